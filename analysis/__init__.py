@@ -1,0 +1,3 @@
+"""viewpoints: comparative stance and tone analysis of articles, per author and topic."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,177 @@
+"""Labelled data sets for stance and tone, read into one example type with clear errors.
+
+Formats: ``jsonl`` (text, target, label), ``vast`` (VAST's CSV) and ``newsmtsc`` (NewsMTSC's
+JSONL, one example per target). Any problem names the file, the line and what was wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.labels import labels_for
+
+FORMATS = ("auto", "jsonl", "vast", "newsmtsc")
+VAST_LABELS = {"0": "against", "1": "favor", "2": "none"}
+NEWSMTSC_LABELS = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
+
+
+class DataError(ValueError):
+    """A labelled file that cannot be read; the message names file, line and problem."""
+
+    def __init__(self, path: Path | str, line: int | None, problem: str) -> None:
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {problem}")
+        self.path, self.line, self.problem = Path(path), line, problem
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled (text, target) pair; ``span`` marks the target mention when known."""
+
+    text: str
+    target: str | None
+    label: str
+    span: tuple[int, int] | None = None
+    group: str | None = None
+
+
+def detect_format(path: Path) -> str:
+    """Guess the format from the extension and the first record."""
+    if path.suffix.lower() == ".csv":
+        return "vast"
+    first = _first_nonblank_line(path)
+    if first is None:
+        raise DataError(path, None, "the file is empty")
+    try:
+        record = json.loads(first)
+    except json.JSONDecodeError:
+        raise DataError(path, 1, "expected JSON Lines or a VAST CSV; line 1 is not JSON") from None
+    if isinstance(record, dict) and "targets" in record and "sentence_normalized" in record:
+        return "newsmtsc"
+    return "jsonl"
+
+
+def load_examples(path: str | Path, task: str, fmt: str = "auto") -> list[Example]:
+    """Read a labelled file for ``task`` ('stance' or 'tone'); raise DataError on bad data."""
+    path = Path(path)
+    labels = labels_for(task)
+    if fmt not in FORMATS:
+        raise ValueError(f"expected format one of {', '.join(FORMATS)}, got {fmt!r}")
+    if not path.is_file():
+        raise DataError(path, None, "no such file")
+    if fmt == "auto":
+        fmt = detect_format(path)
+    readers = {"jsonl": _read_jsonl, "vast": _read_vast, "newsmtsc": _read_newsmtsc}
+    examples = []
+    for number, example in readers[fmt](path):
+        if example.label not in labels:
+            raise DataError(
+                path, number, f"unknown {task} label {example.label!r}; expected one of {labels}"
+            )
+        examples.append(example)
+    if not examples:
+        raise DataError(path, None, "the file holds no examples")
+    return examples
+
+
+def _first_nonblank_line(path: Path) -> str | None:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if line.strip():
+                return line
+    return None
+
+
+def _json_lines(path: Path) -> Iterator[tuple[int, dict]]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise DataError(path, number, f"not valid JSON ({err.msg})") from None
+                if not isinstance(record, dict):
+                    raise DataError(path, number, "expected a JSON object")
+                yield number, record
+    except UnicodeDecodeError:
+        raise DataError(path, None, "not UTF-8 text") from None
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, Example]]:
+    for number, record in _json_lines(path):
+        for key in ("text", "label"):
+            if key not in record:
+                raise DataError(path, number, f"missing field {key!r}")
+        text, label, target = record["text"], record["label"], record.get("target")
+        if not isinstance(text, str) or not text.strip():
+            raise DataError(path, number, "field 'text' must be a non-empty string")
+        if target is not None and not isinstance(target, str):
+            raise DataError(path, number, "field 'target' must be a string")
+        if not isinstance(label, str):
+            raise DataError(path, number, f"field 'label' must be a string, got {label!r}")
+        yield number, Example(text=text, target=target, label=label.strip().lower())
+
+
+def _read_vast(path: Path) -> Iterator[tuple[int, Example]]:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            fields = set(reader.fieldnames or [])
+            missing = {"post", "new_topic", "label"} - fields
+            if missing:
+                raise DataError(path, 1, f"missing VAST column(s) {sorted(missing)}")
+            for row in reader:
+                number = reader.line_num
+                post = (row["post"] or "").strip()
+                if not post:
+                    continue  # VAST's train split has 11 rows with an empty post
+                label = VAST_LABELS.get((row["label"] or "").strip())
+                if label is None:
+                    raise DataError(
+                        path,
+                        number,
+                        f"unknown VAST label {row['label']!r}; "
+                        "expected 0 (con), 1 (pro) or 2 (neutral)",
+                    )
+                yield (
+                    number,
+                    Example(
+                        text=post, target=row["new_topic"], label=label, group=row.get("ori_topic")
+                    ),
+                )
+    except UnicodeDecodeError:
+        raise DataError(path, None, "not UTF-8 text") from None
+
+
+def _read_newsmtsc(path: Path) -> Iterator[tuple[int, Example]]:
+    for number, record in _json_lines(path):
+        sentence = record.get("sentence_normalized")
+        if not isinstance(sentence, str) or "targets" not in record:
+            raise DataError(path, number, "expected 'sentence_normalized' and 'targets'")
+        for target in record["targets"]:
+            try:
+                start, end = int(target["from"]), int(target["to"])
+                polarity = float(target["polarity"])
+            except (KeyError, TypeError, ValueError):
+                raise DataError(path, number, "a target lacks from/to/polarity") from None
+            if polarity not in NEWSMTSC_LABELS:
+                raise DataError(path, number, f"unknown polarity {polarity}; expected 2, 4 or 6")
+            if not 0 <= start < end <= len(sentence):
+                raise DataError(path, number, f"target offsets {start}..{end} outside sentence")
+            mention = target.get("mention") or sentence[start:end]
+            yield (
+                number,
+                Example(
+                    text=sentence,
+                    target=mention,
+                    label=NEWSMTSC_LABELS[polarity],
+                    span=(start, end),
+                    group=record.get("primary_gid"),
+                ),
+            )

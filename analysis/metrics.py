@@ -1,0 +1,74 @@
+"""Classification metrics: macro-F1, accuracy, per-class scores, confusion, calibration."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+
+def classification_report(
+    y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
+) -> dict[str, Any]:
+    """Macro-F1 over ``labels``, accuracy, per-class precision/recall/F1/support and confusion.
+
+    ``confusion[i][j]`` counts examples of true label ``labels[i]`` predicted as ``labels[j]``.
+    """
+    if len(y_true) != len(y_pred):
+        raise ValueError(
+            f"expected as many predictions as labels, got {len(y_pred)} and {len(y_true)}"
+        )
+    index = {label: i for i, label in enumerate(labels)}
+    confusion = np.zeros((len(labels), len(labels)), dtype=int)
+    for truth, pred in zip(y_true, y_pred, strict=True):
+        confusion[index[truth], index[pred]] += 1
+    per_class: dict[str, dict[str, float]] = {}
+    for i, label in enumerate(labels):
+        tp = confusion[i, i]
+        predicted, actual = confusion[:, i].sum(), confusion[i, :].sum()
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / actual if actual else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[label] = {
+            "precision": float(precision),
+            "recall": float(recall),
+            "f1": float(f1),
+            "support": int(actual),
+        }
+    n = int(confusion.sum())
+    return {
+        "n": n,
+        "macro_f1": float(np.mean([c["f1"] for c in per_class.values()])),
+        "accuracy": float(np.trace(confusion) / n) if n else 0.0,
+        "per_class": per_class,
+        "labels": list(labels),
+        "confusion": confusion.tolist(),
+    }
+
+
+def expected_calibration_error(
+    probabilities: np.ndarray, y_true_index: np.ndarray, bins: int = 10
+) -> dict[str, Any]:
+    """ECE of the top-class confidence, with the per-bin table for a reliability diagram."""
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == y_true_index
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    table, ece = [], 0.0
+    for low, high in pairwise(edges):
+        inside = (confidence > low) & (confidence <= high)
+        if not inside.any():
+            continue
+        acc, conf = float(correct[inside].mean()), float(confidence[inside].mean())
+        ece += inside.mean() * abs(acc - conf)
+        table.append(
+            {
+                "low": float(low),
+                "high": float(high),
+                "n": int(inside.sum()),
+                "accuracy": acc,
+                "confidence": conf,
+            }
+        )
+    return {"ece": float(ece), "bins": table}

@@ -1,0 +1,162 @@
+"""Any Hugging Face sequence-classification model as a stance or tone scorer.
+
+Labels come from the model's ``id2label``, matched to the task's labels by name (``negative``,
+``NEG``, ``pro``, ...) or given explicitly (``{"LABEL_0": "negative", ...}``). Stance models get
+``(target, text)`` pairs; tone models get the text alone unless ``pair=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analysis.labels import labels_for
+from analysis.scoring.base import ModelLoadError, Span, check_inputs
+
+SYNONYMS = {
+    "negative": "negative",
+    "neg": "negative",
+    "neutral": "neutral",
+    "neu": "neutral",
+    "positive": "positive",
+    "pos": "positive",
+    "favor": "favor",
+    "favour": "favor",
+    "pro": "favor",
+    "support": "favor",
+    "against": "against",
+    "con": "against",
+    "oppose": "against",
+    "none": "none",
+    "neither": "none",
+}
+
+
+def map_labels(
+    id2label: Mapping[int, str], task: str, overrides: Mapping[str, str] | None = None
+) -> list[int]:
+    """For each task label, the model's output index; unmappable labels are a ValueError."""
+    wanted = labels_for(task)
+    overrides = {k.lower(): v for k, v in (overrides or {}).items()}
+    found: dict[str, int] = {}
+    for index, raw in id2label.items():
+        key = str(raw).strip().lower()
+        label = overrides.get(key) or SYNONYMS.get(key)
+        if label in wanted:
+            found[label] = int(index)
+    missing = [label for label in wanted if label not in found]
+    if missing:
+        raise ValueError(
+            f"cannot map the model's labels {dict(id2label)} to {task} labels {list(wanted)}: "
+            f"no match for {missing}; give a label map such as LABEL_0=negative"
+        )
+    return [found[label] for label in wanted]
+
+
+class HFClassifierScorer:
+    """A local directory or hub id loaded with ``AutoModelForSequenceClassification``."""
+
+    def __init__(
+        self,
+        model_id: str,
+        task: str,
+        label_map: Mapping[str, str] | None = None,
+        pair: bool | None = None,
+        max_length: int = 256,
+        batch_size: int = 32,
+        name: str | None = None,
+    ) -> None:
+        self.model_id, self.task, self.label_map = model_id, task, dict(label_map or {})
+        self.pair = task == "stance" if pair is None else pair
+        self.max_length, self.batch_size = max_length, batch_size
+        self.labels = labels_for(task)
+        self.name = name or f"{task}.hf-classifier.v1:{model_id}"
+
+    @cached_property
+    def loaded(self) -> tuple[Any, Any, list[int]]:
+        model, tokenizer = load_hf_model(self.model_id, "sequence-classification")
+        columns = map_labels(model.config.id2label, self.task, self.label_map)
+        return model, tokenizer, columns
+
+    def identity(self) -> dict[str, Any]:
+        model = self.loaded[0]
+        return {
+            "name": self.name,
+            "backend": "hf-classifier",
+            "model": self.model_id,
+            "revision": getattr(model.config, "_commit_hash", None),
+            "label_map": self.label_map,
+        }
+
+    def score(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[str | None],
+        spans: Sequence[Span] | None = None,
+        progress: bool = False,
+    ) -> np.ndarray:
+        import torch
+
+        check_inputs(texts, targets)
+        model, tokenizer, columns = self.loaded
+        order = np.argsort([len(t) for t in texts])
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        batches = range(0, len(texts), self.batch_size)
+        if progress:
+            from tqdm.auto import tqdm
+
+            batches = tqdm(batches, desc="scoring", unit="batch", leave=False)
+        with torch.inference_mode():
+            for start in batches:
+                idx = order[start : start + self.batch_size]
+                batch_texts = [texts[i] for i in idx]
+                if self.pair:
+                    args = ([targets[i] or "" for i in idx], batch_texts)
+                    truncation = "only_second"
+                else:
+                    args, truncation = (batch_texts,), True
+                enc = tokenizer(
+                    *args,
+                    truncation=truncation,
+                    max_length=self.max_length,
+                    padding=True,
+                    return_tensors="pt",
+                )
+                probs = torch.softmax(model(**enc).logits.float(), dim=-1).numpy()
+                out[idx] = probs[:, columns]
+        sums = out.sum(axis=1, keepdims=True)
+        return out / np.where(sums > 0, sums, 1.0)
+
+
+def load_hf_model(model_id: str, kind: str) -> tuple[Any, Any]:
+    """Load model and tokenizer from a directory or hub id: safetensors only, no remote code.
+
+    Any failure becomes a one-line :class:`ModelLoadError` that says what was tried.
+    """
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    local = Path(model_id).expanduser()
+    where = f"local directory {local}" if local.is_dir() else f"Hugging Face id {model_id!r}"
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(
+            str(local) if local.is_dir() else model_id, trust_remote_code=False
+        )
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(local) if local.is_dir() else model_id,
+            trust_remote_code=False,
+            use_safetensors=True,
+        )
+    except Exception as err:  # transformers raises OSError, ValueError, HTTP errors ...
+        reason = " ".join(str(err).split())[:200]
+        hint = (
+            ""
+            if local.is_dir()
+            else "; offline? download it where you are online (huggingface-cli download "
+            f"{model_id} --local-dir DIR) and pass that DIR instead"
+        )
+        raise ModelLoadError(f"could not load {kind} model from {where}: {reason}{hint}") from None
+    return model.eval(), tokenizer

@@ -1,0 +1,223 @@
+"""A cross-encoder over (target, passage) pairs with one classification head per task.
+
+One encoder serves both stance and tone: a single forward pass over a pair yields both
+distributions, which halves the cost of scoring every topic passage twice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+MODEL_FORMAT = "viewpoints-pair-classifier"
+FORMAT_VERSION = 1
+TARGET_OPEN = "«"
+TARGET_CLOSE = "»"
+
+
+def mark_target(text: str, target: str | None, span: tuple[int, int] | None = None) -> str:
+    """Wrap the target mention in ``«…»`` so the encoder knows which entity the tone is about.
+
+    With no span, the first case-insensitive occurrence of ``target`` is marked; a target that
+    does not occur in the text (a topic phrase, say) leaves the text unchanged.
+    """
+    if span is None and target:
+        match = re.search(re.escape(target.strip()), text, flags=re.IGNORECASE)
+        span = match.span() if match else None
+    if span is None:
+        return text
+    start, end = span
+    return f"{text[:start]}{TARGET_OPEN} {text[start:end]} {TARGET_CLOSE}{text[end:]}"
+
+
+@dataclass
+class PairModelConfig:
+    """What a saved pair classifier needs besides its weights."""
+
+    heads: dict[str, list[str]]
+    max_length: int = 256
+    pooling: str = "mean"
+    mark_target: bool = True
+    encoder: dict[str, Any] = field(default_factory=dict)
+    format: str = MODEL_FORMAT
+    format_version: int = FORMAT_VERSION
+
+    def __post_init__(self) -> None:
+        if self.pooling not in ("mean", "cls"):
+            raise ValueError(f"expected pooling 'mean' or 'cls', got {self.pooling!r}")
+        if not self.heads:
+            raise ValueError("expected at least one head, got none")
+        if self.max_length < 8:
+            raise ValueError(f"expected max_length >= 8, got {self.max_length}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PairModelConfig:
+        if data.get("format") != MODEL_FORMAT:
+            raise ValueError(f"expected format {MODEL_FORMAT!r}, got {data.get('format')!r}")
+        return cls(**data)
+
+
+class PairClassifier(nn.Module):
+    """Encoder + pooling + a linear head per task, each head giving logits over its labels."""
+
+    def __init__(self, encoder: nn.Module, config: PairModelConfig, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.config = config
+        hidden = encoder.config.hidden_size
+        self.dropout = nn.Dropout(dropout)
+        self.heads = nn.ModuleDict(
+            {task: nn.Linear(hidden, len(labels)) for task, labels in config.heads.items()}
+        )
+
+    def pool(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        if self.config.pooling == "cls":
+            return hidden[:, 0]
+        weights = mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **extra: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra)
+        pooled = self.dropout(self.pool(out.last_hidden_state, attention_mask))
+        return {task: head(pooled) for task, head in self.heads.items()}
+
+
+def build_from_encoder(encoder_dir: str | Path, config: PairModelConfig) -> PairClassifier:
+    """A fresh classifier on top of a pretrained encoder (local directory or hub id)."""
+    from transformers import AutoModel
+
+    encoder = AutoModel.from_pretrained(str(encoder_dir), use_safetensors=True)
+    encoder = encoder.float()
+    config.encoder = encoder.config.to_dict()
+    return PairClassifier(encoder, config)
+
+
+def save_pair_classifier(
+    model: PairClassifier, tokenizer: Any, directory: str | Path, dtype: torch.dtype
+) -> Path:
+    """Write config, tokenizer and weights (safetensors, in ``dtype``) to ``directory``."""
+    from safetensors.torch import save_file
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to("cpu", dtype).contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(directory / "model.safetensors"), metadata={"format": "pt"})
+    model.config.encoder = model.encoder.config.to_dict()
+    (directory / "viewpoints_model.json").write_text(
+        json.dumps(model.config.to_dict(), indent=2, sort_keys=True) + "\n"
+    )
+    tokenizer.save_pretrained(str(directory))
+    return directory
+
+
+def is_pair_classifier_dir(directory: str | Path) -> bool:
+    """Whether ``directory`` holds a model saved by :func:`save_pair_classifier`."""
+    return (Path(directory) / "viewpoints_model.json").is_file()
+
+
+def load_pair_classifier(directory: str | Path, dtype: torch.dtype = torch.float32):
+    """Load a saved pair classifier and its tokenizer; weights come from safetensors only."""
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    directory = Path(directory)
+    config = PairModelConfig.from_dict(
+        json.loads((directory / "viewpoints_model.json").read_text())
+    )
+    encoder_cfg = dict(config.encoder)
+    model_type = encoder_cfg.pop("model_type")
+    encoder = AutoModel.from_config(AutoConfig.for_model(model_type, **encoder_cfg))
+    model = PairClassifier(encoder, config)
+    state = load_file(str(directory / "model.safetensors"))
+    missing, unexpected = model.load_state_dict(
+        {k: v.float() for k, v in state.items()}, strict=False
+    )
+    missing = [k for k in missing if not k.endswith("position_ids")]
+    if missing or unexpected:
+        raise ValueError(
+            f"weights in {directory} do not fit the model: missing {missing[:5]}, "
+            f"unexpected {unexpected[:5]}"
+        )
+    tokenizer = AutoTokenizer.from_pretrained(str(directory))
+    return model.to(dtype).eval(), tokenizer
+
+
+def encode_pairs(
+    tokenizer: Any, firsts: list[str], seconds: list[str], max_length: int
+) -> dict[str, torch.Tensor]:
+    """Tokenize (target, passage) pairs, truncating only the passage."""
+    return tokenizer(
+        firsts,
+        seconds,
+        truncation="only_second",
+        max_length=max_length,
+        padding=True,
+        return_tensors="pt",
+    )
+
+
+def build_inputs(
+    texts: list[str],
+    targets: list[str | None],
+    spans: list[tuple[int, int] | None] | None,
+    config: PairModelConfig,
+) -> tuple[list[str], list[str]]:
+    """The (first, second) segments the model was trained on, for each example."""
+    spans = spans or [None] * len(texts)
+    firsts = [t or "" for t in targets]
+    if config.mark_target:
+        seconds = [mark_target(x, t, s) for x, t, s in zip(texts, targets, spans, strict=True)]
+    else:
+        seconds = list(texts)
+    return firsts, seconds
+
+
+@torch.inference_mode()
+def predict_proba(
+    model: PairClassifier,
+    tokenizer: Any,
+    texts: list[str],
+    targets: list[str | None],
+    spans: list[tuple[int, int] | None] | None = None,
+    batch_size: int = 64,
+    progress: bool = False,
+    device: str | torch.device = "cpu",
+) -> dict[str, np.ndarray]:
+    """Probabilities per head, rows in input order; batches are sorted by length for speed."""
+    firsts, seconds = build_inputs(texts, targets, spans, model.config)
+    order = np.argsort([len(a) + len(b) for a, b in zip(firsts, seconds, strict=True)])
+    out = {
+        task: np.zeros((len(texts), len(labels)), dtype=np.float32)
+        for task, labels in model.config.heads.items()
+    }
+    batches = range(0, len(order), batch_size)
+    if progress:
+        from tqdm.auto import tqdm
+
+        batches = tqdm(batches, desc="scoring", unit="batch", leave=False)
+    dtype = next(model.parameters()).dtype
+    for start in batches:
+        idx = order[start : start + batch_size]
+        enc = encode_pairs(
+            tokenizer, [firsts[i] for i in idx], [seconds[i] for i in idx], model.config.max_length
+        )
+        enc = {k: v.to(device) for k, v in enc.items()}
+        with torch.autocast(
+            device_type=torch.device(device).type, dtype=dtype, enabled=dtype != torch.float32
+        ):
+            logits = model(**enc)
+        for task, value in logits.items():
+            out[task][idx] = torch.softmax(value.float(), dim=-1).cpu().numpy()
+    return out

