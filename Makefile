@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNS ?= runs
+PORT ?= 8501
 
-.PHONY: install test lint format run benchmark clean
+.PHONY: install browser test lint format run analyze-seeds dashboard benchmark clean
 
 install: $(STAMP)
 
@@ -16,16 +18,37 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-test: $(STAMP)
+# Debian's Chromium drives the dashboard's end-to-end tests (Playwright cannot download a browser
+# here). Installed when missing and apt-get is usable; otherwise those tests skip with a reason.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian chromium for the end-to-end tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq chromium chromium-driver >/dev/null \
+	      || echo "could not install chromium: end-to-end tests will be skipped"; \
+	  else echo "chromium is not installed: end-to-end tests will be skipped"; fi; \
+	fi
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check analysis experiments tests
-	$(BIN)/ruff format --check analysis experiments tests
+	$(BIN)/ruff check analysis dashboard experiments tests
+	$(BIN)/ruff format --check analysis dashboard experiments tests
 
 format: $(STAMP)
-	$(BIN)/ruff format analysis experiments tests
-	$(BIN)/ruff check --fix analysis experiments tests
+	$(BIN)/ruff format analysis dashboard experiments tests
+	$(BIN)/ruff check --fix analysis dashboard experiments tests
+
+# Analyze the three seed articles with the default models, then serve the dashboard.
+run: analyze-seeds dashboard
+
+analyze-seeds: $(STAMP)
+	$(BIN)/viewpoints analyze seeds --runs-dir $(RUNS) --name seeds
+
+dashboard: $(STAMP)
+	$(BIN)/viewpoints dashboard --runs-dir $(RUNS) --port $(PORT)
 
 benchmark: $(STAMP)
 	$(BIN)/python -m experiments.benchmark_throughput

@@ -82,6 +82,114 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from analysis.config import AnalysisConfig
+    from analysis.pipeline import analyze
+
+    config = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
+    if args.paths:
+        config.corpus.paths = [str(p) for p in args.paths]
+    overrides = {
+        ("topics", "file"): args.topics,
+        ("topics", "threshold"): args.threshold,
+        ("models", "stance"): args.stance_model,
+        ("models", "tone"): args.tone_model,
+        ("models", "precision"): args.precision,
+        ("aggregate", "seed"): args.seed,
+        ("aggregate", "include_reported"): True if args.include_reported else None,
+        ("run", "runs_dir"): args.runs_dir,
+        ("run", "name"): args.name,
+    }
+    data = config.to_dict()
+    for (section, key), value in overrides.items():
+        if value is not None:
+            data[section][key] = value
+    config = AnalysisConfig.from_dict(data, source="command line")
+    result = analyze(config, progress=not args.quiet)
+    print(result.path)
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from analysis.runs import list_runs
+
+    runs = list_runs(args.runs_dir)
+    if not runs:
+        print(f"no runs in {args.runs_dir}: run `viewpoints analyze PATH` first", file=sys.stderr)
+        return 0
+    if args.json:
+        print(json.dumps(runs))
+        return 0
+    print(f"{'run':<28}{'created':<27}{'articles':>9}{'skipped':>9}  models")
+    for meta in runs:
+        counts = meta.get("counts", {})
+        models = meta.get("models", {})
+        names = " / ".join(str(models.get(t, {}).get("name", "?")) for t in ("stance", "tone"))
+        label = f"  ({meta['name']})" if meta.get("name") else ""
+        print(
+            f"{meta.get('run_id', '?'):<28}{meta.get('created', ''):<27}"
+            f"{counts.get('articles_read', 0):>9}{counts.get('articles_skipped', 0):>9}  "
+            f"{names}{label}"
+        )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from analysis.report import format_positions
+    from analysis.runs import load_run
+
+    run = load_run(args.run, args.runs_dir)
+    print(format_positions(run, level=args.level))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from analysis.export import export_table
+    from analysis.runs import load_run
+
+    run = load_run(args.run, args.runs_dir)
+    export_table(run, args.what, args.format, args.out)
+    if args.out:
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    import subprocess
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "streamlit_app.py"
+    if not app.is_file():
+        raise CLIError(f"the dashboard is not installed here (expected {app})")
+    env = {**os.environ, "VIEWPOINTS_RUNS_DIR": str(Path(args.runs_dir).resolve())}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true" if args.headless else "false",
+        "--browser.gatherUsageStats",
+        "false",
+        "--",
+        "--runs-dir",
+        str(Path(args.runs_dir).resolve()),
+    ]
+    print(f"dashboard on http://localhost:{args.port} (runs from {args.runs_dir})", file=sys.stderr)
+    return subprocess.call(command, env=env)
+
+
+def _add_runs_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--runs-dir",
+        default=os.environ.get("VIEWPOINTS_RUNS_DIR", "runs"),
+        help="where runs live (default: ./runs, or $VIEWPOINTS_RUNS_DIR)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="viewpoints", description="Compare authors' stance and tone on topics."
@@ -113,6 +221,50 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     ev.set_defaults(handler=cmd_evaluate)
+
+    an = sub.add_parser("analyze", help="analyze files or folders of articles into a run")
+    an.add_argument("paths", nargs="*", help="files or folders (default: the config's, or seeds)")
+    an.add_argument("--config", default=None, help="an analysis/experiment TOML file")
+    an.add_argument("--topics", default=None, help="a topics TOML file (default: built-in)")
+    an.add_argument("--threshold", type=float, default=None, help="topic relevance threshold")
+    an.add_argument("--stance-model", default=None, help="name, directory or Hugging Face id")
+    an.add_argument("--tone-model", default=None, help="name, directory or Hugging Face id")
+    an.add_argument("--precision", default=None, choices=["auto", "bf16", "fp32"])
+    an.add_argument("--seed", type=int, default=None, help="bootstrap seed")
+    an.add_argument(
+        "--include-reported",
+        action="store_true",
+        help="count reported speech toward the author's stance",
+    )
+    an.add_argument("--name", default=None, help="a label for the run")
+    an.add_argument("--quiet", action="store_true", help="no progress bars")
+    an.add_argument("--runs-dir", default=None, help="where to write the run (default: ./runs)")
+    an.set_defaults(handler=cmd_analyze)
+
+    ls = sub.add_parser("runs", help="list runs, newest first")
+    _add_runs_dir(ls)
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(handler=cmd_runs)
+
+    sh = sub.add_parser("show", help="a terminal table of authors x topics")
+    sh.add_argument("run", nargs="?", default="latest", help="run id, path or 'latest'")
+    sh.add_argument("--level", choices=["author", "article"], default="author")
+    _add_runs_dir(sh)
+    sh.set_defaults(handler=cmd_show)
+
+    ex = sub.add_parser("export", help="write a run's table as JSONL, CSV or Parquet")
+    ex.add_argument("run", help="run id, path or 'latest'")
+    ex.add_argument("--what", choices=["positions", "passages", "articles"], default="positions")
+    ex.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
+    ex.add_argument("--out", default=None, help="output file (default: stdout)")
+    _add_runs_dir(ex)
+    ex.set_defaults(handler=cmd_export)
+
+    db = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
+    _add_runs_dir(db)
+    db.add_argument("--port", type=int, default=8501)
+    db.add_argument("--headless", action="store_true", help="do not open a browser")
+    db.set_defaults(handler=cmd_dashboard)
     return parser
 
 
@@ -126,7 +278,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return handler(args)
-    except (CLIError, DataError, ModelLoadError, UnknownScorerError, ValueError) as err:
+    except BrokenPipeError:
+        sys.stderr.close()  # `viewpoints export ... | head`: the reader left; nothing to report
+        return 0
+    except (CLIError, DataError, ModelLoadError, UnknownScorerError, ValueError, OSError) as err:
         print(f"viewpoints: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

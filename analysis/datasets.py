@@ -118,8 +118,35 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, Example]]:
         yield number, Example(text=text, target=target, label=label.strip().lower())
 
 
+def vast_surface_topics(path: Path) -> dict[str, str]:
+    """``topic_str`` (VAST's lemmatised topic) -> its most frequent ``new_topic`` phrasing."""
+    counts: dict[str, dict[str, int]] = {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if (row.get("type_idx") or "").strip() == "4" or not row.get("topic_str"):
+                continue
+            phrasings = counts.setdefault(row["topic_str"], {})
+            phrasings[row["new_topic"]] = phrasings.get(row["new_topic"], 0) + 1
+    return {key: max(sorted(p), key=p.__getitem__) for key, p in counts.items()}
+
+
+def vast_target(row: dict[str, str], surface: dict[str, str]) -> str:
+    """The topic a VAST row's label refers to.
+
+    VAST builds its neutral examples (``type_idx`` 4) by pairing a comment with a topic from
+    another debate; that topic is in ``topic_str``, while ``new_topic`` repeats the comment's own
+    topic, which other rows of the same comment label pro or con. Reading ``new_topic`` for those
+    rows would give identical inputs contradictory labels, so they take ``topic_str``, in the
+    surface form other rows give it (a lemmatised phrase would let a model spot "none" by form).
+    """
+    if (row.get("type_idx") or "").strip() == "4" and (row.get("topic_str") or "").strip():
+        return surface.get(row["topic_str"], row["topic_str"])
+    return row["new_topic"]
+
+
 def _read_vast(path: Path) -> Iterator[tuple[int, Example]]:
     try:
+        surface = vast_surface_topics(path)
         with open(path, encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
             fields = set(reader.fieldnames or [])
@@ -139,11 +166,10 @@ def _read_vast(path: Path) -> Iterator[tuple[int, Example]]:
                         f"unknown VAST label {row['label']!r}; "
                         "expected 0 (con), 1 (pro) or 2 (neutral)",
                     )
+                target = vast_target(row, surface)
                 yield (
                     number,
-                    Example(
-                        text=post, target=row["new_topic"], label=label, group=row.get("ori_topic")
-                    ),
+                    Example(text=post, target=target, label=label, group=row.get("ori_topic")),
                 )
     except UnicodeDecodeError:
         raise DataError(path, None, "not UTF-8 text") from None

@@ -12,7 +12,10 @@ import numpy as np
 def classification_report(
     y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
 ) -> dict[str, Any]:
-    """Macro-F1 over ``labels``, accuracy, per-class precision/recall/F1/support and confusion.
+    """Macro-F1, accuracy, per-class precision/recall/F1/support and confusion.
+
+    Macro-F1 averages over the labels that occur in ``y_true`` or ``y_pred`` (as scikit-learn
+    does by default): a label absent from both says nothing about the model.
 
     ``confusion[i][j]`` counts examples of true label ``labels[i]`` predicted as ``labels[j]``.
     """
@@ -38,9 +41,12 @@ def classification_report(
             "support": int(actual),
         }
     n = int(confusion.sum())
+    present = [
+        label for i, label in enumerate(labels) if confusion[i, :].sum() or confusion[:, i].sum()
+    ]
     return {
         "n": n,
-        "macro_f1": float(np.mean([c["f1"] for c in per_class.values()])),
+        "macro_f1": float(np.mean([per_class[label]["f1"] for label in present])),
         "accuracy": float(np.trace(confusion) / n) if n else 0.0,
         "per_class": per_class,
         "labels": list(labels),

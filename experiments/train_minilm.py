@@ -96,13 +96,10 @@ def load_data(cfg: RecipeConfig, workdir: Path) -> dict[str, dict[str, list[Exam
     """Training and dev examples per task."""
     data: dict[str, dict[str, list[Example]]] = {}
     if "stance" in cfg.tasks:
-        train_csv, dev_csv = write_split(cfg.vast, workdir / "splits", raw=True)
+        train_csv, dev_csv = write_split(cfg.vast, workdir / "splits")
         data["stance"] = {
             "train": load_examples(train_csv, "stance", "vast"),
             "dev": load_examples(dev_csv, "stance", "vast"),
-            "dev_raw": load_examples(
-                workdir / "splits" / "vast_dev_split_raw.csv", "stance", "vast"
-            ),
         }
     if "tone" in cfg.tasks:
         root = Path(cfg.newsmtsc_dir)
@@ -237,6 +234,9 @@ def train(cfg: RecipeConfig, out: Path | None, device: str = "auto", log=print) 
             optimizer.zero_grad(set_to_none=True)
             running[task].append(loss.item())
             step += 1
+            if step % 100 == 0:
+                elapsed = time.perf_counter() - started
+                log(json.dumps({"step": step, "of": total_steps, "seconds": round(elapsed, 1)}))
         metrics = evaluate_model(model, tokenizer, data, device)
         record = {
             "epoch": epoch,

@@ -28,3 +28,9 @@ def test_calibration_error_is_zero_when_confidence_equals_accuracy():
     assert expected_calibration_error(probs, np.array([0, 1]))["ece"] == pytest.approx(0.0)
     wrong = expected_calibration_error(probs, np.array([1, 0]))
     assert wrong["ece"] == pytest.approx(1.0)
+
+
+def test_macro_f1_ignores_labels_absent_from_truth_and_predictions():
+    report = classification_report(["a", "b"], ["a", "b"], ["a", "b", "c"])
+    assert report["macro_f1"] == pytest.approx(1.0)
+    assert report["per_class"]["c"]["support"] == 0

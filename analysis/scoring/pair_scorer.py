@@ -25,6 +25,9 @@ class PairModel:
         self.directory = Path(directory)
         self.precision = precision
         self.batch_size = batch_size
+        # The last call's inputs and outputs: the stance and tone scorers of one model ask for
+        # the same pairs in turn, and the second ask is then free.
+        self._last: tuple[int, dict[str, np.ndarray]] | None = None
 
     @cached_property
     def loaded(self) -> tuple[Any, Any]:
@@ -59,8 +62,11 @@ class PairModel:
         from analysis.scoring.pair_model import predict_proba
 
         check_inputs(texts, targets)
+        key = hash((tuple(texts), tuple(targets), tuple(spans) if spans is not None else None))
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
         model, tokenizer = self.loaded
-        return predict_proba(
+        result = predict_proba(
             model,
             tokenizer,
             list(texts),
@@ -69,6 +75,8 @@ class PairModel:
             batch_size=self.batch_size,
             progress=progress,
         )
+        self._last = (key, result)
+        return result
 
 
 class PairModelScorer:

@@ -77,3 +77,29 @@ def create_scorer(
             f"{', '.join(available(task))} (or give a model directory or Hugging Face id)"
         )
     return HFClassifierScorer(spec, task, label_map=label_map)
+
+
+def _pair_dir(spec: str) -> Path | None:
+    """The pair-classifier directory a spec names, if it names one."""
+    if spec in ("stance.minilm.v1", "tone.minilm.v1"):
+        return SHIPPED_DIR
+    path = Path(spec).expanduser()
+    if path.is_dir() and is_pair_classifier_dir(path):
+        return path.resolve()
+    return None
+
+
+def create_scorers(
+    stance_spec: str | None, tone_spec: str | None, precision: str = "auto"
+) -> tuple[Scorer, Scorer]:
+    """Stance and tone scorers; two heads of one pair classifier share its weights and passes."""
+    stance_spec = stance_spec or DEFAULTS["stance"]
+    tone_spec = tone_spec or DEFAULTS["tone"]
+    shared = None
+    stance_dir, tone_dir = _pair_dir(stance_spec), _pair_dir(tone_spec)
+    if stance_dir is not None and stance_dir == tone_dir:
+        shared = PairModel(stance_dir, precision=precision)
+    return (
+        create_scorer(stance_spec, "stance", precision, pair_model=shared),
+        create_scorer(tone_spec, "tone", precision, pair_model=shared),
+    )

@@ -1,0 +1,259 @@
+"""The analysis configuration: one TOML file, validated on load, saved resolved beside every run.
+
+Sections and keys (every key is optional in a file; the resolved config written into a run has
+all of them, so a run says exactly what produced it)::
+
+    [corpus]
+    paths = ["seeds"]            # files or folders; relative paths are relative to the TOML file
+    [topics]
+    file = ""                    # "" = the package's default topics
+    threshold = 0.0              # 0 = the default threshold chosen on labelled data
+    [models]
+    stance = "stance.minilm.v1"  # registered name, model directory or Hugging Face id
+    tone = "tone.minilm.v1"
+    precision = "auto"           # auto | bf16 | fp32
+    batch_size = 64
+    [aggregate]
+    seed = 0
+    n_bootstrap = 1000
+    include_reported = false
+    max_evidence = 10
+    [run]
+    runs_dir = "runs"
+    name = ""                    # optional label shown beside the run id
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from analysis.precision import PRECISIONS
+
+
+class ConfigError(ValueError):
+    """A config that does not validate; the message names the key, what was expected and found."""
+
+
+@dataclass
+class CorpusSection:
+    paths: list[str] = field(default_factory=lambda: ["seeds"])
+
+    def __post_init__(self) -> None:
+        _expect(
+            isinstance(self.paths, list) and all(isinstance(p, str) and p for p in self.paths),
+            "corpus.paths",
+            "a list of non-empty path strings",
+            self.paths,
+        )
+
+
+@dataclass
+class TopicsSection:
+    file: str = ""
+    threshold: float = 0.0
+
+    def __post_init__(self) -> None:
+        _expect(isinstance(self.file, str), "topics.file", "a path string", self.file)
+        _expect(
+            isinstance(self.threshold, int | float) and 0.0 <= self.threshold <= 1.0,
+            "topics.threshold",
+            "a number in [0, 1] (0 = default)",
+            self.threshold,
+        )
+        self.threshold = float(self.threshold)
+
+
+@dataclass
+class ModelsSection:
+    stance: str = "stance.minilm.v1"
+    tone: str = "tone.minilm.v1"
+    precision: str = "auto"
+    batch_size: int = 64
+
+    def __post_init__(self) -> None:
+        for key in ("stance", "tone"):
+            value = getattr(self, key)
+            _expect(isinstance(value, str) and value, f"models.{key}", "a model name", value)
+        _expect(
+            self.precision in PRECISIONS, "models.precision", f"one of {PRECISIONS}", self.precision
+        )
+        _expect(
+            isinstance(self.batch_size, int) and self.batch_size >= 1,
+            "models.batch_size",
+            "an integer >= 1",
+            self.batch_size,
+        )
+
+
+@dataclass
+class AggregateSection:
+    seed: int = 0
+    n_bootstrap: int = 1000
+    include_reported: bool = False
+    max_evidence: int = 10
+
+    def __post_init__(self) -> None:
+        _expect(isinstance(self.seed, int), "aggregate.seed", "an integer", self.seed)
+        _expect(
+            isinstance(self.n_bootstrap, int) and self.n_bootstrap >= 1,
+            "aggregate.n_bootstrap",
+            "an integer >= 1",
+            self.n_bootstrap,
+        )
+        _expect(
+            isinstance(self.include_reported, bool),
+            "aggregate.include_reported",
+            "true or false",
+            self.include_reported,
+        )
+        _expect(
+            isinstance(self.max_evidence, int) and self.max_evidence >= 1,
+            "aggregate.max_evidence",
+            "an integer >= 1",
+            self.max_evidence,
+        )
+
+
+@dataclass
+class RunSection:
+    runs_dir: str = "runs"
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        _expect(
+            isinstance(self.runs_dir, str) and self.runs_dir,
+            "run.runs_dir",
+            "a path",
+            self.runs_dir,
+        )
+        _expect(isinstance(self.name, str), "run.name", "a string", self.name)
+
+
+INFORMATIONAL = ("topic_definitions",)
+
+SECTIONS = {
+    "corpus": CorpusSection,
+    "topics": TopicsSection,
+    "models": ModelsSection,
+    "aggregate": AggregateSection,
+    "run": RunSection,
+}
+
+
+@dataclass
+class AnalysisConfig:
+    """Everything that determines an analysis run."""
+
+    corpus: CorpusSection = field(default_factory=CorpusSection)
+    topics: TopicsSection = field(default_factory=TopicsSection)
+    models: ModelsSection = field(default_factory=ModelsSection)
+    aggregate: AggregateSection = field(default_factory=AggregateSection)
+    run: RunSection = field(default_factory=RunSection)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "config") -> AnalysisConfig:
+        """Build and validate a config; unknown sections or keys are errors, not ignored."""
+        if not isinstance(data, dict):
+            raise ConfigError(f"{source}: expected a table of sections, got {type(data).__name__}")
+        # Runs append the topic definitions they used; they are a record, not a setting.
+        data = {k: v for k, v in data.items() if k not in INFORMATIONAL}
+        unknown = sorted(set(data) - set(SECTIONS))
+        if unknown:
+            raise ConfigError(
+                f"{source}: unknown section(s) {unknown}; expected some of {sorted(SECTIONS)}"
+            )
+        built = {}
+        for name, section_cls in SECTIONS.items():
+            values = data.get(name, {})
+            if not isinstance(values, dict):
+                raise ConfigError(f"{source}: expected [{name}] to be a table, got {values!r}")
+            known = {f.name for f in fields(section_cls)}
+            extra = sorted(set(values) - known)
+            if extra:
+                raise ConfigError(
+                    f"{source}: unknown key(s) {extra} in [{name}]; "
+                    f"expected some of {sorted(known)}"
+                )
+            try:
+                built[name] = section_cls(**values)
+            except ConfigError as err:
+                raise ConfigError(f"{source}: {err}") from None
+        return cls(**built)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> AnalysisConfig:
+        """Read a TOML config; relative corpus and topics paths resolve against its folder."""
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such config file") from None
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{path}: not valid TOML ({err})") from None
+        config = cls.from_dict(data, source=str(path))
+        base = path.resolve().parent
+        config.corpus.paths = [_relative_to(base, p) for p in config.corpus.paths]
+        if config.topics.file:
+            config.topics.file = _relative_to(base, config.topics.file)
+        return config
+
+    def to_toml(self) -> str:
+        """The resolved config as TOML text."""
+        return dumps_toml(self.to_dict())
+
+
+def _relative_to(base: Path, value: str) -> str:
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else (base / path))
+
+
+def _expect(ok: object, key: str, expected: str, got: object) -> None:
+    if not ok:
+        raise ConfigError(f"{key}: expected {expected}, got {got!r}")
+
+
+def dumps_toml(data: dict[str, Any]) -> str:
+    """A small TOML writer for the nested tables of scalars and lists used in configs."""
+    lines: list[str] = []
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    for key, value in scalars.items():
+        lines.append(f"{key} = {_toml_value(value)}")
+    for key, value in data.items():
+        if isinstance(value, dict):
+            _write_table(lines, [key], value)
+    return "\n".join(lines).strip() + "\n"
+
+
+def _write_table(lines: list[str], path: list[str], table: dict[str, Any]) -> None:
+    lines += ["", "[" + ".".join(_toml_key(p) for p in path) + "]"]
+    for key, value in table.items():
+        if not isinstance(value, dict):
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _write_table(lines, [*path, key], value)
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() else _toml_value(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if value is None:
+        return '""'
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")

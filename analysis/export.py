@@ -1,0 +1,82 @@
+"""A run's tables out as JSONL, CSV or Parquet, to a file or stdout."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.runs import Run
+
+WHAT = ("positions", "passages", "articles")
+FORMATS = ("jsonl", "csv", "parquet")
+
+
+def table_for(run: Run, what: str) -> pd.DataFrame:
+    """The exported table: positions as stored; passages as scored topic passages with their text
+    and article metadata (one row per passage and topic); articles with their metadata."""
+    if what not in WHAT:
+        raise ValueError(f"expected --what one of {', '.join(WHAT)}, got {what!r}")
+    if what == "positions":
+        return run.positions
+    if what == "articles":
+        return run.articles
+    meta = run.articles[["article_id", "title", "author", "outlet", "date", "group"]]
+    text = run.passages[["passage_id", "index", "start", "end", "text"]]
+    return run.scores.merge(text, on="passage_id", how="left").merge(
+        meta, on="article_id", how="left"
+    )
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready values: NaN -> null, numpy scalars and arrays -> Python ones."""
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def export_table(run: Run, what: str, fmt: str, out: str | Path | None = None) -> None:
+    """Write ``what`` of ``run`` in ``fmt`` to ``out`` (stdout when None)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"expected --format one of {', '.join(FORMATS)}, got {fmt!r}")
+    table = table_for(run, what)
+    if fmt == "parquet":
+        if out is None:
+            buffer = io.BytesIO()
+            table.to_parquet(buffer, index=False)
+            sys.stdout.buffer.write(buffer.getvalue())
+            sys.stdout.flush()
+        else:
+            table.to_parquet(out, index=False)
+        return
+    if fmt == "csv":
+        flat = table.copy()
+        for column in flat.columns:
+            if flat[column].map(lambda v: isinstance(v, list | np.ndarray)).any():
+                flat[column] = flat[column].map(lambda v: " ".join(map(str, _plain(v) or [])))
+        text = flat.to_csv(index=False)
+    else:
+        records = table.to_dict(orient="records")
+        text = "".join(
+            json.dumps({k: _plain(v) for k, v in r.items()}, ensure_ascii=False) + "\n"
+            for r in records
+        )
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        Path(out).write_text(text, encoding="utf-8")

@@ -1,0 +1,211 @@
+"""Runs on disk: one folder per analysis, written atomically, read back as tables.
+
+A run folder holds
+
+- ``config.toml``: the fully resolved configuration that produced it;
+- ``run.json``: run id, creation time, models (with weights hashes), package versions, seed,
+  corpus hash, timings, counts and the inputs that were skipped with their reasons;
+- ``articles.parquet``, ``passages.parquet``, ``scores.parquet``, ``positions.parquet``
+  (columns in :data:`TABLE_COLUMNS`).
+
+A run is written into a hidden temporary folder beside its final place and renamed into place
+only when every file is complete, so an interrupted run never leaves a folder that a reader
+would list.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+RUN_FORMAT_VERSION = 1
+TABLES = ("articles", "passages", "scores", "positions")
+
+# The columns every run table has (more may follow); readers rely on these.
+TABLE_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "articles": (
+        "article_id",  # stable id: the source's own id, or derived from the file name
+        "title",
+        "author",  # None when the source names no author
+        "outlet",
+        "date",  # ISO date string or None
+        "url",
+        "source",  # where it was read from: "path" or "path:line"
+        "group",  # who the article is grouped under: author, else outlet, else the title
+        "group_kind",  # "author", "outlet" or "article"
+        "text",  # the cleaned text that passage spans index into
+        "n_passages",
+        "duplicate_of",  # article_id of an earlier identical article, else None
+    ),
+    "passages": (
+        "passage_id",  # "<article_id>:<index>"
+        "article_id",
+        "index",
+        "start",  # character span in the article's cleaned text
+        "end",
+        "text",
+        "reported",  # inside quotation marks or attributed to a speaker
+        "speaker",  # the speaker when found, else None
+    ),
+    "scores": (
+        "passage_id",
+        "article_id",
+        "topic",
+        "relevance",  # topic relevance in [0, 1]; only passages over the threshold are here
+        "reported",
+        "speaker",
+        "stance_favor",
+        "stance_against",
+        "stance_none",
+        "tone_negative",
+        "tone_neutral",
+        "tone_positive",
+        "stance",  # favor minus against, in [-1, 1]
+        "tone",  # positive minus negative, in [-1, 1]
+    ),
+    "positions": (
+        "level",  # "article" or "author"
+        "article_id",  # None at author level
+        "title",
+        "author",  # the group label (author, else outlet, else title)
+        "group_kind",
+        "outlet",
+        "date",
+        "topic",
+        "status",  # "discussed" or "not_discussed"
+        "coverage",  # share of the unit's passages that are own-voice topic passages
+        "n_passages",  # own-voice topic passages behind the numbers
+        "n_reported",  # reported-speech topic passages, shown apart and not counted
+        "n_articles",
+        "stance",
+        "stance_low",
+        "stance_high",
+        "tone",
+        "tone_low",
+        "tone_high",
+        "evidence",  # passage ids, strongest first
+    ),
+}
+
+
+class RunError(ValueError):
+    """A run that cannot be found or read; the message says which and why."""
+
+
+@dataclass
+class Run:
+    """A run read back from disk: its metadata, resolved config and tables."""
+
+    path: Path
+    meta: dict[str, Any]
+    config: dict[str, Any]
+    articles: pd.DataFrame
+    passages: pd.DataFrame
+    scores: pd.DataFrame
+    positions: pd.DataFrame
+
+    @property
+    def run_id(self) -> str:
+        return str(self.meta["run_id"])
+
+
+def new_run_id(corpus_hash: str, now: datetime | None = None) -> str:
+    """A sortable, readable id: creation time (UTC) plus the start of the corpus hash."""
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%d-%H%M%S}-{corpus_hash[:8]}"
+
+
+def write_run(
+    runs_dir: str | Path,
+    run_id: str,
+    meta: dict[str, Any],
+    config_toml: str,
+    tables: Mapping[str, pd.DataFrame],
+) -> Path:
+    """Write a complete run to ``runs_dir/run_id`` atomically and return its path."""
+    missing = [name for name in TABLES if name not in tables]
+    if missing:
+        raise ValueError(f"expected tables {list(TABLES)}, missing {missing}")
+    for name in TABLES:
+        absent = [c for c in TABLE_COLUMNS[name] if c not in tables[name].columns]
+        if absent:
+            raise ValueError(f"table {name!r} lacks columns {absent}")
+    runs_dir = Path(runs_dir)
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    final = runs_dir / run_id
+    if final.exists():
+        raise RunError(f"run {run_id} already exists in {runs_dir}")
+    staging = runs_dir / f".tmp-{run_id}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        for name in TABLES:
+            tables[name].to_parquet(staging / f"{name}.parquet", index=False)
+        (staging / "config.toml").write_text(config_toml, encoding="utf-8")
+        full_meta = {"run_id": run_id, "format_version": RUN_FORMAT_VERSION, **meta}
+        (staging / "run.json").write_text(
+            json.dumps(full_meta, indent=2, default=str) + "\n", encoding="utf-8"
+        )
+        os.replace(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final
+
+
+def list_runs(runs_dir: str | Path) -> list[dict[str, Any]]:
+    """Metadata of the complete runs in ``runs_dir``, newest first (``path`` added)."""
+    runs_dir = Path(runs_dir)
+    if not runs_dir.is_dir():
+        return []
+    found = []
+    for child in runs_dir.iterdir():
+        if child.name.startswith(".") or not (child / "run.json").is_file():
+            continue
+        try:
+            meta = json.loads((child / "run.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        meta["path"] = str(child)
+        found.append(meta)
+    found.sort(key=lambda m: (str(m.get("created", "")), str(m.get("run_id", ""))), reverse=True)
+    return found
+
+
+def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
+    """A run id, a run folder path, or ``latest`` -> the run folder."""
+    runs_dir = Path(runs_dir)
+    if spec == "latest":
+        runs = list_runs(runs_dir)
+        if not runs:
+            raise RunError(f"no runs in {runs_dir}: run `viewpoints analyze PATH` first")
+        return Path(runs[0]["path"])
+    as_path = Path(spec).expanduser()
+    if (as_path / "run.json").is_file():
+        return as_path
+    if (runs_dir / spec / "run.json").is_file():
+        return runs_dir / spec
+    known = [m["run_id"] for m in list_runs(runs_dir)][:5]
+    hint = f"; recent runs: {', '.join(known)}" if known else ""
+    raise RunError(f"no run {spec!r} (looked for a folder and in {runs_dir}){hint}")
+
+
+def load_run(spec: str | Path, runs_dir: str | Path = "runs") -> Run:
+    """Read a run's metadata, config and tables."""
+    path = resolve_run(str(spec), runs_dir)
+    try:
+        meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
+        config = tomllib.loads((path / "config.toml").read_text(encoding="utf-8"))
+        tables = {name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES}
+    except (OSError, json.JSONDecodeError, tomllib.TOMLDecodeError) as err:
+        raise RunError(f"run {path} is unreadable: {err}") from None
+    return Run(path=path, meta=meta, config=config, **tables)

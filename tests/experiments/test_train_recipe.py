@@ -1,0 +1,134 @@
+"""The training recipe end to end on a tiny slice, and the properties of the VAST dev split."""
+
+import csv
+import json
+import random
+
+import pytest
+
+from analysis.datasets import load_examples
+from analysis.scoring import create_scorer
+from experiments.train_minilm import RecipeConfig, parse_args, train
+from experiments.vast_split import read_rows, split_rows, write_split
+from tests.conftest import SHARED_DATA
+
+VAST_FIELDS = ["post", "new_topic", "label", "ori_topic", "topic_str", "type_idx", "arc_id"]
+
+
+def make_vast(path, n_debates=8, posts_per_debate=4, seed=0):
+    rng = random.Random(seed)
+    rows = []
+    for d in range(n_debates):
+        for p in range(posts_per_debate):
+            post = f"Comment {d}-{p}: I think policy {d} is {'good' if p % 2 else 'bad'}."
+            arc = f"{d}{p}"
+            rows.append(
+                [post, f"policy {d}", str(p % 2), f"debate {d}", f"lemma:policy{d}", "1", arc]
+            )
+            other = (d + 1 + rng.randrange(n_debates - 1)) % n_debates
+            rows.append([post, f"policy {d}", "2", f"debate {d}", f"lemma:policy{other}", "4", arc])
+            idea = rng.randint(0, 99)
+            rows.append([post, f"idea {idea}", "2", f"debate {d}", f"lemma:idea{idea}", "3", arc])
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(VAST_FIELDS)
+        writer.writerows(rows)
+    return path
+
+
+def make_newsmtsc(directory):
+    directory.mkdir()
+    sentences = [
+        ("Smith praised the deal.", 6.0),
+        ("Smith attacked the deal.", 2.0),
+        ("Smith signed the deal.", 4.0),
+    ]
+    for name in ("train", "dev_rw", "dev_mt"):
+        with open(directory / f"{name}.jsonl", "w") as handle:
+            for i in range(6):
+                text, polarity = sentences[i % 3]
+                handle.write(
+                    json.dumps(
+                        {
+                            "primary_gid": f"{name}{i}",
+                            "sentence_normalized": text,
+                            "targets": [
+                                {"from": 0, "to": 5, "mention": "Smith", "polarity": polarity}
+                            ],
+                        }
+                    )
+                    + "\n"
+                )
+    return directory
+
+
+def test_split_keeps_debates_and_articles_apart(tmp_path):
+    _, rows = read_rows(make_vast(tmp_path / "vast.csv"))
+    train_rows, dev_rows = split_rows(rows, dev_fraction=0.25, seed=1)
+    assert train_rows and dev_rows
+    assert not {r["ori_topic"] for r in train_rows} & {r["ori_topic"] for r in dev_rows}
+    assert not {r["arc_id"] for r in train_rows} & {r["arc_id"] for r in dev_rows}
+    dev_topics = {r["topic_str"] for r in dev_rows if r["type_idx"] != "4"}
+    assert not {r["topic_str"] for r in train_rows} & dev_topics
+
+
+def test_none_rows_are_read_with_the_topic_vast_paired_them_with(tmp_path):
+    train_csv, dev_csv = write_split(make_vast(tmp_path / "vast.csv"), tmp_path / "out")
+    examples = load_examples(train_csv, "stance", "vast") + load_examples(dev_csv, "stance", "vast")
+    labelled = {(e.text, e.target) for e in examples if e.label != "none"}
+    nones = [e for e in examples if e.label == "none"]
+    assert nones
+    # no "none" example repeats a (comment, topic) pair that is labelled pro or con
+    assert not [e for e in nones if (e.text, e.target) in labelled]
+    # the borrowed topic appears in its surface form ("policy 3"), not VAST's lemma ("policy3")
+    assert all(not e.target.startswith("lemma:") for e in nones)
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "vast").is_dir(), reason="shared VAST data not present")
+def test_real_vast_split_is_zero_shot():
+    _, rows = read_rows(SHARED_DATA / "vast" / "vast_train.csv")
+    train_rows, dev_rows = split_rows(rows)
+    assert 1500 < len(dev_rows) < 2600
+    assert not {r["arc_id"] for r in train_rows} & {r["arc_id"] for r in dev_rows}
+    dev_topics = {r["topic_str"] for r in dev_rows if r["type_idx"] != "4"}
+    assert not {r["topic_str"] for r in train_rows} & dev_topics
+
+
+def test_recipe_trains_saves_and_reloads_a_model_with_a_card(tmp_path, tiny_encoder_dir):
+    cfg, args = parse_args(
+        [
+            "--out",
+            str(tmp_path / "model"),
+            "--base",
+            str(tiny_encoder_dir),
+            "--vast",
+            str(make_vast(tmp_path / "vast.csv")),
+            "--newsmtsc-dir",
+            str(make_newsmtsc(tmp_path / "newsmtsc")),
+            "--epochs",
+            "1",
+            "--limit",
+            "24",
+            "--max-length",
+            "48",
+            "--seed",
+            "3",
+        ]
+    )
+    result = train(cfg, args.out, device="cpu", log=lambda _: None)
+    out = args.out
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "seed=3" in card and "stance/dev" in card and "tone/dev_rw" in card
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["config"]["seed"] == 3 and len(metrics["history"]) == 1
+    assert set(result["dev"]) == {"stance/dev", "tone/dev_rw", "tone/dev_mt"}
+    for task in ("stance", "tone"):
+        scorer = create_scorer(str(out), task)
+        assert scorer.score(["Smith praised the deal."], ["Smith"]).shape == (1, 3)
+    examples = load_examples(tmp_path / "newsmtsc" / "dev_rw.jsonl", "tone")
+    assert len(examples) == 6
+
+
+def test_recipe_config_rejects_unknown_tasks():
+    with pytest.raises(ValueError, match="expected tasks from stance, tone"):
+        RecipeConfig(tasks=["sentiment"])
