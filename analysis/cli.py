@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from analysis import __version__
@@ -95,6 +96,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         ("models", "stance"): args.stance_model,
         ("models", "tone"): args.tone_model,
         ("models", "precision"): args.precision,
+        ("models", "cache"): args.cache,
         ("aggregate", "seed"): args.seed,
         ("aggregate", "include_reported"): True if args.include_reported else None,
         ("run", "runs_dir"): args.runs_dir,
@@ -107,6 +109,70 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     config = AnalysisConfig.from_dict(data, source="command line")
     result = analyze(config, progress=not args.quiet)
     print(result.path)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from analysis.config import AnalysisConfig
+    from analysis.pipeline import analyze
+
+    config = AnalysisConfig.from_toml(args.experiment)
+    if args.runs_dir:
+        config.run.runs_dir = args.runs_dir
+    if args.cache is not None:
+        config.models.cache = args.cache
+    if not config.run.name:
+        config.run.name = Path(args.experiment).stem
+    result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
+    if args.dry_run:
+        if args.json:
+            print(json.dumps(result.estimate.to_dict()))
+        return 0
+    print(result.path)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from analysis.compare import compare_runs, format_comparison
+    from analysis.runs import load_run
+
+    report = compare_runs(
+        load_run(args.run_a, args.runs_dir), load_run(args.run_b, args.runs_dir), top_k=args.top
+    )
+    print(json.dumps(report) if args.json else format_comparison(report))
+    return 0
+
+
+def cmd_robustness(args: argparse.Namespace) -> int:
+    from analysis.compare import format_robustness, robustness
+    from analysis.config import AnalysisConfig
+    from analysis.pipeline import analyze
+    from analysis.runs import load_run
+
+    runs = [load_run(spec, args.runs_dir) for spec in args.runs]
+    if args.experiment:
+        base = AnalysisConfig.from_toml(args.experiment)
+        variants = [("", "")] if not args.template else []
+        variants += [tuple(t.split("|", 1)) for t in args.template]
+        for favor, against in variants:
+            config = AnalysisConfig.from_dict(base.to_dict())
+            if favor:
+                if "|" not in f"{favor}|{against}" or not against:
+                    raise CLIError("expected --template 'FAVOR TEMPLATE|AGAINST TEMPLATE'")
+                config.models.stance_options = {
+                    **config.models.stance_options,
+                    "favor_template": favor,
+                    "against_template": against,
+                }
+                config.run.name = f"{Path(args.experiment).stem}: {favor}"
+            if args.runs_dir:
+                config.run.runs_dir = args.runs_dir
+            result = analyze(config, progress=not args.quiet)
+            runs.append(load_run(str(result.path), args.runs_dir))
+    if len(runs) < 2:
+        raise CLIError("expected at least two runs (RUN ids, or --experiment with --template)")
+    report = robustness(runs)
+    print(json.dumps(report) if args.json else format_robustness(report))
     return 0
 
 
@@ -232,6 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--precision", default=None, choices=["auto", "bf16", "fp32"])
     an.add_argument("--seed", type=int, default=None, help="bootstrap seed")
     an.add_argument(
+        "--cache",
+        default=None,
+        help="prediction cache file ('' = none; default .viewpoints-cache/...)",
+    )
+    an.add_argument(
         "--include-reported",
         action="store_true",
         help="count reported speech toward the author's stance",
@@ -240,6 +311,47 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--quiet", action="store_true", help="no progress bars")
     an.add_argument("--runs-dir", default=None, help="where to write the run (default: ./runs)")
     an.set_defaults(handler=cmd_analyze)
+
+    rn = sub.add_parser("run", help="run an experiment TOML (corpus, topics, models) into a run")
+    rn.add_argument("experiment", help="an experiment TOML file, e.g. experiments/defaults.toml")
+    rn.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the cost estimate (a measured warm-up) and stop",
+    )
+    rn.add_argument("--json", action="store_true", help="with --dry-run: the estimate as JSON")
+    rn.add_argument("--cache", default=None, help="prediction cache file ('' = none)")
+    rn.add_argument("--quiet", action="store_true", help="no progress bars")
+    rn.add_argument("--runs-dir", default=None, help="override the experiment's runs_dir")
+    rn.set_defaults(handler=cmd_run)
+
+    cp = sub.add_parser("compare", help="what changed between two runs")
+    cp.add_argument("run_a", help="run id, path or 'latest'")
+    cp.add_argument("run_b", help="run id, path or 'latest'")
+    cp.add_argument("--top", type=int, default=10, help="passages where the runs disagree most")
+    cp.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_runs_dir(cp)
+    cp.set_defaults(handler=cmd_compare)
+
+    rb = sub.add_parser(
+        "robustness", help="which author comparisons hold across runs (or template variants)"
+    )
+    rb.add_argument("runs", nargs="*", help="existing runs to compare")
+    rb.add_argument(
+        "--experiment",
+        default=None,
+        help="run this experiment once per --template (and once as is) first",
+    )
+    rb.add_argument(
+        "--template",
+        action="append",
+        default=[],
+        help="'FAVOR|AGAINST' hypothesis templates with {target}, for stance.nli.v1",
+    )
+    rb.add_argument("--json", action="store_true")
+    rb.add_argument("--quiet", action="store_true")
+    _add_runs_dir(rb)
+    rb.set_defaults(handler=cmd_robustness)
 
     ls = sub.add_parser("runs", help="list runs, newest first")
     _add_runs_dir(ls)

@@ -13,6 +13,10 @@ all of them, so a run says exactly what produced it)::
     tone = "tone.minilm.v1"
     precision = "auto"           # auto | bf16 | fp32
     batch_size = 64
+    cache = ".viewpoints-cache/predictions.sqlite"   # "" = no prediction cache
+    [models.stance_options]      # passed to the stance backend, e.g. for stance.nli.v1:
+    model = "MoritzLaurer/deberta-v3-base-zeroshot-v2.0"
+    [models.tone_options]        # e.g. label_map = {LABEL_0 = "negative", ...}
     [aggregate]
     seed = 0
     n_bootstrap = 1000
@@ -72,11 +76,17 @@ class ModelsSection:
     tone: str = "tone.minilm.v1"
     precision: str = "auto"
     batch_size: int = 64
+    cache: str = ".viewpoints-cache/predictions.sqlite"
+    stance_options: dict[str, Any] = field(default_factory=dict)
+    tone_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for key in ("stance", "tone"):
             value = getattr(self, key)
             _expect(isinstance(value, str) and value, f"models.{key}", "a model name", value)
+            options = getattr(self, f"{key}_options")
+            _expect(isinstance(options, dict), f"models.{key}_options", "a table", options)
+        _expect(isinstance(self.cache, str), "models.cache", "a path string", self.cache)
         _expect(
             self.precision in PRECISIONS, "models.precision", f"one of {PRECISIONS}", self.precision
         )

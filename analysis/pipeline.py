@@ -31,10 +31,11 @@ def _stderr(message: str) -> None:
 
 @dataclass
 class AnalysisResult:
-    """Where the run went and what it counted."""
+    """Where the run went (None after a dry run), its metadata and its cost estimate."""
 
-    path: Path
+    path: Path | None
     meta: dict[str, Any]
+    estimate: Any = None
 
 
 def package_versions() -> dict[str, str]:
@@ -48,11 +49,35 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def build_scorers(config: AnalysisConfig) -> tuple[Scorer, Scorer]:
-    """The stance and tone scorers, sharing one model when both name the same pair classifier."""
+def build_scorers(config: AnalysisConfig, topics: list[Any]) -> tuple[Scorer, Scorer]:
+    """The stance and tone scorers, sharing one model when both name the same pair classifier.
+
+    Per-topic hypothesis templates from the topics file reach backends that use them (NLI).
+    """
     from analysis.scoring.registry import create_scorers
 
-    return create_scorers(config.models.stance, config.models.tone, config.models.precision)
+    templates = {
+        t.target: (t.favor_template, t.against_template)
+        for t in topics
+        if t.favor_template and t.against_template
+    }
+    return create_scorers(
+        config.models.stance,
+        config.models.tone,
+        config.models.precision,
+        stance_options=config.models.stance_options,
+        tone_options=config.models.tone_options,
+        templates=templates,
+    )
+
+
+def check_loadable(scorer: Scorer) -> None:
+    """Load (or reach) a scorer's model now, so a wrong id fails before any work starts."""
+    check = getattr(scorer, "check", None)
+    if check is not None:
+        check()
+    else:
+        scorer.identity()
 
 
 def articles_table(corpus: Any, passage_counts: dict[str, int]) -> pd.DataFrame:
@@ -155,8 +180,8 @@ def score_topic_passages(
     index = [r[0] for r in rows]
     texts = passages["text"].to_numpy()[index].tolist()
     targets = [r[2] for r in rows]
-    stance_probs = np.asarray(stance.score(texts, targets, progress=progress))
-    tone_probs = np.asarray(tone.score(texts, targets, progress=progress))
+    stance_probs, stance_details = _score(stance, texts, targets, progress)
+    tone_probs, tone_details = _score(tone, texts, targets, progress)
     picked = passages.iloc[index]
     frame = pd.DataFrame(
         {
@@ -174,11 +199,47 @@ def score_topic_passages(
         frame[f"tone_{label}"] = tone_probs[:, j].astype(float)
     frame["stance"] = frame["stance_favor"] - frame["stance_against"]
     frame["tone"] = frame["tone_positive"] - frame["tone_negative"]
+    # Backends that answer in text (chat endpoints) keep each raw answer and failure reason.
+    for task, details in (("stance", stance_details), ("tone", tone_details)):
+        if details is not None:
+            frame[f"{task}_raw"] = [(d or {}).get("raw") for d in details]
+            frame[f"{task}_error"] = [(d or {}).get("error") for d in details]
+            columns += [f"{task}_raw", f"{task}_error"]
     return frame[columns]
 
 
-def analyze(config: AnalysisConfig, progress: bool = True, log: Log = _stderr) -> AnalysisResult:
-    """Run the analysis ``config`` describes and write it as a run; return its path and meta."""
+def _score(
+    scorer: Scorer, texts: list[str], targets: list[str], progress: bool
+) -> tuple[np.ndarray, list[dict] | None]:
+    """Probabilities, and per-row details from scorers that give them (raw answers, errors)."""
+    detailed = getattr(scorer, "score_detailed", None)
+    if detailed is not None:
+        probs, details = detailed(texts, targets, progress=progress)
+        return np.asarray(probs, dtype=float), list(details)
+    return np.asarray(scorer.score(texts, targets, progress=progress), dtype=float), None
+
+
+def with_cache(
+    scorers: tuple[Scorer, Scorer], path: str
+) -> tuple[tuple[Scorer, Scorer], list[Any]]:
+    """Wrap both scorers in the prediction cache at ``path`` ("" = no cache)."""
+    if not path:
+        return scorers, []
+    from analysis.cache import CachedScorer, PredictionCache
+
+    cache = PredictionCache(path)
+    wrapped = (CachedScorer(scorers[0], cache), CachedScorer(scorers[1], cache))
+    return wrapped, [cache]
+
+
+def analyze(
+    config: AnalysisConfig, progress: bool = True, log: Log = _stderr, dry_run: bool = False
+) -> AnalysisResult:
+    """Run the analysis ``config`` describes and write it as a run; return its path and meta.
+
+    The cost estimate (a measured warm-up) is logged before the expensive steps; ``dry_run``
+    stops there and writes nothing.
+    """
     from analysis.aggregate import AggregateConfig, positions
     from analysis.corpus import load_corpus
     from analysis.embedding import Embedder
@@ -190,7 +251,9 @@ def analyze(config: AnalysisConfig, progress: bool = True, log: Log = _stderr) -
     # Everything that can fail on a name or a path fails here, before any work starts.
     topics = load_topics(config.topics.file or None)
     threshold = config.topics.threshold or DEFAULT_THRESHOLD
-    stance, tone = build_scorers(config)
+    stance, tone = build_scorers(config, topics)
+    for scorer in (stance, tone):
+        check_loadable(scorer)
     for path in config.corpus.paths:
         if not Path(path).exists():
             raise ValueError(f"no such file or folder: {path}")
@@ -214,8 +277,24 @@ def analyze(config: AnalysisConfig, progress: bool = True, log: Log = _stderr) -
     counts = passages.groupby("article_id").size().to_dict()
     articles = articles_table(corpus, counts)
 
-    clock = time.perf_counter()
     matcher = TopicMatcher(topics, Embedder(precision=config.models.precision), threshold=threshold)
+    from analysis.estimate import estimate_cost
+
+    estimate = estimate_cost(
+        passages["text"].tolist(),
+        len(articles),
+        matcher,
+        topics,
+        threshold,
+        stance,
+        tone,
+        seed=config.aggregate.seed,
+    )
+    log(estimate.format())
+    if dry_run:
+        return AnalysisResult(path=None, meta={"counts": estimate.to_dict()}, estimate=estimate)
+
+    clock = time.perf_counter()
     if progress:
         log("finding topic passages")
     relevance = matcher.relevance(passages["text"].tolist(), progress=progress)
@@ -224,9 +303,28 @@ def analyze(config: AnalysisConfig, progress: bool = True, log: Log = _stderr) -
     clock = time.perf_counter()
     n_topic = int((relevance >= threshold).sum())
     if progress:
-        log(f"scoring stance and tone of {n_topic} topic passages")
-    scores = score_topic_passages(passages, relevance, topics, threshold, stance, tone, progress)
+        log(f"scoring stance and tone of {n_topic} (passage, topic) pairs")
+    (stance, tone), caches = with_cache((stance, tone), config.models.cache)
+    try:
+        scores = score_topic_passages(
+            passages, relevance, topics, threshold, stance, tone, progress
+        )
+    finally:
+        for cache in caches:
+            cache.close()
     timings["scoring"] = time.perf_counter() - clock
+    cache_stats = {
+        task: {"hits": scorer.hits, "misses": scorer.misses}
+        for task, scorer in (("stance", stance), ("tone", tone))
+        if hasattr(scorer, "hits")
+    }
+    if cache_stats and progress:
+        log(
+            "prediction cache: "
+            + ", ".join(
+                f"{t} {c['hits']} hits / {c['misses']} computed" for t, c in cache_stats.items()
+            )
+        )
 
     clock = time.perf_counter()
     agg = config.aggregate
@@ -271,6 +369,8 @@ def analyze(config: AnalysisConfig, progress: bool = True, log: Log = _stderr) -
             "authors": int(articles["group"].nunique()),
         },
         "skipped": [{"source": s.source, "reason": s.reason} for s in corpus.skipped],
+        "cache": {"path": config.models.cache, **cache_stats},
+        "estimate": estimate.to_dict(),
     }
     path = write_run(
         config.run.runs_dir,
@@ -280,7 +380,7 @@ def analyze(config: AnalysisConfig, progress: bool = True, log: Log = _stderr) -
         {"articles": articles, "passages": passages, "scores": scores, "positions": table},
     )
     log(f"wrote run {run_id} to {path} in {timings['total']:.1f} s")
-    return AnalysisResult(path=path, meta={"run_id": run_id, **meta})
+    return AnalysisResult(path=path, meta={"run_id": run_id, **meta}, estimate=estimate)
 
 
 def _topics_toml(topics: list[Any]) -> str:

@@ -1,15 +1,19 @@
 """Registered, versioned scorer names and the resolution of a model spec to a scorer.
 
-A spec is a registered name (``stance.minilm.v1``), a directory holding a viewpoints pair
-classifier, or any Hugging Face sequence-classification model (directory or hub id).
+A spec is a registered name (``stance.minilm.v1``, ``stance.nli.v1`` ...), a directory holding a
+viewpoints pair classifier, or any Hugging Face sequence-classification model (directory or hub
+id). Backends that need more than a name (an NLI model id, a chat endpoint) take options, given in
+an experiment's ``[models.stance_options]`` / ``[models.tone_options]``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from analysis.labels import labels_for
 from analysis.scoring.base import Scorer
@@ -19,21 +23,96 @@ from analysis.scoring.pair_scorer import SHIPPED_DIR, PairModel, PairModelScorer
 from analysis.scoring.vader import VaderToneScorer
 
 REGISTERED_NAME = re.compile(r"^(stance|tone)\.[A-Za-z0-9_-]+\.v\d+$")
+Templates = Mapping[str, tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Backend:
+    """How to build one registered scorer, and which options it accepts."""
+
+    build: Callable[..., Scorer]
+    options: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    description: str = ""
 
 
 def _shipped(task: str) -> Callable[..., Scorer]:
-    def build(precision: str = "auto", pair_model: PairModel | None = None, **_: object) -> Scorer:
+    def build(precision: str = "auto", pair_model: PairModel | None = None, **_: Any) -> Scorer:
         model = pair_model or PairModel(SHIPPED_DIR, precision=precision)
         return PairModelScorer(f"{task}.minilm.v1", task, model)
 
     return build
 
 
-BACKENDS: Mapping[str, Callable[..., Scorer]] = MappingProxyType(
+def _nli(options: Mapping[str, Any], templates: Templates | None = None, **_: Any) -> Scorer:
+    from analysis.scoring.nli import NLIStanceScorer
+
+    kwargs = {
+        k: options[k]
+        for k in ("favor_template", "against_template", "batch_size", "max_length")
+        if k in options
+    }
+    return NLIStanceScorer(options["model"], templates=templates or None, **kwargs)
+
+
+def _hf(task: str) -> Callable[..., Scorer]:
+    def build(options: Mapping[str, Any], **_: Any) -> Scorer:
+        kwargs = {
+            k: options[k] for k in ("label_map", "pair", "max_length", "batch_size") if k in options
+        }
+        return HFClassifierScorer(options["model"], task, **kwargs)
+
+    return build
+
+
+def _chat(task: str) -> Callable[..., Scorer]:
+    def build(options: Mapping[str, Any], **_: Any) -> Scorer:
+        from analysis.scoring.chat import ChatConfig, ChatScorer
+
+        return ChatScorer(ChatConfig.from_dict(dict(options)), task)
+
+    return build
+
+
+HF_OPTIONS = ("model", "label_map", "pair", "max_length", "batch_size")
+CHAT_OPTIONS = (
+    "base_url",
+    "model",
+    "prompts",
+    "temperature",
+    "timeout",
+    "max_retries",
+    "backoff",
+    "concurrency",
+    "api_key_env",
+)
+
+BACKENDS: Mapping[str, Backend] = MappingProxyType(
     {
-        "stance.minilm.v1": _shipped("stance"),
-        "tone.minilm.v1": _shipped("tone"),
-        "tone.vader.v1": lambda **_: VaderToneScorer(),
+        "stance.minilm.v1": Backend(_shipped("stance"), description="shipped MiniLM stance head"),
+        "tone.minilm.v1": Backend(_shipped("tone"), description="shipped MiniLM tone head"),
+        "tone.vader.v1": Backend(lambda **_: VaderToneScorer(), description="VADER lexicon"),
+        "stance.nli.v1": Backend(
+            _nli,
+            ("model", "favor_template", "against_template", "batch_size", "max_length"),
+            ("model",),
+            "any Hugging Face NLI model as a zero-shot stance scorer",
+        ),
+        "stance.hf-classifier.v1": Backend(
+            _hf("stance"), HF_OPTIONS, ("model",), "any Hugging Face stance classifier"
+        ),
+        "tone.hf-classifier.v1": Backend(
+            _hf("tone"), HF_OPTIONS, ("model",), "any Hugging Face sentiment classifier"
+        ),
+        "stance.chat.v1": Backend(
+            _chat("stance"),
+            CHAT_OPTIONS,
+            ("base_url", "model"),
+            "an OpenAI-compatible chat endpoint",
+        ),
+        "tone.chat.v1": Backend(
+            _chat("tone"), CHAT_OPTIONS, ("base_url", "model"), "an OpenAI-compatible chat endpoint"
+        ),
     }
 )
 DEFAULTS: Mapping[str, str] = MappingProxyType(
@@ -42,12 +121,24 @@ DEFAULTS: Mapping[str, str] = MappingProxyType(
 
 
 class UnknownScorerError(ValueError):
-    """A registered-looking name that is not registered."""
+    """A registered-looking name that is not registered, or options it does not take."""
 
 
 def available(task: str | None = None) -> list[str]:
     """Registered names, optionally only those of one task."""
     return sorted(n for n in BACKENDS if task is None or n.startswith(f"{task}."))
+
+
+def _check_options(spec: str, backend: Backend, options: Mapping[str, Any]) -> None:
+    unknown = sorted(set(options) - set(backend.options))
+    if unknown:
+        accepted = ", ".join(backend.options) or "none"
+        raise UnknownScorerError(f"{spec} does not take option(s) {unknown}; it takes: {accepted}")
+    missing = [k for k in backend.required if not options.get(k)]
+    if missing:
+        raise UnknownScorerError(
+            f"{spec} needs option(s) {missing} (in [models.<task>_options] of the experiment)"
+        )
 
 
 def create_scorer(
@@ -56,17 +147,26 @@ def create_scorer(
     precision: str = "auto",
     label_map: Mapping[str, str] | None = None,
     pair_model: PairModel | None = None,
+    options: Mapping[str, Any] | None = None,
+    templates: Templates | None = None,
 ) -> Scorer:
     """Resolve ``spec`` (None = the task's default) to a scorer for ``task``; loads lazily."""
     labels_for(task)
     spec = spec or DEFAULTS[task]
+    options = dict(options or {})
     if spec in BACKENDS:
         if not spec.startswith(f"{task}."):
             raise UnknownScorerError(
                 f"{spec!r} is a {spec.split('.')[0]} model, expected a {task} model: "
                 f"{', '.join(available(task))}"
             )
-        return BACKENDS[spec](precision=precision, pair_model=pair_model)
+        backend = BACKENDS[spec]
+        if label_map and "label_map" in backend.options:
+            options.setdefault("label_map", dict(label_map))
+        _check_options(spec, backend, options)
+        return backend.build(
+            precision=precision, pair_model=pair_model, options=options, templates=templates
+        )
     path = Path(spec).expanduser()
     if path.is_dir() and is_pair_classifier_dir(path):
         model = pair_model or PairModel(path, precision=precision)
@@ -76,7 +176,13 @@ def create_scorer(
             f"unknown model name {spec!r}; registered {task} models: "
             f"{', '.join(available(task))} (or give a model directory or Hugging Face id)"
         )
-    return HFClassifierScorer(spec, task, label_map=label_map)
+    unknown = sorted(set(options) - set(HF_OPTIONS) - {"model"})
+    if unknown:
+        raise UnknownScorerError(f"a Hugging Face classifier does not take option(s) {unknown}")
+    kwargs = {k: v for k, v in options.items() if k != "model"}
+    if label_map:
+        kwargs.setdefault("label_map", dict(label_map))
+    return HFClassifierScorer(spec, task, **kwargs)
 
 
 def _pair_dir(spec: str) -> Path | None:
@@ -90,7 +196,12 @@ def _pair_dir(spec: str) -> Path | None:
 
 
 def create_scorers(
-    stance_spec: str | None, tone_spec: str | None, precision: str = "auto"
+    stance_spec: str | None,
+    tone_spec: str | None,
+    precision: str = "auto",
+    stance_options: Mapping[str, Any] | None = None,
+    tone_options: Mapping[str, Any] | None = None,
+    templates: Templates | None = None,
 ) -> tuple[Scorer, Scorer]:
     """Stance and tone scorers; two heads of one pair classifier share its weights and passes."""
     stance_spec = stance_spec or DEFAULTS["stance"]
@@ -100,6 +211,20 @@ def create_scorers(
     if stance_dir is not None and stance_dir == tone_dir:
         shared = PairModel(stance_dir, precision=precision)
     return (
-        create_scorer(stance_spec, "stance", precision, pair_model=shared),
-        create_scorer(tone_spec, "tone", precision, pair_model=shared),
+        create_scorer(
+            stance_spec,
+            "stance",
+            precision,
+            pair_model=shared,
+            options=stance_options,
+            templates=templates,
+        ),
+        create_scorer(
+            tone_spec,
+            "tone",
+            precision,
+            pair_model=shared,
+            options=tone_options,
+            templates=templates,
+        ),
     )

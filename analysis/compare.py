@@ -1,0 +1,922 @@
+"""Comparing two runs, and the robustness of author orderings across several runs.
+
+:func:`compare_runs` answers "what changed when I reran this with another model (template,
+threshold, ...)?", per topic and overall:
+
+- **Passage agreement.** A passage is *shared* when both runs scored the same ``(passage_id,
+  topic)`` and, where both runs have its text, the text is identical (so a re-cut corpus does
+  not pair different passages that happen to share an id). Each run's label is the argmax of
+  its probabilities (``favor, against, none`` for stance, ``negative, neutral, positive`` for
+  tone; ties go to the first in that order). Reported are raw agreement, Cohen's kappa (see
+  :func:`cohen_kappa`), the confusion of A's labels (rows) against B's (columns) and the mean
+  total variation distance between the probability rows. Pairs scored in only one run (another
+  relevance threshold or topic matcher, another corpus) are counted, never compared.
+  *Overall* pools the shared pairs of all topics.
+- **Author rank correlation.** Spearman's rho (:func:`spearman`) of the author-level ``stance``
+  (and ``tone``) over authors *discussed* in both runs; ``None`` with fewer than 3 such authors
+  or when either run gives them all the same value. *Overall* correlates all (author, topic)
+  cells discussed in both runs.
+- **Sign changes.** A value is read as ``+`` above ``zero_band`` (0.05 by default), ``-`` below
+  ``-zero_band`` and ``0`` ("around zero") in between. An author is listed when the sign goes
+  from ``+`` to ``-`` or back; moves into or out of the band are not sign changes (a drift from
+  +0.03 to -0.02 is noise, not a reversal). Interval separation below catches large moves that
+  stay on one side.
+- **Interval splits.** Authors whose interval in A and interval in B are disjoint (``A_high <
+  B_low`` or ``B_high < A_low``): the runs disagree by more than the sampling uncertainty of
+  either. Intervals that are missing (one passage) cannot split.
+- **Status changes.** Authors present in both runs whose status differs (``discussed`` <->
+  ``not_discussed``), e.g. when a threshold change drops their only passages.
+- **Largest disagreements.** The ``top_k`` shared passages with the largest total variation
+  distance ``0.5 * sum |p_A - p_B|`` between the stance (and tone) probability rows, with both
+  runs' probabilities, the passage text, article title and author (from run A, else run B).
+  Passages both runs score identically are not listed, so the list may be shorter.
+
+Authors are matched on ``(author, group_kind)`` of the author-level positions, the group label
+the aggregation used. When the two runs' corpus hashes differ the report warns: every number
+then covers only the passages and authors the two runs share.
+
+:func:`robustness` asks which author comparisons survive a change of model or template. For
+each topic and each pair of authors discussed in *every* run it records, per run, the order of
+their point estimates (``>``, ``<``, or ``=`` within 1e-9) and whether their intervals are
+disjoint. A pair is **stable** when every run gives the same strict order, a **flip** when one
+run says ``>`` and another ``<``, and a **tie** otherwise (some run cannot order them, none
+contradicts). A flip is **strong** when the intervals are disjoint in opposite directions in two
+runs (each run is confident, and they disagree); a stable pair is **separated** when its
+intervals are disjoint in every run. Point order rather than interval overlap defines the
+verdict because with realistic intervals most pairs overlap, and "tied in every run" would
+otherwise count as stable while saying nothing; the interval flags say how much each order is
+worth. Per author, the sign (with the same zero band) in each run is **stable** (same sign in
+every run, ``0`` included), **flips** (both ``+`` and ``-`` occur) or **unsettled** (moves between
+one side and ``0``). Spearman's rho between every two runs summarises each topic.
+
+Both reports are plain JSON-ready dicts (no numpy types, NaN as ``None``); ``format_*`` render
+them for the terminal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.labels import STANCE_LABELS, TONE_LABELS
+from analysis.runs import Run
+
+TASKS: dict[str, tuple[str, ...]] = {"stance": STANCE_LABELS, "tone": TONE_LABELS}
+MEASURES = ("stance", "tone")
+DEFAULT_ZERO_BAND = 0.05
+_TIE = 1e-9  # point estimates closer than this are tied
+_KAPPA_TOL = 1e-12
+_PAIR_KEY = ["passage_id", "topic"]
+_AUTHOR_KEY = ["author", "group_kind"]
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float | None:
+    """Cohen's kappa of two label sequences: ``(p_o - p_e) / (1 - p_e)``.
+
+    ``p_o`` is the share of items with the same label, ``p_e = sum_k p_A(k) p_B(k)`` the
+    agreement expected if each rater kept its label frequencies but labelled at random. When
+    ``p_e`` is 1 (both raters used one and the same label for everything) the ratio is 0/0; it
+    is defined here as 1.0 when the raters agree on every item and 0.0 otherwise (with ``p_e =
+    1`` they always agree, so this is 1.0 in practice). ``None`` for empty input.
+    """
+    a_arr, b_arr = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    if a_arr.shape != b_arr.shape or a_arr.ndim != 1:
+        raise ValueError(f"expected two label sequences of one length, got {len(a)} and {len(b)}")
+    n = len(a_arr)
+    if n == 0:
+        return None
+    labels = sorted(set(a_arr.tolist()) | set(b_arr.tolist()), key=str)
+    index = {label: i for i, label in enumerate(labels)}
+    ia = np.array([index[x] for x in a_arr])
+    ib = np.array([index[x] for x in b_arr])
+    p_o = float(np.mean(ia == ib))
+    p_e = float(
+        np.dot(np.bincount(ia, minlength=len(labels)), np.bincount(ib, minlength=len(labels)))
+    )
+    p_e /= n * n
+    if 1.0 - p_e < _KAPPA_TOL:
+        return 1.0 if p_o == 1.0 else 0.0
+    return (p_o - p_e) / (1.0 - p_e)
+
+
+def average_ranks(values: Sequence[float]) -> np.ndarray:
+    """Ranks 1..n, tied values sharing the mean of the ranks they span."""
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    order = np.argsort(x, kind="mergesort")
+    ordered = x[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(ordered) != 0) + 1]
+    ends = np.r_[starts[1:], n]
+    ranks = np.empty(n, dtype=float)
+    ranks[order] = np.repeat((starts + ends + 1) / 2.0, ends - starts)
+    return ranks
+
+
+def spearman(x: Sequence[float], y: Sequence[float], min_n: int = 3) -> float | None:
+    """Spearman's rho: Pearson's correlation of average ranks (ties share their mean rank).
+
+    ``None`` when fewer than ``min_n`` pairs, when a value is NaN, or when either side is
+    constant (the correlation is undefined, not 0).
+    """
+    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if xa.shape != ya.shape or xa.ndim != 1:
+        raise ValueError(f"expected two sequences of one length, got {len(xa)} and {len(ya)}")
+    if len(xa) < min_n or np.isnan(xa).any() or np.isnan(ya).any():
+        return None
+    rx, ry = average_ranks(xa), average_ranks(ya)
+    rx, ry = rx - rx.mean(), ry - ry.mean()
+    denominator = math.sqrt(float(np.dot(rx, rx)) * float(np.dot(ry, ry)))
+    if denominator == 0.0:
+        return None
+    return float(np.clip(np.dot(rx, ry) / denominator, -1.0, 1.0))
+
+
+def sign_of(value: float | None, zero_band: float = DEFAULT_ZERO_BAND) -> str | None:
+    """``"+"`` above ``zero_band``, ``"-"`` below ``-zero_band``, ``"0"`` between, None for NaN."""
+    if value is None or not np.isfinite(value):
+        return None
+    if value > zero_band:
+        return "+"
+    if value < -zero_band:
+        return "-"
+    return "0"
+
+
+def total_variation(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Row-wise total variation distance ``0.5 * sum |p - q|`` between probability rows."""
+    return 0.5 * np.abs(np.asarray(p, dtype=float) - np.asarray(q, dtype=float)).sum(axis=1)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _plain(value: Any) -> Any:
+    """Recursively turn numpy/pandas values into JSON-ready Python ones (NaN -> None)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, list | tuple | np.ndarray) and pd.isna(value))
+
+
+def _check_run(run: Any, name: str) -> None:
+    if not isinstance(run, Run):
+        raise ValueError(f"expected {name} to be a Run (see analysis.runs.load_run), got {run!r}")
+
+
+def _check_zero_band(zero_band: Any) -> None:
+    if not isinstance(zero_band, int | float) or isinstance(zero_band, bool) or zero_band < 0:
+        raise ValueError(f"expected zero_band >= 0, got {zero_band!r}")
+
+
+def topic_labels(run: Run) -> dict[str, str]:
+    """Topic key -> label from ``run.meta["topics"]`` (missing or malformed entries skipped)."""
+    out: dict[str, str] = {}
+    for topic in run.meta.get("topics") or []:
+        if isinstance(topic, dict) and "key" in topic:
+            out[str(topic["key"])] = str(topic.get("label") or topic["key"])
+    return out
+
+
+def _model_names(run: Run) -> dict[str, str | None]:
+    models = run.meta.get("models") or {}
+    names: dict[str, str | None] = {}
+    for task in TASKS:
+        entry = models.get(task) if isinstance(models, dict) else None
+        names[task] = str(entry["name"]) if isinstance(entry, dict) and "name" in entry else None
+    return names
+
+
+def _run_header(run: Run, label: str | None = None) -> dict[str, Any]:
+    out = {
+        "run_id": run.run_id,
+        "name": run.meta.get("name"),
+        "created": run.meta.get("created"),
+        "models": _model_names(run),
+        "corpus_hash": run.meta.get("corpus_hash"),
+    }
+    if label is not None:
+        out = {"label": label, **out}
+    return out
+
+
+def _ordered_topics(runs: Iterable[Run]) -> list[str]:
+    """Topic keys in meta order, then any further ones found in the tables (first seen first)."""
+    seen: dict[str, None] = {}
+    runs = list(runs)
+    for run in runs:
+        for key in topic_labels(run):
+            seen.setdefault(key, None)
+    for run in runs:
+        for table in (run.scores, run.positions):
+            if "topic" in table.columns:
+                for key in table["topic"].dropna().astype(str):
+                    seen.setdefault(key, None)
+    return list(seen)
+
+
+def _labels_for(runs: Sequence[Run]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for run in reversed(runs):  # the first run's label wins
+        labels.update(topic_labels(run))
+    return labels
+
+
+def _authors(run: Run) -> pd.DataFrame:
+    """Author-level positions with a clean key; one row per (topic, author, group_kind)."""
+    table = run.positions
+    if "level" in table.columns:
+        table = table[table["level"] == "author"]
+    table = table.copy()
+    if "group_kind" not in table.columns:
+        table["group_kind"] = None
+    table["group_kind"] = table["group_kind"].fillna("").astype(str)
+    table["author"] = table["author"].astype(str)
+    table["topic"] = table["topic"].astype(str)
+    for column in ("stance", "stance_low", "stance_high", "tone", "tone_low", "tone_high"):
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
+    return table.drop_duplicates(["topic", *_AUTHOR_KEY], keep="first")
+
+
+def _discussed(table: pd.DataFrame, measure: str = "stance") -> pd.Series:
+    return (table["status"] == "discussed") & table[measure].notna()
+
+
+def _interval(row: pd.Series, measure: str, suffix: str = "") -> tuple[float, float] | None:
+    """The row's (low, high) interval of ``measure``, or None when either end is missing."""
+    low, high = row[f"{measure}_low{suffix}"], row[f"{measure}_high{suffix}"]
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return None
+    return float(low), float(high)
+
+
+def _scores(run: Run) -> pd.DataFrame:
+    table = run.scores.copy()
+    table["topic"] = table["topic"].astype(str)
+    table["passage_id"] = table["passage_id"].astype(str)
+    return table.drop_duplicates(_PAIR_KEY, keep="first")
+
+
+def _passage_info(run: Run) -> pd.DataFrame:
+    """passage_id -> text, article_id, title, author (group label) for the evidence lists."""
+    passages = run.passages
+    cols = [c for c in ("passage_id", "article_id", "text") if c in passages.columns]
+    info = passages[cols].copy()
+    info["passage_id"] = info["passage_id"].astype(str)
+    articles = run.articles
+    if "article_id" in info.columns and "article_id" in articles.columns:
+        art = pd.DataFrame({"article_id": articles["article_id"]})
+        art["title"] = articles["title"] if "title" in articles.columns else None
+        author = articles["group"] if "group" in articles.columns else None
+        if "author" in articles.columns:
+            author = articles["author"] if author is None else author.fillna(articles["author"])
+        art["author"] = author
+        info = info.merge(art.drop_duplicates("article_id"), on="article_id", how="left")
+    return info.drop_duplicates("passage_id").set_index("passage_id")
+
+
+# --------------------------------------------------------------------------- compare_runs
+
+
+def _shared_pairs(sa: pd.DataFrame, sb: pd.DataFrame, a: Run, b: Run) -> pd.DataFrame:
+    """Rows scored in both runs, with the A columns suffixed _a and B's _b; plus ``same_text``."""
+    prob_cols = [f"{task}_{label}" for task, labels in TASKS.items() for label in labels]
+    left = sa[[*_PAIR_KEY, *prob_cols]]
+    right = sb[[*_PAIR_KEY, *prob_cols]]
+    merged = left.merge(right, on=_PAIR_KEY, suffixes=("_a", "_b"))
+    text_a = _texts(a)
+    text_b = _texts(b)
+    ta = merged["passage_id"].map(text_a)
+    tb = merged["passage_id"].map(text_b)
+    merged["same_text"] = ta.isna() | tb.isna() | (ta == tb)
+    return merged
+
+
+def _texts(run: Run) -> pd.Series:
+    if "text" not in run.passages.columns:
+        return pd.Series(dtype=object)
+    table = run.passages.drop_duplicates("passage_id")
+    return pd.Series(table["text"].to_numpy(), index=table["passage_id"].astype(str).to_numpy())
+
+
+def _agreement(shared: pd.DataFrame, task: str) -> dict[str, Any]:
+    labels = TASKS[task]
+    pa = shared[[f"{task}_{label}_a" for label in labels]].to_numpy(dtype=float)
+    pb = shared[[f"{task}_{label}_b" for label in labels]].to_numpy(dtype=float)
+    ok = ~(np.isnan(pa).any(axis=1) | np.isnan(pb).any(axis=1))
+    pa, pb = pa[ok], pb[ok]
+    la, lb = pa.argmax(axis=1), pb.argmax(axis=1)
+    confusion = np.zeros((len(labels), len(labels)), dtype=int)
+    np.add.at(confusion, (la, lb), 1)
+    n = int(ok.sum())
+    return {
+        "n": n,
+        "agreement": float(np.mean(la == lb)) if n else None,
+        "kappa": cohen_kappa(la.tolist(), lb.tolist()),
+        "mean_tv": float(total_variation(pa, pb).mean()) if n else None,
+        "labels": list(labels),
+        "confusion": confusion.tolist(),
+    }
+
+
+def _disagreements(
+    shared: pd.DataFrame, task: str, top_k: int, info_a: pd.DataFrame, info_b: pd.DataFrame
+) -> list[dict[str, Any]]:
+    if top_k == 0 or shared.empty:
+        return []
+    labels = TASKS[task]
+    pa = shared[[f"{task}_{label}_a" for label in labels]].to_numpy(dtype=float)
+    pb = shared[[f"{task}_{label}_b" for label in labels]].to_numpy(dtype=float)
+    tv = total_variation(pa, pb)
+    frame = shared[_PAIR_KEY].assign(tv=tv, row=np.arange(len(shared)))
+    frame = frame[np.isfinite(tv) & (tv > _TIE)]  # identical rows are no disagreement
+    frame = frame.sort_values(["tv", "topic", "passage_id"], ascending=[False, True, True])
+    out = []
+    for _, hit in frame.head(top_k).iterrows():
+        i, pid = int(hit["row"]), hit["passage_id"]
+        about: dict[str, Any] = {}
+        for info in (info_b, info_a):  # run A's details win where both have them
+            if pid in info.index:
+                about.update({k: v for k, v in info.loc[pid].items() if not _missing(v)})
+        out.append(
+            {
+                "passage_id": pid,
+                "topic": hit["topic"],
+                "tv": float(hit["tv"]),
+                "label_a": labels[int(pa[i].argmax())],
+                "label_b": labels[int(pb[i].argmax())],
+                "a": dict(zip(labels, pa[i].tolist(), strict=True)),
+                "b": dict(zip(labels, pb[i].tolist(), strict=True)),
+                "article_id": about.get("article_id"),
+                "title": about.get("title"),
+                "author": about.get("author"),
+                "text": about.get("text"),
+            }
+        )
+    return out
+
+
+def _author_changes(
+    pa: pd.DataFrame, pb: pd.DataFrame, zero_band: float
+) -> tuple[dict[str, Any], list[dict], list[dict], list[dict]]:
+    """Counts, rank correlations, sign changes, interval splits and status changes."""
+    both = pa.merge(pb, on=["topic", *_AUTHOR_KEY], suffixes=("_a", "_b"))
+    keys_a = set(map(tuple, pa[_AUTHOR_KEY].to_numpy().tolist()))
+    keys_b = set(map(tuple, pb[_AUTHOR_KEY].to_numpy().tolist()))
+    counts: dict[str, Any] = {
+        "in_both": len(keys_a & keys_b),
+        "only_a": len(keys_a - keys_b),
+        "only_b": len(keys_b - keys_a),
+    }
+    correlation: dict[str, Any] = {}
+    signs: list[dict] = []
+    splits: list[dict] = []
+    for measure in MEASURES:
+        ok = (
+            (both["status_a"] == "discussed")
+            & (both["status_b"] == "discussed")
+            & both[f"{measure}_a"].notna()
+            & both[f"{measure}_b"].notna()
+        )
+        rows = both[ok].sort_values(["topic", *_AUTHOR_KEY])
+        correlation[measure] = spearman(rows[f"{measure}_a"], rows[f"{measure}_b"])
+        correlation[f"n_{measure}"] = len(rows)
+        for _, row in rows.iterrows():
+            va, vb = float(row[f"{measure}_a"]), float(row[f"{measure}_b"])
+            base = {
+                "topic": row["topic"],
+                "author": row["author"],
+                "group_kind": row["group_kind"] or None,
+                "measure": measure,
+                "a": va,
+                "b": vb,
+            }
+            sa, sb = sign_of(va, zero_band), sign_of(vb, zero_band)
+            if {sa, sb} == {"+", "-"}:
+                signs.append({**base, "sign_a": sa, "sign_b": sb})
+            ia, ib = _interval(row, measure, "_a"), _interval(row, measure, "_b")
+            if ia and ib and (ia[1] < ib[0] or ib[1] < ia[0]):
+                splits.append(
+                    {**base, "a_low": ia[0], "a_high": ia[1], "b_low": ib[0], "b_high": ib[1]}
+                )
+    status = []
+    changed = both[both["status_a"] != both["status_b"]].sort_values(["topic", *_AUTHOR_KEY])
+    for _, row in changed.iterrows():
+        status.append(
+            {
+                "topic": row["topic"],
+                "author": row["author"],
+                "group_kind": row["group_kind"] or None,
+                "a": row["status_a"],
+                "b": row["status_b"],
+                "n_passages_a": row.get("n_passages_a"),
+                "n_passages_b": row.get("n_passages_b"),
+            }
+        )
+    counts["discussed_in_both"] = correlation["n_stance"]
+    return {**counts, "spearman": correlation}, signs, splits, status
+
+
+def _passage_counts(sa: pd.DataFrame, sb: pd.DataFrame, shared: pd.DataFrame) -> dict[str, int]:
+    ka = set(map(tuple, sa[_PAIR_KEY].to_numpy().tolist()))
+    kb = set(map(tuple, sb[_PAIR_KEY].to_numpy().tolist()))
+    return {
+        "shared": int(shared["same_text"].sum()),
+        "text_differs": int((~shared["same_text"]).sum()),
+        "only_a": len(ka - kb),
+        "only_b": len(kb - ka),
+    }
+
+
+def _compare_slice(
+    sa: pd.DataFrame,
+    sb: pd.DataFrame,
+    pa: pd.DataFrame,
+    pb: pd.DataFrame,
+    shared: pd.DataFrame,
+    top_k: int,
+    zero_band: float,
+    info: tuple[pd.DataFrame, pd.DataFrame],
+) -> dict[str, Any]:
+    same = shared[shared["same_text"]]
+    authors, signs, splits, status = _author_changes(pa, pb, zero_band)
+    return {
+        "passages": _passage_counts(sa, sb, shared),
+        "stance": _agreement(same, "stance"),
+        "tone": _agreement(same, "tone"),
+        "authors": authors,
+        "sign_changes": signs,
+        "interval_splits": splits,
+        "status_changes": status,
+        "disagreements": {task: _disagreements(same, task, top_k, *info) for task in TASKS},
+    }
+
+
+def compare_runs(
+    a: Run, b: Run, top_k: int = 10, *, zero_band: float = DEFAULT_ZERO_BAND
+) -> dict[str, Any]:
+    """Compare run ``a`` with run ``b`` per topic and overall; see the module docstring.
+
+    Returns a JSON-ready dict with keys ``a``, ``b`` (run id, name, models, corpus hash),
+    ``same_corpus`` (bool, or None when a hash is missing), ``warnings``, ``zero_band``,
+    ``top_k``, ``topics`` (topic key -> that topic's comparison, in topic order) and
+    ``overall`` (the same measures pooled over topics; its lists are the concatenation of the
+    topics' lists, its disagreements the top ``top_k`` across topics).
+    """
+    _check_run(a, "a")
+    _check_run(b, "b")
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 0:
+        raise ValueError(f"expected top_k to be an integer >= 0, got {top_k!r}")
+    _check_zero_band(zero_band)
+
+    hash_a, hash_b = a.meta.get("corpus_hash"), b.meta.get("corpus_hash")
+    same_corpus = None if not hash_a or not hash_b else hash_a == hash_b
+    warnings = []
+    if same_corpus is False:
+        warnings.append(
+            f"the runs analysed different corpora ({str(hash_a)[:12]} vs {str(hash_b)[:12]}): "
+            "the comparison covers only the passages and authors they share"
+        )
+    elif same_corpus is None:
+        warnings.append("a run records no corpus hash: cannot tell whether the corpora match")
+    threshold_a = (a.config.get("topics") or {}).get("threshold")
+    threshold_b = (b.config.get("topics") or {}).get("threshold")
+    if threshold_a is not None and threshold_b is not None and threshold_a != threshold_b:
+        warnings.append(
+            f"topic thresholds differ ({threshold_a} vs {threshold_b}): passages scored in only "
+            "one run are counted, not compared"
+        )
+
+    sa, sb = _scores(a), _scores(b)
+    pa, pb = _authors(a), _authors(b)
+    shared = _shared_pairs(sa, sb, a, b)
+    info = (_passage_info(a), _passage_info(b))
+    labels = _labels_for([a, b])
+    topics_a = set(_ordered_topics([a]))
+    topics_b = set(_ordered_topics([b]))
+
+    topics: dict[str, Any] = {}
+    for key in _ordered_topics([a, b]):
+        section = _compare_slice(
+            sa[sa["topic"] == key],
+            sb[sb["topic"] == key],
+            pa[pa["topic"] == key],
+            pb[pb["topic"] == key],
+            shared[shared["topic"] == key],
+            top_k,
+            zero_band,
+            info,
+        )
+        topics[key] = {
+            "label": labels.get(key, key),
+            "in_a": key in topics_a,
+            "in_b": key in topics_b,
+            **section,
+        }
+        if key in topics_a and key not in topics_b:
+            warnings.append(f"topic {key!r} is only in run A")
+        elif key in topics_b and key not in topics_a:
+            warnings.append(f"topic {key!r} is only in run B")
+    overall = _compare_slice(sa, sb, pa, pb, shared, top_k, zero_band, info)
+    report = {
+        "a": _run_header(a),
+        "b": _run_header(b),
+        "same_corpus": same_corpus,
+        "warnings": warnings,
+        "zero_band": zero_band,
+        "top_k": top_k,
+        "topics": topics,
+        "overall": overall,
+    }
+    return _plain(report)
+
+
+# --------------------------------------------------------------------------- formatting helpers
+
+
+def _num(value: float | None, signed: bool = True, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+
+
+def _who(entry: dict[str, Any]) -> str:
+    kind = entry.get("group_kind")
+    return str(entry["author"]) + (f" ({kind})" if kind and kind != "author" else "")
+
+
+def _short(text: Any, width: int) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _probs(probs: dict[str, float]) -> str:
+    return " ".join(f"{label} {value:.2f}" for label, value in probs.items())
+
+
+def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int = 100) -> str:
+    """Terminal text of a :func:`compare_runs` report: header, agreement table, changes."""
+    lines = ["Run comparison"]
+    for side in ("a", "b"):
+        run = report[side]
+        models = ", ".join(f"{task} {name or '?'}" for task, name in run["models"].items())
+        name = f" ({run['name']})" if run.get("name") else ""
+        lines.append(f"  {side.upper()}: {run['run_id']}{name}  models: {models}")
+    same = report["same_corpus"]
+    corpus = {True: "same corpus", False: "DIFFERENT corpora", None: "corpus unknown"}[same]
+    digest = f" (hash {str(report['a']['corpus_hash'])[:12]})" if same else ""
+    lines.append(f"  {corpus}{digest}")
+    lines.extend(f"  WARNING: {w}" for w in report["warnings"])
+
+    sections = [*report["topics"].items(), ("overall", {"label": "overall", **report["overall"]})]
+    lines.append("")
+    lines.append("Passage labels (argmax) on passages scored in both runs (k = Cohen's kappa);")
+    lines.append("rho = Spearman of the positions of authors discussed in both runs")
+    head = (
+        f"{'topic':<18}{'shared':>7}{'onlyA':>7}{'onlyB':>7}{'stance k':>10}{'agree':>7}"
+        f"{'tone k':>8}{'agree':>7}{'authors':>9}{'rho S':>7}{'rho T':>7}"
+    )
+    lines.append(head)
+    lines.append("-" * len(head))
+    for _, sec in sections:
+        p, s, t, au = sec["passages"], sec["stance"], sec["tone"], sec["authors"]
+        lines.append(
+            f"{_short(sec['label'], 17):<18}{p['shared']:>7}{p['only_a']:>7}{p['only_b']:>7}"
+            f"{_num(s['kappa'], False):>10}{_num(s['agreement'], False):>7}"
+            f"{_num(t['kappa'], False):>8}{_num(t['agreement'], False):>7}"
+            f"{au['discussed_in_both']:>9}"
+            f"{_num(au['spearman']['stance']):>7}{_num(au['spearman']['tone']):>7}"
+        )
+    if report["overall"]["passages"]["text_differs"]:
+        lines.append(
+            f"({report['overall']['passages']['text_differs']} passage ids have different text "
+            "in the two runs and are not compared)"
+        )
+
+    topics = report["topics"]
+
+    def label(entry: dict[str, Any]) -> str:
+        return topics.get(entry["topic"], {}).get("label", entry["topic"])
+
+    overall = report["overall"]
+    lines.append("")
+    lines.append(f"Sign changes (|value| <= {report['zero_band']} counts as around zero)")
+    for e in overall["sign_changes"]:
+        lines.append(f"  [{label(e)}] {_who(e)} {e['measure']}: {_num(e['a'])} -> {_num(e['b'])}")
+    if not overall["sign_changes"]:
+        lines.append("  none")
+    lines.append("Intervals that no longer overlap")
+    for e in overall["interval_splits"]:
+        lines.append(
+            f"  [{label(e)}] {_who(e)} {e['measure']}: {_num(e['a'])} "
+            f"[{_num(e['a_low'])}, {_num(e['a_high'])}] -> {_num(e['b'])} "
+            f"[{_num(e['b_low'])}, {_num(e['b_high'])}]"
+        )
+    if not overall["interval_splits"]:
+        lines.append("  none")
+    lines.append("Status changes")
+    for e in overall["status_changes"]:
+        lines.append(f"  [{label(e)}] {_who(e)}: {e['a']} -> {e['b']}")
+    if not overall["status_changes"]:
+        lines.append("  none")
+
+    for task in TASKS:
+        lines.append("")
+        lines.append(f"Passages where the runs disagree most on {task} (total variation distance)")
+        found = False
+        for sec in report["topics"].values():
+            hits = sec["disagreements"][task][:max_passages]
+            for e in hits:
+                found = True
+                by = f" by {e['author']}" if e.get("author") else ""
+                lines.append(
+                    f"  [{sec['label']}] tv {e['tv']:.2f}  {e['passage_id']}  "
+                    f"{_short(e.get('title') or '', 50)!r}{by}"
+                )
+                lines.append(f"      A {e['label_a']:<8} {_probs(e['a'])}")
+                lines.append(f"      B {e['label_b']:<8} {_probs(e['b'])}")
+                lines.append(f"      {_short(e.get('text'), width)}")
+        if not found:
+            lines.append("  none")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+def _check_runs(runs: Sequence[Run], labels: Sequence[str] | None) -> list[str]:
+    if isinstance(runs, Run) or not isinstance(runs, Sequence):
+        raise ValueError(f"expected a sequence of runs, got {type(runs).__name__}")
+    if len(runs) < 2:
+        raise ValueError(f"expected at least 2 runs, got {len(runs)}")
+    for i, run in enumerate(runs):
+        _check_run(run, f"runs[{i}]")
+    if labels is None:
+        labels = [run.run_id for run in runs]
+        if len(set(labels)) < len(labels):
+            raise ValueError(
+                "expected distinct runs, got a run id twice: pass labels to tell apart"
+            )
+    else:
+        labels = [str(x) for x in labels]
+        if len(labels) != len(runs):
+            raise ValueError(f"expected {len(runs)} labels, got {len(labels)}")
+        if len(set(labels)) < len(labels):
+            raise ValueError(f"expected distinct labels, got {labels}")
+    return list(labels)
+
+
+def _topic_robustness(
+    tables: list[pd.DataFrame],
+    labels: list[str],
+    measure: str,
+    zero_band: float,
+    max_pairs: int,
+) -> dict[str, Any]:
+    """Pairwise orders and per-author signs for one topic (tables already filtered to it)."""
+    discussed = [t[_discussed(t, measure)].set_index(_AUTHOR_KEY) for t in tables]
+    everyone = sorted(set().union(*(set(d.index) for d in discussed)))
+    common = [k for k in everyone if all(k in d.index for d in discussed)]
+    not_in_all = [
+        {
+            "author": k[0],
+            "group_kind": k[1] or None,
+            "discussed_in": [lab for lab, d in zip(labels, discussed, strict=True) if k in d.index],
+        }
+        for k in everyone
+        if k not in common
+    ]
+    n = len(common)
+
+    def column(name: str) -> np.ndarray:  # runs x authors
+        if n == 0:
+            return np.zeros((len(discussed), 0))
+        return np.array([d.loc[common, name].to_numpy(float) for d in discussed])
+
+    values, lows, highs = column(measure), column(f"{measure}_low"), column(f"{measure}_high")
+
+    i, j = np.triu_indices(n, 1)
+    diff = values[:, i] - values[:, j]  # runs x pairs
+    order = np.where(diff > _TIE, 1, np.where(diff < -_TIE, -1, 0))
+    known = np.isfinite(lows[:, i] + highs[:, i] + lows[:, j] + highs[:, j])
+    above = known & (lows[:, i] > highs[:, j])
+    below = known & (highs[:, i] < lows[:, j])
+    has_gt, has_lt = (order > 0).any(axis=0), (order < 0).any(axis=0)
+    flip = has_gt & has_lt
+    stable = (order > 0).all(axis=0) | (order < 0).all(axis=0)
+    strong = flip & above.any(axis=0) & below.any(axis=0)
+    separated = stable & (above.all(axis=0) | below.all(axis=0))
+    verdict = np.where(flip, "flip", np.where(stable, "stable", "tie"))
+
+    # Flips first (strong ones first, widest swing first), then ties, then stable pairs.
+    spread = diff.max(axis=0) - diff.min(axis=0) if len(i) else np.zeros(0)
+    rank = np.where(flip, 0, np.where(stable, 2, 1))
+    chosen = np.lexsort((j, i, -spread, ~strong, rank))[:max_pairs] if len(i) else np.array([])
+    symbol = {1: ">", -1: "<", 0: "="}
+    pair_list = []
+    for p in chosen:
+        a_key, b_key = common[i[p]], common[j[p]]
+        pair_list.append(
+            {
+                "author_a": a_key[0],
+                "group_kind_a": a_key[1] or None,
+                "author_b": b_key[0],
+                "group_kind_b": b_key[1] or None,
+                "verdict": str(verdict[p]),
+                "strong": bool(strong[p]),
+                "separated": bool(separated[p]),
+                "orders": [symbol[int(o)] for o in order[:, p]],
+                "intervals_disjoint": [
+                    bool(above[r, p] or below[r, p]) if known[r, p] else None
+                    for r in range(len(labels))
+                ],
+                "a": values[:, i[p]].tolist(),
+                "b": values[:, j[p]].tolist(),
+            }
+        )
+
+    signs = []
+    for col, key in enumerate(common):
+        marks = [sign_of(v, zero_band) for v in values[:, col]]
+        kinds = set(marks)
+        sign_verdict = (
+            "stable" if len(kinds) == 1 else "flips" if {"+", "-"} <= kinds else "unsettled"
+        )
+        signs.append(
+            {
+                "author": key[0],
+                "group_kind": key[1] or None,
+                "signs": marks,
+                "values": values[:, col].tolist(),
+                "verdict": sign_verdict,
+            }
+        )
+
+    correlations = [
+        {"a": labels[r], "b": labels[s], "rho": spearman(values[r], values[s])}
+        for r, s in combinations(range(len(labels)), 2)
+    ]
+    return {
+        "authors": [k[0] for k in common],
+        "authors_not_in_all": not_in_all,
+        "pairs": {
+            "n": len(i),
+            "stable": int(stable.sum()),
+            "flip": int(flip.sum()),
+            "tie": int((verdict == "tie").sum()),
+            "strong_flip": int(strong.sum()),
+            "stable_separated": int(separated.sum()),
+        },
+        "pair_list": pair_list,
+        "pair_list_truncated": len(i) > len(pair_list),
+        "signs": signs,
+        "sign_counts": {
+            v: sum(s["verdict"] == v for s in signs) for v in ("stable", "flips", "unsettled")
+        },
+        "spearman": correlations,
+    }
+
+
+def robustness(
+    runs: Sequence[Run],
+    labels: Sequence[str] | None = None,
+    *,
+    measure: str = "stance",
+    zero_band: float = DEFAULT_ZERO_BAND,
+    max_pairs: int = 200,
+) -> dict[str, Any]:
+    """Which author orderings and signs hold across ``runs``; see the module docstring.
+
+    ``labels`` name the runs in the report (run ids by default). ``measure`` is ``"stance"``
+    or ``"tone"``. Every pair is counted; ``pair_list`` holds at most ``max_pairs`` pairs per
+    topic, flips first, so a corpus with thousands of authors stays readable
+    (``pair_list_truncated`` says when pairs were left out of the list).
+
+    Returns a JSON-ready dict: ``runs`` (label, run id, models, corpus hash), ``measure``,
+    ``zero_band``, ``warnings``, ``topics`` (key -> label, authors, pair counts and list, signs,
+    Spearman between every two runs) and ``overall`` (pair and sign counts summed over topics).
+    """
+    names = _check_runs(runs, labels)
+    if measure not in MEASURES:
+        raise ValueError(f"expected measure in {MEASURES}, got {measure!r}")
+    _check_zero_band(zero_band)
+    if not isinstance(max_pairs, int) or isinstance(max_pairs, bool) or max_pairs < 0:
+        raise ValueError(f"expected max_pairs to be an integer >= 0, got {max_pairs!r}")
+
+    hashes = {run.meta.get("corpus_hash") for run in runs}
+    warnings = []
+    if None in hashes:
+        warnings.append("a run records no corpus hash: cannot tell whether the corpora match")
+    elif len(hashes) > 1:
+        warnings.append(
+            "the runs analysed different corpora: only authors discussed in every run are compared"
+        )
+    tables = [_authors(run) for run in runs]
+    topic_sets = [set(t["topic"]) for t in tables]
+    topic_label = _labels_for(runs)
+    topics: dict[str, Any] = {}
+    for key in _ordered_topics(runs):
+        missing = [lab for lab, ts in zip(names, topic_sets, strict=True) if key not in ts]
+        if missing:
+            warnings.append(f"topic {key!r} has no positions in {', '.join(missing)}: skipped")
+            continue
+        section = _topic_robustness(
+            [t[t["topic"] == key] for t in tables], names, measure, zero_band, max_pairs
+        )
+        topics[key] = {"label": topic_label.get(key, key), **section}
+
+    overall_pairs = {
+        k: sum(t["pairs"][k] for t in topics.values())
+        for k in ("n", "stable", "flip", "tie", "strong_flip", "stable_separated")
+    }
+    overall_signs = {
+        k: sum(t["sign_counts"][k] for t in topics.values())
+        for k in ("stable", "flips", "unsettled")
+    }
+    report = {
+        "runs": [_run_header(run, lab) for run, lab in zip(runs, names, strict=True)],
+        "measure": measure,
+        "zero_band": zero_band,
+        "warnings": warnings,
+        "topics": topics,
+        "overall": {"pairs": overall_pairs, "sign_counts": overall_signs},
+    }
+    return _plain(report)
+
+
+def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
+    """Terminal text of a :func:`robustness` report: per topic, flips, ties, stable pairs, signs."""
+    measure = report["measure"]
+    lines = [f"Robustness of author {measure} across {len(report['runs'])} runs"]
+    for run in report["runs"]:
+        models = ", ".join(f"{task} {name or '?'}" for task, name in run["models"].items())
+        lines.append(f"  {run['label']}: {run['run_id']}  models: {models}")
+    lines.extend(f"  WARNING: {w}" for w in report["warnings"])
+    lines.append(
+        "A pair is stable when every run orders it the same way, a flip when two runs order it "
+        "oppositely; strong = disjoint intervals in both directions."
+    )
+    labels = [run["label"] for run in report["runs"]]
+    for section in report["topics"].values():
+        pairs = section["pairs"]
+        lines.append("")
+        lines.append(
+            f"[{section['label']}] {len(section['authors'])} authors discussed in every run, "
+            f"{pairs['n']} pairs: {pairs['stable']} stable ({pairs['stable_separated']} with "
+            f"disjoint intervals in every run), {pairs['flip']} flip ({pairs['strong_flip']} "
+            f"strong), {pairs['tie']} tied in some run"
+        )
+        for verdict, title in (("flip", "flips"), ("tie", "ties"), ("stable", "stable")):
+            chosen = [p for p in section["pair_list"] if p["verdict"] == verdict]
+            if not chosen:
+                continue
+            lines.append(f"  {title}:")
+            for p in chosen[:max_listed]:
+                orders = ", ".join(f"{lab} {o}" for lab, o in zip(labels, p["orders"], strict=True))
+                values = " / ".join(
+                    f"{_num(x)} vs {_num(y)}" for x, y in zip(p["a"], p["b"], strict=True)
+                )
+                mark = " STRONG" if p["strong"] else ""
+                lines.append(f"    {p['author_a']} vs {p['author_b']}: {orders}  ({values}){mark}")
+            hidden = len(chosen) - max_listed
+            if hidden > 0:
+                lines.append(f"    ... and {hidden} more")
+        if section["pair_list_truncated"]:
+            lines.append("    (pair list truncated; counts above cover every pair)")
+        unsteady = [s for s in section["signs"] if s["verdict"] != "stable"]
+        steady = len(section["signs"]) - len(unsteady)
+        lines.append(f"  signs (|{measure}| <= {report['zero_band']} is 0): {steady} stable")
+        for s in unsteady[:max_listed]:
+            marks = " ".join(m or "?" for m in s["signs"])
+            lines.append(f"    {s['author']}: {s['verdict']} ({marks})")
+        if len(unsteady) > max_listed:
+            lines.append(f"    ... and {len(unsteady) - max_listed} more")
+        if section["authors_not_in_all"]:
+            left_out = [a["author"] for a in section["authors_not_in_all"]]
+            names = ", ".join(left_out[:max_listed]) + (
+                " ..." if len(left_out) > max_listed else ""
+            )
+            lines.append(f"  not discussed in every run, left out: {len(left_out)} ({names})")
+        rhos = ", ".join(f"{c['a']}~{c['b']} {_num(c['rho'])}" for c in section["spearman"])
+        lines.append(f"  Spearman between runs: {rhos}")
+    if not report["topics"]:
+        lines.append("(no topic has positions in every run)")
+    return "\n".join(lines)

@@ -1,0 +1,122 @@
+"""What a run will cost before it starts: passages, topic passages, model calls and time.
+
+The time comes from a short measured warm-up on a seeded sample of the corpus's own passages:
+embedding for topic relevance, then each scorer on sample topic passages. Cache hits are not
+predicted, so a rerun usually finishes sooner than estimated.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+SAMPLE_PASSAGES = 256
+SAMPLE_PAIRS = 32
+
+
+@dataclass
+class CostEstimate:
+    """The counts and seconds a run is expected to take (topic passages are extrapolated)."""
+
+    articles: int
+    passages: int
+    topic_passages: int
+    scored_pairs: int
+    model_calls: dict[str, int]
+    seconds: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def format(self) -> str:
+        calls = ", ".join(f"{task} {n}" for task, n in self.model_calls.items())
+        parts = ", ".join(f"{k} {v:.0f} s" for k, v in self.seconds.items() if k != "total")
+        return (
+            f"estimate: {self.articles} articles, {self.passages} passages, about "
+            f"{self.topic_passages} topic passages ({self.scored_pairs} passage-topic pairs); "
+            f"model calls: {calls}; time about {self.seconds['total']:.0f} s ({parts})"
+        )
+
+
+def calls_per_pair(scorer: Any) -> int:
+    """Forward passes or requests one (passage, topic) costs a scorer."""
+    backend = _identity_field(scorer, "backend")
+    if backend == "nli":
+        return 2  # one per hypothesis
+    return 1
+
+
+def _identity_field(scorer: Any, key: str) -> Any:
+    inner = getattr(scorer, "scorer", scorer)  # a cache wrapper keeps the scorer it wraps
+    try:
+        return inner.identity().get(key)
+    except Exception:
+        return None
+
+
+def _shares_pass(stance: Any, tone: Any) -> bool:
+    a = getattr(getattr(stance, "scorer", stance), "model", None)
+    b = getattr(getattr(tone, "scorer", tone), "model", None)
+    return a is not None and a is b
+
+
+def estimate_cost(
+    passages: list[str],
+    n_articles: int,
+    matcher: Any,
+    topics: list[Any],
+    threshold: float,
+    stance: Any,
+    tone: Any,
+    seed: int = 0,
+) -> CostEstimate:
+    """Measure a warm-up on a sample of ``passages`` and extrapolate to all of them."""
+    rng = random.Random(seed)
+    n = len(passages)
+    sample = rng.sample(passages, min(SAMPLE_PASSAGES, n)) if n else []
+    seconds: dict[str, float] = {}
+    if sample:
+        matcher.relevance(sample[:8])  # load the embedder outside the timing
+        started = time.perf_counter()
+        relevance = matcher.relevance(sample)
+        seconds["relevance"] = (time.perf_counter() - started) / len(sample) * n
+        hits = relevance >= threshold
+        share = float(hits.sum()) / len(sample)
+        topic_share = float(hits.any(axis=1).mean())
+    else:
+        seconds["relevance"], share, topic_share, hits = 0.0, 0.0, 0.0, np.zeros((0, 0))
+    pairs = round(share * n)
+    picked = [(i, t) for i, t in zip(*np.nonzero(hits), strict=True)][:SAMPLE_PAIRS]
+    if not picked and sample:  # no topic passage in the sample: time the scorers on any text
+        picked = [(i, 0) for i in range(min(SAMPLE_PAIRS, len(sample)))]
+    texts = [sample[i] for i, _ in picked]
+    targets = [topics[t].target for _, t in picked]
+    shared = _shares_pass(stance, tone)
+    for task, scorer in (("stance", stance), ("tone", tone)):
+        if not texts:
+            seconds[task] = 0.0
+            continue
+        if task == "tone" and shared:
+            seconds[task] = 0.0  # the stance pass already computed tone
+            continue
+        scorer.score(texts[:2], targets[:2])  # load weights outside the timing
+        started = time.perf_counter()
+        scorer.score(texts, targets)
+        seconds[task] = (time.perf_counter() - started) / len(texts) * pairs
+    seconds["total"] = sum(seconds.values())
+    calls = {"stance": pairs * calls_per_pair(stance), "tone": 0 if shared else pairs}
+    if shared:
+        calls["stance+tone (one pass)"] = calls.pop("stance")
+        calls.pop("tone")
+    return CostEstimate(
+        articles=n_articles,
+        passages=n,
+        topic_passages=round(topic_share * n),
+        scored_pairs=pairs,
+        model_calls=calls,
+        seconds={k: round(v, 1) for k, v in seconds.items()},
+    )

@@ -1,0 +1,452 @@
+"""Positions from passage scores: weighted means, silence, reported speech, intervals, evidence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from analysis.aggregate import AggregateConfig, positions
+from analysis.runs import TABLE_COLUMNS
+
+TOPICS = ["sanctions", "ukraine"]
+
+
+def article(article_id: str, group: str, n_passages: int = 10, **extra) -> dict:
+    row = {
+        "article_id": article_id,
+        "title": f"Title {article_id}",
+        "author": group,
+        "outlet": "Outlet",
+        "date": "2024-01-01",
+        "url": None,
+        "source": "test",
+        "group": group,
+        "group_kind": "author",
+        "text": "",
+        "n_passages": n_passages,
+        "duplicate_of": None,
+    }
+    row.update(extra)
+    return row
+
+
+def score(passage_id: str, topic: str, relevance: float, stance: float, tone: float, **extra):
+    """A score row whose probabilities agree with the given stance and tone."""
+    favor, against = max(stance, 0.0), max(-stance, 0.0)
+    positive, negative = max(tone, 0.0), max(-tone, 0.0)
+    row = {
+        "passage_id": passage_id,
+        "article_id": passage_id.rsplit(":", 1)[0],
+        "topic": topic,
+        "relevance": relevance,
+        "reported": False,
+        "speaker": None,
+        "stance_favor": favor,
+        "stance_against": against,
+        "stance_none": 1.0 - favor - against,
+        "tone_negative": negative,
+        "tone_neutral": 1.0 - positive - negative,
+        "tone_positive": positive,
+        "stance": stance,
+        "tone": tone,
+    }
+    row.update(extra)
+    return row
+
+
+def tables(articles: list[dict], scores: list[dict]):
+    arts = pd.DataFrame(articles)
+    passages = pd.DataFrame(
+        [
+            {
+                "passage_id": f"{a['article_id']}:{i}",
+                "article_id": a["article_id"],
+                "index": i,
+                "start": 0,
+                "end": 0,
+                "text": "",
+                "reported": False,
+                "speaker": None,
+            }
+            for a in articles
+            for i in range(a["n_passages"])
+        ],
+        columns=list(TABLE_COLUMNS["passages"]),
+    )
+    columns = list(TABLE_COLUMNS["scores"])
+    return arts, passages, pd.DataFrame(scores, columns=columns)
+
+
+def row(out: pd.DataFrame, level: str, topic: str, **key) -> pd.Series:
+    mask = (out["level"] == level) & (out["topic"] == topic)
+    for column, value in key.items():
+        mask &= out[column] == value
+    assert mask.sum() == 1, f"expected one row for {level} {topic} {key}, got {mask.sum()}"
+    return out[mask].iloc[0]
+
+
+def weighted(relevances, values) -> float:
+    r, v = np.asarray(relevances, float), np.asarray(values, float)
+    return float((r * v).sum() / r.sum())
+
+
+def sort_rows(out: pd.DataFrame) -> pd.DataFrame:
+    keys = ["level", "group_kind", "author", "article_id", "topic"]
+    return out.sort_values(keys, na_position="first").reset_index(drop=True)
+
+
+# -- config -----------------------------------------------------------------------------------
+
+
+def test_config_validates_and_round_trips():
+    with pytest.raises(ValueError, match="expected n_bootstrap >= 1, got 0"):
+        AggregateConfig(n_bootstrap=0)
+    with pytest.raises(ValueError, match="expected max_evidence >= 0"):
+        AggregateConfig(max_evidence=-1)
+    with pytest.raises(ValueError, match="confidence"):
+        AggregateConfig(confidence=1.0)
+    config = AggregateConfig(seed=7, n_bootstrap=50, include_reported=True, max_evidence=3)
+    assert AggregateConfig.from_dict(config.to_dict()) == config
+    with pytest.raises(ValueError, match="unknown"):
+        AggregateConfig.from_dict({"seed": 1, "bootstraps": 5})
+
+
+# -- point estimates, silence, coverage -------------------------------------------------------
+
+
+def test_stance_and_tone_are_relevance_weighted_means():
+    arts, passages, scores = tables(
+        [article("a", "Ann", n_passages=8)],
+        [
+            score("a:0", "sanctions", relevance=0.9, stance=0.8, tone=-0.6),
+            score("a:1", "sanctions", relevance=0.3, stance=-0.4, tone=0.2),
+        ],
+    )
+    out = positions(arts, passages, scores, TOPICS)
+    got = row(out, "article", "sanctions", article_id="a")
+    assert got["status"] == "discussed"
+    assert got["stance"] == pytest.approx(weighted([0.9, 0.3], [0.8, -0.4]))
+    assert got["tone"] == pytest.approx(weighted([0.9, 0.3], [-0.6, 0.2]))
+    assert got["n_passages"] == 2
+    assert got["coverage"] == pytest.approx(2 / 8)
+    assert got["n_articles"] == 1
+    assert got["author"] == "Ann"
+    assert got["title"] == "Title a"
+
+
+def test_every_unit_and_topic_gets_a_row_and_silence_is_nan_not_zero():
+    arts, passages, scores = tables(
+        [article("a", "Ann"), article("b", "Bob")],
+        [score("a:0", "sanctions", 0.7, 0.5, 0.1)],
+    )
+    out = positions(arts, passages, scores, TOPICS)
+    assert len(out) == 2 * 2 + 2 * 2  # articles × topics + groups × topics
+    assert set(TABLE_COLUMNS["positions"]) <= set(out.columns)
+    silent = [
+        row(out, "article", "ukraine", article_id="a"),
+        row(out, "article", "sanctions", article_id="b"),
+        row(out, "author", "ukraine", author="Bob"),
+    ]
+    for unit in silent:
+        assert unit["status"] == "not_discussed"
+        for column in ("stance", "tone", "stance_low", "stance_high", "tone_low", "tone_high"):
+            assert np.isnan(unit[column]), column
+        assert unit["n_passages"] == 0
+        assert list(unit["evidence"]) == []
+        assert unit["coverage"] == 0.0
+
+
+def test_all_zero_relevance_falls_back_to_equal_weights():
+    arts, passages, scores = tables(
+        [article("a", "Ann")],
+        [score("a:0", "sanctions", 0.0, 0.6, 0.0), score("a:1", "sanctions", 0.0, -0.2, 0.0)],
+    )
+    got = row(positions(arts, passages, scores, TOPICS), "article", "sanctions", article_id="a")
+    assert got["stance"] == pytest.approx(0.2)
+
+
+# -- reported speech --------------------------------------------------------------------------
+
+
+def test_reported_speech_is_excluded_by_default_and_counted_apart():
+    arts, passages, scores = tables(
+        [article("a", "Ann", n_passages=4), article("b", "Bob", n_passages=4)],
+        [
+            score("a:0", "sanctions", 0.8, 0.5, 0.3),
+            score("a:1", "sanctions", 0.6, -1.0, -1.0, reported=True, speaker="Lavrov"),
+            score("b:0", "sanctions", 0.9, -0.9, -0.5, reported=True, speaker="Peskov"),
+        ],
+    )
+    out = positions(arts, passages, scores, TOPICS)
+    a = row(out, "article", "sanctions", article_id="a")
+    assert a["stance"] == pytest.approx(0.5)
+    assert a["tone"] == pytest.approx(0.3)
+    assert (a["n_passages"], a["n_reported"]) == (1, 1)
+    assert list(a["evidence"]) == ["a:0"]
+    assert a["coverage"] == pytest.approx(1 / 4)
+    b = row(out, "article", "sanctions", article_id="b")
+    assert b["status"] == "not_discussed"
+    assert np.isnan(b["stance"])
+    assert (b["n_passages"], b["n_reported"]) == (0, 1)
+
+
+def test_include_reported_counts_reported_speech():
+    arts, passages, scores = tables(
+        [article("a", "Ann", n_passages=4), article("b", "Bob", n_passages=4)],
+        [
+            score("a:0", "sanctions", 0.8, 0.5, 0.3),
+            score("a:1", "sanctions", 0.6, -1.0, -1.0, reported=True),
+            score("b:0", "sanctions", 0.9, -0.9, -0.5, reported=True),
+        ],
+    )
+    out = positions(arts, passages, scores, TOPICS, AggregateConfig(include_reported=True))
+    a = row(out, "article", "sanctions", article_id="a")
+    assert a["stance"] == pytest.approx(weighted([0.8, 0.6], [0.5, -1.0]))
+    assert (a["n_passages"], a["n_reported"]) == (2, 1)
+    b = row(out, "article", "sanctions", article_id="b")
+    assert b["status"] == "discussed"
+    assert b["stance"] == pytest.approx(-0.9)
+
+
+# -- author level -----------------------------------------------------------------------------
+
+
+def test_author_level_pools_passages_over_articles():
+    arts, passages, scores = tables(
+        [
+            article("a1", "Ann", n_passages=5, outlet="Daily", date="2023-05-01"),
+            article("a2", "Ann", n_passages=3, outlet="Weekly", date="2024-02-10"),
+            article("a3", "Ann", n_passages=2, outlet="Daily", date=None),
+        ],
+        [
+            score("a1:0", "sanctions", 0.9, 0.8, -0.2),
+            score("a1:1", "sanctions", 0.5, 0.6, 0.0),
+            score("a2:0", "sanctions", 0.4, -0.7, -0.9),
+        ],
+    )
+    out = positions(arts, passages, scores, TOPICS)
+    ann = row(out, "author", "sanctions", author="Ann")
+    # Pooled over the three passages, not the mean of the two article means.
+    pooled = weighted([0.9, 0.5, 0.4], [0.8, 0.6, -0.7])
+    per_article = (weighted([0.9, 0.5], [0.8, 0.6]) + (-0.7)) / 2
+    assert ann["stance"] == pytest.approx(pooled)
+    assert ann["stance"] != pytest.approx(per_article)
+    assert ann["tone"] == pytest.approx(weighted([0.9, 0.5, 0.4], [-0.2, 0.0, -0.9]))
+    assert (ann["n_passages"], ann["n_articles"], ann["n_articles_discussing"]) == (3, 3, 2)
+    assert ann["coverage"] == pytest.approx(3 / (5 + 3 + 2))
+    assert ann["title"] == "3 articles"
+    assert ann["outlet"] == "Daily; Weekly"
+    assert ann["date"] == "2024-02-10"
+    assert pd.isna(ann["article_id"])
+    assert ann["group_kind"] == "author"
+
+
+def test_groups_of_different_kinds_with_one_label_stay_apart():
+    arts, passages, scores = tables(
+        [
+            article("a", "Reuters", group_kind="author"),
+            article("b", "Reuters", group_kind="outlet"),
+        ],
+        [score("a:0", "sanctions", 1.0, 0.5, 0.0), score("b:0", "sanctions", 1.0, -0.5, 0.0)],
+    )
+    out = positions(arts, passages, scores, TOPICS)
+    assert row(out, "author", "sanctions", group_kind="author")["stance"] == pytest.approx(0.5)
+    assert row(out, "author", "sanctions", group_kind="outlet")["stance"] == pytest.approx(-0.5)
+
+
+def test_duplicates_are_excluded_at_both_levels():
+    arts, passages, scores = tables(
+        [article("a", "Ann"), article("a-copy", "Ann", duplicate_of="a")],
+        [
+            score("a:0", "sanctions", 0.5, 0.4, 0.0),
+            score("a-copy:0", "sanctions", 1.0, -1.0, -1.0),
+            score("a-copy:1", "ukraine", 1.0, -1.0, -1.0),
+        ],
+    )
+    out = positions(arts, passages, scores, TOPICS)
+    assert "a-copy" not in set(out["article_id"].dropna())
+    ann = row(out, "author", "sanctions", author="Ann")
+    assert ann["stance"] == pytest.approx(0.4)
+    assert (ann["n_articles"], ann["n_passages"], ann["title"]) == (1, 1, "1 article")
+    assert row(out, "author", "ukraine", author="Ann")["status"] == "not_discussed"
+
+
+# -- intervals and randomness -----------------------------------------------------------------
+
+
+def agreeing(n: int, article_id: str = "a") -> list[dict]:
+    values = [0.6, 0.4, 0.5]
+    return [
+        score(f"{article_id}:{i}", "sanctions", 0.8, values[i % 3], -values[i % 3])
+        for i in range(n)
+    ]
+
+
+def test_interval_contains_the_point_and_narrows_with_more_agreeing_passages():
+    few_tables = tables([article("a", "Ann", n_passages=40)], agreeing(3))
+    many_tables = tables([article("a", "Ann", n_passages=40)], agreeing(30))
+    few = row(positions(*few_tables, TOPICS), "article", "sanctions", article_id="a")
+    many = row(positions(*many_tables, TOPICS), "article", "sanctions", article_id="a")
+    for got in (few, many):
+        for name in ("stance", "tone"):
+            assert got[f"{name}_low"] <= got[name] <= got[f"{name}_high"]
+            assert got[f"{name}_low"] < got[f"{name}_high"]
+    assert many["stance_high"] - many["stance_low"] < few["stance_high"] - few["stance_low"]
+    assert many["tone_high"] - many["tone_low"] < few["tone_high"] - few["tone_low"]
+
+
+def test_one_passage_gives_the_point_and_no_interval():
+    arts, passages, scores = tables(
+        [article("a", "Ann")], [score("a:0", "ukraine", 0.7, -0.3, 0.2)]
+    )
+    got = row(positions(arts, passages, scores, TOPICS), "article", "ukraine", article_id="a")
+    assert got["stance"] == pytest.approx(-0.3)
+    assert got["n_passages"] == 1
+    assert np.isnan(got["stance_low"]) and np.isnan(got["stance_high"])
+
+
+def test_author_interval_keeps_disagreement_between_articles():
+    # Two articles that each agree internally but disagree with each other: resampling
+    # articles must show that the author's position could be either.
+    scores = [score(f"a1:{i}", "sanctions", 1.0, 0.8, 0.0) for i in range(20)]
+    scores += [score(f"a2:{i}", "sanctions", 1.0, -0.8, 0.0) for i in range(20)]
+    arts, passages, scores = tables(
+        [article("a1", "Ann", n_passages=20), article("a2", "Ann", n_passages=20)], scores
+    )
+    ann = row(positions(arts, passages, scores, TOPICS), "author", "sanctions", author="Ann")
+    assert ann["stance"] == pytest.approx(0.0)
+    # Pooled passage resampling would give about ±0.25 here; article resampling spans ±0.8.
+    assert ann["stance_low"] < -0.6 and ann["stance_high"] > 0.6
+
+
+def test_one_article_author_has_the_article_interval():
+    arts, passages, scores = tables(
+        [article("a", "Ann", n_passages=12)],
+        [score(f"a:{i}", "sanctions", 0.3 + 0.05 * i, np.sin(i), np.cos(i)) for i in range(8)],
+    )
+    out = positions(arts, passages, scores, TOPICS)
+    art, ann = row(out, "article", "sanctions"), row(out, "author", "sanctions")
+    for column in ("stance", "stance_low", "stance_high", "tone", "tone_low", "tone_high"):
+        assert art[column] == ann[column]
+
+
+def random_tables(seed: int = 3, n_articles: int = 12):
+    rng = np.random.default_rng(seed)
+    arts = [
+        article(f"a{i}", f"g{i % 4}", n_passages=8, date=f"2024-01-{i + 1:02d}")
+        for i in range(n_articles)
+    ]
+    scores = [
+        score(
+            f"a{i}:{j}",
+            topic,
+            float(rng.uniform(0.2, 1.0)),
+            float(rng.uniform(-1, 1)),
+            float(rng.uniform(-1, 1)),
+            reported=bool(rng.random() < 0.2),
+        )
+        for i in range(n_articles)
+        for j in range(8)
+        for topic in TOPICS
+        if rng.random() < 0.5
+    ]
+    return tables(arts, scores)
+
+
+def test_same_inputs_give_identical_outputs_whatever_the_row_order():
+    arts, passages, scores = random_tables()
+    config = AggregateConfig(seed=11, n_bootstrap=200)
+    first = positions(arts, passages, scores, TOPICS, config)
+    again = positions(arts, passages, scores, TOPICS, config)
+    pd.testing.assert_frame_equal(first, again)
+    shuffled = positions(
+        arts.sample(frac=1, random_state=1),
+        passages.sample(frac=1, random_state=2),
+        scores.sample(frac=1, random_state=3),
+        TOPICS,
+        config,
+    )
+    pd.testing.assert_frame_equal(sort_rows(first), sort_rows(shuffled))
+    assert first["stance_low"].notna().sum() > 10  # the comparison covered real intervals
+
+
+def test_a_units_numbers_do_not_depend_on_other_units():
+    arts, passages, scores = random_tables()
+    config = AggregateConfig(seed=5, n_bootstrap=200)
+    full = positions(arts, passages, scores, TOPICS, config)
+    keep = arts["article_id"].isin(["a0", "a4", "a8", "a1"])  # all of g0, one article of g1
+    part = positions(
+        arts[keep],
+        passages,
+        scores[scores["article_id"].isin(arts.loc[keep, "article_id"])],
+        TOPICS,
+        config,
+    )
+    part_articles = part[part["level"] == "article"].reset_index(drop=True)
+    full_articles = full[full["article_id"].isin(part_articles["article_id"])]
+    pd.testing.assert_frame_equal(part_articles, full_articles.reset_index(drop=True))
+
+    def g0(out: pd.DataFrame) -> pd.DataFrame:
+        return out[(out["level"] == "author") & (out["author"] == "g0")].reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(g0(part), g0(full))
+    assert g0(full)["stance_low"].notna().any()
+
+
+def test_the_seed_changes_intervals_but_not_points():
+    arts, passages, scores = random_tables()
+    a = positions(arts, passages, scores, TOPICS, AggregateConfig(seed=1, n_bootstrap=100))
+    b = positions(arts, passages, scores, TOPICS, AggregateConfig(seed=2, n_bootstrap=100))
+    pd.testing.assert_series_equal(a["stance"], b["stance"])
+    has = a["stance_low"].notna()
+    assert (a.loc[has, "stance_low"] != b.loc[has, "stance_low"]).any()
+
+
+# -- evidence ---------------------------------------------------------------------------------
+
+
+def test_evidence_is_own_voice_strongest_first_and_capped():
+    arts, passages, scores = tables(
+        [article("a", "Ann"), article("b", "Ann")],
+        [
+            score("a:0", "sanctions", 0.9, 0.1, 0.0),  # strength 0.09
+            score("a:1", "sanctions", 0.5, 0.0, -0.9),  # 0.45: sharp tone counts too
+            score("a:2", "sanctions", 1.0, -1.0, 0.0, reported=True),  # reported: never evidence
+            score("b:0", "sanctions", 0.8, 0.7, 0.2),  # 0.56
+            score("b:1", "sanctions", 0.3, 0.3, 0.0),  # 0.09, ties with a:0, comes after it
+        ],
+    )
+    out = positions(arts, passages, scores, TOPICS, AggregateConfig(max_evidence=3))
+    assert list(row(out, "article", "sanctions", article_id="a")["evidence"]) == ["a:1", "a:0"]
+    ann = row(out, "author", "sanctions", author="Ann")
+    assert list(ann["evidence"]) == ["b:0", "a:1", "a:0"]
+
+
+def test_positions_write_to_parquet_with_list_of_strings_evidence(tmp_path):
+    arts, passages, scores = tables([article("a", "Ann")], [])  # nothing discussed at all
+    out = positions(arts, passages, scores, TOPICS)
+    assert (out["status"] == "not_discussed").all()
+    path = tmp_path / "positions.parquet"
+    out.to_parquet(path, index=False)
+    field = pq.read_schema(path).field("evidence")
+    assert str(field.type) in ("list<item: string>", "list<element: string>")
+    assert pq.read_table(path).column("evidence").to_pylist() == [[], [], [], []]
+
+
+# -- validation -------------------------------------------------------------------------------
+
+
+def test_bad_inputs_are_named():
+    arts, passages, scores = tables([article("a", "Ann")], [score("a:0", "sanctions", 0.5, 0, 0)])
+    with pytest.raises(ValueError, match="expected score topics among"):
+        positions(arts, passages, scores, ["ukraine"])
+    with pytest.raises(ValueError, match="expected relevance in"):
+        positions(arts, passages, scores.assign(relevance=1.5), TOPICS)
+    with pytest.raises(ValueError, match="known passages"):
+        positions(arts, passages, scores.assign(passage_id="a:99"), TOPICS)
+    with pytest.raises(ValueError, match="topic names"):
+        positions(arts, passages, scores, "sanctions")
+    with pytest.raises(ValueError, match="one score row per"):
+        positions(arts, passages, pd.concat([scores, scores]), TOPICS)

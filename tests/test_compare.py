@@ -1,0 +1,484 @@
+"""compare_runs and robustness on synthetic runs whose differences are known by construction.
+
+Four authors, one article each, four passages per article: passages 0-1 are about sanctions,
+2-3 about Ukraine. Run B is run A with
+
+- Alice's two sanctions passages flipped favor <-> against (her stance +0.5 -> -0.5);
+- Dan's Ukraine passage a3:2 changed from strong favor / positive tone to strong against /
+  negative tone (the largest change of all: total variation 0.92 on stance);
+- Carol's Ukraine passages no longer scored (as if under a stricter threshold): she goes from
+  discussed to not discussed;
+- one extra passage (a0:0 for Ukraine) scored only in B.
+
+Bob is never touched.
+"""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.compare import (
+    average_ranks,
+    cohen_kappa,
+    compare_runs,
+    format_comparison,
+    format_robustness,
+    robustness,
+    sign_of,
+    spearman,
+)
+from analysis.runs import TABLE_COLUMNS, load_run, write_run
+
+# stance rows (favor, against, none)
+F, AG, N = (0.7, 0.2, 0.1), (0.2, 0.7, 0.1), (0.1, 0.1, 0.8)
+W, WA = (0.5, 0.3, 0.2), (0.3, 0.5, 0.2)
+FS, AS = (0.95, 0.03, 0.02), (0.03, 0.95, 0.02)
+# tone rows (negative, neutral, positive)
+NEG, NEU, POS = (0.7, 0.2, 0.1), (0.1, 0.8, 0.1), (0.1, 0.2, 0.7)
+TONE_BY_INDEX = {0: NEG, 1: NEU, 2: POS, 3: NEG}
+
+AUTHORS = ["Alice", "Bob", "Carol", "Dan"]
+TOPICS = [{"key": "sanctions", "label": "Sanctions"}, {"key": "ukraine", "label": "Ukraine"}]
+HALF_WIDTH = {"Alice": 0.1, "Bob": 0.3, "Carol": 0.1, "Dan": 0.1}
+TOPIC_OF = {0: "sanctions", 1: "sanctions", 2: "ukraine", 3: "ukraine"}
+
+# (author, passage index) -> stance row; the topic follows from the index
+STANCE_A = {
+    ("Alice", 0): F,
+    ("Alice", 1): F,
+    ("Bob", 0): AG,
+    ("Bob", 1): N,
+    ("Carol", 0): N,
+    ("Carol", 1): F,
+    ("Dan", 0): WA,
+    ("Dan", 1): N,
+    ("Alice", 2): N,
+    ("Alice", 3): W,
+    ("Bob", 2): F,
+    ("Bob", 3): N,
+    ("Carol", 2): AG,
+    ("Carol", 3): AG,
+    ("Dan", 2): FS,
+    ("Dan", 3): FS,
+}
+
+
+def score_rows(stance_rows, tone_override=None, extra=()):
+    """Scores table rows from {(author, index): stance row}; extra = (author, index, topic, ...)."""
+    tone_override = tone_override or {}
+    items = [
+        (a, i, TOPIC_OF[i], s, tone_override.get((a, i), TONE_BY_INDEX[i]))
+        for (a, i), s in stance_rows.items()
+    ]
+    items += list(extra)
+    rows = []
+    for author, index, topic, stance, tone in items:
+        k = AUTHORS.index(author)
+        rows.append(
+            {
+                "passage_id": f"a{k}:{index}",
+                "article_id": f"a{k}",
+                "topic": topic,
+                "relevance": 0.8,
+                "reported": False,
+                "speaker": None,
+                "stance_favor": stance[0],
+                "stance_against": stance[1],
+                "stance_none": stance[2],
+                "tone_negative": tone[0],
+                "tone_neutral": tone[1],
+                "tone_positive": tone[2],
+                "stance": stance[0] - stance[1],
+                "tone": tone[2] - tone[0],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def position_rows(scores):
+    """Article and author positions: mean of passages, interval mean -/+ a known half-width."""
+    rows = []
+    for level in ("article", "author"):
+        for k, author in enumerate(AUTHORS):
+            for topic in ("sanctions", "ukraine"):
+                mine = scores[(scores["article_id"] == f"a{k}") & (scores["topic"] == topic)]
+                discussed = len(mine) > 0
+                stance = mine["stance"].mean() if discussed else np.nan
+                tone = mine["tone"].mean() if discussed else np.nan
+                h = HALF_WIDTH[author]
+                rows.append(
+                    {
+                        "level": level,
+                        "article_id": f"a{k}" if level == "article" else None,
+                        "title": f"Title {k}" if level == "article" else None,
+                        "author": author,
+                        "group_kind": "author",
+                        "outlet": "Outlet",
+                        "date": None,
+                        "topic": topic,
+                        "status": "discussed" if discussed else "not_discussed",
+                        "coverage": len(mine) / 4,
+                        "n_passages": len(mine),
+                        "n_reported": 0,
+                        "n_articles": 1,
+                        "stance": stance,
+                        "stance_low": stance - h,
+                        "stance_high": stance + h,
+                        "tone": tone,
+                        "tone_low": tone - 0.1,
+                        "tone_high": tone + 0.1,
+                        "evidence": list(mine["passage_id"]),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def corpus_tables(changed_text=None):
+    articles = pd.DataFrame(
+        [
+            {c: None for c in TABLE_COLUMNS["articles"]}
+            | {
+                "article_id": f"a{k}",
+                "title": f"Title {k}",
+                "author": author,
+                "outlet": "Outlet",
+                "group": author,
+                "group_kind": "author",
+                "text": "",
+                "n_passages": 4,
+            }
+            for k, author in enumerate(AUTHORS)
+        ]
+    )
+    passages = pd.DataFrame(
+        [
+            {
+                "passage_id": f"a{k}:{i}",
+                "article_id": f"a{k}",
+                "index": i,
+                "start": 0,
+                "end": 10,
+                "text": f"{author} says thing {i} about {TOPIC_OF[i]}",
+                "reported": False,
+                "speaker": None,
+            }
+            for k, author in enumerate(AUTHORS)
+            for i in range(4)
+        ]
+    )
+    if changed_text:
+        passages.loc[passages["passage_id"] == changed_text, "text"] = "something else entirely"
+    return articles, passages
+
+
+def make_run(tmp_path, run_id, scores, meta=None, changed_text=None):
+    articles, passages = corpus_tables(changed_text)
+    base = {
+        "topics": TOPICS,
+        "corpus_hash": "c0ffee" * 10,
+        "models": {"stance": {"name": f"stance.{run_id}"}, "tone": {"name": f"tone.{run_id}"}},
+    }
+    tables = {
+        "articles": articles,
+        "passages": passages,
+        "scores": scores,
+        "positions": position_rows(scores),
+    }
+    write_run(tmp_path, run_id, base if meta is None else meta, "", tables)
+    return load_run(run_id, tmp_path)
+
+
+def scores_b():
+    stance = dict(STANCE_A)
+    stance[("Alice", 0)] = AG  # flipped favor <-> against
+    stance[("Alice", 1)] = AG
+    stance[("Dan", 2)] = AS  # the one changed passage
+    del stance[("Carol", 2)], stance[("Carol", 3)]  # no longer over the threshold
+    extra = [("Alice", 0, "ukraine", N, NEU)]  # scored in B only
+    return score_rows(stance, {("Dan", 2): NEG}, extra)
+
+
+@pytest.fixture
+def runs(tmp_path):
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A))
+    b = make_run(tmp_path, "run-b", scores_b())
+    return a, b
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def test_kappa_matches_the_definition_and_handles_degenerate_cases():
+    a = ["x", "x", "y", "y", "z", "x"]
+    b = ["x", "y", "y", "y", "z", "z"]
+    p_o = 4 / 6
+    p_e = (3 * 1 + 2 * 3 + 1 * 2) / 36  # x: 3 and 1, y: 2 and 3, z: 1 and 2
+    assert cohen_kappa(a, b) == pytest.approx((p_o - p_e) / (1 - p_e))
+    assert cohen_kappa(["x"] * 4, ["x"] * 4) == 1.0  # p_e = 1: perfect agreement
+    assert cohen_kappa([], []) is None
+    assert cohen_kappa(["x", "y"], ["y", "x"]) == pytest.approx(-1.0)
+
+
+def test_spearman_uses_average_ranks_for_ties():
+    assert list(average_ranks([10, 20, 20, 5])) == [2, 3.5, 3.5, 1]
+    # no ties: 1 - 6 sum d^2 / (n (n^2 - 1)) with d = (0, 1, -1, 0)
+    assert spearman([1, 2, 3, 4], [1, 3, 2, 4]) == pytest.approx(1 - 6 * 2 / (4 * 15))
+    # ties: Pearson of hand-written average ranks
+    expected = np.corrcoef([1, 2.5, 2.5, 4], [1, 2, 3, 4])[0, 1]
+    assert spearman([1, 2, 2, 3], [1, 2, 3, 4]) == pytest.approx(expected)
+    assert spearman([1, 2], [2, 1]) is None  # fewer than 3
+    assert spearman([1, 1, 1], [1, 2, 3]) is None  # constant: undefined
+
+
+def test_sign_treats_a_band_around_zero_as_zero():
+    assert [sign_of(v) for v in (0.3, -0.3, 0.04, -0.05, float("nan"))] == [
+        "+",
+        "-",
+        "0",
+        "0",
+        None,
+    ]
+
+
+# ---------------------------------------------------------------- compare_runs
+
+
+def test_passage_agreement_per_topic(runs):
+    report = compare_runs(*runs)
+    sanctions = report["topics"]["sanctions"]
+    assert sanctions["label"] == "Sanctions"
+    # A: favor favor | against none | none favor | against none; B flips Alice's two
+    p_o = 6 / 8
+    p_e = (3 * 1 + 2 * 4 + 3 * 3) / 64  # favor 3 vs 1, against 2 vs 4, none 3 vs 3
+    assert sanctions["stance"]["kappa"] == pytest.approx((p_o - p_e) / (1 - p_e))
+    assert sanctions["stance"]["agreement"] == pytest.approx(p_o)
+    assert sanctions["stance"]["confusion"][0] == [1, 2, 0]  # A favor -> B favor 1, against 2
+    assert sanctions["tone"]["kappa"] == 1.0  # tone untouched on sanctions
+    assert sanctions["passages"] == {"shared": 8, "text_differs": 0, "only_a": 0, "only_b": 0}
+    ukraine = report["topics"]["ukraine"]
+    assert ukraine["passages"] == {"shared": 6, "text_differs": 0, "only_a": 2, "only_b": 1}
+    assert ukraine["stance"]["agreement"] == pytest.approx(5 / 6)
+    assert report["overall"]["passages"]["shared"] == 14
+    assert report["overall"]["stance"]["agreement"] == pytest.approx(11 / 14)
+
+
+def test_flipped_author_is_listed_and_unchanged_author_is_not(runs):
+    report = compare_runs(*runs)
+    flips = report["overall"]["sign_changes"]
+    assert [(e["author"], e["topic"], e["measure"]) for e in flips] == [
+        ("Alice", "sanctions", "stance")
+    ]
+    assert flips[0]["a"] == pytest.approx(0.5) and flips[0]["b"] == pytest.approx(-0.5)
+    splits = {(e["author"], e["topic"], e["measure"]) for e in report["overall"]["interval_splits"]}
+    # Dan moves from +0.92 into the zero band: a split, not a sign change
+    assert splits == {
+        ("Alice", "sanctions", "stance"),
+        ("Dan", "ukraine", "stance"),
+        ("Dan", "ukraine", "tone"),
+    }
+    status = report["overall"]["status_changes"]
+    assert [(e["author"], e["topic"], e["a"], e["b"]) for e in status] == [
+        ("Carol", "ukraine", "discussed", "not_discussed")
+    ]
+    everything = json.dumps(
+        [report["overall"][k] for k in ("sign_changes", "interval_splits", "status_changes")]
+    )
+    assert "Bob" not in everything
+
+
+def test_rank_correlation_of_authors(runs):
+    report = compare_runs(*runs)
+    authors = report["topics"]["sanctions"]["authors"]
+    # A: Alice .5, Bob -.25, Carol .25, Dan -.1 -> ranks 4 1 3 2; B: Alice -.5 -> ranks 1 2 4 3
+    assert authors["spearman"]["stance"] == pytest.approx(1 - 6 * (9 + 1 + 1 + 1) / (4 * 15))
+    assert authors["discussed_in_both"] == 4
+    # Ukraine: Carol drops out, three authors remain; their tone is 0 for all three in A
+    ukraine = report["topics"]["ukraine"]["authors"]
+    assert ukraine["discussed_in_both"] == 3
+    assert ukraine["spearman"]["stance"] == pytest.approx(-0.5)
+    assert ukraine["spearman"]["tone"] is None  # constant ranking: undefined, not 0
+    assert ukraine["in_both"] == 4 and ukraine["only_a"] == 0
+
+
+def test_the_changed_passage_disagrees_most(runs):
+    report = compare_runs(*runs, top_k=3)
+    top = report["overall"]["disagreements"]["stance"]
+    assert len(top) == 3
+    assert top[0]["passage_id"] == "a3:2"
+    assert top[0]["tv"] == pytest.approx(0.92)
+    assert top[0]["a"]["favor"] == pytest.approx(0.95) and top[0]["b"]["against"] == 0.95
+    assert (top[0]["label_a"], top[0]["label_b"]) == ("favor", "against")
+    assert top[0]["title"] == "Title 3" and top[0]["author"] == "Dan"
+    assert top[0]["text"] == "Dan says thing 2 about ukraine"
+    assert {e["passage_id"] for e in top[1:]} == {"a0:0", "a0:1"}  # Alice's flips, tv 0.5
+    assert report["overall"]["disagreements"]["tone"][0]["passage_id"] == "a3:2"
+    # per topic, and passages scored identically by both runs are not disagreements
+    sanctions_top = report["topics"]["sanctions"]["disagreements"]["stance"]
+    assert [e["passage_id"] for e in sanctions_top] == ["a0:0", "a0:1"]
+    assert report["topics"]["sanctions"]["disagreements"]["tone"] == []
+
+
+def test_report_is_json_ready_and_names_both_runs(runs):
+    report = compare_runs(*runs)
+    json.dumps(report, allow_nan=False)  # NaN would fail here
+    assert report["a"]["run_id"] == "run-a" and report["b"]["run_id"] == "run-b"
+    assert report["a"]["models"] == {"stance": "stance.run-a", "tone": "tone.run-a"}
+    assert report["same_corpus"] is True and report["warnings"] == []
+
+
+def test_format_comparison_shows_the_key_facts(runs):
+    text = format_comparison(compare_runs(*runs))
+    for fact in (
+        "run-a",
+        "run-b",
+        "stance.run-b",
+        "same corpus",
+        "Sanctions",
+        "Alice stance: +0.50 -> -0.50",
+        "Carol: discussed -> not_discussed",
+        "a3:2",
+        "Dan says thing 2",
+    ):
+        assert fact in text, fact
+    sanctions_line = next(line for line in text.splitlines() if line.startswith("Sanctions"))
+    assert "0.64" in sanctions_line  # kappa (0.75 - 0.3125) / 0.6875
+
+
+def test_different_corpora_warn_and_compare_only_identical_passages(tmp_path):
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A))
+    meta = {"topics": TOPICS, "corpus_hash": "beef" * 15, "models": {}}
+    b = make_run(tmp_path, "run-b", score_rows(STANCE_A), meta=meta, changed_text="a1:0")
+    report = compare_runs(a, b)
+    assert report["same_corpus"] is False
+    assert "different corpora" in report["warnings"][0]
+    assert report["topics"]["sanctions"]["passages"]["text_differs"] == 1
+    assert report["topics"]["sanctions"]["passages"]["shared"] == 7
+    assert report["topics"]["sanctions"]["stance"]["n"] == 7
+    assert report["b"]["models"] == {"stance": None, "tone": None}
+    assert "DIFFERENT corpora" in format_comparison(report)
+
+
+def test_runs_without_topic_labels_or_models_still_compare(tmp_path):
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A), meta={})
+    b = make_run(tmp_path, "run-b", scores_b(), meta={})
+    report = compare_runs(a, b)
+    assert list(report["topics"]) == ["sanctions", "ukraine"]
+    assert report["topics"]["sanctions"]["label"] == "sanctions"
+    assert report["same_corpus"] is None and "no corpus hash" in report["warnings"][0]
+    assert "stance ?" in format_comparison(report)
+
+
+def test_compare_validates_its_inputs(runs):
+    with pytest.raises(ValueError, match="expected top_k"):
+        compare_runs(*runs, top_k=-1)
+    with pytest.raises(ValueError, match="expected b to be a Run"):
+        compare_runs(runs[0], "run-b")
+
+
+# ---------------------------------------------------------------- robustness
+
+
+@pytest.fixture
+def three_runs(tmp_path, runs):
+    again = make_run(tmp_path, "run-a2", score_rows(STANCE_A))
+    return [runs[0], runs[1], again]
+
+
+def pairs_by_verdict(section):
+    out = {}
+    for p in section["pair_list"]:
+        out.setdefault(p["verdict"], set()).add((p["author_a"], p["author_b"]))
+    return out
+
+
+def test_robustness_flags_the_flipped_pairs_and_keeps_the_rest_stable(three_runs):
+    report = robustness(three_runs, labels=["A", "B", "A2"])
+    sanctions = report["topics"]["sanctions"]
+    assert sanctions["authors"] == AUTHORS
+    verdicts = pairs_by_verdict(sanctions)
+    assert verdicts["flip"] == {("Alice", "Bob"), ("Alice", "Carol"), ("Alice", "Dan")}
+    assert verdicts["stable"] == {("Bob", "Carol"), ("Bob", "Dan"), ("Carol", "Dan")}
+    assert "tie" not in verdicts
+    assert sanctions["pairs"] == {
+        "n": 6,
+        "stable": 3,
+        "flip": 3,
+        "tie": 0,
+        # Alice vs Bob flips inside Bob's wide interval in run B; the other two are confident
+        "strong_flip": 2,
+        # Bob vs Dan overlap (Bob's interval is wide)
+        "stable_separated": 2,
+    }
+    first = sanctions["pair_list"][0]
+    assert first["verdict"] == "flip" and first["strong"]
+    alice_bob = next(p for p in sanctions["pair_list"] if p["author_b"] == "Bob")
+    assert alice_bob["orders"] == [">", "<", ">"] and not alice_bob["strong"]
+    assert alice_bob["intervals_disjoint"] == [True, False, True]
+
+
+def test_robustness_signs_and_topics_with_authors_missing_from_a_run(three_runs):
+    report = robustness(three_runs, labels=["A", "B", "A2"])
+    signs = {s["author"]: s for s in report["topics"]["sanctions"]["signs"]}
+    assert signs["Alice"]["verdict"] == "flips" and signs["Alice"]["signs"] == ["+", "-", "+"]
+    assert signs["Bob"]["verdict"] == "stable"
+    ukraine = report["topics"]["ukraine"]
+    assert ukraine["authors"] == ["Alice", "Bob", "Dan"]  # Carol not discussed in B
+    assert ukraine["authors_not_in_all"][0]["author"] == "Carol"
+    assert ukraine["authors_not_in_all"][0]["discussed_in"] == ["A", "A2"]
+    dan = next(s for s in ukraine["signs"] if s["author"] == "Dan")
+    assert dan["verdict"] == "unsettled" and dan["signs"] == ["+", "0", "+"]
+    assert pairs_by_verdict(ukraine)["flip"] == {("Alice", "Dan"), ("Bob", "Dan")}
+    rho = {(c["a"], c["b"]): c["rho"] for c in report["topics"]["sanctions"]["spearman"]}
+    assert rho[("A", "A2")] == pytest.approx(1.0) and rho[("A", "B")] == pytest.approx(-0.2)
+    assert report["overall"]["pairs"]["flip"] == 5
+    json.dumps(report, allow_nan=False)
+
+
+def test_robustness_lists_flips_first_when_the_list_is_capped(three_runs):
+    report = robustness(three_runs, max_pairs=2)
+    sanctions = report["topics"]["sanctions"]
+    assert [p["verdict"] for p in sanctions["pair_list"]] == ["flip", "flip"]
+    assert all(p["strong"] for p in sanctions["pair_list"])
+    assert sanctions["pair_list_truncated"] and sanctions["pairs"]["n"] == 6
+
+
+def test_format_robustness_names_flips_and_stable_pairs(three_runs):
+    text = format_robustness(robustness(three_runs, labels=["A", "B", "A2"]))
+    for fact in (
+        "across 3 runs",
+        "[Sanctions] 4 authors",
+        "3 flip (2 strong)",
+        "Alice vs Carol: A >, B <, A2 >",
+        "STRONG",
+        "Bob vs Carol",
+        "Alice: flips (+ - +)",
+        "Dan: unsettled (+ 0 +)",
+        "not discussed in every run, left out: 1 (Carol)",
+    ):
+        assert fact in text, fact
+
+
+def test_robustness_validates_its_inputs(runs, tmp_path):
+    with pytest.raises(ValueError, match="at least 2 runs"):
+        robustness([runs[0]])
+    with pytest.raises(ValueError, match="expected 2 labels"):
+        robustness(list(runs), labels=["x"])
+    with pytest.raises(ValueError, match="run id twice"):
+        robustness([runs[0], runs[0]])
+    with pytest.raises(ValueError, match="expected measure"):
+        robustness(list(runs), measure="mood")
+
+
+def test_a_run_without_topic_passages_compares_to_nothing_shared(tmp_path, runs):
+    empty = make_run(tmp_path, "run-empty", score_rows(STANCE_A).iloc[0:0])
+    report = compare_runs(runs[0], empty)
+    assert report["overall"]["passages"]["only_a"] == 16
+    assert report["overall"]["stance"]["kappa"] is None
+    assert len(report["overall"]["status_changes"]) == 8  # every author x topic falls silent
+    assert "none" in format_comparison(report)
+    rob = robustness([runs[0], empty])
+    assert rob["topics"]["sanctions"]["pairs"]["n"] == 0
+    assert len(rob["topics"]["sanctions"]["authors_not_in_all"]) == 4
+    assert "left out: 4" in format_robustness(rob)
