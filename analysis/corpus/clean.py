@@ -1,0 +1,135 @@
+"""Text cleaning: Unicode and white space, stray HTML, boilerplate, captions, repeated lines.
+
+Cleaning works line by line, so it never cuts into the middle of an author's paragraph: a
+line is dropped whole when it matches a pattern below (and is short enough to be what the
+pattern describes), or when it repeats an earlier line of the same article. Paragraphs stay
+separated by a blank line; lines inside a paragraph keep their single line break.
+
+The patterns are matched case-insensitively at the start of a line (credits at its end).
+Extend these lists, rather than adding patterns elsewhere, when a new outlet brings new
+boilerplate.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# Outlet boilerplate: disclaimers, newsletter and app promotions, page furniture.
+BOILERPLATE: tuple[str, ...] = (
+    r"views expressed are of individual members and contributors",  # Valdai Club disclaimer
+    r"(?:the )?(?:views|opinions)(?: and opinions)? expressed (?:in|here|by|are|on)\b",
+    r"advertisement\W*(?:continue reading the main story)?$",
+    r"story continued below$",
+    r"(?:copyright )?(?:©|\(c\)) ?\d{4}",
+    r"copyright ©",
+    r"sign up for\b.*\bnewsletters?\b",
+    r"click here (?:to|for)\b",
+    r"follow (?:us|[\w.]+(?: [\w.]+)?) on (?:twitter|facebook|instagram)\b",
+    r"share this article\b",
+    r"this article is more than \w+ (?:years?|months?) old$",
+    r"(?:the )?associated press contributed to this report\.?$",
+    r"content created by the daily caller news foundation\b",
+    r"media playback is unsupported on your device\b",
+    r"slideshow \(\d+ images?\)$",
+    r"(?:read more|more|watch|related|more on this\.*)\s*:?$",
+)
+# Phrases that mark a short line as boilerplate wherever they occur in it (lower case).
+BOILERPLATE_PHRASES: tuple[str, ...] = ("by signing up you agree", "by signing up, you agree")
+BOILERPLATE_MAX_CHARS = 600
+
+# Photo captions and credits, dropped as whole lines: patterns for the start of the line ...
+CAPTIONS: tuple[str, ...] = (
+    r"photo(?:graph|s)?\s*(?:[:|]|by\b|credit\b|courtesy\b|illustration\b)",
+    r"photo$",
+    r"image (?:copyright|caption|credit|source)\b",
+    r"(?:enlarge this image|toggle caption|media caption)\b",
+)
+# ... and for a credit in brackets that ends it: "... in Helsinki on July 16, 2018. (Reuters)".
+CAPTION_CREDITS: tuple[str, ...] = (
+    r"\((?:reuters|ap|afp|epa|getty images|tass|sputnik|xinhua|ria novosti)(?:\s*/[^()]*)?\)$",
+    r"\((?:(?:ap|afp|reuters|getty|epa) )?(?:photo|image|picture)s?\b[^()]*\)$",
+)
+CAPTION_MAX_CHARS = 400
+
+# Credits inside a line of text, removed while the rest of the line stays.
+INLINE_CREDITS: tuple[str, ...] = (
+    r"\((?:photo|image|picture)s?(?: by|:| credit:?| courtesy)[^()]{0,160}\)",
+    r"\((?:AP|AFP|Reuters|EPA) (?:Photo|Image)/[^()]{0,120}\)",
+)
+
+_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in BOILERPLATE), re.IGNORECASE)
+_CAPTION = re.compile("|".join(f"(?:{p})" for p in CAPTIONS), re.IGNORECASE)
+_CREDIT = re.compile("|".join(f"(?:{p})" for p in CAPTION_CREDITS), re.IGNORECASE)
+_INLINE = re.compile("|".join(INLINE_CREDITS), re.IGNORECASE)
+_BLOCKS = re.compile(r"\n[ \t]*\n\s*")
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,500}>")
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_KEY_FOLD = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("—", "-"), ("–", "-"))
+MIN_REPEAT_KEY = 20  # shorter lines and passages may legitimately repeat ("Q:", "Yes.")
+
+
+def repeat_key(text: str) -> str:
+    """Lower case with one kind of quote and dash: equal keys mean the same (cleaned) text."""
+    key = text.lower()
+    for a, b in _KEY_FOLD:
+        if a in key:
+            key = key.replace(a, b)
+    return key
+
+
+def normalise(text: str) -> str:
+    """NFKC, one kind of line break, no invisible characters or HTML tags, single spaces."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text)
+    if "<" in text:  # stray markup in extracted text: keep the words, drop the tags
+        text = _TAG.sub("", text)
+    if "&" in text and _ENTITY.search(text):
+        text = html.unescape(text)
+    return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+
+
+def is_boilerplate(line: str) -> bool:
+    """Whether a (normalised) line is outlet boilerplate."""
+    if len(line) > BOILERPLATE_MAX_CHARS:
+        return False
+    if _BOILERPLATE.match(line):
+        return True
+    lowered = line.lower()
+    return any(phrase in lowered for phrase in BOILERPLATE_PHRASES)
+
+
+def is_caption(line: str) -> bool:
+    """Whether a (normalised) line is a photo caption or credit."""
+    if len(line) > CAPTION_MAX_CHARS:
+        return False
+    if _CAPTION.match(line):
+        return True
+    return line.endswith(")") and _CREDIT.search(line, line.rfind("(")) is not None
+
+
+def clean_text(text: str) -> str:
+    """The article text without boilerplate, captions, repeated lines or symbol-only lines."""
+    seen: set[str] = set()
+    blocks = []
+    for block in _BLOCKS.split(normalise(text)):
+        lines = []
+        for line in block.split("\n"):
+            if "(" in line:
+                line = " ".join(_INLINE.sub("", line).split())
+            if not any(ch.isalnum() for ch in line) or is_boilerplate(line) or is_caption(line):
+                continue
+            if len(line) >= MIN_REPEAT_KEY:
+                key = repeat_key(line)
+                if key in seen:
+                    continue
+                seen.add(key)
+            lines.append(line)
+        if lines:
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

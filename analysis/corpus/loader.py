@@ -1,0 +1,200 @@
+"""``load_corpus``: files and folders in, a cleaned, deduplicated :class:`Corpus` out.
+
+Folders are read recursively in sorted order (hidden files and folders are ignored), so the
+same inputs always give the same corpus and :meth:`Corpus.hash`. In each folder:
+
+- ``articles.toml`` / ``articles.csv`` is the folder's metadata manifest
+  (:mod:`analysis.corpus.manifest`), never an article;
+- files the manifest lists under ``exclude`` are skipped;
+- documentation files (README, SOURCES, LICENSE, CHANGELOG, NOTICE, CONTRIBUTING, AUTHORS,
+  any extension) are skipped unless the manifest has an entry for them.
+
+Every skipped file or record is listed in ``Corpus.skipped`` with its reason and announced
+on stderr (files a manifest excludes are listed without a warning); loading goes on. Only
+a path that does not exist, a broken manifest or a bad argument raises ``ValueError``:
+those are usage errors.
+
+Article ids are the record's own id (AllSides ``ID``) or the file name stem (with the line
+or record number for files holding many records); characters that would break passage ids
+(white space, ``:``, ``/``) become ``_``, and a clash gets a ``-2``, ``-3``... suffix. An
+article whose cleaned text equals an earlier one's (ignoring case and quote style) is a
+duplicate: it goes to ``Corpus.duplicates`` with ``duplicate_of`` set and to
+``Corpus.skipped`` with reason ``"duplicate of <id>"``, never to ``Corpus.articles``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from analysis.corpus.clean import clean_text, repeat_key
+from analysis.corpus.documents import Article, Corpus, Skipped
+from analysis.corpus.fields import FieldMap
+from analysis.corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest
+from analysis.corpus.passages import build_passages
+from analysis.corpus.readers import RawDocument, read_file
+
+DOC_NAMES = re.compile(
+    r"^(?:readme|sources|license|licence|changelog|notice|contributing|authors)(?:\.[\w.]+)?$",
+    re.IGNORECASE,
+)
+_UNSAFE_ID = re.compile(r"[\s:/\\]+")
+
+
+def load_corpus(
+    paths: Sequence[str | Path],
+    fields: FieldMap | None = None,
+    max_bytes: int = 20_000_000,
+    progress: bool = False,
+) -> Corpus:
+    """Read articles from files and folders (see the module doc for formats and rules)."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    if not isinstance(paths, Sequence) or not paths:
+        raise ValueError(f"expected a non-empty list of files or folders, got {paths!r}")
+    roots = [Path(p) for p in paths]
+    missing = [str(p) for p in roots if not p.exists()]
+    if missing:
+        raise ValueError(f"expected existing files or folders, got missing: {', '.join(missing)}")
+    fields = FieldMap() if fields is None else fields
+    if not isinstance(fields, FieldMap):
+        raise ValueError(f"expected fields to be a FieldMap or None, got {type(fields).__name__}")
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
+        raise ValueError(f"expected max_bytes to be a positive int, got {max_bytes!r}")
+    return _Loader(fields, max_bytes, progress).load(roots)
+
+
+class _Loader:
+    """The state of one load: ids taken, texts seen, manifests read, results so far."""
+
+    def __init__(self, fields: FieldMap, max_bytes: int, progress: bool) -> None:
+        self.fields = fields
+        self.max_bytes = max_bytes
+        self.progress = progress
+        self.corpus = Corpus(articles=[], passages=[], skipped=[])
+        self.ids: set[str] = set()
+        self.texts: dict[str, str] = {}  # hash of the normalised text -> article id
+        self.manifests: dict[Path, Manifest | None] = {}
+
+    def load(self, roots: list[Path]) -> Corpus:
+        bar = tqdm(desc="loading", unit=" docs", disable=not self.progress, file=sys.stderr)
+        with bar:
+            for path in _files(roots, self._skip):
+                manifest = self._manifest(path.parent)
+                if manifest is not None and path.name in MANIFEST_NAMES:
+                    continue  # metadata, read by _manifest
+                if manifest is not None and manifest.excluded(path.name):
+                    # listed on purpose: recorded, but not worth a warning
+                    self.corpus.skipped.append(
+                        Skipped(str(path), f"excluded by {manifest.path.name}")
+                    )
+                    continue
+                reason = _not_an_article(path, manifest)
+                if reason:
+                    self._skip(Skipped(str(path), reason))
+                    continue
+                for item in read_file(path, self.fields, self.max_bytes):
+                    bar.update()
+                    if isinstance(item, Skipped):
+                        self._skip(item)
+                    else:
+                        self._add(item, manifest)
+        return self.corpus
+
+    def _manifest(self, folder: Path) -> Manifest | None:
+        if folder not in self.manifests:
+            manifest = find_manifest(folder)
+            self.manifests[folder] = manifest
+            if manifest is not None:
+                for name in manifest.entries:
+                    if not (folder / name).is_file():
+                        _warn(f"{manifest.path} lists {name!r}, but there is no such file")
+        return self.manifests[folder]
+
+    def _add(self, raw: RawDocument, manifest: Manifest | None) -> None:
+        meta = {
+            "title": raw.title,
+            "author": raw.author,
+            "outlet": raw.outlet,
+            "date": raw.date,
+            "url": raw.url,
+        }
+        if manifest is not None:
+            meta.update(manifest.overrides(raw.path.name))
+        text = clean_text(raw.text)
+        if not text:
+            self._skip(Skipped(raw.source, "no text left after removing boilerplate and captions"))
+            return
+        article = Article(
+            article_id=_UNSAFE_ID.sub("_", (raw.record_id or raw.fallback_id).strip()) or "article",
+            title=meta["title"] or "",
+            author=meta["author"],
+            outlet=meta["outlet"],
+            date=meta["date"],
+            url=meta["url"],
+            source=raw.source,
+            text=text,
+        )
+        key = hashlib.sha256(repeat_key(text).encode("utf-8")).hexdigest()
+        original = self.texts.get(key)
+        if original is not None:
+            self.corpus.duplicates.append(dataclasses.replace(article, duplicate_of=original))
+            self._skip(Skipped(raw.source, f"duplicate of {original}"))
+            return
+        article = dataclasses.replace(article, article_id=self._unique(article.article_id))
+        self.texts[key] = article.article_id
+        self.corpus.articles.append(article)
+        self.corpus.passages.extend(build_passages(article.article_id, text, article.author))
+
+    def _unique(self, article_id: str) -> str:
+        candidate, n = article_id, 2
+        while candidate in self.ids:
+            candidate, n = f"{article_id}-{n}", n + 1
+        self.ids.add(candidate)
+        return candidate
+
+    def _skip(self, skipped: Skipped) -> None:
+        self.corpus.skipped.append(skipped)
+        _warn(f"skipped {skipped.source}: {skipped.reason}")
+
+
+def _files(roots: list[Path], on_error: Callable[[Skipped], None]) -> Iterator[Path]:
+    """Files under ``roots`` in order (folders recursively, sorted), each once."""
+    seen: set[Path] = set()
+    for root in roots:
+        found = [root] if not root.is_dir() else _walk(root, on_error)
+        for path in found:
+            resolved = path.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                yield path
+
+
+def _walk(root: Path, on_error: Callable[[Skipped], None]) -> list[Path]:
+    def report(error: OSError) -> None:
+        on_error(Skipped(str(error.filename), f"unreadable folder: {error.strerror or error}"))
+
+    files = []
+    for folder, dirs, names in os.walk(root, onerror=report):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        files.extend(Path(folder) / n for n in names if not n.startswith("."))
+    return sorted(files, key=lambda p: p.relative_to(root).parts)
+
+
+def _not_an_article(path: Path, manifest: Manifest | None) -> str | None:
+    """Why a file is not read as an article, or None when it is one."""
+    listed = manifest is not None and path.name in manifest.entries
+    if DOC_NAMES.match(path.name) and not listed:
+        return "documentation file, not an article (give it a manifest entry to load it)"
+    return None
+
+
+def _warn(message: str) -> None:
+    tqdm.write(f"warning: {message}", file=sys.stderr)

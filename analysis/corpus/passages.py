@@ -1,0 +1,73 @@
+"""An article's passages: sentences with spans, short fragments merged, repeats dropped.
+
+A sentence of fewer than :data:`MIN_WORDS` words ("Yes.", the opening of a quote like
+"Fake news.") joins its neighbour in the same paragraph (the previous one, else the next),
+so the merged span still holds exactly the text between its ends. A paragraph that is only a
+short fragment without end punctuation ("USA TODAY", a byline) is a heading, not a passage.
+A passage that repeats an earlier one of the same article (same words, ignoring case and
+quote style) is dropped, so an article that restates its opening is not counted twice; the
+article text keeps both copies.
+"""
+
+from __future__ import annotations
+
+from analysis.corpus.clean import MIN_REPEAT_KEY, repeat_key
+from analysis.corpus.documents import Passage
+from analysis.corpus.sentences import sentence_spans
+from analysis.corpus.speech import detect_speech
+
+MIN_WORDS = 4
+
+
+def build_passages(article_id: str, text: str, author: str | None = None) -> list[Passage]:
+    """The passages of one article's cleaned ``text``, numbered from 0."""
+    paragraphs = [_merge_short(text, spans) for spans in sentence_spans(text)]
+    paragraphs = [spans for spans in paragraphs if not _is_heading(text, spans)]
+    speech = detect_speech(text, paragraphs, author)
+    passages: list[Passage] = []
+    seen: set[str] = set()
+    flat = [span for spans in paragraphs for span in spans]
+    for (start, end), (reported, speaker) in zip(flat, speech, strict=True):
+        passage = text[start:end]
+        if not any(ch.isalnum() for ch in passage):
+            continue
+        if len(passage) >= MIN_REPEAT_KEY:
+            key = repeat_key(passage)
+            if key in seen:
+                continue
+            seen.add(key)
+        index = len(passages)
+        passages.append(
+            Passage(
+                f"{article_id}:{index}", article_id, index, start, end, passage, reported, speaker
+            )
+        )
+    return passages
+
+
+def _merge_short(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    pending: int | None = None  # start of short fragments waiting for the next sentence
+    for start, end in spans:
+        if pending is not None:
+            start, pending = pending, None
+        if _words(text, start, end) >= MIN_WORDS:
+            merged.append((start, end))
+        elif merged:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            pending = start
+    if pending is not None:
+        merged.append((pending, spans[-1][1]))
+    return merged
+
+
+def _is_heading(text: str, spans: list[tuple[int, int]]) -> bool:
+    if len(spans) != 1:
+        return False
+    start, end = spans[0]
+    return _words(text, start, end) < MIN_WORDS and text[end - 1] not in '.!?…"”’)'
+
+
+def _words(text: str, start: int, end: int) -> int:
+    return len(text[start:end].split())

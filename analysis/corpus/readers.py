@@ -1,0 +1,272 @@
+"""File readers: each turns one file into raw documents, or says why it was skipped.
+
+- ``.txt``/``.md``: the first non-empty line is the title (Markdown ``#`` marks removed) when
+  more text follows it and it is at most :data:`MAX_TITLE_CHARS` long; otherwise the title is
+  the file name and the whole file is the text.
+- ``.html``/``.htm``: the main text, title, author, site name and date extracted with
+  trafilatura (imported only when an HTML file is read).
+- ``.json`` (an object or a list of objects), ``.jsonl``/``.ndjson`` (one object a line) and
+  ``.csv`` (a header row): fields through a :class:`~analysis.corpus.fields.FieldMap`.
+
+``max_bytes`` caps what is read into memory at once: a whole txt/md/html/json file, or one
+JSON Lines line or CSV row. JSON Lines and CSV files are streamed, so they may be any size.
+Problems never raise: they come back as :class:`~analysis.corpus.documents.Skipped` with the
+file (``"path"``) or the record (``"path:line"``; for a JSON list, ``"path:n"`` is its n-th
+object) and a reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.corpus.dates import normalise_date
+from analysis.corpus.documents import Skipped
+from analysis.corpus.fields import FieldMap
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+HTML_SUFFIXES = (".html", ".htm")
+SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES, ".json", ".jsonl", ".ndjson", ".csv")
+MAX_TITLE_CHARS = 300
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One article as read, before metadata overrides and cleaning."""
+
+    source: str  # "path" or "path:line"
+    path: Path  # the file it came from (for its folder's manifest)
+    record_id: str | None  # the record's own id, when it has one
+    fallback_id: str  # derived from the file name (and line) otherwise
+    title: str | None
+    author: str | None
+    outlet: str | None
+    date: str | None
+    url: str | None
+    text: str
+
+
+def read_file(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocument | Skipped]:
+    """The documents in one file, and a Skipped for each file or record that is unusable."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        yield Skipped(str(path), f"unsupported file type {suffix or '(none)'!r}")
+    elif suffix in (".jsonl", ".ndjson"):
+        yield from _read_jsonl(path, fields, max_bytes)
+    elif suffix == ".csv":
+        yield from _read_csv(path, fields, max_bytes)
+    else:
+        content = _read_text(path, max_bytes)
+        if isinstance(content, Skipped):
+            yield content
+        elif suffix in TEXT_SUFFIXES:
+            yield _text_document(path, content)
+        elif suffix in HTML_SUFFIXES:
+            yield _html_document(path, content)
+        else:
+            yield from _json_documents(path, content, fields)
+
+
+def _read_text(path: Path, max_bytes: int) -> str | Skipped:
+    """The whole file as text, or why it cannot be used."""
+    where = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Skipped(where, f"file is {size:,} bytes, over max_bytes={max_bytes:,}")
+        data = path.read_bytes()
+    except OSError as e:
+        return Skipped(where, f"unreadable: {e.strerror or e}")
+    problem = _bytes_problem(data)
+    if problem:
+        return Skipped(where, problem)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        return Skipped(where, f"not UTF-8 text (undecodable byte at offset {e.start})")
+
+
+def _bytes_problem(data: bytes) -> str | None:
+    if not data.strip():
+        return "empty file"
+    if b"\x00" in data:
+        return "binary file (contains NUL bytes)"
+    return None
+
+
+def _text_document(path: Path, content: str) -> RawDocument | Skipped:
+    lines = content.strip().splitlines()
+    first = _MD_HEADING.sub("", lines[0]).strip()
+    rest = "\n".join(lines[1:]).strip()
+    if rest and len(first) <= MAX_TITLE_CHARS:
+        title, text = first, rest
+    else:
+        title, text = None, content
+    if path.suffix.lower() != ".txt":
+        text = "\n".join(_MD_HEADING.sub("", line) for line in text.splitlines())
+    return _document(path, str(path), None, path.stem, {"title": title, "text": text})
+
+
+def _html_document(path: Path, content: str) -> RawDocument | Skipped:
+    import trafilatura
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            doc = trafilatura.bare_extraction(content, with_metadata=True, include_comments=False)
+        except Exception as e:  # trafilatura raises many kinds on broken markup
+            return Skipped(str(path), f"HTML could not be parsed: {type(e).__name__}: {e}")
+    if doc is None or not (doc.text or "").strip():
+        return Skipped(str(path), "no main text found in the HTML")
+    lines = [line.strip() for line in doc.text.splitlines() if line.strip()]
+    if lines and doc.title and lines[0] == doc.title.strip():
+        lines = lines[1:]
+    values = {
+        "title": doc.title,
+        "author": doc.author,
+        "outlet": doc.sitename,
+        "date": doc.date,
+        "url": doc.url,
+        "text": "\n\n".join(lines),
+    }
+    values["date"] = normalise_date(values["date"])
+    return _document(path, str(path), None, path.stem, values)
+
+
+def _json_documents(path: Path, content: str, fields: FieldMap) -> Iterator[RawDocument | Skipped]:
+    try:
+        data = json.loads(content)
+    except json.JSONDecodeError as e:
+        yield Skipped(str(path), f"malformed JSON: {e.msg} (line {e.lineno}, column {e.colno})")
+        return
+    if isinstance(data, dict):
+        yield _record(path, str(path), path.stem, data, fields)
+    elif isinstance(data, list):
+        for n, item in enumerate(data, start=1):
+            where = f"{path}:{n}"
+            if isinstance(item, dict):
+                yield _record(path, where, f"{path.stem}-{n}", item, fields)
+            else:
+                yield Skipped(where, f"expected a JSON object, got {type(item).__name__}")
+    else:
+        kind = type(data).__name__
+        yield Skipped(str(path), f"expected a JSON object or a list of objects, got {kind}")
+
+
+def _read_jsonl(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocument | Skipped]:
+    try:
+        handle = path.open("rb")
+    except OSError as e:
+        yield Skipped(str(path), f"unreadable: {e.strerror or e}")
+        return
+    records = 0
+    with handle:
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                records += 1
+                where = f"{path}:{number}"
+                if len(line) > max_bytes:
+                    yield Skipped(
+                        where, f"line is {len(line):,} bytes, over max_bytes={max_bytes:,}"
+                    )
+                    continue
+                if b"\x00" in line:
+                    yield Skipped(where, "binary data (contains NUL bytes)")
+                    continue
+                try:
+                    record = json.loads(line.decode("utf-8-sig"))
+                except UnicodeDecodeError as e:
+                    yield Skipped(where, f"not UTF-8 text (undecodable byte at offset {e.start})")
+                    continue
+                except json.JSONDecodeError as e:
+                    yield Skipped(where, f"malformed JSON: {e.msg} (column {e.colno})")
+                    continue
+                if not isinstance(record, dict):
+                    kind = type(record).__name__
+                    yield Skipped(where, f"expected a JSON object, got {kind}")
+                    continue
+                yield _record(path, where, f"{path.stem}-{number}", record, fields)
+        except OSError as e:
+            yield Skipped(str(path), f"unreadable: {e.strerror or e}")
+            return
+    if records == 0:
+        yield Skipped(str(path), "empty file")
+
+
+def _read_csv(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocument | Skipped]:
+    try:
+        with path.open("rb") as probe:
+            head = probe.read(8192)
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as e:
+        yield Skipped(str(path), f"unreadable: {e.strerror or e}")
+        return
+    problem = _bytes_problem(head)
+    if problem:
+        handle.close()
+        yield Skipped(str(path), problem)
+        return
+    line = 1
+    with handle, _csv_field_limit(max_bytes):
+        reader = csv.DictReader(handle)
+        try:
+            if not reader.fieldnames:
+                yield Skipped(str(path), "empty file")
+                return
+            line = reader.line_num + 1
+            for row in reader:
+                where = f"{path}:{line}"
+                line = reader.line_num + 1
+                yield _record(path, where, f"{path.stem}-{where.rsplit(':', 1)[1]}", row, fields)
+        except (csv.Error, UnicodeDecodeError) as e:
+            yield Skipped(f"{path}:{line}", f"malformed CSV, rest of the file skipped: {e}")
+
+
+@contextmanager
+def _csv_field_limit(max_bytes: int) -> Iterator[None]:
+    """Let one CSV field be as large as max_bytes (the csv module's limit is process-wide)."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, max_bytes))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _record(
+    path: Path, where: str, fallback_id: str, record: dict, fields: FieldMap
+) -> RawDocument | Skipped:
+    values = fields.extract(record)
+    if values["text"] is None:
+        tried = ", ".join(fields.candidates("text"))
+        return Skipped(where, f"no text: none of the fields {tried} holds non-empty text")
+    return _document(path, where, values.pop("id"), fallback_id, values)
+
+
+def _document(
+    path: Path, where: str, record_id: str | None, fallback_id: str, values: dict
+) -> RawDocument | Skipped:
+    text = values.get("text")
+    if not text or not text.strip():
+        return Skipped(where, "no text")
+    return RawDocument(
+        source=where,
+        path=path,
+        record_id=record_id,
+        fallback_id=fallback_id,
+        title=values.get("title"),
+        author=values.get("author"),
+        outlet=values.get("outlet"),
+        date=values.get("date"),
+        url=values.get("url"),
+        text=text,
+    )

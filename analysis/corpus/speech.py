@@ -1,0 +1,429 @@
+"""Reported speech: passages that quote or attribute words to someone, and who that is.
+
+A passage is reported when
+
+- at least half of it lies inside quotation marks (straight or curly double quotes, curly
+  single quotes; a quotation left open at the end of a paragraph runs to its end, as
+  multi-paragraph quotes do), or it contains a quotation of five words or more (shorter
+  ones are usually scare quotes: the author's own voice, like "operative pause"); or
+- it attributes words to a named speaker ("Lavrov said", "said Peskov", "according to
+  Peskov", "X told reporters", "X cited Y as saying", "X argued/warned/claimed/stated/noted/
+  added ..."), to a pronoun ("he said") or to a generic source ("officials said").
+
+Speakers are capitalised names with titles removed ("Russian Foreign Minister Sergey Lavrov"
+-> "Sergey Lavrov"). A reported passage without a named speaker of its own takes one from
+its context: another passage of the same quotation; for "he said", the nearest speaker in
+the three passages before it; for a quotation that continues after its attribution in the
+same paragraph ('"...," he said. "More words."'), the previous passage's speaker.
+
+The author's own voice is never reported: first-person attributions ("I said earlier", "as
+we noted") are ignored, and words attributed to the article's author (the interview-style
+"says Ivan Timofeev" in an article by Ivan Timofeev) count as the author's. Known limits:
+verbs with other senses need "that" or a quote to count ("claimed responsibility" is not
+speech, so neither is "Trump claimed officials had..."), and a speaker joined by "and"
+keeps only the last name ("Barr and Rosenstein said" -> "Rosenstein").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as one string, as a set."""
+    return frozenset(text.split())
+
+
+SPEECH_VERBS = _words(
+    "said says told tells added adds argued argues warned warns claimed claims stated states "
+    "noted notes explained explains insisted insists stressed stresses emphasized emphasizes "
+    "emphasised emphasises asserted asserts declared declares wrote writes tweeted tweets "
+    "replied replies responded responds acknowledged acknowledges admitted admits conceded "
+    "concedes contended contends reiterated reiterates testified testifies asked asks quipped "
+    "cautioned cautions countered counters complained complains recalled recalls expressed "
+    "underlined underscored"
+)
+# These attribute speech only before "that" ("announced that ...", not "announced sanctions").
+THAT_VERBS = _words(
+    "announced announces suggested suggests predicted predicts confirmed confirms believes "
+    "believed thinks hinted indicated indicates maintained maintains"
+)
+# These also have other senses ("added five companies", "claimed responsibility"): they
+# attribute speech only before "that", a quote or punctuation, or after a quote or comma.
+AMBIGUOUS_VERBS = _words(
+    "added adds asked asks claimed claims recalled recalls admitted admits responded responds "
+    "replied replies countered counters"
+)
+# These may come before their speaker after a quote or clause: '..., said Peskov'.
+INVERSION_VERBS = _words(
+    "said says added adds wrote writes asked asks noted notes argued argues warned warns "
+    "explained explains replied insisted insists stated"
+)
+PERSON_TITLES = _words(
+    "president minister secretary senator sen rep representative gov governor gen general "
+    "ambassador spokesman spokeswoman spokesperson director chairman chairwoman chair "
+    "chancellor premier mr mrs ms dr prof professor adviser advisor leader king queen prince "
+    "pope judge attorney speaker commander admiral adm col colonel lt sgt capt captain mayor "
+    "deputy vice chief ceo envoy lawmaker rev analyst expert correspondent editor founder "
+    "co-founder head officer commissioner nominee candidate aide strategist"
+)
+OFFICE_WORDS = _words(
+    "state defense defence foreign national security treasury homeland press kremlin white "
+    "house russian american us u.s u.s. uk ukrainian chinese british french german european "
+    "nato un former presidential executive senior top majority minority senate intelligence "
+    "affairs news agency programme program"
+)
+CONNECTORS = _words("of de da del van von bin al la le der den")
+PRONOUNS = frozenset({"he", "she", "they"})
+FIRST_PERSON = frozenset({"i", "we"})
+GENERIC_SUBJECTS = _words(
+    "officials official analysts experts sources spokesman spokeswoman spokesperson ministry "
+    "department statement report reports agency critics observers diplomats lawmakers side "
+    "government administration authorities police prosecutors investigators aides"
+)
+GENERIC_SOURCES = GENERIC_SUBJECTS | _words(
+    "data documents poll polls survey study estimates figures media records reporting"
+)
+_DAYS_MONTHS = (
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december"
+)
+SKIP_BEFORE_VERB = _words(
+    "also has have had recently later previously repeatedly then once reportedly publicly "
+    "earlier further again never often ultimately flatly bluntly just already simply last "
+    "week month year night on this morning afternoon evening today yesterday tonight "
+    f"privately openly separately subsequently {_DAYS_MONTHS}"
+)
+NOT_NAMES = _words(
+    "the a an as so if when but and or then also yet while it its this that these those "
+    "there here what which who one everyone nobody someone some many others both all most "
+    f"few several having needless in on at for after before since {_DAYS_MONTHS}"
+)
+MIN_QUOTE_WORDS = 5
+
+_CUE = re.compile(
+    r"\b(?:"
+    + "|".join(sorted(SPEECH_VERBS | THAT_VERBS))
+    + r"|[Aa]ccording to|as saying|pointed out)\b"
+)
+_INITIAL = re.compile(r"[A-Z]\.(?:[A-Z]\.)*")
+_CUE_WORDS = SPEECH_VERBS | THAT_VERBS | {"saying", "pointed"}
+_LOWER_WORDS = re.compile(r"[a-z]+")
+_CITED = re.compile(r"\b(?:cited|quoted)\s+(.{1,100}?)\s+as saying\b")
+_OPEN_SINGLE_BEFORE = set(' \t\n(“"—-[')
+_QUOTE_CHARS = re.compile('["“”‘’]')
+_WORDS = re.compile(r"\w+")
+_CLAUSE_MARKS = set('.,:;“"‘—-')
+_SEGMENT_END = re.compile(r"[,;:()]|(?<![A-Z])\.(?:\s|$)")
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """What a passage's own words say about who speaks: kind and, when named, the speaker."""
+
+    kind: str  # "named", "pronoun" or "generic"
+    speaker: str | None = None
+
+
+def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of quotations in ``text[start:end]`` (one paragraph), merged where they nest."""
+    spans: list[tuple[int, int]] = []
+    double = single = None
+    for m in _QUOTE_CHARS.finditer(text, start, end):
+        ch, i = m.group(), m.start()
+        if ch == "“" or (ch == '"' and double is None):
+            double = i if double is None else double
+        elif ch in '”"':
+            if double is not None:
+                spans.append((double, i + 1))
+                double = None
+        elif ch == "‘":
+            if single is None and (i == start or text[i - 1] in _OPEN_SINGLE_BEFORE):
+                single = i
+        elif single is not None and (i + 1 >= end or not text[i + 1].isalnum()):
+            spans.append((single, i + 1))
+            single = None
+    for opened in (double, single):
+        if opened is not None:
+            spans.append((opened, end))
+    return _union(spans)
+
+
+def find_attribution(sentence: str) -> Attribution | None:
+    """The attribution a passage makes by its own words, or None (the author's voice)."""
+    if _CUE_WORDS.isdisjoint(_LOWER_WORDS.findall(sentence)) and "ccording to" not in sentence:
+        return None  # a quick test: most passages name no speech verb
+    found: list[Attribution] = []
+    for m in _CUE.finditer(sentence):
+        attribution = _attribution_at(sentence, m)
+        if attribution is None:
+            continue
+        if attribution.speaker:
+            return attribution
+        found.append(attribution)
+    for kind in ("named", "pronoun", "generic"):
+        for attribution in found:
+            if attribution.kind == kind:
+                return attribution
+    return None
+
+
+def _attribution_at(sentence: str, m: re.Match[str]) -> Attribution | None:
+    cue = m.group().lower()
+    if cue.startswith("according"):
+        return _according(sentence[m.end() :])
+    if cue == "as saying":
+        cited = _CITED.search(sentence, max(0, m.start() - 120), m.end())
+        name = _name_at_end(cited.group(1)) if cited else None
+        return Attribution("named", name) if name else Attribution("generic")
+    rest = sentence[m.end() :].lstrip()
+    before = sentence[: m.start()].rstrip()
+    if cue in THAT_VERBS and not rest.startswith("that"):
+        return None
+    if cue in AMBIGUOUS_VERBS and not (
+        not rest or rest[0] in _CLAUSE_MARKS or rest.startswith("that ") or before[-1:] in ',”"’'
+    ):
+        return None
+    attribution = _subject_before(sentence, m.start())
+    if attribution is None and cue in INVERSION_VERBS:
+        attribution = _speaker_after(sentence, m.start(), m.end())
+    return attribution
+
+
+def detect_speech(
+    text: str,
+    paragraphs: Sequence[Sequence[tuple[int, int]]],
+    author: str | None = None,
+) -> list[tuple[bool, str | None]]:
+    """``(reported, speaker)`` for every passage span, in order, paragraphs flattened."""
+    authors = _author_names(author)
+    results: list[tuple[bool, str | None]] = []
+    kinds: list[str | None] = []  # the passage's own attribution kind, if any
+    groups: list[tuple[int, int] | None] = []  # the quotation a passage is mostly part of
+    paragraph_of: list[int] = []
+    for number, spans in enumerate(paragraphs):
+        if not spans:
+            continue
+        quotes = quote_spans(text, spans[0][0], spans[-1][1])
+        for start, end in spans:
+            attribution = find_attribution(text[start:end])
+            inside, longest, group = _quoted(text, start, end, quotes)
+            quoted = inside * 2 >= end - start or longest >= MIN_QUOTE_WORDS
+            speaker = attribution.speaker if attribution else None
+            results.append((quoted or attribution is not None, speaker))
+            kinds.append(attribution.kind if attribution else None)
+            groups.append(group)
+            paragraph_of.append(number)
+    _share_within_quotes(results, groups)
+    for i, (reported, speaker) in enumerate(results):
+        if reported and speaker is None and kinds[i] == "pronoun":  # "he said"
+            earlier = (results[j][1] for j in range(i - 1, max(-1, i - 4), -1))
+            results[i] = (True, next((s for s in earlier if s is not None), None))
+    _share_within_quotes(results, groups)
+    for i, (reported, speaker) in enumerate(results):
+        # a quotation that goes on after its attribution: "...," he said. "More words."
+        same_paragraph = i > 0 and paragraph_of[i - 1] == paragraph_of[i]
+        if reported and speaker is None and kinds[i] is None and same_paragraph:
+            results[i] = (True, results[i - 1][1])
+    _share_within_quotes(results, groups)
+    return [
+        (False, None) if speaker is not None and _is_author(speaker, authors) else (rep, speaker)
+        for rep, speaker in results
+    ]
+
+
+def _quoted(
+    text: str, start: int, end: int, quotes: list[tuple[int, int]]
+) -> tuple[int, int, tuple[int, int] | None]:
+    """Characters inside quotes, words of the longest quote part, and that quote's span."""
+    inside, longest, group = 0, 0, None
+    for qs, qe in quotes:
+        lo, hi = max(start, qs), min(end, qe)
+        if lo >= hi:
+            continue
+        inside += hi - lo
+        words = len(_WORDS.findall(text, lo, hi))
+        if words > longest:
+            longest, group = words, (qs, qe)
+    return inside, longest, group
+
+
+def _share_within_quotes(
+    results: list[tuple[bool, str | None]], groups: list[tuple[int, int] | None]
+) -> None:
+    """Reported passages of one quotation take the speaker that one of its passages names."""
+    speakers: dict[tuple[int, int], str] = {}
+    for (_, speaker), group in zip(results, groups, strict=True):
+        if group is not None and speaker is not None:
+            speakers.setdefault(group, speaker)
+    for i, ((reported, speaker), group) in enumerate(zip(results, groups, strict=True)):
+        if reported and speaker is None and group in speakers:
+            results[i] = (True, speakers[group])
+
+
+def _according(rest: str) -> Attribution | None:
+    cut = _SEGMENT_END.search(rest, 0, 120)
+    segment = rest[: cut.start()] if cut else rest[:120]
+    name = _name_at_end(segment)
+    if name:
+        return Attribution("named", name)
+    if any(w.lower() in GENERIC_SOURCES for w in _WORDS.findall(segment)):
+        return Attribution("generic")
+    return None
+
+
+def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
+    tokens = sentence[:verb_start].split()[-16:]
+    i, skipped = len(tokens) - 1, 0
+    while i >= 0 and skipped < 4 and _skippable(tokens[i]):
+        i, skipped = i - 1, skipped + 1
+    if i < 0:
+        return None
+    if tokens[i].endswith(","):  # "Dmitry Peskov, the Kremlin spokesman, said"
+        back = range(i - 1, max(-1, i - 9), -1)
+        opening = next((j for j in back if tokens[j].endswith(",")), None)
+        if opening is None:
+            return None
+        i = opening
+        tokens = [*tokens[:i], tokens[i][:-1]]
+    word = tokens[i].strip("\"'“”‘’()[]").lower()
+    if word in FIRST_PERSON:
+        return None
+    if word in PRONOUNS:
+        return Attribution("pronoun")
+    if tokens[i].endswith(("'s", "’s")):  # "Trump's claims": a possessive, not a subject
+        return None
+    run = _run_backwards(tokens, i)
+    if word in GENERIC_SUBJECTS and (tokens[i][:1].islower() or len(run) == 1):
+        return Attribution("generic")
+    name = _person(run)
+    if name:
+        return Attribution("named", name)
+    return Attribution("generic") if run and _has_title(run) else None
+
+
+def _speaker_after(sentence: str, verb_start: int, verb_end: int) -> Attribution | None:
+    before = sentence[:verb_start].rstrip()
+    if not before or before[-1] not in ',”"’—-:':
+        return None
+    run: list[str] = []
+    for token in sentence[verb_end:].split()[:10]:
+        initial = _INITIAL.fullmatch(token) is not None  # "S." in "Martin S. Indyk"
+        bare = token if initial else token.rstrip('.,;:!?”"’)')
+        lowered = bare.lower()
+        if not run and lowered == "the":
+            continue
+        titled = lowered in PERSON_TITLES or lowered in OFFICE_WORDS
+        titles_only = all(_is_title(w) for w in run)  # "Secretary of State Mike Pompeo"
+        if bare[:1].isupper() or titled or (run and titles_only and lowered in CONNECTORS):
+            run.append(bare)
+        else:
+            break
+        if bare != token:  # punctuation ends the name
+            break
+    name = _person(run)
+    if name:
+        return Attribution("named", name)
+    return Attribution("generic") if run and _has_title(run) else None
+
+
+def _run_backwards(tokens: list[str], i: int) -> list[str]:
+    """The capitalised run (with lower-case titles and connectors inside) ending at ``i``."""
+    run: list[str] = []
+    for j in range(i, -1, -1):
+        token = tokens[j]
+        if j < i and (token[-1] in ',;:!?”"’)' or token[0] in '“"‘(' or _ends_sentence(token)):
+            break
+        bare = token.rstrip(".") if token.count(".") == 1 else token
+        lowered = bare.lower()
+        inner = lowered in PERSON_TITLES or lowered in OFFICE_WORDS or lowered in CONNECTORS
+        if bare[:1].isupper() or (run and inner):
+            run.append(bare)
+        else:
+            break
+    run.reverse()
+    while run and run[0].lower() in CONNECTORS:
+        run.pop(0)
+    return run
+
+
+def _ends_sentence(token: str) -> bool:
+    """A token with a final period that is not an initial, a title or a dotted abbreviation."""
+    if not token.endswith(".") or _INITIAL.fullmatch(token) or token.count(".") > 1:
+        return False
+    return token[:-1].lower() not in PERSON_TITLES
+
+
+def _name_at_end(segment: str) -> str | None:
+    """The name that ends ``segment`` ("Russian presidential spokesman Dmitry Peskov")."""
+    tokens = segment.split()
+    if not tokens or not tokens[-1][:1].isupper():
+        return None
+    return _person(_run_backwards(tokens, len(tokens) - 1))
+
+
+def _person(run: list[str]) -> str | None:
+    """A speaker label from a run: the name after any title, else the whole run."""
+    words = [w.strip("\"'“”‘’()[],;:") for w in run]
+    words = [w for w in words if w]
+    lowered = [w.lower().rstrip(".") for w in words]
+    if any(w in PERSON_TITLES for w in lowered):
+        keep: list[str] = []
+        for word, low in zip(reversed(words), reversed(lowered), strict=True):
+            if low in PERSON_TITLES or low in OFFICE_WORDS or low in CONNECTORS:
+                break
+            keep.insert(0, word)
+        words = keep
+    while words and words[0].lower() in NOT_NAMES:
+        words.pop(0)
+    if not words or all(w.lower() in NOT_NAMES for w in words):
+        return None
+    if not any(w[:1].isupper() for w in words):
+        return None
+    if len(words) == 1 and words[0].lower().endswith(("ing", "ly")):
+        return None
+    name = " ".join(words)
+    return name[:-1] if name.endswith(".") and name.count(".") == 1 else name
+
+
+def _is_title(word: str) -> bool:
+    lowered = word.lower().rstrip(".")
+    return lowered in PERSON_TITLES or lowered in OFFICE_WORDS
+
+
+def _has_title(run: list[str]) -> bool:
+    return any(w.lower().rstrip(".") in PERSON_TITLES for w in run)
+
+
+def _skippable(token: str) -> bool:
+    lowered = token.lower()
+    return token.isalpha() and (
+        lowered in SKIP_BEFORE_VERB or (token.islower() and lowered.endswith("ly"))
+    )
+
+
+def _author_names(author: str | None) -> set[str]:
+    names: set[str] = set()
+    for name in (author or "").split(","):
+        name = " ".join(name.split()).lower()
+        if name:
+            names.add(name)
+            if " " in name:
+                names.add(name.rsplit(" ", 1)[1])
+    return names
+
+
+def _is_author(speaker: str, authors: set[str]) -> bool:
+    return " ".join(speaker.split()).lower() in authors
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

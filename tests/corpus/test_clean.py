@@ -1,0 +1,71 @@
+"""Cleaning: normalisation, boilerplate, captions and repeats, line by line."""
+
+from __future__ import annotations
+
+from analysis.corpus.clean import clean_text, is_boilerplate, is_caption
+
+VALDAI = (
+    "Views expressed are of individual Members and Contributors, rather than the Club's, "
+    "unless explicitly stated otherwise."
+)
+CAPTION = (
+    "US President Donald Trump and Russia's President Vladimir Putin shake hands during a "
+    "joint news conference in Helsinki, Finland on July 16, 2018. (Reuters)"
+)
+
+
+def test_unicode_and_white_space_are_normalised():
+    raw = "ﬁrst\u00a0line  with\ttabs\u200b \r\nsecond line\r\n\r\n\r\n\n third  paragraph "
+    assert clean_text(raw) == "first line with tabs\nsecond line\n\nthird paragraph"
+
+
+def test_repeated_paragraph_is_dropped_and_short_repeats_kept():
+    para = "The relations are at the lowest point in the past quarter-century."
+    raw = f"{para}\n\nQ: Why?\n\nBecause.\n\nQ: Why?\n\n{para}\n\nEnd of the piece here."
+    assert clean_text(raw) == (
+        f"{para}\n\nQ: Why?\n\nBecause.\n\nQ: Why?\n\nEnd of the piece here."
+    )
+
+
+def test_repeat_detection_ignores_case_and_quote_style():
+    raw = 'Trump’s “deal” was signed in June.\n\nTRUMP\'S "DEAL" WAS SIGNED IN JUNE.'
+    assert clean_text(raw) == "Trump’s “deal” was signed in June."
+
+
+def test_outlet_boilerplate_lines_are_dropped():
+    body = "Sanctions were extended on Monday."
+    raw = (
+        f"{body}\n\nStory Continued Below\n\nADVERTISEMENT\n\n"
+        "The views expressed in this article are the author's own.\n\n"
+        "Get the Monitor Stories you care about delivered to your inbox. By signing up, you "
+        f"agree to our Privacy Policy\n\n{VALDAI}"
+    )
+    assert clean_text(raw) == body
+    assert is_boilerplate(VALDAI)
+
+
+def test_boilerplate_patterns_never_drop_a_long_paragraph():
+    long_para = "The views expressed by Moscow " + "were debated at length. " * 40
+    assert not is_boilerplate(long_para.strip())
+    assert clean_text(long_para) == long_para.strip()
+
+
+def test_photo_captions_and_credits_are_dropped():
+    body = "Officials prepared for the summit in Paris."
+    raw = (
+        f"{body}\n{CAPTION}\n{CAPTION}\n\nPhoto: Getty Images\n\n(Photo by Jane Doe/AFP)\n\n"
+        "Image credit: Reuters\n\nEnlarge this image toggle caption Alex Wong/Getty Images\n\n"
+        "The talks began (Photo by John Roe/Getty Images) on Tuesday."
+    )
+    assert clean_text(raw) == f"{body}\n\nThe talks began on Tuesday."
+    assert is_caption(CAPTION)
+    assert not is_caption("Putin said the talks went well (Reuters reported) and ended.")
+
+
+def test_html_tags_and_entities_in_text_are_removed():
+    raw = 'Prince <a href="https://x.org" id="a">Charles</a> &amp; Camilla arrived.'
+    assert clean_text(raw) == "Prince Charles & Camilla arrived."
+
+
+def test_symbol_only_lines_are_dropped():
+    assert clean_text("First part.\n\n***\n\n___\n\nSecond part.") == "First part.\n\nSecond part."

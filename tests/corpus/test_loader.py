@@ -1,0 +1,155 @@
+"""load_corpus: bad inputs are skipped with reasons, duplicates dropped, ids unique, hash stable."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from analysis.corpus import Corpus, load_corpus
+from tests.corpus.conftest import BODY, write, write_jsonl
+
+
+def _reasons(corpus: Corpus) -> dict[str, str]:
+    return {s.source.rsplit("/", 1)[1]: s.reason for s in corpus.skipped}
+
+
+def test_bad_files_are_skipped_with_reasons_and_loading_goes_on(tmp_path, capsys):
+    write(tmp_path / "good.txt", f"Good\n\n{BODY}")
+    write(tmp_path / "empty.txt", "  \n\n")
+    write(tmp_path / "binary.txt", b"Title\n\nab\x00cd" * 10)
+    write(tmp_path / "latin1.txt", "Title\n\nCaf\xe9 au lait".encode("latin-1"))
+    huge = write(tmp_path / "huge.txt", "Title\n\n" + "word " * 300)
+    write(tmp_path / "broken.json", '{"title": "x", ')
+    write(tmp_path / "scalar.json", "42")
+    write(tmp_path / "image.png", b"\x89PNG")
+    write(tmp_path / "only_boilerplate.txt", "Title\n\nADVERTISEMENT\n\nStory Continued Below")
+    os.symlink(tmp_path / "nowhere.txt", tmp_path / "dangling.txt")
+    write(tmp_path / ".hidden.txt", f"Hidden\n\n{BODY}")  # hidden files are ignored
+    corpus = load_corpus([tmp_path], max_bytes=1000)
+    assert [a.article_id for a in corpus.articles] == ["good"]
+    reasons = _reasons(corpus)
+    assert reasons == {
+        "binary.txt": "binary file (contains NUL bytes)",
+        "broken.json": reasons["broken.json"],
+        "dangling.txt": reasons["dangling.txt"],
+        "empty.txt": "empty file",
+        "huge.txt": f"file is {huge.stat().st_size:,} bytes, over max_bytes=1,000",
+        "image.png": "unsupported file type '.png'",
+        "latin1.txt": "not UTF-8 text (undecodable byte at offset 10)",
+        "only_boilerplate.txt": "no text left after removing boilerplate and captions",
+        "scalar.json": "expected a JSON object or a list of objects, got int",
+    }
+    assert reasons["broken.json"].startswith("malformed JSON")
+    assert reasons["dangling.txt"].startswith("unreadable")
+    err = capsys.readouterr().err
+    assert all(f"skipped {s.source}: {s.reason}" in err for s in corpus.skipped)
+
+
+def test_bad_jsonl_lines_are_skipped_with_their_line_number(tmp_path):
+    path = tmp_path / "c.jsonl"
+    lines = [
+        '{"ID": "a", "content_original": "' + BODY.replace("\n", " ") + '"}',
+        "{not json",
+        "",
+        '["a list"]',
+        '{"ID": "b", "title": "no text here"}',
+        '{"ID": "c", "content_original": "' + "x" * 500 + '"}',
+        '{"ID": "d", "text": "Another article about arms control talks in Geneva."}',
+    ]
+    write(path, "\n".join(lines).encode() + b"\n\xff\xfe\n")
+    corpus = load_corpus([path], max_bytes=400)
+    assert [a.article_id for a in corpus.articles] == ["a", "d"]
+    got = {s.source.rsplit(":", 1)[1]: s.reason for s in corpus.skipped}
+    assert sorted(got) == ["2", "4", "5", "6", "8"]
+    assert got["2"].startswith("malformed JSON")
+    assert got["4"] == "expected a JSON object, got list"
+    assert got["5"].startswith("no text: none of the fields content_original, text")
+    assert got["6"] == f"line is {len(lines[5]) + 1} bytes, over max_bytes=400"
+    assert got["8"].startswith("not UTF-8 text")
+
+
+def test_empty_jsonl_file_is_skipped(tmp_path):
+    corpus = load_corpus([write(tmp_path / "e.jsonl", "\n\n")])
+    assert corpus.articles == [] and _reasons(corpus) == {"e.jsonl": "empty file"}
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    with pytest.raises(
+        ValueError, match=r"expected existing files or folders, got missing: .*nope"
+    ):
+        load_corpus([tmp_path / "nope"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"max_bytes": 0}, "expected max_bytes to be a positive int"),
+        ({"fields": {"text": "body"}}, "expected fields to be a FieldMap or None"),
+    ],
+)
+def test_bad_arguments_are_usage_errors(tmp_path, kwargs, message):
+    write(tmp_path / "a.txt", f"T\n\n{BODY}")
+    with pytest.raises(ValueError, match=message):
+        load_corpus([tmp_path], **kwargs)
+
+
+def test_duplicate_articles_are_skipped_and_point_to_the_first(tmp_path):
+    write(tmp_path / "a.txt", f"First\n\n{BODY}")
+    write(tmp_path / "b.txt", f"Copy\n\n{BODY.upper()}  \n\nADVERTISEMENT")  # same once cleaned
+    write(tmp_path / "c.txt", f"Different\n\n{BODY} One more sentence here.")
+    corpus = load_corpus([tmp_path])
+    assert [a.article_id for a in corpus.articles] == ["a", "c"]
+    assert all(a.duplicate_of is None for a in corpus.articles)
+    assert _reasons(corpus) == {"b.txt": "duplicate of a"}
+    (duplicate,) = corpus.duplicates
+    assert (duplicate.article_id, duplicate.duplicate_of) == ("b", "a")
+    assert {p.article_id for p in corpus.passages} == {"a", "c"}
+
+
+def test_ids_are_unique_and_safe_for_passage_ids(tmp_path):
+    records = [
+        {"ID": "x:1", "text": BODY},
+        {"ID": "x:1", "text": BODY + " Extra words make this one different."},
+        {"text": BODY + " Yet another different ending here."},
+    ]
+    write_jsonl(tmp_path / "r.jsonl", records)
+    write(tmp_path / "sub" / "x_1.txt", f"T\n\n{BODY} A fourth version of the text.")
+    corpus = load_corpus([tmp_path])
+    assert [a.article_id for a in corpus.articles] == ["x_1", "x_1-2", "r-3", "x_1-3"]
+    assert all(p.passage_id.rsplit(":", 1)[0] == p.article_id for p in corpus.passages)
+
+
+def test_folders_are_read_recursively_in_sorted_order_and_files_once(tmp_path):
+    write(tmp_path / "b" / "z.txt", f"Z\n\n{BODY} z")
+    write(tmp_path / "a.txt", f"A\n\n{BODY} a")
+    write(tmp_path / "b" / "a.txt", f"BA\n\n{BODY} ba")
+    corpus = load_corpus([tmp_path, tmp_path / "a.txt"])
+    assert [a.title for a in corpus.articles] == ["A", "BA", "Z"]
+    assert len({a.article_id for a in corpus.articles}) == 3
+
+
+def test_corpus_hash_is_stable_and_tracks_content(tmp_path):
+    write(tmp_path / "a.txt", f"A\n\n{BODY}")
+    first = load_corpus([tmp_path]).hash()
+    assert load_corpus([str(tmp_path)]).hash() == first
+    assert len(first) == 64
+    write(tmp_path / "articles.toml", '[articles."a.txt"]\nauthor = "Ann Lee"\n')
+    assert load_corpus([tmp_path]).hash() != first
+
+
+def test_passages_cover_every_article_with_valid_spans(tmp_path):
+    write(tmp_path / "a.txt", f"A\n\n{BODY}")
+    corpus = load_corpus([tmp_path])
+    (article,) = corpus.articles
+    assert len(corpus.passages) == 3
+    assert all(article.text[p.start : p.end] == p.text for p in corpus.passages)
+
+
+def test_progress_bar_goes_to_stderr(tmp_path, capsys):
+    write(tmp_path / "a.txt", f"A\n\n{BODY}")
+    load_corpus([tmp_path], progress=True)
+    captured = capsys.readouterr()
+    assert "loading" in captured.err and captured.out == ""
+    load_corpus([tmp_path])
+    assert capsys.readouterr().err == ""

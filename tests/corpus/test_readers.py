@@ -1,0 +1,143 @@
+"""Each file format is read into articles with the right text and metadata."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from analysis.corpus import FieldMap, load_corpus, normalise_date
+from tests.corpus.conftest import BODY, write, write_jsonl
+
+
+def test_txt_first_line_is_title_and_rest_is_text(tmp_path):
+    write(tmp_path / "a.txt", f"A Title\n\n{BODY}\n")
+    corpus = load_corpus([tmp_path])
+    (article,) = corpus.articles
+    assert article.title == "A Title"
+    assert article.article_id == "a"
+    assert article.source == str(tmp_path / "a.txt")
+    assert article.text.startswith("Sanctions on Russia")
+    assert "A Title" not in article.text
+    assert article.author is None and article.group == "A Title" and article.group_kind == "article"
+
+
+def test_markdown_heading_marks_are_removed_from_title(tmp_path):
+    write(tmp_path / "b.md", f"# On sanctions\n\n{BODY}")
+    (article,) = load_corpus([tmp_path]).articles
+    assert article.title == "On sanctions"
+
+
+def test_single_paragraph_text_file_keeps_all_text_and_has_no_title(tmp_path):
+    write(tmp_path / "one.txt", BODY.replace("\n\n", " "))
+    (article,) = load_corpus([tmp_path]).articles
+    assert article.title == ""
+    assert article.text.startswith("Sanctions on Russia")
+    assert article.group == "one"  # falls back to the article id
+
+
+def test_html_main_text_and_metadata_come_from_trafilatura(tmp_path):
+    page = f"""<html><head><title>Sanctions and Moscow - The Site</title>
+    <meta name="author" content="Jane Doe"><meta property="og:site_name" content="The Site">
+    <meta property="article:published_time" content="2019-03-01T10:00:00Z"></head>
+    <body><nav>Home | About | Contact</nav><article><h1>Sanctions and Moscow</h1>
+    {"".join(f"<p>{p}</p>" for p in BODY.split(chr(10) * 2))}
+    </article><footer>Site footer links</footer></body></html>"""
+    write(tmp_path / "page.html", page)
+    (article,) = load_corpus([tmp_path]).articles
+    assert article.title == "Sanctions and Moscow"
+    assert (article.author, article.outlet, article.date) == ("Jane Doe", "The Site", "2019-03-01")
+    assert "Treasury" in article.text and "Critics of the policy" in article.text
+    assert "Home | About" not in article.text and "footer" not in article.text
+
+
+def test_json_object_and_list_of_objects(tmp_path):
+    record = {"ID": "x1", "title": "T", "source": "Outlet", "content_original": BODY}
+    write(tmp_path / "one.json", json.dumps(record))
+    other = {"title": "U", "text": BODY.replace("spring", "winter")}
+    write(tmp_path / "many.json", json.dumps([other, 5]))
+    corpus = load_corpus([tmp_path])
+    ids = [a.article_id for a in corpus.articles]
+    assert ids == ["many-1", "x1"]  # sorted file order; own id when present
+    assert corpus.articles[1].source == str(tmp_path / "one.json")
+    assert corpus.articles[0].source == f"{tmp_path / 'many.json'}:1"
+    assert [s.source for s in corpus.skipped] == [f"{tmp_path / 'many.json'}:2"]
+    assert "expected a JSON object, got int" in corpus.skipped[0].reason
+
+
+def test_jsonl_reads_allsides_fields_and_normalises_metadata(tmp_path):
+    records = [
+        {
+            "ID": "abc",
+            "title": "Title one",
+            "authors": "Quint Forgey, Brent D. Griffiths",
+            "source": "Politico",
+            "date": "2019-03-01",
+            "url": "https://example.org/1",
+            "content_original": BODY,
+        },
+        {"ID": "def", "title": "Two", "authors": "", "source": "", "date": "4/4/17",
+         "content_original": BODY.replace("spring", "autumn")},
+    ]  # fmt: skip
+    path = write_jsonl(tmp_path / "a.jsonl", records)
+    first, second = load_corpus([path]).articles
+    assert (first.article_id, first.author, first.outlet, first.date, first.url) == (
+        "abc", "Quint Forgey, Brent D. Griffiths", "Politico", "2019-03-01", "https://example.org/1"
+    )  # fmt: skip
+    assert first.group == "Quint Forgey, Brent D. Griffiths" and first.group_kind == "author"
+    assert first.source == f"{path}:1"
+    assert (second.author, second.outlet, second.date) == (None, None, "2017-04-04")
+    assert second.group == "Two" and second.group_kind == "article"
+
+
+def test_csv_with_custom_field_map_and_author_list(tmp_path):
+    path = tmp_path / "a.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["key", "headline", "writer", "paper", "published", "body"])
+        writer.writerow(["k1", "Head", "Ann Lee, Bo Kim", "The Paper", "March 1, 2019", BODY])
+        writer.writerow(["k2", "No body", "", "", "", ""])
+    fields = FieldMap(id="key", title="headline", authors="writer", outlet="paper",
+                      date="published", text="body")  # fmt: skip
+    corpus = load_corpus([path], fields=fields)
+    (article,) = corpus.articles
+    assert (article.article_id, article.title, article.author, article.outlet, article.date) == (
+        "k1", "Head", "Ann Lee, Bo Kim", "The Paper", "2019-03-01"
+    )  # fmt: skip
+    assert article.source == f"{path}:2"
+    (skipped,) = corpus.skipped
+    # the first row's body spans lines 2-4 (it holds two line breaks), so the second starts at 5
+    assert skipped.source == f"{path}:5" and skipped.reason.startswith("no text")
+
+
+def test_field_fallbacks_and_json_author_lists(tmp_path):
+    record = {"id": 7, "headline": "H", "author": ["Ann Lee", "Bo Kim"], "content": BODY}
+    path = write_jsonl(tmp_path / "b.jsonl", [record])
+    (article,) = load_corpus([path]).articles
+    assert (article.article_id, article.title, article.author) == ("7", "H", "Ann Lee, Bo Kim")
+
+
+def test_field_map_validates_names():
+    with pytest.raises(ValueError, match="expected a field name"):
+        FieldMap(text="")
+
+
+@pytest.mark.parametrize(
+    ("value", "iso"),
+    [
+        ("2019-03-01", "2019-03-01"),
+        ("2019-03-01T12:30:00Z", "2019-03-01"),
+        ("4/4/17", "2017-04-04"),
+        ("March 1, 2019", "2019-03-01"),
+        ("Mar. 1, 2019", "2019-03-01"),
+        ("1 March 2019", "2019-03-01"),
+        ("Friday, March 1st, 2019", "2019-03-01"),
+        ("late June 2018", None),
+        ("June 2018", None),  # no day: not invented
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalise_date(value, iso):
+    assert normalise_date(value) == iso

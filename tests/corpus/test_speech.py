@@ -1,0 +1,135 @@
+"""Reported speech: quotations and attributions are flagged, the author's voice is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.corpus.passages import build_passages
+from analysis.corpus.speech import find_attribution
+
+
+def _flags(text, author=None):
+    return [(p.text, p.reported, p.speaker) for p in build_passages("a", text, author)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        ("Lavrov said the talks were useful.", "Lavrov"),
+        ("The talks were useful, said Peskov.", "Peskov"),
+        ("According to Russian presidential spokesman Dmitry Peskov, security was discussed.",
+         "Dmitry Peskov"),
+        ("Foreign Minister Sergei Lavrov told reporters the deal was dead.", "Sergei Lavrov"),
+        ("Kremlin spokesman Dmitry Peskov warned that the treaty would collapse.", "Dmitry Peskov"),
+        ("Secretary of State Mike Pompeo argued that Russia had violated the pact.", "Mike Pompeo"),
+        ("Dmitry Peskov, the Kremlin spokesman, claimed that the US erred.", "Dmitry Peskov"),
+        ("Sen. John McCain, R-Ariz., stated that sanctions must stay.", "John McCain"),
+        ("Trump on Tuesday noted that the summit went well.", "Trump"),
+        ("“We are done,” said Martin S. Indyk, a former ambassador.", "Martin S. Indyk"),
+        ("TASS cited the Russian Foreign Ministry as saying that talks were held.",
+         "Russian Foreign Ministry"),
+        ("US National Security Adviser John Bolton announced that an invitation was sent.",
+         "John Bolton"),
+        ("Officials said the talks failed.", None),
+        ("He added that Moscow had asked Washington to act.", None),
+    ],
+)  # fmt: skip
+def test_attributions_are_found_with_their_speaker(sentence, speaker):
+    attribution = find_attribution(sentence)
+    assert attribution is not None
+    assert attribution.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I said earlier that sanctions do not work.",
+        "As I have argued, sanctions do not work.",
+        "As we noted last year, the treaty is weak.",
+        "That said, the treaty is weak.",
+        "Having said that, the treaty is weak.",
+        "Russia added five companies to the list.",
+        "Israel responded with strikes on the targets.",
+        "Trump's claims about the summit were false.",
+        "Washington announced new sanctions on Moscow.",
+        "If everyone repeats that Russia is bad, he would say no.",
+        "The plan went according to plan.",
+        "Analysts hailed the sanctions as a success.",
+    ],
+)
+def test_the_authors_own_voice_is_not_an_attribution(sentence):
+    assert find_attribution(sentence) is None
+
+
+def test_quotes_make_passages_reported_but_scare_quotes_do_not():
+    text = (
+        "This is a kind of “operative pause” in the relations. "
+        "Sputnik said on Monday that “the US has put off their mask” at last. "
+        "Both leaders want to “sit down together” to talk about it. "
+        '"We will never accept these sanctions and we will respond," the statement read.'
+    )
+    assert [(r, s) for _, r, s in _flags(text)] == [
+        (False, None),
+        (True, "Sputnik"),
+        (False, None),
+        (True, None),
+    ]
+
+
+def test_a_multi_sentence_quote_shares_its_speaker():
+    text = (
+        "“These are very dishonest people, many of them. They are very, very dishonest "
+        "people,” Trump said at the rally. The crowd cheered loudly for a long time."
+    )
+    assert _flags(text) == [
+        ("“These are very dishonest people, many of them.", True, "Trump"),
+        ("They are very, very dishonest people,” Trump said at the rally.", True, "Trump"),
+        ("The crowd cheered loudly for a long time.", False, None),
+    ]
+
+
+def test_an_open_quote_runs_to_the_end_of_its_paragraph_only():
+    text = (
+        "Peskov said: “The treaty is dead. Nobody can revive it now, not even the two "
+        "presidents.\n\nThe summit was cancelled a week later by both sides."
+    )
+    flags = _flags(text)
+    assert [(r, s) for _, r, s in flags] == [(True, "Peskov"), (True, "Peskov"), (False, None)]
+
+
+def test_he_said_takes_the_previous_speaker():
+    text = (
+        "Russian Foreign Minister Sergey Lavrov stated that the US must explain its plans. "
+        "He added that “the ball is now on the US side” after the talks. "
+        "The ruble fell sharply on the news that week."
+    )
+    assert [(r, s) for _, r, s in _flags(text)] == [
+        (True, "Sergey Lavrov"),
+        (True, "Sergey Lavrov"),
+        (False, None),
+    ]
+
+
+def test_words_attributed_to_the_author_are_the_authors_voice():
+    text = (
+        "The summit can be different from the earlier meetings, says Ivan Timofeev, "
+        "Programme director of the Club. Lavrov said that the talks went well."
+    )
+    assert [(r, s) for _, r, s in _flags(text, author="Ivan Timofeev")] == [
+        (False, None),
+        (True, "Lavrov"),
+    ]
+    assert _flags(text)[0][1:] == (True, "Ivan Timofeev")  # no author known: reported
+
+
+def test_a_quote_that_goes_on_after_its_attribution_keeps_the_speaker():
+    text = (
+        "“Fake news. Very dishonest,” Trump added. “They don't have sources. The sources "
+        "don't exist, in many cases.”\n\n“A new paragraph with a new quote in it.”"
+    )
+    assert [s for _, _, s in _flags(text)] == ["Trump", "Trump", "Trump", None]
+
+
+def test_a_sentence_before_the_name_is_not_part_of_it():
+    attribution = find_attribution("No. Barr told members of Congress that he redacted it.")
+    assert attribution is not None and attribution.speaker == "Barr"
