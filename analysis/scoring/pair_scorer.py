@@ -87,12 +87,15 @@ class PairModelScorer:
         self.labels = labels_for(task)
 
     def identity(self) -> dict[str, Any]:
+        from analysis.precision import resolve_dtype
+
         return {
             "name": self.name,
             "backend": "pair-classifier",
             "path": str(self.model.directory),
             "weights_sha256": self.model.weights_sha256,
-            "precision": self.model.precision,
+            # the dtype "auto" resolves to here: cached predictions must not mix precisions
+            "precision": str(resolve_dtype(self.model.precision)).removeprefix("torch."),
         }
 
     def score(

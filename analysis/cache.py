@@ -1,0 +1,540 @@
+"""A prediction cache on disk, so that a rerun with one model changed recomputes only that model.
+
+Entries live in one SQLite file (stdlib :mod:`sqlite3`, WAL journal) that several processes may
+read and write at once. An entry is keyed by
+
+- the **model key**: sha256 of the scorer's ``identity()`` as sorted, compact JSON
+  (:func:`model_key`), so a retrained or re-pointed model never reuses old predictions;
+- the sha256 of the passage **text**;
+- the **target** (``None`` and ``""`` are different targets);
+- a **template** string (NLI hypothesis templates, a prompt template's hash; ``""`` when none);
+- the **span** marking the target inside the text, when one was given (the pair classifier
+  marks it in its input, so the same text with another span is another prediction).
+
+These are hashed together into one 32-byte key column with a unique index, so a lookup is one
+indexed ``IN`` query per chunk of :data:`CHUNK` keys. (A rowid table plus that index inserts
+about three times faster than a ``WITHOUT ROWID`` table keyed by the hash: rows are appended,
+and only the small index takes random inserts.) The value is the probability row as
+float32 bytes with its length, plus optional JSON details (a chat backend's raw answer or
+error). Nothing is pickled. Rows with a NaN or infinite value are failures and are not stored,
+so the next run tries them again.
+
+Schema versions: the file records :data:`SCHEMA_VERSION` in its ``meta`` table. A file written
+by an *older* version is rebuilt empty on open (it is a cache: everything in it can be
+recomputed); a file written by a *newer* version raises :class:`CacheVersionError` rather than
+destroying data another, newer program is using.
+
+Concurrency: writes go in short ``BEGIN IMMEDIATE`` transactions of at most
+:data:`WRITE_CHUNK` rows, with SQLite's busy timeout and a bounded retry on "database is
+locked"; WAL lets readers go on while one process writes. Open one :class:`PredictionCache`
+per process (a connection must not cross ``fork``); within a process one instance may be
+shared by threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import struct
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+# Not imported from analysis.scoring.base: importing that package loads torch (its registry),
+# and the cache must stay cheap to import (spawned workers, the dashboard's cache stats).
+Span = tuple[int, int] | None
+
+SCHEMA_VERSION = 1
+CHUNK = 500  # keys per IN-query (SQLite's bound-variable limit is 999 in old builds)
+WRITE_CHUNK = 2000  # rows per write transaction: short, so another writer waits milliseconds
+BUSY_TIMEOUT_S = 30.0
+CACHE_KIB = 32 * 1024  # SQLite page cache per connection, allocated as used
+RETRIES = 8  # attempts after the busy timeout itself gave up, with doubling sleeps from 0.05 s
+
+_T = TypeVar("_T")
+
+
+class CacheVersionError(RuntimeError):
+    """The cache file was written by a newer schema version than this program understands."""
+
+
+def model_key(identity: dict[str, Any]) -> str:
+    """A stable hex key for a scorer's ``identity()``: sha256 of its sorted, compact JSON."""
+    if not isinstance(identity, dict):
+        raise ValueError(f"expected identity to be a dict, got {type(identity).__name__}")
+    try:
+        text = json.dumps(identity, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"expected a JSON-serialisable identity, got {identity!r}: {error}"
+        ) from None
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def text_sha256(text: str) -> str:
+    """The hex sha256 of a passage's UTF-8 text (lone surrogates pass through, not fail)."""
+    return _text_digest(text).hex()
+
+
+def _text_digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def _key_prefix(model: str, template: str) -> bytes:
+    return hashlib.sha256(json.dumps([model, template]).encode("utf-8")).digest()
+
+
+def _key(prefix: bytes, text_digest: bytes, target: str | None, span: Span) -> bytes:
+    # Fixed-width or flagged parts first and the free-form target last, so no two different
+    # inputs give the same byte string (and hashing stays cheap: no JSON per row).
+    span_part = b"\0" if span is None else b"\1" + struct.pack("<qq", int(span[0]), int(span[1]))
+    target_part = b"\0" if target is None else b"\1" + target.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(prefix + text_digest + span_part + target_part).digest()
+
+
+def entry_key(
+    model: str, text: str, target: str | None, template: str = "", span: Span = None
+) -> bytes:
+    """The 32-byte primary key of one entry: every part of the key, hashed together."""
+    return _key(_key_prefix(model, template), _text_digest(text), target, span)
+
+
+def check_inputs(texts: Sequence[str], targets: Sequence[str | None]) -> None:
+    """The same checks as :func:`analysis.scoring.base.check_inputs`, without importing torch."""
+    if len(texts) != len(targets):
+        raise ValueError(f"expected one target per text, got {len(targets)} for {len(texts)}")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f"expected text {i} to be a string, got {type(text).__name__}")
+
+
+def _is_locked(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return "locked" in message or "busy" in message
+
+
+class PredictionCache:
+    """Probability rows per (model, text, target, template, span) in a SQLite file.
+
+    Parameters
+    ----------
+    path:
+        The database file; its parent folders are created. Several processes may open the
+        same file at once.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        if not isinstance(path, str | Path):
+            raise ValueError(f"expected path to be a str or Path, got {type(path).__name__}")
+        self.path = Path(path).expanduser()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        try:
+            self._conn: sqlite3.Connection | None = sqlite3.connect(
+                self.path,
+                timeout=BUSY_TIMEOUT_S,  # SQLite's busy timeout: wait for another writer
+                isolation_level=None,  # autocommit; transactions are explicit
+                check_same_thread=False,  # guarded by self._lock instead
+            )
+            self._retry(self._setup)
+        except sqlite3.DatabaseError as error:
+            self.close()
+            if isinstance(error, sqlite3.OperationalError) and _is_locked(error):
+                raise
+            raise sqlite3.DatabaseError(
+                f"cannot open prediction cache {self.path}: {error} "
+                "(delete the file to start an empty cache)"
+            ) from error
+        except CacheVersionError:
+            self.close()
+            raise
+
+    # -- internals ---------------------------------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise ValueError(f"expected an open cache, got one closed ({self.path})")
+        return self._conn
+
+    def _retry(self, work: Callable[[], _T]) -> _T:
+        """Run ``work`` again after a short sleep when SQLite says the database is locked."""
+        delay = 0.05
+        for attempt in range(RETRIES + 1):
+            try:
+                with self._lock:
+                    return work()
+            except sqlite3.OperationalError as error:
+                if not _is_locked(error) or attempt == RETRIES:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+        raise AssertionError("unreachable")
+
+    def _write(self, statements: Callable[[sqlite3.Connection], None]) -> None:
+        """One short write transaction, taken with the write lock up front (no upgrade race)."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            statements(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:  # also after a failed COMMIT, so a retry starts clean
+                conn.execute("ROLLBACK")
+            raise
+
+    def _setup(self) -> None:
+        conn = self.conn
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        # NORMAL is durable against corruption in WAL mode; a power cut may lose the last
+        # commits, which for a cache only means recomputing them.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        self._write(self._create_schema)
+
+    def _create_schema(self, conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        found = int(row[0]) if row is not None else None
+        if found is not None and found > SCHEMA_VERSION:
+            raise CacheVersionError(
+                f"prediction cache {self.path} has schema version {found}, expected "
+                f"{SCHEMA_VERSION} or older; upgrade viewpoints or point at another cache file"
+            )
+        if found is not None and found < SCHEMA_VERSION:
+            conn.execute("DROP TABLE IF EXISTS predictions")  # rebuilt empty below
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS predictions ("
+            " key BLOB NOT NULL,"  # entry_key(): the hashed, indexed lookup column
+            " model_key TEXT NOT NULL,"
+            " text_sha256 TEXT NOT NULL,"
+            " target TEXT,"
+            " template TEXT NOT NULL,"
+            " span TEXT,"
+            " n_labels INTEGER NOT NULL,"
+            " probs BLOB NOT NULL,"  # float32, native little-endian via '<f4'
+            " details TEXT,"  # JSON or NULL
+            " created REAL NOT NULL"
+            ")"
+        )
+        conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS predictions_key ON predictions (key)")
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+
+    # -- public API ----------------------------------------------------------------------------
+
+    def get_many(
+        self,
+        model_key: str,
+        texts: Sequence[str],
+        targets: Sequence[str | None],
+        template: str = "",
+        spans: Sequence[Span] | None = None,
+    ) -> list[np.ndarray | None]:
+        """The cached float32 row for each input, or None where there is none; input order."""
+        rows, _ = self.get_many_detailed(model_key, texts, targets, template, spans)
+        return rows
+
+    def get_many_detailed(
+        self,
+        model_key: str,
+        texts: Sequence[str],
+        targets: Sequence[str | None],
+        template: str = "",
+        spans: Sequence[Span] | None = None,
+    ) -> tuple[list[np.ndarray | None], list[dict[str, Any] | None]]:
+        """Like :meth:`get_many`, plus each entry's stored details (None when absent)."""
+        keys, _ = self._keys(model_key, texts, targets, template, spans)
+        found: dict[bytes, tuple[int, bytes, str | None]] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), CHUNK):
+            chunk = unique[start : start + CHUNK]
+            query = (
+                "SELECT key, n_labels, probs, details FROM predictions WHERE key IN "
+                f"({','.join('?' * len(chunk))})"
+            )
+            result = self._retry(lambda q=query, c=chunk: self.conn.execute(q, c).fetchall())
+            found.update((k, (n, p, d)) for k, n, p, d in result)
+        rows: list[np.ndarray | None] = []
+        details: list[dict[str, Any] | None] = []
+        for key in keys:
+            hit = found.get(key)
+            if hit is None:
+                rows.append(None)
+                details.append(None)
+                continue
+            n_labels, probs, detail = hit
+            row = np.frombuffer(probs, dtype="<f4").astype(np.float32)
+            rows.append(row if row.shape == (n_labels,) else None)
+            details.append(json.loads(detail) if detail is not None else None)
+        return rows, details
+
+    def put_many(
+        self,
+        model_key: str,
+        texts: Sequence[str],
+        targets: Sequence[str | None],
+        rows: np.ndarray,
+        template: str = "",
+        details: Sequence[dict[str, Any] | None] | None = None,
+        spans: Sequence[Span] | None = None,
+    ) -> int:
+        """Store one row per input (last write wins); rows with NaN/inf are skipped.
+
+        Returns the number of rows stored.
+        """
+        keys, digests = self._keys(model_key, texts, targets, template, spans)
+        array = np.asarray(rows, dtype=np.float32)
+        if array.ndim != 2 or array.shape[0] != len(keys):
+            raise ValueError(
+                f"expected rows of shape ({len(keys)}, n_labels), got {np.shape(rows)}"
+            )
+        if details is not None and len(details) != len(keys):
+            raise ValueError(f"expected one details entry per text, got {len(details)}")
+        finite = np.isfinite(array).all(axis=1)
+        now = time.time()
+        records = []
+        for i in np.flatnonzero(finite):
+            detail = details[i] if details is not None else None
+            if detail is not None and not isinstance(detail, dict):
+                raise ValueError(f"expected details {i} to be a dict or None, got {detail!r}")
+            span = spans[i] if spans is not None else None
+            records.append(
+                (
+                    keys[i],
+                    model_key,
+                    digests[i].hex(),
+                    targets[i],
+                    template,
+                    None if span is None else json.dumps([int(span[0]), int(span[1])]),
+                    array.shape[1],
+                    array[i].astype("<f4").tobytes(),
+                    _dump_details(detail, i),
+                    now,
+                )
+            )
+        sql = (
+            "INSERT OR REPLACE INTO predictions (key, model_key, text_sha256, target, template,"
+            " span, n_labels, probs, details, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        for start in range(0, len(records), WRITE_CHUNK):
+            chunk = records[start : start + WRITE_CHUNK]
+            self._retry(lambda c=chunk: self._write(lambda conn: conn.executemany(sql, c)))
+        return len(records)
+
+    def stats(self) -> dict[str, Any]:
+        """Entries, distinct models, and bytes on disk (database plus its WAL and index files)."""
+        entries, models = self._retry(
+            lambda: self.conn.execute(
+                "SELECT COUNT(*), COUNT(DISTINCT model_key) FROM predictions"
+            ).fetchone()
+        )
+        files = [self.path, *(Path(f"{self.path}{s}") for s in ("-wal", "-shm"))]
+        size = sum(f.stat().st_size for f in files if f.exists())
+        return {"path": str(self.path), "entries": entries, "models": models, "bytes": size}
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> PredictionCache:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PredictionCache({str(self.path)!r})"
+
+    def _keys(
+        self,
+        model: str,
+        texts: Sequence[str],
+        targets: Sequence[str | None],
+        template: str,
+        spans: Sequence[Span] | None,
+    ) -> tuple[list[bytes], list[bytes]]:
+        """Validate the inputs; the entry key and text digest of each row."""
+        if not isinstance(model, str) or not model:
+            raise ValueError(f"expected model_key to be a non-empty string, got {model!r}")
+        if not isinstance(template, str):
+            raise ValueError(f"expected template to be a string, got {type(template).__name__}")
+        check_inputs(texts, targets)
+        if spans is not None and len(spans) != len(texts):
+            raise ValueError(f"expected one span per text, got {len(spans)} for {len(texts)}")
+        prefix = _key_prefix(model, template)
+        memo: dict[str, bytes] = {}  # the same passage under several targets is hashed once
+        digests = [memo[t] if t in memo else memo.setdefault(t, _text_digest(t)) for t in texts]
+        spans = spans if spans is not None else [None] * len(texts)
+        keys = [
+            _key(prefix, digest, target, span)
+            for digest, target, span in zip(digests, targets, spans, strict=True)
+        ]
+        return keys, digests
+
+
+def _dump_details(detail: dict[str, Any] | None, index: int) -> str | None:
+    if detail is None:
+        return None
+    try:
+        return json.dumps(detail, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"expected details {index} to be JSON-serialisable: {error}") from None
+
+
+class CachedScorer:
+    """Any :class:`~analysis.scoring.base.Scorer` behind a :class:`PredictionCache`.
+
+    ``score`` looks every input up, sends only the misses to the wrapped scorer (each distinct
+    (text, target, span) once, in one call), stores the results and returns all rows in input
+    order as float32, so a first run and a rerun return identical arrays.
+
+    When the wrapped scorer has ``score_detailed(texts, targets, spans=None, progress=False) ->
+    (rows, details)`` (chat backends: raw answer or error per row), misses are scored through
+    it and the details are cached too; this wrapper then offers ``score_detailed`` as well.
+
+    ``hits`` and ``misses`` count input rows served from the cache and not (a repeat of a
+    miss within one call counts as a miss but is scored once); ``scored`` counts the rows
+    actually sent to the wrapped scorer.
+    """
+
+    def __init__(self, scorer: Any, cache: PredictionCache, template: str = "") -> None:
+        if not isinstance(cache, PredictionCache):
+            raise ValueError(f"expected a PredictionCache, got {type(cache).__name__}")
+        if not isinstance(template, str):
+            raise ValueError(f"expected template to be a string, got {type(template).__name__}")
+        self.scorer = scorer
+        self.cache = cache
+        self.template = template
+        self.hits = 0
+        self.misses = 0
+        self.scored = 0
+        self._model_key: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.scorer.name
+
+    @property
+    def task(self) -> str:
+        return self.scorer.task
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.scorer.labels
+
+    def identity(self) -> dict[str, Any]:
+        return self.scorer.identity()
+
+    @property
+    def model_key(self) -> str:
+        """The wrapped scorer's :func:`model_key`, computed on first use."""
+        if self._model_key is None:
+            self._model_key = model_key(self.scorer.identity())
+        return self._model_key
+
+    def __repr__(self) -> str:
+        return f"CachedScorer({self.scorer!r}, {self.cache!r}, template={self.template!r})"
+
+    def score(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[str | None],
+        spans: Sequence[Span] | None = None,
+        progress: bool = False,
+    ) -> np.ndarray:
+        return self._score(texts, targets, spans, progress)[0]
+
+    @property
+    def score_detailed(self) -> Callable[..., tuple[np.ndarray, list[dict[str, Any] | None]]]:
+        """The cached ``score_detailed``; absent (AttributeError) when the wrapped one lacks it."""
+        if not hasattr(self.scorer, "score_detailed"):
+            raise AttributeError(f"{self.scorer!r} has no score_detailed")
+        return self._score_detailed
+
+    def _score_detailed(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[str | None],
+        spans: Sequence[Span] | None = None,
+        progress: bool = False,
+    ) -> tuple[np.ndarray, list[dict[str, Any] | None]]:
+        return self._score(texts, targets, spans, progress)
+
+    def _score(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[str | None],
+        spans: Sequence[Span] | None,
+        progress: bool,
+    ) -> tuple[np.ndarray, list[dict[str, Any] | None]]:
+        texts, targets = list(texts), list(targets)
+        check_inputs(texts, targets)
+        if spans is not None and len(spans) != len(texts):
+            raise ValueError(f"expected one span per text, got {len(spans)} for {len(texts)}")
+        n_labels = len(self.labels)
+        cached, details = self.cache.get_many_detailed(
+            self.model_key, texts, targets, self.template, spans
+        )
+        out = np.empty((len(texts), n_labels), dtype=np.float32)
+        pending: dict[tuple[str, str | None, Span], list[int]] = {}
+        for i, row in enumerate(cached):
+            if row is not None and row.shape == (n_labels,):
+                out[i] = row
+            else:
+                span = tuple(spans[i]) if spans is not None and spans[i] is not None else None
+                pending.setdefault((texts[i], targets[i], span), []).append(i)
+        n_missing = sum(len(positions) for positions in pending.values())
+        self.hits += len(texts) - n_missing
+        self.misses += n_missing
+        if not pending:
+            return out, details
+        miss_texts = [text for text, _, _ in pending]
+        miss_targets = [target for _, target, _ in pending]
+        miss_spans = [span for _, _, span in pending] if spans is not None else None
+        if hasattr(self.scorer, "score_detailed"):
+            fresh, fresh_details = self.scorer.score_detailed(
+                miss_texts, miss_targets, miss_spans, progress=progress
+            )
+            fresh_details = list(fresh_details)
+        else:
+            fresh = self.scorer.score(miss_texts, miss_targets, miss_spans, progress=progress)
+            fresh_details = None
+        fresh = np.asarray(fresh, dtype=np.float32)
+        if fresh.shape != (len(miss_texts), n_labels):
+            raise ValueError(
+                f"expected {self.name} to return shape ({len(miss_texts)}, {n_labels}), "
+                f"got {fresh.shape}"
+            )
+        if fresh_details is not None and len(fresh_details) != len(miss_texts):
+            raise ValueError(
+                f"expected {self.name} to return {len(miss_texts)} details, "
+                f"got {len(fresh_details)}"
+            )
+        self.scored += len(miss_texts)
+        self.cache.put_many(
+            self.model_key,
+            miss_texts,
+            miss_targets,
+            fresh,
+            self.template,
+            fresh_details,
+            miss_spans,
+        )
+        for j, positions in enumerate(pending.values()):
+            out[positions] = fresh[j]
+            if fresh_details is not None:
+                for i in positions:
+                    details[i] = fresh_details[j]
+        return out, details
