@@ -199,13 +199,27 @@ def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
     raise RunError(f"no run {spec!r} (looked for a folder and in {runs_dir}){hint}")
 
 
+def load_table(path: str | Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """One table of the run folder ``path``, optionally only some columns.
+
+    Read through pyarrow without the pandas metadata: list columns (evidence) then come back
+    as plain Python lists whatever extension dtype wrote them.
+    """
+    import pyarrow.parquet as pq
+
+    if name not in TABLES:
+        raise ValueError(f"expected a table from {list(TABLES)}, got {name!r}")
+    table = pq.read_table(Path(path) / f"{name}.parquet", columns=columns)
+    return table.to_pandas(ignore_metadata=True)
+
+
 def load_run(spec: str | Path, runs_dir: str | Path = "runs") -> Run:
     """Read a run's metadata, config and tables."""
     path = resolve_run(str(spec), runs_dir)
     try:
         meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
         config = tomllib.loads((path / "config.toml").read_text(encoding="utf-8"))
-        tables = {name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES}
+        tables = {name: load_table(path, name) for name in TABLES}
     except (OSError, json.JSONDecodeError, tomllib.TOMLDecodeError) as err:
         raise RunError(f"run {path} is unreadable: {err}") from None
     return Run(path=path, meta=meta, config=config, **tables)

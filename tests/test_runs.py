@@ -61,3 +61,18 @@ def test_run_json_records_the_format_version(tmp_path):
     path = write_run(tmp_path, "r1", {"seed": 3}, "", tables())
     meta = json.loads((path / "run.json").read_text())
     assert meta["seed"] == 3 and meta["format_version"] == 1 and meta["run_id"] == "r1"
+
+
+def test_list_columns_written_with_an_arrow_dtype_read_back_as_lists(tmp_path):
+    import pyarrow as pa
+
+    data = tables()
+    data["positions"] = pd.DataFrame(
+        [{c: None for c in TABLE_COLUMNS["positions"]} | {"level": "article"}]
+    )
+    data["positions"]["evidence"] = pd.Series(
+        [["a0:1", "a0:2"]], dtype=pd.ArrowDtype(pa.list_(pa.string()))
+    )
+    write_run(tmp_path, "r1", {}, "", data)
+    run = load_run("r1", tmp_path)
+    assert list(run.positions.loc[0, "evidence"]) == ["a0:1", "a0:2"]

@@ -1,0 +1,225 @@
+"""Article: its text with topic passages highlighted by stance (or tone), and their scores."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import context, data, state
+from dashboard.evidence import group_note_html, position_html
+from dashboard.highlight import Span, highlight_html
+from dashboard.style import (
+    STANCE_PROBS,
+    TONE_PROBS,
+    cell_css,
+    is_missing,
+    legend_html,
+    md_escape,
+    probabilities,
+    signed,
+)
+
+MAX_CHOICES = 300
+STRONGEST = "__strongest__"
+
+
+def _choices(meta: pd.DataFrame, query: str, group: str | None) -> list[str]:
+    """Article ids matching the search (title, author or outlet) and group, newest first."""
+    kept = meta
+    if group:
+        kept = kept[kept["group"] == group]
+    if query:
+        haystack = (
+            kept["title"].fillna("")
+            + " "
+            + kept["group"].fillna("")
+            + " "
+            + kept["outlet"].fillna("")
+        )
+        kept = kept[haystack.str.contains(query, case=False, regex=False)]
+    kept = kept.sort_values("day", ascending=False, na_position="last", kind="stable")
+    return list(kept["article_id"].astype(str)[:MAX_CHOICES])
+
+
+def _tooltip(rows: pd.DataFrame, label) -> str:
+    lines = []
+    for rec in rows.to_dict("records"):
+        lines.append(
+            f"{label(rec['topic'])}: stance {signed(rec.get('stance'))} "
+            f"({probabilities(rec, STANCE_PROBS)}); tone {signed(rec.get('tone'))} "
+            f"({probabilities(rec, TONE_PROBS)}); relevance {rec.get('relevance', 0):.2f}"
+        )
+    if len(rows) and bool(rows.iloc[0].get("reported")):
+        speaker = rows.iloc[0].get("speaker")
+        who = speaker if isinstance(speaker, str) and speaker else "unknown speaker"
+        lines.append(f"Reported speech ({who}): not counted in the article's scores")
+    return "\n".join(lines)
+
+
+def spans_for(
+    article_scores: pd.DataFrame, passages: pd.DataFrame, topic: str, measure: str, label
+) -> list[Span]:
+    """One span per scored passage: coloured by ``measure`` on ``topic`` (or on the most
+    relevant topic when ``topic`` is STRONGEST); passages scored only on other topics are
+    outlined."""
+    spans = []
+    for pid, rows in article_scores.groupby("passage_id", sort=False):
+        if pid not in passages.index:
+            continue
+        passage = passages.loc[pid]
+        if topic == STRONGEST:
+            colour_row = rows.sort_values("relevance", ascending=False).iloc[0]
+        else:
+            on_topic = rows[rows["topic"] == topic]
+            colour_row = on_topic.iloc[0] if len(on_topic) else None
+        value = None if colour_row is None else colour_row.get(measure)
+        speaker = passage.get("speaker")
+        spans.append(
+            Span(
+                start=int(passage["start"]),
+                end=int(passage["end"]),
+                value=None if is_missing(value) else float(value),
+                tooltip=_tooltip(rows, label),
+                reported=bool(passage.get("reported")),
+                speaker=None if is_missing(speaker) else str(speaker),
+            )
+        )
+    return spans
+
+
+def _voice(row: dict) -> str:
+    """``own`` or ``reported (speaker)``."""
+    if not bool(row.get("reported")):
+        return "own"
+    speaker = row.get("speaker")
+    return f"reported ({speaker})" if isinstance(speaker, str) and speaker else "reported"
+
+
+def score_table(article_scores: pd.DataFrame, passages: pd.DataFrame, label) -> pd.DataFrame:
+    """Scores of the article's passages, one row per passage × topic, in reading order."""
+    if article_scores.empty:
+        return pd.DataFrame()
+    df = article_scores.merge(
+        passages[["index", "text"]], left_on="passage_id", right_index=True, how="left"
+    )
+    df = df.sort_values(["index", "relevance"], ascending=[True, False])
+    records = df.to_dict("records")
+    return pd.DataFrame(
+        {
+            "#": df["index"].astype("Int64"),
+            "Topic": [label(t) for t in df["topic"]],
+            "Stance": df["stance"].astype(float),
+            "Stance probabilities": [probabilities(r, STANCE_PROBS) for r in records],
+            "Tone": df["tone"].astype(float),
+            "Tone probabilities": [probabilities(r, TONE_PROBS) for r in records],
+            "Relevance": df["relevance"].astype(float),
+            "Voice": [_voice(r) for r in records],
+            "Passage": df["text"].fillna("").str.slice(0, 160),
+        }
+    )
+
+
+ctx = context.active()
+meta = data.article_meta(ctx.path, ctx.stamp)
+meta_by_id = meta.set_index("article_id", drop=False)
+st.title("Article")
+
+left, right = st.columns([2, 1])
+query = left.text_input("Search titles, authors and outlets", key="art_query")
+groups = sorted(meta["group"].dropna().astype(str).unique(), key=str.casefold)
+group = right.selectbox(
+    "Author or outlet group",
+    ["", *groups],
+    key=f"art_group_{ctx.run_id}",
+    format_func=lambda g: g or "All",
+)
+options = _choices(meta, query, group or None)
+current = state.get("article")
+if current in meta_by_id.index and current not in options and not (query or group):
+    options.insert(0, current)
+if not options:
+    st.warning("No article matches this search.")
+    st.stop()
+aid = state.selectbox(
+    f"Article ({len(options)} shown, newest first)",
+    options,
+    "article",
+    format_func=lambda a: (
+        f"{meta_by_id.loc[a, 'title']} — {meta_by_id.loc[a, 'group']}"
+        + (
+            f" · {str(meta_by_id.loc[a, 'date'])[:10]}"
+            if not is_missing(meta_by_id.loc[a, "date"])
+            else ""
+        )
+    ),
+)
+info = meta_by_id.loc[aid]
+
+st.header(md_escape(info["title"]), anchor=False)
+facts = [md_escape(info["group"]) + group_note_html(info["group_kind"])]
+if not is_missing(info.get("outlet")) and info.get("outlet") != info["group"]:
+    facts.append(md_escape(info["outlet"]))
+facts.append(md_escape(str(info["date"])[:10]) if not is_missing(info.get("date")) else "undated")
+if not is_missing(info.get("url")) and str(info["url"]).startswith(("http://", "https://")):
+    facts.append(f'<a href="{md_escape(info["url"])}" target="_blank">source</a>')
+if not is_missing(info.get("duplicate_of")):
+    facts.append(f"duplicate of {md_escape(info['duplicate_of'])} (not counted twice)")
+st.markdown(" · ".join(facts), unsafe_allow_html=True)
+
+positions = data.positions(ctx.path, ctx.stamp, "article")
+own = positions[positions["article_id"] == aid].set_index("topic")
+chips = []
+for t in ctx.topics:
+    record = own.loc[t.key].to_dict() if t.key in own.index else None
+    chips.append(
+        f'<div style="margin:2px 0"><b>{md_escape(t.label)}</b>: '
+        f"{position_html(record, compact=True)}</div>"
+    )
+st.markdown("".join(chips), unsafe_allow_html=True)
+
+store = data.text_store(ctx.path, ctx.stamp)
+passages = store.passages[store.passages["article_id"] == aid]
+article_scores = data.article_scores(store, aid)
+
+topic_options = [STRONGEST, *[t.key for t in ctx.topics]]
+c1, c2 = st.columns([3, 1])
+colour_topic = c1.radio(
+    "Colour passages by their scores on",
+    topic_options,
+    horizontal=True,
+    key="art_colour_topic",
+    format_func=lambda k: "each passage's most relevant topic" if k == STRONGEST else ctx.label(k),
+)
+measure = c2.radio("Scale", ["stance", "tone"], horizontal=True, key="art_measure")
+st.markdown(legend_html(), unsafe_allow_html=True)
+st.caption(
+    "Hover a passage for its scores. Passages with a dashed border are reported speech "
+    "(quoted or attributed): shown, but not counted in the article's position."
+)
+text = data.article_texts(ctx.path, ctx.stamp).get(aid, "")
+spans = spans_for(article_scores, passages, colour_topic, measure, ctx.label)
+scroll = {"height": 640} if len(str(text)) > 2500 else {}  # long texts scroll in a box
+with st.container(border=True, **scroll):
+    st.markdown(highlight_html(str(text), spans), unsafe_allow_html=True)
+
+st.subheader("Passage scores")
+table = score_table(article_scores, passages, ctx.label)
+if table.empty:
+    st.caption("No passage of this article is about any of the run's topics.")
+else:
+    styled = (
+        table.style.map(cell_css, subset=["Stance", "Tone"])
+        .format(signed, subset=["Stance", "Tone"])
+        .format("{:.0%}", subset=["Relevance"])
+    )
+    st.dataframe(
+        styled,
+        hide_index=True,
+        column_config={
+            "#": st.column_config.NumberColumn(width=40),
+            "Passage": st.column_config.TextColumn(width="large"),
+            "Voice": st.column_config.TextColumn(
+                help="own voice, or reported speech (quoted or attributed; not counted)"
+            ),
+        },
+    )

@@ -1,0 +1,107 @@
+"""Compare: two to four authors (or outlet groups) per topic, with intervals and evidence."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import context, data, state, views
+from dashboard.charts import chart_frame, comparison_chart
+from dashboard.evidence import (
+    evidence_frame,
+    group_note_html,
+    position_html,
+    reported_frame,
+    show_passages,
+)
+from dashboard.style import GROUP_TAGS, NOT_DISCUSSED, legend_html, md_escape
+
+MAX_AUTHORS = 4
+TOP_EVIDENCE = 3
+TOP_REPORTED = 3
+KIND_CHOICES = {
+    "All": ("author", "outlet", "article"),
+    "Named authors": ("author",),
+    "Outlets (articles without an author)": ("outlet",),
+}
+
+
+def _author_label(kinds: dict[str, str]):
+    def label(group: str) -> str:
+        kind = kinds.get(group)
+        return group if kind == "author" else f"{group} ({GROUP_TAGS.get(kind, kind)})"
+
+    return label
+
+
+ctx = context.active()
+meta = data.article_meta(ctx.path, ctx.stamp)
+positions = data.positions(ctx.path, ctx.stamp, "author")
+meta_by_id = meta.set_index("article_id", drop=False)
+groups = views.group_order(meta)
+kinds = dict(zip(meta["group"], meta["group_kind"], strict=True))
+
+st.title("Compare")
+st.caption(
+    "Two to four authors side by side. Articles without an author are grouped under their "
+    "outlet, so outlets can be compared too."
+)
+if not state.get("authors") and not st.session_state.get("_vp_compare_seeded"):
+    state.put("authors", groups[:3])
+st.session_state["_vp_compare_seeded"] = True
+
+left, right = st.columns([3, 1])
+kind_choice = right.radio("Choose among", list(KIND_CHOICES), key="cmp_kinds")
+current = set(state.get("authors") or [])
+options = [g for g in groups if kinds.get(g) in KIND_CHOICES[kind_choice] or g in current]
+chosen = state.multiselect(
+    f"Authors or outlet groups (two to {MAX_AUTHORS})",
+    options,
+    "authors",
+    where=left,
+    max_selections=MAX_AUTHORS,
+    format_func=_author_label(kinds),
+    placeholder="Type a name",
+)
+if len(chosen) < 2:
+    st.info(f"Pick at least two (and at most {MAX_AUTHORS}) authors or outlet groups to compare.")
+if not chosen:
+    st.stop()
+
+topic_pairs = [(t.key, t.label) for t in ctx.topics]
+st.markdown(legend_html(), unsafe_allow_html=True)
+frame = chart_frame(positions, chosen, topic_pairs)
+st.altair_chart(comparison_chart(frame, chosen, [lab for _, lab in topic_pairs]))
+
+store = data.text_store(ctx.path, ctx.stamp)
+by_unit = positions.set_index(["author", "topic"])
+for key, label in topic_pairs:
+    st.subheader(md_escape(label), anchor=False)
+    columns = st.columns(len(chosen))
+    for column, author in zip(columns, chosen, strict=True):
+        record = by_unit.loc[(author, key)].to_dict() if (author, key) in by_unit.index else None
+        with column:
+            st.markdown(
+                f"**{md_escape(author)}**" + group_note_html(kinds.get(author), short=True),
+                unsafe_allow_html=True,
+            )
+            st.markdown(position_html(record, compact=True), unsafe_allow_html=True)
+            if record is not None and record.get("status") == "discussed":
+                show_passages(
+                    evidence_frame(store, "author", author, key, TOP_EVIDENCE),
+                    meta_by_id,
+                    empty="No evidence passages were stored.",
+                )
+            else:
+                st.caption(f"{NOT_DISCUSSED}: no own-voice passage about {md_escape(label)}.")
+    with st.container(border=True):
+        st.markdown(
+            f"**Reported speech on {md_escape(label)}** · quoted or attributed to "
+            "someone else, shown apart and not counted in the scores"
+        )
+        columns = st.columns(len(chosen))
+        for column, author in zip(columns, chosen, strict=True):
+            ids = list(meta_by_id.index[meta_by_id["group"] == author])
+            reported, total = reported_frame(store, ids, key, TOP_REPORTED)
+            with column:
+                st.caption(f"{md_escape(author)}: {total} reported passage(s)")
+                show_passages(reported, meta_by_id, empty="none", numbered=False)

@@ -1,0 +1,249 @@
+"""Overview: authors (or articles) × topics, stance and tone side by side; click for evidence."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import context, data, state, ui, views
+from dashboard.evidence import (
+    evidence_frame,
+    group_note_html,
+    position_html,
+    reported_frame,
+    show_passages,
+)
+from dashboard.style import GROUP_TAGS, legend_html, md_escape
+
+PAGE_SIZE = 25  # units per page (each has one row per topic)
+EVIDENCE_LIMIT = 10
+REPORTED_LIMIT = 10
+ARTICLE_PAGE = "app_pages/article.py"
+
+
+def _filters(ctx: context.RunContext, meta: pd.DataFrame) -> tuple[pd.DataFrame, list[str], bool]:
+    """Sidebar filters -> (articles kept, topic keys shown, whether any filter narrows units)."""
+    run = ctx.run_id
+    with st.sidebar:
+        st.markdown("#### Filters")
+        outlets = sorted(meta["outlet"].dropna().astype(str).unique())
+        chosen_outlets = st.multiselect(
+            "Outlet", outlets, key=f"ov_outlets_{run}", placeholder="All outlets"
+        )
+        kinds = dict(zip(meta["group"], meta["group_kind"], strict=True))
+        chosen_groups = st.multiselect(
+            "Author",
+            views.group_order(meta),
+            key=f"ov_authors_{run}",
+            format_func=lambda g: (
+                g if kinds.get(g) == "author" else f"{g} ({GROUP_TAGS.get(kinds.get(g), '')})"
+            ),
+            placeholder="All authors and outlet groups",
+        )
+        keys = [t.key for t in ctx.topics]
+        chosen_topics = st.multiselect(
+            "Topic", keys, format_func=ctx.label, key=f"ov_topics_{run}", placeholder="All topics"
+        )
+        mask = pd.Series(True, index=meta.index)
+        if chosen_outlets:
+            mask &= meta["outlet"].isin(chosen_outlets)
+        if chosen_groups:
+            mask &= meta["group"].isin(chosen_groups)
+        days = meta["day"].dropna()
+        narrowed = bool(chosen_outlets or chosen_groups)
+        if not days.empty:
+            first, last = days.min().date(), days.max().date()
+            picked = st.date_input(
+                "Date range",
+                value=(first, last),
+                min_value=first,
+                max_value=last,
+                key=f"ov_dates_{run}",
+            )
+            undated = st.checkbox("Include undated articles", value=True, key=f"ov_undated_{run}")
+            picked = tuple(picked) if isinstance(picked, list | tuple) else (picked,)
+            lo = pd.Timestamp(picked[0]) if picked else pd.Timestamp(first)
+            hi = pd.Timestamp(picked[-1]) if picked else pd.Timestamp(last)
+            in_range = meta["day"].between(lo, hi) | (meta["day"].isna() & undated)
+            narrowed |= bool((~in_range).any())
+            mask &= in_range
+        if narrowed and not chosen_groups:
+            st.caption(
+                "Author positions are computed over all of an author's articles; outlet and "
+                "date filters choose which authors are listed and which articles are shown."
+            )
+    return meta[mask], chosen_topics or keys, narrowed
+
+
+def _evidence_for_author(
+    ctx: context.RunContext, meta_by_id: pd.DataFrame, units: list[str], topics: list[str]
+) -> None:
+    st.subheader("Evidence")
+    st.caption("Click a cell in the table above, or choose an author and a topic here.")
+    left, right = st.columns(2)
+    unit = state.selectbox("Author or outlet group", units, "author", where=left)
+    topic = state.selectbox("Topic", topics, "topic", where=right, format_func=ctx.label)
+    if unit is None or topic is None:
+        return
+    pos = data.positions(ctx.path, ctx.stamp, "author")
+    row = pos[(pos["author"] == unit) & (pos["topic"] == topic)]
+    record = row.iloc[0].to_dict() if len(row) else None
+    st.markdown(
+        f"**{md_escape(unit)}** on **{md_escape(ctx.label(topic))}**"
+        + group_note_html(record.get("group_kind") if record else None),
+        unsafe_allow_html=True,
+    )
+    st.markdown(position_html(record), unsafe_allow_html=True)
+    store = data.text_store(ctx.path, ctx.stamp)
+    if record is None or record.get("status") != "discussed":
+        n_art = int(record.get("n_articles") or 0) if record else 0
+        st.info(
+            f"Not discussed: none of the {n_art} article(s) of {md_escape(unit)} has an own-voice "
+            f"passage about {md_escape(ctx.label(topic))}. Silence is not neutrality, so no "
+            "score is shown."
+        )
+    else:
+        frame = evidence_frame(store, "author", unit, topic, EVIDENCE_LIMIT)
+        st.markdown(f"Evidence passages, strongest first (up to {EVIDENCE_LIMIT}):")
+        show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
+    article_ids = list(meta_by_id.index[meta_by_id["group"] == unit])
+    reported, total = reported_frame(store, article_ids, topic, REPORTED_LIMIT)
+    with st.expander(
+        f"Reported speech on {md_escape(ctx.label(topic))}: {total} passage(s), not counted"
+    ):
+        show_passages(reported, meta_by_id, empty="No reported speech on this topic.")
+
+
+def _evidence_for_article(
+    ctx: context.RunContext, meta_by_id: pd.DataFrame, article_ids: list[str], topics: list[str]
+) -> None:
+    st.subheader("Evidence")
+    st.caption("Click a cell in the table above, or choose an article and a topic here.")
+    current = state.get("article")
+    options = list(article_ids)
+    if current in meta_by_id.index and current not in options:
+        options.insert(0, current)
+    left, right = st.columns(2)
+    aid = state.selectbox(
+        "Article",
+        options,
+        "article",
+        where=left,
+        format_func=lambda a: str(meta_by_id.loc[a, "title"]) if a in meta_by_id.index else a,
+    )
+    topic = state.selectbox("Topic", topics, "topic", where=right, format_func=ctx.label)
+    if aid is None or topic is None:
+        return
+    pos = data.positions(ctx.path, ctx.stamp, "article")
+    row = pos[(pos["article_id"] == aid) & (pos["topic"] == topic)]
+    record = row.iloc[0].to_dict() if len(row) else None
+    info = meta_by_id.loc[aid]
+    st.markdown(
+        f"**{md_escape(info['title'])}** — {md_escape(info['group'])}"
+        + group_note_html(info["group_kind"])
+        + f" on **{md_escape(ctx.label(topic))}**",
+        unsafe_allow_html=True,
+    )
+    st.markdown(position_html(record, compact=True), unsafe_allow_html=True)
+    if st.button("Open this article with its passages highlighted", icon=":material/article:"):
+        state.put("article", aid)
+        state.push_to_query_params()
+        st.switch_page(ARTICLE_PAGE)
+    store = data.text_store(ctx.path, ctx.stamp)
+    if record is None or record.get("status") != "discussed":
+        st.info(
+            "Not discussed: this article has no own-voice passage about "
+            f"{md_escape(ctx.label(topic))}."
+        )
+    else:
+        frame = evidence_frame(store, "article", aid, topic, EVIDENCE_LIMIT)
+        show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
+    reported, total = reported_frame(store, [aid], topic, REPORTED_LIMIT)
+    with st.expander(
+        f"Reported speech on {md_escape(ctx.label(topic))}: {total} passage(s), not counted"
+    ):
+        show_passages(reported, meta_by_id, empty="No reported speech on this topic.")
+
+
+def _authors_view(
+    ctx: context.RunContext,
+    kept: pd.DataFrame,
+    meta_by_id: pd.DataFrame,
+    topics: list[str],
+    narrowed: bool,
+) -> None:
+    wide = data.wide_positions(ctx.path, ctx.stamp, "author")
+    if narrowed:
+        wide = wide[wide.index.isin(kept["group"].unique())]
+    labels = [(k, ctx.label(k)) for k in topics]
+    sorts = views.sort_options(labels, "author")
+    left, right = st.columns([2, 1])
+    choice = left.selectbox("Sort by", list(sorts), key="ov_sort_author")
+    wide = views.sort_wide(wide, *sorts[choice])
+    right.metric("Authors and outlet groups", f"{len(wide):,}")
+    if wide.empty:
+        st.warning("No author matches these filters.")
+        return
+    page = ui.page_picker(len(wide), PAGE_SIZE, "ov_page_author")
+    shown = views.page_of(wide, page, PAGE_SIZE)
+    table = views.matrix(
+        shown,
+        labels,
+        [("__name__", "Author / outlet"), ("group_kind", "Grouped under")],
+        [("n_articles", "Articles"), ("outlet", "Outlet")],
+    )
+    clicked = ui.matrix_table(table, ui.table_key("ov_author", table.units))
+    if clicked:
+        state.put("author", clicked[0])
+        state.put("topic", clicked[1])
+    units = list(shown.index.astype(str))
+    current = state.get("author")
+    if current in wide.index and current not in units:
+        units.insert(0, current)
+    _evidence_for_author(ctx, meta_by_id, units, topics)
+
+
+def _articles_view(
+    ctx: context.RunContext, kept: pd.DataFrame, meta_by_id: pd.DataFrame, topics: list[str]
+) -> None:
+    wide = data.wide_positions(ctx.path, ctx.stamp, "article")
+    wide = wide[wide.index.isin(kept["article_id"])]
+    labels = [(k, ctx.label(k)) for k in topics]
+    sorts = views.sort_options(labels, "article")
+    left, right = st.columns([2, 1])
+    choice = left.selectbox("Sort by", list(sorts), key="ov_sort_article")
+    wide = views.sort_wide(wide, *sorts[choice])
+    right.metric("Articles", f"{len(wide):,}")
+    if wide.empty:
+        st.warning("No article matches these filters.")
+        return
+    page = ui.page_picker(len(wide), PAGE_SIZE, "ov_page_article")
+    shown = views.page_of(wide, page, PAGE_SIZE)
+    table = views.matrix(
+        shown,
+        labels,
+        [("title", "Title"), ("author", "Author / outlet"), ("group_kind", "Grouped under")],
+        [("date", "Date")],
+    )
+    clicked = ui.matrix_table(table, ui.table_key("ov_article", table.units))
+    if clicked:
+        state.put("article", clicked[0])
+        state.put("topic", clicked[1])
+    _evidence_for_article(ctx, meta_by_id, list(shown.index.astype(str)), topics)
+
+
+ctx = context.active()
+meta = data.article_meta(ctx.path, ctx.stamp)
+st.title("Overview")
+st.caption(
+    f"Run `{ctx.run_id}` · {len(meta):,} articles · {meta['group'].nunique():,} authors and "
+    "outlet groups. An article with no author is grouped under its outlet (or itself)."
+)
+kept, topic_keys, narrowed = _filters(ctx, meta)
+meta_by_id = meta.set_index("article_id", drop=False)
+st.markdown(legend_html(), unsafe_allow_html=True)
+view = st.radio("Show", ["Authors", "Articles"], horizontal=True, key="ov_view")
+if view == "Articles":
+    _articles_view(ctx, kept, meta_by_id, topic_keys)
+else:
+    _authors_view(ctx, kept, meta_by_id, topic_keys, narrowed)

@@ -1,0 +1,97 @@
+"""Altair charts: each author's stance and tone per topic as a point with its interval."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from dashboard.style import NOT_DISCUSSED, signed
+
+
+def chart_frame(
+    positions: pd.DataFrame, authors: list[str], topics: list[tuple[str, str]]
+) -> pd.DataFrame:
+    """One row per author × topic × measure, ``value`` missing where not discussed."""
+    rows = []
+    labels = dict(topics)
+    sub = positions[positions["author"].isin(authors) & positions["topic"].isin(labels)]
+    for rec in sub.to_dict("records"):
+        discussed = rec.get("status") == "discussed"
+        for measure in ("stance", "tone"):
+            value = rec.get(measure) if discussed else None
+            rows.append(
+                {
+                    "Author": rec["author"],
+                    "Topic": labels[rec["topic"]],
+                    "Measure": measure.capitalize(),
+                    "value": value,
+                    "low": rec.get(f"{measure}_low") if discussed else None,
+                    "high": rec.get(f"{measure}_high") if discussed else None,
+                    "shown": signed(value) if discussed else NOT_DISCUSSED,
+                    "n": int(rec.get("n_passages") or 0),
+                    "coverage": float(rec.get("coverage") or 0.0),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=["Author", "Topic", "Measure", "value", "low", "high", "shown", "n", "coverage"],
+    )
+
+
+def comparison_chart(
+    frame: pd.DataFrame, authors: list[str], topic_labels: list[str]
+) -> alt.FacetChart:
+    """Point + interval per author, one row per topic, stance and tone side by side."""
+    colour = alt.Color("value:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1]), legend=None)
+    axis = alt.Axis(
+        values=[-1, -0.5, 0, 0.5, 1],
+        labelExpr="datum.value == 0 ? '0' : format(datum.value, '+.1~f')",
+    )
+    x = alt.X("value:Q", scale=alt.Scale(domain=[-1, 1]), title=None, axis=axis)
+    y = alt.Y("Author:N", sort=authors, title=None, axis=alt.Axis(labelLimit=220))
+    tooltip = [
+        alt.Tooltip("Author:N"),
+        alt.Tooltip("Topic:N"),
+        alt.Tooltip("Measure:N"),
+        alt.Tooltip("shown:N", title="value"),
+        alt.Tooltip("low:Q", format="+.2f"),
+        alt.Tooltip("high:Q", format="+.2f"),
+        alt.Tooltip("n:Q", title="own-voice passages"),
+        alt.Tooltip("coverage:Q", format=".0%"),
+    ]
+    base = alt.Chart().encode(y=y)
+    zero = alt.Chart().mark_rule(color="#9e9e9e", strokeDash=[3, 3]).encode(x=alt.datum(0))
+    interval = (
+        base.transform_filter("isValid(datum.value)")
+        .mark_rule(strokeWidth=4, opacity=0.6)
+        .encode(
+            x=alt.X("low:Q", scale=alt.Scale(domain=[-1, 1]), title=None, axis=axis),
+            x2="high:Q",
+            color=colour,
+        )
+    )
+    point = (
+        base.transform_filter("isValid(datum.value)")
+        .mark_point(filled=True, size=140, stroke="#222", strokeWidth=0.8, opacity=1)
+        .encode(x=x, color=colour, tooltip=tooltip)
+    )
+    silent = (
+        base.transform_filter("!isValid(datum.value)")
+        .mark_text(color="#4a4a4a", fontStyle="italic", fontSize=12)
+        .encode(x=alt.datum(0), text="shown:N", tooltip=tooltip)
+    )
+    layered = alt.layer(zero, interval, point, silent, data=frame).properties(
+        width=330, height=34 * max(len(authors), 1)
+    )
+    return layered.facet(
+        row=alt.Row(
+            "Topic:N",
+            sort=topic_labels,
+            header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", title=None),
+        ),
+        column=alt.Column(
+            "Measure:N",
+            sort=["Stance", "Tone"],
+            header=alt.Header(title=None, labelFontWeight="bold"),
+        ),
+    ).configure_axis(grid=False)

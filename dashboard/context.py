@@ -1,0 +1,48 @@
+"""The run every page is looking at, chosen in the app's sidebar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from dashboard.data import Topic
+
+_CONTEXT_KEY = "_vp_context"
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """The chosen run: where it is, its metadata and config, and its topics in words."""
+
+    runs_dir: Path
+    path: str
+    stamp: float
+    meta: dict[str, Any]
+    config: dict[str, Any]
+    topics: tuple[Topic, ...]
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def run_id(self) -> str:
+        return str(self.meta.get("run_id", Path(self.path).name))
+
+    def label(self, topic: str) -> str:
+        """A topic's label in words (its key when the run does not know it)."""
+        return self.labels.get(topic, topic)
+
+
+def set_active(context: RunContext) -> None:
+    """Called by the app before it runs a page."""
+    st.session_state[_CONTEXT_KEY] = context
+
+
+def active() -> RunContext:
+    """The run chosen in the sidebar (the app stops before any page when there is none)."""
+    context = st.session_state.get(_CONTEXT_KEY)
+    if context is None:
+        st.error("No run is selected. Open the dashboard through dashboard/streamlit_app.py.")
+        st.stop()
+    return context

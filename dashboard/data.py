@@ -1,0 +1,263 @@
+"""Reading runs for the dashboard: where runs live, topic labels, and cached tables.
+
+Tables are read straight from the run folder's Parquet files (names and columns from
+:mod:`analysis.runs`), only the columns a view needs. Two kinds of cache:
+
+- ``st.cache_data(max_entries=...)`` for the light tables (article metadata, positions without
+  their evidence lists, scores): a few MB, copied per call so pages may filter them freely;
+- ``st.cache_resource(max_entries=...)`` for the heavy, text-bearing tables (article texts,
+  passages, evidence lists): tens of MB on a 6k-article corpus, where a per-call copy would cost
+  a few hundred ms. They are shared between sessions and only ever read, never modified.
+
+Every cached function is keyed by the run folder and the modification time of its ``run.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import streamlit as st
+
+from analysis.runs import TABLE_COLUMNS, list_runs
+from dashboard import views
+
+ENV_RUNS_DIR = "VIEWPOINTS_RUNS_DIR"
+DEFAULT_RUNS_DIR = "runs"
+MAX_RUNS_CACHED = 4  # light tables of this many runs stay in memory
+MAX_HEAVY_CACHED = 2  # text tables of this many runs stay in memory
+
+ARTICLE_META_COLUMNS = (
+    "article_id",
+    "title",
+    "author",
+    "outlet",
+    "date",
+    "url",
+    "group",
+    "group_kind",
+    "n_passages",
+    "duplicate_of",
+)
+
+
+def runs_dir_from(argv: Sequence[str], environ: Mapping[str, str]) -> Path:
+    """The runs folder: ``--runs-dir DIR`` in ``argv``, else ``$VIEWPOINTS_RUNS_DIR``, else
+    ``runs``.
+
+    ``argv`` is what follows ``--`` in ``streamlit run dashboard/streamlit_app.py -- --runs-dir
+    DIR``; other arguments are ignored (under pytest, ``sys.argv`` is pytest's own).
+    """
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--runs-dir", default=None)
+    known, _ = parser.parse_known_args(list(argv))
+    value = known.runs_dir or environ.get(ENV_RUNS_DIR) or DEFAULT_RUNS_DIR
+    return Path(value).expanduser()
+
+
+def available_runs(runs_dir: Path) -> list[dict[str, Any]]:
+    """Metadata of the complete runs in ``runs_dir``, newest first (not cached: cheap, and a new
+    run should appear without restarting the dashboard)."""
+    return list_runs(runs_dir)
+
+
+def run_stamp(run_path: str | Path) -> float:
+    """Cache key part that changes when a run folder is replaced."""
+    try:
+        return (Path(run_path) / "run.json").stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic as the dashboard shows it: its key in the tables, a label in words, its target."""
+
+    key: str
+    label: str
+    target: str | None = None
+
+
+def label_from_key(key: str) -> str:
+    """``arms_control`` -> ``Arms control`` (used when the config gives no label)."""
+    words = str(key).replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else str(key)
+
+
+def _parse_topics(raw: Any) -> list[Topic]:
+    """Topics from a list of tables (or plain keys), or from a table of topic tables."""
+    if isinstance(raw, Mapping):
+        raw = [{"key": k, **v} for k, v in raw.items() if isinstance(v, Mapping)]
+    found: dict[str, Topic] = {}
+    for item in raw if isinstance(raw, list) else []:
+        if isinstance(item, str):
+            key, label, target = item, None, None
+        elif isinstance(item, Mapping):
+            key = item.get("key") or item.get("name") or item.get("id")
+            label, target = item.get("label"), item.get("target")
+        else:
+            continue
+        if key is not None and str(key) not in found:
+            key = str(key)
+            found[key] = Topic(key, str(label) if label else label_from_key(key), target)
+    return list(found.values())
+
+
+def topics_from_config(
+    config: Mapping[str, Any],
+    keys_in_data: Sequence[str] = (),
+    meta: Mapping[str, Any] | None = None,
+) -> list[Topic]:
+    """The run's topics with labels in words: in the run's order, then any topic found only in
+    the tables (labelled from its key).
+
+    Looks, in turn, at ``config["topic_definitions"]`` (what the pipeline writes), at
+    ``meta["topics"]`` (``run.json``) and at ``config["topics"]``; each may be a list of tables
+    with ``key``/``label``/``target`` (``name`` or ``id`` also taken as the key), a table of
+    topic tables, or a list of plain keys. Anything else is skipped.
+    """
+    config = config if isinstance(config, Mapping) else {}
+    topics: list[Topic] = []
+    for raw in (config.get("topic_definitions"), (meta or {}).get("topics"), config.get("topics")):
+        topics = _parse_topics(raw)
+        if topics:
+            break
+    known = {t.key for t in topics}
+    extra = [Topic(str(k), label_from_key(str(k))) for k in keys_in_data if str(k) not in known]
+    return topics + list({t.key: t for t in extra}.values())
+
+
+def as_id_list(value: Any) -> list[str]:
+    """An evidence cell (list, array, JSON text or comma-separated text) -> a list of ids."""
+    if value is None:
+        return []
+    if isinstance(value, np.ndarray | list | tuple):
+        return [str(v) for v in value if v is not None]
+    if isinstance(value, float) and np.isnan(value):
+        return []
+    text = str(value).strip()
+    if not text:
+        return []
+    if text.startswith("["):
+        try:
+            return [str(v) for v in json.loads(text)]
+        except json.JSONDecodeError:
+            pass
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _read(run_path: str, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """One table of a run, restricted to ``columns`` that exist in the file.
+
+    Read with pyarrow, ignoring the pandas metadata stored in the file: under pandas 3 a column
+    written as ``list<string>[pyarrow]`` (the evidence lists) does not read back through
+    ``pd.read_parquet`` ("data type not understood"); read this way it arrives as arrays.
+    """
+    path = Path(run_path) / f"{name}.parquet"
+    if columns is not None:
+        present = set(pq.read_schema(path).names)
+        columns = [c for c in columns if c in present]
+    return pq.read_table(path, columns=columns).to_pandas(ignore_metadata=True)
+
+
+@st.cache_data(max_entries=MAX_RUNS_CACHED, show_spinner=False)
+def run_config(run_path: str, stamp: float) -> dict[str, Any]:
+    """The run's resolved config (``config.toml``); empty when absent or unreadable."""
+    try:
+        return tomllib.loads((Path(run_path) / "config.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+
+
+@st.cache_data(max_entries=MAX_RUNS_CACHED, show_spinner=False)
+def article_meta(run_path: str, stamp: float) -> pd.DataFrame:
+    """Articles without their text, plus ``day`` (the date parsed; NaT when unknown)."""
+    df = _read(run_path, "articles", ARTICLE_META_COLUMNS)
+    day = pd.to_datetime(df["date"], errors="coerce", utc=True, format="ISO8601")
+    df["day"] = day.dt.tz_localize(None).dt.normalize()
+    return df.reset_index(drop=True)
+
+
+@st.cache_data(max_entries=MAX_RUNS_CACHED, show_spinner=False)
+def positions(run_path: str, stamp: float, level: str) -> pd.DataFrame:
+    """Positions at ``level`` ("author" or "article") without the evidence lists."""
+    columns = [c for c in TABLE_COLUMNS["positions"] if c != "evidence"]
+    df = _read(run_path, "positions", columns)
+    return df[df["level"] == level].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class TextStore:
+    """A run's passages, scores and evidence lists, indexed for lookups; shared, read-only."""
+
+    passages: pd.DataFrame  # indexed by passage_id
+    scores: pd.DataFrame  # indexed by (passage_id, topic), with an article_id column
+    reported: pd.DataFrame  # the reported-speech rows of ``scores``, as columns
+    evidence: pd.Series  # (level, unit, topic) -> passage ids, strongest first
+
+
+@st.cache_resource(max_entries=MAX_HEAVY_CACHED, show_spinner="Loading passages…")
+def text_store(run_path: str, stamp: float) -> TextStore:
+    """Passages, scores and evidence lists of a run (see the module docstring)."""
+    passages = _read(run_path, "passages", TABLE_COLUMNS["passages"])
+    scores = _read(run_path, "scores", TABLE_COLUMNS["scores"])
+    scores = scores.drop_duplicates(["passage_id", "topic"])
+    pos = _read(run_path, "positions", ["level", "article_id", "author", "topic", "evidence"])
+    unit = pos["article_id"].where(pos["level"] == "article", pos["author"])
+    evidence = pd.Series(
+        list(pos["evidence"]),
+        index=pd.MultiIndex.from_arrays([pos["level"], unit.astype(str), pos["topic"]]),
+    )
+    return TextStore(
+        passages=passages.set_index("passage_id", drop=False),
+        scores=scores.set_index(["passage_id", "topic"], drop=False).sort_index(),
+        reported=scores[scores["reported"].astype(bool)].reset_index(drop=True),
+        evidence=evidence[~evidence.index.duplicated()],
+    )
+
+
+@st.cache_resource(max_entries=MAX_HEAVY_CACHED, show_spinner="Loading article texts…")
+def article_texts(run_path: str, stamp: float) -> pd.Series:
+    """Article id -> cleaned text (shared and read-only; see the module docstring)."""
+    articles = _read(run_path, "articles", ["article_id", "text"])
+    return articles.set_index("article_id")["text"]
+
+
+@st.cache_data(max_entries=MAX_RUNS_CACHED * 2, show_spinner=False)
+def wide_positions(run_path: str, stamp: float, level: str) -> pd.DataFrame:
+    """Positions at ``level`` with one row per unit (see :func:`dashboard.views.wide_positions`)."""
+    return views.wide_positions(positions(run_path, stamp, level), level)
+
+
+def evidence_ids(store: TextStore, level: str, unit: str, topic: str) -> list[str]:
+    """Evidence passage ids of one position, strongest first (empty when there are none)."""
+    try:
+        return as_id_list(store.evidence.loc[(level, str(unit), topic)])
+    except KeyError:
+        return []
+
+
+def passages_with_scores(store: TextStore, passage_ids: Sequence[str], topic: str) -> pd.DataFrame:
+    """The given passages (order kept) with their text and their scores on ``topic``."""
+    ids = [p for p in passage_ids if p in store.passages.index]
+    if not ids:
+        return pd.DataFrame(columns=[*TABLE_COLUMNS["scores"], "text"])
+    cols = ["passage_id", "article_id", "text", "start", "end"]
+    text = store.passages.loc[ids, cols].reset_index(drop=True)
+    keys = pd.MultiIndex.from_arrays([ids, [topic] * len(ids)])
+    on_topic = store.scores.reindex(keys).reset_index(drop=True)
+    on_topic = on_topic.drop(columns=["passage_id", "article_id", "topic"])
+    return pd.concat([text, on_topic], axis=1).assign(topic=topic)
+
+
+def article_scores(store: TextStore, article_id: str) -> pd.DataFrame:
+    """Every score of one article's passages (all topics), as plain columns."""
+    return store.scores[store.scores["article_id"] == article_id].reset_index(drop=True)

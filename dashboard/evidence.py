@@ -1,0 +1,145 @@
+"""Evidence passages and reported speech, rendered as escaped HTML cards."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from dashboard.style import (
+    GROUP_NOTES,
+    GROUP_SHORT,
+    NOT_DISCUSSED,
+    STANCE_PROBS,
+    TONE_PROBS,
+    diverging_color,
+    is_missing,
+    percent,
+    probabilities,
+    score_chip,
+    signed,
+)
+
+
+def position_html(row: Mapping[str, Any] | None, *, compact: bool = False) -> str:
+    """Stance and tone chips with intervals, then n, coverage and reported counts in words."""
+    if row is None:
+        return f'<span style="color:#666;font-style:italic">{NOT_DISCUSSED}</span>'
+    discussed = row.get("status") == "discussed"
+    stance = row.get("stance") if discussed else None
+    tone = row.get("tone") if discussed else None
+    if discussed:
+        parts = [
+            score_chip("stance", stance, row.get("stance_low"), row.get("stance_high")),
+            score_chip("tone", tone, row.get("tone_low"), row.get("tone_high")),
+        ]
+    else:
+        parts = [score_chip("", None)]
+    facts = []
+    if discussed:
+        facts.append(f"n = {int(row.get('n_passages') or 0)} own-voice passages")
+        facts.append(f"coverage {percent(row.get('coverage'))}")
+    n_rep = row.get("n_reported")
+    if not is_missing(n_rep) and int(n_rep):
+        facts.append(f"{int(n_rep)} reported (not counted)")
+    n_art = row.get("n_articles")
+    if not compact and not is_missing(n_art):
+        facts.append(f"{int(n_art)} article{'s' if int(n_art) != 1 else ''}")
+    tail = html.escape(" · ".join(facts))
+    return f'{"".join(parts)}<span style="color:#555;font-size:0.85em">{tail}</span>'
+
+
+def group_note_html(kind: Any, *, short: bool = False) -> str:
+    """A small grey note when a unit is grouped under its outlet or its article."""
+    note = (GROUP_SHORT if short else GROUP_NOTES).get(str(kind), "")
+    if not note:
+        return ""
+    return (
+        '<span style="font-size:0.8em;color:#555;background:#eee;border-radius:8px;'
+        f'padding:1px 8px;margin-left:6px">{html.escape(note)}</span>'
+    )
+
+
+def passage_card_html(row: Mapping[str, Any], source: str, *, rank: int | None = None) -> str:
+    """One passage: where it is from, its text, and its stance and tone probabilities."""
+    stance = row.get("stance")
+    border = "#999" if is_missing(stance) else diverging_color(stance)
+    speaker = row.get("speaker")
+    reported = bool(row.get("reported")) if not is_missing(row.get("reported")) else False
+    who = ""
+    if reported:
+        label = f"reported: {speaker}" if not is_missing(speaker) and speaker else "reported speech"
+        who = (
+            '<span style="font-size:0.8em;background:#444;color:#fff;border-radius:3px;'
+            f'padding:0 5px;margin-right:6px">\u201c {html.escape(label)}</span>'
+        )
+    rank_html = f"<b>#{rank}</b> · " if rank is not None else ""
+    probs = (
+        f"stance {signed(stance)} ({probabilities(row, STANCE_PROBS)}) · "
+        f"tone {signed(row.get('tone'))} ({probabilities(row, TONE_PROBS)}) · "
+        f"relevance {percent(row.get('relevance'))}"
+    )
+    text = html.escape(str(row.get("text") or "")).replace("\n", "<br>")
+    frame = "border:1px dashed #888;" if reported else ""
+    return (
+        f'<div style="{frame}border-left:6px solid {border};background:#fafafa;padding:6px 10px;'
+        'margin:6px 0;border-radius:4px">'
+        f'<div style="font-size:0.8em;color:#555">{rank_html}{html.escape(source)}</div>'
+        f'<div style="margin:4px 0">{who}{text}</div>'
+        f'<div style="font-size:0.8em;color:#333">{html.escape(probs)}</div>'
+        "</div>"
+    )
+
+
+def _source_of(article_id: str, meta: pd.DataFrame) -> str:
+    if article_id not in meta.index:
+        return str(article_id)
+    row = meta.loc[article_id]
+    bits = [str(row["title"])]
+    if not is_missing(row.get("outlet")):
+        bits.append(str(row["outlet"]))
+    if not is_missing(row.get("date")):
+        bits.append(str(row["date"])[:10])
+    return " · ".join(bits)
+
+
+def show_passages(
+    frame: pd.DataFrame, meta: pd.DataFrame, *, empty: str, where: Any = st, numbered: bool = True
+) -> None:
+    """Cards for the rows of ``frame`` (passages with scores), in order.
+
+    ``meta`` is the article metadata indexed by ``article_id`` (for the source line).
+    """
+    if frame.empty:
+        where.caption(empty)
+        return
+    cards = [
+        passage_card_html(
+            row, _source_of(str(row.get("article_id")), meta), rank=i + 1 if numbered else None
+        )
+        for i, row in enumerate(frame.to_dict("records"))
+    ]
+    where.markdown("".join(cards), unsafe_allow_html=True)
+
+
+def evidence_frame(
+    store: data.TextStore, level: str, unit: str, topic: str, limit: int
+) -> pd.DataFrame:
+    """The evidence behind one position, strongest first, with text and probabilities."""
+    ids = data.evidence_ids(store, level, unit, topic)[:limit]
+    return data.passages_with_scores(store, ids, topic)
+
+
+def reported_frame(
+    store: data.TextStore, article_ids: Sequence[str], topic: str, limit: int
+) -> tuple[pd.DataFrame, int]:
+    """Reported-speech passages on ``topic`` in the given articles (most relevant first) and
+    how many there are in all."""
+    rows = store.reported
+    hits = rows[(rows["topic"] == topic) & rows["article_id"].isin(article_ids)]
+    ranked = hits.sort_values("relevance", ascending=False, kind="stable")
+    return data.passages_with_scores(store, list(ranked["passage_id"][:limit]), topic), len(hits)

@@ -1,0 +1,146 @@
+"""Selections shared by the pages, kept in ``st.session_state`` and mirrored to the URL.
+
+The shared selections are the run, the authors being compared or filtered on, the author and
+topic whose evidence is open, and the article being read. Each lives under ``sel_<name>`` in
+Session State, survives page switches (widget state does not), is read once from
+``st.query_params`` when a session starts, and is written back to ``st.query_params`` after every
+run, so the address bar always holds a link to the current view.
+
+Widgets get their own key (``w_<name>``): before a widget is drawn its state is set from the
+shared value, and its ``on_change`` callback copies the user's choice back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+SINGLE = ("run", "author", "topic", "article")
+MULTI = ("authors",)
+_LOADED = "_vp_query_params_loaded"
+
+
+def _key(name: str) -> str:
+    return f"sel_{name}"
+
+
+def widget_key(name: str) -> str:
+    """The Session State key of the widget bound to selection ``name``."""
+    return f"w_{name}"
+
+
+def get(name: str, default: Any = None) -> Any:
+    """The current value of selection ``name``."""
+    return st.session_state.get(_key(name), default)
+
+
+def put(name: str, value: Any) -> None:
+    """Set selection ``name`` (also updates its widget when drawn later in this run)."""
+    st.session_state[_key(name)] = value
+
+
+def load_from_query_params() -> None:
+    """Seed the selections from the URL, once per session."""
+    if st.session_state.get(_LOADED):
+        return
+    st.session_state[_LOADED] = True
+    params = st.query_params
+    for name in SINGLE:
+        if params.get(name):
+            put(name, params.get(name))
+    for name in MULTI:
+        values = [v for v in params.get_all(name) if v]
+        if values:
+            put(name, values)
+
+
+def push_to_query_params() -> None:
+    """Write the selections to the URL (only the keys that changed)."""
+    params = st.query_params
+    for name in (*SINGLE, *MULTI):
+        value = get(name)
+        wanted = (
+            [str(v) for v in value]
+            if isinstance(value, list)
+            else []
+            if not value
+            else [str(value)]
+        )
+        if params.get_all(name) == wanted:
+            continue
+        if not wanted:
+            del params[name]
+        elif name in MULTI:
+            params[name] = wanted
+        else:
+            params[name] = wanted[0]
+
+
+def _copy_from_widget(name: str) -> None:
+    put(name, st.session_state.get(widget_key(name)))
+
+
+def selectbox(
+    label: str,
+    options: Sequence[Any],
+    name: str,
+    *,
+    where: Any = st,
+    format_func: Callable[[Any], str] = str,
+    default: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """A selectbox bound to selection ``name``; an invalid or missing value falls back to
+    ``default`` (or the first option). Returns the chosen option (None without options)."""
+    options = list(options)
+    value = get(name)
+    if value not in options:
+        value = default if default in options else (options[0] if options else None)
+    put(name, value)
+    st.session_state[widget_key(name)] = value
+    return where.selectbox(
+        label,
+        options,
+        key=widget_key(name),
+        format_func=format_func,
+        on_change=_copy_from_widget,
+        args=(name,),
+        **kwargs,
+    )
+
+
+def multiselect(
+    label: str,
+    options: Sequence[Any],
+    name: str,
+    *,
+    where: Any = st,
+    format_func: Callable[[Any], str] = str,
+    default: Sequence[Any] = (),
+    max_selections: int | None = None,
+    **kwargs: Any,
+) -> list[Any]:
+    """A multiselect bound to selection ``name``; values not among ``options`` are dropped.
+
+    ``default`` applies when the selection was never set (not when the user cleared it).
+    """
+    options = list(options)
+    allowed = set(options)
+    current = get(name)
+    value = list(default) if current is None else [v for v in current if v in allowed]
+    if max_selections is not None:
+        value = value[:max_selections]
+    put(name, value)
+    st.session_state[widget_key(name)] = value
+    return where.multiselect(
+        label,
+        options,
+        key=widget_key(name),
+        format_func=format_func,
+        on_change=_copy_from_widget,
+        args=(name,),
+        max_selections=max_selections,
+        **kwargs,
+    )

@@ -1,0 +1,112 @@
+"""The viewpoints dashboard: ``streamlit run dashboard/streamlit_app.py -- --runs-dir DIR``.
+
+The runs folder comes from ``--runs-dir`` after ``--``, else ``$VIEWPOINTS_RUNS_DIR``, else
+``runs``. This script picks the run (sidebar), then runs the page chosen in the navigation.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parents[1]
+if str(_ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
+    sys.path.insert(0, str(_ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import data, state  # noqa: E402
+from dashboard.context import RunContext, set_active  # noqa: E402
+
+PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
+
+
+def _run_caption(meta: dict) -> str:
+    created = str(meta.get("created", ""))[:16].replace("T", " ")
+    counts = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
+    n = counts.get("articles", counts.get("articles_read"))
+    return " · ".join(p for p in (created, f"{n} articles" if n is not None else "") if p)
+
+
+def _models_caption(meta: dict) -> str:
+    models = meta.get("models")
+    if not isinstance(models, dict):
+        return ""
+    names = []
+    for task, spec in models.items():
+        name = spec.get("name") if isinstance(spec, dict) else spec
+        names.append(f"{task}: {name}")
+    return "; ".join(names)
+
+
+def _empty_state(runs_dir: Path) -> None:
+    st.title("viewpoints")
+    st.info(
+        f"No runs found in `{runs_dir}`.\n\n"
+        "Analyse some articles first, for example the three seed articles:\n\n"
+        "```\nviewpoints analyze seeds/\n```\n\n"
+        "`viewpoints analyze PATH` reads a file, a folder or a JSONL corpus and writes a run "
+        f"into `{runs_dir}`; then reload this page. To read runs from elsewhere, start the "
+        "dashboard with `viewpoints dashboard --runs-dir DIR` or set "
+        f"`{data.ENV_RUNS_DIR}`."
+    )
+
+
+def main() -> None:
+    st.set_page_config(page_title="viewpoints", page_icon=":material/balance:", layout="wide")
+    state.load_from_query_params()
+    runs_dir = data.runs_dir_from(sys.argv[1:], os.environ)
+    runs = data.available_runs(runs_dir)
+    if not runs:
+        _empty_state(runs_dir)
+        return
+    by_id = {str(m["run_id"]): m for m in runs if "run_id" in m}
+    with st.sidebar:
+        st.markdown("### viewpoints")
+        run_id = state.selectbox(
+            "Run (newest first)",
+            list(by_id),
+            "run",
+            format_func=lambda rid: f"{rid} · {_run_caption(by_id[rid])}",
+        )
+        meta = by_id[run_id]
+        st.caption(_models_caption(meta) or "models not recorded")
+        st.caption(f"runs folder: `{runs_dir}`")
+    path = str(meta["path"])
+    stamp = data.run_stamp(path)
+    config = data.run_config(path, stamp)
+    try:
+        keys_in_data = data.positions(path, stamp, "author")["topic"].dropna().unique()
+    except Exception as err:  # an unreadable run must not take the whole dashboard down
+        st.error(f"Run {run_id} cannot be read: {err}")
+        return
+    topics = tuple(data.topics_from_config(config, [str(k) for k in keys_in_data], meta))
+    set_active(
+        RunContext(
+            runs_dir=runs_dir,
+            path=path,
+            stamp=stamp,
+            meta=meta,
+            config=config,
+            topics=topics,
+            labels={t.key: t.label for t in topics},
+        )
+    )
+    page = st.navigation(
+        [
+            st.Page(
+                PAGES_DIR / "overview.py",
+                title="Overview",
+                icon=":material/table_chart:",
+                default=True,
+            ),
+            st.Page(PAGES_DIR / "compare.py", title="Compare", icon=":material/compare_arrows:"),
+            st.Page(PAGES_DIR / "article.py", title="Article", icon=":material/article:"),
+        ]
+    )
+    page.run()
+    state.push_to_query_params()
+
+
+main()

@@ -1,0 +1,141 @@
+"""Colours, number formats and small HTML pieces shared by every page.
+
+One diverging scale everywhere: against / negative is red, favor / positive is blue, zero is
+near-white. "Not discussed" is never a number: it is grey and says so in words.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import pandas as pd
+
+# ColorBrewer RdBu anchors at -1, -0.5, 0, 0.5, 1.
+_ANCHORS = ((178, 24, 43), (239, 138, 98), (247, 247, 247), (103, 169, 207), (33, 102, 172))
+NEGATIVE_COLOR = "#b2182b"
+POSITIVE_COLOR = "#2166ac"
+NOT_DISCUSSED_BG = "#d4d4d4"
+NOT_DISCUSSED_FG = "#4a4a4a"
+NOT_DISCUSSED = "not discussed"
+MINUS = "\u2212"
+
+GROUP_NOTES = {
+    "author": "",
+    "outlet": "grouped under outlet (no author named)",
+    "article": "grouped under the article (no author or outlet)",
+}
+GROUP_SHORT = {"author": "", "outlet": "outlet (no author)", "article": "the article itself"}
+GROUP_TAGS = {"author": "", "outlet": "outlet", "article": "single article"}
+STANCE_PROBS = (("stance_favor", "favor"), ("stance_against", "against"), ("stance_none", "none"))
+TONE_PROBS = (
+    ("tone_positive", "positive"),
+    ("tone_negative", "negative"),
+    ("tone_neutral", "neutral"),
+)
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN or NA."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def diverging_color(value: float) -> str:
+    """A score in [-1, 1] -> a hex colour on the red (-1) / white (0) / blue (+1) scale."""
+    v = max(-1.0, min(1.0, float(value)))
+    pos = (v + 1.0) * 2.0  # 0..4 over the anchors
+    i = min(math.floor(pos), 3)
+    t = pos - i
+    lo, hi = _ANCHORS[i], _ANCHORS[i + 1]
+    rgb = (round(a + (b - a) * t) for a, b in zip(lo, hi, strict=True))
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def text_color(value: float) -> str:
+    """Readable text colour on :func:`diverging_color` of ``value``."""
+    return "#ffffff" if abs(float(value)) > 0.55 else "#1f1f1f"
+
+
+def cell_css(value: Any) -> str:
+    """CSS for a table cell that shows a score, or "not discussed" when ``value`` is missing."""
+    if is_missing(value):
+        return (
+            f"background-color: {NOT_DISCUSSED_BG}; color: {NOT_DISCUSSED_FG}; font-style: italic"
+        )
+    return f"background-color: {diverging_color(value)}; color: {text_color(value)}"
+
+
+def signed(value: Any, digits: int = 2) -> str:
+    """``0.42`` -> ``+0.42``; ``-0.1`` -> ``−0.10`` (typographic minus); missing -> ``–``."""
+    if is_missing(value):
+        return "–"
+    v = round(float(value), digits)
+    if v == 0:
+        return f"{0:.{digits}f}"
+    return f"+{v:.{digits}f}" if v > 0 else f"{MINUS}{-v:.{digits}f}"
+
+
+def with_interval(value: Any, low: Any, high: Any) -> str:
+    """``+0.42 [+0.10, +0.70]``; the interval is left out when unknown."""
+    if is_missing(value):
+        return NOT_DISCUSSED
+    if is_missing(low) or is_missing(high):
+        return signed(value)
+    return f"{signed(value)} [{signed(low)}, {signed(high)}]"
+
+
+def percent(value: Any) -> str:
+    """``0.123`` -> ``12%``."""
+    return "–" if is_missing(value) else f"{100 * float(value):.0f}%"
+
+
+def probabilities(row: Any, names: tuple[tuple[str, str], ...]) -> str:
+    """``favor 86% · against 4% · none 10%`` from a row holding the probability columns."""
+    parts = [f"{word} {percent(row.get(col))}" for col, word in names if col in row]
+    return " · ".join(parts)
+
+
+def score_chip(label: str, value: Any, low: Any = None, high: Any = None) -> str:
+    """An inline HTML chip: ``Stance +0.42 [..]`` coloured by value, or grey "not discussed"."""
+    if is_missing(value):
+        style = f"background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};font-style:italic"
+        body = NOT_DISCUSSED
+    else:
+        style = f"background:{diverging_color(value)};color:{text_color(value)}"
+        body = with_interval(value, low, high)
+    return (
+        f'<span style="{style};padding:2px 8px;border-radius:10px;margin-right:6px;'
+        f'white-space:nowrap;font-size:0.9em">{html.escape(f"{label} {body}".strip())}</span>'
+    )
+
+
+def legend_html() -> str:
+    """The colour key shown above tables and charts."""
+    gradient = ", ".join(diverging_color(v / 4) for v in range(-4, 5))
+    return (
+        '<div style="display:flex;align-items:center;gap:10px;font-size:0.85em;'
+        'margin:4px 0 10px 0;flex-wrap:wrap">'
+        f'<span style="color:{NEGATIVE_COLOR};font-weight:600">against / negative {MINUS}1</span>'
+        f'<span style="display:inline-block;width:160px;height:12px;border-radius:6px;'
+        f'background:linear-gradient(to right, {gradient})"></span>'
+        f'<span style="color:{POSITIVE_COLOR};font-weight:600">+1 favor / positive</span>'
+        f'<span style="background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};font-style:italic;'
+        f'padding:1px 8px;border-radius:8px">{NOT_DISCUSSED}</span>'
+        '<span style="color:#666">stance: favor minus against toward the topic\'s target; '
+        "tone: positive minus negative; [low, high]: interval; n: own-voice passages</span>"
+        "</div>"
+    )
+
+
+def md_escape(text: object) -> str:
+    """Text safe inside ``st.markdown(..., unsafe_allow_html=True)``: no tags, no Markdown."""
+    out = str(text)
+    for ch in "\\`*_[]#|$~":
+        out = out.replace(ch, "\\" + ch)
+    return html.escape(out, quote=False)

@@ -1,0 +1,89 @@
+"""Streamlit pieces shared by the pages: the coloured position table and a pager."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.style import NOT_DISCUSSED_BG, NOT_DISCUSSED_FG, cell_css
+from dashboard.views import N_HEADER, STANCE_HEADER, TONE_HEADER, Matrix
+
+_GREY = f"background-color: {NOT_DISCUSSED_BG}; color: {NOT_DISCUSSED_FG}; font-style: italic"
+
+
+def style_matrix(table: Matrix) -> Any:
+    """A pandas Styler: stance/tone cells on the diverging scale, not-discussed cells grey."""
+
+    def css(_: pd.DataFrame) -> pd.DataFrame:
+        out = pd.DataFrame("", index=table.display.index, columns=table.display.columns)
+        for column in table.scored:
+            out[column] = [cell_css(v) for v in table.colour[column]]
+        for column in table.counts:
+            out[column] = [_GREY if math.isnan(v) else "" for v in table.colour[column]]
+        return out
+
+    return table.display.style.apply(css, axis=None)
+
+
+def page_picker(n_rows: int, page_size: int, key: str) -> int:
+    """A 1-based page number for ``n_rows`` rows (no widget when one page holds them all)."""
+    n_pages = max(1, math.ceil(n_rows / page_size))
+    if n_pages == 1:
+        return 1
+    key = f"{key}_{n_pages}"  # a new pager when the number of pages changes
+    if hasattr(st, "pagination"):
+        return int(st.pagination(n_pages, key=key))
+    return int(st.number_input(f"Page (of {n_pages})", 1, n_pages, 1, key=key))
+
+
+def table_key(prefix: str, units: list[str]) -> str:
+    """A dataframe key that changes with the rows shown, so a stale click is never re-read."""
+    digest = hashlib.sha1("\x1f".join(units).encode("utf-8")).hexdigest()[:10]
+    return f"{prefix}_{digest}"
+
+
+def matrix_table(table: Matrix, key: str, *, height: int | None = None) -> tuple[str, str] | None:
+    """Show ``table`` with single-cell selection; a new click on a row -> (unit, topic).
+
+    Returns None when nothing new was clicked, so that the pickers below the table keep the
+    user's own choice until the next click.
+    """
+    help_text = {
+        STANCE_HEADER: "favor minus against toward the topic's target, in [−1, 1], with interval",
+        TONE_HEADER: "positive minus negative tone, in [−1, 1], with its interval",
+        N_HEADER: "own-voice topic passages · their share of all passages; reported speech apart",
+        "Grouped under": "articles that name no author are grouped under their outlet (or the "
+        "article itself)",
+    }
+    config = {
+        c: st.column_config.TextColumn(c, help=h)
+        for c, h in help_text.items()
+        if c in table.display.columns
+    }
+    rows = len(table.display)
+    event = st.dataframe(
+        style_matrix(table),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-cell",
+        key=key,
+        column_config=config,
+        height=height if height is not None else min(38 + 35 * max(rows, 1), 38 + 35 * 20),
+    )
+    last_key = f"_vp_last_click_{key.rsplit('_', 1)[0]}"  # one entry per table, not per page
+    cells = list(getattr(getattr(event, "selection", None), "cells", None) or [])
+    if not cells:
+        st.session_state.pop(last_key, None)  # a deselected cell may be clicked again
+        return None
+    row = cells[0][0]
+    if not 0 <= int(row) < rows:
+        return None
+    clicked = (table.units[int(row)], table.topics[int(row)])
+    if st.session_state.get(last_key) == (key, clicked):
+        return None
+    st.session_state[last_key] = (key, clicked)
+    return clicked

@@ -1,0 +1,212 @@
+"""Positions reshaped for display: one row per author (or article), stance and tone per topic.
+
+Pure pandas, no Streamlit: the pages cache and style what these return. Nothing here computes a
+position; it only pivots, filters, sorts and formats the run's own numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.style import GROUP_SHORT, NOT_DISCUSSED, is_missing, percent, with_interval
+
+FIELDS = (
+    "status",
+    "stance",
+    "stance_low",
+    "stance_high",
+    "tone",
+    "tone_low",
+    "tone_high",
+    "n_passages",
+    "n_reported",
+    "coverage",
+)
+SCORE_FIELDS = ("stance", "stance_low", "stance_high", "tone", "tone_low", "tone_high")
+UNIT_INFO = ("author", "group_kind", "outlet", "date", "title", "article_id", "n_articles")
+
+
+def unit_column(level: str) -> str:
+    """The column that names a unit at ``level``: the group label or the article id."""
+    if level not in ("author", "article"):
+        raise ValueError(f"expected level 'author' or 'article', got {level!r}")
+    return "author" if level == "author" else "article_id"
+
+
+def wide_positions(positions: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Positions at one level -> one row per unit, columns ``<topic>|<field>`` plus unit info.
+
+    The index is the unit (group label at author level, article id at article level), in the
+    order the units first appear. Scores of topics that are not discussed become NaN.
+    """
+    unit = unit_column(level)
+    pos = positions[positions["level"] == level] if "level" in positions else positions
+    info_cols = [c for c in UNIT_INFO if c in pos.columns and c != unit]
+    info = pos.drop_duplicates(unit).set_index(unit)[info_cols]
+    fields = [f for f in FIELDS if f in pos.columns]
+    keyed = pos.drop_duplicates([unit, "topic"]).set_index([unit, "topic"])[fields]
+    wide = keyed.unstack("topic")
+    wide.columns = [f"{topic}|{field}" for field, topic in wide.columns]
+    # A topic that is not discussed has no score, whatever number the table holds for it.
+    for topic in pos["topic"].unique():
+        silent = wide.get(f"{topic}|status") != "discussed"
+        for field in SCORE_FIELDS:
+            if f"{topic}|{field}" in wide:
+                wide.loc[silent, f"{topic}|{field}"] = np.nan
+    out = info.join(wide)
+    if "n_articles" in out:
+        out["n_articles"] = out["n_articles"].fillna(0).astype(int)
+    out.index.name = unit
+    return out
+
+
+def sort_options(topics: Sequence[tuple[str, str]], level: str) -> dict[str, tuple[str, bool]]:
+    """Sort choices in words -> (column, ascending). ``topics`` is (key, label) pairs."""
+    first = (
+        {"Most articles": ("n_articles", False), "Name": ("__name__", True)}
+        if level == "author"
+        else {
+            "Newest first": ("date", False),
+            "Oldest first": ("date", True),
+            "Title": ("title", True),
+        }
+    )
+    for key, label in topics:
+        first[f"{label}: stance, most against first"] = (f"{key}|stance", True)
+        first[f"{label}: stance, most favor first"] = (f"{key}|stance", False)
+        first[f"{label}: tone, most negative first"] = (f"{key}|tone", True)
+        first[f"{label}: tone, most positive first"] = (f"{key}|tone", False)
+    return first
+
+
+def sort_wide(wide: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:
+    """Rows sorted by ``column`` (``__name__``: the index); missing values (not discussed) last."""
+    if column == "__name__":
+        order = wide.index.to_series().astype(str).str.casefold().argsort(kind="stable")
+        return wide.iloc[np.asarray(order)]
+    if column not in wide.columns:
+        return wide
+    return wide.sort_values(column, ascending=ascending, na_position="last", kind="stable")
+
+
+def _n_cell(status: object, n: object, coverage: object, n_reported: object) -> str:
+    reported = 0 if is_missing(n_reported) else int(n_reported)
+    extra = f" (+{reported} reported)" if reported else ""
+    if status != "discussed" or is_missing(n) or int(n) == 0:
+        return NOT_DISCUSSED + extra
+    return f"{int(n)} · {percent(coverage)}{extra}"
+
+
+STANCE_HEADER = "Stance [interval]"
+TONE_HEADER = "Tone [interval]"
+N_HEADER = "n · coverage"
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A display table of strings (one row per unit × topic), the scores that colour its
+    cells, and the unit and topic behind each row."""
+
+    display: pd.DataFrame  # strings, default RangeIndex (positions = rows on screen)
+    colour: pd.DataFrame  # same shape: a score per scored cell, NaN where not discussed
+    scored: frozenset[str]  # columns coloured by their score (stance and tone)
+    counts: frozenset[str]  # columns that are grey where not discussed, plain elsewhere
+    units: list[str]  # unit of each display row
+    topics: list[str]  # topic key of each display row
+
+
+def _info_values(wide: pd.DataFrame, column: str) -> list[str]:
+    if column == "__name__":
+        return [str(u) for u in wide.index]
+    values = wide[column] if column in wide else pd.Series([None] * len(wide), index=wide.index)
+    if column == "group_kind":
+        return [GROUP_SHORT.get(str(k), "") for k in values]
+    if column == "date":
+        return ["" if is_missing(v) else str(v)[:10] for v in values]
+    return ["" if is_missing(v) else str(v) for v in values]
+
+
+def matrix(
+    wide: pd.DataFrame,
+    topics: Sequence[tuple[str, str]],
+    info: Sequence[tuple[str, str]],
+    trailing: Sequence[tuple[str, str]] = (),
+) -> Matrix:
+    """Rows of ``wide`` as strings, one per unit × topic in topic order: ``info`` (column,
+    header) first, then Topic, stance and tone with their intervals, n · coverage, ``trailing``.
+    ``__name__`` as a column means the unit itself."""
+    info_values = {header: _info_values(wide, col) for col, header in info}
+    tail_values = {header: _info_values(wide, col) for col, header in trailing}
+    columns: dict[str, list] = {
+        h: [] for h in [*info_values, "Topic", STANCE_HEADER, TONE_HEADER, N_HEADER, *tail_values]
+    }
+    colour: dict[str, list] = {STANCE_HEADER: [], TONE_HEADER: [], N_HEADER: []}
+    units: list[str] = []
+    row_topics: list[str] = []
+
+    def col(key: str, field: str) -> list:
+        name = f"{key}|{field}"
+        return list(wide[name]) if name in wide else [None] * len(wide)
+
+    per_topic = {key: {f: col(key, f) for f in FIELDS} for key, _ in topics}
+    for i, unit in enumerate(wide.index):
+        for key, label in topics:
+            f = {name: values[i] for name, values in per_topic[key].items()}
+            discussed = f["status"] == "discussed"
+            for header, values in info_values.items():
+                columns[header].append(values[i])
+            columns["Topic"].append(label)
+            for header, measure in ((STANCE_HEADER, "stance"), (TONE_HEADER, "tone")):
+                value = f[measure] if discussed else None
+                columns[header].append(
+                    with_interval(value, f[f"{measure}_low"], f[f"{measure}_high"])
+                )
+                colour[header].append(np.nan if is_missing(value) else float(value))
+            columns[N_HEADER].append(
+                _n_cell(f["status"], f["n_passages"], f["coverage"], f["n_reported"])
+            )
+            colour[N_HEADER].append(0.0 if discussed else np.nan)
+            for header, values in tail_values.items():
+                columns[header].append(values[i])
+            units.append(str(unit))
+            row_topics.append(key)
+    display = pd.DataFrame(columns)
+    colour_frame = pd.DataFrame(np.nan, index=display.index, columns=display.columns)
+    for header, values in colour.items():
+        colour_frame[header] = values
+    colour_frame["Topic"] = colour[N_HEADER]
+    return Matrix(
+        display=display,
+        colour=colour_frame,
+        scored=frozenset((STANCE_HEADER, TONE_HEADER)),
+        counts=frozenset((N_HEADER, "Topic")),
+        units=units,
+        topics=row_topics,
+    )
+
+
+KIND_ORDER = {"author": 0, "outlet": 1, "article": 2}
+
+
+def group_order(articles: pd.DataFrame) -> list[str]:
+    """Groups with the most articles first; ties: named authors, then outlets, then by name."""
+    if articles.empty:
+        return []
+    counts = articles.groupby("group").agg(n=("group", "size"), kind=("group_kind", "first"))
+    counts["rank"] = counts["kind"].map(KIND_ORDER).fillna(3)
+    counts["name"] = counts.index.astype(str).str.casefold()
+    counts = counts.sort_values(["n", "rank", "name"], ascending=[False, True, True])
+    return [str(g) for g in counts.index]
+
+
+def page_of(frame: pd.DataFrame, page: int, page_size: int) -> pd.DataFrame:
+    """Rows of 1-based ``page`` (clipped to the pages there are)."""
+    if page_size < 1:
+        raise ValueError(f"expected page_size >= 1, got {page_size}")
+    n_pages = max(1, -(-len(frame) // page_size))
+    page = min(max(1, int(page)), n_pages)
+    return frame.iloc[(page - 1) * page_size : page * page_size]

@@ -1,0 +1,51 @@
+"""The app around the pages: where runs are found, the empty state, choosing a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dashboard.data import runs_dir_from
+from tests.dashboard.conftest import make_small_run
+
+
+def test_runs_dir_from_argument_then_env_then_default():
+    env = {"VIEWPOINTS_RUNS_DIR": "/from/env"}
+    assert runs_dir_from(["--runs-dir", "/from/arg"], env) == Path("/from/arg")
+    assert runs_dir_from(["--runs-dir=/from/arg", "-q"], env) == Path("/from/arg")
+    assert runs_dir_from(["-q", "tests/x.py"], env) == Path("/from/env")
+    assert runs_dir_from([], {}) == Path("runs")
+    assert runs_dir_from(["--run", "x"], {}) == Path("runs")  # no abbreviations
+
+
+def test_no_runs_tells_the_user_what_to_run(app, tmp_path):
+    at = app(tmp_path / "nothing-here").run()
+    assert not at.exception
+    assert len(at.info) == 1
+    message = at.info[0].value
+    assert "No runs found" in message
+    assert "viewpoints analyze PATH" in message
+    assert str(tmp_path / "nothing-here") in message
+
+
+def test_runs_newest_first_and_a_link_picks_an_older_one(app, tmp_path):
+    make_small_run(tmp_path, "20180101-000000-older000", created="2018-01-01T00:00:00")
+    make_small_run(tmp_path, "20190101-000000-newer000", created="2019-01-01T00:00:00")
+    at = app(tmp_path).run()
+    picker = at.sidebar.selectbox(key="w_run")
+    assert picker.options[0].startswith("20190101-000000-newer000")
+    assert picker.value == "20190101-000000-newer000"
+    assert at.query_params["run"] == "20190101-000000-newer000"
+
+    linked = app(tmp_path, run="20180101-000000-older000").run()
+    assert linked.sidebar.selectbox(key="w_run").value == "20180101-000000-older000"
+    assert "20180101-000000-older000" in linked.caption[0].value
+
+
+def test_switching_run_keeps_working(app, tmp_path):
+    make_small_run(tmp_path, "20180101-000000-older000", created="2018-01-01T00:00:00")
+    make_small_run(tmp_path, "20190101-000000-newer000", created="2019-01-01T00:00:00")
+    at = app(tmp_path).run()
+    at.sidebar.selectbox(key="w_run").set_value("20180101-000000-older000").run()
+    assert not at.exception
+    assert at.query_params["run"] == "20180101-000000-older000"
+    assert len(at.dataframe[0].value) == 12

@@ -1,0 +1,92 @@
+"""The Article page, driven through Streamlit's AppTest on the small seed-like run."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dashboard.style import diverging_color
+
+NHAN_DAN_ARTICLE = "004_874e9fd0087b4233"
+
+
+def _article_html(at) -> str:
+    assert not at.exception, [e.value for e in at.exception]
+    blocks = [m.value for m in at.markdown if 'class="vp-article"' in m.value]
+    assert len(blocks) == 1
+    return blocks[0]
+
+
+def _spans(html: str) -> list[str]:
+    return re.findall(r'<span class="vp-passage"[^>]*>', html)
+
+
+@pytest.fixture
+def article(app, small_runs_dir):
+    at = app(small_runs_dir, article=NHAN_DAN_ARTICLE).run()
+    at.switch_page("app_pages/article.py").run()
+    return at
+
+
+def test_link_opens_the_article(article):
+    assert (
+        article.header[0].value == "A positive sign for removal of deadlocks in US-Russia relations"
+    )
+    assert article.selectbox(key="w_article").value == NHAN_DAN_ARTICLE
+    assert article.query_params["article"] == NHAN_DAN_ARTICLE
+
+
+def test_topic_passages_are_highlighted_by_stance_and_reported_ones_marked(article):
+    html = _article_html(article)
+    spans = _spans(html)
+    assert len(spans) == 3  # one own-voice arms-control passage, two reported quotes
+    own = next(s for s in spans if "dashed" not in s)
+    assert f"background:{diverging_color(0.68)}" in own  # its stance on arms control
+    assert "reported: Dmitry Peskov" in html
+    assert "reported: Sergey Lavrov" in html
+    assert sum("dashed" in s for s in spans) == 2
+    assert "Arms control: stance +0.68 (favor 78% · against 10% · none 12%)" in html  # tooltip
+
+
+def test_article_text_is_escaped(article):
+    html = _article_html(article)
+    assert "&quot;Russia will respond in kind" in html
+    assert '"Russia will respond' not in html
+
+
+def test_colouring_by_a_topic_the_article_does_not_discuss(article):
+    article.radio(key="art_colour_topic").set_value("sanctions").run()
+    spans = _spans(_article_html(article))
+    assert spans and all("background:" not in s and "outline:" in s for s in spans)
+
+
+def test_tone_scale(article):
+    article.radio(key="art_measure").set_value("tone").run()
+    own = next(s for s in _spans(_article_html(article)) if "dashed" not in s)
+    assert f"background:{diverging_color(-0.68)}" in own
+
+
+def test_scores_table_beneath_lists_each_passage_and_marks_reported(article):
+    table = article.dataframe[0].value
+    assert list(table["Topic"]) == ["Arms control", "Arms control", "Ukraine"]
+    assert list(table["Voice"]) == [
+        "own",
+        "reported (Dmitry Peskov)",
+        "reported (Sergey Lavrov)",
+    ]
+    assert table["Stance probabilities"].iloc[0] == "favor 78% · against 10% · none 12%"
+    assert table["Stance"].iloc[0] == pytest.approx(0.68)
+
+
+def test_position_per_topic_says_not_discussed(article):
+    text = "\n".join(m.value for m in article.markdown)
+    assert "<b>Sanctions</b>: <span" in text
+    sanctions = text.split("<b>Sanctions</b>:")[1].split("</div>")[0]
+    assert "not discussed" in sanctions and "+0." not in sanctions
+
+
+def test_search_picks_another_article(article):
+    article.text_input(key="art_query").input("here to stay").run()
+    assert article.header[0].value == "Sanctions Are Here to Stay"
+    assert "Western arms deliveries to Ukraine" in _article_html(article)

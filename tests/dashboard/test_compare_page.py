@@ -1,0 +1,142 @@
+"""The Compare page, driven through Streamlit's AppTest on the small seed-like run."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from dashboard.charts import chart_frame
+from tests.dashboard.conftest import NHAN_DAN, TIMOFEEV, TOPIC_LABELS, VALDAI
+
+
+def _markdown(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _chart_spec(at) -> dict:
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+@pytest.fixture
+def compare(app, small_runs_dir):
+    at = app(small_runs_dir).run()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_starts_with_the_groups_that_wrote_most(compare):
+    chosen = compare.multiselect(key="w_authors").value
+    assert chosen == [TIMOFEEV, NHAN_DAN, VALDAI]  # most articles; then authors before outlets
+    assert compare.query_params["authors"] == chosen
+
+
+def test_chart_has_point_and_interval_per_author_and_topic(compare):
+    spec = _chart_spec(compare)
+    assert spec["facet"]["row"]["field"] == "Topic"
+    assert spec["facet"]["column"]["field"] == "Measure"
+    marks = [layer["mark"]["type"] for layer in spec["spec"]["layer"]]
+    assert marks == ["rule", "rule", "point", "text"]
+
+
+def test_selected_authors_show_their_evidence_and_others_do_not(compare):
+    compare.multiselect(key="w_authors").set_value([TIMOFEEV, NHAN_DAN]).run()
+    text = _markdown(compare)
+    assert "**Ivan Timofeev**" in text
+    assert "**Nhan Dan**" in text
+    assert "**Valdai Discussion Club**" not in text
+    assert "The sanctions machine in Washington" in text  # Timofeev's evidence on sanctions
+    assert "threatens the whole architecture" in text  # Nhan Dan's evidence on arms control
+    assert "Extending New START" not in text  # Valdai's, not selected
+    assert [s.value for s in compare.subheader] == list(TOPIC_LABELS.values())
+
+
+def test_reported_speech_is_shown_apart_with_speakers(compare):
+    compare.multiselect(key="w_authors").set_value([TIMOFEEV, NHAN_DAN]).run()
+    reported = [c for c in compare.main.children.values() if "Reported speech on" in _text_of(c)]
+    assert len(reported) == len(TOPIC_LABELS)
+    arms = _text_of(reported[0])
+    assert "reported: Dmitry Peskov" in arms
+    assert "Russia will respond in kind" in arms
+    assert "Nhan Dan: 1 reported passage(s)" in arms
+    # Reported passages never appear among the evidence cards of the own-voice sections.
+    assert _markdown(compare).count("Russia will respond in kind") == 1
+
+
+def test_not_discussed_is_said_in_words(compare):
+    captions = [c.value for c in compare.caption]
+    assert "not discussed: no own-voice passage about Sanctions." in captions
+
+
+def test_one_author_asks_for_more(compare):
+    compare.multiselect(key="w_authors").set_value([TIMOFEEV]).run()
+    assert any("at least two" in i.value for i in compare.info)
+
+
+def test_outlets_only_choice_offers_outlet_groups(compare):
+    compare.multiselect(key="w_authors").set_value([]).run()
+    compare.radio(key="cmp_kinds").set_value("Outlets (articles without an author)").run()
+    options = compare.multiselect(key="w_authors").options
+    assert options == [f"{NHAN_DAN} (outlet)", f"{VALDAI} (outlet)"]
+
+
+def test_chart_frame_leaves_not_discussed_without_a_value():
+    positions = pd.DataFrame(
+        [
+            {
+                "author": "A",
+                "topic": "t",
+                "status": "discussed",
+                "stance": 0.5,
+                "stance_low": 0.2,
+                "stance_high": 0.8,
+                "tone": -0.1,
+                "tone_low": -0.3,
+                "tone_high": 0.1,
+                "n_passages": 3,
+                "coverage": 0.1,
+            },
+            {
+                "author": "B",
+                "topic": "t",
+                "status": "not_discussed",
+                "stance": 0.0,
+                "stance_low": None,
+                "stance_high": None,
+                "tone": 0.0,
+                "tone_low": None,
+                "tone_high": None,
+                "n_passages": 0,
+                "coverage": 0.0,
+            },
+        ]
+    )
+    frame = chart_frame(positions, ["A", "B"], [("t", "Topic T")])
+    b = frame[frame["Author"] == "B"]
+    assert b["value"].isna().all() and set(b["shown"]) == {"not discussed"}
+    a = frame[(frame["Author"] == "A") & (frame["Measure"] == "Stance")].iloc[0]
+    assert a["value"] == 0.5 and a["shown"] == "+0.50" and a["Topic"] == "Topic T"
+    assert not math.isnan(a["low"])
+
+
+def _text_of(node) -> str:
+    """All markdown and caption text inside an AppTest block, depth first."""
+    out = []
+    value = getattr(node, "value", None)
+    if isinstance(value, str):
+        out.append(value)
+    for child in getattr(node, "children", {}).values():
+        out.append(_text_of(child))
+    return "\n".join(out)
+
+
+def test_a_shared_link_restores_the_comparison(app, small_runs_dir):
+    at = app(small_runs_dir, authors=[NHAN_DAN, VALDAI]).run()
+    at.switch_page("app_pages/compare.py").run()
+    assert at.multiselect(key="w_authors").value == [NHAN_DAN, VALDAI]
+    assert "**Ivan Timofeev**" not in _markdown(at)

@@ -1,0 +1,157 @@
+"""The dashboard's pure helpers: formats, colours, topic labels, evidence ids, highlighting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.data import Topic, as_id_list, label_from_key, topics_from_config
+from dashboard.highlight import Span, highlight_html
+from dashboard.style import (
+    NEGATIVE_COLOR,
+    NOT_DISCUSSED_BG,
+    POSITIVE_COLOR,
+    cell_css,
+    diverging_color,
+    md_escape,
+    signed,
+    with_interval,
+)
+from dashboard.views import group_order, matrix, page_of, sort_wide, wide_positions
+
+
+def test_diverging_scale_is_red_for_against_blue_for_favor():
+    assert diverging_color(-1) == NEGATIVE_COLOR
+    assert diverging_color(1) == POSITIVE_COLOR
+    assert diverging_color(0) == "#f7f7f7"
+    assert diverging_color(5) == POSITIVE_COLOR  # clipped
+    red, _, blue = (int(diverging_color(-0.6)[i : i + 2], 16) for i in (1, 3, 5))
+    assert red > blue
+
+
+def test_missing_scores_are_grey_and_in_words():
+    assert NOT_DISCUSSED_BG in cell_css(np.nan)
+    assert NOT_DISCUSSED_BG not in cell_css(0.0)
+    assert with_interval(None, None, None) == "not discussed"
+    assert with_interval(0.42, -0.1, 0.7) == "+0.42 [−0.10, +0.70]"
+    assert signed(0.0) == "0.00"
+
+
+def test_topics_from_config_accepts_several_shapes():
+    listed = {"topics": [{"key": "arms_control", "label": "Arms control", "target": "t"}]}
+    assert topics_from_config(listed) == [Topic("arms_control", "Arms control", "t")]
+    keyed = {"topics": {"sanctions": {"label": "Sanctions on Russia"}}}
+    assert topics_from_config(keyed)[0].label == "Sanctions on Russia"
+    plain = {"topics": ["ukraine"]}
+    assert topics_from_config(plain)[0].label == "Ukraine"
+    found = topics_from_config({}, ["arms_control"])
+    assert found == [Topic("arms_control", "Arms control")]
+    assert label_from_key("new-start_treaty") == "New start treaty"
+
+
+def test_topics_as_the_pipeline_writes_them():
+    config = {
+        "topics": {"file": "", "threshold": 0.5},  # settings, not topics
+        "topic_definitions": {
+            "sanctions": {"key": "sanctions", "label": "Sanctions", "target": "sanctions"},
+            "arms_control": {"key": "arms_control", "label": "Arms control"},
+        },
+    }
+    topics = topics_from_config(config, ["arms_control", "sanctions", "cyber"])
+    assert [t.key for t in topics] == ["sanctions", "arms_control", "cyber"]
+    assert [t.label for t in topics] == ["Sanctions", "Arms control", "Cyber"]
+    meta = {"topics": [{"key": "ukraine", "label": "War in Ukraine"}]}
+    assert topics_from_config({"topics": {"file": ""}}, (), meta) == [
+        Topic("ukraine", "War in Ukraine")
+    ]
+
+
+def test_evidence_ids_from_any_stored_shape():
+    assert as_id_list(np.array(["a:1", "a:2"])) == ["a:1", "a:2"]
+    assert as_id_list('["a:1", "b:2"]') == ["a:1", "b:2"]
+    assert as_id_list("a:1, b:2") == ["a:1", "b:2"]
+    assert as_id_list(None) == [] and as_id_list(float("nan")) == []
+
+
+def test_highlight_escapes_text_and_tooltips():
+    text = 'Intro <script>alert(1)</script>\n\nThey said "no" & left.'
+    start = text.index("They")
+    html = highlight_html(
+        text, [Span(start, len(text), -0.8, 'tip "quoted" <b>', True, "A <Speaker>")]
+    )
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "&quot;no&quot; &amp; left." in html
+    assert 'title="tip &quot;quoted&quot; &lt;b&gt;"' in html
+    assert "reported: A &lt;Speaker&gt;" in html
+    assert "\n" not in html  # one raw HTML block for st.markdown
+    assert f"background:{diverging_color(-0.8)}" in html
+
+
+def test_highlight_clips_overlaps_and_out_of_range_spans():
+    html = highlight_html("abcdef", [Span(0, 4, 0.5, "x"), Span(2, 99, -0.5, "y")])
+    assert html.count('class="vp-passage"') == 2
+    assert ">abcd</span>" in html and ">ef</span>" in html
+
+
+def test_md_escape_neutralises_markdown_and_html():
+    assert md_escape("*bold* <i>x</i> $5") == "\\*bold\\* &lt;i&gt;x&lt;/i&gt; \\$5"
+
+
+def _positions() -> pd.DataFrame:
+    rows = []
+    for author, kind, values in (("B", "author", (0.5, None)), ("A", "outlet", (-0.5, 0.2))):
+        for topic, value in zip(("t1", "t2"), values, strict=True):
+            rows.append(
+                {
+                    "level": "author",
+                    "author": author,
+                    "group_kind": kind,
+                    "outlet": "O",
+                    "n_articles": 2 if author == "B" else 1,
+                    "topic": topic,
+                    "status": "discussed" if value is not None else "not_discussed",
+                    "stance": value if value is not None else 0.0,
+                    "stance_low": None if value is None else value - 0.1,
+                    "stance_high": None if value is None else value + 0.1,
+                    "tone": 0.0,
+                    "tone_low": -0.1,
+                    "tone_high": 0.1,
+                    "n_passages": 0 if value is None else 3,
+                    "n_reported": 1,
+                    "coverage": 0.25,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_matrix_rows_per_unit_and_topic_with_not_discussed_in_words():
+    wide = wide_positions(_positions(), "author")
+    table = matrix(wide, [("t1", "Topic one"), ("t2", "Topic two")], [("__name__", "Who")])
+    assert list(table.display["Who"]) == ["B", "B", "A", "A"]
+    assert table.units == ["B", "B", "A", "A"] and table.topics == ["t1", "t2", "t1", "t2"]
+    b2 = table.display.iloc[1]
+    assert b2["Stance [interval]"] == "not discussed"  # stored 0.0 is not shown as a score
+    assert b2["n · coverage"] == "not discussed (+1 reported)"
+    assert np.isnan(table.colour["Stance [interval]"].iloc[1])
+    assert table.display.iloc[0]["n · coverage"] == "3 · 25% (+1 reported)"
+
+
+def test_sorting_puts_not_discussed_last_and_pages_clip():
+    wide = wide_positions(_positions(), "author")
+    assert list(sort_wide(wide, "t2|stance", True).index) == ["A", "B"]
+    assert list(sort_wide(wide, "t1|stance", False).index) == ["B", "A"]
+    assert list(sort_wide(wide, "__name__", True).index) == ["A", "B"]
+    assert list(page_of(wide, 99, 1).index) == ["A"]  # the last page
+    with pytest.raises(ValueError, match="expected page_size >= 1"):
+        page_of(wide, 1, 0)
+
+
+def test_group_order_most_articles_then_authors_before_outlets():
+    articles = pd.DataFrame(
+        {
+            "group": ["Out", "Zed", "Zed", "Amy", "Art"],
+            "group_kind": ["outlet", "author", "author", "author", "article"],
+        }
+    )
+    assert group_order(articles) == ["Zed", "Amy", "Out", "Art"]

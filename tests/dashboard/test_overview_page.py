@@ -1,0 +1,153 @@
+"""The Overview page, driven through Streamlit's AppTest on the small seed-like run."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboard.views import STANCE_HEADER, TONE_HEADER
+from tests.dashboard.conftest import NHAN_DAN, TIMOFEEV, TOPIC_LABELS, VALDAI, WIRE_TITLE
+
+GROUPS = {TIMOFEEV, VALDAI, NHAN_DAN, WIRE_TITLE}
+
+
+def _markdown(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _table(at):
+    assert not at.exception, [e.value for e in at.exception]
+    return at.dataframe[0].value
+
+
+def _row(table, unit: str, topic_label: str, unit_column: str = "Author / outlet"):
+    rows = table[(table[unit_column] == unit) & (table["Topic"] == topic_label)]
+    assert len(rows) == 1, (unit, topic_label, table)
+    return rows.iloc[0]
+
+
+def _click(at, row: int, column: str = STANCE_HEADER):
+    """Simulate a click on a table cell (AppTest accepts dataframe selections as state)."""
+    key = at.dataframe[0].key
+    at.session_state[key] = {"selection": {"rows": [], "columns": [], "cells": [[row, column]]}}
+    return at.run()
+
+
+@pytest.fixture
+def overview(app, small_runs_dir):
+    return app(small_runs_dir).run()
+
+
+def test_lists_every_group_and_topic_in_words(overview):
+    table = _table(overview)
+    assert set(table["Author / outlet"]) == GROUPS
+    assert set(table["Topic"]) == set(TOPIC_LABELS.values())  # labels, never keys
+    assert len(table) == len(GROUPS) * len(TOPIC_LABELS)
+    assert not table.isin(list(TOPIC_LABELS)).any().any()
+
+
+def test_stance_and_tone_side_by_side_with_intervals_n_and_coverage(overview):
+    row = _row(_table(overview), TIMOFEEV, "Sanctions")
+    assert row[STANCE_HEADER] == "−0.68 [−1.00, −0.19]"
+    assert row[TONE_HEADER].startswith("−0.60 [")
+    assert row["n · coverage"] == "2 · 40%"
+    assert row["Articles"] == "2"
+
+
+def test_not_discussed_is_shown_in_words_never_as_zero(overview):
+    row = _row(_table(overview), NHAN_DAN, "Sanctions")
+    assert row[STANCE_HEADER] == "not discussed"
+    assert row[TONE_HEADER] == "not discussed"
+    assert row["n · coverage"] == "not discussed"
+    reported_only = _row(_table(overview), NHAN_DAN, "Ukraine")
+    assert reported_only[STANCE_HEADER] == "not discussed"
+    assert reported_only["n · coverage"] == "not discussed (+1 reported)"
+
+
+def test_rows_without_author_say_what_they_are_grouped_under(overview):
+    table = _table(overview)
+    assert _row(table, NHAN_DAN, "Ukraine")["Grouped under"] == "outlet (no author)"
+    assert _row(table, WIRE_TITLE, "Ukraine")["Grouped under"] == "the article itself"
+    assert _row(table, TIMOFEEV, "Ukraine")["Grouped under"] == ""
+
+
+def test_outlet_filter(overview):
+    overview.multiselect(key="ov_outlets_20181110-120000-seeds000").set_value([NHAN_DAN]).run()
+    assert set(_table(overview)["Author / outlet"]) == {NHAN_DAN}
+
+
+def test_author_filter(overview):
+    overview.multiselect(key="ov_authors_20181110-120000-seeds000").set_value([TIMOFEEV]).run()
+    assert set(_table(overview)["Author / outlet"]) == {TIMOFEEV}
+
+
+def test_topic_filter(overview):
+    overview.multiselect(key="ov_topics_20181110-120000-seeds000").set_value(["sanctions"]).run()
+    table = _table(overview)
+    assert set(table["Topic"]) == {"Sanctions"}
+    assert set(table["Author / outlet"]) == GROUPS
+
+
+def test_date_range_and_undated_filters(overview):
+    dates = overview.date_input(key="ov_dates_20181110-120000-seeds000")
+    dates.set_value((dt.date(2018, 6, 27), dt.date(2018, 9, 30))).run()
+    assert set(_table(overview)["Author / outlet"]) == {TIMOFEEV, VALDAI, WIRE_TITLE}
+    overview.checkbox(key="ov_undated_20181110-120000-seeds000").uncheck().run()
+    assert set(_table(overview)["Author / outlet"]) == {TIMOFEEV, VALDAI}
+
+
+def test_clicking_a_cell_opens_its_evidence_strongest_first(overview):
+    table = _table(overview)
+    row = int(
+        table.index[(table["Author / outlet"] == TIMOFEEV) & (table["Topic"] == "Sanctions")][0]
+    )
+    _click(overview, row)
+    text = _markdown(overview)
+    assert "**Ivan Timofeev** on **Sanctions**" in text
+    strongest = text.index("The sanctions machine in Washington")
+    weaker = text.index("Sanctions against Russia have become a permanent instrument")
+    assert strongest < weaker
+    assert "favor 5% · against 88% · none 7%" in text
+    assert overview.query_params["author"] == TIMOFEEV
+    assert overview.query_params["topic"] == "sanctions"
+
+
+def test_evidence_pickers_and_not_discussed_message(overview):
+    overview.selectbox(key="w_author").set_value(NHAN_DAN).run()
+    overview.selectbox(key="w_topic").set_value("sanctions").run()
+    assert any("Not discussed" in i.value and NHAN_DAN in i.value for i in overview.info)
+    assert "The sanctions machine" not in _markdown(overview)
+
+
+def test_reported_speech_is_listed_apart_with_its_speaker(overview):
+    overview.selectbox(key="w_author").set_value(VALDAI).run()
+    overview.selectbox(key="w_topic").set_value("arms_control").run()
+    expander = next(e for e in overview.expander if "Reported speech" in e.label)
+    assert "1 passage(s), not counted" in expander.label
+    reported = "\n".join(m.value for m in expander.markdown)
+    assert "reported: Sergey Lavrov" in reported
+    assert "ready for a professional dialogue" in reported
+
+
+def test_link_parameters_restore_the_evidence_view(app, small_runs_dir):
+    at = app(small_runs_dir, author=TIMOFEEV, topic="ukraine").run()
+    assert "**Ivan Timofeev** on **Ukraine**" in _markdown(at)
+    assert "Western arms deliveries to Ukraine" in _markdown(at)
+
+
+def test_article_level_view_and_opening_an_article(overview):
+    overview.radio(key="ov_view").set_value("Articles").run()
+    table = _table(overview)
+    assert "Sanctions Are Here to Stay" in set(table["Title"])
+    row = int(
+        table.index[
+            (table["Title"] == "Sanctions Are Here to Stay") & (table["Topic"] == "Ukraine")
+        ][0]
+    )
+    _click(overview, row, TONE_HEADER)
+    assert "Western arms deliveries to Ukraine" in _markdown(overview)
+    overview.button[0].click().run()
+    assert not overview.exception
+    assert overview.title[0].value == "Article"
+    assert overview.query_params["article"] == "002_timofeev_sanctions"
