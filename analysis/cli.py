@@ -384,6 +384,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     args = build_parser().parse_args(argv)
+    try:  # weight-loading bars say nothing a user needs; real progress bars stay on
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
     handler: Callable[[argparse.Namespace], int] = args.handler
     from analysis.datasets import DataError
     from analysis.scoring import ModelLoadError, UnknownScorerError

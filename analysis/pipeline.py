@@ -257,6 +257,7 @@ def analyze(
     for path in config.corpus.paths:
         if not Path(path).exists():
             raise ValueError(f"no such file or folder: {path}")
+    timings["setup"] = time.perf_counter() - started
 
     clock = time.perf_counter()
     corpus = load_corpus(config.corpus.paths, progress=progress)
@@ -280,6 +281,7 @@ def analyze(
     matcher = TopicMatcher(topics, Embedder(precision=config.models.precision), threshold=threshold)
     from analysis.estimate import estimate_cost
 
+    clock = time.perf_counter()
     estimate = estimate_cost(
         passages["text"].tolist(),
         len(articles),
@@ -290,6 +292,7 @@ def analyze(
         tone,
         seed=config.aggregate.seed,
     )
+    timings["estimate"] = time.perf_counter() - clock
     log(estimate.format())
     if dry_run:
         return AnalysisResult(path=None, meta={"counts": estimate.to_dict()}, estimate=estimate)

@@ -96,9 +96,12 @@ def stance_from_entailment(e_favor: np.ndarray, e_against: np.ndarray) -> np.nda
     return np.stack([favor, against, none], axis=-1)
 
 
-def _check_template(template: object) -> str:
-    if not isinstance(template, str) or PLACEHOLDER not in template:
+def _check_template(template: object, needs_placeholder: bool = True) -> str:
+    """A default template must name its target; one written for a single target may spell it."""
+    if needs_placeholder and (not isinstance(template, str) or PLACEHOLDER not in template):
         raise ValueError(f"expected a template with {PLACEHOLDER}, got {template!r}")
+    if not isinstance(template, str) or not template.strip():
+        raise ValueError(f"expected a non-empty hypothesis template, got {template!r}")
     return template
 
 
@@ -145,7 +148,10 @@ class NLIStanceScorer:
                 raise ValueError(
                     f"expected a (favor, against) template pair for {target!r}, got {pair!r}"
                 )
-            self.templates[target] = (_check_template(pair[0]), _check_template(pair[1]))
+            self.templates[target] = (
+                _check_template(pair[0], needs_placeholder=False),
+                _check_template(pair[1], needs_placeholder=False),
+            )
         self._overrides: dict[str, tuple[str, str]] = {}
         for target, pair in self.templates.items():
             key = _target_key(target)

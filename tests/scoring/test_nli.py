@@ -191,11 +191,21 @@ def test_per_target_templates_change_the_hypotheses(nli_dir, minilm_tokenizer, m
     "template",
     ["The author supports it.", "{topic} is good", None, 3],
 )
-def test_templates_without_placeholder_are_rejected(nli_dir, template):
+def test_default_templates_without_placeholder_are_rejected(nli_dir, template):
     with pytest.raises(ValueError, match=r"expected a template with \{target\}"):
         NLIStanceScorer(str(nli_dir), favor_template=template)
-    with pytest.raises(ValueError, match=r"expected a template with \{target\}"):
-        NLIStanceScorer(str(nli_dir), templates={"sanctions": ("{target}", template)})
+
+
+def test_a_template_for_one_target_may_spell_the_target_out(nli_dir):
+    scorer = NLIStanceScorer(
+        str(nli_dir),
+        templates={"Ukraine": ("The author sides with Ukraine.", "The author sides with Russia.")},
+    )
+    assert scorer.hypotheses("Ukraine") == (
+        "The author sides with Ukraine.", "The author sides with Russia.")
+    for empty in (None, 3, "  "):
+        with pytest.raises(ValueError, match="expected a non-empty hypothesis template"):
+            NLIStanceScorer(str(nli_dir), templates={"sanctions": ("{target}", empty)})
 
 
 def test_bad_arguments_are_rejected(nli_dir, nli_scorer):
