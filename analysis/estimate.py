@@ -73,16 +73,22 @@ def estimate_cost(
     stance: Any,
     tone: Any,
     seed: int = 0,
+    previous: list[str | None] | None = None,
 ) -> CostEstimate:
-    """Measure a warm-up on a sample of ``passages`` and extrapolate to all of them."""
+    """Measure a warm-up on a sample of ``passages`` and extrapolate to all of them.
+
+    ``previous`` (each passage's predecessor) is passed on to relevance as the run will.
+    """
     rng = random.Random(seed)
     n = len(passages)
-    sample = rng.sample(passages, min(SAMPLE_PASSAGES, n)) if n else []
+    picks = rng.sample(range(n), min(SAMPLE_PASSAGES, n)) if n else []
+    sample = [passages[i] for i in picks]
+    context = [previous[i] for i in picks] if previous is not None else None
     seconds: dict[str, float] = {}
     if sample:
         matcher.relevance(sample[:8])  # load the embedder outside the timing
         started = time.perf_counter()
-        relevance = matcher.relevance(sample)
+        relevance = matcher.relevance(sample, previous=context)
         seconds["relevance"] = (time.perf_counter() - started) / len(sample) * n
         hits = relevance >= threshold
         share = float(hits.sum()) / len(sample)

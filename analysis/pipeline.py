@@ -71,6 +71,17 @@ def build_scorers(config: AnalysisConfig, topics: list[Any]) -> tuple[Scorer, Sc
     )
 
 
+def previous_passages(passages: pd.DataFrame) -> list[str | None]:
+    """Each passage's predecessor in its article (None for the first): topic relevance reads a
+    passage with the sentence before it, the context its threshold was chosen with."""
+    texts = passages["text"].tolist()
+    articles = passages["article_id"].tolist()
+    return [
+        texts[i - 1] if i > 0 and articles[i - 1] == articles[i] else None
+        for i in range(len(texts))
+    ]
+
+
 def check_loadable(scorer: Scorer) -> None:
     """Load (or reach) a scorer's model now, so a wrong id fails before any work starts."""
     check = getattr(scorer, "check", None)
@@ -282,6 +293,7 @@ def analyze(
     from analysis.estimate import estimate_cost
 
     clock = time.perf_counter()
+    previous = previous_passages(passages)
     estimate = estimate_cost(
         passages["text"].tolist(),
         len(articles),
@@ -291,6 +303,7 @@ def analyze(
         stance,
         tone,
         seed=config.aggregate.seed,
+        previous=previous,
     )
     timings["estimate"] = time.perf_counter() - clock
     log(estimate.format())
@@ -300,7 +313,7 @@ def analyze(
     clock = time.perf_counter()
     if progress:
         log("finding topic passages")
-    relevance = matcher.relevance(passages["text"].tolist(), progress=progress)
+    relevance = matcher.relevance(passages["text"].tolist(), progress=progress, previous=previous)
     timings["relevance"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

@@ -1,0 +1,383 @@
+"""Topic definitions (TOML) and passage relevance.
+
+A topic says what counts as discussing it (label, description, aliases, example sentences), what
+resembles it without being it (counter-examples), and what taking its side means (``target``, the
+stance scorer's target phrase). A passage's relevance to a topic combines two signals into one
+number in [0, 1]:
+
+- embedding similarity: the highest cosine between the MiniLM embedding of the passage (joined to
+  the previous passage of its article when the caller gives it) and the topic's prototypes (its
+  label, description, target and examples), rescaled from ``[SIM_LOW, SIM_HIGH]`` to [0, 1];
+- an alias hit: one of the topic's aliases occurs in the passage as a whole word, and the
+  passage is closer to the topic's prototypes than to its counter-examples (so "sanctions on
+  Iran" does not count for sanctions on Russia).
+
+``relevance = ALIAS_WEIGHT * alias_hit + (1 - ALIAS_WEIGHT) * rescaled_similarity``, so one
+threshold asks for some similarity from a passage that names the topic and a lot from one that
+does not (at the default threshold: cosine 0.42 and 0.64). The method, its constants and
+:data:`DEFAULT_THRESHOLD` were chosen on passages labelled by hand: see
+``experiments/topic_relevance/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from analysis.embedding import Embedder
+
+DEFAULT_TOPICS_PATH = Path(__file__).resolve().parent / "default_topics.toml"
+
+# How relevance is computed; see experiments/topic_relevance/RESULTS.md for the evidence.
+METHOD = "aliases-gated-by-counter-examples+minilm-max-prototype+previous-passage.v1"
+SIM_LOW = 0.2  # cosine at or below which similarity adds nothing
+SIM_HIGH = 0.7  # cosine at or above which similarity is full
+ALIAS_WEIGHT = 0.3  # share of relevance that an alias hit gives on its own
+# The best micro-F1 with precision >= 0.8 on the tuning part of 440 hand-labelled passages;
+# precision and recall on the held-out part are in experiments/topic_relevance/RESULTS.md.
+DEFAULT_THRESHOLD = 0.61
+
+_KEY = re.compile(r"[a-z][a-z0-9_]*")
+_REQUIRED = ("label", "description", "target", "aliases")
+
+
+class TopicsError(ValueError):
+    """An invalid topic or topics file; the message names the file, the topic and the fault."""
+
+
+def _check_text(key: str, name: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise TopicsError(
+            f"topic {key!r}: field {name!r}: expected a string, got {type(value).__name__}"
+        )
+    if not value.strip():
+        raise TopicsError(f"topic {key!r}: field {name!r}: expected a non-empty string, got ''")
+
+
+def _check_texts(key: str, name: str, value: Any, allow_empty: bool) -> None:
+    if not isinstance(value, tuple | list):
+        raise TopicsError(
+            f"topic {key!r}: field {name!r}: expected a list of strings, got {type(value).__name__}"
+        )
+    if not value and not allow_empty:
+        raise TopicsError(
+            f"topic {key!r}: field {name!r}: expected at least one entry, got an empty list"
+        )
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise TopicsError(
+                f"topic {key!r}: field {name!r}: expected non-empty strings, "
+                f"got {item!r} at position {i}"
+            )
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic: what counts as discussing it and what taking its side means."""
+
+    key: str
+    label: str
+    description: str
+    target: str
+    aliases: tuple[str, ...]
+    favor_template: str | None = None
+    against_template: str | None = None
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, str) or not _KEY.fullmatch(self.key):
+            raise TopicsError(
+                f"expected a topic key of lowercase letters, digits and '_' (starting with a "
+                f"letter), got {self.key!r}"
+            )
+        for name in ("label", "description", "target"):
+            _check_text(self.key, name, getattr(self, name))
+        for name in ("aliases", "examples", "counter_examples"):
+            _check_texts(self.key, name, getattr(self, name), allow_empty=name != "aliases")
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        for name in ("favor_template", "against_template"):
+            template = getattr(self, name)
+            if template is None:
+                continue
+            _check_text(self.key, name, template)
+            try:
+                template.format(target=self.target)
+            except (KeyError, IndexError, ValueError) as err:
+                raise TopicsError(
+                    f"topic {self.key!r}: field {name!r}: expected a template whose only "
+                    f"placeholder is {{target}}, got {template!r} ({err!r})"
+                ) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain types only (lists, not tuples), ready for JSON or TOML."""
+        data = asdict(self)
+        data["aliases"] = list(self.aliases)
+        data["examples"] = list(self.examples)
+        data["counter_examples"] = list(self.counter_examples)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Topic:
+        """A topic from a mapping with ``key`` and the fields of a TOML topic table."""
+        if not isinstance(data, Mapping):
+            raise TopicsError(f"expected a topic table, got {type(data).__name__}")
+        key = data.get("key", "?")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise TopicsError(
+                f"topic {key!r}: expected fields among {sorted(known - {'key'})}, "
+                f"got unknown {unknown}"
+            )
+        missing = [name for name in ("key", *_REQUIRED) if name not in data]
+        if missing:
+            raise TopicsError(f"topic {key!r}: expected fields {missing}, got none for them")
+        return cls(**dict(data))
+
+
+def topics_from_toml(data: Mapping[str, Any]) -> list[Topic]:
+    """Topics from a parsed topics document: ``{"topics": {KEY: {...}, ...}}``."""
+    unknown = sorted(set(data) - {"topics"})
+    if unknown:
+        raise TopicsError(f"expected only a [topics] table at the top level, got {unknown}")
+    tables = data.get("topics")
+    if not isinstance(tables, Mapping) or not tables:
+        raise TopicsError(
+            f"expected [topics.KEY] tables, got {type(tables).__name__ if tables else 'none'}"
+        )
+    topics = []
+    for key, table in tables.items():
+        if not isinstance(table, Mapping):
+            raise TopicsError(f"topic {key!r}: expected a table, got {type(table).__name__}")
+        if "key" in table:
+            raise TopicsError(f"topic {key!r}: expected the key only in the table name, got 'key'")
+        topics.append(Topic.from_dict({"key": key, **table}))
+    return topics
+
+
+def load_topics(path: str | Path | None = None) -> list[Topic]:
+    """Read and validate a topics TOML file; ``None`` reads the default topics."""
+    path = Path(path) if path is not None else DEFAULT_TOPICS_PATH
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TopicsError(f"{path}: expected a topics TOML file, got no such file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise TopicsError(f"{path}: expected valid TOML, got {err}") from None
+    try:
+        return topics_from_toml(data)
+    except TopicsError as err:
+        raise TopicsError(f"{path}: {err}") from None
+
+
+def topics_sha256(topics: Sequence[Topic]) -> str:
+    """A hash of the topic definitions, for a run's metadata and caches."""
+    payload = json.dumps([t.to_dict() for t in topics], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def alias_pattern(aliases: Sequence[str]) -> re.Pattern[str]:
+    """One regex matching any alias as a whole word.
+
+    Matching ignores case, except that a word written in capitals in the alias (an acronym such
+    as ``INF`` or ``START``) must start with a capital in the text, so that "a new start" does
+    not match "New START". Spaces and hyphens inside an alias match either.
+    """
+    alternatives = []
+    for alias in sorted({a.strip() for a in aliases}, key=len, reverse=True):
+        parts = []
+        for word in re.split(r"[\s\-]+", alias):
+            if len(word) >= 2 and word.isupper():
+                parts.append(re.escape(word[0]) + "(?i:" + re.escape(word[1:]) + ")")
+            else:
+                parts.append("(?i:" + re.escape(word) + ")")
+        alternatives.append(r"[\s\-]+".join(parts))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+def rescale_similarity(similarity: np.ndarray) -> np.ndarray:
+    """Cosine similarity mapped linearly from ``[SIM_LOW, SIM_HIGH]`` onto [0, 1], clipped."""
+    return np.clip((similarity - SIM_LOW) / (SIM_HIGH - SIM_LOW), 0.0, 1.0)
+
+
+def combine(
+    alias_hits: np.ndarray, similarity: np.ndarray, counter_similarity: np.ndarray | None = None
+) -> np.ndarray:
+    """Relevance in [0, 1] from alias hits (bool), prototype similarity and, optionally, the
+    similarity to counter-examples: an alias hit counts only where the passage is at least as
+    close to the topic as to its counter-examples."""
+    hits = np.asarray(alias_hits, dtype=bool)
+    if counter_similarity is not None:
+        hits = hits & (np.asarray(similarity) >= np.asarray(counter_similarity))
+    rel = ALIAS_WEIGHT * hits + (1.0 - ALIAS_WEIGHT) * rescale_similarity(similarity)
+    return rel.astype(np.float32)
+
+
+def prototypes(topic: Topic) -> list[str]:
+    """The texts a topic's embedding similarity is measured against."""
+    return [topic.label, topic.description, topic.target, *topic.examples]
+
+
+def with_previous(texts: Sequence[str], previous: Sequence[str | None]) -> list[str]:
+    """Each text preceded by its previous passage (none for the first of an article)."""
+    for i, p in enumerate(previous):
+        if p is not None and not isinstance(p, str):
+            raise ValueError(
+                f"expected previous passage {i} to be a string or None, got {type(p).__name__}"
+            )
+    if len(previous) != len(texts):
+        raise ValueError(
+            f"expected one previous passage per text, got {len(previous)} for {len(texts)}"
+        )
+    return [f"{p} {t}" if p else t for t, p in zip(texts, previous, strict=True)]
+
+
+class TopicMatcher:
+    """Scores passages' relevance to each topic; a passage is on topic at ``threshold`` or above.
+
+    The embedder is loaded on first use, and the topics' prototype embeddings are computed once
+    per matcher.
+    """
+
+    def __init__(
+        self,
+        topics: Sequence[Topic],
+        embedder: Embedder | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> None:
+        topics = list(topics)
+        if not topics or not all(isinstance(t, Topic) for t in topics):
+            raise TopicsError(f"expected a non-empty sequence of Topic, got {topics!r:.80}")
+        keys = [t.key for t in topics]
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicates:
+            raise TopicsError(f"expected unique topic keys, got duplicates {duplicates}")
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+            raise ValueError(f"expected threshold a number in [0, 1], got {threshold!r}")
+        if not 0.0 <= float(threshold) <= 1.0:
+            raise ValueError(f"expected threshold in [0, 1], got {threshold}")
+        self.topics = tuple(topics)
+        self.embedder = embedder
+        self.threshold = float(threshold)
+
+    @property
+    def keys(self) -> list[str]:
+        return [t.key for t in self.topics]
+
+    @cached_property
+    def embedder_(self) -> Embedder:
+        if self.embedder is not None:
+            return self.embedder
+        from analysis.embedding import Embedder
+
+        return Embedder()
+
+    @cached_property
+    def patterns_(self) -> list[re.Pattern[str]]:
+        return [alias_pattern(t.aliases) for t in self.topics]
+
+    @cached_property
+    def prototypes_(self) -> list[np.ndarray]:
+        """Each topic's prototype embeddings, ``(n_prototypes, dim)``."""
+        return [self.embedder_.encode(prototypes(t)) for t in self.topics]
+
+    @cached_property
+    def counter_prototypes_(self) -> list[np.ndarray | None]:
+        """Each topic's counter-example embeddings, or None where it has none."""
+        return [
+            self.embedder_.encode(list(t.counter_examples)) if t.counter_examples else None
+            for t in self.topics
+        ]
+
+    def alias_hits(self, texts: Sequence[str]) -> np.ndarray:
+        """Whether each topic's aliases occur in each text, ``(n_texts, n_topics)`` bool."""
+        texts = _check_texts_arg(texts)
+        return np.array(
+            [[bool(p.search(text)) for p in self.patterns_] for text in texts], dtype=bool
+        ).reshape(len(texts), len(self.topics))
+
+    def similarity(self, embeddings: np.ndarray) -> np.ndarray:
+        """Highest cosine between each embedding and each topic's prototypes."""
+        return self._max_cosine(embeddings, self.prototypes_)
+
+    def counter_similarity(self, embeddings: np.ndarray) -> np.ndarray:
+        """Highest cosine to each topic's counter-examples (-1 for a topic without any)."""
+        return self._max_cosine(embeddings, self.counter_prototypes_)
+
+    def _max_cosine(self, embeddings: np.ndarray, protos: list[np.ndarray | None]) -> np.ndarray:
+        embeddings = np.asarray(embeddings, dtype=np.float32)
+        out = np.full((len(embeddings), len(self.topics)), -1.0, dtype=np.float32)
+        for j, p in enumerate(protos):
+            if p is not None and len(embeddings):
+                out[:, j] = (embeddings @ p.T).max(axis=1)
+        return out
+
+    def relevance(
+        self,
+        texts: Sequence[str],
+        progress: bool = False,
+        previous: Sequence[str | None] | None = None,
+        embeddings: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Relevance of each text to each topic, ``(n_texts, n_topics)`` in [0, 1].
+
+        ``previous`` gives each text's previous passage in its article (``None`` or "" for the
+        first): similarity is then measured on the two together, which tells "sanctions" after
+        a sentence about Iran from "sanctions" after one about Russia; on labelled passages it
+        raised recall at the same precision (``experiments/topic_relevance/RESULTS.md``), and
+        :data:`DEFAULT_THRESHOLD` was chosen with it. Aliases are matched in the text alone.
+
+        ``embeddings`` (rows of :meth:`Embedder.encode` of exactly what would be embedded: the
+        texts, or the texts joined to their previous passages) skips encoding.
+        """
+        texts = _check_texts_arg(texts)
+        embedded = texts if previous is None else with_previous(texts, list(previous))
+        if embeddings is None:
+            embeddings = self.embedder_.encode(embedded, progress=progress)
+        elif len(embeddings) != len(texts):
+            raise ValueError(
+                f"expected one embedding per text, got {len(embeddings)} for {len(texts)}"
+            )
+        return combine(
+            self.alias_hits(texts),
+            self.similarity(embeddings),
+            self.counter_similarity(embeddings),
+        )
+
+    def on_topic(self, relevance: np.ndarray) -> np.ndarray:
+        """Which relevances reach the threshold (bool, same shape)."""
+        return np.asarray(relevance) >= self.threshold
+
+    def identity(self) -> dict[str, Any]:
+        """What makes relevance reproducible: method, constants, threshold, topics, embedder."""
+        return {
+            "method": METHOD,
+            "sim_low": SIM_LOW,
+            "sim_high": SIM_HIGH,
+            "alias_weight": ALIAS_WEIGHT,
+            "threshold": self.threshold,
+            "topics": self.keys,
+            "topics_sha256": topics_sha256(self.topics),
+            "embedder": self.embedder_.identity(),
+        }
+
+
+def _check_texts_arg(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise ValueError("expected a sequence of strings, got a single string")
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f"expected text {i} to be a string, got {type(text).__name__}")
+    return texts

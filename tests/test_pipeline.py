@@ -1,0 +1,134 @@
+"""The seeds analyzed end to end with the shipped models, and the CLI commands on the run."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis.cli import main
+from analysis.runs import list_runs, load_run
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory):
+    runs = tmp_path_factory.mktemp("runs")
+    cache = tmp_path_factory.mktemp("cache") / "predictions.sqlite"
+    code = main(["analyze", str(SEEDS), "--runs-dir", str(runs), "--quiet", "--cache", str(cache)])
+    assert code == 0
+    return runs
+
+
+def test_seeds_give_three_by_three_article_positions(seeds_run, capsys):
+    assert (
+        main(
+            [
+                "export",
+                "latest",
+                "--what",
+                "positions",
+                "--format",
+                "jsonl",
+                "--runs-dir",
+                str(seeds_run),
+            ]
+        )
+        == 0
+    )
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    articles = [r for r in rows if r["level"] == "article"]
+    assert len({r["article_id"] for r in articles}) == 3
+    assert {r["topic"] for r in articles} == {"arms_control", "sanctions", "ukraine"}
+    assert len(articles) == 9
+    for row in rows:
+        for key in (
+            "level",
+            "article_id",
+            "title",
+            "author",
+            "outlet",
+            "date",
+            "topic",
+            "status",
+            "coverage",
+            "n_passages",
+            "stance",
+            "stance_low",
+            "stance_high",
+            "tone",
+            "tone_low",
+            "tone_high",
+            "evidence",
+        ):
+            assert key in row
+        if row["status"] == "not_discussed":
+            assert row["stance"] is None and row["n_passages"] == 0 and row["evidence"] == []
+        else:
+            assert row["n_passages"] > 0 and row["evidence"]
+            if row["n_passages"] > 1:
+                assert row["stance_low"] <= row["stance"] <= row["stance_high"]
+                assert row["tone_low"] <= row["tone"] <= row["tone_high"]
+            else:  # one passage: the point, with no interval to pretend certainty
+                assert row["stance_low"] is None and row["stance"] is not None
+    authors = {r["author"] for r in rows if r["level"] == "author"}
+    assert len(authors) == 3
+
+
+def test_run_records_models_corpus_and_timings(seeds_run):
+    run = load_run("latest", seeds_run)
+    meta = run.meta
+    assert meta["models"]["stance"]["name"] == "stance.minilm.v1"
+    assert len(meta["models"]["stance"]["weights_sha256"]) == 64
+    assert len(meta["corpus_hash"]) == 64
+    assert meta["counts"]["articles_read"] == 3
+    assert {"load", "relevance", "scoring", "aggregate", "total"} <= set(meta["timings"])
+    assert "stance.minilm.v1" in (run.path / "config.toml").read_text()
+    evidence = run.positions.iloc[0]["evidence"]
+    assert set(evidence) <= set(run.passages["passage_id"])
+
+
+def test_show_and_runs_list_the_seed_authors(seeds_run, capsys):
+    assert main(["show", "latest", "--runs-dir", str(seeds_run)]) == 0
+    out = capsys.readouterr().out
+    run = load_run("latest", seeds_run)
+    for author in run.articles["group"]:
+        assert author[:20] in out
+    assert main(["runs", "--runs-dir", str(seeds_run)]) == 0
+    assert run.run_id in capsys.readouterr().out
+
+
+def test_a_rerun_hits_the_cache_and_gives_the_same_positions(seeds_run, tmp_path):
+    first = load_run("latest", seeds_run)
+    again = tmp_path / "runs"
+    cache = Path(first.config["models"]["cache"])
+    assert (
+        main(["analyze", str(SEEDS), "--runs-dir", str(again), "--quiet", "--cache", str(cache)])
+        == 0
+    )
+    second = load_run("latest", again)
+    assert second.meta["cache"]["stance"]["misses"] == 0
+    assert second.meta["cache"]["stance"]["hits"] == len(first.scores)
+    assert second.positions["stance"].equals(first.positions["stance"])
+
+
+def test_bad_files_are_skipped_with_reasons_and_the_run_goes_on(tmp_path, capsys):
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    (folder / "empty.txt").write_text("")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    runs = tmp_path / "runs"
+    assert main(["analyze", str(folder), "--runs-dir", str(runs), "--quiet", "--cache", ""]) == 0
+    err = capsys.readouterr().err
+    assert "empty.txt" in err and "binary.txt" in err
+    meta = list_runs(runs)[0]
+    assert meta["counts"]["articles_read"] == 3
+    assert {Path(s["source"]).name for s in meta["skipped"]} >= {"empty.txt", "binary.txt"}
+
+
+def test_missing_input_fails_in_one_line(tmp_path, capsys):
+    code = main(["analyze", str(tmp_path / "nope"), "--runs-dir", str(tmp_path), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "nope" in err and "Traceback" not in err
+    assert list_runs(tmp_path) == []
