@@ -82,6 +82,30 @@ def previous_passages(passages: pd.DataFrame) -> list[str | None]:
     ]
 
 
+def mark_unscored(
+    table: pd.DataFrame, failed: pd.DataFrame, articles: pd.DataFrame, include_reported: bool
+) -> pd.DataFrame:
+    """Units whose topic passages all failed to score are ``unscored``, not ``not_discussed``:
+    the author did write about the topic, the model gave no usable answer."""
+    if not include_reported:
+        failed = failed[~failed["reported"].astype(bool)]
+    if failed.empty:
+        return table
+    groups = failed.merge(articles[["article_id", "group"]], on="article_id", how="left")
+    article_keys = set(zip(groups["article_id"], groups["topic"], strict=True))
+    group_keys = set(zip(groups["group"], groups["topic"], strict=True))
+    table = table.copy()
+    for i, row in table[table["status"] == "not_discussed"].iterrows():
+        key = (
+            (row["article_id"], row["topic"])
+            if row["level"] == "article"
+            else (row["author"], row["topic"])
+        )
+        if key in (article_keys if row["level"] == "article" else group_keys):
+            table.at[i, "status"] = "unscored"
+    return table
+
+
 def check_loadable(scorer: Scorer) -> None:
     """Load (or reach) a scorer's model now, so a wrong id fails before any work starts."""
     check = getattr(scorer, "check", None)
@@ -344,10 +368,15 @@ def analyze(
 
     clock = time.perf_counter()
     agg = config.aggregate
+    # A pair whose answer failed (a chat backend's unparsable reply) stays in the scores table
+    # with its raw answer and reason, but counts toward no position: it is not guessed.
+    failed = scores[["stance", "tone"]].isna().any(axis=1)
+    if failed.any():
+        log(f"{int(failed.sum())} (passage, topic) pairs have no usable prediction; left out")
     table = positions(
         articles,
         passages,
-        scores,
+        scores[~failed],
         [t.key for t in topics],
         AggregateConfig(
             seed=agg.seed,
@@ -356,6 +385,7 @@ def analyze(
             max_evidence=agg.max_evidence,
         ),
     )
+    table = mark_unscored(table, scores[failed], articles, agg.include_reported)
     timings["aggregate"] = time.perf_counter() - clock
     timings["total"] = time.perf_counter() - started
 
@@ -382,6 +412,7 @@ def analyze(
             "passages": len(passages),
             "topic_passages": int(scores["passage_id"].nunique()) if len(scores) else 0,
             "scored_pairs": len(scores),
+            "failed_pairs": int(failed.sum()),
             "authors": int(articles["group"].nunique()),
         },
         "skipped": [{"source": s.source, "reason": s.reason} for s in corpus.skipped],

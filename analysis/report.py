@@ -8,6 +8,8 @@ from analysis.runs import Run
 
 
 def _cell(row: pd.Series) -> str:
+    if row["status"] == "unscored":
+        return "no prediction"
     if row["status"] != "discussed":
         return "not discussed"
     return f"S {row['stance']:+.2f} T {row['tone']:+.2f} n={int(row['n_passages'])}"

@@ -20,6 +20,12 @@ from dashboard import data, state  # noqa: E402
 from dashboard.context import RunContext, set_active  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
+LATER_PAGES = (
+    ("time.py", "Over time", ":material/timeline:"),
+    ("runs.py", "Runs", ":material/difference:"),
+    ("evaluation.py", "Evaluation", ":material/fact_check:"),
+    ("add_articles.py", "Add articles", ":material/upload_file:"),
+)
 
 
 def _run_caption(meta: dict) -> str:
@@ -103,6 +109,11 @@ def main() -> None:
             ),
             st.Page(PAGES_DIR / "compare.py", title="Compare", icon=":material/compare_arrows:"),
             st.Page(PAGES_DIR / "article.py", title="Article", icon=":material/article:"),
+            *[
+                st.Page(PAGES_DIR / name, title=title, icon=icon)
+                for name, title, icon in LATER_PAGES
+                if (PAGES_DIR / name).is_file()
+            ],
         ]
     )
     page.run()

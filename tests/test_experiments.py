@@ -101,3 +101,24 @@ def test_hub_model_offline_fails_before_any_work_in_one_line(tmp_path, capsys, m
     assert "local" in err  # how to point at a local copy
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert list_runs(tmp_path) == []
+
+
+def test_robustness_over_the_two_runs_lists_stable_and_flipping_comparisons(two_runs, capsys):
+    newest, oldest = list_runs(two_runs)
+    assert (
+        main(
+            [
+                "robustness",
+                oldest["run_id"],
+                newest["run_id"],
+                "--json",
+                "--runs-dir",
+                str(two_runs),
+            ]
+        )
+        == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert report  # a JSON object about the two runs
+    assert main(["robustness", oldest["run_id"], "--runs-dir", str(two_runs)]) == 2
+    assert "expected at least two runs" in capsys.readouterr().err
