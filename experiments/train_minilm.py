@@ -19,6 +19,7 @@ import math
 import platform
 import random
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -165,7 +166,8 @@ def train(cfg: RecipeConfig, out: Path | None, device: str = "auto", log=print) 
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     seed_everything(cfg.seed)
-    data = load_data(cfg, Path("experiments/output"))
+    with tempfile.TemporaryDirectory(prefix="viewpoints-splits-") as workdir:
+        data = load_data(cfg, Path(workdir))
     base = resolve_base(cfg.base)
     heads = {"stance": list(STANCE_LABELS), "tone": list(TONE_LABELS)}
     model_cfg = PairModelConfig(
