@@ -23,6 +23,9 @@ from analysis.config import AnalysisConfig
 from analysis.scoring.base import Scorer
 
 Log = Callable[[str], None]
+# Progress hook: (stage, share of the whole run done when the stage starts, in [0, 1]).
+OnStage = Callable[[str, float], None]
+STAGES = ("setup", "loading", "estimate", "relevance", "scoring", "aggregate", "writing", "done")
 
 
 def _stderr(message: str) -> None:
@@ -267,13 +270,41 @@ def with_cache(
     return wrapped, [cache]
 
 
+def stage_shares(estimate: Any) -> dict[str, float]:
+    """Where each stage starts, as a share of the whole run: fixed up to the estimate, then
+    relevance and scoring split in proportion to the estimate's predicted seconds."""
+    seconds = getattr(estimate, "seconds", {}) or {}
+    relevance = max(float(seconds.get("relevance", 0.0)), 0.0)
+    scoring = max(float(seconds.get("stance", 0.0)) + float(seconds.get("tone", 0.0)), 0.0)
+    first, last = 0.1, 0.9  # relevance starts at `first`, aggregation at `last`
+    split = first + (last - first) * (
+        relevance / (relevance + scoring) if relevance + scoring else 0.5
+    )
+    return {
+        "setup": 0.0,
+        "loading": 0.03,
+        "estimate": 0.05,
+        "relevance": first,
+        "scoring": split,
+        "aggregate": last,
+        "writing": 0.97,
+        "done": 1.0,
+    }
+
+
 def analyze(
-    config: AnalysisConfig, progress: bool = True, log: Log = _stderr, dry_run: bool = False
+    config: AnalysisConfig,
+    progress: bool = True,
+    log: Log = _stderr,
+    dry_run: bool = False,
+    on_stage: OnStage | None = None,
 ) -> AnalysisResult:
     """Run the analysis ``config`` describes and write it as a run; return its path and meta.
 
     The cost estimate (a measured warm-up) is logged before the expensive steps; ``dry_run``
-    stops there and writes nothing.
+    stops there and writes nothing. ``on_stage``, when given, is called as each stage of
+    :data:`STAGES` starts with the stage's name and the share of the run done so far (a
+    progress bar's value; "done" with 1.0 once the run is written, not after a dry run).
     """
     from analysis.aggregate import AggregateConfig, positions
     from analysis.corpus import load_corpus
@@ -281,8 +312,15 @@ def analyze(
     from analysis.runs import new_run_id, write_run
     from analysis.topics import DEFAULT_THRESHOLD, TopicMatcher, load_topics
 
+    shares = stage_shares(None)  # refined once the cost estimate is known
+
+    def stage(name: str) -> None:
+        if on_stage is not None:
+            on_stage(name, shares[name])
+
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    stage("setup")
     # Everything that can fail on a name or a path fails here, before any work starts.
     topics = load_topics(config.topics.file or None)
     threshold = config.topics.threshold or DEFAULT_THRESHOLD
@@ -294,6 +332,7 @@ def analyze(
             raise ValueError(f"no such file or folder: {path}")
     timings["setup"] = time.perf_counter() - started
 
+    stage("loading")
     clock = time.perf_counter()
     corpus = load_corpus(config.corpus.paths, progress=progress)
     timings["load"] = time.perf_counter() - clock
@@ -316,6 +355,7 @@ def analyze(
     matcher = TopicMatcher(topics, Embedder(precision=config.models.precision), threshold=threshold)
     from analysis.estimate import estimate_cost
 
+    stage("estimate")
     clock = time.perf_counter()
     previous = previous_passages(passages)
     estimate = estimate_cost(
@@ -333,13 +373,16 @@ def analyze(
     log(estimate.format())
     if dry_run:
         return AnalysisResult(path=None, meta={"counts": estimate.to_dict()}, estimate=estimate)
+    shares = stage_shares(estimate)
 
+    stage("relevance")
     clock = time.perf_counter()
     if progress:
         log("finding topic passages")
     relevance = matcher.relevance(passages["text"].tolist(), progress=progress, previous=previous)
     timings["relevance"] = time.perf_counter() - clock
 
+    stage("scoring")
     clock = time.perf_counter()
     n_topic = int((relevance >= threshold).sum())
     if progress:
@@ -366,6 +409,7 @@ def analyze(
             )
         )
 
+    stage("aggregate")
     clock = time.perf_counter()
     agg = config.aggregate
     # A pair whose answer failed (a chat backend's unparsable reply) stays in the scores table
@@ -419,6 +463,7 @@ def analyze(
         "cache": {"path": config.models.cache, **cache_stats},
         "estimate": estimate.to_dict(),
     }
+    stage("writing")
     path = write_run(
         config.run.runs_dir,
         run_id,
@@ -427,6 +472,7 @@ def analyze(
         {"articles": articles, "passages": passages, "scores": scores, "positions": table},
     )
     log(f"wrote run {run_id} to {path} in {timings['total']:.1f} s")
+    stage("done")
     return AnalysisResult(path=path, meta={"run_id": run_id, **meta}, estimate=estimate)
 
 

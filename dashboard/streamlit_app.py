@@ -53,7 +53,8 @@ def _empty_state(runs_dir: Path) -> None:
         "Analyse some articles first, for example the three seed articles:\n\n"
         "```\nviewpoints analyze seeds/\n```\n\n"
         "`viewpoints analyze PATH` reads a file, a folder or a JSONL corpus and writes a run "
-        f"into `{runs_dir}`; then reload this page. To read runs from elsewhere, start the "
+        f"into `{runs_dir}`; then reload this page, or upload articles below. To read runs "
+        "from elsewhere, start the "
         "dashboard with `viewpoints dashboard --runs-dir DIR` or set "
         f"`{data.ENV_RUNS_DIR}`."
     )
@@ -66,6 +67,11 @@ def main() -> None:
     runs = data.available_runs(runs_dir)
     if not runs:
         _empty_state(runs_dir)
+        add_page = PAGES_DIR / "add_articles.py"
+        st.navigation(
+            [st.Page(add_page, title="Add articles", icon=":material/upload_file:", default=True)]
+        ).run()
+        state.push_to_query_params()
         return
     by_id = {str(m["run_id"]): m for m in runs if "run_id" in m}
     with st.sidebar:

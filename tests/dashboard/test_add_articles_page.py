@@ -1,0 +1,184 @@
+"""The Add articles page, driven through Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.runs import list_runs
+from dashboard.uploads import UPLOADS_DIR
+from tests.dashboard.conftest import make_small_run
+
+PAGE = "app_pages/add_articles.py"
+PAGE_PATH = Path(__file__).resolve().parents[2] / "dashboard" / PAGE
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEED_A = SEEDS / "000_75f37cc66b80f13e.txt"
+SEED_B = SEEDS / "001_6c28832786d132a7.txt"
+RESULT_KEY = "_vp_upload_result"
+
+
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(
+        [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
+    )
+
+
+@pytest.fixture
+def page(app, small_runs_dir):
+    """The page inside the app, with the small run selected in the sidebar."""
+    at = _ok(app(small_runs_dir).run())
+    return _ok(at.switch_page(PAGE).run())
+
+
+def _upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    at.file_uploader[0].set_value([(name, data, "text/plain") for name, data in files])
+    return _ok(at.run())
+
+
+def _frame(at: AppTest, column: str):
+    """The (first) table with ``column``: tables without selections carry no key in AppTest."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _analyze_button(at: AppTest):
+    return at.button(key="up_go")
+
+
+def test_page_states_its_limits_and_types(page, small_runs_dir):
+    text = _text(page)
+    assert "at most 20 MB per file and 100 MB in all" in text
+    assert "`.jsonl`" in text and "`articles.toml`" in text
+    assert f"{small_runs_dir / UPLOADS_DIR}/<time>/" in text
+    uploader = page.file_uploader[0]
+    assert uploader.accept_multiple_files
+    assert uploader.proto.max_upload_size_mb == 20  # also enforced by Streamlit's uploader
+    assert ".html" in uploader.allowed_type and ".pdf" not in uploader.allowed_type
+    assert _analyze_button(page).disabled  # nothing uploaded yet
+
+
+def test_page_works_without_any_run(monkeypatch, tmp_path):
+    """Opened on its own, with an empty runs folder and no run chosen in a sidebar."""
+    monkeypatch.setenv("VIEWPOINTS_RUNS_DIR", str(tmp_path / "no-runs-yet"))
+    at = _ok(AppTest.from_file(str(PAGE_PATH), default_timeout=60).run())
+    assert "Add articles" in _text(at)
+    assert str(tmp_path / "no-runs-yet") in _text(at)
+    _upload(at, ("a.txt", SEED_A.read_bytes()))
+    assert not _analyze_button(at).disabled
+
+
+def test_bad_files_are_listed_with_reasons_before_anything_runs(page, small_runs_dir):
+    _upload(
+        page,
+        ("../a.txt", SEED_A.read_bytes()),
+        ("b.txt", SEED_B.read_bytes()),
+        ("broken.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+        ("empty.md", b""),
+    )
+    table = _frame(page, "Status")
+    assert list(table["Status"]) == ["ready", "ready", "refused", "refused"]
+    assert list(table["Saved as"])[:2] == ["a.txt", "b.txt"]
+    assert list(table["Reason"])[2:] == ["binary file (contains NUL bytes)", "empty file"]
+    assert "2 file(s) cannot be used" in page.warning[0].value
+    button = _analyze_button(page)
+    assert not button.disabled and button.label == "Analyze 2 file(s) into a new run"
+    assert page.text_input(key="up_title_0").disabled  # a title needs a single article file
+    assert not (small_runs_dir / UPLOADS_DIR).exists()  # checking writes nothing
+
+
+def test_no_usable_file_means_no_run(page, small_runs_dir):
+    _upload(page, ("broken.txt", b"\x00\x01\x02"), ("latin.txt", "caf\u00e9".encode("latin-1")))
+    assert "No usable article file" in page.error[0].value
+    assert _analyze_button(page).disabled
+    assert [m["run_id"] for m in list_runs(small_runs_dir)] == ["20181110-120000-seeds000"]
+
+
+def test_a_single_file_may_get_a_title_and_a_bad_date_blocks_the_run(page):
+    _upload(page, ("a.txt", SEED_A.read_bytes()))
+    assert not page.text_input(key="up_title_0").disabled
+    page.text_input(key="up_date_0").input("next Tuesday")
+    _ok(page.run())
+    assert "date: expected a date like 2018-06-29" in page.error[0].value
+    assert _analyze_button(page).disabled
+
+
+def test_result_shows_the_skipped_list_and_opens_the_run(app, tmp_path):
+    make_small_run(tmp_path, "20180101-000000-older000", created="2018-01-01T00:00:00")
+    make_small_run(tmp_path, "20190101-000000-newer000", created="2019-01-01T00:00:00")
+    at = _ok(app(tmp_path).run())
+    folder = str(tmp_path / UPLOADS_DIR / "20240501-120000")
+    at.session_state[RESULT_KEY] = {
+        "run_id": "20180101-000000-older000",
+        "path": str(tmp_path / "20180101-000000-older000"),
+        "folder": folder,
+        "counts": {"articles_read": 1, "passages": 5, "scored_pairs": 2},
+        "skipped": [{"source": f"{folder}/README.md", "reason": "documentation file"}],
+        "files": [
+            {"File": "a.txt", "Saved as": "a.txt", "Size": "1 kB", "Status": "saved", "Reason": ""}
+        ],
+        "notes": [],
+        "log": [],
+    }
+    _ok(at.switch_page(PAGE).run())
+    assert "Run `20180101-000000-older000` written: 1 article(s), 5 passages" in (
+        at.success[0].value
+    )
+    skipped = _frame(at, "Source")
+    assert skipped.to_dict("records") == [{"Source": "README.md", "Reason": "documentation file"}]
+    _ok(at.button(key="up_open").click().run())
+    assert at.title[0].value == "Overview"
+    assert at.sidebar.selectbox(key="w_run").value == "20180101-000000-older000"
+    assert at.query_params["run"] == "20180101-000000-older000"
+
+
+def test_open_without_an_overview_page_says_to_reload(monkeypatch, tmp_path):
+    """Opened on its own (no navigation, as when the app started with no runs): the button
+    cannot switch pages, so after one retry it says what to do instead of failing."""
+    make_small_run(tmp_path)
+    monkeypatch.setenv("VIEWPOINTS_RUNS_DIR", str(tmp_path))
+    at = AppTest.from_file(str(PAGE_PATH), default_timeout=60)
+    at.session_state[RESULT_KEY] = {
+        "run_id": "20181110-120000-seeds000",
+        "path": str(tmp_path / "20181110-120000-seeds000"),
+        "counts": {},
+        "skipped": [],
+    }
+    _ok(at.run())
+    _ok(at.button(key="up_open").click().run())
+    assert "is ready: reload the dashboard to open it" in at.info[0].value
+    assert at.session_state["sel_run"] == "20181110-120000-seeds000"
+
+
+@pytest.mark.slow
+def test_analyze_uploads_into_a_new_run_with_the_default_models(app, tmp_path, monkeypatch):
+    """The whole step on the page: two seeds and a binary file -> a run of the two seeds."""
+    runs = tmp_path / "runs"
+    make_small_run(runs)
+    monkeypatch.chdir(tmp_path)  # the default prediction cache is relative to the cwd
+    at = _ok(app(runs).run())
+    _ok(at.switch_page(PAGE).run())
+    _upload(
+        at,
+        ("valdai.txt", SEED_A.read_bytes()),
+        ("bolton.txt", SEED_B.read_bytes()),
+        ("broken.txt", b"\x00\x01binary"),
+    )
+    at.text_input(key="up_outlet_0").input("Valdai Discussion Club")
+    at.text_input(key="up_name_0").input("two seeds")
+    _ok(_analyze_button(at).click().run(timeout=180))
+    new = [m for m in list_runs(runs) if m["run_id"] != "20181110-120000-seeds000"]
+    assert len(new) == 1 and new[0]["name"] == "two seeds"
+    assert new[0]["counts"]["articles_read"] == 2
+    assert "written: 2 article(s)" in at.success[0].value
+    files = _frame(at, "Status")
+    refused = files[files["Status"] == "refused"]
+    assert list(refused["File"]) == ["broken.txt"]
+    assert list(refused["Reason"]) == ["binary file (contains NUL bytes)"]
+    assert not at.file_uploader[0].value  # a fresh uploader for the next batch
+    assert at.sidebar.selectbox(key="w_run").options[0].startswith(new[0]["run_id"])
