@@ -220,6 +220,74 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recompute(args: argparse.Namespace) -> int:
+    from analysis.corrections import corrections_dir, read_corrections, recompute
+    from analysis.runs import load_run
+
+    run = load_run(args.run, args.runs_dir)
+    folder = corrections_dir(args.corrections_dir)
+    if not folder.exists():
+        raise CLIError(f"no corrections at {folder} (set --corrections-dir)")
+    corrections = read_corrections(folder)
+    path = recompute(
+        run,
+        corrections,
+        args.runs_dir,
+        calibrate=args.calibrate,
+        min_examples=args.min_examples,
+        name=args.name,
+        corrections_source=str(folder),
+    )
+    meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
+    counts = meta["corrections"]
+    print(
+        f"applied {counts['applied']} of {counts['in_force']} corrections in force "
+        f"({counts['removed']} removed from a topic, {counts['added']} added, "
+        f"{counts['unmatched']} not in this run)",
+        file=sys.stderr,
+    )
+    for task, info in meta.get("calibration", {}).items():
+        if info.get("temperature") is None:
+            print(f"{task}: not calibrated ({info['reason']}; have {info['n']})", file=sys.stderr)
+        else:
+            print(
+                f"{task}: temperature {info['temperature']:.3f} on {info['n']} examples "
+                f"(NLL {info['nll_before']:.3f} -> {info['nll_after']:.3f})",
+                file=sys.stderr,
+            )
+    print(path)
+    return 0
+
+
+def cmd_corrections(args: argparse.Namespace) -> int:
+    from analysis.corrections import CorrectionStore, corrections_dir
+
+    store = CorrectionStore(corrections_dir(args.corrections_dir))
+    history = store.history()
+    current = store.latest()
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+    for c in current:
+        cell = counts.setdefault(c.topic, {}).setdefault(c.task, {"n": 0, "changed": 0})
+        cell["n"] += 1
+        cell["changed"] += int(c.changed)
+    report = {
+        "folder": str(store.folder),
+        "saved": len(history),
+        "in_force": len(current),
+        "by_topic": counts,
+    }
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(f"{store.folder}: {len(current)} corrections in force ({len(history)} saved)")
+    for topic, tasks in sorted(counts.items()):
+        cells = ", ".join(
+            f"{task} {v['n']} ({v['changed']} changed)" for task, v in sorted(tasks.items())
+        )
+        print(f"  {topic}: {cells}")
+    return 0
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     import subprocess
     from pathlib import Path
@@ -256,6 +324,16 @@ def _add_runs_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_corrections_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--corrections-dir",
+        "--corrections",
+        dest="corrections_dir",
+        default=None,
+        help="the corrections folder (default: ./corrections, or $VIEWPOINTS_CORRECTIONS_DIR)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="viewpoints", description="Compare authors' stance and tone on topics."
@@ -265,8 +343,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("evaluate", help="score a model on a labelled file")
     ev.add_argument("--task", required=True, choices=["stance", "tone"])
-    ev.add_argument("--data", required=True, help="labelled file (JSONL, VAST CSV, NewsMTSC JSONL)")
-    ev.add_argument("--format", default="auto", choices=["auto", "jsonl", "vast", "newsmtsc"])
+    ev.add_argument(
+        "--data",
+        required=True,
+        help="labelled file (JSONL, VAST CSV, NewsMTSC JSONL) or a corrections file or folder",
+    )
+    ev.add_argument(
+        "--format", default="auto", choices=["auto", "jsonl", "vast", "newsmtsc", "corrections"]
+    )
     ev.add_argument(
         "--model",
         default=None,
@@ -371,6 +455,32 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", default=None, help="output file (default: stdout)")
     _add_runs_dir(ex)
     ex.set_defaults(handler=cmd_export)
+
+    rc = sub.add_parser(
+        "recompute",
+        help="a new run: a run's positions recomputed with the analyst's corrections",
+    )
+    rc.add_argument("run", help="run id, path or 'latest'")
+    _add_corrections_dir(rc)
+    rc.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="first temperature-scale each task's probabilities, fitted on the corrections",
+    )
+    rc.add_argument(
+        "--min-examples",
+        type=int,
+        default=10,
+        help="with --calibrate: fewest corrected examples a task needs to be calibrated",
+    )
+    rc.add_argument("--name", default=None, help="a label for the new run")
+    _add_runs_dir(rc)
+    rc.set_defaults(handler=cmd_recompute)
+
+    co = sub.add_parser("corrections", help="count the analyst's corrections per topic and task")
+    _add_corrections_dir(co)
+    co.add_argument("--json", action="store_true", help="print one JSON object")
+    co.set_defaults(handler=cmd_corrections)
 
     db = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
     _add_runs_dir(db)

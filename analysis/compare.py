@@ -470,6 +470,12 @@ def _compare_slice(
     }
 
 
+def _threshold(run: Run) -> float | None:
+    """The topic threshold a run's config records, if it records one as a [topics] table."""
+    section = run.config.get("topics")
+    return section.get("threshold") if isinstance(section, dict) else None
+
+
 def compare_runs(
     a: Run, b: Run, top_k: int = 10, *, zero_band: float = DEFAULT_ZERO_BAND
 ) -> dict[str, Any]:
@@ -497,8 +503,7 @@ def compare_runs(
         )
     elif same_corpus is None:
         warnings.append("a run records no corpus hash: cannot tell whether the corpora match")
-    threshold_a = (a.config.get("topics") or {}).get("threshold")
-    threshold_b = (b.config.get("topics") or {}).get("threshold")
+    threshold_a, threshold_b = _threshold(a), _threshold(b)
     if threshold_a is not None and threshold_b is not None and threshold_a != threshold_b:
         warnings.append(
             f"topic thresholds differ ({threshold_a} vs {threshold_b}): passages scored in only "

@@ -1,7 +1,9 @@
 """Labelled data sets for stance and tone, read into one example type with clear errors.
 
-Formats: ``jsonl`` (text, target, label), ``vast`` (VAST's CSV) and ``newsmtsc`` (NewsMTSC's
-JSONL, one example per target). Any problem names the file, the line and what was wrong.
+Formats: ``jsonl`` (text, target, label), ``vast`` (VAST's CSV), ``newsmtsc`` (NewsMTSC's
+JSONL, one example per target) and ``corrections`` (the analyst's corrections, a file or a folder
+of them; see :mod:`analysis.corrections`: only the corrections in force for the task are read).
+Any problem names the file, the line and what was wrong.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from analysis.labels import labels_for
 
-FORMATS = ("auto", "jsonl", "vast", "newsmtsc")
+FORMATS = ("auto", "jsonl", "vast", "newsmtsc", "corrections")
 VAST_LABELS = {"0": "against", "1": "favor", "2": "none"}
 NEWSMTSC_LABELS = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
 
@@ -40,7 +42,9 @@ class Example:
 
 
 def detect_format(path: Path) -> str:
-    """Guess the format from the extension and the first record."""
+    """Guess the format from the extension and the first record (a folder: corrections)."""
+    if path.is_dir():
+        return "corrections"
     if path.suffix.lower() == ".csv":
         return "vast"
     first = _first_nonblank_line(path)
@@ -52,19 +56,30 @@ def detect_format(path: Path) -> str:
         raise DataError(path, 1, "expected JSON Lines or a VAST CSV; line 1 is not JSON") from None
     if isinstance(record, dict) and "targets" in record and "sentence_normalized" in record:
         return "newsmtsc"
+    from analysis.corrections import is_corrections_record
+
+    if is_corrections_record(record):
+        return "corrections"
     return "jsonl"
 
 
 def load_examples(path: str | Path, task: str, fmt: str = "auto") -> list[Example]:
-    """Read a labelled file for ``task`` ('stance' or 'tone'); raise DataError on bad data."""
+    """Read a labelled file for ``task`` ('stance' or 'tone'); raise DataError on bad data.
+
+    With format ``corrections`` (or ``auto``) ``path`` may also be a folder of corrections.
+    """
     path = Path(path)
     labels = labels_for(task)
     if fmt not in FORMATS:
         raise ValueError(f"expected format one of {', '.join(FORMATS)}, got {fmt!r}")
-    if not path.is_file():
+    if path.is_dir() and fmt in ("auto", "corrections"):
+        fmt = "corrections"
+    elif not path.is_file():
         raise DataError(path, None, "no such file")
     if fmt == "auto":
         fmt = detect_format(path)
+    if fmt == "corrections":
+        return _read_corrections(path, task)
     readers = {"jsonl": _read_jsonl, "vast": _read_vast, "newsmtsc": _read_newsmtsc}
     examples = []
     for number, example in readers[fmt](path):
@@ -75,6 +90,15 @@ def load_examples(path: str | Path, task: str, fmt: str = "auto") -> list[Exampl
         examples.append(example)
     if not examples:
         raise DataError(path, None, "the file holds no examples")
+    return examples
+
+
+def _read_corrections(path: Path, task: str) -> list[Example]:
+    from analysis.corrections import examples_from_corrections, read_corrections
+
+    examples = examples_from_corrections(read_corrections(path), task)
+    if not examples:
+        raise DataError(path, None, f"holds no {task} corrections")
     return examples
 
 

@@ -81,7 +81,7 @@ TABLE_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "outlet",
         "date",
         "topic",
-        "status",  # "discussed", "not_discussed", or "unscored" (written about; no usable prediction)
+        "status",  # "discussed", "not_discussed", or "unscored" (written about, no prediction)
         "coverage",  # share of the unit's passages that are own-voice topic passages
         "n_passages",  # own-voice topic passages behind the numbers
         "n_reported",  # reported-speech topic passages, shown apart and not counted

@@ -27,13 +27,16 @@ import pandas as pd
 import pyarrow.parquet as pq
 import streamlit as st
 
-from analysis.runs import TABLE_COLUMNS, list_runs
+from analysis.compare import compare_runs
+from analysis.runs import TABLE_COLUMNS, Run, list_runs, load_run
 from dashboard import views
 
 ENV_RUNS_DIR = "VIEWPOINTS_RUNS_DIR"
 DEFAULT_RUNS_DIR = "runs"
 MAX_RUNS_CACHED = 4  # light tables of this many runs stay in memory
 MAX_HEAVY_CACHED = 2  # text tables of this many runs stay in memory
+MAX_FULL_RUNS_CACHED = 3  # whole runs (for run-versus-run comparison) kept in memory
+MAX_COMPARISONS_CACHED = 4
 
 ARTICLE_META_COLUMNS = (
     "article_id",
@@ -261,3 +264,18 @@ def passages_with_scores(store: TextStore, passage_ids: Sequence[str], topic: st
 def article_scores(store: TextStore, article_id: str) -> pd.DataFrame:
     """Every score of one article's passages (all topics), as plain columns."""
     return store.scores[store.scores["article_id"] == article_id].reset_index(drop=True)
+
+
+@st.cache_resource(max_entries=MAX_FULL_RUNS_CACHED, show_spinner="Loading run…")
+def full_run(run_path: str, stamp: float) -> Run:
+    """A whole run as :func:`analysis.runs.load_run` reads it (shared and read-only), for the
+    run-versus-run comparison, which needs every table of both runs."""
+    return load_run(run_path)
+
+
+@st.cache_data(max_entries=MAX_COMPARISONS_CACHED, show_spinner="Comparing the two runs…")
+def run_comparison(
+    path_a: str, stamp_a: float, path_b: str, stamp_b: float, top_k: int
+) -> dict[str, Any]:
+    """:func:`analysis.compare.compare_runs` of run A with run B (a JSON-ready dict)."""
+    return compare_runs(full_run(path_a, stamp_a), full_run(path_b, stamp_b), top_k)

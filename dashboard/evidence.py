@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -64,8 +65,11 @@ def group_note_html(kind: Any, *, short: bool = False) -> str:
     )
 
 
-def passage_card_html(row: Mapping[str, Any], source: str, *, rank: int | None = None) -> str:
-    """One passage: where it is from, its text, and its stance and tone probabilities."""
+def passage_card_html(
+    row: Mapping[str, Any], source: str, *, rank: int | None = None, note_html: str = ""
+) -> str:
+    """One passage: where it is from, its text, and its stance and tone probabilities
+    (``note_html``, already escaped, goes last: the analyst's corrections)."""
     stance = row.get("stance")
     border = "#999" if is_missing(stance) else diverging_color(stance)
     speaker = row.get("speaker")
@@ -91,7 +95,7 @@ def passage_card_html(row: Mapping[str, Any], source: str, *, rank: int | None =
         f'<div style="font-size:0.8em;color:#555">{rank_html}{html.escape(source)}</div>'
         f'<div style="margin:4px 0">{who}{text}</div>'
         f'<div style="font-size:0.8em;color:#333">{html.escape(probs)}</div>'
-        "</div>"
+        f"{note_html}</div>"
     )
 
 
@@ -108,22 +112,47 @@ def _source_of(article_id: str, meta: pd.DataFrame) -> str:
 
 
 def show_passages(
-    frame: pd.DataFrame, meta: pd.DataFrame, *, empty: str, where: Any = st, numbered: bool = True
+    frame: pd.DataFrame,
+    meta: pd.DataFrame,
+    *,
+    empty: str,
+    where: Any = st,
+    numbered: bool = True,
+    correctable: bool = True,
 ) -> None:
     """Cards for the rows of ``frame`` (passages with scores), in order.
 
-    ``meta`` is the article metadata indexed by ``article_id`` (for the source line).
+    ``meta`` is the article metadata indexed by ``article_id`` (for the source line). With
+    ``correctable`` each card shows the analyst's corrections in force and a "Correct" popover
+    (see :mod:`dashboard.corrections_ui`).
     """
     if frame.empty:
         where.caption(empty)
         return
-    cards = [
-        passage_card_html(
-            row, _source_of(str(row.get("article_id")), meta), rank=i + 1 if numbered else None
-        )
-        for i, row in enumerate(frame.to_dict("records"))
-    ]
-    where.markdown("".join(cards), unsafe_allow_html=True)
+    records = frame.to_dict("records")
+    if not correctable:
+        cards = [
+            passage_card_html(
+                row, _source_of(str(row.get("article_id")), meta), rank=i + 1 if numbered else None
+            )
+            for i, row in enumerate(records)
+        ]
+        where.markdown("".join(cards), unsafe_allow_html=True)
+        return
+    from dashboard import context, corrections_ui
+
+    ctx = context.active()
+    _, index = corrections_ui.in_force()
+    # Keys from the cards' content: the same list drawn twice on one page is the only clash.
+    ids = "\x1f".join([*(str(r.get("passage_id")) for r in records), str(numbered), empty])
+    block = zlib.crc32(ids.encode("utf-8"))
+    for i, row in enumerate(records):
+        note = corrections_ui.badge_html(row, corrections_ui.existing_for(row, index))
+        source = _source_of(str(row.get("article_id")), meta)
+        card = passage_card_html(row, source, rank=i + 1 if numbered else None, note_html=note)
+        where.markdown(card, unsafe_allow_html=True)
+        key = f"corr_{block:x}_{i}_{row.get('topic')}"
+        corrections_ui.correction_popover(row, ctx, key, where=where)
 
 
 def evidence_frame(

@@ -17,8 +17,38 @@ from typing import Any
 
 import streamlit as st
 
-SINGLE = ("run", "author", "topic", "article")
-MULTI = ("authors",)
+SINGLE = (
+    "run",
+    "author",
+    "topic",
+    "article",
+    # Overview: authors or articles, their order, and the date-range and undated filters
+    "view",
+    "sort_authors",
+    "sort_articles",
+    "from",
+    "to",
+    "undated",
+    # Compare: which kind of group the authors are chosen among
+    "among",
+    # Article: the topic whose scores colour the passages, and the scale (stance or tone)
+    "colour",
+    "scale",
+    # Runs: the two runs compared, the topic and the measure looked at
+    "run_a",
+    "run_b",
+    "runs_topic",
+    "measure",
+)
+MULTI = (
+    "authors",
+    # Filters (Overview, Over time): outlets, authors or outlet groups, topics
+    "outlets",
+    "groups",
+    "topics",
+    # Over time: the authors drawn
+    "time_authors",
+)
 _LOADED = "_vp_query_params_loaded"
 
 
@@ -144,3 +174,47 @@ def multiselect(
         max_selections=max_selections,
         **kwargs,
     )
+
+
+def radio(
+    label: str,
+    options: Sequence[Any],
+    name: str,
+    *,
+    where: Any = st,
+    format_func: Callable[[Any], str] = str,
+    default: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """A radio bound to selection ``name``; like :func:`selectbox`."""
+    options = list(options)
+    value = get(name)
+    if value not in options:
+        value = default if default in options else (options[0] if options else None)
+    put(name, value)
+    st.session_state[widget_key(name)] = value
+    return where.radio(
+        label,
+        options,
+        key=widget_key(name),
+        format_func=format_func,
+        on_change=_copy_from_widget,
+        args=(name,),
+        **kwargs,
+    )
+
+
+def seed_widget(name: str, key: str, convert: Callable[[Any], Any] | None = None) -> None:
+    """Give the widget ``key`` (a widget with its own key, not bound by the helpers above) the
+    value of selection ``name`` when the widget has no state yet: a link was just opened, or
+    the page was left and Streamlit forgot its widgets. ``convert`` turns the stored value into
+    one the widget accepts (return None to leave the widget alone). After drawing the widget,
+    the page stores its value with :func:`put`."""
+    if key in st.session_state:
+        return
+    value = get(name)
+    if value is None:
+        return
+    value = convert(value) if convert is not None else value
+    if value is not None:
+        st.session_state[key] = value

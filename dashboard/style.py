@@ -19,6 +19,20 @@ POSITIVE_COLOR = "#2166ac"
 NOT_DISCUSSED_BG = "#d4d4d4"
 NOT_DISCUSSED_FG = "#4a4a4a"
 NOT_DISCUSSED = "not discussed"
+# Colours for categories (authors, topics) in charts: no pure red or blue, which mean against
+# and favor on the diverging scale (ColorBrewer Dark2, then four more).
+CATEGORY_COLORS = (
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#666666",
+    "#17becf",
+    "#8c564b",
+)
 MINUS = "\u2212"
 
 GROUP_NOTES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, data, state
+from dashboard import context, corrections_ui, data, state
 from dashboard.evidence import group_note_html, position_html
 from dashboard.highlight import Span, highlight_html
 from dashboard.style import (
@@ -183,6 +183,8 @@ article_scores = data.article_scores(store, aid)
 
 topic_options = [STRONGEST, *[t.key for t in ctx.topics]]
 c1, c2 = st.columns([3, 1])
+state.seed_widget("colour", "art_colour_topic", lambda v: v if v in topic_options else None)
+state.seed_widget("scale", "art_measure", lambda v: v if v in ("stance", "tone") else None)
 colour_topic = c1.radio(
     "Colour passages by their scores on",
     topic_options,
@@ -191,6 +193,8 @@ colour_topic = c1.radio(
     format_func=lambda k: "each passage's most relevant topic" if k == STRONGEST else ctx.label(k),
 )
 measure = c2.radio("Scale", ["stance", "tone"], horizontal=True, key="art_measure")
+state.put("colour", None if colour_topic == STRONGEST else colour_topic)
+state.put("scale", None if measure == "stance" else measure)
 st.markdown(legend_html(), unsafe_allow_html=True)
 st.caption(
     "Hover a passage for its scores. Passages with a dashed border are reported speech "
@@ -223,3 +227,5 @@ else:
             ),
         },
     )
+
+corrections_ui.article_corrections(passages, article_scores, ctx)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import context, data, state, views
+from dashboard import context, data, export, state, views
 from dashboard.charts import chart_frame, comparison_chart
 from dashboard.evidence import (
     evidence_frame,
@@ -50,7 +50,9 @@ if not state.get("authors") and not st.session_state.get("_vp_compare_seeded"):
 st.session_state["_vp_compare_seeded"] = True
 
 left, right = st.columns([3, 1])
+state.seed_widget("among", "cmp_kinds", lambda v: v if v in KIND_CHOICES else None)
 kind_choice = right.radio("Choose among", list(KIND_CHOICES), key="cmp_kinds")
+state.put("among", kind_choice if kind_choice != next(iter(KIND_CHOICES)) else None)
 current = set(state.get("authors") or [])
 options = [g for g in groups if kinds.get(g) in KIND_CHOICES[kind_choice] or g in current]
 chosen = state.multiselect(
@@ -70,7 +72,17 @@ if not chosen:
 topic_pairs = [(t.key, t.label) for t in ctx.topics]
 st.markdown(legend_html(), unsafe_allow_html=True)
 frame = chart_frame(positions, chosen, topic_pairs)
-st.altair_chart(comparison_chart(frame, chosen, [lab for _, lab in topic_pairs]))
+chart = comparison_chart(frame, chosen, [lab for _, lab in topic_pairs])
+st.altair_chart(chart)
+shown = positions[positions["author"].isin(chosen)].copy()
+shown["_order"] = shown["author"].map({a: i for i, a in enumerate(chosen)})
+export.download_buttons(
+    export.file_stem("compare", ctx.run_id, *chosen),
+    key="cmp_download",
+    table=shown.sort_values(["_order"], kind="stable").drop(columns=["_order"]),
+    chart=chart,
+    what="these authors' positions",
+)
 
 store = data.text_store(ctx.path, ctx.stamp)
 by_unit = positions.set_index(["author", "topic"])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, data, state, ui, views
+from dashboard import context, data, export, state, ui, views
 from dashboard.evidence import (
     evidence_frame,
     group_note_html,
@@ -27,23 +29,30 @@ def _filters(ctx: context.RunContext, meta: pd.DataFrame) -> tuple[pd.DataFrame,
     with st.sidebar:
         st.markdown("#### Filters")
         outlets = sorted(meta["outlet"].dropna().astype(str).unique())
+        state.seed_widget("outlets", f"ov_outlets_{run}", _known(outlets))
         chosen_outlets = st.multiselect(
             "Outlet", outlets, key=f"ov_outlets_{run}", placeholder="All outlets"
         )
+        state.put("outlets", chosen_outlets)
         kinds = dict(zip(meta["group"], meta["group_kind"], strict=True))
+        groups = views.group_order(meta)
+        state.seed_widget("groups", f"ov_authors_{run}", _known(groups))
         chosen_groups = st.multiselect(
             "Author",
-            views.group_order(meta),
+            groups,
             key=f"ov_authors_{run}",
             format_func=lambda g: (
                 g if kinds.get(g) == "author" else f"{g} ({GROUP_TAGS.get(kinds.get(g), '')})"
             ),
             placeholder="All authors and outlet groups",
         )
+        state.put("groups", chosen_groups)
         keys = [t.key for t in ctx.topics]
+        state.seed_widget("topics", f"ov_topics_{run}", _known(keys))
         chosen_topics = st.multiselect(
             "Topic", keys, format_func=ctx.label, key=f"ov_topics_{run}", placeholder="All topics"
         )
+        state.put("topics", chosen_topics)
         mask = pd.Series(True, index=meta.index)
         if chosen_outlets:
             mask &= meta["outlet"].isin(chosen_outlets)
@@ -53,17 +62,21 @@ def _filters(ctx: context.RunContext, meta: pd.DataFrame) -> tuple[pd.DataFrame,
         narrowed = bool(chosen_outlets or chosen_groups)
         if not days.empty:
             first, last = days.min().date(), days.max().date()
+            if f"ov_dates_{run}" not in st.session_state:  # from a link, else the whole range
+                st.session_state[f"ov_dates_{run}"] = _date_range(first, last)
             picked = st.date_input(
-                "Date range",
-                value=(first, last),
-                min_value=first,
-                max_value=last,
-                key=f"ov_dates_{run}",
+                "Date range", min_value=first, max_value=last, key=f"ov_dates_{run}"
             )
-            undated = st.checkbox("Include undated articles", value=True, key=f"ov_undated_{run}")
+            state.seed_widget("undated", f"ov_undated_{run}", lambda v: v != "0")
+            if f"ov_undated_{run}" not in st.session_state:
+                st.session_state[f"ov_undated_{run}"] = True
+            undated = st.checkbox("Include undated articles", key=f"ov_undated_{run}")
+            state.put("undated", None if undated else "0")
             picked = tuple(picked) if isinstance(picked, list | tuple) else (picked,)
             lo = pd.Timestamp(picked[0]) if picked else pd.Timestamp(first)
             hi = pd.Timestamp(picked[-1]) if picked else pd.Timestamp(last)
+            state.put("from", None if lo.date() == first else lo.date().isoformat())
+            state.put("to", None if hi.date() == last else hi.date().isoformat())
             in_range = meta["day"].between(lo, hi) | (meta["day"].isna() & undated)
             narrowed |= bool((~in_range).any())
             mask &= in_range
@@ -73,6 +86,55 @@ def _filters(ctx: context.RunContext, meta: pd.DataFrame) -> tuple[pd.DataFrame,
                 "date filters choose which authors are listed and which articles are shown."
             )
     return meta[mask], chosen_topics or keys, narrowed
+
+
+def _known(options: list[str]):
+    """A converter for :func:`state.seed_widget`: the stored values that are still options."""
+    allowed = set(options)
+    return lambda values: [v for v in values if v in allowed]
+
+
+def _iso(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _date_range(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The date range from the shared selection (a link), clipped to [first, last]."""
+    lo = _iso(state.get("from")) or first
+    hi = _iso(state.get("to")) or last
+    lo, hi = min(max(lo, first), last), max(min(hi, last), first)
+    return (lo, hi) if lo <= hi else (first, last)
+
+
+def _sort_choice(sorts: dict[str, tuple[str, bool]], level: str, where) -> str:
+    """The "Sort by" selectbox of one view, its choice shared through the address."""
+    name, key = f"sort_{level}s", f"ov_sort_{level}"
+    state.seed_widget(name, key, lambda v: v if v in sorts else None)
+    choice = where.selectbox("Sort by", list(sorts), key=key)
+    state.put(name, choice if choice != next(iter(sorts)) else None)
+    return choice
+
+
+def _download_positions(
+    ctx: context.RunContext, level: str, units: pd.Index, topics: list[str]
+) -> None:
+    """CSV and JSON of the positions behind the table (every page of it, in its order)."""
+    pos = data.positions(ctx.path, ctx.stamp, level)
+    unit = views.unit_column(level)
+    order = {str(u): i for i, u in enumerate(units)}
+    rows = pos[pos[unit].astype(str).isin(order) & pos["topic"].isin(topics)].copy()
+    rows["_order"] = rows[unit].astype(str).map(order)
+    rows["_topic"] = rows["topic"].map({t: i for i, t in enumerate(topics)})
+    rows = rows.sort_values(["_order", "_topic"], kind="stable").drop(columns=["_order", "_topic"])
+    export.download_buttons(
+        export.file_stem("overview", level, ctx.run_id),
+        key=f"ov_download_{level}",
+        table=rows.reset_index(drop=True),
+        what=f"the {level} positions of this table (all pages)",
+    )
 
 
 def _evidence_for_author(
@@ -178,7 +240,7 @@ def _authors_view(
     labels = [(k, ctx.label(k)) for k in topics]
     sorts = views.sort_options(labels, "author")
     left, right = st.columns([2, 1])
-    choice = left.selectbox("Sort by", list(sorts), key="ov_sort_author")
+    choice = _sort_choice(sorts, "author", left)
     wide = views.sort_wide(wide, *sorts[choice])
     right.metric("Authors and outlet groups", f"{len(wide):,}")
     if wide.empty:
@@ -193,6 +255,7 @@ def _authors_view(
         [("n_articles", "Articles"), ("outlet", "Outlet")],
     )
     clicked = ui.matrix_table(table, ui.table_key("ov_author", table.units))
+    _download_positions(ctx, "author", wide.index, topics)
     if clicked:
         state.put("author", clicked[0])
         state.put("topic", clicked[1])
@@ -211,7 +274,7 @@ def _articles_view(
     labels = [(k, ctx.label(k)) for k in topics]
     sorts = views.sort_options(labels, "article")
     left, right = st.columns([2, 1])
-    choice = left.selectbox("Sort by", list(sorts), key="ov_sort_article")
+    choice = _sort_choice(sorts, "article", left)
     wide = views.sort_wide(wide, *sorts[choice])
     right.metric("Articles", f"{len(wide):,}")
     if wide.empty:
@@ -226,6 +289,7 @@ def _articles_view(
         [("date", "Date")],
     )
     clicked = ui.matrix_table(table, ui.table_key("ov_article", table.units))
+    _download_positions(ctx, "article", wide.index, topics)
     if clicked:
         state.put("article", clicked[0])
         state.put("topic", clicked[1])
@@ -242,7 +306,9 @@ st.caption(
 kept, topic_keys, narrowed = _filters(ctx, meta)
 meta_by_id = meta.set_index("article_id", drop=False)
 st.markdown(legend_html(), unsafe_allow_html=True)
+state.seed_widget("view", "ov_view", lambda v: v if v in ("Authors", "Articles") else None)
 view = st.radio("Show", ["Authors", "Articles"], horizontal=True, key="ov_view")
+state.put("view", view if view != "Authors" else None)
 if view == "Articles":
     _articles_view(ctx, kept, meta_by_id, topic_keys)
 else:

@@ -202,7 +202,9 @@ def test_a_template_for_one_target_may_spell_the_target_out(nli_dir):
         templates={"Ukraine": ("The author sides with Ukraine.", "The author sides with Russia.")},
     )
     assert scorer.hypotheses("Ukraine") == (
-        "The author sides with Ukraine.", "The author sides with Russia.")
+        "The author sides with Ukraine.",
+        "The author sides with Russia.",
+    )
     for empty in (None, 3, "  "):
         with pytest.raises(ValueError, match="expected a non-empty hypothesis template"):
             NLIStanceScorer(str(nli_dir), templates={"sanctions": ("{target}", empty)})

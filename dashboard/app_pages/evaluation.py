@@ -1,0 +1,347 @@
+"""Evaluation: how good the run's models are, on the analyst's corrections or a labelled file.
+
+- **My corrections** needs no model run: a correction is joined to this run by its passage text
+  and topic, and the run's stored probabilities are the model's prediction (corrections made on
+  a run of the same model whose passage this run did not score use the probabilities saved with
+  them). So the numbers are the *selected run's* model measured on everything the analyst has
+  labelled, and they move as soon as a correction is saved.
+- **A labelled file** (JSONL, VAST CSV, NewsMTSC JSONL, or a corrections file; a path or an
+  upload) runs the model: the run's model for the task by default, or any other name. Only the
+  first examples are scored (500 by default) so the page stays interactive; the full file is
+  for ``viewpoints evaluate``.
+
+Both show macro-F1, accuracy, the per-class table, the confusion matrix and a reliability
+diagram (confidence bins against accuracy; ECE).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from analysis.calibration import prediction_arrays, probability_report
+from analysis.corrections import model_name, predictions_for, recompute, summary
+from analysis.datasets import FORMATS, DataError, load_examples
+from analysis.labels import TASK_LABELS
+from dashboard import context, corrections_ui
+
+DEFAULT_LIMIT = 500
+BATCH = 32
+SOURCES = {"corrections": "My corrections", "file": "A labelled file"}
+
+
+def metrics_row(report: dict[str, Any]) -> None:
+    cols = st.columns(4)
+    cols[0].metric("Macro-F1", f"{report['macro_f1']:.3f}")
+    cols[1].metric("Accuracy", f"{report['accuracy']:.1%}")
+    cols[2].metric(
+        "ECE",
+        f"{report['calibration']['ece']:.3f}",
+        help="expected calibration error: the gap between confidence and accuracy, "
+        "weighted over the bins of the reliability diagram (0 = calibrated)",
+    )
+    cols[3].metric("Examples", f"{report['n']:,}")
+
+
+def per_class_frame(report: dict[str, Any]) -> pd.DataFrame:
+    rows = [{"class": label, **report["per_class"][label]} for label in report["labels"]]
+    return pd.DataFrame(rows, columns=["class", "precision", "recall", "f1", "support"])
+
+
+def confusion_chart(report: dict[str, Any]) -> alt.LayerChart:
+    """Rows: the true label; columns: the predicted one; colour and number: the count."""
+    labels = report["labels"]
+    cells = [
+        {"true": t, "predicted": p, "count": int(report["confusion"][i][j])}
+        for i, t in enumerate(labels)
+        for j, p in enumerate(labels)
+    ]
+    frame = pd.DataFrame(cells)
+    top = max(1, int(frame["count"].max()))
+    base = alt.Chart(frame).encode(
+        x=alt.X("predicted:N", sort=labels, title="predicted", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("true:N", sort=labels, title="true label (analyst)"),
+    )
+    rect = base.mark_rect().encode(
+        color=alt.Color("count:Q", scale=alt.Scale(scheme="blues", domain=[0, top]), legend=None),
+        tooltip=["true:N", "predicted:N", "count:Q"],
+    )
+    text = base.mark_text(fontSize=14).encode(
+        text="count:Q",
+        color=alt.condition(alt.datum.count > top / 2, alt.value("white"), alt.value("black")),
+    )
+    return (rect + text).properties(height=240, title="Confusion")
+
+
+def reliability_chart(report: dict[str, Any]) -> alt.LayerChart:
+    """Per confidence bin: the share predicted right (bar) against the diagonal of a
+    calibrated model; the dot is the bin's mean confidence."""
+    bins = pd.DataFrame(report["calibration"]["bins"])
+    if not bins.empty:
+        bins["zero"] = 0.0
+    diagonal = pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]})
+    line = alt.Chart(diagonal).mark_line(strokeDash=[4, 4], color="#888").encode(x="x:Q", y="y:Q")
+    if bins.empty:
+        return line.properties(height=240, title="Reliability")
+    scale = alt.Scale(domain=[0, 1])
+    bars = (
+        alt.Chart(bins)
+        .mark_bar(opacity=0.75, color="#2166ac")
+        .encode(
+            x=alt.X("low:Q", scale=scale, title="confidence (top class)"),
+            x2="high:Q",
+            y=alt.Y("accuracy:Q", scale=scale, title="accuracy"),
+            y2="zero:Q",
+            tooltip=[
+                alt.Tooltip("low:Q", format=".1f"),
+                alt.Tooltip("high:Q", format=".1f"),
+                alt.Tooltip("n:Q", title="examples"),
+                alt.Tooltip("accuracy:Q", format=".0%"),
+                alt.Tooltip("confidence:Q", format=".0%", title="mean confidence"),
+            ],
+        )
+    )
+    dots = (
+        alt.Chart(bins)
+        .mark_point(color="#b2182b", filled=True)
+        .encode(x="confidence:Q", y="confidence:Q", size=alt.Size("n:Q", legend=None))
+    )
+    return (bars + line + dots).properties(
+        height=240, title=f"Reliability (ECE {report['calibration']['ece']:.3f})"
+    )
+
+
+def show_report(report: dict[str, Any]) -> None:
+    metrics_row(report)
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Per class**")
+        st.dataframe(
+            per_class_frame(report),
+            hide_index=True,
+            column_config={
+                name: st.column_config.NumberColumn(format="%.3f")
+                for name in ("precision", "recall", "f1")
+            },
+        )
+        st.altair_chart(confusion_chart(report), width="stretch")
+    with right:
+        st.altair_chart(reliability_chart(report), width="stretch")
+        st.caption(
+            "Bars: the share of predictions that were right in each confidence bin; a "
+            "calibrated model's bars reach the dashed diagonal. Dots: mean confidence "
+            "(size: examples)."
+        )
+
+
+def topic_summary(ctx: context.RunContext, table: pd.DataFrame) -> pd.DataFrame:
+    """The per topic × task counts in words, for display."""
+    out = table.copy()
+    out["topic"] = [ctx.label(t) for t in out["topic"]]
+    return out.rename(
+        columns={
+            "topic": "Topic",
+            "task": "Task",
+            "corrections": "Corrections",
+            "changed": "Changed the model's label",
+            "with_prediction": "With a prediction from this run",
+            "accuracy": "Model accuracy",
+        }
+    )
+
+
+def corrections_section(ctx: context.RunContext, task: str) -> None:
+    where = corrections_ui.store()
+    current, _ = corrections_ui.in_force(where)
+    st.caption(f"Corrections folder: `{where.folder}` · {len(current)} correction(s) in force.")
+    if not current:
+        st.info(
+            "No corrections yet. Open **Correct** under any passage (Overview, Compare) or use "
+            "*Correct a passage* on the Article page; each saved label lands here."
+        )
+        return
+    run = corrections_ui.full_run(ctx.path, ctx.stamp)
+    st.markdown("**Corrections per topic**, and this run's model measured on them")
+    st.dataframe(
+        topic_summary(ctx, summary(run, current)),
+        hide_index=True,
+        column_config={
+            "Model accuracy": st.column_config.NumberColumn(format="percent"),
+        },
+    )
+    predictions = predictions_for(run, current, task)
+    probs, y = prediction_arrays(predictions, task)
+    st.markdown(f"**{task.capitalize()}: {model_name(ctx.meta, task) or 'model'}**")
+    missing = int((predictions["source"] == "missing").sum())
+    if missing:
+        st.caption(
+            f"{missing} of {len(predictions)} {task} correction(s) have no prediction from this "
+            "run's model (the run did not score that passage on that topic, and they were made "
+            "with another model); they are left out."
+        )
+    if len(y) == 0:
+        st.info(f"No {task} correction has a prediction from this run's model yet.")
+    else:
+        labels = TASK_LABELS[task]
+        show_report(probability_report(probs, [labels[i] for i in y], task))
+    with st.expander(f"The {len(predictions)} {task} correction(s)"):
+        shown = predictions[["time", "topic", "label", "predicted", "source", "text"]].copy()
+        shown["topic"] = [ctx.label(t) for t in shown["topic"]]
+        shown["time"] = shown["time"].str.slice(0, 19).str.replace("T", " ")
+        st.dataframe(
+            shown.rename(columns={"label": "analyst", "predicted": "model (this run)"}),
+            hide_index=True,
+        )
+    recompute_section(ctx, run, where)
+
+
+def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
+    st.markdown("**Recompute positions with the corrections**")
+    st.caption(
+        "Writes a new run (this one is kept): corrected stance and tone replace the model's, "
+        "passages marked not relevant leave the topic. With calibration, each task's "
+        "probabilities are first temperature-scaled on the corrections (needs 10 or more)."
+    )
+    left, right = st.columns([1, 2])
+    calibrate = left.checkbox("Calibrate too", key="ev_calibrate")
+    if right.button("Write a corrected run", icon=":material/replay:", key="ev_recompute"):
+        with st.spinner("Recomputing positions…"):
+            path = recompute(
+                run,
+                where.history(),
+                ctx.runs_dir,
+                calibrate=calibrate,
+                corrections_source=str(where.folder),
+            )
+        meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
+        counts = meta["corrections"]
+        note = "; ".join(
+            f"{task}: T = {info['temperature']:.2f} (n = {info['n']})"
+            if info.get("temperature") is not None
+            else f"{task}: not calibrated ({info['n']} examples)"
+            for task, info in meta.get("calibration", {}).items()
+        )
+        st.success(
+            f"Wrote run `{path.name}` with {counts['applied']} correction(s) applied"
+            + (f"; {note}" if note else "")
+            + ". Choose it in the sidebar."
+        )
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading the model…")
+def cached_scorer(spec: str, task: str, precision: str, options: str) -> Any:
+    """A scorer, loaded once per (model, task, precision, options) and shared."""
+    from analysis.scoring import create_scorer
+
+    return create_scorer(spec, task, precision=precision, options=json.loads(options) or None)
+
+
+def _run_options(ctx: context.RunContext, task: str, spec: str) -> tuple[str, str]:
+    """Precision and (for the run's own model) its backend options, as the run used them."""
+    models = ctx.config.get("models") if isinstance(ctx.config.get("models"), dict) else {}
+    precision = str(models.get("precision") or "auto")
+    options = models.get(f"{task}_options") if spec == model_name(ctx.meta, task) else None
+    return precision, json.dumps(options if isinstance(options, dict) else {}, sort_keys=True)
+
+
+def score_examples(scorer: Any, examples: list, progress: Any) -> np.ndarray:
+    """Probabilities for ``examples`` in batches, advancing ``progress``."""
+    out = []
+    for start in range(0, len(examples), BATCH):
+        chunk = examples[start : start + BATCH]
+        out.append(
+            np.asarray(
+                scorer.score(
+                    [e.text for e in chunk], [e.target for e in chunk], [e.span for e in chunk]
+                ),
+                dtype=float,
+            )
+        )
+        done = min(start + BATCH, len(examples))
+        progress.progress(done / len(examples), text=f"scored {done} of {len(examples)}")
+    return np.concatenate(out)
+
+
+def file_section(ctx: context.RunContext, task: str) -> None:
+    left, right = st.columns([3, 1])
+    typed = left.text_input(
+        "Labelled file (path on the server)",
+        key="ev_path",
+        placeholder="e.g. data/newsmtsc/test.jsonl, data/vast/vast_test.csv or corrections/",
+    )
+    fmt = right.selectbox("Format", FORMATS, key="ev_format")
+    upload = st.file_uploader("…or upload one", type=["jsonl", "json", "csv"], key="ev_upload")
+    c1, c2 = st.columns([3, 1])
+    spec = c1.text_input(
+        "Model",
+        value=model_name(ctx.meta, task) or "",
+        key=f"ev_model_{task}_{ctx.run_id}",
+        help="the run's model for this task, or any registered name, model directory or "
+        "Hugging Face id",
+    )
+    limit = int(
+        c2.number_input("Score at most", 10, 100_000, DEFAULT_LIMIT, step=100, key="ev_limit")
+    )
+    source = upload.name if upload is not None else typed.strip()
+    key = (source, fmt, task, spec, limit, upload.size if upload is not None else None)
+    if st.button("Score", icon=":material/play_arrow:", disabled=not (source and spec)):
+        try:
+            examples = _read_examples(typed.strip(), upload, task, fmt)
+        except (DataError, ValueError, OSError) as err:
+            st.error(str(err))
+            return
+        total = len(examples)
+        examples = examples[:limit]
+        precision, options = _run_options(ctx, task, spec)
+        try:
+            scorer = cached_scorer(spec, task, precision, options)
+            bar = st.progress(0.0, text=f"scoring {len(examples)} examples with {spec}")
+            probs = score_examples(scorer, examples, bar)
+        except Exception as err:  # a model that cannot load: say which, keep the page
+            st.error(f"could not score with {spec}: {err}")
+            return
+        bar.empty()
+        report = probability_report(probs, [e.label for e in examples], task)
+        st.session_state["ev_file_result"] = {"key": key, "report": report, "total": total}
+    result = st.session_state.get("ev_file_result")
+    if not result or result["key"] != key:
+        st.caption("Choose a file and press Score.")
+        return
+    report, total = result["report"], result["total"]
+    note = f" (the first {report['n']:,} of {total:,})" if total > report["n"] else ""
+    st.markdown(f"**{task.capitalize()}: {spec}** on {source}{note}")
+    show_report(report)
+
+
+def _read_examples(typed: str, upload: Any, task: str, fmt: str) -> list:
+    if upload is None:
+        return load_examples(typed, task, fmt)
+    suffix = Path(upload.name).suffix or ".jsonl"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(upload.getvalue())
+        return load_examples(path, task, fmt)
+
+
+ctx = context.active()
+st.title("Evaluation")
+st.caption(
+    f"Run `{ctx.run_id}` · stance model: {model_name(ctx.meta, 'stance') or 'not recorded'} · "
+    f"tone model: {model_name(ctx.meta, 'tone') or 'not recorded'}"
+)
+left, right = st.columns(2)
+chosen = left.radio(
+    "Labelled data", list(SOURCES), format_func=SOURCES.get, horizontal=True, key="ev_source"
+)
+chosen_task = right.radio("Task", list(TASK_LABELS), horizontal=True, key="ev_task")
+if chosen == "corrections":
+    corrections_section(ctx, chosen_task)
+else:
+    file_section(ctx, chosen_task)

@@ -1,0 +1,543 @@
+"""Runs: two runs side by side: where their models agree, which authors move, which passages
+they read most differently. Every number comes from :func:`analysis.compare.compare_runs`."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import context, data, export, state
+from dashboard.style import (
+    CATEGORY_COLORS,
+    cell_css,
+    is_missing,
+    md_escape,
+    percent,
+    signed,
+    with_interval,
+)
+
+TOP_K = 10  # disagreeing passages listed per topic (and overall)
+ALL_TOPICS = "all"
+ARTICLE_PAGE = "app_pages/article.py"
+SECOND_RUN_HINT = "viewpoints run experiments/vader_tone.toml"
+CHANGE_WORDS = {
+    "sign": "sign flips",
+    "split": "intervals stop overlapping",
+    "status": "discussed in one run only",
+}
+PROBABILITY_COLOURS = {
+    "favor": "#2166ac",
+    "against": "#b2182b",
+    "none": "#bdbdbd",
+    "positive": "#2166ac",
+    "negative": "#b2182b",
+    "neutral": "#bdbdbd",
+}
+
+
+def _models(meta: dict[str, Any]) -> str:
+    models = meta.get("models") if isinstance(meta.get("models"), dict) else {}
+    names = []
+    for task in ("stance", "tone"):
+        spec = models.get(task)
+        name = spec.get("name") if isinstance(spec, dict) else spec
+        names.append(str(name or "?"))
+    return " + ".join(names)
+
+
+def _run_label(meta: dict[str, Any]) -> str:
+    name = f" ({meta['name']})" if meta.get("name") else ""
+    return f"{meta.get('run_id')}{name} · {_models(meta)}"
+
+
+def _explain_second_run(ctx: context.RunContext, n_runs: int) -> None:
+    have = "one run" if n_runs == 1 else "no run"
+    st.info(
+        f"There is {have} in `{ctx.runs_dir}`; comparing needs two. Rerun the same articles with "
+        "another model, for example the defaults with the VADER lexicon for tone:\n\n"
+        f"```\n{SECOND_RUN_HINT} --runs-dir {ctx.runs_dir}\n```\n\n"
+        "Stance predictions come from the prediction cache, so only tone is recomputed. Any two "
+        "runs can be compared: another model, template or relevance threshold. Then reload."
+    )
+
+
+def _header(report: dict[str, Any], metas: dict[str, dict[str, Any]]) -> None:
+    columns = st.columns(2)
+    for column, side in zip(columns, ("a", "b"), strict=True):
+        run = report[side]
+        meta = metas[run["run_id"]]
+        created = str(run.get("created") or "")[:16].replace("T", " ")
+        counts = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
+        n = counts.get("articles", counts.get("articles_read"))
+        facts = [f for f in (created, f"{n} articles" if n is not None else "") if f]
+        with column.container(border=True):
+            st.markdown(f"**Run {side.upper()}** `{run['run_id']}`")
+            models = run.get("models") or {}
+            st.markdown(
+                f"stance: `{models.get('stance') or '?'}` · tone: `{models.get('tone') or '?'}`"
+            )
+            st.caption(" · ".join([*facts, f"corpus {str(run.get('corpus_hash') or '?')[:12]}"]))
+    if report["same_corpus"] is True:
+        st.caption("Both runs analysed the same corpus (same corpus hash).")
+    for warning in report["warnings"]:
+        st.warning(warning, icon=":material/warning:")
+
+
+def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame:
+    """One row per topic and one for all topics: passage and author agreement in numbers."""
+    rows = []
+    sections = [*report["topics"].items(), ("overall", report["overall"])]
+    for key, sec in sections:
+        sp = sec["authors"]["spearman"]
+        rows.append(
+            {
+                "topic": key,
+                "Topic": "All topics" if key == "overall" else labels.get(key, key),
+                "Passages compared": sec["passages"]["shared"],
+                "Only in A": sec["passages"]["only_a"],
+                "Only in B": sec["passages"]["only_b"],
+                "Stance κ": sec["stance"]["kappa"],
+                "Stance agreement": sec["stance"]["agreement"],
+                "Tone κ": sec["tone"]["kappa"],
+                "Tone agreement": sec["tone"]["agreement"],
+                "Authors in both": sec["authors"]["discussed_in_both"],
+                "Stance rank ρ": sp["stance"],
+                "Tone rank ρ": sp["tone"],
+                "Author changes": len(sec["sign_changes"])
+                + len(sec["interval_splits"])
+                + len(sec["status_changes"]),
+            }
+        )
+    table = pd.DataFrame(rows)
+    for column in ("Stance κ", "Stance agreement", "Tone κ", "Tone agreement"):
+        table[column] = pd.to_numeric(table[column]).astype(float)
+    for column in ("Stance rank ρ", "Tone rank ρ"):
+        table[column] = pd.to_numeric(table[column]).astype(float)
+    return table
+
+
+def topic_labels(report: dict[str, Any], configs: list[dict[str, Any]]) -> dict[str, str]:
+    """Topic key -> label: the report's, else the runs' configs', else the key in words."""
+    keys = list(report["topics"])
+    from_config: dict[str, str] = {}
+    for config in reversed(configs):  # run A's labels win
+        from_config.update({t.key: t.label for t in data.topics_from_config(config, keys)})
+    return {
+        key: sec["label"] if sec["label"] != key else from_config.get(key, key)
+        for key, sec in report["topics"].items()
+    }
+
+
+def _show_agreement(table: pd.DataFrame) -> None:
+    shown = table.drop(columns=["topic"])
+    two_decimals, whole_percent = "{:.2f}".format, "{:.0%}".format
+    formats = {
+        "Stance κ": two_decimals,
+        "Tone κ": two_decimals,
+        "Stance agreement": whole_percent,
+        "Tone agreement": whole_percent,
+        "Stance rank ρ": signed,
+        "Tone rank ρ": signed,
+    }
+    for column, as_text in formats.items():  # as text: an undefined value reads "–", not "None"
+        shown[column] = ["–" if is_missing(v) else as_text(v) for v in shown[column]]
+    text = st.column_config.TextColumn
+    number = st.column_config.NumberColumn
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            "Passages compared": number(
+                "Passages", help="passages scored on this topic in both runs (compared)"
+            ),
+            "Only in A": number("Only A", help="passages scored on this topic in run A only"),
+            "Only in B": number("Only B", help="passages scored on this topic in run B only"),
+            "Stance κ": text(
+                help="Cohen's kappa of the stance labels (argmax): 1 = same labels, "
+                "0 = no better than chance"
+            ),
+            "Stance agreement": text("Stance agree", help="share of passages given one label"),
+            "Tone κ": text(help="Cohen's kappa of the tone labels (argmax)"),
+            "Tone agreement": text("Tone agree", help="share of passages given one label"),
+            "Authors in both": number("Authors", help="authors discussing the topic in both runs"),
+            "Stance rank ρ": text(
+                "Stance ρ",
+                help="Spearman rank correlation of the authors' stance in the two runs "
+                "(– with fewer than 3 authors, or when a run gives them all one value)",
+            ),
+            "Tone rank ρ": text("Tone ρ", help="Spearman rank correlation of the authors' tone"),
+            "Author changes": number(
+                "Changes", help="changes listed below: sign flips, split intervals, status changes"
+            ),
+        },
+    )
+
+
+def _author_key(table: pd.DataFrame) -> pd.DataFrame:
+    table = table.copy()
+    table["group_kind"] = table["group_kind"].fillna("").astype(str)
+    return table.drop_duplicates(["topic", "author", "group_kind"]).set_index(
+        ["topic", "author", "group_kind"]
+    )
+
+
+def changes_table(
+    section: dict[str, Any], pos_a: pd.DataFrame, pos_b: pd.DataFrame, labels: dict[str, str]
+) -> pd.DataFrame:
+    """Authors whose position moves (sign flips, split intervals, status changes), one row per
+    author × topic × measure with what changed and both runs' values side by side."""
+    found: dict[tuple[str, str, str, str], list[str]] = {}
+    for kind, entries in (
+        ("sign", section["sign_changes"]),
+        ("split", section["interval_splits"]),
+        ("status", section["status_changes"]),
+    ):
+        for e in entries:
+            measures = [e["measure"]] if kind != "status" else ["stance", "tone"]
+            for measure in measures:
+                key = (e["topic"], e["author"], e.get("group_kind") or "", measure)
+                found.setdefault(key, []).append(CHANGE_WORDS[kind])
+    ia, ib = _author_key(pos_a), _author_key(pos_b)
+    rows = []
+    for (topic, author, kind, measure), changes in found.items():
+        row: dict[str, Any] = {
+            "topic": topic,
+            "Topic": labels.get(topic, topic),
+            "Author": author,
+            "group_kind": kind or None,
+            "What changed": ", ".join(changes),
+            "Measure": measure,
+        }
+        for side, index in (("A", ia), ("B", ib)):
+            rec = index.loc[(topic, author, kind)] if (topic, author, kind) in index.index else None
+            discussed = rec is not None and rec["status"] == "discussed"
+            value = rec[measure] if discussed else None
+            low = rec[f"{measure}_low"] if discussed else None
+            high = rec[f"{measure}_high"] if discussed else None
+            n = (
+                int(rec["n_passages"])
+                if rec is not None and not is_missing(rec["n_passages"])
+                else 0
+            )
+            row[f"Run {side}"] = with_interval(value, low, high)
+            row[f"n {side}"] = n
+            row[f"value_{side.lower()}"] = None if is_missing(value) else float(value)
+            row[f"low_{side.lower()}"] = None if is_missing(low) else float(low)
+            row[f"high_{side.lower()}"] = None if is_missing(high) else float(high)
+            row[f"status_{side.lower()}"] = None if rec is None else str(rec["status"])
+        rows.append(row)
+    columns = [
+        "topic",
+        "Topic",
+        "Author",
+        "group_kind",
+        "What changed",
+        "Measure",
+        "Run A",
+        "Run B",
+        "n A",
+        "n B",
+        *[f"{f}_{s}" for s in ("a", "b") for f in ("value", "low", "high", "status")],
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _show_changes(table: pd.DataFrame) -> None:
+    shown = table[["Topic", "Author", "What changed", "Measure", "Run A", "Run B", "n A", "n B"]]
+
+    def css(_: pd.DataFrame) -> pd.DataFrame:
+        out = pd.DataFrame("", index=shown.index, columns=shown.columns)
+        out["Run A"] = [cell_css(v) for v in table["value_a"]]
+        out["Run B"] = [cell_css(v) for v in table["value_b"]]
+        return out
+
+    st.dataframe(
+        shown.style.apply(css, axis=None),
+        hide_index=True,
+        column_config={
+            "n A": st.column_config.NumberColumn(help="own-voice passages behind run A's value"),
+            "n B": st.column_config.NumberColumn(help="own-voice passages behind run B's value"),
+        },
+    )
+
+
+def scatter_frame(
+    pos_a: pd.DataFrame, pos_b: pd.DataFrame, topics: list[str], labels: dict[str, str]
+) -> pd.DataFrame:
+    """Authors discussed in both runs: their stance and tone in run A and in run B."""
+    ia, ib = _author_key(pos_a), _author_key(pos_b)
+    both = ia.add_suffix("_a").join(ib.add_suffix("_b"), how="inner").reset_index()
+    both = both[
+        (both["status_a"] == "discussed")
+        & (both["status_b"] == "discussed")
+        & both["topic"].isin(topics)
+    ]
+    rows = []
+    for rec in both.to_dict("records"):
+        for measure in ("stance", "tone"):
+            a, b = rec[f"{measure}_a"], rec[f"{measure}_b"]
+            if is_missing(a) or is_missing(b):
+                continue
+            rows.append(
+                {
+                    "Author": rec["author"],
+                    "Topic": labels.get(rec["topic"], rec["topic"]),
+                    "Measure": measure.capitalize(),
+                    "Run A": float(a),
+                    "Run B": float(b),
+                    "shown_a": signed(a),
+                    "shown_b": signed(b),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["Author", "Topic", "Measure", "Run A", "Run B", "shown_a", "shown_b"]
+    )
+
+
+def scatter_chart(frame: pd.DataFrame, topic_labels: list[str]) -> alt.FacetChart:
+    """Run A (x) against run B (y) per author, stance and tone side by side; the diagonal is
+    "unchanged", the off-diagonal quadrants are sign flips."""
+    scale = alt.Scale(domain=[-1, 1])
+    diagonal = (
+        alt.Chart()
+        .mark_rule(color="#9e9e9e", strokeDash=[4, 3])
+        .encode(x=alt.datum(-1), y=alt.datum(-1), x2=alt.datum(1), y2=alt.datum(1))
+    )
+    zero_x = alt.Chart().mark_rule(color="#d0d0d0").encode(x=alt.datum(0))
+    zero_y = alt.Chart().mark_rule(color="#d0d0d0").encode(y=alt.datum(0))
+    points = (
+        alt.Chart()
+        .mark_point(filled=True, size=110, stroke="#222", strokeWidth=0.6, opacity=0.9)
+        .encode(
+            x=alt.X("Run A:Q", scale=scale, title="run A"),
+            y=alt.Y("Run B:Q", scale=scale, title="run B"),
+            color=alt.Color(
+                "Topic:N",
+                sort=topic_labels,
+                scale=alt.Scale(
+                    domain=topic_labels, range=list(CATEGORY_COLORS[: len(topic_labels)])
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("Author:N"),
+                alt.Tooltip("Topic:N"),
+                alt.Tooltip("Measure:N"),
+                alt.Tooltip("shown_a:N", title="run A"),
+                alt.Tooltip("shown_b:N", title="run B"),
+            ],
+        )
+    )
+    layered = alt.layer(zero_x, zero_y, diagonal, points, data=frame).properties(
+        width=300, height=300
+    )
+    return layered.facet(
+        column=alt.Column(
+            "Measure:N",
+            sort=["Stance", "Tone"],
+            header=alt.Header(title=None, labelFontWeight="bold"),
+        )
+    ).configure_axis(grid=False)
+
+
+def _probability_bar(probs: dict[str, float]) -> str:
+    segments = "".join(
+        f'<span title="{html.escape(label)} {percent(p)}" style="display:inline-block;'
+        f"width:{100 * float(p or 0):.1f}%;height:10px;"
+        f'background:{PROBABILITY_COLOURS.get(label, "#999")}"></span>'
+        for label, p in probs.items()
+    )
+    words = " · ".join(f"{html.escape(label)} {percent(p)}" for label, p in probs.items())
+    return (
+        f'<div style="width:100%;max-width:360px;background:#eee;border-radius:3px;'
+        f'overflow:hidden;line-height:0;margin:4px 0">{segments}</div>'
+        f'<div style="font-size:0.85em;color:#444">{words}</div>'
+    )
+
+
+def disagreement_table(entries: list[dict[str, Any]], labels: dict[str, str]) -> pd.DataFrame:
+    """The passages where the runs disagree most, flat: both runs' probabilities as columns."""
+    rows = []
+    for e in entries:
+        row = {
+            "passage_id": e["passage_id"],
+            "topic": e["topic"],
+            "Topic": labels.get(e["topic"], e["topic"]),
+            "distance": e["tv"],
+            "label_a": e["label_a"],
+            "label_b": e["label_b"],
+        }
+        row.update({f"a_{k}": v for k, v in e["a"].items()})
+        row.update({f"b_{k}": v for k, v in e["b"].items()})
+        row.update({k: e.get(k) for k in ("article_id", "title", "author", "text")})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _show_disagreements(
+    entries: list[dict[str, Any]], labels: dict[str, str], run_a: str, measure: str
+) -> None:
+    for i, e in enumerate(entries):
+        with st.container(border=True):
+            title = md_escape(e.get("title") or e.get("article_id") or e["passage_id"])
+            author = f" — {md_escape(e['author'])}" if e.get("author") else ""
+            st.markdown(
+                f"**{i + 1}. {title}**{author} · {md_escape(labels.get(e['topic'], e['topic']))}"
+                f" · distance {e['tv']:.2f}",
+                unsafe_allow_html=True,
+            )
+            st.markdown(f"> {md_escape(e.get('text') or '(passage text not stored)')}")
+            left, right = st.columns(2)
+            for column, side in ((left, "a"), (right, "b")):
+                column.markdown(
+                    f"Run {side.upper()}: **{md_escape(e[f'label_{side}'])}**"
+                    + _probability_bar(e[side]),
+                    unsafe_allow_html=True,
+                )
+            if e.get("article_id") and st.button(
+                "Open the article (run A)",
+                key=f"runs_open_{measure}_{i}_{e['passage_id']}",
+                icon=":material/article:",
+            ):
+                state.put("run", run_a)
+                state.put("article", e["article_id"])
+                state.put("topic", e["topic"])
+                state.push_to_query_params()
+                st.switch_page(ARTICLE_PAGE)
+
+
+def _page() -> None:
+    """The page; returns early (rather than st.stop()) so that the app still writes
+    the selections to the address."""
+    ctx = context.active()
+    runs = [m for m in data.available_runs(ctx.runs_dir) if "run_id" in m]
+    st.title("Runs")
+    st.caption(
+        "Two runs of the same articles, for instance with another stance or tone model: how often "
+        "their models agree, which authors move, and the passages they read most differently."
+    )
+    if len(runs) < 2:
+        _explain_second_run(ctx, len(runs))
+        return
+
+    by_id = {str(m["run_id"]): m for m in runs}
+    ids = list(by_id)  # newest first
+    left, right = st.columns(2)
+    a_id = state.selectbox(
+        "Run A",
+        ids,
+        "run_a",
+        where=left,
+        default=ids[0],
+        format_func=lambda r: _run_label(by_id[r]),
+    )
+    b_id = state.selectbox(
+        "Run B",
+        ids,
+        "run_b",
+        where=right,
+        default=ids[1],
+        format_func=lambda r: _run_label(by_id[r]),
+    )
+    if a_id == b_id:
+        st.info("Run A and run B are the same run: choose two different runs to compare.")
+        return
+
+    path_a, path_b = str(by_id[a_id]["path"]), str(by_id[b_id]["path"])
+    stamp_a, stamp_b = data.run_stamp(path_a), data.run_stamp(path_b)
+    try:
+        report = data.run_comparison(path_a, stamp_a, path_b, stamp_b, TOP_K)
+    except Exception as err:  # an unreadable run must not take the page down
+        st.error(f"These runs cannot be compared: {err}")
+        return
+    _header(report, by_id)
+
+    labels = topic_labels(
+        report, [data.run_config(p, s) for p, s in ((path_a, stamp_a), (path_b, stamp_b))]
+    )
+    stem = export.file_stem("runs", a_id, "vs", b_id)
+    st.subheader("Agreement per topic", anchor=False)
+    st.caption(
+        "On passages scored in both runs: κ is Cohen's kappa of the labels each model gives (its "
+        "most probable class): 1 means the same labels, 0 no better than chance. ρ is the rank "
+        "correlation of the authors' positions: 1 means the same order of authors."
+    )
+    agreement = agreement_table(report, labels)
+    _show_agreement(agreement)
+    export.download_buttons(
+        f"{stem}-agreement",
+        key="runs_agreement",
+        table=agreement,
+        report=report,
+        what="the agreement table",
+    )
+
+    topic = state.selectbox(
+        "Look at",
+        [ALL_TOPICS, *labels],
+        "runs_topic",
+        format_func=lambda k: "All topics" if k == ALL_TOPICS else labels.get(k, k),
+    )
+    section = report["overall"] if topic == ALL_TOPICS else report["topics"][topic]
+    topic_keys = list(labels) if topic == ALL_TOPICS else [topic]
+    pos_a = data.positions(path_a, stamp_a, "author")
+    pos_b = data.positions(path_b, stamp_b, "author")
+
+    st.subheader("Authors whose positions move", anchor=False)
+    st.caption(
+        f"Sign flips: from favor/positive to against/negative or back (values within "
+        f"±{report['zero_band']} count as around zero, not as a sign). Intervals stop overlapping: "
+        "the runs differ by more than either run's uncertainty. Discussed in one run only: a "
+        "threshold or model change dropped or added the author's passages."
+    )
+    changes = changes_table(section, pos_a, pos_b, labels)
+    if changes.empty:
+        st.success(
+            "No author changes sign, splits its intervals or changes status between the runs."
+        )
+    else:
+        _show_changes(changes)
+    export.download_buttons(
+        f"{stem}-authors-{topic}", key="runs_changes", table=changes, what="the author changes"
+    )
+
+    scatter = scatter_frame(pos_a, pos_b, topic_keys, labels)
+    if not scatter.empty:
+        st.markdown("**Every author discussed in both runs**: run A (across) against run B (up)")
+        chart = scatter_chart(scatter, [labels[k] for k in topic_keys])
+        st.altair_chart(chart)
+        export.download_buttons(
+            f"{stem}-positions-{topic}",
+            key="runs_scatter",
+            table=scatter.drop(columns=["shown_a", "shown_b"]),
+            chart=chart,
+            what="both runs' author positions",
+        )
+
+    st.subheader("Passages the models read most differently", anchor=False)
+    measure = state.radio(
+        "Measure", ["stance", "tone"], "measure", horizontal=True, format_func=str.capitalize
+    )
+    entries = section["disagreements"][measure]
+    st.caption(
+        f"Up to {TOP_K} passages scored in both runs, largest distance between the two models' "
+        f"{measure} probabilities first (total variation: 0 = identical, 1 = no overlap)."
+    )
+    if not entries:
+        st.success(f"The two runs give every shared passage the same {measure} probabilities.")
+    else:
+        export.download_buttons(
+            f"{stem}-disagreements-{measure}-{topic}",
+            key="runs_disagreements",
+            table=disagreement_table(entries, labels),
+            what="these passages",
+        )
+        _show_disagreements(entries, labels, a_id, measure)
+
+
+_page()

@@ -1,0 +1,240 @@
+"""Over time: each author's stance and tone per topic, article by article, along the articles'
+dates. Only dated articles that discuss a topic in their own voice are drawn."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import context, data, export, state, views
+from dashboard.style import (
+    CATEGORY_COLORS,
+    GROUP_TAGS,
+    is_missing,
+    legend_html,
+    md_escape,
+    signed,
+    with_interval,
+)
+
+DEFAULT_AUTHORS = 5  # authors drawn until the user picks: the ones with most dated articles
+MAX_AUTHORS = 10  # distinguishable colours
+COLUMNS = [
+    "Date",
+    "Author",
+    "group_kind",
+    "topic",
+    "Topic",
+    "Measure",
+    "value",
+    "low",
+    "high",
+    "shown",
+    "n",
+    "article_id",
+    "Title",
+    "outlet",
+]
+
+
+def time_frame(
+    positions: pd.DataFrame,
+    meta: pd.DataFrame,
+    authors: list[str],
+    topics: list[tuple[str, str]],
+) -> pd.DataFrame:
+    """One row per dated article × topic × measure discussed by one of ``authors``: the
+    article's position joined to its date (``meta["day"]``), oldest first."""
+    labels = dict(topics)
+    days = meta.drop_duplicates("article_id").set_index("article_id")["day"]
+    pos = positions[
+        (positions["status"] == "discussed")
+        & positions["author"].isin(authors)
+        & positions["topic"].isin(labels)
+    ].copy()
+    pos["Date"] = pos["article_id"].map(days)
+    pos = pos[pos["Date"].notna()]
+    rows = []
+    for rec in pos.to_dict("records"):
+        for measure in ("stance", "tone"):
+            value = rec.get(measure)
+            if is_missing(value):
+                continue
+            low, high = rec.get(f"{measure}_low"), rec.get(f"{measure}_high")
+            rows.append(
+                {
+                    "Date": rec["Date"],
+                    "Author": rec["author"],
+                    "group_kind": rec.get("group_kind"),
+                    "topic": rec["topic"],
+                    "Topic": labels[rec["topic"]],
+                    "Measure": measure.capitalize(),
+                    "value": float(value),
+                    "low": None if is_missing(low) else float(low),
+                    "high": None if is_missing(high) else float(high),
+                    "shown": with_interval(value, low, high),
+                    "n": int(rec.get("n_passages") or 0),
+                    "article_id": rec["article_id"],
+                    "Title": rec.get("title"),
+                    "outlet": rec.get("outlet"),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return frame.sort_values(["Date", "Author", "topic"], kind="stable").reset_index(drop=True)
+
+
+def time_chart(frame: pd.DataFrame, authors: list[str], topic_labels: list[str]) -> alt.FacetChart:
+    """A line with points per author, one row per topic, stance and tone side by side."""
+    y = alt.Y(
+        "value:Q",
+        scale=alt.Scale(domain=[-1, 1]),
+        title=None,
+        axis=alt.Axis(
+            values=[-1, -0.5, 0, 0.5, 1],
+            labelExpr="datum.value == 0 ? '0' : format(datum.value, '+.1~f')",
+        ),
+    )
+    x = alt.X("Date:T", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True))
+    colour = alt.Color(
+        "Author:N",
+        sort=authors,
+        scale=alt.Scale(domain=authors, range=list(CATEGORY_COLORS[: len(authors)])),
+        legend=alt.Legend(orient="bottom", columns=4, labelLimit=260),
+    )
+    tooltip = [
+        alt.Tooltip("Date:T", format="%Y-%m-%d"),
+        alt.Tooltip("Author:N"),
+        alt.Tooltip("Title:N"),
+        alt.Tooltip("Topic:N"),
+        alt.Tooltip("Measure:N"),
+        alt.Tooltip("shown:N", title="value [interval]"),
+        alt.Tooltip("n:Q", title="own-voice passages"),
+    ]
+    zero = alt.Chart().mark_rule(color="#9e9e9e", strokeDash=[3, 3]).encode(y=alt.datum(0))
+    line = alt.Chart().mark_line(strokeWidth=1.5, opacity=0.6).encode(x=x, y=y, color=colour)
+    interval = (
+        alt.Chart()
+        .transform_filter("isValid(datum.low) && isValid(datum.high)")
+        .mark_rule(strokeWidth=2, opacity=0.35)
+        .encode(x=x, y=alt.Y("low:Q", scale=alt.Scale(domain=[-1, 1])), y2="high:Q", color=colour)
+    )
+    point = (
+        alt.Chart()
+        .mark_point(filled=True, size=70, stroke="#222", strokeWidth=0.5, opacity=0.95)
+        .encode(x=x, y=y, color=colour, tooltip=tooltip)
+    )
+    layered = alt.layer(zero, interval, line, point, data=frame).properties(width=430, height=190)
+    return layered.facet(
+        row=alt.Row(
+            "Topic:N",
+            sort=topic_labels,
+            header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", title=None),
+        ),
+        column=alt.Column(
+            "Measure:N",
+            sort=["Stance", "Tone"],
+            header=alt.Header(title=None, labelFontWeight="bold"),
+        ),
+    ).configure_axis(grid=False)
+
+
+def _page() -> None:
+    """The page; returns early (rather than st.stop()) so that the app still writes
+    the selections to the address."""
+    ctx = context.active()
+    meta = data.article_meta(ctx.path, ctx.stamp)
+    st.title("Over time")
+    dated = meta[meta["day"].notna()]
+    n_undated = len(meta) - len(dated)
+    if dated.empty:
+        st.info(
+            f"None of the {len(meta):,} articles of run `{ctx.run_id}` has a date, so there is "
+            "nothing to draw over time. Dates come from the corpus: the `date` field of a JSONL "
+            'record, or `date = "YYYY-MM-DD"` for a file in its folder\'s `articles.toml` '
+            "(the seed articles have none). Analyse a corpus with dates, such as the AllSides "
+            "one, to see positions over time."
+        )
+        return
+
+    positions = data.positions(ctx.path, ctx.stamp, "article")
+    discussed = positions[positions["status"] == "discussed"]
+    dated_discussed = discussed[discussed["article_id"].isin(dated["article_id"])]
+    kinds = dict(zip(meta["group"], meta["group_kind"], strict=True))
+    counts = dated_discussed.drop_duplicates("article_id")["author"].value_counts()
+    ranked = [g for g in views.group_order(dated) if g in counts.index]
+    ranked.sort(key=lambda g: -int(counts[g]))  # stable: group_order breaks ties
+
+    first, last = dated["day"].min().date(), dated["day"].max().date()
+    st.caption(
+        f"Each point is one article's position on a topic ({first:%d %b %Y} to "
+        f"{last:%d %b %Y}), with its interval; the line joins an author's articles in date order. "
+        "Articles that do not discuss a topic have no point: silence is not neutrality."
+    )
+    if n_undated:
+        st.caption(
+            f"{n_undated:,} of {len(meta):,} articles have no date and are left out of this page."
+        )
+
+    left, right = st.columns([3, 2])
+    chosen = state.multiselect(
+        f"Authors or outlet groups (up to {MAX_AUTHORS}; most dated articles first)",
+        ranked,
+        "time_authors",
+        where=left,
+        default=ranked[:DEFAULT_AUTHORS],
+        max_selections=MAX_AUTHORS,
+        format_func=lambda g: (
+            f"{g} ({int(counts.get(g, 0))})"
+            if kinds.get(g) == "author"
+            else f"{g} ({GROUP_TAGS.get(kinds.get(g), '')}, {int(counts.get(g, 0))})"
+        ),
+        placeholder="Type a name",
+    )
+    topic_keys = [t.key for t in ctx.topics]
+    chosen_topics = state.multiselect(
+        "Topics", topic_keys, "topics", where=right, format_func=ctx.label, placeholder="All topics"
+    )
+    topic_pairs = [(k, ctx.label(k)) for k in (chosen_topics or topic_keys)]
+    if not ranked:
+        st.info("No dated article discusses any of the run's topics in its own voice.")
+        return
+    if not chosen:
+        st.info("Pick one or more authors or outlet groups to draw.")
+        return
+
+    frame = time_frame(positions, meta, chosen, topic_pairs)
+    if frame.empty:
+        st.info(
+            "The chosen authors have no dated article that discusses "
+            + ", ".join(md_escape(label) for _, label in topic_pairs)
+            + " in their own voice."
+        )
+        return
+
+    st.markdown(legend_html(), unsafe_allow_html=True)
+    chart = time_chart(frame, chosen, [label for _, label in topic_pairs])
+    st.altair_chart(chart)
+    stem = export.file_stem("over-time", ctx.run_id)
+    export.download_buttons(
+        stem,
+        key="time",
+        table=frame.drop(columns=["shown"]),
+        chart=chart,
+        what="the points of this chart",
+    )
+
+    with st.expander(f"The {frame['article_id'].nunique():,} articles behind these points"):
+        listed = frame[frame["Measure"] == "Stance"][["Date", "Author", "Topic", "Title"]].copy()
+        tone = frame[frame["Measure"] == "Tone"].set_index(["article_id", "topic"])["value"]
+        stance = frame[frame["Measure"] == "Stance"]
+        listed["Stance"] = [signed(v) for v in stance["value"]]
+        listed["Tone"] = [
+            signed(tone.get((a, t)))
+            for a, t in zip(stance["article_id"], stance["topic"], strict=True)
+        ]
+        listed["Date"] = listed["Date"].dt.strftime("%Y-%m-%d")
+        st.dataframe(listed, hide_index=True)
+
+
+_page()

@@ -1,0 +1,344 @@
+"""Correction widgets: confirm or correct a passage's topic, stance and tone on one topic.
+
+Every passage card (Overview and Compare evidence, reported speech) gets a small "Correct"
+popover; the Article page gets an inline form for any of its passages. A form has three
+selectboxes, preset to the label in force (the analyst's latest correction, else the model's),
+and Save. Save writes, through :class:`analysis.corrections.CorrectionStore`, one record per task
+whose label is not already the one in force in the store (so saving unchanged labels records
+them as *confirmed*, once). Marking a passage "not relevant" saves only that: stance and tone
+toward a topic the passage is not about are not labels.
+
+The folder is ``--corrections-dir DIR`` after ``--`` on the ``streamlit run`` line, else
+``$VIEWPOINTS_CORRECTIONS_DIR``, else ``./corrections``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analysis.cache import text_sha256
+from analysis.corrections import (
+    NOT_RELEVANT,
+    RELEVANT,
+    Correction,
+    CorrectionStore,
+    corrections_dir,
+    latest,
+    model_name,
+    predicted_label,
+    probabilities_of,
+)
+from analysis.labels import TASK_LABELS
+from analysis.runs import Run, load_run
+from dashboard.context import RunContext
+from dashboard.style import is_missing
+
+MAX_STORES_CACHED = 4
+TASK_TITLES = {"topic": "Topic", "stance": "Stance", "tone": "Tone"}
+Index = dict[tuple[str, str], dict[str, Correction]]
+
+
+def corrections_dir_from(
+    argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Path:
+    """The corrections folder: ``--corrections-dir DIR`` in ``argv`` (what follows ``--`` on the
+    ``streamlit run`` line), else ``$VIEWPOINTS_CORRECTIONS_DIR``, else ``./corrections``."""
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--corrections-dir", default=None)
+    known, _ = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+    return corrections_dir(known.corrections_dir, os.environ if environ is None else environ)
+
+
+def store() -> CorrectionStore:
+    """The store the dashboard reads and writes."""
+    return CorrectionStore(corrections_dir_from())
+
+
+@st.cache_resource(max_entries=MAX_STORES_CACHED, show_spinner=False)
+def _in_force(folder: str, stamp: tuple) -> tuple[list[Correction], Index]:
+    """The corrections in force and an index by (text hash, topic) -> task -> correction.
+
+    Keyed by the files' names, sizes and times, so a save is seen on the next rerun. Shared
+    between sessions and only read.
+    """
+    current = latest(CorrectionStore(folder).history())
+    index: Index = {}
+    for c in current:
+        index.setdefault((c.text_sha256, c.topic), {})[c.task] = c
+    return current, index
+
+
+def in_force(where: CorrectionStore | None = None) -> tuple[list[Correction], Index]:
+    """The corrections in force in ``where`` (default: the dashboard's store), and their index."""
+    where = where or store()
+    return _in_force(str(where.folder), where.stamp())
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading run…")
+def full_run(run_path: str, stamp: float) -> Run:
+    """A whole run (all tables), for joining corrections to it; shared and only read."""
+    return load_run(run_path)
+
+
+def model_labels(row: Mapping[str, Any]) -> dict[str, str | None]:
+    """What the model said about a passage on the row's topic: scored rows are ``relevant``."""
+    scored = not is_missing(row.get("relevance"))
+    return {
+        "topic": RELEVANT if scored else NOT_RELEVANT,
+        "stance": predicted_label(row, "stance") if scored else None,
+        "tone": predicted_label(row, "tone") if scored else None,
+    }
+
+
+def labels_in_force(
+    row: Mapping[str, Any], existing: Mapping[str, Correction] | None
+) -> dict[str, str]:
+    """The label each selectbox starts at: the latest correction, else the model's, else the
+    task's neutral label."""
+    model = model_labels(row)
+    fallback = {"topic": NOT_RELEVANT, "stance": "none", "tone": "neutral"}
+    out = {}
+    for task in ("topic", "stance", "tone"):
+        if existing and task in existing:
+            out[task] = existing[task].label
+        else:
+            out[task] = model[task] or fallback[task]
+    return out
+
+
+def build_corrections(
+    row: Mapping[str, Any],
+    chosen: Mapping[str, str],
+    ctx: RunContext,
+    existing: Mapping[str, Correction] | None = None,
+) -> list[Correction]:
+    """The records one Save writes (see the module docstring)."""
+    topic = str(row["topic"])
+    target = next((t.target for t in ctx.topics if t.key == topic), None) or ctx.label(topic)
+    model = model_labels(row)
+    tasks = ["topic"] if chosen["topic"] == NOT_RELEVANT else ["topic", "stance", "tone"]
+    out = []
+    for task in tasks:
+        if existing and task in existing and existing[task].label == chosen[task]:
+            continue  # already the label in force: nothing new to say
+        out.append(
+            Correction(
+                text=str(row["text"]),
+                target=target,
+                topic=topic,
+                task=task,
+                label=chosen[task],
+                model_label=model[task],
+                model=model_name(ctx.meta, task) if task != "topic" else None,
+                run_id=ctx.run_id,
+                passage_id=None if is_missing(row.get("passage_id")) else str(row["passage_id"]),
+                article_id=None if is_missing(row.get("article_id")) else str(row["article_id"]),
+                probs=probabilities_of(row, task) if task != "topic" else None,
+                relevance=None if is_missing(row.get("relevance")) else float(row["relevance"]),
+            )
+        )
+    return out
+
+
+def existing_for(row: Mapping[str, Any], index: Index) -> dict[str, Correction]:
+    """The corrections in force for the row's passage text and topic."""
+    return index.get((text_sha256(str(row.get("text") or "")), str(row.get("topic"))), {})
+
+
+def badge_html(row: Mapping[str, Any], existing: Mapping[str, Correction]) -> str:
+    """One line under a card: the analyst's labels in force, and the model's where they differ."""
+    if not existing:
+        return ""
+    model = model_labels(row)
+    parts = []
+    for task in ("topic", "stance", "tone"):
+        if task not in existing:
+            continue
+        label = existing[task].label
+        if model[task] == label:
+            parts.append(f"{task} {label} ✓")
+        else:
+            said = model[task] or "not scored"
+            parts.append(f"{task} <b>{html.escape(label)}</b> (model: {html.escape(said)})")
+    return (
+        '<div class="vp-corrected" style="font-size:0.8em;color:#1b5e20;margin-top:3px">'
+        f"✎ corrected: {' · '.join(parts)}</div>"
+    )
+
+
+def _option(model: str | None):
+    def show(label: str) -> str:
+        return f"{label} (model)" if label == model else label
+
+    return show
+
+
+def correction_form(
+    row: Mapping[str, Any],
+    ctx: RunContext,
+    key: str,
+    *,
+    columns: bool = False,
+    close: str | None = None,
+) -> None:
+    """Three selectboxes and Save for one passage on the row's topic; saving appends to the
+    store and reruns (setting the Session State flag ``close`` first, when given)."""
+    flash = st.session_state.pop(f"{key}_saved", None)
+    if flash:
+        st.toast(flash, icon=":material/check:")
+    _, index = in_force()
+    existing = existing_for(row, index)
+    model = model_labels(row)
+    start = labels_in_force(row, existing)
+    topic_label = ctx.label(str(row["topic"]))
+    with st.form(key, border=False):
+        slots = st.columns(3) if columns else [st, st, st]
+        chosen = {
+            "topic": slots[0].selectbox(
+                f"About {topic_label}?",
+                [RELEVANT, NOT_RELEVANT],
+                index=[RELEVANT, NOT_RELEVANT].index(start["topic"]),
+                format_func=_option(model["topic"]),
+                key=f"{key}_topic",
+            ),
+            "stance": slots[1].selectbox(
+                "Stance",
+                TASK_LABELS["stance"],
+                index=TASK_LABELS["stance"].index(start["stance"]),
+                format_func=_option(model["stance"]),
+                key=f"{key}_stance",
+                help="toward the topic's target; ignored when the passage is not relevant",
+            ),
+            "tone": slots[2].selectbox(
+                "Tone",
+                TASK_LABELS["tone"],
+                index=TASK_LABELS["tone"].index(start["tone"]),
+                format_func=_option(model["tone"]),
+                key=f"{key}_tone",
+            ),
+        }
+        saved = st.form_submit_button("Save", icon=":material/save:")
+    if saved:
+        records = build_corrections(row, chosen, ctx, existing)
+        if not records:
+            st.toast("These labels are already saved.")
+            return
+        path = store().append(records)
+        st.session_state[f"{key}_saved"] = f"Saved {len(records)} label(s) to {path.name}"
+        if close:
+            st.session_state[close] = True
+        st.rerun()  # redraw the cards with the new labels
+
+
+def correction_popover(row: Mapping[str, Any], ctx: RunContext, key: str, where: Any = st) -> None:
+    """A small "Correct" popover holding :func:`correction_form`.
+
+    The popover tracks its state, so its form is only built while it is open (a page may show
+    dozens of cards), and it closes after a save.
+    """
+    toggle = f"{key}_open"
+    flash = st.session_state.pop(f"{key}_saved", None)
+    if flash:
+        st.toast(flash, icon=":material/check:")
+    if st.session_state.pop(f"{key}_close", False):
+        st.session_state[toggle] = False
+    popover = where.popover(
+        "Correct",
+        type="tertiary",
+        icon=":material/edit:",
+        help="Confirm or correct the labels",
+        key=toggle,
+        on_change="rerun",
+    )
+    if not popover.open:
+        return
+    with popover:
+        st.caption(
+            "Your labels for this passage on this topic, kept as labelled data in "
+            f"`{store().folder}`; they survive reruns of the same articles."
+        )
+        correction_form(row, ctx, key, close=f"{key}_close")
+
+
+def passage_choice(passages: pd.DataFrame, scores: pd.DataFrame, ctx: RunContext) -> dict:
+    """Passage index -> a short label for a selectbox (scored topics named)."""
+    topics_of = scores.groupby("passage_id")["topic"].agg(list).to_dict() if len(scores) else {}
+    out = {}
+    for rec in passages.sort_values("index").to_dict("records"):
+        text = str(rec["text"]).replace("\n", " ")
+        short = text if len(text) <= 90 else text[:89] + "…"
+        scored = topics_of.get(rec["passage_id"], [])
+        tail = f" — scored on {', '.join(ctx.label(t) for t in scored)}" if scored else ""
+        out[rec["passage_id"]] = f"#{int(rec['index'])}: {short}{tail}"
+    return out
+
+
+def corrected_here(passages: pd.DataFrame, index: Index) -> list[tuple[int, list[str]]]:
+    """(passage index, topics) of an article's passages that carry corrections, in order."""
+    topics_of: dict[str, list[str]] = {}
+    for digest, topic in index:
+        topics_of.setdefault(digest, []).append(topic)
+    out = []
+    for rec in passages.sort_values("index").to_dict("records"):
+        topics = topics_of.get(text_sha256(str(rec["text"])))
+        if topics:
+            out.append((int(rec["index"]), sorted(topics)))
+    return out
+
+
+def article_corrections(passages: pd.DataFrame, scores: pd.DataFrame, ctx: RunContext) -> None:
+    """The Article page's section: pick any passage of the article and a topic, then correct."""
+    st.subheader("Correct a passage")
+    choices = passage_choice(passages, scores, ctx)
+    if not choices:
+        st.caption("This article has no passages.")
+        return
+    _, index = in_force()
+    done = corrected_here(passages, index)
+    if done:
+        st.caption(
+            "Your corrections in this article: "
+            + "; ".join(f"#{i} ({', '.join(ctx.label(t) for t in topics)})" for i, topics in done)
+            + ". Positions change in a recomputed run (Evaluation page)."
+        )
+    scored_first = [p for p in choices if p in set(scores["passage_id"])] + [
+        p for p in choices if p not in set(scores["passage_id"])
+    ]
+    left, right = st.columns([3, 1])
+    pid = left.selectbox(
+        "Passage", scored_first, format_func=choices.__getitem__, key=f"corr_art_pid_{ctx.run_id}"
+    )
+    own = scores[scores["passage_id"] == pid].sort_values("relevance", ascending=False)
+    keys = [t.key for t in ctx.topics]
+    first = str(own.iloc[0]["topic"]) if len(own) else keys[0]
+    topic = right.selectbox(
+        "Topic",
+        keys,
+        index=keys.index(first) if first in keys else 0,
+        format_func=ctx.label,
+        key=f"corr_art_topic_{ctx.run_id}",
+    )
+    passage = passages[passages["passage_id"] == pid].iloc[0].to_dict()
+    on_topic = own[own["topic"] == topic]
+    row = {**passage, "topic": topic}
+    if len(on_topic):
+        row.update({k: v for k, v in on_topic.iloc[0].to_dict().items() if k != "text"})
+    else:
+        row["relevance"] = None
+        st.caption(
+            f"The model did not find this passage about {ctx.label(topic)}. Mark it relevant "
+            "and give its stance and tone to add it to the topic in a recomputed run."
+        )
+    badge = badge_html(row, existing_for(row, index))
+    if badge:
+        st.markdown(badge, unsafe_allow_html=True)
+    correction_form(row, ctx, f"corr_art_{ctx.run_id}_{pid}_{topic}", columns=True)

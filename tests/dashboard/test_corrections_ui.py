@@ -1,0 +1,172 @@
+"""The correction widgets: saving from a passage card or the Article page writes the JSONL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.corrections import CorrectionStore
+from dashboard.corrections_ui import corrections_dir_from
+from tests.dashboard.conftest import TIMOFEEV, make_small_run
+
+SANCTIONS_TEXT = (
+    "The sanctions machine in Washington runs on autopilot and new restrictions are all but "
+    "certain, a destructive spiral that hurts everyone."
+)
+UNSCORED = "000_75f37cc66b80f13e:0"
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "corrections"
+    monkeypatch.setenv("VIEWPOINTS_CORRECTIONS_DIR", str(path))
+    return path
+
+
+def _records(folder: Path) -> list[dict]:
+    lines = []
+    for path in sorted(folder.glob("*.jsonl")):
+        lines += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return lines
+
+
+def _form(at, index: int = 0) -> dict:
+    """The selectboxes and Save button of the ``index``-th correction form on the page."""
+    forms = list(dict.fromkeys(b.form_id for b in at.selectbox if b.form_id.startswith("corr_")))
+    form_id = forms[index]
+    boxes = {b.key.rsplit("_", 1)[1]: b for b in at.selectbox if b.form_id == form_id}
+    save = next(b for b in at.get("form_submit_button") if b.form_id == form_id)
+    return {**boxes, "save": save}
+
+
+def _open_popover(at, index: int):
+    """Open the ``index``-th "Correct" popover as a click would (its state is in Session State)."""
+    block = at.get("popover")[index]
+    key = block.proto.popover.id.split("-", 2)[-1]  # "$$ID-<hash>-<user key>"
+    at.session_state[key] = True
+    return at.run()
+
+
+def _overview(app, runs_dir):
+    at = app(runs_dir, author=TIMOFEEV, topic="sanctions")
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_every_evidence_card_has_a_correct_popover_built_when_opened(app, small_runs_dir, folder):
+    at = _overview(app, small_runs_dir)
+    cards = [m for m in at.markdown if "border-left:6px" in m.value]
+    popovers = at.get("popover")
+    assert len(cards) == len(popovers) >= 2
+    assert not [b for b in at.selectbox if b.form_id.startswith("corr_")]  # closed: not built
+    _open_popover(at, 0)
+    first = _form(at)
+    assert first["stance"].options == ["favor", "against (model)", "none"]
+    assert first["stance"].value == "against"  # preset to the model's label
+    assert not folder.exists()  # nothing is written by looking
+
+
+def test_saving_a_correction_appends_labelled_records(app, small_runs_dir, folder):
+    at = _overview(app, small_runs_dir)
+    form = _form(_open_popover(at, 0))
+    form["stance"].set_value("favor")
+    form["save"].click()
+    at.run()
+    assert not at.exception
+    assert not [b for b in at.selectbox if b.form_id.startswith("corr_")]  # closed after Save
+    assert any("Saved 3 label(s)" in t.value for t in at.toast)
+    records = _records(folder)
+    assert [r["task"] for r in records] == ["topic", "stance", "tone"]
+    stance = records[1]
+    assert stance["text"] == SANCTIONS_TEXT
+    assert stance["label"] == "favor" and stance["model_label"] == "against"
+    assert (
+        stance["topic"] == "sanctions" and stance["target"] == "economic sanctions against Russia"
+    )
+    assert stance["model"] == "stance.finetuned-minilm.v1"
+    assert stance["run_id"] == "20181110-120000-seeds000"
+    assert stance["passage_id"] == "001_6c28832786d132a7:1"
+    assert stance["probs"]["against"] == pytest.approx(0.88)
+    assert records[2]["label"] == records[2]["model_label"] == "negative"  # confirmed
+    # The card now says what the analyst decided, and the form starts from it.
+    assert any("corrected" in m.value and "favor" in m.value for m in at.markdown)
+    assert _form(_open_popover(at, 0))["stance"].value == "favor"
+    # Saving the same labels again writes nothing new.
+    _form(at)["save"].click()
+    at.run()
+    assert len(_records(folder)) == 3
+
+
+def test_not_relevant_saves_only_the_topic_label(app, small_runs_dir, folder):
+    at = _overview(app, small_runs_dir)
+    form = _form(_open_popover(at, 1))
+    form["topic"].set_value("not relevant")
+    form["stance"].set_value("none")
+    form["save"].click()
+    at.run()
+    records = _records(folder)
+    assert [(r["task"], r["label"], r["model_label"]) for r in records] == [
+        ("topic", "not relevant", "relevant")
+    ]
+
+
+def test_corrections_show_on_a_rerun_of_the_same_articles(app, tmp_path, folder):
+    runs_dir = tmp_path / "runs"
+    make_small_run(runs_dir)
+    at = _overview(app, runs_dir)
+    form = _form(_open_popover(at, 0))
+    form["stance"].set_value("none")
+    form["save"].click()
+    at.run()
+    make_small_run(runs_dir, run_id="20181111-120000-rerun000", created="2018-11-11T12:00:00")
+    again = _overview(app, runs_dir)  # a new session: the newest run is selected
+    assert "20181111-120000-rerun000" in again.selectbox(key="w_run").value
+    assert any("corrected" in m.value and "<b>none</b>" in m.value for m in again.markdown)
+    assert _form(_open_popover(again, 0))["stance"].value == "none"
+
+
+def test_article_page_adds_a_passage_the_model_missed(app, small_runs_dir, folder):
+    at = app(small_runs_dir, article="000_75f37cc66b80f13e").run()
+    at.switch_page("app_pages/article.py").run()
+    assert not at.exception
+    at.selectbox(key="corr_art_pid_20181110-120000-seeds000").set_value(UNSCORED)
+    at.run()
+    at.selectbox(key="corr_art_topic_20181110-120000-seeds000").set_value("ukraine")
+    at.run()
+    assert any("did not find this passage" in c.value for c in at.caption)
+    form = _form(at)
+    assert form["topic"].value == "not relevant"
+    form["topic"].set_value("relevant")
+    form["stance"].set_value("against")
+    form["tone"].set_value("negative")
+    form["save"].click()
+    at.run()
+    assert not at.exception
+    records = _records(folder)
+    assert [(r["task"], r["label"], r["model_label"]) for r in records] == [
+        ("topic", "relevant", "not relevant"),
+        ("stance", "against", None),
+        ("tone", "negative", None),
+    ]
+    assert all(r["passage_id"] == UNSCORED and r["probs"] is None for r in records)
+    assert any("Your corrections in this article: #0 (Ukraine)" in c.value for c in at.caption)
+    assert len(CorrectionStore(folder).latest()) == 3
+
+
+def test_compare_page_cards_are_correctable_too(app, small_runs_dir, folder):
+    at = app(small_runs_dir)
+    at.switch_page("app_pages/compare.py")
+    at.run()
+    assert not at.exception
+    cards = [m for m in at.markdown if "border-left:6px" in m.value]
+    assert len(cards) > 0 and len(at.get("popover")) == len(cards)
+
+
+def test_corrections_dir_from_argv_then_environment(tmp_path):
+    assert corrections_dir_from(["--corrections-dir", str(tmp_path)], {}) == tmp_path
+    env = {"VIEWPOINTS_CORRECTIONS_DIR": str(tmp_path / "e")}
+    assert corrections_dir_from(["--runs-dir", "x"], env) == tmp_path / "e"
+    assert corrections_dir_from([], {}) == Path("corrections")

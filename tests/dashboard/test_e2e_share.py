@@ -1,0 +1,248 @@
+"""End to end: a view's address is a link to that view. Choices made in the browser (Runs, Over
+time, Overview filters) go into the URL; the URL opened in a fresh browser context (no shared
+session, cookies or storage) shows the same choices. Also a real download, and screenshots of
+the Runs and Over time pages in ``$VIEWPOINTS_SCREENSHOTS``.
+
+The runs folder holds the small run, its rerun by "another model" and the undated run (see
+``test_runs_page``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.dashboard.conftest import NHAN_DAN, TIMOFEEV, VALDAI
+from tests.dashboard.test_e2e import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    _free_port,
+    _settle,
+    _shoot,
+    _wait_healthy,
+    sync_api,
+)
+from tests.dashboard.test_runs_page import (
+    BASE_ID,
+    FLIPPED_TEXT,
+    RERUN_ID,
+    UNDATED_ID,
+    make_rerun,
+    make_undated_run,
+    write_base_run,
+)
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py"
+expect = sync_api.expect
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="e2e needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def share_server(tmp_path_factory):
+    runs = tmp_path_factory.mktemp("share_runs")
+    write_base_run(runs)
+    make_rerun(runs)
+    make_undated_run(runs)
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = {k: v for k, v in os.environ.items() if k != "VIEWPOINTS_RUNS_DIR"}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.fileWatcherType",
+        "none",
+        "--",
+        "--runs-dir",
+        str(runs),
+    ]
+    url = f"http://127.0.0.1:{port}"
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        _wait_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = os.environ.get("VIEWPOINTS_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("share_screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def fresh(browser):
+    """Opens a URL in a new browser context (nothing shared with earlier pages)."""
+    contexts = []
+
+    def open_url(url: str):
+        context = browser.new_context(
+            viewport={"width": 1500, "height": 1000}, accept_downloads=True
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        return page
+
+    yield open_url
+    for context in contexts:
+        context.close()
+
+
+def _widget(page, testid: str, label: str):
+    """The Streamlit widget of kind ``testid`` whose label is ``label``."""
+    return page.locator(f'[data-testid="{testid}"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text=label)
+    )
+
+
+def _selected(page, label: str) -> str:
+    """What a selectbox shows as chosen."""
+    return page.get_by_role("combobox", name=label).input_value()
+
+
+def _choose(page, testid: str, label: str, option: str) -> None:
+    """Open a selectbox or multiselect by its label and click one of its options."""
+    _widget(page, testid, label).locator('[role="combobox"]').first.click()
+    page.get_by_role("option").filter(has_text=option).first.click()
+    if testid == "stMultiSelect":
+        page.keyboard.press("Escape")  # close the list, which stays open for more choices
+    _settle(page)
+
+
+def test_runs_link_reopens_the_same_pair_and_topic(share_server, fresh, shots):
+    page = fresh(f"{share_server}/runs")
+    page.get_by_role("heading", name="Runs").wait_for()
+    page.get_by_text(FLIPPED_TEXT).first.wait_for()
+    _settle(page)
+    main = page.locator("[data-testid='stMain']").first
+    expect(main).to_contain_text("stance.nli.v1")  # run A's model in the header
+    _shoot(page, shots / "runs.png")
+    page.set_viewport_size({"width": 1500, "height": 1000})
+
+    # A real download of the agreement table.
+    with page.expect_download() as info:
+        page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV").first.click()
+    csv = Path(info.value.path()).read_text(encoding="utf-8")
+    assert csv.splitlines()[0].startswith("topic,Topic,Passages compared")
+    assert "All topics" in csv
+
+    _choose(page, "stSelectbox", "Run B", UNDATED_ID)
+    _choose(page, "stSelectbox", "Look at", "Sanctions")
+    expect(main).to_contain_text("different corpora")
+    link = page.url
+    assert f"run_b={UNDATED_ID}" in link and "runs_topic=sanctions" in link
+
+    again = fresh(link)
+    again.get_by_role("heading", name="Runs").wait_for()
+    again.get_by_text("different corpora").first.wait_for()
+    _settle(again)
+    assert _selected(again, "Run A").startswith(RERUN_ID)
+    assert _selected(again, "Run B").startswith(UNDATED_ID)
+    assert _selected(again, "Look at") == "Sanctions"
+    assert BASE_ID not in _selected(again, "Run B")
+
+
+def test_time_link_reopens_the_same_authors_and_topics(share_server, fresh, shots):
+    page = fresh(f"{share_server}/time")
+    page.get_by_role("heading", name="Over time").wait_for()
+    page.locator(".vega-embed").first.wait_for()
+    _settle(page)
+    assert page.get_by_text("1 of 5 articles have no date").is_visible()
+    _shoot(page, shots / "time.png")
+    page.set_viewport_size({"width": 1500, "height": 1000})
+
+    # The newest run (the rerun) is shown: Nhan Dan's only own-voice passage is gone there.
+    authors = _widget(page, "stMultiSelect", "Authors or outlet groups")
+    for name in (TIMOFEEV, VALDAI):
+        expect(authors).to_contain_text(name)
+    expect(authors).not_to_contain_text(NHAN_DAN)
+    # Drop the Valdai club and keep only Sanctions.
+    authors.get_by_role("button", name=f"Remove {VALDAI}").click()
+    _settle(page)
+    _choose(page, "stMultiSelect", "Topics", "Sanctions")
+    link = page.url
+    assert "topics=sanctions" in link and "time_authors=Ivan" in link
+
+    again = fresh(link)
+    again.get_by_role("heading", name="Over time").wait_for()
+    again.locator(".vega-embed").first.wait_for()
+    _settle(again)
+    reopened = _widget(again, "stMultiSelect", "Authors or outlet groups")
+    expect(reopened).to_contain_text(TIMOFEEV)
+    expect(reopened).not_to_contain_text(VALDAI)
+    expect(_widget(again, "stMultiSelect", "Topics")).to_contain_text("Sanctions")
+    expect(_widget(again, "stMultiSelect", "Topics")).not_to_contain_text("Ukraine")
+    _shoot(again, shots / "time_shared.png")
+
+
+def test_time_page_of_an_undated_run_says_so(share_server, fresh):
+    page = fresh(f"{share_server}/time?run={UNDATED_ID}")
+    page.get_by_role("heading", name="Over time").wait_for()
+    _settle(page)
+    expect(page.locator("[data-testid='stMain']").first).to_contain_text("None of the 5 articles")
+    assert page.locator(".vega-embed").count() == 0
+
+
+def test_overview_filters_link_reopens_the_same_filters(share_server, fresh, shots):
+    page = fresh(share_server)
+    page.get_by_role("heading", name="Overview").wait_for()
+    _settle(page)
+    _choose(page, "stMultiSelect", "Outlet", NHAN_DAN)
+    table = page.locator('[data-testid="stDataFrame"]').first
+    expect(table).to_contain_text(NHAN_DAN)
+    expect(table).not_to_contain_text(TIMOFEEV)
+    expect(page).to_have_url(re.compile(r"outlets=Nhan(\+|%20)Dan"))
+    link = page.url
+
+    again = fresh(link)
+    again.get_by_role("heading", name="Overview").wait_for()
+    _settle(again)
+    expect(_widget(again, "stMultiSelect", "Outlet")).to_contain_text(NHAN_DAN)
+    reopened = again.locator('[data-testid="stDataFrame"]').first
+    expect(reopened).to_contain_text(NHAN_DAN)
+    expect(reopened).not_to_contain_text(TIMOFEEV)

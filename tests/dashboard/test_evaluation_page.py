@@ -1,0 +1,123 @@
+"""The Evaluation page: models measured on the analyst's corrections or on a labelled file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.corrections import Correction, CorrectionStore
+from analysis.runs import list_runs
+from tests.dashboard.conftest import make_small_run
+
+WIRE_TEXT = (
+    "Leaving the INF Treaty frees Washington to counter Chinese missiles; the treaty had become "
+    "a one-sided restraint."
+)
+SANCTIONS_TEXT = (
+    "The sanctions machine in Washington runs on autopilot and new restrictions are all but "
+    "certain, a destructive spiral that hurts everyone."
+)
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "corrections"
+    monkeypatch.setenv("VIEWPOINTS_CORRECTIONS_DIR", str(path))
+    return path
+
+
+def _save(folder: Path, *items: tuple[str, str, str, str]) -> None:
+    CorrectionStore(folder).append(
+        [
+            Correction(text=text, target="t", topic=topic, task=task, label=label)
+            for text, topic, task, label in items
+        ]
+    )
+
+
+def _open(app, runs_dir, **params):
+    at = app(runs_dir, **params).run()
+    at.switch_page("app_pages/evaluation.py").run()
+    assert not at.exception
+    return at
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_without_corrections_the_page_says_how_to_make_them(app, small_runs_dir, folder):
+    at = _open(app, small_runs_dir)
+    assert any("No corrections yet" in i.value for i in at.info)
+    assert not at.metric
+
+
+def test_metrics_on_corrections_use_the_runs_stored_predictions(app, small_runs_dir, folder):
+    _save(
+        folder,
+        (WIRE_TEXT, "arms_control", "stance", "favor"),  # the run said against: wrong
+        (SANCTIONS_TEXT, "sanctions", "stance", "against"),  # the run said against: right
+        (SANCTIONS_TEXT, "sanctions", "tone", "negative"),  # right
+    )
+    at = _open(app, small_runs_dir)
+    metrics = _metrics(at)
+    assert metrics["Examples"] == "2"
+    assert metrics["Accuracy"] == "50.0%"
+    summary = at.dataframe[0].value
+    by_topic = summary.set_index(["Topic", "Task"])
+    assert by_topic.loc[("Arms control", "stance"), "Model accuracy"] == 0.0
+    assert by_topic.loc[("Sanctions", "stance"), "Corrections"] == 1
+    assert by_topic.loc[("Sanctions", "tone"), "Model accuracy"] == 1.0
+    assert len(at.get("vega_lite_chart")) == 2  # confusion and reliability
+    # A new correction changes the numbers at once.
+    _save(folder, (WIRE_TEXT, "arms_control", "stance", "against"))
+    at.run()
+    assert _metrics(at)["Accuracy"] == "100.0%"
+    at.radio(key="ev_task").set_value("tone").run()
+    assert _metrics(at)["Examples"] == "1"
+
+
+def test_scoring_a_labelled_file_runs_the_chosen_model(app, small_runs_dir, folder, tmp_path):
+    rows = [
+        {"text": "A wonderful, hopeful success.", "label": "positive"},
+        {"text": "A horrible and shameful disaster.", "label": "negative"},
+    ] * 6
+    data = tmp_path / "tone.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    at = _open(app, small_runs_dir)
+    at.radio(key="ev_source").set_value("file").run()
+    at.radio(key="ev_task").set_value("tone").run()
+    at.text_input(key="ev_path").input(str(data))
+    at.text_input(key="ev_model_tone_20181110-120000-seeds000").input("tone.vader.v1")
+    at.number_input(key="ev_limit").set_value(10)
+    at.run()
+    next(b for b in at.button if b.label == "Score").click().run()
+    assert not at.exception
+    metrics = _metrics(at)
+    assert metrics["Examples"] == "10" and metrics["Macro-F1"] == "1.000"
+    assert any("the first 10 of 12" in m.value for m in at.markdown)
+
+
+def test_a_bad_file_is_an_error_message_not_a_crash(app, small_runs_dir, folder, tmp_path):
+    at = _open(app, small_runs_dir)
+    at.radio(key="ev_source").set_value("file").run()
+    at.text_input(key="ev_path").input(str(tmp_path / "missing.jsonl")).run()
+    next(b for b in at.button if b.label == "Score").click().run()
+    assert not at.exception
+    assert any("no such file" in e.value for e in at.error)
+
+
+def test_write_a_corrected_run_from_the_page(app, tmp_path, folder):
+    runs_dir = tmp_path / "runs"
+    make_small_run(runs_dir)
+    _save(folder, (WIRE_TEXT, "arms_control", "stance", "favor"))
+    at = _open(app, runs_dir)
+    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    assert not at.exception
+    assert any("Wrote run" in s.value for s in at.success)
+    runs = list_runs(runs_dir)
+    assert len(runs) == 2
+    newest = next(r for r in runs if "source_run" in r)
+    assert newest["corrections"]["applied"] == 1

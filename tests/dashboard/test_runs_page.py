@@ -1,0 +1,251 @@
+"""The Runs page (run versus run), driven through AppTest on the small run and a rerun of it.
+
+``make_rerun`` rewrites the small seed-like run as if another model had scored it: Ivan Timofeev
+now favors sanctions (a sign flip), Nhan Dan's one own-voice arms-control passage is no longer
+found (a status change), and the Valdai Discussion Club's arms-control passage turns negative in
+tone. ``make_undated_run`` is the same articles without dates and with another corpus hash.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from analysis.compare import compare_runs
+from analysis.runs import load_run, write_run
+from dashboard.style import signed
+from tests.dashboard.conftest import (
+    NHAN_DAN,
+    SMALL_ARTICLES,
+    TIMOFEEV,
+    TOPIC_LABELS,
+    TOPICS,
+    _tables_from_specs,
+)
+
+BASE_ID = "20181110-120000-seeds000"
+RERUN_ID = "20181111-120000-seeds000"
+UNDATED_ID = "20181109-120000-undated0"
+RERUN_MODELS = ("stance.nli.v1", "tone.vader.v1")
+FLIPPED_TEXT = "The sanctions machine in Washington runs on autopilot"
+# The config in the shape the pipeline writes (a [topics] table, [topic_definitions.KEY]).
+CONFIG_TOML = "\n".join(
+    ["seed = 0", "", "[topics]", "threshold = 0.5", "", "[models]"]
+    + ['stance = "stance.finetuned-minilm.v1"', 'tone = "tone.finetuned-minilm.v1"', ""]
+    + [
+        f'[topic_definitions.{k}]\nkey = "{k}"\nlabel = "{lab}"\ntarget = "{t}"\n'
+        for k, lab, t in TOPICS
+    ]
+)
+
+
+def run_meta(created: str, corpus_hash: str, models: tuple[str, str], n_articles: int) -> dict:
+    return {
+        "created": created,
+        "seed": 0,
+        "corpus_hash": corpus_hash,
+        "models": {
+            "stance": {"name": models[0], "sha256": "c" * 64},
+            "tone": {"name": models[1], "sha256": "d" * 64},
+        },
+        "topics": [{"key": k, "label": lab, "target": t} for k, lab, t in TOPICS],
+        "counts": {"articles": n_articles},
+        "timings": {"total_s": 1.0},
+        "skipped": [],
+    }
+
+
+def _rescored(specs: list[dict]) -> list[dict]:
+    specs = copy.deepcopy(specs)
+    by_id = {s["article_id"]: s for s in specs}
+
+    def set_scores(article_id: str, index: int, topics: list) -> None:
+        text, _, reported, speaker = by_id[article_id]["paragraphs"][index]
+        by_id[article_id]["paragraphs"][index] = (text, topics, reported, speaker)
+
+    # Timofeev's two sanctions passages now read as favoring sanctions.
+    set_scores("001_6c28832786d132a7", 1, [("sanctions", 0.84, 0.06, 0.3, 0.2, 0.96)])
+    set_scores("002_timofeev_sanctions", 0, [("sanctions", 0.7, 0.1, 0.2, 0.3, 0.93)])
+    # Nhan Dan's own-voice arms-control passage is no longer found.
+    set_scores("004_874e9fd0087b4233", 1, [])
+    # The Valdai club's arms-control passage turns negative in tone.
+    set_scores("000_75f37cc66b80f13e", 1, [("arms_control", 0.8, 0.05, 0.7, 0.05, 0.94)])
+    return specs
+
+
+def make_rerun(runs_dir: Path) -> Path:
+    """The small run rescored by 'another model' (see the module docstring), one day later."""
+    tables = _tables_from_specs(_rescored(SMALL_ARTICLES))
+    meta = run_meta("2018-11-11T12:00:00", "0" * 64, RERUN_MODELS, len(SMALL_ARTICLES))
+    return write_run(runs_dir, RERUN_ID, meta, CONFIG_TOML, tables)
+
+
+def make_undated_run(runs_dir: Path) -> Path:
+    """The small run's articles without any date, under another corpus hash, one day earlier."""
+    specs = [{**spec, "date": None} for spec in copy.deepcopy(SMALL_ARTICLES)]
+    meta = run_meta(
+        "2018-11-09T12:00:00",
+        "1" * 64,
+        ("stance.finetuned-minilm.v1", "tone.finetuned-minilm.v1"),
+        len(specs),
+    )
+    return write_run(runs_dir, UNDATED_ID, meta, CONFIG_TOML, _tables_from_specs(specs))
+
+
+def write_base_run(runs_dir: Path) -> Path:
+    """The small seed-like run, with the config and metadata in the pipeline's shape."""
+    meta = run_meta(
+        "2018-11-10T12:00:00",
+        "0" * 64,
+        ("stance.finetuned-minilm.v1", "tone.finetuned-minilm.v1"),
+        len(SMALL_ARTICLES),
+    )
+    return write_run(runs_dir, BASE_ID, meta, CONFIG_TOML, _tables_from_specs(SMALL_ARTICLES))
+
+
+@pytest.fixture(scope="module")
+def two_runs_dir(tmp_path_factory) -> Path:
+    """The small run, its rerun (newest) and the undated run (oldest)."""
+    runs_dir = tmp_path_factory.mktemp("runs_two")
+    write_base_run(runs_dir)
+    make_rerun(runs_dir)
+    make_undated_run(runs_dir)
+    return runs_dir
+
+
+@pytest.fixture(scope="module")
+def report(two_runs_dir) -> dict:
+    """What the library reports for the page's default pair (run A: newest, run B: the next)."""
+    return compare_runs(load_run(two_runs_dir / RERUN_ID), load_run(two_runs_dir / BASE_ID))
+
+
+def _open(app, runs_dir: Path, **params):
+    at = app(runs_dir, **params).run()
+    at.switch_page("app_pages/runs.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _markdown(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _frames(at) -> list:
+    return [d.value for d in at.dataframe]
+
+
+def test_defaults_to_the_two_newest_runs_and_shows_their_models(app, two_runs_dir):
+    at = _open(app, two_runs_dir)
+    assert at.selectbox(key="w_run_a").value == RERUN_ID
+    assert at.selectbox(key="w_run_b").value == BASE_ID
+    text = _markdown(at)
+    for model in (*RERUN_MODELS, "stance.finetuned-minilm.v1", "tone.finetuned-minilm.v1"):
+        assert f"`{model}`" in text
+    assert not at.warning  # same corpus hash: no warning
+    assert at.query_params["run_a"] == RERUN_ID
+    assert at.query_params["run_b"] == BASE_ID
+
+
+def test_agreement_table_shows_the_librarys_kappa_and_rank_correlation(app, two_runs_dir, report):
+    at = _open(app, two_runs_dir)
+    table = _frames(at)[0]
+    assert list(table["Topic"]) == [*TOPIC_LABELS.values(), "All topics"]
+    by_topic = table.set_index("Topic")
+    for key, label in TOPIC_LABELS.items():
+        sec = report["topics"][key]
+        assert by_topic.loc[label, "Passages compared"] == sec["passages"]["shared"]
+        assert by_topic.loc[label, "Stance κ"] == f"{sec['stance']['kappa']:.2f}"
+        assert by_topic.loc[label, "Tone agreement"] == f"{sec['tone']['agreement']:.0%}"
+    overall = report["overall"]
+    assert by_topic.loc["All topics", "Stance κ"] == f"{overall['stance']['kappa']:.2f}"
+    rho = overall["authors"]["spearman"]["stance"]
+    assert by_topic.loc["All topics", "Stance rank ρ"] == signed(rho)
+    # The rescoring changed Timofeev's sanctions labels: stance kappa on sanctions is below 1.
+    assert report["topics"]["sanctions"]["stance"]["kappa"] < 1
+    # Two authors discuss sanctions in both runs: too few for a rank correlation, said as "–".
+    assert report["topics"]["sanctions"]["authors"]["spearman"]["stance"] is None
+    assert by_topic.loc["Sanctions", "Stance rank ρ"] == "–"
+
+
+def test_flips_are_listed_with_both_runs_values(app, two_runs_dir, report):
+    at = _open(app, two_runs_dir)
+    changes = _frames(at)[1]
+    rows = changes.set_index(["Author", "Topic", "Measure"])
+    flip = rows.loc[(TIMOFEEV, "Sanctions", "stance")]
+    assert "sign flips" in flip["What changed"]
+    entry = next(
+        e
+        for e in report["overall"]["sign_changes"]
+        if e["author"] == TIMOFEEV and e["topic"] == "sanctions" and e["measure"] == "stance"
+    )
+    assert flip["Run A"].startswith(signed(entry["a"]))  # run A (the rerun) favors now
+    assert flip["Run B"].startswith(signed(entry["b"]))
+    assert entry["a"] > 0 > entry["b"]
+    status = rows.loc[(NHAN_DAN, "Arms control", "stance")]
+    assert "discussed in one run only" in status["What changed"]
+    assert status["Run A"] == "not discussed"
+
+
+def test_largest_disagreements_show_both_models_probabilities_and_the_passage(app, two_runs_dir):
+    at = _open(app, two_runs_dir)
+    text = _markdown(at)
+    assert FLIPPED_TEXT in text
+    assert "Run A: **favor**" in text and "Run B: **against**" in text
+    assert "favor 84%" in text and "against 88%" in text  # both runs' probabilities
+    assert "John Bolton in Moscow" in text  # the article's title
+    assert f"— {TIMOFEEV}" in text
+    at.radio(key="w_measure").set_value("tone").run()
+    assert at.query_params["measure"] == "tone"
+    assert "Run A: **negative**" in _markdown(at)  # Valdai's passage, now negative in tone
+
+
+def test_topic_choice_narrows_the_lists_and_is_in_the_url(app, two_runs_dir):
+    at = _open(app, two_runs_dir)
+    at.selectbox(key="w_runs_topic").set_value("arms_control").run()
+    assert at.query_params["runs_topic"] == "arms_control"
+    changes = _frames(at)[1]
+    assert set(changes["Topic"]) == {"Arms control"}
+    assert FLIPPED_TEXT not in _markdown(at)
+
+
+def test_a_link_reopens_the_chosen_pair(app, two_runs_dir):
+    at = _open(app, two_runs_dir, run_a=BASE_ID, run_b=UNDATED_ID, runs_topic="sanctions")
+    assert at.selectbox(key="w_run_a").value == BASE_ID
+    assert at.selectbox(key="w_run_b").value == UNDATED_ID
+    assert at.selectbox(key="w_runs_topic").value == "sanctions"
+    assert any("different corpora" in w.value for w in at.warning)
+
+
+def test_the_same_run_twice_asks_for_another(app, two_runs_dir):
+    at = _open(app, two_runs_dir, run_a=BASE_ID, run_b=BASE_ID)
+    assert any("same run" in i.value for i in at.info)
+    assert not at.dataframe
+    at.selectbox(key="w_run_b").set_value(UNDATED_ID).run()
+    assert at.query_params["run_b"] == UNDATED_ID  # the address follows even from a dead end
+    assert at.dataframe
+
+
+def test_download_buttons_for_every_table_and_the_chart(app, two_runs_dir):
+    at = _open(app, two_runs_dir)
+    keys = {b.key for b in at.download_button}
+    for prefix in ("runs_agreement", "runs_changes", "runs_scatter", "runs_disagreements"):
+        assert f"{prefix}_csv" in keys and f"{prefix}_json" in keys
+    assert "runs_scatter_png" in keys and "runs_agreement_report" in keys
+
+
+def test_one_run_explains_how_to_make_a_second(app, small_runs_dir):
+    at = _open(app, small_runs_dir)
+    assert any("viewpoints run experiments/vader_tone.toml" in i.value for i in at.info)
+    assert not at.dataframe
+
+
+def test_a_disagreement_opens_its_article_in_run_a(app, two_runs_dir):
+    at = _open(app, two_runs_dir, run_a=BASE_ID, run_b=RERUN_ID)
+    first = next(b for b in at.button if b.key and b.key.startswith("runs_open_stance_0_"))
+    first.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.selectbox(key="w_run").value == BASE_ID
+    assert at.selectbox(key="w_article").value == "001_6c28832786d132a7"
+    assert at.query_params["article"] == "001_6c28832786d132a7"

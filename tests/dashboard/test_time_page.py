@@ -1,0 +1,97 @@
+"""The Over time page through AppTest: the small run (four of five articles dated) and the same
+articles without dates."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+from tests.dashboard.conftest import NHAN_DAN, TIMOFEEV, VALDAI
+from tests.dashboard.test_runs_page import UNDATED_ID, make_undated_run
+
+
+@pytest.fixture(scope="module")
+def undated_runs_dir(tmp_path_factory):
+    runs_dir = tmp_path_factory.mktemp("runs_undated")
+    make_undated_run(runs_dir)
+    return runs_dir
+
+
+def _open(app, runs_dir, **params):
+    at = app(runs_dir, **params).run()
+    at.switch_page("app_pages/time.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _chart(at) -> tuple[dict, list[dict]]:
+    """The one chart's spec and its data rows (Streamlit ships the data as Arrow datasets)."""
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    proto = charts[0].proto
+    spec = json.loads(proto.spec)
+    rows = []
+    for dataset in proto.datasets:
+        frame = convert_arrow_bytes_to_pandas_df(dataset.data.data)
+        frame["Date"] = frame["Date"].astype(str)
+        rows.extend(frame.to_dict("records"))
+    return spec, rows
+
+
+def test_dated_run_draws_each_authors_articles_over_time(app, small_runs_dir):
+    at = _open(app, small_runs_dir)
+    spec, rows = _chart(at)
+    assert spec["facet"]["row"]["field"] == "Topic"
+    assert spec["facet"]["column"]["field"] == "Measure"
+    assert [layer["mark"]["type"] for layer in spec["spec"]["layer"]] == [
+        "rule",
+        "rule",
+        "line",
+        "point",
+    ]
+    assert {r["Author"] for r in rows} == {TIMOFEEV, VALDAI, NHAN_DAN}
+    timofeev = {
+        (r["Date"][:10], r["topic"], r["Measure"]): r["value"]
+        for r in rows
+        if r["Author"] == TIMOFEEV
+    }
+    # His two articles, each on its own date: sanctions in both, Ukraine in the second only.
+    assert timofeev[("2018-06-27", "sanctions", "Stance")] == pytest.approx(0.05 - 0.88)
+    assert timofeev[("2018-09-10", "sanctions", "Stance")] == pytest.approx(0.1 - 0.62)
+    assert timofeev[("2018-09-10", "ukraine", "Tone")] == pytest.approx(0.04 - 0.6)
+    assert ("2018-06-27", "ukraine", "Stance") not in timofeev  # not discussed: no point
+    # The undated wire report is left out, and the page says so.
+    assert any("1 of 5 articles have no date" in c.value for c in at.caption)
+
+
+def test_filters_narrow_the_chart_and_live_in_the_url(app, small_runs_dir):
+    at = _open(app, small_runs_dir)
+    at.multiselect(key="w_time_authors").set_value([TIMOFEEV]).run()
+    at.multiselect(key="w_topics").set_value(["sanctions"]).run()
+    _, rows = _chart(at)
+    assert {r["Author"] for r in rows} == {TIMOFEEV}
+    assert {r["topic"] for r in rows} == {"sanctions"}
+    assert at.query_params["time_authors"] == TIMOFEEV
+    assert at.query_params["topics"] == "sanctions"
+
+
+def test_a_link_reopens_the_same_selection(app, small_runs_dir):
+    at = _open(app, small_runs_dir, time_authors=[NHAN_DAN, VALDAI], topics="arms_control")
+    assert at.multiselect(key="w_time_authors").value == [NHAN_DAN, VALDAI]
+    assert at.multiselect(key="w_topics").value == ["arms_control"]
+    _, rows = _chart(at)
+    assert {r["Author"] for r in rows} == {NHAN_DAN, VALDAI}
+
+
+def test_undated_run_says_there_is_nothing_to_draw(app, undated_runs_dir):
+    at = _open(app, undated_runs_dir)
+    assert not at.get("vega_lite_chart")
+    assert any("None of the 5 articles" in i.value and "has a date" in i.value for i in at.info)
+    assert at.query_params["run"] == UNDATED_ID  # the address is written all the same
+
+
+def test_downloads_for_the_points_and_the_chart(app, small_runs_dir):
+    at = _open(app, small_runs_dir)
+    assert {b.key for b in at.download_button} == {"time_csv", "time_json", "time_png"}

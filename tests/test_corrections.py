@@ -1,0 +1,502 @@
+import json
+import math
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.cli import main
+from analysis.corrections import (
+    NOT_RELEVANT,
+    RELEVANT,
+    Correction,
+    CorrectionStore,
+    apply_corrections,
+    corrections_dir,
+    examples_from_corrections,
+    latest,
+    predictions_for,
+    read_corrections,
+    recompute,
+    summary,
+)
+from analysis.datasets import DataError, detect_format, load_examples
+from analysis.runs import load_run, write_run
+from tests.dashboard.conftest import CONFIG_TOML, make_small_run
+
+WIRE = "005_wire_inf"
+WIRE_TEXT = (
+    "Leaving the INF Treaty frees Washington to counter Chinese missiles; the treaty had become "
+    "a one-sided restraint."
+)
+UKRAINE_TEXT = (
+    "Western arms deliveries to Ukraine only harden positions in Donbas and push a settlement "
+    "further away."
+)
+UNSCORED_TEXT = (
+    "John Bolton's visit to Moscow opened a window that both capitals had kept shut for more "
+    "than a year."
+)
+STANCE_MODEL = "stance.finetuned-minilm.v1"
+
+
+def corr(text, topic, task, label, *, model_label=None, time=None, **extra) -> Correction:
+    fields = {"text": text, "target": "t", "topic": topic, "task": task, "label": label}
+    fields["model_label"] = model_label
+    if time is not None:
+        fields["time"] = time
+    return Correction(**fields, **extra)
+
+
+@pytest.fixture
+def run(tmp_path):
+    return load_run(str(make_small_run(tmp_path / "runs")))
+
+
+def _rerun(run, runs_dir):
+    """A second run of the same articles: new run id, new article and passage ids, same texts."""
+    rename = {a: f"{a}-rerun" for a in run.articles["article_id"]}
+    articles = run.articles.assign(article_id=run.articles["article_id"].map(rename))
+    passages = run.passages.assign(
+        article_id=run.passages["article_id"].map(rename),
+        passage_id=[
+            f"{rename[a]}:{i}"
+            for a, i in zip(run.passages["article_id"], run.passages["index"], strict=True)
+        ],
+    )
+    pid = dict(zip(run.passages["passage_id"], passages["passage_id"], strict=True))
+    scores = run.scores.assign(
+        article_id=run.scores["article_id"].map(rename),
+        passage_id=run.scores["passage_id"].map(pid),
+    )
+    positions = run.positions.assign(
+        article_id=run.positions["article_id"].map(rename),
+        evidence=[[pid[p] for p in e] for e in run.positions["evidence"]],
+    )
+    tables = {"articles": articles, "passages": passages, "scores": scores, "positions": positions}
+    meta = {k: v for k, v in run.meta.items() if k not in ("run_id", "format_version")}
+    return load_run(str(write_run(runs_dir, "20190101-000000-rerun000", meta, CONFIG_TOML, tables)))
+
+
+def _position(tables_or_run, level, unit, topic):
+    pos = tables_or_run["positions"] if isinstance(tables_or_run, dict) else tables_or_run.positions
+    key = "article_id" if level == "article" else "author"
+    hit = pos[(pos["level"] == level) & (pos[key] == unit) & (pos["topic"] == topic)]
+    assert len(hit) == 1
+    return hit.iloc[0]
+
+
+# --- storage -----------------------------------------------------------------------------------
+
+
+def test_store_round_trip_appends_one_json_object_per_line(tmp_path):
+    store = CorrectionStore(tmp_path / "corrections")
+    assert store.history() == [] and store.files() == []
+    first = corr(
+        WIRE_TEXT,
+        "arms_control",
+        "stance",
+        "favor",
+        model_label="against",
+        model=STANCE_MODEL,
+        run_id="r1",
+        passage_id=f"{WIRE}:0",
+        article_id=WIRE,
+        probs={"favor": 0.12, "against": 0.66, "none": 0.22},
+    )
+    second = corr(WIRE_TEXT, "arms_control", "tone", "neutral", model_label="negative")
+    path = store.append([first])
+    store.append([second])
+    assert path.parent == store.folder and path.name.startswith("corrections-")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    record = json.loads(lines[0])
+    for key in (
+        "text",
+        "target",
+        "topic",
+        "task",
+        "label",
+        "model_label",
+        "model",
+        "run_id",
+        "passage_id",
+        "article_id",
+        "time",
+        "text_sha256",
+    ):
+        assert key in record
+    assert record["time"].endswith("+00:00")  # ISO, UTC
+    assert store.history() == [first, second]
+    assert read_corrections(path) == [first, second]
+
+
+def test_a_later_correction_supersedes_an_earlier_one(tmp_path):
+    store = CorrectionStore(tmp_path)
+    store.append(
+        [corr(WIRE_TEXT, "arms_control", "stance", "favor", time="2024-01-01T10:00:00+00:00")]
+    )
+    store.append(
+        [corr(WIRE_TEXT, "arms_control", "stance", "none", time="2024-01-02T10:00:00+00:00")]
+    )
+    store.append(
+        [corr(WIRE_TEXT, "sanctions", "stance", "against", time="2024-01-01T09:00:00+00:00")]
+    )
+    assert len(store.history()) == 3  # history is never rewritten
+    current = {(c.topic, c.task): c.label for c in store.latest()}
+    assert current == {("arms_control", "stance"): "none", ("sanctions", "stance"): "against"}
+    # An earlier time written later does not win; equal times go to the later line.
+    same = "2024-01-03T00:00:00+00:00"
+    tied = [
+        corr(WIRE_TEXT, "ukraine", "tone", "negative", time=same),
+        corr(WIRE_TEXT, "ukraine", "tone", "positive", time=same),
+    ]
+    assert [c.label for c in latest(tied)] == ["positive"]
+
+
+def test_a_line_cut_short_by_a_crash_is_skipped_and_the_next_append_starts_fresh(tmp_path):
+    store = CorrectionStore(tmp_path)
+    path = store.append([corr(WIRE_TEXT, "arms_control", "stance", "favor")])
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write('{"text": "half a rec')
+    with pytest.warns(UserWarning, match=r":2: skipped"):
+        assert len(store.history()) == 1
+    store.append([corr(WIRE_TEXT, "arms_control", "tone", "neutral")])
+    with pytest.warns(UserWarning, match=r":2: skipped"):
+        assert [c.task for c in store.history()] == ["stance", "tone"]
+
+
+def test_a_malformed_record_names_file_and_line(tmp_path):
+    path = tmp_path / "corrections-2024-01-01.jsonl"
+    good = corr(WIRE_TEXT, "arms_control", "stance", "favor").to_dict()
+    bad = {**good, "label": "maybe"}
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n" + json.dumps(good) + "\n")
+    with pytest.raises(DataError, match=r":2: expected a stance label"):
+        read_corrections(tmp_path)
+
+
+def test_invalid_corrections_say_what_was_expected():
+    with pytest.raises(ValueError, match="expected task"):
+        corr(WIRE_TEXT, "arms_control", "mood", "happy")
+    with pytest.raises(ValueError, match="expected a topic label"):
+        corr(WIRE_TEXT, "arms_control", "topic", "favor")
+    with pytest.raises(ValueError, match="expected probs"):
+        corr(WIRE_TEXT, "arms_control", "tone", "neutral", probs={"favor": 1.0})
+
+
+def test_corrections_dir_comes_from_the_argument_then_the_environment(tmp_path):
+    assert corrections_dir(None, {}) == corrections_dir("corrections", {})
+    assert corrections_dir(None, {"VIEWPOINTS_CORRECTIONS_DIR": str(tmp_path)}) == tmp_path
+    assert corrections_dir("x", {"VIEWPOINTS_CORRECTIONS_DIR": str(tmp_path)}).name == "x"
+
+
+# --- as labelled data ---------------------------------------------------------------------------
+
+
+def test_corrections_load_as_examples_of_one_task_only_those_in_force(tmp_path):
+    store = CorrectionStore(tmp_path / "c")
+    store.append(
+        [
+            corr(WIRE_TEXT, "arms_control", "stance", "favor", time="2024-01-01T00:00:00+00:00"),
+            corr(WIRE_TEXT, "arms_control", "stance", "against", time="2024-01-02T00:00:00+00:00"),
+            corr(WIRE_TEXT, "arms_control", "tone", "negative"),
+            corr(WIRE_TEXT, "arms_control", "topic", RELEVANT),
+        ]
+    )
+    for fmt in ("corrections", "auto"):
+        examples = load_examples(store.folder, "stance", fmt)
+        assert [(e.label, e.group) for e in examples] == [("against", "arms_control")]
+    assert detect_format(store.files()[0]) == "corrections"
+    assert [e.label for e in load_examples(store.files()[0], "tone")] == ["negative"]
+    with pytest.raises(ValueError, match="stance' or 'tone"):
+        examples_from_corrections(store.history(), "topic")
+
+
+def test_evaluate_cli_scores_a_model_on_a_corrections_folder(tmp_path, capsys):
+    store = CorrectionStore(tmp_path / "c")
+    store.append(
+        [
+            corr("A wonderful, hopeful success for everyone.", "sanctions", "tone", "positive"),
+            corr("A horrible and shameful disaster.", "sanctions", "tone", "negative"),
+            corr("A horrible and shameful disaster.", "sanctions", "stance", "against"),
+        ]
+    )
+    code = main(
+        [
+            "evaluate",
+            "--task",
+            "tone",
+            "--data",
+            str(store.folder),
+            "--format",
+            "corrections",
+            "--model",
+            "tone.vader.v1",
+            "--json",
+        ]
+    )
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == 2  # only the tone corrections
+    assert report["macro_f1"] == 1.0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--task",
+                "tone",
+                "--data",
+                str(store.folder),
+                "--model",
+                "tone.vader.v1",
+                "--json",
+            ]
+        )
+        == 0
+    )  # auto detects the folder
+    assert json.loads(capsys.readouterr().out)["n"] == 2
+
+
+# --- joined to a run ----------------------------------------------------------------------------
+
+
+def test_predictions_come_from_the_run_then_from_the_stored_probabilities(run):
+    stored = {"favor": 0.2, "against": 0.1, "none": 0.7}
+    corrections = [
+        corr(WIRE_TEXT, "arms_control", "stance", "favor"),  # scored by the run: against
+        corr(
+            "Not in this run at all.",
+            "sanctions",
+            "stance",
+            "none",
+            model=STANCE_MODEL,
+            probs=stored,
+        ),
+        corr(
+            "Neither in this run.",
+            "sanctions",
+            "stance",
+            "favor",
+            model="stance.other.v1",
+            probs=stored,
+        ),
+    ]
+    pred = predictions_for(run, corrections, "stance").set_index("text")
+    assert pred.loc[WIRE_TEXT, "source"] == "run"
+    assert pred.loc[WIRE_TEXT, "predicted"] == "against"
+    assert pred.loc[WIRE_TEXT, "p_against"] == pytest.approx(0.66)
+    assert pred.loc["Not in this run at all.", "source"] == "stored"
+    assert pred.loc["Not in this run at all.", "predicted"] == "none"
+    assert pred.loc["Neither in this run.", "source"] == "missing"
+    table = summary(run, corrections).set_index(["topic", "task"])
+    assert table.loc[("arms_control", "stance"), "accuracy"] == 0.0
+    assert table.loc[("sanctions", "stance"), "corrections"] == 2
+    assert table.loc[("sanctions", "stance"), "with_prediction"] == 1
+    assert table.loc[("sanctions", "stance"), "accuracy"] == 1.0
+
+
+def test_a_stance_correction_becomes_one_hot_and_moves_the_positions(run):
+    before = _position(run, "article", WIRE, "arms_control")
+    assert before["stance"] == pytest.approx(0.12 - 0.66)
+    applied = apply_corrections(run, [corr(WIRE_TEXT, "arms_control", "stance", "favor")])
+    after = _position(applied.tables, "article", WIRE, "arms_control")
+    assert after["stance"] == pytest.approx(1.0)  # its only passage, now certainly favor
+    assert after["tone"] == pytest.approx(before["tone"])  # tone untouched
+    group = _position(applied.tables, "author", "INF Treaty: a wire report", "arms_control")
+    assert group["stance"] == pytest.approx(1.0)
+    row = applied.tables["scores"].query("article_id == @WIRE").iloc[0]
+    assert (row["stance_favor"], row["stance_against"], row["stance_none"]) == (1.0, 0.0, 0.0)
+    assert row["corrected"] == "stance"
+    assert applied.counts["applied"] == 1 and applied.counts["by_task"]["stance"] == 1
+    # The run itself is not modified.
+    assert _position(run, "article", WIRE, "arms_control")["stance"] == pytest.approx(-0.54)
+
+
+def test_not_relevant_removes_a_passage_from_the_topic(run):
+    applied = apply_corrections(
+        run,
+        [
+            corr(UKRAINE_TEXT, "ukraine", "topic", NOT_RELEVANT),
+            corr(UKRAINE_TEXT, "ukraine", "stance", "favor"),
+        ],  # ignored: not about the topic
+    )
+    after = _position(applied.tables, "article", "002_timofeev_sanctions", "ukraine")
+    assert after["status"] == "not_discussed" and math.isnan(after["stance"])
+    assert applied.counts["removed"] == 1
+    scores = applied.tables["scores"]
+    assert not (
+        (scores["topic"] == "ukraine") & (scores["article_id"] == "002_timofeev_sanctions")
+    ).any()
+
+
+def test_relevant_adds_a_passage_only_with_both_stance_and_tone(run):
+    aid = "000_75f37cc66b80f13e"
+    assert _position(run, "article", aid, "ukraine")["status"] == "not_discussed"
+    only_topic = apply_corrections(
+        run,
+        [
+            corr(UNSCORED_TEXT, "ukraine", "topic", RELEVANT),
+            corr(UNSCORED_TEXT, "ukraine", "stance", "favor"),
+        ],
+    )
+    assert _position(only_topic.tables, "article", aid, "ukraine")["status"] == "not_discussed"
+    assert only_topic.counts["pending"] == 1 and only_topic.counts["added"] == 0
+    full = apply_corrections(
+        run,
+        [
+            corr(UNSCORED_TEXT, "ukraine", "topic", RELEVANT),
+            corr(UNSCORED_TEXT, "ukraine", "stance", "favor"),
+            corr(UNSCORED_TEXT, "ukraine", "tone", "positive"),
+        ],
+    )
+    after = _position(full.tables, "article", aid, "ukraine")
+    assert after["status"] == "discussed" and after["n_passages"] == 1
+    assert after["stance"] == pytest.approx(1.0) and after["tone"] == pytest.approx(1.0)
+    assert full.counts["added"] == 1
+    added = full.tables["scores"].query("topic == 'ukraine' and article_id == @aid").iloc[0]
+    assert added["relevance"] == 1.0 and added["corrected"] == "topic,stance,tone"
+
+
+def test_corrections_survive_a_rerun_with_new_ids(run, tmp_path):
+    corrections = [
+        corr(
+            WIRE_TEXT, "arms_control", "stance", "favor", run_id=run.run_id, passage_id=f"{WIRE}:0"
+        )
+    ]
+    second = _rerun(run, tmp_path / "runs")
+    assert second.run_id != run.run_id
+    assert f"{WIRE}:0" not in set(second.passages["passage_id"])
+    applied = apply_corrections(second, corrections)
+    after = _position(applied.tables, "article", f"{WIRE}-rerun", "arms_control")
+    assert after["stance"] == pytest.approx(1.0)
+    assert applied.counts["applied"] == 1 and applied.counts["unmatched"] == 0
+    assert predictions_for(second, corrections, "stance")["source"].tolist() == ["run"]
+
+
+def test_recompute_writes_a_new_run_that_names_its_source(run, tmp_path):
+    runs_dir = run.path.parent
+    path = recompute(
+        run,
+        [
+            corr(WIRE_TEXT, "arms_control", "stance", "favor"),
+            corr("Not in the run.", "sanctions", "tone", "neutral"),
+        ],
+        runs_dir,
+        corrections_source="somewhere",
+    )
+    new = load_run(str(path))
+    assert new.run_id != run.run_id and new.run_id.endswith("-corrected")
+    assert new.meta["source_run"]["run_id"] == run.run_id
+    assert new.meta["corrections"]["applied"] == 1
+    assert new.meta["corrections"]["unmatched"] == 1
+    assert new.meta["corrections"]["source"] == "somewhere"
+    assert new.meta["models"] == run.meta["models"]
+    assert _position(new, "article", WIRE, "arms_control")["stance"] == pytest.approx(1.0)
+    assert "corrected" in new.scores.columns
+
+
+def _stance_corrections(run):
+    """Stance corrections on every own-voice scored passage, disagreeing with the model."""
+    merged = run.scores.merge(run.passages[["passage_id", "text"]], on="passage_id")
+    out = []
+    for row in merged.to_dict("records"):
+        probs = [row["stance_favor"], row["stance_against"], row["stance_none"]]
+        model = ("favor", "against", "none")[int(np.argmax(probs))]
+        wrong = "against" if model != "against" else "favor"
+        out.append(corr(row["text"], row["topic"], "stance", wrong, model_label=model))
+    return out
+
+
+def test_recompute_cli_with_calibration_fits_and_records_the_temperature(run, tmp_path, capsys):
+    store = CorrectionStore(tmp_path / "c")
+    wrong = _stance_corrections(run)
+    store.append(wrong[:-1])  # leave one scored passage uncorrected to see its probabilities move
+    code = main(
+        [
+            "recompute",
+            str(run.path),
+            "--corrections-dir",
+            str(store.folder),
+            "--calibrate",
+            "--min-examples",
+            "5",
+            "--runs-dir",
+            str(run.path.parent),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    new = load_run(captured.out.strip())
+    info = new.meta["calibration"]
+    assert info["stance"]["temperature"] > 1  # every prediction was wrong: soften
+    assert info["stance"]["n"] == len(wrong) - 1
+    assert info["tone"]["temperature"] is None  # no tone corrections
+    last = run.scores.iloc[-1]
+    moved = new.scores.set_index(["passage_id", "topic"]).loc[(last["passage_id"], last["topic"])]
+    assert moved["corrected"] == ""
+    assert moved["stance_favor"] != pytest.approx(last["stance_favor"])
+    old_top = np.argmax([last["stance_favor"], last["stance_against"], last["stance_none"]])
+    new_top = np.argmax([moved["stance_favor"], moved["stance_against"], moved["stance_none"]])
+    assert old_top == new_top  # calibration changes confidence, not the label
+    assert "temperature" in captured.err
+
+
+def test_corrections_cli_counts_per_topic_and_task(tmp_path, capsys):
+    store = CorrectionStore(tmp_path / "c")
+    store.append(
+        [
+            corr(WIRE_TEXT, "arms_control", "stance", "favor", model_label="against"),
+            corr(WIRE_TEXT, "arms_control", "tone", "negative", model_label="negative"),
+        ]
+    )
+    assert main(["corrections", "--corrections-dir", str(store.folder), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["in_force"] == 2
+    assert report["by_topic"]["arms_control"]["stance"] == {"n": 1, "changed": 1}
+    assert report["by_topic"]["arms_control"]["tone"] == {"n": 1, "changed": 0}
+
+
+def test_recompute_cli_without_corrections_is_a_one_line_error(run, tmp_path, capsys):
+    code = main(
+        [
+            "recompute",
+            str(run.path),
+            "--corrections-dir",
+            str(tmp_path / "none"),
+            "--runs-dir",
+            str(run.path.parent),
+        ]
+    )
+    assert code == 2
+    assert "no corrections" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_concurrent_appends_keep_every_line_whole(tmp_path):
+    store = CorrectionStore(tmp_path)
+    children = []
+    for worker in range(4):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child process
+            try:
+                for i in range(25):
+                    CorrectionStore(tmp_path).append(
+                        [corr(f"{worker} {i} " + "x" * 3000, "sanctions", "tone", "neutral")]
+                    )
+            finally:
+                os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+    assert len(store.history()) == 100
+
+
+def test_applying_does_not_depend_on_the_order_of_the_scores(run):
+    shuffled = run.scores.sample(frac=1.0, random_state=0)
+    run.scores = shuffled
+    applied = apply_corrections(run, [corr(WIRE_TEXT, "arms_control", "stance", "favor")])
+    assert isinstance(applied.tables["positions"], pd.DataFrame)
+    assert _position(applied.tables, "article", WIRE, "arms_control")["stance"] == pytest.approx(
+        1.0
+    )
