@@ -35,7 +35,9 @@ from analysis.corrections import (
     latest,
     model_name,
     predicted_label,
+    predictions_for,
     probabilities_of,
+    summary,
 )
 from analysis.labels import TASK_LABELS
 from analysis.runs import Run, load_run
@@ -87,6 +89,18 @@ def in_force(where: CorrectionStore | None = None) -> tuple[list[Correction], In
 def full_run(run_path: str, stamp: float) -> Run:
     """A whole run (all tables), for joining corrections to it; shared and only read."""
     return load_run(run_path)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def evaluation_tables(
+    run_path: str, stamp: float, folder: str, store_stamp: tuple, task: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The per topic × task summary and the run's predictions on the ``task`` corrections
+    (see :func:`analysis.corrections.summary` and ``predictions_for``), cached per run and
+    store state: joining hashes every passage text of the run."""
+    run = full_run(run_path, stamp)
+    current, _ = _in_force(folder, store_stamp)
+    return summary(run, current), predictions_for(run, current, task)
 
 
 def model_labels(row: Mapping[str, Any]) -> dict[str, str | None]:

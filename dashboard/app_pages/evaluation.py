@@ -27,7 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.calibration import prediction_arrays, probability_report
-from analysis.corrections import model_name, predictions_for, recompute, summary
+from analysis.corrections import model_name, recompute
 from analysis.datasets import FORMATS, DataError, load_examples
 from analysis.labels import TASK_LABELS
 from dashboard import context, corrections_ui
@@ -168,15 +168,17 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
         )
         return
     run = corrections_ui.full_run(ctx.path, ctx.stamp)
+    table, predictions = corrections_ui.evaluation_tables(
+        ctx.path, ctx.stamp, str(where.folder), where.stamp(), task
+    )
     st.markdown("**Corrections per topic**, and this run's model measured on them")
     st.dataframe(
-        topic_summary(ctx, summary(run, current)),
+        topic_summary(ctx, table),
         hide_index=True,
         column_config={
             "Model accuracy": st.column_config.NumberColumn(format="percent"),
         },
     )
-    predictions = predictions_for(run, current, task)
     probs, y = prediction_arrays(predictions, task)
     st.markdown(f"**{task.capitalize()}: {model_name(ctx.meta, task) or 'model'}**")
     missing = int((predictions["source"] == "missing").sum())
