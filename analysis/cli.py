@@ -312,6 +312,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         "--runs-dir",
         str(Path(args.runs_dir).resolve()),
     ]
+    if args.corrections_dir:
+        command += ["--corrections-dir", str(Path(args.corrections_dir).resolve())]
     print(f"dashboard on http://localhost:{args.port} (runs from {args.runs_dir})", file=sys.stderr)
     return subprocess.call(command, env=env)
 
@@ -485,6 +487,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
     _add_runs_dir(db)
     db.add_argument("--port", type=int, default=8501)
+    db.add_argument(
+        "--corrections-dir", default=None, help="where corrections are stored (./corrections)"
+    )
     db.add_argument("--headless", action="store_true", help="do not open a browser")
     db.set_defaults(handler=cmd_dashboard)
     return parser
