@@ -336,8 +336,7 @@ def analyze(
     clock = time.perf_counter()
     corpus = load_corpus(config.corpus.paths, progress=progress)
     timings["load"] = time.perf_counter() - clock
-    for skipped in corpus.skipped:
-        log(f"skipped {skipped.source}: {skipped.reason}")
+    # the loader has already warned about each skipped input on stderr
     log(
         f"read {len(corpus.articles)} articles ({len(corpus.passages)} passages), "
         f"skipped {len(corpus.skipped)}"
