@@ -305,7 +305,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         "--server.port",
         str(args.port),
         "--server.headless",
-        "true" if args.headless else "false",
+        "true",  # never Streamlit's first-run e-mail prompt, which fails without a terminal
         "--browser.gatherUsageStats",
         "false",
         "--",
@@ -490,7 +490,9 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument(
         "--corrections-dir", default=None, help="where corrections are stored (./corrections)"
     )
-    db.add_argument("--headless", action="store_true", help="do not open a browser")
+    db.add_argument(
+        "--headless", action="store_true", help="accepted for compatibility: always headless"
+    )
     db.set_defaults(handler=cmd_dashboard)
     return parser
 
