@@ -69,6 +69,13 @@ class RecipeConfig:
     limit: int = 0  # >0: use only this many training examples per task (smoke tests)
     dev_limit: int = 0
     save_dtype: str = "float16"
+    adapter: str = (
+        "none"  # "lora": train low-rank adapters (peft) + heads; the encoder stays frozen
+    )
+    lora_rank: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.1
+    lora_targets: list[str] = field(default_factory=lambda: ["query", "key", "value", "dense"])
     note: str = ""  # provenance worth recording in the model card (where and how it ran)
 
     def __post_init__(self) -> None:
@@ -77,6 +84,10 @@ class RecipeConfig:
             raise ValueError(f"expected tasks from stance, tone; got {self.tasks}")
         if self.save_dtype not in ("float16", "bfloat16", "float32"):
             raise ValueError(f"expected save_dtype float16|bfloat16|float32, got {self.save_dtype}")
+        if self.adapter not in ("none", "lora"):
+            raise ValueError(f"expected adapter none|lora, got {self.adapter!r}")
+        if self.adapter == "lora" and self.lora_rank < 1:
+            raise ValueError(f"expected lora_rank >= 1, got {self.lora_rank}")
 
 
 def seed_everything(seed: int) -> None:
@@ -91,6 +102,28 @@ def resolve_base(base: str) -> str:
 
         return str(minilm_path())
     return base
+
+
+def add_lora(model: PairClassifier, cfg: RecipeConfig) -> None:
+    """Freeze the encoder and give it trainable low-rank adapters (the heads stay trainable)."""
+    from peft import LoraConfig, get_peft_model
+
+    lora = LoraConfig(
+        r=cfg.lora_rank,
+        lora_alpha=cfg.lora_alpha,
+        lora_dropout=cfg.lora_dropout,
+        target_modules=list(cfg.lora_targets),
+    )
+    model.encoder = get_peft_model(model.encoder, lora)
+
+
+def adapter_state(model: PairClassifier) -> dict[str, torch.Tensor]:
+    """What an adapter file would ship: the LoRA matrices and the heads."""
+    return {
+        name: value
+        for name, value in model.state_dict().items()
+        if "lora_" in name or name.startswith("heads.")
+    }
 
 
 def load_data(cfg: RecipeConfig, workdir: Path) -> dict[str, dict[str, list[Example]]]:
@@ -177,7 +210,10 @@ def train(cfg: RecipeConfig, out: Path | None, device: str = "auto", log=print) 
         mark_target=cfg.mark_target,
     )
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = build_from_encoder(base, model_cfg).to(device).train()
+    model = build_from_encoder(base, model_cfg)
+    if cfg.adapter == "lora":
+        add_lora(model, cfg)
+    model = model.to(device).train()
 
     encoded = {}
     drop_rng = random.Random(cfg.seed + 1)
@@ -200,7 +236,11 @@ def train(cfg: RecipeConfig, out: Path | None, device: str = "auto", log=print) 
     steps_per_epoch = sum(math.ceil(len(s["train"]) / cfg.batch_size) for s in data.values())
     total_steps = steps_per_epoch * cfg.epochs
     head_params = [p for n, p in model.named_parameters() if n.startswith("heads.")]
-    body = [(n, p) for n, p in model.named_parameters() if not n.startswith("heads.")]
+    body = [
+        (n, p)
+        for n, p in model.named_parameters()
+        if p.requires_grad and not n.startswith("heads.")
+    ]
     no_decay = [p for n, p in body if "LayerNorm" in n or n.endswith("bias")]
     decay = [p for n, p in body if not ("LayerNorm" in n or n.endswith("bias"))]
     optimizer = torch.optim.AdamW(
@@ -263,7 +303,18 @@ def train(cfg: RecipeConfig, out: Path | None, device: str = "auto", log=print) 
         "history": history,
         "dev": metrics,
         "versions": {"python": platform.python_version(), "torch": torch.__version__},
+        "trainable_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
     }
+    if cfg.adapter == "lora":
+        from safetensors.torch import save as save_bytes
+
+        adapter = adapter_state(model)
+        dtype = getattr(torch, cfg.save_dtype)
+        result["adapter_bytes"] = len(
+            save_bytes({k: v.detach().to("cpu", dtype).contiguous() for k, v in adapter.items()})
+        )
+        # Merged into the encoder, the adapted model saves and loads like a full fine-tune.
+        model.encoder = model.encoder.merge_and_unload()
     if out is not None:
         model.eval()
         save_pair_classifier(model, tokenizer, out, getattr(torch, cfg.save_dtype))
@@ -318,7 +369,22 @@ def model_card(result: dict[str, Any]) -> str:
                 "mark_target",
                 "limit",
                 "save_dtype",
+                "adapter",
+                *(
+                    ("lora_rank", "lora_alpha", "lora_dropout", "lora_targets")
+                    if cfg.get("adapter") == "lora"
+                    else ()
+                ),
             )
+        ),
+        *(
+            [
+                f"- LoRA adapter: {result['trainable_parameters']} trainable parameters; "
+                f"the adapter and heads alone take {result['adapter_bytes']} bytes. "
+                "The weights here are the adapter merged into the encoder."
+            ]
+            if cfg.get("adapter") == "lora"
+            else []
         ),
         f"- Trained on {result['device']} in {result['train_seconds']} s ({result['versions']}).",
         *([f"- Note: {cfg['note']}"] if cfg["note"] else []),
@@ -346,7 +412,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[RecipeConfig, argparse.Na
             parser.add_argument(
                 flag, type=lambda s: s.lower() in ("1", "true", "yes"), default=value
             )
-        elif isinstance(value, list):
+        elif isinstance(value, list):  # comma-separated
             parser.add_argument(flag, type=lambda s: s.split(","), default=value)
         else:
             parser.add_argument(flag, type=type(value), default=value)

@@ -132,3 +132,50 @@ def test_recipe_trains_saves_and_reloads_a_model_with_a_card(tmp_path, tiny_enco
 def test_recipe_config_rejects_unknown_tasks():
     with pytest.raises(ValueError, match="expected tasks from stance, tone"):
         RecipeConfig(tasks=["sentiment"])
+
+
+def test_lora_recipe_trains_only_adapters_and_saves_a_loadable_merged_model(
+    tmp_path, tiny_encoder_dir
+):
+    pytest.importorskip("peft")
+    from safetensors.torch import load_file
+
+    cfg, args = parse_args(
+        [
+            "--out",
+            str(tmp_path / "model"),
+            "--base",
+            str(tiny_encoder_dir),
+            "--vast",
+            str(make_vast(tmp_path / "vast.csv")),
+            "--newsmtsc-dir",
+            str(make_newsmtsc(tmp_path / "newsmtsc")),
+            "--epochs",
+            "1",
+            "--limit",
+            "24",
+            "--max-length",
+            "48",
+            "--adapter",
+            "lora",
+            "--lora-rank",
+            "2",
+            "--lora-targets",
+            "query,value",
+        ]
+    )
+    result = train(cfg, args.out, device="cpu", log=lambda _: None)
+    full = sum(v.numel() for v in load_file(str(args.out / "model.safetensors")).values())
+    # adapters + heads are a small share of the model, and the adapter file is small
+    assert 0 < result["trainable_parameters"] < full / 10
+    assert 0 < result["adapter_bytes"] < (args.out / "model.safetensors").stat().st_size / 5
+    assert "lora_rank=2" in (args.out / "MODEL_CARD.md").read_text()
+    # merged into the encoder: no adapter weights left, and it loads like any shipped model
+    assert not [k for k in load_file(str(args.out / "model.safetensors")) if "lora" in k]
+    scorer = create_scorer(str(args.out), "stance")
+    assert scorer.score(["Smith praised the deal."], ["Smith"]).shape == (1, 3)
+
+
+def test_recipe_config_rejects_unknown_adapters():
+    with pytest.raises(ValueError, match="expected adapter none"):
+        RecipeConfig(adapter="prefix")
