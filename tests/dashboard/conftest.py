@@ -10,6 +10,7 @@ they only need the shape of real positions, not the project's aggregation.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -524,3 +525,62 @@ def app(monkeypatch):
         return at
 
     return make
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright, one per test module (see ``e2e_support``)."""
+    from tests.dashboard.e2e_support import launch_chromium
+
+    with launch_chromium() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    """Where e2e tests save screenshots: ``$VIEWPOINTS_SCREENSHOTS`` or a temporary folder."""
+    from tests.dashboard.e2e_support import screenshots_folder
+
+    return screenshots_folder(tmp_path_factory.mktemp("screenshots"))
+
+
+@pytest.fixture(scope="session")
+def allsides(tmp_path_factory):
+    """Two real runs of AllSides articles (see ``tests/dashboard/allsides.py``)."""
+    from tests.dashboard.allsides import ALLSIDES, allsides_runs
+
+    if not ALLSIDES.is_file() and not os.environ.get("VIEWPOINTS_ALLSIDES_RUNS"):
+        pytest.skip(f"the AllSides corpus is not at {ALLSIDES}")
+    return allsides_runs(tmp_path_factory.mktemp("allsides"))
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Media file managers of the AppTest runs, newest last (see ``download_bytes``)."""
+    import streamlit.testing.v1.app_test as app_test_module
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    managers: list[MediaFileManager] = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, storage) -> None:
+            super().__init__(storage)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
+    return managers
+
+
+def download_bytes(at, managers: list, key: str) -> bytes:
+    """What a click on the download button ``key`` of the last run would save.
+
+    The buttons hand Streamlit a callable that makes the file on click; this runs it the way
+    the browser's click does, through the media file manager that ``downloads`` kept.
+    """
+    button = at.download_button(key=key)
+    file_id = button.proto.deferred_file_id
+    assert file_id, f"{key} makes its file on click"
+    url = managers[-1].execute_deferred(file_id)
+    stored = managers[-1].read_file(url.rsplit("/", 1)[-1].split(".")[0])
+    assert stored is not None
+    return stored.content

@@ -9,10 +9,7 @@ the test's own, and driven through the Overview's evidence cards. Screenshots go
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -20,31 +17,12 @@ import pytest
 
 from analysis.cli import main
 from analysis.runs import list_runs
-from tests.dashboard.test_e2e import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    TIMEOUT_MS,
-    _free_port,
-    _settle,
-    _shoot,
-    _wait_healthy,
-    sync_api,
-)
+from tests.dashboard.e2e_support import E2E_MARKS, expect, new_page, serve_dashboard, settle, shoot
 
-ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "seeds"
-APP = ROOT / "dashboard" / "streamlit_app.py"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 AUTHOR, TOPIC = "Nhan Dan", "sanctions"  # four evidence passages in the seeds run
 
-expect = sync_api.expect
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="e2e needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = [*E2E_MARKS, pytest.mark.slow]
 
 
 def _analyze(runs: Path, cache: Path) -> None:
@@ -58,74 +36,29 @@ def served(tmp_path_factory):
     base = tmp_path_factory.mktemp("corrections_e2e")
     runs, corrections, cache = base / "runs", base / "corrections", base / "cache.sqlite"
     _analyze(runs, cache)
-    port = _free_port()
-    log = base / "server.log"
-    env = {k: v for k, v in os.environ.items() if k != "VIEWPOINTS_RUNS_DIR"}
-    env["VIEWPOINTS_CORRECTIONS_DIR"] = str(corrections)
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-        "--",
-        "--runs-dir",
-        str(runs),
-    ]
-    url = f"http://127.0.0.1:{port}"
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        _wait_healthy(url, proc, log)
+    env = {"VIEWPOINTS_CORRECTIONS_DIR": str(corrections)}
+    with serve_dashboard(runs, base / "server.log", env=env) as url:
         yield {"url": url, "runs": runs, "corrections": corrections, "cache": cache}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
-def screenshots(tmp_path) -> Path:
-    folder = os.environ.get("VIEWPOINTS_SCREENSHOTS")
-    path = Path(folder) if folder else tmp_path
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def open_page(browser):
+    """Opens a page in a new browser context each call; closes them all after the test."""
+    pages = []
 
+    def open_():
+        pages.append(new_page(browser))
+        return pages[-1]
 
-def _page(browser):
-    context = browser.new_context(viewport={"width": 1500, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    return page
+    yield open_
+    for page in pages:
+        page.context.close()
 
 
 def _evidence(page, url: str) -> None:
     page.goto(f"{url}/?{urlencode({'author': AUTHOR, 'topic': TOPIC})}")
     page.get_by_text("Evidence passages, strongest first").wait_for()
-    _settle(page)
+    settle(page)
 
 
 def _correct(page, card: int, disagree: bool) -> tuple[str, str]:
@@ -143,22 +76,22 @@ def _correct(page, card: int, disagree: bool) -> tuple[str, str]:
     page.get_by_role("option", name=chosen, exact=True).click()
     body.get_by_role("button", name=re.compile("Save")).click()
     body.wait_for(state="detached")  # the popover closes after a save
-    _settle(page)
+    settle(page)
     return model.removesuffix(" (model)"), chosen.removesuffix(" (model)")
 
 
 def _metrics(page, url: str) -> dict[str, str]:
     page.goto(f"{url}/evaluation")
     page.get_by_role("heading", name="Evaluation").wait_for()
-    _settle(page)
+    settle(page)
     labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     return dict(zip([s.strip() for s in labels], [s.strip() for s in values], strict=True))
 
 
-def test_a_correction_survives_a_rerun_and_moves_the_evaluation(served, browser, screenshots):
+def test_a_correction_survives_a_rerun_and_moves_the_evaluation(served, open_page, screenshots):
     url = served["url"]
-    page = _page(browser)
+    page = open_page()
     page.goto(f"{url}/evaluation")
     page.get_by_text("No corrections yet").wait_for()
 
@@ -172,7 +105,7 @@ def test_a_correction_survives_a_rerun_and_moves_the_evaluation(served, browser,
     page.locator('[data-testid="stPopoverBody"]').get_by_role(
         "button", name=re.compile("Save")
     ).wait_for()
-    _shoot(page, screenshots / "corrections_popover.png")
+    shoot(page, screenshots / "corrections_popover.png")
     page.keyboard.press("Escape")
 
     records = [
@@ -192,7 +125,7 @@ def test_a_correction_survives_a_rerun_and_moves_the_evaluation(served, browser,
     second_run = list_runs(served["runs"])[0]["run_id"]
     assert second_run != first_run
 
-    fresh = _page(browser)  # a new session opens the newest run
+    fresh = open_page()  # a new session opens the newest run
     _evidence(fresh, url)
     assert f"run={second_run}" in fresh.url  # the new run is the one shown
     expect(fresh.locator(".vp-corrected")).to_have_count(2)
@@ -200,7 +133,7 @@ def test_a_correction_survives_a_rerun_and_moves_the_evaluation(served, browser,
     again = _metrics(fresh, url)
     assert again["Examples"] == "2" and again["Accuracy"] == "50.0%"
     fresh.get_by_text("Corrections per topic").wait_for()
-    _shoot(fresh, screenshots / "evaluation.png")
+    shoot(fresh, screenshots / "evaluation.png")
 
     fresh.get_by_role("button", name=re.compile("Write a corrected run")).click()
     fresh.get_by_text("Wrote run").wait_for()

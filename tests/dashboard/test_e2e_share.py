@@ -9,25 +9,13 @@ The runs folder holds the small run, its rerun by "another model" and the undate
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.dashboard.conftest import NHAN_DAN, TIMOFEEV, VALDAI
-from tests.dashboard.test_e2e import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    TIMEOUT_MS,
-    _free_port,
-    _settle,
-    _shoot,
-    _wait_healthy,
-    sync_api,
-)
+from tests.dashboard.e2e_support import E2E_MARKS, expect, new_page, serve_dashboard, settle, shoot
 from tests.dashboard.test_runs_page import (
     BASE_ID,
     FLIPPED_TEXT,
@@ -38,17 +26,7 @@ from tests.dashboard.test_runs_page import (
     write_base_run,
 )
 
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py"
-expect = sync_api.expect
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="e2e needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = [*E2E_MARKS, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -57,80 +35,24 @@ def share_server(tmp_path_factory):
     write_base_run(runs)
     make_rerun(runs)
     make_undated_run(runs)
-    port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {k: v for k, v in os.environ.items() if k != "VIEWPOINTS_RUNS_DIR"}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-        "--",
-        "--runs-dir",
-        str(runs),
-    ]
-    url = f"http://127.0.0.1:{port}"
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        _wait_healthy(url, proc, log)
+    with serve_dashboard(runs, tmp_path_factory.mktemp("streamlit") / "server.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    folder = os.environ.get("VIEWPOINTS_SCREENSHOTS")
-    path = Path(folder) if folder else tmp_path_factory.mktemp("share_screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
 def fresh(browser):
     """Opens a URL in a new browser context (nothing shared with earlier pages)."""
-    contexts = []
+    pages = []
 
     def open_url(url: str):
-        context = browser.new_context(
-            viewport={"width": 1500, "height": 1000}, accept_downloads=True
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
+        page = new_page(browser, accept_downloads=True)
+        pages.append(page)
         page.goto(url)
         return page
 
     yield open_url
-    for context in contexts:
-        context.close()
+    for page in pages:
+        page.context.close()
 
 
 def _widget(page, testid: str, label: str):
@@ -151,17 +73,17 @@ def _choose(page, testid: str, label: str, option: str) -> None:
     page.get_by_role("option").filter(has_text=option).first.click()
     if testid == "stMultiSelect":
         page.keyboard.press("Escape")  # close the list, which stays open for more choices
-    _settle(page)
+    settle(page)
 
 
-def test_runs_link_reopens_the_same_pair_and_topic(share_server, fresh, shots):
+def test_runs_link_reopens_the_same_pair_and_topic(share_server, fresh, screenshots):
     page = fresh(f"{share_server}/runs")
     page.get_by_role("heading", name="Runs").wait_for()
     page.get_by_text(FLIPPED_TEXT).first.wait_for()
-    _settle(page)
+    settle(page)
     main = page.locator("[data-testid='stMain']").first
     expect(main).to_contain_text("stance.nli.v1")  # run A's model in the header
-    _shoot(page, shots / "runs.png")
+    shoot(page, screenshots / "runs.png")
     page.set_viewport_size({"width": 1500, "height": 1000})
 
     # A real download of the agreement table.
@@ -180,20 +102,20 @@ def test_runs_link_reopens_the_same_pair_and_topic(share_server, fresh, shots):
     again = fresh(link)
     again.get_by_role("heading", name="Runs").wait_for()
     again.get_by_text("different corpora").first.wait_for()
-    _settle(again)
+    settle(again)
     assert _selected(again, "Run A").startswith(RERUN_ID)
     assert _selected(again, "Run B").startswith(UNDATED_ID)
     assert _selected(again, "Look at") == "Sanctions"
     assert BASE_ID not in _selected(again, "Run B")
 
 
-def test_time_link_reopens_the_same_authors_and_topics(share_server, fresh, shots):
+def test_time_link_reopens_the_same_authors_and_topics(share_server, fresh, screenshots):
     page = fresh(f"{share_server}/time")
     page.get_by_role("heading", name="Over time").wait_for()
     page.locator(".vega-embed").first.wait_for()
-    _settle(page)
+    settle(page)
     assert page.get_by_text("1 of 5 articles have no date").is_visible()
-    _shoot(page, shots / "time.png")
+    shoot(page, screenshots / "time.png")
     page.set_viewport_size({"width": 1500, "height": 1000})
 
     # The newest run (the rerun) is shown: Nhan Dan's only own-voice passage is gone there.
@@ -203,7 +125,7 @@ def test_time_link_reopens_the_same_authors_and_topics(share_server, fresh, shot
     expect(authors).not_to_contain_text(NHAN_DAN)
     # Drop the Valdai club and keep only Sanctions.
     authors.get_by_role("button", name=f"Remove {VALDAI}").click()
-    _settle(page)
+    settle(page)
     _choose(page, "stMultiSelect", "Topics", "Sanctions")
     link = page.url
     assert "topics=sanctions" in link and "time_authors=Ivan" in link
@@ -211,27 +133,27 @@ def test_time_link_reopens_the_same_authors_and_topics(share_server, fresh, shot
     again = fresh(link)
     again.get_by_role("heading", name="Over time").wait_for()
     again.locator(".vega-embed").first.wait_for()
-    _settle(again)
+    settle(again)
     reopened = _widget(again, "stMultiSelect", "Authors or outlet groups")
     expect(reopened).to_contain_text(TIMOFEEV)
     expect(reopened).not_to_contain_text(VALDAI)
     expect(_widget(again, "stMultiSelect", "Topics")).to_contain_text("Sanctions")
     expect(_widget(again, "stMultiSelect", "Topics")).not_to_contain_text("Ukraine")
-    _shoot(again, shots / "time_shared.png")
+    shoot(again, screenshots / "time_shared.png")
 
 
 def test_time_page_of_an_undated_run_says_so(share_server, fresh):
     page = fresh(f"{share_server}/time?run={UNDATED_ID}")
     page.get_by_role("heading", name="Over time").wait_for()
-    _settle(page)
+    settle(page)
     expect(page.locator("[data-testid='stMain']").first).to_contain_text("None of the 5 articles")
     assert page.locator(".vega-embed").count() == 0
 
 
-def test_overview_filters_link_reopens_the_same_filters(share_server, fresh, shots):
+def test_overview_filters_link_reopens_the_same_filters(share_server, fresh, screenshots):
     page = fresh(share_server)
     page.get_by_role("heading", name="Overview").wait_for()
-    _settle(page)
+    settle(page)
     _choose(page, "stMultiSelect", "Outlet", NHAN_DAN)
     table = page.locator('[data-testid="stDataFrame"]').first
     expect(table).to_contain_text(NHAN_DAN)
@@ -241,7 +163,7 @@ def test_overview_filters_link_reopens_the_same_filters(share_server, fresh, sho
 
     again = fresh(link)
     again.get_by_role("heading", name="Overview").wait_for()
-    _settle(again)
+    settle(again)
     expect(_widget(again, "stMultiSelect", "Outlet")).to_contain_text(NHAN_DAN)
     reopened = again.locator('[data-testid="stDataFrame"]').first
     expect(reopened).to_contain_text(NHAN_DAN)

@@ -6,40 +6,20 @@ The dashboard serves a runs folder holding the small synthetic run; the analysis
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from analysis.runs import list_runs
 from tests.dashboard.conftest import make_small_run
-from tests.dashboard.test_e2e import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    TIMEOUT_MS,
-    _free_port,
-    _settle,
-    _shoot,
-    _wait_healthy,
-    sync_api,
-)
+from tests.dashboard.e2e_support import E2E_MARKS, expect, new_page, serve_dashboard, settle, shoot
 
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py"
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SMALL_RUN = "20181110-120000-seeds000"
 ANALYSIS_TIMEOUT_MS = 240_000
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="e2e needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = [*E2E_MARKS, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -49,63 +29,15 @@ def upload_server(tmp_path_factory):
     runs = tmp_path_factory.mktemp("upload_runs")
     make_small_run(runs)
     work = tmp_path_factory.mktemp("upload_cwd")
-    port = _free_port()
-    log = work / "server.log"
-    env = {k: v for k, v in os.environ.items() if k != "VIEWPOINTS_RUNS_DIR"}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-        "--",
-        "--runs-dir",
-        str(runs),
-    ]
-    url = f"http://127.0.0.1:{port}"
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=work)
-    try:
-        _wait_healthy(url, proc, log)
+    with serve_dashboard(runs, work / "server.log", cwd=work) as url:
         yield url, runs
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @pytest.fixture
-def page():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1500, "height": 1000})
-            page = context.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            yield page
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:
-    folder = os.environ.get("VIEWPOINTS_SCREENSHOTS")
-    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def page(browser):
+    page = new_page(browser)
+    yield page
+    page.context.close()
 
 
 def test_upload_two_seeds_and_a_binary_file(upload_server, page, screenshots, tmp_path):
@@ -121,24 +53,24 @@ def test_upload_two_seeds_and_a_binary_file(upload_server, page, screenshots, tm
 
     page.goto(f"{server}/add_articles")
     page.get_by_role("heading", name="Add articles").wait_for()
-    _settle(page)
+    settle(page)
     main = page.locator("[data-testid='stMain']").first
     assert "at most 20 MB per file and 100 MB in all" in main.inner_text()
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(files)
     page.get_by_text("1 file(s) cannot be used and will be left out").wait_for()
-    _settle(page)
+    settle(page)
     assert "broken.txt: binary file (contains NUL bytes)" in main.inner_text()
     page.get_by_label("Run name (optional)").fill("two seeds")
     page.get_by_label("Run name (optional)").press("Enter")
-    _settle(page)
+    settle(page)
 
-    _shoot(page, screenshots / "add_articles_checked.png")
+    shoot(page, screenshots / "add_articles_checked.png")
 
     page.get_by_role("button", name="Analyze 2 file(s) into a new run").click()
     page.locator("[data-testid='stProgress']").wait_for()  # the progress bar, per stage
-    _shoot(page, screenshots / "add_articles_running.png")
+    shoot(page, screenshots / "add_articles_running.png")
     page.get_by_text("written: 2 article(s)").wait_for(timeout=ANALYSIS_TIMEOUT_MS)
-    _settle(page)
+    settle(page)
     new = [m for m in list_runs(runs) if m["run_id"] != SMALL_RUN]
     assert len(new) == 1 and new[0]["name"] == "two seeds"
     run_id = new[0]["run_id"]
@@ -147,22 +79,22 @@ def test_upload_two_seeds_and_a_binary_file(upload_server, page, screenshots, tm
     assert "Skipped by the analysis" in text
     # The refused file is reported with its reason beside the saved ones.
     table = page.locator("[data-testid='stDataFrame']").first
-    sync_api.expect(table).to_contain_text("broken.txt")
-    sync_api.expect(table).to_contain_text("binary file (contains NUL bytes)")
-    sync_api.expect(table).to_contain_text("valdai.txt")
+    expect(table).to_contain_text("broken.txt")
+    expect(table).to_contain_text("binary file (contains NUL bytes)")
+    expect(table).to_contain_text("valdai.txt")
     # The sidebar lists the new run (newest first).
     page.get_by_role("combobox", name="Run (newest first)").click()
     options = " ".join(page.get_by_role("option").all_inner_texts())
     assert run_id in options
     page.keyboard.press("Escape")
-    _shoot(page, screenshots / "add_articles.png")
+    shoot(page, screenshots / "add_articles.png")
 
     page.get_by_role("button", name="Open this run in the Overview").click()
     page.get_by_role("heading", name="Overview").wait_for()
-    _settle(page)
+    settle(page)
     assert re.search(rf"[?&]run={run_id}", page.url)
     # The sidebar's model caption is the new run's (the small run names other models).
     sidebar = page.locator("[data-testid='stSidebar']").inner_text()
     assert "stance: stance.minilm.v1" in sidebar
     assert "finetuned" not in sidebar
-    _shoot(page, screenshots / "add_articles_opened.png")
+    shoot(page, screenshots / "add_articles_opened.png")

@@ -14,11 +14,9 @@ import math
 import altair as alt
 import pandas as pd
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from dashboard import export
-from tests.dashboard.conftest import NHAN_DAN, TIMOFEEV, VALDAI
+from tests.dashboard.conftest import NHAN_DAN, TIMOFEEV, VALDAI, download_bytes
 from tests.dashboard.test_runs_page import BASE_ID, RERUN_ID, two_runs_dir  # noqa: F401
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -97,31 +95,6 @@ def test_file_stem_is_safe_and_readable():
 # --------------------------------------------------------------------------- the pages' buttons
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """Media file managers of the AppTest runs, newest last."""
-    managers: list[MediaFileManager] = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, storage) -> None:
-            super().__init__(storage)
-            managers.append(self)
-
-    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
-    return managers
-
-
-def _download(at, managers: list[MediaFileManager], key: str) -> bytes:
-    """What a click on the download button ``key`` of the last run would save."""
-    button = at.download_button(key=key)
-    file_id = button.proto.deferred_file_id
-    assert file_id, f"{key} makes its file on click"
-    url = managers[-1].execute_deferred(file_id)
-    stored = managers[-1].read_file(url.rsplit("/", 1)[-1].split(".")[0])
-    assert stored is not None
-    return stored.content
-
-
 def _page(app, runs_dir, page: str, **params):
     at = app(runs_dir, **params).run()
     at.switch_page(page).run()
@@ -131,22 +104,22 @@ def _page(app, runs_dir, page: str, **params):
 
 def test_overview_downloads_every_filtered_row(app, small_runs_dir, downloads):
     at = _page(app, small_runs_dir, "app_pages/overview.py", outlets=VALDAI)
-    rows = pd.read_csv(io.BytesIO(_download(at, downloads, "ov_download_author_csv")))
+    rows = pd.read_csv(io.BytesIO(download_bytes(at, downloads, "ov_download_author_csv")))
     assert set(rows["author"]) == {TIMOFEEV, VALDAI}  # the outlet filter from the link
     assert set(rows["topic"]) == {"arms_control", "sanctions", "ukraine"}
     assert set(rows["level"]) == {"author"}
-    records = json.loads(_download(at, downloads, "ov_download_author_json"))
+    records = json.loads(download_bytes(at, downloads, "ov_download_author_json"))
     assert len(records) == len(rows) == 6
 
 
 def test_compare_downloads_the_chosen_authors_and_the_chart(app, small_runs_dir, downloads):
     pytest.importorskip("vl_convert", reason="PNG export needs vl-convert-python")
     at = _page(app, small_runs_dir, "app_pages/compare.py", authors=[NHAN_DAN, TIMOFEEV])
-    rows = pd.read_csv(io.BytesIO(_download(at, downloads, "cmp_download_csv")))
+    rows = pd.read_csv(io.BytesIO(download_bytes(at, downloads, "cmp_download_csv")))
     assert list(dict.fromkeys(rows["author"])) == [NHAN_DAN, TIMOFEEV]
     timofeev = rows[(rows["author"] == TIMOFEEV) & (rows["topic"] == "sanctions")].iloc[0]
     assert timofeev["stance"] == pytest.approx(((0.05 - 0.88) + (0.1 - 0.62)) / 2)
-    assert _download(at, downloads, "cmp_download_png").startswith(PNG_MAGIC)
+    assert download_bytes(at, downloads, "cmp_download_png").startswith(PNG_MAGIC)
 
 
 def test_runs_downloads_the_agreement_and_the_whole_report(
@@ -156,15 +129,15 @@ def test_runs_downloads_the_agreement_and_the_whole_report(
 ):
     at = _page(app, two_runs_dir, "app_pages/runs.py")
     shown = at.dataframe[0].value
-    table = pd.read_csv(io.BytesIO(_download(at, downloads, "runs_agreement_csv")))
+    table = pd.read_csv(io.BytesIO(download_bytes(at, downloads, "runs_agreement_csv")))
     assert list(table["Topic"]) == list(shown["Topic"])
-    report = json.loads(_download(at, downloads, "runs_agreement_report"))
+    report = json.loads(download_bytes(at, downloads, "runs_agreement_report"))
     assert report["a"]["run_id"] == RERUN_ID and report["b"]["run_id"] == BASE_ID
     kappas = [report["topics"][k]["stance"]["kappa"] for k in table["topic"][:-1]]
     assert table["Stance κ"].tolist() == pytest.approx(
         [*kappas, report["overall"]["stance"]["kappa"]]
     )  # full precision in the file, two decimals on screen
-    changes = json.loads(_download(at, downloads, "runs_changes_json"))
+    changes = json.loads(download_bytes(at, downloads, "runs_changes_json"))
     flip = next(c for c in changes if c["Author"] == TIMOFEEV and c["topic"] == "sanctions")
     assert flip["value_a"] > 0 > flip["value_b"]
 
@@ -172,10 +145,10 @@ def test_runs_downloads_the_agreement_and_the_whole_report(
 def test_time_downloads_the_points_and_the_chart(app, small_runs_dir, downloads):
     pytest.importorskip("vl_convert", reason="PNG export needs vl-convert-python")
     at = _page(app, small_runs_dir, "app_pages/time.py", time_authors=TIMOFEEV)
-    points = json.loads(_download(at, downloads, "time_json"))
+    points = json.loads(download_bytes(at, downloads, "time_json"))
     assert {p["Author"] for p in points} == {TIMOFEEV}
     assert {p["Date"][:10] for p in points} == {"2018-06-27", "2018-09-10"}
-    assert _download(at, downloads, "time_png").startswith(PNG_MAGIC)
+    assert download_bytes(at, downloads, "time_png").startswith(PNG_MAGIC)
 
 
 # --------------------------------------------------------------------------- links

@@ -1,0 +1,158 @@
+"""What every end-to-end test needs: the dashboard served on a free port, Debian's Chromium
+driven by Playwright, and helpers to wait for Streamlit and take whole-page screenshots.
+
+Modules import from here and declare ``pytestmark = E2E_MARKS``; the ``browser`` and
+``screenshots`` fixtures come from ``tests/dashboard/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="e2e needs the playwright package")
+expect = sync_api.expect
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+TIMEOUT_MS = 30_000
+VIEWPORT = {"width": 1500, "height": 1000}
+
+E2E_MARKS = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="e2e needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    """Return once Streamlit answers its health check; fail with the server log otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"streamlit did not answer within {timeout} s:\n{log.read_text()}")
+
+
+@contextmanager
+def serve_dashboard(
+    runs_dir: Path, log: Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Iterator[str]:
+    """``streamlit run`` the dashboard over ``runs_dir``; yields its base URL, stops it after.
+
+    ``env`` adds to (and overrides) the test's environment; ``VIEWPOINTS_RUNS_DIR`` is dropped so
+    that ``--runs-dir`` is what the server reads. ``cwd`` is the folder the server starts in
+    (default: the test's own).
+    """
+    port = free_port()
+    full_env = {k: v for k, v in os.environ.items() if k != "VIEWPOINTS_RUNS_DIR"}
+    full_env.update(env or {})
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.fileWatcherType",
+        "none",
+        "--",
+        "--runs-dir",
+        str(runs_dir),
+    ]
+    url = f"http://127.0.0.1:{port}"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=full_env, cwd=cwd
+        )
+    try:
+        wait_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@contextmanager
+def launch_chromium() -> Iterator[object]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def new_page(browser, **context_options):
+    """A page in a fresh browser context (no cookies or session shared with other pages)."""
+    context = browser.new_context(viewport=dict(VIEWPORT), **context_options)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    page.wait_for_timeout(500)
+
+
+def shoot(page, path: Path) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so the viewport
+    is first made as tall as that block's content."""
+    height = page.evaluate(
+        "() => Math.max(...['[data-testid=stMain]', '[data-testid=stMainBlockContainer]', 'body']"
+        ".map(s => document.querySelector(s)?.scrollHeight || 0))"
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height) + 50, 8000)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=path, full_page=True)
+
+
+def screenshots_folder(fallback: Path) -> Path:
+    """``$VIEWPOINTS_SCREENSHOTS`` when set (the README's pictures), else ``fallback``."""
+    folder = os.environ.get("VIEWPOINTS_SCREENSHOTS")
+    path = Path(folder) if folder else fallback
+    path.mkdir(parents=True, exist_ok=True)
+    return path
