@@ -33,12 +33,15 @@ from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import classification_report
 from analysis.precision import cpu_supports_bf16
 from analysis.scoring.pair_model import (
+    ADAPTER_FILE,
     PairClassifier,
     PairModelConfig,
     build_from_encoder,
     build_inputs,
     encode_pairs,
     predict_proba,
+    resolve_base,
+    save_pair_adapter,
     save_pair_classifier,
 )
 from experiments.vast_split import write_split
@@ -69,9 +72,8 @@ class RecipeConfig:
     limit: int = 0  # >0: use only this many training examples per task (smoke tests)
     dev_limit: int = 0
     save_dtype: str = "float16"
-    adapter: str = (
-        "none"  # "lora": train low-rank adapters (peft) + heads; the encoder stays frozen
-    )
+    # "lora": train low-rank adapters (peft) and the heads; the encoder's own weights stay frozen
+    adapter: str = "none"
     lora_rank: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.1
@@ -96,14 +98,6 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def resolve_base(base: str) -> str:
-    if base == "minilm":
-        from analysis.backbone import minilm_path
-
-        return str(minilm_path())
-    return base
-
-
 def add_lora(model: PairClassifier, cfg: RecipeConfig) -> None:
     """Freeze the encoder and give it trainable low-rank adapters (the heads stay trainable)."""
     from peft import LoraConfig, get_peft_model
@@ -115,15 +109,6 @@ def add_lora(model: PairClassifier, cfg: RecipeConfig) -> None:
         target_modules=list(cfg.lora_targets),
     )
     model.encoder = get_peft_model(model.encoder, lora)
-
-
-def adapter_state(model: PairClassifier) -> dict[str, torch.Tensor]:
-    """What an adapter file would ship: the LoRA matrices and the heads."""
-    return {
-        name: value
-        for name, value in model.state_dict().items()
-        if "lora_" in name or name.startswith("heads.")
-    }
 
 
 def load_data(cfg: RecipeConfig, workdir: Path) -> dict[str, dict[str, list[Example]]]:
@@ -305,19 +290,15 @@ def train(cfg: RecipeConfig, out: Path | None, device: str = "auto", log=print) 
         "versions": {"python": platform.python_version(), "torch": torch.__version__},
         "trainable_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
     }
-    if cfg.adapter == "lora":
-        from safetensors.torch import save as save_bytes
-
-        adapter = adapter_state(model)
-        dtype = getattr(torch, cfg.save_dtype)
-        result["adapter_bytes"] = len(
-            save_bytes({k: v.detach().to("cpu", dtype).contiguous() for k, v in adapter.items()})
-        )
-        # Merged into the encoder, the adapted model saves and loads like a full fine-tune.
-        model.encoder = model.encoder.merge_and_unload()
+    dtype = getattr(torch, cfg.save_dtype)
     if out is not None:
         model.eval()
-        save_pair_classifier(model, tokenizer, out, getattr(torch, cfg.save_dtype))
+        if cfg.adapter == "lora":
+            # Only the adapter and the heads are written; loading merges them into the base.
+            save_pair_adapter(model, tokenizer, out, dtype, cfg.base, cfg.lora_alpha)
+            result["adapter_bytes"] = (out / ADAPTER_FILE).stat().st_size
+        else:
+            save_pair_classifier(model, tokenizer, out, dtype)
         (out / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
         (out / "train_log.jsonl").write_text("".join(json.dumps(h) + "\n" for h in history))
         (out / "MODEL_CARD.md").write_text(model_card(result))
@@ -380,8 +361,9 @@ def model_card(result: dict[str, Any]) -> str:
         *(
             [
                 f"- LoRA adapter: {result['trainable_parameters']} trainable parameters; "
-                f"the adapter and heads alone take {result['adapter_bytes']} bytes. "
-                "The weights here are the adapter merged into the encoder."
+                f"`{ADAPTER_FILE}` (the adapter and the heads) takes "
+                f"{result.get('adapter_bytes', 0)} bytes. Loading merges it into the base "
+                "encoder's weights, so inference costs the same as a full fine-tune."
             ]
             if cfg.get("adapter") == "lora"
             else []

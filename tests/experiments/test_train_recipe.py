@@ -134,11 +134,12 @@ def test_recipe_config_rejects_unknown_tasks():
         RecipeConfig(tasks=["sentiment"])
 
 
-def test_lora_recipe_trains_only_adapters_and_saves_a_loadable_merged_model(
-    tmp_path, tiny_encoder_dir
-):
+def test_lora_recipe_ships_only_the_adapter_and_loads_it_over_the_base(tmp_path, tiny_encoder_dir):
     pytest.importorskip("peft")
+    import torch
     from safetensors.torch import load_file
+
+    from analysis.scoring.pair_model import ADAPTER_FILE, load_pair_classifier, predict_proba
 
     cfg, args = parse_args(
         [
@@ -162,18 +163,43 @@ def test_lora_recipe_trains_only_adapters_and_saves_a_loadable_merged_model(
             "2",
             "--lora-targets",
             "query,value",
+            "--lr",
+            "0.05",
+            "--save-dtype",
+            "float32",
         ]
     )
     result = train(cfg, args.out, device="cpu", log=lambda _: None)
-    full = sum(v.numel() for v in load_file(str(args.out / "model.safetensors")).values())
-    # adapters + heads are a small share of the model, and the adapter file is small
-    assert 0 < result["trainable_parameters"] < full / 10
-    assert 0 < result["adapter_bytes"] < (args.out / "model.safetensors").stat().st_size / 5
-    assert "lora_rank=2" in (args.out / "MODEL_CARD.md").read_text()
-    # merged into the encoder: no adapter weights left, and it loads like any shipped model
-    assert not [k for k in load_file(str(args.out / "model.safetensors")) if "lora" in k]
-    scorer = create_scorer(str(args.out), "stance")
-    assert scorer.score(["Smith praised the deal."], ["Smith"]).shape == (1, 3)
+    out = args.out
+    assert not (out / "model.safetensors").exists()  # no full weights: the base is reused
+    adapter = load_file(str(out / ADAPTER_FILE))
+    lora = [k for k in adapter if "lora_" in k]
+    # rank-2 matrices for query and value of both tiny layers, plus the two heads
+    assert len(lora) == 2 * 2 * 2 and {a.shape[0] for k, a in adapter.items() if "lora_A" in k} == {
+        2
+    }
+    assert {k for k in adapter if k.startswith("heads.")} == {
+        "heads.stance.weight",
+        "heads.stance.bias",
+        "heads.tone.weight",
+        "heads.tone.bias",
+    }
+    assert result["adapter_bytes"] == (out / ADAPTER_FILE).stat().st_size
+    assert "lora_rank=2" in (out / "MODEL_CARD.md").read_text()
+    # Loaded: the base's weights plus the adapter's update, which training made non-zero.
+    model, tokenizer = load_pair_classifier(out)
+    base = load_file(str(tiny_encoder_dir / "model.safetensors"))
+    name = next(k for k in base if k.endswith("layer.0.attention.self.query.weight"))
+    merged = model.encoder.state_dict()[name.removeprefix("bert.")]
+    assert not torch.allclose(merged, base[name])
+    key = next(k for k in adapter if k.endswith("layer.0.attention.self.query.lora_A"))
+    up = adapter[key.replace("lora_A", "lora_B")]
+    expected = base[name] + up @ adapter[key] * (cfg.lora_alpha / cfg.lora_rank)
+    assert torch.allclose(merged, expected, atol=1e-6)
+    probs = predict_proba(model, tokenizer, ["Smith praised the deal."], ["Smith"])
+    assert probs["stance"].shape == (1, 3) and probs["tone"].shape == (1, 3)
+    scorer = create_scorer(str(out), "tone")
+    assert len(scorer.identity()["weights_sha256"]) == 64
 
 
 def test_recipe_config_rejects_unknown_adapters():
