@@ -8,6 +8,7 @@ Modules import from here and declare ``pytestmark = E2E_MARKS``; the ``browser``
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -156,3 +157,52 @@ def screenshots_folder(fallback: Path) -> Path:
     path = Path(folder) if folder else fallback
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def correct_stance(page, card: int, disagree: bool) -> tuple[str, str]:
+    """Open the ``card``-th "Correct" popover, keep the model's stance or pick another, Save.
+
+    Returns (the model's stance, the stance saved).
+    """
+    page.get_by_role("button", name=re.compile("Correct")).nth(card).click()
+    body = page.locator('[data-testid="stPopoverBody"]')
+    body.get_by_role("button", name=re.compile("Save")).wait_for()
+    body.get_by_role("combobox", name="Stance").click()
+    options = [o.strip() for o in page.get_by_role("option").all_inner_texts()]
+    model = next(o for o in options if o.endswith("(model)"))
+    chosen = next(o for o in options if "(model)" not in o) if disagree else model
+    page.get_by_role("option", name=chosen, exact=True).click()
+    body.get_by_role("button", name=re.compile("Save")).click()
+    body.wait_for(state="detached")  # the popover closes after a save
+    settle(page)
+    return model.removesuffix(" (model)"), chosen.removesuffix(" (model)")
+
+
+def evaluation_metrics(page, url: str) -> dict[str, str]:
+    page.goto(f"{url}/evaluation")
+    page.get_by_role("heading", name="Evaluation").wait_for()
+    settle(page)
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    return dict(zip([s.strip() for s in labels], [s.strip() for s in values], strict=True))
+
+
+def widget(page, testid: str, label: str):
+    """The Streamlit widget of kind ``testid`` whose label is ``label``."""
+    return page.locator(f'[data-testid="{testid}"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text=label)
+    )
+
+
+def selected(page, label: str) -> str:
+    """What a selectbox shows as chosen."""
+    return page.get_by_role("combobox", name=label).input_value()
+
+
+def choose(page, testid: str, label: str, option: str) -> None:
+    """Open a selectbox or multiselect by its label and click one of its options."""
+    widget(page, testid, label).locator('[role="combobox"]').first.click()
+    page.get_by_role("option").filter(has_text=option).first.click()
+    if testid == "stMultiSelect":
+        page.keyboard.press("Escape")  # close the list, which stays open for more choices
+    settle(page)

@@ -20,6 +20,7 @@ from analysis.compare import compare_runs
 from analysis.corrections import Correction, CorrectionStore
 from analysis.runs import load_run
 from dashboard.style import STANCE_PROBS, TONE_PROBS, probabilities
+from tests.dashboard.allsides import busiest_position, other_run
 from tests.dashboard.conftest import download_bytes
 
 pytestmark = pytest.mark.slow
@@ -32,11 +33,8 @@ def base(allsides):
 
 
 @pytest.fixture(scope="module")
-def busiest(base) -> pd.Series:
-    """The author × topic position with the most own-voice passages."""
-    positions = base.positions
-    authors = positions[(positions["level"] == "author") & (positions["status"] == "discussed")]
-    return authors.sort_values(["n_passages", "author"], ascending=[False, True]).iloc[0]
+def busiest(base) -> dict:
+    return busiest_position(base)
 
 
 @pytest.fixture
@@ -152,16 +150,17 @@ def test_time_page_draws_dated_articles_of_the_chosen_authors(app, allsides, bas
 
 
 def test_runs_page_compares_default_and_vader_tone(app, allsides):
+    other = other_run(allsides)
     at = _open(
         app,
         allsides,
         "app_pages/runs.py",
-        run_a=allsides.other,
+        run_a=other,
         run_b=allsides.base,
         measure="tone",
     )
     report = compare_runs(
-        load_run(allsides.runs_dir / allsides.other), load_run(allsides.runs_dir / allsides.base)
+        load_run(allsides.runs_dir / other), load_run(allsides.runs_dir / allsides.base)
     )
     table = at.dataframe[0].value.set_index("Topic")
     for key, label in TOPIC_LABELS.items():
@@ -200,7 +199,9 @@ def test_corrections_feed_the_evaluation_and_apply_to_the_other_run(
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Examples"] == "2" and metrics["Accuracy"] == "50.0%"
     # The corrections are keyed by text and topic: the other run of the same articles shows them.
-    at = _open(app, allsides, run=allsides.other, author=busiest["author"], topic=busiest["topic"])
+    at = _open(
+        app, allsides, run=other_run(allsides), author=busiest["author"], topic=busiest["topic"]
+    )
     badges = [m.value for m in at.markdown if "vp-corrected" in m.value]
     assert len(badges) == 2
     assert any(f"<b>{wrong}</b>" in b for b in badges)

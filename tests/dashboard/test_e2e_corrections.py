@@ -17,7 +17,16 @@ import pytest
 
 from analysis.cli import main
 from analysis.runs import list_runs
-from tests.dashboard.e2e_support import E2E_MARKS, expect, new_page, serve_dashboard, settle, shoot
+from tests.dashboard.e2e_support import (
+    E2E_MARKS,
+    correct_stance,
+    evaluation_metrics,
+    expect,
+    new_page,
+    serve_dashboard,
+    settle,
+    shoot,
+)
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 AUTHOR, TOPIC = "Nhan Dan", "sanctions"  # four evidence passages in the seeds run
@@ -61,34 +70,6 @@ def _evidence(page, url: str) -> None:
     settle(page)
 
 
-def _correct(page, card: int, disagree: bool) -> tuple[str, str]:
-    """Open the ``card``-th "Correct" popover, keep the model's stance or pick another, Save.
-
-    Returns (the model's stance, the stance saved).
-    """
-    page.get_by_role("button", name=re.compile("Correct")).nth(card).click()
-    body = page.locator('[data-testid="stPopoverBody"]')
-    body.get_by_role("button", name=re.compile("Save")).wait_for()
-    body.get_by_role("combobox", name="Stance").click()
-    options = [o.strip() for o in page.get_by_role("option").all_inner_texts()]
-    model = next(o for o in options if o.endswith("(model)"))
-    chosen = next(o for o in options if "(model)" not in o) if disagree else model
-    page.get_by_role("option", name=chosen, exact=True).click()
-    body.get_by_role("button", name=re.compile("Save")).click()
-    body.wait_for(state="detached")  # the popover closes after a save
-    settle(page)
-    return model.removesuffix(" (model)"), chosen.removesuffix(" (model)")
-
-
-def _metrics(page, url: str) -> dict[str, str]:
-    page.goto(f"{url}/evaluation")
-    page.get_by_role("heading", name="Evaluation").wait_for()
-    settle(page)
-    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
-    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
-    return dict(zip([s.strip() for s in labels], [s.strip() for s in values], strict=True))
-
-
 def test_a_correction_survives_a_rerun_and_moves_the_evaluation(served, open_page, screenshots):
     url = served["url"]
     page = open_page()
@@ -97,9 +78,9 @@ def test_a_correction_survives_a_rerun_and_moves_the_evaluation(served, open_pag
 
     _evidence(page, url)
     assert page.get_by_role("button", name=re.compile("Correct")).count() >= 2
-    _correct(page, 0, disagree=False)  # the first passage: confirm the model's labels
+    correct_stance(page, 0, disagree=False)  # the first passage: confirm the model's labels
     expect(page.locator(".vp-corrected")).to_have_count(1)
-    model, other = _correct(page, 1, disagree=True)  # the second: another stance
+    model, other = correct_stance(page, 1, disagree=True)  # the second: another stance
     expect(page.locator(".vp-corrected")).to_have_count(2)
     page.get_by_role("button", name=re.compile("Correct")).nth(1).click()
     page.locator('[data-testid="stPopoverBody"]').get_by_role(
@@ -117,7 +98,7 @@ def test_a_correction_survives_a_rerun_and_moves_the_evaluation(served, open_pag
     assert [(r["label"] == r["model_label"]) for r in stance] == [True, False]
     assert stance[1]["label"] == other and stance[1]["model_label"] == model
 
-    after = _metrics(page, url)
+    after = evaluation_metrics(page, url)
     assert after["Examples"] == "2" and after["Accuracy"] == "50.0%"
 
     first_run = list_runs(served["runs"])[0]["run_id"]
@@ -130,7 +111,7 @@ def test_a_correction_survives_a_rerun_and_moves_the_evaluation(served, open_pag
     assert f"run={second_run}" in fresh.url  # the new run is the one shown
     expect(fresh.locator(".vp-corrected")).to_have_count(2)
     assert other in fresh.locator(".vp-corrected").nth(1).inner_text()
-    again = _metrics(fresh, url)
+    again = evaluation_metrics(fresh, url)
     assert again["Examples"] == "2" and again["Accuracy"] == "50.0%"
     fresh.get_by_text("Corrections per topic").wait_for()
     shoot(fresh, screenshots / "evaluation.png")

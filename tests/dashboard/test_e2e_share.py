@@ -15,7 +15,17 @@ from pathlib import Path
 import pytest
 
 from tests.dashboard.conftest import NHAN_DAN, TIMOFEEV, VALDAI
-from tests.dashboard.e2e_support import E2E_MARKS, expect, new_page, serve_dashboard, settle, shoot
+from tests.dashboard.e2e_support import (
+    E2E_MARKS,
+    choose,
+    expect,
+    new_page,
+    selected,
+    serve_dashboard,
+    settle,
+    shoot,
+    widget,
+)
 from tests.dashboard.test_runs_page import (
     BASE_ID,
     FLIPPED_TEXT,
@@ -55,27 +65,6 @@ def fresh(browser):
         page.context.close()
 
 
-def _widget(page, testid: str, label: str):
-    """The Streamlit widget of kind ``testid`` whose label is ``label``."""
-    return page.locator(f'[data-testid="{testid}"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text=label)
-    )
-
-
-def _selected(page, label: str) -> str:
-    """What a selectbox shows as chosen."""
-    return page.get_by_role("combobox", name=label).input_value()
-
-
-def _choose(page, testid: str, label: str, option: str) -> None:
-    """Open a selectbox or multiselect by its label and click one of its options."""
-    _widget(page, testid, label).locator('[role="combobox"]').first.click()
-    page.get_by_role("option").filter(has_text=option).first.click()
-    if testid == "stMultiSelect":
-        page.keyboard.press("Escape")  # close the list, which stays open for more choices
-    settle(page)
-
-
 def test_runs_link_reopens_the_same_pair_and_topic(share_server, fresh, screenshots):
     page = fresh(f"{share_server}/runs")
     page.get_by_role("heading", name="Runs").wait_for()
@@ -93,8 +82,8 @@ def test_runs_link_reopens_the_same_pair_and_topic(share_server, fresh, screensh
     assert csv.splitlines()[0].startswith("topic,Topic,Passages compared")
     assert "All topics" in csv
 
-    _choose(page, "stSelectbox", "Run B", UNDATED_ID)
-    _choose(page, "stSelectbox", "Look at", "Sanctions")
+    choose(page, "stSelectbox", "Run B", UNDATED_ID)
+    choose(page, "stSelectbox", "Look at", "Sanctions")
     expect(main).to_contain_text("different corpora")
     link = page.url
     assert f"run_b={UNDATED_ID}" in link and "runs_topic=sanctions" in link
@@ -103,10 +92,10 @@ def test_runs_link_reopens_the_same_pair_and_topic(share_server, fresh, screensh
     again.get_by_role("heading", name="Runs").wait_for()
     again.get_by_text("different corpora").first.wait_for()
     settle(again)
-    assert _selected(again, "Run A").startswith(RERUN_ID)
-    assert _selected(again, "Run B").startswith(UNDATED_ID)
-    assert _selected(again, "Look at") == "Sanctions"
-    assert BASE_ID not in _selected(again, "Run B")
+    assert selected(again, "Run A").startswith(RERUN_ID)
+    assert selected(again, "Run B").startswith(UNDATED_ID)
+    assert selected(again, "Look at") == "Sanctions"
+    assert BASE_ID not in selected(again, "Run B")
 
 
 def test_time_link_reopens_the_same_authors_and_topics(share_server, fresh, screenshots):
@@ -119,14 +108,14 @@ def test_time_link_reopens_the_same_authors_and_topics(share_server, fresh, scre
     page.set_viewport_size({"width": 1500, "height": 1000})
 
     # The newest run (the rerun) is shown: Nhan Dan's only own-voice passage is gone there.
-    authors = _widget(page, "stMultiSelect", "Authors or outlet groups")
+    authors = widget(page, "stMultiSelect", "Authors or outlet groups")
     for name in (TIMOFEEV, VALDAI):
         expect(authors).to_contain_text(name)
     expect(authors).not_to_contain_text(NHAN_DAN)
     # Drop the Valdai club and keep only Sanctions.
     authors.get_by_role("button", name=f"Remove {VALDAI}").click()
     settle(page)
-    _choose(page, "stMultiSelect", "Topics", "Sanctions")
+    choose(page, "stMultiSelect", "Topics", "Sanctions")
     link = page.url
     assert "topics=sanctions" in link and "time_authors=Ivan" in link
 
@@ -134,11 +123,11 @@ def test_time_link_reopens_the_same_authors_and_topics(share_server, fresh, scre
     again.get_by_role("heading", name="Over time").wait_for()
     again.locator(".vega-embed").first.wait_for()
     settle(again)
-    reopened = _widget(again, "stMultiSelect", "Authors or outlet groups")
+    reopened = widget(again, "stMultiSelect", "Authors or outlet groups")
     expect(reopened).to_contain_text(TIMOFEEV)
     expect(reopened).not_to_contain_text(VALDAI)
-    expect(_widget(again, "stMultiSelect", "Topics")).to_contain_text("Sanctions")
-    expect(_widget(again, "stMultiSelect", "Topics")).not_to_contain_text("Ukraine")
+    expect(widget(again, "stMultiSelect", "Topics")).to_contain_text("Sanctions")
+    expect(widget(again, "stMultiSelect", "Topics")).not_to_contain_text("Ukraine")
     shoot(again, screenshots / "time_shared.png")
 
 
@@ -154,7 +143,7 @@ def test_overview_filters_link_reopens_the_same_filters(share_server, fresh, scr
     page = fresh(share_server)
     page.get_by_role("heading", name="Overview").wait_for()
     settle(page)
-    _choose(page, "stMultiSelect", "Outlet", NHAN_DAN)
+    choose(page, "stMultiSelect", "Outlet", NHAN_DAN)
     table = page.locator('[data-testid="stDataFrame"]').first
     expect(table).to_contain_text(NHAN_DAN)
     expect(table).not_to_contain_text(TIMOFEEV)
@@ -164,7 +153,7 @@ def test_overview_filters_link_reopens_the_same_filters(share_server, fresh, scr
     again = fresh(link)
     again.get_by_role("heading", name="Overview").wait_for()
     settle(again)
-    expect(_widget(again, "stMultiSelect", "Outlet")).to_contain_text(NHAN_DAN)
+    expect(widget(again, "stMultiSelect", "Outlet")).to_contain_text(NHAN_DAN)
     reopened = again.locator('[data-testid="stDataFrame"]').first
     expect(reopened).to_contain_text(NHAN_DAN)
     expect(reopened).not_to_contain_text(TIMOFEEV)
