@@ -45,6 +45,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from analysis.scoring.base import check_inputs
+
 # Not imported from analysis.scoring.base: importing that package loads torch (its registry),
 # and the cache must stay cheap to import (spawned workers, the dashboard's cache stats).
 Span = tuple[int, int] | None
@@ -102,15 +104,6 @@ def entry_key(
 ) -> bytes:
     """The 32-byte primary key of one entry: every part of the key, hashed together."""
     return _key(_key_prefix(model, template), _text_digest(text), target, span)
-
-
-def check_inputs(texts: Sequence[str], targets: Sequence[str | None]) -> None:
-    """The same checks as :func:`analysis.scoring.base.check_inputs`, without importing torch."""
-    if len(texts) != len(targets):
-        raise ValueError(f"expected one target per text, got {len(targets)} for {len(texts)}")
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise ValueError(f"expected text {i} to be a string, got {type(text).__name__}")
 
 
 def _is_locked(error: sqlite3.OperationalError) -> bool:

@@ -216,13 +216,14 @@ def _merged_base_encoder(directory: Path, config: PairModelConfig) -> tuple[nn.M
     from safetensors.torch import load_file
     from transformers import AutoModel
 
-    from analysis.backbone import sha256_of
+    from analysis.backbone import MINILM_SHA256, sha256_of
 
     adapter = config.adapter
     base = resolve_base(str(adapter["base"]))
     weights = Path(base) / WEIGHTS_FILE
     expected = adapter.get("base_sha256")
-    if expected and weights.is_file() and sha256_of(weights) != expected:
+    pinned = adapter["base"] == PINNED_BASE and expected == MINILM_SHA256  # verified on resolve
+    if expected and not pinned and weights.is_file() and sha256_of(weights) != expected:
         raise ValueError(
             f"the adapter in {directory} was trained over weights with SHA-256 {expected}; "
             f"{weights} differs"

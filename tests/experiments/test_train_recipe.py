@@ -200,6 +200,13 @@ def test_lora_recipe_ships_only_the_adapter_and_loads_it_over_the_base(tmp_path,
     assert probs["stance"].shape == (1, 3) and probs["tone"].shape == (1, 3)
     scorer = create_scorer(str(out), "tone")
     assert len(scorer.identity()["weights_sha256"]) == 64
+    # An adapter over other base weights than it was trained on is refused, not silently wrong.
+    config_path = out / "viewpoints_model.json"
+    config = json.loads(config_path.read_text())
+    config["adapter"]["base_sha256"] = "0" * 64
+    config_path.write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="was trained over weights with SHA-256 0000"):
+        load_pair_classifier(out)
 
 
 def test_recipe_config_rejects_unknown_adapters():
