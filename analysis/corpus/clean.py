@@ -59,10 +59,19 @@ INLINE_CREDITS: tuple[str, ...] = (
     r"\((?:AP|AFP|Reuters|EPA) (?:Photo|Image)/[^()]{0,120}\)",
 )
 
+# Video and photo-gallery widgets scraped with the text (CNN's among them), removed inside a line.
+# Case-sensitive: they are interface labels, and "must watch" also occurs in prose.
+WIDGETS: tuple[str, ...] = (
+    r"JUST WATCHED\b.{0,200}?\bReplay More Videos\s*(?:\.\.\.|…)?",
+    r"MUST WATCH\b.{0,200}?\b\d{1,2}:\d{2}\b",
+    r"Hide Caption \d+ of \d+\s*(?:Photos:\s*)*",
+)
+
 _BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in BOILERPLATE), re.IGNORECASE)
 _CAPTION = re.compile("|".join(f"(?:{p})" for p in CAPTIONS), re.IGNORECASE)
 _CREDIT = re.compile("|".join(f"(?:{p})" for p in CAPTION_CREDITS), re.IGNORECASE)
 _INLINE = re.compile("|".join(INLINE_CREDITS), re.IGNORECASE)
+_WIDGETS = re.compile("|".join(WIDGETS))
 _BLOCKS = re.compile(r"\n[ \t]*\n\s*")
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,500}>")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
@@ -122,6 +131,8 @@ def clean_text(text: str) -> str:
         for line in block.split("\n"):
             if "(" in line:
                 line = " ".join(_INLINE.sub("", line).split())
+            if "WATCH" in line or "Hide Caption" in line:
+                line = " ".join(_WIDGETS.sub(" ", line).split())
             if not any(ch.isalnum() for ch in line) or is_boilerplate(line) or is_caption(line):
                 continue
             if len(line) >= MIN_REPEAT_KEY:

@@ -69,3 +69,17 @@ def test_html_tags_and_entities_in_text_are_removed():
 
 def test_symbol_only_lines_are_dropped():
     assert clean_text("First part.\n\n***\n\n___\n\nSecond part.") == "First part.\n\nSecond part."
+
+
+def test_video_and_gallery_widgets_are_removed_and_the_prose_kept():
+    text = (
+        "NATO leaders met in Wales. JUST WATCHED NATO to pressure Russia over Ukraine Replay More "
+        "Videos ... MUST WATCH NATO increases presence in Ukraine 04:41 The summit ended.\n"
+        "Hide Caption 48 of 168 Photos: Photos: An Orthodox priest stands in front of a church.\n"
+        "Critics say voters must watch the debate at 9:00 tonight."
+    )
+    cleaned = clean_text(text)
+    assert "WATCH" not in cleaned and "Replay" not in cleaned and "Hide Caption" not in cleaned
+    assert "NATO leaders met in Wales. The summit ended." in cleaned
+    assert "An Orthodox priest stands in front of a church." in cleaned
+    assert "voters must watch the debate at 9:00 tonight" in cleaned  # prose, lower case
