@@ -584,3 +584,15 @@ def download_bytes(at, managers: list, key: str) -> bytes:
     stored = managers[-1].read_file(url.rsplit("/", 1)[-1].split(".")[0])
     assert stored is not None
     return stored.content
+
+
+@pytest.fixture(scope="module")
+def two_runs_dir(tmp_path_factory) -> Path:
+    """The small run, its rerun (newest) and the undated run (oldest); see ``two_runs``."""
+    from tests.dashboard.two_runs import make_rerun, make_undated_run, write_base_run
+
+    runs_dir = tmp_path_factory.mktemp("runs_two")
+    write_base_run(runs_dir)
+    make_rerun(runs_dir)
+    make_undated_run(runs_dir)
+    return runs_dir

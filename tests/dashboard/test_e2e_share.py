@@ -26,7 +26,7 @@ from tests.dashboard.e2e_support import (
     shoot,
     widget,
 )
-from tests.dashboard.test_runs_page import (
+from tests.dashboard.two_runs import (
     BASE_ID,
     FLIPPED_TEXT,
     RERUN_ID,

@@ -17,7 +17,7 @@ import pytest
 
 from dashboard import export
 from tests.dashboard.conftest import NHAN_DAN, TIMOFEEV, VALDAI, download_bytes
-from tests.dashboard.test_runs_page import BASE_ID, RERUN_ID, two_runs_dir  # noqa: F401
+from tests.dashboard.two_runs import BASE_ID, RERUN_ID
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -124,7 +124,7 @@ def test_compare_downloads_the_chosen_authors_and_the_chart(app, small_runs_dir,
 
 def test_runs_downloads_the_agreement_and_the_whole_report(
     app,
-    two_runs_dir,  # noqa: F811
+    two_runs_dir,
     downloads,
 ):
     at = _page(app, two_runs_dir, "app_pages/runs.py")

@@ -9,7 +9,7 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from tests.dashboard.conftest import NHAN_DAN, TIMOFEEV, VALDAI
-from tests.dashboard.test_runs_page import UNDATED_ID, make_undated_run
+from tests.dashboard.two_runs import UNDATED_ID, make_undated_run
 
 
 @pytest.fixture(scope="module")
