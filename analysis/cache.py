@@ -45,11 +45,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from analysis.scoring.base import check_inputs
-
-# Not imported from analysis.scoring.base: importing that package loads torch (its registry),
-# and the cache must stay cheap to import (spawned workers, the dashboard's cache stats).
-Span = tuple[int, int] | None
+# analysis.scoring loads its registry (and torch) lazily, so this import keeps the cache cheap to
+# import (spawned workers, the dashboard's cache stats).
+from analysis.scoring.base import Span, check_inputs
 
 SCHEMA_VERSION = 1
 CHUNK = 500  # keys per IN-query (SQLite's bound-variable limit is 999 in old builds)

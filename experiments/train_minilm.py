@@ -100,7 +100,12 @@ def seed_everything(seed: int) -> None:
 
 def add_lora(model: PairClassifier, cfg: RecipeConfig) -> None:
     """Freeze the encoder and give it trainable low-rank adapters (the heads stay trainable)."""
-    from peft import LoraConfig, get_peft_model
+    try:
+        from peft import LoraConfig, get_peft_model
+    except ImportError as error:
+        raise SystemExit(
+            "--adapter lora needs peft: pip install 'peft>=0.17' (or make install)"
+        ) from error
 
     lora = LoraConfig(
         r=cfg.lora_rank,
