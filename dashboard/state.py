@@ -31,7 +31,10 @@ SINGLE = (
     "undated",
     # Compare: which kind of group the authors are chosen among
     "among",
-    # Article: the topic whose scores colour the passages, and the scale (stance or tone)
+    # Article: the search text and group the articles are chosen among, the topic whose scores
+    # colour the passages, and the scale (stance or tone)
+    "search",
+    "article_group",
     "colour",
     "scale",
     # Runs: the two runs compared, the topic and the measure looked at

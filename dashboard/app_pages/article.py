@@ -125,14 +125,19 @@ meta_by_id = meta.set_index("article_id", drop=False)
 st.title("Article")
 
 left, right = st.columns([2, 1])
+state.seed_widget("search", "art_query", str)
 query = left.text_input("Search titles, authors and outlets", key="art_query")
+state.put("search", query)
 groups = sorted(meta["group"].dropna().astype(str).unique(), key=str.casefold)
+group_key = f"art_group_{ctx.run_id}"
+state.seed_widget("article_group", group_key, lambda g: g if g in groups else None)
 group = right.selectbox(
     "Author or outlet group",
     ["", *groups],
-    key=f"art_group_{ctx.run_id}",
+    key=group_key,
     format_func=lambda g: g or "All",
 )
+state.put("article_group", group)
 options = _choices(meta, query, group or None)
 current = state.get("article")
 if current in meta_by_id.index and current not in options and not (query or group):

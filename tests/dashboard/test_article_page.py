@@ -90,3 +90,27 @@ def test_search_picks_another_article(article):
     article.text_input(key="art_query").input("here to stay").run()
     assert article.header[0].value == "Sanctions Are Here to Stay"
     assert "Western arms deliveries to Ukraine" in _article_html(article)
+
+
+def test_search_and_group_live_in_the_url_and_a_link_restores_them(app, small_runs_dir, article):
+    article.text_input(key="art_query").input("here to stay").run()
+    params = article.query_params
+    assert params["search"] == "here to stay"
+    assert params["article"] != NHAN_DAN_ARTICLE
+
+    reopened = app(small_runs_dir, search=params["search"], article=params["article"]).run()
+    reopened.switch_page("app_pages/article.py").run()
+    assert reopened.text_input(key="art_query").value == "here to stay"
+    assert reopened.header[0].value == "Sanctions Are Here to Stay"
+
+
+def test_group_filter_lives_in_the_url(app, small_runs_dir, article):
+    group_box = next(s for s in article.selectbox if s.key.startswith("art_group_"))
+    group = next(g for g in group_box.options if g and g != "All")
+    group_box.select(group).run()
+    assert article.query_params["article_group"] == group
+
+    reopened = app(small_runs_dir, article_group=group).run()
+    reopened.switch_page("app_pages/article.py").run()
+    reopened_box = next(s for s in reopened.selectbox if s.key.startswith("art_group_"))
+    assert reopened_box.value == group
