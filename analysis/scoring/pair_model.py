@@ -126,6 +126,7 @@ def save_pair_classifier(
     directory.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().to("cpu", dtype).contiguous() for k, v in model.state_dict().items()}
     save_file(state, str(directory / WEIGHTS_FILE), metadata={"format": "pt"})
+    (directory / ADAPTER_FILE).unlink(missing_ok=True)  # a stale adapter would be hashed wrongly
     model.config.encoder = model.encoder.config.to_dict()
     (directory / "viewpoints_model.json").write_text(
         json.dumps(model.config.to_dict(), indent=2, sort_keys=True) + "\n"
@@ -159,23 +160,30 @@ def save_pair_adapter(
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    peft_config = model.encoder.peft_config["default"]
+    if getattr(peft_config, "use_rslora", False) or getattr(peft_config, "fan_in_fan_out", False):
+        raise ValueError("expected plain LoRA (no rsLoRA, no fan_in_fan_out); the merge assumes it")
     state, rank, targets = {}, None, set()
-    for name, value in model.state_dict().items():
+    for name, value in model.named_parameters():
+        if not value.requires_grad:
+            continue
         if name.startswith("heads."):
             state[name] = value
             continue
         match = re.fullmatch(
             r"encoder\.base_model\.model\.(.+)\.lora_([AB])\.default\.weight", name
         )
-        if match:
-            state[f"encoder.{match[1]}.lora_{match[2]}"] = value
-            targets.add(match[1].rsplit(".", 1)[-1])
-            if match[2] == "A":
-                rank = value.shape[0]
+        if not match:  # e.g. LoRA on an embedding: it would be lost, so refuse to save
+            raise ValueError(f"expected only LoRA matrices and heads to train, found {name}")
+        state[f"encoder.{match[1]}.lora_{match[2]}"] = value
+        targets.add(match[1].rsplit(".", 1)[-1])
+        if match[2] == "A":
+            rank = value.shape[0]
     if rank is None:
         raise ValueError("expected a model with LoRA adapters in its encoder, found none")
     state = {k: v.detach().to("cpu", dtype).contiguous() for k, v in state.items()}
     save_file(state, str(directory / ADAPTER_FILE), metadata={"format": "pt"})
+    (directory / WEIGHTS_FILE).unlink(missing_ok=True)  # full weights of an earlier run
     base_dir = Path(resolve_base(base))
     weights = base_dir / WEIGHTS_FILE
     model.config.adapter = {
@@ -202,12 +210,12 @@ def weights_sha256(directory: str | Path) -> str:
     from analysis.backbone import sha256_of
 
     directory = Path(directory)
-    adapter = directory / ADAPTER_FILE
-    if not adapter.is_file():
-        return sha256_of(directory / WEIGHTS_FILE)
     config = json.loads((directory / "viewpoints_model.json").read_text())
-    base_sha = (config.get("adapter") or {}).get("base_sha256") or ""
-    return hashlib.sha256(f"{sha256_of(adapter)}:{base_sha}".encode()).hexdigest()
+    if not config.get("adapter"):
+        return sha256_of(directory / WEIGHTS_FILE)
+    base_sha = config["adapter"].get("base_sha256") or ""
+    adapter_sha = sha256_of(directory / ADAPTER_FILE)
+    return hashlib.sha256(f"{adapter_sha}:{base_sha}".encode()).hexdigest()
 
 
 def _merged_base_encoder(directory: Path, config: PairModelConfig) -> tuple[nn.Module, dict]:
@@ -243,7 +251,11 @@ def _merged_base_encoder(directory: Path, config: PairModelConfig) -> tuple[nn.M
             path = key.removeprefix("encoder.").removesuffix(".lora_A")
             down, up = value.float(), state.get(f"encoder.{path}.lora_B")
             module = modules.get(path)
-            if up is None or module is None or not hasattr(module, "weight"):
+            if (
+                up is None
+                or not isinstance(module, nn.Linear)
+                or module.weight.shape != (up.shape[0], down.shape[1])
+            ):
                 raise ValueError(f"adapter weight {key} in {directory} fits no layer of {base}")
             module.weight += (up.float() @ down) * scale
     return encoder, rest

@@ -212,3 +212,49 @@ def test_lora_recipe_ships_only_the_adapter_and_loads_it_over_the_base(tmp_path,
 def test_recipe_config_rejects_unknown_adapters():
     with pytest.raises(ValueError, match="expected adapter none"):
         RecipeConfig(adapter="prefix")
+
+
+def test_a_saved_adapter_predicts_what_the_peft_model_predicted(tmp_path, tiny_encoder_dir):
+    """The merge at load time is checked against peft's own forward pass, not its formula."""
+    pytest.importorskip("peft")
+    import numpy as np
+    import torch
+    from transformers import AutoTokenizer
+
+    from analysis.scoring.pair_model import (
+        PairModelConfig,
+        build_from_encoder,
+        load_pair_classifier,
+        predict_proba,
+        save_pair_adapter,
+    )
+    from experiments.train_minilm import add_lora
+
+    cfg = RecipeConfig(adapter="lora", lora_rank=4, lora_alpha=8)
+    torch.manual_seed(0)
+    model = build_from_encoder(tiny_encoder_dir, PairModelConfig(heads={"stance": ["a", "b"]}))
+    add_lora(model, cfg)
+    with torch.no_grad():  # peft starts B at zero; give every adapter a non-zero update
+        for name, param in model.named_parameters():
+            if "lora_B" in name:
+                param.normal_(0.0, 0.5)
+    model.eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_encoder_dir))
+    texts, targets = (
+        ["Smith praised the deal.", "Critics attacked the treaty at length."],
+        [
+            "Smith",
+            "treaty",
+        ],
+    )
+    before = predict_proba(model, tokenizer, texts, targets)["stance"]
+    (tmp_path / "model.safetensors").write_bytes(b"full weights of an earlier run")
+    save_pair_adapter(model, tokenizer, tmp_path, torch.float32, str(tiny_encoder_dir), 8)
+    assert not (tmp_path / "model.safetensors").exists()  # a stale file would be hashed wrongly
+    loaded, _ = load_pair_classifier(tmp_path)
+    after = predict_proba(loaded, tokenizer, texts, targets)["stance"]
+    plain = build_from_encoder(tiny_encoder_dir, PairModelConfig(heads={"stance": ["a", "b"]}))
+    plain.heads.load_state_dict(loaded.heads.state_dict())
+    base_only = predict_proba(plain.eval(), tokenizer, texts, targets)["stance"]
+    assert not np.allclose(before, base_only, atol=1e-3)  # the adapter changes predictions
+    np.testing.assert_allclose(after, before, atol=1e-5)
