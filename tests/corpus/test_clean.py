@@ -83,3 +83,6 @@ def test_video_and_gallery_widgets_are_removed_and_the_prose_kept():
     assert "NATO leaders met in Wales. The summit ended." in cleaned
     assert "An Orthodox priest stands in front of a church." in cleaned
     assert "voters must watch the debate at 9:00 tonight" in cleaned  # prose, lower case
+    # A widget title without a duration is left alone rather than eating the next sentence.
+    kept = clean_text("Read more. MUST WATCH Putin speaks. The vote is at 9:00 on Monday.")
+    assert "The vote is at 9:00 on Monday." in kept
