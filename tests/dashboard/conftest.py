@@ -544,6 +544,32 @@ def screenshots(tmp_path_factory) -> Path:
     return screenshots_folder(tmp_path_factory.mktemp("screenshots"))
 
 
+@pytest.fixture
+def open_page(browser):
+    """Opens ``url`` (when given) in a new browser context each call: nothing is shared with
+    earlier pages, as when a link is opened elsewhere. Closes them all after the test."""
+    from tests.dashboard.e2e_support import new_page
+
+    pages = []
+
+    def open_(url: str | None = None):
+        page = new_page(browser, accept_downloads=True)
+        pages.append(page)
+        if url:
+            page.goto(url)
+        return page
+
+    yield open_
+    for page in pages:
+        page.context.close()
+
+
+@pytest.fixture
+def page(open_page):
+    """One browser page in a fresh context."""
+    return open_page()
+
+
 @pytest.fixture(scope="session")
 def allsides(tmp_path_factory):
     """Two real runs of AllSides articles (see ``tests/dashboard/allsides.py``)."""

@@ -1,8 +1,8 @@
 """What every end-to-end test needs: the dashboard served on a free port, Debian's Chromium
 driven by Playwright, and helpers to wait for Streamlit and take whole-page screenshots.
 
-Modules import from here and declare ``pytestmark = E2E_MARKS``; the ``browser`` and
-``screenshots`` fixtures come from ``tests/dashboard/conftest.py``.
+Modules import from here and declare ``pytestmark = E2E_MARKS``; the ``browser``, ``page``,
+``open_page`` and ``screenshots`` fixtures come from ``tests/dashboard/conftest.py``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.dashboard.conftest import NHAN_DAN, TIMOFEEV, TOPIC_LABELS, VALDAI
-from tests.dashboard.e2e_support import E2E_MARKS, expect, new_page, serve_dashboard, settle, shoot
+from tests.dashboard.e2e_support import E2E_MARKS, expect, serve_dashboard, settle, shoot
 
 GROUPS = (TIMOFEEV, VALDAI, NHAN_DAN)
 ROW_PX = 35  # st.dataframe's default row (and header) height
@@ -23,13 +23,6 @@ def server(small_runs_dir, tmp_path_factory):
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     with serve_dashboard(small_runs_dir, log) as url:
         yield url
-
-
-@pytest.fixture
-def page(browser):
-    page = new_page(browser)
-    yield page
-    page.context.close()
 
 
 def test_overview(server, page, screenshots):

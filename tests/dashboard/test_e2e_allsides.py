@@ -3,14 +3,17 @@
 An analyst opens the evidence behind the busiest author's position, corrects two passages, sees
 the Evaluation page follow, analyzes the same articles again and finds the corrections in force
 in the new run; links copied from the Compare, Over time and Runs pages reopen the same view in
-a fresh browser. Screenshots go to ``$VIEWPOINTS_SCREENSHOTS`` (the README's, when taken on the
-whole corpus).
+a fresh browser, with the choices made in the browser. Screenshots go to
+``$VIEWPOINTS_SCREENSHOTS``, named ``allsides_*.png`` on the whole corpus and
+``allsides_slice_*.png`` on the slice.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
-from urllib.parse import urlencode
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -18,10 +21,10 @@ from analysis.runs import load_run
 from tests.dashboard.allsides import analyze, busiest_position, other_run
 from tests.dashboard.e2e_support import (
     E2E_MARKS,
+    choose,
     correct_stance,
     evaluation_metrics,
     expect,
-    new_page,
     selected,
     serve_dashboard,
     settle,
@@ -30,6 +33,7 @@ from tests.dashboard.e2e_support import (
 )
 
 pytestmark = [*E2E_MARKS, pytest.mark.slow]
+TOPIC_LABELS = {"arms_control": "Arms control", "sanctions": "Sanctions", "ukraine": "Ukraine"}
 
 
 @pytest.fixture(scope="module")
@@ -54,19 +58,10 @@ def busiest(allsides) -> dict:
     return busiest_position(load_run(allsides.runs_dir / allsides.base))
 
 
-@pytest.fixture
-def open_page(browser):
-    """Opens ``url`` in a new browser context each call; closes them all after the test."""
-    pages = []
-
-    def open_(url: str):
-        pages.append(new_page(browser))
-        pages[-1].goto(url)
-        return pages[-1]
-
-    yield open_
-    for page in pages:
-        page.context.close()
+def _shot(screenshots: Path, allsides, page_name: str) -> Path:
+    """Where a screenshot of ``page_name`` goes: the slice's pictures are kept apart."""
+    prefix = "allsides" if allsides.full else "allsides_slice"
+    return screenshots / f"{prefix}_{page_name}.png"
 
 
 def _evidence_url(url: str, run: str, position: dict) -> str:
@@ -78,6 +73,8 @@ def test_evidence_correction_rerun_and_evaluation(
     allsides, served, busiest, open_page, screenshots
 ):
     url = served["url"]
+    # A rerun of the whole corpus takes half an hour: there the VADER-tone run stands in for it.
+    rerun = other_run(allsides) if allsides.full else None
     page = open_page(f"{url}/evaluation?run={allsides.base}")
     page.get_by_text("No corrections yet").wait_for()
 
@@ -86,7 +83,7 @@ def test_evidence_correction_rerun_and_evaluation(
     settle(page)
     main = page.locator("[data-testid='stMain']").first
     expect(main).to_contain_text(busiest["author"])
-    shoot(page, screenshots / "allsides_overview.png")
+    shoot(page, _shot(screenshots, allsides, "overview"))
     page.set_viewport_size({"width": 1500, "height": 1000})
     correct_stance(page, 0, disagree=False)
     _, chosen = correct_stance(page, 1, disagree=True)
@@ -95,9 +92,7 @@ def test_evidence_correction_rerun_and_evaluation(
     before = evaluation_metrics(page, url)  # the newest run, same stance model
     assert before["Examples"] == "2" and before["Accuracy"] == "50.0%"
 
-    if allsides.full:  # a rerun of the whole corpus takes half an hour: use the later run
-        rerun = other_run(allsides)
-    else:
+    if rerun is None:
         rerun = analyze(allsides.corpus, served["runs"], allsides.cache, "allsides-rerun")
     fresh = open_page(_evidence_url(url, rerun, busiest))
     fresh.get_by_text("Evidence passages, strongest first").wait_for()
@@ -107,7 +102,7 @@ def test_evidence_correction_rerun_and_evaluation(
     metrics = evaluation_metrics(fresh, url)  # the newest run: the rerun
     assert metrics["Examples"] == "2" and metrics["Accuracy"] == "50.0%"
     fresh.get_by_text("Corrections per topic").wait_for()
-    shoot(fresh, screenshots / "allsides_evaluation.png")
+    shoot(fresh, _shot(screenshots, allsides, "evaluation"))
 
 
 def test_compare_link_reopens_the_same_authors(allsides, served, busiest, open_page, screenshots):
@@ -122,16 +117,27 @@ def test_compare_link_reopens_the_same_authors(allsides, served, busiest, open_p
     chosen = widget(page, "stMultiSelect", "Authors")
     for name in authors[:3]:
         expect(chosen).to_contain_text(name)
-    shoot(page, screenshots / "allsides_compare.png")
+    shoot(page, _shot(screenshots, allsides, "compare"))
+    # Drop the third author in the browser; the address follows once the script run ends.
+    page.set_viewport_size({"width": 1500, "height": 1000})
+    chosen.get_by_role("button", name=f"Remove {authors[2]}").click()
+    settle(page)
+    expect(chosen).not_to_contain_text(authors[2])
+    page.wait_for_function(
+        "name => !new URLSearchParams(location.search).getAll('authors').includes(name)",
+        arg=authors[2],
+    )
     link = page.url
+    assert parse_qs(urlsplit(link).query)["authors"] == authors[:2]
 
     again = open_page(link)
     again.get_by_role("heading", name="Compare").wait_for()
     again.locator(".vega-embed").first.wait_for()
     settle(again)
     reopened = widget(again, "stMultiSelect", "Authors")
-    for name in authors[:3]:
+    for name in authors[:2]:
         expect(reopened).to_contain_text(name)
+    expect(reopened).not_to_contain_text(authors[2])
     expect(again.locator("[data-testid='stMain']").first).to_contain_text(busiest["author"])
 
 
@@ -141,7 +147,10 @@ def test_time_link_reopens_the_same_author(allsides, served, busiest, open_page,
     page.get_by_role("heading", name="Over time").wait_for()
     page.locator(".vega-embed").first.wait_for()
     settle(page)
-    shoot(page, screenshots / "allsides_time.png")
+    shoot(page, _shot(screenshots, allsides, "time"))
+    page.set_viewport_size({"width": 1500, "height": 1000})
+    choose(page, "stMultiSelect", "Topics", TOPIC_LABELS[busiest["topic"]])
+    expect(page).to_have_url(re.compile(rf"topics={busiest['topic']}"))
     again = open_page(page.url)
     again.get_by_role("heading", name="Over time").wait_for()
     again.locator(".vega-embed").first.wait_for()
@@ -149,20 +158,29 @@ def test_time_link_reopens_the_same_author(allsides, served, busiest, open_page,
     expect(widget(again, "stMultiSelect", "Authors or outlet groups")).to_contain_text(
         busiest["author"]
     )
+    topics = widget(again, "stMultiSelect", "Topics")
+    expect(topics).to_contain_text(TOPIC_LABELS[busiest["topic"]])
+    for key, label in TOPIC_LABELS.items():
+        if key != busiest["topic"]:
+            expect(topics).not_to_contain_text(label)
 
 
 def test_runs_link_reopens_the_same_pair(allsides, served, open_page, screenshots):
     other = other_run(allsides)
-    query = urlencode({"run_a": other, "run_b": allsides.base, "measure": "tone"})
+    query = urlencode({"run_a": other, "run_b": allsides.base})
     page = open_page(f"{served['url']}/runs?{query}")
     page.get_by_role("heading", name="Runs").wait_for()
     settle(page)
     main = page.locator("[data-testid='stMain']").first
     expect(main).to_contain_text("tone.vader.v1")
+    widget(page, "stRadio", "Measure").get_by_text("Tone", exact=True).click()  # VADER's side
+    settle(page)
+    expect(page).to_have_url(re.compile(r"measure=tone"))
     expect(main).to_contain_text("Run A:")  # the largest disagreements
-    shoot(page, screenshots / "allsides_runs.png")
+    shoot(page, _shot(screenshots, allsides, "runs"))
     again = open_page(page.url)
     again.get_by_role("heading", name="Runs").wait_for()
     settle(again)
     assert selected(again, "Run A").startswith(other)
     assert selected(again, "Run B").startswith(allsides.base)
+    expect(widget(again, "stRadio", "Measure").get_by_role("radio", name="Tone")).to_be_checked()

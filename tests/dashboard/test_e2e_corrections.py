@@ -22,7 +22,6 @@ from tests.dashboard.e2e_support import (
     correct_stance,
     evaluation_metrics,
     expect,
-    new_page,
     serve_dashboard,
     settle,
     shoot,
@@ -48,20 +47,6 @@ def served(tmp_path_factory):
     env = {"VIEWPOINTS_CORRECTIONS_DIR": str(corrections)}
     with serve_dashboard(runs, base / "server.log", env=env) as url:
         yield {"url": url, "runs": runs, "corrections": corrections, "cache": cache}
-
-
-@pytest.fixture
-def open_page(browser):
-    """Opens a page in a new browser context each call; closes them all after the test."""
-    pages = []
-
-    def open_():
-        pages.append(new_page(browser))
-        return pages[-1]
-
-    yield open_
-    for page in pages:
-        page.context.close()
 
 
 def _evidence(page, url: str) -> None:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 
 from analysis.cli import main
-from tests.dashboard.e2e_support import E2E_MARKS, expect, new_page, serve_dashboard, settle, shoot
+from tests.dashboard.e2e_support import E2E_MARKS, expect, serve_dashboard, settle, shoot
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 GROUPS = ("Ivan Timofeev", "Valdai Discussion Club", "Nhan Dan")
@@ -27,13 +27,6 @@ def seeds_server(tmp_path_factory):
     assert main(["analyze", str(SEEDS), "--runs-dir", str(runs), "--quiet", "--cache", ""]) == 0
     with serve_dashboard(runs, tmp_path_factory.mktemp("streamlit") / "server.log") as url:
         yield url
-
-
-@pytest.fixture
-def page(browser):
-    page = new_page(browser)
-    yield page
-    page.context.close()
 
 
 def test_seeds_overview_shows_the_three_authors_and_topics(seeds_server, page, screenshots):

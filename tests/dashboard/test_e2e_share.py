@@ -1,10 +1,10 @@
 """End to end: a view's address is a link to that view. Choices made in the browser (Runs, Over
-time, Overview filters) go into the URL; the URL opened in a fresh browser context (no shared
+time, Overview filters) go into the URL; the URL opened in a open_page browser context (no shared
 session, cookies or storage) shows the same choices. Also a real download, and screenshots of
 the Runs and Over time pages in ``$VIEWPOINTS_SCREENSHOTS``.
 
 The runs folder holds the small run, its rerun by "another model" and the undated run (see
-``test_runs_page``).
+``tests/dashboard/two_runs.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from tests.dashboard.e2e_support import (
     E2E_MARKS,
     choose,
     expect,
-    new_page,
     selected,
     serve_dashboard,
     settle,
@@ -49,24 +48,8 @@ def share_server(tmp_path_factory):
         yield url
 
 
-@pytest.fixture
-def fresh(browser):
-    """Opens a URL in a new browser context (nothing shared with earlier pages)."""
-    pages = []
-
-    def open_url(url: str):
-        page = new_page(browser, accept_downloads=True)
-        pages.append(page)
-        page.goto(url)
-        return page
-
-    yield open_url
-    for page in pages:
-        page.context.close()
-
-
-def test_runs_link_reopens_the_same_pair_and_topic(share_server, fresh, screenshots):
-    page = fresh(f"{share_server}/runs")
+def test_runs_link_reopens_the_same_pair_and_topic(share_server, open_page, screenshots):
+    page = open_page(f"{share_server}/runs")
     page.get_by_role("heading", name="Runs").wait_for()
     page.get_by_text(FLIPPED_TEXT).first.wait_for()
     settle(page)
@@ -93,7 +76,7 @@ def test_runs_link_reopens_the_same_pair_and_topic(share_server, fresh, screensh
     )
     link = page.url
 
-    again = fresh(link)
+    again = open_page(link)
     again.get_by_role("heading", name="Runs").wait_for()
     again.get_by_text("different corpora").first.wait_for()
     settle(again)
@@ -103,8 +86,8 @@ def test_runs_link_reopens_the_same_pair_and_topic(share_server, fresh, screensh
     assert BASE_ID not in selected(again, "Run B")
 
 
-def test_time_link_reopens_the_same_authors_and_topics(share_server, fresh, screenshots):
-    page = fresh(f"{share_server}/time")
+def test_time_link_reopens_the_same_authors_and_topics(share_server, open_page, screenshots):
+    page = open_page(f"{share_server}/time")
     page.get_by_role("heading", name="Over time").wait_for()
     page.locator(".vega-embed").first.wait_for()
     settle(page)
@@ -125,7 +108,7 @@ def test_time_link_reopens_the_same_authors_and_topics(share_server, fresh, scre
     link = page.url
     assert "time_authors=Ivan" in link
 
-    again = fresh(link)
+    again = open_page(link)
     again.get_by_role("heading", name="Over time").wait_for()
     again.locator(".vega-embed").first.wait_for()
     settle(again)
@@ -137,16 +120,16 @@ def test_time_link_reopens_the_same_authors_and_topics(share_server, fresh, scre
     shoot(again, screenshots / "time_shared.png")
 
 
-def test_time_page_of_an_undated_run_says_so(share_server, fresh):
-    page = fresh(f"{share_server}/time?run={UNDATED_ID}")
+def test_time_page_of_an_undated_run_says_so(share_server, open_page):
+    page = open_page(f"{share_server}/time?run={UNDATED_ID}")
     page.get_by_role("heading", name="Over time").wait_for()
     settle(page)
     expect(page.locator("[data-testid='stMain']").first).to_contain_text("None of the 5 articles")
     assert page.locator(".vega-embed").count() == 0
 
 
-def test_overview_filters_link_reopens_the_same_filters(share_server, fresh, screenshots):
-    page = fresh(share_server)
+def test_overview_filters_link_reopens_the_same_filters(share_server, open_page, screenshots):
+    page = open_page(share_server)
     page.get_by_role("heading", name="Overview").wait_for()
     settle(page)
     choose(page, "stMultiSelect", "Outlet", NHAN_DAN)
@@ -156,7 +139,7 @@ def test_overview_filters_link_reopens_the_same_filters(share_server, fresh, scr
     expect(page).to_have_url(re.compile(r"outlets=Nhan(\+|%20)Dan"))
     link = page.url
 
-    again = fresh(link)
+    again = open_page(link)
     again.get_by_role("heading", name="Overview").wait_for()
     settle(again)
     expect(widget(again, "stMultiSelect", "Outlet")).to_contain_text(NHAN_DAN)

@@ -13,7 +13,7 @@ import pytest
 
 from analysis.runs import list_runs
 from tests.dashboard.conftest import make_small_run
-from tests.dashboard.e2e_support import E2E_MARKS, expect, new_page, serve_dashboard, settle, shoot
+from tests.dashboard.e2e_support import E2E_MARKS, expect, serve_dashboard, settle, shoot
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SMALL_RUN = "20181110-120000-seeds000"
@@ -31,13 +31,6 @@ def upload_server(tmp_path_factory):
     work = tmp_path_factory.mktemp("upload_cwd")
     with serve_dashboard(runs, work / "server.log", cwd=work) as url:
         yield url, runs
-
-
-@pytest.fixture
-def page(browser):
-    page = new_page(browser)
-    yield page
-    page.context.close()
 
 
 def test_upload_two_seeds_and_a_binary_file(upload_server, page, screenshots, tmp_path):
