@@ -91,7 +91,7 @@ def test_time_link_reopens_the_same_authors_and_topics(share_server, open_page, 
     page.get_by_role("heading", name="Over time").wait_for()
     page.locator(".vega-embed").first.wait_for()
     settle(page)
-    assert page.get_by_text("1 of 5 articles have no date").is_visible()
+    expect(page.get_by_text("1 of 5 articles have no date")).to_be_visible()
     shoot(page, screenshots / "time.png")
     page.set_viewport_size({"width": 1500, "height": 1000})
 
@@ -125,7 +125,7 @@ def test_time_page_of_an_undated_run_says_so(share_server, open_page):
     page.get_by_role("heading", name="Over time").wait_for()
     settle(page)
     expect(page.locator("[data-testid='stMain']").first).to_contain_text("None of the 5 articles")
-    assert page.locator(".vega-embed").count() == 0
+    expect(page.locator(".vega-embed")).to_have_count(0)
 
 
 def test_overview_filters_link_reopens_the_same_filters(share_server, open_page, screenshots):

@@ -77,15 +77,14 @@ def test_upload_two_seeds_and_a_binary_file(upload_server, page, screenshots, tm
     expect(table).to_contain_text("valdai.txt")
     # The sidebar lists the new run (newest first).
     page.get_by_role("combobox", name="Run (newest first)").click()
-    options = " ".join(page.get_by_role("option").all_inner_texts())
-    assert run_id in options
+    expect(page.get_by_role("option").filter(has_text=run_id)).to_have_count(1)
     page.keyboard.press("Escape")
     shoot(page, screenshots / "add_articles.png")
 
     page.get_by_role("button", name="Open this run in the Overview").click()
     page.get_by_role("heading", name="Overview").wait_for()
     settle(page)
-    assert re.search(rf"[?&]run={run_id}", page.url)
+    expect(page).to_have_url(re.compile(rf"[?&]run={run_id}"))
     # The sidebar's model caption is the new run's (the small run names other models).
     sidebar = page.locator("[data-testid='stSidebar']").inner_text()
     assert "stance: stance.minilm.v1" in sidebar
