@@ -6,8 +6,9 @@ length. Each precision runs in a fresh subprocess so its peak memory is its own.
 
     python -m experiments.benchmark_throughput [--n 1000] [--threads 2] [--precisions auto,fp32]
 
-prints one line per precision and, for reduced precisions, the share of argmax predictions that
-agree with fp32.
+prints the CPU (its bf16 support decides the default precision and most of the speed), then one
+line per precision and, for reduced precisions, the share of argmax predictions that agree with
+fp32.
 """
 
 from __future__ import annotations
@@ -63,6 +64,24 @@ def measure(precision: str, n: int, threads: int, batch_size: int) -> dict:
     }
 
 
+def cpu_description() -> str:
+    """The CPU's model name and its bf16-relevant features (AVX-512 BF16, AMX), from /proc."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        import platform
+
+        return platform.processor() or "unknown CPU"
+    fields: dict[str, str] = {}
+    for line in info.splitlines():  # the first processor's block is enough
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    name = fields.get("model name", "unknown CPU")
+    flags = set(fields.get("flags", "").split())
+    features = [f for f in ("avx512_bf16", "amx_bf16", "amx_tile") if f in flags]
+    return f"{name} ({', '.join(features) or 'no native bf16'})"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
@@ -96,6 +115,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         results[precision] = json.loads(out.stdout.strip().splitlines()[-1])
     reference = results.get("fp32")
+    print(f"CPU: {cpu_description()}")
     for precision, r in results.items():
         line = (
             f"{precision:>5} ({r['dtype']}): {r['passages_per_second']:.1f} passages/s "

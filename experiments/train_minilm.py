@@ -4,10 +4,12 @@ Stance learns from VAST (zero-shot dev split from ``experiments.vast_split``), t
 NewsMTSC train (dev_rw and dev_mt for selection). Both tasks share the encoder and the input
 ``[CLS] target [SEP] passage-with-«target»-marked [SEP]``; each step trains on one task's batch.
 
-    python -m experiments.train_minilm --out analysis/shipped_models/minilm_v1
+    python -m experiments.train_minilm --out analysis/shipped_models/minilm_v1 \
+        --adapter lora --lr 1e-3
 
-retrains the shipped model from scratch (fixed seed) and writes weights, ``MODEL_CARD.md``,
-``metrics.json`` and ``train_log.jsonl`` beside them. ``--base`` takes any Hugging Face encoder
+retrains the shipped model from scratch (fixed seed) and writes its LoRA adapter and heads
+(without ``--adapter lora``: every weight, fine-tuned), ``MODEL_CARD.md``, ``metrics.json`` and
+``train_log.jsonl`` beside them. ``--base`` takes any Hugging Face encoder
 id or local directory, so a bigger encoder can be trained with the same recipe.
 """
 

@@ -14,7 +14,7 @@ def test_shipped_files_are_safetensors_under_50_mb_with_a_model_card():
     total = sum(f.stat().st_size for f in files)
     assert total < 50 * 1024 * 1024
     names = {f.name for f in files}
-    assert {"model.safetensors", "viewpoints_model.json", "MODEL_CARD.md"} <= names
+    assert {"adapter.safetensors", "viewpoints_model.json", "MODEL_CARD.md"} <= names
     assert not any(f.suffix in {".bin", ".pt", ".pkl", ".pickle"} for f in files)
     card = (Path(SHIPPED_DIR) / "MODEL_CARD.md").read_text()
     assert "seed=" in card and "macro-F1" in card

@@ -1,0 +1,28 @@
+"""The throughput benchmark prints the CPU and a measured line per precision."""
+
+import re
+
+import pytest
+
+from experiments.benchmark_throughput import DATA, cpu_description, main
+
+
+def test_cpu_description_names_the_cpu_and_its_bf16_support():
+    description = cpu_description()
+    assert re.fullmatch(
+        r".+ \((avx512_bf16|amx_bf16|amx_tile|, )+\)|.+ \(no native bf16\)", description
+    )
+
+
+@pytest.mark.slow
+def test_benchmark_prints_passages_per_second_and_peak_memory(capsys):
+    if not (DATA / "train.jsonl").is_file():
+        pytest.skip(f"NewsMTSC is not at {DATA}")
+    main(["--n", "16", "--precisions", "auto,fp32", "--batch-size", "8"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("CPU: ")
+    auto, fp32 = lines[1], lines[2]
+    for line in (auto, fp32):
+        match = re.search(r"([\d.]+) passages/s .*peak RSS (\d+) MB", line)
+        assert match and float(match[1]) > 0 and int(match[2]) > 100
+    assert re.search(r"same argmax as fp32: stance [\d.]+%, tone [\d.]+%", auto)
