@@ -12,6 +12,7 @@ import html
 import io
 import json
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -217,3 +218,38 @@ def test_overview_csv_download_holds_every_filtered_row(app, allsides, base, bus
     assert set(at.dataframe[0].value["Author / outlet"]) <= expected
     records = json.loads(download_bytes(at, downloads, "ov_download_author_json"))
     assert len(records) == len(rows)
+
+
+def test_add_articles_analyzes_uploaded_allsides_articles_into_a_new_run(
+    app, allsides, tmp_path, monkeypatch
+):
+    """AllSides JSON Lines uploaded beside the AllSides run: a new run of those articles, with
+    their outlets and dates; a broken file is reported and the rest still analyzed."""
+    from analysis.runs import list_runs
+    from tests.dashboard.allsides import write_slice
+
+    runs = tmp_path / "runs"  # a folder of its own, so the other tests' newest run stays put
+    shutil.copytree(allsides.runs_dir / allsides.base, runs / allsides.base)
+    monkeypatch.chdir(tmp_path)  # the default prediction cache is relative to the cwd
+    upload = write_slice(tmp_path / "four.jsonl", on_topic=3, off_topic=1)
+    expected = [json.loads(line) for line in upload.read_text().splitlines()]
+    at = _ok(app(runs, run=allsides.base).run(timeout=180))
+    _ok(at.switch_page("app_pages/add_articles.py").run(timeout=180))
+    at.file_uploader[0].set_value(
+        [
+            ("four articles.jsonl", upload.read_bytes(), "application/json"),
+            ("broken.jsonl", b'{"title": "no closing brace"\n', "application/json"),
+        ]
+    )
+    _ok(at.run(timeout=180))
+    _ok(at.button(key="up_go").click().run(timeout=600))
+    new = [m for m in list_runs(runs) if m["run_id"] != allsides.base]
+    assert len(new) == 1 and new[0]["counts"]["articles_read"] == len(expected) == 4
+    articles = load_run(runs / new[0]["run_id"]).articles
+    assert set(articles["outlet"]) == {e["source"] for e in expected}
+    dated = {e["date"] for e in expected if e.get("date")}  # an empty date stays missing
+    assert dated and set(articles["date"].dropna().astype(str).str[:10]) == dated
+    files = next(d.value for d in at.dataframe if "Status" in d.value.columns)
+    broken = files[files["File"] == "broken.jsonl"]
+    assert len(broken) == 1 and broken["Status"].iloc[0] != "ok"
+    assert at.sidebar.selectbox(key="w_run").options[0].startswith(new[0]["run_id"])
