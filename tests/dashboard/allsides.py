@@ -7,7 +7,8 @@ the Runs page has two runs to compare, in about a minute on two cores.
 
 ``VIEWPOINTS_ALLSIDES_RUNS=DIR`` points the same tests at runs of the whole corpus instead:
 ``DIR`` must hold a run named ``allsides`` (default models) and may hold one named
-``allsides-vader`` (without it, the tests that compare two runs or rerun the corpus skip)::
+``allsides-vader`` (without it, the tests that compare two runs skip, and the correction test
+skips at its rerun step)::
 
     viewpoints analyze ../shared/data/allsides/articles.jsonl --runs-dir DIR --name allsides
     viewpoints analyze ../shared/data/allsides/articles.jsonl --runs-dir DIR \\
