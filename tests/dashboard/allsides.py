@@ -32,6 +32,8 @@ from tests.conftest import SHARED_DATA
 ALLSIDES = SHARED_DATA / "allsides" / "articles.jsonl"
 ON_TOPIC = re.compile(r"sanction|Ukrain|arms control|treaty|New START|nuclear", re.IGNORECASE)
 BASE_NAME, OTHER_NAME = "allsides", "allsides-vader"
+# The default topics the runs are analyzed with, as the dashboard labels them
+TOPIC_LABELS = {"arms_control": "Arms control", "sanctions": "Sanctions", "ukraine": "Ukraine"}
 
 
 @dataclass(frozen=True)

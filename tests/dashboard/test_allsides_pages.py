@@ -19,13 +19,12 @@ import pytest
 
 from analysis.compare import compare_runs
 from analysis.corrections import Correction, CorrectionStore
-from analysis.runs import load_run
+from analysis.runs import list_runs, load_run
 from dashboard.style import STANCE_PROBS, TONE_PROBS, probabilities
-from tests.dashboard.allsides import busiest_position, other_run
+from tests.dashboard.allsides import TOPIC_LABELS, busiest_position, other_run, write_slice
 from tests.dashboard.conftest import download_bytes
 
 pytestmark = pytest.mark.slow
-TOPIC_LABELS = {"arms_control": "Arms control", "sanctions": "Sanctions", "ukraine": "Ukraine"}
 
 
 @pytest.fixture(scope="module")
@@ -225,9 +224,6 @@ def test_add_articles_analyzes_uploaded_allsides_articles_into_a_new_run(
 ):
     """AllSides JSON Lines uploaded beside the AllSides run: a new run of those articles, with
     their outlets and dates; a broken file is reported and the rest still analyzed."""
-    from analysis.runs import list_runs
-    from tests.dashboard.allsides import write_slice
-
     runs = tmp_path / "runs"  # a folder of its own, so the other tests' newest run stays put
     shutil.copytree(allsides.runs_dir / allsides.base, runs / allsides.base)
     monkeypatch.chdir(tmp_path)  # the default prediction cache is relative to the cwd

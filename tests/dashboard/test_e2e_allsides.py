@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from analysis.runs import load_run
-from tests.dashboard.allsides import analyze, busiest_position, other_run
+from tests.dashboard.allsides import TOPIC_LABELS, analyze, busiest_position, other_run
 from tests.dashboard.e2e_support import (
     E2E_MARKS,
     choose,
@@ -33,7 +33,6 @@ from tests.dashboard.e2e_support import (
 )
 
 pytestmark = [*E2E_MARKS, pytest.mark.slow]
-TOPIC_LABELS = {"arms_control": "Arms control", "sanctions": "Sanctions", "ukraine": "Ukraine"}
 
 
 @pytest.fixture(scope="module")
