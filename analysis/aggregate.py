@@ -85,6 +85,11 @@ class AggregateConfig:
     include_reported: bool = False  # reported speech is not the author's own stance by default
     max_evidence: int = 10
     confidence: float = 0.95  # coverage of the percentile bootstrap interval
+    # A stance is called only where the unit's passages take a side: the expected number of
+    # stance-taking passages, sum of P(favor) + P(against), must reach this; below it the
+    # unit is discussed with "no stance expressed". Chosen on the article dev set
+    # (experiments/news_labels/choose_aggregation.py).
+    min_stance_mass: float = 0.5
 
     def __post_init__(self) -> None:
         for name in ("seed", "n_bootstrap", "max_evidence"):
@@ -103,6 +108,9 @@ class AggregateConfig:
             )
         if not isinstance(self.confidence, int | float) or not 0 < self.confidence < 1:
             raise ValueError(f"expected 0 < confidence < 1, got {self.confidence!r}")
+        mass = self.min_stance_mass
+        if isinstance(mass, bool) or not isinstance(mass, int | float) or not mass >= 0:
+            raise ValueError(f"expected min_stance_mass to be a number >= 0, got {mass!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -134,19 +142,28 @@ def positions(
     counted = table if config.include_reported else table[~table["reported"]]
     reported = table[table["reported"]]
 
-    art_stats = _aggregate_units(counted, ["article_id"], "article", config)
-    grp_stats = _aggregate_units(counted, ["group_kind", "group"], "author", config, art_stats)
+    art_keys, grp_keys = ["article_id"], ["group_kind", "group"]
+    art_stats = _aggregate_units(counted, art_keys, "article", config)
+    grp_stats = _aggregate_units(counted, grp_keys, "author", config, art_stats)
+    quoted = _speaker_view(reported)
+    art_quoted = _quoted(_aggregate_units(quoted, art_keys, "article-quoted", config))
+    grp_quoted = _quoted(
+        _aggregate_units(quoted, grp_keys, "author-quoted", config, _unquoted(art_quoted))
+    )
     art_reported = reported.groupby(["article_id", "topic"]).size()
     grp_reported = reported.groupby(["group_kind", "group", "topic"]).size()
 
     art_rows = _article_frame(kept, topics)
     grp_rows = _group_frame(kept, topics)
-    art_rows = _attach(art_rows, art_stats, art_reported, ["article_id", "topic"])
-    grp_rows = _attach(grp_rows, grp_stats, grp_reported, ["group_kind", "group", "topic"])
+    art_rows = _attach(art_rows, art_stats, art_quoted, art_reported, [*art_keys, "topic"])
+    grp_rows = _attach(grp_rows, grp_stats, grp_quoted, grp_reported, [*grp_keys, "topic"])
     out = pd.concat([art_rows, grp_rows], ignore_index=True)
     total = out["unit_passages"].where(out["unit_passages"] > 0)
     out["coverage"] = out["n_passages"] / total
+    _stance_status(out, "stance", "stance_status", config.min_stance_mass)
+    _stance_status(out, "quoted_stance", "quoted_status", config.min_stance_mass, prefix="quoted")
     out["evidence"] = pd.Series(list(out["evidence"]), dtype=EVIDENCE_DTYPE)
+    out["quoted_evidence"] = pd.Series(list(out["quoted_evidence"]), dtype=EVIDENCE_DTYPE)
     columns = [
         "level",
         "article_id",
@@ -169,6 +186,16 @@ def positions(
         "tone_low",
         "tone_high",
         "evidence",
+        "stance_status",
+        "stance_mass",
+        "favor_mass",
+        "against_mass",
+        "quoted_stance",
+        "quoted_low",
+        "quoted_high",
+        "quoted_status",
+        "quoted_mass",
+        "quoted_evidence",
     ]
     return out[columns]
 
@@ -241,7 +268,18 @@ def _topic_passages(
     kept: pd.DataFrame, passages: pd.DataFrame, scores: pd.DataFrame
 ) -> pd.DataFrame:
     """Score rows of kept articles, with their group and passage index, as plain floats."""
-    table = scores[["passage_id", "article_id", "topic", "relevance", "reported", "stance", "tone"]]
+    base = ["passage_id", "article_id", "topic", "relevance", "reported", "stance", "tone"]
+    table = scores[base].copy()
+    # P(favor) and P(against): from the scores table, else read off the stance (old tables).
+    stance = table["stance"].astype(float).clip(-1.0, 1.0)
+    for column, fallback in (
+        ("stance_favor", stance.clip(lower=0)),
+        ("stance_against", (-stance).clip(lower=0)),
+    ):
+        values = scores[column].astype(float) if column in scores else fallback
+        table[column] = values.fillna(fallback).clip(0.0, 1.0)
+    for column in ("speaker_favor", "speaker_against"):
+        table[column] = scores[column].astype(float) if column in scores else np.nan
     table = table.merge(kept[["article_id", "group_kind", "group"]], on="article_id", how="inner")
     table = table.merge(passages[["passage_id", "index"]], on="passage_id", how="left")
     table["reported"] = table["reported"].astype(bool)
@@ -250,6 +288,72 @@ def _topic_passages(
     table["relevance"] = table["relevance"].clip(0.0, 1.0)
     table[["stance", "tone"]] = table[["stance", "tone"]].clip(-1.0, 1.0)
     return table
+
+
+def _speaker_view(reported: pd.DataFrame) -> pd.DataFrame:
+    """Reported-speech rows with the quoted voices' stance in the stance columns: the speaker
+    head's probabilities where the run has them, else the stance scorer's own reading."""
+    view = reported.copy()
+    for side in ("favor", "against"):
+        speaker = view[f"speaker_{side}"]
+        view[f"stance_{side}"] = speaker.where(speaker.notna(), view[f"stance_{side}"]).clip(0, 1)
+    view["stance"] = view["stance_favor"] - view["stance_against"]
+    return view
+
+
+QUOTED_COLUMNS = {
+    "stance": "quoted_stance",
+    "stance_low": "quoted_low",
+    "stance_high": "quoted_high",
+    "stance_mass": "quoted_mass",
+    "favor_mass": "quoted_favor_mass",
+    "against_mass": "quoted_against_mass",
+    "evidence": "quoted_evidence",
+}
+
+
+def _quoted(stats: pd.DataFrame) -> pd.DataFrame:
+    """Quoted-voice statistics under their own column names (their tone is not a measure)."""
+    drop = ["n_passages", "n_articles_discussing", "tone", "tone_low", "tone_high"]
+    return stats.drop(columns=drop).rename(columns=QUOTED_COLUMNS)
+
+
+def _unquoted(stats: pd.DataFrame) -> pd.DataFrame:
+    """Article quoted-voice statistics back under the names ``_aggregate_units`` reuses."""
+    back = {v: k for k, v in QUOTED_COLUMNS.items()}
+    out = stats.rename(columns=back)
+    out["tone_low"] = out["tone_high"] = np.nan
+    return out
+
+
+def _stance_status(
+    out: pd.DataFrame, column: str, status: str, min_mass: float, prefix: str = ""
+) -> None:
+    """Set ``status`` where the unit has passages of the voice: ``no_stance`` when their
+    expected number of stance-taking passages is under ``min_mass`` (the stance and its
+    interval are then NaN: no side is taken, so no number is shown), ``mixed`` when both
+    sides reach half of it and the stance stays within ±1/3, else ``expressed``."""
+    name = (lambda c: f"{prefix}_{c}") if prefix else (lambda c: c)
+    mass = out[name("mass") if prefix else "stance_mass"].astype(float)
+    favor = out[name("favor_mass")].astype(float)
+    against = out[name("against_mass")].astype(float)
+    present = mass.notna()
+    none = present & (mass < min_mass)
+    mixed = (
+        present
+        & ~none
+        & (favor >= min_mass / 2)
+        & (against >= min_mass / 2)
+        & (out[column].abs() <= 1 / 3)
+    )
+    labels = np.where(none, "no_stance", np.where(mixed, "mixed", "expressed"))
+    out[status] = pd.Series(
+        [lab if p else None for lab, p in zip(labels, present, strict=True)],
+        index=out.index,
+        dtype=object,
+    )
+    low, high = (f"{column}_low", f"{column}_high") if not prefix else ("quoted_low", "quoted_high")
+    out.loc[none, [column, low, high]] = np.nan
 
 
 def _aggregate_units(
@@ -277,6 +381,9 @@ def _aggregate_units(
         "tone_low",
         "tone_high",
         "evidence",
+        "stance_mass",
+        "favor_mass",
+        "against_mass",
     ]
     if table.empty:
         return pd.DataFrame(columns=[*keys, "topic", *columns])
@@ -291,12 +398,25 @@ def _aggregate_units(
     unit_of_row = np.repeat(np.arange(len(starts)), lengths)
 
     relevance = table["relevance"].to_numpy(dtype=float)
-    values = table[["stance", "tone"]].to_numpy(dtype=float)
+    favor = table["stance_favor"].to_numpy(dtype=float)
+    against = table["stance_against"].to_numpy(dtype=float)
+    tone = table["tone"].to_numpy(dtype=float)
     unweighted = np.add.reduceat(relevance, starts) <= 0  # all relevance 0: equal weights
     weights = np.where(unweighted[unit_of_row], 1.0, relevance)
-    matrix = np.column_stack([weights, weights[:, None] * values])
+    # Stance weighs each passage by how much it takes a side, so a passage that takes none
+    # moves the position neither way: sum r (f - a) / sum r (f + a). Tone weighs by relevance.
+    matrix = np.column_stack(
+        [weights * (favor + against), weights * (favor - against), weights, weights * tone]
+    )
     sums = np.add.reduceat(matrix, starts, axis=0)
-    point = sums[:, 1:] / sums[:, :1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        point = np.column_stack(
+            [
+                np.where(sums[:, 0] > 0, sums[:, 1] / sums[:, 0], np.nan),
+                sums[:, 3] / sums[:, 2],
+            ]
+        )
+    masses = np.add.reduceat(np.column_stack([favor + against, favor, against]), starts, axis=0)
 
     unit_keys = table[[*keys, "topic"]].iloc[starts].to_numpy(dtype=object)
     n_articles = np.diff(np.searchsorted(article_bounds, bounds))
@@ -313,7 +433,7 @@ def _aggregate_units(
         high[one] = known[["stance_high", "tone_high"]].to_numpy(dtype=float)
         todo &= ~one
     _intervals(matrix, bounds, article_bounds, rng_keys, todo, low, high, config)
-    strength = relevance * np.abs(values).max(axis=1)
+    strength = relevance * np.maximum(favor + against, np.abs(tone))
     evidence = _evidence(table["passage_id"].to_numpy(dtype=object), strength, bounds, config)
 
     out = pd.DataFrame(unit_keys, columns=[*keys, "topic"])
@@ -322,6 +442,7 @@ def _aggregate_units(
     for j, name in enumerate(("stance", "tone")):
         out[name], out[f"{name}_low"], out[f"{name}_high"] = point[:, j], low[:, j], high[:, j]
     out["evidence"] = evidence
+    out["stance_mass"], out["favor_mass"], out["against_mass"] = masses.T
     return out[[*keys, "topic", *columns]]
 
 
@@ -427,13 +548,15 @@ def _resample(
 def _replicate_means(matrix: np.ndarray, index: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Weighted means (replicates × 2) of consecutive runs of drawn rows; NaN if weight is 0.
 
-    ``matrix`` rows are (weight, weight × stance, weight × tone); ``sizes`` are the run lengths.
+    ``matrix`` rows are (stance weight, weighted stance, tone weight, weighted tone); ``sizes``
+    are the run lengths.
     """
     run_starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     columns = np.ascontiguousarray(matrix.T)  # gathering from contiguous columns is ~4x faster
     sums = np.stack([np.add.reduceat(column[index], run_starts) for column in columns], axis=1)
+    weights, weighted = sums[:, [0, 2]], sums[:, [1, 3]]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(sums[:, :1] > 0, sums[:, 1:] / sums[:, :1], np.nan)
+        return np.where(weights > 0, weighted / weights, np.nan)
 
 
 def _percentiles(ratios: np.ndarray, *quantiles: float) -> list[np.ndarray]:
@@ -509,18 +632,35 @@ def _cross_topics(base: pd.DataFrame, topics: list[str]) -> pd.DataFrame:
 
 
 def _attach(
-    rows: pd.DataFrame, stats: pd.DataFrame, reported: pd.Series, keys: list[str]
+    rows: pd.DataFrame,
+    stats: pd.DataFrame,
+    quoted: pd.DataFrame,
+    reported: pd.Series,
+    keys: list[str],
 ) -> pd.DataFrame:
     """Join unit statistics onto the unit rows; units without counted passages are not discussed."""
     out = rows.merge(stats, on=keys, how="left", validate="one_to_one")
+    out = out.merge(quoted, on=keys, how="left", validate="one_to_one")
     n_reported = reported.rename("n_reported").reset_index()
     out = out.merge(n_reported, on=keys, how="left", validate="one_to_one")
     for column in ("n_passages", "n_reported", "n_articles_discussing"):
         out[column] = out[column].fillna(0).astype(int)
     out["n_articles"] = out["n_articles"].astype(int)
     out["status"] = np.where(out["n_passages"] > 0, "discussed", "not_discussed")
-    out["evidence"] = [e if isinstance(e, list) else [] for e in out["evidence"]]
-    for column in ("stance", "stance_low", "stance_high", "tone", "tone_low", "tone_high"):
+    for column in ("evidence", "quoted_evidence"):
+        out[column] = [e if isinstance(e, list) else [] for e in out[column]]
+    for column in (
+        "stance",
+        "stance_low",
+        "stance_high",
+        "tone",
+        "tone_low",
+        "tone_high",
+        "stance_mass",
+        "favor_mass",
+        "against_mass",
+        *(c for c in QUOTED_COLUMNS.values() if c != "quoted_evidence"),
+    ):
         out[column] = out[column].astype(float)
     return out
 

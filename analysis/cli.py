@@ -66,6 +66,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from analysis.evaluate import evaluate_scorer
     from analysis.scoring import create_scorer
 
+    if args.level == "article":
+        return evaluate_articles(args)
+    if args.task is None:
+        raise ValueError("--task stance|tone is needed to evaluate passages (or --level article)")
     examples = load_examples(args.data, args.task, args.format)
     scorer = create_scorer(
         args.model, args.task, precision=args.precision, label_map=parse_label_map(args.label_map)
@@ -81,6 +85,71 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         print(format_report(report))
     return 0
+
+
+def evaluate_articles(args: argparse.Namespace) -> int:
+    """``evaluate --level article``: a run's article positions (or a fresh analysis of the
+    labelled articles in ``--corpus``) against article labels."""
+    import tempfile
+
+    from analysis.evaluate_articles import (
+        evaluate_run_articles,
+        format_article_report,
+        load_article_labels,
+    )
+    from analysis.runs import load_run
+
+    labels = load_article_labels(args.data, args.split)
+    if args.run:
+        run = load_run(args.run, args.runs_dir)
+    else:
+        if not args.corpus:
+            raise ValueError("--level article needs --run RUN, or --corpus FILE to analyze afresh")
+        with tempfile.TemporaryDirectory(prefix="viewpoints-eval-") as tmp:
+            run = load_run(_analyze_labelled(args, labels, Path(tmp)))
+    report = evaluate_run_articles(labels, run.positions)
+    report.update({"data": str(args.data), "split": args.split, "run": str(run.path)})
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(format_article_report(report))
+    return 0
+
+
+def _analyze_labelled(args: argparse.Namespace, labels: Any, tmp: Path) -> Path:
+    """Analyze only the labelled articles of ``--corpus`` (JSON Lines) into a run under ``tmp``."""
+    from analysis.config import AnalysisConfig
+    from analysis.evaluate_articles import labelled_ids
+    from analysis.pipeline import analyze
+
+    wanted = set(labelled_ids(labels))
+    titles = {str(t) for t in labels["title"].dropna()}
+    subset = tmp / "labelled.jsonl"
+    kept = 0
+    with subset.open("w", encoding="utf-8") as out:
+        for path in args.corpus:
+            with open(path, encoding="utf-8") as handle:
+                for line in handle:
+                    try:
+                        record = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue
+                    if (
+                        str(record.get("ID", record.get("id", ""))) in wanted
+                        or record.get("title") in titles
+                    ):
+                        out.write(line if line.endswith("\n") else line + "\n")
+                        kept += 1
+    if not kept:
+        raise ValueError(f"none of the labelled articles is in {', '.join(args.corpus)}")
+    data = AnalysisConfig().to_dict()
+    data["corpus"]["paths"] = [str(subset)]
+    data["run"]["runs_dir"] = str(tmp / "runs")
+    if args.model:
+        data["models"]["stance"] = args.model
+    data["models"]["precision"] = args.precision
+    result = analyze(AnalysisConfig.from_dict(data, source="command line"), progress=True)
+    return Path(result.path)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -343,8 +412,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"viewpoints {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    ev = sub.add_parser("evaluate", help="score a model on a labelled file")
-    ev.add_argument("--task", required=True, choices=["stance", "tone"])
+    ev = sub.add_parser(
+        "evaluate",
+        help="score a model on labelled passages, or a run on labelled articles (--level article)",
+    )
+    ev.add_argument(
+        "--level",
+        default="passage",
+        choices=["passage", "article"],
+        help="passage: a model on labelled passages (needs --task); article: a run's article "
+        "positions on article labels (JSONL: article_id or title, topic, label)",
+    )
+    ev.add_argument("--task", default=None, choices=["stance", "tone"])
+    ev.add_argument("--run", default=None, help="--level article: the run to judge (id or path)")
+    ev.add_argument("--runs-dir", default="runs", help="where --run is looked up")
+    ev.add_argument(
+        "--corpus",
+        nargs="+",
+        default=None,
+        help="--level article without --run: JSON Lines corpus whose labelled articles are "
+        "analyzed afresh with the default models (or --model for stance)",
+    )
+    ev.add_argument(
+        "--split", default=None, help="--level article: only labels with this split (e.g. dev)"
+    )
     ev.add_argument(
         "--data",
         required=True,

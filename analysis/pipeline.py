@@ -21,6 +21,7 @@ import pandas as pd
 
 from analysis.config import AnalysisConfig
 from analysis.scoring.base import Scorer
+from analysis.scoring.pair_scorer import quoted_voice
 
 Log = Callable[[str], None]
 # Progress hook: (stage, share of the whole run done when the stage starts, in [0, 1]).
@@ -190,8 +191,13 @@ def score_topic_passages(
     stance: Scorer,
     tone: Scorer,
     progress: bool = True,
+    quoted: Scorer | None = None,
 ) -> pd.DataFrame:
-    """One row per (topic passage, topic) with relevance and both tasks' probabilities."""
+    """One row per (topic passage, topic) with relevance and both tasks' probabilities.
+
+    Reported-speech rows also get the stance of the quoted voices (``speaker_*``, NaN on
+    own-voice rows) from ``quoted``: a speaker head, or the stance scorer itself (None).
+    """
     rows = []
     for t, topic in enumerate(topics):
         hit = np.flatnonzero(relevance[:, t] >= threshold)
@@ -212,6 +218,10 @@ def score_topic_passages(
         "tone_positive",
         "stance",
         "tone",
+        "speaker_favor",
+        "speaker_against",
+        "speaker_none",
+        "speaker_stance",
     ]
     if not rows:
         return pd.DataFrame(columns=columns)
@@ -237,6 +247,14 @@ def score_topic_passages(
         frame[f"tone_{label}"] = tone_probs[:, j].astype(float)
     frame["stance"] = frame["stance_favor"] - frame["stance_against"]
     frame["tone"] = frame["tone_positive"] - frame["tone_negative"]
+    reported = frame["reported"].astype(bool).to_numpy()
+    if quoted is None or quoted is stance:
+        speaker_probs = stance_probs
+    else:  # a speaker head: the same pairs as stance and tone, so the same forward pass
+        speaker_probs, _ = _score(quoted, texts, targets, progress)
+    for j, label in enumerate(stance.labels):
+        frame[f"speaker_{label}"] = np.where(reported, speaker_probs[:, j], np.nan).astype(float)
+    frame["speaker_stance"] = frame["speaker_favor"] - frame["speaker_against"]
     # Backends that answer in text (chat endpoints) keep each raw answer and failure reason.
     for task, details in (("stance", stance_details), ("tone", tone_details)):
         if details is not None:
@@ -257,17 +275,18 @@ def _score(
     return np.asarray(scorer.score(texts, targets, progress=progress), dtype=float), None
 
 
-def with_cache(
-    scorers: tuple[Scorer, Scorer], path: str
-) -> tuple[tuple[Scorer, Scorer], list[Any]]:
-    """Wrap both scorers in the prediction cache at ``path`` ("" = no cache)."""
+def with_cache(scorers: tuple[Scorer, ...], path: str) -> tuple[tuple[Scorer, ...], list[Any]]:
+    """Wrap the scorers in the prediction cache at ``path`` ("" = no cache); a scorer given
+    twice (the stance scorer as its own reader of quoted voices) is wrapped once."""
     if not path:
         return scorers, []
     from analysis.cache import CachedScorer, PredictionCache
 
     cache = PredictionCache(path)
-    wrapped = (CachedScorer(scorers[0], cache), CachedScorer(scorers[1], cache))
-    return wrapped, [cache]
+    wrapped: dict[int, Scorer] = {}
+    for scorer in scorers:
+        wrapped.setdefault(id(scorer), CachedScorer(scorer, cache))
+    return tuple(wrapped[id(s)] for s in scorers), [cache]
 
 
 def stage_shares(estimate: Any) -> dict[str, float]:
@@ -386,10 +405,12 @@ def analyze(
     n_topic = int((relevance >= threshold).sum())
     if progress:
         log(f"scoring stance and tone of {n_topic} (passage, topic) pairs")
-    (stance, tone), caches = with_cache((stance, tone), config.models.cache)
+    quoted = quoted_voice(stance)
+    scorers, caches = with_cache((stance, tone, quoted), config.models.cache)
+    stance, tone, quoted = scorers
     try:
         scores = score_topic_passages(
-            passages, relevance, topics, threshold, stance, tone, progress
+            passages, relevance, topics, threshold, stance, tone, progress, quoted
         )
     finally:
         for cache in caches:
@@ -397,8 +418,8 @@ def analyze(
     timings["scoring"] = time.perf_counter() - clock
     cache_stats = {
         task: {"hits": scorer.hits, "misses": scorer.misses}
-        for task, scorer in (("stance", stance), ("tone", tone))
-        if hasattr(scorer, "hits")
+        for task, scorer in (("stance", stance), ("tone", tone), ("quoted", quoted))
+        if hasattr(scorer, "hits") and (task != "quoted" or quoted is not stance)
     }
     if cache_stats and progress:
         log(
@@ -441,7 +462,11 @@ def analyze(
     meta = {
         "name": config.run.name,
         "created": created.isoformat(timespec="seconds"),
-        "models": {"stance": stance.identity(), "tone": tone.identity()},
+        "models": {
+            "stance": stance.identity(),
+            "tone": tone.identity(),
+            "quoted": quoted.identity(),
+        },
         "topic_matcher": matcher.identity(),
         "topics": [t.to_dict() for t in topics],
         "versions": package_versions(),

@@ -186,17 +186,51 @@ def evaluate_model(
 
 def train(cfg: RecipeConfig, out: Path | None, device: str = "auto", log=print) -> dict[str, Any]:
     """Run the recipe; save the model to ``out`` (if given) and return dev metrics and timing."""
+    seed_everything(cfg.seed)
+    with tempfile.TemporaryDirectory(prefix="viewpoints-splits-") as workdir:
+        data = load_data(cfg, Path(workdir))
+    heads = {"stance": list(STANCE_LABELS), "tone": list(TONE_LABELS)}
+    return fit(cfg, data, {t: heads[t] for t in cfg.tasks}, out, device, log, model_card)
+
+
+def load_adapter_into(model: PairClassifier, directory: Path) -> None:
+    """Start from a saved LoRA adapter and heads (a stage of a multi-stage recipe)."""
+    from safetensors.torch import load_file
+
+    state = load_file(str(directory / ADAPTER_FILE))
+    params = dict(model.named_parameters())
+    with torch.no_grad():
+        for key, value in state.items():
+            if key.startswith("heads."):
+                name = key
+            else:
+                path, kind = key.removeprefix("encoder.").rsplit(".", 1)
+                name = f"encoder.base_model.model.{path}.{kind}.default.weight"
+            if name not in params or params[name].shape != value.shape:
+                raise ValueError(f"{directory}: {key} fits no parameter of the model being trained")
+            params[name].copy_(value.float())
+
+
+def fit(
+    cfg: RecipeConfig,
+    data: dict[str, dict[str, list[Example]]],
+    heads: dict[str, list[str]],
+    out: Path | None,
+    device: str = "auto",
+    log=print,
+    card=None,
+    init_from: Path | None = None,
+) -> dict[str, Any]:
+    """Train a pair classifier with one head per entry of ``heads`` on ``data`` (per head: a
+    ``train`` split and any number of dev splits); save it to ``out`` with ``card(result)``."""
     from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     seed_everything(cfg.seed)
-    with tempfile.TemporaryDirectory(prefix="viewpoints-splits-") as workdir:
-        data = load_data(cfg, Path(workdir))
     base = resolve_base(cfg.base)
-    heads = {"stance": list(STANCE_LABELS), "tone": list(TONE_LABELS)}
     model_cfg = PairModelConfig(
-        heads={t: heads[t] for t in cfg.tasks},
+        heads=dict(heads),
         max_length=cfg.max_length,
         pooling=cfg.pooling,
         mark_target=cfg.mark_target,
@@ -205,6 +239,10 @@ def train(cfg: RecipeConfig, out: Path | None, device: str = "auto", log=print) 
     model = build_from_encoder(base, model_cfg)
     if cfg.adapter == "lora":
         add_lora(model, cfg)
+        if init_from is not None:
+            load_adapter_into(model, init_from)
+    elif init_from is not None:
+        raise ValueError("init_from needs adapter 'lora'")
     model = model.to(device).train()
 
     encoded = {}
@@ -308,7 +346,7 @@ def train(cfg: RecipeConfig, out: Path | None, device: str = "auto", log=print) 
             save_pair_classifier(model, tokenizer, out, dtype)
         (out / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
         (out / "train_log.jsonl").write_text("".join(json.dumps(h) + "\n" for h in history))
-        (out / "MODEL_CARD.md").write_text(model_card(result))
+        (out / "MODEL_CARD.md").write_text((card or model_card)(result))
     return result
 
 

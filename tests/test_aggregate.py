@@ -92,6 +92,13 @@ def weighted(relevances, values) -> float:
     return float((r * v).sum() / r.sum())
 
 
+def balance(relevances, values) -> float:
+    """The stance of passages whose P(favor) / P(against) is max(±value, 0): the balance of
+    the sides taken, sum r (f - a) / sum r (f + a)."""
+    r, v = np.asarray(relevances, float), np.asarray(values, float)
+    return float((r * v).sum() / (r * np.abs(v)).sum())
+
+
 def sort_rows(out: pd.DataFrame) -> pd.DataFrame:
     keys = ["level", "group_kind", "author", "article_id", "topic"]
     return out.sort_values(keys, na_position="first").reset_index(drop=True)
@@ -116,7 +123,7 @@ def test_config_validates_and_round_trips():
 # -- point estimates, silence, coverage -------------------------------------------------------
 
 
-def test_stance_and_tone_are_relevance_weighted_means():
+def test_stance_is_the_balance_of_sides_taken_and_tone_a_relevance_weighted_mean():
     arts, passages, scores = tables(
         [article("a", "Ann", n_passages=8)],
         [
@@ -127,8 +134,11 @@ def test_stance_and_tone_are_relevance_weighted_means():
     out = positions(arts, passages, scores, TOPICS)
     got = row(out, "article", "sanctions", article_id="a")
     assert got["status"] == "discussed"
-    assert got["stance"] == pytest.approx(weighted([0.9, 0.3], [0.8, -0.4]))
+    assert got["stance"] == pytest.approx(balance([0.9, 0.3], [0.8, -0.4]))
     assert got["tone"] == pytest.approx(weighted([0.9, 0.3], [-0.6, 0.2]))
+    assert got["stance_mass"] == pytest.approx(1.2)
+    assert (got["favor_mass"], got["against_mass"]) == pytest.approx((0.8, 0.4))
+    assert got["stance_status"] == "expressed"
     assert got["n_passages"] == 2
     assert got["coverage"] == pytest.approx(2 / 8)
     assert got["n_articles"] == 1
@@ -164,7 +174,7 @@ def test_all_zero_relevance_falls_back_to_equal_weights():
         [score("a:0", "sanctions", 0.0, 0.6, 0.0), score("a:1", "sanctions", 0.0, -0.2, 0.0)],
     )
     got = row(positions(arts, passages, scores, TOPICS), "article", "sanctions", article_id="a")
-    assert got["stance"] == pytest.approx(0.2)
+    assert got["stance"] == pytest.approx(0.5)
 
 
 # -- reported speech --------------------------------------------------------------------------
@@ -181,15 +191,22 @@ def test_reported_speech_is_excluded_by_default_and_counted_apart():
     )
     out = positions(arts, passages, scores, TOPICS)
     a = row(out, "article", "sanctions", article_id="a")
-    assert a["stance"] == pytest.approx(0.5)
+    assert a["stance"] == pytest.approx(1.0)
     assert a["tone"] == pytest.approx(0.3)
     assert (a["n_passages"], a["n_reported"]) == (1, 1)
     assert list(a["evidence"]) == ["a:0"]
     assert a["coverage"] == pytest.approx(1 / 4)
+    # The quoted voices are a measure of their own (here the stance scorer's reading of them).
+    assert a["quoted_stance"] == pytest.approx(-1.0)
+    assert a["quoted_status"] == "expressed"
+    assert list(a["quoted_evidence"]) == ["a:1"]
     b = row(out, "article", "sanctions", article_id="b")
     assert b["status"] == "not_discussed"
-    assert np.isnan(b["stance"])
+    assert np.isnan(b["stance"]) and b["stance_status"] is None
     assert (b["n_passages"], b["n_reported"]) == (0, 1)
+    assert b["quoted_stance"] == pytest.approx(-1.0)
+    bob = row(out, "author", "sanctions", author="Bob")
+    assert bob["quoted_stance"] == pytest.approx(-1.0) and bob["quoted_mass"] == pytest.approx(0.9)
 
 
 def test_include_reported_counts_reported_speech():
@@ -203,11 +220,11 @@ def test_include_reported_counts_reported_speech():
     )
     out = positions(arts, passages, scores, TOPICS, AggregateConfig(include_reported=True))
     a = row(out, "article", "sanctions", article_id="a")
-    assert a["stance"] == pytest.approx(weighted([0.8, 0.6], [0.5, -1.0]))
+    assert a["stance"] == pytest.approx(balance([0.8, 0.6], [0.5, -1.0]))
     assert (a["n_passages"], a["n_reported"]) == (2, 1)
     b = row(out, "article", "sanctions", article_id="b")
     assert b["status"] == "discussed"
-    assert b["stance"] == pytest.approx(-0.9)
+    assert b["stance"] == pytest.approx(-1.0)
 
 
 # -- author level -----------------------------------------------------------------------------
@@ -229,8 +246,8 @@ def test_author_level_pools_passages_over_articles():
     out = positions(arts, passages, scores, TOPICS)
     ann = row(out, "author", "sanctions", author="Ann")
     # Pooled over the three passages, not the mean of the two article means.
-    pooled = weighted([0.9, 0.5, 0.4], [0.8, 0.6, -0.7])
-    per_article = (weighted([0.9, 0.5], [0.8, 0.6]) + (-0.7)) / 2
+    pooled = balance([0.9, 0.5, 0.4], [0.8, 0.6, -0.7])
+    per_article = (balance([0.9, 0.5], [0.8, 0.6]) + (-1.0)) / 2
     assert ann["stance"] == pytest.approx(pooled)
     assert ann["stance"] != pytest.approx(per_article)
     assert ann["tone"] == pytest.approx(weighted([0.9, 0.5, 0.4], [-0.2, 0.0, -0.9]))
@@ -252,15 +269,15 @@ def test_groups_of_different_kinds_with_one_label_stay_apart():
         [score("a:0", "sanctions", 1.0, 0.5, 0.0), score("b:0", "sanctions", 1.0, -0.5, 0.0)],
     )
     out = positions(arts, passages, scores, TOPICS)
-    assert row(out, "author", "sanctions", group_kind="author")["stance"] == pytest.approx(0.5)
-    assert row(out, "author", "sanctions", group_kind="outlet")["stance"] == pytest.approx(-0.5)
+    assert row(out, "author", "sanctions", group_kind="author")["stance"] == pytest.approx(1.0)
+    assert row(out, "author", "sanctions", group_kind="outlet")["stance"] == pytest.approx(-1.0)
 
 
 def test_duplicates_are_excluded_at_both_levels():
     arts, passages, scores = tables(
         [article("a", "Ann"), article("a-copy", "Ann", duplicate_of="a")],
         [
-            score("a:0", "sanctions", 0.5, 0.4, 0.0),
+            score("a:0", "sanctions", 0.5, 0.6, 0.0),
             score("a-copy:0", "sanctions", 1.0, -1.0, -1.0),
             score("a-copy:1", "ukraine", 1.0, -1.0, -1.0),
         ],
@@ -268,7 +285,7 @@ def test_duplicates_are_excluded_at_both_levels():
     out = positions(arts, passages, scores, TOPICS)
     assert "a-copy" not in set(out["article_id"].dropna())
     ann = row(out, "author", "sanctions", author="Ann")
-    assert ann["stance"] == pytest.approx(0.4)
+    assert ann["stance"] == pytest.approx(1.0)
     assert (ann["n_articles"], ann["n_passages"], ann["title"]) == (1, 1, "1 article")
     assert row(out, "author", "ukraine", author="Ann")["status"] == "not_discussed"
 
@@ -277,7 +294,7 @@ def test_duplicates_are_excluded_at_both_levels():
 
 
 def agreeing(n: int, article_id: str = "a") -> list[dict]:
-    values = [0.6, 0.4, 0.5]
+    values = [0.6, -0.2, 0.5]
     return [
         score(f"{article_id}:{i}", "sanctions", 0.8, values[i % 3], -values[i % 3])
         for i in range(n)
@@ -299,10 +316,10 @@ def test_interval_contains_the_point_and_narrows_with_more_agreeing_passages():
 
 def test_one_passage_gives_the_point_and_no_interval():
     arts, passages, scores = tables(
-        [article("a", "Ann")], [score("a:0", "ukraine", 0.7, -0.3, 0.2)]
+        [article("a", "Ann")], [score("a:0", "ukraine", 0.7, -0.7, 0.2)]
     )
     got = row(positions(arts, passages, scores, TOPICS), "article", "ukraine", article_id="a")
-    assert got["stance"] == pytest.approx(-0.3)
+    assert got["stance"] == pytest.approx(-1.0)
     assert got["n_passages"] == 1
     assert np.isnan(got["stance_low"]) and np.isnan(got["stance_high"])
 

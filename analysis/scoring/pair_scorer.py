@@ -12,7 +12,10 @@ import numpy as np
 from analysis.labels import labels_for
 from analysis.scoring.base import ModelLoadError, Span, check_inputs
 
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "shipped_models" / "minilm_v1"
+SHIPPED_ROOT = Path(__file__).resolve().parent.parent / "shipped_models"
+SHIPPED_DIR = SHIPPED_ROOT / "minilm_v1"  # stance.minilm.v1 / tone.minilm.v1 (VAST stance)
+SHIPPED_V2_DIR = SHIPPED_ROOT / "minilm_v2"  # stance.minilm.v2 / tone.minilm.v2 (news stance)
+SPEAKER_HEAD = "speaker"  # the head that scores the stance of quoted or reported speakers
 
 
 class PairModel:
@@ -81,16 +84,18 @@ class PairModel:
 
 
 class PairModelScorer:
-    """One task's view of a :class:`PairModel`."""
+    """One head's view of a :class:`PairModel`: by default the head named after the task; the
+    ``speaker`` head of a news stance model is a stance view too (see :func:`quoted_voice`)."""
 
-    def __init__(self, name: str, task: str, model: PairModel) -> None:
+    def __init__(self, name: str, task: str, model: PairModel, head: str | None = None) -> None:
         self.name, self.task, self.model = name, task, model
+        self.head = head or task
         self.labels = labels_for(task)
 
     def identity(self) -> dict[str, Any]:
         from analysis.precision import resolve_dtype
 
-        return {
+        identity = {
             "name": self.name,
             "backend": "pair-classifier",
             "path": str(self.model.directory),
@@ -98,6 +103,9 @@ class PairModelScorer:
             # the dtype "auto" resolves to here: cached predictions must not mix precisions
             "precision": str(resolve_dtype(self.model.precision)).removeprefix("torch."),
         }
+        if self.head != self.task:
+            identity["head"] = self.head
+        return identity
 
     def score(
         self,
@@ -107,13 +115,28 @@ class PairModelScorer:
         progress: bool = False,
     ) -> np.ndarray:
         heads = self.model.heads
-        if self.task not in heads:
+        if self.head not in heads:
             raise ModelLoadError(
-                f"model {self.model.directory} has no {self.task} head (heads: {sorted(heads)})"
+                f"model {self.model.directory} has no {self.head} head (heads: {sorted(heads)})"
             )
-        if tuple(heads[self.task]) != self.labels:
+        if tuple(heads[self.head]) != self.labels:
             raise ModelLoadError(
-                f"model {self.model.directory} {self.task} labels "
-                f"{heads[self.task]} differ from {list(self.labels)}"
+                f"model {self.model.directory} {self.head} labels "
+                f"{heads[self.head]} differ from {list(self.labels)}"
             )
-        return self.model.predict(texts, targets, spans, progress)[self.task]
+        return self.model.predict(texts, targets, spans, progress)[self.head]
+
+
+def quoted_voice(stance: Any) -> Any:
+    """The scorer of quoted voices' stance that goes with a stance scorer.
+
+    A pair classifier with a ``speaker`` head (``stance.minilm.v2``) scores reported speech
+    with that head, from the same forward pass as the author's stance. Any other stance
+    backend is its own reader of quoted voices: what it says about a quoted passage is the
+    stance the passage expresses, which for a quotation is the speaker's.
+    """
+    if isinstance(stance, PairModelScorer) and SPEAKER_HEAD in stance.model.heads:
+        return PairModelScorer(
+            f"{stance.name}:{SPEAKER_HEAD}", "stance", stance.model, SPEAKER_HEAD
+        )
+    return stance

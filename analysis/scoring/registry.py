@@ -19,7 +19,7 @@ from analysis.labels import labels_for
 from analysis.scoring.base import Scorer
 from analysis.scoring.hf_classifier import HFClassifierScorer
 from analysis.scoring.pair_model import is_pair_classifier_dir
-from analysis.scoring.pair_scorer import SHIPPED_DIR, PairModel, PairModelScorer
+from analysis.scoring.pair_scorer import SHIPPED_DIR, SHIPPED_V2_DIR, PairModel, PairModelScorer
 from analysis.scoring.vader import VaderToneScorer
 
 REGISTERED_NAME = re.compile(r"^(stance|tone)\.[A-Za-z0-9_-]+\.v\d+$")
@@ -36,10 +36,12 @@ class Backend:
     description: str = ""
 
 
-def _shipped(task: str) -> Callable[..., Scorer]:
+def _shipped(task: str, version: int = 1) -> Callable[..., Scorer]:
+    directory = SHIPPED_DIR if version == 1 else SHIPPED_V2_DIR
+
     def build(precision: str = "auto", pair_model: PairModel | None = None, **_: Any) -> Scorer:
-        model = pair_model or PairModel(SHIPPED_DIR, precision=precision)
-        return PairModelScorer(f"{task}.minilm.v1", task, model)
+        model = pair_model or PairModel(directory, precision=precision)
+        return PairModelScorer(f"{task}.minilm.v{version}", task, model)
 
     return build
 
@@ -89,8 +91,15 @@ CHAT_OPTIONS = (
 
 BACKENDS: Mapping[str, Backend] = MappingProxyType(
     {
-        "stance.minilm.v1": Backend(_shipped("stance"), description="shipped MiniLM stance head"),
+        "stance.minilm.v1": Backend(
+            _shipped("stance"), description="shipped MiniLM stance head trained on VAST (2026-11)"
+        ),
         "tone.minilm.v1": Backend(_shipped("tone"), description="shipped MiniLM tone head"),
+        "stance.minilm.v2": Backend(
+            _shipped("stance", 2),
+            description="shipped MiniLM news stance: the author's voice, and quoted voices",
+        ),
+        "tone.minilm.v2": Backend(_shipped("tone", 2), description="tone head of stance.minilm.v2"),
         "tone.vader.v1": Backend(lambda **_: VaderToneScorer(), description="VADER lexicon"),
         "stance.nli.v1": Backend(
             _nli,
@@ -189,6 +198,8 @@ def _pair_dir(spec: str) -> Path | None:
     """The pair-classifier directory a spec names, if it names one."""
     if spec in ("stance.minilm.v1", "tone.minilm.v1"):
         return SHIPPED_DIR
+    if spec in ("stance.minilm.v2", "tone.minilm.v2"):
+        return SHIPPED_V2_DIR
     path = Path(spec).expanduser()
     if path.is_dir() and is_pair_classifier_dir(path):
         return path.resolve()

@@ -1,0 +1,230 @@
+"""Article-level evaluation: a run's article positions against labels a careful reader gave.
+
+Labels are JSON Lines, one (article, topic) per line: ``article_id`` (or ``title`` when the id
+is unknown), ``topic`` and ``label`` in ``not_discussed`` / ``none`` / ``favor`` / ``against``
+(``news_stance/ARTICLE_GUIDE.md``); an optional ``split`` lets ``--split dev`` pick the dev part.
+
+What is measured, on the labelled (article, topic) pairs found in the run:
+
+- **coverage**: precision, recall and F1 of "discussed" (the run's ``status``) against the
+  label "not not_discussed";
+- **sign accuracy**: on articles labelled favor or against, the share whose stance has that
+  sign (an article with no stance number counts as wrong);
+- **AUC favor vs none** (and against vs none): how well the stance ranks favor articles above
+  articles that take no side; an article with no stance number (no stance expressed, not
+  discussed) scores 0;
+- **confusion** of the labels with the run's reading in the same four words (a stance number
+  whose status is ``mixed`` reads as none).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.datasets import DataError
+from analysis.metrics import classification_report, roc_auc
+
+ARTICLE_LABELS = ("not_discussed", "none", "favor", "against")
+
+
+def load_article_labels(path: str | Path, split: str | None = None) -> pd.DataFrame:
+    """The labelled (article, topic) pairs of ``path`` (only ``split`` when given)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(path, None, "no such file")
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise DataError(path, number, f"not valid JSON ({error.msg})") from None
+            if not isinstance(record, dict):
+                raise DataError(path, number, "expected a JSON object")
+            if not record.get("article_id") and not record.get("title"):
+                raise DataError(path, number, "expected 'article_id' or 'title'")
+            for key in ("topic", "label"):
+                if not isinstance(record.get(key), str) or not record[key]:
+                    raise DataError(path, number, f"missing field {key!r}")
+            if record["label"] not in ARTICLE_LABELS:
+                raise DataError(
+                    path,
+                    number,
+                    f"unknown label {record['label']!r}; expected one of {list(ARTICLE_LABELS)}",
+                )
+            if split is not None and record.get("split") != split:
+                continue
+            rows.append(
+                {
+                    "article_id": record.get("article_id"),
+                    "title": record.get("title"),
+                    "topic": record["topic"],
+                    "label": record["label"],
+                }
+            )
+    if not rows:
+        where = f" with split {split!r}" if split else ""
+        raise DataError(path, None, f"holds no labelled articles{where}")
+    return pd.DataFrame(rows)
+
+
+def predicted_label(status: Any, stance_status: Any, stance: Any) -> str:
+    """The run's reading of one article × topic in the labels' four words."""
+    if status != "discussed":
+        return "not_discussed"
+    if stance_status in ("no_stance", "mixed") or stance is None or pd.isna(stance) or stance == 0:
+        return "none"
+    return "favor" if stance > 0 else "against"
+
+
+def match_labels(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Labels joined to the run's article positions (by id, else by title), and how many
+    labelled pairs the run does not have."""
+    articles = positions[positions["level"] == "article"].copy()
+    if "stance_status" not in articles:
+        articles["stance_status"] = None
+    by_title = articles.drop_duplicates(["title", "topic"]).set_index(["title", "topic"])
+    by_id = articles.set_index(["article_id", "topic"])
+    keep = ["status", "stance_status", "stance", "article_id"]
+    rows = []
+    for label in labels.itertuples(index=False):
+        found = None
+        if label.article_id and (label.article_id, label.topic) in by_id.index:
+            found = by_id.loc[(label.article_id, label.topic)]
+            found = {"article_id": label.article_id, **{k: found[k] for k in keep[:3]}}
+        elif label.title and (label.title, label.topic) in by_title.index:
+            hit = by_title.loc[(label.title, label.topic)]
+            found = {k: hit[k] for k in keep}
+        if found is not None:
+            rows.append({"topic": label.topic, "label": label.label, **found})
+    return pd.DataFrame(rows, columns=["topic", "label", *keep]), len(labels) - len(rows)
+
+
+def article_metrics(matched: pd.DataFrame) -> dict[str, Any]:
+    """Coverage, sign accuracy, AUCs and confusion of matched labels (see the module doc)."""
+    if matched.empty:
+        raise ValueError("none of the labelled articles is in the run")
+    truth = matched["label"].tolist()
+    predicted = [
+        predicted_label(s, ss, x)
+        for s, ss, x in zip(
+            matched["status"], matched["stance_status"], matched["stance"], strict=True
+        )
+    ]
+    discussed_true = np.array([t != "not_discussed" for t in truth])
+    discussed_pred = (matched["status"] == "discussed").to_numpy()
+    tp = int((discussed_true & discussed_pred).sum())
+    precision = tp / discussed_pred.sum() if discussed_pred.sum() else 0.0
+    recall = tp / discussed_true.sum() if discussed_true.sum() else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    score = (
+        matched["stance"]
+        .astype(float)
+        .where((matched["status"] == "discussed") & matched["stance"].notna(), 0.0)
+        .to_numpy()
+    )
+    label = np.array(truth)
+    signed = np.isin(label, ["favor", "against"])
+    correct = (label == "favor") & (score > 0) | (label == "against") & (score < 0)
+    report = classification_report(truth, predicted, ARTICLE_LABELS)
+    return {
+        "n": len(matched),
+        "label_counts": {k: int((label == k).sum()) for k in ARTICLE_LABELS},
+        "coverage": {
+            "precision": round(float(precision), 4),
+            "recall": round(float(recall), 4),
+            "f1": round(float(f1), 4),
+        },
+        "sign_accuracy": round(float(correct[signed].mean()), 4) if signed.any() else None,
+        "n_signed": int(signed.sum()),
+        "auc_favor_vs_none": _round(roc_auc(score[label == "favor"], score[label == "none"])),
+        "auc_against_vs_none": _round(roc_auc(-score[label == "against"], -score[label == "none"])),
+        "macro_f1": round(report["macro_f1"], 4),
+        "labels": list(ARTICLE_LABELS),
+        "confusion": report["confusion"],
+        "per_topic": {
+            topic: {
+                "n": len(part),
+                "sign_accuracy": _share(part, "sign"),
+                "coverage_f1": _coverage_f1(part),
+            }
+            for topic, part in matched.groupby("topic")
+        },
+    }
+
+
+def evaluate_run_articles(labels: pd.DataFrame, positions: pd.DataFrame) -> dict[str, Any]:
+    """:func:`article_metrics` of a run's positions, with how many labels were not found."""
+    matched, missing = match_labels(labels, positions)
+    report = article_metrics(matched)
+    report["labels_not_in_run"] = missing
+    return report
+
+
+def format_article_report(report: dict[str, Any]) -> str:
+    """The article-level report as plain text."""
+    cov = report["coverage"]
+    lines = [
+        f"{report['n']} labelled article × topic pairs "
+        f"({', '.join(f'{k} {v}' for k, v in report['label_counts'].items())})"
+        + (
+            f"; {report['labels_not_in_run']} not in the run"
+            if report.get("labels_not_in_run")
+            else ""
+        ),
+        f"coverage    precision {cov['precision']:.3f}  recall {cov['recall']:.3f}  "
+        f"F1 {cov['f1']:.3f}",
+        f"sign accuracy on favor/against articles: {_fmt(report['sign_accuracy'])} "
+        f"(n={report['n_signed']})",
+        f"AUC favor vs none: {_fmt(report['auc_favor_vs_none'])}   "
+        f"AUC against vs none: {_fmt(report['auc_against_vs_none'])}",
+        f"macro-F1 over the four labels: {report['macro_f1']:.3f}",
+        "",
+        "confusion (rows: label, columns: the run's reading)",
+        " " * 14 + "".join(f"{x:>14}" for x in report["labels"]),
+    ]
+    for name, row in zip(report["labels"], report["confusion"], strict=True):
+        lines.append(f"{name:<14}" + "".join(f"{v:>14d}" for v in row))
+    return "\n".join(lines)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _share(part: pd.DataFrame, _: str) -> float | None:
+    signed = part[part["label"].isin(["favor", "against"])]
+    if signed.empty:
+        return None
+    stance = signed["stance"].astype(float).fillna(0.0)
+    ok = ((signed["label"] == "favor") & (stance > 0)) | (
+        (signed["label"] == "against") & (stance < 0)
+    )
+    return round(float(ok.mean()), 4)
+
+
+def _coverage_f1(part: pd.DataFrame) -> float | None:
+    truth = (part["label"] != "not_discussed").to_numpy()
+    pred = (part["status"] == "discussed").to_numpy()
+    tp = int((truth & pred).sum())
+    if not tp:
+        return 0.0 if truth.any() or pred.any() else None
+    precision, recall = tp / pred.sum(), tp / truth.sum()
+    return round(float(2 * precision * recall / (precision + recall)), 4)
+
+
+def labelled_ids(labels: pd.DataFrame) -> Sequence[str]:
+    """Article ids named by the labels (for analysing only those articles)."""
+    return sorted({str(a) for a in labels["article_id"].dropna()})

