@@ -95,6 +95,31 @@ TABLE_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "evidence",  # passage ids, strongest first
     ),
 }
+# Columns that runs written since the news stance model have too (readers of older runs must
+# do without them): the quoted voices' stance and the status of the author's stance.
+NEWER_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "articles": (),
+    "passages": (),
+    "scores": (
+        "speaker_favor",  # the quoted voice's stance on reported-speech rows, NaN on own voice
+        "speaker_against",
+        "speaker_none",
+        "speaker_stance",  # speaker_favor minus speaker_against
+    ),
+    "positions": (
+        "stance_status",  # "expressed", "mixed" or "no_stance" (then stance is NaN); None if
+        # the unit has no own-voice topic passage
+        "stance_mass",  # expected number of own-voice passages that take a side
+        "favor_mass",
+        "against_mass",
+        "quoted_stance",  # the same measure over the quoted voices (reported speech)
+        "quoted_low",
+        "quoted_high",
+        "quoted_status",
+        "quoted_mass",
+        "quoted_evidence",  # reported passages whose speaker takes a side most clearly
+    ),
+}
 
 
 class RunError(ValueError):

@@ -5,29 +5,47 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard.style import NOT_DISCUSSED, signed
+from dashboard.style import NOT_DISCUSSED, is_missing, quoted_words, signed, stance_words
+
+# Measure name shown -> (value column, interval columns).
+MEASURES = {
+    "Stance": ("stance", "stance_low", "stance_high"),
+    "Quoted voices": ("quoted_stance", "quoted_low", "quoted_high"),
+    "Tone": ("tone", "tone_low", "tone_high"),
+}
+
+
+def _shown(rec: dict, measure: str, value: object) -> str:
+    """The words a point without a number carries (not discussed, no stance expressed ...)."""
+    if measure == "Stance":
+        return stance_words(rec.get("status"), rec.get("stance_status"), value)
+    if measure == "Quoted voices":
+        return quoted_words(rec) if is_missing(value) else signed(value)
+    return signed(value) if rec.get("status") == "discussed" else NOT_DISCUSSED
 
 
 def chart_frame(
     positions: pd.DataFrame, authors: list[str], topics: list[tuple[str, str]]
 ) -> pd.DataFrame:
-    """One row per author × topic × measure, ``value`` missing where not discussed."""
+    """One row per author × topic × measure (the author's stance, the quoted voices' stance,
+    tone), ``value`` missing where there is no number and ``shown`` saying why."""
     rows = []
     labels = dict(topics)
     sub = positions[positions["author"].isin(authors) & positions["topic"].isin(labels)]
     for rec in sub.to_dict("records"):
         discussed = rec.get("status") == "discussed"
-        for measure in ("stance", "tone"):
-            value = rec.get(measure) if discussed else None
+        for measure, (column, low, high) in MEASURES.items():
+            value = rec.get(column) if discussed else None
+            value = None if is_missing(value) else value
             rows.append(
                 {
                     "Author": rec["author"],
                     "Topic": labels[rec["topic"]],
-                    "Measure": measure.capitalize(),
+                    "Measure": measure,
                     "value": value,
-                    "low": rec.get(f"{measure}_low") if discussed else None,
-                    "high": rec.get(f"{measure}_high") if discussed else None,
-                    "shown": signed(value) if discussed else NOT_DISCUSSED,
+                    "low": rec.get(low) if value is not None else None,
+                    "high": rec.get(high) if value is not None else None,
+                    "shown": _shown(rec, measure, value),
                     "n": int(rec.get("n_passages") or 0),
                     "coverage": float(rec.get("coverage") or 0.0),
                 }
@@ -41,7 +59,8 @@ def chart_frame(
 def comparison_chart(
     frame: pd.DataFrame, authors: list[str], topic_labels: list[str]
 ) -> alt.FacetChart:
-    """Point + interval per author, one row per topic, stance and tone side by side."""
+    """Point + interval per author, one row per topic; the author's stance, the quoted voices'
+    stance and tone side by side."""
     colour = alt.Color("value:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1]), legend=None)
     axis = alt.Axis(
         values=[-1, -0.5, 0, 0.5, 1],
@@ -81,7 +100,7 @@ def comparison_chart(
         .encode(x=alt.datum(0), text="shown:N", tooltip=tooltip)
     )
     layered = alt.layer(zero, interval, point, silent, data=frame).properties(
-        width=330, height=34 * max(len(authors), 1)
+        width=260, height=34 * max(len(authors), 1)
     )
     return layered.facet(
         row=alt.Row(
@@ -91,7 +110,7 @@ def comparison_chart(
         ),
         column=alt.Column(
             "Measure:N",
-            sort=["Stance", "Tone"],
+            sort=list(MEASURES),
             header=alt.Header(title=None, labelFontWeight="bold"),
         ),
     ).configure_axis(grid=False)

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 import streamlit as st
 
 from analysis.compare import compare_runs
-from analysis.runs import TABLE_COLUMNS, Run, list_runs, load_run
+from analysis.runs import NEWER_COLUMNS, TABLE_COLUMNS, Run, list_runs, load_run
 from dashboard import views
 
 ENV_RUNS_DIR = "VIEWPOINTS_RUNS_DIR"
@@ -192,7 +192,11 @@ def article_meta(run_path: str, stamp: float) -> pd.DataFrame:
 @st.cache_data(max_entries=MAX_RUNS_CACHED, show_spinner=False)
 def positions(run_path: str, stamp: float, level: str) -> pd.DataFrame:
     """Positions at ``level`` ("author" or "article") without the evidence lists."""
-    columns = [c for c in TABLE_COLUMNS["positions"] if c != "evidence"]
+    columns = [
+        c
+        for c in (*TABLE_COLUMNS["positions"], *NEWER_COLUMNS["positions"])
+        if c not in ("evidence", "quoted_evidence")
+    ]
     df = _read(run_path, "positions", columns)
     return df[df["level"] == level].reset_index(drop=True)
 
@@ -211,7 +215,7 @@ class TextStore:
 def text_store(run_path: str, stamp: float) -> TextStore:
     """Passages, scores and evidence lists of a run (see the module docstring)."""
     passages = _read(run_path, "passages", TABLE_COLUMNS["passages"])
-    scores = _read(run_path, "scores", TABLE_COLUMNS["scores"])
+    scores = _read(run_path, "scores", [*TABLE_COLUMNS["scores"], *NEWER_COLUMNS["scores"]])
     scores = scores.drop_duplicates(["passage_id", "topic"])
     pos = _read(run_path, "positions", ["level", "article_id", "author", "topic", "evidence"])
     unit = pos["article_id"].where(pos["level"] == "article", pos["author"])

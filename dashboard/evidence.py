@@ -14,7 +14,10 @@ from dashboard import data
 from dashboard.style import (
     GROUP_NOTES,
     GROUP_SHORT,
+    NO_QUOTES,
+    NO_STANCE,
     NOT_DISCUSSED,
+    SPEAKER_PROBS,
     STANCE_PROBS,
     TONE_PROBS,
     diverging_color,
@@ -27,15 +30,34 @@ from dashboard.style import (
 
 
 def position_html(row: Mapping[str, Any] | None, *, compact: bool = False) -> str:
-    """Stance and tone chips with intervals, then n, coverage and reported counts in words."""
+    """Chips for the author's stance, the quoted voices' stance and tone with intervals (or
+    why there is no number), then n, coverage and reported counts in words."""
     if row is None:
         return f'<span style="color:#666;font-style:italic">{NOT_DISCUSSED}</span>'
     discussed = row.get("status") == "discussed"
     stance = row.get("stance") if discussed else None
     tone = row.get("tone") if discussed else None
+    n_rep = row.get("n_reported")
+    n_rep = 0 if is_missing(n_rep) else int(n_rep)
     if discussed:
+        no_stance = row.get("stance_status") == "no_stance" or is_missing(stance)
+        mixed = " (mixed)" if row.get("stance_status") == "mixed" else ""
+        quoted = row.get("quoted_stance")
         parts = [
-            score_chip("stance", stance, row.get("stance_low"), row.get("stance_high")),
+            score_chip(
+                f"author's stance{mixed}",
+                None if no_stance else stance,
+                row.get("stance_low"),
+                row.get("stance_high"),
+                missing=NO_STANCE,
+            ),
+            score_chip(
+                "quoted voices",
+                quoted,
+                row.get("quoted_low"),
+                row.get("quoted_high"),
+                missing=NO_STANCE if n_rep else NO_QUOTES,
+            ),
             score_chip("tone", tone, row.get("tone_low"), row.get("tone_high")),
         ]
     else:
@@ -43,10 +65,12 @@ def position_html(row: Mapping[str, Any] | None, *, compact: bool = False) -> st
     facts = []
     if discussed:
         facts.append(f"n = {int(row.get('n_passages') or 0)} own-voice passages")
+        mass = row.get("stance_mass")
+        if not is_missing(mass):
+            facts.append(f"≈{float(mass):.1f} of them take a side")
         facts.append(f"coverage {percent(row.get('coverage'))}")
-    n_rep = row.get("n_reported")
-    if not is_missing(n_rep) and int(n_rep):
-        facts.append(f"{int(n_rep)} reported (not counted)")
+    if n_rep:
+        facts.append(f"{n_rep} quoted or reported")
     n_art = row.get("n_articles")
     if not compact and not is_missing(n_art):
         facts.append(f"{int(n_art)} article{'s' if int(n_art) != 1 else ''}")
@@ -82,8 +106,14 @@ def passage_card_html(
             f'padding:0 5px;margin-right:6px">\u201c {html.escape(label)}</span>'
         )
     rank_html = f"<b>#{rank}</b> · " if rank is not None else ""
+    quoted = ""
+    if reported and not is_missing(row.get("speaker_stance")):
+        quoted = (
+            f"quoted voice's stance {signed(row.get('speaker_stance'))} "
+            f"({probabilities(row, SPEAKER_PROBS)}) · "
+        )
     probs = (
-        f"stance {signed(stance)} ({probabilities(row, STANCE_PROBS)}) · "
+        f"{quoted}author's stance {signed(stance)} ({probabilities(row, STANCE_PROBS)}) · "
         f"tone {signed(row.get('tone'))} ({probabilities(row, TONE_PROBS)}) · "
         f"relevance {percent(row.get('relevance'))}"
     )
@@ -166,9 +196,15 @@ def evidence_frame(
 def reported_frame(
     store: data.TextStore, article_ids: Sequence[str], topic: str, limit: int
 ) -> tuple[pd.DataFrame, int]:
-    """Reported-speech passages on ``topic`` in the given articles (most relevant first) and
-    how many there are in all."""
+    """Quoted and reported passages on ``topic`` in the given articles and how many there are
+    in all: those whose speaker takes a side most clearly first (relevance × P(favor or
+    against) of the quoted voice), then the most relevant."""
     rows = store.reported
     hits = rows[(rows["topic"] == topic) & rows["article_id"].isin(article_ids)]
-    ranked = hits.sort_values("relevance", ascending=False, kind="stable")
+    if {"speaker_favor", "speaker_against"} <= set(hits.columns):
+        sided = (hits["speaker_favor"] + hits["speaker_against"]).fillna(0.0)
+    else:
+        sided = pd.Series(0.0, index=hits.index)
+    hits = hits.assign(_strength=hits["relevance"].astype(float) * sided)
+    ranked = hits.sort_values(["_strength", "relevance"], ascending=False, kind="stable")
     return data.passages_with_scores(store, list(ranked["passage_id"][:limit]), topic), len(hits)

@@ -19,6 +19,9 @@ POSITIVE_COLOR = "#2166ac"
 NOT_DISCUSSED_BG = "#d4d4d4"
 NOT_DISCUSSED_FG = "#4a4a4a"
 NOT_DISCUSSED = "not discussed"
+NO_STANCE = "no stance expressed"  # discussed, but no passage of the voice takes a side
+NO_QUOTES = "no quoted voices"  # discussed, but nobody is quoted on the topic
+MIXED = "mixed"  # both sides taken
 # Colours for categories (authors, topics) in charts: no pure red or blue, which mean against
 # and favor on the diverging scale (ColorBrewer Dark2, then four more).
 CATEGORY_COLORS = (
@@ -43,6 +46,11 @@ GROUP_NOTES = {
 GROUP_SHORT = {"author": "", "outlet": "outlet (no author)", "article": "the article itself"}
 GROUP_TAGS = {"author": "", "outlet": "outlet", "article": "single article"}
 STANCE_PROBS = (("stance_favor", "favor"), ("stance_against", "against"), ("stance_none", "none"))
+SPEAKER_PROBS = (
+    ("speaker_favor", "favor"),
+    ("speaker_against", "against"),
+    ("speaker_none", "none"),
+)
 TONE_PROBS = (
     ("tone_positive", "positive"),
     ("tone_negative", "negative"),
@@ -115,11 +123,43 @@ def probabilities(row: Any, names: tuple[tuple[str, str], ...]) -> str:
     return " · ".join(parts)
 
 
-def score_chip(label: str, value: Any, low: Any = None, high: Any = None) -> str:
-    """An inline HTML chip: ``Stance +0.42 [..]`` coloured by value, or grey "not discussed"."""
+def stance_words(
+    status: Any, stance_status: Any, value: Any, low: Any = None, high: Any = None
+) -> str:
+    """A stance as shown: the number with its interval ("mixed" added when both sides are
+    taken), or in words when there is no number: not discussed, no stance expressed."""
+    if status != "discussed":
+        return NOT_DISCUSSED
+    if stance_status == "no_stance" or is_missing(value):
+        return NO_STANCE
+    shown = with_interval(value, low, high)
+    return f"{shown} {MIXED}" if stance_status == "mixed" else shown
+
+
+def quoted_words(row: Any) -> str:
+    """The quoted voices' stance of a position row, as shown (see :func:`stance_words`)."""
+    if row.get("status") != "discussed":
+        return NOT_DISCUSSED
+    n = row.get("n_reported")
+    if is_missing(n) or int(n) == 0:
+        return NO_QUOTES
+    return stance_words(
+        "discussed",
+        row.get("quoted_status"),
+        row.get("quoted_stance"),
+        row.get("quoted_low"),
+        row.get("quoted_high"),
+    )
+
+
+def score_chip(
+    label: str, value: Any, low: Any = None, high: Any = None, missing: str = NOT_DISCUSSED
+) -> str:
+    """An inline HTML chip: ``Stance +0.42 [..]`` coloured by value, or grey ``missing``
+    ("not discussed", "no stance expressed")."""
     if is_missing(value):
         style = f"background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};font-style:italic"
-        body = NOT_DISCUSSED
+        body = missing
     else:
         style = f"background:{diverging_color(value)};color:{text_color(value)}"
         body = with_interval(value, low, high)
@@ -141,8 +181,11 @@ def legend_html() -> str:
         f'<span style="color:{POSITIVE_COLOR};font-weight:600">+1 favor / positive</span>'
         f'<span style="background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};font-style:italic;'
         f'padding:1px 8px;border-radius:8px">{NOT_DISCUSSED}</span>'
-        '<span style="color:#666">stance: favor minus against toward the topic\'s target; '
-        "tone: positive minus negative; [low, high]: interval; n: own-voice passages</span>"
+        '<span style="color:#666">stance: the balance of the sides the author\'s own words take '
+        "toward the topic's target (favor minus against, over the passages that take one); "
+        "quoted voices: the same for the people the author quotes; no stance expressed: "
+        "discussed, but no side taken; tone: positive minus negative; [low, high]: interval; "
+        "n: own-voice passages</span>"
         "</div>"
     )
 

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.style import GROUP_SHORT, NOT_DISCUSSED, is_missing, percent, with_interval
+from dashboard.style import (
+    GROUP_SHORT,
+    NOT_DISCUSSED,
+    is_missing,
+    percent,
+    quoted_words,
+    stance_words,
+    with_interval,
+)
 
 FIELDS = (
     "status",
@@ -25,8 +33,23 @@ FIELDS = (
     "n_passages",
     "n_reported",
     "coverage",
+    "stance_status",
+    "quoted_stance",
+    "quoted_low",
+    "quoted_high",
+    "quoted_status",
 )
-SCORE_FIELDS = ("stance", "stance_low", "stance_high", "tone", "tone_low", "tone_high")
+SCORE_FIELDS = (
+    "stance",
+    "stance_low",
+    "stance_high",
+    "tone",
+    "tone_low",
+    "tone_high",
+    "quoted_stance",
+    "quoted_low",
+    "quoted_high",
+)
 UNIT_INFO = ("author", "group_kind", "outlet", "date", "title", "article_id", "n_articles")
 
 
@@ -78,6 +101,8 @@ def sort_options(topics: Sequence[tuple[str, str]], level: str) -> dict[str, tup
     for key, label in topics:
         first[f"{label}: stance, most against first"] = (f"{key}|stance", True)
         first[f"{label}: stance, most favor first"] = (f"{key}|stance", False)
+        first[f"{label}: quoted voices, most against first"] = (f"{key}|quoted_stance", True)
+        first[f"{label}: quoted voices, most favor first"] = (f"{key}|quoted_stance", False)
         first[f"{label}: tone, most negative first"] = (f"{key}|tone", True)
         first[f"{label}: tone, most positive first"] = (f"{key}|tone", False)
     return first
@@ -102,6 +127,7 @@ def _n_cell(status: object, n: object, coverage: object, n_reported: object) -> 
 
 
 STANCE_HEADER = "Stance [interval]"
+QUOTED_HEADER = "Quoted voices' stance"
 TONE_HEADER = "Tone [interval]"
 N_HEADER = "n · coverage"
 
@@ -137,14 +163,17 @@ def matrix(
     trailing: Sequence[tuple[str, str]] = (),
 ) -> Matrix:
     """Rows of ``wide`` as strings, one per unit × topic in topic order: ``info`` (column,
-    header) first, then Topic, stance and tone with their intervals, n · coverage, ``trailing``.
-    ``__name__`` as a column means the unit itself."""
+    header) first, then Topic, the author's stance, the quoted voices' stance and tone with
+    their intervals, n · coverage, ``trailing``. ``__name__`` as a column means the unit itself.
+    A stance without a number says why in words (not discussed, no stance expressed, no
+    quoted voices)."""
     info_values = {header: _info_values(wide, col) for col, header in info}
     tail_values = {header: _info_values(wide, col) for col, header in trailing}
+    headers = [STANCE_HEADER, QUOTED_HEADER, TONE_HEADER]
     columns: dict[str, list] = {
-        h: [] for h in [*info_values, "Topic", STANCE_HEADER, TONE_HEADER, N_HEADER, *tail_values]
+        h: [] for h in [*info_values, "Topic", *headers, N_HEADER, *tail_values]
     }
-    colour: dict[str, list] = {STANCE_HEADER: [], TONE_HEADER: [], N_HEADER: []}
+    colour: dict[str, list] = {h: [] for h in [*headers, N_HEADER]}
     units: list[str] = []
     row_topics: list[str] = []
 
@@ -160,12 +189,19 @@ def matrix(
             for header, values in info_values.items():
                 columns[header].append(values[i])
             columns["Topic"].append(label)
-            for header, measure in ((STANCE_HEADER, "stance"), (TONE_HEADER, "tone")):
-                value = f[measure] if discussed else None
-                columns[header].append(
-                    with_interval(value, f[f"{measure}_low"], f[f"{measure}_high"])
+            value = f["stance"] if discussed else None
+            columns[STANCE_HEADER].append(
+                stance_words(
+                    f["status"], f["stance_status"], value, f["stance_low"], f["stance_high"]
                 )
-                colour[header].append(np.nan if is_missing(value) else float(value))
+            )
+            colour[STANCE_HEADER].append(np.nan if is_missing(value) else float(value))
+            quoted = f["quoted_stance"] if discussed else None
+            columns[QUOTED_HEADER].append(quoted_words(f))
+            colour[QUOTED_HEADER].append(np.nan if is_missing(quoted) else float(quoted))
+            value = f["tone"] if discussed else None
+            columns[TONE_HEADER].append(with_interval(value, f["tone_low"], f["tone_high"]))
+            colour[TONE_HEADER].append(np.nan if is_missing(value) else float(value))
             columns[N_HEADER].append(
                 _n_cell(f["status"], f["n_passages"], f["coverage"], f["n_reported"])
             )
@@ -182,7 +218,7 @@ def matrix(
     return Matrix(
         display=display,
         colour=colour_frame,
-        scored=frozenset((STANCE_HEADER, TONE_HEADER)),
+        scored=frozenset(headers),
         counts=frozenset((N_HEADER, "Topic")),
         units=units,
         topics=row_topics,

@@ -58,11 +58,26 @@ EXTRA_SOURCES = (
 )
 HEADS = {"stance": list(STANCE_LABELS), "speaker": list(STANCE_LABELS), "tone": list(TONE_LABELS)}
 
-# Per stage: (news repeats, stance_extra per source for the author head, for the speaker head,
-# VAST rows, NewsMTSC rows).
+# Per stage: news repeats (and extra repeats of news passages that take a side, which are rare),
+# stance_extra rows per source for the author head and for the speaker head, VAST rows,
+# NewsMTSC rows.
 STAGES = {
-    1: {"news_repeat": 2, "extra_author": 1000, "extra_speaker": 350, "vast": 2000, "tone": 4000},
-    2: {"news_repeat": 2, "extra_author": 250, "extra_speaker": 120, "vast": 500, "tone": 1500},
+    1: {
+        "news_repeat": 2,
+        "sided_repeat": 1,
+        "extra_author": 1000,
+        "extra_speaker": 350,
+        "vast": 2000,
+        "tone": 4000,
+    },
+    2: {
+        "news_repeat": 2,
+        "sided_repeat": 3,
+        "extra_author": 250,
+        "extra_speaker": 120,
+        "vast": 500,
+        "tone": 1500,
+    },
 }
 
 
@@ -146,6 +161,9 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
     news_dev = [r for r in news if r["split"] == "dev"]
     author = news_examples(news_train, "stance") * plan["news_repeat"]
     speaker = news_examples(news_train, "speaker") * plan["news_repeat"]
+    for rows in (author, speaker):
+        sided = [e for e in rows if e.label != "none"]
+        rows += sided * (plan["sided_repeat"] - 1)
     stance_dev: dict[str, list[Example]] = {
         "news_author": news_examples(news_dev, "stance", on_topic_only=True),
     }

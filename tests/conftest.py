@@ -73,6 +73,28 @@ def tiny_pair_model_dir(tmp_path_factory, tiny_encoder_dir, minilm_tokenizer) ->
 
 
 @pytest.fixture(scope="session")
+def tiny_news_model_dir(tmp_path_factory, tiny_encoder_dir, minilm_tokenizer) -> Path:
+    """A tiny untrained pair classifier with the news model's heads: the author's stance, the
+    quoted speaker's stance and tone."""
+    import torch
+
+    from analysis.labels import STANCE_LABELS, TONE_LABELS
+    from analysis.scoring.pair_model import (
+        PairModelConfig,
+        build_from_encoder,
+        save_pair_classifier,
+    )
+
+    torch.manual_seed(1)
+    heads = {"stance": STANCE_LABELS, "speaker": STANCE_LABELS, "tone": TONE_LABELS}
+    config = PairModelConfig(heads={k: list(v) for k, v in heads.items()}, max_length=64)
+    model = build_from_encoder(tiny_encoder_dir, config)
+    path = tmp_path_factory.mktemp("tiny_news")
+    save_pair_classifier(model.eval(), minilm_tokenizer, path, torch.float32)
+    return path
+
+
+@pytest.fixture(scope="session")
 def tiny_sentiment_dir(tmp_path_factory, minilm_tokenizer) -> Path:
     """A tiny random sequence classifier whose id2label uses sentiment names."""
     import torch

@@ -13,7 +13,7 @@ from dashboard.evidence import (
     reported_frame,
     show_passages,
 )
-from dashboard.style import GROUP_TAGS, NOT_DISCUSSED, legend_html, md_escape
+from dashboard.style import GROUP_TAGS, NO_STANCE, NOT_DISCUSSED, legend_html, md_escape
 
 MAX_AUTHORS = 4
 TOP_EVIDENCE = 3
@@ -97,6 +97,8 @@ for key, label in topic_pairs:
                 unsafe_allow_html=True,
             )
             st.markdown(position_html(record, compact=True), unsafe_allow_html=True)
+            if record is not None and record.get("stance_status") == "no_stance":
+                st.caption(f"{NO_STANCE}: these passages take no side.")
             if record is not None and record.get("status") == "discussed":
                 show_passages(
                     evidence_frame(store, "author", author, key, TOP_EVIDENCE),
@@ -107,13 +109,13 @@ for key, label in topic_pairs:
                 st.caption(f"{NOT_DISCUSSED}: no own-voice passage about {md_escape(label)}.")
     with st.container(border=True):
         st.markdown(
-            f"**Reported speech on {md_escape(label)}** · quoted or attributed to "
-            "someone else, shown apart and not counted in the scores"
+            f"**Quoted voices on {md_escape(label)}** · whose views each author quotes: "
+            "their stance is the second measure, never counted as the author's own"
         )
         columns = st.columns(len(chosen))
         for column, author in zip(columns, chosen, strict=True):
             ids = list(meta_by_id.index[meta_by_id["group"] == author])
             reported, total = reported_frame(store, ids, key, TOP_REPORTED)
             with column:
-                st.caption(f"{md_escape(author)}: {total} reported passage(s)")
+                st.caption(f"{md_escape(author)}: {total} quoted or reported passage(s)")
                 show_passages(reported, meta_by_id, empty="none", numbered=False)

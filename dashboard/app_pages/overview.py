@@ -165,15 +165,12 @@ def _evidence_for_author(
             "score is shown."
         )
     else:
+        _no_stance_note(record, ctx.label(topic))
         frame = evidence_frame(store, "author", unit, topic, EVIDENCE_LIMIT)
-        st.markdown(f"Evidence passages, strongest first (up to {EVIDENCE_LIMIT}):")
+        st.markdown(f"The author's own words, strongest first (up to {EVIDENCE_LIMIT}):")
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
     article_ids = list(meta_by_id.index[meta_by_id["group"] == unit])
-    reported, total = reported_frame(store, article_ids, topic, REPORTED_LIMIT)
-    with st.expander(
-        f"Reported speech on {md_escape(ctx.label(topic))}: {total} passage(s), not counted"
-    ):
-        show_passages(reported, meta_by_id, empty="No reported speech on this topic.")
+    _quoted_voices(store, meta_by_id, article_ids, topic, ctx.label(topic))
 
 
 def _evidence_for_article(
@@ -218,13 +215,33 @@ def _evidence_for_article(
             f"{md_escape(ctx.label(topic))}."
         )
     else:
+        _no_stance_note(record, ctx.label(topic))
         frame = evidence_frame(store, "article", aid, topic, EVIDENCE_LIMIT)
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
-    reported, total = reported_frame(store, [aid], topic, REPORTED_LIMIT)
+    _quoted_voices(store, meta_by_id, [aid], topic, ctx.label(topic))
+
+
+def _no_stance_note(record: dict, label: str) -> None:
+    """Say in words why a discussed position has no stance number, or that it is mixed."""
+    if record.get("stance_status") == "no_stance":
+        st.info(
+            f"No stance expressed: the own-voice passages about {md_escape(label)} report or "
+            "describe without taking a side, so no stance number is shown (tone still is)."
+        )
+    elif record.get("stance_status") == "mixed":
+        st.info(f"Mixed: these passages take both sides on {md_escape(label)}.")
+
+
+def _quoted_voices(
+    store, meta_by_id: pd.DataFrame, article_ids: list[str], topic: str, label: str
+) -> None:
+    """The quoted and reported passages: whose views the author chose to quote."""
+    reported, total = reported_frame(store, article_ids, topic, REPORTED_LIMIT)
     with st.expander(
-        f"Reported speech on {md_escape(ctx.label(topic))}: {total} passage(s), not counted"
+        f"Quoted voices on {md_escape(label)}: {total} passage(s), the second measure "
+        "(the stance of the people quoted, not the author's)"
     ):
-        show_passages(reported, meta_by_id, empty="No reported speech on this topic.")
+        show_passages(reported, meta_by_id, empty="No one is quoted on this topic.")
 
 
 def _authors_view(

@@ -56,14 +56,14 @@ def test_selected_authors_show_their_evidence_and_others_do_not(compare):
     assert [s.value for s in compare.subheader] == list(TOPIC_LABELS.values())
 
 
-def test_reported_speech_is_shown_apart_with_speakers(compare):
+def test_quoted_voices_are_shown_apart_with_speakers(compare):
     compare.multiselect(key="w_authors").set_value([TIMOFEEV, NHAN_DAN]).run()
-    reported = [c for c in compare.main.children.values() if "Reported speech on" in _text_of(c)]
+    reported = [c for c in compare.main.children.values() if "Quoted voices on" in _text_of(c)]
     assert len(reported) == len(TOPIC_LABELS)
     arms = _text_of(reported[0])
     assert "reported: Dmitry Peskov" in arms
     assert "Russia will respond in kind" in arms
-    assert "Nhan Dan: 1 reported passage(s)" in arms
+    assert "Nhan Dan: 1 quoted or reported passage(s)" in arms
     # Reported passages never appear among the evidence cards of the own-voice sections.
     assert _markdown(compare).count("Russia will respond in kind") == 1
 

@@ -120,11 +120,11 @@ def test_evidence_pickers_and_not_discussed_message(overview):
     assert "The sanctions machine" not in _markdown(overview)
 
 
-def test_reported_speech_is_listed_apart_with_its_speaker(overview):
+def test_quoted_voices_are_listed_apart_with_their_speaker(overview):
     overview.selectbox(key="w_author").set_value(VALDAI).run()
     overview.selectbox(key="w_topic").set_value("arms_control").run()
-    expander = next(e for e in overview.expander if "Reported speech" in e.label)
-    assert "1 passage(s), not counted" in expander.label
+    expander = next(e for e in overview.expander if "Quoted voices" in e.label)
+    assert "1 passage(s), the second measure" in expander.label
     reported = "\n".join(m.value for m in expander.markdown)
     assert "reported: Sergey Lavrov" in reported
     assert "ready for a professional dialogue" in reported

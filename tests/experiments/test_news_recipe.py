@@ -1,0 +1,118 @@
+"""The news stance recipe: three heads, stages that continue from each other, a model card."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from analysis.scoring import create_scorer
+from analysis.scoring.pair_scorer import PairModel, PairModelScorer, quoted_voice
+from experiments.train_minilm import add_lora, load_adapter_into
+from experiments.train_news_stance import (
+    HEADS,
+    NewsRecipeConfig,
+    news_examples,
+    run_stage,
+)
+from tests.conftest import SHARED_DATA
+
+needs_data = pytest.mark.skipif(
+    not (SHARED_DATA / "news_stance").is_dir(), reason="needs ../shared/data (news_stance)"
+)
+
+
+def test_news_rows_give_author_and_speaker_examples():
+    rows = [
+        {
+            "text": "t1",
+            "target": "x",
+            "label": "favor",
+            "speaker_label": None,
+            "on_topic": True,
+            "article_id": "a",
+        },
+        {
+            "text": "t2",
+            "target": "x",
+            "label": "none",
+            "speaker_label": "against",
+            "on_topic": True,
+            "article_id": "a",
+        },
+        {
+            "text": "t3",
+            "target": "x",
+            "label": "favor",
+            "speaker_label": "favor",
+            "on_topic": False,
+            "article_id": "b",
+        },
+    ]
+    author = news_examples(rows, "stance")
+    # An off-topic passage takes no side on the target, whatever was written for it.
+    assert [e.label for e in author] == ["favor", "none", "none"]
+    speaker = news_examples(rows, "speaker")
+    assert [(e.text, e.label) for e in speaker] == [("t2", "against"), ("t3", "favor")]
+    assert [e.text for e in news_examples(rows, "stance", on_topic_only=True)] == ["t1", "t2"]
+
+
+def test_config_rejects_unknown_heads_and_stages():
+    with pytest.raises(ValueError, match="expected tasks from"):
+        NewsRecipeConfig(tasks=["opinion"])
+    with pytest.raises(ValueError, match="expected stage 1 or 2"):
+        NewsRecipeConfig(stage=3)
+
+
+@needs_data
+def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path, tiny_encoder_dir):
+    common = {"base": str(tiny_encoder_dir), "limit": 16, "max_length": 32, "seed": 5}
+    first = run_stage(NewsRecipeConfig(stage=1, **common), tmp_path / "s1", None, "cpu")
+    assert set(first["train_examples"]) == set(HEADS)
+    assert "stance/news_author" in first["dev"] and "speaker/news_speaker" in first["dev"]
+    second = run_stage(NewsRecipeConfig(stage=2, **common), tmp_path / "s2", tmp_path / "s1", "cpu")
+    card = (tmp_path / "s2" / "MODEL_CARD.md").read_text()
+    assert "Stage 2" in card and "| speaker | news_speaker |" in card
+    metrics = json.loads((tmp_path / "s2" / "metrics.json").read_text())
+    assert metrics["config"]["stage"] == 2 and second["dev"]
+    stance = create_scorer(str(tmp_path / "s2"), "stance")
+    quoted = quoted_voice(stance)
+    assert quoted is not stance and quoted.head == "speaker"
+    assert quoted.identity()["head"] == "speaker" and "head" not in stance.identity()
+    texts, targets = ['"Sanctions must stay," Smith said.'], ["sanctions on Russia"]
+    a, b = stance.score(texts, targets), quoted.score(texts, targets)
+    assert a.shape == b.shape == (1, 3) and not torch.allclose(torch.tensor(a), torch.tensor(b))
+
+
+def test_a_stage_starts_from_the_saved_adapter(tmp_path, tiny_encoder_dir, minilm_tokenizer):
+    pytest.importorskip("peft")
+    from analysis.scoring.pair_model import PairModelConfig, build_from_encoder, save_pair_adapter
+
+    cfg = NewsRecipeConfig(base=str(tiny_encoder_dir), lora_rank=4)
+    config = PairModelConfig(heads=dict(HEADS), max_length=32)
+    torch.manual_seed(1)
+    trained = build_from_encoder(tiny_encoder_dir, config)
+    add_lora(trained, cfg)
+    with torch.no_grad():
+        for name, value in trained.named_parameters():
+            if value.requires_grad:
+                value.add_(torch.randn_like(value) * 0.05)
+    save_pair_adapter(trained, minilm_tokenizer, tmp_path, torch.float32, cfg.base, 32)
+    fresh = build_from_encoder(tiny_encoder_dir, PairModelConfig(heads=dict(HEADS), max_length=32))
+    add_lora(fresh, cfg)
+    load_adapter_into(fresh, tmp_path)
+    before = dict(trained.named_parameters())
+    for name, value in fresh.named_parameters():
+        if value.requires_grad:
+            assert torch.allclose(value, before[name]), name
+    # A model without these heads cannot take the adapter.
+    other = build_from_encoder(tiny_encoder_dir, PairModelConfig(heads={"tone": HEADS["tone"]}))
+    add_lora(other, cfg)
+    with pytest.raises(ValueError, match="fits no parameter"):
+        load_adapter_into(other, tmp_path)
+
+
+def test_a_pair_model_without_a_speaker_head_reads_quotes_with_its_stance_head(tiny_pair_model_dir):
+    stance = PairModelScorer("stance", "stance", PairModel(tiny_pair_model_dir))
+    assert quoted_voice(stance) is stance

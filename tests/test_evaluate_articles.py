@@ -1,0 +1,153 @@
+"""Article-level evaluation: labels against a run's article positions."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.cli import main
+from analysis.datasets import DataError
+from analysis.evaluate_articles import (
+    article_metrics,
+    evaluate_run_articles,
+    load_article_labels,
+    match_labels,
+    predicted_label,
+)
+from analysis.metrics import roc_auc
+from tests.conftest import write_jsonl
+
+
+def positions(rows: list[tuple]) -> pd.DataFrame:
+    """Article rows: (article_id, title, topic, status, stance_status, stance)."""
+    return pd.DataFrame(
+        [
+            {
+                "level": "article",
+                "article_id": a,
+                "title": t,
+                "topic": topic,
+                "status": s,
+                "stance_status": ss,
+                "stance": x,
+            }
+            for a, t, topic, s, ss, x in rows
+        ]
+    )
+
+
+def test_roc_auc_counts_ties_half():
+    assert roc_auc([0.9, 0.8], [0.1, 0.2]) == 1.0
+    assert roc_auc([0.5], [0.5]) == 0.5
+    assert roc_auc([0.1, 0.9], [0.5]) == 0.5
+    assert roc_auc([], [0.1]) is None
+
+
+def test_the_runs_reading_in_the_labels_words():
+    assert predicted_label("not_discussed", None, np.nan) == "not_discussed"
+    assert predicted_label("discussed", "no_stance", np.nan) == "none"
+    assert predicted_label("discussed", "mixed", 0.1) == "none"
+    assert predicted_label("discussed", "expressed", 0.4) == "favor"
+    assert predicted_label("discussed", "expressed", -0.4) == "against"
+
+
+def test_metrics_on_known_positions():
+    table = positions(
+        [
+            ("a", "A", "sanctions", "discussed", "expressed", 0.8),  # favor, right
+            ("b", "B", "sanctions", "discussed", "no_stance", np.nan),  # none, right
+            ("c", "C", "sanctions", "discussed", "expressed", -0.5),  # favor, wrong sign
+            ("d", "D", "sanctions", "not_discussed", None, np.nan),  # not discussed, right
+            ("e", "E", "sanctions", "discussed", "expressed", 0.3),  # labelled not discussed
+            ("f", "F", "sanctions", "discussed", "expressed", -0.9),  # against, right
+        ]
+    )
+    labels = pd.DataFrame(
+        {
+            "article_id": list("abcdef"),
+            "title": [None] * 6,
+            "topic": ["sanctions"] * 6,
+            "label": ["favor", "none", "favor", "not_discussed", "not_discussed", "against"],
+        }
+    )
+    report = evaluate_run_articles(labels, table)
+    assert report["n"] == 6 and report["labels_not_in_run"] == 0
+    # discussed: predicted a b c e f, true a b c f -> precision 4/5, recall 1
+    assert report["coverage"] == {"precision": 0.8, "recall": 1.0, "f1": round(2 * 0.8 / 1.8, 4)}
+    assert report["sign_accuracy"] == pytest.approx(2 / 3, abs=1e-4)
+    # favor scores 0.8, -0.5 against none 0: one above, one below
+    assert report["auc_favor_vs_none"] == 0.5
+    assert report["auc_against_vs_none"] == 1.0
+    confusion = dict(zip(report["labels"], report["confusion"], strict=True))
+    assert confusion["favor"] == [0, 0, 1, 1]
+    assert confusion["not_discussed"] == [1, 0, 1, 0]
+
+
+def test_labels_match_by_title_when_the_id_is_unknown():
+    table = positions([("x1", "Same title", "ukraine", "discussed", "expressed", 0.5)])
+    labels = pd.DataFrame(
+        {
+            "article_id": [None, "nope"],
+            "title": ["Same title", "Other"],
+            "topic": ["ukraine", "ukraine"],
+            "label": ["favor", "none"],
+        }
+    )
+    matched, missing = match_labels(labels, table)
+    assert list(matched["article_id"]) == ["x1"] and missing == 1
+    with pytest.raises(ValueError, match="none of the labelled articles"):
+        article_metrics(match_labels(labels.iloc[1:], table)[0])
+
+
+def test_label_files_are_checked_line_by_line(tmp_path):
+    good = write_jsonl(
+        tmp_path / "ok.jsonl",
+        [
+            {"article_id": "a", "topic": "sanctions", "label": "favor", "split": "dev"},
+            {"article_id": "b", "topic": "sanctions", "label": "none", "split": "train"},
+        ],
+    )
+    assert list(load_article_labels(good, "dev")["article_id"]) == ["a"]
+    with pytest.raises(DataError, match="no labelled articles with split 'test'"):
+        load_article_labels(good, "test")
+    bad = write_jsonl(tmp_path / "bad.jsonl", [{"article_id": "a", "topic": "x", "label": "pro"}])
+    with pytest.raises(DataError, match=r"bad.jsonl:1: unknown label 'pro'"):
+        load_article_labels(bad)
+    with pytest.raises(DataError, match="no such file"):
+        load_article_labels(tmp_path / "missing.jsonl")
+
+
+def test_cli_scores_a_run_and_says_what_is_missing(tmp_path, capsys, tiny_pair_model_dir):
+    from pathlib import Path
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    runs = tmp_path / "runs"
+    model = ["--stance-model", str(tiny_pair_model_dir), "--tone-model", str(tiny_pair_model_dir)]
+    assert main(["analyze", str(seeds), "--runs-dir", str(runs), "--quiet", *model]) == 0
+    capsys.readouterr()
+    from analysis.runs import load_run
+
+    run = load_run("latest", runs)
+    art = run.positions[run.positions["level"] == "article"]
+    discussed = art[art["status"] == "discussed"].iloc[0]
+    silent = art[art["status"] == "not_discussed"].iloc[0]
+    labels = write_jsonl(
+        tmp_path / "labels.jsonl",
+        [
+            {"article_id": discussed["article_id"], "topic": discussed["topic"], "label": "favor"},
+            {"article_id": silent["article_id"], "topic": silent["topic"], "label": "none"},
+            {"article_id": "not-in-run", "topic": "sanctions", "label": "none"},
+        ],
+    )
+    args = ["evaluate", "--level", "article", "--data", str(labels), "--runs-dir", str(runs)]
+    assert main([*args, "--run", "latest", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == 2 and report["labels_not_in_run"] == 1
+    assert report["coverage"]["recall"] == 0.5  # the "none" article was not found discussed
+    assert main([*args, "--run", "latest"]) == 0
+    assert "coverage    precision" in capsys.readouterr().out
+    assert main(["evaluate", "--level", "article", "--data", str(labels)]) == 2
+    assert "needs --run RUN, or --corpus" in capsys.readouterr().err

@@ -1,0 +1,70 @@
+"""The author's voice and the quoted voices, measured apart through a whole analysis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from analysis.cli import main
+from analysis.runs import load_run
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(scope="module")
+def voices_run(tmp_path_factory, tiny_news_model_dir):
+    runs = tmp_path_factory.mktemp("runs")
+    cache = tmp_path_factory.mktemp("cache") / "predictions.sqlite"
+    args = ["analyze", str(SEEDS), "--runs-dir", str(runs), "--quiet", "--cache", str(cache)]
+    model = ["--stance-model", str(tiny_news_model_dir), "--tone-model", str(tiny_news_model_dir)]
+    assert main([*args, *model]) == 0
+    return runs, cache, args + model
+
+
+def test_reported_passages_get_the_speaker_heads_stance_and_own_voice_none(voices_run):
+    run = load_run("latest", voices_run[0])
+    scores = run.scores
+    reported = scores["reported"].astype(bool)
+    assert reported.any() and (~reported).any()
+    speaker = scores[["speaker_favor", "speaker_against", "speaker_none"]]
+    assert speaker[reported].notna().all().all()
+    assert speaker[~reported].isna().all().all()
+    assert np.allclose(speaker[reported].sum(axis=1), 1.0, atol=1e-4)
+    # The speaker head is a head of its own: it does not repeat the author's stance.
+    own = scores.loc[reported, ["stance_favor", "stance_against", "stance_none"]].to_numpy()
+    assert not np.allclose(own, speaker[reported].to_numpy(), atol=1e-4)
+    assert run.meta["models"]["quoted"]["head"] == "speaker"
+
+
+def test_positions_carry_both_voices(voices_run):
+    run = load_run("latest", voices_run[0])
+    pos = run.positions
+    quoted = pos[pos["n_reported"] > 0]
+    assert len(quoted) and quoted["quoted_stance"].notna().any()
+    assert pos.loc[pos["n_reported"] == 0, "quoted_stance"].isna().all()
+    discussed = pos[pos["status"] == "discussed"]
+    assert set(discussed["stance_status"]) <= {"expressed", "mixed", "no_stance"}
+    assert pos.loc[pos["status"] != "discussed", "stance_status"].isna().all()
+    # "No stance expressed" never carries a number.
+    silent = pos["stance_status"] == "no_stance"
+    assert pos.loc[silent, ["stance", "stance_low", "stance_high"]].isna().all().all()
+
+
+def test_a_rerun_hits_the_cache_for_the_speaker_head_too(voices_run, capsys):
+    runs, _, args = voices_run
+    assert main(args) == 0
+    latest = load_run("latest", runs)
+    assert latest.meta["cache"]["quoted"]["misses"] == 0
+    assert latest.meta["cache"]["quoted"]["hits"] > 0
+
+
+def test_every_table_of_a_run_reads_with_plain_pandas_and_pyarrow(voices_run):
+    run = load_run("latest", voices_run[0])
+    for name in ("articles", "passages", "scores", "positions"):
+        path = run.path / f"{name}.parquet"
+        assert len(pq.read_table(path)) == len(getattr(run, name))
+        assert len(pd.read_parquet(path, dtype_backend="pyarrow")) == len(getattr(run, name))
