@@ -95,7 +95,7 @@ def test_a_stage_starts_from_the_saved_adapter(tmp_path, tiny_encoder_dir, minil
     trained = build_from_encoder(tiny_encoder_dir, config)
     add_lora(trained, cfg)
     with torch.no_grad():
-        for name, value in trained.named_parameters():
+        for value in trained.parameters():
             if value.requires_grad:
                 value.add_(torch.randn_like(value) * 0.05)
     save_pair_adapter(trained, minilm_tokenizer, tmp_path, torch.float32, cfg.base, 32)
