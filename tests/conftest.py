@@ -72,13 +72,9 @@ def tiny_pair_model_dir(tmp_path_factory, tiny_encoder_dir, minilm_tokenizer) ->
     return path
 
 
-@pytest.fixture(scope="session")
-def tiny_news_model_dir(tmp_path_factory, tiny_encoder_dir, minilm_tokenizer) -> Path:
-    """A tiny untrained pair classifier with the news model's heads: the author's stance, the
-    quoted speaker's stance and tone."""
+def _tiny_heads_model(tmp_path_factory, encoder_dir, tokenizer, heads: dict, name: str) -> Path:
     import torch
 
-    from analysis.labels import STANCE_LABELS, TONE_LABELS
     from analysis.scoring.pair_model import (
         PairModelConfig,
         build_from_encoder,
@@ -86,12 +82,35 @@ def tiny_news_model_dir(tmp_path_factory, tiny_encoder_dir, minilm_tokenizer) ->
     )
 
     torch.manual_seed(1)
-    heads = {"stance": STANCE_LABELS, "speaker": STANCE_LABELS, "tone": TONE_LABELS}
     config = PairModelConfig(heads={k: list(v) for k, v in heads.items()}, max_length=64)
-    model = build_from_encoder(tiny_encoder_dir, config)
-    path = tmp_path_factory.mktemp("tiny_news")
-    save_pair_classifier(model.eval(), minilm_tokenizer, path, torch.float32)
+    model = build_from_encoder(encoder_dir, config)
+    path = tmp_path_factory.mktemp(name)
+    save_pair_classifier(model.eval(), tokenizer, path, torch.float32)
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_news_model_dir(tmp_path_factory, tiny_encoder_dir, minilm_tokenizer) -> Path:
+    """A tiny untrained pair classifier with heads for the author's stance, the quoted
+    speaker's stance and tone."""
+    from analysis.labels import STANCE_LABELS, TONE_LABELS
+
+    heads = {"stance": STANCE_LABELS, "speaker": STANCE_LABELS, "tone": TONE_LABELS}
+    return _tiny_heads_model(tmp_path_factory, tiny_encoder_dir, minilm_tokenizer, heads, "news")
+
+
+@pytest.fixture(scope="session")
+def tiny_gated_model_dir(tmp_path_factory, tiny_encoder_dir, minilm_tokenizer) -> Path:
+    """The news model's four heads: the two voices' stance, tone and the topic gate."""
+    from analysis.labels import STANCE_LABELS, TONE_LABELS
+
+    heads = {
+        "stance": STANCE_LABELS,
+        "speaker": STANCE_LABELS,
+        "tone": TONE_LABELS,
+        "topic": ("off", "on"),
+    }
+    return _tiny_heads_model(tmp_path_factory, tiny_encoder_dir, minilm_tokenizer, heads, "gated")
 
 
 @pytest.fixture(scope="session")

@@ -68,3 +68,31 @@ def test_every_table_of_a_run_reads_with_plain_pandas_and_pyarrow(voices_run):
         path = run.path / f"{name}.parquet"
         assert len(pq.read_table(path)) == len(getattr(run, name))
         assert len(pd.read_parquet(path, dtype_backend="pyarrow")) == len(getattr(run, name))
+
+
+def _analyze_with_gate(tmp_path, model_dir, gate: float):
+    from analysis.config import AnalysisConfig
+    from analysis.pipeline import analyze
+
+    data = AnalysisConfig().to_dict()
+    data["corpus"]["paths"] = [str(SEEDS)]
+    data["models"].update(stance=str(model_dir), tone=str(model_dir), cache="")
+    data["topics"]["gate"] = gate
+    data["run"]["runs_dir"] = str(tmp_path / f"runs-{gate}")
+    result = analyze(AnalysisConfig.from_dict(data), progress=False, log=lambda _: None)
+    return load_run(result.path)
+
+
+def test_the_topic_head_gates_which_candidates_are_topic_passages(tmp_path, tiny_gated_model_dir):
+    open_gate = _analyze_with_gate(tmp_path, tiny_gated_model_dir, 0.0)
+    counts = open_gate.meta["counts"]
+    assert counts["scored_pairs"] == counts["candidate_pairs"] > 0
+    assert open_gate.scores["on_topic"].between(0, 1).all()
+    assert "topic_gate" in open_gate.meta["models"]
+    shut = _analyze_with_gate(tmp_path, tiny_gated_model_dir, 1.0)
+    assert shut.meta["counts"]["scored_pairs"] == 0 and shut.meta["counts"]["candidate_pairs"] > 0
+    assert (shut.positions["status"] == "not_discussed").all()
+    # In between, exactly the candidates the head puts at or over the gate stay.
+    middle = float(open_gate.scores["on_topic"].median())
+    half = _analyze_with_gate(tmp_path, tiny_gated_model_dir, middle)
+    assert len(half.scores) == int((open_gate.scores["on_topic"] >= middle).sum())

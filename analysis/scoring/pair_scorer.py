@@ -16,6 +16,8 @@ SHIPPED_ROOT = Path(__file__).resolve().parent.parent / "shipped_models"
 SHIPPED_DIR = SHIPPED_ROOT / "minilm_v1"  # stance.minilm.v1 / tone.minilm.v1 (VAST stance)
 SHIPPED_V2_DIR = SHIPPED_ROOT / "minilm_v2"  # stance.minilm.v2 / tone.minilm.v2 (news stance)
 SPEAKER_HEAD = "speaker"  # the head that scores the stance of quoted or reported speakers
+TOPIC_HEAD = "topic"  # the head that says whether a passage is really about the target
+TOPIC_LABELS = ("off", "on")
 
 
 class PairModel:
@@ -87,10 +89,17 @@ class PairModelScorer:
     """One head's view of a :class:`PairModel`: by default the head named after the task; the
     ``speaker`` head of a news stance model is a stance view too (see :func:`quoted_voice`)."""
 
-    def __init__(self, name: str, task: str, model: PairModel, head: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        task: str,
+        model: PairModel,
+        head: str | None = None,
+        labels: Sequence[str] | None = None,
+    ) -> None:
         self.name, self.task, self.model = name, task, model
         self.head = head or task
-        self.labels = labels_for(task)
+        self.labels = tuple(labels) if labels is not None else labels_for(task)
 
     def identity(self) -> dict[str, Any]:
         from analysis.precision import resolve_dtype
@@ -140,3 +149,13 @@ def quoted_voice(stance: Any) -> Any:
             f"{stance.name}:{SPEAKER_HEAD}", "stance", stance.model, SPEAKER_HEAD
         )
     return stance
+
+
+def topic_gate(stance: Any) -> PairModelScorer | None:
+    """The topic head of a news stance model, as a scorer of P(off), P(on) toward a target:
+    the second stage of topic relevance (None for models without one)."""
+    if isinstance(stance, PairModelScorer) and TOPIC_HEAD in stance.model.heads:
+        return PairModelScorer(
+            f"{stance.name}:{TOPIC_HEAD}", TOPIC_HEAD, stance.model, TOPIC_HEAD, TOPIC_LABELS
+        )
+    return None

@@ -69,11 +69,14 @@ def test_config_rejects_unknown_heads_and_stages():
 def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path, tiny_encoder_dir):
     common = {"base": str(tiny_encoder_dir), "limit": 16, "max_length": 32, "seed": 5}
     first = run_stage(NewsRecipeConfig(stage=1, **common), tmp_path / "s1", None, "cpu")
-    assert set(first["train_examples"]) == set(HEADS)
+    assert set(first["train_examples"]) == {"stance", "speaker", "tone"}
     assert "stance/news_author" in first["dev"] and "speaker/news_speaker" in first["dev"]
     second = run_stage(NewsRecipeConfig(stage=2, **common), tmp_path / "s2", tmp_path / "s1", "cpu")
+    # Stage 2 adds the topic head to what stage 1 learned.
+    assert set(second["train_examples"]) == set(HEADS)
+    assert "topic/news_topic" in second["dev"]
     card = (tmp_path / "s2" / "MODEL_CARD.md").read_text()
-    assert "Stage 2" in card and "| speaker | news_speaker |" in card
+    assert "Stage 2" in card and "| speaker | news_speaker |" in card and "`topic`" in card
     metrics = json.loads((tmp_path / "s2" / "metrics.json").read_text())
     assert metrics["config"]["stage"] == 2 and second["dev"]
     stance = create_scorer(str(tmp_path / "s2"), "stance")
