@@ -17,9 +17,12 @@ Rules compared at article level (the author's own passages unless said otherwise
 - ``reader``: a logistic regression over those features (numpy), trained on the article train
   split.
 
-Coverage rules: "discussed" with at least ``k`` own-voice topic passages, or ``k`` topic
-passages of either voice. Every rule is scored on the dev split (where the choice is made)
-and on the train split (a check that the choice is not a dev accident).
+Coverage: "discussed" with at least one own-voice topic passage (what ``analysis.aggregate``
+does), or one of either voice; topic passages are the candidates at or over a relevance
+threshold ``t`` whose P(on topic) from the model's topic head reaches the gate ``g`` (run the
+articles with a low ``--threshold`` so that every ``t`` of the grid can be tried). Every rule is
+scored on the dev split (where the choice is made) and on the train split (a check that the
+choice is not a dev accident).
 
     python -m experiments.article_level.choose_aggregation --run RUN [--model DIR]
 """
@@ -41,11 +44,26 @@ from analysis.runs import load_run
 HERE = Path(__file__).resolve().parent
 LABELS = HERE.parent / "news_labels" / "articles.jsonl"
 TAUS = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+THRESHOLDS = (0.45, 0.5, 0.55, 0.61)
+GATES = (0.0, 0.3, 0.5, 0.7, 0.9)
+
+
+def candidates(scores: pd.DataFrame, threshold: float, gate: float) -> pd.DataFrame:
+    """Topic passages at relevance ``threshold`` that pass the topic ``gate``."""
+    on = scores["on_topic"].astype(float).fillna(1.0) if "on_topic" in scores else 1.0
+    return scores[(scores["relevance"] >= threshold) & (on >= gate)]
+
+
+def labelled_features(labels: pd.DataFrame, feat: pd.DataFrame) -> pd.DataFrame:
+    out = labels.merge(feat, on=["article_id", "topic"], how="left")
+    for c in feat.columns.drop(["article_id", "topic"]):
+        out[c] = out[c].fillna(0.0)
+    return out
 
 
 def rescore(scores: pd.DataFrame, passages: pd.DataFrame, model: str, topics: dict) -> pd.DataFrame:
     """The run's score rows with stance (and quoted voices) from ``model``."""
-    from analysis.scoring.pair_scorer import PairModel, PairModelScorer, quoted_voice
+    from analysis.scoring.pair_scorer import PairModel, PairModelScorer, quoted_voice, topic_gate
 
     pair = PairModel(model)
     stance = PairModelScorer("stance", "stance", pair)
@@ -54,7 +72,9 @@ def rescore(scores: pd.DataFrame, passages: pd.DataFrame, model: str, topics: di
     probs = stance.score(texts, targets, progress=True)
     quoted = quoted_voice(stance)
     speaker = probs if quoted is stance else quoted.score(texts, targets)
+    gate = topic_gate(stance)
     out = scores.copy()
+    out["on_topic"] = np.nan if gate is None else gate.score(texts, targets)[:, 1]
     reported = out["reported"].astype(bool).to_numpy()
     for j, label in enumerate(("favor", "against", "none")):
         out[f"stance_{label}"] = probs[:, j]
@@ -190,27 +210,43 @@ def main() -> None:
     scores = run.scores
     if args.model:
         scores = rescore(scores, run.passages, args.model, topics)
-    feat = features(scores)
+    labels = {split: load_article_labels(args.labels, split) for split in ("train", "dev")}
     results: dict = {
         "run": str(run.path),
         "model": args.model or run.meta["models"]["stance"]["name"],
     }
-    for split in ("train", "dev"):
-        labels = load_article_labels(args.labels, split)
-        labelled = labels.merge(feat, on=["article_id", "topic"], how="left")
-        for c in feat.columns.drop(["article_id", "topic"]):
-            labelled[c] = labelled[c].fillna(0.0)
-        cov = {
-            "own>=1": labelled["n_own"] >= 1,
-            "own>=2": labelled["n_own"] >= 2,
-            "any>=1": labelled["n_own"] + labelled["n_rep"] >= 1,
-            "any>=2": labelled["n_own"] + labelled["n_rep"] >= 2,
-            "any>=3": labelled["n_own"] + labelled["n_rep"] >= 3,
-        }
-        out = {}
-        for cname, discussed in cov.items():
-            out[f"coverage {cname}"] = judge(labelled, labelled["mean"], discussed)["coverage_f1"]
-        discussed = cov["own>=1"]
+    # 1. Coverage: which candidates count as topic passages.
+    grid = {}
+    for threshold in THRESHOLDS:
+        for gate in GATES:
+            feat = features(candidates(scores, threshold, gate))
+            for voice, column in (("own", "n_own"), ("any", None)):
+                row = {}
+                for split, lab in labels.items():
+                    table = labelled_features(lab, feat)
+                    n = table["n_own"] if column else table["n_own"] + table["n_rep"]
+                    row[split] = round(judge(table, table["mean"], n >= 1)["coverage_f1"], 4)
+                grid[f"t={threshold} gate={gate} {voice}>=1"] = row
+    results["coverage_f1"] = grid
+    best = max(grid, key=lambda k: grid[k]["dev"])
+    threshold = float(best.split()[0][2:])
+    gate = float(best.split()[1][5:])
+    voice = best.split()[2]
+    results["chosen_coverage"] = {
+        "threshold": threshold,
+        "gate": gate,
+        "voice": voice,
+        **grid[best],
+    }
+    # 2. Stance rules on the chosen topic passages.
+    chosen = candidates(scores, threshold, gate)
+    feat = features(chosen)
+    for split, lab in labels.items():
+        labelled = labelled_features(lab, feat)
+        discussed = (
+            labelled["n_own"] if voice == "own>=1" else labelled["n_own"] + labelled["n_rep"]
+        ) >= 1
+        out = {"n": len(labelled)}
         for rule in ("mean", "max"):
             out[rule] = judge(labelled, rule_scores(labelled, rule, 0), discussed)
         for rule in ("balance", "balance+quoted"):
@@ -218,18 +254,17 @@ def main() -> None:
                 out[f"{rule} tau={tau}"] = judge(
                     labelled, rule_scores(labelled, rule, tau), discussed
                 )
-        results[split] = {"n": len(labelled), **out}
         if split == "train":
-            train_rows = labelled[labelled["label"] != "not_discussed"]
-            reader = fit_reader(train_rows)
-        results[split]["reader"] = judge(labelled, reader_scores(reader, labelled), discussed)
-    # The run's own positions under each tau, through analysis.aggregate and the evaluator.
+            reader = fit_reader(labelled[labelled["label"] != "not_discussed"])
+        out["reader"] = judge(labelled, reader_scores(reader, labelled), discussed)
+        results[split] = out
+    # 3. The run's own positions under each tau, through analysis.aggregate and the evaluator.
     for tau in TAUS:
         table = positions(
-            run.articles, run.passages, scores, list(topics), AggregateConfig(min_stance_mass=tau)
+            run.articles, run.passages, chosen, list(topics), AggregateConfig(min_stance_mass=tau)
         )
-        for split in ("train", "dev"):
-            report = evaluate_run_articles(load_article_labels(args.labels, split), table)
+        for split, lab in labels.items():
+            report = evaluate_run_articles(lab, table)
             results[split][f"positions tau={tau}"] = {
                 k: report[k] for k in ("auc_favor_vs_none", "sign_accuracy", "macro_f1", "coverage")
             }

@@ -1,0 +1,94 @@
+"""Both voices and "no stance expressed" on the Overview and Compare pages, on a run whose
+positions come from ``analysis.aggregate`` (the small run's scores, with quoted voices)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis.aggregate import positions
+from analysis.runs import write_run
+from dashboard.charts import chart_frame
+from dashboard.views import QUOTED_HEADER, STANCE_HEADER
+from tests.dashboard.conftest import (
+    CONFIG_TOML,
+    SMALL_ARTICLES,
+    TIMOFEEV,
+    TOPIC_LABELS,
+    VALDAI,
+    _meta,
+    _tables_from_specs,
+)
+
+
+@pytest.fixture(scope="module")
+def voices_runs_dir(tmp_path_factory):
+    tables = _tables_from_specs(SMALL_ARTICLES)
+    scores = tables["scores"].copy()
+    reported = scores["reported"].astype(bool)
+    # Quoted voices take sides; Valdai's own words on arms control take none.
+    scores["speaker_favor"] = np.where(reported, 0.8, np.nan)
+    scores["speaker_against"] = np.where(reported, 0.1, np.nan)
+    scores["speaker_none"] = np.where(reported, 0.1, np.nan)
+    scores["speaker_stance"] = scores["speaker_favor"] - scores["speaker_against"]
+    art = tables["articles"].set_index("article_id")
+    valdai = scores["article_id"].map(art["group"]).eq(VALDAI) & ~reported
+    scores.loc[valdai, ["stance_favor", "stance_against", "stance_none"]] = [0.02, 0.03, 0.95]
+    scores["stance"] = scores["stance_favor"] - scores["stance_against"]
+    tables["scores"] = scores
+    tables["positions"] = positions(
+        tables["articles"], tables["passages"], scores, list(TOPIC_LABELS)
+    )
+    runs = tmp_path_factory.mktemp("voices_runs")
+    write_run(
+        runs,
+        "20181110-120000-voices00",
+        _meta(len(SMALL_ARTICLES), "2018-11-10"),
+        CONFIG_TOML,
+        tables,
+    )
+    return runs
+
+
+def _row(at, unit: str, topic: str):
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    rows = table[(table["Author / outlet"] == unit) & (table["Topic"] == topic)]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+def test_overview_says_no_stance_expressed_and_shows_the_quoted_voices(app, voices_runs_dir):
+    at = app(voices_runs_dir).run()
+    valdai = _row(at, VALDAI, "Arms control")
+    assert valdai[STANCE_HEADER] == "no stance expressed"
+    assert valdai[QUOTED_HEADER] == "+0.78"  # (0.8 - 0.1) / (0.8 + 0.1): the quoted voice favors
+    timofeev = _row(at, TIMOFEEV, "Sanctions")
+    assert timofeev[STANCE_HEADER] == "−0.82 [−0.89, −0.72]"  # the balance of the sides taken
+    assert timofeev[QUOTED_HEADER] == "no quoted voices"
+
+
+def test_evidence_of_a_position_without_stance_says_why(app, voices_runs_dir):
+    at = app(voices_runs_dir, author=VALDAI, topic="arms_control").run()
+    assert any("No stance expressed" in i.value for i in at.info)
+    markdown = "\n".join(m.value for m in at.markdown)
+    assert (
+        "quoted voices +0.78" in markdown and "author&#x27;s stance no stance expressed" in markdown
+    )
+    expander = next(e for e in at.expander if "Quoted voices" in e.label)
+    cards = "\n".join(m.value for m in expander.markdown)
+    assert "quoted voice&#x27;s stance +0.70 (favor 80% · against 10% · none 10%)" in cards
+
+
+def test_compare_chart_has_the_quoted_voices_as_a_measure(voices_runs_dir):
+    from analysis.runs import load_run
+
+    run = load_run("latest", voices_runs_dir)
+    pos = run.positions[run.positions["level"] == "author"]
+    frame = chart_frame(pos, [VALDAI, TIMOFEEV], list(TOPIC_LABELS.items()))
+    assert set(frame["Measure"]) == {"Stance", "Quoted voices", "Tone"}
+    cell = frame[(frame["Author"] == VALDAI) & (frame["Topic"] == "Arms control")]
+    by_measure = cell.set_index("Measure")
+    assert by_measure.loc["Stance", "shown"] == "no stance expressed"
+    assert np.isnan(by_measure.loc["Stance", "value"])
+    assert by_measure.loc["Quoted voices", "value"] == pytest.approx(0.7 / 0.9)
