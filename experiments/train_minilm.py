@@ -176,6 +176,14 @@ def evaluate_model(
                 batch_size=128,
                 device=device,
             )[task]
+            # A data set without one of the head's classes (argument corpora have no "none")
+            # is read over the classes it has, as such data sets are scored.
+            gold = {r.label for r in rows}
+            allowed = [i for i, label in enumerate(labels) if label in gold]
+            if 2 <= len(allowed) < len(labels):
+                masked = np.full_like(probs, -np.inf)
+                masked[:, allowed] = probs[:, allowed]
+                probs = masked
             preds = [labels[i] for i in probs.argmax(1)]
             results[f"{task}/{name}"] = classification_report(
                 [r.label for r in rows], preds, labels

@@ -14,6 +14,7 @@ from experiments.train_news_stance import (
     HEADS,
     NewsRecipeConfig,
     news_examples,
+    refit_head,
     run_stage,
 )
 from tests.conftest import SHARED_DATA
@@ -67,7 +68,7 @@ def test_config_rejects_unknown_heads_and_stages():
 
 @needs_data
 def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path, tiny_encoder_dir):
-    common = {"base": str(tiny_encoder_dir), "limit": 16, "max_length": 32, "seed": 5}
+    common = {"base": str(tiny_encoder_dir), "limit": 16, "max_length": 64, "seed": 5}
     first = run_stage(NewsRecipeConfig(stage=1, **common), tmp_path / "s1", None, "cpu")
     assert set(first["train_examples"]) == {"stance", "speaker", "tone"}
     assert "stance/news_author" in first["dev"] and "speaker/news_speaker" in first["dev"]
@@ -86,6 +87,18 @@ def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path
     texts, targets = ['"Sanctions must stay," Smith said.'], ["sanctions on Russia"]
     a, b = stance.score(texts, targets), quoted.score(texts, targets)
     assert a.shape == b.shape == (1, 3) and not torch.allclose(torch.tensor(a), torch.tensor(b))
+    # Stage 3 refits the tone head alone: tone moves, the author's stance does not.
+    tone_before = create_scorer(str(tmp_path / "s2"), "tone").score(texts, targets)
+    refit = refit_head(tmp_path / "s2", "tone", seed=5, steps=30, log=lambda _: None, limit=32)
+    assert set(refit["dev"]) == {
+        f"tone/{split}/{when}" for split in ("dev_rw", "dev_mt") for when in ("before", "after")
+    }
+    assert (tmp_path / "s2" / "refit.json").is_file()
+    assert "Stage 3: the tone head refitted" in (tmp_path / "s2" / "MODEL_CARD.md").read_text()
+    tone_after = create_scorer(str(tmp_path / "s2"), "tone").score(texts, targets)
+    stance_after = create_scorer(str(tmp_path / "s2"), "stance").score(texts, targets)
+    assert not torch.allclose(torch.tensor(tone_before), torch.tensor(tone_after))
+    assert torch.allclose(torch.tensor(a), torch.tensor(stance_after), atol=1e-3)
 
 
 def test_a_stage_starts_from_the_saved_adapter(tmp_path, tiny_encoder_dir, minilm_tokenizer):
