@@ -8,10 +8,24 @@ an author, else an outlet, else a lone title). For every unit and every topic,
   ``"not_discussed"``. Counted passages are the own-voice ones (``reported`` false); with
   ``include_reported`` reported speech counts too. A unit that does not discuss a topic gets
   NaN stance, tone and intervals, never 0: silence is not neutrality.
-- **stance**, **tone**: the relevance-weighted mean ``sum(r_i x_i) / sum(r_i)`` of the counted
-  passages' ``stance`` (favor − against) and ``tone`` (positive − negative), so in [-1, 1]. At
-  author level the passages of all the group's articles are pooled, so an article with more
-  topic passages weighs more than one with few. If every counted passage of a unit has
+- **stance**: the balance of the sides the unit's counted passages take,
+  ``sum(r_i (f_i - a_i)) / sum(r_i (f_i + a_i))`` with ``f_i``, ``a_i`` a passage's P(favor) and
+  P(against) and ``r_i`` its relevance, in [-1, 1]. A passage that takes no side (P(none) near 1)
+  has almost no weight, so it moves the position neither way, however many there are.
+  **stance_mass** = ``sum(f_i + a_i)`` is the expected number of passages that take a side
+  (**favor_mass**, **against_mass** its two parts). **stance_status**: ``no_stance`` when the
+  mass is under ``min_stance_mass`` (the topic is discussed but no side is taken: stance and
+  its interval are NaN, shown as "no stance expressed"), ``mixed`` when both sides reach half of
+  it and the stance stays within ±1/3, else ``expressed``; None when not discussed.
+- **tone**: the relevance-weighted mean ``sum(r_i x_i) / sum(r_i)`` of the counted passages'
+  ``tone`` (positive − negative), in [-1, 1].
+- **quoted_stance**, **quoted_low/high**, **quoted_status**, **quoted_mass**,
+  **quoted_evidence**: the same stance measure over the unit's reported-speech passages, read
+  with the speaker head (``speaker_favor``/``speaker_against`` of the scores table; the stance
+  scorer's own probabilities where a run has none): the stance of the voices the author
+  chooses to quote, never counted as the author's own.
+- At author level the passages of all the group's articles are pooled, so an article with
+  more topic passages weighs more than one with few. If every counted passage of a unit has
   relevance 0 its weights fall back to equal.
 - **stance_low/high**, **tone_low/high**: percentile bootstrap interval (95% by default) of that
   weighted mean. Article level resamples passages. Author level resamples in two stages:
@@ -36,10 +50,10 @@ an author, else an outlet, else a lone title). For every unit and every topic,
   (whether or not they are counted); **n_articles**: articles in the unit (1 at article level).
   Extra column **n_articles_discussing**: articles with at least one counted topic passage.
 - **evidence**: ids of the counted passages that drove the numbers, strongest first, at most
-  ``max_evidence``. Strength is ``relevance × max(|stance|, |tone|)``: a passage that is clearly on
-  the topic and clearly takes a side or speaks sharply. Ties go to the earlier passage (article id,
-  then passage index). By default only own-voice passages are evidence; the UI shows reported
-  speech apart, from the scores table. The column is a pyarrow ``list<string>`` so it stays
+  ``max_evidence``. Strength is ``relevance × max(P(favor) + P(against), |tone|)``: a passage
+  that is clearly on the topic and clearly takes a side or speaks sharply. Ties go to the earlier
+  passage (article id, then passage index). By default only own-voice passages are evidence;
+  reported speech has its own list (``quoted_evidence``). The column is a pyarrow ``list<string>`` so it stays
   ``list<string>`` in Parquet even when every list is empty.
 
 Articles with ``duplicate_of`` set are left out entirely, at both levels.
@@ -88,7 +102,7 @@ class AggregateConfig:
     # A stance is called only where the unit's passages take a side: the expected number of
     # stance-taking passages, sum of P(favor) + P(against), must reach this; below it the
     # unit is discussed with "no stance expressed". Chosen on the article dev set
-    # (experiments/news_labels/choose_aggregation.py).
+    # (experiments/article_level/choose_aggregation.py).
     min_stance_mass: float = 0.5
 
     def __post_init__(self) -> None:

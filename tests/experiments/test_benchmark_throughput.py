@@ -21,8 +21,10 @@ def test_benchmark_prints_passages_per_second_and_peak_memory(capsys):
     main(["--n", "16", "--precisions", "auto,fp32", "--batch-size", "8"])
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("CPU: ")
-    auto, fp32 = lines[1], lines[2]
+    assert lines[1] == "model: analysis/shipped_models/minilm_v2 (heads: stance, speaker, tone)"
+    auto, fp32 = lines[2], lines[3]
     for line in (auto, fp32):
         match = re.search(r"([\d.]+) passages/s .*peak RSS (\d+) MB", line)
         assert match and float(match[1]) > 0 and int(match[2]) > 100
-    assert re.search(r"same argmax as fp32: stance [\d.]+%, tone [\d.]+%", auto)
+    heads = r"stance [\d.]+%, speaker [\d.]+%, tone [\d.]+%"
+    assert re.search(r"same argmax as fp32: " + heads, auto)
