@@ -53,8 +53,8 @@ an author, else an outlet, else a lone title). For every unit and every topic,
   ``max_evidence``. Strength is ``relevance × max(P(favor) + P(against), |tone|)``: a passage
   that is clearly on the topic and clearly takes a side or speaks sharply. Ties go to the earlier
   passage (article id, then passage index). By default only own-voice passages are evidence;
-  reported speech has its own list (``quoted_evidence``). The column is a pyarrow ``list<string>`` so it stays
-  ``list<string>`` in Parquet even when every list is empty.
+  reported speech has its own list (``quoted_evidence``). Both columns are pyarrow
+  ``list<string>``, so they stay ``list<string>`` in Parquet even when every list is empty.
 
 Articles with ``duplicate_of`` set are left out entirely, at both levels.
 """
