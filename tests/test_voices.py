@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -62,12 +61,11 @@ def test_a_rerun_hits_the_cache_for_the_speaker_head_too(voices_run, capsys):
     assert latest.meta["cache"]["quoted"]["hits"] > 0
 
 
-def test_every_table_of_a_run_reads_with_plain_pandas_and_pyarrow(voices_run):
+def test_every_table_of_a_run_reads_back_with_pyarrow(voices_run):
     run = load_run("latest", voices_run[0])
     for name in ("articles", "passages", "scores", "positions"):
         path = run.path / f"{name}.parquet"
         assert len(pq.read_table(path)) == len(getattr(run, name))
-        assert len(pd.read_parquet(path, dtype_backend="pyarrow")) == len(getattr(run, name))
 
 
 def _analyze_with_gate(tmp_path, model_dir, gate: float):
