@@ -4,14 +4,16 @@ A *unit* is one article, or one group of articles (``articles.group`` with its `
 an author, else an outlet, else a lone title). For every unit and every topic,
 :func:`positions` gives one row (columns in ``analysis.runs.TABLE_COLUMNS["positions"]``):
 
-- **status**: ``"discussed"`` when the unit has at least one *counted* topic passage, else
-  ``"not_discussed"``. Counted passages are the own-voice ones (``reported`` false); with
-  ``include_reported`` reported speech counts too. A unit that does not discuss a topic gets
-  NaN stance, tone and intervals, never 0: silence is not neutrality.
-- **stance**: the balance of the sides the unit's counted passages take,
-  ``sum(r_i (f_i - a_i)) / sum(r_i (f_i + a_i))`` with ``f_i``, ``a_i`` a passage's P(favor) and
-  P(against) and ``r_i`` its relevance, in [-1, 1]. A passage that takes no side (P(none) near 1)
-  has almost no weight, so it moves the position neither way, however many there are.
+- **status**: ``"discussed"`` when the unit has at least one topic passage, its own or quoted,
+  else ``"not_discussed"``. *Counted* passages, those that make the author's stance and tone,
+  are the own-voice ones (``reported`` false); with ``include_reported`` reported speech counts
+  too. A unit that does not discuss a topic gets NaN stance, tone and intervals, never 0:
+  silence is not neutrality.
+- **stance**: with ``stance_rule = "mean"`` (the default, chosen on the article dev set),
+  ``sum(r_i (f_i - a_i)) / sum(r_i)`` with ``f_i``, ``a_i`` a passage's P(favor) and P(against)
+  and ``r_i`` its relevance, in [-1, 1]: a passage that takes no side (f ≈ a ≈ 0) pulls toward
+  0, never toward a side. With ``"balance"``, ``sum(r_i (f_i - a_i)) / sum(r_i (f_i + a_i))``:
+  only the sides taken count.
   **stance_mass** = ``sum(f_i + a_i)`` is the expected number of passages that take a side
   (**favor_mass**, **against_mass** its two parts). **stance_status**: ``no_stance`` when the
   mass is under ``min_stance_mass`` (the topic is discussed but no side is taken: stance and
@@ -87,6 +89,7 @@ REQUIRED = {
 }
 # Most index entries one bootstrap chunk may hold (bounds memory for prolific groups).
 _CHUNK_ELEMENTS = 1 << 22
+STANCE_RULES = ("mean", "balance")
 _TOLERANCE = 1e-6
 
 
@@ -104,6 +107,10 @@ class AggregateConfig:
     # unit is discussed with "no stance expressed". Chosen on the article dev set
     # (experiments/article_level/choose_aggregation.py).
     min_stance_mass: float = 0.5
+    # How passages make a stance: "mean" = sum r (f - a) / sum r (every topic passage weighs its
+    # relevance, a passage that takes no side pulls toward 0); "balance" = sum r (f - a) /
+    # sum r (f + a) (only the sides taken count). Chosen on the article dev set.
+    stance_rule: str = "mean"
 
     def __post_init__(self) -> None:
         for name in ("seed", "n_bootstrap", "max_evidence"):
@@ -125,6 +132,10 @@ class AggregateConfig:
         mass = self.min_stance_mass
         if isinstance(mass, bool) or not isinstance(mass, int | float) or not mass >= 0:
             raise ValueError(f"expected min_stance_mass to be a number >= 0, got {mass!r}")
+        if self.stance_rule not in STANCE_RULES:
+            raise ValueError(
+                f"expected stance_rule one of {STANCE_RULES}, got {self.stance_rule!r}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -174,8 +185,12 @@ def positions(
     out = pd.concat([art_rows, grp_rows], ignore_index=True)
     total = out["unit_passages"].where(out["unit_passages"] > 0)
     out["coverage"] = out["n_passages"] / total
-    _stance_status(out, "stance", "stance_status", config.min_stance_mass)
-    _stance_status(out, "quoted_stance", "quoted_status", config.min_stance_mass, prefix="quoted")
+    discussed = out["status"] == "discussed"
+    _stance_status(out, "stance", "stance_status", config.min_stance_mass, discussed)
+    quoted_present = out["n_reported"] > 0
+    _stance_status(
+        out, "quoted_stance", "quoted_status", config.min_stance_mass, quoted_present, "quoted"
+    )
     out["evidence"] = pd.Series(list(out["evidence"]), dtype=EVIDENCE_DTYPE)
     out["quoted_evidence"] = pd.Series(list(out["quoted_evidence"]), dtype=EVIDENCE_DTYPE)
     columns = [
@@ -341,24 +356,30 @@ def _unquoted(stats: pd.DataFrame) -> pd.DataFrame:
 
 
 def _stance_status(
-    out: pd.DataFrame, column: str, status: str, min_mass: float, prefix: str = ""
+    out: pd.DataFrame,
+    column: str,
+    status: str,
+    min_mass: float,
+    present: pd.Series,
+    prefix: str = "",
 ) -> None:
-    """Set ``status`` where the unit has passages of the voice: ``no_stance`` when their
-    expected number of stance-taking passages is under ``min_mass`` (the stance and its
-    interval are then NaN: no side is taken, so no number is shown), ``mixed`` when both
-    sides reach half of it and the stance stays within ±1/3, else ``expressed``."""
+    """Set ``status`` where ``present`` (the voice has something to say about the topic):
+    ``no_stance`` when the expected number of its stance-taking passages is under
+    ``min_mass`` (the stance and its interval are then NaN: no side is taken, so no number is
+    shown), ``mixed`` when both sides reach half of it and the stance stays within ±1/3, else
+    ``expressed``; None elsewhere."""
     name = (lambda c: f"{prefix}_{c}") if prefix else (lambda c: c)
-    mass = out[name("mass") if prefix else "stance_mass"].astype(float)
-    favor = out[name("favor_mass")].astype(float)
-    against = out[name("against_mass")].astype(float)
-    present = mass.notna()
-    none = present & (mass < min_mass)
+    mass = out[name("mass") if prefix else "stance_mass"].astype(float).fillna(0.0)
+    favor = out[name("favor_mass")].astype(float).fillna(0.0)
+    against = out[name("against_mass")].astype(float).fillna(0.0)
+    present = present.to_numpy(dtype=bool)
+    none = present & (mass < min_mass).to_numpy()
     mixed = (
         present
         & ~none
-        & (favor >= min_mass / 2)
-        & (against >= min_mass / 2)
-        & (out[column].abs() <= 1 / 3)
+        & ((favor >= min_mass / 2) & (against >= min_mass / 2) & (out[column].abs() <= 1 / 3))
+        .fillna(False)
+        .to_numpy()
     )
     labels = np.where(none, "no_stance", np.where(mixed, "mixed", "expressed"))
     out[status] = pd.Series(
@@ -417,11 +438,10 @@ def _aggregate_units(
     tone = table["tone"].to_numpy(dtype=float)
     unweighted = np.add.reduceat(relevance, starts) <= 0  # all relevance 0: equal weights
     weights = np.where(unweighted[unit_of_row], 1.0, relevance)
-    # Stance weighs each passage by how much it takes a side, so a passage that takes none
-    # moves the position neither way: sum r (f - a) / sum r (f + a). Tone weighs by relevance.
-    matrix = np.column_stack(
-        [weights * (favor + against), weights * (favor - against), weights, weights * tone]
-    )
+    # Stance: sum r (f - a) over sum r ("mean") or over sum r (f + a) ("balance": each passage
+    # weighs by how much it takes a side). Tone: sum r x / sum r.
+    side_weight = weights * (favor + against) if config.stance_rule == "balance" else weights
+    matrix = np.column_stack([side_weight, weights * (favor - against), weights, weights * tone])
     sums = np.add.reduceat(matrix, starts, axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         point = np.column_stack(
@@ -660,7 +680,10 @@ def _attach(
     for column in ("n_passages", "n_reported", "n_articles_discussing"):
         out[column] = out[column].fillna(0).astype(int)
     out["n_articles"] = out["n_articles"].astype(int)
-    out["status"] = np.where(out["n_passages"] > 0, "discussed", "not_discussed")
+    # Discussed: the unit has topic passages, its own or quoted (an article that only quotes
+    # people on a topic discusses it; its author's own stance is then "no stance expressed").
+    discussed = (out["n_passages"] > 0) | (out["n_reported"] > 0)
+    out["status"] = np.where(discussed, "discussed", "not_discussed")
     for column in ("evidence", "quoted_evidence"):
         out[column] = [e if isinstance(e, list) else [] for e in out[column]]
     for column in (

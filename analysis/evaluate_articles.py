@@ -9,7 +9,8 @@ What is measured, on the labelled (article, topic) pairs found in the run:
 - **coverage**: precision, recall and F1 of "discussed" (the run's ``status``) against the
   label "not not_discussed";
 - **sign accuracy**: on articles labelled favor or against, the share whose stance has that
-  sign (an article with no stance number counts as wrong);
+  sign (an article with no stance number counts as wrong); **sign accuracy called**: the same
+  over those the run gives a stance number (how often a side it calls is the right one);
 - **AUC favor vs none** (and against vs none): how well the stance ranks favor articles above
   articles that take no side; an article with no stance number (no stance expressed, not
   discussed) scores 0;
@@ -134,6 +135,7 @@ def article_metrics(matched: pd.DataFrame) -> dict[str, Any]:
     label = np.array(truth)
     signed = np.isin(label, ["favor", "against"])
     correct = (label == "favor") & (score > 0) | (label == "against") & (score < 0)
+    called = signed & (score != 0)
     report = classification_report(truth, predicted, ARTICLE_LABELS)
     return {
         "n": len(matched),
@@ -145,6 +147,8 @@ def article_metrics(matched: pd.DataFrame) -> dict[str, Any]:
         },
         "sign_accuracy": round(float(correct[signed].mean()), 4) if signed.any() else None,
         "n_signed": int(signed.sum()),
+        "sign_accuracy_called": round(float(correct[called].mean()), 4) if called.any() else None,
+        "n_called": int(called.sum()),
         "auc_favor_vs_none": _round(roc_auc(score[label == "favor"], score[label == "none"])),
         "auc_against_vs_none": _round(roc_auc(-score[label == "against"], -score[label == "none"])),
         "macro_f1": round(report["macro_f1"], 4),
@@ -183,7 +187,8 @@ def format_article_report(report: dict[str, Any]) -> str:
         f"coverage    precision {cov['precision']:.3f}  recall {cov['recall']:.3f}  "
         f"F1 {cov['f1']:.3f}",
         f"sign accuracy on favor/against articles: {_fmt(report['sign_accuracy'])} "
-        f"(n={report['n_signed']})",
+        f"(n={report['n_signed']}); on those given a stance: "
+        f"{_fmt(report['sign_accuracy_called'])} (n={report['n_called']})",
         f"AUC favor vs none: {_fmt(report['auc_favor_vs_none'])}   "
         f"AUC against vs none: {_fmt(report['auc_against_vs_none'])}",
         f"macro-F1 over the four labels: {report['macro_f1']:.3f}",

@@ -5,7 +5,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard.style import NOT_DISCUSSED, is_missing, quoted_words, signed, stance_words
+from dashboard.style import (
+    NOT_DISCUSSED,
+    ONLY_QUOTED,
+    is_missing,
+    quoted_words,
+    signed,
+    stance_words,
+)
 
 # Measure name shown -> (value column, interval columns).
 MEASURES = {
@@ -21,7 +28,9 @@ def _shown(rec: dict, measure: str, value: object) -> str:
         return stance_words(rec.get("status"), rec.get("stance_status"), value)
     if measure == "Quoted voices":
         return quoted_words(rec) if is_missing(value) else signed(value)
-    return signed(value) if rec.get("status") == "discussed" else NOT_DISCUSSED
+    if rec.get("status") != "discussed":
+        return NOT_DISCUSSED
+    return ONLY_QUOTED if is_missing(value) else signed(value)
 
 
 def chart_frame(

@@ -17,6 +17,7 @@ from dashboard.style import (
     NO_QUOTES,
     NO_STANCE,
     NOT_DISCUSSED,
+    ONLY_QUOTED,
     SPEAKER_PROBS,
     STANCE_PROBS,
     TONE_PROBS,
@@ -58,7 +59,9 @@ def position_html(row: Mapping[str, Any] | None, *, compact: bool = False) -> st
                 row.get("quoted_high"),
                 missing=NO_STANCE if n_rep else NO_QUOTES,
             ),
-            score_chip("tone", tone, row.get("tone_low"), row.get("tone_high")),
+            score_chip(
+                "tone", tone, row.get("tone_low"), row.get("tone_high"), missing=ONLY_QUOTED
+            ),
         ]
     else:
         parts = [score_chip("", None)]

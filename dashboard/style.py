@@ -22,6 +22,7 @@ NOT_DISCUSSED = "not discussed"
 NO_STANCE = "no stance expressed"  # discussed, but no passage of the voice takes a side
 NO_QUOTES = "no quoted voices"  # discussed, but nobody is quoted on the topic
 MIXED = "mixed"  # both sides taken
+ONLY_QUOTED = "only quoted voices"  # discussed, but only through what others are quoted saying
 # Colours for categories (authors, topics) in charts: no pure red or blue, which mean against
 # and favor on the diverging scale (ColorBrewer Dark2, then four more).
 CATEGORY_COLORS = (

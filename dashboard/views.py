@@ -15,6 +15,7 @@ import pandas as pd
 from dashboard.style import (
     GROUP_SHORT,
     NOT_DISCUSSED,
+    ONLY_QUOTED,
     is_missing,
     percent,
     quoted_words,
@@ -121,6 +122,8 @@ def sort_wide(wide: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:
 def _n_cell(status: object, n: object, coverage: object, n_reported: object) -> str:
     reported = 0 if is_missing(n_reported) else int(n_reported)
     extra = f" (+{reported} reported)" if reported else ""
+    if status == "discussed" and (is_missing(n) or int(n) == 0):
+        return f"0 own{extra}"
     if status != "discussed" or is_missing(n) or int(n) == 0:
         return NOT_DISCUSSED + extra
     return f"{int(n)} · {percent(coverage)}{extra}"
@@ -200,7 +203,8 @@ def matrix(
             columns[QUOTED_HEADER].append(quoted_words(f))
             colour[QUOTED_HEADER].append(np.nan if is_missing(quoted) else float(quoted))
             value = f["tone"] if discussed else None
-            columns[TONE_HEADER].append(with_interval(value, f["tone_low"], f["tone_high"]))
+            tone = with_interval(value, f["tone_low"], f["tone_high"])
+            columns[TONE_HEADER].append(ONLY_QUOTED if discussed and is_missing(value) else tone)
             colour[TONE_HEADER].append(np.nan if is_missing(value) else float(value))
             columns[N_HEADER].append(
                 _n_cell(f["status"], f["n_passages"], f["coverage"], f["n_reported"])

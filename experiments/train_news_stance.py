@@ -22,13 +22,14 @@ Data (``../shared/data``; official test splits never used for training or select
 
 Stages from the same seed: stage 1 trains on all sources; stage 2 continues from stage 1's
 adapter on the news passages with a replay sample of the rest (news is the product's domain and
-the smallest source) and adds the topic head; stage 3 refits the tone head alone on all of
-NewsMTSC train over the frozen encoder (stage 2 saw a sample). ``--stage all`` runs the three::
+the smallest source) and adds the topic head; stage 3 gives the news passages two more epochs
+with a smaller replay sample; stage 4 refits the tone head alone on all of NewsMTSC train over
+the frozen encoder (the later stages saw only samples of it). ``--stage all`` runs the four::
 
     python -m experiments.train_news_stance --out analysis/shipped_models/minilm_v2 --stage all
 
-(``--stage 1 --out DIR1``, ``--stage 2 --init-from DIR1 --out DIR2``, ``--stage 3 --out DIR2``
-is the same, in three processes.)
+(``--stage 1 --out DIR1``, ``--stage 2 --init-from DIR1 --out DIR2``, ``--stage 3 --init-from
+DIR2 --out DIR3`` and ``--stage 4 --out DIR3`` is the same, in four processes.)
 """
 
 from __future__ import annotations
@@ -68,7 +69,13 @@ HEADS = {
 }
 # The heads each stage trains (stage 1 learns no topic head: its news data are the few
 # news_stance passages; stage 2 adds it on all labelled news passages).
-STAGE_TASKS = {1: ["stance", "speaker", "tone"], 2: ["stance", "speaker", "tone", "topic"]}
+STAGE_TASKS = {
+    1: ["stance", "speaker", "tone"],
+    2: ["stance", "speaker", "tone", "topic"],
+    3: ["stance", "speaker", "tone", "topic"],
+}
+# Learning rate and epochs per stage (stage 3: two more epochs mostly on news).
+STAGE_SCHEDULE = {1: (1e-3, 1), 2: (5e-4, 1), 3: (3e-4, 2)}
 
 # Per stage: news repeats (and extra repeats of news passages that take a side, which are rare),
 # stance_extra rows per source for the author head and for the speaker head, VAST rows,
@@ -90,6 +97,14 @@ STAGES = {
         "vast": 1500,
         "tone": 6000,
     },
+    3: {
+        "news_repeat": 1,
+        "sided_repeat": 2,
+        "extra_author": 150,
+        "extra_speaker": 100,
+        "vast": 300,
+        "tone": 500,
+    },
 }
 
 
@@ -110,7 +125,7 @@ class NewsRecipeConfig(RecipeConfig):
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:
-            raise ValueError(f"expected stage 1 or 2, got {self.stage}")
+            raise ValueError(f"expected stage 1, 2 or 3, got {self.stage}")
         self.tasks = list(self.tasks) or list(STAGE_TASKS[self.stage])
         if set(self.tasks) - set(HEADS):
             raise ValueError(f"expected tasks from {sorted(HEADS)}, got {self.tasks}")
@@ -286,9 +301,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument(
         "--stage",
-        choices=["1", "2", "3", "all"],
+        choices=["1", "2", "3", "4", "all"],
         default="all",
-        help="1, 2 (needs --init-from), 3 = refit the tone head of --out in place, all = 1 2 3",
+        help="1; 2 or 3 (need --init-from: the previous stage); 4 = refit the tone head of "
+        "--out in place; all = 1 2 3 4",
     )
     parser.add_argument("--init-from", type=Path, default=None, help="stage 1's output (stage 2)")
     parser.add_argument("--device", default="auto")
@@ -298,19 +314,19 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     common = {"seed": args.seed, "limit": args.limit, "note": args.note}
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
-    if args.stage == "3":
+    if args.stage == "4":
         refit_head(args.out, "tone", seed=args.seed, log=log, limit=args.limit)
         return
-    if args.stage in ("1", "all"):
-        first = args.out / "stage1" if args.stage == "all" else args.out
-        run_stage(NewsRecipeConfig(stage=1, **common), first, None, args.device)
-        init = first
-    else:
-        if args.init_from is None:
-            parser.error("--stage 2 needs --init-from (stage 1's output)")
-        init = args.init_from
-    if args.stage in ("2", "all"):
-        run_stage(NewsRecipeConfig(stage=2, lr=5e-4, **common), args.out, init, args.device)
+    stages = [1, 2, 3] if args.stage == "all" else [int(args.stage)]
+    if stages[0] > 1 and args.init_from is None:
+        parser.error(f"--stage {args.stage} needs --init-from (the previous stage's output)")
+    init = args.init_from
+    for stage in stages:
+        out = args.out if stage == stages[-1] else args.out / f"stage{stage}"
+        lr, epochs = STAGE_SCHEDULE[stage]
+        cfg = NewsRecipeConfig(stage=stage, lr=lr, epochs=epochs, **common)
+        run_stage(cfg, out, init if stage > 1 else None, args.device)
+        init = out
     if args.stage == "all":
         refit_head(args.out, "tone", seed=args.seed, log=log, limit=args.limit)
     print(f"wrote {args.out}")
@@ -356,7 +372,7 @@ def refit_head(
     log=print,
     limit: int = 0,
 ) -> dict[str, Any]:
-    """Stage 3: refit one head of a trained model on all of its task's training data, with the
+    """Stage 4: refit one head of a trained model on all of its task's training data, with the
     encoder frozen (so the other heads' predictions do not move), and write it back into the
     model's adapter file. Used for tone: stage 2 sees a sample of NewsMTSC only."""
     import torch
@@ -421,7 +437,7 @@ def refit_head(
     if card.is_file():
         lines = [
             "",
-            f"## Stage 3: the {head} head refitted over the frozen encoder",
+            f"## Stage 4: the {head} head refitted over the frozen encoder",
             "",
             f"On all {len(train_rows)} NewsMTSC train examples (seed {seed}, {steps} full-batch",
             f"AdamW steps, lr {lr}); the other heads are unchanged. Dev macro-F1 before -> after:",

@@ -123,7 +123,7 @@ def test_config_validates_and_round_trips():
 # -- point estimates, silence, coverage -------------------------------------------------------
 
 
-def test_stance_is_the_balance_of_sides_taken_and_tone_a_relevance_weighted_mean():
+def test_stance_and_tone_are_relevance_weighted_means():
     arts, passages, scores = tables(
         [article("a", "Ann", n_passages=8)],
         [
@@ -134,7 +134,7 @@ def test_stance_is_the_balance_of_sides_taken_and_tone_a_relevance_weighted_mean
     out = positions(arts, passages, scores, TOPICS)
     got = row(out, "article", "sanctions", article_id="a")
     assert got["status"] == "discussed"
-    assert got["stance"] == pytest.approx(balance([0.9, 0.3], [0.8, -0.4]))
+    assert got["stance"] == pytest.approx(weighted([0.9, 0.3], [0.8, -0.4]))
     assert got["tone"] == pytest.approx(weighted([0.9, 0.3], [-0.6, 0.2]))
     assert got["stance_mass"] == pytest.approx(1.2)
     assert (got["favor_mass"], got["against_mass"]) == pytest.approx((0.8, 0.4))
@@ -144,6 +144,48 @@ def test_stance_is_the_balance_of_sides_taken_and_tone_a_relevance_weighted_mean
     assert got["n_articles"] == 1
     assert got["author"] == "Ann"
     assert got["title"] == "Title a"
+
+
+def test_the_balance_rule_counts_only_the_sides_taken():
+    arts, passages, scores = tables(
+        [article("a", "Ann", n_passages=8)],
+        [
+            score("a:0", "sanctions", relevance=0.9, stance=0.8, tone=-0.6),
+            score("a:1", "sanctions", relevance=0.3, stance=-0.4, tone=0.2),
+            score("a:2", "sanctions", relevance=0.8, stance=0.0, tone=0.0),  # takes no side
+        ],
+    )
+    balanced = positions(arts, passages, scores, TOPICS, AggregateConfig(stance_rule="balance"))
+    got = row(balanced, "article", "sanctions", article_id="a")
+    assert got["stance"] == pytest.approx(balance([0.9, 0.3], [0.8, -0.4]))
+    mean = row(positions(arts, passages, scores, TOPICS), "article", "sanctions", article_id="a")
+    assert mean["stance"] == pytest.approx(weighted([0.9, 0.3, 0.8], [0.8, -0.4, 0.0]))
+    with pytest.raises(ValueError, match="expected stance_rule one of"):
+        AggregateConfig(stance_rule="median")
+
+
+def test_no_stance_expressed_and_mixed_are_said_apart_from_a_number():
+    arts, passages, scores = tables(
+        [article("a", "Ann"), article("b", "Bob"), article("c", "Cy")],
+        [
+            score("a:0", "sanctions", 0.9, 0.1, -0.5),  # mass 0.2 + 0.2 < 0.5: no side taken
+            score("a:1", "sanctions", 0.9, -0.1, 0.0),
+            score("b:0", "sanctions", 0.9, 0.6, 0.0),  # both sides, about equally
+            score("b:1", "sanctions", 0.9, -0.5, 0.0),
+            score("c:0", "sanctions", 0.9, 0.7, 0.0),
+        ],
+    )
+    out = positions(arts, passages, scores, TOPICS)
+    a = row(out, "article", "sanctions", article_id="a")
+    assert a["status"] == "discussed" and a["stance_status"] == "no_stance"
+    assert np.isnan(a["stance"]) and np.isnan(a["stance_low"]) and a["tone"] == pytest.approx(-0.25)
+    assert a["stance_mass"] == pytest.approx(0.2)
+    b = row(out, "article", "sanctions", article_id="b")
+    assert b["stance_status"] == "mixed" and b["stance"] == pytest.approx(0.05)
+    c = row(out, "article", "sanctions", article_id="c")
+    assert c["stance_status"] == "expressed" and c["stance"] == pytest.approx(0.7)
+    stricter = positions(arts, passages, scores, TOPICS, AggregateConfig(min_stance_mass=1.0))
+    assert row(stricter, "article", "sanctions", article_id="c")["stance_status"] == "no_stance"
 
 
 def test_every_unit_and_topic_gets_a_row_and_silence_is_nan_not_zero():
@@ -174,7 +216,7 @@ def test_all_zero_relevance_falls_back_to_equal_weights():
         [score("a:0", "sanctions", 0.0, 0.6, 0.0), score("a:1", "sanctions", 0.0, -0.2, 0.0)],
     )
     got = row(positions(arts, passages, scores, TOPICS), "article", "sanctions", article_id="a")
-    assert got["stance"] == pytest.approx(0.5)
+    assert got["stance"] == pytest.approx(0.2)
 
 
 # -- reported speech --------------------------------------------------------------------------
@@ -191,7 +233,7 @@ def test_reported_speech_is_excluded_by_default_and_counted_apart():
     )
     out = positions(arts, passages, scores, TOPICS)
     a = row(out, "article", "sanctions", article_id="a")
-    assert a["stance"] == pytest.approx(1.0)
+    assert a["stance"] == pytest.approx(0.5)
     assert a["tone"] == pytest.approx(0.3)
     assert (a["n_passages"], a["n_reported"]) == (1, 1)
     assert list(a["evidence"]) == ["a:0"]
@@ -200,13 +242,16 @@ def test_reported_speech_is_excluded_by_default_and_counted_apart():
     assert a["quoted_stance"] == pytest.approx(-1.0)
     assert a["quoted_status"] == "expressed"
     assert list(a["quoted_evidence"]) == ["a:1"]
+    # An article that only quotes people on a topic discusses it; its author takes no side.
     b = row(out, "article", "sanctions", article_id="b")
-    assert b["status"] == "not_discussed"
-    assert np.isnan(b["stance"]) and b["stance_status"] is None
+    assert b["status"] == "discussed" and b["stance_status"] == "no_stance"
+    assert np.isnan(b["stance"]) and np.isnan(b["tone"])
     assert (b["n_passages"], b["n_reported"]) == (0, 1)
-    assert b["quoted_stance"] == pytest.approx(-1.0)
+    assert b["quoted_stance"] == pytest.approx(-0.9)
     bob = row(out, "author", "sanctions", author="Bob")
-    assert bob["quoted_stance"] == pytest.approx(-1.0) and bob["quoted_mass"] == pytest.approx(0.9)
+    assert bob["quoted_stance"] == pytest.approx(-0.9) and bob["quoted_mass"] == pytest.approx(0.9)
+    silent = row(out, "article", "ukraine", article_id="b")
+    assert silent["status"] == "not_discussed" and silent["quoted_status"] is None
 
 
 def test_include_reported_counts_reported_speech():
@@ -220,11 +265,11 @@ def test_include_reported_counts_reported_speech():
     )
     out = positions(arts, passages, scores, TOPICS, AggregateConfig(include_reported=True))
     a = row(out, "article", "sanctions", article_id="a")
-    assert a["stance"] == pytest.approx(balance([0.8, 0.6], [0.5, -1.0]))
+    assert a["stance"] == pytest.approx(weighted([0.8, 0.6], [0.5, -1.0]))
     assert (a["n_passages"], a["n_reported"]) == (2, 1)
     b = row(out, "article", "sanctions", article_id="b")
     assert b["status"] == "discussed"
-    assert b["stance"] == pytest.approx(-1.0)
+    assert b["stance"] == pytest.approx(-0.9)
 
 
 # -- author level -----------------------------------------------------------------------------
@@ -246,8 +291,8 @@ def test_author_level_pools_passages_over_articles():
     out = positions(arts, passages, scores, TOPICS)
     ann = row(out, "author", "sanctions", author="Ann")
     # Pooled over the three passages, not the mean of the two article means.
-    pooled = balance([0.9, 0.5, 0.4], [0.8, 0.6, -0.7])
-    per_article = (balance([0.9, 0.5], [0.8, 0.6]) + (-1.0)) / 2
+    pooled = weighted([0.9, 0.5, 0.4], [0.8, 0.6, -0.7])
+    per_article = (weighted([0.9, 0.5], [0.8, 0.6]) + (-0.7)) / 2
     assert ann["stance"] == pytest.approx(pooled)
     assert ann["stance"] != pytest.approx(per_article)
     assert ann["tone"] == pytest.approx(weighted([0.9, 0.5, 0.4], [-0.2, 0.0, -0.9]))
@@ -269,8 +314,8 @@ def test_groups_of_different_kinds_with_one_label_stay_apart():
         [score("a:0", "sanctions", 1.0, 0.5, 0.0), score("b:0", "sanctions", 1.0, -0.5, 0.0)],
     )
     out = positions(arts, passages, scores, TOPICS)
-    assert row(out, "author", "sanctions", group_kind="author")["stance"] == pytest.approx(1.0)
-    assert row(out, "author", "sanctions", group_kind="outlet")["stance"] == pytest.approx(-1.0)
+    assert row(out, "author", "sanctions", group_kind="author")["stance"] == pytest.approx(0.5)
+    assert row(out, "author", "sanctions", group_kind="outlet")["stance"] == pytest.approx(-0.5)
 
 
 def test_duplicates_are_excluded_at_both_levels():
@@ -285,7 +330,7 @@ def test_duplicates_are_excluded_at_both_levels():
     out = positions(arts, passages, scores, TOPICS)
     assert "a-copy" not in set(out["article_id"].dropna())
     ann = row(out, "author", "sanctions", author="Ann")
-    assert ann["stance"] == pytest.approx(1.0)
+    assert ann["stance"] == pytest.approx(0.6)
     assert (ann["n_articles"], ann["n_passages"], ann["title"]) == (1, 1, "1 article")
     assert row(out, "author", "ukraine", author="Ann")["status"] == "not_discussed"
 
@@ -319,7 +364,7 @@ def test_one_passage_gives_the_point_and_no_interval():
         [article("a", "Ann")], [score("a:0", "ukraine", 0.7, -0.7, 0.2)]
     )
     got = row(positions(arts, passages, scores, TOPICS), "article", "ukraine", article_id="a")
-    assert got["stance"] == pytest.approx(-1.0)
+    assert got["stance"] == pytest.approx(-0.7)
     assert got["n_passages"] == 1
     assert np.isnan(got["stance_low"]) and np.isnan(got["stance_high"])
 

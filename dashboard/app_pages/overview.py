@@ -223,7 +223,12 @@ def _evidence_for_article(
 
 def _no_stance_note(record: dict, label: str) -> None:
     """Say in words why a discussed position has no stance number, or that it is mixed."""
-    if record.get("stance_status") == "no_stance":
+    if record.get("stance_status") == "no_stance" and not int(record.get("n_passages") or 0):
+        st.info(
+            f"No stance expressed: {md_escape(label)} comes up only in what others are quoted "
+            "saying; their stance is the quoted voices' measure below."
+        )
+    elif record.get("stance_status") == "no_stance":
         st.info(
             f"No stance expressed: the own-voice passages about {md_escape(label)} report or "
             "describe without taking a side, so no stance number is shown (tone still is)."

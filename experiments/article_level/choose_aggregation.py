@@ -7,7 +7,8 @@ is the run's, so models are compared on the same passages).
 
 Rules compared at article level (the author's own passages unless said otherwise):
 
-- ``mean``: the relevance-weighted mean of favor − against (the rule before the news model);
+- ``mean``: the relevance-weighted mean of favor − against (the rule before the news model),
+  and ``mean+tau``: the same, "no stance expressed" (scored 0) under the stance mass ``tau``;
 - ``balance``: sum r (f − a) / sum r (f + a), called only when the expected number of
   stance-taking passages sum (f + a) reaches ``tau`` (else "no stance expressed", scored 0);
   this is ``analysis.aggregate`` with ``min_stance_mass = tau``;
@@ -118,6 +119,8 @@ def rule_scores(feat: pd.DataFrame, rule: str, tau: float) -> pd.Series:
     """An article's stance under ``rule`` (0 = no stance expressed)."""
     if rule == "mean":
         return feat["mean"]
+    if rule == "mean+tau":  # the mean, "no stance expressed" (0) under the stance mass tau
+        return feat["mean"].where(feat["mass"] >= tau, 0.0)
     if rule == "max":
         return feat["max"]
     own = feat["balance"].where(feat["mass"] >= tau, 0.0)

@@ -62,8 +62,8 @@ def test_news_rows_give_author_and_speaker_examples():
 def test_config_rejects_unknown_heads_and_stages():
     with pytest.raises(ValueError, match="expected tasks from"):
         NewsRecipeConfig(tasks=["opinion"])
-    with pytest.raises(ValueError, match="expected stage 1 or 2"):
-        NewsRecipeConfig(stage=3)
+    with pytest.raises(ValueError, match="expected stage 1, 2 or 3"):
+        NewsRecipeConfig(stage=4)
 
 
 @needs_data
@@ -87,14 +87,14 @@ def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path
     texts, targets = ['"Sanctions must stay," Smith said.'], ["sanctions on Russia"]
     a, b = stance.score(texts, targets), quoted.score(texts, targets)
     assert a.shape == b.shape == (1, 3) and not torch.allclose(torch.tensor(a), torch.tensor(b))
-    # Stage 3 refits the tone head alone: tone moves, the author's stance does not.
+    # Stage 4 refits the tone head alone: tone moves, the author's stance does not.
     tone_before = create_scorer(str(tmp_path / "s2"), "tone").score(texts, targets)
     refit = refit_head(tmp_path / "s2", "tone", seed=5, steps=30, log=lambda _: None, limit=32)
     assert set(refit["dev"]) == {
         f"tone/{split}/{when}" for split in ("dev_rw", "dev_mt") for when in ("before", "after")
     }
     assert (tmp_path / "s2" / "refit.json").is_file()
-    assert "Stage 3: the tone head refitted" in (tmp_path / "s2" / "MODEL_CARD.md").read_text()
+    assert "Stage 4: the tone head refitted" in (tmp_path / "s2" / "MODEL_CARD.md").read_text()
     tone_after = create_scorer(str(tmp_path / "s2"), "tone").score(texts, targets)
     stance_after = create_scorer(str(tmp_path / "s2"), "stance").score(texts, targets)
     assert not torch.allclose(torch.tensor(tone_before), torch.tensor(tone_after))
