@@ -19,7 +19,8 @@ def _cell(row: pd.Series) -> str:
         shown = f"S {stance:+.2f}"
     quoted = row.get("quoted_stance")
     quoted = "" if quoted is None or pd.isna(quoted) else f" Q {quoted:+.2f}"
-    return f"{shown}{quoted} T {row['tone']:+.2f} n={int(row['n_passages'])}"
+    tone = "" if pd.isna(row["tone"]) else f" T {row['tone']:+.2f}"
+    return f"{shown}{quoted}{tone} n={int(row['n_passages'])}"
 
 
 def topic_labels(run: Run) -> dict[str, str]:
