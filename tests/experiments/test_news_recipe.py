@@ -13,6 +13,7 @@ from experiments.train_minilm import add_lora, load_adapter_into
 from experiments.train_news_stance import (
     HEADS,
     NewsRecipeConfig,
+    calibrate_offsets,
     news_examples,
     refit_head,
     run_stage,
@@ -99,6 +100,19 @@ def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path
     stance_after = create_scorer(str(tmp_path / "s2"), "stance").score(texts, targets)
     assert not torch.allclose(torch.tensor(tone_before), torch.tensor(tone_after))
     assert torch.allclose(torch.tensor(a), torch.tensor(stance_after), atol=1e-3)
+    # The decision offsets go into the stance heads' biases and are reported on held-out data.
+    from safetensors.torch import load_file
+
+    before = load_file(str(tmp_path / "s2" / "adapter.safetensors"))["heads.stance.bias"].float()
+    calibration = calibrate_offsets(tmp_path / "s2", log=lambda _: None)
+    after = load_file(str(tmp_path / "s2" / "adapter.safetensors"))["heads.stance.bias"].float()
+    offsets = calibration["stance"]
+    expected = before + torch.tensor([offsets["favor_offset"], offsets["against_offset"], 0.0])
+    assert torch.allclose(after, expected, atol=1e-2)
+    assert offsets["tune_after"] >= offsets["tune_before"]
+    assert {"check_before", "check_after", "dev_after"} <= set(offsets)
+    card = (tmp_path / "s2" / "MODEL_CARD.md").read_text()
+    assert "Decision offsets of the stance heads" in card
 
 
 def test_a_stage_starts_from_the_saved_adapter(tmp_path, tiny_encoder_dir, minilm_tokenizer):
