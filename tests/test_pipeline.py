@@ -65,13 +65,17 @@ def test_seeds_give_three_by_three_article_positions(seeds_run, capsys):
             assert key in row
         if row["status"] == "not_discussed":
             assert row["stance"] is None and row["n_passages"] == 0 and row["evidence"] == []
-        else:
-            assert row["n_passages"] > 0 and row["evidence"]
-            if row["n_passages"] > 1:
-                assert row["stance_low"] <= row["stance"] <= row["stance_high"]
-                assert row["tone_low"] <= row["tone"] <= row["tone_high"]
-            else:  # one passage: the point, with no interval to pretend certainty
-                assert row["stance_low"] is None and row["stance"] is not None
+            assert row["n_reported"] == 0
+            continue
+        assert row["n_passages"] + row["n_reported"] > 0
+        assert bool(row["evidence"]) == (row["n_passages"] > 0)
+        if row["stance_status"] == "no_stance":  # no side taken: no number at all
+            assert row["stance"] is None and row["stance_low"] is None
+        elif row["n_passages"] > 1:
+            assert row["stance_low"] <= row["stance"] <= row["stance_high"]
+            assert row["tone_low"] <= row["tone"] <= row["tone_high"]
+        else:  # one passage: the point, with no interval to pretend certainty
+            assert row["stance_low"] is None and row["stance"] is not None
     authors = {r["author"] for r in rows if r["level"] == "author"}
     assert len(authors) == 3
 
