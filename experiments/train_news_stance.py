@@ -336,10 +336,6 @@ def main(argv: list[str] | None = None) -> None:
     print(f"wrote {args.out}")
 
 
-if __name__ == "__main__":
-    main()
-
-
 def pooled_features(directory: Path, examples: list[Example], batch_size: int = 128):
     """The frozen model's pooled representation of each example's (target, passage) input."""
     import torch
@@ -540,3 +536,7 @@ def calibrate_offsets(
             )
         card.write_text(card.read_text() + "\n".join(lines) + "\n")
     return result
+
+
+if __name__ == "__main__":
+    main()
