@@ -106,7 +106,7 @@ class AggregateConfig:
     # stance-taking passages, sum of P(favor) + P(against), must reach this; below it the
     # unit is discussed with "no stance expressed". Chosen on the article dev set
     # (experiments/article_level/choose_aggregation.py).
-    min_stance_mass: float = 0.5
+    min_stance_mass: float = 0.1
     # How passages make a stance: "mean" = sum r (f - a) / sum r (every topic passage weighs its
     # relevance, a passage that takes no side pulls toward 0); "balance" = sum r (f - a) /
     # sum r (f + a) (only the sides taken count). Chosen on the article dev set.

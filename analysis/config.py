@@ -7,12 +7,13 @@ all of them, so a run says exactly what produced it)::
     paths = ["seeds"]            # files or folders; relative paths are relative to the TOML file
     [topics]
     file = ""                    # "" = the package's default topics
-    threshold = 0.0              # 0 = the default threshold chosen on labelled data
-    gate = 0.5                   # P(on topic) a passage needs from the stance model's topic head
+    threshold = 0.0              # 0 = the default chosen on labelled data: 0.55 with a topic
+                                 # gate (stance.minilm.v2), else 0.61
+    gate = 0.9                   # P(on topic) a passage needs from the stance model's topic head
                                  # (stance.minilm.v2); models without one: no gate
     [models]
-    stance = "stance.minilm.v1"  # registered name, model directory or Hugging Face id
-    tone = "tone.minilm.v1"
+    stance = "stance.minilm.v2"  # registered name, model directory or Hugging Face id
+    tone = "tone.minilm.v2"
     precision = "auto"           # auto | bf16 | fp32
     batch_size = 64
     cache = ".viewpoints-cache/predictions.sqlite"   # "" = no prediction cache
@@ -24,7 +25,8 @@ all of them, so a run says exactly what produced it)::
     n_bootstrap = 1000
     include_reported = false
     max_evidence = 10
-    min_stance_mass = 0.5        # expected stance-taking passages needed to call a stance
+    min_stance_mass = 0.1        # expected stance-taking passages needed to call a stance
+    stance_rule = "mean"         # mean | balance (see analysis/aggregate.py)
     [run]
     runs_dir = "runs"
     name = ""                    # optional label shown beside the run id
@@ -61,7 +63,7 @@ class CorpusSection:
 class TopicsSection:
     file: str = ""
     threshold: float = 0.0
-    gate: float = 0.5
+    gate: float = 0.9
 
     def __post_init__(self) -> None:
         _expect(isinstance(self.file, str), "topics.file", "a path string", self.file)
@@ -85,8 +87,8 @@ class TopicsSection:
 
 @dataclass
 class ModelsSection:
-    stance: str = "stance.minilm.v1"
-    tone: str = "tone.minilm.v1"
+    stance: str = "stance.minilm.v2"
+    tone: str = "tone.minilm.v2"
     precision: str = "auto"
     batch_size: int = 64
     cache: str = ".viewpoints-cache/predictions.sqlite"
@@ -117,10 +119,17 @@ class AggregateSection:
     n_bootstrap: int = 1000
     include_reported: bool = False
     max_evidence: int = 10
-    min_stance_mass: float = 0.5
+    min_stance_mass: float = 0.1
+    stance_rule: str = "mean"
 
     def __post_init__(self) -> None:
         _expect(isinstance(self.seed, int), "aggregate.seed", "an integer", self.seed)
+        _expect(
+            self.stance_rule in ("mean", "balance"),
+            "aggregate.stance_rule",
+            "mean or balance",
+            self.stance_rule,
+        )
         _expect(
             isinstance(self.min_stance_mass, int | float)
             and not isinstance(self.min_stance_mass, bool)

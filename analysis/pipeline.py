@@ -341,7 +341,7 @@ def analyze(
     from analysis.corpus import load_corpus
     from analysis.embedding import Embedder
     from analysis.runs import new_run_id, write_run
-    from analysis.topics import DEFAULT_THRESHOLD, TopicMatcher, load_topics
+    from analysis.topics import DEFAULT_THRESHOLD, GATED_THRESHOLD, TopicMatcher, load_topics
 
     shares = stage_shares(None)  # refined once the cost estimate is known
 
@@ -354,10 +354,11 @@ def analyze(
     stage("setup")
     # Everything that can fail on a name or a path fails here, before any work starts.
     topics = load_topics(config.topics.file or None)
-    threshold = config.topics.threshold or DEFAULT_THRESHOLD
     stance, tone = build_scorers(config, topics)
     for scorer in (stance, tone):
         check_loadable(scorer)
+    gated = topic_gate(stance) is not None
+    threshold = config.topics.threshold or (GATED_THRESHOLD if gated else DEFAULT_THRESHOLD)
     for path in config.corpus.paths:
         if not Path(path).exists():
             raise ValueError(f"no such file or folder: {path}")
@@ -474,6 +475,7 @@ def analyze(
             include_reported=agg.include_reported,
             max_evidence=agg.max_evidence,
             min_stance_mass=agg.min_stance_mass,
+            stance_rule=agg.stance_rule,
         ),
     )
     table = mark_unscored(table, scores[failed], articles, agg.include_reported)

@@ -36,4 +36,4 @@ def test_recorded_topic_definitions_do_not_break_reloading(tmp_path):
     text = AnalysisConfig().to_toml() + '\n[topic_definitions.x]\nlabel = "X"\n'
     path = tmp_path / "run.toml"
     path.write_text(text)
-    assert AnalysisConfig.from_toml(path).models.stance == "stance.minilm.v1"
+    assert AnalysisConfig.from_toml(path).models.stance == "stance.minilm.v2"

@@ -83,12 +83,12 @@ def test_seeds_give_three_by_three_article_positions(seeds_run, capsys):
 def test_run_records_models_corpus_and_timings(seeds_run):
     run = load_run("latest", seeds_run)
     meta = run.meta
-    assert meta["models"]["stance"]["name"] == "stance.minilm.v1"
+    assert meta["models"]["stance"]["name"] == "stance.minilm.v2"
     assert len(meta["models"]["stance"]["weights_sha256"]) == 64
     assert len(meta["corpus_hash"]) == 64
     assert meta["counts"]["articles_read"] == 3
     assert {"load", "relevance", "scoring", "aggregate", "total"} <= set(meta["timings"])
-    assert "stance.minilm.v1" in (run.path / "config.toml").read_text()
+    assert "stance.minilm.v2" in (run.path / "config.toml").read_text()
     evidence = run.positions.iloc[0]["evidence"]
     assert set(evidence) <= set(run.passages["passage_id"])
 

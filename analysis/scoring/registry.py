@@ -125,7 +125,7 @@ BACKENDS: Mapping[str, Backend] = MappingProxyType(
     }
 )
 DEFAULTS: Mapping[str, str] = MappingProxyType(
-    {"stance": "stance.minilm.v1", "tone": "tone.minilm.v1"}
+    {"stance": "stance.minilm.v2", "tone": "tone.minilm.v2"}
 )
 
 

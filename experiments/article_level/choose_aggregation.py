@@ -252,7 +252,7 @@ def main() -> None:
         out = {"n": len(labelled)}
         for rule in ("mean", "max"):
             out[rule] = judge(labelled, rule_scores(labelled, rule, 0), discussed)
-        for rule in ("balance", "balance+quoted"):
+        for rule in ("mean+tau", "balance", "balance+quoted"):
             for tau in TAUS:
                 out[f"{rule} tau={tau}"] = judge(
                     labelled, rule_scores(labelled, rule, tau), discussed
@@ -262,15 +262,14 @@ def main() -> None:
         out["reader"] = judge(labelled, reader_scores(reader, labelled), discussed)
         results[split] = out
     # 3. The run's own positions under each tau, through analysis.aggregate and the evaluator.
-    for tau in TAUS:
-        table = positions(
-            run.articles, run.passages, chosen, list(topics), AggregateConfig(min_stance_mass=tau)
-        )
-        for split, lab in labels.items():
-            report = evaluate_run_articles(lab, table)
-            results[split][f"positions tau={tau}"] = {
-                k: report[k] for k in ("auc_favor_vs_none", "sign_accuracy", "macro_f1", "coverage")
-            }
+    keep = ("auc_favor_vs_none", "sign_accuracy", "sign_accuracy_called", "macro_f1", "coverage")
+    for rule in ("mean", "balance"):
+        for tau in TAUS:
+            config = AggregateConfig(min_stance_mass=tau, stance_rule=rule)
+            table = positions(run.articles, run.passages, chosen, list(topics), config)
+            for split, lab in labels.items():
+                report = evaluate_run_articles(lab, table)
+                results[split][f"positions {rule} tau={tau}"] = {k: report[k] for k in keep}
     text = json.dumps(results, indent=1, default=float)
     if args.out:
         Path(args.out).write_text(text + "\n")

@@ -87,6 +87,6 @@ def test_upload_two_seeds_and_a_binary_file(upload_server, page, screenshots, tm
     expect(page).to_have_url(re.compile(rf"[?&]run={run_id}"))
     # The sidebar's model caption is the new run's (the small run names other models).
     sidebar = page.locator("[data-testid='stSidebar']").inner_text()
-    assert "stance: stance.minilm.v1" in sidebar
+    assert "stance: stance.minilm.v2" in sidebar
     assert "finetuned" not in sidebar
     shoot(page, screenshots / "add_articles_opened.png")

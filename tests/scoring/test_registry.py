@@ -19,8 +19,8 @@ def test_a_stance_name_is_refused_for_tone():
 
 
 def test_defaults_are_the_shipped_models():
-    assert create_scorer(None, "stance").name == "stance.minilm.v1"
-    assert create_scorer(None, "tone").name == "tone.minilm.v1"
+    assert create_scorer(None, "stance").name == "stance.minilm.v2"
+    assert create_scorer(None, "tone").name == "tone.minilm.v2"
 
 
 def test_pair_model_directory_resolves_to_its_heads(tiny_pair_model_dir):
