@@ -103,12 +103,18 @@ def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path
     # The decision offsets go into the stance heads' biases and are reported on held-out data.
     from safetensors.torch import load_file
 
-    before = load_file(str(tmp_path / "s2" / "adapter.safetensors"))["heads.stance.bias"].float()
+    adapter = tmp_path / "s2" / "adapter.safetensors"
+    before = {h: load_file(str(adapter))[f"heads.{h}.bias"].float() for h in ("stance", "speaker")}
     calibration = calibrate_offsets(tmp_path / "s2", log=lambda _: None)
-    after = load_file(str(tmp_path / "s2" / "adapter.safetensors"))["heads.stance.bias"].float()
-    offsets = calibration["stance"]
-    expected = before + torch.tensor([offsets["favor_offset"], offsets["against_offset"], 0.0])
-    assert torch.allclose(after, expected, atol=1e-2)
+    after = {h: load_file(str(adapter))[f"heads.{h}.bias"].float() for h in ("stance", "speaker")}
+    offsets = calibration["speaker"]
+    shift = torch.tensor([offsets["favor_offset"], offsets["against_offset"], 0.0])
+    assert offsets["applied"] and torch.allclose(
+        after["speaker"], before["speaker"] + shift, atol=1e-2
+    )
+    # The author head's offsets are measured and reported, not applied.
+    assert not calibration["stance"]["applied"]
+    assert torch.equal(after["stance"], before["stance"])
     assert offsets["tune_after"] >= offsets["tune_before"]
     assert {"check_before", "check_after", "dev_after"} <= set(offsets)
     card = (tmp_path / "s2" / "MODEL_CARD.md").read_text()
