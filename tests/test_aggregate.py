@@ -175,7 +175,7 @@ def test_no_stance_expressed_and_mixed_are_said_apart_from_a_number():
             score("c:0", "sanctions", 0.9, 0.7, 0.0),
         ],
     )
-    out = positions(arts, passages, scores, TOPICS)
+    out = positions(arts, passages, scores, TOPICS, AggregateConfig(min_stance_mass=0.5))
     a = row(out, "article", "sanctions", article_id="a")
     assert a["status"] == "discussed" and a["stance_status"] == "no_stance"
     assert np.isnan(a["stance"]) and np.isnan(a["stance_low"]) and a["tone"] == pytest.approx(-0.25)
@@ -186,6 +186,9 @@ def test_no_stance_expressed_and_mixed_are_said_apart_from_a_number():
     assert c["stance_status"] == "expressed" and c["stance"] == pytest.approx(0.7)
     stricter = positions(arts, passages, scores, TOPICS, AggregateConfig(min_stance_mass=1.0))
     assert row(stricter, "article", "sanctions", article_id="c")["stance_status"] == "no_stance"
+    # The default asks for less: one passage's worth of a tenth of a side.
+    default = positions(arts, passages, scores, TOPICS)
+    assert row(default, "article", "sanctions", article_id="a")["stance_status"] == "mixed"
 
 
 def test_every_unit_and_topic_gets_a_row_and_silence_is_nan_not_zero():

@@ -34,8 +34,9 @@ def two_runs(tmp_path_factory):
 def test_swapping_the_tone_model_recomputes_only_tone(two_runs):
     newest, oldest = list_runs(two_runs)
     assert newest["name"] == "vader_tone" and oldest["name"] == "defaults"
-    pairs = newest["counts"]["scored_pairs"]
-    assert pairs > 0
+    # Every candidate pair is scored (the topic gate then keeps the scored pairs).
+    pairs = newest["counts"]["candidate_pairs"]
+    assert pairs >= newest["counts"]["scored_pairs"] > 0
     assert newest["cache"]["stance"] == {"hits": pairs, "misses": 0}
     assert newest["cache"]["tone"] == {"hits": 0, "misses": pairs}
     assert newest["models"]["tone"]["name"] == "tone.vader.v1"
