@@ -167,7 +167,9 @@ def _evidence_for_author(
     else:
         _no_stance_note(record, ctx.label(topic))
         frame = evidence_frame(store, "author", unit, topic, EVIDENCE_LIMIT)
-        st.markdown(f"The author's own words, strongest first (up to {EVIDENCE_LIMIT}):")
+        st.markdown(
+            f"Evidence passages, strongest first: the author's own words (up to {EVIDENCE_LIMIT}):"
+        )
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
     article_ids = list(meta_by_id.index[meta_by_id["group"] == unit])
     _quoted_voices(store, meta_by_id, article_ids, topic, ctx.label(topic))

@@ -25,6 +25,26 @@ def shipped():
     return create_scorer(None, "stance"), create_scorer(None, "tone")
 
 
+CLEAR_CASES = [
+    "Ukraine deserves our full support in defending its sovereignty.",
+    "Arms control treaties are a naive illusion that only tie America's hands.",
+    "The recipe calls for two eggs and a cup of flour.",
+]
+CLEAR_TARGETS = ["Ukraine", "arms control treaties", "sanctions on Russia"]
+
+
+def test_the_earlier_vast_model_reads_clear_stance_cases():
+    stance = create_scorer("stance.minilm.v1", "stance")
+    labels = list(stance.labels)
+    probs = stance.score(CLEAR_CASES, CLEAR_TARGETS)
+    assert [labels[i] for i in probs.argmax(1)] == ["favor", "against", "none"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known weakness of stance.minilm.v2 (README, where it fails): it reads the dismissive "
+    "'naive illusion' sentence as favoring arms control treaties",
+)
 def test_clear_stance_cases(shipped):
     stance, _ = shipped
     labels = list(stance.labels)
