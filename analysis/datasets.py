@@ -110,7 +110,7 @@ def _first_nonblank_line(path: Path) -> str | None:
     return None
 
 
-def _json_lines(path: Path) -> Iterator[tuple[int, dict]]:
+def json_lines(path: Path) -> Iterator[tuple[int, dict]]:
     try:
         with open(path, encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):
@@ -128,7 +128,7 @@ def _json_lines(path: Path) -> Iterator[tuple[int, dict]]:
 
 
 def _read_jsonl(path: Path) -> Iterator[tuple[int, Example]]:
-    for number, record in _json_lines(path):
+    for number, record in json_lines(path):
         for key in ("text", "label"):
             if key not in record:
                 raise DataError(path, number, f"missing field {key!r}")
@@ -200,7 +200,7 @@ def _read_vast(path: Path) -> Iterator[tuple[int, Example]]:
 
 
 def _read_newsmtsc(path: Path) -> Iterator[tuple[int, Example]]:
-    for number, record in _json_lines(path):
+    for number, record in json_lines(path):
         sentence = record.get("sentence_normalized")
         if not isinstance(sentence, str) or "targets" not in record:
             raise DataError(path, number, "expected 'sentence_normalized' and 'targets'")

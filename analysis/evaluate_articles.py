@@ -20,7 +20,6 @@ What is measured, on the labelled (article, topic) pairs found in the run:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.datasets import DataError
+from analysis.datasets import DataError, json_lines
 from analysis.metrics import classification_report, roc_auc
 
 ARTICLE_LABELS = ("not_discussed", "none", "favor", "against")
@@ -40,37 +39,28 @@ def load_article_labels(path: str | Path, split: str | None = None) -> pd.DataFr
     if not path.is_file():
         raise DataError(path, None, "no such file")
     rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise DataError(path, number, f"not valid JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise DataError(path, number, "expected a JSON object")
-            if not record.get("article_id") and not record.get("title"):
-                raise DataError(path, number, "expected 'article_id' or 'title'")
-            for key in ("topic", "label"):
-                if not isinstance(record.get(key), str) or not record[key]:
-                    raise DataError(path, number, f"missing field {key!r}")
-            if record["label"] not in ARTICLE_LABELS:
-                raise DataError(
-                    path,
-                    number,
-                    f"unknown label {record['label']!r}; expected one of {list(ARTICLE_LABELS)}",
-                )
-            if split is not None and record.get("split") != split:
-                continue
-            rows.append(
-                {
-                    "article_id": record.get("article_id"),
-                    "title": record.get("title"),
-                    "topic": record["topic"],
-                    "label": record["label"],
-                }
+    for number, record in json_lines(path):
+        if not record.get("article_id") and not record.get("title"):
+            raise DataError(path, number, "expected 'article_id' or 'title'")
+        for key in ("topic", "label"):
+            if not isinstance(record.get(key), str) or not record[key]:
+                raise DataError(path, number, f"missing field {key!r}")
+        if record["label"] not in ARTICLE_LABELS:
+            raise DataError(
+                path,
+                number,
+                f"unknown label {record['label']!r}; expected one of {list(ARTICLE_LABELS)}",
             )
+        if split is not None and record.get("split") != split:
+            continue
+        rows.append(
+            {
+                "article_id": record.get("article_id"),
+                "title": record.get("title"),
+                "topic": record["topic"],
+                "label": record["label"],
+            }
+        )
     if not rows:
         where = f" with split {split!r}" if split else ""
         raise DataError(path, None, f"holds no labelled articles{where}")
