@@ -177,6 +177,38 @@ def strictly_about(topic: str, text: str, before: str) -> bool:
     return True
 
 
+def outlet_balanced_split(chosen: list[str], articles: dict, rng: random.Random) -> dict[str, str]:
+    """Article id -> dev / train: within each outlet (in name order), every ``DEV_EVERY``-th
+    article of a seeded shuffle goes to dev, counting on across outlets."""
+    by_outlet: dict[str, list[str]] = defaultdict(list)
+    for aid in chosen:
+        by_outlet[articles[aid].outlet or "?"].append(aid)
+    split: dict[str, str] = {}
+    offset = 0
+    for outlet in sorted(by_outlet):
+        ids = sorted(by_outlet[outlet])
+        rng.shuffle(ids)
+        for i, aid in enumerate(ids):
+            split[aid] = "dev" if (i + offset) % DEV_EVERY == 0 else "train"
+        offset += len(ids)
+    return split
+
+
+def article_item(item: str, a, split: str) -> dict:
+    """An article to label, as written to ``articles_to_label*.jsonl``."""
+    return {
+        "item": item,
+        "article_id": a.article_id,
+        "title": a.title,
+        "outlet": a.outlet,
+        "author": a.author,
+        "date": a.date,
+        "opinion": is_opinion(a.outlet, a.title),
+        "split": split,
+        "text": a.text,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE)
@@ -221,17 +253,7 @@ def main() -> None:
             got += 1
             if got == quota:
                 break
-    by_outlet: dict[str, list[str]] = defaultdict(list)
-    for aid in chosen:
-        by_outlet[articles[aid].outlet or "?"].append(aid)
-    article_split: dict[str, str] = {}
-    offset = 0
-    for outlet in sorted(by_outlet):
-        ids = sorted(by_outlet[outlet])
-        rng.shuffle(ids)
-        for i, aid in enumerate(ids):
-            article_split[aid] = "dev" if (i + offset) % DEV_EVERY == 0 else "train"
-        offset += len(ids)
+    article_split = outlet_balanced_split(chosen, articles, rng)
 
     # Passages, per topic and stratum.
     items = []
@@ -264,52 +286,22 @@ def main() -> None:
                 picked.add(p.passage_id)
                 per_article[p.article_id] += 1
                 art = articles[p.article_id]
-                ps = by_article[p.article_id]
-                k = ps.index(p)
-                items.append(
-                    {
-                        "passage_id": p.passage_id,
-                        "article_id": p.article_id,
-                        "title": art.title,
-                        "outlet": art.outlet,
-                        "topic": topic,
-                        "target": TARGETS[topic],
-                        "favor": defs[topic]["favor"],
-                        "against": defs[topic]["against"],
-                        "before": ps[k - 1].text if k > 0 else "",
-                        "text": p.text,
-                        "after": ps[k + 1].text if k + 1 < len(ps) else "",
-                        "stratum": stratum,
-                    }
-                )
+                items.append(passage_item(p, by_article[p.article_id], art, topic, stratum, defs))
                 got += 1
                 if got == quota:
                     break
+    rng.shuffle(items)
     unique = items
-    rng.shuffle(unique)
     for n, it in enumerate(unique):
         it["item"] = f"p{n:04d}"
         aid = it["article_id"]
         it["split"] = article_split.get(aid) or (
             "dev" if stable_unit(aid) < PASSAGE_DEV_SHARE else "train"
         )
-    arts = []
     rng.shuffle(chosen)
-    for n, aid in enumerate(chosen):
-        a = articles[aid]
-        arts.append(
-            {
-                "item": f"a{n:03d}",
-                "article_id": aid,
-                "title": a.title,
-                "outlet": a.outlet,
-                "author": a.author,
-                "date": a.date,
-                "opinion": is_opinion(a.outlet, a.title),
-                "split": article_split[aid],
-                "text": a.text,
-            }
-        )
+    arts = [
+        article_item(f"a{n:03d}", articles[aid], article_split[aid]) for n, aid in enumerate(chosen)
+    ]
     old_split = {
         row["article_id"]: article_split.get(row["article_id"])
         or ("dev" if stable_unit(row["article_id"]) < PASSAGE_DEV_SHARE else "train")
@@ -401,17 +393,7 @@ def second_round(out: Path) -> None:
             chosen.append(aid)
             per_outlet[outlet] += 1
             quota -= 1
-    by_outlet: dict[str, list[str]] = defaultdict(list)
-    for aid in chosen:
-        by_outlet[articles[aid].outlet or "?"].append(aid)
-    article_split: dict[str, str] = {}
-    offset = 0
-    for outlet in sorted(by_outlet):
-        ids = sorted(by_outlet[outlet])
-        rng.shuffle(ids)
-        for i, aid in enumerate(ids):
-            article_split[aid] = "dev" if (i + offset) % DEV_EVERY == 0 else "train"
-        offset += len(ids)
+    article_split = outlet_balanced_split(chosen, articles, rng)
 
     items = []
     for topic in TOPIC_WORDS:
@@ -456,23 +438,10 @@ def second_round(out: Path) -> None:
             or splits["articles"].get(aid)
             or ("dev" if stable_unit(aid) < PASSAGE_DEV_SHARE else "train")
         )
-    arts = []
     rng.shuffle(chosen)
-    for n, aid in enumerate(chosen):
-        a = articles[aid]
-        arts.append(
-            {
-                "item": f"b{n:03d}",
-                "article_id": aid,
-                "title": a.title,
-                "outlet": a.outlet,
-                "author": a.author,
-                "date": a.date,
-                "opinion": is_opinion(a.outlet, a.title),
-                "split": article_split[aid],
-                "text": a.text,
-            }
-        )
+    arts = [
+        article_item(f"b{n:03d}", articles[aid], article_split[aid]) for n, aid in enumerate(chosen)
+    ]
     with (out / "passages_to_label_r2.jsonl").open("w", encoding="utf-8") as f:
         for it in items:
             f.write(json.dumps(it, ensure_ascii=False) + "\n")
