@@ -9,7 +9,10 @@ articles each) under ``--out/<reader>/``; the stratum and split are never shown.
     python -m experiments.news_labels.batches --out experiments/output/news_batches --round 2 \
         --passage-readers 4 --article-readers 2
 
-Round 2's readers are named after round 1's (E, F, ... with four readers in round 1).
+    python -m experiments.news_labels.batches --out experiments/output/news_batches --round 3
+
+Round 2's readers are named after round 1's (E, F, ... with four readers in round 1), round 3's
+after round 2's (I, J, ...). Round 3 has passages only.
 """
 
 from __future__ import annotations
@@ -67,19 +70,22 @@ def write_chunks(folder: Path, items: list[dict], size: int, block) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--round", type=int, choices=[1, 2], default=1)
+    parser.add_argument("--round", type=int, choices=[1, 2, 3], default=1)
     parser.add_argument("--passage-readers", type=int, default=4)
     parser.add_argument("--article-readers", type=int, default=4)
     args = parser.parse_args()
     rng = random.Random(SEED + args.round - 1)
-    suffix = "" if args.round == 1 else "_r2"
-    first_name = "A" if args.round == 1 else "E"
+    suffix = {1: "", 2: "_r2", 3: "_r3"}[args.round]
+    first_name = {1: "A", 2: "E", 3: "I"}[args.round]
     passages = [
         json.loads(x) for x in (HERE / f"passages_to_label{suffix}.jsonl").open(encoding="utf-8")
     ]
-    articles = [
-        json.loads(x) for x in (HERE / f"articles_to_label{suffix}.jsonl").open(encoding="utf-8")
-    ]
+    article_file = HERE / f"articles_to_label{suffix}.jsonl"
+    articles = (
+        [json.loads(x) for x in article_file.open(encoding="utf-8")]
+        if article_file.is_file()
+        else []
+    )
     assignment = {}
     for kind, items, readers, overlap, size, block in (
         (
@@ -99,6 +105,8 @@ def main() -> None:
             article_block,
         ),
     ):
+        if not items:
+            continue
         names = [chr(ord(first_name) + i) for i in range(readers)]
         for r, mine in deal(items, names, overlap, rng).items():
             write_chunks(args.out / f"{kind}_{r}", mine, size, block)

@@ -25,7 +25,10 @@ from analysis.compare import cohen_kappa
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels"
 TOPICS = ("arms_control", "sanctions", "ukraine")
-ROUNDS = (("", "ABCD"), ("_r2", "EFGH"))
+ROUNDS = (("", "ABCD"), ("_r2", "EFGH"), ("_r3", "IJKL"))
+# Round 3 (passages only, all train) goes to its own file and agreement entry, so that the
+# files rounds 1-2 wrote, and the model stages trained on them, stay as they were.
+LATER_ROUND_PREFIX = {"r": "_r3"}
 PASSAGE_FIELDS = ("label", "speaker_label", "on_topic")
 
 
@@ -97,6 +100,52 @@ def article_agreement(labels: dict[str, list[tuple[str, dict]]]) -> dict[str, An
     return out
 
 
+def passage_row(item_id: str, readings: list[tuple[str, dict]], base: dict) -> dict[str, Any]:
+    """One labelled passage in the format of ``news_stance/passages.jsonl`` (plus readers)."""
+    first = readings[0][1]
+    doubt = bool(first.get("doubt")) or any(
+        r[1][f] != first[f] for r in readings[1:] for f in PASSAGE_FIELDS
+    )
+    return {
+        "item": item_id,
+        "article_id": base["article_id"],
+        "passage_id": base["passage_id"],
+        "title": base["title"],
+        "outlet": base["outlet"],
+        "topic": base["topic"],
+        "target": base["target"],
+        "favor": base["favor"],
+        "against": base["against"],
+        "before": base["before"],
+        "text": base["text"],
+        "after": base["after"],
+        "label": first["label"] if first["on_topic"] else "none",
+        "speaker_label": first["speaker_label"] if first["on_topic"] else None,
+        "on_topic": bool(first["on_topic"]),
+        "doubt": doubt,
+        "readers": [r for r, _ in readings],
+        "stratum": base["stratum"],
+    }
+
+
+def write_passages(path: Path, labels: dict, items: dict, splits: dict) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for item_id, readings in sorted(labels.items()):
+            f.write(json.dumps(passage_row(item_id, readings, items[item_id]), ensure_ascii=False))
+            f.write("\n")
+
+
+def passage_counts(rows: list[dict], splits: dict) -> dict[str, Any]:
+    return {
+        "items": len(rows),
+        "on_topic": sum(r["on_topic"] for r in rows),
+        "label": dict(Counter(r["label"] for r in rows)),
+        "label_on_topic": dict(Counter(r["label"] for r in rows if r["on_topic"])),
+        "speaker_label": dict(Counter(str(r["speaker_label"]) for r in rows)),
+        "split": dict(Counter(splits.get(r["article_id"], "train") for r in rows)),
+    }
+
+
 def main() -> None:
     splits = json.loads((HERE / "splits.json").read_text())["articles"]
     items = {}
@@ -113,6 +162,24 @@ def main() -> None:
         owner = owners(kind)
         for item_id, readings in labels.items():  # the owner's reading first
             readings.sort(key=lambda reading, item_id=item_id: reading[0] != owner.get(item_id))
+        if kind == "passages":
+            later = {
+                suffix: {k: v for k, v in labels.items() if k[0] == prefix}
+                for prefix, suffix in LATER_ROUND_PREFIX.items()
+            }
+            labels = {k: v for k, v in labels.items() if k[0] not in LATER_ROUND_PREFIX}
+            for suffix, round_labels in later.items():
+                if round_labels:
+                    write_passages(
+                        HERE / f"news_passages{suffix}.jsonl", round_labels, items, splits
+                    )
+                    report[f"passages{suffix}"] = {
+                        **passage_agreement(round_labels),
+                        "counts": passage_counts(
+                            [json.loads(x) for x in (HERE / f"news_passages{suffix}.jsonl").open()],
+                            splits,
+                        ),
+                    }
         report[kind] = (
             passage_agreement(labels) if kind == "passages" else article_agreement(labels)
         )
@@ -121,31 +188,7 @@ def main() -> None:
             base = items[item_id]
             first = readings[0][1]
             if kind == "passages":
-                doubt = bool(first.get("doubt")) or any(
-                    r[1][f] != first[f] for r in readings[1:] for f in PASSAGE_FIELDS
-                )
-                rows.append(
-                    {
-                        "item": item_id,
-                        "article_id": base["article_id"],
-                        "passage_id": base["passage_id"],
-                        "title": base["title"],
-                        "outlet": base["outlet"],
-                        "topic": base["topic"],
-                        "target": base["target"],
-                        "favor": base["favor"],
-                        "against": base["against"],
-                        "before": base["before"],
-                        "text": base["text"],
-                        "after": base["after"],
-                        "label": first["label"] if first["on_topic"] else "none",
-                        "speaker_label": first["speaker_label"] if first["on_topic"] else None,
-                        "on_topic": bool(first["on_topic"]),
-                        "doubt": doubt,
-                        "readers": [r for r, _ in readings],
-                        "stratum": base["stratum"],
-                    }
-                )
+                rows.append(passage_row(item_id, readings, items[item_id]))
             else:
                 for topic in TOPICS:
                     mine = first[topic]
@@ -172,14 +215,7 @@ def main() -> None:
             for row in rows:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         if kind == "passages":
-            report[kind]["counts"] = {
-                "items": len(rows),
-                "on_topic": sum(r["on_topic"] for r in rows),
-                "label": dict(Counter(r["label"] for r in rows)),
-                "label_on_topic": dict(Counter(r["label"] for r in rows if r["on_topic"])),
-                "speaker_label": dict(Counter(str(r["speaker_label"]) for r in rows)),
-                "split": dict(Counter(splits.get(r["article_id"], "train") for r in rows)),
-            }
+            report[kind]["counts"] = passage_counts(rows, splits)
         else:
             report[kind]["counts"] = {
                 "articles": len(labels),

@@ -137,6 +137,32 @@ ROUND2_SHARES = {
 ROUND2_ARTICLES = 260
 ROUND2_MIN_TOPIC_PASSAGES = 2
 
+# Round 3: after rounds 1-2 the news model still starved of "against" (25 train passages),
+# and the strict tests of round 2 had used up most strictly on-topic passages. Round 3 ranks the
+# remaining keyword passages of articles outside the dev split by the round's model (the
+# shipped news model's author head) and draws from the top of P(against) and P(favor) (which
+# also finds the passages the model wrongly thinks take a side), from the against cues, and at
+# random. All of it is train data: the dev split is unchanged.
+ROUND3_MODEL = HERE.parents[1] / "analysis" / "shipped_models" / "minilm_v2"
+ROUND3_QUOTA = {
+    "arms_control": {"model_against": 170, "model_favor": 90, "against_cue": 60, "random": 40},
+    "sanctions": {"model_against": 220, "model_favor": 120, "against_cue": 80, "random": 60},
+    "ukraine": {"model_against": 220, "model_favor": 120, "against_cue": 80, "random": 60},
+}
+# ... and, with or without a keyword, passages of train articles whose author takes a side on
+# the topic (by the article labels or a labelled passage), ranked by the model's P(not none).
+ROUND3_SIDED_ARTICLE = {"arms_control": 250, "sanctions": 250, "ukraine": 350}
+# Few keyword passages were left, so round 3 also takes arms-control passages on what the
+# treaties regulate (missile defence, nuclear forces) and sanctions passages of articles that
+# name Russia anywhere.
+ROUND3_ARMS = re.compile(
+    r"missile defen[cs]e|nuclear (?:forces|deterren|moderniz|posture|triad|weapons?)|"
+    r"deterrence|\bICBM|ballistic missile|nuclear war|interceptor",
+    re.IGNORECASE,
+)
+ROUND3_TOP_SHARE = 0.25  # model strata draw at random from this top share of the ranking
+ROUND3_MAX_PER_ARTICLE_TOPIC = 6
+
 TARGETS = {
     "arms_control": "US-Russia arms control",
     "sanctions": "sanctions on Russia",
@@ -212,10 +238,16 @@ def article_item(item: str, a, split: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE)
-    parser.add_argument("--round", type=int, choices=[1, 2], default=1)
+    parser.add_argument("--round", type=int, choices=[1, 2, 3], default=1)
+    parser.add_argument(
+        "--model", type=Path, default=ROUND3_MODEL, help="round 3: the model that ranks passages"
+    )
     args = parser.parse_args()
     if args.round == 2:
         second_round(args.out)
+        return
+    if args.round == 3:
+        third_round(args.out, args.model)
         return
     rng = random.Random(SEED)
     reserved = set(RESERVED.read_text().split())
@@ -457,6 +489,139 @@ def second_round(out: Path) -> None:
         f"{len(arts)} articles: {Counter(a['split'] for a in arts)}, "
         f"opinion {sum(a['opinion'] for a in arts)}"
     )
+
+
+def taken_passages(out: Path) -> set[str]:
+    """Passage ids already labelled (news_stance and every round so far)."""
+    taken = {json.loads(x)["passage_id"] for x in NEWS_STANCE.open(encoding="utf-8")}
+    for path in sorted(out.glob("passages_to_label*.jsonl")):
+        taken |= {json.loads(x)["passage_id"] for x in path.open(encoding="utf-8")}
+    return taken
+
+
+def rank_by_model(model_dir: Path, pairs: list[tuple[str, str]]) -> list[list[float]]:
+    """P(favor, against, none) of the author head for (passage, target) pairs."""
+    import torch
+
+    from analysis.scoring.pair_model import load_pair_classifier, predict_proba
+
+    model, tokenizer = load_pair_classifier(model_dir)
+    model.eval()
+    labels = model.config.heads["stance"]
+    with torch.no_grad():
+        probs = predict_proba(
+            model,
+            tokenizer,
+            [t for t, _ in pairs],
+            [g for _, g in pairs],
+            [None] * len(pairs),
+            batch_size=128,
+            device="cpu",
+        )["stance"]
+    order = [labels.index(k) for k in ("favor", "against", "none")]
+    return probs[:, order].tolist()
+
+
+def sided_articles(out: Path) -> set[tuple[str, str]]:
+    """(topic, article id) of train articles whose author takes a side on the topic."""
+    splits = json.loads((out / "splits.json").read_text())["articles"]
+    sided = set()
+    for line in (out / "articles.jsonl").open(encoding="utf-8"):
+        row = json.loads(line)
+        if row["label"] in ("favor", "against") and row["split"] == "train":
+            sided.add((row["topic"], row["article_id"]))
+    for line in (out / "news_passages.jsonl").open(encoding="utf-8"):
+        row = json.loads(line)
+        if row["label"] in ("favor", "against") and splits.get(row["article_id"]) != "dev":
+            sided.add((row["topic"], row["article_id"]))
+    return sided
+
+
+def third_round(out: Path, model_dir: Path) -> None:
+    """Round 3: model-ranked passages of non-dev articles (see ``ROUND3_QUOTA``); train only."""
+    rng = random.Random(SEED + 3)
+    reserved = set(RESERVED.read_text().split())
+    taken = taken_passages(out)
+    splits = json.loads((out / "splits.json").read_text())
+    dev = {aid for aid, split in splits["articles"].items() if split == "dev"}
+    corpus = load_corpus([ALLSIDES], progress=True)
+    articles = {
+        a.article_id: a
+        for a in corpus.articles
+        if a.article_id not in reserved and a.article_id not in dev
+    }
+    by_article: dict[str, list] = defaultdict(list)
+    for p in corpus.passages:
+        if p.article_id in articles:
+            by_article[p.article_id].append(p)
+    defs = target_definitions()
+    candidates: list[tuple[str, object]] = []
+    for aid in sorted(by_article):
+        passages = by_article[aid]
+        names_russia = bool(RUSSIA.search(articles[aid].text))
+        for p in passages:
+            if p.passage_id in taken or not (MIN_CHARS <= len(p.text) <= MAX_CHARS):
+                continue
+            for topic, rx in TOPIC_WORDS.items():
+                hit = rx.search(p.text) or (topic == "arms_control" and ROUND3_ARMS.search(p.text))
+                if not hit or EXCLUDE[topic].search(p.text):
+                    continue
+                if topic != "ukraine" and not names_russia:
+                    continue
+                candidates.append((topic, p))
+    keyword = {(t, p.passage_id) for t, p in candidates}
+    for topic, aid in sorted(sided_articles(out)):
+        for p in by_article.get(aid, []):
+            fits = MIN_CHARS <= len(p.text) <= MAX_CHARS
+            if fits and p.passage_id not in taken and (topic, p.passage_id) not in keyword:
+                candidates.append((topic + "/sided", p))
+    probs = rank_by_model(model_dir, [(p.text, TARGETS[t.split("/")[0]]) for t, p in candidates])
+    items = []
+    for topic, quotas in ROUND3_QUOTA.items():
+        sided = [
+            (p, pr) for (t, p), pr in zip(candidates, probs, strict=True) if t == topic + "/sided"
+        ]
+        sided.sort(key=lambda x: x[1][2])
+        quotas = {**quotas, "sided_article": ROUND3_SIDED_ARTICLE[topic]}
+        mine = [(p, pr) for (t, p), pr in zip(candidates, probs, strict=True) if t == topic]
+        top = max(1, int(len(mine) * ROUND3_TOP_SHARE))
+        strata = {
+            "sided_article": [p for p, _ in sided[: max(1, len(sided) // 2)]],
+            "model_against": [p for p, _ in sorted(mine, key=lambda x: -x[1][1])[:top]],
+            "model_favor": [p for p, _ in sorted(mine, key=lambda x: -x[1][0])[:top]],
+            "against_cue": [p for p, _ in mine if AGAINST_CUES[topic].search(p.text)],
+            "random": [p for p, _ in mine],
+        }
+        per_article: Counter[str] = Counter()
+        picked: set[str] = set()
+        for stratum, quota in quotas.items():
+            pool = sorted(strata[stratum], key=lambda p: p.passage_id)
+            rng.shuffle(pool)
+            for p in pool:
+                if quota == 0:
+                    break
+                if (
+                    p.passage_id in picked
+                    or per_article[p.article_id] >= ROUND3_MAX_PER_ARTICLE_TOPIC
+                ):
+                    continue
+                picked.add(p.passage_id)
+                per_article[p.article_id] += 1
+                art = articles[p.article_id]
+                items.append(passage_item(p, by_article[p.article_id], art, topic, stratum, defs))
+                quota -= 1
+    rng.shuffle(items)
+    for n, it in enumerate(items):
+        it["item"] = f"r{n:04d}"
+        it["split"] = "train"
+    with (out / "passages_to_label_r3.jsonl").open("w", encoding="utf-8") as f:
+        for it in items:
+            f.write(json.dumps(it, ensure_ascii=False) + "\n")
+    for it in items:
+        splits["articles"].setdefault(it["article_id"], "train")
+    (out / "splits.json").write_text(json.dumps(splits, indent=0, sort_keys=True) + "\n")
+    print(f"{len(candidates)} candidates; {len(items)} passages:")
+    print(Counter((i["topic"], i["stratum"]) for i in items))
 
 
 if __name__ == "__main__":
