@@ -693,10 +693,6 @@ def recompute(
     created = datetime.now(UTC)
     corpus_hash = str(run.meta.get("corpus_hash") or "0" * 8)
     run_id = new_run_id(corpus_hash, created) + ("-calibrated" if temperatures else "-corrected")
-    suffix = 2
-    while (Path(runs_dir) / run_id).exists():
-        run_id = f"{run_id.rsplit('~', 1)[0]}~{suffix}"
-        suffix += 1
     meta = {k: v for k, v in run.meta.items() if k not in ("run_id", "format_version", "path")}
     what = "corrections + calibration" if temperatures else "corrections"
     meta.update(

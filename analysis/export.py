@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.runs import Run
+from analysis.runs import Run, write_parquet
 
 WHAT = ("positions", "passages", "articles")
 FORMATS = ("jsonl", "csv", "parquet")
@@ -57,11 +57,11 @@ def export_table(run: Run, what: str, fmt: str, out: str | Path | None = None) -
     if fmt == "parquet":
         if out is None:
             buffer = io.BytesIO()
-            table.to_parquet(buffer, index=False)
+            write_parquet(table, buffer)
             sys.stdout.buffer.write(buffer.getvalue())
             sys.stdout.flush()
         else:
-            table.to_parquet(out, index=False)
+            write_parquet(table, out)
         return
     if fmt == "csv":
         flat = table.copy()

@@ -526,6 +526,7 @@ def analyze(
         resolved_toml,
         {"articles": articles, "passages": passages, "scores": scores, "positions": table},
     )
+    run_id = path.name  # another run may have taken the id first (runs.write_run)
     log(f"wrote run {run_id} to {path} in {timings['total']:.1f} s")
     stage("done")
     return AnalysisResult(path=path, meta={"run_id": run_id, **meta}, estimate=estimate)

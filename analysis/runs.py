@@ -15,10 +15,12 @@ would list.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import tomllib
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -157,7 +159,10 @@ def write_run(
     config_toml: str,
     tables: Mapping[str, pd.DataFrame],
 ) -> Path:
-    """Write a complete run to ``runs_dir/run_id`` atomically and return its path."""
+    """Write a complete run to ``runs_dir/run_id`` atomically and return its path.
+
+    If ``run_id`` is taken (by an earlier run, or a concurrent one that finished first), the run
+    is written as ``<run_id>~2`` (``~3`` ...): the path returned names the id it got."""
     missing = [name for name in TABLES if name not in tables]
     if missing:
         raise ValueError(f"expected tables {list(TABLES)}, missing {missing}")
@@ -167,25 +172,38 @@ def write_run(
             raise ValueError(f"table {name!r} lacks columns {absent}")
     runs_dir = Path(runs_dir)
     runs_dir.mkdir(parents=True, exist_ok=True)
-    final = runs_dir / run_id
-    if final.exists():
-        raise RunError(f"run {run_id} already exists in {runs_dir}")
-    staging = runs_dir / f".tmp-{run_id}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    staging = runs_dir / f".tmp-{run_id}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
         for name in TABLES:
-            tables[name].to_parquet(staging / f"{name}.parquet", index=False)
+            write_parquet(tables[name], staging / f"{name}.parquet")
         (staging / "config.toml").write_text(config_toml, encoding="utf-8")
+        return _claim(staging, runs_dir, run_id, meta)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _claim(staging: Path, runs_dir: Path, run_id: str, meta: dict[str, Any]) -> Path:
+    """Rename ``staging`` to the run's folder; when another run took the id first (runs started
+    in the same second), take ``<id>~2``, ``<id>~3`` ... so that finished work is never lost."""
+    base, n = run_id, 1
+    while True:
         full_meta = {"run_id": run_id, "format_version": RUN_FORMAT_VERSION, **meta}
         (staging / "run.json").write_text(
             json.dumps(full_meta, indent=2, default=str) + "\n", encoding="utf-8"
         )
-        os.replace(staging, final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return final
+        final = runs_dir / run_id
+        if not final.exists():
+            try:
+                # A rename onto a folder with files fails, so two writers never share one.
+                os.rename(staging, final)
+                return final
+            except OSError as err:
+                if err.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise
+        n += 1
+        run_id = f"{base}~{n}"
 
 
 def list_runs(runs_dir: str | Path) -> list[dict[str, Any]]:
@@ -223,6 +241,29 @@ def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
     known = [m["run_id"] for m in list_runs(runs_dir)][:5]
     hint = f"; recent runs: {', '.join(known)}" if known else ""
     raise RunError(f"no run {spec!r} (looked for a folder and in {runs_dir}){hint}")
+
+
+def write_parquet(table: pd.DataFrame, where: Any) -> None:
+    """Write ``table`` as Parquet that plain pandas, pyarrow, polars and DuckDB all read.
+
+    Arrow extension dtypes (the evidence lists) are written as ordinary Arrow lists without
+    pandas' dtype note, which ``pd.read_parquet`` cannot parse back ("data type 'list<item:
+    string>[pyarrow]' not understood").
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    plain = table.copy()
+    for column in plain.columns:
+        if isinstance(plain[column].dtype, pd.ArrowDtype):
+            plain[column] = plain[column].astype(object)
+    arrow = pa.Table.from_pandas(plain, preserve_index=False)
+    for i, field in enumerate(arrow.schema):
+        if isinstance(table[field.name].dtype, pd.ArrowDtype):
+            wanted = table[field.name].dtype.pyarrow_dtype
+            if field.type != wanted:
+                arrow = arrow.set_column(i, field.name, arrow.column(i).cast(wanted))
+    pq.write_table(arrow, where)
 
 
 def load_table(path: str | Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:

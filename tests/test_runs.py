@@ -42,11 +42,43 @@ def test_an_interrupted_write_leaves_no_listed_run(tmp_path, monkeypatch):
     def explode(self, *args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", explode)
+    monkeypatch.setattr("pyarrow.parquet.write_table", explode)
     with pytest.raises(KeyboardInterrupt):
         write_run(tmp_path, "r1", {}, "", tables())
     assert list_runs(tmp_path) == []
     assert list(tmp_path.iterdir()) == []  # the staging folder is gone too
+
+
+def test_every_table_of_a_run_reads_with_pandas_pyarrow_polars_and_duckdb(tmp_path):
+    import duckdb
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    from analysis.aggregate import EVIDENCE_DTYPE
+
+    data = tables()
+    data["positions"] = pd.DataFrame(
+        [{c: None for c in TABLE_COLUMNS["positions"]} for _ in range(2)]
+    ).assign(
+        level="article",
+        stance=[0.5, float("nan")],
+        evidence=pd.Series([["a0:1", "a0:0"], []], dtype=EVIDENCE_DTYPE),
+    )
+    path = write_run(tmp_path, "r1", {}, "", data)
+    for name in TABLE_COLUMNS:
+        file = path / f"{name}.parquet"
+        expected = len(data[name])
+        assert len(pd.read_parquet(file)) == expected, name
+        assert pq.read_table(file).num_rows == expected, name
+        assert pl.read_parquet(file).height == expected, name
+        assert duckdb.sql(f"select count(*) from '{file}'").fetchall()[0][0] == expected, name
+    evidence = pd.read_parquet(path / "positions.parquet")["evidence"]
+    assert [list(v) for v in evidence] == [["a0:1", "a0:0"], []]
+    assert pl.read_parquet(path / "positions.parquet")["evidence"].to_list()[0] == ["a0:1", "a0:0"]
+    assert str(pq.read_schema(path / "positions.parquet").field("evidence").type) in (
+        "list<item: string>",
+        "list<element: string>",
+    )
 
 
 def test_missing_columns_are_refused_before_writing(tmp_path):
@@ -76,3 +108,36 @@ def test_list_columns_written_with_an_arrow_dtype_read_back_as_lists(tmp_path):
     write_run(tmp_path, "r1", {}, "", data)
     run = load_run("r1", tmp_path)
     assert list(run.positions.loc[0, "evidence"]) == ["a0:1", "a0:2"]
+
+
+def _write_same_id(args):
+    runs_dir, marker = args
+    data = tables()
+    data["articles"] = data["articles"].assign(title=marker)
+    return str(write_run(runs_dir, "20260101-000000-abc", {"who": marker}, "", data))
+
+
+def test_runs_given_the_same_id_at_once_all_land_under_distinct_ids(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    markers = [f"w{i}" for i in range(6)]
+    with ProcessPoolExecutor(max_workers=6) as pool:
+        paths = list(pool.map(_write_same_id, [(tmp_path, m) for m in markers]))
+    assert len(set(paths)) == 6
+    ids = sorted(m["run_id"] for m in list_runs(tmp_path))
+    assert ids[0] == "20260101-000000-abc" and len(ids) == 6
+    assert all(i.startswith("20260101-000000-abc") for i in ids)
+    # every writer's own tables are in the run whose id it got, nothing is lost or mixed
+    for path in paths:
+        run = load_run(path, tmp_path)
+        assert run.path.name == run.run_id
+        assert set(run.articles["title"]) == {run.meta["who"]}
+    assert sorted(load_run(p, tmp_path).meta["who"] for p in paths) == markers
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_an_existing_id_gets_a_numbered_twin(tmp_path):
+    first = write_run(tmp_path, "r1", {}, "", tables())
+    second = write_run(tmp_path, "r1", {}, "", tables())
+    assert (first.name, second.name) == ("r1", "r1~2")
+    assert json.loads((second / "run.json").read_text())["run_id"] == "r1~2"
