@@ -16,6 +16,7 @@ import numpy as np
 
 from analysis.labels import labels_for
 from analysis.scoring.base import ModelLoadError, Span, check_inputs
+from analysis.scoring.hub import resolve_model_source
 
 SYNONYMS = {
     "negative": "negative",
@@ -49,12 +50,34 @@ def map_labels(
         if label in wanted:
             found[label] = int(index)
     missing = [label for label in wanted if label not in found]
+    if missing and is_nli_head(id2label):
+        raise ValueError(
+            f"the model's labels {dict(id2label)} are an NLI head (entailment/contradiction), "
+            f"not {task} labels: "
+            + (
+                "give it as the stance model on its own (`--stance-model FOLDER` picks the NLI "
+                "backend for a local NLI folder) or as stance.nli.v1 with "
+                '[models.stance_options] model = "..." in an experiment TOML'
+                if task == "stance"
+                else "an NLI model cannot score tone; choose a sentiment classifier"
+            )
+        )
     if missing:
         raise ValueError(
             f"cannot map the model's labels {dict(id2label)} to {task} labels {list(wanted)}: "
-            f"no match for {missing}; give a label map such as LABEL_0=negative"
+            f"no match for {missing}; give a label map such as LABEL_0=negative "
+            f"(label_map in [models.{task}_options] of an experiment TOML, or --label-map of "
+            "`viewpoints evaluate`)"
         )
     return [found[label] for label in wanted]
+
+
+def is_nli_head(id2label: Mapping[int, str]) -> bool:
+    """Whether the labels are an NLI model's (an entailment and a contradiction class)."""
+    names = {str(v).strip().lower().replace("-", "_").replace(" ", "_") for v in id2label.values()}
+    has_entail = bool(names & {"entailment", "entail", "entails", "entailed"})
+    has_contra = bool(names & {"contradiction", "not_entailment", "non_entailment"})
+    return has_entail and has_contra
 
 
 class HFClassifierScorer:
@@ -139,24 +162,17 @@ def load_hf_model(model_id: str, kind: str) -> tuple[Any, Any]:
     """
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    local = Path(model_id).expanduser()
-    where = f"local directory {local}" if local.is_dir() else f"Hugging Face id {model_id!r}"
+    source, local_only = resolve_model_source(model_id, kind)
+    where = f"local directory {source}" if Path(source).is_dir() else f"hub id {model_id!r}"
     try:
         tokenizer = AutoTokenizer.from_pretrained(
-            str(local) if local.is_dir() else model_id, trust_remote_code=False
+            source, trust_remote_code=False, local_files_only=local_only
         )
         model = AutoModelForSequenceClassification.from_pretrained(
-            str(local) if local.is_dir() else model_id,
-            trust_remote_code=False,
-            use_safetensors=True,
+            source, trust_remote_code=False, use_safetensors=True, local_files_only=local_only
         )
     except Exception as err:  # transformers raises OSError, ValueError, HTTP errors ...
-        reason = " ".join(str(err).split())[:200]
-        hint = (
-            ""
-            if local.is_dir()
-            else "; offline? download it where you are online (huggingface-cli download "
-            f"{model_id} --local-dir DIR) and pass that DIR instead"
-        )
-        raise ModelLoadError(f"could not load {kind} model from {where}: {reason}{hint}") from None
+        reason = " ".join(str(err).split())
+        reason = reason if len(reason) <= 300 else reason[:297] + "..."
+        raise ModelLoadError(f"could not load {kind} model from {where}: {reason}") from None
     return model.eval(), tokenizer

@@ -2,8 +2,10 @@
 
 A spec is a registered name (``stance.minilm.v1``, ``stance.nli.v1`` ...), a directory holding a
 viewpoints pair classifier, or any Hugging Face sequence-classification model (directory or hub
-id). Backends that need more than a name (an NLI model id, a chat endpoint) take options, given in
-an experiment's ``[models.stance_options]`` / ``[models.tone_options]``.
+id); a local folder whose labels are an NLI head (entailment/contradiction) is scored as
+``stance.nli.v1`` with that folder. Backends that need more than a name (an NLI model id, a
+chat endpoint) take options, given in an experiment's ``[models.stance_options]`` /
+``[models.tone_options]``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Any
 
 from analysis.labels import labels_for
 from analysis.scoring.base import Scorer
-from analysis.scoring.hf_classifier import HFClassifierScorer
+from analysis.scoring.hf_classifier import HFClassifierScorer, is_nli_head
+from analysis.scoring.hub import local_id2label
 from analysis.scoring.pair_model import is_pair_classifier_dir
 from analysis.scoring.pair_scorer import SHIPPED_DIR, SHIPPED_V2_DIR, PairModel, PairModelScorer
 from analysis.scoring.vader import VaderToneScorer
@@ -185,6 +188,15 @@ def create_scorer(
             f"unknown model name {spec!r}; registered {task} models: "
             f"{', '.join(available(task))} (or give a model directory or Hugging Face id)"
         )
+    id2label = local_id2label(spec) if path.is_dir() else None
+    if id2label and is_nli_head(id2label) and not label_map:
+        if task != "stance":
+            raise UnknownScorerError(
+                f"{spec} is an NLI model (labels {sorted(id2label.values())}): it can score "
+                "stance (as stance.nli.v1), not tone; choose a sentiment classifier for tone"
+            )
+        nli_options = {k: v for k, v in options.items() if k in BACKENDS["stance.nli.v1"].options}
+        return _nli({**nli_options, "model": spec}, templates=templates)
     unknown = sorted(set(options) - set(HF_OPTIONS) - {"model"})
     if unknown:
         raise UnknownScorerError(f"a Hugging Face classifier does not take option(s) {unknown}")
