@@ -4,7 +4,9 @@ Sections and keys (every key is optional in a file; the resolved config written 
 all of them, so a run says exactly what produced it)::
 
     [corpus]
-    paths = ["seeds"]            # files or folders; relative paths are relative to the TOML file
+    paths = ["seeds"]            # files or folders; every relative path in a TOML file (corpus,
+                                 # topics file, model folders, cache, runs_dir) is read from the
+                                 # file's folder
     [topics]
     file = ""                    # "" = the package's default topics
     threshold = 0.0              # 0 = the default chosen on labelled data: 0.55 with a topic
@@ -230,7 +232,10 @@ class AnalysisConfig:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> AnalysisConfig:
-        """Read a TOML config; relative corpus and topics paths resolve against its folder."""
+        """Read a TOML config. Every relative path in it resolves against the file's folder:
+        corpus paths, the topics file, and, where the file sets them, model folders (a model
+        spec or ``model`` option that is a folder there, or is written as a path), the
+        prediction cache and the runs folder. Registered names and hub ids stay as they are."""
         path = Path(path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -243,6 +248,17 @@ class AnalysisConfig:
         config.corpus.paths = [_relative_to(base, p) for p in config.corpus.paths]
         if config.topics.file:
             config.topics.file = _relative_to(base, config.topics.file)
+        given = data.get("models", {}) if isinstance(data.get("models"), dict) else {}
+        models = config.models
+        models.stance = _model_relative_to(base, models.stance)
+        models.tone = _model_relative_to(base, models.tone)
+        for options in (models.stance_options, models.tone_options):
+            if isinstance(options.get("model"), str):
+                options["model"] = _model_relative_to(base, options["model"])
+        if given.get("cache"):
+            models.cache = _relative_to(base, models.cache)
+        if isinstance(data.get("run"), dict) and data["run"].get("runs_dir"):
+            config.run.runs_dir = _relative_to(base, config.run.runs_dir)
         return config
 
     def to_toml(self) -> str:
@@ -253,6 +269,19 @@ class AnalysisConfig:
 def _relative_to(base: Path, value: str) -> str:
     path = Path(value).expanduser()
     return str(path if path.is_absolute() else (base / path))
+
+
+def _model_relative_to(base: Path, spec: str) -> str:
+    """A model spec resolved against ``base`` when it names a folder there or is written as a
+    path; registered names and hub ids unchanged."""
+    from analysis.scoring.hub import looks_like_path
+
+    candidate = Path(spec).expanduser()
+    if candidate.is_absolute() or not spec:
+        return spec
+    if (base / candidate).exists() or looks_like_path(spec):
+        return str(base / candidate)
+    return spec
 
 
 def _expect(ok: object, key: str, expected: str, got: object) -> None:
