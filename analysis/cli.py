@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -383,8 +384,50 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     ]
     if args.corrections_dir:
         command += ["--corrections-dir", str(Path(args.corrections_dir).resolve())]
+    if not port_is_free(args.port):
+        raise CLIError(f"port {args.port} is in use; choose another with --port")
+    child = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent)
+    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     print(f"dashboard on http://localhost:{args.port} (runs from {args.runs_dir})", file=sys.stderr)
-    return subprocess.call(command, env=env)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if child.poll() is None:  # the dashboard stops with the command
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+
+def port_is_free(port: int) -> bool:
+    """Whether nothing listens on ``port`` (as the dashboard binds it: all interfaces)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("", port))
+        except OSError:
+            return False
+    return True
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _die_with_parent() -> None:
+    """In the dashboard's process: get SIGTERM if the command dies without cleaning up."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _add_runs_dir(parser: argparse.ArgumentParser) -> None:
