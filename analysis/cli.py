@@ -220,19 +220,32 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     from analysis.runs import load_run
 
     runs = [load_run(spec, args.runs_dir) for spec in args.runs]
+    if args.template and not args.experiment:
+        raise CLIError("--template needs --experiment (the experiment to rerun per template)")
     if args.experiment:
         base = AnalysisConfig.from_toml(args.experiment)
-        variants = [("", "")] if not args.template else []
-        variants += [tuple(t.split("|", 1)) for t in args.template]
+        if args.template and base.models.stance != "stance.nli.v1":
+            raise CLIError(
+                f"--template sets NLI hypotheses: expected an experiment with stance = "
+                f'"stance.nli.v1", got {base.models.stance!r} in {args.experiment}'
+            )
+        variants: list[tuple[str, str]] = [("", "")]  # the experiment as is, then each template
+        for text in args.template:
+            favor, _, against = text.partition("|")
+            if not favor.strip() or not against.strip():
+                raise CLIError(
+                    f"expected --template 'FAVOR TEMPLATE|AGAINST TEMPLATE', got {text!r}"
+                )
+            variants.append((favor.strip(), against.strip()))
         for favor, against in variants:
             config = AnalysisConfig.from_dict(base.to_dict())
             if favor:
-                if "|" not in f"{favor}|{against}" or not against:
-                    raise CLIError("expected --template 'FAVOR TEMPLATE|AGAINST TEMPLATE'")
+                # The command line's templates win over the topics file's per-topic ones.
                 config.models.stance_options = {
                     **config.models.stance_options,
                     "favor_template": favor,
                     "against_template": against,
+                    "topic_templates": False,
                 }
                 config.run.name = f"{Path(args.experiment).stem}: {favor}"
             if args.runs_dir:

@@ -57,7 +57,16 @@ def _nli(options: Mapping[str, Any], templates: Templates | None = None, **_: An
         for k in ("favor_template", "against_template", "batch_size", "max_length")
         if k in options
     }
-    return NLIStanceScorer(options["model"], templates=templates or None, **kwargs)
+    topic_templates = options.get("topic_templates", True)
+    if not isinstance(topic_templates, bool):
+        raise UnknownScorerError(
+            f"topic_templates: expected true or false, got {topic_templates!r}"
+        )
+    # topic_templates = false: the favor/against_template options apply to every topic, over
+    # the topics file's own (robustness runs over templates given on the command line).
+    return NLIStanceScorer(
+        options["model"], templates=(templates or None) if topic_templates else None, **kwargs
+    )
 
 
 def _hf(task: str) -> Callable[..., Scorer]:
@@ -106,7 +115,14 @@ BACKENDS: Mapping[str, Backend] = MappingProxyType(
         "tone.vader.v1": Backend(lambda **_: VaderToneScorer(), description="VADER lexicon"),
         "stance.nli.v1": Backend(
             _nli,
-            ("model", "favor_template", "against_template", "batch_size", "max_length"),
+            (
+                "model",
+                "favor_template",
+                "against_template",
+                "topic_templates",
+                "batch_size",
+                "max_length",
+            ),
             ("model",),
             "any Hugging Face NLI model as a zero-shot stance scorer",
         ),
