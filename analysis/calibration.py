@@ -146,13 +146,21 @@ def prediction_arrays(predictions: pd.DataFrame, task: str) -> tuple[np.ndarray,
     return probs, y
 
 
+# A fitted temperature under this says the corrected examples cannot calibrate (too few, or all
+# right): at 0.05 every probability becomes 0 or 1, so such a fit is refused.
+MIN_USEFUL_TEMPERATURE = 0.2
+
+
 def fit_temperatures(
     predictions: Mapping[str, pd.DataFrame], min_examples: int = 10
 ) -> dict[str, dict[str, Any]]:
     """Per task, fit a temperature on the predictions of corrected examples.
 
     Returns ``{task: {"temperature", "n", "nll_before", "nll_after"}}``; a task with fewer than
-    ``min_examples`` predictions gets ``temperature`` None and a ``reason``.
+    ``min_examples`` predictions, or whose fitted temperature is degenerate (under
+    :data:`MIN_USEFUL_TEMPERATURE`), gets ``temperature`` None and a ``reason``; one at the
+    search's upper bound is applied with a ``warning`` (the examples say the probabilities carry
+    no information).
     """
     if not isinstance(min_examples, int) or min_examples < 1:
         raise ValueError(f"expected min_examples >= 1, got {min_examples!r}")
@@ -167,7 +175,28 @@ def fit_temperatures(
             }
             continue
         scaler = TemperatureScaler().fit(probs, y)
+        if scaler.temperature_ < MIN_USEFUL_TEMPERATURE:
+            out[task] = {
+                "temperature": None,
+                "n": scaler.n_,
+                "fitted": round(scaler.temperature_, 6),
+                "reason": (
+                    f"the fitted temperature {scaler.temperature_:.2f} is degenerate (under "
+                    f"{MIN_USEFUL_TEMPERATURE}: it would turn every probability into 0 or 1); "
+                    "the corrected examples are too few or too one-sided to calibrate"
+                ),
+            }
+            continue
+        if scaler.temperature_ >= 0.99 * scaler.bounds[1]:
+            out[task] = {
+                "warning": (
+                    f"temperature at the search bound {scaler.bounds[1]:g}: on the corrected "
+                    "examples the model does no better than chance, so its probabilities are "
+                    "flattened to near uniform"
+                )
+            }
         out[task] = {
+            **out.get(task, {}),
             "temperature": round(scaler.temperature_, 6),
             "n": scaler.n_,
             "nll_before": round(scaler.nll_before_, 6),

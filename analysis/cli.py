@@ -335,7 +335,8 @@ def cmd_recompute(args: argparse.Namespace) -> int:
         else:
             print(
                 f"{task}: temperature {info['temperature']:.3f} on {info['n']} examples "
-                f"(NLL {info['nll_before']:.3f} -> {info['nll_after']:.3f})",
+                f"(NLL {info['nll_before']:.3f} -> {info['nll_after']:.3f})"
+                + (f"; warning: {info['warning']}" if info.get("warning") else ""),
                 file=sys.stderr,
             )
     print(path)

@@ -46,6 +46,29 @@ def _models_caption(meta: dict) -> str:
     return "; ".join(names)
 
 
+def _adjusted_note(meta: dict) -> str:
+    """What was done to a run after scoring (corrections, calibration), for every page."""
+    calibration = meta.get("calibration") if isinstance(meta.get("calibration"), dict) else {}
+    scaled = [
+        f"{task} T = {info['temperature']:.2f}"
+        for task, info in calibration.items()
+        if isinstance(info, dict) and info.get("temperature") is not None
+    ]
+    source = meta.get("source_run") if isinstance(meta.get("source_run"), dict) else {}
+    parts = []
+    if scaled:
+        parts.append(
+            "**Calibrated run**: probabilities rescaled by temperatures fitted on the analyst's "
+            f"corrections ({', '.join(scaled)})"
+        )
+    if meta.get("corrections"):
+        parts.append("corrections applied")
+    if not parts:
+        return ""
+    origin = f" · from run {source['run_id']}" if source.get("run_id") else ""
+    return "; ".join(parts) + origin
+
+
 def _empty_state(runs_dir: Path) -> None:
     st.title("viewpoints")
     st.info(
@@ -84,6 +107,9 @@ def main() -> None:
         )
         meta = by_id[run_id]
         st.caption(_models_caption(meta) or "models not recorded")
+        adjusted = _adjusted_note(meta)
+        if adjusted:
+            st.warning(adjusted, icon=":material/tune:")
         st.caption(f"runs folder: `{runs_dir}`")
     path = str(meta["path"])
     stamp = data.run_stamp(path)

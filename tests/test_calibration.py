@@ -119,6 +119,27 @@ def test_fit_temperatures_needs_enough_examples():
     assert short["stance"]["temperature"] is None and "10" in short["stance"]["reason"]
 
 
+def test_a_degenerate_fitted_temperature_is_refused_with_its_reason():
+    # Two corrected examples, both right: the NLL falls as T -> 0, which would turn every tone
+    # into -1.00 or +1.00.
+    labels = ("negative", "neutral", "positive")
+    probs = np.array([[0.5, 0.3, 0.2], [0.2, 0.3, 0.5]])
+    frame = pd.DataFrame({f"p_{label}": probs[:, i] for i, label in enumerate(labels)})
+    frame["label"] = ["negative", "positive"]
+    frame["predicted"] = frame["label"]
+    assert TemperatureScaler().fit(probs, [0, 2]).temperature_ < 0.1
+    fitted = fit_temperatures({"tone": frame}, min_examples=2)["tone"]
+    assert fitted["temperature"] is None and fitted["fitted"] < 0.1
+    assert "degenerate" in fitted["reason"] and "0 or 1" in fitted["reason"]
+    # Worse than chance: applied (near uniform), with a warning that says so.
+    probs, y = _confident(400, right=0.2, confidence=0.95)
+    frame = pd.DataFrame({f"p_{label}": probs[:, i] for i, label in enumerate(labels)})
+    frame["label"] = [labels[i] for i in y]
+    frame["predicted"] = [labels[i] for i in probs.argmax(axis=1)]
+    flat = fit_temperatures({"tone": frame})["tone"]
+    assert flat["temperature"] > 19 and "no better than chance" in flat["warning"]
+
+
 def test_probability_report_scores_the_top_class_and_bins_confidence():
     probs = np.array([[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]])
     report = probability_report(probs, ["favor", "against", "against", "none"], "stance")

@@ -227,7 +227,8 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
         note = "; ".join(
             f"{task}: T = {info['temperature']:.2f} (n = {info['n']})"
             if info.get("temperature") is not None
-            else f"{task}: not calibrated ({info['n']} examples)"
+            else f"{task}: not calibrated ({info.get('reason', 'too few examples')}; "
+            f"{info['n']} examples)"
             for task, info in meta.get("calibration", {}).items()
         )
         st.success(

@@ -49,3 +49,27 @@ def test_switching_run_keeps_working(app, tmp_path):
     assert not at.exception
     assert at.query_params["run"] == "20180101-000000-older000"
     assert len(at.dataframe[0].value) == 12
+
+
+def test_a_calibrated_run_says_so_on_every_page(app, tmp_path):
+    import json
+
+    path = make_small_run(tmp_path, "20190101-000000-calib000", created="2019-01-01T00:00:00")
+    meta = json.loads((path / "run.json").read_text())
+    meta["calibration"] = {
+        "stance": {"temperature": 1.7, "n": 40},
+        "tone": {"temperature": None, "n": 3, "reason": "needs at least 10"},
+    }
+    meta["corrections"] = {"applied": 5}
+    meta["source_run"] = {"run_id": "20181110-120000-seeds000"}
+    (path / "run.json").write_text(json.dumps(meta))
+    make_small_run(tmp_path, "20180101-000000-plain000", created="2018-01-01T00:00:00")
+    at = app(tmp_path).run()
+    for page in ("overview.py", "compare.py", "time.py", "runs.py"):
+        at.switch_page(f"app_pages/{page}").run()
+        assert not at.exception, page
+        notes = [w.value for w in at.sidebar.warning]
+        assert any("Calibrated run" in n and "stance T = 1.70" in n for n in notes), page
+        assert not any("tone T" in n for n in notes)
+    plain = app(tmp_path, run="20180101-000000-plain000").run()
+    assert not [w for w in plain.sidebar.warning if "Calibrated" in w.value]
