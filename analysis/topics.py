@@ -197,14 +197,19 @@ def alias_pattern(aliases: Sequence[str]) -> re.Pattern[str]:
 
     Matching ignores case, except that a word written in capitals in the alias (an acronym such
     as ``INF`` or ``START``) must start with a capital in the text, so that "a new start" does
-    not match "New START". Spaces and hyphens inside an alias match either.
+    not match "New START"; an acronym also matches written with periods ("I.N.F." for INF, the
+    style of The New York Times). Spaces and hyphens inside an alias match either.
     """
     alternatives = []
     for alias in sorted({a.strip() for a in aliases}, key=len, reverse=True):
         parts = []
         for word in re.split(r"[\s\-]+", alias):
             if len(word) >= 2 and word.isupper():
-                parts.append(re.escape(word[0]) + "(?i:" + re.escape(word[1:]) + ")")
+                plain = re.escape(word[0]) + "(?i:" + re.escape(word[1:]) + ")"
+                if word.isalpha():
+                    dotted = r"\.".join(re.escape(c) for c in word) + r"(?:\.(?!\w)|(?![.\w]))"
+                    plain = f"(?:{plain}|{dotted})"
+                parts.append(plain)
             else:
                 parts.append("(?i:" + re.escape(word) + ")")
         alternatives.append(r"[\s\-]+".join(parts))

@@ -151,6 +151,14 @@ def test_acronyms_must_start_with_a_capital():
     assert not pattern.search("INFO")
 
 
+def test_acronyms_match_written_with_periods():
+    pattern = alias_pattern(["INF", "arms control"])
+    assert pattern.search("withdrew from the I.N.F. treaty")
+    assert pattern.search("the I.N.F treaty")
+    assert not pattern.search("the i.n.f. treaty")  # periods keep the capitals
+    assert not pattern.search("I.N.F.O.")
+
+
 def test_alias_hits_per_topic(matcher):
     hits = matcher.alias_hits(
         ["The EU extended sanctions.", "Kyiv asked for help.", "The weather was fine."]

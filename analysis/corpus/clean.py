@@ -45,6 +45,8 @@ CAPTIONS: tuple[str, ...] = (
     r"photo$",
     r"image (?:copyright|caption|credit|source)\b",
     r"(?:enlarge this image|toggle caption|media caption)\b",
+    # The New York Times: "Image President Vladimir V. Putin ... Credit... Pool photo by ..."
+    r"image\s.{0,380}?\bcredit(?:(?:\.\.\.|…|:)\s*|\s+(?-i:[A-Z]))[^.!?]{0,80}$",
 )
 # ... and for a credit in brackets that ends it: "... in Helsinki on July 16, 2018. (Reuters)".
 CAPTION_CREDITS: tuple[str, ...] = (

@@ -120,7 +120,14 @@ def _html_document(path: Path, content: str) -> RawDocument | Skipped:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            doc = trafilatura.bare_extraction(content, with_metadata=True, include_comments=False)
+            doc = trafilatura.bare_extraction(
+                content,
+                with_metadata=True,
+                include_comments=False,
+                # Dates from metadata and article markup only: the extensive search reads
+                # footers ("Copyright 2020") and sidebars as publication dates.
+                date_extraction_params={"extensive_search": False, "original_date": True},
+            )
         except Exception as e:  # trafilatura raises many kinds on broken markup
             return Skipped(str(path), f"HTML could not be parsed: {type(e).__name__}: {e}")
     if doc is None or not (doc.text or "").strip():

@@ -62,6 +62,19 @@ def test_photo_captions_and_credits_are_dropped():
     assert not is_caption("Putin said the talks went well (Reuters reported) and ended.")
 
 
+def test_new_york_times_image_captions_are_dropped_and_prose_about_images_kept():
+    caption = (
+        "Image President Vladimir V. Putin of Russia on Sunday aboard a ship in Severomorsk, "
+        "Russia. Credit... Pool photo by Mikhail Klimentyev"
+    )
+    body = "Administration officials declined to say whether sanctions would follow."
+    assert clean_text(f"{caption}\n\n{body}") == body
+    assert is_caption("Image Gen. Clapper at Fordham. Credit... Mark Lennihan/Associated Press")
+    assert is_caption("Image The F.B.I. released this image of the suspect. Credit Reuters")
+    assert not is_caption("Image is everything in politics, and the credit for that goes to TV.")
+    assert not is_caption("Image matters, and Credit Suisse said the sanctions would bite.")
+
+
 def test_html_tags_and_entities_in_text_are_removed():
     raw = 'Prince <a href="https://x.org" id="a">Charles</a> &amp; Camilla arrived.'
     assert clean_text(raw) == "Prince Charles & Camilla arrived."

@@ -141,3 +141,19 @@ def test_field_map_validates_names():
 )
 def test_normalise_date(value, iso):
     assert normalise_date(value) == iso
+
+
+def test_an_html_date_comes_from_markup_never_from_a_copyright_footer(tmp_path):
+    body = "".join(f"<p>{p}</p>" for p in BODY.split(chr(10) * 2))
+    page = (
+        "<html><head><title>Sanctions and Moscow</title></head><body><article>"
+        f"<h1>Sanctions and Moscow</h1>{body}</article>"
+        "<footer><p>Copyright 2020 The Site. All rights reserved.</p></footer></body></html>"
+    )
+    write(tmp_path / "page.html", page)
+    (article,) = load_corpus([tmp_path]).articles
+    assert article.date is None
+    dated = page.replace("</head>", '<meta property="article:published_time" content="2018-07-16">')
+    write(tmp_path / "page.html", dated.replace("</title>", "</title></head>", 1))
+    (article,) = load_corpus([tmp_path]).articles
+    assert article.date == "2018-07-16"
