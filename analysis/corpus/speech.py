@@ -228,10 +228,29 @@ def detect_speech(
         if reported and speaker is None and kinds[i] is None and same_paragraph:
             results[i] = (True, results[i - 1][1])
     _share_within_quotes(results, groups)
+    full = _full_names({speaker for _, speaker in results if speaker})
     return [
-        (False, None) if speaker is not None and _is_author(speaker, authors) else (rep, speaker)
+        (False, None)
+        if speaker is not None and _is_author(speaker, authors)
+        else (rep, full.get(speaker, speaker) if speaker else speaker)
         for rep, speaker in results
     ]
+
+
+def _full_names(speakers: set[str]) -> dict[str, str]:
+    """Within one article, a short name ("Lavrov") -> the one fuller name it ends ("Sergey
+    Lavrov"), so that one person is one speaker; a surname two full names share stays as is."""
+    out: dict[str, str] = {}
+    for short in speakers:
+        words = short.split()
+        longer = {
+            name
+            for name in speakers
+            if len(name.split()) > len(words) and name.split()[-len(words) :] == words
+        }
+        if len(longer) == 1:
+            out[short] = longer.pop()
+    return out
 
 
 def _quoted(

@@ -110,6 +110,19 @@ def test_he_said_takes_the_previous_speaker():
     ]
 
 
+def test_a_surname_is_the_same_speaker_as_the_full_name_in_the_article():
+    text = (
+        "Russian Foreign Minister Sergey Lavrov said the talks were useful. "
+        "The ruble fell sharply on the news that week. "
+        "Lavrov said later that sanctions would not change Moscow's course. "
+        "Mike Pompeo said the treaty was dead. Tom Pompeo said it was alive. "
+        "Pompeo said nothing more about it."
+    )
+    speakers = [s for _, r, s in _flags(text) if r]
+    assert speakers[:2] == ["Sergey Lavrov", "Sergey Lavrov"]
+    assert speakers[-1] == "Pompeo"  # two full names share the surname: left as is
+
+
 def test_words_attributed_to_the_author_are_the_authors_voice():
     text = (
         "The summit can be different from the earlier meetings, says Ivan Timofeev, "
