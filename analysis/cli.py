@@ -177,9 +177,28 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if value is not None:
             data[section][key] = value
     config = AnalysisConfig.from_dict(data, source="command line")
-    result = analyze(config, progress=not args.quiet)
-    print(result.path)
+    result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
+    _print_result(result, args.dry_run, args.json)
     return 0
+
+
+def _print_result(result: Any, dry_run: bool, as_json: bool) -> None:
+    """stdout of analyze/run: the run folder (or with --json one object); the estimate for a dry
+    run. Everything else goes to stderr."""
+    if dry_run:
+        if as_json:
+            print(json.dumps(result.estimate.to_dict()))
+        return
+    if as_json:
+        meta = result.meta
+        summary = {
+            "run_id": meta.get("run_id"),
+            "path": str(result.path),
+            **{k: meta.get(k) for k in ("name", "created", "models", "counts", "timings")},
+        }
+        print(json.dumps(summary, default=str))
+    else:
+        print(result.path)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -194,11 +213,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not config.run.name:
         config.run.name = Path(args.experiment).stem
     result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
-    if args.dry_run:
-        if args.json:
-            print(json.dumps(result.estimate.to_dict()))
-        return 0
-    print(result.path)
+    _print_result(result, args.dry_run, args.json)
     return 0
 
 
@@ -284,11 +299,16 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from analysis.report import format_positions
+    from analysis.report import format_positions, positions_json
     from analysis.runs import load_run
 
+    if args.evidence < 0:
+        raise CLIError(f"expected --evidence N >= 0, got {args.evidence}")
     run = load_run(args.run, args.runs_dir)
-    print(format_positions(run, level=args.level))
+    if args.json:
+        print(json.dumps(positions_json(run, args.level, args.evidence), ensure_ascii=False))
+    else:
+        print(format_positions(run, level=args.level, evidence=args.evidence))
     return 0
 
 
@@ -544,6 +564,16 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--name", default=None, help="a label for the run")
     an.add_argument("--quiet", action="store_true", help="no progress bars")
     an.add_argument("--runs-dir", default=None, help="where to write the run (default: ./runs)")
+    an.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the cost estimate (a measured warm-up) and stop",
+    )
+    an.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object on stdout (the run, or with --dry-run the estimate)",
+    )
     an.set_defaults(handler=cmd_analyze)
 
     rn = sub.add_parser("run", help="run an experiment TOML (corpus, topics, models) into a run")
@@ -553,7 +583,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the cost estimate (a measured warm-up) and stop",
     )
-    rn.add_argument("--json", action="store_true", help="with --dry-run: the estimate as JSON")
+    rn.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object on stdout (the run, or with --dry-run the estimate)",
+    )
     rn.add_argument("--cache", default=None, help="prediction cache file ('' = none)")
     rn.add_argument("--quiet", action="store_true", help="no progress bars")
     rn.add_argument("--runs-dir", default=None, help="override the experiment's runs_dir")
@@ -595,6 +629,16 @@ def build_parser() -> argparse.ArgumentParser:
     sh = sub.add_parser("show", help="a terminal table of authors x topics")
     sh.add_argument("run", nargs="?", default="latest", help="run id, path or 'latest'")
     sh.add_argument("--level", choices=["author", "article"], default="author")
+    sh.add_argument(
+        "--evidence",
+        type=int,
+        nargs="?",
+        const=3,
+        default=0,
+        metavar="N",
+        help="under each row, the top N evidence passages per topic (default N: 3)",
+    )
+    sh.add_argument("--json", action="store_true", help="print one JSON object")
     _add_runs_dir(sh)
     sh.set_defaults(handler=cmd_show)
 

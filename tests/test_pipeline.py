@@ -136,3 +136,18 @@ def test_missing_input_fails_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "nope" in err and "Traceback" not in err
     assert list_runs(tmp_path) == []
+
+
+def test_analyze_json_prints_one_object_and_dry_run_writes_nothing(seeds_run, tmp_path, capsys):
+    cache = load_run("latest", seeds_run).config["models"]["cache"]
+    runs = tmp_path / "runs"
+    common = [str(SEEDS), "--runs-dir", str(runs), "--quiet", "--cache", cache, "--json"]
+    assert main(["analyze", *common, "--dry-run"]) == 0
+    estimate = json.loads(capsys.readouterr().out)
+    assert estimate["articles"] == 3 and list_runs(runs) == []
+    assert main(["analyze", *common]) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)  # exactly one JSON object on stdout
+    assert Path(summary["path"]).is_dir() and summary["run_id"] == list_runs(runs)[0]["run_id"]
+    assert summary["counts"]["articles_read"] == 3
+    assert "wrote run" in captured.err

@@ -1,0 +1,79 @@
+"""`viewpoints show`: intervals, full names, no "-0.00", evidence under each row, and JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis.cli import main
+from analysis.report import format_positions, positions_json, signed
+from analysis.runs import load_run
+from tests.dashboard.conftest import make_small_run
+
+LONG_NAME = "Andrew Prokop-Featherstonehaugh of the Example Review"
+
+
+@pytest.fixture
+def run(tmp_path):
+    path = make_small_run(tmp_path)
+    loaded = load_run(path, tmp_path)
+    positions = loaded.positions
+    positions.loc[positions["author"] == "Ivan Timofeev", "author"] = LONG_NAME
+    first = positions.index[(positions["level"] == "author") & (positions["status"] == "discussed")]
+    positions.loc[first[0], ["stance", "stance_low", "stance_high"]] = [-0.001, -0.2, 0.0004]
+    return loaded
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(-0.001, "+0.00"), (0.004, "+0.00"), (-0.3, "-0.30"), (0.456, "+0.46"), (None, "-")],
+)
+def test_signed_numbers_never_show_minus_zero(value, text):
+    assert signed(value) == text
+
+
+def test_show_prints_intervals_and_whole_names(run):
+    out = format_positions(run)
+    assert LONG_NAME in out  # never cut
+    assert "-0.00" not in out
+    assert "S +0.00 [-0.20, +0.00]" in out
+    discussed = run.positions[
+        (run.positions["level"] == "author") & (run.positions["status"] == "discussed")
+    ]
+    row = discussed.dropna(subset=["tone_low"]).iloc[0]
+    assert f"T {signed(row['tone'])} [{signed(row['tone_low'])}, {signed(row['tone_high'])}]" in out
+
+
+def test_show_evidence_lists_the_top_passages_of_each_cell(run):
+    out = format_positions(run, evidence=2)
+    discussed = run.positions[
+        (run.positions["level"] == "author") & (run.positions["status"] == "discussed")
+    ]
+    texts = run.passages.set_index("passage_id")["text"]
+    for _, row in discussed.iterrows():
+        for pid in list(row["evidence"])[:2]:
+            assert f"[{pid}]" in out
+            assert " ".join(texts[pid].split())[:60] in out
+    evidence_lines = [line for line in out.splitlines() if line.startswith("    ")]
+    assert 0 < len(evidence_lines) <= 2 * len(discussed)
+    assert not [line for line in format_positions(run).splitlines() if line.startswith("    ")]
+
+
+def test_show_json_is_one_object_with_evidence(tmp_path, capsys):
+    make_small_run(tmp_path)
+    assert main(["show", "latest", "--runs-dir", str(tmp_path), "--json", "--evidence", "1"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["level"] == "author" and data["positions"]
+    discussed = [r for r in data["positions"] if r["status"] == "discussed"]
+    assert all(len(r["evidence_passages"]) <= 1 for r in discussed)
+    assert any(r["evidence_passages"] and r["evidence_passages"][0]["text"] for r in discussed)
+    assert all("evidence_passages" not in r for r in data["positions"] if r not in discussed)
+
+
+def test_show_json_matches_the_table(run):
+    data = positions_json(run)
+    assert {r["author"] for r in data["positions"]} == set(
+        run.positions.loc[run.positions["level"] == "author", "author"]
+    )
