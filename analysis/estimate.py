@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import asdict, dataclass
+import warnings
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ class CostEstimate:
     scored_pairs: int
     model_calls: dict[str, int]
     seconds: dict[str, float]
+    notes: list[str] = field(default_factory=list)  # what the warm-up did besides timing
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -35,10 +37,11 @@ class CostEstimate:
     def format(self) -> str:
         calls = ", ".join(f"{task} {n}" for task, n in self.model_calls.items())
         parts = ", ".join(f"{k} {v:.0f} s" for k, v in self.seconds.items() if k != "total")
+        notes = "".join(f"; {note}" for note in self.notes)
         return (
             f"estimate: {self.articles} articles, {self.passages} passages, about "
             f"{self.topic_passages} topic passages ({self.scored_pairs} passage-topic pairs); "
-            f"model calls: {calls}; time about {self.seconds['total']:.0f} s ({parts})"
+            f"model calls: {calls}; time about {self.seconds['total']:.0f} s ({parts}){notes}"
         )
 
 
@@ -102,6 +105,7 @@ def estimate_cost(
     texts = [sample[i] for i, _ in picked]
     targets = [topics[t].target for _, t in picked]
     shared = _shares_pass(stance, tone)
+    notes: list[str] = []
     for task, scorer in (("stance", stance), ("tone", tone)):
         if not texts:
             seconds[task] = 0.0
@@ -109,10 +113,21 @@ def estimate_cost(
         if task == "tone" and shared:
             seconds[task] = 0.0  # the stance pass already computed tone
             continue
-        scorer.score(texts[:2], targets[:2])  # load weights outside the timing
-        started = time.perf_counter()
-        scorer.score(texts, targets)
-        seconds[task] = (time.perf_counter() - started) / len(texts) * pairs
+        # A scorer's warnings (failed chat answers) become notes of the estimate, not raw lines.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            scorer.score(texts[:2], targets[:2])  # load weights outside the timing
+            started = time.perf_counter()
+            scorer.score(texts, targets)
+            seconds[task] = (time.perf_counter() - started) / len(texts) * pairs
+        if _identity_field(scorer, "backend") == "openai-chat":
+            notes.append(
+                f"the {task} warm-up sent {len(texts) + 2} real requests to the chat endpoint "
+                "(cached, so the run does not repeat them)"
+            )
+        failed = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+        if failed:
+            notes.append(f"{task} warm-up: {failed[0]}")
     seconds["total"] = sum(seconds.values())
     calls = {"stance": pairs * calls_per_pair(stance), "tone": 0 if shared else pairs}
     if shared:
@@ -125,4 +140,5 @@ def estimate_cost(
         scored_pairs=pairs,
         model_calls=calls,
         seconds={k: round(v, 1) for k, v in seconds.items()},
+        notes=notes,
     )

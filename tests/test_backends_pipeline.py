@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -167,7 +168,12 @@ base_url = "{chat_server}"
 model = "tiny-chat"
 backoff = 0.01""",
     )
-    meta = run(tmp_path, toml, tmp_path / "cache.sqlite")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no raw warning lines from the estimate
+        meta = run(tmp_path, toml, tmp_path / "cache.sqlite")
+    notes = meta["estimate"]["notes"]
+    assert any("real requests to the chat endpoint" in n for n in notes)
+    assert any("answers failed" in n for n in notes)
     scores = load_run(meta["path"]).scores
     assert {"stance_raw", "stance_error", "tone_raw", "tone_error"} <= set(scores.columns)
     sanctions = scores[scores["topic"] == "sanctions"]
