@@ -99,6 +99,7 @@ def _read_toml(path: Path) -> Manifest:
     entries = {}
     for name, entry in articles.items():
         where = f'{path}: articles."{name}"'
+        _check_file_name(where, name)
         if not isinstance(entry, dict):
             raise ManifestError(f"{where}: expected a table of fields, got {entry!r}")
         entries[name] = _validate_entry(where, entry, empty_clears=True)
@@ -125,6 +126,7 @@ def _read_csv(path: Path) -> Manifest:
         name = (row.get("file") or "").strip()
         if not name:
             raise ManifestError(f"{where}: expected a file name in column 'file', got nothing")
+        _check_file_name(where, name)
         if name in entries or name in exclude:
             raise ManifestError(f"{where}: expected each file once, got {name!r} again")
         flag = (row.pop("exclude", "") or "").strip().lower()
@@ -136,6 +138,17 @@ def _read_csv(path: Path) -> Manifest:
         values = {k: v for k, v in row.items() if k != "file" and v is not None and v.strip()}
         entries[name] = _validate_entry(where, values, empty_clears=False)
     return Manifest(path, MappingProxyType(entries), tuple(exclude))
+
+
+def _check_file_name(where: str, name: str) -> None:
+    """A manifest covers the files of its own folder: a key with a folder in it is refused
+    rather than silently matching nothing."""
+    if "/" in name or "\\" in name:
+        sub = name.replace("\\", "/").rsplit("/", 1)[0]
+        raise ManifestError(
+            f"{where}: expected a file name in the manifest's own folder, got {name!r}; "
+            f"a manifest covers only its folder: put one in {sub}/ for its files"
+        )
 
 
 def _validate_entry(

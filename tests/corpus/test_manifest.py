@@ -130,3 +130,17 @@ def test_two_manifests_in_one_folder_is_an_error(tmp_path):
     write(tmp_path / "articles.csv", "file\n")
     with pytest.raises(ManifestError, match="expected one manifest"):
         load_corpus([tmp_path])
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("articles.toml", '[articles."sub/a.txt"]\ntitle = "Set from above"\n'),
+        ("articles.csv", "file,title\nsub/a.txt,Set from above\n"),
+    ],
+)
+def test_a_manifest_key_with_a_subfolder_is_refused_not_ignored(tmp_path, name, content):
+    write(tmp_path / "sub" / "a.txt", f"Own title\n\n{BODY}")
+    write(tmp_path / name, content)
+    with pytest.raises(ManifestError, match=r"sub/a\.txt.*put one in sub/ for its files"):
+        load_corpus([tmp_path])
