@@ -646,7 +646,12 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("run", help="run id, path or 'latest'")
     ex.add_argument("--what", choices=["positions", "passages", "articles"], default="positions")
     ex.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
-    ex.add_argument("--out", default=None, help="output file (default: stdout)")
+    ex.add_argument(
+        "--out",
+        default=None,
+        help="output file (default: stdout); a CSV or JSONL file gets FILE.provenance.json "
+        "beside it, Parquet carries it in its metadata",
+    )
     _add_runs_dir(ex)
     ex.set_defaults(handler=cmd_export)
 

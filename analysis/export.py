@@ -1,4 +1,10 @@
-"""A run's tables out as JSONL, CSV or Parquet, to a file or stdout."""
+"""A run's tables out as JSONL, CSV or Parquet, to a file or stdout.
+
+Every exported row carries the run id (first column). The provenance (models and their hashes,
+the topics and their hash, the commands that made the run and the export) goes into Parquet's
+schema metadata (key ``viewpoints.provenance``) and, for a CSV or JSONL file, into a sidecar
+``<file>.provenance.json``.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.provenance import PARQUET_KEY, export_provenance
 from analysis.runs import Run, write_parquet
 
 WHAT = ("positions", "passages", "articles")
@@ -49,20 +56,38 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def with_run_id(table: pd.DataFrame, run_id: str) -> pd.DataFrame:
+    """``table`` with the run id as its first column."""
+    out = table.drop(columns=["run_id"], errors="ignore")
+    out.insert(0, "run_id", run_id)
+    return out
+
+
+def sidecar_path(out: str | Path) -> Path:
+    return Path(f"{out}.provenance.json")
+
+
 def export_table(run: Run, what: str, fmt: str, out: str | Path | None = None) -> None:
-    """Write ``what`` of ``run`` in ``fmt`` to ``out`` (stdout when None)."""
+    """Write ``what`` of ``run`` in ``fmt`` to ``out`` (stdout when None), with the run id on
+    every row and the provenance in the Parquet metadata or a sidecar file."""
     if fmt not in FORMATS:
         raise ValueError(f"expected --format one of {', '.join(FORMATS)}, got {fmt!r}")
-    table = table_for(run, what)
+    table = with_run_id(table_for(run, what), run.run_id)
+    provenance = export_provenance(run.meta, run.config, what, fmt, len(table))
     if fmt == "parquet":
+        metadata = {PARQUET_KEY: json.dumps(provenance, default=str).encode("utf-8")}
         if out is None:
             buffer = io.BytesIO()
-            write_parquet(table, buffer)
+            write_parquet(table, buffer, metadata)
             sys.stdout.buffer.write(buffer.getvalue())
             sys.stdout.flush()
         else:
-            write_parquet(table, out)
+            write_parquet(table, out, metadata)
         return
+    if out is not None:
+        sidecar_path(out).write_text(
+            json.dumps(provenance, indent=1, default=str) + "\n", encoding="utf-8"
+        )
     if fmt == "csv":
         flat = table.copy()
         for column in flat.columns:

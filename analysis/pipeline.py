@@ -53,6 +53,13 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def command_line() -> str:
+    """The command that made the run (recorded in run.json, carried by exports)."""
+    from analysis.provenance import command_line as typed
+
+    return typed()
+
+
 def build_scorers(config: AnalysisConfig, topics: list[Any]) -> tuple[Scorer, Scorer]:
     """The stance and tone scorers, sharing one model when both name the same pair classifier.
 
@@ -491,6 +498,7 @@ def analyze(
     meta = {
         "name": config.run.name,
         "created": created.isoformat(timespec="seconds"),
+        "command": command_line(),
         "models": {
             "stance": stance.identity(),
             "tone": tone.identity(),

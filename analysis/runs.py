@@ -243,7 +243,9 @@ def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
     raise RunError(f"no run {spec!r} (looked for a folder and in {runs_dir}){hint}")
 
 
-def write_parquet(table: pd.DataFrame, where: Any) -> None:
+def write_parquet(
+    table: pd.DataFrame, where: Any, metadata: Mapping[bytes, bytes] | None = None
+) -> None:
     """Write ``table`` as Parquet that plain pandas, pyarrow, polars and DuckDB all read.
 
     Arrow extension dtypes (the evidence lists) are written as ordinary Arrow lists without
@@ -263,6 +265,8 @@ def write_parquet(table: pd.DataFrame, where: Any) -> None:
             wanted = table[field.name].dtype.pyarrow_dtype
             if field.type != wanted:
                 arrow = arrow.set_column(i, field.name, arrow.column(i).cast(wanted))
+    if metadata:
+        arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **metadata})
     pq.write_table(arrow, where)
 
 

@@ -29,6 +29,13 @@ class RunContext:
     def run_id(self) -> str:
         return str(self.meta.get("run_id", Path(self.path).name))
 
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """Run id, models with hashes, topics hash and command, for every download."""
+        from analysis.provenance import run_provenance
+
+        return run_provenance({"run_id": self.run_id, **self.meta}, self.config)
+
     def label(self, topic: str) -> str:
         """A topic's label in words (its key when the run does not know it)."""
         return self.labels.get(topic, topic)

@@ -148,15 +148,21 @@ def download_buttons(
     report: Mapping[str, Any] | None = None,
     what: str = "this table",
     where: Any = st,
+    provenance: Mapping[str, Any] | None = None,
 ) -> None:
     """One row of download buttons: CSV and JSON of ``table``, PNG of ``chart``, and the whole
-    ``report`` as JSON, each given. Files are made when a button is clicked. Button keys are
-    ``<key>_csv``, ``<key>_json``, ``<key>_png`` and ``<key>_report``."""
+    ``report`` as JSON, each given. With ``provenance`` (a run's, see
+    :mod:`analysis.provenance`) every table row carries the run id and a provenance JSON file
+    is offered beside them. Files are made when a button is clicked. Button keys are
+    ``<key>_csv``, ``<key>_json``, ``<key>_png``, ``<key>_report`` and ``<key>_provenance``."""
     if table is None and chart is None and report is None:
         raise ValueError("expected a table, a chart or a report to download, got none")
     row = where.container(horizontal=True, gap="small")
     if table is not None:
         frame = _check_frame(table)
+        if provenance and provenance.get("run_id"):
+            frame = frame.drop(columns=["run_id"], errors="ignore")
+            frame.insert(0, "run_id", str(provenance["run_id"]))
         rows = f"{len(frame):,} rows"
         _button(
             row,
@@ -191,6 +197,17 @@ def download_buttons(
             row.download_button(
                 "PNG", b"", file_name=f"{stem}.png", key=f"{key}_png", disabled=True, help=PNG_HINT
             )
+    if provenance:
+        _button(
+            row,
+            "Provenance",
+            lambda: report_json({**provenance, "download": {"what": what, "file": stem}}),
+            f"{stem}.provenance.json",
+            JSON_MIME,
+            f"{key}_provenance",
+            "Where these numbers come from: run id, models and their hashes, topics and "
+            "their hash, the command that made the run",
+        )
     if report is not None:
         _button(
             row,

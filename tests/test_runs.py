@@ -141,3 +141,35 @@ def test_an_existing_id_gets_a_numbered_twin(tmp_path):
     second = write_run(tmp_path, "r1", {}, "", tables())
     assert (first.name, second.name) == ("r1", "r1~2")
     assert json.loads((second / "run.json").read_text())["run_id"] == "r1~2"
+
+
+def test_an_export_carries_the_run_id_and_its_provenance(tmp_path):
+    import pyarrow.parquet as pq
+
+    from analysis.export import export_table
+    from analysis.provenance import PARQUET_KEY
+
+    meta = {
+        "created": "2026-01-01T00:00:00",
+        "command": "viewpoints analyze seeds",
+        "models": {"stance": {"name": "stance.minilm.v2", "weights_sha256": "f" * 64}},
+        "topics": [{"key": "sanctions", "target": "sanctions on Russia"}],
+    }
+    path = write_run(tmp_path, "r1", meta, '[topics]\nfile = "my_topics.toml"\n', tables())
+    run = load_run(path)
+    for fmt in ("csv", "jsonl", "parquet"):
+        out = tmp_path / f"articles.{fmt}"
+        export_table(run, "articles", fmt, out)
+        if fmt == "parquet":
+            table = pq.read_table(out)
+            assert set(table.column("run_id").to_pylist()) == {"r1"}
+            provenance = json.loads(table.schema.metadata[PARQUET_KEY])
+        else:
+            frame = pd.read_csv(out) if fmt == "csv" else pd.read_json(out, lines=True)
+            assert frame.columns[0] == "run_id" and set(frame["run_id"]) == {"r1"}
+            provenance = json.loads((tmp_path / f"articles.{fmt}.provenance.json").read_text())
+        assert provenance["run_id"] == "r1" and provenance["command"] == meta["command"]
+        assert provenance["models"]["stance"]["weights_sha256"] == "f" * 64
+        assert provenance["topics_file"] == "my_topics.toml"
+        assert len(provenance["topics_sha256"]) == 64
+        assert provenance["export"]["what"] == "articles" and provenance["export"]["rows"] == 2

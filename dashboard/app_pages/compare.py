@@ -82,6 +82,7 @@ export.download_buttons(
     table=shown.sort_values(["_order"], kind="stable").drop(columns=["_order"]),
     chart=chart,
     what="these authors' positions",
+    provenance=ctx.provenance,
 )
 
 store = data.text_store(ctx.path, ctx.stamp)

@@ -134,6 +134,7 @@ def _download_positions(
         key=f"ov_download_{level}",
         table=rows.reset_index(drop=True),
         what=f"the {level} positions of this table (all pages)",
+        provenance=ctx.provenance,
     )
 
 

@@ -222,6 +222,7 @@ def _page() -> None:
         table=frame.drop(columns=["shown"]),
         chart=chart,
         what="the points of this chart",
+        provenance=ctx.provenance,
     )
 
     with st.expander(f"The {frame['article_id'].nunique():,} articles behind these points"):

@@ -110,6 +110,14 @@ def test_overview_downloads_every_filtered_row(app, small_runs_dir, downloads):
     assert set(rows["level"]) == {"author"}
     records = json.loads(download_bytes(at, downloads, "ov_download_author_json"))
     assert len(records) == len(rows) == 6
+    # every row carries the run id, and the provenance file names the models and topics
+    run_id = "20181110-120000-seeds000"
+    assert rows.columns[0] == "run_id" and set(rows["run_id"]) == {run_id}
+    assert {r["run_id"] for r in records} == {run_id}
+    provenance = json.loads(download_bytes(at, downloads, "ov_download_author_provenance"))
+    assert provenance["run_id"] == run_id
+    assert provenance["models"]["stance"]["name"] == "stance.finetuned-minilm.v1"
+    assert provenance["models"]["stance"]["sha256"] == "a" * 64
 
 
 def test_compare_downloads_the_chosen_authors_and_the_chart(app, small_runs_dir, downloads):
