@@ -274,6 +274,30 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare_authors(args: argparse.Namespace) -> int:
+    from analysis.differences import author_differences, format_differences
+    from analysis.report import topic_labels
+    from analysis.runs import load_run
+
+    for name, value in (("--permutations", args.permutations), ("--bootstrap", args.bootstrap)):
+        if value < 99:
+            raise CLIError(f"expected {name} >= 99, got {value}")
+    run = load_run(args.run, args.runs_dir)
+    diffs = author_differences(
+        run,
+        args.authors,
+        topics=args.topic or None,
+        n_boot=args.bootstrap,
+        n_permutations=args.permutations,
+        seed=args.seed,
+    )
+    if args.json:
+        print(json.dumps({"run_id": run.run_id, "tests": [d.to_dict() for d in diffs]}))
+    else:
+        print(format_differences(diffs, topic_labels(run)))
+    return 0
+
+
 def cmd_runs(args: argparse.Namespace) -> int:
     from analysis.runs import list_runs
 
@@ -620,6 +644,21 @@ def build_parser() -> argparse.ArgumentParser:
     rb.add_argument("--quiet", action="store_true")
     _add_runs_dir(rb)
     rb.set_defaults(handler=cmd_robustness)
+
+    ca = sub.add_parser(
+        "compare-authors",
+        help="is author A different from B? stance and tone differences with 95%% intervals, "
+        "permutation p-values and (over many pairs) false-discovery-rate q-values",
+    )
+    ca.add_argument("run", help="run id, path or 'latest'")
+    ca.add_argument("authors", nargs="+", help="two or more authors (or outlets) as shown")
+    ca.add_argument("--topic", action="append", default=[], help="only this topic (repeatable)")
+    ca.add_argument("--permutations", type=int, default=2000)
+    ca.add_argument("--bootstrap", type=int, default=2000)
+    ca.add_argument("--seed", type=int, default=0)
+    ca.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_runs_dir(ca)
+    ca.set_defaults(handler=cmd_compare_authors)
 
     ls = sub.add_parser("runs", help="list runs, newest first")
     _add_runs_dir(ls)

@@ -102,3 +102,19 @@ def _average_ranks(values: np.ndarray) -> np.ndarray:
             ranks[order[start:end]] = (start + end + 1) / 2
             start = end
     return ranks
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values (q-values) controlling the false discovery rate."""
+    p = np.asarray(p_values, dtype=float)
+    if p.size == 0:
+        return []
+    if np.any((p < 0) | (p > 1)) or np.any(np.isnan(p)):
+        raise ValueError(f"expected p-values in [0, 1], got {p_values!r}")
+    m = p.size
+    order = np.argsort(p)
+    ranked = p[order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum.accumulate(ranked[::-1])[::-1].clip(0, 1)
+    out = np.empty(m)
+    out[order] = adjusted
+    return out.tolist()

@@ -34,3 +34,13 @@ def test_macro_f1_ignores_labels_absent_from_truth_and_predictions():
     report = classification_report(["a", "b"], ["a", "b"], ["a", "b", "c"])
     assert report["macro_f1"] == pytest.approx(1.0)
     assert report["per_class"]["c"]["support"] == 0
+
+
+def test_benjamini_hochberg_q_values():
+    from analysis.metrics import benjamini_hochberg
+
+    q = benjamini_hochberg([0.01, 0.04, 0.03, 0.5])
+    assert q == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])
+    assert benjamini_hochberg([]) == []
+    with pytest.raises(ValueError, match="expected p-values in"):
+        benjamini_hochberg([0.2, 1.5])

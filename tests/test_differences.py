@@ -1,0 +1,76 @@
+"""`compare-authors`: differences between authors with intervals, permutation p and FDR q."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from analysis.aggregate import positions
+from analysis.cli import main
+from analysis.differences import author_differences
+from analysis.metrics import benjamini_hochberg
+from analysis.runs import load_run, write_run
+from tests.test_aggregate import TOPICS, article, score, tables
+
+
+def make_run(tmp_path, seed: int = 1):
+    """Ann argues for sanctions (favor), Bob against, Cid like Ann; tone differs little."""
+    rng = np.random.default_rng(seed)
+    arts, rows = [], []
+    for author, centre in (("Ann", 0.6), ("Bob", -0.6), ("Cid", 0.6)):
+        for k in range(8):
+            aid = f"{author}{k}"
+            arts.append(article(aid, author, n_passages=4))
+            for i in range(3):
+                stance = float(np.clip(centre + rng.normal(0, 0.2), -1, 1))
+                tone = float(np.clip(rng.normal(-0.2, 0.2), -1, 1))
+                rows.append(score(f"{aid}:{i}", "sanctions", 0.9, stance, tone))
+    a, p, s = tables(arts, rows)
+    table = positions(a, p, s, TOPICS)
+    data = {"articles": a, "passages": p, "scores": s, "positions": table}
+    return load_run(write_run(tmp_path, "r1", {}, "[aggregate]\nstance_rule = 'mean'\n", data))
+
+
+def test_opposed_authors_differ_and_alike_authors_do_not(tmp_path):
+    run = make_run(tmp_path)
+    diffs = author_differences(run, ["Ann", "Bob", "Cid"], topics=["sanctions"], seed=0)
+    by = {(d.a, d.b, d.measure): d for d in diffs}
+    ann_bob = by[("Ann", "Bob", "stance")]
+    assert ann_bob.difference == pytest.approx(ann_bob.value_a - ann_bob.value_b, abs=1e-5)
+    assert ann_bob.difference > 0.9 and ann_bob.low > 0.5 and ann_bob.p_value < 0.01
+    assert ann_bob.q_value < 0.05
+    ann_cid = by[("Ann", "Cid", "stance")]
+    assert ann_cid.low < 0 < ann_cid.high and ann_cid.p_value > 0.05
+    # the author-level stance the positions show is the value compared
+    shown = run.positions.query("level == 'author' and topic == 'sanctions'").set_index("author")
+    assert ann_bob.value_a == pytest.approx(shown.at["Ann", "stance"], abs=1e-5)
+    # q-values are Benjamini–Hochberg over every test returned
+    tested = [d for d in diffs if d.p_value is not None]
+    assert [d.q_value for d in tested] == pytest.approx(
+        benjamini_hochberg([d.p_value for d in tested]), abs=1e-6
+    )
+    again = author_differences(run, ["Ann", "Bob", "Cid"], topics=["sanctions"], seed=0)
+    assert again == diffs  # seeded
+
+
+def test_a_topic_nobody_discussed_is_not_comparable_and_unknown_authors_are_named(tmp_path):
+    run = make_run(tmp_path)
+    diffs = author_differences(run, ["Ann", "Bob"], topics=["ukraine"])
+    assert all(d.difference is None and d.p_value is None for d in diffs)
+    with pytest.raises(ValueError, match=r"no author 'Anne'.*Ann"):
+        author_differences(run, ["Anne", "Bob"])
+
+
+def test_cli_prints_a_table_or_one_json_object(tmp_path, capsys):
+    make_run(tmp_path)
+    args = ["compare-authors", "latest", "Ann", "Bob", "--runs-dir", str(tmp_path)]
+    assert main([*args, "--topic", "sanctions", "--permutations", "199"]) == 0
+    out = capsys.readouterr().out
+    assert "Ann" in out and "Δ" in out and "q=" in out
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["run_id"] == "r1" and {t["topic"] for t in data["tests"]} == set(TOPICS)
+    assert main([*args, "--permutations", "5"]) == 2
+    assert "expected --permutations >= 99" in capsys.readouterr().err
