@@ -277,6 +277,19 @@ def full_run(run_path: str, stamp: float) -> Run:
     return load_run(run_path)
 
 
+@st.cache_data(max_entries=MAX_COMPARISONS_CACHED, show_spinner="Testing the differences…")
+def author_differences(
+    run_path: str, stamp: float, authors: tuple[str, ...], resamples: int = 999
+) -> pd.DataFrame:
+    """:func:`analysis.differences.author_differences` of ``authors`` (every pair and topic)."""
+    from analysis.differences import author_differences as differences
+
+    diffs = differences(
+        full_run(run_path, stamp), list(authors), n_boot=resamples, n_permutations=resamples
+    )
+    return pd.DataFrame([d.to_dict() for d in diffs])
+
+
 @st.cache_data(max_entries=MAX_COMPARISONS_CACHED, show_spinner="Comparing the two runs…")
 def run_comparison(
     path_a: str, stamp_a: float, path_b: str, stamp_b: float, top_k: int

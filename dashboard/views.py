@@ -6,7 +6,7 @@ position; it only pivots, filters, sorts and formats the run's own numbers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -250,3 +250,31 @@ def page_of(frame: pd.DataFrame, page: int, page_size: int) -> pd.DataFrame:
     n_pages = max(1, -(-len(frame) // page_size))
     page = min(max(1, int(page)), n_pages)
     return frame.iloc[(page - 1) * page_size : page * page_size]
+
+
+def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+    """The author-difference tests as a readable table (one row per topic, measure and pair)."""
+    if tests.empty:
+        return pd.DataFrame(
+            columns=["Topic", "Measure", "A", "B", "A − B", "95% interval", "p", "q"]
+        )
+
+    def interval(row: pd.Series) -> str:
+        if pd.isna(row["low"]) or pd.isna(row["high"]):
+            return ""
+        return f"[{row['low']:+.2f}, {row['high']:+.2f}]"
+
+    return pd.DataFrame(
+        {
+            "Topic": tests["topic"].map(lambda t: labels.get(t, t)),
+            "Measure": tests["measure"].str.capitalize(),
+            "A": tests["a"],
+            "B": tests["b"],
+            "A − B": tests["difference"].map(
+                lambda v: "not comparable" if pd.isna(v) else f"{v:+.2f}"
+            ),
+            "95% interval": tests.apply(interval, axis=1),
+            "p": tests["p_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
+            "q": tests["q_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
+        }
+    )

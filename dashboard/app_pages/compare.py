@@ -85,6 +85,19 @@ export.download_buttons(
     provenance=ctx.provenance,
 )
 
+if len(chosen) >= 2:
+    with st.expander("Is the difference real? Differences with 95% intervals and tests"):
+        tests = data.author_differences(ctx.path, ctx.stamp, tuple(chosen))
+        st.caption(
+            "A − B of the numbers above, over each author's own-voice passages. Interval: "
+            "bootstrap over articles; p: permutation of the two authors' articles; q: "
+            "Benjamini–Hochberg over every test in this table (the false discovery rate when "
+            "many pairs are read at once). Same as `viewpoints compare-authors`."
+        )
+        st.dataframe(
+            views.difference_table(tests, ctx.labels), hide_index=True, key="cmp_differences"
+        )
+
 store = data.text_store(ctx.path, ctx.stamp)
 by_unit = positions.set_index(["author", "topic"])
 for key, label in topic_pairs:

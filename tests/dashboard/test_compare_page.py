@@ -140,3 +140,15 @@ def test_a_shared_link_restores_the_comparison(app, small_runs_dir):
     at.switch_page("app_pages/compare.py").run()
     assert at.multiselect(key="w_authors").value == [NHAN_DAN, VALDAI]
     assert "**Ivan Timofeev**" not in _markdown(at)
+
+
+def test_differences_between_the_chosen_authors_have_intervals_and_q_values(compare):
+    compare.multiselect(key="w_authors").set_value([TIMOFEEV, NHAN_DAN]).run()
+    assert not compare.exception
+    (table,) = [d.value for d in compare.dataframe if "Measure" in d.value.columns]
+    assert set(table["A"]) == {TIMOFEEV} and set(table["B"]) == {NHAN_DAN}
+    assert set(table["Measure"]) == {"Stance", "Tone"}
+    assert set(table["Topic"]) <= set(TOPIC_LABELS.values())
+    compared = table[table["A − B"] != "not comparable"]
+    assert len(compared) and compared["95% interval"].str.startswith("[").all()
+    assert compared["q"].map(float).between(0, 1).all()
