@@ -298,6 +298,27 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_shift(args: argparse.Namespace) -> int:
+    from analysis.report import topic_labels
+    from analysis.runs import load_run
+    from analysis.shifts import author_shift, format_shift
+
+    run = load_run(args.run, args.runs_dir)
+    topics = args.topic or list(dict.fromkeys(run.positions["topic"]))
+    measures = [args.measure] if args.measure else ["stance", "tone"]
+    shifts = [
+        author_shift(run, args.author, t, m, split_date=args.date, seed=args.seed)
+        for t in topics
+        for m in measures
+    ]
+    if args.json:
+        print(json.dumps({"run_id": run.run_id, "shifts": [s.to_dict() for s in shifts]}))
+    else:
+        labels = topic_labels(run)
+        print("\n".join(format_shift(s, labels.get(s.topic)) for s in shifts))
+    return 0
+
+
 def cmd_runs(args: argparse.Namespace) -> int:
     from analysis.runs import list_runs
 
@@ -659,6 +680,21 @@ def build_parser() -> argparse.ArgumentParser:
     ca.add_argument("--json", action="store_true", help="print one JSON object")
     _add_runs_dir(ca)
     ca.set_defaults(handler=cmd_compare_authors)
+
+    sf = sub.add_parser(
+        "shift",
+        help="did an author change? the shift in stance and tone before/after --date, or at "
+        "the detected change point, with its interval, p-value and evidence",
+    )
+    sf.add_argument("run", help="run id, path or 'latest'")
+    sf.add_argument("author", help="the author (or outlet group) as shown")
+    sf.add_argument("--topic", action="append", default=[], help="only this topic (repeatable)")
+    sf.add_argument("--measure", choices=["stance", "tone"], default=None)
+    sf.add_argument("--date", default=None, help="split at this date (YYYY-MM-DD)")
+    sf.add_argument("--seed", type=int, default=0)
+    sf.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_runs_dir(sf)
+    sf.set_defaults(handler=cmd_shift)
 
     ls = sub.add_parser("runs", help="list runs, newest first")
     _add_runs_dir(ls)

@@ -290,6 +290,27 @@ def author_differences(
     return pd.DataFrame([d.to_dict() for d in diffs])
 
 
+@st.cache_data(max_entries=MAX_COMPARISONS_CACHED, show_spinner="Looking for changes…")
+def author_shifts(
+    run_path: str,
+    stamp: float,
+    authors: tuple[str, ...],
+    topics: tuple[str, ...],
+    split_date: str | None,
+    resamples: int = 999,
+) -> list[dict[str, Any]]:
+    """:func:`analysis.shifts.author_shift` for each author × topic × measure (JSON-ready)."""
+    from analysis.shifts import author_shift
+
+    run = full_run(run_path, stamp)
+    return [
+        author_shift(run, a, t, m, split_date=split_date, n_resamples=resamples).to_dict()
+        for a in authors
+        for t in topics
+        for m in ("stance", "tone")
+    ]
+
+
 @st.cache_data(max_entries=MAX_COMPARISONS_CACHED, show_spinner="Comparing the two runs…")
 def run_comparison(
     path_a: str, stamp_a: float, path_b: str, stamp_b: float, top_k: int

@@ -278,3 +278,26 @@ def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataF
             "q": tests["q_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
         }
     )
+
+
+def shift_table(shifts: Sequence[Mapping], labels: Mapping[str, str]) -> pd.DataFrame:
+    """Author shifts over time as a readable table (one row per author, topic and measure)."""
+    rows = []
+    for item in shifts:
+        measurable = item.get("shift") is not None
+        rows.append(
+            {
+                "Author": item["author"],
+                "Topic": labels.get(item["topic"], item["topic"]),
+                "Measure": str(item["measure"]).capitalize(),
+                "Split": item.get("split_date") or "",
+                "How": "detected" if item.get("detected") else "your date",
+                "Before": f"{item['before']:+.2f}" if measurable else "",
+                "After": f"{item['after']:+.2f}" if measurable else "",
+                "Shift": f"{item['shift']:+.2f}" if measurable else item.get("note", ""),
+                "95% interval": f"[{item['low']:+.2f}, {item['high']:+.2f}]" if measurable else "",
+                "p": f"{item['p_value']:.3f}" if measurable else "",
+                "Articles": f"{item['n_before']} / {item['n_after']}",
+            }
+        )
+    return pd.DataFrame(rows)

@@ -3,6 +3,8 @@ dates. Only dated articles that discuss a topic in their own voice are drawn."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -139,6 +141,37 @@ def time_chart(frame: pd.DataFrame, authors: list[str], topic_labels: list[str])
     ).configure_axis(grid=False)
 
 
+def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: Any) -> None:
+    """Did they change? Shifts before/after a chosen date, or at the detected change point."""
+    with st.expander("Did they change? Shifts over time, with their evidence"):
+        picked = st.date_input(
+            "Compare before and after this date (leave empty to find the change point)",
+            value=None,
+            min_value=first,
+            max_value=last,
+            key="time_split_date",
+        )
+        split = picked.isoformat() if picked else None
+        shifts = data.author_shifts(ctx.path, ctx.stamp, tuple(authors), tuple(topics), split)
+        st.caption(
+            "After − before of each author's position, with a bootstrap interval over articles "
+            "and a permutation p-value. A detected change point is the split with the largest "
+            "shift; its p-value pays for searching every split. Same as `viewpoints shift`."
+        )
+        st.dataframe(views.shift_table(shifts, ctx.labels), hide_index=True)
+        for item in shifts:
+            if item["shift"] is None or item["p_value"] is None or item["p_value"] >= 0.05:
+                continue
+            st.markdown(
+                f"**{md_escape(item['author'])}, {md_escape(ctx.label(item['topic']))} "
+                f"({item['measure']})**: {item['before']:+.2f} → {item['after']:+.2f} at "
+                f"{item['split_date']}"
+            )
+            for side in ("before", "after"):
+                for ev in item[f"evidence_{side}"]:
+                    st.caption(f"{side}, {ev['date']}: {md_escape(ev['text'])}")
+
+
 def _page() -> None:
     """The page; returns early (rather than st.stop()) so that the app still writes
     the selections to the address."""
@@ -224,6 +257,8 @@ def _page() -> None:
         what="the points of this chart",
         provenance=ctx.provenance,
     )
+
+    _changes(ctx, chosen, [k for k, _ in topic_pairs], first, last)
 
     with st.expander(f"The {frame['article_id'].nunique():,} articles behind these points"):
         listed = frame[frame["Measure"] == "Stance"][["Date", "Author", "Topic", "Title"]].copy()

@@ -94,4 +94,27 @@ def test_undated_run_says_there_is_nothing_to_draw(app, undated_runs_dir):
 
 def test_downloads_for_the_points_and_the_chart(app, small_runs_dir):
     at = _open(app, small_runs_dir)
-    assert {b.key for b in at.download_button} == {"time_csv", "time_json", "time_png"}
+    assert {b.key for b in at.download_button} == {
+        "time_csv",
+        "time_json",
+        "time_png",
+        "time_provenance",
+    }
+
+
+def test_shifts_are_tested_at_a_chosen_date(app, small_runs_dir):
+    import datetime
+
+    at = _open(app, small_runs_dir, time_authors=TIMOFEEV)
+    (table,) = [d.value for d in at.dataframe if "Shift" in d.value.columns]
+    assert set(table["Author"]) == {TIMOFEEV}
+    # two dated articles: too few for a change point, said in words
+    assert table["Shift"].str.contains("needs at least").all()
+    at.date_input(key="time_split_date").set_value(datetime.date(2018, 8, 1)).run()
+    assert not at.exception
+    (table,) = [d.value for d in at.dataframe if "Shift" in d.value.columns]
+    sanctions = table[(table["Topic"] == "Sanctions") & (table["Measure"] == "Stance")].iloc[0]
+    assert sanctions["Split"] == "2018-08-01" and sanctions["How"] == "your date"
+    expected = (0.1 - 0.62) - (0.05 - 0.88)
+    assert float(sanctions["Shift"]) == pytest.approx(expected, abs=0.01)
+    assert sanctions["Articles"] == "1 / 1"

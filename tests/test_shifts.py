@@ -1,0 +1,73 @@
+"""`viewpoints shift`: an author's change over time, at a given date or a detected change point."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from analysis.aggregate import positions
+from analysis.cli import main
+from analysis.runs import load_run, write_run
+from analysis.shifts import author_shift
+from tests.test_aggregate import TOPICS, article, score, tables
+
+
+def make_run(tmp_path, flip: bool = True):
+    """Ann writes 12 monthly articles on sanctions: favor, then (if ``flip``) against from July."""
+    rng = np.random.default_rng(3)
+    arts, rows = [], []
+    for month in range(1, 13):
+        aid = f"a{month:02d}"
+        arts.append(article(aid, "Ann", n_passages=3, date=f"2018-{month:02d}-15"))
+        centre = -0.6 if flip and month >= 7 else 0.6
+        for i in range(3):
+            stance = float(np.clip(centre + rng.normal(0, 0.15), -1, 1))
+            rows.append(score(f"{aid}:{i}", "sanctions", 0.9, stance, -0.2))
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    return load_run(write_run(tmp_path, "r1", {}, "", data))
+
+
+def test_a_flip_is_detected_at_its_date_with_evidence_on_both_sides(tmp_path):
+    run = make_run(tmp_path)
+    shift = author_shift(run, "Ann", "sanctions", n_resamples=499)
+    assert shift.detected and shift.split_date == "2018-07-15"
+    assert shift.before > 0.4 and shift.after < -0.4 and shift.high < -0.8
+    assert shift.p_value < 0.01 and (shift.n_before, shift.n_after) == (6, 6)
+    assert shift.evidence_before and all(e["stance"] > 0 for e in shift.evidence_before)
+    assert shift.evidence_after and all(e["stance"] < 0 for e in shift.evidence_after)
+    assert all(e["date"] < "2018-07" for e in shift.evidence_before)
+
+
+def test_a_steady_author_shows_no_significant_change(tmp_path):
+    run = make_run(tmp_path, flip=False)
+    shift = author_shift(run, "Ann", "sanctions", n_resamples=499)
+    assert shift.p_value > 0.05  # the search over splits is paid for
+    fixed = author_shift(run, "Ann", "sanctions", split_date="2018-07-01", n_resamples=499)
+    assert fixed.p_value > 0.05 and abs(fixed.shift) < 0.2
+
+
+def test_a_date_the_user_picks_splits_there(tmp_path):
+    run = make_run(tmp_path)
+    shift = author_shift(run, "Ann", "sanctions", split_date="2018-04-01", n_resamples=499)
+    assert not shift.detected and (shift.n_before, shift.n_after) == (3, 9)
+    assert shift.shift == pytest.approx(shift.after - shift.before, abs=1e-5)
+    late = author_shift(run, "Ann", "sanctions", split_date="2019-01-01")
+    assert late.shift is None and "one side" in late.note
+    assert author_shift(run, "Ann", "ukraine").shift is None  # never discussed
+    with pytest.raises(ValueError, match="expected a date"):
+        author_shift(run, "Ann", "sanctions", split_date="July")
+
+
+def test_cli_shift_prints_lines_or_json(tmp_path, capsys):
+    make_run(tmp_path)
+    base = ["shift", "latest", "Ann", "--runs-dir", str(tmp_path), "--topic", "sanctions"]
+    assert main([*base, "--measure", "stance"]) == 0
+    out = capsys.readouterr().out
+    assert "detected change point at 2018-07-15" in out and "before 2018-" in out
+    assert main([*base, "--json", "--date", "2018-07-01"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {s["measure"] for s in data["shifts"]} == {"stance", "tone"}
+    assert all(not s["detected"] for s in data["shifts"])
