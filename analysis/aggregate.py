@@ -72,6 +72,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analysis.bylines import membership
+
 EVIDENCE_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
 REQUIRED = {
     "articles": (
@@ -163,23 +165,30 @@ def positions(
     """
     topics = _check_inputs(articles, passages, scores, topics, config)
     kept = articles[articles["duplicate_of"].isna()].reset_index(drop=True)
+    # An article counts toward each author of its byline (analysis.bylines).
+    members = membership(kept)
     table = _topic_passages(kept, passages, scores)
     counted = table if config.include_reported else table[~table["reported"]]
     reported = table[table["reported"]]
 
+    def per_group(rows: pd.DataFrame) -> pd.DataFrame:
+        return rows.drop(columns=["group_kind", "group"]).merge(members, on="article_id")
+
     art_keys, grp_keys = ["article_id"], ["group_kind", "group"]
     art_stats = _aggregate_units(counted, art_keys, "article", config)
-    grp_stats = _aggregate_units(counted, grp_keys, "author", config, art_stats)
+    grp_stats = _aggregate_units(per_group(counted), grp_keys, "author", config, art_stats)
     quoted = _speaker_view(reported)
     art_quoted = _quoted(_aggregate_units(quoted, art_keys, "article-quoted", config))
     grp_quoted = _quoted(
-        _aggregate_units(quoted, grp_keys, "author-quoted", config, _unquoted(art_quoted))
+        _aggregate_units(
+            per_group(quoted), grp_keys, "author-quoted", config, _unquoted(art_quoted)
+        )
     )
     art_reported = reported.groupby(["article_id", "topic"]).size()
-    grp_reported = reported.groupby(["group_kind", "group", "topic"]).size()
+    grp_reported = per_group(reported).groupby(["group_kind", "group", "topic"]).size()
 
     art_rows = _article_frame(kept, topics)
-    grp_rows = _group_frame(kept, topics)
+    grp_rows = _group_frame(per_group(kept), topics)
     art_rows = _attach(art_rows, art_stats, art_quoted, art_reported, [*art_keys, "topic"])
     grp_rows = _attach(grp_rows, grp_stats, grp_quoted, grp_reported, [*grp_keys, "topic"])
     out = pd.concat([art_rows, grp_rows], ignore_index=True)

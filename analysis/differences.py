@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.bylines import membership
 from analysis.metrics import benjamini_hochberg
 from analysis.runs import Run
 
@@ -60,8 +61,8 @@ def _article_sums(run: Run, topic: str) -> pd.DataFrame:
     if not include_reported:
         scores = scores[~scores["reported"].astype(bool)]
     scores = scores[scores["stance"].notna() & scores["tone"].notna()]
-    kept = run.articles[run.articles["duplicate_of"].isna()][["article_id", "group"]]
-    table = scores.merge(kept, on="article_id", how="inner")
+    kept = run.articles[run.articles["duplicate_of"].isna()]
+    table = scores.merge(membership(kept)[["article_id", "group"]], on="article_id", how="inner")
     if table.empty:
         return pd.DataFrame(
             columns=["group", "article_id", "w", "side", "stance", "tone", "n"], dtype=float
@@ -148,7 +149,7 @@ def author_differences(
     Benjamini–Hochberg q-values over all the tests returned."""
     if len(set(authors)) < 2:
         raise ValueError(f"expected at least two different authors, got {authors!r}")
-    known = set(run.articles["group"].astype(str))
+    known = set(membership(run.articles)["group"].astype(str))
     unknown = [a for a in authors if a not in known]
     if unknown:
         close = sorted(known, key=lambda k: -_overlap(k, unknown[0]))[:3]

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.bylines import membership
 from analysis.config import AnalysisConfig
 from analysis.scoring.base import Scorer
 from analysis.scoring.pair_scorer import quoted_voice, topic_gate
@@ -102,7 +103,7 @@ def mark_unscored(
         failed = failed[~failed["reported"].astype(bool)]
     if failed.empty:
         return table
-    groups = failed.merge(articles[["article_id", "group"]], on="article_id", how="left")
+    groups = failed.merge(membership(articles), on="article_id", how="left")
     article_keys = set(zip(groups["article_id"], groups["topic"], strict=True))
     group_keys = set(zip(groups["group"], groups["topic"], strict=True))
     table = table.copy()
@@ -520,7 +521,7 @@ def analyze(
             "scored_pairs": len(scores),
             "candidate_pairs": n_topic,
             "failed_pairs": int(failed.sum()),
-            "authors": int(articles["group"].nunique()),
+            "authors": int(membership(articles)["group"].nunique()),
         },
         "skipped": [{"source": s.source, "reason": s.reason} for s in corpus.skipped],
         "cache": {"path": config.models.cache, **cache_stats},

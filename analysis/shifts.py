@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.bylines import membership
 from analysis.differences import _article_sums
 from analysis.runs import Run
 
@@ -112,7 +113,7 @@ def author_shift(
     point when none is given."""
     if measure not in MEASURE_COLUMN:
         raise ValueError(f"expected measure 'stance' or 'tone', got {measure!r}")
-    if author not in set(run.articles["group"].astype(str)):
+    if author not in set(membership(run.articles)["group"].astype(str)):
         raise ValueError(f"no author {author!r} in run {run.run_id}")
     if split_date is not None:
         try:

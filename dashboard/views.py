@@ -232,11 +232,34 @@ def matrix(
 KIND_ORDER = {"author": 0, "outlet": 1, "article": 2}
 
 
+def members(articles: pd.DataFrame) -> pd.DataFrame:
+    """One row per (article, group it counts toward): each author of a byline is a group."""
+    if "groups" not in articles.columns:
+        return articles[["article_id", "group", "group_kind"]]
+    exploded = articles[["article_id", "groups", "group_kind"]].explode("groups")
+    return exploded.rename(columns={"groups": "group"})[["article_id", "group", "group_kind"]]
+
+
+def group_kinds(articles: pd.DataFrame) -> dict[str, str]:
+    """Group -> its kind (author, outlet or article)."""
+    rows = members(articles)
+    return dict(zip(rows["group"], rows["group_kind"], strict=True))
+
+
+def in_groups(articles: pd.DataFrame, groups: Sequence[str]) -> pd.Series:
+    """Which articles count toward any of ``groups``."""
+    wanted = set(groups)
+    if "groups" not in articles.columns:
+        return articles["group"].isin(wanted)
+    return articles["groups"].map(lambda gs: bool(wanted.intersection(gs)))
+
+
 def group_order(articles: pd.DataFrame) -> list[str]:
     """Groups with the most articles first; ties: named authors, then outlets, then by name."""
     if articles.empty:
         return []
-    counts = articles.groupby("group").agg(n=("group", "size"), kind=("group_kind", "first"))
+    rows = members(articles)
+    counts = rows.groupby("group").agg(n=("group", "size"), kind=("group_kind", "first"))
     counts["rank"] = counts["kind"].map(KIND_ORDER).fillna(3)
     counts["name"] = counts.index.astype(str).str.casefold()
     counts = counts.sort_values(["n", "rank", "name"], ascending=[False, True, True])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, corrections_ui, data, state
+from dashboard import context, corrections_ui, data, state, views
 from dashboard.evidence import group_note_html, position_html
 from dashboard.highlight import Span, highlight_html
 from dashboard.style import (
@@ -27,7 +27,7 @@ def _choices(meta: pd.DataFrame, query: str, group: str | None) -> list[str]:
     """Article ids matching the search (title, author or outlet) and group, newest first."""
     kept = meta
     if group:
-        kept = kept[kept["group"] == group]
+        kept = kept[views.in_groups(kept, [group])]
     if query:
         haystack = (
             kept["title"].fillna("")
@@ -128,7 +128,7 @@ left, right = st.columns([2, 1])
 state.seed_widget("search", "art_query", str)
 query = left.text_input("Search titles, authors and outlets", key="art_query")
 state.put("search", query)
-groups = sorted(meta["group"].dropna().astype(str).unique(), key=str.casefold)
+groups = sorted(views.members(meta)["group"].dropna().astype(str).unique(), key=str.casefold)
 group_key = f"art_group_{ctx.run_id}"
 state.seed_widget("article_group", group_key, lambda g: g if g in groups else None)
 group = right.selectbox(

@@ -38,7 +38,7 @@ meta = data.article_meta(ctx.path, ctx.stamp)
 positions = data.positions(ctx.path, ctx.stamp, "author")
 meta_by_id = meta.set_index("article_id", drop=False)
 groups = views.group_order(meta)
-kinds = dict(zip(meta["group"], meta["group_kind"], strict=True))
+kinds = views.group_kinds(meta)
 
 st.title("Compare")
 st.caption(
@@ -128,7 +128,7 @@ for key, label in topic_pairs:
         )
         columns = st.columns(len(chosen))
         for column, author in zip(columns, chosen, strict=True):
-            ids = list(meta_by_id.index[meta_by_id["group"] == author])
+            ids = list(meta_by_id.index[views.in_groups(meta_by_id, [author])])
             reported, total = reported_frame(store, ids, key, TOP_REPORTED)
             with column:
                 st.caption(f"{md_escape(author)}: {total} quoted or reported passage(s)")

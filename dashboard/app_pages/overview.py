@@ -34,7 +34,7 @@ def _filters(ctx: context.RunContext, meta: pd.DataFrame) -> tuple[pd.DataFrame,
             "Outlet", outlets, key=f"ov_outlets_{run}", placeholder="All outlets"
         )
         state.put("outlets", chosen_outlets)
-        kinds = dict(zip(meta["group"], meta["group_kind"], strict=True))
+        kinds = views.group_kinds(meta)
         groups = views.group_order(meta)
         state.seed_widget("groups", f"ov_authors_{run}", _known(groups))
         chosen_groups = st.multiselect(
@@ -57,7 +57,7 @@ def _filters(ctx: context.RunContext, meta: pd.DataFrame) -> tuple[pd.DataFrame,
         if chosen_outlets:
             mask &= meta["outlet"].isin(chosen_outlets)
         if chosen_groups:
-            mask &= meta["group"].isin(chosen_groups)
+            mask &= views.in_groups(meta, chosen_groups)
         days = meta["day"].dropna()
         narrowed = bool(chosen_outlets or chosen_groups)
         if not days.empty:
@@ -172,7 +172,7 @@ def _evidence_for_author(
             f"Evidence passages, strongest first: the author's own words (up to {EVIDENCE_LIMIT}):"
         )
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
-    article_ids = list(meta_by_id.index[meta_by_id["group"] == unit])
+    article_ids = list(meta_by_id.index[views.in_groups(meta_by_id, [unit])])
     _quoted_voices(store, meta_by_id, article_ids, topic, ctx.label(topic))
 
 
@@ -261,7 +261,7 @@ def _authors_view(
 ) -> None:
     wide = data.wide_positions(ctx.path, ctx.stamp, "author")
     if narrowed:
-        wide = wide[wide.index.isin(kept["group"].unique())]
+        wide = wide[wide.index.isin(views.members(kept)["group"].unique())]
     labels = [(k, ctx.label(k)) for k in topics]
     sorts = views.sort_options(labels, "author")
     left, right = st.columns([2, 1])

@@ -50,11 +50,11 @@ def time_frame(
     article's position joined to its date (``meta["day"]``), oldest first."""
     labels = dict(topics)
     days = meta.drop_duplicates("article_id").set_index("article_id")["day"]
-    pos = positions[
-        (positions["status"] == "discussed")
-        & positions["author"].isin(authors)
-        & positions["topic"].isin(labels)
-    ].copy()
+    pos = positions[(positions["status"] == "discussed") & positions["topic"].isin(labels)]
+    # an article counts toward each author of its byline
+    groups = views.members(meta)[["article_id", "group"]].drop_duplicates()
+    pos = pos.merge(groups, on="article_id", how="inner")
+    pos = pos[pos["group"].isin(authors)].assign(author=lambda f: f["group"])
     pos["Date"] = pos["article_id"].map(days)
     pos = pos[pos["Date"].notna()]
     rows = []
@@ -193,8 +193,10 @@ def _page() -> None:
     positions = data.positions(ctx.path, ctx.stamp, "article")
     discussed = positions[positions["status"] == "discussed"]
     dated_discussed = discussed[discussed["article_id"].isin(dated["article_id"])]
-    kinds = dict(zip(meta["group"], meta["group_kind"], strict=True))
-    counts = dated_discussed.drop_duplicates("article_id")["author"].value_counts()
+    kinds = views.group_kinds(meta)
+    discussed_ids = set(dated_discussed["article_id"])
+    dated_members = views.members(dated)
+    counts = dated_members[dated_members["article_id"].isin(discussed_ids)]["group"].value_counts()
     ranked = [g for g in views.group_order(dated) if g in counts.index]
     ranked.sort(key=lambda g: -int(counts[g]))  # stable: group_order breaks ties
 
