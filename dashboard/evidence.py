@@ -152,8 +152,10 @@ def show_passages(
     where: Any = st,
     numbered: bool = True,
     correctable: bool = True,
+    scope: str = "",
 ) -> None:
-    """Cards for the rows of ``frame`` (passages with scores), in order.
+    """Cards for the rows of ``frame`` (passages with scores), in order. ``scope`` tells apart
+    lists that may hold the same passages on one page (co-authors' evidence side by side).
 
     ``meta`` is the article metadata indexed by ``article_id`` (for the source line). With
     ``correctable`` each card shows the analyst's corrections in force and a "Correct" popover
@@ -177,7 +179,7 @@ def show_passages(
     ctx = context.active()
     _, index = corrections_ui.in_force()
     # Keys from the cards' content: the same list drawn twice on one page is the only clash.
-    ids = "\x1f".join([*(str(r.get("passage_id")) for r in records), str(numbered), empty])
+    ids = "\x1f".join([*(str(r.get("passage_id")) for r in records), str(numbered), empty, scope])
     block = zlib.crc32(ids.encode("utf-8"))
     for i, row in enumerate(records):
         note = corrections_ui.badge_html(row, corrections_ui.existing_for(row, index))

@@ -118,6 +118,21 @@ def chart_png(chart: Any, scale: float = PNG_SCALE) -> bytes:
     return buffer.getvalue()
 
 
+def _with_run_ids(frame: pd.DataFrame, provenance: Mapping[str, Any]) -> pd.DataFrame:
+    """The rows with the run id they come from (``run_a``/``run_b`` for two compared runs)."""
+    ids: dict[str, Any] = {}
+    if provenance.get("run_id"):
+        ids = {"run_id": provenance["run_id"]}
+    elif isinstance(provenance.get("compared_runs"), Mapping):
+        ids = {f"run_{k}": v.get("run_id") for k, v in provenance["compared_runs"].items()}
+    if not ids:
+        return frame
+    out = frame.drop(columns=list(ids), errors="ignore")
+    for i, (column, value) in enumerate(ids.items()):
+        out.insert(i, column, str(value))
+    return out
+
+
 def _button(
     where: Any,
     label: str,
@@ -160,9 +175,7 @@ def download_buttons(
     row = where.container(horizontal=True, gap="small")
     if table is not None:
         frame = _check_frame(table)
-        if provenance and provenance.get("run_id"):
-            frame = frame.drop(columns=["run_id"], errors="ignore")
-            frame.insert(0, "run_id", str(provenance["run_id"]))
+        frame = _with_run_ids(frame, provenance or {})
         rows = f"{len(frame):,} rows"
         _button(
             row,

@@ -118,6 +118,7 @@ for key, label in topic_pairs:
                     evidence_frame(store, "author", author, key, TOP_EVIDENCE),
                     meta_by_id,
                     empty="No evidence passages were stored.",
+                    scope=author,
                 )
             else:
                 st.caption(f"{NOT_DISCUSSED}: no own-voice passage about {md_escape(label)}.")
@@ -132,4 +133,6 @@ for key, label in topic_pairs:
             reported, total = reported_frame(store, ids, key, TOP_REPORTED)
             with column:
                 st.caption(f"{md_escape(author)}: {total} quoted or reported passage(s)")
-                show_passages(reported, meta_by_id, empty="none", numbered=False)
+                show_passages(
+                    reported, meta_by_id, empty="none", numbered=False, scope=f"q:{author}"
+                )

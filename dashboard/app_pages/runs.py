@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analysis.provenance import run_provenance
 from dashboard import context, data, export, state
 from dashboard.style import (
     CATEGORY_COLORS,
@@ -461,6 +462,12 @@ def _page() -> None:
         report, [data.run_config(p, s) for p, s in ((path_a, stamp_a), (path_b, stamp_b))]
     )
     stem = export.file_stem("runs", a_id, "vs", b_id)
+    provenance = {
+        "compared_runs": {
+            "a": run_provenance(by_id[a_id], data.run_config(path_a, stamp_a)),
+            "b": run_provenance(by_id[b_id], data.run_config(path_b, stamp_b)),
+        }
+    }
     st.subheader("Agreement per topic", anchor=False)
     st.caption(
         "On passages scored in both runs: κ is Cohen's kappa of the labels each model gives (its "
@@ -472,6 +479,7 @@ def _page() -> None:
     export.download_buttons(
         f"{stem}-agreement",
         key="runs_agreement",
+        provenance=provenance,
         table=agreement,
         report=report,
         what="the agreement table",
@@ -503,7 +511,11 @@ def _page() -> None:
     else:
         _show_changes(changes)
     export.download_buttons(
-        f"{stem}-authors-{topic}", key="runs_changes", table=changes, what="the author changes"
+        f"{stem}-authors-{topic}",
+        key="runs_changes",
+        table=changes,
+        what="the author changes",
+        provenance=provenance,
     )
 
     scatter = scatter_frame(pos_a, pos_b, topic_keys, labels)
@@ -514,6 +526,7 @@ def _page() -> None:
         export.download_buttons(
             f"{stem}-positions-{topic}",
             key="runs_scatter",
+            provenance=provenance,
             table=scatter.drop(columns=["shown_a", "shown_b"]),
             chart=chart,
             what="both runs' author positions",
@@ -534,6 +547,7 @@ def _page() -> None:
         export.download_buttons(
             f"{stem}-disagreements-{measure}-{topic}",
             key="runs_disagreements",
+            provenance=provenance,
             table=disagreement_table(entries, labels),
             what="these passages",
         )

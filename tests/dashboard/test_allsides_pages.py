@@ -17,6 +17,7 @@ import shutil
 import pandas as pd
 import pytest
 
+from analysis.bylines import membership
 from analysis.compare import compare_runs
 from analysis.corrections import Correction, CorrectionStore
 from analysis.runs import list_runs, load_run
@@ -70,7 +71,7 @@ def _scored(run, passage_id: str, topic: str) -> dict:
 def test_overview_lists_the_runs_authors_in_words(app, allsides, base):
     at = _open(app, allsides, run=allsides.base)
     table = at.dataframe[0].value
-    groups = set(base.articles["group"])
+    groups = set(membership(base.articles)["group"])  # each author of a byline
     assert set(table["Author / outlet"]) <= groups
     assert len(set(table["Author / outlet"])) == min(25, len(groups))  # paged by 25 groups
     assert set(table["Topic"]) == set(TOPIC_LABELS.values())
@@ -103,7 +104,7 @@ def test_outlet_filter_from_a_link(app, allsides, base, busiest):
     at = _open(app, allsides, run=allsides.base, outlets=busiest["outlet"])
     table = at.dataframe[0].value
     articles = base.articles
-    expected = set(articles.loc[articles["outlet"] == busiest["outlet"], "group"])
+    expected = set(membership(articles[articles["outlet"] == busiest["outlet"]])["group"])
     shown = set(table["Author / outlet"])
     assert shown <= expected and len(shown) == min(25, len(expected))  # a page of 25 groups
 
@@ -212,7 +213,7 @@ def test_overview_csv_download_holds_every_filtered_row(app, allsides, base, bus
     at = _open(app, allsides, run=allsides.base, outlets=busiest["outlet"])
     rows = pd.read_csv(io.BytesIO(download_bytes(at, downloads, "ov_download_author_csv")))
     articles = base.articles
-    expected = set(articles.loc[articles["outlet"] == busiest["outlet"], "group"])
+    expected = set(membership(articles[articles["outlet"] == busiest["outlet"]])["group"])
     assert set(rows["author"]) == expected  # every page, not only the one shown
     assert set(at.dataframe[0].value["Author / outlet"]) <= expected
     records = json.loads(download_bytes(at, downloads, "ov_download_author_json"))

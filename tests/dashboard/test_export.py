@@ -148,6 +148,12 @@ def test_runs_downloads_the_agreement_and_the_whole_report(
     changes = json.loads(download_bytes(at, downloads, "runs_changes_json"))
     flip = next(c for c in changes if c["Author"] == TIMOFEEV and c["topic"] == "sanctions")
     assert flip["value_a"] > 0 > flip["value_b"]
+    # the rows say which runs they compare, and the provenance file describes both
+    assert list(table.columns[:2]) == ["run_a", "run_b"]
+    assert set(table["run_a"]) == {RERUN_ID} and set(table["run_b"]) == {BASE_ID}
+    provenance = json.loads(download_bytes(at, downloads, "runs_agreement_provenance"))
+    assert provenance["compared_runs"]["a"]["run_id"] == RERUN_ID
+    assert provenance["compared_runs"]["b"]["models"]["stance"]["name"]
 
 
 def test_time_downloads_the_points_and_the_chart(app, small_runs_dir, downloads):
