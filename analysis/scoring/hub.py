@@ -79,8 +79,8 @@ def resolve_model_source(
         raise ModelLoadError(
             f"{kind} model folder {spec!r} does not exist (looked for {local.absolute()})"
         )
-    if cached_on_disk(spec):
-        return spec, hub_offline(environ)
+    if cached_on_disk(spec):  # read from the cache, without retries when the hub is away
+        return spec, hub_offline(environ) or not hub_reachable(environ)
     how = (
         f"download it where you are online (`hf download {spec} --local-dir DIR`) and give "
         "DIR instead"
