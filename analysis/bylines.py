@@ -57,16 +57,4 @@ def membership(articles: pd.DataFrame) -> pd.DataFrame:
             rows.extend((article_id, kind, name) for name in split_byline(group))
         else:
             rows.append((article_id, kind, group))
-    return unify_kinds(pd.DataFrame(rows, columns=["article_id", "group_kind", "group"]))
-
-
-def unify_kinds(members: pd.DataFrame) -> pd.DataFrame:
-    """One kind per group name: a name that is an author somewhere is an author everywhere
-    (AllSides lists columnists such as "Rich Lowry" as outlets; a byline may credit "Associated
-    Press"), so that one name is one group."""
-    authors = set(members.loc[members["group_kind"] == "author", "group"])
-    clash = (members["group_kind"] != "author") & members["group"].isin(authors)
-    if clash.any():
-        members = members.copy()
-        members.loc[clash, "group_kind"] = "author"
-    return members
+    return pd.DataFrame(rows, columns=["article_id", "group_kind", "group"])

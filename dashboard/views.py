@@ -234,13 +234,10 @@ KIND_ORDER = {"author": 0, "outlet": 1, "article": 2}
 
 def members(articles: pd.DataFrame) -> pd.DataFrame:
     """One row per (article, group it counts toward): each author of a byline is a group."""
-    from analysis.bylines import unify_kinds
-
-    if "groups" not in articles.columns:
-        return articles[["article_id", "group", "group_kind"]]
+    if "groups" not in articles.columns:  # one group per article
+        return articles.reindex(columns=["article_id", "group", "group_kind"])
     exploded = articles[["article_id", "groups", "group_kind"]].explode("groups")
-    exploded = exploded.rename(columns={"groups": "group"})[["article_id", "group", "group_kind"]]
-    return unify_kinds(exploded)
+    return exploded.rename(columns={"groups": "group"})[["article_id", "group", "group_kind"]]
 
 
 def group_kinds(articles: pd.DataFrame) -> dict[str, str]:

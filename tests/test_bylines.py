@@ -56,20 +56,6 @@ def test_a_co_authored_article_counts_toward_each_author_and_keeps_its_byline():
     assert sorted(members.loc[members["article_id"] == "a", "group"]) == ["Ann Lee", "Bob Roe"]
 
 
-def test_a_name_that_is_an_author_and_an_outlet_is_one_author_group():
-    arts, passages, scores = tables(
-        [
-            article("a", "Rich Lowry, Jim Geraghty", n_passages=2),
-            article("b", "Rich Lowry", n_passages=2, group_kind="outlet", author=None),
-        ],
-        [score("a:0", "sanctions", 0.9, 0.5, 0.0), score("b:0", "sanctions", 0.9, 0.3, 0.0)],
-    )
-    table = positions(arts, passages, scores, TOPICS)
-    lowry = table[(table["level"] == "author") & (table["author"] == "Rich Lowry")]
-    assert set(lowry["group_kind"]) == {"author"} and len(lowry) == len(TOPICS)
-    assert set(lowry["n_articles"]) == {2}
-
-
 def test_dashboard_finds_an_authors_co_authored_articles():
     meta = pd.DataFrame(
         {

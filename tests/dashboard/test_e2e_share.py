@@ -62,7 +62,7 @@ def test_runs_link_reopens_the_same_pair_and_topic(share_server, open_page, scre
     with page.expect_download() as info:
         page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV").first.click()
     csv = Path(info.value.path()).read_text(encoding="utf-8")
-    assert csv.splitlines()[0].startswith("topic,Topic,Passages compared")
+    assert csv.splitlines()[0].startswith("run_a,run_b,topic,Topic,Passages compared")
     assert "All topics" in csv
 
     choose(page, "stSelectbox", "Run B", UNDATED_ID)
