@@ -55,6 +55,8 @@ DATA = HERE.parent.parent / "shared" / "data"
 NEWS_STANCE = DATA / "news_stance" / "passages.jsonl"
 NEW_LABELS = HERE / "news_labels" / "news_passages.jsonl"
 SPLITS = HERE / "news_labels" / "splits.json"
+# Round 3 of the labels (train articles only): the --extra-news experiment, not in the recipe.
+NEW_LABELS_R3 = HERE / "news_labels" / "news_passages_r3.jsonl"
 EXTRA_SOURCES = (
     "perspectrum",
     "ibm_argkp2021",
@@ -124,6 +126,11 @@ class NewsRecipeConfig(RecipeConfig):
     splits: str = str(SPLITS)
     extra_dir: str = str(DATA / "stance_extra")
     dev_limit: int = 500
+    # Experiments (not used for the shipped model): more labelled news files for this stage's
+    # training (train articles only, e.g. news_labels/news_passages_r3.jsonl), and a different
+    # number of NewsMTSC rows than the stage's plan (0: the plan's).
+    extra_news: list[str] = field(default_factory=list)
+    tone_rows: int = 0
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:
@@ -190,6 +197,10 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
     rng = random.Random(cfg.seed + cfg.stage)
     plan = STAGES[cfg.stage]
     news = read_news(cfg.news, cfg.splits)
+    extra = read_news(cfg.extra_news, cfg.splits) if cfg.extra_news else []
+    if any(r["split"] == "dev" for r in extra):
+        raise ValueError("expected extra news labels of train articles only, got dev articles")
+    news += extra
     news_train = [r for r in news if r["split"] == "train"]
     news_dev = [r for r in news if r["split"] == "dev"]
     author = news_examples(news_train, "stance") * plan["news_repeat"]
@@ -228,7 +239,9 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
         },
         "tone": {
             "train": sample(
-                load_examples(root / "train.jsonl", "tone", "newsmtsc"), plan["tone"], rng
+                load_examples(root / "train.jsonl", "tone", "newsmtsc"),
+                cfg.tone_rows or plan["tone"],
+                rng,
             ),
             "dev_rw": load_examples(root / "dev_rw.jsonl", "tone", "newsmtsc"),
             "dev_mt": load_examples(root / "dev_mt.jsonl", "tone", "newsmtsc"),
@@ -313,8 +326,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--limit", type=int, default=0, help="smoke tests: rows per split")
     parser.add_argument("--note", default="")
+    parser.add_argument(
+        "--extra-news",
+        action="append",
+        default=[],
+        help="experiments: another labelled news file (train articles only) for the stage",
+    )
+    parser.add_argument(
+        "--tone-rows", type=int, default=0, help="experiments: NewsMTSC rows (0: the plan's)"
+    )
     args = parser.parse_args(argv)
-    common = {"seed": args.seed, "limit": args.limit, "note": args.note}
+    common = {
+        "seed": args.seed,
+        "limit": args.limit,
+        "note": args.note,
+        "extra_news": args.extra_news,
+        "tone_rows": args.tone_rows,
+    }
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     if args.stage == "4":
         refit_head(args.out, "tone", seed=args.seed, log=log, limit=args.limit)

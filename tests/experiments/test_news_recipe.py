@@ -152,3 +152,30 @@ def test_a_stage_starts_from_the_saved_adapter(tmp_path, tiny_encoder_dir, minil
 def test_a_pair_model_without_a_speaker_head_reads_quotes_with_its_stance_head(tiny_pair_model_dir):
     stance = PairModelScorer("stance", "stance", PairModel(tiny_pair_model_dir))
     assert quoted_voice(stance) is stance
+
+
+@needs_data
+def test_extra_news_labels_join_the_training_rows_and_never_dev_articles(tmp_path):
+    from experiments.train_news_stance import NEW_LABELS_R3, SPLITS, load_data
+
+    splits = json.loads(SPLITS.read_text())["articles"]
+    dev_article = next(a for a, s in splits.items() if s == "dev")
+    row = {
+        "text": "Sanctions on Moscow must stay until it leaves Ukraine.",
+        "target": "sanctions on Russia",
+        "label": "favor",
+        "speaker_label": None,
+        "on_topic": True,
+        "article_id": "not-in-any-split",
+    }
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(json.dumps(row) + "\n")
+    base = load_data(NewsRecipeConfig(stage=3, limit=0), tmp_path)
+    more = load_data(NewsRecipeConfig(stage=3, extra_news=[str(extra)], tone_rows=7), tmp_path)
+    assert len(more["stance"]["train"]) == len(base["stance"]["train"]) + 2  # sided: repeated
+    assert len(more["tone"]["train"]) == 7
+    assert more["stance"]["news_author"] == base["stance"]["news_author"]  # dev unchanged
+    extra.write_text(json.dumps({**row, "article_id": dev_article}) + "\n")
+    with pytest.raises(ValueError, match="train articles only"):
+        load_data(NewsRecipeConfig(stage=3, extra_news=[str(extra)]), tmp_path)
+    assert NEW_LABELS_R3.is_file()
