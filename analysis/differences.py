@@ -28,6 +28,8 @@ from analysis.metrics import benjamini_hochberg
 from analysis.runs import Run
 
 MEASURES = ("stance", "tone")
+MIN_ARTICLES = 2  # per author, for a bootstrap interval and a permutation test
+_EMPTY = dict.fromkeys(("value_a", "value_b", "difference", "low", "high", "p_value"))
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Difference:
     n_articles_b: int
     n_passages_a: int
     n_passages_b: int
+    note: str = ""  # why a number is missing
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -160,6 +163,11 @@ def author_differences(
     if missing:
         raise ValueError(f"expected topics among {all_topics}, got {missing}")
     rng = np.random.default_rng(seed)
+    authors_rows = run.positions[run.positions["level"] == "author"]
+    no_stance = set()
+    if "stance_status" in authors_rows:
+        silent = authors_rows[authors_rows["stance_status"] == "no_stance"]
+        no_stance = set(zip(silent["author"], silent["topic"], strict=True))
     rows: list[dict[str, Any]] = []
     for topic in topics:
         sums = _article_sums(run, topic)
@@ -180,30 +188,33 @@ def author_differences(
             }
             if not len(sa) or not len(sb):
                 for measure in MEASURES:
-                    rows.append(
-                        {
-                            **base,
-                            "measure": measure,
-                            **dict.fromkeys(
-                                ("value_a", "value_b", "difference", "low", "high", "p_value")
-                            ),
-                        }
-                    )
+                    rows.append({**base, "measure": measure, **_EMPTY, "note": "no passages"})
                 continue
             tests = _pair_tests(sa[:, :4], sb[:, :4], n_boot, n_permutations, rng)
             for measure, (va, vb, diff, low, high, p) in tests.items():
-                rows.append(
-                    {
-                        **base,
-                        "measure": measure,
-                        "value_a": _clean(va),
-                        "value_b": _clean(vb),
-                        "difference": _clean(diff),
-                        "low": _clean(low),
-                        "high": _clean(high),
-                        "p_value": _clean(p),
-                    }
-                )
+                row = {
+                    **base,
+                    "measure": measure,
+                    "value_a": _clean(va),
+                    "value_b": _clean(vb),
+                    "difference": _clean(diff),
+                    "low": _clean(low),
+                    "high": _clean(high),
+                    "p_value": _clean(p),
+                    "note": "",
+                }
+                silent = [x for x in (a, b) if measure == "stance" and (x, topic) in no_stance]
+                if silent:  # as the positions say: no side taken, so no stance to compare
+                    row.update(_EMPTY, note=f"no stance expressed by {' and '.join(silent)}")
+                elif min(len(sa), len(sb)) < MIN_ARTICLES:
+                    row.update(
+                        low=None,
+                        high=None,
+                        p_value=None,
+                        note=f"too few articles for an interval or a test (needs "
+                        f"{MIN_ARTICLES} each)",
+                    )
+                rows.append(row)
     p_values = [r["p_value"] for r in rows]
     tested = [i for i, p in enumerate(p_values) if p is not None]
     q = benjamini_hochberg([p_values[i] for i in tested])
@@ -225,8 +236,13 @@ def format_differences(diffs: list[Difference], labels: dict[str, str] | None = 
     for d in diffs:
         name = f"{labels.get(d.topic, d.topic)} {d.measure}"
         if d.difference is None:
-            reason = "no passages" if not (d.n_articles_a and d.n_articles_b) else "no side taken"
-            lines.append(f"{name:<24}{d.a} vs {d.b}: not comparable ({reason})")
+            lines.append(f"{name:<24}{d.a} vs {d.b}: not comparable ({d.note or 'no side taken'})")
+            continue
+        if d.p_value is None:
+            lines.append(
+                f"{name:<24}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "
+                f"Δ {d.difference:+.2f}, {d.note} (articles {d.n_articles_a} / {d.n_articles_b})"
+            )
             continue
         lines.append(
             f"{name:<24}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "

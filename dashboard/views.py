@@ -299,6 +299,7 @@ def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataF
             "95% interval": tests.apply(interval, axis=1),
             "p": tests["p_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
             "q": tests["q_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
+            "Note": tests["note"].fillna("") if "note" in tests else "",
         }
     )
 

@@ -74,3 +74,21 @@ def test_cli_prints_a_table_or_one_json_object(tmp_path, capsys):
     assert data["run_id"] == "r1" and {t["topic"] for t in data["tests"]} == set(TOPICS)
     assert main([*args, "--permutations", "5"]) == 2
     assert "expected --permutations >= 99" in capsys.readouterr().err
+
+
+def test_one_article_each_has_no_interval_and_no_stance_is_not_compared(tmp_path):
+    arts, passages, scores = tables(
+        [article("a", "Ann", n_passages=3), article("b", "Bob", n_passages=3)],
+        [
+            score("a:0", "sanctions", 0.9, 0.8, -0.4),
+            score("b:0", "sanctions", 0.9, 0.02, 0.3),  # takes no side: "no stance expressed"
+        ],
+    )
+    table = positions(arts, passages, scores, TOPICS)
+    data = {"articles": arts, "passages": passages, "scores": scores, "positions": table}
+    run = load_run(write_run(tmp_path, "r1", {}, "", data))
+    by = {d.measure: d for d in author_differences(run, ["Ann", "Bob"], topics=["sanctions"])}
+    assert by["stance"].difference is None and "no stance expressed by Bob" in by["stance"].note
+    tone = by["tone"]
+    assert tone.difference == pytest.approx(-0.7) and tone.p_value is None and tone.low is None
+    assert "too few articles" in tone.note

@@ -150,5 +150,10 @@ def test_differences_between_the_chosen_authors_have_intervals_and_q_values(comp
     assert set(table["Measure"]) == {"Stance", "Tone"}
     assert set(table["Topic"]) <= set(TOPIC_LABELS.values())
     compared = table[table["A − B"] != "not comparable"]
-    assert len(compared) and compared["95% interval"].str.startswith("[").all()
-    assert compared["q"].map(float).between(0, 1).all()
+    assert len(compared)
+    tested = compared[compared["p"] != ""]
+    assert tested["95% interval"].str.startswith("[").all()
+    assert tested["q"].map(float).between(0, 1).all()
+    untested = compared[compared["p"] == ""]
+    assert untested["Note"].str.contains("too few articles").all()  # one article: no test
+    assert (table.loc[table["A − B"] == "not comparable", "Note"] != "").all()
