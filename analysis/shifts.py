@@ -239,5 +239,6 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
         for item in items:
             text = " ".join(item["text"].split())
             text = text if len(text) <= 150 else text[:149] + "…"
-            lines.append(f"  {side} {item['date']}: S {item['stance']:+.2f}  {text}")
+            value = item[shift.measure]
+            lines.append(f"  {side} {item['date']}: {shift.measure} {value:+.2f}  {text}")
     return "\n".join(lines)

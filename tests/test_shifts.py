@@ -67,6 +67,7 @@ def test_cli_shift_prints_lines_or_json(tmp_path, capsys):
     assert main([*base, "--measure", "stance"]) == 0
     out = capsys.readouterr().out
     assert "detected change point at 2018-07-15" in out and "before 2018-" in out
+    assert "stance +0." in out and "stance -0." in out  # evidence with the measure's values
     assert main([*base, "--json", "--date", "2018-07-01"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert {s["measure"] for s in data["shifts"]} == {"stance", "tone"}
