@@ -123,7 +123,7 @@ def estimate_cost(
         if _identity_field(scorer, "backend") == "openai-chat":
             notes.append(
                 f"the {task} warm-up sent {len(texts) + 2} real requests to the chat endpoint "
-                "(cached, so the run does not repeat them)"
+                "(uncached: they cost as much as any, also with --dry-run)"
             )
         failed = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
         if failed:
