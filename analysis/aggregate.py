@@ -716,3 +716,27 @@ def _present(value: Any) -> bool:
     if isinstance(value, str):
         return bool(value.strip())
     return value is not None and not pd.isna(value)
+
+
+def mark_unscored(
+    table: pd.DataFrame, failed: pd.DataFrame, articles: pd.DataFrame, include_reported: bool
+) -> pd.DataFrame:
+    """Units whose topic passages all failed to score are ``unscored``, not ``not_discussed``:
+    the author did write about the topic, the model gave no usable answer."""
+    if not include_reported:
+        failed = failed[~failed["reported"].astype(bool)]
+    if failed.empty:
+        return table
+    groups = failed.merge(membership(articles), on="article_id", how="left")
+    article_keys = set(zip(groups["article_id"], groups["topic"], strict=True))
+    group_keys = set(zip(groups["group"], groups["topic"], strict=True))
+    table = table.copy()
+    for i, row in table[table["status"] == "not_discussed"].iterrows():
+        key = (
+            (row["article_id"], row["topic"])
+            if row["level"] == "article"
+            else (row["author"], row["topic"])
+        )
+        if key in (article_keys if row["level"] == "article" else group_keys):
+            table.at[i, "status"] = "unscored"
+    return table

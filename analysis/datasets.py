@@ -11,34 +11,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.labels import labels_for
+from analysis.records import DataError, Example
 
 FORMATS = ("auto", "jsonl", "vast", "newsmtsc", "corrections")
 VAST_LABELS = {"0": "against", "1": "favor", "2": "none"}
 NEWSMTSC_LABELS = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
-
-
-class DataError(ValueError):
-    """A labelled file that cannot be read; the message names file, line and problem."""
-
-    def __init__(self, path: Path | str, line: int | None, problem: str) -> None:
-        where = f"{path}:{line}" if line is not None else str(path)
-        super().__init__(f"{where}: {problem}")
-        self.path, self.line, self.problem = Path(path), line, problem
-
-
-@dataclass(frozen=True)
-class Example:
-    """One labelled (text, target) pair; ``span`` marks the target mention when known."""
-
-    text: str
-    target: str | None
-    label: str
-    span: tuple[int, int] | None = None
-    group: str | None = None
 
 
 def detect_format(path: Path) -> str:
