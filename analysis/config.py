@@ -17,10 +17,10 @@ all of them, so a run says exactly what produced it)::
     stance = "stance.minilm.v2"  # registered name, model directory or Hugging Face id
     tone = "tone.minilm.v2"
     precision = "auto"           # auto | bf16 | fp32
-    batch_size = 64
     cache = ".viewpoints-cache/predictions.sqlite"   # "" = no prediction cache
     [models.stance_options]      # passed to the stance backend, e.g. for stance.nli.v1:
     model = "MoritzLaurer/deberta-v3-base-zeroshot-v2.0"
+    batch_size = 16              # (backends that batch take it here)
     [models.tone_options]        # e.g. label_map = {LABEL_0 = "negative", ...}
     [aggregate]
     seed = 0
@@ -70,7 +70,7 @@ class TopicsSection:
     def __post_init__(self) -> None:
         _expect(isinstance(self.file, str), "topics.file", "a path string", self.file)
         _expect(
-            isinstance(self.threshold, int | float) and 0.0 <= self.threshold <= 1.0,
+            _number(self.threshold) and 0.0 <= self.threshold <= 1.0,
             "topics.threshold",
             "a number in [0, 1] (0 = default)",
             self.threshold,
@@ -92,7 +92,6 @@ class ModelsSection:
     stance: str = "stance.minilm.v2"
     tone: str = "tone.minilm.v2"
     precision: str = "auto"
-    batch_size: int = 64
     cache: str = ".viewpoints-cache/predictions.sqlite"
     stance_options: dict[str, Any] = field(default_factory=dict)
     tone_options: dict[str, Any] = field(default_factory=dict)
@@ -107,12 +106,6 @@ class ModelsSection:
         _expect(
             self.precision in PRECISIONS, "models.precision", f"one of {PRECISIONS}", self.precision
         )
-        _expect(
-            isinstance(self.batch_size, int) and self.batch_size >= 1,
-            "models.batch_size",
-            "an integer >= 1",
-            self.batch_size,
-        )
 
 
 @dataclass
@@ -125,7 +118,9 @@ class AggregateSection:
     stance_rule: str = "mean"
 
     def __post_init__(self) -> None:
-        _expect(isinstance(self.seed, int), "aggregate.seed", "an integer", self.seed)
+        _expect(
+            _integer(self.seed) and self.seed >= 0, "aggregate.seed", "an integer >= 0", self.seed
+        )
         _expect(
             self.stance_rule in ("mean", "balance"),
             "aggregate.stance_rule",
@@ -133,16 +128,14 @@ class AggregateSection:
             self.stance_rule,
         )
         _expect(
-            isinstance(self.min_stance_mass, int | float)
-            and not isinstance(self.min_stance_mass, bool)
-            and self.min_stance_mass >= 0,
+            _number(self.min_stance_mass) and self.min_stance_mass >= 0,
             "aggregate.min_stance_mass",
             "a number >= 0",
             self.min_stance_mass,
         )
         self.min_stance_mass = float(self.min_stance_mass)
         _expect(
-            isinstance(self.n_bootstrap, int) and self.n_bootstrap >= 1,
+            _integer(self.n_bootstrap) and self.n_bootstrap >= 1,
             "aggregate.n_bootstrap",
             "an integer >= 1",
             self.n_bootstrap,
@@ -154,7 +147,7 @@ class AggregateSection:
             self.include_reported,
         )
         _expect(
-            isinstance(self.max_evidence, int) and self.max_evidence >= 1,
+            _integer(self.max_evidence) and self.max_evidence >= 1,
             "aggregate.max_evidence",
             "an integer >= 1",
             self.max_evidence,
@@ -177,6 +170,13 @@ class RunSection:
 
 
 INFORMATIONAL = ("topic_definitions",)
+# Keys that used to exist: say what became of them rather than "unknown key".
+REMOVED = {
+    ("models", "batch_size"): (
+        "was removed (it never changed anything); a backend that batches takes batch_size in "
+        "[models.stance_options] or [models.tone_options]"
+    ),
+}
 
 SECTIONS = {
     "corpus": CorpusSection,
@@ -219,6 +219,9 @@ class AnalysisConfig:
                 raise ConfigError(f"{source}: expected [{name}] to be a table, got {values!r}")
             known = {f.name for f in fields(section_cls)}
             extra = sorted(set(values) - known)
+            for key in extra:
+                if (name, key) in REMOVED:
+                    raise ConfigError(f"{source}: {name}.{key} {REMOVED[(name, key)]}")
             if extra:
                 raise ConfigError(
                     f"{source}: unknown key(s) {extra} in [{name}]; "
@@ -282,6 +285,15 @@ def _model_relative_to(base: Path, spec: str) -> str:
     if (base / candidate).exists() or looks_like_path(spec):
         return str(base / candidate)
     return spec
+
+
+def _integer(value: object) -> bool:
+    """An int that is not a bool (TOML's true is not a number here)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _expect(ok: object, key: str, expected: str, got: object) -> None:

@@ -25,6 +25,12 @@ def test_defaults_round_trip_through_toml(tmp_path):
         ("[modles]\nstance = 'x'\n", "unknown section(s) ['modles']"),
         ("[models]\nstanse = 'x'\n", "unknown key(s) ['stanse'] in [models]"),
         ("[models\n", "not valid TOML"),
+        ("[aggregate]\nseed = -1\n", "aggregate.seed: expected an integer >= 0, got -1"),
+        ("[aggregate]\nseed = true\n", "aggregate.seed: expected an integer >= 0, got True"),
+        ("[aggregate]\nn_bootstrap = true\n", "aggregate.n_bootstrap: expected an integer"),
+        ("[aggregate]\nmin_stance_mass = false\n", "aggregate.min_stance_mass: expected a number"),
+        ("[topics]\nthreshold = true\n", "topics.threshold: expected a number in [0, 1]"),
+        ("[models]\nbatch_size = 16\n", "models.batch_size was removed"),
     ],
 )
 def test_invalid_configs_say_what_was_expected_and_found(tmp_path, toml, message):

@@ -133,10 +133,21 @@ def new_page(browser, **context_options):
     return page
 
 
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+NOTHING_PENDING = """() => !document.querySelector('[data-stale="true"]')
+    && !document.querySelector('[data-testid="stSkeleton"]')
+    && [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('canvas, svg'))"""
+TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 def settle(page) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-    page.wait_for_timeout(500)
+    """Wait until Streamlit has finished running the script and drawn its result: no element
+    left stale from the previous run, no loading skeleton, every chart rendered (conditions,
+    not a fixed pause)."""
+    page.wait_for_selector(IDLE)
+    page.wait_for_function(NOTHING_PENDING)
+    page.evaluate(TWO_FRAMES)
+    page.wait_for_selector(IDLE)  # a widget's callback may have started one more run
 
 
 def shoot(page, path: Path) -> None:
@@ -147,7 +158,7 @@ def shoot(page, path: Path) -> None:
         ".map(s => document.querySelector(s)?.scrollHeight || 0))"
     )
     page.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height) + 50, 8000)})
-    page.wait_for_timeout(800)
+    settle(page)  # the resize re-lays out the page and redraws the charts
     page.screenshot(path=path, full_page=True)
 
 

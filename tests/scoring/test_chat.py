@@ -273,11 +273,10 @@ def test_other_4xx_fails_without_retry(server):
 
 
 def test_timeouts_are_retried_then_recorded(server):
-    started = time.monotonic()
     probs, details = make(server, timeout=0.2, max_retries=1).score_detailed(
         ["case-slow x", "case-valid y"], ["t", "t"]
     )
-    assert time.monotonic() - started < 2.0
+    assert server.counts["case-slow"] == 2  # the first try and one retry, each cut at 0.2 s
     assert np.isnan(probs[0]).all() and not np.isnan(probs[1]).any()
     assert details[0]["error"] == "timed out (timeout 0.2 s) after 2 attempts"
     assert details[0]["attempts"] == 2
