@@ -376,6 +376,21 @@ def passage_item(p, passages: list, art, topic: str, stratum: str, defs: dict) -
     }
 
 
+def take(pool: list, quota: int, picked: set[str], per_article: Counter, cap: int) -> list:
+    """Up to ``quota`` passages of ``pool`` in order, skipping those already picked and those of
+    articles that have ``cap`` already; ``picked`` and ``per_article`` are updated."""
+    chosen = []
+    for p in pool:
+        if len(chosen) == quota:
+            break
+        if p.passage_id in picked or per_article[p.article_id] >= cap:
+            continue
+        picked.add(p.passage_id)
+        per_article[p.article_id] += 1
+        chosen.append(p)
+    return chosen
+
+
 def second_round(out: Path) -> None:
     """Round 2: strictly on-topic passages and articles not drawn before (see ``EXCLUDE``)."""
     rng = random.Random(SEED + 2)
@@ -451,16 +466,9 @@ def second_round(out: Path) -> None:
             quota = min(int(share * ROUND2_TOTAL[topic]), ROUND2_TOTAL[topic] - len(picked))
             candidates = strata[stratum]
             rng.shuffle(candidates)
-            for p in candidates:
-                if quota == 0:
-                    break
-                if p.passage_id in picked or per_article[p.article_id] >= MAX_PER_ARTICLE_TOPIC:
-                    continue
-                picked.add(p.passage_id)
-                per_article[p.article_id] += 1
+            for p in take(candidates, quota, picked, per_article, MAX_PER_ARTICLE_TOPIC):
                 art = articles[p.article_id]
                 items.append(passage_item(p, by_article[p.article_id], art, topic, stratum, defs))
-                quota -= 1
     rng.shuffle(items)
     for n, it in enumerate(items):
         it["item"] = f"q{n:04d}"
@@ -597,19 +605,9 @@ def third_round(out: Path, model_dir: Path) -> None:
         for stratum, quota in quotas.items():
             pool = sorted(strata[stratum], key=lambda p: p.passage_id)
             rng.shuffle(pool)
-            for p in pool:
-                if quota == 0:
-                    break
-                if (
-                    p.passage_id in picked
-                    or per_article[p.article_id] >= ROUND3_MAX_PER_ARTICLE_TOPIC
-                ):
-                    continue
-                picked.add(p.passage_id)
-                per_article[p.article_id] += 1
+            for p in take(pool, quota, picked, per_article, ROUND3_MAX_PER_ARTICLE_TOPIC):
                 art = articles[p.article_id]
                 items.append(passage_item(p, by_article[p.article_id], art, topic, stratum, defs))
-                quota -= 1
     rng.shuffle(items)
     for n, it in enumerate(items):
         it["item"] = f"r{n:04d}"
