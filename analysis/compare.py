@@ -64,79 +64,18 @@ import numpy as np
 import pandas as pd
 
 from analysis.labels import STANCE_LABELS, TONE_LABELS
+from analysis.metrics import cohen_kappa, spearman, total_variation
 from analysis.runs import Run
 
 TASKS: dict[str, tuple[str, ...]] = {"stance": STANCE_LABELS, "tone": TONE_LABELS}
 MEASURES = ("stance", "tone")
 DEFAULT_ZERO_BAND = 0.05
 _TIE = 1e-9  # point estimates closer than this are tied
-_KAPPA_TOL = 1e-12
 _PAIR_KEY = ["passage_id", "topic"]
 _AUTHOR_KEY = ["author", "group_kind"]
 
 
 # --------------------------------------------------------------------------- statistics
-
-
-def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float | None:
-    """Cohen's kappa of two label sequences: ``(p_o - p_e) / (1 - p_e)``.
-
-    ``p_o`` is the share of items with the same label, ``p_e = sum_k p_A(k) p_B(k)`` the
-    agreement expected if each rater kept its label frequencies but labelled at random. When
-    ``p_e`` is 1 (both raters used one and the same label for everything) the ratio is 0/0; it
-    is defined here as 1.0 when the raters agree on every item and 0.0 otherwise (with ``p_e =
-    1`` they always agree, so this is 1.0 in practice). ``None`` for empty input.
-    """
-    a_arr, b_arr = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
-    if a_arr.shape != b_arr.shape or a_arr.ndim != 1:
-        raise ValueError(f"expected two label sequences of one length, got {len(a)} and {len(b)}")
-    n = len(a_arr)
-    if n == 0:
-        return None
-    labels = sorted(set(a_arr.tolist()) | set(b_arr.tolist()), key=str)
-    index = {label: i for i, label in enumerate(labels)}
-    ia = np.array([index[x] for x in a_arr])
-    ib = np.array([index[x] for x in b_arr])
-    p_o = float(np.mean(ia == ib))
-    p_e = float(
-        np.dot(np.bincount(ia, minlength=len(labels)), np.bincount(ib, minlength=len(labels)))
-    )
-    p_e /= n * n
-    if 1.0 - p_e < _KAPPA_TOL:
-        return 1.0 if p_o == 1.0 else 0.0
-    return (p_o - p_e) / (1.0 - p_e)
-
-
-def average_ranks(values: Sequence[float]) -> np.ndarray:
-    """Ranks 1..n, tied values sharing the mean of the ranks they span."""
-    x = np.asarray(values, dtype=float)
-    n = len(x)
-    order = np.argsort(x, kind="mergesort")
-    ordered = x[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(ordered) != 0) + 1]
-    ends = np.r_[starts[1:], n]
-    ranks = np.empty(n, dtype=float)
-    ranks[order] = np.repeat((starts + ends + 1) / 2.0, ends - starts)
-    return ranks
-
-
-def spearman(x: Sequence[float], y: Sequence[float], min_n: int = 3) -> float | None:
-    """Spearman's rho: Pearson's correlation of average ranks (ties share their mean rank).
-
-    ``None`` when fewer than ``min_n`` pairs, when a value is NaN, or when either side is
-    constant (the correlation is undefined, not 0).
-    """
-    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if xa.shape != ya.shape or xa.ndim != 1:
-        raise ValueError(f"expected two sequences of one length, got {len(xa)} and {len(ya)}")
-    if len(xa) < min_n or np.isnan(xa).any() or np.isnan(ya).any():
-        return None
-    rx, ry = average_ranks(xa), average_ranks(ya)
-    rx, ry = rx - rx.mean(), ry - ry.mean()
-    denominator = math.sqrt(float(np.dot(rx, rx)) * float(np.dot(ry, ry)))
-    if denominator == 0.0:
-        return None
-    return float(np.clip(np.dot(rx, ry) / denominator, -1.0, 1.0))
 
 
 def sign_of(value: float | None, zero_band: float = DEFAULT_ZERO_BAND) -> str | None:
@@ -148,11 +87,6 @@ def sign_of(value: float | None, zero_band: float = DEFAULT_ZERO_BAND) -> str | 
     if value < -zero_band:
         return "-"
     return "0"
-
-
-def total_variation(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Row-wise total variation distance ``0.5 * sum |p - q|`` between probability rows."""
-    return 0.5 * np.abs(np.asarray(p, dtype=float) - np.asarray(q, dtype=float)).sum(axis=1)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -20,15 +20,13 @@ import pandas as pd
 import pytest
 
 from analysis.compare import (
-    average_ranks,
-    cohen_kappa,
     compare_runs,
     format_comparison,
     format_robustness,
     robustness,
     sign_of,
-    spearman,
 )
+from analysis.metrics import average_ranks, cohen_kappa, spearman
 from analysis.runs import TABLE_COLUMNS, load_run, write_run
 
 # stance rows (favor, against, none)

@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from analysis.compare import cohen_kappa
+from analysis.metrics import cohen_kappa
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels"
