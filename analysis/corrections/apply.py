@@ -1,0 +1,228 @@
+"""A run recomputed with the analyst's corrections (and, optionally, calibrated on them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.corrections.examples import passage_hashes, predictions_for, run_topics
+from analysis.corrections.records import NOT_RELEVANT, RELEVANT, TASKS, Correction, latest
+from analysis.labels import TASK_LABELS
+
+# --- applying corrections to a run ------------------------------------------------------------
+
+
+@dataclass
+class AppliedCorrections:
+    """New tables of a run with corrections (and optionally calibration) applied.
+
+    ``counts`` per task: corrections in force that matched a passage of the run on one of its
+    topics (``applied``), those that did not (``unmatched``), passages added to a topic
+    (``added``), removed from one (``removed``) and relevance corrections waiting for both a
+    stance and a tone label (``pending``).
+    """
+
+    tables: dict[str, pd.DataFrame]
+    counts: dict[str, Any]
+
+
+def apply_corrections(
+    run: Any,
+    corrections: Iterable[Correction],
+    temperatures: Mapping[str, float] | None = None,
+) -> AppliedCorrections:
+    """The run's tables with ``corrections`` overriding the model (rules in the module
+    docstring); with ``temperatures`` the model's probabilities are first calibrated (see
+    :func:`analysis.calibration.calibrate_scores`). Positions are recomputed.
+
+    The scores table gains a ``corrected`` column: the tasks corrected on that row, joined by
+    commas ("" when none).
+    """
+    from analysis.aggregate import AggregateConfig, mark_unscored, positions
+
+    topics = [t["key"] for t in run_topics(run)]
+    current = [c for c in latest(corrections) if c.topic in topics]
+    passages = run.passages
+    hashes = passage_hashes(passages)
+    scores = run.scores.copy()
+    if temperatures:
+        from analysis.calibration import calibrate_scores
+
+        scores = calibrate_scores(scores, temperatures)
+    scores["corrected"] = ""
+    pid_hash = dict(zip(passages["passage_id"], hashes, strict=True))
+    row_keys = pd.Series(
+        [(pid_hash.get(p), t) for p, t in zip(scores["passage_id"], scores["topic"], strict=True)],
+        index=scores.index,
+        dtype=object,
+    )
+    by_key: dict[tuple[str, str], dict[str, Correction]] = {}
+    for c in current:
+        by_key.setdefault((c.text_sha256, c.topic), {})[c.task] = c
+    known_hashes = set(hashes)
+    counts: dict[str, Any] = {
+        "in_force": len(current),
+        "applied": 0,
+        "unmatched": 0,
+        "added": 0,
+        "removed": 0,
+        "pending": 0,
+        "by_task": {task: 0 for task in TASKS},
+    }
+    drop: list[Any] = []
+    for c in current:
+        if c.text_sha256 in known_hashes:
+            counts["applied"] += 1
+            counts["by_task"][c.task] += 1
+        else:
+            counts["unmatched"] += 1
+    for index, key in row_keys.items():
+        tasks = by_key.get(key)
+        if not tasks:
+            continue
+        topic_fix = tasks.get("topic")
+        if topic_fix is not None and topic_fix.label == NOT_RELEVANT:
+            drop.append(index)
+            continue
+        done = []
+        for task in ("stance", "tone"):
+            if task in tasks:
+                _set_one_hot(scores, index, task, tasks[task].label)
+                done.append(task)
+        if topic_fix is not None:
+            done.insert(0, "topic")
+        scores.at[index, "corrected"] = ",".join(done)
+    counts["removed"] = len(drop)
+    scores = scores.drop(index=drop)
+    added = _added_rows(passages, hashes, scores, by_key, counts)
+    if added:
+        scores = pd.concat([scores, pd.DataFrame(added)], ignore_index=True)
+    scores = scores.reset_index(drop=True)
+    scores["corrected"] = scores["corrected"].fillna("").astype(str)
+
+    agg = AggregateConfig.from_dict(dict(run.config.get("aggregate") or {}))
+    failed = scores[["stance", "tone"]].isna().any(axis=1)
+    table = positions(run.articles, passages, scores[~failed], topics, agg)
+    table = mark_unscored(table, scores[failed], run.articles, agg.include_reported)
+    tables = {
+        "articles": run.articles,
+        "passages": passages,
+        "scores": scores,
+        "positions": table,
+    }
+    return AppliedCorrections(tables=tables, counts=counts)
+
+
+def _set_one_hot(scores: pd.DataFrame, index: Any, task: str, label: str) -> None:
+    for name in TASK_LABELS[task]:
+        scores.at[index, f"{task}_{name}"] = 1.0 if name == label else 0.0
+    if task == "stance":
+        scores.at[index, "stance"] = (
+            scores.at[index, "stance_favor"] - scores.at[index, "stance_against"]
+        )
+    else:
+        scores.at[index, "tone"] = (
+            scores.at[index, "tone_positive"] - scores.at[index, "tone_negative"]
+        )
+
+
+def _added_rows(
+    passages: pd.DataFrame,
+    hashes: pd.Series,
+    scores: pd.DataFrame,
+    by_key: dict[tuple[str, str], dict[str, Correction]],
+    counts: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """Score rows for passages the analyst marked relevant to a topic the model did not score
+    them on, when both their stance and tone are given."""
+    have = set(zip(scores["passage_id"], scores["topic"], strict=True))
+    rows = []
+    for (digest, topic), tasks in by_key.items():
+        fix = tasks.get("topic")
+        if fix is None or fix.label != RELEVANT:
+            continue
+        matches = passages[hashes == digest]
+        missing = [p for p in matches.to_dict("records") if (p["passage_id"], topic) not in have]
+        if not missing:
+            continue
+        if "stance" not in tasks or "tone" not in tasks:
+            counts["pending"] += 1
+            continue
+        for passage in missing:
+            row: dict[str, Any] = {
+                "passage_id": passage["passage_id"],
+                "article_id": passage["article_id"],
+                "topic": topic,
+                "relevance": 1.0,
+                "reported": bool(passage.get("reported")),
+                "speaker": passage.get("speaker"),
+                "corrected": "topic,stance,tone",
+            }
+            for task in ("stance", "tone"):
+                label = tasks[task].label
+                for name in TASK_LABELS[task]:
+                    row[f"{task}_{name}"] = 1.0 if name == label else 0.0
+            row["stance"] = row["stance_favor"] - row["stance_against"]
+            row["tone"] = row["tone_positive"] - row["tone_negative"]
+            rows.append(row)
+            counts["added"] += 1
+    return rows
+
+
+def recompute(
+    run: Any,
+    corrections: Iterable[Correction],
+    runs_dir: str | Path,
+    *,
+    calibrate: bool = False,
+    min_examples: int = 10,
+    name: str | None = None,
+    corrections_source: str | None = None,
+) -> Path:
+    """Write a new run: ``run`` with ``corrections`` applied (and, with ``calibrate``,
+    probabilities temperature-scaled per task on the corrections first). Returns its folder.
+
+    ``run.json`` keeps the source run's metadata and adds ``source_run``, ``corrections``
+    (counts and where they came from) and ``calibration`` (per task: temperature and n, or why
+    it was not fitted).
+    """
+    from analysis.runs import new_run_id, write_run
+
+    corrections = list(corrections)
+    temperatures: dict[str, float] = {}
+    calibration: dict[str, Any] = {}
+    if calibrate:
+        from analysis.calibration import fit_temperatures
+
+        fitted = fit_temperatures(
+            {task: predictions_for(run, corrections, task) for task in TASK_LABELS},
+            min_examples=min_examples,
+        )
+        for task, info in fitted.items():
+            calibration[task] = info
+            if info.get("temperature") is not None:
+                temperatures[task] = float(info["temperature"])
+    applied = apply_corrections(run, corrections, temperatures or None)
+    created = datetime.now(UTC)
+    corpus_hash = str(run.meta.get("corpus_hash") or "0" * 8)
+    run_id = new_run_id(corpus_hash, created) + ("-calibrated" if temperatures else "-corrected")
+    meta = {k: v for k, v in run.meta.items() if k not in ("run_id", "format_version", "path")}
+    what = "corrections + calibration" if temperatures else "corrections"
+    meta.update(
+        {
+            "name": name or f"{run.meta.get('name') or run.run_id} + {what}",
+            "created": created.isoformat(timespec="seconds"),
+            "source_run": {"run_id": run.run_id, "path": str(run.path)},
+            "corrections": {"source": corrections_source, **applied.counts},
+        }
+    )
+    if calibrate:
+        meta["calibration"] = calibration
+    config_path = Path(run.path) / "config.toml"
+    config_toml = config_path.read_text(encoding="utf-8") if config_path.is_file() else ""
+    return write_run(runs_dir, run_id, meta, config_toml, applied.tables)
