@@ -57,7 +57,7 @@ class Difference:
         return asdict(self)
 
 
-def _article_sums(run: Run, topic: str) -> pd.DataFrame:
+def article_sums(run: Run, topic: str) -> pd.DataFrame:
     """Per (author, article): the weighted sums behind the stance and tone means."""
     scores = run.scores[run.scores["topic"] == topic]
     include_reported = bool(run.config.get("aggregate", {}).get("include_reported", False))
@@ -170,7 +170,7 @@ def author_differences(
         no_stance = set(zip(silent["author"], silent["topic"], strict=True))
     rows: list[dict[str, Any]] = []
     for topic in topics:
-        sums = _article_sums(run, topic)
+        sums = article_sums(run, topic)
         per_author = {
             a: sums.loc[sums["group"] == a, ["w", "side", "stance", "tone", "n"]].to_numpy(float)
             for a in authors

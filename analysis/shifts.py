@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.bylines import membership
-from analysis.differences import _article_sums
+from analysis.differences import article_sums
 from analysis.runs import Run
 
 MEASURE_COLUMN = {"stance": 2, "tone": 3}  # columns of the per-article sums (w, side, stance, tone)
@@ -120,7 +120,7 @@ def author_shift(
             split_day = pd.Timestamp(date.fromisoformat(split_date))
         except (TypeError, ValueError):
             raise ValueError(f"expected a date like 2018-07-16, got {split_date!r}") from None
-    sums = _article_sums(run, topic)
+    sums = article_sums(run, topic)
     sums = sums[sums["group"] == author]
     dates = pd.to_datetime(run.articles.set_index("article_id")["date"], errors="coerce")
     sums = sums.assign(day=sums["article_id"].map(dates)).dropna(subset=["day"])

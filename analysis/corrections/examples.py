@@ -181,5 +181,3 @@ def summary(run: Any, corrections: Iterable[Correction]) -> pd.DataFrame:
         rows,
         columns=["topic", "task", "corrections", "changed", "with_prediction", "accuracy"],
     )
-
-

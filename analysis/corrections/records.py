@@ -23,7 +23,6 @@ RECORD_VERSION = 1
 FILE_PREFIX = "corrections-"
 
 
-
 def corrections_dir(
     value: str | Path | None = None, environ: Mapping[str, str] = os.environ
 ) -> Path:
@@ -141,5 +140,3 @@ def _instant(text: str) -> datetime:
 def is_corrections_record(record: Any) -> bool:
     """Whether a parsed JSON line looks like a correction (used to detect the format)."""
     return isinstance(record, dict) and {"task", "label", "model_label", "text"} <= set(record)
-
-
