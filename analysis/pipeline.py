@@ -22,6 +22,7 @@ import pandas as pd
 from analysis.aggregate import mark_unscored
 from analysis.bylines import membership
 from analysis.config import AnalysisConfig
+from analysis.provenance import command_line
 from analysis.scoring.base import Scorer
 from analysis.scoring.pair_scorer import quoted_voice, topic_gate
 
@@ -53,13 +54,6 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return versions
-
-
-def command_line() -> str:
-    """The command that made the run (recorded in run.json, carried by exports)."""
-    from analysis.provenance import command_line as typed
-
-    return typed()
 
 
 def build_scorers(config: AnalysisConfig, topics: list[Any]) -> tuple[Scorer, Scorer]:
