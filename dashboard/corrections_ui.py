@@ -40,7 +40,7 @@ from analysis.corrections import (
     summary,
 )
 from analysis.labels import TASK_LABELS
-from analysis.runs import Run, load_run
+from dashboard import data
 from dashboard.context import RunContext
 from dashboard.style import is_missing
 
@@ -85,12 +85,6 @@ def in_force(where: CorrectionStore | None = None) -> tuple[list[Correction], In
     return _in_force(str(where.folder), where.stamp())
 
 
-@st.cache_resource(max_entries=2, show_spinner="Loading run…")
-def full_run(run_path: str, stamp: float) -> Run:
-    """A whole run (all tables), for joining corrections to it; shared and only read."""
-    return load_run(run_path)
-
-
 @st.cache_data(max_entries=8, show_spinner=False)
 def evaluation_tables(
     run_path: str, stamp: float, folder: str, store_stamp: tuple, task: str
@@ -98,7 +92,7 @@ def evaluation_tables(
     """The per topic × task summary and the run's predictions on the ``task`` corrections
     (see :func:`analysis.corrections.summary` and ``predictions_for``), cached per run and
     store state: joining hashes every passage text of the run."""
-    run = full_run(run_path, stamp)
+    run = data.full_run(run_path, stamp)
     current, _ = _in_force(folder, store_stamp)
     return summary(run, current), predictions_for(run, current, task)
 

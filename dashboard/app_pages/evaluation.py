@@ -30,7 +30,7 @@ from analysis.calibration import prediction_arrays, probability_report
 from analysis.corrections import model_name, recompute
 from analysis.datasets import FORMATS, DataError, load_examples
 from analysis.labels import TASK_LABELS
-from dashboard import context, corrections_ui
+from dashboard import context, corrections_ui, data
 
 DEFAULT_LIMIT = 500
 BATCH = 32
@@ -167,7 +167,7 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
             "*Correct a passage* on the Article page; each saved label lands here."
         )
         return
-    run = corrections_ui.full_run(ctx.path, ctx.stamp)
+    run = data.full_run(ctx.path, ctx.stamp)
     table, predictions = corrections_ui.evaluation_tables(
         ctx.path, ctx.stamp, str(where.folder), where.stamp(), task
     )
