@@ -55,7 +55,6 @@ them for the terminal.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from itertools import combinations
 from typing import Any
@@ -63,6 +62,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.jsonable import json_ready
 from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import cohen_kappa, spearman, total_variation
 from analysis.runs import Run
@@ -90,21 +90,6 @@ def sign_of(value: float | None, zero_band: float = DEFAULT_ZERO_BAND) -> str | 
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _plain(value: Any) -> Any:
-    """Recursively turn numpy/pandas values into JSON-ready Python ones (NaN -> None)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
 
 
 def _missing(value: Any) -> bool:
@@ -485,7 +470,7 @@ def compare_runs(
         "topics": topics,
         "overall": overall,
     }
-    return _plain(report)
+    return json_ready(report)
 
 
 # --------------------------------------------------------------------------- formatting helpers
@@ -798,7 +783,7 @@ def robustness(
         "topics": topics,
         "overall": {"pairs": overall_pairs, "sign_counts": overall_signs},
     }
-    return _plain(report)
+    return json_ready(report)
 
 
 def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:

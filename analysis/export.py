@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.jsonable import json_ready
 from analysis.provenance import PARQUET_KEY, export_provenance
 from analysis.runs import Run, write_parquet
 
@@ -39,21 +38,6 @@ def table_for(run: Run, what: str) -> pd.DataFrame:
     return run.scores.merge(text, on="passage_id", how="left").merge(
         meta, on="article_id", how="left"
     )
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready values: NaN -> null, numpy scalars and arrays -> Python ones."""
-    if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
 
 
 def with_run_id(table: pd.DataFrame, run_id: str) -> pd.DataFrame:
@@ -92,12 +76,12 @@ def export_table(run: Run, what: str, fmt: str, out: str | Path | None = None) -
         flat = table.copy()
         for column in flat.columns:
             if flat[column].map(lambda v: isinstance(v, list | np.ndarray)).any():
-                flat[column] = flat[column].map(lambda v: " ".join(map(str, _plain(v) or [])))
+                flat[column] = flat[column].map(lambda v: " ".join(map(str, json_ready(v) or [])))
         text = flat.to_csv(index=False)
     else:
         records = table.to_dict(orient="records")
         text = "".join(
-            json.dumps({k: _plain(v) for k, v in r.items()}, ensure_ascii=False) + "\n"
+            json.dumps({k: json_ready(v) for k, v in r.items()}, ensure_ascii=False) + "\n"
             for r in records
         )
     if out is None:

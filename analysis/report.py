@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.jsonable import json_ready
 from analysis.runs import Run
 
 EVIDENCE_CHARS = 160
@@ -80,17 +81,11 @@ def evidence_for(run: Run, row: pd.Series, top: int) -> list[dict[str, Any]]:
             {
                 "passage_id": pid,
                 "text": str(passages.at[pid, "text"]),
-                "stance": None if score is None else _plain(score.get("stance")),
-                "tone": None if score is None else _plain(score.get("tone")),
+                "stance": None if score is None else json_ready(score.get("stance")),
+                "tone": None if score is None else json_ready(score.get("tone")),
             }
         )
     return out
-
-
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return None
-    return float(value)
 
 
 def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
@@ -137,12 +132,10 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
 
 def positions_json(run: Run, level: str = "author", evidence: int = 0) -> dict[str, Any]:
     """The same content as :func:`format_positions`, as one JSON-ready object."""
-    from analysis.export import _plain as plain_value
-
     table = run.positions[run.positions["level"] == level]
     rows = []
     for _, row in table.iterrows():
-        record = {k: plain_value(v) for k, v in row.items()}
+        record = {k: json_ready(v) for k, v in row.items()}
         if evidence and row["status"] == "discussed":
             record["evidence_passages"] = evidence_for(run, row, evidence)
         rows.append(record)

@@ -13,15 +13,15 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
-import math
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
+
+from analysis.jsonable import json_ready
 
 CSV_MIME = "text/csv"
 JSON_MIME = "application/json"
@@ -40,23 +40,6 @@ def file_stem(*parts: Any) -> str:
     words = ["viewpoints", *(str(p) for p in parts if p is not None and str(p) != "")]
     stem = "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", w).strip("_") for w in words)
     return stem[:150]
-
-
-def _json_value(value: Any) -> Any:
-    """A cell as JSON: numpy scalars and arrays unwrapped, NaN/NA -> None, dates as ISO text."""
-    if isinstance(value, Mapping):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_json_value(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, pd.Timestamp | datetime | date):
-        return value.isoformat()
-    return value
 
 
 def _check_frame(frame: Any) -> pd.DataFrame:
@@ -87,7 +70,7 @@ def table_json(frame: pd.DataFrame) -> bytes:
     frame = _check_frame(frame)
     columns = [str(c) for c in frame.columns]
     records = [
-        {c: _json_value(v) for c, v in zip(columns, row, strict=True)}
+        {c: json_ready(v) for c, v in zip(columns, row, strict=True)}
         for row in frame.itertuples(index=False, name=None)
     ]
     return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
@@ -97,7 +80,7 @@ def report_json(report: Mapping[str, Any]) -> bytes:
     """A JSON-ready dict (such as a run comparison) as UTF-8 JSON."""
     if not isinstance(report, Mapping):
         raise ValueError(f"expected a mapping, got {type(report).__name__}")
-    return (json.dumps(_json_value(report), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json.dumps(json_ready(report), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def png_available() -> bool:
