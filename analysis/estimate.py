@@ -46,11 +46,12 @@ class CostEstimate:
 
 
 def calls_per_pair(scorer: Any) -> int:
-    """Forward passes or requests one (passage, topic) costs a scorer."""
-    backend = _identity_field(scorer, "backend")
-    if backend == "nli":
-        return 2  # one per hypothesis
-    return 1
+    """Forward passes or requests one (passage, topic) costs a scorer (its own cost hint)."""
+    from analysis.cache import CachedScorer
+    from analysis.scoring.base import BaseScorer
+
+    inner = scorer.scorer if isinstance(scorer, CachedScorer) else scorer
+    return inner.calls_per_pair() if isinstance(inner, BaseScorer) else 1
 
 
 def _identity_field(scorer: Any, key: str) -> Any:

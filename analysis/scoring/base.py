@@ -39,6 +39,41 @@ class Scorer(Protocol):
     ) -> np.ndarray: ...
 
 
+Texts = Sequence[str]
+Targets = Sequence[str | None]
+Spans = Sequence[Span] | None
+
+
+class BaseScorer:
+    """The contract the local backends share: ``score`` validates its arguments once and calls
+    the backend's ``_score``; ``check`` loads (or reaches) the model now, so a wrong id fails
+    before any work; ``calls_per_pair`` is the cost hint the estimate uses. Subclasses set
+    ``name``, ``task``, ``labels`` and implement ``identity`` and ``_score``."""
+
+    name: str
+    task: str
+    labels: tuple[str, ...]
+
+    def identity(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def check(self) -> None:
+        self.identity()  # every backend's identity loads what it names
+
+    def calls_per_pair(self) -> int:
+        """Forward passes or requests one (passage, topic) costs."""
+        return 1
+
+    def score(
+        self, texts: Texts, targets: Targets, spans: Spans = None, progress: bool = False
+    ) -> np.ndarray:
+        check_inputs(texts, targets)
+        return self._score(texts, targets, spans, progress)
+
+    def _score(self, texts: Texts, targets: Targets, spans: Spans, progress: bool) -> np.ndarray:
+        raise NotImplementedError
+
+
 def check_inputs(texts: Sequence[str], targets: Sequence[str | None]) -> None:
     """Validate the shared arguments of :meth:`Scorer.score` once, at the public entry."""
     if len(texts) != len(targets):

@@ -7,7 +7,7 @@ Labels come from the model's ``id2label``, matched to the task's labels by name 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,13 @@ from typing import Any
 import numpy as np
 
 from analysis.labels import labels_for
-from analysis.scoring.base import ModelLoadError, Span, check_inputs
+from analysis.scoring.base import (
+    BaseScorer,
+    ModelLoadError,
+    Spans,
+    Targets,
+    Texts,
+)
 from analysis.scoring.hub import resolve_model_source
 
 SYNONYMS = {
@@ -80,7 +86,7 @@ def is_nli_head(id2label: Mapping[int, str]) -> bool:
     return has_entail and has_contra
 
 
-class HFClassifierScorer:
+class HFClassifierScorer(BaseScorer):
     """A local directory or hub id loaded with ``AutoModelForSequenceClassification``."""
 
     def __init__(
@@ -115,16 +121,9 @@ class HFClassifierScorer:
             "label_map": self.label_map,
         }
 
-    def score(
-        self,
-        texts: Sequence[str],
-        targets: Sequence[str | None],
-        spans: Sequence[Span] | None = None,
-        progress: bool = False,
-    ) -> np.ndarray:
+    def _score(self, texts: Texts, targets: Targets, spans: Spans, progress: bool) -> np.ndarray:
         import torch
 
-        check_inputs(texts, targets)
         model, tokenizer, columns = self.loaded
         order = np.argsort([len(t) for t in texts])
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)

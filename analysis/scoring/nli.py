@@ -25,7 +25,7 @@ entailment / not-entailment models both work.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,13 @@ import numpy as np
 
 from analysis.backbone import sha256_of
 from analysis.labels import STANCE_LABELS
-from analysis.scoring.base import ModelLoadError, Span, check_inputs
+from analysis.scoring.base import (
+    BaseScorer,
+    ModelLoadError,
+    Spans,
+    Targets,
+    Texts,
+)
 from analysis.scoring.hf_classifier import load_hf_model
 
 DEFAULT_FAVOR_TEMPLATE = "The author supports {target}."
@@ -109,7 +115,7 @@ def _target_key(target: str) -> str:
     return " ".join(target.split()).lower()
 
 
-class NLIStanceScorer:
+class NLIStanceScorer(BaseScorer):
     """Zero-shot stance from an NLI model (local directory or Hugging Face id); loads lazily.
 
     ``templates`` overrides the hypothesis pair for particular targets,
@@ -212,15 +218,11 @@ class NLIStanceScorer:
             "mapping": "favor=ef(1-ea), against=ea(1-ef), none=rest",
         }
 
-    def score(
-        self,
-        texts: Sequence[str],
-        targets: Sequence[str | None],
-        spans: Sequence[Span] | None = None,
-        progress: bool = False,
-    ) -> np.ndarray:
+    def calls_per_pair(self) -> int:
+        return 2  # one forward pass per hypothesis (favor, against)
+
+    def _score(self, texts: Texts, targets: Targets, spans: Spans, progress: bool) -> np.ndarray:
         """Stance probabilities, shape ``(len(texts), 3)`` in ``labels`` order; rows sum to 1."""
-        check_inputs(texts, targets)
         for i, target in enumerate(targets):
             if not isinstance(target, str) or not target.strip():
                 raise ValueError(f"expected a stance target for text {i}, got {target!r}")

@@ -10,7 +10,15 @@ from typing import Any
 import numpy as np
 
 from analysis.labels import labels_for
-from analysis.scoring.base import ModelLoadError, Span, check_inputs
+from analysis.scoring.base import (
+    BaseScorer,
+    ModelLoadError,
+    Span,
+    Spans,
+    Targets,
+    Texts,
+    check_inputs,
+)
 
 SHIPPED_ROOT = Path(__file__).resolve().parent.parent / "shipped_models"
 SHIPPED_DIR = SHIPPED_ROOT / "minilm_v1"  # stance.minilm.v1 / tone.minilm.v1 (VAST stance)
@@ -85,7 +93,7 @@ class PairModel:
         return result
 
 
-class PairModelScorer:
+class PairModelScorer(BaseScorer):
     """One head's view of a :class:`PairModel`: by default the head named after the task; the
     ``speaker`` head of a news stance model is a stance view too (see :func:`quoted_voice`)."""
 
@@ -116,13 +124,7 @@ class PairModelScorer:
             identity["head"] = self.head
         return identity
 
-    def score(
-        self,
-        texts: Sequence[str],
-        targets: Sequence[str | None],
-        spans: Sequence[Span] | None = None,
-        progress: bool = False,
-    ) -> np.ndarray:
+    def _score(self, texts: Texts, targets: Targets, spans: Spans, progress: bool) -> np.ndarray:
         heads = self.model.heads
         if self.head not in heads:
             raise ModelLoadError(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from analysis.labels import TONE_LABELS
-from analysis.scoring.base import Span, check_inputs
+from analysis.scoring.base import BaseScorer, Spans, Targets, Texts
 
 THRESHOLD = 0.05  # VADER's documented neutral band: |compound| < 0.05
 
@@ -29,7 +28,7 @@ def compound_to_probabilities(compound: float) -> np.ndarray:
     return np.array([max(-c, 0.0), 1.0 - abs(c), max(c, 0.0)])
 
 
-class VaderToneScorer:
+class VaderToneScorer(BaseScorer):
     """``tone.vader.v1``: passage-level VADER; the target is ignored (the lexicon has no notion)."""
 
     task = "tone"
@@ -47,16 +46,9 @@ class VaderToneScorer:
             "version": version("vaderSentiment"),
         }
 
-    def score(
-        self,
-        texts: Sequence[str],
-        targets: Sequence[str | None],
-        spans: Sequence[Span] | None = None,
-        progress: bool = False,
-    ) -> np.ndarray:
+    def _score(self, texts: Texts, targets: Targets, spans: Spans, progress: bool) -> np.ndarray:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-        check_inputs(texts, targets)
         analyzer = SentimentIntensityAnalyzer()
         rows = [compound_to_probabilities(analyzer.polarity_scores(t)["compound"]) for t in texts]
         return np.array(rows, dtype=np.float32).reshape(len(texts), len(self.labels))
