@@ -187,21 +187,18 @@ def fit_temperatures(
                 ),
             }
             continue
-        if scaler.temperature_ >= 0.99 * scaler.bounds[1]:
-            out[task] = {
-                "warning": (
-                    f"temperature at the search bound {scaler.bounds[1]:g}: on the corrected "
-                    "examples the model does no better than chance, so its probabilities are "
-                    "flattened to near uniform"
-                )
-            }
         out[task] = {
-            **out.get(task, {}),
             "temperature": round(scaler.temperature_, 6),
             "n": scaler.n_,
             "nll_before": round(scaler.nll_before_, 6),
             "nll_after": round(scaler.nll_after_, 6),
         }
+        if scaler.temperature_ >= 0.99 * scaler.bounds[1]:
+            out[task]["warning"] = (
+                f"temperature at the search bound {scaler.bounds[1]:g}: on the corrected "
+                "examples the model does no better than chance, so its probabilities are "
+                "flattened to near uniform"
+            )
     return out
 
 

@@ -509,6 +509,15 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def _add_test_options(parser: argparse.ArgumentParser, handler: Callable[..., int]) -> None:
+    """What the statistical commands (compare-authors, shift) share."""
+    parser.add_argument("--topic", action="append", default=[], help="only this topic (repeatable)")
+    parser.add_argument("--seed", type=int, default=0, help="resampling seed")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_runs_dir(parser)
+    parser.set_defaults(handler=handler)
+
+
 def _add_runs_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--runs-dir",
@@ -673,13 +682,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ca.add_argument("run", help="run id, path or 'latest'")
     ca.add_argument("authors", nargs="+", help="two or more authors (or outlets) as shown")
-    ca.add_argument("--topic", action="append", default=[], help="only this topic (repeatable)")
     ca.add_argument("--permutations", type=int, default=2000)
     ca.add_argument("--bootstrap", type=int, default=2000)
-    ca.add_argument("--seed", type=int, default=0)
-    ca.add_argument("--json", action="store_true", help="print one JSON object")
-    _add_runs_dir(ca)
-    ca.set_defaults(handler=cmd_compare_authors)
+    _add_test_options(ca, cmd_compare_authors)
 
     sf = sub.add_parser(
         "shift",
@@ -688,13 +693,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sf.add_argument("run", help="run id, path or 'latest'")
     sf.add_argument("author", help="the author (or outlet group) as shown")
-    sf.add_argument("--topic", action="append", default=[], help="only this topic (repeatable)")
     sf.add_argument("--measure", choices=["stance", "tone"], default=None)
     sf.add_argument("--date", default=None, help="split at this date (YYYY-MM-DD)")
-    sf.add_argument("--seed", type=int, default=0)
-    sf.add_argument("--json", action="store_true", help="print one JSON object")
-    _add_runs_dir(sf)
-    sf.set_defaults(handler=cmd_shift)
+    _add_test_options(sf, cmd_shift)
 
     ls = sub.add_parser("runs", help="list runs, newest first")
     _add_runs_dir(ls)

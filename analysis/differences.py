@@ -57,15 +57,19 @@ class Difference:
         return asdict(self)
 
 
-def article_sums(run: Run, topic: str) -> pd.DataFrame:
-    """Per (author, article): the weighted sums behind the stance and tone means."""
+def article_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per (author, article): the weighted sums behind the stance and tone means (``members``:
+    :func:`analysis.bylines.membership` of the run's articles, if already at hand)."""
     scores = run.scores[run.scores["topic"] == topic]
     include_reported = bool(run.config.get("aggregate", {}).get("include_reported", False))
     if not include_reported:
         scores = scores[~scores["reported"].astype(bool)]
     scores = scores[scores["stance"].notna() & scores["tone"].notna()]
-    kept = run.articles[run.articles["duplicate_of"].isna()]
-    table = scores.merge(membership(kept)[["article_id", "group"]], on="article_id", how="inner")
+    if members is None:
+        members = membership(run.articles)
+    kept = run.articles.loc[run.articles["duplicate_of"].isna(), ["article_id"]]
+    members = members.merge(kept, on="article_id")[["article_id", "group"]]
+    table = scores.merge(members, on="article_id", how="inner")
     if table.empty:
         return pd.DataFrame(
             columns=["group", "article_id", "w", "side", "stance", "tone", "n"], dtype=float
@@ -152,7 +156,8 @@ def author_differences(
     Benjamini–Hochberg q-values over all the tests returned."""
     if len(set(authors)) < 2:
         raise ValueError(f"expected at least two different authors, got {authors!r}")
-    known = set(membership(run.articles)["group"].astype(str))
+    members = membership(run.articles)
+    known = set(members["group"].astype(str))
     unknown = [a for a in authors if a not in known]
     if unknown:
         close = sorted(known, key=lambda k: -_overlap(k, unknown[0]))[:3]
@@ -170,7 +175,7 @@ def author_differences(
         no_stance = set(zip(silent["author"], silent["topic"], strict=True))
     rows: list[dict[str, Any]] = []
     for topic in topics:
-        sums = article_sums(run, topic)
+        sums = article_sums(run, topic, members)
         per_author = {
             a: sums.loc[sums["group"] == a, ["w", "side", "stance", "tone", "n"]].to_numpy(float)
             for a in authors

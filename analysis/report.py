@@ -65,27 +65,32 @@ def _units(run: Run, level: str) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
-def evidence_for(run: Run, row: pd.Series, top: int) -> list[dict[str, Any]]:
-    """The cell's first ``top`` evidence passages (strongest first) with their scores."""
-    ids = [str(i) for i in list(row.get("evidence") if row.get("evidence") is not None else [])]
-    if not ids or top <= 0:
-        return []
-    passages = run.passages.set_index("passage_id")
-    scores = run.scores[run.scores["topic"] == row["topic"]].set_index("passage_id")
-    out = []
-    for pid in ids[:top]:
-        if pid not in passages.index:
-            continue
-        score = scores.loc[pid] if pid in scores.index else None
-        out.append(
-            {
-                "passage_id": pid,
-                "text": str(passages.at[pid, "text"]),
-                "stance": None if score is None else json_ready(score.get("stance")),
-                "tone": None if score is None else json_ready(score.get("tone")),
-            }
-        )
-    return out
+class EvidenceLookup:
+    """Passage texts and per-topic scores indexed once, for the evidence of many cells."""
+
+    def __init__(self, run: Run) -> None:
+        self.texts = run.passages.set_index("passage_id")["text"]
+        self.scores = run.scores.set_index(["passage_id", "topic"])[["stance", "tone"]]
+
+    def top(self, row: pd.Series, top: int) -> list[dict[str, Any]]:
+        """The cell's first ``top`` evidence passages (strongest first) with their scores."""
+        evidence = row.get("evidence")
+        ids = [str(i) for i in list(evidence if evidence is not None else [])]
+        out = []
+        for pid in ids[: max(top, 0)]:
+            if pid not in self.texts.index:
+                continue
+            key = (pid, row["topic"])
+            score = self.scores.loc[key] if key in self.scores.index else None
+            out.append(
+                {
+                    "passage_id": pid,
+                    "text": str(self.texts[pid]),
+                    "stance": None if score is None else json_ready(score["stance"]),
+                    "tone": None if score is None else json_ready(score["tone"]),
+                }
+            )
+        return out
 
 
 def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
@@ -98,6 +103,7 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
     topics = list(dict.fromkeys(table["topic"]))
     cells = [(name, rows, {r["topic"]: r for _, r in rows.iterrows()}) for name, rows in units]
     texts = [[_cell(by[t]) if t in by else "" for t in topics] for _, _, by in cells]
+    lookup = EvidenceLookup(run) if evidence else None
     width = max([len("author"), *(len(name) for name, _, _ in cells)]) + 2
     cell = max([24, *(len(c) + 2 for row in texts for c in row)])
     header = f"{'author' if level == 'author' else 'article':<{width}}" + "".join(
@@ -115,7 +121,7 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
             row = by_topic.get(topic)
             if row is None or row["status"] != "discussed":
                 continue
-            for item in evidence_for(run, row, evidence):
+            for item in lookup.top(row, evidence):
                 text = " ".join(item["text"].split())
                 if len(text) > EVIDENCE_CHARS:
                     text = text[: EVIDENCE_CHARS - 1] + "…"
@@ -133,11 +139,12 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
 def positions_json(run: Run, level: str = "author", evidence: int = 0) -> dict[str, Any]:
     """The same content as :func:`format_positions`, as one JSON-ready object."""
     table = run.positions[run.positions["level"] == level]
+    lookup = EvidenceLookup(run) if evidence else None
     rows = []
     for _, row in table.iterrows():
         record = {k: json_ready(v) for k, v in row.items()}
         if evidence and row["status"] == "discussed":
-            record["evidence_passages"] = evidence_for(run, row, evidence)
+            record["evidence_passages"] = lookup.top(row, evidence)
         rows.append(record)
     return {
         "run_id": run.run_id,

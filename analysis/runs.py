@@ -255,16 +255,14 @@ def write_parquet(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    plain = table.copy()
-    for column in plain.columns:
-        if isinstance(plain[column].dtype, pd.ArrowDtype):
-            plain[column] = plain[column].astype(object)
+    extension = [c for c in table.columns if isinstance(table[c].dtype, pd.ArrowDtype)]
+    plain = table.astype(dict.fromkeys(extension, object)) if extension else table
     arrow = pa.Table.from_pandas(plain, preserve_index=False)
-    for i, field in enumerate(arrow.schema):
-        if isinstance(table[field.name].dtype, pd.ArrowDtype):
-            wanted = table[field.name].dtype.pyarrow_dtype
-            if field.type != wanted:
-                arrow = arrow.set_column(i, field.name, arrow.column(i).cast(wanted))
+    for column in extension:
+        i = arrow.schema.get_field_index(column)
+        wanted = table[column].dtype.pyarrow_dtype
+        if arrow.schema.field(i).type != wanted:
+            arrow = arrow.set_column(i, column, arrow.column(i).cast(wanted))
     if metadata:
         arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **metadata})
     pq.write_table(arrow, where)

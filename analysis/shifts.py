@@ -113,14 +113,15 @@ def author_shift(
     point when none is given."""
     if measure not in MEASURE_COLUMN:
         raise ValueError(f"expected measure 'stance' or 'tone', got {measure!r}")
-    if author not in set(membership(run.articles)["group"].astype(str)):
+    members = membership(run.articles)
+    if author not in set(members["group"].astype(str)):
         raise ValueError(f"no author {author!r} in run {run.run_id}")
     if split_date is not None:
         try:
             split_day = pd.Timestamp(date.fromisoformat(split_date))
         except (TypeError, ValueError):
             raise ValueError(f"expected a date like 2018-07-16, got {split_date!r}") from None
-    sums = article_sums(run, topic)
+    sums = article_sums(run, topic, members)
     sums = sums[sums["group"] == author]
     dates = pd.to_datetime(run.articles.set_index("article_id")["date"], errors="coerce")
     sums = sums.assign(day=sums["article_id"].map(dates)).dropna(subset=["day"])

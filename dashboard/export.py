@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from analysis.export import with_run_id
 from analysis.jsonable import json_ready
 
 CSV_MIME = "text/csv"
@@ -103,16 +104,14 @@ def chart_png(chart: Any, scale: float = PNG_SCALE) -> bytes:
 
 def _with_run_ids(frame: pd.DataFrame, provenance: Mapping[str, Any]) -> pd.DataFrame:
     """The rows with the run id they come from (``run_a``/``run_b`` for two compared runs)."""
-    ids: dict[str, Any] = {}
     if provenance.get("run_id"):
-        ids = {"run_id": provenance["run_id"]}
-    elif isinstance(provenance.get("compared_runs"), Mapping):
-        ids = {f"run_{k}": v.get("run_id") for k, v in provenance["compared_runs"].items()}
-    if not ids:
+        return with_run_id(frame, str(provenance["run_id"]))
+    compared = provenance.get("compared_runs")
+    if not isinstance(compared, Mapping):
         return frame
-    out = frame.drop(columns=list(ids), errors="ignore")
-    for i, (column, value) in enumerate(ids.items()):
-        out.insert(i, column, str(value))
+    out = frame.drop(columns=[f"run_{k}" for k in compared], errors="ignore")
+    for i, (key, run) in enumerate(compared.items()):
+        out.insert(i, f"run_{key}", str(run.get("run_id")))
     return out
 
 
