@@ -65,7 +65,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -73,6 +72,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.bylines import membership
+from analysis.config import AggregateSection
 
 EVIDENCE_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
 REQUIRED = {
@@ -91,64 +91,11 @@ REQUIRED = {
 }
 # Most index entries one bootstrap chunk may hold (bounds memory for prolific groups).
 _CHUNK_ELEMENTS = 1 << 22
-STANCE_RULES = ("mean", "balance")
 _TOLERANCE = 1e-6
 
 
-@dataclass(frozen=True)
-class AggregateConfig:
-    """How passage scores become positions; saved with every run."""
-
-    seed: int = 0
-    n_bootstrap: int = 1000
-    include_reported: bool = False  # reported speech is not the author's own stance by default
-    max_evidence: int = 10
-    confidence: float = 0.95  # coverage of the percentile bootstrap interval
-    # A stance is called only where the unit's passages take a side: the expected number of
-    # stance-taking passages, sum of P(favor) + P(against), must reach this; below it the
-    # unit is discussed with "no stance expressed". Chosen on the article dev set
-    # (experiments/article_level/choose_aggregation.py).
-    min_stance_mass: float = 0.1
-    # How passages make a stance: "mean" = sum r (f - a) / sum r (every topic passage weighs its
-    # relevance, a passage that takes no side pulls toward 0); "balance" = sum r (f - a) /
-    # sum r (f + a) (only the sides taken count). Chosen on the article dev set.
-    stance_rule: str = "mean"
-
-    def __post_init__(self) -> None:
-        for name in ("seed", "n_bootstrap", "max_evidence"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise ValueError(f"expected {name} to be an integer, got {value!r}")
-        if self.seed < 0:
-            raise ValueError(f"expected seed >= 0, got {self.seed}")
-        if self.n_bootstrap < 1:
-            raise ValueError(f"expected n_bootstrap >= 1, got {self.n_bootstrap}")
-        if self.max_evidence < 0:
-            raise ValueError(f"expected max_evidence >= 0, got {self.max_evidence}")
-        if not isinstance(self.include_reported, bool):
-            raise ValueError(
-                f"expected include_reported to be a bool, got {self.include_reported!r}"
-            )
-        if not isinstance(self.confidence, int | float) or not 0 < self.confidence < 1:
-            raise ValueError(f"expected 0 < confidence < 1, got {self.confidence!r}")
-        mass = self.min_stance_mass
-        if isinstance(mass, bool) or not isinstance(mass, int | float) or not mass >= 0:
-            raise ValueError(f"expected min_stance_mass to be a number >= 0, got {mass!r}")
-        if self.stance_rule not in STANCE_RULES:
-            raise ValueError(
-                f"expected stance_rule one of {STANCE_RULES}, got {self.stance_rule!r}"
-            )
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AggregateConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"expected keys among {sorted(known)}, got unknown {unknown}")
-        return cls(**data)
+# How passage scores become positions: the [aggregate] section of the config, validated there.
+AggregateConfig = AggregateSection
 
 
 def positions(
@@ -156,13 +103,14 @@ def positions(
     passages: pd.DataFrame,
     scores: pd.DataFrame,
     topics: Sequence[str],
-    config: AggregateConfig = AggregateConfig(),  # frozen, so safe as a default
+    config: AggregateConfig | None = None,
 ) -> pd.DataFrame:
     """Positions per article × topic and per author (group) × topic; see the module docstring.
 
     Rows come article level first (articles in table order, topics in ``topics`` order), then
-    author level (groups in order of first appearance).
+    author level (groups in order of first appearance). ``config`` None: the defaults.
     """
+    config = config or AggregateConfig()
     topics = _check_inputs(articles, passages, scores, topics, config)
     kept = articles[articles["duplicate_of"].isna()].reset_index(drop=True)
     # An article counts toward each author of its byline (analysis.bylines).

@@ -155,12 +155,10 @@ def _analyze_labelled(args: argparse.Namespace, labels: Any, tmp: Path) -> Path:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from analysis.config import AnalysisConfig
-    from analysis.pipeline import analyze
 
     config = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
-    if args.paths:
-        config.corpus.paths = [str(p) for p in args.paths]
     overrides = {
+        ("corpus", "paths"): [str(p) for p in args.paths] if args.paths else None,
         ("topics", "file"): args.topics,
         ("topics", "threshold"): args.threshold,
         ("models", "stance"): args.stance_model,
@@ -172,11 +170,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         ("run", "runs_dir"): args.runs_dir,
         ("run", "name"): args.name,
     }
-    data = config.to_dict()
+    changes: dict[str, dict[str, Any]] = {}
     for (section, key), value in overrides.items():
         if value is not None:
-            data[section][key] = value
-    config = AnalysisConfig.from_dict(data, source="command line")
+            changes.setdefault(section, {})[key] = value
+    config = config.with_values(**changes)
+    # Imported once the config is known to be good: a bad value fails before torch loads.
+    from analysis.pipeline import analyze
+
     result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
     _print_result(result, args.dry_run, args.json)
     return 0
@@ -203,15 +204,18 @@ def _print_result(result: Any, dry_run: bool, as_json: bool) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from analysis.config import AnalysisConfig
-    from analysis.pipeline import analyze
 
     config = AnalysisConfig.from_toml(args.experiment)
-    if args.runs_dir:
-        config.run.runs_dir = args.runs_dir
-    if args.cache is not None:
-        config.models.cache = args.cache
-    if not config.run.name:
-        config.run.name = Path(args.experiment).stem
+    changes = {
+        "run": {
+            **({"runs_dir": args.runs_dir} if args.runs_dir else {}),
+            **({} if config.run.name else {"name": Path(args.experiment).stem}),
+        },
+        "models": {"cache": args.cache} if args.cache is not None else {},
+    }
+    config = config.with_values(**changes)
+    from analysis.pipeline import analyze
+
     result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
     _print_result(result, args.dry_run, args.json)
     return 0
@@ -253,18 +257,20 @@ def cmd_robustness(args: argparse.Namespace) -> int:
                 )
             variants.append((favor.strip(), against.strip()))
         for favor, against in variants:
-            config = AnalysisConfig.from_dict(base.to_dict())
+            config = base.with_values(run={"runs_dir": args.runs_dir} if args.runs_dir else {})
             if favor:
                 # The command line's templates win over the topics file's per-topic ones.
-                config.models.stance_options = {
-                    **config.models.stance_options,
-                    "favor_template": favor,
-                    "against_template": against,
-                    "topic_templates": False,
-                }
-                config.run.name = f"{Path(args.experiment).stem}: {favor}"
-            if args.runs_dir:
-                config.run.runs_dir = args.runs_dir
+                config = config.with_values(
+                    models={
+                        "stance_options": {
+                            **config.models.stance_options,
+                            "favor_template": favor,
+                            "against_template": against,
+                            "topic_templates": False,
+                        }
+                    },
+                    run={"name": f"{Path(args.experiment).stem}: {favor}"},
+                )
             result = analyze(config, progress=not args.quiet)
             runs.append(load_run(str(result.path), args.runs_dir))
     if len(runs) < 2:

@@ -9,8 +9,8 @@ all of them, so a run says exactly what produced it)::
                                  # file's folder
     [topics]
     file = ""                    # "" = the package's default topics
-    threshold = 0.0              # 0 = the default chosen on labelled data: 0.55 with a topic
-                                 # gate (stance.minilm.v2), else 0.61
+    threshold = 0.55             # leave it out for the default chosen on labelled data: 0.55
+                                 # with a topic gate (stance.minilm.v2), else 0.61
     gate = 0.9                   # P(on topic) a passage needs from the stance model's topic head
                                  # (stance.minilm.v2); models without one: no gate
     [models]
@@ -27,6 +27,7 @@ all of them, so a run says exactly what produced it)::
     n_bootstrap = 1000
     include_reported = false
     max_evidence = 10
+    confidence = 0.95            # coverage of the bootstrap intervals
     min_stance_mass = 0.1        # expected stance-taking passages needed to call a stance
     stance_rule = "mean"         # mean | balance (see analysis/aggregate.py)
     [run]
@@ -37,103 +38,119 @@ all of them, so a run says exactly what produced it)::
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from analysis.precision import PRECISIONS
+# Kept here rather than imported from analysis.precision, which imports torch: loading a config
+# must stay fast so that a bad value fails before anything heavy starts.
+PRECISIONS = ("auto", "bf16", "fp32")
+STANCE_RULES = ("mean", "balance")
 
 
 class ConfigError(ValueError):
     """A config that does not validate; the message names the key, what was expected and found."""
 
 
-@dataclass
+def _normalise(section: object, name: str, value: object) -> None:
+    """Set a field of a frozen section while it validates (a number to float, a list to tuple)."""
+    object.__setattr__(section, name, value)
+
+
+@dataclass(frozen=True)
 class CorpusSection:
-    paths: list[str] = field(default_factory=lambda: ["seeds"])
+    paths: tuple[str, ...] = ("seeds",)
 
     def __post_init__(self) -> None:
         _expect(
-            isinstance(self.paths, list) and all(isinstance(p, str) and p for p in self.paths),
+            isinstance(self.paths, list | tuple)
+            and all(isinstance(p, str) and p for p in self.paths),
             "corpus.paths",
             "a list of non-empty path strings",
             self.paths,
         )
+        _normalise(self, "paths", tuple(self.paths))
 
 
-@dataclass
+@dataclass(frozen=True)
 class TopicsSection:
-    file: str = ""
-    threshold: float = 0.0
+    file: str = ""  # "" = the package's default topics
+    # None = the default chosen on labelled data for the stance model (GATED_THRESHOLD with a
+    # topic head, else DEFAULT_THRESHOLD); a run records the value it used.
+    threshold: float | None = None
     gate: float = 0.9
 
     def __post_init__(self) -> None:
         _expect(isinstance(self.file, str), "topics.file", "a path string", self.file)
         _expect(
-            _number(self.threshold) and 0.0 <= self.threshold <= 1.0,
+            self.threshold is None or (_number(self.threshold) and 0.0 <= self.threshold <= 1.0),
             "topics.threshold",
-            "a number in [0, 1] (0 = default)",
+            "a number in [0, 1] (leave it out for the model's default)",
             self.threshold,
         )
-        self.threshold = float(self.threshold)
+        if self.threshold is not None:
+            _normalise(self, "threshold", float(self.threshold))
         _expect(
-            isinstance(self.gate, int | float)
-            and not isinstance(self.gate, bool)
-            and 0.0 <= self.gate <= 1.0,
+            _number(self.gate) and 0.0 <= self.gate <= 1.0,
             "topics.gate",
             "a number in [0, 1]",
             self.gate,
         )
-        self.gate = float(self.gate)
+        _normalise(self, "gate", float(self.gate))
 
 
-@dataclass
+@dataclass(frozen=True)
 class ModelsSection:
     stance: str = "stance.minilm.v2"
     tone: str = "tone.minilm.v2"
     precision: str = "auto"
-    cache: str = ".viewpoints-cache/predictions.sqlite"
-    stance_options: dict[str, Any] = field(default_factory=dict)
-    tone_options: dict[str, Any] = field(default_factory=dict)
+    cache: str = ".viewpoints-cache/predictions.sqlite"  # "" = no prediction cache
+    stance_options: Mapping[str, Any] = field(default_factory=dict)
+    tone_options: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for key in ("stance", "tone"):
-            value = getattr(self, key)
-            _expect(isinstance(value, str) and value, f"models.{key}", "a model name", value)
-            options = getattr(self, f"{key}_options")
-            _expect(isinstance(options, dict), f"models.{key}_options", "a table", options)
+        from analysis.scoring.options import UnknownScorerError, check_spec
+
+        for task in ("stance", "tone"):
+            spec = getattr(self, task)
+            _expect(isinstance(spec, str) and spec, f"models.{task}", "a model name", spec)
+            options = getattr(self, f"{task}_options")
+            _expect(isinstance(options, Mapping), f"models.{task}_options", "a table", options)
+            _normalise(self, f"{task}_options", dict(options))
+            try:
+                check_spec(spec, task, options)
+            except UnknownScorerError as err:
+                raise ConfigError(f"models.{task}: {err}") from None
         _expect(isinstance(self.cache, str), "models.cache", "a path string", self.cache)
         _expect(
             self.precision in PRECISIONS, "models.precision", f"one of {PRECISIONS}", self.precision
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class AggregateSection:
+    """How passage scores become positions (analysis.aggregate); saved with every run."""
+
     seed: int = 0
     n_bootstrap: int = 1000
-    include_reported: bool = False
+    include_reported: bool = False  # reported speech is not the author's own stance by default
     max_evidence: int = 10
+    confidence: float = 0.95  # coverage of the percentile bootstrap interval
+    # A stance is called only where the unit's passages take a side: the expected number of
+    # stance-taking passages, sum of P(favor) + P(against), must reach this; below it the
+    # unit is discussed with "no stance expressed". Chosen on the article dev set
+    # (experiments/article_level/choose_aggregation.py).
     min_stance_mass: float = 0.1
+    # How passages make a stance: "mean" = sum r (f - a) / sum r (every topic passage weighs its
+    # relevance, a passage that takes no side pulls toward 0); "balance" = sum r (f - a) /
+    # sum r (f + a) (only the sides taken count). Chosen on the article dev set.
     stance_rule: str = "mean"
 
     def __post_init__(self) -> None:
         _expect(
             _integer(self.seed) and self.seed >= 0, "aggregate.seed", "an integer >= 0", self.seed
         )
-        _expect(
-            self.stance_rule in ("mean", "balance"),
-            "aggregate.stance_rule",
-            "mean or balance",
-            self.stance_rule,
-        )
-        _expect(
-            _number(self.min_stance_mass) and self.min_stance_mass >= 0,
-            "aggregate.min_stance_mass",
-            "a number >= 0",
-            self.min_stance_mass,
-        )
-        self.min_stance_mass = float(self.min_stance_mass)
         _expect(
             _integer(self.n_bootstrap) and self.n_bootstrap >= 1,
             "aggregate.n_bootstrap",
@@ -147,17 +164,45 @@ class AggregateSection:
             self.include_reported,
         )
         _expect(
-            _integer(self.max_evidence) and self.max_evidence >= 1,
+            _integer(self.max_evidence) and self.max_evidence >= 0,
             "aggregate.max_evidence",
-            "an integer >= 1",
+            "an integer >= 0",
             self.max_evidence,
         )
+        _expect(
+            _number(self.confidence) and 0 < self.confidence < 1,
+            "aggregate.confidence",
+            "a number between 0 and 1",
+            self.confidence,
+        )
+        _normalise(self, "confidence", float(self.confidence))
+        _expect(
+            _number(self.min_stance_mass) and self.min_stance_mass >= 0,
+            "aggregate.min_stance_mass",
+            "a number >= 0",
+            self.min_stance_mass,
+        )
+        _normalise(self, "min_stance_mass", float(self.min_stance_mass))
+        _expect(
+            self.stance_rule in STANCE_RULES,
+            "aggregate.stance_rule",
+            " or ".join(STANCE_RULES),
+            self.stance_rule,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AggregateSection:
+        """A section from a run's recorded [aggregate] table; unknown keys are errors."""
+        return _section(cls, "aggregate", data, "aggregate")
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunSection:
     runs_dir: str = "runs"
-    name: str = ""
+    name: str = ""  # optional label shown beside the run id
 
     def __post_init__(self) -> None:
         _expect(
@@ -187,9 +232,28 @@ SECTIONS = {
 }
 
 
-@dataclass
+def _section(section_cls: type, name: str, values: object, source: str) -> Any:
+    """One section built from its table; unknown, removed and invalid keys are ConfigErrors."""
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"{source}: expected [{name}] to be a table, got {values!r}")
+    known = {f.name for f in fields(section_cls)}
+    extra = sorted(set(values) - known)
+    for key in extra:
+        if (name, key) in REMOVED:
+            raise ConfigError(f"{source}: {name}.{key} {REMOVED[(name, key)]}")
+    if extra:
+        raise ConfigError(
+            f"{source}: unknown key(s) {extra} in [{name}]; expected some of {sorted(known)}"
+        )
+    try:
+        return section_cls(**values)
+    except ConfigError as err:
+        raise ConfigError(f"{source}: {err}") from None
+
+
+@dataclass(frozen=True)
 class AnalysisConfig:
-    """Everything that determines an analysis run."""
+    """Everything that determines an analysis run; frozen: change it with :meth:`with_values`."""
 
     corpus: CorpusSection = field(default_factory=CorpusSection)
     topics: TopicsSection = field(default_factory=TopicsSection)
@@ -200,10 +264,33 @@ class AnalysisConfig:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def with_values(
+        self, source: str = "command line", **changes: Mapping[str, Any]
+    ) -> AnalysisConfig:
+        """A copy with some keys changed, per section (``with_values(run={"name": "x"})``),
+        validated like a file: an unknown key or a bad value is a ConfigError naming ``source``."""
+        updated = {}
+        for name, values in changes.items():
+            if name not in SECTIONS:
+                raise ConfigError(
+                    f"{source}: unknown section {name!r}; expected some of {sorted(SECTIONS)}"
+                )
+            current = getattr(self, name)
+            given = {k: v for k, v in values.items()}
+            known = {f.name for f in fields(current)}
+            unknown = sorted(set(given) - known)
+            if unknown:
+                raise ConfigError(f"{source}: unknown key(s) {unknown} in [{name}]")
+            try:
+                updated[name] = replace(current, **given)
+            except ConfigError as err:
+                raise ConfigError(f"{source}: {err}") from None
+        return replace(self, **updated)
+
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "config") -> AnalysisConfig:
+    def from_dict(cls, data: Mapping[str, Any], source: str = "config") -> AnalysisConfig:
         """Build and validate a config; unknown sections or keys are errors, not ignored."""
-        if not isinstance(data, dict):
+        if not isinstance(data, Mapping):
             raise ConfigError(f"{source}: expected a table of sections, got {type(data).__name__}")
         # Runs append the topic definitions they used; they are a record, not a setting.
         data = {k: v for k, v in data.items() if k not in INFORMATIONAL}
@@ -212,26 +299,12 @@ class AnalysisConfig:
             raise ConfigError(
                 f"{source}: unknown section(s) {unknown}; expected some of {sorted(SECTIONS)}"
             )
-        built = {}
-        for name, section_cls in SECTIONS.items():
-            values = data.get(name, {})
-            if not isinstance(values, dict):
-                raise ConfigError(f"{source}: expected [{name}] to be a table, got {values!r}")
-            known = {f.name for f in fields(section_cls)}
-            extra = sorted(set(values) - known)
-            for key in extra:
-                if (name, key) in REMOVED:
-                    raise ConfigError(f"{source}: {name}.{key} {REMOVED[(name, key)]}")
-            if extra:
-                raise ConfigError(
-                    f"{source}: unknown key(s) {extra} in [{name}]; "
-                    f"expected some of {sorted(known)}"
-                )
-            try:
-                built[name] = section_cls(**values)
-            except ConfigError as err:
-                raise ConfigError(f"{source}: {err}") from None
-        return cls(**built)
+        return cls(
+            **{
+                name: _section(section_cls, name, data.get(name, {}), source)
+                for name, section_cls in SECTIONS.items()
+            }
+        )
 
     @classmethod
     def from_toml(cls, path: str | Path) -> AnalysisConfig:
@@ -248,24 +321,39 @@ class AnalysisConfig:
             raise ConfigError(f"{path}: not valid TOML ({err})") from None
         config = cls.from_dict(data, source=str(path))
         base = path.resolve().parent
-        config.corpus.paths = [_relative_to(base, p) for p in config.corpus.paths]
-        if config.topics.file:
-            config.topics.file = _relative_to(base, config.topics.file)
-        given = data.get("models", {}) if isinstance(data.get("models"), dict) else {}
         models = config.models
-        models.stance = _model_relative_to(base, models.stance)
-        models.tone = _model_relative_to(base, models.tone)
-        for options in (models.stance_options, models.tone_options):
-            if isinstance(options.get("model"), str):
-                options["model"] = _model_relative_to(base, options["model"])
-        if given.get("cache"):
-            models.cache = _relative_to(base, models.cache)
-        if isinstance(data.get("run"), dict) and data["run"].get("runs_dir"):
-            config.run.runs_dir = _relative_to(base, config.run.runs_dir)
-        return config
+        given = data.get("models", {})
+        paths: dict[str, Any] = {
+            "corpus": {"paths": [_relative_to(base, p) for p in config.corpus.paths]},
+            "topics": {
+                "file": _relative_to(base, config.topics.file) if config.topics.file else ""
+            },
+            "models": {
+                "stance": _model_relative_to(base, models.stance),
+                "tone": _model_relative_to(base, models.tone),
+                **{
+                    f"{task}_options": {
+                        **options,
+                        **(
+                            {"model": _model_relative_to(base, options["model"])}
+                            if isinstance(options.get("model"), str)
+                            else {}
+                        ),
+                    }
+                    for task, options in (
+                        ("stance", models.stance_options),
+                        ("tone", models.tone_options),
+                    )
+                },
+                **({"cache": _relative_to(base, models.cache)} if given.get("cache") else {}),
+            },
+        }
+        if data.get("run", {}).get("runs_dir"):
+            paths["run"] = {"runs_dir": _relative_to(base, config.run.runs_dir)}
+        return config.with_values(source=str(path), **paths)
 
     def to_toml(self) -> str:
-        """The resolved config as TOML text."""
+        """The resolved config as TOML text (a threshold left to the default is left out)."""
         return dumps_toml(self.to_dict())
 
 
@@ -306,6 +394,8 @@ def dumps_toml(data: dict[str, Any]) -> str:
     lines: list[str] = []
     scalars = {k: v for k, v in data.items() if not isinstance(v, dict)}
     for key, value in scalars.items():
+        if value is None:
+            continue  # TOML has no null: an unset optional key is left out
         lines.append(f"{key} = {_toml_value(value)}")
     for key, value in data.items():
         if isinstance(value, dict):
@@ -316,7 +406,7 @@ def dumps_toml(data: dict[str, Any]) -> str:
 def _write_table(lines: list[str], path: list[str], table: dict[str, Any]) -> None:
     lines += ["", "[" + ".".join(_toml_key(p) for p in path) + "]"]
     for key, value in table.items():
-        if not isinstance(value, dict):
+        if value is not None and not isinstance(value, dict):
             lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
     for key, value in table.items():
         if isinstance(value, dict):
@@ -337,6 +427,4 @@ def _toml_value(value: Any) -> str:
         return f'"{escaped}"'
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if value is None:
-        return '""'
     raise TypeError(f"cannot write {type(value).__name__} to TOML")

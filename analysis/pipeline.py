@@ -316,7 +316,7 @@ def analyze(
     :data:`STAGES` starts with the stage's name and the share of the run done so far (a
     progress bar's value; "done" with 1.0 once the run is written, not after a dry run).
     """
-    from analysis.aggregate import AggregateConfig, positions
+    from analysis.aggregate import positions
     from analysis.corpus import load_corpus
     from analysis.embedding import Embedder
     from analysis.runs import new_run_id, write_run
@@ -337,7 +337,9 @@ def analyze(
     for scorer in (stance, tone):
         check_loadable(scorer)
     gated = topic_gate(stance) is not None
-    threshold = config.topics.threshold or (GATED_THRESHOLD if gated else DEFAULT_THRESHOLD)
+    threshold = config.topics.threshold
+    if threshold is None:
+        threshold = GATED_THRESHOLD if gated else DEFAULT_THRESHOLD
     for path in config.corpus.paths:
         if not Path(path).exists():
             raise ValueError(f"no such file or folder: {path}")
@@ -448,14 +450,7 @@ def analyze(
         passages,
         scores[~failed],
         [t.key for t in topics],
-        AggregateConfig(
-            seed=agg.seed,
-            n_bootstrap=agg.n_bootstrap,
-            include_reported=agg.include_reported,
-            max_evidence=agg.max_evidence,
-            min_stance_mass=agg.min_stance_mass,
-            stance_rule=agg.stance_rule,
-        ),
+        agg,
     )
     table = mark_unscored(table, scores[failed], articles, agg.include_reported)
     timings["aggregate"] = time.perf_counter() - clock
@@ -464,9 +459,8 @@ def analyze(
     corpus_hash = corpus.hash()
     created = datetime.now(UTC)
     run_id = new_run_id(corpus_hash, created)
-    resolved = config.to_dict()
-    resolved["topics"]["threshold"] = threshold
-    resolved_toml = AnalysisConfig.from_dict(resolved).to_toml() + _topics_toml(topics)
+    resolved = config.with_values(topics={"threshold": threshold})
+    resolved_toml = resolved.to_toml() + _topics_toml(topics)
     meta = {
         "name": config.run.name,
         "created": created.isoformat(timespec="seconds"),

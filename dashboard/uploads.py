@@ -388,11 +388,11 @@ def upload_config(
 ) -> AnalysisConfig:
     """The analysis config for one upload folder: ``base`` (default: the package defaults, the
     shipped models) reading only ``folder`` and writing into ``runs_dir``."""
-    data = (base or AnalysisConfig()).to_dict()
-    data["corpus"]["paths"] = [str(folder)]
-    data["run"]["runs_dir"] = str(runs_dir)
-    data["run"]["name"] = name.strip() or f"upload {Path(folder).name}"
-    return AnalysisConfig.from_dict(data, source="upload")
+    return (base or AnalysisConfig()).with_values(
+        source="upload",
+        corpus={"paths": [str(folder)]},
+        run={"runs_dir": str(runs_dir), "name": name.strip() or f"upload {Path(folder).name}"},
+    )
 
 
 def analyze_upload(

@@ -11,7 +11,7 @@ def test_defaults_round_trip_through_toml(tmp_path):
     assert again.aggregate == config.aggregate
     assert again.models.stance == config.models.stance and again.models.tone == config.models.tone
     # every relative path the file sets is read from its folder
-    assert again.corpus.paths == [str(tmp_path / "seeds")]
+    assert again.corpus.paths == (str(tmp_path / "seeds"),)
     assert again.models.cache == str(tmp_path / config.models.cache)
     assert again.run.runs_dir == str(tmp_path / "runs")
 
@@ -31,6 +31,31 @@ def test_defaults_round_trip_through_toml(tmp_path):
         ("[aggregate]\nmin_stance_mass = false\n", "aggregate.min_stance_mass: expected a number"),
         ("[topics]\nthreshold = true\n", "topics.threshold: expected a number in [0, 1]"),
         ("[models]\nbatch_size = 16\n", "models.batch_size was removed"),
+        ("[topics]\ngate = false\n", "topics.gate: expected a number in [0, 1]"),
+        ("[aggregate]\nconfidence = 1.0\n", "aggregate.confidence: expected a number between"),
+        ("[aggregate]\nstance_rule = 'median'\n", "aggregate.stance_rule: expected mean or"),
+        # model names and backend options are checked at load, before any model is built
+        ("[models]\nstance = 'stance.minilm.v9'\n", "unknown model name 'stance.minilm.v9'"),
+        ("[models]\ntone = 'stance.nli.v1'\n", "is a stance model, expected a tone model"),
+        ("[models]\nstance = 'stance.nli.v1'\n", "stance.nli.v1 needs option(s) ['model']"),
+        (
+            "[models]\nstance = 'stance.nli.v1'\n[models.stance_options]\nmodel = 'm'\nbogus = 1\n",
+            "does not take option(s) ['bogus']; it takes: model, favor_template",
+        ),
+        (
+            "[models]\nstance = 'stance.nli.v1'\n[models.stance_options]\nmodel = 'm'\n"
+            "batch_size = true\n",
+            "option batch_size: expected an integer >= 1, got True",
+        ),
+        (
+            "[models]\nstance = 'stance.chat.v1'\n[models.stance_options]\n"
+            "base_url = 'ftp://x'\nmodel = 'm'\n",
+            "stance.chat.v1: base_url: expected an http(s) URL",
+        ),
+        (
+            "[models]\ntone = 'org/some-model'\n[models.tone_options]\nlabel_map = 3\n",
+            "option label_map: expected a table of model label",
+        ),
     ],
 )
 def test_invalid_configs_say_what_was_expected_and_found(tmp_path, toml, message):
@@ -74,7 +99,7 @@ runs_dir = "out/runs"
     monkeypatch.chdir(elsewhere)
     config = AnalysisConfig.from_toml("../exp/x.toml")
     base = exp.resolve()
-    assert config.corpus.paths == [str(base / "../seeds")]
+    assert config.corpus.paths == (str(base / "../seeds"),)
     assert config.models.stance == "stance.nli.v1"  # registered names stay names
     assert config.models.tone == str(base / "../shared-model")
     assert config.models.stance_options["model"] == str(base / "models/local-nli")
@@ -88,3 +113,51 @@ def test_defaults_a_toml_file_does_not_set_stay_relative_to_the_working_folder(t
     config = AnalysisConfig.from_toml(tmp_path / "x.toml")
     assert config.run.runs_dir == "runs"
     assert config.models.cache == AnalysisConfig().models.cache
+
+
+def test_a_config_is_frozen_and_changed_only_through_validated_copies():
+    config = AnalysisConfig()
+    with pytest.raises(AttributeError):
+        config.run.name = "x"  # type: ignore[misc]
+    renamed = config.with_values(run={"name": "x"}, aggregate={"seed": 3})
+    assert (renamed.run.name, renamed.aggregate.seed) == ("x", 3)
+    assert (config.run.name, config.aggregate.seed) == ("", 0)  # the original is untouched
+    with pytest.raises(ConfigError, match="command line: aggregate.seed: expected an integer"):
+        config.with_values(aggregate={"seed": -2})
+    with pytest.raises(ConfigError, match=r"unknown key\(s\) \['sead'\] in \[aggregate\]"):
+        config.with_values(aggregate={"sead": 1})
+
+
+def test_the_threshold_has_no_sentinel_value(tmp_path):
+    """Left out, the threshold is None (the model's default) and stays out of the written file;
+    0 is a real threshold, not "the default"."""
+    config = AnalysisConfig()
+    assert config.topics.threshold is None
+    assert "threshold" not in config.to_toml()
+    path = tmp_path / "c.toml"
+    path.write_text(config.to_toml())
+    assert AnalysisConfig.from_toml(path).topics.threshold is None
+    path.write_text("[topics]\nthreshold = 0\n")
+    assert AnalysisConfig.from_toml(path).topics.threshold == 0.0
+
+
+def test_a_bad_experiment_file_fails_before_torch_is_imported(tmp_path):
+    """`viewpoints run` on a bad file stops in the config, before anything heavy loads."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[models]\nstance = 'stance.nli.v1'\n[models.stance_options]\nmodel = 'm'\nx = 1\n")
+    probe = (
+        "import sys\n"
+        "from analysis.cli import main\n"
+        "code = main(['run', sys.argv[1]])\n"
+        "assert 'torch' not in sys.modules, 'torch was imported before the config failed'\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(bad)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr
+    assert "does not take option(s) ['x']" in done.stderr
+    assert "Traceback" not in done.stderr

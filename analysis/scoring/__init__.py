@@ -1,21 +1,28 @@
 """Stance and tone scorers behind one interface, resolved from registered names or paths.
 
-The registry (and with it torch and transformers) is imported on first use of one of its names,
-so that light modules such as :mod:`analysis.cache` can use :mod:`analysis.scoring.base` cheaply.
+The registry (and with it torch and transformers) is imported on first use of
+:func:`create_scorer`, so that light modules such as :mod:`analysis.cache` and the config can use
+:mod:`analysis.scoring.base` and :mod:`analysis.scoring.options` cheaply.
 """
 
 from typing import Any
 
 from analysis.scoring.base import ModelLoadError, Scorer
+from analysis.scoring.options import DEFAULTS, UnknownScorerError, available
 
-_FROM_REGISTRY = ("DEFAULTS", "UnknownScorerError", "available", "create_scorer")
-
-__all__ = ["ModelLoadError", "Scorer", *_FROM_REGISTRY]
+__all__ = [
+    "DEFAULTS",
+    "ModelLoadError",
+    "Scorer",
+    "UnknownScorerError",
+    "available",
+    "create_scorer",
+]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _FROM_REGISTRY:
+    if name == "create_scorer":
         from analysis.scoring import registry
 
-        return getattr(registry, name)
+        return registry.create_scorer
     raise AttributeError(f"module 'analysis.scoring' has no attribute {name!r}")

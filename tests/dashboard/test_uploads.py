@@ -219,7 +219,7 @@ def test_a_broken_manifest_is_refused_and_the_articles_still_saved(tmp_path):
 
 def test_upload_config_reads_only_the_folder():
     config = upload_config("/x/.uploads/20240501-123000", "/x", "")
-    assert config.corpus.paths == ["/x/.uploads/20240501-123000"]
+    assert config.corpus.paths == ("/x/.uploads/20240501-123000",)
     assert config.run.runs_dir == "/x" and config.run.name == "upload 20240501-123000"
     assert config.models.stance == AnalysisConfig().models.stance  # the defaults
     assert upload_config("/f", "/x", " mine ").run.name == "mine"
@@ -239,9 +239,8 @@ def test_analyze_upload_makes_a_run_of_just_the_uploads(tmp_path, tiny_pair_mode
         runs,
         metadata=BatchMetadata(author="Ivan Timofeev"),
     )
-    base = AnalysisConfig()
-    base.models.stance = base.models.tone = str(tiny_pair_model_dir)
-    base.models.cache = ""
+    model = str(tiny_pair_model_dir)
+    base = AnalysisConfig().with_values(models={"stance": model, "tone": model, "cache": ""})
     stages: list[tuple[str, float]] = []
     logged: list[str] = []
     result = analyze_upload(

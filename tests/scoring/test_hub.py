@@ -8,7 +8,8 @@ from analysis.scoring.base import ModelLoadError
 from analysis.scoring.hf_classifier import HFClassifierScorer, load_hf_model, map_labels
 from analysis.scoring.hub import looks_like_path, resolve_model_source
 from analysis.scoring.nli import NLIStanceScorer
-from analysis.scoring.registry import UnknownScorerError, create_scorer
+from analysis.scoring.options import UnknownScorerError
+from analysis.scoring.registry import create_scorer
 from tests.scoring.test_nli import NLI3, save_classifier
 
 CLOSED_PORT = {"HF_ENDPOINT": "http://127.0.0.1:9"}  # nothing listens on the discard port

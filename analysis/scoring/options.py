@@ -1,0 +1,187 @@
+"""The registered scorer names and the options each backend declares, checked without a model.
+
+This module is light on purpose (no torch, no transformers): the config validates an
+experiment's model names and ``[models.<task>_options]`` tables with it at load, so that a typo
+fails in a second, before any model loads. :mod:`analysis.scoring.registry` builds scorers from
+the same declarations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+REGISTERED_NAME = re.compile(r"^(stance|tone)\.[A-Za-z0-9_-]+\.v\d+$")
+
+
+class UnknownScorerError(ValueError):
+    """A registered-looking name that is not registered, or options it does not take."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option a backend takes: what a valid value is, said in words and as a check."""
+
+    expected: str
+    valid: Callable[[Any], bool]
+
+
+def _integer_at_least(low: int) -> Option:
+    return Option(
+        f"an integer >= {low}",
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= low,
+    )
+
+
+def _text(expected: str) -> Option:
+    return Option(expected, lambda v: isinstance(v, str) and bool(v.strip()))
+
+
+FLAG = Option("true or false", lambda v: isinstance(v, bool))
+MODEL = _text("a model directory or Hugging Face id")
+TEMPLATE = _text("a hypothesis template containing {target}")
+LABEL_MAP = Option(
+    "a table of model label = negative/neutral/positive (or favor/against/none)",
+    lambda v: (
+        isinstance(v, Mapping)
+        and all(isinstance(k, str) and isinstance(x, str) for k, x in v.items())
+    ),
+)
+
+NLI_OPTIONS: Mapping[str, Option] = MappingProxyType(
+    {
+        "model": MODEL,
+        "favor_template": TEMPLATE,
+        "against_template": TEMPLATE,
+        "topic_templates": FLAG,
+        "batch_size": _integer_at_least(1),
+        "max_length": _integer_at_least(8),
+    }
+)
+HF_OPTIONS: Mapping[str, Option] = MappingProxyType(
+    {
+        "model": MODEL,
+        "label_map": LABEL_MAP,
+        "pair": FLAG,
+        "max_length": _integer_at_least(8),
+        "batch_size": _integer_at_least(1),
+    }
+)
+
+
+def _chat_options() -> Mapping[str, Option]:
+    """The chat backend's options are its ChatConfig's fields; ChatConfig checks their values."""
+    from analysis.scoring.chat import ChatConfig
+
+    return MappingProxyType({f.name: Option("", lambda _: True) for f in fields(ChatConfig)})
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """A registered name: the options it takes (and needs), and what it is."""
+
+    options: Mapping[str, Option] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    description: str = ""
+    # A whole-table check beyond the per-option ones (the chat settings), raising ValueError.
+    check_table: Callable[[Mapping[str, Any]], None] | None = None
+
+
+def _check_chat(options: Mapping[str, Any]) -> None:
+    from analysis.scoring.chat import ChatConfig
+
+    ChatConfig.from_dict(dict(options))
+
+
+BACKEND_SPECS: Mapping[str, BackendSpec] = MappingProxyType(
+    {
+        "stance.minilm.v1": BackendSpec(
+            description="shipped MiniLM stance head trained on VAST (2026-11)"
+        ),
+        "tone.minilm.v1": BackendSpec(description="shipped MiniLM tone head"),
+        "stance.minilm.v2": BackendSpec(
+            description="shipped MiniLM news stance: the author's voice, and quoted voices"
+        ),
+        "tone.minilm.v2": BackendSpec(description="tone head of stance.minilm.v2"),
+        "tone.vader.v1": BackendSpec(description="VADER lexicon"),
+        "stance.nli.v1": BackendSpec(
+            NLI_OPTIONS, ("model",), "any Hugging Face NLI model as a zero-shot stance scorer"
+        ),
+        "stance.hf-classifier.v1": BackendSpec(
+            HF_OPTIONS, ("model",), "any Hugging Face stance classifier"
+        ),
+        "tone.hf-classifier.v1": BackendSpec(
+            HF_OPTIONS, ("model",), "any Hugging Face sentiment classifier"
+        ),
+        "stance.chat.v1": BackendSpec(
+            _chat_options(),
+            ("base_url", "model"),
+            "an OpenAI-compatible chat endpoint",
+            _check_chat,
+        ),
+        "tone.chat.v1": BackendSpec(
+            _chat_options(),
+            ("base_url", "model"),
+            "an OpenAI-compatible chat endpoint",
+            _check_chat,
+        ),
+    }
+)
+DEFAULTS: Mapping[str, str] = MappingProxyType(
+    {"stance": "stance.minilm.v2", "tone": "tone.minilm.v2"}
+)
+
+
+def available(task: str | None = None) -> list[str]:
+    """Registered names, optionally only those of one task."""
+    return sorted(n for n in BACKEND_SPECS if task is None or n.startswith(f"{task}."))
+
+
+def check_values(where: str, declared: Mapping[str, Option], options: Mapping[str, Any]) -> None:
+    """Unknown options and values of the wrong kind, named with what was expected."""
+    unknown = sorted(set(options) - set(declared))
+    if unknown:
+        accepted = ", ".join(declared) or "none"
+        raise UnknownScorerError(f"{where} does not take option(s) {unknown}; it takes: {accepted}")
+    for key, value in options.items():
+        option = declared[key]
+        if option.expected and not option.valid(value):
+            raise UnknownScorerError(
+                f"{where} option {key}: expected {option.expected}, got {value!r}"
+            )
+
+
+def check_spec(spec: str, task: str, options: Mapping[str, Any]) -> None:
+    """Check a model spec and its options as far as can be done without loading anything:
+    a registered name (its task, its declared options and required ones); a registered-looking
+    name that is not registered; for a folder or hub id, the options of the Hugging Face
+    backends (which one applies is decided when the folder is read)."""
+    if spec in BACKEND_SPECS:
+        if not spec.startswith(f"{task}."):
+            raise UnknownScorerError(
+                f"{spec!r} is a {spec.split('.')[0]} model, expected a {task} model: "
+                f"{', '.join(available(task))}"
+            )
+        backend = BACKEND_SPECS[spec]
+        check_values(spec, backend.options, options)
+        missing = [k for k in backend.required if not options.get(k)]
+        if missing:
+            raise UnknownScorerError(
+                f"{spec} needs option(s) {missing} (in [models.{task}_options] of the experiment)"
+            )
+        if backend.check_table is not None:
+            try:
+                backend.check_table(options)
+            except ValueError as err:
+                raise UnknownScorerError(f"{spec}: {err}") from None
+        return
+    if REGISTERED_NAME.match(spec) and not Path(spec).expanduser().exists():
+        raise UnknownScorerError(
+            f"unknown model name {spec!r}; registered {task} models: "
+            f"{', '.join(available(task))} (or give a model directory or Hugging Face id)"
+        )
+    check_values("a Hugging Face model", {**HF_OPTIONS, **NLI_OPTIONS}, options)
