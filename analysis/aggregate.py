@@ -73,6 +73,7 @@ import pyarrow as pa
 
 from analysis.bylines import membership
 from analysis.config import AggregateSection
+from analysis.runs import ALL_COLUMNS, INTERVAL_COLUMNS
 
 EVIDENCE_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
 REQUIRED = {
@@ -150,39 +151,7 @@ def positions(
     )
     out["evidence"] = pd.Series(list(out["evidence"]), dtype=EVIDENCE_DTYPE)
     out["quoted_evidence"] = pd.Series(list(out["quoted_evidence"]), dtype=EVIDENCE_DTYPE)
-    columns = [
-        "level",
-        "article_id",
-        "title",
-        "author",
-        "group_kind",
-        "outlet",
-        "date",
-        "topic",
-        "status",
-        "coverage",
-        "n_passages",
-        "n_reported",
-        "n_articles",
-        "n_articles_discussing",
-        "stance",
-        "stance_low",
-        "stance_high",
-        "tone",
-        "tone_low",
-        "tone_high",
-        "evidence",
-        "stance_status",
-        "stance_mass",
-        "favor_mass",
-        "against_mass",
-        "quoted_stance",
-        "quoted_low",
-        "quoted_high",
-        "quoted_status",
-        "quoted_mass",
-        "quoted_evidence",
-    ]
+    columns = list(ALL_COLUMNS["positions"])
     return out[columns]
 
 
@@ -366,12 +335,7 @@ def _aggregate_units(
     columns = [
         "n_passages",
         "n_articles_discussing",
-        "stance",
-        "stance_low",
-        "stance_high",
-        "tone",
-        "tone_low",
-        "tone_high",
+        *INTERVAL_COLUMNS,
         "evidence",
         "stance_mass",
         "favor_mass",

@@ -23,6 +23,7 @@ from analysis.aggregate import mark_unscored
 from analysis.bylines import membership
 from analysis.config import AnalysisConfig
 from analysis.provenance import command_line
+from analysis.runs import ALL_COLUMNS
 from analysis.scoring.base import Scorer
 from analysis.scoring.pair_scorer import quoted_voice, topic_gate
 
@@ -187,27 +188,7 @@ def score_topic_passages(
         hit = np.flatnonzero(relevance[:, t] >= threshold)
         for i in hit:
             rows.append((i, topic.key, topic.target, float(relevance[i, t])))
-    columns = [
-        "passage_id",
-        "article_id",
-        "topic",
-        "relevance",
-        "reported",
-        "speaker",
-        "stance_favor",
-        "stance_against",
-        "stance_none",
-        "tone_negative",
-        "tone_neutral",
-        "tone_positive",
-        "stance",
-        "tone",
-        "speaker_favor",
-        "speaker_against",
-        "speaker_none",
-        "speaker_stance",
-        "on_topic",
-    ]
+    columns = list(ALL_COLUMNS["scores"])
     if not rows:
         return pd.DataFrame(columns=columns)
     index = [r[0] for r in rows]

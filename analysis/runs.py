@@ -31,6 +31,8 @@ import pandas as pd
 
 RUN_FORMAT_VERSION = 1
 TABLES = ("articles", "passages", "scores", "positions")
+# A position's numbers: points in [-1, 1] and their bootstrap interval (NaN where none).
+INTERVAL_COLUMNS = ("stance", "stance_low", "stance_high", "tone", "tone_low", "tone_high")
 
 # The columns every run table has (more may follow); readers rely on these.
 TABLE_COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -88,12 +90,7 @@ TABLE_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "n_passages",  # own-voice topic passages behind the numbers
         "n_reported",  # reported-speech topic passages, shown apart and not counted
         "n_articles",
-        "stance",
-        "stance_low",
-        "stance_high",
-        "tone",
-        "tone_low",
-        "tone_high",
+        *INTERVAL_COLUMNS,
         "evidence",  # passage ids, strongest first
     ),
 }
@@ -110,6 +107,7 @@ NEWER_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "on_topic",  # P(on topic) from the stance model's topic head (NaN without one)
     ),
     "positions": (
+        "n_articles_discussing",  # articles with at least one counted topic passage
         "stance_status",  # "expressed", "mixed" or "no_stance" (then stance is NaN); None if
         # the unit has no own-voice topic passage
         "stance_mass",  # expected number of own-voice passages that take a side
@@ -122,6 +120,12 @@ NEWER_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "quoted_mass",
         "quoted_evidence",  # reported passages whose speaker takes a side most clearly
     ),
+}
+
+
+# Every column a run written now has, in the order it is written.
+ALL_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    name: (*TABLE_COLUMNS[name], *NEWER_COLUMNS[name]) for name in TABLES
 }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.runs import INTERVAL_COLUMNS
 from dashboard.style import (
     GROUP_SHORT,
     NOT_DISCUSSED,
@@ -23,34 +24,18 @@ from dashboard.style import (
     with_interval,
 )
 
+QUOTED_INTERVAL = ("quoted_stance", "quoted_low", "quoted_high")
 FIELDS = (
     "status",
-    "stance",
-    "stance_low",
-    "stance_high",
-    "tone",
-    "tone_low",
-    "tone_high",
+    *INTERVAL_COLUMNS,
     "n_passages",
     "n_reported",
     "coverage",
     "stance_status",
-    "quoted_stance",
-    "quoted_low",
-    "quoted_high",
+    *QUOTED_INTERVAL,
     "quoted_status",
 )
-SCORE_FIELDS = (
-    "stance",
-    "stance_low",
-    "stance_high",
-    "tone",
-    "tone_low",
-    "tone_high",
-    "quoted_stance",
-    "quoted_low",
-    "quoted_high",
-)
+SCORE_FIELDS = (*INTERVAL_COLUMNS, *QUOTED_INTERVAL)
 UNIT_INFO = ("author", "group_kind", "outlet", "date", "title", "article_id", "n_articles")
 
 

@@ -108,9 +108,9 @@ def sort_rows(out: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_config_validates_and_round_trips():
-    with pytest.raises(ValueError, match="aggregate.n_bootstrap: expected an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match=r"n_bootstrap: expected an integer >= 1, got 0"):
         AggregateConfig(n_bootstrap=0)
-    with pytest.raises(ValueError, match="aggregate.max_evidence: expected an integer >= 0"):
+    with pytest.raises(ValueError, match=r"aggregate\.max_evidence: expected an integer >= 0"):
         AggregateConfig(max_evidence=-1)
     with pytest.raises(ValueError, match="confidence"):
         AggregateConfig(confidence=1.0)
@@ -160,7 +160,7 @@ def test_the_balance_rule_counts_only_the_sides_taken():
     assert got["stance"] == pytest.approx(balance([0.9, 0.3], [0.8, -0.4]))
     mean = row(positions(arts, passages, scores, TOPICS), "article", "sanctions", article_id="a")
     assert mean["stance"] == pytest.approx(weighted([0.9, 0.3, 0.8], [0.8, -0.4, 0.0]))
-    with pytest.raises(ValueError, match="aggregate.stance_rule: expected mean or balance"):
+    with pytest.raises(ValueError, match=r"aggregate\.stance_rule: expected mean or balance"):
         AggregateConfig(stance_rule="median")
 
 

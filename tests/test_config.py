@@ -122,7 +122,7 @@ def test_a_config_is_frozen_and_changed_only_through_validated_copies():
     renamed = config.with_values(run={"name": "x"}, aggregate={"seed": 3})
     assert (renamed.run.name, renamed.aggregate.seed) == ("x", 3)
     assert (config.run.name, config.aggregate.seed) == ("", 0)  # the original is untouched
-    with pytest.raises(ConfigError, match="command line: aggregate.seed: expected an integer"):
+    with pytest.raises(ConfigError, match=r"command line: aggregate\.seed: expected an integer"):
         config.with_values(aggregate={"seed": -2})
     with pytest.raises(ConfigError, match=r"unknown key\(s\) \['sead'\] in \[aggregate\]"):
         config.with_values(aggregate={"sead": 1})
@@ -147,7 +147,9 @@ def test_a_bad_experiment_file_fails_before_torch_is_imported(tmp_path):
     import sys
 
     bad = tmp_path / "bad.toml"
-    bad.write_text("[models]\nstance = 'stance.nli.v1'\n[models.stance_options]\nmodel = 'm'\nx = 1\n")
+    bad.write_text(
+        "[models]\nstance = 'stance.nli.v1'\n[models.stance_options]\nmodel = 'm'\nx = 1\n"
+    )
     probe = (
         "import sys\n"
         "from analysis.cli import main\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analysis.cli import main
-from analysis.runs import list_runs, load_run
+from analysis.runs import ALL_COLUMNS, list_runs, load_run
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -43,26 +43,7 @@ def test_seeds_give_three_by_three_article_positions(seeds_run, capsys):
     assert {r["topic"] for r in articles} == {"arms_control", "sanctions", "ukraine"}
     assert len(articles) == 9
     for row in rows:
-        for key in (
-            "level",
-            "article_id",
-            "title",
-            "author",
-            "outlet",
-            "date",
-            "topic",
-            "status",
-            "coverage",
-            "n_passages",
-            "stance",
-            "stance_low",
-            "stance_high",
-            "tone",
-            "tone_low",
-            "tone_high",
-            "evidence",
-        ):
-            assert key in row
+        assert set(ALL_COLUMNS["positions"]) <= set(row)
         if row["status"] == "not_discussed":
             assert row["stance"] is None and row["n_passages"] == 0 and row["evidence"] == []
             assert row["n_reported"] == 0

@@ -218,73 +218,79 @@ def _show_result(result: dict[str, Any]) -> None:
     st.caption(f"Files kept in `{result.get('folder')}`; run folder `{result['path']}`.")
 
 
-pending = st.session_state.pop(OPEN_KEY, None)
-if pending:
-    open_run(str(pending), retry=False)
+def render() -> None:
+    """Lay out the page (Streamlit runs this file as ``__main__``; importing it runs nothing)."""
+    pending = st.session_state.pop(OPEN_KEY, None)
+    if pending:
+        open_run(str(pending), retry=False)
 
-runs_dir = data.runs_dir_from(sys.argv[1:], os.environ)
-defaults = AnalysisConfig().models
-st.title("Add articles")
-st.caption(
-    f"Upload article files and analyze them into a new run in `{runs_dir}`: only these files, "
-    f"with the default topics and models (stance `{defaults.stance}`, tone `{defaults.tone}`). "
-    "For other models or topics use `viewpoints analyze` or an experiment file."
-)
-st.markdown(
-    f"**Limits:** {LIMITS.describe()}. **Types:** "
-    + ", ".join(f"`{s}`" for s in SUPPORTED_SUFFIXES)
-    + f", plus one manifest ({' or '.join(f'`{m}`' for m in MANIFEST_NAMES)}). "
-    f"Files are saved under `{runs_dir / UPLOADS_DIR}/<time>/`."
-)
-
-result_box = st.container()  # the last finished upload, filled in at the end
-counter = int(st.session_state.get(COUNTER_KEY, 0))
-uploaded = (
-    st.file_uploader(
-        "Article files",
-        type=UPLOAD_TYPES,
-        accept_multiple_files=True,
-        max_upload_size=LIMITS.max_file_mib,
-        key=f"up_files_{counter}",
+    runs_dir = data.runs_dir_from(sys.argv[1:], os.environ)
+    defaults = AnalysisConfig().models
+    st.title("Add articles")
+    st.caption(
+        f"Upload article files and analyze them into a new run in `{runs_dir}`: only these files, "
+        f"with the default topics and models (stance `{defaults.stance}`, tone `{defaults.tone}`). "
+        "For other models or topics use `viewpoints analyze` or an experiment file."
     )
-    or []
-)
-checked = check_uploads([(f.name, f.getvalue()) for f in uploaded], LIMITS)
-usable = [c for c in checked if c.problem is None and not c.is_manifest]
-if checked:
-    st.dataframe(_files_frame(_check_rows(checked)), hide_index=True)
-    refused = [c for c in checked if c.problem]
-    if refused:
-        st.warning(
-            f"{len(refused)} file(s) cannot be used and will be left out: "
-            + "; ".join(f"{c.original}: {c.problem}" for c in refused)
+    st.markdown(
+        f"**Limits:** {LIMITS.describe()}. **Types:** "
+        + ", ".join(f"`{s}`" for s in SUPPORTED_SUFFIXES)
+        + f", plus one manifest ({' or '.join(f'`{m}`' for m in MANIFEST_NAMES)}). "
+        f"Files are saved under `{runs_dir / UPLOADS_DIR}/<time>/`."
+    )
+
+    result_box = st.container()  # the last finished upload, filled in at the end
+    counter = int(st.session_state.get(COUNTER_KEY, 0))
+    uploaded = (
+        st.file_uploader(
+            "Article files",
+            type=UPLOAD_TYPES,
+            accept_multiple_files=True,
+            max_upload_size=LIMITS.max_file_mib,
+            key=f"up_files_{counter}",
         )
-    if not usable:
-        st.error("No usable article file in this upload: nothing to analyze.")
+        or []
+    )
+    checked = check_uploads([(f.name, f.getvalue()) for f in uploaded], LIMITS)
+    usable = [c for c in checked if c.problem is None and not c.is_manifest]
+    if checked:
+        st.dataframe(_files_frame(_check_rows(checked)), hide_index=True)
+        refused = [c for c in checked if c.problem]
+        if refused:
+            st.warning(
+                f"{len(refused)} file(s) cannot be used and will be left out: "
+                + "; ".join(f"{c.original}: {c.problem}" for c in refused)
+            )
+        if not usable:
+            st.error("No usable article file in this upload: nothing to analyze.")
 
-singles = [c for c in usable if Path(c.name).suffix in SINGLE_ARTICLE_SUFFIXES]
-metadata = _metadata(len(usable), len(singles), counter)
-run_name = st.text_input(
-    "Run name (optional)", key=f"up_name_{counter}", placeholder="upload <time>"
-)
-go = st.button(
-    f"Analyze {len(usable)} file(s) into a new run" if usable else "Analyze into a new run",
-    type="primary",
-    disabled=not usable or metadata is None,
-    key="up_go",
-)
+    singles = [c for c in usable if Path(c.name).suffix in SINGLE_ARTICLE_SUFFIXES]
+    metadata = _metadata(len(usable), len(singles), counter)
+    run_name = st.text_input(
+        "Run name (optional)", key=f"up_name_{counter}", placeholder="upload <time>"
+    )
+    go = st.button(
+        f"Analyze {len(usable)} file(s) into a new run" if usable else "Analyze into a new run",
+        type="primary",
+        disabled=not usable or metadata is None,
+        key="up_go",
+    )
 
-if go and usable and metadata is not None:
-    batch = save_uploads(((f.name, f.getvalue()) for f in uploaded), runs_dir, LIMITS, metadata)
-    if not batch.usable:
-        st.error("No usable article file in this upload: no run was started.")
-    else:
-        outcome = _run_analysis(batch, runs_dir, run_name)
-        if outcome is not None:
-            st.session_state[RESULT_KEY] = outcome
-            st.session_state[COUNTER_KEY] = counter + 1
-            st.rerun()  # the sidebar then lists the new run; uploader and name start empty
-elif st.session_state.get(RESULT_KEY):
-    with result_box:
-        _show_result(st.session_state[RESULT_KEY])
-        st.divider()
+    if go and usable and metadata is not None:
+        batch = save_uploads(((f.name, f.getvalue()) for f in uploaded), runs_dir, LIMITS, metadata)
+        if not batch.usable:
+            st.error("No usable article file in this upload: no run was started.")
+        else:
+            outcome = _run_analysis(batch, runs_dir, run_name)
+            if outcome is not None:
+                st.session_state[RESULT_KEY] = outcome
+                st.session_state[COUNTER_KEY] = counter + 1
+                st.rerun()  # the sidebar then lists the new run; uploader and name start empty
+    elif st.session_state.get(RESULT_KEY):
+        with result_box:
+            _show_result(st.session_state[RESULT_KEY])
+            st.divider()
+
+
+if __name__ == "__main__":
+    render()

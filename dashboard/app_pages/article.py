@@ -119,118 +119,128 @@ def score_table(article_scores: pd.DataFrame, passages: pd.DataFrame, label) -> 
     )
 
 
-ctx = context.active()
-meta = data.article_meta(ctx.path, ctx.stamp)
-meta_by_id = meta.set_index("article_id", drop=False)
-st.title("Article")
+def render() -> None:
+    """Lay out the page (Streamlit runs this file as ``__main__``; importing it runs nothing)."""
+    ctx = context.active()
+    meta = data.article_meta(ctx.path, ctx.stamp)
+    meta_by_id = meta.set_index("article_id", drop=False)
+    st.title("Article")
 
-left, right = st.columns([2, 1])
-state.seed_widget("search", "art_query", str)
-query = left.text_input("Search titles, authors and outlets", key="art_query")
-state.put("search", query)
-groups = sorted(views.members(meta)["group"].dropna().astype(str).unique(), key=str.casefold)
-group_key = f"art_group_{ctx.run_id}"
-state.seed_widget("article_group", group_key, lambda g: g if g in groups else None)
-group = right.selectbox(
-    "Author or outlet group",
-    ["", *groups],
-    key=group_key,
-    format_func=lambda g: g or "All",
-)
-state.put("article_group", group)
-options = _choices(meta, query, group or None)
-current = state.get("article")
-if current in meta_by_id.index and current not in options and not (query or group):
-    options.insert(0, current)
-if not options:
-    st.warning("No article matches this search.")
-    st.stop()
-aid = state.selectbox(
-    f"Article ({len(options)} shown, newest first)",
-    options,
-    "article",
-    format_func=lambda a: (
-        f"{meta_by_id.loc[a, 'title']} — {meta_by_id.loc[a, 'group']}"
-        + (
-            f" · {str(meta_by_id.loc[a, 'date'])[:10]}"
-            if not is_missing(meta_by_id.loc[a, "date"])
-            else ""
+    left, right = st.columns([2, 1])
+    state.seed_widget("search", "art_query", str)
+    query = left.text_input("Search titles, authors and outlets", key="art_query")
+    state.put("search", query)
+    groups = sorted(views.members(meta)["group"].dropna().astype(str).unique(), key=str.casefold)
+    group_key = f"art_group_{ctx.run_id}"
+    state.seed_widget("article_group", group_key, lambda g: g if g in groups else None)
+    group = right.selectbox(
+        "Author or outlet group",
+        ["", *groups],
+        key=group_key,
+        format_func=lambda g: g or "All",
+    )
+    state.put("article_group", group)
+    options = _choices(meta, query, group or None)
+    current = state.get("article")
+    if current in meta_by_id.index and current not in options and not (query or group):
+        options.insert(0, current)
+    if not options:
+        st.warning("No article matches this search.")
+        st.stop()
+    aid = state.selectbox(
+        f"Article ({len(options)} shown, newest first)",
+        options,
+        "article",
+        format_func=lambda a: (
+            f"{meta_by_id.loc[a, 'title']} — {meta_by_id.loc[a, 'group']}"
+            + (
+                f" · {str(meta_by_id.loc[a, 'date'])[:10]}"
+                if not is_missing(meta_by_id.loc[a, "date"])
+                else ""
+            )
+        ),
+    )
+    info = meta_by_id.loc[aid]
+
+    st.header(md_escape(info["title"]), anchor=False)
+    facts = [md_escape(info["group"]) + group_note_html(info["group_kind"])]
+    if not is_missing(info.get("outlet")) and info.get("outlet") != info["group"]:
+        facts.append(md_escape(info["outlet"]))
+    facts.append(
+        md_escape(str(info["date"])[:10]) if not is_missing(info.get("date")) else "undated"
+    )
+    if not is_missing(info.get("url")) and str(info["url"]).startswith(("http://", "https://")):
+        facts.append(f'<a href="{md_escape(info["url"])}" target="_blank">source</a>')
+    if not is_missing(info.get("duplicate_of")):
+        facts.append(f"duplicate of {md_escape(info['duplicate_of'])} (not counted twice)")
+    st.markdown(" · ".join(facts), unsafe_allow_html=True)
+
+    positions = data.positions(ctx.path, ctx.stamp, "article")
+    own = positions[positions["article_id"] == aid].set_index("topic")
+    chips = []
+    for t in ctx.topics:
+        record = own.loc[t.key].to_dict() if t.key in own.index else None
+        chips.append(
+            f'<div style="margin:2px 0"><b>{md_escape(t.label)}</b>: '
+            f"{position_html(record, compact=True)}</div>"
         )
-    ),
-)
-info = meta_by_id.loc[aid]
+    st.markdown("".join(chips), unsafe_allow_html=True)
 
-st.header(md_escape(info["title"]), anchor=False)
-facts = [md_escape(info["group"]) + group_note_html(info["group_kind"])]
-if not is_missing(info.get("outlet")) and info.get("outlet") != info["group"]:
-    facts.append(md_escape(info["outlet"]))
-facts.append(md_escape(str(info["date"])[:10]) if not is_missing(info.get("date")) else "undated")
-if not is_missing(info.get("url")) and str(info["url"]).startswith(("http://", "https://")):
-    facts.append(f'<a href="{md_escape(info["url"])}" target="_blank">source</a>')
-if not is_missing(info.get("duplicate_of")):
-    facts.append(f"duplicate of {md_escape(info['duplicate_of'])} (not counted twice)")
-st.markdown(" · ".join(facts), unsafe_allow_html=True)
+    store = data.text_store(ctx.path, ctx.stamp)
+    passages = store.passages[store.passages["article_id"] == aid]
+    article_scores = data.article_scores(store, aid)
 
-positions = data.positions(ctx.path, ctx.stamp, "article")
-own = positions[positions["article_id"] == aid].set_index("topic")
-chips = []
-for t in ctx.topics:
-    record = own.loc[t.key].to_dict() if t.key in own.index else None
-    chips.append(
-        f'<div style="margin:2px 0"><b>{md_escape(t.label)}</b>: '
-        f"{position_html(record, compact=True)}</div>"
+    topic_options = [STRONGEST, *[t.key for t in ctx.topics]]
+    c1, c2 = st.columns([3, 1])
+    state.seed_widget("colour", "art_colour_topic", lambda v: v if v in topic_options else None)
+    state.seed_widget("scale", "art_measure", lambda v: v if v in ("stance", "tone") else None)
+    colour_topic = c1.radio(
+        "Colour passages by their scores on",
+        topic_options,
+        horizontal=True,
+        key="art_colour_topic",
+        format_func=lambda k: (
+            "each passage's most relevant topic" if k == STRONGEST else ctx.label(k)
+        ),
     )
-st.markdown("".join(chips), unsafe_allow_html=True)
-
-store = data.text_store(ctx.path, ctx.stamp)
-passages = store.passages[store.passages["article_id"] == aid]
-article_scores = data.article_scores(store, aid)
-
-topic_options = [STRONGEST, *[t.key for t in ctx.topics]]
-c1, c2 = st.columns([3, 1])
-state.seed_widget("colour", "art_colour_topic", lambda v: v if v in topic_options else None)
-state.seed_widget("scale", "art_measure", lambda v: v if v in ("stance", "tone") else None)
-colour_topic = c1.radio(
-    "Colour passages by their scores on",
-    topic_options,
-    horizontal=True,
-    key="art_colour_topic",
-    format_func=lambda k: "each passage's most relevant topic" if k == STRONGEST else ctx.label(k),
-)
-measure = c2.radio("Scale", ["stance", "tone"], horizontal=True, key="art_measure")
-state.put("colour", None if colour_topic == STRONGEST else colour_topic)
-state.put("scale", None if measure == "stance" else measure)
-st.markdown(legend_html(), unsafe_allow_html=True)
-st.caption(
-    "Hover a passage for its scores. Passages with a dashed border are reported speech "
-    "(quoted or attributed): shown, but not counted in the article's position."
-)
-text = data.article_texts(ctx.path, ctx.stamp).get(aid, "")
-spans = spans_for(article_scores, passages, colour_topic, measure, ctx.label)
-scroll = {"height": 640} if len(str(text)) > 2500 else {}  # long texts scroll in a box
-with st.container(border=True, **scroll):
-    st.markdown(highlight_html(str(text), spans), unsafe_allow_html=True)
-
-st.subheader("Passage scores")
-table = score_table(article_scores, passages, ctx.label)
-if table.empty:
-    st.caption("No passage of this article is about any of the run's topics.")
-else:
-    styled = (
-        table.style.map(cell_css, subset=["Stance", "Tone"])
-        .format(signed, subset=["Stance", "Tone"])
-        .format("{:.0%}", subset=["Relevance"])
+    measure = c2.radio("Scale", ["stance", "tone"], horizontal=True, key="art_measure")
+    state.put("colour", None if colour_topic == STRONGEST else colour_topic)
+    state.put("scale", None if measure == "stance" else measure)
+    st.markdown(legend_html(), unsafe_allow_html=True)
+    st.caption(
+        "Hover a passage for its scores. Passages with a dashed border are reported speech "
+        "(quoted or attributed): shown, but not counted in the article's position."
     )
-    st.dataframe(
-        styled,
-        hide_index=True,
-        column_config={
-            "#": st.column_config.NumberColumn(width=40),
-            "Passage": st.column_config.TextColumn(width="large"),
-            "Voice": st.column_config.TextColumn(
-                help="own voice, or reported speech (quoted or attributed; not counted)"
-            ),
-        },
-    )
+    text = data.article_texts(ctx.path, ctx.stamp).get(aid, "")
+    spans = spans_for(article_scores, passages, colour_topic, measure, ctx.label)
+    scroll = {"height": 640} if len(str(text)) > 2500 else {}  # long texts scroll in a box
+    with st.container(border=True, **scroll):
+        st.markdown(highlight_html(str(text), spans), unsafe_allow_html=True)
 
-corrections_ui.article_corrections(passages, article_scores, ctx)
+    st.subheader("Passage scores")
+    table = score_table(article_scores, passages, ctx.label)
+    if table.empty:
+        st.caption("No passage of this article is about any of the run's topics.")
+    else:
+        styled = (
+            table.style.map(cell_css, subset=["Stance", "Tone"])
+            .format(signed, subset=["Stance", "Tone"])
+            .format("{:.0%}", subset=["Relevance"])
+        )
+        st.dataframe(
+            styled,
+            hide_index=True,
+            column_config={
+                "#": st.column_config.NumberColumn(width=40),
+                "Passage": st.column_config.TextColumn(width="large"),
+                "Voice": st.column_config.TextColumn(
+                    help="own voice, or reported speech (quoted or attributed; not counted)"
+                ),
+            },
+        )
+
+    corrections_ui.article_corrections(passages, article_scores, ctx)
+
+
+if __name__ == "__main__":
+    render()

@@ -33,106 +33,116 @@ def _author_label(kinds: dict[str, str]):
     return label
 
 
-ctx = context.active()
-meta = data.article_meta(ctx.path, ctx.stamp)
-positions = data.positions(ctx.path, ctx.stamp, "author")
-meta_by_id = meta.set_index("article_id", drop=False)
-groups = views.group_order(meta)
-kinds = views.group_kinds(meta)
+def render() -> None:
+    """Lay out the page (Streamlit runs this file as ``__main__``; importing it runs nothing)."""
+    ctx = context.active()
+    meta = data.article_meta(ctx.path, ctx.stamp)
+    positions = data.positions(ctx.path, ctx.stamp, "author")
+    meta_by_id = meta.set_index("article_id", drop=False)
+    groups = views.group_order(meta)
+    kinds = views.group_kinds(meta)
 
-st.title("Compare")
-st.caption(
-    "Two to four authors side by side. Articles without an author are grouped under their "
-    "outlet, so outlets can be compared too."
-)
-if not state.get("authors") and not st.session_state.get("_vp_compare_seeded"):
-    state.put("authors", groups[:3])
-st.session_state["_vp_compare_seeded"] = True
+    st.title("Compare")
+    st.caption(
+        "Two to four authors side by side. Articles without an author are grouped under their "
+        "outlet, so outlets can be compared too."
+    )
+    if not state.get("authors") and not st.session_state.get("_vp_compare_seeded"):
+        state.put("authors", groups[:3])
+    st.session_state["_vp_compare_seeded"] = True
 
-left, right = st.columns([3, 1])
-state.seed_widget("among", "cmp_kinds", lambda v: v if v in KIND_CHOICES else None)
-kind_choice = right.radio("Choose among", list(KIND_CHOICES), key="cmp_kinds")
-state.put("among", kind_choice if kind_choice != next(iter(KIND_CHOICES)) else None)
-current = set(state.get("authors") or [])
-options = [g for g in groups if kinds.get(g) in KIND_CHOICES[kind_choice] or g in current]
-chosen = state.multiselect(
-    f"Authors or outlet groups (two to {MAX_AUTHORS})",
-    options,
-    "authors",
-    where=left,
-    max_selections=MAX_AUTHORS,
-    format_func=_author_label(kinds),
-    placeholder="Type a name",
-)
-if len(chosen) < 2:
-    st.info(f"Pick at least two (and at most {MAX_AUTHORS}) authors or outlet groups to compare.")
-if not chosen:
-    st.stop()
-
-topic_pairs = [(t.key, t.label) for t in ctx.topics]
-st.markdown(legend_html(), unsafe_allow_html=True)
-frame = chart_frame(positions, chosen, topic_pairs)
-chart = comparison_chart(frame, chosen, [lab for _, lab in topic_pairs])
-st.altair_chart(chart)
-shown = positions[positions["author"].isin(chosen)].copy()
-shown["_order"] = shown["author"].map({a: i for i, a in enumerate(chosen)})
-export.download_buttons(
-    export.file_stem("compare", ctx.run_id, *chosen),
-    key="cmp_download",
-    table=shown.sort_values(["_order"], kind="stable").drop(columns=["_order"]),
-    chart=chart,
-    what="these authors' positions",
-    provenance=ctx.provenance,
-)
-
-if len(chosen) >= 2:
-    with st.expander("Is the difference real? Differences with 95% intervals and tests"):
-        tests = data.author_differences(ctx.path, ctx.stamp, tuple(chosen))
-        st.caption(
-            "A − B of the numbers above, over each author's own-voice passages. Interval: "
-            "bootstrap over articles; p: permutation of the two authors' articles; q: "
-            "Benjamini–Hochberg over every test in this table (the false discovery rate when "
-            "many pairs are read at once). Same as `viewpoints compare-authors`."
+    left, right = st.columns([3, 1])
+    state.seed_widget("among", "cmp_kinds", lambda v: v if v in KIND_CHOICES else None)
+    kind_choice = right.radio("Choose among", list(KIND_CHOICES), key="cmp_kinds")
+    state.put("among", kind_choice if kind_choice != next(iter(KIND_CHOICES)) else None)
+    current = set(state.get("authors") or [])
+    options = [g for g in groups if kinds.get(g) in KIND_CHOICES[kind_choice] or g in current]
+    chosen = state.multiselect(
+        f"Authors or outlet groups (two to {MAX_AUTHORS})",
+        options,
+        "authors",
+        where=left,
+        max_selections=MAX_AUTHORS,
+        format_func=_author_label(kinds),
+        placeholder="Type a name",
+    )
+    if len(chosen) < 2:
+        st.info(
+            f"Pick at least two (and at most {MAX_AUTHORS}) authors or outlet groups to compare."
         )
-        st.dataframe(
-            views.difference_table(tests, ctx.labels), hide_index=True, key="cmp_differences"
-        )
+    if not chosen:
+        st.stop()
 
-store = data.text_store(ctx.path, ctx.stamp)
-by_unit = positions.set_index(["author", "topic"])
-for key, label in topic_pairs:
-    st.subheader(md_escape(label), anchor=False)
-    columns = st.columns(len(chosen))
-    for column, author in zip(columns, chosen, strict=True):
-        record = by_unit.loc[(author, key)].to_dict() if (author, key) in by_unit.index else None
-        with column:
-            st.markdown(
-                f"**{md_escape(author)}**" + group_note_html(kinds.get(author), short=True),
-                unsafe_allow_html=True,
+    topic_pairs = [(t.key, t.label) for t in ctx.topics]
+    st.markdown(legend_html(), unsafe_allow_html=True)
+    frame = chart_frame(positions, chosen, topic_pairs)
+    chart = comparison_chart(frame, chosen, [lab for _, lab in topic_pairs])
+    st.altair_chart(chart)
+    shown = positions[positions["author"].isin(chosen)].copy()
+    shown["_order"] = shown["author"].map({a: i for i, a in enumerate(chosen)})
+    export.download_buttons(
+        export.file_stem("compare", ctx.run_id, *chosen),
+        key="cmp_download",
+        table=shown.sort_values(["_order"], kind="stable").drop(columns=["_order"]),
+        chart=chart,
+        what="these authors' positions",
+        provenance=ctx.provenance,
+    )
+
+    if len(chosen) >= 2:
+        with st.expander("Is the difference real? Differences with 95% intervals and tests"):
+            tests = data.author_differences(ctx.path, ctx.stamp, tuple(chosen))
+            st.caption(
+                "A − B of the numbers above, over each author's own-voice passages. Interval: "
+                "bootstrap over articles; p: permutation of the two authors' articles; q: "
+                "Benjamini–Hochberg over every test in this table (the false discovery rate when "
+                "many pairs are read at once). Same as `viewpoints compare-authors`."
             )
-            st.markdown(position_html(record, compact=True), unsafe_allow_html=True)
-            if record is not None and record.get("stance_status") == "no_stance":
-                st.caption(f"{NO_STANCE}: these passages take no side.")
-            if record is not None and record.get("status") == "discussed":
-                show_passages(
-                    evidence_frame(store, "author", author, key, TOP_EVIDENCE),
-                    meta_by_id,
-                    empty="No evidence passages were stored.",
-                    scope=author,
-                )
-            else:
-                st.caption(f"{NOT_DISCUSSED}: no own-voice passage about {md_escape(label)}.")
-    with st.container(border=True):
-        st.markdown(
-            f"**Quoted voices on {md_escape(label)}** · whose views each author quotes: "
-            "their stance is the second measure, never counted as the author's own"
-        )
+            st.dataframe(
+                views.difference_table(tests, ctx.labels), hide_index=True, key="cmp_differences"
+            )
+
+    store = data.text_store(ctx.path, ctx.stamp)
+    by_unit = positions.set_index(["author", "topic"])
+    for key, label in topic_pairs:
+        st.subheader(md_escape(label), anchor=False)
         columns = st.columns(len(chosen))
         for column, author in zip(columns, chosen, strict=True):
-            ids = list(meta_by_id.index[views.in_groups(meta_by_id, [author])])
-            reported, total = reported_frame(store, ids, key, TOP_REPORTED)
+            record = (
+                by_unit.loc[(author, key)].to_dict() if (author, key) in by_unit.index else None
+            )
             with column:
-                st.caption(f"{md_escape(author)}: {total} quoted or reported passage(s)")
-                show_passages(
-                    reported, meta_by_id, empty="none", numbered=False, scope=f"q:{author}"
+                st.markdown(
+                    f"**{md_escape(author)}**" + group_note_html(kinds.get(author), short=True),
+                    unsafe_allow_html=True,
                 )
+                st.markdown(position_html(record, compact=True), unsafe_allow_html=True)
+                if record is not None and record.get("stance_status") == "no_stance":
+                    st.caption(f"{NO_STANCE}: these passages take no side.")
+                if record is not None and record.get("status") == "discussed":
+                    show_passages(
+                        evidence_frame(store, "author", author, key, TOP_EVIDENCE),
+                        meta_by_id,
+                        empty="No evidence passages were stored.",
+                        scope=author,
+                    )
+                else:
+                    st.caption(f"{NOT_DISCUSSED}: no own-voice passage about {md_escape(label)}.")
+        with st.container(border=True):
+            st.markdown(
+                f"**Quoted voices on {md_escape(label)}** · whose views each author quotes: "
+                "their stance is the second measure, never counted as the author's own"
+            )
+            columns = st.columns(len(chosen))
+            for column, author in zip(columns, chosen, strict=True):
+                ids = list(meta_by_id.index[views.in_groups(meta_by_id, [author])])
+                reported, total = reported_frame(store, ids, key, TOP_REPORTED)
+                with column:
+                    st.caption(f"{md_escape(author)}: {total} quoted or reported passage(s)")
+                    show_passages(
+                        reported, meta_by_id, empty="none", numbered=False, scope=f"q:{author}"
+                    )
+
+
+if __name__ == "__main__":
+    render()

@@ -333,18 +333,24 @@ def _read_examples(typed: str, upload: Any, task: str, fmt: str) -> list:
         return load_examples(path, task, fmt)
 
 
-ctx = context.active()
-st.title("Evaluation")
-st.caption(
-    f"Run `{ctx.run_id}` · stance model: {model_name(ctx.meta, 'stance') or 'not recorded'} · "
-    f"tone model: {model_name(ctx.meta, 'tone') or 'not recorded'}"
-)
-left, right = st.columns(2)
-chosen = left.radio(
-    "Labelled data", list(SOURCES), format_func=SOURCES.get, horizontal=True, key="ev_source"
-)
-chosen_task = right.radio("Task", list(TASK_LABELS), horizontal=True, key="ev_task")
-if chosen == "corrections":
-    corrections_section(ctx, chosen_task)
-else:
-    file_section(ctx, chosen_task)
+def render() -> None:
+    """Lay out the page (Streamlit runs this file as ``__main__``; importing it runs nothing)."""
+    ctx = context.active()
+    st.title("Evaluation")
+    st.caption(
+        f"Run `{ctx.run_id}` · stance model: {model_name(ctx.meta, 'stance') or 'not recorded'} · "
+        f"tone model: {model_name(ctx.meta, 'tone') or 'not recorded'}"
+    )
+    left, right = st.columns(2)
+    chosen = left.radio(
+        "Labelled data", list(SOURCES), format_func=SOURCES.get, horizontal=True, key="ev_source"
+    )
+    chosen_task = right.radio("Task", list(TASK_LABELS), horizontal=True, key="ev_task")
+    if chosen == "corrections":
+        corrections_section(ctx, chosen_task)
+    else:
+        file_section(ctx, chosen_task)
+
+
+if __name__ == "__main__":
+    render()

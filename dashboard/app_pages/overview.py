@@ -321,20 +321,26 @@ def _articles_view(
     _evidence_for_article(ctx, meta_by_id, list(shown.index.astype(str)), topics)
 
 
-ctx = context.active()
-meta = data.article_meta(ctx.path, ctx.stamp)
-st.title("Overview")
-st.caption(
-    f"Run `{ctx.run_id}` · {len(meta):,} articles · {meta['group'].nunique():,} authors and "
-    "outlet groups. An article with no author is grouped under its outlet (or itself)."
-)
-kept, topic_keys, narrowed = _filters(ctx, meta)
-meta_by_id = meta.set_index("article_id", drop=False)
-st.markdown(legend_html(), unsafe_allow_html=True)
-state.seed_widget("view", "ov_view", lambda v: v if v in ("Authors", "Articles") else None)
-view = st.radio("Show", ["Authors", "Articles"], horizontal=True, key="ov_view")
-state.put("view", view if view != "Authors" else None)
-if view == "Articles":
-    _articles_view(ctx, kept, meta_by_id, topic_keys)
-else:
-    _authors_view(ctx, kept, meta_by_id, topic_keys, narrowed)
+def render() -> None:
+    """Lay out the page (Streamlit runs this file as ``__main__``; importing it runs nothing)."""
+    ctx = context.active()
+    meta = data.article_meta(ctx.path, ctx.stamp)
+    st.title("Overview")
+    st.caption(
+        f"Run `{ctx.run_id}` · {len(meta):,} articles · {meta['group'].nunique():,} authors and "
+        "outlet groups. An article with no author is grouped under its outlet (or itself)."
+    )
+    kept, topic_keys, narrowed = _filters(ctx, meta)
+    meta_by_id = meta.set_index("article_id", drop=False)
+    st.markdown(legend_html(), unsafe_allow_html=True)
+    state.seed_widget("view", "ov_view", lambda v: v if v in ("Authors", "Articles") else None)
+    view = st.radio("Show", ["Authors", "Articles"], horizontal=True, key="ov_view")
+    state.put("view", view if view != "Authors" else None)
+    if view == "Articles":
+        _articles_view(ctx, kept, meta_by_id, topic_keys)
+    else:
+        _authors_view(ctx, kept, meta_by_id, topic_keys, narrowed)
+
+
+if __name__ == "__main__":
+    render()

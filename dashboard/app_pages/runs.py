@@ -412,7 +412,7 @@ def _show_disagreements(
                 st.switch_page(ARTICLE_PAGE)
 
 
-def _page() -> None:
+def render() -> None:
     """The page; returns early (rather than st.stop()) so that the app still writes
     the selections to the address."""
     ctx = context.active()
@@ -554,4 +554,5 @@ def _page() -> None:
         _show_disagreements(entries, labels, a_id, measure)
 
 
-_page()
+if __name__ == "__main__":
+    render()

@@ -172,7 +172,7 @@ def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: 
                     st.caption(f"{side}, {ev['date']}: {md_escape(ev['text'])}")
 
 
-def _page() -> None:
+def render() -> None:
     """The page; returns early (rather than st.stop()) so that the app still writes
     the selections to the address."""
     ctx = context.active()
@@ -275,4 +275,5 @@ def _page() -> None:
         st.dataframe(listed, hide_index=True)
 
 
-_page()
+if __name__ == "__main__":
+    render()

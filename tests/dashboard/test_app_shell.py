@@ -73,3 +73,18 @@ def test_a_calibrated_run_says_so_on_every_page(app, tmp_path):
         assert not any("tone T" in n for n in notes)
     plain = app(tmp_path, run="20180101-000000-plain000").run()
     assert not [w for w in plain.sidebar.warning if "Calibrated" in w.value]
+
+
+def test_every_page_module_imports_without_running():
+    """Pages lay out on render(), which Streamlit calls when it runs the file as __main__;
+    importing one (for its helpers, or in a test) draws nothing and needs no active run."""
+    import importlib
+    import sys
+
+    pages = sorted(Path(__file__).resolve().parents[2].joinpath("dashboard/app_pages").glob("*.py"))
+    assert len(pages) >= 7
+    for page in pages:
+        name = f"dashboard.app_pages.{page.stem}"
+        sys.modules.pop(name, None)
+        module = importlib.import_module(name)
+        assert callable(module.render), name
