@@ -47,7 +47,15 @@ import numpy as np
 
 # analysis.scoring loads its registry (and torch) lazily, so this import keeps the cache cheap to
 # import (spawned workers, the dashboard's cache stats).
-from analysis.scoring.base import Span, check_inputs
+from analysis.scoring.base import (
+    BaseScorer,
+    Details,
+    Span,
+    Spans,
+    Targets,
+    Texts,
+    check_inputs,
+)
 
 SCHEMA_VERSION = 1
 CHUNK = 500  # keys per IN-query (SQLite's bound-variable limit is 999 in old builds)
@@ -361,9 +369,7 @@ class PredictionCache:
             raise ValueError(f"expected model_key to be a non-empty string, got {model!r}")
         if not isinstance(template, str):
             raise ValueError(f"expected template to be a string, got {type(template).__name__}")
-        check_inputs(texts, targets)
-        if spans is not None and len(spans) != len(texts):
-            raise ValueError(f"expected one span per text, got {len(spans)} for {len(texts)}")
+        check_inputs(texts, targets, spans)
         prefix = _key_prefix(model, template)
         memo: dict[str, bytes] = {}  # the same passage under several targets is hashed once
         digests = [memo[t] if t in memo else memo.setdefault(t, _text_digest(t)) for t in texts]
@@ -384,23 +390,23 @@ def _dump_details(detail: dict[str, Any] | None, index: int) -> str | None:
         raise ValueError(f"expected details {index} to be JSON-serialisable: {error}") from None
 
 
-class CachedScorer:
-    """Any :class:`~analysis.scoring.base.Scorer` behind a :class:`PredictionCache`.
+class CachedScorer(BaseScorer):
+    """Any scorer behind a :class:`PredictionCache`.
 
     ``score`` looks every input up, sends only the misses to the wrapped scorer (each distinct
     (text, target, span) once, in one call), stores the results and returns all rows in input
-    order as float32, so a first run and a rerun return identical arrays.
-
-    When the wrapped scorer has ``score_detailed(texts, targets, spans=None, progress=False) ->
-    (rows, details)`` (chat backends: raw answer or error per row), misses are scored through
-    it and the details are cached too; this wrapper then offers ``score_detailed`` as well.
+    order as float32, so a first run and a rerun return identical arrays. Misses are scored
+    through the wrapped scorer's ``score_detailed``; details it gives (a chat backend's raw
+    answer or error per row) are cached with the rows.
 
     ``hits`` and ``misses`` count input rows served from the cache and not (a repeat of a
     miss within one call counts as a miss but is scored once); ``scored`` counts the rows
     actually sent to the wrapped scorer.
     """
 
-    def __init__(self, scorer: Any, cache: PredictionCache, template: str = "") -> None:
+    def __init__(self, scorer: BaseScorer, cache: PredictionCache, template: str = "") -> None:
+        if not isinstance(scorer, BaseScorer):
+            raise ValueError(f"expected a scorer (BaseScorer), got {type(scorer).__name__}")
         if not isinstance(cache, PredictionCache):
             raise ValueError(f"expected a PredictionCache, got {type(cache).__name__}")
         if not isinstance(template, str):
@@ -414,19 +420,34 @@ class CachedScorer:
         self._model_key: str | None = None
 
     @property
-    def name(self) -> str:
+    def name(self) -> str:  # type: ignore[override]
         return self.scorer.name
 
     @property
-    def task(self) -> str:
+    def task(self) -> str:  # type: ignore[override]
         return self.scorer.task
 
     @property
-    def labels(self) -> tuple[str, ...]:
+    def labels(self) -> tuple[str, ...]:  # type: ignore[override]
         return self.scorer.labels
 
     def identity(self) -> dict[str, Any]:
         return self.scorer.identity()
+
+    def check(self) -> None:
+        self.scorer.check()
+
+    def calls_per_pair(self) -> int:
+        return self.scorer.calls_per_pair()
+
+    def shares_pass_with(self, other: BaseScorer) -> bool:
+        return self.scorer.shares_pass_with(other.unwrapped())
+
+    def unwrapped(self) -> BaseScorer:
+        return self.scorer.unwrapped()
+
+    def cache_counts(self) -> dict[str, int]:
+        return {"hits": self.hits, "misses": self.misses}
 
     @property
     def model_key(self) -> str:
@@ -438,42 +459,10 @@ class CachedScorer:
     def __repr__(self) -> str:
         return f"CachedScorer({self.scorer!r}, {self.cache!r}, template={self.template!r})"
 
-    def score(
-        self,
-        texts: Sequence[str],
-        targets: Sequence[str | None],
-        spans: Sequence[Span] | None = None,
-        progress: bool = False,
-    ) -> np.ndarray:
-        return self._score(texts, targets, spans, progress)[0]
-
-    @property
-    def score_detailed(self) -> Callable[..., tuple[np.ndarray, list[dict[str, Any] | None]]]:
-        """The cached ``score_detailed``; absent (AttributeError) when the wrapped one lacks it."""
-        if not hasattr(self.scorer, "score_detailed"):
-            raise AttributeError(f"{self.scorer!r} has no score_detailed")
-        return self._score_detailed
-
     def _score_detailed(
-        self,
-        texts: Sequence[str],
-        targets: Sequence[str | None],
-        spans: Sequence[Span] | None = None,
-        progress: bool = False,
-    ) -> tuple[np.ndarray, list[dict[str, Any] | None]]:
-        return self._score(texts, targets, spans, progress)
-
-    def _score(
-        self,
-        texts: Sequence[str],
-        targets: Sequence[str | None],
-        spans: Sequence[Span] | None,
-        progress: bool,
-    ) -> tuple[np.ndarray, list[dict[str, Any] | None]]:
+        self, texts: Texts, targets: Targets, spans: Spans, progress: bool
+    ) -> tuple[np.ndarray, Details | None]:
         texts, targets = list(texts), list(targets)
-        check_inputs(texts, targets)
-        if spans is not None and len(spans) != len(texts):
-            raise ValueError(f"expected one span per text, got {len(spans)} for {len(texts)}")
         n_labels = len(self.labels)
         cached, details = self.cache.get_many_detailed(
             self.model_key, texts, targets, self.template, spans
@@ -490,18 +479,14 @@ class CachedScorer:
         self.hits += len(texts) - n_missing
         self.misses += n_missing
         if not pending:
-            return out, details
+            return out, _details_or_none(details)
         miss_texts = [text for text, _, _ in pending]
         miss_targets = [target for _, target, _ in pending]
         miss_spans = [span for _, _, span in pending] if spans is not None else None
-        if hasattr(self.scorer, "score_detailed"):
-            fresh, fresh_details = self.scorer.score_detailed(
-                miss_texts, miss_targets, miss_spans, progress=progress
-            )
-            fresh_details = list(fresh_details)
-        else:
-            fresh = self.scorer.score(miss_texts, miss_targets, miss_spans, progress=progress)
-            fresh_details = None
+        fresh, fresh_details = self.scorer.score_detailed(
+            miss_texts, miss_targets, miss_spans, progress=progress
+        )
+        fresh_details = list(fresh_details) if fresh_details is not None else None
         fresh = np.asarray(fresh, dtype=np.float32)
         if fresh.shape != (len(miss_texts), n_labels):
             raise ValueError(
@@ -528,4 +513,9 @@ class CachedScorer:
             if fresh_details is not None:
                 for i in positions:
                     details[i] = fresh_details[j]
-        return out, details
+        return out, _details_or_none(details)
+
+
+def _details_or_none(details: Details) -> Details | None:
+    """None where no row has details: a backend without them stays one without them."""
+    return details if any(d is not None for d in details) else None

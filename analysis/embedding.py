@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from analysis.backbone import MINILM_HUB_ID, MINILM_REVISION, MINILM_SHA256, sha256_of
+from analysis.batching import length_sorted_batches
 from analysis.precision import PRECISIONS
 
 MAX_LENGTH = 128  # all-MiniLM-L6-v2 was trained on 128 word pieces; longer input adds little
@@ -121,15 +122,9 @@ class Embedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        batches = range(0, len(order), self.batch_size)
-        if progress:
-            from tqdm.auto import tqdm
-
-            batches = tqdm(batches, desc="embedding", unit="batch", leave=False)
+        lengths = [len(t) for t in texts]
         with torch.inference_mode():
-            for start in batches:
-                idx = order[start : start + self.batch_size]
+            for idx in length_sorted_batches(lengths, self.batch_size, progress, "embedding"):
                 enc = tokenizer(
                     [texts[i] for i in idx],
                     padding=True,

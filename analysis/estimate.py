@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from analysis.scoring.base import BaseScorer
+
 SAMPLE_PASSAGES = 256
 SAMPLE_PAIRS = 32
 
@@ -45,27 +47,11 @@ class CostEstimate:
         )
 
 
-def calls_per_pair(scorer: Any) -> int:
-    """Forward passes or requests one (passage, topic) costs a scorer (its own cost hint)."""
-    from analysis.cache import CachedScorer
-    from analysis.scoring.base import BaseScorer
-
-    inner = scorer.scorer if isinstance(scorer, CachedScorer) else scorer
-    return inner.calls_per_pair() if isinstance(inner, BaseScorer) else 1
-
-
-def _identity_field(scorer: Any, key: str) -> Any:
-    inner = getattr(scorer, "scorer", scorer)  # a cache wrapper keeps the scorer it wraps
+def _identity_field(scorer: BaseScorer, key: str) -> Any:
     try:
-        return inner.identity().get(key)
+        return scorer.identity().get(key)
     except Exception:
         return None
-
-
-def _shares_pass(stance: Any, tone: Any) -> bool:
-    a = getattr(getattr(stance, "scorer", stance), "model", None)
-    b = getattr(getattr(tone, "scorer", tone), "model", None)
-    return a is not None and a is b
 
 
 def estimate_cost(
@@ -74,8 +60,8 @@ def estimate_cost(
     matcher: Any,
     topics: list[Any],
     threshold: float,
-    stance: Any,
-    tone: Any,
+    stance: BaseScorer,
+    tone: BaseScorer,
     seed: int = 0,
     previous: list[str | None] | None = None,
 ) -> CostEstimate:
@@ -105,7 +91,7 @@ def estimate_cost(
         picked = [(i, 0) for i in range(min(SAMPLE_PAIRS, len(sample)))]
     texts = [sample[i] for i, _ in picked]
     targets = [topics[t].target for _, t in picked]
-    shared = _shares_pass(stance, tone)
+    shared = stance.shares_pass_with(tone)
     notes: list[str] = []
     for task, scorer in (("stance", stance), ("tone", tone)):
         if not texts:
@@ -130,7 +116,7 @@ def estimate_cost(
         if failed:
             notes.append(f"{task} warm-up: {failed[0]}")
     seconds["total"] = sum(seconds.values())
-    calls = {"stance": pairs * calls_per_pair(stance), "tone": 0 if shared else pairs}
+    calls = {"stance": pairs * stance.calls_per_pair(), "tone": 0 if shared else pairs}
     if shared:
         calls["stance+tone (one pass)"] = calls.pop("stance")
         calls.pop("tone")

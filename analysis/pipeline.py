@@ -90,15 +90,6 @@ def previous_passages(passages: pd.DataFrame) -> list[str | None]:
     ]
 
 
-def check_loadable(scorer: Scorer) -> None:
-    """Load (or reach) a scorer's model now, so a wrong id fails before any work starts."""
-    check = getattr(scorer, "check", None)
-    if check is not None:
-        check()
-    else:
-        scorer.identity()
-
-
 def articles_table(corpus: Any, passage_counts: dict[str, int]) -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -240,11 +231,8 @@ def _score(
     scorer: Scorer, texts: list[str], targets: list[str], progress: bool
 ) -> tuple[np.ndarray, list[dict] | None]:
     """Probabilities, and per-row details from scorers that give them (raw answers, errors)."""
-    detailed = getattr(scorer, "score_detailed", None)
-    if detailed is not None:
-        probs, details = detailed(texts, targets, progress=progress)
-        return np.asarray(probs, dtype=float), list(details)
-    return np.asarray(scorer.score(texts, targets, progress=progress), dtype=float), None
+    probs, details = scorer.score_detailed(texts, targets, progress=progress)
+    return np.asarray(probs, dtype=float), list(details) if details is not None else None
 
 
 def with_cache(scorers: tuple[Scorer, ...], path: str) -> tuple[tuple[Scorer, ...], list[Any]]:
@@ -316,7 +304,7 @@ def analyze(
     topics = load_topics(config.topics.file or None)
     stance, tone = build_scorers(config, topics)
     for scorer in (stance, tone):
-        check_loadable(scorer)
+        scorer.check()  # load (or reach) each model now: a wrong id fails before any work
     gated = topic_gate(stance) is not None
     threshold = config.topics.threshold
     if threshold is None:
@@ -406,9 +394,11 @@ def analyze(
             cache.close()
     timings["scoring"] = time.perf_counter() - clock
     cache_stats = {
-        task: {"hits": scorer.hits, "misses": scorer.misses}
+        task: counts
         for task, scorer in (("stance", stance), ("tone", tone), ("quoted", quoted), ("gate", gate))
-        if hasattr(scorer, "hits") and (task != "quoted" or quoted is not stance)
+        if scorer is not None
+        and (counts := scorer.cache_counts()) is not None
+        and (task != "quoted" or quoted is not stance)
     }
     if cache_stats and progress:
         log(

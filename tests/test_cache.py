@@ -10,9 +10,9 @@ from analysis.cache import (
     CachedScorer,
     CacheVersionError,
     PredictionCache,
-    check_inputs,
     model_key,
 )
+from analysis.scoring.base import BaseScorer
 
 
 def fake_row(text, target, span=None, salt=""):
@@ -22,7 +22,7 @@ def fake_row(text, target, span=None, salt=""):
     return raw / raw.sum()
 
 
-class CountingScorer:
+class CountingScorer(BaseScorer):
     """A Scorer that records every call and fails (NaN row) on texts containing 'FAIL'."""
 
     task = "stance"
@@ -36,8 +36,7 @@ class CountingScorer:
     def identity(self):
         return {"name": self.name, "weights_sha256": hashlib.sha256(self.salt.encode()).hexdigest()}
 
-    def score(self, texts, targets, spans=None, progress=False):
-        check_inputs(texts, targets)
+    def _score(self, texts, targets, spans, progress):
         spans = spans if spans is not None else [None] * len(texts)
         self.calls.append(list(zip(texts, targets, spans, strict=True)))
         rows = [
@@ -54,8 +53,8 @@ class CountingScorer:
 class DetailedScorer(CountingScorer):
     """Like a chat backend: also returns the raw answer (or error) per row."""
 
-    def score_detailed(self, texts, targets, spans=None, progress=False):
-        rows = self.score(texts, targets, spans, progress)
+    def _score_detailed(self, texts, targets, spans, progress):
+        rows = self._score(texts, targets, spans, progress)
         details = [
             {"error": "timeout"} if "FAIL" in t else {"raw": f"answer for {t}", "tokens": len(t)}
             for t in texts
@@ -179,8 +178,8 @@ def test_failed_rows_are_returned_but_not_cached(cache):
 def test_details_round_trip_through_the_cache(cache):
     scorer = DetailedScorer()
     cached = CachedScorer(scorer, cache)
-    assert hasattr(cached, "score_detailed")
-    assert not hasattr(CachedScorer(CountingScorer(), cache), "score_detailed")
+    plain = CachedScorer(CountingScorer(salt="plain"), cache).score_detailed(["Hello"], ["x"])
+    assert plain[1] is None  # a backend without details stays one without them
     rows, details = cached.score_detailed(["Hello", "FAIL now"], ["x", "x"])
     assert details == [{"raw": "answer for Hello", "tokens": 5}, {"error": "timeout"}]
     assert np.isnan(rows[1]).all()

@@ -44,7 +44,14 @@ from typing import Any
 import numpy as np
 
 from analysis.labels import labels_for
-from analysis.scoring.base import ModelLoadError, Span, check_inputs
+from analysis.scoring.base import (
+    BaseScorer,
+    Details,
+    ModelLoadError,
+    Spans,
+    Targets,
+    Texts,
+)
 
 DEFAULT_PROMPTS = Path(__file__).resolve().parents[1] / "chat_prompts.toml"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -258,10 +265,9 @@ class RequestError(Exception):
         self.retry_after, self.attempts = retry_after, attempts
 
 
-class ChatScorer:
-    """A :class:`~analysis.scoring.base.Scorer` asking a chat model for ``stance`` or ``tone``.
-
-    ``spans`` is accepted for the protocol and ignored: the prompt names the target instead.
+class ChatScorer(BaseScorer):
+    """A scorer asking a chat model for ``stance`` or ``tone``; its details per row say what
+    happened (raw answer, error, attempts). ``spans`` are ignored: the prompt names the target.
     """
 
     def __init__(self, config: ChatConfig, task: str, name: str | None = None) -> None:
@@ -336,15 +342,11 @@ class ChatScorer:
     # -- scoring -------------------------------------------------------------------------------
 
     def score(
-        self,
-        texts: Sequence[str],
-        targets: Sequence[str | None],
-        spans: Sequence[Span] | None = None,
-        progress: bool = False,
+        self, texts: Texts, targets: Targets, spans: Spans = None, progress: bool = False
     ) -> np.ndarray:
         """``(n, len(labels))`` probabilities; rows whose answer failed are NaN (and warned of)."""
         probs, details = self.score_detailed(texts, targets, spans, progress)
-        failed = [d for d in details if d["error"] is not None]
+        failed = [d for d in details or [] if d and d["error"] is not None]
         if failed:
             warnings.warn(
                 f"{self.name}: {len(failed)} of {len(details)} answers failed and are NaN "
@@ -354,17 +356,10 @@ class ChatScorer:
             )
         return probs
 
-    def score_detailed(
-        self,
-        texts: Sequence[str],
-        targets: Sequence[str | None],
-        spans: Sequence[Span] | None = None,
-        progress: bool = False,
-    ) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    def _score_detailed(
+        self, texts: Texts, targets: Targets, spans: Spans, progress: bool
+    ) -> tuple[np.ndarray, Details | None]:
         """Probabilities and, per row, ``{"raw", "error", "attempts"}`` saying what happened."""
-        check_inputs(texts, targets)
-        if spans is not None and len(spans) != len(texts):
-            raise ValueError(f"expected one span per text, got {len(spans)} for {len(texts)}")
         out = np.full((len(texts), len(self.labels)), np.nan, dtype=np.float32)
         details: list[dict[str, Any]] = [{}] * len(texts)
         bar = None

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis.batching import length_sorted_batches
 from analysis.labels import labels_for
 from analysis.scoring.base import (
     BaseScorer,
@@ -125,16 +126,10 @@ class HFClassifierScorer(BaseScorer):
         import torch
 
         model, tokenizer, columns = self.loaded
-        order = np.argsort([len(t) for t in texts])
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
-        batches = range(0, len(texts), self.batch_size)
-        if progress:
-            from tqdm.auto import tqdm
-
-            batches = tqdm(batches, desc="scoring", unit="batch", leave=False)
+        lengths = [len(t) for t in texts]
         with torch.inference_mode():
-            for start in batches:
-                idx = order[start : start + self.batch_size]
+            for idx in length_sorted_batches(lengths, self.batch_size, progress):
                 batch_texts = [texts[i] for i in idx]
                 if self.pair:
                     args = ([targets[i] or "" for i in idx], batch_texts)

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from analysis.backbone import sha256_of
+from analysis.batching import length_sorted_batches
 from analysis.labels import STANCE_LABELS
 from analysis.scoring.base import (
     BaseScorer,
@@ -241,17 +242,11 @@ class NLIStanceScorer(BaseScorer):
         model, tokenizer, roles = self.loaded
         max_length = min(self.max_length, getattr(tokenizer, "model_max_length", self.max_length))
         self._check_hypothesis_lengths(tokenizer, set(hyps), max_length)
-        order = np.argsort([len(p) + len(h) for p, h in zip(premises, hyps, strict=True)])
         out = np.zeros(len(premises), dtype=np.float64)
-        batches = range(0, len(order), self.batch_size)
-        if progress:
-            from tqdm.auto import tqdm
-
-            batches = tqdm(batches, desc="scoring (NLI)", unit="batch", leave=False)
+        lengths = [len(p) + len(h) for p, h in zip(premises, hyps, strict=True)]
         device = next(model.parameters()).device
         with torch.inference_mode():
-            for start in batches:
-                idx = order[start : start + self.batch_size]
+            for idx in length_sorted_batches(lengths, self.batch_size, progress, "scoring (NLI)"):
                 enc = tokenizer(
                     [premises[i] for i in idx],
                     [hyps[i] for i in idx],

@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from analysis.batching import length_sorted_batches
+
 MODEL_FORMAT = "viewpoints-pair-classifier"
 WEIGHTS_FILE = "model.safetensors"
 ADAPTER_FILE = "adapter.safetensors"
@@ -349,19 +351,13 @@ def predict_proba(
 ) -> dict[str, np.ndarray]:
     """Probabilities per head, rows in input order; batches are sorted by length for speed."""
     firsts, seconds = build_inputs(texts, targets, spans, model.config)
-    order = np.argsort([len(a) + len(b) for a, b in zip(firsts, seconds, strict=True)])
     out = {
         task: np.zeros((len(texts), len(labels)), dtype=np.float32)
         for task, labels in model.config.heads.items()
     }
-    batches = range(0, len(order), batch_size)
-    if progress:
-        from tqdm.auto import tqdm
-
-        batches = tqdm(batches, desc="scoring", unit="batch", leave=False)
+    lengths = [len(a) + len(b) for a, b in zip(firsts, seconds, strict=True)]
     dtype = next(model.parameters()).dtype
-    for start in batches:
-        idx = order[start : start + batch_size]
+    for idx in length_sorted_batches(lengths, batch_size, progress):
         enc = encode_pairs(
             tokenizer, [firsts[i] for i in idx], [seconds[i] for i in idx], model.config.max_length
         )

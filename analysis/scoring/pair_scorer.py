@@ -124,6 +124,10 @@ class PairModelScorer(BaseScorer):
             identity["head"] = self.head
         return identity
 
+    def shares_pass_with(self, other: BaseScorer) -> bool:
+        """Heads of one pair classifier come from one forward pass."""
+        return isinstance(other, PairModelScorer) and other.model is self.model
+
     def _score(self, texts: Texts, targets: Targets, spans: Spans, progress: bool) -> np.ndarray:
         heads = self.model.heads
         if self.head not in heads:
