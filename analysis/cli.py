@@ -282,7 +282,6 @@ def cmd_robustness(args: argparse.Namespace) -> int:
 
 def cmd_compare_authors(args: argparse.Namespace) -> int:
     from analysis.differences import author_differences, format_differences
-    from analysis.report import topic_labels
     from analysis.runs import load_run
 
     for name, value in (("--permutations", args.permutations), ("--bootstrap", args.bootstrap)):
@@ -300,12 +299,11 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"run_id": run.run_id, "tests": [d.to_dict() for d in diffs]}))
     else:
-        print(format_differences(diffs, topic_labels(run)))
+        print(format_differences(diffs, run.info.topic_labels()))
     return 0
 
 
 def cmd_shift(args: argparse.Namespace) -> int:
-    from analysis.report import topic_labels
     from analysis.runs import load_run
     from analysis.shifts import author_shift, format_shift
 
@@ -320,7 +318,7 @@ def cmd_shift(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"run_id": run.run_id, "shifts": [s.to_dict() for s in shifts]}))
     else:
-        labels = topic_labels(run)
+        labels = run.info.topic_labels()
         print("\n".join(format_shift(s, labels.get(s.topic)) for s in shifts))
     return 0
 

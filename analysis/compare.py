@@ -65,7 +65,7 @@ import pandas as pd
 from analysis.jsonable import json_ready
 from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import cohen_kappa, spearman, total_variation
-from analysis.runs import Run
+from analysis.runs import INTERVAL_COLUMNS, Run
 
 TASKS: dict[str, tuple[str, ...]] = {"stance": STANCE_LABELS, "tone": TONE_LABELS}
 MEASURES = ("stance", "tone")
@@ -106,30 +106,12 @@ def _check_zero_band(zero_band: Any) -> None:
         raise ValueError(f"expected zero_band >= 0, got {zero_band!r}")
 
 
-def topic_labels(run: Run) -> dict[str, str]:
-    """Topic key -> label from ``run.meta["topics"]`` (missing or malformed entries skipped)."""
-    out: dict[str, str] = {}
-    for topic in run.meta.get("topics") or []:
-        if isinstance(topic, dict) and "key" in topic:
-            out[str(topic["key"])] = str(topic.get("label") or topic["key"])
-    return out
-
-
-def _model_names(run: Run) -> dict[str, str | None]:
-    models = run.meta.get("models") or {}
-    names: dict[str, str | None] = {}
-    for task in TASKS:
-        entry = models.get(task) if isinstance(models, dict) else None
-        names[task] = str(entry["name"]) if isinstance(entry, dict) and "name" in entry else None
-    return names
-
-
 def _run_header(run: Run, label: str | None = None) -> dict[str, Any]:
     out = {
         "run_id": run.run_id,
         "name": run.meta.get("name"),
         "created": run.meta.get("created"),
-        "models": _model_names(run),
+        "models": {task: run.info.model_name(task) for task in TASKS},
         "corpus_hash": run.meta.get("corpus_hash"),
     }
     if label is not None:
@@ -142,7 +124,7 @@ def _ordered_topics(runs: Iterable[Run]) -> list[str]:
     seen: dict[str, None] = {}
     runs = list(runs)
     for run in runs:
-        for key in topic_labels(run):
+        for key in run.info.topic_labels():
             seen.setdefault(key, None)
     for run in runs:
         for table in (run.scores, run.positions):
@@ -155,7 +137,7 @@ def _ordered_topics(runs: Iterable[Run]) -> list[str]:
 def _labels_for(runs: Sequence[Run]) -> dict[str, str]:
     labels: dict[str, str] = {}
     for run in reversed(runs):  # the first run's label wins
-        labels.update(topic_labels(run))
+        labels.update(run.info.topic_labels())
     return labels
 
 
@@ -170,7 +152,7 @@ def _authors(run: Run) -> pd.DataFrame:
     table["group_kind"] = table["group_kind"].fillna("").astype(str)
     table["author"] = table["author"].astype(str)
     table["topic"] = table["topic"].astype(str)
-    for column in ("stance", "stance_low", "stance_high", "tone", "tone_low", "tone_high"):
+    for column in INTERVAL_COLUMNS:
         table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
     return table.drop_duplicates(["topic", *_AUTHOR_KEY], keep="first")
 
@@ -389,12 +371,6 @@ def _compare_slice(
     }
 
 
-def _threshold(run: Run) -> float | None:
-    """The topic threshold a run's config records, if it records one as a [topics] table."""
-    section = run.config.get("topics")
-    return section.get("threshold") if isinstance(section, dict) else None
-
-
 def compare_runs(
     a: Run, b: Run, top_k: int = 10, *, zero_band: float = DEFAULT_ZERO_BAND
 ) -> dict[str, Any]:
@@ -422,7 +398,7 @@ def compare_runs(
         )
     elif same_corpus is None:
         warnings.append("a run records no corpus hash: cannot tell whether the corpora match")
-    threshold_a, threshold_b = _threshold(a), _threshold(b)
+    threshold_a, threshold_b = a.info.threshold, b.info.threshold
     if threshold_a is not None and threshold_b is not None and threshold_a != threshold_b:
         warnings.append(
             f"topic thresholds differ ({threshold_a} vs {threshold_b}): passages scored in only "

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from analysis.run_info import run_info
+
 PARQUET_KEY = b"viewpoints.provenance"
 # The identity fields that pin a model down (hashes, revisions, endpoints), when it has them.
 MODEL_KEYS = (
@@ -46,16 +48,12 @@ def topics_sha256(topics: Any) -> str | None:
 
 def run_provenance(meta: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> dict:
     """The provenance of a run from its ``run.json`` (and ``config.toml``)."""
-    models = {}
-    for task, spec in (meta.get("models") or {}).items():
-        if isinstance(spec, Mapping):
-            models[task] = {k: spec[k] for k in MODEL_KEYS if spec.get(k) is not None}
-        else:
-            models[task] = {"name": str(spec)}
-    section = (config or {}).get("topics")
-    topics_file = (section.get("file") if isinstance(section, Mapping) else None) or (
-        "(built-in topics)"
-    )
+    info = run_info(meta, config)
+    models = {
+        task: {k: spec[k] for k in MODEL_KEYS if spec.get(k) is not None}
+        for task, spec in info.models.items()
+    }
+    topics_file = info.topics_file or "(built-in topics)"
     provenance = {
         "run_id": meta.get("run_id"),
         "run_name": meta.get("name") or None,

@@ -46,11 +46,6 @@ def _cell(row: pd.Series) -> str:
     return f"{shown}{quoted}{tone} n={int(row['n_passages'])}"
 
 
-def topic_labels(run: Run) -> dict[str, str]:
-    """Topic key -> its label, from the run's metadata (the key itself if absent)."""
-    return {t["key"]: t.get("label", t["key"]) for t in run.meta.get("topics", [])}
-
-
 def _units(run: Run, level: str) -> list[tuple[str, pd.DataFrame]]:
     """(display name, that unit's rows) in name order."""
     table = run.positions[run.positions["level"] == level]
@@ -97,7 +92,7 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
     """Authors (or articles) x topics: stance (S) with its 95% interval, quoted voices (Q) and
     tone (T) in [-1, 1] and passage counts; with ``evidence`` > 0 the top passages of each
     discussed cell under its row. Names are never cut."""
-    labels = topic_labels(run)
+    labels = run.info.topic_labels()
     units = _units(run, level)
     table = run.positions[run.positions["level"] == level]
     topics = list(dict.fromkeys(table["topic"]))
@@ -149,6 +144,6 @@ def positions_json(run: Run, level: str = "author", evidence: int = 0) -> dict[s
     return {
         "run_id": run.run_id,
         "level": level,
-        "topics": topic_labels(run),
+        "topics": run.info.topic_labels(),
         "positions": rows,
     }

@@ -24,10 +24,13 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from analysis.run_info import RunInfo, run_info
 
 RUN_FORMAT_VERSION = 1
 TABLES = ("articles", "passages", "scores", "positions")
@@ -148,6 +151,12 @@ class Run:
     @property
     def run_id(self) -> str:
         return str(self.meta["run_id"])
+
+    @cached_property
+    def info(self) -> RunInfo:
+        """Topics, models, threshold and aggregation, typed (analysis.run_info)."""
+        keys = self.positions["topic"].dropna().astype(str).unique().tolist()
+        return run_info(self.meta, self.config, keys)
 
 
 def new_run_id(corpus_hash: str, now: datetime | None = None) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from dashboard.data import Topic
+from analysis.run_info import RunInfo, TopicInfo
 
 _CONTEXT_KEY = "_vp_context"
 
@@ -22,8 +22,15 @@ class RunContext:
     stamp: float
     meta: dict[str, Any]
     config: dict[str, Any]
-    topics: tuple[Topic, ...]
-    labels: dict[str, str] = field(default_factory=dict)
+    info: RunInfo  # topics, models, threshold, aggregation: typed (analysis.run_info)
+
+    @property
+    def topics(self) -> tuple[TopicInfo, ...]:
+        return self.info.topics
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return self.info.topic_labels()
 
     @property
     def run_id(self) -> str:

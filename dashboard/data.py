@@ -80,64 +80,6 @@ def run_stamp(run_path: str | Path) -> float:
         return 0.0
 
 
-@dataclass(frozen=True)
-class Topic:
-    """A topic as the dashboard shows it: its key in the tables, a label in words, its target."""
-
-    key: str
-    label: str
-    target: str | None = None
-
-
-def label_from_key(key: str) -> str:
-    """``arms_control`` -> ``Arms control`` (used when the config gives no label)."""
-    words = str(key).replace("_", " ").replace("-", " ").strip()
-    return words[:1].upper() + words[1:] if words else str(key)
-
-
-def _parse_topics(raw: Any) -> list[Topic]:
-    """Topics from a list of tables (or plain keys), or from a table of topic tables."""
-    if isinstance(raw, Mapping):
-        raw = [{"key": k, **v} for k, v in raw.items() if isinstance(v, Mapping)]
-    found: dict[str, Topic] = {}
-    for item in raw if isinstance(raw, list) else []:
-        if isinstance(item, str):
-            key, label, target = item, None, None
-        elif isinstance(item, Mapping):
-            key = item.get("key") or item.get("name") or item.get("id")
-            label, target = item.get("label"), item.get("target")
-        else:
-            continue
-        if key is not None and str(key) not in found:
-            key = str(key)
-            found[key] = Topic(key, str(label) if label else label_from_key(key), target)
-    return list(found.values())
-
-
-def topics_from_config(
-    config: Mapping[str, Any],
-    keys_in_data: Sequence[str] = (),
-    meta: Mapping[str, Any] | None = None,
-) -> list[Topic]:
-    """The run's topics with labels in words: in the run's order, then any topic found only in
-    the tables (labelled from its key).
-
-    Looks, in turn, at ``config["topic_definitions"]`` (what the pipeline writes), at
-    ``meta["topics"]`` (``run.json``) and at ``config["topics"]``; each may be a list of tables
-    with ``key``/``label``/``target`` (``name`` or ``id`` also taken as the key), a table of
-    topic tables, or a list of plain keys. Anything else is skipped.
-    """
-    config = config if isinstance(config, Mapping) else {}
-    topics: list[Topic] = []
-    for raw in (config.get("topic_definitions"), (meta or {}).get("topics"), config.get("topics")):
-        topics = _parse_topics(raw)
-        if topics:
-            break
-    known = {t.key for t in topics}
-    extra = [Topic(str(k), label_from_key(str(k))) for k in keys_in_data if str(k) not in known]
-    return topics + list({t.key: t for t in extra}.values())
-
-
 def as_id_list(value: Any) -> list[str]:
     """An evidence cell (list, array, JSON text or comma-separated text) -> a list of ids."""
     if value is None:

@@ -16,6 +16,7 @@ if str(_ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pa
 
 import streamlit as st  # noqa: E402
 
+from analysis.run_info import run_info  # noqa: E402
 from dashboard import data, state  # noqa: E402
 from dashboard.context import RunContext, set_active  # noqa: E402
 
@@ -36,14 +37,8 @@ def _run_caption(meta: dict) -> str:
 
 
 def _models_caption(meta: dict) -> str:
-    models = meta.get("models")
-    if not isinstance(models, dict):
-        return ""
-    names = []
-    for task, spec in models.items():
-        name = spec.get("name") if isinstance(spec, dict) else spec
-        names.append(f"{task}: {name}")
-    return "; ".join(names)
+    info = run_info(meta, None)
+    return "; ".join(f"{task}: {info.model_name(task)}" for task in info.models)
 
 
 def _adjusted_note(meta: dict) -> str:
@@ -119,7 +114,6 @@ def main() -> None:
     except Exception as err:  # an unreadable run must not take the whole dashboard down
         st.error(f"Run {run_id} cannot be read: {err}")
         return
-    topics = tuple(data.topics_from_config(config, [str(k) for k in keys_in_data], meta))
     set_active(
         RunContext(
             runs_dir=runs_dir,
@@ -127,8 +121,7 @@ def main() -> None:
             stamp=stamp,
             meta=meta,
             config=config,
-            topics=topics,
-            labels={t.key: t.label for t in topics},
+            info=run_info(meta, config, [str(k) for k in keys_in_data]),
         )
     )
     page = st.navigation(

@@ -363,7 +363,7 @@ def test_runs_without_topic_labels_or_models_still_compare(tmp_path):
     b = make_run(tmp_path, "run-b", scores_b(), meta={})
     report = compare_runs(a, b)
     assert list(report["topics"]) == ["sanctions", "ukraine"]
-    assert report["topics"]["sanctions"]["label"] == "sanctions"
+    assert report["topics"]["sanctions"]["label"] == "Sanctions"  # the key in words
     assert report["same_corpus"] is None and "no corpus hash" in report["warnings"][0]
     assert "stance ?" in format_comparison(report)
 

@@ -41,12 +41,10 @@ the source run, the corrections applied and, with calibration, the fitted temper
 from analysis.corrections.apply import AppliedCorrections, apply_corrections, recompute
 from analysis.corrections.examples import (
     examples_from_corrections,
-    model_name,
     passage_hashes,
     predicted_label,
     predictions_for,
     probabilities_of,
-    run_topics,
     summary,
 )
 from analysis.corrections.records import (
@@ -87,7 +85,6 @@ __all__ = [
     "is_corrections_record",
     "labels_of",
     "latest",
-    "model_name",
     "now_iso",
     "passage_hashes",
     "predicted_label",
@@ -95,6 +92,5 @@ __all__ = [
     "probabilities_of",
     "read_corrections",
     "recompute",
-    "run_topics",
     "summary",
 ]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.corrections.examples import passage_hashes, predictions_for, run_topics
+from analysis.corrections.examples import passage_hashes, predictions_for
 from analysis.corrections.records import NOT_RELEVANT, RELEVANT, TASKS, Correction, latest
 from analysis.labels import TASK_LABELS
 
@@ -43,9 +43,9 @@ def apply_corrections(
     The scores table gains a ``corrected`` column: the tasks corrected on that row, joined by
     commas ("" when none).
     """
-    from analysis.aggregate import AggregateConfig, mark_unscored, positions
+    from analysis.aggregate import mark_unscored, positions
 
-    topics = [t["key"] for t in run_topics(run)]
+    topics = run.info.topic_keys()
     current = [c for c in latest(corrections) if c.topic in topics]
     passages = run.passages
     hashes = passage_hashes(passages)
@@ -105,7 +105,12 @@ def apply_corrections(
     scores = scores.reset_index(drop=True)
     scores["corrected"] = scores["corrected"].fillna("").astype(str)
 
-    agg = AggregateConfig.from_dict(dict(run.config.get("aggregate") or {}))
+    if run.info.aggregation_error:
+        raise ValueError(
+            f"run {run.run_id}: its [aggregate] settings cannot be read "
+            f"({run.info.aggregation_error}); positions cannot be recomputed the same way"
+        )
+    agg = run.info.aggregation
     failed = scores[["stance", "tone"]].isna().any(axis=1)
     table = positions(run.articles, passages, scores[~failed], topics, agg)
     table = mark_unscored(table, scores[failed], run.articles, agg.include_reported)

@@ -42,44 +42,6 @@ def examples_from_corrections(corrections: Iterable[Correction], task: str) -> l
 # --- joining corrections to a run -------------------------------------------------------------
 
 
-def run_topics(run: Any) -> list[dict[str, Any]]:
-    """The run's topics in order, as dicts with ``key``, ``label`` and ``target``.
-
-    Read from ``run.json``'s ``topics``, else the config's ``topic_definitions`` or ``topics``,
-    else the topics found in the positions table.
-    """
-    config = run.config if isinstance(run.config, dict) else {}
-    for raw in (run.meta.get("topics"), config.get("topic_definitions"), config.get("topics")):
-        items = list(raw.values()) if isinstance(raw, dict) else raw
-        if not isinstance(items, list):
-            continue
-        found = []
-        for item in items:
-            if isinstance(item, dict) and item.get("key"):
-                key = str(item["key"])
-                found.append(
-                    {
-                        "key": key,
-                        "label": str(item.get("label") or key),
-                        "target": item.get("target"),
-                    }
-                )
-            elif isinstance(item, str):
-                found.append({"key": item, "label": item, "target": None})
-        if found:
-            return found
-    keys = pd.unique(run.positions["topic"].dropna().astype(str))
-    return [{"key": str(k), "label": str(k), "target": None} for k in keys]
-
-
-def model_name(meta: Mapping[str, Any], task: str) -> str | None:
-    """The name of the run's model for ``task`` (``None`` when not recorded)."""
-    spec = (meta.get("models") or {}).get(task)
-    if isinstance(spec, dict):
-        return None if spec.get("name") is None else str(spec["name"])
-    return None if spec is None else str(spec)
-
-
 def passage_hashes(passages: pd.DataFrame) -> pd.Series:
     """sha256 of each passage's text, indexed like ``passages``."""
     return pd.Series([text_sha256(str(t)) for t in passages["text"]], index=passages.index)
@@ -125,7 +87,7 @@ def predictions_for(run: Any, corrections: Iterable[Correction], task: str) -> p
     scored = scores.merge(by_hash, on="passage_id", how="inner").drop_duplicates(["hash", "topic"])
     lookup = scored.set_index(["hash", "topic"])
     known = set(hashes)
-    name = model_name(run.meta, task) if task != "topic" else None
+    name = run.info.model_name(task) if task != "topic" else None
     rows = []
     for c in chosen:
         row: dict[str, Any] = {

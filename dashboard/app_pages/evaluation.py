@@ -27,7 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.calibration import prediction_arrays, probability_report
-from analysis.corrections import model_name, recompute
+from analysis.corrections import recompute
 from analysis.datasets import FORMATS, DataError, load_examples
 from analysis.labels import TASK_LABELS
 from dashboard import context, corrections_ui, data
@@ -180,7 +180,7 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
         },
     )
     probs, y = prediction_arrays(predictions, task)
-    st.markdown(f"**{task.capitalize()}: {model_name(ctx.meta, task) or 'model'}**")
+    st.markdown(f"**{task.capitalize()}: {ctx.info.model_name(task) or 'model'}**")
     missing = int((predictions["source"] == "missing").sum())
     if missing:
         st.caption(
@@ -250,7 +250,7 @@ def _run_options(ctx: context.RunContext, task: str, spec: str) -> tuple[str, st
     """Precision and (for the run's own model) its backend options, as the run used them."""
     models = ctx.config.get("models") if isinstance(ctx.config.get("models"), dict) else {}
     precision = str(models.get("precision") or "auto")
-    options = models.get(f"{task}_options") if spec == model_name(ctx.meta, task) else None
+    options = models.get(f"{task}_options") if spec == ctx.info.model_name(task) else None
     return precision, json.dumps(options if isinstance(options, dict) else {}, sort_keys=True)
 
 
@@ -284,7 +284,7 @@ def file_section(ctx: context.RunContext, task: str) -> None:
     c1, c2 = st.columns([3, 1])
     spec = c1.text_input(
         "Model",
-        value=model_name(ctx.meta, task) or "",
+        value=ctx.info.model_name(task) or "",
         key=f"ev_model_{task}_{ctx.run_id}",
         help="the run's model for this task, or any registered name, model directory or "
         "Hugging Face id",
@@ -338,8 +338,8 @@ def render() -> None:
     ctx = context.active()
     st.title("Evaluation")
     st.caption(
-        f"Run `{ctx.run_id}` · stance model: {model_name(ctx.meta, 'stance') or 'not recorded'} · "
-        f"tone model: {model_name(ctx.meta, 'tone') or 'not recorded'}"
+        f"Run `{ctx.run_id}` · stance model: {ctx.info.model_name('stance') or 'not recorded'} · "
+        f"tone model: {ctx.info.model_name('tone') or 'not recorded'}"
     )
     left, right = st.columns(2)
     chosen = left.radio(

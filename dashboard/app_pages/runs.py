@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.provenance import run_provenance
+from analysis.run_info import run_info
 from dashboard import context, data, export, state
 from dashboard.style import (
     CATEGORY_COLORS,
@@ -42,13 +43,8 @@ PROBABILITY_COLOURS = {
 
 
 def _models(meta: dict[str, Any]) -> str:
-    models = meta.get("models") if isinstance(meta.get("models"), dict) else {}
-    names = []
-    for task in ("stance", "tone"):
-        spec = models.get(task)
-        name = spec.get("name") if isinstance(spec, dict) else spec
-        names.append(str(name or "?"))
-    return " + ".join(names)
+    info = run_info(meta, None)
+    return " + ".join(info.model_name(task) or "?" for task in ("stance", "tone"))
 
 
 def _run_label(meta: dict[str, Any]) -> str:
@@ -120,18 +116,6 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
     for column in ("Stance rank ρ", "Tone rank ρ"):
         table[column] = pd.to_numeric(table[column]).astype(float)
     return table
-
-
-def topic_labels(report: dict[str, Any], configs: list[dict[str, Any]]) -> dict[str, str]:
-    """Topic key -> label: the report's, else the runs' configs', else the key in words."""
-    keys = list(report["topics"])
-    from_config: dict[str, str] = {}
-    for config in reversed(configs):  # run A's labels win
-        from_config.update({t.key: t.label for t in data.topics_from_config(config, keys)})
-    return {
-        key: sec["label"] if sec["label"] != key else from_config.get(key, key)
-        for key, sec in report["topics"].items()
-    }
 
 
 def _show_agreement(table: pd.DataFrame) -> None:
@@ -458,9 +442,7 @@ def render() -> None:
         return
     _header(report, by_id)
 
-    labels = topic_labels(
-        report, [data.run_config(p, s) for p, s in ((path_a, stamp_a), (path_b, stamp_b))]
-    )
+    labels = {key: section["label"] for key, section in report["topics"].items()}
     stem = export.file_stem("runs", a_id, "vs", b_id)
     provenance = {
         "compared_runs": {

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.data import Topic, as_id_list, label_from_key, topics_from_config
+from dashboard.data import as_id_list
 from dashboard.highlight import Span, highlight_html
 from dashboard.style import (
     NEGATIVE_COLOR,
@@ -36,35 +36,6 @@ def test_missing_scores_are_grey_and_in_words():
     assert with_interval(None, None, None) == "not discussed"
     assert with_interval(0.42, -0.1, 0.7) == "+0.42 [−0.10, +0.70]"
     assert signed(0.0) == "0.00"
-
-
-def test_topics_from_config_accepts_several_shapes():
-    listed = {"topics": [{"key": "arms_control", "label": "Arms control", "target": "t"}]}
-    assert topics_from_config(listed) == [Topic("arms_control", "Arms control", "t")]
-    keyed = {"topics": {"sanctions": {"label": "Sanctions on Russia"}}}
-    assert topics_from_config(keyed)[0].label == "Sanctions on Russia"
-    plain = {"topics": ["ukraine"]}
-    assert topics_from_config(plain)[0].label == "Ukraine"
-    found = topics_from_config({}, ["arms_control"])
-    assert found == [Topic("arms_control", "Arms control")]
-    assert label_from_key("new-start_treaty") == "New start treaty"
-
-
-def test_topics_as_the_pipeline_writes_them():
-    config = {
-        "topics": {"file": "", "threshold": 0.5},  # settings, not topics
-        "topic_definitions": {
-            "sanctions": {"key": "sanctions", "label": "Sanctions", "target": "sanctions"},
-            "arms_control": {"key": "arms_control", "label": "Arms control"},
-        },
-    }
-    topics = topics_from_config(config, ["arms_control", "sanctions", "cyber"])
-    assert [t.key for t in topics] == ["sanctions", "arms_control", "cyber"]
-    assert [t.label for t in topics] == ["Sanctions", "Arms control", "Cyber"]
-    meta = {"topics": [{"key": "ukraine", "label": "War in Ukraine"}]}
-    assert topics_from_config({"topics": {"file": ""}}, (), meta) == [
-        Topic("ukraine", "War in Ukraine")
-    ]
 
 
 def test_evidence_ids_from_any_stored_shape():

@@ -1,0 +1,158 @@
+"""What a run records about itself, read in one place: its topics, models, threshold and
+aggregation settings, typed, from ``run.json`` and ``config.toml`` of any run version.
+
+Every reader (reports, comparisons, corrections, provenance, the dashboard) asks
+:func:`run_info` rather than digging in the raw dictionaries, so that an older or hand-edited
+run is interpreted the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from analysis.config import AggregateSection, ConfigError
+
+TASKS = ("stance", "tone")
+
+
+@dataclass(frozen=True)
+class TopicInfo:
+    """A topic as a run recorded it: its key in the tables, a label in words, its target."""
+
+    key: str
+    label: str
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The typed record of a run (fields None where an older run did not record them)."""
+
+    run_id: str | None
+    name: str
+    created: str | None
+    topics: tuple[TopicInfo, ...]
+    # task -> what the run recorded of its model: at least "name" (the identity where recorded)
+    models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    threshold: float | None = None
+    topics_file: str | None = None  # None: the package's built-in topics
+    aggregation: AggregateSection = field(default_factory=AggregateSection)
+    corpus_hash: str | None = None
+    seed: int | None = None
+    # Why the recorded [aggregate] table could not be read (then ``aggregation`` is the
+    # defaults): recomputing positions must refuse rather than silently change the rules.
+    aggregation_error: str | None = None
+
+    def model_name(self, task: str) -> str | None:
+        """The name of the run's model for ``task`` (None when not recorded)."""
+        name = self.models.get(task, {}).get("name")
+        return None if name is None else str(name)
+
+    def topic_labels(self) -> dict[str, str]:
+        """Topic key -> label, in the run's topic order."""
+        return {t.key: t.label for t in self.topics}
+
+    def topic_keys(self) -> list[str]:
+        return [t.key for t in self.topics]
+
+
+def label_from_key(key: str) -> str:
+    """``arms_control`` -> ``Arms control`` (used where a run gives no label)."""
+    words = str(key).replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else str(key)
+
+
+def parse_topics(raw: Any) -> list[TopicInfo]:
+    """Topics from a list of tables (``key``, or ``name``/``id``; ``label``; ``target``) or of
+    plain keys, or from a table of topic tables; anything else is skipped."""
+    if isinstance(raw, Mapping):
+        raw = [{"key": k, **v} for k, v in raw.items() if isinstance(v, Mapping)]
+    found: dict[str, TopicInfo] = {}
+    for item in raw if isinstance(raw, list) else []:
+        if isinstance(item, str):
+            key, label, target = item, None, None
+        elif isinstance(item, Mapping):
+            key = item.get("key") or item.get("name") or item.get("id")
+            label, target = item.get("label"), item.get("target")
+        else:
+            continue
+        if key is not None and str(key) not in found:
+            key = str(key)
+            found[key] = TopicInfo(
+                key,
+                str(label) if label else label_from_key(key),
+                None if target is None else str(target),
+            )
+    return list(found.values())
+
+
+def run_topics(
+    meta: Mapping[str, Any], config: Mapping[str, Any], keys_in_data: Sequence[str] = ()
+) -> list[TopicInfo]:
+    """The run's topics in its order, then any topic found only in its tables.
+
+    Looks, in turn, at ``config["topic_definitions"]`` (what the pipeline writes), at
+    ``meta["topics"]`` (``run.json``) and at ``config["topics"]``."""
+    topics: list[TopicInfo] = []
+    for raw in (config.get("topic_definitions"), meta.get("topics"), config.get("topics")):
+        topics = parse_topics(raw)
+        if topics:
+            break
+    known = {t.key for t in topics}
+    extra = {str(k): TopicInfo(str(k), label_from_key(str(k))) for k in keys_in_data}
+    return topics + [t for k, t in extra.items() if k not in known]
+
+
+def _models(meta: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    recorded = meta.get("models")
+    out: dict[str, dict[str, Any]] = {}
+    for task, spec in recorded.items() if isinstance(recorded, Mapping) else []:
+        if isinstance(spec, Mapping):
+            out[str(task)] = dict(spec)
+        elif spec is not None:
+            out[str(task)] = {"name": str(spec)}
+    return out
+
+
+def _aggregation(config: Mapping[str, Any]) -> tuple[AggregateSection, str | None]:
+    """The run's aggregation settings (keys a later version added take their defaults); a table
+    that does not validate gives the defaults and the reason."""
+    section = config.get("aggregate")
+    if section is None:
+        return AggregateSection(), None
+    try:
+        return AggregateSection.from_dict(section), None
+    except ConfigError as err:
+        return AggregateSection(), str(err)
+
+
+def run_info(
+    meta: Mapping[str, Any] | None,
+    config: Mapping[str, Any] | None,
+    keys_in_data: Sequence[str] = (),
+) -> RunInfo:
+    """The typed record of a run from its ``run.json`` and ``config.toml`` (as dicts)."""
+    meta = meta if isinstance(meta, Mapping) else {}
+    config = config if isinstance(config, Mapping) else {}
+    section = config.get("topics") if isinstance(config.get("topics"), Mapping) else {}
+    threshold = section.get("threshold")
+    topics_file = section.get("file")
+    seed = meta.get("seed")
+    aggregation, aggregation_error = _aggregation(config)
+    return RunInfo(
+        run_id=None if meta.get("run_id") is None else str(meta["run_id"]),
+        name=str(meta.get("name") or ""),
+        created=None if meta.get("created") is None else str(meta["created"]),
+        topics=tuple(run_topics(meta, config, keys_in_data)),
+        models=_models(meta),
+        threshold=float(threshold)
+        if isinstance(threshold, int | float) and not isinstance(threshold, bool)
+        else None,
+        topics_file=str(topics_file) if topics_file else None,
+        aggregation=aggregation,
+        aggregation_error=aggregation_error,
+        corpus_hash=None if meta.get("corpus_hash") is None else str(meta["corpus_hash"]),
+        seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
+    )
