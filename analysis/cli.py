@@ -35,33 +35,6 @@ def parse_label_map(text: str | None) -> dict[str, str]:
     return pairs
 
 
-def format_report(report: dict[str, Any]) -> str:
-    """A terminal rendering of an evaluation report."""
-    labels = report["labels"]
-    lines = [
-        f"task: {report['task']}   model: {report['model']}   n: {report['n']}",
-        f"macro-F1: {report['macro_f1']:.4f}   accuracy: {report['accuracy']:.4f}   "
-        f"ECE: {report['calibration']['ece']:.4f}",
-        "",
-        f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}",
-    ]
-    for label in labels:
-        c = report["per_class"][label]
-        lines.append(
-            f"{label:<10}{c['precision']:>10.4f}{c['recall']:>10.4f}"
-            f"{c['f1']:>10.4f}{c['support']:>10d}"
-        )
-    width = max(10, *(len(label) + 2 for label in labels))
-    lines += [
-        "",
-        "confusion (rows: true label, columns: predicted)",
-        " " * 10 + "".join(f"{label:>{width}}" for label in labels),
-    ]
-    for label, row in zip(labels, report["confusion"], strict=True):
-        lines.append(f"{label:<10}" + "".join(f"{v:>{width}d}" for v in row))
-    return "\n".join(lines)
-
-
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from analysis.datasets import load_examples
     from analysis.evaluate import evaluate_scorer
@@ -84,7 +57,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report))
     else:
-        print(format_report(report))
+        from analysis.terminal import format_evaluation
+
+        print(format_evaluation(report))
     return 0
 
 
@@ -93,12 +68,9 @@ def evaluate_articles(args: argparse.Namespace) -> int:
     labelled articles in ``--corpus``) against article labels."""
     import tempfile
 
-    from analysis.evaluate_articles import (
-        evaluate_run_articles,
-        format_article_report,
-        load_article_labels,
-    )
+    from analysis.evaluate_articles import evaluate_run_articles, load_article_labels
     from analysis.runs import load_run
+    from analysis.terminal import format_article_report
 
     labels = load_article_labels(args.data, args.split)
     if args.run:
@@ -222,8 +194,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from analysis.compare import compare_runs, format_comparison
+    from analysis.compare import compare_runs
     from analysis.runs import load_run
+    from analysis.terminal import format_comparison
 
     report = compare_runs(
         load_run(args.run_a, args.runs_dir), load_run(args.run_b, args.runs_dir), top_k=args.top
@@ -233,10 +206,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_robustness(args: argparse.Namespace) -> int:
-    from analysis.compare import format_robustness, robustness
+    from analysis.compare import robustness
     from analysis.config import AnalysisConfig
     from analysis.pipeline import analyze
     from analysis.runs import load_run
+    from analysis.terminal import format_robustness
 
     runs = [load_run(spec, args.runs_dir) for spec in args.runs]
     if args.template and not args.experiment:
@@ -281,8 +255,9 @@ def cmd_robustness(args: argparse.Namespace) -> int:
 
 
 def cmd_compare_authors(args: argparse.Namespace) -> int:
-    from analysis.differences import author_differences, format_differences
+    from analysis.differences import author_differences
     from analysis.runs import load_run
+    from analysis.terminal import format_differences
 
     for name, value in (("--permutations", args.permutations), ("--bootstrap", args.bootstrap)):
         if value < 99:
@@ -305,7 +280,8 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
 
 def cmd_shift(args: argparse.Namespace) -> int:
     from analysis.runs import load_run
-    from analysis.shifts import author_shift, format_shift
+    from analysis.shifts import author_shift
+    from analysis.terminal import format_shift
 
     run = load_run(args.run, args.runs_dir)
     topics = args.topic or list(dict.fromkeys(run.positions["topic"]))
@@ -348,8 +324,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from analysis.report import format_positions, positions_json
+    from analysis.report import positions_json
     from analysis.runs import load_run
+    from analysis.terminal import format_positions
 
     if args.evidence < 0:
         raise CLIError(f"expected --evidence N >= 0, got {args.evidence}")

@@ -229,29 +229,3 @@ def author_differences(
 
 def _overlap(a: str, b: str) -> int:
     return len(set(a.lower().split()) & set(b.lower().split()))
-
-
-def format_differences(diffs: list[Difference], labels: dict[str, str] | None = None) -> str:
-    """A terminal table: one line per topic × measure × pair."""
-    labels = labels or {}
-    lines = [
-        "difference A − B (95% bootstrap interval over articles), permutation p, "
-        "Benjamini–Hochberg q over all tests shown"
-    ]
-    for d in diffs:
-        name = f"{labels.get(d.topic, d.topic)} {d.measure}"
-        if d.difference is None:
-            lines.append(f"{name:<24}{d.a} vs {d.b}: not comparable ({d.note or 'no side taken'})")
-            continue
-        if d.p_value is None:
-            lines.append(
-                f"{name:<24}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "
-                f"Δ {d.difference:+.2f}, {d.note} (articles {d.n_articles_a} / {d.n_articles_b})"
-            )
-            continue
-        lines.append(
-            f"{name:<24}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "
-            f"Δ {d.difference:+.2f} [{d.low:+.2f}, {d.high:+.2f}]  p={d.p_value:.3f} "
-            f"q={d.q_value:.3f}  (articles {d.n_articles_a} / {d.n_articles_b})"
-        )
-    return "\n".join(lines)

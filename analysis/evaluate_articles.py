@@ -163,40 +163,8 @@ def evaluate_run_articles(labels: pd.DataFrame, positions: pd.DataFrame) -> dict
     return report
 
 
-def format_article_report(report: dict[str, Any]) -> str:
-    """The article-level report as plain text."""
-    cov = report["coverage"]
-    lines = [
-        f"{report['n']} labelled article × topic pairs "
-        f"({', '.join(f'{k} {v}' for k, v in report['label_counts'].items())})"
-        + (
-            f"; {report['labels_not_in_run']} not in the run"
-            if report.get("labels_not_in_run")
-            else ""
-        ),
-        f"coverage    precision {cov['precision']:.3f}  recall {cov['recall']:.3f}  "
-        f"F1 {cov['f1']:.3f}",
-        f"sign accuracy on favor/against articles: {_fmt(report['sign_accuracy'])} "
-        f"(n={report['n_signed']}); on those given a stance: "
-        f"{_fmt(report['sign_accuracy_called'])} (n={report['n_called']})",
-        f"AUC favor vs none: {_fmt(report['auc_favor_vs_none'])}   "
-        f"AUC against vs none: {_fmt(report['auc_against_vs_none'])}",
-        f"macro-F1 over the four labels: {report['macro_f1']:.3f}",
-        "",
-        "confusion (rows: label, columns: the run's reading)",
-        " " * 14 + "".join(f"{x:>14}" for x in report["labels"]),
-    ]
-    for name, row in zip(report["labels"], report["confusion"], strict=True):
-        lines.append(f"{name:<14}" + "".join(f"{v:>14d}" for v in row))
-    return "\n".join(lines)
-
-
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _share(part: pd.DataFrame, _: str) -> float | None:

@@ -217,29 +217,3 @@ def author_shift(
 def _clean(value: Any) -> float | None:
     value = float(value)
     return round(value, 6) if np.isfinite(value) else None
-
-
-def format_shift(shift: Shift, label: str | None = None) -> str:
-    """A few terminal lines: the shift, its interval and p, and the evidence on both sides."""
-    head = f"{shift.author} on {label or shift.topic}, {shift.measure}"
-    if shift.shift is None:
-        return f"{head}: no shift measurable ({shift.note})"
-    how = "detected change point" if shift.detected else "before/after"
-    lines = [
-        f"{head}: {how} at {shift.split_date}: {shift.before:+.2f} ({shift.n_before} articles) "
-        f"-> {shift.after:+.2f} ({shift.n_after} articles), shift {shift.shift:+.2f} "
-        f"[{shift.low:+.2f}, {shift.high:+.2f}], permutation p={shift.p_value:.3f}"
-        + (
-            " (p pays for the search over every split; the interval is at the split found, "
-            "so trust p)"
-            if shift.detected
-            else ""
-        )
-    ]
-    for side, items in (("before", shift.evidence_before), ("after", shift.evidence_after)):
-        for item in items:
-            text = " ".join(item["text"].split())
-            text = text if len(text) <= 150 else text[:149] + "…"
-            value = item[shift.measure]
-            lines.append(f"  {side} {item['date']}: {shift.measure} {value:+.2f}  {text}")
-    return "\n".join(lines)

@@ -21,13 +21,12 @@ import pytest
 
 from analysis.compare import (
     compare_runs,
-    format_comparison,
-    format_robustness,
     robustness,
     sign_of,
 )
 from analysis.metrics import average_ranks, cohen_kappa, spearman
 from analysis.runs import TABLE_COLUMNS, load_run, write_run
+from analysis.terminal import format_comparison, format_robustness
 
 # stance rows (favor, against, none)
 F, AG, N = (0.7, 0.2, 0.1), (0.2, 0.7, 0.1), (0.1, 0.1, 0.8)

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from analysis.cli import main
-from analysis.report import format_positions, positions_json, signed
+from analysis.report import positions_json
 from analysis.runs import load_run
+from analysis.terminal import format_positions, signed
 from tests.dashboard.conftest import make_small_run
 
 LONG_NAME = "Andrew Prokop-Featherstonehaugh of the Example Review"

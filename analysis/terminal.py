@@ -1,0 +1,399 @@
+"""All terminal rendering: the text the ``viewpoints`` commands print for people.
+
+The analysis modules return data (dicts, dataclasses, tables); this module turns them into
+aligned text. ``--json`` prints the same data unformatted. Numbers in [-1, 1] are signed with two
+decimals and never print as ``-0.00``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from analysis.compare import TASKS
+from analysis.differences import Difference
+from analysis.report import EvidenceLookup
+from analysis.runs import Run
+from analysis.shifts import Shift
+
+# --- evaluation reports (viewpoints evaluate) ---
+
+
+def format_evaluation(report: dict[str, Any]) -> str:
+    """A terminal rendering of an evaluation report."""
+    labels = report["labels"]
+    lines = [
+        f"task: {report['task']}   model: {report['model']}   n: {report['n']}",
+        f"macro-F1: {report['macro_f1']:.4f}   accuracy: {report['accuracy']:.4f}   "
+        f"ECE: {report['calibration']['ece']:.4f}",
+        "",
+        f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}",
+    ]
+    for label in labels:
+        c = report["per_class"][label]
+        lines.append(
+            f"{label:<10}{c['precision']:>10.4f}{c['recall']:>10.4f}"
+            f"{c['f1']:>10.4f}{c['support']:>10d}"
+        )
+    width = max(10, *(len(label) + 2 for label in labels))
+    lines += [
+        "",
+        "confusion (rows: true label, columns: predicted)",
+        " " * 10 + "".join(f"{label:>{width}}" for label in labels),
+    ]
+    for label, row in zip(labels, report["confusion"], strict=True):
+        lines.append(f"{label:<10}" + "".join(f"{v:>{width}d}" for v in row))
+    return "\n".join(lines)
+
+
+def format_article_report(report: dict[str, Any]) -> str:
+    """The article-level report as plain text."""
+    cov = report["coverage"]
+    lines = [
+        f"{report['n']} labelled article × topic pairs "
+        f"({', '.join(f'{k} {v}' for k, v in report['label_counts'].items())})"
+        + (
+            f"; {report['labels_not_in_run']} not in the run"
+            if report.get("labels_not_in_run")
+            else ""
+        ),
+        f"coverage    precision {cov['precision']:.3f}  recall {cov['recall']:.3f}  "
+        f"F1 {cov['f1']:.3f}",
+        f"sign accuracy on favor/against articles: {_fmt(report['sign_accuracy'])} "
+        f"(n={report['n_signed']}); on those given a stance: "
+        f"{_fmt(report['sign_accuracy_called'])} (n={report['n_called']})",
+        f"AUC favor vs none: {_fmt(report['auc_favor_vs_none'])}   "
+        f"AUC against vs none: {_fmt(report['auc_against_vs_none'])}",
+        f"macro-F1 over the four labels: {report['macro_f1']:.3f}",
+        "",
+        "confusion (rows: label, columns: the run's reading)",
+        " " * 14 + "".join(f"{x:>14}" for x in report["labels"]),
+    ]
+    for name, row in zip(report["labels"], report["confusion"], strict=True):
+        lines.append(f"{name:<14}" + "".join(f"{v:>14d}" for v in row))
+    return "\n".join(lines)
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+# --- positions (viewpoints show) ---
+
+EVIDENCE_CHARS = 160
+
+
+def signed(value: Any, digits: int = 2) -> str:
+    """``+0.31`` / ``-0.12``; a value that rounds to zero is ``+0.00`` (never ``-0.00``)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return "-"
+    rounded = round(float(value), digits)
+    return f"{rounded + 0.0:+.{digits}f}"  # + 0.0 turns -0.0 into 0.0
+
+
+def _interval(row: pd.Series, low: str, high: str) -> str:
+    lo, hi = row.get(low), row.get(high)
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        return ""
+    return f" [{signed(lo)}, {signed(hi)}]"
+
+
+def _cell(row: pd.Series) -> str:
+    if row["status"] == "unscored":
+        return "no prediction"
+    if row["status"] != "discussed":
+        return "not discussed"
+    stance = row["stance"]
+    if row.get("stance_status") == "no_stance" or pd.isna(stance):
+        shown = "S none"  # no stance expressed: no side taken
+    else:
+        shown = f"S {signed(stance)}{_interval(row, 'stance_low', 'stance_high')}"
+    quoted = row.get("quoted_stance")
+    quoted = "" if quoted is None or pd.isna(quoted) else f" Q {signed(quoted)}"
+    tone = row["tone"]
+    tone = "" if pd.isna(tone) else f" T {signed(tone)}{_interval(row, 'tone_low', 'tone_high')}"
+    return f"{shown}{quoted}{tone} n={int(row['n_passages'])}"
+
+
+def _units(run: Run, level: str) -> list[tuple[str, pd.DataFrame]]:
+    """(display name, that unit's rows) in name order."""
+    table = run.positions[run.positions["level"] == level]
+    key = "author" if level == "author" else "article_id"
+    out = []
+    for unit, rows in table.groupby(key, sort=True):
+        first = rows.iloc[0]
+        name = str(unit) if level == "author" else str(first["title"])
+        if level == "author" and first.get("group_kind") in ("outlet", "article"):
+            name += " *"
+        out.append((name, rows))
+    return out
+
+
+def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
+    """Authors (or articles) x topics: stance (S) with its 95% interval, quoted voices (Q) and
+    tone (T) in [-1, 1] and passage counts; with ``evidence`` > 0 the top passages of each
+    discussed cell under its row. Names are never cut."""
+    labels = run.info.topic_labels()
+    units = _units(run, level)
+    table = run.positions[run.positions["level"] == level]
+    topics = list(dict.fromkeys(table["topic"]))
+    cells = [(name, rows, {r["topic"]: r for _, r in rows.iterrows()}) for name, rows in units]
+    texts = [[_cell(by[t]) if t in by else "" for t in topics] for _, _, by in cells]
+    lookup = EvidenceLookup(run) if evidence else None
+    width = max([len("author"), *(len(name) for name, _, _ in cells)]) + 2
+    cell = max([24, *(len(c) + 2 for row in texts for c in row)])
+    header = f"{'author' if level == 'author' else 'article':<{width}}" + "".join(
+        f"{labels.get(t, t)[: cell - 1]:<{cell}}" for t in topics
+    )
+    lines = [
+        f"run {run.run_id}: stance S (the author's own words; 'none': no side taken) with its "
+        "95% interval, quoted voices Q, tone T, in [-1, 1]",
+        header,
+        "-" * len(header),
+    ]
+    for (name, _, by_topic), row_texts in zip(cells, texts, strict=True):
+        lines.append(f"{name:<{width}}" + "".join(f"{c:<{cell}}" for c in row_texts))
+        for topic in topics if evidence else ():
+            row = by_topic.get(topic)
+            if row is None or row["status"] != "discussed":
+                continue
+            for item in lookup.top(row, evidence):
+                text = " ".join(item["text"].split())
+                if len(text) > EVIDENCE_CHARS:
+                    text = text[: EVIDENCE_CHARS - 1] + "…"
+                lines.append(
+                    f"    {labels.get(topic, topic)}: S {signed(item['stance'])} "
+                    f"T {signed(item['tone'])}  {text}  [{item['passage_id']}]"
+                )
+    if level == "author" and (table["group_kind"] != "author").any():
+        lines.append("* no author named: grouped under the outlet (or the article itself)")
+    if table.empty:
+        lines.append("(no positions)")
+    return "\n".join(lines)
+
+
+# --- run comparison and robustness (viewpoints compare, robustness) ---
+
+
+def _num(value: float | None, signed: bool = True, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+
+
+def _who(entry: dict[str, Any]) -> str:
+    kind = entry.get("group_kind")
+    return str(entry["author"]) + (f" ({kind})" if kind and kind != "author" else "")
+
+
+def _short(text: Any, width: int) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _probs(probs: dict[str, float]) -> str:
+    return " ".join(f"{label} {value:.2f}" for label, value in probs.items())
+
+
+def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int = 100) -> str:
+    """Terminal text of a :func:`compare_runs` report: header, agreement table, changes."""
+    lines = ["Run comparison"]
+    for side in ("a", "b"):
+        run = report[side]
+        models = ", ".join(f"{task} {name or '?'}" for task, name in run["models"].items())
+        name = f" ({run['name']})" if run.get("name") else ""
+        lines.append(f"  {side.upper()}: {run['run_id']}{name}  models: {models}")
+    same = report["same_corpus"]
+    corpus = {True: "same corpus", False: "DIFFERENT corpora", None: "corpus unknown"}[same]
+    digest = f" (hash {str(report['a']['corpus_hash'])[:12]})" if same else ""
+    lines.append(f"  {corpus}{digest}")
+    lines.extend(f"  WARNING: {w}" for w in report["warnings"])
+
+    sections = [*report["topics"].items(), ("overall", {"label": "overall", **report["overall"]})]
+    lines.append("")
+    lines.append("Passage labels (argmax) on passages scored in both runs (k = Cohen's kappa);")
+    lines.append("rho = Spearman of the positions of authors discussed in both runs")
+    head = (
+        f"{'topic':<18}{'shared':>7}{'onlyA':>7}{'onlyB':>7}{'stance k':>10}{'agree':>7}"
+        f"{'tone k':>8}{'agree':>7}{'authors':>9}{'rho S':>7}{'rho T':>7}"
+    )
+    lines.append(head)
+    lines.append("-" * len(head))
+    for _, sec in sections:
+        p, s, t, au = sec["passages"], sec["stance"], sec["tone"], sec["authors"]
+        lines.append(
+            f"{_short(sec['label'], 17):<18}{p['shared']:>7}{p['only_a']:>7}{p['only_b']:>7}"
+            f"{_num(s['kappa'], False):>10}{_num(s['agreement'], False):>7}"
+            f"{_num(t['kappa'], False):>8}{_num(t['agreement'], False):>7}"
+            f"{au['discussed_in_both']:>9}"
+            f"{_num(au['spearman']['stance']):>7}{_num(au['spearman']['tone']):>7}"
+        )
+    if report["overall"]["passages"]["text_differs"]:
+        lines.append(
+            f"({report['overall']['passages']['text_differs']} passage ids have different text "
+            "in the two runs and are not compared)"
+        )
+
+    topics = report["topics"]
+
+    def label(entry: dict[str, Any]) -> str:
+        return topics.get(entry["topic"], {}).get("label", entry["topic"])
+
+    overall = report["overall"]
+    lines.append("")
+    lines.append(f"Sign changes (|value| <= {report['zero_band']} counts as around zero)")
+    for e in overall["sign_changes"]:
+        lines.append(f"  [{label(e)}] {_who(e)} {e['measure']}: {_num(e['a'])} -> {_num(e['b'])}")
+    if not overall["sign_changes"]:
+        lines.append("  none")
+    lines.append("Intervals that no longer overlap")
+    for e in overall["interval_splits"]:
+        lines.append(
+            f"  [{label(e)}] {_who(e)} {e['measure']}: {_num(e['a'])} "
+            f"[{_num(e['a_low'])}, {_num(e['a_high'])}] -> {_num(e['b'])} "
+            f"[{_num(e['b_low'])}, {_num(e['b_high'])}]"
+        )
+    if not overall["interval_splits"]:
+        lines.append("  none")
+    lines.append("Status changes")
+    for e in overall["status_changes"]:
+        lines.append(f"  [{label(e)}] {_who(e)}: {e['a']} -> {e['b']}")
+    if not overall["status_changes"]:
+        lines.append("  none")
+
+    for task in TASKS:
+        lines.append("")
+        lines.append(f"Passages where the runs disagree most on {task} (total variation distance)")
+        found = False
+        for sec in report["topics"].values():
+            hits = sec["disagreements"][task][:max_passages]
+            for e in hits:
+                found = True
+                by = f" by {e['author']}" if e.get("author") else ""
+                lines.append(
+                    f"  [{sec['label']}] tv {e['tv']:.2f}  {e['passage_id']}  "
+                    f"{_short(e.get('title') or '', 50)!r}{by}"
+                )
+                lines.append(f"      A {e['label_a']:<8} {_probs(e['a'])}")
+                lines.append(f"      B {e['label_b']:<8} {_probs(e['b'])}")
+                lines.append(f"      {_short(e.get('text'), width)}")
+        if not found:
+            lines.append("  none")
+    return "\n".join(lines)
+
+
+def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
+    """Terminal text of a :func:`robustness` report: per topic, flips, ties, stable pairs, signs."""
+    measure = report["measure"]
+    lines = [f"Robustness of author {measure} across {len(report['runs'])} runs"]
+    for run in report["runs"]:
+        models = ", ".join(f"{task} {name or '?'}" for task, name in run["models"].items())
+        lines.append(f"  {run['label']}: {run['run_id']}  models: {models}")
+    lines.extend(f"  WARNING: {w}" for w in report["warnings"])
+    lines.append(
+        "A pair is stable when every run orders it the same way, a flip when two runs order it "
+        "oppositely; strong = disjoint intervals in both directions."
+    )
+    labels = [run["label"] for run in report["runs"]]
+    for section in report["topics"].values():
+        pairs = section["pairs"]
+        lines.append("")
+        lines.append(
+            f"[{section['label']}] {len(section['authors'])} authors discussed in every run, "
+            f"{pairs['n']} pairs: {pairs['stable']} stable ({pairs['stable_separated']} with "
+            f"disjoint intervals in every run), {pairs['flip']} flip ({pairs['strong_flip']} "
+            f"strong), {pairs['tie']} tied in some run"
+        )
+        for verdict, title in (("flip", "flips"), ("tie", "ties"), ("stable", "stable")):
+            chosen = [p for p in section["pair_list"] if p["verdict"] == verdict]
+            if not chosen:
+                continue
+            lines.append(f"  {title}:")
+            for p in chosen[:max_listed]:
+                orders = ", ".join(f"{lab} {o}" for lab, o in zip(labels, p["orders"], strict=True))
+                values = " / ".join(
+                    f"{_num(x)} vs {_num(y)}" for x, y in zip(p["a"], p["b"], strict=True)
+                )
+                mark = " STRONG" if p["strong"] else ""
+                lines.append(f"    {p['author_a']} vs {p['author_b']}: {orders}  ({values}){mark}")
+            hidden = len(chosen) - max_listed
+            if hidden > 0:
+                lines.append(f"    ... and {hidden} more")
+        if section["pair_list_truncated"]:
+            lines.append("    (pair list truncated; counts above cover every pair)")
+        unsteady = [s for s in section["signs"] if s["verdict"] != "stable"]
+        steady = len(section["signs"]) - len(unsteady)
+        lines.append(f"  signs (|{measure}| <= {report['zero_band']} is 0): {steady} stable")
+        for s in unsteady[:max_listed]:
+            marks = " ".join(m or "?" for m in s["signs"])
+            lines.append(f"    {s['author']}: {s['verdict']} ({marks})")
+        if len(unsteady) > max_listed:
+            lines.append(f"    ... and {len(unsteady) - max_listed} more")
+        if section["authors_not_in_all"]:
+            left_out = [a["author"] for a in section["authors_not_in_all"]]
+            names = ", ".join(left_out[:max_listed]) + (
+                " ..." if len(left_out) > max_listed else ""
+            )
+            lines.append(f"  not discussed in every run, left out: {len(left_out)} ({names})")
+        rhos = ", ".join(f"{c['a']}~{c['b']} {_num(c['rho'])}" for c in section["spearman"])
+        lines.append(f"  Spearman between runs: {rhos}")
+    if not report["topics"]:
+        lines.append("(no topic has positions in every run)")
+    return "\n".join(lines)
+
+
+# --- author differences and shifts (viewpoints compare-authors, shift) ---
+
+
+def format_differences(diffs: list[Difference], labels: dict[str, str] | None = None) -> str:
+    """A terminal table: one line per topic × measure × pair."""
+    labels = labels or {}
+    lines = [
+        "difference A − B (95% bootstrap interval over articles), permutation p, "
+        "Benjamini–Hochberg q over all tests shown"
+    ]
+    for d in diffs:
+        name = f"{labels.get(d.topic, d.topic)} {d.measure}"
+        if d.difference is None:
+            lines.append(f"{name:<24}{d.a} vs {d.b}: not comparable ({d.note or 'no side taken'})")
+            continue
+        if d.p_value is None:
+            lines.append(
+                f"{name:<24}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "
+                f"Δ {d.difference:+.2f}, {d.note} (articles {d.n_articles_a} / {d.n_articles_b})"
+            )
+            continue
+        lines.append(
+            f"{name:<24}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "
+            f"Δ {d.difference:+.2f} [{d.low:+.2f}, {d.high:+.2f}]  p={d.p_value:.3f} "
+            f"q={d.q_value:.3f}  (articles {d.n_articles_a} / {d.n_articles_b})"
+        )
+    return "\n".join(lines)
+
+
+def format_shift(shift: Shift, label: str | None = None) -> str:
+    """A few terminal lines: the shift, its interval and p, and the evidence on both sides."""
+    head = f"{shift.author} on {label or shift.topic}, {shift.measure}"
+    if shift.shift is None:
+        return f"{head}: no shift measurable ({shift.note})"
+    how = "detected change point" if shift.detected else "before/after"
+    lines = [
+        f"{head}: {how} at {shift.split_date}: {shift.before:+.2f} ({shift.n_before} articles) "
+        f"-> {shift.after:+.2f} ({shift.n_after} articles), shift {shift.shift:+.2f} "
+        f"[{shift.low:+.2f}, {shift.high:+.2f}], permutation p={shift.p_value:.3f}"
+        + (
+            " (p pays for the search over every split; the interval is at the split found, "
+            "so trust p)"
+            if shift.detected
+            else ""
+        )
+    ]
+    for side, items in (("before", shift.evidence_before), ("after", shift.evidence_after)):
+        for item in items:
+            text = " ".join(item["text"].split())
+            text = text if len(text) <= 150 else text[:149] + "…"
+            value = item[shift.measure]
+            lines.append(f"  {side} {item['date']}: {shift.measure} {value:+.2f}  {text}")
+    return "\n".join(lines)

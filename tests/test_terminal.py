@@ -1,0 +1,158 @@
+"""The text the commands print, rendered from what the analysis modules return."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.differences import Difference
+from analysis.evaluate import evaluate_scorer
+from analysis.evaluate_articles import article_metrics
+from analysis.records import Example
+from analysis.scoring.base import BaseScorer
+from analysis.shifts import Shift
+from analysis.terminal import (
+    format_article_report,
+    format_differences,
+    format_evaluation,
+    format_shift,
+    signed,
+)
+
+
+class Fixed(BaseScorer):
+    """Says favor for texts with 'yes', against otherwise."""
+
+    name, task, labels = "stance.fixed.v1", "stance", ("favor", "against", "none")
+
+    def identity(self) -> dict:
+        return {"name": self.name}
+
+    def _score(self, texts, targets, spans, progress):
+        return np.array([[0.8, 0.1, 0.1] if "yes" in t else [0.1, 0.8, 0.1] for t in texts])
+
+
+def test_an_evaluation_prints_its_scores_and_confusion_rows():
+    examples = [
+        Example("yes", "t", "favor"),
+        Example("no", "t", "against"),
+        Example("no", "t", "favor"),
+    ]
+    text = format_evaluation(evaluate_scorer(Fixed(), examples))
+    assert "model: stance.fixed.v1   n: 3" in text
+    assert "accuracy: 0.6667" in text
+    rows = {line.split()[0]: line.split()[1:] for line in text.splitlines()[-3:]}
+    assert rows == {"favor": ["1", "1", "0"], "against": ["0", "1", "0"], "none": ["0", "0", "0"]}
+
+
+def test_an_article_report_prints_coverage_signs_and_missing_labels():
+    matched = pd.DataFrame(
+        {
+            "topic": ["sanctions", "sanctions", "ukraine"],
+            "label": ["favor", "against", "not_discussed"],
+            "status": ["discussed", "discussed", "discussed"],
+            "stance_status": ["expressed", "expressed", "expressed"],
+            "stance": [0.4, 0.3, 0.1],
+        }
+    )
+    report = article_metrics(matched)
+    report["labels_not_in_run"] = 2
+    text = format_article_report(report)
+    assert text.startswith("3 labelled article × topic pairs")
+    assert "; 2 not in the run" in text
+    assert "sign accuracy on favor/against articles: 0.500 (n=2)" in text
+
+
+def test_differences_say_why_a_number_is_missing():
+    common = dict(topic="sanctions", measure="stance", n_passages_a=4, n_passages_b=5)
+    tested = Difference(
+        "Ann",
+        "Bob",
+        value_a=0.5,
+        value_b=-0.25,
+        difference=0.75,
+        low=0.1,
+        high=1.2,
+        p_value=0.01,
+        q_value=0.02,
+        n_articles_a=3,
+        n_articles_b=4,
+        **common,
+    )
+    untested = Difference(
+        "Ann",
+        "Cy",
+        value_a=0.5,
+        value_b=0.0,
+        difference=0.5,
+        low=None,
+        high=None,
+        p_value=None,
+        q_value=None,
+        n_articles_a=3,
+        n_articles_b=1,
+        note="fewer than 2 articles",
+        **common,
+    )
+    silent = Difference(
+        "Ann",
+        "Di",
+        value_a=None,
+        value_b=None,
+        difference=None,
+        low=None,
+        high=None,
+        p_value=None,
+        q_value=None,
+        n_articles_a=3,
+        n_articles_b=2,
+        **common,
+    )
+    lines = format_differences([tested, untested, silent], {"sanctions": "Sanctions"}).splitlines()
+    assert "Sanctions stance" in lines[1] and "Δ +0.75 [+0.10, +1.20]  p=0.010 q=0.020" in lines[1]
+    assert "fewer than 2 articles (articles 3 / 1)" in lines[2]
+    assert lines[3].endswith("not comparable (no side taken)")
+
+
+def test_a_shift_prints_both_sides_and_its_evidence():
+    shift = Shift(
+        "Ann",
+        "ukraine",
+        "tone",
+        "2024-03-01",
+        detected=True,
+        before=-0.4,
+        after=0.2,
+        shift=0.6,
+        low=0.1,
+        high=0.9,
+        p_value=0.03,
+        n_before=4,
+        n_after=5,
+        evidence_after=[{"date": "2024-04-02", "tone": 0.5, "text": "Talks  went\nwell."}],
+    )
+    text = format_shift(shift, "Ukraine")
+    assert text.startswith("Ann on Ukraine, tone: detected change point at 2024-03-01")
+    assert "shift +0.60 [+0.10, +0.90], permutation p=0.030 (p pays for the search" in text
+    assert text.splitlines()[-1] == "  after 2024-04-02: tone +0.50  Talks went well."
+    none = Shift(
+        "Ann",
+        "ukraine",
+        "tone",
+        None,
+        False,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        1,
+        0,
+        note="one article",
+    )
+    assert format_shift(none) == "Ann on ukraine, tone: no shift measurable (one article)"
+
+
+def test_signed_never_prints_minus_zero():
+    assert signed(-0.001) == "+0.00" and signed(-0.5) == "-0.50" and signed(None) == "-"
