@@ -336,6 +336,50 @@ def _author_changes(
     return {**counts, "spearman": correlation}, signs, splits, status
 
 
+CHANGE_KINDS = ("sign", "split", "status")
+
+
+def _merged_changes(
+    both: pd.DataFrame, signs: list[dict], splits: list[dict], status: list[dict]
+) -> list[dict[str, Any]]:
+    """One entry per author × topic × measure that moved, with the kinds of change (a status
+    change moves both measures) and the author's position in each run side by side."""
+    found: dict[tuple[str, str, str, str], list[str]] = {}
+    for kind, entries in zip(CHANGE_KINDS, (signs, splits, status), strict=True):
+        for e in entries:
+            for measure in [e["measure"]] if kind != "status" else MEASURES:
+                key = (e["topic"], e["author"], e["group_kind"] or "", measure)
+                found.setdefault(key, []).append(kind)
+    rows = both.drop_duplicates(["topic", *_AUTHOR_KEY]).set_index(["topic", *_AUTHOR_KEY])
+    out = []
+    for (topic, author, kind, measure), kinds in found.items():
+        row = rows.loc[(topic, author, kind)]
+        entry: dict[str, Any] = {
+            "topic": topic,
+            "author": author,
+            "group_kind": kind or None,
+            "measure": measure,
+            "changes": kinds,
+        }
+        for side in ("a", "b"):
+            discussed = row[f"status_{side}"] == "discussed"
+            n = row.get(f"n_passages_{side}")
+            entry[side] = {
+                "status": row[f"status_{side}"],
+                **{
+                    name: (row[f"{column}_{side}"] if discussed else None)
+                    for name, column in (
+                        ("value", measure),
+                        ("low", f"{measure}_low"),
+                        ("high", f"{measure}_high"),
+                    )
+                },
+                "n_passages": 0 if _missing(n) else int(n),
+            }
+        out.append(entry)
+    return out
+
+
 def _passage_counts(sa: pd.DataFrame, sb: pd.DataFrame, shared: pd.DataFrame) -> dict[str, int]:
     ka = set(map(tuple, sa[_PAIR_KEY].to_numpy().tolist()))
     kb = set(map(tuple, sb[_PAIR_KEY].to_numpy().tolist()))
@@ -359,6 +403,7 @@ def _compare_slice(
 ) -> dict[str, Any]:
     same = shared[shared["same_text"]]
     authors, signs, splits, status = _author_changes(pa, pb, zero_band)
+    both = pa.merge(pb, on=["topic", *_AUTHOR_KEY], suffixes=("_a", "_b"))
     return {
         "passages": _passage_counts(sa, sb, shared),
         "stance": _agreement(same, "stance"),
@@ -367,6 +412,7 @@ def _compare_slice(
         "sign_changes": signs,
         "interval_splits": splits,
         "status_changes": status,
+        "author_changes": _merged_changes(both, signs, splits, status),
         "disagreements": {task: _disagreements(same, task, top_k, *info) for task in TASKS},
     }
 

@@ -285,6 +285,24 @@ def test_flipped_author_is_listed_and_unchanged_author_is_not(runs):
     assert "Bob" not in everything
 
 
+def test_author_changes_merge_the_kinds_per_author_topic_and_measure(runs):
+    merged = compare_runs(*runs)["overall"]["author_changes"]
+    kinds = {(e["author"], e["topic"], e["measure"]): e["changes"] for e in merged}
+    assert kinds == {
+        ("Alice", "sanctions", "stance"): ["sign", "split"],
+        ("Dan", "ukraine", "stance"): ["split"],
+        ("Dan", "ukraine", "tone"): ["split"],
+        ("Carol", "ukraine", "stance"): ["status"],  # a status change moves both measures
+        ("Carol", "ukraine", "tone"): ["status"],
+    }
+    alice = next(e for e in merged if e["author"] == "Alice")
+    assert alice["a"]["value"] == pytest.approx(0.5) and alice["b"]["value"] == pytest.approx(-0.5)
+    assert alice["a"]["low"] <= alice["a"]["value"] <= alice["a"]["high"]
+    carol = next(e for e in merged if e["author"] == "Carol")
+    assert carol["a"]["status"] == "discussed" and carol["b"]["status"] == "not_discussed"
+    assert carol["b"]["value"] is None and carol["b"]["n_passages"] == 0
+
+
 def test_rank_correlation_of_authors(runs):
     report = compare_runs(*runs)
     authors = report["topics"]["sanctions"]["authors"]

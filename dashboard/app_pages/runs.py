@@ -171,50 +171,25 @@ def _author_key(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def changes_table(
-    section: dict[str, Any], pos_a: pd.DataFrame, pos_b: pd.DataFrame, labels: dict[str, str]
-) -> pd.DataFrame:
-    """Authors whose position moves (sign flips, split intervals, status changes), one row per
-    author × topic × measure with what changed and both runs' values side by side."""
-    found: dict[tuple[str, str, str, str], list[str]] = {}
-    for kind, entries in (
-        ("sign", section["sign_changes"]),
-        ("split", section["interval_splits"]),
-        ("status", section["status_changes"]),
-    ):
-        for e in entries:
-            measures = [e["measure"]] if kind != "status" else ["stance", "tone"]
-            for measure in measures:
-                key = (e["topic"], e["author"], e.get("group_kind") or "", measure)
-                found.setdefault(key, []).append(CHANGE_WORDS[kind])
-    ia, ib = _author_key(pos_a), _author_key(pos_b)
+def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame:
+    """The comparison's author changes (one row per author × topic × measure) laid out with
+    both runs' values side by side."""
     rows = []
-    for (topic, author, kind, measure), changes in found.items():
+    for e in section["author_changes"]:
         row: dict[str, Any] = {
-            "topic": topic,
-            "Topic": labels.get(topic, topic),
-            "Author": author,
-            "group_kind": kind or None,
-            "What changed": ", ".join(changes),
-            "Measure": measure,
+            "topic": e["topic"],
+            "Topic": labels.get(e["topic"], e["topic"]),
+            "Author": e["author"],
+            "group_kind": e["group_kind"],
+            "What changed": ", ".join(CHANGE_WORDS[kind] for kind in e["changes"]),
+            "Measure": e["measure"],
         }
-        for side, index in (("A", ia), ("B", ib)):
-            rec = index.loc[(topic, author, kind)] if (topic, author, kind) in index.index else None
-            discussed = rec is not None and rec["status"] == "discussed"
-            value = rec[measure] if discussed else None
-            low = rec[f"{measure}_low"] if discussed else None
-            high = rec[f"{measure}_high"] if discussed else None
-            n = (
-                int(rec["n_passages"])
-                if rec is not None and not is_missing(rec["n_passages"])
-                else 0
-            )
-            row[f"Run {side}"] = with_interval(value, low, high)
-            row[f"n {side}"] = n
-            row[f"value_{side.lower()}"] = None if is_missing(value) else float(value)
-            row[f"low_{side.lower()}"] = None if is_missing(low) else float(low)
-            row[f"high_{side.lower()}"] = None if is_missing(high) else float(high)
-            row[f"status_{side.lower()}"] = None if rec is None else str(rec["status"])
+        for side in ("a", "b"):
+            pos = e[side]
+            row[f"Run {side.upper()}"] = with_interval(pos["value"], pos["low"], pos["high"])
+            row[f"n {side.upper()}"] = pos["n_passages"]
+            for field in ("value", "low", "high", "status"):
+                row[f"{field}_{side}"] = pos[field]
         rows.append(row)
     columns = [
         "topic",
@@ -485,7 +460,7 @@ def render() -> None:
         "the runs differ by more than either run's uncertainty. Discussed in one run only: a "
         "threshold or model change dropped or added the author's passages."
     )
-    changes = changes_table(section, pos_a, pos_b, labels)
+    changes = changes_table(section, labels)
     if changes.empty:
         st.success(
             "No author changes sign, splits its intervals or changes status between the runs."

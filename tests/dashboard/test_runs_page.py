@@ -148,3 +148,26 @@ def test_a_disagreement_opens_its_article_in_run_a(app, two_runs_dir):
     assert at.sidebar.selectbox(key="w_run").value == BASE_ID
     assert at.selectbox(key="w_article").value == "001_6c28832786d132a7"
     assert at.query_params["article"] == "001_6c28832786d132a7"
+
+
+def test_the_changes_table_lays_out_what_the_comparison_found(report):
+    """The page helper only lays out the library's merged author changes."""
+    from dashboard.app_pages.runs import changes_table
+
+    merged = report["overall"]["author_changes"]
+    assert merged  # the rerun fixture moves at least one author
+    table = changes_table(report["overall"], {"sanctions": "Sanctions on Russia"})
+    assert len(table) == len(merged)
+    for row, entry in zip(table.to_dict("records"), merged, strict=True):
+        assert (row["Author"], row["topic"], row["Measure"]) == (
+            entry["author"],
+            entry["topic"],
+            entry["measure"],
+        )
+        value = entry["a"]["value"]
+        assert (value is None and row["value_a"] != row["value_a"]) or row["value_a"] == value
+        assert row["n B"] == entry["b"]["n_passages"]
+        if entry["a"]["value"] is not None:
+            assert row["Run A"].startswith(signed(entry["a"]["value"]))
+    sanctions = table[table["topic"] == "sanctions"]
+    assert set(sanctions["Topic"]) <= {"Sanctions on Russia"}
