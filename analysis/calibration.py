@@ -27,8 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.labels import TASK_LABELS, labels_for
-from analysis.metrics import classification_report, expected_calibration_error
+from analysis.labels import labels_for
 
 _EPS = 1e-12
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
@@ -219,23 +218,3 @@ def calibrate_scores(scores: pd.DataFrame, temperatures: Mapping[str, float]) ->
         else:
             out["tone"] = out["tone_positive"] - out["tone_negative"]
     return out
-
-
-def probability_report(
-    probabilities: np.ndarray, truth: Sequence[str], task: str, bins: int = 10
-) -> dict[str, Any]:
-    """The report :func:`analysis.evaluate.evaluate_scorer` gives, from stored probabilities:
-    macro-F1, accuracy, per-class scores, confusion and calibration (ECE with its bins)."""
-    labels = list(TASK_LABELS[task] if task in TASK_LABELS else labels_for(task))
-    probs = np.asarray(probabilities, dtype=float)
-    if len(probs) != len(truth) or len(truth) == 0:
-        raise ValueError(
-            f"expected as many probability rows as labels (at least one), got {len(probs)} and "
-            f"{len(truth)}"
-        )
-    predicted = [labels[i] for i in probs.argmax(axis=1)]
-    report = classification_report(list(truth), predicted, labels)
-    index = np.array([labels.index(t) for t in truth])
-    report["calibration"] = expected_calibration_error(probs, index, bins=bins)
-    report["task"] = task
-    return report

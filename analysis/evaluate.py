@@ -3,37 +3,78 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from analysis.datasets import Example
+from analysis.labels import TASK_LABELS, labels_for
 from analysis.metrics import classification_report, expected_calibration_error
+from analysis.records import Example
 from analysis.scoring.base import Scorer
+
+BATCH = 256  # examples per call when progress is reported per batch
+
+
+def probability_report(
+    probabilities: np.ndarray,
+    truth: Sequence[str],
+    task: str,
+    bins: int = 10,
+    labels: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Macro-F1, accuracy, per-class scores, confusion and calibration (ECE with its bins) of
+    probability rows (columns in ``labels``, by default the task's) against true labels."""
+    if labels is None:
+        labels = TASK_LABELS[task] if task in TASK_LABELS else labels_for(task)
+    labels = list(labels)
+    probs = np.asarray(probabilities, dtype=float)
+    if len(probs) != len(truth) or len(truth) == 0:
+        raise ValueError(
+            f"expected as many probability rows as labels (at least one), got {len(probs)} and "
+            f"{len(truth)}"
+        )
+    predicted = [labels[i] for i in probs.argmax(axis=1)]
+    report = classification_report(list(truth), predicted, labels)
+    index = np.array([labels.index(t) for t in truth])
+    report["calibration"] = expected_calibration_error(probs, index, bins=bins)
+    report["task"] = task
+    return report
 
 
 def evaluate_scorer(
-    scorer: Scorer, examples: Sequence[Example], progress: bool = False
+    scorer: Scorer,
+    examples: Sequence[Example],
+    progress: bool = False,
+    on_batch: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Macro-F1, accuracy, per-class scores, confusion, calibration and speed of ``scorer``."""
+    """:func:`probability_report` of ``scorer`` on ``examples``, with its name and the seconds
+    it took. ``on_batch(done, total)`` (a dashboard progress bar) is called after each batch of
+    :data:`BATCH` examples; ``progress`` shows the scorer's own terminal bar."""
     if not examples:
         raise ValueError("expected at least one example, got none")
     started = time.perf_counter()
-    probs = scorer.score(
-        [e.text for e in examples],
-        [e.target for e in examples],
-        [e.span for e in examples],
-        progress=progress,
-    )
+    step = BATCH if on_batch is not None else len(examples)
+    rows = []
+    for start in range(0, len(examples), step):
+        chunk = examples[start : start + step]
+        rows.append(
+            np.asarray(
+                scorer.score(
+                    [e.text for e in chunk],
+                    [e.target for e in chunk],
+                    [e.span for e in chunk],
+                    progress=progress,
+                ),
+                dtype=float,
+            )
+        )
+        if on_batch is not None:
+            on_batch(min(start + step, len(examples)), len(examples))
     seconds = time.perf_counter() - started
-    labels = list(scorer.labels)
-    predicted = [labels[i] for i in np.asarray(probs).argmax(axis=1)]
-    truth = [e.label for e in examples]
-    report = classification_report(truth, predicted, labels)
-    index = np.array([labels.index(t) for t in truth])
-    report["calibration"] = expected_calibration_error(np.asarray(probs), index)
+    report = probability_report(
+        np.concatenate(rows), [e.label for e in examples], scorer.task, labels=scorer.labels
+    )
     report["seconds"] = round(seconds, 3)
-    report["task"] = scorer.task
     report["model"] = scorer.name
     return report

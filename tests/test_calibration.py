@@ -7,9 +7,9 @@ from analysis.calibration import (
     calibrate_scores,
     fit_temperatures,
     nll,
-    probability_report,
     scale,
 )
+from analysis.evaluate import probability_report
 
 
 def _confident(n: int, right: float, confidence: float, seed: int = 0):

@@ -22,18 +22,17 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis.calibration import prediction_arrays, probability_report
+from analysis.calibration import prediction_arrays
 from analysis.corrections import recompute
 from analysis.datasets import FORMATS, DataError, load_examples
+from analysis.evaluate import evaluate_scorer, probability_report
 from analysis.labels import TASK_LABELS
 from dashboard import context, corrections_ui, data
 
 DEFAULT_LIMIT = 500
-BATCH = 32
 SOURCES = {"corrections": "My corrections", "file": "A labelled file"}
 
 
@@ -254,24 +253,6 @@ def _run_options(ctx: context.RunContext, task: str, spec: str) -> tuple[str, st
     return precision, json.dumps(options if isinstance(options, dict) else {}, sort_keys=True)
 
 
-def score_examples(scorer: Any, examples: list, progress: Any) -> np.ndarray:
-    """Probabilities for ``examples`` in batches, advancing ``progress``."""
-    out = []
-    for start in range(0, len(examples), BATCH):
-        chunk = examples[start : start + BATCH]
-        out.append(
-            np.asarray(
-                scorer.score(
-                    [e.text for e in chunk], [e.target for e in chunk], [e.span for e in chunk]
-                ),
-                dtype=float,
-            )
-        )
-        done = min(start + BATCH, len(examples))
-        progress.progress(done / len(examples), text=f"scored {done} of {len(examples)}")
-    return np.concatenate(out)
-
-
 def file_section(ctx: context.RunContext, task: str) -> None:
     left, right = st.columns([3, 1])
     typed = left.text_input(
@@ -306,12 +287,17 @@ def file_section(ctx: context.RunContext, task: str) -> None:
         try:
             scorer = cached_scorer(spec, task, precision, options)
             bar = st.progress(0.0, text=f"scoring {len(examples)} examples with {spec}")
-            probs = score_examples(scorer, examples, bar)
+            report = evaluate_scorer(
+                scorer,
+                examples,
+                on_batch=lambda done, total: bar.progress(
+                    done / total, text=f"scored {done} of {total}"
+                ),
+            )
         except Exception as err:  # a model that cannot load: say which, keep the page
             st.error(f"could not score with {spec}: {err}")
             return
         bar.empty()
-        report = probability_report(probs, [e.label for e in examples], task)
         st.session_state["ev_file_result"] = {"key": key, "report": report, "total": total}
     result = st.session_state.get("ev_file_result")
     if not result or result["key"] != key:
