@@ -25,12 +25,14 @@ from __future__ import annotations
 import csv
 import fnmatch
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
+from analysis.config import dumps_toml
 from analysis.corpus.dates import normalise_date
 
 MANIFEST_NAMES = ("articles.toml", "articles.csv")
@@ -74,6 +76,26 @@ def find_manifest(folder: Path) -> Manifest | None:
         return None
     path = present[0]
     return _read_toml(path) if path.suffix == ".toml" else _read_csv(path)
+
+
+def write_manifest(
+    folder: Path,
+    entries: Mapping[str, Mapping[str, Any]],
+    exclude: Sequence[str] = (),
+    comment: str = "",
+) -> Manifest:
+    """Write ``folder``'s ``articles.toml`` and read it back: what was written is exactly what
+    the corpus loader will read, or this raises :class:`ManifestError` (never a silent bad file).
+    """
+    text = "".join(f"# {line}\n" for line in comment.splitlines())
+    text += dumps_toml(
+        {"exclude": list(exclude), "articles": {k: dict(v) for k, v in entries.items()}}
+    )
+    path = folder / MANIFEST_NAMES[0]
+    path.write_text(text, encoding="utf-8")
+    written = find_manifest(folder)
+    assert written is not None
+    return written
 
 
 def _read_toml(path: Path) -> Manifest:

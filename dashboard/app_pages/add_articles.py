@@ -2,8 +2,8 @@
 
 The page reads the runs folder itself (``--runs-dir`` / ``$VIEWPOINTS_RUNS_DIR``), not the run
 chosen in the sidebar, so it works before any run exists. Checking and saving the files is
-:mod:`dashboard.uploads`; the analysis is :func:`dashboard.uploads.analyze_upload` (the pipeline
-with the default models and topics, on the uploaded files only), drawn here as a progress bar.
+:mod:`analysis.corpus.uploads`; the analysis is its :func:`analyze_upload` (the pipeline with
+the default models and topics, on the uploaded files only), drawn here as a progress bar.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from streamlit.errors import StreamlitAPIException
 
 from analysis.config import AnalysisConfig
 from analysis.corpus.manifest import MANIFEST_NAMES
-from dashboard import data, state
-from dashboard.uploads import (
+from analysis.corpus.uploads import (
     SINGLE_ARTICLE_SUFFIXES,
     SUPPORTED_SUFFIXES,
     UPLOADS_DIR,
@@ -34,6 +33,7 @@ from dashboard.uploads import (
     format_bytes,
     save_uploads,
 )
+from dashboard import data, state
 
 OVERVIEW_PAGE = "app_pages/overview.py"
 LIMITS = UploadLimits()

@@ -144,3 +144,20 @@ def test_a_manifest_key_with_a_subfolder_is_refused_not_ignored(tmp_path, name, 
     write(tmp_path / name, content)
     with pytest.raises(ManifestError, match=r"sub/a\.txt.*put one in sub/ for its files"):
         load_corpus([tmp_path])
+
+
+def test_a_written_manifest_reads_back_as_written(tmp_path):
+    from analysis.corpus.manifest import write_manifest
+
+    written = write_manifest(
+        tmp_path,
+        {"a.txt": {"author": "Ann Lee", "date": "2024-05-01"}},
+        exclude=["notes.txt"],
+        comment="made by a test\nsecond line",
+    )
+    assert written.path == tmp_path / "articles.toml"
+    assert written.overrides("a.txt")["author"] == "Ann Lee"
+    assert written.exclude == ("notes.txt",)
+    assert (tmp_path / "articles.toml").read_text().startswith("# made by a test\n# second line\n")
+    with pytest.raises(ManifestError, match="date"):
+        write_manifest(tmp_path, {"b.txt": {"date": "not a date"}})

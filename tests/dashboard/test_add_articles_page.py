@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.corpus.uploads import UPLOADS_DIR
 from analysis.runs import list_runs
-from dashboard.uploads import UPLOADS_DIR
 from tests.dashboard.conftest import make_small_run
 
 PAGE = "app_pages/add_articles.py"

@@ -10,9 +10,7 @@ import pytest
 from analysis.config import AnalysisConfig
 from analysis.corpus import load_corpus
 from analysis.corpus.manifest import find_manifest
-from analysis.pipeline import STAGES
-from analysis.runs import list_runs, load_run
-from dashboard.uploads import (
+from analysis.corpus.uploads import (
     MAX_NAME_CHARS,
     UPLOADS_DIR,
     BatchMetadata,
@@ -27,6 +25,8 @@ from dashboard.uploads import (
     unique_name,
     upload_config,
 )
+from analysis.pipeline import STAGES
+from analysis.runs import list_runs, load_run
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 NOW = datetime(2024, 5, 1, 12, 30, 0)

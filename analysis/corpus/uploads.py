@@ -41,10 +41,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.config import AnalysisConfig, dumps_toml
+from analysis.config import AnalysisConfig
 from analysis.corpus.dates import normalise_date
 from analysis.corpus.loader import DOC_NAMES
-from analysis.corpus.manifest import MANIFEST_NAMES, Manifest, ManifestError, find_manifest
+from analysis.corpus.manifest import (
+    MANIFEST_NAMES,
+    Manifest,
+    ManifestError,
+    find_manifest,
+    write_manifest,
+)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv")
 SINGLE_ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")  # files that hold one article
@@ -372,12 +378,10 @@ def _write_batch_manifest(batch: SavedBatch, metadata: BatchMetadata) -> None:
             if DOC_NAMES.match(f.name) and f.name not in entries:
                 continue
             entries[f.name] = {**given, **entries.get(f.name, {})}
-    text = "# Written by the dashboard's Add articles page for this upload batch.\n"
-    text += dumps_toml({"exclude": exclude, "articles": entries})
-    path = folder / MANIFEST_NAMES[0]
-    path.write_text(text, encoding="utf-8")
-    find_manifest(folder)  # what was written must read back; a bug here should be loud
-    batch.manifest = path
+    written = write_manifest(
+        folder, entries, exclude, "Written by the dashboard's Add articles page for this batch."
+    )
+    batch.manifest = written.path
 
 
 def upload_config(
