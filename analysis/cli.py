@@ -499,6 +499,20 @@ def _add_test_options(parser: argparse.ArgumentParser, handler: Callable[..., in
     parser.set_defaults(handler=handler)
 
 
+def _add_run_outputs(parser: argparse.ArgumentParser) -> None:
+    """--dry-run and --json, shared by analyze and run."""
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the cost estimate (a measured warm-up) and stop",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object on stdout (the run, or with --dry-run the estimate)",
+    )
+
+
 def _add_runs_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--runs-dir",
@@ -599,30 +613,12 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--name", default=None, help="a label for the run")
     an.add_argument("--quiet", action="store_true", help="no progress bars")
     an.add_argument("--runs-dir", default=None, help="where to write the run (default: ./runs)")
-    an.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="print the cost estimate (a measured warm-up) and stop",
-    )
-    an.add_argument(
-        "--json",
-        action="store_true",
-        help="print one JSON object on stdout (the run, or with --dry-run the estimate)",
-    )
+    _add_run_outputs(an)
     an.set_defaults(handler=cmd_analyze)
 
     rn = sub.add_parser("run", help="run an experiment TOML (corpus, topics, models) into a run")
     rn.add_argument("experiment", help="an experiment TOML file, e.g. experiments/defaults.toml")
-    rn.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="print the cost estimate (a measured warm-up) and stop",
-    )
-    rn.add_argument(
-        "--json",
-        action="store_true",
-        help="print one JSON object on stdout (the run, or with --dry-run the estimate)",
-    )
+    _add_run_outputs(rn)
     rn.add_argument("--cache", default=None, help="prediction cache file ('' = none)")
     rn.add_argument("--quiet", action="store_true", help="no progress bars")
     rn.add_argument("--runs-dir", default=None, help="override the experiment's runs_dir")

@@ -112,12 +112,7 @@ class Embedder:
         """Unit-length float32 embeddings, one row per text, in input order."""
         import torch
 
-        if isinstance(texts, str):
-            raise ValueError("expected a sequence of strings, got a single string")
-        texts = list(texts)
-        for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise ValueError(f"expected text {i} to be a string, got {type(text).__name__}")
+        texts = text_list(texts)
         model, tokenizer = self.loaded
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
@@ -138,3 +133,14 @@ class Embedder:
                 pooled = torch.nn.functional.normalize(pooled, dim=-1)
                 out[idx] = pooled.numpy()
         return out
+
+
+def text_list(texts: Sequence[str]) -> list[str]:
+    """``texts`` as a list, refusing a single string (a common slip) and non-strings."""
+    if isinstance(texts, str):
+        raise ValueError("expected a sequence of strings, got a single string")
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f"expected text {i} to be a string, got {type(text).__name__}")
+    return texts

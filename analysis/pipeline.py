@@ -109,20 +109,7 @@ def articles_table(corpus: Any, passage_counts: dict[str, int]) -> pd.DataFrame:
             }
             for a in corpus.articles
         ],
-        columns=[
-            "article_id",
-            "title",
-            "author",
-            "outlet",
-            "date",
-            "url",
-            "source",
-            "group",
-            "group_kind",
-            "text",
-            "n_passages",
-            "duplicate_of",
-        ],
+        columns=list(ALL_COLUMNS["articles"]),
     )
 
 

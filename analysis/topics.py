@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from analysis.embedding import text_list
+
 if TYPE_CHECKING:
     from analysis.embedding import Embedder
 
@@ -312,7 +314,7 @@ class TopicMatcher:
 
     def alias_hits(self, texts: Sequence[str]) -> np.ndarray:
         """Whether each topic's aliases occur in each text, ``(n_texts, n_topics)`` bool."""
-        texts = _check_texts_arg(texts)
+        texts = text_list(texts)
         return np.array(
             [[bool(p.search(text)) for p in self.patterns_] for text in texts], dtype=bool
         ).reshape(len(texts), len(self.topics))
@@ -351,7 +353,7 @@ class TopicMatcher:
         ``embeddings`` (rows of :meth:`Embedder.encode` of exactly what would be embedded: the
         texts, or the texts joined to their previous passages) skips encoding.
         """
-        texts = _check_texts_arg(texts)
+        texts = text_list(texts)
         embedded = texts if previous is None else with_previous(texts, list(previous))
         if embeddings is None:
             embeddings = self.embedder_.encode(embedded, progress=progress)
@@ -381,13 +383,3 @@ class TopicMatcher:
             "topics_sha256": topics_sha256(self.topics),
             "embedder": self.embedder_.identity(),
         }
-
-
-def _check_texts_arg(texts: Sequence[str]) -> list[str]:
-    if isinstance(texts, str):
-        raise ValueError("expected a sequence of strings, got a single string")
-    texts = list(texts)
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise ValueError(f"expected text {i} to be a string, got {type(text).__name__}")
-    return texts

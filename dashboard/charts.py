@@ -111,6 +111,13 @@ def comparison_chart(
     layered = alt.layer(zero, interval, point, silent, data=frame).properties(
         width=260, height=34 * max(len(authors), 1)
     )
+    return by_topic_and_measure(layered, topic_labels, list(MEASURES)).configure_axis(grid=False)
+
+
+def by_topic_and_measure(
+    layered: alt.LayerChart, topic_labels: list[str], measures: list[str]
+) -> alt.FacetChart:
+    """A row of panels per topic (labels in this order), a column per measure."""
     return layered.facet(
         row=alt.Row(
             "Topic:N",
@@ -119,7 +126,7 @@ def comparison_chart(
         ),
         column=alt.Column(
             "Measure:N",
-            sort=list(MEASURES),
+            sort=measures,
             header=alt.Header(title=None, labelFontWeight="bold"),
         ),
-    ).configure_axis(grid=False)
+    )

@@ -115,33 +115,29 @@ def _copy_from_widget(name: str) -> None:
     put(name, st.session_state.get(widget_key(name)))
 
 
-def selectbox(
-    label: str,
-    options: Sequence[Any],
-    name: str,
-    *,
-    where: Any = st,
-    format_func: Callable[[Any], str] = str,
-    default: Any = None,
-    **kwargs: Any,
+def _bound(
+    draw: Callable[..., Any], name: str, label: str, options: list[Any], value: Any, **kwargs: Any
 ) -> Any:
-    """A selectbox bound to selection ``name``; an invalid or missing value falls back to
-    ``default`` (or the first option). Returns the chosen option (None without options)."""
-    options = list(options)
-    value = get(name)
-    if value not in options:
-        value = default if default in options else (options[0] if options else None)
+    """Draw a widget whose value is selection ``name`` (set to ``value`` first) and copy the
+    user's changes back into the selection."""
     put(name, value)
     st.session_state[widget_key(name)] = value
-    return where.selectbox(
+    return draw(
         label,
         options,
         key=widget_key(name),
-        format_func=format_func,
         on_change=_copy_from_widget,
         args=(name,),
         **kwargs,
     )
+
+
+def _one_of(options: list[Any], name: str, default: Any) -> Any:
+    """The selection if it is among ``options``, else ``default`` (or the first option)."""
+    value = get(name)
+    if value in options:
+        return value
+    return default if default in options else (options[0] if options else None)
 
 
 def multiselect(
@@ -165,46 +161,46 @@ def multiselect(
     value = list(default) if current is None else [v for v in current if v in allowed]
     if max_selections is not None:
         value = value[:max_selections]
-    put(name, value)
-    st.session_state[widget_key(name)] = value
-    return where.multiselect(
+    return _bound(
+        where.multiselect,
+        name,
         label,
         options,
-        key=widget_key(name),
+        value,
         format_func=format_func,
-        on_change=_copy_from_widget,
-        args=(name,),
         max_selections=max_selections,
         **kwargs,
     )
 
 
-def radio(
-    label: str,
-    options: Sequence[Any],
-    name: str,
-    *,
-    where: Any = st,
-    format_func: Callable[[Any], str] = str,
-    default: Any = None,
-    **kwargs: Any,
-) -> Any:
-    """A radio bound to selection ``name``; like :func:`selectbox`."""
-    options = list(options)
-    value = get(name)
-    if value not in options:
-        value = default if default in options else (options[0] if options else None)
-    put(name, value)
-    st.session_state[widget_key(name)] = value
-    return where.radio(
-        label,
-        options,
-        key=widget_key(name),
-        format_func=format_func,
-        on_change=_copy_from_widget,
-        args=(name,),
-        **kwargs,
+def _single_choice(kind: str) -> Callable[..., Any]:
+    """A widget of ``kind`` (selectbox, radio) bound to a selection: see :func:`selectbox`."""
+
+    def choose(
+        label: str,
+        options: Sequence[Any],
+        name: str,
+        *,
+        where: Any = st,
+        format_func: Callable[[Any], str] = str,
+        default: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        options = list(options)
+        value = _one_of(options, name, default)
+        draw = getattr(where, kind)
+        return _bound(draw, name, label, options, value, format_func=format_func, **kwargs)
+
+    choose.__name__ = choose.__qualname__ = kind
+    choose.__doc__ = (
+        f"A {kind} bound to selection ``name``; an invalid or missing value falls back to "
+        "``default`` (or the first option). Returns the chosen option (None without options)."
     )
+    return choose
+
+
+selectbox = _single_choice("selectbox")
+radio = _single_choice("radio")
 
 
 def seed_widget(name: str, key: str, convert: Callable[[Any], Any] | None = None) -> None:

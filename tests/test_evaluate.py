@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from analysis import evaluate
 from analysis.evaluate import evaluate_scorer, probability_report
 from analysis.records import Example
-from analysis.scoring.base import BaseScorer
+from tests.fakes import RuleScorer
 
 
-class Lengthy(BaseScorer):
-    """Favor for short texts, against for long ones; counts its calls."""
-
-    name, task, labels = "stance.lengthy.v1", "stance", ("favor", "against", "none")
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def identity(self) -> dict:
-        return {"name": self.name}
-
-    def _score(self, texts, targets, spans, progress):
-        self.calls += 1
-        return np.array([[0.7, 0.2, 0.1] if len(t) < 5 else [0.2, 0.7, 0.1] for t in texts])
+def Lengthy() -> RuleScorer:
+    """Favor for short texts, against for long ones."""
+    return RuleScorer(
+        rule=lambda t: [0.7, 0.2, 0.1] if len(t) < 5 else [0.2, 0.7, 0.1],
+        name="stance.lengthy.v1",
+    )
 
 
 def test_batches_report_progress_and_give_the_same_report(monkeypatch):

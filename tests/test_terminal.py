@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import replace
+
 import pandas as pd
 
 from analysis.differences import Difference
 from analysis.evaluate import evaluate_scorer
 from analysis.evaluate_articles import article_metrics
 from analysis.records import Example
-from analysis.scoring.base import BaseScorer
 from analysis.shifts import Shift
 from analysis.terminal import (
     format_article_report,
@@ -18,18 +18,7 @@ from analysis.terminal import (
     format_shift,
     signed,
 )
-
-
-class Fixed(BaseScorer):
-    """Says favor for texts with 'yes', against otherwise."""
-
-    name, task, labels = "stance.fixed.v1", "stance", ("favor", "against", "none")
-
-    def identity(self) -> dict:
-        return {"name": self.name}
-
-    def _score(self, texts, targets, spans, progress):
-        return np.array([[0.8, 0.1, 0.1] if "yes" in t else [0.1, 0.8, 0.1] for t in texts])
+from tests.fakes import RuleScorer
 
 
 def test_an_evaluation_prints_its_scores_and_confusion_rows():
@@ -38,7 +27,10 @@ def test_an_evaluation_prints_its_scores_and_confusion_rows():
         Example("no", "t", "against"),
         Example("no", "t", "favor"),
     ]
-    text = format_evaluation(evaluate_scorer(Fixed(), examples))
+    says_yes = RuleScorer(
+        rule=lambda t: [0.8, 0.1, 0.1] if "yes" in t else [0.1, 0.8, 0.1], name="stance.fixed.v1"
+    )
+    text = format_evaluation(evaluate_scorer(says_yes, examples))
     assert "model: stance.fixed.v1   n: 3" in text
     assert "accuracy: 0.6667" in text
     rows = {line.split()[0]: line.split()[1:] for line in text.splitlines()[-3:]}
@@ -64,50 +56,17 @@ def test_an_article_report_prints_coverage_signs_and_missing_labels():
 
 
 def test_differences_say_why_a_number_is_missing():
-    common = dict(topic="sanctions", measure="stance", n_passages_a=4, n_passages_b=5)
-    tested = Difference(
-        "Ann",
-        "Bob",
-        value_a=0.5,
-        value_b=-0.25,
-        difference=0.75,
-        low=0.1,
-        high=1.2,
-        p_value=0.01,
-        q_value=0.02,
-        n_articles_a=3,
-        n_articles_b=4,
-        **common,
-    )
-    untested = Difference(
-        "Ann",
-        "Cy",
-        value_a=0.5,
-        value_b=0.0,
-        difference=0.5,
-        low=None,
-        high=None,
-        p_value=None,
-        q_value=None,
-        n_articles_a=3,
-        n_articles_b=1,
-        note="fewer than 2 articles",
-        **common,
-    )
-    silent = Difference(
-        "Ann",
-        "Di",
-        value_a=None,
-        value_b=None,
-        difference=None,
-        low=None,
-        high=None,
-        p_value=None,
-        q_value=None,
-        n_articles_a=3,
-        n_articles_b=2,
-        **common,
-    )
+    def diff(b: str, **values) -> Difference:
+        fields = dict.fromkeys(("value_a", "value_b", "difference", "low", "high", "q_value"))
+        fields.update(a="Ann", b=b, topic="sanctions", measure="stance", p_value=None)
+        fields.update(n_articles_a=3, n_articles_b=2, n_passages_a=4, n_passages_b=5)
+        return Difference(**{**fields, **values})
+
+    values = {"value_a": 0.5, "value_b": -0.25, "difference": 0.75, "low": 0.1, "high": 1.2}
+    tested = diff("Bob", **values, p_value=0.01, q_value=0.02, n_articles_b=4)
+    untested = diff("Cy", value_a=0.5, value_b=0.0, difference=0.5, n_articles_b=1)
+    untested = replace(untested, note="fewer than 2 articles")
+    silent = diff("Di")
     lines = format_differences([tested, untested, silent], {"sanctions": "Sanctions"}).splitlines()
     assert "Sanctions stance" in lines[1] and "Δ +0.75 [+0.10, +1.20]  p=0.010 q=0.020" in lines[1]
     assert "fewer than 2 articles (articles 3 / 1)" in lines[2]
@@ -115,42 +74,14 @@ def test_differences_say_why_a_number_is_missing():
 
 
 def test_a_shift_prints_both_sides_and_its_evidence():
-    shift = Shift(
-        "Ann",
-        "ukraine",
-        "tone",
-        "2024-03-01",
-        detected=True,
-        before=-0.4,
-        after=0.2,
-        shift=0.6,
-        low=0.1,
-        high=0.9,
-        p_value=0.03,
-        n_before=4,
-        n_after=5,
-        evidence_after=[{"date": "2024-04-02", "tone": 0.5, "text": "Talks  went\nwell."}],
-    )
-    text = format_shift(shift, "Ukraine")
+    found = {"before": -0.4, "after": 0.2, "shift": 0.6, "low": 0.1, "high": 0.9, "p_value": 0.03}
+    evidence = [{"date": "2024-04-02", "tone": 0.5, "text": "Talks  went\nwell."}]
+    shift = Shift("Ann", "ukraine", "tone", "2024-03-01", True, **found, n_before=4, n_after=5)
+    text = format_shift(replace(shift, evidence_after=evidence), "Ukraine")
     assert text.startswith("Ann on Ukraine, tone: detected change point at 2024-03-01")
     assert "shift +0.60 [+0.10, +0.90], permutation p=0.030 (p pays for the search" in text
     assert text.splitlines()[-1] == "  after 2024-04-02: tone +0.50  Talks went well."
-    none = Shift(
-        "Ann",
-        "ukraine",
-        "tone",
-        None,
-        False,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        1,
-        0,
-        note="one article",
-    )
+    none = replace(shift, split_date=None, shift=None, note="one article")
     assert format_shift(none) == "Ann on ukraine, tone: no shift measurable (one article)"
 
 

@@ -10,10 +10,11 @@ chat endpoint) take options, given in an experiment's ``[models.stance_options]`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 
 from analysis.labels import labels_for
 from analysis.scoring.base import Scorer
@@ -35,50 +36,34 @@ from analysis.scoring.vader import VaderToneScorer
 Templates = Mapping[str, tuple[str, str]]
 
 
-class Builder(Protocol):
-    """How a registered name becomes a scorer (its options were checked by options.check_spec)."""
+@dataclass(frozen=True)
+class BuildRequest:
+    """What a builder gets: the backend's options (checked by options.check_spec), the
+    precision, a pair classifier to share between heads, and the topics' NLI templates."""
 
-    def __call__(
-        self,
-        options: Mapping[str, Any],
-        precision: str,
-        pair_model: PairModel | None,
-        templates: Templates | None,
-    ) -> Scorer: ...
+    options: Mapping[str, Any]
+    precision: str = "auto"
+    pair_model: PairModel | None = None
+    templates: Templates | None = None
+
+
+Builder = Callable[[BuildRequest], Scorer]
 
 
 def _shipped(task: str, version: int = 1) -> Builder:
     directory = SHIPPED_DIR if version == 1 else SHIPPED_V2_DIR
 
-    def build(
-        options: Mapping[str, Any],
-        precision: str,
-        pair_model: PairModel | None,
-        templates: Templates | None,
-    ) -> Scorer:
-        model = pair_model or PairModel(directory, precision=precision)
+    def build(request: BuildRequest) -> Scorer:
+        model = request.pair_model or PairModel(directory, precision=request.precision)
         return PairModelScorer(f"{task}.minilm.v{version}", task, model)
 
     return build
 
 
-def _vader(
-    options: Mapping[str, Any],
-    precision: str,
-    pair_model: PairModel | None,
-    templates: Templates | None,
-) -> Scorer:
-    return VaderToneScorer()
-
-
-def _nli(
-    options: Mapping[str, Any],
-    precision: str = "auto",
-    pair_model: PairModel | None = None,
-    templates: Templates | None = None,
-) -> Scorer:
+def _nli(request: BuildRequest) -> Scorer:
     from analysis.scoring.nli import NLIStanceScorer
 
+    options = request.options
     kwargs = {
         k: options[k]
         for k in ("favor_template", "against_template", "batch_size", "max_length")
@@ -86,35 +71,23 @@ def _nli(
     }
     # topic_templates = false: the favor/against_template options apply to every topic, over
     # the topics file's own (robustness runs over templates given on the command line).
-    topic_templates = options.get("topic_templates", True)
-    return NLIStanceScorer(
-        options["model"], templates=(templates or None) if topic_templates else None, **kwargs
-    )
+    templates = (request.templates or None) if options.get("topic_templates", True) else None
+    return NLIStanceScorer(options["model"], templates=templates, **kwargs)
 
 
 def _hf(task: str) -> Builder:
-    def build(
-        options: Mapping[str, Any],
-        precision: str,
-        pair_model: PairModel | None,
-        templates: Templates | None,
-    ) -> Scorer:
-        kwargs = {k: v for k, v in options.items() if k != "model"}
-        return HFClassifierScorer(options["model"], task, **kwargs)
+    def build(request: BuildRequest) -> Scorer:
+        kwargs = {k: v for k, v in request.options.items() if k != "model"}
+        return HFClassifierScorer(request.options["model"], task, **kwargs)
 
     return build
 
 
 def _chat(task: str) -> Builder:
-    def build(
-        options: Mapping[str, Any],
-        precision: str,
-        pair_model: PairModel | None,
-        templates: Templates | None,
-    ) -> Scorer:
+    def build(request: BuildRequest) -> Scorer:
         from analysis.scoring.chat import ChatConfig, ChatScorer
 
-        return ChatScorer(ChatConfig.from_dict(dict(options)), task)
+        return ChatScorer(ChatConfig.from_dict(dict(request.options)), task)
 
     return build
 
@@ -126,7 +99,7 @@ BUILDERS: Mapping[str, Builder] = MappingProxyType(
         "tone.minilm.v1": _shipped("tone"),
         "stance.minilm.v2": _shipped("stance", 2),
         "tone.minilm.v2": _shipped("tone", 2),
-        "tone.vader.v1": _vader,
+        "tone.vader.v1": lambda _: VaderToneScorer(),
         "stance.nli.v1": _nli,
         "stance.hf-classifier.v1": _hf("stance"),
         "tone.hf-classifier.v1": _hf("tone"),
@@ -154,7 +127,7 @@ def create_scorer(
         options.setdefault("label_map", dict(label_map))
     check_spec(spec, task, options)
     if spec in BACKEND_SPECS:
-        return BUILDERS[spec](options, precision, pair_model, templates)
+        return BUILDERS[spec](BuildRequest(options, precision, pair_model, templates))
     path = Path(spec).expanduser()
     if path.is_dir() and is_pair_classifier_dir(path):
         model = pair_model or PairModel(path, precision=precision)
@@ -167,7 +140,7 @@ def create_scorer(
                 "stance (as stance.nli.v1), not tone; choose a sentiment classifier for tone"
             )
         nli_options = {k: v for k, v in options.items() if k in NLI_OPTIONS}
-        return _nli({**nli_options, "model": spec}, templates=templates)
+        return _nli(BuildRequest({**nli_options, "model": spec}, templates=templates))
     check_values("a Hugging Face classifier", HF_OPTIONS, options)
     kwargs = {k: v for k, v in options.items() if k != "model"}
     if label_map:

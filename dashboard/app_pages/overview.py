@@ -252,6 +252,37 @@ def _quoted_voices(
         show_passages(reported, meta_by_id, empty="No one is quoted on this topic.")
 
 
+def _level_table(
+    ctx: context.RunContext,
+    level: str,
+    wide: pd.DataFrame,
+    topics: list[str],
+    counted: str,
+    info: list[tuple[str, str]],
+    tail: list[tuple[str, str]],
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The sortable, paged matrix of one level (authors or articles) with its download; a
+    clicked cell becomes the selection. Returns (the rows shown, all rows), None when empty."""
+    labels = [(k, ctx.label(k)) for k in topics]
+    sorts = views.sort_options(labels, level)
+    left, right = st.columns([2, 1])
+    choice = _sort_choice(sorts, level, left)
+    wide = views.sort_wide(wide, *sorts[choice])
+    right.metric(counted, f"{len(wide):,}")
+    if wide.empty:
+        st.warning(f"No {level} matches these filters.")
+        return None
+    page = ui.page_picker(len(wide), PAGE_SIZE, f"ov_page_{level}")
+    shown = views.page_of(wide, page, PAGE_SIZE)
+    table = views.matrix(shown, labels, info, tail)
+    clicked = ui.matrix_table(table, ui.table_key(f"ov_{level}", table.units))
+    _download_positions(ctx, level, wide.index, topics)
+    if clicked:
+        state.put(level, clicked[0])
+        state.put("topic", clicked[1])
+    return shown, wide
+
+
 def _authors_view(
     ctx: context.RunContext,
     kept: pd.DataFrame,
@@ -262,28 +293,18 @@ def _authors_view(
     wide = data.wide_positions(ctx.path, ctx.stamp, "author")
     if narrowed:
         wide = wide[wide.index.isin(views.members(kept)["group"].unique())]
-    labels = [(k, ctx.label(k)) for k in topics]
-    sorts = views.sort_options(labels, "author")
-    left, right = st.columns([2, 1])
-    choice = _sort_choice(sorts, "author", left)
-    wide = views.sort_wide(wide, *sorts[choice])
-    right.metric("Authors and outlet groups", f"{len(wide):,}")
-    if wide.empty:
-        st.warning("No author matches these filters.")
-        return
-    page = ui.page_picker(len(wide), PAGE_SIZE, "ov_page_author")
-    shown = views.page_of(wide, page, PAGE_SIZE)
-    table = views.matrix(
-        shown,
-        labels,
+    found = _level_table(
+        ctx,
+        "author",
+        wide,
+        topics,
+        "Authors and outlet groups",
         [("__name__", "Author / outlet"), ("group_kind", "Grouped under")],
         [("n_articles", "Articles"), ("outlet", "Outlet")],
     )
-    clicked = ui.matrix_table(table, ui.table_key("ov_author", table.units))
-    _download_positions(ctx, "author", wide.index, topics)
-    if clicked:
-        state.put("author", clicked[0])
-        state.put("topic", clicked[1])
+    if found is None:
+        return
+    shown, wide = found
     units = list(shown.index.astype(str))
     current = state.get("author")
     if current in wide.index and current not in units:
@@ -295,30 +316,17 @@ def _articles_view(
     ctx: context.RunContext, kept: pd.DataFrame, meta_by_id: pd.DataFrame, topics: list[str]
 ) -> None:
     wide = data.wide_positions(ctx.path, ctx.stamp, "article")
-    wide = wide[wide.index.isin(kept["article_id"])]
-    labels = [(k, ctx.label(k)) for k in topics]
-    sorts = views.sort_options(labels, "article")
-    left, right = st.columns([2, 1])
-    choice = _sort_choice(sorts, "article", left)
-    wide = views.sort_wide(wide, *sorts[choice])
-    right.metric("Articles", f"{len(wide):,}")
-    if wide.empty:
-        st.warning("No article matches these filters.")
-        return
-    page = ui.page_picker(len(wide), PAGE_SIZE, "ov_page_article")
-    shown = views.page_of(wide, page, PAGE_SIZE)
-    table = views.matrix(
-        shown,
-        labels,
+    found = _level_table(
+        ctx,
+        "article",
+        wide[wide.index.isin(kept["article_id"])],
+        topics,
+        "Articles",
         [("title", "Title"), ("author", "Author / outlet"), ("group_kind", "Grouped under")],
         [("date", "Date")],
     )
-    clicked = ui.matrix_table(table, ui.table_key("ov_article", table.units))
-    _download_positions(ctx, "article", wide.index, topics)
-    if clicked:
-        state.put("article", clicked[0])
-        state.put("topic", clicked[1])
-    _evidence_for_article(ctx, meta_by_id, list(shown.index.astype(str)), topics)
+    if found is not None:
+        _evidence_for_article(ctx, meta_by_id, list(found[0].index.astype(str)), topics)
 
 
 def render() -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import context, data, export, state, views
+from dashboard.charts import by_topic_and_measure
 from dashboard.style import (
     CATEGORY_COLORS,
     GROUP_TAGS,
@@ -127,18 +128,8 @@ def time_chart(frame: pd.DataFrame, authors: list[str], topic_labels: list[str])
         .encode(x=x, y=y, color=colour, tooltip=tooltip)
     )
     layered = alt.layer(zero, interval, line, point, data=frame).properties(width=430, height=190)
-    return layered.facet(
-        row=alt.Row(
-            "Topic:N",
-            sort=topic_labels,
-            header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", title=None),
-        ),
-        column=alt.Column(
-            "Measure:N",
-            sort=["Stance", "Tone"],
-            header=alt.Header(title=None, labelFontWeight="bold"),
-        ),
-    ).configure_axis(grid=False)
+    facets = by_topic_and_measure(layered, topic_labels, ["Stance", "Tone"])
+    return facets.configure_axis(grid=False)
 
 
 def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: Any) -> None:

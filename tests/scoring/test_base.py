@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from analysis.scoring.base import BaseScorer
@@ -10,24 +9,11 @@ from analysis.scoring.hf_classifier import HFClassifierScorer
 from analysis.scoring.nli import NLIStanceScorer
 from analysis.scoring.pair_scorer import PairModelScorer
 from analysis.scoring.vader import VaderToneScorer
-
-
-class Echo(BaseScorer):
-    name, task, labels = "echo", "tone", ("negative", "neutral", "positive")
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def identity(self) -> dict:
-        return {"name": self.name}
-
-    def _score(self, texts, targets, spans, progress):
-        self.calls += 1
-        return np.full((len(texts), 3), 1 / 3)
+from tests.fakes import RuleScorer
 
 
 def test_the_base_validates_before_the_backend_runs():
-    scorer = Echo()
+    scorer = RuleScorer("tone")
     assert scorer.score(["a", "b"], [None, None]).shape == (2, 3) and scorer.calls == 1
     with pytest.raises(ValueError, match="expected one target per text"):
         scorer.score(["a", "b"], [None])
