@@ -51,9 +51,12 @@ def test_compare_reports_agreement_and_changes(two_runs, capsys):
         == 0
     )
     report = json.loads(capsys.readouterr().out)
-    text = json.dumps(report)
-    # stance came from the same model in both runs: it agrees perfectly; tone may not
-    assert "kappa" in text
+    # stance came from the same model in both runs: it agrees perfectly on every shared passage
+    stance = report["overall"]["stance"]
+    assert stance["n"] == report["overall"]["passages"]["shared"] > 0
+    assert stance["agreement"] == 1.0
+    assert report["a"]["models"]["tone"] != report["b"]["models"]["tone"]
+    assert report["same_corpus"] is True
     stance_run = load_run(oldest["run_id"], two_runs)
     assert main(["compare", oldest["run_id"], newest["run_id"], "--runs-dir", str(two_runs)]) == 0
     out = capsys.readouterr().out
@@ -120,6 +123,9 @@ def test_robustness_over_the_two_runs_lists_stable_and_flipping_comparisons(two_
         == 0
     )
     report = json.loads(capsys.readouterr().out)
-    assert report  # a JSON object about the two runs
+    assert [r["run_id"] for r in report["runs"]] == [oldest["run_id"], newest["run_id"]]
+    for section in report["topics"].values():  # every pair is judged exactly once
+        pairs = section["pairs"]
+        assert pairs["stable"] + pairs["flip"] + pairs["tie"] == pairs["n"]
     assert main(["robustness", oldest["run_id"], "--runs-dir", str(two_runs)]) == 2
     assert "expected at least two runs" in capsys.readouterr().err
