@@ -105,9 +105,7 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
                 "Authors in both": sec["authors"]["discussed_in_both"],
                 "Stance rank ρ": sp["stance"],
                 "Tone rank ρ": sp["tone"],
-                "Author changes": len(sec["sign_changes"])
-                + len(sec["interval_splits"])
-                + len(sec["status_changes"]),
+                "Author changes": len(sec["author_changes"]),
             }
         )
     table = pd.DataFrame(rows)
@@ -157,7 +155,9 @@ def _show_agreement(table: pd.DataFrame) -> None:
             ),
             "Tone rank ρ": text("Tone ρ", help="Spearman rank correlation of the authors' tone"),
             "Author changes": number(
-                "Changes", help="changes listed below: sign flips, split intervals, status changes"
+                "Changes",
+                help="rows listed below (author × topic × measure): sign flips, split intervals, "
+                "status changes",
             ),
         },
     )

@@ -66,6 +66,9 @@ def test_agreement_table_shows_the_librarys_kappa_and_rank_correlation(app, two_
     # Two authors discuss sanctions in both runs: too few for a rank correlation, said as "–".
     assert report["topics"]["sanctions"]["authors"]["spearman"]["stance"] is None
     assert by_topic.loc["Sanctions", "Stance rank ρ"] == "–"
+    # the count is the number of rows the changes table lists for the topic
+    changes = _frames(at)[1]
+    assert by_topic.loc["All topics", "Author changes"] == len(changes)
 
 
 def test_flips_are_listed_with_both_runs_values(app, two_runs_dir, report):

@@ -1,0 +1,57 @@
+"""Page helpers called directly: a page module imports without drawing (its render() does)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.app_pages.evaluation import per_class_frame
+from dashboard.app_pages.time import time_frame
+
+
+def test_time_frame_counts_a_coauthored_article_toward_each_author_in_date_order():
+    meta = pd.DataFrame(
+        {
+            "article_id": ["a1", "a2", "a3"],
+            "day": pd.to_datetime(["2024-03-02", "2024-01-05", None]),
+            "group": ["Ann Lee and Bo Li", "Ann Lee", "Ann Lee"],
+            "groups": [["Ann Lee", "Bo Li"], ["Ann Lee"], ["Ann Lee"]],
+            "group_kind": ["author"] * 3,
+        }
+    )
+    positions = pd.DataFrame(
+        {
+            "article_id": ["a1", "a2", "a3", "a2"],
+            "topic": ["sanctions", "sanctions", "sanctions", "ukraine"],
+            "status": ["discussed", "discussed", "discussed", "not_discussed"],
+            "stance": [0.5, -0.2, 0.9, None],
+            "stance_low": [0.1, None, None, None],
+            "stance_high": [0.8, None, None, None],
+            "tone": [None, 0.3, 0.1, None],
+            "n_passages": [3, 1, 1, 0],
+            "group_kind": ["author"] * 4,
+        }
+    )
+    frame = time_frame(positions, meta, ["Ann Lee", "Bo Li"], [("sanctions", "Sanctions")])
+    # a3 is undated, the ukraine row is not discussed, a1 has no tone: four points remain
+    assert list(zip(frame["Author"], frame["article_id"], frame["Measure"], strict=True)) == [
+        ("Ann Lee", "a2", "Stance"),
+        ("Ann Lee", "a2", "Tone"),
+        ("Ann Lee", "a1", "Stance"),
+        ("Bo Li", "a1", "Stance"),
+    ]
+    first = frame.iloc[2]
+    assert (first["low"], first["high"], first["Topic"]) == (0.1, 0.8, "Sanctions")
+    assert first["shown"].startswith("+0.50")
+
+
+def test_per_class_frame_keeps_the_label_order():
+    report = {
+        "labels": ["favor", "against", "none"],
+        "per_class": {
+            label: {"precision": p, "recall": p, "f1": p, "support": 2}
+            for label, p in (("none", 0.1), ("favor", 0.9), ("against", 0.5))
+        },
+    }
+    frame = per_class_frame(report)
+    assert list(frame["class"]) == ["favor", "against", "none"]
+    assert list(frame["f1"]) == [0.9, 0.5, 0.1]
