@@ -22,6 +22,7 @@ import pandas as pd
 from analysis.aggregate import mark_unscored
 from analysis.bylines import membership
 from analysis.config import AnalysisConfig
+from analysis.estimate import CostEstimate, estimate_cost
 from analysis.provenance import command_line
 from analysis.runs import ALL_COLUMNS
 from analysis.scoring.base import Scorer
@@ -236,10 +237,11 @@ def with_cache(scorers: tuple[Scorer, ...], path: str) -> tuple[tuple[Scorer, ..
     return tuple(wrapped[id(s)] for s in scorers), [cache]
 
 
-def stage_shares(estimate: Any) -> dict[str, float]:
+def stage_shares(estimate: CostEstimate | None) -> dict[str, float]:
     """Where each stage starts, as a share of the whole run: fixed up to the estimate, then
-    relevance and scoring split in proportion to the estimate's predicted seconds."""
-    seconds = getattr(estimate, "seconds", {}) or {}
+    relevance and scoring split in proportion to the estimate's predicted seconds (None: before
+    the estimate is known)."""
+    seconds = estimate.seconds if estimate is not None else {}
     relevance = max(float(seconds.get("relevance", 0.0)), 0.0)
     scoring = max(float(seconds.get("stance", 0.0)) + float(seconds.get("tone", 0.0)), 0.0)
     first, last = 0.1, 0.9  # relevance starts at `first`, aggregation at `last`
@@ -321,7 +323,6 @@ def analyze(
     articles = articles_table(corpus, counts)
 
     matcher = TopicMatcher(topics, Embedder(precision=config.models.precision), threshold=threshold)
-    from analysis.estimate import estimate_cost
 
     stage("estimate")
     clock = time.perf_counter()

@@ -65,6 +65,9 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def send_json(self, status: int, payload: object, headers: dict | None = None) -> None:
+        # The request stops counting as in flight before its reply is written: once the
+        # client has the reply it may send the next request before this thread runs again.
+        self.count_out()
         data = json.dumps(payload).encode()
         try:
             self.send_response(status)
@@ -93,11 +96,18 @@ class Handler(BaseHTTPRequestHandler):
             user = body["messages"][-1]["content"]
             key = next((k for k in user.split() if k.startswith("case-")), "case-valid")
             count = server.counts[key] = server.counts.get(key, 0) + 1
+        self.counted = True
         try:
             self.answer(key, count)
         finally:
-            with server.lock:
-                server.in_flight -= 1
+            self.count_out()
+
+    def count_out(self) -> None:
+        """Count this request out of the in-flight total (once)."""
+        if getattr(self, "counted", False):
+            with self.server.lock:
+                self.server.in_flight -= 1
+            self.counted = False
 
     def answer(self, key: str, count: int) -> None:
         if key == "case-slow":
