@@ -133,6 +133,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         ("corpus", "paths"): [str(p) for p in args.paths] if args.paths else None,
         ("topics", "file"): args.topics,
         ("topics", "threshold"): args.threshold,
+        ("topics", "relevance"): args.relevance,
         ("models", "stance"): args.stance_model,
         ("models", "tone"): args.tone_model,
         ("models", "precision"): args.precision,
@@ -167,7 +168,10 @@ def _print_result(result: Any, dry_run: bool, as_json: bool) -> None:
         summary = {
             "run_id": meta.get("run_id"),
             "path": str(result.path),
-            **{k: meta.get(k) for k in ("name", "created", "models", "counts", "timings")},
+            **{
+                k: meta.get(k)
+                for k in ("name", "created", "models", "counts", "timings", "peak_rss_mib")
+            },
         }
         print(json.dumps(summary, default=str))
     else:
@@ -596,6 +600,13 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--config", default=None, help="an analysis/experiment TOML file")
     an.add_argument("--topics", default=None, help="a topics TOML file (default: built-in)")
     an.add_argument("--threshold", type=float, default=None, help="topic relevance threshold")
+    an.add_argument(
+        "--relevance",
+        choices=["cascade", "full"],
+        default=None,
+        help="cascade (default): static embeddings choose the passages MiniLM scores; "
+        "full: MiniLM on every passage",
+    )
     an.add_argument("--stance-model", default=None, help="name, directory or Hugging Face id")
     an.add_argument("--tone-model", default=None, help="name, directory or Hugging Face id")
     an.add_argument("--precision", default=None, choices=["auto", "bf16", "fp32"])

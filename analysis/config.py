@@ -13,6 +13,8 @@ all of them, so a run says exactly what produced it)::
                                  # with a topic gate (stance.minilm.v2), else 0.61
     gate = 0.9                   # P(on topic) a passage needs from the stance model's topic head
                                  # (stance.minilm.v2); models without one: no gate
+    relevance = "cascade"        # cascade: static embeddings choose the passages MiniLM scores;
+                                 # full: MiniLM on every passage (slower, for comparison)
     [models]
     stance = "stance.minilm.v2"  # registered name, model directory or Hugging Face id
     tone = "tone.minilm.v2"
@@ -47,6 +49,9 @@ from typing import Any
 # must stay fast so that a bad value fails before anything heavy starts.
 PRECISIONS = ("auto", "bf16", "fp32")
 STANCE_RULES = ("mean", "balance")
+# cascade: static embeddings pick the passages MiniLM then scores (analysis.topics); full:
+# MiniLM on every passage (the method before the cascade, for comparison)
+RELEVANCE_METHODS = ("cascade", "full")
 
 
 class ConfigError(ValueError):
@@ -80,9 +85,16 @@ class TopicsSection:
     # topic head, else DEFAULT_THRESHOLD); a run records the value it used.
     threshold: float | None = None
     gate: float = 0.9
+    relevance: str = "cascade"
 
     def __post_init__(self) -> None:
         _expect(isinstance(self.file, str), "topics.file", "a path string", self.file)
+        _expect(
+            self.relevance in RELEVANCE_METHODS,
+            "topics.relevance",
+            " or ".join(RELEVANCE_METHODS),
+            self.relevance,
+        )
         _expect(
             self.threshold is None or (_number(self.threshold) and 0.0 <= self.threshold <= 1.0),
             "topics.threshold",
@@ -276,7 +288,7 @@ class AnalysisConfig:
                     f"{source}: unknown section {name!r}; expected some of {sorted(SECTIONS)}"
                 )
             current = getattr(self, name)
-            given = {k: v for k, v in values.items()}
+            given = dict(values)
             known = {f.name for f in fields(current)}
             unknown = sorted(set(given) - known)
             if unknown:

@@ -76,7 +76,7 @@ def estimate_cost(
     context = [previous[i] for i in picks] if previous is not None else None
     seconds: dict[str, float] = {}
     if sample:
-        matcher.relevance(sample[:8])  # load the embedder outside the timing
+        matcher.warm_up()  # load the embedders outside the timing
         started = time.perf_counter()
         relevance = matcher.relevance(sample, previous=context)
         seconds["relevance"] = (time.perf_counter() - started) / len(sample) * n

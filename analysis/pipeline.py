@@ -47,6 +47,14 @@ class AnalysisResult:
     estimate: Any = None
 
 
+def peak_rss_mib() -> float:
+    """The peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
+
+
 def package_versions() -> dict[str, str]:
     """Versions of the packages that shape the numbers."""
     versions = {"python": platform.python_version()}
@@ -278,6 +286,7 @@ def analyze(
     from analysis.corpus import load_corpus
     from analysis.embedding import Embedder
     from analysis.runs import new_run_id, write_run
+    from analysis.static_embedding import StaticEmbedder
     from analysis.topics import DEFAULT_THRESHOLD, GATED_THRESHOLD, TopicMatcher, load_topics
 
     shares = stage_shares(None)  # refined once the cost estimate is known
@@ -287,6 +296,7 @@ def analyze(
             on_stage(name, shares[name])
 
     timings: dict[str, float] = {}
+    peak_mib: dict[str, float] = {}  # the process's peak resident memory after each stage
     started = time.perf_counter()
     stage("setup")
     # Everything that can fail on a name or a path fails here, before any work starts.
@@ -302,11 +312,13 @@ def analyze(
         if not Path(path).exists():
             raise ValueError(f"no such file or folder: {path}")
     timings["setup"] = time.perf_counter() - started
+    peak_mib["setup"] = peak_rss_mib()
 
     stage("loading")
     clock = time.perf_counter()
     corpus = load_corpus(config.corpus.paths, progress=progress)
     timings["load"] = time.perf_counter() - clock
+    peak_mib["load"] = peak_rss_mib()
     # the loader has already warned about each skipped input on stderr
     log(
         f"read {len(corpus.articles)} articles ({len(corpus.passages)} passages), "
@@ -322,7 +334,12 @@ def analyze(
     counts = passages.groupby("article_id").size().to_dict()
     articles = articles_table(corpus, counts)
 
-    matcher = TopicMatcher(topics, Embedder(precision=config.models.precision), threshold=threshold)
+    matcher = TopicMatcher(
+        topics,
+        Embedder(precision=config.models.precision),
+        threshold=threshold,
+        first_stage=StaticEmbedder() if config.topics.relevance == "cascade" else None,
+    )
 
     stage("estimate")
     clock = time.perf_counter()
@@ -339,6 +356,7 @@ def analyze(
         previous=previous,
     )
     timings["estimate"] = time.perf_counter() - clock
+    peak_mib["estimate"] = peak_rss_mib()
     log(estimate.format())
     if dry_run:
         return AnalysisResult(path=None, meta={"counts": estimate.to_dict()}, estimate=estimate)
@@ -350,6 +368,7 @@ def analyze(
         log("finding topic passages")
     relevance = matcher.relevance(passages["text"].tolist(), progress=progress, previous=previous)
     timings["relevance"] = time.perf_counter() - clock
+    peak_mib["relevance"] = peak_rss_mib()
 
     stage("scoring")
     clock = time.perf_counter()
@@ -381,6 +400,7 @@ def analyze(
         for cache in caches:
             cache.close()
     timings["scoring"] = time.perf_counter() - clock
+    peak_mib["scoring"] = peak_rss_mib()
     cache_stats = {
         task: counts
         for task, scorer in (("stance", stance), ("tone", tone), ("quoted", quoted), ("gate", gate))
@@ -413,6 +433,7 @@ def analyze(
     )
     table = mark_unscored(table, scores[failed], articles, agg.include_reported)
     timings["aggregate"] = time.perf_counter() - clock
+    peak_mib["aggregate"] = peak_rss_mib()
     timings["total"] = time.perf_counter() - started
 
     corpus_hash = corpus.hash()
@@ -437,6 +458,7 @@ def analyze(
         "corpus_hash": corpus_hash,
         "corpus_paths": list(config.corpus.paths),
         "timings": {k: round(v, 2) for k, v in timings.items()},
+        "peak_rss_mib": peak_mib,
         "counts": {
             "articles_read": len(corpus.articles),
             "articles_skipped": len(corpus.skipped),

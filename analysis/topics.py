@@ -37,6 +37,7 @@ from analysis.embedding import text_list
 
 if TYPE_CHECKING:
     from analysis.embedding import Embedder
+    from analysis.static_embedding import StaticEmbedder
 
 DEFAULT_TOPICS_PATH = Path(__file__).resolve().parent / "default_topics.toml"
 
@@ -53,6 +54,11 @@ DEFAULT_THRESHOLD = 0.61
 # the target. 0.55 with the gate at 0.9 gave the best coverage F1 on the article dev set
 # (experiments/article_level/).
 GATED_THRESHOLD = 0.55
+# The first stage of the relevance cascade: a passage goes on to MiniLM when a topic's alias
+# occurs in it or its static embedding reaches this cosine with a topic prototype. The largest
+# value keeping >= 99% of the full method's topic passages on 1,000 AllSides articles
+# (experiments/topic_relevance/choose_cascade.py, cascade.json).
+CASCADE_THRESHOLD = 0.42
 
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _REQUIRED = ("label", "description", "target", "aliases")
@@ -241,6 +247,18 @@ def prototypes(topic: Topic) -> list[str]:
     return [topic.label, topic.description, topic.target, *topic.examples]
 
 
+def static_similarity(
+    embedder: StaticEmbedder, topics: Sequence[Topic], texts: Sequence[str]
+) -> np.ndarray:
+    """Highest cosine between each text's static embedding and each topic's prototypes."""
+    embeddings = embedder.encode(texts)
+    out = np.full((len(embeddings), len(topics)), -1.0, dtype=np.float32)
+    for j, topic in enumerate(topics):
+        if len(embeddings):
+            out[:, j] = (embeddings @ embedder.encode(prototypes(topic)).T).max(axis=1)
+    return out
+
+
 def with_previous(texts: Sequence[str], previous: Sequence[str | None]) -> list[str]:
     """Each text preceded by its previous passage (none for the first of an article)."""
     for i, p in enumerate(previous):
@@ -259,7 +277,9 @@ class TopicMatcher:
     """Scores passages' relevance to each topic; a passage is on topic at ``threshold`` or above.
 
     The embedder is loaded on first use, and the topics' prototype embeddings are computed once
-    per matcher.
+    per matcher. With a ``first_stage`` (static embeddings) relevance is a cascade: only the
+    passages it passes (an alias hit, or static cosine >= ``first_threshold`` with a topic
+    prototype) are embedded by MiniLM; the others have relevance 0, below any threshold.
     """
 
     def __init__(
@@ -267,6 +287,8 @@ class TopicMatcher:
         topics: Sequence[Topic],
         embedder: Embedder | None = None,
         threshold: float = DEFAULT_THRESHOLD,
+        first_stage: StaticEmbedder | None = None,
+        first_threshold: float = CASCADE_THRESHOLD,
     ) -> None:
         topics = list(topics)
         if not topics or not all(isinstance(t, Topic) for t in topics):
@@ -282,6 +304,8 @@ class TopicMatcher:
         self.topics = tuple(topics)
         self.embedder = embedder
         self.threshold = float(threshold)
+        self.first_stage = first_stage
+        self.first_threshold = float(first_threshold)
 
     @property
     def keys(self) -> list[str]:
@@ -355,6 +379,8 @@ class TopicMatcher:
         """
         texts = text_list(texts)
         embedded = texts if previous is None else with_previous(texts, list(previous))
+        if embeddings is None and self.first_stage is not None:
+            return self._cascade(texts, embedded, progress)
         if embeddings is None:
             embeddings = self.embedder_.encode(embedded, progress=progress)
         elif len(embeddings) != len(texts):
@@ -366,6 +392,30 @@ class TopicMatcher:
             self.similarity(embeddings),
             self.counter_similarity(embeddings),
         )
+
+    def warm_up(self) -> None:
+        """Load the embedders and embed the prototypes now (outside any timing)."""
+        self.prototypes_  # noqa: B018
+        if self.first_stage is not None:
+            static_similarity(self.first_stage, self.topics, ["warm up"])
+
+    def passes_first_stage(self, texts: Sequence[str], embedded: Sequence[str]) -> np.ndarray:
+        """Which texts the first stage passes on to MiniLM (bool per text)."""
+        assert self.first_stage is not None
+        similar = static_similarity(self.first_stage, self.topics, embedded)
+        return (self.alias_hits(texts) | (similar >= self.first_threshold)).any(axis=1)
+
+    def _cascade(self, texts: list[str], embedded: list[str], progress: bool) -> np.ndarray:
+        out = np.zeros((len(texts), len(self.topics)), dtype=np.float32)
+        chosen = np.flatnonzero(self.passes_first_stage(texts, embedded))
+        if len(chosen):
+            embeddings = self.embedder_.encode([embedded[i] for i in chosen], progress=progress)
+            out[chosen] = combine(
+                self.alias_hits([texts[i] for i in chosen]),
+                self.similarity(embeddings),
+                self.counter_similarity(embeddings),
+            )
+        return out
 
     def on_topic(self, relevance: np.ndarray) -> np.ndarray:
         """Which relevances reach the threshold (bool, same shape)."""
@@ -382,4 +432,14 @@ class TopicMatcher:
             "topics": self.keys,
             "topics_sha256": topics_sha256(self.topics),
             "embedder": self.embedder_.identity(),
+            **(
+                {
+                    "first_stage": {
+                        **self.first_stage.identity(),
+                        "threshold": self.first_threshold,
+                    }
+                }
+                if self.first_stage is not None
+                else {}
+            ),
         }

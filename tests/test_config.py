@@ -32,6 +32,10 @@ def test_defaults_round_trip_through_toml(tmp_path):
         ("[topics]\nthreshold = true\n", "topics.threshold: expected a number in [0, 1]"),
         ("[models]\nbatch_size = 16\n", "models.batch_size was removed"),
         ("[topics]\ngate = false\n", "topics.gate: expected a number in [0, 1]"),
+        (
+            "[topics]\nrelevance = 'fast'\n",
+            "topics.relevance: expected cascade or full, got 'fast'",
+        ),
         ("[aggregate]\nconfidence = 1.0\n", "aggregate.confidence: expected a number between"),
         ("[aggregate]\nstance_rule = 'median'\n", "aggregate.stance_rule: expected mean or"),
         # model names and backend options are checked at load, before any model is built

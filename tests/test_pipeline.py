@@ -132,3 +132,23 @@ def test_analyze_json_prints_one_object_and_dry_run_writes_nothing(seeds_run, tm
     assert Path(summary["path"]).is_dir() and summary["run_id"] == list_runs(runs)[0]["run_id"]
     assert summary["counts"]["articles_read"] == 3
     assert "wrote run" in captured.err
+
+
+def test_the_relevance_cascade_finds_the_seeds_topic_passages_the_full_method_finds(
+    seeds_run, tmp_path
+):
+    """The default cascade (static first stage, MiniLM on what it passes) against MiniLM on
+    every passage: the same topic passages on the seeds, and each run records its method."""
+    code = main(
+        ["analyze", str(SEEDS), "--relevance", "full", "--runs-dir", str(tmp_path), "--quiet"]
+    )
+    assert code == 0
+    cascade, full = load_run("latest", seeds_run), load_run("latest", tmp_path)
+    pairs = [
+        set(zip(r.scores["passage_id"], r.scores["topic"], strict=True)) for r in (cascade, full)
+    ]
+    assert pairs[0] == pairs[1] and pairs[0]
+    assert cascade.meta["topic_matcher"]["first_stage"]["name"] == "minilm-static"
+    assert "first_stage" not in full.meta["topic_matcher"]
+    assert cascade.info.threshold == full.info.threshold
+    assert 'relevance = "full"' in (full.path / "config.toml").read_text()
