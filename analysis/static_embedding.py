@@ -21,6 +21,7 @@ from analysis.embedding import text_list
 
 SHIPPED_STATIC_DIR = Path(__file__).resolve().parent / "shipped_models" / "minilm_static"
 MAX_PIECES = 256  # a passage longer than this many word pieces is embedded from its start
+CHUNK = 4096  # texts per step: bounds the gathered piece vectors (~25 MB a step, not per corpus)
 
 
 class StaticEmbedder:
@@ -70,8 +71,15 @@ class StaticEmbedder:
         }
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit-length float32 embeddings, one row per text (zeros for a text with no pieces)."""
+        """Unit-length float32 embeddings, one row per text (zeros for a text with no pieces);
+        texts are taken :data:`CHUNK` at a time so that memory does not grow with their number."""
         texts = text_list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), CHUNK):
+            out[start : start + CHUNK] = self._encode_chunk(texts[start : start + CHUNK])
+        return out
+
+    def _encode_chunk(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
