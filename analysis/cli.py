@@ -115,13 +115,12 @@ def _analyze_labelled(args: argparse.Namespace, labels: Any, tmp: Path) -> Path:
                         kept += 1
     if not kept:
         raise ValueError(f"none of the labelled articles is in {', '.join(args.corpus)}")
-    data = AnalysisConfig().to_dict()
-    data["corpus"]["paths"] = [str(subset)]
-    data["run"]["runs_dir"] = str(tmp / "runs")
-    if args.model:
-        data["models"]["stance"] = args.model
-    data["models"]["precision"] = args.precision
-    result = analyze(AnalysisConfig.from_dict(data, source="command line"), progress=True)
+    config = AnalysisConfig().with_values(
+        corpus={"paths": [str(subset)]},
+        run={"runs_dir": str(tmp / "runs")},
+        models={"precision": args.precision, **({"stance": args.model} if args.model else {})},
+    )
+    result = analyze(config, progress=True)
     return Path(result.path)
 
 

@@ -49,8 +49,11 @@ worth. Per author, the sign (with the same zero band) in each run is **stable** 
 every run, ``0`` included), **flips** (both ``+`` and ``-`` occur) or **unsettled** (moves between
 one side and ``0``). Spearman's rho between every two runs summarises each topic.
 
-Both reports are plain JSON-ready dicts (no numpy types, NaN as ``None``); ``format_*`` render
-them for the terminal.
+Each section also lists ``author_changes``: one entry per author × topic × measure that moved
+(its kinds of change and both runs' position), what a table of changes shows.
+
+Both reports are plain JSON-ready dicts (no numpy types, NaN as ``None``);
+:mod:`analysis.terminal` renders them for the terminal.
 """
 
 from __future__ import annotations
@@ -444,6 +447,12 @@ def compare_runs(
         )
     elif same_corpus is None:
         warnings.append("a run records no corpus hash: cannot tell whether the corpora match")
+    relevance_a, relevance_b = a.info.relevance, b.info.relevance
+    if relevance_a and relevance_b and relevance_a != relevance_b:
+        warnings.append(
+            f"topic passages were found differently ({relevance_a} vs {relevance_b} relevance): "
+            "passages found by only one run are counted, not compared"
+        )
     threshold_a, threshold_b = a.info.threshold, b.info.threshold
     if threshold_a is not None and threshold_b is not None and threshold_a != threshold_b:
         warnings.append(
@@ -493,9 +502,6 @@ def compare_runs(
         "overall": overall,
     }
     return json_ready(report)
-
-
-# --------------------------------------------------------------------------- formatting helpers
 
 
 # --------------------------------------------------------------------------- robustness

@@ -331,42 +331,44 @@ class AnalysisConfig:
             raise ConfigError(f"{path}: no such config file") from None
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: not valid TOML ({err})") from None
-        config = cls.from_dict(data, source=str(path))
-        base = path.resolve().parent
-        models = config.models
-        given = data.get("models", {})
-        paths: dict[str, Any] = {
-            "corpus": {"paths": [_relative_to(base, p) for p in config.corpus.paths]},
-            "topics": {
-                "file": _relative_to(base, config.topics.file) if config.topics.file else ""
-            },
-            "models": {
-                "stance": _model_relative_to(base, models.stance),
-                "tone": _model_relative_to(base, models.tone),
-                **{
-                    f"{task}_options": {
-                        **options,
-                        **(
-                            {"model": _model_relative_to(base, options["model"])}
-                            if isinstance(options.get("model"), str)
-                            else {}
-                        ),
-                    }
-                    for task, options in (
-                        ("stance", models.stance_options),
-                        ("tone", models.tone_options),
-                    )
-                },
-                **({"cache": _relative_to(base, models.cache)} if given.get("cache") else {}),
-            },
-        }
-        if data.get("run", {}).get("runs_dir"):
-            paths["run"] = {"runs_dir": _relative_to(base, config.run.runs_dir)}
-        return config.with_values(source=str(path), **paths)
+        # Paths are made relative to the file before validation, so that a model folder beside
+        # the file is found (and checked) wherever the command runs.
+        return cls.from_dict(_paths_from(path.resolve().parent, data), source=str(path))
 
     def to_toml(self) -> str:
         """The resolved config as TOML text (a threshold left to the default is left out)."""
         return dumps_toml(self.to_dict())
+
+
+def _paths_from(base: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """The file's tables with every relative path it sets read from ``base``: corpus paths, the
+    topics file, model folders (a spec or ``model`` option that names a folder there, or is
+    written as a path), the cache and the runs folder. Values of the wrong type are left for
+    validation to report."""
+    data = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    corpus, topics = data.get("corpus"), data.get("topics")
+    models, run = data.get("models"), data.get("run")
+    if isinstance(corpus, dict) and isinstance(corpus.get("paths"), list):
+        corpus["paths"] = [
+            _relative_to(base, p) if isinstance(p, str) and p else p for p in corpus["paths"]
+        ]
+    if isinstance(topics, dict) and isinstance(topics.get("file"), str) and topics["file"]:
+        topics["file"] = _relative_to(base, topics["file"])
+    if isinstance(models, dict):
+        for task in ("stance", "tone"):
+            if isinstance(models.get(task), str):
+                models[task] = _model_relative_to(base, models[task])
+            options = models.get(f"{task}_options")
+            if isinstance(options, dict) and isinstance(options.get("model"), str):
+                models[f"{task}_options"] = {
+                    **options,
+                    "model": _model_relative_to(base, options["model"]),
+                }
+        if isinstance(models.get("cache"), str) and models["cache"]:
+            models["cache"] = _relative_to(base, models["cache"])
+    if isinstance(run, dict) and isinstance(run.get("runs_dir"), str) and run["runs_dir"]:
+        run["runs_dir"] = _relative_to(base, run["runs_dir"])
+    return data
 
 
 def _relative_to(base: Path, value: str) -> str:

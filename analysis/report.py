@@ -1,5 +1,6 @@
-"""Terminal rendering of a run's positions: one row per author (or article), a column per topic,
-with intervals, and on request the evidence passages behind each cell (or all of it as JSON)."""
+"""A run's positions as data: the evidence passages behind each cell, looked up once
+(:class:`EvidenceLookup`), and everything ``viewpoints show --json`` prints. The terminal table
+of the same content is :func:`analysis.terminal.format_positions`."""
 
 from __future__ import annotations
 

@@ -37,6 +37,8 @@ class RunInfo:
     # task -> what the run recorded of its model: at least "name" (the identity where recorded)
     models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     threshold: float | None = None
+    # "cascade" or "full" (how topic passages were found; runs from before the cascade: "full")
+    relevance: str | None = None
     topics_file: str | None = None  # None: the package's built-in topics
     aggregation: AggregateSection = field(default_factory=AggregateSection)
     corpus_hash: str | None = None
@@ -128,6 +130,14 @@ def _aggregation(config: Mapping[str, Any]) -> tuple[AggregateSection, str | Non
         return AggregateSection(), str(err)
 
 
+def _relevance(meta: Mapping[str, Any]) -> str | None:
+    """How the run found topic passages, from the topic matcher it recorded."""
+    matcher = meta.get("topic_matcher")
+    if not isinstance(matcher, Mapping):
+        return None
+    return "cascade" if isinstance(matcher.get("first_stage"), Mapping) else "full"
+
+
 def run_info(
     meta: Mapping[str, Any] | None,
     config: Mapping[str, Any] | None,
@@ -150,6 +160,7 @@ def run_info(
         threshold=float(threshold)
         if isinstance(threshold, int | float) and not isinstance(threshold, bool)
         else None,
+        relevance=_relevance(meta),
         topics_file=str(topics_file) if topics_file else None,
         aggregation=aggregation,
         aggregation_error=aggregation_error,

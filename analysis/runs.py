@@ -126,10 +126,16 @@ NEWER_COLUMNS: Mapping[str, tuple[str, ...]] = {
 }
 
 
+def _written_order(name: str) -> tuple[str, ...]:
+    columns = [*TABLE_COLUMNS[name], *NEWER_COLUMNS[name]]
+    if name == "positions":  # written beside the count it qualifies
+        columns.remove("n_articles_discussing")
+        columns.insert(columns.index("n_articles") + 1, "n_articles_discussing")
+    return tuple(columns)
+
+
 # Every column a run written now has, in the order it is written.
-ALL_COLUMNS: Mapping[str, tuple[str, ...]] = {
-    name: (*TABLE_COLUMNS[name], *NEWER_COLUMNS[name]) for name in TABLES
-}
+ALL_COLUMNS: Mapping[str, tuple[str, ...]] = {name: _written_order(name) for name in TABLES}
 
 
 class RunError(ValueError):

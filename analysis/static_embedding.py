@@ -3,7 +3,8 @@
 The rows are distilled from the pinned MiniLM (``experiments/topic_relevance/distill_static.py``)
 and shipped in ``analysis/shipped_models/minilm_static``; with MiniLM's own tokenizer they need no
 network at inference, so a corpus of hundreds of thousands of passages is embedded in seconds.
-Topic relevance uses them as its first, recall-oriented stage (:class:`analysis.topics.Cascade`).
+Topic relevance uses them as its first, recall-oriented stage
+(``TopicMatcher(first_stage=StaticEmbedder())`` in :mod:`analysis.topics`).
 """
 
 from __future__ import annotations

@@ -132,7 +132,8 @@ def _units(run: Run, level: str) -> list[tuple[str, pd.DataFrame]]:
 
 
 def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
-    """Authors (or articles) x topics: stance (S) with its 95% interval, quoted voices (Q) and
+    """Authors (or articles) x topics: stance (S) with its interval (the run's confidence,
+    95% by default), quoted voices (Q) and
     tone (T) in [-1, 1] and passage counts; with ``evidence`` > 0 the top passages of each
     discussed cell under its row. Names are never cut."""
     labels = run.info.topic_labels()
@@ -149,7 +150,7 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
     )
     lines = [
         f"run {run.run_id}: stance S (the author's own words; 'none': no side taken) with its "
-        "95% interval, quoted voices Q, tone T, in [-1, 1]",
+        f"{run.info.aggregation.confidence:.0%} interval, quoted voices Q, tone T, in [-1, 1]",
         header,
         "-" * len(header),
     ]

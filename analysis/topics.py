@@ -17,6 +17,11 @@ threshold asks for some similarity from a passage that names the topic and a lot
 does not (at the default threshold: cosine 0.42 and 0.64). The method, its constants and
 :data:`DEFAULT_THRESHOLD` were chosen on passages labelled by hand: see
 ``experiments/topic_relevance/RESULTS.md``.
+
+Over a corpus, relevance is a cascade (:class:`TopicMatcher` with a ``first_stage``): static
+word-piece embeddings (:mod:`analysis.static_embedding`) and the aliases pick the passages that
+MiniLM then embeds; :data:`CASCADE_THRESHOLD` was chosen to keep at least 99% of the topic
+passages MiniLM alone finds (``experiments/topic_relevance/choose_cascade.py``).
 """
 
 from __future__ import annotations
@@ -279,7 +284,8 @@ class TopicMatcher:
     The embedder is loaded on first use, and the topics' prototype embeddings are computed once
     per matcher. With a ``first_stage`` (static embeddings) relevance is a cascade: only the
     passages it passes (an alias hit, or static cosine >= ``first_threshold`` with a topic
-    prototype) are embedded by MiniLM; the others have relevance 0, below any threshold.
+    prototype) are embedded by MiniLM; the others get relevance 0 (not measured: off topic at
+    any threshold above 0).
     """
 
     def __init__(

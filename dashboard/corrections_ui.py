@@ -44,7 +44,6 @@ from dashboard.context import RunContext
 from dashboard.style import is_missing
 
 MAX_STORES_CACHED = 4
-TASK_TITLES = {"topic": "Topic", "stance": "Stance", "tone": "Tone"}
 Index = dict[tuple[str, str], dict[str, Correction]]
 
 

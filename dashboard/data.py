@@ -1,4 +1,4 @@
-"""Reading runs for the dashboard: where runs live, topic labels, and cached tables.
+"""Reading runs for the dashboard: where runs live, and cached tables.
 
 Tables are read straight from the run folder's Parquet files (names and columns from
 :mod:`analysis.runs`), only the columns a view needs. Two kinds of cache:

@@ -497,3 +497,13 @@ def test_a_run_without_topic_passages_compares_to_nothing_shared(tmp_path, runs)
     assert rob["topics"]["sanctions"]["pairs"]["n"] == 0
     assert len(rob["topics"]["sanctions"]["authors_not_in_all"]) == 4
     assert "left out: 4" in format_robustness(rob)
+
+
+def test_runs_that_found_topic_passages_differently_say_so(tmp_path):
+    cascade = {"topic_matcher": {"method": "m", "first_stage": {"name": "minilm-static"}}}
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A), meta=cascade)
+    b = make_run(tmp_path, "run-b", scores_b(), meta={"topic_matcher": {"method": "m"}})
+    warnings = compare_runs(a, b)["warnings"]
+    assert any("cascade vs full relevance" in w for w in warnings)
+    same = make_run(tmp_path, "run-c", scores_b(), meta=cascade)
+    assert not any("relevance" in w for w in compare_runs(a, same)["warnings"])

@@ -167,3 +167,17 @@ def test_a_bad_experiment_file_fails_before_torch_is_imported(tmp_path):
     assert done.returncode == 2, done.stderr
     assert "does not take option(s) ['x']" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_model_folder_beside_the_file_loads_from_any_working_folder(tmp_path, monkeypatch):
+    """A folder named like a registered name (stance.mine.v1) beside the experiment is that
+    folder, wherever the command runs; paths resolve before names are checked."""
+    exp = tmp_path / "exp"
+    (exp / "stance.mine.v1").mkdir(parents=True)
+    (exp / "x.toml").write_text('[models]\nstance = "stance.mine.v1"\n')
+    monkeypatch.chdir(tmp_path)
+    config = AnalysisConfig.from_toml(exp / "x.toml")
+    assert config.models.stance == str(exp.resolve() / "stance.mine.v1")
+    (exp / "y.toml").write_text('[models]\nstance = "stance.other.v1"\n')
+    with pytest.raises(ConfigError, match=r"unknown model name 'stance\.other\.v1'"):
+        AnalysisConfig.from_toml(exp / "y.toml")

@@ -124,6 +124,7 @@ def test_robustness_over_the_two_runs_lists_stable_and_flipping_comparisons(two_
     )
     report = json.loads(capsys.readouterr().out)
     assert [r["run_id"] for r in report["runs"]] == [oldest["run_id"], newest["run_id"]]
+    assert report["topics"]
     for section in report["topics"].values():  # every pair is judged exactly once
         pairs = section["pairs"]
         assert pairs["stable"] + pairs["flip"] + pairs["tie"] == pairs["n"]

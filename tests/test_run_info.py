@@ -66,3 +66,10 @@ def test_an_empty_or_odd_record_reads_as_unknowns_not_errors():
 @pytest.mark.parametrize("threshold", [0, 0.0, 1])
 def test_a_zero_or_whole_threshold_is_a_threshold(threshold):
     assert run_info({}, {"topics": {"threshold": threshold}}).threshold == float(threshold)
+
+
+def test_how_topic_passages_were_found_is_read_from_the_recorded_matcher():
+    cascade = {"topic_matcher": {"method": "m", "first_stage": {"name": "minilm-static"}}}
+    assert run_info(cascade, {}).relevance == "cascade"
+    assert run_info({"topic_matcher": {"method": "m"}}, {}).relevance == "full"  # older runs
+    assert run_info({}, {}).relevance is None

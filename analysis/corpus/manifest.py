@@ -94,7 +94,8 @@ def write_manifest(
     path = folder / MANIFEST_NAMES[0]
     path.write_text(text, encoding="utf-8")
     written = find_manifest(folder)
-    assert written is not None
+    if written is None:  # another manifest name shadows it, or the file vanished
+        raise ManifestError(f"{path}: written but not read back")
     return written
 
 

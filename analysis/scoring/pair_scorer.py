@@ -126,6 +126,7 @@ class PairModelScorer(BaseScorer):
 
     def shares_pass_with(self, other: BaseScorer) -> bool:
         """Heads of one pair classifier come from one forward pass."""
+        other = other.unwrapped()
         return isinstance(other, PairModelScorer) and other.model is self.model
 
     def _score(self, texts: Texts, targets: Targets, spans: Spans, progress: bool) -> np.ndarray:
