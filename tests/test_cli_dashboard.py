@@ -60,6 +60,9 @@ def test_stopping_the_command_stops_the_dashboard(tmp_path, stop):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": os.getcwd()},
+        # As from a terminal: a suite started in the background (`make test &`) has SIGINT
+        # ignored, and a child would inherit that and never see Ctrl-C.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         wait_until(lambda: accepts(port), 120, f"the dashboard to listen on {port}")
