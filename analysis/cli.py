@@ -312,17 +312,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(runs))
         return 0
-    print(f"{'run':<28}{'created':<27}{'articles':>9}{'skipped':>9}  models")
-    for meta in runs:
-        counts = meta.get("counts", {})
-        models = meta.get("models", {})
-        names = " / ".join(str(models.get(t, {}).get("name", "?")) for t in ("stance", "tone"))
-        label = f"  ({meta['name']})" if meta.get("name") else ""
-        print(
-            f"{meta.get('run_id', '?'):<28}{meta.get('created', ''):<27}"
-            f"{counts.get('articles_read', 0):>9}{counts.get('articles_skipped', 0):>9}  "
-            f"{names}{label}"
-        )
+    from analysis.terminal import format_runs
+
+    print(format_runs(runs))
     return 0
 
 
@@ -412,12 +404,9 @@ def cmd_corrections(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report))
         return 0
-    print(f"{store.folder}: {len(current)} corrections in force ({len(history)} saved)")
-    for topic, tasks in sorted(counts.items()):
-        cells = ", ".join(
-            f"{task} {v['n']} ({v['changed']} changed)" for task, v in sorted(tasks.items())
-        )
-        print(f"  {topic}: {cells}")
+    from analysis.terminal import format_corrections
+
+    print(format_corrections(report))
     return 0
 
 

@@ -36,16 +36,6 @@ class CostEstimate:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def format(self) -> str:
-        calls = ", ".join(f"{task} {n}" for task, n in self.model_calls.items())
-        parts = ", ".join(f"{k} {v:.0f} s" for k, v in self.seconds.items() if k != "total")
-        notes = "".join(f"; {note}" for note in self.notes)
-        return (
-            f"estimate: {self.articles} articles, {self.passages} passages, about "
-            f"{self.topic_passages} topic passages ({self.scored_pairs} passage-topic pairs); "
-            f"model calls: {calls}; time about {self.seconds['total']:.0f} s ({parts}){notes}"
-        )
-
 
 def _identity_field(scorer: BaseScorer, key: str) -> Any:
     try:

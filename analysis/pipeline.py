@@ -287,6 +287,7 @@ def analyze(
     from analysis.embedding import Embedder
     from analysis.runs import new_run_id, write_run
     from analysis.static_embedding import StaticEmbedder
+    from analysis.terminal import format_estimate
     from analysis.topics import DEFAULT_THRESHOLD, GATED_THRESHOLD, TopicMatcher, load_topics
 
     shares = stage_shares(None)  # refined once the cost estimate is known
@@ -357,7 +358,7 @@ def analyze(
     )
     timings["estimate"] = time.perf_counter() - clock
     peak_mib["estimate"] = peak_rss_mib()
-    log(estimate.format())
+    log(format_estimate(estimate))
     if dry_run:
         return AnalysisResult(path=None, meta={"counts": estimate.to_dict()}, estimate=estimate)
     shares = stage_shares(estimate)

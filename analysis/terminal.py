@@ -14,7 +14,9 @@ import pandas as pd
 
 from analysis.compare import TASKS
 from analysis.differences import Difference
+from analysis.estimate import CostEstimate
 from analysis.report import EvidenceLookup
+from analysis.run_info import run_info
 from analysis.runs import Run
 from analysis.shifts import Shift
 
@@ -397,4 +399,48 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
             text = text if len(text) <= 150 else text[:149] + "…"
             value = item[shift.measure]
             lines.append(f"  {side} {item['date']}: {shift.measure} {value:+.2f}  {text}")
+    return "\n".join(lines)
+
+
+# --- runs, estimates, corrections (viewpoints runs, analyze, corrections) ---
+
+
+def format_runs(runs: list[dict[str, Any]]) -> str:
+    """One line per run (newest first): id, created, articles read and skipped, models, name."""
+    lines = [f"{'run':<28}{'created':<27}{'articles':>9}{'skipped':>9}  models"]
+    for meta in runs:
+        counts = meta.get("counts", {})
+        info = run_info(meta, None)
+        names = " / ".join(info.model_name(task) or "?" for task in ("stance", "tone"))
+        label = f"  ({meta['name']})" if meta.get("name") else ""
+        lines.append(
+            f"{meta.get('run_id', '?'):<28}{meta.get('created', ''):<27}"
+            f"{counts.get('articles_read', 0):>9}{counts.get('articles_skipped', 0):>9}  "
+            f"{names}{label}"
+        )
+    return "\n".join(lines)
+
+
+def format_estimate(estimate: CostEstimate) -> str:
+    """The cost estimate in one line: counts, model calls, seconds per stage, notes."""
+    calls = ", ".join(f"{task} {n}" for task, n in estimate.model_calls.items())
+    parts = ", ".join(f"{k} {v:.0f} s" for k, v in estimate.seconds.items() if k != "total")
+    notes = "".join(f"; {note}" for note in estimate.notes)
+    return (
+        f"estimate: {estimate.articles} articles, {estimate.passages} passages, about "
+        f"{estimate.topic_passages} topic passages ({estimate.scored_pairs} passage-topic "
+        f"pairs); model calls: {calls}; time about {estimate.seconds['total']:.0f} s "
+        f"({parts}){notes}"
+    )
+
+
+def format_corrections(report: dict[str, Any]) -> str:
+    """The corrections in force, per topic and task (``viewpoints corrections``)."""
+    head = f"{report['folder']}: {report['in_force']} corrections in force"
+    lines = [f"{head} ({report['saved']} saved)"]
+    for topic, tasks in sorted(report["by_topic"].items()):
+        cells = ", ".join(
+            f"{task} {v['n']} ({v['changed']} changed)" for task, v in sorted(tasks.items())
+        )
+        lines.append(f"  {topic}: {cells}")
     return "\n".join(lines)

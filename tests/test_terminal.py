@@ -87,3 +87,40 @@ def test_a_shift_prints_both_sides_and_its_evidence():
 
 def test_signed_never_prints_minus_zero():
     assert signed(-0.001) == "+0.00" and signed(-0.5) == "-0.50" and signed(None) == "-"
+
+
+def test_runs_estimates_and_corrections_print_what_they_hold():
+    from analysis.estimate import CostEstimate
+    from analysis.terminal import format_corrections, format_estimate, format_runs
+
+    runs = [
+        {
+            "run_id": "20261201-000000-abc",
+            "created": "2026-12-01T00:00:00",
+            "name": "defaults",
+            "counts": {"articles_read": 3, "articles_skipped": 1},
+            "models": {"stance": {"name": "stance.minilm.v2"}, "tone": "tone.vader.v1"},
+        }
+    ]
+    line = format_runs(runs).splitlines()[1]
+    assert line.startswith("20261201-000000-abc") and line.split()[2:4] == ["3", "1"]
+    assert line.endswith("stance.minilm.v2 / tone.vader.v1  (defaults)")
+    estimate = CostEstimate(
+        articles=3, passages=90, topic_passages=12, scored_pairs=14,
+        model_calls={"stance": 14}, seconds={"relevance": 2.0, "stance": 1.0, "total": 3.0},
+        notes=["a note"],
+    )  # fmt: skip
+    assert format_estimate(estimate) == (
+        "estimate: 3 articles, 90 passages, about 12 topic passages (14 passage-topic pairs); "
+        "model calls: stance 14; time about 3 s (relevance 2 s, stance 1 s); a note"
+    )
+    report = {
+        "folder": "corrections",
+        "saved": 5,
+        "in_force": 4,
+        "by_topic": {"ukraine": {"tone": {"n": 1, "changed": 0}, "stance": {"n": 3, "changed": 2}}},
+    }
+    assert format_corrections(report).splitlines() == [
+        "corrections: 4 corrections in force (5 saved)",
+        "  ukraine: stance 3 (2 changed), tone 1 (0 changed)",
+    ]
