@@ -309,13 +309,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     if not runs:
         print(f"no runs in {args.runs_dir}: run `viewpoints analyze PATH` first", file=sys.stderr)
         return 0
-    if args.json:
-        print(json.dumps(runs))
-        return 0
-    from analysis.terminal import format_runs
-
-    print(format_runs(runs))
-    return 0
+    return _emit(runs, args.json, "format_runs")
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -401,12 +395,18 @@ def cmd_corrections(args: argparse.Namespace) -> int:
         "in_force": len(current),
         "by_topic": counts,
     }
-    if args.json:
-        print(json.dumps(report))
-        return 0
-    from analysis.terminal import format_corrections
+    return _emit(report, args.json, "format_corrections")
 
-    print(format_corrections(report))
+
+def _emit(data: Any, as_json: bool, renderer: str) -> int:
+    """Print ``data`` as one JSON object, or as text for people (``analysis.terminal``'s
+    ``renderer``, imported only then)."""
+    if as_json:
+        print(json.dumps(data))
+    else:
+        from analysis import terminal
+
+        print(getattr(terminal, renderer)(data))
     return 0
 
 
