@@ -56,6 +56,11 @@ class StaticEmbedder:
         tokenizer.enable_truncation(self.max_pieces)
         return tokenizer
 
+    @cached_property
+    def weights_sha256(self) -> str:
+        """Hashed once per embedder: the table is 15 MB."""
+        return sha256_of(self.directory / "embeddings.safetensors")
+
     @property
     def dim(self) -> int:
         return int(self.table.shape[1])
@@ -65,7 +70,7 @@ class StaticEmbedder:
         return {
             "name": "minilm-static",
             "path": str(self.directory),
-            "weights_sha256": sha256_of(self.directory / "embeddings.safetensors"),
+            "weights_sha256": self.weights_sha256,
             "dim": self.dim,
             "max_pieces": self.max_pieces,
             "teacher_weights_sha256": config.get("teacher_weights_sha256"),
