@@ -1,10 +1,12 @@
-"""Static word-piece embeddings: a text's vector is the normalised mean of its pieces' rows.
+"""Static word-piece embeddings: a text's vector is the normalised sum of its pieces' rows.
 
-The rows are distilled from the pinned MiniLM (``experiments/topic_relevance/distill_static.py``)
-and shipped in ``analysis/shipped_models/minilm_static``; with MiniLM's own tokenizer they need no
-network at inference, so a corpus of hundreds of thousands of passages is embedded in seconds.
-Topic relevance uses them as its first, recall-oriented stage
-(``TopicMatcher(first_stage=StaticEmbedder())`` in :mod:`analysis.topics`).
+The rows are fitted so that a passage's vector points where the pinned MiniLM's embedding of it
+points, projected on 256 axes (``experiments/topic_relevance/fit_static.py``), and shipped in
+``analysis/shipped_models/minilm_static`` with that projection; with MiniLM's own tokenizer they
+need no network at inference, so a corpus of hundreds of thousands of passages is embedded in
+seconds. Topic relevance uses them as its first, recall-oriented stage
+(``TopicMatcher(first_stage=StaticEmbedder())`` in :mod:`analysis.topics`): passages embedded
+here are compared with topic prototypes embedded by MiniLM and projected (:meth:`project`).
 """
 
 from __future__ import annotations
@@ -21,29 +23,47 @@ from analysis.backbone import sha256_of
 from analysis.embedding import text_list
 
 SHIPPED_STATIC_DIR = Path(__file__).resolve().parent / "shipped_models" / "minilm_static"
-MAX_PIECES = 256  # a passage longer than this many word pieces is embedded from its start
-CHUNK = 4096  # texts per step: bounds the gathered piece vectors (~25 MB a step, not per corpus)
+MAX_PIECES = 126  # as MiniLM reads a passage: 128 tokens with [CLS] and [SEP]
+CHUNK = 8192  # texts per step: bounds the tokenizer's output held at once
 
 
 class StaticEmbedder:
     """Embeds texts with a static table (``embeddings.safetensors``) over MiniLM's tokenizer."""
 
-    def __init__(self, directory: str | Path | None = None, max_pieces: int = MAX_PIECES) -> None:
+    def __init__(self, directory: str | Path | None = None, max_pieces: int | None = None) -> None:
         self.directory = Path(directory) if directory is not None else SHIPPED_STATIC_DIR
         if not (self.directory / "embeddings.safetensors").is_file():
             raise FileNotFoundError(
                 f"expected static embeddings at {self.directory / 'embeddings.safetensors'} "
-                "(made by experiments/topic_relevance/distill_static.py)"
+                "(made by experiments/topic_relevance/fit_static.py)"
             )
-        self.max_pieces = max_pieces
+        self.config = json.loads((self.directory / "config.json").read_text(encoding="utf-8"))
+        self.max_pieces = int(max_pieces or self.config.get("max_pieces", MAX_PIECES))
 
     @cached_property
-    def table(self) -> np.ndarray:
+    def tensors(self) -> dict[str, np.ndarray]:
         from safetensors.numpy import load_file
 
-        return load_file(str(self.directory / "embeddings.safetensors"))["embeddings"].astype(
-            np.float32
-        )
+        loaded = load_file(str(self.directory / "embeddings.safetensors"))
+        return {name: value.astype(np.float32) for name, value in loaded.items()}
+
+    @property
+    def table(self) -> np.ndarray:
+        """One row per word piece of MiniLM's vocabulary."""
+        return self.tensors["embeddings"]
+
+    @property
+    def projection(self) -> np.ndarray | None:
+        """The map from MiniLM's embedding space onto the table's, ``(384, dim)``, if fitted."""
+        return self.tensors.get("projection")
+
+    def project(self, teacher_embeddings: np.ndarray) -> np.ndarray:
+        """MiniLM embeddings (e.g. of topic prototypes) in this table's space, unit length."""
+        if self.projection is None:
+            raise ValueError(f"the static table at {self.directory} has no projection")
+        projected = np.asarray(teacher_embeddings, dtype=np.float32) @ self.projection
+        norms = np.linalg.norm(projected, axis=1, keepdims=True)
+        return projected / np.where(norms > 0, norms, 1.0)
 
     @cached_property
     def tokenizer(self) -> Any:
@@ -66,7 +86,7 @@ class StaticEmbedder:
         return int(self.table.shape[1])
 
     def identity(self) -> dict[str, Any]:
-        config = json.loads((self.directory / "config.json").read_text(encoding="utf-8"))
+        config = self.config
         return {
             "name": "minilm-static",
             "path": str(self.directory),
@@ -74,6 +94,7 @@ class StaticEmbedder:
             "dim": self.dim,
             "max_pieces": self.max_pieces,
             "teacher_weights_sha256": config.get("teacher_weights_sha256"),
+            "projected_prototypes": self.projection is not None,
         }
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -86,17 +107,25 @@ class StaticEmbedder:
         return out
 
     def _encode_chunk(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        import torch
+
         if not texts:
-            return out
+            return np.zeros((0, self.dim), dtype=np.float32)
         encodings = self.tokenizer.encode_batch(texts, add_special_tokens=False)
-        lengths = np.array([len(e.ids) for e in encodings])
-        ids = np.fromiter((i for e in encodings for i in e.ids), dtype=np.int64)
-        if not len(ids):
-            return out
-        has = lengths > 0
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[has]
-        sums = np.add.reduceat(self.table[ids], starts, axis=0)
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        out[has] = sums / np.where(norms > 0, norms, 1.0)
-        return out
+        pieces = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
+        lengths = np.array([len(p) for p in pieces], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        with torch.inference_mode():
+            sums = torch.nn.functional.embedding_bag(
+                torch.from_numpy(np.concatenate(pieces)),
+                self.table_tensor,
+                torch.from_numpy(offsets),
+                mode="sum",
+            )
+            return torch.nn.functional.normalize(sums, dim=-1).numpy()
+
+    @cached_property
+    def table_tensor(self) -> Any:
+        import torch
+
+        return torch.from_numpy(self.table)

@@ -19,9 +19,9 @@ does not (at the default threshold: cosine 0.42 and 0.64). The method, its const
 ``experiments/topic_relevance/RESULTS.md``.
 
 Over a corpus, relevance is a cascade (:class:`TopicMatcher` with a ``first_stage``): static
-word-piece embeddings (:mod:`analysis.static_embedding`) and the aliases pick the passages that
-MiniLM then embeds; :data:`CASCADE_THRESHOLD` was chosen to keep at least 99% of the topic
-passages MiniLM alone finds (``experiments/topic_relevance/choose_cascade.py``).
+word-piece embeddings fitted to MiniLM (:mod:`analysis.static_embedding`) and the aliases pick
+the passages that MiniLM then embeds; :data:`CASCADE_THRESHOLD` was chosen to keep at least 99%
+of the topic passages MiniLM alone finds (``experiments/topic_relevance/choose_cascade.py``).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from analysis.embedding import text_list
 
@@ -60,10 +61,14 @@ DEFAULT_THRESHOLD = 0.61
 # (experiments/article_level/).
 GATED_THRESHOLD = 0.55
 # The first stage of the relevance cascade: a passage goes on to MiniLM when a topic's alias
-# occurs in it or its static embedding reaches this cosine with a topic prototype. The largest
+# occurs in it or its static embedding reaches this cosine with a topic prototype (MiniLM's,
+# projected into the static table's space). The largest
 # value keeping >= 99% of the full method's topic passages on 1,000 AllSides articles
 # (experiments/topic_relevance/choose_cascade.py, cascade.json).
-CASCADE_THRESHOLD = 0.42
+CASCADE_THRESHOLD = 0.50
+# Passages whose relevance is computed at once: bounds the texts, static vectors and MiniLM
+# embeddings held in memory, whatever the corpus size.
+RELEVANCE_CHUNK = 16384
 
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _REQUIRED = ("label", "description", "target", "aliases")
@@ -253,14 +258,15 @@ def prototypes(topic: Topic) -> list[str]:
 
 
 def static_similarity(
-    embedder: StaticEmbedder, topics: Sequence[Topic], texts: Sequence[str]
+    embedder: StaticEmbedder, prototype_vectors: Sequence[np.ndarray], texts: Sequence[str]
 ) -> np.ndarray:
-    """Highest cosine between each text's static embedding and each topic's prototypes."""
+    """Highest cosine between each text's static embedding and each topic's prototype vectors
+    (in the static table's space: :meth:`TopicMatcher.first_prototypes_`)."""
     embeddings = embedder.encode(texts)
-    out = np.full((len(embeddings), len(topics)), -1.0, dtype=np.float32)
-    for j, topic in enumerate(topics):
+    out = np.full((len(embeddings), len(prototype_vectors)), -1.0, dtype=np.float32)
+    for j, vectors in enumerate(prototype_vectors):
         if len(embeddings):
-            out[:, j] = (embeddings @ embedder.encode(prototypes(topic)).T).max(axis=1)
+            out[:, j] = (embeddings @ vectors.T).max(axis=1)
     return out
 
 
@@ -342,6 +348,16 @@ class TopicMatcher:
             for t in self.topics
         ]
 
+    @cached_property
+    def first_prototypes_(self) -> list[np.ndarray]:
+        """Each topic's prototypes for the first stage: MiniLM's, projected into the static
+        table's space when the table was fitted to MiniLM, else embedded by the table."""
+        if self.first_stage is None:
+            raise ValueError("this matcher has no first stage (relevance is not a cascade)")
+        if self.first_stage.projection is not None:
+            return [self.first_stage.project(p) for p in self.prototypes_]
+        return [self.first_stage.encode(prototypes(t)) for t in self.topics]
+
     def alias_hits(self, texts: Sequence[str]) -> np.ndarray:
         """Whether each topic's aliases occur in each text, ``(n_texts, n_topics)`` bool."""
         texts = text_list(texts)
@@ -384,15 +400,37 @@ class TopicMatcher:
         texts, or the texts joined to their previous passages) skips encoding.
         """
         texts = text_list(texts)
-        embedded = texts if previous is None else with_previous(texts, list(previous))
-        if embeddings is None and self.first_stage is not None:
-            return self._cascade(texts, embedded, progress)
-        if embeddings is None:
-            embeddings = self.embedder_.encode(embedded, progress=progress)
-        elif len(embeddings) != len(texts):
+        if previous is not None and len(previous) != len(texts):
             raise ValueError(
-                f"expected one embedding per text, got {len(embeddings)} for {len(texts)}"
+                f"expected one previous passage per text, got {len(previous)} for {len(texts)}"
             )
+        if embeddings is not None:
+            if len(embeddings) != len(texts):
+                raise ValueError(
+                    f"expected one embedding per text, got {len(embeddings)} for {len(texts)}"
+                )
+            return self._combine(texts, embeddings)
+        out = np.zeros((len(texts), len(self.topics)), dtype=np.float32)
+        with tqdm(
+            total=len(texts), desc="relevance", unit=" passages", disable=not progress
+        ) as bar:
+            for start in range(0, len(texts), RELEVANCE_CHUNK):
+                chunk = texts[start : start + RELEVANCE_CHUNK]
+                embedded = (
+                    chunk
+                    if previous is None
+                    else with_previous(chunk, list(previous[start : start + RELEVANCE_CHUNK]))
+                )
+                if self.first_stage is not None:
+                    out[start : start + len(chunk)] = self._cascade(chunk, embedded)
+                else:
+                    out[start : start + len(chunk)] = self._combine(
+                        chunk, self.embedder_.encode(embedded)
+                    )
+                bar.update(len(chunk))
+        return out
+
+    def _combine(self, texts: list[str], embeddings: np.ndarray) -> np.ndarray:
         return combine(
             self.alias_hits(texts),
             self.similarity(embeddings),
@@ -403,24 +441,25 @@ class TopicMatcher:
         """Load the embedders and embed the prototypes now (outside any timing)."""
         self.prototypes_  # noqa: B018
         if self.first_stage is not None:
-            static_similarity(self.first_stage, self.topics, ["warm up"])
+            static_similarity(self.first_stage, self.first_prototypes_, ["warm up"])
 
     def passes_first_stage(self, texts: Sequence[str], embedded: Sequence[str]) -> np.ndarray:
         """Which texts the first stage passes on to MiniLM (bool per text)."""
-        assert self.first_stage is not None
-        similar = static_similarity(self.first_stage, self.topics, embedded)
+        similar = self.first_similarity(embedded)
         return (self.alias_hits(texts) | (similar >= self.first_threshold)).any(axis=1)
 
-    def _cascade(self, texts: list[str], embedded: list[str], progress: bool) -> np.ndarray:
+    def first_similarity(self, embedded: Sequence[str]) -> np.ndarray:
+        """The first stage's estimate of each text's similarity to each topic."""
+        if self.first_stage is None:
+            raise ValueError("this matcher has no first stage (relevance is not a cascade)")
+        return static_similarity(self.first_stage, self.first_prototypes_, embedded)
+
+    def _cascade(self, texts: list[str], embedded: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), len(self.topics)), dtype=np.float32)
         chosen = np.flatnonzero(self.passes_first_stage(texts, embedded))
         if len(chosen):
-            embeddings = self.embedder_.encode([embedded[i] for i in chosen], progress=progress)
-            out[chosen] = combine(
-                self.alias_hits([texts[i] for i in chosen]),
-                self.similarity(embeddings),
-                self.counter_similarity(embeddings),
-            )
+            embeddings = self.embedder_.encode([embedded[i] for i in chosen])
+            out[chosen] = self._combine([texts[i] for i in chosen], embeddings)
         return out
 
     def on_topic(self, relevance: np.ndarray) -> np.ndarray:

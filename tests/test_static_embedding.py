@@ -27,14 +27,16 @@ def test_embeddings_are_unit_length_and_order_free_within_a_text(shipped):
         shipped.encode("one text")
 
 
-def test_the_shipped_table_says_what_it_was_distilled_from(shipped):
+def test_the_shipped_table_says_what_it_was_fitted_to(shipped):
     from analysis.backbone import MINILM_SHA256
 
     identity = shipped.identity()
     assert identity["teacher_weights_sha256"] == MINILM_SHA256
     assert len(identity["weights_sha256"]) == 64
     config = json.loads((SHIPPED_STATIC_DIR / "config.json").read_text())
-    assert config["recipe"] == "experiments/topic_relevance/distill_static.py"
+    assert config["recipe"] == "experiments/topic_relevance/fit_static.py"
+    assert identity["max_pieces"] == config["max_pieces"] == 126  # as MiniLM reads a passage
+    assert identity["projected_prototypes"] is True
 
 
 def test_related_texts_are_closer_than_unrelated_ones(shipped):
@@ -49,7 +51,7 @@ def test_related_texts_are_closer_than_unrelated_ones(shipped):
 
 
 def test_a_missing_table_is_named(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"distill_static\.py"):
+    with pytest.raises(FileNotFoundError, match=r"fit_static\.py"):
         StaticEmbedder(tmp_path)
 
 
