@@ -20,9 +20,10 @@ from analysis.batching import length_sorted_batches
 from analysis.precision import PRECISIONS
 
 MAX_LENGTH = 128  # all-MiniLM-L6-v2 was trained on 128 word pieces; longer input adds little
-# On the 2-core bf16 machine 256 embedded about a third more sentences/s than 128 (and 512 no
-# more than 256): see experiments/topic_relevance/RESULTS.md.
-BATCH_SIZE = 256
+# Passages joined to their predecessors, on the 2-core bf16 machine (3,000 of them, nothing else
+# running): 32, 64, 128 and 256 a batch embedded 137, 129, 126 and 134 texts/s, and raised peak
+# memory by 158, 186, 291 and 472 MB (the attention scores grow with the batch).
+BATCH_SIZE = 32
 
 
 class Embedder:
