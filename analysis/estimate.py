@@ -64,6 +64,24 @@ def estimate_cost(
     picks = rng.sample(range(n), min(SAMPLE_PASSAGES, n)) if n else []
     sample = [passages[i] for i in picks]
     context = [previous[i] for i in picks] if previous is not None else None
+    return estimate_from_sample(
+        sample, context, n, n_articles, matcher, topics, threshold, stance, tone
+    )
+
+
+def estimate_from_sample(
+    sample: list[str],
+    context: list[str | None] | None,
+    n: int,
+    n_articles: int,
+    matcher: Any,
+    topics: list[Any],
+    threshold: float,
+    stance: BaseScorer,
+    tone: BaseScorer,
+) -> CostEstimate:
+    """:func:`estimate_cost` from a sample already drawn (``context``: the sample's
+    predecessors) for a corpus of ``n`` passages: a streaming run draws it from its files."""
     seconds: dict[str, float] = {}
     if sample:
         matcher.warm_up()  # load the embedders outside the timing

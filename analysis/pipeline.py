@@ -7,9 +7,10 @@ the threshold), once per (passage, topic), toward the topic's stance target.
 from __future__ import annotations
 
 import platform
+import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -22,7 +23,7 @@ import pandas as pd
 from analysis.aggregate import mark_unscored
 from analysis.bylines import membership
 from analysis.config import AnalysisConfig
-from analysis.estimate import CostEstimate, estimate_cost
+from analysis.estimate import SAMPLE_PASSAGES, CostEstimate, estimate_from_sample
 from analysis.provenance import command_line
 from analysis.runs import ALL_COLUMNS
 from analysis.scoring.base import Scorer
@@ -99,54 +100,23 @@ def previous_passages(passages: pd.DataFrame) -> list[str | None]:
     ]
 
 
-def articles_table(corpus: Any, passage_counts: dict[str, int]) -> pd.DataFrame:
+def articles_table(corpus: Any, passage_counts: Mapping[str, int]) -> pd.DataFrame:
+    """The articles of an in-memory corpus as the run's table (a run streams them instead:
+    :func:`analysis.stages.read_corpus`)."""
+    from analysis.stages import article_row
+
     return pd.DataFrame(
-        [
-            {
-                "article_id": a.article_id,
-                "title": a.title,
-                "author": a.author,
-                "outlet": a.outlet,
-                "date": a.date,
-                "url": a.url,
-                "source": a.source,
-                "group": a.group,
-                "group_kind": a.group_kind,
-                "text": a.text,
-                "n_passages": passage_counts.get(a.article_id, 0),
-                "duplicate_of": a.duplicate_of,
-            }
-            for a in corpus.articles
-        ],
+        [article_row(a, passage_counts.get(a.article_id, 0)) for a in corpus.articles],
         columns=list(ALL_COLUMNS["articles"]),
     )
 
 
 def passages_table(corpus: Any) -> pd.DataFrame:
+    """The passages of an in-memory corpus as the run's table."""
+    from analysis.stages import PASSAGE_SCHEMA, passage_row
+
     return pd.DataFrame(
-        [
-            {
-                "passage_id": p.passage_id,
-                "article_id": p.article_id,
-                "index": p.index,
-                "start": p.start,
-                "end": p.end,
-                "text": p.text,
-                "reported": p.reported,
-                "speaker": p.speaker,
-            }
-            for p in corpus.passages
-        ],
-        columns=[
-            "passage_id",
-            "article_id",
-            "index",
-            "start",
-            "end",
-            "text",
-            "reported",
-            "speaker",
-        ],
+        [passage_row(p) for p in corpus.passages], columns=list(PASSAGE_SCHEMA.names)
     )
 
 
@@ -283,9 +253,9 @@ def analyze(
     progress bar's value; "done" with 1.0 once the run is written, not after a dry run).
     """
     from analysis.aggregate import positions
-    from analysis.corpus import load_corpus
     from analysis.embedding import Embedder
-    from analysis.runs import new_run_id, write_run
+    from analysis.runs import finish_run, new_run_id, new_staging
+    from analysis.stages import find_topic_passages, read_corpus, sample_for_estimate
     from analysis.static_embedding import StaticEmbedder
     from analysis.terminal import format_estimate
     from analysis.topics import DEFAULT_THRESHOLD, GATED_THRESHOLD, TopicMatcher, load_topics
@@ -315,173 +285,184 @@ def analyze(
     timings["setup"] = time.perf_counter() - started
     peak_mib["setup"] = peak_rss_mib()
 
-    stage("loading")
-    clock = time.perf_counter()
-    corpus = load_corpus(config.corpus.paths, progress=progress)
-    timings["load"] = time.perf_counter() - clock
-    peak_mib["load"] = peak_rss_mib()
-    # the loader has already warned about each skipped input on stderr
-    log(
-        f"read {len(corpus.articles)} articles ({len(corpus.passages)} passages), "
-        f"skipped {len(corpus.skipped)}"
-    )
-    if not corpus.articles:
-        raise ValueError(
-            f"no articles could be read from {', '.join(config.corpus.paths)} "
-            f"({len(corpus.skipped)} skipped)"
+    # Passages and articles stream to Parquet in the run's staging folder; only the topic
+    # passages and the articles' metadata are held in memory (analysis.stages).
+    staging = new_staging(config.run.runs_dir)
+    try:
+        stage("loading")
+        clock = time.perf_counter()
+        summary = read_corpus(config.corpus.paths, staging, progress=progress)
+        timings["load"] = time.perf_counter() - clock
+        peak_mib["load"] = peak_rss_mib()
+        articles = summary.articles
+        # the loader has already warned about each skipped input on stderr
+        log(
+            f"read {len(articles)} articles ({summary.n_passages} passages), "
+            f"skipped {len(summary.skipped)}"
+        )
+        if not len(articles):
+            raise ValueError(
+                f"no articles could be read from {', '.join(config.corpus.paths)} "
+                f"({len(summary.skipped)} skipped)"
+            )
+
+        matcher = TopicMatcher(
+            topics,
+            Embedder(precision=config.models.precision),
+            threshold=threshold,
+            first_stage=StaticEmbedder() if config.topics.relevance == "cascade" else None,
         )
 
-    passages = passages_table(corpus)
-    counts = passages.groupby("article_id").size().to_dict()
-    articles = articles_table(corpus, counts)
-
-    matcher = TopicMatcher(
-        topics,
-        Embedder(precision=config.models.precision),
-        threshold=threshold,
-        first_stage=StaticEmbedder() if config.topics.relevance == "cascade" else None,
-    )
-
-    stage("estimate")
-    clock = time.perf_counter()
-    previous = previous_passages(passages)
-    estimate = estimate_cost(
-        passages["text"].tolist(),
-        len(articles),
-        matcher,
-        topics,
-        threshold,
-        stance,
-        tone,
-        seed=config.aggregate.seed,
-        previous=previous,
-    )
-    timings["estimate"] = time.perf_counter() - clock
-    peak_mib["estimate"] = peak_rss_mib()
-    log(format_estimate(estimate))
-    if dry_run:
-        return AnalysisResult(path=None, meta={"counts": estimate.to_dict()}, estimate=estimate)
-    shares = stage_shares(estimate)
-
-    stage("relevance")
-    clock = time.perf_counter()
-    if progress:
-        log("finding topic passages")
-    relevance = matcher.relevance(passages["text"].tolist(), progress=progress, previous=previous)
-    timings["relevance"] = time.perf_counter() - clock
-    peak_mib["relevance"] = peak_rss_mib()
-
-    stage("scoring")
-    clock = time.perf_counter()
-    n_topic = int((relevance >= threshold).sum())
-    if progress:
-        log(f"scoring stance and tone of {n_topic} (passage, topic) pairs")
-    quoted = quoted_voice(stance)
-    gate = topic_gate(stance)
-    scorers, caches = with_cache(
-        (stance, tone, quoted) if gate is None else (stance, tone, quoted, gate),
-        config.models.cache,
-    )
-    stance, tone, quoted = scorers[:3]
-    gate = scorers[3] if gate is not None else None
-    try:
-        scores = score_topic_passages(
-            passages,
-            relevance,
+        stage("estimate")
+        clock = time.perf_counter()
+        sample, context = sample_for_estimate(
+            staging / "passages.parquet", summary.n_passages, SAMPLE_PASSAGES, config.aggregate.seed
+        )
+        estimate = estimate_from_sample(
+            sample,
+            context,
+            summary.n_passages,
+            len(articles),
+            matcher,
             topics,
             threshold,
             stance,
             tone,
-            progress,
-            quoted,
-            gate,
-            config.topics.gate,
         )
-    finally:
-        for cache in caches:
-            cache.close()
-    timings["scoring"] = time.perf_counter() - clock
-    peak_mib["scoring"] = peak_rss_mib()
-    cache_stats = {
-        task: counts
-        for task, scorer in (("stance", stance), ("tone", tone), ("quoted", quoted), ("gate", gate))
-        if scorer is not None
-        and (counts := scorer.cache_counts()) is not None
-        and (task != "quoted" or quoted is not stance)
-    }
-    if cache_stats and progress:
-        log(
-            "prediction cache: "
-            + ", ".join(
-                f"{t} {c['hits']} hits / {c['misses']} computed" for t, c in cache_stats.items()
+        timings["estimate"] = time.perf_counter() - clock
+        peak_mib["estimate"] = peak_rss_mib()
+        log(format_estimate(estimate))
+        if dry_run:
+            return AnalysisResult(path=None, meta={"counts": estimate.to_dict()}, estimate=estimate)
+        shares = stage_shares(estimate)
+
+        stage("relevance")
+        clock = time.perf_counter()
+        if progress:
+            log("finding topic passages")
+        found = find_topic_passages(
+            staging / "passages.parquet", matcher, threshold, summary.n_passages, progress
+        )
+        timings["relevance"] = time.perf_counter() - clock
+        peak_mib["relevance"] = peak_rss_mib()
+
+        stage("scoring")
+        clock = time.perf_counter()
+        if progress:
+            log(f"scoring stance and tone of {found.n_pairs} (passage, topic) pairs")
+        quoted = quoted_voice(stance)
+        gate = topic_gate(stance)
+        scorers, caches = with_cache(
+            (stance, tone, quoted) if gate is None else (stance, tone, quoted, gate),
+            config.models.cache,
+        )
+        stance, tone, quoted = scorers[:3]
+        gate = scorers[3] if gate is not None else None
+        try:
+            scores = score_topic_passages(
+                found.passages,
+                found.relevance,
+                topics,
+                threshold,
+                stance,
+                tone,
+                progress,
+                quoted,
+                gate,
+                config.topics.gate,
             )
+        finally:
+            for cache in caches:
+                cache.close()
+        timings["scoring"] = time.perf_counter() - clock
+        peak_mib["scoring"] = peak_rss_mib()
+        cache_stats = {
+            task: counts
+            for task, scorer in (
+                ("stance", stance),
+                ("tone", tone),
+                ("quoted", quoted),
+                ("gate", gate),
+            )
+            if scorer is not None
+            and (counts := scorer.cache_counts()) is not None
+            and (task != "quoted" or quoted is not stance)
+        }
+        if cache_stats and progress:
+            log(
+                "prediction cache: "
+                + ", ".join(
+                    f"{t} {c['hits']} hits / {c['misses']} computed" for t, c in cache_stats.items()
+                )
+            )
+
+        stage("aggregate")
+        clock = time.perf_counter()
+        agg = config.aggregate
+        # A pair whose answer failed (a chat backend's unparsable reply) stays in the scores
+        # table with its raw answer and reason, but counts toward no position: not guessed.
+        failed = scores[["stance", "tone"]].isna().any(axis=1)
+        if failed.any():
+            log(f"{int(failed.sum())} (passage, topic) pairs have no usable prediction; left out")
+        table = positions(
+            articles,
+            found.passages[["passage_id", "index"]],
+            scores[~failed],
+            [t.key for t in topics],
+            agg,
         )
+        table = mark_unscored(table, scores[failed], articles, agg.include_reported)
+        timings["aggregate"] = time.perf_counter() - clock
+        peak_mib["aggregate"] = peak_rss_mib()
+        timings["total"] = time.perf_counter() - started
 
-    stage("aggregate")
-    clock = time.perf_counter()
-    agg = config.aggregate
-    # A pair whose answer failed (a chat backend's unparsable reply) stays in the scores table
-    # with its raw answer and reason, but counts toward no position: it is not guessed.
-    failed = scores[["stance", "tone"]].isna().any(axis=1)
-    if failed.any():
-        log(f"{int(failed.sum())} (passage, topic) pairs have no usable prediction; left out")
-    table = positions(
-        articles,
-        passages,
-        scores[~failed],
-        [t.key for t in topics],
-        agg,
-    )
-    table = mark_unscored(table, scores[failed], articles, agg.include_reported)
-    timings["aggregate"] = time.perf_counter() - clock
-    peak_mib["aggregate"] = peak_rss_mib()
-    timings["total"] = time.perf_counter() - started
-
-    corpus_hash = corpus.hash()
-    created = datetime.now(UTC)
-    run_id = new_run_id(corpus_hash, created)
-    resolved = config.with_values(topics={"threshold": threshold})
-    resolved_toml = resolved.to_toml() + _topics_toml(topics)
-    meta = {
-        "name": config.run.name,
-        "created": created.isoformat(timespec="seconds"),
-        "command": command_line(),
-        "models": {
-            "stance": stance.identity(),
-            "tone": tone.identity(),
-            "quoted": quoted.identity(),
-            **({"topic_gate": gate.identity()} if gate is not None else {}),
-        },
-        "topic_matcher": matcher.identity(),
-        "topics": [t.to_dict() for t in topics],
-        "versions": package_versions(),
-        "seed": agg.seed,
-        "corpus_hash": corpus_hash,
-        "corpus_paths": list(config.corpus.paths),
-        "timings": {k: round(v, 2) for k, v in timings.items()},
-        "peak_rss_mib": peak_mib,
-        "counts": {
-            "articles_read": len(corpus.articles),
-            "articles_skipped": len(corpus.skipped),
-            "passages": len(passages),
-            "topic_passages": int(scores["passage_id"].nunique()) if len(scores) else 0,
-            "scored_pairs": len(scores),
-            "candidate_pairs": n_topic,
-            "failed_pairs": int(failed.sum()),
-            "authors": int(membership(articles)["group"].nunique()),
-        },
-        "skipped": [{"source": s.source, "reason": s.reason} for s in corpus.skipped],
-        "cache": {"path": config.models.cache, **cache_stats},
-        "estimate": estimate.to_dict(),
-    }
-    stage("writing")
-    path = write_run(
-        config.run.runs_dir,
-        run_id,
-        meta,
-        resolved_toml,
-        {"articles": articles, "passages": passages, "scores": scores, "positions": table},
-    )
+        created = datetime.now(UTC)
+        run_id = new_run_id(summary.corpus_hash, created)
+        resolved = config.with_values(topics={"threshold": threshold})
+        resolved_toml = resolved.to_toml() + _topics_toml(topics)
+        meta = {
+            "name": config.run.name,
+            "created": created.isoformat(timespec="seconds"),
+            "command": command_line(),
+            "models": {
+                "stance": stance.identity(),
+                "tone": tone.identity(),
+                "quoted": quoted.identity(),
+                **({"topic_gate": gate.identity()} if gate is not None else {}),
+            },
+            "topic_matcher": matcher.identity(),
+            "topics": [t.to_dict() for t in topics],
+            "versions": package_versions(),
+            "seed": agg.seed,
+            "corpus_hash": summary.corpus_hash,
+            "corpus_paths": list(config.corpus.paths),
+            "timings": {k: round(v, 2) for k, v in timings.items()},
+            "peak_rss_mib": peak_mib,
+            "counts": {
+                "articles_read": len(articles),
+                "articles_skipped": len(summary.skipped),
+                "passages": summary.n_passages,
+                "topic_passages": int(scores["passage_id"].nunique()) if len(scores) else 0,
+                "scored_pairs": len(scores),
+                "candidate_pairs": found.n_pairs,
+                "failed_pairs": int(failed.sum()),
+                "authors": int(membership(articles)["group"].nunique()),
+            },
+            "skipped": [{"source": s.source, "reason": s.reason} for s in summary.skipped],
+            "cache": {"path": config.models.cache, **cache_stats},
+            "estimate": estimate.to_dict(),
+        }
+        stage("writing")
+        path = finish_run(
+            staging,
+            config.run.runs_dir,
+            run_id,
+            meta,
+            resolved_toml,
+            {"scores": scores, "positions": table},
+        )
+    finally:  # claimed, the folder was renamed; otherwise (a dry run, a failure) it goes
+        shutil.rmtree(staging, ignore_errors=True)
     run_id = path.name  # another run may have taken the id first (runs.write_run)
     log(f"wrote run {run_id} to {path} in {timings['total']:.1f} s")
     stage("done")

@@ -185,22 +185,50 @@ def write_run(
     missing = [name for name in TABLES if name not in tables]
     if missing:
         raise ValueError(f"expected tables {list(TABLES)}, missing {missing}")
-    for name in TABLES:
-        absent = [c for c in TABLE_COLUMNS[name] if c not in tables[name].columns]
-        if absent:
-            raise ValueError(f"table {name!r} lacks columns {absent}")
-    runs_dir = Path(runs_dir)
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    staging = runs_dir / f".tmp-{run_id}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
+    staging = new_staging(runs_dir)
     try:
-        for name in TABLES:
-            write_parquet(tables[name], staging / f"{name}.parquet")
-        (staging / "config.toml").write_text(config_toml, encoding="utf-8")
-        return _claim(staging, runs_dir, run_id, meta)
+        return finish_run(staging, runs_dir, run_id, meta, config_toml, tables)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def new_staging(runs_dir: str | Path) -> Path:
+    """A fresh hidden folder in ``runs_dir`` where a run is written before it is claimed
+    (:func:`list_runs` never lists it; :func:`finish_run` renames it to the run's id)."""
+    runs_dir = Path(runs_dir)
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    staging = runs_dir / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    staging.mkdir()
+    return staging
+
+
+def finish_run(
+    staging: Path,
+    runs_dir: str | Path,
+    run_id: str,
+    meta: dict[str, Any],
+    config_toml: str,
+    tables: Mapping[str, pd.DataFrame],
+) -> Path:
+    """Write ``tables`` into ``staging`` beside those a streaming run already wrote there, check
+    that every table is there with its columns, and claim the run's folder (atomically)."""
+    import pyarrow.parquet as pq
+
+    for name in TABLES:
+        if name in tables:
+            absent = [c for c in TABLE_COLUMNS[name] if c not in tables[name].columns]
+        elif (staging / f"{name}.parquet").is_file():
+            names = set(pq.read_schema(staging / f"{name}.parquet").names)
+            absent = [c for c in TABLE_COLUMNS[name] if c not in names]
+        else:
+            raise ValueError(f"expected table {name!r}, neither given nor in {staging}")
+        if absent:
+            raise ValueError(f"table {name!r} lacks columns {absent}")
+    for name, table in tables.items():
+        write_parquet(table, staging / f"{name}.parquet")
+    (staging / "config.toml").write_text(config_toml, encoding="utf-8")
+    return _claim(staging, Path(runs_dir), run_id, meta)
 
 
 def _claim(staging: Path, runs_dir: Path, run_id: str, meta: dict[str, Any]) -> Path:

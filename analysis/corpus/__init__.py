@@ -18,16 +18,18 @@ reason, never fatal. Each step lives in its own module:
 from analysis.corpus.dates import normalise_date
 from analysis.corpus.documents import Article, Corpus, Passage, Skipped
 from analysis.corpus.fields import FieldMap
-from analysis.corpus.loader import load_corpus
+from analysis.corpus.loader import LoadedArticle, iter_corpus, load_corpus
 from analysis.corpus.manifest import ManifestError
 
 __all__ = [
     "Article",
     "Corpus",
     "FieldMap",
+    "LoadedArticle",
     "ManifestError",
     "Passage",
     "Skipped",
+    "iter_corpus",
     "load_corpus",
     "normalise_date",
 ]

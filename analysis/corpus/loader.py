@@ -35,7 +35,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from analysis.corpus.clean import clean_text, repeat_key
-from analysis.corpus.documents import Article, Corpus, Skipped
+from analysis.corpus.documents import Article, Corpus, Passage, Skipped
 from analysis.corpus.fields import FieldMap
 from analysis.corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest
 from analysis.corpus.passages import build_passages
@@ -55,6 +55,35 @@ def load_corpus(
     progress: bool = False,
 ) -> Corpus:
     """Read articles from files and folders (see the module doc for formats and rules)."""
+    corpus = Corpus(articles=[], passages=[], skipped=[])
+    for item in iter_corpus(paths, fields, max_bytes, progress):
+        if isinstance(item, Skipped):
+            corpus.skipped.append(item)
+        elif item.article.duplicate_of is not None:
+            corpus.duplicates.append(item.article)
+        else:
+            corpus.articles.append(item.article)
+            corpus.passages.extend(item.passages)
+    return corpus
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadedArticle:
+    """One article as read, with its passages (none for a duplicate: ``duplicate_of`` is set
+    and a :class:`Skipped` saying so follows it)."""
+
+    article: Article
+    passages: list[Passage]
+
+
+def iter_corpus(
+    paths: Sequence[str | Path],
+    fields: FieldMap | None = None,
+    max_bytes: int = 20_000_000,
+    progress: bool = False,
+) -> Iterator[LoadedArticle | Skipped]:
+    """:func:`load_corpus` one article (or skipped input) at a time, in the same order, so a
+    corpus of any size is read in bounded memory. Bad arguments raise here, not on first use."""
     if isinstance(paths, str | Path):
         paths = [paths]
     if not isinstance(paths, Sequence) or not paths:
@@ -68,45 +97,48 @@ def load_corpus(
         raise ValueError(f"expected fields to be a FieldMap or None, got {type(fields).__name__}")
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
         raise ValueError(f"expected max_bytes to be a positive int, got {max_bytes!r}")
-    return _Loader(fields, max_bytes, progress).load(roots)
+    return _Loader(fields, max_bytes, progress).items(roots)
 
 
 class _Loader:
-    """The state of one load: ids taken, texts seen, manifests read, results so far."""
+    """The state of one load: ids taken, texts seen (hashes), manifests read."""
 
     def __init__(self, fields: FieldMap, max_bytes: int, progress: bool) -> None:
         self.fields = fields
         self.max_bytes = max_bytes
         self.progress = progress
-        self.corpus = Corpus(articles=[], passages=[], skipped=[])
         self.ids: set[str] = set()
         self.texts: dict[str, str] = {}  # hash of the normalised text -> article id
         self.manifests: dict[Path, Manifest | None] = {}
 
-    def load(self, roots: list[Path]) -> Corpus:
+    def items(self, roots: list[Path]) -> Iterator[LoadedArticle | Skipped]:
         bar = tqdm(desc="loading", unit=" docs", disable=not self.progress, file=sys.stderr)
+        unreadable: list[Skipped] = []  # folders os.walk could not read, reported in order
         with bar:
-            for path in _files(roots, self._skip):
+            for path in _files(roots, unreadable.append):
+                yield from self._flush(unreadable)
                 manifest = self._manifest(path.parent)
                 if manifest is not None and path.name in MANIFEST_NAMES:
                     continue  # metadata, read by _manifest
                 if manifest is not None and manifest.excluded(path.name):
                     # listed on purpose: recorded, but not worth a warning
-                    self.corpus.skipped.append(
-                        Skipped(str(path), f"excluded by {manifest.path.name}")
-                    )
+                    yield Skipped(str(path), f"excluded by {manifest.path.name}")
                     continue
                 reason = _not_an_article(path, manifest)
                 if reason:
-                    self._skip(Skipped(str(path), reason))
+                    yield self._skip(Skipped(str(path), reason))
                     continue
                 for item in read_file(path, self.fields, self.max_bytes):
                     bar.update()
                     if isinstance(item, Skipped):
-                        self._skip(item)
+                        yield self._skip(item)
                     else:
-                        self._add(item, manifest)
-        return self.corpus
+                        yield from self._add(item, manifest)
+            yield from self._flush(unreadable)
+
+    def _flush(self, pending: list[Skipped]) -> Iterator[Skipped]:
+        while pending:
+            yield self._skip(pending.pop(0))
 
     def _manifest(self, folder: Path) -> Manifest | None:
         if folder not in self.manifests:
@@ -118,7 +150,9 @@ class _Loader:
                         _warn(f"{manifest.path} lists {name!r}, but there is no such file")
         return self.manifests[folder]
 
-    def _add(self, raw: RawDocument, manifest: Manifest | None) -> None:
+    def _add(
+        self, raw: RawDocument, manifest: Manifest | None
+    ) -> Iterator[LoadedArticle | Skipped]:
         meta = {
             "title": raw.title,
             "author": raw.author,
@@ -130,7 +164,9 @@ class _Loader:
             meta.update(manifest.overrides(raw.path.name))
         text = clean_text(raw.text)
         if not text:
-            self._skip(Skipped(raw.source, "no text left after removing boilerplate and captions"))
+            yield self._skip(
+                Skipped(raw.source, "no text left after removing boilerplate and captions")
+            )
             return
         article = Article(
             article_id=_UNSAFE_ID.sub("_", (raw.record_id or raw.fallback_id).strip()) or "article",
@@ -145,13 +181,12 @@ class _Loader:
         key = hashlib.sha256(repeat_key(text).encode("utf-8")).hexdigest()
         original = self.texts.get(key)
         if original is not None:
-            self.corpus.duplicates.append(dataclasses.replace(article, duplicate_of=original))
-            self._skip(Skipped(raw.source, f"duplicate of {original}"))
+            yield LoadedArticle(dataclasses.replace(article, duplicate_of=original), [])
+            yield self._skip(Skipped(raw.source, f"duplicate of {original}"))
             return
         article = dataclasses.replace(article, article_id=self._unique(article.article_id))
         self.texts[key] = article.article_id
-        self.corpus.articles.append(article)
-        self.corpus.passages.extend(build_passages(article.article_id, text, article.author))
+        yield LoadedArticle(article, build_passages(article.article_id, text, article.author))
 
     def _unique(self, article_id: str) -> str:
         candidate, n = article_id, 2
@@ -160,9 +195,10 @@ class _Loader:
         self.ids.add(candidate)
         return candidate
 
-    def _skip(self, skipped: Skipped) -> None:
-        self.corpus.skipped.append(skipped)
+    def _skip(self, skipped: Skipped) -> Skipped:
+        """Announce ``skipped`` on stderr and hand it back to be yielded."""
         _warn(f"skipped {skipped.source}: {skipped.reason}")
+        return skipped
 
 
 def _files(roots: list[Path], on_error: Callable[[Skipped], None]) -> Iterator[Path]:

@@ -1,0 +1,258 @@
+"""The analysis as stages over batches of Arrow rows, so that memory stays bounded whatever the
+size of the corpus.
+
+1. :func:`read_corpus`: articles in, ``articles.parquet`` and ``passages.parquet`` written to the
+   run's staging folder batch by batch; what stays in memory is the articles' metadata (no text)
+   and the counts.
+2. :func:`find_topic_passages`: the passages read back in batches, each batch's topic relevance
+   computed (with every passage's predecessor, carried across batch boundaries); only the rows
+   on some topic are kept, about one passage in fifty.
+3. Scoring and positions (:mod:`analysis.pipeline`) then work on those rows alone.
+
+Each stage is a plain function over batches with its model state passed in (the matcher), so
+another engine can run the same functions over the same batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm.auto import tqdm
+
+from analysis.corpus import Skipped, iter_corpus
+from analysis.corpus.documents import Article, Passage
+
+BATCH_ROWS = 16_384  # passages (or articles) a batch holds: written, read and scored at once
+
+_TEXT = pa.large_string()
+ARTICLE_SCHEMA = pa.schema(
+    [
+        ("article_id", _TEXT),
+        ("title", _TEXT),
+        ("author", _TEXT),
+        ("outlet", _TEXT),
+        ("date", _TEXT),
+        ("url", _TEXT),
+        ("source", _TEXT),
+        ("group", _TEXT),
+        ("group_kind", _TEXT),
+        ("text", _TEXT),
+        ("n_passages", pa.int64()),
+        ("duplicate_of", _TEXT),
+    ]
+)
+PASSAGE_SCHEMA = pa.schema(
+    [
+        ("passage_id", _TEXT),
+        ("article_id", _TEXT),
+        ("index", pa.int64()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("text", _TEXT),
+        ("reported", pa.bool_()),
+        ("speaker", _TEXT),
+    ]
+)
+
+
+@dataclass
+class CorpusSummary:
+    """What :func:`read_corpus` keeps in memory: the articles without their text, the counts,
+    the inputs skipped and the corpus hash (as :meth:`analysis.corpus.Corpus.hash`)."""
+
+    articles: pd.DataFrame
+    n_passages: int
+    skipped: list[Skipped] = field(default_factory=list)
+    corpus_hash: str = ""
+
+
+def article_row(article: Article, n_passages: int) -> dict[str, Any]:
+    return {
+        "article_id": article.article_id,
+        "title": article.title,
+        "author": article.author,
+        "outlet": article.outlet,
+        "date": article.date,
+        "url": article.url,
+        "source": article.source,
+        "group": article.group,
+        "group_kind": article.group_kind,
+        "text": article.text,
+        "n_passages": n_passages,
+        "duplicate_of": article.duplicate_of,
+    }
+
+
+def passage_row(passage: Passage) -> dict[str, Any]:
+    return {
+        "passage_id": passage.passage_id,
+        "article_id": passage.article_id,
+        "index": passage.index,
+        "start": passage.start,
+        "end": passage.end,
+        "text": passage.text,
+        "reported": passage.reported,
+        "speaker": passage.speaker,
+    }
+
+
+class _BatchWriter:
+    """Rows buffered and written to one Parquet file ``batch_rows`` at a time."""
+
+    def __init__(self, path: Path, schema: pa.Schema, batch_rows: int) -> None:
+        self.schema = schema
+        self.writer = pq.ParquetWriter(path, schema)
+        self.rows: list[dict[str, Any]] = []
+        self.batch_rows = batch_rows
+
+    def add(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= self.batch_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+            self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+def read_corpus(
+    paths: Sequence[str | Path], folder: Path, progress: bool = False, batch_rows: int = BATCH_ROWS
+) -> CorpusSummary:
+    """Read the corpus into ``folder/articles.parquet`` and ``folder/passages.parquet``."""
+    folder = Path(folder)
+    articles = _BatchWriter(folder / "articles.parquet", ARTICLE_SCHEMA, max(1, batch_rows // 64))
+    passages = _BatchWriter(folder / "passages.parquet", PASSAGE_SCHEMA, batch_rows)
+    summary = CorpusSummary(articles=pd.DataFrame(), n_passages=0)
+    metadata: list[dict[str, Any]] = []
+    digest = hashlib.sha256()
+    try:
+        for item in iter_corpus(paths, progress=progress):
+            if isinstance(item, Skipped):
+                summary.skipped.append(item)
+                continue
+            if item.article.duplicate_of is not None:
+                continue  # its Skipped ("duplicate of ...") follows
+            a = item.article
+            row = article_row(a, len(item.passages))
+            articles.add([row])
+            metadata.append({k: v for k, v in row.items() if k != "text"})
+            passages.add([passage_row(p) for p in item.passages])
+            summary.n_passages += len(item.passages)
+            line = [a.article_id, a.title, a.author, a.outlet, a.date, a.url, a.text]
+            digest.update(json.dumps(line, ensure_ascii=False).encode("utf-8"))
+            digest.update(b"\n")
+    finally:
+        articles.close()
+        passages.close()
+    columns = [name for name in ARTICLE_SCHEMA.names if name != "text"]
+    summary.articles = pd.DataFrame(metadata, columns=columns).astype({"n_passages": "int64"})
+    summary.corpus_hash = digest.hexdigest()
+    return summary
+
+
+def passage_batches(
+    path: Path, columns: Sequence[str] | None = None, batch_rows: int = BATCH_ROWS
+) -> Iterator[pd.DataFrame]:
+    """The rows of a passages table, ``batch_rows`` at a time, in order."""
+    source = pq.ParquetFile(path)
+    for batch in source.iter_batches(batch_size=batch_rows, columns=columns):
+        yield batch.to_pandas()
+
+
+def previous_in_batch(
+    batch: pd.DataFrame, carry: tuple[str, str] | None
+) -> tuple[list[str | None], tuple[str, str] | None]:
+    """Each passage's predecessor in its article (None for an article's first), given the last
+    (article id, text) of the batch before; returns this batch's last for the next."""
+    texts = batch["text"].tolist()
+    articles = batch["article_id"].tolist()
+    previous: list[str | None] = []
+    for i, (article, _) in enumerate(zip(articles, texts, strict=True)):
+        if i > 0:
+            previous.append(texts[i - 1] if articles[i - 1] == article else None)
+        else:
+            previous.append(carry[1] if carry is not None and carry[0] == article else None)
+    last = (articles[-1], texts[-1]) if texts else carry
+    return previous, last
+
+
+@dataclass
+class TopicPassages:
+    """The passages on at least one topic (all passage columns) and their relevance rows."""
+
+    passages: pd.DataFrame
+    relevance: np.ndarray
+    n_pairs: int  # (passage, topic) pairs at or above the threshold
+
+
+def relevance_of_batch(batch: pd.DataFrame, previous: list[str | None], matcher: Any) -> np.ndarray:
+    """Stage 2 on one batch: each passage's relevance to each topic."""
+    return matcher.relevance(batch["text"].tolist(), previous=previous)
+
+
+def find_topic_passages(
+    path: Path,
+    matcher: Any,
+    threshold: float,
+    n_passages: int | None = None,
+    progress: bool = False,
+    batch_rows: int = BATCH_ROWS,
+) -> TopicPassages:
+    """Relevance of every passage in ``path``, batch by batch; the rows on a topic are kept."""
+    kept: list[pd.DataFrame] = []
+    rows: list[np.ndarray] = []
+    carry: tuple[str, str] | None = None
+    pairs = 0
+    with tqdm(total=n_passages, desc="relevance", unit=" passages", disable=not progress) as bar:
+        for batch in passage_batches(path, batch_rows=batch_rows):
+            previous, carry = previous_in_batch(batch, carry)
+            relevance = relevance_of_batch(batch, previous, matcher)
+            hits = relevance >= threshold
+            on = hits.any(axis=1)
+            pairs += int(hits.sum())
+            kept.append(batch[on])
+            rows.append(relevance[on])
+            bar.update(len(batch))
+    columns = PASSAGE_SCHEMA.names
+    frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=columns)
+    width = len(matcher.topics)
+    relevance = np.concatenate(rows) if rows else np.zeros((0, width), dtype=np.float32)
+    return TopicPassages(frame.reset_index(drop=True), relevance, pairs)
+
+
+def sample_for_estimate(
+    path: Path, n_passages: int, size: int, seed: int
+) -> tuple[list[str], list[str | None]]:
+    """A seeded sample of ``size`` passages and their predecessors, read from ``path`` in one
+    pass (the cost estimate's warm-up); the same draw as :func:`analysis.estimate.estimate_cost`."""
+    picks = random.Random(seed).sample(range(n_passages), min(size, n_passages))
+    wanted = set(picks) | {i - 1 for i in picks if i > 0}
+    found: dict[int, tuple[str, str]] = {}
+    start = 0
+    for batch in passage_batches(path, columns=["article_id", "text"]):
+        for offset, (article, text) in enumerate(
+            zip(batch["article_id"].tolist(), batch["text"].tolist(), strict=True)
+        ):
+            if start + offset in wanted:
+                found[start + offset] = (article, text)
+        start += len(batch)
+    texts = [found[i][1] for i in picks]
+    previous = [
+        found[i - 1][1] if i > 0 and found[i - 1][0] == found[i][0] else None for i in picks
+    ]
+    return texts, previous

@@ -1,0 +1,143 @@
+"""The streaming stages give what the in-memory corpus gives, whatever the batch size."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from analysis.corpus import load_corpus
+from analysis.pipeline import articles_table, passages_table, previous_passages
+from analysis.runs import write_parquet
+from analysis.stages import (
+    find_topic_passages,
+    passage_batches,
+    read_corpus,
+    sample_for_estimate,
+)
+from analysis.topics import load_topics
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture
+def corpus_folder(tmp_path) -> Path:
+    """The seeds, a duplicate of one of them and a file that cannot be read."""
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    first = sorted(p for p in folder.iterdir() if p.suffix in {".txt", ".md"})[0]
+    (folder / "zz_copy.txt").write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    return folder
+
+
+@pytest.mark.parametrize("batch_rows", [3, 10_000])
+def test_read_corpus_writes_what_load_corpus_holds(corpus_folder, tmp_path, batch_rows):
+    corpus = load_corpus([corpus_folder])
+    out = tmp_path / f"staged-{batch_rows}"
+    out.mkdir()
+    summary = read_corpus([corpus_folder], out, batch_rows=batch_rows)
+    passages = as_read(pq.read_table(out / "passages.parquet").to_pandas(), tmp_path)
+    articles = as_read(pq.read_table(out / "articles.parquet").to_pandas(), tmp_path)
+    expected_passages = passages_table(corpus)
+    expected_articles = articles_table(corpus, expected_passages.groupby("article_id").size())
+    pd.testing.assert_frame_equal(passages, as_read(expected_passages, tmp_path))
+    pd.testing.assert_frame_equal(articles, as_read(expected_articles, tmp_path))
+    assert summary.n_passages == len(expected_passages) > 50
+    assert summary.corpus_hash == corpus.hash()
+    assert [(s.source, s.reason) for s in summary.skipped] == [
+        (s.source, s.reason) for s in corpus.skipped
+    ]
+    assert any(s.reason.startswith("duplicate of") for s in summary.skipped)
+    kept = as_read(expected_articles, tmp_path).drop(columns=["text"])
+    pd.testing.assert_frame_equal(as_read(summary.articles, tmp_path), kept)
+
+
+def as_read(frame: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    """``frame``'s values as a reader gets them back from Parquet, missing ones as None (an
+    all-missing text column is written as nulls by pandas, as strings by a streaming writer)."""
+    path = folder / "roundtrip.parquet"
+    write_parquet(frame, path)
+    read = pq.read_table(path).to_pandas().astype(object)
+    return read.where(read.notna(), None)
+
+
+class RecordingMatcher:
+    """Relevance from a rule on the text; records the predecessors it was given."""
+
+    def __init__(self) -> None:
+        self.topics = load_topics()
+        self.previous: list[str | None] = []
+
+    def relevance(self, texts, previous=None):
+        self.previous.extend(previous)
+        return np.array(
+            [[("Russia" in t) * 0.9, ("sanction" in t) * 0.7, 0.0] for t in texts],
+            dtype=np.float32,
+        )
+
+
+def test_relevance_runs_batch_by_batch_with_predecessors_across_batches(tmp_path):
+    summary = read_corpus([SEEDS], tmp_path)
+    path = tmp_path / "passages.parquet"
+    whole = pq.read_table(path).to_pandas()
+    matcher = RecordingMatcher()
+    found = find_topic_passages(path, matcher, 0.6, summary.n_passages, batch_rows=7)
+    assert matcher.previous == previous_passages(whole)  # batch edges changed nothing
+    expected = matcher.relevance(whole["text"].tolist(), previous_passages(whole))
+    on = (expected >= 0.6).any(axis=1)
+    assert 0 < on.sum() < len(whole)
+    assert found.passages["passage_id"].tolist() == whole.loc[on, "passage_id"].tolist()
+    np.testing.assert_array_equal(found.relevance, expected[on])
+    assert found.n_pairs == int((expected >= 0.6).sum())
+    assert list(found.passages.columns) == list(whole.columns)
+
+
+def test_batches_come_back_in_order_and_the_estimate_draws_as_before(tmp_path):
+    summary = read_corpus([SEEDS], tmp_path)
+    path = tmp_path / "passages.parquet"
+    batches = list(passage_batches(path, columns=["passage_id"], batch_rows=10))
+    whole = pq.read_table(path).to_pandas()
+    assert len(batches) == -(-len(whole) // 10)
+    assert pd.concat(batches)["passage_id"].tolist() == whole["passage_id"].tolist()
+    texts, previous = sample_for_estimate(path, summary.n_passages, 20, seed=3)
+    all_previous = previous_passages(whole)
+    picks = random.Random(3).sample(range(len(whole)), 20)  # estimate_cost's draw
+    assert texts == [whole["text"][i] for i in picks]
+    assert previous == [all_previous[i] for i in picks]
+
+
+def test_a_run_leaves_no_staging_folder_behind(tmp_path, capsys):
+    from analysis.cli import main
+
+    runs = tmp_path / "runs"
+    args = [str(SEEDS), "--runs-dir", str(runs), "--quiet", "--cache", ""]
+    assert main(["analyze", *args, "--dry-run", "--json"]) == 0
+    assert list(runs.iterdir()) == []  # a dry run writes nothing
+    capsys.readouterr()
+    assert main(["analyze", *args, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert [p.name for p in runs.iterdir()] == [summary["run_id"]]
+    written = as_read(
+        pq.read_table(Path(summary["path"]) / "passages.parquet").to_pandas(), tmp_path
+    )
+    expected = as_read(passages_table(load_corpus([SEEDS])), tmp_path)
+    pd.testing.assert_frame_equal(written, expected)
+
+
+def test_a_failed_run_leaves_no_staging_folder_behind(tmp_path, capsys):
+    from analysis.cli import main
+
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    runs = tmp_path / "runs"
+    assert main(["analyze", str(folder), "--runs-dir", str(runs), "--quiet", "--cache", ""]) != 0
+    assert "no articles could be read" in capsys.readouterr().err
+    assert list(runs.iterdir()) == []  # the staging folder went with the failure
