@@ -38,7 +38,8 @@ PEAK_PROBE = (
 
 
 def cpu_name() -> str:
-    """The CPU model and whether it has AMX (bf16 matrix units), from /proc/cpuinfo."""
+    """The CPU model and its bf16 units (AMX matrix units, or AVX-512 bf16 instructions), from
+    /proc/cpuinfo: they decide most of the speed of the models."""
     try:
         info = Path("/proc/cpuinfo").read_text(encoding="utf-8")
     except OSError:
@@ -47,8 +48,13 @@ def cpu_name() -> str:
         (line.split(":", 1)[1].strip() for line in info.splitlines() if "model name" in line),
         platform.machine(),
     )
-    amx = " with AMX" if "amx_bf16" in info else ""
-    return f"{model}{amx}, {os.cpu_count()} logical CPUs"
+    if "amx_bf16" in info:
+        units = " with AMX"
+    elif "avx512_bf16" in info:
+        units = " with AVX-512 bf16 (no AMX)"
+    else:
+        units = " without bf16 units"
+    return f"{model}{units}, {os.cpu_count()} logical CPUs"
 
 
 def first_articles(corpus: Path, limit: int | None, folder: Path) -> Path:
