@@ -106,13 +106,48 @@ class StaticEmbedder:
             out[start : start + CHUNK] = self._encode_chunk(texts[start : start + CHUNK])
         return out
 
-    def _encode_chunk(self, texts: list[str]) -> np.ndarray:
-        import torch
+    def encode_joined(
+        self, texts: Sequence[str], previous: Sequence[str | None] | None = None
+    ) -> np.ndarray:
+        """:meth:`encode` of each text joined to its previous passage (``f"{previous} {text}"``,
+        the text alone where there is none), tokenizing each distinct passage once: word pieces
+        do not cross the space that joins them, so the pieces of the joined text are the
+        previous passage's followed by the text's (cut at ``max_pieces``)."""
+        texts = text_list(texts)
+        if previous is None:
+            return self.encode(texts)
+        if len(previous) != len(texts):
+            raise ValueError(
+                f"expected one previous passage per text, got {len(previous)} for {len(texts)}"
+            )
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), CHUNK):
+            chunk = texts[start : start + CHUNK]
+            before = list(previous[start : start + CHUNK])
+            distinct = list(dict.fromkeys([*chunk, *(p for p in before if p)]))
+            encodings = self.tokenizer.encode_batch(distinct, add_special_tokens=False)
+            ids = {t: e.ids for t, e in zip(distinct, encodings, strict=True)}
+            # the tokenizer truncates each passage to max_pieces, so a joined pair is cut
+            # the same way the joined text would be
+            pieces = [
+                np.asarray(((ids[p] + ids[t]) if p else ids[t])[: self.max_pieces], np.int64)
+                for t, p in zip(chunk, before, strict=True)
+            ]
+            out[start : start + len(chunk)] = self._pool(pieces)
+        return out
 
+    def _encode_chunk(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         encodings = self.tokenizer.encode_batch(texts, add_special_tokens=False)
-        pieces = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
+        return self._pool([np.asarray(e.ids, dtype=np.int64) for e in encodings])
+
+    def _pool(self, pieces: list[np.ndarray]) -> np.ndarray:
+        """The normalised sum of each text's piece rows (zeros for a text without pieces)."""
+        import torch
+
+        if not pieces:
+            return np.zeros((0, self.dim), dtype=np.float32)
         lengths = np.array([len(p) for p in pieces], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         with torch.inference_mode():

@@ -257,15 +257,15 @@ def prototypes(topic: Topic) -> list[str]:
     return [topic.label, topic.description, topic.target, *topic.examples]
 
 
-def static_similarity(
-    embedder: StaticEmbedder, prototype_vectors: Sequence[np.ndarray], texts: Sequence[str]
+def max_cosine(
+    embeddings: np.ndarray, prototype_vectors: Sequence[np.ndarray | None]
 ) -> np.ndarray:
-    """Highest cosine between each text's static embedding and each topic's prototype vectors
-    (in the static table's space: :meth:`TopicMatcher.first_prototypes_`)."""
-    embeddings = embedder.encode(texts)
+    """Highest cosine between each (unit) embedding and each topic's (unit) prototype vectors;
+    -1 for a topic without any."""
+    embeddings = np.asarray(embeddings, dtype=np.float32)
     out = np.full((len(embeddings), len(prototype_vectors)), -1.0, dtype=np.float32)
     for j, vectors in enumerate(prototype_vectors):
-        if len(embeddings):
+        if vectors is not None and len(embeddings):
             out[:, j] = (embeddings @ vectors.T).max(axis=1)
     return out
 
@@ -358,28 +358,29 @@ class TopicMatcher:
             return [self.first_stage.project(p) for p in self.prototypes_]
         return [self.first_stage.encode(prototypes(t)) for t in self.topics]
 
+    @cached_property
+    def any_alias_(self) -> re.Pattern[str]:
+        """Every topic's aliases in one pattern: most passages name no topic, and one scan
+        tells so (each topic's own pattern then runs only on the few that do)."""
+        return re.compile("|".join(f"(?:{p.pattern})" for p in self.patterns_))
+
     def alias_hits(self, texts: Sequence[str]) -> np.ndarray:
         """Whether each topic's aliases occur in each text, ``(n_texts, n_topics)`` bool."""
         texts = text_list(texts)
-        return np.array(
-            [[bool(p.search(text)) for p in self.patterns_] for text in texts], dtype=bool
-        ).reshape(len(texts), len(self.topics))
+        out = np.zeros((len(texts), len(self.topics)), dtype=bool)
+        for i, text in enumerate(texts):
+            if self.any_alias_.search(text):
+                out[i] = [bool(p.search(text)) for p in self.patterns_]
+        return out
 
     def similarity(self, embeddings: np.ndarray) -> np.ndarray:
         """Highest cosine between each embedding and each topic's prototypes."""
-        return self._max_cosine(embeddings, self.prototypes_)
+        return max_cosine(embeddings, self.prototypes_)
 
     def counter_similarity(self, embeddings: np.ndarray) -> np.ndarray:
         """Highest cosine to each topic's counter-examples (-1 for a topic without any)."""
-        return self._max_cosine(embeddings, self.counter_prototypes_)
+        return max_cosine(embeddings, self.counter_prototypes_)
 
-    def _max_cosine(self, embeddings: np.ndarray, protos: list[np.ndarray | None]) -> np.ndarray:
-        embeddings = np.asarray(embeddings, dtype=np.float32)
-        out = np.full((len(embeddings), len(self.topics)), -1.0, dtype=np.float32)
-        for j, p in enumerate(protos):
-            if p is not None and len(embeddings):
-                out[:, j] = (embeddings @ p.T).max(axis=1)
-        return out
 
     def relevance(
         self,
@@ -422,7 +423,8 @@ class TopicMatcher:
                     else with_previous(chunk, list(previous[start : start + RELEVANCE_CHUNK]))
                 )
                 if self.first_stage is not None:
-                    out[start : start + len(chunk)] = self._cascade(chunk, embedded)
+                    before = None if previous is None else previous[start : start + len(chunk)]
+                    out[start : start + len(chunk)] = self._cascade(chunk, before, embedded)
                 else:
                     out[start : start + len(chunk)] = self._combine(
                         chunk, self.embedder_.encode(embedded)
@@ -441,22 +443,31 @@ class TopicMatcher:
         """Load the embedders and embed the prototypes now (outside any timing)."""
         self.prototypes_  # noqa: B018
         if self.first_stage is not None:
-            static_similarity(self.first_stage, self.first_prototypes_, ["warm up"])
+            self.first_similarity(["warm up"])
 
-    def passes_first_stage(self, texts: Sequence[str], embedded: Sequence[str]) -> np.ndarray:
-        """Which texts the first stage passes on to MiniLM (bool per text)."""
-        similar = self.first_similarity(embedded)
+    def passes_first_stage(
+        self, texts: Sequence[str], previous: Sequence[str | None] | None = None
+    ) -> np.ndarray:
+        """Which texts (read after their ``previous`` passages) the first stage passes on to
+        MiniLM (bool per text)."""
+        similar = self.first_similarity(texts, previous)
         return (self.alias_hits(texts) | (similar >= self.first_threshold)).any(axis=1)
 
-    def first_similarity(self, embedded: Sequence[str]) -> np.ndarray:
-        """The first stage's estimate of each text's similarity to each topic."""
+    def first_similarity(
+        self, texts: Sequence[str], previous: Sequence[str | None] | None = None
+    ) -> np.ndarray:
+        """The first stage's estimate of each text's similarity (read after its previous
+        passage, as MiniLM reads it) to each topic."""
         if self.first_stage is None:
             raise ValueError("this matcher has no first stage (relevance is not a cascade)")
-        return static_similarity(self.first_stage, self.first_prototypes_, embedded)
+        embeddings = self.first_stage.encode_joined(texts, previous)
+        return max_cosine(embeddings, self.first_prototypes_)
 
-    def _cascade(self, texts: list[str], embedded: list[str]) -> np.ndarray:
+    def _cascade(
+        self, texts: list[str], previous: Sequence[str | None] | None, embedded: list[str]
+    ) -> np.ndarray:
         out = np.zeros((len(texts), len(self.topics)), dtype=np.float32)
-        chosen = np.flatnonzero(self.passes_first_stage(texts, embedded))
+        chosen = np.flatnonzero(self.passes_first_stage(texts, previous))
         if len(chosen):
             embeddings = self.embedder_.encode([embedded[i] for i in chosen])
             out[chosen] = self._combine([texts[i] for i in chosen], embeddings)

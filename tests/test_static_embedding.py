@@ -78,7 +78,7 @@ def test_the_cascade_embeds_only_what_the_first_stage_passes(shipped):
     cascade = TopicMatcher(load_topics(), CountingEmbedder(), first_stage=shipped)
     expected = full.relevance(texts, previous=previous)
     got = cascade.relevance(texts, previous=previous)
-    passed = cascade.passes_first_stage(texts, with_previous(texts, previous))
+    passed = cascade.passes_first_stage(texts, previous)
     assert passed[0] and not passed[2]  # the alias hit always passes; the bakery does not
     np.testing.assert_allclose(got[passed], expected[passed], rtol=1e-5, atol=1e-6)
     assert not got[~passed].any()
@@ -88,3 +88,14 @@ def test_the_cascade_embeds_only_what_the_first_stage_passes(shipped):
     assert len([t for t in full.embedder.seen if t in embedded]) == 3
     assert cascade.identity()["first_stage"]["threshold"] == cascade.first_threshold
     assert "first_stage" not in full.identity()
+
+
+def test_joined_texts_are_embedded_as_if_joined_tokenizing_each_passage_once(shipped):
+    long = " ".join(["The sanctions on Russian banks were extended again."] * 30)  # > 126 pieces
+    texts = ["Kyiv asked for more air defence.", "It was denied.", long, "Short.", "Alone."]
+    previous = ["Talks on New START resumed.", long, "Short.", "", None]
+    joined = shipped.encode_joined(texts, previous)
+    np.testing.assert_allclose(joined, shipped.encode(with_previous(texts, previous)), atol=1e-6)
+    np.testing.assert_array_equal(shipped.encode_joined(texts), shipped.encode(texts))
+    with pytest.raises(ValueError, match="one previous passage per text"):
+        shipped.encode_joined(texts, previous[:2])

@@ -267,3 +267,17 @@ def test_identity_names_embedder_threshold_and_topics(matcher):
     assert ident["threshold"] == matcher.threshold
     assert ident["topics_sha256"] == topics_sha256(matcher.topics)
     assert ident["embedder"]["weights_sha256"] == matcher.embedder_.weights_sha256
+
+
+def test_alias_hits_after_the_one_pattern_scan_are_each_topics_own():
+    matcher = TopicMatcher(load_topics())
+    texts = [
+        "Sanctions on Moscow and aid to Ukraine were debated.",
+        "The INF Treaty collapsed.",
+        "Nothing here about any of it.",
+        "a new start for the bakery",
+        "",
+    ]
+    expected = np.array([[bool(p.search(t)) for p in matcher.patterns_] for t in texts])
+    np.testing.assert_array_equal(matcher.alias_hits(texts), expected)
+    assert expected[0, 1] and expected[0, 2] and expected[1, 0] and not expected[2:].any()

@@ -36,7 +36,6 @@ from analysis.topics import (
     GATED_THRESHOLD,
     TopicMatcher,
     load_topics,
-    with_previous,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -182,7 +181,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     full_seconds = time.perf_counter() - started
     cascade.warm_up()  # MiniLM's prototypes, projected for the first stage
     clock = time.perf_counter()
-    static = cascade.first_similarity(with_previous(texts, previous))
+    static = cascade.first_similarity(texts, previous)
     static_seconds = time.perf_counter() - clock
     alias = matcher.alias_hits(texts)
     grid = recall_grid(full, alias, static)
@@ -194,7 +193,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     chosen = max(ok, key=lambda row: row["t"])
 
     def stage(texts: list[str], previous: list[str | None], t: float) -> np.ndarray:
-        sims = cascade.first_similarity(with_previous(texts, previous))
+        sims = cascade.first_similarity(texts, previous)
         return (matcher.alias_hits(texts) | (sims >= t)).any(axis=1)
 
     result = {
