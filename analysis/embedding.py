@@ -102,6 +102,7 @@ class Embedder:
             "pooling": "mean",
             "normalize": True,
             "max_length": self.max_length,
+            "batch_size": self.batch_size,  # bf16 results depend a little on batch-mates
             "precision": self.precision,
             "dtype": str(resolve_dtype(self.precision)).removeprefix("torch."),
         }

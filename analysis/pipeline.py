@@ -9,6 +9,7 @@ from __future__ import annotations
 import platform
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -287,7 +288,12 @@ def analyze(
 
     # Passages and articles stream to Parquet in the run's staging folder; only the topic
     # passages and the articles' metadata are held in memory (analysis.stages).
-    staging = new_staging(config.run.runs_dir)
+    # A dry run stages in a temporary folder: it writes nothing where runs are kept.
+    staging = (
+        Path(tempfile.mkdtemp(prefix="viewpoints-dry-run-"))
+        if dry_run
+        else new_staging(config.run.runs_dir)
+    )
     try:
         stage("loading")
         clock = time.perf_counter()
@@ -463,7 +469,7 @@ def analyze(
         )
     finally:  # claimed, the folder was renamed; otherwise (a dry run, a failure) it goes
         shutil.rmtree(staging, ignore_errors=True)
-    run_id = path.name  # another run may have taken the id first (runs.write_run)
+    run_id = path.name  # another run may have taken the id first (runs.finish_run)
     log(f"wrote run {run_id} to {path} in {timings['total']:.1f} s")
     stage("done")
     return AnalysisResult(path=path, meta={"run_id": run_id, **meta}, estimate=estimate)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 import tomllib
 import uuid
@@ -198,9 +199,35 @@ def new_staging(runs_dir: str | Path) -> Path:
     (:func:`list_runs` never lists it; :func:`finish_run` renames it to the run's id)."""
     runs_dir = Path(runs_dir)
     runs_dir.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_staging(runs_dir)
     staging = runs_dir / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     staging.mkdir()
     return staging
+
+
+_STAGING = re.compile(r"^\.tmp-(\d+)-[0-9a-f]{12}$")
+
+
+def remove_abandoned_staging(runs_dir: Path) -> list[Path]:
+    """Remove the staging folders of runs whose process is gone (killed, out of memory): a
+    streaming run stages the whole corpus there, which nothing else would ever clean up."""
+    removed = []
+    for child in runs_dir.iterdir():
+        match = _STAGING.match(child.name)
+        if match and child.is_dir() and not _process_alive(int(match.group(1))):
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(child)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def finish_run(
@@ -215,6 +242,9 @@ def finish_run(
     that every table is there with its columns, and claim the run's folder (atomically)."""
     import pyarrow.parquet as pq
 
+    unknown = sorted(set(tables) - set(TABLES))
+    if unknown:
+        raise ValueError(f"expected tables among {list(TABLES)}, got unknown {unknown}")
     for name in TABLES:
         if name in tables:
             absent = [c for c in TABLE_COLUMNS[name] if c not in tables[name].columns]

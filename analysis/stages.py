@@ -1,5 +1,6 @@
-"""The analysis as stages over batches of Arrow rows, so that memory stays bounded whatever the
-size of the corpus.
+"""The analysis as stages over batches of Arrow rows, so that what a run holds in memory is its
+models, one batch, the topic passages and one metadata row per article, whatever the size of
+the corpus.
 
 1. :func:`read_corpus`: articles in, ``articles.parquet`` and ``passages.parquet`` written to the
    run's staging folder batch by batch; what stays in memory is the articles' metadata (no text)
@@ -19,6 +20,7 @@ import hashlib
 import json
 import random
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,10 @@ from tqdm.auto import tqdm
 from analysis.corpus import Skipped, iter_corpus
 from analysis.corpus.documents import Article, Passage
 
-BATCH_ROWS = 16_384  # passages (or articles) a batch holds: written, read and scored at once
+BATCH_ROWS = 16_384  # passages a batch holds when written and read
+# Passages whose relevance is computed at once: small enough that the progress bar moves every
+# few seconds, large enough that MiniLM's length-sorted batches pad little.
+RELEVANCE_ROWS = 4_096
 
 _TEXT = pa.large_string()
 ARTICLE_SCHEMA = pa.schema(
@@ -135,12 +140,16 @@ def read_corpus(
 ) -> CorpusSummary:
     """Read the corpus into ``folder/articles.parquet`` and ``folder/passages.parquet``."""
     folder = Path(folder)
-    articles = _BatchWriter(folder / "articles.parquet", ARTICLE_SCHEMA, max(1, batch_rows // 64))
-    passages = _BatchWriter(folder / "passages.parquet", PASSAGE_SCHEMA, batch_rows)
     summary = CorpusSummary(articles=pd.DataFrame(), n_passages=0)
     metadata: list[dict[str, Any]] = []
     digest = hashlib.sha256()
-    try:
+    with ExitStack() as closing:  # each writer closed, even when another's close fails
+        articles = _BatchWriter(
+            folder / "articles.parquet", ARTICLE_SCHEMA, max(1, batch_rows // 64)
+        )
+        closing.callback(articles.close)
+        passages = _BatchWriter(folder / "passages.parquet", PASSAGE_SCHEMA, batch_rows)
+        closing.callback(passages.close)
         for item in iter_corpus(paths, progress=progress):
             if isinstance(item, Skipped):
                 summary.skipped.append(item)
@@ -156,9 +165,6 @@ def read_corpus(
             line = [a.article_id, a.title, a.author, a.outlet, a.date, a.url, a.text]
             digest.update(json.dumps(line, ensure_ascii=False).encode("utf-8"))
             digest.update(b"\n")
-    finally:
-        articles.close()
-        passages.close()
     columns = [name for name in ARTICLE_SCHEMA.names if name != "text"]
     summary.articles = pd.DataFrame(metadata, columns=columns).astype({"n_passages": "int64"})
     summary.corpus_hash = digest.hexdigest()
@@ -211,7 +217,7 @@ def find_topic_passages(
     threshold: float,
     n_passages: int | None = None,
     progress: bool = False,
-    batch_rows: int = BATCH_ROWS,
+    batch_rows: int = RELEVANCE_ROWS,
 ) -> TopicPassages:
     """Relevance of every passage in ``path``, batch by batch; the rows on a topic are kept."""
     kept: list[pd.DataFrame] = []

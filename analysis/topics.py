@@ -381,7 +381,6 @@ class TopicMatcher:
         """Highest cosine to each topic's counter-examples (-1 for a topic without any)."""
         return max_cosine(embeddings, self.counter_prototypes_)
 
-
     def relevance(
         self,
         texts: Sequence[str],

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import random
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from analysis.corpus import load_corpus
-from analysis.pipeline import articles_table, passages_table, previous_passages
-from analysis.runs import write_parquet
+from analysis.pipeline import passages_table, previous_passages
+from analysis.runs import ALL_COLUMNS, write_parquet
 from analysis.stages import (
     find_topic_passages,
     passage_batches,
@@ -45,8 +50,32 @@ def test_read_corpus_writes_what_load_corpus_holds(corpus_folder, tmp_path, batc
     summary = read_corpus([corpus_folder], out, batch_rows=batch_rows)
     passages = as_read(pq.read_table(out / "passages.parquet").to_pandas(), tmp_path)
     articles = as_read(pq.read_table(out / "articles.parquet").to_pandas(), tmp_path)
-    expected_passages = passages_table(corpus)
-    expected_articles = articles_table(corpus, expected_passages.groupby("article_id").size())
+    # built here from the dataclasses, not by the code under test
+    expected_passages = pd.DataFrame([dataclasses.asdict(p) for p in corpus.passages])
+    counts = expected_passages.groupby("article_id").size()
+    expected_articles = pd.DataFrame(
+        [
+            {
+                **{k: v for k, v in dataclasses.asdict(a).items() if k != "duplicate_of"},
+                "group": a.group,
+                "group_kind": a.group_kind,
+                "n_passages": int(counts.get(a.article_id, 0)),
+                "duplicate_of": None,
+            }
+            for a in corpus.articles
+        ]
+    )[articles.columns]
+    assert list(articles.columns) == list(ALL_COLUMNS["articles"])
+    assert pq.read_schema(out / "passages.parquet").types == [
+        pa.large_string(),
+        pa.large_string(),
+        pa.int64(),
+        pa.int64(),
+        pa.int64(),
+        pa.large_string(),
+        pa.bool_(),
+        pa.large_string(),
+    ]
     pd.testing.assert_frame_equal(passages, as_read(expected_passages, tmp_path))
     pd.testing.assert_frame_equal(articles, as_read(expected_articles, tmp_path))
     assert summary.n_passages == len(expected_passages) > 50
@@ -119,7 +148,7 @@ def test_a_run_leaves_no_staging_folder_behind(tmp_path, capsys):
     runs = tmp_path / "runs"
     args = [str(SEEDS), "--runs-dir", str(runs), "--quiet", "--cache", ""]
     assert main(["analyze", *args, "--dry-run", "--json"]) == 0
-    assert list(runs.iterdir()) == []  # a dry run writes nothing
+    assert not runs.exists()  # a dry run writes nothing where runs are kept
     capsys.readouterr()
     assert main(["analyze", *args, "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
@@ -129,6 +158,26 @@ def test_a_run_leaves_no_staging_folder_behind(tmp_path, capsys):
     )
     expected = as_read(passages_table(load_corpus([SEEDS])), tmp_path)
     pd.testing.assert_frame_equal(written, expected)
+
+
+def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(tmp_path):
+    from analysis.runs import new_staging
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    abandoned = runs / f".tmp-{int(dead.stdout)}-{'a' * 12}"
+    abandoned.mkdir()
+    (abandoned / "passages.parquet").write_bytes(b"x")
+    live = runs / f".tmp-{os.getpid()}-{'b' * 12}"  # a run still going: left alone
+    live.mkdir()
+    staging = new_staging(runs)
+    assert not abandoned.exists() and live.is_dir() and staging.is_dir()
 
 
 def test_a_failed_run_leaves_no_staging_folder_behind(tmp_path, capsys):

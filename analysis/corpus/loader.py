@@ -82,8 +82,9 @@ def iter_corpus(
     max_bytes: int = 20_000_000,
     progress: bool = False,
 ) -> Iterator[LoadedArticle | Skipped]:
-    """:func:`load_corpus` one article (or skipped input) at a time, in the same order, so a
-    corpus of any size is read in bounded memory. Bad arguments raise here, not on first use."""
+    """:func:`load_corpus` one article (or skipped input) at a time, in the same order, so that
+    a reader holds one article's text at a time (and a hash and id per article, to find
+    duplicates). Bad arguments raise here, not on first use."""
     if isinstance(paths, str | Path):
         paths = [paths]
     if not isinstance(paths, Sequence) or not paths:

@@ -68,11 +68,11 @@ def training_set(n: int, seed: int) -> tuple[list[str], list[str], np.ndarray]:
     articles, texts = passages_of(training_articles(n, seed))
     from analysis.embedding import Embedder
 
-    targets = Embedder().encode(texts, progress=True)
+    targets = Embedder().encode(texts, progress=True).astype(np.float16)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     texts_path.write_text(json.dumps({"articles": articles, "texts": texts}), encoding="utf-8")
-    np.save(targets_path, targets.astype(np.float16))
-    return articles, texts, targets
+    np.save(targets_path, targets)
+    return articles, texts, targets.astype(np.float32)  # as a rerun reads them back
 
 
 def passages_of(records: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
