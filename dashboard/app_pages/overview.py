@@ -335,8 +335,10 @@ def render() -> None:
     meta = data.article_meta(ctx.path, ctx.stamp)
     st.title("Overview")
     st.caption(
-        f"Run `{ctx.run_id}` · {len(meta):,} articles · {meta['group'].nunique():,} authors and "
-        "outlet groups. An article with no author is grouped under its outlet (or itself)."
+        f"Run `{ctx.run_id}` · {len(meta):,} articles · "
+        f"{views.members(meta)['group'].nunique():,} authors and outlet groups (each author of "
+        "a shared byline counts). An article with no author is grouped under its outlet (or "
+        "itself)."
     )
     kept, topic_keys, narrowed = _filters(ctx, meta)
     meta_by_id = meta.set_index("article_id", drop=False)

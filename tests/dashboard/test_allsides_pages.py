@@ -76,6 +76,11 @@ def test_overview_lists_the_runs_authors_in_words(app, allsides, base):
     assert len(set(table["Author / outlet"])) == min(25, len(groups))  # paged by 25 groups
     assert set(table["Topic"]) == set(TOPIC_LABELS.values())
     assert "not discussed" in set(table.iloc[:, 3:].stack())  # most AllSides rows are off topic
+    # the caption counts groups as the table and run.json do (each author of a shared byline)
+    assert len(groups) != base.articles["group"].nunique()  # shared bylines in this slice
+    caption = " ".join(c.value for c in at.caption)
+    assert f"{len(groups):,} authors and outlet groups" in caption
+    assert len(groups) == base.meta["counts"]["authors"]
 
 
 def test_a_position_opens_its_evidence_strongest_first_with_probabilities(
