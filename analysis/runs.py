@@ -22,7 +22,7 @@ import re
 import shutil
 import tomllib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -359,13 +359,22 @@ def load_table(path: str | Path, name: str, columns: list[str] | None = None) ->
     return table.to_pandas(ignore_metadata=True)
 
 
-def load_run(spec: str | Path, runs_dir: str | Path = "runs") -> Run:
-    """Read a run's metadata, config and tables."""
+def load_run(
+    spec: str | Path,
+    runs_dir: str | Path = "runs",
+    columns: Mapping[str, Sequence[str]] | None = None,
+) -> Run:
+    """Read a run's metadata, config and tables; ``columns`` names the only columns to read of
+    some tables (a whole-corpus run's passage and article texts are most of its size)."""
     path = resolve_run(str(spec), runs_dir)
+    columns = columns or {}
     try:
         meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
         config = tomllib.loads((path / "config.toml").read_text(encoding="utf-8"))
-        tables = {name: load_table(path, name) for name in TABLES}
+        tables = {
+            name: load_table(path, name, list(columns[name]) if name in columns else None)
+            for name in TABLES
+        }
     except (OSError, json.JSONDecodeError, tomllib.TOMLDecodeError) as err:
         raise RunError(f"run {path} is unreadable: {err}") from None
     return Run(path=path, meta=meta, config=config, **tables)

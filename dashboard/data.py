@@ -234,9 +234,22 @@ def author_differences(
     from analysis.differences import author_differences as differences
 
     diffs = differences(
-        full_run(run_path, stamp), list(authors), n_boot=resamples, n_permutations=resamples
+        scored_run(run_path, stamp), list(authors), n_boot=resamples, n_permutations=resamples
     )
     return pd.DataFrame([d.to_dict() for d in diffs])
+
+
+@st.cache_resource(max_entries=MAX_FULL_RUNS_CACHED, show_spinner="Loading run…")
+def scored_run(run_path: str, stamp: float) -> Run:
+    """A run without its passage and article texts (shared and read-only): what the tests of
+    author differences read, a fraction of a whole-corpus run's size."""
+    return load_run(
+        run_path,
+        columns={
+            "articles": ARTICLE_META_COLUMNS,
+            "passages": ("passage_id", "article_id", "index"),
+        },
+    )
 
 
 @st.cache_data(max_entries=MAX_COMPARISONS_CACHED, show_spinner="Looking for changes…")

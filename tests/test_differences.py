@@ -92,3 +92,20 @@ def test_one_article_each_has_no_interval_and_no_stance_is_not_compared(tmp_path
     tone = by["tone"]
     assert tone.difference == pytest.approx(-0.7) and tone.p_value is None and tone.low is None
     assert "too few articles" in tone.note
+
+
+def test_a_run_read_without_its_texts_gives_the_same_differences(tmp_path):
+    """The dashboard tests differences on a run read without passage and article texts."""
+    run = make_run(tmp_path)
+    light = load_run(
+        run.path,
+        columns={
+            "articles": [c for c in run.articles.columns if c != "text"],
+            "passages": ["passage_id", "article_id", "index"],
+        },
+    )
+    assert "text" not in light.articles.columns and "text" not in light.passages.columns
+    authors = ["Ann", "Bob", "Cid"]
+    full = [d.to_dict() for d in author_differences(run, authors, topics=["sanctions"], seed=0)]
+    read = [d.to_dict() for d in author_differences(light, authors, topics=["sanctions"], seed=0)]
+    assert full == read and full
