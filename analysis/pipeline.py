@@ -1,7 +1,9 @@
 """One analysis end to end: corpus -> topic passages -> stance and tone -> positions -> a run.
 
 Stance and tone are scored only for topic passages (a passage whose relevance to a topic reaches
-the threshold), once per (passage, topic), toward the topic's stance target.
+the threshold), once per (passage, topic), toward the topic's stance target. The corpus and its
+relevance run as streaming stages over batches (:mod:`analysis.stages`), written into the run's
+staging folder, so memory does not grow with the number of passages.
 """
 
 from __future__ import annotations
