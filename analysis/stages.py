@@ -36,8 +36,8 @@ from analysis.corpus.documents import Article, Passage
 
 BATCH_ROWS = 16_384  # passages a batch holds when written and read
 # Passages whose relevance is computed at once: large enough that MiniLM's length-sorted batches
-# of the few passages the first stage passes pad little (4,096 made 1,000 AllSides articles 15%
-# slower), small enough that the progress bar moves every several seconds.
+# of the few passages the first stage passes pad little, small enough that the progress bar
+# moves every several seconds.
 RELEVANCE_ROWS = 16_384
 
 _TEXT = pa.large_string()
