@@ -70,20 +70,22 @@ def first_articles(corpus: Path, limit: int | None, folder: Path) -> Path:
     return subset
 
 
-def run_once(corpus: Path, relevance: str, folder: Path) -> dict[str, Any]:
-    """One ``viewpoints analyze`` in a child process: its run summary, wall time and peak RSS."""
+def analyze_in_child(
+    corpus: Path, runs_dir: Path, *options: str
+) -> tuple[float, float, dict[str, Any]]:
+    """``viewpoints analyze corpus *options`` in a child process with no prediction cache: its
+    wall seconds, its own peak resident memory (GiB) and its JSON summary."""
     command = [
         sys.executable,
         "-c",
         PEAK_PROBE,
         "analyze",
         str(corpus),
-        "--relevance",
-        relevance,
+        *options,
         "--cache",
         "",
         "--runs-dir",
-        str(folder / f"runs-{relevance}"),
+        str(runs_dir),
         "--quiet",
         "--json",
     ]
@@ -91,14 +93,21 @@ def run_once(corpus: Path, relevance: str, folder: Path) -> dict[str, Any]:
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     wall = time.perf_counter() - started
     if done.returncode != 0:
-        raise SystemExit(f"analyze failed ({relevance}):\n{done.stderr[-2000:]}")
+        raise SystemExit(f"analyze failed ({' '.join(options)}):\n{done.stderr[-2000:]}")
     peak_kib = int(done.stderr.strip().splitlines()[-1].removeprefix("PEAK_RSS_KIB "))
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    return wall, peak_kib / 2**20, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_once(corpus: Path, relevance: str, folder: Path) -> dict[str, Any]:
+    """One ``viewpoints analyze`` with ``--relevance relevance``: what it measured."""
+    wall, peak_gib, summary = analyze_in_child(
+        corpus, folder / f"runs-{relevance}", "--relevance", relevance
+    )
     counts = summary["counts"]
     return {
         "relevance": relevance,
         "wall_s": round(wall, 1),
-        "peak_rss_gib": round(peak_kib / 2**20, 2),
+        "peak_rss_gib": round(peak_gib, 2),
         "articles": counts["articles_read"],
         "passages": counts["passages"],
         "topic_passages": counts["topic_passages"],

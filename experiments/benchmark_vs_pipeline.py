@@ -25,14 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from experiments.benchmark_corpus import ALLSIDES, PEAK_PROBE, ROOT, cpu_name, first_articles
+from experiments.benchmark_corpus import ALLSIDES, analyze_in_child, cpu_name, first_articles
 
 HYPOTHESIS_TEMPLATE = "This text is about {}."
 NLI_LABELS = {0: "entailment", 1: "neutral", 2: "contradiction"}
@@ -73,34 +71,15 @@ def build_nli_model(folder: Path, seed: int = 0) -> Path:
 
 def run_viewpoints(corpus: Path, model: Path, folder: Path) -> dict[str, Any]:
     """``viewpoints analyze`` with ``model`` as the stance model, in a child process, timed."""
-    command = [
-        sys.executable,
-        "-c",
-        PEAK_PROBE,
-        "analyze",
-        str(corpus),
-        "--stance-model",
-        str(model),
-        "--cache",
-        "",
-        "--runs-dir",
-        str(folder / "runs"),
-        "--quiet",
-        "--json",
-    ]
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"analyze failed:\n{done.stderr[-2000:]}")
-    peak_kib = int(done.stderr.strip().splitlines()[-1].removeprefix("PEAK_RSS_KIB "))
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    wall, peak_gib, summary = analyze_in_child(
+        corpus, folder / "runs", "--stance-model", str(model)
+    )
     counts = summary["counts"]
     return {
         "side": "viewpoints",
         "models": summary["models"],
         "wall_s": round(wall, 2),
-        "peak_rss_gib": round(peak_kib / 2**20, 2),
+        "peak_rss_gib": round(peak_gib, 2),
         "articles": counts["articles_read"],
         "passages": counts["passages"],
         "topic_passages": counts["topic_passages"],
