@@ -1,6 +1,6 @@
 """The analysis as stages over batches of Arrow rows, so that what a run holds in memory is its
-models, one batch, the topic passages and one metadata row per article, whatever the size of
-the corpus.
+models, one batch, the topic passages and one metadata row per article, not every passage
+(what still grows with the corpus is measured in the README's scale section).
 
 1. :func:`read_corpus`: articles in, ``articles.parquet`` and ``passages.parquet`` written to the
    run's staging folder batch by batch; what stays in memory is the articles' metadata (no text)
