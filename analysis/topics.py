@@ -416,15 +416,11 @@ class TopicMatcher:
         ) as bar:
             for start in range(0, len(texts), RELEVANCE_CHUNK):
                 chunk = texts[start : start + RELEVANCE_CHUNK]
-                embedded = (
-                    chunk
-                    if previous is None
-                    else with_previous(chunk, list(previous[start : start + RELEVANCE_CHUNK]))
-                )
+                before = None if previous is None else list(previous[start : start + len(chunk)])
                 if self.first_stage is not None:
-                    before = None if previous is None else previous[start : start + len(chunk)]
-                    out[start : start + len(chunk)] = self._cascade(chunk, before, embedded)
+                    out[start : start + len(chunk)] = self._cascade(chunk, before)
                 else:
+                    embedded = chunk if before is None else with_previous(chunk, before)
                     out[start : start + len(chunk)] = self._combine(
                         chunk, self.embedder_.encode(embedded)
                     )
@@ -449,8 +445,10 @@ class TopicMatcher:
     ) -> np.ndarray:
         """Which texts (read after their ``previous`` passages) the first stage passes on to
         MiniLM (bool per text)."""
-        similar = self.first_similarity(texts, previous)
-        return (self.alias_hits(texts) | (similar >= self.first_threshold)).any(axis=1)
+        return self._passes(self.alias_hits(texts), self.first_similarity(texts, previous))
+
+    def _passes(self, hits: np.ndarray, similar: np.ndarray) -> np.ndarray:
+        return (hits | (similar >= self.first_threshold)).any(axis=1)
 
     def first_similarity(
         self, texts: Sequence[str], previous: Sequence[str | None] | None = None
@@ -462,14 +460,22 @@ class TopicMatcher:
         embeddings = self.first_stage.encode_joined(texts, previous)
         return max_cosine(embeddings, self.first_prototypes_)
 
-    def _cascade(
-        self, texts: list[str], previous: Sequence[str | None] | None, embedded: list[str]
-    ) -> np.ndarray:
+    def _cascade(self, texts: list[str], previous: list[str | None] | None) -> np.ndarray:
+        """Relevance where the first stage passes a text (alias hits found once, the joined
+        texts built only for those MiniLM embeds), 0 elsewhere."""
         out = np.zeros((len(texts), len(self.topics)), dtype=np.float32)
-        chosen = np.flatnonzero(self.passes_first_stage(texts, previous))
+        hits = self.alias_hits(texts)
+        similar = self.first_similarity(texts, previous)
+        chosen = np.flatnonzero(self._passes(hits, similar))
         if len(chosen):
-            embeddings = self.embedder_.encode([embedded[i] for i in chosen])
-            out[chosen] = self._combine([texts[i] for i in chosen], embeddings)
+            picked = [texts[i] for i in chosen]
+            embedded = (
+                picked if previous is None else with_previous(picked, [previous[i] for i in chosen])
+            )
+            embeddings = self.embedder_.encode(embedded)
+            out[chosen] = combine(
+                hits[chosen], self.similarity(embeddings), self.counter_similarity(embeddings)
+            )
         return out
 
     def on_topic(self, relevance: np.ndarray) -> np.ndarray:
