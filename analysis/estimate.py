@@ -59,14 +59,18 @@ def estimate_cost(
 
     ``previous`` (each passage's predecessor) is passed on to relevance as the run will.
     """
-    rng = random.Random(seed)
     n = len(passages)
-    picks = rng.sample(range(n), min(SAMPLE_PASSAGES, n)) if n else []
+    picks = sample_indices(n, seed)
     sample = [passages[i] for i in picks]
     context = [previous[i] for i in picks] if previous is not None else None
     return estimate_from_sample(
         sample, context, n, n_articles, matcher, topics, threshold, stance, tone
     )
+
+
+def sample_indices(n: int, seed: int, size: int = SAMPLE_PASSAGES) -> list[int]:
+    """Which of ``n`` passages the warm-up measures: a seeded draw of ``size`` of them."""
+    return random.Random(seed).sample(range(n), min(size, n)) if n else []
 
 
 def estimate_from_sample(

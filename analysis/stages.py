@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -247,7 +246,9 @@ def sample_for_estimate(
 ) -> tuple[list[str], list[str | None]]:
     """A seeded sample of ``size`` passages and their predecessors, read from ``path`` in one
     pass (the cost estimate's warm-up); the same draw as :func:`analysis.estimate.estimate_cost`."""
-    picks = random.Random(seed).sample(range(n_passages), min(size, n_passages))
+    from analysis.estimate import sample_indices
+
+    picks = sample_indices(n_passages, seed, size)
     wanted = set(picks) | {i - 1 for i in picks if i > 0}
     found: dict[int, tuple[str, str]] = {}
     start = 0
