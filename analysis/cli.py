@@ -141,6 +141,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         ("aggregate", "include_reported"): True if args.include_reported else None,
         ("run", "runs_dir"): args.runs_dir,
         ("run", "name"): args.name,
+        ("engine", "name"): args.engine,
+        ("engine", "address"): args.ray_address,
+        ("engine", "workers"): args.workers,
     }
     changes: dict[str, dict[str, Any]] = {}
     for (section, key), value in overrides.items():
@@ -187,6 +190,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             **({} if config.run.name else {"name": Path(args.experiment).stem}),
         },
         "models": {"cache": args.cache} if args.cache is not None else {},
+        "engine": _engine_overrides(args),
     }
     config = config.with_values(**changes)
     from analysis.pipeline import analyze
@@ -194,6 +198,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
     _print_result(result, args.dry_run, args.json)
     return 0
+
+
+def _engine_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The [engine] keys the command line sets."""
+    given = {"name": args.engine, "address": args.ray_address, "workers": args.workers}
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -491,6 +501,29 @@ def _add_test_options(parser: argparse.ArgumentParser, handler: Callable[..., in
     parser.set_defaults(handler=handler)
 
 
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """--engine, --ray-address and --workers: where relevance and scoring run ([engine])."""
+    parser.add_argument(
+        "--engine",
+        choices=["local", "ray"],
+        default=None,
+        help="local (default): this process; ray: relevance and scoring on Ray Data actors "
+        "(pip install 'viewpoints[ray]')",
+    )
+    parser.add_argument(
+        "--ray-address",
+        default=None,
+        help="with --engine ray: the cluster to join ('auto', 'ray://HOST:10001'); "
+        "default: start a local Ray instance with this machine's cores",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="with --engine ray: actors per model stage, one CPU each (default: every CPU)",
+    )
+
+
 def _add_run_outputs(parser: argparse.ArgumentParser) -> None:
     """--dry-run and --json, shared by analyze and run."""
     parser.add_argument(
@@ -612,6 +645,7 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--name", default=None, help="a label for the run")
     an.add_argument("--quiet", action="store_true", help="no progress bars")
     an.add_argument("--runs-dir", default=None, help="where to write the run (default: ./runs)")
+    _add_engine_options(an)
     _add_run_outputs(an)
     an.set_defaults(handler=cmd_analyze)
 
@@ -621,6 +655,7 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--cache", default=None, help="prediction cache file ('' = none)")
     rn.add_argument("--quiet", action="store_true", help="no progress bars")
     rn.add_argument("--runs-dir", default=None, help="override the experiment's runs_dir")
+    _add_engine_options(rn)
     rn.set_defaults(handler=cmd_run)
 
     cp = sub.add_parser("compare", help="what changed between two runs")
@@ -768,6 +803,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CLIError, DataError, ModelLoadError, UnknownScorerError, ValueError, OSError) as err:
         print(f"viewpoints: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except RuntimeError as err:
+        from analysis.ray_engine import EngineError
+
+        if not isinstance(err, EngineError):
+            raise
+        print(f"viewpoints: error: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("viewpoints: interrupted", file=sys.stderr)
         return 130

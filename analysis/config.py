@@ -35,6 +35,11 @@ all of them, so a run says exactly what produced it)::
     [run]
     runs_dir = "runs"
     name = ""                    # optional label shown beside the run id
+    [engine]
+    name = "local"               # local: this process; ray: relevance and scoring on Ray Data
+    address = ""                 # ray only: "" starts a local Ray instance with this machine's
+                                 # cores; "auto" or "ray://HOST:10001" joins a running cluster
+    workers = 0                  # ray only: actors per model stage, one CPU each; 0 = every CPU
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ STANCE_RULES = ("mean", "balance")
 # cascade: static embeddings pick the passages MiniLM then scores (analysis.topics); full:
 # MiniLM on every passage (the method before the cascade, for comparison)
 RELEVANCE_METHODS = ("cascade", "full")
+# local: the stages run in this process; ray: relevance and scoring run on Ray Data actors
+ENGINES = ("local", "ray")
 
 
 class ConfigError(ValueError):
@@ -226,6 +233,25 @@ class RunSection:
         _expect(isinstance(self.name, str), "run.name", "a string", self.name)
 
 
+@dataclass(frozen=True)
+class EngineSection:
+    """Where the model stages run (analysis.ray_engine for "ray"); the run is the same."""
+
+    name: str = "local"
+    address: str = ""  # "" = a local Ray instance; otherwise the cluster to join
+    workers: int = 0  # actors per model stage; 0 = one per CPU Ray has
+
+    def __post_init__(self) -> None:
+        _expect(self.name in ENGINES, "engine.name", " or ".join(ENGINES), self.name)
+        _expect(isinstance(self.address, str), "engine.address", "a string", self.address)
+        _expect(
+            _integer(self.workers) and self.workers >= 0,
+            "engine.workers",
+            "an integer >= 0 (0 = one per CPU)",
+            self.workers,
+        )
+
+
 INFORMATIONAL = ("topic_definitions",)
 # Keys that used to exist: say what became of them rather than "unknown key".
 REMOVED = {
@@ -241,6 +267,7 @@ SECTIONS = {
     "models": ModelsSection,
     "aggregate": AggregateSection,
     "run": RunSection,
+    "engine": EngineSection,
 }
 
 
@@ -272,6 +299,7 @@ class AnalysisConfig:
     models: ModelsSection = field(default_factory=ModelsSection)
     aggregate: AggregateSection = field(default_factory=AggregateSection)
     run: RunSection = field(default_factory=RunSection)
+    engine: EngineSection = field(default_factory=EngineSection)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

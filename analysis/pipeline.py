@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -89,6 +90,21 @@ def build_scorers(config: AnalysisConfig, topics: list[Any]) -> tuple[Scorer, Sc
         stance_options=config.models.stance_options,
         tone_options=config.models.tone_options,
         templates=templates,
+    )
+
+
+def build_matcher(config: AnalysisConfig, topics: list[Any], threshold: float) -> Any:
+    """The topic matcher of relevance's stage: MiniLM, behind the static first stage when the
+    config's relevance is a cascade."""
+    from analysis.embedding import Embedder
+    from analysis.static_embedding import StaticEmbedder
+    from analysis.topics import TopicMatcher
+
+    return TopicMatcher(
+        topics,
+        Embedder(precision=config.models.precision),
+        threshold=threshold,
+        first_stage=StaticEmbedder() if config.topics.relevance == "cascade" else None,
     )
 
 
@@ -218,6 +234,50 @@ def with_cache(scorers: tuple[Scorer, ...], path: str) -> tuple[tuple[Scorer, ..
     return tuple(wrapped[id(s)] for s in scorers), [cache]
 
 
+def score_with_cache(
+    found: Any,
+    topics: list[Any],
+    threshold: float,
+    scorers: tuple[Scorer, Scorer, Scorer, Scorer | None],
+    config: AnalysisConfig,
+    progress: bool,
+) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+    """Scoring stage on the topic passages ``found``: :func:`score_topic_passages` with the
+    scorers (stance, tone, quoted voices, topic gate or None) behind the prediction cache the
+    config names; returns the scores and the cache's hits and misses per task."""
+    stance, tone, quoted, gate = scorers
+    wrapped, caches = with_cache(
+        (stance, tone, quoted) if gate is None else (stance, tone, quoted, gate),
+        config.models.cache,
+    )
+    stance, tone, quoted = wrapped[:3]
+    gate = wrapped[3] if gate is not None else None
+    try:
+        scores = score_topic_passages(
+            found.passages,
+            found.relevance,
+            topics,
+            threshold,
+            stance,
+            tone,
+            progress,
+            quoted,
+            gate,
+            config.topics.gate,
+        )
+    finally:
+        for cache in caches:
+            cache.close()
+    stats = {
+        task: counts
+        for task, scorer in (("stance", stance), ("tone", tone), ("quoted", quoted), ("gate", gate))
+        if scorer is not None
+        and (counts := scorer.cache_counts()) is not None
+        and (task != "quoted" or quoted is not stance)
+    }
+    return scores, stats
+
+
 def stage_shares(estimate: CostEstimate | None) -> dict[str, float]:
     """Where each stage starts, as a share of the whole run: fixed up to the estimate, then
     relevance and scoring split in proportion to the estimate's predicted seconds (None: before
@@ -256,12 +316,10 @@ def analyze(
     progress bar's value; "done" with 1.0 once the run is written, not after a dry run).
     """
     from analysis.aggregate import positions
-    from analysis.embedding import Embedder
     from analysis.runs import finish_run, new_run_id, new_staging
     from analysis.stages import find_topic_passages, read_corpus, sample_for_estimate
-    from analysis.static_embedding import StaticEmbedder
     from analysis.terminal import format_estimate
-    from analysis.topics import DEFAULT_THRESHOLD, GATED_THRESHOLD, TopicMatcher, load_topics
+    from analysis.topics import DEFAULT_THRESHOLD, GATED_THRESHOLD, load_topics
 
     shares = stage_shares(None)  # refined once the cost estimate is known
 
@@ -282,6 +340,10 @@ def analyze(
     threshold = config.topics.threshold
     if threshold is None:
         threshold = GATED_THRESHOLD if gated else DEFAULT_THRESHOLD
+    if config.engine.name == "ray":
+        from analysis.ray_engine import require_ray
+
+        require_ray()  # without Ray installed: one line saying what to install
     for path in config.corpus.paths:
         if not Path(path).exists():
             raise ValueError(f"no such file or folder: {path}")
@@ -296,6 +358,7 @@ def analyze(
         if dry_run
         else new_staging(config.run.runs_dir)
     )
+    closing = ExitStack()  # what the run holds open beyond its stages (a Ray session)
     try:
         stage("loading")
         clock = time.perf_counter()
@@ -314,12 +377,7 @@ def analyze(
                 f"({len(summary.skipped)} skipped)"
             )
 
-        matcher = TopicMatcher(
-            topics,
-            Embedder(precision=config.models.precision),
-            threshold=threshold,
-            first_stage=StaticEmbedder() if config.topics.relevance == "cascade" else None,
-        )
+        matcher = build_matcher(config, topics, threshold)
 
         stage("estimate")
         clock = time.perf_counter()
@@ -344,13 +402,24 @@ def analyze(
             return AnalysisResult(path=None, meta={"counts": estimate.to_dict()}, estimate=estimate)
         shares = stage_shares(estimate)
 
+        engine = None
+        if config.engine.name == "ray":  # stopped (if it started Ray) when the run ends
+            from analysis.ray_engine import ray_engine
+
+            engine = closing.enter_context(ray_engine(config.engine, progress, log))
+
         stage("relevance")
         clock = time.perf_counter()
         if progress:
             log("finding topic passages")
-        found = find_topic_passages(
-            staging / "passages.parquet", matcher, threshold, summary.n_passages, progress
-        )
+        if engine is None:
+            found = find_topic_passages(
+                staging / "passages.parquet", matcher, threshold, summary.n_passages, progress
+            )
+        else:
+            found = engine.find_topic_passages(
+                staging / "passages.parquet", config, topics, threshold, summary.n_passages
+            )
         timings["relevance"] = time.perf_counter() - clock
         peak_mib["relevance"] = peak_rss_mib()
 
@@ -358,44 +427,15 @@ def analyze(
         clock = time.perf_counter()
         if progress:
             log(f"scoring stance and tone of {found.n_pairs} (passage, topic) pairs")
-        quoted = quoted_voice(stance)
-        gate = topic_gate(stance)
-        scorers, caches = with_cache(
-            (stance, tone, quoted) if gate is None else (stance, tone, quoted, gate),
-            config.models.cache,
-        )
-        stance, tone, quoted = scorers[:3]
-        gate = scorers[3] if gate is not None else None
-        try:
-            scores = score_topic_passages(
-                found.passages,
-                found.relevance,
-                topics,
-                threshold,
-                stance,
-                tone,
-                progress,
-                quoted,
-                gate,
-                config.topics.gate,
+        quoted, gate = quoted_voice(stance), topic_gate(stance)
+        if engine is None:
+            scores, cache_stats = score_with_cache(
+                found, topics, threshold, (stance, tone, quoted, gate), config, progress
             )
-        finally:
-            for cache in caches:
-                cache.close()
+        else:
+            scores, cache_stats = engine.score(found, config, topics, threshold, progress)
         timings["scoring"] = time.perf_counter() - clock
         peak_mib["scoring"] = peak_rss_mib()
-        cache_stats = {
-            task: counts
-            for task, scorer in (
-                ("stance", stance),
-                ("tone", tone),
-                ("quoted", quoted),
-                ("gate", gate),
-            )
-            if scorer is not None
-            and (counts := scorer.cache_counts()) is not None
-            and (task != "quoted" or quoted is not stance)
-        }
         if cache_stats and progress:
             log(
                 "prediction cache: "
@@ -439,6 +479,7 @@ def analyze(
                 **({"topic_gate": gate.identity()} if gate is not None else {}),
             },
             "topic_matcher": matcher.identity(),
+            "engine": engine.identity() if engine is not None else {"name": "local"},
             "topics": [t.to_dict() for t in topics],
             "versions": package_versions(),
             "seed": agg.seed,
@@ -470,6 +511,7 @@ def analyze(
             {"scores": scores, "positions": table},
         )
     finally:  # claimed, the folder was renamed; otherwise (a dry run, a failure) it goes
+        closing.close()
         shutil.rmtree(staging, ignore_errors=True)
     run_id = path.name  # another run may have taken the id first (runs.finish_run)
     log(f"wrote run {run_id} to {path} in {timings['total']:.1f} s")
