@@ -398,6 +398,11 @@ def analyze(
         timings["estimate"] = time.perf_counter() - clock
         peak_mib["estimate"] = peak_rss_mib()
         log(format_estimate(estimate))
+        if config.engine.name == "ray":
+            log(
+                "engine ray: the estimate is for one process; relevance and scoring split "
+                "over the Ray workers, after each worker loads its models"
+            )
         if dry_run:
             return AnalysisResult(path=None, meta={"counts": estimate.to_dict()}, estimate=estimate)
         shares = stage_shares(estimate)

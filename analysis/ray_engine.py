@@ -187,7 +187,7 @@ class ScoringWorker:
         self.scorers = (stance, tone, quoted_voice(stance), topic_gate(stance))
         self.config, self.topics, self.threshold, self.tally = config, topics, threshold, tally
 
-    def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
+    def __call__(self, batch: pd.DataFrame) -> pa.Table:
         from analysis.pipeline import score_with_cache
 
         relevance = batch[relevance_columns(len(self.topics))].to_numpy(dtype=np.float32)
@@ -197,7 +197,8 @@ class ScoringWorker:
         )
         if stats:
             self.tally.add.remote(stats)
-        return scores
+        # Arrow from pandas' own dtypes: a column of NaN stays a float column, not nulls
+        return pa.Table.from_pandas(scores, preserve_index=False)
 
 
 class RayEngine:

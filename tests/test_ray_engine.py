@@ -1,0 +1,172 @@
+"""The Ray engine writes the local engine's run: same scores, positions and counts.
+
+A local Ray instance with 2 CPUs runs the seeds and a 200-article AllSides slice; each is also
+analyzed by the local engine and the run tables are compared column by column.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from analysis.cli import main
+from analysis.config import AnalysisConfig, ConfigError
+from tests.conftest import SHARED_DATA
+
+ray = pytest.importorskip("ray", reason="the Ray engine's extra (ray[data]) is not installed")
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ALLSIDES = SHARED_DATA / "allsides" / "articles.jsonl"
+TABLES = ("articles", "passages", "scores", "positions")
+
+
+def analyze(capsys, *args: str) -> Path:
+    """``viewpoints analyze ...`` in this process; the run folder it printed."""
+    capsys.readouterr()
+    code = main(["analyze", *args, "--quiet"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return Path(out.out.strip().splitlines()[-1])
+
+
+def run_json(run: Path) -> dict:
+    return json.loads((run / "run.json").read_text(encoding="utf-8"))
+
+
+def assert_same_run(local: Path, other: Path, atol: float) -> None:
+    """Every table of the two runs equal: the same rows in the same order, text columns equal,
+    numbers within ``atol``; and the same counts."""
+    for name in TABLES:
+        a = pq.read_table(local / f"{name}.parquet").to_pandas()
+        b = pq.read_table(other / f"{name}.parquet").to_pandas()
+        assert list(a.columns) == list(b.columns), name
+        assert len(a) == len(b), name
+        for column in a.columns:
+            x, y = a[column], b[column]
+            if pd.api.types.is_float_dtype(x):
+                np.testing.assert_allclose(
+                    x.to_numpy(), y.to_numpy(), atol=atol, rtol=0, err_msg=f"{name}.{column}"
+                )
+            else:
+                assert x.astype(str).tolist() == y.astype(str).tolist(), f"{name}.{column}"
+    assert run_json(local)["counts"] == run_json(other)["counts"]
+
+
+def test_seeds_on_a_local_ray_instance_give_the_local_run(tmp_path, capsys):
+    """No cluster named: the run starts its own local Ray instance and stops it after."""
+    assert not ray.is_initialized()
+    local = analyze(capsys, str(SEEDS), "--runs-dir", str(tmp_path / "local"), "--cache", "")
+    on_ray = analyze(
+        capsys,
+        str(SEEDS),
+        "--engine",
+        "ray",
+        "--runs-dir",
+        str(tmp_path / "ray"),
+        "--cache",
+        "",
+    )
+    assert not ray.is_initialized()
+    assert_same_run(local, on_ray, atol=1e-6)
+    engine = run_json(on_ray)["engine"]
+    assert engine["name"] == "ray" and engine["workers"] == engine["cluster_cpus"] >= 1
+    assert run_json(local)["engine"] == {"name": "local"}
+    assert 'name = "ray"' in (on_ray / "config.toml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def ray_instance():
+    """One local Ray instance (2 CPUs) for the module's other tests: a run uses it, leaves it."""
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def allsides_slice(tmp_path_factory) -> Path:
+    if not ALLSIDES.is_file():
+        pytest.skip(f"{ALLSIDES} is absent")
+    path = tmp_path_factory.mktemp("slice") / "allsides200.jsonl"
+    with ALLSIDES.open(encoding="utf-8") as source:
+        path.write_text("".join(next(source) for _ in range(200)), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_allsides_slice_and_the_cache_on_ray(ray_instance, allsides_slice, tmp_path, capsys):
+    """fp32 so that different batching cannot move a number; the second Ray run finds every
+    prediction in the cache the first one wrote."""
+    common = [str(allsides_slice), "--precision", "fp32"]
+    local = analyze(capsys, *common, "--runs-dir", str(tmp_path / "local"), "--cache", "")
+    cache = tmp_path / "cache.sqlite"
+    ray_args = [*common, "--engine", "ray", "--workers", "2", "--cache", str(cache)]
+    first = analyze(capsys, *ray_args, "--runs-dir", str(tmp_path / "ray1"))
+    assert ray.is_initialized()  # the module's instance: used, not stopped
+    assert_same_run(local, first, atol=1e-5)
+    counts = run_json(first)["counts"]
+    assert counts["topic_passages"] > 20 and counts["articles_read"] == 200
+
+    second = analyze(capsys, *ray_args, "--runs-dir", str(tmp_path / "ray2"))
+    assert_same_run(first, second, atol=1e-6)
+    first_cache, second_cache = run_json(first)["cache"], run_json(second)["cache"]
+    for task in ("stance", "tone", "quoted", "gate"):
+        assert first_cache[task]["misses"] > 0 and first_cache[task]["hits"] == 0, task
+        assert second_cache[task] == {"hits": first_cache[task]["misses"], "misses": 0}, task
+
+
+def test_more_workers_than_cpus_is_one_line(ray_instance, tmp_path, capsys):
+    code = main(
+        ["analyze", str(SEEDS), "--engine", "ray", "--workers", "5", "--quiet"]
+        + ["--runs-dir", str(tmp_path / "runs"), "--cache", ""]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "engine.workers: expected at most the 2 CPUs" in err and "got 5" in err
+    assert "Traceback" not in err
+    assert not any((tmp_path / "runs").glob("2*"))  # no run folder left behind
+
+
+def test_dry_run_on_ray_estimates_and_writes_nothing(tmp_path, capsys):
+    code = main(
+        ["analyze", str(SEEDS), "--engine", "ray", "--dry-run", "--json", "--quiet"]
+        + ["--runs-dir", str(tmp_path / "runs")]
+    )
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert json.loads(out.out)["passages"] > 0
+    assert "one process" in out.err  # says what the estimate is for
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_without_ray_the_engine_says_what_to_install(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now raises ImportError
+    code = main(
+        ["analyze", str(SEEDS), "--engine", "ray", "--quiet", "--runs-dir", str(tmp_path)]
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err == [
+        "viewpoints: error: the Ray engine needs Ray: pip install 'viewpoints[ray]' "
+        "(or 'ray[data]')"
+    ]
+
+
+def test_engine_keys_in_an_experiment_file(tmp_path):
+    path = tmp_path / "exp.toml"
+    path.write_text('[engine]\nname = "ray"\naddress = "auto"\nworkers = 3\n', encoding="utf-8")
+    engine = AnalysisConfig.from_toml(path).engine
+    assert (engine.name, engine.address, engine.workers) == ("ray", "auto", 3)
+    for bad, expected in (
+        ('name = "spark"', "engine.name: expected local or ray, got 'spark'"),
+        ("workers = -1", "engine.workers: expected an integer >= 0"),
+        ("workers = true", "engine.workers: expected an integer >= 0"),
+    ):
+        path.write_text(f"[engine]\n{bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+            AnalysisConfig.from_toml(path)
