@@ -141,14 +141,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         ("aggregate", "include_reported"): True if args.include_reported else None,
         ("run", "runs_dir"): args.runs_dir,
         ("run", "name"): args.name,
-        ("engine", "name"): args.engine,
-        ("engine", "address"): args.ray_address,
-        ("engine", "workers"): args.workers,
     }
     changes: dict[str, dict[str, Any]] = {}
     for (section, key), value in overrides.items():
         if value is not None:
             changes.setdefault(section, {})[key] = value
+    changes["engine"] = _engine_overrides(args)
     config = config.with_values(**changes)
     # Imported once the config is known to be good: a bad value fails before torch loads.
     from analysis.pipeline import analyze
@@ -203,6 +201,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _engine_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The [engine] keys the command line sets."""
     given = {"name": args.engine, "address": args.ray_address, "workers": args.workers}
+    if args.engine == "local":  # the local engine has no cluster: a file's Ray keys step aside
+        given = {"name": "local", "address": "", "workers": 0, **_given_ray_keys(args)}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _given_ray_keys(args: argparse.Namespace) -> dict[str, Any]:
+    """--ray-address / --workers as given (they fail validation beside --engine local)."""
+    given = {"address": args.ray_address, "workers": args.workers}
     return {k: v for k, v in given.items() if v is not None}
 
 
@@ -513,7 +519,7 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ray-address",
         default=None,
-        help="with --engine ray: the cluster to join ('auto', 'ray://HOST:10001'); "
+        help="with --engine ray: the cluster to join ('auto', 'HOST:6379'); "
         "default: start a local Ray instance with this machine's cores",
     )
     parser.add_argument(

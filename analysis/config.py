@@ -38,7 +38,7 @@ all of them, so a run says exactly what produced it)::
     [engine]
     name = "local"               # local: this process; ray: relevance and scoring on Ray Data
     address = ""                 # ray only: "" starts a local Ray instance with this machine's
-                                 # cores; "auto" or "ray://HOST:10001" joins a running cluster
+                                 # cores; "auto" or "HOST:6379" joins a running cluster
     workers = 0                  # ray only: actors per model stage, one CPU each; 0 = every CPU
 """
 
@@ -250,6 +250,14 @@ class EngineSection:
             "an integer >= 0 (0 = one per CPU)",
             self.workers,
         )
+        if self.name == "local":  # a cluster address or worker count would silently do nothing
+            for key in ("address", "workers"):
+                _expect(
+                    not getattr(self, key),
+                    f"engine.{key}",
+                    'to be left out unless engine.name = "ray"',
+                    getattr(self, key),
+                )
 
 
 INFORMATIONAL = ("topic_definitions",)

@@ -121,10 +121,8 @@ def test_allsides_slice_and_the_cache_on_ray(ray_instance, allsides_slice, tmp_p
 
 
 def test_more_workers_than_cpus_is_one_line(ray_instance, tmp_path, capsys):
-    code = main(
-        ["analyze", str(SEEDS), "--engine", "ray", "--workers", "5", "--quiet"]
-        + ["--runs-dir", str(tmp_path / "runs"), "--cache", ""]
-    )
+    ray_options = ["--engine", "ray", "--workers", "5", "--cache", "", "--quiet"]
+    code = main(["analyze", str(SEEDS), *ray_options, "--runs-dir", str(tmp_path / "runs")])
     err = capsys.readouterr().err
     assert code == 2
     assert "engine.workers: expected at most the 2 CPUs" in err and "got 5" in err
@@ -133,9 +131,9 @@ def test_more_workers_than_cpus_is_one_line(ray_instance, tmp_path, capsys):
 
 
 def test_dry_run_on_ray_estimates_and_writes_nothing(tmp_path, capsys):
+    runs = str(tmp_path / "runs")
     code = main(
-        ["analyze", str(SEEDS), "--engine", "ray", "--dry-run", "--json", "--quiet"]
-        + ["--runs-dir", str(tmp_path / "runs")]
+        ["analyze", str(SEEDS), "--engine", "ray", "--dry-run", "--json", "--runs-dir", runs]
     )
     out = capsys.readouterr()
     assert code == 0, out.err
@@ -146,9 +144,7 @@ def test_dry_run_on_ray_estimates_and_writes_nothing(tmp_path, capsys):
 
 def test_without_ray_the_engine_says_what_to_install(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now raises ImportError
-    code = main(
-        ["analyze", str(SEEDS), "--engine", "ray", "--quiet", "--runs-dir", str(tmp_path)]
-    )
+    code = main(["analyze", str(SEEDS), "--engine", "ray", "--quiet", "--runs-dir", str(tmp_path)])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     assert err == [
@@ -166,7 +162,27 @@ def test_engine_keys_in_an_experiment_file(tmp_path):
         ('name = "spark"', "engine.name: expected local or ray, got 'spark'"),
         ("workers = -1", "engine.workers: expected an integer >= 0"),
         ("workers = true", "engine.workers: expected an integer >= 0"),
+        ('name = "local"\nworkers = 2', "engine.workers: expected to be left out unless"),
     ):
         path.write_text(f"[engine]\n{bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match=expected.replace("(", r"\(").replace(")", r"\)")):
             AnalysisConfig.from_toml(path)
+
+
+def test_engine_local_on_the_command_line_sets_a_files_ray_keys_aside(tmp_path, capsys):
+    """An experiment written for a cluster runs here with --engine local; --workers alone
+    (no Ray anywhere) is a mistake, said in one line."""
+    path = tmp_path / "exp.toml"
+    path.write_text(
+        f'[corpus]\npaths = ["{SEEDS}"]\n[engine]\nname = "ray"\naddress = "auto"\nworkers = 8\n',
+        encoding="utf-8",
+    )
+    code = main(["run", str(path), "--engine", "local", "--dry-run", "--json", "--quiet"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert json.loads(out.out)["articles"] == 3
+    assert "engine ray" not in out.err  # the estimate is not labelled as a Ray one
+    code = main(["analyze", str(SEEDS), "--workers", "2", "--dry-run", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert 'engine.workers: expected to be left out unless engine.name = "ray", got 2' in err
