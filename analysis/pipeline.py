@@ -21,7 +21,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from analysis.aggregate import mark_unscored
@@ -30,7 +29,6 @@ from analysis.config import AnalysisConfig
 from analysis.estimate import SAMPLE_PASSAGES, CostEstimate, estimate_from_sample
 from analysis.provenance import command_line
 from analysis.runs import ALL_COLUMNS
-from analysis.scoring.base import Scorer
 from analysis.scoring.pair_scorer import quoted_voice, topic_gate
 
 Log = Callable[[str], None]
@@ -71,43 +69,6 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def build_scorers(config: AnalysisConfig, topics: list[Any]) -> tuple[Scorer, Scorer]:
-    """The stance and tone scorers, sharing one model when both name the same pair classifier.
-
-    Per-topic hypothesis templates from the topics file reach backends that use them (NLI).
-    """
-    from analysis.scoring.registry import create_scorers
-
-    templates = {
-        t.target: (t.favor_template, t.against_template)
-        for t in topics
-        if t.favor_template and t.against_template
-    }
-    return create_scorers(
-        config.models.stance,
-        config.models.tone,
-        config.models.precision,
-        stance_options=config.models.stance_options,
-        tone_options=config.models.tone_options,
-        templates=templates,
-    )
-
-
-def build_matcher(config: AnalysisConfig, topics: list[Any], threshold: float) -> Any:
-    """The topic matcher of relevance's stage: MiniLM, behind the static first stage when the
-    config's relevance is a cascade."""
-    from analysis.embedding import Embedder
-    from analysis.static_embedding import StaticEmbedder
-    from analysis.topics import TopicMatcher
-
-    return TopicMatcher(
-        topics,
-        Embedder(precision=config.models.precision),
-        threshold=threshold,
-        first_stage=StaticEmbedder() if config.topics.relevance == "cascade" else None,
-    )
-
-
 def previous_passages(passages: pd.DataFrame) -> list[str | None]:
     """Each passage's predecessor in its article (None for the first): topic relevance reads a
     passage with the sentence before it, the context its threshold was chosen with."""
@@ -137,145 +98,6 @@ def passages_table(corpus: Any) -> pd.DataFrame:
     return pd.DataFrame(
         [passage_row(p) for p in corpus.passages], columns=list(PASSAGE_SCHEMA.names)
     )
-
-
-def score_topic_passages(
-    passages: pd.DataFrame,
-    relevance: np.ndarray,
-    topics: list[Any],
-    threshold: float,
-    stance: Scorer,
-    tone: Scorer,
-    progress: bool = True,
-    quoted: Scorer | None = None,
-    gate: Scorer | None = None,
-    gate_threshold: float = 0.5,
-) -> pd.DataFrame:
-    """One row per (topic passage, topic) with relevance and both tasks' probabilities.
-
-    Reported-speech rows also get the stance of the quoted voices (``speaker_*``, NaN on
-    own-voice rows) from ``quoted``: a speaker head, or the stance scorer itself (None).
-    With a ``gate`` (a topic head: P(off), P(on) toward the target) a candidate passage whose
-    P(on) is under ``gate_threshold`` is not a topic passage and is left out; ``on_topic``
-    keeps P(on) of those kept (NaN without a gate).
-    """
-    rows = []
-    for t, topic in enumerate(topics):
-        hit = np.flatnonzero(relevance[:, t] >= threshold)
-        for i in hit:
-            rows.append((i, topic.key, topic.target, float(relevance[i, t])))
-    columns = list(ALL_COLUMNS["scores"])
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    index = [r[0] for r in rows]
-    texts = passages["text"].to_numpy()[index].tolist()
-    targets = [r[2] for r in rows]
-    stance_probs, stance_details = _score(stance, texts, targets, progress)
-    tone_probs, tone_details = _score(tone, texts, targets, progress)
-    picked = passages.iloc[index]
-    frame = pd.DataFrame(
-        {
-            "passage_id": picked["passage_id"].to_numpy(),
-            "article_id": picked["article_id"].to_numpy(),
-            "topic": [r[1] for r in rows],
-            "relevance": [r[3] for r in rows],
-            "reported": picked["reported"].to_numpy(),
-            "speaker": picked["speaker"].to_numpy(),
-        }
-    )
-    for j, label in enumerate(stance.labels):
-        frame[f"stance_{label}"] = stance_probs[:, j].astype(float)
-    for j, label in enumerate(tone.labels):
-        frame[f"tone_{label}"] = tone_probs[:, j].astype(float)
-    frame["stance"] = frame["stance_favor"] - frame["stance_against"]
-    frame["tone"] = frame["tone_positive"] - frame["tone_negative"]
-    reported = frame["reported"].astype(bool).to_numpy()
-    if quoted is None or quoted is stance:
-        speaker_probs = stance_probs
-    else:  # a speaker head: the same pairs as stance and tone, so the same forward pass
-        speaker_probs, _ = _score(quoted, texts, targets, progress)
-    for j, label in enumerate(stance.labels):
-        frame[f"speaker_{label}"] = np.where(reported, speaker_probs[:, j], np.nan).astype(float)
-    frame["speaker_stance"] = frame["speaker_favor"] - frame["speaker_against"]
-    frame["on_topic"] = np.nan
-    if gate is not None:  # the same pairs again: the same forward pass for a pair classifier
-        gate_probs, _ = _score(gate, texts, targets, progress)
-        frame["on_topic"] = gate_probs[:, list(gate.labels).index("on")].astype(float)
-    # Backends that answer in text (chat endpoints) keep each raw answer and failure reason.
-    for task, details in (("stance", stance_details), ("tone", tone_details)):
-        if details is not None:
-            frame[f"{task}_raw"] = [(d or {}).get("raw") for d in details]
-            frame[f"{task}_error"] = [(d or {}).get("error") for d in details]
-            columns += [f"{task}_raw", f"{task}_error"]
-    if gate is not None:
-        frame = frame[frame["on_topic"] >= gate_threshold].reset_index(drop=True)
-    return frame[columns]
-
-
-def _score(
-    scorer: Scorer, texts: list[str], targets: list[str], progress: bool
-) -> tuple[np.ndarray, list[dict] | None]:
-    """Probabilities, and per-row details from scorers that give them (raw answers, errors)."""
-    probs, details = scorer.score_detailed(texts, targets, progress=progress)
-    return np.asarray(probs, dtype=float), list(details) if details is not None else None
-
-
-def with_cache(scorers: tuple[Scorer, ...], path: str) -> tuple[tuple[Scorer, ...], list[Any]]:
-    """Wrap the scorers in the prediction cache at ``path`` ("" = no cache); a scorer given
-    twice (the stance scorer as its own reader of quoted voices) is wrapped once."""
-    if not path:
-        return scorers, []
-    from analysis.cache import CachedScorer, PredictionCache
-
-    cache = PredictionCache(path)
-    wrapped: dict[int, Scorer] = {}
-    for scorer in scorers:
-        wrapped.setdefault(id(scorer), CachedScorer(scorer, cache))
-    return tuple(wrapped[id(s)] for s in scorers), [cache]
-
-
-def score_with_cache(
-    found: Any,
-    topics: list[Any],
-    threshold: float,
-    scorers: tuple[Scorer, Scorer, Scorer, Scorer | None],
-    config: AnalysisConfig,
-    progress: bool,
-) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
-    """Scoring stage on the topic passages ``found``: :func:`score_topic_passages` with the
-    scorers (stance, tone, quoted voices, topic gate or None) behind the prediction cache the
-    config names; returns the scores and the cache's hits and misses per task."""
-    stance, tone, quoted, gate = scorers
-    wrapped, caches = with_cache(
-        (stance, tone, quoted) if gate is None else (stance, tone, quoted, gate),
-        config.models.cache,
-    )
-    stance, tone, quoted = wrapped[:3]
-    gate = wrapped[3] if gate is not None else None
-    try:
-        scores = score_topic_passages(
-            found.passages,
-            found.relevance,
-            topics,
-            threshold,
-            stance,
-            tone,
-            progress,
-            quoted,
-            gate,
-            config.topics.gate,
-        )
-    finally:
-        for cache in caches:
-            cache.close()
-    stats = {
-        task: counts
-        for task, scorer in (("stance", stance), ("tone", tone), ("quoted", quoted), ("gate", gate))
-        if scorer is not None
-        and (counts := scorer.cache_counts()) is not None
-        and (task != "quoted" or quoted is not stance)
-    }
-    return scores, stats
 
 
 def stage_shares(estimate: CostEstimate | None) -> dict[str, float]:
@@ -317,7 +139,13 @@ def analyze(
     """
     from analysis.aggregate import positions
     from analysis.runs import finish_run, new_run_id, new_staging
-    from analysis.stages import find_topic_passages, read_corpus, sample_for_estimate
+    from analysis.scoring_stage import build_scorers, score_with_cache
+    from analysis.stages import (
+        build_matcher,
+        find_topic_passages,
+        read_corpus,
+        sample_for_estimate,
+    )
     from analysis.terminal import format_estimate
     from analysis.topics import DEFAULT_THRESHOLD, GATED_THRESHOLD, load_topics
 

@@ -13,7 +13,7 @@ What runs where:
   shared file system; only the topic passages come back to the driver, then only their scores.
 
 Each worker calls the local engine's own stage functions
-(:func:`analysis.stages.relevance_of_batch`, :func:`analysis.pipeline.score_with_cache`) on its
+(:func:`analysis.stages.relevance_of_batch`, :func:`analysis.scoring_stage.score_with_cache`) on its
 batch, and rows come back in the local engine's order, so with the same seed and models the
 run's scores, positions and counts are the local engine's: equal in fp32; in bf16 within its
 rounding, since blocks batch the passages differently (measured in docs/scale.md). Workers open the
@@ -137,7 +137,7 @@ class RelevanceWorker:
     the rows on some topic are returned, with one relevance column per topic."""
 
     def __init__(self, config: AnalysisConfig, topics: list[Any], threshold: float) -> None:
-        from analysis.pipeline import build_matcher
+        from analysis.stages import build_matcher
 
         self.matcher = build_matcher(config, topics, threshold)
         self.threshold = threshold
@@ -180,15 +180,15 @@ class ScoringWorker:
     def __init__(
         self, config: AnalysisConfig, topics: list[Any], threshold: float, tally: Any
     ) -> None:
-        from analysis.pipeline import build_scorers
         from analysis.scoring.pair_scorer import quoted_voice, topic_gate
+        from analysis.scoring_stage import build_scorers
 
         stance, tone = build_scorers(config, topics)
         self.scorers = (stance, tone, quoted_voice(stance), topic_gate(stance))
         self.config, self.topics, self.threshold, self.tally = config, topics, threshold, tally
 
     def __call__(self, batch: pd.DataFrame) -> pa.Table:
-        from analysis.pipeline import score_with_cache
+        from analysis.scoring_stage import score_with_cache
 
         relevance = batch[relevance_columns(len(self.topics))].to_numpy(dtype=np.float32)
         found = TopicPassages(batch.reset_index(drop=True), relevance, 0)

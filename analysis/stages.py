@@ -8,7 +8,7 @@ models, one batch, the topic passages and one metadata row per article, not ever
 2. :func:`find_topic_passages`: the passages read back in batches, each batch's topic relevance
    computed (with every passage's predecessor, carried across batch boundaries); only the rows
    on some topic are kept, about one passage in fifty.
-3. Scoring and positions (:mod:`analysis.pipeline`) then work on those rows alone.
+3. Scoring (:mod:`analysis.scoring_stage`) and positions then work on those rows alone.
 
 Each stage is a plain function over batches with its model state passed in (the matcher), so
 another engine can run the same functions over the same batches.
@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,9 @@ from tqdm.auto import tqdm
 
 from analysis.corpus import Skipped, iter_corpus
 from analysis.corpus.documents import Article, Passage
+
+if TYPE_CHECKING:
+    from analysis.config import AnalysisConfig
 
 BATCH_ROWS = 16_384  # passages a batch holds when written and read
 # Passages whose relevance is computed at once: large enough that MiniLM's length-sorted batches
@@ -264,3 +267,18 @@ def sample_for_estimate(
         found[i - 1][1] if i > 0 and found[i - 1][0] == found[i][0] else None for i in picks
     ]
     return texts, previous
+
+
+def build_matcher(config: AnalysisConfig, topics: list[Any], threshold: float) -> Any:
+    """The topic matcher of relevance's stage: MiniLM, behind the static first stage when the
+    config's relevance is a cascade."""
+    from analysis.embedding import Embedder
+    from analysis.static_embedding import StaticEmbedder
+    from analysis.topics import TopicMatcher
+
+    return TopicMatcher(
+        topics,
+        Embedder(precision=config.models.precision),
+        threshold=threshold,
+        first_stage=StaticEmbedder() if config.topics.relevance == "cascade" else None,
+    )
