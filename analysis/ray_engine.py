@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,11 +78,14 @@ def ray_engine(section: EngineSection, progress: bool, log: Any) -> Iterator[Ray
     if not ray.is_initialized():
         options: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
         if section.address:
+            _check_reachable(section.address)
             try:
                 ray.init(address=section.address, **options)
             except (ConnectionError, RuntimeError, ValueError) as err:
                 raise ValueError(
-                    f"could not join the Ray cluster at {section.address!r}: {err}"
+                    f"could not join the Ray cluster at {section.address!r}: {err} (is it "
+                    "running? a cluster with token authentication needs RAY_AUTH_MODE=token "
+                    "here and its token: `ray get-auth-token`)"
                 ) from None
         else:
             ray.init(
@@ -107,6 +111,21 @@ def ray_engine(section: EngineSection, progress: bool, log: Any) -> Iterator[Ray
     finally:
         if started:
             ray.shutdown()
+
+
+def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """Fail in one line when nothing listens at a HOST:PORT cluster address: Ray itself retries
+    such an address for minutes. ("auto" and other forms are left to Ray.)"""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as err:
+        raise ValueError(
+            f"could not join the Ray cluster at {address!r}: nothing answers there "
+            f"({err.strerror or err}); start it with `ray start --head` or check the address"
+        ) from None
 
 
 def portable_config(config: AnalysisConfig) -> AnalysisConfig:
