@@ -199,17 +199,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _engine_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """The [engine] keys the command line sets."""
+    """The [engine] keys the command line sets. With --engine local a file's Ray keys step
+    aside (a --workers or --ray-address given beside it still fails validation)."""
     given = {"name": args.engine, "address": args.ray_address, "workers": args.workers}
-    if args.engine == "local":  # the local engine has no cluster: a file's Ray keys step aside
-        given = {"name": "local", "address": "", "workers": 0, **_given_ray_keys(args)}
-    return {k: v for k, v in given.items() if v is not None}
-
-
-def _given_ray_keys(args: argparse.Namespace) -> dict[str, Any]:
-    """--ray-address / --workers as given (they fail validation beside --engine local)."""
-    given = {"address": args.ray_address, "workers": args.workers}
-    return {k: v for k, v in given.items() if v is not None}
+    given = {k: v for k, v in given.items() if v is not None}
+    return {"address": "", "workers": 0, **given} if args.engine == "local" else given
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
