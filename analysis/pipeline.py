@@ -266,7 +266,7 @@ def analyze(
                 found, topics, threshold, (stance, tone, quoted, gate), config, progress
             )
         else:
-            scores, cache_stats = engine.score(found, config, topics, threshold, progress)
+            scores, cache_stats = engine.score(found, config, topics, threshold)
         timings["scoring"] = time.perf_counter() - clock
         peak_mib["scoring"] = peak_rss_mib()
         if cache_stats and progress:

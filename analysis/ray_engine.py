@@ -214,8 +214,10 @@ class ScoringWorker:
         scores, stats = score_with_cache(
             found, self.topics, self.threshold, self.scorers, self.config, progress=False
         )
-        if stats:
-            self.tally.add.remote(stats)
+        if stats:  # waited for: counted before this block's rows reach the driver
+            import ray
+
+            ray.get(self.tally.add.remote(stats))
         # Arrow from pandas' own dtypes: a column of NaN stays a float column, not nulls
         return pa.Table.from_pandas(scores, preserve_index=False)
 
@@ -289,7 +291,6 @@ class RayEngine:
         config: AnalysisConfig,
         topics: list[Any],
         threshold: float,
-        progress: bool,
     ) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
         """Scores of the topic passages on the actor pool, in the local engine's row order
         (topic by topic, passages in corpus order), and the cache's hits and misses."""
