@@ -188,6 +188,13 @@ def analyze(
     )
     closing = ExitStack()  # what the run holds open beyond its stages (a Ray session)
     try:
+        engine = None
+        if config.engine.name == "ray" and not dry_run:
+            # joined (or started) before any work, so that a wrong address or too many workers
+            # fails at once; stopped, if this run started it, when the run ends
+            from analysis.ray_engine import ray_engine
+
+            engine = closing.enter_context(ray_engine(config.engine, progress, log))
         stage("loading")
         clock = time.perf_counter()
         summary = read_corpus(config.corpus.paths, staging, progress=progress)
@@ -234,12 +241,6 @@ def analyze(
         if dry_run:
             return AnalysisResult(path=None, meta={"counts": estimate.to_dict()}, estimate=estimate)
         shares = stage_shares(estimate)
-
-        engine = None
-        if config.engine.name == "ray":  # stopped (if it started Ray) when the run ends
-            from analysis.ray_engine import ray_engine
-
-            engine = closing.enter_context(ray_engine(config.engine, progress, log))
 
         stage("relevance")
         clock = time.perf_counter()
@@ -344,8 +345,10 @@ def analyze(
             {"scores": scores, "positions": table},
         )
     finally:  # claimed, the folder was renamed; otherwise (a dry run, a failure) it goes
-        closing.close()
-        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            closing.close()
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     run_id = path.name  # another run may have taken the id first (runs.finish_run)
     log(f"wrote run {run_id} to {path} in {timings['total']:.1f} s")
     stage("done")

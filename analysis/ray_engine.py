@@ -15,18 +15,19 @@ What runs where:
 Each worker calls the local engine's own stage functions
 (:func:`analysis.stages.relevance_of_batch`, :func:`analysis.scoring_stage.score_with_cache`) on its
 batch, and rows come back in the local engine's order, so with the same seed and models the
-run's scores, positions and counts are the local engine's: equal in fp32; in bf16 within its
-rounding, since blocks batch the passages differently (measured in docs/scale.md). Workers open the
-prediction cache the config names (one SQLite file several processes may share: on a
-cluster, a path on storage every node sees, or each node keeps its own).
+run's scores, positions and counts are the local engine's: within 1e-5 in fp32; in bf16 within
+its rounding, since blocks batch the passages differently (measured in docs/scale.md).
+
+Workers open the prediction cache the config names: one SQLite file that the processes of one
+machine share (its WAL journal needs them on one host), so on a cluster each node keeps its own
+file at that path.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,6 @@ RELEVANCE_PREFIX = "relevance_"
 INPUT_SCHEMA = PASSAGE_SCHEMA.append(pa.field(ROW, pa.int64())).append(
     pa.field(PREVIOUS, pa.large_string())
 )
-TASKS = ("stance", "tone", "quoted", "gate")
 
 
 class EngineError(RuntimeError):
@@ -69,7 +69,9 @@ def require_ray() -> Any:
 
 
 @contextmanager
-def ray_engine(section: EngineSection, progress: bool, log: Any) -> Iterator[RayEngine]:
+def ray_engine(
+    section: EngineSection, progress: bool, log: Callable[[str], None]
+) -> Iterator[RayEngine]:
     """A :class:`RayEngine` on the cluster at ``section.address``, or on a local Ray instance
     with this machine's cores; a Ray this call started is shut down when the block ends (one
     already running in this process is used and left running)."""
@@ -87,10 +89,12 @@ def ray_engine(section: EngineSection, progress: bool, log: Any) -> Iterator[Ray
                     "running? a cluster with token authentication needs RAY_AUTH_MODE=token "
                     "here and its token: `ray get-auth-token`)"
                 ) from None
-        else:
-            ray.init(
-                address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False, **options
-            )
+        else:  # Ray counts the CPUs this process may use (cgroup limits included)
+            try:
+                ray.init(address="local", include_dashboard=False, **options)
+            except Exception as err:
+                ray.shutdown()  # whatever part of it started
+                raise EngineError(f"could not start a local Ray instance: {err}") from err
         started = True
     try:
         cpus = int(ray.cluster_resources().get("CPU", 0))
@@ -129,16 +133,22 @@ def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
 
 
 def portable_config(config: AnalysisConfig) -> AnalysisConfig:
-    """The config as workers need it: the cache and local model folders as absolute paths,
-    since a worker's working directory is not the driver's."""
-    models: dict[str, Any] = {}
+    """The config as workers need it: the precision the driver resolved, and the cache and local
+    model folders as absolute paths, since a worker's working directory is not the driver's."""
+    import torch
+
+    from analysis.precision import resolve_dtype
+
+    # "auto" resolved here, once: every worker uses the driver's choice, the one run.json records
+    bf16 = resolve_dtype(config.models.precision) == torch.bfloat16
+    models: dict[str, Any] = {"precision": "bf16" if bf16 else "fp32"}
     if config.models.cache:
         models["cache"] = str(Path(config.models.cache).resolve())
     for task in ("stance", "tone"):
         spec = getattr(config.models, task)
         if Path(spec).exists():
             models[task] = str(Path(spec).resolve())
-    return config.with_values(source="ray engine", models=models) if models else config
+    return config.with_values(source="ray engine", models=models)
 
 
 def block_rows(n_passages: int, workers: int) -> int:
@@ -148,6 +158,7 @@ def block_rows(n_passages: int, workers: int) -> int:
 
 
 def relevance_columns(n_topics: int) -> list[str]:
+    """The columns that carry each topic's relevance through the Dataset (by topic position)."""
     return [f"{RELEVANCE_PREFIX}{t}" for t in range(n_topics)]
 
 
@@ -218,7 +229,7 @@ class ScoringWorker:
             import ray
 
             ray.get(self.tally.add.remote(stats))
-        # Arrow from pandas' own dtypes: a column of NaN stays a float column, not nulls
+        # Arrow typed from pandas' dtypes: an all-NaN column stays float (not Arrow's null type)
         return pa.Table.from_pandas(scores, preserve_index=False)
 
 
@@ -329,15 +340,13 @@ class RayEngine:
 
 def _collect(dataset: Any, columns: list[str], stage: str) -> pd.DataFrame:
     """A Dataset's rows on the driver (only the few topic rows or their scores ever are)."""
-    import ray.exceptions
-
     try:
         parts = [
             part
             for part in dataset.iter_batches(batch_size=None, batch_format="pandas")
             if len(part)
         ]
-    except ray.exceptions.RayError as err:
+    except Exception as err:  # a worker's error (RayError) or Ray Data's own (timeouts, ...)
         lines = str(err).strip().splitlines()
         cause = lines[-1] if lines else repr(err)
         raise EngineError(f"the {stage} stage failed on Ray: {cause}") from err
@@ -347,6 +356,7 @@ def _collect(dataset: Any, columns: list[str], stage: str) -> pd.DataFrame:
 
 
 def _topic_passages(frame: pd.DataFrame, names: list[str]) -> TopicPassages:
+    """Rows collected from the relevance stage as the local engine's :class:`TopicPassages`."""
     relevance = frame[names].to_numpy(dtype=np.float32) if len(frame) else np.zeros((0, len(names)))
     passages = frame[[*PASSAGE_SCHEMA.names, ROW]].reset_index(drop=True)
     return TopicPassages(passages, relevance.astype(np.float32), 0)

@@ -58,26 +58,39 @@ def assert_same_run(local: Path, other: Path, atol: float) -> None:
     assert run_json(local)["counts"] == run_json(other)["counts"]
 
 
-def test_seeds_on_a_local_ray_instance_give_the_local_run(tmp_path, capsys):
-    """No cluster named: the run starts its own local Ray instance and stops it after."""
+def test_seeds_on_a_local_ray_instance_give_the_local_run(tmp_path, capsys, monkeypatch):
+    """No cluster named: the run starts its own local Ray instance and stops it after. Blocks
+    of 8 passages and 2 topic passages, so that predecessors cross block edges and rows come
+    back from several blocks out of order; fp32, so that batching cannot move a number."""
+    import analysis.ray_engine as ray_engine
+
+    monkeypatch.setattr(ray_engine, "MIN_BLOCK_ROWS", 8)
+    monkeypatch.setattr(ray_engine, "SCORING_BLOCK_ROWS", 2)
     assert not ray.is_initialized()
-    local = analyze(capsys, str(SEEDS), "--runs-dir", str(tmp_path / "local"), "--cache", "")
-    on_ray = analyze(
-        capsys,
-        str(SEEDS),
-        "--engine",
-        "ray",
-        "--runs-dir",
-        str(tmp_path / "ray"),
-        "--cache",
-        "",
-    )
+    common = [str(SEEDS), "--precision", "fp32", "--cache", ""]
+    local = analyze(capsys, *common, "--runs-dir", str(tmp_path / "local"))
+    on_ray = analyze(capsys, *common, "--engine", "ray", "--runs-dir", str(tmp_path / "ray"))
     assert not ray.is_initialized()
-    assert_same_run(local, on_ray, atol=1e-6)
+    assert run_json(on_ray)["counts"]["passages"] > 6 * 8  # several relevance blocks
+    assert run_json(on_ray)["counts"]["topic_passages"] > 2  # several scoring blocks
+    assert_same_run(local, on_ray, atol=1e-5)
     engine = run_json(on_ray)["engine"]
     assert engine["name"] == "ray" and engine["workers"] == engine["cluster_cpus"] >= 1
     assert run_json(local)["engine"] == {"name": "local"}
     assert 'name = "ray"' in (on_ray / "config.toml").read_text(encoding="utf-8")
+
+
+def test_dry_run_on_ray_estimates_and_writes_nothing(tmp_path, capsys):
+    runs = str(tmp_path / "runs")
+    code = main(
+        ["analyze", str(SEEDS), "--engine", "ray", "--dry-run", "--json", "--runs-dir", runs]
+    )
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert json.loads(out.out)["passages"] > 0
+    assert "one process" in out.err  # says what the estimate is for
+    assert not ray.is_initialized()  # a dry run starts no Ray
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 
 @pytest.fixture(scope="module")
@@ -128,18 +141,6 @@ def test_more_workers_than_cpus_is_one_line(ray_instance, tmp_path, capsys):
     assert "engine.workers: expected at most the 2 CPUs" in err and "got 5" in err
     assert "Traceback" not in err
     assert not any((tmp_path / "runs").glob("2*"))  # no run folder left behind
-
-
-def test_dry_run_on_ray_estimates_and_writes_nothing(tmp_path, capsys):
-    runs = str(tmp_path / "runs")
-    code = main(
-        ["analyze", str(SEEDS), "--engine", "ray", "--dry-run", "--json", "--runs-dir", runs]
-    )
-    out = capsys.readouterr()
-    assert code == 0, out.err
-    assert json.loads(out.out)["passages"] > 0
-    assert "one process" in out.err  # says what the estimate is for
-    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 
 def test_without_ray_the_engine_says_what_to_install(tmp_path, capsys, monkeypatch):
