@@ -242,6 +242,7 @@ class RayEngine:
         self.workers = workers
         self.address = address
         self.cluster_cpus = cluster_cpus
+        self.actors: dict[str, int] = {}  # the pool each stage ran on (fewer on few blocks)
 
     def identity(self) -> dict[str, Any]:
         import ray
@@ -252,13 +253,16 @@ class RayEngine:
             "address": self.address or "local",
             "workers": self.workers,
             "cluster_cpus": self.cluster_cpus,
+            "actors": dict(self.actors),
         }
 
-    def _pool(self, n_blocks: int) -> Any:
-        """A fixed pool of actors: ``workers``, or fewer when there are fewer blocks."""
+    def _pool(self, stage: str, n_blocks: int) -> Any:
+        """A fixed pool of actors for ``stage``: ``workers``, or fewer when there are fewer
+        blocks (recorded in :meth:`identity`)."""
         import ray.data
 
-        return ray.data.ActorPoolStrategy(size=max(1, min(self.workers, n_blocks)))
+        self.actors[stage] = max(1, min(self.workers, n_blocks))
+        return ray.data.ActorPoolStrategy(size=self.actors[stage])
 
     def find_topic_passages(
         self,
@@ -287,7 +291,7 @@ class RayEngine:
             fn_constructor_args=(portable_config(config), topics, threshold),
             batch_size=None,  # a block at a time
             batch_format="pandas",
-            compute=self._pool(len(blocks)),
+            compute=self._pool("relevance", len(blocks)),
             num_cpus=1,
         )
         frame = _collect(dataset, [*PASSAGE_SCHEMA.names, ROW, *names], "relevance")
@@ -323,7 +327,7 @@ class RayEngine:
             fn_constructor_args=(portable_config(config), topics, threshold, tally),
             batch_size=None,
             batch_format="pandas",
-            compute=self._pool(len(parts)),
+            compute=self._pool("scoring", len(parts)),
             num_cpus=1,
         )
         scores = _collect(dataset, list(ALL_COLUMNS["scores"]), "scoring")

@@ -76,6 +76,9 @@ def test_seeds_on_a_local_ray_instance_give_the_local_run(tmp_path, capsys, monk
     assert_same_run(local, on_ray, atol=1e-5)
     engine = run_json(on_ray)["engine"]
     assert engine["name"] == "ray" and engine["workers"] == engine["cluster_cpus"] >= 1
+    # the pools actually used: every worker on the 8 relevance blocks, no more than 3 parts
+    assert engine["actors"]["relevance"] == engine["workers"]
+    assert 1 <= engine["actors"]["scoring"] <= min(engine["workers"], 3)
     assert run_json(local)["engine"] == {"name": "local"}
     assert 'name = "ray"' in (on_ray / "config.toml").read_text(encoding="utf-8")
 
