@@ -8,7 +8,7 @@ on each block (:mod:`analysis.ray_engine`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,9 @@ import pandas as pd
 from analysis.config import AnalysisConfig
 from analysis.runs import ALL_COLUMNS
 from analysis.scoring.base import Scorer
+
+if TYPE_CHECKING:
+    from analysis.stages import TopicPassages
 
 
 def build_scorers(config: AnalysisConfig, topics: list[Any]) -> tuple[Scorer, Scorer]:
@@ -136,7 +139,7 @@ def with_cache(scorers: tuple[Scorer, ...], path: str) -> tuple[tuple[Scorer, ..
 
 
 def score_with_cache(
-    found: Any,
+    found: TopicPassages,
     topics: list[Any],
     threshold: float,
     scorers: tuple[Scorer, Scorer, Scorer, Scorer | None],
