@@ -90,8 +90,9 @@ REQUIRED = {
     "passages": ("passage_id", "index"),
     "scores": ("passage_id", "article_id", "topic", "relevance", "reported", "stance", "tone"),
 }
-# Most index entries one bootstrap chunk may hold (bounds memory for prolific groups).
-_CHUNK_ELEMENTS = 1 << 22
+# Most index entries one bootstrap chunk may hold (bounds memory for prolific groups): units
+# are batched up to it, and a unit whose replicates would exceed it draws them in blocks.
+_CHUNK_ELEMENTS = 1 << 20
 _TOLERANCE = 1e-6
 
 
@@ -438,7 +439,9 @@ def _intervals(
 
     Only the units flagged in ``todo`` are computed. Each draws its resamples from its own
     generator; the arithmetic on the draws is batched over many units at a time, so the
-    per-unit Python work is only the drawing.
+    per-unit Python work is only the drawing. A unit too large for one chunk (a prolific
+    group in a large corpus) draws its replicates in blocks, each from a generator of its own
+    (:func:`_block_ratios`), so that memory stays bounded whatever the corpus size.
     """
     alpha = (1.0 - config.confidence) / 2.0
     batch: list[tuple[int, np.ndarray, np.ndarray]] = []
@@ -459,6 +462,10 @@ def _intervals(
         start, end = bounds[unit], bounds[unit + 1]
         first, last = np.searchsorted(article_bounds, [start, end])
         articles = np.diff(article_bounds[first : last + 1])
+        if config.n_bootstrap * int(articles.sum()) > _CHUNK_ELEMENTS:
+            ratios = _block_ratios(matrix, articles, start, rng_keys[unit], config)
+            low[unit], high[unit] = (q[0] for q in _percentiles(ratios[None], alpha, 1.0 - alpha))
+            continue
         rng = _unit_rng(config.seed, *rng_keys[unit])
         draws, sizes = _resample(articles, start, rng, config.n_bootstrap)
         batch.append((unit, draws, sizes))
@@ -466,6 +473,25 @@ def _intervals(
         if batch_size >= _CHUNK_ELEMENTS:
             flush()
     flush()
+
+
+def _block_ratios(
+    matrix: np.ndarray,
+    articles: np.ndarray,
+    start: int,
+    key: tuple[Any, ...],
+    config: AggregateConfig,
+) -> np.ndarray:
+    """Replicate means (replicates × 2) of one large unit, drawn in blocks of replicates that
+    each fit in a chunk, block ``b`` from the generator of (unit key, "block", b)."""
+    per_block = max(1, _CHUNK_ELEMENTS // int(articles.sum()))
+    parts = []
+    for block, first in enumerate(range(0, config.n_bootstrap, per_block)):
+        rng = _unit_rng(config.seed, *key, "block", block)
+        size = min(per_block, config.n_bootstrap - first)
+        draws, sizes = _resample(articles, start, rng, size)
+        parts.append(_replicate_means(matrix, draws, sizes))
+    return np.concatenate(parts)
 
 
 def _unit_rng(seed: int, *key: Any) -> np.random.Generator:

@@ -27,6 +27,7 @@ from analysis.aggregate import mark_unscored
 from analysis.bylines import membership
 from analysis.config import AnalysisConfig
 from analysis.estimate import SAMPLE_PASSAGES, CostEstimate, estimate_from_sample
+from analysis.memory import peak_rss_mib, release_freed_memory
 from analysis.provenance import command_line
 from analysis.runs import ALL_COLUMNS
 from analysis.scoring.pair_scorer import quoted_voice, topic_gate
@@ -48,14 +49,6 @@ class AnalysisResult:
     path: Path | None
     meta: dict[str, Any]
     estimate: Any = None
-
-
-def peak_rss_mib() -> float:
-    """The peak resident memory of this process so far, in MiB (Linux reports KiB)."""
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
 
 
 def package_versions() -> dict[str, str]:
@@ -177,6 +170,7 @@ def analyze(
             raise ValueError(f"no such file or folder: {path}")
     timings["setup"] = time.perf_counter() - started
     peak_mib["setup"] = peak_rss_mib()
+    release_freed_memory()
 
     # Passages and articles stream to Parquet in the run's staging folder; only the topic
     # passages and the articles' metadata are held in memory (analysis.stages).
@@ -200,6 +194,7 @@ def analyze(
         summary = read_corpus(config.corpus.paths, staging, progress=progress)
         timings["load"] = time.perf_counter() - clock
         peak_mib["load"] = peak_rss_mib()
+        release_freed_memory()
         articles = summary.articles
         # the loader has already warned about each skipped input on stderr
         log(
@@ -232,6 +227,7 @@ def analyze(
         )
         timings["estimate"] = time.perf_counter() - clock
         peak_mib["estimate"] = peak_rss_mib()
+        release_freed_memory()
         log(format_estimate(estimate))
         if config.engine.name == "ray":
             log(
@@ -256,6 +252,7 @@ def analyze(
             )
         timings["relevance"] = time.perf_counter() - clock
         peak_mib["relevance"] = peak_rss_mib()
+        release_freed_memory()
 
         stage("scoring")
         clock = time.perf_counter()
@@ -270,6 +267,7 @@ def analyze(
             scores, cache_stats = engine.score(found, config, topics, threshold)
         timings["scoring"] = time.perf_counter() - clock
         peak_mib["scoring"] = peak_rss_mib()
+        release_freed_memory()
         if cache_stats and progress:
             log(
                 "prediction cache: "
@@ -296,6 +294,7 @@ def analyze(
         table = mark_unscored(table, scores[failed], articles, agg.include_reported)
         timings["aggregate"] = time.perf_counter() - clock
         peak_mib["aggregate"] = peak_rss_mib()
+        release_freed_memory()
         timings["total"] = time.perf_counter() - started
 
         created = datetime.now(UTC)

@@ -1,0 +1,43 @@
+"""The process's memory: its peak so far, and handing freed memory back to the system.
+
+Why the second: the stages free each batch's texts, tensors and frames, but glibc's allocator
+keeps freed memory in its heaps, and a few small objects that outlive a batch (the rows kept on
+a topic) pin the memory freed around them. Resident memory then grew by about 10 MB per 16,384
+passages read, 1.8 GB over three million. Trimming after each batch keeps it flat.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+from collections.abc import Callable
+from functools import cache
+
+
+def peak_rss_mib() -> float:
+    """The peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
+
+
+def release_freed_memory() -> bool:
+    """Return the memory freed in this process's heaps to the system (glibc's
+    ``malloc_trim(0)``); False where the C library cannot (nothing happens then)."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
