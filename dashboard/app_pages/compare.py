@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from dashboard import context, data, export, state, views
@@ -90,58 +93,92 @@ def render() -> None:
     )
 
     if len(chosen) >= 2:
-        with st.expander("Is the difference real? Differences with 95% intervals and tests"):
-            tests = data.author_differences(ctx.path, ctx.stamp, tuple(chosen))
-            st.caption(
-                "A − B of the numbers above, over each author's own-voice passages. Interval: "
-                "bootstrap over articles; p: permutation of the two authors' articles; q: "
-                "Benjamini–Hochberg over every test in this table (the false discovery rate when "
-                "many pairs are read at once). Same as `viewpoints compare-authors`."
-            )
-            st.dataframe(
-                views.difference_table(tests, ctx.labels), hide_index=True, key="cmp_differences"
-            )
+        # Computed and drawn only while the expander is open (permutation tests per pair of
+        # authors, and a table): most visits never open it, and each page paint pays for it.
+        differences = st.expander(
+            "Is the difference real? Differences with 95% intervals and tests",
+            key="cmp_differences_open",
+            on_change="rerun",
+        )
+        if differences.open:
+            _differences(ctx, chosen, differences)
 
+    # The evidence of one topic at a time: the chart above has every topic, and drawing every
+    # topic's cards made the page's first paint slow on a whole-corpus run.
+    labels = dict(topic_pairs)
+    key = state.radio(
+        "Evidence and quoted voices on",
+        list(labels),
+        "topic",
+        format_func=labels.get,
+        horizontal=True,
+    )
+    if key is not None:
+        _topic_evidence(ctx, key, labels[key], chosen, positions, meta_by_id, kinds)
+
+
+def _differences(ctx: context.RunContext, chosen: list[str], where: Any) -> None:
+    """The differences between the chosen authors with intervals and tests, in ``where``."""
+    with where:
+        tests = data.author_differences(ctx.path, ctx.stamp, tuple(chosen))
+        st.caption(
+            "A − B of the numbers above, over each author's own-voice passages. Interval: "
+            "bootstrap over articles; p: permutation of the two authors' articles; q: "
+            "Benjamini–Hochberg over every test in this table (the false discovery rate when "
+            "many pairs are read at once). Same as `viewpoints compare-authors`."
+        )
+        st.dataframe(
+            views.difference_table(tests, ctx.labels), hide_index=True, key="cmp_differences"
+        )
+
+
+def _topic_evidence(
+    ctx: context.RunContext,
+    key: str,
+    label: str,
+    chosen: list[str],
+    positions: pd.DataFrame,
+    meta_by_id: pd.DataFrame,
+    kinds: dict[str, str],
+) -> None:
+    """Each chosen author's position on one topic with its evidence, then the quoted voices."""
     store = data.text_store(ctx.path, ctx.stamp)
     by_unit = positions.set_index(["author", "topic"])
-    for key, label in topic_pairs:
-        st.subheader(md_escape(label), anchor=False)
+    st.subheader(md_escape(label), anchor=False)
+    columns = st.columns(len(chosen))
+    for column, author in zip(columns, chosen, strict=True):
+        record = by_unit.loc[(author, key)].to_dict() if (author, key) in by_unit.index else None
+        with column:
+            st.markdown(
+                f"**{md_escape(author)}**" + group_note_html(kinds.get(author), short=True),
+                unsafe_allow_html=True,
+            )
+            st.markdown(position_html(record, compact=True), unsafe_allow_html=True)
+            if record is not None and record.get("stance_status") == "no_stance":
+                st.caption(f"{NO_STANCE}: these passages take no side.")
+            if record is not None and record.get("status") == "discussed":
+                show_passages(
+                    evidence_frame(store, "author", author, key, TOP_EVIDENCE),
+                    meta_by_id,
+                    empty="No evidence passages were stored.",
+                    scope=author,
+                )
+            else:
+                st.caption(f"{NOT_DISCUSSED}: no own-voice passage about {md_escape(label)}.")
+    with st.container(border=True):
+        st.markdown(
+            f"**Quoted voices on {md_escape(label)}** · whose views each author quotes: "
+            "their stance is the second measure, never counted as the author's own"
+        )
         columns = st.columns(len(chosen))
         for column, author in zip(columns, chosen, strict=True):
-            record = (
-                by_unit.loc[(author, key)].to_dict() if (author, key) in by_unit.index else None
-            )
+            ids = list(meta_by_id.index[views.in_groups(meta_by_id, [author])])
+            reported, total = reported_frame(store, ids, key, TOP_REPORTED)
             with column:
-                st.markdown(
-                    f"**{md_escape(author)}**" + group_note_html(kinds.get(author), short=True),
-                    unsafe_allow_html=True,
+                st.caption(f"{md_escape(author)}: {total} quoted or reported passage(s)")
+                show_passages(
+                    reported, meta_by_id, empty="none", numbered=False, scope=f"q:{author}"
                 )
-                st.markdown(position_html(record, compact=True), unsafe_allow_html=True)
-                if record is not None and record.get("stance_status") == "no_stance":
-                    st.caption(f"{NO_STANCE}: these passages take no side.")
-                if record is not None and record.get("status") == "discussed":
-                    show_passages(
-                        evidence_frame(store, "author", author, key, TOP_EVIDENCE),
-                        meta_by_id,
-                        empty="No evidence passages were stored.",
-                        scope=author,
-                    )
-                else:
-                    st.caption(f"{NOT_DISCUSSED}: no own-voice passage about {md_escape(label)}.")
-        with st.container(border=True):
-            st.markdown(
-                f"**Quoted voices on {md_escape(label)}** · whose views each author quotes: "
-                "their stance is the second measure, never counted as the author's own"
-            )
-            columns = st.columns(len(chosen))
-            for column, author in zip(columns, chosen, strict=True):
-                ids = list(meta_by_id.index[views.in_groups(meta_by_id, [author])])
-                reported, total = reported_frame(store, ids, key, TOP_REPORTED)
-                with column:
-                    st.caption(f"{md_escape(author)}: {total} quoted or reported passage(s)")
-                    show_passages(
-                        reported, meta_by_id, empty="none", numbered=False, scope=f"q:{author}"
-                    )
 
 
 if __name__ == "__main__":

@@ -119,7 +119,14 @@ def test_compare_shows_the_chosen_authors_evidence(app, allsides, base, busiest)
     discussed = positions[(positions["level"] == "author") & (positions["status"] == "discussed")]
     chosen = list(dict.fromkeys(discussed.sort_values("n_passages", ascending=False)["author"]))
     chosen = chosen[:3]
-    at = _open(app, allsides, "app_pages/compare.py", run=allsides.base, authors=chosen)
+    at = _open(
+        app,
+        allsides,
+        "app_pages/compare.py",
+        run=allsides.base,
+        authors=chosen,
+        topic=busiest["topic"],
+    )
     assert at.multiselect(key="w_authors").value == chosen
     text = _markdown(at)
     for name in chosen:

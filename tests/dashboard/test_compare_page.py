@@ -44,22 +44,46 @@ def test_chart_has_point_and_interval_per_author_and_topic(compare):
     assert marks == ["rule", "rule", "point", "text"]
 
 
+def _evidence_on(at, topic: str):
+    at.radio(key="w_topic").set_value(topic).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_selected_authors_show_their_evidence_and_others_do_not(compare):
     compare.multiselect(key="w_authors").set_value([TIMOFEEV, NHAN_DAN]).run()
     text = _markdown(compare)
     assert "**Ivan Timofeev**" in text
     assert "**Nhan Dan**" in text
     assert "**Valdai Discussion Club**" not in text
-    assert "The sanctions machine in Washington" in text  # Timofeev's evidence on sanctions
     assert "threatens the whole architecture" in text  # Nhan Dan's evidence on arms control
     assert "Extending New START" not in text  # Valdai's, not selected
-    assert [s.value for s in compare.subheader] == list(TOPIC_LABELS.values())
+    text = _markdown(_evidence_on(compare, "sanctions"))
+    assert "The sanctions machine in Washington" in text  # Timofeev's evidence on sanctions
+    assert "threatens the whole architecture" not in text  # arms control's, not shown now
+
+
+def test_evidence_is_of_one_topic_chosen_among_all(compare):
+    choice = compare.radio(key="w_topic")
+    assert choice.options == list(TOPIC_LABELS.values())
+    assert [s.value for s in compare.subheader] == [next(iter(TOPIC_LABELS.values()))]
+    for key, label in TOPIC_LABELS.items():
+        _evidence_on(compare, key)
+        assert [s.value for s in compare.subheader] == [label]
+        assert compare.query_params["topic"] == key  # a link keeps the topic
+
+
+def test_a_link_with_a_topic_opens_its_evidence(app, small_runs_dir):
+    at = app(small_runs_dir, authors=[TIMOFEEV, NHAN_DAN], topic="sanctions").run()
+    at.switch_page("app_pages/compare.py").run()
+    assert [s.value for s in at.subheader] == [TOPIC_LABELS["sanctions"]]
+    assert "The sanctions machine in Washington" in _markdown(at)
 
 
 def test_quoted_voices_are_shown_apart_with_speakers(compare):
     compare.multiselect(key="w_authors").set_value([TIMOFEEV, NHAN_DAN]).run()
     reported = [c for c in compare.main.children.values() if "Quoted voices on" in _text_of(c)]
-    assert len(reported) == len(TOPIC_LABELS)
+    assert len(reported) == 1  # of the topic whose evidence is shown: arms control, the first
     arms = _text_of(reported[0])
     assert "reported: Dmitry Peskov" in arms
     assert "Russia will respond in kind" in arms
@@ -69,7 +93,7 @@ def test_quoted_voices_are_shown_apart_with_speakers(compare):
 
 
 def test_not_discussed_is_said_in_words(compare):
-    captions = [c.value for c in compare.caption]
+    captions = [c.value for c in _evidence_on(compare, "sanctions").caption]
     assert "not discussed: no own-voice passage about Sanctions." in captions
 
 
@@ -145,6 +169,9 @@ def test_a_shared_link_restores_the_comparison(app, small_runs_dir):
 def test_differences_between_the_chosen_authors_have_intervals_and_q_values(compare):
     compare.multiselect(key="w_authors").set_value([TIMOFEEV, NHAN_DAN]).run()
     assert not compare.exception
+    assert not [d for d in compare.dataframe if "Measure" in d.value.columns]  # closed: not made
+    compare.session_state["cmp_differences_open"] = True  # opened, as a click would
+    compare.run()
     (table,) = [d.value for d in compare.dataframe if "Measure" in d.value.columns]
     assert set(table["A"]) == {TIMOFEEV} and set(table["B"]) == {NHAN_DAN}
     assert set(table["Measure"]) == {"Stance", "Tone"}

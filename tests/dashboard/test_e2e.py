@@ -53,14 +53,21 @@ def test_compare(server, page, screenshots):
     page.get_by_role("heading", name="Compare").wait_for()
     page.locator(".vega-embed").first.wait_for()
     settle(page)
-    for label in TOPIC_LABELS.values():
-        expect(page.get_by_role("heading", name=label, exact=True)).to_be_visible()
+    first, *others = TOPIC_LABELS.values()
+    expect(page.get_by_role("heading", name=first, exact=True)).to_be_visible()
     body = page.locator("section.main, [data-testid='stMain']").first.inner_text()
     for name in GROUPS:
         assert name in body
-    assert "reported: Dmitry Peskov" in body
+    assert "reported: Dmitry Peskov" in body  # a quoted voice on arms control
     shoot(page, screenshots / "compare.png")
     expect(page).to_have_url(re.compile(r"authors="))
+    # The evidence of another topic, one click away; the link follows.
+    choice = page.locator("[data-testid='stRadio']").filter(has_text="Evidence and quoted voices")
+    choice.get_by_text(others[0], exact=True).click()
+    settle(page)
+    expect(page.get_by_role("heading", name=others[0], exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=first, exact=True)).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"topic=sanctions"))
 
 
 def test_article(server, page, screenshots):
