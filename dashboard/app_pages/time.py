@@ -87,6 +87,19 @@ def time_frame(
     return frame.sort_values(["Date", "Author", "topic"], kind="stable").reset_index(drop=True)
 
 
+def articles_behind(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per article × topic × author of :func:`time_frame`'s points, with the stance
+    and tone shown (an article by two of the chosen authors is listed under each)."""
+    keys = ["article_id", "topic", "Author"]
+    stance = frame[frame["Measure"] == "Stance"]
+    tone = frame[frame["Measure"] == "Tone"].set_index(keys)["value"]
+    listed = stance[["Date", "Author", "Topic", "Title"]].copy()
+    listed["Stance"] = [signed(v) for v in stance["value"]]
+    listed["Tone"] = [signed(tone.get(key)) for key in stance[keys].itertuples(index=False)]
+    listed["Date"] = listed["Date"].dt.strftime("%Y-%m-%d")
+    return listed.reset_index(drop=True)
+
+
 def time_chart(frame: pd.DataFrame, authors: list[str], topic_labels: list[str]) -> alt.FacetChart:
     """A line with points per author, one row per topic, stance and tone side by side."""
     y = alt.Y(
@@ -254,16 +267,7 @@ def render() -> None:
     _changes(ctx, chosen, [k for k, _ in topic_pairs], first, last)
 
     with st.expander(f"The {frame['article_id'].nunique():,} articles behind these points"):
-        listed = frame[frame["Measure"] == "Stance"][["Date", "Author", "Topic", "Title"]].copy()
-        tone = frame[frame["Measure"] == "Tone"].set_index(["article_id", "topic"])["value"]
-        stance = frame[frame["Measure"] == "Stance"]
-        listed["Stance"] = [signed(v) for v in stance["value"]]
-        listed["Tone"] = [
-            signed(tone.get((a, t)))
-            for a, t in zip(stance["article_id"], stance["topic"], strict=True)
-        ]
-        listed["Date"] = listed["Date"].dt.strftime("%Y-%m-%d")
-        st.dataframe(listed, hide_index=True)
+        st.dataframe(articles_behind(frame), hide_index=True)
 
 
 if __name__ == "__main__":

@@ -118,3 +118,44 @@ def test_shifts_are_tested_at_a_chosen_date(app, small_runs_dir):
     expected = (0.1 - 0.62) - (0.05 - 0.88)
     assert float(sanctions["Shift"]) == pytest.approx(expected, abs=0.01)
     assert sanctions["Articles"] == "1 / 1"
+
+
+def test_an_article_by_two_chosen_authors_is_listed_under_each():
+    import pandas as pd
+
+    from dashboard.app_pages.time import COLUMNS, articles_behind
+
+    def point(author: str, measure: str, value: float) -> dict:
+        return {
+            "Date": pd.Timestamp("2024-03-01"),
+            "Author": author,
+            "group_kind": "author",
+            "topic": "sanctions",
+            "Topic": "Sanctions",
+            "Measure": measure,
+            "value": value,
+            "low": None,
+            "high": None,
+            "shown": "",
+            "n": 2,
+            "article_id": "a1",
+            "Title": "Co-written",
+            "outlet": "Outlet",
+        }
+
+    # one co-written article: the same article × topic under both authors (a whole-corpus run
+    # has such bylines; the listing once failed on them)
+    frame = pd.DataFrame(
+        [
+            point("Ann", "Stance", 0.5),
+            point("Ann", "Tone", -0.25),
+            point("Bob", "Stance", 0.5),
+            point("Bob", "Tone", -0.25),
+        ],
+        columns=COLUMNS,
+    )
+    listed = articles_behind(frame)
+    assert listed["Author"].tolist() == ["Ann", "Bob"]
+    assert listed["Stance"].tolist() == ["+0.50", "+0.50"]
+    assert listed["Tone"].tolist() == ["−0.25", "−0.25"]
+    assert listed["Date"].tolist() == ["2024-03-01", "2024-03-01"]
