@@ -475,19 +475,29 @@ def render() -> None:
         provenance=provenance,
     )
 
-    scatter = scatter_frame(pos_a, pos_b, topic_keys, labels)
-    if not scatter.empty:
-        st.markdown("**Every author discussed in both runs**: run A (across) against run B (up)")
-        chart = scatter_chart(scatter, [labels[k] for k in topic_keys])
-        st.altair_chart(chart)
-        export.download_buttons(
-            f"{stem}-positions-{topic}",
-            key="runs_scatter",
-            provenance=provenance,
-            table=scatter.drop(columns=["shown_a", "shown_b"]),
-            chart=chart,
-            what="both runs' author positions",
-        )
+    # Drawn only while open: thousands of points on a whole-corpus run, which slowed the
+    # page's first paint by more than a second.
+    everyone = st.expander(
+        "Every author discussed in both runs: run A (across) against run B (up)",
+        key="runs_scatter_open",
+        on_change="rerun",
+    )
+    if everyone.open:
+        with everyone:
+            scatter = scatter_frame(pos_a, pos_b, topic_keys, labels)
+            if scatter.empty:
+                st.caption("No author is discussed in both runs.")
+            else:
+                chart = scatter_chart(scatter, [labels[k] for k in topic_keys])
+                st.altair_chart(chart)
+                export.download_buttons(
+                    f"{stem}-positions-{topic}",
+                    key="runs_scatter",
+                    provenance=provenance,
+                    table=scatter.drop(columns=["shown_a", "shown_b"]),
+                    chart=chart,
+                    what="both runs' author positions",
+                )
 
     st.subheader("Passages the models read most differently", anchor=False)
     measure = state.radio(

@@ -131,6 +131,11 @@ def test_the_same_run_twice_asks_for_another(app, two_runs_dir):
 
 def test_download_buttons_for_every_table_and_the_chart(app, two_runs_dir):
     at = _open(app, two_runs_dir)
+    assert not at.get("vega_lite_chart")  # every author's chart: drawn once opened
+    assert not {b.key for b in at.download_button if b.key.startswith("runs_scatter")}
+    at.session_state["runs_scatter_open"] = True  # opened, as a click would
+    at.run()
+    assert len(at.get("vega_lite_chart")) == 1
     keys = {b.key for b in at.download_button}
     for prefix in ("runs_agreement", "runs_changes", "runs_scatter", "runs_disagreements"):
         assert f"{prefix}_csv" in keys and f"{prefix}_json" in keys
