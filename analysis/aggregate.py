@@ -45,7 +45,10 @@ an author, else an outlet, else a lone title). For every unit and every topic,
 - **Randomness**: each unit × topic draws from its own generator seeded by ``(seed, level, unit
   key, topic)`` (a BLAKE2 hash of the key), and passages are put in a canonical order (article
   id, passage index) before resampling. The same inputs give identical outputs, whatever the row
-  order of the tables and whichever other units are present.
+  order of the tables and whichever other units are present. A unit whose replicates would draw
+  more than ``_BLOCK_DRAWS`` rows (over 1,048 passages at 1,000 replicates: a prolific group in
+  a large corpus) draws them in blocks of about that many rows, block ``b`` from the generator
+  of ``(seed, level, unit key, topic, "block", b)``, so that memory stays bounded.
 - **coverage**: counted topic passages / all passages of the unit (``articles.n_passages``,
   summed at author level); NaN when the unit has no passages at all.
 - **n_passages**: counted topic passages; **n_reported**: reported-speech topic passages, always
@@ -90,9 +93,12 @@ REQUIRED = {
     "passages": ("passage_id", "index"),
     "scores": ("passage_id", "article_id", "topic", "relevance", "reported", "stance", "tone"),
 }
-# Most index entries one bootstrap chunk may hold (bounds memory for prolific groups): units
-# are batched up to it, and a unit whose replicates would exceed it draws them in blocks.
+# Most drawn rows the arithmetic of one batch of units holds (memory only: results do not
+# depend on it).
 _CHUNK_ELEMENTS = 1 << 20
+# A unit whose replicates would draw more rows than this draws them in blocks of about this
+# many, each from a generator of its own. It decides the draws: changing it changes intervals.
+_BLOCK_DRAWS = 1 << 20
 _TOLERANCE = 1e-6
 
 
@@ -439,9 +445,9 @@ def _intervals(
 
     Only the units flagged in ``todo`` are computed. Each draws its resamples from its own
     generator; the arithmetic on the draws is batched over many units at a time, so the
-    per-unit Python work is only the drawing. A unit too large for one chunk (a prolific
-    group in a large corpus) draws its replicates in blocks, each from a generator of its own
-    (:func:`_block_ratios`), so that memory stays bounded whatever the corpus size.
+    per-unit Python work is only the drawing. A unit with more than ``_BLOCK_DRAWS`` draws (a
+    prolific group in a large corpus) draws its replicates in blocks, each from a generator of
+    its own (:func:`_block_ratios`), so that memory stays bounded whatever the corpus size.
     """
     alpha = (1.0 - config.confidence) / 2.0
     batch: list[tuple[int, np.ndarray, np.ndarray]] = []
@@ -462,9 +468,10 @@ def _intervals(
         start, end = bounds[unit], bounds[unit + 1]
         first, last = np.searchsorted(article_bounds, [start, end])
         articles = np.diff(article_bounds[first : last + 1])
-        if config.n_bootstrap * int(articles.sum()) > _CHUNK_ELEMENTS:
+        if config.n_bootstrap * int(articles.sum()) > _BLOCK_DRAWS:
             ratios = _block_ratios(matrix, articles, start, rng_keys[unit], config)
-            low[unit], high[unit] = (q[0] for q in _percentiles(ratios[None], alpha, 1.0 - alpha))
+            lower, upper = _percentiles(ratios[None], alpha, 1.0 - alpha)
+            low[unit], high[unit] = lower[0], upper[0]
             continue
         rng = _unit_rng(config.seed, *rng_keys[unit])
         draws, sizes = _resample(articles, start, rng, config.n_bootstrap)
@@ -482,9 +489,10 @@ def _block_ratios(
     key: tuple[Any, ...],
     config: AggregateConfig,
 ) -> np.ndarray:
-    """Replicate means (replicates × 2) of one large unit, drawn in blocks of replicates that
-    each fit in a chunk, block ``b`` from the generator of (unit key, "block", b)."""
-    per_block = max(1, _CHUNK_ELEMENTS // int(articles.sum()))
+    """Replicate means (replicates × 2) of one large unit, drawn in blocks of about
+    ``_BLOCK_DRAWS`` rows (replicate sizes vary when articles are resampled; a block holds at
+    least one replicate), block ``b`` from the generator of (unit key, "block", b)."""
+    per_block = max(1, _BLOCK_DRAWS // int(articles.sum()))
     parts = []
     for block, first in enumerate(range(0, config.n_bootstrap, per_block)):
         rng = _unit_rng(config.seed, *key, "block", block)

@@ -170,7 +170,6 @@ def analyze(
             raise ValueError(f"no such file or folder: {path}")
     timings["setup"] = time.perf_counter() - started
     peak_mib["setup"] = peak_rss_mib()
-    release_freed_memory()
 
     # Passages and articles stream to Parquet in the run's staging folder; only the topic
     # passages and the articles' metadata are held in memory (analysis.stages).

@@ -469,23 +469,25 @@ def test_the_seed_changes_intervals_but_not_points():
     assert (a.loc[has, "stance_low"] != b.loc[has, "stance_low"]).any()
 
 
-def test_a_unit_too_large_for_one_chunk_draws_its_replicates_in_blocks(monkeypatch):
+def test_a_unit_with_many_draws_draws_its_replicates_in_blocks(monkeypatch):
     import analysis.aggregate as aggregate
 
-    # 12 articles × 8 passages: an author far larger than a chunk of 64 draws once the chunk
-    # is that small, so its replicates are drawn in blocks (memory bounded whatever its size)
+    # 12 articles of 8 passages split between two authors: with blocks of 2,000 draws and 200
+    # replicates, the authors (about 24 passages a topic) draw in blocks while the articles
+    # (at most 8: 1,600 draws) are still drawn whole, batched with each other
     arts, passages, scores = random_tables(seed=7, n_articles=12)
-    for i in range(12):  # every article of g0 and g1 to one author, for a large unit
-        arts.loc[arts["article_id"] == f"a{i}", "group"] = "big" if i % 2 else "g0"
-    config = AggregateConfig(seed=3, n_bootstrap=400)
+    arts["group"] = ["big" if i % 2 else "g0" for i in range(len(arts))]
+    config = AggregateConfig(seed=3, n_bootstrap=200)
     whole = positions(arts, passages, scores, TOPICS, config)
-    monkeypatch.setattr(aggregate, "_CHUNK_ELEMENTS", 64)
+    monkeypatch.setattr(aggregate, "_BLOCK_DRAWS", 2000)
     blocked = positions(arts, passages, scores, TOPICS, config)
     again = positions(arts, passages, scores, TOPICS, config)
     pd.testing.assert_frame_equal(blocked, again)  # blocks are seeded: the same every time
     pd.testing.assert_series_equal(blocked["stance"], whole["stance"])
+    articles = blocked["level"] == "article"
+    pd.testing.assert_frame_equal(blocked[articles], whole[articles])  # drawn whole: unchanged
     big = (blocked["level"] == "author") & (blocked["author"] == "big")
-    assert blocked.loc[big, "stance_low"].notna().all()
+    assert big.sum() == len(TOPICS) and blocked.loc[big, "stance_low"].notna().all()
     for name in ("stance", "tone"):
         got, ref = blocked.loc[big], whole.loc[big]
         assert (got[f"{name}_low"] <= got[name]).all() and (got[name] <= got[f"{name}_high"]).all()
@@ -493,6 +495,16 @@ def test_a_unit_too_large_for_one_chunk_draws_its_replicates_in_blocks(monkeypat
         np.testing.assert_allclose(got[f"{name}_low"], ref[f"{name}_low"], atol=0.1)
         np.testing.assert_allclose(got[f"{name}_high"], ref[f"{name}_high"], atol=0.1)
         assert not np.array_equal(got[f"{name}_low"], ref[f"{name}_low"])
+
+
+def test_batching_units_for_memory_does_not_change_any_number(monkeypatch):
+    import analysis.aggregate as aggregate
+
+    arts, passages, scores = random_tables(seed=5)
+    config = AggregateConfig(seed=2, n_bootstrap=150)
+    whole = positions(arts, passages, scores, TOPICS, config)
+    monkeypatch.setattr(aggregate, "_CHUNK_ELEMENTS", 64)  # a batch per unit or two
+    pd.testing.assert_frame_equal(positions(arts, passages, scores, TOPICS, config), whole)
 
 
 # -- evidence ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from analysis.memory import peak_rss_mib, release_freed_memory
 
 def rss_mib() -> float:
     fields = Path("/proc/self/statm").read_text().split()
-    return int(fields[1]) * 4096 / 2**20
+    return int(fields[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def test_peak_is_at_least_what_is_resident_now():

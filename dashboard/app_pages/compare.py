@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
@@ -101,40 +99,38 @@ def render() -> None:
             on_change="rerun",
         )
         if differences.open:
-            _differences(ctx, chosen, differences)
+            with differences:
+                _differences(ctx, chosen)
 
     # The evidence of one topic at a time: the chart above has every topic, and drawing every
     # topic's cards made the page's first paint slow on a whole-corpus run.
     labels = dict(topic_pairs)
-    key = state.radio(
+    topic = state.radio(
         "Evidence and quoted voices on",
         list(labels),
         "topic",
         format_func=labels.get,
         horizontal=True,
     )
-    if key is not None:
-        _topic_evidence(ctx, key, labels[key], chosen, positions, meta_by_id, kinds)
+    if topic is not None:
+        _topic_evidence(ctx, topic, labels[topic], chosen, positions, meta_by_id, kinds)
 
 
-def _differences(ctx: context.RunContext, chosen: list[str], where: Any) -> None:
-    """The differences between the chosen authors with intervals and tests, in ``where``."""
-    with where:
-        tests = data.author_differences(ctx.path, ctx.stamp, tuple(chosen))
-        st.caption(
-            "A − B of the numbers above, over each author's own-voice passages. Interval: "
-            "bootstrap over articles; p: permutation of the two authors' articles; q: "
-            "Benjamini–Hochberg over every test in this table (the false discovery rate when "
-            "many pairs are read at once). Same as `viewpoints compare-authors`."
-        )
-        st.dataframe(
-            views.difference_table(tests, ctx.labels), hide_index=True, key="cmp_differences"
-        )
+def _differences(ctx: context.RunContext, chosen: list[str]) -> None:
+    """The differences between the chosen authors with intervals and tests."""
+    tests = data.author_differences(ctx.path, ctx.stamp, tuple(chosen))
+    st.caption(
+        "A − B of the numbers above, over each author's own-voice passages. Interval: "
+        "bootstrap over articles; p: permutation of the two authors' articles; q: "
+        "Benjamini–Hochberg over every test in this table (the false discovery rate when "
+        "many pairs are read at once). Same as `viewpoints compare-authors`."
+    )
+    st.dataframe(views.difference_table(tests, ctx.labels), hide_index=True, key="cmp_differences")
 
 
 def _topic_evidence(
     ctx: context.RunContext,
-    key: str,
+    topic: str,
     label: str,
     chosen: list[str],
     positions: pd.DataFrame,
@@ -147,7 +143,9 @@ def _topic_evidence(
     st.subheader(md_escape(label), anchor=False)
     columns = st.columns(len(chosen))
     for column, author in zip(columns, chosen, strict=True):
-        record = by_unit.loc[(author, key)].to_dict() if (author, key) in by_unit.index else None
+        record = (
+            by_unit.loc[(author, topic)].to_dict() if (author, topic) in by_unit.index else None
+        )
         with column:
             st.markdown(
                 f"**{md_escape(author)}**" + group_note_html(kinds.get(author), short=True),
@@ -158,7 +156,7 @@ def _topic_evidence(
                 st.caption(f"{NO_STANCE}: these passages take no side.")
             if record is not None and record.get("status") == "discussed":
                 show_passages(
-                    evidence_frame(store, "author", author, key, TOP_EVIDENCE),
+                    evidence_frame(store, "author", author, topic, TOP_EVIDENCE),
                     meta_by_id,
                     empty="No evidence passages were stored.",
                     scope=author,
@@ -173,7 +171,7 @@ def _topic_evidence(
         columns = st.columns(len(chosen))
         for column, author in zip(columns, chosen, strict=True):
             ids = list(meta_by_id.index[views.in_groups(meta_by_id, [author])])
-            reported, total = reported_frame(store, ids, key, TOP_REPORTED)
+            reported, total = reported_frame(store, ids, topic, TOP_REPORTED)
             with column:
                 st.caption(f"{md_escape(author)}: {total} quoted or reported passage(s)")
                 show_passages(

@@ -44,10 +44,20 @@ def test_seeds_compare_shows_the_three_authors_and_topics(seeds_server, page, sc
     page.goto(f"{seeds_server}/compare?{query}")
     page.get_by_role("heading", name="Compare").wait_for()
     settle(page)
-    body = page.locator("[data-testid='stMain']").first.inner_text()
+    main = page.locator("[data-testid='stMain']").first
+    body = main.inner_text()
     for name in (*GROUPS, *TOPICS):
         assert name in body
+    # the evidence of one topic at a time, the first by default; another one click away
+    expect(page.get_by_role("heading", name=TOPICS[0], exact=True)).to_be_visible()
+    assert f"Quoted voices on {TOPICS[0]}" in body
     shoot(page, screenshots / "seeds_compare.png")
+    choice = page.locator("[data-testid='stRadio']").filter(has_text="Evidence and quoted voices")
+    choice.get_by_text(TOPICS[2], exact=True).click()
+    settle(page)
+    expect(page.get_by_role("heading", name=TOPICS[2], exact=True)).to_be_visible()
+    expect(main).to_contain_text(f"Quoted voices on {TOPICS[2]}")
+    expect(main).not_to_contain_text(f"Quoted voices on {TOPICS[0]}")
 
 
 def test_seeds_article_page_highlights_topic_passages(seeds_server, page, screenshots):

@@ -149,13 +149,13 @@ def test_an_article_by_two_chosen_authors_is_listed_under_each():
         [
             point("Ann", "Stance", 0.5),
             point("Ann", "Tone", -0.25),
-            point("Bob", "Stance", 0.5),
-            point("Bob", "Tone", -0.25),
+            point("Bob", "Stance", 0.75),
+            point("Bob", "Tone", 0.125),
         ],
         columns=COLUMNS,
     )
     listed = articles_behind(frame)
     assert listed["Author"].tolist() == ["Ann", "Bob"]
-    assert listed["Stance"].tolist() == ["+0.50", "+0.50"]
-    assert listed["Tone"].tolist() == ["−0.25", "−0.25"]
+    assert listed["Stance"].tolist() == ["+0.50", "+0.75"]
+    assert listed["Tone"].tolist() == ["−0.25", "+0.12"]
     assert listed["Date"].tolist() == ["2024-03-01", "2024-03-01"]
