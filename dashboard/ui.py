@@ -1,4 +1,5 @@
-"""Streamlit pieces shared by the pages: the coloured position table and a pager."""
+"""Streamlit pieces shared by the pages: the coloured position table, a pager and an expander
+whose content is made only while it is open."""
 
 from __future__ import annotations
 
@@ -87,3 +88,10 @@ def matrix_table(table: Matrix, key: str, *, height: int | None = None) -> tuple
         return None
     st.session_state[last_key] = (key, clicked)
     return clicked
+
+
+def opened_expander(label: str, key: str) -> Any | None:
+    """An expander that reruns the page when opened or closed; its container while open, None
+    while closed, so that what it holds is computed and drawn only when someone looks."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box if box.open else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, data, export, state, views
+from dashboard import context, data, export, state, ui, views
 from dashboard.charts import chart_frame, comparison_chart
 from dashboard.evidence import (
     evidence_frame,
@@ -93,12 +93,11 @@ def render() -> None:
     if len(chosen) >= 2:
         # Computed and drawn only while the expander is open (permutation tests per pair of
         # authors, and a table): most visits never open it, and each page paint pays for it.
-        differences = st.expander(
+        differences = ui.opened_expander(
             "Is the difference real? Differences with 95% intervals and tests",
-            key="cmp_differences_open",
-            on_change="rerun",
+            "cmp_differences_open",
         )
-        if differences.open:
+        if differences is not None:
             with differences:
                 _differences(ctx, chosen)
 

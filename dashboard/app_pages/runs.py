@@ -12,7 +12,7 @@ import streamlit as st
 
 from analysis.provenance import run_provenance
 from analysis.run_info import run_info
-from dashboard import context, data, export, state
+from dashboard import context, data, export, state, ui
 from dashboard.style import (
     CATEGORY_COLORS,
     cell_css,
@@ -477,12 +477,11 @@ def render() -> None:
 
     # Drawn only while open: thousands of points on a whole-corpus run, which slowed the
     # page's first paint by more than a second.
-    everyone = st.expander(
+    everyone = ui.opened_expander(
         "Every author discussed in both runs: run A (across) against run B (up)",
-        key="runs_scatter_open",
-        on_change="rerun",
+        "runs_scatter_open",
     )
-    if everyone.open:
+    if everyone is not None:
         with everyone:
             scatter = scatter_frame(pos_a, pos_b, topic_keys, labels)
             if scatter.empty:
