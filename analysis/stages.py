@@ -147,7 +147,7 @@ def read_corpus(
     folder = Path(folder)
     summary = CorpusSummary(articles=pd.DataFrame(), n_passages=0)
     columns = [name for name in ARTICLE_SCHEMA.names if name != "text"]
-    # a list per column: a dict per article took twice the memory
+    # one list per column: lighter than a dict per article
     metadata: dict[str, list[Any]] = {name: [] for name in columns}
     digest = hashlib.sha256()
     with ExitStack() as closing:  # each writer closed, even when another's close fails
