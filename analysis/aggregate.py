@@ -67,7 +67,7 @@ Articles with ``duplicate_of`` set are left out entirely, at both levels.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -100,8 +100,41 @@ _CHUNK_ELEMENTS = 1 << 20
 # many, each from a generator of its own. It decides the draws: changing it changes intervals.
 _BLOCK_DRAWS = 1 << 20
 _TOLERANCE = 1e-6
+# Articles whose position rows are made at once (memory only: the rows do not depend on it).
+BATCH_ARTICLES = 4096
 
 
+_STRINGS = (
+    "level",
+    "article_id",
+    "title",
+    "author",
+    "group_kind",
+    "outlet",
+    "date",
+    "topic",
+    "status",
+    "stance_status",
+    "quoted_status",
+)
+_COUNTS = ("n_passages", "n_reported", "n_articles", "n_articles_discussing")
+# The positions table as Arrow writes it, so that batches written one by one share one schema
+# (a batch whose statuses are all None would otherwise be typed null).
+POSITIONS_SCHEMA = pa.schema(
+    [
+        (
+            name,
+            pa.string()
+            if name in _STRINGS
+            else pa.int64()
+            if name in _COUNTS
+            else EVIDENCE_DTYPE.pyarrow_dtype
+            if name in ("evidence", "quoted_evidence")
+            else pa.float64(),
+        )
+        for name in ALL_COLUMNS["positions"]
+    ]
+)
 # How passage scores become positions: the [aggregate] section of the config, validated there.
 AggregateConfig = AggregateSection
 
@@ -112,12 +145,39 @@ def positions(
     scores: pd.DataFrame,
     topics: Sequence[str],
     config: AggregateConfig | None = None,
+    failed: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Positions per article × topic and per author (group) × topic; see the module docstring.
 
     Rows come article level first (articles in table order, topics in ``topics`` order), then
     author level (groups in order of first appearance). ``config`` None: the defaults.
+    ``failed``: score rows with no usable prediction (see :func:`position_batches`).
     """
+    return pd.concat(
+        list(position_batches(articles, passages, scores, topics, config, failed)),
+        ignore_index=True,
+    )
+
+
+def position_batches(
+    articles: pd.DataFrame,
+    passages: pd.DataFrame,
+    scores: pd.DataFrame,
+    topics: Sequence[str],
+    config: AggregateConfig | None = None,
+    failed: pd.DataFrame | None = None,
+    batch_articles: int = BATCH_ARTICLES,
+) -> Iterator[pd.DataFrame]:
+    """The rows of :func:`positions` in batches: the article level ``batch_articles`` articles
+    at a time, then the author level, so that a writer can stream a large corpus's table.
+
+    The statistics come from the topic passages alone (a small table); only the rows of the
+    units that do not discuss a topic grow with the corpus, and those are made a batch at a
+    time. ``failed`` (score rows whose prediction failed, left out of ``scores``): a unit whose
+    topic passages all failed is ``unscored``, not ``not_discussed``.
+    """
+    if not isinstance(batch_articles, int) or batch_articles < 1:
+        raise ValueError(f"expected batch_articles a positive integer, got {batch_articles!r}")
     config = config or AggregateConfig()
     topics = _check_inputs(articles, passages, scores, topics, config)
     kept = articles[articles["duplicate_of"].isna()].reset_index(drop=True)
@@ -142,12 +202,24 @@ def positions(
     )
     art_reported = reported.groupby(["article_id", "topic"]).size()
     grp_reported = per_group(reported).groupby(["group_kind", "group", "topic"]).size()
+    unscored = _unscored_keys(failed, members, config.include_reported)
+    del table, counted, reported, quoted
 
-    art_rows = _article_frame(kept, topics)
-    grp_rows = _group_frame(per_group(kept), topics)
-    art_rows = _attach(art_rows, art_stats, art_quoted, art_reported, [*art_keys, "topic"])
-    grp_rows = _attach(grp_rows, grp_stats, grp_quoted, grp_reported, [*grp_keys, "topic"])
-    out = pd.concat([art_rows, grp_rows], ignore_index=True)
+    for start in range(0, len(kept), batch_articles):
+        rows = _article_frame(kept.iloc[start : start + batch_articles], topics)
+        rows = _attach(rows, art_stats, art_quoted, art_reported, [*art_keys, "topic"])
+        yield _finish(rows, config, unscored)
+    group_columns = ["article_id", "group_kind", "group", "outlet", "date", "n_passages"]
+    rows = _group_frame(per_group(kept[group_columns]), topics)
+    rows = _attach(rows, grp_stats, grp_quoted, grp_reported, [*grp_keys, "topic"])
+    yield _finish(rows, config, unscored)
+
+
+def _finish(
+    out: pd.DataFrame, config: AggregateConfig, unscored: tuple[set[tuple], set[tuple]]
+) -> pd.DataFrame:
+    """Coverage, stance statuses, unscored units and evidence lists of a batch of unit rows
+    (each row's values depend on that row alone), in the table's column order."""
     total = out["unit_passages"].where(out["unit_passages"] > 0)
     out["coverage"] = out["n_passages"] / total
     discussed = out["status"] == "discussed"
@@ -156,10 +228,38 @@ def positions(
     _stance_status(
         out, "quoted_stance", "quoted_status", config.min_stance_mass, quoted_present, "quoted"
     )
-    out["evidence"] = pd.Series(list(out["evidence"]), dtype=EVIDENCE_DTYPE)
-    out["quoted_evidence"] = pd.Series(list(out["quoted_evidence"]), dtype=EVIDENCE_DTYPE)
-    columns = list(ALL_COLUMNS["positions"])
-    return out[columns]
+    if any(unscored):
+        article_keys, group_keys = unscored
+        hit = [
+            (article, topic) in article_keys if level == "article" else (group, topic) in group_keys
+            for level, article, group, topic in zip(
+                out["level"], out["article_id"], out["author"], out["topic"], strict=True
+            )
+        ]
+        out.loc[np.asarray(hit, dtype=bool) & (out["status"] == "not_discussed"), "status"] = (
+            "unscored"
+        )
+    out["evidence"] = pd.Series(list(out["evidence"]), dtype=EVIDENCE_DTYPE, index=out.index)
+    out["quoted_evidence"] = pd.Series(
+        list(out["quoted_evidence"]), dtype=EVIDENCE_DTYPE, index=out.index
+    )
+    return out[list(ALL_COLUMNS["positions"])]
+
+
+def _unscored_keys(
+    failed: pd.DataFrame | None, members: pd.DataFrame, include_reported: bool
+) -> tuple[set[tuple], set[tuple]]:
+    """(article id, topic) and (group, topic) of the failed score rows that would have counted
+    (own voice, or any with ``include_reported``)."""
+    if failed is None or failed.empty:
+        return set(), set()
+    if not include_reported:
+        failed = failed[~failed["reported"].astype(bool)]
+    groups = failed[["article_id", "topic"]].merge(members, on="article_id", how="left")
+    return (
+        set(zip(failed["article_id"], failed["topic"], strict=True)),
+        set(zip(groups["group"], groups["topic"], strict=True)),
+    )
 
 
 def _check_inputs(
@@ -662,27 +762,3 @@ def _present(value: Any) -> bool:
     if isinstance(value, str):
         return bool(value.strip())
     return value is not None and not pd.isna(value)
-
-
-def mark_unscored(
-    table: pd.DataFrame, failed: pd.DataFrame, articles: pd.DataFrame, include_reported: bool
-) -> pd.DataFrame:
-    """Units whose topic passages all failed to score are ``unscored``, not ``not_discussed``:
-    the author did write about the topic, the model gave no usable answer."""
-    if not include_reported:
-        failed = failed[~failed["reported"].astype(bool)]
-    if failed.empty:
-        return table
-    groups = failed.merge(membership(articles), on="article_id", how="left")
-    article_keys = set(zip(groups["article_id"], groups["topic"], strict=True))
-    group_keys = set(zip(groups["group"], groups["topic"], strict=True))
-    table = table.copy()
-    for i, row in table[table["status"] == "not_discussed"].iterrows():
-        key = (
-            (row["article_id"], row["topic"])
-            if row["level"] == "article"
-            else (row["author"], row["topic"])
-        )
-        if key in (article_keys if row["level"] == "article" else group_keys):
-            table.at[i, "status"] = "unscored"
-    return table

@@ -23,7 +23,6 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.aggregate import mark_unscored
 from analysis.bylines import membership
 from analysis.config import AnalysisConfig
 from analysis.estimate import SAMPLE_PASSAGES, CostEstimate, estimate_from_sample
@@ -130,8 +129,8 @@ def analyze(
     :data:`STAGES` starts with the stage's name and the share of the run done so far (a
     progress bar's value; "done" with 1.0 once the run is written, not after a dry run).
     """
-    from analysis.aggregate import positions
-    from analysis.runs import finish_run, new_run_id, new_staging
+    from analysis.aggregate import POSITIONS_SCHEMA, position_batches
+    from analysis.runs import finish_run, new_run_id, new_staging, write_parquet_batches
     from analysis.scoring_stage import build_scorers, score_with_cache
     from analysis.stages import (
         build_matcher,
@@ -194,13 +193,12 @@ def analyze(
         timings["load"] = time.perf_counter() - clock
         peak_mib["load"] = peak_rss_mib()
         release_freed_memory()
-        articles = summary.articles
         # the loader has already warned about each skipped input on stderr
         log(
-            f"read {len(articles)} articles ({summary.n_passages} passages), "
+            f"read {summary.n_articles} articles ({summary.n_passages} passages), "
             f"skipped {len(summary.skipped)}"
         )
-        if not len(articles):
+        if not summary.n_articles:
             raise ValueError(
                 f"no articles could be read from {', '.join(config.corpus.paths)} "
                 f"({len(summary.skipped)} skipped)"
@@ -217,7 +215,7 @@ def analyze(
             sample,
             context,
             summary.n_passages,
-            len(articles),
+            summary.n_articles,
             matcher,
             topics,
             threshold,
@@ -283,14 +281,23 @@ def analyze(
         failed = scores[["stance", "tone"]].isna().any(axis=1)
         if failed.any():
             log(f"{int(failed.sum())} (passage, topic) pairs have no usable prediction; left out")
-        table = positions(
-            articles,
-            found.passages[["passage_id", "index"]],
-            scores[~failed],
-            [t.key for t in topics],
-            agg,
+        # written a batch of articles at a time: the table has a row per article and topic
+        articles = summary.articles  # read back only now, not held through the stages before
+        n_authors = int(membership(articles)["group"].nunique())
+        n_positions = write_parquet_batches(
+            position_batches(
+                articles,
+                found.passages[["passage_id", "index"]],
+                scores[~failed],
+                [t.key for t in topics],
+                agg,
+                scores[failed],
+            ),
+            staging / "positions.parquet",
+            POSITIONS_SCHEMA,
         )
-        table = mark_unscored(table, scores[failed], articles, agg.include_reported)
+        n_candidates = found.n_pairs
+        del articles, found
         timings["aggregate"] = time.perf_counter() - clock
         peak_mib["aggregate"] = peak_rss_mib()
         release_freed_memory()
@@ -320,14 +327,15 @@ def analyze(
             "timings": {k: round(v, 2) for k, v in timings.items()},
             "peak_rss_mib": peak_mib,
             "counts": {
-                "articles_read": len(articles),
+                "articles_read": summary.n_articles,
                 "articles_skipped": len(summary.skipped),
                 "passages": summary.n_passages,
                 "topic_passages": int(scores["passage_id"].nunique()) if len(scores) else 0,
                 "scored_pairs": len(scores),
-                "candidate_pairs": found.n_pairs,
+                "candidate_pairs": n_candidates,
                 "failed_pairs": int(failed.sum()),
-                "authors": int(membership(articles)["group"].nunique()),
+                "positions": n_positions,
+                "authors": n_authors,
             },
             "skipped": [{"source": s.source, "reason": s.reason} for s in summary.skipped],
             "cache": {"path": config.models.cache, **cache_stats},
@@ -340,7 +348,7 @@ def analyze(
             run_id,
             meta,
             resolved_toml,
-            {"scores": scores, "positions": table},
+            {"scores": scores},
         )
     finally:  # claimed, the folder was renamed; otherwise (a dry run, a failure) it goes
         try:

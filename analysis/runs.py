@@ -22,7 +22,7 @@ import re
 import shutil
 import tomllib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -343,6 +343,21 @@ def write_parquet(
     if metadata:
         arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **metadata})
     pq.write_table(arrow, where)
+
+
+def write_parquet_batches(frames: Iterable[pd.DataFrame], where: Any, schema: Any) -> int:
+    """Write ``frames`` one after another into one Parquet file of the Arrow ``schema`` (a
+    table too large to hold at once, made in batches); returns the rows written."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 0
+    with pq.ParquetWriter(where, schema) as writer:
+        for frame in frames:
+            batch = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+            writer.write_table(batch.replace_schema_metadata(None))
+            rows += len(frame)
+    return rows
 
 
 def load_table(path: str | Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:

@@ -1,14 +1,15 @@
 """The analysis as stages over batches of Arrow rows, so that what a run holds in memory is its
-models, one batch, the topic passages and one metadata row per article, not every passage
-(what still grows with the corpus is measured in the README's scale section).
+models, one batch and the topic passages, not every passage or article (what still grows with
+the corpus is measured in the README's scale section).
 
 1. :func:`read_corpus`: articles in, ``articles.parquet`` and ``passages.parquet`` written to the
-   run's staging folder batch by batch; what stays in memory is the articles' metadata (no text)
-   and the counts.
+   run's staging folder batch by batch; what stays in memory is the counts (the articles'
+   metadata is read back when positions are made).
 2. :func:`find_topic_passages`: the passages read back in batches, each batch's topic relevance
    computed (with every passage's predecessor, carried across batch boundaries); only the rows
    on some topic are kept, about one passage in fifty.
-3. Scoring (:mod:`analysis.scoring_stage`) and positions then work on those rows alone.
+3. Scoring (:mod:`analysis.scoring_stage`) then works on those rows alone, and positions
+   (:func:`analysis.aggregate.position_batches`) are written a batch of articles at a time.
 
 Each stage is a plain function over batches with its model state passed in (the matcher), so
 another engine can run the same functions over the same batches.
@@ -76,13 +77,22 @@ PASSAGE_SCHEMA = pa.schema(
 
 @dataclass
 class CorpusSummary:
-    """What :func:`read_corpus` keeps in memory: the articles without their text, the counts,
-    the inputs skipped and the corpus hash (as :meth:`analysis.corpus.Corpus.hash`)."""
+    """What :func:`read_corpus` keeps in memory: the counts, the inputs skipped and the corpus
+    hash (as :meth:`analysis.corpus.Corpus.hash`); the articles stay in ``folder``."""
 
-    articles: pd.DataFrame
-    n_passages: int
+    folder: Path
+    n_articles: int = 0
+    n_passages: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     corpus_hash: str = ""
+
+    @property
+    def articles(self) -> pd.DataFrame:
+        """The articles' metadata (every column but the text), read back from the folder when
+        asked: held through relevance and scoring, it would grow with the corpus."""
+        columns = [name for name in ARTICLE_SCHEMA.names if name != "text"]
+        table = pq.read_table(self.folder / "articles.parquet", columns=columns)
+        return table.to_pandas().astype({"n_passages": "int64"})
 
 
 def article_row(article: Article, n_passages: int) -> dict[str, Any]:
@@ -145,10 +155,7 @@ def read_corpus(
 ) -> CorpusSummary:
     """Read the corpus into ``folder/articles.parquet`` and ``folder/passages.parquet``."""
     folder = Path(folder)
-    summary = CorpusSummary(articles=pd.DataFrame(), n_passages=0)
-    columns = [name for name in ARTICLE_SCHEMA.names if name != "text"]
-    # one list per column: lighter than a dict per article
-    metadata: dict[str, list[Any]] = {name: [] for name in columns}
+    summary = CorpusSummary(folder)
     digest = hashlib.sha256()
     with ExitStack() as closing:  # each writer closed, even when another's close fails
         articles = _BatchWriter(
@@ -166,14 +173,12 @@ def read_corpus(
             a = item.article
             row = article_row(a, len(item.passages))
             articles.add([row])
-            for name in columns:
-                metadata[name].append(row[name])
+            summary.n_articles += 1
             passages.add([passage_row(p) for p in item.passages])
             summary.n_passages += len(item.passages)
             line = [a.article_id, a.title, a.author, a.outlet, a.date, a.url, a.text]
             digest.update(json.dumps(line, ensure_ascii=False).encode("utf-8"))
             digest.update(b"\n")
-    summary.articles = pd.DataFrame(metadata, columns=columns).astype({"n_passages": "int64"})
     summary.corpus_hash = digest.hexdigest()
     return summary
 

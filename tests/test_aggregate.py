@@ -7,8 +7,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from analysis.aggregate import AggregateConfig, positions
-from analysis.runs import TABLE_COLUMNS
+from analysis.aggregate import POSITIONS_SCHEMA, AggregateConfig, position_batches, positions
+from analysis.runs import TABLE_COLUMNS, write_parquet_batches
 
 TOPICS = ["sanctions", "ukraine"]
 
@@ -505,6 +505,77 @@ def test_batching_units_for_memory_does_not_change_any_number(monkeypatch):
     whole = positions(arts, passages, scores, TOPICS, config)
     monkeypatch.setattr(aggregate, "_CHUNK_ELEMENTS", 64)  # a batch per unit or two
     pd.testing.assert_frame_equal(positions(arts, passages, scores, TOPICS, config), whole)
+
+
+def test_rows_made_a_few_articles_at_a_time_equal_the_whole_table(tmp_path):
+    arts, passages, scores = random_tables(seed=7)
+    config = AggregateConfig(seed=3, n_bootstrap=120)
+    whole = positions(arts, passages, scores, TOPICS, config)
+    batches = list(position_batches(arts, passages, scores, TOPICS, config, batch_articles=2))
+    # one batch per two articles, then the author level
+    assert len(batches) == -(-len(arts) // 2) + 1
+    assert (batches[-1]["level"] == "author").all()
+    assert all((b["level"] == "article").all() and len(b) <= 2 * len(TOPICS) for b in batches[:-1])
+    pd.testing.assert_frame_equal(pd.concat(batches, ignore_index=True), whole)
+    # streamed to Parquet one batch at a time, read back as the whole table
+    path = tmp_path / "positions.parquet"
+    written = write_parquet_batches(
+        position_batches(arts, passages, scores, TOPICS, config, batch_articles=2),
+        path,
+        POSITIONS_SCHEMA,
+    )
+    assert written == len(whole)
+    back = pq.read_table(path).to_pandas()
+    assert list(back.columns) == list(whole.columns)
+    for column in ("article_id", "status", "stance_status", "quoted_status", "author"):
+        missing = whole[column].isna()  # None or NaN in pandas, null in Parquet
+        assert back[column].isna().tolist() == missing.tolist()
+        assert back[column][~missing].tolist() == whole[column][~missing].tolist()
+    for column in ("stance", "stance_low", "tone_high", "coverage", "quoted_stance"):
+        np.testing.assert_array_equal(back[column].to_numpy(float), whole[column].to_numpy(float))
+    assert [list(e) for e in back["evidence"]] == [list(e) for e in whole["evidence"]]
+    with pytest.raises(ValueError, match="batch_articles a positive integer"):
+        next(position_batches(arts, passages, scores, TOPICS, config, batch_articles=0))
+
+
+def test_units_whose_passages_all_failed_are_unscored_not_undiscussed():
+    arts, passages, scores = tables(
+        [article("a", "Ann"), article("b", "Ann"), article("c", "Bob")],
+        [
+            score("a:0", "sanctions", 0.9, 0.5, 0.0),
+            score("b:0", "ukraine", 0.9, 0.5, 0.0),  # failed below
+            score("c:0", "ukraine", 0.9, 0.5, 0.0, reported=True),  # failed, reported speech
+        ],
+    )
+    failed = scores["passage_id"].isin(["b:0", "c:0"])
+    for batch_articles in (1, 10):
+        out = pd.concat(
+            position_batches(
+                arts,
+                passages,
+                scores[~failed],
+                TOPICS,
+                failed=scores[failed],
+                batch_articles=batch_articles,
+            ),
+            ignore_index=True,
+        )
+        assert row(out, "article", "ukraine", article_id="b")["status"] == "unscored"
+        assert row(out, "author", "ukraine", author="Ann")["status"] == "unscored"
+        assert row(out, "article", "sanctions", article_id="a")["status"] == "discussed"
+        assert row(out, "article", "sanctions", article_id="b")["status"] == "not_discussed"
+        # reported speech does not count by default: its failure leaves the unit undiscussed
+        assert row(out, "article", "ukraine", article_id="c")["status"] == "not_discussed"
+        assert row(out, "author", "ukraine", author="Bob")["status"] == "not_discussed"
+    with_reported = positions(
+        arts,
+        passages,
+        scores[~failed],
+        TOPICS,
+        AggregateConfig(include_reported=True),
+        scores[failed],
+    )
+    assert row(with_reported, "article", "ukraine", article_id="c")["status"] == "unscored"
 
 
 # -- evidence ---------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def apply_corrections(
     The scores table gains a ``corrected`` column: the tasks corrected on that row, joined by
     commas ("" when none).
     """
-    from analysis.aggregate import mark_unscored, positions
+    from analysis.aggregate import positions
 
     topics = run.info.topic_keys()
     current = [c for c in latest(corrections) if c.topic in topics]
@@ -112,8 +112,7 @@ def apply_corrections(
         )
     agg = run.info.aggregation
     failed = scores[["stance", "tone"]].isna().any(axis=1)
-    table = positions(run.articles, passages, scores[~failed], topics, agg)
-    table = mark_unscored(table, scores[failed], run.articles, agg.include_reported)
+    table = positions(run.articles, passages, scores[~failed], topics, agg, scores[failed])
     tables = {
         "articles": run.articles,
         "passages": passages,
