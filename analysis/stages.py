@@ -237,7 +237,9 @@ def find_topic_passages(
     batch_rows: int = RELEVANCE_ROWS,
 ) -> TopicPassages:
     """Relevance of every passage in ``path``, batch by batch; the rows on a topic are kept."""
-    kept: list[pd.DataFrame] = []
+    # The rows kept are copied into Arrow buffers at once: as pandas rows their strings would
+    # stay scattered through the memory each batch frees and pin it.
+    kept: list[pa.Table] = []
     rows: list[np.ndarray] = []
     carry: tuple[str, str] | None = None
     pairs = 0
@@ -248,13 +250,14 @@ def find_topic_passages(
             hits = relevance >= threshold
             on = hits.any(axis=1)
             pairs += int(hits.sum())
-            kept.append(batch[on])
+            kept.append(
+                pa.Table.from_pandas(batch[on], schema=PASSAGE_SCHEMA, preserve_index=False)
+            )
             rows.append(relevance[on])
             bar.update(len(batch))
             del batch, previous, relevance
             release_freed_memory()  # else the rows kept pin the memory each batch freed
-    columns = PASSAGE_SCHEMA.names
-    frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=columns)
+    frame = pa.concat_tables(kept).to_pandas() if kept else PASSAGE_SCHEMA.empty_table().to_pandas()
     width = len(matcher.topics)
     relevance = np.concatenate(rows) if rows else np.zeros((0, width), dtype=np.float32)
     return TopicPassages(frame.reset_index(drop=True), relevance, pairs)
