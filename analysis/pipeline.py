@@ -282,7 +282,7 @@ def analyze(
         if failed.any():
             log(f"{int(failed.sum())} (passage, topic) pairs have no usable prediction; left out")
         # written a batch of articles at a time: the table has a row per article and topic
-        articles = summary.articles  # read back only now, not held through the stages before
+        articles = summary.read_articles()  # only now: not held through the stages before
         n_authors = int(membership(articles)["group"].nunique())
         n_positions = write_parquet_batches(
             position_batches(

@@ -86,10 +86,9 @@ class CorpusSummary:
     skipped: list[Skipped] = field(default_factory=list)
     corpus_hash: str = ""
 
-    @property
-    def articles(self) -> pd.DataFrame:
-        """The articles' metadata (every column but the text), read back from the folder when
-        asked: held through relevance and scoring, it would grow with the corpus."""
+    def read_articles(self) -> pd.DataFrame:
+        """The articles' metadata (every column but the text), read back from the folder: held
+        through relevance and scoring, it would grow with the corpus."""
         columns = [name for name in ARTICLE_SCHEMA.names if name != "text"]
         table = pq.read_table(self.folder / "articles.parquet", columns=columns)
         return table.to_pandas().astype({"n_passages": "int64"})

@@ -85,7 +85,7 @@ def test_read_corpus_writes_what_load_corpus_holds(corpus_folder, tmp_path, batc
     ]
     assert any(s.reason.startswith("duplicate of") for s in summary.skipped)
     kept = as_read(expected_articles, tmp_path).drop(columns=["text"])
-    pd.testing.assert_frame_equal(as_read(summary.articles, tmp_path), kept)
+    pd.testing.assert_frame_equal(as_read(summary.read_articles(), tmp_path), kept)
 
 
 def as_read(frame: pd.DataFrame, folder: Path) -> pd.DataFrame:
