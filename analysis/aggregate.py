@@ -76,6 +76,7 @@ import pyarrow as pa
 
 from analysis.bylines import membership
 from analysis.config import AggregateSection
+from analysis.memory import release_freed_memory
 from analysis.runs import ALL_COLUMNS, INTERVAL_COLUMNS
 
 EVIDENCE_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
@@ -563,6 +564,11 @@ def _intervals(
         ratios = _replicate_means(matrix, index, sizes).reshape(len(units), -1, 2)
         low[units], high[units] = _percentiles(ratios, alpha, 1.0 - alpha)
         batch, batch_size = [], 0
+        del units, index, sizes, ratios
+        # After relevance and scoring the heap is full of trimmed holes; each batch's arrays,
+        # freed, would stay resident where they landed until the stage ends (in a run on the
+        # corpus the stage rose 215 MiB above its start instead of 82 MiB).
+        release_freed_memory()
 
     for unit in np.flatnonzero(todo):
         start, end = bounds[unit], bounds[unit + 1]
@@ -599,6 +605,8 @@ def _block_ratios(
         size = min(per_block, config.n_bootstrap - first)
         draws, sizes = _resample(articles, start, rng, size)
         parts.append(_replicate_means(matrix, draws, sizes))
+        del draws, sizes
+        release_freed_memory()  # as after each batch of units in _intervals
     return np.concatenate(parts)
 
 
