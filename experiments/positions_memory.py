@@ -9,6 +9,11 @@ once, then written). The copies give every article, passage and score row a new 
 
     .venv/bin/python -m experiments.positions_memory --run RUN --copies 10
 
+A fresh process understates the stage in a run: there the heap is full of the holes that
+relevance and scoring freed and handed back, and memory freed during the stage stays resident
+where it landed until it is handed back too (``experiments.stage_memory`` measures the stage
+in a real run).
+
 Linux only (it reads ``/proc/self/status`` and resets the peak through ``clear_refs``).
 """
 
