@@ -11,7 +11,8 @@ pipeline's ``on_stage`` hook, after the previous stage handed its freed memory b
 
 A probe of the positions stage in a fresh process (``experiments.positions_memory``) missed
 what this shows: after relevance and scoring, the positions stage of a run on the corpus rose
-215 MiB above its start, against 49 MiB on the same tables in a fresh process.
+215 MiB above its start (before it handed freed memory back during the stage), against 49 MiB
+on the same tables in a fresh process.
 
 Linux only (``/proc/self/status``; the peak restarts through ``clear_refs``, so the process's
 own peak, ``ru_maxrss`` or ``/usr/bin/time``'s, is not valid for this process: measure the
