@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -31,14 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.benchmark_corpus import cpu_name
-
-
-def _memory_mib() -> dict[str, float]:
-    status = Path("/proc/self/status").read_text()
-    return {
-        key: int(re.search(rf"{key}:\s+(\d+)", status).group(1)) / 1024
-        for key in ("VmRSS", "VmHWM")
-    }
+from experiments.stage_memory import memory_mib, restart_peak
 
 
 def copied(frame: pd.DataFrame, copies: int, columns: list[str]) -> pd.DataFrame:
@@ -72,8 +64,8 @@ def measure(run: Path, copies: int, mode: str) -> dict[str, float | int | str]:
     config = AggregateSection()
     failed = scores.iloc[:0]
     release_freed_memory()
-    base = _memory_mib()["VmRSS"]
-    Path("/proc/self/clear_refs").write_text("5")  # the peak restarts from here
+    base = memory_mib()["VmRSS"]
+    restart_peak()
     clock = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "positions.parquet"
@@ -95,7 +87,7 @@ def measure(run: Path, copies: int, mode: str) -> dict[str, float | int | str]:
         "scores": len(scores),
         "rows": rows,
         "inputs_rss_mib": round(base),
-        "stage_peak_above_inputs_mib": round(_memory_mib()["VmHWM"] - base),
+        "stage_peak_above_inputs_mib": memory_mib()["VmHWM"] - base,
         "seconds": round(seconds, 1),
     }
 
