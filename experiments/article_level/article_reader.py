@@ -84,8 +84,8 @@ def fine_tune(
     lr: float,
     seed: int,
 ):
-    """A copy of ``model`` whose author head is trained on joined texts with article labels
-    (favor / against / none, class-balanced); the other heads are left as they were."""
+    """A copy of ``model`` (encoder and author head) trained on joined texts with article
+    labels (favor / against / none, class-balanced); ``model`` itself is left unchanged."""
     import copy
 
     import torch
@@ -117,7 +117,7 @@ def fine_tune(
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            total += float(loss) * len(idx)
+            total += loss.item() * len(idx)
         print(f"epoch {epoch + 1}: loss {total / len(y):.3f}")
     return tuned.eval()
 
