@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import cache
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
+
+from analysis.memory import release_freed_memory
 
 
 def length_sorted_batches(
@@ -30,18 +29,6 @@ def length_sorted_batches(
         from tqdm.auto import tqdm
 
         starts = tqdm(starts, desc=desc, unit="batch", leave=False)
-    release = _malloc_trim()
     for start in starts:
         yield order[start : start + batch_size]
-        release()
-
-
-@cache
-def _malloc_trim() -> Callable[[], object]:
-    """glibc's ``malloc_trim(0)``, or a no-op where there is no glibc."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
-    except (OSError, AttributeError):
-        return lambda: None
-    return lambda: trim(0)
+        release_freed_memory()
