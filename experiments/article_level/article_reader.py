@@ -9,12 +9,16 @@ article × topic. It compares, on the article splits of ``experiments/news_label
 - ``mean``: the shipped rule (relevance-weighted favor − against of the own-voice passages);
 - ``joined own``/``joined all``: favor − against of the joined own-voice (or all) passages,
   in article order or strongest-first (``rel``);
-- ``blend``: the average of ``mean`` and a joined reading.
+- ``blend``: the average of ``mean`` and a joined reading;
+- ``trained own``/``trained all`` (with ``--epochs N``): a copy of the model whose author
+  head, read on joined texts, was fine-tuned on the article labels of the train split only.
+
+Each under "cuts": a |stance| under the cut reads "no stance expressed".
 
 Coverage is the run's (an own-voice topic passage at relevance 0.55 through the topic gate
 0.9), so only the stance of discussed articles changes. Never run on reserved articles.
 
-    python -m experiments.article_level.article_reader --run RUN [--model DIR] [--out FILE]
+    python -m experiments.article_level.article_reader --run RUN [--epochs 3] [--out FILE]
 """
 
 from __future__ import annotations
@@ -214,5 +218,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    np.seterr(all="ignore")
     main()
