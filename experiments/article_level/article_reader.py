@@ -24,7 +24,6 @@ Coverage is the run's (an own-voice topic passage at relevance 0.55 through the 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +37,7 @@ from experiments.article_level.choose_aggregation import (
     candidates,
     features,
     labelled_features,
+    write_results,
 )
 
 CUTS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)  # |stance| under a cut reads "no stance expressed"
@@ -62,9 +62,10 @@ def joined_texts(
 def read_joined(
     model, tokenizer, joined: pd.DataFrame, targets: dict[str, str], head: str
 ) -> pd.DataFrame:
-    """favor − against of ``head`` on each joined text."""
+    """favor − against of ``head`` on each joined text (article id, topic, score)."""
+    keys = joined[["article_id", "topic"]]
     if joined.empty:
-        return joined.assign(score=[])
+        return keys.assign(score=[])
     probs = predict_proba(
         model,
         tokenizer,
@@ -73,7 +74,7 @@ def read_joined(
         batch_size=16,
         progress=True,
     )[head]
-    return joined.assign(score=probs[:, 0] - probs[:, 1], f=probs[:, 0], a=probs[:, 1])
+    return keys.assign(score=probs[:, 0] - probs[:, 1])
 
 
 ARTICLE_CLASSES = ("favor", "against", "none")  # the author head's label order
@@ -161,28 +162,25 @@ def main() -> None:
     model, tokenizer = load_pair_classifier(args.model)
     model.config.max_length = args.max_length
     labels = {split: load_article_labels(LABELS, split) for split in ("train", "dev")}
-    readings: dict[str, pd.DataFrame] = {}
-    for voice in ("own", "all"):
-        for order in ("article", "rel"):
-            joined = joined_texts(chosen, run.passages, voice, order)
-            readings[f"joined {voice} {order}"] = read_joined(
-                model, tokenizer, joined, targets, "stance"
-            )[["article_id", "topic", "score"]]
+    joined = {
+        (voice, order): joined_texts(chosen, run.passages, voice, order)
+        for voice in ("own", "all")
+        for order in ("article", "rel")
+    }
+    readings: dict[str, pd.DataFrame] = {
+        f"joined {voice} {order}": read_joined(model, tokenizer, texts, targets, "stance")
+        for (voice, order), texts in joined.items()
+    }
     if args.epochs:
         train = labels["train"][labels["train"]["label"].isin(ARTICLE_CLASSES)]
         for voice in ("own", "all"):
-            joined = joined_texts(chosen, run.passages, voice, "article").merge(
+            texts = joined[(voice, "article")]
+            labelled = texts.merge(
                 train[["article_id", "topic", "label"]], on=["article_id", "topic"]
             )
-            print(f"training a reader on {len(joined)} train articles ({voice} voices)")
-            tuned = fine_tune(model, tokenizer, joined, targets, args.epochs, args.lr, args.seed)
-            readings[f"trained {voice}"] = read_joined(
-                tuned,
-                tokenizer,
-                joined_texts(chosen, run.passages, voice, "article"),
-                targets,
-                "stance",
-            )[["article_id", "topic", "score"]]
+            print(f"training a reader on {len(labelled)} train articles ({voice} voices)")
+            tuned = fine_tune(model, tokenizer, labelled, targets, args.epochs, args.lr, args.seed)
+            readings[f"trained {voice}"] = read_joined(tuned, tokenizer, texts, targets, "stance")
     results: dict = {
         "run": str(run.path),
         "model": args.model,
@@ -211,10 +209,7 @@ def main() -> None:
             for name, score in scores.items()
             for cut in CUTS
         }
-    text = json.dumps(results, indent=1, default=float)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
-    print(text)
+    write_results(results, args.out)
 
 
 if __name__ == "__main__":

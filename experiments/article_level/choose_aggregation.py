@@ -201,6 +201,14 @@ def judge(labelled: pd.DataFrame, score: pd.Series, discussed: pd.Series) -> dic
     }
 
 
+def write_results(results: dict, out: str | None) -> None:
+    """Print the results as JSON, and write them to ``out`` when given."""
+    text = json.dumps(results, indent=1, default=float)
+    if out:
+        Path(out).write_text(text + "\n")
+    print(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", required=True)
@@ -271,10 +279,7 @@ def main() -> None:
             for split, lab in labels.items():
                 report = evaluate_run_articles(lab, table)
                 results[split][f"positions {rule} tau={tau}"] = {k: report[k] for k in keep}
-    text = json.dumps(results, indent=1, default=float)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
-    print(text)
+    write_results(results, args.out)
 
 
 if __name__ == "__main__":
