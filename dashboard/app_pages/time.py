@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, data, export, state, views
+from dashboard import context, data, export, state, ui, views
 from dashboard.charts import by_topic_and_measure
 from dashboard.style import (
     CATEGORY_COLORS,
@@ -146,8 +146,15 @@ def time_chart(frame: pd.DataFrame, authors: list[str], topic_labels: list[str])
 
 
 def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: Any) -> None:
-    """Did they change? Shifts before/after a chosen date, or at the detected change point."""
-    with st.expander("Did they change? Shifts over time, with their evidence"):
+    """Did they change? Shifts before/after a chosen date, or at the detected change point.
+    Computed only while the expander is open: the change-point search tests every split with
+    permutations, and most visits never open it."""
+    box = ui.opened_expander(
+        "Did they change? Shifts over time, with their evidence", "time_changes_open"
+    )
+    if box is None:
+        return
+    with box:
         picked = st.date_input(
             "Compare before and after this date (leave empty to find the change point)",
             value=None,

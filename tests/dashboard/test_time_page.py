@@ -106,6 +106,9 @@ def test_shifts_are_tested_at_a_chosen_date(app, small_runs_dir):
     import datetime
 
     at = _open(app, small_runs_dir, time_authors=TIMOFEEV)
+    assert not [d for d in at.dataframe if "Shift" in d.value.columns]  # closed: not computed
+    at.session_state["time_changes_open"] = True  # opened, as a click would
+    at.run()
     (table,) = [d.value for d in at.dataframe if "Shift" in d.value.columns]
     assert set(table["Author"]) == {TIMOFEEV}
     # two dated articles: too few for a change point, said in words
