@@ -179,12 +179,20 @@ def _scores(run: Run) -> pd.DataFrame:
     return table.drop_duplicates(_PAIR_KEY, keep="first")
 
 
-def _passage_info(run: Run) -> pd.DataFrame:
-    """passage_id -> text, article_id, title, author (group label) for the evidence lists."""
-    passages = run.passages
+def _scored_passages(run: Run, scores: pd.DataFrame) -> pd.DataFrame:
+    """The run's passages that have scores: the only ones a comparison reads (about one in a
+    hundred of a corpus's passages, so their texts are not copied whole)."""
+    ids = run.passages["passage_id"].astype(str)
+    kept = ids.isin(scores["passage_id"]).to_numpy()
+    return run.passages[kept].assign(passage_id=ids[kept].to_numpy())
+
+
+def _passage_info(run: Run, scores: pd.DataFrame) -> pd.DataFrame:
+    """passage_id -> text, article_id, title, author (group label) for the evidence lists of
+    the passages with ``scores``."""
+    passages = _scored_passages(run, scores)
     cols = [c for c in ("passage_id", "article_id", "text") if c in passages.columns]
     info = passages[cols].copy()
-    info["passage_id"] = info["passage_id"].astype(str)
     articles = run.articles
     if "article_id" in info.columns and "article_id" in articles.columns:
         art = pd.DataFrame({"article_id": articles["article_id"]})
@@ -206,19 +214,20 @@ def _shared_pairs(sa: pd.DataFrame, sb: pd.DataFrame, a: Run, b: Run) -> pd.Data
     left = sa[[*_PAIR_KEY, *prob_cols]]
     right = sb[[*_PAIR_KEY, *prob_cols]]
     merged = left.merge(right, on=_PAIR_KEY, suffixes=("_a", "_b"))
-    text_a = _texts(a)
-    text_b = _texts(b)
+    text_a = _texts(a, merged)
+    text_b = _texts(b, merged)
     ta = merged["passage_id"].map(text_a)
     tb = merged["passage_id"].map(text_b)
     merged["same_text"] = ta.isna() | tb.isna() | (ta == tb)
     return merged
 
 
-def _texts(run: Run) -> pd.Series:
+def _texts(run: Run, scores: pd.DataFrame) -> pd.Series:
+    """passage_id -> text of the passages with ``scores``."""
     if "text" not in run.passages.columns:
         return pd.Series(dtype=object)
-    table = run.passages.drop_duplicates("passage_id")
-    return pd.Series(table["text"].to_numpy(), index=table["passage_id"].astype(str).to_numpy())
+    table = _scored_passages(run, scores).drop_duplicates("passage_id")
+    return pd.Series(table["text"].to_numpy(), index=table["passage_id"].to_numpy())
 
 
 def _agreement(shared: pd.DataFrame, task: str) -> dict[str, Any]:
@@ -463,7 +472,7 @@ def compare_runs(
     sa, sb = _scores(a), _scores(b)
     pa, pb = _authors(a), _authors(b)
     shared = _shared_pairs(sa, sb, a, b)
-    info = (_passage_info(a), _passage_info(b))
+    info = (_passage_info(a, sa), _passage_info(b, sb))
     labels = _labels_for([a, b])
     topics_a = set(_ordered_topics([a]))
     topics_b = set(_ordered_topics([b]))
