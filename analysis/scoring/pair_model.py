@@ -7,6 +7,7 @@ distributions, which halves the cost of scoring every topic passage twice.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -308,16 +309,32 @@ def load_pair_classifier(directory: str | Path, dtype: torch.dtype = torch.float
     return model.to(dtype).eval(), tokenizer
 
 
+# Inference pads each batch to a multiple of this many tokens, so that batches come in a few
+# shapes and the memory one batch frees fits the next. With every batch its own length, blocks
+# of slightly different sizes left holes in the heap and the peak grew with the number of
+# batches: scoring a whole-corpus run's 3,180 pairs rose 189 MiB above its start, the same pairs
+# three times over 259 MiB; padded to 32 tokens, 109-135 and 112 MiB, for about 30% more
+# scoring time (a throwaway script timing ``predict_proba`` on the shipped model, bf16). A model
+# whose maximum length is not a multiple of it pads to their greatest common divisor.
+INFERENCE_PAD_MULTIPLE = 32
+
+
 def encode_pairs(
-    tokenizer: Any, firsts: list[str], seconds: list[str], max_length: int
+    tokenizer: Any,
+    firsts: list[str],
+    seconds: list[str],
+    max_length: int,
+    pad_to_multiple_of: int | None = None,
 ) -> dict[str, torch.Tensor]:
-    """Tokenize (target, passage) pairs, truncating only the passage."""
+    """Tokenize (target, passage) pairs, truncating only the passage; padded to the longest
+    pair, rounded up to ``pad_to_multiple_of`` tokens when given."""
     return tokenizer(
         firsts,
         seconds,
         truncation="only_second",
         max_length=max_length,
         padding=True,
+        pad_to_multiple_of=pad_to_multiple_of,
         return_tensors="pt",
     )
 
@@ -357,9 +374,15 @@ def predict_proba(
     }
     lengths = [len(a) + len(b) for a, b in zip(firsts, seconds, strict=True)]
     dtype = next(model.parameters()).dtype
+    # the tokenizer pads past truncation only to a multiple that divides the maximum length
+    pad_multiple = math.gcd(INFERENCE_PAD_MULTIPLE, model.config.max_length)
     for idx in length_sorted_batches(lengths, batch_size, progress):
         enc = encode_pairs(
-            tokenizer, [firsts[i] for i in idx], [seconds[i] for i in idx], model.config.max_length
+            tokenizer,
+            [firsts[i] for i in idx],
+            [seconds[i] for i in idx],
+            model.config.max_length,
+            pad_to_multiple_of=pad_multiple,
         )
         enc = {k: v.to(device) for k, v in enc.items()}
         with torch.autocast(

@@ -3,7 +3,10 @@ import pytest
 import torch
 
 from analysis.scoring.pair_model import (
+    INFERENCE_PAD_MULTIPLE,
     PairModelConfig,
+    build_inputs,
+    encode_pairs,
     load_pair_classifier,
     mark_target,
     predict_proba,
@@ -49,3 +52,30 @@ def test_saved_weights_round_trip_and_load_in_bf16(tiny_pair_model_dir):
     a = predict_proba(fp32, tokenizer, texts, targets)["tone"]
     b = predict_proba(bf16, tokenizer, texts, targets)["tone"]
     np.testing.assert_allclose(a, b, atol=0.05)
+
+
+def test_inference_pads_batches_to_a_few_shapes_without_changing_predictions(
+    tiny_pair_model_dir,
+):
+    model, tokenizer = load_pair_classifier(tiny_pair_model_dir)
+    texts = ["Short.", "Sanctions on Russia were tightened again after the summit failed."]
+    targets = ["sanctions", "sanctions on Russia"]
+    firsts, seconds = build_inputs(texts, targets, None, model.config)
+    plain = encode_pairs(tokenizer, firsts, seconds, model.config.max_length)
+    padded = encode_pairs(
+        tokenizer, firsts, seconds, model.config.max_length, INFERENCE_PAD_MULTIPLE
+    )
+    width = padded["input_ids"].shape[1]
+    assert width % INFERENCE_PAD_MULTIPLE == 0 and width > plain["input_ids"].shape[1]
+    with torch.inference_mode():
+        unpadded = model(**plain)
+    widths = []
+    model.register_forward_pre_hook(
+        lambda _module, _args, kwargs: widths.append(kwargs["input_ids"].shape[1]),
+        with_kwargs=True,
+    )
+    batched = predict_proba(model, tokenizer, texts, targets, batch_size=2)
+    assert widths == [width]  # what the model was given: the padded batch
+    for task, logits in unpadded.items():
+        expected = torch.softmax(logits.float(), dim=-1).numpy()
+        np.testing.assert_allclose(batched[task], expected, atol=1e-5)
