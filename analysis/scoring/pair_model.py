@@ -313,9 +313,10 @@ def load_pair_classifier(directory: str | Path, dtype: torch.dtype = torch.float
 # shapes and the memory one batch frees fits the next. With every batch its own length, blocks
 # of slightly different sizes left holes in the heap and the peak grew with the number of
 # batches: scoring a whole-corpus run's 3,180 pairs rose 189 MiB above its start, the same pairs
-# three times over 259 MiB; padded to 32 tokens, 109-135 and 112 MiB, for about 30% more
-# scoring time (a throwaway script timing ``predict_proba`` on the shipped model, bf16). A model
-# whose maximum length is not a multiple of it pads to their greatest common divisor.
+# three times over 259 MiB; padded to 32 tokens, 109-135 and 112 MiB (a throwaway script on the
+# shipped model, bf16). ``predict_proba`` alone took about 30% longer, the scoring stage of a
+# whole-corpus run 4% (README, scale). A model whose maximum length is not a multiple of it
+# pads to their greatest common divisor.
 INFERENCE_PAD_MULTIPLE = 32
 
 
