@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
+import torch
 
 from analysis.backbone import MINILM_SHA256, sha256_of
-from analysis.embedding import Embedder
+from analysis.embedding import PAD_MULTIPLE, Embedder
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +25,27 @@ def test_embeddings_are_unit_float32_rows_in_input_order(minilm):
     alone = minilm.encode([texts[1]])
     np.testing.assert_allclose(out[1], alone[0], atol=2e-2)
     assert out[0] @ out[2] > out[0] @ out[1]
+
+
+def test_batches_are_padded_to_a_few_shapes_without_changing_embeddings(minilm):
+    model, tokenizer = minilm.loaded
+    widths = []
+    hook = model.register_forward_pre_hook(
+        lambda _module, _args, kwargs: widths.append(kwargs["input_ids"].shape[1]),
+        with_kwargs=True,
+    )
+    texts = ["Short one.", "Sanctions hit Russian banks and the oil companies that feed them."]
+    try:
+        padded = minilm.encode(texts)
+    finally:
+        hook.remove()
+    assert widths and all(w % PAD_MULTIPLE == 0 for w in widths)
+    for text, row in zip(texts, padded, strict=True):  # against the text alone, unpadded
+        enc = tokenizer([text], truncation=True, max_length=minilm.max_length, return_tensors="pt")
+        with torch.inference_mode():
+            alone = model(**enc).last_hidden_state.float().mean(1)[0]
+        alone = torch.nn.functional.normalize(alone, dim=-1).numpy()
+        np.testing.assert_allclose(row, alone, atol=2e-2)
 
 
 def test_empty_input_and_bad_input(minilm):
