@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -32,3 +33,14 @@ def length_sorted_batches(
     for start in starts:
         yield order[start : start + batch_size]
         release_freed_memory()
+
+
+def pad_multiple(multiple: int, max_length: int) -> int:
+    """The ``pad_to_multiple_of`` for a tokenizer truncating at ``max_length``: ``multiple``, or
+    its greatest common divisor with ``max_length`` (a tokenizer refuses to pad past a truncation
+    length that is not a multiple).
+
+    Padding every batch to a multiple gives the batches a few shapes, so the memory one batch
+    frees fits the next; with every batch its own length, the heap grew with the number of
+    batches (measured in the README's scale section)."""
+    return math.gcd(multiple, max_length)

@@ -8,7 +8,6 @@ bf16 where the CPU computes it natively (see :mod:`analysis.precision`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from analysis.backbone import MINILM_HUB_ID, MINILM_REVISION, MINILM_SHA256, sha256_of
-from analysis.batching import length_sorted_batches
+from analysis.batching import length_sorted_batches, pad_multiple
 from analysis.precision import PRECISIONS
 
 MAX_LENGTH = 128  # all-MiniLM-L6-v2 was trained on 128 word pieces; longer input adds little
@@ -25,10 +24,8 @@ MAX_LENGTH = 128  # all-MiniLM-L6-v2 was trained on 128 word pieces; longer inpu
 # running): 32, 64, 128 and 256 a batch embedded 137, 129, 126 and 134 texts/s, and raised peak
 # memory by 158, 186, 291 and 472 MB (the attention scores grow with the batch).
 BATCH_SIZE = 32
-# Each batch is padded to a multiple of this many tokens (or of the greatest common divisor
-# with ``max_length``), so that batches come in a few shapes and what one batch frees fits the
-# next; with every batch its own length, the heap grew with the number of batches. Measured on
-# the whole AllSides corpus (``viewpoints analyze``, README scale section): peak 0.92 GiB
+# Batches are padded to a multiple of this many tokens (:func:`analysis.batching.pad_multiple`).
+# On the whole AllSides corpus (``viewpoints analyze``, README scale section): peak 0.92 GiB
 # against 1.10 GiB; on its first 1,000 articles relevance took about 9% longer.
 PAD_MULTIPLE = 16
 
@@ -127,13 +124,12 @@ class Embedder:
         if not texts:
             return out
         lengths = [len(t) for t in texts]
-        pad_multiple = math.gcd(PAD_MULTIPLE, self.max_length)  # the tokenizer's condition
         with torch.inference_mode():
             for idx in length_sorted_batches(lengths, self.batch_size, progress, "embedding"):
                 enc = tokenizer(
                     [texts[i] for i in idx],
                     padding=True,
-                    pad_to_multiple_of=pad_multiple,
+                    pad_to_multiple_of=pad_multiple(PAD_MULTIPLE, self.max_length),
                     truncation=True,
                     max_length=self.max_length,
                     return_tensors="pt",

@@ -7,7 +7,6 @@ distributions, which halves the cost of scoring every topic passage twice.
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from analysis.batching import length_sorted_batches
+from analysis.batching import length_sorted_batches, pad_multiple
 
 MODEL_FORMAT = "viewpoints-pair-classifier"
 WEIGHTS_FILE = "model.safetensors"
@@ -309,14 +308,11 @@ def load_pair_classifier(directory: str | Path, dtype: torch.dtype = torch.float
     return model.to(dtype).eval(), tokenizer
 
 
-# Inference pads each batch to a multiple of this many tokens, so that batches come in a few
-# shapes and the memory one batch frees fits the next. With every batch its own length, blocks
-# of slightly different sizes left holes in the heap and the peak grew with the number of
-# batches: scoring a whole-corpus run's 3,180 pairs rose 189 MiB above its start, the same pairs
-# three times over 259 MiB; padded to 32 tokens, 109-135 and 112 MiB (a throwaway script on the
+# Inference pads each batch to a multiple of this many tokens (:func:`analysis.batching.
+# pad_multiple`). Scoring a whole-corpus run's 3,180 pairs rose 189 MiB above its start, the
+# same pairs three times over 259 MiB; padded, 109-135 and 112 MiB (a throwaway script on the
 # shipped model, bf16). ``predict_proba`` alone took about 30% longer, the scoring stage of a
-# whole-corpus run 4% (README, scale). A model whose maximum length is not a multiple of it
-# pads to their greatest common divisor.
+# whole-corpus run 4% (README, scale).
 INFERENCE_PAD_MULTIPLE = 32
 
 
@@ -375,15 +371,14 @@ def predict_proba(
     }
     lengths = [len(a) + len(b) for a, b in zip(firsts, seconds, strict=True)]
     dtype = next(model.parameters()).dtype
-    # the tokenizer pads past truncation only to a multiple that divides the maximum length
-    pad_multiple = math.gcd(INFERENCE_PAD_MULTIPLE, model.config.max_length)
+    multiple = pad_multiple(INFERENCE_PAD_MULTIPLE, model.config.max_length)
     for idx in length_sorted_batches(lengths, batch_size, progress):
         enc = encode_pairs(
             tokenizer,
             [firsts[i] for i in idx],
             [seconds[i] for i in idx],
             model.config.max_length,
-            pad_to_multiple_of=pad_multiple,
+            pad_to_multiple_of=multiple,
         )
         enc = {k: v.to(device) for k, v in enc.items()}
         with torch.autocast(
