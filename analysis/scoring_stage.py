@@ -3,7 +3,8 @@ passages (stance, quoted voices, tone, topic gate) behind the prediction cache.
 
 A plain function over a table of topic passages with the scorers passed in
 (:func:`score_with_cache`): the local engine calls it once on every topic passage, a Ray worker
-on each block (:mod:`analysis.ray_engine`).
+on each block (:mod:`analysis.ray_engine`); either way it scores :data:`SCORING_ROWS` passages at
+a time.
 """
 
 from __future__ import annotations
@@ -14,11 +15,17 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import AnalysisConfig
+from analysis.memory import release_freed_memory
 from analysis.runs import ALL_COLUMNS
 from analysis.scoring.base import Scorer
 
 if TYPE_CHECKING:
     from analysis.stages import TopicPassages
+
+# Topic passages scored at once: what scoring holds beyond them (the marked texts, each pair's
+# tokens and probabilities) stays that of one chunk, not of every topic passage. MiniLM's
+# length-sorted batches of 64 pad little within 2,048 passages.
+SCORING_ROWS = 2_048
 
 
 def build_scorers(config: AnalysisConfig, topics: list[Any]) -> tuple[Scorer, Scorer]:
@@ -157,17 +164,8 @@ def score_with_cache(
     stance, tone, quoted = wrapped[:3]
     gate = wrapped[3] if gate is not None else None
     try:
-        scores = score_topic_passages(
-            found.passages,
-            found.relevance,
-            topics,
-            threshold,
-            stance,
-            tone,
-            progress,
-            quoted,
-            gate,
-            config.topics.gate,
+        scores = _score_in_chunks(
+            found, topics, threshold, (stance, tone, quoted, gate), config.topics.gate, progress
         )
     finally:
         for cache in caches:
@@ -180,3 +178,50 @@ def score_with_cache(
         and (task != "quoted" or quoted is not stance)
     }
     return scores, stats
+
+
+def _score_in_chunks(
+    found: TopicPassages,
+    topics: list[Any],
+    threshold: float,
+    scorers: tuple[Scorer, Scorer, Scorer, Scorer | None],
+    gate_threshold: float,
+    progress: bool,
+) -> pd.DataFrame:
+    """:func:`score_topic_passages` on :data:`SCORING_ROWS` topic passages at a time, the rows
+    in the order one call on all of them gives (by topic, then passage)."""
+    from tqdm.auto import tqdm
+
+    chunk_rows = SCORING_ROWS
+    stance, tone, quoted, gate = scorers
+    n = len(found.passages)
+    parts = []
+    with tqdm(total=n, desc="scoring", unit=" passages", disable=not progress) as bar:
+        for start in range(0, n, chunk_rows):
+            stop = min(start + chunk_rows, n)
+            part = score_topic_passages(
+                found.passages.iloc[start:stop].reset_index(drop=True),
+                found.relevance[start:stop],
+                topics,
+                threshold,
+                stance,
+                tone,
+                progress,
+                quoted,
+                gate,
+                gate_threshold,
+            )
+            if len(part):
+                parts.append(part.assign(_chunk=start // chunk_rows))
+            bar.update(stop - start)
+            release_freed_memory()
+    if not parts:  # the empty table, with the columns a call on no rows gives
+        return score_topic_passages(
+            found.passages.iloc[:0], found.relevance[:0], topics, threshold, stance, tone
+        )
+    # within a chunk, rows come by topic then passage; across chunks, by topic first again
+    order = {t.key: i for i, t in enumerate(topics)}
+    scores = pd.concat(parts, ignore_index=True)
+    scores["_topic"] = scores["topic"].map(order)
+    scores = scores.sort_values(["_topic", "_chunk"], kind="stable")
+    return scores.drop(columns=["_topic", "_chunk"]).reset_index(drop=True)

@@ -1,0 +1,86 @@
+"""The scoring stage: topic passages scored a chunk at a time, as if scored at once."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+from analysis.config import AnalysisConfig
+from analysis.scoring_stage import score_topic_passages, score_with_cache
+from analysis.stages import TopicPassages
+from analysis.topics import load_topics
+from tests.fakes import RuleScorer
+
+
+def _rule(text: str) -> list[float]:
+    """Probabilities that differ from passage to passage (a hash of the text)."""
+    a, b = (zlib.crc32(text.encode()) % 97 + 1, zlib.crc32(text[::-1].encode()) % 89 + 1)
+    total = a + b + 10
+    return [a / total, b / total, 10 / total]
+
+
+class SizeRecordingScorer(RuleScorer):
+    """A rule scorer that records how many texts each call is given."""
+
+    def __init__(self, task: str) -> None:
+        super().__init__(task, _rule)
+        self.sizes: list[int] = []
+
+    def _score(self, texts, targets, spans, progress) -> np.ndarray:
+        self.sizes.append(len(texts))
+        return super()._score(texts, targets, spans, progress)
+
+
+@pytest.fixture
+def found() -> TopicPassages:
+    rng = np.random.default_rng(7)
+    n = 23
+    passages = pd.DataFrame(
+        {
+            "passage_id": [f"a{i // 4}:{i % 4}" for i in range(n)],
+            "article_id": [f"a{i // 4}" for i in range(n)],
+            "index": [i % 4 for i in range(n)],
+            "start": [0] * n,
+            "end": [10] * n,
+            "text": [f"passage number {i} on sanctions and arms" for i in range(n)],
+            "reported": [i % 3 == 0 for i in range(n)],
+            "speaker": [("Lavrov" if i % 3 == 0 else None) for i in range(n)],
+        }
+    )
+    relevance = rng.uniform(0.3, 1.0, size=(n, 3)).astype(np.float32)
+    relevance[5] = 0.0  # a passage on no topic at all
+    return TopicPassages(passages, relevance, int((relevance >= 0.6).sum()))
+
+
+def test_chunks_give_the_table_one_call_gives(found, monkeypatch):
+    topics = load_topics(None)
+    config = AnalysisConfig().with_values(models={"cache": ""})
+    whole = score_topic_passages(
+        found.passages,
+        found.relevance,
+        topics,
+        0.6,
+        RuleScorer("stance", _rule),
+        RuleScorer("tone", _rule),
+        progress=False,
+    )
+    stance, tone = SizeRecordingScorer("stance"), SizeRecordingScorer("tone")
+    monkeypatch.setattr("analysis.scoring_stage.SCORING_ROWS", 4)
+    chunked, _ = score_with_cache(found, topics, 0.6, (stance, tone, stance, None), config, False)
+    assert len(whole) == int((found.relevance >= 0.6).sum()) > 8
+    pdt.assert_frame_equal(chunked, whole)
+    # no call saw more pairs than four passages can make (one per topic each)
+    assert max(stance.sizes) <= 4 * len(topics) and len(stance.sizes) >= 6
+
+
+def test_no_topic_passages_give_an_empty_table_with_every_column(found):
+    topics = load_topics(None)
+    config = AnalysisConfig().with_values(models={"cache": ""})
+    none = TopicPassages(found.passages.iloc[:0], found.relevance[:0], 0)
+    stance, tone = RuleScorer("stance", _rule), RuleScorer("tone", _rule)
+    scores, _ = score_with_cache(none, topics, 0.6, (stance, tone, stance, None), config, False)
+    assert scores.empty and "stance_favor" in scores.columns and "speaker_stance" in scores.columns
