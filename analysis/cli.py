@@ -428,12 +428,10 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if not app.is_file():
         raise CLIError(f"the dashboard is not installed here (expected {app})")
     env = {**os.environ, "VIEWPOINTS_RUNS_DIR": str(Path(args.runs_dir).resolve())}
-    command = [
+    command = [  # `streamlit run` of the app, its modules imported first (dashboard/serve.py)
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        str(app),
+        "dashboard.serve",
         "--server.port",
         str(args.port),
         "--server.headless",

@@ -3,9 +3,9 @@
     .venv/bin/python -m experiments.benchmark_dashboard [--runs-dir DIR] [--run ID]
         [--other-run ID] [--repeat 3] [--screenshots DIR]
 
-Serves the dashboard with ``streamlit run`` on a free port (as ``viewpoints dashboard`` does)
-over ``--runs-dir`` (default ``$VIEWPOINTS_RUNS_DIR``, else ``./runs``) and drives Debian's
-Chromium (``/usr/bin/chromium``) through Playwright.
+Serves the dashboard with ``python -m dashboard.serve`` on a free port (as ``viewpoints
+dashboard`` does) over ``--runs-dir`` (default ``$VIEWPOINTS_RUNS_DIR``, else ``./runs``) and
+drives Debian's Chromium (``/usr/bin/chromium``) through Playwright.
 
 - **First paint** of each page (Overview, Compare, Article, Over time, Runs, Evaluation, Add
   articles) opened by its address on ``--run``: from the navigation's start until the page's
@@ -49,7 +49,6 @@ from analysis.runs import list_runs
 from experiments.benchmark_corpus import cpu_name
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "dashboard" / "streamlit_app.py"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -149,9 +148,7 @@ def serve_dashboard(runs_dir: Path, log: Path) -> Iterator[str]:
     command = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        str(APP),
+        "dashboard.serve",  # as `viewpoints dashboard` starts it
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",

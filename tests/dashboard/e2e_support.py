@@ -23,7 +23,6 @@ import pytest
 sync_api = pytest.importorskip("playwright.sync_api", reason="e2e needs the playwright package")
 expect = sync_api.expect
 
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -80,9 +79,7 @@ def serve_dashboard(
     command = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        str(APP),
+        "dashboard.serve",  # as `viewpoints dashboard` starts it
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",

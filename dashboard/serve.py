@@ -1,0 +1,76 @@
+"""The dashboard's server: ``streamlit run`` of the app, with the modules its pages import
+loaded first.
+
+    python -m dashboard.serve [streamlit run options] [-- --runs-dir DIR]
+
+A server imports the app's modules (pandas, Altair, the dashboard's and the analysis' own) in
+its first script run, so the first page anyone opens on a new server waited for them; imported
+before the server starts, they are already loaded when the first visitor comes
+(``experiments.benchmark_dashboard`` measures first paints; README, scale). ``viewpoints
+dashboard`` starts the dashboard this way.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent / "streamlit_app.py"
+
+# What the pages import, at the top or on their first paint: not the scoring backends (torch),
+# which only the Evaluation page's "score a data set" loads, on demand.
+PRELOAD = (
+    "dashboard.charts",
+    "dashboard.context",
+    "dashboard.corrections_ui",
+    "dashboard.data",
+    "dashboard.evidence",
+    "dashboard.export",
+    "dashboard.highlight",
+    "dashboard.state",
+    "dashboard.style",
+    "dashboard.ui",
+    "dashboard.views",
+    "analysis.bylines",
+    "analysis.compare",
+    "analysis.differences",
+    "analysis.provenance",
+    "analysis.run_info",
+    "analysis.shifts",
+)
+
+
+def preload(modules: Sequence[str] = PRELOAD) -> None:
+    """Import ``modules`` into this process (the server's script runs find them loaded).
+
+    Streamlit warns, for each ``st.cache_data`` function decorated before its runtime exists,
+    that it falls back to an in-memory cache; the warning is about the check made when
+    decorating, and a cache itself is made at its first call, in the runtime, so it is silenced
+    while importing."""
+    import logging
+
+    import streamlit  # noqa: F401  (sets up its loggers)
+
+    cache_log = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    level = cache_log.level
+    cache_log.setLevel(logging.ERROR)
+    try:
+        for name in modules:
+            importlib.import_module(name)
+    finally:
+        cache_log.setLevel(level)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Start ``streamlit run`` on the app with ``argv`` (options, then ``--`` and the app's)."""
+    preload()
+    from streamlit.web import cli
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    cli.main(args=["run", str(APP), *args], prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    main()

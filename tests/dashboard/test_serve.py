@@ -1,0 +1,47 @@
+"""The dashboard's server preloads what the pages import, and never the scoring backends."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from dashboard.serve import PRELOAD
+
+DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """The dashboard and analysis modules a file imports, at any depth of its code."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "dashboard":
+                found |= {f"dashboard.{alias.name}" for alias in node.names}
+            else:
+                found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return {m for m in found if m.split(".")[0] in ("dashboard", "analysis")}
+
+
+def test_every_dashboard_module_the_app_imports_is_preloaded():
+    files = [DASHBOARD / "streamlit_app.py", *sorted((DASHBOARD / "app_pages").glob("*.py"))]
+    wanted = set().union(*(_imported_modules(f) for f in files))
+    wanted = {m for m in wanted if m.startswith("dashboard.")}
+    assert wanted and wanted <= set(PRELOAD)
+
+
+def test_preloading_imports_the_modules_but_not_torch():
+    code = (
+        "import json, sys; from dashboard.serve import preload, PRELOAD; preload(); "
+        "print(json.dumps([sorted(set(PRELOAD) - set(sys.modules)), 'torch' in sys.modules]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    missing, torch_loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert missing == []
+    assert not torch_loaded
