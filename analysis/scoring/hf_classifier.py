@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.batching import length_sorted_batches
+from analysis.batching import INFERENCE_PAD_MULTIPLE, length_sorted_batches, pad_multiple
 from analysis.labels import labels_for
 from analysis.scoring.base import (
     BaseScorer,
@@ -141,6 +141,7 @@ class HFClassifierScorer(BaseScorer):
                     truncation=truncation,
                     max_length=self.max_length,
                     padding=True,
+                    pad_to_multiple_of=pad_multiple(INFERENCE_PAD_MULTIPLE, self.max_length),
                     return_tensors="pt",
                 )
                 probs = torch.softmax(model(**enc).logits.float(), dim=-1).numpy()

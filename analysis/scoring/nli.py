@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from analysis.backbone import sha256_of
-from analysis.batching import length_sorted_batches
+from analysis.batching import INFERENCE_PAD_MULTIPLE, length_sorted_batches, pad_multiple
 from analysis.labels import STANCE_LABELS
 from analysis.scoring.base import (
     BaseScorer,
@@ -253,6 +253,7 @@ class NLIStanceScorer(BaseScorer):
                     truncation="only_first",
                     max_length=max_length,
                     padding=True,
+                    pad_to_multiple_of=pad_multiple(INFERENCE_PAD_MULTIPLE, max_length),
                     return_tensors="pt",
                 )
                 logits = model(**{k: v.to(device) for k, v in enc.items()}).logits.float()

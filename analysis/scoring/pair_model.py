@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from analysis.batching import length_sorted_batches, pad_multiple
+from analysis.batching import INFERENCE_PAD_MULTIPLE, length_sorted_batches, pad_multiple
 
 MODEL_FORMAT = "viewpoints-pair-classifier"
 WEIGHTS_FILE = "model.safetensors"
@@ -306,14 +306,6 @@ def load_pair_classifier(directory: str | Path, dtype: torch.dtype = torch.float
         )
     tokenizer = AutoTokenizer.from_pretrained(str(directory))
     return model.to(dtype).eval(), tokenizer
-
-
-# Inference pads each batch to a multiple of this many tokens (:func:`analysis.batching.
-# pad_multiple`). Scoring a whole-corpus run's 3,180 pairs rose 189 MiB above its start, the
-# same pairs three times over 259 MiB; padded, 109-135 and 112 MiB (a throwaway script on the
-# shipped model, bf16). ``predict_proba`` alone took about 30% longer, the scoring stage of a
-# whole-corpus run 4% (README, scale).
-INFERENCE_PAD_MULTIPLE = 32
 
 
 def encode_pairs(

@@ -363,3 +363,20 @@ def test_missing_hub_model_is_a_one_line_load_error():
     message = str(err.value)
     assert "\n" not in message
     assert "no-such-org/no-such-nli-model" in message
+
+
+def test_batches_are_padded_to_a_few_shapes_without_changing_scores(nli_dir, monkeypatch):
+    """Each batch is padded to a multiple of 32 tokens (memory: README, scale); the padding is
+    masked, so the scores equal unpadded ones."""
+    import analysis.scoring.nli as nli
+
+    monkeypatch.setattr(nli, "INFERENCE_PAD_MULTIPLE", 1)  # a multiple of 1: no padding
+    plain = NLIStanceScorer(str(nli_dir), batch_size=2)
+    unpadded = plain.score(TEXTS, TARGETS)
+    monkeypatch.undo()
+    scorer = NLIStanceScorer(str(nli_dir), batch_size=2)
+    calls = count_forward(scorer.loaded[0], monkeypatch)
+    padded = scorer.score(TEXTS, TARGETS)
+    widths = {int(ids.shape[1]) for ids in calls}
+    assert widths and all(w % 32 == 0 for w in widths)
+    np.testing.assert_allclose(padded, unpadded, atol=1e-5)
