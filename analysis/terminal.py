@@ -428,8 +428,9 @@ def format_estimate(estimate: CostEstimate) -> str:
     notes = "".join(f"; {note}" for note in estimate.notes)
     return (
         f"estimate: {estimate.articles} articles, {estimate.passages} passages, about "
-        f"{estimate.topic_passages} topic passages ({estimate.scored_pairs} passage-topic "
-        f"pairs); model calls: {calls}; time about {estimate.seconds['total']:.0f} s "
+        f"{estimate.topic_passages} passages on a topic by relevance ({estimate.scored_pairs} "
+        f"passage-topic pairs to score); model calls: {calls}; time about "
+        f"{estimate.seconds['total']:.0f} s "
         f"({parts}){notes}"
     )
 

@@ -111,8 +111,9 @@ def test_runs_estimates_and_corrections_print_what_they_hold():
         notes=["a note"],
     )  # fmt: skip
     assert format_estimate(estimate) == (
-        "estimate: 3 articles, 90 passages, about 12 topic passages (14 passage-topic pairs); "
-        "model calls: stance 14; time about 3 s (relevance 2 s, stance 1 s); a note"
+        "estimate: 3 articles, 90 passages, about 12 passages on a topic by relevance "
+        "(14 passage-topic pairs to score); model calls: stance 14; time about 3 s "
+        "(relevance 2 s, stance 1 s); a note"
     )
     report = {
         "folder": "corrections",
