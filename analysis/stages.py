@@ -9,8 +9,8 @@ the corpus is measured in the README's scale section).
    computed (with every passage's predecessor, carried across batch boundaries); only the rows
    on some topic are kept, about one passage in fifty.
 3. Scoring (:mod:`analysis.scoring_stage`) then works on those rows alone, a chunk at a time,
-   and positions
-   (:func:`analysis.aggregate.position_batches`) are written a batch of articles at a time.
+   and positions (:func:`analysis.aggregate.position_batches`) are written a batch of articles
+   at a time.
 
 Each stage is a plain function over batches with its model state passed in (the matcher), so
 another engine can run the same functions over the same batches.
