@@ -212,7 +212,7 @@ def _score_in_chunks(
                 gate_threshold,
             )
             if len(part):
-                parts.append(part.assign(_chunk=start // chunk_rows))
+                parts.append(part)
             bar.update(stop - start)
             release_freed_memory()
     if not parts:  # the empty table, with the columns a call on no rows gives
@@ -220,8 +220,9 @@ def _score_in_chunks(
             found.passages.iloc[:0], found.relevance[:0], topics, threshold, stance, tone
         )
     # within a chunk, rows come by topic then passage; across chunks, by topic first again
-    order = {t.key: i for i, t in enumerate(topics)}
+    position = {t.key: i for i, t in enumerate(topics)}
+    chunk = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
     scores = pd.concat(parts, ignore_index=True)
-    scores["_topic"] = scores["topic"].map(order)
-    scores = scores.sort_values(["_topic", "_chunk"], kind="stable")
-    return scores.drop(columns=["_topic", "_chunk"]).reset_index(drop=True)
+    del parts
+    order = np.lexsort((chunk, scores["topic"].map(position).to_numpy()))
+    return scores.take(order).reset_index(drop=True)
