@@ -34,6 +34,8 @@ from analysis.scoring.pair_scorer import quoted_voice, topic_gate
 Log = Callable[[str], None]
 # Progress hook: (stage, share of the whole run done when the stage starts, in [0, 1]).
 OnStage = Callable[[str, float], None]
+# The topic passages between relevance and scoring, in the run's staging folder.
+SPILLED_TOPIC_PASSAGES = "topic_passages.parquet"
 STAGES = ("setup", "loading", "estimate", "relevance", "scoring", "aggregate", "writing", "done")
 
 
@@ -130,6 +132,7 @@ def analyze(
     progress bar's value; "done" with 1.0 once the run is written, not after a dry run).
     """
     from analysis.aggregate import POSITIONS_SCHEMA, position_batches
+    from analysis.aggregate import REQUIRED as AGGREGATE_REQUIRED
     from analysis.runs import finish_run, new_run_id, new_staging, write_parquet_batches
     from analysis.scoring_stage import build_scorers, score_with_cache
     from analysis.stages import (
@@ -241,7 +244,12 @@ def analyze(
             log("finding topic passages")
         if engine is None:
             found = find_topic_passages(
-                staging / "passages.parquet", matcher, threshold, summary.n_passages, progress
+                staging / "passages.parquet",
+                matcher,
+                threshold,
+                summary.n_passages,
+                progress,
+                spill=staging / SPILLED_TOPIC_PASSAGES,
             )
         else:
             found = engine.find_topic_passages(
@@ -267,8 +275,9 @@ def analyze(
         # Positions need only where each topic passage sits in its article: the texts go before
         # the articles' metadata is read (ten times the corpus: 30,000 topic passages).
         n_candidates = found.n_pairs
-        located = found.passages[["passage_id", "index"]].copy()
+        located = found.read(["passage_id", "index"]).copy()
         del found
+        (staging / SPILLED_TOPIC_PASSAGES).unlink(missing_ok=True)  # not a table of the run
         release_freed_memory()
         if cache_stats and progress:
             log(
@@ -287,7 +296,8 @@ def analyze(
         if failed.any():
             log(f"{int(failed.sum())} (passage, topic) pairs have no usable prediction; left out")
         # written a batch of articles at a time: the table has a row per article and topic
-        articles = summary.read_articles()  # only now: not held through the stages before
+        # only now, and only the columns positions use: not held through the stages before
+        articles = summary.read_articles(AGGREGATE_REQUIRED["articles"])
         n_authors = int(membership(articles)["group"].nunique())
         n_positions = write_parquet_batches(
             position_batches(

@@ -192,16 +192,15 @@ def _score_in_chunks(
     in the order one call on all of them gives (by topic, then passage)."""
     from tqdm.auto import tqdm
 
-    chunk_rows = SCORING_ROWS
+    from analysis.stages import PASSAGE_SCHEMA
+
     stance, tone, quoted, gate = scorers
-    n = len(found.passages)
     parts = []
-    with tqdm(total=n, desc="scoring", unit=" passages", disable=not progress) as bar:
-        for start in range(0, n, chunk_rows):
-            stop = min(start + chunk_rows, n)
+    with tqdm(total=len(found), desc="scoring", unit=" passages", disable=not progress) as bar:
+        for passages, relevance in found.chunks(SCORING_ROWS):
             part = score_topic_passages(
-                found.passages.iloc[start:stop].reset_index(drop=True),
-                found.relevance[start:stop],
+                passages,
+                relevance,
                 topics,
                 threshold,
                 stance,
@@ -213,11 +212,17 @@ def _score_in_chunks(
             )
             if len(part):
                 parts.append(part)
-            bar.update(stop - start)
+            bar.update(len(passages))
+            del passages, relevance
             release_freed_memory()
     if not parts:  # the empty table, with the columns a call on no rows gives
         return score_topic_passages(
-            found.passages.iloc[:0], found.relevance[:0], topics, threshold, stance, tone
+            PASSAGE_SCHEMA.empty_table().to_pandas(),
+            found.relevance[:0],
+            topics,
+            threshold,
+            stance,
+            tone,
         )
     # within a chunk, rows come by topic then passage; across chunks, by topic first again
     position = {t.key: i for i, t in enumerate(topics)}

@@ -7,7 +7,7 @@ the corpus is measured in the README's scale section).
    metadata is read back when positions are made).
 2. :func:`find_topic_passages`: the passages read back in batches, each batch's topic relevance
    computed (with every passage's predecessor, carried across batch boundaries); only the rows
-   on some topic are kept, about one passage in fifty.
+   on some topic are kept, about one passage in fifty, written to ``topic_passages.parquet``.
 3. Scoring (:mod:`analysis.scoring_stage`) then works on those rows alone, a chunk at a time,
    and positions (:func:`analysis.aggregate.position_batches`) are written a batch of articles
    at a time.
@@ -87,12 +87,14 @@ class CorpusSummary:
     skipped: list[Skipped] = field(default_factory=list)
     corpus_hash: str = ""
 
-    def read_articles(self) -> pd.DataFrame:
-        """The articles' metadata (every column but the text), read back from the folder: held
-        through relevance and scoring, it would grow with the corpus."""
-        columns = [name for name in ARTICLE_SCHEMA.names if name != "text"]
-        table = pq.read_table(self.folder / "articles.parquet", columns=columns)
-        return table.to_pandas().astype({"n_passages": "int64"})
+    def read_articles(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The articles' metadata (``columns``, by default every column but the text), read
+        back from the folder: held through relevance and scoring, it would grow with the corpus."""
+        if columns is None:
+            columns = [name for name in ARTICLE_SCHEMA.names if name != "text"]
+        table = pq.read_table(self.folder / "articles.parquet", columns=list(columns))
+        frame = table.to_pandas()
+        return frame.astype({"n_passages": "int64"}) if "n_passages" in frame else frame
 
 
 def article_row(article: Article, n_passages: int) -> dict[str, Any]:
@@ -216,11 +218,45 @@ def previous_in_batch(
 
 @dataclass
 class TopicPassages:
-    """The passages on at least one topic (all passage columns) and their relevance rows."""
+    """The passages on at least one topic (all passage columns) and their relevance rows.
 
-    passages: pd.DataFrame
+    The rows are in memory (``passages``) or spilled to a Parquet file (``path``, ``passages``
+    None) that the scoring stage reads a chunk at a time: a run keeps them on disk, so that
+    neither relevance nor scoring holds every topic passage's text.
+    """
+
+    passages: pd.DataFrame | None
     relevance: np.ndarray
     n_pairs: int  # (passage, topic) pairs at or above the threshold
+    path: Path | None = None
+
+    def __post_init__(self) -> None:
+        if (self.passages is None) == (self.path is None):
+            raise ValueError("expected the topic passages in memory or in a file, not both")
+
+    def __len__(self) -> int:
+        return len(self.relevance)
+
+    def read(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every topic passage at once (``columns``, by default all)."""
+        if self.passages is not None:
+            return self.passages if columns is None else self.passages[list(columns)]
+        table = pq.read_table(self.path, columns=None if columns is None else list(columns))
+        return table.to_pandas()
+
+    def chunks(self, rows: int) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+        """The topic passages ``rows`` at a time, in order, each with its relevance rows."""
+        if self.passages is not None:
+            parts: Iterator[pd.DataFrame] = (
+                self.passages.iloc[start : start + rows].reset_index(drop=True)
+                for start in range(0, len(self.passages), rows)
+            )
+        else:
+            parts = passage_batches(self.path, batch_rows=rows)
+        start = 0
+        for part in parts:
+            yield part, self.relevance[start : start + len(part)]
+            start += len(part)
 
 
 def relevance_of_batch(batch: pd.DataFrame, previous: list[str | None], matcher: Any) -> np.ndarray:
@@ -235,31 +271,45 @@ def find_topic_passages(
     n_passages: int | None = None,
     progress: bool = False,
     batch_rows: int = RELEVANCE_ROWS,
+    spill: Path | None = None,
 ) -> TopicPassages:
-    """Relevance of every passage in ``path``, batch by batch; the rows on a topic are kept."""
-    # The rows kept are copied into Arrow buffers at once: as pandas rows their strings would
-    # stay scattered through the memory each batch frees and pin it.
+    """Relevance of every passage in ``path``, batch by batch; the rows on a topic are kept, in
+    memory or, given ``spill``, written to that Parquet file a batch at a time."""
+    # In memory, the rows kept are copied into Arrow buffers at once: as pandas rows their
+    # strings would stay scattered through the memory each batch frees and pin it.
     kept: list[pa.Table] = []
     rows: list[np.ndarray] = []
     carry: tuple[str, str] | None = None
     pairs = 0
-    with tqdm(total=n_passages, desc="relevance", unit=" passages", disable=not progress) as bar:
+    with ExitStack() as closing:
+        writer = None
+        if spill is not None:
+            writer = pq.ParquetWriter(spill, PASSAGE_SCHEMA)
+            closing.callback(writer.close)
+        bar = closing.enter_context(
+            tqdm(total=n_passages, desc="relevance", unit=" passages", disable=not progress)
+        )
         for batch in passage_batches(path, batch_rows=batch_rows):
             previous, carry = previous_in_batch(batch, carry)
             relevance = relevance_of_batch(batch, previous, matcher)
             hits = relevance >= threshold
             on = hits.any(axis=1)
             pairs += int(hits.sum())
-            kept.append(
-                pa.Table.from_pandas(batch[on], schema=PASSAGE_SCHEMA, preserve_index=False)
-            )
+            table = pa.Table.from_pandas(batch[on], schema=PASSAGE_SCHEMA, preserve_index=False)
+            if writer is not None:
+                if table.num_rows:
+                    writer.write_table(table)
+            else:
+                kept.append(table)
             rows.append(relevance[on])
             bar.update(len(batch))
-            del batch, previous, relevance
+            del batch, previous, relevance, table
             release_freed_memory()  # else the rows kept pin the memory each batch freed
-    frame = pa.concat_tables(kept).to_pandas() if kept else PASSAGE_SCHEMA.empty_table().to_pandas()
     width = len(matcher.topics)
     relevance = np.concatenate(rows) if rows else np.zeros((0, width), dtype=np.float32)
+    if spill is not None:
+        return TopicPassages(None, relevance, pairs, path=spill)
+    frame = pa.concat_tables(kept).to_pandas() if kept else PASSAGE_SCHEMA.empty_table().to_pandas()
     return TopicPassages(frame.reset_index(drop=True), relevance, pairs)
 
 

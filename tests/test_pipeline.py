@@ -72,6 +72,9 @@ def test_run_records_models_corpus_and_timings(seeds_run):
     assert "stance.minilm.v2" in (run.path / "config.toml").read_text()
     evidence = run.positions.iloc[0]["evidence"]
     assert set(evidence) <= set(run.passages["passage_id"])
+    # the run's tables and nothing else: the topic passages spilled while scoring are gone
+    tables = {p.name for p in run.path.glob("*.parquet")}
+    assert tables == {f"{name}.parquet" for name in ALL_COLUMNS}
 
 
 def test_show_and_runs_list_the_seed_authors(seeds_run, capsys):

@@ -77,6 +77,41 @@ def test_chunks_give_the_table_one_call_gives(found, monkeypatch):
     assert max(stance.sizes) <= 4 * len(topics) and len(stance.sizes) >= 6
 
 
+def test_topic_passages_spilled_to_a_file_score_as_those_in_memory(found, monkeypatch, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from analysis.stages import PASSAGE_SCHEMA
+
+    topics = load_topics(None)
+    config = AnalysisConfig().with_values(models={"cache": ""})
+    path = tmp_path / "topic_passages.parquet"
+    with pq.ParquetWriter(path, PASSAGE_SCHEMA) as writer:  # written in uneven row groups
+        for start, stop in ((0, 3), (3, 13), (13, len(found))):
+            part = found.passages.iloc[start:stop]
+            writer.write_table(pa.Table.from_pandas(part, PASSAGE_SCHEMA, preserve_index=False))
+    spilled = TopicPassages(None, found.relevance, found.n_pairs, path=path)
+    monkeypatch.setattr("analysis.scoring_stage.SCORING_ROWS", 5)
+    stance, tone = RuleScorer("stance", _rule), RuleScorer("tone", _rule)
+    scorers = (stance, tone, stance, None)
+    in_memory, _ = score_with_cache(found, topics, 0.6, scorers, config, False)
+    from_file, _ = score_with_cache(spilled, topics, 0.6, scorers, config, False)
+    pdt.assert_frame_equal(from_file, in_memory)
+    # each chunk's relevance rows are its own passages' rows
+    for passages, relevance in spilled.chunks(5):
+        rows = found.passages["passage_id"].tolist().index(passages["passage_id"].iloc[0])
+        np.testing.assert_array_equal(relevance, found.relevance[rows : rows + len(passages)])
+    ids = spilled.read(["passage_id"])["passage_id"]
+    assert ids.tolist() == found.passages["passage_id"].tolist()
+
+
+def test_topic_passages_are_in_memory_or_in_a_file(found, tmp_path):
+    with pytest.raises(ValueError, match="in memory or in a file"):
+        TopicPassages(None, found.relevance, 0)
+    with pytest.raises(ValueError, match="in memory or in a file"):
+        TopicPassages(found.passages, found.relevance, 0, path=tmp_path / "x.parquet")
+
+
 def test_no_topic_passages_give_an_empty_table_with_every_column(found):
     topics = load_topics(None)
     config = AnalysisConfig().with_values(models={"cache": ""})

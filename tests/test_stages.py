@@ -86,6 +86,8 @@ def test_read_corpus_writes_what_load_corpus_holds(corpus_folder, tmp_path, batc
     assert any(s.reason.startswith("duplicate of") for s in summary.skipped)
     kept = as_read(expected_articles, tmp_path).drop(columns=["text"])
     pd.testing.assert_frame_equal(as_read(summary.read_articles(), tmp_path), kept)
+    some = ["article_id", "group", "n_passages"]
+    pd.testing.assert_frame_equal(as_read(summary.read_articles(some), tmp_path), kept[some])
 
 
 def as_read(frame: pd.DataFrame, folder: Path) -> pd.DataFrame:
@@ -126,6 +128,13 @@ def test_relevance_runs_batch_by_batch_with_predecessors_across_batches(tmp_path
     np.testing.assert_array_equal(found.relevance, expected[on])
     assert found.n_pairs == int((expected >= 0.6).sum())
     assert list(found.passages.columns) == list(whole.columns)
+    # spilled to a file a batch at a time: the same rows, none of them held in memory
+    spill = tmp_path / "topic_passages.parquet"
+    spilled = find_topic_passages(path, RecordingMatcher(), 0.6, batch_rows=7, spill=spill)
+    assert spilled.passages is None and spilled.path == spill
+    pd.testing.assert_frame_equal(spilled.read(), found.passages)
+    np.testing.assert_array_equal(spilled.relevance, found.relevance)
+    assert spilled.n_pairs == found.n_pairs and len(spilled) == on.sum()
 
 
 def test_batches_come_back_in_order_and_the_estimate_draws_as_before(tmp_path):
