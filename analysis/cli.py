@@ -207,12 +207,13 @@ def _engine_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from analysis.compare import compare_runs
-    from analysis.runs import load_run
+    from analysis.compare import compare_runs, load_for_comparison
     from analysis.terminal import format_comparison
 
     report = compare_runs(
-        load_run(args.run_a, args.runs_dir), load_run(args.run_b, args.runs_dir), top_k=args.top
+        load_for_comparison(args.run_a, args.runs_dir),
+        load_for_comparison(args.run_b, args.runs_dir),
+        top_k=args.top,
     )
     print(json.dumps(report) if args.json else format_comparison(report))
     return 0

@@ -59,7 +59,9 @@ Both reports are plain JSON-ready dicts (no numpy types, NaN as ``None``);
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from itertools import combinations
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -68,7 +70,7 @@ import pandas as pd
 from analysis.jsonable import json_ready
 from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import cohen_kappa, spearman, total_variation
-from analysis.runs import INTERVAL_COLUMNS, Run
+from analysis.runs import INTERVAL_COLUMNS, Run, RunError
 
 TASKS: dict[str, tuple[str, ...]] = {"stance": STANCE_LABELS, "tone": TONE_LABELS}
 MEASURES = ("stance", "tone")
@@ -206,6 +208,37 @@ def _passage_info(run: Run, scores: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- compare_runs
+
+
+def load_for_comparison(spec: str | Path, runs_dir: str | Path = "runs") -> Run:
+    """A run with only what :func:`compare_runs` reads: every table but the article texts, and
+    of the passages only those with scores (about one in a hundred of a corpus's passages; the
+    texts are most of a whole-corpus run's size). The comparison is the same as on the whole run.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from analysis.runs import load_run, resolve_run
+
+    path = resolve_run(str(spec), runs_dir)
+    try:
+        names = pq.read_schema(path / "articles.parquet").names
+    except OSError as err:
+        raise RunError(f"run {path} is unreadable: {err}") from None
+    articles = [name for name in names if name != "text"]
+    run = load_run(path, columns={"articles": articles, "passages": []})
+    ids = pa.array(run.scores["passage_id"].dropna().unique())
+    try:
+        schema = pq.read_schema(path / "passages.parquet")
+        wanted = pc.field("passage_id").isin(ids.cast(schema.field("passage_id").type))
+        table = pq.read_table(path / "passages.parquet", filters=wanted)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, KeyError):  # odd ids: read them all
+        table = pq.read_table(path / "passages.parquet")
+    except OSError as err:
+        raise RunError(f"run {path} is unreadable: {err}") from None
+    return replace(run, passages=table.to_pandas(ignore_metadata=True))
+
 
 
 def _shared_pairs(sa: pd.DataFrame, sb: pd.DataFrame, a: Run, b: Run) -> pd.DataFrame:

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import streamlit as st
 
-from analysis.compare import compare_runs
+from analysis.compare import compare_runs, load_for_comparison
 from analysis.runs import NEWER_COLUMNS, TABLE_COLUMNS, Run, list_runs, load_run
 from dashboard import views
 
@@ -35,7 +35,7 @@ ENV_RUNS_DIR = "VIEWPOINTS_RUNS_DIR"
 DEFAULT_RUNS_DIR = "runs"
 MAX_RUNS_CACHED = 4  # light tables of this many runs stay in memory
 MAX_HEAVY_CACHED = 2  # text tables of this many runs stay in memory
-MAX_FULL_RUNS_CACHED = 3  # whole runs (for run-versus-run comparison) kept in memory
+MAX_FULL_RUNS_CACHED = 3  # whole runs (shifts, evaluation), and runs as compared, kept in memory
 MAX_COMPARISONS_CACHED = 4
 
 ARTICLE_META_COLUMNS = (
@@ -273,9 +273,16 @@ def author_shifts(
     ]
 
 
+@st.cache_resource(max_entries=MAX_FULL_RUNS_CACHED, show_spinner="Loading run…")
+def comparison_run(run_path: str, stamp: float) -> Run:
+    """A run with what the run-versus-run comparison reads (shared and read-only): of the
+    passages only the scored ones (:func:`analysis.compare.load_for_comparison`)."""
+    return load_for_comparison(run_path)
+
+
 @st.cache_data(max_entries=MAX_COMPARISONS_CACHED, show_spinner="Comparing the two runs…")
 def run_comparison(
     path_a: str, stamp_a: float, path_b: str, stamp_b: float, top_k: int
 ) -> dict[str, Any]:
     """:func:`analysis.compare.compare_runs` of run A with run B (a JSON-ready dict)."""
-    return compare_runs(full_run(path_a, stamp_a), full_run(path_b, stamp_b), top_k)
+    return compare_runs(comparison_run(path_a, stamp_a), comparison_run(path_b, stamp_b), top_k)

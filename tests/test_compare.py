@@ -21,11 +21,12 @@ import pytest
 
 from analysis.compare import (
     compare_runs,
+    load_for_comparison,
     robustness,
     sign_of,
 )
 from analysis.metrics import average_ranks, cohen_kappa, spearman
-from analysis.runs import TABLE_COLUMNS, load_run, write_run
+from analysis.runs import TABLE_COLUMNS, RunError, load_run, write_run
 from analysis.terminal import format_comparison, format_robustness
 
 # stance rows (favor, against, none)
@@ -373,6 +374,19 @@ def test_different_corpora_warn_and_compare_only_identical_passages(tmp_path):
     assert report["topics"]["sanctions"]["stance"]["n"] == 7
     assert report["b"]["models"] == {"stance": None, "tone": None}
     assert "DIFFERENT corpora" in format_comparison(report)
+
+
+def test_runs_loaded_for_comparison_compare_as_the_whole_runs(tmp_path):
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A))
+    b = make_run(tmp_path, "run-b", scores_b(), changed_text="a3:2")
+    light_a, light_b = (load_for_comparison(r, tmp_path) for r in ("run-a", "run-b"))
+    # only the scored passages and no article texts are read ...
+    assert set(light_b.passages["passage_id"]) == set(b.scores["passage_id"])
+    assert len(light_b.passages) < len(b.passages) and "text" not in light_a.articles
+    # ... and the comparison, texts and all, is the same
+    assert compare_runs(light_a, light_b, top_k=5) == compare_runs(a, b, top_k=5)
+    with pytest.raises(RunError, match="no run"):
+        load_for_comparison("run-zzz", tmp_path)
 
 
 def test_runs_without_topic_labels_or_models_still_compare(tmp_path):
