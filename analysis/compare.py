@@ -240,7 +240,6 @@ def load_for_comparison(spec: str | Path, runs_dir: str | Path = "runs") -> Run:
     return replace(run, passages=table.to_pandas(ignore_metadata=True))
 
 
-
 def _shared_pairs(sa: pd.DataFrame, sb: pd.DataFrame, a: Run, b: Run) -> pd.DataFrame:
     """Rows scored in both runs, with the A columns suffixed _a and B's _b; plus ``same_text``."""
     prob_cols = [f"{task}_{label}" for task, labels in TASKS.items() for label in labels]
