@@ -425,26 +425,13 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     import subprocess
     from pathlib import Path
 
+    from dashboard.serve import server_command  # `streamlit run`, the pages' modules loaded
+
     app = Path(__file__).resolve().parent.parent / "dashboard" / "streamlit_app.py"
     if not app.is_file():
         raise CLIError(f"the dashboard is not installed here (expected {app})")
     env = {**os.environ, "VIEWPOINTS_RUNS_DIR": str(Path(args.runs_dir).resolve())}
-    command = [  # `streamlit run` of the app, its modules imported first (dashboard/serve.py)
-        sys.executable,
-        "-m",
-        "dashboard.serve",
-        "--server.port",
-        str(args.port),
-        "--server.headless",
-        "true",  # never Streamlit's first-run e-mail prompt, which fails without a terminal
-        "--browser.gatherUsageStats",
-        "false",
-        "--",
-        "--runs-dir",
-        str(Path(args.runs_dir).resolve()),
-    ]
-    if args.corrections_dir:
-        command += ["--corrections-dir", str(Path(args.corrections_dir).resolve())]
+    command = server_command(args.port, args.runs_dir, corrections_dir=args.corrections_dir)
     if not port_is_free(args.port):
         raise CLIError(f"port {args.port} is in use; choose another with --port")
     child = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent)

@@ -7,7 +7,7 @@ A server imports the app's modules (pandas, Altair, the dashboard's and the anal
 its first script run, so the first page anyone opens on a new server waited for them; imported
 before the server starts, they are already loaded when the first visitor comes
 (``experiments.benchmark_dashboard`` measures first paints; README, scale). ``viewpoints
-dashboard`` starts the dashboard this way.
+dashboard``, the benchmark and the end-to-end tests start it with :func:`server_command`.
 """
 
 from __future__ import annotations
@@ -40,6 +40,36 @@ PRELOAD = (
     "analysis.run_info",
     "analysis.shifts",
 )
+
+
+def server_command(
+    port: int,
+    runs_dir: str | Path,
+    *,
+    address: str | None = None,
+    corrections_dir: str | Path | None = None,
+    watch_files: bool = True,
+) -> list[str]:
+    """The command line that serves the dashboard over ``runs_dir`` on ``port`` with this
+    Python: headless (never Streamlit's first-run e-mail prompt, which fails without a
+    terminal), no usage statistics; ``address`` binds one interface (default: Streamlit's),
+    ``watch_files=False`` turns the source watcher off (benchmarks and tests)."""
+    options = [
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    if address is not None:
+        options += ["--server.address", address]
+    if not watch_files:
+        options += ["--server.fileWatcherType", "none"]
+    app_options = ["--runs-dir", str(Path(runs_dir).resolve())]
+    if corrections_dir:
+        app_options += ["--corrections-dir", str(Path(corrections_dir).resolve())]
+    return [sys.executable, "-m", "dashboard.serve", *options, "--", *app_options]
 
 
 def preload(modules: Sequence[str] = PRELOAD) -> None:

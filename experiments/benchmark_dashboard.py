@@ -34,7 +34,6 @@ import re
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -46,6 +45,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from analysis.runs import list_runs
+from dashboard.serve import server_command
 from experiments.benchmark_corpus import cpu_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,24 +145,8 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 1
 def serve_dashboard(runs_dir: Path, log: Path) -> Iterator[str]:
     """``streamlit run`` the dashboard over ``runs_dir`` on a free port; yields its base URL."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "dashboard.serve",  # as `viewpoints dashboard` starts it
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-        "--",
-        "--runs-dir",
-        str(runs_dir.resolve()),
-    ]
+    # as `viewpoints dashboard` starts it
+    command = server_command(port, runs_dir, address="127.0.0.1", watch_files=False)
     url = f"http://127.0.0.1:{port}"
     with log.open("w") as out:
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)

@@ -11,7 +11,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from dashboard.serve import server_command
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="e2e needs the playwright package")
 expect = sync_api.expect
@@ -76,24 +77,8 @@ def serve_dashboard(
     port = free_port()
     full_env = {k: v for k, v in os.environ.items() if k != "VIEWPOINTS_RUNS_DIR"}
     full_env.update(env or {})
-    command = [
-        sys.executable,
-        "-m",
-        "dashboard.serve",  # as `viewpoints dashboard` starts it
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-        "--",
-        "--runs-dir",
-        str(runs_dir),
-    ]
+    # as `viewpoints dashboard` starts it
+    command = server_command(port, runs_dir, address="127.0.0.1", watch_files=False)
     url = f"http://127.0.0.1:{port}"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard.serve import PRELOAD
+from dashboard.serve import PRELOAD, server_command
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 
@@ -45,3 +45,22 @@ def test_preloading_imports_the_modules_but_not_torch():
     missing, torch_loaded = json.loads(out.stdout.strip().splitlines()[-1])
     assert missing == []
     assert not torch_loaded
+
+
+def test_the_server_command_runs_the_launcher_with_the_app_options_after_the_separator(tmp_path):
+    command = server_command(8600, tmp_path / "runs", corrections_dir=tmp_path / "fixes")
+    assert command[:3] == [sys.executable, "-m", "dashboard.serve"]
+    streamlit, app = command[3 : command.index("--")], command[command.index("--") + 1 :]
+    assert streamlit[streamlit.index("--server.port") + 1] == "8600"
+    assert streamlit[streamlit.index("--server.headless") + 1] == "true"
+    assert "--server.address" not in streamlit and "--server.fileWatcherType" not in streamlit
+    assert app == [
+        "--runs-dir",
+        str((tmp_path / "runs").resolve()),
+        "--corrections-dir",
+        str((tmp_path / "fixes").resolve()),
+    ]
+    local = server_command(8600, "runs", address="127.0.0.1", watch_files=False)
+    assert local[local.index("--server.address") + 1] == "127.0.0.1"
+    assert local[local.index("--server.fileWatcherType") + 1] == "none"
+    assert local[local.index("--") + 1 :] == ["--runs-dir", str(Path("runs").resolve())]
