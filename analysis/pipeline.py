@@ -13,7 +13,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +23,6 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.bylines import membership
 from analysis.config import AnalysisConfig
 from analysis.estimate import SAMPLE_PASSAGES, CostEstimate, estimate_from_sample
 from analysis.memory import peak_rss_mib, release_freed_memory
@@ -298,19 +297,14 @@ def analyze(
         # written a batch of articles at a time: the table has a row per article and topic
         # only now, and only the columns positions use: not held through the stages before
         articles = summary.read_articles(AGGREGATE_REQUIRED["articles"])
-        n_authors = int(membership(articles)["group"].nunique())
-        n_positions = write_parquet_batches(
-            position_batches(
-                articles,
-                located,
-                scores[~failed],
-                [t.key for t in topics],
-                agg,
-                scores[failed],
-            ),
-            staging / "positions.parquet",
-            POSITIONS_SCHEMA,
+        batches = position_batches(
+            articles, located, scores[~failed], [t.key for t in topics], agg, scores[failed]
         )
+        authors: set[str] = set()  # the authors' names, read off the author-level rows
+        n_positions = write_parquet_batches(
+            _noting_authors(batches, authors), staging / "positions.parquet", POSITIONS_SCHEMA
+        )
+        n_authors = len(authors)
         del articles, located
         timings["aggregate"] = time.perf_counter() - clock
         peak_mib["aggregate"] = peak_rss_mib()
@@ -373,6 +367,14 @@ def analyze(
     log(f"wrote run {run_id} to {path} in {timings['total']:.1f} s")
     stage("done")
     return AnalysisResult(path=path, meta={"run_id": run_id, **meta}, estimate=estimate)
+
+
+def _noting_authors(batches: Iterable[pd.DataFrame], authors: set[str]) -> Iterator[pd.DataFrame]:
+    """``batches`` of position rows as they come, adding the names of their authors (rows of
+    the author level) to ``authors``."""
+    for batch in batches:
+        authors.update(batch.loc[batch["level"] == "author", "author"].astype(str))
+        yield batch
 
 
 def _topics_toml(topics: list[Any]) -> str:

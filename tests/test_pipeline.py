@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.bylines import membership
 from analysis.cli import main
 from analysis.runs import ALL_COLUMNS, list_runs, load_run
 
@@ -68,6 +69,8 @@ def test_run_records_models_corpus_and_timings(seeds_run):
     assert len(meta["models"]["stance"]["weights_sha256"]) == 64
     assert len(meta["corpus_hash"]) == 64
     assert meta["counts"]["articles_read"] == 3
+    # every author of a byline counts once (analysis.bylines)
+    assert meta["counts"]["authors"] == membership(run.articles)["group"].nunique() == 3
     assert {"load", "relevance", "scoring", "aggregate", "total"} <= set(meta["timings"])
     assert "stance.minilm.v2" in (run.path / "config.toml").read_text()
     evidence = run.positions.iloc[0]["evidence"]
