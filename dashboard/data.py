@@ -222,7 +222,7 @@ def article_scores(store: TextStore, article_id: str) -> pd.DataFrame:
 @st.cache_resource(max_entries=MAX_FULL_RUNS_CACHED, show_spinner="Loading run…")
 def full_run(run_path: str, stamp: float) -> Run:
     """A whole run as :func:`analysis.runs.load_run` reads it (shared and read-only), for the
-    run-versus-run comparison, which needs every table of both runs."""
+    pages that need every table: shifts over time, evaluation, corrections."""
     return load_run(run_path)
 
 
