@@ -232,7 +232,7 @@ class TopicPassages:
 
     def __post_init__(self) -> None:
         if (self.passages is None) == (self.path is None):
-            raise ValueError("expected the topic passages in memory or in a file, not both")
+            raise ValueError("expected the topic passages in memory or in a file (one of the two)")
 
     def __len__(self) -> int:
         return len(self.relevance)
