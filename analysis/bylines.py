@@ -3,11 +3,25 @@
 An article counts toward each of its authors: author-level positions group articles per author,
 not per byline, while the article keeps its byline for display. Articles without a named author
 stay grouped under their outlet (or themselves), one group each.
+
+Scraped bylines often carry the site's list of other writers after the real one ("Jen Kirby,
+Rebecca Jennings, Hannah Brown, Lauren Katz, ..." on Vox; National Review's run to ten names):
+read literally, a few staff names would be credited with most of an outlet's articles (on the
+AllSides corpus, a National Review roster name with 179 articles, more than any real author).
+Such a *roster name* shows in the bylines themselves: within one outlet it follows the first
+name in a large share of the bylines, behind many different first names. A byline is cut at its
+first roster name after the first name (:func:`article_authors`); the first name always counts.
+On the AllSides corpus the rule (at least 15% of an outlet's bylines, 3 articles, 3 first names)
+finds 100 roster names in 14 outlets (Reason, National Review, Vox, American Spectator,
+Mother Jones, Townhall, ...), 15-100% of their outlet's bylines; the most frequent co-author it
+leaves alone follows 12% of Associated Press bylines, and a few roster names under 15% survive
+where no more frequent one comes before them.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 
 import pandas as pd
 
@@ -16,6 +30,12 @@ _BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
 # Parts that belong to the name before them ("Martin Luther King, Jr.") or are not names.
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md", "m.d."}
 _NOT_A_NAME = re.compile(r"@|\.com\b|\.org\b|\bstaff\b|\bwriters?\b|\breporters?\b", re.I)
+# A roster name: listed after the first name in at least this share of its outlet's bylines,
+# in at least ROSTER_MIN_ARTICLES of them, behind at least ROSTER_MIN_LEADS different first names
+# (so that two writers who always sign together stay co-authors).
+ROSTER_SHARE = 0.15
+ROSTER_MIN_ARTICLES = 3
+ROSTER_MIN_LEADS = 3
 
 
 def split_byline(byline: str | None) -> tuple[str, ...]:
@@ -46,15 +66,70 @@ def split_byline(byline: str | None) -> tuple[str, ...]:
     return tuple(unique) or (text,)
 
 
+def roster_names(articles: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """Outlet -> the names its bylines list after their first name so often, behind so many
+    first names, that they are the site's list of writers rather than co-authors (see the
+    module docstring). Counted over the articles that are not duplicates (``duplicate_of``), so
+    that every caller given the same run finds the same names; empty without an ``outlet``
+    column."""
+    if "outlet" not in articles.columns:
+        return {}
+    rows = articles
+    if "duplicate_of" in rows.columns:
+        rows = rows[rows["duplicate_of"].isna()]
+    rows = rows[(rows["group_kind"] == "author") & rows["outlet"].notna()]
+    bylines: Counter[str] = Counter()
+    trailing: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    leads: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    for outlet, group in zip(rows["outlet"], rows["group"], strict=True):
+        names = split_byline(group)
+        if not names:
+            continue
+        bylines[outlet] += 1
+        for name in names[1:]:
+            trailing[outlet][name] += 1
+            leads[(outlet, name)].add(names[0])
+    found = {}
+    for outlet, counts in trailing.items():
+        names = frozenset(
+            name
+            for name, n in counts.items()
+            if n >= ROSTER_MIN_ARTICLES
+            and n >= ROSTER_SHARE * bylines[outlet]
+            and len(leads[(outlet, name)]) >= ROSTER_MIN_LEADS
+        )
+        if names:
+            found[str(outlet)] = names
+    return found
+
+
+def article_authors(articles: pd.DataFrame) -> list[tuple[str, ...]]:
+    """Each article's authors, in row order: its byline split (:func:`split_byline`) and cut
+    at the first roster name after the first name (:func:`roster_names`); the group itself
+    for an article grouped under its outlet or title."""
+    rosters = roster_names(articles)
+    outlets = articles["outlet"] if "outlet" in articles.columns else [None] * len(articles)
+    authors = []
+    for kind, group, outlet in zip(articles["group_kind"], articles["group"], outlets, strict=True):
+        if kind != "author":
+            authors.append((group,))
+            continue
+        names = split_byline(group)
+        roster = rosters.get(str(outlet), frozenset()) if outlet is not None else frozenset()
+        cut = next((i for i, name in enumerate(names) if i and name in roster), len(names))
+        authors.append(names[:cut])
+    return authors
+
+
 def membership(articles: pd.DataFrame) -> pd.DataFrame:
-    """``(article_id, group_kind, group)`` with one row per author of each article (articles
-    grouped under an outlet or themselves: one row, their group)."""
-    rows = []
-    for article_id, kind, group in zip(
-        articles["article_id"], articles["group_kind"], articles["group"], strict=True
-    ):
-        if kind == "author":
-            rows.extend((article_id, kind, name) for name in split_byline(group))
-        else:
-            rows.append((article_id, kind, group))
+    """``(article_id, group_kind, group)`` with one row per author of each article
+    (:func:`article_authors`; articles grouped under an outlet or themselves: one row, their
+    group)."""
+    rows = [
+        (article_id, kind, name)
+        for article_id, kind, names in zip(
+            articles["article_id"], articles["group_kind"], article_authors(articles), strict=True
+        )
+        for name in names
+    ]
     return pd.DataFrame(rows, columns=["article_id", "group_kind", "group"])

@@ -125,16 +125,14 @@ def run_config(run_path: str, stamp: float) -> dict[str, Any]:
 @st.cache_data(max_entries=MAX_RUNS_CACHED, show_spinner=False)
 def article_meta(run_path: str, stamp: float) -> pd.DataFrame:
     """Articles without their text, plus ``day`` (the date parsed; NaT when unknown) and
-    ``groups`` (the author groups an article counts toward: each author of its byline)."""
-    from analysis.bylines import split_byline
+    ``groups`` (the author groups an article counts toward: each author of its byline, as
+    :func:`analysis.bylines.article_authors` reads it for the run's positions)."""
+    from analysis.bylines import article_authors
 
     df = _read(run_path, "articles", ARTICLE_META_COLUMNS)
     day = pd.to_datetime(df["date"], errors="coerce", utc=True, format="ISO8601")
     df["day"] = day.dt.tz_localize(None).dt.normalize()
-    df["groups"] = [
-        split_byline(group) if kind == "author" else (group,)
-        for group, kind in zip(df["group"], df["group_kind"], strict=True)
-    ]
+    df["groups"] = article_authors(df)
     return df.reset_index(drop=True)
 
 

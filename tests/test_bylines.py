@@ -1,4 +1,5 @@
-"""Bylines split into authors; an article counts toward each of its authors."""
+"""Bylines split into authors, cut at a scraped list of the site's writers; an article counts
+toward each of its authors."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import pandas as pd
 import pytest
 
 from analysis.aggregate import positions
-from analysis.bylines import membership, split_byline
-from dashboard import views
+from analysis.bylines import article_authors, membership, roster_names, split_byline
+from dashboard import data, views
 from tests.test_aggregate import TOPICS, article, score, tables
 
 
@@ -68,3 +69,70 @@ def test_dashboard_finds_an_authors_co_authored_articles():
     assert list(views.in_groups(meta, ["Bob Roe"])) == [True, False, False]
     assert views.group_order(meta) == ["Ann Lee", "Bob Roe", "The Outlet"]
     assert views.group_kinds(meta)["The Outlet"] == "outlet"
+
+
+ROSTER = "Hannah Brown, Lauren Katz, Theo Schleifer"
+LEADS = [
+    f"{first} Kim" for first in ["Ada", "Ben", "Cy", "Dee", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jo"]
+]
+
+
+def _roster_outlet() -> list[dict]:
+    """Ten Vox articles by different writers, each byline followed by the site's list of
+    writers (as scraped), one truly co-authored article, and one by a roster writer."""
+    rows = [article(f"v{i}", f"{lead}, {ROSTER}", outlet="Vox") for i, lead in enumerate(LEADS)]
+    rows.append(article("co", "Ann Lee, Bob Roe", outlet="Vox"))
+    rows.append(article("hb", f"Hannah Brown, {ROSTER}", outlet="Vox"))
+    return rows
+
+
+def test_a_scraped_list_of_writers_is_cut_and_the_first_name_counts():
+    arts = pd.DataFrame(_roster_outlet())
+    assert roster_names(arts) == {
+        "Vox": frozenset({"Hannah Brown", "Lauren Katz", "Theo Schleifer"})
+    }
+    authors = dict(zip(arts["article_id"], article_authors(arts), strict=True))
+    assert authors["v3"] == (LEADS[3],)
+    assert authors["co"] == ("Ann Lee", "Bob Roe")  # a co-author, not a roster name
+    assert authors["hb"] == ("Hannah Brown",)  # the first name always counts
+    members = membership(arts)
+    assert set(members.loc[members["group"] == "Hannah Brown", "article_id"]) == {"hb"}
+
+
+def test_roster_names_are_per_outlet_and_ignore_duplicates_and_steady_pairs():
+    rows = _roster_outlet()
+    rows.append(article("other", "Zoe Zed, Hannah Brown", outlet="Elsewhere"))
+    # two writers who always sign together: one first name, so a pair, not a roster
+    rows += [article(f"d{i}", "Dana Doe, Eli Roe", outlet="Duo") for i in range(6)]
+    arts = pd.DataFrame(rows)
+    authors = dict(zip(arts["article_id"], article_authors(arts), strict=True))
+    assert authors["other"] == ("Zoe Zed", "Hannah Brown")
+    assert authors["d0"] == ("Dana Doe", "Eli Roe")
+    # the same bylines as duplicates of one article are counted once
+    copies = [article("x", "Pat Poe, Quin Qi", outlet="Copies")] + [
+        article(f"x{i}", f"{lead}, Quin Qi", outlet="Copies", duplicate_of="x")
+        for i, lead in enumerate(LEADS[:5])
+    ]
+    assert "Copies" not in roster_names(pd.DataFrame(copies))
+    assert "Copies" in roster_names(pd.DataFrame(copies).assign(duplicate_of=None))
+
+
+def test_author_positions_do_not_credit_roster_names():
+    rows = _roster_outlet()
+    arts, passages, scores = tables(
+        rows, [score(f"{r['article_id']}:0", "sanctions", 0.9, 0.5, 0.0) for r in rows]
+    )
+    table = positions(arts, passages, scores, TOPICS)
+    authors = table[(table["level"] == "author") & (table["topic"] == "sanctions")]
+    by = authors.set_index("author")
+    assert by.at["Hannah Brown", "n_articles"] == 1
+    assert "Lauren Katz" not in by.index and "Theo Schleifer" not in by.index
+    assert by.at[LEADS[0], "n_articles"] == 1 and by.at["Bob Roe", "n_articles"] == 1
+
+
+def test_the_dashboard_groups_articles_under_the_same_authors(tmp_path):
+    arts = pd.DataFrame(_roster_outlet())
+    arts.to_parquet(tmp_path / "articles.parquet")
+    meta = data.article_meta(str(tmp_path), 0.0)
+    assert list(meta["groups"]) == article_authors(arts)
+    assert list(views.in_groups(meta, ["Lauren Katz"])) == [False] * len(arts)
