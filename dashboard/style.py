@@ -170,8 +170,17 @@ def score_chip(
     )
 
 
-def legend_html() -> str:
-    """The colour key shown above tables and charts."""
+STANCE_RULE_WORDS = {
+    "mean": "the relevance-weighted mean of favor minus against over the topic passages, "
+    "so passages that take no side pull it toward 0",
+    "balance": "favor minus against over the passages that take a side",
+}
+
+
+def legend_html(stance_rule: str = "mean") -> str:
+    """The colour key shown above tables and charts, with how the run's stance rule
+    (``aggregate.stance_rule``) makes a stance."""
+    rule = STANCE_RULE_WORDS.get(stance_rule, STANCE_RULE_WORDS["mean"])
     gradient = ", ".join(diverging_color(v / 4) for v in range(-4, 5))
     return (
         '<div style="display:flex;align-items:center;gap:10px;font-size:0.85em;'
@@ -182,8 +191,8 @@ def legend_html() -> str:
         f'<span style="color:{POSITIVE_COLOR};font-weight:600">+1 favor / positive</span>'
         f'<span style="background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};font-style:italic;'
         f'padding:1px 8px;border-radius:8px">{NOT_DISCUSSED}</span>'
-        '<span style="color:#666">stance: the balance of the sides the author\'s own words take '
-        "toward the topic's target (favor minus against, over the passages that take one); "
+        '<span style="color:#666">stance: how far the author\'s own words lean toward the '
+        f"topic's target ({rule}); "
         "quoted voices: the same for the people the author quotes; no stance expressed: "
         "discussed, but no side taken; tone: positive minus negative; [low, high]: interval; "
         "n: own-voice passages</span>"

@@ -206,7 +206,7 @@ def render() -> None:
     measure = c2.radio("Scale", ["stance", "tone"], horizontal=True, key="art_measure")
     state.put("colour", None if colour_topic == STRONGEST else colour_topic)
     state.put("scale", None if measure == "stance" else measure)
-    st.markdown(legend_html(), unsafe_allow_html=True)
+    st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
     st.caption(
         "Hover a passage for its scores. Passages with a dashed border are reported speech "
         "(quoted or attributed): shown, but not counted in the article's position."

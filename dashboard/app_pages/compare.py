@@ -75,7 +75,7 @@ def render() -> None:
         st.stop()
 
     topic_pairs = [(t.key, t.label) for t in ctx.topics]
-    st.markdown(legend_html(), unsafe_allow_html=True)
+    st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
     frame = chart_frame(positions, chosen, topic_pairs)
     chart = comparison_chart(frame, chosen, [lab for _, lab in topic_pairs])
     st.altair_chart(chart)

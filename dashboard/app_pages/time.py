@@ -258,7 +258,7 @@ def render() -> None:
         )
         return
 
-    st.markdown(legend_html(), unsafe_allow_html=True)
+    st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
     chart = time_chart(frame, chosen, [label for _, label in topic_pairs])
     st.altair_chart(chart)
     stem = export.file_stem("over-time", ctx.run_id)

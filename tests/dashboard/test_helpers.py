@@ -14,6 +14,7 @@ from dashboard.style import (
     POSITIVE_COLOR,
     cell_css,
     diverging_color,
+    legend_html,
     md_escape,
     signed,
     with_interval,
@@ -126,3 +127,10 @@ def test_group_order_most_articles_then_authors_before_outlets():
         }
     )
     assert group_order(articles) == ["Zed", "Amy", "Out", "Art"]
+
+
+def test_the_legend_says_how_the_runs_stance_rule_makes_a_stance():
+    assert "pull it toward 0" in legend_html("mean")
+    assert "passages that take a side" in legend_html("balance")
+    assert "pull it toward 0" not in legend_html("balance")
+    assert legend_html() == legend_html("mean")
