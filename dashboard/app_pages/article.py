@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.bylines import split_byline
 from dashboard import context, corrections_ui, data, state, views
 from dashboard.evidence import group_note_html, position_html
 from dashboard.highlight import Span, highlight_html
@@ -119,6 +120,24 @@ def score_table(article_scores: pd.DataFrame, passages: pd.DataFrame, label) -> 
     )
 
 
+def _roster_note(info: pd.Series) -> None:
+    """Say whom a byline counts for when its tail is the outlet's list of writers
+    (:func:`analysis.bylines.article_authors`), so that a name missing from the authors is
+    explained."""
+    if info["group_kind"] != "author":
+        return
+    counted = tuple(info["groups"])
+    listed = split_byline(info["group"])
+    if counted == listed:
+        return
+    rest = [name for name in listed if name not in counted]
+    st.caption(
+        f"Counted for: {md_escape(', '.join(counted))}. The other names of the byline "
+        f"({md_escape(', '.join(rest))}) are this outlet's list of its writers, printed after "
+        "the first name on many of its articles, not co-authors."
+    )
+
+
 def render() -> None:
     """Lay out the page (Streamlit runs this file as ``__main__``; importing it runs nothing)."""
     ctx = context.active()
@@ -174,6 +193,7 @@ def render() -> None:
     if not is_missing(info.get("duplicate_of")):
         facts.append(f"duplicate of {md_escape(info['duplicate_of'])} (not counted twice)")
     st.markdown(" · ".join(facts), unsafe_allow_html=True)
+    _roster_note(info)
 
     positions = data.positions(ctx.path, ctx.stamp, "article")
     own = positions[positions["article_id"] == aid].set_index("topic")

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from analysis.runs import write_run
 from dashboard.style import diverging_color
 
 NHAN_DAN_ARTICLE = "004_874e9fd0087b4233"
@@ -114,3 +115,56 @@ def test_group_filter_lives_in_the_url(app, small_runs_dir, article):
     reopened.switch_page("app_pages/article.py").run()
     reopened_box = next(s for s in reopened.selectbox if s.key.startswith("art_group_"))
     assert reopened_box.value == group
+
+
+ROSTER = ["Hannah Brown", "Lauren Katz", "Theo Schleifer"]
+LEADS = [f"{first} Kim" for first in ("Ada", "Ben", "Cy", "Dee", "Eve")]
+
+
+@pytest.fixture(scope="module")
+def roster_runs_dir(tmp_path_factory):
+    """A run of five Vox articles whose bylines end with the site's list of writers."""
+    from tests.dashboard.conftest import CONFIG_TOML, _meta, _tables_from_specs
+
+    specs = [
+        {
+            "article_id": f"vox{i}",
+            "title": f"Vox piece {i}",
+            "author": ", ".join([lead, *ROSTER]),
+            "outlet": "Vox",
+            "date": f"2019-01-0{i + 1}",
+            "url": None,
+            "paragraphs": [
+                (
+                    "Sanctions on Russia were tightened.",
+                    [("sanctions", 0.6, 0.1, 0.2, 0.1, 0.9)],
+                    False,
+                    None,
+                )
+            ],
+        }
+        for i, lead in enumerate(LEADS)
+    ]
+    runs_dir = tmp_path_factory.mktemp("runs_roster")
+    write_run(
+        runs_dir,
+        "20190110-120000-roster00",
+        _meta(5, "2019-01-10T12:00:00"),
+        CONFIG_TOML,
+        _tables_from_specs(specs),
+    )
+    return runs_dir
+
+
+def test_a_byline_with_the_sites_list_of_writers_says_whom_it_counts_for(app, roster_runs_dir):
+    at = app(roster_runs_dir, article="vox2").run()
+    at.switch_page("app_pages/article.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    notes = [c.value for c in at.caption if "Counted for" in c.value]
+    assert notes == [
+        "Counted for: Cy Kim. The other names of the byline (Hannah Brown, Lauren Katz, Theo "
+        "Schleifer) are this outlet's list of its writers, printed after the first name on many "
+        "of its articles, not co-authors."
+    ]
+    groups = at.selectbox(key="art_group_20190110-120000-roster00").options
+    assert "Cy Kim" in groups and "Hannah Brown" not in groups
