@@ -131,10 +131,16 @@ class PredictionCache:
         if not isinstance(path, str | Path):
             raise ValueError(f"expected path to be a str or Path, got {type(path).__name__}")
         self.path = Path(path).expanduser()
+        if self.path.is_dir():
+            raise ValueError(
+                f"prediction cache {self.path} is a folder; expected a file such as "
+                f"{self.path / 'predictions.sqlite'}"
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
         try:
-            self._conn: sqlite3.Connection | None = sqlite3.connect(
+            self._conn = sqlite3.connect(
                 self.path,
                 timeout=BUSY_TIMEOUT_S,  # SQLite's busy timeout: wait for another writer
                 isolation_level=None,  # autocommit; transactions are explicit

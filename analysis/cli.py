@@ -7,7 +7,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,11 +73,17 @@ def evaluate_articles(args: argparse.Namespace) -> int:
     from analysis.terminal import format_article_report
 
     labels = load_article_labels(args.data, args.split)
+    if args.run and args.corpus:
+        raise ValueError("--level article takes --run RUN or --corpus FILE, not both")
     if args.run:
         run = load_run(args.run, args.runs_dir)
+        _check_label_topics(labels, [str(t) for t in dict.fromkeys(run.positions["topic"])])
     else:
         if not args.corpus:
             raise ValueError("--level article needs --run RUN, or --corpus FILE to analyze afresh")
+        from analysis.topics import load_topics
+
+        _check_label_topics(labels, [t.key for t in load_topics()])
         with tempfile.TemporaryDirectory(prefix="viewpoints-eval-") as tmp:
             run = load_run(_analyze_labelled(args, labels, Path(tmp)))
     report = evaluate_run_articles(labels, run.positions)
@@ -87,6 +93,36 @@ def evaluate_articles(args: argparse.Namespace) -> int:
     else:
         print(format_article_report(report))
     return 0
+
+
+def _check_label_topics(labels: Any, topics: Sequence[str]) -> None:
+    """Article labels must name the run's topics by key (``arms_control``, not its label)."""
+    if not topics:
+        return
+    unknown = sorted(set(labels["topic"].astype(str)) - set(topics))
+    if unknown:
+        raise ValueError(
+            f"unknown topic(s) {unknown} in the labels; expected the run's topic keys: "
+            f"{', '.join(topics)}"
+        )
+
+
+def _corpus_records(path: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """The JSON objects of a JSON Lines file with their lines (other lines skipped)."""
+    source = Path(path)
+    if source.is_dir():
+        raise ValueError(f"--corpus expects JSON Lines files; {path} is a folder")
+    try:
+        with source.open(encoding="utf-8") as handle:
+            for line in handle:
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(record, dict):
+                    yield record, line
+    except UnicodeDecodeError as err:
+        raise ValueError(f"--corpus {path} is not UTF-8 text ({err.reason})") from None
 
 
 def _analyze_labelled(args: argparse.Namespace, labels: Any, tmp: Path) -> Path:
@@ -101,18 +137,13 @@ def _analyze_labelled(args: argparse.Namespace, labels: Any, tmp: Path) -> Path:
     kept = 0
     with subset.open("w", encoding="utf-8") as out:
         for path in args.corpus:
-            with open(path, encoding="utf-8") as handle:
-                for line in handle:
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError:
-                        continue
-                    if (
-                        str(record.get("ID", record.get("id", ""))) in wanted
-                        or record.get("title") in titles
-                    ):
-                        out.write(line if line.endswith("\n") else line + "\n")
-                        kept += 1
+            for record, line in _corpus_records(path):
+                if (
+                    str(record.get("ID", record.get("id", ""))) in wanted
+                    or record.get("title") in titles
+                ):
+                    out.write(line if line.endswith("\n") else line + "\n")
+                    kept += 1
     if not kept:
         raise ValueError(f"none of the labelled articles is in {', '.join(args.corpus)}")
     config = AnalysisConfig().with_values(
@@ -244,6 +275,8 @@ def cmd_robustness(args: argparse.Namespace) -> int:
                     f"expected --template 'FAVOR TEMPLATE|AGAINST TEMPLATE', got {text!r}"
                 )
             variants.append((favor.strip(), against.strip()))
+        if len(runs) + len(variants) < 2:  # before any analysis, so that none is left behind
+            raise CLIError("expected at least two runs (RUN ids, or --experiment with --template)")
         for favor, against in variants:
             config = base.with_values(run={"runs_dir": args.runs_dir} if args.runs_dir else {})
             if favor:
@@ -298,7 +331,11 @@ def cmd_shift(args: argparse.Namespace) -> int:
     from analysis.terminal import format_shift
 
     run = load_run(args.run, args.runs_dir)
-    topics = args.topic or list(dict.fromkeys(run.positions["topic"]))
+    known = list(dict.fromkeys(run.positions["topic"]))
+    topics = args.topic or known
+    unknown = [t for t in topics if t not in known]
+    if unknown:
+        raise CLIError(f"expected topics among {known}, got {unknown}")
     measures = [args.measure] if args.measure else ["stance", "tone"]
     shifts = [
         author_shift(run, args.author, t, m, split_date=args.date, seed=args.seed)
@@ -342,6 +379,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from analysis.export import export_table
     from analysis.runs import load_run
 
+    if args.out:  # checked before anything is written, the provenance sidecar included
+        out = Path(args.out)
+        if out.is_dir():
+            raise CLIError(f"--out {args.out} is a folder; expected a file name")
+        if not out.parent.is_dir():
+            raise CLIError(f"--out {args.out}: no folder {out.parent}")
     run = load_run(args.run, args.runs_dir)
     export_table(run, args.what, args.format, args.out)
     if args.out:
@@ -358,6 +401,10 @@ def cmd_recompute(args: argparse.Namespace) -> int:
     if not folder.exists():
         raise CLIError(f"no corrections at {folder} (set --corrections-dir)")
     corrections = read_corrections(folder)
+    if not corrections:
+        raise CLIError(
+            f"no corrections in {folder}: save some on the dashboard first (nothing to recompute)"
+        )
     path = recompute(
         run,
         corrections,
@@ -392,7 +439,12 @@ def cmd_recompute(args: argparse.Namespace) -> int:
 def cmd_corrections(args: argparse.Namespace) -> int:
     from analysis.corrections import CorrectionStore, corrections_dir
 
-    store = CorrectionStore(corrections_dir(args.corrections_dir))
+    folder = corrections_dir(args.corrections_dir)
+    if folder.exists() and not folder.is_dir():
+        raise CLIError(f"--corrections-dir {folder} is a file; expected a folder")
+    if not folder.exists():
+        print(f"no corrections folder at {folder} (yet)", file=sys.stderr)
+    store = CorrectionStore(folder)
     history = store.history()
     current = store.latest()
     counts: dict[str, dict[str, dict[str, int]]] = {}
@@ -756,7 +808,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
     _add_runs_dir(db)
-    db.add_argument("--port", type=int, default=8501)
+    db.add_argument("--port", type=_port, default=8501, help="TCP port, 1-65535 (default 8501)")
     db.add_argument(
         "--corrections-dir", default=None, help="where corrections are stored (./corrections)"
     )
@@ -765,6 +817,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db.set_defaults(handler=cmd_dashboard)
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port number, for argparse (its message names the option)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number in 1-65535, got {text!r}")
+    return port
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -778,6 +841,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         pass
     handler: Callable[[argparse.Namespace], int] = args.handler
+    import sqlite3
+
+    from analysis.cache import CacheVersionError
     from analysis.datasets import DataError
     from analysis.scoring import ModelLoadError, UnknownScorerError
 
@@ -787,6 +853,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()  # `viewpoints export ... | head`: the reader left; nothing to report
         return 0
     except (CLIError, DataError, ModelLoadError, UnknownScorerError, ValueError, OSError) as err:
+        print(f"viewpoints: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except (sqlite3.DatabaseError, CacheVersionError) as err:  # the prediction cache's file
         print(f"viewpoints: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except RuntimeError as err:

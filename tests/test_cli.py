@@ -88,3 +88,123 @@ def test_label_map_parsing():
     }
     with pytest.raises(Exception, match="expected --label-map"):
         parse_label_map("LABEL_0")
+
+
+def _error(capsys) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err
+
+
+def test_bad_cache_paths_are_one_line_errors(tmp_path, capsys):
+    corpus = tmp_path / "a.txt"
+    corpus.write_text("A title\n\nSanctions on Russia were tightened again this week.\n")
+    folder = tmp_path / "cache_folder"
+    folder.mkdir()
+    runs = tmp_path / "runs"
+    args = ["analyze", str(corpus), "--runs-dir", str(runs), "--quiet"]
+    assert main([*args, "--cache", str(folder), "--tone-model", "tone.vader.v1"]) == 2
+    assert "is a folder; expected a file" in _error(capsys)
+    broken = tmp_path / "broken.sqlite"
+    broken.write_text("not a database")
+    assert main([*args, "--cache", str(broken), "--tone-model", "tone.vader.v1"]) == 2
+    assert "cannot open prediction cache" in _error(capsys)
+    assert not runs.exists() or not any(runs.iterdir())
+
+
+@pytest.mark.parametrize("port", ["-1", "99999", "http"])
+def test_dashboard_port_out_of_range_is_a_usage_error(port, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["dashboard", "--port", port])
+    assert exit_.value.code == 2
+    assert "expected a port number in 1-65535" in capsys.readouterr().err
+
+
+def test_a_model_name_with_a_task_prefix_is_looked_up_among_registered_names(capsys):
+    assert main(["analyze", "seeds", "--stance-model", "stance.minilm", "--dry-run"]) == 2
+    err = _error(capsys)
+    assert "unknown model name 'stance.minilm'" in err and "stance.minilm.v2" in err
+
+
+def test_shift_rejects_a_topic_the_run_does_not_have(tmp_path, capsys):
+    from tests.test_shifts import make_run
+
+    make_run(tmp_path)
+    code = main(["shift", "latest", "Ann", "--runs-dir", str(tmp_path), "--topic", "foo"])
+    assert code == 2
+    assert "expected topics among" in _error(capsys)
+
+
+def test_export_checks_out_before_writing_anything(tmp_path, capsys):
+    from tests.test_shifts import make_run
+
+    make_run(tmp_path / "runs")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    base = ["export", "latest", "--runs-dir", str(tmp_path / "runs"), "--out"]
+    assert main([*base, str(folder)]) == 2
+    assert "is a folder" in _error(capsys)
+    assert main([*base, str(tmp_path / "no" / "such" / "a.jsonl")]) == 2
+    assert "no folder" in _error(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "runs"]
+    assert list(folder.iterdir()) == []
+
+
+def test_recompute_with_an_empty_corrections_folder_writes_no_run(tmp_path, capsys):
+    from tests.test_shifts import make_run
+
+    make_run(tmp_path / "runs")
+    (tmp_path / "fixes").mkdir()
+    before = sorted((tmp_path / "runs").iterdir())
+    code = main(
+        [
+            "recompute",
+            "latest",
+            "--runs-dir",
+            str(tmp_path / "runs"),
+            "--corrections-dir",
+            str(tmp_path / "fixes"),
+        ]
+    )
+    assert code == 2
+    assert "no corrections in" in _error(capsys)
+    assert sorted((tmp_path / "runs").iterdir()) == before
+
+
+def test_robustness_with_too_few_runs_analyses_nothing(tmp_path, capsys):
+    experiment = tmp_path / "exp.toml"
+    experiment.write_text('[corpus]\npaths = ["../nothing"]\n')
+    code = main(["robustness", "--experiment", str(experiment), "--runs-dir", str(tmp_path / "r")])
+    assert code == 2
+    assert "expected at least two runs" in _error(capsys)
+    assert not (tmp_path / "r").exists()
+
+
+def test_article_evaluation_checks_its_inputs(tmp_path, capsys):
+    from tests.test_shifts import make_run
+
+    make_run(tmp_path / "runs")
+    labels = write_jsonl(
+        tmp_path / "labels.jsonl",
+        [{"article_id": "a1", "topic": "Arms control", "label": "favor"}],
+    )
+    base = ["evaluate", "--level", "article", "--data", str(labels)]
+    assert main([*base, "--run", "latest", "--runs-dir", str(tmp_path / "runs")]) == 2
+    assert "unknown topic(s) ['Arms control']" in _error(capsys)
+    good = write_jsonl(
+        tmp_path / "good.jsonl", [{"article_id": "a1", "topic": "sanctions", "label": "favor"}]
+    )
+    good_base = ["evaluate", "--level", "article", "--data", str(good)]
+    assert main([*good_base, "--corpus", str(tmp_path)]) == 2
+    assert "is a folder" in _error(capsys)
+    latin = tmp_path / "latin1.jsonl"
+    latin.write_bytes('{"id": "a1", "title": "caf\u00e9"}\n'.encode("latin-1"))
+    assert main([*good_base, "--corpus", str(latin)]) == 2
+    assert "is not UTF-8" in _error(capsys)
+    array = tmp_path / "array.jsonl"
+    array.write_text('[1, 2]\n"text"\n')
+    assert main([*good_base, "--corpus", str(array)]) == 2
+    assert "none of the labelled articles" in _error(capsys)
+    both = [*good_base, "--run", "latest", "--corpus", str(array)]
+    assert main(both) == 2
+    assert "not both" in _error(capsys)

@@ -179,7 +179,8 @@ def check_spec(spec: str, task: str, options: Mapping[str, Any]) -> None:
             except ValueError as err:
                 raise UnknownScorerError(f"{spec}: {err}") from None
         return
-    if REGISTERED_NAME.match(spec) and not Path(spec).expanduser().exists():
+    named = REGISTERED_NAME.match(spec) or spec.split(".")[0] in ("stance", "tone")
+    if named and not Path(spec).expanduser().exists():
         raise UnknownScorerError(
             f"unknown model name {spec!r}; registered {task} models: "
             f"{', '.join(available(task))} (or give a model directory or Hugging Face id)"
