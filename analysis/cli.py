@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if args.level == "article":
         return evaluate_articles(args)
+    stray = [f"--{name}" for name in ("run", "corpus", "split") if getattr(args, name)]
+    if stray:
+        raise CLIError(f"{', '.join(stray)}: only with --level article")
     if args.task is None:
         raise ValueError("--task stance|tone is needed to evaluate passages (or --level article)")
     examples = load_examples(args.data, args.task, args.format)
@@ -819,6 +823,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message: Warning | str, *_: Any, **__: Any) -> None:
+    """Warnings for people: one line on stderr, without the source line that raised them."""
+    print(f"viewpoints: warning: {message}", file=sys.stderr)
+
+
 def _port(text: str) -> int:
     """A TCP port number, for argparse (its message names the option)."""
     try:
@@ -848,7 +857,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from analysis.scoring import ModelLoadError, UnknownScorerError
 
     try:
-        return handler(args)
+        with warnings.catch_warnings():  # restores Python's own display on the way out
+            warnings.showwarning = _show_warning
+            return handler(args)
     except BrokenPipeError:
         sys.stderr.close()  # `viewpoints export ... | head`: the reader left; nothing to report
         return 0

@@ -208,3 +208,20 @@ def test_article_evaluation_checks_its_inputs(tmp_path, capsys):
     both = [*good_base, "--run", "latest", "--corpus", str(array)]
     assert main(both) == 2
     assert "not both" in _error(capsys)
+
+
+def test_warnings_are_one_line_for_people(tmp_path, capsys):
+    folder = tmp_path / "fixes"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text('{"broken\n')
+    assert main(["corrections", "--corrections-dir", str(folder)]) == 0
+    err = _error(capsys)
+    assert err.startswith("viewpoints: warning: ") and "skipped a line" in err
+    assert "UserWarning" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_article_options_are_refused_for_passages(tmp_path, capsys):
+    data = write_jsonl(tmp_path / "stance.jsonl", STANCE_ROWS)
+    base = ["evaluate", "--task", "tone", "--data", str(data)]
+    assert main([*base, "--split", "dev", "--run", "latest"]) == 2
+    assert "--run, --split: only with --level article" in _error(capsys)

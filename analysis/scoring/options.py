@@ -171,7 +171,8 @@ def check_spec(spec: str, task: str, options: Mapping[str, Any]) -> None:
         missing = [k for k in backend.required if not options.get(k)]
         if missing:
             raise UnknownScorerError(
-                f"{spec} needs option(s) {missing} (in [models.{task}_options] of the experiment)"
+                f"{spec} needs option(s) {missing} (in [models.{task}_options] of an experiment "
+                "TOML; on the command line, give the model's folder or Hugging Face id itself)"
             )
         if backend.check_table is not None:
             try:
