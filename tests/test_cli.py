@@ -225,3 +225,10 @@ def test_article_options_are_refused_for_passages(tmp_path, capsys):
     base = ["evaluate", "--task", "tone", "--data", str(data)]
     assert main([*base, "--split", "dev", "--run", "latest"]) == 2
     assert "--run, --split: only with --level article" in _error(capsys)
+
+
+def test_a_model_folder_without_a_config_is_named_as_such(tmp_path, capsys):
+    empty = tmp_path / "model"
+    empty.mkdir()
+    assert main(["analyze", "seeds", "--stance-model", str(empty), "--dry-run"]) == 2
+    assert "has no config.json" in _error(capsys)

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from analysis.labels import labels_for
-from analysis.scoring.base import Scorer
+from analysis.scoring.base import ModelLoadError, Scorer
 from analysis.scoring.hf_classifier import HFClassifierScorer, is_nli_head
 from analysis.scoring.hub import local_id2label
 from analysis.scoring.options import (
@@ -132,6 +132,12 @@ def create_scorer(
     if path.is_dir() and is_pair_classifier_dir(path):
         model = pair_model or PairModel(path, precision=precision)
         return PairModelScorer(f"{task}.pair-classifier.v1:{path}", task, model)
+    if path.is_dir() and not (path / "config.json").is_file():
+        raise ModelLoadError(
+            f"model folder {spec} has no config.json: expected a Hugging Face model folder "
+            "(config.json, weights, tokenizer) or a viewpoints model folder "
+            "(viewpoints_model.json)"
+        )
     id2label = local_id2label(spec) if path.is_dir() else None
     if id2label and is_nli_head(id2label) and not label_map:
         if task != "stance":

@@ -56,8 +56,8 @@ def test_missing_model_is_one_line_naming_what_was_tried(tmp_path):
     assert "--local-dir" in message
     empty = tmp_path / "empty_model"
     empty.mkdir()
-    with pytest.raises(ModelLoadError, match="local directory"):
-        create_scorer(str(empty), "tone").score(["x"], [None])
+    with pytest.raises(ModelLoadError, match=r"has no config\.json"):
+        create_scorer(str(empty), "tone")  # said when the model is chosen, before any work
 
 
 def test_vader_probabilities_follow_vaders_thresholds():
