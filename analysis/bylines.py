@@ -29,7 +29,16 @@ _SEPARATORS = re.compile(r"\s*(?:,|;|\||&|\band\b)\s*", re.IGNORECASE)
 _BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
 # Parts that belong to the name before them ("Martin Luther King, Jr.") or are not names.
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md", "m.d."}
-_NOT_A_NAME = re.compile(r"@|\.com\b|\.org\b|\bstaff\b|\bwriters?\b|\breporters?\b", re.I)
+_NOT_A_NAME = re.compile(
+    r"@|\.com\b|\.org\b|\bstaff\b|\bwriters?\b|\breporters?\b|\beditor\b"
+    # scraped page furniture: "Backgroundurl Avatar_Large, Story Count, ..., Popular Tags",
+    # "In July Of"
+    r"|_|\b(?:story|comment)\s+count\b|\bpopular\s+tags\b|^(?:in|of|on|at|the|for|to)\b"
+    r"|\b(?:in|of|on|at|for|to)$",
+    re.I,
+)
+# A label before the name: "Analysis Stephen Collinson", "Story X, Video Y", "Opinion by Z".
+_ROLE = re.compile(r"^(?:analysis|opinion|commentary|story|video|photos?)\s+(?:by\s+)?", re.I)
 # A roster name: listed after the first name in at least this share of its outlet's bylines,
 # in at least ROSTER_MIN_ARTICLES of them, behind at least ROSTER_MIN_LEADS different first names
 # (so that two writers who always sign together stay co-authors).
@@ -46,8 +55,13 @@ def split_byline(byline: str | None) -> tuple[str, ...]:
     if not text:
         return ()
     names: list[str] = []
-    for part in _SEPARATORS.split(text):
-        part = part.strip(" .")
+    for raw in _SEPARATORS.split(text):
+        part = raw.strip(" .")
+        if _NOT_A_NAME.search(part):
+            continue
+        unlabelled = _ROLE.sub("", part).strip(" .")
+        if len(unlabelled.split()) >= 2:  # "Story Musgrave" is a name, not a label and one word
+            part = unlabelled
         if not part:
             continue
         if part.lower() in _SUFFIXES and names:

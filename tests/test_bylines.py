@@ -23,6 +23,19 @@ from tests.test_aggregate import TOPICS, article, score, tables
         ("Ivan Timofeev", ("Ivan Timofeev",)),
         ("Sandra Anderson", ("Sandra Anderson",)),  # "and" inside a name is not a separator
         ("Ann Lee, ann lee", ("Ann Lee",)),
+        ("Analysis Stephen Collinson", ("Stephen Collinson",)),
+        (
+            "Story Stephen Collinson, Video Ashley Codianni",
+            ("Stephen Collinson", "Ashley Codianni"),
+        ),
+        ("Analysis Chris Cillizza, Cnn Editor-At-Large", ("Chris Cillizza",)),
+        ("Opinion by Ann Lee", ("Ann Lee",)),
+        ("Chris Stirewalt, In July Of", ("Chris Stirewalt",)),
+        (
+            "Jo Doe, Backgroundurl Avatar_Large, Story Count, Comment Count, Popular Tags",
+            ("Jo Doe",),
+        ),
+        ("Story Musgrave", ("Story Musgrave",)),  # a label only before a name
         (None, ()),
         ("", ()),
     ],
