@@ -52,8 +52,9 @@ def server_command(
 ) -> list[str]:
     """The command line that serves the dashboard over ``runs_dir`` on ``port`` with this
     Python: headless (never Streamlit's first-run e-mail prompt, which fails without a
-    terminal), no usage statistics; ``address`` binds one interface (default: Streamlit's),
-    ``watch_files=False`` turns the source watcher off (benchmarks and tests)."""
+    terminal), no usage statistics, the viewer's toolbar (no "Deploy" button); ``address``
+    binds one interface (default: Streamlit's), ``watch_files=False`` turns the source watcher
+    off (benchmarks and tests)."""
     options = [
         "--server.port",
         str(port),
@@ -61,6 +62,8 @@ def server_command(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",  # no "Deploy" button or developer menu for the analyst
+        "viewer",
     ]
     if address is not None:
         options += ["--server.address", address]

@@ -53,6 +53,7 @@ def test_the_server_command_runs_the_launcher_with_the_app_options_after_the_sep
     streamlit, app = command[3 : command.index("--")], command[command.index("--") + 1 :]
     assert streamlit[streamlit.index("--server.port") + 1] == "8600"
     assert streamlit[streamlit.index("--server.headless") + 1] == "true"
+    assert streamlit[streamlit.index("--client.toolbarMode") + 1] == "viewer"
     assert "--server.address" not in streamlit and "--server.fileWatcherType" not in streamlit
     assert app == [
         "--runs-dir",
