@@ -33,8 +33,8 @@ _NOT_A_NAME = re.compile(
     r"@|\.com\b|\.org\b|\bstaff\b|\bwriters?\b|\breporters?\b|\beditor\b"
     # scraped page furniture: "Backgroundurl Avatar_Large, Story Count, ..., Popular Tags",
     # "In July Of"
-    r"|_|\b(?:story|comment)\s+count\b|\bpopular\s+tags\b|^(?:in|of|on|at|the|for|to)\b"
-    r"|\b(?:in|of|on|at|for|to)$",
+    r"|_|\b(?:story|comment)\s+count\b|\bpopular\s+tags\b|^(?:in|of|on|at|the|for|to)\s"
+    r"|\s(?:in|of|on|at|for|to)$",
     re.I,
 )
 # A label before the name: "Analysis Stephen Collinson", "Story X, Video Y", "Opinion by Z".

@@ -36,6 +36,7 @@ from tests.test_aggregate import TOPICS, article, score, tables
             ("Jo Doe",),
         ),
         ("Story Musgrave", ("Story Musgrave",)),  # a label only before a name
+        ("Moon Jae-in, Tom Ford", ("Moon Jae-in", "Tom Ford")),
         (None, ()),
         ("", ()),
     ],
