@@ -359,7 +359,11 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
     runs = list_runs(args.runs_dir)
     if not runs:
-        print(f"no runs in {args.runs_dir}: run `viewpoints analyze PATH` first", file=sys.stderr)
+        missing = "" if Path(args.runs_dir).is_dir() else " (no such folder)"
+        print(
+            f"no runs in {args.runs_dir}{missing}: run `viewpoints analyze PATH` first",
+            file=sys.stderr,
+        )
         return 0
     return _emit(runs, args.json, "format_runs")
 

@@ -232,3 +232,11 @@ def test_a_model_folder_without_a_config_is_named_as_such(tmp_path, capsys):
     empty.mkdir()
     assert main(["analyze", "seeds", "--stance-model", str(empty), "--dry-run"]) == 2
     assert "has no config.json" in _error(capsys)
+
+
+def test_runs_says_when_the_runs_folder_does_not_exist(tmp_path, capsys):
+    assert main(["runs", "--runs-dir", str(tmp_path / "missing")]) == 0
+    assert "(no such folder)" in _error(capsys)
+    assert main(["runs", "--runs-dir", str(tmp_path)]) == 0
+    err = _error(capsys)
+    assert "no runs in" in err and "no such folder" not in err
