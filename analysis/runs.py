@@ -22,6 +22,7 @@ import re
 import shutil
 import tomllib
 import uuid
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -294,7 +295,11 @@ def list_runs(runs_dir: str | Path) -> list[dict[str, Any]]:
             continue
         try:
             meta = json.loads((child / "run.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+        except (OSError, json.JSONDecodeError) as err:
+            warnings.warn(f"left out {child}: its run.json is unreadable ({err})", stacklevel=2)
+            continue
+        if not isinstance(meta, dict):
+            warnings.warn(f"left out {child}: its run.json is not a JSON object", stacklevel=2)
             continue
         meta["path"] = str(child)
         found.append(meta)

@@ -173,3 +173,20 @@ def test_an_export_carries_the_run_id_and_its_provenance(tmp_path):
         assert provenance["topics_file"] == "my_topics.toml"
         assert len(provenance["topics_sha256"]) == 64
         assert provenance["export"]["what"] == "articles" and provenance["export"]["rows"] == 2
+
+
+def test_a_run_folder_with_a_broken_run_json_is_left_out_with_a_warning(tmp_path):
+    write_run(tmp_path, "good", {"created": "2026-01-01T00:00:00"}, "", tables())
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "run.json").write_text("{not json")
+    listed = tmp_path / "listed"
+    listed.mkdir()
+    (listed / "run.json").write_text("[1, 2]")
+    with pytest.warns(UserWarning) as caught:
+        runs = list_runs(tmp_path)
+    assert [m["run_id"] for m in runs] == ["good"]
+    messages = sorted(str(w.message) for w in caught)
+    assert len(messages) == 2
+    assert "broken: its run.json is unreadable" in messages[0]
+    assert "listed: its run.json is not a JSON object" in messages[1]
