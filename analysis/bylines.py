@@ -1,4 +1,4 @@
-"""Bylines into authors: "Andrew Prokop, German Lopez and Li Zhou" is three authors.
+"""Bylines into authors: "Eric Tucker and Deb Riechmann" is two authors.
 
 An article counts toward each of its authors: author-level positions group articles per author,
 not per byline, while the article keeps its byline for display. Articles without a named author
