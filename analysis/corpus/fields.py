@@ -58,6 +58,10 @@ class FieldMap:
                 return value
         return None
 
+    def given_date(self, record: Mapping[str, object]) -> str | None:
+        """The record's date as written (before it is read as a date), or None."""
+        return _scalar(self.lookup(record, "date"))
+
     def extract(self, record: Mapping[str, object]) -> dict[str, str | None]:
         """The record's id, title, author, outlet, date, url and text as clean strings."""
         return {

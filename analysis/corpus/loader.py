@@ -46,6 +46,8 @@ DOC_NAMES = re.compile(
     re.IGNORECASE,
 )
 _UNSAFE_ID = re.compile(r"[\s:/\\]+")
+# Articles whose unreadable date is named one by one; the rest are counted at the end.
+UNREAD_DATES_SHOWN = 5
 
 
 def load_corpus(
@@ -111,6 +113,7 @@ class _Loader:
         self.ids: set[str] = set()
         self.texts: dict[str, str] = {}  # hash of the normalised text -> article id
         self.manifests: dict[Path, Manifest | None] = {}
+        self.unread_dates = 0  # articles kept undated because their date could not be read
 
     def items(self, roots: list[Path]) -> Iterator[LoadedArticle | Skipped]:
         bar = tqdm(desc="loading", unit=" docs", disable=not self.progress, file=sys.stderr)
@@ -136,6 +139,8 @@ class _Loader:
                     else:
                         yield from self._add(item, manifest)
             yield from self._flush(unreadable)
+        if self.unread_dates > UNREAD_DATES_SHOWN:
+            _warn(f"{self.unread_dates} articles in all had a date that could not be read")
 
     def _flush(self, pending: list[Skipped]) -> Iterator[Skipped]:
         while pending:
@@ -163,6 +168,18 @@ class _Loader:
         }
         if manifest is not None:
             meta.update(manifest.overrides(raw.path.name))
+        if raw.unread_date and meta["date"] is None:
+            self.unread_dates += 1
+            if self.unread_dates <= UNREAD_DATES_SHOWN:
+                _warn(
+                    f"{raw.source}: date {raw.unread_date!r} could not be read as a day "
+                    "(expected e.g. 2018-06-28 or June 28, 2018); the article is kept undated"
+                    + (
+                        " (further ones are counted at the end)"
+                        if self.unread_dates == UNREAD_DATES_SHOWN
+                        else ""
+                    )
+                )
         text = clean_text(raw.text)
         if not text:
             yield self._skip(

@@ -51,6 +51,7 @@ class RawDocument:
     date: str | None
     url: str | None
     text: str
+    unread_date: str | None = None  # a date given in a form that could not be read
 
 
 def read_file(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocument | Skipped]:
@@ -139,12 +140,12 @@ def _html_document(path: Path, content: str) -> RawDocument | Skipped:
         "title": doc.title,
         "author": doc.author,
         "outlet": doc.sitename,
-        "date": doc.date,
+        "date": normalise_date(doc.date),
         "url": doc.url,
         "text": "\n\n".join(lines),
     }
-    values["date"] = normalise_date(values["date"])
-    return _document(path, str(path), None, path.stem, values)
+    unread = doc.date if doc.date and values["date"] is None else None
+    return _document(path, str(path), None, path.stem, values, unread)
 
 
 def _json_documents(path: Path, content: str, fields: FieldMap) -> Iterator[RawDocument | Skipped]:
@@ -256,11 +257,18 @@ def _record(
     if values["text"] is None:
         tried = ", ".join(fields.candidates("text"))
         return Skipped(where, f"no text: none of the fields {tried} holds non-empty text")
-    return _document(path, where, values.pop("id"), fallback_id, values)
+    given = fields.given_date(record)
+    unread = given if given and values["date"] is None else None
+    return _document(path, where, values.pop("id"), fallback_id, values, unread)
 
 
 def _document(
-    path: Path, where: str, record_id: str | None, fallback_id: str, values: dict
+    path: Path,
+    where: str,
+    record_id: str | None,
+    fallback_id: str,
+    values: dict,
+    unread_date: str | None = None,
 ) -> RawDocument | Skipped:
     text = values.get("text")
     if not text or not text.strip():
@@ -276,4 +284,5 @@ def _document(
         date=values.get("date"),
         url=values.get("url"),
         text=text,
+        unread_date=unread_date,
     )

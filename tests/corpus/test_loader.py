@@ -153,3 +153,21 @@ def test_progress_bar_goes_to_stderr(tmp_path, capsys):
     assert "loading" in captured.err and captured.out == ""
     load_corpus([tmp_path])
     assert capsys.readouterr().err == ""
+
+
+def test_a_date_that_cannot_be_read_is_named_and_the_article_kept_undated(tmp_path, capsys):
+    records = [
+        {
+            "title": f"t{i}",
+            "text": f"{BODY} Number {i}.",
+            "date": "2018-06-28" if i == 0 else "soon",
+        }
+        for i in range(8)
+    ]
+    corpus = load_corpus([write_jsonl(tmp_path / "d.jsonl", records)])
+    assert [a.date for a in corpus.articles] == ["2018-06-28"] + [None] * 7
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    named = [line for line in warned if "date 'soon' could not be read as a day" in line]
+    assert len(named) == 5  # one by one up to a point, then counted
+    assert "d.jsonl:2" in named[0]
+    assert warned[-1] == "warning: 7 articles in all had a date that could not be read"
