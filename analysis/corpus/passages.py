@@ -6,7 +6,9 @@ so the merged span still holds exactly the text between its ends. A paragraph th
 short fragment without end punctuation ("USA TODAY", a byline) is a heading, not a passage.
 A passage that repeats an earlier one of the same article (same words, ignoring case and
 quote style) is dropped, so an article that restates its opening is not counted twice; the
-article text keeps both copies.
+article text keeps both copies. A span longer than :data:`MAX_PASSAGE_CHARS` (text without
+sentence punctuation, such as a PDF dump) is cut at spaces into passages of at most that length,
+so that no passage is more than a model reads or a page can show.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from analysis.corpus.sentences import sentence_spans
 from analysis.corpus.speech import detect_speech
 
 MIN_WORDS = 4
+# Longer than any sentence of the AllSides corpus (its longest passage: 3,242 characters).
+MAX_PASSAGE_CHARS = 5000
 
 
 def build_passages(article_id: str, text: str, author: str | None = None) -> list[Passage]:
     """The passages of one article's cleaned ``text``, numbered from 0."""
-    paragraphs = [_merge_short(text, spans) for spans in sentence_spans(text)]
+    paragraphs = [_cut_long(text, _merge_short(text, spans)) for spans in sentence_spans(text)]
     paragraphs = [spans for spans in paragraphs if not _is_heading(text, spans)]
     speech = detect_speech(text, paragraphs, author)
     passages: list[Passage] = []
@@ -60,6 +64,24 @@ def _merge_short(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
     if pending is not None:
         merged.append((pending, spans[-1][1]))
     return merged
+
+
+def _cut_long(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans longer than MAX_PASSAGE_CHARS cut at the last space before the limit (at the
+    limit itself when there is none), the pieces' edges trimmed of spaces."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        while end - start > MAX_PASSAGE_CHARS:
+            limit = start + MAX_PASSAGE_CHARS
+            space = text.rfind(" ", start + 1, limit + 1)
+            cut = space if space > start else limit
+            out.append((start, cut))
+            start = cut
+            while start < end and text[start].isspace():
+                start += 1
+        if start < end:
+            out.append((start, end))
+    return out
 
 
 def _is_heading(text: str, spans: list[tuple[int, int]]) -> bool:

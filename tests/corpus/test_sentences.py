@@ -76,3 +76,19 @@ def test_repeated_sentences_count_once():
         "More details follow here.",
         "Now both sides must act.",
     ]
+
+
+def test_text_without_sentence_ends_is_cut_into_passages_a_model_can_read():
+    from analysis.corpus.passages import MAX_PASSAGE_CHARS
+
+    words = [f"w{i}" for i in range(4000)]
+    text = "Title line.\n\n" + " ".join(words)
+    passages = build_passages("a", text)
+    assert len(passages) > 2
+    assert all(len(p.text) <= MAX_PASSAGE_CHARS for p in passages)
+    assert all(text[p.start : p.end] == p.text for p in passages)
+    assert " ".join(p.text for p in passages[1:]).split() == words  # no word lost or split
+    # no space at all: cut at the limit (letters that do not repeat chunk to chunk)
+    unbroken = "".join(chr(97 + i % 26) for i in range(2 * MAX_PASSAGE_CHARS + 10))
+    pieces = build_passages("b", "A title.\n\n" + unbroken)
+    assert [len(p.text) for p in pieces[1:]] == [MAX_PASSAGE_CHARS, MAX_PASSAGE_CHARS, 10]
