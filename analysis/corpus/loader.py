@@ -175,7 +175,7 @@ class _Loader:
                     f"{raw.source}: date {raw.unread_date!r} could not be read as a day "
                     "(expected e.g. 2018-06-28 or June 28, 2018); the article is kept undated"
                     + (
-                        " (further ones are counted at the end)"
+                        f" (the first {UNREAD_DATES_SHOWN} are named; more are counted at the end)"
                         if self.unread_dates == UNREAD_DATES_SHOWN
                         else ""
                     )
