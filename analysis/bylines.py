@@ -86,20 +86,35 @@ def roster_names(articles: pd.DataFrame) -> dict[str, frozenset[str]]:
     module docstring). Counted over the articles that are not duplicates (``duplicate_of``), so
     that every caller given the same run finds the same names; empty without an ``outlet``
     column."""
+    return _rosters(articles, _bylines(articles))
+
+
+def _bylines(articles: pd.DataFrame) -> list[tuple[str, ...] | None]:
+    """Each article's byline split into names; None for one grouped under its outlet or title."""
+    return [
+        split_byline(group) if kind == "author" else None
+        for kind, group in zip(articles["group_kind"], articles["group"], strict=True)
+    ]
+
+
+def _rosters(
+    articles: pd.DataFrame, bylines: list[tuple[str, ...] | None]
+) -> dict[str, frozenset[str]]:
+    """:func:`roster_names` from the articles' split bylines (:func:`_bylines`)."""
     if "outlet" not in articles.columns:
         return {}
-    rows = articles
-    if "duplicate_of" in rows.columns:
-        rows = rows[rows["duplicate_of"].isna()]
-    rows = rows[(rows["group_kind"] == "author") & rows["outlet"].notna()]
-    bylines: Counter[str] = Counter()
+    counted = (
+        articles["duplicate_of"].isna().to_numpy()
+        if "duplicate_of" in articles.columns
+        else [True] * len(articles)
+    )
+    n_bylines: Counter[str] = Counter()
     trailing: defaultdict[str, Counter[str]] = defaultdict(Counter)
     leads: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
-    for outlet, group in zip(rows["outlet"], rows["group"], strict=True):
-        names = split_byline(group)
-        if not names:
+    for outlet, names, keep in zip(articles["outlet"], bylines, counted, strict=True):
+        if not keep or not names or outlet is None or pd.isna(outlet):
             continue
-        bylines[outlet] += 1
+        n_bylines[outlet] += 1
         for name in names[1:]:
             trailing[outlet][name] += 1
             leads[(outlet, name)].add(names[0])
@@ -109,7 +124,7 @@ def roster_names(articles: pd.DataFrame) -> dict[str, frozenset[str]]:
             name
             for name, n in counts.items()
             if n >= ROSTER_MIN_ARTICLES
-            and n >= ROSTER_SHARE * bylines[outlet]
+            and n >= ROSTER_SHARE * n_bylines[outlet]
             and len(leads[(outlet, name)]) >= ROSTER_MIN_LEADS
         )
         if names:
@@ -121,15 +136,15 @@ def article_authors(articles: pd.DataFrame) -> list[tuple[str, ...]]:
     """Each article's authors, in row order: its byline split (:func:`split_byline`) and cut
     at the first roster name after the first name (:func:`roster_names`); the group itself
     for an article grouped under its outlet or title."""
-    rosters = roster_names(articles)
+    bylines = _bylines(articles)
+    rosters = _rosters(articles, bylines)
     outlets = articles["outlet"] if "outlet" in articles.columns else [None] * len(articles)
     authors = []
-    for kind, group, outlet in zip(articles["group_kind"], articles["group"], outlets, strict=True):
-        if kind != "author":
+    for group, names, outlet in zip(articles["group"], bylines, outlets, strict=True):
+        if names is None:
             authors.append((group,))
             continue
-        names = split_byline(group)
-        roster = rosters.get(str(outlet), frozenset()) if outlet is not None else frozenset()
+        roster = rosters.get(str(outlet), frozenset())
         cut = next((i for i, name in enumerate(names) if i and name in roster), len(names))
         authors.append(names[:cut])
     return authors
