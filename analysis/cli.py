@@ -867,10 +867,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()  # `viewpoints export ... | head`: the reader left; nothing to report
         return 0
-    except (CLIError, DataError, ModelLoadError, UnknownScorerError, ValueError, OSError) as err:
-        print(f"viewpoints: error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except (sqlite3.DatabaseError, CacheVersionError) as err:  # the prediction cache's file
+    except (
+        CLIError,
+        DataError,
+        ModelLoadError,
+        UnknownScorerError,
+        ValueError,
+        OSError,
+        sqlite3.DatabaseError,  # the prediction cache's file
+        CacheVersionError,
+    ) as err:
         print(f"viewpoints: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except RuntimeError as err:

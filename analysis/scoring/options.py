@@ -8,14 +8,11 @@ the same declarations.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-
-REGISTERED_NAME = re.compile(r"^(stance|tone)\.[A-Za-z0-9_-]+\.v\d+$")
 
 
 class UnknownScorerError(ValueError):
@@ -180,8 +177,8 @@ def check_spec(spec: str, task: str, options: Mapping[str, Any]) -> None:
             except ValueError as err:
                 raise UnknownScorerError(f"{spec}: {err}") from None
         return
-    named = REGISTERED_NAME.match(spec) or spec.split(".")[0] in ("stance", "tone")
-    if named and not Path(spec).expanduser().exists():
+    # "stance.x" / "tone.x" are meant as registered names (no hub id looks like that)
+    if spec.split(".")[0] in ("stance", "tone") and not Path(spec).expanduser().exists():
         raise UnknownScorerError(
             f"unknown model name {spec!r}; registered {task} models: "
             f"{', '.join(available(task))} (or give a model directory or Hugging Face id)"
