@@ -264,6 +264,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     runs = [load_run(spec, args.runs_dir) for spec in args.runs]
     if args.template and not args.experiment:
         raise CLIError("--template needs --experiment (the experiment to rerun per template)")
+    variants: list[tuple[str, str]] = []  # the experiment as is, then each template
     if args.experiment:
         base = AnalysisConfig.from_toml(args.experiment)
         if args.template and base.models.stance != "stance.nli.v1":
@@ -271,7 +272,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
                 f"--template sets NLI hypotheses: expected an experiment with stance = "
                 f'"stance.nli.v1", got {base.models.stance!r} in {args.experiment}'
             )
-        variants: list[tuple[str, str]] = [("", "")]  # the experiment as is, then each template
+        variants.append(("", ""))
         for text in args.template:
             favor, _, against = text.partition("|")
             if not favor.strip() or not against.strip():
@@ -279,27 +280,25 @@ def cmd_robustness(args: argparse.Namespace) -> int:
                     f"expected --template 'FAVOR TEMPLATE|AGAINST TEMPLATE', got {text!r}"
                 )
             variants.append((favor.strip(), against.strip()))
-        if len(runs) + len(variants) < 2:  # before any analysis, so that none is left behind
-            raise CLIError("expected at least two runs (RUN ids, or --experiment with --template)")
-        for favor, against in variants:
-            config = base.with_values(run={"runs_dir": args.runs_dir} if args.runs_dir else {})
-            if favor:
-                # The command line's templates win over the topics file's per-topic ones.
-                config = config.with_values(
-                    models={
-                        "stance_options": {
-                            **config.models.stance_options,
-                            "favor_template": favor,
-                            "against_template": against,
-                            "topic_templates": False,
-                        }
-                    },
-                    run={"name": f"{Path(args.experiment).stem}: {favor}"},
-                )
-            result = analyze(config, progress=not args.quiet)
-            runs.append(load_run(str(result.path), args.runs_dir))
-    if len(runs) < 2:
+    if len(runs) + len(variants) < 2:  # before any analysis, so that none is left behind
         raise CLIError("expected at least two runs (RUN ids, or --experiment with --template)")
+    for favor, against in variants:
+        config = base.with_values(run={"runs_dir": args.runs_dir} if args.runs_dir else {})
+        if favor:
+            # The command line's templates win over the topics file's per-topic ones.
+            config = config.with_values(
+                models={
+                    "stance_options": {
+                        **config.models.stance_options,
+                        "favor_template": favor,
+                        "against_template": against,
+                        "topic_templates": False,
+                    }
+                },
+                run={"name": f"{Path(args.experiment).stem}: {favor}"},
+            )
+        result = analyze(config, progress=not args.quiet)
+        runs.append(load_run(str(result.path), args.runs_dir))
     report = robustness(runs)
     print(json.dumps(report) if args.json else format_robustness(report))
     return 0
