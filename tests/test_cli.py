@@ -4,6 +4,7 @@ import pytest
 
 from analysis.cli import main, parse_label_map
 from tests.conftest import write_jsonl
+from tests.test_shifts import make_run
 
 STANCE_ROWS = [
     {"text": "We should extend New START.", "target": "arms control", "label": "favor"},
@@ -127,8 +128,6 @@ def test_a_model_name_with_a_task_prefix_is_looked_up_among_registered_names(cap
 
 
 def test_shift_rejects_a_topic_the_run_does_not_have(tmp_path, capsys):
-    from tests.test_shifts import make_run
-
     make_run(tmp_path)
     code = main(["shift", "latest", "Ann", "--runs-dir", str(tmp_path), "--topic", "foo"])
     assert code == 2
@@ -136,8 +135,6 @@ def test_shift_rejects_a_topic_the_run_does_not_have(tmp_path, capsys):
 
 
 def test_export_checks_out_before_writing_anything(tmp_path, capsys):
-    from tests.test_shifts import make_run
-
     make_run(tmp_path / "runs")
     folder = tmp_path / "out"
     folder.mkdir()
@@ -151,8 +148,6 @@ def test_export_checks_out_before_writing_anything(tmp_path, capsys):
 
 
 def test_recompute_with_an_empty_corrections_folder_writes_no_run(tmp_path, capsys):
-    from tests.test_shifts import make_run
-
     make_run(tmp_path / "runs")
     (tmp_path / "fixes").mkdir()
     before = sorted((tmp_path / "runs").iterdir())
@@ -181,8 +176,6 @@ def test_robustness_with_too_few_runs_analyses_nothing(tmp_path, capsys):
 
 
 def test_article_evaluation_checks_its_inputs(tmp_path, capsys):
-    from tests.test_shifts import make_run
-
     make_run(tmp_path / "runs")
     labels = write_jsonl(
         tmp_path / "labels.jsonl",
