@@ -44,11 +44,12 @@ all of them, so a run says exactly what produced it)::
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+
+from analysis.toml_file import TomlFileError, read_toml
 
 # Kept here rather than imported from analysis.precision, which imports torch: loading a config
 # must stay fast so that a bad value fails before anything heavy starts.
@@ -362,11 +363,9 @@ class AnalysisConfig:
         prediction cache and the runs folder. Registered names and hub ids stay as they are."""
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: no such config file") from None
-        except tomllib.TOMLDecodeError as err:
-            raise ConfigError(f"{path}: not valid TOML ({err})") from None
+            data = read_toml(path, "a config TOML file")
+        except TomlFileError as err:
+            raise ConfigError(str(err)) from None
         # Paths are made relative to the file before validation, so that a model folder beside
         # the file is found (and checked) wherever the command runs.
         return cls.from_dict(_paths_from(path.resolve().parent, data), source=str(path))

@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from functools import cached_property
@@ -40,6 +39,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from analysis.embedding import text_list
+from analysis.toml_file import TomlFileError, read_toml
 
 if TYPE_CHECKING:
     from analysis.embedding import Embedder
@@ -193,11 +193,9 @@ def load_topics(path: str | Path | None = None) -> list[Topic]:
     """Read and validate a topics TOML file; ``None`` reads the default topics."""
     path = Path(path) if path is not None else DEFAULT_TOPICS_PATH
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TopicsError(f"{path}: expected a topics TOML file, got no such file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise TopicsError(f"{path}: expected valid TOML, got {err}") from None
+        data = read_toml(path, "a topics TOML file")
+    except TomlFileError as err:
+        raise TopicsError(str(err)) from None
     try:
         return topics_from_toml(data)
     except TopicsError as err:

@@ -65,6 +65,12 @@ EXTRA_SOURCES = (
     "semeval2016",
     "ruw",
 )
+# The stance targets of the written passages' topics (as in the labelled news passages).
+WRITTEN_TARGETS = {
+    "arms_control": "US-Russia arms control",
+    "sanctions": "sanctions on Russia",
+    "ukraine": "Ukraine against Russia",
+}
 HEADS = {
     "stance": list(STANCE_LABELS),
     "speaker": list(STANCE_LABELS),
@@ -131,6 +137,9 @@ class NewsRecipeConfig(RecipeConfig):
     # number of NewsMTSC rows than the stage's plan (0: the plan's).
     extra_news: list[str] = field(default_factory=list)
     tone_rows: int = 0
+    # Passages written with their labels (``experiments/written_labels/``), for the author and
+    # speaker heads only: they are on topic by construction, so they would bias the topic head.
+    written: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:
@@ -188,6 +197,25 @@ def extra_examples(directory: str, source: str, split: str) -> list[Example]:
     ]
 
 
+def written_examples(path: Path) -> tuple[list[Example], list[Example]]:
+    """Author-head and speaker-head examples of a file of written passages (one JSON object
+    a line: ``text``, ``topic``, ``label``, ``speaker_label``)."""
+    author, speaker = [], []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            row = json.loads(line)
+            if row["topic"] not in WRITTEN_TARGETS:
+                raise ValueError(
+                    f"{path}:{number}: expected a topic of {sorted(WRITTEN_TARGETS)}, "
+                    f"found {row['topic']!r}"
+                )
+            target = WRITTEN_TARGETS[row["topic"]]
+            author.append(Example(row["text"], target, row["label"], group=row["id"]))
+            if row.get("speaker_label") is not None:
+                speaker.append(Example(row["text"], target, row["speaker_label"], group=row["id"]))
+    return author, speaker
+
+
 def sample(rows: list[Example], n: int, rng: random.Random) -> list[Example]:
     return rng.sample(rows, n) if len(rows) > n else list(rows)
 
@@ -208,6 +236,10 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
     for rows in (author, speaker):
         sided = [e for e in rows if e.label != "none"]
         rows += sided * (plan["sided_repeat"] - 1)
+    for path in cfg.written:
+        author_rows, speaker_rows = written_examples(Path(path))
+        author += author_rows
+        speaker += speaker_rows
     stance_dev: dict[str, list[Example]] = {
         "news_author": news_examples(news_dev, "stance", on_topic_only=True),
     }
@@ -277,6 +309,15 @@ def model_card(result: dict[str, Any]) -> str:
         "- stance_extra train splits (Perspectrum, IBM ArgKP 2021, IBM Claim Stance, Touché23,",
         "  SemEval-2016, RUW), a sample per source; VAST train (zero-shot split), a sample;",
         "  NewsMTSC train for tone. Official test splits were not used for training or selection.",
+        *(
+            [
+                "- Passages written with their labels, for the stance heads: "
+                f"{', '.join(cfg['written'])}",
+                "  (`experiments/written_labels/README.md`: how they were written and checked).",
+            ]
+            if cfg.get("written")
+            else []
+        ),
         f"- Training examples in this stage: {counts}.",
         "",
         "## Recipe",
@@ -335,6 +376,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--tone-rows", type=int, default=0, help="experiments: NewsMTSC rows (0: the plan's)"
     )
+    parser.add_argument(
+        "--written",
+        action="append",
+        default=[],
+        help="experiments: a file of written, labelled passages for the stance heads",
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=0, help="experiments: epochs of the stage (0: the plan's)"
+    )
     args = parser.parse_args(argv)
     common = {
         "seed": args.seed,
@@ -342,6 +392,7 @@ def main(argv: list[str] | None = None) -> None:
         "note": args.note,
         "extra_news": args.extra_news,
         "tone_rows": args.tone_rows,
+        "written": args.written,
     }
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     if args.stage == "4":
@@ -355,6 +406,7 @@ def main(argv: list[str] | None = None) -> None:
     for stage in stages:
         out = args.out if stage == stages[-1] else args.out / f"stage{stage}"
         lr, epochs = STAGE_SCHEDULE[stage]
+        epochs = args.epochs or epochs
         cfg = NewsRecipeConfig(stage=stage, lr=lr, epochs=epochs, **common)
         run_stage(cfg, out, init if stage > 1 else None, args.device)
         init = out

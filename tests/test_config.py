@@ -24,7 +24,7 @@ def test_defaults_round_trip_through_toml(tmp_path):
         ("[topics]\nthreshold = 2.0\n", "topics.threshold: expected a number in [0, 1]"),
         ("[modles]\nstance = 'x'\n", "unknown section(s) ['modles']"),
         ("[models]\nstanse = 'x'\n", "unknown key(s) ['stanse'] in [models]"),
-        ("[models\n", "not valid TOML"),
+        ("[models\n", "expected valid TOML"),
         ("[aggregate]\nseed = -1\n", "aggregate.seed: expected an integer >= 0, got -1"),
         ("[aggregate]\nseed = true\n", "aggregate.seed: expected an integer >= 0, got True"),
         ("[aggregate]\nn_bootstrap = true\n", "aggregate.n_bootstrap: expected an integer"),

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import fnmatch
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +33,7 @@ from typing import Any
 
 from analysis.config import dumps_toml
 from analysis.corpus.dates import normalise_date
+from analysis.toml_file import TomlFileError, read_toml
 
 MANIFEST_NAMES = ("articles.toml", "articles.csv")
 FIELDS = ("title", "author", "outlet", "date", "url")
@@ -101,9 +101,9 @@ def write_manifest(
 
 def _read_toml(path: Path) -> Manifest:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise ManifestError(f"{path}: expected a readable TOML file, got: {e}") from None
+        data = read_toml(path, "a corpus manifest TOML file")
+    except TomlFileError as err:
+        raise ManifestError(str(err)) from None
     unknown = sorted(set(data) - set(_TOP_KEYS))
     if unknown:
         raise ManifestError(

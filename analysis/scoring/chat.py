@@ -30,7 +30,6 @@ import os
 import re
 import threading
 import time
-import tomllib
 import urllib.error
 import urllib.request
 import warnings
@@ -52,6 +51,7 @@ from analysis.scoring.base import (
     Targets,
     Texts,
 )
+from analysis.toml_file import read_toml
 
 DEFAULT_PROMPTS = Path(__file__).resolve().parents[1] / "chat_prompts.toml"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -171,12 +171,7 @@ def load_prompt(path: str | Path | None, task: str) -> Prompt:
     """Read ``task``'s templates from a TOML file (None: the package's defaults) and check them."""
     labels_for(task)
     path = Path(path).expanduser() if path is not None else DEFAULT_PROMPTS
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such prompts file") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ValueError(f"{path}: not valid TOML ({err})") from None
+    data = read_toml(path, "a prompts TOML file")
     table = data.get(task)
     if not isinstance(table, dict):
         raise ValueError(f"{path}: expected a [{task}] table with system and user, got {table!r}")

@@ -97,7 +97,7 @@ def test_entry_for_a_missing_file_is_a_warning(tmp_path, capsys):
         ('[articles."a.txt"]\ndate = "late June 2018"\n', "expected a date like 2018-06-29"),
         ('exclude = "SOURCES.md"\n', "expected 'exclude' to be a list of file names"),
         ('[files."a.txt"]\ntitle = "X"\n', "expected top-level keys among exclude, articles"),
-        ("articles = [", "expected a readable TOML file"),
+        ("articles = [", "expected valid TOML"),
     ],
 )
 def test_invalid_toml_manifest_raises_a_clear_error(tmp_path, content, message):

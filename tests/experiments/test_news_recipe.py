@@ -17,6 +17,7 @@ from experiments.train_news_stance import (
     news_examples,
     refit_head,
     run_stage,
+    written_examples,
 )
 from tests.conftest import SHARED_DATA
 
@@ -58,6 +59,31 @@ def test_news_rows_give_author_and_speaker_examples():
     speaker = news_examples(rows, "speaker")
     assert [(e.text, e.label) for e in speaker] == [("t2", "against"), ("t3", "favor")]
     assert [e.text for e in news_examples(rows, "stance", on_topic_only=True)] == ["t1", "t2"]
+
+
+def test_written_passages_train_both_stance_heads_with_the_topic_target(tmp_path):
+    path = tmp_path / "written.jsonl"
+    rows = [
+        {"id": "a1", "topic": "sanctions", "text": "Lift them.", "label": "against"},
+        {
+            "id": "a2",
+            "topic": "ukraine",
+            "text": "Kyiv said it will fight.",
+            "label": "none",
+            "speaker_label": "favor",
+        },
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    author, speaker = written_examples(path)
+    assert [(e.target, e.label) for e in author] == [
+        ("sanctions on Russia", "against"),
+        ("Ukraine against Russia", "none"),
+    ]
+    # Only a passage that reports a speaker teaches the speaker head.
+    assert [(e.text, e.label) for e in speaker] == [("Kyiv said it will fight.", "favor")]
+    path.write_text(json.dumps({**rows[0], "topic": "iran"}) + "\n")
+    with pytest.raises(ValueError, match=r"written\.jsonl:1: expected a topic of"):
+        written_examples(path)
 
 
 def test_config_rejects_unknown_heads_and_stages():

@@ -381,5 +381,5 @@ def test_prompt_files_are_checked(tmp_path):
         load_prompt(no_target, "stance")
     with pytest.raises(ValueError, match=r"expected a \[tone\] table"):
         load_prompt(no_target, "tone")
-    with pytest.raises(ValueError, match="no such prompts file"):
+    with pytest.raises(ValueError, match="expected a prompts TOML file, found no such file"):
         load_prompt(tmp_path / "missing.toml", "stance")

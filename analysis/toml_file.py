@@ -1,0 +1,34 @@
+"""Reading a user's TOML file with errors that say what was expected and what was found."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+
+class TomlFileError(ValueError):
+    """A TOML file that is missing, a folder, unreadable, not UTF-8 or not valid TOML."""
+
+
+def read_toml(path: Path, what: str = "a TOML file") -> dict[str, Any]:
+    """The tables of the TOML file at ``path``; ``what`` names the file in error messages."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TomlFileError(f"{path}: expected {what}, found no such file") from None
+    except IsADirectoryError:
+        raise TomlFileError(f"{path}: expected {what}, found a folder") from None
+    except UnicodeDecodeError as err:
+        raise TomlFileError(
+            f"{path}: expected UTF-8 text, found byte 0x{err.object[err.start]:02x} "
+            f"at position {err.start}"
+        ) from None
+    except OSError as err:
+        raise TomlFileError(
+            f"{path}: expected {what}, could not read it ({err.strerror})"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise TomlFileError(f"{path}: expected valid TOML, found: {err}") from None
