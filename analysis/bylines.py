@@ -48,7 +48,19 @@ ROSTER_MIN_LEADS = 3
 
 
 def split_byline(byline: str | None) -> tuple[str, ...]:
-    """The author names of a byline, in order, without duplicates (case-insensitive)."""
+    """The author names of a byline, in order, without duplicates (case-insensitive); the
+    byline itself where none of its parts is a name."""
+    names = byline_names(byline)
+    if names or byline is None or (isinstance(byline, float) and pd.isna(byline)):
+        return names
+    text = _BY.sub("", str(byline)).strip()
+    return (text,) if text else ()
+
+
+def byline_names(byline: str | None) -> tuple[str, ...]:
+    """The names :func:`split_byline` finds, and none where the byline is only page furniture
+    ("Backgroundurl Avatar_Large, Story Count, Comment Count, Popular Tags") or staff labels:
+    such an article has no named author."""
     if byline is None or (isinstance(byline, float) and pd.isna(byline)):
         return ()
     text = _BY.sub("", str(byline)).strip()
@@ -77,7 +89,7 @@ def split_byline(byline: str | None) -> tuple[str, ...]:
         if key not in seen:
             seen.add(key)
             unique.append(name)
-    return tuple(unique) or (text,)
+    return tuple(unique)
 
 
 def roster_names(articles: pd.DataFrame) -> dict[str, frozenset[str]]:

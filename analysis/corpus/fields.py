@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
+from analysis.bylines import byline_names
 from analysis.corpus.dates import normalise_date
 
 # Tried, in order, after the field a FieldMap names.
@@ -86,11 +87,14 @@ def _scalar(value: object) -> str | None:
 
 
 def _authors(value: object) -> str | None:
-    """Authors as one display string: a list is joined with ", ", a string is kept."""
+    """Authors as one display string: a list is joined with ", ", a string is kept; None where
+    no part of it is a name (scraped page furniture, "Staff"), so that the article is grouped
+    under its outlet like any article without a named author."""
     if isinstance(value, list):
         names = [_scalar(v) for v in value]
         value = ", ".join(n for n in names if n)
-    return _scalar(value)
+    text = _scalar(value)
+    return text if text and byline_names(text) else None
 
 
 def _text(value: object) -> str | None:

@@ -91,6 +91,24 @@ def test_jsonl_reads_allsides_fields_and_normalises_metadata(tmp_path):
     assert second.group == "Two" and second.group_kind == "article"
 
 
+def test_a_byline_without_a_name_leaves_the_article_under_its_outlet(tmp_path):
+    furniture = "Backgroundurl Avatar_Large, Story Count, Comment Count, Popular Tags"
+    records = [
+        {"ID": f"a{i}", "title": f"T{i}", "authors": byline, "source": "Daily Kos",
+         "content_original": BODY.replace("spring", word)}
+        for i, (byline, word) in enumerate(
+            [(furniture, "spring"), ("Npr Staff", "autumn"), ("Jane Doe, Story Count", "winter")]
+        )
+    ]  # fmt: skip
+    articles = load_corpus([write_jsonl(tmp_path / "a.jsonl", records)]).articles
+    assert [(a.author, a.group, a.group_kind) for a in articles] == [
+        (None, "Daily Kos", "outlet"),
+        (None, "Daily Kos", "outlet"),
+        # One real name is enough: the byline is kept as written for display.
+        ("Jane Doe, Story Count", "Jane Doe, Story Count", "author"),
+    ]
+
+
 def test_csv_with_custom_field_map_and_author_list(tmp_path):
     path = tmp_path / "a.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
