@@ -254,6 +254,14 @@ def _record(
     path: Path, where: str, fallback_id: str, record: dict, fields: FieldMap
 ) -> RawDocument | Skipped:
     values = fields.extract(record)
+    raw_text = fields.lookup(record, "text")
+    if raw_text is not None and not isinstance(raw_text, str | list):
+        key = next(k for k in fields.candidates("text") if record.get(k) is raw_text)
+        shown = repr(raw_text)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        return Skipped(
+            where, f"no text: expected a string in {key}, found {type(raw_text).__name__} {shown}"
+        )
     if values["text"] is None:
         tried = ", ".join(fields.candidates("text"))
         return Skipped(where, f"no text: none of the fields {tried} holds non-empty text")

@@ -69,6 +69,17 @@ def test_bad_jsonl_lines_are_skipped_with_their_line_number(tmp_path):
     assert got["8"].startswith("not UTF-8 text")
 
 
+def test_a_text_field_that_is_not_a_string_is_named_in_the_reason(tmp_path):
+    path = tmp_path / "n.jsonl"
+    write(path, '{"ID": "a", "content_original": 12345}\n{"ID": "b", "text": {"p": 1}}\n')
+    corpus = load_corpus([path])
+    assert corpus.articles == []
+    assert [s.reason for s in corpus.skipped] == [
+        "no text: expected a string in content_original, found int 12345",
+        "no text: expected a string in text, found dict {'p': 1}",
+    ]
+
+
 def test_empty_jsonl_file_is_skipped(tmp_path):
     corpus = load_corpus([write(tmp_path / "e.jsonl", "\n\n")])
     assert corpus.articles == [] and _reasons(corpus) == {"e.jsonl": "empty file"}
