@@ -1,0 +1,56 @@
+"""Coverage with a topic gate of its own per topic (the others at the shipped 0.9).
+
+Reads a run of the labelled articles made with the gate off (every candidate passage at the
+shipped relevance 0.55 kept with its P(on topic)) and prints coverage F1 / precision / recall on
+dev and train for each topic's gate over a grid:
+
+    printf '[topics]\ngate = 0.0\n' > gate0.toml
+    viewpoints analyze experiments/output/labelled_articles.jsonl --config gate0.toml
+    python -m experiments.article_level.topic_gates --run RUN
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+
+LABELS = Path(__file__).resolve().parents[1] / "news_labels" / "articles.jsonl"
+TOPICS = ["arms_control", "sanctions", "ukraine"]
+GRID = [0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97]
+
+
+def coverage(labels, best, split, gates):
+    """Coverage F1, precision and recall: discussed = some passage reaches the topic's gate."""
+    tp = fp = fn = 0
+    for r in labels:
+        if r["split"] != split:
+            continue
+        truth = r["label"] != "not_discussed"
+        pred = best.get((r["article_id"], r["topic"]), -1) >= gates[r["topic"]]
+        tp += truth and pred
+        fp += pred and not truth
+        fn += truth and not pred
+    p = tp / max(tp + fp, 1)
+    rc = tp / max(tp + fn, 1)
+    return round(2 * p * rc / max(p + rc, 1e-9), 4), round(p, 3), round(rc, 3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", type=Path, required=True)
+    args = parser.parse_args()
+    scores = pd.read_parquet(args.run / "scores.parquet")
+    labels = [json.loads(line) for line in LABELS.open(encoding="utf-8")]
+    best = scores.groupby(["article_id", "topic"])["on_topic"].max().to_dict()
+    shipped = dict.fromkeys(TOPICS, 0.9)
+    print("all at 0.9", *(coverage(labels, best, s, shipped) for s in ("dev", "train")))
+    for topic in TOPICS:
+        for gate in GRID:
+            gates = {**shipped, topic: gate}
+            dev, train = (coverage(labels, best, s, gates) for s in ("dev", "train"))
+            print(topic, gate, "dev", dev, "train", train)
+
+
+if __name__ == "__main__":
+    main()
