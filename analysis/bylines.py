@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a table is built: reading bylines stays light
+    import pandas as pd
 
 _SEPARATORS = re.compile(r"\s*(?:,|;|\||&|\band\b)\s*", re.IGNORECASE)
 _BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
@@ -47,11 +49,20 @@ ROSTER_MIN_ARTICLES = 3
 ROSTER_MIN_LEADS = 3
 
 
+def _missing(value: object) -> bool:
+    """None, or a table's missing value (NaN, pandas' NA)."""
+    return (
+        value is None
+        or (isinstance(value, float) and value != value)
+        or type(value).__name__ == "NAType"
+    )
+
+
 def split_byline(byline: str | None) -> tuple[str, ...]:
     """The author names of a byline, in order, without duplicates (case-insensitive); the
     byline itself where none of its parts is a name."""
     names = byline_names(byline)
-    if names or byline is None or (isinstance(byline, float) and pd.isna(byline)):
+    if names or _missing(byline):
         return names
     text = _BY.sub("", str(byline)).strip()
     return (text,) if text else ()
@@ -61,7 +72,7 @@ def byline_names(byline: str | None) -> tuple[str, ...]:
     """The names :func:`split_byline` finds, and none where the byline is only page furniture
     ("Backgroundurl Avatar_Large, Story Count, Comment Count, Popular Tags") or staff labels:
     such an article has no named author."""
-    if byline is None or (isinstance(byline, float) and pd.isna(byline)):
+    if _missing(byline):
         return ()
     text = _BY.sub("", str(byline)).strip()
     if not text:
@@ -124,7 +135,7 @@ def _rosters(
     trailing: defaultdict[str, Counter[str]] = defaultdict(Counter)
     leads: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
     for outlet, names, keep in zip(articles["outlet"], bylines, counted, strict=True):
-        if not keep or not names or outlet is None or pd.isna(outlet):
+        if not keep or not names or _missing(outlet):
             continue
         n_bylines[outlet] += 1
         for name in names[1:]:
@@ -173,4 +184,6 @@ def membership(articles: pd.DataFrame) -> pd.DataFrame:
         )
         for name in names
     ]
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=["article_id", "group_kind", "group"])
