@@ -15,6 +15,7 @@ from dashboard.evidence import (
     show_passages,
 )
 from dashboard.style import GROUP_TAGS, NO_STANCE, NOT_DISCUSSED, legend_html, md_escape
+from dashboard.trust import render_trust
 
 MAX_AUTHORS = 4
 TOP_EVIDENCE = 3
@@ -76,6 +77,7 @@ def render() -> None:
 
     topic_pairs = [(t.key, t.label) for t in ctx.topics]
     st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
+    render_trust(ctx.meta.get("models"))
     frame = chart_frame(positions, chosen, topic_pairs)
     chart = comparison_chart(frame, chosen, [lab for _, lab in topic_pairs])
     st.altair_chart(chart)

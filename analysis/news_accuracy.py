@@ -1,0 +1,133 @@
+"""How far a stance model's numbers hold on news: measured figures kept beside the model.
+
+A model folder may hold ``news_accuracy.json``: what ``viewpoints evaluate --level article``
+measured for a run made with that model on labelled news articles (coverage, sign accuracy,
+AUC), the passage-level dev macro-F1 of its author and speaker heads, the data and the command,
+and the SHA-256 of the weights it was measured on. The dashboard shows these figures beside the
+stance numbers of every run whose stance model has those weights: an analyst reads how far to
+trust a number where the number is, and a run with other weights (retrained, another model)
+shows none, never another model's. ``experiments/news_accuracy.py`` writes the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+FILE_NAME = "news_accuracy.json"
+SHIPPED_ROOT = Path(__file__).resolve().parent / "shipped_models"
+
+
+@dataclass(frozen=True)
+class NewsAccuracy:
+    """A stance model's dev figures on labelled news articles and passages."""
+
+    model: str  # the name the figures were measured under
+    weights_sha256: str  # the weights they hold for (as a run's models.stance records them)
+    data: str  # what was labelled, by whom, which split
+    command: str  # how the article figures were measured
+    run_id: str  # the run they were measured on
+    pairs: int  # labelled article × topic pairs
+    articles: int  # labelled articles
+    coverage_precision: float
+    coverage_recall: float
+    coverage_f1: float
+    n_leaning: int  # pairs a reader found leaning (favor or against)
+    n_called: int  # of those, how many the run gave a stance
+    sign_accuracy: float  # right sign among all leaning pairs
+    sign_accuracy_called: float | None  # right sign among those given a stance
+    n_against: int
+    against_found: int  # against pairs the run read as against
+    auc_favor_vs_none: float | None
+    passage_author_f1: float | None  # macro-F1, on-topic passages of the dev articles
+    passage_speaker_f1: float | None
+    passages: int | None
+
+
+class NewsAccuracyError(ValueError):
+    """A ``news_accuracy.json`` that is not what :class:`NewsAccuracy` expects."""
+
+
+def read_news_accuracy(path: Path) -> NewsAccuracy:
+    """The figures in ``path``; :class:`NewsAccuracyError` says what was expected."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise NewsAccuracyError(f"{path}: expected a readable JSON file, got: {err}") from None
+    if not isinstance(raw, dict):
+        raise NewsAccuracyError(f"{path}: expected a JSON object, got {type(raw).__name__}")
+    names = [f.name for f in fields(NewsAccuracy)]
+    missing = [n for n in names if n not in raw]
+    if missing:
+        raise NewsAccuracyError(f"{path}: expected the fields {names}, missing {missing}")
+    return NewsAccuracy(**{n: raw[n] for n in names})
+
+
+def write_news_accuracy(path: Path, accuracy: NewsAccuracy) -> None:
+    path.write_text(json.dumps(asdict(accuracy), indent=1) + "\n", encoding="utf-8")
+
+
+def accuracy_for_run(models: Mapping[str, Any] | None) -> NewsAccuracy | None:
+    """The figures measured for a run's stance model (``run.json``'s ``models``): looked for
+    beside the model the run recorded, then among the shipped models; only figures recorded
+    for the same weights count. None where no such figures exist or a file is unreadable."""
+    stance = models.get("stance") if isinstance(models, Mapping) else None
+    if not isinstance(stance, Mapping) or not stance.get("weights_sha256"):
+        return None
+    candidates = []
+    if isinstance(stance.get("path"), str):
+        candidates.append(Path(stance["path"]) / FILE_NAME)
+    candidates += sorted(SHIPPED_ROOT.glob(f"*/{FILE_NAME}"))
+    for path in candidates:
+        if not path.is_file():
+            continue
+        try:
+            accuracy = read_news_accuracy(path)
+        except NewsAccuracyError:
+            continue
+        if accuracy.weights_sha256 == stance["weights_sha256"]:
+            return accuracy
+    return None
+
+
+def accuracy_sentences(accuracy: NewsAccuracy) -> list[str]:
+    """The figures as plain sentences for an analyst (Markdown)."""
+
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.0%}"
+
+    lines = [
+        f"**Sign.** Of {accuracy.n_leaning} article × topic pairs a careful reader found "
+        f"leaning, {accuracy.n_called} get a stance, and {pct(accuracy.sign_accuracy_called)} "
+        f"of those have the right sign ({pct(accuracy.sign_accuracy)} of all leaning pairs); "
+        "the others read *no stance expressed* or *not discussed*.",
+        f"**Against.** {accuracy.against_found} of {accuracy.n_against} pairs leaning against "
+        "the target were read as against: a missing *against* is weak evidence that nobody "
+        "argues against.",
+        f"**Coverage.** {pct(accuracy.coverage_recall)} of discussed article × topic pairs are "
+        f"found, and {pct(accuracy.coverage_precision)} of those found are really discussed.",
+    ]
+    if accuracy.auc_favor_vs_none is not None:
+        lines.append(
+            f"**Ranking.** A favoring article scores above one that takes no side "
+            f"{pct(accuracy.auc_favor_vs_none)} of the time (AUC)."
+        )
+    if accuracy.passage_author_f1 is not None:
+        speaker = (
+            f", the quoted speakers' {accuracy.passage_speaker_f1:.2f}"
+            if accuracy.passage_speaker_f1 is not None
+            else ""
+        )
+        lines.append(
+            f"**Single passages.** Macro-F1 of the author's stance {accuracy.passage_author_f1:.2f}"
+            f"{speaker} (favor / against / none, {accuracy.passages} dev passages): one "
+            "passage's label is often wrong; read the evidence."
+        )
+    lines.append(
+        f"*Measured on {accuracy.data} ({accuracy.pairs} pairs, {accuracy.articles} articles), "
+        f"run `{accuracy.run_id}`: `{accuracy.command}`.*"
+    )
+    return lines

@@ -1,0 +1,119 @@
+"""Write a stance model's ``news_accuracy.json``: its dev figures on labelled news, which the
+dashboard shows beside every run made with the same weights (``analysis.news_accuracy``).
+
+The article figures are those of ``viewpoints evaluate --level article`` on a run made with the
+model over the labelled articles; the passage figures are the macro-F1 of the model's author and
+speaker heads on the on-topic passages of the dev articles (pair classifiers with those heads).
+
+    viewpoints analyze experiments/output/labelled_articles.jsonl --stance-model MODEL
+    python -m experiments.news_accuracy --run RUN
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from analysis.evaluate_articles import evaluate_run_articles, load_article_labels
+from analysis.metrics import classification_report
+from analysis.news_accuracy import FILE_NAME, NewsAccuracy, write_news_accuracy
+from analysis.runs import load_run
+
+HERE = Path(__file__).resolve().parent
+LABELS = HERE / "news_labels" / "articles.jsonl"
+
+
+def passage_f1(model_dir: Path) -> tuple[float | None, float | None, int | None]:
+    """Macro-F1 of the author head (``stance``) and the speaker head on the on-topic passages
+    of the dev articles, and how many passages the author head read (None where the model is
+    not a pair classifier or lacks the head)."""
+    from analysis.scoring.pair_model import is_pair_classifier_dir, load_pair_classifier
+    from experiments.train_minilm import predict_proba
+    from experiments.train_news_stance import (
+        NEW_LABELS,
+        NEWS_STANCE,
+        SPLITS,
+        news_examples,
+        read_news,
+    )
+
+    if not is_pair_classifier_dir(model_dir):
+        return None, None, None
+    model, tokenizer = load_pair_classifier(model_dir)
+    rows = read_news([str(NEWS_STANCE), str(NEW_LABELS)], str(SPLITS))
+    rows = [r for r in rows if r["split"] == "dev"]
+    scores: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for head in ("stance", "speaker"):
+        if head not in model.config.heads:
+            continue
+        examples = news_examples(rows, head, on_topic_only=True)
+        probs = predict_proba(
+            model,
+            tokenizer,
+            [e.text for e in examples],
+            [e.target for e in examples],
+            [e.span for e in examples],
+            batch_size=128,
+            device="cpu",
+        )[head]
+        labels = model.config.heads[head]
+        predicted = [labels[i] for i in probs.argmax(1)]
+        report = classification_report([e.label for e in examples], predicted, labels)
+        scores[head] = round(report["macro_f1"], 4)
+        counts[head] = len(examples)
+    return scores.get("stance"), scores.get("speaker"), counts.get("stance")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", type=Path, required=True, help="a run of the labelled articles")
+    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--split", default="dev")
+    parser.add_argument("--out", type=Path, default=None, help=f"default: MODEL/{FILE_NAME}")
+    args = parser.parse_args(argv)
+    run = load_run(args.run)
+    stance = json.loads((run.path / "run.json").read_text(encoding="utf-8"))["models"]["stance"]
+    model_dir = Path(stance["path"])
+    labels = load_article_labels(args.labels, args.split)
+    try:
+        shown = args.labels.resolve().relative_to(HERE.parent)
+    except ValueError:
+        shown = args.labels
+    report = evaluate_run_articles(labels, run.positions)
+    order = report["labels"]
+    against = order.index("against")
+    author, speaker, passages = passage_f1(model_dir)
+    accuracy = NewsAccuracy(
+        model=stance["name"],
+        weights_sha256=stance["weights_sha256"],
+        data=f"the {args.split} split of {shown} (AllSides articles labelled by "
+        "reading, outlet-balanced split; no reserved article)",
+        command=f"viewpoints evaluate --level article --data {shown} --run RUN "
+        f"--split {args.split}",
+        run_id=run.path.name,
+        pairs=int(report["n"]),
+        articles=int(labels["article_id"].nunique()),
+        coverage_precision=report["coverage"]["precision"],
+        coverage_recall=report["coverage"]["recall"],
+        coverage_f1=report["coverage"]["f1"],
+        n_leaning=int(report["n_signed"]),
+        n_called=int(report["n_called"]),
+        sign_accuracy=report["sign_accuracy"],
+        sign_accuracy_called=report["sign_accuracy_called"],
+        n_against=int(report["label_counts"]["against"]),
+        against_found=int(report["confusion"][against][against]),
+        auc_favor_vs_none=report["auc_favor_vs_none"],
+        passage_author_f1=author,
+        passage_speaker_f1=speaker,
+        passages=passages,
+    )
+    out = args.out or model_dir / FILE_NAME
+    write_news_accuracy(out, accuracy)
+    print(f"wrote {out}")
+    print(json.dumps(accuracy.__dict__, indent=1))
+
+
+if __name__ == "__main__":
+    main()

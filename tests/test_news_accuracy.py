@@ -1,0 +1,86 @@
+"""A stance model's figures on labelled news: found for a run only with the same weights."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+
+import pytest
+
+from analysis.news_accuracy import (
+    FILE_NAME,
+    SHIPPED_ROOT,
+    NewsAccuracy,
+    NewsAccuracyError,
+    accuracy_for_run,
+    accuracy_sentences,
+    read_news_accuracy,
+    write_news_accuracy,
+)
+
+FIGURES = NewsAccuracy(
+    model="stance.test.v1",
+    weights_sha256="c" * 64,
+    data="the dev split of labels.jsonl",
+    command="viewpoints evaluate --level article --data labels.jsonl --run RUN --split dev",
+    run_id="20260101-000000-abc",
+    pairs=30,
+    articles=10,
+    coverage_precision=0.9,
+    coverage_recall=0.75,
+    coverage_f1=0.8182,
+    n_leaning=12,
+    n_called=8,
+    sign_accuracy=0.5,
+    sign_accuracy_called=0.75,
+    n_against=3,
+    against_found=1,
+    auc_favor_vs_none=0.7,
+    passage_author_f1=0.45,
+    passage_speaker_f1=None,
+    passages=40,
+)
+
+
+def test_found_beside_the_recorded_model_only_for_the_same_weights(tmp_path):
+    write_news_accuracy(tmp_path / FILE_NAME, FIGURES)
+    models = {"stance": {"name": "x", "path": str(tmp_path), "weights_sha256": "c" * 64}}
+    assert accuracy_for_run(models) == FIGURES
+    retrained = {"stance": {**models["stance"], "weights_sha256": "d" * 64}}
+    assert accuracy_for_run(retrained) is None
+    assert accuracy_for_run({"stance": {"name": "x"}}) is None
+    assert accuracy_for_run(None) is None
+
+
+def test_a_broken_file_is_an_error_when_read_and_skipped_for_a_run(tmp_path):
+    path = tmp_path / FILE_NAME
+    path.write_text(json.dumps({k: v for k, v in asdict(FIGURES).items() if k != "pairs"}))
+    with pytest.raises(NewsAccuracyError, match=r"missing \['pairs'\]"):
+        read_news_accuracy(path)
+    models = {"stance": {"path": str(tmp_path), "weights_sha256": "c" * 64}}
+    assert accuracy_for_run(models) is None
+
+
+def test_the_shipped_figures_belong_to_the_shipped_weights():
+    from analysis.scoring.pair_model import weights_sha256
+
+    files = sorted(SHIPPED_ROOT.glob(f"*/{FILE_NAME}"))
+    assert {f.parent.name for f in files} >= {"minilm_v1", "minilm_v2"}
+    for path in files:
+        figures = read_news_accuracy(path)
+        # Retrained weights without re-measured figures would show the old model's figures.
+        assert figures.weights_sha256 == weights_sha256(path.parent), path
+        # A run made on another machine records another path: the shipped file still counts.
+        models = {"stance": {"path": "/elsewhere", "weights_sha256": figures.weights_sha256}}
+        assert accuracy_for_run(models) == figures
+
+
+def test_sentences_give_the_figures_in_words():
+    text = "\n".join(accuracy_sentences(FIGURES))
+    assert "Of 12 article × topic pairs a careful reader found leaning, 8 get a stance" in text
+    assert "75% of those have the right sign (50% of all leaning pairs)" in text
+    assert "1 of 3 pairs leaning against" in text
+    assert "Macro-F1 of the author's stance 0.45 (favor / against / none, 40" in text
+    assert "run `20260101-000000-abc`" in text
+    without = "\n".join(accuracy_sentences(replace(FIGURES, passage_author_f1=None)))
+    assert "Single passages" not in without
