@@ -22,7 +22,7 @@ def trust_label(models: Mapping[str, Any] | None) -> str:
     return (
         f"How far to trust these stances: on labelled news, {share} of the stances "
         f"{accuracy.model} gives have the right sign, and {accuracy.n_leaning - accuracy.n_called}"
-        f" of {accuracy.n_leaning} leaning articles get none"
+        f" of {accuracy.n_leaning} article × topic pairs a reader found leaning get none"
     )
 
 
