@@ -131,3 +131,20 @@ def accuracy_sentences(accuracy: NewsAccuracy) -> list[str]:
         f"run `{accuracy.run_id}`: `{accuracy.command}`.*"
     )
     return lines
+
+
+def accuracy_line(accuracy: NewsAccuracy | None) -> str:
+    """The figures in one plain line for a terminal (None: not measured)."""
+    if accuracy is None:
+        return (
+            "how far to trust S: not measured on news for this stance model "
+            "(viewpoints evaluate --level article --data LABELS --run RUN measures it)"
+        )
+    called = accuracy.sign_accuracy_called
+    share = "n/a" if called is None else f"{called:.0%}"
+    return (
+        f"how far to trust S: on labelled news, {share} of the stances {accuracy.model} gives "
+        f"have the right sign; {accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} "
+        f"leaning article x topic pairs get none; against found {accuracy.against_found} of "
+        f"{accuracy.n_against}"
+    )

@@ -4,11 +4,13 @@ of the same content is :func:`analysis.terminal.format_positions`."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
 
 from analysis.jsonable import json_ready
+from analysis.news_accuracy import accuracy_for_run
 from analysis.runs import Run
 
 
@@ -55,4 +57,11 @@ def positions_json(run: Run, level: str = "author", evidence: int = 0) -> dict[s
         "level": level,
         "topics": run.info.topic_labels(),
         "positions": rows,
+        # how far the stance model's numbers held on labelled news; None: not measured
+        "news_accuracy": _news_accuracy(run),
     }
+
+
+def _news_accuracy(run: Run) -> dict[str, Any] | None:
+    accuracy = accuracy_for_run(run.meta.get("models"))
+    return None if accuracy is None else asdict(accuracy)

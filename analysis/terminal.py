@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.compare import TASKS
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
+from analysis.news_accuracy import accuracy_for_run, accuracy_line
 from analysis.report import EvidenceLookup
 from analysis.run_info import run_info
 from analysis.runs import Run
@@ -174,6 +175,7 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
         lines.append("* no author named: grouped under the outlet (or the article itself)")
     if table.empty:
         lines.append("(no positions)")
+    lines.append(accuracy_line(accuracy_for_run(run.meta.get("models"))))
     return "\n".join(lines)
 
 

@@ -78,3 +78,21 @@ def test_show_json_matches_the_table(run):
     assert {r["author"] for r in data["positions"]} == set(
         run.positions.loc[run.positions["level"] == "author", "author"]
     )
+
+
+def test_show_ends_with_how_far_to_trust_the_stance_model(run):
+    from analysis.news_accuracy import SHIPPED_ROOT, read_news_accuracy
+
+    # The small run's stance model has no recorded figures: the table says so.
+    assert (
+        format_positions(run)
+        .splitlines()[-1]
+        .startswith("how far to trust S: not measured on news for this stance model")
+    )
+    assert positions_json(run)["news_accuracy"] is None
+    v2 = read_news_accuracy(SHIPPED_ROOT / "minilm_v2" / "news_accuracy.json")
+    run.meta["models"]["stance"] = {"name": v2.model, "weights_sha256": v2.weights_sha256}
+    last = format_positions(run).splitlines()[-1]
+    assert f"{v2.sign_accuracy_called:.0%} of the stances {v2.model} gives" in last
+    assert f"against found {v2.against_found} of {v2.n_against}" in last
+    assert positions_json(run)["news_accuracy"]["run_id"] == v2.run_id
