@@ -63,7 +63,41 @@ def read_news_accuracy(path: Path) -> NewsAccuracy:
     missing = [n for n in names if n not in raw]
     if missing:
         raise NewsAccuracyError(f"{path}: expected the fields {names}, missing {missing}")
+    for name in names:
+        value, kind = raw[name], _KINDS[name]
+        ok = (
+            isinstance(value, str)
+            if kind == "text"
+            else (value is None and kind.endswith("?"))
+            or (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and (kind.startswith("rate") or isinstance(value, int))
+            )
+        )
+        if not ok:
+            raise NewsAccuracyError(
+                f"{path}: expected {kind.rstrip('?')} for {name}, got {value!r}"
+            )
     return NewsAccuracy(**{n: raw[n] for n in names})
+
+
+# What each field holds ("?": may be null): checked on reading, so that a hand-edited file
+# cannot break the pages that show it.
+_KINDS = {
+    **dict.fromkeys(("model", "weights_sha256", "data", "command", "run_id"), "text"),
+    **dict.fromkeys(
+        ("pairs", "articles", "n_leaning", "n_called", "n_against", "against_found"), "count"
+    ),
+    **dict.fromkeys(
+        ("coverage_precision", "coverage_recall", "coverage_f1", "sign_accuracy"), "rate"
+    ),
+    **dict.fromkeys(
+        ("sign_accuracy_called", "auc_favor_vs_none", "passage_author_f1", "passage_speaker_f1"),
+        "rate?",
+    ),
+    "passages": "count?",
+}
 
 
 def write_news_accuracy(path: Path, accuracy: NewsAccuracy) -> None:

@@ -59,6 +59,18 @@ def test_a_broken_file_is_an_error_when_read_and_skipped_for_a_run(tmp_path):
         read_news_accuracy(path)
     models = {"stance": {"path": str(tmp_path), "weights_sha256": "c" * 64}}
     assert accuracy_for_run(models) is None
+    # A hand-edited value of the wrong kind would break the pages that format it.
+    for field, value, expected in [
+        ("n_called", "8", "expected count for n_called, got '8'"),
+        ("sign_accuracy", None, "expected rate for sign_accuracy, got None"),
+        ("model", 3, "expected text for model, got 3"),
+    ]:
+        path.write_text(json.dumps({**asdict(FIGURES), field: value}))
+        with pytest.raises(NewsAccuracyError, match=expected):
+            read_news_accuracy(path)
+        assert accuracy_for_run(models) is None
+    path.write_text(json.dumps({**asdict(FIGURES), "passages": None, "auc_favor_vs_none": 1}))
+    assert read_news_accuracy(path).passages is None
 
 
 def test_the_shipped_figures_belong_to_the_shipped_weights():
