@@ -149,8 +149,13 @@ def article_metrics(matched: pd.DataFrame) -> dict[str, Any]:
                 "n": len(part),
                 "sign_accuracy": _share(part, "sign"),
                 "coverage_f1": _coverage_f1(part),
+                # leaning pairs, those given a stance, those with the right sign
+                "n_leaning": int(signed[mask].sum()),
+                "n_called": int(called[mask].sum()),
+                "n_right": int((correct & signed)[mask].sum()),
             }
             for topic, part in matched.groupby("topic")
+            for mask in [(matched["topic"] == topic).to_numpy()]
         },
     }
 

@@ -45,6 +45,8 @@ class NewsAccuracy:
     passage_author_f1: float | None  # macro-F1, on-topic passages of the dev articles
     passage_speaker_f1: float | None
     passages: int | None
+    # topic key -> n_leaning, n_called, n_right (right sign among the leaning), coverage_f1
+    per_topic: dict[str, dict[str, Any]]
 
 
 class NewsAccuracyError(ValueError):
@@ -68,6 +70,8 @@ def read_news_accuracy(path: Path) -> NewsAccuracy:
         ok = (
             isinstance(value, str)
             if kind == "text"
+            else _is_topic_table(value)
+            if kind == "table"
             else (value is None and kind.endswith("?"))
             or (
                 isinstance(value, int | float)
@@ -97,7 +101,21 @@ _KINDS = {
         "rate?",
     ),
     "passages": "count?",
+    "per_topic": "table",
 }
+_TOPIC_COUNTS = ("n_leaning", "n_called", "n_right")
+
+
+def _is_topic_table(value: object) -> bool:
+    """``{topic: {n_leaning, n_called, n_right: int, coverage_f1: number or null}}``."""
+    return isinstance(value, dict) and all(
+        isinstance(row, dict)
+        and all(
+            isinstance(row.get(k), int) and not isinstance(row.get(k), bool) for k in _TOPIC_COUNTS
+        )
+        and (row.get("coverage_f1") is None or isinstance(row.get("coverage_f1"), int | float))
+        for row in value.values()
+    )
 
 
 def write_news_accuracy(path: Path, accuracy: NewsAccuracy) -> None:
@@ -127,8 +145,11 @@ def accuracy_for_run(models: Mapping[str, Any] | None) -> NewsAccuracy | None:
     return None
 
 
-def accuracy_sentences(accuracy: NewsAccuracy) -> list[str]:
-    """The figures as plain sentences for an analyst (Markdown)."""
+def accuracy_sentences(
+    accuracy: NewsAccuracy, labels: Mapping[str, str] | None = None
+) -> list[str]:
+    """The figures as plain sentences for an analyst (Markdown); ``labels`` names the topics
+    (key -> label) where the run has the same keys."""
 
     def pct(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.0%}"
@@ -159,6 +180,20 @@ def accuracy_sentences(accuracy: NewsAccuracy) -> list[str]:
             f"**Single passages.** Macro-F1 of the author's stance {accuracy.passage_author_f1:.2f}"
             f"{speaker} (favor / against / none, {accuracy.passages} dev passages): one "
             "passage's label is often wrong; read the evidence."
+        )
+    if accuracy.per_topic:
+        parts = []
+        for key, row in accuracy.per_topic.items():
+            coverage = row.get("coverage_f1")
+            parts.append(
+                f"{(labels or {}).get(key, key)}: {row['n_right']} of {row['n_leaning']} leaning "
+                f"pairs right ({row['n_called']} given a stance)"
+                + ("" if coverage is None else f", coverage F1 {coverage:.2f}")
+            )
+        lines.append(
+            "**By topic** (the topics of the labels, by key; few pairs each): "
+            + "; ".join(parts)
+            + "."
         )
     lines.append(
         f"*Measured on {accuracy.data} ({accuracy.pairs} pairs, {accuracy.articles} articles), "

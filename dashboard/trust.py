@@ -26,8 +26,9 @@ def trust_label(models: Mapping[str, Any] | None) -> str:
     )
 
 
-def render_trust(models: Mapping[str, Any] | None) -> None:
-    """A collapsed expander with the measured figures, or with how to measure them."""
+def render_trust(models: Mapping[str, Any] | None, labels: Mapping[str, str]) -> None:
+    """A collapsed expander with the measured figures (topics named by the run's ``labels``),
+    or with how to measure them."""
     accuracy = accuracy_for_run(models)
     with st.expander(trust_label(models), icon=":material/verified:"):
         if accuracy is None:
@@ -41,4 +42,4 @@ def render_trust(models: Mapping[str, Any] | None) -> None:
                 "evidence behind each number before trusting it."
             )
             return
-        st.markdown("\n".join(f"- {line}" for line in accuracy_sentences(accuracy)))
+        st.markdown("\n".join(f"- {line}" for line in accuracy_sentences(accuracy, labels)))

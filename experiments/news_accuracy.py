@@ -108,6 +108,10 @@ def main(argv: list[str] | None = None) -> None:
         passage_author_f1=author,
         passage_speaker_f1=speaker,
         passages=passages,
+        per_topic={
+            topic: {k: row[k] for k in ("n_leaning", "n_called", "n_right", "coverage_f1")}
+            for topic, row in report["per_topic"].items()
+        },
     )
     out = args.out or model_dir / FILE_NAME
     write_news_accuracy(out, accuracy)

@@ -84,6 +84,9 @@ def test_metrics_on_known_positions():
     confusion = dict(zip(report["labels"], report["confusion"], strict=True))
     assert confusion["favor"] == [0, 0, 1, 1]
     assert confusion["not_discussed"] == [1, 0, 1, 0]
+    # per topic: leaning a, c, f; all three given a stance; a and f with the right sign
+    counts = {k: report["per_topic"]["sanctions"][k] for k in ("n_leaning", "n_called", "n_right")}
+    assert counts == {"n_leaning": 3, "n_called": 3, "n_right": 2}
 
 
 def test_labels_match_by_title_when_the_id_is_unknown():

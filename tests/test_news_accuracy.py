@@ -39,6 +39,10 @@ FIGURES = NewsAccuracy(
     passage_author_f1=0.45,
     passage_speaker_f1=None,
     passages=40,
+    per_topic={
+        "arms_control": {"n_leaning": 5, "n_called": 2, "n_right": 0, "coverage_f1": 0.55},
+        "ukraine": {"n_leaning": 7, "n_called": 6, "n_right": 6, "coverage_f1": None},
+    },
 )
 
 
@@ -64,6 +68,7 @@ def test_a_broken_file_is_an_error_when_read_and_skipped_for_a_run(tmp_path):
         ("n_called", "8", "expected count for n_called, got '8'"),
         ("sign_accuracy", None, "expected rate for sign_accuracy, got None"),
         ("model", 3, "expected text for model, got 3"),
+        ("per_topic", {"ukraine": {"n_leaning": 1}}, "expected table for per_topic"),
     ]:
         path.write_text(json.dumps({**asdict(FIGURES), field: value}))
         with pytest.raises(NewsAccuracyError, match=expected):
@@ -94,5 +99,8 @@ def test_sentences_give_the_figures_in_words():
     assert "1 of 3 pairs leaning against" in text
     assert "Macro-F1 of the author's stance 0.45 (favor / against / none, 40" in text
     assert "run `20260101-000000-abc`" in text
+    assert "ukraine: 6 of 7 leaning pairs right (6 given a stance)." in text
+    named = "\n".join(accuracy_sentences(FIGURES, {"arms_control": "Arms control"}))
+    assert "Arms control: 0 of 5 leaning pairs right (2 given a stance), coverage F1 0.55" in named
     without = "\n".join(accuracy_sentences(replace(FIGURES, passage_author_f1=None)))
     assert "Single passages" not in without

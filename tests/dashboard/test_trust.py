@@ -44,6 +44,9 @@ def test_a_run_of_the_shipped_model_shows_its_measured_figures(app, v2_runs_dir,
     ]
     text = "\n".join(m.value for m in at.markdown)
     assert f"{V2.against_found} of {V2.n_against} pairs leaning against" in text
+    # topics named as the run names them
+    arms = V2.per_topic["arms_control"]
+    assert f"Arms control: {arms['n_right']} of {arms['n_leaning']} leaning pairs right" in text
 
 
 def test_a_model_without_figures_says_so_and_how_to_measure(app, small_runs_dir):
