@@ -76,6 +76,14 @@ def format_article_report(report: dict[str, Any]) -> str:
     ]
     for name, row in zip(report["labels"], report["confusion"], strict=True):
         lines.append(f"{name:<14}" + "".join(f"{v:>14d}" for v in row))
+    per_topic = report.get("per_topic") or {}
+    if per_topic:
+        lines += ["", "per topic: leaning pairs with the right sign (given a stance), coverage F1"]
+        for topic, row in per_topic.items():
+            lines.append(
+                f"  {topic}: {row['n_right']} of {row['n_leaning']} ({row['n_called']}), "
+                f"coverage F1 {_fmt(row['coverage_f1'])}"
+            )
     return "\n".join(lines)
 
 
