@@ -1,5 +1,5 @@
-""" "How far to trust these stances": the run's stance model's measured figures on labelled news
-(``analysis.news_accuracy``), shown where the stance numbers are."""
+"""The note "how far to trust these stances": the run's stance model's measured figures on
+labelled news (``analysis.news_accuracy``), shown where the stance numbers are."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def render_trust(models: Mapping[str, Any] | None, labels: Mapping[str, str]) ->
                 f"No figures on labelled news are recorded for this run's stance model "
                 f"({md_escape(name or 'unknown')}, these weights). Measure them on articles "
                 "labelled by reading: `viewpoints evaluate --level article --data LABELS.jsonl "
-                "--run RUN` (README, *How a position is computed*). Until then, read the "
+                "--run RUN` (README, *Models*). Until then, read the "
                 "evidence behind each number before trusting it."
             )
             return

@@ -88,8 +88,12 @@ def main(argv: list[str] | None = None) -> None:
     accuracy = NewsAccuracy(
         model=stance["name"],
         weights_sha256=stance["weights_sha256"],
-        data=f"the {args.split} split of {shown} (AllSides articles labelled by "
-        "reading, outlet-balanced split; no reserved article)",
+        data=f"the {args.split} split of {shown}"
+        + (
+            " (AllSides articles labelled by reading, outlet-balanced split; no reserved article)"
+            if args.labels.resolve() == LABELS
+            else ""
+        ),
         command=f"viewpoints evaluate --level article --data {shown} --run RUN "
         f"--split {args.split}",
         run_id=run.path.name,
