@@ -26,6 +26,21 @@ def trust_label(models: Mapping[str, Any] | None) -> str:
     )
 
 
+def trust_summary(models: Mapping[str, Any] | None) -> str:
+    """One line for a run's card where runs are compared: its stance model's figures on
+    labelled news, or that there are none."""
+    accuracy = accuracy_for_run(models)
+    if accuracy is None:
+        return "stance not measured on labelled news"
+    called = accuracy.sign_accuracy_called
+    share = "n/a" if called is None else f"{called:.0%}"
+    return (
+        f"on labelled news: {accuracy.n_called} of {accuracy.n_leaning} leaning pairs given a "
+        f"stance, {share} of those the right sign; against found {accuracy.against_found} of "
+        f"{accuracy.n_against}; coverage F1 {accuracy.coverage_f1:.2f}"
+    )
+
+
 def render_trust(models: Mapping[str, Any] | None, labels: Mapping[str, str]) -> None:
     """A collapsed expander with the measured figures (topics named by the run's ``labels``),
     or with how to measure them."""

@@ -22,6 +22,7 @@ from dashboard.style import (
     signed,
     with_interval,
 )
+from dashboard.trust import trust_summary
 
 TOP_K = 10  # disagreeing passages listed per topic (and overall)
 ALL_TOPICS = "all"
@@ -79,6 +80,7 @@ def _header(report: dict[str, Any], metas: dict[str, dict[str, Any]]) -> None:
                 f"stance: `{models.get('stance') or '?'}` · tone: `{models.get('tone') or '?'}`"
             )
             st.caption(" · ".join([*facts, f"corpus {str(run.get('corpus_hash') or '?')[:12]}"]))
+            st.caption(f"Stance model {trust_summary(meta.get('models'))}.")
     if report["same_corpus"] is True:
         st.caption("Both runs analysed the same corpus (same corpus hash).")
     for warning in report["warnings"]:

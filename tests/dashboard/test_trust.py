@@ -55,3 +55,24 @@ def test_a_model_without_figures_says_so_and_how_to_measure(app, small_runs_dir)
     assert labels == ["How far to trust these stances: not measured on news for this stance model"]
     text = "\n".join(m.value for m in at.markdown)
     assert "viewpoints evaluate --level article" in text
+
+
+def test_the_runs_page_gives_each_runs_stance_model_figures(app, tmp_path):
+    from tests.dashboard.two_runs import CONFIG_TOML as PIPELINE_CONFIG
+    from tests.dashboard.two_runs import run_meta
+
+    v1 = read_news_accuracy(SHIPPED_ROOT / "minilm_v1" / "news_accuracy.json")
+    for run_id, figures in (("20181110-120000-v1", v1), ("20181111-120000-v2", V2)):
+        meta = run_meta(f"2018-11-{run_id[6:8]}T12:00:00", "0" * 64, ("x", "y"), 4)
+        meta["models"]["stance"] = {"name": figures.model, "weights_sha256": figures.weights_sha256}
+        write_run(tmp_path, run_id, meta, PIPELINE_CONFIG, _tables_from_specs(SMALL_ARTICLES))
+    at = app(tmp_path).run()
+    at.switch_page("app_pages/runs.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption if c.value.startswith("Stance model")]
+    assert captions == [
+        f"Stance model on labelled news: {f.n_called} of {f.n_leaning} leaning pairs given a "
+        f"stance, {f.sign_accuracy_called:.0%} of those the right sign; against found "
+        f"{f.against_found} of {f.n_against}; coverage F1 {f.coverage_f1:.2f}."
+        for f in (V2, v1)  # run A is the newest
+    ]
