@@ -31,13 +31,14 @@ def trust_summary(models: Mapping[str, Any] | None) -> str:
     labelled news, or that there are none."""
     accuracy = accuracy_for_run(models)
     if accuracy is None:
-        return "stance not measured on labelled news"
+        return "Stance model: not measured on labelled news."
     called = accuracy.sign_accuracy_called
     share = "n/a" if called is None else f"{called:.0%}"
     return (
-        f"on labelled news: {accuracy.n_called} of {accuracy.n_leaning} leaning pairs given a "
-        f"stance, {share} of those the right sign; against found {accuracy.against_found} of "
-        f"{accuracy.n_against}; coverage F1 {accuracy.coverage_f1:.2f}"
+        f"Stance model on labelled news: {accuracy.n_called} of {accuracy.n_leaning} leaning "
+        f"pairs given a stance, {share} of those the right sign; against found "
+        f"{accuracy.against_found} of {accuracy.n_against}; coverage F1 "
+        f"{accuracy.coverage_f1:.2f}."
     )
 
 

@@ -80,7 +80,7 @@ def _header(report: dict[str, Any], metas: dict[str, dict[str, Any]]) -> None:
                 f"stance: `{models.get('stance') or '?'}` · tone: `{models.get('tone') or '?'}`"
             )
             st.caption(" · ".join([*facts, f"corpus {str(run.get('corpus_hash') or '?')[:12]}"]))
-            st.caption(f"Stance model {trust_summary(meta.get('models'))}.")
+            st.caption(trust_summary(meta.get("models")))
     if report["same_corpus"] is True:
         st.caption("Both runs analysed the same corpus (same corpus hash).")
     for warning in report["warnings"]:

@@ -194,7 +194,11 @@ def selected(page, label: str) -> str:
 
 def choose(page, testid: str, label: str, option: str) -> None:
     """Open a selectbox or multiselect by its label and click one of its options."""
-    widget(page, testid, label).locator('[role="combobox"]').first.click()
+    box = widget(page, testid, label).locator('[role="combobox"]').first
+    # In the middle of the viewport, so that its list of options has room to open: at the
+    # bottom edge (where the click's own scrolling leaves it) the list may not show.
+    box.evaluate("e => e.scrollIntoView({block: 'center'})")
+    box.click()
     page.get_by_role("option").filter(has_text=option).first.click()
     if testid == "stMultiSelect":
         page.keyboard.press("Escape")  # close the list, which stays open for more choices
