@@ -145,15 +145,16 @@ def accuracy_for_run(models: Mapping[str, Any] | None) -> NewsAccuracy | None:
     return None
 
 
+def pct(value: float | None) -> str:
+    """A rate as a whole percentage ("90%"), "n/a" where not measured."""
+    return "n/a" if value is None else f"{value:.0%}"
+
+
 def accuracy_sentences(
     accuracy: NewsAccuracy, labels: Mapping[str, str] | None = None
 ) -> list[str]:
     """The figures as plain sentences for an analyst (Markdown); ``labels`` names the topics
     (key -> label) where the run has the same keys."""
-
-    def pct(value: float | None) -> str:
-        return "n/a" if value is None else f"{value:.0%}"
-
     lines = [
         f"**Sign.** Of {accuracy.n_leaning} article × topic pairs a careful reader found "
         f"leaning, {accuracy.n_called} get a stance, and {pct(accuracy.sign_accuracy_called)} "
@@ -209,11 +210,9 @@ def accuracy_line(accuracy: NewsAccuracy | None) -> str:
             "how far to trust S: not measured on news for this stance model "
             "(viewpoints evaluate --level article --data LABELS --run RUN measures it)"
         )
-    called = accuracy.sign_accuracy_called
-    share = "n/a" if called is None else f"{called:.0%}"
     return (
-        f"how far to trust S: on labelled news, {share} of the stances {accuracy.model} gives "
-        f"have the right sign; {accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} "
-        f"leaning article x topic pairs get none; against found {accuracy.against_found} of "
-        f"{accuracy.n_against}"
+        f"how far to trust S: on labelled news, {pct(accuracy.sign_accuracy_called)} of the "
+        f"stances {accuracy.model} gives have the right sign; "
+        f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article x "
+        f"topic pairs get none; against found {accuracy.against_found} of {accuracy.n_against}"
     )

@@ -8,21 +8,19 @@ from typing import Any
 
 import streamlit as st
 
-from analysis.news_accuracy import accuracy_for_run, accuracy_sentences
+from analysis.news_accuracy import NewsAccuracy, accuracy_for_run, accuracy_sentences, pct
 from dashboard.style import md_escape
 
 
-def trust_label(models: Mapping[str, Any] | None) -> str:
+def trust_label(accuracy: NewsAccuracy | None) -> str:
     """The expander's title: the one figure an analyst should see without opening it."""
-    accuracy = accuracy_for_run(models)
     if accuracy is None:
         return "How far to trust these stances: not measured on news for this stance model"
-    called = accuracy.sign_accuracy_called
-    share = "n/a" if called is None else f"{called:.0%}"
     return (
-        f"How far to trust these stances: on labelled news, {share} of the stances "
-        f"{accuracy.model} gives have the right sign, and {accuracy.n_leaning - accuracy.n_called}"
-        f" of {accuracy.n_leaning} article × topic pairs a reader found leaning get none"
+        f"How far to trust these stances: on labelled news, {pct(accuracy.sign_accuracy_called)}"
+        f" of the stances {accuracy.model} gives have the right sign, and "
+        f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} article × topic "
+        "pairs a reader found leaning get none"
     )
 
 
@@ -32,12 +30,10 @@ def trust_summary(models: Mapping[str, Any] | None) -> str:
     accuracy = accuracy_for_run(models)
     if accuracy is None:
         return "Stance model: not measured on labelled news."
-    called = accuracy.sign_accuracy_called
-    share = "n/a" if called is None else f"{called:.0%}"
     return (
         f"Stance model on labelled news: {accuracy.n_called} of {accuracy.n_leaning} leaning "
-        f"pairs given a stance, {share} of those the right sign; against found "
-        f"{accuracy.against_found} of {accuracy.n_against}; coverage F1 "
+        f"pairs given a stance, {pct(accuracy.sign_accuracy_called)} of those the right sign; "
+        f"against found {accuracy.against_found} of {accuracy.n_against}; coverage F1 "
         f"{accuracy.coverage_f1:.2f}."
     )
 
@@ -46,7 +42,7 @@ def render_trust(models: Mapping[str, Any] | None, labels: Mapping[str, str]) ->
     """A collapsed expander with the measured figures (topics named by the run's ``labels``),
     or with how to measure them."""
     accuracy = accuracy_for_run(models)
-    with st.expander(trust_label(models), icon=":material/verified:"):
+    with st.expander(trust_label(accuracy), icon=":material/verified:"):
         if accuracy is None:
             stance = models.get("stance") if isinstance(models, Mapping) else None
             name = stance.get("name") if isinstance(stance, Mapping) else None

@@ -16,7 +16,6 @@ import json
 from pathlib import Path
 
 from analysis.evaluate_articles import evaluate_run_articles, load_article_labels
-from analysis.metrics import classification_report
 from analysis.news_accuracy import FILE_NAME, NewsAccuracy, write_news_accuracy
 from analysis.runs import load_run
 
@@ -29,7 +28,7 @@ def passage_f1(model_dir: Path) -> tuple[float | None, float | None, int | None]
     of the dev articles, and how many passages the author head read (None where the model is
     not a pair classifier or lacks the head)."""
     from analysis.scoring.pair_model import is_pair_classifier_dir, load_pair_classifier
-    from experiments.train_minilm import predict_proba
+    from experiments.train_minilm import evaluate_model
     from experiments.train_news_stance import (
         NEW_LABELS,
         NEWS_STANCE,
@@ -43,26 +42,11 @@ def passage_f1(model_dir: Path) -> tuple[float | None, float | None, int | None]
     model, tokenizer = load_pair_classifier(model_dir)
     rows = read_news([str(NEWS_STANCE), str(NEW_LABELS)], str(SPLITS))
     rows = [r for r in rows if r["split"] == "dev"]
-    scores: dict[str, float] = {}
-    counts: dict[str, int] = {}
-    for head in ("stance", "speaker"):
-        if head not in model.config.heads:
-            continue
-        examples = news_examples(rows, head, on_topic_only=True)
-        probs = predict_proba(
-            model,
-            tokenizer,
-            [e.text for e in examples],
-            [e.target for e in examples],
-            [e.span for e in examples],
-            batch_size=128,
-            device="cpu",
-        )[head]
-        labels = model.config.heads[head]
-        predicted = [labels[i] for i in probs.argmax(1)]
-        report = classification_report([e.label for e in examples], predicted, labels)
-        scores[head] = round(report["macro_f1"], 4)
-        counts[head] = len(examples)
+    heads = [h for h in ("stance", "speaker") if h in model.config.heads]
+    data = {h: {"news": news_examples(rows, h, on_topic_only=True)} for h in heads}
+    results = evaluate_model(model, tokenizer, data, "cpu")
+    scores = {h: round(results[f"{h}/news"]["macro_f1"], 4) for h in heads}
+    counts = {h: len(data[h]["news"]) for h in heads}
     return scores.get("stance"), scores.get("speaker"), counts.get("stance")
 
 
