@@ -6,14 +6,20 @@ loaded first.
 A server imports the app's modules (pandas, Altair, the dashboard's and the analysis' own) in
 its first script run, so the first page anyone opens on a new server waited for them; imported
 before the server starts, they are already loaded when the first visitor comes
-(``experiments.benchmark_dashboard`` measures first paints; README, scale). ``viewpoints
-dashboard``, the benchmark and the end-to-end tests start it with :func:`server_command`.
+(``experiments.benchmark_dashboard`` measures first paints; README, scale). Once the server
+runs, it also reads the newest run's tables into the pages' caches (:func:`warm_newest_run`),
+so that the first page opened does not wait for them either. ``viewpoints dashboard``, the
+benchmark and the end-to-end tests start it with :func:`server_command`.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
+import os
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -84,8 +90,6 @@ def preload(modules: Sequence[str] = PRELOAD) -> None:
     that it falls back to an in-memory cache; the warning is about the check made when
     decorating, and a cache itself is made at its first call, in the runtime, so it is silenced
     while importing."""
-    import logging
-
     import streamlit  # noqa: F401  (sets up its loggers)
 
     cache_log = logging.getLogger("streamlit.runtime.caching.cache_data_api")
@@ -98,12 +102,63 @@ def preload(modules: Sequence[str] = PRELOAD) -> None:
         cache_log.setLevel(level)
 
 
+def warm_newest_run(runs_dir: Path) -> str | None:
+    """Read the newest run's tables into the caches its first page reads (the run a visitor
+    sees first); returns the run's folder, None when there is no run."""
+    from dashboard import data
+
+    runs = data.available_runs(runs_dir)
+    if not runs:
+        return None
+    path = str(runs[0]["path"])  # the key the app uses (``streamlit_app.main``)
+    stamp = data.run_stamp(path)
+    data.run_config(path, stamp)
+    data.article_meta(path, stamp)
+    for level in ("author", "article"):
+        data.positions(path, stamp, level)
+        data.wide_positions(path, stamp, level)
+    data.text_store(path, stamp)
+    return path
+
+
+def _warm_once_serving(runs_dir: Path, wait_s: float = 120.0) -> None:
+    """Wait for the server's runtime, then :func:`warm_newest_run`. A run that cannot be read
+    is left to the page, which says why; the server never stops for it."""
+    from streamlit.runtime.runtime import Runtime, RuntimeState
+
+    serving = (RuntimeState.NO_SESSIONS_CONNECTED, RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED)
+    deadline = time.monotonic() + wait_s
+    while not (Runtime.exists() and Runtime.instance().state in serving):
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.1)
+    # Outside a page's script run the caches' spinners have no page to show on; Streamlit
+    # says so once per call ("missing ScriptRunContext"), which means nothing here.
+    context_log = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = context_log.level
+    context_log.setLevel(logging.ERROR)
+    try:
+        warm_newest_run(runs_dir)
+    except Exception as error:  # the page reports a broken run itself
+        logging.getLogger(__name__).info("not warmed: %s", error)
+    finally:
+        context_log.setLevel(level)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """Start ``streamlit run`` on the app with ``argv`` (options, then ``--`` and the app's)."""
+    """Start ``streamlit run`` on the app with ``argv`` (options, then ``--`` and the app's),
+    and warm the newest run's caches beside it."""
     preload()
     from streamlit.web import cli
 
+    from dashboard import data
+
     args = list(sys.argv[1:] if argv is None else argv)
+    app_args = args[args.index("--") + 1 :] if "--" in args else []
+    runs_dir = data.runs_dir_from(app_args, os.environ)
+    threading.Thread(
+        target=_warm_once_serving, args=(runs_dir,), name="warm-caches", daemon=True
+    ).start()
     cli.main(args=["run", str(APP), *args], prog_name="streamlit")
 
 

@@ -31,9 +31,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=SHIPPED)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--title-context",
+        action="store_true",
+        help="the article's title in front of each news passage (a model trained so)",
+    )
     args = parser.parse_args()
     torch.manual_seed(0)
-    cfg = NewsRecipeConfig(stage=2, dev_limit=500)
+    cfg = NewsRecipeConfig(stage=2, dev_limit=500, title_context=args.title_context)
     with tempfile.TemporaryDirectory() as tmp:
         data = load_data(cfg, Path(tmp))
         _, dev_csv = write_split(

@@ -140,6 +140,9 @@ class NewsRecipeConfig(RecipeConfig):
     # Passages written with their labels (``experiments/written_labels/``), for the author and
     # speaker heads only: they are on topic by construction, so they would bias the topic head.
     written: list[str] = field(default_factory=list)
+    # Experiment: the article's title before each news passage (``titled``), so that the stance
+    # heads can read the side an opinion piece's headline takes.
+    title_context: bool = False
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:
@@ -167,11 +170,16 @@ def read_news(paths: list[str], splits_file: str) -> list[dict[str, Any]]:
     return rows
 
 
+def titled(title: str | None, text: str) -> str:
+    """A passage with its article's title in front (the ``title_context`` experiment)."""
+    return f"[{title.strip()}] {text}" if title and title.strip() else text
+
+
 def news_examples(
-    rows: list[dict[str, Any]], head: str, on_topic_only: bool = False
+    rows: list[dict[str, Any]], head: str, on_topic_only: bool = False, title: bool = False
 ) -> list[Example]:
     """Author-voice (``stance``), speaker (``speaker``) or on-topic (``topic``) examples of
-    news passages."""
+    news passages (with the article's title in front when ``title``)."""
     out = []
     for r in rows:
         if on_topic_only and not r["on_topic"]:
@@ -184,7 +192,8 @@ def news_examples(
             if r.get("speaker_label") is None:
                 continue
             label = r["speaker_label"]
-        out.append(Example(r["text"], r["target"], label, group=r["article_id"]))
+        text = titled(r.get("title"), r["text"]) if title else r["text"]
+        out.append(Example(text, r["target"], label, group=r["article_id"]))
     return out
 
 
@@ -231,8 +240,8 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
     news += extra
     news_train = [r for r in news if r["split"] == "train"]
     news_dev = [r for r in news if r["split"] == "dev"]
-    author = news_examples(news_train, "stance") * plan["news_repeat"]
-    speaker = news_examples(news_train, "speaker") * plan["news_repeat"]
+    author = news_examples(news_train, "stance", title=cfg.title_context) * plan["news_repeat"]
+    speaker = news_examples(news_train, "speaker", title=cfg.title_context) * plan["news_repeat"]
     for rows in (author, speaker):
         sided = [e for e in rows if e.label != "none"]
         rows += sided * (plan["sided_repeat"] - 1)
@@ -241,9 +250,15 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
         author += author_rows
         speaker += speaker_rows
     stance_dev: dict[str, list[Example]] = {
-        "news_author": news_examples(news_dev, "stance", on_topic_only=True),
+        "news_author": news_examples(
+            news_dev, "stance", on_topic_only=True, title=cfg.title_context
+        ),
     }
-    speaker_dev = {"news_speaker": news_examples(news_dev, "speaker", on_topic_only=True)}
+    speaker_dev = {
+        "news_speaker": news_examples(
+            news_dev, "speaker", on_topic_only=True, title=cfg.title_context
+        )
+    }
     for source in EXTRA_SOURCES:
         rows = extra_examples(cfg.extra_dir, source, "train")
         rng.shuffle(rows)
@@ -266,8 +281,8 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
         "stance": {"train": author, **stance_dev},
         "speaker": {"train": speaker, **speaker_dev},
         "topic": {
-            "train": news_examples(news_train, "topic"),
-            "news_topic": news_examples(news_dev, "topic"),
+            "train": news_examples(news_train, "topic", title=cfg.title_context),
+            "news_topic": news_examples(news_dev, "topic", title=cfg.title_context),
         },
         "tone": {
             "train": sample(
@@ -385,6 +400,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--epochs", type=int, default=0, help="experiments: epochs of the stage (0: the plan's)"
     )
+    parser.add_argument(
+        "--title-context",
+        action="store_true",
+        help="experiments: the article's title in front of each news passage",
+    )
     args = parser.parse_args(argv)
     common = {
         "seed": args.seed,
@@ -393,6 +413,7 @@ def main(argv: list[str] | None = None) -> None:
         "extra_news": args.extra_news,
         "tone_rows": args.tone_rows,
         "written": args.written,
+        "title_context": args.title_context,
     }
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     if args.stage == "4":

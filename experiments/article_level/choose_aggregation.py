@@ -42,6 +42,7 @@ from analysis.aggregate import AggregateConfig, positions
 from analysis.evaluate_articles import evaluate_run_articles, load_article_labels
 from analysis.metrics import roc_auc
 from analysis.runs import load_run
+from experiments.train_news_stance import titled
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE.parent / "news_labels" / "articles.jsonl"
@@ -63,13 +64,22 @@ def labelled_features(labels: pd.DataFrame, feat: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def rescore(scores: pd.DataFrame, passages: pd.DataFrame, model: str, topics: dict) -> pd.DataFrame:
-    """The run's score rows with stance (and quoted voices) from ``model``."""
+def rescore(
+    scores: pd.DataFrame,
+    passages: pd.DataFrame,
+    model: str,
+    topics: dict,
+    titles: pd.Series | None = None,
+) -> pd.DataFrame:
+    """The run's score rows with stance (and quoted voices) from ``model``; with ``titles``
+    (article id -> title) each passage gets its article's title in front."""
     from analysis.scoring.pair_scorer import PairModel, PairModelScorer, quoted_voice, topic_gate
 
     pair = PairModel(model)
     stance = PairModelScorer("stance", "stance", pair)
     texts = passages.set_index("passage_id").loc[scores["passage_id"], "text"].tolist()
+    if titles is not None:
+        texts = [titled(titles.get(a), t) for a, t in zip(scores["article_id"], texts, strict=True)]
     targets = [topics[t] for t in scores["topic"]]
     probs = stance.score(texts, targets, progress=True)
     quoted = quoted_voice(stance)
@@ -215,13 +225,19 @@ def main() -> None:
     parser.add_argument("--runs-dir", default="runs")
     parser.add_argument("--model", default=None, help="re-score the run's passages with this model")
     parser.add_argument("--labels", default=str(LABELS))
+    parser.add_argument(
+        "--title-context",
+        action="store_true",
+        help="with --model: the article's title in front of each passage (a model trained so)",
+    )
     parser.add_argument("--out", default=None, help="write the results as JSON here")
     args = parser.parse_args()
     run = load_run(args.run, args.runs_dir)
     topics = {t["key"]: t["target"] for t in run.meta["topics"]}
     scores = run.scores
     if args.model:
-        scores = rescore(scores, run.passages, args.model, topics)
+        titles = run.articles.set_index("article_id")["title"] if args.title_context else None
+        scores = rescore(scores, run.passages, args.model, topics, titles)
     labels = {split: load_article_labels(args.labels, split) for split in ("train", "dev")}
     results: dict = {
         "run": str(run.path),

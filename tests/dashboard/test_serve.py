@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from dashboard.serve import PRELOAD, server_command
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
@@ -65,3 +67,33 @@ def test_the_server_command_runs_the_launcher_with_the_app_options_after_the_sep
     assert local[local.index("--server.address") + 1] == "127.0.0.1"
     assert local[local.index("--server.fileWatcherType") + 1] == "none"
     assert local[local.index("--") + 1 :] == ["--runs-dir", str(Path("runs").resolve())]
+
+
+def test_warming_fills_the_newest_runs_caches_and_only_its(tmp_path, monkeypatch):
+    from dashboard import data
+    from dashboard.serve import warm_newest_run
+    from tests.dashboard.conftest import make_small_run
+
+    runs_dir = tmp_path / "runs"
+    older = str(make_small_run(runs_dir, "20181110-120000-older000", "2018-11-10T12:00:00"))
+    newer = str(make_small_run(runs_dir, "20181111-120000-newer000", "2018-11-11T12:00:00"))
+    assert warm_newest_run(runs_dir) == newer
+
+    def unread(*args, **kwargs):
+        raise AssertionError("read from disk after warming")
+
+    monkeypatch.setattr(data, "_read", unread)
+    stamp = data.run_stamp(newer)
+    assert len(data.article_meta(newer, stamp)) > 0
+    for level in ("author", "article"):
+        assert len(data.positions(newer, stamp, level)) > 0
+        assert len(data.wide_positions(newer, stamp, level)) > 0
+    assert len(data.text_store(newer, stamp).passages) > 0
+    with pytest.raises(AssertionError, match="after warming"):
+        data.article_meta(older, data.run_stamp(older))
+
+
+def test_warming_an_empty_runs_folder_reads_nothing(tmp_path):
+    from dashboard.serve import warm_newest_run
+
+    assert warm_newest_run(tmp_path) is None

@@ -61,6 +61,18 @@ def test_news_rows_give_author_and_speaker_examples():
     assert [e.text for e in news_examples(rows, "stance", on_topic_only=True)] == ["t1", "t2"]
 
 
+def test_the_title_context_experiment_puts_the_articles_title_before_its_passages():
+    rows = [
+        {"text": "t1", "target": "x", "label": "favor", "on_topic": True, "article_id": "a"},
+        {"text": "t2", "target": "x", "label": "none", "on_topic": True, "article_id": "b"},
+    ]
+    rows[0]["title"] = "  Keep the treaty "
+    rows[1]["title"] = " "
+    titled_rows = news_examples(rows, "stance", title=True)
+    assert [e.text for e in titled_rows] == ["[Keep the treaty] t1", "t2"]
+    assert [e.text for e in news_examples(rows, "stance")] == ["t1", "t2"]
+
+
 def test_written_passages_train_both_stance_heads_with_the_topic_target(tmp_path):
     path = tmp_path / "written.jsonl"
     rows = [
