@@ -37,6 +37,7 @@ MAX_RUNS_CACHED = 4  # light tables of this many runs stay in memory
 MAX_HEAVY_CACHED = 2  # text tables of this many runs stay in memory
 MAX_FULL_RUNS_CACHED = 3  # whole runs (shifts, evaluation), and runs as compared, kept in memory
 MAX_COMPARISONS_CACHED = 4
+COMPARISON_TOP_K = 10  # disagreeing passages the Runs page lists per topic (and overall)
 
 ARTICLE_META_COLUMNS = (
     "article_id",

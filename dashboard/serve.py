@@ -104,13 +104,14 @@ def preload(modules: Sequence[str] = PRELOAD) -> None:
 
 def warm_newest_run(runs_dir: Path) -> str | None:
     """Read the newest run's tables into the caches its first page reads (the run a visitor
-    sees first); returns the run's folder, None when there is no run."""
+    sees first), and compare it with the run before it as the Runs page first does; returns
+    the run's folder, None when there is no run."""
     from dashboard import data
 
-    runs = data.available_runs(runs_dir)
+    runs = [m for m in data.available_runs(runs_dir) if "run_id" in m]  # as the app lists them
     if not runs:
         return None
-    path = str(runs[0]["path"])  # the key the app uses (``streamlit_app.main``)
+    path = str(runs[0]["path"])  # the run the app opens, keyed as it keys it
     stamp = data.run_stamp(path)
     data.run_config(path, stamp)
     data.article_meta(path, stamp)
@@ -118,6 +119,9 @@ def warm_newest_run(runs_dir: Path) -> str | None:
         data.positions(path, stamp, level)
         data.wide_positions(path, stamp, level)
     data.text_store(path, stamp)
+    if len(runs) > 1:
+        other = str(runs[1]["path"])
+        data.run_comparison(path, stamp, other, data.run_stamp(other), data.COMPARISON_TOP_K)
     return path
 
 

@@ -24,7 +24,7 @@ from dashboard.style import (
 )
 from dashboard.trust import trust_summary
 
-TOP_K = 10  # disagreeing passages listed per topic (and overall)
+TOP_K = data.COMPARISON_TOP_K  # disagreeing passages listed per topic (and overall)
 ALL_TOPICS = "all"
 ARTICLE_PAGE = "app_pages/article.py"
 SECOND_RUN_HINT = "viewpoints run experiments/vader_tone.toml"

@@ -82,13 +82,17 @@ def test_warming_fills_the_newest_runs_caches_and_only_its(tmp_path, monkeypatch
     def unread(*args, **kwargs):
         raise AssertionError("read from disk after warming")
 
-    monkeypatch.setattr(data, "_read", unread)
+    for name in ("_read", "load_for_comparison", "compare_runs"):
+        monkeypatch.setattr(data, name, unread)
     stamp = data.run_stamp(newer)
     assert len(data.article_meta(newer, stamp)) > 0
     for level in ("author", "article"):
         assert len(data.positions(newer, stamp, level)) > 0
         assert len(data.wide_positions(newer, stamp, level)) > 0
     assert len(data.text_store(newer, stamp).passages) > 0
+    # The Runs page's first comparison: the newest run against the one before it.
+    report = data.run_comparison(newer, stamp, older, data.run_stamp(older), data.COMPARISON_TOP_K)
+    assert report
     with pytest.raises(AssertionError, match="after warming"):
         data.article_meta(older, data.run_stamp(older))
 
