@@ -132,8 +132,15 @@ def analyze(
     """
     from analysis.aggregate import POSITIONS_SCHEMA, position_batches
     from analysis.aggregate import REQUIRED as AGGREGATE_REQUIRED
-    from analysis.runs import finish_run, new_run_id, new_staging, write_parquet_batches
-    from analysis.scoring_stage import build_scorers, score_with_cache
+    from analysis.runs import (
+        GATED_OUT_TABLE,
+        finish_run,
+        new_run_id,
+        new_staging,
+        write_parquet,
+        write_parquet_batches,
+    )
+    from analysis.scoring_stage import build_scorers, score_with_cache, split_gated_out
     from analysis.stages import (
         build_matcher,
         find_topic_passages,
@@ -265,10 +272,20 @@ def analyze(
         quoted, gate = quoted_voice(stance), topic_gate(stance)
         if engine is None:
             scores, cache_stats = score_with_cache(
-                found, topics, threshold, (stance, tone, quoted, gate), config, progress
+                found,
+                topics,
+                threshold,
+                (stance, tone, quoted, gate),
+                config,
+                progress,
+                keep_gated=True,
             )
         else:
             scores, cache_stats = engine.score(found, config, topics, threshold)
+        # The candidates the topic gate left out count toward nothing, but the run keeps them
+        # (ids, relevance, P(on topic)) so that an analyst can read what was left out.
+        scores, gated_out = split_gated_out(scores)
+        write_parquet(gated_out, staging / GATED_OUT_TABLE)
         timings["scoring"] = time.perf_counter() - clock
         peak_mib["scoring"] = peak_rss_mib()
         # Positions need only where each topic passage sits in its article: the texts go before
@@ -341,6 +358,7 @@ def analyze(
                 "topic_passages": int(scores["passage_id"].nunique()) if len(scores) else 0,
                 "scored_pairs": len(scores),
                 "candidate_pairs": n_candidates,
+                "gated_out_pairs": len(gated_out),
                 "failed_pairs": int(failed.sum()),
                 "positions": n_positions,
                 "authors": n_authors,

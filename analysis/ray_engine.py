@@ -223,7 +223,13 @@ class ScoringWorker:
         relevance = batch[relevance_columns(len(self.topics))].to_numpy(dtype=np.float32)
         found = TopicPassages(batch.reset_index(drop=True), relevance, 0)
         scores, stats = score_with_cache(
-            found, self.topics, self.threshold, self.scorers, self.config, progress=False
+            found,
+            self.topics,
+            self.threshold,
+            self.scorers,
+            self.config,
+            progress=False,
+            keep_gated=True,  # the driver splits them off (scoring_stage.split_gated_out)
         )
         if stats:  # waited for: counted before this block's rows reach the driver
             import ray

@@ -37,6 +37,8 @@ class RunInfo:
     # task -> what the run recorded of its model: at least "name" (the identity where recorded)
     models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     threshold: float | None = None
+    # P(on topic) a candidate needed from the stance model's topic head (None: no gate recorded)
+    gate: float | None = None
     # "cascade" or "full" (how topic passages were found; runs from before the cascade: "full")
     relevance: str | None = None
     topics_file: str | None = None  # None: the package's built-in topics
@@ -130,6 +132,11 @@ def _aggregation(config: Mapping[str, Any]) -> tuple[AggregateSection, str | Non
         return AggregateSection(), str(err)
 
 
+def _number(value: Any) -> float | None:
+    """A recorded number as a float; None when absent or not a number."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def _relevance(meta: Mapping[str, Any]) -> str | None:
     """How the run found topic passages, from the topic matcher it recorded."""
     matcher = meta.get("topic_matcher")
@@ -148,6 +155,7 @@ def run_info(
     config = config if isinstance(config, Mapping) else {}
     section = config.get("topics") if isinstance(config.get("topics"), Mapping) else {}
     threshold = section.get("threshold")
+    gate = section.get("gate") if "topic_gate" in _models(meta) else None
     topics_file = section.get("file")
     seed = meta.get("seed")
     aggregation, aggregation_error = _aggregation(config)
@@ -157,9 +165,8 @@ def run_info(
         created=None if meta.get("created") is None else str(meta["created"]),
         topics=tuple(run_topics(meta, config, keys_in_data)),
         models=_models(meta),
-        threshold=float(threshold)
-        if isinstance(threshold, int | float) and not isinstance(threshold, bool)
-        else None,
+        threshold=_number(threshold),
+        gate=_number(gate),
         relevance=_relevance(meta),
         topics_file=str(topics_file) if topics_file else None,
         aggregation=aggregation,

@@ -6,7 +6,10 @@ A run folder holds
 - ``run.json``: run id, creation time, models (with weights hashes), package versions, seed,
   corpus hash, timings, counts and the inputs that were skipped with their reasons;
 - ``articles.parquet``, ``passages.parquet``, ``scores.parquet``, ``positions.parquet``
-  (columns in :data:`TABLE_COLUMNS`).
+  (columns in :data:`TABLE_COLUMNS`);
+- ``gated_out.parquet`` (runs since it was added): the candidate (passage, topic) pairs that
+  the stance model's topic head left out, with their relevance and P(on topic); they count
+  toward nothing, and are kept so that an analyst can read what was left out.
 
 A run is written into a hidden temporary folder beside its final place and renamed into place
 only when every file is complete, so an interrupted run never leaves a folder that a reader
@@ -36,6 +39,7 @@ from analysis.run_info import RunInfo, run_info
 
 RUN_FORMAT_VERSION = 1
 TABLES = ("articles", "passages", "scores", "positions")
+GATED_OUT_TABLE = "gated_out.parquet"  # optional: older runs and runs without a gate lack it
 # A position's numbers: points in [-1, 1] and their bootstrap interval (NaN where none).
 INTERVAL_COLUMNS = ("stance", "stance_low", "stance_high", "tone", "tone_low", "tone_high")
 

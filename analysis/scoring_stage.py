@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 # tokens and probabilities) stays that of one chunk, not of every topic passage. MiniLM's
 # length-sorted batches of 64 pad little within 2,048 passages.
 SCORING_ROWS = 2_048
+# With ``keep_gated``: the column marking the candidate pairs the topic gate leaves out, and
+# what a run keeps of those (``gated_out.parquet``: an analyst can read what was left out).
+GATED_OUT = "gated_out"
+GATED_OUT_COLUMNS = ("passage_id", "article_id", "topic", "relevance", "reported", "on_topic")
 
 
 def build_scorers(config: AnalysisConfig, topics: list[Any]) -> tuple[Scorer, Scorer]:
@@ -61,14 +65,16 @@ def score_topic_passages(
     quoted: Scorer | None = None,
     gate: Scorer | None = None,
     gate_threshold: float = 0.5,
+    keep_gated: bool = False,
 ) -> pd.DataFrame:
     """One row per (topic passage, topic) with relevance and both tasks' probabilities.
 
     Reported-speech rows also get the stance of the quoted voices (``speaker_*``, NaN on
     own-voice rows) from ``quoted``: a speaker head, or the stance scorer itself (None).
     With a ``gate`` (a topic head: P(off), P(on) toward the target) a candidate passage whose
-    P(on) is under ``gate_threshold`` is not a topic passage and is left out; ``on_topic``
-    keeps P(on) of those kept (NaN without a gate).
+    P(on) is under ``gate_threshold`` is not a topic passage and is left out (with
+    ``keep_gated``, kept and marked in a :data:`GATED_OUT` column instead; see
+    :func:`split_gated_out`); ``on_topic`` keeps P(on) (NaN without a gate).
     """
     rows = []
     for t, topic in enumerate(topics):
@@ -119,8 +125,23 @@ def score_topic_passages(
             frame[f"{task}_error"] = [(d or {}).get("error") for d in details]
             columns += [f"{task}_raw", f"{task}_error"]
     if gate is not None:
-        frame = frame[frame["on_topic"] >= gate_threshold].reset_index(drop=True)
+        below = ~(frame["on_topic"] >= gate_threshold).to_numpy()
+        if keep_gated:
+            frame[GATED_OUT] = below
+            columns.append(GATED_OUT)
+        else:
+            frame = frame[~below].reset_index(drop=True)
     return frame[columns]
+
+
+def split_gated_out(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scores made with ``keep_gated`` -> the topic passages' scores (as without it) and the
+    candidate pairs the topic gate left out (:data:`GATED_OUT_COLUMNS`)."""
+    if GATED_OUT not in scores.columns:
+        return scores, pd.DataFrame(columns=list(GATED_OUT_COLUMNS))
+    out = scores[GATED_OUT].astype(bool).to_numpy()
+    kept = scores[~out].drop(columns=GATED_OUT).reset_index(drop=True)
+    return kept, scores.loc[out, list(GATED_OUT_COLUMNS)].reset_index(drop=True)
 
 
 def _score(
@@ -152,10 +173,12 @@ def score_with_cache(
     scorers: tuple[Scorer, Scorer, Scorer, Scorer | None],
     config: AnalysisConfig,
     progress: bool,
+    keep_gated: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
     """Scoring stage on the topic passages ``found``: :func:`score_topic_passages` with the
     scorers (stance, tone, quoted voices, topic gate or None) behind the prediction cache the
-    config names; returns the scores and the cache's hits and misses per task."""
+    config names; returns the scores (with ``keep_gated``, the gate's rejects marked) and the
+    cache's hits and misses per task."""
     stance, tone, quoted, gate = scorers
     wrapped, caches = with_cache(
         (stance, tone, quoted) if gate is None else (stance, tone, quoted, gate),
@@ -165,7 +188,13 @@ def score_with_cache(
     gate = wrapped[3] if gate is not None else None
     try:
         scores = _score_in_chunks(
-            found, topics, threshold, (stance, tone, quoted, gate), config.topics.gate, progress
+            found,
+            topics,
+            threshold,
+            (stance, tone, quoted, gate),
+            config.topics.gate,
+            progress,
+            keep_gated,
         )
     finally:
         for cache in caches:
@@ -187,6 +216,7 @@ def _score_in_chunks(
     scorers: tuple[Scorer, Scorer, Scorer, Scorer | None],
     gate_threshold: float,
     progress: bool,
+    keep_gated: bool = False,
 ) -> pd.DataFrame:
     """:func:`score_topic_passages` on :data:`SCORING_ROWS` topic passages at a time, the rows
     in the order one call on all of them gives (by topic, then passage)."""
@@ -209,6 +239,7 @@ def _score_in_chunks(
                 quoted,
                 gate,
                 gate_threshold,
+                keep_gated,
             )
             if len(part):
                 parts.append(part)

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 import streamlit as st
 
 from analysis.compare import compare_runs, load_for_comparison
-from analysis.runs import NEWER_COLUMNS, TABLE_COLUMNS, Run, list_runs, load_run
+from analysis.runs import GATED_OUT_TABLE, NEWER_COLUMNS, TABLE_COLUMNS, Run, list_runs, load_run
 from dashboard import views
 
 ENV_RUNS_DIR = "VIEWPOINTS_RUNS_DIR"
@@ -184,6 +184,17 @@ def article_texts(run_path: str, stamp: float) -> pd.Series:
     """Article id -> cleaned text (shared and read-only; see the module docstring)."""
     articles = _read(run_path, "articles", ["article_id", "text"])
     return articles.set_index("article_id")["text"]
+
+
+@st.cache_data(max_entries=MAX_RUNS_CACHED, show_spinner=False)
+def gated_out(run_path: str, stamp: float) -> pd.DataFrame:
+    """The candidate passages the topic gate left out (``gated_out.parquet``): empty for runs
+    without a gate and runs made before it was kept."""
+    path = Path(run_path) / GATED_OUT_TABLE
+    columns = ["passage_id", "article_id", "topic", "relevance", "reported", "on_topic"]
+    if not path.is_file():
+        return pd.DataFrame(columns=columns)
+    return pq.read_table(path, columns=columns).to_pandas(ignore_metadata=True)
 
 
 @st.cache_data(max_entries=MAX_RUNS_CACHED * 2, show_spinner=False)

@@ -73,3 +73,12 @@ def test_how_topic_passages_were_found_is_read_from_the_recorded_matcher():
     assert run_info(cascade, {}).relevance == "cascade"
     assert run_info({"topic_matcher": {"method": "m"}}, {}).relevance == "full"  # older runs
     assert run_info({}, {}).relevance is None
+
+
+def test_the_topic_gate_is_read_only_for_a_run_that_had_one():
+    config = {"topics": {"threshold": 0.55, "gate": 0.9}}
+    gated = {"models": {"stance": {"name": "s"}, "topic_gate": {"name": "s:topic"}}}
+    assert run_info(gated, config).gate == 0.9
+    # Every config records a gate; a run whose stance model has no topic head never used it.
+    assert run_info({"models": {"stance": {"name": "s"}}}, config).gate is None
+    assert run_info(gated, {"topics": {"gate": "high"}}).gate is None

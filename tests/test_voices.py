@@ -94,3 +94,24 @@ def test_the_topic_head_gates_which_candidates_are_topic_passages(tmp_path, tiny
     middle = float(open_gate.scores["on_topic"].median())
     half = _analyze_with_gate(tmp_path, tiny_gated_model_dir, middle)
     assert len(half.scores) == int((open_gate.scores["on_topic"] >= middle).sum())
+
+
+def test_the_run_keeps_what_the_topic_gate_left_out(tmp_path, tiny_gated_model_dir):
+    from analysis.runs import GATED_OUT_TABLE
+
+    open_gate = _analyze_with_gate(tmp_path, tiny_gated_model_dir, 0.0)
+    everything = open_gate.scores.set_index(["passage_id", "topic"])["on_topic"]
+    assert pq.read_table(open_gate.path / GATED_OUT_TABLE).num_rows == 0
+    middle = float(everything.median())
+    half = _analyze_with_gate(tmp_path, tiny_gated_model_dir, middle)
+    left_out = pq.read_table(half.path / GATED_OUT_TABLE).to_pandas()
+    assert half.meta["counts"]["gated_out_pairs"] == len(left_out) > 0
+    # Exactly the candidates under the gate, with the P(on topic) the open run gave them; the
+    # kept and the left-out pairs together are every candidate, none in both.
+    assert (left_out["on_topic"] < middle).all()
+    keys = list(zip(left_out["passage_id"], left_out["topic"], strict=True))
+    assert np.allclose(left_out["on_topic"], everything.loc[keys].to_numpy(), atol=1e-6)
+    kept = set(zip(half.scores["passage_id"], half.scores["topic"], strict=True))
+    assert not kept & set(keys)
+    assert len(kept) + len(keys) == half.meta["counts"]["candidate_pairs"]
+    assert "gated_out" not in half.scores.columns

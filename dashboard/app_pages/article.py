@@ -120,6 +120,46 @@ def score_table(article_scores: pd.DataFrame, passages: pd.DataFrame, label) -> 
     )
 
 
+def gated_out_table(left_out: pd.DataFrame, passages: pd.DataFrame, label) -> pd.DataFrame:
+    """The article's passages near a topic that the topic gate left out, in reading order."""
+    if left_out.empty:
+        return pd.DataFrame()
+    df = left_out.merge(
+        passages[["index", "text", "speaker"]], left_on="passage_id", right_index=True, how="left"
+    ).sort_values(["index", "on_topic"], ascending=[True, False])
+    return pd.DataFrame(
+        {
+            "#": df["index"].astype("Int64"),
+            "Topic": [label(t) for t in df["topic"]],
+            "About it": df["on_topic"].astype(float),
+            "Relevance": df["relevance"].astype(float),
+            "Voice": [_voice(r) for r in df.to_dict("records")],
+            "Passage": df["text"].fillna("").str.slice(0, 240),
+        }
+    )
+
+
+def _show_gated_out(table: pd.DataFrame, gate: float | None) -> None:
+    """The passages the topic gate left out, under a collapsed expander: what an analyst reads
+    to judge a "not discussed" the model may have got wrong."""
+    needed = f"; a passage needs {gate:.0%} to count" if gate is not None else ""
+    with st.expander(f"Near a topic but not counted: {len(table)} passage(s)"):
+        st.caption(
+            "These passages resemble a topic, but the stance model's topic check found them "
+            "not really about it (*About it*: the check's probability that the passage is about "
+            f"the topic{needed}). They count toward no position, so a topic with nothing else "
+            'reads "not discussed". Read them: the check can be wrong.'
+        )
+        st.dataframe(
+            table.style.format("{:.0%}", subset=["About it", "Relevance"]),
+            hide_index=True,
+            column_config={
+                "#": st.column_config.NumberColumn(width=40),
+                "Passage": st.column_config.TextColumn(width="large"),
+            },
+        )
+
+
 def _roster_note(info: pd.Series) -> None:
     """Say whom a byline counts for when its tail is the outlet's list of writers
     (:func:`analysis.bylines.article_authors`), so that a name missing from the authors is
@@ -258,6 +298,11 @@ def render() -> None:
                 ),
             },
         )
+
+    left_out = data.gated_out(ctx.path, ctx.stamp)
+    left_out = left_out[left_out["article_id"] == aid]
+    if len(left_out):
+        _show_gated_out(gated_out_table(left_out, passages, ctx.label), ctx.info.gate)
 
     corrections_ui.article_corrections(passages, article_scores, ctx)
 

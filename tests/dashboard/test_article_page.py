@@ -168,3 +168,39 @@ def test_a_byline_with_the_sites_list_of_writers_says_whom_it_counts_for(app, ro
     ]
     groups = at.selectbox(key="art_group_20190110-120000-roster00").options
     assert "Cy Kim" in groups and "Hannah Brown" not in groups
+
+
+def test_passages_the_topic_gate_left_out_are_listed_apart(app, tmp_path, article):
+    import pandas as pd
+
+    from analysis.runs import GATED_OUT_TABLE, write_parquet
+    from tests.dashboard.conftest import make_small_run
+
+    # The small run has no gated_out table (a run from before it, or without a gate): no list.
+    assert not [e for e in article.expander if e.label.startswith("Near a topic")]
+    run = make_small_run(tmp_path / "runs")
+    passages = pd.read_parquet(run / "passages.parquet")
+    first = passages[passages["article_id"] == NHAN_DAN_ARTICLE].sort_values("index").iloc[0]
+    left_out = pd.DataFrame(
+        {
+            "passage_id": [first["passage_id"]],
+            "article_id": [NHAN_DAN_ARTICLE],
+            "topic": ["sanctions"],
+            "relevance": [0.7],
+            "reported": [False],
+            "on_topic": [0.42],
+        }
+    )
+    write_parquet(left_out, run / GATED_OUT_TABLE)
+    at = app(tmp_path / "runs", article=NHAN_DAN_ARTICLE).run()
+    at.switch_page("app_pages/article.py").run()
+    assert not at.exception
+    (listed,) = [e for e in at.expander if e.label.startswith("Near a topic")]
+    assert listed.label == "Near a topic but not counted: 1 passage(s)"
+    table = listed.dataframe[0].value
+    assert table["Topic"].tolist() == ["Sanctions"]
+    assert table["About it"].tolist() == [0.42]
+    assert table["#"].tolist() == [int(first["index"])]
+    assert table["Passage"].iloc[0] == first["text"][:240]
+    # The small run records no topic gate, so the note names no gate value.
+    assert "to count" not in listed.caption[0].value
