@@ -132,14 +132,7 @@ def analyze(
     """
     from analysis.aggregate import POSITIONS_SCHEMA, position_batches
     from analysis.aggregate import REQUIRED as AGGREGATE_REQUIRED
-    from analysis.runs import (
-        GATED_OUT_TABLE,
-        finish_run,
-        new_run_id,
-        new_staging,
-        write_parquet,
-        write_parquet_batches,
-    )
+    from analysis.runs import finish_run, new_run_id, new_staging, write_parquet_batches
     from analysis.scoring_stage import build_scorers, score_with_cache, split_gated_out
     from analysis.stages import (
         build_matcher,
@@ -285,7 +278,6 @@ def analyze(
         # The candidates the topic gate left out count toward nothing, but the run keeps them
         # (ids, relevance, P(on topic)) so that an analyst can read what was left out.
         scores, gated_out = split_gated_out(scores)
-        write_parquet(gated_out, staging / GATED_OUT_TABLE)
         timings["scoring"] = time.perf_counter() - clock
         peak_mib["scoring"] = peak_rss_mib()
         # Positions need only where each topic passage sits in its article: the texts go before
@@ -374,7 +366,7 @@ def analyze(
             run_id,
             meta,
             resolved_toml,
-            {"scores": scores},
+            {"scores": scores, "gated_out": gated_out},
         )
     finally:  # claimed, the folder was renamed; otherwise (a dry run, a failure) it goes
         try:

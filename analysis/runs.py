@@ -39,7 +39,10 @@ from analysis.run_info import RunInfo, run_info
 
 RUN_FORMAT_VERSION = 1
 TABLES = ("articles", "passages", "scores", "positions")
-GATED_OUT_TABLE = "gated_out.parquet"  # optional: older runs and runs without a gate lack it
+# Tables a run may hold beside TABLES: the candidate pairs the topic gate left out (older runs
+# lack it; a run without a gate has it empty).
+OPTIONAL_TABLES = ("gated_out",)
+GATED_OUT_TABLE = "gated_out.parquet"
 # A position's numbers: points in [-1, 1] and their bootstrap interval (NaN where none).
 INTERVAL_COLUMNS = ("stance", "stance_low", "stance_high", "tone", "tone_low", "tone_high")
 
@@ -247,9 +250,10 @@ def finish_run(
     that every table is there with its columns, and claim the run's folder (atomically)."""
     import pyarrow.parquet as pq
 
-    unknown = sorted(set(tables) - set(TABLES))
+    unknown = sorted(set(tables) - set(TABLES) - set(OPTIONAL_TABLES))
     if unknown:
-        raise ValueError(f"expected tables among {list(TABLES)}, got unknown {unknown}")
+        known = [*TABLES, *OPTIONAL_TABLES]
+        raise ValueError(f"expected tables among {known}, got unknown {unknown}")
     for name in TABLES:
         if name in tables:
             absent = [c for c in TABLE_COLUMNS[name] if c not in tables[name].columns]

@@ -396,6 +396,39 @@ def test_recompute_writes_a_new_run_that_names_its_source(run, tmp_path):
     assert "corrected" in new.scores.columns
 
 
+def test_recompute_keeps_the_gates_rejects_less_those_a_correction_made_topic_passages(
+    run, tmp_path
+):
+    from analysis.runs import GATED_OUT_TABLE, write_parquet
+
+    assert not (run.path / GATED_OUT_TABLE).exists()  # a run from before the table: none made
+    plain = load_run(str(recompute(run, [], run.path.parent, corrections_source="x")))
+    assert not (plain.path / GATED_OUT_TABLE).exists()
+    passages = run.passages.set_index("text")
+    unscored = passages.loc[UNSCORED_TEXT, "passage_id"]
+    other = passages.loc[WIRE_TEXT, "passage_id"]
+    left_out = pd.DataFrame(
+        {
+            "passage_id": [unscored, other],
+            "article_id": [passages.loc[UNSCORED_TEXT, "article_id"], WIRE],
+            "topic": ["ukraine", "sanctions"],
+            "relevance": [0.7, 0.6],
+            "reported": [False, False],
+            "on_topic": [0.4, 0.3],
+        }
+    )
+    write_parquet(left_out, run.path / GATED_OUT_TABLE)
+    added = [
+        corr(UNSCORED_TEXT, "ukraine", "topic", RELEVANT),
+        corr(UNSCORED_TEXT, "ukraine", "stance", "favor"),
+        corr(UNSCORED_TEXT, "ukraine", "tone", "positive"),
+    ]
+    new = load_run(str(recompute(run, added, run.path.parent, corrections_source="x")))
+    kept = pd.read_parquet(new.path / GATED_OUT_TABLE)
+    assert list(zip(kept["passage_id"], kept["topic"], strict=True)) == [(other, "sanctions")]
+    assert new.meta["counts"]["gated_out_pairs"] == 1
+
+
 def _stance_corrections(run):
     """Stance corrections on every own-voice scored passage, disagreeing with the model."""
     merged = run.scores.merge(run.passages[["passage_id", "text"]], on="passage_id")

@@ -227,6 +227,27 @@ def recompute(
     )
     if calibrate:
         meta["calibration"] = calibration
+    tables = dict(applied.tables)
+    left_out = still_gated_out(run, tables["scores"])
+    if left_out is not None:
+        tables["gated_out"] = left_out
+        meta["counts"] = {**(meta.get("counts") or {}), "gated_out_pairs": len(left_out)}
     config_path = Path(run.path) / "config.toml"
     config_toml = config_path.read_text(encoding="utf-8") if config_path.is_file() else ""
-    return write_run(runs_dir, run_id, meta, config_toml, applied.tables)
+    return write_run(runs_dir, run_id, meta, config_toml, tables)
+
+
+def still_gated_out(run: Any, scores: pd.DataFrame) -> pd.DataFrame | None:
+    """The source run's pairs left out by the topic gate, less those a correction made topic
+    passages (now in ``scores``); None when the source run kept none."""
+    import pyarrow.parquet as pq
+
+    from analysis.runs import GATED_OUT_TABLE
+
+    path = Path(run.path) / GATED_OUT_TABLE
+    if not path.is_file():
+        return None
+    left_out = pq.read_table(path).to_pandas(ignore_metadata=True)
+    scored = pd.MultiIndex.from_frame(scores[["passage_id", "topic"]])
+    pairs = pd.MultiIndex.from_frame(left_out[["passage_id", "topic"]])
+    return left_out[~pairs.isin(scored)].reset_index(drop=True)
