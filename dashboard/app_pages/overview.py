@@ -159,12 +159,13 @@ def _evidence_for_author(
     )
     st.markdown(position_html(record), unsafe_allow_html=True)
     store = data.text_store(ctx.path, ctx.stamp)
+    article_ids = list(meta_by_id.index[views.in_groups(meta_by_id, [unit])])
     if record is None or record.get("status") != "discussed":
         n_art = int(record.get("n_articles") or 0) if record else 0
         st.info(
             f"Not discussed: none of the {n_art} article(s) of {md_escape(unit)} has an own-voice "
             f"passage about {md_escape(ctx.label(topic))}. Silence is not neutrality, so no "
-            "score is shown."
+            "score is shown." + _near_note(ctx, article_ids, topic)
         )
     else:
         _no_stance_note(record, ctx.label(topic))
@@ -173,7 +174,6 @@ def _evidence_for_author(
             f"Evidence passages, strongest first: the author's own words (up to {EVIDENCE_LIMIT}):"
         )
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
-    article_ids = list(meta_by_id.index[views.in_groups(meta_by_id, [unit])])
     _quoted_voices(store, meta_by_id, article_ids, topic, ctx.label(topic))
 
 
@@ -216,13 +216,26 @@ def _evidence_for_article(
     if record is None or record.get("status") != "discussed":
         st.info(
             "Not discussed: this article has no own-voice passage about "
-            f"{md_escape(ctx.label(topic))}."
+            f"{md_escape(ctx.label(topic))}." + _near_note(ctx, [aid], topic)
         )
     else:
         _no_stance_note(record, ctx.label(topic))
         frame = evidence_frame(store, "article", aid, topic, EVIDENCE_LIMIT)
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
     _quoted_voices(store, meta_by_id, [aid], topic, ctx.label(topic))
+
+
+def _near_note(ctx: context.RunContext, article_ids: list[str], topic: str) -> str:
+    """A sentence on the passages of ``article_ids`` near ``topic`` that the topic check left
+    out (the Article page lists them); empty when there are none."""
+    left_out = data.gated_out(ctx.path, ctx.stamp)
+    near = left_out[(left_out["topic"] == topic) & left_out["article_id"].isin(article_ids)]
+    if near.empty:
+        return ""
+    return (
+        f" The topic check left out {len(near)} passage(s) that come near it: the Article page "
+        'lists them under "Near a topic but not counted".'
+    )
 
 
 def _no_stance_note(record: dict, label: str) -> None:

@@ -117,7 +117,36 @@ def test_evidence_pickers_and_not_discussed_message(overview):
     overview.selectbox(key="w_author").set_value(NHAN_DAN).run()
     overview.selectbox(key="w_topic").set_value("sanctions").run()
     assert any("Not discussed" in i.value and NHAN_DAN in i.value for i in overview.info)
+    assert not any("left out" in i.value for i in overview.info)  # the run kept no rejects
     assert "The sanctions machine" not in _markdown(overview)
+
+
+def test_not_discussed_says_when_the_topic_check_left_passages_out(app, tmp_path):
+    import pandas as pd
+
+    from analysis.runs import GATED_OUT_TABLE, write_parquet
+    from tests.dashboard.conftest import make_small_run
+
+    run = make_small_run(tmp_path / "runs")
+    passages = pd.read_parquet(run / "passages.parquet")
+    nhan_dan = passages[passages["article_id"] == "004_874e9fd0087b4233"].head(2)
+    left_out = nhan_dan[["passage_id", "article_id"]].assign(
+        topic="sanctions", relevance=0.7, reported=False, on_topic=0.4
+    )
+    write_parquet(left_out, run / GATED_OUT_TABLE)
+    at = app(tmp_path / "runs").run()
+    at.selectbox(key="w_author").set_value(NHAN_DAN).run()
+    at.selectbox(key="w_topic").set_value("sanctions").run()
+    (note,) = [i.value for i in at.info if "Not discussed" in i.value]
+    assert "The topic check left out 2 passage(s) that come near it" in note
+    at.selectbox(key="w_topic").set_value("ukraine").run()  # none left out on this topic
+    (note,) = [i.value for i in at.info if "Not discussed" in i.value]
+    assert "left out" not in note
+    at.radio(key="ov_view").set_value("Articles").run()
+    at.selectbox(key="w_article").set_value("004_874e9fd0087b4233").run()
+    at.selectbox(key="w_topic").set_value("sanctions").run()
+    (note,) = [i.value for i in at.info if "Not discussed" in i.value]
+    assert "left out 2 passage(s)" in note
 
 
 def test_quoted_voices_are_listed_apart_with_their_speaker(overview):

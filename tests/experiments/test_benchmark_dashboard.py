@@ -47,8 +47,9 @@ def slow_e2e(test):
 @slow_e2e
 def test_every_page_and_interaction_gets_a_positive_time(tmp_path, capsys):
     runs = _two_runs(tmp_path / "runs")
-    results = main(["--runs-dir", str(runs), "--repeat", "1"])
+    results = main(["--runs-dir", str(runs), "--repeat", "1", "--settle", "0.5"])
     out = capsys.readouterr().out
+    assert results["settle_s"] == 0.5
     assert out.startswith(f"CPU: {cpu_name()}\nrun {RERUN_ID}: 5 articles")
     assert (results["run"], results["other_run"]) == (RERUN_ID, BASE_ID)
     titles = [spec.title for spec in PAGES]
@@ -73,3 +74,10 @@ def test_every_page_and_interaction_gets_a_positive_time(tmp_path, capsys):
     assert all(line["seconds"] > 0 for line in lines)
     assert "within" in out and "switch run" in out.split("within", 1)[1]
     assert not results["skipped"]
+
+
+def test_a_negative_settle_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--runs-dir", str(tmp_path), "--settle", "-1"])
+    assert stop.value.code == 2
+    assert "--settle must be at least 0" in capsys.readouterr().err
