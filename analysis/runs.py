@@ -43,6 +43,7 @@ TABLES = ("articles", "passages", "scores", "positions")
 # lack it; a run without a gate has it empty).
 OPTIONAL_TABLES = ("gated_out",)
 GATED_OUT_TABLE = "gated_out.parquet"
+GATED_OUT_COLUMNS = ("passage_id", "article_id", "topic", "relevance", "reported", "on_topic")
 # A position's numbers: points in [-1, 1] and their bootstrap interval (NaN where none).
 INTERVAL_COLUMNS = ("stance", "stance_low", "stance_high", "tone", "tone_low", "tone_high")
 

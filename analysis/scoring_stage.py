@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.config import AnalysisConfig
 from analysis.memory import release_freed_memory
-from analysis.runs import ALL_COLUMNS
+from analysis.runs import ALL_COLUMNS, GATED_OUT_COLUMNS
 from analysis.scoring.base import Scorer
 
 if TYPE_CHECKING:
@@ -26,10 +26,9 @@ if TYPE_CHECKING:
 # tokens and probabilities) stays that of one chunk, not of every topic passage. MiniLM's
 # length-sorted batches of 64 pad little within 2,048 passages.
 SCORING_ROWS = 2_048
-# With ``keep_gated``: the column marking the candidate pairs the topic gate leaves out, and
-# what a run keeps of those (``gated_out.parquet``: an analyst can read what was left out).
+# With ``keep_gated``: the column marking the candidate pairs the topic gate leaves out (a run
+# keeps their GATED_OUT_COLUMNS: an analyst can read what was left out).
 GATED_OUT = "gated_out"
-GATED_OUT_COLUMNS = ("passage_id", "article_id", "topic", "relevance", "reported", "on_topic")
 
 
 def build_scorers(config: AnalysisConfig, topics: list[Any]) -> tuple[Scorer, Scorer]:
@@ -136,7 +135,7 @@ def score_topic_passages(
 
 def split_gated_out(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scores made with ``keep_gated`` -> the topic passages' scores (as without it) and the
-    candidate pairs the topic gate left out (:data:`GATED_OUT_COLUMNS`)."""
+    candidate pairs the topic gate left out (:data:`analysis.runs.GATED_OUT_COLUMNS`)."""
     if GATED_OUT not in scores.columns:
         return scores, pd.DataFrame(columns=list(GATED_OUT_COLUMNS))
     out = scores[GATED_OUT].astype(bool).to_numpy()

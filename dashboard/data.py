@@ -28,7 +28,15 @@ import pyarrow.parquet as pq
 import streamlit as st
 
 from analysis.compare import compare_runs, load_for_comparison
-from analysis.runs import GATED_OUT_TABLE, NEWER_COLUMNS, TABLE_COLUMNS, Run, list_runs, load_run
+from analysis.runs import (
+    GATED_OUT_COLUMNS,
+    GATED_OUT_TABLE,
+    NEWER_COLUMNS,
+    TABLE_COLUMNS,
+    Run,
+    list_runs,
+    load_run,
+)
 from dashboard import views
 
 ENV_RUNS_DIR = "VIEWPOINTS_RUNS_DIR"
@@ -191,10 +199,9 @@ def gated_out(run_path: str, stamp: float) -> pd.DataFrame:
     """The candidate passages the topic gate left out (``gated_out.parquet``): empty for runs
     without a gate and runs made before it was kept."""
     path = Path(run_path) / GATED_OUT_TABLE
-    columns = ["passage_id", "article_id", "topic", "relevance", "reported", "on_topic"]
     if not path.is_file():
-        return pd.DataFrame(columns=columns)
-    return pq.read_table(path, columns=columns).to_pandas(ignore_metadata=True)
+        return pd.DataFrame(columns=list(GATED_OUT_COLUMNS))
+    return pq.read_table(path, columns=list(GATED_OUT_COLUMNS)).to_pandas(ignore_metadata=True)
 
 
 @st.cache_data(max_entries=MAX_RUNS_CACHED * 2, show_spinner=False)
