@@ -70,3 +70,22 @@ def test_seeds_article_page_highlights_topic_passages(seeds_server, page, screen
         assert f"{label}:" in main_text
     assert "Ivan Timofeev" in main_text
     shoot(page, screenshots / "seeds_article.png")
+
+
+def test_seeds_article_lists_the_passages_the_topic_check_left_out(seeds_server, page):
+    """Valdai's arms-control sentences fail the topic check, so arms control reads "not
+    discussed"; the page lists them, collapsed, for the analyst to judge."""
+    page.goto(f"{seeds_server}/article?article=000_75f37cc66b80f13e")
+    page.locator(".vp-article").wait_for()
+    settle(page)
+    near = page.locator("[data-testid='stExpander']").filter(
+        has_text="Near a topic but not counted"
+    )
+    expect(near).to_have_count(1)
+    label = near.locator("summary").inner_text()
+    assert int(label.split(":")[1].split()[0]) >= 1, label
+    expect(near.get_by_text("the check can be wrong")).not_to_be_visible()  # collapsed
+    near.locator("summary").click()
+    settle(page)
+    expect(near.get_by_text("the check can be wrong")).to_be_visible()
+    expect(near.locator("[data-testid='stDataFrame']")).to_be_visible()
