@@ -183,6 +183,12 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
         lines.append("* no author named: grouped under the outlet (or the article itself)")
     if table.empty:
         lines.append("(no positions)")
+    left_out = (run.meta.get("counts") or {}).get("gated_out_pairs")
+    if isinstance(left_out, int) and left_out > 0:
+        lines.append(
+            f"topic check: {left_out:,} candidate passage-topic pair(s) left out as not really "
+            "about the topic (counted nowhere; the dashboard's Article page lists them)"
+        )
     lines.append(accuracy_line(accuracy_for_run(run.meta.get("models"))))
     return "\n".join(lines)
 

@@ -96,3 +96,11 @@ def test_show_ends_with_how_far_to_trust_the_stance_model(run):
     assert f"{v2.sign_accuracy_called:.0%} of the stances {v2.model} gives" in last
     assert f"against found {v2.against_found} of {v2.n_against}" in last
     assert positions_json(run)["news_accuracy"]["run_id"] == v2.run_id
+
+
+def test_show_says_how_many_candidates_the_topic_check_left_out(run):
+    assert "topic check:" not in format_positions(run)  # the small run recorded none
+    run.meta["counts"] = {**run.meta.get("counts", {}), "gated_out_pairs": 3418}
+    lines = format_positions(run).splitlines()
+    assert lines[-2].startswith("topic check: 3,418 candidate passage-topic pair(s) left out")
+    assert lines[-1].startswith("how far to trust S")
