@@ -195,13 +195,19 @@ def article_texts(run_path: str, stamp: float) -> pd.Series:
 
 
 @st.cache_data(max_entries=MAX_RUNS_CACHED, show_spinner=False)
-def gated_out(run_path: str, stamp: float) -> pd.DataFrame:
-    """The candidate passages the topic gate left out (``gated_out.parquet``): empty for runs
-    without a gate and runs made before it was kept."""
+def gated_out(run_path: str, stamp: float) -> tuple[pd.DataFrame, str | None]:
+    """The candidate passages the topic gate left out (``gated_out.parquet``; empty for runs
+    without a gate and runs made before it was kept), and why the file could not be read
+    (None when it could): an optional table never takes a page down."""
     path = Path(run_path) / GATED_OUT_TABLE
+    empty = pd.DataFrame(columns=list(GATED_OUT_COLUMNS))
     if not path.is_file():
-        return pd.DataFrame(columns=list(GATED_OUT_COLUMNS))
-    return pq.read_table(path, columns=list(GATED_OUT_COLUMNS)).to_pandas(ignore_metadata=True)
+        return empty, None
+    try:
+        table = pq.read_table(path, columns=list(GATED_OUT_COLUMNS))
+    except (OSError, ValueError, KeyError) as err:  # pyarrow's ArrowInvalid is a ValueError
+        return empty, f"{path.name}: {err}"
+    return table.to_pandas(ignore_metadata=True), None
 
 
 @st.cache_data(max_entries=MAX_RUNS_CACHED * 2, show_spinner=False)

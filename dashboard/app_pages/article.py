@@ -299,9 +299,11 @@ def render() -> None:
             },
         )
 
-    left_out = data.gated_out(ctx.path, ctx.stamp)
+    left_out, unreadable = data.gated_out(ctx.path, ctx.stamp)
     left_out = left_out[left_out["article_id"] == aid]
-    if len(left_out):
+    if unreadable:
+        st.caption(f"The passages the topic check left out cannot be shown: {unreadable}")
+    elif len(left_out):
         _show_gated_out(gated_out_table(left_out, passages, ctx.label), ctx.info.gate)
 
     corrections_ui.article_corrections(passages, article_scores, ctx)

@@ -228,7 +228,7 @@ def _evidence_for_article(
 def _near_note(ctx: context.RunContext, article_ids: list[str], topic: str) -> str:
     """A sentence on the passages of ``article_ids`` near ``topic`` that the topic check left
     out (the Article page lists them); empty when there are none."""
-    left_out = data.gated_out(ctx.path, ctx.stamp)
+    left_out, _ = data.gated_out(ctx.path, ctx.stamp)  # unreadable: the Article page says so
     near = left_out[(left_out["topic"] == topic) & left_out["article_id"].isin(article_ids)]
     if near.empty:
         return ""

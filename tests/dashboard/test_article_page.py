@@ -204,3 +204,25 @@ def test_passages_the_topic_gate_left_out_are_listed_apart(app, tmp_path, articl
     assert table["Passage"].iloc[0] == first["text"][:240]
     # The small run records no topic gate, so the note names no gate value.
     assert "to count" not in listed.caption[0].value
+
+
+def test_an_unreadable_list_of_left_out_passages_is_said_not_raised(app, tmp_path):
+    from analysis.runs import GATED_OUT_TABLE
+    from tests.dashboard.conftest import make_small_run
+
+    run = make_small_run(tmp_path / "runs")
+    (run / GATED_OUT_TABLE).write_bytes(b"not parquet")
+    at = app(tmp_path / "runs", article=NHAN_DAN_ARTICLE).run()
+    at.switch_page("app_pages/article.py").run()
+    assert not at.exception
+    assert any(
+        c.value.startswith("The passages the topic check left out cannot be shown: gated_out")
+        for c in at.caption
+    )
+    assert not [e for e in at.expander if e.label.startswith("Near a topic")]
+    at.switch_page("app_pages/overview.py").run()  # the Overview carries on without the count
+    at.selectbox(key="w_author").set_value("Nhan Dan").run()
+    at.selectbox(key="w_topic").set_value("sanctions").run()
+    assert not at.exception
+    (note,) = [i.value for i in at.info if "Not discussed" in i.value]
+    assert "left out" not in note
