@@ -127,6 +127,19 @@ def article_metrics(matched: pd.DataFrame) -> dict[str, Any]:
     correct = (label == "favor") & (score > 0) | (label == "against") & (score < 0)
     called = signed & (score != 0)
     report = classification_report(truth, predicted, ARTICLE_LABELS)
+    topics = matched["topic"].to_numpy()
+    per_topic = {}
+    for topic, part in matched.groupby("topic"):
+        mask = topics == topic
+        per_topic[topic] = {
+            "n": len(part),
+            "sign_accuracy": _share(part, "sign"),
+            "coverage_f1": _coverage_f1(part),
+            # leaning pairs, those given a stance, those with the right sign
+            "n_leaning": int(signed[mask].sum()),
+            "n_called": int(called[mask].sum()),
+            "n_right": int((correct & signed)[mask].sum()),
+        }
     return {
         "n": len(matched),
         "label_counts": {k: int((label == k).sum()) for k in ARTICLE_LABELS},
@@ -144,19 +157,7 @@ def article_metrics(matched: pd.DataFrame) -> dict[str, Any]:
         "macro_f1": round(report["macro_f1"], 4),
         "labels": list(ARTICLE_LABELS),
         "confusion": report["confusion"],
-        "per_topic": {
-            topic: {
-                "n": len(part),
-                "sign_accuracy": _share(part, "sign"),
-                "coverage_f1": _coverage_f1(part),
-                # leaning pairs, those given a stance, those with the right sign
-                "n_leaning": int(signed[mask].sum()),
-                "n_called": int(called[mask].sum()),
-                "n_right": int((correct & signed)[mask].sum()),
-            }
-            for topic, part in matched.groupby("topic")
-            for mask in [(matched["topic"] == topic).to_numpy()]
-        },
+        "per_topic": per_topic,
     }
 
 

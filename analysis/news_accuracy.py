@@ -67,23 +67,24 @@ def read_news_accuracy(path: Path) -> NewsAccuracy:
         raise NewsAccuracyError(f"{path}: expected the fields {names}, missing {missing}")
     for name in names:
         value, kind = raw[name], _KINDS[name]
-        ok = (
-            isinstance(value, str)
-            if kind == "text"
-            else _is_topic_table(value)
-            if kind == "table"
-            else (value is None and kind.endswith("?"))
-            or (
-                isinstance(value, int | float)
-                and not isinstance(value, bool)
-                and (kind.startswith("rate") or isinstance(value, int))
-            )
-        )
-        if not ok:
+        if not _fits(value, kind):
             raise NewsAccuracyError(
                 f"{path}: expected {kind.rstrip('?')} for {name}, got {value!r}"
             )
     return NewsAccuracy(**{n: raw[n] for n in names})
+
+
+def _fits(value: object, kind: str) -> bool:
+    """Whether ``value`` is of ``kind`` (:data:`_KINDS`)."""
+    if kind == "text":
+        return isinstance(value, str)
+    if kind == "table":
+        return _is_topic_table(value)
+    if value is None:
+        return kind.endswith("?")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return kind.startswith("rate") or isinstance(value, int)
 
 
 # What each field holds ("?": may be null): checked on reading, so that a hand-edited file

@@ -155,7 +155,8 @@ def run_info(
     config = config if isinstance(config, Mapping) else {}
     section = config.get("topics") if isinstance(config.get("topics"), Mapping) else {}
     threshold = section.get("threshold")
-    gate = section.get("gate") if "topic_gate" in _models(meta) else None
+    models = _models(meta)
+    gate = section.get("gate") if "topic_gate" in models else None
     topics_file = section.get("file")
     seed = meta.get("seed")
     aggregation, aggregation_error = _aggregation(config)
@@ -164,7 +165,7 @@ def run_info(
         name=str(meta.get("name") or ""),
         created=None if meta.get("created") is None else str(meta["created"]),
         topics=tuple(run_topics(meta, config, keys_in_data)),
-        models=_models(meta),
+        models=models,
         threshold=_number(threshold),
         gate=_number(gate),
         relevance=_relevance(meta),
