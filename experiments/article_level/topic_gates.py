@@ -2,7 +2,8 @@
 
 Reads a run of the labelled articles made with the gate off (every candidate passage at the
 shipped relevance 0.55 kept with its P(on topic)) and prints coverage F1 / precision / recall on
-dev and train for each topic's gate over a grid:
+dev and train for each topic's gate over a grid, and, at the shipped gate, how many "not
+discussed" calls have near passages (candidates the gate left out):
 
     printf '[topics]\ngate = 0.0\n' > gate0.toml
     viewpoints analyze experiments/output/labelled_articles.jsonl --config gate0.toml
@@ -36,6 +37,21 @@ def coverage(labels, best, split, gates):
     return round(2 * p * rc / max(p + rc, 1e-9), 4), round(p, 3), round(rc, 3)
 
 
+def near_passages(labels, best, split, gate) -> dict[str, int]:
+    """Of the pairs the gate leaves "not discussed", how many have candidates it left out
+    (what the dashboard lists as near passages), for pairs a reader found discussed (misses)
+    and not discussed."""
+    out = {"missed": 0, "missed_with_near": 0, "right": 0, "right_with_near": 0}
+    for r in labels:
+        key = (r["article_id"], r["topic"])
+        if r["split"] != split or best.get(key, -1) >= gate:
+            continue
+        kind = "missed" if r["label"] != "not_discussed" else "right"
+        out[kind] += 1
+        out[f"{kind}_with_near"] += key in best
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", type=Path, required=True)
@@ -45,6 +61,8 @@ def main() -> None:
     best = scores.groupby(["article_id", "topic"])["on_topic"].max().to_dict()
     shipped = dict.fromkeys(TOPICS, 0.9)
     print("all at 0.9", *(coverage(labels, best, s, shipped) for s in ("dev", "train")))
+    for split in ("dev", "train"):
+        print(split, near_passages(labels, best, split, 0.9))
     for topic in TOPICS:
         for gate in GRID:
             gates = {**shipped, topic: gate}
