@@ -102,6 +102,18 @@ def preload(modules: Sequence[str] = PRELOAD) -> None:
         cache_log.setLevel(level)
 
 
+class ThreadWarningsFilter(logging.Filter):
+    """Drops one thread's records below ERROR, so that a logger can be quieted for a
+    background job without changing its level for every other thread."""
+
+    def __init__(self, thread_id: int) -> None:
+        super().__init__()
+        self.thread_id = thread_id
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.thread != self.thread_id or record.levelno >= logging.ERROR
+
+
 def warm_newest_run(runs_dir: Path) -> str | None:
     """Read the newest run's tables into the caches its first page reads (the run a visitor
     sees first), and compare it with the run before it as the Runs page first does; returns
@@ -137,16 +149,17 @@ def _warm_once_serving(runs_dir: Path, wait_s: float = 120.0) -> None:
             return
         time.sleep(0.1)
     # Outside a page's script run the caches' spinners have no page to show on; Streamlit
-    # says so once per call ("missing ScriptRunContext"), which means nothing here.
+    # says so once per call ("missing ScriptRunContext"), which means nothing here. Only this
+    # thread's warnings are dropped: a page's script run meanwhile logs as usual.
     context_log = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
-    level = context_log.level
-    context_log.setLevel(logging.ERROR)
+    quiet = ThreadWarningsFilter(threading.get_ident())
+    context_log.addFilter(quiet)
     try:
         warm_newest_run(runs_dir)
     except Exception as error:  # the page reports a broken run itself
         logging.getLogger(__name__).info("not warmed: %s", error)
     finally:
-        context_log.setLevel(level)
+        context_log.removeFilter(quiet)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

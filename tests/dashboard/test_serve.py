@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import json
+import logging
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,25 @@ def test_warming_an_empty_runs_folder_reads_nothing(tmp_path):
     from dashboard.serve import warm_newest_run
 
     assert warm_newest_run(tmp_path) is None
+
+
+def test_the_warm_up_quiets_only_its_own_thread(caplog):
+    from dashboard.serve import ThreadWarningsFilter
+
+    log = logging.getLogger("tests.serve.quiet")
+    quiet = ThreadWarningsFilter(threading.get_ident())
+    log.addFilter(quiet)
+    try:
+        with caplog.at_level(logging.WARNING, logger=log.name):
+            log.warning("from the quieted thread")
+            log.error("an error still shows")
+            other = threading.Thread(target=log.warning, args=("from a page's thread",))
+            other.start()
+            other.join()
+    finally:
+        log.removeFilter(quiet)
+    assert [r.getMessage() for r in caplog.records] == [
+        "an error still shows",
+        "from a page's thread",
+    ]
+    assert log.level == logging.NOTSET  # the logger's level is left alone
