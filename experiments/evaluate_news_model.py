@@ -36,9 +36,19 @@ def main() -> None:
         action="store_true",
         help="the article's title in front of each news passage (a model trained so)",
     )
+    parser.add_argument(
+        "--side-definitions",
+        action="store_true",
+        help="each news target followed by what either side means (a model trained so)",
+    )
     args = parser.parse_args()
     torch.manual_seed(0)
-    cfg = NewsRecipeConfig(stage=2, dev_limit=500, title_context=args.title_context)
+    cfg = NewsRecipeConfig(
+        stage=2,
+        dev_limit=500,
+        title_context=args.title_context,
+        side_definitions=args.side_definitions,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         data = load_data(cfg, Path(tmp))
         _, dev_csv = write_split(

@@ -143,6 +143,10 @@ class NewsRecipeConfig(RecipeConfig):
     # Experiment: the article's title before each news passage (``titled``), so that the stance
     # heads can read the side an opinion piece's headline takes.
     title_context: bool = False
+    # Experiment: each news passage's target followed by what taking either side means (the
+    # labelling guide's definitions, ``sided_target``), so that the heads can read a side the
+    # passage takes without naming the target (a build-up instead of arms control).
+    side_definitions: bool = False
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:
@@ -175,11 +179,26 @@ def titled(title: str | None, text: str) -> str:
     return f"[{title.strip()}] {text}" if title and title.strip() else text
 
 
+def sided_target(target: str, favor: str, against: str) -> str:
+    """A target followed by what favouring and opposing it mean (``side_definitions``)."""
+    return f"{target} (for: {favor}; against: {against})"
+
+
+def side_targets(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Topic key -> its ``sided_target``, from labelled news rows (one definition per topic)."""
+    return {r["topic"]: sided_target(r["target"], r["favor"], r["against"]) for r in rows}
+
+
 def news_examples(
-    rows: list[dict[str, Any]], head: str, on_topic_only: bool = False, title: bool = False
+    rows: list[dict[str, Any]],
+    head: str,
+    on_topic_only: bool = False,
+    title: bool = False,
+    sides: bool = False,
 ) -> list[Example]:
     """Author-voice (``stance``), speaker (``speaker``) or on-topic (``topic``) examples of
-    news passages (with the article's title in front when ``title``)."""
+    news passages (with the article's title in front when ``title``, the target's side
+    definitions after it when ``sides``)."""
     out = []
     for r in rows:
         if on_topic_only and not r["on_topic"]:
@@ -193,7 +212,8 @@ def news_examples(
                 continue
             label = r["speaker_label"]
         text = titled(r.get("title"), r["text"]) if title else r["text"]
-        out.append(Example(text, r["target"], label, group=r["article_id"]))
+        target = sided_target(r["target"], r["favor"], r["against"]) if sides else r["target"]
+        out.append(Example(text, target, label, group=r["article_id"]))
     return out
 
 
@@ -240,8 +260,14 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
     news += extra
     news_train = [r for r in news if r["split"] == "train"]
     news_dev = [r for r in news if r["split"] == "dev"]
-    author = news_examples(news_train, "stance", title=cfg.title_context) * plan["news_repeat"]
-    speaker = news_examples(news_train, "speaker", title=cfg.title_context) * plan["news_repeat"]
+    author = (
+        news_examples(news_train, "stance", title=cfg.title_context, sides=cfg.side_definitions)
+        * plan["news_repeat"]
+    )
+    speaker = (
+        news_examples(news_train, "speaker", title=cfg.title_context, sides=cfg.side_definitions)
+        * plan["news_repeat"]
+    )
     for rows in (author, speaker):
         sided = [e for e in rows if e.label != "none"]
         rows += sided * (plan["sided_repeat"] - 1)
@@ -251,12 +277,20 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
         speaker += speaker_rows
     stance_dev: dict[str, list[Example]] = {
         "news_author": news_examples(
-            news_dev, "stance", on_topic_only=True, title=cfg.title_context
+            news_dev,
+            "stance",
+            on_topic_only=True,
+            title=cfg.title_context,
+            sides=cfg.side_definitions,
         ),
     }
     speaker_dev = {
         "news_speaker": news_examples(
-            news_dev, "speaker", on_topic_only=True, title=cfg.title_context
+            news_dev,
+            "speaker",
+            on_topic_only=True,
+            title=cfg.title_context,
+            sides=cfg.side_definitions,
         )
     }
     for source in EXTRA_SOURCES:
@@ -281,8 +315,12 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
         "stance": {"train": author, **stance_dev},
         "speaker": {"train": speaker, **speaker_dev},
         "topic": {
-            "train": news_examples(news_train, "topic", title=cfg.title_context),
-            "news_topic": news_examples(news_dev, "topic", title=cfg.title_context),
+            "train": news_examples(
+                news_train, "topic", title=cfg.title_context, sides=cfg.side_definitions
+            ),
+            "news_topic": news_examples(
+                news_dev, "topic", title=cfg.title_context, sides=cfg.side_definitions
+            ),
         },
         "tone": {
             "train": sample(
@@ -405,6 +443,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="experiments: the article's title in front of each news passage",
     )
+    parser.add_argument(
+        "--side-definitions",
+        action="store_true",
+        help="experiments: each news target followed by what either side means",
+    )
     args = parser.parse_args(argv)
     common = {
         "seed": args.seed,
@@ -414,6 +457,7 @@ def main(argv: list[str] | None = None) -> None:
         "tone_rows": args.tone_rows,
         "written": args.written,
         "title_context": args.title_context,
+        "side_definitions": args.side_definitions,
     }
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     if args.stage == "4":

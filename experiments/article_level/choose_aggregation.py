@@ -42,7 +42,14 @@ from analysis.aggregate import AggregateConfig, positions
 from analysis.evaluate_articles import evaluate_run_articles, load_article_labels
 from analysis.metrics import roc_auc
 from analysis.runs import load_run
-from experiments.train_news_stance import titled
+from experiments.train_news_stance import (
+    NEW_LABELS,
+    NEWS_STANCE,
+    SPLITS,
+    read_news,
+    side_targets,
+    titled,
+)
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE.parent / "news_labels" / "articles.jsonl"
@@ -230,11 +237,20 @@ def main() -> None:
         action="store_true",
         help="with --model: the article's title in front of each passage (a model trained so)",
     )
+    parser.add_argument(
+        "--side-definitions",
+        action="store_true",
+        help="with --model: each topic's target followed by what either side means, as the "
+        "labelled news passages define it (a model trained so)",
+    )
     parser.add_argument("--out", default=None, help="write the results as JSON here")
     args = parser.parse_args()
     run = load_run(args.run, args.runs_dir)
     topics = {t["key"]: t["target"] for t in run.meta["topics"]}
     scores = run.scores
+    if args.model and args.side_definitions:
+        sided = side_targets(read_news([str(NEWS_STANCE), str(NEW_LABELS)], str(SPLITS)))
+        topics = {key: sided[key] for key in topics}
     if args.model:
         titles = run.articles.set_index("article_id")["title"] if args.title_context else None
         scores = rescore(scores, run.passages, args.model, topics, titles)

@@ -17,6 +17,7 @@ from experiments.train_news_stance import (
     news_examples,
     refit_head,
     run_stage,
+    side_targets,
     written_examples,
 )
 from tests.conftest import SHARED_DATA
@@ -71,6 +72,23 @@ def test_the_title_context_experiment_puts_the_articles_title_before_its_passage
     titled_rows = news_examples(rows, "stance", title=True)
     assert [e.text for e in titled_rows] == ["[Keep the treaty] t1", "t2"]
     assert [e.text for e in news_examples(rows, "stance")] == ["t1", "t2"]
+
+
+def test_the_side_definitions_experiment_puts_what_either_side_means_after_the_target():
+    sides = {"favor": "keeps the treaties", "against": "favours a build-up"}
+    rows = [
+        {"text": "t1", "target": "arms control", "label": "against", "on_topic": True},
+        {"text": "t2", "target": "arms control", "label": "none", "on_topic": False},
+    ]
+    rows = [dict(r, article_id="a", topic="arms_control", **sides) for r in rows]
+    sided = news_examples(rows, "stance", sides=True)
+    expected = "arms control (for: keeps the treaties; against: favours a build-up)"
+    assert [(e.text, e.target, e.label) for e in sided] == [
+        ("t1", expected, "against"),
+        ("t2", expected, "none"),
+    ]
+    assert side_targets(rows) == {"arms_control": expected}  # as a run's topics get it
+    assert {e.target for e in news_examples(rows, "stance")} == {"arms control"}
 
 
 def test_written_passages_train_both_stance_heads_with_the_topic_target(tmp_path):
