@@ -260,14 +260,9 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
     news += extra
     news_train = [r for r in news if r["split"] == "train"]
     news_dev = [r for r in news if r["split"] == "dev"]
-    author = (
-        news_examples(news_train, "stance", title=cfg.title_context, sides=cfg.side_definitions)
-        * plan["news_repeat"]
-    )
-    speaker = (
-        news_examples(news_train, "speaker", title=cfg.title_context, sides=cfg.side_definitions)
-        * plan["news_repeat"]
-    )
+    shape = {"title": cfg.title_context, "sides": cfg.side_definitions}  # the experiments' inputs
+    author = news_examples(news_train, "stance", **shape) * plan["news_repeat"]
+    speaker = news_examples(news_train, "speaker", **shape) * plan["news_repeat"]
     for rows in (author, speaker):
         sided = [e for e in rows if e.label != "none"]
         rows += sided * (plan["sided_repeat"] - 1)
@@ -276,23 +271,9 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
         author += author_rows
         speaker += speaker_rows
     stance_dev: dict[str, list[Example]] = {
-        "news_author": news_examples(
-            news_dev,
-            "stance",
-            on_topic_only=True,
-            title=cfg.title_context,
-            sides=cfg.side_definitions,
-        ),
+        "news_author": news_examples(news_dev, "stance", on_topic_only=True, **shape),
     }
-    speaker_dev = {
-        "news_speaker": news_examples(
-            news_dev,
-            "speaker",
-            on_topic_only=True,
-            title=cfg.title_context,
-            sides=cfg.side_definitions,
-        )
-    }
+    speaker_dev = {"news_speaker": news_examples(news_dev, "speaker", on_topic_only=True, **shape)}
     for source in EXTRA_SOURCES:
         rows = extra_examples(cfg.extra_dir, source, "train")
         rng.shuffle(rows)
@@ -315,12 +296,8 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
         "stance": {"train": author, **stance_dev},
         "speaker": {"train": speaker, **speaker_dev},
         "topic": {
-            "train": news_examples(
-                news_train, "topic", title=cfg.title_context, sides=cfg.side_definitions
-            ),
-            "news_topic": news_examples(
-                news_dev, "topic", title=cfg.title_context, sides=cfg.side_definitions
-            ),
+            "train": news_examples(news_train, "topic", **shape),
+            "news_topic": news_examples(news_dev, "topic", **shape),
         },
         "tone": {
             "train": sample(
