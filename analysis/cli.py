@@ -383,9 +383,13 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from analysis.export import export_table
+    from analysis.export import export_table, resolve_format
     from analysis.runs import load_run
 
+    try:
+        fmt = resolve_format(args.format, args.out)
+    except ValueError as error:
+        raise CLIError(str(error)) from None
     if args.out:  # checked before anything is written, the provenance sidecar included
         out = Path(args.out)
         if out.is_dir():
@@ -393,7 +397,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if not out.parent.is_dir():
             raise CLIError(f"--out {args.out}: no folder {out.parent}")
     run = load_run(args.run, args.runs_dir)
-    export_table(run, args.what, args.format, args.out)
+    export_table(run, args.what, fmt, args.out)
     if args.out:
         print(f"wrote {args.out}", file=sys.stderr)
     return 0
@@ -777,7 +781,12 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("export", help="write a run's table as JSONL, CSV or Parquet")
     ex.add_argument("run", help="run id, path or 'latest'")
     ex.add_argument("--what", choices=["positions", "passages", "articles"], default="positions")
-    ex.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
+    ex.add_argument(
+        "--format",
+        choices=["jsonl", "csv", "parquet"],
+        default=None,
+        help="default: the one --out's ending names (.jsonl, .csv, .parquet), else jsonl",
+    )
     ex.add_argument(
         "--out",
         default=None,

@@ -47,6 +47,26 @@ def with_run_id(table: pd.DataFrame, run_id: str) -> pd.DataFrame:
     return out
 
 
+# File name endings that name an export format.
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+
+
+def resolve_format(fmt: str | None, out: str | Path | None) -> str:
+    """The export format: ``fmt`` when given, else the one ``out``'s ending names, else JSONL.
+    A ``fmt`` that contradicts the ending is refused, so that ``x.parquet`` never holds JSONL."""
+    named = EXTENSIONS.get(Path(out).suffix.lower()) if out is not None else None
+    if fmt is None:
+        return named or "jsonl"
+    if fmt not in FORMATS:
+        raise ValueError(f"expected --format one of {', '.join(FORMATS)}, got {fmt!r}")
+    if named is not None and named != fmt:
+        raise ValueError(
+            f"--out {out} names the {named} format but --format is {fmt}; "
+            "expected the two to agree (or leave out --format)"
+        )
+    return fmt
+
+
 def sidecar_path(out: str | Path) -> Path:
     return Path(f"{out}.provenance.json")
 

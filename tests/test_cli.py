@@ -147,6 +147,23 @@ def test_export_checks_out_before_writing_anything(tmp_path, capsys):
     assert list(folder.iterdir()) == []
 
 
+def test_export_takes_its_format_from_the_out_files_ending(tmp_path, capsys):
+    import pyarrow.parquet as pq
+
+    make_run(tmp_path / "runs")
+    base = ["export", "latest", "--runs-dir", str(tmp_path / "runs"), "--out"]
+    assert main([*base, str(tmp_path / "x.parquet")]) == 0
+    assert pq.read_table(tmp_path / "x.parquet").num_rows > 0  # Parquet, not JSONL named so
+    assert not (tmp_path / "x.parquet.provenance.json").exists()  # it is in the metadata
+    assert main([*base, str(tmp_path / "y.csv")]) == 0
+    assert (tmp_path / "y.csv").read_text().startswith("run_id,")
+    assert main([*base, str(tmp_path / "z.csv"), "--format", "parquet"]) == 2
+    assert "names the csv format but --format is parquet" in _error(capsys)
+    assert not (tmp_path / "z.csv").exists()
+    assert main([*base, str(tmp_path / "plain.out")]) == 0  # no known ending: JSONL
+    assert (tmp_path / "plain.out").read_text().startswith('{"run_id"')
+
+
 def test_recompute_with_an_empty_corrections_folder_writes_no_run(tmp_path, capsys):
     make_run(tmp_path / "runs")
     (tmp_path / "fixes").mkdir()
