@@ -174,7 +174,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         ("models", "cache"): args.cache,
         ("aggregate", "seed"): args.seed,
         ("aggregate", "include_reported"): True if args.include_reported else None,
-        ("run", "runs_dir"): args.runs_dir,
+        ("run", "runs_dir"): _runs_dir_for(args.runs_dir, config),
         ("run", "name"): args.name,
     }
     changes: dict[str, dict[str, Any]] = {}
@@ -219,7 +219,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = AnalysisConfig.from_toml(args.experiment)
     changes = {
         "run": {
-            **({"runs_dir": args.runs_dir} if args.runs_dir else {}),
+            **(
+                {"runs_dir": runs_dir} if (runs_dir := _runs_dir_for(args.runs_dir, config)) else {}
+            ),
             **({} if config.run.name else {"name": Path(args.experiment).stem}),
         },
         "models": {"cache": args.cache} if args.cache is not None else {},
@@ -231,6 +233,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
     _print_result(result, args.dry_run, args.json)
     return 0
+
+
+def _runs_dir_for(given: str | None, config: Any) -> str | None:
+    """Where a new run goes when the command line or the environment says: ``--runs-dir``,
+    else ``$VIEWPOINTS_RUNS_DIR`` unless the config file names a runs folder itself (a file's
+    folder is resolved against the file, so only the built-in default is still "runs");
+    None leaves the config's."""
+    from analysis.config import RunSection
+
+    if given:
+        return given
+    from_env = os.environ.get("VIEWPOINTS_RUNS_DIR")
+    if from_env and config.run.runs_dir == RunSection.runs_dir:
+        return from_env
+    return None
 
 
 def _engine_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -625,7 +642,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--task", default=None, choices=["stance", "tone"])
     ev.add_argument("--run", default=None, help="--level article: the run to judge (id or path)")
-    ev.add_argument("--runs-dir", default="runs", help="where --run is looked up")
+    ev.add_argument(
+        "--runs-dir",
+        default=os.environ.get("VIEWPOINTS_RUNS_DIR", "runs"),
+        help="where --run is looked up (default: ./runs, or $VIEWPOINTS_RUNS_DIR)",
+    )
     ev.add_argument(
         "--corpus",
         nargs="+",
@@ -693,7 +714,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     an.add_argument("--name", default=None, help="a label for the run")
     an.add_argument("--quiet", action="store_true", help="no progress bars")
-    an.add_argument("--runs-dir", default=None, help="where to write the run (default: ./runs)")
+    an.add_argument(
+        "--runs-dir",
+        default=None,
+        help="where to write the run (default: the config's, else $VIEWPOINTS_RUNS_DIR, "
+        "else ./runs)",
+    )
     _add_engine_options(an)
     _add_run_outputs(an)
     an.set_defaults(handler=cmd_analyze)
@@ -703,7 +729,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_outputs(rn)
     rn.add_argument("--cache", default=None, help="prediction cache file ('' = none)")
     rn.add_argument("--quiet", action="store_true", help="no progress bars")
-    rn.add_argument("--runs-dir", default=None, help="override the experiment's runs_dir")
+    rn.add_argument(
+        "--runs-dir",
+        default=None,
+        help="override the experiment's runs_dir (default: the experiment's, else "
+        "$VIEWPOINTS_RUNS_DIR, else ./runs)",
+    )
     _add_engine_options(rn)
     rn.set_defaults(handler=cmd_run)
 

@@ -250,3 +250,29 @@ def test_runs_says_when_the_runs_folder_does_not_exist(tmp_path, capsys):
     assert main(["runs", "--runs-dir", str(tmp_path)]) == 0
     err = _error(capsys)
     assert "no runs in" in err and "no such folder" not in err
+
+
+def test_analyze_and_run_write_where_viewpoints_runs_dir_says(
+    tmp_path, capsys, monkeypatch, tiny_pair_model_dir
+):
+    corpus = tmp_path / "a.txt"
+    corpus.write_text("A title\n\nSanctions on Russia were tightened again this week.\n")
+    env_runs = tmp_path / "env_runs"
+    monkeypatch.setenv("VIEWPOINTS_RUNS_DIR", str(env_runs))
+    monkeypatch.chdir(tmp_path)
+    models = ["--stance-model", str(tiny_pair_model_dir), "--tone-model", str(tiny_pair_model_dir)]
+    assert main(["analyze", str(corpus), "--quiet", *models]) == 0
+    assert len(list(env_runs.iterdir())) == 1 and not (tmp_path / "runs").exists()
+    # --runs-dir still wins, and so does a runs folder the config file names.
+    assert main(["analyze", str(corpus), "--quiet", "--runs-dir", "mine", *models]) == 0
+    assert len(list((tmp_path / "mine").iterdir())) == 1
+    experiment = tmp_path / "exp.toml"
+    experiment.write_text(
+        f'[corpus]\npaths = ["{corpus}"]\n[models]\nstance = "{tiny_pair_model_dir}"\n'
+        f'tone = "{tiny_pair_model_dir}"\n'
+    )
+    assert main(["run", str(experiment), "--quiet"]) == 0
+    assert len(list(env_runs.iterdir())) == 2
+    experiment.write_text(experiment.read_text() + '[run]\nruns_dir = "from_file"\n')
+    assert main(["run", str(experiment), "--quiet"]) == 0
+    assert len(list((tmp_path / "from_file").iterdir())) == 1
