@@ -53,6 +53,9 @@ MULTI = (
     "time_authors",
 )
 _LOADED = "_vp_query_params_loaded"
+_FROM_LINK = "_vp_from_link"  # selections the opened link set, not yet checked by a widget
+# What a selection is, in the warning about a link's value that is not here.
+NOUNS = {"run": "run", "run_a": "run", "run_b": "run", "author": "author", "topic": "topic"}
 
 
 def _key(name: str) -> str:
@@ -80,13 +83,17 @@ def load_from_query_params() -> None:
         return
     st.session_state[_LOADED] = True
     params = st.query_params
+    from_link = set()
     for name in SINGLE:
         if params.get(name):
             put(name, params.get(name))
+            from_link.add(name)
     for name in MULTI:
         values = [v for v in params.get_all(name) if v]
         if values:
             put(name, values)
+            from_link.add(name)
+    st.session_state[_FROM_LINK] = from_link
 
 
 def push_to_query_params() -> None:
@@ -140,6 +147,25 @@ def _one_of(options: list[Any], name: str, default: Any) -> Any:
     return default if default in options else (options[0] if options else None)
 
 
+def _came_from_link(name: str) -> bool:
+    """Whether selection ``name`` still holds the opened link's value, unchecked (then it is
+    checked now: later changes come from the user and need no warning)."""
+    from_link = st.session_state.get(_FROM_LINK, set())
+    found = name in from_link
+    from_link.discard(name)
+    return found
+
+
+def _warn_not_here(where: Any, name: str, label: str, asked: str, instead: str) -> None:
+    """Say that the link asked for a value this run or folder does not have, and what is
+    shown instead, rather than swapping it silently."""
+    noun = NOUNS.get(name, label.lower())
+    where.warning(
+        f"This link asked for {noun} “{asked}”, which is not here: {instead}.",
+        icon=":material/link_off:",
+    )
+
+
 def multiselect(
     label: str,
     options: Sequence[Any],
@@ -159,6 +185,10 @@ def multiselect(
     allowed = set(options)
     current = get(name)
     value = list(default) if current is None else [v for v in current if v in allowed]
+    if _came_from_link(name):
+        missing = [str(v) for v in current or [] if v not in allowed]
+        if missing:
+            _warn_not_here(where, name, label, ", ".join(missing), "left out")
     if max_selections is not None:
         value = value[:max_selections]
     return _bound(
@@ -188,6 +218,10 @@ def _single_choice(kind: str) -> Callable[..., Any]:
     ) -> Any:
         options = list(options)
         value = _one_of(options, name, default)
+        asked = get(name)
+        if _came_from_link(name) and asked is not None and asked != value:
+            instead = f"showing “{format_func(value)}” instead" if value is not None else "none"
+            _warn_not_here(where, name, label, str(asked), instead)
         draw = getattr(where, kind)
         return _bound(draw, name, label, options, value, format_func=format_func, **kwargs)
 

@@ -41,6 +41,24 @@ def test_runs_newest_first_and_a_link_picks_an_older_one(app, tmp_path):
     assert "20180101-000000-older000" in linked.caption[0].value
 
 
+def test_a_link_to_a_run_or_author_that_is_not_here_says_so(app, tmp_path):
+    make_small_run(tmp_path, "20190101-000000-newer000", created="2019-01-01T00:00:00")
+    at = app(tmp_path, run="does-not-exist", author="Nobody Known").run()
+    assert not at.exception
+    warnings = [w.value for w in at.sidebar.warning] + [w.value for w in at.warning]
+    assert any(
+        "asked for run “does-not-exist”" in w and "20190101-000000-newer000" in w for w in warnings
+    ), warnings
+    assert any("asked for author “Nobody Known”" in w for w in warnings), warnings
+    assert at.query_params["run"] == "20190101-000000-newer000"
+    # Said once: the next rerun (the user's own choices) shows no such warning.
+    at.run()
+    assert not [w for w in [*at.sidebar.warning, *at.warning] if "asked for" in w.value]
+    # A link that is here warns of nothing.
+    fine = app(tmp_path, run="20190101-000000-newer000").run()
+    assert not [w for w in [*fine.sidebar.warning, *fine.warning] if "asked for" in w.value]
+
+
 def test_switching_run_keeps_working(app, tmp_path):
     make_small_run(tmp_path, "20180101-000000-older000", created="2018-01-01T00:00:00")
     make_small_run(tmp_path, "20190101-000000-newer000", created="2019-01-01T00:00:00")
