@@ -3,10 +3,12 @@
 Every passage card (Overview and Compare evidence, reported speech) gets a small "Correct"
 popover; the Article page gets an inline form for any of its passages. A form has three
 selectboxes, preset to the label in force (the analyst's latest correction, else the model's),
-and Save. Save writes, through :class:`analysis.corrections.CorrectionStore`, one record per task
-whose label is not already the one in force in the store (so saving unchanged labels records
-them as *confirmed*, once). Marking a passage "not relevant" saves only that: stance and tone
-toward a topic the passage is not about are not labels.
+a "confirm" box and Save. Save writes, through :class:`analysis.corrections.CorrectionStore`,
+one record per task the analyst changed; with the box ticked also one per task left as it was
+(recording the model's label as *confirmed*, once: a confirmed label overrides the model's
+probabilities in ``viewpoints recompute`` as a corrected one does). Marking a passage "not
+relevant" saves only that: stance and tone toward a topic the passage is not about are not
+labels.
 
 The folder is ``--corrections-dir DIR`` after ``--`` on the ``streamlit run`` line, else
 ``$VIEWPOINTS_CORRECTIONS_DIR``, else ``./corrections``.
@@ -126,12 +128,17 @@ def build_corrections(
     chosen: Mapping[str, str],
     ctx: RunContext,
     existing: Mapping[str, Correction] | None = None,
+    confirm: bool = True,
 ) -> list[Correction]:
-    """The records one Save writes (see the module docstring)."""
+    """The records one Save writes (see the module docstring): without ``confirm`` only the
+    tasks whose chosen label differs from the one the form started at."""
     topic = str(row["topic"])
     target = next((t.target for t in ctx.topics if t.key == topic), None) or ctx.label(topic)
     model = model_labels(row)
     tasks = ["topic"] if chosen["topic"] == NOT_RELEVANT else ["topic", "stance", "tone"]
+    if not confirm:
+        start = labels_in_force(row, existing)
+        tasks = [task for task in tasks if chosen[task] != start[task]]
     out = []
     for task in tasks:
         if existing and task in existing and existing[task].label == chosen[task]:
@@ -232,11 +239,22 @@ def correction_form(
                 key=f"{key}_tone",
             ),
         }
+        confirm = st.checkbox(
+            "Also confirm the labels I leave as they are",
+            key=f"{key}_confirm",
+            help="records them as right; a confirmed label replaces the model's probabilities "
+            "in `viewpoints recompute`, as a corrected one does",
+        )
         saved = st.form_submit_button("Save", icon=":material/save:")
     if saved:
-        records = build_corrections(row, chosen, ctx, existing)
+        records = build_corrections(row, chosen, ctx, existing, confirm=confirm)
         if not records:
-            st.toast("These labels are already saved.")
+            st.toast(
+                "These labels are already saved."
+                if confirm
+                else "Nothing changed: change a label, or tick “Also confirm” to record "
+                "these labels as right."
+            )
             return
         path = store().append(records)
         st.session_state[f"{key}_saved"] = f"Saved {len(records)} label(s) to {path.name}"

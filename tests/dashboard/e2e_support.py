@@ -153,7 +153,8 @@ def screenshots_folder(fallback: Path) -> Path:
 
 
 def correct_stance(page, card: int, disagree: bool) -> tuple[str, str]:
-    """Open the ``card``-th "Correct" popover, keep the model's stance or pick another, Save.
+    """Open the ``card``-th "Correct" popover, keep the model's stance (ticking "Also
+    confirm", so that it is recorded) or pick another, Save.
 
     Returns (the model's stance, the stance saved).
     """
@@ -165,6 +166,8 @@ def correct_stance(page, card: int, disagree: bool) -> tuple[str, str]:
     model = next(o for o in options if o.endswith("(model)"))
     chosen = next(o for o in options if "(model)" not in o) if disagree else model
     page.get_by_role("option", name=chosen, exact=True).click()
+    if not disagree:
+        body.get_by_text("Also confirm the labels I leave as they are").click()
     body.get_by_role("button", name=re.compile("Save")).click()
     body.wait_for(state="detached")  # the popover closes after a save
     settle(page)

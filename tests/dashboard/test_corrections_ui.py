@@ -77,10 +77,10 @@ def test_saving_a_correction_appends_labelled_records(app, small_runs_dir, folde
     at.run()
     assert not at.exception
     assert not [b for b in at.selectbox if b.form_id.startswith("corr_")]  # closed after Save
-    assert any("Saved 3 label(s)" in t.value for t in at.toast)
+    assert any("Saved 1 label(s)" in t.value for t in at.toast)
     records = _records(folder)
-    assert [r["task"] for r in records] == ["topic", "stance", "tone"]
-    stance = records[1]
+    assert [r["task"] for r in records] == ["stance"]  # only what the analyst changed
+    stance = records[0]
     assert stance["text"] == SANCTIONS_TEXT
     assert stance["label"] == "favor" and stance["model_label"] == "against"
     assert (
@@ -90,14 +90,28 @@ def test_saving_a_correction_appends_labelled_records(app, small_runs_dir, folde
     assert stance["run_id"] == "20181110-120000-seeds000"
     assert stance["passage_id"] == "001_6c28832786d132a7:1"
     assert stance["probs"]["against"] == pytest.approx(0.88)
-    assert records[2]["label"] == records[2]["model_label"] == "negative"  # confirmed
     # The card now says what the analyst decided, and the form starts from it.
     assert any("corrected" in m.value and "favor" in m.value for m in at.markdown)
-    assert _form(_open_popover(at, 0))["stance"].value == "favor"
-    # Saving the same labels again writes nothing new.
+    form = _form(_open_popover(at, 0))
+    assert form["stance"].value == "favor"
+    # Saving with nothing changed writes nothing and says how to confirm.
+    form["save"].click()
+    at.run()
+    assert len(_records(folder)) == 1
+    assert any("Nothing changed" in t.value for t in at.toast)
+    # Ticking "confirm" records the labels left as they are, once.
+    _open_popover(at, 0)
+    at.checkbox(key=f"{_form(at)['save'].form_id}_confirm").check()
     _form(at)["save"].click()
     at.run()
-    assert len(_records(folder)) == 3
+    records = _records(folder)
+    assert [r["task"] for r in records] == ["stance", "topic", "tone"]
+    assert records[2]["label"] == records[2]["model_label"] == "negative"  # confirmed
+    _open_popover(at, 0)
+    at.checkbox(key=f"{_form(at)['save'].form_id}_confirm").check()
+    _form(at)["save"].click()
+    at.run()
+    assert len(_records(folder)) == 3  # already in force: nothing new
 
 
 def test_not_relevant_saves_only_the_topic_label(app, small_runs_dir, folder):
