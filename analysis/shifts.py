@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.bylines import membership
-from analysis.differences import article_sums
+from analysis.differences import MIN_ARTICLES, article_sums
 from analysis.runs import Run
 
 MEASURE_COLUMN = {"stance": 2, "tone": 3}  # columns of the per-article sums (w, side, stance, tone)
@@ -197,6 +197,10 @@ def author_shift(
     low, high = np.percentile(finite, [2.5, 97.5]) if len(finite) else (np.nan, np.nan)
     ids = list(sums["article_id"])
     sign = float(np.sign(observed)) if np.isfinite(observed) else 0.0
+    note = ""
+    if min(k, len(days) - k) < MIN_ARTICLES:  # one article cannot vary: no interval, no test
+        low, high, p = np.nan, np.nan, np.nan
+        note = f"too few articles for an interval or a test (needs {MIN_ARTICLES} each side)"
     return Shift(
         **base,
         split_date=split_date or days[k].date().isoformat(),
@@ -211,6 +215,7 @@ def author_shift(
         n_after=len(days) - k,
         evidence_before=_evidence(run, ids[:k], topic, measure, -sign, evidence),
         evidence_after=_evidence(run, ids[k:], topic, measure, sign, evidence),
+        note=note,
     )
 
 

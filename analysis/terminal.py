@@ -401,7 +401,11 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
     lines = [
         f"{head}: {how} at {shift.split_date}: {shift.before:+.2f} ({shift.n_before} articles) "
         f"-> {shift.after:+.2f} ({shift.n_after} articles), shift {shift.shift:+.2f} "
-        f"[{shift.low:+.2f}, {shift.high:+.2f}], permutation p={shift.p_value:.3f}"
+        + (
+            f"[{shift.low:+.2f}, {shift.high:+.2f}], permutation p={shift.p_value:.3f}"
+            if shift.p_value is not None
+            else f"({shift.note})"
+        )
         + (
             " (p pays for the search over every split; the interval is at the split found, "
             "so trust p)"

@@ -294,6 +294,7 @@ def shift_table(shifts: Sequence[Mapping], labels: Mapping[str, str]) -> pd.Data
     rows = []
     for item in shifts:
         measurable = item.get("shift") is not None
+        tested = measurable and item.get("p_value") is not None
         rows.append(
             {
                 "Author": item["author"],
@@ -304,8 +305,10 @@ def shift_table(shifts: Sequence[Mapping], labels: Mapping[str, str]) -> pd.Data
                 "Before": f"{item['before']:+.2f}" if measurable else "",
                 "After": f"{item['after']:+.2f}" if measurable else "",
                 "Shift": f"{item['shift']:+.2f}" if measurable else item.get("note", ""),
-                "95% interval": f"[{item['low']:+.2f}, {item['high']:+.2f}]" if measurable else "",
-                "p": f"{item['p_value']:.3f}" if measurable else "",
+                "95% interval": f"[{item['low']:+.2f}, {item['high']:+.2f}]"
+                if tested
+                else (item.get("note", "") if measurable else ""),
+                "p": f"{item['p_value']:.3f}" if tested else "",
                 "Articles": f"{item['n_before']} / {item['n_after']}",
             }
         )

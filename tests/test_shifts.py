@@ -61,6 +61,20 @@ def test_a_date_the_user_picks_splits_there(tmp_path):
         author_shift(run, "Ann", "sanctions", split_date="July")
 
 
+def test_one_article_on_a_side_gets_its_values_but_no_interval_or_test(tmp_path, capsys):
+    run = make_run(tmp_path)
+    shift = author_shift(run, "Ann", "sanctions", split_date="2018-02-01", n_resamples=99)
+    assert (shift.n_before, shift.n_after) == (1, 11)
+    assert shift.before > 0.4 and shift.shift == pytest.approx(shift.after - shift.before, abs=1e-5)
+    assert shift.low is None and shift.high is None and shift.p_value is None
+    assert "too few articles" in shift.note
+    base = ["shift", "latest", "Ann", "--runs-dir", str(tmp_path), "--topic", "sanctions"]
+    assert main([*base, "--date", "2018-02-01", "--measure", "stance"]) == 0
+    out = capsys.readouterr().out
+    assert "(1 articles)" in out and "too few articles for an interval or a test" in out
+    assert "p=" not in out
+
+
 def test_cli_shift_prints_lines_or_json(tmp_path, capsys):
     make_run(tmp_path)
     base = ["shift", "latest", "Ann", "--runs-dir", str(tmp_path), "--topic", "sanctions"]
