@@ -13,7 +13,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +36,18 @@ OnStage = Callable[[str, float], None]
 # The topic passages between relevance and scoring, in the run's staging folder.
 SPILLED_TOPIC_PASSAGES = "topic_passages.parquet"
 STAGES = ("setup", "loading", "estimate", "relevance", "scoring", "aggregate", "writing", "done")
+
+
+def skipped_note(skipped: Sequence[Any]) -> str:
+    """What the "skipped N" count holds beyond the inputs the loader warned about on stderr:
+    the files a manifest excludes, which it lists without a warning."""
+    excluded = [s for s in skipped if s.reason.startswith("excluded by ")]
+    if not excluded:
+        return ""
+    names = ", ".join(Path(s.source).name for s in excluded[:3])
+    more = f" and {len(excluded) - 3} more" if len(excluded) > 3 else ""
+    rest = " (the others: warnings above)" if len(excluded) < len(skipped) else ""
+    return f": {names}{more} {excluded[0].reason}{rest}"
 
 
 def _stderr(message: str) -> None:
@@ -195,10 +207,9 @@ def analyze(
         timings["load"] = time.perf_counter() - clock
         peak_mib["load"] = peak_rss_mib()
         release_freed_memory()
-        # the loader has already warned about each skipped input on stderr
         log(
             f"read {summary.n_articles} articles ({summary.n_passages} passages), "
-            f"skipped {len(summary.skipped)}"
+            f"skipped {len(summary.skipped)}{skipped_note(summary.skipped)}"
         )
         if not summary.n_articles:
             raise ValueError(
