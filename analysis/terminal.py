@@ -309,7 +309,11 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
     lines = [f"Robustness of author {measure} across {len(report['runs'])} runs"]
     for run in report["runs"]:
         models = ", ".join(f"{task} {name or '?'}" for task, name in run["models"].items())
-        lines.append(f"  {run['label']}: {run['run_id']}  models: {models}")
+        name = f" ({run['name']})" if run.get("name") else ""
+        which = (
+            run["run_id"] if run["label"] == run["run_id"] else f"{run['label']}: {run['run_id']}"
+        )
+        lines.append(f"  {which}{name}  models: {models}")
     lines.extend(f"  WARNING: {w}" for w in report["warnings"])
     lines.append(
         "A pair is stable when every run orders it the same way, a flip when two runs order it "
@@ -427,14 +431,15 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
 
 def format_runs(runs: list[dict[str, Any]]) -> str:
     """One line per run (newest first): id, created, articles read and skipped, models, name."""
-    lines = [f"{'run':<28}{'created':<27}{'articles':>9}{'skipped':>9}  models"]
+    width = max([len("run"), *(len(str(m.get("run_id", "?"))) for m in runs)]) + 2
+    lines = [f"{'run':<{width}}{'created':<27}{'articles':>9}{'skipped':>9}  models"]
     for meta in runs:
         counts = meta.get("counts", {})
         info = run_info(meta, None)
         names = " / ".join(info.model_name(task) or "?" for task in ("stance", "tone"))
         label = f"  ({meta['name']})" if meta.get("name") else ""
         lines.append(
-            f"{meta.get('run_id', '?'):<28}{meta.get('created', ''):<27}"
+            f"{meta.get('run_id', '?'):<{width}}{meta.get('created', ''):<27}"
             f"{counts.get('articles_read', 0):>9}{counts.get('articles_skipped', 0):>9}  "
             f"{names}{label}"
         )

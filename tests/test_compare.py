@@ -489,6 +489,16 @@ def test_format_robustness_names_flips_and_stable_pairs(three_runs):
         assert fact in text, fact
 
 
+def test_format_robustness_lists_each_run_once_with_its_name(three_runs):
+    report = robustness(three_runs)  # labelled by run id
+    report["runs"][0]["name"] = "vader"
+    header = format_robustness(report).splitlines()[1:4]
+    first = report["runs"][0]["run_id"]
+    assert header[0].startswith(f"  {first} (vader)  models:")
+    for line, run in zip(header, report["runs"], strict=True):
+        assert line.split()[0] == run["run_id"]  # once: not "run-b: run-b"
+
+
 def test_robustness_validates_its_inputs(runs, tmp_path):
     with pytest.raises(ValueError, match="at least 2 runs"):
         robustness([runs[0]])

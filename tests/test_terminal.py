@@ -108,6 +108,11 @@ def test_runs_estimates_and_corrections_print_what_they_hold():
     line = format_runs(runs).splitlines()[1]
     assert line.startswith("20261201-000000-abc") and line.split()[2:4] == ["3", "1"]
     assert line.endswith("stance.minilm.v2 / tone.vader.v1  (defaults)")
+    # A long id (a recomputed run's) keeps a space before the date.
+    runs.append(dict(runs[0], run_id="20261204-013903-c4b438f4-corrected"))
+    lines = format_runs(runs).splitlines()
+    assert lines[2].split()[:2] == ["20261204-013903-c4b438f4-corrected", "2026-12-01T00:00:00"]
+    assert lines[1].index("2026-12-01T") == lines[2].index("2026-12-01T")  # columns aligned
     estimate = CostEstimate(
         articles=3, passages=90, topic_passages=12, scored_pairs=14,
         model_calls={"stance": 14}, seconds={"relevance": 2.0, "stance": 1.0, "total": 3.0},
