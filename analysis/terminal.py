@@ -213,7 +213,8 @@ def _short(text: Any, width: int) -> str:
 
 
 def _probs(probs: dict[str, float]) -> str:
-    return " ".join(f"{label} {value:.2f}" for label, value in probs.items())
+    # + 0.0 turns a -0.0 (a probability a hair under zero, rounded) into 0.00
+    return " ".join(f"{label} {round(value, 2) + 0.0:.2f}" for label, value in probs.items())
 
 
 def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int = 100) -> str:

@@ -133,3 +133,11 @@ def test_runs_estimates_and_corrections_print_what_they_hold():
         "corrections: 4 corrections in force (5 saved)",
         "  ukraine: stance 3 (2 changed), tone 1 (0 changed)",
     ]
+
+
+def test_probabilities_never_print_as_negative_zero():
+    from analysis.terminal import _probs
+
+    assert _probs({"negative": -0.0, "neutral": 1.0, "positive": -1e-9}) == (
+        "negative 0.00 neutral 1.00 positive 0.00"
+    )
