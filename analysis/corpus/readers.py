@@ -158,7 +158,7 @@ def _json_documents(path: Path, content: str, fields: FieldMap) -> Iterator[RawD
         yield _record(path, str(path), path.stem, data, fields)
     elif isinstance(data, list):
         for n, item in enumerate(data, start=1):
-            where = f"{path}:{n}"
+            where = f"{path} item {n}"  # the list's n-th object, not a line number
             if isinstance(item, dict):
                 yield _record(path, where, f"{path.stem}-{n}", item, fields)
             else:

@@ -61,8 +61,8 @@ def test_json_object_and_list_of_objects(tmp_path):
     ids = [a.article_id for a in corpus.articles]
     assert ids == ["many-1", "x1"]  # sorted file order; own id when present
     assert corpus.articles[1].source == str(tmp_path / "one.json")
-    assert corpus.articles[0].source == f"{tmp_path / 'many.json'}:1"
-    assert [s.source for s in corpus.skipped] == [f"{tmp_path / 'many.json'}:2"]
+    assert corpus.articles[0].source == f"{tmp_path / 'many.json'} item 1"  # not a line
+    assert [s.source for s in corpus.skipped] == [f"{tmp_path / 'many.json'} item 2"]
     assert "expected a JSON object, got int" in corpus.skipped[0].reason
 
 
