@@ -55,7 +55,12 @@ def load_examples(path: str | Path, task: str, fmt: str = "auto") -> list[Exampl
     if path.is_dir() and fmt in ("auto", "corrections"):
         fmt = "corrections"
     elif not path.is_file():
-        raise DataError(path, None, "no such file")
+        hint = (
+            ": no corrections saved yet (the dashboard's Correct buttons write them there)"
+            if path.name == "corrections" and fmt in ("auto", "corrections")
+            else ""
+        )
+        raise DataError(path, None, f"no such file or folder{hint}")
     if fmt == "auto":
         fmt = detect_format(path)
     if fmt == "corrections":

@@ -53,6 +53,8 @@ def test_empty_and_broken_files_are_clear_errors(tmp_path):
         load_examples(broken, "tone", "jsonl")
     with pytest.raises(DataError, match="no such file"):
         load_examples(tmp_path / "missing.jsonl", "tone")
+    with pytest.raises(DataError, match="no corrections saved yet"):
+        load_examples(tmp_path / "corrections", "stance")
 
 
 def test_vast_csv_maps_labels_and_skips_empty_posts(tmp_path):
