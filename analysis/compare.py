@@ -376,7 +376,10 @@ def _author_changes(
                 "n_passages_b": row.get("n_passages_b"),
             }
         )
-    counts["discussed_in_both"] = correlation["n_stance"]
+    # Discussed in both runs, with or without a stance ("no stance expressed" is discussed);
+    # each rank correlation is over those with that measure in both (n_stance, n_tone).
+    discussed = (both["status_a"] == "discussed") & (both["status_b"] == "discussed")
+    counts["discussed_in_both"] = int(discussed.sum())
     return {**counts, "spearman": correlation}, signs, splits, status
 
 

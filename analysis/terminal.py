@@ -234,7 +234,10 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     sections = [*report["topics"].items(), ("overall", {"label": "overall", **report["overall"]})]
     lines.append("")
     lines.append("Passage labels (argmax) on passages scored in both runs (k = Cohen's kappa);")
-    lines.append("rho = Spearman of the positions of authors discussed in both runs")
+    lines.append(
+        "authors = discussed in both runs; rho = Spearman of their positions, over those with a "
+        "stance (S) or tone (T) in both"
+    )
     head = (
         f"{'topic':<18}{'shared':>7}{'onlyA':>7}{'onlyB':>7}{'stance k':>10}{'agree':>7}"
         f"{'tone k':>8}{'agree':>7}{'authors':>9}{'rho S':>7}{'rho T':>7}"

@@ -13,6 +13,7 @@ Four authors, one article each, four passages per article: passages 0-1 are abou
 Bob is never touched.
 """
 
+import dataclasses
 import json
 
 import numpy as np
@@ -316,6 +317,18 @@ def test_rank_correlation_of_authors(runs):
     assert ukraine["spearman"]["stance"] == pytest.approx(-0.5)
     assert ukraine["spearman"]["tone"] is None  # constant ranking: undefined, not 0
     assert ukraine["in_both"] == 4 and ukraine["only_a"] == 0
+
+
+def test_an_author_with_no_stance_expressed_still_counts_as_discussed_in_both(runs):
+    a, b = runs
+    silent = b.positions.copy()
+    where = (silent["level"] == "author") & (silent["topic"] == "sanctions")
+    where &= silent["author"] == "Alice"
+    silent.loc[where, ["stance", "stance_low", "stance_high"]] = np.nan  # no stance expressed
+    report = compare_runs(a, dataclasses.replace(b, positions=silent))
+    authors = report["topics"]["sanctions"]["authors"]
+    assert authors["discussed_in_both"] == 4  # Alice still discusses sanctions in both runs
+    assert authors["spearman"]["n_stance"] == 3 and authors["spearman"]["n_tone"] == 4
 
 
 def test_the_changed_passage_disagrees_most(runs):

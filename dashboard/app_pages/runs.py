@@ -152,8 +152,9 @@ def _show_agreement(table: pd.DataFrame) -> None:
             "Authors in both": number("Authors", help="authors discussing the topic in both runs"),
             "Stance rank ρ": text(
                 "Stance ρ",
-                help="Spearman rank correlation of the authors' stance in the two runs "
-                "(– with fewer than 3 authors, or when a run gives them all one value)",
+                help="Spearman rank correlation of the authors' stance in the two runs, over "
+                "those with a stance in both (– with fewer than 3, or when a run gives them "
+                "all one value)",
             ),
             "Tone rank ρ": text("Tone ρ", help="Spearman rank correlation of the authors' tone"),
             "Author changes": number(
