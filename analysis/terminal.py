@@ -328,7 +328,8 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
         pairs = section["pairs"]
         lines.append("")
         lines.append(
-            f"[{section['label']}] {len(section['authors'])} authors discussed in every run, "
+            f"[{section['label']}] {len(section['authors'])} authors with a {measure} in every "
+            "run, "
             f"{pairs['n']} pairs: {pairs['stable']} stable ({pairs['stable_separated']} with "
             f"disjoint intervals in every run), {pairs['flip']} flip ({pairs['strong_flip']} "
             f"strong), {pairs['tie']} tied in some run"
@@ -363,7 +364,12 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
             names = ", ".join(left_out[:max_listed]) + (
                 " ..." if len(left_out) > max_listed else ""
             )
-            lines.append(f"  not discussed in every run, left out: {len(left_out)} ({names})")
+            why = (
+                "not discussed, or no stance expressed" if measure == "stance" else "not discussed"
+            )
+            lines.append(
+                f"  without a {measure} in every run ({why}), left out: {len(left_out)} ({names})"
+            )
         rhos = ", ".join(f"{c['a']}~{c['b']} {_num(c['rho'])}" for c in section["spearman"])
         lines.append(f"  Spearman between runs: {rhos}")
     if not report["topics"]:

@@ -490,14 +490,14 @@ def test_format_robustness_names_flips_and_stable_pairs(three_runs):
     text = format_robustness(robustness(three_runs, labels=["A", "B", "A2"]))
     for fact in (
         "across 3 runs",
-        "[Sanctions] 4 authors",
+        "[Sanctions] 4 authors with a stance in every run",
         "3 flip (2 strong)",
         "Alice vs Carol: A >, B <, A2 >",
         "STRONG",
         "Bob vs Carol",
         "Alice: flips (+ - +)",
         "Dan: unsettled (+ 0 +)",
-        "not discussed in every run, left out: 1 (Carol)",
+        "without a stance in every run (not discussed, or no stance expressed), left out: 1 (Carol)",
     ):
         assert fact in text, fact
 
