@@ -217,11 +217,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from analysis.config import AnalysisConfig
 
     config = AnalysisConfig.from_toml(args.experiment)
+    runs_dir = _runs_dir_for(args.runs_dir, config)
     changes = {
         "run": {
-            **(
-                {"runs_dir": runs_dir} if (runs_dir := _runs_dir_for(args.runs_dir, config)) else {}
-            ),
+            **({"runs_dir": runs_dir} if runs_dir else {}),
             **({} if config.run.name else {"name": Path(args.experiment).stem}),
         },
         "models": {"cache": args.cache} if args.cache is not None else {},

@@ -547,7 +547,9 @@ def screenshots(tmp_path_factory) -> Path:
 @pytest.fixture
 def open_page(browser):
     """Opens ``url`` (when given) in a new browser context each call: nothing is shared with
-    earlier pages, as when a link is opened elsewhere. Closes them all after the test."""
+    earlier pages, as when a link is opened elsewhere. Closes them all after the test, having
+    checked that none ended on the warning that its link asked for something not there (every
+    link these tests open is one the dashboard made)."""
     from tests.dashboard.e2e_support import new_page
 
     pages = []
@@ -560,8 +562,10 @@ def open_page(browser):
         return page
 
     yield open_
+    refused = [p.url for p in pages if p.get_by_text("This link asked for").count()]
     for page in pages:
         page.context.close()
+    assert not refused, f"a link the dashboard made was not taken: {refused}"
 
 
 @pytest.fixture
