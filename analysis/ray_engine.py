@@ -78,7 +78,9 @@ def ray_engine(
     ray = require_ray()
     started = False
     if not ray.is_initialized():
-        options: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
+        # --quiet (no progress): only Ray's errors, not its start-up warnings
+        level = logging.WARNING if progress else logging.ERROR
+        options: dict[str, Any] = {"logging_level": level, "log_to_driver": False}
         if section.address:
             _check_reachable(section.address)
             try:
