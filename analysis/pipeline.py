@@ -8,6 +8,7 @@ staging folder, so memory does not grow with the number of passages.
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import shutil
 import sys
@@ -187,6 +188,8 @@ def analyze(
     # Passages and articles stream to Parquet in the run's staging folder; only the topic
     # passages and the articles' metadata are held in memory (analysis.stages).
     # A dry run stages in a temporary folder: it writes nothing where runs are kept.
+    runs_dir = Path(config.run.runs_dir)
+    made_runs_dir = not dry_run and not runs_dir.exists()  # removed again if the run fails
     staging = (
         Path(tempfile.mkdtemp(prefix="viewpoints-dry-run-"))
         if dry_run
@@ -384,6 +387,9 @@ def analyze(
             closing.close()
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            if made_runs_dir:
+                with contextlib.suppress(OSError):  # kept when it holds anything, a run first
+                    runs_dir.rmdir()
     run_id = path.name  # another run may have taken the id first (runs.finish_run)
     log(f"wrote run {run_id} to {path} in {timings['total']:.1f} s")
     stage("done")

@@ -276,3 +276,17 @@ def test_analyze_and_run_write_where_viewpoints_runs_dir_says(
     experiment.write_text(experiment.read_text() + '[run]\nruns_dir = "from_file"\n')
     assert main(["run", str(experiment), "--quiet"]) == 0
     assert len(list((tmp_path / "from_file").iterdir())) == 1
+
+
+def test_a_failed_run_leaves_no_runs_folder_it_made(tmp_path, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    runs = tmp_path / "new_runs"
+    assert main(["analyze", str(empty), "--runs-dir", str(runs), "--quiet"]) == 2
+    assert "no articles could be read" in _error(capsys)
+    assert not runs.exists()
+    kept = tmp_path / "kept"
+    (kept / "mine.txt").parent.mkdir()
+    (kept / "mine.txt").write_text("x")
+    assert main(["analyze", str(empty), "--runs-dir", str(kept), "--quiet"]) == 2
+    assert [p.name for p in kept.iterdir()] == ["mine.txt"]  # a folder that was there stays
