@@ -194,8 +194,9 @@ def legend_html(stance_rule: str = "mean") -> str:
         '<span style="color:#666">stance: how far the author\'s own words lean toward the '
         f"topic's target ({rule}); "
         "quoted voices: the same for the people the author quotes; no stance expressed: "
-        "discussed, but no side taken; tone: positive minus negative; [low, high]: interval; "
-        "n: own-voice passages</span>"
+        "discussed, but no side taken; mixed: both sides taken, about equally; tone: positive "
+        "minus negative; [low, high]: interval; n: own-voice passages; coverage: the share of "
+        "all the unit's passages that are on the topic</span>"
         "</div>"
     )
 

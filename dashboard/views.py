@@ -20,6 +20,7 @@ from dashboard.style import (
     is_missing,
     percent,
     quoted_words,
+    signed,
     stance_words,
     with_interval,
 )
@@ -270,7 +271,7 @@ def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataF
     def interval(row: pd.Series) -> str:
         if pd.isna(row["low"]) or pd.isna(row["high"]):
             return ""
-        return f"[{row['low']:+.2f}, {row['high']:+.2f}]"
+        return f"[{signed(row['low'])}, {signed(row['high'])}]"
 
     return pd.DataFrame(
         {
@@ -279,7 +280,7 @@ def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataF
             "A": tests["a"],
             "B": tests["b"],
             "A − B": tests["difference"].map(
-                lambda v: "not comparable" if pd.isna(v) else f"{v:+.2f}"
+                lambda v: "not comparable" if pd.isna(v) else signed(v)
             ),
             "95% interval": tests.apply(interval, axis=1),
             "p": tests["p_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
@@ -301,11 +302,13 @@ def shift_table(shifts: Sequence[Mapping], labels: Mapping[str, str]) -> pd.Data
                 "Topic": labels.get(item["topic"], item["topic"]),
                 "Measure": str(item["measure"]).capitalize(),
                 "Split": item.get("split_date") or "",
-                "How": "detected" if item.get("detected") else "your date",
-                "Before": f"{item['before']:+.2f}" if measurable else "",
-                "After": f"{item['after']:+.2f}" if measurable else "",
-                "Shift": f"{item['shift']:+.2f}" if measurable else item.get("note", ""),
-                "95% interval": f"[{item['low']:+.2f}, {item['high']:+.2f}]"
+                "How": ""
+                if not item.get("split_date")
+                else ("detected" if item.get("detected") else "your date"),
+                "Before": signed(item["before"]) if measurable else "",
+                "After": signed(item["after"]) if measurable else "",
+                "Shift": signed(item["shift"]) if measurable else item.get("note", ""),
+                "95% interval": f"[{signed(item['low'])}, {signed(item['high'])}]"
                 if tested
                 else (item.get("note", "") if measurable else ""),
                 "p": f"{item['p_value']:.3f}" if tested else "",

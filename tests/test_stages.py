@@ -196,6 +196,7 @@ def test_a_failed_run_leaves_no_staging_folder_behind(tmp_path, capsys):
     folder.mkdir()
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
     runs = tmp_path / "runs"
+    runs.mkdir()  # a runs folder that was there stays (one the run made goes: tests/test_cli.py)
     assert main(["analyze", str(folder), "--runs-dir", str(runs), "--quiet", "--cache", ""]) != 0
     assert "no articles could be read" in capsys.readouterr().err
     assert list(runs.iterdir()) == []  # the staging folder went with the failure

@@ -124,7 +124,10 @@ def _differences(ctx: context.RunContext, chosen: list[str]) -> None:
         "A − B of the numbers above, over each author's own-voice passages. Interval: "
         "bootstrap over articles; p: permutation of the two authors' articles; q: "
         "Benjamini–Hochberg over every test in this table (the false discovery rate when "
-        "many pairs are read at once). Same as `viewpoints compare-authors`."
+        "many pairs are read at once). The interval and p answer different questions "
+        "(how precise the difference is; whether it could come from shuffling the articles), "
+        "so with few articles one can exclude 0 while p stays large: trust a difference when "
+        "both agree. Same as `viewpoints compare-authors`."
     )
     st.dataframe(views.difference_table(tests, ctx.labels), hide_index=True, key="cmp_differences")
 

@@ -171,7 +171,8 @@ def _evidence_for_author(
         _no_stance_note(record, ctx.label(topic))
         frame = evidence_frame(store, "author", unit, topic, EVIDENCE_LIMIT)
         st.markdown(
-            f"Evidence passages, strongest first: the author's own words (up to {EVIDENCE_LIMIT}):"
+            "Evidence passages, strongest first (relevance × the clearer of the side taken "
+            f"and the tone): the author's own words (up to {EVIDENCE_LIMIT}):"
         )
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
     _quoted_voices(store, meta_by_id, article_ids, topic, ctx.label(topic))

@@ -134,3 +134,48 @@ def test_the_legend_says_how_the_runs_stance_rule_makes_a_stance():
     assert "passages that take a side" in legend_html("balance")
     assert "pull it toward 0" not in legend_html("balance")
     assert legend_html() == legend_html("mean")
+
+
+def test_shift_table_says_how_the_split_was_found_only_when_there_is_one():
+    from dashboard.views import shift_table
+
+    common = {"topic": "t", "measure": "stance", "n_before": 3, "n_after": 1}
+    measured = {
+        **common,
+        "author": "A",
+        "split_date": "2019-02-01",
+        "detected": True,
+        "before": -0.25,
+        "after": 0.5,
+        "shift": 0.75,
+        "low": -0.1,
+        "high": 1.2,
+        "p_value": 0.2,
+    }
+    unsplit = {**common, "author": "B", "split_date": None, "shift": None, "note": "one article"}
+    table = shift_table([measured, unsplit], {"t": "Topic T"})
+    assert table["How"].tolist() == ["detected", ""]
+    assert table.loc[0, "Before"] == "−0.25" and table.loc[0, "95% interval"] == "[−0.10, +1.20]"
+    assert table.loc[1, "Shift"] == "one article"
+
+
+def test_difference_table_writes_minus_signs_and_marks_what_cannot_be_compared():
+    from dashboard.views import difference_table
+
+    tests = pd.DataFrame(
+        {
+            "topic": ["t", "t"],
+            "measure": ["stance", "tone"],
+            "a": ["A", "A"],
+            "b": ["B", "B"],
+            "difference": [-0.3, np.nan],
+            "low": [-0.5, np.nan],
+            "high": [-0.1, np.nan],
+            "p_value": [0.04, np.nan],
+            "q_value": [0.08, np.nan],
+            "note": ["", "B has no passages"],
+        }
+    )
+    table = difference_table(tests, {"t": "Topic T"})
+    assert table["A − B"].tolist() == ["−0.30", "not comparable"]
+    assert table.loc[0, "95% interval"] == "[−0.50, −0.10]" and table.loc[0, "p"] == "0.040"
