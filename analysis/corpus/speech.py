@@ -8,7 +8,8 @@ A passage is reported when
   ones are usually scare quotes: the author's own voice, like "operative pause"); or
 - it attributes words to a named speaker ("Lavrov said", "said Peskov", "according to
   Peskov", "X told reporters", "X cited Y as saying", "X argued/warned/claimed/stated/noted/
-  added ..."), to a pronoun ("he said") or to a generic source ("officials said").
+  added ...", a stated position: "X urged/accused/denied/condemned/opposed ...", the plural
+  present: "critics say"), to a pronoun ("he said") or to a generic source ("officials said").
 
 Speakers are capitalised names with titles removed ("Russian Foreign Minister Sergey Lavrov"
 -> "Sergey Lavrov"). A reported passage without a named speaker of its own takes one from
@@ -43,13 +44,21 @@ SPEECH_VERBS = _words(
     "replied replies responded responds acknowledged acknowledges admitted admits conceded "
     "concedes contended contends reiterated reiterates testified testifies asked asks quipped "
     "cautioned cautions countered counters complained complains recalled recalls expressed "
-    "underlined underscored"
+    "underlined underscored urged urges demanded demands accused accuses criticized criticizes "
+    "criticised criticises condemned condemns praised praises denied denies vowed vows pledged "
+    "pledges opposed opposes endorsed endorses "
+    # the plural present ("critics say", "officials warn")
+    "say tell argue warn insist stress emphasize emphasise assert declare contend reiterate "
+    "testify caution complain urge demand accuse criticize criticise condemn deny vow pledge "
+    "oppose endorse acknowledge concede explain"
 )
 # These attribute speech only before "that" ("announced that ...", not "announced sanctions").
 THAT_VERBS = _words(
     "announced announces suggested suggests predicted predicts confirmed confirms believes "
     "believed thinks hinted indicated indicates maintained maintains"
 )
+# These are passive before "of" ("officials accused of corruption"), active before an object.
+PASSIVE_BEFORE_OF = _words("accused accuses accuse")
 # These also have other senses ("added five companies", "claimed responsibility"): they
 # attribute speech only before "that", a quote or punctuation, or after a quote or comma.
 AMBIGUOUS_VERBS = _words(
@@ -97,7 +106,8 @@ SKIP_BEFORE_VERB = _words(
     f"privately openly separately subsequently {_DAYS_MONTHS}"
 )
 NOT_NAMES = _words(
-    "the a an as so if when but and or then also yet while it its this that these those "
+    "the a an as so if when but and or then also yet while although though because whereas "
+    "it its this that these those "
     "there here what which who one everyone nobody someone some many others both all most "
     f"few several having needless in on at for after before since {_DAYS_MONTHS}"
 )
@@ -181,6 +191,8 @@ def _attribution_at(sentence: str, m: re.Match[str]) -> Attribution | None:
     rest = sentence[m.end() :].lstrip()
     before = sentence[: m.start()].rstrip()
     if cue in THAT_VERBS and not rest.startswith("that"):
+        return None
+    if cue in PASSIVE_BEFORE_OF and rest.startswith("of "):  # "officials accused of corruption"
         return None
     if cue in AMBIGUOUS_VERBS and not (
         not rest or rest[0] in _CLAUSE_MARKS or rest.startswith("that ") or before[-1:] in ',”"’'

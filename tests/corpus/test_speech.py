@@ -30,6 +30,11 @@ def _flags(text, author=None):
          "Russian Foreign Ministry"),
         ("US National Security Adviser John Bolton announced that an invitation was sent.",
          "John Bolton"),
+        ("Russia has denied violating the 1987 INF treaty.", "Russia"),
+        ("Russia has criticised the new US sanctions as draconian.", "Russia"),
+        ("President Obama urged the Western leaders to stand up to Russia.", "Obama"),
+        ("The United States has accused Russia of violating the treaty.", "United States"),
+        ("Although Trump has pledged cooperation with the probe, he attacked it.", "Trump"),
         ("Officials said the talks failed.", None),
         ("He added that Moscow had asked Washington to act.", None),
     ],
@@ -55,6 +60,7 @@ def test_attributions_are_found_with_their_speaker(sentence, speaker):
         "If everyone repeats that Russia is bad, he would say no.",
         "The plan went according to plan.",
         "Analysts hailed the sanctions as a success.",
+        "The US sanctioned top Russian officials accused of corruption.",
     ],
 )
 def test_the_authors_own_voice_is_not_an_attribution(sentence):

@@ -1,0 +1,75 @@
+"""How well reported speech is found: ``analysis.corpus.speech`` against news passages labelled
+by reading.
+
+A passage is "reported" for the reader when it reports a speaker's statement about the target
+(``speaker_label`` not null, `../shared/data/news_stance/GUIDE.md`); the detector sees the
+passage with the sentences before and after it as one paragraph, as in an article. On-topic
+passages only, per article split (rules are chosen on train; dev is the check). A reported
+passage whose speaker states nothing about the target counts as a false positive here, so
+precision is a lower bound.
+
+    python -m experiments.speech_detection [--show train]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from analysis.corpus.speech import detect_speech
+from experiments.train_news_stance import NEW_LABELS, NEWS_STANCE, SPLITS, read_news
+
+
+def detected(row: dict[str, Any]) -> bool:
+    """Whether the detector marks the row's passage reported, read in its context."""
+    parts = [row.get("before") or "", row["text"], row.get("after") or ""]
+    text, spans = "", []
+    for part in parts:
+        text += " " if text else ""
+        spans.append((len(text), len(text) + len(part)))
+        text += part
+    return detect_speech(text, [spans])[1][0]
+
+
+def scores(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Precision, recall and F1 of ``detected`` against the readers' speaker labels."""
+    truth = [r.get("speaker_label") is not None for r in rows]
+    pred = [detected(r) for r in rows]
+    tp = sum(t and p for t, p in zip(truth, pred, strict=True))
+    precision = tp / sum(pred) if any(pred) else 0.0
+    recall = tp / sum(truth) if any(truth) else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "n": len(rows),
+        "reported": sum(truth),
+        "precision": round(precision, 3),
+        "recall": round(recall, 3),
+        "f1": round(f1, 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--show", choices=("train", "dev"), help="print missed and extra rows")
+    args = parser.parse_args(argv)
+    rows = [
+        r for r in read_news([str(NEWS_STANCE), str(NEW_LABELS)], str(SPLITS)) if r.get("on_topic")
+    ]
+    for split in ("train", "dev"):
+        print(split, scores([r for r in rows if r["split"] == split]))
+    if args.show:
+        part = [r for r in rows if r["split"] == args.show]
+        rng = random.Random(0)
+        for name, keep in (("missed", True), ("extra", False)):
+            wrong = [r for r in part if (r.get("speaker_label") is not None) == keep]
+            wrong = [r for r in wrong if detected(r) != keep]
+            print(f"{name} ({len(wrong)}):")
+            for r in rng.sample(wrong, min(20, len(wrong))):
+                print(" ", r["text"][:200])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
