@@ -24,9 +24,14 @@ MAX_CHOICES = 300
 STRONGEST = "__strongest__"
 
 
-def _choices(meta: pd.DataFrame, query: str, group: str | None) -> list[str]:
-    """Article ids matching the search (title, author or outlet) and group, newest first."""
+def _choices(
+    meta: pd.DataFrame, query: str, group: str | None, discussing: set[str] | None = None
+) -> list[str]:
+    """Article ids matching the search (title, author or outlet) and group, newest first;
+    only those in ``discussing`` when given (articles that discuss some topic)."""
     kept = meta
+    if discussing is not None:
+        kept = kept[kept["article_id"].astype(str).isin(discussing)]
     if group:
         kept = kept[views.in_groups(kept, [group])]
     if query:
@@ -199,12 +204,21 @@ def render() -> None:
         format_func=lambda g: g or "All",
     )
     state.put("article_group", group)
-    options = _choices(meta, query, group or None)
+    positions = data.positions(ctx.path, ctx.stamp, "article")
+    discussing = set(positions.loc[positions["status"] == "discussed", "article_id"].astype(str))
+    only_discussing = st.checkbox(
+        f"Only articles that discuss a topic ({len(discussing):,} of {len(meta):,})",
+        value=bool(discussing),
+        key="art_discussing",
+        help="Most articles of a news corpus never touch the topics; untick to list them all.",
+    )
+    options = _choices(meta, query, group or None, discussing if only_discussing else None)
     current = state.get("article")
     if current in meta_by_id.index and current not in options and not (query or group):
         options.insert(0, current)
     if not options:
-        st.warning("No article matches this search.")
+        untick = " Untick *Only articles that discuss a topic* to search them all."
+        st.warning("No article matches this search." + (untick if only_discussing else ""))
         st.stop()
     aid = state.selectbox(
         f"Article ({len(options)} shown, newest first)",
@@ -235,7 +249,6 @@ def render() -> None:
     st.markdown(" · ".join(facts), unsafe_allow_html=True)
     _roster_note(info)
 
-    positions = data.positions(ctx.path, ctx.stamp, "article")
     own = positions[positions["article_id"] == aid].set_index("topic")
     chips = []
     for t in ctx.topics:

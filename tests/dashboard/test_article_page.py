@@ -226,3 +226,52 @@ def test_an_unreadable_list_of_left_out_passages_is_said_not_raised(app, tmp_pat
     assert not at.exception
     (note,) = [i.value for i in at.info if "Not discussed" in i.value]
     assert "left out" not in note
+
+
+@pytest.fixture(scope="module")
+def quiet_runs_dir(tmp_path_factory):
+    """A run of three articles, the newest of which discusses no topic."""
+    from tests.dashboard.conftest import CONFIG_TOML, _meta, _tables_from_specs
+
+    def spec(aid: str, title: str, day: int, topics: list) -> dict:
+        return {
+            "article_id": aid,
+            "title": title,
+            "author": "Ann Lee",
+            "outlet": "Wire",
+            "date": f"2019-01-0{day}",
+            "url": None,
+            "paragraphs": [("Some words about the world.", topics, False, None)],
+        }
+
+    specs = [
+        spec("on1", "Sanctions tightened", 1, [("sanctions", 0.6, 0.1, 0.2, 0.1, 0.9)]),
+        spec("on2", "Treaty talks", 2, [("arms_control", 0.7, 0.1, 0.2, 0.1, 0.9)]),
+        spec("off", "Football results", 3, []),
+    ]
+    runs_dir = tmp_path_factory.mktemp("runs_quiet")
+    write_run(
+        runs_dir,
+        "20190110-120000-quiet000",
+        _meta(3, "2019-01-10T12:00:00"),
+        CONFIG_TOML,
+        _tables_from_specs(specs),
+    )
+    return runs_dir
+
+
+def test_articles_that_discuss_no_topic_are_listed_only_on_request(app, quiet_runs_dir):
+    at = app(quiet_runs_dir).run()
+    at.switch_page("app_pages/article.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.selectbox(key="w_article")
+    assert box.options == [
+        "Treaty talks — Ann Lee · 2019-01-02",
+        "Sanctions tightened — Ann Lee · 2019-01-01",
+    ]
+    assert at.header[0].value == "Treaty talks"  # the newest article that discusses a topic
+
+    at.text_input(key="art_query").input("football").run()
+    assert "Untick *Only articles that discuss a topic*" in at.warning[0].value
+    at.checkbox(key="art_discussing").uncheck().run()
+    assert at.header[0].value == "Football results"
