@@ -1,4 +1,5 @@
-"""Text cleaning: Unicode and white space, stray HTML, boilerplate, captions, repeated lines.
+"""Text cleaning: Unicode and white space, stray HTML, boilerplate, captions, repeated lines,
+scraped widgets and hover cards.
 
 Cleaning works line by line, so it never cuts into the middle of an author's paragraph: a
 line is dropped whole when it matches a pattern below (and is short enough to be what the
@@ -69,6 +70,28 @@ WIDGETS: tuple[str, ...] = (
     r"Hide Caption \d+ of \d+\s*(?:Photos:\s*)*",
 )
 
+# The Hill's hover cards, scraped into the sentence after a person's name: the name again in
+# full, run into the person's latest headlines, then "MORE" ("President Trump Donald John
+# TrumpTrump faces high stakes ... MORE on Sunday said"). The card goes, the name stays. Names
+# have lower-case letters, so all-capital headlines ("NO MORE DACA DEAL") are left alone.
+_NAME_WORD = r"(?:[A-Z][\w'’.-]*|de|da|del|van|von|bin|al|la|le)"
+_CARD_WORD = r"(?:[(\"“]?[A-Z][\w'’.()\"”-]*|de|da|del|van|von|bin|al|la|le)"
+_LAST_NAME = r"[A-Z][a-z][\w'’-]*"
+_CARD_END = r"[^\n]{0,700}?(?<!READ)(?<!\bAND)\sMORE\b"
+HOVER_CARDS: tuple[re.Pattern[str], ...] = (
+    # "Paul Manafort Paul John ManafortManafort sought ... MORE": full name run into a headline
+    re.compile(
+        rf"(?<![\w'’.-])(?P<name>(?:{_NAME_WORD}\s){{0,4}}(?P<last>{_LAST_NAME}))\s?"
+        rf"(?:{_CARD_WORD}\s){{1,5}}?(?P=last)(?=[A-Z\d'‘“\"]){_CARD_END}"
+    ),
+    # "Joe Biden Joe Biden Parnas: ... MORE": the same first name, a space before the headline
+    re.compile(
+        rf"(?<![\w'’.-])(?P<name>(?:{_NAME_WORD}\s){{0,3}}(?P<first>[A-Z][\w'’.-]*)\s"
+        rf"(?P<last>{_LAST_NAME}))\s(?P=first)\s(?:{_CARD_WORD}\s){{0,3}}?(?P=last)\s"
+        rf"(?=[A-Z\d'‘“\"]){_CARD_END}"
+    ),
+)
+
 _BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in BOILERPLATE), re.IGNORECASE)
 _CAPTION = re.compile("|".join(f"(?:{p})" for p in CAPTIONS), re.IGNORECASE)
 _CREDIT = re.compile("|".join(f"(?:{p})" for p in CAPTION_CREDITS), re.IGNORECASE)
@@ -124,6 +147,13 @@ def is_caption(line: str) -> bool:
     return line.endswith(")") and _CREDIT.search(line, line.rfind("(")) is not None
 
 
+def drop_hover_cards(line: str) -> str:
+    """The line without The Hill's hover cards (``HOVER_CARDS``), each person's name kept."""
+    for card in HOVER_CARDS:
+        line = card.sub(lambda m: m["name"], line)
+    return line
+
+
 def clean_text(text: str) -> str:
     """The article text without boilerplate, captions, repeated lines or symbol-only lines."""
     seen: set[str] = set()
@@ -135,6 +165,8 @@ def clean_text(text: str) -> str:
                 line = " ".join(_INLINE.sub("", line).split())
             if "WATCH" in line or "Hide Caption" in line:
                 line = " ".join(_WIDGETS.sub(" ", line).split())
+            if " MORE" in line:
+                line = drop_hover_cards(line)
             if not any(ch.isalnum() for ch in line) or is_boilerplate(line) or is_caption(line):
                 continue
             if len(line) >= MIN_REPEAT_KEY:

@@ -99,3 +99,28 @@ def test_video_and_gallery_widgets_are_removed_and_the_prose_kept():
     # A widget title without a duration is left alone rather than eating the next sentence.
     kept = clean_text("Read more. MUST WATCH Putin speaks. The vote is at 9:00 on Monday.")
     assert "The vote is at 9:00 on Monday." in kept
+
+
+def test_the_hills_hover_cards_are_removed_and_the_name_kept():
+    raw = (
+        "Special counsel Robert Mueller Robert (Bob) Swan MuellerSpeier says impeachment inquiry "
+        "shows 'very strong case of bribery' by Trump Comey: Mueller 'didn't succeed in his "
+        "mission' MORE’s Russia investigation went on. House Speaker Paul Ryan Paul Davis Ryan "
+        "Retirees should say 'no thanks' to Romney's plan DC's liaison to rock 'n' roll MORE "
+        "(R-Wis.) defended Trump, as did Rep. Jason CrowJason CrowHouse delivers impeachment "
+        "articles to Senate MORE (Colo.) and Mayor Bill de Blasio Bill de BlasioDNC raises "
+        "thresholds for fifth debate MORE."
+    )
+    assert clean_text(raw) == (
+        "Special counsel Robert Mueller’s Russia investigation went on. House Speaker Paul Ryan "
+        "(R-Wis.) defended Trump, as did Rep. Jason Crow (Colo.) and Mayor Bill de Blasio."
+    )
+
+
+def test_prose_that_says_more_in_capitals_is_kept():
+    for line in (
+        'He blames Democrats and declares: "NO MORE DACA DEAL!" Oliver Laughland said.',
+        "President Trump wrote: “NATO countries must pay MORE, the United States must pay LESS.”",
+        "Reminder: LOTS of people are there but even MORE wanted to be there.",
+    ):
+        assert clean_text(line) == line
