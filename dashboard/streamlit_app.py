@@ -30,10 +30,13 @@ LATER_PAGES = (
 
 
 def _run_caption(meta: dict) -> str:
+    """A run as the sidebar lists it: its name (``--name``, the experiment's), when, how big."""
+    name = meta.get("name") if isinstance(meta.get("name"), str) else ""
     created = str(meta.get("created", ""))[:16].replace("T", " ")
     counts = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
     n = counts.get("articles", counts.get("articles_read"))
-    return " · ".join(p for p in (created, f"{n} articles" if n is not None else "") if p)
+    parts = (name, created, f"{n} articles" if n is not None else "")
+    return " · ".join(p for p in parts if p)
 
 
 def _models_caption(meta: dict) -> str:

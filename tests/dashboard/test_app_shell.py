@@ -106,3 +106,17 @@ def test_every_page_module_imports_without_running():
         sys.modules.pop(name, None)
         module = importlib.import_module(name)
         assert callable(module.render), name
+
+
+def test_the_run_picker_shows_each_runs_name(app, tmp_path):
+    import json
+
+    named = make_small_run(tmp_path, "20190101-000000-named000", created="2019-01-01T00:00:00")
+    meta_file = named / "run.json"
+    meta_file.write_text(json.dumps({**json.loads(meta_file.read_text()), "name": "vader tone"}))
+    make_small_run(tmp_path, "20180101-000000-plain000", created="2018-01-01T00:00:00")
+    at = app(tmp_path).run()
+    assert not at.exception
+    options = at.sidebar.selectbox(key="w_run").options
+    assert options[0].startswith("20190101-000000-named000 · vader tone · 2019-01-01 00:00")
+    assert options[1] == "20180101-000000-plain000 · 2018-01-01 00:00 · 5 articles"
