@@ -345,6 +345,7 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
 
 
 def cmd_shift(args: argparse.Namespace) -> int:
+    from analysis.bylines import membership
     from analysis.runs import load_run
     from analysis.shifts import author_shift
     from analysis.terminal import format_shift
@@ -356,8 +357,9 @@ def cmd_shift(args: argparse.Namespace) -> int:
     if unknown:
         raise CLIError(f"expected topics among {known}, got {unknown}")
     measures = [args.measure] if args.measure else ["stance", "tone"]
+    members = membership(run.articles)
     shifts = [
-        author_shift(run, args.author, t, m, split_date=args.date, seed=args.seed)
+        author_shift(run, args.author, t, m, split_date=args.date, seed=args.seed, members=members)
         for t in topics
         for m in measures
     ]

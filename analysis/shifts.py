@@ -84,8 +84,13 @@ def _evidence(
     ranked = scores.assign(_key=scores[measure].astype(float) * (sign or 1.0)).sort_values(
         "_key", ascending=False
     )
-    texts = run.passages.set_index("passage_id")["text"]
-    dates = run.articles.set_index("article_id")["date"]
+    ranked = ranked.head(top)
+    # only the rows shown are looked up: indexing the whole passages table cost more than the
+    # shift itself on a large run
+    passages = run.passages[run.passages["passage_id"].isin(ranked["passage_id"])]
+    texts = dict(zip(passages["passage_id"], passages["text"], strict=True))
+    articles = run.articles[run.articles["article_id"].isin(ranked["article_id"])]
+    dates = dict(zip(articles["article_id"], articles["date"], strict=True))
     return [
         {
             "passage_id": str(r["passage_id"]),
@@ -94,7 +99,7 @@ def _evidence(
             "stance": float(r["stance"]),
             "tone": float(r["tone"]),
         }
-        for _, r in ranked.head(top).iterrows()
+        for _, r in ranked.iterrows()
     ]
 
 
@@ -108,12 +113,15 @@ def author_shift(
     n_resamples: int = 2000,
     seed: int = 0,
     evidence: int = 3,
+    members: pd.DataFrame | None = None,
 ) -> Shift:
     """The author's shift on ``topic`` at ``split_date`` (ISO date), or at the detected change
-    point when none is given."""
+    point when none is given (``members``: :func:`analysis.bylines.membership` of the run's
+    articles, if already at hand: it is most of the cost when many shifts are asked for)."""
     if measure not in MEASURE_COLUMN:
         raise ValueError(f"expected measure 'stance' or 'tone', got {measure!r}")
-    members = membership(run.articles)
+    if members is None:
+        members = membership(run.articles)
     if author not in set(members["group"].astype(str)):
         raise ValueError(f"no author {author!r} in run {run.run_id}")
     if split_date is not None:

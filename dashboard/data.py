@@ -285,11 +285,15 @@ def author_shifts(
     resamples: int = 999,
 ) -> list[dict[str, Any]]:
     """:func:`analysis.shifts.author_shift` for each author × topic × measure (JSON-ready)."""
+    from analysis.bylines import membership
     from analysis.shifts import author_shift
 
     run = full_run(run_path, stamp)
+    members = membership(run.articles)
     return [
-        author_shift(run, a, t, m, split_date=split_date, n_resamples=resamples).to_dict()
+        author_shift(
+            run, a, t, m, split_date=split_date, n_resamples=resamples, members=members
+        ).to_dict()
         for a in authors
         for t in topics
         for m in ("stance", "tone")

@@ -86,3 +86,17 @@ def test_cli_shift_prints_lines_or_json(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert {s["measure"] for s in data["shifts"]} == {"stance", "tone"}
     assert all(not s["detected"] for s in data["shifts"])
+
+
+def test_membership_computed_once_gives_the_same_shifts_and_evidence_texts(tmp_path):
+    from analysis.bylines import membership
+
+    run = make_run(tmp_path)
+    alone = author_shift(run, "Ann", "sanctions", n_resamples=199)
+    shared = author_shift(
+        run, "Ann", "sanctions", n_resamples=199, members=membership(run.articles)
+    )
+    assert shared.to_dict() == alone.to_dict()
+    texts = dict(zip(run.passages["passage_id"], run.passages["text"], strict=True))
+    for item in alone.evidence_before + alone.evidence_after:
+        assert item["text"] == texts[item["passage_id"]]

@@ -175,7 +175,7 @@ def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: 
                 continue
             st.markdown(
                 f"**{md_escape(item['author'])}, {md_escape(ctx.label(item['topic']))} "
-                f"({item['measure']})**: {item['before']:+.2f} → {item['after']:+.2f} at "
+                f"({item['measure']})**: {signed(item['before'])} → {signed(item['after'])} at "
                 f"{item['split_date']}"
             )
             for side in ("before", "after"):
