@@ -117,6 +117,15 @@ def test_group_filter_lives_in_the_url(app, small_runs_dir, article):
     assert reopened_box.value == group
 
 
+def _write_specs(runs_dir, run_id: str, specs: list[dict]):
+    """A run of the articles ``specs`` describes (conftest's format), written to ``runs_dir``."""
+    from tests.dashboard.conftest import CONFIG_TOML, _meta, _tables_from_specs
+
+    meta = _meta(len(specs), "2019-01-10T12:00:00")
+    write_run(runs_dir, run_id, meta, CONFIG_TOML, _tables_from_specs(specs))
+    return runs_dir
+
+
 ROSTER = ["Hannah Brown", "Lauren Katz", "Theo Schleifer"]
 LEADS = [f"{first} Kim" for first in ("Ada", "Ben", "Cy", "Dee", "Eve")]
 
@@ -124,8 +133,6 @@ LEADS = [f"{first} Kim" for first in ("Ada", "Ben", "Cy", "Dee", "Eve")]
 @pytest.fixture(scope="module")
 def roster_runs_dir(tmp_path_factory):
     """A run of five Vox articles whose bylines end with the site's list of writers."""
-    from tests.dashboard.conftest import CONFIG_TOML, _meta, _tables_from_specs
-
     specs = [
         {
             "article_id": f"vox{i}",
@@ -145,15 +152,7 @@ def roster_runs_dir(tmp_path_factory):
         }
         for i, lead in enumerate(LEADS)
     ]
-    runs_dir = tmp_path_factory.mktemp("runs_roster")
-    write_run(
-        runs_dir,
-        "20190110-120000-roster00",
-        _meta(5, "2019-01-10T12:00:00"),
-        CONFIG_TOML,
-        _tables_from_specs(specs),
-    )
-    return runs_dir
+    return _write_specs(tmp_path_factory.mktemp("runs_roster"), "20190110-120000-roster00", specs)
 
 
 def test_a_byline_with_the_sites_list_of_writers_says_whom_it_counts_for(app, roster_runs_dir):
@@ -231,7 +230,6 @@ def test_an_unreadable_list_of_left_out_passages_is_said_not_raised(app, tmp_pat
 @pytest.fixture(scope="module")
 def quiet_runs_dir(tmp_path_factory):
     """A run of three articles, the newest of which discusses no topic."""
-    from tests.dashboard.conftest import CONFIG_TOML, _meta, _tables_from_specs
 
     def spec(aid: str, title: str, day: int, topics: list) -> dict:
         return {
@@ -249,15 +247,7 @@ def quiet_runs_dir(tmp_path_factory):
         spec("on2", "Treaty talks", 2, [("arms_control", 0.7, 0.1, 0.2, 0.1, 0.9)]),
         spec("off", "Football results", 3, []),
     ]
-    runs_dir = tmp_path_factory.mktemp("runs_quiet")
-    write_run(
-        runs_dir,
-        "20190110-120000-quiet000",
-        _meta(3, "2019-01-10T12:00:00"),
-        CONFIG_TOML,
-        _tables_from_specs(specs),
-    )
-    return runs_dir
+    return _write_specs(tmp_path_factory.mktemp("runs_quiet"), "20190110-120000-quiet000", specs)
 
 
 def test_articles_that_discuss_no_topic_are_listed_only_on_request(app, quiet_runs_dir):
