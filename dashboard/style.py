@@ -195,8 +195,8 @@ def legend_html(stance_rule: str = "mean") -> str:
         f"topic's target ({rule}); "
         "quoted voices: the same for the people the author quotes; no stance expressed: "
         "discussed, but no side taken; mixed: both sides taken, about equally; tone: positive "
-        "minus negative; [low, high]: interval; n: own-voice passages; coverage: the share of "
-        "all the unit's passages that are on the topic</span>"
+        "minus negative; [low, high]: interval; n: own-voice passages; coverage: their share "
+        "of all the unit's passages</span>"
         "</div>"
     )
 
