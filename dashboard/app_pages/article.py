@@ -25,10 +25,15 @@ STRONGEST = "__strongest__"
 
 
 def _choices(
-    meta: pd.DataFrame, query: str, group: str | None, discussing: set[str] | None = None
+    meta: pd.DataFrame,
+    query: str,
+    group: str | None,
+    discussing: set[str] | None = None,
+    texts: pd.Series | None = None,
 ) -> list[str]:
-    """Article ids matching the search (title, author or outlet) and group, newest first;
-    only those in ``discussing`` when given (articles that discuss some topic)."""
+    """Article ids matching the search (title, author or outlet, and the text when ``texts``,
+    article id -> text, is given) and group, newest first; only those in ``discussing`` when
+    given (articles that discuss some topic)."""
     kept = meta
     if discussing is not None:
         kept = kept[kept["article_id"].astype(str).isin(discussing)]
@@ -42,7 +47,11 @@ def _choices(
             + " "
             + kept["outlet"].fillna("")
         )
-        kept = kept[haystack.str.contains(query, case=False, regex=False)]
+        found = haystack.str.contains(query, case=False, regex=False)
+        if texts is not None:
+            text = kept["article_id"].map(texts).fillna("").astype(str)
+            found |= text.str.contains(query, case=False, regex=False)
+        kept = kept[found]
     kept = kept.sort_values("day", ascending=False, na_position="last", kind="stable")
     return list(kept["article_id"].astype(str)[:MAX_CHOICES])
 
@@ -194,6 +203,11 @@ def render() -> None:
     state.seed_widget("search", "art_query", str)
     query = left.text_input("Search titles, authors and outlets", key="art_query")
     state.put("search", query)
+    in_text = left.checkbox(
+        "Search the articles' text too",
+        key="art_in_text",
+        help="Finds articles that mention the words anywhere (slower on a large run).",
+    )
     groups = sorted(views.members(meta)["group"].dropna().astype(str).unique(), key=str.casefold)
     group_key = f"art_group_{ctx.run_id}"
     state.seed_widget("article_group", group_key, lambda g: g if g in groups else None)
@@ -212,7 +226,8 @@ def render() -> None:
         key="art_discussing",
         help="Most articles of a news corpus never touch the topics; untick to list them all.",
     )
-    options = _choices(meta, query, group or None, discussing if only_discussing else None)
+    texts = data.article_texts(ctx.path, ctx.stamp) if in_text and query else None
+    options = _choices(meta, query, group or None, discussing if only_discussing else None, texts)
     current = state.get("article")
     if current in meta_by_id.index and current not in options and not (query or group):
         options.insert(0, current)

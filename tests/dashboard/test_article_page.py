@@ -231,7 +231,7 @@ def test_an_unreadable_list_of_left_out_passages_is_said_not_raised(app, tmp_pat
 def quiet_runs_dir(tmp_path_factory):
     """A run of three articles, the newest of which discusses no topic."""
 
-    def spec(aid: str, title: str, day: int, topics: list) -> dict:
+    def spec(aid: str, title: str, day: int, topics: list, text: str = "Words.") -> dict:
         return {
             "article_id": aid,
             "title": title,
@@ -239,11 +239,17 @@ def quiet_runs_dir(tmp_path_factory):
             "outlet": "Wire",
             "date": f"2019-01-0{day}",
             "url": None,
-            "paragraphs": [("Some words about the world.", topics, False, None)],
+            "paragraphs": [(text, topics, False, None)],
         }
 
     specs = [
-        spec("on1", "Sanctions tightened", 1, [("sanctions", 0.6, 0.1, 0.2, 0.1, 0.9)]),
+        spec(
+            "on1",
+            "Sanctions tightened",
+            1,
+            [("sanctions", 0.6, 0.1, 0.2, 0.1, 0.9)],
+            "Sanctions followed the INF dispute.",
+        ),
         spec("on2", "Treaty talks", 2, [("arms_control", 0.7, 0.1, 0.2, 0.1, 0.9)]),
         spec("off", "Football results", 3, []),
     ]
@@ -265,3 +271,14 @@ def test_articles_that_discuss_no_topic_are_listed_only_on_request(app, quiet_ru
     assert "Untick *Only articles that discuss a topic*" in at.warning[0].value
     at.checkbox(key="art_discussing").uncheck().run()
     assert at.header[0].value == "Football results"
+
+
+def test_a_search_can_look_into_the_articles_text(app, quiet_runs_dir):
+    at = app(quiet_runs_dir).run()
+    at.switch_page("app_pages/article.py").run()
+    at.text_input(key="art_query").input("inf dispute").run()
+    assert "No article matches this search." in at.warning[0].value  # titles only
+    at.checkbox(key="art_in_text").check().run()
+    assert not at.warning
+    assert at.selectbox(key="w_article").options == ["Sanctions tightened — Ann Lee · 2019-01-01"]
+    assert at.header[0].value == "Sanctions tightened"
