@@ -1,5 +1,5 @@
-"""Text cleaning: Unicode and white space, stray HTML, boilerplate, captions, repeated lines,
-scraped widgets and hover cards.
+"""Text cleaning: Unicode and white space, stray HTML, boilerplate, links to other stories,
+captions, repeated lines, scraped widgets and hover cards.
 
 Cleaning works line by line, so it never cuts into the middle of an author's paragraph: a
 line is dropped whole when it matches a pattern below (and is short enough to be what the
@@ -39,6 +39,17 @@ BOILERPLATE: tuple[str, ...] = (
 # Phrases that mark a short line as boilerplate wherever they occur in it (lower case).
 BOILERPLATE_PHRASES: tuple[str, ...] = ("by signing up you agree", "by signing up, you agree")
 BOILERPLATE_MAX_CHARS = 600
+
+# Links to other stories and notes set in the text ("More: Trump will meet Putin at the G-20",
+# "SEE ALSO: ...", "FILE PHOTO: ...", "Editor's note: ..."): dropped as whole lines when short
+# enough to be a headline or a note, since a linked headline on a topic is not the author's
+# voice. A longer line that starts so is the scrape running a link into the next paragraph,
+# and is kept.
+LINK_LINES: tuple[str, ...] = (
+    r"(?:see also|related|read(?: more)?|also read|watch|listen|more|story|photos?|file photo"
+    r"|editor'?s note)\s*:\s*\S",
+)
+LINK_MAX_CHARS = 300
 
 # Photo captions and credits, dropped as whole lines: patterns for the start of the line ...
 CAPTIONS: tuple[str, ...] = (
@@ -93,6 +104,7 @@ HOVER_CARDS: tuple[re.Pattern[str], ...] = (
 )
 
 _BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in BOILERPLATE), re.IGNORECASE)
+_LINK = re.compile("|".join(f"(?:{p})" for p in LINK_LINES), re.IGNORECASE)
 _CAPTION = re.compile("|".join(f"(?:{p})" for p in CAPTIONS), re.IGNORECASE)
 _CREDIT = re.compile("|".join(f"(?:{p})" for p in CAPTION_CREDITS), re.IGNORECASE)
 _INLINE = re.compile("|".join(INLINE_CREDITS), re.IGNORECASE)
@@ -138,6 +150,11 @@ def is_boilerplate(line: str) -> bool:
     return any(phrase in lowered for phrase in BOILERPLATE_PHRASES)
 
 
+def is_link_line(line: str) -> bool:
+    """Whether a (normalised) line is a link to another story or an editor's note."""
+    return len(line) <= LINK_MAX_CHARS and _LINK.match(line) is not None
+
+
 def is_caption(line: str) -> bool:
     """Whether a (normalised) line is a photo caption or credit."""
     if len(line) > CAPTION_MAX_CHARS:
@@ -167,7 +184,12 @@ def clean_text(text: str) -> str:
                 line = " ".join(_WIDGETS.sub(" ", line).split())
             if " MORE" in line:
                 line = drop_hover_cards(line)
-            if not any(ch.isalnum() for ch in line) or is_boilerplate(line) or is_caption(line):
+            if (
+                not any(ch.isalnum() for ch in line)
+                or is_boilerplate(line)
+                or is_caption(line)
+                or is_link_line(line)
+            ):
                 continue
             if len(line) >= MIN_REPEAT_KEY:
                 key = repeat_key(line)

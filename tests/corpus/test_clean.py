@@ -124,3 +124,23 @@ def test_prose_that_says_more_in_capitals_is_kept():
         "Reminder: LOTS of people are there but even MORE wanted to be there.",
     ):
         assert clean_text(line) == line
+
+
+def test_links_to_other_stories_and_editors_notes_are_dropped():
+    links = [
+        "More:Republicans blast Trump meeting with Putin as 'shameful' and 'sign of weakness'",
+        "SEE ALSO: Video shows bomb suspect dodging blast",
+        "FILE PHOTO: U.S. President Donald Trump speaks during a swearing-in ceremony",
+        "Editor's note: Sen. Kelly Ayotte is a member of the Senate Armed Services Committee.",
+        "READ: TRANSCRIPTS OF FLYNN-KISLYAK CONVERSATIONS DURING TRUMP TRANSITION",
+    ]
+    prose = "Sanctions on Russia were tightened on Friday."
+    assert clean_text("\n\n".join([*links, prose])) == prose
+    # a link the scrape ran into the next paragraph is too long to be a headline: kept
+    long_line = "Read: The age of reverse censorship " + "The campaign runs many ads. " * 12
+    assert clean_text(long_line) == long_line.strip()
+    # prose that merely begins with one of the words is kept
+    assert (
+        clean_text("More than 50 sources were interviewed.")
+        == "More than 50 sources were interviewed."
+    )
