@@ -112,6 +112,17 @@ NOT_NAMES = _words(
     f"few several having needless in on at for after before since {_DAYS_MONTHS}"
 )
 MIN_QUOTE_WORDS = 5
+# Transcripts: a paragraph that starts with a speaker's name in capitals and a colon ("AMY
+# GOODMAN: ...", "INSKEEP: ...") is that speaker's, when the article gives the same label to
+# two paragraphs or more (a label used once is more often a heading, "UPDATE: ..."). Labels
+# that name no speaker are listed here.
+_TRANSCRIPT_LABEL = re.compile(r"([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}):\s+\S")
+NOT_SPEAKER_LABELS = _words(
+    "UPDATE CORRECTION VERDICT CLAIM FACT TARGET ATTACKER ATTACKERS ATTAKER ATTAKERS NOTE "
+    "BREAKING WATCH READ RELATED PHOTOS PHOTO MORE STORY WHAT WHO WHEN WHERE WHY HOW "
+    "BACKGROUND U.S. US UK"
+) | {"SEE ALSO", "FILE PHOTO", "EDITOR'S NOTE", "THE FACTS", "BOTTOM LINE", "THE BOTTOM LINE"}
+MIN_TRANSCRIPT_TURNS = 2
 
 _CUE = re.compile(
     r"\b(?:"
@@ -211,6 +222,7 @@ def detect_speech(
 ) -> list[tuple[bool, str | None]]:
     """``(reported, speaker)`` for every passage span, in order, paragraphs flattened."""
     authors = _author_names(author)
+    turns = _transcript_turns(text, paragraphs)
     results: list[tuple[bool, str | None]] = []
     kinds: list[str | None] = []  # the passage's own attribution kind, if any
     groups: list[tuple[int, int] | None] = []  # the quotation a passage is mostly part of
@@ -219,6 +231,13 @@ def detect_speech(
         if not spans:
             continue
         quotes = quote_spans(text, spans[0][0], spans[-1][1])
+        if number in turns:  # a transcript's turn: every passage is the speaker's
+            for _ in spans:
+                results.append((True, turns[number]))
+                kinds.append("named")
+                groups.append(None)
+                paragraph_of.append(number)
+            continue
         for start, end in spans:
             attribution = find_attribution(text[start:end])
             inside, longest, group = _quoted(text, start, end, quotes)
@@ -247,6 +266,33 @@ def detect_speech(
         else (rep, full.get(speaker, speaker) if speaker else speaker)
         for rep, speaker in results
     ]
+
+
+def _transcript_turns(text: str, paragraphs: Sequence[Sequence[tuple[int, int]]]) -> dict[int, str]:
+    """Paragraph number -> speaker, for the paragraphs that are a transcript's turns."""
+    labels: dict[int, str] = {}
+    for number, spans in enumerate(paragraphs):
+        if spans:
+            m = _TRANSCRIPT_LABEL.match(text, spans[0][0], spans[-1][1])
+            if m and len(m.group(1)) > 1 and m.group(1) not in NOT_SPEAKER_LABELS:
+                labels[number] = m.group(1)
+    uses: dict[str, int] = {}
+    for label in labels.values():
+        uses[label] = uses.get(label, 0) + 1
+    return {
+        number: _speaker_of_label(label)
+        for number, label in labels.items()
+        if uses[label] >= MIN_TRANSCRIPT_TURNS
+    }
+
+
+def _speaker_of_label(label: str) -> str:
+    """The speaker a label names: "PRESIDENT DONALD TRUMP" -> "Donald Trump"; initials
+    ("HH") stay as they are."""
+    if len(label) <= 3:
+        return label
+    words = [w.capitalize() if w.isupper() else w for w in label.split()]
+    return _person(words) or " ".join(words)
 
 
 def _full_names(speakers: set[str]) -> dict[str, str]:

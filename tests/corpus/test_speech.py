@@ -152,3 +152,30 @@ def test_a_quote_that_goes_on_after_its_attribution_keeps_the_speaker():
 def test_a_sentence_before_the_name_is_not_part_of_it():
     attribution = find_attribution("No. Barr told members of Congress that he redacted it.")
     assert attribution is not None and attribution.speaker == "Barr"
+
+
+def test_a_transcripts_turns_are_their_speakers():
+    text = (
+        "The senator spoke to us about sanctions on Russia.\n\n"
+        "AMY GOODMAN: Should the sanctions stay? Many think so.\n\n"
+        "SEN. CHRIS MURPHY: They must stay. Lifting them would reward Putin.\n\n"
+        "AMY GOODMAN: Thank you for joining us.\n\n"
+        "SEN. CHRIS MURPHY: Thank you.\n\n"
+        "UPDATE: This interview was edited for length."
+    )
+    flags = _flags(text)
+    assert flags[0] == ("The senator spoke to us about sanctions on Russia.", False, None)
+    spoken = {t: (reported, speaker) for t, reported, speaker in flags[1:]}
+    assert spoken["SEN. CHRIS MURPHY: They must stay."] == (True, "Chris Murphy")
+    assert spoken["Lifting them would reward Putin."] == (True, "Chris Murphy")  # the same turn
+    assert spoken["AMY GOODMAN: Should the sanctions stay? Many think so."] == (True, "Amy Goodman")
+    assert not spoken["UPDATE: This interview was edited for length."][0]  # a heading
+    # the host who wrote the article speaks in the author's own voice
+    hosted = {t: r for t, r, _ in _flags(text, author="Amy Goodman")}
+    assert not hosted["AMY GOODMAN: Thank you for joining us."]
+    assert hosted["Lifting them would reward Putin."]
+
+
+def test_a_label_used_once_is_a_heading_not_a_transcript():
+    flags = _flags("BOTTOM LINE: Sanctions work.\n\nSTEVE SMITH: Sanctions work.")
+    assert [reported for _, reported, _ in flags] == [False, False]
