@@ -1,5 +1,5 @@
-"""Text cleaning: Unicode and white space, stray HTML, boilerplate, links to other stories,
-captions, repeated lines, scraped widgets and hover cards.
+"""Text cleaning: Unicode and white space, stray HTML, boilerplate, links to other stories and
+headlines in capitals, captions, repeated lines, scraped widgets and hover cards.
 
 Cleaning works line by line, so it never cuts into the middle of an author's paragraph: a
 line is dropped whole when it matches a pattern below (and is short enough to be what the
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+import string
 import unicodedata
 
 # Outlet boilerplate: disclaimers, newsletter and app promotions, page furniture.
@@ -50,6 +51,11 @@ LINK_LINES: tuple[str, ...] = (
     r"|editor'?s note)\s*:\s*\S",
 )
 LINK_MAX_CHARS = 300
+# A line of at least this many words all in capitals, and no longer than CAPITALS_MAX_CHARS, is
+# a link to another story (Fox News sets them so: "TRUMP RIPS CLAIM OF RUSSIA INTERFERENCE") or
+# a section heading: never the author's sentence.
+CAPITALS_MIN_WORDS = 4
+CAPITALS_MAX_CHARS = 250
 
 # Photo captions and credits, dropped as whole lines: patterns for the start of the line ...
 CAPTIONS: tuple[str, ...] = (
@@ -104,6 +110,8 @@ HOVER_CARDS: tuple[re.Pattern[str], ...] = (
 )
 
 _BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in BOILERPLATE), re.IGNORECASE)
+_DROP_LOWER = str.maketrans("", "", string.ascii_lowercase)
+_DROP_UPPER = str.maketrans("", "", string.ascii_uppercase)
 _LINK = re.compile("|".join(f"(?:{p})" for p in LINK_LINES), re.IGNORECASE)
 _CAPTION = re.compile("|".join(f"(?:{p})" for p in CAPTIONS), re.IGNORECASE)
 _CREDIT = re.compile("|".join(f"(?:{p})" for p in CAPTION_CREDITS), re.IGNORECASE)
@@ -155,6 +163,21 @@ def is_link_line(line: str) -> bool:
     return len(line) <= LINK_MAX_CHARS and _LINK.match(line) is not None
 
 
+def is_capitals_line(line: str) -> bool:
+    """Whether a (normalised) line is a headline or heading set all in capitals."""
+    if len(line) > CAPITALS_MAX_CHARS or line.upper() != line:  # a lower-case letter
+        return False
+    words = line.split()
+    return len(words) >= CAPITALS_MIN_WORDS and sum(map(str.isalpha, line)) >= 3 * len(words)
+
+
+def _mostly_lower_case(text: str) -> bool:
+    """More lower-case than capital Latin letters (other scripts: False, nothing is dropped)."""
+    lower = len(text) - len(text.translate(_DROP_LOWER))
+    upper = len(text) - len(text.translate(_DROP_UPPER))
+    return lower > upper
+
+
 def is_caption(line: str) -> bool:
     """Whether a (normalised) line is a photo caption or credit."""
     if len(line) > CAPTION_MAX_CHARS:
@@ -175,7 +198,11 @@ def clean_text(text: str) -> str:
     """The article text without boilerplate, captions, repeated lines or symbol-only lines."""
     seen: set[str] = set()
     blocks = []
-    for block in _BLOCKS.split(normalise(text)):
+    text = normalise(text)
+    # headlines in capitals stand out only in a text written in lower case: a text set all in
+    # capitals (an old wire bulletin) keeps its lines; asked only once such a line is met
+    capitals_stand_out: bool | None = None
+    for block in _BLOCKS.split(text):
         lines = []
         for line in block.split("\n"):
             if "(" in line:
@@ -191,6 +218,11 @@ def clean_text(text: str) -> str:
                 or is_link_line(line)
             ):
                 continue
+            if is_capitals_line(line):
+                if capitals_stand_out is None:
+                    capitals_stand_out = _mostly_lower_case(text)
+                if capitals_stand_out:
+                    continue
             if len(line) >= MIN_REPEAT_KEY:
                 key = repeat_key(line)
                 if key in seen:

@@ -144,3 +144,16 @@ def test_links_to_other_stories_and_editors_notes_are_dropped():
         clean_text("More than 50 sources were interviewed.")
         == "More than 50 sources were interviewed."
     )
+
+
+def test_headlines_in_capitals_are_dropped_from_a_text_in_lower_case():
+    prose = (
+        "Sanctions on Russia were tightened on Friday after weeks of talks in Brussels.\n\n"
+        "The Kremlin said it would respond, and European officials expected more measures soon."
+    )
+    linked = "TRUMP DEMANDS RUSSIA PROVIDE 'UNAMBIGUOUS ANSWERS' ON NERVE AGENT ATTACK IN UK"
+    assert clean_text(f"{prose}\n\n{linked}\n\nCLICK TO GET THE FOX NEWS APP") == prose
+    # short shouts stay (fewer than four words), and so does a text set all in capitals
+    assert clean_text(f"{prose}\n\nNO COLLUSION!") == f"{prose}\n\nNO COLLUSION!"
+    bulletin = "MOSCOW, MAY 5 (TASS). THE TALKS ON STRATEGIC STABILITY WILL RESUME IN GENEVA."
+    assert clean_text(bulletin) == bulletin
