@@ -81,6 +81,20 @@ def expected_calibration_error(
     return {"ece": float(ece), "bins": table}
 
 
+def precision_recall_f1(
+    true_positives: int, predicted: int, actual: int, digits: int = 3
+) -> dict[str, float]:
+    """Precision, recall and F1 from counts, rounded to ``digits`` (0.0 where undefined)."""
+    precision = true_positives / predicted if predicted else 0.0
+    recall = true_positives / actual if actual else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": round(precision, digits),
+        "recall": round(recall, digits),
+        "f1": round(f1, digits),
+    }
+
+
 def roc_auc(positive: Sequence[float], negative: Sequence[float]) -> float | None:
     """Area under the ROC curve: the chance that a positive scores above a negative (ties
     count half). None when either side is empty."""

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from analysis.corpus.speech import detect_speech
+from analysis.metrics import precision_recall_f1
 from experiments.train_news_stance import NEW_LABELS, NEWS_STANCE, SPLITS, read_news
 
 
@@ -38,15 +39,10 @@ def scores(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     truth = [r.get("speaker_label") is not None for r in rows]
     pred = [detected(r) for r in rows]
     tp = sum(t and p for t, p in zip(truth, pred, strict=True))
-    precision = tp / sum(pred) if any(pred) else 0.0
-    recall = tp / sum(truth) if any(truth) else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
         "n": len(rows),
         "reported": sum(truth),
-        "precision": round(precision, 3),
-        "recall": round(recall, 3),
-        "f1": round(f1, 3),
+        **precision_recall_f1(tp, sum(pred), sum(truth)),
     }
 
 

@@ -1,7 +1,11 @@
 import numpy as np
 import pytest
 
-from analysis.metrics import classification_report, expected_calibration_error
+from analysis.metrics import (
+    classification_report,
+    expected_calibration_error,
+    precision_recall_f1,
+)
 
 
 def test_report_matches_hand_computed_scores():
@@ -44,3 +48,9 @@ def test_benjamini_hochberg_q_values():
     assert benjamini_hochberg([]) == []
     with pytest.raises(ValueError, match="expected p-values in"):
         benjamini_hochberg([0.2, 1.5])
+
+
+def test_precision_recall_f1_from_counts_with_nothing_predicted_or_nothing_true():
+    assert precision_recall_f1(2, 4, 3) == {"precision": 0.5, "recall": 0.667, "f1": 0.571}
+    assert precision_recall_f1(0, 0, 3) == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    assert precision_recall_f1(0, 2, 0)["recall"] == 0.0

@@ -28,6 +28,7 @@ keeps only the last name ("Barr and Rosenstein said" -> "Rosenstein").
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -276,9 +277,7 @@ def _transcript_turns(text: str, paragraphs: Sequence[Sequence[tuple[int, int]]]
             m = _TRANSCRIPT_LABEL.match(text, spans[0][0], spans[-1][1])
             if m and len(m.group(1)) > 1 and m.group(1) not in NOT_SPEAKER_LABELS:
                 labels[number] = m.group(1)
-    uses: dict[str, int] = {}
-    for label in labels.values():
-        uses[label] = uses.get(label, 0) + 1
+    uses = Counter(labels.values())
     return {
         number: _speaker_of_label(label)
         for number, label in labels.items()

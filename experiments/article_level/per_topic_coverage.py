@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.metrics import precision_recall_f1
 from analysis.runs import load_run
 
 HERE = Path(__file__).resolve().parent
@@ -63,16 +64,6 @@ def counts(truth: pd.DataFrame, found: set[tuple[str, str]]) -> tuple[int, int, 
     return int((pred_s & truth["truth"]).sum()), int(pred_s.sum()), int(truth["truth"].sum())
 
 
-def f1(tp: int, pred: int, real: int) -> dict[str, float]:
-    p = tp / pred if pred else 0.0
-    r = tp / real if real else 0.0
-    return {
-        "precision": round(p, 3),
-        "recall": round(r, 3),
-        "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
-    }
-
-
 def sweep(cands: pd.DataFrame, truth: pd.DataFrame) -> dict[tuple[float, float], dict]:
     """Per topic, the (tp, pred, real) of every (threshold, gate) pair."""
     grid = {}
@@ -86,7 +77,7 @@ def sweep(cands: pd.DataFrame, truth: pd.DataFrame) -> dict[tuple[float, float],
 
 def total(per_topic: dict[str, tuple[int, int, int]]) -> dict[str, float]:
     tp, pred, real = (sum(v[i] for v in per_topic.values()) for i in range(3))
-    return f1(tp, pred, real)
+    return precision_recall_f1(tp, pred, real)
 
 
 def choose(grid: dict, topics: list[str]) -> tuple[tuple[float, float], dict[str, tuple]]:
@@ -94,7 +85,10 @@ def choose(grid: dict, topics: list[str]) -> tuple[tuple[float, float], dict[str
     and threshold, fewer passages)."""
     shared = max(grid, key=lambda k: (total(grid[k])["f1"], k[1], k[0]))
     per_topic = {
-        topic: max(grid, key=lambda k, topic=topic: (f1(*grid[k][topic])["f1"], k[1], k[0]))
+        topic: max(
+            grid,
+            key=lambda k, topic=topic: (precision_recall_f1(*grid[k][topic])["f1"], k[1], k[0]),
+        )
         for topic in topics
     }
     return shared, per_topic
@@ -102,7 +96,7 @@ def choose(grid: dict, topics: list[str]) -> tuple[tuple[float, float], dict[str
 
 def evaluate(grid: dict, pairs: dict[str, tuple]) -> dict:
     chosen = {topic: grid[pair][topic] for topic, pair in pairs.items()}
-    return {"all": total(chosen), **{t: f1(*v) for t, v in chosen.items()}}
+    return {"all": total(chosen), **{t: precision_recall_f1(*v) for t, v in chosen.items()}}
 
 
 def main(argv: list[str] | None = None) -> int:

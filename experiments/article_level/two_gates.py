@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.evaluate_articles import load_article_labels
+from analysis.metrics import precision_recall_f1
 from analysis.runs import load_run
 from experiments.article_level.choose_aggregation import (
     LABELS,
@@ -75,11 +76,10 @@ def passage_recall(model: str) -> dict:
         out[topic] = {}
         for g in STANCE_GATES:
             pred = p_on[idx] >= g
-            tp = int((pred & truth).sum())
-            out[topic][str(g)] = {
-                "precision": round(tp / max(int(pred.sum()), 1), 3),
-                "recall": round(tp / max(int(truth.sum()), 1), 3),
-            }
+            scores = precision_recall_f1(
+                int((pred & truth).sum()), int(pred.sum()), int(truth.sum())
+            )
+            out[topic][str(g)] = {k: scores[k] for k in ("precision", "recall")}
     return out
 
 
