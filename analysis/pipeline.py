@@ -289,9 +289,9 @@ def analyze(
             )
         else:
             scores, cache_stats = engine.score(found, config, topics, threshold)
-        # The candidates the topic gate left out count toward nothing, but the run keeps them
+        # The candidates the topic gates left out count toward nothing, but the run keeps them
         # (ids, relevance, P(on topic)) so that an analyst can read what was left out.
-        scores, gated_out = split_gated_out(scores)
+        scores, gated_out = split_gated_out(scores, config.topics.gate)
         timings["scoring"] = time.perf_counter() - clock
         peak_mib["scoring"] = peak_rss_mib()
         # Positions need only where each topic passage sits in its article: the texts go before

@@ -37,8 +37,11 @@ class RunInfo:
     # task -> what the run recorded of its model: at least "name" (the identity where recorded)
     models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     threshold: float | None = None
-    # P(on topic) a candidate needed from the stance model's topic head (None: no gate recorded)
+    # P(on topic) from the stance model's topic head that one passage of an article needed for
+    # the article to discuss a topic (None: no gate recorded), and that each of its passages
+    # needed to count (runs from before the two gates: the same as ``gate``)
     gate: float | None = None
+    passage_gate: float | None = None
     # "cascade" or "full" (how topic passages were found; runs from before the cascade: "full")
     relevance: str | None = None
     topics_file: str | None = None  # None: the package's built-in topics
@@ -157,6 +160,7 @@ def run_info(
     threshold = section.get("threshold")
     models = _models(meta)
     gate = section.get("gate") if "topic_gate" in models else None
+    passage_gate = section.get("passage_gate", gate) if gate is not None else None
     topics_file = section.get("file")
     seed = meta.get("seed")
     aggregation, aggregation_error = _aggregation(config)
@@ -168,6 +172,7 @@ def run_info(
         models=models,
         threshold=_number(threshold),
         gate=_number(gate),
+        passage_gate=_number(passage_gate),
         relevance=_relevance(meta),
         topics_file=str(topics_file) if topics_file else None,
         aggregation=aggregation,

@@ -133,12 +133,28 @@ def score_topic_passages(
     return frame[columns]
 
 
-def split_gated_out(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_gated_out(
+    scores: pd.DataFrame, coverage_gate: float | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scores made with ``keep_gated`` -> the topic passages' scores (as without it) and the
-    candidate pairs the topic gate left out (:data:`analysis.runs.GATED_OUT_COLUMNS`)."""
+    candidate pairs the topic gate left out (:data:`analysis.runs.GATED_OUT_COLUMNS`).
+
+    With ``coverage_gate`` (``topics.gate``), an article's passages kept at the passage gate
+    count for a topic only when one of them, in either voice, reaches ``coverage_gate``: the
+    strict gate decides whether the article discusses the topic, the looser one which of its
+    passages make its position. The others join the left-out pairs."""
     if GATED_OUT not in scores.columns:
         return scores, pd.DataFrame(columns=list(GATED_OUT_COLUMNS))
     out = scores[GATED_OUT].astype(bool).to_numpy()
+    if coverage_gate is not None and len(scores):
+        strict = scores["on_topic"].astype(float).to_numpy() >= coverage_gate
+        reached = (
+            pd.Series(strict & ~out)
+            .groupby([scores["article_id"].to_numpy(), scores["topic"].to_numpy()])
+            .transform("any")
+            .to_numpy()
+        )
+        out = out | ~reached
     kept = scores[~out].drop(columns=GATED_OUT).reset_index(drop=True)
     return kept, scores.loc[out, list(GATED_OUT_COLUMNS)].reset_index(drop=True)
 
@@ -191,7 +207,7 @@ def score_with_cache(
             topics,
             threshold,
             (stance, tone, quoted, gate),
-            config.topics.gate,
+            config.topics.passage_gate,  # the article-level gate is the driver's (split_gated_out)
             progress,
             keep_gated,
         )

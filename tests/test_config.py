@@ -32,6 +32,7 @@ def test_defaults_round_trip_through_toml(tmp_path):
         ("[topics]\nthreshold = true\n", "topics.threshold: expected a number in [0, 1]"),
         ("[models]\nbatch_size = 16\n", "models.batch_size was removed"),
         ("[topics]\ngate = false\n", "topics.gate: expected a number in [0, 1]"),
+        ("[topics]\npassage_gate = 1.5\n", "topics.passage_gate: expected a number in [0, 1]"),
         (
             "[topics]\nrelevance = 'fast'\n",
             "topics.relevance: expected cascade or full, got 'fast'",
@@ -130,6 +131,16 @@ def test_a_config_is_frozen_and_changed_only_through_validated_copies():
         config.with_values(aggregate={"seed": -2})
     with pytest.raises(ConfigError, match=r"unknown key\(s\) \['sead'\] in \[aggregate\]"):
         config.with_values(aggregate={"sead": 1})
+
+
+def test_a_passage_gate_above_the_gate_reads_as_the_gate(tmp_path):
+    """Lowering only the gate makes one gate again; a passage gate under it is kept."""
+    path = tmp_path / "c.toml"
+    path.write_text("[topics]\ngate = 0.5\n")
+    assert AnalysisConfig.from_toml(path).topics.passage_gate == 0.5
+    path.write_text("[topics]\ngate = 0.95\npassage_gate = 0.6\n")
+    topics = AnalysisConfig.from_toml(path).topics
+    assert (topics.gate, topics.passage_gate) == (0.95, 0.6)
 
 
 def test_the_threshold_has_no_sentinel_value(tmp_path):

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from analysis.cli import main
-from analysis.runs import load_run
+from analysis.runs import GATED_OUT_TABLE, load_run
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -68,7 +68,8 @@ def test_every_table_of_a_run_reads_back_with_pyarrow(voices_run):
         assert len(pq.read_table(path)) == len(getattr(run, name))
 
 
-def _analyze_with_gate(tmp_path, model_dir, gate: float):
+def _analyze_with_gate(tmp_path, model_dir, gate: float, passage_gate: float | None = None):
+    """The seeds analyzed with a topic gate (and a passage gate: by default the same, one gate)."""
     from analysis.config import AnalysisConfig
     from analysis.pipeline import analyze
 
@@ -76,7 +77,8 @@ def _analyze_with_gate(tmp_path, model_dir, gate: float):
     data["corpus"]["paths"] = [str(SEEDS)]
     data["models"].update(stance=str(model_dir), tone=str(model_dir), cache="")
     data["topics"]["gate"] = gate
-    data["run"]["runs_dir"] = str(tmp_path / f"runs-{gate}")
+    data["topics"]["passage_gate"] = gate if passage_gate is None else passage_gate
+    data["run"]["runs_dir"] = str(tmp_path / f"runs-{gate}-{passage_gate}")
     result = analyze(AnalysisConfig.from_dict(data), progress=False, log=lambda _: None)
     return load_run(result.path)
 
@@ -94,6 +96,34 @@ def test_the_topic_head_gates_which_candidates_are_topic_passages(tmp_path, tiny
     middle = float(open_gate.scores["on_topic"].median())
     half = _analyze_with_gate(tmp_path, tiny_gated_model_dir, middle)
     assert len(half.scores) == int((open_gate.scores["on_topic"] >= middle).sum())
+
+
+def test_a_discussing_article_counts_its_passages_from_the_looser_passage_gate(
+    tmp_path, tiny_gated_model_dir
+):
+    open_gate = _analyze_with_gate(tmp_path, tiny_gated_model_dir, 0.0)
+    every = open_gate.scores[["passage_id", "article_id", "topic", "on_topic"]]
+    low, high = (float(q) for q in every["on_topic"].quantile([0.3, 0.8]))
+    both = _analyze_with_gate(tmp_path, tiny_gated_model_dir, high, passage_gate=low)
+    assert both.config["topics"]["passage_gate"] == low
+    # Expected: an article x topic with a candidate at the strict gate keeps every candidate
+    # at the passage gate; one without keeps none.
+    reaches = every.groupby(["article_id", "topic"])["on_topic"].transform("max") >= high
+    expected = every[reaches & (every["on_topic"] >= low)]
+    kept = set(zip(both.scores["passage_id"], both.scores["topic"], strict=True))
+    assert kept == set(zip(expected["passage_id"], expected["topic"], strict=True))
+    # more than the strict gate alone keeps, fewer than the passage gate alone would
+    assert (
+        int((every["on_topic"] >= high).sum()) < len(kept) < int((every["on_topic"] >= low).sum())
+    )
+    left_out = pq.read_table(both.path / GATED_OUT_TABLE).to_pandas()
+    assert len(kept) + len(left_out) == both.meta["counts"]["candidate_pairs"]
+    assert not kept & set(zip(left_out["passage_id"], left_out["topic"], strict=True))
+    # what the dashboard's Article page says a passage needed
+    from analysis.run_info import run_info
+
+    info = run_info(both.meta, both.config)
+    assert (info.gate, info.passage_gate) == (high, low)
 
 
 def test_the_run_keeps_what_the_topic_gate_left_out(tmp_path, tiny_gated_model_dir):

@@ -153,10 +153,17 @@ def gated_out_table(left_out: pd.DataFrame, passages: pd.DataFrame, label) -> pd
     )
 
 
-def _show_gated_out(table: pd.DataFrame, gate: float | None) -> None:
-    """The passages the topic gate left out, under a collapsed expander: what an analyst reads
+def _show_gated_out(table: pd.DataFrame, gate: float | None, passage_gate: float | None) -> None:
+    """The passages the topic gates left out, under a collapsed expander: what an analyst reads
     to judge a "not discussed" the model may have got wrong."""
-    needed = f"; a passage needs {gate:.0%} to count" if gate is not None else ""
+    needed = ""
+    if gate is not None and passage_gate is not None and passage_gate < gate:
+        needed = (
+            f"; an article discusses a topic when one of its passages reaches {gate:.0%}, "
+            f"and then its passages from {passage_gate:.0%} on count"
+        )
+    elif gate is not None:
+        needed = f"; a passage needs {gate:.0%} to count"
     with st.expander(f"Near a topic but not counted: {len(table)} passage(s)"):
         st.caption(
             "These passages resemble a topic, but the stance model's topic check found them "
@@ -332,7 +339,9 @@ def render() -> None:
     if unreadable:
         st.caption(f"The passages the topic check left out cannot be shown: {unreadable}")
     elif len(left_out):
-        _show_gated_out(gated_out_table(left_out, passages, ctx.label), ctx.info.gate)
+        _show_gated_out(
+            gated_out_table(left_out, passages, ctx.label), ctx.info.gate, ctx.info.passage_gate
+        )
 
     corrections_ui.article_corrections(passages, article_scores, ctx)
 

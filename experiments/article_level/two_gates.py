@@ -17,6 +17,12 @@ gate are re-scored with the model (their stance was never computed).
         --relevance full --name labelled-t045-full --cache ""
     python -m experiments.article_level.two_gates --run RUN \
         --out experiments/article_level/two_gates.json
+
+The passage gate that ships (``topics.passage_gate``) was chosen on the passages alone, every
+topic and both splits (dev chooses, train checks; no run needed):
+
+    python -m experiments.article_level.two_gates --passages-only \
+        --out experiments/article_level/passage_gates.json
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from experiments.train_news_stance import NEW_LABELS, NEWS_STANCE, SPLITS, read_
 SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "analysis" / "shipped_models" / "minilm_v2"
 THRESHOLD, COVERAGE_GATE, TAU = 0.55, 0.9, 0.1
 STANCE_GATES = (0.9, 0.8, 0.7, 0.5, 0.3)
+PASSAGE_GATES = (0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3)
 
 
 def all_candidates(run_dir: str, model: str) -> pd.DataFrame:
@@ -56,8 +63,9 @@ def all_candidates(run_dir: str, model: str) -> pd.DataFrame:
     return rescore(both, run.passages, model, topics)
 
 
-def passage_recall(model: str) -> dict:
-    """Precision and recall of "on topic" at each gate on the labelled passages, per topic."""
+def passage_recall(model: str, split: str = "dev", gates: tuple[float, ...] = STANCE_GATES) -> dict:
+    """Precision and recall of "on topic" at each gate on the labelled passages of ``split``,
+    per topic and over all topics together ("all")."""
     from analysis.scoring.pair_scorer import PairModel, PairModelScorer, topic_gate
     from analysis.topics import load_topics
 
@@ -65,21 +73,21 @@ def passage_recall(model: str) -> dict:
     rows = [
         r
         for r in read_news([str(NEWS_STANCE), str(NEW_LABELS)], str(SPLITS))
-        if r["topic"] in targets and r["split"] == "dev"
+        if r["topic"] in targets and r["split"] == split
     ]
     gate = topic_gate(PairModelScorer("stance", "stance", PairModel(model)))
     p_on = gate.score([r["text"] for r in rows], [targets[r["topic"]] for r in rows])[:, 1]
     out = {}
-    for topic in sorted(targets):
-        idx = [i for i, r in enumerate(rows) if r["topic"] == topic]
+    for topic in [*sorted(targets), "all"]:
+        idx = [i for i, r in enumerate(rows) if topic in ("all", r["topic"])]
         truth = np.array([bool(rows[i]["on_topic"]) for i in idx])
-        out[topic] = {}
-        for g in STANCE_GATES:
+        out[topic] = {"on_topic": int(truth.sum()), "passages": len(idx)}
+        for g in gates:
             pred = p_on[idx] >= g
             scores = precision_recall_f1(
                 int((pred & truth).sum()), int(pred.sum()), int(truth.sum())
             )
-            out[topic][str(g)] = {k: scores[k] for k in ("precision", "recall")}
+            out[topic][str(g)] = {k: scores[k] for k in ("precision", "recall", "f1")}
     return out
 
 
@@ -106,13 +114,28 @@ def judge_gates(scored: pd.DataFrame, gates: dict[str, float]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--run", required=True, help="a run of the labelled articles")
+    parser.add_argument("--run", help="a run of the labelled articles")
+    parser.add_argument(
+        "--passages-only",
+        action="store_true",
+        help="only the labelled passages at each gate, both splits (no run needed)",
+    )
     parser.add_argument("--model", default=str(SHIPPED_MODEL))
     parser.add_argument("--out", help="write the results as JSON here")
     args = parser.parse_args(argv)
+    if args.passages_only:
+        results: dict = {
+            split: passage_recall(args.model, split, PASSAGE_GATES) for split in ("dev", "train")
+        }
+        print(json.dumps(results, indent=1))
+        if args.out:
+            Path(args.out).write_text(json.dumps(results, indent=1) + "\n")
+        return 0
+    if not args.run:
+        parser.error("--run is required (or --passages-only)")
     scored = all_candidates(args.run, args.model)
     topics = sorted(scored["topic"].unique())
-    results: dict = {"run": args.run, "passage_recall_dev": passage_recall(args.model)}
+    results = {"run": args.run, "passage_recall_dev": passage_recall(args.model)}
     for g in STANCE_GATES:
         results[f"every topic {g}"] = judge_gates(scored, dict.fromkeys(topics, g))
         arms = {**dict.fromkeys(topics, COVERAGE_GATE), "arms_control": g}

@@ -205,6 +205,53 @@ def test_passages_the_topic_gate_left_out_are_listed_apart(app, tmp_path, articl
     assert "to count" not in listed.caption[0].value
 
 
+@pytest.mark.parametrize(
+    ("gates", "said"),
+    [
+        (
+            "gate = 0.9\npassage_gate = 0.7\n",
+            "when one of its passages reaches 90%, and then its passages from 70% on count",
+        ),
+        ("gate = 0.9\n", "a passage needs 90% to count"),  # a run from before the passage gate
+    ],
+)
+def test_the_left_out_passages_say_which_gates_the_run_used(app, tmp_path, gates, said):
+    import json
+
+    import pandas as pd
+
+    from analysis.runs import GATED_OUT_TABLE, write_parquet
+    from tests.dashboard.conftest import TOPICS, make_small_run
+
+    run = make_small_run(tmp_path / "runs")
+    definitions = "".join(
+        f'[[topic_definitions]]\nkey = "{k}"\nlabel = "{lab}"\ntarget = "{t}"\n'
+        for k, lab, t in TOPICS
+    )
+    (run / "config.toml").write_text(f"[topics]\n{gates}\n{definitions}")
+    meta = json.loads((run / "run.json").read_text())
+    meta["models"]["topic_gate"] = {"name": "stance.finetuned-minilm.v1"}
+    (run / "run.json").write_text(json.dumps(meta))
+    passages = pd.read_parquet(run / "passages.parquet")
+    first = passages[passages["article_id"] == NHAN_DAN_ARTICLE].iloc[0]
+    left_out = pd.DataFrame(
+        {
+            "passage_id": [first["passage_id"]],
+            "article_id": [NHAN_DAN_ARTICLE],
+            "topic": ["sanctions"],
+            "relevance": [0.7],
+            "reported": [False],
+            "on_topic": [0.8],
+        }
+    )
+    write_parquet(left_out, run / GATED_OUT_TABLE)
+    at = app(tmp_path / "runs", article=NHAN_DAN_ARTICLE).run()
+    at.switch_page("app_pages/article.py").run()
+    assert not at.exception
+    (listed,) = [e for e in at.expander if e.label.startswith("Near a topic")]
+    assert said in listed.caption[0].value
+
+
 def test_an_unreadable_list_of_left_out_passages_is_said_not_raised(app, tmp_path):
     from analysis.runs import GATED_OUT_TABLE
     from tests.dashboard.conftest import make_small_run
