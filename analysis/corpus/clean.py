@@ -1,5 +1,6 @@
 """Text cleaning: Unicode and white space, stray HTML, boilerplate, links to other stories and
-headlines in capitals, captions, repeated lines, scraped widgets and hover cards.
+headlines in capitals, captions and photo galleries, repeated lines, scraped widgets and hover
+cards.
 
 Cleaning works line by line, so it never cuts into the middle of an author's paragraph: a
 line is dropped whole when it matches a pattern below (and is short enough to be what the
@@ -35,6 +36,7 @@ BOILERPLATE: tuple[str, ...] = (
     r"content created by the daily caller news foundation\b",
     r"media playback is unsupported on your device\b",
     r"slideshow \(\d+ images?\)$",
+    r"(?:next|prev(?:ious)?) image \d+ of \d+$",  # gallery buttons
     r"(?:read more|more|watch|related|more on this\.*)\s*:?$",
 )
 # Phrases that mark a short line as boilerplate wherever they occur in it (lower case).
@@ -86,6 +88,11 @@ WIDGETS: tuple[str, ...] = (
     r"MUST WATCH\b[^.!?]{0,150}?\b\d{1,2}:\d{2}\b",  # title, then its duration
     r"Hide Caption \d+ of \d+\s*(?:Photos:\s*)*",
 )
+
+# A photo gallery scraped into the text (CNN's): every caption line carries the widget's
+# "Hide Caption 3 of 19" label, and its photos rarely belong to the story ("Photos: Crisis in
+# Ukraine" under a story on Syria); the whole line goes. Case-sensitive, as WIDGETS.
+GALLERY_LINE = re.compile(r"\bHide Caption \d+ of \d+\b")
 
 # The Hill's hover cards, scraped into the sentence after a person's name: the name again in
 # full, run into the person's latest headlines, then "MORE" ("President Trump Donald John
@@ -205,6 +212,8 @@ def clean_text(text: str) -> str:
     for block in _BLOCKS.split(text):
         lines = []
         for line in block.split("\n"):
+            if "Hide Caption" in line and GALLERY_LINE.search(line):
+                continue
             if "(" in line:
                 line = " ".join(_INLINE.sub("", line).split())
             if "WATCH" in line or "Hide Caption" in line:

@@ -88,17 +88,28 @@ def test_video_and_gallery_widgets_are_removed_and_the_prose_kept():
     text = (
         "NATO leaders met in Wales. JUST WATCHED NATO to pressure Russia over Ukraine Replay More "
         "Videos ... MUST WATCH NATO increases presence in Ukraine 04:41 The summit ended.\n"
-        "Hide Caption 48 of 168 Photos: Photos: An Orthodox priest stands in front of a church.\n"
         "Critics say voters must watch the debate at 9:00 tonight."
     )
     cleaned = clean_text(text)
-    assert "WATCH" not in cleaned and "Replay" not in cleaned and "Hide Caption" not in cleaned
+    assert "WATCH" not in cleaned and "Replay" not in cleaned
     assert "NATO leaders met in Wales. The summit ended." in cleaned
-    assert "An Orthodox priest stands in front of a church." in cleaned
     assert "voters must watch the debate at 9:00 tonight" in cleaned  # prose, lower case
     # A widget title without a duration is left alone rather than eating the next sentence.
     kept = clean_text("Read more. MUST WATCH Putin speaks. The vote is at 9:00 on Monday.")
     assert "The vote is at 9:00 on Monday." in kept
+
+
+def test_photo_galleries_are_dropped_whole_and_the_story_kept():
+    gallery = (
+        "Photos: Crisis in Ukraine Photos: Crisis in Ukraine Crisis in Ukraine - A Russian sailor "
+        "holds the flag of the Russian Navy. Hide Caption 1 of 24 Photos: Crisis in Ukraine "
+        "Ukrainian soldiers stand guard in Mariupol. Hide Caption 2 of 24"
+    )
+    text = f"Talks on Syria resumed in Geneva.\n\n{gallery}\n\nnext Image 1 of 2\n\nThey ended."
+    assert clean_text(text) == "Talks on Syria resumed in Geneva.\n\nThey ended."
+    # The label is the widget's, in its capitals: prose that mentions a caption stays.
+    prose = "The editors hide caption 3 of the photo essay until the families agree."
+    assert clean_text(prose) == prose
 
 
 def test_the_hills_hover_cards_are_removed_and_the_name_kept():
