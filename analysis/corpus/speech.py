@@ -9,7 +9,9 @@ A passage is reported when
 - it attributes words to a named speaker ("Lavrov said", "said Peskov", "according to
   Peskov", "X told reporters", "X cited Y as saying", "X argued/warned/claimed/stated/noted/
   added ...", a stated position: "X urged/accused/denied/condemned/opposed ...", the plural
-  present: "critics say"), to a pronoun ("he said") or to a generic source ("officials said").
+  present: "critics say", a participle after a comma: "The Kremlin rejected the claims,
+  saying ...", whose speaker is the sentence's subject), to a pronoun ("he said") or to a
+  generic source ("officials said").
 
 Speakers are capitalised names with titles removed ("Russian Foreign Minister Sergey Lavrov"
 -> "Sergey Lavrov"). A reported passage without a named speaker of its own takes one from
@@ -58,6 +60,13 @@ THAT_VERBS = _words(
     "announced announces suggested suggests predicted predicts confirmed confirms believes "
     "believed thinks hinted indicated indicates maintained maintains"
 )
+# After a comma, these attribute the clause to the sentence's subject: "The Kremlin rejected
+# the claims, saying Moscow had complied"; those with other senses ("adding to tensions",
+# "claiming 30 lives") only before "that".
+PARTICIPLES = _words("saying stating arguing warning noting insisting declaring")
+THAT_PARTICIPLES = _words("adding claiming explaining suggesting")
+# the subject is looked for this many words into the sentence, past one opening phrase
+SUBJECT_WORDS = 12
 # These are passive before "of" ("officials accused of corruption"), active before an object.
 PASSIVE_BEFORE_OF = _words("accused accuses accuse")
 # These also have other senses ("added five companies", "claimed responsibility"): they
@@ -131,8 +140,15 @@ _CUE = re.compile(
     + r"|[Aa]ccording to|as saying|pointed out)\b"
 )
 _INITIAL = re.compile(r"[A-Z]\.(?:[A-Z]\.)*")
-_CUE_WORDS = SPEECH_VERBS | THAT_VERBS | {"saying", "pointed"}
+_CUE_WORDS = SPEECH_VERBS | THAT_VERBS | PARTICIPLES | THAT_PARTICIPLES | {"saying", "pointed"}
 _LOWER_WORDS = re.compile(r"[a-z]+")
+_PARTICIPLE = re.compile(
+    r",\s+(?:(?:"
+    + "|".join(sorted(PARTICIPLES))
+    + r")\b|(?:"
+    + "|".join(sorted(THAT_PARTICIPLES))
+    + r")\s+that\b)"
+)
 _CITED = re.compile(r"\b(?:cited|quoted)\s+(.{1,100}?)\s+as saying\b")
 _OPEN_SINGLE_BEFORE = set(' \t\n(“"—-[')
 _QUOTE_CHARS = re.compile('["“”‘’]')
@@ -185,10 +201,42 @@ def find_attribution(sentence: str) -> Attribution | None:
         if attribution.speaker:
             return attribution
         found.append(attribution)
+    participle = _PARTICIPLE.search(sentence)
+    if participle:
+        attribution = _subject_at_start(sentence[: participle.start()])
+        if attribution is not None:
+            if attribution.speaker:
+                return attribution
+            found.append(attribution)
     for kind in ("named", "pronoun", "generic"):
         for attribution in found:
             if attribution.kind == kind:
                 return attribution
+    return None
+
+
+def _subject_at_start(head: str) -> Attribution | None:
+    """Who a sentence's main clause is about, read from its start ("Russian news agency
+    Sputnik launched ...", "Officials said ..."), past one opening phrase ("On Monday, ...")."""
+    tokens = head.split()[:SUBJECT_WORDS]
+    starts = [0, *[i + 1 for i, t in enumerate(tokens[:-1]) if t.endswith(",")][:1]]
+    for start in starts:
+        words = tokens[start:]
+        if not words:
+            continue
+        first = words[0].strip("\"'“”‘’()[]").lower()
+        if first in FIRST_PERSON:
+            return None
+        if first in PRONOUNS:
+            return Attribution("pronoun")
+        if first in GENERIC_SUBJECTS or (
+            first in ("the", "a", "an") and len(words) > 1 and words[1].lower() in GENERIC_SUBJECTS
+        ):
+            return Attribution("generic")
+        found = _run_forward(words)
+        name = _person(found) if found else None
+        if name:
+            return Attribution("named", name)
     return None
 
 
@@ -384,8 +432,18 @@ def _speaker_after(sentence: str, verb_start: int, verb_end: int) -> Attribution
     before = sentence[:verb_start].rstrip()
     if not before or before[-1] not in ',”"’—-:':
         return None
+    run = _run_forward(sentence[verb_end:].split()[:10])
+    name = _person(run)
+    if name:
+        return Attribution("named", name)
+    return Attribution("generic") if run and _has_title(run) else None
+
+
+def _run_forward(tokens: list[str]) -> list[str]:
+    """The capitalised run (titles and office words inside) that ``tokens`` start with, past
+    a leading "the"; punctuation ends it."""
     run: list[str] = []
-    for token in sentence[verb_end:].split()[:10]:
+    for token in tokens:
         initial = _INITIAL.fullmatch(token) is not None  # "S." in "Martin S. Indyk"
         bare = token if initial else token.rstrip('.,;:!?”"’)')
         lowered = bare.lower()
@@ -399,10 +457,7 @@ def _speaker_after(sentence: str, verb_start: int, verb_end: int) -> Attribution
             break
         if bare != token:  # punctuation ends the name
             break
-    name = _person(run)
-    if name:
-        return Attribution("named", name)
-    return Attribution("generic") if run and _has_title(run) else None
+    return run
 
 
 def _run_backwards(tokens: list[str], i: int) -> list[str]:

@@ -36,6 +36,13 @@ def _flags(text, author=None):
         ("The United States has accused Russia of violating the treaty.", "United States"),
         ("Although Trump has pledged cooperation with the probe, he attacked it.", "Trump"),
         ("Officials said the talks failed.", None),
+        # a participle after a comma: the words are the subject's
+        ("The Kremlin rejected the claims on Monday, saying Moscow had complied.", "Kremlin"),
+        ("On Monday, Secretary of State Mike Pompeo announced the withdrawal, saying Russia had "
+         "cheated.", "Mike Pompeo"),
+        ("Sputnik attacked the INF withdrawal, stating that the US had dropped its mask.",
+         "Sputnik"),
+        ("Officials rejected the plan, warning it would fail.", None),
         ("He added that Moscow had asked Washington to act.", None),
     ],
 )  # fmt: skip
@@ -61,6 +68,10 @@ def test_attributions_are_found_with_their_speaker(sentence, speaker):
         "The plan went according to plan.",
         "Analysts hailed the sanctions as a success.",
         "The US sanctioned top Russian officials accused of corruption.",
+        "The storm hit the coast, claiming 30 lives.",
+        "The sanctions hit the ruble, adding to tensions.",
+        "I disagree with the plan, saying so openly.",
+        "The war in Ukraine, now in its third year, is costly, warning signs show.",
     ],
 )
 def test_the_authors_own_voice_is_not_an_attribution(sentence):
