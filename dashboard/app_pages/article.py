@@ -119,7 +119,7 @@ def score_table(article_scores: pd.DataFrame, passages: pd.DataFrame, label) -> 
     )
     df = df.sort_values(["index", "relevance"], ascending=[True, False])
     records = df.to_dict("records")
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "#": df["index"].astype("Int64"),
             "Topic": [label(t) for t in df["topic"]],
@@ -132,6 +132,12 @@ def score_table(article_scores: pd.DataFrame, passages: pd.DataFrame, label) -> 
             "Passage": df["text"].fillna("").str.slice(0, 160),
         }
     )
+    # With a topic head: its P(on topic), the gate each passage passed (runs without one: none)
+    if "on_topic" in df.columns and df["on_topic"].notna().any():
+        table.insert(
+            table.columns.get_loc("Relevance") + 1, "About it", df["on_topic"].astype(float)
+        )
+    return table
 
 
 def gated_out_table(left_out: pd.DataFrame, passages: pd.DataFrame, label) -> pd.DataFrame:
@@ -320,13 +326,16 @@ def render() -> None:
         styled = (
             table.style.map(cell_css, subset=["Stance", "Tone"])
             .format(signed, subset=["Stance", "Tone"])
-            .format("{:.0%}", subset=["Relevance"])
+            .format("{:.0%}", subset=[c for c in ("Relevance", "About it") if c in table])
         )
         st.dataframe(
             styled,
             hide_index=True,
             column_config={
                 "#": st.column_config.NumberColumn(width=40),
+                "About it": st.column_config.NumberColumn(
+                    help="the topic check's probability that the passage is about the topic"
+                ),
                 "Passage": st.column_config.TextColumn(width="large"),
                 "Voice": st.column_config.TextColumn(
                     help="own voice, or reported speech (quoted or attributed; not counted)"

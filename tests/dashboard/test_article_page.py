@@ -80,6 +80,32 @@ def test_scores_table_beneath_lists_each_passage_and_marks_reported(article):
     assert table["Stance"].iloc[0] == pytest.approx(0.68)
 
 
+def test_the_scores_table_shows_the_topic_checks_probability_when_the_run_has_one():
+    import numpy as np
+    import pandas as pd
+
+    from dashboard.app_pages.article import score_table
+
+    scores = pd.DataFrame(
+        {
+            "passage_id": ["a:0", "a:1"],
+            "topic": ["sanctions", "sanctions"],
+            "relevance": [0.7, 0.6],
+            "reported": [False, False],
+            "speaker": [None, None],
+            "stance": [0.1, 0.0],
+            "tone": [0.0, 0.0],
+            "on_topic": [0.95, 0.72],
+        }
+    )
+    passages = pd.DataFrame({"index": [0, 1], "text": ["One.", "Two."]}, index=["a:0", "a:1"])
+    table = score_table(scores, passages, str)
+    assert list(table.columns).index("About it") == list(table.columns).index("Relevance") + 1
+    assert table["About it"].tolist() == [0.95, 0.72]
+    ungated = score_table(scores.assign(on_topic=np.nan), passages, str)
+    assert "About it" not in ungated.columns
+
+
 def test_position_per_topic_says_not_discussed(article):
     text = "\n".join(m.value for m in article.markdown)
     assert "<b>Sanctions</b>: <span" in text
