@@ -24,7 +24,10 @@ the text and the topic's target, not of where the text was found.
 **Applying** (:func:`apply_corrections`), per (passage, topic) of a run:
 
 - ``topic = not relevant`` removes the passage from that topic (its score row is dropped), whatever
-  its stance and tone corrections say;
+  its stance and tone corrections say. The topic gates are the model's and are not applied
+  again: an article whose only passage over ``topics.gate`` the analyst removes keeps its
+  other topic passages (those from ``topics.passage_gate`` on), and stays discussed while any
+  is left;
 - a stance or tone correction replaces the model's probabilities by a one-hot vector on the
   corrected label (``stance`` = favor − against and ``tone`` = positive − negative follow);
 - ``topic = relevant`` on a passage the model did not score on that topic adds it only when the
