@@ -195,15 +195,13 @@ def test_a_byline_with_the_sites_list_of_writers_says_whom_it_counts_for(app, ro
     assert "Cy Kim" in groups and "Hannah Brown" not in groups
 
 
-def test_passages_the_topic_gate_left_out_are_listed_apart(app, tmp_path, article):
+def _left_out_listed(app, tmp_path, run, on_topic: float):
+    """The small run's first Nhan Dan passage left out of Sanctions with ``on_topic``: the
+    passage and the Article page's expander that lists it."""
     import pandas as pd
 
     from analysis.runs import GATED_OUT_TABLE, write_parquet
-    from tests.dashboard.conftest import make_small_run
 
-    # The small run has no gated_out table (a run from before it, or without a gate): no list.
-    assert not [e for e in article.expander if e.label.startswith("Near a topic")]
-    run = make_small_run(tmp_path / "runs")
     passages = pd.read_parquet(run / "passages.parquet")
     first = passages[passages["article_id"] == NHAN_DAN_ARTICLE].sort_values("index").iloc[0]
     left_out = pd.DataFrame(
@@ -213,7 +211,7 @@ def test_passages_the_topic_gate_left_out_are_listed_apart(app, tmp_path, articl
             "topic": ["sanctions"],
             "relevance": [0.7],
             "reported": [False],
-            "on_topic": [0.42],
+            "on_topic": [on_topic],
         }
     )
     write_parquet(left_out, run / GATED_OUT_TABLE)
@@ -221,6 +219,17 @@ def test_passages_the_topic_gate_left_out_are_listed_apart(app, tmp_path, articl
     at.switch_page("app_pages/article.py").run()
     assert not at.exception
     (listed,) = [e for e in at.expander if e.label.startswith("Near a topic")]
+    return first, listed
+
+
+def test_passages_the_topic_gate_left_out_are_listed_apart(app, tmp_path, article):
+
+    from tests.dashboard.conftest import make_small_run
+
+    # The small run has no gated_out table (a run from before it, or without a gate): no list.
+    assert not [e for e in article.expander if e.label.startswith("Near a topic")]
+    run = make_small_run(tmp_path / "runs")
+    first, listed = _left_out_listed(app, tmp_path, run, on_topic=0.42)
     assert listed.label == "Near a topic but not counted: 1 passage(s)"
     table = listed.dataframe[0].value
     assert table["Topic"].tolist() == ["Sanctions"]
@@ -244,9 +253,6 @@ def test_passages_the_topic_gate_left_out_are_listed_apart(app, tmp_path, articl
 def test_the_left_out_passages_say_which_gates_the_run_used(app, tmp_path, gates, said):
     import json
 
-    import pandas as pd
-
-    from analysis.runs import GATED_OUT_TABLE, write_parquet
     from tests.dashboard.conftest import TOPICS, make_small_run
 
     run = make_small_run(tmp_path / "runs")
@@ -258,23 +264,7 @@ def test_the_left_out_passages_say_which_gates_the_run_used(app, tmp_path, gates
     meta = json.loads((run / "run.json").read_text())
     meta["models"]["topic_gate"] = {"name": "stance.finetuned-minilm.v1"}
     (run / "run.json").write_text(json.dumps(meta))
-    passages = pd.read_parquet(run / "passages.parquet")
-    first = passages[passages["article_id"] == NHAN_DAN_ARTICLE].iloc[0]
-    left_out = pd.DataFrame(
-        {
-            "passage_id": [first["passage_id"]],
-            "article_id": [NHAN_DAN_ARTICLE],
-            "topic": ["sanctions"],
-            "relevance": [0.7],
-            "reported": [False],
-            "on_topic": [0.8],
-        }
-    )
-    write_parquet(left_out, run / GATED_OUT_TABLE)
-    at = app(tmp_path / "runs", article=NHAN_DAN_ARTICLE).run()
-    at.switch_page("app_pages/article.py").run()
-    assert not at.exception
-    (listed,) = [e for e in at.expander if e.label.startswith("Near a topic")]
+    _, listed = _left_out_listed(app, tmp_path, run, on_topic=0.8)
     assert said in listed.caption[0].value
 
 
