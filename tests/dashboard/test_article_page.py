@@ -223,7 +223,6 @@ def _left_out_listed(app, tmp_path, run, on_topic: float):
 
 
 def test_passages_the_topic_gate_left_out_are_listed_apart(app, tmp_path, article):
-
     from tests.dashboard.conftest import make_small_run
 
     # The small run has no gated_out table (a run from before it, or without a gate): no list.
