@@ -13,8 +13,8 @@ A passage is reported when
   saying ...", whose speaker is the sentence's subject), to a pronoun ("he said") or to a
   generic source ("officials said").
 
-Speakers are capitalised names with titles removed ("Russian Foreign Minister Sergey Lavrov"
--> "Sergey Lavrov"). A reported passage without a named speaker of its own takes one from
+Speakers are capitalised names with titles and descriptors removed ("Russian Foreign Minister
+Sergey Lavrov" -> "Sergey Lavrov", "Russian news agency Sputnik" -> "Sputnik"). A reported passage without a named speaker of its own takes one from
 its context: another passage of the same quotation; for "he said", the nearest speaker in
 the three passages before it; for a quotation that continues after its attribution in the
 same paragraph ('"...," he said. "More words."'), the previous passage's speaker.
@@ -94,6 +94,9 @@ OFFICE_WORDS = _words(
     "nato un former presidential executive senior top majority minority senate intelligence "
     "affairs news agency programme program"
 )
+# Words in lower case that describe the speaker named after them ("Russian news agency
+# Sputnik", "state broadcaster RT"): the name is what follows.
+DESCRIPTORS = _words("agency broadcaster newspaper channel executive")
 CONNECTORS = _words("of de da del van von bin al la le der den")
 PRONOUNS = frozenset({"he", "she", "they"})
 FIRST_PERSON = frozenset({"i", "we"})
@@ -500,10 +503,18 @@ def _person(run: list[str]) -> str | None:
     words = [w.strip("\"'“”‘’()[],;:") for w in run]
     words = [w for w in words if w]
     lowered = [w.lower().rstrip(".") for w in words]
-    if any(w in PERSON_TITLES for w in lowered):
+    # a title, or a descriptor in lower case ("Russian news agency Sputnik"), ends what goes
+    # before the name
+    described = any(w in DESCRIPTORS for w in words[:-1])
+    if described or any(w in PERSON_TITLES for w in lowered):
         keep: list[str] = []
         for word, low in zip(reversed(words), reversed(lowered), strict=True):
-            if low in PERSON_TITLES or low in OFFICE_WORDS or low in CONNECTORS:
+            if (
+                low in PERSON_TITLES
+                or low in OFFICE_WORDS
+                or low in DESCRIPTORS
+                or low in CONNECTORS
+            ):
                 break
             keep.insert(0, word)
         words = keep

@@ -40,8 +40,9 @@ def _flags(text, author=None):
         ("The Kremlin rejected the claims on Monday, saying Moscow had complied.", "Kremlin"),
         ("On Monday, Secretary of State Mike Pompeo announced the withdrawal, saying Russia had "
          "cheated.", "Mike Pompeo"),
-        ("Sputnik attacked the INF withdrawal, stating that the US had dropped its mask.",
-         "Sputnik"),
+        ("Russian news agency Sputnik attacked the INF withdrawal, stating that the US had "
+         "dropped its mask.", "Sputnik"),
+        ("Russian state news agency TASS said the talks were useful.", "TASS"),
         ("Officials rejected the plan, warning it would fail.", None),
         ("He added that Moscow had asked Washington to act.", None),
     ],
