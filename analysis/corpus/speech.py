@@ -240,6 +240,8 @@ def _subject_at_start(head: str) -> Attribution | None:
         name = _person(found) if found else None
         if name:
             return Attribution("named", name)
+        if found and _has_title(found):  # "the president", "Putin's spokesperson"
+            return Attribution("generic")
     return None
 
 

@@ -44,6 +44,8 @@ def _flags(text, author=None):
          "dropped its mask.", "Sputnik"),
         ("Russian state news agency TASS said the talks were useful.", "TASS"),
         ("Officials rejected the plan, warning it would fail.", None),
+        ("During the summit, the president criticized the pipeline, saying it would hurt Europe.",
+         None),
         ("He added that Moscow had asked Washington to act.", None),
     ],
 )  # fmt: skip
