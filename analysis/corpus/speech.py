@@ -14,10 +14,11 @@ A passage is reported when
   generic source ("officials said").
 
 Speakers are capitalised names with titles and descriptors removed ("Russian Foreign Minister
-Sergey Lavrov" -> "Sergey Lavrov", "Russian news agency Sputnik" -> "Sputnik"). A reported passage without a named speaker of its own takes one from
-its context: another passage of the same quotation; for "he said", the nearest speaker in
-the three passages before it; for a quotation that continues after its attribution in the
-same paragraph ('"...," he said. "More words."'), the previous passage's speaker.
+Sergey Lavrov" -> "Sergey Lavrov", "Russian news agency Sputnik" -> "Sputnik"). A reported
+passage without a named speaker of its own takes one from its context: another passage of the
+same quotation; for "he said", the nearest speaker in the three passages before it; for a
+quotation that continues after its attribution in the same paragraph ('"...," he said. "More
+words."'), the previous passage's speaker.
 
 The author's own voice is never reported: first-person attributions ("I said earlier", "as
 we noted") are ignored, and words attributed to the article's author (the interview-style
