@@ -8,7 +8,8 @@ A passage is reported when
   ones are usually scare quotes: the author's own voice, like "operative pause"); or
 - it attributes words to a named speaker ("Lavrov said", "said Peskov", "according to
   Peskov", "X told reporters", "X cited Y as saying", "X argued/warned/claimed/stated/noted/
-  added ...", a stated position: "X urged/accused/denied/condemned/opposed ...", the plural
+  added ...", a stated position: "X urged/accused/denied/condemned/opposed/threatened/
+  supported/proposed ...", the plural
   present: "critics say", a participle after a comma: "The Kremlin rejected the claims,
   saying ...", whose speaker is the sentence's subject), to a pronoun ("he said") or to a
   generic source ("officials said").
@@ -50,7 +51,8 @@ SPEECH_VERBS = _words(
     "cautioned cautions countered counters complained complains recalled recalls expressed "
     "underlined underscored urged urges demanded demands accused accuses criticized criticizes "
     "criticised criticises condemned condemns praised praises denied denies vowed vows pledged "
-    "pledges opposed opposes endorsed endorses "
+    "pledges opposed opposes endorsed endorses threatened threatens supported supports proposed "
+    "proposes defended defends signaled signalled signals "
     # the plural present ("critics say", "officials warn")
     "say tell argue warn insist stress emphasize emphasise assert declare contend reiterate "
     "testify caution complain urge demand accuse criticize criticise condemn deny vow pledge "
@@ -70,6 +72,8 @@ THAT_PARTICIPLES = _words("adding claiming explaining suggesting")
 SUBJECT_WORDS = 12
 # These are passive before "of" ("officials accused of corruption"), active before an object.
 PASSIVE_BEFORE_OF = _words("accused accuses accuse")
+# These are passive before "by" ("a plan supported by Democrats", "Ukraine, threatened by ...").
+PASSIVE_BEFORE_BY = _words("threatened supported proposed defended signaled signalled")
 # These also have other senses ("added five companies", "claimed responsibility"): they
 # attribute speech only before "that", a quote or punctuation, or after a quote or comma.
 AMBIGUOUS_VERBS = _words(
@@ -259,6 +263,8 @@ def _attribution_at(sentence: str, m: re.Match[str]) -> Attribution | None:
     if cue in THAT_VERBS and not rest.startswith("that"):
         return None
     if cue in PASSIVE_BEFORE_OF and rest.startswith("of "):  # "officials accused of corruption"
+        return None
+    if cue in PASSIVE_BEFORE_BY and rest.startswith("by "):  # "a plan supported by Democrats"
         return None
     if cue in AMBIGUOUS_VERBS and not (
         not rest or rest[0] in _CLAUSE_MARKS or rest.startswith("that ") or before[-1:] in ',”"’'

@@ -35,6 +35,8 @@ def _flags(text, author=None):
         ("President Obama urged the Western leaders to stand up to Russia.", "Obama"),
         ("The United States has accused Russia of violating the treaty.", "United States"),
         ("Although Trump has pledged cooperation with the probe, he attacked it.", "Trump"),
+        ("Russia threatened to retaliate for the new sanctions.", "Russia"),
+        ("Pelosi supports new sanctions on Russia.", "Pelosi"),
         ("Officials said the talks failed.", None),
         # a participle after a comma: the words are the subject's
         ("The Kremlin rejected the claims on Monday, saying Moscow had complied.", "Kremlin"),
@@ -71,6 +73,9 @@ def test_attributions_are_found_with_their_speaker(sentence, speaker):
         "The plan went according to plan.",
         "Analysts hailed the sanctions as a success.",
         "The US sanctioned top Russian officials accused of corruption.",
+        "The bill, supported by Democrats, passed.",
+        "The proposed sanctions would hit banks.",
+        "Markets sent mixed signals on Monday.",
         "The storm hit the coast, claiming 30 lives.",
         "The sanctions hit the ruble, adding to tensions.",
         "I disagree with the plan, saying so openly.",
