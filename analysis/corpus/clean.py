@@ -33,6 +33,7 @@ BOILERPLATE: tuple[str, ...] = (
     r"share this article\b",
     r"this article is more than \w+ (?:years?|months?) old$",
     r"(?:the )?associated press contributed to this report\.?$",
+    r"contributing\s*:\s*\S",  # USA TODAY's credit line: "Contributing: Bart Jansen"
     r"content created by the daily caller news foundation\b",
     r"media playback is unsupported on your device\b",
     r"slideshow \(\d+ images?\)$",

@@ -38,7 +38,7 @@ def test_outlet_boilerplate_lines_are_dropped():
         f"{body}\n\nStory Continued Below\n\nADVERTISEMENT\n\n"
         "The views expressed in this article are the author's own.\n\n"
         "Get the Monitor Stories you care about delivered to your inbox. By signing up, you "
-        f"agree to our Privacy Policy\n\n{VALDAI}"
+        f"agree to our Privacy Policy\n\n{VALDAI}\n\nContributing: Bart Jansen, David Jackson"
     )
     assert clean_text(raw) == body
     assert is_boilerplate(VALDAI)
