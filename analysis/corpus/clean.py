@@ -59,6 +59,17 @@ LINK_MAX_CHARS = 300
 # a section heading: never the author's sentence.
 CAPITALS_MIN_WORDS = 4
 CAPITALS_MAX_CHARS = 250
+# So is a line set in title case, every word capitalised but the small ones, with no closing
+# punctuation: a headline ("Flynn Denies Discussing Sanctions with Russia"), a byline or a
+# credit ("Jim Geraghty, National Review"). A sentence ends with a stop; these do not.
+TITLE_MAX_CHARS = 200
+TITLE_SMALL_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "a an the of in on at to for and or but nor with by from as vs via is are be over into "
+        "about after before up out off not its",
+    )
+)
 
 # Photo captions and credits, dropped as whole lines: patterns for the start of the line ...
 CAPTIONS: tuple[str, ...] = (
@@ -118,6 +129,7 @@ HOVER_CARDS: tuple[re.Pattern[str], ...] = (
 )
 
 _BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in BOILERPLATE), re.IGNORECASE)
+_TITLE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _DROP_LOWER = str.maketrans("", "", string.ascii_lowercase)
 _DROP_UPPER = str.maketrans("", "", string.ascii_uppercase)
 _LINK = re.compile("|".join(f"(?:{p})" for p in LINK_LINES), re.IGNORECASE)
@@ -179,6 +191,19 @@ def is_capitals_line(line: str) -> bool:
     return len(words) >= CAPITALS_MIN_WORDS and sum(map(str.isalpha, line)) >= 3 * len(words)
 
 
+def is_title_case_line(line: str) -> bool:
+    """Whether a (normalised) line is a headline, byline or credit set in title case."""
+    if len(line) > TITLE_MAX_CHARS or line[-1:] in ".!?\"”:;,)’'":
+        return False
+    words = _TITLE_WORD.findall(line)
+    content = [w for w in words if w.lower() not in TITLE_SMALL_WORDS]
+    return (
+        len(words) >= CAPITALS_MIN_WORDS
+        and len(content) >= 3
+        and all(w[0].isupper() for w in content)
+    )
+
+
 def _mostly_lower_case(text: str) -> bool:
     """More lower-case than capital Latin letters (other scripts: False, nothing is dropped)."""
     lower = len(text) - len(text.translate(_DROP_LOWER))
@@ -207,8 +232,9 @@ def clean_text(text: str) -> str:
     seen: set[str] = set()
     blocks = []
     text = normalise(text)
-    # headlines in capitals stand out only in a text written in lower case: a text set all in
-    # capitals (an old wire bulletin) keeps its lines; asked only once such a line is met
+    # headlines in capitals or title case stand out only in a text written in lower case: a
+    # text set all in capitals (an old wire bulletin) keeps its lines; asked only once such a
+    # line is met
     capitals_stand_out: bool | None = None
     for block in _BLOCKS.split(text):
         lines = []
@@ -228,7 +254,7 @@ def clean_text(text: str) -> str:
                 or is_link_line(line)
             ):
                 continue
-            if is_capitals_line(line):
+            if is_capitals_line(line) or is_title_case_line(line):
                 if capitals_stand_out is None:
                     capitals_stand_out = _mostly_lower_case(text)
                 if capitals_stand_out:

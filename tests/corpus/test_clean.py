@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.corpus.clean import clean_text, is_boilerplate, is_caption
+from analysis.corpus.clean import clean_text, is_boilerplate, is_caption, is_title_case_line
 
 VALDAI = (
     "Views expressed are of individual Members and Contributors, rather than the Club's, "
@@ -168,3 +168,24 @@ def test_headlines_in_capitals_are_dropped_from_a_text_in_lower_case():
     assert clean_text(f"{prose}\n\nNO COLLUSION!") == f"{prose}\n\nNO COLLUSION!"
     bulletin = "MOSCOW, MAY 5 (TASS). THE TALKS ON STRATEGIC STABILITY WILL RESUME IN GENEVA."
     assert clean_text(bulletin) == bulletin
+
+
+def test_headlines_bylines_and_credits_in_title_case_are_dropped():
+    prose = (
+        "Sanctions on Russia were tightened on Friday after weeks of talks in Brussels.\n\n"
+        "The Kremlin said it would respond, and European officials expected more measures soon."
+    )
+    for line in (
+        "Flynn Denies Discussing Sanctions with Russia",  # a linked headline
+        "In Crimea, Many Signs Of Russia, Few Of Resistance",
+        "Jim Geraghty, National Review",  # a credit
+        "By Jamie Crawford and Ryan Browne, CNN",  # a byline
+    ):
+        assert clean_text(f"{prose}\n\n{line}") == prose, line
+    # a sentence ends with a stop or a question mark, a heading does not: both kept
+    for kept in ("Russia Denies Everything.", "Has Russia Breached The Treaty?"):
+        assert clean_text(f"{prose}\n\n{kept}") == f"{prose}\n\n{kept}"
+    # a line with words in lower case is prose, and three words are too few to tell
+    assert is_title_case_line("New Sanctions Hit Russian Banks")
+    assert not is_title_case_line("New sanctions hit Russian banks")
+    assert not is_title_case_line("Putin Meets Trump")
