@@ -97,7 +97,8 @@ INLINE_CREDITS: tuple[str, ...] = (
 # Case-sensitive: they are interface labels, and "must watch" also occurs in prose.
 WIDGETS: tuple[str, ...] = (
     r"JUST WATCHED\b.{0,200}?\bReplay More Videos\s*(?:\.\.\.|…)?",
-    r"MUST WATCH\b[^.!?]{0,150}?\b\d{1,2}:\d{2}\b",  # title, then its duration
+    # title (a question mark only right before the duration), then its duration
+    r"MUST WATCH\b[^.!?]{0,150}?(?:\?\s*)?\b\d{1,2}:\d{2}\b",
     r"Hide Caption \d+ of \d+\s*(?:Photos:\s*)*",
 )
 

@@ -97,6 +97,11 @@ def test_video_and_gallery_widgets_are_removed_and_the_prose_kept():
     # A widget title without a duration is left alone rather than eating the next sentence.
     kept = clean_text("Read more. MUST WATCH Putin speaks. The vote is at 9:00 on Monday.")
     assert "The vote is at 9:00 on Monday." in kept
+    # a title that is a question, its mark right before the duration, goes too
+    asked = clean_text("Talks resumed. MUST WATCH Civil war looming in Ukraine? 02:02 They ended.")
+    assert asked == "Talks resumed. They ended."
+    kept = clean_text("Read more. MUST WATCH Putin speaks? The vote is at 9:00 on Monday.")
+    assert "The vote is at 9:00 on Monday." in kept
 
 
 def test_photo_galleries_are_dropped_whole_and_the_story_kept():
