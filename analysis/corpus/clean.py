@@ -1,6 +1,6 @@
-"""Text cleaning: Unicode and white space, stray HTML, boilerplate, links to other stories and
-headlines in capitals, captions and photo galleries, repeated lines, scraped widgets and hover
-cards.
+"""Text cleaning: Unicode and white space, stray HTML, boilerplate and credit lines, links to
+other stories and headlines in capitals or title case, captions and photo galleries, repeated
+lines, scraped widgets and hover cards.
 
 Cleaning works line by line, so it never cuts into the middle of an author's paragraph: a
 line is dropped whole when it matches a pattern below (and is short enough to be what the
