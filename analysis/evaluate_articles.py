@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.datasets import DataError, json_lines
-from analysis.metrics import classification_report, roc_auc
+from analysis.metrics import classification_report, precision_recall_f1, roc_auc
 
 ARTICLE_LABELS = ("not_discussed", "none", "favor", "against")
 
@@ -113,9 +113,7 @@ def article_metrics(matched: pd.DataFrame) -> dict[str, Any]:
     discussed_true = np.array([t != "not_discussed" for t in truth])
     discussed_pred = (matched["status"] == "discussed").to_numpy()
     tp = int((discussed_true & discussed_pred).sum())
-    precision = tp / discussed_pred.sum() if discussed_pred.sum() else 0.0
-    recall = tp / discussed_true.sum() if discussed_true.sum() else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    coverage = precision_recall_f1(tp, int(discussed_pred.sum()), int(discussed_true.sum()), 4)
     score = (
         matched["stance"]
         .astype(float)
@@ -143,11 +141,7 @@ def article_metrics(matched: pd.DataFrame) -> dict[str, Any]:
     return {
         "n": len(matched),
         "label_counts": {k: int((label == k).sum()) for k in ARTICLE_LABELS},
-        "coverage": {
-            "precision": round(float(precision), 4),
-            "recall": round(float(recall), 4),
-            "f1": round(float(f1), 4),
-        },
+        "coverage": coverage,
         "sign_accuracy": round(float(correct[signed].mean()), 4) if signed.any() else None,
         "n_signed": int(signed.sum()),
         "sign_accuracy_called": round(float(correct[called].mean()), 4) if called.any() else None,
@@ -187,11 +181,11 @@ def _share(part: pd.DataFrame, _: str) -> float | None:
 def _coverage_f1(part: pd.DataFrame) -> float | None:
     truth = (part["label"] != "not_discussed").to_numpy()
     pred = (part["status"] == "discussed").to_numpy()
-    tp = int((truth & pred).sum())
-    if not tp:
-        return 0.0 if truth.any() or pred.any() else None
-    precision, recall = tp / pred.sum(), tp / truth.sum()
-    return round(float(2 * precision * recall / (precision + recall)), 4)
+    if not (truth.any() or pred.any()):
+        return None
+    return precision_recall_f1(int((truth & pred).sum()), int(pred.sum()), int(truth.sum()), 4)[
+        "f1"
+    ]
 
 
 def labelled_ids(labels: pd.DataFrame) -> Sequence[str]:
