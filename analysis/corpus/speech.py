@@ -241,12 +241,9 @@ def _subject_at_start(head: str) -> Attribution | None:
             first in ("the", "a", "an") and len(words) > 1 and words[1].lower() in GENERIC_SUBJECTS
         ):
             return Attribution("generic")
-        found = _run_forward(words)
-        name = _person(found) if found else None
-        if name:
-            return Attribution("named", name)
-        if found and _has_title(found):  # "the president", "Putin's spokesperson"
-            return Attribution("generic")
+        attribution = _named_or_titled(_run_forward(words))
+        if attribution is not None:
+            return attribution
     return None
 
 
@@ -434,17 +431,19 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
     run = _run_backwards(tokens, i)
     if word in GENERIC_SUBJECTS and (tokens[i][:1].islower() or len(run) == 1):
         return Attribution("generic")
-    name = _person(run)
-    if name:
-        return Attribution("named", name)
-    return Attribution("generic") if run and _has_title(run) else None
+    return _named_or_titled(run)
 
 
 def _speaker_after(sentence: str, verb_start: int, verb_end: int) -> Attribution | None:
     before = sentence[:verb_start].rstrip()
     if not before or before[-1] not in ',”"’—-:':
         return None
-    run = _run_forward(sentence[verb_end:].split()[:10])
+    return _named_or_titled(_run_forward(sentence[verb_end:].split()[:10]))
+
+
+def _named_or_titled(run: list[str]) -> Attribution | None:
+    """The speaker a capitalised run names; a run of titles alone ("the president", "Putin's
+    spokesperson") is a generic speaker; None when it is neither."""
     name = _person(run)
     if name:
         return Attribution("named", name)
