@@ -63,9 +63,12 @@ def all_candidates(run_dir: str, model: str) -> pd.DataFrame:
     return rescore(both, run.passages, model, topics)
 
 
-def passage_recall(model: str, split: str = "dev", gates: tuple[float, ...] = STANCE_GATES) -> dict:
-    """Precision and recall of "on topic" at each gate on the labelled passages of ``split``,
-    per topic and over all topics together ("all")."""
+def passage_recall(
+    model: str, splits: tuple[str, ...] = ("dev",), gates: tuple[float, ...] = STANCE_GATES
+) -> dict:
+    """Split -> precision and recall of "on topic" at each gate on the labelled passages of
+    that split, per topic and over all topics together ("all"); the model reads every
+    passage once."""
     from analysis.scoring.pair_scorer import PairModel, PairModelScorer, topic_gate
     from analysis.topics import load_topics
 
@@ -73,21 +76,28 @@ def passage_recall(model: str, split: str = "dev", gates: tuple[float, ...] = ST
     rows = [
         r
         for r in read_news([str(NEWS_STANCE), str(NEW_LABELS)], str(SPLITS))
-        if r["topic"] in targets and r["split"] == split
+        if r["topic"] in targets and r["split"] in splits
     ]
     gate = topic_gate(PairModelScorer("stance", "stance", PairModel(model)))
     p_on = gate.score([r["text"] for r in rows], [targets[r["topic"]] for r in rows])[:, 1]
-    out = {}
-    for topic in [*sorted(targets), "all"]:
-        idx = [i for i, r in enumerate(rows) if topic in ("all", r["topic"])]
-        truth = np.array([bool(rows[i]["on_topic"]) for i in idx])
-        out[topic] = {"on_topic": int(truth.sum()), "passages": len(idx)}
-        for g in gates:
-            pred = p_on[idx] >= g
-            scores = precision_recall_f1(
-                int((pred & truth).sum()), int(pred.sum()), int(truth.sum())
-            )
-            out[topic][str(g)] = {k: scores[k] for k in ("precision", "recall", "f1")}
+    out: dict = {}
+    for split in splits:
+        out[split] = {}
+        for topic in [*sorted(targets), "all"]:
+            idx = [
+                i
+                for i, r in enumerate(rows)
+                if r["split"] == split and topic in ("all", r["topic"])
+            ]
+            truth = np.array([bool(rows[i]["on_topic"]) for i in idx])
+            row: dict = {"on_topic": int(truth.sum()), "passages": len(idx)}
+            for g in gates:
+                pred = p_on[idx] >= g
+                scores = precision_recall_f1(
+                    int((pred & truth).sum()), int(pred.sum()), int(truth.sum())
+                )
+                row[str(g)] = {k: scores[k] for k in ("precision", "recall", "f1")}
+            out[split][topic] = row
     return out
 
 
@@ -124,9 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="write the results as JSON here")
     args = parser.parse_args(argv)
     if args.passages_only:
-        results: dict = {
-            split: passage_recall(args.model, split, PASSAGE_GATES) for split in ("dev", "train")
-        }
+        results: dict = {**passage_recall(args.model, ("dev", "train"), PASSAGE_GATES)}
         print(json.dumps(results, indent=1))
         if args.out:
             Path(args.out).write_text(json.dumps(results, indent=1) + "\n")
@@ -135,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--run is required (or --passages-only)")
     scored = all_candidates(args.run, args.model)
     topics = sorted(scored["topic"].unique())
-    results = {"run": args.run, "passage_recall_dev": passage_recall(args.model)}
+    results = {"run": args.run, "passage_recall_dev": passage_recall(args.model)["dev"]}
     for g in STANCE_GATES:
         results[f"every topic {g}"] = judge_gates(scored, dict.fromkeys(topics, g))
         arms = {**dict.fromkeys(topics, COVERAGE_GATE), "arms_control": g}
