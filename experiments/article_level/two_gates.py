@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="write the results as JSON here")
     args = parser.parse_args(argv)
     if args.passages_only:
-        results: dict = {**passage_recall(args.model, ("dev", "train"), PASSAGE_GATES)}
+        results: dict = passage_recall(args.model, ("dev", "train"), PASSAGE_GATES)
         print(json.dumps(results, indent=1))
         if args.out:
             Path(args.out).write_text(json.dumps(results, indent=1) + "\n")
