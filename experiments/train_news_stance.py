@@ -71,6 +71,18 @@ WRITTEN_TARGETS = {
     "sanctions": "sanctions on Russia",
     "ukraine": "Ukraine against Russia",
 }
+# Experiment (``--negated-targets``): the opposite of each news topic's target, so that a
+# passage's side is also taught against the reversed target (favor <-> against swapped).
+NEGATED_TARGETS = {
+    "arms_control": "abandoning US-Russia arms control",
+    "sanctions": "lifting sanctions on Russia",
+    "ukraine": "Russia against Ukraine",
+    "iran_deal": "leaving the Iran nuclear deal",
+    "mueller": "ending the Mueller investigation",
+    "nato": "weakening NATO",
+    "putin_summit": "criticism of Trump's meetings with Putin",
+}
+SWAPPED = {"favor": "against", "against": "favor", "none": "none"}
 HEADS = {
     "stance": list(STANCE_LABELS),
     "speaker": list(STANCE_LABELS),
@@ -147,6 +159,10 @@ class NewsRecipeConfig(RecipeConfig):
     # labelling guide's definitions, ``sided_target``), so that the heads can read a side the
     # passage takes without naming the target (a build-up instead of arms control).
     side_definitions: bool = False
+    # Experiment: every on-topic news passage also read against its topic's reversed target
+    # (``NEGATED_TARGETS``) with favor and against swapped, for the two stance heads: news
+    # has few "against" passages, and the model learned that taking a side means favor.
+    negated_targets: bool = False
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:
@@ -217,6 +233,20 @@ def news_examples(
     return out
 
 
+def negated_examples(rows: list[dict[str, Any]], head: str) -> list[Example]:
+    """The on-topic passages of ``rows`` against their topic's reversed target, favor and
+    against swapped (the ``negated_targets`` experiment; ``head`` is stance or speaker)."""
+    out = []
+    for r in rows:
+        label = r["label"] if head == "stance" else r.get("speaker_label")
+        if not r["on_topic"] or label is None or r["topic"] not in NEGATED_TARGETS:
+            continue
+        out.append(
+            Example(r["text"], NEGATED_TARGETS[r["topic"]], SWAPPED[label], group=r["article_id"])
+        )
+    return out
+
+
 def extra_examples(directory: str, source: str, split: str) -> list[Example]:
     path = Path(directory) / f"{source}.jsonl"
     return [
@@ -263,6 +293,9 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
     shape = {"title": cfg.title_context, "sides": cfg.side_definitions}  # the experiments' inputs
     author = news_examples(news_train, "stance", **shape) * plan["news_repeat"]
     speaker = news_examples(news_train, "speaker", **shape) * plan["news_repeat"]
+    if cfg.negated_targets:
+        author += negated_examples(news_train, "stance") * plan["news_repeat"]
+        speaker += negated_examples(news_train, "speaker") * plan["news_repeat"]
     for rows in (author, speaker):
         sided = [e for e in rows if e.label != "none"]
         rows += sided * (plan["sided_repeat"] - 1)
@@ -425,6 +458,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="experiments: each news target followed by what either side means",
     )
+    parser.add_argument(
+        "--negated-targets",
+        action="store_true",
+        help="experiments: news passages also read against their reversed target, sides swapped",
+    )
     args = parser.parse_args(argv)
     common = {
         "seed": args.seed,
@@ -435,6 +473,7 @@ def main(argv: list[str] | None = None) -> None:
         "written": args.written,
         "title_context": args.title_context,
         "side_definitions": args.side_definitions,
+        "negated_targets": args.negated_targets,
     }
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     if args.stage == "4":

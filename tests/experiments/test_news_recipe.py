@@ -12,8 +12,10 @@ from analysis.scoring.pair_scorer import PairModel, PairModelScorer, quoted_voic
 from experiments.train_minilm import add_lora, load_adapter_into
 from experiments.train_news_stance import (
     HEADS,
+    NEGATED_TARGETS,
     NewsRecipeConfig,
     calibrate_offsets,
+    negated_examples,
     news_examples,
     refit_head,
     run_stage,
@@ -89,6 +91,25 @@ def test_the_side_definitions_experiment_puts_what_either_side_means_after_the_t
     ]
     assert side_targets(rows) == {"arms_control": expected}  # as a run's topics get it
     assert {e.target for e in news_examples(rows, "stance")} == {"arms control"}
+
+
+def test_the_negated_targets_experiment_swaps_sides_against_the_reversed_target():
+    rows = [
+        {"text": "t1", "label": "favor", "speaker_label": "against", "on_topic": True},
+        {"text": "t2", "label": "none", "speaker_label": None, "on_topic": True},
+        {"text": "t3", "label": "favor", "speaker_label": "favor", "on_topic": False},
+    ]
+    rows = [dict(r, article_id="a", topic="sanctions", target="sanctions on Russia") for r in rows]
+    reverse = NEGATED_TARGETS["sanctions"]
+    author = negated_examples(rows, "stance")
+    # Off-topic passages stay out: their "none" says nothing about either target.
+    assert [(e.text, e.target, e.label) for e in author] == [
+        ("t1", reverse, "against"),
+        ("t2", reverse, "none"),
+    ]
+    assert [(e.text, e.label) for e in negated_examples(rows, "speaker")] == [("t1", "favor")]
+    unknown = [dict(rows[0], topic="my_topic")]
+    assert negated_examples(unknown, "stance") == []  # no reverse written for it
 
 
 def test_written_passages_train_both_stance_heads_with_the_topic_target(tmp_path):
