@@ -18,6 +18,9 @@ all of them, so a run says exactly what produced it)::
                                  # toward its position (at most `gate`: a larger value reads as it)
     relevance = "cascade"        # cascade: static embeddings choose the passages MiniLM scores;
                                  # full: MiniLM on every passage (slower, for comparison)
+    counter_examples = "auto"    # when the topics' counter-examples veto an alias hit: auto =
+                                 # only for a stance model without a topic head (which judges
+                                 # look-alikes itself); always; never
     [models]
     stance = "stance.minilm.v2"  # registered name, model directory or Hugging Face id
     tone = "tone.minilm.v2"
@@ -61,6 +64,9 @@ STANCE_RULES = ("mean", "balance")
 # cascade: static embeddings pick the passages MiniLM then scores (analysis.topics); full:
 # MiniLM on every passage (the method before the cascade, for comparison)
 RELEVANCE_METHODS = ("cascade", "full")
+# When a topic's counter-examples veto its alias hits: auto = only where no topic head judges
+# the candidates (a model with one tells look-alikes apart better: README, Topics)
+COUNTER_EXAMPLES = ("auto", "always", "never")
 # local: the stages run in this process; ray: relevance and scoring run on Ray Data actors
 ENGINES = ("local", "ray")
 
@@ -101,9 +107,16 @@ class TopicsSection:
     gate: float = 0.9
     passage_gate: float = 0.7
     relevance: str = "cascade"
+    counter_examples: str = "auto"
 
     def __post_init__(self) -> None:
         _expect(isinstance(self.file, str), "topics.file", "a path string", self.file)
+        _expect(
+            self.counter_examples in COUNTER_EXAMPLES,
+            "topics.counter_examples",
+            " or ".join(COUNTER_EXAMPLES),
+            self.counter_examples,
+        )
         _expect(
             self.relevance in RELEVANCE_METHODS,
             "topics.relevance",
@@ -133,6 +146,13 @@ class TopicsSection:
         )
         # A config that lowers only ``gate`` (below the default passage gate) means one gate.
         _normalise(self, "passage_gate", min(float(self.passage_gate), self.gate))
+
+    def uses_counter_examples(self, topic_head: bool) -> bool:
+        """Whether counter-examples veto alias hits, for a stance model with or without a
+        topic head."""
+        return self.counter_examples == "always" or (
+            self.counter_examples == "auto" and not topic_head
+        )
 
 
 @dataclass(frozen=True)

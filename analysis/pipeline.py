@@ -220,7 +220,8 @@ def analyze(
                 f"({len(summary.skipped)} skipped)"
             )
 
-        matcher = build_matcher(config, topics, threshold)
+        counter_examples = config.topics.uses_counter_examples(gated)
+        matcher = build_matcher(config, topics, threshold, counter_examples)
 
         stage("estimate")
         clock = time.perf_counter()
@@ -266,7 +267,12 @@ def analyze(
             )
         else:
             found = engine.find_topic_passages(
-                staging / "passages.parquet", config, topics, threshold, summary.n_passages
+                staging / "passages.parquet",
+                config,
+                topics,
+                threshold,
+                summary.n_passages,
+                counter_examples,
             )
         timings["relevance"] = time.perf_counter() - clock
         peak_mib["relevance"] = peak_rss_mib()

@@ -168,10 +168,16 @@ class RelevanceWorker:
     """A Ray Data actor: topic relevance of a block of passages (the model loaded once); only
     the rows on some topic are returned, with one relevance column per topic."""
 
-    def __init__(self, config: AnalysisConfig, topics: list[Any], threshold: float) -> None:
+    def __init__(
+        self,
+        config: AnalysisConfig,
+        topics: list[Any],
+        threshold: float,
+        counter_examples: bool = True,
+    ) -> None:
         from analysis.stages import build_matcher
 
-        self.matcher = build_matcher(config, topics, threshold)
+        self.matcher = build_matcher(config, topics, threshold, counter_examples)
         self.threshold = threshold
         self.schema = PASSAGE_SCHEMA.append(pa.field(ROW, pa.int64()))
         for name in relevance_columns(len(topics)):
@@ -279,8 +285,10 @@ class RayEngine:
         topics: list[Any],
         threshold: float,
         n_passages: int,
+        counter_examples: bool = True,
     ) -> TopicPassages:
-        """Relevance of every passage in ``path`` on the actor pool; the rows on a topic."""
+        """Relevance of every passage in ``path`` on the actor pool; the rows on a topic
+        (``counter_examples``: whether the topics' counter-examples veto alias hits)."""
         import ray
 
         rows = block_rows(n_passages, self.workers)
@@ -296,7 +304,7 @@ class RayEngine:
             return _topic_passages(pd.DataFrame(columns=[*PASSAGE_SCHEMA.names, ROW]), names)
         dataset = ray.data.from_arrow_refs(blocks).map_batches(
             RelevanceWorker,
-            fn_constructor_args=(portable_config(config), topics, threshold),
+            fn_constructor_args=(portable_config(config), topics, threshold, counter_examples),
             batch_size=None,  # a block at a time
             batch_format="pandas",
             compute=self._pool("relevance", len(blocks)),

@@ -340,9 +340,12 @@ def sample_for_estimate(
     return texts, previous
 
 
-def build_matcher(config: AnalysisConfig, topics: list[Any], threshold: float) -> Any:
+def build_matcher(
+    config: AnalysisConfig, topics: list[Any], threshold: float, counter_examples: bool = True
+) -> Any:
     """The topic matcher of relevance's stage: MiniLM, behind the static first stage when the
-    config's relevance is a cascade."""
+    config's relevance is a cascade; the topics' counter-examples veto alias hits when
+    ``counter_examples`` (``TopicsSection.uses_counter_examples``)."""
     from analysis.embedding import Embedder
     from analysis.static_embedding import StaticEmbedder
     from analysis.topics import TopicMatcher
@@ -352,4 +355,5 @@ def build_matcher(config: AnalysisConfig, topics: list[Any], threshold: float) -
         Embedder(precision=config.models.precision),
         threshold=threshold,
         first_stage=StaticEmbedder() if config.topics.relevance == "cascade" else None,
+        counter_examples=counter_examples,
     )

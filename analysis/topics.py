@@ -8,9 +8,13 @@ number in [0, 1]:
 - embedding similarity: the highest cosine between the MiniLM embedding of the passage (joined to
   the previous passage of its article when the caller gives it) and the topic's prototypes (its
   label, description, target and examples), rescaled from ``[SIM_LOW, SIM_HIGH]`` to [0, 1];
-- an alias hit: one of the topic's aliases occurs in the passage as a whole word, and the
-  passage is closer to the topic's prototypes than to its counter-examples (so "sanctions on
-  Iran" does not count for sanctions on Russia).
+- an alias hit: one of the topic's aliases occurs in the passage as a whole word, and, where
+  the matcher uses counter-examples, the passage is closer to the topic's prototypes than to
+  them (so "sanctions on Iran" does not count for sanctions on Russia). Behind a stance model
+  with a topic head, which reads every candidate against the target, the pipeline leaves the
+  counter-examples out by default: the head tells look-alikes apart with more recall at about
+  the same precision (``topics.counter_examples``;
+  ``experiments/article_level/counter_examples.py``).
 
 ``relevance = ALIAS_WEIGHT * alias_hit + (1 - ALIAS_WEIGHT) * rescaled_similarity``, so one
 threshold asks for some similarity from a passage that names the topic and a lot from one that
@@ -299,6 +303,7 @@ class TopicMatcher:
         threshold: float = DEFAULT_THRESHOLD,
         first_stage: StaticEmbedder | None = None,
         first_threshold: float = CASCADE_THRESHOLD,
+        counter_examples: bool = True,
     ) -> None:
         topics = list(topics)
         if not topics or not all(isinstance(t, Topic) for t in topics):
@@ -316,6 +321,7 @@ class TopicMatcher:
         self.threshold = float(threshold)
         self.first_stage = first_stage
         self.first_threshold = float(first_threshold)
+        self.counter_examples = bool(counter_examples)
 
     @property
     def keys(self) -> list[str]:
@@ -340,9 +346,12 @@ class TopicMatcher:
 
     @cached_property
     def counter_prototypes_(self) -> list[np.ndarray | None]:
-        """Each topic's counter-example embeddings, or None where it has none."""
+        """Each topic's counter-example embeddings, or None where it has none (every topic
+        when the matcher does not use them)."""
         return [
-            self.embedder_.encode(list(t.counter_examples)) if t.counter_examples else None
+            self.embedder_.encode(list(t.counter_examples))
+            if t.counter_examples and self.counter_examples
+            else None
             for t in self.topics
         ]
 
@@ -488,6 +497,7 @@ class TopicMatcher:
             "sim_high": SIM_HIGH,
             "alias_weight": ALIAS_WEIGHT,
             "threshold": self.threshold,
+            "counter_examples": self.counter_examples,
             "topics": self.keys,
             "topics_sha256": topics_sha256(self.topics),
             "embedder": self.embedder_.identity(),

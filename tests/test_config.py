@@ -34,6 +34,10 @@ def test_defaults_round_trip_through_toml(tmp_path):
         ("[topics]\ngate = false\n", "topics.gate: expected a number in [0, 1]"),
         ("[topics]\npassage_gate = 1.5\n", "topics.passage_gate: expected a number in [0, 1]"),
         (
+            "[topics]\ncounter_examples = true\n",
+            "topics.counter_examples: expected auto or always or never, got True",
+        ),
+        (
             "[topics]\nrelevance = 'fast'\n",
             "topics.relevance: expected cascade or full, got 'fast'",
         ),
@@ -141,6 +145,17 @@ def test_a_passage_gate_above_the_gate_reads_as_the_gate(tmp_path):
     path.write_text("[topics]\ngate = 0.95\npassage_gate = 0.6\n")
     topics = AnalysisConfig.from_toml(path).topics
     assert (topics.gate, topics.passage_gate) == (0.95, 0.6)
+
+
+def test_counter_examples_veto_alias_hits_by_default_only_without_a_topic_head(tmp_path):
+    path = tmp_path / "c.toml"
+    chosen = {}
+    for value in ("auto", "always", "never"):
+        path.write_text(f'[topics]\ncounter_examples = "{value}"\n')
+        topics = AnalysisConfig.from_toml(path).topics
+        chosen[value] = (topics.uses_counter_examples(True), topics.uses_counter_examples(False))
+    assert chosen == {"auto": (False, True), "always": (True, True), "never": (False, False)}
+    assert AnalysisConfig().topics.counter_examples == "auto"
 
 
 def test_the_threshold_has_no_sentinel_value(tmp_path):

@@ -73,6 +73,9 @@ def test_run_records_models_corpus_and_timings(seeds_run):
     assert meta["counts"]["authors"] == membership(run.articles)["group"].nunique() == 3
     assert {"load", "relevance", "scoring", "aggregate", "total"} <= set(meta["timings"])
     assert "stance.minilm.v2" in (run.path / "config.toml").read_text()
+    # the default model's topic head judges look-alikes, so counter-examples veto nothing
+    assert meta["topic_matcher"]["counter_examples"] is False
+    assert 'counter_examples = "auto"' in (run.path / "config.toml").read_text()
     evidence = run.positions.iloc[0]["evidence"]
     assert set(evidence) <= set(run.passages["passage_id"])
     # the run's tables and nothing else: the topic passages spilled while scoring are gone;

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from analysis.topics import (
+    ALIAS_WEIGHT,
     DEFAULT_THRESHOLD,
     DEFAULT_TOPICS_PATH,
     Topic,
@@ -185,6 +186,18 @@ def test_an_alias_counts_only_where_the_passage_is_nearer_the_topic_than_its_cou
     rel = combine(hits, sims, counter).ravel()
     assert rel[0] > rel[1]
     assert rel[1] == pytest.approx(combine(np.array([[False]]), np.array([[0.5]]))[0, 0])
+
+
+def test_a_matcher_without_counter_examples_lets_the_alias_hit_count(matcher):
+    """Sanctions on Iran are nearer the sanctions topic's counter-examples than its prototypes:
+    with them the alias hit is vetoed; without them (behind a topic head) it counts."""
+    text = ["The United States reimposed sanctions on Iran's oil exports and its central bank."]
+    without = TopicMatcher(matcher.topics, matcher.embedder_, counter_examples=False)
+    sanctions = matcher.keys.index("sanctions")
+    vetoed, counted = matcher.relevance(text)[0, sanctions], without.relevance(text)[0, sanctions]
+    assert counted == pytest.approx(vetoed + ALIAS_WEIGHT, abs=1e-5)
+    assert matcher.identity()["counter_examples"] is True
+    assert without.identity()["counter_examples"] is False
 
 
 def test_relevance_shape_range_and_sanctions_passage(matcher):
