@@ -191,6 +191,25 @@ def test_no_stance_expressed_and_mixed_are_said_apart_from_a_number():
     assert row(default, "article", "sanctions", article_id="a")["stance_status"] == "mixed"
 
 
+def test_a_side_much_weaker_than_the_other_does_not_make_a_stance_mixed():
+    """Both sides taken, but one four times the other: a weak stance, not a mix."""
+    arts, passages, scores = tables(
+        [article("a", "Ann"), article("b", "Bob")],
+        [
+            score("a:0", "sanctions", 0.9, 0.8, 0.0),
+            score("a:1", "sanctions", 0.9, -0.2, 0.0),
+            score("a:2", "sanctions", 0.9, 0.0, 0.0),
+            score("b:0", "sanctions", 0.9, 0.4, 0.0),
+            score("b:1", "sanctions", 0.9, -0.3, 0.0),
+        ],
+    )
+    out = positions(arts, passages, scores, TOPICS)
+    a = row(out, "article", "sanctions", article_id="a")
+    assert a["stance"] == pytest.approx(0.2) and a["against_mass"] == pytest.approx(0.2)
+    assert a["stance_status"] == "expressed"
+    assert row(out, "article", "sanctions", article_id="b")["stance_status"] == "mixed"
+
+
 def test_every_unit_and_topic_gets_a_row_and_silence_is_nan_not_zero():
     arts, passages, scores = tables(
         [article("a", "Ann"), article("b", "Bob")],
