@@ -93,12 +93,19 @@ INLINE_CREDITS: tuple[str, ...] = (
     r"\((?:AP|AFP|Reuters|EPA) (?:Photo|Image)/[^()]{0,120}\)",
 )
 
+# A character of a video widget's title: no sentence stop, except the stops of abbreviations
+# ("U.S.", "N. Korea", "Sen. Graham", "State Dept.") and of stops inside a word ("U.S.-Israel").
+_WIDGET_TITLE_CHAR = (
+    r"(?:\b(?:Secy|Cmdr|Gov|Sen|Sens|Rep|Reps|Fmr|Gen|Amb|amb|Adm|Jr|Sr|Dr|Mr|Mrs|Ms|Lt|Col"
+    r"|Maj|Capt|Pres|Sec|Govt|Dept|vs|St)\.|\b[A-Z]\.|\.(?=\S)|[^.!?\n])"
+)
+
 # Video and photo-gallery widgets scraped with the text (CNN's among them), removed inside a line.
 # Case-sensitive: they are interface labels, and "must watch" also occurs in prose.
 WIDGETS: tuple[str, ...] = (
     r"JUST WATCHED\b.{0,200}?\bReplay More Videos\s*(?:\.\.\.|…)?",
     # title (a question mark only right before the duration), then its duration
-    r"MUST WATCH\b[^.!?]{0,150}?(?:\?\s*)?\b\d{1,2}:\d{2}\b",
+    rf"MUST WATCH\b{_WIDGET_TITLE_CHAR}{{0,150}}?(?:\?\s*)?\b\d{{1,2}}:\d{{2}}\b",
     r"Hide Caption \d+ of \d+\s*(?:Photos:\s*)*",
 )
 

@@ -102,6 +102,10 @@ def test_video_and_gallery_widgets_are_removed_and_the_prose_kept():
     assert asked == "Talks resumed. They ended."
     kept = clean_text("Read more. MUST WATCH Putin speaks? The vote is at 9:00 on Monday.")
     assert "The vote is at 9:00 on Monday." in kept
+    # abbreviations in a title are not sentence stops
+    for title in ("U.S.: Around 6 months to lift Iran sanctions", "Sen. Graham: AQAP most lethal"):
+        cleaned = clean_text(f"Talks resumed. MUST WATCH {title} 02:33 They ended.")
+        assert cleaned == "Talks resumed. They ended."
 
 
 def test_photo_galleries_are_dropped_whole_and_the_story_kept():
