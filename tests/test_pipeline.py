@@ -84,6 +84,26 @@ def test_run_records_models_corpus_and_timings(seeds_run):
     assert tables == {f"{name}.parquet" for name in ALL_COLUMNS} | {GATED_OUT_TABLE}
 
 
+def test_a_stance_model_without_a_topic_head_keeps_the_counter_examples_veto(tmp_path):
+    code = main(
+        [
+            "analyze",
+            str(SEEDS),
+            "--stance-model",
+            "stance.minilm.v1",
+            "--tone-model",
+            "tone.minilm.v1",
+            "--runs-dir",
+            str(tmp_path),
+            "--quiet",
+            "--cache",
+            "",
+        ]
+    )
+    assert code == 0
+    assert load_run("latest", tmp_path).meta["topic_matcher"]["counter_examples"] is True
+
+
 def test_show_and_runs_list_the_seed_authors(seeds_run, capsys):
     assert main(["show", "latest", "--runs-dir", str(seeds_run)]) == 0
     out = capsys.readouterr().out
