@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,12 +38,12 @@ from experiments.train_news_stance import (
 LABELS = ("favor", "against", "none")
 
 
-def readings(model: str, rows: list[dict], head: str) -> dict[str, np.ndarray]:
-    """Probabilities (favor, against, none) of ``head`` against T, against ¬T (swapped back
-    to T's sides) and their average."""
-    from analysis.scoring.pair_scorer import PairModel, PairModelScorer, quoted_voice
+def readings(model: Any, rows: list[dict], head: str) -> dict[str, np.ndarray]:
+    """Probabilities (favor, against, none) of ``head`` of a loaded ``PairModel`` against T,
+    against ¬T (swapped back to T's sides) and their average."""
+    from analysis.scoring.pair_scorer import PairModelScorer, quoted_voice
 
-    scorer = PairModelScorer("stance", "stance", PairModel(model))
+    scorer = PairModelScorer("stance", "stance", model)
     if head == "speaker":
         scorer = quoted_voice(scorer)
     texts = [r["text"] for r in rows]
@@ -75,12 +76,15 @@ def main(argv: list[str] | None = None) -> dict:
         if r["split"] == "dev" and r["on_topic"] and r["topic"] in NEGATED_TARGETS
     ]
     results: dict = {}
+    from analysis.scoring.pair_scorer import PairModel
+
     for model in args.model:
+        loaded = PairModel(model)  # one load for both heads
         results[model] = {}
         for head, key in (("stance", "label"), ("speaker", "speaker_label")):
             picked = [r for r in rows if r.get(key) is not None]
             truth = [r[key] for r in picked]
-            for name, probs in readings(model, picked, head).items():
+            for name, probs in readings(loaded, picked, head).items():
                 results[model][f"{head} {name}"] = report(truth, probs)
                 print(model, head, name, json.dumps(results[model][f"{head} {name}"]), flush=True)
     if args.out:

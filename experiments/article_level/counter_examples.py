@@ -27,7 +27,7 @@ import numpy as np
 
 from analysis.metrics import precision_recall_f1
 from analysis.topics import GATED_THRESHOLD, TopicMatcher, load_topics
-from experiments.train_news_stance import NEW_LABELS, NEWS_STANCE, SPLITS, read_news
+from experiments.article_level.two_gates import labelled_on_topic
 
 GATES = (0.9, 0.7)
 
@@ -37,13 +37,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--model", default="analysis/shipped_models/minilm_v2")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    from analysis.scoring.pair_scorer import PairModel, PairModelScorer, topic_gate
-
     topics = load_topics()
     keys = [t.key for t in topics]
-    rows = [
-        r for r in read_news([str(NEWS_STANCE), str(NEW_LABELS)], str(SPLITS)) if r["topic"] in keys
-    ]
+    rows, on_topic = labelled_on_topic(args.model, {t.key: t.target for t in topics})
     texts = [r["text"] for r in rows]
     previous = [r.get("before") or None for r in rows]
     column = np.array([keys.index(r["topic"]) for r in rows])
@@ -53,8 +49,6 @@ def main(argv: list[str] | None = None) -> dict:
         "with counter-examples": with_counter.relevance(texts, previous=previous),
         "without": without.relevance(texts, previous=previous),
     }
-    gate = topic_gate(PairModelScorer("stance", "stance", PairModel(args.model)))
-    on_topic = gate.score(texts, [r["target"] for r in rows])[:, 1]
     truth = np.array([bool(r["on_topic"]) for r in rows])
     results: dict = {"model": args.model, "threshold": GATED_THRESHOLD}
     for split in ("dev", "train"):

@@ -63,16 +63,13 @@ def all_candidates(run_dir: str, model: str) -> pd.DataFrame:
     return rescore(both, run.passages, model, topics)
 
 
-def passage_recall(
-    model: str, splits: tuple[str, ...] = ("dev",), gates: tuple[float, ...] = STANCE_GATES
-) -> dict:
-    """Split -> precision and recall of "on topic" at each gate on the labelled passages of
-    that split, per topic and over all topics together ("all"); the model reads every
-    passage once."""
+def labelled_on_topic(
+    model: str, targets: dict[str, str], splits: tuple[str, ...] = ("dev", "train")
+) -> tuple[list[dict], np.ndarray]:
+    """The labelled news passages of ``splits`` on the topics of ``targets`` (key -> target),
+    and the model's topic head's P(on topic) for each, read against its topic's target."""
     from analysis.scoring.pair_scorer import PairModel, PairModelScorer, topic_gate
-    from analysis.topics import load_topics
 
-    targets = {t.key: t.target for t in load_topics()}
     rows = [
         r
         for r in read_news([str(NEWS_STANCE), str(NEW_LABELS)], str(SPLITS))
@@ -80,6 +77,19 @@ def passage_recall(
     ]
     gate = topic_gate(PairModelScorer("stance", "stance", PairModel(model)))
     p_on = gate.score([r["text"] for r in rows], [targets[r["topic"]] for r in rows])[:, 1]
+    return rows, p_on
+
+
+def passage_recall(
+    model: str, splits: tuple[str, ...] = ("dev",), gates: tuple[float, ...] = STANCE_GATES
+) -> dict:
+    """Split -> precision and recall of "on topic" at each gate on the labelled passages of
+    that split, per topic and over all topics together ("all"); the model reads every
+    passage once."""
+    from analysis.topics import load_topics
+
+    targets = {t.key: t.target for t in load_topics()}
+    rows, p_on = labelled_on_topic(model, targets, splits)
     out: dict = {}
     for split in splits:
         out[split] = {}
