@@ -13,7 +13,7 @@ from analysis.memory import release_freed_memory
 # multiple of this many tokens (:func:`pad_multiple`). Scoring a whole-corpus run's 3,180 pairs
 # with the shipped model rose 189 MiB above its start, the same pairs three times over 259 MiB;
 # padded, 109-135 and 112 MiB (a throwaway script, bf16). ``predict_proba`` alone took about
-# 30% longer, the scoring stage of a whole-corpus run 4% (README, scale).
+# 30% longer, the scoring stage of a whole-corpus run 4% (docs/scale_history.md).
 INFERENCE_PAD_MULTIPLE = 32
 
 
@@ -49,5 +49,5 @@ def pad_multiple(multiple: int, max_length: int) -> int:
 
     Padding every batch to a multiple gives the batches a few shapes, so the memory one batch
     frees fits the next; with every batch its own length, the heap grew with the number of
-    batches (measured in the README's scale section)."""
+    batches (measured in docs/scale_history.md)."""
     return math.gcd(multiple, max_length)

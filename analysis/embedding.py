@@ -25,7 +25,7 @@ MAX_LENGTH = 128  # all-MiniLM-L6-v2 was trained on 128 word pieces; longer inpu
 # memory by 158, 186, 291 and 472 MB (the attention scores grow with the batch).
 BATCH_SIZE = 32
 # Batches are padded to a multiple of this many tokens (:func:`analysis.batching.pad_multiple`).
-# On the whole AllSides corpus (``viewpoints analyze``, README scale section): peak 0.92 GiB
+# On the whole AllSides corpus (``viewpoints analyze``, docs/scale_history.md): peak 0.92 GiB
 # against 1.10 GiB; on its first 1,000 articles relevance took about 9% longer.
 PAD_MULTIPLE = 16
 

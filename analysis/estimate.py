@@ -20,7 +20,7 @@ from analysis.scoring.base import BaseScorer
 # Passages the relevance warm-up times. A model's first calls on new input shapes are slow, and
 # the cascade hands MiniLM only the few passages its first stage passes, so a small sample
 # overstated relevance: on the whole AllSides corpus, 256 passages predicted two to three
-# times the seconds 2,048 did (README, scale); 2,048 also count the topic passages closer.
+# times the seconds 2,048 did (docs/scale_history.md); 2,048 also count the topic passages closer.
 SAMPLE_PASSAGES = 2_048
 WARM_UP_PASSAGES = 256  # relevance computed on these first, untimed
 SAMPLE_PAIRS = 32

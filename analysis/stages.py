@@ -1,6 +1,6 @@
 """The analysis as stages over batches of Arrow rows, so that what a run holds in memory is its
 models, one batch and the topic passages, not every passage or article (what still grows with
-the corpus is measured in the README's scale section).
+the corpus is measured in docs/scale_history.md).
 
 1. :func:`read_corpus`: articles in, ``articles.parquet`` and ``passages.parquet`` written to the
    run's staging folder batch by batch; what stays in memory is the counts (the articles'

@@ -6,7 +6,7 @@ loaded first.
 A server imports the app's modules (pandas, Altair, the dashboard's and the analysis' own) in
 its first script run, so the first page anyone opens on a new server waited for them; imported
 before the server starts, they are already loaded when the first visitor comes
-(``experiments.benchmark_dashboard`` measures first paints; README, scale). Once the server
+(``experiments.benchmark_dashboard`` measures first paints; docs/scale_history.md). Once the server
 runs, it also reads the newest run's tables into the pages' caches (:func:`warm_newest_run`),
 so that the first page opened does not wait for them either. ``viewpoints dashboard``, the
 benchmark and the end-to-end tests start it with :func:`server_command`.

@@ -366,8 +366,8 @@ def test_missing_hub_model_is_a_one_line_load_error():
 
 
 def test_batches_are_padded_to_a_few_shapes_without_changing_scores(nli_dir, monkeypatch):
-    """Each batch is padded to a multiple of 32 tokens (memory: README, scale); the padding is
-    masked, so the scores equal unpadded ones."""
+    """Each batch is padded to a multiple of 32 tokens (memory: docs/scale_history.md); the
+    padding is masked, so the scores equal unpadded ones."""
     import analysis.scoring.nli as nli
 
     monkeypatch.setattr(nli, "INFERENCE_PAD_MULTIPLE", 1)  # a multiple of 1: no padding
