@@ -23,7 +23,7 @@ all of them, so a run says exactly what produced it)::
                                  # look-alikes itself); always; never
     [models]
     stance = "stance.minilm.v2"  # registered name, model directory or Hugging Face id
-    tone = "tone.minilm.v2"
+    tone = "tone.minilm.v3"
     precision = "auto"           # auto | bf16 | fp32
     cache = ".viewpoints-cache/predictions.sqlite"   # "" = no prediction cache
     [models.stance_options]      # passed to the stance backend, e.g. for stance.nli.v1:
@@ -158,7 +158,7 @@ class TopicsSection:
 @dataclass(frozen=True)
 class ModelsSection:
     stance: str = "stance.minilm.v2"
-    tone: str = "tone.minilm.v2"
+    tone: str = "tone.minilm.v3"
     precision: str = "auto"
     cache: str = ".viewpoints-cache/predictions.sqlite"  # "" = no prediction cache
     stance_options: Mapping[str, Any] = field(default_factory=dict)

@@ -104,6 +104,9 @@ BACKEND_SPECS: Mapping[str, BackendSpec] = MappingProxyType(
             description="shipped MiniLM news stance: the author's voice, and quoted voices"
         ),
         "tone.minilm.v2": BackendSpec(description="tone head of stance.minilm.v2"),
+        "tone.minilm.v3": BackendSpec(
+            description="tone head of stance.minilm.v2 refitted on all of NewsMTSC (the default)"
+        ),
         "tone.vader.v1": BackendSpec(description="VADER lexicon"),
         "stance.nli.v1": BackendSpec(
             NLI_OPTIONS, ("model",), "any Hugging Face NLI model as a zero-shot stance scorer"
@@ -129,7 +132,7 @@ BACKEND_SPECS: Mapping[str, BackendSpec] = MappingProxyType(
     }
 )
 DEFAULTS: Mapping[str, str] = MappingProxyType(
-    {"stance": "stance.minilm.v2", "tone": "tone.minilm.v2"}
+    {"stance": "stance.minilm.v2", "tone": "tone.minilm.v3"}
 )
 
 

@@ -25,6 +25,7 @@ SHIPPED_DIR = SHIPPED_ROOT / "minilm_v1"  # stance.minilm.v1 / tone.minilm.v1 (V
 SHIPPED_V2_DIR = SHIPPED_ROOT / "minilm_v2"  # stance.minilm.v2 / tone.minilm.v2 (news stance)
 SPEAKER_HEAD = "speaker"  # the head that scores the stance of quoted or reported speakers
 TOPIC_HEAD = "topic"  # the head that says whether a passage is really about the target
+TONE_V3_HEAD = "tone_v3"  # tone.minilm.v3: minilm_v2's tone refitted on all of NewsMTSC
 TOPIC_LABELS = ("off", "on")
 
 

@@ -30,7 +30,13 @@ from analysis.scoring.options import (
     check_values,
 )
 from analysis.scoring.pair_model import is_pair_classifier_dir
-from analysis.scoring.pair_scorer import SHIPPED_DIR, SHIPPED_V2_DIR, PairModel, PairModelScorer
+from analysis.scoring.pair_scorer import (
+    SHIPPED_DIR,
+    SHIPPED_V2_DIR,
+    TONE_V3_HEAD,
+    PairModel,
+    PairModelScorer,
+)
 from analysis.scoring.vader import VaderToneScorer
 
 Templates = Mapping[str, tuple[str, str]]
@@ -50,12 +56,13 @@ class BuildRequest:
 Builder = Callable[[BuildRequest], Scorer]
 
 
-def _shipped(task: str, version: int = 1) -> Builder:
-    directory = SHIPPED_DIR if version == 1 else SHIPPED_V2_DIR
+def _shipped(name: str, directory: Path, head: str | None = None) -> Builder:
+    """The ``head`` (default: the task's own) of a shipped pair classifier, as ``name``."""
+    task = name.split(".", 1)[0]
 
     def build(request: BuildRequest) -> Scorer:
         model = request.pair_model or PairModel(directory, precision=request.precision)
-        return PairModelScorer(f"{task}.minilm.v{version}", task, model)
+        return PairModelScorer(name, task, model, head=head)
 
     return build
 
@@ -95,10 +102,12 @@ def _chat(task: str) -> Builder:
 # One builder per registered name of analysis.scoring.options.BACKEND_SPECS.
 BUILDERS: Mapping[str, Builder] = MappingProxyType(
     {
-        "stance.minilm.v1": _shipped("stance"),
-        "tone.minilm.v1": _shipped("tone"),
-        "stance.minilm.v2": _shipped("stance", 2),
-        "tone.minilm.v2": _shipped("tone", 2),
+        "stance.minilm.v1": _shipped("stance.minilm.v1", SHIPPED_DIR),
+        "tone.minilm.v1": _shipped("tone.minilm.v1", SHIPPED_DIR),
+        "stance.minilm.v2": _shipped("stance.minilm.v2", SHIPPED_V2_DIR),
+        "tone.minilm.v2": _shipped("tone.minilm.v2", SHIPPED_V2_DIR),
+        # the minilm_v2 folder's second tone head (its recipe's stage 5), one pass with the rest
+        "tone.minilm.v3": _shipped("tone.minilm.v3", SHIPPED_V2_DIR, head=TONE_V3_HEAD),
         "tone.vader.v1": lambda _: VaderToneScorer(),
         "stance.nli.v1": _nli,
         "stance.hf-classifier.v1": _hf("stance"),
@@ -158,7 +167,7 @@ def _pair_dir(spec: str) -> Path | None:
     """The pair-classifier directory a spec names, if it names one."""
     if spec in ("stance.minilm.v1", "tone.minilm.v1"):
         return SHIPPED_DIR
-    if spec in ("stance.minilm.v2", "tone.minilm.v2"):
+    if spec in ("stance.minilm.v2", "tone.minilm.v2", "tone.minilm.v3"):
         return SHIPPED_V2_DIR
     path = Path(spec).expanduser()
     if path.is_dir() and is_pair_classifier_dir(path):

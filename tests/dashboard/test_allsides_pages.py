@@ -184,7 +184,7 @@ def test_runs_page_compares_default_and_vader_tone(app, allsides):
         if section["passages"]["shared"]:
             assert section["stance"]["agreement"] == 1.0
     text = _markdown(at)
-    assert "`tone.vader.v1`" in text and "`tone.minilm.v2`" in text
+    assert "`tone.vader.v1`" in text and "`tone.minilm.v3`" in text
     assert "Run A: **" in text  # the largest tone disagreements, with both runs' labels
 
 

@@ -22,10 +22,10 @@ def test_benchmark_prints_passages_per_second_and_peak_memory(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("CPU: ")
     heads = re.fullmatch(r"model: analysis/shipped_models/minilm_v2 \(heads: (.+)\)", lines[1])
-    assert heads and set(heads[1].split(", ")) == {"stance", "speaker", "tone", "topic"}
+    assert heads and set(heads[1].split(", ")) == {"stance", "speaker", "tone", "tone_v3", "topic"}
     auto, fp32 = lines[2], lines[3]
     for line in (auto, fp32):
         match = re.search(r"([\d.]+) passages/s .*peak RSS (\d+) MB", line)
         assert match and float(match[1]) > 0 and int(match[2]) > 100
-    for head in ("stance", "speaker", "tone", "topic"):
+    for head in ("stance", "speaker", "tone", "tone_v3", "topic"):
         assert re.search(rf"same argmax as fp32: .*\b{head} [\d.]+%", auto)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
 from analysis.scoring import create_scorer
-from analysis.scoring.pair_scorer import PairModel, PairModelScorer, quoted_voice
+from analysis.scoring.pair_scorer import TONE_V3_HEAD, PairModel, PairModelScorer, quoted_voice
 from experiments.train_minilm import add_lora, load_adapter_into
 from experiments.train_news_stance import (
     HEADS,
     NEGATED_TARGETS,
     NewsRecipeConfig,
+    balanced_logistic_head,
     calibrate_offsets,
+    fit_tone_v3,
     negated_examples,
     news_examples,
     refit_head,
@@ -196,6 +199,45 @@ def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path
     assert {"check_before", "check_after", "dev_after"} <= set(offsets)
     card = (tmp_path / "s2" / "MODEL_CARD.md").read_text()
     assert "Decision offsets of the stance heads" in card
+    # Stage 5 adds a second tone head (tone.minilm.v3) and moves no other head.
+    heads_before = {
+        h: create_scorer(str(tmp_path / "s2"), "stance").model.predict(texts, targets)[h]
+        for h in ("stance", "speaker", "tone", "topic")
+    }
+    fitted = fit_tone_v3(tmp_path / "s2", seed=5, log=lambda _: None, limit=32, grid=(0.1, 1.0))
+    assert fitted["c"] in (0.1, 1.0) and set(fitted["dev"]) == {"dev_rw", "dev_mt"}
+    assert set(fitted["c_tried"]) == {"0.1", "1.0"} and fitted["train"] == 64
+    model = create_scorer(str(tmp_path / "s2"), "stance").model
+    assert model.heads[TONE_V3_HEAD] == HEADS["tone"]
+    after_v3 = model.predict(texts, targets)
+    for head, probs in heads_before.items():
+        assert np.allclose(probs, after_v3[head], atol=1e-3), head
+    assert not np.allclose(after_v3[TONE_V3_HEAD], after_v3["tone"], atol=1e-3)
+    assert "Stage 5: a second tone head" in (tmp_path / "s2" / "MODEL_CARD.md").read_text()
+    assert json.loads((tmp_path / "s2" / "tone_v3.json").read_text())["c"] == fitted["c"]
+
+
+def test_the_balanced_logistic_head_fits_separable_data_and_weighs_rare_classes_up():
+    generator = torch.Generator().manual_seed(0)
+    centres = torch.tensor([[3.0, 0.0], [0.0, 3.0], [-3.0, -3.0]])
+    y = torch.tensor([0] * 200 + [1] * 200 + [2] * 10)
+    x = centres[y] + torch.randn(len(y), 2, generator=generator)
+    weight, bias = balanced_logistic_head(x, y, 3, c=1.0)
+    assert weight.shape == (3, 2) and bias.shape == (3,)
+    assert ((x @ weight.T + bias).argmax(1) == y).float().mean() > 0.97
+    # Balanced weighting is the same fit as repeating the rare class to the others' size (with
+    # the penalty scaled to the same total weight: 410 balanced rows against 600 repeated).
+    repeated_w, repeated_b = balanced_logistic_head(
+        torch.cat([x, x[y == 2].repeat(19, 1)]),
+        torch.cat([y, y[y == 2].repeat(19)]),
+        3,
+        c=410 / 600,
+    )
+    probe = torch.tensor([[1.5, 0.0], [0.0, 0.0], [-1.5, -1.5]])
+    assert torch.allclose(probe @ weight.T + bias, probe @ repeated_w.T + repeated_b, atol=2e-2)
+    # A stronger penalty (smaller c) gives smaller weights.
+    small, _ = balanced_logistic_head(x, y, 3, c=0.001)
+    assert small.norm() < weight.norm()
 
 
 def test_a_stage_starts_from_the_saved_adapter(tmp_path, tiny_encoder_dir, minilm_tokenizer):

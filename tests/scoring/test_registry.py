@@ -20,7 +20,20 @@ def test_a_stance_name_is_refused_for_tone():
 
 def test_defaults_are_the_shipped_models():
     assert create_scorer(None, "stance").name == "stance.minilm.v2"
-    assert create_scorer(None, "tone").name == "tone.minilm.v2"
+    assert create_scorer(None, "tone").name == "tone.minilm.v3"
+
+
+def test_the_default_tone_is_a_second_head_read_in_the_stance_models_pass():
+    from analysis.scoring.registry import create_scorers
+
+    stance, tone = create_scorers(None, None)
+    assert tone.shares_pass_with(stance) and tone.head == "tone_v3"
+    assert tone.identity()["head"] == "tone_v3"
+    assert tone.identity()["weights_sha256"] == stance.identity()["weights_sha256"]
+    _, older = create_scorers(None, "tone.minilm.v2")
+    texts, targets = ["Sanctions have failed miserably, a disgrace."], ["sanctions on Russia"]
+    v3, v2 = tone.score(texts, targets), older.score(texts, targets)
+    assert v3.shape == v2.shape == (1, 3) and not np.allclose(v3, v2, atol=1e-3)
 
 
 def test_pair_model_directory_resolves_to_its_heads(tiny_pair_model_dir):
