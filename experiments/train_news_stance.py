@@ -532,6 +532,17 @@ def pooled_features(directory: Path, examples: list[Example], batch_size: int = 
     return torch.cat(out), model
 
 
+def record_stage(
+    directory: Path, file_name: str, result: dict[str, Any], card_lines: list[str]
+) -> None:
+    """Write a post-training stage's ``result`` as ``file_name`` beside the model, and its
+    section (``card_lines``, a heading first) at the end of the model card when there is one."""
+    (directory / file_name).write_text(json.dumps(result, indent=2) + "\n")
+    card = directory / "MODEL_CARD.md"
+    if card.is_file():
+        card.write_text(card.read_text() + "\n".join(["", *card_lines]) + "\n")
+
+
 def refit_head(
     directory: Path,
     head: str,
@@ -601,22 +612,18 @@ def refit_head(
         "train": len(train_rows),
         "dev": dev,
     }
-    (directory / "refit.json").write_text(json.dumps(result, indent=2) + "\n")
-    card = directory / "MODEL_CARD.md"
-    if card.is_file():
-        lines = [
-            "",
-            f"## Stage 4: the {head} head refitted over the frozen encoder",
-            "",
-            f"On all {len(train_rows)} NewsMTSC train examples (seed {seed}, {steps} full-batch",
-            f"AdamW steps, lr {lr}); the other heads are unchanged. Dev macro-F1 before -> after:",
-            "",
-            *(
-                f"- {name}: {dev[f'{head}/{name}/before']:.4f} -> {dev[f'{head}/{name}/after']:.4f}"
-                for name in ("dev_rw", "dev_mt")
-            ),
-        ]
-        card.write_text(card.read_text() + "\n".join(lines) + "\n")
+    card = [
+        f"## Stage 4: the {head} head refitted over the frozen encoder",
+        "",
+        f"On all {len(train_rows)} NewsMTSC train examples (seed {seed}, {steps} full-batch",
+        f"AdamW steps, lr {lr}); the other heads are unchanged. Dev macro-F1 before -> after:",
+        "",
+        *(
+            f"- {name}: {dev[f'{head}/{name}/before']:.4f} -> {dev[f'{head}/{name}/after']:.4f}"
+            for name in ("dev_rw", "dev_mt")
+        ),
+    ]
+    record_stage(directory, "refit.json", result, card)
     log(json.dumps(result))
     return result
 
@@ -720,21 +727,17 @@ def fit_tone_v3(
         "dev": scores,
         "dev_tone_head": before,
     }
-    (directory / "tone_v3.json").write_text(json.dumps(result, indent=2) + "\n")
-    card = directory / "MODEL_CARD.md"
-    if card.is_file():
-        lines = [
-            "",
-            f"## Stage 5: a second tone head, `{TONE_V3_HEAD}` (`tone.minilm.v3`)",
-            "",
-            "A class-balanced logistic regression over the frozen encoder's pooled features of",
-            f"the {len(rows) // 2} NewsMTSC train rows, each with its target and without (seed",
-            f"{seed}); L2 strength C chosen from {list(grid)} by the mean macro-F1 of dev_rw and",
-            f"dev_mt: C = {best}. Dev macro-F1 (fp32), the `tone` head -> `{TONE_V3_HEAD}`:",
-            "",
-            *(f"- {name}: {before[name]:.4f} -> {scores[name]:.4f}" for name in dev),
-        ]
-        card.write_text(card.read_text() + "\n".join(lines) + "\n")
+    card = [
+        f"## Stage 5: a second tone head, `{TONE_V3_HEAD}` (`tone.minilm.v3`)",
+        "",
+        "A class-balanced logistic regression over the frozen encoder's pooled features of",
+        f"the {len(rows) // 2} NewsMTSC train rows, each with its target and without (seed",
+        f"{seed}); L2 strength C chosen from {list(grid)} by the mean macro-F1 of dev_rw and",
+        f"dev_mt: C = {best}. Dev macro-F1 (fp32), the `tone` head -> `{TONE_V3_HEAD}`:",
+        "",
+        *(f"- {name}: {before[name]:.4f} -> {scores[name]:.4f}" for name in dev),
+    ]
+    record_stage(directory, "tone_v3.json", result, card)
     log(json.dumps(result))
     return result
 
@@ -809,29 +812,25 @@ def calibrate_offsets(
         bias[labels.index("against")] += best[1]
         state[f"heads.{head}.bias"] = bias.to(state[f"heads.{head}.weight"].dtype).contiguous()
     save_file(state, str(directory / ADAPTER_FILE), metadata={"format": "pt"})
-    (directory / "calibration.json").write_text(json.dumps(result, indent=2) + "\n")
-    card = directory / "MODEL_CARD.md"
-    if card.is_file():
-        lines = [
-            "",
-            "## Decision offsets of the stance heads",
-            "",
-            "Offsets to the favor and against logits (the encoder and the other heads unchanged),",
-            "chosen to maximise macro-F1 on half of the news dev articles (on-topic passages) and",
-            "judged on the other half. Macro-F1 before -> after:",
-            "",
-        ]
-        for head in (*heads, *tried):
-            r = result[head]
-            state_word = "applied" if r["applied"] else "measured, not applied"
-            lines.append(
-                f"- {head} ({state_word}): offsets favor {r['favor_offset']:+.2f}, against "
-                f"{r['against_offset']:+.2f}; tuning half {r['tune_before']:.4f} -> "
-                f"{r['tune_after']:.4f} (n={r['n']['tune']}); held-out half "
-                f"{r['check_before']:.4f} -> {r['check_after']:.4f} (n={r['n']['check']}); "
-                f"whole dev {r['dev_before']:.4f} -> {r['dev_after']:.4f} (n={r['n']['dev']})"
-            )
-        card.write_text(card.read_text() + "\n".join(lines) + "\n")
+    card = [
+        "## Decision offsets of the stance heads",
+        "",
+        "Offsets to the favor and against logits (the encoder and the other heads unchanged),",
+        "chosen to maximise macro-F1 on half of the news dev articles (on-topic passages) and",
+        "judged on the other half. Macro-F1 before -> after:",
+        "",
+    ]
+    for head in (*heads, *tried):
+        r = result[head]
+        state_word = "applied" if r["applied"] else "measured, not applied"
+        card.append(
+            f"- {head} ({state_word}): offsets favor {r['favor_offset']:+.2f}, against "
+            f"{r['against_offset']:+.2f}; tuning half {r['tune_before']:.4f} -> "
+            f"{r['tune_after']:.4f} (n={r['n']['tune']}); held-out half "
+            f"{r['check_before']:.4f} -> {r['check_after']:.4f} (n={r['n']['check']}); "
+            f"whole dev {r['dev_before']:.4f} -> {r['dev_after']:.4f} (n={r['n']['dev']})"
+        )
+    record_stage(directory, "calibration.json", result, card)
     return result
 
 
