@@ -4,7 +4,8 @@ Scores the model's heads on the dev splits the recipe reports: news passages (on
 passages of the dev articles, author and quoted-speaker stance), every stance_extra source's
 dev and test splits (at most 500 rows each, the recipe's sample; argument corpora have no
 "none" and are read over favor/against), VAST zero-shot dev (all of it), NewsMTSC dev_rw and
-dev_mt, and the topic head. Writes JSON (``--out``) and prints a markdown table.
+dev_mt (the ``tone`` head and, where the model has it, ``tone_v3``), and the topic head.
+Writes JSON (``--out``) and prints a markdown table.
 
     python -m experiments.evaluate_news_model [--model analysis/shipped_models/minilm_v2]
 """
@@ -20,6 +21,7 @@ import torch
 
 from analysis.datasets import load_examples
 from analysis.scoring.pair_model import load_pair_classifier
+from analysis.scoring.pair_scorer import TONE_V3_HEAD
 from experiments.train_minilm import evaluate_model
 from experiments.train_news_stance import DATA, NewsRecipeConfig, load_data
 from experiments.vast_split import write_split
@@ -57,6 +59,8 @@ def main() -> None:
         )
         data["stance"]["vast_dev"] = load_examples(dev_csv, "stance", "vast")  # all of it
     model, tokenizer = load_pair_classifier(args.model)
+    if TONE_V3_HEAD in model.config.heads:  # the default tone (tone.minilm.v3), on tone's data
+        data[TONE_V3_HEAD] = data["tone"]
     data = {task: splits for task, splits in data.items() if task in model.config.heads}
     results = evaluate_model(model, tokenizer, data, "cpu")
     table = {k: {"n": v["n"], "macro_f1": round(v["macro_f1"], 4)} for k, v in results.items()}
