@@ -505,13 +505,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"wrote {args.out}")
 
 
-def pooled_features(directory: Path, examples: list[Example], batch_size: int = 128):
-    """The frozen model's pooled representation of each example's (target, passage) input."""
+def pooled_features(
+    directory: Path, examples: list[Example], batch_size: int = 128, loaded: Any = None
+):
+    """The frozen model's pooled representation of each example's (target, passage) input,
+    and the model; ``loaded`` (model, tokenizer) saves loading ``directory`` again."""
     import torch
 
     from analysis.scoring.pair_model import build_inputs, encode_pairs, load_pair_classifier
 
-    model, tokenizer = load_pair_classifier(directory)
+    model, tokenizer = loaded if loaded is not None else load_pair_classifier(directory)
     firsts, seconds = build_inputs(
         [e.text for e in examples],
         [e.target for e in examples],
@@ -559,7 +562,7 @@ def refit_head(
     from safetensors.torch import load_file, save_file
 
     from analysis.metrics import classification_report
-    from analysis.scoring.pair_model import ADAPTER_FILE
+    from analysis.scoring.pair_model import ADAPTER_FILE, load_pair_classifier
 
     if head != "tone":
         raise ValueError(f"expected head 'tone' (the only one refitted), got {head!r}")
@@ -573,7 +576,8 @@ def refit_head(
     if limit:
         train_rows = rng.sample(train_rows, min(limit, len(train_rows)))
     labels = HEADS[head]
-    x, model = pooled_features(directory, train_rows)
+    loaded = load_pair_classifier(directory)
+    x, model = pooled_features(directory, train_rows, loaded=loaded)
     y = torch.tensor([labels.index(r.label) for r in train_rows])
     linear = torch.nn.Linear(x.shape[1], len(labels))
     with torch.no_grad():
@@ -591,7 +595,7 @@ def refit_head(
     for name in ("dev_rw", "dev_mt"):
         rows = load_examples(root / f"{name}.jsonl", "tone", "newsmtsc")
         rows = rows[:limit] if limit else rows
-        feats, _ = pooled_features(directory, rows)
+        feats, _ = pooled_features(directory, rows, loaded=loaded)
         for tag, layer in (("before", model.heads[head]), ("after", linear)):
             with torch.no_grad():
                 pred = layer(feats).argmax(1).tolist()
@@ -676,7 +680,7 @@ def fit_tone_v3(
     from safetensors.torch import load_file, save_file
 
     from analysis.metrics import classification_report
-    from analysis.scoring.pair_model import ADAPTER_FILE
+    from analysis.scoring.pair_model import ADAPTER_FILE, load_pair_classifier
 
     seed_everything(seed)
     root = DATA / "newsmtsc"
@@ -685,13 +689,15 @@ def fit_tone_v3(
         rows = random.Random(seed).sample(rows, min(limit, len(rows)))
     rows = rows + [Example(r.text, None, r.label) for r in rows]
     labels = HEADS["tone"]
-    x, model = pooled_features(directory, rows)
+    loaded = load_pair_classifier(directory)
+    x, model = pooled_features(directory, rows, loaded=loaded)
     y = torch.tensor([labels.index(r.label) for r in rows])
     dev = {}
     for name in ("dev_rw", "dev_mt"):
         dev_rows = load_examples(root / f"{name}.jsonl", "tone", "newsmtsc")
         dev_rows = dev_rows[:limit] if limit else dev_rows
-        dev[name] = (pooled_features(directory, dev_rows)[0], [r.label for r in dev_rows])
+        feats, _ = pooled_features(directory, dev_rows, loaded=loaded)
+        dev[name] = (feats, [r.label for r in dev_rows])
 
     def macro(weight, bias, name: str) -> float:
         feats, truth = dev[name]
@@ -770,7 +776,7 @@ def calibrate_offsets(
     from safetensors.torch import load_file, save_file
 
     from analysis.metrics import classification_report
-    from analysis.scoring.pair_model import ADAPTER_FILE
+    from analysis.scoring.pair_model import ADAPTER_FILE, load_pair_classifier
 
     cfg = NewsRecipeConfig(stage=2)
     news = read_news(cfg.news, cfg.splits)
@@ -778,13 +784,14 @@ def calibrate_offsets(
     tune_rows, check_rows = dev_halves(dev)
     grid = np.arange(-3.0, 4.01, 0.25)
     state = load_file(str(directory / ADAPTER_FILE))
+    loaded = load_pair_classifier(directory)
     result: dict[str, Any] = {"grid": [float(grid[0]), float(grid[-1]), 0.25]}
     for head in (*heads, *tried):
         labels = HEADS[head]
         parts = {}
         for name, rows in (("tune", tune_rows), ("check", check_rows), ("dev", dev)):
             examples = news_examples(rows, head, on_topic_only=True)
-            feats, model = pooled_features(directory, examples)
+            feats, model = pooled_features(directory, examples, loaded=loaded)
             with torch.no_grad():
                 logits = model.heads[head](feats).numpy()
             parts[name] = (logits, [e.label for e in examples])

@@ -56,8 +56,23 @@ class BuildRequest:
 Builder = Callable[[BuildRequest], Scorer]
 
 
-def _shipped(name: str, directory: Path, head: str | None = None) -> Builder:
-    """The ``head`` (default: the task's own) of a shipped pair classifier, as ``name``."""
+# Registered name -> the shipped pair classifier's folder and the head it reads (None: the
+# task's own). Names that share a folder share one forward pass (create_scorers).
+SHIPPED_HEADS: Mapping[str, tuple[Path, str | None]] = MappingProxyType(
+    {
+        "stance.minilm.v1": (SHIPPED_DIR, None),
+        "tone.minilm.v1": (SHIPPED_DIR, None),
+        "stance.minilm.v2": (SHIPPED_V2_DIR, None),
+        "tone.minilm.v2": (SHIPPED_V2_DIR, None),
+        # the minilm_v2 folder's second tone head (its recipe's stage 5)
+        "tone.minilm.v3": (SHIPPED_V2_DIR, TONE_V3_HEAD),
+    }
+)
+
+
+def _shipped(name: str) -> Builder:
+    """The head of a shipped pair classifier that ``name`` reads (:data:`SHIPPED_HEADS`)."""
+    directory, head = SHIPPED_HEADS[name]
     task = name.split(".", 1)[0]
 
     def build(request: BuildRequest) -> Scorer:
@@ -102,12 +117,7 @@ def _chat(task: str) -> Builder:
 # One builder per registered name of analysis.scoring.options.BACKEND_SPECS.
 BUILDERS: Mapping[str, Builder] = MappingProxyType(
     {
-        "stance.minilm.v1": _shipped("stance.minilm.v1", SHIPPED_DIR),
-        "tone.minilm.v1": _shipped("tone.minilm.v1", SHIPPED_DIR),
-        "stance.minilm.v2": _shipped("stance.minilm.v2", SHIPPED_V2_DIR),
-        "tone.minilm.v2": _shipped("tone.minilm.v2", SHIPPED_V2_DIR),
-        # the minilm_v2 folder's second tone head (its recipe's stage 5), one pass with the rest
-        "tone.minilm.v3": _shipped("tone.minilm.v3", SHIPPED_V2_DIR, head=TONE_V3_HEAD),
+        **{name: _shipped(name) for name in SHIPPED_HEADS},
         "tone.vader.v1": lambda _: VaderToneScorer(),
         "stance.nli.v1": _nli,
         "stance.hf-classifier.v1": _hf("stance"),
@@ -165,10 +175,8 @@ def create_scorer(
 
 def _pair_dir(spec: str) -> Path | None:
     """The pair-classifier directory a spec names, if it names one."""
-    if spec in ("stance.minilm.v1", "tone.minilm.v1"):
-        return SHIPPED_DIR
-    if spec in ("stance.minilm.v2", "tone.minilm.v2", "tone.minilm.v3"):
-        return SHIPPED_V2_DIR
+    if spec in SHIPPED_HEADS:
+        return SHIPPED_HEADS[spec][0]
     path = Path(spec).expanduser()
     if path.is_dir() and is_pair_classifier_dir(path):
         return path.resolve()
