@@ -6,10 +6,11 @@ loaded first.
 A server imports the app's modules (pandas, Altair, the dashboard's and the analysis' own) in
 its first script run, so the first page anyone opens on a new server waited for them; imported
 before the server starts, they are already loaded when the first visitor comes
-(``experiments.benchmark_dashboard`` measures first paints; docs/scale_history.md). Once the server
-runs, it also reads the newest run's tables into the pages' caches (:func:`warm_newest_run`),
-so that the first page opened does not wait for them either. ``viewpoints dashboard``, the
-benchmark and the end-to-end tests start it with :func:`server_command`.
+(``experiments.benchmark_dashboard`` measures first paints; docs/scale_history.md). Before it
+listens, the server also reads the newest run's tables into the pages' caches
+(:func:`warm_newest_runs`): the first page opened does not wait for them, nor share the two
+cores with them. ``viewpoints dashboard``, the benchmark and the end-to-end tests start it with
+:func:`server_command`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import importlib
 import logging
 import os
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -102,28 +102,11 @@ def preload(modules: Sequence[str] = PRELOAD) -> None:
         cache_log.setLevel(level)
 
 
-class ThreadWarningsFilter(logging.Filter):
-    """Drops one thread's records below ERROR, so that a logger can be quieted for a
-    background job without changing its level for every other thread."""
-
-    def __init__(self, thread_id: int) -> None:
-        super().__init__()
-        self.thread_id = thread_id
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.thread != self.thread_id or record.levelno >= logging.ERROR
-
-
-def warm_newest_run(runs_dir: Path) -> str | None:
-    """Read the newest run's tables into the caches its first page reads (the run a visitor
-    sees first), and compare it with the run before it as the Runs page first does; returns
-    the run's folder, None when there is no run."""
+def read_run_tables(path: str) -> None:
+    """Read one run's tables into the caches its pages read first (keyed by the folder as the
+    app keys it)."""
     from dashboard import data
 
-    runs = [m for m in data.available_runs(runs_dir) if "run_id" in m]  # as the app lists them
-    if not runs:
-        return None
-    path = str(runs[0]["path"])  # the run the app opens, keyed as it keys it
     stamp = data.run_stamp(path)
     data.run_config(path, stamp)
     data.article_meta(path, stamp)
@@ -131,40 +114,61 @@ def warm_newest_run(runs_dir: Path) -> str | None:
         data.positions(path, stamp, level)
         data.wide_positions(path, stamp, level)
     data.text_store(path, stamp)
-    if len(runs) > 1:
-        other = str(runs[1]["path"])
-        data.run_comparison(path, stamp, other, data.run_stamp(other), data.COMPARISON_TOP_K)
-    return path
 
 
-def _warm_once_serving(runs_dir: Path, wait_s: float = 120.0) -> None:
-    """Wait for the server's runtime, then :func:`warm_newest_run`. A run that cannot be read
-    is left to the page, which says why; the server never stops for it."""
-    from streamlit.runtime.runtime import Runtime, RuntimeState
+def warm_newest_runs(runs_dir: Path) -> list[str]:
+    """Read the newest run's tables into the caches its first page reads (the run a visitor
+    sees first); compare it with the run before it as the Runs page first does, and read that
+    run's tables too (the one a visitor switches to, to compare). Returns the folders read,
+    newest first; none when there is no run."""
+    from dashboard import data
 
-    serving = (RuntimeState.NO_SESSIONS_CONNECTED, RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED)
-    deadline = time.monotonic() + wait_s
-    while not (Runtime.exists() and Runtime.instance().state in serving):
-        if time.monotonic() > deadline:
-            return
-        time.sleep(0.1)
-    # Outside a page's script run the caches' spinners have no page to show on; Streamlit
-    # says so once per call ("missing ScriptRunContext"), which means nothing here. Only this
-    # thread's warnings are dropped: a page's script run meanwhile logs as usual.
-    context_log = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
-    quiet = ThreadWarningsFilter(threading.get_ident())
-    context_log.addFilter(quiet)
+    runs = [m for m in data.available_runs(runs_dir) if "run_id" in m]  # as the app lists them
+    paths = [str(meta["path"]) for meta in runs[:2]]
+    if not paths:
+        return []
+    read_run_tables(paths[0])
+    if len(paths) > 1:
+        newest, other = paths
+        data.run_comparison(
+            newest, data.run_stamp(newest), other, data.run_stamp(other), data.COMPARISON_TOP_K
+        )
+        read_run_tables(other)
+    return paths
+
+
+def warm_before_serving(runs_dir: Path) -> None:
+    """:func:`warm_newest_runs` before the server listens, saying on stderr what was read and
+    how long it took. Caches filled here are the ones the server's script runs find: Streamlit
+    keeps them in one process-wide registry, keyed by function. A run that cannot be read is
+    left to the page, which says why; the server always starts."""
+    # Outside a script run Streamlit warns, for every cached call, that there is no runtime
+    # yet and no page to show a spinner on; that means nothing here.
+    quiet = [
+        "streamlit.runtime.caching.cache_data_api",
+        "streamlit.runtime.scriptrunner_utils.script_run_context",
+    ]
+    levels = {name: logging.getLogger(name).level for name in quiet}
+    for name in quiet:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    print("viewpoints: reading the newest runs before serving ...", file=sys.stderr, flush=True)
+    started = time.perf_counter()
     try:
-        warm_newest_run(runs_dir)
+        paths = warm_newest_runs(runs_dir)
     except Exception as error:  # the page reports a broken run itself
-        logging.getLogger(__name__).info("not warmed: %s", error)
+        print(f"viewpoints: not every run was read ahead: {error}", file=sys.stderr)
+        return
     finally:
-        context_log.removeFilter(quiet)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+    seconds = time.perf_counter() - started
+    names = " and ".join(Path(path).name for path in paths) or "no run"
+    print(f"viewpoints: read {names} in {seconds:.1f} s", file=sys.stderr, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Start ``streamlit run`` on the app with ``argv`` (options, then ``--`` and the app's),
-    and warm the newest run's caches beside it."""
+    once the newest run's caches are warm."""
     preload()
     from streamlit.web import cli
 
@@ -172,10 +176,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     args = list(sys.argv[1:] if argv is None else argv)
     app_args = args[args.index("--") + 1 :] if "--" in args else []
-    runs_dir = data.runs_dir_from(app_args, os.environ)
-    threading.Thread(
-        target=_warm_once_serving, args=(runs_dir,), name="warm-caches", daemon=True
-    ).start()
+    warm_before_serving(data.runs_dir_from(app_args, os.environ))
     cli.main(args=["run", str(APP), *args], prog_name="streamlit")
 
 

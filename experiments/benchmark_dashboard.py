@@ -22,8 +22,9 @@ Times are taken in the page (``performance.now()``: navigation start, the last p
 the first animation frame where every condition holds, so Playwright's round trips are not
 counted. Each of ``--repeat`` rounds uses fresh browser sessions on the same server: the first
 round also pays the server's cold caches (its times show in the max); ``--settle S`` opens the
-first page S seconds after the server first answers, as a visitor who comes a little later
-(the server warms the newest run's caches meanwhile: :mod:`dashboard.serve`). Bars: first
+first page S seconds after the server first answers, as a visitor who comes a little later.
+The server reads the newest run's tables into its caches before it answers
+(:mod:`dashboard.serve`): the time from its start to its first answer is printed too. Bars: first
 paint <= 3 s, interactions <= 1 s. Numbers are printed, never asserted. Prints the CPU it ran
 on.
 """
@@ -145,19 +146,24 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 1
 
 
 @contextmanager
-def serve_dashboard(runs_dir: Path, log: Path, settle_s: float = 0.0) -> Iterator[str]:
+def serve_dashboard(
+    runs_dir: Path, log: Path, settle_s: float = 0.0
+) -> Iterator[tuple[str, float]]:
     """``streamlit run`` the dashboard over ``runs_dir`` on a free port; yields its base URL
-    ``settle_s`` seconds after it first answers (a visitor who comes a little later)."""
+    ``settle_s`` seconds after it first answers (a visitor who comes a little later), and the
+    seconds from its start to that first answer (the server reads the newest run first)."""
     port = free_port()
     # as `viewpoints dashboard` starts it
     command = server_command(port, runs_dir, address="127.0.0.1", watch_files=False)
     url = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
     with log.open("w") as out:
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_healthy(url, proc, log)
+        ready_s = time.perf_counter() - started
         time.sleep(settle_s)
-        yield url
+        yield url, ready_s
     finally:
         proc.terminate()
         try:
@@ -413,6 +419,10 @@ def print_table(results: dict[str, Any]) -> None:
             f"{bar:>6.1f}  {within}"
         )
     print(
+        f"{'server start':<13} {'first answer':<{width}} {results['server_start_s']:>9.2f} "
+        f"{'':>7} {'':>6}  (not a bar: the server reads the two newest runs before it answers)"
+    )
+    print(
         f"{results['repeat']} round(s) each. paint, new: a new browser (no HTTP cache); paint, "
         "cached: the same page loaded again in that browser. within 'median': the median is "
         "within the bar, the max is not."
@@ -490,7 +500,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory(prefix="viewpoints-dash-bench-") as tmp:
         log = Path(tmp) / "streamlit.log"
-        with serve_dashboard(args.runs_dir, log, args.settle) as url, launch_chromium() as browser:
+        with (
+            serve_dashboard(args.runs_dir, log, args.settle) as (url, ready_s),
+            launch_chromium() as browser,
+        ):
+            results["server_start_s"] = round(ready_s, 3)
+            print(json.dumps({"measure": "server_start", "seconds": results["server_start_s"]}))
             for round_ in range(1, args.repeat + 1):
                 for spec in PAGES:
                     shot = None

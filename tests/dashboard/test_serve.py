@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import ast
 import json
-import logging
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -71,57 +69,85 @@ def test_the_server_command_runs_the_launcher_with_the_app_options_after_the_sep
     assert local[local.index("--") + 1 :] == ["--runs-dir", str(Path("runs").resolve())]
 
 
-def test_warming_fills_the_newest_runs_caches_and_only_its(tmp_path, monkeypatch):
+def test_warming_fills_the_caches_of_the_two_newest_runs_and_only_theirs(tmp_path, monkeypatch):
     from dashboard import data
-    from dashboard.serve import warm_newest_run
+    from dashboard.serve import warm_newest_runs
     from tests.dashboard.conftest import make_small_run
 
     runs_dir = tmp_path / "runs"
+    oldest = str(make_small_run(runs_dir, "20181109-120000-oldest00", "2018-11-09T12:00:00"))
     older = str(make_small_run(runs_dir, "20181110-120000-older000", "2018-11-10T12:00:00"))
     newer = str(make_small_run(runs_dir, "20181111-120000-newer000", "2018-11-11T12:00:00"))
-    assert warm_newest_run(runs_dir) == newer
+    assert warm_newest_runs(runs_dir) == [newer, older]
 
     def unread(*args, **kwargs):
         raise AssertionError("read from disk after warming")
 
     for name in ("_read", "load_for_comparison", "compare_runs"):
         monkeypatch.setattr(data, name, unread)
-    stamp = data.run_stamp(newer)
-    assert len(data.article_meta(newer, stamp)) > 0
-    for level in ("author", "article"):
-        assert len(data.positions(newer, stamp, level)) > 0
-        assert len(data.wide_positions(newer, stamp, level)) > 0
-    assert len(data.text_store(newer, stamp).passages) > 0
+    for path in (newer, older):  # the run shown first, and the one switched to, to compare
+        stamp = data.run_stamp(path)
+        assert len(data.article_meta(path, stamp)) > 0
+        for level in ("author", "article"):
+            assert len(data.positions(path, stamp, level)) > 0
+            assert len(data.wide_positions(path, stamp, level)) > 0
+        assert len(data.text_store(path, stamp).passages) > 0
     # The Runs page's first comparison: the newest run against the one before it.
+    stamp = data.run_stamp(newer)
     report = data.run_comparison(newer, stamp, older, data.run_stamp(older), data.COMPARISON_TOP_K)
     assert report
     with pytest.raises(AssertionError, match="after warming"):
-        data.article_meta(older, data.run_stamp(older))
+        data.article_meta(oldest, data.run_stamp(oldest))
 
 
 def test_warming_an_empty_runs_folder_reads_nothing(tmp_path):
-    from dashboard.serve import warm_newest_run
+    from dashboard.serve import warm_newest_runs
 
-    assert warm_newest_run(tmp_path) is None
+    assert warm_newest_runs(tmp_path) == []
 
 
-def test_the_warm_up_quiets_only_its_own_thread(caplog):
-    from dashboard.serve import ThreadWarningsFilter
+def test_caches_warmed_before_the_server_runs_serve_its_first_page(tmp_path, monkeypatch, app):
+    from dashboard import data
+    from dashboard.serve import warm_before_serving
+    from tests.dashboard.conftest import make_small_run
 
-    log = logging.getLogger("tests.serve.quiet")
-    quiet = ThreadWarningsFilter(threading.get_ident())
-    log.addFilter(quiet)
-    try:
-        with caplog.at_level(logging.WARNING, logger=log.name):
-            log.warning("from the quieted thread")
-            log.error("an error still shows")
-            other = threading.Thread(target=log.warning, args=("from a page's thread",))
-            other.start()
-            other.join()
-    finally:
-        log.removeFilter(quiet)
-    assert [r.getMessage() for r in caplog.records] == [
-        "an error still shows",
-        "from a page's thread",
-    ]
-    assert log.level == logging.NOTSET  # the logger's level is left alone
+    runs_dir = tmp_path / "runs"
+    make_small_run(runs_dir, "20181110-120000-older000", "2018-11-10T12:00:00")
+    make_small_run(runs_dir, "20181111-120000-newer000", "2018-11-11T12:00:00")
+    warm_before_serving(runs_dir)  # no Streamlit runtime yet, as in `python -m dashboard.serve`
+
+    def unread(*args, **kwargs):
+        raise AssertionError("read from disk after warming")
+
+    for name in ("_read", "load_for_comparison", "compare_runs"):
+        monkeypatch.setattr(data, name, unread)
+    overview = app(runs_dir).run()
+    assert not overview.exception
+    assert not overview.error, overview.error[0].value
+    assert len(overview.dataframe) > 0  # the positions table
+    assert "20181111-120000-newer000" in overview.sidebar.selectbox[0].value
+    switched = app(runs_dir, run="20181110-120000-older000").run()  # the run before it
+    assert not switched.exception and not switched.error
+    assert len(switched.dataframe) > 0
+    assert "20181110-120000-older000" in switched.sidebar.selectbox[0].value
+
+
+def test_the_server_says_what_it_read_ahead_and_starts_past_a_broken_run(
+    tmp_path, monkeypatch, capsys
+):
+    from dashboard import serve
+    from tests.dashboard.conftest import make_small_run
+
+    runs_dir = tmp_path / "runs"
+    make_small_run(runs_dir, "20181110-120000-older000", "2018-11-10T12:00:00")
+    make_small_run(runs_dir, "20181111-120000-newer000", "2018-11-11T12:00:00")
+    serve.warm_before_serving(runs_dir)
+    said = capsys.readouterr().err
+    assert "read 20181111-120000-newer000 and 20181110-120000-older000 in " in said
+
+    def broken(path: str) -> None:
+        raise ValueError(f"{path} has no positions table")
+
+    monkeypatch.setattr(serve, "read_run_tables", broken)
+    serve.warm_before_serving(runs_dir)  # no exception: the page says what is wrong
+    assert "not every run was read ahead: " in capsys.readouterr().err

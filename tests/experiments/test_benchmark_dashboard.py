@@ -70,7 +70,8 @@ def test_every_page_and_interaction_gets_a_positive_time(tmp_path, capsys):
     for name, seconds in results["interactions_s"].items():
         assert len(seconds) == 1 and seconds[0] > 0, (name, seconds)
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    assert len(lines) == 2 * len(titles) + len(INTERACTIONS)
+    assert lines[0] == {"measure": "server_start", "seconds": results["server_start_s"]}
+    assert len(lines) == 1 + 2 * len(titles) + len(INTERACTIONS)
     assert all(line["seconds"] > 0 for line in lines)
     assert "within" in out and "switch run" in out.split("within", 1)[1]
     assert not results["skipped"]
