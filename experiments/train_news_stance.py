@@ -635,15 +635,31 @@ def refit_head(
 TONE_V3_C = (0.01, 0.03, 0.1, 0.3)  # inverse L2 strengths tried; the best mean dev macro-F1 wins
 
 
-def balanced_logistic_head(x, y, n_labels: int, c: float, max_iter: int = 500) -> tuple[Any, Any]:
+def balanced_logistic_head(
+    x, y, n_labels: int, c: float, max_iter: int = 500, groups=None
+) -> tuple[Any, Any]:
     """Weights and bias of a multinomial logistic regression on features ``x`` (a float
     tensor) and label indices ``y``: class-balanced, L2-penalised on the weights with inverse
     strength ``c`` (scikit-learn's ``LogisticRegression(C=c, class_weight="balanced")``
-    objective), fitted from zeros by full-batch L-BFGS (deterministic: no sampling)."""
+    objective), fitted from zeros by full-batch L-BFGS (deterministic: no sampling).
+
+    ``groups`` (a group index per row, e.g. the data set it comes from): classes are balanced
+    within each group and every group weighs the same in all, so that a small data set counts
+    as much as a large one; the total weight stays the number of rows."""
     import torch
 
-    counts = torch.bincount(y, minlength=n_labels).clamp(min=1).float()
-    sample_weight = (len(y) / (n_labels * counts))[y]
+    def balanced(labels):
+        counts = torch.bincount(labels, minlength=n_labels).clamp(min=1).float()
+        return (len(labels) / (n_labels * counts))[labels]
+
+    if groups is None:
+        sample_weight = balanced(y)
+    else:
+        sample_weight = torch.zeros(len(y))
+        present = torch.unique(groups)
+        for group in present:
+            rows = groups == group
+            sample_weight[rows] = balanced(y[rows]) * len(y) / (len(present) * int(rows.sum()))
     weight = torch.zeros(n_labels, x.shape[1], requires_grad=True)
     bias = torch.zeros(n_labels, requires_grad=True)
     optimizer = torch.optim.LBFGS(

@@ -240,6 +240,32 @@ def test_the_balanced_logistic_head_fits_separable_data_and_weighs_rare_classes_
     assert small.norm() < weight.norm()
 
 
+def test_grouped_balancing_makes_a_small_data_set_count_as_much_as_a_large_one():
+    generator = torch.Generator().manual_seed(0)
+    # Two data sets that disagree on the same region: 1,000 rows of class 0 and 20 of class 1.
+    x = torch.randn(1020, 2, generator=generator) * 0.1 + torch.tensor([1.0, 0.0])
+    y = torch.tensor([0] * 1000 + [1] * 20)
+    groups = torch.tensor([0] * 1000 + [1] * 20)
+    probe = torch.tensor([[1.0, 0.0]])
+
+    def p_small(weight, bias):
+        return torch.softmax(probe @ weight.T + bias, dim=1)[0, 1].item()
+
+    # Grouped, the two data sets weigh the same: where they disagree it is a coin toss.
+    grouped = balanced_logistic_head(x, y, 2, c=1.0, groups=groups)
+    assert 0.4 < p_small(*grouped) < 0.6
+    # One group is the ungrouped fit.
+    one = balanced_logistic_head(x, y, 2, c=1.0, groups=torch.zeros(1020, dtype=torch.long))
+    plain = balanced_logistic_head(x, y, 2, c=1.0)
+    assert torch.allclose(one[0], plain[0]) and torch.allclose(one[1], plain[1])
+    # Where the large data set has both classes and the small one only one, grouping lets the
+    # small one pull its region toward its class far more than pooling does.
+    y_mixed = torch.tensor([0] * 900 + [1] * 100 + [1] * 20)
+    pooled = balanced_logistic_head(x, y_mixed, 2, c=1.0)
+    grouped = balanced_logistic_head(x, y_mixed, 2, c=1.0, groups=groups)
+    assert p_small(*grouped) > p_small(*pooled) + 0.1
+
+
 def test_a_stage_starts_from_the_saved_adapter(tmp_path, tiny_encoder_dir, minilm_tokenizer):
     pytest.importorskip("peft")
     from analysis.scoring.pair_model import PairModelConfig, build_from_encoder, save_pair_adapter

@@ -1,0 +1,150 @@
+"""Would the author stance head do better refitted over the frozen encoder? (measured, not shipped)
+
+The default tone head (``tone_v3``) is a class-balanced logistic regression over the news
+model's frozen pooled features. This asks the same of the author head (``stance``): fitted on
+the same features of
+
+- ``news``: the labelled news passages of the train articles (off-topic ones are "none");
+- ``news+r3``: those and the round-3 labels (train articles too);
+- ``all``: those, 1,000 train rows of each stance_extra source and 3,000 of VAST's zero-shot
+  train split, each data set weighing the same (``balanced_logistic_head``'s ``groups``),
+
+with L2 strength C from a grid, each read on the dev sets the recipe reports (news author
+passages of the dev articles, on topic; each stance_extra source's dev and test splits, 500 rows,
+argument corpora over favor/against; all of VAST's zero-shot dev) beside the shipped head.
+Prints a table of macro-F1 and writes JSON (``--out``). Nothing here is chosen on held-out test
+data: the stance_extra "test" rows are the sources' own public test splits, read as the model
+card reads them.
+
+    python -m experiments.author_head_refit [--model analysis/shipped_models/minilm_v2] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from analysis.datasets import Example, load_examples
+from analysis.metrics import classification_report
+from experiments.train_news_stance import (
+    DATA,
+    EXTRA_SOURCES,
+    HEADS,
+    NEW_LABELS,
+    NEW_LABELS_R3,
+    NEWS_STANCE,
+    SPLITS,
+    balanced_logistic_head,
+    extra_examples,
+    news_examples,
+    pooled_features,
+    read_news,
+    sample,
+)
+from experiments.vast_split import write_split
+
+SHIPPED = Path(__file__).resolve().parent.parent / "analysis" / "shipped_models" / "minilm_v2"
+LABELS = HEADS["stance"]
+GRID = (0.01, 0.03, 0.1)
+EXTRA_TRAIN_ROWS = 1000
+VAST_TRAIN_ROWS = 3000
+DEV_ROWS = 500  # per stance_extra split, as the recipe samples them
+
+
+def data_sets(workdir: Path, seed: int = 42) -> tuple[dict[str, list[Example]], dict]:
+    """Training sets by name, and dev sets by name."""
+    rng = random.Random(seed)
+    news = read_news([str(NEWS_STANCE), str(NEW_LABELS)], str(SPLITS))
+    round3 = [r for r in read_news([str(NEW_LABELS_R3)], str(SPLITS)) if r["split"] == "train"]
+    train = {
+        "news": news_examples([r for r in news if r["split"] == "train"], "stance"),
+        "news_r3": news_examples(round3, "stance"),
+    }
+    dev = {
+        "news_author": news_examples(
+            [r for r in news if r["split"] == "dev"], "stance", on_topic_only=True
+        )
+    }
+    for source in EXTRA_SOURCES:
+        rows = extra_examples(str(DATA / "stance_extra"), source, "train")
+        rng.shuffle(rows)
+        train[source] = rows[:EXTRA_TRAIN_ROWS]
+        for split in ("dev", "test"):
+            held = extra_examples(str(DATA / "stance_extra"), source, split)
+            if held and not (source == "ruw" and split == "test"):
+                dev[f"{source}_{split}"] = sample(held, DEV_ROWS, random.Random(seed))
+    train_csv, dev_csv = write_split(str(DATA / "vast" / "vast_train.csv"), workdir / "splits")
+    train["vast"] = sample(load_examples(train_csv, "stance", "vast"), VAST_TRAIN_ROWS, rng)
+    dev["vast_dev"] = load_examples(dev_csv, "stance", "vast")
+    return train, dev
+
+
+def macro_f1(logits: Any, truth: list[str]) -> float:
+    """Macro-F1 of the argmax; a set with no "none" (argument corpora) is read over
+    favor/against, as the model card reads it."""
+    labels = LABELS if "none" in truth else [label for label in LABELS if label != "none"]
+    columns = [LABELS.index(label) for label in labels]
+    pred = logits[:, columns].argmax(1).tolist()
+    return classification_report(truth, [labels[i] for i in pred], labels)["macro_f1"]
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    import torch
+
+    from analysis.scoring.pair_model import load_pair_classifier
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=SHIPPED)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--limit", type=int, default=0, help="rows per set (0: all; for tests)")
+    args = parser.parse_args(argv)
+    torch.manual_seed(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        train, dev = data_sets(Path(tmp))
+    if args.limit:
+        train = {k: v[: args.limit] for k, v in train.items()}
+        dev = {k: v[: args.limit] for k, v in dev.items()}
+    loaded = load_pair_classifier(args.model)
+    features = {}
+    for name, rows in {**train, **dev}.items():
+        features[name], model = pooled_features(args.model, rows, loaded=loaded)
+        print(json.dumps({"features": name, "rows": len(rows)}), flush=True)
+    labels = {name: [e.label for e in rows] for name, rows in {**train, **dev}.items()}
+
+    def scores(weight: Any, bias: Any) -> dict[str, float]:
+        return {
+            name: round(macro_f1(features[name] @ weight.T + bias, labels[name]), 4) for name in dev
+        }
+
+    head = model.heads["stance"]
+    results = {"shipped head": scores(head.weight.detach().float(), head.bias.detach().float())}
+    mixes = {"news": ["news"], "news+r3": ["news", "news_r3"], "all": list(train)}
+    for mix, names in mixes.items():
+        x = torch.cat([features[n] for n in names])
+        y = torch.tensor([LABELS.index(label) for n in names for label in labels[n]])
+        groups = torch.tensor([i for i, n in enumerate(names) for _ in labels[n]])
+        for c in GRID:
+            weight, bias = balanced_logistic_head(x, y, len(LABELS), c, groups=groups)
+            results[f"{mix}, C={c}"] = scores(weight, bias)
+            print(json.dumps({"variant": f"{mix}, C={c}", **results[f"{mix}, C={c}"]}), flush=True)
+    print("\n| variant | " + " | ".join(dev) + " |")
+    print("|---" * (len(dev) + 1) + "|")
+    for variant, row in results.items():
+        print(f"| {variant} | " + " | ".join(f"{row[name]:.3f}" for name in dev) + " |")
+    out = {
+        "model": str(args.model),
+        "train_rows": {name: len(rows) for name, rows in train.items()},
+        "dev_rows": {name: len(rows) for name, rows in dev.items()},
+        "macro_f1": results,
+    }
+    if args.out:
+        args.out.write_text(json.dumps(out, indent=2) + "\n")
+    return out
+
+
+if __name__ == "__main__":
+    main()
