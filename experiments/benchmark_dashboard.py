@@ -23,7 +23,7 @@ the first animation frame where every condition holds, so Playwright's round tri
 counted. Each of ``--repeat`` rounds uses fresh browser sessions on the same server: the first
 round also pays the server's cold caches (its times show in the max); ``--settle S`` opens the
 first page S seconds after the server first answers, as a visitor who comes a little later.
-The server reads the newest run's tables into its caches before it answers
+The server reads the two newest runs' tables into its caches before it answers
 (:mod:`dashboard.serve`): the time from its start to its first answer is printed too. Bars: first
 paint <= 3 s, interactions <= 1 s. Numbers are printed, never asserted. Prints the CPU it ran
 on.
@@ -151,7 +151,7 @@ def serve_dashboard(
 ) -> Iterator[tuple[str, float]]:
     """``streamlit run`` the dashboard over ``runs_dir`` on a free port; yields its base URL
     ``settle_s`` seconds after it first answers (a visitor who comes a little later), and the
-    seconds from its start to that first answer (the server reads the newest run first)."""
+    seconds from its start to that first answer (the server reads the two newest runs first)."""
     port = free_port()
     # as `viewpoints dashboard` starts it
     command = server_command(port, runs_dir, address="127.0.0.1", watch_files=False)
