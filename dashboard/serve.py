@@ -7,10 +7,10 @@ A server imports the app's modules (pandas, Altair, the dashboard's and the anal
 its first script run, so the first page anyone opens on a new server waited for them; imported
 before the server starts, they are already loaded when the first visitor comes
 (``experiments.benchmark_dashboard`` measures first paints; docs/scale_history.md). Before it
-listens, the server also reads the newest run's tables into the pages' caches
-(:func:`warm_newest_runs`): the first page opened does not wait for them, nor share the two
-cores with them. ``viewpoints dashboard``, the benchmark and the end-to-end tests start it with
-:func:`server_command`.
+listens, the server also reads the two newest runs' tables into the pages' caches
+(:func:`warm_newest_runs`): the first page opened, and the first switch to the run before, do
+not wait for them, nor share the two cores with them. ``viewpoints dashboard``, the benchmark
+and the end-to-end tests start it with :func:`server_command`.
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def warm_before_serving(runs_dir: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Start ``streamlit run`` on the app with ``argv`` (options, then ``--`` and the app's),
-    once the newest run's caches are warm."""
+    once the two newest runs' caches are warm."""
     preload()
     from streamlit.web import cli
 
