@@ -39,6 +39,7 @@ from experiments.train_news_stance import (
     NEWS_STANCE,
     SPLITS,
     balanced_logistic_head,
+    extra_dev_sets,
     extra_examples,
     news_examples,
     pooled_features,
@@ -73,10 +74,7 @@ def data_sets(workdir: Path, seed: int = 42) -> tuple[dict[str, list[Example]], 
         rows = extra_examples(str(DATA / "stance_extra"), source, "train")
         rng.shuffle(rows)
         train[source] = rows[:EXTRA_TRAIN_ROWS]
-        for split in ("dev", "test"):
-            held = extra_examples(str(DATA / "stance_extra"), source, split)
-            if held and not (source == "ruw" and split == "test"):
-                dev[f"{source}_{split}"] = sample(held, DEV_ROWS, random.Random(seed))
+    dev.update(extra_dev_sets(str(DATA / "stance_extra"), DEV_ROWS, seed))
     train_csv, dev_csv = write_split(str(DATA / "vast" / "vast_train.csv"), workdir / "splits")
     train["vast"] = sample(load_examples(train_csv, "stance", "vast"), VAST_TRAIN_ROWS, rng)
     dev["vast_dev"] = load_examples(dev_csv, "stance", "vast")

@@ -282,6 +282,19 @@ def sample(rows: list[Example], n: int, rng: random.Random) -> list[Example]:
     return rng.sample(rows, n) if len(rows) > n else list(rows)
 
 
+def extra_dev_sets(extra_dir: str, limit: int, seed: int) -> dict[str, list[Example]]:
+    """The stance_extra sources' held-out splits by ``SOURCE_SPLIT`` name, each sampled to
+    ``limit`` rows with ``seed``; the Russia-Ukraine tweets' test split is left out (their
+    dev split stands for them)."""
+    held_out = {}
+    for source in EXTRA_SOURCES:
+        for split in ("dev", "test"):
+            held = extra_examples(extra_dir, source, split)
+            if held and not (source == "ruw" and split == "test"):
+                held_out[f"{source}_{split}"] = sample(held, limit, random.Random(seed))
+    return held_out
+
+
 def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[Example]]]:
     """Training rows and dev splits for the three heads."""
     rng = random.Random(cfg.seed + cfg.stage)
@@ -315,12 +328,7 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
         rng.shuffle(rows)
         author += rows[: plan["extra_author"]]
         speaker += rows[plan["extra_author"] : plan["extra_author"] + plan["extra_speaker"]]
-        for split in ("dev", "test"):
-            held = extra_examples(cfg.extra_dir, source, split)
-            if held and not (source == "ruw" and split == "test"):
-                stance_dev[f"{source}_{split}"] = sample(
-                    held, cfg.dev_limit, random.Random(cfg.seed)
-                )
+    stance_dev.update(extra_dev_sets(cfg.extra_dir, cfg.dev_limit, cfg.seed))
     if plan["vast"]:
         train_csv, dev_csv = write_split(str(DATA / "vast" / "vast_train.csv"), workdir / "splits")
         author += sample(load_examples(train_csv, "stance", "vast"), plan["vast"], rng)
