@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from analysis.backbone import MINILM_HUB_ID, MINILM_REVISION, MINILM_SHA256, sha256_of
-from analysis.batching import length_sorted_batches, pad_multiple
+from analysis.batching import fill_rows, length_sorted_batches, pad_multiple
 from analysis.precision import PRECISIONS
 
 MAX_LENGTH = 128  # all-MiniLM-L6-v2 was trained on 128 word pieces; longer input adds little
@@ -124,6 +124,7 @@ class Embedder:
         if not texts:
             return out
         lengths = [len(t) for t in texts]
+        fill = next(model.parameters()).dtype != torch.float32  # bf16: see fill_rows
         with torch.inference_mode():
             for idx in length_sorted_batches(lengths, self.batch_size, progress, "embedding"):
                 enc = tokenizer(
@@ -134,8 +135,10 @@ class Embedder:
                     max_length=self.max_length,
                     return_tensors="pt",
                 )
-                hidden = model(**enc).last_hidden_state.float()
-                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                if fill:
+                    enc = fill_rows(enc, self.batch_size)
+                hidden = model(**enc).last_hidden_state[: len(idx)].float()
+                mask = enc["attention_mask"][: len(idx)].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
                 pooled = torch.nn.functional.normalize(pooled, dim=-1)
                 out[idx] = pooled.numpy()

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
+import torch
 
-from analysis.batching import length_sorted_batches, pad_multiple
+from analysis.batching import fill_rows, length_sorted_batches, pad_multiple
 
 
 def test_batches_cover_every_row_once_shortest_first():
@@ -24,3 +25,20 @@ def test_pad_multiple_divides_the_truncation_length():
     assert pad_multiple(32, 256) == 32
     assert pad_multiple(32, 48) == 16  # a tokenizer refuses 32 when truncating at 48
     assert pad_multiple(16, 100) == 4
+
+
+def test_fill_rows_repeats_the_last_row_up_to_the_batch_size():
+    encoded = {
+        "input_ids": torch.tensor([[1, 2, 0], [3, 4, 5]]),
+        "attention_mask": torch.tensor([[1, 1, 0], [1, 1, 1]]),
+    }
+    filled = fill_rows(encoded, 4)
+    assert {k: tuple(v.shape) for k, v in filled.items()} == {
+        "input_ids": (4, 3),
+        "attention_mask": (4, 3),
+    }
+    assert torch.equal(filled["input_ids"][:2], encoded["input_ids"])
+    assert filled["input_ids"][2:].tolist() == [[3, 4, 5], [3, 4, 5]]
+    assert filled["attention_mask"][3].tolist() == [1, 1, 1]
+    full = fill_rows(encoded, 2)  # a full batch is left as it is
+    assert torch.equal(full["input_ids"], encoded["input_ids"])

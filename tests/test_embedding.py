@@ -83,3 +83,18 @@ def test_constructor_validates(tmp_path):
         Embedder(batch_size=0)
     with pytest.raises(FileNotFoundError, match=r"model\.safetensors"):
         Embedder(tmp_path).encode(["x"])
+
+
+def test_bf16_batches_are_filled_to_the_batch_size_and_the_fillers_dropped():
+    embedder = Embedder(batch_size=4, precision="bf16")
+    model, _ = embedder.loaded
+    rows = []
+    model.register_forward_pre_hook(
+        lambda _module, _args, kwargs: rows.append(kwargs["input_ids"].shape[0]),
+        with_kwargs=True,
+    )
+    texts = ["Short one.", "Sanctions hit Russian banks.", "Arms control talks resumed in Geneva."]
+    out = embedder.encode(texts)
+    assert rows == [4] and out.shape == (3, 384)
+    for text, row in zip(texts, out, strict=True):
+        np.testing.assert_allclose(row, embedder.encode([text])[0], atol=2e-2)

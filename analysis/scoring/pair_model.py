@@ -16,7 +16,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from analysis.batching import INFERENCE_PAD_MULTIPLE, length_sorted_batches, pad_multiple
+from analysis.batching import (
+    INFERENCE_PAD_MULTIPLE,
+    fill_rows,
+    length_sorted_batches,
+    pad_multiple,
+)
 
 MODEL_FORMAT = "viewpoints-pair-classifier"
 WEIGHTS_FILE = "model.safetensors"
@@ -372,11 +377,13 @@ def predict_proba(
             model.config.max_length,
             pad_to_multiple_of=multiple,
         )
+        if dtype != torch.float32:  # a few batch shapes, so bf16 kernels' memory stays flat
+            enc = fill_rows(enc, batch_size)
         enc = {k: v.to(device) for k, v in enc.items()}
         with torch.autocast(
             device_type=torch.device(device).type, dtype=dtype, enabled=dtype != torch.float32
         ):
             logits = model(**enc)
         for task, value in logits.items():
-            out[task][idx] = torch.softmax(value.float(), dim=-1).cpu().numpy()
+            out[task][idx] = torch.softmax(value[: len(idx)].float(), dim=-1).cpu().numpy()
     return out

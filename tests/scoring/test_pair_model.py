@@ -79,3 +79,22 @@ def test_inference_pads_batches_to_a_few_shapes_without_changing_predictions(
     for task, logits in unpadded.items():
         expected = torch.softmax(logits.float(), dim=-1).numpy()
         np.testing.assert_allclose(batched[task], expected, atol=1e-5)
+
+
+def test_bf16_batches_are_filled_to_one_row_count_and_fp32_ones_are_not(tiny_pair_model_dir):
+    texts = ["Short.", "Sanctions on Russia.", "Talks on arms control resumed.", "Ukraine."]
+    targets = ["sanctions", "sanctions", "arms control", "Ukraine"]
+    for dtype, expected_rows in ((torch.bfloat16, [3, 3]), (torch.float32, [3, 1])):
+        model, tokenizer = load_pair_classifier(tiny_pair_model_dir, dtype=dtype)
+        rows = []
+        model.register_forward_pre_hook(
+            lambda _module, _args, kwargs, rows=rows: rows.append(kwargs["input_ids"].shape[0]),
+            with_kwargs=True,
+        )
+        batched = predict_proba(model, tokenizer, texts, targets, batch_size=3)
+        assert rows == expected_rows
+        assert batched["stance"].shape == (4, 3)
+        for i in range(len(texts)):  # the filler rows' outputs are dropped, not mixed in
+            alone = predict_proba(model, tokenizer, [texts[i]], [targets[i]], batch_size=1)
+            for task in ("stance", "tone"):
+                np.testing.assert_allclose(batched[task][i], alone[task][0], atol=0.02)
