@@ -59,7 +59,7 @@ def fill_rows(encoded: Mapping[str, Any], rows: int) -> dict[str, Any]:
     last row; the caller keeps the outputs of the real rows only.
 
     Why: in bf16, PyTorch's oneDNN kernels keep state for every input shape they meet, about
-    3.4 MiB each for the shipped MiniLM (1.6 MiB with oneDNN's primitive cache off) and never
+    3 MiB each for the shipped MiniLM (half as much with oneDNN's primitive cache off), never
     freed; in fp32 about 0.05 MiB. Each call's last batch is short by a different number of
     rows, so memory grew with the number of calls: scoring ten times the AllSides corpus
     alone grew by 122 MiB. Filled, every batch has ``rows`` rows and one of a few padded
