@@ -7,8 +7,9 @@ Rebuilds the run's candidate (passage, topic) pairs (its ``scores.parquet`` and
 stage does, and scores them with the default models through ``score_with_cache`` as
 ``viewpoints analyze`` does (no prediction cache, the topic head's rejects kept). Prints one
 JSON line: the candidates, the pairs, the seconds, and the resident memory and its peak (MiB)
-before and after. Ten times the AllSides corpus grows the scoring stage's peak by 167 MiB in
-a whole run (docs/scale_history.md); this reproduces that stage in minutes rather than an hour.
+before and after. Ten times the AllSides corpus grew the scoring stage's peak by 167 MiB in a
+whole run until bf16 batches were filled to one row count (docs/scale_history.md); this
+reproduces that stage in minutes rather than an hour.
 Numbers are printed, never asserted.
 """
 
