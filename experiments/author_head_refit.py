@@ -7,8 +7,9 @@ the same features of
 - ``news``: the labelled news passages of the train articles (off-topic ones are "none");
 - ``news+r3``: those and the round-3 labels (train articles too);
 - ``all``: those, 1,000 train rows of each stance_extra source and 3,000 of VAST's zero-shot
-  train split, each data set weighing the same (``balanced_logistic_head``'s ``groups``),
+  train split,
 
+each data set of a mix weighing the same (``balanced_logistic_head``'s ``groups``), and
 with L2 strength C from a grid, each read on the dev sets the recipe reports (news author
 passages of the dev articles, on topic; each stance_extra source's dev and test splits, 500 rows,
 argument corpora over favor/against; all of VAST's zero-shot dev) beside the shipped head.
@@ -30,6 +31,7 @@ from typing import Any
 
 from analysis.datasets import Example, load_examples
 from analysis.metrics import classification_report
+from experiments.train_minilm import predict_over_gold_classes
 from experiments.train_news_stance import (
     DATA,
     EXTRA_SOURCES,
@@ -84,10 +86,8 @@ def data_sets(workdir: Path, seed: int = 42) -> tuple[dict[str, list[Example]], 
 def macro_f1(logits: Any, truth: list[str]) -> float:
     """Macro-F1 of the argmax; a set with no "none" (argument corpora) is read over
     favor/against, as the model card reads it."""
-    labels = LABELS if "none" in truth else [label for label in LABELS if label != "none"]
-    columns = [LABELS.index(label) for label in labels]
-    pred = logits[:, columns].argmax(1).tolist()
-    return classification_report(truth, [labels[i] for i in pred], labels)["macro_f1"]
+    pred = predict_over_gold_classes(logits.detach().numpy(), LABELS, truth)
+    return classification_report(truth, pred, LABELS)["macro_f1"]
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

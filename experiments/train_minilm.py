@@ -156,6 +156,18 @@ def make_schedule(
     return batches
 
 
+def predict_over_gold_classes(scores: np.ndarray, labels: list[str], truth: list[str]) -> list[str]:
+    """The label of each row's highest score. A data set without one of the head's classes
+    (argument corpora have no "none") is read over the classes it has, as such data sets are
+    scored."""
+    allowed = [i for i, label in enumerate(labels) if label in set(truth)]
+    if 2 <= len(allowed) < len(labels):
+        masked = np.full_like(scores, -np.inf)
+        masked[:, allowed] = scores[:, allowed]
+        scores = masked
+    return [labels[i] for i in scores.argmax(1)]
+
+
 def evaluate_model(
     model: PairClassifier, tokenizer: Any, data: dict[str, dict[str, list[Example]]], device: str
 ) -> dict[str, dict[str, Any]]:
@@ -176,18 +188,9 @@ def evaluate_model(
                 batch_size=128,
                 device=device,
             )[task]
-            # A data set without one of the head's classes (argument corpora have no "none")
-            # is read over the classes it has, as such data sets are scored.
-            gold = {r.label for r in rows}
-            allowed = [i for i, label in enumerate(labels) if label in gold]
-            if 2 <= len(allowed) < len(labels):
-                masked = np.full_like(probs, -np.inf)
-                masked[:, allowed] = probs[:, allowed]
-                probs = masked
-            preds = [labels[i] for i in probs.argmax(1)]
-            results[f"{task}/{name}"] = classification_report(
-                [r.label for r in rows], preds, labels
-            )
+            truth = [r.label for r in rows]
+            preds = predict_over_gold_classes(probs, labels, truth)
+            results[f"{task}/{name}"] = classification_report(truth, preds, labels)
     model.train()
     return results
 
