@@ -381,6 +381,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
             f"no runs in {args.runs_dir}{missing}: run `viewpoints analyze PATH` first",
             file=sys.stderr,
         )
+        if args.json:
+            print("[]")  # --json always prints one JSON value
         return 0
     return _emit(runs, args.json, "format_runs")
 

@@ -252,6 +252,12 @@ def test_runs_says_when_the_runs_folder_does_not_exist(tmp_path, capsys):
     assert "no runs in" in err and "no such folder" not in err
 
 
+def test_runs_json_prints_an_empty_list_when_there_are_no_runs(tmp_path, capsys):
+    assert main(["runs", "--runs-dir", str(tmp_path / "missing"), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == [] and "no runs in" in err
+
+
 def test_analyze_and_run_write_where_viewpoints_runs_dir_says(
     tmp_path, capsys, monkeypatch, tiny_pair_model_dir
 ):
