@@ -15,6 +15,9 @@ from analysis.run_info import run_info
 from dashboard import context, data, export, state, ui
 from dashboard.style import (
     CATEGORY_COLORS,
+    NO_STANCE,
+    NOT_DISCUSSED,
+    ONLY_QUOTED,
     cell_css,
     is_missing,
     md_escape,
@@ -174,6 +177,18 @@ def _author_key(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def change_cell(side: dict[str, Any], measure: str) -> str:
+    """One run's side of an author change in words: its value with interval, or why there is
+    none (not discussed; discussed only through quoted voices; discussed, no side taken)."""
+    if side["status"] != "discussed":
+        return NOT_DISCUSSED
+    if is_missing(side["value"]):
+        if not side.get("n_passages"):
+            return ONLY_QUOTED
+        return NO_STANCE if measure == "stance" else "–"
+    return with_interval(side["value"], side["low"], side["high"])
+
+
 def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame:
     """The comparison's author changes (one row per author × topic × measure) laid out with
     both runs' values side by side."""
@@ -189,7 +204,7 @@ def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFra
         }
         for side in ("a", "b"):
             pos = e[side]
-            row[f"Run {side.upper()}"] = with_interval(pos["value"], pos["low"], pos["high"])
+            row[f"Run {side.upper()}"] = change_cell(pos, e["measure"])
             row[f"n {side.upper()}"] = pos["n_passages"]
             for field in ("value", "low", "high", "status"):
                 row[f"{field}_{side}"] = pos[field]
@@ -464,7 +479,12 @@ def render() -> None:
         "threshold or model change dropped or added the author's passages."
     )
     changes = changes_table(section, labels)
-    if changes.empty:
+    if changes.empty and not section["authors"]["in_both"]:
+        st.info(
+            "No author has a position on this in both runs, so there is nothing to compare: "
+            "the runs analysed different articles, or one of them does not find the topic."
+        )
+    elif changes.empty:
         st.success(
             "No author changes sign, splits its intervals or changes status between the runs."
         )
@@ -510,7 +530,12 @@ def render() -> None:
         f"Up to {TOP_K} passages scored in both runs, largest distance between the two models' "
         f"{measure} probabilities first (total variation: 0 = identical, 1 = no overlap)."
     )
-    if not entries:
+    if not entries and not section["passages"]["shared"]:
+        st.info(
+            "No passage was scored in both runs (the same passage of the same article on the "
+            "same topic), so the models cannot be compared passage by passage."
+        )
+    elif not entries:
         st.success(f"The two runs give every shared passage the same {measure} probabilities.")
     else:
         export.download_buttons(

@@ -14,6 +14,7 @@ from dashboard.charts import by_topic_and_measure
 from dashboard.style import (
     CATEGORY_COLORS,
     GROUP_TAGS,
+    NO_STANCE,
     is_missing,
     legend_html,
     md_escape,
@@ -89,15 +90,19 @@ def time_frame(
 
 def articles_behind(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per article × topic × author of :func:`time_frame`'s points, with the stance
-    and tone shown (an article by two of the chosen authors is listed under each)."""
+    and tone shown (an article by two of the chosen authors is listed under each; one that
+    takes no side has a tone point only and is listed as "no stance expressed")."""
     keys = ["article_id", "topic", "Author"]
-    stance = frame[frame["Measure"] == "Stance"]
-    tone = frame[frame["Measure"] == "Tone"].set_index(keys)["value"]
-    listed = stance[["Date", "Author", "Topic", "Title"]].copy()
-    listed["Stance"] = [signed(v) for v in stance["value"]]
-    listed["Tone"] = [signed(tone.get(key)) for key in stance[keys].itertuples(index=False)]
+    listed = frame.drop_duplicates(keys)[[*keys, "Date", "Topic", "Title"]]
+    for measure, missing in (("Stance", NO_STANCE), ("Tone", "–")):
+        values = frame[frame["Measure"] == measure].set_index(keys)["value"]
+        listed[measure] = [
+            signed(values[key]) if key in values.index else missing
+            for key in listed[keys].itertuples(index=False)
+        ]
+    listed = listed.sort_values(["Date", "Author", "topic"], kind="stable")
     listed["Date"] = listed["Date"].dt.strftime("%Y-%m-%d")
-    return listed.reset_index(drop=True)
+    return listed[["Date", "Author", "Topic", "Title", "Stance", "Tone"]].reset_index(drop=True)
 
 
 def time_chart(frame: pd.DataFrame, authors: list[str], topic_labels: list[str]) -> alt.FacetChart:
@@ -202,7 +207,11 @@ def render() -> None:
         return
 
     positions = data.positions(ctx.path, ctx.stamp, "article")
-    discussed = positions[positions["status"] == "discussed"]
+    # an article × topic gets a point when its author's own voice gives a stance or a tone
+    discussed = positions[
+        (positions["status"] == "discussed")
+        & (positions["stance"].notna() | positions["tone"].notna())
+    ]
     dated_discussed = discussed[discussed["article_id"].isin(dated["article_id"])]
     kinds = views.group_kinds(meta)
     discussed_ids = set(dated_discussed["article_id"])
@@ -215,7 +224,9 @@ def render() -> None:
     st.caption(
         f"Each point is one article's position on a topic ({first:%d %b %Y} to "
         f"{last:%d %b %Y}), with its interval; the line joins an author's articles in date order. "
-        "Articles that do not discuss a topic have no point: silence is not neutrality."
+        "Articles that do not discuss a topic have no point: silence is not neutrality. One "
+        "that discusses it without taking a side has a tone point only (no stance expressed), "
+        "and one that discusses it only through quoted voices has none."
     )
     if n_undated:
         st.caption(
@@ -224,7 +235,8 @@ def render() -> None:
 
     left, right = st.columns([3, 2])
     chosen = state.multiselect(
-        f"Authors or outlet groups (up to {MAX_AUTHORS}; most dated articles first)",
+        f"Authors or outlet groups (up to {MAX_AUTHORS}; in brackets: their dated articles "
+        "with a point on a topic, most first)",
         ranked,
         "time_authors",
         where=left,

@@ -179,3 +179,40 @@ def test_the_changes_table_lays_out_what_the_comparison_found(report):
             assert row["Run A"].startswith(signed(entry["a"]["value"]))
     sanctions = table[table["topic"] == "sanctions"]
     assert len(sanctions) and set(sanctions["Topic"]) == {"Sanctions on Russia"}
+
+
+def test_a_side_without_a_value_says_why_in_words():
+    from dashboard.app_pages.runs import change_cell
+    from dashboard.style import NO_STANCE, NOT_DISCUSSED, ONLY_QUOTED
+
+    def side(status, value=None, n=0):
+        low, high = (None, None) if value is None else (value - 0.1, value + 0.1)
+        return {"status": status, "value": value, "low": low, "high": high, "n_passages": n}
+
+    assert change_cell(side("not_discussed"), "stance") == NOT_DISCUSSED
+    assert change_cell(side("discussed", n=0), "stance") == ONLY_QUOTED
+    assert change_cell(side("discussed", n=0), "tone") == ONLY_QUOTED
+    assert change_cell(side("discussed", n=3), "stance") == NO_STANCE
+    assert change_cell(side("discussed", 0.4, n=3), "stance").startswith(signed(0.4))
+
+
+def test_runs_of_different_articles_say_there_is_nothing_to_compare(app, tmp_path):
+    """Two runs that share no author and no passage: no "no change" all-clear."""
+    import copy
+
+    from analysis.runs import write_run
+    from tests.dashboard.conftest import SMALL_ARTICLES, _tables_from_specs
+    from tests.dashboard.two_runs import CONFIG_TOML, run_meta, write_base_run
+
+    write_base_run(tmp_path)
+    other = copy.deepcopy(SMALL_ARTICLES)
+    for i, spec in enumerate(other):
+        spec.update(article_id=f"other_{i}", author=f"Other Author {i}", outlet=f"Outlet {i}")
+    meta = run_meta("2018-11-12T12:00:00", "2" * 64, RERUN_MODELS, len(other))
+    write_run(tmp_path, "20181112-120000-other000", meta, CONFIG_TOML, _tables_from_specs(other))
+    at = _open(app, tmp_path)
+    infos = " ".join(i.value for i in at.info)
+    assert "No author has a position on this in both runs" in infos
+    assert "No passage was scored in both runs" in infos
+    assert not any("No author changes sign" in s.value for s in at.success)
+    assert not any("every shared passage" in s.value for s in at.success)

@@ -162,3 +162,32 @@ def test_an_article_by_two_chosen_authors_is_listed_under_each():
     assert listed["Stance"].tolist() == ["+0.50", "+0.75"]
     assert listed["Tone"].tolist() == ["−0.25", "+0.12"]
     assert listed["Date"].tolist() == ["2024-03-01", "2024-03-01"]
+
+
+def test_an_article_with_a_tone_point_only_is_listed_as_no_stance():
+    """Every article drawn is listed, also one that takes no side (a tone point only)."""
+    import pandas as pd
+
+    from dashboard.app_pages.time import COLUMNS, articles_behind
+    from dashboard.style import NO_STANCE
+
+    def point(article: str, measure: str, value: float) -> dict:
+        return dict(
+            zip(
+                COLUMNS,
+                [
+                    *(pd.Timestamp("2024-03-0" + article[-1]), "Ann", "author", "sanctions"),
+                    *("Sanctions", measure, value, None, None, "", 2, article, article, "Outlet"),
+                ],
+                strict=True,
+            )
+        )
+
+    frame = pd.DataFrame(
+        [point("a1", "Stance", 0.5), point("a1", "Tone", -0.25), point("a2", "Tone", 0.5)],
+        columns=COLUMNS,
+    )
+    listed = articles_behind(frame)
+    assert len(listed) == frame["article_id"].nunique() == 2
+    assert listed["Stance"].tolist() == ["+0.50", NO_STANCE]
+    assert listed["Tone"].tolist() == ["−0.25", "+0.50"]
