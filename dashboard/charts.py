@@ -76,7 +76,7 @@ def comparison_chart(
         labelExpr="datum.value == 0 ? '0' : format(datum.value, '+.1~f')",
     )
     x = alt.X("value:Q", scale=alt.Scale(domain=[-1, 1]), title=None, axis=axis)
-    y = alt.Y("Author:N", sort=authors, title=None, axis=alt.Axis(labelLimit=220))
+    y = alt.Y("Author:N", sort=authors, title=None, axis=alt.Axis(labelLimit=170))
     tooltip = [
         alt.Tooltip("Author:N"),
         alt.Tooltip("Topic:N"),
@@ -109,7 +109,9 @@ def comparison_chart(
         .encode(x=alt.datum(0), text="shown:N", tooltip=tooltip)
     )
     layered = alt.layer(zero, interval, point, silent, data=frame).properties(
-        width=260, height=34 * max(len(authors), 1)
+        # three panels and the names fit a wide page's column beside the sidebar (~940 px)
+        width=200,
+        height=34 * max(len(authors), 1),
     )
     return by_topic_and_measure(layered, topic_labels, list(MEASURES)).configure_axis(grid=False)
 

@@ -349,7 +349,7 @@ def article_corrections(passages: pd.DataFrame, scores: pd.DataFrame, ctx: RunCo
         keys,
         index=keys.index(first) if first in keys else 0,
         format_func=ctx.label,
-        key=f"corr_art_topic_{ctx.run_id}",
+        key=f"corr_art_topic_{ctx.run_id}_{pid}",  # per passage: each opens on its own topic
     )
     passage = passages[passages["passage_id"] == pid].iloc[0].to_dict()
     on_topic = own[own["topic"] == topic]

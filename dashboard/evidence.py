@@ -21,6 +21,7 @@ from dashboard.style import (
     SPEAKER_PROBS,
     STANCE_PROBS,
     TONE_PROBS,
+    counted,
     diverging_color,
     is_missing,
     percent,
@@ -53,7 +54,7 @@ def position_html(row: Mapping[str, Any] | None, *, compact: bool = False) -> st
                 missing=NO_STANCE,
             ),
             score_chip(
-                "quoted voices",
+                "quoted voices" if n_rep else "",  # not "quoted voices no quoted voices"
                 quoted,
                 row.get("quoted_low"),
                 row.get("quoted_high"),
@@ -70,13 +71,13 @@ def position_html(row: Mapping[str, Any] | None, *, compact: bool = False) -> st
         facts.append(f"n = {int(row.get('n_passages') or 0)} own-voice passages")
         mass = row.get("stance_mass")
         if not is_missing(mass):
-            facts.append(f"≈{float(mass):.1f} of them take a side")
+            facts.append(f"sides taken in ≈{float(mass):.1f} of them (expected count)")
         facts.append(f"coverage {percent(row.get('coverage'))}")
     if n_rep:
         facts.append(f"{n_rep} quoted or reported")
     n_art = row.get("n_articles")
     if not compact and not is_missing(n_art):
-        facts.append(f"{int(n_art)} article{'s' if int(n_art) != 1 else ''}")
+        facts.append(counted(int(n_art), "article"))
     tail = html.escape(" · ".join(facts))
     return f'{"".join(parts)}<span style="color:#555;font-size:0.85em">{tail}</span>'
 

@@ -19,6 +19,7 @@ import streamlit as st  # noqa: E402
 from analysis.run_info import run_info  # noqa: E402
 from dashboard import data, state  # noqa: E402
 from dashboard.context import RunContext, set_active  # noqa: E402
+from dashboard.style import counted  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 LATER_PAGES = (
@@ -35,7 +36,7 @@ def _run_caption(meta: dict) -> str:
     created = str(meta.get("created", ""))[:16].replace("T", " ")
     counts = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
     n = counts.get("articles", counts.get("articles_read"))
-    parts = (name, created, f"{n} articles" if n is not None else "")
+    parts = (name, created, counted(int(n), "article") if n is not None else "")
     return " · ".join(p for p in parts if p)
 
 

@@ -113,9 +113,17 @@ def with_interval(value: Any, low: Any, high: Any) -> str:
     return f"{signed(value)} [{signed(low)}, {signed(high)}]"
 
 
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """``1 article``, ``2,000 articles``: a count with its noun in the right number."""
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
 def percent(value: Any) -> str:
-    """``0.123`` -> ``12%``."""
-    return "–" if is_missing(value) else f"{100 * float(value):.0f}%"
+    """``0.123`` -> ``12%``; a share above 0 that would round to 0% -> ``<1%``."""
+    if is_missing(value):
+        return "–"
+    v = float(value)
+    return "<1%" if 0 < v < 0.005 else f"{100 * v:.0f}%"
 
 
 def probabilities(row: Any, names: tuple[tuple[str, str], ...]) -> str:

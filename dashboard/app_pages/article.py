@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +24,16 @@ from dashboard.style import (
 
 MAX_CHOICES = 300
 STRONGEST = "__strongest__"
+
+
+def search_pattern(query: str) -> re.Pattern[str]:
+    """What a search matches: words that start with the query, in any case ("sanction" finds
+    "Sanctions"); a query in capitals is an acronym, matched as a whole word in capitals ("INF"
+    finds the INF treaty, not "information")."""
+    query = query.strip()
+    if len(query) > 1 and query.isupper():
+        return re.compile(rf"(?<!\w){re.escape(query)}(?!\w)")
+    return re.compile(rf"(?<!\w){re.escape(query)}", re.IGNORECASE)
 
 
 def _choices(
@@ -47,10 +59,11 @@ def _choices(
             + " "
             + kept["outlet"].fillna("")
         )
-        found = haystack.str.contains(query, case=False, regex=False)
+        pattern = search_pattern(query)
+        found = haystack.str.contains(pattern, regex=True)
         if texts is not None:
             text = kept["article_id"].map(texts).fillna("").astype(str)
-            found |= text.str.contains(query, case=False, regex=False)
+            found |= text.str.contains(pattern, regex=True)
         kept = kept[found]
     kept = kept.sort_values("day", ascending=False, na_position="last", kind="stable")
     return list(kept["article_id"].astype(str)[:MAX_CHOICES])
@@ -214,7 +227,12 @@ def render() -> None:
 
     left, right = st.columns([2, 1])
     state.seed_widget("search", "art_query", str)
-    query = left.text_input("Search titles, authors and outlets", key="art_query")
+    query = left.text_input(
+        "Search titles, authors and outlets",
+        key="art_query",
+        help="Finds words that start with what you type, in any case; a word in capitals "
+        "(INF, NATO) is matched whole and in capitals.",
+    )
     state.put("search", query)
     in_text = left.checkbox(
         "Search the articles' text too",

@@ -15,7 +15,7 @@ from dashboard.evidence import (
     reported_frame,
     show_passages,
 )
-from dashboard.style import GROUP_TAGS, legend_html, md_escape
+from dashboard.style import GROUP_TAGS, counted, legend_html, md_escape
 from dashboard.trust import render_trust
 
 PAGE_SIZE = 25  # units per page (each has one row per topic)
@@ -349,9 +349,10 @@ def render() -> None:
     ctx = context.active()
     meta = data.article_meta(ctx.path, ctx.stamp)
     st.title("Overview")
+    n_groups = views.members(meta)["group"].nunique()
+    groups = counted(n_groups, "author or outlet group", "authors and outlet groups")
     st.caption(
-        f"Run `{ctx.run_id}` · {len(meta):,} articles · "
-        f"{views.members(meta)['group'].nunique():,} authors and outlet groups (each author of "
+        f"Run `{ctx.run_id}` · {counted(len(meta), 'article')} · {groups} (each author of "
         "a shared byline counts). An article with no author is grouped under its outlet (or "
         "itself)."
     )

@@ -15,6 +15,7 @@ from dashboard.style import (
     CATEGORY_COLORS,
     GROUP_TAGS,
     NO_STANCE,
+    counted,
     is_missing,
     legend_html,
     md_escape,
@@ -116,7 +117,12 @@ def time_chart(frame: pd.DataFrame, authors: list[str], topic_labels: list[str])
             labelExpr="datum.value == 0 ? '0' : format(datum.value, '+.1~f')",
         ),
     )
-    x = alt.X("Date:T", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True))
+    x = alt.X(
+        "Date:T",
+        title=None,
+        axis=alt.Axis(labelAngle=0, labelOverlap=True),
+        scale=alt.Scale(padding=10),  # the first and last points drawn whole, not cut in half
+    )
     colour = alt.Color(
         "Author:N",
         sort=authors,
@@ -145,7 +151,7 @@ def time_chart(frame: pd.DataFrame, authors: list[str], topic_labels: list[str])
         .mark_point(filled=True, size=70, stroke="#222", strokeWidth=0.5, opacity=0.95)
         .encode(x=x, y=y, color=colour, tooltip=tooltip)
     )
-    layered = alt.layer(zero, interval, line, point, data=frame).properties(width=430, height=190)
+    layered = alt.layer(zero, interval, line, point, data=frame).properties(width=340, height=190)
     facets = by_topic_and_measure(layered, topic_labels, ["Stance", "Tone"])
     return facets.configure_axis(grid=False)
 
@@ -285,7 +291,11 @@ def render() -> None:
 
     _changes(ctx, chosen, [k for k, _ in topic_pairs], first, last)
 
-    with st.expander(f"The {frame['article_id'].nunique():,} articles behind these points"):
+    n_articles = frame["article_id"].nunique()
+    with st.expander(
+        f"The {counted(n_articles, 'article')} behind "
+        + ("this point" if len(frame) == 1 else "these points")
+    ):
         st.dataframe(articles_behind(frame), hide_index=True)
 
 

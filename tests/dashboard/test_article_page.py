@@ -344,3 +344,18 @@ def test_a_search_can_look_into_the_articles_text(app, quiet_runs_dir):
     assert not at.warning
     assert at.selectbox(key="w_article").options == ["Sanctions tightened — Ann Lee · 2019-01-01"]
     assert at.header[0].value == "Sanctions tightened"
+
+
+def test_a_search_matches_word_starts_and_acronyms_whole():
+    from dashboard.app_pages.article import search_pattern
+
+    def hits(query: str, text: str) -> bool:
+        return bool(search_pattern(query).search(text))
+
+    assert hits("sanction", "New Sanctions on Moscow")
+    assert hits("here to stay", "Sanctions Are Here to Stay")
+    assert not hits("anctions", "New Sanctions on Moscow")  # not inside a word
+    assert hits("INF", "the INF treaty") and hits("INF", "INF.")
+    assert not hits("INF", "more information") and not hits("INF", "the inf treaty")
+    assert hits("inf", "the INF treaty") and hits("inf", "more information")  # lower case: any
+    assert hits("(US)", "a (US) view")  # punctuation is taken literally

@@ -148,7 +148,7 @@ def test_article_page_adds_a_passage_the_model_missed(app, small_runs_dir, folde
     assert not at.exception
     at.selectbox(key="corr_art_pid_20181110-120000-seeds000").set_value(UNSCORED)
     at.run()
-    at.selectbox(key="corr_art_topic_20181110-120000-seeds000").set_value("ukraine")
+    at.selectbox(key=f"corr_art_topic_20181110-120000-seeds000_{UNSCORED}").set_value("ukraine")
     at.run()
     assert any("did not find this passage" in c.value for c in at.caption)
     form = _form(at)
@@ -168,6 +168,20 @@ def test_article_page_adds_a_passage_the_model_missed(app, small_runs_dir, folde
     assert all(r["passage_id"] == UNSCORED and r["probs"] is None for r in records)
     assert any("Your corrections in this article: #0 (Ukraine)" in c.value for c in at.caption)
     assert len(CorrectionStore(folder).latest()) == 3
+
+
+def test_a_new_passage_opens_on_its_own_topic_not_the_last_one_chosen(app, small_runs_dir):
+    """Choosing a topic for one passage must not carry over to the next passage picked."""
+    run = "20181110-120000-seeds000"
+    scored = "000_75f37cc66b80f13e:1"  # scored on arms control only
+    at = app(small_runs_dir, article="000_75f37cc66b80f13e").run()
+    at.switch_page("app_pages/article.py").run()
+    at.selectbox(key=f"corr_art_pid_{run}").set_value(UNSCORED).run()
+    at.selectbox(key=f"corr_art_topic_{run}_{UNSCORED}").set_value("sanctions").run()
+    at.selectbox(key=f"corr_art_pid_{run}").set_value(scored).run()
+    assert not at.exception
+    assert at.selectbox(key=f"corr_art_topic_{run}_{scored}").value == "arms_control"
+    assert not any("did not find this passage" in c.value for c in at.caption)
 
 
 def test_compare_page_cards_are_correctable_too(app, small_runs_dir, folder):

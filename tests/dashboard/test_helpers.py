@@ -179,3 +179,12 @@ def test_difference_table_writes_minus_signs_and_marks_what_cannot_be_compared()
     table = difference_table(tests, {"t": "Topic T"})
     assert table["A − B"].tolist() == ["−0.30", "not comparable"]
     assert table.loc[0, "95% interval"] == "[−0.50, −0.10]" and table.loc[0, "p"] == "0.040"
+
+
+def test_a_small_share_reads_under_one_percent_not_zero():
+    from dashboard.style import percent
+
+    assert percent(0.123) == "12%"
+    assert percent(0.003) == "<1%"  # one passage of hundreds is not none
+    assert percent(0.0) == "0%"
+    assert percent(None) == "–"
