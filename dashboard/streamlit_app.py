@@ -102,9 +102,11 @@ def main() -> None:
             "Run (newest first)",
             list(by_id),
             "run",
-            format_func=lambda rid: f"{rid} · {_run_caption(by_id[rid])}",
+            # name first: a narrow sidebar cuts the end of the label, and ids look alike
+            format_func=lambda rid: " · ".join(p for p in (_run_caption(by_id[rid]), rid) if p),
         )
         meta = by_id[run_id]
+        st.caption(f"run `{run_id}`")
         st.caption(_models_caption(meta) or "models not recorded")
         adjusted = _adjusted_note(meta)
         if adjusted:

@@ -20,7 +20,8 @@ def trust_label(accuracy: NewsAccuracy | None) -> str:
         f"How far to trust these stances: on labelled news, {pct(accuracy.sign_accuracy_called)}"
         f" of the stances {accuracy.model} gives have the right sign, and "
         f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} article × topic "
-        "pairs a reader found leaning get none"
+        "pairs a reader found leaning get none; it finds "
+        f"{accuracy.against_found} of {accuracy.n_against} that lean against"
     )
 
 
@@ -42,7 +43,7 @@ def render_trust(models: Mapping[str, Any] | None, labels: Mapping[str, str]) ->
     """A collapsed expander with the measured figures (topics named by the run's ``labels``),
     or with how to measure them."""
     accuracy = accuracy_for_run(models)
-    with st.expander(trust_label(accuracy), icon=":material/verified:"):
+    with st.expander(trust_label(accuracy), icon=":material/info:"):
         if accuracy is None:
             stance = models.get("stance") if isinstance(models, Mapping) else None
             name = stance.get("name") if isinstance(stance, Mapping) else None

@@ -30,10 +30,12 @@ from analysis.corrections import recompute
 from analysis.datasets import FORMATS, DataError, load_examples
 from analysis.evaluate import evaluate_scorer, probability_report
 from analysis.labels import TASK_LABELS
-from dashboard import context, corrections_ui, data
+from dashboard import context, corrections_ui, data, state
 
 DEFAULT_LIMIT = 500
 SOURCES = {"corrections": "My corrections", "file": "A labelled file"}
+WRITTEN_KEY = "_vp_corrected_run"  # the corrected run just written: (run id, message)
+OVERVIEW_PAGE = "app_pages/overview.py"
 
 
 def metrics_row(report: dict[str, Any]) -> None:
@@ -230,11 +232,19 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
             f"{info['n']} examples)"
             for task, info in meta.get("calibration", {}).items()
         )
-        st.success(
+        st.session_state[WRITTEN_KEY] = (
+            path.name,
             f"Wrote run `{path.name}` with {counts['applied']} correction(s) applied"
             + (f"; {note}" if note else "")
-            + ". Choose it in the sidebar."
+            + ".",
         )
+    written = st.session_state.get(WRITTEN_KEY)
+    if written:
+        run_id, message = written
+        st.success(message)
+        if st.button("Open this run in the Overview", type="primary", key="ev_open"):
+            state.put("run", run_id)
+            st.switch_page(OVERVIEW_PAGE, query_params={"run": run_id})
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the model…")

@@ -121,3 +121,7 @@ def test_write_a_corrected_run_from_the_page(app, tmp_path, folder):
     assert len(runs) == 2
     newest = next(r for r in runs if "source_run" in r)
     assert newest["corrections"]["applied"] == 1
+    # the new run opens from here, not only from the sidebar
+    next(b for b in at.button if b.label == "Open this run in the Overview").click().run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="w_run").value == newest["run_id"]

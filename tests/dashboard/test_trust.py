@@ -40,7 +40,8 @@ def test_a_run_of_the_shipped_model_shows_its_measured_figures(app, v2_runs_dir,
     assert labels == [
         f"How far to trust these stances: on labelled news, {called} of the stances "
         f"stance.minilm.v2 gives have the right sign, and {V2.n_leaning - V2.n_called} of "
-        f"{V2.n_leaning} article × topic pairs a reader found leaning get none"
+        f"{V2.n_leaning} article × topic pairs a reader found leaning get none; it finds "
+        f"{V2.against_found} of {V2.n_against} that lean against"
     ]
     text = "\n".join(m.value for m in at.markdown)
     assert f"{V2.against_found} of {V2.n_against} pairs leaning against" in text
