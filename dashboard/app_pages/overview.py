@@ -282,6 +282,18 @@ def _level_table(
     sorts = views.sort_options(labels, level)
     left, right = st.columns([2, 1])
     choice = _sort_choice(sorts, level, left)
+    status = [c for c in (f"{k}|status" for k in topics) if c in wide.columns]
+    discussing = (wide[status] == "discussed").any(axis=1) if status else wide.index.isna()
+    if discussing.any() and not discussing.all():
+        only = left.checkbox(
+            f"Only those that discuss a topic shown ({int(discussing.sum()):,} of {len(wide):,})",
+            value=True,
+            key=f"ov_discussing_{level}",
+            help="Most authors and articles of a news corpus never touch the topics; untick "
+            "to list them too (silence is not neutrality, and it is shown as such).",
+        )
+        if only:
+            wide = wide[discussing]
     wide = views.sort_wide(wide, *sorts[choice])
     right.metric(counted, f"{len(wide):,}")
     if wide.empty:

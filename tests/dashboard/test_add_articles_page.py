@@ -181,4 +181,4 @@ def test_analyze_uploads_into_a_new_run_with_the_default_models(app, tmp_path, m
     assert list(refused["File"]) == ["broken.txt"]
     assert list(refused["Reason"]) == ["binary file (contains NUL bytes)"]
     assert not at.file_uploader[0].value  # a fresh uploader for the next batch
-    assert at.sidebar.selectbox(key="w_run").options[0].startswith(new[0]["run_id"])
+    assert at.sidebar.selectbox(key="w_run").options[0].endswith(new[0]["run_id"])

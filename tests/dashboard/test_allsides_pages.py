@@ -68,12 +68,23 @@ def _scored(run, passage_id: str, topic: str) -> dict:
     return {**row.to_dict(), "text": text}
 
 
+def _discussing(base) -> set[str]:
+    """The author groups that discuss at least one topic in the run."""
+    positions = base.positions
+    author = positions[(positions["level"] == "author") & (positions["status"] == "discussed")]
+    return set(author["author"])
+
+
 def test_overview_lists_the_runs_authors_in_words(app, allsides, base):
     at = _open(app, allsides, run=allsides.base)
     table = at.dataframe[0].value
     groups = set(membership(base.articles)["group"])  # each author of a byline
-    assert set(table["Author / outlet"]) <= groups
-    assert len(set(table["Author / outlet"])) == min(25, len(groups))  # paged by 25 groups
+    discussing = _discussing(base)
+    assert set(table["Author / outlet"]) <= discussing < groups  # those on a topic, by default
+    assert len(set(table["Author / outlet"])) == min(25, len(discussing))  # paged by 25 groups
+    at.checkbox(key="ov_discussing_author").uncheck().run()
+    table = at.dataframe[0].value
+    assert len(set(table["Author / outlet"])) == min(25, len(groups))
     assert set(table["Topic"]) == set(TOPIC_LABELS.values())
     assert "not discussed" in set(table.iloc[:, 3:].stack())  # most AllSides rows are off topic
     # the caption counts groups as the table and run.json do (each author of a shared byline)
@@ -110,6 +121,7 @@ def test_outlet_filter_from_a_link(app, allsides, base, busiest):
     table = at.dataframe[0].value
     articles = base.articles
     expected = set(membership(articles[articles["outlet"] == busiest["outlet"]])["group"])
+    expected &= _discussing(base)
     shown = set(table["Author / outlet"])
     assert shown <= expected and len(shown) == min(25, len(expected))  # a page of 25 groups
 
@@ -226,6 +238,7 @@ def test_overview_csv_download_holds_every_filtered_row(app, allsides, base, bus
     rows = pd.read_csv(io.BytesIO(download_bytes(at, downloads, "ov_download_author_csv")))
     articles = base.articles
     expected = set(membership(articles[articles["outlet"] == busiest["outlet"]])["group"])
+    expected &= _discussing(base)  # the filter on by default: those on a topic
     assert set(rows["author"]) == expected  # every page, not only the one shown
     assert set(at.dataframe[0].value["Author / outlet"]) <= expected
     records = json.loads(download_bytes(at, downloads, "ov_download_author_json"))
@@ -261,4 +274,4 @@ def test_add_articles_analyzes_uploaded_allsides_articles_into_a_new_run(
     files = next(d.value for d in at.dataframe if "Status" in d.value.columns)
     broken = files[files["File"] == "broken.jsonl"]
     assert len(broken) == 1 and broken["Status"].iloc[0] != "ok"
-    assert at.sidebar.selectbox(key="w_run").options[0].startswith(new[0]["run_id"])
+    assert at.sidebar.selectbox(key="w_run").options[0].endswith(new[0]["run_id"])

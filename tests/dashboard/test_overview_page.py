@@ -86,7 +86,10 @@ def test_topic_filter(overview):
     overview.multiselect(key="ov_topics_20181110-120000-seeds000").set_value(["sanctions"]).run()
     table = _table(overview)
     assert set(table["Topic"]) == {"Sanctions"}
-    assert set(table["Author / outlet"]) == GROUPS
+    discussing = set(table.loc[table[STANCE_HEADER] != "not discussed", "Author / outlet"])
+    assert discussing and set(table["Author / outlet"]) == discussing < GROUPS
+    overview.checkbox(key="ov_discussing_author").uncheck().run()  # the silent ones too
+    assert set(_table(overview)["Author / outlet"]) == GROUPS
 
 
 def test_date_range_and_undated_filters(overview):
