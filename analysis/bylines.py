@@ -11,6 +11,9 @@ AllSides corpus, a National Review roster name with 179 articles, more than any 
 Such a *roster name* shows in the bylines themselves: within one outlet it follows the first
 name in a large share of the bylines, behind many different first names. A byline is cut at its
 first roster name after the first name (:func:`article_authors`); the first name always counts.
+A byline that carries another outlet's list (two or more of one roster's names after its first
+name; AllSides files some columnists under their own name as the outlet, with their paper's
+list scraped after them) is cut there too.
 On the AllSides corpus the rule (at least 15% of an outlet's bylines, 3 articles, 3 first names)
 finds 100 roster names in 14 outlets (Reason, National Review, Vox, American Spectator,
 Mother Jones, Townhall, ...), 15-100% of their outlet's bylines; the most frequent co-author it
@@ -47,6 +50,10 @@ _ROLE = re.compile(r"^(?:analysis|opinion|commentary|story|video|photos?)\s+(?:b
 ROSTER_SHARE = 0.15
 ROSTER_MIN_ARTICLES = 3
 ROSTER_MIN_LEADS = 3
+# Another outlet's list of writers in a byline (a columnist filed under their own name as the
+# outlet, their newspaper's list scraped after them): cut where at least this many of the names
+# after the first belong to one other outlet's roster. One alone may be a real co-author.
+FOREIGN_ROSTER_MIN = 2
 
 
 def _missing(value: object) -> bool:
@@ -169,6 +176,10 @@ def article_authors(articles: pd.DataFrame) -> list[tuple[str, ...]]:
             continue
         roster = rosters.get(str(outlet), frozenset())
         cut = next((i for i, name in enumerate(names) if i and name in roster), len(names))
+        for other in rosters.values():
+            listed = [i for i, name in enumerate(names) if i and name in other]
+            if len(listed) >= FOREIGN_ROSTER_MIN:
+                cut = min(cut, listed[0])
         authors.append(names[:cut])
     return authors
 

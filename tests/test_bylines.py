@@ -131,6 +131,20 @@ def test_roster_names_are_per_outlet_and_ignore_duplicates_and_steady_pairs():
     assert "Copies" in roster_names(pd.DataFrame(copies).assign(duplicate_of=None))
 
 
+def test_another_outlets_list_of_writers_is_cut_but_one_shared_name_is_a_co_author():
+    rows = _roster_outlet()
+    # a columnist filed under their own name as the outlet, the paper's list scraped after them
+    rows.append(article("col", f"Vic Han, {ROSTER}", outlet="Vic Han"))
+    rows.append(article("pair", "Zoe Zed, Hannah Brown", outlet="Elsewhere"))
+    arts = pd.DataFrame(rows)
+    assert set(roster_names(arts)) == {"Vox"}  # one column is too few to find a roster
+    authors = dict(zip(arts["article_id"], article_authors(arts), strict=True))
+    assert authors["col"] == ("Vic Han",)
+    assert authors["pair"] == ("Zoe Zed", "Hannah Brown")
+    members = membership(arts)
+    assert "col" not in set(members.loc[members["group"] == "Lauren Katz", "article_id"])
+
+
 def test_author_positions_do_not_credit_roster_names():
     rows = _roster_outlet()
     arts, passages, scores = tables(

@@ -213,8 +213,8 @@ def _roster_note(info: pd.Series) -> None:
     rest = [name for name in listed if name not in counted]
     st.caption(
         f"Counted for: {md_escape(', '.join(counted))}. The other names of the byline "
-        f"({md_escape(', '.join(rest))}) are this outlet's list of its writers, printed after "
-        "the first name on many of its articles, not co-authors."
+        f"({md_escape(', '.join(rest))}) are an outlet's list of its writers, printed after "
+        "the author on many of its articles, not co-authors."
     )
 
 

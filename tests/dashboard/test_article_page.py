@@ -188,7 +188,7 @@ def test_a_byline_with_the_sites_list_of_writers_says_whom_it_counts_for(app, ro
     notes = [c.value for c in at.caption if "Counted for" in c.value]
     assert notes == [
         "Counted for: Cy Kim. The other names of the byline (Hannah Brown, Lauren Katz, Theo "
-        "Schleifer) are this outlet's list of its writers, printed after the first name on many "
+        "Schleifer) are an outlet's list of its writers, printed after the author on many "
         "of its articles, not co-authors."
     ]
     groups = at.selectbox(key="art_group_20190110-120000-roster00").options
