@@ -13,7 +13,10 @@ name in a large share of the bylines, behind many different first names. A bylin
 first roster name after the first name (:func:`article_authors`); the first name always counts.
 A byline that carries another outlet's list (two or more of one roster's names after its first
 name; AllSides files some columnists under their own name as the outlet, with their paper's
-list scraped after them) is cut there too.
+list scraped after them) is cut there too. A column whose byline lacks its writer's name and
+starts with the list (George Will's and Charles Krauthammer's on AllSides, filed under their
+names) still counts for the list's first name: telling that first name from a real author
+(National Review's own articles start with the same names) would need more than the bylines.
 On the AllSides corpus the rule (at least 15% of an outlet's bylines, 3 articles, 3 first names)
 finds 100 roster names in 14 outlets (Reason, National Review, Vox, American Spectator,
 Mother Jones, Townhall, ...), 15-100% of their outlet's bylines; the most frequent co-author it
