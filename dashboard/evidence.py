@@ -68,7 +68,7 @@ def position_html(row: Mapping[str, Any] | None, *, compact: bool = False) -> st
         parts = [score_chip("", None)]
     facts = []
     if discussed:
-        facts.append(f"n = {int(row.get('n_passages') or 0)} own-voice passages")
+        facts.append(f"n = {counted(int(row.get('n_passages') or 0), 'own-voice passage')}")
         mass = row.get("stance_mass")
         if not is_missing(mass):
             facts.append(f"sides taken in ≈{float(mass):.1f} of them (expected count)")

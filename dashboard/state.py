@@ -29,6 +29,7 @@ SINGLE = (
     "from",
     "to",
     "undated",
+    "silent",  # "1": authors or articles that discuss no topic shown too
     # Compare: which kind of group the authors are chosen among
     "among",
     # Article: the search text and group the articles are chosen among, the topic whose scores

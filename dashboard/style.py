@@ -119,11 +119,16 @@ def counted(n: int, word: str, plural: str | None = None) -> str:
 
 
 def percent(value: Any) -> str:
-    """``0.123`` -> ``12%``; a share above 0 that would round to 0% -> ``<1%``."""
+    """``0.123`` -> ``12%``; a share that would round to 0% or 100% without being it ->
+    ``<1%``, ``>99%``."""
     if is_missing(value):
         return "–"
     v = float(value)
-    return "<1%" if 0 < v < 0.005 else f"{100 * v:.0f}%"
+    if 0 < v < 0.005:
+        return "<1%"
+    if 0.995 <= v < 1:
+        return ">99%"
+    return f"{100 * v:.0f}%"
 
 
 def probabilities(row: Any, names: tuple[tuple[str, str], ...]) -> str:

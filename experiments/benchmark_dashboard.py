@@ -325,7 +325,7 @@ def switch_run(page: Any, other: str) -> float:
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
         has=page.locator('[data-testid="stWidgetLabel"]', has_text=RUN)
     )
-    _pick(page, box, lambda opts: next(o for o in opts if o.split(" · ")[0] == other))
+    _pick(page, box, lambda opts: next(o for o in opts if o.split(" · ")[-1] == other))
     at = drawn_at(
         page,
         """([caption, selector]) => window.__vpTitle() === 'Overview'

@@ -34,6 +34,7 @@ from analysis.corpus.uploads import (
     save_uploads,
 )
 from dashboard import data, state
+from dashboard.style import counted
 
 OVERVIEW_PAGE = "app_pages/overview.py"
 LIMITS = UploadLimits()
@@ -155,7 +156,7 @@ def _run_analysis(batch: SavedBatch, runs_dir: Path, name: str) -> dict[str, Any
     n = len(batch.articles)
     bar = st.progress(0.0, text="Starting")
     lines: list[str] = []
-    with st.status(f"Analyzing {n} file{'s' if n != 1 else ''}…", expanded=True) as status:
+    with st.status(f"Analyzing {counted(n, 'file')}…", expanded=True) as status:
 
         def on_stage(stage: str, share: float) -> None:
             bar.progress(min(max(share, 0.0), 1.0), text=STAGE_LABELS.get(stage, stage))

@@ -28,12 +28,14 @@ STRONGEST = "__strongest__"
 
 def search_pattern(query: str) -> re.Pattern[str]:
     """What a search matches: words that start with the query, in any case ("sanction" finds
-    "Sanctions"); a query in capitals is an acronym, matched as a whole word in capitals ("INF"
-    finds the INF treaty, not "information")."""
+    "Sanctions"); a query in capitals is an acronym, matched as a whole word in capitals, its
+    plural too ("INF" finds the INF treaty, not "information"; "ICBM" finds "ICBMs"). A query
+    that starts with punctuation ("$100") matches wherever it occurs."""
     query = query.strip()
+    start = r"(?<!\w)" if query[:1].isalnum() else ""
     if len(query) > 1 and query.isupper():
-        return re.compile(rf"(?<!\w){re.escape(query)}(?!\w)")
-    return re.compile(rf"(?<!\w){re.escape(query)}", re.IGNORECASE)
+        return re.compile(rf"{start}{re.escape(query)}s?(?!\w)")
+    return re.compile(rf"{start}{re.escape(query)}", re.IGNORECASE)
 
 
 def _choices(
@@ -231,13 +233,14 @@ def render() -> None:
         "Search titles, authors and outlets",
         key="art_query",
         help="Finds words that start with what you type, in any case; a word in capitals "
-        "(INF, NATO) is matched whole and in capitals.",
+        "(INF, NATO) is matched whole and in capitals, its plural too.",
     )
     state.put("search", query)
     in_text = left.checkbox(
         "Search the articles' text too",
         key="art_in_text",
-        help="Finds articles that mention the words anywhere (slower on a large run).",
+        help="Looks for the search in the articles' text as well, by the same rule (slower "
+        "on a large run).",
     )
     groups = sorted(views.members(meta)["group"].dropna().astype(str).unique(), key=str.casefold)
     group_key = f"art_group_{ctx.run_id}"

@@ -31,10 +31,11 @@ from analysis.datasets import FORMATS, DataError, load_examples
 from analysis.evaluate import evaluate_scorer, probability_report
 from analysis.labels import TASK_LABELS
 from dashboard import context, corrections_ui, data, state
+from dashboard.style import counted
 
 DEFAULT_LIMIT = 500
 SOURCES = {"corrections": "My corrections", "file": "A labelled file"}
-WRITTEN_KEY = "_vp_corrected_run"  # the corrected run just written: (run id, message)
+WRITTEN_KEY = "_vp_corrected_run"  # just written: (from run, new run, message)
 OVERVIEW_PAGE = "app_pages/overview.py"
 
 
@@ -233,16 +234,18 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
             for task, info in meta.get("calibration", {}).items()
         )
         st.session_state[WRITTEN_KEY] = (
+            ctx.run_id,
             path.name,
-            f"Wrote run `{path.name}` with {counts['applied']} correction(s) applied"
+            f"Wrote run `{path.name}` with {counted(counts['applied'], 'correction')} applied"
             + (f"; {note}" if note else "")
             + ".",
         )
     written = st.session_state.get(WRITTEN_KEY)
-    if written:
-        run_id, message = written
+    if written and written[0] == ctx.run_id:  # shown on the run it was written from only
+        _, run_id, message = written
         st.success(message)
         if st.button("Open this run in the Overview", type="primary", key="ev_open"):
+            del st.session_state[WRITTEN_KEY]
             state.put("run", run_id)
             st.switch_page(OVERVIEW_PAGE, query_params={"run": run_id})
 

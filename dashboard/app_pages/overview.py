@@ -272,7 +272,7 @@ def _level_table(
     level: str,
     wide: pd.DataFrame,
     topics: list[str],
-    counted: str,
+    count_label: str,
     info: list[tuple[str, str]],
     tail: list[tuple[str, str]],
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
@@ -282,20 +282,9 @@ def _level_table(
     sorts = views.sort_options(labels, level)
     left, right = st.columns([2, 1])
     choice = _sort_choice(sorts, level, left)
-    status = [c for c in (f"{k}|status" for k in topics) if c in wide.columns]
-    discussing = (wide[status] == "discussed").any(axis=1) if status else wide.index.isna()
-    if discussing.any() and not discussing.all():
-        only = left.checkbox(
-            f"Only those that discuss a topic shown ({int(discussing.sum()):,} of {len(wide):,})",
-            value=True,
-            key=f"ov_discussing_{level}",
-            help="Most authors and articles of a news corpus never touch the topics; untick "
-            "to list them too (silence is not neutrality, and it is shown as such).",
-        )
-        if only:
-            wide = wide[discussing]
+    wide = _only_discussing(wide, topics, level, left)
     wide = views.sort_wide(wide, *sorts[choice])
-    right.metric(counted, f"{len(wide):,}")
+    right.metric(count_label, f"{len(wide):,}")
     if wide.empty:
         st.warning(f"No {level} matches these filters.")
         return None
@@ -308,6 +297,29 @@ def _level_table(
         state.put(level, clicked[0])
         state.put("topic", clicked[1])
     return shown, wide
+
+
+def _only_discussing(wide: pd.DataFrame, topics: list[str], level: str, where) -> pd.DataFrame:
+    """The rows that discuss one of ``topics``, unless the user asks for every row (a box,
+    ticked by default); authors chosen by name are all shown, whatever they discuss."""
+    status = [c for c in (f"{k}|status" for k in topics) if c in wide.columns]
+    if not status or (level == "author" and state.get("groups")):
+        return wide
+    discussing = (wide[status] == "discussed").any(axis=1)
+    if discussing.all() or not discussing.any():
+        return wide
+    key = f"ov_discussing_{level}"
+    state.seed_widget("silent", key, lambda v: v != "1")
+    if key not in st.session_state:
+        st.session_state[key] = True
+    only = where.checkbox(
+        f"Only those that discuss a topic shown ({int(discussing.sum()):,} of {len(wide):,})",
+        key=key,
+        help="Most authors and articles of a news corpus never touch the topics; untick "
+        "to list them too (silence is not neutrality, and it is shown as such).",
+    )
+    state.put("silent", None if only else "1")
+    return wide[discussing] if only else wide
 
 
 def _authors_view(

@@ -179,14 +179,13 @@ def _author_key(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def change_cell(side: dict[str, Any], measure: str) -> str:
-    """One run's side of an author change in words: its value with interval, or why there is
-    none (not discussed; discussed only through quoted voices; discussed, no side taken)."""
+    """One run's side of an author change in words, as the Overview words it: the value with
+    its interval, or why there is none (not discussed; no stance expressed; a tone of quoted
+    voices only)."""
     if side["status"] != "discussed":
         return NOT_DISCUSSED
     if is_missing(side["value"]):
-        if not side.get("n_passages"):
-            return ONLY_QUOTED
-        return NO_STANCE if measure == "stance" else "–"
+        return NO_STANCE if measure == "stance" else ONLY_QUOTED
     return with_interval(side["value"], side["low"], side["high"])
 
 
@@ -532,9 +531,17 @@ def render() -> None:
         f"{measure} probabilities first (total variation: 0 = identical, 1 = no overlap)."
     )
     if not entries and not section["passages"]["shared"]:
+        differs = section["passages"]["text_differs"]
         st.info(
-            "No passage was scored in both runs (the same passage of the same article on the "
-            "same topic), so the models cannot be compared passage by passage."
+            "No passage was scored in both runs with the same text (the same passage of the "
+            "same article on the same topic), so the models cannot be compared passage by "
+            "passage"
+            + (
+                f": {counted(differs, 'passage')} scored in both had a different text (the "
+                "corpus was read differently)."
+                if differs
+                else "."
+            )
         )
     elif not entries:
         st.success(f"The two runs give every shared passage the same {measure} probabilities.")

@@ -89,6 +89,19 @@ def time_frame(
     return frame.sort_values(["Date", "Author", "topic"], kind="stable").reset_index(drop=True)
 
 
+def articles_with_points(positions: pd.DataFrame, dated: pd.DataFrame) -> pd.Series:
+    """Per author or outlet group, its dated articles that get a point on some topic: those
+    whose own voice gives a stance or a tone (one discussed only through quoted voices has
+    none, so an author with only such articles is not offered)."""
+    pointed = positions[
+        (positions["status"] == "discussed")
+        & (positions["stance"].notna() | positions["tone"].notna())
+    ]
+    ids = set(pointed["article_id"]) & set(dated["article_id"])
+    members = views.members(dated)
+    return members[members["article_id"].isin(ids)].groupby("group")["article_id"].nunique()
+
+
 def articles_behind(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per article × topic × author of :func:`time_frame`'s points, with the stance
     and tone shown (an article by two of the chosen authors is listed under each; one that
@@ -213,16 +226,8 @@ def render() -> None:
         return
 
     positions = data.positions(ctx.path, ctx.stamp, "article")
-    # an article × topic gets a point when its author's own voice gives a stance or a tone
-    discussed = positions[
-        (positions["status"] == "discussed")
-        & (positions["stance"].notna() | positions["tone"].notna())
-    ]
-    dated_discussed = discussed[discussed["article_id"].isin(dated["article_id"])]
     kinds = views.group_kinds(meta)
-    discussed_ids = set(dated_discussed["article_id"])
-    dated_members = views.members(dated)
-    counts = dated_members[dated_members["article_id"].isin(discussed_ids)]["group"].value_counts()
+    counts = articles_with_points(positions, dated)
     ranked = [g for g in views.group_order(dated) if g in counts.index]
     ranked.sort(key=lambda g: -int(counts[g]))  # stable: group_order breaks ties
 

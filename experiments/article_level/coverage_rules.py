@@ -72,7 +72,7 @@ def features(cands: pd.DataFrame, sizes: pd.Series, pairs: pd.DataFrame) -> np.n
     rows = []
     for article, topic in zip(pairs["article_id"], pairs["topic"], strict=True):
         part = by_pair.get((article, topic))
-        size = float(sizes.get(article, 1))
+        size = float(max(sizes.get(article, 1), 1))
         onehot = [float(topic == t) for t in topics]
         if part is None:
             rows.append([0.0] * 9 + [np.log1p(size), *onehot])
@@ -124,11 +124,7 @@ class CoverageReader:
 
 def scores(pred: np.ndarray, truth: np.ndarray) -> dict[str, float]:
     """Coverage precision, recall and F1 of ``pred`` against ``truth`` (both bool)."""
-    tp = int((pred & truth).sum())
-    return {
-        k: round(v, 3)
-        for k, v in precision_recall_f1(tp, int(pred.sum()), int(truth.sum())).items()
-    }
+    return precision_recall_f1(int((pred & truth).sum()), int(pred.sum()), int(truth.sum()))
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -150,7 +146,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         pred = np.array([key in found for key in keys])
         return {name: scores(pred[m], real[m]) for name, m in split.items()}
 
-    results: dict[str, Any] = {"run": str(args.run), "count": [], "reader": []}
+    results: dict[str, Any] = {"run": Path(args.run).name, "count": [], "reader": []}
     results["shipped"] = judged(count_rule(cands, 0.55, 1, STRONG_GATE))
     for t, k, g in itertools.product(*COUNT_GRID.values()):
         results["count"].append({"t": t, "k": k, "g": g, **judged(count_rule(cands, t, k, g))})

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from analysis.topics import (
+    CASCADE_THRESHOLD,
     DEFAULT_THRESHOLD,
     GATED_THRESHOLD,
     TopicMatcher,
@@ -209,6 +210,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "full_seconds_incl_loading": round(full_seconds, 1),
         "target_recall": TARGET_RECALL,
         "chosen": chosen,
+        # what runs use (analysis.topics.CASCADE_THRESHOLD), which may differ from "chosen"
+        # when the passages have changed since it was chosen (README, Topics)
+        "shipped": next(row for row in grid if abs(row["t"] - CASCADE_THRESHOLD) < 1e-9),
         "labelled": labelled_sets(matcher, stage, chosen["t"]),
         "grid": grid,
     }
@@ -221,6 +225,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"gated {row['recall_gated']:.4f}"
         )
     print("chosen:", json.dumps(chosen))
+    print("shipped:", json.dumps(result["shipped"]))
     print(json.dumps(result["labelled"], indent=1))
     return result
 

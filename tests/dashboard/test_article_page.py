@@ -359,3 +359,5 @@ def test_a_search_matches_word_starts_and_acronyms_whole():
     assert not hits("INF", "more information") and not hits("INF", "the inf treaty")
     assert hits("inf", "the INF treaty") and hits("inf", "more information")  # lower case: any
     assert hits("(US)", "a (US) view")  # punctuation is taken literally
+    assert hits("ICBM", "new ICBMs") and not hits("ICBM", "ICBMx")  # an acronym's plural
+    assert hits("$100", "US$100 million")  # a query starting with punctuation: anywhere

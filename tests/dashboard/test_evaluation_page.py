@@ -122,6 +122,10 @@ def test_write_a_corrected_run_from_the_page(app, tmp_path, folder):
     newest = next(r for r in runs if "source_run" in r)
     assert newest["corrections"]["applied"] == 1
     # the new run opens from here, not only from the sidebar
+    assert any("1 correction applied" in s.value for s in at.success)
     next(b for b in at.button if b.label == "Open this run in the Overview").click().run()
     assert not at.exception
     assert at.sidebar.selectbox(key="w_run").value == newest["run_id"]
+    at.switch_page("app_pages/evaluation.py").run()  # back on Evaluation, on the new run
+    assert not any("Wrote run" in s.value for s in at.success)  # no stale message
+    assert not any(b.label == "Open this run in the Overview" for b in at.button)

@@ -186,5 +186,41 @@ def test_a_small_share_reads_under_one_percent_not_zero():
 
     assert percent(0.123) == "12%"
     assert percent(0.003) == "<1%"  # one passage of hundreds is not none
-    assert percent(0.0) == "0%"
+    assert percent(0.0) == "0%" and percent(1.0) == "100%"
+    assert percent(0.996) == ">99%"  # a probability short of certain is not shown as certain
     assert percent(None) == "–"
+
+
+def test_counts_are_written_in_the_right_number():
+    from dashboard.style import counted
+
+    assert counted(1, "article") == "1 article"
+    assert counted(2000, "article") == "2,000 articles"
+    assert counted(0, "passage") == "0 passages"
+    assert counted(1, "author or outlet group", "authors and outlet groups") == (
+        "1 author or outlet group"
+    )
+    assert counted(3, "author or outlet group", "authors and outlet groups") == (
+        "3 authors and outlet groups"
+    )
+
+
+def test_a_position_without_quoted_voices_is_not_labelled_quoted_voices_twice():
+    from dashboard.evidence import position_html
+
+    row = {
+        "status": "discussed",
+        "stance": 0.4,
+        "stance_low": 0.1,
+        "stance_high": 0.6,
+        "stance_status": "expressed",
+        "tone": -0.2,
+        "n_passages": 1,
+        "n_reported": 0,
+        "stance_mass": 0.7,
+        "coverage": 0.003,
+    }
+    shown = position_html(row)
+    assert "quoted voices no quoted voices" not in shown and ">no quoted voices<" in shown
+    assert "n = 1 own-voice passage · sides taken in ≈0.7 of them (expected count)" in shown
+    assert "coverage &lt;1%" in shown

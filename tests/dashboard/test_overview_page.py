@@ -183,3 +183,18 @@ def test_article_level_view_and_opening_an_article(overview):
     assert not overview.exception
     assert overview.title[0].value == "Article"
     assert overview.query_params["article"] == "002_timofeev_sanctions"
+
+
+def test_the_silent_ones_box_lives_in_the_url_and_names_chosen_are_all_shown(app, small_runs_dir):
+    at = app(small_runs_dir, topics="sanctions").run()
+    box = at.checkbox(key="ov_discussing_author")
+    assert box.value and "silent" not in at.query_params
+    box.uncheck().run()
+    assert at.query_params["silent"] == "1"
+    again = app(small_runs_dir, topics="sanctions", silent="1").run()  # a shared link
+    assert not again.checkbox(key="ov_discussing_author").value
+    assert set(_table(again)["Author / outlet"]) == GROUPS
+    # authors chosen by name are shown whatever they discuss: no box
+    chosen = app(small_runs_dir, topics="sanctions", groups=[NHAN_DAN]).run()
+    assert set(_table(chosen)["Author / outlet"]) == {NHAN_DAN}
+    assert not [c for c in chosen.checkbox if c.key == "ov_discussing_author"]

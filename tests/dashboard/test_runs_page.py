@@ -190,7 +190,7 @@ def test_a_side_without_a_value_says_why_in_words():
         return {"status": status, "value": value, "low": low, "high": high, "n_passages": n}
 
     assert change_cell(side("not_discussed"), "stance") == NOT_DISCUSSED
-    assert change_cell(side("discussed", n=0), "stance") == ONLY_QUOTED
+    assert change_cell(side("discussed", n=0), "stance") == NO_STANCE  # as the Overview says
     assert change_cell(side("discussed", n=0), "tone") == ONLY_QUOTED
     assert change_cell(side("discussed", n=3), "stance") == NO_STANCE
     assert change_cell(side("discussed", 0.4, n=3), "stance").startswith(signed(0.4))
@@ -213,6 +213,6 @@ def test_runs_of_different_articles_say_there_is_nothing_to_compare(app, tmp_pat
     at = _open(app, tmp_path)
     infos = " ".join(i.value for i in at.info)
     assert "No author has a position on this in both runs" in infos
-    assert "No passage was scored in both runs" in infos
+    assert "No passage was scored in both runs with the same text" in infos
     assert not any("No author changes sign" in s.value for s in at.success)
     assert not any("every shared passage" in s.value for s in at.success)

@@ -191,3 +191,30 @@ def test_an_article_with_a_tone_point_only_is_listed_as_no_stance():
     assert len(listed) == frame["article_id"].nunique() == 2
     assert listed["Stance"].tolist() == ["+0.50", NO_STANCE]
     assert listed["Tone"].tolist() == ["−0.25", "+0.50"]
+
+
+def test_only_dated_articles_with_a_point_count_toward_an_author():
+    import numpy as np
+    import pandas as pd
+
+    from dashboard.app_pages.time import articles_with_points
+
+    positions = pd.DataFrame(
+        {
+            "article_id": ["a1", "a2", "a3", "a4", "a5"],
+            "topic": ["sanctions"] * 5,
+            "status": ["discussed", "discussed", "discussed", "not_discussed", "discussed"],
+            "stance": [0.5, np.nan, np.nan, np.nan, 0.2],
+            "tone": [0.1, -0.3, np.nan, np.nan, 0.0],
+        }
+    )
+    dated = pd.DataFrame(
+        {
+            "article_id": ["a1", "a2", "a3", "a4"],  # a5 has no date
+            "group": ["Ann", "Ann", "Bob", "Cy"],
+            "group_kind": ["author"] * 4,
+        }
+    )
+    counts = articles_with_points(positions, dated)
+    # Ann: a stance and a tone-only article; Bob: quoted voices only; Cy: not discussed
+    assert counts.to_dict() == {"Ann": 2}
