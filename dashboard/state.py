@@ -29,7 +29,7 @@ SINGLE = (
     "from",
     "to",
     "undated",
-    "silent",  # "1": authors or articles that discuss no topic shown too
+    "silent",  # "1": those that discuss no topic shown too, "0": hidden (else by run size)
     # Compare: which kind of group the authors are chosen among
     "among",
     # Article: the search text and group the articles are chosen among, the topic whose scores

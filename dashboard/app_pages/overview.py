@@ -301,7 +301,8 @@ def _level_table(
 
 def _only_discussing(wide: pd.DataFrame, topics: list[str], level: str, where) -> pd.DataFrame:
     """The rows that discuss one of ``topics``, unless the user asks for every row (a box,
-    ticked by default); authors chosen by name are all shown, whatever they discuss."""
+    ticked by default when the rows fill more than a page: a corpus of a few articles shows
+    everyone); authors chosen by name are all shown, whatever they discuss."""
     status = [c for c in (f"{k}|status" for k in topics) if c in wide.columns]
     if not status or (level == "author" and state.get("groups")):
         return wide
@@ -309,16 +310,17 @@ def _only_discussing(wide: pd.DataFrame, topics: list[str], level: str, where) -
     if discussing.all() or not discussing.any():
         return wide
     key = f"ov_discussing_{level}"
-    state.seed_widget("silent", key, lambda v: v != "1")
+    default = len(wide) > PAGE_SIZE
+    state.seed_widget("silent", key, lambda v: {"0": True, "1": False}.get(v))
     if key not in st.session_state:
-        st.session_state[key] = True
+        st.session_state[key] = default
     only = where.checkbox(
         f"Only those that discuss a topic shown ({int(discussing.sum()):,} of {len(wide):,})",
         key=key,
         help="Most authors and articles of a news corpus never touch the topics; untick "
         "to list them too (silence is not neutrality, and it is shown as such).",
     )
-    state.put("silent", None if only else "1")
+    state.put("silent", None if only == default else ("0" if only else "1"))
     return wide[discussing] if only else wide
 
 

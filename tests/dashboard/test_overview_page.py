@@ -86,10 +86,11 @@ def test_topic_filter(overview):
     overview.multiselect(key="ov_topics_20181110-120000-seeds000").set_value(["sanctions"]).run()
     table = _table(overview)
     assert set(table["Topic"]) == {"Sanctions"}
+    assert set(table["Author / outlet"]) == GROUPS  # a run of a few: everyone, by default
+    overview.checkbox(key="ov_discussing_author").check().run()  # those on the topic only
+    table = _table(overview)
     discussing = set(table.loc[table[STANCE_HEADER] != "not discussed", "Author / outlet"])
     assert discussing and set(table["Author / outlet"]) == discussing < GROUPS
-    overview.checkbox(key="ov_discussing_author").uncheck().run()  # the silent ones too
-    assert set(_table(overview)["Author / outlet"]) == GROUPS
 
 
 def test_date_range_and_undated_filters(overview):
@@ -188,11 +189,14 @@ def test_article_level_view_and_opening_an_article(overview):
 def test_the_silent_ones_box_lives_in_the_url_and_names_chosen_are_all_shown(app, small_runs_dir):
     at = app(small_runs_dir, topics="sanctions").run()
     box = at.checkbox(key="ov_discussing_author")
-    assert box.value and "silent" not in at.query_params
-    box.uncheck().run()
-    assert at.query_params["silent"] == "1"
-    again = app(small_runs_dir, topics="sanctions", silent="1").run()  # a shared link
-    assert not again.checkbox(key="ov_discussing_author").value
+    assert not box.value and "silent" not in at.query_params  # a run of a few: off
+    box.check().run()
+    assert at.query_params["silent"] == "0"
+    again = app(small_runs_dir, topics="sanctions", silent="0").run()  # a shared link
+    assert again.checkbox(key="ov_discussing_author").value
+    assert set(_table(again)["Author / outlet"]) < GROUPS
+    again.checkbox(key="ov_discussing_author").uncheck().run()
+    assert "silent" not in again.query_params  # back to the default
     assert set(_table(again)["Author / outlet"]) == GROUPS
     # authors chosen by name are shown whatever they discuss: no box
     chosen = app(small_runs_dir, topics="sanctions", groups=[NHAN_DAN]).run()
