@@ -40,9 +40,10 @@ _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md", 
 _NOT_A_NAME = re.compile(
     r"@|\.com\b|\.org\b|\bstaff\b|\bwriters?\b|\breporters?\b|\beditor\b"
     # scraped page furniture: "Backgroundurl Avatar_Large, Story Count, ..., Popular Tags",
-    # "In July Of"
-    r"|_|\b(?:story|comment)\s+count\b|\bpopular\s+tags\b|^(?:in|of|on|at|the|for|to)\s"
-    r"|\s(?:in|of|on|at|for|to)$",
+    # "In July Of", "On Iran", "For Cnn"; not a name that starts or ends with such a short
+    # word ("To Lam", "Alex To", "Chan Wing On")
+    r"|_|\b(?:story|comment)\s+count\b|\bpopular\s+tags\b|^(?:in|of|on|at|the|for)\s"
+    r"|\s(?:in|of|for)$",
     re.I,
 )
 # A label before the name: "Analysis Stephen Collinson", "Story X, Video Y", "Opinion by Z".

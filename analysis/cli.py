@@ -321,13 +321,15 @@ def cmd_robustness(args: argparse.Namespace) -> int:
 
 
 def cmd_compare_authors(args: argparse.Namespace) -> int:
+    from analysis.config import MAX_RESAMPLES
     from analysis.differences import author_differences
     from analysis.runs import load_run
     from analysis.terminal import format_differences
 
     for name, value in (("--permutations", args.permutations), ("--bootstrap", args.bootstrap)):
-        if value < 99:
-            raise CLIError(f"expected {name} >= 99, got {value}")
+        if not 99 <= value <= MAX_RESAMPLES:
+            raise CLIError(f"expected {name} from 99 to {MAX_RESAMPLES:,}, got {value}")
+    _check_seed(args.seed)
     run = load_run(args.run, args.runs_dir)
     diffs = author_differences(
         run,
@@ -350,6 +352,7 @@ def cmd_shift(args: argparse.Namespace) -> int:
     from analysis.shifts import author_shift
     from analysis.terminal import format_shift
 
+    _check_seed(args.seed)
     run = load_run(args.run, args.runs_dir)
     known = list(dict.fromkeys(run.positions["topic"]))
     topics = args.topic or known
@@ -410,12 +413,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         fmt = resolve_format(args.format, args.out)
     except ValueError as error:
         raise CLIError(str(error)) from None
-    if args.out:  # checked before anything is written, the provenance sidecar included
+    if args.out is not None:  # checked before anything is written, the sidecar included
         out = Path(args.out)
+        if not args.out.strip():
+            raise CLIError("--out is empty; expected a file name")
         if out.is_dir():
             raise CLIError(f"--out {args.out} is a folder; expected a file name")
+        if out.exists() and not out.is_file():
+            raise CLIError(f"--out {args.out} is not a regular file; expected a file name")
         if not out.parent.is_dir():
             raise CLIError(f"--out {args.out}: no folder {out.parent}")
+    elif fmt == "parquet" and sys.stdout.isatty():
+        raise CLIError("Parquet is binary: expected --out FILE, or a pipe, not a terminal")
     run = load_run(args.run, args.runs_dir)
     export_table(run, args.what, fmt, args.out)
     if args.out:
@@ -559,6 +568,11 @@ def _die_with_parent() -> None:
 
         PR_SET_PDEATHSIG = 1
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _check_seed(seed: int) -> None:
+    if seed < 0:
+        raise CLIError(f"expected --seed to be an integer >= 0, got {seed}")
 
 
 def _add_test_options(parser: argparse.ArgumentParser, handler: Callable[..., int]) -> None:

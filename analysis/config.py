@@ -69,6 +69,9 @@ RELEVANCE_METHODS = ("cascade", "full")
 COUNTER_EXAMPLES = ("auto", "always", "never")
 # local: the stages run in this process; ray: relevance and scoring run on Ray Data actors
 ENGINES = ("local", "ray")
+# Resamples a bootstrap or permutation test may draw: memory grows with them (ten million
+# permutations took 3 GB), and beyond this the p-values and intervals no longer move.
+MAX_RESAMPLES = 100_000
 
 
 class ConfigError(ValueError):
@@ -207,9 +210,9 @@ class AggregateSection:
             _integer(self.seed) and self.seed >= 0, "aggregate.seed", "an integer >= 0", self.seed
         )
         _expect(
-            _integer(self.n_bootstrap) and self.n_bootstrap >= 1,
+            _integer(self.n_bootstrap) and 1 <= self.n_bootstrap <= MAX_RESAMPLES,
             "aggregate.n_bootstrap",
-            "an integer >= 1",
+            f"an integer from 1 to {MAX_RESAMPLES:,}",
             self.n_bootstrap,
         )
         _expect(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -73,25 +74,22 @@ def sidecar_path(out: str | Path) -> Path:
 
 def export_table(run: Run, what: str, fmt: str, out: str | Path | None = None) -> None:
     """Write ``what`` of ``run`` in ``fmt`` to ``out`` (stdout when None), with the run id on
-    every row and the provenance in the Parquet metadata or a sidecar file."""
+    every row and the provenance in the Parquet metadata or a sidecar file. A file and its
+    sidecar appear together or not at all (written aside, then moved into place)."""
     if fmt not in FORMATS:
         raise ValueError(f"expected --format one of {', '.join(FORMATS)}, got {fmt!r}")
     table = with_run_id(table_for(run, what), run.run_id)
     provenance = export_provenance(run.meta, run.config, what, fmt, len(table))
     if fmt == "parquet":
         metadata = {PARQUET_KEY: json.dumps(provenance, default=str).encode("utf-8")}
+        buffer = io.BytesIO()
+        write_parquet(table, buffer, metadata)
         if out is None:
-            buffer = io.BytesIO()
-            write_parquet(table, buffer, metadata)
             sys.stdout.buffer.write(buffer.getvalue())
             sys.stdout.flush()
         else:
-            write_parquet(table, out, metadata)
+            publish([(Path(out), buffer.getvalue())])
         return
-    if out is not None:
-        sidecar_path(out).write_text(
-            json.dumps(provenance, indent=1, default=str) + "\n", encoding="utf-8"
-        )
     if fmt == "csv":
         flat = table.copy()
         for column in flat.columns:
@@ -107,5 +105,22 @@ def export_table(run: Run, what: str, fmt: str, out: str | Path | None = None) -
     if out is None:
         sys.stdout.write(text)
         sys.stdout.flush()
-    else:
-        Path(out).write_text(text, encoding="utf-8")
+        return
+    sidecar = json.dumps(provenance, indent=1, default=str) + "\n"
+    publish([(Path(out), text.encode("utf-8")), (sidecar_path(out), sidecar.encode("utf-8"))])
+
+
+def publish(files: list[tuple[Path, bytes]]) -> None:
+    """Write each (path, bytes) beside its path first, then move them all into place: a
+    failed write (a full disk, a read-only folder) leaves neither a part nor a stray sidecar."""
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            aside = path.with_name(f".{path.name}.{os.getpid()}.part")
+            written.append((aside, path))
+            aside.write_bytes(data)
+        for aside, path in written:
+            os.replace(aside, path)
+    finally:
+        for aside, _ in written:
+            aside.unlink(missing_ok=True)

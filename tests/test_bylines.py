@@ -31,6 +31,8 @@ from tests.test_aggregate import TOPICS, article, score, tables
         ("Analysis Chris Cillizza, Cnn Editor-At-Large", ("Chris Cillizza",)),
         ("Opinion by Ann Lee", ("Ann Lee",)),
         ("Chris Stirewalt, In July Of", ("Chris Stirewalt",)),
+        ("Ann Lee, On Iran, For Cnn", ("Ann Lee",)),  # scraped fragments, not names
+        ("Kevin To, To Lam, Chan Wing On", ("Kevin To", "To Lam", "Chan Wing On")),
         (
             "Jo Doe, Backgroundurl Avatar_Large, Story Count, Comment Count, Popular Tags",
             ("Jo Doe",),

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -143,8 +144,34 @@ def test_export_checks_out_before_writing_anything(tmp_path, capsys):
     assert "is a folder" in _error(capsys)
     assert main([*base, str(tmp_path / "no" / "such" / "a.jsonl")]) == 2
     assert "no folder" in _error(capsys)
+    assert main([*base, ""]) == 2
+    assert "--out is empty" in _error(capsys)
+    assert main([*base, "/dev/null"]) == 2  # a device is not replaced by a file
+    assert "not a regular file" in _error(capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "runs"]
     assert list(folder.iterdir()) == []
+
+
+def test_a_failed_export_leaves_neither_the_file_nor_its_sidecar(tmp_path, capsys, monkeypatch):
+    from analysis import export
+
+    make_run(tmp_path / "runs")
+    out = tmp_path / "x.jsonl"
+    real = Path.write_bytes
+
+    def full_disk(self, data):
+        if self.name.startswith(".x.jsonl.provenance.json"):
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    base = ["export", "latest", "--runs-dir", str(tmp_path / "runs"), "--out", str(out)]
+    assert main(base) == 2
+    assert "No space left on device" in _error(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs"]  # nothing half-written
+    monkeypatch.setattr(Path, "write_bytes", real)
+    assert main(base) == 0
+    assert out.read_text().startswith('{"run_id"') and export.sidecar_path(out).is_file()
 
 
 def test_export_takes_its_format_from_the_out_files_ending(tmp_path, capsys):

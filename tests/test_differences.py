@@ -73,7 +73,12 @@ def test_cli_prints_a_table_or_one_json_object(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["run_id"] == "r1" and {t["topic"] for t in data["tests"]} == set(TOPICS)
     assert main([*args, "--permutations", "5"]) == 2
-    assert "expected --permutations >= 99" in capsys.readouterr().err
+    assert "expected --permutations from 99 to 100,000, got 5" in capsys.readouterr().err
+    # an upper bound too: memory grows with the resamples (ten million took 3 GB)
+    assert main([*args, "--bootstrap", "100000000"]) == 2
+    assert "expected --bootstrap from 99 to 100,000" in capsys.readouterr().err
+    assert main([*args, "--seed", "-1"]) == 2
+    assert "expected --seed to be an integer >= 0, got -1" in capsys.readouterr().err
 
 
 def test_one_article_each_has_no_interval_and_no_stance_is_not_compared(tmp_path):
