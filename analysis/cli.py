@@ -916,6 +916,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from analysis.datasets import DataError
     from analysis.scoring import ModelLoadError, UnknownScorerError
 
+    runs_dir = getattr(args, "runs_dir", None)
+    if runs_dir and Path(runs_dir).exists() and not Path(runs_dir).is_dir():
+        print(
+            f"viewpoints: error: --runs-dir {runs_dir} is a file; expected a folder",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         with warnings.catch_warnings():  # restores Python's own display on the way out
             warnings.showwarning = _show_warning

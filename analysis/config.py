@@ -270,6 +270,12 @@ class RunSection:
             self.runs_dir,
         )
         _expect(isinstance(self.name, str), "run.name", "a string", self.name)
+        _expect(
+            self.name.isprintable(),
+            "run.name",
+            "a name without line breaks or control characters",
+            self.name,
+        )
 
 
 @dataclass(frozen=True)

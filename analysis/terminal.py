@@ -135,7 +135,8 @@ def _units(run: Run, level: str) -> list[tuple[str, pd.DataFrame]]:
     out = []
     for unit, rows in table.groupby(key, sort=True):
         first = rows.iloc[0]
-        name = str(unit) if level == "author" else str(first["title"])
+        title = first.get("title")
+        name = str(unit) if level == "author" or not title or title != title else str(title)
         if level == "author" and first.get("group_kind") in ("outlet", "article"):
             name += " *"
         out.append((name, rows))

@@ -323,3 +323,16 @@ def test_a_failed_run_leaves_no_runs_folder_it_made(tmp_path, capsys):
     (kept / "mine.txt").write_text("x")
     assert main(["analyze", str(empty), "--runs-dir", str(kept), "--quiet"]) == 2
     assert [p.name for p in kept.iterdir()] == ["mine.txt"]  # a folder that was there stays
+
+
+def test_a_file_as_the_runs_folder_is_one_clear_line(tmp_path, capsys):
+    not_a_folder = tmp_path / "a.jsonl"
+    not_a_folder.write_text("{}\n")
+    assert main(["runs", "--runs-dir", str(not_a_folder)]) == 2
+    assert f"--runs-dir {not_a_folder} is a file; expected a folder" in _error(capsys)
+
+
+def test_a_run_name_with_a_line_break_is_refused(tmp_path, capsys):
+    code = main(["analyze", "seeds", "--name", "a\nb", "--runs-dir", str(tmp_path), "--dry-run"])
+    assert code == 2
+    assert "run.name: expected a name without line breaks" in _error(capsys)

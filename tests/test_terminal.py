@@ -141,3 +141,20 @@ def test_probabilities_never_print_as_negative_zero():
     assert _probs({"negative": -0.0, "neutral": 1.0, "positive": -1e-9}) == (
         "negative 0.00 neutral 1.00 positive 0.00"
     )
+
+
+def test_an_untitled_article_is_shown_by_its_id():
+    from types import SimpleNamespace
+
+    from analysis.terminal import _units
+
+    positions = pd.DataFrame(
+        {
+            "level": ["article", "article"],
+            "article_id": ["a1", "a2"],
+            "title": ["A title", None],
+            "topic": ["sanctions", "sanctions"],
+        }
+    )
+    names = [name for name, _ in _units(SimpleNamespace(positions=positions), "article")]
+    assert names == ["A title", "a2"]  # not a blank row label
