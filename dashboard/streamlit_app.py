@@ -36,7 +36,7 @@ def _run_caption(meta: dict) -> str:
     created = str(meta.get("created", ""))[:16].replace("T", " ")
     counts = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
     n = counts.get("articles", counts.get("articles_read"))
-    parts = (name, created, counted(int(n), "article") if n is not None else "")
+    parts = (name, created, counted(n, "article") if isinstance(n, int) else "")
     return " · ".join(p for p in parts if p)
 
 

@@ -76,7 +76,7 @@ def _header(report: dict[str, Any], metas: dict[str, dict[str, Any]]) -> None:
         created = str(run.get("created") or "")[:16].replace("T", " ")
         counts = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
         n = counts.get("articles", counts.get("articles_read"))
-        facts = [f for f in (created, counted(int(n), "article") if n is not None else "") if f]
+        facts = [f for f in (created, counted(n, "article") if isinstance(n, int) else "") if f]
         with column.container(border=True):
             st.markdown(f"**Run {side.upper()}** `{run['run_id']}`")
             models = run.get("models") or {}
