@@ -127,8 +127,8 @@ class Topic:
     def __post_init__(self) -> None:
         if not isinstance(self.key, str) or not _KEY.fullmatch(self.key):
             raise TopicsError(
-                f"expected a topic key of lowercase letters, digits and '_' (starting with a "
-                f"letter), got {self.key!r}"
+                f"expected a topic key of lowercase ASCII letters a-z, digits and '_' (starting "
+                f"with a letter; the label can be in any script), got {self.key!r}"
             )
         for name in ("label", "description", "target"):
             _check_text(self.key, name, getattr(self, name))

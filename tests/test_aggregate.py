@@ -108,7 +108,7 @@ def sort_rows(out: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_config_validates_and_round_trips():
-    with pytest.raises(ValueError, match=r"n_bootstrap: expected an integer from 1 to 100,000, got 0"):
+    with pytest.raises(ValueError, match=r"n_bootstrap: expected an integer from 1 to 100,000"):
         AggregateConfig(n_bootstrap=0)
     with pytest.raises(ValueError, match=r"aggregate\.max_evidence: expected an integer >= 0"):
         AggregateConfig(max_evidence=-1)

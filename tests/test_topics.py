@@ -122,6 +122,9 @@ def test_file_level_errors(tmp_path):
         load_topics(write(tmp_path, "extra = 1\n" + VALID))
     with pytest.raises(TopicsError, match="expected a topic key"):
         load_topics(write(tmp_path, VALID.replace("[topics.fishing]", '[topics."Bad Key"]')))
+    # a lowercase key in another script: the message says ASCII, not just "lowercase"
+    with pytest.raises(TopicsError, match=r"lowercase ASCII letters a-z.*'санкции'"):
+        load_topics(write(tmp_path, VALID.replace("[topics.fishing]", '[topics."санкции"]')))
 
 
 def test_topics_hash_changes_with_the_definition():
