@@ -35,6 +35,7 @@ import pandas as pd
 
 from analysis.metrics import precision_recall_f1
 from analysis.runs import load_run
+from experiments.article_level import per_topic_coverage
 from experiments.article_level.per_topic_coverage import LABELS, labels
 
 STRONG_GATE = 0.9
@@ -43,14 +44,11 @@ L2_GRID = (0.1, 1.0, 10.0)
 
 
 def candidates(run_dir: str | Path) -> tuple[pd.DataFrame, pd.Series]:
-    """Every candidate of the run (kept or gated out) with its voice, and each article's
-    passage count."""
-    run = load_run(run_dir)
-    columns = ["article_id", "topic", "relevance", "on_topic", "reported"]
-    gated = pd.read_parquet(Path(run.path) / "gated_out.parquet")
-    cands = pd.concat([run.scores[columns], gated[columns]], ignore_index=True)
+    """Every candidate of the run (kept or gated out, :func:`per_topic_coverage.candidates`)
+    with P(on topic) 1 where the model has no topic head, and each article's passage count."""
+    cands = per_topic_coverage.candidates(run_dir)
     cands["on_topic"] = cands["on_topic"].astype(float).fillna(1.0)
-    sizes = run.articles.set_index("article_id")["n_passages"]
+    sizes = load_run(run_dir).articles.set_index("article_id")["n_passages"]
     return cands, sizes
 
 

@@ -36,12 +36,15 @@ GATES = (0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95)
 SHIPPED = (0.55, 0.9)
 
 
+CANDIDATE_COLUMNS = ["article_id", "topic", "relevance", "on_topic", "reported"]
+
+
 def candidates(run_dir: str | Path) -> pd.DataFrame:
-    """Every (article, topic, relevance, P(on topic)) candidate of the run, kept or gated out."""
+    """Every (article, topic, relevance, P(on topic), reported) candidate of the run, kept or
+    gated out."""
     run = load_run(run_dir)
-    kept = run.scores[["article_id", "topic", "relevance", "on_topic"]]
     gated = pd.read_parquet(Path(run.path) / "gated_out.parquet")
-    return pd.concat([kept, gated[["article_id", "topic", "relevance", "on_topic"]]])
+    return pd.concat([run.scores[CANDIDATE_COLUMNS], gated[CANDIDATE_COLUMNS]], ignore_index=True)
 
 
 def labels(path: Path = LABELS) -> pd.DataFrame:
