@@ -15,8 +15,6 @@ from analysis.run_info import run_info
 from dashboard import context, data, export, state, ui
 from dashboard.style import (
     CATEGORY_COLORS,
-    NO_STANCE,
-    NOT_DISCUSSED,
     ONLY_QUOTED,
     cell_css,
     counted,
@@ -24,7 +22,7 @@ from dashboard.style import (
     md_escape,
     percent,
     signed,
-    with_interval,
+    stance_words,
 )
 from dashboard.trust import trust_summary
 
@@ -182,11 +180,9 @@ def change_cell(side: dict[str, Any], measure: str) -> str:
     """One run's side of an author change in words, as the Overview words it: the value with
     its interval, or why there is none (not discussed; no stance expressed; a tone of quoted
     voices only)."""
-    if side["status"] != "discussed":
-        return NOT_DISCUSSED
-    if is_missing(side["value"]):
-        return NO_STANCE if measure == "stance" else ONLY_QUOTED
-    return with_interval(side["value"], side["low"], side["high"])
+    if measure != "stance" and side["status"] == "discussed" and is_missing(side["value"]):
+        return ONLY_QUOTED  # a discussed author's tone is missing only without own passages
+    return stance_words(side["status"], None, side["value"], side["low"], side["high"])
 
 
 def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame:
