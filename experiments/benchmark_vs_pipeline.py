@@ -8,16 +8,27 @@ the same topics:
 
 - viewpoints: ``viewpoints analyze`` in a child process with the NLI folder as the stance model
   (``stance.nli.v1``), the default tone model, no prediction cache; its wall time includes
-  loading the corpus and the models;
-- pipeline: ``pipeline("zero-shot-classification")`` as a user calls it (default batch size,
-  ``multi_label=True``, the topics' labels as candidate labels) on the project's own passages of
-  the same articles. It has no relevance filter, so it classifies every passage against every
-  topic; that takes hours, so it is timed on a seeded random sample of passages and its time for
+  loading the corpus and the models. It gives a stance and a tone for every (passage, topic)
+  pair it finds on topic.
+- pipeline: ``pipeline("zero-shot-classification")`` as a user calls it (default batch size) on
+  the project's own passages of the same articles, with no relevance filter: every passage
+  against every topic, the (passage, topic) *items*. Two tasks, each timed:
+
+  - ``stance+tone``, the same outputs as ``analyze`` (the ratio the bar reads): for each topic,
+    the stance from the two hypotheses ``stance.nli.v1`` reads (the topic's favor and against
+    templates, ``multi_label=True``: each is entailed or not on its own, as there), and the tone
+    from three candidate labels ("The tone toward {target} is negative / neutral / positive.");
+    five (passage, hypothesis) pairs per item;
+  - ``topics``, a cheaper task than ``analyze`` does: the three topic labels as candidate labels
+    of each passage (``multi_label=True``), one pair per item, with no stance and no tone.
+
+  That takes hours, so each task is timed on a seeded random sample of passages and its time for
   all of them is extrapolated (model load + items x seconds per item).
 
 The corpus defaults to the AllSides file; ``--limit N`` takes its first N articles (a folder,
 such as ``seeds``, is taken whole). Torch keeps its default threads on both sides. Prints the
-CPU, one JSON line per side and the throughput ratio. Numbers are measured, never asserted.
+CPU, one JSON line per side and task, and the throughput ratio against each task. Numbers are
+measured, never asserted.
 """
 
 from __future__ import annotations
@@ -33,6 +44,10 @@ from typing import Any
 from experiments.benchmark_corpus import ALLSIDES, analyze_in_child, cpu_name, first_articles
 
 HYPOTHESIS_TEMPLATE = "This text is about {}."
+TONE_LABELS = ("negative", "neutral", "positive")
+TONE_TEMPLATE = "The tone toward {target} is {{}}."
+# The pipeline's tasks: the outputs of ``analyze`` (the bar's ratio), and topic labels alone.
+TASKS = ("stance+tone", "topics")
 NLI_LABELS = {0: "entailment", 1: "neutral", 2: "contradiction"}
 # all-MiniLM-L6-v2's encoder; the vocabulary comes from its tokenizer.
 MINILM_DIMENSIONS = {
@@ -87,31 +102,77 @@ def run_viewpoints(corpus: Path, model: Path, folder: Path) -> dict[str, Any]:
     }
 
 
+def pipeline_calls(task: str, topics: list[Any], model: Path) -> list[dict[str, Any]]:
+    """The zero-shot pipeline's keyword arguments, one call per entry, that make ``task``'s
+    outputs for a passage; together they cover every topic once. The stance hypotheses are the
+    ones ``stance.nli.v1`` with ``model`` reads in ``analyze`` (the topics' own templates)."""
+    from analysis.scoring.nli import NLIStanceScorer
+
+    if task == "topics":
+        labels = [topic.label for topic in topics]
+        return [
+            {
+                "candidate_labels": labels,
+                "hypothesis_template": HYPOTHESIS_TEMPLATE,
+                "multi_label": True,
+            }
+        ]
+    if task != "stance+tone":
+        raise ValueError(f"expected a pipeline task in {TASKS}, got {task!r}")
+    stance = NLIStanceScorer(
+        str(model),
+        templates={
+            topic.target: (topic.favor_template, topic.against_template)
+            for topic in topics
+            if topic.favor_template and topic.against_template
+        },
+    )
+    calls = []
+    for topic in topics:
+        hypotheses = list(stance.hypotheses(topic.target))
+        calls.append(
+            {"candidate_labels": hypotheses, "hypothesis_template": "{}", "multi_label": True}
+        )
+        calls.append(
+            {
+                "candidate_labels": list(TONE_LABELS),
+                "hypothesis_template": TONE_TEMPLATE.format(target=topic.target),
+                "multi_label": False,
+            }
+        )
+    return calls
+
+
 def run_pipeline(
-    passages: list[str], labels: list[str], model: Path, sample: int, seed: int
+    passages: list[str], topics: list[Any], model: Path, sample: int, seed: int, task: str
 ) -> dict[str, Any]:
-    """The zero-shot pipeline on a seeded sample of ``passages`` x every label, timed."""
+    """The zero-shot pipeline doing ``task`` on a seeded sample of ``passages``, timed."""
     import torch
     from transformers import pipeline
 
+    calls = pipeline_calls(task, topics, model)
     started = time.perf_counter()
     classifier = pipeline("zero-shot-classification", model=str(model), device=-1)
     load_s = time.perf_counter() - started
     picked = random.Random(seed).sample(passages, min(sample, len(passages)))
-    call = {"candidate_labels": labels, "hypothesis_template": HYPOTHESIS_TEMPLATE}
-    classifier(picked[0], multi_label=True, **call)  # warm-up, not timed: favours the pipeline
+    for call in calls:  # warm-up, not timed: favours the pipeline
+        classifier(picked[0], **call)
     started = time.perf_counter()
-    outputs = classifier(picked, multi_label=True, **call)
+    for call in calls:
+        outputs = classifier(picked, **call)
+        assert len(outputs) == len(picked)
+        assert all(len(o["labels"]) == len(call["candidate_labels"]) for o in outputs)
     sample_s = time.perf_counter() - started
-    assert len(outputs) == len(picked) and all(len(o["labels"]) == len(labels) for o in outputs)
-    items = len(picked) * len(labels)
+    items = len(picked) * len(topics)
+    pairs = sum(len(call["candidate_labels"]) for call in calls)
     return {
         "side": "pipeline",
+        "task": task,
         "model": str(model),
         "batch_size": classifier._batch_size or 1,  # what __call__ uses when none is given
         "torch_threads": torch.get_num_threads(),
-        "hypothesis_template": HYPOTHESIS_TEMPLATE,
-        "multi_label": True,
+        "calls": calls,
+        "pairs_per_item": pairs / len(topics),
         "load_s": round(load_s, 2),
         "sample_passages": len(picked),
         "sample_items": items,
@@ -138,7 +199,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     print(f"CPU: {cpu_name()}", flush=True)
     topics = load_topics()
-    labels = [topic.label for topic in topics]
     with tempfile.TemporaryDirectory(prefix="viewpoints-vs-pipeline-") as tmp:
         folder = Path(tmp)
         limit = args.limit if args.corpus.is_file() else None
@@ -157,41 +217,54 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ours["articles_per_s"] = round(ours["articles"] / ours["wall_s"], 2)
         ours["items_per_s"] = round(items / ours["wall_s"], 1)
 
-        stock = run_pipeline(passages, labels, model, args.pipeline_sample, args.seed)
-        per_item = stock["sample_s"] / stock["sample_items"]
-        stock["articles"] = len(loaded.articles)
-        stock["passages"] = len(passages)
-        stock["items"] = items
-        stock["extrapolated_wall_s"] = round(stock["load_s"] + items * per_item, 2)
-        stock["wall_s_extrapolated_from_sample"] = True
-        stock["articles_per_s"] = round(stock["articles"] / stock["extrapolated_wall_s"], 4)
+        stock = {}
+        for task in TASKS:
+            side = run_pipeline(passages, topics, model, args.pipeline_sample, args.seed, task)
+            per_item = side["sample_s"] / side["sample_items"]
+            side["articles"] = len(loaded.articles)
+            side["passages"] = len(passages)
+            side["items"] = items
+            side["extrapolated_wall_s"] = round(side["load_s"] + items * per_item, 2)
+            side["wall_s_extrapolated_from_sample"] = True
+            side["articles_per_s"] = round(side["articles"] / side["extrapolated_wall_s"], 4)
+            stock[task] = side
 
-    ratio = stock["extrapolated_wall_s"] / ours["wall_s"]
+    ratios = {task: side["extrapolated_wall_s"] / ours["wall_s"] for task, side in stock.items()}
     print(f"models: both sides' NLI model is {model.name} (MiniLM-sized, random weights)")
     print(
         f"viewpoints: stance {ours['models'].get('stance', {}).get('name')}, "
-        f"tone {ours['models'].get('tone', {}).get('name')} (default: an NLI model cannot "
-        "score tone); wall time measured, models and corpus loading included"
+        f"tone {ours['models'].get('tone', {}).get('name')} (default), a stance and a tone for "
+        "each (passage, topic) pair on topic; wall time measured, models and corpus loading "
+        "included"
     )
     print(json.dumps(ours))
-    print(
-        f"pipeline: zero-shot-classification, batch_size {stock['batch_size']} (default), "
-        f"{len(labels)} candidate labels x {len(passages)} passages = {items} items; timed on "
-        f"a random sample of {stock['sample_passages']} passages ({stock['sample_items']} "
-        f"items), the wall time for all {items} items EXTRAPOLATED from it (load + items x "
-        "s/item; corpus loading not counted)"
-    )
-    print(json.dumps(stock))
-    print(f"viewpoints / pipeline throughput: {ratio:.1f}x")
+    for task, side in stock.items():
+        what = (
+            "a stance (the two hypotheses stance.nli.v1 reads) and a tone (three labels) for "
+            "each item, as analyze gives"
+            if task == "stance+tone"
+            else "the topic labels as candidate labels, no stance, no tone"
+        )
+        print(
+            f"pipeline, task {task}: {what}; zero-shot-classification, batch_size "
+            f"{side['batch_size']} (default), {side['pairs_per_item']:g} (passage, hypothesis) "
+            f"pairs per item, {len(passages)} passages x {len(topics)} topics = {items} items; "
+            f"timed on a random sample of {side['sample_passages']} passages "
+            f"({side['sample_items']} items), the wall time for all {items} items EXTRAPOLATED "
+            "from it (load + items x s/item; corpus loading not counted)"
+        )
+        print(json.dumps({k: v for k, v in side.items() if k != "calls"}))
+    for task, ratio in ratios.items():
+        print(f"viewpoints / pipeline ({task}) throughput: {ratio:.1f}x")
     return {
         "cpu": cpu_name(),
-        "topics": labels,
-        "articles": stock["articles"],
+        "topics": [topic.label for topic in topics],
+        "articles": len(loaded.articles),
         "passages": len(passages),
         "items": items,
         "viewpoints": ours,
         "pipeline": stock,
-        "ratio": ratio,
+        "ratios": ratios,
     }
 
 
