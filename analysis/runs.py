@@ -317,7 +317,10 @@ def list_runs(runs_dir: str | Path) -> list[dict[str, Any]]:
 
 
 def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
-    """A run id, a run folder path, or ``latest`` -> the run folder."""
+    """A run id, a run folder path, or ``latest`` -> the run folder.
+
+    A run id is a folder name in ``runs_dir`` or, for a folder copied or renamed there, the id
+    its ``run.json`` records: the one ``viewpoints runs`` lists."""
     runs_dir = Path(runs_dir)
     if spec == "latest":
         runs = list_runs(runs_dir)
@@ -329,6 +332,15 @@ def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
         return as_path
     if (runs_dir / spec / "run.json").is_file():
         return runs_dir / spec
+    recorded = [Path(m["path"]) for m in list_runs(runs_dir) if m.get("run_id") == spec]
+    if len(recorded) == 1:
+        return recorded[0]
+    if recorded:
+        folders = ", ".join(sorted(path.name for path in recorded))
+        raise RunError(
+            f"run {spec!r} is ambiguous: the folders {folders} in {runs_dir} all record it as "
+            "their id; give a folder's path instead"
+        )
     known = [m["run_id"] for m in list_runs(runs_dir)][:5]
     hint = f"; recent runs: {', '.join(known)}" if known else ""
     raise RunError(f"no run {spec!r} (looked for a folder and in {runs_dir}){hint}")

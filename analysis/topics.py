@@ -192,6 +192,20 @@ def topics_from_toml(data: Mapping[str, Any]) -> list[Topic]:
         if "key" in table:
             raise TopicsError(f"topic {key!r}: expected the key only in the table name, got 'key'")
         topics.append(Topic.from_dict({"key": key, **table}))
+    # Pages, charts and tables name topics by label; a scorer's templates go by target.
+    for field in ("label", "target"):
+        seen: dict[str, Topic] = {}
+        for topic in topics:
+            value = getattr(topic, field)
+            folded = " ".join(value.split()).casefold()
+            if folded in seen:
+                first = seen[folded]
+                raise TopicsError(
+                    f"topics {first.key!r} and {topic.key!r}: expected a different {field} "
+                    f"for each topic (case and spacing aside), got {getattr(first, field)!r} "
+                    f"and {value!r}"
+                )
+            seen[folded] = topic
     return topics
 
 

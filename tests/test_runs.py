@@ -38,6 +38,21 @@ def test_latest_is_the_newest_and_unknown_runs_name_recent_ones(tmp_path):
         resolve_run("latest", tmp_path / "empty")
 
 
+def test_a_copied_run_folder_opens_by_the_id_it_lists_under(tmp_path):
+    import shutil
+
+    original = write_run(tmp_path, "r1", {"created": "2026-01-01T00:00:00"}, "", tables())
+    shutil.copytree(original, tmp_path / "my copy")
+    shutil.rmtree(original)
+    assert [m["run_id"] for m in list_runs(tmp_path)] == ["r1"]
+    assert resolve_run("r1", tmp_path) == tmp_path / "my copy"
+    assert load_run("r1", tmp_path).run_id == "r1"
+    shutil.copytree(tmp_path / "my copy", tmp_path / "another")
+    with pytest.raises(RunError, match="'r1' is ambiguous: the folders another, my copy"):
+        resolve_run("r1", tmp_path)
+    assert resolve_run("another", tmp_path) == tmp_path / "another"
+
+
 def test_an_interrupted_write_leaves_no_listed_run(tmp_path, monkeypatch):
     def explode(self, *args, **kwargs):
         raise KeyboardInterrupt

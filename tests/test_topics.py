@@ -107,6 +107,23 @@ def test_empty_aliases_and_blank_entries_are_refused(tmp_path):
         load_topics(path)
 
 
+def test_two_topics_may_not_share_a_label_or_a_target(tmp_path):
+    second = VALID.replace("topics.fishing", "topics.quotas").replace("trawler", "net")
+    with pytest.raises(
+        TopicsError,
+        match=r"'fishing' and 'quotas': expected a different label .* 'Fishing' and ' fishing'",
+    ):
+        load_topics(write(tmp_path, VALID + second.replace("Fishing", " fishing")))
+    other_label = second.replace('label = "Fishing"', 'label = "Quotas"')
+    with pytest.raises(TopicsError, match=r"expected a different target .* 'fishing quotas'"):
+        load_topics(write(tmp_path, VALID + other_label))
+    distinct = other_label.replace('target = "fishing quotas"', 'target = "North Sea quotas"')
+    assert [t.label for t in load_topics(write(tmp_path, VALID + distinct))] == [
+        "Fishing",
+        "Quotas",
+    ]
+
+
 def test_file_level_errors(tmp_path):
     with pytest.raises(TopicsError, match="no such file"):
         load_topics(tmp_path / "absent.toml")
