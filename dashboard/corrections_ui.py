@@ -43,7 +43,7 @@ from analysis.corrections import (
 from analysis.labels import TASK_LABELS
 from dashboard import data
 from dashboard.context import RunContext
-from dashboard.style import is_missing
+from dashboard.style import is_missing, passage_place
 
 MAX_STORES_CACHED = 4
 Index = dict[tuple[str, str], dict[str, Correction]]
@@ -302,12 +302,12 @@ def passage_choice(passages: pd.DataFrame, scores: pd.DataFrame, ctx: RunContext
         short = text if len(text) <= 90 else text[:89] + "…"
         scored = topics_of.get(rec["passage_id"], [])
         tail = f" — scored on {', '.join(ctx.label(t) for t in scored)}" if scored else ""
-        out[rec["passage_id"]] = f"#{int(rec['index'])}: {short}{tail}"
+        out[rec["passage_id"]] = f"{passage_place(rec['index'])}: {short}{tail}"
     return out
 
 
 def corrected_here(passages: pd.DataFrame, index: Index) -> list[tuple[int, list[str]]]:
-    """(passage index, topics) of an article's passages that carry corrections, in order."""
+    """(passage index from 0, topics) of an article's passages that carry corrections, in order."""
     topics_of: dict[str, list[str]] = {}
     for digest, topic in index:
         topics_of.setdefault(digest, []).append(topic)
@@ -331,7 +331,10 @@ def article_corrections(passages: pd.DataFrame, scores: pd.DataFrame, ctx: RunCo
     if done:
         st.caption(
             "Your corrections in this article: "
-            + "; ".join(f"#{i} ({', '.join(ctx.label(t) for t in topics)})" for i, topics in done)
+            + "; ".join(
+                f"{passage_place(i)} ({', '.join(ctx.label(t) for t in topics)})"
+                for i, topics in done
+            )
             + ". Positions change in a recomputed run (Evaluation page)."
         )
     scored_first = [p for p in choices if p in set(scores["passage_id"])] + [

@@ -59,6 +59,17 @@ TONE_PROBS = (
 )
 
 
+# The column of a passage's place in its article: "¶1" is its first passage. Evidence cards
+# number passages by rank ("#1"), so a place gets a mark of its own.
+PASSAGE_PLACE = "¶"
+PASSAGE_PLACE_HELP = "the passage's place in the article: ¶1 is its first passage"
+
+
+def passage_place(index: Any) -> str:
+    """A passage's place in its article, counted from 1 (``index`` counts from 0)."""
+    return f"{PASSAGE_PLACE}{int(index) + 1}"
+
+
 def is_missing(value: Any) -> bool:
     """None, NaN or NA."""
     if value is None:

@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from experiments.benchmark_corpus import cpu_name
+
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "newsmtsc"
 
 
@@ -68,24 +70,6 @@ def measure(precision: str, n: int, threads: int, batch_size: int, model_name: s
     }
 
 
-def cpu_description() -> str:
-    """The CPU's model name and its bf16-relevant features (AVX-512 BF16, AMX), from /proc."""
-    try:
-        info = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        import platform
-
-        return platform.processor() or "unknown CPU"
-    fields: dict[str, str] = {}
-    for line in info.splitlines():  # the first processor's block is enough
-        key, _, value = line.partition(":")
-        fields.setdefault(key.strip(), value.strip())
-    name = fields.get("model name", "unknown CPU")
-    flags = set(fields.get("flags", "").split())
-    features = [f for f in ("avx512_bf16", "amx_bf16", "amx_tile") if f in flags]
-    return f"{name} ({', '.join(features) or 'no native bf16'})"
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
@@ -126,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         results[precision] = json.loads(out.stdout.strip().splitlines()[-1])
     reference = results.get("fp32")
-    print(f"CPU: {cpu_description()}")
+    print(f"CPU: {cpu_name()}")
     heads = ", ".join(next(iter(results.values()))["argmax"])
     print(f"model: analysis/shipped_models/{args.model} (heads: {heads})")
     for precision, r in results.items():

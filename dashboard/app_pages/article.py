@@ -12,6 +12,8 @@ from dashboard import context, corrections_ui, data, state, views
 from dashboard.evidence import group_note_html, position_html
 from dashboard.highlight import Span, highlight_html
 from dashboard.style import (
+    PASSAGE_PLACE,
+    PASSAGE_PLACE_HELP,
     STANCE_PROBS,
     TONE_PROBS,
     cell_css,
@@ -136,7 +138,7 @@ def score_table(article_scores: pd.DataFrame, passages: pd.DataFrame, label) -> 
     records = df.to_dict("records")
     table = pd.DataFrame(
         {
-            "#": df["index"].astype("Int64"),
+            PASSAGE_PLACE: df["index"].astype("Int64") + 1,
             "Topic": [label(t) for t in df["topic"]],
             "Stance": df["stance"].astype(float),
             "Stance probabilities": [probabilities(r, STANCE_PROBS) for r in records],
@@ -164,7 +166,7 @@ def gated_out_table(left_out: pd.DataFrame, passages: pd.DataFrame, label) -> pd
     ).sort_values(["index", "on_topic"], ascending=[True, False])
     return pd.DataFrame(
         {
-            "#": df["index"].astype("Int64"),
+            PASSAGE_PLACE: df["index"].astype("Int64") + 1,
             "Topic": [label(t) for t in df["topic"]],
             "About it": df["on_topic"].astype(float),
             "Relevance": df["relevance"].astype(float),
@@ -196,7 +198,7 @@ def _show_gated_out(table: pd.DataFrame, gate: float | None, passage_gate: float
             table.style.format("{:.0%}", subset=["About it", "Relevance"]),
             hide_index=True,
             column_config={
-                "#": st.column_config.NumberColumn(width=40),
+                PASSAGE_PLACE: st.column_config.NumberColumn(width=40, help=PASSAGE_PLACE_HELP),
                 "Passage": st.column_config.TextColumn(width="large"),
             },
         )
@@ -353,7 +355,7 @@ def render() -> None:
             styled,
             hide_index=True,
             column_config={
-                "#": st.column_config.NumberColumn(width=40),
+                PASSAGE_PLACE: st.column_config.NumberColumn(width=40, help=PASSAGE_PLACE_HELP),
                 "About it": st.column_config.NumberColumn(
                     help="the topic check's probability that the passage is about the topic"
                 ),

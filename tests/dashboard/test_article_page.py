@@ -233,7 +233,7 @@ def test_passages_the_topic_gate_left_out_are_listed_apart(app, tmp_path, articl
     table = listed.dataframe[0].value
     assert table["Topic"].tolist() == ["Sanctions"]
     assert table["About it"].tolist() == [0.42]
-    assert table["#"].tolist() == [int(first["index"])]
+    assert table["¶"].tolist() == [int(first["index"]) + 1]  # counted from 1
     assert table["Passage"].iloc[0] == first["text"][:240]
     # The small run records no topic gate, so the note names no gate value.
     assert "to count" not in listed.caption[0].value

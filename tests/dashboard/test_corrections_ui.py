@@ -166,7 +166,7 @@ def test_article_page_adds_a_passage_the_model_missed(app, small_runs_dir, folde
         ("tone", "negative", None),
     ]
     assert all(r["passage_id"] == UNSCORED and r["probs"] is None for r in records)
-    assert any("Your corrections in this article: #0 (Ukraine)" in c.value for c in at.caption)
+    assert any("Your corrections in this article: ¶1 (Ukraine)" in c.value for c in at.caption)
     assert len(CorrectionStore(folder).latest()) == 3
 
 

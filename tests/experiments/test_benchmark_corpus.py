@@ -11,6 +11,17 @@ from experiments.benchmark_corpus import cpu_name, main
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
+def test_the_cpu_is_named_with_its_bf16_units_and_logical_cpus():
+    import os
+    import re
+
+    name = cpu_name()
+    units = r" (with AMX|with AVX-512 bf16 \(no AMX\)|without bf16 units)"
+    assert re.fullmatch(rf".+{units}, {os.cpu_count()} logical CPUs", name), name
+    info = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    assert ("with AMX" in name) == ("amx_bf16" in info)
+
+
 @pytest.mark.slow
 def test_both_methods_run_in_their_own_process_and_find_the_same_topic_passages(capsys):
     cascade, full = main(["--corpus", str(SEEDS)])
