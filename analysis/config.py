@@ -19,8 +19,8 @@ all of them, so a run says exactly what produced it)::
     relevance = "cascade"        # cascade: static embeddings choose the passages MiniLM scores;
                                  # full: MiniLM on every passage (slower, for comparison)
     counter_examples = "auto"    # when the topics' counter-examples veto an alias hit: auto =
-                                 # only for a stance model without a topic head (which judges
-                                 # look-alikes itself); always; never
+                                 # unless the stance model's topic head judges look-alikes itself
+                                 # (for the targets it was trained on); always; never
     [models]
     stance = "stance.minilm.v2"  # registered name, model directory or Hugging Face id
     tone = "tone.minilm.v3"
@@ -50,7 +50,7 @@ all of them, so a run says exactly what produced it)::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -152,10 +152,22 @@ class TopicsSection:
 
     def uses_counter_examples(self, topic_head: bool) -> bool:
         """Whether counter-examples veto alias hits, for a stance model with or without a
-        topic head."""
+        topic head (one trusted on every target)."""
         return self.counter_examples == "always" or (
             self.counter_examples == "auto" and not topic_head
         )
+
+    def counter_example_topics(
+        self, topics: Sequence[Any], topic_head: bool, trusted: Collection[str] | None
+    ) -> bool | frozenset[str]:
+        """Whose counter-examples veto alias hits: every topic's (True), none (False), or those
+        of the topics (keys) whose target the topic head did not learn to judge. ``trusted``:
+        the head's targets, case and spacing aside (None: every target)."""
+        from analysis.topics import unjudged_topics
+
+        if not topic_head or trusted is None or self.counter_examples != "auto":
+            return self.uses_counter_examples(topic_head)
+        return frozenset(t.key for t in unjudged_topics(topics, trusted)) or False
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ shows none, never another model's. ``experiments/news_accuracy.py`` writes the f
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -146,6 +146,22 @@ def accuracy_for_run(models: Mapping[str, Any] | None) -> NewsAccuracy | None:
     return None
 
 
+def unmeasured_topics(accuracy: NewsAccuracy, topics: Sequence[Any]) -> list[str]:
+    """The labels of a run's ``topics`` (with ``key`` and ``label``) the figures do not cover:
+    those whose key the labelled articles do not have."""
+    return [t.label for t in topics if t.key not in (accuracy.per_topic or {})]
+
+
+def unmeasured_note(labels: Sequence[str]) -> str:
+    """A clause saying which topics the figures do not cover ("" when they cover them all)."""
+    if not labels:
+        return ""
+    return (
+        f"; not measured on {', '.join(labels)}: the labels cover the built-in topics only, "
+        "and a stance model can do worse on others"
+    )
+
+
 def pct(value: float | None) -> str:
     """A rate as a whole percentage ("90%"), "n/a" where not measured."""
     return "n/a" if value is None else f"{value:.0%}"
@@ -204,8 +220,9 @@ def accuracy_sentences(
     return lines
 
 
-def accuracy_line(accuracy: NewsAccuracy | None) -> str:
-    """The figures in one plain line for a terminal (None: not measured)."""
+def accuracy_line(accuracy: NewsAccuracy | None, unmeasured: Sequence[str] = ()) -> str:
+    """The figures in one plain line for a terminal (None: not measured); ``unmeasured``: the
+    labels of the run's topics they do not cover (:func:`unmeasured_topics`)."""
     if accuracy is None:
         return (
             "how far to trust S: not measured on news for this stance model "
@@ -216,4 +233,5 @@ def accuracy_line(accuracy: NewsAccuracy | None) -> str:
         f"stances {accuracy.model} gives have the right sign; "
         f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article x "
         f"topic pairs get none; against found {accuracy.against_found} of {accuracy.n_against}"
+        + unmeasured_note(unmeasured)
     )

@@ -14,7 +14,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +29,7 @@ from analysis.estimate import SAMPLE_PASSAGES, CostEstimate, estimate_from_sampl
 from analysis.memory import peak_rss_mib, release_freed_memory
 from analysis.provenance import command_line
 from analysis.runs import ALL_COLUMNS
-from analysis.scoring.pair_scorer import quoted_voice, topic_gate
+from analysis.scoring.pair_scorer import quoted_voice, topic_gate, topic_head_targets
 
 Log = Callable[[str], None]
 # Progress hook: (stage, share of the whole run done when the stage starts, in [0, 1]).
@@ -106,6 +106,34 @@ def passages_table(corpus: Any) -> pd.DataFrame:
     )
 
 
+def unjudged_note(unjudged: Sequence[Any], counter_examples: bool | Collection[str]) -> str:
+    """The log line for topics whose target the stance model's topic head was not trained on:
+    there it calls nearly any passage near its own targets "on topic", so the topic gate keeps
+    look-alikes out poorly, and whether the topics' counter-examples do instead."""
+    labels = ", ".join(repr(t.label) for t in unjudged)
+    keys = {t.key for t in unjudged}
+    own = "their own" if len(unjudged) > 1 else "the topic's own"
+    vetoed = counter_examples is True or (
+        not isinstance(counter_examples, bool) and keys <= set(counter_examples)
+    )
+    if not vetoed:
+        then = 'nothing else keeps look-alikes out (topics.counter_examples = "never")'
+    elif missing := [t.label for t in unjudged if not t.counter_examples]:
+        then = (
+            f"{own} counter-examples veto alias hits instead; "
+            + ", ".join(repr(label) for label in missing)
+            + (" have" if len(missing) > 1 else " has")
+            + " none: add counter-examples (what resembles the topic without being it) to "
+            "the topics file"
+        )
+    else:
+        then = f"{own} counter-examples veto alias hits instead"
+    return (
+        f"note: the stance model's topic head was not trained on the target of {labels}; its "
+        f"P(on topic) says little there, so {then}"
+    )
+
+
 def stage_shares(estimate: CostEstimate | None) -> dict[str, float]:
     """Where each stage starts, as a share of the whole run: fixed up to the estimate, then
     relevance and scoring split in proportion to the estimate's predicted seconds (None: before
@@ -154,7 +182,7 @@ def analyze(
         sample_for_estimate,
     )
     from analysis.terminal import format_estimate
-    from analysis.topics import DEFAULT_THRESHOLD, GATED_THRESHOLD, load_topics
+    from analysis.topics import DEFAULT_THRESHOLD, GATED_THRESHOLD, load_topics, unjudged_topics
 
     shares = stage_shares(None)  # refined once the cost estimate is known
 
@@ -220,7 +248,11 @@ def analyze(
                 f"({len(summary.skipped)} skipped)"
             )
 
-        counter_examples = config.topics.uses_counter_examples(gated)
+        trusted = topic_head_targets(stance)
+        counter_examples = config.topics.counter_example_topics(topics, gated, trusted)
+        unjudged = unjudged_topics(topics, trusted) if gated else []
+        if unjudged:
+            log(unjudged_note(unjudged, counter_examples))
         matcher = build_matcher(config, topics, threshold, counter_examples)
 
         stage("estimate")
@@ -355,6 +387,8 @@ def analyze(
                 **({"topic_gate": gate.identity()} if gate is not None else {}),
             },
             "topic_matcher": matcher.identity(),
+            # topics whose target the stance model's topic head was not trained to judge
+            "topic_head_untrained": [t.key for t in unjudged],
             "engine": engine.identity() if engine is not None else {"name": "local"},
             "topics": [t.to_dict() for t in topics],
             "versions": package_versions(),

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -173,7 +173,7 @@ class RelevanceWorker:
         config: AnalysisConfig,
         topics: list[Any],
         threshold: float,
-        counter_examples: bool = True,
+        counter_examples: bool | Collection[str] = True,
     ) -> None:
         from analysis.stages import build_matcher
 
@@ -285,10 +285,10 @@ class RayEngine:
         topics: list[Any],
         threshold: float,
         n_passages: int,
-        counter_examples: bool = True,
+        counter_examples: bool | Collection[str] = True,
     ) -> TopicPassages:
         """Relevance of every passage in ``path`` on the actor pool; the rows on a topic
-        (``counter_examples``: whether the topics' counter-examples veto alias hits)."""
+        (``counter_examples``: whose counter-examples veto alias hits: all, none, or these keys)."""
         import ray
 
         rows = block_rows(n_passages, self.workers)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -341,11 +341,14 @@ def sample_for_estimate(
 
 
 def build_matcher(
-    config: AnalysisConfig, topics: list[Any], threshold: float, counter_examples: bool = True
+    config: AnalysisConfig,
+    topics: list[Any],
+    threshold: float,
+    counter_examples: bool | Collection[str] = True,
 ) -> Any:
     """The topic matcher of relevance's stage: MiniLM, behind the static first stage when the
-    config's relevance is a cascade; the topics' counter-examples veto alias hits when
-    ``counter_examples`` (``TopicsSection.uses_counter_examples``)."""
+    config's relevance is a cascade; ``counter_examples`` says whose counter-examples veto alias
+    hits: all topics', none, or these keys' (``TopicsSection.counter_example_topics``)."""
     from analysis.embedding import Embedder
     from analysis.static_embedding import StaticEmbedder
     from analysis.topics import TopicMatcher

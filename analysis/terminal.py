@@ -15,7 +15,7 @@ import pandas as pd
 from analysis.compare import TASKS
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
-from analysis.news_accuracy import accuracy_for_run, accuracy_line
+from analysis.news_accuracy import accuracy_for_run, accuracy_line, unmeasured_topics
 from analysis.report import EvidenceLookup
 from analysis.run_info import run_info
 from analysis.runs import Run
@@ -190,7 +190,9 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
             f"topic check: {left_out:,} candidate passage-topic pair(s) left out as not really "
             "about the topic (counted nowhere; the dashboard's Article page lists them)"
         )
-    lines.append(accuracy_line(accuracy_for_run(run.meta.get("models"))))
+    accuracy = accuracy_for_run(run.meta.get("models"))
+    unmeasured = unmeasured_topics(accuracy, run.info.topics) if accuracy is not None else []
+    lines.append(accuracy_line(accuracy, unmeasured))
     return "\n".join(lines)
 
 

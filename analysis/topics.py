@@ -34,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from functools import cached_property
 from pathlib import Path
@@ -302,6 +302,19 @@ def with_previous(texts: Sequence[str], previous: Sequence[str | None]) -> list[
     return [f"{p} {t}" if p else t for t, p in zip(texts, previous, strict=True)]
 
 
+def target_key(target: str) -> str:
+    """A stance target as records of trained targets compare it: case and spacing aside."""
+    return " ".join(target.split()).casefold()
+
+
+def unjudged_topics(topics: Sequence[Topic], trusted: Collection[str] | None) -> list[Topic]:
+    """The topics whose target is not among a topic head's ``trusted`` targets
+    (:func:`target_key`; None: the head trusts every target, so none)."""
+    if trusted is None:
+        return []
+    return [t for t in topics if target_key(t.target) not in trusted]
+
+
 class TopicMatcher:
     """Scores passages' relevance to each topic; a passage is on topic at ``threshold`` or above.
 
@@ -319,7 +332,7 @@ class TopicMatcher:
         threshold: float = DEFAULT_THRESHOLD,
         first_stage: StaticEmbedder | None = None,
         first_threshold: float = CASCADE_THRESHOLD,
-        counter_examples: bool = True,
+        counter_examples: bool | Collection[str] = True,
     ) -> None:
         topics = list(topics)
         if not topics or not all(isinstance(t, Topic) for t in topics):
@@ -337,11 +350,29 @@ class TopicMatcher:
         self.threshold = float(threshold)
         self.first_stage = first_stage
         self.first_threshold = float(first_threshold)
-        self.counter_examples = bool(counter_examples)
+        if isinstance(counter_examples, bool):
+            vetoed = set(keys) if counter_examples else set()
+        else:
+            vetoed = set(counter_examples)
+            unknown = sorted(vetoed - set(keys))
+            if unknown:
+                raise TopicsError(
+                    f"expected counter-examples for topics among {keys}, got {unknown}"
+                )
+        # the topics whose counter-examples veto alias hits
+        self.vetoed: frozenset[str] = frozenset(vetoed)
 
     @property
     def keys(self) -> list[str]:
         return [t.key for t in self.topics]
+
+    @property
+    def counter_examples(self) -> bool | list[str]:
+        """Whose counter-examples veto alias hits: every topic's (True), none (False), or these
+        topics' keys."""
+        if self.vetoed == set(self.keys):
+            return True
+        return sorted(self.vetoed) if self.vetoed else False
 
     @cached_property
     def embedder_(self) -> Embedder:
@@ -366,7 +397,7 @@ class TopicMatcher:
         when the matcher does not use them)."""
         return [
             self.embedder_.encode(list(t.counter_examples))
-            if t.counter_examples and self.counter_examples
+            if t.counter_examples and t.key in self.vetoed
             else None
             for t in self.topics
         ]

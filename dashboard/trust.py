@@ -3,17 +3,25 @@ labelled news (``analysis.news_accuracy``), shown where the stance numbers are."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import streamlit as st
 
-from analysis.news_accuracy import NewsAccuracy, accuracy_for_run, accuracy_sentences, pct
+from analysis.news_accuracy import (
+    NewsAccuracy,
+    accuracy_for_run,
+    accuracy_sentences,
+    pct,
+    unmeasured_note,
+    unmeasured_topics,
+)
 from dashboard.style import md_escape
 
 
-def trust_label(accuracy: NewsAccuracy | None) -> str:
-    """The expander's title: the one figure an analyst should see without opening it."""
+def trust_label(accuracy: NewsAccuracy | None, unmeasured: Sequence[str] = ()) -> str:
+    """The expander's title: the one figure an analyst should see without opening it
+    (``unmeasured``: the labels of the run's topics the figures do not cover)."""
     if accuracy is None:
         return "How far to trust these stances: not measured on news for this stance model"
     return (
@@ -22,6 +30,7 @@ def trust_label(accuracy: NewsAccuracy | None) -> str:
         f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} article × topic "
         "pairs a reader found leaning get none; it finds "
         f"{accuracy.against_found} of {accuracy.n_against} that lean against"
+        + unmeasured_note(unmeasured)
     )
 
 
@@ -39,11 +48,13 @@ def trust_summary(models: Mapping[str, Any] | None) -> str:
     )
 
 
-def render_trust(models: Mapping[str, Any] | None, labels: Mapping[str, str]) -> None:
-    """A collapsed expander with the measured figures (topics named by the run's ``labels``),
-    or with how to measure them."""
+def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> None:
+    """A collapsed expander with the measured figures (the run's ``topics``, with key, label
+    and target, name them and say which they cover), or with how to measure them."""
     accuracy = accuracy_for_run(models)
-    with st.expander(trust_label(accuracy), icon=":material/info:"):
+    unmeasured = unmeasured_topics(accuracy, topics) if accuracy is not None else []
+    labels = {t.key: t.label for t in topics}
+    with st.expander(trust_label(accuracy, unmeasured), icon=":material/info:"):
         if accuracy is None:
             stance = models.get("stance") if isinstance(models, Mapping) else None
             name = stance.get("name") if isinstance(stance, Mapping) else None
@@ -55,4 +66,12 @@ def render_trust(models: Mapping[str, Any] | None, labels: Mapping[str, str]) ->
                 "evidence behind each number before trusting it."
             )
             return
-        st.markdown("\n".join(f"- {line}" for line in accuracy_sentences(accuracy, labels)))
+        lines = accuracy_sentences(accuracy, labels)
+        if unmeasured:
+            lines.insert(
+                0,
+                f"**Not measured on {md_escape(', '.join(unmeasured))}.** The labelled articles "
+                "were read for the built-in topics only; on other topics the model can do "
+                "worse, and its topic check may call look-alikes on topic. Read the evidence.",
+            )
+        st.markdown("\n".join(f"- {line}" for line in lines))

@@ -23,6 +23,7 @@ import random
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from analysis.scoring.pair_model import (
     save_pair_adapter,
     save_pair_classifier,
 )
+from analysis.scoring.pair_scorer import TOPIC_HEAD
 from experiments.vast_split import write_split
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -222,6 +224,20 @@ def load_adapter_into(model: PairClassifier, directory: Path) -> None:
             params[name].copy_(value.float())
 
 
+# A topic head judges a target when its training rows hold this many of each label for it: with
+# only "on" rows it learns to say "on" to anything near its other targets.
+TOPIC_MIN_PER_LABEL = 50
+
+
+def judged_targets(
+    rows: list[Example], labels: list[str], minimum: int = TOPIC_MIN_PER_LABEL
+) -> list[str]:
+    """The targets of ``rows`` with at least ``minimum`` rows of every label (sorted)."""
+    counts = Counter((r.target, r.label) for r in rows)
+    targets = sorted({r.target for r in rows if r.target})
+    return [t for t in targets if all(counts[(t, label)] >= minimum for label in labels)]
+
+
 def fit(
     cfg: RecipeConfig,
     data: dict[str, dict[str, list[Example]]],
@@ -246,6 +262,8 @@ def fit(
         pooling=cfg.pooling,
         mark_target=cfg.mark_target,
     )
+    if TOPIC_HEAD in heads and TOPIC_HEAD in data:
+        model_cfg.topic_targets = judged_targets(data[TOPIC_HEAD]["train"], heads[TOPIC_HEAD])
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = build_from_encoder(base, model_cfg)
     if cfg.adapter == "lora":

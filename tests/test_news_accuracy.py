@@ -13,8 +13,10 @@ from analysis.news_accuracy import (
     NewsAccuracy,
     NewsAccuracyError,
     accuracy_for_run,
+    accuracy_line,
     accuracy_sentences,
     read_news_accuracy,
+    unmeasured_topics,
     write_news_accuracy,
 )
 
@@ -104,3 +106,20 @@ def test_sentences_give_the_figures_in_words():
     assert "Arms control: 0 of 5 leaning pairs right (2 given a stance), coverage F1 0.55" in named
     without = "\n".join(accuracy_sentences(replace(FIGURES, passage_author_f1=None)))
     assert "Single passages" not in without
+
+
+def test_the_line_names_the_run_topics_the_figures_do_not_cover():
+    from analysis.run_info import TopicInfo
+
+    topics = [
+        TopicInfo("arms_control", "Arms control", "US-Russia arms control"),
+        TopicInfo("nato", "NATO expansion", "NATO expansion"),
+        TopicInfo("nord_stream", "Nord Stream", "the pipeline"),
+    ]
+    assert unmeasured_topics(FIGURES, topics) == ["NATO expansion", "Nord Stream"]
+    line = accuracy_line(FIGURES, unmeasured_topics(FIGURES, topics))
+    assert line.endswith(
+        "; not measured on NATO expansion, Nord Stream: the labels cover the built-in topics "
+        "only, and a stance model can do worse on others"
+    )
+    assert "not measured on" not in accuracy_line(FIGURES, unmeasured_topics(FIGURES, topics[:1]))

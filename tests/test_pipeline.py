@@ -75,6 +75,7 @@ def test_run_records_models_corpus_and_timings(seeds_run):
     assert "stance.minilm.v2" in (run.path / "config.toml").read_text()
     # the default model's topic head judges look-alikes, so counter-examples veto nothing
     assert meta["topic_matcher"]["counter_examples"] is False
+    assert meta["topic_head_untrained"] == []
     assert 'counter_examples = "auto"' in (run.path / "config.toml").read_text()
     evidence = run.positions.iloc[0]["evidence"]
     assert set(evidence) <= set(run.passages["passage_id"])
@@ -102,6 +103,49 @@ def test_a_stance_model_without_a_topic_head_keeps_the_counter_examples_veto(tmp
     )
     assert code == 0
     assert load_run("latest", tmp_path).meta["topic_matcher"]["counter_examples"] is True
+
+
+def test_a_topic_the_topic_head_never_learned_keeps_its_counter_examples_veto(tmp_path, capsys):
+    from analysis.topics import DEFAULT_TOPICS_PATH
+
+    topics = tmp_path / "topics.toml"
+    custom = """
+[topics.nato_expansion]
+label = "NATO expansion"
+description = "Admitting new members to NATO."
+target = "NATO expansion"
+aliases = ["NATO"]
+counter_examples = ["NATO members must spend two percent of their GDP on defense."]
+
+[topics.nord_stream]
+label = "Nord Stream"
+description = "The Nord Stream 2 gas pipeline from Russia to Germany."
+target = "the Nord Stream 2 pipeline"
+aliases = ["Nord Stream"]
+"""
+    topics.write_text(DEFAULT_TOPICS_PATH.read_text(encoding="utf-8") + custom, encoding="utf-8")
+    runs = tmp_path / "runs"
+    command = ["analyze", str(SEEDS), "--topics", str(topics), "--runs-dir", str(runs)]
+    assert main([*command, "--cache", ""]) == 0
+    meta = load_run("latest", runs).meta
+    # the default topics' targets are the head's own; the new ones' counter-examples veto
+    assert meta["topic_head_untrained"] == ["nato_expansion", "nord_stream"]
+    assert meta["topic_matcher"]["counter_examples"] == ["nato_expansion", "nord_stream"]
+    err = capsys.readouterr().err
+    assert "topic head was not trained on the target of 'NATO expansion', 'Nord Stream'" in err
+    assert "'Nord Stream' has none: add counter-examples" in err
+    # "never" is obeyed, and said
+    config = tmp_path / "never.toml"
+    config.write_text(
+        f"[corpus]\npaths = [{json.dumps(str(SEEDS))}]\n"
+        f'[topics]\nfile = "topics.toml"\ncounter_examples = "never"\n',
+        encoding="utf-8",
+    )
+    assert main(["run", str(config), "--runs-dir", str(runs), "--cache", ""]) == 0
+    assert load_run("latest", runs).meta["topic_matcher"]["counter_examples"] is False
+    assert 'nothing else keeps look-alikes out (topics.counter_examples = "never")' in (
+        capsys.readouterr().err
+    )
 
 
 def test_show_and_runs_list_the_seed_authors(seeds_run, capsys):

@@ -11,7 +11,9 @@ from analysis.topics import (
     alias_pattern,
     combine,
     load_topics,
+    target_key,
     topics_sha256,
+    unjudged_topics,
     with_previous,
 )
 
@@ -218,6 +220,30 @@ def test_a_matcher_without_counter_examples_lets_the_alias_hit_count(matcher):
     assert counted == pytest.approx(vetoed + ALIAS_WEIGHT, abs=1e-5)
     assert matcher.identity()["counter_examples"] is True
     assert without.identity()["counter_examples"] is False
+
+
+def test_a_matcher_vetoes_with_the_counter_examples_of_the_topics_it_is_given(matcher):
+    text = ["The United States reimposed sanctions on Iran's oil exports and its central bank."]
+    sanctions = matcher.keys.index("sanctions")
+    only_sanctions = TopicMatcher(matcher.topics, matcher.embedder_, counter_examples={"sanctions"})
+    only_ukraine = TopicMatcher(matcher.topics, matcher.embedder_, counter_examples=["ukraine"])
+    vetoed = matcher.relevance(text)[0, sanctions]
+    assert only_sanctions.relevance(text)[0, sanctions] == pytest.approx(vetoed, abs=1e-5)
+    assert only_ukraine.relevance(text)[0, sanctions] == pytest.approx(
+        vetoed + ALIAS_WEIGHT, abs=1e-5
+    )
+    assert only_sanctions.identity()["counter_examples"] == ["sanctions"]
+    every = TopicMatcher(matcher.topics, matcher.embedder_, counter_examples=matcher.keys)
+    assert every.counter_examples is True
+    with pytest.raises(TopicsError, match=r"expected counter-examples for topics among .*'iran'"):
+        TopicMatcher(matcher.topics, matcher.embedder_, counter_examples={"iran"})
+
+
+def test_topics_whose_target_a_topic_head_never_judged():
+    topics = load_topics()
+    assert unjudged_topics(topics, None) == []
+    trusted = {target_key(" US-russia  ARMS control"), target_key("Sanctions on Russia")}
+    assert [t.key for t in unjudged_topics(topics, trusted)] == ["ukraine"]
 
 
 def test_relevance_shape_range_and_sanctions_passage(matcher):

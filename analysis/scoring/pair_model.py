@@ -59,6 +59,10 @@ class PairModelConfig:
     # A LoRA adapter over a base encoder instead of full weights: type, base, base_sha256, rank,
     # alpha, targets. Empty for a fully fine-tuned model.
     adapter: dict[str, Any] = field(default_factory=dict)
+    # The targets a ``topic`` head learned to tell on-topic passages from look-alikes for (both
+    # labels in its training data). Elsewhere it has only seen "on topic", and says so of any
+    # passage near its old targets. Empty: not recorded, every target trusted.
+    topic_targets: list[str] = field(default_factory=list)
     format: str = MODEL_FORMAT
     format_version: int = FORMAT_VERSION
 
@@ -69,6 +73,12 @@ class PairModelConfig:
             raise ValueError("expected at least one head, got none")
         if self.max_length < 8:
             raise ValueError(f"expected max_length >= 8, got {self.max_length}")
+        if not isinstance(self.topic_targets, list) or not all(
+            isinstance(t, str) and t.strip() for t in self.topic_targets
+        ):
+            raise ValueError(
+                f"expected topic_targets a list of target strings, got {self.topic_targets!r}"
+            )
         if self.adapter:
             missing = {"type", "base", "rank", "alpha"} - set(self.adapter)
             if self.adapter.get("type") != "lora" or missing:

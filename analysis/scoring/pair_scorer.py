@@ -159,6 +159,17 @@ def quoted_voice(stance: Any) -> Any:
     return stance
 
 
+def topic_head_targets(stance: Any) -> frozenset[str] | None:
+    """The targets (:func:`target_key`) the stance model's topic head learned to judge, or None
+    where the model records none (or has no topic head): then every target is trusted."""
+    if not isinstance(stance, PairModelScorer) or TOPIC_HEAD not in stance.model.heads:
+        return None
+    from analysis.topics import target_key
+
+    recorded = stance.model.loaded[0].config.topic_targets
+    return frozenset(target_key(t) for t in recorded) if recorded else None
+
+
 def topic_gate(stance: Any) -> PairModelScorer | None:
     """The topic head of a news stance model, as a scorer of P(off), P(on) toward a target:
     the second stage of topic relevance (None for models without one)."""

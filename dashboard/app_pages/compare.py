@@ -77,7 +77,7 @@ def render() -> None:
 
     topic_pairs = [(t.key, t.label) for t in ctx.topics]
     st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
-    render_trust(ctx.meta.get("models"), ctx.labels)
+    render_trust(ctx.meta.get("models"), ctx.info.topics)
     frame = chart_frame(positions, chosen, topic_pairs)
     chart = comparison_chart(frame, chosen, [lab for _, lab in topic_pairs])
     st.altair_chart(chart)

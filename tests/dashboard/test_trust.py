@@ -77,3 +77,21 @@ def test_the_runs_page_gives_each_runs_stance_model_figures(app, tmp_path):
         f"{f.against_found} of {f.n_against}; coverage F1 {f.coverage_f1:.2f}."
         for f in (V2, v1)  # run A is the newest
     ]
+
+
+def test_topics_the_figures_do_not_cover_are_named(app, tmp_path):
+    meta = _meta(len(SMALL_ARTICLES), "2018-11-10T12:00:00")
+    meta["models"]["stance"] = {"name": "stance.minilm.v2", "weights_sha256": V2.weights_sha256}
+    meta["topics"] = [
+        {"key": "sanctions", "label": "Sanctions", "target": "sanctions on Russia"},
+        {"key": "nato", "label": "NATO expansion", "target": "NATO expansion"},
+    ]
+    write_run(tmp_path, "20181110-120000-v2", meta, CONFIG_TOML, _tables_from_specs(SMALL_ARTICLES))
+    at = app(tmp_path).run()
+    (label,) = [x for x in _expander_labels(at) if x.startswith("How far to trust")]
+    assert label.endswith(
+        "; not measured on NATO expansion: the labels cover the built-in "
+        "topics only, and a stance model can do worse on others"
+    )
+    text = "\n".join(m.value for m in at.markdown)
+    assert "**Not measured on NATO expansion.**" in text

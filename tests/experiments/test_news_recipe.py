@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 import torch
 
+from analysis.datasets import Example
 from analysis.scoring import create_scorer
 from analysis.scoring.pair_scorer import TONE_V3_HEAD, PairModel, PairModelScorer, quoted_voice
-from experiments.train_minilm import add_lora, load_adapter_into
+from experiments.train_minilm import add_lora, judged_targets, load_adapter_into
 from experiments.train_news_stance import (
     HEADS,
     NEGATED_TARGETS,
@@ -140,6 +141,13 @@ def test_written_passages_train_both_stance_heads_with_the_topic_target(tmp_path
         written_examples(path)
 
 
+def test_a_topic_head_judges_the_targets_it_saw_enough_of_each_label_for():
+    rows = [Example("t", "NATO", "on")] * 60 + [Example("t", "NATO", "off")] * 8
+    rows += [Example("t", "sanctions", "on")] * 50 + [Example("t", "sanctions", "off")] * 51
+    assert judged_targets(rows, ["off", "on"]) == ["sanctions"]
+    assert judged_targets(rows, ["off", "on"], minimum=8) == ["NATO", "sanctions"]
+
+
 def test_config_rejects_unknown_heads_and_stages():
     with pytest.raises(ValueError, match="expected tasks from"):
         NewsRecipeConfig(tasks=["opinion"])
@@ -161,6 +169,9 @@ def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path
     assert "Stage 2" in card and "| speaker | news_speaker |" in card and "`topic`" in card
     metrics = json.loads((tmp_path / "s2" / "metrics.json").read_text())
     assert metrics["config"]["stage"] == 2 and second["dev"]
+    # the targets its topic head judges are recorded (none from 16 rows: too few of each label)
+    saved = json.loads((tmp_path / "s2" / "viewpoints_model.json").read_text())
+    assert saved["topic_targets"] == []
     stance = create_scorer(str(tmp_path / "s2"), "stance")
     quoted = quoted_voice(stance)
     assert quoted is not stance and quoted.head == "speaker"

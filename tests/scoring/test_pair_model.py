@@ -25,6 +25,8 @@ def test_config_validation_says_what_was_expected():
         PairModelConfig(heads={"tone": ["a"]}, pooling="max")
     with pytest.raises(ValueError, match="expected format"):
         PairModelConfig.from_dict({"heads": {"tone": ["a"]}, "format": "other"})
+    with pytest.raises(ValueError, match="expected topic_targets a list of target strings"):
+        PairModelConfig(heads={"topic": ["off", "on"]}, topic_targets=["NATO", " "])
 
 
 def test_predictions_come_back_in_input_order_despite_length_sorting(tiny_pair_model_dir):

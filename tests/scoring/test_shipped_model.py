@@ -20,6 +20,15 @@ def test_shipped_files_are_safetensors_under_50_mb_with_a_model_card():
     assert "seed=" in card and "macro-F1" in card
 
 
+def test_the_topic_head_judges_the_default_topics_targets_and_no_other(shipped):
+    from analysis.scoring.pair_scorer import topic_head_targets
+    from analysis.topics import load_topics, target_key
+
+    stance, _ = shipped
+    assert topic_head_targets(stance) == {target_key(t.target) for t in load_topics()}
+    assert topic_head_targets(create_scorer("stance.minilm.v1", "stance")) is None  # no head
+
+
 @pytest.fixture(scope="module")
 def shipped():
     return create_scorer(None, "stance"), create_scorer(None, "tone")
