@@ -192,8 +192,14 @@ def author_differences(
                 "n_passages_b": int(sb[:, 4].sum()) if len(sb) else 0,
             }
             if not len(sa) or not len(sb):
+                absent = [x for x, sums_x in ((a, sa), (b, sb)) if not len(sums_x)]
+                note = (
+                    f"{absent[0]} does not discuss it"
+                    if len(absent) == 1
+                    else "neither discusses it"
+                )
                 for measure in MEASURES:
-                    rows.append({**base, "measure": measure, **_EMPTY, "note": "no passages"})
+                    rows.append({**base, "measure": measure, **_EMPTY, "note": note})
                 continue
             tests = _pair_tests(sa[:, :4], sb[:, :4], n_boot, n_permutations, rng)
             for measure, (va, vb, diff, low, high, p) in tests.items():

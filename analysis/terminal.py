@@ -119,6 +119,8 @@ def _cell(row: pd.Series) -> str:
     stance = row["stance"]
     if row.get("stance_status") == "no_stance" or pd.isna(stance):
         shown = "S none"  # no stance expressed: no side taken
+    elif row.get("stance_status") == "mixed":  # both sides about equally: not a true zero
+        shown = f"S mixed {signed(stance)}{_interval(row, 'stance_low', 'stance_high')}"
     else:
         shown = f"S {signed(stance)}{_interval(row, 'stance_low', 'stance_high')}"
     quoted = row.get("quoted_stance")
@@ -161,8 +163,9 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
         f"{labels.get(t, t)[: cell - 1]:<{cell}}" for t in topics
     )
     lines = [
-        f"run {run.run_id}: stance S (the author's own words; 'none': no side taken) with its "
-        f"{run.info.aggregation.confidence:.0%} interval, quoted voices Q, tone T, in [-1, 1]",
+        f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'mixed': "
+        f"both sides, about equally) with its {run.info.aggregation.confidence:.0%} interval, "
+        "quoted voices Q, tone T, in [-1, 1]",
         header,
         "-" * len(header),
     ]
@@ -199,10 +202,10 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
 # --- run comparison and robustness (viewpoints compare, robustness) ---
 
 
-def _num(value: float | None, signed: bool = True, digits: int = 2) -> str:
+def _num(value: float | None, sign: bool = True, digits: int = 2) -> str:
     if value is None:
         return "-"
-    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+    return signed(value, digits) if sign else f"{value:.{digits}f}"
 
 
 def _who(entry: dict[str, Any]) -> str:
@@ -390,19 +393,21 @@ def format_differences(diffs: list[Difference], labels: dict[str, str] | None = 
         "difference A − B (95% bootstrap interval over articles), permutation p, "
         "Benjamini–Hochberg q over all tests shown"
     ]
-    for d in diffs:
-        name = f"{labels.get(d.topic, d.topic)} {d.measure}"
+    names = [f"{labels.get(d.topic, d.topic)} {d.measure}" for d in diffs]
+    width = max([23, *map(len, names)]) + 2  # a long topic label never runs into the names
+    for name, d in zip(names, diffs, strict=True):
+        name = f"{name:<{width}}"
         if d.difference is None:
-            lines.append(f"{name:<24}{d.a} vs {d.b}: not comparable ({d.note or 'no side taken'})")
+            lines.append(f"{name}{d.a} vs {d.b}: not comparable ({d.note or 'no side taken'})")
             continue
         if d.p_value is None:
             lines.append(
-                f"{name:<24}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "
+                f"{name}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "
                 f"Δ {d.difference:+.2f}, {d.note} (articles {d.n_articles_a} / {d.n_articles_b})"
             )
             continue
         lines.append(
-            f"{name:<24}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "
+            f"{name}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "
             f"Δ {d.difference:+.2f} [{d.low:+.2f}, {d.high:+.2f}]  p={d.p_value:.3f} "
             f"q={d.q_value:.3f}  (articles {d.n_articles_a} / {d.n_articles_b})"
         )

@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import string
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from functools import cached_property
@@ -141,12 +142,25 @@ class Topic:
                 continue
             _check_text(self.key, name, template)
             try:
-                template.format(target=self.target)
-            except (KeyError, IndexError, ValueError) as err:
+                fields = [f for f in string.Formatter().parse(template) if f[1] is not None]
+                wrong = [
+                    "{" + f[1] + (f"!{f[3]}" if f[3] else "") + (f":{f[2]}" if f[2] else "") + "}"
+                    for f in fields
+                    if f[1] != "target" or f[2] or f[3]
+                ]
+                if wrong:
+                    raise ValueError(f"found {', '.join(wrong)}")
+            except ValueError as err:
                 raise TopicsError(
                     f"topic {self.key!r}: field {name!r}: expected a template whose only "
-                    f"placeholder is {{target}}, got {template!r} ({err!r})"
+                    f"placeholder is {{target}}, got {template!r} ({err})"
                 ) from None
+        for alias in self.aliases:
+            if not any(c.isalnum() for c in alias):
+                raise TopicsError(
+                    f"topic {self.key!r}: field 'aliases': expected words (with a letter or "
+                    f"digit), got {alias!r}"
+                )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain types only (lists, not tuples), ready for JSON or TOML."""

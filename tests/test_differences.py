@@ -59,8 +59,19 @@ def test_a_topic_nobody_discussed_is_not_comparable_and_unknown_authors_are_name
     run = make_run(tmp_path)
     diffs = author_differences(run, ["Ann", "Bob"], topics=["ukraine"])
     assert all(d.difference is None and d.p_value is None for d in diffs)
+    assert {d.note for d in diffs} == {"neither discusses it"}
     with pytest.raises(ValueError, match=r"no author 'Anne'.*Ann"):
         author_differences(run, ["Anne", "Bob"])
+
+
+def test_a_pair_where_one_author_is_silent_names_that_author(tmp_path):
+    arts = [article("A1", "Ann", n_passages=4), article("D1", "Dee", n_passages=4)]
+    rows = [score("A1:0", "sanctions", 0.9, 0.5, -0.2)]
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    run = load_run(write_run(tmp_path, "r1", {}, "", data))
+    diffs = author_differences(run, ["Ann", "Dee"], topics=["sanctions"])
+    assert {d.note for d in diffs} == {"Dee does not discuss it"}
 
 
 def test_cli_prints_a_table_or_one_json_object(tmp_path, capsys):

@@ -74,6 +74,9 @@ def test_differences_say_why_a_number_is_missing():
     assert "Sanctions stance" in lines[1] and "Δ +0.75 [+0.10, +1.20]  p=0.010 q=0.020" in lines[1]
     assert "fewer than 2 articles (articles 3 / 1)" in lines[2]
     assert lines[3].endswith("not comparable (no side taken)")
+    # a label longer than the column still leaves a gap before the authors' names
+    long = format_differences([silent], {"sanctions": "Sanctions on Russian banks and firms"})
+    assert "Sanctions on Russian banks and firms stance  Ann vs Di" in long
 
 
 def test_a_shift_prints_both_sides_and_its_evidence():
@@ -158,3 +161,17 @@ def test_an_untitled_article_is_shown_by_its_id():
     )
     names = [name for name, _ in _units(SimpleNamespace(positions=positions), "article")]
     assert names == ["A title", "a2"]  # not a blank row label
+
+
+def test_a_cell_says_none_mixed_or_the_stance():
+    from analysis.terminal import _cell, _num
+
+    base = {"status": "discussed", "n_passages": 3, "tone": 0.1, "tone_low": None}
+    base |= {"tone_high": None, "stance_low": -0.01, "stance_high": 0.02}
+    mixed = pd.Series({**base, "stance": -1e-7, "stance_status": "mixed"})
+    assert _cell(mixed).startswith("S mixed +0.00 [-0.01, +0.02] T +0.10")
+    silent = pd.Series({**base, "stance": float("nan"), "stance_status": "no_stance"})
+    assert _cell(silent).startswith("S none T +0.10")
+    taken = pd.Series({**base, "stance": 0.4, "stance_status": "expressed"})
+    assert _cell(taken).startswith("S +0.40 [-0.01, +0.02]")
+    assert _num(-1e-7) == "+0.00" and _num(-0.5) == "-0.50" and _num(0.25, sign=False) == "0.25"

@@ -76,6 +76,11 @@ def test_to_dict_from_dict_round_trip():
         ("examples = 3\n", r"'examples': expected a list of strings, got int"),
         ("counter_examples = [1]\n", r"'counter_examples': expected non-empty strings, got 1"),
         ('favor_template = "supports {side}"\n', r"'favor_template': expected a template"),
+        ('favor_template = "supports {target.foo}"\n', r"\(found \{target\.foo\}\)"),
+        ('against_template = "opposes {target.upper}"\n', r"\(found \{target\.upper\}\)"),
+        ('favor_template = "supports {target:d} and {}"\n', r"found \{target:d\}, \{\}\)"),
+        ('favor_template = "supports {target!r}"\n', r"\(found \{target!r\}\)"),
+        ('favor_template = "supports {target"\n', r"expected a template whose only placeholder"),
     ],
 )
 def test_bad_fields_name_file_topic_and_expectation(tmp_path, extra, message):
@@ -83,6 +88,12 @@ def test_bad_fields_name_file_topic_and_expectation(tmp_path, extra, message):
     with pytest.raises(TopicsError, match=message) as err:
         load_topics(path)
     assert str(path) in str(err.value) and "'fishing'" in str(err.value)
+
+
+def test_an_alias_needs_a_letter_or_digit(tmp_path):
+    path = write(tmp_path, VALID.replace('"trawler"', '"trawler", " - "'))
+    with pytest.raises(TopicsError, match=r"'aliases': expected words .* got ' - '"):
+        load_topics(path)
 
 
 def test_missing_field_is_named(tmp_path):
