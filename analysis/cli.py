@@ -218,10 +218,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = AnalysisConfig.from_toml(args.experiment)
     runs_dir = _runs_dir_for(args.runs_dir, config)
+    recorded = _recorded_run(Path(args.experiment))
+    name = f"rerun of {recorded}" if recorded else Path(args.experiment).stem
+    _warn_if_topics_changed(Path(args.experiment), config)
     changes = {
         "run": {
             **({"runs_dir": runs_dir} if runs_dir else {}),
-            **({} if config.run.name else {"name": Path(args.experiment).stem}),
+            **({} if config.run.name else {"name": name}),
         },
         "models": {"cache": args.cache} if args.cache is not None else {},
         "engine": _engine_overrides(args),
@@ -232,6 +235,46 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
     _print_result(result, args.dry_run, args.json)
     return 0
+
+
+def _recorded_run(experiment: Path) -> str | None:
+    """The id of the run whose ``config.toml`` ``experiment`` is (None for another file)."""
+    meta = experiment.parent / "run.json"
+    if experiment.name != "config.toml" or not meta.is_file():
+        return None
+    try:
+        run_id = json.loads(meta.read_text(encoding="utf-8")).get("run_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(run_id) if run_id else None
+
+
+def _warn_if_topics_changed(experiment: Path, config: Any) -> None:
+    """A run's config.toml records the topics it used; say when its topics file no longer
+    defines them, since the rerun reads the file."""
+    from analysis.toml_file import read_toml
+    from analysis.topics import TopicsError, load_topics, topics_from_toml, topics_sha256
+
+    recorded = read_toml(experiment, "a config TOML file").get("topic_definitions")
+    if not isinstance(recorded, dict) or not recorded:
+        return
+    try:
+        tables = {
+            key: {k: v for k, v in table.items() if k != "key"}
+            for key, table in recorded.items()
+            if isinstance(table, dict)
+        }
+        before = topics_sha256(topics_from_toml({"topics": tables}))
+        now = topics_sha256(load_topics(config.topics.file or None))
+    except TopicsError:
+        return  # a broken topics file is reported by the run itself
+    if before != now:
+        where = config.topics.file or "the built-in topics"
+        print(
+            f"warning: {where} no longer defines the topics recorded in {experiment} "
+            "([topic_definitions]); the rerun uses its topics as they are now",
+            file=sys.stderr,
+        )
 
 
 def _runs_dir_for(given: str | None, config: Any) -> str | None:

@@ -25,7 +25,9 @@ threshold, ...)?", per topic and overall:
   B_low`` or ``B_high < A_low``): the runs disagree by more than the sampling uncertainty of
   either. Intervals that are missing (one passage) cannot split.
 - **Status changes.** Authors present in both runs whose status differs (``discussed`` <->
-  ``not_discussed``), e.g. when a threshold change drops their only passages.
+  ``not_discussed``), e.g. when a threshold change drops their only passages; and, among those
+  discussed in both, whose stance reads differently in kind (a side taken, "no stance
+  expressed", "mixed").
 - **Largest disagreements.** The ``top_k`` shared passages with the largest total variation
   distance ``0.5 * sum |p_A - p_B|`` between the stance (and tone) probability rows, with both
   runs' probabilities, the passage text, article title and author (from run A, else run B).
@@ -58,8 +60,8 @@ Both reports are plain JSON-ready dicts (no numpy types, NaN as ``None``);
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, replace
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -380,19 +382,46 @@ def _author_changes(
     # each rank correlation is over those with that measure in both (n_stance, n_tone).
     discussed = (both["status_a"] == "discussed") & (both["status_b"] == "discussed")
     counts["discussed_in_both"] = int(discussed.sum())
-    return {**counts, "spearman": correlation}, signs, splits, status
+    return {**counts, "spearman": correlation}, signs, splits, status, _stance_status(both)
 
 
-CHANGE_KINDS = ("sign", "split", "status")
+def _stance_status(both: pd.DataFrame) -> list[dict]:
+    """Authors discussed in both runs whose stance reads differently in kind: a side taken
+    ("expressed"), "no_stance" (no side taken) or "mixed" (both sides, about equally)."""
+    if "stance_status_a" not in both or "stance_status_b" not in both:
+        return []  # runs from before stance_status
+    was = both["stance_status_a"].fillna("expressed").astype(str)
+    now = both["stance_status_b"].fillna("expressed").astype(str)
+    moved = both[
+        (both["status_a"] == "discussed") & (both["status_b"] == "discussed") & (was != now)
+    ].sort_values(["topic", *_AUTHOR_KEY])
+    return [
+        {
+            "topic": row["topic"],
+            "author": row["author"],
+            "group_kind": row["group_kind"] or None,
+            "measure": "stance",
+            "a": was[i],
+            "b": now[i],
+        }
+        for i, row in moved.iterrows()
+    ]
+
+
+CHANGE_KINDS = ("sign", "split", "status", "stance_status")
 
 
 def _merged_changes(
-    both: pd.DataFrame, signs: list[dict], splits: list[dict], status: list[dict]
+    both: pd.DataFrame,
+    signs: list[dict],
+    splits: list[dict],
+    status: list[dict],
+    stance_status: list[dict],
 ) -> list[dict[str, Any]]:
     """One entry per author × topic × measure that moved, with the kinds of change (a status
     change moves both measures) and the author's position in each run side by side."""
     found: dict[tuple[str, str, str, str], list[str]] = {}
-    for kind, entries in zip(CHANGE_KINDS, (signs, splits, status), strict=True):
+    for kind, entries in zip(CHANGE_KINDS, (signs, splits, status, stance_status), strict=True):
         for e in entries:
             for measure in [e["measure"]] if kind != "status" else MEASURES:
                 key = (e["topic"], e["author"], e["group_kind"] or "", measure)
@@ -411,8 +440,11 @@ def _merged_changes(
         for side in ("a", "b"):
             discussed = row[f"status_{side}"] == "discussed"
             n = row.get(f"n_passages_{side}")
+            stance_status = row.get(f"stance_status_{side}") if measure == "stance" else None
             entry[side] = {
                 "status": row[f"status_{side}"],
+                # how the stance reads where discussed: "expressed", "no_stance" or "mixed"
+                "stance_status": None if _missing(stance_status) else stance_status,
                 **{
                     name: (row[f"{column}_{side}"] if discussed else None)
                     for name, column in (
@@ -449,7 +481,7 @@ def _compare_slice(
     info: tuple[pd.DataFrame, pd.DataFrame],
 ) -> dict[str, Any]:
     same = shared[shared["same_text"]]
-    authors, signs, splits, status = _author_changes(pa, pb, zero_band)
+    authors, signs, splits, status, stance_status = _author_changes(pa, pb, zero_band)
     both = pa.merge(pb, on=["topic", *_AUTHOR_KEY], suffixes=("_a", "_b"))
     return {
         "passages": _passage_counts(sa, sb, shared),
@@ -459,9 +491,59 @@ def _compare_slice(
         "sign_changes": signs,
         "interval_splits": splits,
         "status_changes": status,
-        "author_changes": _merged_changes(both, signs, splits, status),
+        "stance_status_changes": stance_status,
+        "author_changes": _merged_changes(both, signs, splits, status, stance_status),
         "disagreements": {task: _disagreements(same, task, top_k, *info) for task in TASKS},
     }
+
+
+def _differing(x: Mapping[str, Any], y: Mapping[str, Any]) -> str:
+    """``key a vs b`` for each key whose values differ, joined by commas."""
+    keys = [k for k in dict.fromkeys([*x, *y]) if x.get(k) != y.get(k)]
+    return ", ".join(f"{k} {x.get(k)!r} vs {y.get(k)!r}" for k in keys)
+
+
+def _setting_warnings(a: Run, b: Run) -> list[str]:
+    """What besides the models differs between the runs and moves their positions: a topic's
+    definition, the topic gates, the counter-examples' veto, the aggregation rules."""
+    warnings = []
+    defined_a = {t.get("key"): t for t in a.meta.get("topics") or [] if isinstance(t, Mapping)}
+    defined_b = {t.get("key"): t for t in b.meta.get("topics") or [] if isinstance(t, Mapping)}
+    for key in [k for k in defined_a if k in defined_b]:
+        # a field one run's version did not record reads as empty
+        fields = sorted(
+            f
+            for f in {*defined_a[key], *defined_b[key]}
+            if (defined_a[key].get(f) or None) != (defined_b[key].get(f) or None)
+        )
+        if fields:
+            warnings.append(
+                f"topic {key!r} is defined differently ({', '.join(fields)} differ): its "
+                "passages and positions can change for that reason alone"
+            )
+    gates_a, gates_b = (a.info.gate, a.info.passage_gate), (b.info.gate, b.info.passage_gate)
+    if gates_a != gates_b:
+        shown = [
+            "none" if g[0] is None else f"{g[0]} (passages {g[1]})" for g in (gates_a, gates_b)
+        ]
+        warnings.append(
+            f"the topic gates differ ({shown[0]} vs {shown[1]}): which candidate passages count "
+            "differs"
+        )
+    veto_a = (a.meta.get("topic_matcher") or {}).get("counter_examples")
+    veto_b = (b.meta.get("topic_matcher") or {}).get("counter_examples")
+    if veto_a is not None and veto_b is not None and veto_a != veto_b:
+        warnings.append(
+            f"the topics' counter-examples vetoed alias hits differently ({veto_a} vs {veto_b})"
+        )
+    if a.info.aggregation_error is None and b.info.aggregation_error is None:
+        rules = _differing(asdict(a.info.aggregation), asdict(b.info.aggregation))
+        if rules:
+            warnings.append(
+                f"positions were computed by different rules ([aggregate] {rules}): their "
+                "stances can differ with the same passage scores"
+            )
+    return warnings
 
 
 def compare_runs(
@@ -503,6 +585,8 @@ def compare_runs(
             f"topic thresholds differ ({threshold_a} vs {threshold_b}): passages scored in only "
             "one run are counted, not compared"
         )
+
+    warnings += _setting_warnings(a, b)
 
     sa, sb = _scores(a), _scores(b)
     pa, pb = _authors(a), _authors(b)

@@ -50,6 +50,7 @@ all of them, so a run says exactly what produced it)::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -426,6 +427,15 @@ class AnalysisConfig:
         # the file is found (and checked) wherever the command runs.
         return cls.from_dict(_paths_from(path.resolve().parent, data), source=str(path))
 
+    def with_absolute_paths(self, base: str | Path | None = None) -> AnalysisConfig:
+        """This config with every relative path read from ``base`` (default: the working
+        folder), as :meth:`from_toml` reads a file's: what a run records must rerun from
+        anywhere, and the same folder written two ways must be one model and one cache."""
+        base = Path(base) if base is not None else Path.cwd()
+        data = self.to_dict()
+        data["corpus"] = {**data["corpus"], "paths": list(data["corpus"]["paths"])}
+        return AnalysisConfig.from_dict(_paths_from(base.absolute(), data))
+
     def to_toml(self) -> str:
         """The resolved config as TOML text (a threshold left to the default is left out)."""
         return dumps_toml(self.to_dict())
@@ -464,7 +474,7 @@ def _paths_from(base: Path, data: dict[str, Any]) -> dict[str, Any]:
 
 def _relative_to(base: Path, value: str) -> str:
     path = Path(value).expanduser()
-    return str(path if path.is_absolute() else (base / path))
+    return os.path.normpath(path if path.is_absolute() else (base / path))
 
 
 def _model_relative_to(base: Path, spec: str) -> str:
@@ -473,10 +483,12 @@ def _model_relative_to(base: Path, spec: str) -> str:
     from analysis.scoring.hub import looks_like_path
 
     candidate = Path(spec).expanduser()
-    if candidate.is_absolute() or not spec:
+    if not spec:
         return spec
+    if candidate.is_absolute():
+        return os.path.normpath(candidate)
     if (base / candidate).exists() or looks_like_path(spec):
-        return str(base / candidate)
+        return os.path.normpath(base / candidate)
     return spec
 
 

@@ -184,6 +184,8 @@ def analyze(
     from analysis.terminal import format_estimate
     from analysis.topics import DEFAULT_THRESHOLD, GATED_THRESHOLD, load_topics, unjudged_topics
 
+    # What the run records must rerun from anywhere: relative paths read from here, now.
+    config = config.with_absolute_paths()
     shares = stage_shares(None)  # refined once the cost estimate is known
 
     def stage(name: str) -> None:

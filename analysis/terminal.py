@@ -202,6 +202,21 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
 # --- run comparison and robustness (viewpoints compare, robustness) ---
 
 
+STATUS_WORDS = {
+    "discussed": "discussed",
+    "not_discussed": "not discussed",
+    "unscored": "no prediction",
+    "expressed": "a side taken",
+    "no_stance": "no stance expressed",
+    "mixed": "mixed (both sides)",
+}
+
+
+def _words(status: Any) -> str:
+    """A position's status or stance status in words."""
+    return STATUS_WORDS.get(str(status), str(status))
+
+
 def _num(value: float | None, sign: bool = True, digits: int = 2) -> str:
     if value is None:
         return "-"
@@ -288,8 +303,10 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
         lines.append("  none")
     lines.append("Status changes")
     for e in overall["status_changes"]:
-        lines.append(f"  [{label(e)}] {_who(e)}: {e['a']} -> {e['b']}")
-    if not overall["status_changes"]:
+        lines.append(f"  [{label(e)}] {_who(e)}: {_words(e['a'])} -> {_words(e['b'])}")
+    for e in overall.get("stance_status_changes", []):
+        lines.append(f"  [{label(e)}] {_who(e)} stance: {_words(e['a'])} -> {_words(e['b'])}")
+    if not overall["status_changes"] and not overall.get("stance_status_changes"):
         lines.append("  none")
 
     for task in TASKS:

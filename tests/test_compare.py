@@ -331,6 +331,34 @@ def test_an_author_with_no_stance_expressed_still_counts_as_discussed_in_both(ru
     assert authors["spearman"]["n_stance"] == 3 and authors["spearman"]["n_tone"] == 4
 
 
+def test_a_stance_that_turns_mixed_or_silent_is_a_change(runs):
+    a, b = runs
+    ours = {}
+    for run, kinds in ((a, {}), (b, {"Bob": "mixed", "Dan": "no_stance"})):
+        table = run.positions.copy()
+        table["stance_status"] = np.where(table["status"] == "discussed", "expressed", None)
+        for author, kind in kinds.items():
+            where = (table["level"] == "author") & (table["author"] == author)
+            table.loc[where & (table["topic"] == "sanctions"), "stance_status"] = kind
+        ours[run.run_id] = dataclasses.replace(run, positions=table)
+    report = compare_runs(ours[a.run_id], ours[b.run_id])
+    moved = report["topics"]["sanctions"]["stance_status_changes"]
+    assert [(e["author"], e["a"], e["b"]) for e in moved] == [
+        ("Bob", "expressed", "mixed"),
+        ("Dan", "expressed", "no_stance"),
+    ]
+    entry = next(
+        e
+        for e in report["topics"]["sanctions"]["author_changes"]
+        if e["author"] == "Bob" and e["measure"] == "stance"
+    )
+    assert "stance_status" in entry["changes"]
+    assert (entry["a"]["stance_status"], entry["b"]["stance_status"]) == ("expressed", "mixed")
+    text = format_comparison(report)
+    assert "Bob stance: a side taken -> mixed (both sides)" in text
+    assert "Dan stance: a side taken -> no stance expressed" in text
+
+
 def test_the_changed_passage_disagrees_most(runs):
     report = compare_runs(*runs, top_k=3)
     top = report["overall"]["disagreements"]["stance"]
@@ -366,7 +394,7 @@ def test_format_comparison_shows_the_key_facts(runs):
         "same corpus",
         "Sanctions",
         "Alice stance: +0.50 -> -0.50",
-        "Carol: discussed -> not_discussed",
+        "Carol: discussed -> not discussed",
         "a3:2",
         "Dan says thing 2",
     ):
@@ -544,3 +572,38 @@ def test_runs_that_found_topic_passages_differently_say_so(tmp_path):
     assert any("cascade vs full relevance" in w for w in warnings)
     same = make_run(tmp_path, "run-c", scores_b(), meta=cascade)
     assert not any("relevance" in w for w in compare_runs(a, same)["warnings"])
+
+
+def test_runs_with_other_topic_definitions_veto_or_rules_say_so(tmp_path):
+    from analysis.runs import load_run, write_run
+
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A))
+    assert not [w for w in compare_runs(a, a)["warnings"] if "differ" in w]
+    tables = {n: getattr(a, n) for n in ("articles", "passages", "scores", "positions")}
+
+    def rerun(run_id: str, config: str, **meta) -> object:
+        base = {k: v for k, v in a.meta.items() if k != "run_id"}
+        return load_run(write_run(tmp_path, run_id, {**base, **meta}, config, tables))
+
+    plain = rerun("run-c", "", topic_matcher={"counter_examples": False})
+    other = rerun(
+        "run-b",
+        "[aggregate]\nstance_rule = 'balance'\ninclude_reported = true\n",
+        topics=[{**TOPICS[0], "target": "lifting sanctions on Russia"}, TOPICS[1]],
+        topic_matcher={"counter_examples": ["sanctions"]},
+    )
+    warnings = compare_runs(plain, other)["warnings"]
+    assert "topic 'sanctions' is defined differently (target differ)" in " ".join(warnings)
+    assert not any("topic 'ukraine' is defined" in w for w in warnings)
+    veto = "counter-examples vetoed alias hits differently (False vs ['sanctions'])"
+    assert any(veto in w for w in warnings)
+    rules = [w for w in warnings if w.startswith("positions were computed by different rules")]
+    assert rules and "include_reported False vs True" in rules[0]
+    assert "stance_rule 'mean' vs 'balance'" in rules[0]
+    models = {**a.meta["models"], "topic_gate": {"name": "stance.x:topic"}}
+    gated = rerun("run-d", "[topics]\ngate = 0.9\npassage_gate = 0.7\n", models=models)
+    gate = [w for w in compare_runs(a, gated)["warnings"] if w.startswith("the topic gates")]
+    assert gate == [
+        "the topic gates differ (none vs 0.9 (passages 0.7)): which candidate passages count "
+        "differs"
+    ]

@@ -229,3 +229,24 @@ def test_a_model_folder_beside_the_file_loads_from_any_working_folder(tmp_path, 
     (exp / "y.toml").write_text('[models]\nstance = "stance.other.v1"\n')
     with pytest.raises(ConfigError, match=r"unknown model name 'stance\.other\.v1'"):
         AnalysisConfig.from_toml(exp / "y.toml")
+
+
+def test_absolute_paths_are_read_from_the_working_folder_and_normalised(tmp_path, monkeypatch):
+    (tmp_path / "models" / "nli").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    config = AnalysisConfig().with_values(
+        corpus={"paths": ["news", "/data/x/../y.jsonl"]},
+        topics={"file": "t.toml"},
+        models={"stance": "models/../models/nli", "cache": "c.sqlite"},
+        run={"runs_dir": "runs"},
+    )
+    absolute = config.with_absolute_paths()
+    assert absolute.corpus.paths == (str(tmp_path / "news"), "/data/y.jsonl")
+    assert absolute.topics.file == str(tmp_path / "t.toml")
+    assert absolute.models.stance == str(tmp_path / "models" / "nli")
+    assert absolute.models.cache == str(tmp_path / "c.sqlite")
+    assert absolute.run.runs_dir == str(tmp_path / "runs")
+    # names stay names, "" stays "no cache" and "built-in topics"
+    plain = AnalysisConfig().with_values(models={"cache": ""}).with_absolute_paths()
+    assert plain.models.stance == "stance.minilm.v2" and plain.models.cache == ""
+    assert plain.topics.file == ""

@@ -148,6 +148,38 @@ aliases = ["Nord Stream"]
     )
 
 
+def test_a_run_config_reruns_from_anywhere_and_says_when_its_topics_changed(
+    tmp_path, monkeypatch, capsys
+):
+    from analysis.topics import DEFAULT_TOPICS_PATH
+
+    work = tmp_path / "work"
+    (work / "corpus").mkdir(parents=True)
+    shutil.copy(SEEDS / "001_6c28832786d132a7.txt", work / "corpus")
+    shutil.copy(DEFAULT_TOPICS_PATH, work / "mine.toml")
+    monkeypatch.chdir(work)
+    command = ["analyze", "corpus", "--topics", "./mine.toml", "--runs-dir", "runs", "--quiet"]
+    assert main([*command, "--cache", "cache/../cache/p.sqlite"]) == 0
+    (first,) = list_runs(work / "runs")
+    recorded = (Path(first["path"]) / "config.toml").read_text()
+    assert f'paths = ["{work / "corpus"}"]' in recorded
+    assert f'file = "{work / "mine.toml"}"' in recorded
+    assert f'cache = "{work / "cache" / "p.sqlite"}"' in recorded
+    monkeypatch.chdir(tmp_path)  # elsewhere: the recorded paths still lead to the same files
+    config = Path(first["path"]) / "config.toml"
+    assert main(["run", str(config), "--quiet"]) == 0
+    rerun = list_runs(work / "runs")[0]
+    assert rerun["name"] == f"rerun of {first['run_id']}"
+    assert rerun["cache"]["stance"]["hits"] > 0  # the first run's cache, not a new one
+    assert "no longer defines" not in capsys.readouterr().err
+    mine = work / "mine.toml"
+    mine.write_text(mine.read_text().replace("Nuclear arms control", "Arms control", 1))
+    assert main(["run", str(config), "--dry-run", "--quiet"]) == 0
+    assert f"warning: {mine} no longer defines the topics recorded in {config}" in (
+        capsys.readouterr().err
+    )
+
+
 def test_show_and_runs_list_the_seed_authors(seeds_run, capsys):
     assert main(["show", "latest", "--runs-dir", str(seeds_run)]) == 0
     out = capsys.readouterr().out

@@ -34,6 +34,7 @@ CHANGE_WORDS = {
     "sign": "sign flips",
     "split": "intervals stop overlapping",
     "status": "discussed in one run only",
+    "stance_status": "a side taken, no stance or mixed in one run only",
 }
 PROBABILITY_COLOURS = {
     "favor": "#2166ac",
@@ -182,7 +183,8 @@ def change_cell(side: dict[str, Any], measure: str) -> str:
     voices only)."""
     if measure != "stance" and side["status"] == "discussed" and is_missing(side["value"]):
         return ONLY_QUOTED  # a discussed author's tone is missing only without own passages
-    return stance_words(side["status"], None, side["value"], side["low"], side["high"])
+    stance_status = side.get("stance_status") if measure == "stance" else None
+    return stance_words(side["status"], stance_status, side["value"], side["low"], side["high"])
 
 
 def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame:

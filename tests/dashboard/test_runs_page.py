@@ -194,6 +194,9 @@ def test_a_side_without_a_value_says_why_in_words():
     assert change_cell(side("discussed", n=0), "tone") == ONLY_QUOTED
     assert change_cell(side("discussed", n=3), "stance") == NO_STANCE
     assert change_cell(side("discussed", 0.4, n=3), "stance").startswith(signed(0.4))
+    mixed = {**side("discussed", 0.0, n=3), "stance_status": "mixed"}
+    assert change_cell(mixed, "stance").endswith(" mixed")  # as the Overview says
+    assert not change_cell(mixed, "tone").endswith(" mixed")
 
 
 def test_runs_of_different_articles_say_there_is_nothing_to_compare(app, tmp_path):
