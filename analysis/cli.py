@@ -182,6 +182,17 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if value is not None:
             changes.setdefault(section, {})[key] = value
     changes["engine"] = _engine_overrides(args)
+    # The file's options belong to the file's model: a model named here starts without them.
+    for task in ("stance", "tone"):
+        given = getattr(args, f"{task}_model")
+        options = getattr(config.models, f"{task}_options")
+        if given and given != getattr(config.models, task) and options:
+            changes.setdefault("models", {})[f"{task}_options"] = {}
+            print(
+                f"note: --{task}-model replaces the config's {task} model, so its "
+                f"[models.{task}_options] ({', '.join(sorted(options))}) are left out",
+                file=sys.stderr,
+            )
     config = config.with_values(**changes)
     # Imported once the config is known to be good: a bad value fails before torch loads.
     from analysis.pipeline import analyze
@@ -304,11 +315,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from analysis.compare import compare_runs, load_for_comparison
     from analysis.terminal import format_comparison
 
-    report = compare_runs(
-        load_for_comparison(args.run_a, args.runs_dir),
-        load_for_comparison(args.run_b, args.runs_dir),
-        top_k=args.top,
-    )
+    a = load_for_comparison(args.run_a, args.runs_dir)
+    b = load_for_comparison(args.run_b, args.runs_dir)
+    if a.path.resolve() == b.path.resolve():
+        print(f"note: run A and run B are the same run ({a.run_id})", file=sys.stderr)
+    report = compare_runs(a, b, top_k=args.top)
     print(json.dumps(report) if args.json else format_comparison(report))
     return 0
 
@@ -377,7 +388,7 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
     diffs = author_differences(
         run,
         args.authors,
-        topics=args.topic or None,
+        topics=_topic_keys(run, args.topic) if args.topic else None,
         n_boot=args.bootstrap,
         n_permutations=args.permutations,
         seed=args.seed,
@@ -389,6 +400,30 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
     return 0
 
 
+def _topic_keys(run: Any, given: list[str]) -> list[str]:
+    """The run's topic keys for ``--topic`` values, each a key or a label (case and spacing
+    aside): pages show labels, so a user may know only those. None given: every topic."""
+    known = list(dict.fromkeys(run.positions["topic"].astype(str)))
+    labels = run.info.topic_labels()
+    if not given:
+        return known
+    by_name: dict[str, set[str]] = {}
+    for key in known:
+        for name in (key, labels.get(key, key)):
+            by_name.setdefault(" ".join(name.split()).casefold(), set()).add(key)
+    keys, unknown = [], []
+    for value in given:
+        found = by_name.get(" ".join(value.split()).casefold(), set())
+        if len(found) == 1:
+            keys.append(next(iter(found)))
+        else:
+            unknown.append(value)
+    if unknown:
+        listed = ", ".join(f"{k} ({labels.get(k, k)})" for k in known)
+        raise CLIError(f"expected topics among {listed} (a key or a label), got {unknown}")
+    return list(dict.fromkeys(keys))
+
+
 def cmd_shift(args: argparse.Namespace) -> int:
     from analysis.bylines import membership
     from analysis.runs import load_run
@@ -397,11 +432,7 @@ def cmd_shift(args: argparse.Namespace) -> int:
 
     _check_seed(args.seed)
     run = load_run(args.run, args.runs_dir)
-    known = list(dict.fromkeys(run.positions["topic"]))
-    topics = args.topic or known
-    unknown = [t for t in topics if t not in known]
-    if unknown:
-        raise CLIError(f"expected topics among {known}, got {unknown}")
+    topics = _topic_keys(run, args.topic) if args.topic else _topic_keys(run, [])
     measures = [args.measure] if args.measure else ["stance", "tone"]
     members = membership(run.articles)
     shifts = [

@@ -317,7 +317,8 @@ def list_runs(runs_dir: str | Path) -> list[dict[str, Any]]:
 
 
 def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
-    """A run id, a run folder path, or ``latest`` -> the run folder.
+    """A run id, a run folder path, a run's name (``--name``, where one run has it) or
+    ``latest`` -> the run folder.
 
     A run id is a folder name in ``runs_dir`` or, for a folder copied or renamed there, the id
     its ``run.json`` records: the one ``viewpoints runs`` lists."""
@@ -332,7 +333,8 @@ def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
         return as_path
     if (runs_dir / spec / "run.json").is_file():
         return runs_dir / spec
-    recorded = [Path(m["path"]) for m in list_runs(runs_dir) if m.get("run_id") == spec]
+    runs = list_runs(runs_dir)
+    recorded = [Path(m["path"]) for m in runs if m.get("run_id") == spec]
     if len(recorded) == 1:
         return recorded[0]
     if recorded:
@@ -341,9 +343,17 @@ def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
             f"run {spec!r} is ambiguous: the folders {folders} in {runs_dir} all record it as "
             "their id; give a folder's path instead"
         )
-    known = [m["run_id"] for m in list_runs(runs_dir)][:5]
+    named = [m for m in runs if spec and m.get("name") == spec]
+    if len(named) == 1:
+        return Path(named[0]["path"])
+    if named:
+        ids = ", ".join(str(m.get("run_id")) for m in named)
+        raise RunError(f"{len(named)} runs are named {spec!r} ({ids}, newest first): give an id")
+    known = [
+        f"{m['run_id']} ({m['name']})" if m.get("name") else str(m.get("run_id")) for m in runs
+    ][:5]
     hint = f"; recent runs: {', '.join(known)}" if known else ""
-    raise RunError(f"no run {spec!r} (looked for a folder and in {runs_dir}){hint}")
+    raise RunError(f"no run {spec!r} (looked for a folder, an id and a name in {runs_dir}){hint}")
 
 
 def write_parquet(

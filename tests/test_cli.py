@@ -336,3 +336,12 @@ def test_a_run_name_with_a_line_break_is_refused(tmp_path, capsys):
     code = main(["analyze", "seeds", "--name", "a\nb", "--runs-dir", str(tmp_path), "--dry-run"])
     assert code == 2
     assert "run.name: expected a name without line breaks" in _error(capsys)
+
+
+def test_a_model_named_on_the_command_line_drops_the_config_files_options_for_it(capsys):
+    nli = Path(__file__).resolve().parent.parent / "experiments" / "nli_deberta.toml"
+    args = ["analyze", "--config", str(nli), "--stance-model", "stance.minilm.v1", "--dry-run"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "--stance-model replaces the config's stance model, so its " in err
+    assert "[models.stance_options] (against_template, batch_size, favor_template, model)" in err

@@ -90,6 +90,12 @@ def test_cli_prints_a_table_or_one_json_object(tmp_path, capsys):
     assert "expected --bootstrap from 99 to 100,000" in capsys.readouterr().err
     assert main([*args, "--seed", "-1"]) == 2
     assert "expected --seed to be an integer >= 0, got -1" in capsys.readouterr().err
+    # a topic by its label, as the pages show it, case and spacing aside
+    assert main([*args, "--topic", " SANCTIONS ", "--permutations", "199"]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]
+    assert lines and all(line.startswith("Sanctions ") for line in lines)
+    assert main([*args, "--topic", "Iran"]) == 2
+    assert "expected topics among sanctions (Sanctions)" in capsys.readouterr().err
 
 
 def test_one_article_each_has_no_interval_and_no_stance_is_not_compared(tmp_path):

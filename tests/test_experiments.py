@@ -59,9 +59,12 @@ def test_compare_reports_agreement_and_changes(two_runs, capsys):
     assert report["same_corpus"] is True
     stance_run = load_run(oldest["run_id"], two_runs)
     assert main(["compare", oldest["run_id"], newest["run_id"], "--runs-dir", str(two_runs)]) == 0
-    out = capsys.readouterr().out
-    assert oldest["run_id"] in out and newest["run_id"] in out
+    captured = capsys.readouterr()
+    assert oldest["run_id"] in captured.out and newest["run_id"] in captured.out
+    assert "same run" not in captured.err
     assert len(stance_run.scores) == newest["counts"]["scored_pairs"]
+    assert main(["compare", "latest", newest["run_id"], "--runs-dir", str(two_runs)]) == 0
+    assert f"note: run A and run B are the same run ({newest['run_id']})" in capsys.readouterr().err
 
 
 def test_dry_run_prints_the_estimate_and_writes_nothing(tmp_path, capsys):

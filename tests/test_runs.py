@@ -38,6 +38,17 @@ def test_latest_is_the_newest_and_unknown_runs_name_recent_ones(tmp_path):
         resolve_run("latest", tmp_path / "empty")
 
 
+def test_a_run_opens_by_its_name_where_one_run_has_it(tmp_path):
+    write_run(tmp_path, "r1", {"created": "2026-01-01T00:00:00", "name": "vader"}, "", tables())
+    write_run(tmp_path, "r2", {"created": "2026-01-02T00:00:00", "name": "v1"}, "", tables())
+    assert resolve_run("vader", tmp_path).name == "r1"
+    write_run(tmp_path, "r3", {"created": "2026-01-03T00:00:00", "name": "vader"}, "", tables())
+    with pytest.raises(RunError, match=r"2 runs are named 'vader' \(r3, r1, newest first\)"):
+        resolve_run("vader", tmp_path)
+    with pytest.raises(RunError, match=r"recent runs: r3 \(vader\), r2 \(v1\), r1 \(vader\)"):
+        resolve_run("v2", tmp_path)
+
+
 def test_a_copied_run_folder_opens_by_the_id_it_lists_under(tmp_path):
     import shutil
 
