@@ -39,7 +39,8 @@ then covers only the passages and authors the two runs share.
 
 :func:`robustness` asks which author comparisons survive a change of model or template. For
 each topic and each pair of authors discussed in *every* run it records, per run, the order of
-their point estimates (``>``, ``<``, or ``=`` within 1e-9) and whether their intervals are
+their point estimates (``>``, ``<``, or ``=`` within :data:`ORDER_TIE`, 0.005: values that print
+alike at two decimals are tied) and whether their intervals are
 disjoint. A pair is **stable** when every run gives the same strict order, a **flip** when one
 run says ``>`` and another ``<``, and a **tie** otherwise (some run cannot order them, none
 contradicts). A flip is **strong** when the intervals are disjoint in opposite directions in two
@@ -77,7 +78,11 @@ from analysis.runs import INTERVAL_COLUMNS, Run, RunError
 TASKS: dict[str, tuple[str, ...]] = {"stance": STANCE_LABELS, "tone": TONE_LABELS}
 MEASURES = ("stance", "tone")
 DEFAULT_ZERO_BAND = 0.05
-_TIE = 1e-9  # point estimates closer than this are tied
+_TIE = 1e-9  # probability rows closer than this are identical
+# Two authors' point estimates closer than this are tied in robustness: half a unit of the two
+# decimals they are printed with, so that a "flip" is never between values that print alike
+# (float noise on "mixed" positions of 0.00 made flips of 1e-7).
+ORDER_TIE = 0.005
 _PAIR_KEY = ["passage_id", "topic"]
 _AUTHOR_KEY = ["author", "group_kind"]
 
@@ -277,7 +282,9 @@ def _agreement(shared: pd.DataFrame, task: str) -> dict[str, Any]:
     return {
         "n": n,
         "agreement": float(np.mean(la == lb)) if n else None,
-        "kappa": cohen_kappa(la.tolist(), lb.tolist()),
+        # both runs giving every passage one and the same label leaves kappa 0/0: undefined
+        # (None), where agreement and the mean distance still tell how alike the runs are
+        "kappa": cohen_kappa(la.tolist(), lb.tolist()) if len({*la, *lb}) > 1 else None,
         "mean_tv": float(total_variation(pa, pb).mean()) if n else None,
         "labels": list(labels),
         "confusion": confusion.tolist(),
@@ -688,7 +695,7 @@ def _topic_robustness(
 
     i, j = np.triu_indices(n, 1)
     diff = values[:, i] - values[:, j]  # runs x pairs
-    order = np.where(diff > _TIE, 1, np.where(diff < -_TIE, -1, 0))
+    order = np.where(diff >= ORDER_TIE, 1, np.where(diff <= -ORDER_TIE, -1, 0))
     known = np.isfinite(lows[:, i] + highs[:, i] + lows[:, j] + highs[:, j])
     above = known & (lows[:, i] > highs[:, j])
     below = known & (highs[:, i] < lows[:, j])

@@ -254,14 +254,18 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
 
     sections = [*report["topics"].items(), ("overall", {"label": "overall", **report["overall"]})]
     lines.append("")
-    lines.append("Passage labels (argmax) on passages scored in both runs (k = Cohen's kappa);")
+    lines.append(
+        "Passage labels (argmax) on passages scored in both runs (k = Cohen's kappa, '-' where "
+        "both runs give one label to all; tv = mean total variation distance of the "
+        "probabilities, 0 = the same, 1 = disjoint);"
+    )
     lines.append(
         "authors = discussed in both runs; rho = Spearman of their positions, over those with a "
         "stance (S) or tone (T) in both"
     )
     head = (
         f"{'topic':<18}{'shared':>7}{'onlyA':>7}{'onlyB':>7}{'stance k':>10}{'agree':>7}"
-        f"{'tone k':>8}{'agree':>7}{'authors':>9}{'rho S':>7}{'rho T':>7}"
+        f"{'tv':>6}{'tone k':>8}{'agree':>7}{'tv':>6}{'authors':>9}{'rho S':>7}{'rho T':>7}"
     )
     lines.append(head)
     lines.append("-" * len(head))
@@ -270,7 +274,9 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
         lines.append(
             f"{_short(sec['label'], 17):<18}{p['shared']:>7}{p['only_a']:>7}{p['only_b']:>7}"
             f"{_num(s['kappa'], False):>10}{_num(s['agreement'], False):>7}"
+            f"{_num(s['mean_tv'], False):>6}"
             f"{_num(t['kappa'], False):>8}{_num(t['agreement'], False):>7}"
+            f"{_num(t['mean_tv'], False):>6}"
             f"{au['discussed_in_both']:>9}"
             f"{_num(au['spearman']['stance']):>7}{_num(au['spearman']['tone']):>7}"
         )

@@ -607,3 +607,28 @@ def test_runs_with_other_topic_definitions_veto_or_rules_say_so(tmp_path):
         "the topic gates differ (none vs 0.9 (passages 0.7)): which candidate passages count "
         "differs"
     ]
+
+
+def test_kappa_is_undefined_where_both_runs_give_every_passage_one_label():
+    from analysis.compare import _agreement
+
+    rows = {"stance_favor_a": [0.1, 0.3], "stance_against_a": [0.1, 0.1]}
+    rows |= {"stance_none_a": [0.8, 0.6], "stance_favor_b": [0.2, 0.2]}
+    rows |= {"stance_against_b": [0.2, 0.2], "stance_none_b": [0.6, 0.6]}
+    found = _agreement(pd.DataFrame(rows), "stance")
+    assert found["kappa"] is None and found["agreement"] == 1.0
+    assert found["mean_tv"] == pytest.approx((0.2 + 0.1) / 2)  # the probabilities still differ
+
+
+def test_robustness_ties_values_that_print_alike_instead_of_calling_a_flip(three_runs):
+    runs = []
+    for k, run in enumerate(three_runs):
+        table = run.positions.copy()
+        at = (table["level"] == "author") & (table["topic"] == "sanctions")
+        noise = 1e-7 if k % 2 else -1e-7  # float noise around a "mixed" 0.00, flipping sign
+        for author, value in (("Carol", noise), ("Dan", -noise)):
+            table.loc[at & (table["author"] == author), "stance"] = value
+        runs.append(dataclasses.replace(run, positions=table))
+    verdicts = pairs_by_verdict(robustness(runs, labels=["A", "B", "A2"])["topics"]["sanctions"])
+    assert ("Carol", "Dan") in verdicts["tie"]
+    assert ("Carol", "Dan") not in verdicts.get("flip", set())

@@ -105,8 +105,10 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
                 "Only in B": sec["passages"]["only_b"],
                 "Stance κ": sec["stance"]["kappa"],
                 "Stance agreement": sec["stance"]["agreement"],
+                "Stance distance": sec["stance"]["mean_tv"],
                 "Tone κ": sec["tone"]["kappa"],
                 "Tone agreement": sec["tone"]["agreement"],
+                "Tone distance": sec["tone"]["mean_tv"],
                 "Authors in both": sec["authors"]["discussed_in_both"],
                 "Stance rank ρ": sp["stance"],
                 "Tone rank ρ": sp["tone"],
@@ -114,7 +116,14 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
             }
         )
     table = pd.DataFrame(rows)
-    for column in ("Stance κ", "Stance agreement", "Tone κ", "Tone agreement"):
+    for column in (
+        "Stance κ",
+        "Stance agreement",
+        "Stance distance",
+        "Tone κ",
+        "Tone agreement",
+        "Tone distance",
+    ):
         table[column] = pd.to_numeric(table[column]).astype(float)
     for column in ("Stance rank ρ", "Tone rank ρ"):
         table[column] = pd.to_numeric(table[column]).astype(float)
@@ -127,6 +136,8 @@ def _show_agreement(table: pd.DataFrame) -> None:
     formats = {
         "Stance κ": two_decimals,
         "Tone κ": two_decimals,
+        "Stance distance": two_decimals,
+        "Tone distance": two_decimals,
         "Stance agreement": whole_percent,
         "Tone agreement": whole_percent,
         "Stance rank ρ": signed,
@@ -147,11 +158,20 @@ def _show_agreement(table: pd.DataFrame) -> None:
             "Only in B": number("Only B", help="passages scored on this topic in run B only"),
             "Stance κ": text(
                 help="Cohen's kappa of the stance labels (argmax): 1 = same labels, "
-                "0 = no better than chance"
+                "0 = no better than chance; – where both runs give every passage one label"
             ),
             "Stance agreement": text("Stance agree", help="share of passages given one label"),
+            "Stance distance": text(
+                "Stance dist.",
+                help="mean total variation distance between the runs' stance probabilities "
+                "(0 = the same, 1 = nothing in common): labels can agree while the "
+                "probabilities behind them differ",
+            ),
             "Tone κ": text(help="Cohen's kappa of the tone labels (argmax)"),
             "Tone agreement": text("Tone agree", help="share of passages given one label"),
+            "Tone distance": text(
+                "Tone dist.", help="mean total variation distance between the tone probabilities"
+            ),
             "Authors in both": number("Authors", help="authors discussing the topic in both runs"),
             "Stance rank ρ": text(
                 "Stance ρ",

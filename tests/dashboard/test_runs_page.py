@@ -55,7 +55,9 @@ def test_agreement_table_shows_the_librarys_kappa_and_rank_correlation(app, two_
     for key, label in TOPIC_LABELS.items():
         sec = report["topics"][key]
         assert by_topic.loc[label, "Passages compared"] == sec["passages"]["shared"]
-        assert by_topic.loc[label, "Stance κ"] == f"{sec['stance']['kappa']:.2f}"
+        kappa = sec["stance"]["kappa"]  # None: one label in both runs, shown as "–"
+        assert by_topic.loc[label, "Stance κ"] == ("–" if kappa is None else f"{kappa:.2f}")
+        assert by_topic.loc[label, "Stance distance"] == f"{sec['stance']['mean_tv']:.2f}"
         assert by_topic.loc[label, "Tone agreement"] == f"{sec['tone']['agreement']:.0%}"
     overall = report["overall"]
     assert by_topic.loc["All topics", "Stance κ"] == f"{overall['stance']['kappa']:.2f}"
