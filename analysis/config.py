@@ -91,10 +91,11 @@ class CorpusSection:
     def __post_init__(self) -> None:
         _expect(
             isinstance(self.paths, list | tuple)
+            and bool(self.paths)
             and all(isinstance(p, str) and p for p in self.paths),
             "corpus.paths",
-            "a list of non-empty path strings",
-            self.paths,
+            "a non-empty list of non-empty path strings",
+            list(self.paths) if isinstance(self.paths, tuple) else self.paths,
         )
         _normalise(self, "paths", tuple(self.paths))
 

@@ -34,6 +34,7 @@ def test_defaults_round_trip_through_toml(tmp_path):
         ("[aggregate]\nn_bootstrap = true\n", "aggregate.n_bootstrap: expected an integer"),
         ("[aggregate]\nmin_stance_mass = false\n", "aggregate.min_stance_mass: expected a number"),
         ("[topics]\nthreshold = true\n", "topics.threshold: expected a number in [0, 1]"),
+        ("[corpus]\npaths = []\n", "corpus.paths: expected a non-empty list of non-empty path"),
         ("[models]\nbatch_size = 16\n", "models.batch_size was removed"),
         ("[topics]\ngate = false\n", "topics.gate: expected a number in [0, 1]"),
         ("[topics]\npassage_gate = 1.5\n", "topics.passage_gate: expected a number in [0, 1]"),
@@ -68,6 +69,11 @@ def test_defaults_round_trip_through_toml(tmp_path):
         (
             "[models]\ntone = 'org/some-model'\n[models.tone_options]\nlabel_map = 3\n",
             "option label_map: expected a table of model label",
+        ),
+        (
+            "[models]\ntone = 'tone.hf-classifier.v1'\n[models.tone_options]\nmodel = 'x'\n"
+            "label_map = {LABEL_0 = 'negative', LABEL_2 = 'good'}\n",
+            "option label_map: expected a table of model label = negative / neutral / positive",
         ),
     ],
 )
@@ -112,9 +118,9 @@ runs_dir = "out/runs"
     monkeypatch.chdir(elsewhere)
     config = AnalysisConfig.from_toml("../exp/x.toml")
     base = exp.resolve()
-    assert config.corpus.paths == (str(base / "../seeds"),)
+    assert config.corpus.paths == (str(base.parent / "seeds"),)  # normalised
     assert config.models.stance == "stance.nli.v1"  # registered names stay names
-    assert config.models.tone == str(base / "../shared-model")
+    assert config.models.tone == str(base.parent / "shared-model")
     assert config.models.stance_options["model"] == str(base / "models/local-nli")
     assert config.models.tone_options["model"] == "org/some-hub-model"  # a hub id
     assert config.models.cache == str(base / "cache/p.sqlite")

@@ -14,6 +14,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from analysis.labels import STANCE_LABELS, TONE_LABELS
+
 
 class UnknownScorerError(ValueError):
     """A registered-looking name that is not registered, or options it does not take."""
@@ -41,13 +43,17 @@ def _text(expected: str) -> Option:
 FLAG = Option("true or false", lambda v: isinstance(v, bool))
 MODEL = _text("a model directory or Hugging Face id")
 TEMPLATE = _text("a hypothesis template containing {target}")
-LABEL_MAP = Option(
-    "a table of model label = negative/neutral/positive (or favor/against/none)",
-    lambda v: (
-        isinstance(v, Mapping)
-        and all(isinstance(k, str) and isinstance(x, str) for k, x in v.items())
-    ),
-)
+
+
+def _label_map(labels: tuple[str, ...]) -> Option:
+    """A table of the model's labels to the task's (``labels``)."""
+    return Option(
+        f"a table of model label = {' / '.join(labels)}",
+        lambda v: (
+            isinstance(v, Mapping) and all(isinstance(k, str) and x in labels for k, x in v.items())
+        ),
+    )
+
 
 NLI_OPTIONS: Mapping[str, Option] = MappingProxyType(
     {
@@ -59,15 +65,21 @@ NLI_OPTIONS: Mapping[str, Option] = MappingProxyType(
         "max_length": _integer_at_least(8),
     }
 )
-HF_OPTIONS: Mapping[str, Option] = MappingProxyType(
-    {
-        "model": MODEL,
-        "label_map": LABEL_MAP,
-        "pair": FLAG,
-        "max_length": _integer_at_least(8),
-        "batch_size": _integer_at_least(1),
-    }
-)
+
+
+def _hf_options(labels: tuple[str, ...]) -> Mapping[str, Option]:
+    return MappingProxyType(
+        {
+            "model": MODEL,
+            "label_map": _label_map(labels),
+            "pair": FLAG,
+            "max_length": _integer_at_least(8),
+            "batch_size": _integer_at_least(1),
+        }
+    )
+
+
+HF_OPTIONS = {"stance": _hf_options(STANCE_LABELS), "tone": _hf_options(TONE_LABELS)}
 
 
 def _chat_options() -> Mapping[str, Option]:
@@ -112,10 +124,10 @@ BACKEND_SPECS: Mapping[str, BackendSpec] = MappingProxyType(
             NLI_OPTIONS, ("model",), "any Hugging Face NLI model as a zero-shot stance scorer"
         ),
         "stance.hf-classifier.v1": BackendSpec(
-            HF_OPTIONS, ("model",), "any Hugging Face stance classifier"
+            HF_OPTIONS["stance"], ("model",), "any Hugging Face stance classifier"
         ),
         "tone.hf-classifier.v1": BackendSpec(
-            HF_OPTIONS, ("model",), "any Hugging Face sentiment classifier"
+            HF_OPTIONS["tone"], ("model",), "any Hugging Face sentiment classifier"
         ),
         "stance.chat.v1": BackendSpec(
             _chat_options(),
@@ -186,4 +198,4 @@ def check_spec(spec: str, task: str, options: Mapping[str, Any]) -> None:
             f"unknown model name {spec!r}; registered {task} models: "
             f"{', '.join(available(task))} (or give a model directory or Hugging Face id)"
         )
-    check_values("a Hugging Face model", {**HF_OPTIONS, **NLI_OPTIONS}, options)
+    check_values("a Hugging Face model", {**HF_OPTIONS[task], **NLI_OPTIONS}, options)

@@ -166,7 +166,7 @@ def create_scorer(
             )
         nli_options = {k: v for k, v in options.items() if k in NLI_OPTIONS}
         return _nli(BuildRequest({**nli_options, "model": spec}, templates=templates))
-    check_values("a Hugging Face classifier", HF_OPTIONS, options)
+    check_values("a Hugging Face classifier", HF_OPTIONS[task], options)
     kwargs = {k: v for k, v in options.items() if k != "model"}
     if label_map:
         kwargs.setdefault("label_map", dict(label_map))
