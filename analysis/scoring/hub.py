@@ -83,7 +83,7 @@ def resolve_model_source(
         return spec, hub_offline(environ) or not hub_reachable(environ)
     how = (
         f"download it where you are online (`hf download {spec} --local-dir DIR`) and give "
-        "DIR instead"
+        "DIR instead" + did_you_mean(spec)
     )
     if hub_offline(environ):
         raise ModelLoadError(
@@ -96,6 +96,29 @@ def resolve_model_source(
             f"reached from here: {how}"
         )
     return spec, False
+
+
+def did_you_mean(spec: str) -> str:
+    """``; or did you mean 'stance.minilm.v1'?`` for a bare name close to a registered model
+    name ("minilm_v1", "stance-minilm-v2"); "" for anything else (hub ids name an owner)."""
+    import difflib
+
+    from analysis.scoring.options import available
+
+    if "/" in spec:
+        return ""
+
+    def squeeze(text: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", text.lower())
+
+    # each name also as what follows its task ("minilm.v1"), compared without punctuation
+    plain: dict[str, list[str]] = {}
+    for name in available():
+        for form in (name, name.split(".", 1)[1]):
+            plain.setdefault(squeeze(form), []).append(name)
+    close = difflib.get_close_matches(squeeze(spec), list(plain), 1, 0.8)
+    found = plain[close[0]] if close else []
+    return f"; or did you mean {' or '.join(repr(n) for n in found)}?" if found else ""
 
 
 def local_id2label(spec: str) -> dict[int, str] | None:

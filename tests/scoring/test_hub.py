@@ -54,6 +54,15 @@ def test_a_hub_id_offline_fails_in_one_line_naming_the_id_and_a_local_copy():
     assert "--local-dir" in message and "\n" not in message
 
 
+def test_a_bare_name_close_to_a_registered_one_is_suggested():
+    with pytest.raises(ModelLoadError) as err:
+        resolve_model_source("minilm_v1", "sequence-classification", {"HF_HUB_OFFLINE": "1"})
+    assert str(err.value).endswith("or did you mean 'stance.minilm.v1' or 'tone.minilm.v1'?")
+    with pytest.raises(ModelLoadError) as err:
+        resolve_model_source("someone/minilm_v1", "NLI", {"HF_HUB_OFFLINE": "1"})
+    assert "did you mean" not in str(err.value)  # an owner/name is a hub id as meant
+
+
 def test_an_unreachable_hub_is_detected_without_retries():
     with pytest.raises(ModelLoadError, match="cannot be reached") as err:
         resolve_model_source("someone/not-cached-model", "NLI", CLOSED_PORT)
