@@ -315,7 +315,10 @@ def analyze(
         stage("scoring")
         clock = time.perf_counter()
         if progress:
-            log(f"scoring stance and tone of {found.n_pairs} (passage, topic) pairs")
+            log(
+                f"scoring stance and tone of {found.n_pairs} (passage, topic) pairs, "
+                f"{len(found)} passages"
+            )
         quoted, gate = quoted_voice(stance), topic_gate(stance)
         if engine is None:
             scores, cache_stats = score_with_cache(
