@@ -51,7 +51,7 @@ all of them, so a run says exactly what produced it)::
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -160,16 +160,14 @@ class TopicsSection:
         )
 
     def counter_example_topics(
-        self, topics: Sequence[Any], topic_head: bool, trusted: Collection[str] | None
+        self, topic_head: bool, unjudged: Collection[str] | None
     ) -> bool | frozenset[str]:
-        """Whose counter-examples veto alias hits: every topic's (True), none (False), or those
-        of the topics (keys) whose target the topic head did not learn to judge. ``trusted``:
-        the head's targets, case and spacing aside (None: every target)."""
-        from analysis.topics import unjudged_topics
-
-        if not topic_head or trusted is None or self.counter_examples != "auto":
+        """Whose counter-examples veto alias hits: every topic's (True), none (False), or the
+        ``unjudged`` topics' (keys): those whose target the topic head did not learn to judge
+        (None: the head judges every target)."""
+        if not topic_head or unjudged is None or self.counter_examples != "auto":
             return self.uses_counter_examples(topic_head)
-        return frozenset(t.key for t in unjudged_topics(topics, trusted)) or False
+        return frozenset(unjudged) or False
 
 
 @dataclass(frozen=True)

@@ -251,8 +251,10 @@ def analyze(
             )
 
         trusted = topic_head_targets(stance)
-        counter_examples = config.topics.counter_example_topics(topics, gated, trusted)
         unjudged = unjudged_topics(topics, trusted) if gated else []
+        counter_examples = config.topics.counter_example_topics(
+            gated, None if trusted is None else [t.key for t in unjudged]
+        )
         if unjudged:
             log(unjudged_note(unjudged, counter_examples))
         matcher = build_matcher(config, topics, threshold, counter_examples)
