@@ -160,7 +160,7 @@ def _analyze_labelled(args: argparse.Namespace, labels: Any, tmp: Path) -> Path:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from analysis.config import AnalysisConfig
+    from analysis.config import AnalysisConfig, model_relative_to
 
     config = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
     overrides = {
@@ -182,11 +182,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if value is not None:
             changes.setdefault(section, {})[key] = value
     changes["engine"] = _engine_overrides(args)
-    # The file's options belong to the file's model: a model named here starts without them.
+    # The file's options belong to the file's model: a model named here starts without them
+    # (the same folder spelled another way is the same model).
     for task in ("stance", "tone"):
         given = getattr(args, f"{task}_model")
         options = getattr(config.models, f"{task}_options")
-        if given and given != getattr(config.models, task) and options:
+        here = given and model_relative_to(Path.cwd(), given)
+        if given and here != getattr(config.models, task) and options:
             changes.setdefault("models", {})[f"{task}_options"] = {}
             print(
                 f"note: --{task}-model replaces the config's {task} model, so its "
@@ -230,13 +232,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = AnalysisConfig.from_toml(args.experiment)
     runs_dir = _runs_dir_for(args.runs_dir, config)
     recorded = _recorded_run(Path(args.experiment))
-    name = f"rerun of {recorded}" if recorded else Path(args.experiment).stem
+    if recorded:  # a run's own config.toml: the rerun is named for the run, not as it
+        old = config.run.name
+        name = f"{old} (rerun of {recorded})" if old else f"rerun of {recorded}"
+    else:
+        name = config.run.name or Path(args.experiment).stem
     _warn_if_topics_changed(Path(args.experiment), config)
     changes = {
-        "run": {
-            **({"runs_dir": runs_dir} if runs_dir else {}),
-            **({} if config.run.name else {"name": name}),
-        },
+        "run": {**({"runs_dir": runs_dir} if runs_dir else {}), "name": name},
         "models": {"cache": args.cache} if args.cache is not None else {},
         "engine": _engine_overrides(args),
     }
@@ -280,7 +283,7 @@ def _warn_if_topics_changed(experiment: Path, config: Any) -> None:
     except TopicsError:
         return  # a broken topics file is reported by the run itself
     if before != now:
-        where = config.topics.file or "the built-in topics"
+        where = config.topics.file or "the package's built-in topics file"
         print(
             f"warning: {where} no longer defines the topics recorded in {experiment} "
             "([topic_definitions]); the rerun uses its topics as they are now",
@@ -402,7 +405,7 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
 
 def _topic_keys(run: Any, given: list[str]) -> list[str]:
     """The run's topic keys for ``--topic`` values, each a key or a label (case and spacing
-    aside): pages show labels, so a user may know only those. None given: every topic."""
+    aside): pages show labels, so a user may know only those. Nothing given: every topic."""
     known = list(dict.fromkeys(run.positions["topic"].astype(str)))
     labels = run.info.topic_labels()
     if not given:
@@ -414,7 +417,9 @@ def _topic_keys(run: Any, given: list[str]) -> list[str]:
     keys, unknown = [], []
     for value in given:
         found = by_name.get(" ".join(value.split()).casefold(), set())
-        if len(found) == 1:
+        if len(found) > 1:
+            raise CLIError(f"--topic {value!r} names several topics ({sorted(found)}): give a key")
+        if found:
             keys.append(next(iter(found)))
         else:
             unknown.append(value)
@@ -432,7 +437,7 @@ def cmd_shift(args: argparse.Namespace) -> int:
 
     _check_seed(args.seed)
     run = load_run(args.run, args.runs_dir)
-    topics = _topic_keys(run, args.topic) if args.topic else _topic_keys(run, [])
+    topics = _topic_keys(run, args.topic or [])
     measures = [args.measure] if args.measure else ["stance", "tone"]
     members = membership(run.articles)
     shifts = [

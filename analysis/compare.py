@@ -39,8 +39,8 @@ then covers only the passages and authors the two runs share.
 
 :func:`robustness` asks which author comparisons survive a change of model or template. For
 each topic and each pair of authors discussed in *every* run it records, per run, the order of
-their point estimates (``>``, ``<``, or ``=`` within :data:`ORDER_TIE`, 0.005: values that print
-alike at two decimals are tied) and whether their intervals are
+their point estimates as printed, at two decimals (``>``, ``<``, or ``=`` where they print alike)
+and whether their intervals are
 disjoint. A pair is **stable** when every run gives the same strict order, a **flip** when one
 run says ``>`` and another ``<``, and a **tie** otherwise (some run cannot order them, none
 contradicts). A flip is **strong** when the intervals are disjoint in opposite directions in two
@@ -79,10 +79,10 @@ TASKS: dict[str, tuple[str, ...]] = {"stance": STANCE_LABELS, "tone": TONE_LABEL
 MEASURES = ("stance", "tone")
 DEFAULT_ZERO_BAND = 0.05
 _TIE = 1e-9  # probability rows closer than this are identical
-# Two authors' point estimates closer than this are tied in robustness: half a unit of the two
-# decimals they are printed with, so that a "flip" is never between values that print alike
-# (float noise on "mixed" positions of 0.00 made flips of 1e-7).
-ORDER_TIE = 0.005
+# Robustness orders two authors' point estimates as printed, at this many decimals: values
+# that print alike are tied, so that a "flip" is never between them (float noise on "mixed"
+# positions of 0.00 made flips of 1e-7).
+ORDER_DECIMALS = 2
 _PAIR_KEY = ["passage_id", "topic"]
 _AUTHOR_KEY = ["author", "group_kind"]
 
@@ -330,8 +330,9 @@ def _disagreements(
 
 def _author_changes(
     pa: pd.DataFrame, pb: pd.DataFrame, zero_band: float
-) -> tuple[dict[str, Any], list[dict], list[dict], list[dict]]:
-    """Counts, rank correlations, sign changes, interval splits and status changes."""
+) -> tuple[dict[str, Any], list[dict], list[dict], list[dict], list[dict]]:
+    """Counts, rank correlations, sign changes, interval splits, status changes and changes of
+    the stance's kind (:func:`_stance_status`)."""
     both = pa.merge(pb, on=["topic", *_AUTHOR_KEY], suffixes=("_a", "_b"))
     keys_a = set(map(tuple, pa[_AUTHOR_KEY].to_numpy().tolist()))
     keys_b = set(map(tuple, pb[_AUTHOR_KEY].to_numpy().tolist()))
@@ -504,6 +505,12 @@ def _compare_slice(
     }
 
 
+# The [aggregate] settings that move stances, and those that move only their intervals
+# (max_evidence moves no number).
+STANCE_RULES = ("stance_rule", "include_reported", "min_stance_mass")
+INTERVAL_RULES = ("seed", "n_bootstrap", "confidence")
+
+
 def _differing(x: Mapping[str, Any], y: Mapping[str, Any]) -> str:
     """``key a vs b`` for each key whose values differ, joined by commas."""
     keys = [k for k in dict.fromkeys([*x, *y]) if x.get(k) != y.get(k)]
@@ -544,11 +551,22 @@ def _setting_warnings(a: Run, b: Run) -> list[str]:
             f"the topics' counter-examples vetoed alias hits differently ({veto_a} vs {veto_b})"
         )
     if a.info.aggregation_error is None and b.info.aggregation_error is None:
-        rules = _differing(asdict(a.info.aggregation), asdict(b.info.aggregation))
-        if rules:
+        rules_a, rules_b = asdict(a.info.aggregation), asdict(b.info.aggregation)
+
+        def only(keys: tuple[str, ...], rules: dict[str, Any]) -> dict[str, Any]:
+            return {k: rules.get(k) for k in keys}
+
+        stances = _differing(only(STANCE_RULES, rules_a), only(STANCE_RULES, rules_b))
+        if stances:
             warnings.append(
-                f"positions were computed by different rules ([aggregate] {rules}): their "
+                f"positions were computed by different rules ([aggregate] {stances}): their "
                 "stances can differ with the same passage scores"
+            )
+        intervals = _differing(only(INTERVAL_RULES, rules_a), only(INTERVAL_RULES, rules_b))
+        if intervals:
+            warnings.append(
+                f"intervals were drawn differently ([aggregate] {intervals}): intervals that "
+                "stop overlapping may owe it to that"
             )
     return warnings
 
@@ -694,8 +712,9 @@ def _topic_robustness(
     values, lows, highs = column(measure), column(f"{measure}_low"), column(f"{measure}_high")
 
     i, j = np.triu_indices(n, 1)
-    diff = values[:, i] - values[:, j]  # runs x pairs
-    order = np.where(diff >= ORDER_TIE, 1, np.where(diff <= -ORDER_TIE, -1, 0))
+    shown = np.round(values, ORDER_DECIMALS) + 0.0  # as printed (+ 0.0: no -0.0)
+    diff = shown[:, i] - shown[:, j]  # runs x pairs
+    order = np.where(diff > _TIE, 1, np.where(diff < -_TIE, -1, 0))
     known = np.isfinite(lows[:, i] + highs[:, i] + lows[:, j] + highs[:, j])
     above = known & (lows[:, i] > highs[:, j])
     below = known & (highs[:, i] < lows[:, j])

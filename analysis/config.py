@@ -457,12 +457,14 @@ def _paths_from(base: Path, data: dict[str, Any]) -> dict[str, Any]:
     if isinstance(models, dict):
         for task in ("stance", "tone"):
             if isinstance(models.get(task), str):
-                models[task] = _model_relative_to(base, models[task])
+                models[task] = model_relative_to(base, models[task])
             options = models.get(f"{task}_options")
-            if isinstance(options, dict) and isinstance(options.get("model"), str):
+            # a chat endpoint's model is a name the server knows ("qwen2.5:7b"), never a path
+            chat = str(models.get(task, "")).endswith(".chat.v1")
+            if not chat and isinstance(options, dict) and isinstance(options.get("model"), str):
                 models[f"{task}_options"] = {
                     **options,
-                    "model": _model_relative_to(base, options["model"]),
+                    "model": model_relative_to(base, options["model"]),
                 }
         if isinstance(models.get("cache"), str) and models["cache"]:
             models["cache"] = _relative_to(base, models["cache"])
@@ -476,7 +478,7 @@ def _relative_to(base: Path, value: str) -> str:
     return os.path.normpath(path if path.is_absolute() else (base / path))
 
 
-def _model_relative_to(base: Path, spec: str) -> str:
+def model_relative_to(base: Path, spec: str) -> str:
     """A model spec resolved against ``base`` when it names a folder there or is written as a
     path; registered names and hub ids unchanged."""
     from analysis.scoring.hub import looks_like_path

@@ -350,7 +350,7 @@ def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
         ids = ", ".join(str(m.get("run_id")) for m in named)
         raise RunError(f"{len(named)} runs are named {spec!r} ({ids}, newest first): give an id")
     known = [
-        f"{m['run_id']} ({m['name']})" if m.get("name") else str(m.get("run_id")) for m in runs
+        f"{m.get('run_id')} ({m['name']})" if m.get("name") else str(m.get("run_id")) for m in runs
     ][:5]
     hint = f"; recent runs: {', '.join(known)}" if known else ""
     raise RunError(f"no run {spec!r} (looked for a folder, an id and a name in {runs_dir}){hint}")

@@ -142,10 +142,10 @@ class Topic:
                 continue
             _check_text(self.key, name, template)
             try:
-                fields = [f for f in string.Formatter().parse(template) if f[1] is not None]
+                parsed = [f for f in string.Formatter().parse(template) if f[1] is not None]
                 wrong = [
                     "{" + f[1] + (f"!{f[3]}" if f[3] else "") + (f":{f[2]}" if f[2] else "") + "}"
-                    for f in fields
+                    for f in parsed
                     if f[1] != "target" or f[2] or f[3]
                 ]
                 if wrong:

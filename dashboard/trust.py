@@ -49,8 +49,9 @@ def trust_summary(models: Mapping[str, Any] | None) -> str:
 
 
 def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> None:
-    """A collapsed expander with the measured figures (the run's ``topics``, with key, label
-    and target, name them and say which they cover), or with how to measure them."""
+    """A collapsed expander with the measured figures (the run's ``topics``, with key and
+    label, name them; those whose key the labels lack are named as not measured), or with how
+    to measure them."""
     accuracy = accuracy_for_run(models)
     unmeasured = unmeasured_topics(accuracy, topics) if accuracy is not None else []
     labels = {t.key: t.label for t in topics}

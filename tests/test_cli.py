@@ -345,3 +345,22 @@ def test_a_model_named_on_the_command_line_drops_the_config_files_options_for_it
     err = capsys.readouterr().err
     assert "--stance-model replaces the config's stance model, so its " in err
     assert "[models.stance_options] (against_template, batch_size, favor_template, model)" in err
+
+
+def test_the_config_files_own_model_spelled_another_way_keeps_its_options(
+    tmp_path, monkeypatch, capsys, minilm_tokenizer
+):
+    from tests.scoring.test_nli import NLI3, save_classifier
+
+    save_classifier(tmp_path / "models" / "nli", minilm_tokenizer, NLI3)
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    config = tmp_path / "exp.toml"
+    config.write_text(
+        f'[corpus]\npaths = ["{seeds}"]\n[models]\nstance = "models/nli"\n'
+        "[models.stance_options]\nbatch_size = 8\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    command = ["analyze", "--config", str(config), "--dry-run", "--cache", ""]
+    assert main([*command, "--stance-model", "./models/../models/nli"]) == 0
+    assert "replaces the config's stance model" not in capsys.readouterr().err

@@ -600,6 +600,12 @@ def test_runs_with_other_topic_definitions_veto_or_rules_say_so(tmp_path):
     rules = [w for w in warnings if w.startswith("positions were computed by different rules")]
     assert rules and "include_reported False vs True" in rules[0]
     assert "stance_rule 'mean' vs 'balance'" in rules[0]
+    assert not any(w.startswith("intervals were drawn differently") for w in warnings)
+    reseeded = rerun("run-e", "[aggregate]\nseed = 7\nmax_evidence = 3\n")
+    warnings = compare_runs(plain, reseeded)["warnings"]
+    assert not any(w.startswith("positions were computed by different rules") for w in warnings)
+    (drawn,) = [w for w in warnings if w.startswith("intervals were drawn differently")]
+    assert "seed 0 vs 7" in drawn and "max_evidence" not in drawn
     models = {**a.meta["models"], "topic_gate": {"name": "stance.x:topic"}}
     gated = rerun("run-d", "[topics]\ngate = 0.9\npassage_gate = 0.7\n", models=models)
     gate = [w for w in compare_runs(a, gated)["warnings"] if w.startswith("the topic gates")]
@@ -621,14 +627,24 @@ def test_kappa_is_undefined_where_both_runs_give_every_passage_one_label():
 
 
 def test_robustness_ties_values_that_print_alike_instead_of_calling_a_flip(three_runs):
-    runs = []
-    for k, run in enumerate(three_runs):
+    def with_stances(run, carol: float, dan: float):
         table = run.positions.copy()
         at = (table["level"] == "author") & (table["topic"] == "sanctions")
-        noise = 1e-7 if k % 2 else -1e-7  # float noise around a "mixed" 0.00, flipping sign
-        for author, value in (("Carol", noise), ("Dan", -noise)):
+        for author, value in (("Carol", carol), ("Dan", dan)):
             table.loc[at & (table["author"] == author), "stance"] = value
-        runs.append(dataclasses.replace(run, positions=table))
-    verdicts = pairs_by_verdict(robustness(runs, labels=["A", "B", "A2"])["topics"]["sanctions"])
-    assert ("Carol", "Dan") in verdicts["tie"]
-    assert ("Carol", "Dan") not in verdicts.get("flip", set())
+        return dataclasses.replace(run, positions=table)
+
+    def verdicts(values):
+        runs = [with_stances(r, *v) for r, v in zip(three_runs, values, strict=True)]
+        report = robustness(runs, labels=["A", "B", "A2"])
+        return pairs_by_verdict(report["topics"]["sanctions"])
+
+    # float noise around a "mixed" 0.00, flipping sign from run to run: tied, no flip
+    found = verdicts([(-1e-7, 1e-7), (1e-7, -1e-7), (-1e-7, 1e-7)])
+    assert ("Carol", "Dan") in found["tie"]
+    # +0.0149 and +0.0051 both print +0.01: tied in those runs, ordered in the other
+    found = verdicts([(0.0149, 0.0051), (0.0, 0.02), (0.0149, 0.0051)])
+    assert ("Carol", "Dan") in found["tie"] and ("Carol", "Dan") not in found.get("flip", set())
+    # values that print differently are ordered, and opposite orders are a flip
+    found = verdicts([(0.03, 0.01), (0.0, 0.02), (0.03, 0.01)])
+    assert ("Carol", "Dan") in found["flip"]

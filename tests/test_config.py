@@ -251,3 +251,9 @@ def test_absolute_paths_are_read_from_the_working_folder_and_normalised(tmp_path
     plain = AnalysisConfig().with_values(models={"cache": ""}).with_absolute_paths()
     assert plain.models.stance == "stance.minilm.v2" and plain.models.cache == ""
     assert plain.topics.file == ""
+    # a chat endpoint's model is the server's name for it, not a folder
+    options = {"base_url": "http://localhost:11434/v1", "model": "qwen2.5:7b-instruct"}
+    chat = AnalysisConfig().with_values(
+        models={"stance": "stance.chat.v1", "stance_options": options}
+    )
+    assert chat.with_absolute_paths().models.stance_options["model"] == "qwen2.5:7b-instruct"

@@ -159,6 +159,7 @@ def test_a_run_config_reruns_from_anywhere_and_says_when_its_topics_changed(
     shutil.copy(DEFAULT_TOPICS_PATH, work / "mine.toml")
     monkeypatch.chdir(work)
     command = ["analyze", "corpus", "--topics", "./mine.toml", "--runs-dir", "runs", "--quiet"]
+    command += ["--name", "baseline"]
     assert main([*command, "--cache", "cache/../cache/p.sqlite"]) == 0
     (first,) = list_runs(work / "runs")
     recorded = (Path(first["path"]) / "config.toml").read_text()
@@ -169,7 +170,7 @@ def test_a_run_config_reruns_from_anywhere_and_says_when_its_topics_changed(
     config = Path(first["path"]) / "config.toml"
     assert main(["run", str(config), "--quiet"]) == 0
     rerun = list_runs(work / "runs")[0]
-    assert rerun["name"] == f"rerun of {first['run_id']}"
+    assert rerun["name"] == f"baseline (rerun of {first['run_id']})"  # "baseline" stays one run
     assert rerun["cache"]["stance"]["hits"] > 0  # the first run's cache, not a new one
     assert "no longer defines" not in capsys.readouterr().err
     mine = work / "mine.toml"

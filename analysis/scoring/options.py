@@ -68,6 +68,7 @@ NLI_OPTIONS: Mapping[str, Option] = MappingProxyType(
 
 
 def _hf_options(labels: tuple[str, ...]) -> Mapping[str, Option]:
+    """The options of a Hugging Face classifier whose labels map to the task's ``labels``."""
     return MappingProxyType(
         {
             "model": MODEL,
@@ -79,7 +80,9 @@ def _hf_options(labels: tuple[str, ...]) -> Mapping[str, Option]:
     )
 
 
-HF_OPTIONS = {"stance": _hf_options(STANCE_LABELS), "tone": _hf_options(TONE_LABELS)}
+HF_OPTIONS: Mapping[str, Mapping[str, Option]] = MappingProxyType(
+    {"stance": _hf_options(STANCE_LABELS), "tone": _hf_options(TONE_LABELS)}
+)
 
 
 def _chat_options() -> Mapping[str, Option]:

@@ -61,8 +61,9 @@ class PairModelConfig:
     adapter: dict[str, Any] = field(default_factory=dict)
     # The targets a ``topic`` head learned to tell on-topic passages from look-alikes for (both
     # labels in its training data). Elsewhere it has only seen "on topic", and says so of any
-    # passage near its old targets. Empty: not recorded, every target trusted.
-    topic_targets: list[str] = field(default_factory=list)
+    # passage near its old targets. None: not recorded (models from before it), every target
+    # trusted; [] : it judges none.
+    topic_targets: list[str] | None = None
     format: str = MODEL_FORMAT
     format_version: int = FORMAT_VERSION
 
@@ -73,8 +74,9 @@ class PairModelConfig:
             raise ValueError("expected at least one head, got none")
         if self.max_length < 8:
             raise ValueError(f"expected max_length >= 8, got {self.max_length}")
-        if not isinstance(self.topic_targets, list) or not all(
-            isinstance(t, str) and t.strip() for t in self.topic_targets
+        if self.topic_targets is not None and (
+            not isinstance(self.topic_targets, list)
+            or not all(isinstance(t, str) and t.strip() for t in self.topic_targets)
         ):
             raise ValueError(
                 f"expected topic_targets a list of target strings, got {self.topic_targets!r}"

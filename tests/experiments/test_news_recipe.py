@@ -10,7 +10,13 @@ import torch
 
 from analysis.datasets import Example
 from analysis.scoring import create_scorer
-from analysis.scoring.pair_scorer import TONE_V3_HEAD, PairModel, PairModelScorer, quoted_voice
+from analysis.scoring.pair_scorer import (
+    TONE_V3_HEAD,
+    PairModel,
+    PairModelScorer,
+    quoted_voice,
+    topic_head_targets,
+)
 from experiments.train_minilm import add_lora, judged_targets, load_adapter_into
 from experiments.train_news_stance import (
     HEADS,
@@ -169,9 +175,11 @@ def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path
     assert "Stage 2" in card and "| speaker | news_speaker |" in card and "`topic`" in card
     metrics = json.loads((tmp_path / "s2" / "metrics.json").read_text())
     assert metrics["config"]["stage"] == 2 and second["dev"]
-    # the targets its topic head judges are recorded (none from 16 rows: too few of each label)
+    # the targets its topic head judges are recorded (none from 16 rows: too few of each label),
+    # so no target is trusted to it: every topic keeps its counter-examples
     saved = json.loads((tmp_path / "s2" / "viewpoints_model.json").read_text())
     assert saved["topic_targets"] == []
+    assert topic_head_targets(create_scorer(str(tmp_path / "s2"), "stance")) == frozenset()
     stance = create_scorer(str(tmp_path / "s2"), "stance")
     quoted = quoted_voice(stance)
     assert quoted is not stance and quoted.head == "speaker"
