@@ -72,7 +72,38 @@ def package_versions() -> dict[str, str]:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
+    commit = source_commit()
+    if commit:
+        versions["viewpoints_commit"] = commit
     return versions
+
+
+def source_commit() -> str | None:
+    """The git commit of the code running, with ``+changes`` when its tracked files differ from
+    it (the package version alone does not change from day to day); None outside a checkout."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    if not (root / ".git").exists():
+        return None
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{head}+changes" if dirty else head or None
 
 
 def previous_passages(passages: pd.DataFrame) -> list[str | None]:

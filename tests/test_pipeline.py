@@ -72,6 +72,14 @@ def test_run_records_models_corpus_and_timings(seeds_run):
     # every author of a byline counts once (analysis.bylines)
     assert meta["counts"]["authors"] == membership(run.articles)["group"].nunique() == 3
     assert {"load", "relevance", "scoring", "aggregate", "total"} <= set(meta["timings"])
+    root = SEEDS.parent
+    if (root / ".git").exists():  # the code's commit, as the package version does not say it
+        import subprocess
+
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        assert meta["versions"]["viewpoints_commit"].removesuffix("+changes") == head
     assert "stance.minilm.v2" in (run.path / "config.toml").read_text()
     # the default model's topic head judges look-alikes, so counter-examples veto nothing
     assert meta["topic_matcher"]["counter_examples"] is False
