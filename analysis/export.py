@@ -31,14 +31,29 @@ def table_for(run: Run, what: str) -> pd.DataFrame:
     if what not in WHAT:
         raise ValueError(f"expected --what one of {', '.join(WHAT)}, got {what!r}")
     if what == "positions":
-        return run.positions
+        return with_topic_labels(run.positions, run)
     if what == "articles":
         return run.articles
     meta = run.articles[["article_id", "title", "author", "outlet", "date", "group"]]
     text = run.passages[["passage_id", "index", "start", "end", "text"]]
-    return run.scores.merge(text, on="passage_id", how="left").merge(
+    scored = run.scores.merge(text, on="passage_id", how="left").merge(
         meta, on="article_id", how="left"
     )
+    return with_topic_labels(scored, run)
+
+
+def with_topic_labels(table: pd.DataFrame, run: Run) -> pd.DataFrame:
+    """``table`` with a ``topic_label`` column after ``topic``: the name the pages show."""
+    if "topic" not in table.columns or "topic_label" in table.columns:
+        return table
+    labels = run.info.topic_labels()
+    out = table.copy()
+    out.insert(
+        out.columns.get_loc("topic") + 1,
+        "topic_label",
+        [labels.get(str(t), str(t)) for t in out["topic"]],
+    )
+    return out
 
 
 def with_run_id(table: pd.DataFrame, run_id: str) -> pd.DataFrame:

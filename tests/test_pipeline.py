@@ -43,6 +43,11 @@ def test_seeds_give_three_by_three_article_positions(seeds_run, capsys):
     assert len({r["article_id"] for r in articles}) == 3
     assert {r["topic"] for r in articles} == {"arms_control", "sanctions", "ukraine"}
     assert len(articles) == 9
+    # each row names its topic as the pages do, beside the key
+    from analysis.topics import load_topics
+
+    labels = {t.key: t.label for t in load_topics()}
+    assert all(r["topic_label"] == labels[r["topic"]] for r in rows)
     for row in rows:
         assert set(ALL_COLUMNS["positions"]) <= set(row)
         if row["status"] == "not_discussed":
