@@ -43,7 +43,7 @@ def _words(text: str) -> frozenset[str]:
 
 
 SPEECH_VERBS = _words(
-    "said says told tells added adds argued argues warned warns claimed claims stated states "
+    "said says told tells added adds argued argues warned warns claimed claims stated "
     "noted notes explained explains insisted insists stressed stresses emphasized emphasizes "
     "emphasised emphasises asserted asserts declared declares wrote writes tweeted tweets "
     "replied replies responded responds acknowledged acknowledges admitted admits conceded "
@@ -58,10 +58,11 @@ SPEECH_VERBS = _words(
     "testify caution complain urge demand accuse criticize criticise condemn deny vow pledge "
     "oppose endorse acknowledge concede explain"
 )
-# These attribute speech only before "that" ("announced that ...", not "announced sanctions").
+# These attribute speech only before "that" ("announced that ...", not "announced sanctions";
+# "states that ...", not "the Baltic states and Romania").
 THAT_VERBS = _words(
     "announced announces suggested suggests predicted predicts confirmed confirms believes "
-    "believed thinks hinted indicated indicates maintained maintains"
+    "believed thinks hinted indicated indicates maintained maintains states"
 )
 # After a comma, these attribute the clause to the sentence's subject: "The Kremlin rejected
 # the claims, saying Moscow had complied"; those with other senses ("adding to tensions",

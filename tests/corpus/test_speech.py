@@ -49,6 +49,7 @@ def _flags(text, author=None):
         ("During the summit, the president criticized the pipeline, saying it would hurt Europe.",
          None),
         ("He added that Moscow had asked Washington to act.", None),
+        ("Lavrov states that the US must clarify its plans.", "Lavrov"),
     ],
 )  # fmt: skip
 def test_attributions_are_found_with_their_speaker(sentence, speaker):
@@ -80,6 +81,8 @@ def test_attributions_are_found_with_their_speaker(sentence, speaker):
         "The sanctions hit the ruble, adding to tensions.",
         "I disagree with the plan, saying so openly.",
         "The war in Ukraine, now in its third year, is costly, warning signs show.",
+        "NATO troops were sent to the Baltic states last year.",
+        "The alliance brought Poland, the Baltic states and Romania into NATO.",
     ],
 )
 def test_the_authors_own_voice_is_not_an_attribution(sentence):
