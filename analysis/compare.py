@@ -512,9 +512,20 @@ INTERVAL_RULES = ("seed", "n_bootstrap", "confidence")
 
 
 def _differing(x: Mapping[str, Any], y: Mapping[str, Any]) -> str:
-    """``key a vs b`` for each key whose values differ, joined by commas."""
+    """``key a in run A, b in run B`` for each key whose values differ, joined by "; "."""
     keys = [k for k in dict.fromkeys([*x, *y]) if x.get(k) != y.get(k)]
-    return ", ".join(f"{k} {x.get(k)!r} vs {y.get(k)!r}" for k in keys)
+    return "; ".join(f"{k} {x.get(k)!r} in run A, {y.get(k)!r} in run B" for k in keys)
+
+
+def _vetoed(run: Run, keys: Iterable[str]) -> set[str] | None:
+    """Which of ``keys`` had their counter-examples veto alias hits in ``run`` (None: not
+    recorded)."""
+    recorded = (run.meta.get("topic_matcher") or {}).get("counter_examples")
+    if recorded is None:
+        return None
+    if isinstance(recorded, bool):
+        return set(keys) if recorded else set()
+    return set(keys) & {str(k) for k in recorded}
 
 
 def _setting_warnings(a: Run, b: Run) -> list[str]:
@@ -531,9 +542,11 @@ def _setting_warnings(a: Run, b: Run) -> list[str]:
             if (defined_a[key].get(f) or None) != (defined_b[key].get(f) or None)
         )
         if fields:
+            label = defined_b[key].get("label") or key
+            verb = "differs" if len(fields) == 1 else "differ"
             warnings.append(
-                f"topic {key!r} is defined differently ({', '.join(fields)} differ): its "
-                "passages and positions can change for that reason alone"
+                f"topic {label!r} is defined differently: its {' and '.join(fields)} {verb}, so "
+                "its passages and positions can change for that reason alone"
             )
     gates_a, gates_b = (a.info.gate, a.info.passage_gate), (b.info.gate, b.info.passage_gate)
     if gates_a != gates_b:
@@ -544,11 +557,18 @@ def _setting_warnings(a: Run, b: Run) -> list[str]:
             f"the topic gates differ ({shown[0]} vs {shown[1]}): which candidate passages count "
             "differs"
         )
-    veto_a = (a.meta.get("topic_matcher") or {}).get("counter_examples")
-    veto_b = (b.meta.get("topic_matcher") or {}).get("counter_examples")
+    shared = [k for k in _ordered_topics([a]) if k in set(_ordered_topics([b]))]
+    veto_a, veto_b = _vetoed(a, shared), _vetoed(b, shared)
     if veto_a is not None and veto_b is not None and veto_a != veto_b:
+        labels = _labels_for([a, b])
+        sides = [
+            f"in run {side} only for {', '.join(labels.get(k, k) for k in sorted(keys))}"
+            for side, keys in (("A", veto_a - veto_b), ("B", veto_b - veto_a))
+            if keys
+        ]
         warnings.append(
-            f"the topics' counter-examples vetoed alias hits differently ({veto_a} vs {veto_b})"
+            f"the topics' counter-examples vetoed alias hits {' and '.join(sides)}: which "
+            "passages count for those topics can differ"
         )
     if a.info.aggregation_error is None and b.info.aggregation_error is None:
         rules_a, rules_b = asdict(a.info.aggregation), asdict(b.info.aggregation)
@@ -640,9 +660,9 @@ def compare_runs(
             **section,
         }
         if key in topics_a and key not in topics_b:
-            warnings.append(f"topic {key!r} is only in run A")
+            warnings.append(f"topic {labels.get(key, key)!r} is only in run A")
         elif key in topics_b and key not in topics_a:
-            warnings.append(f"topic {key!r} is only in run B")
+            warnings.append(f"topic {labels.get(key, key)!r} is only in run B")
     overall = _compare_slice(sa, sb, pa, pb, shared, top_k, zero_band, info)
     report = {
         "a": _run_header(a),

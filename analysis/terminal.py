@@ -307,7 +307,7 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
         )
     if not overall["interval_splits"]:
         lines.append("  none")
-    lines.append("Status changes")
+    lines.append("Status changes (discussed in one run only; the kind of stance)")
     for e in overall["status_changes"]:
         lines.append(f"  [{label(e)}] {_who(e)}: {_words(e['a'])} -> {_words(e['b'])}")
     for e in overall.get("stance_status_changes", []):

@@ -34,7 +34,7 @@ CHANGE_WORDS = {
     "sign": "sign flips",
     "split": "intervals stop overlapping",
     "status": "discussed in one run only",
-    "stance_status": "a side taken, no stance or mixed in one run only",
+    "stance_status": "kind of stance changed",
 }
 PROBABILITY_COLOURS = {
     "favor": "#2166ac",
@@ -87,7 +87,7 @@ def _header(report: dict[str, Any], metas: dict[str, dict[str, Any]]) -> None:
     if report["same_corpus"] is True:
         st.caption("Both runs analysed the same corpus (same corpus hash).")
     for warning in report["warnings"]:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(warning[:1].upper() + warning[1:], icon=":material/warning:")
 
 
 def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame:
@@ -183,7 +183,7 @@ def _show_agreement(table: pd.DataFrame) -> None:
             "Author changes": number(
                 "Changes",
                 help="rows listed below (author × topic × measure): sign flips, split intervals, "
-                "status changes",
+                "status changes, changes of the kind of stance",
             ),
         },
     )
@@ -464,8 +464,12 @@ def render() -> None:
     st.subheader("Agreement per topic", anchor=False)
     st.caption(
         "On passages scored in both runs: κ is Cohen's kappa of the labels each model gives (its "
-        "most probable class): 1 means the same labels, 0 no better than chance. ρ is the rank "
-        "correlation of the authors' positions: 1 means the same order of authors."
+        "most probable class): 1 means the same labels, 0 no better than chance, – undefined "
+        "(both runs give every passage one label). Agree: the share of passages given one "
+        "label. Dist.: the mean distance between the two runs' probabilities, 0 the same, 1 "
+        "nothing in common (labels can agree while the probabilities differ). ρ is the rank "
+        "correlation of the authors' positions: 1 means the same order of authors, – too few "
+        "authors. Only A / Only B: passages scored in one run only."
     )
     agreement = agreement_table(report, labels)
     _show_agreement(agreement)
@@ -494,7 +498,9 @@ def render() -> None:
         f"Sign flips: from favor/positive to against/negative or back (values within "
         f"±{report['zero_band']} count as around zero, not as a sign). Intervals stop overlapping: "
         "the runs differ by more than either run's uncertainty. Discussed in one run only: a "
-        "threshold or model change dropped or added the author's passages."
+        "threshold or model change dropped or added the author's passages. Kind of stance "
+        "changed: discussed in both runs, but a side taken in one and no stance expressed, or "
+        "both sides about equally (mixed), in the other."
     )
     changes = changes_table(section, labels)
     if changes.empty and not section["authors"]["in_both"]:
@@ -504,7 +510,8 @@ def render() -> None:
         )
     elif changes.empty:
         st.success(
-            "No author changes sign, splits its intervals or changes status between the runs."
+            "No author changes sign, splits its intervals, changes status or changes the kind "
+            "of stance between the runs."
         )
     else:
         _show_changes(changes)
