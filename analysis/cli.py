@@ -76,6 +76,19 @@ def evaluate_articles(args: argparse.Namespace) -> int:
     from analysis.runs import load_run
     from analysis.terminal import format_article_report
 
+    unused = [
+        name
+        for name, given in (
+            ("--task", args.task),
+            ("--format", args.format != "auto"),
+            ("--label-map", args.label_map),
+        )
+        if given
+    ]
+    if unused:
+        raise CLIError(f"{', '.join(unused)}: not used with --level article")
+    if args.run and (args.model or args.precision != "auto"):
+        raise CLIError("--model, --precision: only with --corpus (a --run is already scored)")
     labels = load_article_labels(args.data, args.split)
     if args.run and args.corpus:
         raise ValueError("--level article takes --run RUN or --corpus FILE, not both")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def _read_corrections(path: Path, task: str) -> list[Example]:
 
 
 def _first_nonblank_line(path: Path) -> str | None:
-    with open(path, encoding="utf-8", errors="replace") as handle:
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
         for line in handle:
             if line.strip():
                 return line
@@ -97,7 +98,7 @@ def _first_nonblank_line(path: Path) -> str | None:
 
 def json_lines(path: Path) -> Iterator[tuple[int, dict]]:
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:  # a leading BOM (Excel) is no text
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
@@ -130,7 +131,8 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, Example]]:
 def vast_surface_topics(path: Path) -> dict[str, str]:
     """``topic_str`` (VAST's lemmatised topic) -> its most frequent ``new_topic`` phrasing."""
     counts: dict[str, dict[str, int]] = {}
-    with open(path, encoding="utf-8", newline="") as handle:
+    _allow_long_csv_fields()
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
             if (row.get("type_idx") or "").strip() == "4" or not row.get("topic_str"):
                 continue
@@ -156,7 +158,7 @@ def vast_target(row: dict[str, str], surface: dict[str, str]) -> str:
 def _read_vast(path: Path) -> Iterator[tuple[int, Example]]:
     try:
         surface = vast_surface_topics(path)
-        with open(path, encoding="utf-8", newline="") as handle:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             fields = set(reader.fieldnames or [])
             missing = {"post", "new_topic", "label"} - fields
@@ -182,6 +184,13 @@ def _read_vast(path: Path) -> Iterator[tuple[int, Example]]:
                 )
     except UnicodeDecodeError:
         raise DataError(path, None, "not UTF-8 text") from None
+    except csv.Error as err:
+        raise DataError(path, None, f"not a readable CSV ({err})") from None
+
+
+def _allow_long_csv_fields() -> None:
+    """A post may be longer than the csv module's default field limit (131,072 characters)."""
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 def _read_newsmtsc(path: Path) -> Iterator[tuple[int, Example]]:
@@ -189,6 +198,10 @@ def _read_newsmtsc(path: Path) -> Iterator[tuple[int, Example]]:
         sentence = record.get("sentence_normalized")
         if not isinstance(sentence, str) or "targets" not in record:
             raise DataError(path, number, "expected 'sentence_normalized' and 'targets'")
+        if not isinstance(record["targets"], list):
+            raise DataError(
+                path, number, "'targets' must be a list of {from, to, polarity} objects"
+            )
         for target in record["targets"]:
             try:
                 start, end = int(target["from"]), int(target["to"])

@@ -9,8 +9,9 @@ What is measured, on the labelled (article, topic) pairs found in the run:
 - **coverage**: precision, recall and F1 of "discussed" (the run's ``status``) against the
   label "not not_discussed";
 - **sign accuracy**: on articles labelled favor or against, the share whose stance has that
-  sign (an article with no stance number counts as wrong); **sign accuracy called**: the same
-  over those the run gives a stance number (how often a side it calls is the right one);
+  sign (an article with no stance number counts as wrong; a "mixed" one has the number the
+  pages show beside "mixed", and counts by its sign); **sign accuracy called**: the same over
+  those the run gives a stance number (how often a side it calls is the right one);
 - **AUC favor vs none** (and against vs none): how well the stance ranks favor articles above
   articles that take no side; an article with no stance number (no stance expressed, not
   discussed) scores 0;
@@ -42,10 +43,16 @@ def load_article_labels(path: str | Path, split: str | None = None) -> pd.DataFr
     for number, record in json_lines(path):
         if not record.get("article_id") and not record.get("title"):
             raise DataError(path, number, "expected 'article_id' or 'title'")
-        for key in ("topic", "label"):
-            if not isinstance(record.get(key), str) or not record[key]:
+        for key in ("article_id", "title", "topic", "label"):
+            value = record.get(key)
+            if key in ("topic", "label") and value is None:
                 raise DataError(path, number, f"missing field {key!r}")
-        if record["label"] not in ARTICLE_LABELS:
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise DataError(
+                    path, number, f"field {key!r} must be a non-empty string, got {value!r}"
+                )
+        label = record["label"].strip().lower()
+        if label not in ARTICLE_LABELS:
             raise DataError(
                 path,
                 number,
@@ -58,7 +65,8 @@ def load_article_labels(path: str | Path, split: str | None = None) -> pd.DataFr
                 "article_id": record.get("article_id"),
                 "title": record.get("title"),
                 "topic": record["topic"],
-                "label": record["label"],
+                "label": label,
+                "line": number,
             }
         )
     if not rows:
@@ -78,7 +86,8 @@ def predicted_label(status: Any, stance_status: Any, stance: Any) -> str:
 
 def match_labels(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Labels joined to the run's article positions (by id, else by title), and how many
-    labelled pairs the run does not have."""
+    labelled pairs the run does not have. One article × topic labelled twice (by id and by
+    title alike) is an error naming the lines: it would count twice, or both ways."""
     articles = positions[positions["level"] == "article"].copy()
     if "stance_status" not in articles:
         articles["stance_status"] = None
@@ -95,8 +104,38 @@ def match_labels(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.Data
             hit = by_title.loc[(label.title, label.topic)]
             found = {k: hit[k] for k in keep}
         if found is not None:
-            rows.append({"topic": label.topic, "label": label.label, **found})
-    return pd.DataFrame(rows, columns=["topic", "label", *keep]), len(labels) - len(rows)
+            line = getattr(label, "line", None)
+            rows.append({"topic": label.topic, "label": label.label, **found, "line": line})
+    matched = pd.DataFrame(rows, columns=["topic", "label", *keep, "line"])
+    twice = matched[matched.duplicated(["article_id", "topic"], keep=False)]
+    if len(twice):
+        first = twice.iloc[0]
+        lines = twice.loc[
+            (twice["article_id"] == first["article_id"]) & (twice["topic"] == first["topic"]),
+            "line",
+        ]
+        raise ValueError(
+            f"article {first['article_id']!r} is labelled on {first['topic']!r} more than once "
+            f"(lines {', '.join(str(n) for n in lines)}; {len(twice)} such lines in all): "
+            "expected one label per article and topic"
+        )
+    return matched.drop(columns="line"), len(labels) - len(rows)
+
+
+def unmatched_labels(labels: pd.DataFrame, positions: pd.DataFrame, limit: int = 5) -> list[str]:
+    """The first ``limit`` labelled pairs the run does not have, as "line N: id or title"."""
+    articles = positions[positions["level"] == "article"]
+    ids = set(zip(articles["article_id"], articles["topic"], strict=True))
+    titles = set(zip(articles["title"], articles["topic"], strict=True))
+    out = []
+    for label in labels.itertuples(index=False):
+        if (label.article_id, label.topic) in ids or (label.title, label.topic) in titles:
+            continue
+        name = f"id {label.article_id!r}" if label.article_id else f"title {label.title!r}"
+        out.append(f"line {getattr(label, 'line', '?')}: {name} ({label.topic})")
+        if len(out) == limit:
+            break
+    return out
 
 
 def article_metrics(matched: pd.DataFrame) -> dict[str, Any]:
@@ -158,8 +197,15 @@ def article_metrics(matched: pd.DataFrame) -> dict[str, Any]:
 def evaluate_run_articles(labels: pd.DataFrame, positions: pd.DataFrame) -> dict[str, Any]:
     """:func:`article_metrics` of a run's positions, with how many labels were not found."""
     matched, missing = match_labels(labels, positions)
+    if matched.empty:
+        shown = "; ".join(unmatched_labels(labels, positions))
+        raise ValueError(
+            f"none of the labelled articles is in the run (first: {shown}); labels match a "
+            "run article by 'article_id', else by its exact title"
+        )
     report = article_metrics(matched)
     report["labels_not_in_run"] = missing
+    report["first_not_in_run"] = unmatched_labels(labels, positions) if missing else []
     return report
 
 

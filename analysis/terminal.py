@@ -58,7 +58,8 @@ def format_article_report(report: dict[str, Any]) -> str:
         f"{report['n']} labelled article × topic pairs "
         f"({', '.join(f'{k} {v}' for k, v in report['label_counts'].items())})"
         + (
-            f"; {report['labels_not_in_run']} not in the run"
+            f"; {report['labels_not_in_run']} not in the run (first: "
+            f"{'; '.join(report.get('first_not_in_run') or [])})"
             if report.get("labels_not_in_run")
             else ""
         ),

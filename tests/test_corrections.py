@@ -176,6 +176,25 @@ def test_a_malformed_record_names_file_and_line(tmp_path):
         read_corrections(tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"target": None, "drop": "target"}, "missing field 'target'"),
+        ({"task": ["stance"]}, "field 'task' must be a string, got \\['stance'\\]"),
+        ({"relevance": [1]}, "field 'relevance' must be a number"),
+        ({"probs": {"favor": "a", "against": 0, "none": 0}}, "field 'probs' must map labels"),
+    ],
+)
+def test_a_record_of_the_wrong_shape_says_which_field(tmp_path, change, message):
+    record = corr(WIRE_TEXT, "arms_control", "stance", "favor").to_dict()
+    record.pop(change.pop("drop", None) or "", None)
+    record.update({k: v for k, v in change.items() if k != "target"})
+    path = tmp_path / "corrections-2024-01-01.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    with pytest.raises(DataError, match=rf":1: {message}"):
+        read_corrections(tmp_path)
+
+
 def test_invalid_corrections_say_what_was_expected():
     with pytest.raises(ValueError, match="expected task"):
         corr(WIRE_TEXT, "arms_control", "mood", "happy")

@@ -1,3 +1,4 @@
+import csv
 import json
 
 import pytest
@@ -93,3 +94,23 @@ def test_newsmtsc_gives_one_example_per_target_with_spans(tmp_path):
     path.write_text(json.dumps(record) + "\n")
     with pytest.raises(DataError, match="outside sentence"):
         load_examples(path, "tone", "newsmtsc")
+
+
+def test_a_bom_a_long_vast_post_and_newsmtsc_targets_that_are_no_list(tmp_path):
+    from analysis.datasets import load_examples
+
+    row = {"text": "Sanctions work.", "target": "sanctions", "label": "favor"}
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + json.dumps(row).encode() + b"\n")
+    assert [e.label for e in load_examples(bom, "stance")] == ["favor"]
+    vast = tmp_path / "long.csv"
+    with vast.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["post", "new_topic", "label"])
+        writer.writerow(["Sanctions are good. " * 10_000, "sanctions", "1"])
+    (example,) = load_examples(vast, "stance", "vast")
+    assert len(example.text) > 131_072 and example.label == "favor"
+    bad = tmp_path / "nm.jsonl"
+    bad.write_text(json.dumps({"sentence_normalized": "Putin praised.", "targets": 5}) + "\n")
+    with pytest.raises(DataError, match=r"nm.jsonl:1: 'targets' must be a list"):
+        load_examples(bad, "tone", "newsmtsc")

@@ -123,6 +123,38 @@ def test_label_files_are_checked_line_by_line(tmp_path):
         load_article_labels(tmp_path / "missing.jsonl")
 
 
+def test_label_fields_are_strings_labels_ignore_case_and_a_bom_is_no_text(tmp_path):
+    row = {"article_id": ["a"], "topic": "x", "label": "none"}
+    listed = write_jsonl(tmp_path / "l.jsonl", [row])
+    with pytest.raises(DataError, match=r"l.jsonl:1: field 'article_id' must be a non-empty str"):
+        load_article_labels(listed)
+    (tmp_path / "bom.jsonl").write_bytes(
+        b"\xef\xbb\xbf" + json.dumps({"title": "T", "topic": "x", "label": " Favor"}).encode()
+    )
+    assert load_article_labels(tmp_path / "bom.jsonl")["label"].tolist() == ["favor"]
+
+
+def test_an_article_labelled_twice_is_an_error_and_unmatched_labels_are_named():
+    table = positions([("x1", "Same title", "ukraine", "discussed", "expressed", 0.5)])
+    labels = pd.DataFrame(
+        {
+            "article_id": ["x1", None, "nope"],
+            "title": [None, "Same title", None],
+            "topic": ["ukraine", "ukraine", "ukraine"],
+            "label": ["favor", "against", "none"],
+            "line": [1, 4, 5],
+        }
+    )
+    twice = r"'x1' is labelled on 'ukraine' more than once \(lines 1, 4"
+    with pytest.raises(ValueError, match=twice):
+        match_labels(labels, table)
+    report = evaluate_run_articles(labels.drop(index=1), table)
+    assert report["labels_not_in_run"] == 1
+    assert report["first_not_in_run"] == ["line 5: id 'nope' (ukraine)"]
+    with pytest.raises(ValueError, match=r"none of the labelled .* \(first: line 5: id 'nope'"):
+        evaluate_run_articles(labels.iloc[2:], table)
+
+
 def test_cli_scores_a_run_and_says_what_is_missing(tmp_path, capsys, tiny_pair_model_dir):
     from pathlib import Path
 
@@ -154,3 +186,12 @@ def test_cli_scores_a_run_and_says_what_is_missing(tmp_path, capsys, tiny_pair_m
     assert "coverage    precision" in capsys.readouterr().out
     assert main(["evaluate", "--level", "article", "--data", str(labels)]) == 2
     assert "needs --run RUN, or --corpus" in capsys.readouterr().err
+    # options that would do nothing here are refused, not silently ignored
+    assert main([*args, "--run", "latest", "--task", "tone", "--format", "vast"]) == 2
+    assert "--task, --format: not used with --level article" in capsys.readouterr().err
+    assert main([*args, "--run", "latest", "--model", "tone.vader.v1"]) == 2
+    assert "--model, --precision: only with --corpus" in capsys.readouterr().err
+    assert main([*args, "--run", "latest"]) == 0
+    assert "1 not in the run (first: line 3: id 'not-in-run' (sanctions))" in (
+        capsys.readouterr().out
+    )

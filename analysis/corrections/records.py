@@ -114,9 +114,26 @@ class Correction:
     def from_dict(cls, data: Mapping[str, Any]) -> Correction:
         """A correction from a JSON object; unknown keys (from newer versions) are ignored."""
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
-        for name in ("text", "topic", "task", "label"):
+        for name in ("text", "target", "topic", "task", "label"):
             if name not in known:
                 raise ValueError(f"missing field {name!r}")
+        strings = ("text", "topic", "task", "label", "model_label", "model", "run_id", "time")
+        for name in (*strings, "target", "passage_id", "article_id"):
+            value = known.get(name)
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"field {name!r} must be a string, got {value!r}")
+        if known.get("relevance") is not None and (
+            isinstance(known["relevance"], bool) or not isinstance(known["relevance"], int | float)
+        ):
+            raise ValueError(f"field 'relevance' must be a number, got {known['relevance']!r}")
+        probs = known.get("probs")
+        if probs is not None and (
+            not isinstance(probs, Mapping)
+            or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in probs.values()
+            )
+        ):
+            raise ValueError(f"field 'probs' must map labels to numbers, got {probs!r}")
         known.pop("text_sha256", None)  # always recomputed from the text
         return cls(**known)
 
