@@ -548,10 +548,18 @@ def cmd_recompute(args: argparse.Namespace) -> int:
     )
     meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
     counts = meta["corrections"]
+    others = counts.get("other_topics") or 0
     print(
-        f"applied {counts['applied']} of {counts['in_force']} corrections in force "
-        f"({counts['removed']} removed from a topic, {counts['added']} added, "
-        f"{counts['unmatched']} not in this run)",
+        f"applied {counts['applied']} of {counts['in_force']} corrections in force on this run's "
+        f"topics ({counts['removed']} removed from a topic, {counts['added']} added, "
+        f"{counts.get('pending', 0)} pending: a passage marked relevant counts once it also has "
+        f"a stance and a tone label; {counts['unmatched']} on text not in this run)"
+        + (
+            f"; {others} more on topics this run does not have "
+            f"({', '.join(counts.get('other_topic_keys') or [])})"
+            if others
+            else ""
+        ),
         file=sys.stderr,
     )
     for task, info in meta.get("calibration", {}).items():

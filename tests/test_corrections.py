@@ -400,6 +400,7 @@ def test_recompute_writes_a_new_run_that_names_its_source(run, tmp_path):
         [
             corr(WIRE_TEXT, "arms_control", "stance", "favor"),
             corr("Not in the run.", "sanctions", "tone", "neutral"),
+            corr(WIRE_TEXT, "nato", "stance", "favor"),  # a topic this run does not have
         ],
         runs_dir,
         corrections_source="somewhere",
@@ -409,6 +410,8 @@ def test_recompute_writes_a_new_run_that_names_its_source(run, tmp_path):
     assert new.meta["source_run"]["run_id"] == run.run_id
     assert new.meta["corrections"]["applied"] == 1
     assert new.meta["corrections"]["unmatched"] == 1
+    assert new.meta["corrections"]["other_topics"] == 1
+    assert new.meta["corrections"]["other_topic_keys"] == ["nato"]
     assert new.meta["corrections"]["source"] == "somewhere"
     assert new.meta["models"] == run.meta["models"]
     assert _position(new, "article", WIRE, "arms_control")["stance"] == pytest.approx(1.0)
@@ -492,6 +495,9 @@ def test_recompute_cli_with_calibration_fits_and_records_the_temperature(run, tm
     new_top = np.argmax([moved["stance_favor"], moved["stance_against"], moved["stance_none"]])
     assert old_top == new_top  # calibration changes confidence, not the label
     assert "temperature" in captured.err
+    n = len(wrong) - 1
+    assert f"applied {n} of {n} corrections in force on this run's topics" in captured.err
+    assert "0 pending: a passage marked relevant counts once it also has" in captured.err
 
 
 def test_corrections_cli_counts_per_topic_and_task(tmp_path, capsys):

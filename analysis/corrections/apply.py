@@ -46,7 +46,9 @@ def apply_corrections(
     from analysis.aggregate import positions
 
     topics = run.info.topic_keys()
-    current = [c for c in latest(corrections) if c.topic in topics]
+    in_force = latest(corrections)
+    current = [c for c in in_force if c.topic in topics]
+    elsewhere = sorted({c.topic for c in in_force if c.topic not in topics})
     passages = run.passages
     hashes = passage_hashes(passages)
     scores = run.scores.copy()
@@ -73,6 +75,9 @@ def apply_corrections(
         "removed": 0,
         "pending": 0,
         "by_task": {task: 0 for task in TASKS},
+        # in force, but on topics this run does not have (counted nowhere else)
+        "other_topics": len(in_force) - len(current),
+        "other_topic_keys": elsewhere,
     }
     drop: list[Any] = []
     for c in current:
