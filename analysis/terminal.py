@@ -167,6 +167,7 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
         f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'mixed': "
         f"both sides, about equally) with its {run.info.aggregation.confidence:.0%} interval, "
         "quoted voices Q, tone T, in [-1, 1]",
+        *_recomputed_note(run.meta),
         header,
         "-" * len(header),
     ]
@@ -201,6 +202,28 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
 
 
 # --- run comparison and robustness (viewpoints compare, robustness) ---
+
+
+def _recomputed_note(meta: dict[str, Any]) -> list[str]:
+    """A line for a run recomputed from another with corrections (and calibration), else none:
+    its numbers are not the model's alone."""
+    source = meta.get("source_run")
+    if not isinstance(source, dict):
+        return []
+    counts = meta.get("corrections") or {}
+    note = (
+        f"recomputed from run {source.get('run_id')} with {counts.get('applied', '?')} "
+        "correction(s) applied"
+    )
+    temperatures = {
+        task: info.get("temperature")
+        for task, info in (meta.get("calibration") or {}).items()
+        if isinstance(info, dict) and info.get("temperature") is not None
+    }
+    if temperatures:
+        shown = ", ".join(f"{task} T={t:.2f}" for task, t in temperatures.items())
+        note += f", probabilities calibrated ({shown}): the trust figures below are the model's"
+    return [note]
 
 
 STATUS_WORDS = {

@@ -463,23 +463,25 @@ def _stance_corrections(run):
     return out
 
 
-def test_recompute_cli_with_calibration_fits_and_records_the_temperature(run, tmp_path, capsys):
+def test_recompute_cli_with_calibration_fits_and_records_the_temperature(
+    run, tmp_path, capsys, monkeypatch
+):
     store = CorrectionStore(tmp_path / "c")
     wrong = _stance_corrections(run)
     store.append(wrong[:-1])  # leave one scored passage uncorrected to see its probabilities move
-    code = main(
-        [
-            "recompute",
-            str(run.path),
-            "--corrections-dir",
-            str(store.folder),
-            "--calibrate",
-            "--min-examples",
-            "5",
-            "--runs-dir",
-            str(run.path.parent),
-        ]
-    )
+    command = [
+        "recompute",
+        str(run.path),
+        "--corrections-dir",
+        str(store.folder),
+        "--calibrate",
+        "--min-examples",
+        "5",
+        "--runs-dir",
+        str(run.path.parent),
+    ]
+    monkeypatch.setattr("sys.argv", ["/usr/bin/viewpoints", *command])  # as typed
+    code = main(command)
     captured = capsys.readouterr()
     assert code == 0, captured.err
     new = load_run(captured.out.strip())
@@ -498,6 +500,13 @@ def test_recompute_cli_with_calibration_fits_and_records_the_temperature(run, tm
     n = len(wrong) - 1
     assert f"applied {n} of {n} corrections in force on this run's topics" in captured.err
     assert "0 pending: a passage marked relevant counts once it also has" in captured.err
+    # the new run records its own command, and show says what it is
+    assert new.meta["command"].startswith(f"viewpoints recompute {run.path}")
+    assert new.meta["source_command"] == run.meta.get("command")
+    assert main(["show", str(new.path)]) == 0
+    shown = capsys.readouterr().out.splitlines()[1]
+    assert shown.startswith(f"recomputed from run {run.run_id} with {n} correction(s) applied")
+    assert "probabilities calibrated (stance T=" in shown
 
 
 def test_corrections_cli_counts_per_topic_and_task(tmp_path, capsys):

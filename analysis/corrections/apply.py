@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.corrections.examples import passage_hashes, predictions_for
 from analysis.corrections.records import NOT_RELEVANT, RELEVANT, TASKS, Correction, latest
 from analysis.labels import TASK_LABELS
+from analysis.provenance import command_line
 
 # --- applying corrections to a run ------------------------------------------------------------
 
@@ -228,6 +229,9 @@ def recompute(
             "created": created.isoformat(timespec="seconds"),
             "source_run": {"run_id": run.run_id, "path": str(run.path)},
             "corrections": {"source": corrections_source, **applied.counts},
+            # what made this run (the source run's analyze command stays in source_command)
+            "command": command_line(),
+            "source_command": run.meta.get("command"),
         }
     )
     if calibrate:
