@@ -22,6 +22,7 @@ from dashboard.style import (
     signed,
     with_interval,
 )
+from dashboard.trust import render_trust
 
 DEFAULT_AUTHORS = 5  # authors drawn until the user picks: the ones with most dated articles
 MAX_AUTHORS = 10  # distinguishable colours
@@ -243,6 +244,7 @@ def render() -> None:
         st.caption(
             f"{n_undated:,} of {len(meta):,} articles have no date and are left out of this page."
         )
+    render_trust(ctx.meta.get("models"), ctx.info.topics)
 
     left, right = st.columns([3, 2])
     chosen = state.multiselect(

@@ -29,11 +29,12 @@ def v2_runs_dir(tmp_path):
     return tmp_path
 
 
-@pytest.mark.parametrize("page", ["Overview", "Compare"])
+@pytest.mark.parametrize("page", ["Overview", "Compare", "Over time"])
 def test_a_run_of_the_shipped_model_shows_its_measured_figures(app, v2_runs_dir, page):
     at = app(v2_runs_dir).run()
-    if page == "Compare":
-        at.switch_page("app_pages/compare.py").run()
+    if page != "Overview":
+        file = {"Compare": "compare.py", "Over time": "time.py"}[page]
+        at.switch_page(f"app_pages/{file}").run()
     assert at.title[0].value == page
     labels = [x for x in _expander_labels(at) if x.startswith("How far to trust")]
     called = f"{V2.sign_accuracy_called:.0%}"
