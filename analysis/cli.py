@@ -419,6 +419,8 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
 def _topic_keys(run: Any, given: list[str]) -> list[str]:
     """The run's topic keys for ``--topic`` values, each a key or a label (case and spacing
     aside): pages show labels, so a user may know only those. Nothing given: every topic."""
+    from analysis.topics import folded
+
     known = list(dict.fromkeys(run.positions["topic"].astype(str)))
     labels = run.info.topic_labels()
     if not given:
@@ -426,10 +428,10 @@ def _topic_keys(run: Any, given: list[str]) -> list[str]:
     by_name: dict[str, set[str]] = {}
     for key in known:
         for name in (key, labels.get(key, key)):
-            by_name.setdefault(" ".join(name.split()).casefold(), set()).add(key)
+            by_name.setdefault(folded(name), set()).add(key)
     keys, unknown = [], []
     for value in given:
-        found = by_name.get(" ".join(value.split()).casefold(), set())
+        found = by_name.get(folded(value), set())
         if len(found) > 1:
             raise CLIError(f"--topic {value!r} names several topics ({sorted(found)}): give a key")
         if found:

@@ -86,17 +86,26 @@ def predicted_label(status: Any, stance_status: Any, stance: Any) -> str:
 
 def match_labels(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Labels joined to the run's article positions (by id, else by title), and how many
-    labelled pairs the run does not have. One article × topic labelled twice (by id and by
-    title alike) is an error naming the lines: it would count twice, or both ways."""
+    labelled pairs the run does not have (see :func:`_matched`)."""
+    matched, unmatched = _matched(labels, positions)
+    return matched, len(unmatched)
+
+
+def _matched(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Labels joined to the run's article positions (by id, else by title), and the labelled
+    pairs the run does not have, as "line N: id or title (topic)". One article × topic labelled
+    twice (by id and by title alike) is an error naming the lines: it would count twice, or
+    both ways."""
     articles = positions[positions["level"] == "article"].copy()
     if "stance_status" not in articles:
         articles["stance_status"] = None
     by_title = articles.drop_duplicates(["title", "topic"]).set_index(["title", "topic"])
     by_id = articles.set_index(["article_id", "topic"])
     keep = ["status", "stance_status", "stance", "article_id"]
-    rows = []
+    rows, unmatched = [], []
     for label in labels.itertuples(index=False):
         found = None
+        line = getattr(label, "line", None)
         if label.article_id and (label.article_id, label.topic) in by_id.index:
             found = by_id.loc[(label.article_id, label.topic)]
             found = {"article_id": label.article_id, **{k: found[k] for k in keep[:3]}}
@@ -104,8 +113,10 @@ def match_labels(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.Data
             hit = by_title.loc[(label.title, label.topic)]
             found = {k: hit[k] for k in keep}
         if found is not None:
-            line = getattr(label, "line", None)
             rows.append({"topic": label.topic, "label": label.label, **found, "line": line})
+        else:
+            name = f"id {label.article_id!r}" if label.article_id else f"title {label.title!r}"
+            unmatched.append(f"line {line if line is not None else '?'}: {name} ({label.topic})")
     matched = pd.DataFrame(rows, columns=["topic", "label", *keep, "line"])
     twice = matched[matched.duplicated(["article_id", "topic"], keep=False)]
     if len(twice):
@@ -119,23 +130,7 @@ def match_labels(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.Data
             f"(lines {', '.join(str(n) for n in lines)}; {len(twice)} such lines in all): "
             "expected one label per article and topic"
         )
-    return matched.drop(columns="line"), len(labels) - len(rows)
-
-
-def unmatched_labels(labels: pd.DataFrame, positions: pd.DataFrame, limit: int = 5) -> list[str]:
-    """The first ``limit`` labelled pairs the run does not have, as "line N: id or title"."""
-    articles = positions[positions["level"] == "article"]
-    ids = set(zip(articles["article_id"], articles["topic"], strict=True))
-    titles = set(zip(articles["title"], articles["topic"], strict=True))
-    out = []
-    for label in labels.itertuples(index=False):
-        if (label.article_id, label.topic) in ids or (label.title, label.topic) in titles:
-            continue
-        name = f"id {label.article_id!r}" if label.article_id else f"title {label.title!r}"
-        out.append(f"line {getattr(label, 'line', '?')}: {name} ({label.topic})")
-        if len(out) == limit:
-            break
-    return out
+    return matched.drop(columns="line"), unmatched
 
 
 def article_metrics(matched: pd.DataFrame) -> dict[str, Any]:
@@ -196,16 +191,15 @@ def article_metrics(matched: pd.DataFrame) -> dict[str, Any]:
 
 def evaluate_run_articles(labels: pd.DataFrame, positions: pd.DataFrame) -> dict[str, Any]:
     """:func:`article_metrics` of a run's positions, with how many labels were not found."""
-    matched, missing = match_labels(labels, positions)
+    matched, unmatched = _matched(labels, positions)
     if matched.empty:
-        shown = "; ".join(unmatched_labels(labels, positions))
         raise ValueError(
-            f"none of the labelled articles is in the run (first: {shown}); labels match a "
-            "run article by 'article_id', else by its exact title"
+            f"none of the labelled articles is in the run (first: {'; '.join(unmatched[:5])}); "
+            "labels match a run article by 'article_id', else by its exact title"
         )
     report = article_metrics(matched)
-    report["labels_not_in_run"] = missing
-    report["first_not_in_run"] = unmatched_labels(labels, positions) if missing else []
+    report["labels_not_in_run"] = len(unmatched)
+    report["first_not_in_run"] = unmatched[:5]
     return report
 
 

@@ -146,9 +146,11 @@ def accuracy_for_run(models: Mapping[str, Any] | None) -> NewsAccuracy | None:
     return None
 
 
-def unmeasured_topics(accuracy: NewsAccuracy, topics: Sequence[Any]) -> list[str]:
+def unmeasured_topics(accuracy: NewsAccuracy | None, topics: Sequence[Any]) -> list[str]:
     """The labels of a run's ``topics`` (with ``key`` and ``label``) the figures do not cover:
-    those whose key the labelled articles do not have."""
+    those whose key the labelled articles do not have (none without figures at all)."""
+    if accuracy is None:
+        return []
     return [t.label for t in topics if t.key not in (accuracy.per_topic or {})]
 
 

@@ -196,7 +196,7 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
             "about the topic (counted nowhere; the dashboard's Article page lists them)"
         )
     accuracy = accuracy_for_run(run.meta.get("models"))
-    unmeasured = unmeasured_topics(accuracy, run.info.topics) if accuracy is not None else []
+    unmeasured = unmeasured_topics(accuracy, run.info.topics)
     lines.append(accuracy_line(accuracy, unmeasured))
     return "\n".join(lines)
 

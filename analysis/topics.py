@@ -211,15 +211,15 @@ def topics_from_toml(data: Mapping[str, Any]) -> list[Topic]:
         seen: dict[str, Topic] = {}
         for topic in topics:
             value = getattr(topic, field)
-            folded = " ".join(value.split()).casefold()
-            if folded in seen:
-                first = seen[folded]
+            key = folded(value)
+            if key in seen:
+                first = seen[key]
                 raise TopicsError(
                     f"topics {first.key!r} and {topic.key!r}: expected a different {field} "
                     f"for each topic (case and spacing aside), got {getattr(first, field)!r} "
                     f"and {value!r}"
                 )
-            seen[folded] = topic
+            seen[key] = topic
     return topics
 
 
@@ -316,17 +316,17 @@ def with_previous(texts: Sequence[str], previous: Sequence[str | None]) -> list[
     return [f"{p} {t}" if p else t for t, p in zip(texts, previous, strict=True)]
 
 
-def target_key(target: str) -> str:
-    """A stance target as records of trained targets compare it: case and spacing aside."""
-    return " ".join(target.split()).casefold()
+def folded(name: str) -> str:
+    """A name (label, target) as names that must differ are compared: case and spacing aside."""
+    return " ".join(name.split()).casefold()
 
 
 def unjudged_topics(topics: Sequence[Topic], trusted: Collection[str] | None) -> list[Topic]:
     """The topics whose target is not among a topic head's ``trusted`` targets
-    (:func:`target_key`; None: the head trusts every target, so none)."""
+    (:func:`folded`; None: the head trusts every target, so none)."""
     if trusted is None:
         return []
-    return [t for t in topics if target_key(t.target) not in trusted]
+    return [t for t in topics if folded(t.target) not in trusted]
 
 
 class TopicMatcher:

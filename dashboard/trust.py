@@ -53,7 +53,7 @@ def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> Non
     label, name them; those whose key the labels lack are named as not measured), or with how
     to measure them."""
     accuracy = accuracy_for_run(models)
-    unmeasured = unmeasured_topics(accuracy, topics) if accuracy is not None else []
+    unmeasured = unmeasured_topics(accuracy, topics)
     labels = {t.key: t.label for t in topics}
     with st.expander(trust_label(accuracy, unmeasured), icon=":material/info:"):
         if accuracy is None:

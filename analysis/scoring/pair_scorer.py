@@ -160,15 +160,15 @@ def quoted_voice(stance: Any) -> Any:
 
 
 def topic_head_targets(stance: Any) -> frozenset[str] | None:
-    """The targets (:func:`target_key`) the stance model's topic head learned to judge (empty:
-    none), or None where the model does not record them (or has no topic head): then every
-    target is trusted."""
+    """The targets (folded: :func:`analysis.topics.folded`) the stance model's topic head
+    learned to judge (empty: none), or None where the model does not record them (or has no
+    topic head): then every target is trusted."""
     if not isinstance(stance, PairModelScorer) or TOPIC_HEAD not in stance.model.heads:
         return None
-    from analysis.topics import target_key
+    from analysis.topics import folded
 
     recorded = stance.model.loaded[0].config.topic_targets
-    return None if recorded is None else frozenset(target_key(t) for t in recorded)
+    return None if recorded is None else frozenset(folded(t) for t in recorded)
 
 
 def topic_gate(stance: Any) -> PairModelScorer | None:

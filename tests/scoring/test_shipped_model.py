@@ -22,10 +22,10 @@ def test_shipped_files_are_safetensors_under_50_mb_with_a_model_card():
 
 def test_the_topic_head_judges_the_default_topics_targets_and_no_other(shipped):
     from analysis.scoring.pair_scorer import topic_head_targets
-    from analysis.topics import load_topics, target_key
+    from analysis.topics import folded, load_topics
 
     stance, _ = shipped
-    assert topic_head_targets(stance) == {target_key(t.target) for t in load_topics()}
+    assert topic_head_targets(stance) == {folded(t.target) for t in load_topics()}
     assert topic_head_targets(create_scorer("stance.minilm.v1", "stance")) is None  # no head
 
 
