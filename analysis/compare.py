@@ -528,9 +528,10 @@ def _vetoed(run: Run, keys: Iterable[str]) -> set[str] | None:
     return set(keys) & {str(k) for k in recorded}
 
 
-def _setting_warnings(a: Run, b: Run) -> list[str]:
+def _setting_warnings(a: Run, b: Run, shared: list[str], labels: Mapping[str, str]) -> list[str]:
     """What besides the models differs between the runs and moves their positions: a topic's
-    definition, the topic gates, the counter-examples' veto, the aggregation rules."""
+    definition, the topic gates, the counter-examples' veto (on the ``shared`` topics), the
+    aggregation rules. ``labels`` names the topics."""
     warnings = []
     defined_a = {t.get("key"): t for t in a.meta.get("topics") or [] if isinstance(t, Mapping)}
     defined_b = {t.get("key"): t for t in b.meta.get("topics") or [] if isinstance(t, Mapping)}
@@ -557,10 +558,8 @@ def _setting_warnings(a: Run, b: Run) -> list[str]:
             f"the topic gates differ ({shown[0]} vs {shown[1]}): which candidate passages count "
             "differs"
         )
-    shared = [k for k in _ordered_topics([a]) if k in set(_ordered_topics([b]))]
     veto_a, veto_b = _vetoed(a, shared), _vetoed(b, shared)
     if veto_a is not None and veto_b is not None and veto_a != veto_b:
-        labels = _labels_for([a, b])
         sides = [
             f"in run {side} only for {', '.join(labels.get(k, k) for k in sorted(keys))}"
             for side, keys in (("A", veto_a - veto_b), ("B", veto_b - veto_a))
@@ -631,15 +630,15 @@ def compare_runs(
             "one run are counted, not compared"
         )
 
-    warnings += _setting_warnings(a, b)
+    labels = _labels_for([a, b])
+    topics_a = set(_ordered_topics([a]))
+    topics_b = set(_ordered_topics([b]))
+    warnings += _setting_warnings(a, b, sorted(topics_a & topics_b), labels)
 
     sa, sb = _scores(a), _scores(b)
     pa, pb = _authors(a), _authors(b)
     shared = _shared_pairs(sa, sb, a, b)
     info = (_passage_info(a, sa), _passage_info(b, sb))
-    labels = _labels_for([a, b])
-    topics_a = set(_ordered_topics([a]))
-    topics_b = set(_ordered_topics([b]))
 
     topics: dict[str, Any] = {}
     for key in _ordered_topics([a, b]):
