@@ -147,7 +147,11 @@ def article_metrics(matched: pd.DataFrame) -> dict[str, Any]:
     discussed_true = np.array([t != "not_discussed" for t in truth])
     discussed_pred = (matched["status"] == "discussed").to_numpy()
     tp = int((discussed_true & discussed_pred).sum())
-    coverage = precision_recall_f1(tp, int(discussed_pred.sum()), int(discussed_true.sum()), 4)
+    coverage: dict[str, Any] = precision_recall_f1(
+        tp, int(discussed_pred.sum()), int(discussed_true.sum()), 4
+    )
+    # the counts behind it: precision is undefined when nothing is read as discussed
+    coverage.update(n_read=int(discussed_pred.sum()), n_labelled=int(discussed_true.sum()))
     score = (
         matched["stance"]
         .astype(float)

@@ -34,11 +34,16 @@ def format_evaluation(report: dict[str, Any]) -> str:
         "",
         f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}",
     ]
-    for label in labels:
+    predicted = [sum(column) for column in zip(*report["confusion"], strict=True)]
+    for label, n_predicted in zip(labels, predicted, strict=True):
         c = report["per_class"][label]
+        # precision is undefined for a class never predicted, recall for one absent from the data
+        precision = c["precision"] if n_predicted else None
+        recall = c["recall"] if c["support"] else None
+        f1 = c["f1"] if n_predicted or c["support"] else None
         lines.append(
-            f"{label:<10}{c['precision']:>10.4f}{c['recall']:>10.4f}"
-            f"{c['f1']:>10.4f}{c['support']:>10d}"
+            f"{label:<10}{_fmt(precision, 4):>10}{_fmt(recall, 4):>10}"
+            f"{_fmt(f1, 4):>10}{c['support']:>10d}"
         )
     width = max(10, *(len(label) + 2 for label in labels))
     lines += [
@@ -63,8 +68,9 @@ def format_article_report(report: dict[str, Any]) -> str:
             if report.get("labels_not_in_run")
             else ""
         ),
-        f"coverage    precision {cov['precision']:.3f}  recall {cov['recall']:.3f}  "
-        f"F1 {cov['f1']:.3f}",
+        f"coverage    precision {_fmt(cov['precision'] if cov['n_read'] else None)}  "
+        f"recall {_fmt(cov['recall'] if cov['n_labelled'] else None)}  "
+        f"F1 {_fmt(cov['f1'] if cov['n_read'] or cov['n_labelled'] else None)}",
         f"sign accuracy on favor/against articles: {_fmt(report['sign_accuracy'])} "
         f"(n={report['n_signed']}); on those given a stance: "
         f"{_fmt(report['sign_accuracy_called'])} (n={report['n_called']})",
@@ -88,8 +94,9 @@ def format_article_report(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
+def _fmt(value: float | None, digits: int = 3) -> str:
+    """A metric to ``digits`` decimals; "n/a" where it is undefined (None)."""
+    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
 # --- positions (viewpoints show) ---

@@ -76,7 +76,13 @@ def test_metrics_on_known_positions():
     report = evaluate_run_articles(labels, table)
     assert report["n"] == 6 and report["labels_not_in_run"] == 0
     # discussed: predicted a b c e f, true a b c f -> precision 4/5, recall 1
-    assert report["coverage"] == {"precision": 0.8, "recall": 1.0, "f1": round(2 * 0.8 / 1.8, 4)}
+    assert report["coverage"] == {
+        "precision": 0.8,
+        "recall": 1.0,
+        "f1": round(2 * 0.8 / 1.8, 4),
+        "n_read": 5,
+        "n_labelled": 4,
+    }
     assert report["sign_accuracy"] == pytest.approx(2 / 3, abs=1e-4)
     # favor scores 0.8, -0.5 against none 0: one above, one below
     assert report["auc_favor_vs_none"] == 0.5

@@ -35,6 +35,29 @@ def test_an_evaluation_prints_its_scores_and_confusion_rows():
     assert "accuracy: 0.6667" in text
     rows = {line.split()[0]: line.split()[1:] for line in text.splitlines()[-3:]}
     assert rows == {"favor": ["1", "1", "0"], "against": ["0", "1", "0"], "none": ["0", "0", "0"]}
+    # no "none" in the data and none predicted: its scores are undefined, not zero
+    per_class = {line.split()[0]: line.split()[1:] for line in text.splitlines()[4:7]}
+    assert per_class["none"] == ["n/a", "n/a", "n/a", "0"]
+    assert per_class["favor"] == ["1.0000", "0.5000", "0.6667", "2"]
+
+
+def test_undefined_scores_print_as_not_available():
+    examples = [Example("a", "t", "favor"), Example("b", "t", "against")]
+    always_favor = RuleScorer(rule=lambda t: [0.8, 0.1, 0.1], name="stance.fixed.v1")
+    rows = format_evaluation(evaluate_scorer(always_favor, examples)).splitlines()[4:7]
+    # "against" is in the data but never predicted: precision undefined, recall and F1 zero
+    assert rows[1].split() == ["against", "n/a", "0.0000", "0.0000", "1"]
+    nothing_read = pd.DataFrame(
+        {
+            "topic": ["sanctions", "ukraine"],
+            "label": ["favor", "not_discussed"],
+            "status": ["not_discussed", "not_discussed"],
+            "stance_status": [None, None],
+            "stance": [None, None],
+        }
+    )
+    text = format_article_report(article_metrics(nothing_read))
+    assert "coverage    precision n/a  recall 0.000  F1 0.000" in text
 
 
 def test_an_article_report_prints_coverage_signs_and_missing_labels():
