@@ -19,7 +19,9 @@ class Span:
     """A highlighted character range of the text.
 
     ``value`` colours it on the diverging scale (None: outlined only); ``tooltip`` is plain
-    text; ``reported`` marks quoted or attributed speech, labelled with ``speaker`` when known.
+    text; ``reported`` marks quoted or attributed speech, labelled with ``speaker`` when known;
+    ``place`` (such as "¶3") is shown before it, so that the text and the score tables, which
+    number passages the same way, can be read side by side.
     """
 
     start: int
@@ -28,6 +30,7 @@ class Span:
     tooltip: str
     reported: bool = False
     speaker: str | None = None
+    place: str | None = None
 
 
 def _escape(text: str) -> str:
@@ -49,8 +52,14 @@ def _span_html(text: str, span: Span) -> str:
             f'padding:0 4px;margin-right:4px">\u201c {html.escape(who)}</span>'
         )
     title = html.escape(span.tooltip, quote=True).replace("\n", "&#10;")
+    place = (
+        f'<sup class="vp-place" style="color:#666;font-size:0.7em;margin-right:2px">'
+        f"{html.escape(span.place)}</sup>"
+        if span.place
+        else ""
+    )
     return (
-        f'<span class="vp-passage" title="{title}" style="{";".join(styles)}">'
+        f'{place}<span class="vp-passage" title="{title}" style="{";".join(styles)}">'
         f"{badge}{_escape(text)}</span>"
     )
 

@@ -20,6 +20,7 @@ from dashboard.style import (
     is_missing,
     legend_html,
     md_escape,
+    passage_place,
     probabilities,
     signed,
 )
@@ -114,6 +115,7 @@ def spans_for(
                 tooltip=_tooltip(rows, label),
                 reported=bool(passage.get("reported")),
                 speaker=None if is_missing(speaker) else str(speaker),
+                place=None if is_missing(passage.get("index")) else passage_place(passage["index"]),
             )
         )
     return spans
@@ -332,8 +334,9 @@ def render() -> None:
     state.put("scale", None if measure == "stance" else measure)
     st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
     st.caption(
-        "Hover a passage for its scores. Passages with a dashed border are reported speech "
-        "(quoted or attributed): shown, but not counted in the article's position."
+        "Hover a passage for its scores; its ¶ number is its row in the tables below. Passages "
+        "with a dashed border are reported speech (quoted or attributed): shown, but not counted "
+        "in the article's position."
     )
     text = data.article_texts(ctx.path, ctx.stamp).get(aid, "")
     spans = spans_for(article_scores, passages, colour_topic, measure, ctx.label)

@@ -80,6 +80,14 @@ def test_scores_table_beneath_lists_each_passage_and_marks_reported(article):
     assert table["Stance"].iloc[0] == pytest.approx(0.68)
 
 
+def test_the_text_numbers_its_passages_as_the_table_does(article):
+    html = _article_html(article)
+    places = re.findall(r'<sup class="vp-place"[^>]*>¶(\d+)</sup><span class="vp-passage"', html)
+    table = article.dataframe[0].value
+    assert len(places) == 3
+    assert sorted(map(int, places)) == sorted(table["¶"].tolist())
+
+
 def test_the_scores_table_shows_the_topic_checks_probability_when_the_run_has_one():
     import numpy as np
     import pandas as pd
