@@ -693,7 +693,7 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
         choices=["local", "ray"],
         default=None,
         help="local (default): this process; ray: relevance and scoring on Ray Data actors "
-        "(pip install 'viewpoints[ray]')",
+        "(needs Ray: pip install 'ray[data]>=2.50,<3')",
     )
     parser.add_argument(
         "--ray-address",
@@ -858,8 +858,8 @@ def build_parser() -> argparse.ArgumentParser:
     rn.set_defaults(handler=cmd_run)
 
     cp = sub.add_parser("compare", help="what changed between two runs")
-    cp.add_argument("run_a", help="run id, path or 'latest'")
-    cp.add_argument("run_b", help="run id, path or 'latest'")
+    cp.add_argument("run_a", help="run id, name, path or 'latest'")
+    cp.add_argument("run_b", help="run id, name, path or 'latest'")
     cp.add_argument("--top", type=int, default=10, help="passages where the runs disagree most")
     cp.add_argument("--json", action="store_true", help="print one JSON object")
     _add_runs_dir(cp)
@@ -890,7 +890,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="is author A different from B? stance and tone differences with 95%% intervals, "
         "permutation p-values and (over many pairs) false-discovery-rate q-values",
     )
-    ca.add_argument("run", help="run id, path or 'latest'")
+    ca.add_argument("run", help="run id, name, path or 'latest'")
     ca.add_argument("authors", nargs="+", help="two or more authors (or outlets) as shown")
     ca.add_argument("--permutations", type=int, default=2000)
     ca.add_argument("--bootstrap", type=int, default=2000)
@@ -901,7 +901,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="did an author change? the shift in stance and tone before/after --date, or at "
         "the detected change point, with its interval, p-value and evidence",
     )
-    sf.add_argument("run", help="run id, path or 'latest'")
+    sf.add_argument("run", help="run id, name, path or 'latest'")
     sf.add_argument("author", help="the author (or outlet group) as shown")
     sf.add_argument("--measure", choices=["stance", "tone"], default=None)
     sf.add_argument("--date", default=None, help="split at this date (YYYY-MM-DD)")
@@ -913,8 +913,13 @@ def build_parser() -> argparse.ArgumentParser:
     ls.set_defaults(handler=cmd_runs)
 
     sh = sub.add_parser("show", help="a terminal table of authors x topics")
-    sh.add_argument("run", nargs="?", default="latest", help="run id, path or 'latest'")
-    sh.add_argument("--level", choices=["author", "article"], default="author")
+    sh.add_argument("run", nargs="?", default="latest", help="run id, name, path or 'latest'")
+    sh.add_argument(
+        "--level",
+        choices=["author", "article"],
+        default="author",
+        help="author (default): authors and outlet groups x topics; article: each article x topic",
+    )
     sh.add_argument(
         "--evidence",
         type=int,
@@ -929,7 +934,7 @@ def build_parser() -> argparse.ArgumentParser:
     sh.set_defaults(handler=cmd_show)
 
     ex = sub.add_parser("export", help="write a run's table as JSONL, CSV or Parquet")
-    ex.add_argument("run", help="run id, path or 'latest'")
+    ex.add_argument("run", help="run id, name, path or 'latest'")
     ex.add_argument("--what", choices=["positions", "passages", "articles"], default="positions")
     ex.add_argument(
         "--format",
@@ -950,7 +955,7 @@ def build_parser() -> argparse.ArgumentParser:
         "recompute",
         help="a new run: a run's positions recomputed with the analyst's corrections",
     )
-    rc.add_argument("run", help="run id, path or 'latest'")
+    rc.add_argument("run", help="run id, name, path or 'latest'")
     _add_corrections_dir(rc)
     rc.add_argument(
         "--calibrate",

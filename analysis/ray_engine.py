@@ -39,7 +39,10 @@ import pyarrow as pa
 from analysis.config import AnalysisConfig, EngineSection
 from analysis.stages import PASSAGE_SCHEMA, TopicPassages, passage_batches, previous_in_batch
 
-INSTALL_HINT = "the Ray engine needs Ray: pip install 'viewpoints[ray]' (or 'ray[data]')"
+INSTALL_HINT = (
+    "the Ray engine needs Ray: pip install 'ray[data]>=2.50,<3' "
+    "(or, in a viewpoints checkout, pip install -e '.[ray]')"
+)
 # Rows of a Dataset block: enough that MiniLM's length-sorted batches pad little, few enough
 # that every worker gets several blocks (the block size shrinks for small corpora).
 MAX_BLOCK_ROWS = 16_384

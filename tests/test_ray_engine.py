@@ -152,8 +152,8 @@ def test_without_ray_the_engine_says_what_to_install(tmp_path, capsys, monkeypat
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     assert err == [
-        "viewpoints: error: the Ray engine needs Ray: pip install 'viewpoints[ray]' "
-        "(or 'ray[data]')"
+        "viewpoints: error: the Ray engine needs Ray: pip install 'ray[data]>=2.50,<3' "
+        "(or, in a viewpoints checkout, pip install -e '.[ray]')"
     ]
 
 
