@@ -555,7 +555,9 @@ def cmd_recompute(args: argparse.Namespace) -> int:
         f"applied {counts['applied']} of {counts['in_force']} corrections in force on this run's "
         f"topics ({counts['removed']} removed from a topic, {counts['added']} added, "
         f"{counts.get('pending', 0)} pending: a passage marked relevant counts once it also has "
-        f"a stance and a tone label; {counts['unmatched']} on text not in this run)"
+        f"a stance and a tone label; {counts['unmatched']} on text not in this run; "
+        f"{counts.get('no_effect', 0)} on passages that are not topic passages of that topic, "
+        "without effect until one is marked relevant)"
         + (
             f"; {others} more on topics this run does not have "
             f"({', '.join(counts.get('other_topic_keys') or [])})"

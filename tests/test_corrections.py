@@ -332,6 +332,22 @@ def test_a_stance_correction_becomes_one_hot_and_moves_the_positions(run):
     assert _position(run, "article", WIRE, "arms_control")["stance"] == pytest.approx(-0.54)
 
 
+def test_a_correction_on_a_pair_the_run_never_scored_is_counted_without_effect(run):
+    wire_topics = set(run.scores.query("article_id == @WIRE")["topic"])
+    assert "sanctions" in run.info.topic_keys() and "sanctions" not in wire_topics
+    applied = apply_corrections(
+        run,
+        [
+            corr(WIRE_TEXT, "arms_control", "stance", "favor"),
+            corr(WIRE_TEXT, "sanctions", "stance", "against"),  # not a sanctions passage
+        ],
+    )
+    counts = applied.counts
+    assert (counts["applied"], counts["no_effect"], counts["unmatched"]) == (1, 1, 0)
+    assert counts["by_task"]["stance"] == 1
+    assert "sanctions" not in set(applied.tables["scores"].query("article_id == @WIRE")["topic"])
+
+
 def test_not_relevant_removes_a_passage_from_the_topic(run):
     applied = apply_corrections(
         run,

@@ -22,10 +22,12 @@ from analysis.provenance import command_line
 class AppliedCorrections:
     """New tables of a run with corrections (and optionally calibration) applied.
 
-    ``counts`` per task: corrections in force that matched a passage of the run on one of its
-    topics (``applied``), those that did not (``unmatched``), passages added to a topic
-    (``added``), removed from one (``removed``) and relevance corrections waiting for both a
-    stance and a tone label (``pending``).
+    ``counts``: corrections in force on the run's topics that changed or confirmed a scored
+    passage × topic pair, or added one (``applied``, and ``by_task``); those on text the run
+    lacks (``unmatched``); those on a passage of the run that is not a topic passage of that
+    topic and that nothing adds to it, so without effect (``no_effect``); passages added to a
+    topic (``added``), removed from one (``removed``), and relevance corrections waiting for
+    both a stance and a tone label (``pending``, counted per passage × topic).
     """
 
     tables: dict[str, pd.DataFrame]
@@ -72,6 +74,7 @@ def apply_corrections(
         "in_force": len(current),
         "applied": 0,
         "unmatched": 0,
+        "no_effect": 0,
         "added": 0,
         "removed": 0,
         "pending": 0,
@@ -81,12 +84,7 @@ def apply_corrections(
         "other_topic_keys": elsewhere,
     }
     drop: list[Any] = []
-    for c in current:
-        if c.text_sha256 in known_hashes:
-            counts["applied"] += 1
-            counts["by_task"][c.task] += 1
-        else:
-            counts["unmatched"] += 1
+    scored_keys = set(row_keys)
     for index, key in row_keys.items():
         tasks = by_key.get(key)
         if not tasks:
@@ -106,6 +104,21 @@ def apply_corrections(
     counts["removed"] = len(drop)
     scores = scores.drop(index=drop)
     added = _added_rows(passages, hashes, scores, by_key, counts)
+    added_keys = {(pid_hash.get(row["passage_id"]), row["topic"]) for row in added}
+    waiting = {
+        (c.text_sha256, c.topic)
+        for c in current
+        if c.task == "topic" and c.label == RELEVANT and (c.text_sha256, c.topic) not in added_keys
+    }
+    for c in current:
+        key = (c.text_sha256, c.topic)
+        if c.text_sha256 not in known_hashes:
+            counts["unmatched"] += 1
+        elif key in scored_keys or key in added_keys:
+            counts["applied"] += 1
+            counts["by_task"][c.task] += 1
+        elif key not in waiting:
+            counts["no_effect"] += 1
     if added:
         scores = pd.concat([scores, pd.DataFrame(added)], ignore_index=True)
     scores = scores.reset_index(drop=True)

@@ -237,6 +237,12 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
             ctx.run_id,
             path.name,
             f"Wrote run `{path.name}` with {counted(counts['applied'], 'correction')} applied"
+            + (
+                f"; {counts['no_effect']} on passages that are not topic passages of that topic "
+                "(without effect until one is marked relevant)"
+                if counts.get("no_effect")
+                else ""
+            )
             + (f"; {note}" if note else "")
             + ".",
         )
