@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RUNS ?= runs
 PORT ?= 8501
 
-.PHONY: install browser test lint format run analyze-seeds dashboard benchmark clean
+.PHONY: install browser test test-all lint format run analyze-seeds dashboard benchmark clean
 
 install: $(STAMP)
 
@@ -30,8 +30,14 @@ browser:
 	  else echo "chromium is not installed: end-to-end tests will be skipped"; fi; \
 	fi
 
+# Two workers, a test file each at a time (module fixtures are built once); the `heavy` tests,
+# benchmark scripts' own checks of a minute or more, only in test-all.
+PYTEST_WORKERS ?= 2
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not heavy"
+
+test-all: $(STAMP) browser
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis dashboard experiments tests

@@ -38,8 +38,9 @@ def test_the_newest_run_is_benchmarked_and_the_other_is_switched_to(tmp_path):
 
 
 def slow_e2e(test):
-    """Marked slow and e2e, and skipped without /usr/bin/chromium (``E2E_MARKS``)."""
-    for mark in (*E2E_MARKS, pytest.mark.slow):
+    """Marked slow, heavy (over a minute: left out of ``make test``) and e2e, and skipped
+    without /usr/bin/chromium (``E2E_MARKS``)."""
+    for mark in (*E2E_MARKS, pytest.mark.slow, pytest.mark.heavy):
         test = mark(test)
     return test
 

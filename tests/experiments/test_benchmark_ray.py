@@ -14,6 +14,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 @pytest.mark.slow
+@pytest.mark.heavy  # two Ray instances, each in its own process: about two minutes
 def test_one_and_two_workers_each_in_their_own_process(capsys):
     from experiments.benchmark_ray import main
 
