@@ -56,6 +56,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         f"evaluating {scorer.name} on {len(examples)} {args.task} examples from {args.data}",
         file=sys.stderr,
     )
+    untargeted = sum(1 for e in examples if not (e.target or "").strip())
+    if args.task == "stance" and untargeted:
+        print(
+            f"warning: {untargeted} of {len(examples)} stance examples have no target; a stance "
+            "is toward something, so these are read against an empty target (add a 'target' "
+            "field to each line)",
+            file=sys.stderr,
+        )
     report = evaluate_scorer(scorer, examples, progress=True)
     report["data"] = str(args.data)
     if args.json:

@@ -39,6 +39,17 @@ def test_evaluate_json_prints_exactly_one_object_with_the_metrics(
     assert sum(map(sum, report["confusion"])) == 3
     assert set(report["per_class"]) == {"favor", "against", "none"}
     assert "evaluating" in captured.err
+    assert "no target" not in captured.err
+
+
+def test_evaluating_stance_examples_without_a_target_warns(tmp_path, tiny_pair_model_dir, capsys):
+    rows = [*STANCE_ROWS, {"text": "Sanctions work.", "label": "favor"}]
+    data = write_jsonl(tmp_path / "stance.jsonl", rows)
+    args = ["evaluate", "--task", "stance", "--data", str(data), "--json"]
+    assert main([*args, "--model", str(tiny_pair_model_dir)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["n"] == 4  # still scored
+    assert "warning: 1 of 4 stance examples have no target" in captured.err
 
 
 def test_evaluate_text_report_shows_scores_and_confusion(tmp_path, capsys):
