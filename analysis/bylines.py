@@ -17,6 +17,8 @@ list scraped after them) is cut there too. A column whose byline lacks its write
 starts with the list (George Will's and Charles Krauthammer's on AllSides, filed under their
 names) still counts for the list's first name: telling that first name from a real author
 (National Review's own articles start with the same names) would need more than the bylines.
+A run of a few articles has too few bylines to find a roster, so the rosters found on the
+AllSides corpus ship with the package (``known_rosters.json``) and are cut at in every run.
 On the AllSides corpus the rule (at least 15% of an outlet's bylines, 3 articles, 3 first names)
 finds 100 roster names in 14 outlets (Reason, National Review, Vox, American Spectator,
 Mother Jones, Townhall, ...), 15-100% of their outlet's bylines; the most frequent co-author it
@@ -26,8 +28,12 @@ where no more frequent one comes before them.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas is imported where a table is built: reading bylines stays light
@@ -58,6 +64,19 @@ ROSTER_MIN_LEADS = 3
 # outlet, their newspaper's list scraped after them): cut where at least this many of the names
 # after the first belong to one other outlet's roster. One alone may be a real co-author.
 FOREIGN_ROSTER_MIN = 2
+# The rosters the rule finds on the AllSides corpus (its reserved articles left out), written by
+# `python -m experiments.known_rosters`: a run cuts at these as well as at those it finds, so
+# that a run of a few articles credits them as a whole-corpus run does.
+KNOWN_ROSTERS_FILE = Path(__file__).with_name("known_rosters.json")
+
+
+@cache
+def known_rosters() -> Mapping[str, frozenset[str]]:
+    """Outlet -> roster names shipped in ``known_rosters.json`` (empty if the file is absent)."""
+    if not KNOWN_ROSTERS_FILE.is_file():
+        return {}
+    record = json.loads(KNOWN_ROSTERS_FILE.read_text(encoding="utf-8"))
+    return {str(outlet): frozenset(names) for outlet, names in record["rosters"].items()}
 
 
 def _missing(value: object) -> bool:
@@ -166,12 +185,17 @@ def _rosters(
     return found
 
 
-def article_authors(articles: pd.DataFrame) -> list[tuple[str, ...]]:
+def article_authors(
+    articles: pd.DataFrame, known: Mapping[str, frozenset[str]] | None = None
+) -> list[tuple[str, ...]]:
     """Each article's authors, in row order: its byline split (:func:`split_byline`) and cut
-    at the first roster name after the first name (:func:`roster_names`); the group itself
-    for an article grouped under its outlet or title."""
+    at the first roster name after the first name (:func:`roster_names`, with the ``known``
+    rosters, by default :func:`known_rosters`); the group itself for an article grouped under
+    its outlet or title."""
     bylines = _bylines(articles)
-    rosters = _rosters(articles, bylines)
+    rosters = dict(_rosters(articles, bylines))
+    for outlet, names in (known_rosters() if known is None else known).items():
+        rosters[outlet] = rosters.get(outlet, frozenset()) | names
     outlets = articles["outlet"] if "outlet" in articles.columns else [None] * len(articles)
     authors = []
     for group, names, outlet in zip(articles["group"], bylines, outlets, strict=True):
@@ -188,14 +212,17 @@ def article_authors(articles: pd.DataFrame) -> list[tuple[str, ...]]:
     return authors
 
 
-def membership(articles: pd.DataFrame) -> pd.DataFrame:
+def membership(
+    articles: pd.DataFrame, known: Mapping[str, frozenset[str]] | None = None
+) -> pd.DataFrame:
     """``(article_id, group_kind, group)`` with one row per author of each article
-    (:func:`article_authors`; articles grouped under an outlet or themselves: one row, their
-    group)."""
+    (:func:`article_authors`, ``known`` passed on; articles grouped under an outlet or
+    themselves: one row, their group)."""
+    authors = article_authors(articles, known)
     rows = [
         (article_id, kind, name)
         for article_id, kind, names in zip(
-            articles["article_id"], articles["group_kind"], article_authors(articles), strict=True
+            articles["article_id"], articles["group_kind"], authors, strict=True
         )
         for name in names
     ]

@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from analysis.aggregate import positions
-from analysis.bylines import article_authors, membership, roster_names, split_byline
+from analysis.bylines import (
+    article_authors,
+    known_rosters,
+    membership,
+    roster_names,
+    split_byline,
+)
 from dashboard import data, views
 from tests.test_aggregate import TOPICS, article, score, tables
 
@@ -166,3 +172,20 @@ def test_the_dashboard_groups_articles_under_the_same_authors(tmp_path):
     meta = data.article_meta(str(tmp_path), 0.0)
     assert list(meta["groups"]) == article_authors(arts)
     assert list(views.in_groups(meta, ["Lauren Katz"])) == [False] * len(arts)
+
+
+def test_a_small_run_cuts_the_rosters_shipped_with_the_package():
+    # One Reason article: too few bylines to find a roster, so the shipped one is cut at.
+    assert "Eric Boehm" in known_rosters()["Reason"]
+    one = pd.DataFrame([article("r", "Jacob Sullum, Eric Boehm, Billy Binion", outlet="Reason")])
+    assert roster_names(one) == {}
+    assert article_authors(one) == [("Jacob Sullum",)]
+    assert article_authors(one, known={}) == [("Jacob Sullum", "Eric Boehm", "Billy Binion")]
+    # a roster given for another outlet leaves this one's byline whole, unless it carries two
+    # of that roster's names (another outlet's list scraped after a columnist)
+    elsewhere = {"Elsewhere": frozenset({"Eric Boehm"})}
+    assert article_authors(one, known=elsewhere) == [("Jacob Sullum", "Eric Boehm", "Billy Binion")]
+    two = {"Elsewhere": frozenset({"Eric Boehm", "Billy Binion"})}
+    assert article_authors(one, known=two) == [("Jacob Sullum",)]
+    members = membership(one, known={})
+    assert members["group"].tolist() == ["Jacob Sullum", "Eric Boehm", "Billy Binion"]
