@@ -30,8 +30,9 @@ browser:
 	  else echo "chromium is not installed: end-to-end tests will be skipped"; fi; \
 	fi
 
-# Two workers, a test file each at a time (module fixtures are built once); the `heavy` tests,
-# benchmark scripts' own checks of a minute or more, only in test-all.
+# Two workers, a test file each at a time (module fixtures are built once; PYTEST_WORKERS=0:
+# one process); the `heavy` tests, benchmark scripts' own checks of a minute or more, only in
+# test-all.
 PYTEST_WORKERS ?= 2
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not heavy"

@@ -69,7 +69,7 @@ Articles with ``duplicate_of`` set are left out entirely, at both levels.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -156,17 +156,19 @@ def positions(
     topics: Sequence[str],
     config: AggregateConfig | None = None,
     failed: pd.DataFrame | None = None,
+    known_rosters: Mapping[str, frozenset[str]] | None = None,
 ) -> pd.DataFrame:
     """Positions per article × topic and per author (group) × topic; see the module docstring.
 
     Rows come article level first (articles in table order, topics in ``topics`` order), then
     author level (groups in order of first appearance). ``config`` None: the defaults.
     ``failed``: score rows with no usable prediction (see :func:`position_batches`).
+    ``known_rosters``: writers' lists to cut bylines at (:func:`analysis.bylines.membership`).
     """
-    return pd.concat(
-        list(position_batches(articles, passages, scores, topics, config, failed)),
-        ignore_index=True,
+    batches = position_batches(
+        articles, passages, scores, topics, config, failed, known_rosters=known_rosters
     )
+    return pd.concat(list(batches), ignore_index=True)
 
 
 def position_batches(
@@ -177,6 +179,7 @@ def position_batches(
     config: AggregateConfig | None = None,
     failed: pd.DataFrame | None = None,
     batch_articles: int = BATCH_ARTICLES,
+    known_rosters: Mapping[str, frozenset[str]] | None = None,
 ) -> Iterator[pd.DataFrame]:
     """The rows of :func:`positions` in batches: the article level ``batch_articles`` articles
     at a time, then the author level, so that a writer can stream a large corpus's table.
@@ -192,7 +195,7 @@ def position_batches(
     topics = _check_inputs(articles, passages, scores, topics, config)
     kept = articles[articles["duplicate_of"].isna()].reset_index(drop=True)
     # An article counts toward each author of its byline (analysis.bylines).
-    members = membership(kept)
+    members = membership(kept, known_rosters)
     table = _topic_passages(kept, passages, scores)
     counted = table if config.include_reported else table[~table["reported"]]
     reported = table[table["reported"]]

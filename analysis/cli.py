@@ -462,7 +462,7 @@ def cmd_shift(args: argparse.Namespace) -> int:
     run = load_run(args.run, args.runs_dir)
     topics = _topic_keys(run, args.topic or [])
     measures = [args.measure] if args.measure else ["stance", "tone"]
-    members = membership(run.articles)
+    members = membership(run.articles, run.info.known_rosters)
     shifts = [
         author_shift(run, args.author, t, m, split_date=args.date, seed=args.seed, members=members)
         for t in topics
@@ -563,9 +563,9 @@ def cmd_recompute(args: argparse.Namespace) -> int:
         f"applied {counts['applied']} of {counts['in_force']} corrections in force on this run's "
         f"topics ({counts['removed']} removed from a topic, {counts['added']} added, "
         f"{counts.get('pending', 0)} pending: a passage marked relevant counts once it also has "
-        f"a stance and a tone label; {counts['unmatched']} on text not in this run; "
-        f"{counts.get('no_effect', 0)} on passages that are not topic passages of that topic, "
-        "without effect until one is marked relevant)"
+        f"a stance and a tone label ({counts.get('waiting', 0)} corrections wait on that); "
+        f"{counts['unmatched']} on text not in this run; {counts.get('no_effect', 0)} without "
+        "effect, on passages this run does not count for that topic)"
         + (
             f"; {others} more on topics this run does not have "
             f"({', '.join(counts.get('other_topic_keys') or [])})"

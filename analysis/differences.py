@@ -66,7 +66,7 @@ def article_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> p
         scores = scores[~scores["reported"].astype(bool)]
     scores = scores[scores["stance"].notna() & scores["tone"].notna()]
     if members is None:
-        members = membership(run.articles)
+        members = membership(run.articles, run.info.known_rosters)
     kept = run.articles.loc[run.articles["duplicate_of"].isna(), ["article_id"]]
     members = members.merge(kept, on="article_id")[["article_id", "group"]]
     table = scores.merge(members, on="article_id", how="inner")
@@ -156,7 +156,7 @@ def author_differences(
     Benjamini–Hochberg q-values over all the tests returned."""
     if len(set(authors)) < 2:
         raise ValueError(f"expected at least two different authors, got {authors!r}")
-    members = membership(run.articles)
+    members = membership(run.articles, run.info.known_rosters)
     known = set(members["group"].astype(str))
     unknown = [a for a in authors if a not in known]
     if unknown:

@@ -10,6 +10,22 @@ from typing import Any
 import numpy as np
 
 
+def undefined_scores(report: dict[str, Any]) -> dict[str, dict[str, bool]]:
+    """Per class of a :func:`classification_report`, which of its precision, recall and F1
+    are undefined (reported as 0.0): precision of a class never predicted, recall of one
+    absent from the data, F1 of one that is both."""
+    predicted = [sum(column) for column in zip(*report["confusion"], strict=True)]
+    out = {}
+    for label, n_predicted in zip(report["labels"], predicted, strict=True):
+        support = report["per_class"][label]["support"]
+        out[label] = {
+            "precision": not n_predicted,
+            "recall": not support,
+            "f1": not (n_predicted or support),
+        }
+    return out
+
+
 def classification_report(
     y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
 ) -> dict[str, Any]:

@@ -204,6 +204,7 @@ def analyze(
     """
     from analysis.aggregate import POSITIONS_SCHEMA, position_batches
     from analysis.aggregate import REQUIRED as AGGREGATE_REQUIRED
+    from analysis.bylines import known_rosters
     from analysis.runs import finish_run, new_run_id, new_staging, write_parquet_batches
     from analysis.scoring_stage import build_scorers, score_with_cache, split_gated_out
     from analysis.stages import (
@@ -396,8 +397,15 @@ def analyze(
         # written a batch of articles at a time: the table has a row per article and topic
         # only now, and only the columns positions use: not held through the stages before
         articles = summary.read_articles(AGGREGATE_REQUIRED["articles"])
+        rosters = known_rosters()  # recorded in run.json: readers cut bylines the same way
         batches = position_batches(
-            articles, located, scores[~failed], [t.key for t in topics], agg, scores[failed]
+            articles,
+            located,
+            scores[~failed],
+            [t.key for t in topics],
+            agg,
+            scores[failed],
+            known_rosters=rosters,
         )
         authors: set[str] = set()  # the authors' names, read off the author-level rows
         n_positions = write_parquet_batches(
@@ -430,6 +438,7 @@ def analyze(
             "engine": engine.identity() if engine is not None else {"name": "local"},
             "topics": [t.to_dict() for t in topics],
             "versions": package_versions(),
+            "known_rosters": {outlet: sorted(names) for outlet, names in sorted(rosters.items())},
             "seed": agg.seed,
             "corpus_hash": summary.corpus_hash,
             "corpus_paths": list(config.corpus.paths),

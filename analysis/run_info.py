@@ -51,6 +51,9 @@ class RunInfo:
     # Why the recorded [aggregate] table could not be read (then ``aggregation`` is the
     # defaults): recomputing positions must refuse rather than silently change the rules.
     aggregation_error: str | None = None
+    # outlet -> the writers' lists the run's bylines were cut at besides those it found itself
+    # (analysis.bylines.known_rosters when it was made; runs from before: none)
+    known_rosters: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def model_name(self, task: str) -> str | None:
         """The name of the run's model for ``task`` (None when not recorded)."""
@@ -179,4 +182,16 @@ def run_info(
         aggregation_error=aggregation_error,
         corpus_hash=None if meta.get("corpus_hash") is None else str(meta["corpus_hash"]),
         seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
+        known_rosters=_rosters(meta.get("known_rosters")),
     )
+
+
+def _rosters(raw: Any) -> dict[str, frozenset[str]]:
+    """``run.json``'s ``known_rosters`` (outlet -> names); {} where absent or malformed."""
+    if not isinstance(raw, Mapping):
+        return {}
+    return {
+        str(outlet): frozenset(str(n) for n in names)
+        for outlet, names in raw.items()
+        if isinstance(names, list | tuple)
+    }

@@ -121,7 +121,7 @@ def author_shift(
     if measure not in MEASURE_COLUMN:
         raise ValueError(f"expected measure 'stance' or 'tone', got {measure!r}")
     if members is None:
-        members = membership(run.articles)
+        members = membership(run.articles, run.info.known_rosters)
     if author not in set(members["group"].astype(str)):
         raise ValueError(f"no author {author!r} in run {run.run_id}")
     if split_date is not None:

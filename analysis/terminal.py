@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.compare import TASKS
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
+from analysis.metrics import undefined_scores
 from analysis.news_accuracy import accuracy_for_run, accuracy_line, unmeasured_topics
 from analysis.report import EvidenceLookup
 from analysis.run_info import run_info
@@ -34,13 +35,13 @@ def format_evaluation(report: dict[str, Any]) -> str:
         "",
         f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}",
     ]
-    predicted = [sum(column) for column in zip(*report["confusion"], strict=True)]
-    for label, n_predicted in zip(labels, predicted, strict=True):
-        c = report["per_class"][label]
-        # precision is undefined for a class never predicted, recall for one absent from the data
-        precision = c["precision"] if n_predicted else None
-        recall = c["recall"] if c["support"] else None
-        f1 = c["f1"] if n_predicted or c["support"] else None
+    undefined = undefined_scores(report)
+    for label in labels:
+        c = {
+            key: None if undefined[label].get(key) else value
+            for key, value in report["per_class"][label].items()
+        }
+        precision, recall, f1 = c["precision"], c["recall"], c["f1"]
         lines.append(
             f"{label:<10}{_fmt(precision, 4):>10}{_fmt(recall, 4):>10}"
             f"{_fmt(f1, 4):>10}{c['support']:>10d}"

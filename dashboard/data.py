@@ -137,11 +137,16 @@ def article_meta(run_path: str, stamp: float) -> pd.DataFrame:
     ``groups`` (the author groups an article counts toward: each author of its byline, as
     :func:`analysis.bylines.article_authors` reads it for the run's positions)."""
     from analysis.bylines import article_authors
+    from analysis.run_info import run_info
 
     df = _read(run_path, "articles", ARTICLE_META_COLUMNS)
     day = pd.to_datetime(df["date"], errors="coerce", utc=True, format="ISO8601")
     df["day"] = day.dt.tz_localize(None).dt.normalize()
-    df["groups"] = article_authors(df)
+    try:
+        meta = json.loads((Path(run_path) / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = {}
+    df["groups"] = article_authors(df, run_info(meta, None).known_rosters)
     return df.reset_index(drop=True)
 
 
@@ -289,7 +294,7 @@ def author_shifts(
     from analysis.shifts import author_shift
 
     run = full_run(run_path, stamp)
-    members = membership(run.articles)
+    members = membership(run.articles, run.info.known_rosters)
     return [
         author_shift(
             run, a, t, m, split_date=split_date, n_resamples=resamples, members=members

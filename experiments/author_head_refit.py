@@ -90,10 +90,62 @@ def macro_f1(logits: Any, truth: list[str]) -> float:
     return classification_report(truth, pred, LABELS)["macro_f1"]
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
+def read_features(
+    model_dir: Path, sets: dict[str, list[Example]]
+) -> tuple[dict[str, Any], dict[str, list[str]], Any]:
+    """The frozen model's pooled features and the gold labels of every set, and the model."""
+    from analysis.scoring.pair_model import load_pair_classifier
+
+    loaded = load_pair_classifier(model_dir)
+    features, model = {}, loaded[0]
+    for name, rows in sets.items():
+        features[name], model = pooled_features(model_dir, rows, loaded=loaded)
+        print(json.dumps({"features": name, "rows": len(rows)}), flush=True)
+    labels = {name: [e.label for e in rows] for name, rows in sets.items()}
+    return features, labels, model
+
+
+def refit_variants(
+    features: dict[str, Any],
+    labels: dict[str, list[str]],
+    dev: list[str],
+    shipped_head: Any,
+    mixes: dict[str, list[str]],
+    grid: tuple[float, ...],
+) -> dict[str, dict[str, float]]:
+    """Macro-F1 on each ``dev`` set of the shipped head and of a class-balanced logistic
+    head fitted on each mix of training sets (each set weighing the same) at each C."""
     import torch
 
-    from analysis.scoring.pair_model import load_pair_classifier
+    def scores(weight: Any, bias: Any) -> dict[str, float]:
+        return {
+            name: round(macro_f1(features[name] @ weight.T + bias, labels[name]), 4) for name in dev
+        }
+
+    weight, bias = shipped_head.weight.detach().float(), shipped_head.bias.detach().float()
+    results = {"shipped head": scores(weight, bias)}
+    for mix, names in mixes.items():
+        names = [n for n in names if labels[n]]
+        x = torch.cat([features[n] for n in names])
+        y = torch.tensor([LABELS.index(label) for n in names for label in labels[n]])
+        groups = torch.tensor([i for i, n in enumerate(names) for _ in labels[n]])
+        for c in grid:
+            weight, bias = balanced_logistic_head(x, y, len(LABELS), c, groups=groups)
+            results[f"{mix}, C={c}"] = scores(weight, bias)
+            print(json.dumps({"variant": f"{mix}, C={c}", **results[f"{mix}, C={c}"]}), flush=True)
+    return results
+
+
+def print_table(results: dict[str, dict[str, float]], dev: list[str]) -> None:
+    """The results as a Markdown table, a variant a row."""
+    print("\n| variant | " + " | ".join(dev) + " |")
+    print("|---" * (len(dev) + 1) + "|")
+    for variant, row in results.items():
+        print(f"| {variant} | " + " | ".join(f"{row[name]:.3f}" for name in dev) + " |")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    import torch
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=SHIPPED)
@@ -106,33 +158,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.limit:
         train = {k: v[: args.limit] for k, v in train.items()}
         dev = {k: v[: args.limit] for k, v in dev.items()}
-    loaded = load_pair_classifier(args.model)
-    features = {}
-    for name, rows in {**train, **dev}.items():
-        features[name], model = pooled_features(args.model, rows, loaded=loaded)
-        print(json.dumps({"features": name, "rows": len(rows)}), flush=True)
-    labels = {name: [e.label for e in rows] for name, rows in {**train, **dev}.items()}
-
-    def scores(weight: Any, bias: Any) -> dict[str, float]:
-        return {
-            name: round(macro_f1(features[name] @ weight.T + bias, labels[name]), 4) for name in dev
-        }
-
-    head = model.heads["stance"]
-    results = {"shipped head": scores(head.weight.detach().float(), head.bias.detach().float())}
+    features, labels, model = read_features(args.model, {**train, **dev})
     mixes = {"news": ["news"], "news+r3": ["news", "news_r3"], "all": list(train)}
-    for mix, names in mixes.items():
-        x = torch.cat([features[n] for n in names])
-        y = torch.tensor([LABELS.index(label) for n in names for label in labels[n]])
-        groups = torch.tensor([i for i, n in enumerate(names) for _ in labels[n]])
-        for c in GRID:
-            weight, bias = balanced_logistic_head(x, y, len(LABELS), c, groups=groups)
-            results[f"{mix}, C={c}"] = scores(weight, bias)
-            print(json.dumps({"variant": f"{mix}, C={c}", **results[f"{mix}, C={c}"]}), flush=True)
-    print("\n| variant | " + " | ".join(dev) + " |")
-    print("|---" * (len(dev) + 1) + "|")
-    for variant, row in results.items():
-        print(f"| {variant} | " + " | ".join(f"{row[name]:.3f}" for name in dev) + " |")
+    results = refit_variants(features, labels, list(dev), model.heads["stance"], mixes, GRID)
+    print_table(results, list(dev))
     out = {
         "model": str(args.model),
         "train_rows": {name: len(rows) for name, rows in train.items()},

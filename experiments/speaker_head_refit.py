@@ -29,24 +29,19 @@ from pathlib import Path
 from typing import Any
 
 from analysis.datasets import Example
-from analysis.metrics import classification_report
-from experiments.train_minilm import predict_over_gold_classes
+from experiments.author_head_refit import print_table, read_features, refit_variants
 from experiments.train_news_stance import (
     DATA,
-    HEADS,
     NEW_LABELS,
     NEW_LABELS_R3,
     NEWS_STANCE,
     SPLITS,
-    balanced_logistic_head,
     extra_examples,
     news_examples,
-    pooled_features,
     read_news,
 )
 
 SHIPPED = Path(__file__).resolve().parent.parent / "analysis" / "shipped_models" / "minilm_v2"
-LABELS = HEADS["speaker"]
 GRID = (0.01, 0.03, 0.1, 0.3)
 ARGUMENT_SOURCES = ("perspectrum", "ibm_argkp2021", "ibm_claim_stance", "touche23")
 ARGUMENT_ROWS = 1000
@@ -87,17 +82,8 @@ def data_sets(seed: int = 42) -> tuple[dict[str, list[Example]], dict[str, list[
     return train, dev
 
 
-def macro_f1(logits: Any, truth: list[str]) -> float:
-    """Macro-F1 of the argmax; a set with no "none" (argument corpora) is read over
-    favor/against, as the model card reads it."""
-    pred = predict_over_gold_classes(logits.detach().numpy(), LABELS, truth)
-    return classification_report(truth, pred, LABELS)["macro_f1"]
-
-
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     import torch
-
-    from analysis.scoring.pair_model import load_pair_classifier
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=SHIPPED)
@@ -110,40 +96,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.limit:
         train = {k: v[: args.limit] for k, v in train.items()}
         dev = {k: v[: args.limit] for k, v in dev.items()}
-    loaded = load_pair_classifier(args.model)
-    features, model = {}, loaded[0]
-    for name, rows in {**train, **dev}.items():
-        features[name], model = pooled_features(args.model, rows, loaded=loaded)
-        print(json.dumps({"features": name, "rows": len(rows)}), flush=True)
-    labels = {name: [e.label for e in rows] for name, rows in {**train, **dev}.items()}
-
-    def scores(weight: Any, bias: Any) -> dict[str, float]:
-        return {
-            name: round(macro_f1(features[name] @ weight.T + bias, labels[name]), 4) for name in dev
-        }
-
-    head = model.heads["speaker"]
-    results = {"shipped head": scores(head.weight.detach().float(), head.bias.detach().float())}
-    arguments = list(ARGUMENT_SOURCES)
+    features, labels, model = read_features(args.model, {**train, **dev})
     mixes = {
         "news": ["news"],
         "news+r3": ["news", "news_r3"],
-        "news+r3+args": ["news", "news_r3", *arguments],
+        "news+r3+args": ["news", "news_r3", *ARGUMENT_SOURCES],
     }
-    for mix, names in mixes.items():
-        names = [n for n in names if labels[n]]
-        x = torch.cat([features[n] for n in names])
-        y = torch.tensor([LABELS.index(label) for n in names for label in labels[n]])
-        groups = torch.tensor([i for i, n in enumerate(names) for _ in labels[n]])
-        for c in GRID:
-            weight, bias = balanced_logistic_head(x, y, len(LABELS), c, groups=groups)
-            results[f"{mix}, C={c}"] = scores(weight, bias)
-            print(json.dumps({"variant": f"{mix}, C={c}", **results[f"{mix}, C={c}"]}), flush=True)
+    results = refit_variants(features, labels, list(dev), model.heads["speaker"], mixes, GRID)
     pick = max((v for v in results if v != "shipped head"), key=lambda v: results[v]["tuning_half"])
-    print("\n| variant | " + " | ".join(dev) + " |")
-    print("|---" * (len(dev) + 1) + "|")
-    for variant, row in results.items():
-        print(f"| {variant} | " + " | ".join(f"{row[name]:.3f}" for name in dev) + " |")
+    print_table(results, list(dev))
     print(f"\npicked on the tuning half: {pick}")
     out = {
         "model": str(args.model),

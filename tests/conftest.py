@@ -13,7 +13,8 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
     # Under pytest-xdist each worker gets its share of the cores for torch's threads (set before
     # torch loads; subprocesses inherit it), so that two workers do not fight over two cores.
-    _share = (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])
+    _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    _share = (_cores or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, _share)))
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -189,3 +189,24 @@ def test_a_small_run_cuts_the_rosters_shipped_with_the_package():
     assert article_authors(one, known=two) == [("Jacob Sullum",)]
     members = membership(one, known={})
     assert members["group"].tolist() == ["Jacob Sullum", "Eric Boehm", "Billy Binion"]
+
+
+def test_a_run_is_read_with_the_writers_lists_it_recorded(tmp_path):
+    """Positions, shifts and comparisons of a run re-read its authors: with the lists its
+    run.json records, and without shipped ones for a run from before they shipped."""
+    from analysis.run_info import run_info
+
+    one = pd.DataFrame([article("r", "Jacob Sullum, Eric Boehm, Billy Binion", outlet="Reason")])
+    old = run_info({"run_id": "old"}, None)
+    assert old.known_rosters == {}
+    assert membership(one, old.known_rosters)["group"].tolist()[1] == "Eric Boehm"
+    new = run_info({"known_rosters": {"Reason": ["Eric Boehm"], "Bad": "not a list"}}, None)
+    assert new.known_rosters == {"Reason": frozenset({"Eric Boehm"})}
+    assert membership(one, new.known_rosters)["group"].tolist() == ["Jacob Sullum"]
+    byline = "Jacob Sullum, Eric Boehm"
+    arts, passages, scores = tables(
+        [article("r", byline, outlet="Reason")], [score("r:0", "sanctions", 0.9, 0.5, 0.0)]
+    )
+    for known, expected in (({}, {"Jacob Sullum", "Eric Boehm"}), (None, {"Jacob Sullum"})):
+        table = positions(arts, passages, scores, TOPICS, known_rosters=known)
+        assert set(table.loc[table["level"] == "author", "author"]) == expected

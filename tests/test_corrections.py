@@ -348,6 +348,24 @@ def test_a_correction_on_a_pair_the_run_never_scored_is_counted_without_effect(r
     assert "sanctions" not in set(applied.tables["scores"].query("article_id == @WIRE")["topic"])
 
 
+def test_the_recompute_line_counts_every_correction_in_force_once(run, tmp_path, capsys):
+    store = CorrectionStore(tmp_path / "c")
+    store.append(
+        [
+            corr(WIRE_TEXT, "arms_control", "stance", "favor"),  # applied
+            corr(WIRE_TEXT, "sanctions", "topic", NOT_RELEVANT),  # agrees with the run
+            corr(UNSCORED_TEXT, "ukraine", "topic", RELEVANT),  # waits for stance and tone
+        ]
+    )
+    args = ["recompute", str(run.path), "--corrections-dir", str(store.folder)]
+    assert main([*args, "--runs-dir", str(run.path.parent)]) == 0
+    err = capsys.readouterr().err
+    assert "applied 1 of 3 corrections in force on this run's topics" in err
+    assert "1 pending: a passage marked relevant counts once it also has" in err
+    assert "(1 corrections wait on that)" in err
+    assert "0 on text not in this run; 1 without effect, on passages this run does not" in err
+
+
 def test_not_relevant_removes_a_passage_from_the_topic(run):
     applied = apply_corrections(
         run,
@@ -377,6 +395,8 @@ def test_relevant_adds_a_passage_only_with_both_stance_and_tone(run):
     )
     assert _position(only_topic.tables, "article", aid, "ukraine")["status"] == "not_discussed"
     assert only_topic.counts["pending"] == 1 and only_topic.counts["added"] == 0
+    # both corrections wait for the tone label: counted as waiting, not lost from the counts
+    assert (only_topic.counts["waiting"], only_topic.counts["applied"]) == (2, 0)
     full = apply_corrections(
         run,
         [

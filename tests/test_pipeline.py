@@ -22,6 +22,15 @@ def seeds_run(tmp_path_factory):
     return runs
 
 
+def test_a_run_records_the_writers_lists_its_bylines_were_cut_at(seeds_run):
+    from analysis.bylines import known_rosters
+    from analysis.runs import load_run
+
+    run = load_run("latest", seeds_run)
+    assert run.meta["known_rosters"]["Reason"] == sorted(known_rosters()["Reason"])
+    assert run.info.known_rosters == known_rosters()
+
+
 def test_seeds_give_three_by_three_article_positions(seeds_run, capsys):
     assert (
         main(

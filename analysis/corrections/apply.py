@@ -24,10 +24,12 @@ class AppliedCorrections:
 
     ``counts``: corrections in force on the run's topics that changed or confirmed a scored
     passage × topic pair, or added one (``applied``, and ``by_task``); those on text the run
-    lacks (``unmatched``); those on a passage of the run that is not a topic passage of that
-    topic and that nothing adds to it, so without effect (``no_effect``); passages added to a
-    topic (``added``), removed from one (``removed``), and relevance corrections waiting for
-    both a stance and a tone label (``pending``, counted per passage × topic).
+    lacks (``unmatched``); those on a passage × topic pair marked relevant that waits for
+    both a stance and a tone label (``waiting``); and those on a passage of the run that is not
+    a topic passage of that topic, which nothing adds to it, so without effect (``no_effect``;
+    a "not relevant" label there agrees with the run). The four add up to ``in_force``. Also:
+    passages added to a topic (``added``), removed from one (``removed``), and the pairs that
+    wait (``pending``, counted per passage × topic).
     """
 
     tables: dict[str, pd.DataFrame]
@@ -75,6 +77,7 @@ def apply_corrections(
         "applied": 0,
         "unmatched": 0,
         "no_effect": 0,
+        "waiting": 0,
         "added": 0,
         "removed": 0,
         "pending": 0,
@@ -117,7 +120,9 @@ def apply_corrections(
         elif key in scored_keys or key in added_keys:
             counts["applied"] += 1
             counts["by_task"][c.task] += 1
-        elif key not in waiting:
+        elif key in waiting:
+            counts["waiting"] += 1
+        else:
             counts["no_effect"] += 1
     if added:
         scores = pd.concat([scores, pd.DataFrame(added)], ignore_index=True)
@@ -131,7 +136,15 @@ def apply_corrections(
         )
     agg = run.info.aggregation
     failed = scores[["stance", "tone"]].isna().any(axis=1)
-    table = positions(run.articles, passages, scores[~failed], topics, agg, scores[failed])
+    table = positions(
+        run.articles,
+        passages,
+        scores[~failed],
+        topics,
+        agg,
+        scores[failed],
+        known_rosters=run.info.known_rosters,
+    )
     tables = {
         "articles": run.articles,
         "passages": passages,

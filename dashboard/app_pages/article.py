@@ -334,9 +334,9 @@ def render() -> None:
     state.put("scale", None if measure == "stance" else measure)
     st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
     st.caption(
-        "Hover a passage for its scores; its ¶ number is its row in the tables below. Passages "
-        "with a dashed border are reported speech (quoted or attributed): shown, but not counted "
-        "in the article's position."
+        "Hover a passage for its scores; its ¶ number is its row in the Passage scores table "
+        "below. Passages with a dashed border are reported speech (quoted or attributed): "
+        "shown, but not counted in the article's position."
     )
     text = data.article_texts(ctx.path, ctx.stamp).get(aid, "")
     spans = spans_for(article_scores, passages, colour_topic, measure, ctx.label)

@@ -53,7 +53,21 @@ def metrics_row(report: dict[str, Any]) -> None:
 
 
 def per_class_frame(report: dict[str, Any]) -> pd.DataFrame:
-    rows = [{"class": label, **report["per_class"][label]} for label in report["labels"]]
+    """Precision, recall, F1 and support per class; an undefined score (precision of a class
+    never predicted, recall of one absent) is empty, not 0."""
+    from analysis.metrics import undefined_scores
+
+    undefined = undefined_scores(report)
+    rows = [
+        {
+            "class": label,
+            **{
+                key: None if undefined[label].get(key) else value
+                for key, value in report["per_class"][label].items()
+            },
+        }
+        for label in report["labels"]
+    ]
     return pd.DataFrame(rows, columns=["class", "precision", "recall", "f1", "support"])
 
 
@@ -238,9 +252,15 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
             path.name,
             f"Wrote run `{path.name}` with {counted(counts['applied'], 'correction')} applied"
             + (
-                f"; {counts['no_effect']} on passages that are not topic passages of that topic "
-                "(without effect until one is marked relevant)"
+                f"; {counts['no_effect']} without effect, on passages this run does not count "
+                "for that topic"
                 if counts.get("no_effect")
+                else ""
+            )
+            + (
+                f"; {counts['waiting']} wait for a passage marked relevant to have both a stance "
+                "and a tone label"
+                if counts.get("waiting")
                 else ""
             )
             + (f"; {note}" if note else "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from dashboard.app_pages.evaluation import per_class_frame
 from dashboard.app_pages.time import time_frame
@@ -44,14 +45,17 @@ def test_time_frame_counts_a_coauthored_article_toward_each_author_in_date_order
     assert first["shown"].startswith("+0.50")
 
 
-def test_per_class_frame_keeps_the_label_order():
-    report = {
-        "labels": ["favor", "against", "none"],
-        "per_class": {
-            label: {"precision": p, "recall": p, "f1": p, "support": 2}
-            for label, p in (("none", 0.1), ("favor", 0.9), ("against", 0.5))
-        },
-    }
+def test_per_class_frame_keeps_the_label_order_and_leaves_undefined_scores_empty():
+    from analysis.metrics import classification_report
+
+    labels = ["favor", "against", "none"]
+    # "none" never occurs and is never predicted; "against" occurs but is never predicted
+    report = classification_report(
+        ["favor", "favor", "against"], ["favor", "favor", "favor"], labels
+    )
     frame = per_class_frame(report)
-    assert list(frame["class"]) == ["favor", "against", "none"]
-    assert list(frame["f1"]) == [0.9, 0.5, 0.1]
+    assert list(frame["class"]) == labels
+    assert frame["f1"].iloc[0] == pytest.approx(0.8)
+    assert frame["precision"].isna().tolist() == [False, True, True]
+    assert frame["recall"].isna().tolist() == [False, False, True]
+    assert frame["f1"].isna().tolist() == [False, False, True]
