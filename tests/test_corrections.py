@@ -346,6 +346,17 @@ def test_a_correction_on_a_pair_the_run_never_scored_is_counted_without_effect(r
     assert (counts["applied"], counts["no_effect"], counts["unmatched"]) == (1, 1, 0)
     assert counts["by_task"]["stance"] == 1
     assert "sanctions" not in set(applied.tables["scores"].query("article_id == @WIRE")["topic"])
+    # a stance label on a pair that a "not relevant" label removes has no effect either
+    removed = apply_corrections(
+        run,
+        [
+            corr(WIRE_TEXT, "arms_control", "stance", "favor"),
+            corr(WIRE_TEXT, "arms_control", "topic", NOT_RELEVANT),
+        ],
+    )
+    assert removed.counts["removed"] == 1
+    assert (removed.counts["applied"], removed.counts["no_effect"]) == (1, 1)
+    assert removed.counts["by_task"] == {**removed.counts["by_task"], "topic": 1, "stance": 0}
 
 
 def test_the_recompute_line_counts_every_correction_in_force_once(run, tmp_path, capsys):

@@ -27,7 +27,8 @@ class AppliedCorrections:
     lacks (``unmatched``); those on a passage × topic pair marked relevant that waits for
     both a stance and a tone label (``waiting``); and those on a passage of the run that is not
     a topic passage of that topic, which nothing adds to it, so without effect (``no_effect``;
-    a "not relevant" label there agrees with the run). The four add up to ``in_force``. Also:
+    a "not relevant" label there agrees with the run; a stance or tone label on a pair that a
+    "not relevant" label takes off the topic). The four add up to ``in_force``. Also:
     passages added to a topic (``added``), removed from one (``removed``), and the pairs that
     wait (``pending``, counted per passage × topic).
     """
@@ -105,6 +106,7 @@ def apply_corrections(
             done.insert(0, "topic")
         scores.at[index, "corrected"] = ",".join(done)
     counts["removed"] = len(drop)
+    removed_keys = {row_keys[index] for index in drop}
     scores = scores.drop(index=drop)
     added = _added_rows(passages, hashes, scores, by_key, counts)
     added_keys = {(pid_hash.get(row["passage_id"]), row["topic"]) for row in added}
@@ -117,6 +119,8 @@ def apply_corrections(
         key = (c.text_sha256, c.topic)
         if c.text_sha256 not in known_hashes:
             counts["unmatched"] += 1
+        elif key in scored_keys and c.task != "topic" and key in removed_keys:
+            counts["no_effect"] += 1  # its pair is taken off the topic by a "not relevant"
         elif key in scored_keys or key in added_keys:
             counts["applied"] += 1
             counts["by_task"][c.task] += 1
