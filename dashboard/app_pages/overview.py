@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from analysis.news_accuracy import accuracy_for_run, unmeasured_topics
 from dashboard import context, data, export, state, ui, views
 from dashboard.evidence import (
     evidence_frame,
@@ -280,6 +281,11 @@ def _level_table(
     clicked cell becomes the selection. Returns (the rows shown, all rows), None when empty."""
     labels = [(k, ctx.label(k)) for k in topics]
     sorts = views.sort_options(labels, level)
+    # topics the labelled-news figures do not cover say so in the table itself
+    unmeasured = set(unmeasured_topics(accuracy_for_run(ctx.meta.get("models")), ctx.info.topics))
+    labels = [
+        (k, f"{label} (not measured)" if label in unmeasured else label) for k, label in labels
+    ]
     left, right = st.columns([2, 1])
     choice = _sort_choice(sorts, level, left)
     wide = _only_discussing(wide, topics, level, left)

@@ -96,3 +96,7 @@ def test_topics_the_figures_do_not_cover_are_named(app, tmp_path):
     )
     text = "\n".join(m.value for m in at.markdown)
     assert "**Not measured on NATO expansion.**" in text
+    # the Overview's table says it beside the topic, where the numbers are read
+    table = at.dataframe[0].value
+    topics = set(table["Topic"])
+    assert "NATO expansion (not measured)" in topics and "Sanctions" in topics
