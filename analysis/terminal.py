@@ -71,13 +71,21 @@ def format_article_report(report: dict[str, Any]) -> str:
         ),
         f"coverage    precision {_fmt(cov['precision'] if cov['n_read'] else None)}  "
         f"recall {_fmt(cov['recall'] if cov['n_labelled'] else None)}  "
-        f"F1 {_fmt(cov['f1'] if cov['n_read'] or cov['n_labelled'] else None)}",
-        f"sign accuracy on favor/against articles: {_fmt(report['sign_accuracy'])} "
+        f"F1 {_fmt(cov['f1'] if cov['n_read'] or cov['n_labelled'] else None)}"
+        f"{_interval_of(report, 'coverage_f1')}",
+        f"sign accuracy on favor/against articles: {_fmt(report['sign_accuracy'])}"
+        f"{_interval_of(report, 'sign_accuracy')} "
         f"(n={report['n_signed']}); on those given a stance: "
         f"{_fmt(report['sign_accuracy_called'])} (n={report['n_called']})",
-        f"AUC favor vs none: {_fmt(report['auc_favor_vs_none'])}   "
+        f"AUC favor vs none: {_fmt(report['auc_favor_vs_none'])}"
+        f"{_interval_of(report, 'auc_favor_vs_none')}   "
         f"AUC against vs none: {_fmt(report['auc_against_vs_none'])}",
         f"macro-F1 over the four labels: {report['macro_f1']:.3f}",
+        *(
+            [f"[low, high]: 95% bootstrap interval over the labelled articles ({BOOTSTRAP_NOTE})"]
+            if any((report.get("intervals") or {}).values())
+            else []
+        ),
         "",
         "confusion (rows: label, columns: the run's reading)",
         " " * 14 + "".join(f"{x:>14}" for x in report["labels"]),
@@ -93,6 +101,15 @@ def format_article_report(report: dict[str, Any]) -> str:
                 f"coverage F1 {_fmt(row['coverage_f1'])}"
             )
     return "\n".join(lines)
+
+
+BOOTSTRAP_NOTE = "articles resampled with their topics, fixed seed"
+
+
+def _interval_of(report: dict[str, Any], name: str) -> str:
+    """`` [low, high]`` of a headline figure's bootstrap interval ("" where there is none)."""
+    interval = (report.get("intervals") or {}).get(name)
+    return "" if not interval else f" [{interval[0]:.3f}, {interval[1]:.3f}]"
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:

@@ -201,3 +201,24 @@ def test_cli_scores_a_run_and_says_what_is_missing(tmp_path, capsys, tiny_pair_m
     assert "1 not in the run (first: line 3: id 'not-in-run' (sanctions))" in (
         capsys.readouterr().out
     )
+
+
+def test_bootstrap_intervals_resample_whole_articles_and_hold_the_figure():
+    from analysis.evaluate_articles import bootstrap_intervals, headline_figures
+
+    rng = np.random.default_rng(1)
+    n = 60
+    articles = np.repeat([f"a{i}" for i in range(n // 3)], 3)  # three topics per article
+    label = rng.choice(["favor", "none", "not_discussed"], n)
+    discussed = label != "not_discussed"
+    score = np.where(label == "favor", rng.normal(0.3, 0.3, n), rng.normal(0.0, 0.3, n))
+    point = headline_figures(label, discussed, score)
+    intervals = bootstrap_intervals(articles, label, discussed, score, resamples=300, seed=3)
+    assert intervals == bootstrap_intervals(articles, label, discussed, score, 300, seed=3)
+    assert intervals["coverage_f1"] == [1.0, 1.0]  # every pair read right, in every resample
+    for name in ("sign_accuracy", "auc_favor_vs_none"):
+        low, high = intervals[name]
+        assert low < point[name] < high and high - low > 0.05
+    # one article alone: every resample is that article; nothing favor, so no AUC interval
+    one = bootstrap_intervals(articles[:3], np.array(["none"] * 3), discussed[:3], score[:3], 50)
+    assert one["auc_favor_vs_none"] is None and one["sign_accuracy"] is None
