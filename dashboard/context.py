@@ -47,6 +47,15 @@ class RunContext:
         """A topic's label in words (its key when the run does not know it)."""
         return self.labels.get(topic, topic)
 
+    def marked_label(self, topic: str) -> str:
+        """:meth:`label`, with "(not measured)" after a topic the stance model's figures on
+        labelled news do not cover: for tables and charts, where the numbers are read."""
+        from analysis.news_accuracy import accuracy_for_run, unmeasured_topics
+
+        label = self.label(topic)
+        unmeasured = unmeasured_topics(accuracy_for_run(self.meta.get("models")), self.topics)
+        return f"{label} (not measured)" if label in unmeasured else label
+
 
 def set_active(context: RunContext) -> None:
     """Called by the app before it runs a page."""

@@ -78,8 +78,9 @@ def render() -> None:
     topic_pairs = [(t.key, t.label) for t in ctx.topics]
     st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
     render_trust(ctx.meta.get("models"), ctx.info.topics)
-    frame = chart_frame(positions, chosen, topic_pairs)
-    chart = comparison_chart(frame, chosen, [lab for _, lab in topic_pairs])
+    marked = [(t.key, ctx.marked_label(t.key)) for t in ctx.topics]  # "(not measured)"
+    frame = chart_frame(positions, chosen, marked)
+    chart = comparison_chart(frame, chosen, [lab for _, lab in marked])
     st.altair_chart(chart)
     shown = positions[positions["author"].isin(chosen)].copy()
     shown["_order"] = shown["author"].map({a: i for i, a in enumerate(chosen)})

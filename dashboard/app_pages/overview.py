@@ -7,7 +7,6 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analysis.news_accuracy import accuracy_for_run, unmeasured_topics
 from dashboard import context, data, export, state, ui, views
 from dashboard.evidence import (
     evidence_frame,
@@ -279,13 +278,8 @@ def _level_table(
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The sortable, paged matrix of one level (authors or articles) with its download; a
     clicked cell becomes the selection. Returns (the rows shown, all rows), None when empty."""
-    labels = [(k, ctx.label(k)) for k in topics]
-    sorts = views.sort_options(labels, level)
-    # topics the labelled-news figures do not cover say so in the table itself
-    unmeasured = set(unmeasured_topics(accuracy_for_run(ctx.meta.get("models")), ctx.info.topics))
-    labels = [
-        (k, f"{label} (not measured)" if label in unmeasured else label) for k, label in labels
-    ]
+    sorts = views.sort_options([(k, ctx.label(k)) for k in topics], level)
+    labels = [(k, ctx.marked_label(k)) for k in topics]  # "(not measured)" in the table
     left, right = st.columns([2, 1])
     choice = _sort_choice(sorts, level, left)
     wide = _only_discussing(wide, topics, level, left)

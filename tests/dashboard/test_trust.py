@@ -3,6 +3,8 @@ measured for its stance model on labelled news."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from analysis.news_accuracy import SHIPPED_ROOT, read_news_accuracy
@@ -100,3 +102,10 @@ def test_topics_the_figures_do_not_cover_are_named(app, tmp_path):
     table = at.dataframe[0].value
     topics = set(table["Topic"])
     assert "NATO expansion (not measured)" in topics and "Sanctions" in topics
+    # and on the Compare chart, whose rows are the topics
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    (chart,) = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    rows = spec["facet"]["row"]["sort"]  # the chart's rows, a topic each
+    assert "NATO expansion (not measured)" in rows and "Sanctions" in rows
