@@ -146,13 +146,18 @@ def headline_figures(
     discussed_true = label != "not_discussed"
     tp = int((discussed_true & discussed_pred).sum())
     coverage = precision_recall_f1(tp, int(discussed_pred.sum()), int(discussed_true.sum()), 6)
-    signed = np.isin(label, ["favor", "against"])
-    correct = (label == "favor") & (score > 0) | (label == "against") & (score < 0)
+    signed, correct = _signs(label, score)
     return {
         "coverage_f1": coverage["f1"] if discussed_true.any() or discussed_pred.any() else None,
         "sign_accuracy": float(correct[signed].mean()) if signed.any() else None,
         "auc_favor_vs_none": roc_auc(score[label == "favor"], score[label == "none"]),
     }
+
+
+def _signs(label: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which pairs lean (favor or against), and which have a stance of their label's sign."""
+    signed = np.isin(label, ["favor", "against"])
+    return signed, (label == "favor") & (score > 0) | (label == "against") & (score < 0)
 
 
 def bootstrap_intervals(
@@ -216,8 +221,8 @@ def article_metrics(matched: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
         .to_numpy()
     )
     label = np.array(truth)
-    signed = np.isin(label, ["favor", "against"])
-    correct = (label == "favor") & (score > 0) | (label == "against") & (score < 0)
+    signed, correct = _signs(label, score)
+    point = headline_figures(label, discussed_pred, score)
     called = signed & (score != 0)
     report = classification_report(truth, predicted, ARTICLE_LABELS)
     topics = matched["topic"].to_numpy()
@@ -237,11 +242,11 @@ def article_metrics(matched: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
         "n": len(matched),
         "label_counts": {k: int((label == k).sum()) for k in ARTICLE_LABELS},
         "coverage": coverage,
-        "sign_accuracy": round(float(correct[signed].mean()), 4) if signed.any() else None,
+        "sign_accuracy": _round(point["sign_accuracy"]),
         "n_signed": int(signed.sum()),
         "sign_accuracy_called": round(float(correct[called].mean()), 4) if called.any() else None,
         "n_called": int(called.sum()),
-        "auc_favor_vs_none": _round(roc_auc(score[label == "favor"], score[label == "none"])),
+        "auc_favor_vs_none": _round(point["auc_favor_vs_none"]),
         "auc_against_vs_none": _round(roc_auc(-score[label == "against"], -score[label == "none"])),
         "macro_f1": round(report["macro_f1"], 4),
         "labels": list(ARTICLE_LABELS),

@@ -10,18 +10,20 @@ from typing import Any
 import numpy as np
 
 
-def undefined_scores(report: dict[str, Any]) -> dict[str, dict[str, bool]]:
-    """Per class of a :func:`classification_report`, which of its precision, recall and F1
-    are undefined (reported as 0.0): precision of a class never predicted, recall of one
+def defined_per_class(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A :func:`classification_report`'s per-class scores with None where a score is
+    undefined (the report gives 0.0): precision of a class never predicted, recall of one
     absent from the data, F1 of one that is both."""
     predicted = [sum(column) for column in zip(*report["confusion"], strict=True)]
     out = {}
     for label, n_predicted in zip(report["labels"], predicted, strict=True):
-        support = report["per_class"][label]["support"]
+        scores = report["per_class"][label]
+        support = scores["support"]
         out[label] = {
-            "precision": not n_predicted,
-            "recall": not support,
-            "f1": not (n_predicted or support),
+            **scores,
+            "precision": scores["precision"] if n_predicted else None,
+            "recall": scores["recall"] if support else None,
+            "f1": scores["f1"] if n_predicted or support else None,
         }
     return out
 

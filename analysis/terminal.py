@@ -15,7 +15,7 @@ import pandas as pd
 from analysis.compare import TASKS
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
-from analysis.metrics import undefined_scores
+from analysis.metrics import defined_per_class
 from analysis.news_accuracy import accuracy_for_run, accuracy_line, unmeasured_topics
 from analysis.report import EvidenceLookup
 from analysis.run_info import run_info
@@ -35,16 +35,12 @@ def format_evaluation(report: dict[str, Any]) -> str:
         "",
         f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}",
     ]
-    undefined = undefined_scores(report)
+    per_class = defined_per_class(report)  # None (printed n/a) where undefined
     for label in labels:
-        c = {
-            key: None if undefined[label].get(key) else value
-            for key, value in report["per_class"][label].items()
-        }
-        precision, recall, f1 = c["precision"], c["recall"], c["f1"]
+        c = per_class[label]
         lines.append(
-            f"{label:<10}{_fmt(precision, 4):>10}{_fmt(recall, 4):>10}"
-            f"{_fmt(f1, 4):>10}{c['support']:>10d}"
+            f"{label:<10}{_fmt(c['precision'], 4):>10}{_fmt(c['recall'], 4):>10}"
+            f"{_fmt(c['f1'], 4):>10}{c['support']:>10d}"
         )
     width = max(10, *(len(label) + 2 for label in labels))
     lines += [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +48,22 @@ class RunContext:
         """A topic's label in words (its key when the run does not know it)."""
         return self.labels.get(topic, topic)
 
-    def marked_label(self, topic: str) -> str:
-        """:meth:`label`, with "(not measured)" after a topic the stance model's figures on
-        labelled news do not cover: for tables and charts, where the numbers are read."""
+    @cached_property
+    def marked_labels(self) -> dict[str, str]:
+        """Topic key -> :meth:`label`, with "(not measured)" after a topic the stance model's
+        figures on labelled news do not cover: for tables and charts, where the numbers are
+        read. Found once per context (the figures are files beside the models)."""
         from analysis.news_accuracy import accuracy_for_run, unmeasured_topics
 
-        label = self.label(topic)
         unmeasured = unmeasured_topics(accuracy_for_run(self.meta.get("models")), self.topics)
-        return f"{label} (not measured)" if label in unmeasured else label
+        return {
+            key: f"{label} (not measured)" if label in unmeasured else label
+            for key, label in self.labels.items()
+        }
+
+    def marked_label(self, topic: str) -> str:
+        """A topic's :attr:`marked_labels` entry (its key when the run does not know it)."""
+        return self.marked_labels.get(topic, topic)
 
 
 def set_active(context: RunContext) -> None:

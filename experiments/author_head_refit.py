@@ -144,6 +144,28 @@ def print_table(results: dict[str, dict[str, float]], dev: list[str]) -> None:
         print(f"| {variant} | " + " | ".join(f"{row[name]:.3f}" for name in dev) + " |")
 
 
+def write_record(
+    out: Path | None,
+    model: Path,
+    train: dict[str, list[Example]],
+    dev: dict[str, list[Example]],
+    results: dict[str, dict[str, float]],
+    **extra: Any,
+) -> dict[str, Any]:
+    """The refit's JSON record (with ``extra`` fields at its end), written to ``out`` if
+    given."""
+    record = {
+        "model": str(model),
+        "train_rows": {name: len(rows) for name, rows in train.items()},
+        "dev_rows": {name: len(rows) for name, rows in dev.items()},
+        "macro_f1": results,
+        **extra,
+    }
+    if out:
+        out.write_text(json.dumps(record, indent=2) + "\n")
+    return record
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     import torch
 
@@ -162,15 +184,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     mixes = {"news": ["news"], "news+r3": ["news", "news_r3"], "all": list(train)}
     results = refit_variants(features, labels, list(dev), model.heads["stance"], mixes, GRID)
     print_table(results, list(dev))
-    out = {
-        "model": str(args.model),
-        "train_rows": {name: len(rows) for name, rows in train.items()},
-        "dev_rows": {name: len(rows) for name, rows in dev.items()},
-        "macro_f1": results,
-    }
-    if args.out:
-        args.out.write_text(json.dumps(out, indent=2) + "\n")
-    return out
+    return write_record(args.out, args.model, train, dev, results)
 
 
 if __name__ == "__main__":

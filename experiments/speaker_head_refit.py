@@ -23,13 +23,17 @@ argument corpora's dev splits (500 rows, read over favor/against) show what a re
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from pathlib import Path
 from typing import Any
 
 from analysis.datasets import Example
-from experiments.author_head_refit import print_table, read_features, refit_variants
+from experiments.author_head_refit import (
+    print_table,
+    read_features,
+    refit_variants,
+    write_record,
+)
 from experiments.train_news_stance import (
     DATA,
     NEW_LABELS,
@@ -106,17 +110,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     pick = max((v for v in results if v != "shipped head"), key=lambda v: results[v]["tuning_half"])
     print_table(results, list(dev))
     print(f"\npicked on the tuning half: {pick}")
-    out = {
-        "model": str(args.model),
-        "seed": args.seed,
-        "train_rows": {name: len(rows) for name, rows in train.items()},
-        "dev_rows": {name: len(rows) for name, rows in dev.items()},
-        "macro_f1": results,
-        "picked_on_tuning_half": pick,
-    }
-    if args.out:
-        args.out.write_text(json.dumps(out, indent=2) + "\n")
-    return out
+    extra = {"seed": args.seed, "picked_on_tuning_half": pick}
+    return write_record(args.out, args.model, train, dev, results, **extra)
 
 
 if __name__ == "__main__":

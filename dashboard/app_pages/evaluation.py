@@ -55,19 +55,10 @@ def metrics_row(report: dict[str, Any]) -> None:
 def per_class_frame(report: dict[str, Any]) -> pd.DataFrame:
     """Precision, recall, F1 and support per class; an undefined score (precision of a class
     never predicted, recall of one absent) is empty, not 0."""
-    from analysis.metrics import undefined_scores
+    from analysis.metrics import defined_per_class
 
-    undefined = undefined_scores(report)
-    rows = [
-        {
-            "class": label,
-            **{
-                key: None if undefined[label].get(key) else value
-                for key, value in report["per_class"][label].items()
-            },
-        }
-        for label in report["labels"]
-    ]
+    per_class = defined_per_class(report)
+    rows = [{"class": label, **per_class[label]} for label in report["labels"]]
     return pd.DataFrame(rows, columns=["class", "precision", "recall", "f1", "support"])
 
 
