@@ -206,15 +206,24 @@ def train(cfg: RecipeConfig, out: Path | None, device: str = "auto", log=print) 
     return fit(cfg, data, {t: heads[t] for t in cfg.tasks}, out, device, log, model_card)
 
 
-def load_adapter_into(model: PairClassifier, directory: Path) -> None:
-    """Start from a saved LoRA adapter and heads (a stage of a multi-stage recipe)."""
+def load_adapter_into(model: PairClassifier, directory: Path) -> list[str]:
+    """Start from a saved LoRA adapter and heads (a stage of a multi-stage recipe). Heads of
+    the adapter that the model being trained does not have are left out and named in the
+    result: a head fitted after training over the frozen encoder (``tone_v3``) no longer fits
+    an encoder that trains on, and is fitted again afterwards. Any other weight that fits no
+    parameter is an error."""
     from safetensors.torch import load_file
 
     state = load_file(str(directory / ADAPTER_FILE))
     params = dict(model.named_parameters())
+    left_out = sorted(
+        {key.split(".")[1] for key in state if key.startswith("heads.")} - set(model.heads)
+    )
     with torch.no_grad():
         for key, value in state.items():
             if key.startswith("heads."):
+                if key.split(".")[1] in left_out:
+                    continue
                 name = key
             else:
                 path, kind = key.removeprefix("encoder.").rsplit(".", 1)
@@ -222,6 +231,7 @@ def load_adapter_into(model: PairClassifier, directory: Path) -> None:
             if name not in params or params[name].shape != value.shape:
                 raise ValueError(f"{directory}: {key} fits no parameter of the model being trained")
             params[name].copy_(value.float())
+    return left_out
 
 
 # A topic head judges a target when its training rows hold this many of each label for it: with
@@ -269,7 +279,12 @@ def fit(
     if cfg.adapter == "lora":
         add_lora(model, cfg)
         if init_from is not None:
-            load_adapter_into(model, init_from)
+            left_out = load_adapter_into(model, init_from)
+            if left_out:
+                log(
+                    f"not carried over from {init_from}: the heads {left_out}, which this stage "
+                    "does not train (fit them again afterwards)"
+                )
     elif init_from is not None:
         raise ValueError("init_from needs adapter 'lora'")
     model = model.to(device).train()

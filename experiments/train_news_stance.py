@@ -514,15 +514,21 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def pooled_features(
-    directory: Path, examples: list[Example], batch_size: int = 128, loaded: Any = None
+    directory: Path,
+    examples: list[Example],
+    batch_size: int = 128,
+    loaded: Any = None,
+    layers: list[int] | None = None,
 ):
     """The frozen model's pooled representation of each example's (target, passage) input,
-    and the model; ``loaded`` (model, tokenizer) saves loading ``directory`` again."""
+    and the model; ``loaded`` (model, tokenizer) saves loading ``directory`` again. With
+    ``layers``, those encoder layers' pooled outputs side by side (default: the last)."""
     import torch
 
     from analysis.scoring.pair_model import build_inputs, encode_pairs, load_pair_classifier
 
     model, tokenizer = loaded if loaded is not None else load_pair_classifier(directory)
+    layers = layers or [model.last_layer]
     firsts, seconds = build_inputs(
         [e.text for e in examples],
         [e.target for e in examples],
@@ -538,8 +544,8 @@ def pooled_features(
                 seconds[start : start + batch_size],
                 model.config.max_length,
             )
-            hidden = model.encoder(**enc).last_hidden_state
-            out.append(model.pool(hidden, enc["attention_mask"]))
+            pooled = model.pooled_layers(layers, **enc)
+            out.append(torch.cat([pooled[i] for i in layers], dim=-1))
     return torch.cat(out), model
 
 
@@ -547,11 +553,27 @@ def record_stage(
     directory: Path, file_name: str, result: dict[str, Any], card_lines: list[str]
 ) -> None:
     """Write a post-training stage's ``result`` as ``file_name`` beside the model, and its
-    section (``card_lines``, a heading first) at the end of the model card when there is one."""
+    section (``card_lines``, a heading first) in the model card when there is one (in place of
+    an earlier section with the same heading, or at the end)."""
     (directory / file_name).write_text(json.dumps(result, indent=2) + "\n")
     card = directory / "MODEL_CARD.md"
     if card.is_file():
-        card.write_text(card.read_text() + "\n".join(["", *card_lines]) + "\n")
+        card.write_text(replace_section(card.read_text(), card_lines))
+
+
+def replace_section(text: str, lines: list[str]) -> str:
+    """Markdown ``text`` with the section headed ``lines[0]`` (up to the next heading of the
+    same level) replaced by ``lines``, or ``lines`` added at the end: a stage run again on the
+    same model rewrites its section instead of adding a second."""
+    heading = lines[0]
+    level = heading.split(" ", 1)[0] + " "
+    body = text.splitlines()
+    if heading in body:
+        start = body.index(heading)
+        end = next((i for i in range(start + 1, len(body)) if body[i].startswith(level)), len(body))
+        rest = body[end:]
+        return "\n".join([*body[:start], *lines, *([""] + rest if rest else [])]) + "\n"
+    return text + "\n".join(["", *lines]) + "\n"
 
 
 def refit_head(
@@ -641,6 +663,9 @@ def refit_head(
 
 
 TONE_V3_C = (0.01, 0.03, 0.1, 0.3)  # inverse L2 strengths tried; the best mean dev macro-F1 wins
+# The encoder layers the head may read, counted back from the last (0: the last alone; 2: the
+# last three side by side), tried with every C.
+TONE_V3_DEPTHS = (0, 2)
 
 
 def balanced_logistic_head(
@@ -691,10 +716,12 @@ def fit_tone_v3(
     log=print,
     limit: int = 0,
     grid: tuple[float, ...] = TONE_V3_C,
+    depths: tuple[int, ...] = TONE_V3_DEPTHS,
 ) -> dict[str, Any]:
     """Stage 5: a second tone head, ``tone_v3`` (``tone.minilm.v3``), over the frozen encoder:
     a class-balanced logistic regression on the pooled features of all NewsMTSC train rows,
     each read with its target and again without (the passage-level input), its L2 strength
+    and the encoder layers it reads (the last, or the last few side by side: ``depths``)
     chosen by the mean macro-F1 of dev_rw and dev_mt. Written into the model's adapter file
     beside the other heads, which it leaves as they are (``tone.minilm.v2`` keeps the ``tone``
     head). The stage-4 refit (400 AdamW steps from the trained head) stays 4 points under
@@ -714,31 +741,41 @@ def fit_tone_v3(
     rows = rows + [Example(r.text, None, r.label) for r in rows]
     labels = HEADS["tone"]
     loaded = load_pair_classifier(directory)
-    x, model = pooled_features(directory, rows, loaded=loaded)
+    model = loaded[0]
+    last = model.last_layer
+    if not depths or min(depths) < 0 or max(depths) > last:
+        raise ValueError(f"expected depths within 0-{last} (the encoder's layers), got {depths}")
+    read = list(range(last - max(depths), last + 1))  # every layer a candidate may read
+    x, _ = pooled_features(directory, rows, loaded=loaded, layers=read)
     y = torch.tensor([labels.index(r.label) for r in rows])
     dev = {}
     for name in ("dev_rw", "dev_mt"):
         dev_rows = load_examples(root / f"{name}.jsonl", "tone", "newsmtsc")
         dev_rows = dev_rows[:limit] if limit else dev_rows
-        feats, _ = pooled_features(directory, dev_rows, loaded=loaded)
+        feats, _ = pooled_features(directory, dev_rows, loaded=loaded, layers=read)
         dev[name] = (feats, [r.label for r in dev_rows])
+    width = model.encoder.config.hidden_size
 
-    def macro(weight, bias, name: str) -> float:
+    def columns(feats, depth: int):  # the last depth + 1 layers' features
+        return feats[:, -(depth + 1) * width :]
+
+    def macro(weight, bias, name: str, depth: int) -> float:
         feats, truth = dev[name]
-        pred = (feats @ weight.T + bias).argmax(1).tolist()
+        pred = (columns(feats, depth) @ weight.T + bias).argmax(1).tolist()
         return classification_report(truth, [labels[i] for i in pred], labels)["macro_f1"]
 
     tried = {}
-    for c in grid:
-        weight, bias = balanced_logistic_head(x, y, len(labels), c)
-        tried[c] = (weight, bias, {name: round(macro(weight, bias, name), 4) for name in dev})
-        log(json.dumps({"tone_v3": c, **tried[c][2]}))
-    best = max(grid, key=lambda c: sum(tried[c][2].values()))
+    for depth in depths:
+        for c in grid:
+            weight, bias = balanced_logistic_head(columns(x, depth), y, len(labels), c)
+            scores = {name: round(macro(weight, bias, name, depth), 4) for name in dev}
+            tried[depth, c] = (weight, bias, scores)
+            log(json.dumps({"tone_v3": c, "layers": read[-(depth + 1) :], **scores}))
+    best = max(tried, key=lambda key: sum(tried[key][2].values()))
     weight, bias, scores = tried[best]
-    before = {
-        name: round(macro(model.heads["tone"].weight, model.heads["tone"].bias, name), 4)
-        for name in dev
-    }
+    layers = read[-(best[0] + 1) :]
+    tone = model.heads["tone"]
+    before = {name: round(macro(tone.weight, tone.bias, name, 0), 4) for name in dev}
     state = load_file(str(directory / ADAPTER_FILE))
     dtype = state["heads.tone.weight"].dtype
     state[f"heads.{TONE_V3_HEAD}.weight"] = weight.to(dtype).contiguous()
@@ -747,13 +784,22 @@ def fit_tone_v3(
     config_path = directory / "viewpoints_model.json"
     config = json.loads(config_path.read_text())
     config["heads"][TONE_V3_HEAD] = labels
+    head_layers = config.setdefault("head_layers", {})
+    head_layers.pop(TONE_V3_HEAD, None)
+    if layers != [last]:
+        head_layers[TONE_V3_HEAD] = layers
+    if not head_layers:
+        del config["head_layers"]
     config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     result = {
         "head": TONE_V3_HEAD,
         "seed": seed,
         "train": len(rows),
-        "c_tried": {str(c): tried[c][2] for c in grid},
-        "c": best,
+        "tried": [
+            {"layers": read[-(depth + 1) :], "c": c, **tried[depth, c][2]} for depth, c in tried
+        ],
+        "layers": layers,
+        "c": best[1],
         "dev": scores,
         "dev_tone_head": before,
     }
@@ -762,8 +808,10 @@ def fit_tone_v3(
         "",
         "A class-balanced logistic regression over the frozen encoder's pooled features of",
         f"the {len(rows) // 2} NewsMTSC train rows, each with its target and without (seed",
-        f"{seed}); L2 strength C chosen from {list(grid)} by the mean macro-F1 of dev_rw and",
-        f"dev_mt: C = {best}. Dev macro-F1 (fp32), the `tone` head -> `{TONE_V3_HEAD}`:",
+        f"{seed}); L2 strength C from {list(grid)} and the encoder layers read (the last",
+        f"{sorted(d + 1 for d in depths)} side by side, of {last}) chosen by the mean macro-F1",
+        f"of dev_rw and dev_mt: C = {best[1]}, layers {layers}. Dev macro-F1 (fp32), the",
+        f"`tone` head -> `{TONE_V3_HEAD}`:",
         "",
         *(f"- {name}: {before[name]:.4f} -> {scores[name]:.4f}" for name in dev),
     ]

@@ -64,6 +64,9 @@ class PairModelConfig:
     # passage near its old targets. None: not recorded (models from before it), every target
     # trusted; [] : it judges none.
     topic_targets: list[str] | None = None
+    # The encoder layers whose pooled outputs a head reads, concatenated (0 is the embeddings,
+    # the encoder's layer count its last layer). A head not listed reads the last layer only.
+    head_layers: dict[str, list[int]] = field(default_factory=dict)
     format: str = MODEL_FORMAT
     format_version: int = FORMAT_VERSION
 
@@ -81,6 +84,21 @@ class PairModelConfig:
             raise ValueError(
                 f"expected topic_targets a list of target strings, got {self.topic_targets!r}"
             )
+        for task, layers in self.head_layers.items():
+            if task not in self.heads:
+                raise ValueError(
+                    f"expected head_layers only for the heads {sorted(self.heads)}, got {task!r}"
+                )
+            if (
+                not isinstance(layers, list)
+                or not layers
+                or not all(isinstance(i, int) and i >= 0 for i in layers)
+                or len(set(layers)) != len(layers)
+            ):
+                raise ValueError(
+                    f"expected head_layers[{task!r}] a list of distinct layer numbers >= 0, "
+                    f"got {layers!r}"
+                )
         if self.adapter:
             missing = {"type", "base", "rank", "alpha"} - set(self.adapter)
             if self.adapter.get("type") != "lora" or missing:
@@ -99,17 +117,32 @@ class PairModelConfig:
 
 
 class PairClassifier(nn.Module):
-    """Encoder + pooling + a linear head per task, each head giving logits over its labels."""
+    """Encoder + pooling + a linear head per task, each head giving logits over its labels;
+    a head reads the pooled last layer, or the pooled layers ``config.head_layers`` names."""
 
     def __init__(self, encoder: nn.Module, config: PairModelConfig, dropout: float = 0.1) -> None:
         super().__init__()
         self.encoder = encoder
         self.config = config
         hidden = encoder.config.hidden_size
+        self.last_layer = int(encoder.config.num_hidden_layers)
+        for task, layers in config.head_layers.items():
+            if max(layers) > self.last_layer:
+                raise ValueError(
+                    f"expected head_layers[{task!r}] within 0-{self.last_layer} (the encoder's "
+                    f"layers), got {layers}"
+                )
         self.dropout = nn.Dropout(dropout)
         self.heads = nn.ModuleDict(
-            {task: nn.Linear(hidden, len(labels)) for task, labels in config.heads.items()}
+            {
+                task: nn.Linear(hidden * len(self.layers_of(task)), len(labels))
+                for task, labels in config.heads.items()
+            }
         )
+
+    def layers_of(self, task: str) -> list[int]:
+        """The encoder layers whose pooled outputs ``task``'s head reads, in order."""
+        return self.config.head_layers.get(task, [self.last_layer])
 
     def pool(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         if self.config.pooling == "cls":
@@ -117,12 +150,40 @@ class PairClassifier(nn.Module):
         weights = mask.unsqueeze(-1).to(hidden.dtype)
         return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
 
+    def pooled_layers(
+        self,
+        layers: set[int] | list[int],
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        **extra: torch.Tensor,
+    ) -> dict[int, torch.Tensor]:
+        """Each of ``layers``' pooled output; the hidden states of the other layers are kept
+        only when a layer other than the last is asked for."""
+        if set(layers) <= {self.last_layer}:
+            out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra)
+            return {self.last_layer: self.pool(out.last_hidden_state, attention_mask)}
+        out = self.encoder(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            output_hidden_states=True,
+            **extra,
+        )
+        return {i: self.pool(out.hidden_states[i], attention_mask) for i in sorted(set(layers))}
+
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **extra: torch.Tensor
     ) -> dict[str, torch.Tensor]:
-        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra)
-        pooled = self.dropout(self.pool(out.last_hidden_state, attention_mask))
-        return {task: head(pooled) for task, head in self.heads.items()}
+        wanted = {i for task in self.heads for i in self.layers_of(task)}
+        pooled = self.pooled_layers(wanted, input_ids, attention_mask, **extra)
+        pooled = {i: self.dropout(value) for i, value in pooled.items()}
+        return {task: head(self.head_input(task, pooled)) for task, head in self.heads.items()}
+
+    def head_input(self, task: str, pooled: dict[int, torch.Tensor]) -> torch.Tensor:
+        """What ``task``'s head reads, from the pooled layers: its layers side by side."""
+        layers = self.layers_of(task)
+        if len(layers) == 1:
+            return pooled[layers[0]]
+        return torch.cat([pooled[i] for i in layers], dim=-1)
 
 
 def build_from_encoder(encoder_dir: str | Path, config: PairModelConfig) -> PairClassifier:

@@ -28,6 +28,7 @@ from experiments.train_news_stance import (
     negated_examples,
     news_examples,
     refit_head,
+    replace_section,
     run_stage,
     side_targets,
     written_examples,
@@ -223,9 +224,20 @@ def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path
         h: create_scorer(str(tmp_path / "s2"), "stance").model.predict(texts, targets)[h]
         for h in ("stance", "speaker", "tone", "topic")
     }
-    fitted = fit_tone_v3(tmp_path / "s2", seed=5, log=lambda _: None, limit=32, grid=(0.1, 1.0))
+    config_path = tmp_path / "s2" / "viewpoints_model.json"
+    last = json.loads(config_path.read_text())["encoder"]["num_hidden_layers"]
+    fitted = fit_tone_v3(
+        tmp_path / "s2", seed=5, log=lambda _: None, limit=32, grid=(0.1, 1.0), depths=(0, 1)
+    )
     assert fitted["c"] in (0.1, 1.0) and set(fitted["dev"]) == {"dev_rw", "dev_mt"}
-    assert set(fitted["c_tried"]) == {"0.1", "1.0"} and fitted["train"] == 64
+    assert {(tuple(t["layers"]), t["c"]) for t in fitted["tried"]} == {
+        (layers, c) for layers in ((last,), (last - 1, last)) for c in (0.1, 1.0)
+    }
+    assert fitted["train"] == 64
+    assert (
+        json.loads(config_path.read_text()).get("head_layers", {}).get(TONE_V3_HEAD, [last])
+        == fitted["layers"]
+    )
     model = create_scorer(str(tmp_path / "s2"), "stance").model
     assert model.heads[TONE_V3_HEAD] == HEADS["tone"]
     after_v3 = model.predict(texts, targets)
@@ -234,6 +246,32 @@ def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path
     assert not np.allclose(after_v3[TONE_V3_HEAD], after_v3["tone"], atol=1e-3)
     assert "Stage 5: a second tone head" in (tmp_path / "s2" / "MODEL_CARD.md").read_text()
     assert json.loads((tmp_path / "s2" / "tone_v3.json").read_text())["c"] == fitted["c"]
+    # Fitted again on two layers side by side: the model says which layers the head reads,
+    # loads and predicts with it, and the card keeps one stage-5 section, rewritten.
+    again = fit_tone_v3(
+        tmp_path / "s2", seed=5, log=lambda _: None, limit=32, grid=(1.0,), depths=(1,)
+    )
+    assert again["layers"] == [last - 1, last]
+    assert json.loads(config_path.read_text())["head_layers"] == {TONE_V3_HEAD: [last - 1, last]}
+    two_layers = create_scorer(str(tmp_path / "s2"), "stance").model.predict(texts, targets)
+    for head, probs in heads_before.items():
+        assert np.allclose(probs, two_layers[head], atol=1e-3), head
+    assert np.allclose(two_layers[TONE_V3_HEAD].sum(-1), 1.0, atol=1e-4)
+    card = (tmp_path / "s2" / "MODEL_CARD.md").read_text()
+    assert card.count("## Stage 5: a second tone head") == 1
+    assert f"layers [{last - 1}, {last}]" in card
+
+
+def test_a_stage_run_again_rewrites_its_model_card_section():
+    card = "# Model\n\n## Stage 4\n\nold four\n\n## Stage 5\n\nold five\n\n## Targets\n\nt\n"
+    again = replace_section(card, ["## Stage 5", "", "new five"])
+    assert (
+        again == "# Model\n\n## Stage 4\n\nold four\n\n## Stage 5\n\nnew five\n\n## Targets\n\nt\n"
+    )
+    added = replace_section(card, ["## Stage 6", "", "six"])
+    assert added == card + "\n## Stage 6\n\nsix\n"
+    last = replace_section("# M\n\n## Stage 5\n\nold\n", ["## Stage 5", "", "new"])
+    assert last == "# M\n\n## Stage 5\n\nnew\n"
 
 
 def test_the_balanced_logistic_head_fits_separable_data_and_weighs_rare_classes_up():
@@ -301,16 +339,26 @@ def test_a_stage_starts_from_the_saved_adapter(tmp_path, tiny_encoder_dir, minil
     save_pair_adapter(trained, minilm_tokenizer, tmp_path, torch.float32, cfg.base, 32)
     fresh = build_from_encoder(tiny_encoder_dir, PairModelConfig(heads=dict(HEADS), max_length=32))
     add_lora(fresh, cfg)
-    load_adapter_into(fresh, tmp_path)
+    assert load_adapter_into(fresh, tmp_path) == []
     before = dict(trained.named_parameters())
     for name, value in fresh.named_parameters():
         if value.requires_grad:
             assert torch.allclose(value, before[name]), name
-    # A model without these heads cannot take the adapter.
+    # A stage that trains fewer heads (as after the post-training tone_v3 head) leaves the
+    # others out and names them; the encoder and the heads it has still start as saved.
     other = build_from_encoder(tiny_encoder_dir, PairModelConfig(heads={"tone": HEADS["tone"]}))
     add_lora(other, cfg)
-    with pytest.raises(ValueError, match="fits no parameter"):
-        load_adapter_into(other, tmp_path)
+    assert load_adapter_into(other, tmp_path) == ["speaker", "stance", "topic"]
+    for name, value in other.named_parameters():
+        if value.requires_grad:
+            assert torch.allclose(value, before[name]), name
+    # A head of the same name with other labels does not fit.
+    wrong = build_from_encoder(
+        tiny_encoder_dir, PairModelConfig(heads={"tone": ["negative", "positive"]})
+    )
+    add_lora(wrong, cfg)
+    with pytest.raises(ValueError, match=r"heads\.tone\.(weight|bias) fits no parameter"):
+        load_adapter_into(wrong, tmp_path)
 
 
 def test_a_pair_model_without_a_speaker_head_reads_quotes_with_its_stance_head(tiny_pair_model_dir):

@@ -27,6 +27,48 @@ def test_config_validation_says_what_was_expected():
         PairModelConfig.from_dict({"heads": {"tone": ["a"]}, "format": "other"})
     with pytest.raises(ValueError, match="expected topic_targets a list of target strings"):
         PairModelConfig(heads={"topic": ["off", "on"]}, topic_targets=["NATO", " "])
+    with pytest.raises(ValueError, match=r"expected head_layers only for the heads \['tone'\]"):
+        PairModelConfig(heads={"tone": ["a"]}, head_layers={"stance": [1]})
+    with pytest.raises(ValueError, match="distinct layer numbers >= 0, got \\[2, 2\\]"):
+        PairModelConfig(heads={"tone": ["a"]}, head_layers={"tone": [2, 2]})
+
+
+def test_a_head_reads_the_layers_its_config_names_side_by_side(tiny_encoder_dir, tmp_path):
+    from analysis.scoring.pair_model import build_from_encoder, save_pair_classifier
+
+    with pytest.raises(ValueError, match="within 0-2 \\(the encoder's layers\\), got \\[1, 3\\]"):
+        build_from_encoder(
+            tiny_encoder_dir,
+            PairModelConfig(heads={"tone": ["a", "b"]}, head_layers={"tone": [1, 3]}),
+        )
+    torch.manual_seed(0)
+    config = PairModelConfig(
+        heads={"stance": ["f", "a", "n"], "tone": ["n", "u", "p"]},
+        head_layers={"tone": [1, 2]},
+        max_length=32,
+    )
+    model = build_from_encoder(tiny_encoder_dir, config).eval()
+    assert model.heads["tone"].in_features == 2 * model.heads["stance"].in_features
+    save_pair_classifier(model, _tokenizer(tiny_encoder_dir), tmp_path, torch.float32)
+    loaded, tokenizer = load_pair_classifier(tmp_path)
+    assert loaded.config.head_layers == {"tone": [1, 2]}
+    enc = encode_pairs(tokenizer, ["sanctions"], ["Sanctions hurt trade."], 32)
+    with torch.no_grad():
+        logits = loaded(**enc)
+        hidden = loaded.encoder(**enc, output_hidden_states=True).hidden_states
+        mask = enc["attention_mask"]
+        tone_in = torch.cat([loaded.pool(hidden[1], mask), loaded.pool(hidden[2], mask)], -1)
+        stance_in = loaded.pool(hidden[2], mask)  # not listed: the last layer alone
+    assert torch.allclose(logits["tone"], loaded.heads["tone"](tone_in), atol=1e-5)
+    assert torch.allclose(logits["stance"], loaded.heads["stance"](stance_in), atol=1e-5)
+    probs = predict_proba(loaded, tokenizer, ["Sanctions hurt trade."], ["sanctions"])
+    assert probs["tone"].shape == (1, 3)
+
+
+def _tokenizer(directory):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(directory))
 
 
 def test_predictions_come_back_in_input_order_despite_length_sorting(tiny_pair_model_dir):
