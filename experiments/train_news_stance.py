@@ -572,7 +572,7 @@ def replace_section(text: str, lines: list[str]) -> str:
         start = body.index(heading)
         end = next((i for i in range(start + 1, len(body)) if body[i].startswith(level)), len(body))
         rest = body[end:]
-        return "\n".join([*body[:start], *lines, *([""] + rest if rest else [])]) + "\n"
+        return "\n".join([*body[:start], *lines, *(["", *rest] if rest else [])]) + "\n"
     return text + "\n".join(["", *lines]) + "\n"
 
 
