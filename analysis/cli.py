@@ -78,8 +78,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def evaluate_articles(args: argparse.Namespace) -> int:
     """``evaluate --level article``: a run's article positions (or a fresh analysis of the
     labelled articles in ``--corpus``) against article labels."""
-    import tempfile
-
     from analysis.evaluate_articles import evaluate_run_articles, load_article_labels
     from analysis.runs import load_run
     from analysis.terminal import format_article_report
@@ -109,8 +107,7 @@ def evaluate_articles(args: argparse.Namespace) -> int:
         from analysis.topics import load_topics
 
         _check_label_topics(labels, [t.key for t in load_topics()])
-        with tempfile.TemporaryDirectory(prefix="viewpoints-eval-") as tmp:
-            run = load_run(_analyze_labelled(args, labels, Path(tmp)))
+        run = load_run(_analyze_labelled(args, labels, Path(args.runs_dir)))
     report = evaluate_run_articles(labels, run.positions)
     report.update({"data": str(args.data), "split": args.split, "run": str(run.path)})
     if args.json:
@@ -150,30 +147,34 @@ def _corpus_records(path: str) -> Iterator[tuple[dict[str, Any], str]]:
         raise ValueError(f"--corpus {path} is not UTF-8 text ({err.reason})") from None
 
 
-def _analyze_labelled(args: argparse.Namespace, labels: Any, tmp: Path) -> Path:
-    """Analyze only the labelled articles of ``--corpus`` (JSON Lines) into a run under ``tmp``."""
+def _analyze_labelled(args: argparse.Namespace, labels: Any, runs_dir: Path) -> Path:
+    """Analyze only the labelled articles of ``--corpus`` (JSON Lines) into a run of
+    ``runs_dir``, kept like any run (to open in the dashboard, or judge again with ``--run``);
+    the labelled articles' lines go to ``runs_dir/evaluate-inputs/``, which the run's config
+    names, so that it can be rerun."""
+    import hashlib
+
     from analysis.config import AnalysisConfig
     from analysis.evaluate_articles import labelled_ids
     from analysis.pipeline import analyze
 
     wanted = set(labelled_ids(labels))
     titles = {str(t) for t in labels["title"].dropna()}
-    subset = tmp / "labelled.jsonl"
-    kept = 0
-    with subset.open("w", encoding="utf-8") as out:
-        for path in args.corpus:
-            for record, line in _corpus_records(path):
-                if (
-                    str(record.get("ID", record.get("id", ""))) in wanted
-                    or record.get("title") in titles
-                ):
-                    out.write(line if line.endswith("\n") else line + "\n")
-                    kept += 1
-    if not kept:
+    lines = [
+        line if line.endswith("\n") else line + "\n"
+        for path in args.corpus
+        for record, line in _corpus_records(path)
+        if str(record.get("ID", record.get("id", ""))) in wanted or record.get("title") in titles
+    ]
+    if not lines:
         raise ValueError(f"none of the labelled articles is in {', '.join(args.corpus)}")
+    digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()[:12]
+    subset = runs_dir / "evaluate-inputs" / f"{Path(args.data).stem}-{digest}.jsonl"
+    subset.parent.mkdir(parents=True, exist_ok=True)
+    subset.write_text("".join(lines), encoding="utf-8")
     config = AnalysisConfig().with_values(
         corpus={"paths": [str(subset)]},
-        run={"runs_dir": str(tmp / "runs")},
+        run={"runs_dir": str(runs_dir), "name": f"evaluate {Path(args.data).name}"},
         models={"precision": args.precision, **({"stance": args.model} if args.model else {})},
     )
     result = analyze(config, progress=True)
@@ -774,14 +775,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--runs-dir",
         default=os.environ.get("VIEWPOINTS_RUNS_DIR", "runs"),
-        help="where --run is looked up (default: ./runs, or $VIEWPOINTS_RUNS_DIR)",
+        help="where --run is looked up, and --corpus's run written (default: ./runs, or "
+        "$VIEWPOINTS_RUNS_DIR)",
     )
     ev.add_argument(
         "--corpus",
         nargs="+",
         default=None,
         help="--level article without --run: JSON Lines corpus whose labelled articles are "
-        "analyzed afresh with the default models (or --model for stance)",
+        "analyzed afresh with the default models (or --model for stance), into a run of "
+        "--runs-dir that is kept",
     )
     ev.add_argument(
         "--split", default=None, help="--level article: only labels with this split (e.g. dev)"

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.bylines import membership
+from analysis.bylines import match_group, membership
 from analysis.metrics import benjamini_hochberg
 from analysis.runs import Run
 
@@ -158,10 +158,9 @@ def author_differences(
         raise ValueError(f"expected at least two different authors, got {authors!r}")
     members = membership(run.articles, run.info.known_rosters)
     known = set(members["group"].astype(str))
-    unknown = [a for a in authors if a not in known]
-    if unknown:
-        close = sorted(known, key=lambda k: -_overlap(k, unknown[0]))[:3]
-        raise ValueError(f"no author {unknown[0]!r} in run {run.run_id}; closest: {close}")
+    authors = [match_group(a, known, run.run_id) for a in authors]
+    if len(set(authors)) < 2:
+        raise ValueError(f"expected at least two different authors, got {authors!r}")
     all_topics = list(dict.fromkeys(run.positions["topic"]))
     topics = topics or all_topics
     missing = [t for t in topics if t not in all_topics]
@@ -173,6 +172,8 @@ def author_differences(
     if "stance_status" in authors_rows:
         silent = authors_rows[authors_rows["stance_status"] == "no_stance"]
         no_stance = set(zip(silent["author"], silent["topic"], strict=True))
+    discussing = authors_rows[authors_rows["status"] == "discussed"]
+    discussed = set(zip(discussing["author"], discussing["topic"], strict=True))
     rows: list[dict[str, Any]] = []
     for topic in topics:
         sums = article_sums(run, topic, members)
@@ -193,12 +194,8 @@ def author_differences(
             }
             if not len(sa) or not len(sb):
                 absent = [x for x, sums_x in ((a, sa), (b, sb)) if not len(sums_x)]
-                note = (
-                    f"{absent[0]} does not discuss it"
-                    if len(absent) == 1
-                    else "neither discusses it"
-                )
                 for measure in MEASURES:
+                    note = _absent_note(absent, topic, discussed, measure)
                     rows.append({**base, "measure": measure, **_EMPTY, "note": note})
                 continue
             tests = _pair_tests(sa[:, :4], sb[:, :4], n_boot, n_permutations, rng)
@@ -233,5 +230,24 @@ def author_differences(
     return [Difference(**r, q_value=_clean(q_of.get(i))) for i, r in enumerate(rows)]
 
 
-def _overlap(a: str, b: str) -> int:
-    return len(set(a.lower().split()) & set(b.lower().split()))
+def _absent_note(
+    absent: list[str], topic: str, discussed: set[tuple[str, str]], measure: str
+) -> str:
+    """Why a pair has no comparison when an author has no own-voice passage on ``topic``: the
+    author does not discuss it, or discusses it only through quoted voices (as the positions
+    say: no stance expressed, and no tone of the author's own)."""
+    quoted = [x for x in absent if (x, topic) in discussed]
+    silent = [x for x in absent if (x, topic) not in discussed]
+    parts = []
+    if quoted:
+        who = " and ".join(quoted)
+        parts.append(
+            f"no stance expressed by {who}"
+            if measure == "stance"
+            else f"only quoted voices from {who}"
+        )
+    if len(silent) == 2:
+        parts.append("neither discusses it")
+    elif silent:
+        parts.append(f"{silent[0]} does not discuss it")
+    return "; ".join(parts)

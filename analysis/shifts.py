@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.bylines import membership
+from analysis.bylines import match_group, membership
 from analysis.differences import MIN_ARTICLES, article_sums
 from analysis.runs import Run
 
@@ -36,7 +36,7 @@ class Shift:
     topic: str
     measure: str
     split_date: str | None  # first date of the "after" side
-    detected: bool  # the split was searched for, not given
+    detected: bool  # the split was found by searching (False: given, or none found)
     before: float | None
     after: float | None
     shift: float | None
@@ -122,8 +122,7 @@ def author_shift(
         raise ValueError(f"expected measure 'stance' or 'tone', got {measure!r}")
     if members is None:
         members = membership(run.articles, run.info.known_rosters)
-    if author not in set(members["group"].astype(str)):
-        raise ValueError(f"no author {author!r} in run {run.run_id}")
+    author = match_group(author, members["group"].astype(str), run.run_id)
     if split_date is not None:
         try:
             split_day = pd.Timestamp(date.fromisoformat(split_date))
@@ -131,13 +130,23 @@ def author_shift(
             raise ValueError(f"expected a date like 2018-07-16, got {split_date!r}") from None
     sums = article_sums(run, topic, members)
     sums = sums[sums["group"] == author]
+    base = {"author": author, "topic": topic, "measure": measure}
+    empty = dict.fromkeys(("before", "after", "shift", "low", "high", "p_value"))
+    if sums.empty:  # nothing in the author's own words on the topic: say why, not "no date"
+        return Shift(
+            **base,
+            split_date=split_date,
+            detected=False,
+            **empty,
+            n_before=0,
+            n_after=0,
+            note=_absent_note(run, author, topic),
+        )
     dates = pd.to_datetime(run.articles.set_index("article_id")["date"], errors="coerce")
     sums = sums.assign(day=sums["article_id"].map(dates)).dropna(subset=["day"])
     sums = sums.sort_values(["day", "article_id"], kind="stable").reset_index(drop=True)
     matrix = sums[["w", "side", "stance", "tone"]].to_numpy(float)
     days = list(sums["day"])
-    base = {"author": author, "topic": topic, "measure": measure}
-    empty = dict.fromkeys(("before", "after", "shift", "low", "high", "p_value"))
     rng = np.random.default_rng(seed)
     if split_date is not None:
         k = int(sum(d < split_day for d in days))
@@ -167,7 +176,7 @@ def author_shift(
             return Shift(
                 **base,
                 split_date=None,
-                detected=True,
+                detected=False,
                 **empty,
                 n_before=len(days),
                 n_after=0,
@@ -179,7 +188,7 @@ def author_shift(
             return Shift(
                 **base,
                 split_date=None,
-                detected=True,
+                detected=False,
                 **empty,
                 n_before=len(days),
                 n_after=0,
@@ -230,3 +239,16 @@ def author_shift(
 def _clean(value: Any) -> float | None:
     value = float(value)
     return round(value, 6) if np.isfinite(value) else None
+
+
+def _absent_note(run: Run, author: str, topic: str) -> str:
+    """Why an author has no article to compare on ``topic``: the positions table says whether
+    the author discusses it only through quoted voices or not at all."""
+    rows = run.positions[
+        (run.positions["level"] == "author")
+        & (run.positions["author"] == author)
+        & (run.positions["topic"] == topic)
+    ]
+    if (rows["status"] == "discussed").any():
+        return "discussed only through quoted voices, nothing in the author's own words"
+    return "does not discuss it"

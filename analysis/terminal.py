@@ -133,6 +133,13 @@ def _interval(row: pd.Series, low: str, high: str) -> str:
     return f" [{signed(lo)}, {signed(hi)}]"
 
 
+def passage_ref(passage_id: str) -> str:
+    """``art:6, ¶7``: a passage's id (as corrections and exports name it, counted from 0) and
+    its place as the dashboard's Article page marks it (counted from 1)."""
+    _, _, index = str(passage_id).rpartition(":")
+    return f"{passage_id}, ¶{int(index) + 1}" if index.isdigit() else str(passage_id)
+
+
 def _cell(row: pd.Series) -> str:
     if row["status"] == "unscored":
         return "no prediction"
@@ -146,7 +153,12 @@ def _cell(row: pd.Series) -> str:
     else:
         shown = f"S {signed(stance)}{_interval(row, 'stance_low', 'stance_high')}"
     quoted = row.get("quoted_stance")
-    quoted = "" if quoted is None or pd.isna(quoted) else f" Q {signed(quoted)}"
+    if quoted is None or pd.isna(quoted):
+        quoted = ""
+    elif row.get("quoted_status") == "mixed":  # the quoted voices take both sides about equally
+        quoted = f" Q mixed {signed(quoted)}"
+    else:
+        quoted = f" Q {signed(quoted)}"
     tone = row["tone"]
     tone = "" if pd.isna(tone) else f" T {signed(tone)}{_interval(row, 'tone_low', 'tone_high')}"
     return f"{shown}{quoted}{tone} n={int(row['n_passages'])}"
@@ -204,7 +216,7 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
                     text = text[: EVIDENCE_CHARS - 1] + "…"
                 lines.append(
                     f"    {labels.get(topic, topic)}: S {signed(item['stance'])} "
-                    f"T {signed(item['tone'])}  {text}  [{item['passage_id']}]"
+                    f"T {signed(item['tone'])}  {text}  [{passage_ref(item['passage_id'])}]"
                 )
     if level == "author" and (table["group_kind"] != "author").any():
         lines.append("* no author named: grouped under the outlet (or the article itself)")

@@ -210,3 +210,16 @@ def test_a_run_is_read_with_the_writers_lists_it_recorded(tmp_path):
     for known, expected in (({}, {"Jacob Sullum", "Eric Boehm"}), (None, {"Jacob Sullum"})):
         table = positions(arts, passages, scores, TOPICS, known_rosters=known)
         assert set(table.loc[table["level"] == "author", "author"]) == expected
+
+
+def test_a_group_is_found_ignoring_case_and_spacing_and_a_near_miss_names_the_closest():
+    from analysis.bylines import match_group
+
+    groups = ["Greg Botelho", "Greg Miller", "CNN", "Ann Lee"]
+    assert match_group("Greg Botelho", groups, "r") == "Greg Botelho"
+    assert match_group("greg  botelho", groups, "r") == "Greg Botelho"
+    assert match_group("cnn", groups, "r") == "CNN"
+    with pytest.raises(ValueError, match=r"no author 'Greg Botello' in run r; closest: \['Greg"):
+        match_group("Greg Botello", groups, "r")
+    with pytest.raises(ValueError, match=r"ambiguous in run r: \['ANN LEE', 'Ann Lee'\]"):
+        match_group("ann lee", [*groups, "ANN LEE"], "r")

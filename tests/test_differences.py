@@ -62,6 +62,10 @@ def test_a_topic_nobody_discussed_is_not_comparable_and_unknown_authors_are_name
     assert {d.note for d in diffs} == {"neither discusses it"}
     with pytest.raises(ValueError, match=r"no author 'Anne'.*Ann"):
         author_differences(run, ["Anne", "Bob"])
+    typed = author_differences(run, ["ann", "BOB"], topics=["ukraine"])  # as a user types them
+    assert {(d.a, d.b) for d in typed} == {("Ann", "Bob")}
+    with pytest.raises(ValueError, match="at least two different authors"):
+        author_differences(run, ["ann", "Ann"])
 
 
 def test_a_pair_where_one_author_is_silent_names_that_author(tmp_path):
@@ -72,6 +76,22 @@ def test_a_pair_where_one_author_is_silent_names_that_author(tmp_path):
     run = load_run(write_run(tmp_path, "r1", {}, "", data))
     diffs = author_differences(run, ["Ann", "Dee"], topics=["sanctions"])
     assert {d.note for d in diffs} == {"Dee does not discuss it"}
+
+
+def test_an_author_who_discusses_a_topic_only_through_quotes_is_not_called_silent(tmp_path):
+    arts = [article("A1", "Ann", n_passages=4), article("D1", "Dee", n_passages=4)]
+    rows = [
+        score("A1:0", "sanctions", 0.9, 0.5, -0.2),
+        score("D1:0", "sanctions", 0.9, 0.0, -0.2, reported=True, speaker="Lavrov"),
+    ]
+    a, p, s = tables(arts, rows)
+    table = positions(a, p, s, TOPICS)
+    dee = table.query("level == 'author' and author == 'Dee' and topic == 'sanctions'")
+    assert dee["status"].tolist() == ["discussed"]  # as the positions table shows it
+    data = {"articles": a, "passages": p, "scores": s, "positions": table}
+    run = load_run(write_run(tmp_path, "r1", {}, "", data))
+    notes = {d.measure: d.note for d in author_differences(run, ["Ann", "Dee"], ["sanctions"])}
+    assert notes == {"stance": "no stance expressed by Dee", "tone": "only quoted voices from Dee"}
 
 
 def test_cli_prints_a_table_or_one_json_object(tmp_path, capsys):

@@ -222,3 +222,34 @@ def test_bootstrap_intervals_resample_whole_articles_and_hold_the_figure():
     # one article alone: every resample is that article; nothing favor, so no AUC interval
     one = bootstrap_intervals(articles[:3], np.array(["none"] * 3), discussed[:3], score[:3], 50)
     assert one["auc_favor_vs_none"] is None and one["sign_accuracy"] is None
+
+
+def test_a_fresh_analysis_of_the_labelled_articles_is_kept_as_a_run(tmp_path, capsys):
+    """``--corpus``: only the labelled articles are analyzed, into a run of --runs-dir that
+    stays (named after the labels) with its input beside it, so its path can be opened."""
+    from analysis.runs import list_runs
+
+    text = (
+        "Washington and Moscow should extend the New START treaty on nuclear arms control. "
+        "Both sides gain from limits on strategic warheads."
+    )
+    corpus = tmp_path / "corpus.jsonl"
+    write_jsonl(
+        corpus,
+        [
+            {"ID": "a1", "title": "Extend New START", "text": text},
+            {"ID": "b2", "title": "Unlabelled", "text": "A story about the weather in Oslo."},
+        ],
+    )
+    labels = tmp_path / "labels.jsonl"
+    write_jsonl(labels, [{"article_id": "a1", "topic": "arms_control", "label": "favor"}])
+    runs = tmp_path / "runs"
+    base = ["evaluate", "--level", "article", "--data", str(labels), "--runs-dir", str(runs)]
+    assert main([*base, "--corpus", str(corpus), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    kept = list_runs(runs)
+    assert len(kept) == 1 and kept[0]["name"] == "evaluate labels.jsonl"
+    assert report["run"] == str(kept[0]["path"]) and (runs / kept[0]["run_id"]).is_dir()
+    inputs = list((runs / "evaluate-inputs").glob("labels-*.jsonl"))
+    assert len(inputs) == 1 and [json.loads(x)["ID"] for x in inputs[0].open()] == ["a1"]
+    assert report["n"] == 1 and report["labels_not_in_run"] == 0

@@ -54,7 +54,9 @@ def test_show_evidence_lists_the_top_passages_of_each_cell(run):
     texts = run.passages.set_index("passage_id")["text"]
     for _, row in discussed.iterrows():
         for pid in list(row["evidence"])[:2]:
-            assert f"[{pid}]" in out
+            # the id corrections and exports use, and the place the Article page marks
+            index = int(run.passages.set_index("passage_id").at[pid, "index"])
+            assert f"[{pid}, ¶{index + 1}]" in out
             assert " ".join(texts[pid].split())[:60] in out
     evidence_lines = [line for line in out.splitlines() if line.startswith("    ")]
     assert 0 < len(evidence_lines) <= 2 * len(discussed)
@@ -104,3 +106,13 @@ def test_show_says_how_many_candidates_the_topic_check_left_out(run):
     lines = format_positions(run).splitlines()
     assert lines[-2].startswith("topic check: 3,418 candidate passage-topic pair(s) left out")
     assert lines[-1].startswith("how far to trust S")
+
+
+def test_a_quoted_stance_of_both_sides_reads_mixed_as_the_author_s_does(run):
+    table = run.positions
+    row = table.index[(table["level"] == "author") & (table["status"] == "discussed")][0]
+    table["quoted_stance"], table["quoted_status"] = float("nan"), None
+    table.loc[row, ["quoted_status", "quoted_stance"]] = ["expressed", 0.3]
+    assert " Q +0.30 " in format_positions(run)
+    table.loc[row, ["quoted_status", "quoted_stance"]] = ["mixed", -0.04]
+    assert " Q mixed -0.04 " in format_positions(run)

@@ -56,7 +56,9 @@ def test_a_date_the_user_picks_splits_there(tmp_path):
     assert shift.shift == pytest.approx(shift.after - shift.before, abs=1e-5)
     late = author_shift(run, "Ann", "sanctions", split_date="2019-01-01")
     assert late.shift is None and "one side" in late.note
-    assert author_shift(run, "Ann", "ukraine").shift is None  # never discussed
+    never = author_shift(run, "Ann", "ukraine", split_date="2018-04-01")
+    assert never.shift is None and never.note == "does not discuss it"  # not "no date"
+    assert not never.detected and not author_shift(run, "Ann", "ukraine").detected
     with pytest.raises(ValueError, match="expected a date"):
         author_shift(run, "Ann", "sanctions", split_date="July")
 
@@ -100,3 +102,21 @@ def test_membership_computed_once_gives_the_same_shifts_and_evidence_texts(tmp_p
     texts = dict(zip(run.passages["passage_id"], run.passages["text"], strict=True))
     for item in alone.evidence_before + alone.evidence_after:
         assert item["text"] == texts[item["passage_id"]]
+
+
+def test_an_author_quoted_on_a_topic_but_silent_in_their_own_words_is_told_apart(tmp_path):
+    arts = [article("q1", "Ann", n_passages=3, date="2018-03-01")]
+    rows = [score("q1:0", "sanctions", 0.9, 0.0, -0.2, reported=True, speaker="Lavrov")]
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    run = load_run(write_run(tmp_path, "r1", {}, "", data))
+    quoted = author_shift(run, "ann", "sanctions")  # the name as a user types it
+    assert quoted.author == "Ann" and quoted.shift is None and not quoted.detected
+    assert "only through quoted voices" in quoted.note
+
+
+def test_too_few_articles_to_search_is_no_detected_split(tmp_path):
+    run = make_run(tmp_path)
+    few = author_shift(run, "Ann", "sanctions", min_side=7)
+    assert few.shift is None and not few.detected and few.split_date is None
+    assert "needs at least 14 dated articles" in few.note

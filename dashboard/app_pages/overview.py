@@ -311,6 +311,10 @@ def _only_discussing(wide: pd.DataFrame, topics: list[str], level: str, where) -
         return wide
     key = f"ov_discussing_{level}"
     default = len(wide) > PAGE_SIZE
+    shown_for = f"{key}_run"  # the run the box was last drawn for
+    if st.session_state.get(shown_for) != state.get("run") and state.get("silent") is None:
+        st.session_state.pop(key, None)  # the last run's default, not a choice: this run's
+    st.session_state[shown_for] = state.get("run")
     state.seed_widget("silent", key, lambda v: {"0": True, "1": False}.get(v))
     if key not in st.session_state:
         st.session_state[key] = default

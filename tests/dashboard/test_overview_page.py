@@ -7,7 +7,15 @@ import datetime as dt
 import pytest
 
 from dashboard.views import STANCE_HEADER, TONE_HEADER
-from tests.dashboard.conftest import NHAN_DAN, TIMOFEEV, TOPIC_LABELS, VALDAI, WIRE_TITLE
+from tests.dashboard.conftest import (
+    NHAN_DAN,
+    TIMOFEEV,
+    TOPIC_LABELS,
+    VALDAI,
+    WIRE_TITLE,
+    make_large_run,
+    make_small_run,
+)
 
 GROUPS = {TIMOFEEV, VALDAI, NHAN_DAN, WIRE_TITLE}
 
@@ -202,3 +210,23 @@ def test_the_silent_ones_box_lives_in_the_url_and_names_chosen_are_all_shown(app
     chosen = app(small_runs_dir, topics="sanctions", groups=[NHAN_DAN]).run()
     assert set(_table(chosen)["Author / outlet"]) == {NHAN_DAN}
     assert not [c for c in chosen.checkbox if c.key == "ov_discussing_author"]
+
+
+def test_each_run_gets_its_own_default_for_the_silent_ones_box(app, tmp_path):
+    """A run of a few articles lists everyone, a run of many those that discuss a topic;
+    switching runs without touching the box must not carry one run's default to the other."""
+    small = make_small_run(tmp_path).name
+    large = make_large_run(tmp_path, n_articles=300, run_id="20200101-000000-medium00").name
+    at = app(tmp_path, run=small).run()
+    assert not at.checkbox(key="ov_discussing_author").value
+    at.sidebar.selectbox(key="w_run").set_value(large).run()
+    assert not at.exception
+    assert at.checkbox(key="ov_discussing_author").value  # many: only those that discuss
+    assert "silent" not in at.query_params
+    at.sidebar.selectbox(key="w_run").set_value(small).run()
+    assert not at.checkbox(key="ov_discussing_author").value  # a few: everyone
+    assert "silent" not in at.query_params
+    # a choice the user made stays with them across runs
+    at.checkbox(key="ov_discussing_author").check().run()
+    at.sidebar.selectbox(key="w_run").set_value(large).run()
+    assert at.checkbox(key="ov_discussing_author").value
