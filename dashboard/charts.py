@@ -27,7 +27,9 @@ def _shown(rec: dict, measure: str, value: object) -> str:
     if measure == "Stance":
         return stance_words(rec.get("status"), rec.get("stance_status"), value)
     if measure == "Quoted voices":
-        return quoted_words(rec) if is_missing(value) else signed(value)
+        if is_missing(value):
+            return quoted_words(rec)
+        return stance_words("discussed", rec.get("quoted_status"), value)  # "mixed" as for S
     if rec.get("status") != "discussed":
         return NOT_DISCUSSED
     return ONLY_QUOTED if is_missing(value) else signed(value)

@@ -44,6 +44,7 @@ def position_html(row: Mapping[str, Any] | None, *, compact: bool = False) -> st
     if discussed:
         no_stance = row.get("stance_status") == "no_stance" or is_missing(stance)
         mixed = " (mixed)" if row.get("stance_status") == "mixed" else ""
+        quoted_mixed = " (mixed)" if row.get("quoted_status") == "mixed" else ""
         quoted = row.get("quoted_stance")
         parts = [
             score_chip(
@@ -54,7 +55,9 @@ def position_html(row: Mapping[str, Any] | None, *, compact: bool = False) -> st
                 missing=NO_STANCE,
             ),
             score_chip(
-                "quoted voices" if n_rep else "",  # not "quoted voices no quoted voices"
+                f"quoted voices{quoted_mixed}"
+                if n_rep
+                else "",  # not "quoted voices no quoted voices"
                 quoted,
                 row.get("quoted_low"),
                 row.get("quoted_high"),

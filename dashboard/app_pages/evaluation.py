@@ -59,7 +59,21 @@ def per_class_frame(report: dict[str, Any]) -> pd.DataFrame:
 
     per_class = defined_per_class(report)
     rows = [{"class": label, **per_class[label]} for label in report["labels"]]
-    return pd.DataFrame(rows, columns=["class", "precision", "recall", "f1", "support"])
+    frame = pd.DataFrame(rows, columns=["class", "precision", "recall", "f1", "support"])
+    return frame.astype({name: float for name in SCORES})
+
+
+SCORES = ("precision", "recall", "f1")
+
+
+def per_class_shown(report: dict[str, Any]) -> pd.DataFrame:
+    """:func:`per_class_frame` as the page shows it: scores to three places, "n/a" where
+    undefined, as ``viewpoints evaluate`` prints them (a table would print a missing number
+    as "None")."""
+    frame = per_class_frame(report)
+    for name in SCORES:
+        frame[name] = [("n/a" if pd.isna(v) else f"{v:.3f}") for v in frame[name]]
+    return frame
 
 
 def confusion_chart(report: dict[str, Any]) -> alt.LayerChart:
@@ -130,14 +144,7 @@ def show_report(report: dict[str, Any]) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**Per class**")
-        st.dataframe(
-            per_class_frame(report),
-            hide_index=True,
-            column_config={
-                name: st.column_config.NumberColumn(format="%.3f")
-                for name in ("precision", "recall", "f1")
-            },
-        )
+        st.dataframe(per_class_shown(report), hide_index=True)
         st.altair_chart(confusion_chart(report), width="stretch")
     with right:
         st.altair_chart(reliability_chart(report), width="stretch")

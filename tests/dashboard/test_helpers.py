@@ -224,3 +224,29 @@ def test_a_position_without_quoted_voices_is_not_labelled_quoted_voices_twice():
     assert "quoted voices no quoted voices" not in shown and ">no quoted voices<" in shown
     assert "n = 1 own-voice passage · sides taken in ≈0.7 of them (expected count)" in shown
     assert "coverage &lt;1%" in shown
+
+
+def test_quoted_voices_that_take_both_sides_read_mixed_as_the_author_s_stance_does():
+    from dashboard.charts import chart_frame
+    from dashboard.evidence import position_html
+
+    row = {
+        "author": "A",
+        "topic": "t",
+        "status": "discussed",
+        "stance": 0.4,
+        "stance_status": "expressed",
+        "quoted_stance": -0.04,
+        "quoted_low": -0.19,
+        "quoted_high": 0.12,
+        "quoted_status": "mixed",
+        "tone": -0.2,
+        "n_passages": 2,
+        "n_reported": 3,
+    }
+    assert "quoted voices (mixed) −0.04" in position_html(row).replace("-", "−")
+    frame = chart_frame(pd.DataFrame([row]), ["A"], [("t", "Topic T")])
+    quoted = frame[frame["Measure"] == "Quoted voices"].iloc[0]
+    assert quoted["value"] == -0.04 and "mixed" in quoted["shown"]
+    row["quoted_status"] = "expressed"
+    assert "(mixed)" not in position_html(row)

@@ -217,7 +217,7 @@ def test_each_run_gets_its_own_default_for_the_silent_ones_box(app, tmp_path):
     switching runs without touching the box must not carry one run's default to the other."""
     small = make_small_run(tmp_path).name
     large = make_large_run(tmp_path, n_articles=300, run_id="20200101-000000-medium00").name
-    at = app(tmp_path, run=small).run()
+    at = app(tmp_path, run=small, topics="sanctions").run()
     assert not at.checkbox(key="ov_discussing_author").value
     at.sidebar.selectbox(key="w_run").set_value(large).run()
     assert not at.exception

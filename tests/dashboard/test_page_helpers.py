@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.app_pages.evaluation import per_class_frame
+from dashboard.app_pages.evaluation import per_class_frame, per_class_shown
 from dashboard.app_pages.time import time_frame
 
 
@@ -59,3 +59,6 @@ def test_per_class_frame_keeps_the_label_order_and_leaves_undefined_scores_empty
     assert frame["precision"].isna().tolist() == [False, True, True]
     assert frame["recall"].isna().tolist() == [False, False, True]
     assert frame["f1"].isna().tolist() == [False, False, True]
+    shown = per_class_shown(report)  # as the page shows it: n/a, never "None" or an empty cell
+    assert shown["precision"].tolist() == ["0.667", "n/a", "n/a"]
+    assert shown["recall"].tolist() == ["1.000", "0.000", "n/a"]

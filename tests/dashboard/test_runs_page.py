@@ -221,3 +221,18 @@ def test_runs_of_different_articles_say_there_is_nothing_to_compare(app, tmp_pat
     assert "No passage was scored in both runs with the same text" in infos
     assert not any("No author changes sign" in s.value for s in at.success)
     assert not any("every shared passage" in s.value for s in at.success)
+
+
+def test_run_b_defaults_to_the_newest_other_run_of_the_same_articles():
+    from dashboard.app_pages.runs import default_run_b
+
+    by_id = {  # newest first, as the runs list is
+        "r4-other": {"corpus_hash": "bbb"},
+        "r3-seeds": {"corpus_hash": "aaa"},
+        "r2-seeds": {"corpus_hash": "aaa"},
+        "r1-seeds": {"corpus_hash": "aaa"},
+    }
+    assert default_run_b(by_id, "r3-seeds") == "r2-seeds"  # not the newer unrelated run
+    assert default_run_b(by_id, "r2-seeds") == "r3-seeds"
+    assert default_run_b(by_id, "r4-other") == "r3-seeds"  # nothing alike: the newest other
+    assert default_run_b({"only": {"corpus_hash": "aaa"}}, "only") is None
