@@ -577,7 +577,11 @@ def cmd_recompute(args: argparse.Namespace) -> int:
     )
     for task, info in meta.get("calibration", {}).items():
         if info.get("temperature") is None:
-            print(f"{task}: not calibrated ({info['reason']}; have {info['n']})", file=sys.stderr)
+            print(
+                f"{task}: not calibrated ({info['reason']}; have {info['n']}): the new run "
+                "applies the corrections, with the model's probabilities as they were",
+                file=sys.stderr,
+            )
         else:
             print(
                 f"{task}: temperature {info['temperature']:.3f} on {info['n']} examples "

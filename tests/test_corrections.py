@@ -375,6 +375,10 @@ def test_the_recompute_line_counts_every_correction_in_force_once(run, tmp_path,
     assert "1 pending: a passage marked relevant counts once it also has" in err
     assert "(1 corrections wait on that)" in err
     assert "0 on text not in this run; 1 without effect, on passages this run does not" in err
+    # too few corrections to calibrate: the run is still written, and says it is not rescaled
+    assert main([*args, "--runs-dir", str(run.path.parent), "--calibrate"]) == 0
+    err = capsys.readouterr().err
+    assert "stance: not calibrated (" in err and "probabilities as they were" in err
 
 
 def test_not_relevant_removes_a_passage_from_the_topic(run):
