@@ -107,7 +107,7 @@ def evaluate_articles(args: argparse.Namespace) -> int:
         from analysis.topics import load_topics
 
         _check_label_topics(labels, [t.key for t in load_topics()])
-        run = load_run(_analyze_labelled(args, labels, Path(args.runs_dir)))
+        run = load_run(_analyze_labelled(args, labels, Path(args.runs_dir) / EVALUATE_RUNS))
     report = evaluate_run_articles(labels, run.positions)
     report.update({"data": str(args.data), "split": args.split, "run": str(run.path)})
     if args.json:
@@ -147,11 +147,16 @@ def _corpus_records(path: str) -> Iterator[tuple[dict[str, Any], str]]:
         raise ValueError(f"--corpus {path} is not UTF-8 text ({err.reason})") from None
 
 
+# Where ``evaluate --corpus`` keeps its runs, inside --runs-dir: out of the runs listed there,
+# so that "latest" and the dashboard stay on the user's own runs.
+EVALUATE_RUNS = "evaluate"
+
+
 def _analyze_labelled(args: argparse.Namespace, labels: Any, runs_dir: Path) -> Path:
     """Analyze only the labelled articles of ``--corpus`` (JSON Lines) into a run of
-    ``runs_dir``, kept like any run (to open in the dashboard, or judge again with ``--run``);
-    the labelled articles' lines go to ``runs_dir/evaluate-inputs/``, which the run's config
-    names, so that it can be rerun."""
+    ``runs_dir``, kept (to open in the dashboard, or judge again with ``--run PATH``); the
+    labelled articles' lines go to ``runs_dir/inputs/``, which the run's config names, so that
+    it can be rerun."""
     import hashlib
 
     from analysis.config import AnalysisConfig
@@ -169,7 +174,7 @@ def _analyze_labelled(args: argparse.Namespace, labels: Any, runs_dir: Path) -> 
     if not lines:
         raise ValueError(f"none of the labelled articles is in {', '.join(args.corpus)}")
     digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()[:12]
-    subset = runs_dir / "evaluate-inputs" / f"{Path(args.data).stem}-{digest}.jsonl"
+    subset = runs_dir / "inputs" / f"{Path(args.data).stem}-{digest}.jsonl"
     subset.parent.mkdir(parents=True, exist_ok=True)
     subset.write_text("".join(lines), encoding="utf-8")
     config = AnalysisConfig().with_values(
@@ -779,16 +784,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--runs-dir",
         default=os.environ.get("VIEWPOINTS_RUNS_DIR", "runs"),
-        help="where --run is looked up, and --corpus's run written (default: ./runs, or "
-        "$VIEWPOINTS_RUNS_DIR)",
+        help="where --run is looked up, and --corpus's run kept (in its evaluate/ folder; "
+        "default: ./runs, or $VIEWPOINTS_RUNS_DIR)",
     )
     ev.add_argument(
         "--corpus",
         nargs="+",
         default=None,
         help="--level article without --run: JSON Lines corpus whose labelled articles are "
-        "analyzed afresh with the default models (or --model for stance), into a run of "
-        "--runs-dir that is kept",
+        "analyzed afresh with the default models (or --model for stance), into a run kept "
+        "in RUNS_DIR/evaluate (not among the runs 'latest' and the dashboard list)",
     )
     ev.add_argument(
         "--split", default=None, help="--level article: only labels with this split (e.g. dev)"

@@ -47,7 +47,7 @@ from analysis.scoring.pair_model import (
     save_pair_adapter,
     save_pair_classifier,
 )
-from analysis.scoring.pair_scorer import TOPIC_HEAD
+from analysis.scoring.pair_scorer import TONE_V3_HEAD, TOPIC_HEAD
 from experiments.vast_split import write_split
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -206,18 +206,23 @@ def train(cfg: RecipeConfig, out: Path | None, device: str = "auto", log=print) 
     return fit(cfg, data, {t: heads[t] for t in cfg.tasks}, out, device, log, model_card)
 
 
+# Heads fitted after training over the frozen encoder: a later stage, whose encoder trains on,
+# leaves them out (they no longer fit it) and fits them again afterwards.
+POST_TRAINING_HEADS = frozenset({TONE_V3_HEAD})
+
+
 def load_adapter_into(model: PairClassifier, directory: Path) -> list[str]:
-    """Start from a saved LoRA adapter and heads (a stage of a multi-stage recipe). Heads of
-    the adapter that the model being trained does not have are left out and named in the
-    result: a head fitted after training over the frozen encoder (``tone_v3``) no longer fits
-    an encoder that trains on, and is fitted again afterwards. Any other weight that fits no
-    parameter is an error."""
+    """Start from a saved LoRA adapter and heads (a stage of a multi-stage recipe). The
+    adapter's post-training heads (:data:`POST_TRAINING_HEADS`) that the model being trained
+    does not have are left out and named in the result; any other weight that fits no
+    parameter (a head of a stage set up with other tasks) is an error."""
     from safetensors.torch import load_file
 
     state = load_file(str(directory / ADAPTER_FILE))
     params = dict(model.named_parameters())
     left_out = sorted(
-        {key.split(".")[1] for key in state if key.startswith("heads.")} - set(model.heads)
+        ({key.split(".")[1] for key in state if key.startswith("heads.")} - set(model.heads))
+        & POST_TRAINING_HEADS
     )
     with torch.no_grad():
         for key, value in state.items():

@@ -607,7 +607,8 @@ def refit_head(
         train_rows = rng.sample(train_rows, min(limit, len(train_rows)))
     labels = HEADS[head]
     loaded = load_pair_classifier(directory)
-    x, model = pooled_features(directory, train_rows, loaded=loaded)
+    layers = loaded[0].layers_of(head)  # what the head reads
+    x, model = pooled_features(directory, train_rows, loaded=loaded, layers=layers)
     y = torch.tensor([labels.index(r.label) for r in train_rows])
     linear = torch.nn.Linear(x.shape[1], len(labels))
     with torch.no_grad():
@@ -625,7 +626,7 @@ def refit_head(
     for name in ("dev_rw", "dev_mt"):
         rows = load_examples(root / f"{name}.jsonl", "tone", "newsmtsc")
         rows = rows[:limit] if limit else rows
-        feats, _ = pooled_features(directory, rows, loaded=loaded)
+        feats, _ = pooled_features(directory, rows, loaded=loaded, layers=layers)
         for tag, layer in (("before", model.heads[head]), ("after", linear)):
             with torch.no_grad():
                 pred = layer(feats).argmax(1).tolist()
@@ -710,6 +711,12 @@ def balanced_logistic_head(
     return weight.detach(), bias.detach()
 
 
+def last_layers(features, depth: int, width: int):
+    """The columns of the last ``depth + 1`` layers in features of consecutive layers side by
+    side (:func:`pooled_features` with ``layers``), ``width`` columns a layer."""
+    return features[:, -(depth + 1) * width :]
+
+
 def fit_tone_v3(
     directory: Path,
     seed: int = 42,
@@ -756,8 +763,8 @@ def fit_tone_v3(
         dev[name] = (feats, [r.label for r in dev_rows])
     width = model.encoder.config.hidden_size
 
-    def columns(feats, depth: int):  # the last depth + 1 layers' features
-        return feats[:, -(depth + 1) * width :]
+    def columns(feats, depth: int):
+        return last_layers(feats, depth, width)
 
     def macro(weight, bias, name: str, depth: int) -> float:
         feats, truth = dev[name]
@@ -863,7 +870,9 @@ def calibrate_offsets(
         parts = {}
         for name, rows in (("tune", tune_rows), ("check", check_rows), ("dev", dev)):
             examples = news_examples(rows, head, on_topic_only=True)
-            feats, model = pooled_features(directory, examples, loaded=loaded)
+            feats, model = pooled_features(
+                directory, examples, loaded=loaded, layers=loaded[0].layers_of(head)
+            )
             with torch.no_grad():
                 logits = model.heads[head](feats).numpy()
             parts[name] = (logits, [e.label for e in examples])

@@ -225,8 +225,9 @@ def test_bootstrap_intervals_resample_whole_articles_and_hold_the_figure():
 
 
 def test_a_fresh_analysis_of_the_labelled_articles_is_kept_as_a_run(tmp_path, capsys):
-    """``--corpus``: only the labelled articles are analyzed, into a run of --runs-dir that
-    stays (named after the labels) with its input beside it, so its path can be opened."""
+    """``--corpus``: only the labelled articles are analyzed, into a run that stays (named
+    after the labels) with its input beside it, so its path can be opened, but out of the
+    runs "latest" and the dashboard list."""
     from analysis.runs import list_runs
 
     text = (
@@ -247,9 +248,12 @@ def test_a_fresh_analysis_of_the_labelled_articles_is_kept_as_a_run(tmp_path, ca
     base = ["evaluate", "--level", "article", "--data", str(labels), "--runs-dir", str(runs)]
     assert main([*base, "--corpus", str(corpus), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    kept = list_runs(runs)
+    assert not list_runs(runs)  # the user's latest run stays the latest
+    kept = list_runs(runs / "evaluate")
     assert len(kept) == 1 and kept[0]["name"] == "evaluate labels.jsonl"
-    assert report["run"] == str(kept[0]["path"]) and (runs / kept[0]["run_id"]).is_dir()
-    inputs = list((runs / "evaluate-inputs").glob("labels-*.jsonl"))
+    assert (
+        report["run"] == str(kept[0]["path"]) and (runs / "evaluate" / kept[0]["run_id"]).is_dir()
+    )
+    inputs = list((runs / "evaluate" / "inputs").glob("labels-*.jsonl"))
     assert len(inputs) == 1 and [json.loads(x)["ID"] for x in inputs[0].open()] == ["a1"]
     assert report["n"] == 1 and report["labels_not_in_run"] == 0

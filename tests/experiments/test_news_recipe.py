@@ -25,8 +25,10 @@ from experiments.train_news_stance import (
     balanced_logistic_head,
     calibrate_offsets,
     fit_tone_v3,
+    last_layers,
     negated_examples,
     news_examples,
+    pooled_features,
     refit_head,
     replace_section,
     run_stage,
@@ -259,6 +261,28 @@ def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path
     assert np.allclose(two_layers[TONE_V3_HEAD].sum(-1), 1.0, atol=1e-4)
     card = (tmp_path / "s2" / "MODEL_CARD.md").read_text()
     assert card.count("## Stage 5: a second tone head") == 1
+    # The head reads, in the model, the features it was fitted on: the saved weights over the
+    # pooled layers it names give the model's own logits, and the fit's slice of the last
+    # layers is those layers.
+    from safetensors.torch import load_file
+
+    from analysis.scoring.pair_model import build_inputs, encode_pairs, load_pair_classifier
+
+    rows = [Example(t, g, "neutral") for t, g in zip(texts * 2, [*targets, None], strict=True)]
+    loaded = load_pair_classifier(tmp_path / "s2")
+    both = pooled_features(tmp_path / "s2", rows, loaded=loaded, layers=[last - 1, last])
+    alone = pooled_features(tmp_path / "s2", rows, loaded=loaded, layers=[last])
+    width = both[0].shape[1] // 2
+    assert torch.allclose(last_layers(both[0], 0, width), alone[0])
+    assert torch.equal(last_layers(both[0], 1, width), both[0])
+    state = load_file(str(tmp_path / "s2" / "adapter.safetensors"))
+    weight, bias = (state[f"heads.{TONE_V3_HEAD}.{k}"].float() for k in ("weight", "bias"))
+    firsts, seconds = build_inputs(
+        [r.text for r in rows], [r.target for r in rows], None, loaded[0].config
+    )
+    with torch.no_grad():
+        logits = loaded[0](**encode_pairs(loaded[1], firsts, seconds, 32))[TONE_V3_HEAD]
+    assert torch.allclose(logits, both[0] @ weight.T + bias, atol=1e-4)
     assert f"layers [{last - 1}, {last}]" in card
 
 
@@ -344,17 +368,33 @@ def test_a_stage_starts_from_the_saved_adapter(tmp_path, tiny_encoder_dir, minil
     for name, value in fresh.named_parameters():
         if value.requires_grad:
             assert torch.allclose(value, before[name]), name
-    # A stage that trains fewer heads (as after the post-training tone_v3 head) leaves the
-    # others out and names them; the encoder and the heads it has still start as saved.
+    # A model without some of the trained heads cannot take the adapter.
     other = build_from_encoder(tiny_encoder_dir, PairModelConfig(heads={"tone": HEADS["tone"]}))
     add_lora(other, cfg)
-    assert load_adapter_into(other, tmp_path) == ["speaker", "stance", "topic"]
-    for name, value in other.named_parameters():
+    with pytest.raises(ValueError, match="fits no parameter"):
+        load_adapter_into(other, tmp_path)
+    # A post-training head (tone_v3, fitted over the frozen encoder) is left out and named:
+    # the next stage trains the encoder on, and the head is fitted again afterwards.
+    with_v3 = build_from_encoder(
+        tiny_encoder_dir,
+        PairModelConfig(heads={**HEADS, TONE_V3_HEAD: HEADS["tone"]}, max_length=32),
+    )
+    add_lora(with_v3, cfg)
+    with torch.no_grad():
+        for name, value in with_v3.named_parameters():
+            if value.requires_grad and name in before:
+                value.copy_(before[name])
+    save_pair_adapter(with_v3, minilm_tokenizer, tmp_path / "v3", torch.float32, cfg.base, 32)
+    later = build_from_encoder(tiny_encoder_dir, PairModelConfig(heads=dict(HEADS), max_length=32))
+    add_lora(later, cfg)
+    assert load_adapter_into(later, tmp_path / "v3") == [TONE_V3_HEAD]
+    for name, value in later.named_parameters():
         if value.requires_grad:
             assert torch.allclose(value, before[name]), name
     # A head of the same name with other labels does not fit.
     wrong = build_from_encoder(
-        tiny_encoder_dir, PairModelConfig(heads={"tone": ["negative", "positive"]})
+        tiny_encoder_dir,
+        PairModelConfig(heads={**HEADS, "tone": ["negative", "positive"]}, max_length=32),
     )
     add_lora(wrong, cfg)
     with pytest.raises(ValueError, match=r"heads\.tone\.(weight|bias) fits no parameter"):
