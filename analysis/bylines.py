@@ -231,22 +231,20 @@ def membership(
     return pd.DataFrame(rows, columns=["article_id", "group_kind", "group"])
 
 
-def _folded(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
 def match_group(name: str, groups: Iterable[str], run_id: str) -> str:
     """The author or outlet group of a run that ``name`` means: the group of that exact name,
     else the one group equal to it ignoring case and spacing ("greg botelho"); otherwise a
     ValueError naming the closest groups (by words in common)."""
+    from analysis.topics import folded
+
     groups = set(groups)
     if name in groups:
         return name
-    same = sorted(g for g in groups if _folded(g) == _folded(name))
+    same = sorted(g for g in groups if folded(g) == folded(name))
     if len(same) == 1:
         return same[0]
     if same:
         raise ValueError(f"author {name!r} is ambiguous in run {run_id}: {same}")
-    words = set(_folded(name).split())
-    close = sorted(groups, key=lambda g: (-len(words & set(_folded(g).split())), g))[:3]
+    words = set(folded(name).split())
+    close = sorted(groups, key=lambda g: (-len(words & set(folded(g).split())), g))[:3]
     raise ValueError(f"no author {name!r} in run {run_id}; closest: {close}")

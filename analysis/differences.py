@@ -158,8 +158,8 @@ def author_differences(
         raise ValueError(f"expected at least two different authors, got {authors!r}")
     members = membership(run.articles, run.info.known_rosters)
     known = set(members["group"].astype(str))
-    authors = [match_group(a, known, run.run_id) for a in authors]
-    if len(set(authors)) < 2:
+    authors = list(dict.fromkeys(match_group(a, known, run.run_id) for a in authors))
+    if len(authors) < 2:
         raise ValueError(f"expected at least two different authors, got {authors!r}")
     all_topics = list(dict.fromkeys(run.positions["topic"]))
     topics = topics or all_topics
@@ -172,8 +172,10 @@ def author_differences(
     if "stance_status" in authors_rows:
         silent = authors_rows[authors_rows["stance_status"] == "no_stance"]
         no_stance = set(zip(silent["author"], silent["topic"], strict=True))
-    discussing = authors_rows[authors_rows["status"] == "discussed"]
-    discussed = set(zip(discussing["author"], discussing["topic"], strict=True))
+    by_status = {
+        str(status): set(zip(rows["author"], rows["topic"], strict=True))
+        for status, rows in authors_rows.groupby("status")
+    }
     rows: list[dict[str, Any]] = []
     for topic in topics:
         sums = article_sums(run, topic, members)
@@ -195,7 +197,7 @@ def author_differences(
             if not len(sa) or not len(sb):
                 absent = [x for x, sums_x in ((a, sa), (b, sb)) if not len(sums_x)]
                 for measure in MEASURES:
-                    note = _absent_note(absent, topic, discussed, measure)
+                    note = _absent_note(absent, topic, by_status, measure)
                     rows.append({**base, "measure": measure, **_EMPTY, "note": note})
                 continue
             tests = _pair_tests(sa[:, :4], sb[:, :4], n_boot, n_permutations, rng)
@@ -231,13 +233,15 @@ def author_differences(
 
 
 def _absent_note(
-    absent: list[str], topic: str, discussed: set[tuple[str, str]], measure: str
+    absent: list[str], topic: str, by_status: dict[str, set[tuple[str, str]]], measure: str
 ) -> str:
-    """Why a pair has no comparison when an author has no own-voice passage on ``topic``: the
-    author does not discuss it, or discusses it only through quoted voices (as the positions
-    say: no stance expressed, and no tone of the author's own)."""
-    quoted = [x for x in absent if (x, topic) in discussed]
-    silent = [x for x in absent if (x, topic) not in discussed]
+    """Why a pair has no comparison when an author has no own-voice passage on ``topic``, as
+    the positions table says (``by_status``: its status -> (author, topic) pairs): the author
+    discusses it only through quoted voices (no stance expressed, no tone of their own), has
+    passages the model could not score, or does not discuss it."""
+    quoted = [x for x in absent if (x, topic) in by_status.get("discussed", set())]
+    unscored = [x for x in absent if (x, topic) in by_status.get("unscored", set())]
+    silent = [x for x in absent if x not in quoted and x not in unscored]
     parts = []
     if quoted:
         who = " and ".join(quoted)
@@ -246,6 +250,8 @@ def _absent_note(
             if measure == "stance"
             else f"only quoted voices from {who}"
         )
+    if unscored:
+        parts.append(f"no prediction for {' and '.join(unscored)}")
     if len(silent) == 2:
         parts.append("neither discusses it")
     elif silent:

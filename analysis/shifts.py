@@ -243,7 +243,8 @@ def _clean(value: Any) -> float | None:
 
 def _absent_note(run: Run, author: str, topic: str) -> str:
     """Why an author has no article to compare on ``topic``: the positions table says whether
-    the author discusses it only through quoted voices or not at all."""
+    the author discusses it only through quoted voices, has passages the model could not score,
+    or does not discuss it."""
     rows = run.positions[
         (run.positions["level"] == "author")
         & (run.positions["author"] == author)
@@ -251,4 +252,6 @@ def _absent_note(run: Run, author: str, topic: str) -> str:
     ]
     if (rows["status"] == "discussed").any():
         return "discussed only through quoted voices, nothing in the author's own words"
+    if (rows["status"] == "unscored").any():
+        return "no prediction: the model could not score the passages on it"
     return "does not discuss it"

@@ -66,6 +66,8 @@ def test_a_topic_nobody_discussed_is_not_comparable_and_unknown_authors_are_name
     assert {(d.a, d.b) for d in typed} == {("Ann", "Bob")}
     with pytest.raises(ValueError, match="at least two different authors"):
         author_differences(run, ["ann", "Ann"])
+    three = author_differences(run, ["Ann", "bob", "Bob"], topics=["ukraine"])
+    assert {(d.a, d.b) for d in three} == {("Ann", "Bob")}  # Bob is not compared with Bob
 
 
 def test_a_pair_where_one_author_is_silent_names_that_author(tmp_path):
@@ -76,6 +78,14 @@ def test_a_pair_where_one_author_is_silent_names_that_author(tmp_path):
     run = load_run(write_run(tmp_path, "r1", {}, "", data))
     diffs = author_differences(run, ["Ann", "Dee"], topics=["sanctions"])
     assert {d.note for d in diffs} == {"Dee does not discuss it"}
+    # passages the model could not score are not silence: said as `show` says it
+    table = run.positions
+    dee = (
+        (table["level"] == "author") & (table["author"] == "Dee") & (table["topic"] == "sanctions")
+    )
+    table.loc[dee, "status"] = "unscored"
+    diffs = author_differences(run, ["Ann", "Dee"], topics=["sanctions"])
+    assert {d.note for d in diffs} == {"no prediction for Dee"}
 
 
 def test_an_author_who_discusses_a_topic_only_through_quotes_is_not_called_silent(tmp_path):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +113,12 @@ class PairModelConfig:
     def from_dict(cls, data: dict[str, Any]) -> PairModelConfig:
         if data.get("format") != MODEL_FORMAT:
             raise ValueError(f"expected format {MODEL_FORMAT!r}, got {data.get('format')!r}")
+        unknown = sorted(set(data) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ValueError(
+                f"unknown fields {unknown} in the model's viewpoints_model.json (expected "
+                f"{sorted(f.name for f in fields(cls))}; written by a newer viewpoints?)"
+            )
         return cls(**data)
 
 
@@ -358,9 +364,13 @@ def load_pair_classifier(directory: str | Path, dtype: torch.dtype = torch.float
     if config.adapter:
         encoder, state = _merged_base_encoder(directory, config)
         model = PairClassifier(encoder, config)
-        missing, unexpected = model.heads.load_state_dict(
-            {k.removeprefix("heads."): v for k, v in state.items()}, strict=False
-        )
+        try:
+            missing, unexpected = model.heads.load_state_dict(
+                {k.removeprefix("heads."): v for k, v in state.items()}, strict=False
+            )
+        except RuntimeError as err:  # a head's shape (labels, layers read) differs
+            reason = str(err).strip().splitlines()[-1].strip()
+            raise ValueError(f"heads in {directory} do not fit its config: {reason}") from None
         if missing or unexpected:
             raise ValueError(
                 f"heads in {directory} do not fit the model: missing {missing[:5]}, "

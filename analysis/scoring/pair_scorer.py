@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -66,6 +67,13 @@ class PairModel:
     def heads(self) -> dict[str, list[str]]:
         return self.loaded[0].config.heads
 
+    @cached_property
+    def head_layers(self) -> dict[str, list[int]]:
+        """The layers each head reads where not the last alone (from the model's config file,
+        without loading the weights): part of what a head's scores depend on."""
+        config = json.loads((self.directory / "viewpoints_model.json").read_text("utf-8"))
+        return dict(config.get("head_layers") or {})
+
     def predict(
         self,
         texts: Sequence[str],
@@ -123,6 +131,9 @@ class PairModelScorer(BaseScorer):
         }
         if self.head != self.task:
             identity["head"] = self.head
+        layers = self.model.head_layers.get(self.head)
+        if layers:  # the same weights over other layers score differently
+            identity["layers"] = layers
         return identity
 
     def shares_pass_with(self, other: BaseScorer) -> bool:

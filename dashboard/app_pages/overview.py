@@ -312,7 +312,10 @@ def _only_discussing(wide: pd.DataFrame, topics: list[str], level: str, where) -
     key = f"ov_discussing_{level}"
     default = len(wide) > PAGE_SIZE
     shown_for = f"{key}_run"  # the run the box was last drawn for
-    if st.session_state.get(shown_for) != state.get("run") and state.get("silent") is None:
+    chosen = f"{key}_chosen"  # the user (or the link opened) set it: kept across runs
+    if state.get("silent") is not None:
+        st.session_state[chosen] = True
+    if st.session_state.get(shown_for) != state.get("run") and not st.session_state.get(chosen):
         st.session_state.pop(key, None)  # the last run's default, not a choice: this run's
     st.session_state[shown_for] = state.get("run")
     state.seed_widget("silent", key, lambda v: {"0": True, "1": False}.get(v))
@@ -321,11 +324,17 @@ def _only_discussing(wide: pd.DataFrame, topics: list[str], level: str, where) -
     only = where.checkbox(
         f"Only those that discuss a topic shown ({int(discussing.sum()):,} of {len(wide):,})",
         key=key,
+        on_change=_mark_chosen,
+        args=(chosen,),
         help="Most authors and articles of a news corpus never touch the topics; untick "
         "to list them too (silence is not neutrality, and it is shown as such).",
     )
     state.put("silent", None if only == default else ("0" if only else "1"))
     return wide[discussing] if only else wide
+
+
+def _mark_chosen(flag: str) -> None:
+    st.session_state[flag] = True
 
 
 def _authors_view(

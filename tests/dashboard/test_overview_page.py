@@ -226,7 +226,11 @@ def test_each_run_gets_its_own_default_for_the_silent_ones_box(app, tmp_path):
     at.sidebar.selectbox(key="w_run").set_value(small).run()
     assert not at.checkbox(key="ov_discussing_author").value  # a few: everyone
     assert "silent" not in at.query_params
-    # a choice the user made stays with them across runs
-    at.checkbox(key="ov_discussing_author").check().run()
+    # a choice the user made stays with them across runs, there and back
     at.sidebar.selectbox(key="w_run").set_value(large).run()
-    assert at.checkbox(key="ov_discussing_author").value
+    at.checkbox(key="ov_discussing_author").uncheck().run()  # everyone, on the large run
+    at.sidebar.selectbox(key="w_run").set_value(small).run()
+    assert not at.checkbox(key="ov_discussing_author").value
+    at.sidebar.selectbox(key="w_run").set_value(large).run()
+    assert not at.checkbox(key="ov_discussing_author").value
+    assert at.query_params["silent"] == "1"

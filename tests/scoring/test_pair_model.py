@@ -1,3 +1,6 @@
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -142,3 +145,40 @@ def test_bf16_batches_are_filled_to_one_row_count_and_fp32_ones_are_not(tiny_pai
             alone = predict_proba(model, tokenizer, [texts[i]], [targets[i]], batch_size=1)
             for task in ("stance", "tone"):
                 np.testing.assert_allclose(batched[task][i], alone[task][0], atol=0.02)
+
+
+def test_a_head_s_layers_are_part_of_its_scorer_s_identity(tiny_pair_model_dir, tmp_path):
+    """Cached scores are keyed by identity: the same weights read over other layers must not
+    reuse them."""
+    import json
+
+    from analysis.scoring.pair_scorer import PairModel, PairModelScorer
+
+    plain = PairModelScorer("tone", "tone", PairModel(tiny_pair_model_dir)).identity()
+    assert "layers" not in plain
+    moved = tmp_path / "moved"
+    shutil.copytree(tiny_pair_model_dir, moved)
+    config = json.loads((moved / "viewpoints_model.json").read_text())
+    config["head_layers"] = {"tone": [1]}  # same shapes, another layer
+    (moved / "viewpoints_model.json").write_text(json.dumps(config))
+    tone = PairModelScorer("tone", "tone", PairModel(moved)).identity()
+    stance = PairModelScorer("stance", "stance", PairModel(moved)).identity()
+    assert tone["layers"] == [1] and tone["weights_sha256"] == plain["weights_sha256"]
+    assert tone != {**plain, "path": str(moved)} and "layers" not in stance
+
+
+def test_a_model_config_from_a_newer_version_or_not_fitting_its_heads_is_named(tmp_path):
+    import json
+
+    with pytest.raises(ValueError, match=r"unknown fields \['head_pools'\].*newer viewpoints"):
+        PairModelConfig.from_dict(
+            {"heads": {"tone": ["a"]}, "format": "viewpoints-pair-classifier", "head_pools": {}}
+        )
+    shipped = Path(__file__).resolve().parents[2] / "analysis" / "shipped_models" / "minilm_v2"
+    copy = tmp_path / "v2"
+    shutil.copytree(shipped, copy)
+    config = json.loads((copy / "viewpoints_model.json").read_text())
+    del config["head_layers"]  # the tone_v3 weights read three layers; the config now says one
+    (copy / "viewpoints_model.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match=r"heads in .*v2 do not fit its config: .*tone_v3"):
+        load_pair_classifier(copy)
