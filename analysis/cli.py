@@ -66,8 +66,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         )
     report = evaluate_scorer(scorer, examples, progress=True)
     report["data"] = str(args.data)
-    if args.json:
-        print(json.dumps(report))
+    if args.json:  # undefined per-class scores as null, as the text prints n/a
+        from analysis.metrics import defined_per_class
+
+        print(json.dumps({**report, "per_class": defined_per_class(report)}))
     else:
         from analysis.terminal import format_evaluation
 

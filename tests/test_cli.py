@@ -38,6 +38,11 @@ def test_evaluate_json_prints_exactly_one_object_with_the_metrics(
     assert report["task"] == "stance" and report["n"] == 3
     assert sum(map(sum, report["confusion"])) == 3
     assert set(report["per_class"]) == {"favor", "against", "none"}
+    # a class never predicted has no precision: null, as the text says n/a (not 0.0)
+    predicted = [sum(col) for col in zip(*report["confusion"], strict=True)]
+    assert 0 in predicted  # the tiny model leaves a class out, so this is tested
+    for label, n in zip(report["labels"], predicted, strict=True):
+        assert (report["per_class"][label]["precision"] is None) == (n == 0), label
     assert "evaluating" in captured.err
     assert "no target" not in captured.err
 
