@@ -45,6 +45,9 @@ _BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md", "m.d."}
 _NOT_A_NAME = re.compile(
     r"@|\.com\b|\.org\b|\bstaff\b|\bwriters?\b|\breporters?\b|\beditor\b"
+    # job titles and desks in place of a name: "Nro Contributor", "Cnn Pentagon Correspondent",
+    # "Newsmax Wires", "Cst Editorial Board"
+    r"|\bcontributors?\b|\bcorrespondents?\b|\bwires\b|\beditorial\b"
     # scraped page furniture: "Backgroundurl Avatar_Large, Story Count, ..., Popular Tags",
     # "In July Of", "On Iran", "For Cnn"; not a name that starts or ends with such a short
     # word ("To Lam", "Alex To", "Chan Wing On")
@@ -217,7 +220,10 @@ def membership(
 ) -> pd.DataFrame:
     """``(article_id, group_kind, group)`` with one row per author of each article
     (:func:`article_authors`, ``known`` passed on; articles grouped under an outlet or
-    themselves: one row, their group)."""
+    themselves: one row, their group). An outlet group named as an author is that author:
+    AllSides files columnists under their own name as the outlet (their unsigned pieces), and
+    wire copy under "Associated Press" signed or not, so the two are one unit, not two units
+    of one name."""
     authors = article_authors(articles, known)
     rows = [
         (article_id, kind, name)
@@ -225,6 +231,11 @@ def membership(
             articles["article_id"], articles["group_kind"], authors, strict=True
         )
         for name in names
+    ]
+    named = {name for _, kind, name in rows if kind == "author"}
+    rows = [
+        (article_id, "author" if kind == "outlet" and name in named else kind, name)
+        for article_id, kind, name in rows
     ]
     import pandas as pd
 

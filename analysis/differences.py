@@ -72,7 +72,8 @@ def article_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> p
     table = scores.merge(members, on="article_id", how="inner")
     if table.empty:
         return pd.DataFrame(
-            columns=["group", "article_id", "w", "side", "stance", "tone", "n"], dtype=float
+            columns=["group", "article_id", "w", "side", "stance", "tone", "n", "mass"],
+            dtype=float,
         )
     w = table["relevance"].astype(float).clip(0, 1).to_numpy()
     w = np.where(w > 0, w, 1e-9)
@@ -91,6 +92,7 @@ def article_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> p
             "stance": w * stance,
             "tone": w * table["tone"].astype(float).to_numpy(),
             "n": 1.0,
+            "mass": sided,  # expected passages taking a side, as the positions' stance_mass
         }
     )
     return frame.groupby(["group", "article_id"], sort=True).sum().reset_index()

@@ -148,6 +148,19 @@ def author_shift(
     matrix = sums[["w", "side", "stance", "tone"]].to_numpy(float)
     days = list(sums["day"])
     rng = np.random.default_rng(seed)
+    # A side whose own-voice passages take no side has no stance to move from or to, as the
+    # positions say "no stance expressed" under this expected count of passages taking a side.
+    min_mass = float(run.config.get("aggregate", {}).get("min_stance_mass", 0.1))
+    mass = np.cumsum(sums["mass"].to_numpy(float)) if measure == "stance" else None
+
+    def silent_side(k: int) -> str | None:
+        if mass is None:
+            return None
+        before, after = mass[k - 1], mass[-1] - mass[k - 1]
+        if before < min_mass and after < min_mass:
+            return "either side"
+        return "before" if before < min_mass else ("after" if after < min_mass else None)
+
     if split_date is not None:
         k = int(sum(d < split_day for d in days))
         if k == 0 or k == len(days):
@@ -159,6 +172,17 @@ def author_shift(
                 n_before=k,
                 n_after=len(days) - k,
                 note="no dated article on one side of the date",
+            )
+        if silent_side(k):
+            return Shift(
+                **base,
+                split_date=split_date,
+                detected=False,
+                **empty,
+                n_before=k,
+                n_after=len(days) - k,
+                note=f"no stance expressed {silent_side(k)} (fewer than {min_mass:g} passages "
+                "expected to take a side)",
             )
         observed = float(_split_stats(matrix, measure, [k])[0])
         null = []
@@ -172,6 +196,18 @@ def author_shift(
             for k in range(min_side, len(days) - min_side + 1)
             if days[k] != days[k - 1]  # a split falls between two different dates
         ]
+        spoken = [k for k in cuts if not silent_side(k)]
+        if cuts and not spoken:
+            return Shift(
+                **base,
+                split_date=None,
+                detected=False,
+                **empty,
+                n_before=len(days),
+                n_after=0,
+                note="no split with a stance expressed on both sides",
+            )
+        cuts = spoken
         if not cuts:
             return Shift(
                 **base,

@@ -148,6 +148,12 @@ def _one_of(options: list[Any], name: str, default: Any) -> Any:
     return default if default in options else (options[0] if options else None)
 
 
+def opened_by_link(name: str) -> bool:
+    """Whether selection ``name`` still holds the value of the link that was opened (not yet
+    checked by its widget); unlike the widgets' check, asking does not use it up."""
+    return name in st.session_state.get(_FROM_LINK, set())
+
+
 def _came_from_link(name: str) -> bool:
     """Whether selection ``name`` still holds the opened link's value, unchecked (then it is
     checked now: later changes come from the user and need no warning)."""

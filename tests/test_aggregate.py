@@ -327,17 +327,30 @@ def test_author_level_pools_passages_over_articles():
     assert ann["group_kind"] == "author"
 
 
-def test_groups_of_different_kinds_with_one_label_stay_apart():
+def test_an_outlet_group_with_an_author_s_name_is_that_author():
+    """Signed and unsigned pieces filed under one name (a columnist filed as an outlet, wire
+    copy signed "Reuters" or not) are one unit: two units of one name could not be told apart
+    on the pages, which pick authors by name."""
     arts, passages, scores = tables(
         [
             article("a", "Reuters", group_kind="author"),
             article("b", "Reuters", group_kind="outlet"),
+            article("c", "Title only", group_kind="article"),
         ],
-        [score("a:0", "sanctions", 1.0, 0.5, 0.0), score("b:0", "sanctions", 1.0, -0.5, 0.0)],
+        [
+            score("a:0", "sanctions", 1.0, 0.5, 0.0),
+            score("b:0", "sanctions", 1.0, 0.3, 0.0),
+            score("c:0", "sanctions", 1.0, -0.5, 0.0),
+        ],
     )
     out = positions(arts, passages, scores, TOPICS)
-    assert row(out, "author", "sanctions", group_kind="author")["stance"] == pytest.approx(0.5)
-    assert row(out, "author", "sanctions", group_kind="outlet")["stance"] == pytest.approx(-0.5)
+    units = out[(out["level"] == "author") & (out["topic"] == "sanctions")]
+    assert sorted(zip(units["author"], units["group_kind"], strict=True)) == [
+        ("Reuters", "author"),
+        ("Title only", "article"),
+    ]
+    reuters = row(out, "author", "sanctions", author="Reuters")
+    assert reuters["n_articles"] == 2 and reuters["stance"] == pytest.approx(0.4, abs=0.05)
 
 
 def test_duplicates_are_excluded_at_both_levels():

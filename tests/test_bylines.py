@@ -223,3 +223,35 @@ def test_a_group_is_found_ignoring_case_and_spacing_and_a_near_miss_names_the_cl
         match_group("Greg Botello", groups, "r")
     with pytest.raises(ValueError, match=r"ambiguous in run r: \['ANN LEE', 'Ann Lee'\]"):
         match_group("ann lee", [*groups, "ANN LEE"], "r")
+
+
+def test_an_outlet_group_named_as_an_author_is_that_author():
+    """A columnist filed as an outlet under their own name: their signed and unsigned pieces
+    are one unit, not two units of one name (which the pages could not tell apart)."""
+    import pandas as pd
+
+    from analysis.bylines import membership
+
+    articles = pd.DataFrame(
+        {
+            "article_id": ["a1", "a2", "a3"],
+            "author": ["Jonah Goldberg", None, None],
+            "outlet": ["National Review", "Jonah Goldberg", "The Hill"],
+            "group": ["Jonah Goldberg", "Jonah Goldberg", "The Hill"],
+            "group_kind": ["author", "outlet", "outlet"],
+        }
+    )
+    members = membership(articles, known={})
+    assert members.drop_duplicates(["group_kind", "group"]).shape[0] == 2
+    kinds = dict(zip(members["article_id"], members["group_kind"], strict=True))
+    assert kinds == {"a1": "author", "a2": "author", "a3": "outlet"}
+
+
+def test_job_titles_and_desks_are_not_names():
+    from analysis.bylines import byline_names
+
+    assert byline_names("Nro Contributor") == ()
+    assert byline_names("Cst Editorial Board") == ()
+    assert byline_names("Newsmax Wires") == ()
+    assert byline_names("Barbara Starr, Cnn Pentagon Correspondent") == ("Barbara Starr",)
+    assert byline_names("Rich Lowry") == ("Rich Lowry",)

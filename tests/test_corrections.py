@@ -504,7 +504,8 @@ def test_recompute_keeps_the_gates_rejects_less_those_a_correction_made_topic_pa
 
 def _stance_corrections(run):
     """Stance corrections on every own-voice scored passage, disagreeing with the model."""
-    merged = run.scores.merge(run.passages[["passage_id", "text"]], on="passage_id")
+    own = run.scores[~run.scores["reported"].astype(bool)]
+    merged = own.merge(run.passages[["passage_id", "text"]], on="passage_id")
     out = []
     for row in merged.to_dict("records"):
         probs = [row["stance_favor"], row["stance_against"], row["stance_none"]]
@@ -618,3 +619,16 @@ def test_applying_does_not_depend_on_the_order_of_the_scores(run):
     assert _position(applied.tables, "article", WIRE, "arms_control")["stance"] == pytest.approx(
         1.0
     )
+
+
+def test_a_stance_label_on_a_quote_is_counted_without_effect(run):
+    """The author head's stance on reported speech is counted in no position (the quoted
+    voices' measure reads the speaker head), so such a label is not "applied"."""
+    scores = run.scores
+    quoted = scores[scores["reported"].astype(bool)].iloc[0]
+    text = run.passages.set_index("passage_id").at[quoted["passage_id"], "text"]
+    stance = corr(text, quoted["topic"], "stance", "against")
+    tone = corr(text, quoted["topic"], "tone", "positive")
+    counts = apply_corrections(run, [stance, tone]).counts
+    assert (counts["applied"], counts["no_effect"]) == (1, 1)  # the tone label applies
+    assert counts["by_task"]["stance"] == 0 and counts["by_task"]["tone"] == 1

@@ -120,3 +120,23 @@ def test_too_few_articles_to_search_is_no_detected_split(tmp_path):
     few = author_shift(run, "Ann", "sanctions", min_side=7)
     assert few.shift is None and not few.detected and few.split_date is None
     assert "needs at least 14 dated articles" in few.note
+
+
+def test_a_side_that_takes_no_side_has_no_stance_to_shift_from(tmp_path):
+    """As the positions say "no stance expressed" under min_stance_mass, so does a shift: the
+    months where Ann's passages take no side are no 'before' stance of about 0."""
+    arts, rows = [], []
+    for month in range(1, 13):
+        aid = f"a{month:02d}"
+        arts.append(article(aid, "Ann", n_passages=3, date=f"2018-{month:02d}-15"))
+        for i in range(3):
+            rows.append(score(f"{aid}:{i}", "sanctions", 0.9, 0.0 if month <= 3 else 0.6, -0.2))
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    run = load_run(write_run(tmp_path, "r1", {}, "", data))
+    given = author_shift(run, "Ann", "sanctions", split_date="2018-04-01", n_resamples=99)
+    assert given.shift is None and "no stance expressed before" in given.note
+    tone = author_shift(run, "Ann", "sanctions", "tone", split_date="2018-04-01", n_resamples=99)
+    assert tone.shift is not None  # tone needs no side taken
+    found = author_shift(run, "Ann", "sanctions", n_resamples=99)
+    assert found.split_date != "2018-04-15" and found.n_before > 3  # silent months not a side

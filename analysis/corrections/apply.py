@@ -28,7 +28,8 @@ class AppliedCorrections:
     both a stance and a tone label (``waiting``); and those on a passage of the run that is not
     a topic passage of that topic, which nothing adds to it, so without effect (``no_effect``;
     a "not relevant" label there agrees with the run; a stance or tone label on a pair that a
-    "not relevant" label takes off the topic). The four add up to ``in_force``. Also:
+    "not relevant" label takes off the topic; a stance label on reported speech, whose author
+    stance no position counts). The four add up to ``in_force``. Also:
     passages added to a topic (``added``), removed from one (``removed``), and the pairs that
     wait (``pending``, counted per passage × topic).
     """
@@ -89,6 +90,13 @@ def apply_corrections(
     }
     drop: list[Any] = []
     scored_keys = set(row_keys)
+    # A stance label on reported speech corrects the author head's reading of it, which no
+    # position counts unless the run counts reported passages as the author's own.
+    reported_keys = (
+        set()
+        if run.info.aggregation.include_reported
+        else set(row_keys[scores["reported"].astype(bool)])
+    )
     for index, key in row_keys.items():
         tasks = by_key.get(key)
         if not tasks:
@@ -121,6 +129,8 @@ def apply_corrections(
             counts["unmatched"] += 1
         elif key in scored_keys and c.task != "topic" and key in removed_keys:
             counts["no_effect"] += 1  # its pair is taken off the topic by a "not relevant"
+        elif key in scored_keys and c.task == "stance" and key in reported_keys:
+            counts["no_effect"] += 1  # the author's stance on a quote: counted in no position
         elif key in scored_keys or key in added_keys:
             counts["applied"] += 1
             counts["by_task"][c.task] += 1

@@ -47,10 +47,11 @@ def _choices(
     group: str | None,
     discussing: set[str] | None = None,
     texts: pd.Series | None = None,
-) -> list[str]:
+) -> tuple[list[str], int]:
     """Article ids matching the search (title, author or outlet, and the text when ``texts``,
-    article id -> text, is given) and group, newest first; only those in ``discussing`` when
-    given (articles that discuss some topic)."""
+    article id -> text, is given) and group, newest first, the first :data:`MAX_CHOICES` of
+    them; only those in ``discussing`` when given (articles that discuss some topic); and how
+    many match in all."""
     kept = meta
     if discussing is not None:
         kept = kept[kept["article_id"].astype(str).isin(discussing)]
@@ -71,7 +72,7 @@ def _choices(
             found |= text.str.contains(pattern, regex=True)
         kept = kept[found]
     kept = kept.sort_values("day", ascending=False, na_position="last", kind="stable")
-    return list(kept["article_id"].astype(str)[:MAX_CHOICES])
+    return list(kept["article_id"].astype(str)[:MAX_CHOICES]), len(kept)
 
 
 def _tooltip(rows: pd.DataFrame, label) -> str:
@@ -265,16 +266,26 @@ def render() -> None:
         help="Most articles of a news corpus never touch the topics; untick to list them all.",
     )
     texts = data.article_texts(ctx.path, ctx.stamp) if in_text and query else None
-    options = _choices(meta, query, group or None, discussing if only_discussing else None, texts)
+    options, matching = _choices(
+        meta, query, group or None, discussing if only_discussing else None, texts
+    )
     current = state.get("article")
-    if current in meta_by_id.index and current not in options and not (query or group):
+    if (
+        current in meta_by_id.index
+        and current not in options
+        and (not (query or group) or state.opened_by_link("article"))
+    ):  # the article a link names is shown, whatever filters the link's reader has on
         options.insert(0, current)
     if not options:
         untick = " Untick *Only articles that discuss a topic* to search them all."
         st.warning("No article matches this search." + (untick if only_discussing else ""))
-        st.stop()
+        return  # not st.stop(): the app then writes the search to the address
     aid = state.selectbox(
-        f"Article ({len(options)} shown, newest first)",
+        (
+            f"Article ({len(options)} shown, newest first)"
+            if matching <= len(options)
+            else f"Article (the newest {len(options)} of {matching:,}; search to find the others)"
+        ),
         options,
         "article",
         format_func=lambda a: (

@@ -73,7 +73,7 @@ def render() -> None:
             f"Pick at least two (and at most {MAX_AUTHORS}) authors or outlet groups to compare."
         )
     if not chosen:
-        st.stop()
+        return  # not st.stop(): the app then writes the emptied choice to the address
 
     topic_pairs = [(t.key, t.label) for t in ctx.topics]
     st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
@@ -128,7 +128,8 @@ def _differences(ctx: context.RunContext, chosen: list[str]) -> None:
         "many pairs are read at once). The interval and p answer different questions "
         "(how precise the difference is; whether it could come from shuffling the articles), "
         "so with few articles one can exclude 0 while p stays large: trust a difference when "
-        "both agree. Same as `viewpoints compare-authors`."
+        "both agree. The same as `viewpoints compare-authors --permutations 999 --bootstrap "
+        "999` (the command draws 2,000 of each by default, so its p-values can differ a little)."
     )
     st.dataframe(views.difference_table(tests, ctx.labels), hide_index=True, key="cmp_differences")
 
@@ -144,7 +145,10 @@ def _topic_evidence(
 ) -> None:
     """Each chosen author's position on one topic with its evidence, then the quoted voices."""
     store = data.text_store(ctx.path, ctx.stamp)
-    by_unit = positions.set_index(["author", "topic"])
+    # A run made before an outlet group named as an author counted as that author can hold
+    # two units of one name: the author's is shown (the pages pick authors by name).
+    first = positions.sort_values("group_kind", key=lambda kind: kind != "author", kind="stable")
+    by_unit = first.drop_duplicates(["author", "topic"]).set_index(["author", "topic"])
     st.subheader(md_escape(label), anchor=False)
     columns = st.columns(len(chosen))
     for column, author in zip(columns, chosen, strict=True):

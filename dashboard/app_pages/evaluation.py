@@ -251,7 +251,7 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
             f"Wrote run `{path.name}` with {counted(counts['applied'], 'correction')} applied"
             + (
                 f"; {counts['no_effect']} without effect, on passages this run does not count "
-                "for that topic"
+                "for that topic or on the author's stance of a quote"
                 if counts.get("no_effect")
                 else ""
             )

@@ -192,7 +192,9 @@ def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: 
         st.caption(
             "After − before of each author's position, with a bootstrap interval over articles "
             "and a permutation p-value. A detected change point is the split with the largest "
-            "shift; its p-value pays for searching every split. Same as `viewpoints shift`."
+            "shift; its p-value pays for searching every split. The same test as "
+            "`viewpoints shift`, with 999 resamples where the command draws 2,000, so p-values "
+            "can differ a little."
         )
         st.dataframe(views.shift_table(shifts, ctx.labels), hide_index=True)
         for item in shifts:

@@ -139,6 +139,13 @@ def test_search_and_group_live_in_the_url_and_a_link_restores_them(app, small_ru
     assert reopened.header[0].value == "Sanctions Are Here to Stay"
 
 
+def test_a_search_that_matches_nothing_is_in_the_url_too(article):
+    article.text_input(key="art_query").input("here to stay").run()
+    article.text_input(key="art_query").input("zzzz no such words").run()
+    assert article.warning and "No article matches" in article.warning[0].value
+    assert article.query_params["search"] == "zzzz no such words"  # not the search before
+
+
 def test_group_filter_lives_in_the_url(app, small_runs_dir, article):
     group_box = next(s for s in article.selectbox if s.key.startswith("art_group_"))
     group = next(g for g in group_box.options if g and g != "All")
@@ -369,3 +376,35 @@ def test_a_search_matches_word_starts_and_acronyms_whole():
     assert hits("(US)", "a (US) view")  # punctuation is taken literally
     assert hits("ICBM", "new ICBMs") and not hits("ICBM", "ICBMx")  # an acronym's plural
     assert hits("$100", "US$100 million")  # a query starting with punctuation: anywhere
+
+
+def test_the_list_says_how_many_match_when_it_shows_only_the_newest(monkeypatch):
+    import pandas as pd
+
+    from dashboard.app_pages import article as page
+
+    monkeypatch.setattr(page, "MAX_CHOICES", 2)
+    meta = pd.DataFrame(
+        {
+            "article_id": ["a", "b", "c"],
+            "title": ["Sanctions one", "Sanctions two", "Weather"],
+            "group": ["Ann", "Bob", "Cid"],
+            "outlet": ["X", "X", "Y"],
+            "day": pd.to_datetime(["2018-01-01", "2018-02-01", "2018-03-01"]),
+        }
+    )
+    assert page._choices(meta, "", None) == (["c", "b"], 3)  # newest two of three
+    assert page._choices(meta, "sanctions", None) == (["b", "a"], 2)
+
+
+def test_a_link_to_an_article_opens_it_whatever_the_list_s_filters(app, quiet_runs_dir):
+    """A link copied with a search that found the article only in its text (a box the link
+    does not carry), or among articles that discuss no topic, still opens that article."""
+    for article_id, search, title in (
+        ("off", "Football", "Football results"),  # discusses no topic: filtered out by default
+        ("on1", "INF dispute", "Sanctions tightened"),  # found in its text, not its title
+    ):
+        at = app(quiet_runs_dir, article=article_id, search=search).run()
+        at.switch_page("app_pages/article.py").run()
+        assert not at.exception and not at.warning, (article_id, [w.value for w in at.warning])
+        assert at.header[0].value == title

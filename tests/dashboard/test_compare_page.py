@@ -184,3 +184,20 @@ def test_differences_between_the_chosen_authors_have_intervals_and_q_values(comp
     untested = compared[compared["p"] == ""]
     assert untested["Note"].str.contains("too few articles").all()  # one article: no test
     assert (table.loc[table["A − B"] == "not comparable", "Note"] != "").all()
+
+
+def test_a_run_with_two_units_of_one_name_shows_the_author_s_without_failing(app, tmp_path):
+    """Runs made before an outlet group named as an author was merged into that author can
+    hold both; the evidence shows the author's unit instead of failing."""
+    from tests.dashboard.conftest import make_small_run
+
+    run = make_small_run(tmp_path)
+    table = pd.read_parquet(run / "positions.parquet")
+    twin = table[(table["level"] == "author") & (table["author"] == TIMOFEEV)].copy()
+    twin["group_kind"], twin["n_passages"] = "outlet", 99
+    pd.concat([twin, table], ignore_index=True).to_parquet(run / "positions.parquet")
+    at = app(tmp_path, authors=[TIMOFEEV, NHAN_DAN], topic="sanctions").run()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = _markdown(at)
+    assert "n = 2 own-voice passages" in text and "n = 99" not in text
