@@ -38,6 +38,8 @@ SINGLE = (
     "article_group",
     "colour",
     "scale",
+    # Over time: the date the shifts are measured at (none: the change point is searched)
+    "split",
     # Runs: the two runs compared, the topic and the measure looked at
     "run_a",
     "run_b",

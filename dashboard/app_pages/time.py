@@ -3,6 +3,7 @@ dates. Only dated articles that discuss a topic in their own voice are drawn."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import altair as alt
@@ -170,24 +171,39 @@ def time_chart(frame: pd.DataFrame, authors: list[str], topic_labels: list[str])
     return facets.configure_axis(grid=False)
 
 
+def _iso_day(value: Any, first: datetime.date, last: datetime.date) -> datetime.date | None:
+    """A link's date (``2018-07-01``) for the date picker; None for anything else, or a day
+    outside the run's dates (the picker takes none)."""
+    try:
+        day = datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return day if first <= day <= last else None
+
+
 def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: Any) -> None:
     """Did they change? Shifts before/after a chosen date, or at the detected change point.
     Computed only while the expander is open: the change-point search tests every split with
     permutations, and most visits never open it."""
+    if state.get("split") and "time_changes_open" not in st.session_state:
+        st.session_state["time_changes_open"] = True  # a link with a date opens the shifts
     box = ui.opened_expander(
         "Did they change? Shifts over time, with their evidence", "time_changes_open"
     )
     if box is None:
         return
     with box:
+        state.seed_widget("split", "time_split_date", lambda v: _iso_day(v, first, last))
         picked = st.date_input(
             "Compare before and after this date (leave empty to find the change point)",
-            value=None,
             min_value=first,
             max_value=last,
             key="time_split_date",
+            # the widget's own state once set (from a link, or by the reader)
+            **({} if "time_split_date" in st.session_state else {"value": None}),
         )
         split = picked.isoformat() if picked else None
+        state.put("split", split)
         shifts = data.author_shifts(ctx.path, ctx.stamp, tuple(authors), tuple(topics), split)
         st.caption(
             "After − before of each author's position, with a bootstrap interval over articles "

@@ -218,3 +218,22 @@ def test_only_dated_articles_with_a_point_count_toward_an_author():
     counts = articles_with_points(positions, dated)
     # Ann: a stance and a tone-only article; Bob: quoted voices only; Cy: not discussed
     assert counts.to_dict() == {"Ann": 2}
+
+
+def test_the_date_shifts_are_measured_at_lives_in_the_url(app, small_runs_dir):
+    import datetime
+
+    at = _open(app, small_runs_dir, time_authors=TIMOFEEV)
+    at.session_state["time_changes_open"] = True
+    at.run()
+    at.date_input(key="time_split_date").set_value(datetime.date(2018, 8, 1)).run()
+    assert at.query_params["split"] == "2018-08-01"
+    # a link with the date opens the shifts there, in a fresh session
+    again = _open(app, small_runs_dir, time_authors=TIMOFEEV, split="2018-08-01")
+    assert not again.exception and not again.warning
+    assert again.date_input(key="time_split_date").value == datetime.date(2018, 8, 1)
+    (table,) = [d.value for d in again.dataframe if "Shift" in d.value.columns]
+    assert set(table["Split"]) == {"2018-08-01"}
+    # a date outside the run's is left out, not an error
+    far = _open(app, small_runs_dir, time_authors=TIMOFEEV, split="1990-01-01")
+    assert not far.exception and far.date_input(key="time_split_date").value is None
