@@ -131,17 +131,22 @@ def author_shift(
     sums = article_sums(run, topic, members)
     sums = sums[sums["group"] == author]
     base = {"author": author, "topic": topic, "measure": measure}
-    empty = dict.fromkeys(("before", "after", "shift", "low", "high", "p_value"))
-    if sums.empty:  # nothing in the author's own words on the topic: say why, not "no date"
+
+    def unmeasured(note: str, split: str | None, n_before: int, n_after: int) -> Shift:
+        """No shift measured, and why (``note``): values, interval and p all None."""
+        empty = dict.fromkeys(("before", "after", "shift", "low", "high", "p_value"))
         return Shift(
             **base,
-            split_date=split_date,
+            split_date=split,
             detected=False,
             **empty,
-            n_before=0,
-            n_after=0,
-            note=_absent_note(run, author, topic),
+            n_before=n_before,
+            n_after=n_after,
+            note=note,
         )
+
+    if sums.empty:  # nothing in the author's own words on the topic: say why, not "no date"
+        return unmeasured(_absent_note(run, author, topic), split_date, 0, 0)
     dates = pd.to_datetime(run.articles.set_index("article_id")["date"], errors="coerce")
     sums = sums.assign(day=sums["article_id"].map(dates)).dropna(subset=["day"])
     sums = sums.sort_values(["day", "article_id"], kind="stable").reset_index(drop=True)
@@ -164,25 +169,17 @@ def author_shift(
     if split_date is not None:
         k = int(sum(d < split_day for d in days))
         if k == 0 or k == len(days):
-            return Shift(
-                **base,
-                split_date=split_date,
-                detected=False,
-                **empty,
-                n_before=k,
-                n_after=len(days) - k,
-                note="no dated article on one side of the date",
+            return unmeasured(
+                "no dated article on one side of the date", split_date, k, len(days) - k
             )
-        if silent_side(k):
-            return Shift(
-                **base,
-                split_date=split_date,
-                detected=False,
-                **empty,
-                n_before=k,
-                n_after=len(days) - k,
-                note=f"no stance expressed {silent_side(k)} (fewer than {min_mass:g} passages "
+        silent = silent_side(k)
+        if silent:
+            return unmeasured(
+                f"no stance expressed {silent} (fewer than {min_mass:g} passages "
                 "expected to take a side)",
+                split_date,
+                k,
+                len(days) - k,
             )
         observed = float(_split_stats(matrix, measure, [k])[0])
         null = []
@@ -198,38 +195,19 @@ def author_shift(
         ]
         spoken = [k for k in cuts if not silent_side(k)]
         if cuts and not spoken:
-            return Shift(
-                **base,
-                split_date=None,
-                detected=False,
-                **empty,
-                n_before=len(days),
-                n_after=0,
-                note="no split with a stance expressed on both sides",
-            )
+            return unmeasured("no split with a stance expressed on both sides", None, len(days), 0)
         cuts = spoken
         if not cuts:
-            return Shift(
-                **base,
-                split_date=None,
-                detected=False,
-                **empty,
-                n_before=len(days),
-                n_after=0,
-                note=f"needs at least {2 * min_side} dated articles on the topic on two or more "
+            return unmeasured(
+                f"needs at least {2 * min_side} dated articles on the topic on two or more "
                 f"dates, has {len(days)}",
+                None,
+                len(days),
+                0,
             )
         stats = _split_stats(matrix, measure, cuts)
         if not np.isfinite(stats).any():
-            return Shift(
-                **base,
-                split_date=None,
-                detected=False,
-                **empty,
-                n_before=len(days),
-                n_after=0,
-                note="no side taken on either side",
-            )
+            return unmeasured("no side taken on either side", None, len(days), 0)
         best = int(np.nanargmax(np.abs(stats)))
         k, observed = cuts[best], float(stats[best])
         null = []

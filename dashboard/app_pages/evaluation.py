@@ -52,6 +52,9 @@ def metrics_row(report: dict[str, Any]) -> None:
     cols[3].metric("Examples", f"{report['n']:,}")
 
 
+SCORES = ("precision", "recall", "f1")  # the per-class scores, each undefined somewhere
+
+
 def per_class_frame(report: dict[str, Any]) -> pd.DataFrame:
     """Precision, recall, F1 and support per class; an undefined score (precision of a class
     never predicted, recall of one absent) is empty, not 0."""
@@ -61,9 +64,6 @@ def per_class_frame(report: dict[str, Any]) -> pd.DataFrame:
     rows = [{"class": label, **per_class[label]} for label in report["labels"]]
     frame = pd.DataFrame(rows, columns=["class", "precision", "recall", "f1", "support"])
     return frame.astype({name: float for name in SCORES})
-
-
-SCORES = ("precision", "recall", "f1")
 
 
 def per_class_shown(report: dict[str, Any]) -> pd.DataFrame:
