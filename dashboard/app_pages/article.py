@@ -14,6 +14,7 @@ from dashboard.highlight import Span, highlight_html
 from dashboard.style import (
     PASSAGE_PLACE,
     PASSAGE_PLACE_HELP,
+    SPEAKER_PROBS,
     STANCE_PROBS,
     TONE_PROBS,
     cell_css,
@@ -27,6 +28,10 @@ from dashboard.style import (
 
 MAX_CHOICES = 300
 STRONGEST = "__strongest__"
+STANCE = "Stance"
+AUTHOR_STANCE = "Author's stance"
+QUOTED_STANCE = "Quoted voice's stance"
+SCORE_COLUMNS = (STANCE, AUTHOR_STANCE, QUOTED_STANCE, "Tone")
 
 
 def search_pattern(query: str) -> re.Pattern[str]:
@@ -75,18 +80,39 @@ def _choices(
     return list(kept["article_id"].astype(str)[:MAX_CHOICES]), len(kept)
 
 
+def has_quoted_stance(scores: pd.DataFrame) -> bool:
+    """Whether the run's model gave reported speech its speaker's stance (a speaker head)."""
+    return "speaker_stance" in scores.columns and bool(scores["speaker_stance"].notna().any())
+
+
+def _quoted(rec: dict) -> bool:
+    """A reported passage with its quoted voice's stance."""
+    return bool(rec.get("reported")) and not is_missing(rec.get("speaker_stance"))
+
+
 def _tooltip(rows: pd.DataFrame, label) -> str:
     lines = []
     for rec in rows.to_dict("records"):
+        if _quoted(rec):
+            stance = (
+                f"quoted voice's stance {signed(rec.get('speaker_stance'))} "
+                f"({probabilities(rec, SPEAKER_PROBS)})"
+            )
+        else:
+            stance = f"stance {signed(rec.get('stance'))} ({probabilities(rec, STANCE_PROBS)})"
         lines.append(
-            f"{label(rec['topic'])}: stance {signed(rec.get('stance'))} "
-            f"({probabilities(rec, STANCE_PROBS)}); tone {signed(rec.get('tone'))} "
+            f"{label(rec['topic'])}: {stance}; tone {signed(rec.get('tone'))} "
             f"({probabilities(rec, TONE_PROBS)}); relevance {rec.get('relevance', 0):.2f}"
         )
     if len(rows) and bool(rows.iloc[0].get("reported")):
         speaker = rows.iloc[0].get("speaker")
         who = speaker if isinstance(speaker, str) and speaker else "unknown speaker"
-        lines.append(f"Reported speech ({who}): not counted in the article's scores")
+        counted = (
+            "counted in the quoted voices' stance, not the author's"
+            if _quoted(rows.iloc[0].to_dict())
+            else "not counted in the article's scores"
+        )
+        lines.append(f"Reported speech ({who}): {counted}")
     return "\n".join(lines)
 
 
@@ -95,7 +121,8 @@ def spans_for(
 ) -> list[Span]:
     """One span per scored passage: coloured by ``measure`` on ``topic`` (or on the most
     relevant topic when ``topic`` is STRONGEST); passages scored only on other topics are
-    outlined."""
+    outlined. On the stance scale reported speech takes its quoted voice's stance where the
+    run has one: the stance it counts toward."""
     spans = []
     for pid, rows in article_scores.groupby("passage_id", sort=False):
         if pid not in passages.index:
@@ -107,6 +134,8 @@ def spans_for(
             on_topic = rows[rows["topic"] == topic]
             colour_row = on_topic.iloc[0] if len(on_topic) else None
         value = None if colour_row is None else colour_row.get(measure)
+        if measure == "stance" and colour_row is not None and _quoted(colour_row.to_dict()):
+            value = colour_row.get("speaker_stance")
         speaker = passage.get("speaker")
         spans.append(
             Span(
@@ -131,7 +160,11 @@ def _voice(row: dict) -> str:
 
 
 def score_table(article_scores: pd.DataFrame, passages: pd.DataFrame, label) -> pd.DataFrame:
-    """Scores of the article's passages, one row per passage × topic, in reading order."""
+    """Scores of the article's passages, one row per passage × topic, in reading order.
+
+    Where the run gives reported speech its speaker's stance, each row shows the stance it
+    counts toward: the author's for own words, the quoted voice's for reported speech (the
+    author head's reading of a quotation counts nowhere, so it is not shown)."""
     if article_scores.empty:
         return pd.DataFrame()
     df = article_scores.merge(
@@ -139,23 +172,29 @@ def score_table(article_scores: pd.DataFrame, passages: pd.DataFrame, label) -> 
     )
     df = df.sort_values(["index", "relevance"], ascending=[True, False])
     records = df.to_dict("records")
-    table = pd.DataFrame(
-        {
-            PASSAGE_PLACE: df["index"].astype("Int64") + 1,
-            "Topic": [label(t) for t in df["topic"]],
-            "Stance": df["stance"].astype(float),
-            "Stance probabilities": [probabilities(r, STANCE_PROBS) for r in records],
-            "Tone": df["tone"].astype(float),
-            "Tone probabilities": [probabilities(r, TONE_PROBS) for r in records],
-            "Relevance": df["relevance"].astype(float),
-            "Voice": [_voice(r) for r in records],
-            "Passage": df["text"].fillna("").str.slice(0, 160),
-        }
-    )
+    table = pd.DataFrame({PASSAGE_PLACE: df["index"].astype("Int64") + 1})
+    table["Topic"] = [label(t) for t in df["topic"]]
+    if has_quoted_stance(df):
+        nan = float("nan")
+        table[AUTHOR_STANCE] = [nan if _quoted(r) else float(r["stance"]) for r in records]
+        table[QUOTED_STANCE] = [float(r["speaker_stance"]) if _quoted(r) else nan for r in records]
+        table["Stance probabilities"] = [
+            probabilities(r, SPEAKER_PROBS if _quoted(r) else STANCE_PROBS) for r in records
+        ]
+    else:
+        table[STANCE] = df["stance"].astype(float).to_numpy()
+        table["Stance probabilities"] = [probabilities(r, STANCE_PROBS) for r in records]
+    table["Tone"] = df["tone"].astype(float).to_numpy()
+    table["Tone probabilities"] = [probabilities(r, TONE_PROBS) for r in records]
+    table["Relevance"] = df["relevance"].astype(float).to_numpy()
+    table["Voice"] = [_voice(r) for r in records]
+    table["Passage"] = df["text"].fillna("").str.slice(0, 160).to_numpy()
     # With a topic head: its P(on topic), the gate each passage passed (runs without one: none)
     if "on_topic" in df.columns and df["on_topic"].notna().any():
         table.insert(
-            table.columns.get_loc("Relevance") + 1, "About it", df["on_topic"].astype(float)
+            table.columns.get_loc("Relevance") + 1,
+            "About it",
+            df["on_topic"].astype(float).to_numpy(),
         )
     return table
 
@@ -344,10 +383,16 @@ def render() -> None:
     state.put("colour", None if colour_topic == STRONGEST else colour_topic)
     state.put("scale", None if measure == "stance" else measure)
     st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
+    reported_note = (
+        "their stance is the quoted voice's (on the stance scale, their colour too): it counts "
+        "toward the quoted voices' measure, not the author's position."
+        if has_quoted_stance(article_scores)
+        else "shown, but not counted in the article's position."
+    )
     st.caption(
         "Hover a passage for its scores; its ¶ number is its row in the Passage scores table "
         "below. Passages with a dashed border are reported speech (quoted or attributed): "
-        "shown, but not counted in the article's position."
+        + reported_note
     )
     text = data.article_texts(ctx.path, ctx.stamp).get(aid, "")
     spans = spans_for(article_scores, passages, colour_topic, measure, ctx.label)
@@ -360,9 +405,10 @@ def render() -> None:
     if table.empty:
         st.caption("No passage of this article is about any of the run's topics.")
     else:
+        scored = [c for c in SCORE_COLUMNS if c in table]
         styled = (
-            table.style.map(cell_css, subset=["Stance", "Tone"])
-            .format(signed, subset=["Stance", "Tone"])
+            table.style.map(lambda v: "" if is_missing(v) else cell_css(v), subset=scored)
+            .format(signed, subset=scored)
             .format("{:.0%}", subset=[c for c in ("Relevance", "About it") if c in table])
         )
         st.dataframe(
@@ -375,7 +421,14 @@ def render() -> None:
                 ),
                 "Passage": st.column_config.TextColumn(width="large"),
                 "Voice": st.column_config.TextColumn(
-                    help="own voice, or reported speech (quoted or attributed; not counted)"
+                    help="own voice, or reported speech (quoted or attributed)"
+                ),
+                AUTHOR_STANCE: st.column_config.Column(
+                    help="the author's stance in their own words: it makes the article's stance"
+                ),
+                QUOTED_STANCE: st.column_config.Column(
+                    help="the stance of the voice the author quotes: it makes the article's "
+                    "quoted-voices measure, not the author's stance"
                 ),
             },
         )

@@ -3,12 +3,15 @@ positions come from ``analysis.aggregate`` (the small run's scores, with quoted 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from analysis.aggregate import positions
 from analysis.runs import write_run
 from dashboard.charts import chart_frame
+from dashboard.style import diverging_color
 from dashboard.views import QUOTED_HEADER, STANCE_HEADER
 from tests.dashboard.conftest import (
     CONFIG_TOML,
@@ -92,3 +95,25 @@ def test_compare_chart_has_the_quoted_voices_as_a_measure(voices_runs_dir):
     assert by_measure.loc["Stance", "shown"] == "no stance expressed"
     assert np.isnan(by_measure.loc["Stance", "value"])
     assert by_measure.loc["Quoted voices", "value"] == pytest.approx(0.7)
+
+
+NHAN_DAN_ARTICLE = "004_874e9fd0087b4233"
+
+
+def test_the_article_page_gives_reported_speech_its_quoted_voice_s_stance(app, voices_runs_dir):
+    at = app(voices_runs_dir, article=NHAN_DAN_ARTICLE).run()
+    at.switch_page("app_pages/article.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    own = table[table["Voice"] == "own"].iloc[0]
+    quoted = table[table["Voice"] == "reported (Dmitry Peskov)"].iloc[0]
+    # Own words: the author's stance; a quotation: its speaker's, which is what it counts toward
+    assert own["Author's stance"] == pytest.approx(0.68) and np.isnan(own["Quoted voice's stance"])
+    assert np.isnan(quoted["Author's stance"])
+    assert quoted["Quoted voice's stance"] == pytest.approx(0.7)
+    assert quoted["Stance probabilities"] == "favor 80% · against 10% · none 10%"
+    html = next(m.value for m in at.markdown if 'class="vp-article"' in m.value)
+    assert "quoted voice&#x27;s stance +0.70 (favor 80% · against 10% · none 10%)" in html
+    assert "counted in the quoted voices&#x27; stance, not the author&#x27;s" in html
+    dashed = [s for s in re.findall(r'<span class="vp-passage"[^>]*>', html) if "dashed" in s]
+    assert dashed and all(f"background:{diverging_color(0.7)}" in s for s in dashed)
