@@ -131,12 +131,16 @@ def _golden(f: Any, a: float, b: float, tol: float = 1e-7) -> float:
     return (a + b) / 2.0
 
 
-def prediction_arrays(predictions: pd.DataFrame, task: str) -> tuple[np.ndarray, np.ndarray]:
+def prediction_arrays(
+    predictions: pd.DataFrame, task: str, labels: Sequence[str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Probabilities (n × labels) and true label indices of the rows that have a prediction.
 
-    ``predictions`` has the columns of :func:`analysis.corrections.predictions_for`.
+    ``predictions`` has the columns of :func:`analysis.corrections.predictions_for`;
+    ``labels`` defaults to the task's (give them for a task no scorer has, such as the quoted
+    voice's stance).
     """
-    labels = labels_for(task)
+    labels = list(labels_for(task) if labels is None else labels)
     if predictions.empty:
         return np.zeros((0, len(labels))), np.zeros(0, dtype=int)
     rows = predictions[predictions["predicted"].notna()]

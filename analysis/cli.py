@@ -573,8 +573,8 @@ def cmd_recompute(args: argparse.Namespace) -> int:
         f"{counts.get('pending', 0)} pending: a passage marked relevant counts once it also has "
         f"a stance and a tone label ({counts.get('waiting', 0)} corrections wait on that); "
         f"{counts['unmatched']} on text not in this run; {counts.get('no_effect', 0)} without "
-        "effect, on passages this run does not count for that topic or on the author's "
-        "stance of a quote)"
+        "effect, on passages this run does not count for that topic, on the author's "
+        "stance of a quote, or on a quoted voice's stance where nobody is quoted)"
         + (
             f"; {others} more on topics this run does not have "
             f"({', '.join(counts.get('other_topic_keys') or [])})"

@@ -3,7 +3,9 @@
 Every passage card (Overview and Compare evidence, reported speech) gets a small "Correct"
 popover; the Article page gets an inline form for any of its passages. A form has three
 selectboxes, preset to the label in force (the analyst's latest correction, else the model's),
-a "confirm" box and Save. Save writes, through :class:`analysis.corrections.CorrectionStore`,
+a "confirm" box and Save. The middle one is the author's stance, or for reported speech in a
+run whose model has a speaker head, the quoted voice's stance (task ``speaker``): the stance
+that passage counts toward. Save writes, through :class:`analysis.corrections.CorrectionStore`,
 one record per task the analyst changed; with the box ticked also one per task left as it was
 (recording the model's label as *confirmed*, once: a confirmed label overrides the model's
 probabilities in ``viewpoints recompute`` as a corrected one does). Marking a passage "not
@@ -31,16 +33,18 @@ from analysis.cache import text_sha256
 from analysis.corrections import (
     NOT_RELEVANT,
     RELEVANT,
+    SCORED_BY,
+    SPEAKER,
     Correction,
     CorrectionStore,
     corrections_dir,
+    labels_of,
     latest,
     predicted_label,
     predictions_for,
     probabilities_of,
     summary,
 )
-from analysis.labels import TASK_LABELS
 from dashboard import data
 from dashboard.context import RunContext
 from dashboard.style import is_missing, passage_place
@@ -97,13 +101,24 @@ def evaluation_tables(
     return summary(run, current), predictions_for(run, current, task)
 
 
+FALLBACK_LABELS = {"topic": NOT_RELEVANT, "stance": "none", "tone": "neutral", SPEAKER: "none"}
+TASK_NAMES = {"topic": "topic", "stance": "stance", "tone": "tone", SPEAKER: "quoted voice"}
+
+
+def stance_task(row: Mapping[str, Any]) -> str:
+    """The stance a passage counts toward, which its form corrects: the quoted voice's
+    (``speaker``) for reported speech in a run whose model has a speaker head (its rows carry
+    ``speaker_*`` columns), else the author's."""
+    reported = not is_missing(row.get("reported")) and bool(row.get("reported"))
+    return SPEAKER if reported and "speaker_favor" in row else "stance"
+
+
 def model_labels(row: Mapping[str, Any]) -> dict[str, str | None]:
     """What the model said about a passage on the row's topic: scored rows are ``relevant``."""
     scored = not is_missing(row.get("relevance"))
     return {
         "topic": RELEVANT if scored else NOT_RELEVANT,
-        "stance": predicted_label(row, "stance") if scored else None,
-        "tone": predicted_label(row, "tone") if scored else None,
+        **{task: predicted_label(row, task) if scored else None for task in SCORED_BY},
     }
 
 
@@ -113,13 +128,12 @@ def labels_in_force(
     """The label each selectbox starts at: the latest correction, else the model's, else the
     task's neutral label."""
     model = model_labels(row)
-    fallback = {"topic": NOT_RELEVANT, "stance": "none", "tone": "neutral"}
     out = {}
-    for task in ("topic", "stance", "tone"):
+    for task in ("topic", stance_task(row), "tone"):
         if existing and task in existing:
             out[task] = existing[task].label
         else:
-            out[task] = model[task] or fallback[task]
+            out[task] = model[task] or FALLBACK_LABELS[task]
     return out
 
 
@@ -135,7 +149,7 @@ def build_corrections(
     topic = str(row["topic"])
     target = next((t.target for t in ctx.topics if t.key == topic), None) or ctx.label(topic)
     model = model_labels(row)
-    tasks = ["topic"] if chosen["topic"] == NOT_RELEVANT else ["topic", "stance", "tone"]
+    tasks = ["topic"] if chosen["topic"] == NOT_RELEVANT else ["topic", stance_task(row), "tone"]
     if not confirm:
         start = labels_in_force(row, existing)
         tasks = [task for task in tasks if chosen[task] != start[task]]
@@ -151,7 +165,7 @@ def build_corrections(
                 task=task,
                 label=chosen[task],
                 model_label=model[task],
-                model=ctx.info.model_name(task) if task != "topic" else None,
+                model=ctx.info.model_name(SCORED_BY[task]) if task in SCORED_BY else None,
                 run_id=ctx.run_id,
                 passage_id=None if is_missing(row.get("passage_id")) else str(row["passage_id"]),
                 article_id=None if is_missing(row.get("article_id")) else str(row["article_id"]),
@@ -173,15 +187,16 @@ def badge_html(row: Mapping[str, Any], existing: Mapping[str, Correction]) -> st
         return ""
     model = model_labels(row)
     parts = []
-    for task in ("topic", "stance", "tone"):
+    for task in ("topic", "stance", SPEAKER, "tone"):
         if task not in existing:
             continue
         label = existing[task].label
+        name = TASK_NAMES[task]
         if model[task] == label:
-            parts.append(f"{task} {label} ✓")
+            parts.append(f"{name} {label} ✓")
         else:
             said = model[task] or "not scored"
-            parts.append(f"{task} <b>{html.escape(label)}</b> (model: {html.escape(said)})")
+            parts.append(f"{name} <b>{html.escape(label)}</b> (model: {html.escape(said)})")
     return (
         '<div class="vp-corrected" style="font-size:0.8em;color:#1b5e20;margin-top:3px">'
         f"✎ corrected: {' · '.join(parts)}</div>"
@@ -212,6 +227,7 @@ def correction_form(
     existing = existing_for(row, index)
     model = model_labels(row)
     start = labels_in_force(row, existing)
+    voice = stance_task(row)
     topic_label = ctx.label(str(row["topic"]))
     with st.form(key, border=False):
         slots = st.columns(3) if columns else [st, st, st]
@@ -223,18 +239,24 @@ def correction_form(
                 format_func=_option(model["topic"]),
                 key=f"{key}_topic",
             ),
-            "stance": slots[1].selectbox(
-                "Stance",
-                TASK_LABELS["stance"],
-                index=TASK_LABELS["stance"].index(start["stance"]),
-                format_func=_option(model["stance"]),
-                key=f"{key}_stance",
-                help="toward the topic's target; ignored when the passage is not relevant",
+            voice: slots[1].selectbox(
+                "Quoted voice's stance" if voice == SPEAKER else "Stance",
+                labels_of(voice),
+                index=labels_of(voice).index(start[voice]),
+                format_func=_option(model[voice]),
+                key=f"{key}_{voice}",
+                help=(
+                    "of the voice this passage quotes, toward the topic's target: what the "
+                    "quoted-voices measure counts"
+                    if voice == SPEAKER
+                    else "the author's, toward the topic's target"
+                )
+                + "; ignored when the passage is not relevant",
             ),
             "tone": slots[2].selectbox(
                 "Tone",
-                TASK_LABELS["tone"],
-                index=TASK_LABELS["tone"].index(start["tone"]),
+                labels_of("tone"),
+                index=labels_of("tone").index(start["tone"]),
                 format_func=_option(model["tone"]),
                 key=f"{key}_tone",
             ),
@@ -361,6 +383,8 @@ def article_corrections(passages: pd.DataFrame, scores: pd.DataFrame, ctx: RunCo
         row.update({k: v for k, v in on_topic.iloc[0].to_dict().items() if k != "text"})
     else:
         row["relevance"] = None
+        # the run's columns, unscored: a quote's form then asks for its quoted voice's stance
+        row.update({c: None for c in scores.columns if c.startswith("speaker_")})
         st.caption(
             f"The model did not find this passage about {ctx.label(topic)}. Mark it relevant "
             "and give its stance and tone to add it to the topic in a recomputed run."

@@ -632,3 +632,86 @@ def test_a_stance_label_on_a_quote_is_counted_without_effect(run):
     counts = apply_corrections(run, [stance, tone]).counts
     assert (counts["applied"], counts["no_effect"]) == (1, 1)  # the tone label applies
     assert counts["by_task"]["stance"] == 0 and counts["by_task"]["tone"] == 1
+
+
+def _with_speaker_head(run):
+    """The run as a model with a speaker head scores it: each quote's voice favors."""
+    scores = run.scores.copy()
+    reported = scores["reported"].astype(bool)
+    for side, value in (("favor", 0.8), ("against", 0.1), ("none", 0.1)):
+        scores[f"speaker_{side}"] = np.where(reported, value, np.nan)
+    scores["speaker_stance"] = scores["speaker_favor"] - scores["speaker_against"]
+    run.scores = scores
+    return run
+
+
+def _text_of(run, passage_id):
+    return run.passages.set_index("passage_id").at[passage_id, "text"]
+
+
+def test_a_quoted_voice_s_stance_label_moves_the_quoted_voices_measure_only(run):
+    run = _with_speaker_head(run)
+    quoted = run.scores[run.scores["reported"].astype(bool)].iloc[0]
+    aid, topic = quoted["article_id"], quoted["topic"]
+    before = apply_corrections(run, []).tables
+    label = corr(_text_of(run, quoted["passage_id"]), topic, "speaker", "against")
+    applied = apply_corrections(run, [label])
+    row = applied.tables["scores"].query("passage_id == @quoted.passage_id and topic == @topic")
+    row = row.iloc[0]
+    assert (row["speaker_favor"], row["speaker_against"], row["speaker_none"]) == (0, 1, 0)
+    assert row["speaker_stance"] == -1.0 and row["corrected"] == "speaker"
+    assert row["stance"] == pytest.approx(quoted["stance"])  # the author head's reading stays
+    assert applied.counts["applied"] == 1 and applied.counts["by_task"]["speaker"] == 1
+    was = _position(before, "article", aid, topic)
+    now = _position(applied.tables, "article", aid, topic)
+    assert now["quoted_stance"] < was["quoted_stance"]
+    assert now["stance"] == pytest.approx(was["stance"], nan_ok=True)  # the author's: unmoved
+
+
+def test_a_quoted_voice_s_stance_label_without_a_quote_is_counted_without_effect(run):
+    own = run.scores[~run.scores["reported"].astype(bool)].iloc[0]
+    on_own_words = corr(_text_of(run, own["passage_id"]), own["topic"], "speaker", "favor")
+    quoted = run.scores[run.scores["reported"].astype(bool)].iloc[0]
+    on_quote = corr(_text_of(run, quoted["passage_id"]), quoted["topic"], "speaker", "favor")
+    # A model without a speaker head (the small run has none): no quoted stance to correct
+    counts = apply_corrections(run, [on_quote]).counts
+    assert (counts["applied"], counts["no_effect"]) == (0, 1)
+    with_head = _with_speaker_head(run)
+    counts = apply_corrections(with_head, [on_own_words, on_quote]).counts
+    assert (counts["applied"], counts["no_effect"]) == (1, 1)
+    scores = apply_corrections(with_head, [on_own_words]).tables["scores"]
+    assert scores.query("passage_id == @own.passage_id")["speaker_favor"].isna().all()
+
+
+def test_a_quote_marked_relevant_is_added_with_its_quoted_voice_s_stance(run):
+    run = _with_speaker_head(run)
+    reported = run.passages[run.passages["reported"].astype(bool)]
+    scored = set(zip(run.scores["passage_id"], run.scores["topic"], strict=True))
+    pid = next(p for p in reported["passage_id"] if (p, "sanctions") not in scored)
+    text = _text_of(run, pid)
+    labels = [
+        corr(text, "sanctions", "topic", RELEVANT),
+        corr(text, "sanctions", "speaker", "against"),
+        corr(text, "sanctions", "tone", "negative"),
+    ]
+    applied = apply_corrections(run, labels)
+    assert applied.counts["added"] == 1 and applied.counts["applied"] == 3
+    row = applied.tables["scores"].query("passage_id == @pid and topic == 'sanctions'").iloc[0]
+    assert row["speaker_stance"] == -1.0 and row["corrected"] == "topic,stance,tone,speaker"
+    aid = row["article_id"]
+    assert _position(applied.tables, "article", aid, "sanctions")["quoted_stance"] < 0
+    # without a stance of either voice it waits, as an own-voice passage does
+    waiting = apply_corrections(run, [labels[0], labels[2]]).counts
+    assert (waiting["added"], waiting["pending"], waiting["waiting"]) == (0, 1, 2)
+
+
+def test_predictions_of_a_quoted_voice_s_stance_come_from_the_speaker_head(run):
+    run = _with_speaker_head(run)
+    quoted = run.scores[run.scores["reported"].astype(bool)].iloc[0]
+    label = corr(_text_of(run, quoted["passage_id"]), quoted["topic"], "speaker", "against")
+    predictions = predictions_for(run, [label], "speaker")
+    assert predictions.iloc[0]["predicted"] == "favor"
+    assert predictions.iloc[0]["p_favor"] == pytest.approx(0.8)
+    table = summary(run, [label])
+    row = table[table["task"] == "speaker"].iloc[0]
+    assert (row["corrections"], row["with_prediction"], row["accuracy"]) == (1, 1, 0.0)

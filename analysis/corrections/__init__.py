@@ -1,9 +1,10 @@
 """Analyst corrections: labelled data the user owns, and runs recomputed with them.
 
 An analyst reading a passage can confirm or correct what the model said about it on one topic:
-whether it is about the topic (task ``topic``: ``relevant`` / ``not relevant``), its stance toward
-the topic's target (``favor`` / ``against`` / ``none``) and its tone (``negative`` / ``neutral``
-/ ``positive``). Each answer is one :class:`Correction`.
+whether it is about the topic (task ``topic``: ``relevant`` / ``not relevant``), its author's
+stance toward the topic's target (``stance``: ``favor`` / ``against`` / ``none``), its tone
+(``negative`` / ``neutral`` / ``positive``) and, for reported speech, the stance of the voice it
+quotes (``speaker``, the same labels as ``stance``). Each answer is one :class:`Correction`.
 
 **Storage.** Plain JSON Lines in a folder the user owns (default ``./corrections/``, or
 ``$VIEWPOINTS_CORRECTIONS_DIR``), one file per UTC day (``corrections-YYYY-MM-DD.jsonl``), one
@@ -30,8 +31,13 @@ the text and the topic's target, not of where the text was found.
   is left;
 - a stance or tone correction replaces the model's probabilities by a one-hot vector on the
   corrected label (``stance`` = favor − against and ``tone`` = positive − negative follow);
+  a ``speaker`` correction does the same to the speaker head's ``speaker_*`` columns of a
+  reported passage (``speaker_stance`` follows), which the quoted-voices measure counts. It
+  has no effect on the author's own words, nor in a run whose model has no speaker head; nor
+  has a ``stance`` correction on reported speech, which no position counts as the author's;
 - ``topic = relevant`` on a passage the model did not score on that topic adds it only when the
-  analyst also gave *both* its stance and its tone (with relevance 1): a position needs both
+  analyst also gave *both* its stance (for reported speech, the author's or the quoted
+  voice's) and its tone (with relevance 1): a position needs both
   numbers and the product never invents one. Such a relevance correction without both labels
   is counted as ``pending`` and changes nothing. ``relevant`` on a passage already scored is a
   confirmation and changes nothing either.
@@ -58,6 +64,8 @@ from analysis.corrections.records import (
     NOT_RELEVANT,
     RECORD_VERSION,
     RELEVANT,
+    SCORED_BY,
+    SPEAKER,
     TASKS,
     TOPIC_LABELS,
     Correction,
@@ -77,6 +85,8 @@ __all__ = [
     "NOT_RELEVANT",
     "RECORD_VERSION",
     "RELEVANT",
+    "SCORED_BY",
+    "SPEAKER",
     "TASKS",
     "TOPIC_LABELS",
     "AppliedCorrections",

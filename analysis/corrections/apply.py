@@ -11,7 +11,15 @@ from typing import Any
 import pandas as pd
 
 from analysis.corrections.examples import passage_hashes, predictions_for
-from analysis.corrections.records import NOT_RELEVANT, RELEVANT, TASKS, Correction, latest
+from analysis.corrections.records import (
+    CORRECTION_LABELS,
+    NOT_RELEVANT,
+    RELEVANT,
+    SPEAKER,
+    TASKS,
+    Correction,
+    latest,
+)
 from analysis.labels import TASK_LABELS
 from analysis.provenance import command_line
 
@@ -29,7 +37,8 @@ class AppliedCorrections:
     a topic passage of that topic, which nothing adds to it, so without effect (``no_effect``;
     a "not relevant" label there agrees with the run; a stance or tone label on a pair that a
     "not relevant" label takes off the topic; a stance label on reported speech, whose author
-    stance no position counts). The four add up to ``in_force``. Also:
+    stance no position counts; a quoted voice's stance on the author's own words, or in a run
+    whose model has no speaker head). The four add up to ``in_force``. Also:
     passages added to a topic (``added``), removed from one (``removed``), and the pairs that
     wait (``pending``, counted per passage × topic).
     """
@@ -92,11 +101,12 @@ def apply_corrections(
     scored_keys = set(row_keys)
     # A stance label on reported speech corrects the author head's reading of it, which no
     # position counts unless the run counts reported passages as the author's own.
-    reported_keys = (
-        set()
-        if run.info.aggregation.include_reported
-        else set(row_keys[scores["reported"].astype(bool)])
-    )
+    reported = scores["reported"].astype(bool)
+    reported_keys = set() if run.info.aggregation.include_reported else set(row_keys[reported])
+    # A quoted voice's stance corrects the speaker head's reading of reported speech: only
+    # there, and only in a run whose model has a speaker head, does a position count it.
+    has_speaker = "speaker_favor" in scores.columns
+    quoted_keys = set(row_keys[reported]) if has_speaker else set()
     for index, key in row_keys.items():
         tasks = by_key.get(key)
         if not tasks:
@@ -106,18 +116,24 @@ def apply_corrections(
             drop.append(index)
             continue
         done = []
-        for task in ("stance", "tone"):
-            if task in tasks:
-                _set_one_hot(scores, index, task, tasks[task].label)
-                done.append(task)
+        for task in ("stance", "tone", SPEAKER):
+            if task not in tasks or (task == SPEAKER and not (has_speaker and reported[index])):
+                continue
+            _set_one_hot(scores, index, task, tasks[task].label)
+            done.append(task)
         if topic_fix is not None:
             done.insert(0, "topic")
         scores.at[index, "corrected"] = ",".join(done)
     counts["removed"] = len(drop)
     removed_keys = {row_keys[index] for index in drop}
     scores = scores.drop(index=drop)
-    added = _added_rows(passages, hashes, scores, by_key, counts)
+    added = _added_rows(passages, hashes, scores, by_key, counts, has_speaker)
     added_keys = {(pid_hash.get(row["passage_id"]), row["topic"]) for row in added}
+    quoted_keys |= {
+        (pid_hash.get(row["passage_id"]), row["topic"])
+        for row in added
+        if SPEAKER in row["corrected"].split(",")
+    }
     waiting = {
         (c.text_sha256, c.topic)
         for c in current
@@ -131,6 +147,8 @@ def apply_corrections(
             counts["no_effect"] += 1  # its pair is taken off the topic by a "not relevant"
         elif key in scored_keys and c.task == "stance" and key in reported_keys:
             counts["no_effect"] += 1  # the author's stance on a quote: counted in no position
+        elif c.task == SPEAKER and key not in quoted_keys and key in scored_keys | added_keys:
+            counts["no_effect"] += 1  # no quoted voice here (own words, or no speaker head)
         elif key in scored_keys or key in added_keys:
             counts["applied"] += 1
             counts["by_task"][c.task] += 1
@@ -169,16 +187,22 @@ def apply_corrections(
 
 
 def _set_one_hot(scores: pd.DataFrame, index: Any, task: str, label: str) -> None:
-    for name in TASK_LABELS[task]:
-        scores.at[index, f"{task}_{name}"] = 1.0 if name == label else 0.0
-    if task == "stance":
-        scores.at[index, "stance"] = (
-            scores.at[index, "stance_favor"] - scores.at[index, "stance_against"]
-        )
+    """Replace one row's probabilities for ``task`` by the analyst's label, and its score."""
+    for name, value in _one_hot(task, label).items():
+        scores.at[index, name] = value
+
+
+def _one_hot(task: str, label: str) -> dict[str, float]:
+    """The probability columns of ``task`` for a sure ``label``, and the score they make
+    (``stance`` = favor − against, ``tone`` = positive − negative, ``speaker_stance``)."""
+    prefix = "speaker" if task == SPEAKER else task
+    out = {f"{prefix}_{name}": float(name == label) for name in CORRECTION_LABELS[task]}
+    if task == "tone":
+        out["tone"] = out["tone_positive"] - out["tone_negative"]
     else:
-        scores.at[index, "tone"] = (
-            scores.at[index, "tone_positive"] - scores.at[index, "tone_negative"]
-        )
+        score = "speaker_stance" if task == SPEAKER else "stance"
+        out[score] = out[f"{prefix}_favor"] - out[f"{prefix}_against"]
+    return out
 
 
 def _added_rows(
@@ -187,9 +211,12 @@ def _added_rows(
     scores: pd.DataFrame,
     by_key: dict[tuple[str, str], dict[str, Correction]],
     counts: dict[str, Any],
+    has_speaker: bool,
 ) -> list[dict[str, Any]]:
     """Score rows for passages the analyst marked relevant to a topic the model did not score
-    them on, when both their stance and tone are given."""
+    them on, when both their stance and tone are given. For reported speech the stance may be
+    the quoted voice's: it then stands for the passage's stance too (what a run that counts
+    reported speech as the author's would read)."""
     have = set(zip(scores["passage_id"], scores["topic"], strict=True))
     rows = []
     for (digest, topic), tasks in by_key.items():
@@ -200,28 +227,39 @@ def _added_rows(
         missing = [p for p in matches.to_dict("records") if (p["passage_id"], topic) not in have]
         if not missing:
             continue
-        if "stance" not in tasks or "tone" not in tasks:
+        ready = [p for p in missing if "tone" in tasks and _stance_label(p, tasks) is not None]
+        if len(ready) < len(missing):
             counts["pending"] += 1
-            continue
-        for passage in missing:
+        for passage in ready:
+            reported = bool(passage.get("reported"))
             row: dict[str, Any] = {
                 "passage_id": passage["passage_id"],
                 "article_id": passage["article_id"],
                 "topic": topic,
                 "relevance": 1.0,
-                "reported": bool(passage.get("reported")),
+                "reported": reported,
                 "speaker": passage.get("speaker"),
-                "corrected": "topic,stance,tone",
             }
-            for task in ("stance", "tone"):
-                label = tasks[task].label
-                for name in TASK_LABELS[task]:
-                    row[f"{task}_{name}"] = 1.0 if name == label else 0.0
-            row["stance"] = row["stance_favor"] - row["stance_against"]
-            row["tone"] = row["tone_positive"] - row["tone_negative"]
+            row.update(_one_hot("stance", _stance_label(passage, tasks)))
+            row.update(_one_hot("tone", tasks["tone"].label))
+            done = ["topic", "stance", "tone"]
+            if reported and has_speaker and SPEAKER in tasks:
+                row.update(_one_hot(SPEAKER, tasks[SPEAKER].label))
+                done.append(SPEAKER)
+            row["corrected"] = ",".join(done)
             rows.append(row)
             counts["added"] += 1
     return rows
+
+
+def _stance_label(passage: dict[str, Any], tasks: dict[str, Correction]) -> str | None:
+    """The stance an added passage takes: the author's label, else for reported speech the
+    quoted voice's; None when the analyst gave neither."""
+    if "stance" in tasks:
+        return tasks["stance"].label
+    if bool(passage.get("reported")) and SPEAKER in tasks:
+        return tasks[SPEAKER].label
+    return None
 
 
 def recompute(

@@ -13,6 +13,7 @@ from analysis.cache import text_sha256
 from analysis.corrections.records import (
     NOT_RELEVANT,
     RELEVANT,
+    SCORED_BY,
     TASKS,
     Correction,
     labels_of,
@@ -49,7 +50,7 @@ def passage_hashes(passages: pd.DataFrame) -> pd.Series:
 
 def predicted_label(row: Mapping[str, Any], task: str) -> str | None:
     """The label a score row's probabilities favour for ``task`` (None when missing)."""
-    labels = TASK_LABELS[task]
+    labels = labels_of(task)
     values = [row.get(f"{task}_{label}") for label in labels]
     if any(v is None or pd.isna(v) for v in values):
         return None
@@ -57,8 +58,9 @@ def predicted_label(row: Mapping[str, Any], task: str) -> str | None:
 
 
 def probabilities_of(row: Mapping[str, Any], task: str) -> dict[str, float] | None:
-    """A score row's probabilities for ``task`` as a dict (None when missing)."""
-    labels = TASK_LABELS[task]
+    """A score row's probabilities for ``task`` as a dict (None when missing; ``speaker``
+    reads the ``speaker_*`` columns)."""
+    labels = labels_of(task)
     values = [row.get(f"{task}_{label}") for label in labels]
     if any(v is None or pd.isna(v) for v in values):
         return None
@@ -87,7 +89,7 @@ def predictions_for(run: Any, corrections: Iterable[Correction], task: str) -> p
     scored = scores.merge(by_hash, on="passage_id", how="inner").drop_duplicates(["hash", "topic"])
     lookup = scored.set_index(["hash", "topic"])
     known = set(hashes)
-    name = run.info.model_name(task) if task != "topic" else None
+    name = run.info.model_name(SCORED_BY[task]) if task in SCORED_BY else None
     rows = []
     for c in chosen:
         row: dict[str, Any] = {

@@ -11,14 +11,23 @@ from pathlib import Path
 from typing import Any
 
 from analysis.cache import text_sha256
-from analysis.labels import TASK_LABELS
+from analysis.labels import STANCE_LABELS, TASK_LABELS
 
 ENV_CORRECTIONS_DIR = "VIEWPOINTS_CORRECTIONS_DIR"
 DEFAULT_CORRECTIONS_DIR = "corrections"
 RELEVANT, NOT_RELEVANT = "relevant", "not relevant"
 TOPIC_LABELS: tuple[str, ...] = (RELEVANT, NOT_RELEVANT)
-CORRECTION_LABELS: dict[str, tuple[str, ...]] = {"topic": TOPIC_LABELS, **TASK_LABELS}
+# ``speaker``: the stance of the voice a reported passage quotes (the stance model's speaker
+# head, the ``speaker_*`` columns of a run's scores), which the quoted-voices measure counts.
+SPEAKER = "speaker"
+CORRECTION_LABELS: dict[str, tuple[str, ...]] = {
+    "topic": TOPIC_LABELS,
+    **TASK_LABELS,
+    SPEAKER: STANCE_LABELS,
+}
 TASKS: tuple[str, ...] = tuple(CORRECTION_LABELS)
+# The tasks whose labels replace a run's probabilities, and the model that scores each
+SCORED_BY: dict[str, str] = {"stance": "stance", "tone": "tone", SPEAKER: "stance"}
 RECORD_VERSION = 1
 FILE_PREFIX = "corrections-"
 
@@ -49,8 +58,10 @@ def now_iso() -> str:
 class Correction:
     """One analyst answer about one passage on one topic and one task.
 
-    ``model_label`` is what the model said (``None`` when it did not score the passage on the
-    topic); ``probs`` are the model's probabilities for the task's labels (stance and tone only),
+    ``task`` is ``topic``, ``stance`` (the author's), ``tone`` or ``speaker`` (the stance of the
+    voice a reported passage quotes). ``model_label`` is what the model said (``None`` when it
+    did not score the passage on the topic); ``probs`` are the model's probabilities for the
+    task's labels (all tasks but ``topic``),
     ``relevance`` the model's topic relevance, both as stored in the run the analyst was reading.
     """
 
@@ -89,8 +100,7 @@ class Correction:
         if self.probs is not None:
             if self.task == "topic" or set(self.probs) != set(labels):
                 raise ValueError(
-                    f"expected probs for the labels {labels} (stance and tone only), "
-                    f"got {self.probs!r}"
+                    f"expected probs for the labels {labels} (not for topic), got {self.probs!r}"
                 )
             object.__setattr__(self, "probs", {k: float(self.probs[k]) for k in labels})
         if self.relevance is not None:

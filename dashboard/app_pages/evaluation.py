@@ -26,7 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.calibration import prediction_arrays
-from analysis.corrections import recompute
+from analysis.corrections import SCORED_BY, SPEAKER, labels_of, recompute
 from analysis.datasets import FORMATS, DataError, load_examples
 from analysis.evaluate import evaluate_scorer, probability_report
 from analysis.labels import TASK_LABELS
@@ -35,6 +35,7 @@ from dashboard.style import counted
 
 DEFAULT_LIMIT = 500
 SOURCES = {"corrections": "My corrections", "file": "A labelled file"}
+TASK_NAMES = {"stance": "stance", "tone": "tone", SPEAKER: "quoted voice's stance"}
 WRITTEN_KEY = "_vp_corrected_run"  # just written: (from run, new run, message)
 OVERVIEW_PAGE = "app_pages/overview.py"
 
@@ -159,6 +160,7 @@ def topic_summary(ctx: context.RunContext, table: pd.DataFrame) -> pd.DataFrame:
     """The per topic × task counts in words, for display."""
     out = table.copy()
     out["topic"] = [ctx.label(t) for t in out["topic"]]
+    out["task"] = [TASK_NAMES.get(t, t) for t in out["task"]]
     return out.rename(
         columns={
             "topic": "Topic",
@@ -193,21 +195,23 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
             "Model accuracy": st.column_config.NumberColumn(format="percent"),
         },
     )
-    probs, y = prediction_arrays(predictions, task)
-    st.markdown(f"**{task.capitalize()}: {ctx.info.model_name(task) or 'model'}**")
+    labels = labels_of(task)
+    probs, y = prediction_arrays(predictions, task, labels)
+    name = TASK_NAMES.get(task, task)
+    model = ctx.info.model_name(SCORED_BY[task]) or "model"
+    st.markdown(f"**{name[:1].upper()}{name[1:]}: {model}**")
     missing = int((predictions["source"] == "missing").sum())
     if missing:
         st.caption(
-            f"{missing} of {len(predictions)} {task} correction(s) have no prediction from this "
+            f"{missing} of {len(predictions)} {name} correction(s) have no prediction from this "
             "run's model (the run did not score that passage on that topic, and they were made "
             "with another model); they are left out."
         )
     if len(y) == 0:
-        st.info(f"No {task} correction has a prediction from this run's model yet.")
+        st.info(f"No {name} correction has a prediction from this run's model yet.")
     else:
-        labels = TASK_LABELS[task]
-        show_report(probability_report(probs, [labels[i] for i in y], task))
-    with st.expander(f"The {len(predictions)} {task} correction(s)"):
+        show_report(probability_report(probs, [labels[i] for i in y], task, labels=labels))
+    with st.expander(f"The {len(predictions)} {name} correction(s)"):
         shown = predictions[["time", "topic", "label", "predicted", "source", "text"]].copy()
         shown["topic"] = [ctx.label(t) for t in shown["topic"]]
         shown["time"] = shown["time"].str.slice(0, 19).str.replace("T", " ")
@@ -251,7 +255,8 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
             f"Wrote run `{path.name}` with {counted(counts['applied'], 'correction')} applied"
             + (
                 f"; {counts['no_effect']} without effect, on passages this run does not count "
-                "for that topic or on the author's stance of a quote"
+                "for that topic, on the author's stance of a quote, or on a quoted voice's "
+                "stance where nobody is quoted"
                 if counts.get("no_effect")
                 else ""
             )
@@ -368,7 +373,19 @@ def render() -> None:
     chosen = left.radio(
         "Labelled data", list(SOURCES), format_func=SOURCES.get, horizontal=True, key="ev_source"
     )
-    chosen_task = right.radio("Task", list(TASK_LABELS), horizontal=True, key="ev_task")
+    # A quoted voice's stance has labels only in corrections: no labelled file format has it
+    tasks = [*TASK_LABELS, SPEAKER] if chosen == "corrections" else list(TASK_LABELS)
+    if st.session_state.get("ev_task") not in tasks:
+        st.session_state.pop("ev_task", None)
+    chosen_task = right.radio(
+        "Task",
+        tasks,
+        horizontal=True,
+        key="ev_task",
+        format_func=TASK_NAMES.get,
+        help="stance: the author's own; quoted voice's stance: of the voices the author quotes "
+        "(reported speech)",
+    )
     if chosen == "corrections":
         corrections_section(ctx, chosen_task)
     else:

@@ -3,6 +3,7 @@ positions come from ``analysis.aggregate`` (the small run's scores, with quoted 
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -117,3 +118,47 @@ def test_the_article_page_gives_reported_speech_its_quoted_voice_s_stance(app, v
     assert "counted in the quoted voices&#x27; stance, not the author&#x27;s" in html
     dashed = [s for s in re.findall(r'<span class="vp-passage"[^>]*>', html) if "dashed" in s]
     assert dashed and all(f"background:{diverging_color(0.7)}" in s for s in dashed)
+
+
+@pytest.fixture
+def corrections_folder(tmp_path, monkeypatch):
+    path = tmp_path / "corrections"
+    monkeypatch.setenv("VIEWPOINTS_CORRECTIONS_DIR", str(path))
+    return path
+
+
+def test_a_quote_s_form_corrects_its_quoted_voice_s_stance(
+    app, voices_runs_dir, corrections_folder
+):
+    run_id, peskov = "20181110-120000-voices00", f"{NHAN_DAN_ARTICLE}:2"
+    at = app(voices_runs_dir, article=NHAN_DAN_ARTICLE).run()
+    at.switch_page("app_pages/article.py").run()
+    at.selectbox(key=f"corr_art_pid_{run_id}").set_value(peskov).run()
+    assert not at.exception, [e.value for e in at.exception]
+    form = f"corr_art_{run_id}_{peskov}_arms_control"
+    boxes = {b.key: b for b in at.selectbox if b.form_id == form}
+    assert f"{form}_stance" not in boxes  # the author head's reading of a quote counts nowhere
+    voice = boxes[f"{form}_speaker"]
+    assert voice.label == "Quoted voice's stance"
+    assert voice.value == "favor" and voice.options == ["favor (model)", "against", "none"]
+    voice.set_value("against")
+    next(b for b in at.get("form_submit_button") if b.form_id == form).click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    lines = corrections_folder.glob("*.jsonl")
+    records = [json.loads(line) for path in lines for line in path.read_text().splitlines()]
+    assert [(r["task"], r["label"], r["model_label"]) for r in records] == [
+        ("speaker", "against", "favor")
+    ]
+    assert records[0]["probs"] == pytest.approx({"favor": 0.8, "against": 0.1, "none": 0.1})
+    assert records[0]["model"] == "stance.finetuned-minilm.v1"
+    badge = "\n".join(m.value for m in at.markdown if "vp-corrected" in m.value)
+    assert "quoted voice <b>against</b> (model: favor)" in badge
+    # The Evaluation page measures the speaker head on it
+    at.switch_page("app_pages/evaluation.py").run()
+    at.radio(key="ev_task").set_value("speaker").run()
+    assert not at.exception, [e.value for e in at.exception]
+    summary = at.dataframe[0].value
+    row = summary[summary["Task"] == "quoted voice's stance"].iloc[0]
+    assert (row["Corrections"], row["Changed the model's label"]) == (1, 1)
+    assert row["Model accuracy"] == 0.0
