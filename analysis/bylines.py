@@ -48,6 +48,10 @@ _NOT_A_NAME = re.compile(
     # job titles and desks in place of a name: "Nro Contributor", "Cnn Pentagon Correspondent",
     # "Newsmax Wires", "Cst Editorial Board"
     r"|\bcontributors?\b|\bcorrespondents?\b|\bwires\b|\beditorial\b"
+    # beats, shows and roles after a name: "Hollie Mckay, War Crimes", "Fox Files", "Military
+    # Issues", "Cnn Justice Producer", "Senior Research Fellow", "Bank Worker", "Northeast Asia"
+    r"|\b(?:producers?|fellow|owner|workers?|crimes?|security|business|journal|council)\b"
+    r"|\b(?:stories|files|issues|politics|immigration)\b|^(?:north|south)?(?:east|west)?\s+asia$"
     # scraped page furniture: "Backgroundurl Avatar_Large, Story Count, ..., Popular Tags",
     # "In July Of", "On Iran", "For Cnn"; not a name that starts or ends with such a short
     # word ("To Lam", "Alex To", "Chan Wing On")

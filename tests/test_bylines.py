@@ -255,3 +255,17 @@ def test_job_titles_and_desks_are_not_names():
     assert byline_names("Newsmax Wires") == ()
     assert byline_names("Barbara Starr, Cnn Pentagon Correspondent") == ("Barbara Starr",)
     assert byline_names("Rich Lowry") == ("Rich Lowry",)
+
+
+def test_beats_shows_and_roles_after_a_name_are_not_second_authors():
+    from analysis.bylines import byline_names
+
+    assert byline_names("Hollie Mckay, War Crimes") == ("Hollie Mckay",)
+    assert byline_names("Catherine Herridge, Fox Files, War Stories") == ("Catherine Herridge",)
+    assert byline_names("Bruce Klingner, Senior Research Fellow, Northeast Asia") == (
+        "Bruce Klingner",
+    )
+    assert byline_names("Terry Frieden, Cnn Justice Producer") == ("Terry Frieden",)
+    assert byline_names("Jane Doe, Cnn Congressional Producer, Military Issues") == ("Jane Doe",)
+    # names that share a word with a region or a beat stay names
+    assert byline_names("Asia Argento and Kanye West") == ("Asia Argento", "Kanye West")
