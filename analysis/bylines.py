@@ -51,7 +51,8 @@ _NOT_A_NAME = re.compile(
     # beats, shows and roles after a name: "Hollie Mckay, War Crimes", "Fox Files", "Military
     # Issues", "Cnn Justice Producer", "Senior Research Fellow", "Bank Worker", "Northeast Asia"
     r"|\b(?:producers?|fellow|owner|workers?|crimes?|security|business|journal|council)\b"
-    r"|\b(?:stories|files|issues|politics|immigration)\b|^(?:north|south)?(?:east|west)?\s+asia$"
+    r"|\b(?:stories|files|issues|forum|politics|immigration)\b"
+    r"|^(?:north|south)?(?:east|west)?\s+asia$"
     # scraped page furniture: "Backgroundurl Avatar_Large, Story Count, ..., Popular Tags",
     # "In July Of", "On Iran", "For Cnn"; not a name that starts or ends with such a short
     # word ("To Lam", "Alex To", "Chan Wing On")
@@ -59,6 +60,10 @@ _NOT_A_NAME = re.compile(
     r"|\s(?:in|of|for)$",
     re.I,
 )
+# A name the source quoted after losing its apostrophe ('"Cortney OBrien"', '"Michael
+# DAntonio"'): the quotes go and the apostrophe comes back, so that it reads and sorts as a name.
+_QUOTES = '"\u201c\u201d'
+_LOST_APOSTROPHE = re.compile(r"\b([OD])(?=[A-Z][a-z])")
 # A label before the name: "Analysis Stephen Collinson", "Story X, Video Y", "Opinion by Z".
 _ROLE = re.compile(r"^(?:analysis|opinion|commentary|story|video|photos?)\s+(?:by\s+)?", re.I)
 # A roster name: listed after the first name in at least this share of its outlet's bylines,
@@ -116,7 +121,7 @@ def byline_names(byline: str | None) -> tuple[str, ...]:
         return ()
     names: list[str] = []
     for raw in _SEPARATORS.split(text):
-        part = raw.strip(" .")
+        part = unquote_name(raw.strip(" ."))
         if _NOT_A_NAME.search(part):
             continue
         unlabelled = _ROLE.sub("", part).strip(" .")
@@ -138,6 +143,13 @@ def byline_names(byline: str | None) -> tuple[str, ...]:
             seen.add(key)
             unique.append(name)
     return tuple(unique)
+
+
+def unquote_name(part: str) -> str:
+    """``'"Cortney OBrien"'`` -> ``"Cortney O'Brien"``; any other text as it is."""
+    if len(part) > 2 and part[0] in _QUOTES and part[-1] in _QUOTES:
+        return _LOST_APOSTROPHE.sub(r"\1'", part[1:-1].strip(" ."))
+    return part
 
 
 def roster_names(articles: pd.DataFrame) -> dict[str, frozenset[str]]:
@@ -202,7 +214,8 @@ def article_authors(
     bylines = _bylines(articles)
     rosters = dict(_rosters(articles, bylines))
     for outlet, names in (known_rosters() if known is None else known).items():
-        rosters[outlet] = rosters.get(outlet, frozenset()) | names
+        # lists a run recorded before names were unquoted still match
+        rosters[outlet] = rosters.get(outlet, frozenset()) | {unquote_name(n) for n in names}
     outlets = articles["outlet"] if "outlet" in articles.columns else [None] * len(articles)
     authors = []
     for group, names, outlet in zip(articles["group"], bylines, outlets, strict=True):

@@ -269,3 +269,17 @@ def test_beats_shows_and_roles_after_a_name_are_not_second_authors():
     assert byline_names("Jane Doe, Cnn Congressional Producer, Military Issues") == ("Jane Doe",)
     # names that share a word with a region or a beat stay names
     assert byline_names("Asia Argento and Kanye West") == ("Asia Argento", "Kanye West")
+
+
+def test_a_name_the_source_quoted_after_losing_its_apostrophe_reads_as_a_name():
+    from analysis.bylines import byline_names
+
+    byline = '"Cortney OBrien", Beth Baumann, "Michael DAntonio"'
+    assert byline_names(byline) == ("Cortney O'Brien", "Beth Baumann", "Michael D'Antonio")
+    assert byline_names("David ODonnell") == ("David ODonnell",)  # unquoted: left as written
+    assert byline_names('"Readers Forum"') == ()  # quoted, and still not a name
+    # a writers' list recorded with the quoted name (runs made before) still cuts the byline
+    one = pd.DataFrame([article("t", 'Guy Benson, "Cortney OBrien"', outlet="Townhall")])
+    recorded = {"Townhall": frozenset({'"Cortney OBrien"'})}
+    assert article_authors(one, known=recorded) == [("Guy Benson",)]
+    assert article_authors(one, known={}) == [("Guy Benson", "Cortney O'Brien")]
