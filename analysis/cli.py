@@ -508,11 +508,43 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.evidence < 0:
         raise CLIError(f"expected --evidence N >= 0, got {args.evidence}")
     run = load_run(args.run, args.runs_dir)
+    if args.author or args.topic or args.discussed:
+        run = _selected_positions(run, args.level, args.author, args.topic, args.discussed)
     if args.json:
         print(json.dumps(positions_json(run, args.level, args.evidence), ensure_ascii=False))
     else:
         print(format_positions(run, level=args.level, evidence=args.evidence))
     return 0
+
+
+def _selected_positions(
+    run: Any, level: str, authors: list[str], topics: list[str], discussed: bool
+) -> Any:
+    """A copy of ``run`` whose positions keep only the given authors (names matched as
+    ``compare-authors`` matches them; at article level, their articles), the given topics (keys
+    or labels), and with ``discussed`` only the units that discuss one of those topics."""
+    import copy
+
+    from analysis.bylines import match_group, membership
+
+    table = run.positions[run.positions["level"] == level]
+    table = table[table["topic"].isin(_topic_keys(run, topics))]
+    if authors:
+        members = membership(run.articles, run.info.known_rosters)
+        groups = members["group"].astype(str)
+        chosen = {match_group(name, groups, run.run_id) for name in authors}
+        if level == "author":
+            table = table[table["author"].astype(str).isin(chosen)]
+        else:
+            articles = set(members.loc[groups.isin(chosen), "article_id"])
+            table = table[table["article_id"].isin(articles)]
+    if discussed:
+        unit = "author" if level == "author" else "article_id"
+        speaking = set(table.loc[table["status"] == "discussed", unit])
+        table = table[table[unit].isin(speaking)]
+    selected = copy.copy(run)
+    selected.positions = table
+    return selected
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -953,6 +985,24 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="under each row, the top N evidence passages per topic (default N: 3)",
+    )
+    sh.add_argument(
+        "--author",
+        action="append",
+        default=[],
+        help="only this author or outlet group (repeatable; case and spacing aside); at "
+        "--level article, their articles",
+    )
+    sh.add_argument(
+        "--topic",
+        action="append",
+        default=[],
+        help="only this topic, a key or a label (repeatable)",
+    )
+    sh.add_argument(
+        "--discussed",
+        action="store_true",
+        help="only the authors (or articles) that discuss one of the topics shown",
     )
     sh.add_argument("--json", action="store_true", help="print one JSON object")
     _add_runs_dir(sh)

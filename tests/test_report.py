@@ -116,3 +116,35 @@ def test_a_quoted_stance_of_both_sides_reads_mixed_as_the_author_s_does(run):
     assert " Q +0.30 " in format_positions(run)
     table.loc[row, ["quoted_status", "quoted_stance"]] = ["mixed", -0.04]
     assert " Q mixed -0.04 " in format_positions(run)
+
+
+def _show_json(tmp_path, capsys, *options):
+    assert main(["show", "latest", "--runs-dir", str(tmp_path), "--json", *options]) == 0
+    return json.loads(capsys.readouterr().out)["positions"]
+
+
+def test_show_keeps_only_the_authors_and_topics_asked_for(tmp_path, capsys):
+    make_small_run(tmp_path)
+    rows = _show_json(tmp_path, capsys, "--author", "ivan  TIMOFEEV", "--topic", "Sanctions")
+    assert [(r["author"], r["topic"]) for r in rows] == [("Ivan Timofeev", "sanctions")]
+    # at article level, the author's articles
+    rows = _show_json(tmp_path, capsys, "--level", "article", "--author", "Ivan Timofeev")
+    assert {r["author"] for r in rows} == {"Ivan Timofeev"}
+    assert len({r["article_id"] for r in rows}) == 2 and len(rows) == 6  # two articles x 3
+
+
+def test_show_discussed_leaves_out_those_who_say_nothing_on_the_topics(tmp_path, capsys):
+    make_small_run(tmp_path)
+    everyone = _show_json(tmp_path, capsys, "--topic", "ukraine")
+    silent = {r["author"] for r in everyone if r["status"] != "discussed"}
+    assert silent  # someone does not discuss Ukraine
+    rows = _show_json(tmp_path, capsys, "--topic", "ukraine", "--discussed")
+    assert rows and all(r["status"] == "discussed" for r in rows)
+    assert not silent & {r["author"] for r in rows}
+
+
+def test_show_names_the_closest_authors_for_one_it_does_not_know(tmp_path, capsys):
+    make_small_run(tmp_path)
+    assert main(["show", "latest", "--runs-dir", str(tmp_path), "--author", "Timofeev"]) == 2
+    err = capsys.readouterr().err
+    assert "no author 'Timofeev'" in err and "Ivan Timofeev" in err
