@@ -333,6 +333,12 @@ def _check_inputs(
     for column, low in (("relevance", 0.0), ("stance", -1.0), ("tone", -1.0)):
         values = pd.to_numeric(scores[column], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(values) | (values < low - _TOLERANCE) | (values > 1 + _TOLERANCE)
+        if column == "stance" and not config.include_reported and "speaker_stance" in scores:
+            # A quote's author stance counts nowhere: it may be unknown (a quote an analyst
+            # added with its quoted voice's stance alone) where that stance is known.
+            speaker = pd.to_numeric(scores["speaker_stance"], errors="coerce").to_numpy(float)
+            quoted = scores["reported"].astype(bool).to_numpy() & np.isfinite(speaker)
+            bad &= ~(np.isnan(values) & quoted)
         if bad.any():
             raise ValueError(
                 f"expected {column} in [{low:g}, 1], got {scores[column].iloc[int(bad.argmax())]!r}"

@@ -188,12 +188,20 @@ def _analyze_labelled(args: argparse.Namespace, labels: Any, runs_dir: Path) -> 
     return Path(result.path)
 
 
+# The seed articles shipped beside the package: what `analyze` with no paths reads when the
+# folder it is run from has no ./seeds
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from analysis.config import AnalysisConfig, model_relative_to
 
     config = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
+    paths = [str(p) for p in args.paths] if args.paths else None
+    if paths is None and not args.config and not Path("seeds").exists():
+        paths = [str(SEEDS_DIR)]  # the default outside the repository: its seed articles
     overrides = {
-        ("corpus", "paths"): [str(p) for p in args.paths] if args.paths else None,
+        ("corpus", "paths"): paths,
         ("topics", "file"): args.topics,
         ("topics", "threshold"): args.threshold,
         ("topics", "relevance"): args.relevance,
@@ -575,10 +583,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_recompute(args: argparse.Namespace) -> int:
-    from analysis.corrections import corrections_dir, read_corrections, recompute
+    from analysis.corrections import corrections_dir, model_run, read_corrections, recompute
     from analysis.runs import load_run
 
-    run = load_run(args.run, args.runs_dir)
+    given = load_run(args.run, args.runs_dir)
+    run = model_run(given)
+    if run is not given:
+        print(
+            f"run {given.run_id} is itself recomputed with corrections: starting again from "
+            f"the model's run {run.run_id}",
+            file=sys.stderr,
+        )
     folder = corrections_dir(args.corrections_dir)
     if not folder.exists():
         raise CLIError(f"no corrections at {folder} (set --corrections-dir)")
@@ -863,7 +878,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(handler=cmd_evaluate)
 
     an = sub.add_parser("analyze", help="analyze files or folders of articles into a run")
-    an.add_argument("paths", nargs="*", help="files or folders (default: the config's, or seeds)")
+    an.add_argument(
+        "paths",
+        nargs="*",
+        help="files or folders (default: the config's, or ./seeds, else the seed articles "
+        "shipped with viewpoints)",
+    )
     an.add_argument("--config", default=None, help="an analysis/experiment TOML file")
     an.add_argument("--topics", default=None, help="a topics TOML file (default: built-in)")
     an.add_argument("--threshold", type=float, default=None, help="topic relevance threshold")

@@ -75,8 +75,19 @@ from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import cohen_kappa, spearman, total_variation
 from analysis.runs import INTERVAL_COLUMNS, Run, RunError
 
-TASKS: dict[str, tuple[str, ...]] = {"stance": STANCE_LABELS, "tone": TONE_LABELS}
+# Passage labels compared: the author head's stance, tone, and the quoted voice's stance of
+# reported speech (``speaker_*``; runs from before those columns compare none)
+TASKS: dict[str, tuple[str, ...]] = {
+    "stance": STANCE_LABELS,
+    "tone": TONE_LABELS,
+    "speaker": STANCE_LABELS,
+}
 MEASURES = ("stance", "tone")
+# Author measures compared between two runs: MEASURES and the quoted voices' stance
+# (``quoted_stance``, read here as the measure ``quoted``)
+COMPARED_MEASURES = ("stance", "quoted", "tone")
+# The column saying how a measure's stance reads ("expressed", "no_stance", "mixed")
+STATUS_COLUMNS = {"stance": "stance_status", "quoted": "quoted_status"}
 DEFAULT_ZERO_BAND = 0.05
 _TIE = 1e-9  # probability rows closer than this are identical
 # Robustness orders two authors' point estimates as printed, at this many decimals: values
@@ -123,7 +134,11 @@ def _run_header(run: Run, label: str | None = None) -> dict[str, Any]:
         "run_id": run.run_id,
         "name": run.meta.get("name"),
         "created": run.meta.get("created"),
-        "models": {task: run.info.model_name(task) for task in TASKS},
+        "models": {
+            task: run.info.model_name(task)
+            for task in (*MEASURES, "quoted")
+            if task != "quoted" or run.info.model_name(task)  # a speaker head, where recorded
+        },
         "corpus_hash": run.meta.get("corpus_hash"),
     }
     if label is not None:
@@ -164,7 +179,12 @@ def _authors(run: Run) -> pd.DataFrame:
     table["group_kind"] = table["group_kind"].fillna("").astype(str)
     table["author"] = table["author"].astype(str)
     table["topic"] = table["topic"].astype(str)
-    for column in INTERVAL_COLUMNS:
+    # the quoted voices' stance as a measure of its own (runs from before it: none)
+    table["quoted"] = table.get("quoted_stance", np.nan)
+    for column in ("quoted_low", "quoted_high"):
+        if column not in table:
+            table[column] = np.nan
+    for column in (*INTERVAL_COLUMNS, "quoted", "quoted_low", "quoted_high"):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
     return table.drop_duplicates(["topic", *_AUTHOR_KEY], keep="first")
 
@@ -183,6 +203,9 @@ def _interval(row: pd.Series, measure: str, suffix: str = "") -> tuple[float, fl
 
 def _scores(run: Run) -> pd.DataFrame:
     table = run.scores.copy()
+    for label in TASKS["speaker"]:  # runs from before the quoted voices' columns
+        if f"speaker_{label}" not in table:
+            table[f"speaker_{label}"] = np.nan
     table["topic"] = table["topic"].astype(str)
     table["passage_id"] = table["passage_id"].astype(str)
     return table.drop_duplicates(_PAIR_KEY, keep="first")
@@ -344,7 +367,7 @@ def _author_changes(
     correlation: dict[str, Any] = {}
     signs: list[dict] = []
     splits: list[dict] = []
-    for measure in MEASURES:
+    for measure in COMPARED_MEASURES:
         ok = (
             (both["status_a"] == "discussed")
             & (both["status_b"] == "discussed")
@@ -394,26 +417,31 @@ def _author_changes(
 
 
 def _stance_status(both: pd.DataFrame) -> list[dict]:
-    """Authors discussed in both runs whose stance reads differently in kind: a side taken
-    ("expressed"), "no_stance" (no side taken) or "mixed" (both sides, about equally)."""
-    if "stance_status_a" not in both or "stance_status_b" not in both:
-        return []  # runs from before stance_status
-    was = both["stance_status_a"].fillna("expressed").astype(str)
-    now = both["stance_status_b"].fillna("expressed").astype(str)
-    moved = both[
-        (both["status_a"] == "discussed") & (both["status_b"] == "discussed") & (was != now)
-    ].sort_values(["topic", *_AUTHOR_KEY])
-    return [
-        {
-            "topic": row["topic"],
-            "author": row["author"],
-            "group_kind": row["group_kind"] or None,
-            "measure": "stance",
-            "a": was[i],
-            "b": now[i],
-        }
-        for i, row in moved.iterrows()
-    ]
+    """Authors discussed in both runs whose stance, or whose quoted voices' stance, reads
+    differently in kind: a side taken ("expressed"), "no_stance" (no side taken) or "mixed"
+    (both sides, about equally). A quoted voices' status that is missing (no quotes) is
+    "none quoted"."""
+    out = []
+    discussed = (both["status_a"] == "discussed") & (both["status_b"] == "discussed")
+    for measure, column in STATUS_COLUMNS.items():
+        if f"{column}_a" not in both or f"{column}_b" not in both:
+            continue  # runs from before that column
+        missing = "expressed" if measure == "stance" else "none_quoted"
+        was = both[f"{column}_a"].fillna(missing).astype(str)
+        now = both[f"{column}_b"].fillna(missing).astype(str)
+        moved = both[discussed & (was != now)].sort_values(["topic", *_AUTHOR_KEY])
+        out += [
+            {
+                "topic": row["topic"],
+                "author": row["author"],
+                "group_kind": row["group_kind"] or None,
+                "measure": measure,
+                "a": was[i],
+                "b": now[i],
+            }
+            for i, row in moved.iterrows()
+        ]
+    return sorted(out, key=lambda e: (e["topic"], e["author"], e["group_kind"] or ""))
 
 
 CHANGE_KINDS = ("sign", "split", "status", "stance_status")
@@ -428,13 +456,14 @@ def _merged_changes(
 ) -> list[dict[str, Any]]:
     """One entry per author × topic × measure that moved, with the kinds of change (a status
     change moves both measures) and the author's position in each run side by side."""
+    rows = both.drop_duplicates(["topic", *_AUTHOR_KEY]).set_index(["topic", *_AUTHOR_KEY])
     found: dict[tuple[str, str, str, str], list[str]] = {}
     for kind, entries in zip(CHANGE_KINDS, (signs, splits, status, stance_status), strict=True):
         for e in entries:
-            for measure in [e["measure"]] if kind != "status" else MEASURES:
-                key = (e["topic"], e["author"], e["group_kind"] or "", measure)
-                found.setdefault(key, []).append(kind)
-    rows = both.drop_duplicates(["topic", *_AUTHOR_KEY]).set_index(["topic", *_AUTHOR_KEY])
+            where = (e["topic"], e["author"], e["group_kind"] or "")
+            measures = [e["measure"]] if kind != "status" else _moved_by_status(rows.loc[where])
+            for measure in measures:
+                found.setdefault((*where, measure), []).append(kind)
     out = []
     for (topic, author, kind, measure), kinds in found.items():
         row = rows.loc[(topic, author, kind)]
@@ -448,7 +477,8 @@ def _merged_changes(
         for side in ("a", "b"):
             discussed = row[f"status_{side}"] == "discussed"
             n = row.get(f"n_passages_{side}")
-            stance_status = row.get(f"stance_status_{side}") if measure == "stance" else None
+            column = STATUS_COLUMNS.get(measure)
+            stance_status = row.get(f"{column}_{side}") if column else None
             entry[side] = {
                 "status": row[f"status_{side}"],
                 # how the stance reads where discussed: "expressed", "no_stance" or "mixed"
@@ -465,6 +495,13 @@ def _merged_changes(
             }
         out.append(entry)
     return out
+
+
+def _moved_by_status(row: pd.Series) -> list[str]:
+    """The measures a change of discussed status moves: stance and tone, and the quoted
+    voices' stance where either run has one."""
+    quoted = not (_missing(row.get("quoted_a")) and _missing(row.get("quoted_b")))
+    return [m for m in COMPARED_MEASURES if m != "quoted" or quoted]
 
 
 def _passage_counts(sa: pd.DataFrame, sb: pd.DataFrame, shared: pd.DataFrame) -> dict[str, int]:
@@ -495,6 +532,7 @@ def _compare_slice(
         "passages": _passage_counts(sa, sb, shared),
         "stance": _agreement(same, "stance"),
         "tone": _agreement(same, "tone"),
+        "speaker": _agreement(same, "speaker"),
         "authors": authors,
         "sign_changes": signs,
         "interval_splits": splits,

@@ -146,7 +146,10 @@ def _cell(row: pd.Series) -> str:
     if row["status"] != "discussed":
         return "not discussed"
     stance = row["stance"]
-    if row.get("stance_status") == "no_stance" or pd.isna(stance):
+    n = int(row["n_passages"])
+    if n == 0:  # discussed only through the voices it quotes: no own words to read a side in
+        shown = "S only quoted"
+    elif row.get("stance_status") == "no_stance" or pd.isna(stance):
         shown = "S none"  # no stance expressed: no side taken
     elif row.get("stance_status") == "mixed":  # both sides about equally: not a true zero
         shown = f"S mixed {signed(stance)}{_interval(row, 'stance_low', 'stance_high')}"
@@ -161,7 +164,7 @@ def _cell(row: pd.Series) -> str:
         quoted = f" Q {signed(quoted)}"
     tone = row["tone"]
     tone = "" if pd.isna(tone) else f" T {signed(tone)}{_interval(row, 'tone_low', 'tone_high')}"
-    return f"{shown}{quoted}{tone} n={int(row['n_passages'])}"
+    return f"{shown}{quoted}{tone} n={n}"
 
 
 def _units(run: Run, level: str) -> list[tuple[str, pd.DataFrame]]:
@@ -197,7 +200,8 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
         f"{labels.get(t, t)[: cell - 1]:<{cell}}" for t in topics
     )
     lines = [
-        f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'mixed': "
+        f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'only "
+        "quoted': no own words on it; 'mixed': "
         f"both sides, about equally) with its {run.info.aggregation.confidence:.0%} interval, "
         "quoted voices Q, tone T, in [-1, 1]",
         *_recomputed_note(run.meta),
@@ -266,7 +270,12 @@ STATUS_WORDS = {
     "expressed": "a side taken",
     "no_stance": "no stance expressed",
     "mixed": "mixed (both sides)",
+    "none_quoted": "nobody quoted",
 }
+# The measures and passage labels of a run comparison, in words
+MEASURE_WORDS = {"stance": "stance", "tone": "tone", "quoted": "quoted voices"}
+TASK_WORDS = {"stance": "stance", "tone": "tone", "speaker": "the quoted voice's stance"}
+CORRECTION_TASK_WORDS = {"speaker": "quoted voice's stance"}
 
 
 def _words(status: Any) -> str:
@@ -317,25 +326,29 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
         "probabilities, 0 = the same, 1 = disjoint);"
     )
     lines.append(
-        "authors = discussed in both runs; rho = Spearman of their positions, over those with a "
-        "stance (S) or tone (T) in both"
+        "quoted k = the same for the quoted voice's stance of reported speech; authors = "
+        "discussed in both runs; rho = Spearman of their positions, over those with a stance "
+        "(S), quoted voices' stance (Q) or tone (T) in both"
     )
     head = (
         f"{'topic':<18}{'shared':>7}{'onlyA':>7}{'onlyB':>7}{'stance k':>10}{'agree':>7}"
-        f"{'tv':>6}{'tone k':>8}{'agree':>7}{'tv':>6}{'authors':>9}{'rho S':>7}{'rho T':>7}"
+        f"{'tv':>6}{'tone k':>8}{'agree':>7}{'tv':>6}{'quoted k':>10}{'authors':>9}"
+        f"{'rho S':>7}{'rho Q':>7}{'rho T':>7}"
     )
     lines.append(head)
     lines.append("-" * len(head))
     for _, sec in sections:
         p, s, t, au = sec["passages"], sec["stance"], sec["tone"], sec["authors"]
+        q = sec.get("speaker") or {}  # reports from before the quoted voices were compared
+        rho = au["spearman"]
         lines.append(
             f"{_short(sec['label'], 17):<18}{p['shared']:>7}{p['only_a']:>7}{p['only_b']:>7}"
             f"{_num(s['kappa'], False):>10}{_num(s['agreement'], False):>7}"
             f"{_num(s['mean_tv'], False):>6}"
             f"{_num(t['kappa'], False):>8}{_num(t['agreement'], False):>7}"
-            f"{_num(t['mean_tv'], False):>6}"
+            f"{_num(t['mean_tv'], False):>6}{_num(q.get('kappa'), False):>10}"
             f"{au['discussed_in_both']:>9}"
-            f"{_num(au['spearman']['stance']):>7}{_num(au['spearman']['tone']):>7}"
+            f"{_num(rho['stance']):>7}{_num(rho.get('quoted')):>7}{_num(rho['tone']):>7}"
         )
     if report["overall"]["passages"]["text_differs"]:
         lines.append(
@@ -352,14 +365,17 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     lines.append("")
     lines.append(f"Sign changes (|value| <= {report['zero_band']} counts as around zero)")
     for e in overall["sign_changes"]:
-        lines.append(f"  [{label(e)}] {_who(e)} {e['measure']}: {_num(e['a'])} -> {_num(e['b'])}")
+        lines.append(
+            f"  [{label(e)}] {_who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
+            f"{_num(e['a'])} -> {_num(e['b'])}"
+        )
     if not overall["sign_changes"]:
         lines.append("  none")
     lines.append("Intervals that no longer overlap")
     for e in overall["interval_splits"]:
         lines.append(
-            f"  [{label(e)}] {_who(e)} {e['measure']}: {_num(e['a'])} "
-            f"[{_num(e['a_low'])}, {_num(e['a_high'])}] -> {_num(e['b'])} "
+            f"  [{label(e)}] {_who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
+            f"{_num(e['a'])} [{_num(e['a_low'])}, {_num(e['a_high'])}] -> {_num(e['b'])} "
             f"[{_num(e['b_low'])}, {_num(e['b_high'])}]"
         )
     if not overall["interval_splits"]:
@@ -368,16 +384,20 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     for e in overall["status_changes"]:
         lines.append(f"  [{label(e)}] {_who(e)}: {_words(e['a'])} -> {_words(e['b'])}")
     for e in overall.get("stance_status_changes", []):
-        lines.append(f"  [{label(e)}] {_who(e)} stance: {_words(e['a'])} -> {_words(e['b'])}")
+        measure = MEASURE_WORDS.get(e["measure"], e["measure"])
+        lines.append(f"  [{label(e)}] {_who(e)} {measure}: {_words(e['a'])} -> {_words(e['b'])}")
     if not overall["status_changes"] and not overall.get("stance_status_changes"):
         lines.append("  none")
 
     for task in TASKS:
         lines.append("")
-        lines.append(f"Passages where the runs disagree most on {task} (total variation distance)")
+        lines.append(
+            f"Passages where the runs disagree most on {TASK_WORDS.get(task, task)} "
+            "(total variation distance)"
+        )
         found = False
         for sec in report["topics"].values():
-            hits = sec["disagreements"][task][:max_passages]
+            hits = sec["disagreements"].get(task, [])[:max_passages]
             for e in hits:
                 found = True
                 by = f" by {e['author']}" if e.get("author") else ""
@@ -564,7 +584,8 @@ def format_corrections(report: dict[str, Any]) -> str:
     lines = [f"{head} ({report['saved']} saved)"]
     for topic, tasks in sorted(report["by_topic"].items()):
         cells = ", ".join(
-            f"{task} {v['n']} ({v['changed']} changed)" for task, v in sorted(tasks.items())
+            f"{CORRECTION_TASK_WORDS.get(task, task)} {v['n']} ({v['changed']} changed)"
+            for task, v in sorted(tasks.items())
         )
         lines.append(f"  {topic}: {cells}")
     return "\n".join(lines)

@@ -1,16 +1,18 @@
 """Correction widgets: confirm or correct a passage's topic, stance and tone on one topic.
 
 Every passage card (Overview and Compare evidence, reported speech) gets a small "Correct"
-popover; the Article page gets an inline form for any of its passages. A form has three
-selectboxes, preset to the label in force (the analyst's latest correction, else the model's),
-a "confirm" box and Save. The middle one is the author's stance, or for reported speech in a
-run whose model has a speaker head, the quoted voice's stance (task ``speaker``): the stance
-that passage counts toward. Save writes, through :class:`analysis.corrections.CorrectionStore`,
-one record per task the analyst changed; with the box ticked also one per task left as it was
-(recording the model's label as *confirmed*, once: a confirmed label overrides the model's
-probabilities in ``viewpoints recompute`` as a corrected one does). Marking a passage "not
-relevant" saves only that: stance and tone toward a topic the passage is not about are not
-labels.
+popover; the Article page gets an inline form for any of its passages. A form has a selectbox
+per task, preset to the label in force (the analyst's latest correction, else the model's): the
+topic; the stance the passage counts toward, the author's for own words and the quoted voice's
+(task ``speaker``) for reported speech (both where the run counts reported speech as the
+author's); and the tone. Then a "confirm" box and Save. Save writes, through
+:class:`analysis.corrections.CorrectionStore`, one record per task the analyst changed, and per
+task the model gave no label for on a passage marked relevant; with the box ticked also one per
+task left as it was (recording the model's label as *confirmed*, once: a confirmed label
+overrides the model's probabilities in ``viewpoints recompute`` as a corrected one does).
+Marking a passage "not relevant" saves only that: stance and tone toward a topic the passage is
+not about are not labels. On a run recomputed with corrections, the model's label of a
+corrected task is the one its correction recorded.
 
 The folder is ``--corrections-dir DIR`` after ``--`` on the ``streamlit run`` line, else
 ``$VIEWPOINTS_CORRECTIONS_DIR``, else ``./corrections``.
@@ -43,6 +45,7 @@ from analysis.corrections import (
     predicted_label,
     predictions_for,
     probabilities_of,
+    scoring_model,
     summary,
 )
 from dashboard import data
@@ -103,33 +106,62 @@ def evaluation_tables(
 
 FALLBACK_LABELS = {"topic": NOT_RELEVANT, "stance": "none", "tone": "neutral", SPEAKER: "none"}
 TASK_NAMES = {"topic": "topic", "stance": "stance", "tone": "tone", SPEAKER: "quoted voice"}
+BOX_LABELS = {"stance": "Stance", SPEAKER: "Quoted voice's stance", "tone": "Tone"}
 
 
-def stance_task(row: Mapping[str, Any]) -> str:
-    """The stance a passage counts toward, which its form corrects: the quoted voice's
-    (``speaker``) for reported speech in a run whose model has a speaker head (its rows carry
-    ``speaker_*`` columns), else the author's."""
+def stance_tasks(row: Mapping[str, Any], include_reported: bool = False) -> list[str]:
+    """The stances a passage counts toward, which its form corrects: the author's for own
+    words; for reported speech the quoted voice's (``speaker``), and the author's too in a run
+    that counts reported speech as the author's (``aggregate.include_reported``)."""
     reported = not is_missing(row.get("reported")) and bool(row.get("reported"))
-    return SPEAKER if reported and "speaker_favor" in row else "stance"
+    if not reported:
+        return ["stance"]
+    return [SPEAKER, "stance"] if include_reported else [SPEAKER]
 
 
-def model_labels(row: Mapping[str, Any]) -> dict[str, str | None]:
-    """What the model said about a passage on the row's topic: scored rows are ``relevant``."""
+def _corrected_tasks(row: Mapping[str, Any]) -> set[str]:
+    """The tasks a recomputed run's row carries the analyst's labels for (its ``corrected``)."""
+    value = row.get("corrected")
+    return set() if is_missing(value) or not value else set(str(value).split(","))
+
+
+def model_labels(
+    row: Mapping[str, Any], existing: Mapping[str, Correction] | None = None
+) -> dict[str, str | None]:
+    """What the model said about a passage on the row's topic: scored rows are ``relevant``.
+    On a run recomputed with corrections, a corrected task's numbers are the analyst's: the
+    model's label is then the one the correction recorded (None when unknown)."""
     scored = not is_missing(row.get("relevance"))
-    return {
+    out = {
         "topic": RELEVANT if scored else NOT_RELEVANT,
         **{task: predicted_label(row, task) if scored else None for task in SCORED_BY},
     }
+    for task in _corrected_tasks(row) & set(out):
+        out[task] = existing[task].model_label if existing and task in existing else None
+    return out
+
+
+def _model_probs(
+    row: Mapping[str, Any], task: str, existing: Mapping[str, Correction] | None
+) -> dict[str, float] | None:
+    """The model's probabilities for ``task`` on the row, as :func:`model_labels` reads it."""
+    if task == "topic":
+        return None
+    if task in _corrected_tasks(row):
+        return existing[task].probs if existing and task in existing else None
+    return probabilities_of(row, task)
 
 
 def labels_in_force(
-    row: Mapping[str, Any], existing: Mapping[str, Correction] | None
+    row: Mapping[str, Any],
+    existing: Mapping[str, Correction] | None,
+    include_reported: bool = False,
 ) -> dict[str, str]:
     """The label each selectbox starts at: the latest correction, else the model's, else the
     task's neutral label."""
-    model = model_labels(row)
+    model = model_labels(row, existing)
     out = {}
-    for task in ("topic", stance_task(row), "tone"):
+    for task in ("topic", *stance_tasks(row, include_reported), "tone"):
         if existing and task in existing:
             out[task] = existing[task].label
         else:
@@ -145,14 +177,23 @@ def build_corrections(
     confirm: bool = True,
 ) -> list[Correction]:
     """The records one Save writes (see the module docstring): without ``confirm`` only the
-    tasks whose chosen label differs from the one the form started at."""
+    tasks whose chosen label differs from the one the form started at, and on a passage marked
+    relevant those the model gave no label for (the label shown is then the analyst's)."""
     topic = str(row["topic"])
     target = next((t.target for t in ctx.topics if t.key == topic), None) or ctx.label(topic)
-    model = model_labels(row)
-    tasks = ["topic"] if chosen["topic"] == NOT_RELEVANT else ["topic", stance_task(row), "tone"]
+    include_reported = ctx.info.aggregation.include_reported
+    model = model_labels(row, existing)
+    tasks = ["topic"]
+    if chosen["topic"] != NOT_RELEVANT:
+        tasks += [*stance_tasks(row, include_reported), "tone"]
     if not confirm:
-        start = labels_in_force(row, existing)
-        tasks = [task for task in tasks if chosen[task] != start[task]]
+        start = labels_in_force(row, existing, include_reported)
+        tasks = [
+            task
+            for task in tasks
+            if chosen[task] != start[task]
+            or (task != "topic" and model[task] is None and not (existing and task in existing))
+        ]
     out = []
     for task in tasks:
         if existing and task in existing and existing[task].label == chosen[task]:
@@ -165,11 +206,11 @@ def build_corrections(
                 task=task,
                 label=chosen[task],
                 model_label=model[task],
-                model=ctx.info.model_name(SCORED_BY[task]) if task in SCORED_BY else None,
+                model=scoring_model(ctx.info, task),
                 run_id=ctx.run_id,
                 passage_id=None if is_missing(row.get("passage_id")) else str(row["passage_id"]),
                 article_id=None if is_missing(row.get("article_id")) else str(row["article_id"]),
-                probs=probabilities_of(row, task) if task != "topic" else None,
+                probs=_model_probs(row, task, existing),
                 relevance=None if is_missing(row.get("relevance")) else float(row["relevance"]),
             )
         )
@@ -185,7 +226,7 @@ def badge_html(row: Mapping[str, Any], existing: Mapping[str, Correction]) -> st
     """One line under a card: the analyst's labels in force, and the model's where they differ."""
     if not existing:
         return ""
-    model = model_labels(row)
+    model = model_labels(row, existing)
     parts = []
     for task in ("topic", "stance", SPEAKER, "tone"):
         if task not in existing:
@@ -210,6 +251,22 @@ def _option(model: str | None):
     return show
 
 
+def _box_help(task: str, include_reported: bool) -> str | None:
+    if task == SPEAKER:
+        return (
+            "of the voice this passage quotes, toward the topic's target: what the "
+            "quoted-voices measure counts; ignored when the passage is not relevant"
+        )
+    if task == "stance":
+        whose = (
+            "the author's reading of this quote, counted as the author's stance in this run"
+            if include_reported
+            else "the author's, toward the topic's target"
+        )
+        return f"{whose}; ignored when the passage is not relevant"
+    return None
+
+
 def correction_form(
     row: Mapping[str, Any],
     ctx: RunContext,
@@ -218,19 +275,20 @@ def correction_form(
     columns: bool = False,
     close: str | None = None,
 ) -> None:
-    """Three selectboxes and Save for one passage on the row's topic; saving appends to the
+    """A selectbox per task and Save for one passage on the row's topic; saving appends to the
     store and reruns (setting the Session State flag ``close`` first, when given)."""
     flash = st.session_state.pop(f"{key}_saved", None)
     if flash:
         st.toast(flash, icon=":material/check:")
     _, index = in_force()
     existing = existing_for(row, index)
-    model = model_labels(row)
-    start = labels_in_force(row, existing)
-    voice = stance_task(row)
+    include_reported = ctx.info.aggregation.include_reported
+    model = model_labels(row, existing)
+    start = labels_in_force(row, existing, include_reported)
+    tasks = [*stance_tasks(row, include_reported), "tone"]
     topic_label = ctx.label(str(row["topic"]))
     with st.form(key, border=False):
-        slots = st.columns(3) if columns else [st, st, st]
+        slots = st.columns(len(tasks) + 1) if columns else [st] * (len(tasks) + 1)
         chosen = {
             "topic": slots[0].selectbox(
                 f"About {topic_label}?",
@@ -238,29 +296,18 @@ def correction_form(
                 index=[RELEVANT, NOT_RELEVANT].index(start["topic"]),
                 format_func=_option(model["topic"]),
                 key=f"{key}_topic",
-            ),
-            voice: slots[1].selectbox(
-                "Quoted voice's stance" if voice == SPEAKER else "Stance",
-                labels_of(voice),
-                index=labels_of(voice).index(start[voice]),
-                format_func=_option(model[voice]),
-                key=f"{key}_{voice}",
-                help=(
-                    "of the voice this passage quotes, toward the topic's target: what the "
-                    "quoted-voices measure counts"
-                    if voice == SPEAKER
-                    else "the author's, toward the topic's target"
-                )
-                + "; ignored when the passage is not relevant",
-            ),
-            "tone": slots[2].selectbox(
-                "Tone",
-                labels_of("tone"),
-                index=labels_of("tone").index(start["tone"]),
-                format_func=_option(model["tone"]),
-                key=f"{key}_tone",
-            ),
+            )
         }
+        for slot, task in zip(slots[1:], tasks, strict=True):
+            labels = labels_of(task)
+            chosen[task] = slot.selectbox(
+                BOX_LABELS[task],
+                labels,
+                index=labels.index(start[task]),
+                format_func=_option(model[task]),
+                key=f"{key}_{task}",
+                help=_box_help(task, include_reported),
+            )
         confirm = st.checkbox(
             "Also confirm the labels I leave as they are",
             key=f"{key}_confirm",
@@ -383,8 +430,6 @@ def article_corrections(passages: pd.DataFrame, scores: pd.DataFrame, ctx: RunCo
         row.update({k: v for k, v in on_topic.iloc[0].to_dict().items() if k != "text"})
     else:
         row["relevance"] = None
-        # the run's columns, unscored: a quote's form then asks for its quoted voice's stance
-        row.update({c: None for c in scores.columns if c.startswith("speaker_")})
         st.caption(
             f"The model did not find this passage about {ctx.label(topic)}. Mark it relevant "
             "and give its stance and tone to add it to the topic in a recomputed run."

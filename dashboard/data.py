@@ -176,7 +176,10 @@ class TextStore:
 def text_store(run_path: str, stamp: float) -> TextStore:
     """Passages, scores and evidence lists of a run (see the module docstring)."""
     passages = _read(run_path, "passages", TABLE_COLUMNS["passages"])
-    scores = _read(run_path, "scores", [*TABLE_COLUMNS["scores"], *NEWER_COLUMNS["scores"]])
+    # ``corrected``: in a run recomputed with corrections, the tasks a row carries the
+    # analyst's labels for (the cards then name the model's label from the correction)
+    wanted = [*TABLE_COLUMNS["scores"], *NEWER_COLUMNS["scores"], "corrected"]
+    scores = _read(run_path, "scores", wanted)
     scores = scores.drop_duplicates(["passage_id", "topic"])
     pos = _read(run_path, "positions", ["level", "article_id", "author", "topic", "evidence"])
     unit = pos["article_id"].where(pos["level"] == "article", pos["author"])

@@ -31,9 +31,12 @@ from dashboard.style import (
 )
 
 
-def position_html(row: Mapping[str, Any] | None, *, compact: bool = False) -> str:
+def position_html(
+    row: Mapping[str, Any] | None, *, compact: bool = False, counts_reported: bool = False
+) -> str:
     """Chips for the author's stance, the quoted voices' stance and tone with intervals (or
-    why there is no number), then n, coverage and reported counts in words."""
+    why there is no number), then n, coverage and reported counts in words (n counts quotes
+    too where the run counts reported speech as the author's: ``counts_reported``)."""
     if row is None:
         return f'<span style="color:#666;font-style:italic">{NOT_DISCUSSED}</span>'
     discussed = row.get("status") == "discussed"
@@ -71,7 +74,12 @@ def position_html(row: Mapping[str, Any] | None, *, compact: bool = False) -> st
         parts = [score_chip("", None)]
     facts = []
     if discussed:
-        facts.append(f"n = {counted(int(row.get('n_passages') or 0), 'own-voice passage')}")
+        n = int(row.get("n_passages") or 0)
+        facts.append(
+            f"n = {counted(n, 'passage')} (quotes counted as the author's)"
+            if counts_reported
+            else f"n = {counted(n, 'own-voice passage')}"
+        )
         mass = row.get("stance_mass")
         if not is_missing(mass):
             facts.append(f"sides taken in ≈{float(mass):.1f} of them (expected count)")
@@ -97,14 +105,23 @@ def group_note_html(kind: Any, *, short: bool = False) -> str:
 
 
 def passage_card_html(
-    row: Mapping[str, Any], source: str, *, rank: int | None = None, note_html: str = ""
+    row: Mapping[str, Any],
+    source: str,
+    *,
+    rank: int | None = None,
+    note_html: str = "",
+    counts_reported: bool = False,
 ) -> str:
     """One passage: where it is from, its text, and its stance and tone probabilities
-    (``note_html``, already escaped, goes last: the analyst's corrections)."""
-    stance = row.get("stance")
-    border = "#999" if is_missing(stance) else diverging_color(stance)
+    (``note_html``, already escaped, goes last: the analyst's corrections). Reported speech
+    shows, and is coloured by, its quoted voice's stance, the one it counts toward; the
+    author's reading of it only where the run counts reported speech as the author's
+    (``counts_reported``)."""
     speaker = row.get("speaker")
     reported = bool(row.get("reported")) if not is_missing(row.get("reported")) else False
+    quoted_stance = row.get("speaker_stance") if reported else None
+    stance = row.get("stance") if is_missing(quoted_stance) else quoted_stance
+    border = "#999" if is_missing(stance) else diverging_color(stance)
     who = ""
     if reported:
         label = f"reported: {speaker}" if not is_missing(speaker) and speaker else "reported speech"
@@ -113,16 +130,20 @@ def passage_card_html(
             f'padding:0 5px;margin-right:6px">\u201c {html.escape(label)}</span>'
         )
     rank_html = f"<b>#{rank}</b> · " if rank is not None else ""
-    quoted = ""
-    if reported and not is_missing(row.get("speaker_stance")):
-        quoted = (
-            f"quoted voice's stance {signed(row.get('speaker_stance'))} "
-            f"({probabilities(row, SPEAKER_PROBS)}) · "
+    stances = []
+    if not is_missing(quoted_stance):
+        stances.append(
+            f"quoted voice's stance {signed(quoted_stance)} ({probabilities(row, SPEAKER_PROBS)})"
         )
-    probs = (
-        f"{quoted}author's stance {signed(stance)} ({probabilities(row, STANCE_PROBS)}) · "
-        f"tone {signed(row.get('tone'))} ({probabilities(row, TONE_PROBS)}) · "
-        f"relevance {percent(row.get('relevance'))}"
+    if is_missing(quoted_stance) or counts_reported:
+        author = row.get("stance")
+        stances.append(f"author's stance {signed(author)} ({probabilities(row, STANCE_PROBS)})")
+    probs = " · ".join(
+        [
+            *stances,
+            f"tone {signed(row.get('tone'))} ({probabilities(row, TONE_PROBS)})",
+            f"relevance {percent(row.get('relevance'))}",
+        ]
     )
     text = html.escape(str(row.get("text") or "")).replace("\n", "<br>")
     frame = "border:1px dashed #888;" if reported else ""
@@ -168,19 +189,23 @@ def show_passages(
     if frame.empty:
         where.caption(empty)
         return
+    from dashboard import context, corrections_ui
+
     records = frame.to_dict("records")
+    ctx = context.active()
+    counts_reported = ctx.info.aggregation.include_reported
     if not correctable:
         cards = [
             passage_card_html(
-                row, _source_of(str(row.get("article_id")), meta), rank=i + 1 if numbered else None
+                row,
+                _source_of(str(row.get("article_id")), meta),
+                rank=i + 1 if numbered else None,
+                counts_reported=counts_reported,
             )
             for i, row in enumerate(records)
         ]
         where.markdown("".join(cards), unsafe_allow_html=True)
         return
-    from dashboard import context, corrections_ui
-
-    ctx = context.active()
     _, index = corrections_ui.in_force()
     # Keys from the cards' content: the same list drawn twice on one page is the only clash.
     ids = "\x1f".join([*(str(r.get("passage_id")) for r in records), str(numbered), empty, scope])
@@ -188,7 +213,13 @@ def show_passages(
     for i, row in enumerate(records):
         note = corrections_ui.badge_html(row, corrections_ui.existing_for(row, index))
         source = _source_of(str(row.get("article_id")), meta)
-        card = passage_card_html(row, source, rank=i + 1 if numbered else None, note_html=note)
+        card = passage_card_html(
+            row,
+            source,
+            rank=i + 1 if numbered else None,
+            note_html=note,
+            counts_reported=counts_reported,
+        )
         where.markdown(card, unsafe_allow_html=True)
         key = f"corr_{block:x}_{i}_{row.get('topic')}"
         corrections_ui.correction_popover(row, ctx, key, where=where)

@@ -380,3 +380,11 @@ def test_the_config_files_own_model_spelled_another_way_keeps_its_options(
     command = ["analyze", "--config", str(config), "--dry-run", "--cache", ""]
     assert main([*command, "--stance-model", "./models/../models/nli"]) == 0
     assert "replaces the config's stance model" not in capsys.readouterr().err
+
+
+def test_analyze_without_paths_outside_the_repository_reads_the_shipped_seeds(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)  # no ./seeds here
+    assert main(["analyze", "--runs-dir", str(tmp_path / "runs"), "--dry-run"]) == 0
+    assert "read 3 articles" in capsys.readouterr().err

@@ -1,3 +1,5 @@
+import copy
+import dataclasses
 import json
 import math
 import os
@@ -475,7 +477,8 @@ def test_recompute_keeps_the_gates_rejects_less_those_a_correction_made_topic_pa
     from analysis.runs import GATED_OUT_TABLE, write_parquet
 
     assert not (run.path / GATED_OUT_TABLE).exists()  # a run from before the table: none made
-    plain = load_run(str(recompute(run, [], run.path.parent, corrections_source="x")))
+    tone = [corr(WIRE_TEXT, "arms_control", "tone", "neutral")]
+    plain = load_run(str(recompute(run, tone, run.path.parent, corrections_source="x")))
     assert not (plain.path / GATED_OUT_TABLE).exists()
     passages = run.passages.set_index("text")
     unscored = passages.loc[UNSCORED_TEXT, "passage_id"]
@@ -574,6 +577,9 @@ def test_corrections_cli_counts_per_topic_and_task(tmp_path, capsys):
     assert report["in_force"] == 2
     assert report["by_topic"]["arms_control"]["stance"] == {"n": 1, "changed": 1}
     assert report["by_topic"]["arms_control"]["tone"] == {"n": 1, "changed": 0}
+    store.append([corr(UKRAINE_TEXT, "ukraine", "speaker", "against", model_label="favor")])
+    assert main(["corrections", "--corrections-dir", str(store.folder)]) == 0
+    assert "ukraine: quoted voice's stance 1 (1 changed)" in capsys.readouterr().out
 
 
 def test_recompute_cli_without_corrections_is_a_one_line_error(run, tmp_path, capsys):
@@ -623,7 +629,8 @@ def test_applying_does_not_depend_on_the_order_of_the_scores(run):
 
 def test_a_stance_label_on_a_quote_is_counted_without_effect(run):
     """The author head's stance on reported speech is counted in no position (the quoted
-    voices' measure reads the speaker head), so such a label is not "applied"."""
+    voices' measure reads the speaker_* columns), so such a label is not "applied"."""
+    run = _with_speaker_head(run)
     scores = run.scores
     quoted = scores[scores["reported"].astype(bool)].iloc[0]
     text = run.passages.set_index("passage_id").at[quoted["passage_id"], "text"]
@@ -632,6 +639,21 @@ def test_a_stance_label_on_a_quote_is_counted_without_effect(run):
     counts = apply_corrections(run, [stance, tone]).counts
     assert (counts["applied"], counts["no_effect"]) == (1, 1)  # the tone label applies
     assert counts["by_task"]["stance"] == 0 and counts["by_task"]["tone"] == 1
+
+
+def test_in_a_run_of_the_older_format_quotes_take_either_stance_label(run):
+    """A run written before the speaker_* columns reads a quote's stance columns as its
+    quoted voice's: a stance label there moves the quoted voices, and so does a quoted voice's
+    label, which gives the run the columns."""
+    assert "speaker_favor" not in run.scores.columns  # the small run is of that format
+    quoted = run.scores[run.scores["reported"].astype(bool)].iloc[0]
+    aid, topic, text = quoted["article_id"], quoted["topic"], _text_of(run, quoted["passage_id"])
+    was = _position(apply_corrections(run, []).tables, "article", aid, topic)["quoted_stance"]
+    for task in ("stance", "speaker"):
+        applied = apply_corrections(run, [corr(text, topic, task, "against")])
+        assert applied.counts["applied"] == 1, task
+        now = _position(applied.tables, "article", aid, topic)["quoted_stance"]
+        assert now < was, task
 
 
 def _with_speaker_head(run):
@@ -668,14 +690,11 @@ def test_a_quoted_voice_s_stance_label_moves_the_quoted_voices_measure_only(run)
     assert now["stance"] == pytest.approx(was["stance"], nan_ok=True)  # the author's: unmoved
 
 
-def test_a_quoted_voice_s_stance_label_without_a_quote_is_counted_without_effect(run):
+def test_a_quoted_voice_s_stance_label_on_own_words_is_counted_without_effect(run):
     own = run.scores[~run.scores["reported"].astype(bool)].iloc[0]
     on_own_words = corr(_text_of(run, own["passage_id"]), own["topic"], "speaker", "favor")
     quoted = run.scores[run.scores["reported"].astype(bool)].iloc[0]
     on_quote = corr(_text_of(run, quoted["passage_id"]), quoted["topic"], "speaker", "favor")
-    # A model without a speaker head (the small run has none): no quoted stance to correct
-    counts = apply_corrections(run, [on_quote]).counts
-    assert (counts["applied"], counts["no_effect"]) == (0, 1)
     with_head = _with_speaker_head(run)
     counts = apply_corrections(with_head, [on_own_words, on_quote]).counts
     assert (counts["applied"], counts["no_effect"]) == (1, 1)
@@ -697,9 +716,13 @@ def test_a_quote_marked_relevant_is_added_with_its_quoted_voice_s_stance(run):
     applied = apply_corrections(run, labels)
     assert applied.counts["added"] == 1 and applied.counts["applied"] == 3
     row = applied.tables["scores"].query("passage_id == @pid and topic == 'sanctions'").iloc[0]
-    assert row["speaker_stance"] == -1.0 and row["corrected"] == "topic,stance,tone,speaker"
+    assert row["speaker_stance"] == -1.0 and row["corrected"] == "topic,tone,speaker"
+    assert np.isnan(row["stance"])  # the author's reading of the quote: not given, not made up
     aid = row["article_id"]
-    assert _position(applied.tables, "article", aid, "sanctions")["quoted_stance"] < 0
+    before = _position(run, "article", aid, "sanctions")
+    after = _position(applied.tables, "article", aid, "sanctions")
+    assert after["quoted_stance"] < 0
+    assert after["stance"] == pytest.approx(before["stance"], nan_ok=True)  # the author's: as was
     # without a stance of either voice it waits, as an own-voice passage does
     waiting = apply_corrections(run, [labels[0], labels[2]]).counts
     assert (waiting["added"], waiting["pending"], waiting["waiting"]) == (0, 1, 2)
@@ -715,3 +738,87 @@ def test_predictions_of_a_quoted_voice_s_stance_come_from_the_speaker_head(run):
     table = summary(run, [label])
     row = table[table["task"] == "speaker"].iloc[0]
     assert (row["corrections"], row["with_prediction"], row["accuracy"]) == (1, 1, 0.0)
+
+
+def test_where_quotes_count_as_the_author_s_an_added_quote_needs_the_author_s_stance(run):
+    run = _with_speaker_head(run)
+    run.info = dataclasses.replace(
+        run.info, aggregation=dataclasses.replace(run.info.aggregation, include_reported=True)
+    )
+    reported = run.passages[run.passages["reported"].astype(bool)]
+    scored = set(zip(run.scores["passage_id"], run.scores["topic"], strict=True))
+    pid = next(p for p in reported["passage_id"] if (p, "sanctions") not in scored)
+    text = _text_of(run, pid)
+    quoted_only = [
+        corr(text, "sanctions", "topic", RELEVANT),
+        corr(text, "sanctions", "speaker", "against"),
+        corr(text, "sanctions", "tone", "negative"),
+    ]
+    waiting = apply_corrections(run, quoted_only).counts
+    assert (waiting["added"], waiting["pending"]) == (0, 1)
+    both = apply_corrections(run, [*quoted_only, corr(text, "sanctions", "stance", "favor")])
+    assert both.counts["added"] == 1
+    row = both.tables["scores"].query("passage_id == @pid and topic == 'sanctions'").iloc[0]
+    assert (row["stance"], row["speaker_stance"]) == (1.0, -1.0)
+
+
+def test_recomputing_a_corrected_run_starts_again_from_the_model_s_run(run, tmp_path, capsys):
+    runs_dir = run.path.parent
+    first = load_run(
+        str(recompute(run, [corr(WIRE_TEXT, "arms_control", "stance", "favor")], runs_dir))
+    )
+    second_labels = [corr(WIRE_TEXT, "arms_control", "tone", "positive")]
+    second = load_run(str(recompute(first, second_labels, runs_dir)))
+    assert second.meta["source_run"]["run_id"] == run.run_id  # not the corrected run
+    assert "corrections + corrections" not in second.meta["name"]
+    assert _position(second, "article", WIRE, "arms_control")["stance"] == pytest.approx(
+        _position(run, "article", WIRE, "arms_control")["stance"]
+    )  # only the labels given this time
+    folder = tmp_path / "corr"
+    CorrectionStore(folder).append(second_labels)
+    args = ["recompute", str(first.path), "--corrections-dir", str(folder)]
+    assert main([*args, "--runs-dir", str(runs_dir)]) == 0
+    assert f"starting again from the model's run {run.run_id}" in capsys.readouterr().err
+    # the model's run gone: said in one line
+    import shutil
+
+    shutil.rmtree(run.path)
+    assert main([*args, "--runs-dir", str(runs_dir)]) == 2
+    assert "no longer at" in capsys.readouterr().err
+
+
+def test_recompute_writes_nothing_when_no_correction_changes_the_run(run, tmp_path, capsys):
+    runs_dir = run.path.parent
+    before = sorted(p.name for p in runs_dir.iterdir())
+    useless = [corr("Not in the run.", "sanctions", "tone", "neutral")]
+    with pytest.raises(ValueError, match="no new run written"):
+        recompute(run, useless, runs_dir)
+    folder = tmp_path / "corr"
+    CorrectionStore(folder).append(useless)
+    args = ["recompute", str(run.path), "--corrections-dir", str(folder), "--runs-dir"]
+    assert main([*args, str(runs_dir)]) == 2
+    assert "1 on text not in it" in capsys.readouterr().err
+    assert sorted(p.name for p in runs_dir.iterdir()) == before
+
+
+def test_comparing_a_run_with_its_corrected_run_shows_the_quoted_voices_that_moved(run):
+    from analysis.compare import compare_runs
+    from analysis.terminal import format_comparison
+
+    run = _with_speaker_head(run)
+    positions = apply_corrections(run, []).tables["positions"]
+    run.positions = positions  # the model's run, with its quoted voices measured
+    quoted = run.scores[run.scores["reported"].astype(bool)].iloc[0]
+    topic = quoted["topic"]
+    label = corr(_text_of(run, quoted["passage_id"]), topic, "speaker", "against")
+    corrected = copy.copy(run)
+    corrected.scores = apply_corrections(run, [label]).tables["scores"]
+    corrected.positions = apply_corrections(run, [label]).tables["positions"]
+    report = compare_runs(run, corrected)
+    section = report["topics"][topic]
+    assert section["speaker"]["n"] >= 1 and section["speaker"]["agreement"] < 1
+    moved = [e for e in section["author_changes"] if e["measure"] == "quoted"]
+    assert moved and all(e["a"]["value"] > e["b"]["value"] for e in moved)
+    assert section["disagreements"]["speaker"][0]["passage_id"] == quoted["passage_id"]
+    text = format_comparison(report)
+    assert "quoted voices" in text and "the quoted voice's stance" in text

@@ -148,3 +148,18 @@ def test_show_names_the_closest_authors_for_one_it_does_not_know(tmp_path, capsy
     assert main(["show", "latest", "--runs-dir", str(tmp_path), "--author", "Timofeev"]) == 2
     err = capsys.readouterr().err
     assert "no author 'Timofeev'" in err and "Ivan Timofeev" in err
+
+
+def test_an_author_discussed_only_through_quotes_reads_only_quoted_not_none():
+    import pandas as pd
+
+    from analysis.terminal import _cell
+
+    row = pd.Series(
+        {"status": "discussed", "stance": float("nan"), "stance_status": None, "tone": None}
+        | {"quoted_stance": -0.79, "quoted_status": "expressed", "n_passages": 0}
+    )
+    assert _cell(row) == "S only quoted Q -0.79 n=0"
+    own = row.copy()
+    own["n_passages"], own["stance_status"] = 2, "no_stance"
+    assert _cell(own).startswith("S none Q -0.79")

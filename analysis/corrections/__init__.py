@@ -31,10 +31,11 @@ the text and the topic's target, not of where the text was found.
   is left;
 - a stance or tone correction replaces the model's probabilities by a one-hot vector on the
   corrected label (``stance`` = favor − against and ``tone`` = positive − negative follow);
-  a ``speaker`` correction does the same to the speaker head's ``speaker_*`` columns of a
-  reported passage (``speaker_stance`` follows), which the quoted-voices measure counts. It
-  has no effect on the author's own words, nor in a run whose model has no speaker head; nor
-  has a ``stance`` correction on reported speech, which no position counts as the author's;
+  a ``speaker`` correction does the same to the ``speaker_*`` columns of a reported passage
+  (the speaker head's reading, or the stance model's where it has none; ``speaker_stance``
+  follows), which the quoted-voices measure counts. It has no effect on the author's own
+  words; nor has a ``stance`` correction on reported speech, which no position counts as the
+  author's (unless ``aggregate.include_reported``);
 - ``topic = relevant`` on a passage the model did not score on that topic adds it only when the
   analyst also gave *both* its stance (for reported speech, the author's or the quoted
   voice's) and its tone (with relevance 1): a position needs both
@@ -47,7 +48,12 @@ aggregate settings. :func:`recompute` writes the result as a new run whose ``run
 the source run, the corrections applied and, with calibration, the fitted temperatures.
 """
 
-from analysis.corrections.apply import AppliedCorrections, apply_corrections, recompute
+from analysis.corrections.apply import (
+    AppliedCorrections,
+    apply_corrections,
+    model_run,
+    recompute,
+)
 from analysis.corrections.examples import (
     examples_from_corrections,
     passage_hashes,
@@ -74,6 +80,7 @@ from analysis.corrections.records import (
     labels_of,
     latest,
     now_iso,
+    scoring_model,
 )
 from analysis.corrections.store import CorrectionStore, read_corrections
 
@@ -98,6 +105,7 @@ __all__ = [
     "is_corrections_record",
     "labels_of",
     "latest",
+    "model_run",
     "now_iso",
     "passage_hashes",
     "predicted_label",
@@ -105,5 +113,6 @@ __all__ = [
     "probabilities_of",
     "read_corrections",
     "recompute",
+    "scoring_model",
     "summary",
 ]

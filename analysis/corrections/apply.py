@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.corrections.examples import passage_hashes, predictions_for
@@ -37,8 +38,8 @@ class AppliedCorrections:
     a topic passage of that topic, which nothing adds to it, so without effect (``no_effect``;
     a "not relevant" label there agrees with the run; a stance or tone label on a pair that a
     "not relevant" label takes off the topic; a stance label on reported speech, whose author
-    stance no position counts; a quoted voice's stance on the author's own words, or in a run
-    whose model has no speaker head). The four add up to ``in_force``. Also:
+    stance no position counts; a quoted voice's stance on the author's own words). The four
+    add up to ``in_force``. Also:
     passages added to a topic (``added``), removed from one (``removed``), and the pairs that
     wait (``pending``, counted per passage × topic).
     """
@@ -99,14 +100,21 @@ def apply_corrections(
     }
     drop: list[Any] = []
     scored_keys = set(row_keys)
-    # A stance label on reported speech corrects the author head's reading of it, which no
-    # position counts unless the run counts reported passages as the author's own.
+    # The quoted voices' measure reads a quote's speaker_* columns (a run's speaker head, or
+    # its stance model's reading of the quote where the model has none). A run written before
+    # those columns existed reads its stance columns instead; a quoted voice's label gives it
+    # the columns, so that the label counts there too (NaN elsewhere: read as before).
     reported = scores["reported"].astype(bool)
-    reported_keys = set() if run.info.aggregation.include_reported else set(row_keys[reported])
-    # A quoted voice's stance corrects the speaker head's reading of reported speech: only
-    # there, and only in a run whose model has a speaker head, does a position count it.
-    has_speaker = "speaker_favor" in scores.columns
-    quoted_keys = set(row_keys[reported]) if has_speaker else set()
+    speaker_columns = [f"speaker_{name}" for name in CORRECTION_LABELS[SPEAKER]]
+    legacy = "speaker_favor" not in scores.columns
+    for column in (*speaker_columns, "speaker_stance") if legacy else ():
+        scores[column] = np.nan
+    quoted_keys = set(row_keys[reported])
+    # A stance label on reported speech corrects the author head's reading of it, which no
+    # position counts unless the run counts reported passages as the author's own (or, in a
+    # run of the older format, reads them as the quoted voices' stance).
+    counts_reported = run.info.aggregation.include_reported or legacy
+    reported_keys = set() if counts_reported else set(row_keys[reported])
     for index, key in row_keys.items():
         tasks = by_key.get(key)
         if not tasks:
@@ -117,7 +125,7 @@ def apply_corrections(
             continue
         done = []
         for task in ("stance", "tone", SPEAKER):
-            if task not in tasks or (task == SPEAKER and not (has_speaker and reported[index])):
+            if task not in tasks or (task == SPEAKER and not reported[index]):
                 continue
             _set_one_hot(scores, index, task, tasks[task].label)
             done.append(task)
@@ -127,7 +135,9 @@ def apply_corrections(
     counts["removed"] = len(drop)
     removed_keys = {row_keys[index] for index in drop}
     scores = scores.drop(index=drop)
-    added = _added_rows(passages, hashes, scores, by_key, counts, has_speaker)
+    added = _added_rows(
+        passages, hashes, scores, by_key, counts, run.info.aggregation.include_reported
+    )
     added_keys = {(pid_hash.get(row["passage_id"]), row["topic"]) for row in added}
     quoted_keys |= {
         (pid_hash.get(row["passage_id"]), row["topic"])
@@ -148,7 +158,7 @@ def apply_corrections(
         elif key in scored_keys and c.task == "stance" and key in reported_keys:
             counts["no_effect"] += 1  # the author's stance on a quote: counted in no position
         elif c.task == SPEAKER and key not in quoted_keys and key in scored_keys | added_keys:
-            counts["no_effect"] += 1  # no quoted voice here (own words, or no speaker head)
+            counts["no_effect"] += 1  # the author's own words: no quoted voice
         elif key in scored_keys or key in added_keys:
             counts["applied"] += 1
             counts["by_task"][c.task] += 1
@@ -167,7 +177,12 @@ def apply_corrections(
             f"({run.info.aggregation_error}); positions cannot be recomputed the same way"
         )
     agg = run.info.aggregation
-    failed = scores[["stance", "tone"]].isna().any(axis=1)
+    # Rows the model could not score. A quote the analyst added with its quoted voice's stance
+    # alone has no author's stance, which no position reads unless quotes count as the author's.
+    unknown_stance = scores["stance"].isna()
+    if not agg.include_reported:
+        unknown_stance &= ~scores["reported"].astype(bool)
+    failed = unknown_stance | scores["tone"].isna()
     table = positions(
         run.articles,
         passages,
@@ -211,12 +226,12 @@ def _added_rows(
     scores: pd.DataFrame,
     by_key: dict[tuple[str, str], dict[str, Correction]],
     counts: dict[str, Any],
-    has_speaker: bool,
+    include_reported: bool,
 ) -> list[dict[str, Any]]:
     """Score rows for passages the analyst marked relevant to a topic the model did not score
-    them on, when both their stance and tone are given. For reported speech the stance may be
-    the quoted voice's: it then stands for the passage's stance too (what a run that counts
-    reported speech as the author's would read)."""
+    them on, once the stance they count toward and their tone are given: for reported speech
+    the quoted voice's stance will do (the author's is then left unknown: it counts nowhere),
+    unless the run counts reported speech as the author's, which then needs the author's."""
     have = set(zip(scores["passage_id"], scores["topic"], strict=True))
     rows = []
     for (digest, topic), tasks in by_key.items():
@@ -227,7 +242,7 @@ def _added_rows(
         missing = [p for p in matches.to_dict("records") if (p["passage_id"], topic) not in have]
         if not missing:
             continue
-        ready = [p for p in missing if "tone" in tasks and _stance_label(p, tasks) is not None]
+        ready = [p for p in missing if "tone" in tasks and _has_stance(p, tasks, include_reported)]
         if len(ready) < len(missing):
             counts["pending"] += 1
         for passage in ready:
@@ -240,10 +255,15 @@ def _added_rows(
                 "reported": reported,
                 "speaker": passage.get("speaker"),
             }
-            row.update(_one_hot("stance", _stance_label(passage, tasks)))
+            done = ["topic"]
+            if "stance" in tasks:
+                row.update(_one_hot("stance", tasks["stance"].label))
+                done.append("stance")
+            else:
+                row.update({c: np.nan for c in _one_hot("stance", "none")})
             row.update(_one_hot("tone", tasks["tone"].label))
-            done = ["topic", "stance", "tone"]
-            if reported and has_speaker and SPEAKER in tasks:
+            done.append("tone")
+            if reported and SPEAKER in tasks:
                 row.update(_one_hot(SPEAKER, tasks[SPEAKER].label))
                 done.append(SPEAKER)
             row["corrected"] = ",".join(done)
@@ -252,14 +272,13 @@ def _added_rows(
     return rows
 
 
-def _stance_label(passage: dict[str, Any], tasks: dict[str, Correction]) -> str | None:
-    """The stance an added passage takes: the author's label, else for reported speech the
-    quoted voice's; None when the analyst gave neither."""
-    if "stance" in tasks:
-        return tasks["stance"].label
-    if bool(passage.get("reported")) and SPEAKER in tasks:
-        return tasks[SPEAKER].label
-    return None
+def _has_stance(
+    passage: dict[str, Any], tasks: dict[str, Correction], include_reported: bool
+) -> bool:
+    """Whether the analyst gave the stance an added passage counts toward: the author's, or
+    for reported speech (not counted as the author's) the quoted voice's."""
+    quote = bool(passage.get("reported")) and not include_reported
+    return "stance" in tasks or (quote and SPEAKER in tasks)
 
 
 def recompute(
@@ -272,8 +291,10 @@ def recompute(
     name: str | None = None,
     corrections_source: str | None = None,
 ) -> Path:
-    """Write a new run: ``run`` with ``corrections`` applied (and, with ``calibrate``,
-    probabilities temperature-scaled per task on the corrections first). Returns its folder.
+    """Write a new run: ``run`` (for a run already recomputed, the model's run it came from:
+    :func:`model_run`) with ``corrections`` applied (and, with ``calibrate``, probabilities
+    temperature-scaled per task on the corrections first). Returns its folder; a ValueError
+    when nothing would change.
 
     ``run.json`` keeps the source run's metadata and adds ``source_run``, ``corrections``
     (counts and where they came from) and ``calibration`` (per task: temperature and n, or why
@@ -281,6 +302,7 @@ def recompute(
     """
     from analysis.runs import new_run_id, write_run
 
+    run = model_run(run)
     corrections = list(corrections)
     temperatures: dict[str, float] = {}
     calibration: dict[str, Any] = {}
@@ -296,6 +318,15 @@ def recompute(
             if info.get("temperature") is not None:
                 temperatures[task] = float(info["temperature"])
     applied = apply_corrections(run, corrections, temperatures or None)
+    changed = sum(applied.counts[k] for k in ("applied", "added", "removed"))
+    if not changed and not temperatures:
+        counts = applied.counts
+        raise ValueError(
+            f"none of the {counts['in_force']} corrections in force on this run's topics changes "
+            f"run {run.run_id} ({counts['unmatched']} on text not in it, "
+            f"{counts['no_effect']} without effect, {counts['waiting']} waiting for a stance "
+            "and a tone label): no new run written"
+        )
     created = datetime.now(UTC)
     corpus_hash = str(run.meta.get("corpus_hash") or "0" * 8)
     run_id = new_run_id(corpus_hash, created) + ("-calibrated" if temperatures else "-corrected")
@@ -322,6 +353,25 @@ def recompute(
     config_path = Path(run.path) / "config.toml"
     config_toml = config_path.read_text(encoding="utf-8") if config_path.is_file() else ""
     return write_run(runs_dir, run_id, meta, config_toml, tables)
+
+
+def model_run(run: Any) -> Any:
+    """The run a recomputation starts from: ``run`` itself, or for a run already recomputed
+    with corrections the model's run it came from (``source_run``), so that corrections are
+    not applied twice and calibration is fitted on the model's probabilities. A ValueError
+    when that run is gone."""
+    from analysis.runs import load_run
+
+    source = run.meta.get("source_run")
+    if not isinstance(source, dict):
+        return run
+    path = Path(str(source.get("path") or ""))
+    if not (path / "run.json").is_file():
+        raise ValueError(
+            f"run {run.run_id} was recomputed from run {source.get('run_id')}, which is no "
+            f"longer at {path}: recompute from a model's run (`viewpoints runs` lists them)"
+        )
+    return model_run(load_run(str(path)))
 
 
 def still_gated_out(run: Any, scores: pd.DataFrame) -> pd.DataFrame | None:

@@ -13,11 +13,11 @@ from analysis.cache import text_sha256
 from analysis.corrections.records import (
     NOT_RELEVANT,
     RELEVANT,
-    SCORED_BY,
     TASKS,
     Correction,
     labels_of,
     latest,
+    scoring_model,
 )
 from analysis.labels import TASK_LABELS
 from analysis.records import Example
@@ -89,7 +89,7 @@ def predictions_for(run: Any, corrections: Iterable[Correction], task: str) -> p
     scored = scores.merge(by_hash, on="passage_id", how="inner").drop_duplicates(["hash", "topic"])
     lookup = scored.set_index(["hash", "topic"])
     known = set(hashes)
-    name = run.info.model_name(SCORED_BY[task]) if task in SCORED_BY else None
+    name = scoring_model(run.info, task)
     rows = []
     for c in chosen:
         row: dict[str, Any] = {

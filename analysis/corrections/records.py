@@ -26,8 +26,26 @@ CORRECTION_LABELS: dict[str, tuple[str, ...]] = {
     SPEAKER: STANCE_LABELS,
 }
 TASKS: tuple[str, ...] = tuple(CORRECTION_LABELS)
-# The tasks whose labels replace a run's probabilities, and the model that scores each
-SCORED_BY: dict[str, str] = {"stance": "stance", "tone": "tone", SPEAKER: "stance"}
+# The tasks whose labels replace a run's probabilities, and the run's models (run.json
+# ``models`` keys) that score each: a quote's speaker is read by the ``quoted`` model (a
+# speaker head), or by the stance model where there is none.
+SCORED_BY: dict[str, tuple[str, ...]] = {
+    "stance": ("stance",),
+    "tone": ("tone",),
+    SPEAKER: ("quoted", "stance"),
+}
+
+
+def scoring_model(info: Any, task: str) -> str | None:
+    """The name of the run's model that scored ``task`` (``info``: a run's RunInfo); None for
+    ``topic`` or when not recorded."""
+    for key in SCORED_BY.get(task, ()):
+        name = info.model_name(key)
+        if name is not None:
+            return name
+    return None
+
+
 RECORD_VERSION = 1
 FILE_PREFIX = "corrections-"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -81,8 +82,9 @@ def _choices(
 
 
 def has_quoted_stance(scores: pd.DataFrame) -> bool:
-    """Whether the run's model gave reported speech its speaker's stance (a speaker head)."""
-    return "speaker_stance" in scores.columns and bool(scores["speaker_stance"].notna().any())
+    """Whether the run gives reported speech its quoted voice's stance (every run since the
+    news stance model: its speaker head's reading, or the stance model's where it has none)."""
+    return "speaker_stance" in scores.columns
 
 
 def _quoted(rec: dict) -> bool:
@@ -90,34 +92,44 @@ def _quoted(rec: dict) -> bool:
     return bool(rec.get("reported")) and not is_missing(rec.get("speaker_stance"))
 
 
-def _tooltip(rows: pd.DataFrame, label) -> str:
+def _tooltip(rows: pd.DataFrame, label, counts_reported: bool = False) -> str:
     lines = []
     for rec in rows.to_dict("records"):
+        stances = []
         if _quoted(rec):
-            stance = (
+            stances.append(
                 f"quoted voice's stance {signed(rec.get('speaker_stance'))} "
                 f"({probabilities(rec, SPEAKER_PROBS)})"
             )
-        else:
-            stance = f"stance {signed(rec.get('stance'))} ({probabilities(rec, STANCE_PROBS)})"
+        if not _quoted(rec) or counts_reported:
+            whose = "author's stance" if stances else "stance"
+            stances.append(
+                f"{whose} {signed(rec.get('stance'))} ({probabilities(rec, STANCE_PROBS)})"
+            )
         lines.append(
-            f"{label(rec['topic'])}: {stance}; tone {signed(rec.get('tone'))} "
+            f"{label(rec['topic'])}: {'; '.join(stances)}; tone {signed(rec.get('tone'))} "
             f"({probabilities(rec, TONE_PROBS)}); relevance {rec.get('relevance', 0):.2f}"
         )
     if len(rows) and bool(rows.iloc[0].get("reported")):
         speaker = rows.iloc[0].get("speaker")
         who = speaker if isinstance(speaker, str) and speaker else "unknown speaker"
-        counted = (
-            "counted in the quoted voices' stance, not the author's"
-            if _quoted(rows.iloc[0].to_dict())
-            else "not counted in the article's scores"
-        )
+        if counts_reported:
+            counted = "counted as the author's own words, and in the quoted voices' stance"
+        elif _quoted(rows.iloc[0].to_dict()):
+            counted = "counted in the quoted voices' stance, not the author's"
+        else:
+            counted = "not counted in the article's scores"
         lines.append(f"Reported speech ({who}): {counted}")
     return "\n".join(lines)
 
 
 def spans_for(
-    article_scores: pd.DataFrame, passages: pd.DataFrame, topic: str, measure: str, label
+    article_scores: pd.DataFrame,
+    passages: pd.DataFrame,
+    topic: str,
+    measure: str,
+    label,
+    counts_reported: bool = False,
 ) -> list[Span]:
     """One span per scored passage: coloured by ``measure`` on ``topic`` (or on the most
     relevant topic when ``topic`` is STRONGEST); passages scored only on other topics are
@@ -142,7 +154,7 @@ def spans_for(
                 start=int(passage["start"]),
                 end=int(passage["end"]),
                 value=None if is_missing(value) else float(value),
-                tooltip=_tooltip(rows, label),
+                tooltip=_tooltip(rows, label, counts_reported),
                 reported=bool(passage.get("reported")),
                 speaker=None if is_missing(speaker) else str(speaker),
                 place=None if is_missing(passage.get("index")) else passage_place(passage["index"]),
@@ -159,12 +171,25 @@ def _voice(row: dict) -> str:
     return f"reported ({speaker})" if isinstance(speaker, str) and speaker else "reported"
 
 
-def score_table(article_scores: pd.DataFrame, passages: pd.DataFrame, label) -> pd.DataFrame:
+def _stance_probabilities(rec: dict, counts_reported: bool) -> str:
+    """The probabilities behind the stance(s) a row shows."""
+    if not _quoted(rec):
+        return probabilities(rec, STANCE_PROBS)
+    quoted = probabilities(rec, SPEAKER_PROBS)
+    if not counts_reported:
+        return quoted
+    return f"quoted: {quoted}; author's: {probabilities(rec, STANCE_PROBS)}"
+
+
+def score_table(
+    article_scores: pd.DataFrame, passages: pd.DataFrame, label, counts_reported: bool = False
+) -> pd.DataFrame:
     """Scores of the article's passages, one row per passage × topic, in reading order.
 
-    Where the run gives reported speech its speaker's stance, each row shows the stance it
-    counts toward: the author's for own words, the quoted voice's for reported speech (the
-    author head's reading of a quotation counts nowhere, so it is not shown)."""
+    Where the run gives reported speech its quoted voice's stance, each row shows the stance
+    it counts toward: the author's for own words, the quoted voice's for reported speech (the
+    author head's reading of a quotation counts nowhere, so it is not shown, unless the run
+    counts reported speech as the author's: ``counts_reported``)."""
     if article_scores.empty:
         return pd.DataFrame()
     df = article_scores.merge(
@@ -176,11 +201,11 @@ def score_table(article_scores: pd.DataFrame, passages: pd.DataFrame, label) -> 
     table["Topic"] = [label(t) for t in df["topic"]]
     if has_quoted_stance(df):
         nan = float("nan")
-        table[AUTHOR_STANCE] = [nan if _quoted(r) else float(r["stance"]) for r in records]
-        table[QUOTED_STANCE] = [float(r["speaker_stance"]) if _quoted(r) else nan for r in records]
-        table["Stance probabilities"] = [
-            probabilities(r, SPEAKER_PROBS if _quoted(r) else STANCE_PROBS) for r in records
+        table[AUTHOR_STANCE] = [
+            nan if _quoted(r) and not counts_reported else float(r["stance"]) for r in records
         ]
+        table[QUOTED_STANCE] = [float(r["speaker_stance"]) if _quoted(r) else nan for r in records]
+        table["Stance probabilities"] = [_stance_probabilities(r, counts_reported) for r in records]
     else:
         table[STANCE] = df["stance"].astype(float).to_numpy()
         table["Stance probabilities"] = [probabilities(r, STANCE_PROBS) for r in records]
@@ -197,6 +222,23 @@ def score_table(article_scores: pd.DataFrame, passages: pd.DataFrame, label) -> 
             df["on_topic"].astype(float).to_numpy(),
         )
     return table
+
+
+def styled_scores(table: pd.DataFrame) -> Any:
+    """The scores table as shown: each score signed and coloured; a score a row does not have
+    (the author's stance of a quote, a quoted voice's stance of own words) as "–" and
+    uncoloured, since a table cell with no value would read "None", like the label."""
+    scored = [c for c in SCORE_COLUMNS if c in table]
+    shown = table.copy()
+    for column in scored:
+        shown[column] = [signed(v) for v in table[column]]
+
+    def colours(column: pd.Series) -> list[str]:
+        return ["" if is_missing(v) else cell_css(v) for v in table.loc[column.index, column.name]]
+
+    return shown.style.apply(colours, subset=scored).format(
+        "{:.0%}", subset=[c for c in ("Relevance", "About it") if c in table]
+    )
 
 
 def gated_out_table(left_out: pd.DataFrame, passages: pd.DataFrame, label) -> pd.DataFrame:
@@ -353,13 +395,12 @@ def render() -> None:
     _roster_note(info)
 
     own = positions[positions["article_id"] == aid].set_index("topic")
+    counts_reported = ctx.info.aggregation.include_reported
     chips = []
     for t in ctx.topics:
         record = own.loc[t.key].to_dict() if t.key in own.index else None
-        chips.append(
-            f'<div style="margin:2px 0"><b>{md_escape(t.label)}</b>: '
-            f"{position_html(record, compact=True)}</div>"
-        )
+        chip = position_html(record, compact=True, counts_reported=counts_reported)
+        chips.append(f'<div style="margin:2px 0"><b>{md_escape(t.label)}</b>: {chip}</div>')
     st.markdown("".join(chips), unsafe_allow_html=True)
 
     store = data.text_store(ctx.path, ctx.stamp)
@@ -383,36 +424,37 @@ def render() -> None:
     state.put("colour", None if colour_topic == STRONGEST else colour_topic)
     state.put("scale", None if measure == "stance" else measure)
     st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
-    reported_note = (
-        "their stance is the quoted voice's (on the stance scale, their colour too): it counts "
-        "toward the quoted voices' measure, not the author's position."
-        if has_quoted_stance(article_scores)
-        else "shown, but not counted in the article's position."
-    )
+    counts_reported = ctx.info.aggregation.include_reported
+    if counts_reported:
+        reported_note = (
+            "this run counts them as the author's own words (`include_reported`), and their "
+            "quoted voice's stance in the quoted voices' measure too."
+        )
+    elif has_quoted_stance(article_scores):
+        reported_note = (
+            "their stance is the quoted voice's (on the stance scale, their colour too): it "
+            "counts toward the quoted voices' measure, not the author's position."
+        )
+    else:
+        reported_note = "shown, but not counted in the article's position."
     st.caption(
         "Hover a passage for its scores; its ¶ number is its row in the Passage scores table "
         "below. Passages with a dashed border are reported speech (quoted or attributed): "
         + reported_note
     )
     text = data.article_texts(ctx.path, ctx.stamp).get(aid, "")
-    spans = spans_for(article_scores, passages, colour_topic, measure, ctx.label)
+    spans = spans_for(article_scores, passages, colour_topic, measure, ctx.label, counts_reported)
     scroll = {"height": 640} if len(str(text)) > 2500 else {}  # long texts scroll in a box
     with st.container(border=True, **scroll):
         st.markdown(highlight_html(str(text), spans), unsafe_allow_html=True)
 
     st.subheader("Passage scores")
-    table = score_table(article_scores, passages, ctx.label)
+    table = score_table(article_scores, passages, ctx.label, counts_reported)
     if table.empty:
         st.caption("No passage of this article is about any of the run's topics.")
     else:
-        scored = [c for c in SCORE_COLUMNS if c in table]
-        styled = (
-            table.style.map(lambda v: "" if is_missing(v) else cell_css(v), subset=scored)
-            .format(signed, subset=scored)
-            .format("{:.0%}", subset=[c for c in ("Relevance", "About it") if c in table])
-        )
         st.dataframe(
-            styled,
+            styled_scores(table),
             hide_index=True,
             column_config={
                 PASSAGE_PLACE: st.column_config.NumberColumn(width=40, help=PASSAGE_PLACE_HELP),
@@ -425,10 +467,11 @@ def render() -> None:
                 ),
                 AUTHOR_STANCE: st.column_config.Column(
                     help="the author's stance in their own words: it makes the article's stance"
+                    + (" (with the quotes, in this run)" if counts_reported else "")
                 ),
                 QUOTED_STANCE: st.column_config.Column(
                     help="the stance of the voice the author quotes: it makes the article's "
-                    "quoted-voices measure, not the author's stance"
+                    "quoted-voices measure"
                 ),
             },
         )

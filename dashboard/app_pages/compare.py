@@ -160,7 +160,12 @@ def _topic_evidence(
                 f"**{md_escape(author)}**" + group_note_html(kinds.get(author), short=True),
                 unsafe_allow_html=True,
             )
-            st.markdown(position_html(record, compact=True), unsafe_allow_html=True)
+            st.markdown(
+                position_html(
+                    record, compact=True, counts_reported=ctx.info.aggregation.include_reported
+                ),
+                unsafe_allow_html=True,
+            )
             if record is not None and record.get("stance_status") == "no_stance":
                 st.caption(f"{NO_STANCE}: these passages take no side.")
             if record is not None and record.get("status") == "discussed":

@@ -26,7 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.calibration import prediction_arrays
-from analysis.corrections import SCORED_BY, SPEAKER, labels_of, recompute
+from analysis.corrections import SPEAKER, labels_of, model_run, recompute, scoring_model
 from analysis.datasets import FORMATS, DataError, load_examples
 from analysis.evaluate import evaluate_scorer, probability_report
 from analysis.labels import TASK_LABELS
@@ -184,8 +184,11 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
         )
         return
     run = data.full_run(ctx.path, ctx.stamp)
+    measured = _model_run_path(run)
+    if measured is None:
+        return
     table, predictions = corrections_ui.evaluation_tables(
-        ctx.path, ctx.stamp, str(where.folder), where.stamp(), task
+        measured, data.run_stamp(measured), str(where.folder), where.stamp(), task
     )
     st.markdown("**Corrections per topic**, and this run's model measured on them")
     st.dataframe(
@@ -198,14 +201,14 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
     labels = labels_of(task)
     probs, y = prediction_arrays(predictions, task, labels)
     name = TASK_NAMES.get(task, task)
-    model = ctx.info.model_name(SCORED_BY[task]) or "model"
+    model = scoring_model(ctx.info, task) or "model"
     st.markdown(f"**{name[:1].upper()}{name[1:]}: {model}**")
     missing = int((predictions["source"] == "missing").sum())
     if missing:
         st.caption(
             f"{missing} of {len(predictions)} {name} correction(s) have no prediction from this "
-            "run's model (the run did not score that passage on that topic, and they were made "
-            "with another model); they are left out."
+            "run's model (the run did not score that passage on that topic, and no "
+            "probabilities of this model were saved with them); they are left out."
         )
     if len(y) == 0:
         st.info(f"No {name} correction has a prediction from this run's model yet.")
@@ -222,24 +225,47 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
     recompute_section(ctx, run, where)
 
 
+def _model_run_path(run: Any) -> str | None:
+    """The folder of the run whose model the corrections measure: this run, or for a run
+    recomputed with corrections (its corrected numbers are the analyst's own) the model's run
+    it came from. None, with a warning, when that run is gone."""
+    try:
+        base = model_run(run)
+    except ValueError as error:
+        st.warning(f"The model cannot be measured here: {error}.")
+        return None
+    if base is not run:
+        st.caption(
+            "This run is recomputed with corrections, so its numbers on corrected passages are "
+            f"yours: the model is measured on the run it came from, `{base.run_id}`."
+        )
+    return str(base.path)
+
+
 def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
     st.markdown("**Recompute positions with the corrections**")
     st.caption(
-        "Writes a new run (this one is kept): corrected stance and tone replace the model's, "
-        "passages marked not relevant leave the topic. With calibration, each task's "
-        "probabilities are first temperature-scaled on the corrections (needs 10 or more)."
+        "Writes a new run (this one is kept, and a run already recomputed starts again from "
+        "the model's run): corrected labels replace the model's (the author's stance, a quoted "
+        "voice's stance, tone), passages marked not relevant leave the topic. With "
+        "calibration, the stance and tone probabilities are first temperature-scaled on the "
+        "corrections (needs 10 or more)."
     )
     left, right = st.columns([1, 2])
     calibrate = left.checkbox("Calibrate too", key="ev_calibrate")
     if right.button("Write a corrected run", icon=":material/replay:", key="ev_recompute"):
-        with st.spinner("Recomputing positions…"):
-            path = recompute(
-                run,
-                where.history(),
-                ctx.runs_dir,
-                calibrate=calibrate,
-                corrections_source=str(where.folder),
-            )
+        try:
+            with st.spinner("Recomputing positions…"):
+                path = recompute(
+                    run,
+                    where.history(),
+                    ctx.runs_dir,
+                    calibrate=calibrate,
+                    corrections_source=str(where.folder),
+                )
+        except ValueError as error:
+            st.error(f"No run written: {error}.")
+            return
         meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
         counts = meta["corrections"]
         note = "; ".join(
@@ -252,7 +278,8 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
         st.session_state[WRITTEN_KEY] = (
             ctx.run_id,
             path.name,
-            f"Wrote run `{path.name}` with {counted(counts['applied'], 'correction')} applied"
+            f"Wrote run `{path.name}` with {counted(counts['applied'], 'correction')} applied "
+            f"({counts['removed']} passage(s) taken off a topic, {counts['added']} added)"
             + (
                 f"; {counts['no_effect']} without effect, on passages this run does not count "
                 "for that topic, on the author's stance of a quote, or on a quoted voice's "

@@ -157,7 +157,10 @@ def _evidence_for_author(
         + group_note_html(record.get("group_kind") if record else None),
         unsafe_allow_html=True,
     )
-    st.markdown(position_html(record), unsafe_allow_html=True)
+    st.markdown(
+        position_html(record, counts_reported=ctx.info.aggregation.include_reported),
+        unsafe_allow_html=True,
+    )
     store = data.text_store(ctx.path, ctx.stamp)
     article_ids = list(meta_by_id.index[views.in_groups(meta_by_id, [unit])])
     if record is None or record.get("status") != "discussed":
@@ -208,7 +211,10 @@ def _evidence_for_article(
         + f" on **{md_escape(ctx.label(topic))}**",
         unsafe_allow_html=True,
     )
-    st.markdown(position_html(record, compact=True), unsafe_allow_html=True)
+    st.markdown(
+        position_html(record, compact=True, counts_reported=ctx.info.aggregation.include_reported),
+        unsafe_allow_html=True,
+    )
     if st.button("Open this article with its passages highlighted", icon=":material/article:"):
         state.put("article", aid)
         state.push_to_query_params()

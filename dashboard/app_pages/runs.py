@@ -15,6 +15,8 @@ from analysis.run_info import run_info
 from dashboard import context, data, export, state, ui
 from dashboard.style import (
     CATEGORY_COLORS,
+    NO_QUOTES,
+    NO_STANCE,
     ONLY_QUOTED,
     cell_css,
     counted,
@@ -36,6 +38,9 @@ CHANGE_WORDS = {
     "status": "discussed in one run only",
     "stance_status": "kind of stance changed",
 }
+MEASURE_WORDS = {"stance": "stance", "quoted": "quoted voices", "tone": "tone"}
+# The passage labels the runs are compared on (analysis.compare.TASKS), in words
+DISAGREEMENT_WORDS = {"stance": "stance", "speaker": "quoted voice's stance", "tone": "tone"}
 PROBABILITY_COLOURS = {
     "favor": "#2166ac",
     "against": "#b2182b",
@@ -118,8 +123,11 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
                 "Tone κ": sec["tone"]["kappa"],
                 "Tone agreement": sec["tone"]["agreement"],
                 "Tone distance": sec["tone"]["mean_tv"],
+                # comparisons from before the quoted voices were compared have none
+                "Quoted κ": (sec.get("speaker") or {}).get("kappa"),
                 "Authors in both": sec["authors"]["discussed_in_both"],
                 "Stance rank ρ": sp["stance"],
+                "Quoted rank ρ": sp.get("quoted"),
                 "Tone rank ρ": sp["tone"],
                 "Author changes": len(sec["author_changes"]),
             }
@@ -132,9 +140,10 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
         "Tone κ",
         "Tone agreement",
         "Tone distance",
+        "Quoted κ",
     ):
         table[column] = pd.to_numeric(table[column]).astype(float)
-    for column in ("Stance rank ρ", "Tone rank ρ"):
+    for column in ("Stance rank ρ", "Quoted rank ρ", "Tone rank ρ"):
         table[column] = pd.to_numeric(table[column]).astype(float)
     return table
 
@@ -149,7 +158,9 @@ def _show_agreement(table: pd.DataFrame) -> None:
         "Tone distance": two_decimals,
         "Stance agreement": whole_percent,
         "Tone agreement": whole_percent,
+        "Quoted κ": two_decimals,
         "Stance rank ρ": signed,
+        "Quoted rank ρ": signed,
         "Tone rank ρ": signed,
     }
     for column, as_text in formats.items():  # as text: an undefined value reads "–", not "None"
@@ -181,12 +192,19 @@ def _show_agreement(table: pd.DataFrame) -> None:
             "Tone distance": text(
                 "Tone dist.", help="mean total variation distance between the tone probabilities"
             ),
+            "Quoted κ": text(
+                help="Cohen's kappa of the quoted voice's stance labels of reported speech"
+            ),
             "Authors in both": number("Authors", help="authors discussing the topic in both runs"),
             "Stance rank ρ": text(
                 "Stance ρ",
                 help="Spearman rank correlation of the authors' stance in the two runs, over "
                 "those with a stance in both (– with fewer than 3, or when a run gives them "
                 "all one value)",
+            ),
+            "Quoted rank ρ": text(
+                "Quoted ρ",
+                help="Spearman rank correlation of the authors' quoted voices' stance",
             ),
             "Tone rank ρ": text("Tone ρ", help="Spearman rank correlation of the authors' tone"),
             "Author changes": number(
@@ -210,9 +228,11 @@ def change_cell(side: dict[str, Any], measure: str) -> str:
     """One run's side of an author change in words, as the Overview words it: the value with
     its interval, or why there is none (not discussed; no stance expressed; a tone of quoted
     voices only)."""
-    if measure != "stance" and side["status"] == "discussed" and is_missing(side["value"]):
+    if measure == "quoted" and side["status"] == "discussed" and is_missing(side["value"]):
+        return NO_QUOTES if side.get("stance_status") in (None, "none_quoted") else NO_STANCE
+    if measure == "tone" and side["status"] == "discussed" and is_missing(side["value"]):
         return ONLY_QUOTED  # a discussed author's tone is missing only without own passages
-    stance_status = side.get("stance_status") if measure == "stance" else None
+    stance_status = side.get("stance_status") if measure != "tone" else None
     return stance_words(side["status"], stance_status, side["value"], side["low"], side["high"])
 
 
@@ -227,7 +247,7 @@ def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFra
             "Author": e["author"],
             "group_kind": e["group_kind"],
             "What changed": ", ".join(CHANGE_WORDS[kind] for kind in e["changes"]),
-            "Measure": e["measure"],
+            "Measure": MEASURE_WORDS.get(e["measure"], e["measure"]),
         }
         for side in ("a", "b"):
             pos = e[side]
@@ -557,12 +577,17 @@ def render() -> None:
 
     st.subheader("Passages the models read most differently", anchor=False)
     measure = state.radio(
-        "Measure", ["stance", "tone"], "measure", horizontal=True, format_func=str.capitalize
+        "Measure",
+        list(DISAGREEMENT_WORDS),
+        "measure",
+        horizontal=True,
+        format_func=lambda m: DISAGREEMENT_WORDS[m].capitalize(),
     )
-    entries = section["disagreements"][measure]
+    entries = section["disagreements"].get(measure, [])
     st.caption(
         f"Up to {TOP_K} passages scored in both runs, largest distance between the two models' "
-        f"{measure} probabilities first (total variation: 0 = identical, 1 = no overlap)."
+        f"{DISAGREEMENT_WORDS[measure]} probabilities first (total variation: 0 = identical, "
+        "1 = no overlap)."
     )
     if not entries and not section["passages"]["shared"]:
         differs = section["passages"]["text_differs"]
@@ -578,7 +603,10 @@ def render() -> None:
             )
         )
     elif not entries:
-        st.success(f"The two runs give every shared passage the same {measure} probabilities.")
+        st.success(
+            f"The two runs give every shared passage the same {DISAGREEMENT_WORDS[measure]} "
+            "probabilities."
+        )
     else:
         export.download_buttons(
             f"{stem}-disagreements-{measure}-{topic}",

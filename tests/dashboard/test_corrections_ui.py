@@ -198,3 +198,46 @@ def test_corrections_dir_from_argv_then_environment(tmp_path):
     env = {"VIEWPOINTS_CORRECTIONS_DIR": str(tmp_path / "e")}
     assert corrections_dir_from(["--runs-dir", "x"], env) == tmp_path / "e"
     assert corrections_dir_from([], {}) == Path("corrections")
+
+
+def test_a_passage_the_model_missed_keeps_the_tone_shown_when_saved(app, small_runs_dir, folder):
+    """The model gave no tone for it: the one the form shows is the analyst's, and is saved
+    with the others, so the passage does not wait for a tone nobody can see missing."""
+    at = app(small_runs_dir, article="000_75f37cc66b80f13e").run()
+    at.switch_page("app_pages/article.py").run()
+    at.selectbox(key="corr_art_pid_20181110-120000-seeds000").set_value(UNSCORED).run()
+    at.selectbox(key=f"corr_art_topic_20181110-120000-seeds000_{UNSCORED}").set_value("sanctions")
+    at.run()
+    form = _form(at)
+    form["topic"].set_value("relevant")
+    form["stance"].set_value("against")  # tone left at the "neutral" shown
+    form["save"].click()
+    at.run()
+    assert not at.exception
+    assert [(r["task"], r["label"]) for r in _records(folder)] == [
+        ("topic", "relevant"),
+        ("stance", "against"),
+        ("tone", "neutral"),
+    ]
+
+
+def test_on_a_corrected_run_the_model_s_label_is_the_one_its_correction_recorded(
+    app, tmp_path, folder
+):
+    from analysis.corrections import recompute
+    from analysis.runs import load_run
+
+    runs_dir = tmp_path / "runs"
+    make_small_run(runs_dir)
+    at = _overview(app, runs_dir)
+    form = _form(_open_popover(at, 0))
+    form["stance"].set_value("favor")  # the model said against
+    form["save"].click()
+    at.run()
+    recompute(load_run("latest", runs_dir), CorrectionStore(folder).history(), runs_dir)
+    again = _overview(app, runs_dir)  # the corrected run is the newest
+    assert again.selectbox(key="w_run").value.endswith("-corrected")
+    badges = "\n".join(m.value for m in again.markdown if "vp-corrected" in m.value)
+    assert "stance <b>favor</b> (model: against)" in badges
+    form = _form(_open_popover(again, 0))
+    assert form["stance"].options == ["favor", "against (model)", "none"]

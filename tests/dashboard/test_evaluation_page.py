@@ -129,3 +129,33 @@ def test_write_a_corrected_run_from_the_page(app, tmp_path, folder):
     at.switch_page("app_pages/evaluation.py").run()  # back on Evaluation, on the new run
     assert not any("Wrote run" in s.value for s in at.success)  # no stale message
     assert not any(b.label == "Open this run in the Overview" for b in at.button)
+
+
+def test_on_a_corrected_run_the_model_is_measured_on_the_run_it_came_from(app, tmp_path, folder):
+    runs_dir = tmp_path / "runs"
+    make_small_run(runs_dir)
+    _save(folder, (WIRE_TEXT, "arms_control", "stance", "favor"))  # the model said against
+    at = _open(app, runs_dir)
+    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    next(b for b in at.button if b.label == "Open this run in the Overview").click().run()
+    at.switch_page("app_pages/evaluation.py").run()
+    assert not at.exception
+    # not the corrected numbers read back as the model's (they would score 100%)
+    assert _metrics(at)["Accuracy"] == "0.0%"
+    assert any("measured on the run it came from" in c.value for c in at.caption)
+    # writing again starts from the model's run, not from the corrected one
+    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    assert not at.exception
+    sources = {r["source_run"]["run_id"] for r in list_runs(runs_dir) if "source_run" in r}
+    assert sources == {"20181110-120000-seeds000"}
+
+
+def test_writing_a_run_no_correction_changes_is_said_not_done(app, tmp_path, folder):
+    runs_dir = tmp_path / "runs"
+    make_small_run(runs_dir)
+    _save(folder, ("A passage no run has.", "arms_control", "stance", "favor"))
+    at = _open(app, runs_dir)
+    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    assert not at.exception
+    assert any("No run written" in e.value for e in at.error)
+    assert len(list_runs(runs_dir)) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -108,10 +109,10 @@ def test_the_article_page_gives_reported_speech_its_quoted_voice_s_stance(app, v
     table = at.dataframe[0].value
     own = table[table["Voice"] == "own"].iloc[0]
     quoted = table[table["Voice"] == "reported (Dmitry Peskov)"].iloc[0]
-    # Own words: the author's stance; a quotation: its speaker's, which is what it counts toward
-    assert own["Author's stance"] == pytest.approx(0.68) and np.isnan(own["Quoted voice's stance"])
-    assert np.isnan(quoted["Author's stance"])
-    assert quoted["Quoted voice's stance"] == pytest.approx(0.7)
+    # Own words: the author's stance; a quotation: its speaker's, which is what it counts
+    # toward; a stance a row does not have reads "–" (an empty cell would read "None")
+    assert (own["Author's stance"], own["Quoted voice's stance"]) == ("+0.68", "–")
+    assert (quoted["Author's stance"], quoted["Quoted voice's stance"]) == ("–", "+0.70")
     assert quoted["Stance probabilities"] == "favor 80% · against 10% · none 10%"
     html = next(m.value for m in at.markdown if 'class="vp-article"' in m.value)
     assert "quoted voice&#x27;s stance +0.70 (favor 80% · against 10% · none 10%)" in html
@@ -162,3 +163,40 @@ def test_a_quote_s_form_corrects_its_quoted_voice_s_stance(
     row = summary[summary["Task"] == "quoted voice's stance"].iloc[0]
     assert (row["Corrections"], row["Changed the model's label"]) == (1, 1)
     assert row["Model accuracy"] == 0.0
+
+
+def _voices_run(source_dir, tmp_path, config_tail: str = "") -> Path:
+    """The voices run written again into a folder of its own, with ``config_tail`` appended
+    to its config (an [aggregate] table)."""
+    from analysis.runs import load_run
+
+    source = load_run("latest", source_dir)
+    tables = {
+        "articles": source.articles,
+        "passages": source.passages,
+        "scores": source.scores,
+        "positions": source.positions,
+    }
+    meta = {k: v for k, v in source.meta.items() if k not in ("run_id", "format_version")}
+    runs = tmp_path / "runs"
+    write_run(runs, "20181110-120000-voices01", meta, CONFIG_TOML + config_tail, tables)
+    return runs
+
+
+def test_where_quotes_count_as_the_author_s_a_quote_shows_and_corrects_both_stances(
+    app, voices_runs_dir, tmp_path, corrections_folder
+):
+    runs = _voices_run(voices_runs_dir, tmp_path, "\n[aggregate]\ninclude_reported = true\n")
+    run_id, peskov = "20181110-120000-voices01", f"{NHAN_DAN_ARTICLE}:2"
+    at = app(runs, article=NHAN_DAN_ARTICLE).run()
+    at.switch_page("app_pages/article.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    quoted = table[table["Voice"] == "reported (Dmitry Peskov)"].iloc[0]
+    assert quoted["Author's stance"] == "−0.35" and quoted["Quoted voice's stance"] == "+0.70"
+    assert any("counts them as the author's own words" in c.value for c in at.caption)
+    at.selectbox(key=f"corr_art_pid_{run_id}").set_value(peskov).run()
+    form = f"corr_art_{run_id}_{peskov}_arms_control"
+    boxes = {b.key.rsplit("_", 1)[1]: b for b in at.selectbox if b.form_id == form}
+    assert set(boxes) == {"topic", "speaker", "stance", "tone"}
+    assert boxes["stance"].value == "against" and boxes["speaker"].value == "favor"
