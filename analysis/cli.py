@@ -188,8 +188,8 @@ def _analyze_labelled(args: argparse.Namespace, labels: Any, runs_dir: Path) -> 
     return Path(result.path)
 
 
-# The seed articles shipped beside the package: what `analyze` with no paths reads when the
-# folder it is run from has no ./seeds
+# The seed articles beside the package in a checkout: what `analyze` with no paths reads when
+# the folder it is run from has no ./seeds
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
 
@@ -537,15 +537,16 @@ def _selected_positions(
 
     table = run.positions[run.positions["level"] == level]
     table = table[table["topic"].isin(_topic_keys(run, topics))]
-    if authors:
+    if authors and level == "author":  # the names the run's positions carry
+        names = table["author"].astype(str)
+        chosen = {match_group(name, set(names), run.run_id) for name in authors}
+        table = table[names.isin(chosen)]
+    elif authors:
         members = membership(run.articles, run.info.known_rosters)
         groups = members["group"].astype(str)
         chosen = {match_group(name, groups, run.run_id) for name in authors}
-        if level == "author":
-            table = table[table["author"].astype(str).isin(chosen)]
-        else:
-            articles = set(members.loc[groups.isin(chosen), "article_id"])
-            table = table[table["article_id"].isin(articles)]
+        articles = set(members.loc[groups.isin(chosen), "article_id"])
+        table = table[table["article_id"].isin(articles)]
     if discussed:
         unit = "author" if level == "author" else "article_id"
         speaking = set(table.loc[table["status"] == "discussed", unit])
@@ -881,8 +882,8 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument(
         "paths",
         nargs="*",
-        help="files or folders (default: the config's, or ./seeds, else the seed articles "
-        "shipped with viewpoints)",
+        help="files or folders (default: the config's, or ./seeds, else the seed articles of "
+        "the viewpoints checkout)",
     )
     an.add_argument("--config", default=None, help="an analysis/experiment TOML file")
     an.add_argument("--topics", default=None, help="a topics TOML file (default: built-in)")

@@ -7,13 +7,16 @@ threshold, ...)?", per topic and overall:
   topic)`` and, where both runs have its text, the text is identical (so a re-cut corpus does
   not pair different passages that happen to share an id). Each run's label is the argmax of
   its probabilities (``favor, against, none`` for stance, ``negative, neutral, positive`` for
-  tone; ties go to the first in that order). Reported are raw agreement, Cohen's kappa (see
+  tone; ties go to the first in that order), for the author's stance, tone and (``speaker``)
+  the quoted voice's stance of reported speech (the runs' ``speaker_*`` columns; none in runs
+  made before them). Reported are raw agreement, Cohen's kappa (see
   :func:`cohen_kappa`), the confusion of A's labels (rows) against B's (columns) and the mean
   total variation distance between the probability rows. Pairs scored in only one run (another
   relevance threshold or topic matcher, another corpus) are counted, never compared.
   *Overall* pools the shared pairs of all topics.
 - **Author rank correlation.** Spearman's rho (:func:`spearman`) of the author-level ``stance``
-  (and ``tone``) over authors *discussed* in both runs; ``None`` with fewer than 3 such authors
+  (and ``quoted``, the quoted voices' stance, and ``tone``) over authors *discussed* in both
+  runs with that measure in both; ``None`` with fewer than 3 such authors
   or when either run gives them all the same value. *Overall* correlates all (author, topic)
   cells discussed in both runs.
 - **Sign changes.** A value is read as ``+`` above ``zero_band`` (0.05 by default), ``-`` below
@@ -26,10 +29,11 @@ threshold, ...)?", per topic and overall:
   either. Intervals that are missing (one passage) cannot split.
 - **Status changes.** Authors present in both runs whose status differs (``discussed`` <->
   ``not_discussed``), e.g. when a threshold change drops their only passages; and, among those
-  discussed in both, whose stance reads differently in kind (a side taken, "no stance
-  expressed", "mixed").
+  discussed in both, whose stance or quoted voices' stance reads differently in kind (a side
+  taken, "no stance expressed", "mixed"; for quoted voices also "none_quoted"). Sign changes
+  and interval splits are listed for the quoted voices' stance as for stance and tone.
 - **Largest disagreements.** The ``top_k`` shared passages with the largest total variation
-  distance ``0.5 * sum |p_A - p_B|`` between the stance (and tone) probability rows, with both
+  distance ``0.5 * sum |p_A - p_B|`` between the probability rows of each label set, with both
   runs' probabilities, the passage text, article title and author (from run A, else run B).
   Passages both runs score identically are not listed, so the list may be shorter.
 

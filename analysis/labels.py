@@ -1,4 +1,5 @@
-"""The label sets of the two tasks, in the column order every scorer returns."""
+"""The label sets of the two tasks, in the column order every scorer returns, and the words
+the CLI and the dashboard use for the tasks and measures they show."""
 
 from __future__ import annotations
 
@@ -6,6 +7,17 @@ STANCE_LABELS: tuple[str, ...] = ("favor", "against", "none")
 TONE_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 
 TASK_LABELS: dict[str, tuple[str, ...]] = {"stance": STANCE_LABELS, "tone": TONE_LABELS}
+
+# Passage labels in words: the author's stance, tone, a quote's quoted voice (``speaker``:
+# the speaker_* columns of a run's scores), whether a passage is about a topic
+TASK_WORDS: dict[str, str] = {
+    "stance": "stance",
+    "tone": "tone",
+    "speaker": "quoted voice's stance",
+    "topic": "topic",
+}
+# Author and article measures in words (``quoted``: the quoted voices' stance of positions)
+MEASURE_WORDS: dict[str, str] = {"stance": "stance", "quoted": "quoted voices", "tone": "tone"}
 
 
 def labels_for(task: str) -> tuple[str, ...]:

@@ -45,6 +45,7 @@ class EvidenceLookup:
 def positions_json(run: Run, level: str = "author", evidence: int = 0) -> dict[str, Any]:
     """The same content as :func:`format_positions`, as one JSON-ready object."""
     table = run.positions[run.positions["level"] == level]
+    shown = set(table["topic"])
     lookup = EvidenceLookup(run) if evidence else None
     rows = []
     for _, row in table.iterrows():
@@ -55,7 +56,10 @@ def positions_json(run: Run, level: str = "author", evidence: int = 0) -> dict[s
     return {
         "run_id": run.run_id,
         "level": level,
-        "topics": run.info.topic_labels(),
+        # the run's topics, or those a selection kept (`show --topic`)
+        "topics": {k: v for k, v in run.info.topic_labels().items() if k in shown}
+        if len(table)
+        else run.info.topic_labels(),
         "positions": rows,
         # how far the stance model's numbers held on labelled news; None: not measured
         "news_accuracy": _news_accuracy(run),

@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.compare import TASKS
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
+from analysis.labels import MEASURE_WORDS, TASK_WORDS
 from analysis.metrics import defined_per_class
 from analysis.news_accuracy import accuracy_for_run, accuracy_line, unmeasured_topics
 from analysis.report import EvidenceLookup
@@ -156,7 +157,9 @@ def _cell(row: pd.Series) -> str:
     else:
         shown = f"S {signed(stance)}{_interval(row, 'stance_low', 'stance_high')}"
     quoted = row.get("quoted_stance")
-    if quoted is None or pd.isna(quoted):
+    if row.get("quoted_status") == "no_stance":  # quoted, but no quoted voice takes a side
+        quoted = " Q none"
+    elif quoted is None or pd.isna(quoted):
         quoted = ""
     elif row.get("quoted_status") == "mixed":  # the quoted voices take both sides about equally
         quoted = f" Q mixed {signed(quoted)}"
@@ -272,10 +275,6 @@ STATUS_WORDS = {
     "mixed": "mixed (both sides)",
     "none_quoted": "nobody quoted",
 }
-# The measures and passage labels of a run comparison, in words
-MEASURE_WORDS = {"stance": "stance", "tone": "tone", "quoted": "quoted voices"}
-TASK_WORDS = {"stance": "stance", "tone": "tone", "speaker": "the quoted voice's stance"}
-CORRECTION_TASK_WORDS = {"speaker": "quoted voice's stance"}
 
 
 def _words(status: Any) -> str:
@@ -392,7 +391,7 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     for task in TASKS:
         lines.append("")
         lines.append(
-            f"Passages where the runs disagree most on {TASK_WORDS.get(task, task)} "
+            f"Passages where the runs disagree most on the {TASK_WORDS.get(task, task)} "
             "(total variation distance)"
         )
         found = False
@@ -584,7 +583,7 @@ def format_corrections(report: dict[str, Any]) -> str:
     lines = [f"{head} ({report['saved']} saved)"]
     for topic, tasks in sorted(report["by_topic"].items()):
         cells = ", ".join(
-            f"{CORRECTION_TASK_WORDS.get(task, task)} {v['n']} ({v['changed']} changed)"
+            f"{TASK_WORDS.get(task, task)} {v['n']} ({v['changed']} changed)"
             for task, v in sorted(tasks.items())
         )
         lines.append(f"  {topic}: {cells}")

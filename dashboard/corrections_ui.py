@@ -6,10 +6,11 @@ per task, preset to the label in force (the analyst's latest correction, else th
 topic; the stance the passage counts toward, the author's for own words and the quoted voice's
 (task ``speaker``) for reported speech (both where the run counts reported speech as the
 author's); and the tone. Then a "confirm" box and Save. Save writes, through
-:class:`analysis.corrections.CorrectionStore`, one record per task the analyst changed, and per
-task the model gave no label for on a passage marked relevant; with the box ticked also one per
-task left as it was (recording the model's label as *confirmed*, once: a confirmed label
-overrides the model's probabilities in ``viewpoints recompute`` as a corrected one does).
+:class:`analysis.corrections.CorrectionStore`, one record per task the analyst changed (every
+task, for a passage the model did not score on the topic that the analyst marks relevant);
+with the box ticked also one per task left as it was (recording the model's label as
+*confirmed*, once: a confirmed label overrides the model's probabilities in ``viewpoints
+recompute`` as a corrected one does).
 Marking a passage "not relevant" saves only that: stance and tone toward a topic the passage is
 not about are not labels. On a run recomputed with corrections, the model's label of a
 corrected task is the one its correction recorded.
@@ -48,6 +49,7 @@ from analysis.corrections import (
     scoring_model,
     summary,
 )
+from analysis.labels import TASK_WORDS
 from dashboard import data
 from dashboard.context import RunContext
 from dashboard.style import is_missing, passage_place
@@ -105,7 +107,6 @@ def evaluation_tables(
 
 
 FALLBACK_LABELS = {"topic": NOT_RELEVANT, "stance": "none", "tone": "neutral", SPEAKER: "none"}
-TASK_NAMES = {"topic": "topic", "stance": "stance", "tone": "tone", SPEAKER: "quoted voice"}
 BOX_LABELS = {"stance": "Stance", SPEAKER: "Quoted voice's stance", "tone": "Tone"}
 
 
@@ -157,15 +158,17 @@ def labels_in_force(
     existing: Mapping[str, Correction] | None,
     include_reported: bool = False,
 ) -> dict[str, str]:
-    """The label each selectbox starts at: the latest correction, else the model's, else the
-    task's neutral label."""
+    """The label each selectbox starts at: the latest correction, else the model's, else what
+    the row's numbers say (a recomputed run's label whose correction is not in this folder),
+    else the task's neutral label."""
     model = model_labels(row, existing)
     out = {}
     for task in ("topic", *stance_tasks(row, include_reported), "tone"):
         if existing and task in existing:
             out[task] = existing[task].label
         else:
-            out[task] = model[task] or FALLBACK_LABELS[task]
+            shown = predicted_label(row, task) if task in SCORED_BY else None
+            out[task] = model[task] or shown or FALLBACK_LABELS[task]
     return out
 
 
@@ -177,8 +180,9 @@ def build_corrections(
     confirm: bool = True,
 ) -> list[Correction]:
     """The records one Save writes (see the module docstring): without ``confirm`` only the
-    tasks whose chosen label differs from the one the form started at, and on a passage marked
-    relevant those the model gave no label for (the label shown is then the analyst's)."""
+    tasks whose chosen label differs from the one the form started at, and on a passage the
+    model did not score on the topic and the analyst marks relevant, every label (the model
+    gave none: those shown are the analyst's)."""
     topic = str(row["topic"])
     target = next((t.target for t in ctx.topics if t.key == topic), None) or ctx.label(topic)
     include_reported = ctx.info.aggregation.include_reported
@@ -188,11 +192,12 @@ def build_corrections(
         tasks += [*stance_tasks(row, include_reported), "tone"]
     if not confirm:
         start = labels_in_force(row, existing, include_reported)
+        unscored = is_missing(row.get("relevance"))
         tasks = [
             task
             for task in tasks
             if chosen[task] != start[task]
-            or (task != "topic" and model[task] is None and not (existing and task in existing))
+            or (unscored and task != "topic" and not (existing and task in existing))
         ]
     out = []
     for task in tasks:
@@ -232,7 +237,7 @@ def badge_html(row: Mapping[str, Any], existing: Mapping[str, Correction]) -> st
         if task not in existing:
             continue
         label = existing[task].label
-        name = TASK_NAMES[task]
+        name = TASK_WORDS[task]
         if model[task] == label:
             parts.append(f"{name} {label} ✓")
         else:

@@ -31,6 +31,25 @@ from dashboard.style import (
 )
 
 
+def quoted_readings(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (score rows) with each quote's quoted-voice columns as the positions read
+    them: where a run has ``speaker_*`` columns but none for a quote (a run recomputed from
+    one of the older format), its stance columns, which the quoted voices' measure then reads
+    (``analysis.aggregate``)."""
+    if "speaker_stance" not in frame.columns or "reported" not in frame.columns:
+        return frame
+    reported = frame["reported"].fillna(False).astype(bool)
+    fill = reported & frame["speaker_stance"].isna() & frame["stance"].notna()
+    if not fill.any():
+        return frame
+    out = frame.copy()
+    for label in ("favor", "against", "none"):
+        if f"stance_{label}" in out.columns:
+            out.loc[fill, f"speaker_{label}"] = out.loc[fill, f"stance_{label}"]
+    out.loc[fill, "speaker_stance"] = out.loc[fill, "stance"]
+    return out
+
+
 def position_html(
     row: Mapping[str, Any] | None, *, compact: bool = False, counts_reported: bool = False
 ) -> str:
@@ -191,7 +210,7 @@ def show_passages(
         return
     from dashboard import context, corrections_ui
 
-    records = frame.to_dict("records")
+    records = quoted_readings(frame).to_dict("records")
     ctx = context.active()
     counts_reported = ctx.info.aggregation.include_reported
     if not correctable:

@@ -822,3 +822,51 @@ def test_comparing_a_run_with_its_corrected_run_shows_the_quoted_voices_that_mov
     assert section["disagreements"]["speaker"][0]["passage_id"] == quoted["passage_id"]
     text = format_comparison(report)
     assert "quoted voices" in text and "the quoted voice's stance" in text
+
+
+def test_a_quote_whose_stance_failed_stays_unscored_when_recomputed(run):
+    run = _with_speaker_head(run)
+    scores = run.scores.copy()
+    quote = scores.index[scores["reported"].astype(bool)][0]
+    columns = ["stance_favor", "stance_against", "stance_none", "stance"]
+    scores.loc[quote, columns] = np.nan  # a backend that failed to answer for it
+    scores.loc[quote, ["speaker_favor", "speaker_against", "speaker_none", "speaker_stance"]] = (
+        np.nan
+    )
+    run.scores = scores
+    applied = apply_corrections(run, [])  # no ValueError from the positions' input check
+    assert len(applied.tables["scores"]) == len(scores)
+
+
+def test_a_quote_marked_relevant_with_the_author_s_stance_alone_waits(run):
+    """Reported speech counts toward its quoted voice: the author's label alone does not say
+    that stance, so the quote waits for it (where quotes are not the author's own)."""
+    run = _with_speaker_head(run)
+    reported = run.passages[run.passages["reported"].astype(bool)]
+    scored = set(zip(run.scores["passage_id"], run.scores["topic"], strict=True))
+    pid = next(p for p in reported["passage_id"] if (p, "sanctions") not in scored)
+    text = _text_of(run, pid)
+    labels = [
+        corr(text, "sanctions", "topic", RELEVANT),
+        corr(text, "sanctions", "stance", "against"),
+        corr(text, "sanctions", "tone", "negative"),
+    ]
+    counts = apply_corrections(run, labels).counts
+    assert (counts["added"], counts["pending"], counts["waiting"]) == (0, 1, 3)
+
+
+def test_a_corrected_run_finds_its_model_run_beside_it_wherever_recompute_ran(
+    run, tmp_path, monkeypatch
+):
+    from analysis.corrections import model_run
+
+    monkeypatch.chdir(run.path.parent.parent)
+    relative = load_run(run.run_id, run.path.parent.name)  # a runs folder given relatively
+    label = [corr(WIRE_TEXT, "arms_control", "stance", "favor")]
+    corrected = load_run(str(recompute(relative, label, run.path.parent.name)))
+    monkeypatch.chdir(tmp_path)  # elsewhere
+    assert model_run(corrected).run_id == run.run_id
+    corrected.meta["source_run"]["path"] = run.path.parent.name + "/" + run.run_id
+    assert model_run(corrected).run_id == run.run_id  # recorded relative: found beside it
+    corrected.meta["source_run"]["run_id"] = corrected.run_id  # names itself: no loop
+    assert model_run(corrected) is corrected

@@ -8,9 +8,9 @@ import pytest
 
 from analysis.cli import main
 from analysis.report import positions_json
-from analysis.runs import load_run
+from analysis.runs import load_run, write_run
 from analysis.terminal import format_positions, signed
-from tests.dashboard.conftest import make_small_run
+from tests.dashboard.conftest import CONFIG_TOML, make_small_run
 
 LONG_NAME = "Andrew Prokop-Featherstonehaugh of the Example Review"
 
@@ -163,3 +163,33 @@ def test_an_author_discussed_only_through_quotes_reads_only_quoted_not_none():
     own = row.copy()
     own["n_passages"], own["stance_status"] = 2, "no_stance"
     assert _cell(own).startswith("S none Q -0.79")
+    silent = row.copy()
+    silent["quoted_stance"], silent["quoted_status"] = float("nan"), "no_stance"
+    assert _cell(silent) == "S only quoted Q none n=0"  # quoted, no side: said, not blank
+
+
+def test_show_finds_an_author_by_the_name_the_run_s_positions_carry(tmp_path, capsys):
+    """A run made before a byline rule changed keeps its authors' names: `show --author`
+    finds them as the run wrote them."""
+    source = load_run(make_small_run(tmp_path / "a"), tmp_path / "a")
+    positions = source.positions.copy()
+    positions.loc[positions["author"] == "Ivan Timofeev", "author"] = '"Ivan Timofeev"'
+    tables = {
+        "articles": source.articles,
+        "passages": source.passages,
+        "scores": source.scores,
+        "positions": positions,
+    }
+    meta = {k: v for k, v in source.meta.items() if k not in ("run_id", "format_version")}
+    runs = tmp_path / "b"
+    write_run(runs, "20181110-120000-oldnames", meta, CONFIG_TOML, tables)
+    rows = _show_json(runs, capsys, "--author", '"Ivan Timofeev"', "--topic", "sanctions")
+    assert [r["author"] for r in rows] == ['"Ivan Timofeev"']
+
+
+def test_show_json_names_only_the_topics_it_shows(tmp_path, capsys):
+    make_small_run(tmp_path)
+    assert (
+        main(["show", "latest", "--runs-dir", str(tmp_path), "--json", "--topic", "ukraine"]) == 0
+    )
+    assert list(json.loads(capsys.readouterr().out)["topics"]) == ["ukraine"]

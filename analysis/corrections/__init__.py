@@ -37,8 +37,9 @@ the text and the topic's target, not of where the text was found.
   words; nor has a ``stance`` correction on reported speech, which no position counts as the
   author's (unless ``aggregate.include_reported``);
 - ``topic = relevant`` on a passage the model did not score on that topic adds it only when the
-  analyst also gave *both* its stance (for reported speech, the author's or the quoted
-  voice's) and its tone (with relevance 1): a position needs both
+  analyst also gave *both* the stance it counts toward (the author's for own words; for
+  reported speech the quoted voice's, or the author's where the run counts reported speech as
+  the author's) and its tone (with relevance 1): a position needs both
   numbers and the product never invents one. Such a relevance correction without both labels
   is counted as ``pending`` and changes nothing. ``relevant`` on a passage already scored is a
   confirmation and changes nothing either.

@@ -181,7 +181,8 @@ def apply_corrections(
     # alone has no author's stance, which no position reads unless quotes count as the author's.
     unknown_stance = scores["stance"].isna()
     if not agg.include_reported:
-        unknown_stance &= ~scores["reported"].astype(bool)
+        quoted = pd.to_numeric(scores["speaker_stance"], errors="coerce").notna()
+        unknown_stance &= ~(scores["reported"].astype(bool) & quoted)
     failed = unknown_stance | scores["tone"].isna()
     table = positions(
         run.articles,
@@ -229,9 +230,10 @@ def _added_rows(
     include_reported: bool,
 ) -> list[dict[str, Any]]:
     """Score rows for passages the analyst marked relevant to a topic the model did not score
-    them on, once the stance they count toward and their tone are given: for reported speech
-    the quoted voice's stance will do (the author's is then left unknown: it counts nowhere),
-    unless the run counts reported speech as the author's, which then needs the author's."""
+    them on, once the stance they count toward and their tone are given: the author's for own
+    words, the quoted voice's for reported speech (the author's reading of it is then left
+    unknown unless given: it counts nowhere), or the author's where the run counts reported
+    speech as the author's own."""
     have = set(zip(scores["passage_id"], scores["topic"], strict=True))
     rows = []
     for (digest, topic), tasks in by_key.items():
@@ -275,10 +277,10 @@ def _added_rows(
 def _has_stance(
     passage: dict[str, Any], tasks: dict[str, Correction], include_reported: bool
 ) -> bool:
-    """Whether the analyst gave the stance an added passage counts toward: the author's, or
-    for reported speech (not counted as the author's) the quoted voice's."""
+    """Whether the analyst gave the stance an added passage counts toward: for reported
+    speech not counted as the author's, the quoted voice's; else the author's."""
     quote = bool(passage.get("reported")) and not include_reported
-    return "stance" in tasks or (quote and SPEAKER in tasks)
+    return (SPEAKER if quote else "stance") in tasks
 
 
 def recompute(
@@ -336,7 +338,7 @@ def recompute(
         {
             "name": name or f"{run.meta.get('name') or run.run_id} + {what}",
             "created": created.isoformat(timespec="seconds"),
-            "source_run": {"run_id": run.run_id, "path": str(run.path)},
+            "source_run": {"run_id": run.run_id, "path": str(Path(run.path).resolve())},
             "corrections": {"source": corrections_source, **applied.counts},
             # what made this run (the source run's analyze command stays in source_command)
             "command": command_line(),
@@ -363,13 +365,17 @@ def model_run(run: Any) -> Any:
     from analysis.runs import load_run
 
     source = run.meta.get("source_run")
-    if not isinstance(source, dict):
+    if not isinstance(source, dict) or source.get("run_id") == run.run_id:
         return run
-    path = Path(str(source.get("path") or ""))
-    if not (path / "run.json").is_file():
+    recorded = Path(str(source.get("path") or ""))
+    # a path recorded relative to where recompute ran, or a runs folder moved whole: the
+    # source beside this run
+    beside = Path(run.path).parent / recorded.name
+    path = next((p for p in (recorded, beside) if (p / "run.json").is_file()), None)
+    if path is None:
         raise ValueError(
             f"run {run.run_id} was recomputed from run {source.get('run_id')}, which is no "
-            f"longer at {path}: recompute from a model's run (`viewpoints runs` lists them)"
+            f"longer at {recorded}: recompute from a model's run (`viewpoints runs` lists them)"
         )
     return model_run(load_run(str(path)))
 

@@ -13,6 +13,7 @@ from analysis.cache import text_sha256
 from analysis.corrections.records import (
     NOT_RELEVANT,
     RELEVANT,
+    SPEAKER,
     TASKS,
     Correction,
     labels_of,
@@ -50,18 +51,21 @@ def passage_hashes(passages: pd.DataFrame) -> pd.Series:
 
 def predicted_label(row: Mapping[str, Any], task: str) -> str | None:
     """The label a score row's probabilities favour for ``task`` (None when missing)."""
-    labels = labels_of(task)
-    values = [row.get(f"{task}_{label}") for label in labels]
-    if any(v is None or pd.isna(v) for v in values):
-        return None
-    return labels[int(np.argmax(np.asarray(values, dtype=float)))]
+    probs = probabilities_of(row, task)
+    return None if probs is None else max(probs, key=probs.__getitem__)
 
 
 def probabilities_of(row: Mapping[str, Any], task: str) -> dict[str, float] | None:
-    """A score row's probabilities for ``task`` as a dict (None when missing; ``speaker``
-    reads the ``speaker_*`` columns)."""
+    """A score row's probabilities for ``task`` as a dict (None when missing). ``speaker``
+    reads a quote's ``speaker_*`` columns, or where a run has none for it (runs of the older
+    format) its ``stance_*`` ones, which the quoted voices' measure then reads."""
     labels = labels_of(task)
     values = [row.get(f"{task}_{label}") for label in labels]
+    if task == SPEAKER and any(v is None or pd.isna(v) for v in values):
+        reported = row.get("reported")
+        if reported is None or pd.isna(reported) or not bool(reported):
+            return None
+        values = [row.get(f"stance_{label}") for label in labels]
     if any(v is None or pd.isna(v) for v in values):
         return None
     return {label: float(v) for label, v in zip(labels, values, strict=True)}

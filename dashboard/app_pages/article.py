@@ -10,7 +10,7 @@ import streamlit as st
 
 from analysis.bylines import split_byline
 from dashboard import context, corrections_ui, data, state, views
-from dashboard.evidence import group_note_html, position_html
+from dashboard.evidence import group_note_html, position_html, quoted_readings
 from dashboard.highlight import Span, highlight_html
 from dashboard.style import (
     PASSAGE_PLACE,
@@ -443,6 +443,7 @@ def render() -> None:
         + reported_note
     )
     text = data.article_texts(ctx.path, ctx.stamp).get(aid, "")
+    article_scores = quoted_readings(article_scores)
     spans = spans_for(article_scores, passages, colour_topic, measure, ctx.label, counts_reported)
     scroll = {"height": 640} if len(str(text)) > 2500 else {}  # long texts scroll in a box
     with st.container(border=True, **scroll):

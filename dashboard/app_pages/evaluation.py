@@ -29,13 +29,12 @@ from analysis.calibration import prediction_arrays
 from analysis.corrections import SPEAKER, labels_of, model_run, recompute, scoring_model
 from analysis.datasets import FORMATS, DataError, load_examples
 from analysis.evaluate import evaluate_scorer, probability_report
-from analysis.labels import TASK_LABELS
+from analysis.labels import TASK_LABELS, TASK_WORDS
 from dashboard import context, corrections_ui, data, state
 from dashboard.style import counted
 
 DEFAULT_LIMIT = 500
 SOURCES = {"corrections": "My corrections", "file": "A labelled file"}
-TASK_NAMES = {"stance": "stance", "tone": "tone", SPEAKER: "quoted voice's stance"}
 WRITTEN_KEY = "_vp_corrected_run"  # just written: (from run, new run, message)
 OVERVIEW_PAGE = "app_pages/overview.py"
 
@@ -160,7 +159,7 @@ def topic_summary(ctx: context.RunContext, table: pd.DataFrame) -> pd.DataFrame:
     """The per topic × task counts in words, for display."""
     out = table.copy()
     out["topic"] = [ctx.label(t) for t in out["topic"]]
-    out["task"] = [TASK_NAMES.get(t, t) for t in out["task"]]
+    out["task"] = [TASK_WORDS.get(t, t) for t in out["task"]]
     return out.rename(
         columns={
             "topic": "Topic",
@@ -200,7 +199,7 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
     )
     labels = labels_of(task)
     probs, y = prediction_arrays(predictions, task, labels)
-    name = TASK_NAMES.get(task, task)
+    name = TASK_WORDS.get(task, task)
     model = scoring_model(ctx.info, task) or "model"
     st.markdown(f"**{name[:1].upper()}{name[1:]}: {model}**")
     missing = int((predictions["source"] == "missing").sum())
@@ -409,7 +408,7 @@ def render() -> None:
         tasks,
         horizontal=True,
         key="ev_task",
-        format_func=TASK_NAMES.get,
+        format_func=TASK_WORDS.get,
         help="stance: the author's own; quoted voice's stance: of the voices the author quotes "
         "(reported speech)",
     )

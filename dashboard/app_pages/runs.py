@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analysis.labels import MEASURE_WORDS, TASK_WORDS
 from analysis.provenance import run_provenance
 from analysis.run_info import run_info
 from dashboard import context, data, export, state, ui
@@ -38,9 +39,6 @@ CHANGE_WORDS = {
     "status": "discussed in one run only",
     "stance_status": "kind of stance changed",
 }
-MEASURE_WORDS = {"stance": "stance", "quoted": "quoted voices", "tone": "tone"}
-# The passage labels the runs are compared on (analysis.compare.TASKS), in words
-DISAGREEMENT_WORDS = {"stance": "stance", "speaker": "quoted voice's stance", "tone": "tone"}
 PROBABILITY_COLOURS = {
     "favor": "#2166ac",
     "against": "#b2182b",
@@ -578,15 +576,15 @@ def render() -> None:
     st.subheader("Passages the models read most differently", anchor=False)
     measure = state.radio(
         "Measure",
-        list(DISAGREEMENT_WORDS),
+        ["stance", "speaker", "tone"],  # the passage labels compared (analysis.compare.TASKS)
         "measure",
         horizontal=True,
-        format_func=lambda m: DISAGREEMENT_WORDS[m].capitalize(),
+        format_func=lambda m: TASK_WORDS[m].capitalize(),
     )
     entries = section["disagreements"].get(measure, [])
     st.caption(
         f"Up to {TOP_K} passages scored in both runs, largest distance between the two models' "
-        f"{DISAGREEMENT_WORDS[measure]} probabilities first (total variation: 0 = identical, "
+        f"{TASK_WORDS[measure]} probabilities first (total variation: 0 = identical, "
         "1 = no overlap)."
     )
     if not entries and not section["passages"]["shared"]:
@@ -604,8 +602,7 @@ def render() -> None:
         )
     elif not entries:
         st.success(
-            f"The two runs give every shared passage the same {DISAGREEMENT_WORDS[measure]} "
-            "probabilities."
+            f"The two runs give every shared passage the same {TASK_WORDS[measure]} probabilities."
         )
     else:
         export.download_buttons(

@@ -241,3 +241,23 @@ def test_on_a_corrected_run_the_model_s_label_is_the_one_its_correction_recorded
     assert "stance <b>favor</b> (model: against)" in badges
     form = _form(_open_popover(again, 0))
     assert form["stance"].options == ["favor", "against (model)", "none"]
+
+
+def test_in_a_run_of_the_older_format_a_quote_s_form_starts_at_the_stance_it_counts(
+    app, small_runs_dir, folder
+):
+    """The small run has no speaker_* columns: its quoted voices' measure reads the quotes'
+    stance columns, so the quoted voice's box starts there, and changing the tone alone saves
+    the tone alone."""
+    run, peskov = "20181110-120000-seeds000", "004_874e9fd0087b4233:2"
+    at = app(small_runs_dir, article="004_874e9fd0087b4233").run()
+    at.switch_page("app_pages/article.py").run()
+    at.selectbox(key=f"corr_art_pid_{run}").set_value(peskov).run()
+    form = _form(at)
+    assert form["speaker"].value == "against"  # the quote's stance columns: against
+    assert "against (model)" in form["speaker"].options
+    form["tone"].set_value("positive")
+    form["save"].click()
+    at.run()
+    assert not at.exception
+    assert [r["task"] for r in _records(folder)] == ["tone"]

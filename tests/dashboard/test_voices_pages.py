@@ -154,7 +154,7 @@ def test_a_quote_s_form_corrects_its_quoted_voice_s_stance(
     assert records[0]["probs"] == pytest.approx({"favor": 0.8, "against": 0.1, "none": 0.1})
     assert records[0]["model"] == "stance.finetuned-minilm.v1"
     badge = "\n".join(m.value for m in at.markdown if "vp-corrected" in m.value)
-    assert "quoted voice <b>against</b> (model: favor)" in badge
+    assert "quoted voice's stance <b>against</b> (model: favor)" in badge
     # The Evaluation page measures the speaker head on it
     at.switch_page("app_pages/evaluation.py").run()
     at.radio(key="ev_task").set_value("speaker").run()
