@@ -47,13 +47,30 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if stray:
         raise CLIError(f"{', '.join(stray)}: only with --level article")
     if args.task is None:
-        raise ValueError("--task stance|tone is needed to evaluate passages (or --level article)")
+        raise ValueError(
+            "--task stance|tone|speaker is needed to evaluate passages (or --level article)"
+        )
     examples = load_examples(args.data, args.task, args.format)
-    scorer = create_scorer(
-        args.model, args.task, precision=args.precision, label_map=parse_label_map(args.label_map)
-    )
+    if args.task == "speaker":  # the stance model's reader of quoted voices (its speaker head)
+        from analysis.scoring.pair_scorer import quoted_voice
+
+        stance = create_scorer(
+            args.model,
+            "stance",
+            precision=args.precision,
+            label_map=parse_label_map(args.label_map),
+        )
+        scorer = quoted_voice(stance)
+    else:
+        scorer = create_scorer(
+            args.model,
+            args.task,
+            precision=args.precision,
+            label_map=parse_label_map(args.label_map),
+        )
+    what = "quoted voice's stance" if args.task == "speaker" else args.task
     print(
-        f"evaluating {scorer.name} on {len(examples)} {args.task} examples from {args.data}",
+        f"evaluating {scorer.name} on {len(examples)} {what} examples from {args.data}",
         file=sys.stderr,
     )
     untargeted = sum(1 for e in examples if not (e.target or "").strip())
@@ -66,6 +83,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         )
     report = evaluate_scorer(scorer, examples, progress=True)
     report["data"] = str(args.data)
+    report["task"] = args.task
     if args.json:  # undefined per-class scores as null, as the text prints n/a
         from analysis.metrics import defined_per_class
 
@@ -830,7 +848,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="passage: a model on labelled passages (needs --task); article: a run's article "
         "positions on article labels (JSONL: article_id or title, topic, label)",
     )
-    ev.add_argument("--task", default=None, choices=["stance", "tone"])
+    ev.add_argument(
+        "--task",
+        default=None,
+        choices=["stance", "tone", "speaker"],
+        help="stance (the author's), tone, or speaker: the quoted voice's stance of reported "
+        "speech, on the analyst's corrections (a corrections file or folder), read by the "
+        "stance model's speaker head",
+    )
     ev.add_argument("--run", default=None, help="--level article: the run to judge (id or path)")
     ev.add_argument(
         "--runs-dir",

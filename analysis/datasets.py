@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from analysis.labels import labels_for
+from analysis.labels import SPEAKER_TASK, labels_for
 from analysis.records import DataError, Example
 
 FORMATS = ("auto", "jsonl", "vast", "newsmtsc", "corrections")
@@ -45,12 +45,13 @@ def detect_format(path: Path) -> str:
 
 
 def load_examples(path: str | Path, task: str, fmt: str = "auto") -> list[Example]:
-    """Read a labelled file for ``task`` ('stance' or 'tone'); raise DataError on bad data.
+    """Read a labelled file for ``task`` ('stance' or 'tone', or 'speaker': the quoted voice's
+    stance, which only the analyst's corrections label); raise DataError on bad data.
 
     With format ``corrections`` (or ``auto``) ``path`` may also be a folder of corrections.
     """
     path = Path(path)
-    labels = labels_for(task)
+    labels = labels_for("stance" if task == SPEAKER_TASK else task)
     if fmt not in FORMATS:
         raise ValueError(f"expected format one of {', '.join(FORMATS)}, got {fmt!r}")
     if path.is_dir() and fmt in ("auto", "corrections"):
@@ -66,6 +67,13 @@ def load_examples(path: str | Path, task: str, fmt: str = "auto") -> list[Exampl
         fmt = detect_format(path)
     if fmt == "corrections":
         return _read_corrections(path, task)
+    if task == SPEAKER_TASK:
+        raise DataError(
+            path,
+            None,
+            f"holds {fmt} data; the quoted voice's stance (--task speaker) is read from the "
+            "analyst's corrections (a corrections file or folder)",
+        )
     readers = {"jsonl": _read_jsonl, "vast": _read_vast, "newsmtsc": _read_newsmtsc}
     examples = []
     for number, example in readers[fmt](path):

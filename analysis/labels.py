@@ -7,6 +7,9 @@ STANCE_LABELS: tuple[str, ...] = ("favor", "against", "none")
 TONE_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 
 TASK_LABELS: dict[str, tuple[str, ...]] = {"stance": STANCE_LABELS, "tone": TONE_LABELS}
+# The stance of the voice a reported passage quotes: the stance labels, read by a stance
+# model's speaker head (a run's speaker_* columns), labelled only by the analyst's corrections
+SPEAKER_TASK = "speaker"
 
 # Passage labels in words: the author's stance, tone, a quote's quoted voice (``speaker``:
 # the speaker_* columns of a run's scores), whether a passage is about a topic

@@ -230,7 +230,7 @@ def test_corrections_load_as_examples_of_one_task_only_those_in_force(tmp_path):
         assert [(e.label, e.group) for e in examples] == [("against", "arms_control")]
     assert detect_format(store.files()[0]) == "corrections"
     assert [e.label for e in load_examples(store.files()[0], "tone")] == ["negative"]
-    with pytest.raises(ValueError, match="stance' or 'tone"):
+    with pytest.raises(ValueError, match="'stance', 'tone' or 'speaker'"):
         examples_from_corrections(store.history(), "topic")
 
 
@@ -870,3 +870,25 @@ def test_a_corrected_run_finds_its_model_run_beside_it_wherever_recompute_ran(
     assert model_run(corrected).run_id == run.run_id  # recorded relative: found beside it
     corrected.meta["source_run"]["run_id"] = corrected.run_id  # names itself: no loop
     assert model_run(corrected) is corrected
+
+
+def test_evaluate_cli_reads_the_quoted_voices_by_the_speaker_head(tmp_path, capsys):
+    store = CorrectionStore(tmp_path / "c")
+    store.append(
+        [
+            corr('"We must keep the treaty," Lavrov said.', "arms_control", "speaker", "favor"),
+            corr('"The treaty is dead," Bolton said.', "arms_control", "speaker", "against"),
+            corr("The treaty is dead.", "arms_control", "stance", "against"),
+        ]
+    )
+    args = ["evaluate", "--task", "speaker", "--data", str(store.folder), "--json"]
+    assert main([*args, "--model", "stance.minilm.v2"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["n"] == 2 and report["task"] == "speaker"  # the speaker labels only
+    assert report["model"] == "stance.minilm.v2:speaker"
+    assert "2 quoted voice's stance examples" in captured.err
+    labelled = tmp_path / "plain.jsonl"
+    labelled.write_text('{"text": "x", "target": "y", "label": "favor"}\n')
+    assert main(["evaluate", "--task", "speaker", "--data", str(labelled)]) == 2
+    assert "read from the analyst's corrections" in capsys.readouterr().err

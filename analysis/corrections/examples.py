@@ -27,13 +27,14 @@ from analysis.records import Example
 
 
 def examples_from_corrections(corrections: Iterable[Correction], task: str) -> list[Example]:
-    """The corrections in force for ``task`` ('stance' or 'tone') as labelled examples.
+    """The corrections in force for ``task`` ('stance', 'tone', or 'speaker': the quoted
+    voice's stance of reported speech) as labelled examples.
 
     Each example's ``group`` is the topic key. Topic-relevance corrections are not examples of
-    either task.
+    any of these tasks.
     """
-    if task not in TASK_LABELS:
-        raise ValueError(f"expected task 'stance' or 'tone', got {task!r}")
+    if task not in (*TASK_LABELS, SPEAKER):
+        raise ValueError(f"expected task 'stance', 'tone' or 'speaker', got {task!r}")
     return [
         Example(text=c.text, target=c.target, label=c.label, group=c.topic)
         for c in latest(corrections)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.cache import text_sha256
-from analysis.labels import STANCE_LABELS, TASK_LABELS
+from analysis.labels import SPEAKER_TASK, STANCE_LABELS, TASK_LABELS
 
 ENV_CORRECTIONS_DIR = "VIEWPOINTS_CORRECTIONS_DIR"
 DEFAULT_CORRECTIONS_DIR = "corrections"
@@ -19,7 +19,7 @@ RELEVANT, NOT_RELEVANT = "relevant", "not relevant"
 TOPIC_LABELS: tuple[str, ...] = (RELEVANT, NOT_RELEVANT)
 # ``speaker``: the stance of the voice a reported passage quotes (the stance model's speaker
 # head, the ``speaker_*`` columns of a run's scores), which the quoted-voices measure counts.
-SPEAKER = "speaker"
+SPEAKER = SPEAKER_TASK
 CORRECTION_LABELS: dict[str, tuple[str, ...]] = {
     "topic": TOPIC_LABELS,
     **TASK_LABELS,
