@@ -33,6 +33,7 @@ STANCE = "Stance"
 AUTHOR_STANCE = "Author's stance"
 QUOTED_STANCE = "Quoted voice's stance"
 SCORE_COLUMNS = (STANCE, AUTHOR_STANCE, QUOTED_STANCE, "Tone")
+MISSING_SCORE = "–"
 
 
 def search_pattern(query: str) -> re.Pattern[str]:
@@ -225,19 +226,15 @@ def score_table(
 
 
 def styled_scores(table: pd.DataFrame) -> Any:
-    """The scores table as shown: each score signed and coloured; a score a row does not have
-    (the author's stance of a quote, a quoted voice's stance of own words) as "–" and
-    uncoloured, since a table cell with no value would read "None", like the label."""
+    """The scores table as shown: each score signed and coloured, numbers underneath (so a
+    column sorts by value); a score a row does not have (the author's stance of a quote, a
+    quoted voice's stance of own words) is left uncoloured, and shown as the table's
+    placeholder (:data:`MISSING_SCORE`)."""
     scored = [c for c in SCORE_COLUMNS if c in table]
-    shown = table.copy()
-    for column in scored:
-        shown[column] = [signed(v) for v in table[column]]
-
-    def colours(column: pd.Series) -> list[str]:
-        return ["" if is_missing(v) else cell_css(v) for v in table.loc[column.index, column.name]]
-
-    return shown.style.apply(colours, subset=scored).format(
-        "{:.0%}", subset=[c for c in ("Relevance", "About it") if c in table]
+    return (
+        table.style.map(lambda v: "" if is_missing(v) else cell_css(v), subset=scored)
+        .format(signed, subset=scored, na_rep=MISSING_SCORE)
+        .format("{:.0%}", subset=[c for c in ("Relevance", "About it") if c in table])
     )
 
 
@@ -457,6 +454,7 @@ def render() -> None:
         st.dataframe(
             styled_scores(table),
             hide_index=True,
+            placeholder=MISSING_SCORE,  # an empty cell would read "None", like the label
             column_config={
                 PASSAGE_PLACE: st.column_config.NumberColumn(width=40, help=PASSAGE_PLACE_HELP),
                 "About it": st.column_config.NumberColumn(

@@ -110,9 +110,11 @@ def test_the_article_page_gives_reported_speech_its_quoted_voice_s_stance(app, v
     own = table[table["Voice"] == "own"].iloc[0]
     quoted = table[table["Voice"] == "reported (Dmitry Peskov)"].iloc[0]
     # Own words: the author's stance; a quotation: its speaker's, which is what it counts
-    # toward; a stance a row does not have reads "–" (an empty cell would read "None")
-    assert (own["Author's stance"], own["Quoted voice's stance"]) == ("+0.68", "–")
-    assert (quoted["Author's stance"], quoted["Quoted voice's stance"]) == ("–", "+0.70")
+    # toward; a stance a row does not have is empty, shown as "–" (not "None", like the label)
+    assert own["Author's stance"] == pytest.approx(0.68) and np.isnan(own["Quoted voice's stance"])
+    assert np.isnan(quoted["Author's stance"])
+    assert quoted["Quoted voice's stance"] == pytest.approx(0.7)
+    assert at.dataframe[0].proto.placeholder == "–"
     assert quoted["Stance probabilities"] == "favor 80% · against 10% · none 10%"
     html = next(m.value for m in at.markdown if 'class="vp-article"' in m.value)
     assert "quoted voice&#x27;s stance +0.70 (favor 80% · against 10% · none 10%)" in html
@@ -193,7 +195,8 @@ def test_where_quotes_count_as_the_author_s_a_quote_shows_and_corrects_both_stan
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
     quoted = table[table["Voice"] == "reported (Dmitry Peskov)"].iloc[0]
-    assert quoted["Author's stance"] == "−0.35" and quoted["Quoted voice's stance"] == "+0.70"
+    assert quoted["Author's stance"] == pytest.approx(-0.35)
+    assert quoted["Quoted voice's stance"] == pytest.approx(0.7)
     assert any("counts them as the author's own words" in c.value for c in at.caption)
     at.selectbox(key=f"corr_art_pid_{run_id}").set_value(peskov).run()
     form = f"corr_art_{run_id}_{peskov}_arms_control"
