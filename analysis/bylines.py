@@ -261,18 +261,35 @@ def membership(
 
 def match_group(name: str, groups: Iterable[str], run_id: str) -> str:
     """The author or outlet group of a run that ``name`` means: the group of that exact name,
-    else the one group equal to it ignoring case and spacing ("greg botelho"); otherwise a
-    ValueError naming the closest groups (by words in common)."""
-    from analysis.topics import folded
-
+    else the one group equal to it ignoring case, spacing and apostrophes ("greg botelho");
+    otherwise a ValueError naming the closest groups (by words in common, then by spelling)."""
     groups = set(groups)
     if name in groups:
         return name
-    same = sorted(g for g in groups if folded(g) == folded(name))
+    same = sorted(g for g in groups if _name_key(g) == _name_key(name))
     if len(same) == 1:
         return same[0]
     if same:
         raise ValueError(f"author {name!r} is ambiguous in run {run_id}: {same}")
-    words = set(folded(name).split())
-    close = sorted(groups, key=lambda g: (-len(words & set(folded(g).split())), g))[:3]
-    raise ValueError(f"no author {name!r} in run {run_id}; closest: {close}")
+    import difflib
+
+    key = _name_key(name)
+    words = set(key.split())
+    shared = {g: len(words & set(_name_key(g).split())) for g in groups}
+    close = sorted((g for g in groups if shared[g]), key=lambda g: (-shared[g], g))[:3]
+    by_key = {_name_key(g): g for g in sorted(groups)}
+    for near in difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.75):  # misspelt
+        if by_key[near] not in close:
+            close.append(by_key[near])
+    hint = f"closest: {close[:3]}" if close else "no name is close to it"
+    raise ValueError(f"no author {name!r} in run {run_id}; {hint}")
+
+
+def _name_key(name: str) -> str:
+    """A name as typed names are matched: case, spacing, apostrophes and quotes aside, without
+    the `` *`` that `viewpoints show` puts after an outlet group ("Cortney OBrien" is
+    "Cortney O'Brien"; "The Hill *" is "The Hill")."""
+    from analysis.topics import folded
+
+    text = str(name).strip().removesuffix("*")
+    return folded("".join(ch for ch in text if ch not in "'\u2019\"\u201c\u201d"))

@@ -536,6 +536,16 @@ def cmd_show(args: argparse.Namespace) -> int:
     run = load_run(args.run, args.runs_dir)
     if args.author or args.topic or args.discussed:
         run = _selected_positions(run, args.level, args.author, args.topic, args.discussed)
+        if run.positions.empty:
+            print(
+                "nothing to show: "
+                + (
+                    "none of them discusses these topics (leave out --discussed to see them)"
+                    if args.discussed
+                    else "no position matches these filters"
+                ),
+                file=sys.stderr,
+            )
     if args.json:
         print(json.dumps(positions_json(run, args.level, args.evidence), ensure_ascii=False))
     else:
@@ -633,20 +643,27 @@ def cmd_recompute(args: argparse.Namespace) -> int:
     meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
     counts = meta["corrections"]
     others = counts.get("other_topics") or 0
+    elsewhere = counts.get("other_topic_keys") or []
+    details = [
+        (counts["removed"], "passage(s) taken off a topic"),
+        (counts["added"], "passage(s) added to a topic"),
+        (
+            counts.get("pending", 0),
+            "passage(s) marked relevant pending: each counts once it also has the stance it "
+            f"counts toward and a tone ({counts.get('waiting', 0)} corrections wait on that)",
+        ),
+        (counts["unmatched"], "on text not in this run"),
+        (
+            counts.get("no_effect", 0),
+            "without effect (on passages this run does not count for that topic, on the "
+            "author's stance of a quote, or on a quoted voice's stance of the author's words)",
+        ),
+        (others, f"more on topics this run does not have ({', '.join(elsewhere)})"),
+    ]
+    said = "; ".join(f"{n} {what}" for n, what in details if n)
     print(
         f"applied {counts['applied']} of {counts['in_force']} corrections in force on this run's "
-        f"topics ({counts['removed']} removed from a topic, {counts['added']} added, "
-        f"{counts.get('pending', 0)} pending: a passage marked relevant counts once it also has "
-        f"a stance and a tone label ({counts.get('waiting', 0)} corrections wait on that); "
-        f"{counts['unmatched']} on text not in this run; {counts.get('no_effect', 0)} without "
-        "effect, on passages this run does not count for that topic, on the author's "
-        "stance of a quote, or on a quoted voice's stance where nobody is quoted)"
-        + (
-            f"; {others} more on topics this run does not have "
-            f"({', '.join(counts.get('other_topic_keys') or [])})"
-            if others
-            else ""
-        ),
+        f"topics" + (f": {said}" if said else ""),
         file=sys.stderr,
     )
     for task, info in meta.get("calibration", {}).items():

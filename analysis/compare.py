@@ -480,7 +480,8 @@ def _merged_changes(
         }
         for side in ("a", "b"):
             discussed = row[f"status_{side}"] == "discussed"
-            n = row.get(f"n_passages_{side}")
+            # the passages behind the value: own words, or for the quoted voices the quotes
+            n = row.get(f"n_reported_{side}" if measure == "quoted" else f"n_passages_{side}")
             column = STATUS_COLUMNS.get(measure)
             stance_status = row.get(f"{column}_{side}") if column else None
             entry[side] = {

@@ -90,9 +90,12 @@ def load_examples(path: str | Path, task: str, fmt: str = "auto") -> list[Exampl
 def _read_corrections(path: Path, task: str) -> list[Example]:
     from analysis.corrections import examples_from_corrections, read_corrections
 
-    examples = examples_from_corrections(read_corrections(path), task)
+    corrections = read_corrections(path)
+    examples = examples_from_corrections(corrections, task)
     if not examples:
-        raise DataError(path, None, f"holds no {task} corrections")
+        tasks = sorted({c.task for c in corrections} - {"topic", task})
+        hint = f" (it holds {', '.join(tasks)} corrections: --task {tasks[0]})" if tasks else ""
+        raise DataError(path, None, f"holds no {task} corrections{hint}")
     return examples
 
 

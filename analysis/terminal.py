@@ -232,7 +232,8 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
     left_out = (run.meta.get("counts") or {}).get("gated_out_pairs")
     if isinstance(left_out, int) and left_out > 0:
         lines.append(
-            f"topic check: {left_out:,} candidate passage-topic pair(s) left out as not really "
+            f"topic check: {left_out:,} candidate passage-topic pair(s) of the run left out as "
+            "not really "
             "about the topic (counted nowhere; the dashboard's Article page lists them)"
         )
     accuracy = accuracy_for_run(run.meta.get("models"))

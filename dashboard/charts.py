@@ -25,7 +25,9 @@ MEASURES = {
 def _shown(rec: dict, measure: str, value: object) -> str:
     """The words a point without a number carries (not discussed, no stance expressed ...)."""
     if measure == "Stance":
-        return stance_words(rec.get("status"), rec.get("stance_status"), value)
+        return stance_words(
+            rec.get("status"), rec.get("stance_status"), value, n_own=rec.get("n_passages")
+        )
     if measure == "Quoted voices":
         if is_missing(value):
             return quoted_words(rec)

@@ -74,7 +74,7 @@ def position_html(
                 None if no_stance else stance,
                 row.get("stance_low"),
                 row.get("stance_high"),
-                missing=NO_STANCE,
+                missing=ONLY_QUOTED if int(row.get("n_passages") or 0) == 0 else NO_STANCE,
             ),
             score_chip(
                 f"quoted voices{quoted_mixed}"

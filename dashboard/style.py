@@ -139,7 +139,7 @@ def percent(value: Any) -> str:
         return "<1%"
     if 0.995 <= v < 1:
         return ">99%"
-    return f"{100 * v:.0f}%"
+    return f"{round(100 * v)}%"  # an int: a stored -0.0 (or -0.001) reads 0%, not -0%
 
 
 def probabilities(row: Any, names: tuple[tuple[str, str], ...]) -> str:
@@ -149,12 +149,21 @@ def probabilities(row: Any, names: tuple[tuple[str, str], ...]) -> str:
 
 
 def stance_words(
-    status: Any, stance_status: Any, value: Any, low: Any = None, high: Any = None
+    status: Any,
+    stance_status: Any,
+    value: Any,
+    low: Any = None,
+    high: Any = None,
+    n_own: Any = None,
 ) -> str:
     """A stance as shown: the number with its interval ("mixed" added when both sides are
-    taken), or in words when there is no number: not discussed, no stance expressed."""
+    taken), or in words when there is no number: not discussed, no stance expressed, or only
+    quoted voices (``n_own``, the own-voice passages, is 0: the unit speaks on the topic only
+    through the people it quotes)."""
     if status != "discussed":
         return NOT_DISCUSSED
+    if not is_missing(n_own) and int(n_own) == 0:
+        return ONLY_QUOTED
     if stance_status == "no_stance" or is_missing(value):
         return NO_STANCE
     shown = with_interval(value, low, high)
@@ -218,7 +227,8 @@ def legend_html(stance_rule: str = "mean") -> str:
         '<span style="color:#666">stance: how far the author\'s own words lean toward the '
         f"topic's target ({rule}); "
         "quoted voices: the same for the people the author quotes; no stance expressed: "
-        "discussed, but no side taken; mixed: both sides taken, about equally; tone: positive "
+        "discussed, but no side taken; only quoted voices: discussed only through the people "
+        "quoted; mixed: both sides taken, about equally; tone: positive "
         "minus negative; [low, high]: interval; n: own-voice passages; coverage: their share "
         "of all the unit's passages</span>"
         "</div>"

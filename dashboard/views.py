@@ -181,7 +181,12 @@ def matrix(
             value = f["stance"] if discussed else None
             columns[STANCE_HEADER].append(
                 stance_words(
-                    f["status"], f["stance_status"], value, f["stance_low"], f["stance_high"]
+                    f["status"],
+                    f["stance_status"],
+                    value,
+                    f["stance_low"],
+                    f["stance_high"],
+                    n_own=f["n_passages"],
                 )
             )
             colour[STANCE_HEADER].append(np.nan if is_missing(value) else float(value))

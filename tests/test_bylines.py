@@ -283,3 +283,15 @@ def test_a_name_the_source_quoted_after_losing_its_apostrophe_reads_as_a_name():
     recorded = {"Townhall": frozenset({'"Cortney OBrien"'})}
     assert article_authors(one, known=recorded) == [("Guy Benson",)]
     assert article_authors(one, known={}) == [("Guy Benson", "Cortney O'Brien")]
+
+
+def test_a_typed_name_matches_apart_from_apostrophes_and_show_s_outlet_mark():
+    from analysis.bylines import match_group
+
+    groups = ["Ann", "Bret Stephens", "ABC News", "Cortney O'Brien", "The Hill"]
+    assert match_group("Cortney OBrien", groups, "r") == "Cortney O'Brien"  # as sources spell it
+    assert match_group("The Hill *", groups, "r") == "The Hill"  # copied from `show`
+    with pytest.raises(ValueError, match=r"closest: \['Bret Stephens'\]"):
+        match_group("Bret Stevens", groups, "r")  # misspelt: by spelling
+    with pytest.raises(ValueError, match="no name is close to it"):
+        match_group("Nobody X", groups, "r")  # not padded with unrelated names

@@ -651,3 +651,35 @@ def test_robustness_ties_values_that_print_alike_instead_of_calling_a_flip(three
     # values that print differently are ordered, and opposite orders are a flip
     found = verdicts([(0.03, 0.01), (0.0, 0.02), (0.03, 0.01)])
     assert ("Carol", "Dan") in found["flip"]
+
+
+def test_a_quoted_voices_change_counts_the_quotes_behind_it():
+    from analysis.compare import _merged_changes
+
+    side = {
+        "status": "discussed",
+        "stance": 0.2,
+        "stance_low": 0.1,
+        "stance_high": 0.3,
+        "tone": 0.0,
+        "tone_low": -0.1,
+        "tone_high": 0.1,
+        "stance_status": "expressed",
+        "quoted_status": "expressed",
+        "quoted_low": np.nan,
+        "quoted_high": np.nan,
+        "n_passages": 5,  # own words
+        "n_reported": 2,  # quotes
+    }
+    both = pd.DataFrame(
+        [
+            {"topic": "ukraine", "author": "Alice", "group_kind": "author"}
+            | {f"{k}_a": v for k, v in side.items()}
+            | {f"{k}_b": v for k, v in side.items()}
+            | {"quoted_a": 0.4, "quoted_b": -0.4}
+        ]
+    )
+    sign = {"topic": "ukraine", "author": "Alice", "group_kind": "author", "measure": "quoted"}
+    (entry,) = _merged_changes(both, [sign], [], [], [])
+    assert entry["measure"] == "quoted" and entry["changes"] == ["sign"]
+    assert (entry["a"]["n_passages"], entry["b"]["value"]) == (2, -0.4)

@@ -24,7 +24,7 @@ from analysis.corrections import (
     summary,
 )
 from analysis.datasets import DataError, detect_format, load_examples
-from analysis.runs import load_run, write_run
+from analysis.runs import list_runs, load_run, write_run
 from tests.dashboard.conftest import CONFIG_TOML, make_small_run
 
 WIRE = "005_wire_inf"
@@ -374,9 +374,10 @@ def test_the_recompute_line_counts_every_correction_in_force_once(run, tmp_path,
     assert main([*args, "--runs-dir", str(run.path.parent)]) == 0
     err = capsys.readouterr().err
     assert "applied 1 of 3 corrections in force on this run's topics" in err
-    assert "1 pending: a passage marked relevant counts once it also has" in err
+    assert "1 passage(s) marked relevant pending: each counts once it also has" in err
     assert "(1 corrections wait on that)" in err
-    assert "0 on text not in this run; 1 without effect, on passages this run does not" in err
+    assert "; 1 without effect (on passages this run does not" in err
+    assert " 0 " not in err.splitlines()[0]  # counts of nothing are left out
     # too few corrections to calibrate: the run is still written, and says it is not rescaled
     assert main([*args, "--runs-dir", str(run.path.parent), "--calibrate"]) == 0
     err = capsys.readouterr().err
@@ -554,7 +555,7 @@ def test_recompute_cli_with_calibration_fits_and_records_the_temperature(
     assert "temperature" in captured.err
     n = len(wrong) - 1
     assert f"applied {n} of {n} corrections in force on this run's topics" in captured.err
-    assert "0 pending: a passage marked relevant counts once it also has" in captured.err
+    assert "pending" not in captured.err  # nothing pending, not said
     # the new run records its own command, and show says what it is
     assert new.meta["command"].startswith(f"viewpoints recompute {run.path}")
     assert new.meta["source_command"] == run.meta.get("command")
@@ -777,8 +778,16 @@ def test_recomputing_a_corrected_run_starts_again_from_the_model_s_run(run, tmp_
     folder = tmp_path / "corr"
     CorrectionStore(folder).append(second_labels)
     args = ["recompute", str(first.path), "--corrections-dir", str(folder)]
-    assert main([*args, "--runs-dir", str(runs_dir)]) == 0
-    assert f"starting again from the model's run {run.run_id}" in capsys.readouterr().err
+    # the same labels again: the run that holds them is named, nothing written
+    assert main([*args, "--runs-dir", str(runs_dir)]) == 2
+    err = capsys.readouterr().err
+    assert f"starting again from the model's run {run.run_id}" in err
+    assert f"run {second.run_id} already holds these corrections" in err
+    CorrectionStore(folder).append([corr(WIRE_TEXT, "arms_control", "stance", "none")])
+    assert main([*args, "--runs-dir", str(runs_dir)]) == 0  # other labels: a new run
+    names = [m["name"] for m in list_runs(runs_dir) if "source_run" in m]
+    # told apart by the time they were made too (to the second)
+    assert len(names) == 3 and all(n.startswith(f"{run.run_id} + corrections 20") for n in names)
     # the model's run gone: said in one line
     import shutil
 
@@ -819,6 +828,11 @@ def test_comparing_a_run_with_its_corrected_run_shows_the_quoted_voices_that_mov
     assert section["speaker"]["n"] >= 1 and section["speaker"]["agreement"] < 1
     moved = [e for e in section["author_changes"] if e["measure"] == "quoted"]
     assert moved and all(e["a"]["value"] > e["b"]["value"] for e in moved)
+    # the passages behind a quoted voices' value are its quotes, not the author's own words
+    authors = positions[(positions["level"] == "author") & (positions["topic"] == topic)]
+    for e in moved:
+        unit = authors[authors["author"] == e["author"]].iloc[0]
+        assert e["a"]["n_passages"] == unit["n_reported"] >= 1
     assert section["disagreements"]["speaker"][0]["passage_id"] == quoted["passage_id"]
     text = format_comparison(report)
     assert "quoted voices" in text and "the quoted voice's stance" in text

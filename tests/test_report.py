@@ -104,7 +104,9 @@ def test_show_says_how_many_candidates_the_topic_check_left_out(run):
     assert "topic check:" not in format_positions(run)  # the small run recorded none
     run.meta["counts"] = {**run.meta.get("counts", {}), "gated_out_pairs": 3418}
     lines = format_positions(run).splitlines()
-    assert lines[-2].startswith("topic check: 3,418 candidate passage-topic pair(s) left out")
+    assert lines[-2].startswith(
+        "topic check: 3,418 candidate passage-topic pair(s) of the run left out"
+    )
     assert lines[-1].startswith("how far to trust S")
 
 

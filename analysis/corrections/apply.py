@@ -326,20 +326,35 @@ def recompute(
         raise ValueError(
             f"none of the {counts['in_force']} corrections in force on this run's topics changes "
             f"run {run.run_id} ({counts['unmatched']} on text not in it, "
-            f"{counts['no_effect']} without effect, {counts['waiting']} waiting for a stance "
-            "and a tone label): no new run written"
+            f"{counts['no_effect']} without effect, {counts['waiting']} waiting for the stance "
+            "a passage counts toward and its tone): no new run written"
+        )
+    fingerprint = corrections_fingerprint(
+        [c for c in latest(corrections) if c.topic in run.info.topic_keys()],
+        calibrate=calibrate,
+        min_examples=min_examples,
+    )
+    same = _same_recomputation(runs_dir, run.run_id, fingerprint)
+    if same is not None:
+        raise ValueError(
+            f"run {same} already holds these corrections of run {run.run_id}: no new run written"
         )
     created = datetime.now(UTC)
     corpus_hash = str(run.meta.get("corpus_hash") or "0" * 8)
     run_id = new_run_id(corpus_hash, created) + ("-calibrated" if temperatures else "-corrected")
     meta = {k: v for k, v in run.meta.items() if k not in ("run_id", "format_version", "path")}
     what = "corrections + calibration" if temperatures else "corrections"
+    when = created.strftime("%Y-%m-%d %H:%M:%S")  # runs recomputed again differ by name
     meta.update(
         {
-            "name": name or f"{run.meta.get('name') or run.run_id} + {what}",
+            "name": name or f"{run.meta.get('name') or run.run_id} + {what} {when}",
             "created": created.isoformat(timespec="seconds"),
             "source_run": {"run_id": run.run_id, "path": str(Path(run.path).resolve())},
-            "corrections": {"source": corrections_source, **applied.counts},
+            "corrections": {
+                "source": corrections_source,
+                "fingerprint": fingerprint,
+                **applied.counts,
+            },
             # what made this run (the source run's analyze command stays in source_command)
             "command": command_line(),
             "source_command": run.meta.get("command"),
@@ -355,6 +370,32 @@ def recompute(
     config_path = Path(run.path) / "config.toml"
     config_toml = config_path.read_text(encoding="utf-8") if config_path.is_file() else ""
     return write_run(runs_dir, run_id, meta, config_toml, tables)
+
+
+def corrections_fingerprint(
+    corrections: Iterable[Correction], *, calibrate: bool, min_examples: int
+) -> str:
+    """What makes a recomputed run: the labels in force (each passage text, topic, task and
+    label) and the calibration asked for, as a short hash."""
+    import hashlib
+    import json
+
+    labels = sorted((c.text_sha256, c.topic, c.task, c.label) for c in corrections)
+    record = {"labels": labels, "calibrate": calibrate, "min_examples": min_examples}
+    return hashlib.sha256(json.dumps(record).encode("utf-8")).hexdigest()[:16]
+
+
+def _same_recomputation(runs_dir: str | Path, source: str, fingerprint: str) -> str | None:
+    """The run of ``runs_dir`` already recomputed from run ``source`` with the same labels and
+    calibration (:func:`corrections_fingerprint`), if any."""
+    from analysis.runs import list_runs
+
+    for meta in list_runs(runs_dir):
+        origin = meta.get("source_run") if isinstance(meta.get("source_run"), dict) else {}
+        made = meta.get("corrections") if isinstance(meta.get("corrections"), dict) else {}
+        if origin.get("run_id") == source and made.get("fingerprint") == fingerprint:
+            return str(meta["run_id"])
+    return None
 
 
 def model_run(run: Any) -> Any:

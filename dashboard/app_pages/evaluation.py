@@ -287,8 +287,8 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
                 else ""
             )
             + (
-                f"; {counts['waiting']} wait for a passage marked relevant to have both a stance "
-                "and a tone label"
+                f"; {counts['waiting']} wait for a passage marked relevant to have the stance "
+                "it counts toward and a tone label"
                 if counts.get("waiting")
                 else ""
             )

@@ -231,7 +231,10 @@ def change_cell(side: dict[str, Any], measure: str) -> str:
     if measure == "tone" and side["status"] == "discussed" and is_missing(side["value"]):
         return ONLY_QUOTED  # a discussed author's tone is missing only without own passages
     stance_status = side.get("stance_status") if measure != "tone" else None
-    return stance_words(side["status"], stance_status, side["value"], side["low"], side["high"])
+    n_own = side.get("n_passages") if measure == "stance" else None
+    return stance_words(
+        side["status"], stance_status, side["value"], side["low"], side["high"], n_own=n_own
+    )
 
 
 def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame:
@@ -496,7 +499,9 @@ def render() -> None:
         "label. Dist.: the mean distance between the two runs' probabilities, 0 the same, 1 "
         "nothing in common (labels can agree while the probabilities differ). ρ is the rank "
         "correlation of the authors' positions: 1 means the same order of authors, – too few "
-        "authors. Only A / Only B: passages scored in one run only."
+        "authors. Quoted: the same for the quoted voice's stance of reported speech (its "
+        "passages among those compared), and for the authors' quoted voices. Only A / Only B: "
+        "passages scored in one run only."
     )
     agreement = agreement_table(report, labels)
     _show_agreement(agreement)

@@ -250,3 +250,17 @@ def test_quoted_voices_that_take_both_sides_read_mixed_as_the_author_s_stance_do
     assert quoted["value"] == -0.04 and "mixed" in quoted["shown"]
     row["quoted_status"] = "expressed"
     assert "(mixed)" not in position_html(row)
+
+
+def test_a_stored_negative_zero_reads_zero_percent():
+    from dashboard.style import percent
+
+    assert percent(-0.0) == "0%" and percent(-0.001) == "0%"
+
+
+def test_a_unit_that_speaks_only_through_quotes_reads_only_quoted_voices():
+    from dashboard.style import NO_STANCE, ONLY_QUOTED, stance_words
+
+    assert stance_words("discussed", "no_stance", None, n_own=0) == ONLY_QUOTED
+    assert stance_words("discussed", "no_stance", None, n_own=2) == NO_STANCE
+    assert stance_words("not_discussed", None, None, n_own=0) != ONLY_QUOTED

@@ -192,7 +192,7 @@ def test_a_side_without_a_value_says_why_in_words():
         return {"status": status, "value": value, "low": low, "high": high, "n_passages": n}
 
     assert change_cell(side("not_discussed"), "stance") == NOT_DISCUSSED
-    assert change_cell(side("discussed", n=0), "stance") == NO_STANCE  # as the Overview says
+    assert change_cell(side("discussed", n=0), "stance") == ONLY_QUOTED  # as the Overview says
     assert change_cell(side("discussed", n=0), "tone") == ONLY_QUOTED
     assert change_cell(side("discussed", n=3), "stance") == NO_STANCE
     assert change_cell(side("discussed", 0.4, n=3), "stance").startswith(signed(0.4))
