@@ -906,3 +906,13 @@ def test_evaluate_cli_reads_the_quoted_voices_by_the_speaker_head(tmp_path, caps
     labelled.write_text('{"text": "x", "target": "y", "label": "favor"}\n')
     assert main(["evaluate", "--task", "speaker", "--data", str(labelled)]) == 2
     assert "read from the analyst's corrections" in capsys.readouterr().err
+
+
+def test_evaluating_a_task_the_corrections_lack_points_to_the_one_they_hold(tmp_path, capsys):
+    store = CorrectionStore(tmp_path / "c")
+    store.append([corr('"No deal," he said.', "arms_control", "speaker", "against")])
+    args = ["evaluate", "--task", "stance", "--data", str(store.folder)]
+    assert main(args) == 2
+    assert "holds no stance corrections (it holds speaker corrections: --task speaker)" in (
+        capsys.readouterr().err
+    )

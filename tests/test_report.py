@@ -195,3 +195,12 @@ def test_show_json_names_only_the_topics_it_shows(tmp_path, capsys):
         main(["show", "latest", "--runs-dir", str(tmp_path), "--json", "--topic", "ukraine"]) == 0
     )
     assert list(json.loads(capsys.readouterr().out)["topics"]) == ["ukraine"]
+
+
+def test_show_says_why_nothing_is_shown(tmp_path, capsys):
+    make_small_run(tmp_path)
+    args = ["show", "latest", "--runs-dir", str(tmp_path), "--author", "Nhan Dan"]
+    assert main([*args, "--topic", "ukraine", "--discussed"]) == 0  # Nhan Dan: not discussed
+    captured = capsys.readouterr()
+    assert "nothing to show: none of them discusses these topics" in captured.err
+    assert "(no positions)" in captured.out
