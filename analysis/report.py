@@ -19,23 +19,31 @@ class EvidenceLookup:
 
     def __init__(self, run: Run) -> None:
         self.texts = run.passages.set_index("passage_id")["text"]
-        self.scores = run.scores.set_index(["passage_id", "topic"])[["stance", "tone"]]
+        columns = ["stance", "tone", "speaker_stance"]
+        scores = run.scores.assign(
+            speaker_stance=run.scores.get("speaker_stance", run.scores["stance"])
+        )
+        self.scores = scores.set_index(["passage_id", "topic"])[columns]
 
-    def top(self, row: pd.Series, top: int) -> list[dict[str, Any]]:
-        """The cell's first ``top`` evidence passages (strongest first) with their scores."""
-        evidence = row.get("evidence")
+    def top(self, row: pd.Series, top: int, column: str = "evidence") -> list[dict[str, Any]]:
+        """The cell's first ``top`` evidence passages (strongest first) with their scores:
+        the author's own (``evidence``), or the quotes behind the quoted voices' stance
+        (``quoted_evidence``: their ``stance`` is the quoted voice's)."""
+        evidence = row.get(column)
         ids = [str(i) for i in list(evidence if evidence is not None else [])]
+        quoted = column == "quoted_evidence"
         out = []
         for pid in ids[: max(top, 0)]:
             if pid not in self.texts.index:
                 continue
             key = (pid, row["topic"])
             score = self.scores.loc[key] if key in self.scores.index else None
+            stance = None if score is None else score["speaker_stance" if quoted else "stance"]
             out.append(
                 {
                     "passage_id": pid,
                     "text": str(self.texts[pid]),
-                    "stance": None if score is None else json_ready(score["stance"]),
+                    "stance": None if stance is None else json_ready(stance),
                     "tone": None if score is None else json_ready(score["tone"]),
                 }
             )
@@ -52,6 +60,7 @@ def positions_json(run: Run, level: str = "author", evidence: int = 0) -> dict[s
         record = {k: json_ready(v) for k, v in row.items()}
         if evidence and row["status"] == "discussed":
             record["evidence_passages"] = lookup.top(row, evidence)
+            record["quoted_evidence_passages"] = lookup.top(row, evidence, "quoted_evidence")
         rows.append(record)
     return {
         "run_id": run.run_id,

@@ -189,7 +189,8 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
     """Authors (or articles) x topics: stance (S) with its interval (the run's confidence,
     95% by default), quoted voices (Q) and
     tone (T) in [-1, 1] and passage counts; with ``evidence`` > 0 the top passages of each
-    discussed cell under its row. Names are never cut."""
+    discussed cell under its row (for a cell discussed only through quotes, the quotes behind
+    Q). Names are never cut."""
     labels = run.info.topic_labels()
     units = _units(run, level)
     table = run.positions[run.positions["level"] == level]
@@ -217,12 +218,16 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
             row = by_topic.get(topic)
             if row is None or row["status"] != "discussed":
                 continue
-            for item in lookup.top(row, evidence):
+            items = lookup.top(row, evidence)
+            measure = "S"
+            if not items:  # discussed only through quotes: the quotes behind Q
+                items, measure = lookup.top(row, evidence, "quoted_evidence"), "Q"
+            for item in items:
                 text = " ".join(item["text"].split())
                 if len(text) > EVIDENCE_CHARS:
                     text = text[: EVIDENCE_CHARS - 1] + "…"
                 lines.append(
-                    f"    {labels.get(topic, topic)}: S {signed(item['stance'])} "
+                    f"    {labels.get(topic, topic)}: {measure} {signed(item['stance'])} "
                     f"T {signed(item['tone'])}  {text}  [{passage_ref(item['passage_id'])}]"
                 )
     if level == "author" and (table["group_kind"] != "author").any():

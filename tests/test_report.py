@@ -204,3 +204,27 @@ def test_show_says_why_nothing_is_shown(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "nothing to show: none of them discusses these topics" in captured.err
     assert "(no positions)" in captured.out
+
+
+def test_show_evidence_of_a_cell_discussed_only_through_quotes_lists_the_quotes(run):
+    scores, positions = run.scores, run.positions
+    quote = scores[scores["reported"].astype(bool)].iloc[0]
+    at = positions.index[
+        (positions["level"] == "author")
+        & (positions["topic"] == quote["topic"])
+        & (positions["status"] == "discussed")
+    ][0]
+    positions["evidence"] = [[] if i == at else list(e) for i, e in positions["evidence"].items()]
+    positions["quoted_evidence"] = [
+        [quote["passage_id"]] if i == at else [] for i in positions.index
+    ]
+    positions.at[at, "n_passages"] = 0
+    out = format_positions(run, evidence=1)
+    index = int(run.passages.set_index("passage_id").at[quote["passage_id"], "index"])
+    line = next(x for x in out.splitlines() if f"[{quote['passage_id']}, ¶{index + 1}]" in x)
+    assert line.split(": ", 1)[1].startswith(f"Q {signed(quote['stance'])}")  # its quoted voice
+    data = positions_json(run, evidence=1)
+    cell = next(
+        r for r in data["positions"] if r["evidence_passages"] == [] and r["status"] == "discussed"
+    )
+    assert [p["passage_id"] for p in cell["quoted_evidence_passages"]] == [quote["passage_id"]]
