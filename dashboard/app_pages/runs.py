@@ -123,6 +123,8 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
                 "Tone distance": sec["tone"]["mean_tv"],
                 # comparisons from before the quoted voices were compared have none
                 "Quoted κ": (sec.get("speaker") or {}).get("kappa"),
+                "Quoted agreement": (sec.get("speaker") or {}).get("agreement"),
+                "Quoted distance": (sec.get("speaker") or {}).get("mean_tv"),
                 "Authors in both": sec["authors"]["discussed_in_both"],
                 "Stance rank ρ": sp["stance"],
                 "Quoted rank ρ": sp.get("quoted"),
@@ -139,6 +141,8 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
         "Tone agreement",
         "Tone distance",
         "Quoted κ",
+        "Quoted agreement",
+        "Quoted distance",
     ):
         table[column] = pd.to_numeric(table[column]).astype(float)
     for column in ("Stance rank ρ", "Quoted rank ρ", "Tone rank ρ"):
@@ -157,6 +161,8 @@ def _show_agreement(table: pd.DataFrame) -> None:
         "Stance agreement": whole_percent,
         "Tone agreement": whole_percent,
         "Quoted κ": two_decimals,
+        "Quoted agreement": whole_percent,
+        "Quoted distance": two_decimals,
         "Stance rank ρ": signed,
         "Quoted rank ρ": signed,
         "Tone rank ρ": signed,
@@ -192,6 +198,11 @@ def _show_agreement(table: pd.DataFrame) -> None:
             ),
             "Quoted κ": text(
                 help="Cohen's kappa of the quoted voice's stance labels of reported speech"
+            ),
+            "Quoted agreement": text("Quoted agree", help="share of quotes given one label"),
+            "Quoted distance": text(
+                "Quoted dist.",
+                help="mean total variation distance between the quoted voice's probabilities",
             ),
             "Authors in both": number("Authors", help="authors discussing the topic in both runs"),
             "Stance rank ρ": text(

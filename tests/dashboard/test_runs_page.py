@@ -59,6 +59,9 @@ def test_agreement_table_shows_the_librarys_kappa_and_rank_correlation(app, two_
         assert by_topic.loc[label, "Stance κ"] == ("–" if kappa is None else f"{kappa:.2f}")
         assert by_topic.loc[label, "Stance distance"] == f"{sec['stance']['mean_tv']:.2f}"
         assert by_topic.loc[label, "Tone agreement"] == f"{sec['tone']['agreement']:.0%}"
+        quoted = sec["speaker"]["agreement"]  # the quoted voices' stance of the quotes
+        shown = "–" if quoted is None else f"{quoted:.0%}"
+        assert by_topic.loc[label, "Quoted agreement"] == shown
     overall = report["overall"]
     assert by_topic.loc["All topics", "Stance κ"] == f"{overall['stance']['kappa']:.2f}"
     rho = overall["authors"]["spearman"]["stance"]
@@ -236,3 +239,26 @@ def test_run_b_defaults_to_the_newest_other_run_of_the_same_articles():
     assert default_run_b(by_id, "r2-seeds") == "r3-seeds"
     assert default_run_b(by_id, "r4-other") == "r3-seeds"  # nothing alike: the newest other
     assert default_run_b({"only": {"corpus_hash": "aaa"}}, "only") is None
+
+
+def test_the_agreement_table_gives_the_quoted_voices_their_own_columns():
+    from dashboard.app_pages.runs import agreement_table
+
+    def labels(kappa, agreement, tv):
+        return {"kappa": kappa, "agreement": agreement, "mean_tv": tv}
+
+    section = {
+        "passages": {"shared": 10, "only_a": 0, "only_b": 1},
+        "stance": labels(0.9, 0.95, 0.05),
+        "tone": labels(0.8, 0.9, 0.1),
+        "speaker": labels(0.5, 0.75, 0.3),
+        "authors": {
+            "discussed_in_both": 4,
+            "spearman": {"stance": 1.0, "quoted": -0.5, "tone": 0.2},
+        },
+        "author_changes": [],
+    }
+    table = agreement_table({"topics": {"ukraine": section}, "overall": section}, {})
+    row = table.iloc[0]
+    assert (row["Quoted κ"], row["Quoted agreement"], row["Quoted distance"]) == (0.5, 0.75, 0.3)
+    assert row["Quoted rank ρ"] == -0.5
