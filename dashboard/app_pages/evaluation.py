@@ -403,9 +403,14 @@ def render() -> None:
     tasks = [*TASK_LABELS, SPEAKER] if chosen == "corrections" else list(TASK_LABELS)
     if st.session_state.get("ev_task") not in tasks:
         st.session_state.pop("ev_task", None)
+    first = 0
+    if chosen == "corrections":  # open on a task the analyst has corrections for
+        held = {c.task for c in corrections_ui.in_force()[0]}
+        first = next((i for i, task in enumerate(tasks) if task in held), 0)
     chosen_task = right.radio(
         "Task",
         tasks,
+        index=first,
         horizontal=True,
         key="ev_task",
         format_func=TASK_WORDS.get,

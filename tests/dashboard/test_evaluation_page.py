@@ -159,3 +159,11 @@ def test_writing_a_run_no_correction_changes_is_said_not_done(app, tmp_path, fol
     assert not at.exception
     assert any("No run written" in e.value for e in at.error)
     assert len(list_runs(runs_dir)) == 1
+
+
+def test_the_page_opens_on_a_task_the_analyst_has_corrections_for(app, small_runs_dir, folder):
+    _save(folder, ('"No deal," he said.', "arms_control", "speaker", "against"))
+    at = _open(app, small_runs_dir)
+    assert at.radio(key="ev_task").value == "speaker"  # not stance, which has none
+    at.radio(key="ev_task").set_value("tone").run()
+    assert at.radio(key="ev_task").value == "tone"  # a choice the analyst makes stays
