@@ -672,6 +672,18 @@ def _text_of(run, passage_id):
     return run.passages.set_index("passage_id").at[passage_id, "text"]
 
 
+def _score_row(scores, passage_id, topic):
+    return scores[(scores["passage_id"] == passage_id) & (scores["topic"] == topic)].iloc[0]
+
+
+def _unscored_quote(run, topic):
+    """(id, text) of a reported passage the run did not score on ``topic``."""
+    reported = run.passages[run.passages["reported"].astype(bool)]
+    scored = set(zip(run.scores["passage_id"], run.scores["topic"], strict=True))
+    pid = next(p for p in reported["passage_id"] if (p, topic) not in scored)
+    return pid, _text_of(run, pid)
+
+
 def test_a_quoted_voice_s_stance_label_moves_the_quoted_voices_measure_only(run):
     run = _with_speaker_head(run)
     quoted = run.scores[run.scores["reported"].astype(bool)].iloc[0]
@@ -705,10 +717,7 @@ def test_a_quoted_voice_s_stance_label_on_own_words_is_counted_without_effect(ru
 
 def test_a_quote_marked_relevant_is_added_with_its_quoted_voice_s_stance(run):
     run = _with_speaker_head(run)
-    reported = run.passages[run.passages["reported"].astype(bool)]
-    scored = set(zip(run.scores["passage_id"], run.scores["topic"], strict=True))
-    pid = next(p for p in reported["passage_id"] if (p, "sanctions") not in scored)
-    text = _text_of(run, pid)
+    pid, text = _unscored_quote(run, "sanctions")
     labels = [
         corr(text, "sanctions", "topic", RELEVANT),
         corr(text, "sanctions", "speaker", "against"),
@@ -716,7 +725,7 @@ def test_a_quote_marked_relevant_is_added_with_its_quoted_voice_s_stance(run):
     ]
     applied = apply_corrections(run, labels)
     assert applied.counts["added"] == 1 and applied.counts["applied"] == 3
-    row = applied.tables["scores"].query("passage_id == @pid and topic == 'sanctions'").iloc[0]
+    row = _score_row(applied.tables["scores"], pid, "sanctions")
     assert row["speaker_stance"] == -1.0 and row["corrected"] == "topic,tone,speaker"
     assert np.isnan(row["stance"])  # the author's reading of the quote: not given, not made up
     aid = row["article_id"]
@@ -746,10 +755,7 @@ def test_where_quotes_count_as_the_author_s_an_added_quote_needs_the_author_s_st
     run.info = dataclasses.replace(
         run.info, aggregation=dataclasses.replace(run.info.aggregation, include_reported=True)
     )
-    reported = run.passages[run.passages["reported"].astype(bool)]
-    scored = set(zip(run.scores["passage_id"], run.scores["topic"], strict=True))
-    pid = next(p for p in reported["passage_id"] if (p, "sanctions") not in scored)
-    text = _text_of(run, pid)
+    pid, text = _unscored_quote(run, "sanctions")
     quoted_only = [
         corr(text, "sanctions", "topic", RELEVANT),
         corr(text, "sanctions", "speaker", "against"),
@@ -759,7 +765,7 @@ def test_where_quotes_count_as_the_author_s_an_added_quote_needs_the_author_s_st
     assert (waiting["added"], waiting["pending"]) == (0, 1)
     both = apply_corrections(run, [*quoted_only, corr(text, "sanctions", "stance", "favor")])
     assert both.counts["added"] == 1
-    row = both.tables["scores"].query("passage_id == @pid and topic == 'sanctions'").iloc[0]
+    row = _score_row(both.tables["scores"], pid, "sanctions")
     assert (row["stance"], row["speaker_stance"]) == (1.0, -1.0)
 
 
@@ -856,10 +862,7 @@ def test_a_quote_marked_relevant_with_the_author_s_stance_alone_waits(run):
     """Reported speech counts toward its quoted voice: the author's label alone does not say
     that stance, so the quote waits for it (where quotes are not the author's own)."""
     run = _with_speaker_head(run)
-    reported = run.passages[run.passages["reported"].astype(bool)]
-    scored = set(zip(run.scores["passage_id"], run.scores["topic"], strict=True))
-    pid = next(p for p in reported["passage_id"] if (p, "sanctions") not in scored)
-    text = _text_of(run, pid)
+    _, text = _unscored_quote(run, "sanctions")
     labels = [
         corr(text, "sanctions", "topic", RELEVANT),
         corr(text, "sanctions", "stance", "against"),
