@@ -47,8 +47,11 @@ def table_key(prefix: str, units: list[str]) -> str:
     return f"{prefix}_{digest}"
 
 
-def matrix_table(table: Matrix, key: str, *, height: int | None = None) -> tuple[str, str] | None:
+def matrix_table(
+    table: Matrix, key: str, *, height: int | None = None, counts_reported: bool = False
+) -> tuple[str, str] | None:
     """Show ``table`` with single-cell selection; a new click on a row -> (unit, topic).
+    ``counts_reported``: the run counts reported speech as the author's, so n counts quotes.
 
     Returns None when nothing new was clicked, so that the pickers below the table keep the
     user's own choice until the next click.
@@ -56,7 +59,12 @@ def matrix_table(table: Matrix, key: str, *, height: int | None = None) -> tuple
     help_text = {
         STANCE_HEADER: "favor minus against toward the topic's target, in [−1, 1], with interval",
         TONE_HEADER: "positive minus negative tone, in [−1, 1], with its interval",
-        N_HEADER: "own-voice topic passages · their share of all passages; reported speech apart",
+        N_HEADER: (
+            "topic passages, quotes counted as the author's (this run's include_reported) · "
+            "their share of all passages"
+            if counts_reported
+            else "own-voice topic passages · their share of all passages; reported speech apart"
+        ),
         "Grouped under": "articles that name no author are grouped under their outlet (or the "
         "article itself)",
     }

@@ -297,7 +297,11 @@ def _level_table(
     page = ui.page_picker(len(wide), PAGE_SIZE, f"ov_page_{level}")
     shown = views.page_of(wide, page, PAGE_SIZE)
     table = views.matrix(shown, labels, info, tail)
-    clicked = ui.matrix_table(table, ui.table_key(f"ov_{level}", table.units))
+    clicked = ui.matrix_table(
+        table,
+        ui.table_key(f"ov_{level}", table.units),
+        counts_reported=ctx.info.aggregation.include_reported,
+    )
     _download_positions(ctx, level, wide.index, topics)
     if clicked:
         state.put(level, clicked[0])

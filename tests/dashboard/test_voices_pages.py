@@ -203,3 +203,14 @@ def test_where_quotes_count_as_the_author_s_a_quote_shows_and_corrects_both_stan
     boxes = {b.key.rsplit("_", 1)[1]: b for b in at.selectbox if b.form_id == form}
     assert set(boxes) == {"topic", "speaker", "stance", "tone"}
     assert boxes["stance"].value == "against" and boxes["speaker"].value == "favor"
+
+
+def test_where_quotes_count_as_the_author_s_the_overview_says_n_counts_them(
+    app, voices_runs_dir, tmp_path
+):
+    runs = _voices_run(voices_runs_dir, tmp_path, "\n[aggregate]\ninclude_reported = true\n")
+    at = app(runs).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "quotes counted as the author's" in at.dataframe[0].proto.columns
+    plain = app(voices_runs_dir).run()
+    assert "own-voice topic passages" in plain.dataframe[0].proto.columns
