@@ -676,6 +676,14 @@ def _score_row(scores, passage_id, topic):
     return scores[(scores["passage_id"] == passage_id) & (scores["topic"] == topic)].iloc[0]
 
 
+def _marked_relevant(text, topic, *labels):
+    """A passage marked relevant to ``topic``, with its (task, label) pairs."""
+    return [
+        corr(text, topic, "topic", RELEVANT),
+        *(corr(text, topic, task, label) for task, label in labels),
+    ]
+
+
 def _unscored_quote(run, topic):
     """(id, text) of a reported passage the run did not score on ``topic``."""
     reported = run.passages[run.passages["reported"].astype(bool)]
@@ -718,11 +726,7 @@ def test_a_quoted_voice_s_stance_label_on_own_words_is_counted_without_effect(ru
 def test_a_quote_marked_relevant_is_added_with_its_quoted_voice_s_stance(run):
     run = _with_speaker_head(run)
     pid, text = _unscored_quote(run, "sanctions")
-    labels = [
-        corr(text, "sanctions", "topic", RELEVANT),
-        corr(text, "sanctions", "speaker", "against"),
-        corr(text, "sanctions", "tone", "negative"),
-    ]
+    labels = _marked_relevant(text, "sanctions", ("speaker", "against"), ("tone", "negative"))
     applied = apply_corrections(run, labels)
     assert applied.counts["added"] == 1 and applied.counts["applied"] == 3
     row = _score_row(applied.tables["scores"], pid, "sanctions")
@@ -756,11 +760,7 @@ def test_where_quotes_count_as_the_author_s_an_added_quote_needs_the_author_s_st
         run.info, aggregation=dataclasses.replace(run.info.aggregation, include_reported=True)
     )
     pid, text = _unscored_quote(run, "sanctions")
-    quoted_only = [
-        corr(text, "sanctions", "topic", RELEVANT),
-        corr(text, "sanctions", "speaker", "against"),
-        corr(text, "sanctions", "tone", "negative"),
-    ]
+    quoted_only = _marked_relevant(text, "sanctions", ("speaker", "against"), ("tone", "negative"))
     waiting = apply_corrections(run, quoted_only).counts
     assert (waiting["added"], waiting["pending"]) == (0, 1)
     both = apply_corrections(run, [*quoted_only, corr(text, "sanctions", "stance", "favor")])
@@ -863,11 +863,7 @@ def test_a_quote_marked_relevant_with_the_author_s_stance_alone_waits(run):
     that stance, so the quote waits for it (where quotes are not the author's own)."""
     run = _with_speaker_head(run)
     _, text = _unscored_quote(run, "sanctions")
-    labels = [
-        corr(text, "sanctions", "topic", RELEVANT),
-        corr(text, "sanctions", "stance", "against"),
-        corr(text, "sanctions", "tone", "negative"),
-    ]
+    labels = _marked_relevant(text, "sanctions", ("stance", "against"), ("tone", "negative"))
     counts = apply_corrections(run, labels).counts
     assert (counts["added"], counts["pending"], counts["waiting"]) == (0, 1, 3)
 

@@ -54,6 +54,7 @@ from analysis.corrections.apply import (
     apply_corrections,
     model_run,
     recompute,
+    source_run_path,
 )
 from analysis.corrections.examples import (
     examples_from_corrections,
@@ -115,5 +116,6 @@ __all__ = [
     "read_corrections",
     "recompute",
     "scoring_model",
+    "source_run_path",
     "summary",
 ]

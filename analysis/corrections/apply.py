@@ -306,6 +306,16 @@ def recompute(
 
     run = model_run(run)
     corrections = list(corrections)
+    fingerprint = corrections_fingerprint(
+        [c for c in latest(corrections) if c.topic in run.info.topic_keys()],
+        calibrate=calibrate,
+        min_examples=min_examples,
+    )
+    same = _same_recomputation(runs_dir, run.run_id, fingerprint)
+    if same is not None:
+        raise ValueError(
+            f"run {same} already holds these corrections of run {run.run_id}: no new run written"
+        )
     temperatures: dict[str, float] = {}
     calibration: dict[str, Any] = {}
     if calibrate:
@@ -328,16 +338,6 @@ def recompute(
             f"run {run.run_id} ({counts['unmatched']} on text not in it, "
             f"{counts['no_effect']} without effect, {counts['waiting']} waiting for the stance "
             "a passage counts toward and its tone): no new run written"
-        )
-    fingerprint = corrections_fingerprint(
-        [c for c in latest(corrections) if c.topic in run.info.topic_keys()],
-        calibrate=calibrate,
-        min_examples=min_examples,
-    )
-    same = _same_recomputation(runs_dir, run.run_id, fingerprint)
-    if same is not None:
-        raise ValueError(
-            f"run {same} already holds these corrections of run {run.run_id}: no new run written"
         )
     created = datetime.now(UTC)
     corpus_hash = str(run.meta.get("corpus_hash") or "0" * 8)
@@ -405,9 +405,16 @@ def model_run(run: Any) -> Any:
     when that run is gone."""
     from analysis.runs import load_run
 
+    path = source_run_path(run)
+    return run if path is None else model_run(load_run(str(path)))
+
+
+def source_run_path(run: Any) -> Path | None:
+    """The folder of the run ``run`` was recomputed from (None: ``run`` is a model's run),
+    read from its metadata alone; a ValueError when that run is gone."""
     source = run.meta.get("source_run")
     if not isinstance(source, dict) or source.get("run_id") == run.run_id:
-        return run
+        return None
     recorded = Path(str(source.get("path") or ""))
     # a path recorded relative to where recompute ran, or a runs folder moved whole: the
     # source beside this run
@@ -418,7 +425,7 @@ def model_run(run: Any) -> Any:
             f"run {run.run_id} was recomputed from run {source.get('run_id')}, which is no "
             f"longer at {recorded}: recompute from a model's run (`viewpoints runs` lists them)"
         )
-    return model_run(load_run(str(path)))
+    return path
 
 
 def still_gated_out(run: Any, scores: pd.DataFrame) -> pd.DataFrame | None:

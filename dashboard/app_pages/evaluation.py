@@ -26,7 +26,13 @@ import pandas as pd
 import streamlit as st
 
 from analysis.calibration import prediction_arrays
-from analysis.corrections import SPEAKER, labels_of, model_run, recompute, scoring_model
+from analysis.corrections import (
+    SPEAKER,
+    labels_of,
+    recompute,
+    scoring_model,
+    source_run_path,
+)
 from analysis.datasets import FORMATS, DataError, load_examples
 from analysis.evaluate import evaluate_scorer, probability_report
 from analysis.labels import TASK_LABELS, TASK_WORDS
@@ -227,9 +233,12 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
 def _model_run_path(run: Any) -> str | None:
     """The folder of the run whose model the corrections measure: this run, or for a run
     recomputed with corrections (its corrected numbers are the analyst's own) the model's run
-    it came from. None, with a warning, when that run is gone."""
+    it came from, read through the page's run cache. None, with a warning, when that run is
+    gone."""
+    base = run
     try:
-        base = model_run(run)
+        while (source := source_run_path(base)) is not None:
+            base = data.full_run(str(source), data.run_stamp(source))
     except ValueError as error:
         st.warning(f"The model cannot be measured here: {error}.")
         return None
