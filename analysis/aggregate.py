@@ -79,6 +79,7 @@ import pyarrow as pa
 from analysis.bylines import membership
 from analysis.config import AggregateSection
 from analysis.memory import release_freed_memory
+from analysis.quoted_voice import fill_quoted_readings
 from analysis.runs import ALL_COLUMNS, INTERVAL_COLUMNS
 
 EVIDENCE_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
@@ -374,11 +375,13 @@ def _topic_passages(
 
 def _speaker_view(reported: pd.DataFrame) -> pd.DataFrame:
     """Reported-speech rows with the quoted voices' stance in the stance columns: the speaker
-    head's probabilities where the run has them, else the stance scorer's own reading."""
-    view = reported.copy()
-    for side in ("favor", "against"):
-        speaker = view[f"speaker_{side}"]
-        view[f"stance_{side}"] = speaker.where(speaker.notna(), view[f"stance_{side}"]).clip(0, 1)
+    head's probabilities where the run has them, else the stance scorer's own reading
+    (``analysis.quoted_voice``)."""
+    view = fill_quoted_readings(reported)
+    view = view.assign(
+        stance_favor=view["speaker_favor"].clip(0, 1),
+        stance_against=view["speaker_against"].clip(0, 1),
+    )
     view["stance"] = view["stance_favor"] - view["stance_against"]
     return view
 

@@ -77,6 +77,7 @@ import pandas as pd
 from analysis.jsonable import json_ready
 from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import cohen_kappa, spearman, total_variation
+from analysis.quoted_voice import with_speaker_columns
 from analysis.runs import INTERVAL_COLUMNS, Run, RunError
 
 # Passage labels compared: the author head's stance, tone, and the quoted voice's stance of
@@ -206,10 +207,7 @@ def _interval(row: pd.Series, measure: str, suffix: str = "") -> tuple[float, fl
 
 
 def _scores(run: Run) -> pd.DataFrame:
-    table = run.scores.copy()
-    for label in TASKS["speaker"]:  # runs from before the quoted voices' columns
-        if f"speaker_{label}" not in table:
-            table[f"speaker_{label}"] = np.nan
+    table = with_speaker_columns(run.scores).copy()  # runs from before the quoted voices' columns
     table["topic"] = table["topic"].astype(str)
     table["passage_id"] = table["passage_id"].astype(str)
     return table.drop_duplicates(_PAIR_KEY, keep="first")

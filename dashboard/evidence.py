@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.quoted_voice import fill_quoted_readings
 from dashboard import data
 from dashboard.style import (
     GROUP_NOTES,
@@ -34,20 +35,11 @@ from dashboard.style import (
 def quoted_readings(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (score rows) with each quote's quoted-voice columns as the positions read
     them: where a run has ``speaker_*`` columns but none for a quote (a run recomputed from
-    one of the older format), its stance columns, which the quoted voices' measure then reads
-    (``analysis.aggregate``)."""
-    if "speaker_stance" not in frame.columns or "reported" not in frame.columns:
+    one of the older format), its stance columns (``analysis.quoted_voice``). A run with no
+    such columns at all shows no quoted voice's stance."""
+    if "speaker_stance" not in frame.columns:
         return frame
-    reported = frame["reported"].fillna(False).astype(bool)
-    fill = reported & frame["speaker_stance"].isna() & frame["stance"].notna()
-    if not fill.any():
-        return frame
-    out = frame.copy()
-    for label in ("favor", "against", "none"):
-        if f"stance_{label}" in out.columns:
-            out.loc[fill, f"speaker_{label}"] = out.loc[fill, f"stance_{label}"]
-    out.loc[fill, "speaker_stance"] = out.loc[fill, "stance"]
-    return out
+    return fill_quoted_readings(frame)
 
 
 def position_html(

@@ -23,6 +23,7 @@ from analysis.corrections.records import (
 )
 from analysis.labels import TASK_LABELS
 from analysis.provenance import command_line
+from analysis.quoted_voice import with_speaker_columns
 
 # --- applying corrections to a run ------------------------------------------------------------
 
@@ -105,10 +106,8 @@ def apply_corrections(
     # those columns existed reads its stance columns instead; a quoted voice's label gives it
     # the columns, so that the label counts there too (NaN elsewhere: read as before).
     reported = scores["reported"].astype(bool)
-    speaker_columns = [f"speaker_{name}" for name in CORRECTION_LABELS[SPEAKER]]
     legacy = "speaker_favor" not in scores.columns
-    for column in (*speaker_columns, "speaker_stance") if legacy else ():
-        scores[column] = np.nan
+    scores = with_speaker_columns(scores)
     quoted_keys = set(row_keys[reported])
     # A stance label on reported speech corrects the author head's reading of it, which no
     # position counts unless the run counts reported passages as the author's own (or, in a

@@ -21,6 +21,7 @@ from analysis.corrections.records import (
     scoring_model,
 )
 from analysis.labels import TASK_LABELS
+from analysis.quoted_voice import quoted_values
 from analysis.records import Example
 
 # --- reading corrections as labelled data ------------------------------------------------------
@@ -61,12 +62,12 @@ def probabilities_of(row: Mapping[str, Any], task: str) -> dict[str, float] | No
     reads a quote's ``speaker_*`` columns, or where a run has none for it (runs of the older
     format) its ``stance_*`` ones, which the quoted voices' measure then reads."""
     labels = labels_of(task)
-    values = [row.get(f"{task}_{label}") for label in labels]
-    if task == SPEAKER and any(v is None or pd.isna(v) for v in values):
-        reported = row.get("reported")
-        if reported is None or pd.isna(reported) or not bool(reported):
+    if task == SPEAKER:
+        values = quoted_values(row, labels)
+        if values is None:
             return None
-        values = [row.get(f"stance_{label}") for label in labels]
+    else:
+        values = [row.get(f"{task}_{label}") for label in labels]
     if any(v is None or pd.isna(v) for v in values):
         return None
     return {label: float(v) for label, v in zip(labels, values, strict=True)}
