@@ -121,8 +121,9 @@ NEWER_COLUMNS: Mapping[str, tuple[str, ...]] = {
     ),
     "positions": (
         "n_articles_discussing",  # articles with at least one counted topic passage
-        "stance_status",  # "expressed", "mixed" or "no_stance" (then stance is NaN); None if
-        # the unit has no own-voice topic passage
+        "stance_status",  # "expressed", "mixed" or "no_stance" (then stance is NaN); None where
+        # not discussed. A unit that discusses the topic only through quotes reads "no_stance"
+        # with n_passages 0 (shown as "only quoted voices")
         "stance_mass",  # expected number of own-voice passages that take a side
         "favor_mass",
         "against_mass",
