@@ -161,10 +161,9 @@ def _cell(row: pd.Series) -> str:
         quoted = " Q none"
     elif quoted is None or pd.isna(quoted):
         quoted = ""
-    elif row.get("quoted_status") == "mixed":  # the quoted voices take both sides about equally
-        quoted = f" Q mixed {signed(quoted)}"
-    else:
-        quoted = f" Q {signed(quoted)}"
+    else:  # "mixed": the quoted voices take both sides about equally
+        mixed = "mixed " if row.get("quoted_status") == "mixed" else ""
+        quoted = f" Q {mixed}{signed(quoted)}{_interval(row, 'quoted_low', 'quoted_high')}"
     tone = row["tone"]
     tone = "" if pd.isna(tone) else f" T {signed(tone)}{_interval(row, 'tone_low', 'tone_high')}"
     return f"{shown}{quoted}{tone} n={n}"
@@ -206,8 +205,8 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
     lines = [
         f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'only "
         "quoted': no own words on it; 'mixed': "
-        f"both sides, about equally) with its {run.info.aggregation.confidence:.0%} interval, "
-        "quoted voices Q, tone T, in [-1, 1]",
+        "both sides, about equally), quoted voices Q, tone T, in [-1, 1], each with its "
+        f"{run.info.aggregation.confidence:.0%} interval",
         *_recomputed_note(run.meta),
         header,
         "-" * len(header),

@@ -228,3 +228,21 @@ def test_show_evidence_of_a_cell_discussed_only_through_quotes_lists_the_quotes(
         r for r in data["positions"] if r["evidence_passages"] == [] and r["status"] == "discussed"
     )
     assert [p["passage_id"] for p in cell["quoted_evidence_passages"]] == [quote["passage_id"]]
+
+
+def test_show_gives_the_quoted_voices_stance_its_interval():
+    import pandas as pd
+
+    from analysis.terminal import _cell
+
+    row = pd.Series(
+        {"status": "discussed", "stance": 0.2, "stance_status": "expressed", "tone": None}
+        | {"stance_low": 0.1, "stance_high": 0.3, "n_passages": 2}
+        | {"quoted_stance": -0.5, "quoted_status": "expressed"}
+        | {"quoted_low": -0.7, "quoted_high": -0.25}
+    )
+    assert _cell(row) == "S +0.20 [+0.10, +0.30] Q -0.50 [-0.70, -0.25] n=2"
+    row["quoted_status"] = "mixed"
+    assert " Q mixed -0.50 [-0.70, -0.25] " in _cell(row)
+    row["quoted_low"] = float("nan")  # no interval where an end is missing
+    assert " Q mixed -0.50 n=2" in _cell(row)
