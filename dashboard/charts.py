@@ -37,11 +37,26 @@ def _shown(rec: dict, measure: str, value: object) -> str:
     return ONLY_QUOTED if is_missing(value) else signed(value)
 
 
+def _passages(rec: dict, measure: str, counts_reported: bool) -> tuple[int, str]:
+    """How many passages a measure reads, and which ones, in words: the quotes for the quoted
+    voices, else the author's own words (with the quotes where the run counts them)."""
+    if measure == "Quoted voices":
+        n = int(rec.get("n_reported") or 0)
+        return n, f"{n} quote{'s' if n != 1 else ''}"
+    n = int(rec.get("n_passages") or 0)
+    return n, f"{n} " + ("(quotes counted as the author's)" if counts_reported else "own-voice")
+
+
 def chart_frame(
-    positions: pd.DataFrame, authors: list[str], topics: list[tuple[str, str]]
+    positions: pd.DataFrame,
+    authors: list[str],
+    topics: list[tuple[str, str]],
+    counts_reported: bool = False,
 ) -> pd.DataFrame:
     """One row per author × topic × measure (the author's stance, the quoted voices' stance,
-    tone), ``value`` missing where there is no number and ``shown`` saying why."""
+    tone), ``value`` missing where there is no number and ``shown`` saying why; ``n`` the
+    passages behind the measure and ``passages`` that in words (``counts_reported``: the run
+    counts quotes as the author's own words, ``aggregate.include_reported``)."""
     rows = []
     labels = dict(topics)
     sub = positions[positions["author"].isin(authors) & positions["topic"].isin(labels)]
@@ -50,6 +65,7 @@ def chart_frame(
         for measure, (column, low, high) in MEASURES.items():
             value = rec.get(column) if discussed else None
             value = None if is_missing(value) else value
+            n, passages = _passages(rec, measure, counts_reported)
             rows.append(
                 {
                     "Author": rec["author"],
@@ -59,13 +75,17 @@ def chart_frame(
                     "low": rec.get(low) if value is not None else None,
                     "high": rec.get(high) if value is not None else None,
                     "shown": _shown(rec, measure, value),
-                    "n": int(rec.get("n_passages") or 0),
+                    "n": n,
+                    "passages": passages,
                     "coverage": float(rec.get("coverage") or 0.0),
                 }
             )
     return pd.DataFrame(
         rows,
-        columns=["Author", "Topic", "Measure", "value", "low", "high", "shown", "n", "coverage"],
+        columns=[
+            *("Author", "Topic", "Measure", "value", "low", "high", "shown"),
+            *("n", "passages", "coverage"),
+        ],
     )
 
 
@@ -88,7 +108,7 @@ def comparison_chart(
         alt.Tooltip("shown:N", title="value"),
         alt.Tooltip("low:Q", format="+.2f"),
         alt.Tooltip("high:Q", format="+.2f"),
-        alt.Tooltip("n:Q", title="own-voice passages"),
+        alt.Tooltip("passages:N"),
         alt.Tooltip("coverage:Q", format=".0%"),
     ]
     base = alt.Chart().encode(y=y)

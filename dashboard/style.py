@@ -210,10 +210,16 @@ STANCE_RULE_WORDS = {
 }
 
 
-def legend_html(stance_rule: str = "mean") -> str:
+def legend_html(stance_rule: str = "mean", counts_reported: bool = False) -> str:
     """The colour key shown above tables and charts, with how the run's stance rule
-    (``aggregate.stance_rule``) makes a stance."""
+    (``aggregate.stance_rule``) makes a stance and what n counts (``counts_reported``: the run
+    counts quotes as the author's own words, ``aggregate.include_reported``)."""
     rule = STANCE_RULE_WORDS.get(stance_rule, STANCE_RULE_WORDS["mean"])
+    n_words = (
+        "topic passages, quotes included (this run counts them as the author's)"
+        if counts_reported
+        else "own-voice passages"
+    )
     gradient = ", ".join(diverging_color(v / 4) for v in range(-4, 5))
     return (
         '<div style="display:flex;align-items:center;gap:10px;font-size:0.85em;'
@@ -229,7 +235,7 @@ def legend_html(stance_rule: str = "mean") -> str:
         "quoted voices: the same for the people the author quotes; no stance expressed: "
         "discussed, but no side taken; only quoted voices: discussed only through the people "
         "quoted; mixed: both sides taken, about equally; tone: positive "
-        "minus negative; [low, high]: interval; n: own-voice passages; coverage: their share "
+        f"minus negative; [low, high]: interval; n: {n_words}; coverage: their share "
         "of all the unit's passages</span>"
         "</div>"
     )

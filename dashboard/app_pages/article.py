@@ -420,7 +420,10 @@ def render() -> None:
     measure = c2.radio("Scale", ["stance", "tone"], horizontal=True, key="art_measure")
     state.put("colour", None if colour_topic == STRONGEST else colour_topic)
     state.put("scale", None if measure == "stance" else measure)
-    st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
+    st.markdown(
+        legend_html(ctx.info.aggregation.stance_rule, ctx.info.aggregation.include_reported),
+        unsafe_allow_html=True,
+    )
     counts_reported = ctx.info.aggregation.include_reported
     if counts_reported:
         reported_note = (

@@ -76,10 +76,15 @@ def render() -> None:
         return  # not st.stop(): the app then writes the emptied choice to the address
 
     topic_pairs = [(t.key, t.label) for t in ctx.topics]
-    st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
+    st.markdown(
+        legend_html(ctx.info.aggregation.stance_rule, ctx.info.aggregation.include_reported),
+        unsafe_allow_html=True,
+    )
     render_trust(ctx.meta.get("models"), ctx.info.topics)
     marked = [(t.key, ctx.marked_label(t.key)) for t in ctx.topics]  # "(not measured)"
-    frame = chart_frame(positions, chosen, marked)
+    frame = chart_frame(
+        positions, chosen, marked, counts_reported=ctx.info.aggregation.include_reported
+    )
     chart = comparison_chart(frame, chosen, [lab for _, lab in marked])
     st.altair_chart(chart)
     shown = positions[positions["author"].isin(chosen)].copy()

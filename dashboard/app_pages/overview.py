@@ -407,7 +407,10 @@ def render() -> None:
     )
     kept, topic_keys, narrowed = _filters(ctx, meta)
     meta_by_id = meta.set_index("article_id", drop=False)
-    st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
+    st.markdown(
+        legend_html(ctx.info.aggregation.stance_rule, ctx.info.aggregation.include_reported),
+        unsafe_allow_html=True,
+    )
     render_trust(ctx.meta.get("models"), ctx.info.topics)
     state.seed_widget("view", "ov_view", lambda v: v if v in ("Authors", "Articles") else None)
     view = st.radio("Show", ["Authors", "Articles"], horizontal=True, key="ov_view")

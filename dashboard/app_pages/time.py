@@ -121,8 +121,14 @@ def articles_behind(frame: pd.DataFrame) -> pd.DataFrame:
     return listed[["Date", "Author", "Topic", "Title", "Stance", "Tone"]].reset_index(drop=True)
 
 
-def time_chart(frame: pd.DataFrame, authors: list[str], topic_labels: list[str]) -> alt.FacetChart:
-    """A line with points per author, one row per topic, stance and tone side by side."""
+def time_chart(
+    frame: pd.DataFrame,
+    authors: list[str],
+    topic_labels: list[str],
+    counts_reported: bool = False,
+) -> alt.FacetChart:
+    """A line with points per author, one row per topic, stance and tone side by side
+    (``counts_reported``: the run counts quotes as the author's own words, so n does too)."""
     y = alt.Y(
         "value:Q",
         scale=alt.Scale(domain=[-1, 1]),
@@ -151,7 +157,9 @@ def time_chart(frame: pd.DataFrame, authors: list[str], topic_labels: list[str])
         alt.Tooltip("Topic:N"),
         alt.Tooltip("Measure:N"),
         alt.Tooltip("shown:N", title="value [interval]"),
-        alt.Tooltip("n:Q", title="own-voice passages"),
+        alt.Tooltip(
+            "n:Q", title="passages, quotes included" if counts_reported else "own-voice passages"
+        ),
     ]
     zero = alt.Chart().mark_rule(color="#9e9e9e", strokeDash=[3, 3]).encode(y=alt.datum(0))
     line = alt.Chart().mark_line(strokeWidth=1.5, opacity=0.6).encode(x=x, y=y, color=colour)
@@ -301,8 +309,16 @@ def render() -> None:
         )
         return
 
-    st.markdown(legend_html(ctx.info.aggregation.stance_rule), unsafe_allow_html=True)
-    chart = time_chart(frame, chosen, [label for _, label in topic_pairs])
+    st.markdown(
+        legend_html(ctx.info.aggregation.stance_rule, ctx.info.aggregation.include_reported),
+        unsafe_allow_html=True,
+    )
+    chart = time_chart(
+        frame,
+        chosen,
+        [label for _, label in topic_pairs],
+        counts_reported=ctx.info.aggregation.include_reported,
+    )
     st.altair_chart(chart)
     stem = export.file_stem("over-time", ctx.run_id)
     export.download_buttons(

@@ -264,3 +264,23 @@ def test_a_unit_that_speaks_only_through_quotes_reads_only_quoted_voices():
     assert stance_words("discussed", "no_stance", None, n_own=0) == ONLY_QUOTED
     assert stance_words("discussed", "no_stance", None, n_own=2) == NO_STANCE
     assert stance_words("not_discussed", None, None, n_own=0) != ONLY_QUOTED
+
+
+def test_the_compare_chart_counts_quotes_for_the_quoted_voices_and_says_what_n_is():
+    from dashboard.charts import chart_frame
+
+    row = {"author": "A", "topic": "t", "status": "discussed", "stance": 0.4}
+    row |= {"stance_status": "expressed", "quoted_stance": -0.3, "quoted_status": "expressed"}
+    row |= {"tone": -0.2, "n_passages": 2, "n_reported": 1}
+    frame = chart_frame(pd.DataFrame([row]), ["A"], [("t", "Topic T")]).set_index("Measure")
+    assert frame.loc["Quoted voices", "n"] == 1
+    assert frame.loc["Quoted voices", "passages"] == "1 quote"
+    assert frame.loc["Stance", "n"] == 2 and frame.loc["Stance", "passages"] == "2 own-voice"
+    with_quotes = chart_frame(pd.DataFrame([row]), ["A"], [("t", "Topic T")], True)
+    assert "quotes counted as the author's" in with_quotes.iloc[0]["passages"]
+
+
+def test_the_legend_says_n_includes_quotes_where_the_run_counts_them():
+    assert "n: own-voice passages" in legend_html("mean")
+    counted = legend_html("mean", counts_reported=True)
+    assert "n: own-voice" not in counted and "quotes included" in counted
