@@ -146,9 +146,33 @@ def _run_header(run: Run, label: str | None = None) -> dict[str, Any]:
         },
         "corpus_hash": run.meta.get("corpus_hash"),
     }
+    source = run.meta.get("source_run")
+    if isinstance(source, dict):  # recomputed with the analyst's corrections
+        applied = (run.meta.get("corrections") or {}).get("applied")
+        calibration = run.meta.get("calibration") or {}
+        out |= {
+            "recomputed_from": source.get("run_id"),
+            "corrections_applied": applied if isinstance(applied, int) else None,
+            "calibrated": any(
+                isinstance(v, dict) and v.get("temperature") is not None
+                for v in calibration.values()
+            ),
+        }
     if label is not None:
         out = {"label": label, **out}
     return out
+
+
+def recomputed_words(run: dict[str, Any]) -> str:
+    """How a compared run was recomputed from another with corrections (``run``: one side's
+    header of a comparison report), in words."""
+    applied = run.get("corrections_applied")
+    count = "" if applied is None else f" {applied}"
+    calibrated = " and calibrated" if run.get("calibrated") else ""
+    return (
+        f"recomputed from run {run['recomputed_from']} with{count} analyst correction(s)"
+        f"{calibrated}: its corrected passages carry the analyst's labels, not the model's"
+    )
 
 
 def _ordered_topics(runs: Iterable[Run]) -> list[str]:

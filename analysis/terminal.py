@@ -8,11 +8,12 @@ decimals and never print as ``-0.00``.
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any
 
 import pandas as pd
 
-from analysis.compare import TASKS
+from analysis.compare import TASKS, recomputed_words
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
 from analysis.labels import MEASURE_WORDS, TASK_WORDS
@@ -303,6 +304,11 @@ def _short(text: Any, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+def _wrapped(text: str, width: int, indent: str = "") -> list[str]:
+    """``text`` as lines of at most ``width`` characters, each after ``indent``."""
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent)
+
+
 def _probs(probs: dict[str, float]) -> str:
     # + 0.0 turns a -0.0 (a probability a hair under zero, rounded) into 0.00
     return " ".join(f"{label} {round(value, 2) + 0.0:.2f}" for label, value in probs.items())
@@ -315,7 +321,10 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
         run = report[side]
         models = ", ".join(f"{task} {name or '?'}" for task, name in run["models"].items())
         name = f" ({run['name']})" if run.get("name") else ""
-        lines.append(f"  {side.upper()}: {run['run_id']}{name}  models: {models}")
+        lines.append(f"  {side.upper()}: {run['run_id']}{name}")
+        lines.extend(_wrapped(f"models: {models}", width, "     "))
+        if run.get("recomputed_from"):
+            lines.extend(_wrapped(recomputed_words(run), width, "     "))
     same = report["same_corpus"]
     corpus = {True: "same corpus", False: "DIFFERENT corpora", None: "corpus unknown"}[same]
     digest = f" (hash {str(report['a']['corpus_hash'])[:12]})" if same else ""
@@ -324,20 +333,22 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
 
     sections = [*report["topics"].items(), ("overall", {"label": "overall", **report["overall"]})]
     lines.append("")
-    lines.append(
-        "Passage labels (argmax) on passages scored in both runs (k = Cohen's kappa, '-' where "
-        "both runs give one label to all; tv = mean total variation distance of the "
-        "probabilities, 0 = the same, 1 = disjoint);"
-    )
-    lines.append(
-        "quoted k = the same for the quoted voice's stance of reported speech; authors = "
-        "discussed in both runs; rho = Spearman of their positions, over those with a stance "
-        "(S), quoted voices' stance (Q) or tone (T) in both"
+    lines.extend(
+        _wrapped(
+            "Passage labels (argmax) on passages scored in both runs: S k, T k, Q k = Cohen's "
+            "kappa of the author's stance, the tone and the quoted voice's stance of reported "
+            "speech ('-' where both runs give one label to all); agr = share of passages with "
+            "the same label; tv = mean total variation distance of the probabilities (0 = the "
+            "same, 1 = disjoint); authors = discussed in both runs; rho = Spearman of their "
+            "positions, over those with a stance (S), quoted voices' stance (Q) or tone (T) "
+            "in both",
+            width,
+        )
     )
     head = (
-        f"{'topic':<18}{'shared':>7}{'onlyA':>7}{'onlyB':>7}{'stance k':>10}{'agree':>7}"
-        f"{'tv':>6}{'tone k':>8}{'agree':>7}{'tv':>6}{'quoted k':>10}{'authors':>9}"
-        f"{'rho S':>7}{'rho Q':>7}{'rho T':>7}"
+        f"{'topic':<15}{'shared':>7}{'A only':>7}{'B only':>7}{'S k':>6}{'agr':>5}{'tv':>5}"
+        f"{'T k':>6}{'agr':>5}{'tv':>5}{'Q k':>6}{'authors':>8}"
+        f"{'rho S':>6}{'rho Q':>6}{'rho T':>6}"
     )
     lines.append(head)
     lines.append("-" * len(head))
@@ -346,13 +357,13 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
         q = sec.get("speaker") or {}  # reports from before the quoted voices were compared
         rho = au["spearman"]
         lines.append(
-            f"{_short(sec['label'], 17):<18}{p['shared']:>7}{p['only_a']:>7}{p['only_b']:>7}"
-            f"{_num(s['kappa'], False):>10}{_num(s['agreement'], False):>7}"
-            f"{_num(s['mean_tv'], False):>6}"
-            f"{_num(t['kappa'], False):>8}{_num(t['agreement'], False):>7}"
-            f"{_num(t['mean_tv'], False):>6}{_num(q.get('kappa'), False):>10}"
-            f"{au['discussed_in_both']:>9}"
-            f"{_num(rho['stance']):>7}{_num(rho.get('quoted')):>7}{_num(rho['tone']):>7}"
+            f"{_short(sec['label'], 14):<15}{p['shared']:>7}{p['only_a']:>7}{p['only_b']:>7}"
+            f"{_num(s['kappa'], False):>6}{_num(s['agreement'], False):>5}"
+            f"{_num(s['mean_tv'], False):>5}"
+            f"{_num(t['kappa'], False):>6}{_num(t['agreement'], False):>5}"
+            f"{_num(t['mean_tv'], False):>5}{_num(q.get('kappa'), False):>6}"
+            f"{au['discussed_in_both']:>8}"
+            f"{_num(rho['stance']):>6}{_num(rho.get('quoted')):>6}{_num(rho['tone']):>6}"
         )
     if report["overall"]["passages"]["text_differs"]:
         lines.append(
@@ -404,14 +415,13 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
             hits = sec["disagreements"].get(task, [])[:max_passages]
             for e in hits:
                 found = True
-                by = f" by {e['author']}" if e.get("author") else ""
-                lines.append(
-                    f"  [{sec['label']}] tv {e['tv']:.2f}  {e['passage_id']}  "
-                    f"{_short(e.get('title') or '', 50)!r}{by}"
-                )
+                lines.append(f"  [{sec['label']}] tv {e['tv']:.2f}  {e['passage_id']}")
+                by = f" by {_short(e['author'], 40)}" if e.get("author") else ""
+                title = _short(e.get("title") or "", width - 8 - len(by))
+                lines.append(f"      {title!r}{by}")
                 lines.append(f"      A {e['label_a']:<8} {_probs(e['a'])}")
                 lines.append(f"      B {e['label_b']:<8} {_probs(e['b'])}")
-                lines.append(f"      {_short(e.get('text'), width)}")
+                lines.append(f"      {_short(e.get('text'), width - 6)}")
         if not found:
             lines.append("  none")
     return "\n".join(lines)

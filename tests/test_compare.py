@@ -683,3 +683,28 @@ def test_a_quoted_voices_change_counts_the_quotes_behind_it():
     (entry,) = _merged_changes(both, [sign], [], [], [])
     assert entry["measure"] == "quoted" and entry["changes"] == ["sign"]
     assert (entry["a"]["n_passages"], entry["b"]["value"]) == (2, -0.4)
+
+
+def test_a_run_recomputed_with_corrections_says_so_in_the_report_and_text(tmp_path):
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A))
+    meta = {
+        "topics": TOPICS,
+        "corpus_hash": "c0ffee" * 10,
+        "models": {"stance": {"name": "stance.run-a"}, "tone": {"name": "tone.run-a"}},
+        "source_run": {"run_id": "run-a", "path": str(tmp_path / "run-a")},
+        "corrections": {"applied": 4},
+        "calibration": {"stance": {"temperature": 1.7}},
+    }
+    b = make_run(tmp_path, "run-b", scores_b(), meta=meta)
+    report = compare_runs(a, b)
+    assert "recomputed_from" not in report["a"]
+    assert report["b"]["recomputed_from"] == "run-a"
+    assert report["b"]["corrections_applied"] == 4 and report["b"]["calibrated"] is True
+    text = format_comparison(report)
+    assert "recomputed from run run-a with 4 analyst correction(s) and calibrated" in text
+
+
+def test_the_comparison_text_fits_its_width(runs):
+    text = format_comparison(compare_runs(*runs, top_k=3), width=100)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "topic" in text and "Q k" in text

@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analysis.compare import recomputed_words
 from analysis.labels import MEASURE_WORDS, TASK_WORDS
 from analysis.provenance import run_provenance
 from analysis.run_info import run_info
@@ -63,9 +64,12 @@ def default_run_b(by_id: dict[str, dict[str, Any]], a_id: str) -> str | None:
     return (same or others or [None])[0]
 
 
-def _run_label(meta: dict[str, Any]) -> str:
+def run_label(meta: dict[str, Any]) -> str:
+    """A run as the run pickers list it: id, name, models, and whether the analyst's
+    corrections went into it."""
     name = f" ({meta['name']})" if meta.get("name") else ""
-    return f"{meta.get('run_id')}{name} · {_models(meta)}"
+    corrected = " · with corrections" if isinstance(meta.get("source_run"), dict) else ""
+    return f"{meta.get('run_id')}{name} · {_models(meta)}{corrected}"
 
 
 def _explain_second_run(ctx: context.RunContext, n_runs: int) -> None:
@@ -96,6 +100,9 @@ def _header(report: dict[str, Any], metas: dict[str, dict[str, Any]]) -> None:
             )
             st.caption(" · ".join([*facts, f"corpus {str(run.get('corpus_hash') or '?')[:12]}"]))
             st.caption(trust_summary(meta.get("models")))
+            if run.get("recomputed_from"):
+                words = recomputed_words(run)
+                st.caption(f"{words[:1].upper()}{words[1:]}.")
     if report["same_corpus"] is True:
         st.caption("Both runs analysed the same corpus (same corpus hash).")
     for warning in report["warnings"]:
@@ -303,10 +310,15 @@ def _show_changes(table: pd.DataFrame) -> None:
     )
 
 
+# Position columns the scatter of every author draws, and their panels' titles.
+SCATTER_MEASURES = {"stance": "Stance", "quoted_stance": "Quoted voices", "tone": "Tone"}
+
+
 def scatter_frame(
     pos_a: pd.DataFrame, pos_b: pd.DataFrame, topics: list[str], labels: dict[str, str]
 ) -> pd.DataFrame:
-    """Authors discussed in both runs: their stance and tone in run A and in run B."""
+    """Authors discussed in both runs: their stance, their quoted voices' stance and tone in
+    run A and in run B (a measure only where both runs have a value)."""
     ia, ib = _author_key(pos_a), _author_key(pos_b)
     both = ia.add_suffix("_a").join(ib.add_suffix("_b"), how="inner").reset_index()
     both = both[
@@ -316,15 +328,15 @@ def scatter_frame(
     ]
     rows = []
     for rec in both.to_dict("records"):
-        for measure in ("stance", "tone"):
-            a, b = rec[f"{measure}_a"], rec[f"{measure}_b"]
+        for measure, shown in SCATTER_MEASURES.items():
+            a, b = rec.get(f"{measure}_a"), rec.get(f"{measure}_b")
             if is_missing(a) or is_missing(b):
                 continue
             rows.append(
                 {
                     "Author": rec["author"],
                     "Topic": labels.get(rec["topic"], rec["topic"]),
-                    "Measure": measure.capitalize(),
+                    "Measure": shown,
                     "Run A": float(a),
                     "Run B": float(b),
                     "shown_a": signed(a),
@@ -337,8 +349,8 @@ def scatter_frame(
 
 
 def scatter_chart(frame: pd.DataFrame, topic_labels: list[str]) -> alt.FacetChart:
-    """Run A (x) against run B (y) per author, stance and tone side by side; the diagonal is
-    "unchanged", the off-diagonal quadrants are sign flips."""
+    """Run A (x) against run B (y) per author, stance, quoted voices and tone side by side; the
+    diagonal is "unchanged", the off-diagonal quadrants are sign flips."""
     scale = alt.Scale(domain=[-1, 1])
     diagonal = (
         alt.Chart()
@@ -371,12 +383,12 @@ def scatter_chart(frame: pd.DataFrame, topic_labels: list[str]) -> alt.FacetChar
         )
     )
     layered = alt.layer(zero_x, zero_y, diagonal, points, data=frame).properties(
-        width=300, height=300
+        width=260, height=260
     )
     return layered.facet(
         column=alt.Column(
             "Measure:N",
-            sort=["Stance", "Tone"],
+            sort=list(SCATTER_MEASURES.values()),
             header=alt.Header(title=None, labelFontWeight="bold"),
         )
     ).configure_axis(grid=False)
@@ -471,7 +483,7 @@ def render() -> None:
         "run_a",
         where=left,
         default=ids[0],
-        format_func=lambda r: _run_label(by_id[r]),
+        format_func=lambda r: run_label(by_id[r]),
     )
     b_id = state.selectbox(
         "Run B",
@@ -479,7 +491,7 @@ def render() -> None:
         "run_b",
         where=right,
         default=default_run_b(by_id, a_id),
-        format_func=lambda r: _run_label(by_id[r]),
+        format_func=lambda r: run_label(by_id[r]),
     )
     if a_id == b_id:
         st.info("Run A and run B are the same run: choose two different runs to compare.")

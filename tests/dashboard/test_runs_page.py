@@ -262,3 +262,36 @@ def test_the_agreement_table_gives_the_quoted_voices_their_own_columns():
     row = table.iloc[0]
     assert (row["Quoted κ"], row["Quoted agreement"], row["Quoted distance"]) == (0.5, 0.75, 0.3)
     assert row["Quoted rank ρ"] == -0.5
+
+
+def test_the_scatter_of_every_author_has_a_quoted_voices_panel():
+    import pandas as pd
+
+    from dashboard.app_pages.runs import scatter_frame
+
+    def positions(quoted):
+        return pd.DataFrame(
+            [
+                {"author": "A", "group_kind": "author", "topic": "t", "status": "discussed"}
+                | {"stance": 0.2, "tone": -0.1, "quoted_stance": quoted},
+                {"author": "B", "group_kind": "author", "topic": "t", "status": "discussed"}
+                | {"stance": 0.1, "tone": 0.0, "quoted_stance": None},
+            ]
+        )
+
+    frame = scatter_frame(positions(0.5), positions(-0.4), ["t"], {"t": "Topic"})
+    quoted = frame[frame["Measure"] == "Quoted voices"]
+    assert list(quoted["Author"]) == ["A"]  # B quotes nobody: no point
+    assert (quoted.iloc[0]["Run A"], quoted.iloc[0]["Run B"]) == (0.5, -0.4)
+    assert set(frame["Measure"]) == {"Stance", "Quoted voices", "Tone"}
+    legacy = positions(0.5).drop(columns="quoted_stance")  # a run from before quoted voices
+    assert set(scatter_frame(legacy, positions(0.5), ["t"], {})["Measure"]) == {"Stance", "Tone"}
+
+
+def test_a_run_with_corrections_is_marked_in_the_run_pickers():
+    from dashboard.app_pages.runs import run_label
+
+    meta = {"run_id": "r2", "name": "x", "models": {}}
+    assert "with corrections" not in run_label(meta)
+    meta["source_run"] = {"run_id": "r1", "path": "/runs/r1"}
+    assert run_label(meta).endswith(" · with corrections")
