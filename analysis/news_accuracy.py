@@ -169,6 +169,17 @@ def pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
+def finds_no_against(accuracy: NewsAccuracy) -> bool:
+    """Whether the model read none of the labelled against pairs as against: then every right
+    sign it gave is a favor, and answering favor every time would have scored at least as well,
+    so its sign accuracy is no evidence that it tells the sides apart."""
+    return accuracy.n_against > 0 and accuracy.against_found == 0
+
+
+# Said wherever the sign figure is, when finds_no_against holds.
+FAVOR_BASELINE = "answering favor every time would score at least as well"
+
+
 def accuracy_sentences(
     accuracy: NewsAccuracy, labels: Mapping[str, str] | None = None
 ) -> list[str]:
@@ -181,7 +192,13 @@ def accuracy_sentences(
         "the others read *no stance expressed* or *not discussed*.",
         f"**Against.** {accuracy.against_found} of {accuracy.n_against} pairs leaning against "
         "the target were read as against: a missing *against* is weak evidence that nobody "
-        "argues against.",
+        "argues against."
+        + (
+            f" Every right sign above is a *favor*: on these labels {FAVOR_BASELINE}, so the "
+            "sign figure does not show that the model tells the two sides apart."
+            if finds_no_against(accuracy)
+            else ""
+        ),
         f"**Coverage.** {pct(accuracy.coverage_recall)} of discussed article × topic pairs are "
         f"found, and {pct(accuracy.coverage_precision)} of those found are really discussed.",
     ]
@@ -235,5 +252,6 @@ def accuracy_line(accuracy: NewsAccuracy | None, unmeasured: Sequence[str] = ())
         f"stances {accuracy.model} gives have the right sign; "
         f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article x "
         f"topic pairs get none; against found {accuracy.against_found} of {accuracy.n_against}"
+        + (f" ({FAVOR_BASELINE})" if finds_no_against(accuracy) else "")
         + unmeasured_note(unmeasured)
     )

@@ -9,9 +9,11 @@ from typing import Any
 import streamlit as st
 
 from analysis.news_accuracy import (
+    FAVOR_BASELINE,
     NewsAccuracy,
     accuracy_for_run,
     accuracy_sentences,
+    finds_no_against,
     pct,
     unmeasured_note,
     unmeasured_topics,
@@ -30,6 +32,7 @@ def trust_label(accuracy: NewsAccuracy | None, unmeasured: Sequence[str] = ()) -
         f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} article × topic "
         "pairs a reader found leaning get none; it finds "
         f"{accuracy.against_found} of {accuracy.n_against} that lean against"
+        + (f" ({FAVOR_BASELINE})" if finds_no_against(accuracy) else "")
         + unmeasured_note(unmeasured)
     )
 
@@ -43,7 +46,9 @@ def trust_summary(models: Mapping[str, Any] | None) -> str:
     return (
         f"Stance model on labelled news: {accuracy.n_called} of {accuracy.n_leaning} leaning "
         f"pairs given a stance, {pct(accuracy.sign_accuracy_called)} of those the right sign; "
-        f"against found {accuracy.against_found} of {accuracy.n_against}; coverage F1 "
+        f"against found {accuracy.against_found} of {accuracy.n_against}"
+        + (f" ({FAVOR_BASELINE})" if finds_no_against(accuracy) else "")
+        + "; coverage F1 "
         f"{accuracy.coverage_f1:.2f}."
     )
 

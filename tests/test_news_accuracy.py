@@ -123,3 +123,16 @@ def test_the_line_names_the_run_topics_the_figures_do_not_cover():
         "only, and a stance model can do worse on others"
     )
     assert "not measured on" not in accuracy_line(FIGURES, unmeasured_topics(FIGURES, topics[:1]))
+
+
+def test_a_model_that_finds_no_against_is_told_apart_from_always_answering_favor():
+    from analysis.news_accuracy import FAVOR_BASELINE, finds_no_against
+
+    assert not finds_no_against(FIGURES)  # it found 1 of 3
+    assert FAVOR_BASELINE not in accuracy_line(FIGURES)
+    assert "Every right sign above" not in "\n".join(accuracy_sentences(FIGURES))
+    blind = replace(FIGURES, against_found=0)
+    assert finds_no_against(blind)
+    assert accuracy_line(blind).endswith(f"against found 0 of 3 ({FAVOR_BASELINE})")
+    assert "Every right sign above is a *favor*" in "\n".join(accuracy_sentences(blind))
+    assert not finds_no_against(replace(FIGURES, n_against=0, against_found=0))  # none to find

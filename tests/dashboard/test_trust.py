@@ -7,7 +7,12 @@ import json
 
 import pytest
 
-from analysis.news_accuracy import SHIPPED_ROOT, read_news_accuracy
+from analysis.news_accuracy import (
+    FAVOR_BASELINE,
+    SHIPPED_ROOT,
+    finds_no_against,
+    read_news_accuracy,
+)
 from analysis.runs import write_run
 from tests.dashboard.conftest import CONFIG_TOML, SMALL_ARTICLES, _meta, _tables_from_specs
 
@@ -45,6 +50,7 @@ def test_a_run_of_the_shipped_model_shows_its_measured_figures(app, v2_runs_dir,
         f"stance.minilm.v2 gives have the right sign, and {V2.n_leaning - V2.n_called} of "
         f"{V2.n_leaning} article × topic pairs a reader found leaning get none; it finds "
         f"{V2.against_found} of {V2.n_against} that lean against"
+        + (f" ({FAVOR_BASELINE})" if finds_no_against(V2) else "")
     ]
     text = "\n".join(m.value for m in at.markdown)
     assert f"{V2.against_found} of {V2.n_against} pairs leaning against" in text
@@ -77,7 +83,9 @@ def test_the_runs_page_gives_each_runs_stance_model_figures(app, tmp_path):
     assert captions == [
         f"Stance model on labelled news: {f.n_called} of {f.n_leaning} leaning pairs given a "
         f"stance, {f.sign_accuracy_called:.0%} of those the right sign; against found "
-        f"{f.against_found} of {f.n_against}; coverage F1 {f.coverage_f1:.2f}."
+        f"{f.against_found} of {f.n_against}"
+        + (f" ({FAVOR_BASELINE})" if finds_no_against(f) else "")
+        + f"; coverage F1 {f.coverage_f1:.2f}."
         for f in (V2, v1)  # run A is the newest
     ]
 
