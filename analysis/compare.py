@@ -8,11 +8,16 @@ threshold, ...)?", per topic and overall:
   not pair different passages that happen to share an id). Each run's label is the argmax of
   its probabilities (``favor, against, none`` for stance, ``negative, neutral, positive`` for
   tone; ties go to the first in that order), for the author's stance, tone and (``speaker``)
-  the quoted voice's stance of reported speech (the runs' ``speaker_*`` columns; none in runs
-  made before them). Reported are raw agreement, Cohen's kappa (see
-  :func:`cohen_kappa`), the confusion of A's labels (rows) against B's (columns) and the mean
-  total variation distance between the probability rows. Pairs scored in only one run (another
-  relevance threshold or topic matcher, another corpus) are counted, never compared.
+  the quoted voice's stance of reported speech, each read where the positions read it: the
+  author's stance on own words only (and on quotes where a run counts them as the author's,
+  ``aggregate.include_reported``), the quoted voice's from the ``speaker_*`` columns or, for a
+  quote without them (runs of the older format), its stance columns
+  (:mod:`analysis.quoted_voice`). So the author head's reading of a quote, which counts
+  nowhere, is never set against another run's reading of the quoted voice. Reported are raw
+  agreement, Cohen's kappa (see :func:`cohen_kappa`), the confusion of A's labels (rows)
+  against B's (columns) and the mean total variation distance between the probability rows.
+  Pairs scored in only one run (another relevance threshold or topic matcher, another corpus)
+  are counted, never compared.
   *Overall* pools the shared pairs of all topics.
 - **Author rank correlation.** Spearman's rho (:func:`spearman`) of the author-level ``stance``
   (and ``quoted``, the quoted voices' stance, and ``tone``) over authors *discussed* in both
@@ -77,7 +82,7 @@ import pandas as pd
 from analysis.jsonable import json_ready
 from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import cohen_kappa, spearman, total_variation
-from analysis.quoted_voice import with_speaker_columns
+from analysis.quoted_voice import fill_quoted_readings, with_speaker_columns
 from analysis.runs import INTERVAL_COLUMNS, Run, RunError
 
 # Passage labels compared: the author head's stance, tone, and the quoted voice's stance of
@@ -231,7 +236,11 @@ def _interval(row: pd.Series, measure: str, suffix: str = "") -> tuple[float, fl
 
 
 def _scores(run: Run) -> pd.DataFrame:
-    table = with_speaker_columns(run.scores).copy()  # runs from before the quoted voices' columns
+    """The run's score rows as the positions read them (the module's *Passage agreement*)."""
+    table = fill_quoted_readings(with_speaker_columns(run.scores)).copy()
+    if "reported" in table and not run.info.aggregation.include_reported:
+        quoted = table["reported"].fillna(False).astype(bool)
+        table.loc[quoted, [f"stance_{label}" for label in TASKS["stance"]]] = np.nan
     table["topic"] = table["topic"].astype(str)
     table["passage_id"] = table["passage_id"].astype(str)
     return table.drop_duplicates(_PAIR_KEY, keep="first")

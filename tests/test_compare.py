@@ -708,3 +708,22 @@ def test_the_comparison_text_fits_its_width(runs):
     text = format_comparison(compare_runs(*runs, top_k=3), width=100)
     assert max(len(line) for line in text.splitlines()) <= 100
     assert "topic" in text and "Q k" in text
+
+
+def test_a_quote_is_compared_on_its_quoted_voice_not_on_the_author_reading(tmp_path):
+    """Run A reads a quote only through its stance columns (no speaker head); run B's author
+    head reads it otherwise, which counts nowhere: only the quoted voices are compared."""
+    rows_a = score_rows(STANCE_A)
+    quote = rows_a.index[rows_a["passage_id"] == "a3:2"][0]
+    rows_a.loc[quote, "reported"] = True
+    rows_b = rows_a.copy()
+    for label in ("favor", "against", "none"):
+        rows_b[f"speaker_{label}"] = np.nan
+        rows_b.loc[quote, f"speaker_{label}"] = rows_a.loc[quote, f"stance_{label}"]
+    rows_b.loc[quote, ["stance_favor", "stance_against", "stance_none"]] = [0.0, 0.95, 0.05]
+    report = compare_runs(make_run(tmp_path, "run-a", rows_a), make_run(tmp_path, "run-b", rows_b))
+    ukraine = report["topics"]["ukraine"]
+    assert ukraine["stance"]["agreement"] == 1.0  # the quote is not an author disagreement
+    assert ukraine["stance"]["n"] == ukraine["passages"]["shared"] - 1
+    assert ukraine["speaker"]["n"] == 1 and ukraine["speaker"]["agreement"] == 1.0
+    assert ukraine["disagreements"]["stance"] == []
