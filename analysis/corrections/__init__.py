@@ -51,6 +51,7 @@ the source run, the corrections applied and, with calibration, the fitted temper
 
 from analysis.corrections.apply import (
     AppliedCorrections,
+    SameRecomputation,
     apply_corrections,
     model_run,
     recompute,
@@ -101,6 +102,7 @@ __all__ = [
     "AppliedCorrections",
     "Correction",
     "CorrectionStore",
+    "SameRecomputation",
     "apply_corrections",
     "corrections_dir",
     "examples_from_corrections",

@@ -28,6 +28,17 @@ from analysis.quoted_voice import with_speaker_columns
 # --- applying corrections to a run ------------------------------------------------------------
 
 
+class SameRecomputation(ValueError):
+    """A run recomputed from the same model's run with the same labels already exists
+    (``run_id``: that run)."""
+
+    def __init__(self, run_id: str, source: str) -> None:
+        super().__init__(
+            f"run {run_id} already holds these corrections of run {source}: no new run written"
+        )
+        self.run_id = run_id
+
+
 @dataclass
 class AppliedCorrections:
     """New tables of a run with corrections (and optionally calibration) applied.
@@ -312,9 +323,7 @@ def recompute(
     )
     same = _same_recomputation(runs_dir, run.run_id, fingerprint)
     if same is not None:
-        raise ValueError(
-            f"run {same} already holds these corrections of run {run.run_id}: no new run written"
-        )
+        raise SameRecomputation(same, run.run_id)
     temperatures: dict[str, float] = {}
     calibration: dict[str, Any] = {}
     if calibrate:

@@ -28,6 +28,7 @@ import streamlit as st
 from analysis.calibration import prediction_arrays
 from analysis.corrections import (
     SPEAKER,
+    SameRecomputation,
     labels_of,
     recompute,
     scoring_model,
@@ -165,6 +166,8 @@ def topic_summary(ctx: context.RunContext, table: pd.DataFrame) -> pd.DataFrame:
     """The per topic × task counts in words, for display."""
     out = table.copy()
     out["topic"] = [ctx.label(t) for t in out["topic"]]
+    # a number, or empty where nothing was predicted (shown as the table's placeholder)
+    out["accuracy"] = pd.to_numeric(out["accuracy"], errors="coerce")
     out["task"] = [TASK_WORDS.get(t, t) for t in out["task"]]
     return out.rename(
         columns={
@@ -199,6 +202,7 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
     st.dataframe(
         topic_summary(ctx, table),
         hide_index=True,
+        placeholder="–",
         column_config={
             "Model accuracy": st.column_config.NumberColumn(format="percent"),
         },
@@ -250,6 +254,40 @@ def _model_run_path(run: Any) -> str | None:
     return str(base.path)
 
 
+def _remember_written(ctx: context.RunContext, path: Any) -> None:
+    """Keep what the run just written holds, to show (with a way to open it) on this page."""
+    meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
+    counts = meta["corrections"]
+    note = "; ".join(
+        f"{task}: T = {info['temperature']:.2f} (n = {info['n']})"
+        if info.get("temperature") is not None
+        else f"{task}: not calibrated ({info.get('reason', 'too few examples')}; "
+        f"{info['n']} examples)"
+        for task, info in meta.get("calibration", {}).items()
+    )
+    st.session_state[WRITTEN_KEY] = (
+        ctx.run_id,
+        path.name,
+        f"Wrote run `{path.name}` with {counted(counts['applied'], 'correction')} applied "
+        f"({counts['removed']} passage(s) taken off a topic, {counts['added']} added)"
+        + (
+            f"; {counts['no_effect']} without effect, on passages this run does not count "
+            "for that topic, on the author's stance of a quote, or on a quoted voice's "
+            "stance where nobody is quoted"
+            if counts.get("no_effect")
+            else ""
+        )
+        + (
+            f"; {counts['waiting']} wait for a passage marked relevant to have the stance "
+            "it counts toward and a tone label"
+            if counts.get("waiting")
+            else ""
+        )
+        + (f"; {note}" if note else "")
+        + ".",
+    )
+
+
 def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
     st.markdown("**Recompute positions with the corrections**")
     st.caption(
@@ -271,39 +309,19 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
                     calibrate=calibrate,
                     corrections_source=str(where.folder),
                 )
+        except SameRecomputation as same:
+            st.session_state[WRITTEN_KEY] = (
+                ctx.run_id,
+                same.run_id,
+                f"Run `{same.run_id}` already holds these corrections of this model's run, "
+                "so no new run was written.",
+            )
         except ValueError as error:
-            st.error(f"No run written: {error}.")
+            message = str(error)
+            st.error(f"{message[:1].upper()}{message[1:]}.")
             return
-        meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
-        counts = meta["corrections"]
-        note = "; ".join(
-            f"{task}: T = {info['temperature']:.2f} (n = {info['n']})"
-            if info.get("temperature") is not None
-            else f"{task}: not calibrated ({info.get('reason', 'too few examples')}; "
-            f"{info['n']} examples)"
-            for task, info in meta.get("calibration", {}).items()
-        )
-        st.session_state[WRITTEN_KEY] = (
-            ctx.run_id,
-            path.name,
-            f"Wrote run `{path.name}` with {counted(counts['applied'], 'correction')} applied "
-            f"({counts['removed']} passage(s) taken off a topic, {counts['added']} added)"
-            + (
-                f"; {counts['no_effect']} without effect, on passages this run does not count "
-                "for that topic, on the author's stance of a quote, or on a quoted voice's "
-                "stance where nobody is quoted"
-                if counts.get("no_effect")
-                else ""
-            )
-            + (
-                f"; {counts['waiting']} wait for a passage marked relevant to have the stance "
-                "it counts toward and a tone label"
-                if counts.get("waiting")
-                else ""
-            )
-            + (f"; {note}" if note else "")
-            + ".",
-        )
+        else:
+            _remember_written(ctx, path)
     written = st.session_state.get(WRITTEN_KEY)
     if written and written[0] == ctx.run_id:  # shown on the run it was written from only
         _, run_id, message = written

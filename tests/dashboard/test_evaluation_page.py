@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis.corrections import Correction, CorrectionStore
@@ -157,8 +158,29 @@ def test_writing_a_run_no_correction_changes_is_said_not_done(app, tmp_path, fol
     at = _open(app, runs_dir)
     next(b for b in at.button if b.label == "Write a corrected run").click().run()
     assert not at.exception
-    assert any("No run written" in e.value for e in at.error)
+    (error,) = at.error
+    assert error.value.startswith("None of the 1 corrections")
+    assert error.value.endswith(": no new run written.")  # said once
     assert len(list_runs(runs_dir)) == 1
+    # the correction's topic has no prediction: its accuracy is empty, not the word "None"
+    summary = at.dataframe[0]
+    accuracy = summary.value.set_index(["Topic", "Task"]).loc[("Arms control", "stance")]
+    assert pd.isna(accuracy["Model accuracy"]) and summary.proto.placeholder == "–"
+
+
+def test_writing_the_same_corrected_run_again_opens_the_one_there_is(app, tmp_path, folder):
+    runs_dir = tmp_path / "runs"
+    make_small_run(runs_dir)
+    _save(folder, (WIRE_TEXT, "arms_control", "stance", "favor"))
+    at = _open(app, runs_dir)
+    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    (written,) = [r["run_id"] for r in list_runs(runs_dir) if "source_run" in r]
+    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    assert not at.exception and not at.error
+    assert len(list_runs(runs_dir)) == 2
+    assert any(f"Run `{written}` already holds these corrections" in s.value for s in at.success)
+    next(b for b in at.button if b.label == "Open this run in the Overview").click().run()
+    assert at.sidebar.selectbox(key="w_run").value == written
 
 
 def test_the_page_opens_on_a_task_the_analyst_has_corrections_for(app, small_runs_dir, folder):
