@@ -180,6 +180,12 @@ def _topic_evidence(
                     empty="No evidence passages were stored.",
                     scope=author,
                 )
+                n_own = int(record.get("n_passages") or 0)
+                if n_own > TOP_EVIDENCE:
+                    st.caption(
+                        f"The {TOP_EVIDENCE} strongest of {n_own} passages; the Overview "
+                        "lists more."
+                    )
             else:
                 st.caption(f"{NOT_DISCUSSED}: no own-voice passage about {md_escape(label)}.")
     with st.container(border=True):

@@ -201,3 +201,20 @@ def test_a_run_with_two_units_of_one_name_shows_the_author_s_without_failing(app
     assert not at.exception, [e.value for e in at.exception]
     text = _markdown(at)
     assert "n = 2 own-voice passages" in text and "n = 99" not in text
+
+
+def test_evidence_cut_to_the_strongest_says_how_many_there_are(app, tmp_path):
+    from tests.dashboard.conftest import make_small_run
+
+    path = make_small_run(tmp_path)
+    positions = pd.read_parquet(path / "positions.parquet")
+    many = (positions["author"] == TIMOFEEV) & (positions["topic"] == "sanctions")
+    positions.loc[many, "n_passages"] = 7  # more than the page lists
+    positions.to_parquet(path / "positions.parquet")
+    at = app(tmp_path).run()
+    at.switch_page("app_pages/compare.py").run()
+    at = _evidence_on(at, "sanctions")
+    captions = [c.value for c in at.caption]
+    assert "The 3 strongest of 7 passages; the Overview lists more." in captions
+    at = _evidence_on(at, "arms_control")
+    assert not any("strongest of" in c for c in (c.value for c in at.caption))
