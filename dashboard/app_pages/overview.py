@@ -146,10 +146,17 @@ def _evidence_for_author(
     st.caption("Click a cell in the table above, or choose an author and a topic here.")
     left, right = st.columns(2)
     unit = state.selectbox("Author or outlet group", units, "author", where=left)
-    topic = state.selectbox("Topic", topics, "topic", where=right, format_func=ctx.label)
+    pos = data.positions(ctx.path, ctx.stamp, "author")
+    topic = state.selectbox(
+        "Topic",
+        topics,
+        "topic",
+        where=right,
+        format_func=ctx.label,
+        default=_first_discussed(pos[pos["author"] == unit], topics),
+    )
     if unit is None or topic is None:
         return
-    pos = data.positions(ctx.path, ctx.stamp, "author")
     row = pos[(pos["author"] == unit) & (pos["topic"] == topic)]
     record = row.iloc[0].to_dict() if len(row) else None
     st.markdown(
@@ -181,14 +188,27 @@ def _evidence_for_author(
     _quoted_voices(store, meta_by_id, article_ids, topic, ctx.label(topic))
 
 
+def _first_discussed(rows: pd.DataFrame, topics: list[str]) -> str | None:
+    """The first of ``topics`` that a unit's position ``rows`` discuss (None: none), where its
+    evidence opens when no topic was chosen."""
+    discussed = set(rows.loc[rows["status"] == "discussed", "topic"])
+    return next((t for t in topics if t in discussed), None)
+
+
 def _evidence_for_article(
-    ctx: context.RunContext, meta_by_id: pd.DataFrame, article_ids: list[str], topics: list[str]
+    ctx: context.RunContext,
+    meta_by_id: pd.DataFrame,
+    article_ids: list[str],
+    listed: pd.Index,
+    topics: list[str],
 ) -> None:
+    """The evidence of one article: those on the table's page (``article_ids``), and a chosen
+    one elsewhere in the table (``listed``: every row the filters keep)."""
     st.subheader("Evidence")
     st.caption("Click a cell in the table above, or choose an article and a topic here.")
     current = state.get("article")
     options = list(article_ids)
-    if current in meta_by_id.index and current not in options:
+    if current in listed and current not in options:
         options.insert(0, current)
     left, right = st.columns(2)
     aid = state.selectbox(
@@ -198,10 +218,17 @@ def _evidence_for_article(
         where=left,
         format_func=lambda a: str(meta_by_id.loc[a, "title"]) if a in meta_by_id.index else a,
     )
-    topic = state.selectbox("Topic", topics, "topic", where=right, format_func=ctx.label)
+    pos = data.positions(ctx.path, ctx.stamp, "article")
+    topic = state.selectbox(
+        "Topic",
+        topics,
+        "topic",
+        where=right,
+        format_func=ctx.label,
+        default=_first_discussed(pos[pos["article_id"] == aid], topics),
+    )
     if aid is None or topic is None:
         return
-    pos = data.positions(ctx.path, ctx.stamp, "article")
     row = pos[(pos["article_id"] == aid) & (pos["topic"] == topic)]
     record = row.iloc[0].to_dict() if len(row) else None
     info = meta_by_id.loc[aid]
@@ -390,7 +417,8 @@ def _articles_view(
         [("date", "Date")],
     )
     if found is not None:
-        _evidence_for_article(ctx, meta_by_id, list(found[0].index.astype(str)), topics)
+        shown, listed = found
+        _evidence_for_article(ctx, meta_by_id, list(shown.index.astype(str)), listed.index, topics)
 
 
 def render() -> None:

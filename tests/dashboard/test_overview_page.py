@@ -234,3 +234,21 @@ def test_each_run_gets_its_own_default_for_the_silent_ones_box(app, tmp_path):
     at.sidebar.selectbox(key="w_run").set_value(large).run()
     assert not at.checkbox(key="ov_discussing_author").value
     assert at.query_params["silent"] == "1"
+
+
+def test_evidence_opens_on_a_topic_the_chosen_article_discusses(app, small_runs_dir):
+    at = app(small_runs_dir, view="Articles", article="002_timofeev_sanctions").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="w_article").value == "002_timofeev_sanctions"
+    assert at.selectbox(key="w_topic").value == "sanctions"  # not arms control, not discussed
+    assert not any("Not discussed" in i.value for i in at.info)
+
+
+def test_evidence_offers_only_the_articles_the_table_keeps(app, small_runs_dir):
+    at = app(small_runs_dir, view="Articles", topics="ukraine").run()
+    at.selectbox(key="w_article").set_value("000_75f37cc66b80f13e").run()
+    at.checkbox(key="ov_discussing_article").check().run()  # only those on Ukraine
+    assert not at.exception, [e.value for e in at.exception]
+    assert set(_table(at)["Title"]) == {"Sanctions Are Here to Stay"}
+    assert at.selectbox(key="w_article").options == ["Sanctions Are Here to Stay"]
+    assert at.selectbox(key="w_article").value == "002_timofeev_sanctions"
