@@ -316,8 +316,9 @@ def correction_form(
         confirm = st.checkbox(
             "Also confirm the labels I leave as they are",
             key=f"{key}_confirm",
-            help="records them as right; a confirmed label replaces the model's probabilities "
-            "in `viewpoints recompute`, as a corrected one does",
+            help="records them as right; in a corrected run a confirmed label counts as certain "
+            "(its probability 1, the others 0), as a corrected one does, so its numbers can move "
+            "too",
         )
         saved = st.form_submit_button("Save", icon=":material/save:")
     if saved:
@@ -331,7 +332,10 @@ def correction_form(
             )
             return
         path = store().append(records)
-        st.session_state[f"{key}_saved"] = f"Saved {len(records)} label(s) to {path.name}"
+        st.session_state[f"{key}_saved"] = (
+            f"Saved {len(records)} label(s) to {path.name}. The numbers change in a corrected "
+            "run: Evaluation page, Write a corrected run (or `viewpoints recompute`)."
+        )
         if close:
             st.session_state[close] = True
         st.rerun()  # redraw the cards with the new labels

@@ -77,7 +77,8 @@ def test_saving_a_correction_appends_labelled_records(app, small_runs_dir, folde
     at.run()
     assert not at.exception
     assert not [b for b in at.selectbox if b.form_id.startswith("corr_")]  # closed after Save
-    assert any("Saved 1 label(s)" in t.value for t in at.toast)
+    (toast,) = [t.value for t in at.toast if "Saved 1 label(s)" in t.value]
+    assert "The numbers change in a corrected run" in toast  # not on this run, as saved
     records = _records(folder)
     assert [r["task"] for r in records] == ["stance"]  # only what the analyst changed
     stance = records[0]
