@@ -240,7 +240,8 @@ def membership(
     themselves: one row, their group). An outlet group named as an author is that author:
     AllSides files columnists under their own name as the outlet (their unsigned pieces), and
     wire copy under "Associated Press" signed or not, so the two are one unit, not two units
-    of one name."""
+    of one name. The same holds where the two spellings differ only in case or spacing (a
+    byline "Usa Today" and the outlet "USA TODAY"): the unit takes the outlet's spelling."""
     authors = article_authors(articles, known)
     rows = [
         (article_id, kind, name)
@@ -249,6 +250,11 @@ def membership(
         )
         for name in names
     ]
+    outlets = {_name_key(name): name for _, kind, name in rows if kind == "outlet"}
+    spelling = {
+        name: outlets.get(_name_key(name), name) for _, kind, name in rows if kind == "author"
+    }
+    rows = [(a, kind, spelling[name] if kind == "author" else name) for a, kind, name in rows]
     named = {name for _, kind, name in rows if kind == "author"}
     rows = [
         (article_id, "author" if kind == "outlet" and name in named else kind, name)

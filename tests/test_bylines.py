@@ -247,6 +247,25 @@ def test_an_outlet_group_named_as_an_author_is_that_author():
     assert kinds == {"a1": "author", "a2": "author", "a3": "outlet"}
 
 
+def test_an_author_spelt_as_an_outlet_but_for_case_is_one_unit_under_the_outlets_spelling():
+    import pandas as pd
+
+    from analysis.bylines import membership
+
+    articles = pd.DataFrame(
+        {
+            "article_id": ["a1", "a2", "a3"],
+            "author": ["Usa Today", None, "Jane Doe"],
+            "outlet": ["USA TODAY", "USA TODAY", "USA TODAY"],
+            "group": ["Usa Today", "USA TODAY", "Jane Doe"],
+            "group_kind": ["author", "outlet", "author"],
+        }
+    )
+    members = membership(articles, known={})
+    units = set(zip(members["group_kind"], members["group"], strict=True))
+    assert units == {("author", "USA TODAY"), ("author", "Jane Doe")}
+
+
 def test_job_titles_and_desks_are_not_names():
     from analysis.bylines import byline_names
 
