@@ -285,8 +285,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from analysis.config import AnalysisConfig
 
     config = AnalysisConfig.from_toml(args.experiment)
-    runs_dir = _runs_dir_for(args.runs_dir, config)
     recorded = _recorded_run(Path(args.experiment))
+    # A run's own config.toml records where that run went (provenance, not a choice), so
+    # $VIEWPOINTS_RUNS_DIR still decides where its rerun goes.
+    runs_dir = _runs_dir_for(args.runs_dir, config, recorded=bool(recorded))
     if recorded:  # a run's own config.toml: the rerun is named for the run, not as it
         old = config.run.name
         name = f"{old} (rerun of {recorded})" if old else f"rerun of {recorded}"
@@ -346,17 +348,17 @@ def _warn_if_topics_changed(experiment: Path, config: Any) -> None:
         )
 
 
-def _runs_dir_for(given: str | None, config: Any) -> str | None:
+def _runs_dir_for(given: str | None, config: Any, recorded: bool = False) -> str | None:
     """Where a new run goes when the command line or the environment says: ``--runs-dir``,
     else ``$VIEWPOINTS_RUNS_DIR`` unless the config file names a runs folder itself (a file's
-    folder is resolved against the file, so only the built-in default is still "runs");
-    None leaves the config's."""
+    folder is resolved against the file, so only the built-in default is still "runs") and is
+    not a run's recorded config (``recorded``); None leaves the config's."""
     from analysis.config import RunSection
 
     if given:
         return given
     from_env = os.environ.get("VIEWPOINTS_RUNS_DIR")
-    if from_env and config.run.runs_dir == RunSection.runs_dir:
+    if from_env and (recorded or config.run.runs_dir == RunSection.runs_dir):
         return from_env
     return None
 
@@ -972,7 +974,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--runs-dir",
         default=None,
         help="override the experiment's runs_dir (default: the experiment's, else "
-        "$VIEWPOINTS_RUNS_DIR, else ./runs)",
+        "$VIEWPOINTS_RUNS_DIR, else ./runs; for a run's own config.toml, $VIEWPOINTS_RUNS_DIR, "
+        "else the run's folder)",
     )
     _add_engine_options(rn)
     rn.set_defaults(handler=cmd_run)

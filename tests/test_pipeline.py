@@ -201,6 +201,11 @@ def test_a_run_config_reruns_from_anywhere_and_says_when_its_topics_changed(
     assert f"warning: {mine} no longer defines the topics recorded in {config}" in (
         capsys.readouterr().err
     )
+    # the folder the run went to is where it was, not a choice: the environment says where
+    # its rerun goes (runs/ keeps its two runs)
+    monkeypatch.setenv("VIEWPOINTS_RUNS_DIR", str(tmp_path / "elsewhere"))
+    assert main(["run", str(config), "--quiet"]) == 0
+    assert len(list_runs(tmp_path / "elsewhere")) == 1 and len(list_runs(work / "runs")) == 2
 
 
 def test_show_and_runs_list_the_seed_authors(seeds_run, capsys):
