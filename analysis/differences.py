@@ -239,19 +239,15 @@ def _absent_note(
 ) -> str:
     """Why a pair has no comparison when an author has no own-voice passage on ``topic``, as
     the positions table says (``by_status``: its status -> (author, topic) pairs): the author
-    discusses it only through quoted voices (no stance expressed, no tone of their own), has
-    passages the model could not score, or does not discuss it."""
+    discusses it only through quoted voices (no own words: no stance and no tone of their own,
+    as `show` and the pages say "only quoted"), has passages the model could not score, or does
+    not discuss it."""
     quoted = [x for x in absent if (x, topic) in by_status.get("discussed", set())]
     unscored = [x for x in absent if (x, topic) in by_status.get("unscored", set())]
     silent = [x for x in absent if x not in quoted and x not in unscored]
     parts = []
     if quoted:
-        who = " and ".join(quoted)
-        parts.append(
-            f"no stance expressed by {who}"
-            if measure == "stance"
-            else f"only quoted voices from {who}"
-        )
+        parts.append(f"only quoted voices from {' and '.join(quoted)}")
     if unscored:
         parts.append(f"no prediction for {' and '.join(unscored)}")
     if len(silent) == 2:

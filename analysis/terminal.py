@@ -118,6 +118,11 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 # --- positions (viewpoints show) ---
 
 EVIDENCE_CHARS = 160
+# `viewpoints show`: the notes around the table are wrapped to this width (the table is as wide
+# as its cells), and article titles cut to TITLE_CHARS (an author's name is never cut: it is
+# what --author and compare-authors take)
+SHOW_WIDTH = 100
+TITLE_CHARS = 60
 
 
 def signed(value: Any, digits: int = 2) -> str:
@@ -179,6 +184,8 @@ def _units(run: Run, level: str) -> list[tuple[str, pd.DataFrame]]:
         first = rows.iloc[0]
         title = first.get("title")
         name = str(unit) if level == "author" or not title or title != title else str(title)
+        if level != "author" and len(name) > TITLE_CHARS:
+            name = name[: TITLE_CHARS - 1] + "…"
         if level == "author" and first.get("group_kind") in ("outlet", "article"):
             name += " *"
         out.append((name, rows))
@@ -190,7 +197,8 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
     95% by default), quoted voices (Q) and
     tone (T) in [-1, 1] and passage counts; with ``evidence`` > 0 the top passages of each
     discussed cell under its row (for a cell discussed only through quotes, the quotes behind
-    Q). Names are never cut."""
+    Q). Authors' names are never cut; article titles are cut to :data:`TITLE_CHARS`, and the
+    notes wrapped to :data:`SHOW_WIDTH`."""
     labels = run.info.topic_labels()
     units = _units(run, level)
     table = run.positions[run.positions["level"] == level]
@@ -200,20 +208,29 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
     lookup = EvidenceLookup(run) if evidence else None
     width = max([len("author"), *(len(name) for name, _, _ in cells)]) + 2
     cell = max([24, *(len(c) + 2 for row in texts for c in row)])
-    header = f"{'author' if level == 'author' else 'article':<{width}}" + "".join(
-        f"{labels.get(t, t)[: cell - 1]:<{cell}}" for t in topics
+    header = (
+        f"{'author' if level == 'author' else 'article':<{width}}"
+        + "".join(f"{labels.get(t, t)[: cell - 1]:<{cell}}" for t in topics).rstrip()
+    )
+    counted = (
+        "topic passages, quotes included (this run counts them as the author's)"
+        if run.info.aggregation.include_reported
+        else "the author's own topic passages (quotes not counted)"
     )
     lines = [
-        f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'only "
-        "quoted': no own words on it; 'mixed': "
-        "both sides, about equally), quoted voices Q, tone T, in [-1, 1], each with its "
-        f"{run.info.aggregation.confidence:.0%} interval",
-        *_recomputed_note(run.meta),
+        *_note(
+            f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'only "
+            "quoted': no own words on it; 'mixed': both sides, about equally), quoted voices Q, "
+            f"tone T, from -1 to 1, each with its {run.info.aggregation.confidence:.0%} interval; "
+            f"n: {counted}"
+        ),
+        *(line for note in _recomputed_note(run.meta) for line in _note(note)),
         header,
-        "-" * len(header),
+        "-" * (width + cell * len(topics) - 2),  # the table's width, its last gap aside
     ]
     for (name, _, by_topic), row_texts in zip(cells, texts, strict=True):
-        lines.append(f"{name:<{width}}" + "".join(f"{c:<{cell}}" for c in row_texts))
+        row_line = f"{name:<{width}}" + "".join(f"{c:<{cell}}" for c in row_texts)
+        lines.append(row_line.rstrip())
         for topic in topics if evidence else ():
             row = by_topic.get(topic)
             if row is None or row["status"] != "discussed":
@@ -236,15 +253,20 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
         lines.append("(no positions)")
     left_out = (run.meta.get("counts") or {}).get("gated_out_pairs")
     if isinstance(left_out, int) and left_out > 0:
-        lines.append(
+        lines += _note(
             f"topic check: {left_out:,} candidate passage-topic pair(s) of the run left out as "
-            "not really "
-            "about the topic (counted nowhere; the dashboard's Article page lists them)"
+            "not really about the topic (counted nowhere; the dashboard's Article page lists "
+            "them)"
         )
     accuracy = accuracy_for_run(run.meta.get("models"))
     unmeasured = unmeasured_topics(accuracy, run.info.topics)
-    lines.append(accuracy_line(accuracy, unmeasured))
+    lines += _note(accuracy_line(accuracy, unmeasured))
     return "\n".join(lines)
+
+
+def _note(text: str) -> list[str]:
+    """A note of `viewpoints show` wrapped to :data:`SHOW_WIDTH`, its further lines indented."""
+    return textwrap.wrap(text, SHOW_WIDTH, subsequent_indent="  ", break_on_hyphens=False)
 
 
 # --- run comparison and robustness (viewpoints compare, robustness) ---

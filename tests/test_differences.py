@@ -101,7 +101,7 @@ def test_an_author_who_discusses_a_topic_only_through_quotes_is_not_called_silen
     data = {"articles": a, "passages": p, "scores": s, "positions": table}
     run = load_run(write_run(tmp_path, "r1", {}, "", data))
     notes = {d.measure: d.note for d in author_differences(run, ["Ann", "Dee"], ["sanctions"])}
-    assert notes == {"stance": "no stance expressed by Dee", "tone": "only quoted voices from Dee"}
+    assert notes == {"stance": "only quoted voices from Dee", "tone": "only quoted voices from Dee"}
 
 
 def test_cli_prints_a_table_or_one_json_object(tmp_path, capsys):

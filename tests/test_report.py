@@ -82,19 +82,22 @@ def test_show_json_matches_the_table(run):
     )
 
 
+def _notes(text: str) -> list[str]:
+    """`show`'s lines with its wrapped notes joined again."""
+    return text.replace("\n  ", " ").splitlines()
+
+
 def test_show_ends_with_how_far_to_trust_the_stance_model(run):
     from analysis.news_accuracy import SHIPPED_ROOT, read_news_accuracy
 
     # The small run's stance model has no recorded figures: the table says so.
-    assert (
-        format_positions(run)
-        .splitlines()[-1]
-        .startswith("how far to trust S: not measured on news for this stance model")
+    assert _notes(format_positions(run))[-1].startswith(
+        "how far to trust S: not measured on news for this stance model"
     )
     assert positions_json(run)["news_accuracy"] is None
     v2 = read_news_accuracy(SHIPPED_ROOT / "minilm_v2" / "news_accuracy.json")
     run.meta["models"]["stance"] = {"name": v2.model, "weights_sha256": v2.weights_sha256}
-    last = format_positions(run).splitlines()[-1]
+    last = _notes(format_positions(run))[-1]
     assert f"{v2.sign_accuracy_called:.0%} of the stances {v2.model} gives" in last
     assert f"against found {v2.against_found} of {v2.n_against}" in last
     assert positions_json(run)["news_accuracy"]["run_id"] == v2.run_id
@@ -103,7 +106,7 @@ def test_show_ends_with_how_far_to_trust_the_stance_model(run):
 def test_show_says_how_many_candidates_the_topic_check_left_out(run):
     assert "topic check:" not in format_positions(run)  # the small run recorded none
     run.meta["counts"] = {**run.meta.get("counts", {}), "gated_out_pairs": 3418}
-    lines = format_positions(run).splitlines()
+    lines = _notes(format_positions(run))
     assert lines[-2].startswith(
         "topic check: 3,418 candidate passage-topic pair(s) of the run left out"
     )
@@ -246,3 +249,20 @@ def test_show_gives_the_quoted_voices_stance_its_interval():
     assert " Q mixed -0.50 [-0.70, -0.25] " in _cell(row)
     row["quoted_low"] = float("nan")  # no interval where an end is missing
     assert " Q mixed -0.50 n=2" in _cell(row)
+
+
+def test_show_wraps_its_notes_cuts_titles_and_says_what_n_counts(run):
+    from analysis.terminal import SHOW_WIDTH, TITLE_CHARS
+
+    lines = format_positions(run).splitlines()
+    table = next(i for i, line in enumerate(lines) if line.startswith("author "))
+    legend, trust = lines[:table], lines[-1]
+    assert len(legend) > 1 and all(len(line) <= SHOW_WIDTH for line in legend)
+    assert len(trust) <= SHOW_WIDTH
+    assert "n: the author's own topic passages (quotes not counted)" in " ".join(legend)
+    article = run.positions["level"] == "article"
+    run.positions.loc[article, "title"] = "A very long title " * 10
+    shown = format_positions(run, level="article")
+    assert "A very long title " * 10 not in shown
+    assert ("A very long title " * 10)[: TITLE_CHARS - 1] + "…" in shown
+    assert not any(line.endswith(" ") for line in shown.splitlines())
