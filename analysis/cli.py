@@ -375,6 +375,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from analysis.compare import compare_runs, load_for_comparison
     from analysis.terminal import format_comparison
 
+    if args.top < 0:
+        raise CLIError(f"expected --top to be 0 or more, got {args.top}")
     a = load_for_comparison(args.run_a, args.runs_dir)
     b = load_for_comparison(args.run_b, args.runs_dir)
     if a.path.resolve() == b.path.resolve():
@@ -983,7 +985,12 @@ def build_parser() -> argparse.ArgumentParser:
     cp = sub.add_parser("compare", help="what changed between two runs")
     cp.add_argument("run_a", help="run id, name, path or 'latest'")
     cp.add_argument("run_b", help="run id, name, path or 'latest'")
-    cp.add_argument("--top", type=int, default=10, help="passages where the runs disagree most")
+    cp.add_argument(
+        "--top",
+        type=int,
+        default=10,
+        help="passages listed where the runs disagree most, per topic and label (default 10)",
+    )
     cp.add_argument("--json", action="store_true", help="print one JSON object")
     _add_runs_dir(cp)
     cp.set_defaults(handler=cmd_compare)
@@ -1003,8 +1010,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="'FAVOR|AGAINST' hypothesis templates with {target}, for stance.nli.v1",
     )
-    rb.add_argument("--json", action="store_true")
-    rb.add_argument("--quiet", action="store_true")
+    rb.add_argument("--json", action="store_true", help="print one JSON object")
+    rb.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_runs_dir(rb)
     rb.set_defaults(handler=cmd_robustness)
 
@@ -1015,8 +1022,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ca.add_argument("run", help="run id, name, path or 'latest'")
     ca.add_argument("authors", nargs="+", help="two or more authors (or outlets) as shown")
-    ca.add_argument("--permutations", type=int, default=2000)
-    ca.add_argument("--bootstrap", type=int, default=2000)
+    ca.add_argument(
+        "--permutations",
+        type=int,
+        default=2000,
+        help="random reassignments of the two authors' articles behind each p-value (default 2000)",
+    )
+    ca.add_argument(
+        "--bootstrap",
+        type=int,
+        default=2000,
+        help="resamples of the articles behind each interval (default 2000)",
+    )
     _add_test_options(ca, cmd_compare_authors)
 
     sf = sub.add_parser(
@@ -1026,13 +1043,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sf.add_argument("run", help="run id, name, path or 'latest'")
     sf.add_argument("author", help="the author (or outlet group) as shown")
-    sf.add_argument("--measure", choices=["stance", "tone"], default=None)
+    sf.add_argument(
+        "--measure", choices=["stance", "tone"], default=None, help="one measure (default: both)"
+    )
     sf.add_argument("--date", default=None, help="split at this date (YYYY-MM-DD)")
     _add_test_options(sf, cmd_shift)
 
     ls = sub.add_parser("runs", help="list runs, newest first")
     _add_runs_dir(ls)
-    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--json", action="store_true", help="print one JSON list")
     ls.set_defaults(handler=cmd_runs)
 
     sh = sub.add_parser("show", help="a terminal table of authors x topics")
@@ -1076,7 +1095,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     ex = sub.add_parser("export", help="write a run's table as JSONL, CSV or Parquet")
     ex.add_argument("run", help="run id, name, path or 'latest'")
-    ex.add_argument("--what", choices=["positions", "passages", "articles"], default="positions")
+    ex.add_argument(
+        "--what",
+        choices=["positions", "passages", "articles"],
+        default="positions",
+        help="which table (default: positions)",
+    )
     ex.add_argument(
         "--format",
         choices=["jsonl", "csv", "parquet"],
@@ -1122,7 +1146,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_runs_dir(db)
     db.add_argument("--port", type=_port, default=8501, help="TCP port, 1-65535 (default 8501)")
     db.add_argument(
-        "--corrections-dir", default=None, help="where corrections are stored (./corrections)"
+        "--corrections-dir",
+        default=None,
+        help="where corrections are stored (default: ./corrections, or "
+        "$VIEWPOINTS_CORRECTIONS_DIR)",
     )
     db.add_argument(
         "--headless", action="store_true", help="accepted for compatibility: always headless"

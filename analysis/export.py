@@ -133,7 +133,10 @@ def publish(files: list[tuple[Path, bytes]]) -> None:
         for path, data in files:
             aside = path.with_name(f".{path.name}.{os.getpid()}.part")
             written.append((aside, path))
-            aside.write_bytes(data)
+            try:
+                aside.write_bytes(data)
+            except OSError as err:  # name the file asked for, not the part written first
+                raise OSError(f"cannot write {path}: {err.strerror or err}") from None
         for aside, path in written:
             os.replace(aside, path)
     finally:

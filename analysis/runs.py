@@ -354,6 +354,8 @@ def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
         f"{m.get('run_id')} ({m['name']})" if m.get("name") else str(m.get("run_id")) for m in runs
     ][:5]
     hint = f"; recent runs: {', '.join(known)}" if known else ""
+    if as_path.is_dir() and (os.sep in spec or spec.startswith(".")):  # a path, not a name
+        raise RunError(f"{spec} is a folder but not a run (it has no run.json){hint}")
     raise RunError(f"no run {spec!r} (looked for a folder, an id and a name in {runs_dir}){hint}")
 
 

@@ -183,7 +183,10 @@ def test_a_failed_export_leaves_neither_the_file_nor_its_sidecar(tmp_path, capsy
     monkeypatch.setattr(Path, "write_bytes", full_disk)
     base = ["export", "latest", "--runs-dir", str(tmp_path / "runs"), "--out", str(out)]
     assert main(base) == 2
-    assert "No space left on device" in _error(capsys)
+    error = _error(capsys)
+    assert "No space left on device" in error
+    # the file the user asked for is named, not the part written first
+    assert f"cannot write {export.sidecar_path(out)}" in error and ".part" not in error
     assert sorted(p.name for p in tmp_path.iterdir()) == ["runs"]  # nothing half-written
     monkeypatch.setattr(Path, "write_bytes", real)
     assert main(base) == 0
@@ -388,3 +391,31 @@ def test_analyze_without_paths_outside_the_repository_reads_the_shipped_seeds(
     monkeypatch.chdir(tmp_path)  # no ./seeds here
     assert main(["analyze", "--runs-dir", str(tmp_path / "runs"), "--dry-run"]) == 0
     assert "read 3 articles" in capsys.readouterr().err
+
+
+def test_a_folder_that_is_not_a_run_and_a_negative_top_are_said_plainly(tmp_path, capsys):
+    make_run(tmp_path / "runs")
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    assert main(["show", str(folder), "--runs-dir", str(tmp_path / "runs")]) == 2
+    assert f"{folder} is a folder but not a run (it has no run.json)" in _error(capsys)
+    assert main(
+        ["compare", "latest", "latest", "--runs-dir", str(tmp_path / "runs"), "--top", "-1"]
+    )
+    assert "expected --top to be 0 or more, got -1" in _error(capsys)
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (["compare-authors"], "(default 2000)"),
+        (["compare"], "(default 10)"),
+        (["export"], "(default: positions)"),
+        (["shift"], "(default: both)"),
+        (["dashboard"], "$VIEWPOINTS_CORRECTIONS_DIR"),
+    ],
+)
+def test_help_gives_the_defaults(command, said, capsys):
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    assert said in " ".join(capsys.readouterr().out.split())
