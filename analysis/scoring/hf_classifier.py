@@ -108,7 +108,7 @@ class HFClassifierScorer(BaseScorer):
 
     @cached_property
     def loaded(self) -> tuple[Any, Any, list[int]]:
-        model, tokenizer = load_hf_model(self.model_id, "sequence-classification")
+        model, tokenizer = load_hf_model(self.model_id, self.task)
         columns = map_labels(model.config.id2label, self.task, self.label_map)
         return model, tokenizer, columns
 

@@ -83,7 +83,7 @@ def resolve_model_source(
         return spec, hub_offline(environ) or not hub_reachable(environ)
     how = (
         f"download it where you are online (`hf download {spec} --local-dir DIR`) and give "
-        "DIR instead" + did_you_mean(spec)
+        "DIR instead" + did_you_mean(spec, kind)
     )
     if hub_offline(environ):
         raise ModelLoadError(
@@ -98,9 +98,11 @@ def resolve_model_source(
     return spec, False
 
 
-def did_you_mean(spec: str) -> str:
+def did_you_mean(spec: str, task: str | None = None) -> str:
     """``; or did you mean 'stance.minilm.v1'?`` for a bare name close to a registered model
-    name ("minilm_v1", "stance-minilm-v2"); "" for anything else (hub ids name an owner)."""
+    name ("minilm_v1", "stance-minilm-v2"); for another bare name, where the model is for
+    ``task`` (stance, tone), that task's registered names, since a typo is likelier than a
+    hub id without an owner; "" for anything else (hub ids name an owner)."""
     import difflib
 
     from analysis.scoring.options import available
@@ -118,7 +120,10 @@ def did_you_mean(spec: str) -> str:
             plain.setdefault(squeeze(form), []).append(name)
     close = difflib.get_close_matches(squeeze(spec), list(plain), 1, 0.8)
     found = plain[close[0]] if close else []
-    return f"; or did you mean {' or '.join(repr(n) for n in found)}?" if found else ""
+    if found:
+        return f"; or did you mean {' or '.join(repr(n) for n in found)}?"
+    registered = [name for name in available() if name.split(".", 1)[0] == task]
+    return f"; or a registered {task} model: {', '.join(registered)}" if registered else ""
 
 
 def local_id2label(spec: str) -> dict[int, str] | None:

@@ -91,3 +91,15 @@ def test_an_nli_head_read_as_a_classifier_says_how_to_choose_the_backend(nli_fol
     scorer = HFClassifierScorer(str(nli_folder), "tone")
     with pytest.raises(ValueError, match="cannot score tone"):
         scorer.score(["x"], [None])
+
+
+def test_a_bare_name_close_to_nothing_lists_the_tasks_registered_models():
+    with pytest.raises(ModelLoadError) as err:
+        resolve_model_source("bogus", "stance", {"HF_HUB_OFFLINE": "1"})
+    message = str(err.value)
+    assert message.startswith("stance model 'bogus'")
+    assert "; or a registered stance model: " in message and "stance.minilm.v2" in message
+    assert "tone.minilm.v3" not in message
+    with pytest.raises(ModelLoadError) as err:
+        resolve_model_source("bogus", "NLI", {"HF_HUB_OFFLINE": "1"})
+    assert "registered" not in str(err.value)  # no registered NLI names to offer
