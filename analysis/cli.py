@@ -251,6 +251,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     config = config.with_values(**changes)
+    _check_ray_options(args, config)
     # Imported once the config is known to be good: a bad value fails before torch loads.
     from analysis.pipeline import analyze
 
@@ -301,6 +302,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "engine": _engine_overrides(args),
     }
     config = config.with_values(**changes)
+    _check_ray_options(args, config)
     from analysis.pipeline import analyze
 
     result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
@@ -361,6 +363,18 @@ def _runs_dir_for(given: str | None, config: Any, recorded: bool = False) -> str
     if from_env and (recorded or config.run.runs_dir == RunSection.runs_dir):
         return from_env
     return None
+
+
+def _check_ray_options(args: argparse.Namespace, config: Any) -> None:
+    """--workers and --ray-address only mean something on Ray: given without it (even as
+    --workers 0, the engine's default), they are refused rather than ignored."""
+    given = [
+        name
+        for name, value in (("--workers", args.workers), ("--ray-address", args.ray_address))
+        if value is not None
+    ]
+    if given and config.engine.name != "ray":
+        raise CLIError(f'{", ".join(given)}: only with --engine ray (or [engine] name = "ray")')
 
 
 def _engine_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -815,7 +829,7 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=int,
         default=None,
-        help="with --engine ray: actors per model stage, one CPU each (default: every CPU)",
+        help="with --engine ray: actors per model stage, one CPU each (default, or 0: every CPU)",
     )
 
 

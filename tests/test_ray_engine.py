@@ -193,3 +193,6 @@ def test_engine_local_on_the_command_line_sets_a_files_ray_keys_aside(tmp_path, 
     err = capsys.readouterr().err
     assert code == 2
     assert 'engine.workers: expected to be left out unless engine.name = "ray", got 2' in err
+    # 0 (every CPU on Ray) is no exception: asked for without Ray, it is refused, not ignored
+    assert main(["analyze", str(SEEDS), "--workers", "0", "--dry-run", "--quiet"]) == 2
+    assert "--workers: only with --engine ray" in capsys.readouterr().err
