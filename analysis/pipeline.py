@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.config import AnalysisConfig
+from analysis.corpus.documents import is_excluded
 from analysis.estimate import SAMPLE_PASSAGES, CostEstimate, estimate_from_sample
 from analysis.memory import peak_rss_mib, release_freed_memory
 from analysis.provenance import command_line
@@ -40,15 +41,15 @@ STAGES = ("setup", "loading", "estimate", "relevance", "scoring", "aggregate", "
 
 
 def skipped_note(skipped: Sequence[Any]) -> str:
-    """What the "skipped N" count holds beyond the inputs the loader warned about on stderr:
-    the files a manifest excludes, which it lists without a warning."""
-    excluded = [s for s in skipped if s.reason.startswith("excluded by ")]
+    """How many inputs were skipped (each warned about on stderr by the loader) and, apart,
+    the files a manifest excludes on purpose, which are not counted as skipped."""
+    excluded = [s for s in skipped if is_excluded(s.reason)]
+    note = f"skipped {len(skipped) - len(excluded)}"
     if not excluded:
-        return ""
+        return note
     names = ", ".join(Path(s.source).name for s in excluded[:3])
     more = f" and {len(excluded) - 3} more" if len(excluded) > 3 else ""
-    rest = " (the others: warnings above)" if len(excluded) < len(skipped) else ""
-    return f": {names}{more} {excluded[0].reason}{rest}"
+    return f"{note}; {names}{more} {excluded[0].reason}"
 
 
 def _stderr(message: str) -> None:
@@ -274,7 +275,7 @@ def analyze(
         release_freed_memory()
         log(
             f"read {summary.n_articles} articles ({summary.n_passages} passages), "
-            f"skipped {len(summary.skipped)}{skipped_note(summary.skipped)}"
+            f"{skipped_note(summary.skipped)}"
         )
         if not summary.n_articles:
             raise ValueError(
@@ -446,7 +447,9 @@ def analyze(
             "peak_rss_mib": peak_mib,
             "counts": {
                 "articles_read": summary.n_articles,
-                "articles_skipped": len(summary.skipped),
+                # bad input; a manifest's exclusions apart (both listed under "skipped")
+                "articles_skipped": sum(not is_excluded(s.reason) for s in summary.skipped),
+                "files_excluded": sum(is_excluded(s.reason) for s in summary.skipped),
                 "passages": summary.n_passages,
                 "topic_passages": int(scores["passage_id"].nunique()) if len(scores) else 0,
                 "scored_pairs": len(scores),

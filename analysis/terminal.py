@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.compare import TASKS, recomputed_words
+from analysis.corpus.documents import is_excluded
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
 from analysis.labels import MEASURE_WORDS, TASK_WORDS
@@ -583,8 +584,20 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
 # --- runs, estimates, corrections (viewpoints runs, analyze, corrections) ---
 
 
+def _bad_inputs(meta: dict[str, Any]) -> int:
+    """The inputs a run skipped as bad, from its list of skipped inputs where it has one (runs
+    made before the count left out a manifest's exclusions counted them too)."""
+    skipped = meta.get("skipped")
+    if isinstance(skipped, list):
+        return sum(
+            not (isinstance(s, dict) and is_excluded(str(s.get("reason", "")))) for s in skipped
+        )
+    return int((meta.get("counts") or {}).get("articles_skipped", 0))
+
+
 def format_runs(runs: list[dict[str, Any]]) -> str:
-    """One line per run (newest first): id, created, articles read and skipped, models, name."""
+    """One line per run (newest first): id, created, articles read and skipped (bad input, not
+    the files a manifest excludes), models, name."""
     width = max([len("run"), *(len(str(m.get("run_id", "?"))) for m in runs)]) + 2
     lines = [f"{'run':<{width}}{'created':<27}{'articles':>9}{'skipped':>9}  models"]
     for meta in runs:
@@ -594,7 +607,7 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
         label = f"  ({meta['name']})" if meta.get("name") else ""
         lines.append(
             f"{meta.get('run_id', '?'):<{width}}{meta.get('created', ''):<27}"
-            f"{counts.get('articles_read', 0):>9}{counts.get('articles_skipped', 0):>9}  "
+            f"{counts.get('articles_read', 0):>9}{_bad_inputs(meta):>9}  "
             f"{names}{label}"
         )
     return "\n".join(lines)

@@ -288,14 +288,14 @@ def test_the_relevance_cascade_finds_the_seeds_topic_passages_the_full_method_fi
     assert 'relevance = "full"' in (full.path / "config.toml").read_text()
 
 
-def test_the_skipped_count_names_the_files_a_manifest_excludes():
+def test_files_a_manifest_excludes_are_named_apart_from_the_skipped_count():
     from analysis.corpus import Skipped
     from analysis.pipeline import skipped_note
 
     excluded = Skipped("seeds/SOURCES.md", "excluded by articles.toml")
     broken = Skipped("seeds/x.bin", "binary file")  # warned about on stderr by the loader
-    assert skipped_note([excluded]) == ": SOURCES.md excluded by articles.toml"
-    assert skipped_note([excluded, broken]).endswith("(the others: warnings above)")
-    assert skipped_note([broken]) == ""
+    assert skipped_note([excluded]) == "skipped 0; SOURCES.md excluded by articles.toml"
+    assert skipped_note([excluded, broken]).startswith("skipped 1; SOURCES.md excluded")
+    assert skipped_note([broken]) == "skipped 1"
     many = [Skipped(f"d/{i}.md", "excluded by articles.toml") for i in range(5)]
-    assert skipped_note(many) == ": 0.md, 1.md, 2.md and 2 more excluded by articles.toml"
+    assert skipped_note(many) == "skipped 0; 0.md, 1.md, 2.md and 2 more excluded by articles.toml"

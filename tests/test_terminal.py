@@ -135,6 +135,12 @@ def test_runs_estimates_and_corrections_print_what_they_hold():
     ]
     line = format_runs(runs).splitlines()[1]
     assert line.startswith("20261201-000000-abc") and line.split()[2:4] == ["3", "1"]
+    # a file a manifest excludes is not a skipped input (runs list what they skipped)
+    listed = [{"source": "SOURCES.md", "reason": "excluded by articles.toml"}]
+    excluded = dict(runs[0], skipped=listed)
+    assert format_runs([excluded]).splitlines()[1].split()[2:4] == ["3", "0"]
+    broken = [*listed, {"source": "x.bin", "reason": "binary file"}]
+    assert format_runs([dict(runs[0], skipped=broken)]).splitlines()[1].split()[2:4] == ["3", "1"]
     assert line.endswith("stance.minilm.v2 / tone.vader.v1  (defaults)")
     # A long id (a recomputed run's) keeps a space before the date.
     runs.append(dict(runs[0], run_id="20261204-013903-c4b438f4-corrected"))

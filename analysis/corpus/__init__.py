@@ -16,7 +16,7 @@ reason, never fatal. Each step lives in its own module:
 """
 
 from analysis.corpus.dates import normalise_date
-from analysis.corpus.documents import Article, Corpus, Passage, Skipped
+from analysis.corpus.documents import Article, Corpus, Passage, Skipped, is_excluded
 from analysis.corpus.fields import FieldMap
 from analysis.corpus.loader import LoadedArticle, iter_corpus, load_corpus
 from analysis.corpus.manifest import ManifestError
@@ -29,6 +29,7 @@ __all__ = [
     "ManifestError",
     "Passage",
     "Skipped",
+    "is_excluded",
     "iter_corpus",
     "load_corpus",
     "normalise_date",

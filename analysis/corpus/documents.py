@@ -56,6 +56,15 @@ class Skipped:
     reason: str
 
 
+EXCLUDED = "excluded by "  # the reason of a file a manifest leaves out, before its name
+
+
+def is_excluded(reason: str) -> bool:
+    """Whether a skipped input was left out on purpose (a manifest excludes it) rather than
+    for being bad input."""
+    return reason.startswith(EXCLUDED)
+
+
 @dataclass
 class Corpus:
     """Loaded articles and passages, the inputs skipped, and the duplicates left out."""

@@ -35,7 +35,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from analysis.corpus.clean import clean_text, repeat_key
-from analysis.corpus.documents import Article, Corpus, Passage, Skipped
+from analysis.corpus.documents import EXCLUDED, Article, Corpus, Passage, Skipped
 from analysis.corpus.fields import FieldMap
 from analysis.corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest
 from analysis.corpus.passages import build_passages
@@ -126,7 +126,7 @@ class _Loader:
                     continue  # metadata, read by _manifest
                 if manifest is not None and manifest.excluded(path.name):
                     # listed on purpose: recorded, but not worth a warning
-                    yield Skipped(str(path), f"excluded by {manifest.path.name}")
+                    yield Skipped(str(path), f"{EXCLUDED}{manifest.path.name}")
                     continue
                 reason = _not_an_article(path, manifest)
                 if reason:
