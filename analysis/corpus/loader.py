@@ -202,9 +202,19 @@ class _Loader:
             yield LoadedArticle(dataclasses.replace(article, duplicate_of=original), [])
             yield self._skip(Skipped(raw.source, f"duplicate of {original}"))
             return
-        article = dataclasses.replace(article, article_id=self._unique(article.article_id))
+        passages = build_passages(article.article_id, text, article.author)
+        if not passages:  # only a heading (a title alone): nothing to read a side in
+            yield self._skip(Skipped(raw.source, "no text but a heading"))
+            return
+        unique = self._unique(article.article_id)
+        if unique != article.article_id:  # the passages carry the article's id in theirs
+            passages = [
+                dataclasses.replace(p, passage_id=f"{unique}:{p.index}", article_id=unique)
+                for p in passages
+            ]
+        article = dataclasses.replace(article, article_id=unique)
         self.texts[key] = article.article_id
-        yield LoadedArticle(article, build_passages(article.article_id, text, article.author))
+        yield LoadedArticle(article, passages)
 
     def _unique(self, article_id: str) -> str:
         candidate, n = article_id, 2

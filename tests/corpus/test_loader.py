@@ -182,3 +182,19 @@ def test_a_date_that_cannot_be_read_is_named_and_the_article_kept_undated(tmp_pa
     assert len(named) == 5  # one by one up to a point, then counted
     assert "d.jsonl:2" in named[0]
     assert warned[-1] == "warning: 7 articles in all had a date that could not be read"
+
+
+def test_a_file_that_is_only_a_heading_is_skipped_not_read_as_an_empty_article(tmp_path, capsys):
+    write(tmp_path / "t.txt", "Title only\n")
+    write(tmp_path / "u.txt", f"T\n\n{BODY}")
+    write(tmp_path / "v.txt", f"T\n\n{BODY}")  # a duplicate of u: skipped as such, as before
+    write_jsonl(tmp_path / "w.jsonl", [{"id": "u", "title": "T", "text": "A second copy? " + BODY}])
+    corpus = load_corpus([tmp_path])
+    assert _reasons(corpus)["t.txt"] == "no text but a heading"
+    assert "skipped" in capsys.readouterr().err and "t.txt" not in {
+        a.source for a in corpus.articles
+    }
+    # an id made unique (u, then u-2) is the id its passages carry
+    for article in corpus.articles:
+        mine = [p for p in corpus.passages if p.article_id == article.article_id]
+        assert mine and all(p.passage_id.startswith(f"{article.article_id}:") for p in mine)
