@@ -68,9 +68,17 @@ def matrix_table(
         "Grouped under": "articles that name no author are grouped under their outlet (or the "
         "article itself)",
     }
+    # Long scraped bylines and titles are cut to a width of their own (whole on hover), so that
+    # the measures stay on screen; n · coverage is wide enough for "(+1 reported)".
+    widths: dict[str, Any] = {
+        "Title": 260,
+        "Author / outlet": 200,
+        "Grouped under": "small",
+        N_HEADER: 190,
+    }
     config = {
-        c: st.column_config.TextColumn(c, help=h)
-        for c, h in help_text.items()
+        c: st.column_config.TextColumn(c, help=help_text.get(c), width=widths.get(c))
+        for c in (*help_text, *widths)
         if c in table.display.columns
     }
     rows = len(table.display)

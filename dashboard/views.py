@@ -296,7 +296,9 @@ def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataF
 
 
 def shift_table(shifts: Sequence[Mapping], labels: Mapping[str, str]) -> pd.DataFrame:
-    """Author shifts over time as a readable table (one row per author, topic and measure)."""
+    """Author shifts over time as a readable table (one row per author, topic and measure);
+    why a shift is not measured or not tested goes in a Note column of its own (as wide as the
+    reason), not into the numbers' narrow columns."""
     rows = []
     for item in shifts:
         measurable = item.get("shift") is not None
@@ -312,12 +314,13 @@ def shift_table(shifts: Sequence[Mapping], labels: Mapping[str, str]) -> pd.Data
                 else ("detected" if item.get("detected") else "your date"),
                 "Before": signed(item["before"]) if measurable else "",
                 "After": signed(item["after"]) if measurable else "",
-                "Shift": signed(item["shift"]) if measurable else item.get("note", ""),
+                "Shift": signed(item["shift"]) if measurable else "",
                 "95% interval": f"[{signed(item['low'])}, {signed(item['high'])}]"
                 if tested
-                else (item.get("note", "") if measurable else ""),
+                else "",
                 "p": f"{item['p_value']:.3f}" if tested else "",
                 "Articles": f"{item['n_before']} / {item['n_after']}",
+                "Note": "" if tested else item.get("note", ""),
             }
         )
     return pd.DataFrame(rows)

@@ -136,7 +136,12 @@ def _differences(ctx: context.RunContext, chosen: list[str]) -> None:
         "both agree. The same as `viewpoints compare-authors --permutations 999 --bootstrap "
         "999` (the command draws 2,000 of each by default, so its p-values can differ a little)."
     )
-    st.dataframe(views.difference_table(tests, ctx.labels), hide_index=True, key="cmp_differences")
+    st.dataframe(
+        views.difference_table(tests, ctx.labels),
+        hide_index=True,
+        key="cmp_differences",
+        column_config={"Note": st.column_config.TextColumn(width="large")},
+    )
 
 
 def _topic_evidence(

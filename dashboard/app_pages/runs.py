@@ -304,8 +304,14 @@ def _show_changes(table: pd.DataFrame) -> None:
         shown.style.apply(css, axis=None),
         hide_index=True,
         column_config={
-            "n A": st.column_config.NumberColumn(help="own-voice passages behind run A's value"),
-            "n B": st.column_config.NumberColumn(help="own-voice passages behind run B's value"),
+            "Run A": st.column_config.TextColumn(width=170),
+            "Run B": st.column_config.TextColumn(width=170),
+            "n A": st.column_config.NumberColumn(
+                help="passages behind run A's value: own words, or the quotes for quoted voices"
+            ),
+            "n B": st.column_config.NumberColumn(
+                help="passages behind run B's value: own words, or the quotes for quoted voices"
+            ),
         },
     )
 

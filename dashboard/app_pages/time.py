@@ -220,7 +220,11 @@ def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: 
             "`viewpoints shift`, with 999 resamples where the command draws 2,000, so p-values "
             "can differ a little."
         )
-        st.dataframe(views.shift_table(shifts, ctx.labels), hide_index=True)
+        st.dataframe(
+            views.shift_table(shifts, ctx.labels),
+            hide_index=True,
+            column_config={"Note": st.column_config.TextColumn(width="large")},
+        )
         for item in shifts:
             if item["shift"] is None or item["p_value"] is None or item["p_value"] >= 0.05:
                 continue

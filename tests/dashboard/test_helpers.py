@@ -156,7 +156,8 @@ def test_shift_table_says_how_the_split_was_found_only_when_there_is_one():
     table = shift_table([measured, unsplit], {"t": "Topic T"})
     assert table["How"].tolist() == ["detected", ""]
     assert table.loc[0, "Before"] == "−0.25" and table.loc[0, "95% interval"] == "[−0.10, +1.20]"
-    assert table.loc[1, "Shift"] == "one article"
+    assert table.loc[1, "Shift"] == "" and table.loc[1, "Note"] == "one article"
+    assert table.loc[0, "Note"] == ""
 
 
 def test_difference_table_writes_minus_signs_and_marks_what_cannot_be_compared():

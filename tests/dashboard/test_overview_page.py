@@ -252,3 +252,13 @@ def test_evidence_offers_only_the_articles_the_table_keeps(app, small_runs_dir):
     assert set(_table(at)["Title"]) == {"Sanctions Are Here to Stay"}
     assert at.selectbox(key="w_article").options == ["Sanctions Are Here to Stay"]
     assert at.selectbox(key="w_article").value == "002_timofeev_sanctions"
+
+
+def test_long_names_and_titles_get_a_width_so_the_measures_stay_on_screen(overview):
+    import json
+
+    columns = json.loads(overview.dataframe[0].proto.columns)
+    assert columns["Author / outlet"]["width"] == 200 and columns["n · coverage"]["width"] == 190
+    overview.radio(key="ov_view").set_value("Articles").run()
+    columns = json.loads(overview.dataframe[0].proto.columns)
+    assert columns["Title"]["width"] == 260 and "help" in columns["n · coverage"]
