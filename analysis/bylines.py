@@ -210,7 +210,8 @@ def article_authors(
     """Each article's authors, in row order: its byline split (:func:`split_byline`) and cut
     at the first roster name after the first name (:func:`roster_names`, with the ``known``
     rosters, by default :func:`known_rosters`); the group itself for an article grouped under
-    its outlet or title."""
+    its outlet or title. A name spelt as an outlet group but for case and spacing ("Usa Today",
+    the outlet "USA TODAY") takes the outlet's spelling, so that the two are one unit."""
     bylines = _bylines(articles)
     rosters = dict(_rosters(articles, bylines))
     for outlet, names in (known_rosters() if known is None else known).items():
@@ -229,7 +230,20 @@ def article_authors(
             if len(listed) >= FOREIGN_ROSTER_MIN:
                 cut = min(cut, listed[0])
         authors.append(names[:cut])
-    return authors
+    return _outlet_spelling(articles, authors)
+
+
+def _outlet_spelling(
+    articles: pd.DataFrame, authors: list[tuple[str, ...]]
+) -> list[tuple[str, ...]]:
+    """``authors`` with each name that equals an outlet group's name but for case and spacing
+    spelt as that group is (of several such spellings, the first in sorted order)."""
+    kinds = articles["group_kind"] if "group_kind" in articles.columns else [None] * len(articles)
+    spellings: dict[str, str] = {}
+    for group, kind in sorted(zip(articles["group"], kinds, strict=True), key=str):
+        if kind == "outlet" and isinstance(group, str):
+            spellings.setdefault(_name_key(group), group)
+    return [tuple(spellings.get(_name_key(n), n) for n in names) for names in authors]
 
 
 def membership(
@@ -240,8 +254,7 @@ def membership(
     themselves: one row, their group). An outlet group named as an author is that author:
     AllSides files columnists under their own name as the outlet (their unsigned pieces), and
     wire copy under "Associated Press" signed or not, so the two are one unit, not two units
-    of one name. The same holds where the two spellings differ only in case or spacing (a
-    byline "Usa Today" and the outlet "USA TODAY"): the unit takes the outlet's spelling."""
+    of one name (spelt as the outlet where the two differ only in case: :func:`article_authors`)."""
     authors = article_authors(articles, known)
     rows = [
         (article_id, kind, name)
@@ -250,11 +263,6 @@ def membership(
         )
         for name in names
     ]
-    outlets = {_name_key(name): name for _, kind, name in rows if kind == "outlet"}
-    spelling = {
-        name: outlets.get(_name_key(name), name) for _, kind, name in rows if kind == "author"
-    }
-    rows = [(a, kind, spelling[name] if kind == "author" else name) for a, kind, name in rows]
     named = {name for _, kind, name in rows if kind == "author"}
     rows = [
         (article_id, "author" if kind == "outlet" and name in named else kind, name)

@@ -250,7 +250,7 @@ def test_an_outlet_group_named_as_an_author_is_that_author():
 def test_an_author_spelt_as_an_outlet_but_for_case_is_one_unit_under_the_outlets_spelling():
     import pandas as pd
 
-    from analysis.bylines import membership
+    from analysis.bylines import article_authors, membership
 
     articles = pd.DataFrame(
         {
@@ -264,6 +264,12 @@ def test_an_author_spelt_as_an_outlet_but_for_case_is_one_unit_under_the_outlets
     members = membership(articles, known={})
     units = set(zip(members["group_kind"], members["group"], strict=True))
     assert units == {("author", "USA TODAY"), ("author", "Jane Doe")}
+    # the dashboard's article -> authors mapping spells it the same way
+    assert article_authors(articles, known={}) == [("USA TODAY",), ("USA TODAY",), ("Jane Doe",)]
+    # two outlets spelt alike are one, under one spelling whatever the row order
+    twice = articles.assign(group_kind="outlet", author=None, group=["Usa Today", "USA TODAY", "X"])
+    for order in (twice, twice.iloc[::-1]):
+        assert set(membership(order, known={})["group"]) == {"USA TODAY", "X"}
 
 
 def test_job_titles_and_desks_are_not_names():
