@@ -26,7 +26,6 @@ file at that path.
 from __future__ import annotations
 
 import logging
-import os
 import socket
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
@@ -97,8 +96,7 @@ def ray_engine(
                 ) from None
         else:  # Ray counts the CPUs this process may use (cgroup limits included)
             try:
-                with _backend_log_level(None if progress else "fatal"):
-                    ray.init(address="local", include_dashboard=False, **options)
+                ray.init(address="local", include_dashboard=False, **options)
             except Exception as err:
                 ray.shutdown()  # whatever part of it started
                 raise EngineError(f"could not start a local Ray instance: {err}") from err
@@ -122,21 +120,6 @@ def ray_engine(
     finally:
         if started:
             ray.shutdown()
-
-
-@contextmanager
-def _backend_log_level(level: str | None) -> Iterator[None]:
-    """Ray's C++ log level (``RAY_BACKEND_LOG_LEVEL``) while a local instance starts: with
-    --quiet, "fatal", so that its advisory error-level lines (an actor "restart will fail"
-    note on every run) stay out of the terminal; a level the user set is kept."""
-    if level is None or "RAY_BACKEND_LOG_LEVEL" in os.environ:
-        yield
-        return
-    os.environ["RAY_BACKEND_LOG_LEVEL"] = level
-    try:
-        yield
-    finally:
-        os.environ.pop("RAY_BACKEND_LOG_LEVEL", None)
 
 
 def _check_reachable(address: str, timeout_s: float = 5.0) -> None:

@@ -196,20 +196,3 @@ def test_engine_local_on_the_command_line_sets_a_files_ray_keys_aside(tmp_path, 
     # 0 (every CPU on Ray) is no exception: asked for without Ray, it is refused, not ignored
     assert main(["analyze", str(SEEDS), "--workers", "0", "--dry-run", "--quiet"]) == 2
     assert "--workers: only with --engine ray" in capsys.readouterr().err
-
-
-def test_quiet_ray_starts_with_its_cxx_log_level_at_fatal_unless_the_user_set_one(monkeypatch):
-    import os
-
-    from analysis.ray_engine import _backend_log_level
-
-    monkeypatch.delenv("RAY_BACKEND_LOG_LEVEL", raising=False)
-    with _backend_log_level("fatal"):
-        assert os.environ["RAY_BACKEND_LOG_LEVEL"] == "fatal"
-    assert "RAY_BACKEND_LOG_LEVEL" not in os.environ  # only while Ray starts
-    with _backend_log_level(None):  # progress shown: Ray's own level
-        assert "RAY_BACKEND_LOG_LEVEL" not in os.environ
-    monkeypatch.setenv("RAY_BACKEND_LOG_LEVEL", "debug")
-    with _backend_log_level("fatal"):
-        assert os.environ["RAY_BACKEND_LOG_LEVEL"] == "debug"
-    assert os.environ["RAY_BACKEND_LOG_LEVEL"] == "debug"
