@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis.jsonable import json_ready
 from analysis.news_accuracy import accuracy_for_run
+from analysis.quoted_voice import fill_quoted_readings, with_speaker_columns
 from analysis.runs import Run
 
 
@@ -20,9 +21,8 @@ class EvidenceLookup:
     def __init__(self, run: Run) -> None:
         self.texts = run.passages.set_index("passage_id")["text"]
         columns = ["stance", "tone", "speaker_stance"]
-        scores = run.scores.assign(
-            speaker_stance=run.scores.get("speaker_stance", run.scores["stance"])
-        )
+        # a quote's quoted-voice stance as the positions read it (analysis.quoted_voice)
+        scores = fill_quoted_readings(with_speaker_columns(run.scores))
         self.scores = scores.set_index(["passage_id", "topic"])[columns]
 
     def top(self, row: pd.Series, top: int, column: str = "evidence") -> list[dict[str, Any]]:

@@ -231,6 +231,14 @@ def test_show_evidence_of_a_cell_discussed_only_through_quotes_lists_the_quotes(
         r for r in data["positions"] if r["evidence_passages"] == [] and r["status"] == "discussed"
     )
     assert [p["passage_id"] for p in cell["quoted_evidence_passages"]] == [quote["passage_id"]]
+    # a run recomputed from one of the older format: speaker columns, empty for its quotes
+    run.scores = scores.assign(speaker_stance=float("nan"), speaker_favor=float("nan"))
+    line = next(
+        x
+        for x in format_positions(run, evidence=1).splitlines()
+        if f"[{quote['passage_id']}, ¶{index + 1}]" in x
+    )
+    assert line.split(": ", 1)[1].startswith(f"Q {signed(quote['stance'])}")  # not "Q -"
 
 
 def test_show_gives_the_quoted_voices_stance_its_interval():
