@@ -33,18 +33,23 @@ def with_speaker_columns(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def fill_quoted_readings(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` (score rows) where each quote with no speaker reading reads its stance columns
-    instead, for every ``speaker_*`` column the frame has. Own words are left as they are."""
+    """``frame`` (score rows) where each quote without a whole speaker reading (any of the
+    frame's ``speaker_*`` columns empty) reads its stance columns instead, all of them, as
+    :func:`quoted_values` does: one head's reading, never a mix. Own words are left as they
+    are."""
     if "reported" not in frame.columns:
         return frame
     pairs = {c: s for c, s in STANCE_STAND_IN.items() if c in frame.columns and s in frame}
+    if not pairs:
+        return frame
     reported = frame["reported"].fillna(False).astype(bool)
-    fills = {c: reported & frame[c].isna() & frame[s].notna() for c, s in pairs.items()}
-    if not any(mask.any() for mask in fills.values()):
+    partial = frame[list(pairs)].isna().any(axis=1)
+    fill = reported & partial & frame[list(pairs.values())].notna().any(axis=1)
+    if not fill.any():
         return frame
     out = frame.copy()
-    for column, mask in fills.items():
-        out.loc[mask, column] = out.loc[mask, pairs[column]]
+    for column, stand_in in pairs.items():
+        out.loc[fill, column] = out.loc[fill, stand_in]
     return out
 
 

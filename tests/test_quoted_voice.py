@@ -55,7 +55,9 @@ def test_only_the_speaker_columns_a_frame_has_are_filled() -> None:
     filled = fill_quoted_readings(rows)
     assert list(filled.columns) == list(rows.columns)
     assert filled.loc[2, "speaker_favor"] == 0.7
-    assert filled.loc[1, "speaker_against"] == 0.5  # favour read, against missing: stance's
+    # favour read, against missing: the stance head's reading, whole, not a mix of the two
+    assert (filled.loc[1, "speaker_favor"], filled.loc[1, "speaker_against"]) == (0.3, 0.5)
+    assert quoted_values(rows.to_dict("records")[1], ("favor", "against")) == [0.3, 0.5]
 
 
 def test_missing_speaker_columns_are_added_empty_and_present_ones_kept() -> None:
