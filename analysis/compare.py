@@ -9,9 +9,9 @@ threshold, ...)?", per topic and overall:
   its probabilities (``favor, against, none`` for stance, ``negative, neutral, positive`` for
   tone; ties go to the first in that order), for the author's stance, tone and (``speaker``)
   the quoted voice's stance of reported speech, each read where the positions read it: the
-  author's stance on own words only (and on quotes where a run counts them as the author's,
-  ``aggregate.include_reported``), the quoted voice's from the ``speaker_*`` columns or, for a
-  quote without them (runs of the older format), its stance columns
+  author's stance and tone on own words only (and on quotes where a run counts them as the
+  author's, ``aggregate.include_reported``), the quoted voice's from the ``speaker_*``
+  columns or, for a quote without them (runs of the older format), its stance columns
   (:mod:`analysis.quoted_voice`). So the author head's reading of a quote, which counts
   nowhere, is never set against another run's reading of the quoted voice. Reported are raw
   agreement, Cohen's kappa (see :func:`cohen_kappa`), the confusion of A's labels (rows)
@@ -239,8 +239,9 @@ def _scores(run: Run) -> pd.DataFrame:
     """The run's score rows as the positions read them (the module's *Passage agreement*)."""
     table = fill_quoted_readings(with_speaker_columns(run.scores)).copy()
     if "reported" in table and not run.info.aggregation.include_reported:
-        quoted = table["reported"].fillna(False).astype(bool)
-        table.loc[quoted, [f"stance_{label}" for label in TASKS["stance"]]] = np.nan
+        quoted = table["reported"].fillna(False).astype(bool)  # counted for no author
+        for task in MEASURES:
+            table.loc[quoted, [f"{task}_{label}" for label in TASKS[task]]] = np.nan
     table["topic"] = table["topic"].astype(str)
     table["passage_id"] = table["passage_id"].astype(str)
     return table.drop_duplicates(_PAIR_KEY, keep="first")

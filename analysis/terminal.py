@@ -318,8 +318,20 @@ def _num(value: float | None, sign: bool = True, digits: int = 2) -> str:
 
 
 def _who(entry: dict[str, Any]) -> str:
+    """The author of a change, cut to 40 characters (a scraped byline can be a paragraph)."""
     kind = entry.get("group_kind")
-    return str(entry["author"]) + (f" ({kind})" if kind and kind != "author" else "")
+    return _short(entry["author"], 40) + (f" ({kind})" if kind and kind != "author" else "")
+
+
+def _warning_lines(warnings: list[str], width: int = 100) -> list[str]:
+    """Each warning of a comparison wrapped to ``width``, its further lines indented."""
+    return [
+        line
+        for warning in warnings
+        for line in textwrap.wrap(
+            f"WARNING: {warning}", width, initial_indent="  ", subsequent_indent="    "
+        )
+    ]
 
 
 def _short(text: Any, width: int) -> str:
@@ -352,15 +364,16 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     corpus = {True: "same corpus", False: "DIFFERENT corpora", None: "corpus unknown"}[same]
     digest = f" (hash {str(report['a']['corpus_hash'])[:12]})" if same else ""
     lines.append(f"  {corpus}{digest}")
-    lines.extend(f"  WARNING: {w}" for w in report["warnings"])
+    lines += _warning_lines(report["warnings"])
 
     sections = [*report["topics"].items(), ("overall", {"label": "overall", **report["overall"]})]
     lines.append("")
     lines.extend(
         _wrapped(
             "Passage labels (argmax) on passages scored in both runs: S k, T k, Q k = Cohen's "
-            "kappa of the author's stance, the tone and the quoted voice's stance of reported "
-            "speech ('-' where both runs give one label to all); agr = share of passages with "
+            "kappa of the author's stance and tone, read on own words (quotes too where a run "
+            "counts them as the author's), and of the quoted voice's stance, read on quotes "
+            "('-' where both runs give one label to all); agr = share of passages with "
             "the same label; tv = mean total variation distance of the probabilities (0 = the "
             "same, 1 = disjoint); authors = discussed in both runs; rho = Spearman of their "
             "positions, over those with a stance (S), quoted voices' stance (Q) or tone (T) "
@@ -461,7 +474,7 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
             run["run_id"] if run["label"] == run["run_id"] else f"{run['label']}: {run['run_id']}"
         )
         lines.append(f"  {which}{name}  models: {models}")
-    lines.extend(f"  WARNING: {w}" for w in report["warnings"])
+    lines += _warning_lines(report["warnings"])
     lines.append(
         "A pair is stable when every run orders it the same way, a flip when two runs order it "
         "oppositely; strong = disjoint intervals in both directions."

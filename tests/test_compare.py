@@ -705,9 +705,14 @@ def test_a_run_recomputed_with_corrections_says_so_in_the_report_and_text(tmp_pa
 
 
 def test_the_comparison_text_fits_its_width(runs):
-    text = format_comparison(compare_runs(*runs, top_k=3), width=100)
+    report = compare_runs(*runs, top_k=3)
+    report["warnings"].append("the runs differ in " + "a setting, " * 30)
+    flip = report["overall"]["sign_changes"][0]
+    flip["author"] = "A Scraped Byline That Names " + "Several People And Their Desks " * 5
+    text = format_comparison(report, width=100)
     assert max(len(line) for line in text.splitlines()) <= 100
     assert "topic" in text and "Q k" in text
+    assert "  WARNING: the runs differ in" in text and "A Scraped Byline That Names" in text
 
 
 def test_a_quote_is_compared_on_its_quoted_voice_not_on_the_author_reading(tmp_path):
@@ -720,10 +725,26 @@ def test_a_quote_is_compared_on_its_quoted_voice_not_on_the_author_reading(tmp_p
     for label in ("favor", "against", "none"):
         rows_b[f"speaker_{label}"] = np.nan
         rows_b.loc[quote, f"speaker_{label}"] = rows_a.loc[quote, f"stance_{label}"]
+    rows_b["speaker_stance"] = rows_b["speaker_favor"] - rows_b["speaker_against"]
     rows_b.loc[quote, ["stance_favor", "stance_against", "stance_none"]] = [0.0, 0.95, 0.05]
+    rows_b.loc[quote, ["tone_negative", "tone_neutral", "tone_positive"]] = [0.9, 0.05, 0.05]
     report = compare_runs(make_run(tmp_path, "run-a", rows_a), make_run(tmp_path, "run-b", rows_b))
     ukraine = report["topics"]["ukraine"]
     assert ukraine["stance"]["agreement"] == 1.0  # the quote is not an author disagreement
     assert ukraine["stance"]["n"] == ukraine["passages"]["shared"] - 1
+    assert ukraine["tone"]["n"] == ukraine["passages"]["shared"] - 1  # its tone counts nowhere
     assert ukraine["speaker"]["n"] == 1 and ukraine["speaker"]["agreement"] == 1.0
-    assert ukraine["disagreements"]["stance"] == []
+    assert ukraine["disagreements"]["stance"] == [] and ukraine["disagreements"]["tone"] == []
+    # where both runs count quotes as the author's own, the quote's author reading is compared
+    counted = "[aggregate]\ninclude_reported = true\n"
+    runs = []
+    for name, rows in (("inc-a", rows_a), ("inc-b", rows_b)):
+        meta = {"topics": TOPICS, "corpus_hash": "c0ffee" * 10, "models": {}}
+        articles, passages = corpus_tables()
+        tables = {"articles": articles, "passages": passages, "scores": rows}
+        write_run(tmp_path, name, meta, counted, {**tables, "positions": position_rows(rows)})
+        runs.append(load_run(name, tmp_path))
+    ukraine = compare_runs(*runs)["topics"]["ukraine"]
+    assert ukraine["stance"]["n"] == ukraine["passages"]["shared"]
+    assert ukraine["stance"]["agreement"] < 1.0
+    assert ukraine["disagreements"]["stance"][0]["passage_id"] == "a3:2"
