@@ -52,9 +52,11 @@ def test_compare_reports_agreement_and_changes(two_runs, capsys):
     )
     report = json.loads(capsys.readouterr().out)
     # stance came from the same model in both runs: it agrees perfectly on every shared passage
-    stance = report["overall"]["stance"]
-    assert stance["n"] == report["overall"]["passages"]["shared"] > 0
-    assert stance["agreement"] == 1.0
+    # it is read on (the author's own words; the quotes are the quoted voices')
+    stance, speaker = report["overall"]["stance"], report["overall"]["speaker"]
+    assert stance["n"] + speaker["n"] == report["overall"]["passages"]["shared"]
+    assert stance["n"] > 0 and speaker["n"] > 0
+    assert stance["agreement"] == 1.0 and speaker["agreement"] == 1.0
     assert report["a"]["models"]["tone"] != report["b"]["models"]["tone"]
     assert report["same_corpus"] is True
     stance_run = load_run(oldest["run_id"], two_runs)
