@@ -991,7 +991,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="override the experiment's runs_dir (default: the experiment's, else "
         "$VIEWPOINTS_RUNS_DIR, else ./runs; for a run's own config.toml, $VIEWPOINTS_RUNS_DIR, "
-        "else the run's folder)",
+        "else the runs folder that run was written to)",
     )
     _add_engine_options(rn)
     rn.set_defaults(handler=cmd_run)

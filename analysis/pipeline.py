@@ -280,7 +280,7 @@ def analyze(
         if not summary.n_articles:
             raise ValueError(
                 f"no articles could be read from {', '.join(config.corpus.paths)} "
-                f"({len(summary.skipped)} skipped)"
+                f"({skipped_note(summary.skipped)})"
             )
 
         trusted = topic_head_targets(stance)

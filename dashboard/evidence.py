@@ -252,6 +252,7 @@ def reported_frame(
     against) of the quoted voice), then the most relevant."""
     rows = store.reported
     hits = rows[(rows["topic"] == topic) & rows["article_id"].isin(article_ids)]
+    hits = quoted_readings(hits)  # a quote without a speaker reading: its stance's
     if {"speaker_favor", "speaker_against"} <= set(hits.columns):
         sided = (hits["speaker_favor"] + hits["speaker_against"]).fillna(0.0)
     else:

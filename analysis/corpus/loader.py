@@ -19,7 +19,9 @@ or record number for files holding many records); characters that would break pa
 (white space, ``:``, ``/``) become ``_``, and a clash gets a ``-2``, ``-3``... suffix. An
 article whose cleaned text equals an earlier one's (ignoring case and quote style) is a
 duplicate: it goes to ``Corpus.duplicates`` with ``duplicate_of`` set and to
-``Corpus.skipped`` with reason ``"duplicate of <id>"``, never to ``Corpus.articles``.
+``Corpus.skipped`` with reason ``"duplicate of <id>"``, never to ``Corpus.articles``. So
+does an article whose text leaves no passage to score (:data:`NO_PASSAGE`: a title alone,
+which reads as a heading, or text without a word).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ DOC_NAMES = re.compile(
 _UNSAFE_ID = re.compile(r"[\s:/\\]+")
 # Articles whose unreadable date is named one by one; the rest are counted at the end.
 UNREAD_DATES_SHOWN = 5
+NO_PASSAGE = "no passage to score (only a heading, or no words)"
 
 
 def load_corpus(
@@ -204,7 +207,7 @@ class _Loader:
             return
         passages = build_passages(article.article_id, text, article.author)
         if not passages:  # only a heading (a title alone): nothing to read a side in
-            yield self._skip(Skipped(raw.source, "no text but a heading"))
+            yield self._skip(Skipped(raw.source, NO_PASSAGE))
             return
         unique = self._unique(article.article_id)
         if unique != article.article_id:  # the passages carry the article's id in theirs

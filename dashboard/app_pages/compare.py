@@ -179,17 +179,18 @@ def _topic_evidence(
             if record is not None and record.get("stance_status") == "no_stance":
                 st.caption(f"{NO_STANCE}: these passages take no side.")
             if record is not None and record.get("status") == "discussed":
+                frame = evidence_frame(store, "author", author, topic, TOP_EVIDENCE)
                 show_passages(
-                    evidence_frame(store, "author", author, topic, TOP_EVIDENCE),
+                    frame,
                     meta_by_id,
                     empty="No evidence passages were stored.",
                     scope=author,
                 )
-                n_own = int(record.get("n_passages") or 0)
-                if n_own > TOP_EVIDENCE:
+                stored = len(data.evidence_ids(store, "author", author, topic))
+                if stored > len(frame):  # the run kept more than the card shows
+                    n_own = int(record.get("n_passages") or 0)
                     st.caption(
-                        f"The {TOP_EVIDENCE} strongest of {n_own} passages; the Overview "
-                        "lists more."
+                        f"The {len(frame)} strongest of {n_own} passages; the Overview lists more."
                     )
             else:
                 st.caption(f"{NOT_DISCUSSED}: no own-voice passage about {md_escape(label)}.")

@@ -318,6 +318,8 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
             )
         except ValueError as error:
             message = str(error)
+            if "no new run written" not in message:  # every refusal says no run was written
+                message += ": no new run written"
             st.error(f"{message[:1].upper()}{message[1:]}.")
             return
         else:

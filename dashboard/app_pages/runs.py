@@ -188,23 +188,29 @@ def _show_agreement(table: pd.DataFrame) -> None:
             "Only in A": number("Only A", help="passages scored on this topic in run A only"),
             "Only in B": number("Only B", help="passages scored on this topic in run B only"),
             "Stance κ": text(
-                help="Cohen's kappa of the stance labels (argmax): 1 = same labels, "
+                help="Cohen's kappa of the author's stance labels (argmax), on the author's own "
+                "words (and quotes where a run counts them as the author's): 1 = same labels, "
                 "0 = no better than chance; – where both runs give every passage one label"
             ),
-            "Stance agreement": text("Stance agree", help="share of passages given one label"),
+            "Stance agreement": text(
+                "Stance agree", help="share of those passages given one label"
+            ),
             "Stance distance": text(
                 "Stance dist.",
                 help="mean total variation distance between the runs' stance probabilities "
                 "(0 = the same, 1 = nothing in common): labels can agree while the "
                 "probabilities behind them differ",
             ),
-            "Tone κ": text(help="Cohen's kappa of the tone labels (argmax)"),
+            "Tone κ": text(
+                help="Cohen's kappa of the tone labels (argmax), on the passages stance is "
+                "compared on"
+            ),
             "Tone agreement": text("Tone agree", help="share of passages given one label"),
             "Tone distance": text(
                 "Tone dist.", help="mean total variation distance between the tone probabilities"
             ),
             "Quoted κ": text(
-                help="Cohen's kappa of the quoted voice's stance labels of reported speech"
+                help="Cohen's kappa of the quoted voice's stance labels, on the quotes"
             ),
             "Quoted agreement": text("Quoted agree", help="share of quotes given one label"),
             "Quoted distance": text(

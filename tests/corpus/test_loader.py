@@ -190,7 +190,7 @@ def test_a_file_that_is_only_a_heading_is_skipped_not_read_as_an_empty_article(t
     write(tmp_path / "v.txt", f"T\n\n{BODY}")  # a duplicate of u: skipped as such, as before
     write_jsonl(tmp_path / "w.jsonl", [{"id": "u", "title": "T", "text": "A second copy? " + BODY}])
     corpus = load_corpus([tmp_path])
-    assert _reasons(corpus)["t.txt"] == "no text but a heading"
+    assert _reasons(corpus)["t.txt"] == "no passage to score (only a heading, or no words)"
     assert "skipped" in capsys.readouterr().err and "t.txt" not in {
         a.source for a in corpus.articles
     }

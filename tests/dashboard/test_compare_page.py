@@ -209,12 +209,16 @@ def test_evidence_cut_to_the_strongest_says_how_many_there_are(app, tmp_path):
     path = make_small_run(tmp_path)
     positions = pd.read_parquet(path / "positions.parquet")
     many = (positions["author"] == TIMOFEEV) & (positions["topic"] == "sanctions")
+    many &= positions["level"] == "author"
     positions.loc[many, "n_passages"] = 7  # more than the page lists
+    (row,) = positions.index[many]
+    stored = list(positions.at[row, "evidence"])
+    positions.at[row, "evidence"] = [*stored, "elsewhere:1", "elsewhere:2"]  # kept, not shown
     positions.to_parquet(path / "positions.parquet")
     at = app(tmp_path).run()
     at.switch_page("app_pages/compare.py").run()
     at = _evidence_on(at, "sanctions")
     captions = [c.value for c in at.caption]
-    assert "The 3 strongest of 7 passages; the Overview lists more." in captions
-    at = _evidence_on(at, "arms_control")
+    assert f"The {len(stored)} strongest of 7 passages; the Overview lists more." in captions
+    at = _evidence_on(at, "arms_control")  # every stored passage shown: nothing to say
     assert not any("strongest of" in c for c in (c.value for c in at.caption))

@@ -189,3 +189,18 @@ def test_the_page_opens_on_a_task_the_analyst_has_corrections_for(app, small_run
     assert at.radio(key="ev_task").value == "speaker"  # not stance, which has none
     at.radio(key="ev_task").set_value("tone").run()
     assert at.radio(key="ev_task").value == "tone"  # a choice the analyst makes stays
+
+
+def test_every_refusal_to_write_a_run_says_no_run_was_written(app, tmp_path, folder):
+    runs_dir = tmp_path / "runs"
+    path = make_small_run(runs_dir)
+    config = path / "config.toml"
+    config.write_text(config.read_text() + '\n[aggregate]\nstance_rule = "bogus"\n')
+    _save(folder, (WIRE_TEXT, "arms_control", "stance", "favor"))
+    at = _open(app, runs_dir)
+    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    assert not at.exception
+    (error,) = at.error
+    assert "cannot be recomputed the same way" in error.value
+    assert error.value.endswith(": no new run written.")
+    assert len(list_runs(runs_dir)) == 1

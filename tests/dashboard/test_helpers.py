@@ -285,3 +285,30 @@ def test_the_legend_says_n_includes_quotes_where_the_run_counts_them():
     assert "n: own-voice passages" in legend_html("mean")
     counted = legend_html("mean", counts_reported=True)
     assert "n: own-voice" not in counted and "quotes included" in counted
+
+
+def test_quotes_without_a_speaker_reading_rank_by_their_stance_as_the_measure_reads_them():
+    from dashboard.data import TextStore
+    from dashboard.evidence import reported_frame
+
+    def quote(pid, favor, against, speaker_favor, speaker_against, relevance=0.8):
+        return {"passage_id": pid, "article_id": "a", "topic": "t", "reported": True}, {
+            "relevance": relevance,
+            "stance_favor": favor,
+            "stance_against": against,
+            "stance": favor - against,
+            "speaker_favor": speaker_favor,
+            "speaker_against": speaker_against,
+            "speaker_stance": speaker_favor - speaker_against,
+        }
+
+    rows = [quote("a:0", 0.1, 0.1, 0.2, 0.1), quote("a:1", 0.9, 0.05, np.nan, np.nan)]
+    reported = pd.DataFrame([key | values for key, values in rows])
+    passages = pd.DataFrame(
+        {"passage_id": ["a:0", "a:1"], "article_id": "a", "text": ["x", "y"], "start": 0}
+    ).assign(end=1)
+    scores = reported.set_index(["passage_id", "topic"], drop=False)
+    store = TextStore(passages.set_index("passage_id", drop=False), scores, reported, pd.Series())
+    frame, total = reported_frame(store, ["a"], "t", 2)
+    assert total == 2
+    assert list(frame["passage_id"]) == ["a:1", "a:0"]  # its stance takes a side, clearly
