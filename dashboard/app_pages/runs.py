@@ -534,9 +534,10 @@ def render() -> None:
         "label. Dist.: the mean distance between the two runs' probabilities, 0 the same, 1 "
         "nothing in common (labels can agree while the probabilities differ). ρ is the rank "
         "correlation of the authors' positions: 1 means the same order of authors, – too few "
-        "authors. Quoted: the same for the quoted voice's stance of reported speech (its "
-        "passages among those compared), and for the authors' quoted voices. Only A / Only B: "
-        "passages scored in one run only."
+        "authors. Stance and tone are compared on the author's own words (and on quotes where "
+        "a run counts them as the author's), as the positions read them; Quoted: the same for "
+        "the quoted voice's stance, on the quotes, and for the authors' quoted voices. Only A "
+        "/ Only B: passages scored in one run only."
     )
     agreement = agreement_table(report, labels)
     _show_agreement(agreement)
