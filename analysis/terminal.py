@@ -364,7 +364,7 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     corpus = {True: "same corpus", False: "DIFFERENT corpora", None: "corpus unknown"}[same]
     digest = f" (hash {str(report['a']['corpus_hash'])[:12]})" if same else ""
     lines.append(f"  {corpus}{digest}")
-    lines += _warning_lines(report["warnings"])
+    lines += _warning_lines(report["warnings"], width)
 
     sections = [*report["topics"].items(), ("overall", {"label": "overall", **report["overall"]})]
     lines.append("")
