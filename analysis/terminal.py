@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,7 +23,7 @@ from analysis.metrics import defined_per_class
 from analysis.news_accuracy import accuracy_for_run, accuracy_line, unmeasured_topics
 from analysis.report import EvidenceLookup
 from analysis.run_info import run_info
-from analysis.runs import Run
+from analysis.runs import TABLES, Run
 from analysis.shifts import Shift
 
 # --- evaluation reports (viewpoints evaluate) ---
@@ -610,7 +611,7 @@ def _bad_inputs(meta: dict[str, Any]) -> int:
 
 def format_runs(runs: list[dict[str, Any]]) -> str:
     """One line per run (newest first): id, created, articles read and skipped (bad input, not
-    the files a manifest excludes), models, name."""
+    the files a manifest excludes), models, name, and the tables a run folder lacks."""
     width = max([len("run"), *(len(str(m.get("run_id", "?"))) for m in runs)]) + 2
     lines = [f"{'run':<{width}}{'created':<27}{'articles':>9}{'skipped':>9}  models"]
     for meta in runs:
@@ -618,6 +619,11 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
         info = run_info(meta, None)
         names = " / ".join(info.model_name(task) or "?" for task in ("stance", "tone"))
         label = f"  ({meta['name']})" if meta.get("name") else ""
+        missing = [
+            t for t in TABLES if not (Path(str(meta.get("path", ""))) / f"{t}.parquet").is_file()
+        ]
+        if missing and meta.get("path"):  # a folder copied in part: `show` cannot read it
+            label += f"  [incomplete: no {', '.join(missing)} table]"
         lines.append(
             f"{meta.get('run_id', '?'):<{width}}{meta.get('created', ''):<27}"
             f"{counts.get('articles_read', 0):>9}{_bad_inputs(meta):>9}  "

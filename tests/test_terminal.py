@@ -120,7 +120,7 @@ def test_signed_never_prints_minus_zero():
     assert signed(-0.001) == "+0.00" and signed(-0.5) == "-0.50" and signed(None) == "-"
 
 
-def test_runs_estimates_and_corrections_print_what_they_hold():
+def test_runs_estimates_and_corrections_print_what_they_hold(tmp_path):
     from analysis.estimate import CostEstimate
     from analysis.terminal import format_corrections, format_estimate, format_runs
 
@@ -141,6 +141,14 @@ def test_runs_estimates_and_corrections_print_what_they_hold():
     assert format_runs([excluded]).splitlines()[1].split()[2:4] == ["3", "0"]
     broken = [*listed, {"source": "x.bin", "reason": "binary file"}]
     assert format_runs([dict(runs[0], skipped=broken)]).splitlines()[1].split()[2:4] == ["3", "1"]
+    # a run folder that lacks a table is said to, where `show` would fail on it
+    assert "incomplete" not in format_runs(runs)  # no folder recorded: nothing to check
+    folder = tmp_path / "r"
+    folder.mkdir()
+    for table in ("articles", "passages", "scores"):
+        (folder / f"{table}.parquet").write_bytes(b"")
+    partial = format_runs([dict(runs[0], path=str(folder))]).splitlines()[1]
+    assert partial.endswith("[incomplete: no positions table]")
     assert line.endswith("stance.minilm.v2 / tone.vader.v1  (defaults)")
     # A long id (a recomputed run's) keeps a space before the date.
     runs.append(dict(runs[0], run_id="20261204-013903-c4b438f4-corrected"))
