@@ -230,6 +230,18 @@ def test_corrections_load_as_examples_of_one_task_only_those_in_force(tmp_path):
         assert [(e.label, e.group) for e in examples] == [("against", "arms_control")]
     assert detect_format(store.files()[0]) == "corrections"
     assert [e.label for e in load_examples(store.files()[0], "tone")] == ["negative"]
+    # written by hand, without the model's label (an optional field): still corrections,
+    # read as such (the later stance label replaces the earlier; other tasks left out)
+    by_hand = tmp_path / "by_hand.jsonl"
+    rows = [
+        {"text": WIRE_TEXT, "target": "t", "topic": "arms_control", "task": "stance"}
+        | {"label": label, "time": time}
+        for label, time in (("favor", "2024-01-01T00:00:00"), ("against", "2024-01-02T00:00:00"))
+    ]
+    rows.append(rows[0] | {"task": "speaker", "label": "none"})
+    by_hand.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert detect_format(by_hand) == "corrections"
+    assert [e.label for e in load_examples(by_hand, "stance")] == ["against"]
     with pytest.raises(ValueError, match="'stance', 'tone' or 'speaker'"):
         examples_from_corrections(store.history(), "topic")
 

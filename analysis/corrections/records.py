@@ -183,5 +183,7 @@ def _instant(text: str) -> datetime:
 
 
 def is_corrections_record(record: Any) -> bool:
-    """Whether a parsed JSON line looks like a correction (used to detect the format)."""
-    return isinstance(record, dict) and {"task", "label", "model_label", "text"} <= set(record)
+    """Whether a parsed JSON line looks like a correction (used to detect the format): a text
+    with a topic, a task and a label, as every correction has (``model_label`` is optional, so
+    a record written by hand without it is still one)."""
+    return isinstance(record, dict) and {"text", "topic", "task", "label"} <= set(record)
