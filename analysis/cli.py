@@ -633,6 +633,8 @@ def cmd_recompute(args: argparse.Namespace) -> int:
     from analysis.corrections import corrections_dir, model_run, read_corrections, recompute
     from analysis.runs import load_run
 
+    if args.min_examples is not None and not args.calibrate:
+        raise CLIError("--min-examples: only with --calibrate")
     given = load_run(args.run, args.runs_dir)
     run = model_run(given)
     if run is not given:
@@ -654,7 +656,7 @@ def cmd_recompute(args: argparse.Namespace) -> int:
         corrections,
         args.runs_dir,
         calibrate=args.calibrate,
-        min_examples=args.min_examples,
+        min_examples=10 if args.min_examples is None else args.min_examples,
         name=args.name,
         corrections_source=str(folder),
     )
@@ -1144,8 +1146,9 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument(
         "--min-examples",
         type=int,
-        default=10,
-        help="with --calibrate: fewest corrected examples a task needs to be calibrated",
+        default=None,
+        help="with --calibrate: fewest corrected examples a task needs to be calibrated "
+        "(default 10)",
     )
     rc.add_argument("--name", default=None, help="a label for the new run")
     _add_runs_dir(rc)

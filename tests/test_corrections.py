@@ -390,8 +390,12 @@ def test_the_recompute_line_counts_every_correction_in_force_once(run, tmp_path,
     assert "(1 corrections wait on that)" in err
     assert "; 1 without effect (on passages this run does not" in err
     assert " 0 " not in err.splitlines()[0]  # counts of nothing are left out
-    # too few corrections to calibrate: the run is still written, and says it is not rescaled
-    assert main([*args, "--runs-dir", str(run.path.parent), "--calibrate"]) == 0
+    # too few corrections to calibrate: the same run as without calibration, and said so
+    assert main([*args, "--runs-dir", str(run.path.parent), "--calibrate"]) == 2
+    err = capsys.readouterr().err
+    assert "already holds these corrections" in err and "calibration fitted nothing: " in err
+    # elsewhere, the run is written and says it is not rescaled
+    assert main([*args, "--runs-dir", str(tmp_path / "other"), "--calibrate"]) == 0
     err = capsys.readouterr().err
     assert "stance: not calibrated (" in err and "probabilities as they were" in err
 
@@ -802,6 +806,11 @@ def test_recomputing_a_corrected_run_starts_again_from_the_model_s_run(run, tmp_
     err = capsys.readouterr().err
     assert f"starting again from the model's run {run.run_id}" in err
     assert f"run {second.run_id} already holds these corrections" in err
+    # calibration asked for but fitting nothing (too few labels) makes the same run: said so
+    assert main([*args, "--runs-dir", str(runs_dir), "--calibrate"]) == 2
+    assert f"run {second.run_id} already holds these corrections" in capsys.readouterr().err
+    assert main([*args, "--runs-dir", str(runs_dir), "--min-examples", "5"]) == 2
+    assert "--min-examples: only with --calibrate" in capsys.readouterr().err
     CorrectionStore(folder).append([corr(WIRE_TEXT, "arms_control", "stance", "none")])
     assert main([*args, "--runs-dir", str(runs_dir)]) == 0  # other labels: a new run
     names = [m["name"] for m in list_runs(runs_dir) if "source_run" in m]

@@ -32,9 +32,10 @@ class SameRecomputation(ValueError):
     """A run recomputed from the same model's run with the same labels already exists
     (``run_id``: that run)."""
 
-    def __init__(self, run_id: str, source: str) -> None:
+    def __init__(self, run_id: str, source: str, note: str = "") -> None:
         super().__init__(
-            f"run {run_id} already holds these corrections of run {source}: no new run written"
+            f"run {run_id} already holds these corrections of run {source}{note}: no new run "
+            "written"
         )
         self.run_id = run_id
 
@@ -316,14 +317,6 @@ def recompute(
 
     run = model_run(run)
     corrections = list(corrections)
-    fingerprint = corrections_fingerprint(
-        [c for c in latest(corrections) if c.topic in run.info.topic_keys()],
-        calibrate=calibrate,
-        min_examples=min_examples,
-    )
-    same = _same_recomputation(runs_dir, run.run_id, fingerprint)
-    if same is not None:
-        raise SameRecomputation(same, run.run_id)
     temperatures: dict[str, float] = {}
     calibration: dict[str, Any] = {}
     if calibrate:
@@ -337,6 +330,21 @@ def recompute(
             calibration[task] = info
             if info.get("temperature") is not None:
                 temperatures[task] = float(info["temperature"])
+    # What the new run would hold: the labels and the temperatures actually fitted (asking for
+    # calibration that fits nothing, or with another --min-examples that fits the same, makes
+    # the same run)
+    fingerprint = corrections_fingerprint(
+        [c for c in latest(corrections) if c.topic in run.info.topic_keys()], temperatures
+    )
+    same = _same_recomputation(runs_dir, run.run_id, fingerprint)
+    if same is not None:
+        note = ""
+        if calibrate and not temperatures:  # why asking for calibration made the same run
+            reasons = [
+                f"{t}: {i.get('reason', 'too few examples')}" for t, i in calibration.items()
+            ]
+            note = f" (calibration fitted nothing: {'; '.join(reasons)})"
+        raise SameRecomputation(same, run.run_id, note)
     applied = apply_corrections(run, corrections, temperatures or None)
     changed = sum(applied.counts[k] for k in ("applied", "added", "removed"))
     if not changed and not temperatures:
@@ -381,15 +389,17 @@ def recompute(
 
 
 def corrections_fingerprint(
-    corrections: Iterable[Correction], *, calibrate: bool, min_examples: int
+    corrections: Iterable[Correction], temperatures: Mapping[str, float] | None = None
 ) -> str:
     """What makes a recomputed run: the labels in force (each passage text, topic, task and
-    label) and the calibration asked for, as a short hash."""
+    label) and the temperatures the probabilities were scaled by (none: not calibrated), as a
+    short hash."""
     import hashlib
     import json
 
     labels = sorted((c.text_sha256, c.topic, c.task, c.label) for c in corrections)
-    record = {"labels": labels, "calibrate": calibrate, "min_examples": min_examples}
+    scaled = {task: round(float(t), 6) for task, t in sorted((temperatures or {}).items())}
+    record = {"labels": labels, "temperatures": scaled}
     return hashlib.sha256(json.dumps(record).encode("utf-8")).hexdigest()[:16]
 
 
