@@ -484,6 +484,12 @@ def test_recompute_writes_a_new_run_that_names_its_source(run, tmp_path):
     assert new.meta["corrections"]["other_topic_keys"] == ["nato"]
     assert new.meta["corrections"]["source"] == "somewhere"
     assert new.meta["models"] == run.meta["models"]
+    # nothing changes the run, but a label on a topic it lacks (a label typed as the key?):
+    # the refusal names it and the run's keys
+    lost = [corr(WIRE_TEXT, "Arms control", "stance", "favor")]
+    with pytest.raises(ValueError, match="1 more on topics this run does not have") as err:
+        recompute(run, lost, runs_dir)
+    assert "(Arms control; its topic keys: arms_control" in str(err.value)
     assert _position(new, "article", WIRE, "arms_control")["stance"] == pytest.approx(1.0)
     assert "corrected" in new.scores.columns
 

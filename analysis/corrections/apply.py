@@ -349,11 +349,19 @@ def recompute(
     changed = sum(applied.counts[k] for k in ("applied", "added", "removed"))
     if not changed and not temperatures:
         counts = applied.counts
+        others = counts.get("other_topics") or 0
+        elsewhere = (
+            f"; {others} more on topics this run does not have "
+            f"({', '.join(map(str, counts.get('other_topic_keys') or []))}; its topic keys: "
+            f"{', '.join(run.info.topic_keys())})"
+            if others
+            else ""
+        )
         raise ValueError(
             f"none of the {counts['in_force']} corrections in force on this run's topics changes "
             f"run {run.run_id} ({counts['unmatched']} on text not in it, "
             f"{counts['no_effect']} without effect, {counts['waiting']} waiting for the stance "
-            "a passage counts toward and its tone): no new run written"
+            f"a passage counts toward and its tone){elsewhere}: no new run written"
         )
     created = datetime.now(UTC)
     corpus_hash = str(run.meta.get("corpus_hash") or "0" * 8)
