@@ -119,7 +119,7 @@ def evaluate_articles(args: argparse.Namespace) -> int:
     if args.run and args.corpus:
         raise ValueError("--level article takes --run RUN or --corpus FILE, not both")
     if args.run:
-        run = load_run(args.run, args.runs_dir)
+        run = _load_run_or_kept(args.run, args.runs_dir)
         _check_label_topics(labels, [str(t) for t in dict.fromkeys(run.positions["topic"])])
     else:
         if not args.corpus:
@@ -135,6 +135,26 @@ def evaluate_articles(args: argparse.Namespace) -> int:
     else:
         print(format_article_report(report))
     return 0
+
+
+def _load_run_or_kept(spec: str, runs_dir: str) -> Any:
+    """A run of ``runs_dir``, else one an earlier ``evaluate --corpus`` kept in its
+    ``evaluate/`` folder (the id it printed)."""
+    from analysis.runs import RunError, load_run
+
+    try:
+        return load_run(spec, runs_dir)
+    except RunError:
+        kept = Path(runs_dir) / EVALUATE_RUNS
+        if spec == "latest" or not kept.is_dir():
+            raise
+        try:
+            return load_run(spec, kept)
+        except RunError:
+            raise RunError(
+                f"no run {spec!r} in {runs_dir} or in {kept} (where evaluate --corpus keeps its "
+                "runs)"
+            ) from None
 
 
 def _check_label_topics(labels: Any, topics: Sequence[str]) -> None:
@@ -154,6 +174,13 @@ def _corpus_records(path: str) -> Iterator[tuple[dict[str, Any], str]]:
     source = Path(path)
     if source.is_dir():
         raise ValueError(f"--corpus expects JSON Lines files; {path} is a folder")
+    if not source.is_file():
+        raise ValueError(f"--corpus {path}: no such file")
+    if source.suffix.lower() not in (".jsonl", ".ndjson", ".json"):
+        raise ValueError(
+            f"--corpus expects JSON Lines files (the AllSides file, one article a line); "
+            f"{path} ends in {source.suffix or 'nothing'}"
+        )
     try:
         with source.open(encoding="utf-8") as handle:
             for line in handle:

@@ -42,6 +42,13 @@ BOOTSTRAP_RESAMPLES = 1000
 def load_article_labels(path: str | Path, split: str | None = None) -> pd.DataFrame:
     """The labelled (article, topic) pairs of ``path`` (only ``split`` when given)."""
     path = Path(path)
+    if path.is_dir():
+        raise DataError(
+            path,
+            None,
+            "a folder; expected a JSON Lines file of article labels (article_id or "
+            "title, topic, label)",
+        )
     if not path.is_file():
         raise DataError(path, None, "no such file")
     rows = []

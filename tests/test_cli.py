@@ -264,6 +264,26 @@ def test_article_evaluation_checks_its_inputs(tmp_path, capsys):
     both = [*good_base, "--run", "latest", "--corpus", str(array)]
     assert main(both) == 2
     assert "not both" in _error(capsys)
+    assert main([*good_base, "--corpus", str(tmp_path / "nosuch.jsonl")]) == 2
+    assert "--corpus " in (error := _error(capsys)) and "no such file" in error
+    csv = tmp_path / "other.csv"
+    csv.write_text("id,title\na1,x\n")
+    assert main([*good_base, "--corpus", str(csv)]) == 2
+    assert "expects JSON Lines files" in _error(capsys)
+    assert main([*base[:4], str(tmp_path), "--run", "latest"]) == 2  # labels given as a folder
+    assert "a folder; expected a JSON Lines file of article labels" in _error(capsys)
+    # a run an earlier --corpus kept in runs/evaluate/ is found by the id it printed
+    import shutil
+
+    shutil.copytree(tmp_path / "runs" / "r1", tmp_path / "runs" / "evaluate" / "kept-run")
+    runs = ["--runs-dir", str(tmp_path / "runs")]
+    ann = write_jsonl(
+        tmp_path / "ann.jsonl", [{"article_id": "a01", "topic": "sanctions", "label": "favor"}]
+    )
+    assert main([*base[:4], str(ann), "--run", "kept-run", *runs]) == 0
+    capsys.readouterr()
+    assert main([*good_base, "--run", "nope", *runs]) == 2
+    assert "(where evaluate --corpus keeps its runs)" in _error(capsys)
 
 
 def test_warnings_are_one_line_for_people(tmp_path, capsys):
