@@ -66,8 +66,10 @@ def run_provenance(meta: Mapping[str, Any], config: Mapping[str, Any] | None = N
         "seed": meta.get("seed"),
         "versions": meta.get("versions"),
     }
-    if meta.get("source_run"):
+    if meta.get("source_run"):  # recomputed with corrections: which, from where, how many
         provenance["source_run"] = meta["source_run"]
+        provenance["source_command"] = meta.get("source_command")
+        provenance["corrections"] = meta.get("corrections")
     if meta.get("calibration"):
         provenance["calibration"] = meta["calibration"]
     return provenance

@@ -484,6 +484,14 @@ def test_recompute_writes_a_new_run_that_names_its_source(run, tmp_path):
     assert new.meta["corrections"]["other_topic_keys"] == ["nato"]
     assert new.meta["corrections"]["source"] == "somewhere"
     assert new.meta["models"] == run.meta["models"]
+    # what an export of it carries: which corrections made it, from where
+    from analysis.provenance import run_provenance
+
+    provenance = run_provenance(new.meta)
+    assert provenance["corrections"]["source"] == "somewhere"
+    assert provenance["corrections"]["applied"] == 1 and provenance["corrections"]["fingerprint"]
+    assert provenance["source_run"]["run_id"] == run.run_id
+    assert "source_command" in provenance and "corrections" not in run_provenance(run.meta)
     # nothing changes the run, but a label on a topic it lacks (a label typed as the key?):
     # the refusal names it and the run's keys
     lost = [corr(WIRE_TEXT, "Arms control", "stance", "favor")]
