@@ -61,6 +61,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             label_map=parse_label_map(args.label_map),
         )
         scorer = quoted_voice(stance)
+        if scorer is stance:
+            print(
+                f"note: {stance.name} has no speaker head: its stance reading of each quote is "
+                "what stands for the quoted voice (as in a run with it)",
+                file=sys.stderr,
+            )
     else:
         scorer = create_scorer(
             args.model,

@@ -937,6 +937,10 @@ def test_evaluate_cli_reads_the_quoted_voices_by_the_speaker_head(tmp_path, caps
     assert report["n"] == 2 and report["task"] == "speaker"  # the speaker labels only
     assert report["model"] == "stance.minilm.v2:speaker"
     assert "2 quoted voice's stance examples" in captured.err
+    assert "no speaker head" not in captured.err
+    # a model without a speaker head: its stance reading stands in, and it is said
+    assert main([*args, "--model", "stance.minilm.v1"]) == 0
+    assert "note: stance.minilm.v1 has no speaker head" in capsys.readouterr().err
     labelled = tmp_path / "plain.jsonl"
     labelled.write_text('{"text": "x", "target": "y", "label": "favor"}\n')
     assert main(["evaluate", "--task", "speaker", "--data", str(labelled)]) == 2

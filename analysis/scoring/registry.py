@@ -144,10 +144,20 @@ def create_scorer(
     options = dict(options or {})
     if spec in BACKEND_SPECS and label_map and "label_map" in BACKEND_SPECS[spec].options:
         options.setdefault("label_map", dict(label_map))
+    elif spec in BACKEND_SPECS and label_map:  # a model with labels of its own: not ignored
+        raise ValueError(
+            f"a label map renames a Hugging Face classifier's labels; {spec} gives "
+            f"{'/'.join(labels_for(task))} itself (leave the label map out)"
+        )
     check_spec(spec, task, options)
     if spec in BACKEND_SPECS:
         return BUILDERS[spec](BuildRequest(options, precision, pair_model, templates))
     path = Path(spec).expanduser()
+    if path.is_dir() and is_pair_classifier_dir(path) and label_map:
+        raise ValueError(
+            f"a label map renames a Hugging Face classifier's labels; the viewpoints model in "
+            f"{spec} gives {'/'.join(labels_for(task))} itself (leave the label map out)"
+        )
     if path.is_dir() and is_pair_classifier_dir(path):
         model = pair_model or PairModel(path, precision=precision)
         return PairModelScorer(f"{task}.pair-classifier.v1:{path}", task, model)
