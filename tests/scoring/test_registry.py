@@ -92,9 +92,8 @@ def test_scorers_check_their_inputs():
 
 
 def test_a_label_map_for_a_model_with_labels_of_its_own_is_refused_not_ignored():
-
-    with pytest.raises(ValueError, match="stance.minilm.v2 gives favor/against/none itself"):
+    with pytest.raises(ValueError, match=r"stance\.minilm\.v2 gives favor/against/none itself"):
         create_scorer("stance.minilm.v2", "stance", label_map={"LABEL_0": "favor"})
-    with pytest.raises(ValueError, match="tone.vader.v1 gives negative/neutral/positive itself"):
+    with pytest.raises(ValueError, match=r"tone\.vader\.v1 gives negative/neutral/positive itself"):
         create_scorer("tone.vader.v1", "tone", label_map={"LABEL_0": "negative"})
     assert create_scorer("stance.minilm.v2", "stance", label_map={}).name == "stance.minilm.v2"
