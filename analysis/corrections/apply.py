@@ -30,14 +30,14 @@ from analysis.quoted_voice import with_speaker_columns
 
 class SameRecomputation(ValueError):
     """A run recomputed from the same model's run with the same labels already exists
-    (``run_id``: that run)."""
+    (``run_id``: that run; ``note``: why asking for calibration changed nothing, if it did)."""
 
     def __init__(self, run_id: str, source: str, note: str = "") -> None:
         super().__init__(
             f"run {run_id} already holds these corrections of run {source}{note}: no new run "
             "written"
         )
-        self.run_id = run_id
+        self.run_id, self.note = run_id, note
 
 
 @dataclass

@@ -313,8 +313,8 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
             st.session_state[WRITTEN_KEY] = (
                 ctx.run_id,
                 same.run_id,
-                f"Run `{same.run_id}` already holds these corrections of this model's run, "
-                "so no new run was written.",
+                f"Run `{same.run_id}` already holds these corrections of this model's run"
+                f"{same.note}, so no new run was written.",
             )
         except ValueError as error:
             message = str(error)

@@ -179,6 +179,10 @@ def test_writing_the_same_corrected_run_again_opens_the_one_there_is(app, tmp_pa
     assert not at.exception and not at.error
     assert len(list_runs(runs_dir)) == 2
     assert any(f"Run `{written}` already holds these corrections" in s.value for s in at.success)
+    at.checkbox(key="ev_calibrate").check().run()  # one label: too few to calibrate on
+    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    assert len(list_runs(runs_dir)) == 2
+    assert any("(calibration fitted nothing: " in s.value for s in at.success)
     next(b for b in at.button if b.label == "Open this run in the Overview").click().run()
     assert at.sidebar.selectbox(key="w_run").value == written
 
