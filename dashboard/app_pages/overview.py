@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -147,14 +148,7 @@ def _evidence_for_author(
     left, right = st.columns(2)
     unit = state.selectbox("Author or outlet group", units, "author", where=left)
     pos = data.positions(ctx.path, ctx.stamp, "author")
-    topic = state.selectbox(
-        "Topic",
-        topics,
-        "topic",
-        where=right,
-        format_func=ctx.label,
-        default=_first_discussed(pos[pos["author"] == unit], topics),
-    )
+    topic = _topic_picker(ctx, right, topics, pos[pos["author"] == unit])
     if unit is None or topic is None:
         return
     row = pos[(pos["author"] == unit) & (pos["topic"] == topic)]
@@ -188,11 +182,16 @@ def _evidence_for_author(
     _quoted_voices(store, meta_by_id, article_ids, topic, ctx.label(topic))
 
 
-def _first_discussed(rows: pd.DataFrame, topics: list[str]) -> str | None:
-    """The first of ``topics`` that a unit's position ``rows`` discuss (None: none), where its
-    evidence opens when no topic was chosen."""
+def _topic_picker(
+    ctx: context.RunContext, where: Any, topics: list[str], rows: pd.DataFrame
+) -> str | None:
+    """The evidence's topic picker; with no topic chosen it opens on the first of ``topics``
+    the unit's position ``rows`` discuss."""
     discussed = set(rows.loc[rows["status"] == "discussed", "topic"])
-    return next((t for t in topics if t in discussed), None)
+    first = next((t for t in topics if t in discussed), None)
+    return state.selectbox(
+        "Topic", topics, "topic", where=where, format_func=ctx.label, default=first
+    )
 
 
 def _evidence_for_article(
@@ -219,14 +218,7 @@ def _evidence_for_article(
         format_func=lambda a: str(meta_by_id.loc[a, "title"]) if a in meta_by_id.index else a,
     )
     pos = data.positions(ctx.path, ctx.stamp, "article")
-    topic = state.selectbox(
-        "Topic",
-        topics,
-        "topic",
-        where=right,
-        format_func=ctx.label,
-        default=_first_discussed(pos[pos["article_id"] == aid], topics),
-    )
+    topic = _topic_picker(ctx, right, topics, pos[pos["article_id"] == aid])
     if aid is None or topic is None:
         return
     row = pos[(pos["article_id"] == aid) & (pos["topic"] == topic)]
