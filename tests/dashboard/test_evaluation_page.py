@@ -49,6 +49,19 @@ def _metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def _press(at, label: str):
+    """Click the page's button labelled ``label`` and rerun."""
+    return next(b for b in at.button if b.label == label).click().run()
+
+
+def _opened_on_a_corrected_passage(app, tmp_path, folder, text: str = WIRE_TEXT):
+    """The page on a fresh small run, with one stance label saved for ``text``."""
+    runs_dir = tmp_path / "runs"
+    make_small_run(runs_dir)
+    _save(folder, (text, "arms_control", "stance", "favor"))
+    return _open(app, runs_dir), runs_dir
+
+
 def test_without_corrections_the_page_says_how_to_make_them(app, small_runs_dir, folder):
     at = _open(app, small_runs_dir)
     assert any("No corrections yet" in i.value for i in at.info)
@@ -94,7 +107,7 @@ def test_scoring_a_labelled_file_runs_the_chosen_model(app, small_runs_dir, fold
     at.text_input(key="ev_model_tone_20181110-120000-seeds000").input("tone.vader.v1")
     at.number_input(key="ev_limit").set_value(10)
     at.run()
-    next(b for b in at.button if b.label == "Score").click().run()
+    _press(at, "Score")
     assert not at.exception
     metrics = _metrics(at)
     assert metrics["Examples"] == "10" and metrics["Macro-F1"] == "1.000"
@@ -105,17 +118,14 @@ def test_a_bad_file_is_an_error_message_not_a_crash(app, small_runs_dir, folder,
     at = _open(app, small_runs_dir)
     at.radio(key="ev_source").set_value("file").run()
     at.text_input(key="ev_path").input(str(tmp_path / "missing.jsonl")).run()
-    next(b for b in at.button if b.label == "Score").click().run()
+    _press(at, "Score")
     assert not at.exception
     assert any("no such file" in e.value for e in at.error)
 
 
 def test_write_a_corrected_run_from_the_page(app, tmp_path, folder):
-    runs_dir = tmp_path / "runs"
-    make_small_run(runs_dir)
-    _save(folder, (WIRE_TEXT, "arms_control", "stance", "favor"))
-    at = _open(app, runs_dir)
-    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    at, runs_dir = _opened_on_a_corrected_passage(app, tmp_path, folder)
+    _press(at, "Write a corrected run")
     assert not at.exception
     assert any("Wrote run" in s.value for s in at.success)
     runs = list_runs(runs_dir)
@@ -124,7 +134,7 @@ def test_write_a_corrected_run_from_the_page(app, tmp_path, folder):
     assert newest["corrections"]["applied"] == 1
     # the new run opens from here, not only from the sidebar
     assert any("1 correction applied" in s.value for s in at.success)
-    next(b for b in at.button if b.label == "Open this run in the Overview").click().run()
+    _press(at, "Open this run in the Overview")
     assert not at.exception
     assert at.sidebar.selectbox(key="w_run").value == newest["run_id"]
     at.switch_page("app_pages/evaluation.py").run()  # back on Evaluation, on the new run
@@ -133,30 +143,24 @@ def test_write_a_corrected_run_from_the_page(app, tmp_path, folder):
 
 
 def test_on_a_corrected_run_the_model_is_measured_on_the_run_it_came_from(app, tmp_path, folder):
-    runs_dir = tmp_path / "runs"
-    make_small_run(runs_dir)
-    _save(folder, (WIRE_TEXT, "arms_control", "stance", "favor"))  # the model said against
-    at = _open(app, runs_dir)
-    next(b for b in at.button if b.label == "Write a corrected run").click().run()
-    next(b for b in at.button if b.label == "Open this run in the Overview").click().run()
+    at, runs_dir = _opened_on_a_corrected_passage(app, tmp_path, folder)  # the model said against
+    _press(at, "Write a corrected run")
+    _press(at, "Open this run in the Overview")
     at.switch_page("app_pages/evaluation.py").run()
     assert not at.exception
     # not the corrected numbers read back as the model's (they would score 100%)
     assert _metrics(at)["Accuracy"] == "0.0%"
     assert any("measured on the run it came from" in c.value for c in at.caption)
     # writing again starts from the model's run, not from the corrected one
-    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    _press(at, "Write a corrected run")
     assert not at.exception
     sources = {r["source_run"]["run_id"] for r in list_runs(runs_dir) if "source_run" in r}
     assert sources == {"20181110-120000-seeds000"}
 
 
 def test_writing_a_run_no_correction_changes_is_said_not_done(app, tmp_path, folder):
-    runs_dir = tmp_path / "runs"
-    make_small_run(runs_dir)
-    _save(folder, ("A passage no run has.", "arms_control", "stance", "favor"))
-    at = _open(app, runs_dir)
-    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    at, runs_dir = _opened_on_a_corrected_passage(app, tmp_path, folder, "A passage no run has.")
+    _press(at, "Write a corrected run")
     assert not at.exception
     (error,) = at.error
     assert error.value.startswith("None of the 1 corrections")
@@ -169,21 +173,18 @@ def test_writing_a_run_no_correction_changes_is_said_not_done(app, tmp_path, fol
 
 
 def test_writing_the_same_corrected_run_again_opens_the_one_there_is(app, tmp_path, folder):
-    runs_dir = tmp_path / "runs"
-    make_small_run(runs_dir)
-    _save(folder, (WIRE_TEXT, "arms_control", "stance", "favor"))
-    at = _open(app, runs_dir)
-    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    at, runs_dir = _opened_on_a_corrected_passage(app, tmp_path, folder)
+    _press(at, "Write a corrected run")
     (written,) = [r["run_id"] for r in list_runs(runs_dir) if "source_run" in r]
-    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    _press(at, "Write a corrected run")
     assert not at.exception and not at.error
     assert len(list_runs(runs_dir)) == 2
     assert any(f"Run `{written}` already holds these corrections" in s.value for s in at.success)
     at.checkbox(key="ev_calibrate").check().run()  # one label: too few to calibrate on
-    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    _press(at, "Write a corrected run")
     assert len(list_runs(runs_dir)) == 2
     assert any("(calibration fitted nothing: " in s.value for s in at.success)
-    next(b for b in at.button if b.label == "Open this run in the Overview").click().run()
+    _press(at, "Open this run in the Overview")
     assert at.sidebar.selectbox(key="w_run").value == written
 
 
@@ -202,7 +203,7 @@ def test_every_refusal_to_write_a_run_says_no_run_was_written(app, tmp_path, fol
     config.write_text(config.read_text() + '\n[aggregate]\nstance_rule = "bogus"\n')
     _save(folder, (WIRE_TEXT, "arms_control", "stance", "favor"))
     at = _open(app, runs_dir)
-    next(b for b in at.button if b.label == "Write a corrected run").click().run()
+    _press(at, "Write a corrected run")
     assert not at.exception
     (error,) = at.error
     assert "cannot be recomputed the same way" in error.value
