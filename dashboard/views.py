@@ -95,14 +95,53 @@ def sort_options(topics: Sequence[tuple[str, str]], level: str) -> dict[str, tup
     return first
 
 
+# The interval ends a score ranks by: (lower, upper); the upper end when the lowest come first.
+SORT_BOUNDS = {
+    "stance": ("stance_low", "stance_high"),
+    "quoted_stance": ("quoted_low", "quoted_high"),
+    "tone": ("tone_low", "tone_high"),
+}
+SORT_HELP = (
+    "Scores rank by the cautious end of their 95% interval (the lower end for most favor or "
+    "most positive first, the upper end for most against or most negative first), so that a "
+    "position on a few passages does not top the list on one strongly worded sentence. "
+    "Positions with no interval (one passage) follow, by their score; not discussed comes last."
+)
+
+
 def sort_wide(wide: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:
-    """Rows sorted by ``column`` (``__name__``: the index); missing values (not discussed) last."""
+    """Rows sorted by ``column`` (``__name__``: the index); missing values (not discussed) last.
+
+    A score column ranks by its interval's cautious end (``SORT_BOUNDS``), the scores
+    without an interval after those with one: "most against first" should mean most clearly
+    against, not the unit with one strongly worded passage.
+    """
     if column == "__name__":
         order = wide.index.to_series().astype(str).str.casefold().argsort(kind="stable")
         return wide.iloc[np.asarray(order)]
     if column not in wide.columns:
         return wide
-    return wide.sort_values(column, ascending=ascending, na_position="last", kind="stable")
+    topic, _, field = column.rpartition("|")
+    bounds = SORT_BOUNDS.get(field)
+    bound_column = f"{topic}|{bounds[1] if ascending else bounds[0]}" if bounds else None
+    if bound_column is None or bound_column not in wide.columns:
+        return wide.sort_values(column, ascending=ascending, na_position="last", kind="stable")
+    point = pd.to_numeric(wide[column], errors="coerce").to_numpy(dtype=float)
+    bound = pd.to_numeric(wide[bound_column], errors="coerce").to_numpy(dtype=float)
+    keys = pd.DataFrame(
+        {
+            "missing": np.isnan(point),
+            "no_interval": np.isnan(bound),
+            "bound": bound,
+            "point": point,
+        }
+    )
+    order = keys.sort_values(
+        ["missing", "no_interval", "bound", "point"],
+        ascending=[True, True, ascending, ascending],
+        kind="stable",
+    ).index
+    return wide.iloc[np.asarray(order)]
 
 
 def _n_cell(status: object, n: object, coverage: object, n_reported: object) -> str:

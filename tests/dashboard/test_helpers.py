@@ -109,6 +109,37 @@ def test_matrix_rows_per_unit_and_topic_with_not_discussed_in_words():
     assert table.display.iloc[0]["n · coverage"] == "3 · 25% (+1 reported)"
 
 
+def test_sorting_by_a_score_ranks_by_the_cautious_end_of_its_interval():
+    # "Strong": one strongly worded passage, no interval; "Clear": three passages, all against;
+    # "Wide": a stronger point than "Clear" on an interval that reaches past zero.
+    wide = pd.DataFrame(
+        {
+            "t|stance": [-0.9, -0.5, -0.6, np.nan, 0.4],
+            "t|stance_low": [np.nan, -0.7, -0.95, np.nan, 0.1],
+            "t|stance_high": [np.nan, -0.3, 0.05, np.nan, 0.6],
+        },
+        index=["Strong", "Clear", "Wide", "Silent", "Favor"],
+    )
+    assert list(sort_wide(wide, "t|stance", True).index) == [
+        "Clear",
+        "Wide",
+        "Favor",
+        "Strong",
+        "Silent",
+    ]
+    # Most favor first ranks by the lower end: the clearly against unit's is the higher.
+    assert list(sort_wide(wide, "t|stance", False).index) == [
+        "Favor",
+        "Clear",
+        "Wide",
+        "Strong",
+        "Silent",
+    ]
+    # Without interval columns the score itself decides, as before.
+    plain = sort_wide(wide[["t|stance"]], "t|stance", True)
+    assert list(plain.index) == ["Strong", "Wide", "Clear", "Favor", "Silent"]
+
+
 def test_sorting_puts_not_discussed_last_and_pages_clip():
     wide = wide_positions(_positions(), "author")
     assert list(sort_wide(wide, "t2|stance", True).index) == ["A", "B"]
