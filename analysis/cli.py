@@ -285,6 +285,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             )
     config = config.with_values(**changes)
     _check_ray_options(args, config)
+    if not args.dry_run:
+        _note_reused_name(config.run.name, config.run.runs_dir)
     # Imported once the config is known to be good: a bad value fails before torch loads.
     from analysis.pipeline import analyze
 
@@ -336,11 +338,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     }
     config = config.with_values(**changes)
     _check_ray_options(args, config)
+    if not args.dry_run:
+        _note_reused_name(config.run.name, config.run.runs_dir)
     from analysis.pipeline import analyze
 
     result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
     _print_result(result, args.dry_run, args.json)
     return 0
+
+
+def _note_reused_name(name: str | None, runs_dir: str | Path) -> None:
+    """Say before a run is written that its name is taken: the name stops picking one run."""
+    if not name:
+        return
+    from analysis.runs import list_runs
+
+    taken = [str(m.get("run_id")) for m in list_runs(runs_dir) if m.get("name") == name]
+    if taken:
+        shown = ", ".join(taken[:3]) + (f" and {len(taken) - 3} more" if len(taken) > 3 else "")
+        print(
+            f"note: {len(taken)} run(s) in {runs_dir} are named {name!r} already ({shown}); "
+            "refer to the new run by its id (a name shared by runs picks none of them)",
+            file=sys.stderr,
+        )
 
 
 def _recorded_run(experiment: Path) -> str | None:
@@ -684,6 +704,7 @@ def cmd_recompute(args: argparse.Namespace) -> int:
         raise CLIError(
             f"no corrections in {folder}: save some on the dashboard first (nothing to recompute)"
         )
+    _note_reused_name(args.name, args.runs_dir)
     path = recompute(
         run,
         corrections,

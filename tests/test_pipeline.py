@@ -183,6 +183,7 @@ def test_a_run_config_reruns_from_anywhere_and_says_when_its_topics_changed(
     command = ["analyze", "corpus", "--topics", "./mine.toml", "--runs-dir", "runs", "--quiet"]
     command += ["--name", "baseline"]
     assert main([*command, "--cache", "cache/../cache/p.sqlite"]) == 0
+    assert "already" not in capsys.readouterr().err  # the first run of that name
     (first,) = list_runs(work / "runs")
     recorded = (Path(first["path"]) / "config.toml").read_text()
     assert f'paths = ["{work / "corpus"}"]' in recorded
@@ -206,6 +207,14 @@ def test_a_run_config_reruns_from_anywhere_and_says_when_its_topics_changed(
     monkeypatch.setenv("VIEWPOINTS_RUNS_DIR", str(tmp_path / "elsewhere"))
     assert main(["run", str(config), "--quiet"]) == 0
     assert len(list_runs(tmp_path / "elsewhere")) == 1 and len(list_runs(work / "runs")) == 2
+    # a second run given the same name is written, and told that the name no longer picks it
+    monkeypatch.chdir(work)
+    assert main([*command, "--cache", "cache/p.sqlite"]) == 0
+    assert (
+        f"note: 1 run(s) in runs are named 'baseline' already ({first['run_id']}); refer to "
+        "the new run by its id"
+    ) in capsys.readouterr().err.replace("\n", " ")
+    assert len(list_runs(work / "runs")) == 3
 
 
 def test_show_and_runs_list_the_seed_authors(seeds_run, capsys):
