@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -229,13 +230,21 @@ def _analyze_labelled(args: argparse.Namespace, labels: Any, runs_dir: Path) -> 
     digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()[:12]
     subset = runs_dir / "inputs" / f"{Path(args.data).stem}-{digest}.jsonl"
     subset.parent.mkdir(parents=True, exist_ok=True)
+    written_here = not subset.exists()  # the same articles' file, kept for an earlier run
     subset.write_text("".join(lines), encoding="utf-8")
     config = AnalysisConfig().with_values(
         corpus={"paths": [str(subset)]},
         run={"runs_dir": str(runs_dir), "name": f"evaluate {Path(args.data).name}"},
         models={"precision": args.precision, **({"stance": args.model} if args.model else {})},
     )
-    result = analyze(config, progress=True)
+    try:
+        result = analyze(config, progress=True)
+    except BaseException:
+        if written_here:  # no run names it: nothing should be left behind
+            subset.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the folder too, unless it keeps other inputs
+                subset.parent.rmdir()
+        raise
     return Path(result.path)
 
 

@@ -270,6 +270,12 @@ def test_article_evaluation_checks_its_inputs(tmp_path, capsys):
     csv.write_text("id,title\na1,x\n")
     assert main([*good_base, "--corpus", str(csv)]) == 2
     assert "expects JSON Lines files" in _error(capsys)
+    # an analysis that fails leaves no input file behind (no run names it)
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", [{"id": "a1", "title": "T", "content": "x"}])
+    failing = ["--corpus", str(corpus), "--model", str(tmp_path / "no-model")]
+    assert main([*good_base, *failing, "--runs-dir", str(tmp_path / "ev")]) == 2
+    assert "does not exist" in _error(capsys)
+    assert not (tmp_path / "ev" / "evaluate" / "inputs").exists()
     assert main([*base[:4], str(tmp_path), "--run", "latest"]) == 2  # labels given as a folder
     assert "a folder; expected a JSON Lines file of article labels" in _error(capsys)
     # a run an earlier --corpus kept in runs/evaluate/ is found by the id it printed
