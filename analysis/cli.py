@@ -768,7 +768,7 @@ def cmd_recompute(args: argparse.Namespace) -> int:
 
 
 def cmd_corrections(args: argparse.Namespace) -> int:
-    from analysis.corrections import CorrectionStore, corrections_dir
+    from analysis.corrections import CorrectionStore, corrections_dir, latest
 
     folder = corrections_dir(args.corrections_dir)
     if folder.exists() and not folder.is_dir():
@@ -777,7 +777,7 @@ def cmd_corrections(args: argparse.Namespace) -> int:
         print(f"no corrections folder at {folder} (yet)", file=sys.stderr)
     store = CorrectionStore(folder)
     history = store.history()
-    current = store.latest()
+    current = latest(history)
     counts: dict[str, dict[str, dict[str, int]]] = {}
     for c in current:
         cell = counts.setdefault(c.topic, {}).setdefault(c.task, {"n": 0, "changed": 0})
@@ -788,6 +788,7 @@ def cmd_corrections(args: argparse.Namespace) -> int:
         "saved": len(history),
         "in_force": len(current),
         "by_topic": counts,
+        "skipped_lines": store.skipped_lines(),
     }
     return _emit(report, args.json, "format_corrections")
 

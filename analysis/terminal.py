@@ -656,4 +656,12 @@ def format_corrections(report: dict[str, Any]) -> str:
             for task, v in sorted(tasks.items())
         )
         lines.append(f"  {topic}: {cells}")
+    skipped = report.get("skipped_lines") or []
+    if skipped:
+        shown = ", ".join(skipped[:5]) + (
+            f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        )
+        lines.append(
+            f"  {len(skipped)} line(s) skipped as not JSON (writes cut short, never saved): {shown}"
+        )
     return "\n".join(lines)

@@ -297,9 +297,14 @@ def test_warnings_are_one_line_for_people(tmp_path, capsys):
     folder.mkdir()
     (folder / "a.jsonl").write_text('{"broken\n')
     assert main(["corrections", "--corrections-dir", str(folder)]) == 0
-    err = _error(capsys)
+    out, err = capsys.readouterr()
     assert err.startswith("viewpoints: warning: ") and "skipped a line" in err
     assert "UserWarning" not in err and len(err.strip().splitlines()) == 1
+    # the summary counts the line the reading skipped, and says where it is
+    assert (
+        f"1 line(s) skipped as not JSON (writes cut short, never saved): {folder / 'a.jsonl'}:1"
+        in out
+    )
 
 
 def test_article_options_are_refused_for_passages(tmp_path, capsys):

@@ -38,24 +38,32 @@ def read_corrections(path: str | Path) -> list[Correction]:
 
 
 def _read_file(path: Path) -> list[Correction]:
+    found, skipped = _parse_file(path)
+    for where, reason in skipped:
+        # Only whole lines are ever appended, so this is a write cut short (a crash, a full
+        # disk) and was never reported saved; the next append started on a fresh line.
+        warnings.warn(
+            f"{where}: skipped a line that is not valid JSON ({reason}); "
+            "probably a write cut short",
+            stacklevel=3,
+        )
+    return found
+
+
+def _parse_file(path: Path) -> tuple[list[Correction], list[tuple[str, str]]]:
+    """The file's corrections, and the ("file:line", reason) of each line that is not JSON."""
     try:
         lines = path.read_text(encoding="utf-8").split("\n")
     except UnicodeDecodeError:
         raise DataError(path, None, "not UTF-8 text") from None
-    found = []
+    found, skipped = [], []
     for i, line in enumerate(lines):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            # Only whole lines are ever appended, so this is a write cut short (a crash, a full
-            # disk) and was never reported saved; the next append started on a fresh line.
-            warnings.warn(
-                f"{path}:{i + 1}: skipped a line that is not valid JSON ({err.msg}); "
-                "probably a write cut short",
-                stacklevel=3,
-            )
+            skipped.append((f"{path}:{i + 1}", err.msg))
             continue
         if not isinstance(record, dict):
             raise DataError(path, i + 1, "expected a JSON object")
@@ -63,7 +71,7 @@ def _read_file(path: Path) -> list[Correction]:
             found.append(Correction.from_dict(record))
         except (TypeError, ValueError) as err:
             raise DataError(path, i + 1, str(err)) from None
-    return found
+    return found, skipped
 
 
 class CorrectionStore:
@@ -95,6 +103,10 @@ class CorrectionStore:
     def history(self) -> list[Correction]:
         """Every correction ever saved (superseded ones included), in file order."""
         return read_corrections(self.folder) if self.folder.is_dir() else []
+
+    def skipped_lines(self) -> list[str]:
+        """ "file:line" of each line that is not JSON (a write cut short), which reads skip."""
+        return [where for path in self.files() for where, _ in _parse_file(path)[1]]
 
     def latest(self) -> list[Correction]:
         """The corrections in force (see :func:`latest`)."""
