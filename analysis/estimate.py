@@ -95,8 +95,11 @@ def estimate_from_sample(
     """:func:`estimate_cost` from a sample already drawn (``context``: the sample's
     predecessors) for a corpus of ``n`` passages: a streaming run draws it from its files."""
     seconds: dict[str, float] = {}
+    loading = 0.0  # loading the models: the run pays it once, whatever the corpus's size
     if sample:
-        matcher.warm_up()  # load the embedders outside the timing
+        started = time.perf_counter()
+        matcher.warm_up()  # load the embedders outside the relevance timing
+        loading += time.perf_counter() - started
         warm = slice(0, WARM_UP_PASSAGES)  # and meet the first input shapes
         matcher.relevance(sample[warm], previous=context[warm] if context is not None else None)
         started = time.perf_counter()
@@ -125,7 +128,9 @@ def estimate_from_sample(
         # A scorer's warnings (failed chat answers) become notes of the estimate, not raw lines.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            started = time.perf_counter()
             scorer.score(texts[:2], targets[:2])  # load weights outside the timing
+            loading += time.perf_counter() - started
             started = time.perf_counter()
             scorer.score(texts, targets)
             seconds[task] = (time.perf_counter() - started) / len(texts) * pairs
@@ -137,6 +142,7 @@ def estimate_from_sample(
         failed = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
         if failed:
             notes.append(f"{task} warm-up: {failed[0]}")
+    seconds["loading models"] = loading
     seconds["total"] = sum(seconds.values())
     calls = {"stance": pairs * stance.calls_per_pair(), "tone": 0 if shared else pairs}
     if shared:

@@ -11,6 +11,16 @@ from analysis.topics import load_topics
 from tests.fakes import RuleScorer
 
 
+class SlowLoadingScorer(RuleScorer):
+    """A scorer whose first call loads weights for half a second."""
+
+    def score(self, texts, targets):
+        if not getattr(self, "loaded", False):
+            time.sleep(0.5)
+            self.loaded = True
+        return super().score(texts, targets)
+
+
 class SlowFirstCallMatcher:
     """Relevance 0.9 to the first topic for texts containing "sanctions"; the first call (new
     input shapes, in a real model) takes a second, later ones nothing."""
@@ -50,3 +60,21 @@ def test_counts_are_extrapolated_and_the_first_calls_are_not_timed():
     assert matcher.calls[0] == WARM_UP_PASSAGES  # the untimed warm-up, then the sample
     # the slow first call timed would have counted as 12,000 / sample_size seconds or more
     assert estimate.seconds["relevance"] < 1.0
+
+
+def test_loading_the_models_is_counted_once_in_the_total():
+    topics = load_topics(None)
+    passages = [f"passage {i} on sanctions" if i % 10 == 0 else f"passage {i}" for i in range(600)]
+    estimate = estimate_cost(
+        passages,
+        10,
+        SlowFirstCallMatcher(len(topics)),
+        topics,
+        0.61,
+        SlowLoadingScorer("stance"),
+        RuleScorer("tone"),
+    )
+    assert 0.5 <= estimate.seconds["loading models"] < 1.0
+    assert estimate.seconds["stance"] < 0.5  # the loading call is not extrapolated
+    parts = sum(v for k, v in estimate.seconds.items() if k != "total")
+    assert abs(estimate.seconds["total"] - parts) < 0.2
