@@ -993,8 +993,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--precision",
         default="auto",
         choices=["auto", "bf16", "fp32"],
-        help="inference precision for the shipped models (auto: bf16 where the CPU "
-        "has native bf16, else fp32)",
+        help="weights' precision for the shipped, Hugging Face and NLI models (auto: bf16 "
+        "where the CPU has native bf16, else fp32; default auto)",
     )
     ev.add_argument(
         "--label-map",
@@ -1023,7 +1023,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     an.add_argument("--stance-model", default=None, help="name, directory or Hugging Face id")
     an.add_argument("--tone-model", default=None, help="name, directory or Hugging Face id")
-    an.add_argument("--precision", default=None, choices=["auto", "bf16", "fp32"])
+    an.add_argument(
+        "--precision",
+        default=None,
+        choices=["auto", "bf16", "fp32"],
+        help="weights' precision for the shipped, Hugging Face and NLI models (auto: bf16 "
+        "where the CPU has native bf16, else fp32; default: the config's, auto)",
+    )
     an.add_argument("--seed", type=int, default=None, help="bootstrap seed")
     an.add_argument(
         "--cache",

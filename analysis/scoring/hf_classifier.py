@@ -7,6 +7,7 @@ Labels come from the model's ``id2label``, matched to the task's labels by name 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis.backbone import sha256_of
 from analysis.batching import INFERENCE_PAD_MULTIPLE, length_sorted_batches, pad_multiple
 from analysis.labels import labels_for
 from analysis.scoring.base import (
@@ -99,27 +101,39 @@ class HFClassifierScorer(BaseScorer):
         max_length: int = 256,
         batch_size: int = 32,
         name: str | None = None,
+        precision: str = "auto",
     ) -> None:
         self.model_id, self.task, self.label_map = model_id, task, dict(label_map or {})
         self.pair = task == "stance" if pair is None else pair
         self.max_length, self.batch_size = max_length, batch_size
+        self.precision = precision
         self.labels = labels_for(task)
         self.name = name or f"{task}.hf-classifier.v1:{model_id}"
 
     @cached_property
     def loaded(self) -> tuple[Any, Any, list[int]]:
-        model, tokenizer = load_hf_model(self.model_id, self.task)
+        model, tokenizer = load_hf_model(self.model_id, self.task, self.precision)
         columns = map_labels(model.config.id2label, self.task, self.label_map)
         return model, tokenizer, columns
 
+    @cached_property
+    def weights_sha256(self) -> str | None:
+        return local_weights_sha256(self.model_id)
+
     def identity(self) -> dict[str, Any]:
+        """What the predictions depend on: the cache is keyed by it, so retrained weights or
+        other options never reuse earlier predictions."""
         model = self.loaded[0]
         return {
             "name": self.name,
             "backend": "hf-classifier",
             "model": self.model_id,
             "revision": getattr(model.config, "_commit_hash", None),
+            "weights_sha256": self.weights_sha256,
             "label_map": self.label_map,
+            "pair": self.pair,
+            "max_length": self.max_length,
+            "precision": model_precision(model),
         }
 
     def _score(self, texts: Texts, targets: Targets, spans: Spans, progress: bool) -> np.ndarray:
@@ -150,13 +164,39 @@ class HFClassifierScorer(BaseScorer):
         return out / np.where(sums > 0, sums, 1.0)
 
 
-def load_hf_model(model_id: str, kind: str) -> tuple[Any, Any]:
-    """Load model and tokenizer from a directory or hub id: safetensors only, no remote code.
+def local_weights_sha256(model_id: str) -> str | None:
+    """SHA-256 of a local model folder's safetensors weights (of the shard digests if sharded);
+    None for a hub id, whose revision names its weights."""
+    local = Path(model_id).expanduser()
+    files = sorted(local.glob("*.safetensors")) if local.is_dir() else []
+    if not files:
+        return None
+    if len(files) == 1:
+        return sha256_of(files[0])
+    lines = "".join(f"{f.name} {sha256_of(f)}\n" for f in files)
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def model_precision(model: Any) -> str | None:
+    """The dtype a loaded model computes in, as a run records it ("bfloat16", "float32")."""
+    try:
+        return str(next(model.parameters()).dtype).removeprefix("torch.")
+    except (AttributeError, StopIteration, TypeError):
+        return None
+
+
+def load_hf_model(model_id: str, kind: str, precision: str = "auto") -> tuple[Any, Any]:
+    """Load model and tokenizer from a directory or hub id: safetensors only, no remote code,
+    weights in the dtype ``precision`` resolves to (bf16 under ``auto`` where the CPU computes
+    it natively, as for the shipped models).
 
     Any failure becomes a one-line :class:`ModelLoadError` that says what was tried.
     """
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+    from analysis.precision import resolve_dtype
+
+    dtype = resolve_dtype(precision)
     source, local_only = resolve_model_source(model_id, kind)
     where = f"local directory {source}" if Path(source).is_dir() else f"hub id {model_id!r}"
     try:
@@ -164,7 +204,11 @@ def load_hf_model(model_id: str, kind: str) -> tuple[Any, Any]:
             source, trust_remote_code=False, local_files_only=local_only
         )
         model = AutoModelForSequenceClassification.from_pretrained(
-            source, trust_remote_code=False, use_safetensors=True, local_files_only=local_only
+            source,
+            trust_remote_code=False,
+            use_safetensors=True,
+            local_files_only=local_only,
+            dtype=dtype,
         )
     except Exception as err:  # transformers raises OSError, ValueError, HTTP errors ...
         reason = " ".join(str(err).split())

@@ -27,12 +27,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from analysis.backbone import sha256_of
 from analysis.batching import INFERENCE_PAD_MULTIPLE, length_sorted_batches, pad_multiple
 from analysis.labels import STANCE_LABELS
 from analysis.scoring.base import (
@@ -42,7 +40,7 @@ from analysis.scoring.base import (
     Targets,
     Texts,
 )
-from analysis.scoring.hf_classifier import load_hf_model
+from analysis.scoring.hf_classifier import load_hf_model, local_weights_sha256, model_precision
 
 DEFAULT_FAVOR_TEMPLATE = "The author supports {target}."
 DEFAULT_AGAINST_TEMPLATE = "The author opposes {target}."
@@ -139,10 +137,11 @@ class NLIStanceScorer(BaseScorer):
         batch_size: int = 32,
         max_length: int = 256,
         name: str | None = None,
+        precision: str = "auto",
     ) -> None:
         if not isinstance(model_id, str) or not model_id.strip():
             raise ValueError(f"expected a model directory or Hugging Face id, got {model_id!r}")
-        self.model_id = model_id
+        self.model_id, self.precision = model_id, precision
         self.favor_template = _check_template(favor_template)
         self.against_template = _check_template(against_template)
         self.templates: dict[str, tuple[str, str]] = {}
@@ -175,23 +174,14 @@ class NLIStanceScorer(BaseScorer):
     @cached_property
     def loaded(self) -> tuple[Any, Any, dict[str, int]]:
         """Model, tokenizer and the indices of its NLI classes."""
-        model, tokenizer = load_hf_model(self.model_id, "NLI")
+        model, tokenizer = load_hf_model(self.model_id, "NLI", self.precision)
         roles = nli_label_indices(model.config.id2label, self.model_id)
         return model, tokenizer, roles
 
     @cached_property
     def weights_sha256(self) -> str | None:
         """SHA-256 of a local model's safetensors weights (of the shard digests if sharded)."""
-        local = Path(self.model_id).expanduser()
-        files = sorted(local.glob("*.safetensors")) if local.is_dir() else []
-        if not files:
-            return None
-        if len(files) == 1:
-            return sha256_of(files[0])
-        import hashlib
-
-        lines = "".join(f"{f.name} {sha256_of(f)}\n" for f in files)
-        return hashlib.sha256(lines.encode()).hexdigest()
+        return local_weights_sha256(self.model_id)
 
     def hypotheses(self, target: str) -> tuple[str, str]:
         """The (favor, against) hypotheses for ``target``: its own templates or the defaults."""
@@ -216,6 +206,7 @@ class NLIStanceScorer(BaseScorer):
             "against_template": self.against_template,
             "templates": {t: list(pair) for t, pair in self.templates.items()},
             "max_length": self.max_length,
+            "precision": model_precision(model),
             "mapping": "favor=ef(1-ea), against=ea(1-ef), none=rest",
         }
 

@@ -94,13 +94,17 @@ def _nli(request: BuildRequest) -> Scorer:
     # topic_templates = false: the favor/against_template options apply to every topic, over
     # the topics file's own (robustness runs over templates given on the command line).
     templates = (request.templates or None) if options.get("topic_templates", True) else None
-    return NLIStanceScorer(options["model"], templates=templates, **kwargs)
+    return NLIStanceScorer(
+        options["model"], templates=templates, precision=request.precision, **kwargs
+    )
 
 
 def _hf(task: str) -> Builder:
     def build(request: BuildRequest) -> Scorer:
         kwargs = {k: v for k, v in request.options.items() if k != "model"}
-        return HFClassifierScorer(request.options["model"], task, **kwargs)
+        return HFClassifierScorer(
+            request.options["model"], task, precision=request.precision, **kwargs
+        )
 
     return build
 
@@ -175,12 +179,12 @@ def create_scorer(
                 "stance (as stance.nli.v1), not tone; choose a sentiment classifier for tone"
             )
         nli_options = {k: v for k, v in options.items() if k in NLI_OPTIONS}
-        return _nli(BuildRequest({**nli_options, "model": spec}, templates=templates))
+        return _nli(BuildRequest({**nli_options, "model": spec}, precision, templates=templates))
     check_values("a Hugging Face classifier", HF_OPTIONS[task], options)
     kwargs = {k: v for k, v in options.items() if k != "model"}
     if label_map:
         kwargs.setdefault("label_map", dict(label_map))
-    return HFClassifierScorer(spec, task, **kwargs)
+    return HFClassifierScorer(spec, task, precision=precision, **kwargs)
 
 
 def _pair_dir(spec: str) -> Path | None:

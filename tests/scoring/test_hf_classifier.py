@@ -18,11 +18,11 @@ def test_batches_are_padded_to_a_few_shapes_without_changing_scores(
     tiny_sentiment_dir, monkeypatch
 ):
     monkeypatch.setattr(hf_classifier, "INFERENCE_PAD_MULTIPLE", 1)  # no padding
-    unpadded = HFClassifierScorer(str(tiny_sentiment_dir), "tone", batch_size=2).score(
-        TEXTS, [None] * 3
-    )
+    unpadded = HFClassifierScorer(
+        str(tiny_sentiment_dir), "tone", batch_size=2, precision="fp32"
+    ).score(TEXTS, [None] * 3)
     monkeypatch.undo()
-    scorer = HFClassifierScorer(str(tiny_sentiment_dir), "tone", batch_size=2)
+    scorer = HFClassifierScorer(str(tiny_sentiment_dir), "tone", batch_size=2, precision="fp32")
     model = scorer.loaded[0]
     widths: list[int] = []
     model.register_forward_pre_hook(
@@ -32,3 +32,46 @@ def test_batches_are_padded_to_a_few_shapes_without_changing_scores(
     padded = scorer.score(TEXTS, [None] * 3)
     assert len(widths) == 2 and all(w % 32 == 0 for w in widths)
     np.testing.assert_allclose(padded, unpadded, atol=1e-5)
+
+
+def test_retrained_weights_and_other_options_are_another_model_for_the_cache(
+    tiny_sentiment_dir, tmp_path
+):
+    import shutil
+
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    from analysis.cache import model_key
+
+    folder = tmp_path / "mine"
+    shutil.copytree(tiny_sentiment_dir, folder)
+    first = HFClassifierScorer(str(folder), "tone", precision="fp32").identity()
+    assert first["weights_sha256"] and first["pair"] is False and first["max_length"] == 256
+    model = AutoModelForSequenceClassification.from_pretrained(folder)
+    with torch.no_grad():
+        model.classifier.bias.add_(1.0)
+    model.save_pretrained(folder)  # retrained in place: same folder, same name
+    retrained = HFClassifierScorer(str(folder), "tone", precision="fp32").identity()
+    assert retrained["name"] == first["name"]
+    assert retrained["weights_sha256"] != first["weights_sha256"]
+    keys = {
+        model_key(first),
+        model_key(retrained),
+        model_key(HFClassifierScorer(str(folder), "tone", pair=True, precision="fp32").identity()),
+        model_key(
+            HFClassifierScorer(str(folder), "tone", max_length=16, precision="fp32").identity()
+        ),
+    }
+    assert len(keys) == 4
+
+
+def test_precision_is_honoured_and_recorded(tiny_sentiment_dir):
+    import torch
+
+    for precision, dtype in (("bf16", torch.bfloat16), ("fp32", torch.float32)):
+        scorer = HFClassifierScorer(str(tiny_sentiment_dir), "tone", precision=precision)
+        assert next(scorer.loaded[0].parameters()).dtype == dtype
+        assert scorer.identity()["precision"] == str(dtype).removeprefix("torch.")
+        probs = scorer.score(TEXTS, [None] * 3)
+        assert probs.dtype == np.float32 and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)

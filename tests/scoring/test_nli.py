@@ -29,6 +29,13 @@ TEXTS = [
 TARGETS = ["arms control", "sanctions", "Ukraine", "sanctions", "arms control"]
 
 
+@pytest.fixture(autouse=True)
+def full_precision(monkeypatch):
+    """These tests compare scores to 1e-5, which bf16 weights (``auto`` on a CPU with native
+    bf16) do not give: every model here loads in fp32, as on a CPU without it."""
+    monkeypatch.setattr("analysis.precision.cpu_supports_bf16", lambda: False)
+
+
 def save_classifier(path: Path, tokenizer, id2label: dict[int, str], state=None) -> Path:
     """Save a tiny BERT sequence classifier with ``id2label``, optionally with given weights."""
     import torch
@@ -371,10 +378,10 @@ def test_batches_are_padded_to_a_few_shapes_without_changing_scores(nli_dir, mon
     import analysis.scoring.nli as nli
 
     monkeypatch.setattr(nli, "INFERENCE_PAD_MULTIPLE", 1)  # a multiple of 1: no padding
-    plain = NLIStanceScorer(str(nli_dir), batch_size=2)
+    plain = NLIStanceScorer(str(nli_dir), batch_size=2, precision="fp32")
     unpadded = plain.score(TEXTS, TARGETS)
-    monkeypatch.undo()
-    scorer = NLIStanceScorer(str(nli_dir), batch_size=2)
+    monkeypatch.undo()  # (the fixture's fp32 too: so both name it)
+    scorer = NLIStanceScorer(str(nli_dir), batch_size=2, precision="fp32")
     calls = count_forward(scorer.loaded[0], monkeypatch)
     padded = scorer.score(TEXTS, TARGETS)
     widths = {int(ids.shape[1]) for ids in calls}
