@@ -138,10 +138,15 @@ def passages_table(corpus: Any) -> pd.DataFrame:
     )
 
 
-def unjudged_note(unjudged: Sequence[Any], counter_examples: bool | Collection[str]) -> str:
+def unjudged_note(
+    unjudged: Sequence[Any],
+    counter_examples: bool | Collection[str],
+    threshold: float | None = None,
+) -> str:
     """The log line for topics whose target the stance model's topic head was not trained on:
-    there it calls nearly any passage near its own targets "on topic", so the topic gate keeps
-    look-alikes out poorly, and whether the topics' counter-examples do instead."""
+    there it calls nearly any passage near its own targets "on topic", so it does not gate
+    them; the relevance ``threshold`` they get instead (None: the one given for all topics),
+    and whether the topics' counter-examples keep look-alikes out."""
     labels = ", ".join(repr(t.label) for t in unjudged)
     keys = {t.key for t in unjudged}
     own = "their own" if len(unjudged) > 1 else "the topic's own"
@@ -152,17 +157,22 @@ def unjudged_note(unjudged: Sequence[Any], counter_examples: bool | Collection[s
         then = 'nothing else keeps look-alikes out (topics.counter_examples = "never")'
     elif missing := [t.label for t in unjudged if not t.counter_examples]:
         then = (
-            f"{own} counter-examples veto alias hits instead; "
+            f"{own} counter-examples veto alias hits; "
             + ", ".join(repr(label) for label in missing)
             + (" have" if len(missing) > 1 else " has")
             + " none: add counter-examples (what resembles the topic without being it) to "
             "the topics file"
         )
     else:
-        then = f"{own} counter-examples veto alias hits instead"
+        then = f"{own} counter-examples veto alias hits"
+    cut = (
+        f"relevance must reach {threshold:.2f} there, as for a model without a topic head, "
+        if threshold is not None
+        else ""
+    )
     return (
         f"note: the stance model's topic head was not trained on the target of {labels}; its "
-        f"P(on topic) says little there, so {then}"
+        f"P(on topic) says little there, so it does not gate them: {cut}and {then}"
     )
 
 
@@ -215,7 +225,13 @@ def analyze(
         sample_for_estimate,
     )
     from analysis.terminal import format_estimate
-    from analysis.topics import DEFAULT_THRESHOLD, GATED_THRESHOLD, load_topics, unjudged_topics
+    from analysis.topics import (
+        DEFAULT_THRESHOLD,
+        GATED_THRESHOLD,
+        load_topics,
+        topic_thresholds,
+        unjudged_topics,
+    )
 
     # What the run records must rerun from anywhere: relative paths read from here, now.
     config = config.with_absolute_paths()
@@ -288,8 +304,15 @@ def analyze(
         counter_examples = config.topics.counter_example_topics(
             gated, None if trusted is None else [t.key for t in unjudged]
         )
+        # Where the head was not trained on a topic's target its P(on topic) says little: the
+        # topic passes the gate, and relevance alone must reach the threshold chosen for models
+        # without a head (unless a threshold was given for every topic).
+        ungated = [t.key for t in unjudged]
+        raised = ungated if config.topics.threshold is None else []
+        thresholds = topic_thresholds(topics, threshold, raised)
         if unjudged:
-            log(unjudged_note(unjudged, counter_examples))
+            own_cut = DEFAULT_THRESHOLD if raised else None
+            log(unjudged_note(unjudged, counter_examples, own_cut))
         matcher = build_matcher(config, topics, threshold, counter_examples)
 
         stage("estimate")
@@ -304,7 +327,7 @@ def analyze(
             summary.n_articles,
             matcher,
             topics,
-            threshold,
+            thresholds,
             stance,
             tone,
         )
@@ -329,7 +352,7 @@ def analyze(
             found = find_topic_passages(
                 staging / "passages.parquet",
                 matcher,
-                threshold,
+                thresholds,
                 summary.n_passages,
                 progress,
                 spill=staging / SPILLED_TOPIC_PASSAGES,
@@ -339,7 +362,7 @@ def analyze(
                 staging / "passages.parquet",
                 config,
                 topics,
-                threshold,
+                thresholds,
                 summary.n_passages,
                 counter_examples,
             )
@@ -359,14 +382,15 @@ def analyze(
             scores, cache_stats = score_with_cache(
                 found,
                 topics,
-                threshold,
+                thresholds,
                 (stance, tone, quoted, gate),
                 config,
                 progress,
                 keep_gated=True,
+                ungated=ungated,
             )
         else:
-            scores, cache_stats = engine.score(found, config, topics, threshold)
+            scores, cache_stats = engine.score(found, config, topics, thresholds, ungated)
         # The candidates the topic gates left out count toward nothing, but the run keeps them
         # (ids, relevance, P(on topic)) so that an analyst can read what was left out.
         scores, gated_out = split_gated_out(scores, config.topics.gate)
@@ -434,8 +458,12 @@ def analyze(
                 **({"topic_gate": gate.identity()} if gate is not None else {}),
             },
             "topic_matcher": matcher.identity(),
-            # topics whose target the stance model's topic head was not trained to judge
+            # topics whose target the stance model's topic head was not trained to judge (not
+            # gated by it), and each topic's relevance threshold
             "topic_head_untrained": [t.key for t in unjudged],
+            "relevance_thresholds": {
+                t.key: float(cut) for t, cut in zip(topics, thresholds, strict=True)
+            },
             "engine": engine.identity() if engine is not None else {"name": "local"},
             "topics": [t.to_dict() for t in topics],
             "versions": package_versions(),

@@ -175,7 +175,7 @@ class RelevanceWorker:
         self,
         config: AnalysisConfig,
         topics: list[Any],
-        threshold: float,
+        threshold: float | np.ndarray,
         counter_examples: bool | Collection[str] = True,
     ) -> None:
         from analysis.stages import build_matcher
@@ -219,7 +219,12 @@ class ScoringWorker:
     passages (the models loaded once), through the local engine's scoring stage."""
 
     def __init__(
-        self, config: AnalysisConfig, topics: list[Any], threshold: float, tally: Any
+        self,
+        config: AnalysisConfig,
+        topics: list[Any],
+        threshold: float | np.ndarray,
+        tally: Any,
+        ungated: Collection[str] = (),
     ) -> None:
         from analysis.scoring.pair_scorer import quoted_voice, topic_gate
         from analysis.scoring_stage import build_scorers
@@ -227,6 +232,7 @@ class ScoringWorker:
         stance, tone = build_scorers(config, topics)
         self.scorers = (stance, tone, quoted_voice(stance), topic_gate(stance))
         self.config, self.topics, self.threshold, self.tally = config, topics, threshold, tally
+        self.ungated = tuple(ungated)
 
     def __call__(self, batch: pd.DataFrame) -> pa.Table:
         from analysis.scoring_stage import score_with_cache
@@ -241,6 +247,7 @@ class ScoringWorker:
             self.config,
             progress=False,
             keep_gated=True,  # the driver splits them off (scoring_stage.split_gated_out)
+            ungated=self.ungated,
         )
         if stats:  # waited for: counted before this block's rows reach the driver
             import ray
@@ -286,7 +293,7 @@ class RayEngine:
         path: Path,
         config: AnalysisConfig,
         topics: list[Any],
-        threshold: float,
+        threshold: float | np.ndarray,
         n_passages: int,
         counter_examples: bool | Collection[str] = True,
     ) -> TopicPassages:
@@ -324,7 +331,8 @@ class RayEngine:
         found: TopicPassages,
         config: AnalysisConfig,
         topics: list[Any],
-        threshold: float,
+        threshold: float | np.ndarray,
+        ungated: Collection[str] = (),
     ) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
         """Scores of the topic passages on the actor pool, in the local engine's row order
         (topic by topic, passages in corpus order), and the cache's hits and misses."""
@@ -343,7 +351,7 @@ class RayEngine:
         parts = [frame.iloc[i : i + size] for i in range(0, len(frame), size)]
         dataset = ray.data.from_pandas(parts).map_batches(
             ScoringWorker,
-            fn_constructor_args=(portable_config(config), topics, threshold, tally),
+            fn_constructor_args=(portable_config(config), topics, threshold, tally, tuple(ungated)),
             batch_size=None,
             batch_format="pandas",
             compute=self._pool("scoring", len(parts)),

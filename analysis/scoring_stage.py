@@ -9,6 +9,7 @@ a time.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,7 +58,7 @@ def score_topic_passages(
     passages: pd.DataFrame,
     relevance: np.ndarray,
     topics: list[Any],
-    threshold: float,
+    threshold: float | np.ndarray,
     stance: Scorer,
     tone: Scorer,
     progress: bool = True,
@@ -65,6 +66,7 @@ def score_topic_passages(
     gate: Scorer | None = None,
     gate_threshold: float = 0.5,
     keep_gated: bool = False,
+    ungated: Collection[str] = (),
 ) -> pd.DataFrame:
     """One row per (topic passage, topic) with relevance and both tasks' probabilities.
 
@@ -73,11 +75,15 @@ def score_topic_passages(
     With a ``gate`` (a topic head: P(off), P(on) toward the target) a candidate passage whose
     P(on) is under ``gate_threshold`` is not a topic passage and is left out (with
     ``keep_gated``, kept and marked in a :data:`GATED_OUT` column instead; see
-    :func:`split_gated_out`); ``on_topic`` keeps P(on) (NaN without a gate).
+    :func:`split_gated_out`); ``on_topic`` keeps P(on) (NaN without a gate). The topics keyed
+    in ``ungated`` (targets the head was not trained on, where its P(on) says little) pass
+    the gate and get NaN ``on_topic``. ``threshold`` is one relevance threshold or one per
+    topic.
     """
+    cut = np.broadcast_to(np.asarray(threshold, dtype=float), (len(topics),))
     rows = []
     for t, topic in enumerate(topics):
-        hit = np.flatnonzero(relevance[:, t] >= threshold)
+        hit = np.flatnonzero(relevance[:, t] >= cut[t])
         for i in hit:
             rows.append((i, topic.key, topic.target, float(relevance[i, t])))
     columns = list(ALL_COLUMNS["scores"])
@@ -117,6 +123,7 @@ def score_topic_passages(
     if gate is not None:  # the same pairs again: the same forward pass for a pair classifier
         gate_probs, _ = _score(gate, texts, targets, progress)
         frame["on_topic"] = gate_probs[:, list(gate.labels).index("on")].astype(float)
+        frame.loc[frame["topic"].isin(list(ungated)), "on_topic"] = np.nan
     # Backends that answer in text (chat endpoints) keep each raw answer and failure reason.
     for task, details in (("stance", stance_details), ("tone", tone_details)):
         if details is not None:
@@ -124,7 +131,7 @@ def score_topic_passages(
             frame[f"{task}_error"] = [(d or {}).get("error") for d in details]
             columns += [f"{task}_raw", f"{task}_error"]
     if gate is not None:
-        below = ~(frame["on_topic"] >= gate_threshold).to_numpy()
+        below = (frame["on_topic"] < gate_threshold).to_numpy()  # NaN: an ungated topic
         if keep_gated:
             frame[GATED_OUT] = below
             columns.append(GATED_OUT)
@@ -147,7 +154,8 @@ def split_gated_out(
         return scores, pd.DataFrame(columns=list(GATED_OUT_COLUMNS))
     out = scores[GATED_OUT].astype(bool).to_numpy()
     if coverage_gate is not None and len(scores):
-        strict = scores["on_topic"].astype(float).to_numpy() >= coverage_gate
+        on_topic = scores["on_topic"].astype(float).to_numpy()
+        strict = (on_topic >= coverage_gate) | np.isnan(on_topic)  # NaN: an ungated topic
         reached = (
             pd.Series(strict & ~out)
             .groupby([scores["article_id"].to_numpy(), scores["topic"].to_numpy()])
@@ -184,11 +192,12 @@ def with_cache(scorers: tuple[Scorer, ...], path: str) -> tuple[tuple[Scorer, ..
 def score_with_cache(
     found: TopicPassages,
     topics: list[Any],
-    threshold: float,
+    threshold: float | np.ndarray,
     scorers: tuple[Scorer, Scorer, Scorer, Scorer | None],
     config: AnalysisConfig,
     progress: bool,
     keep_gated: bool = False,
+    ungated: Collection[str] = (),
 ) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
     """Scoring stage on the topic passages ``found``: :func:`score_topic_passages` with the
     scorers (stance, tone, quoted voices, topic gate or None) behind the prediction cache the
@@ -210,6 +219,7 @@ def score_with_cache(
             config.topics.passage_gate,  # the article-level gate is the driver's (split_gated_out)
             progress,
             keep_gated,
+            ungated,
         )
     finally:
         for cache in caches:
@@ -227,11 +237,12 @@ def score_with_cache(
 def _score_in_chunks(
     found: TopicPassages,
     topics: list[Any],
-    threshold: float,
+    threshold: float | np.ndarray,
     scorers: tuple[Scorer, Scorer, Scorer, Scorer | None],
     gate_threshold: float,
     progress: bool,
     keep_gated: bool = False,
+    ungated: Collection[str] = (),
 ) -> pd.DataFrame:
     """:func:`score_topic_passages` on :data:`SCORING_ROWS` topic passages at a time, the rows
     in the order one call on all of them gives (by topic, then passage)."""
@@ -255,6 +266,7 @@ def _score_in_chunks(
                 gate,
                 gate_threshold,
                 keep_gated,
+                ungated,
             )
             if len(part):
                 parts.append(part)

@@ -267,7 +267,7 @@ def relevance_of_batch(batch: pd.DataFrame, previous: list[str | None], matcher:
 def find_topic_passages(
     path: Path,
     matcher: Any,
-    threshold: float,
+    threshold: float | np.ndarray,
     n_passages: int | None = None,
     progress: bool = False,
     batch_rows: int = RELEVANCE_ROWS,
@@ -343,7 +343,7 @@ def sample_for_estimate(
 def build_matcher(
     config: AnalysisConfig,
     topics: list[Any],
-    threshold: float,
+    threshold: float | np.ndarray,
     counter_examples: bool | Collection[str] = True,
 ) -> Any:
     """The topic matcher of relevance's stage: MiniLM, behind the static first stage when the
@@ -356,7 +356,7 @@ def build_matcher(
     return TopicMatcher(
         topics,
         Embedder(precision=config.models.precision),
-        threshold=threshold,
+        threshold=float(np.min(threshold)),  # per-topic thresholds: the matcher's is the lowest
         first_stage=StaticEmbedder() if config.topics.relevance == "cascade" else None,
         counter_examples=counter_examples,
     )

@@ -321,6 +321,17 @@ def folded(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def topic_thresholds(
+    topics: Sequence[Topic], threshold: float, raised: Collection[str] = ()
+) -> np.ndarray:
+    """Each topic's relevance threshold: ``threshold``, and at least :data:`DEFAULT_THRESHOLD`
+    (the one chosen for models without a topic head) for the topics keyed in ``raised``."""
+    return np.array(
+        [max(threshold, DEFAULT_THRESHOLD) if t.key in raised else threshold for t in topics],
+        dtype=float,
+    )
+
+
 def unjudged_topics(topics: Sequence[Topic], trusted: Collection[str] | None) -> list[Topic]:
     """The topics whose target is not among a topic head's ``trusted`` targets
     (:func:`folded`; None: the head trusts every target, so none)."""

@@ -155,6 +155,15 @@ aliases = ["Nord Stream"]
     assert meta["topic_matcher"]["counter_examples"] == ["nato_expansion", "nord_stream"]
     err = capsys.readouterr().err
     assert "topic head was not trained on the target of 'NATO expansion', 'Nord Stream'" in err
+    # the head does not gate them, and relevance must reach the threshold for models without one
+    assert "it does not gate them: relevance must reach 0.61 there" in err
+    assert meta["relevance_thresholds"] == {
+        "arms_control": 0.55,
+        "sanctions": 0.55,
+        "ukraine": 0.55,
+        "nato_expansion": 0.61,
+        "nord_stream": 0.61,
+    }
     assert "'Nord Stream' has none: add counter-examples" in err
     # "never" is obeyed, and said
     config = tmp_path / "never.toml"

@@ -66,13 +66,25 @@ def test_seeds_on_a_local_ray_instance_give_the_local_run(tmp_path, capsys, monk
 
     monkeypatch.setattr(ray_engine, "MIN_BLOCK_ROWS", 8)
     monkeypatch.setattr(ray_engine, "SCORING_BLOCK_ROWS", 2)
+    from analysis.topics import DEFAULT_TOPICS_PATH
+
     assert not ray.is_initialized()
-    common = [str(SEEDS), "--precision", "fp32", "--cache", ""]
+    # and a topic of the user's, which the topic head does not gate (its own threshold)
+    topics = tmp_path / "topics.toml"
+    topics.write_text(
+        DEFAULT_TOPICS_PATH.read_text(encoding="utf-8")
+        + '\n[topics.summit]\nlabel = "Summit"\ndescription = "Meetings of the Russian and '
+        'US presidents."\ntarget = "a Putin-Trump summit"\naliases = ["summit"]\n',
+        encoding="utf-8",
+    )
+    common = [str(SEEDS), "--precision", "fp32", "--cache", "", "--topics", str(topics)]
     local = analyze(capsys, *common, "--runs-dir", str(tmp_path / "local"))
     on_ray = analyze(capsys, *common, "--engine", "ray", "--runs-dir", str(tmp_path / "ray"))
     assert not ray.is_initialized()
     assert run_json(on_ray)["counts"]["passages"] > 6 * 8  # several relevance blocks
     assert run_json(on_ray)["counts"]["topic_passages"] > 2  # several scoring blocks
+    summit = pq.read_table(on_ray / "scores.parquet").to_pandas().query("topic == 'summit'")
+    assert len(summit) and summit["on_topic"].isna().all()
     assert_same_run(local, on_ray, atol=1e-5)
     engine = run_json(on_ray)["engine"]
     assert engine["name"] == "ray" and engine["workers"] == engine["cluster_cpus"] >= 1

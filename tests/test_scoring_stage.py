@@ -119,3 +119,42 @@ def test_no_topic_passages_give_an_empty_table_with_every_column(found):
     stance, tone = RuleScorer("stance", _rule), RuleScorer("tone", _rule)
     scores, _ = score_with_cache(none, topics, 0.6, (stance, tone, stance, None), config, False)
     assert scores.empty and "stance_favor" in scores.columns and "speaker_stance" in scores.columns
+
+
+class GateScorer(RuleScorer):
+    """A topic gate ("off", "on") that calls every passage off topic: P(on) 0.1."""
+
+    def __init__(self) -> None:
+        super().__init__("stance")
+        self.labels = ("off", "on")
+        self.rule = lambda _: [0.9, 0.1]
+
+
+def test_thresholds_per_topic_and_topics_the_gate_does_not_judge(found):
+    from analysis.scoring_stage import split_gated_out
+
+    topics = load_topics(None)
+    cuts = np.array([0.55, 0.61, 0.55])  # the second topic's target is not the head's
+    scores = score_topic_passages(
+        found.passages,
+        found.relevance,
+        topics,
+        cuts,
+        RuleScorer("stance", _rule),
+        RuleScorer("tone", _rule),
+        progress=False,
+        gate=GateScorer(),
+        gate_threshold=0.7,
+        keep_gated=True,
+        ungated=[topics[1].key],
+    )
+    for t, topic in enumerate(topics):
+        rows = scores[scores["topic"] == topic.key]
+        assert len(rows) == int((found.relevance[:, t] >= cuts[t]).sum()) > 0
+    second = scores["topic"] == topics[1].key
+    assert scores.loc[second, "on_topic"].isna().all()  # the head's P(on) is not shown there
+    assert not scores.loc[second, "gated_out"].any()  # nor does it gate them
+    assert scores.loc[~second, "gated_out"].all()  # P(on) 0.1 everywhere else
+    kept, left_out = split_gated_out(scores, coverage_gate=0.9)
+    assert set(kept["topic"]) == {topics[1].key} and len(kept) == int(second.sum())
+    assert len(left_out) == int((~second).sum())
