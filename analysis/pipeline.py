@@ -176,6 +176,22 @@ def unjudged_note(
     )
 
 
+def _refuse_if_a_task_failed_everywhere(scores: pd.DataFrame) -> None:
+    """A run in which every prediction of a task failed (a chat endpoint that never answers
+    in the expected form) would show "no prediction" for everything: no run is written."""
+    for task in ("stance", "tone"):
+        if len(scores) and scores[task].isna().all():
+            errors = scores.get(f"{task}_error")
+            first = errors.dropna().iloc[0] if errors is not None and errors.notna().any() else None
+            raise ValueError(
+                f"every {task} prediction failed ({len(scores)} passage-topic pairs"
+                + (f"; the first: {first}" if first else "")
+                + f"): no run written. Check the {task} model (`viewpoints analyze --dry-run` "
+                "tries it on a sample); with the prediction cache on, a rerun recomputes only "
+                "these"
+            )
+
+
 def stage_shares(estimate: CostEstimate | None) -> dict[str, float]:
     """Where each stage starts, as a share of the whole run: fixed up to the estimate, then
     relevance and scoring split in proportion to the estimate's predicted seconds (None: before
@@ -418,7 +434,14 @@ def analyze(
         # table with its raw answer and reason, but counts toward no position: not guessed.
         failed = scores[["stance", "tone"]].isna().any(axis=1)
         if failed.any():
-            log(f"{int(failed.sum())} (passage, topic) pairs have no usable prediction; left out")
+            _refuse_if_a_task_failed_everywhere(scores)
+            per_task = ", ".join(
+                f"{int(scores[task].isna().sum())} {task}" for task in ("stance", "tone")
+            )
+            log(
+                f"{int(failed.sum())} (passage, topic) pairs have no usable prediction "
+                f"({per_task}); left out of both measures"
+            )
         # written a batch of articles at a time: the table has a row per article and topic
         # only now, and only the columns positions use: not held through the stages before
         articles = summary.read_articles(AGGREGATE_REQUIRED["articles"])

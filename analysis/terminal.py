@@ -611,7 +611,8 @@ def _bad_inputs(meta: dict[str, Any]) -> int:
 
 def format_runs(runs: list[dict[str, Any]]) -> str:
     """One line per run (newest first): id, created, articles read and skipped (bad input, not
-    the files a manifest excludes), models, name, and the tables a run folder lacks."""
+    the files a manifest excludes), models, name, the tables a run folder lacks, and the
+    passage-topic pairs whose prediction failed."""
     width = max([len("run"), *(len(str(m.get("run_id", "?"))) for m in runs)]) + 2
     lines = [f"{'run':<{width}}{'created':<27}{'articles':>9}{'skipped':>9}  models"]
     for meta in runs:
@@ -624,6 +625,9 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
         ]
         if missing and meta.get("path"):  # a folder copied in part: `show` cannot read it
             label += f"  [incomplete: no {', '.join(missing)} table]"
+        failed = int(counts.get("failed_pairs") or 0)
+        if failed:  # answers a chat endpoint gave in no usable form: counted nowhere
+            label += f"  [{failed} of {counts.get('scored_pairs', '?')} pairs without a prediction]"
         lines.append(
             f"{meta.get('run_id', '?'):<{width}}{meta.get('created', ''):<27}"
             f"{counts.get('articles_read', 0):>9}{_bad_inputs(meta):>9}  "

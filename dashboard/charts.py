@@ -6,8 +6,8 @@ import altair as alt
 import pandas as pd
 
 from dashboard.style import (
-    NOT_DISCUSSED,
     ONLY_QUOTED,
+    absent_words,
     is_missing,
     quoted_words,
     signed,
@@ -33,7 +33,7 @@ def _shown(rec: dict, measure: str, value: object) -> str:
             return quoted_words(rec)
         return stance_words("discussed", rec.get("quoted_status"), value)  # "mixed" as for S
     if rec.get("status") != "discussed":
-        return NOT_DISCUSSED
+        return absent_words(rec.get("status"))
     return ONLY_QUOTED if is_missing(value) else signed(value)
 
 

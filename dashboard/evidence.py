@@ -22,6 +22,7 @@ from dashboard.style import (
     SPEAKER_PROBS,
     STANCE_PROBS,
     TONE_PROBS,
+    absent_words,
     counted,
     diverging_color,
     is_missing,
@@ -82,7 +83,7 @@ def position_html(
             ),
         ]
     else:
-        parts = [score_chip("", None)]
+        parts = [score_chip("", None, missing=absent_words(row.get("status")))]
     facts = []
     if discussed:
         n = int(row.get("n_passages") or 0)

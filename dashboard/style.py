@@ -19,6 +19,9 @@ POSITIVE_COLOR = "#2166ac"
 NOT_DISCUSSED_BG = "#d4d4d4"
 NOT_DISCUSSED_FG = "#4a4a4a"
 NOT_DISCUSSED = "not discussed"
+# discussed, but every prediction on its topic passages failed (a chat endpoint's unreadable
+# answers): the status "unscored", never shown as "not discussed"
+NO_PREDICTION = "no prediction"
 NO_STANCE = "no stance expressed"  # discussed, but no passage of the voice takes a side
 NO_QUOTES = "no quoted voices"  # discussed, but nobody is quoted on the topic
 MIXED = "mixed"  # both sides taken
@@ -148,6 +151,11 @@ def probabilities(row: Any, names: tuple[tuple[str, str], ...]) -> str:
     return " · ".join(parts)
 
 
+def absent_words(status: Any) -> str:
+    """Why a unit × topic has no number at all: not discussed, or its predictions failed."""
+    return NO_PREDICTION if status == "unscored" else NOT_DISCUSSED
+
+
 def stance_words(
     status: Any,
     stance_status: Any,
@@ -161,7 +169,7 @@ def stance_words(
     quoted voices (``n_own``, the own-voice passages, is 0: the unit speaks on the topic only
     through the people it quotes)."""
     if status != "discussed":
-        return NOT_DISCUSSED
+        return absent_words(status)
     if not is_missing(n_own) and int(n_own) == 0:
         return ONLY_QUOTED
     if stance_status == "no_stance" or is_missing(value):
@@ -173,7 +181,7 @@ def stance_words(
 def quoted_words(row: Any) -> str:
     """The quoted voices' stance of a position row, as shown (see :func:`stance_words`)."""
     if row.get("status") != "discussed":
-        return NOT_DISCUSSED
+        return absent_words(row.get("status"))
     n = row.get("n_reported")
     if is_missing(n) or int(n) == 0:
         return NO_QUOTES

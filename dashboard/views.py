@@ -15,8 +15,8 @@ import pandas as pd
 from analysis.runs import INTERVAL_COLUMNS
 from dashboard.style import (
     GROUP_SHORT,
-    NOT_DISCUSSED,
     ONLY_QUOTED,
+    absent_words,
     is_missing,
     percent,
     quoted_words,
@@ -150,7 +150,7 @@ def _n_cell(status: object, n: object, coverage: object, n_reported: object) -> 
     if status == "discussed" and (is_missing(n) or int(n) == 0):
         return f"0 own{extra}"
     if status != "discussed" or is_missing(n) or int(n) == 0:
-        return NOT_DISCUSSED + extra
+        return absent_words(status) + extra
     return f"{int(n)} · {percent(coverage)}{extra}"
 
 

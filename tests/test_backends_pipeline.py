@@ -130,12 +130,12 @@ class ChatHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
-        self.reply({"data": [{"id": "tiny-chat"}]})
+        self.reply({"data": [{"id": "tiny-chat"}, {"id": "mute"}]})
 
     def do_POST(self) -> None:
         request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         prompt = " ".join(m["content"] for m in request["messages"])
-        if "sanction" in prompt.lower():
+        if request.get("model") == "mute" or "sanction" in prompt.lower():
             answer = "I would rather not say."  # malformed: must be recorded, not guessed
         elif "favor" in prompt:
             answer = '{"label": "against", "confidence": 0.9}'
@@ -191,3 +191,28 @@ backoff = 0.01""",
         expected = "unscored" if row["article_id"] in written else "not_discussed"
         assert row["status"] == expected
         assert pd.isna(row["stance"])
+
+
+def test_a_task_whose_every_prediction_fails_writes_no_run(tmp_path, chat_server, capsys):
+    toml = experiment(
+        tmp_path,
+        f"""[models]
+stance = "stance.chat.v1"
+tone = "tone.chat.v1"
+[models.stance_options]
+base_url = "{chat_server}"
+model = "tiny-chat"
+backoff = 0.01
+[models.tone_options]
+base_url = "{chat_server}"
+model = "mute"
+backoff = 0.01""",
+    )
+    runs = tmp_path / "runs"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        code = main(["run", str(toml), "--runs-dir", str(runs), "--cache", "", "--quiet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "every tone prediction failed" in err and "no run written" in err
+    assert list_runs(runs) == []

@@ -141,6 +141,10 @@ def test_runs_estimates_and_corrections_print_what_they_hold(tmp_path):
     assert format_runs([excluded]).splitlines()[1].split()[2:4] == ["3", "0"]
     broken = [*listed, {"source": "x.bin", "reason": "binary file"}]
     assert format_runs([dict(runs[0], skipped=broken)]).splitlines()[1].split()[2:4] == ["3", "1"]
+    # pairs whose prediction failed are counted where runs are listed
+    assert "without a prediction" not in format_runs(runs)
+    failing = dict(runs[0], counts={**runs[0]["counts"], "failed_pairs": 4, "scored_pairs": 9})
+    assert "[4 of 9 pairs without a prediction]" in format_runs([failing])
     # a run folder that lacks a table is said to, where `show` would fail on it
     assert "incomplete" not in format_runs(runs)  # no folder recorded: nothing to check
     folder = tmp_path / "r"

@@ -111,6 +111,15 @@ def _date_range(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
     return (lo, hi) if lo <= hi else (first, last)
 
 
+def _unscored_note(label: str) -> str:
+    """Why a cell whose predictions all failed shows no number (not "not discussed")."""
+    return (
+        f"No prediction: passages here are about {md_escape(label)}, but every prediction the "
+        "model made on them failed (unreadable answers, kept with their reasons in the run's "
+        "scores table), so no score is shown. The run's log and `viewpoints runs` count them."
+    )
+
+
 def _sort_choice(sorts: dict[str, tuple[str, bool]], level: str, where) -> str:
     """The "Sort by" selectbox of one view, its choice shared through the address."""
     name, key = f"sort_{level}s", f"ov_sort_{level}"
@@ -164,7 +173,9 @@ def _evidence_for_author(
     )
     store = data.text_store(ctx.path, ctx.stamp)
     article_ids = list(meta_by_id.index[views.in_groups(meta_by_id, [unit])])
-    if record is None or record.get("status") != "discussed":
+    if record is not None and record.get("status") == "unscored":
+        st.warning(_unscored_note(ctx.label(topic)))
+    elif record is None or record.get("status") != "discussed":
         n_art = int(record.get("n_articles") or 0) if record else 0
         st.info(
             f"Not discussed: none of the {n_art} article(s) of {md_escape(unit)} has an own-voice "
@@ -239,7 +250,9 @@ def _evidence_for_article(
         state.push_to_query_params()
         st.switch_page(ARTICLE_PAGE)
     store = data.text_store(ctx.path, ctx.stamp)
-    if record is None or record.get("status") != "discussed":
+    if record is not None and record.get("status") == "unscored":
+        st.warning(_unscored_note(ctx.label(topic)))
+    elif record is None or record.get("status") != "discussed":
         st.info(
             "Not discussed: this article has no own-voice passage about "
             f"{md_escape(ctx.label(topic))}." + _near_note(ctx, [aid], topic)

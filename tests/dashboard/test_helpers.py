@@ -343,3 +343,19 @@ def test_quotes_without_a_speaker_reading_rank_by_their_stance_as_the_measure_re
     frame, total = reported_frame(store, ["a"], "t", 2)
     assert total == 2
     assert list(frame["passage_id"]) == ["a:1", "a:0"]  # its stance takes a side, clearly
+
+
+def test_a_cell_whose_predictions_all_failed_reads_no_prediction_not_not_discussed():
+    from dashboard.evidence import position_html
+    from dashboard.style import quoted_words, stance_words
+
+    row = {"status": "unscored", "stance": np.nan, "n_reported": 0, "n_passages": 0}
+    assert stance_words("unscored", None, np.nan) == "no prediction"
+    assert stance_words("not_discussed", None, np.nan) == "not discussed"
+    assert quoted_words(row) == "no prediction"
+    assert "no prediction" in position_html(row) and "not discussed" not in position_html(row)
+    positions = _positions()
+    positions.loc[positions["status"] == "not_discussed", "status"] = "unscored"
+    table = matrix(wide_positions(positions, "author"), [("t2", "Topic two")], [])
+    assert table.display.iloc[0]["Stance [interval]"] == "no prediction"
+    assert table.display.iloc[0]["n · coverage"].startswith("no prediction")
