@@ -705,6 +705,15 @@ def compare_runs(
             "one run are counted, not compared"
         )
 
+    for name, run in (("A", a), ("B", b)):
+        counts = run.meta.get("counts") or {}
+        failed = int(counts.get("failed_pairs") or 0)
+        if failed:
+            warnings.append(
+                f"run {name}: {failed} of {counts.get('scored_pairs', '?')} passage-topic pairs "
+                "have no prediction (answers that did not parse), left out of the comparison"
+            )
+
     labels = _labels_for([a, b])
     topics_a = set(_ordered_topics([a]))
     topics_b = set(_ordered_topics([b]))

@@ -330,7 +330,11 @@ def _warning_lines(warnings: list[str], width: int = 100) -> list[str]:
         line
         for warning in warnings
         for line in textwrap.wrap(
-            f"WARNING: {warning}", width, initial_indent="  ", subsequent_indent="    "
+            f"WARNING: {warning}",
+            width,
+            initial_indent="  ",
+            subsequent_indent="    ",
+            break_on_hyphens=False,  # names (models, paths) stay whole, to copy or grep
         )
     ]
 
@@ -341,8 +345,11 @@ def _short(text: Any, width: int) -> str:
 
 
 def _wrapped(text: str, width: int, indent: str = "") -> list[str]:
-    """``text`` as lines of at most ``width`` characters, each after ``indent``."""
-    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent)
+    """``text`` as lines of at most ``width`` characters, each after ``indent``; a hyphenated
+    name ("tone.hf-classifier.v1:...") is never broken at its hyphen."""
+    return textwrap.wrap(
+        text, width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+    )
 
 
 def _probs(probs: dict[str, float]) -> str:

@@ -574,6 +574,15 @@ def test_runs_that_found_topic_passages_differently_say_so(tmp_path):
     assert not any("relevance" in w for w in compare_runs(a, same)["warnings"])
 
 
+def test_a_run_with_failed_predictions_says_how_many(tmp_path):
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A))
+    failing = {"counts": {"failed_pairs": 3, "scored_pairs": 12}}
+    b = make_run(tmp_path, "run-b", scores_b(), meta=failing)
+    warnings = compare_runs(a, b)["warnings"]
+    assert "run B: 3 of 12 passage-topic pairs have no prediction" in " ".join(warnings)
+    assert not any("no prediction" in w for w in compare_runs(a, a)["warnings"])
+
+
 def test_runs_with_other_topic_definitions_veto_or_rules_say_so(tmp_path):
     from analysis.runs import load_run, write_run
 
@@ -713,6 +722,12 @@ def test_the_comparison_text_fits_its_width(runs):
     assert max(len(line) for line in text.splitlines()) <= 100
     assert "topic" in text and "Q k" in text
     assert "  WARNING: the runs differ in" in text and "A Scraped Byline That Names" in text
+    # a model's name is not broken at a hyphen, so that it can be copied or searched for
+    from analysis.terminal import _wrapped
+
+    name = "tone.hf-classifier.v1:/tmp/models/tiny"
+    lines = _wrapped(f"models: stance stance.minilm.v2, tone {name}, quoted x", 60, "  ")
+    assert any(name in line for line in lines) and max(len(line) for line in lines) <= 60
 
 
 def test_a_quote_is_compared_on_its_quoted_voice_not_on_the_author_reading(tmp_path):
