@@ -8,6 +8,7 @@ Labels come from the model's ``id2label``, matched to the task's labels by name 
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
@@ -46,12 +47,31 @@ SYNONYMS = {
 }
 
 
+# A sentiment model with two classes (SST-2 and the like) never says "neutral": its tone is
+# P(positive) - P(negative), with P(neutral) 0. Stance has no such case: without "none", every
+# passage would take a side.
+OPTIONAL_LABELS = {"tone": ("neutral",)}
+
+
 def map_labels(
-    id2label: Mapping[int, str], task: str, overrides: Mapping[str, str] | None = None
-) -> list[int]:
-    """For each task label, the model's output index; unmappable labels are a ValueError."""
+    id2label: Mapping[int, str],
+    task: str,
+    overrides: Mapping[str, str] | None = None,
+    model: str | None = None,
+) -> list[int | None]:
+    """For each task label, the model's output index (None: a label the model does not have
+    and the task can do without, :data:`OPTIONAL_LABELS`); unmappable labels, and label-map
+    keys that are not the model's labels, are a ValueError naming ``model``."""
     wanted = labels_for(task)
-    overrides = {k.lower(): v for k, v in (overrides or {}).items()}
+    named = f"{task} model {model}" if model else f"the {task} model"
+    own = {str(raw).strip().lower(): str(raw) for raw in id2label.values()}
+    unknown = [key for key in (overrides or {}) if key.strip().lower() not in own]
+    if unknown:
+        raise ValueError(
+            f"label map key(s) {unknown} are not labels of {named}; its labels are "
+            f"{list(own.values())}"
+        )
+    overrides = {k.strip().lower(): v for k, v in (overrides or {}).items()}
     found: dict[str, int] = {}
     for index, raw in id2label.items():
         key = str(raw).strip().lower()
@@ -61,8 +81,8 @@ def map_labels(
     missing = [label for label in wanted if label not in found]
     if missing and is_nli_head(id2label):
         raise ValueError(
-            f"the model's labels {dict(id2label)} are an NLI head (entailment/contradiction), "
-            f"not {task} labels: "
+            f"the labels {dict(id2label)} of {named} are an NLI head (entailment/"
+            f"contradiction), not {task} labels: "
             + (
                 "give it as the stance model on its own (`--stance-model FOLDER` picks the NLI "
                 "backend for a local NLI folder) or as stance.nli.v1 with "
@@ -71,14 +91,27 @@ def map_labels(
                 else "an NLI model cannot score tone; choose a sentiment classifier"
             )
         )
-    if missing:
+    optional = OPTIONAL_LABELS.get(task, ())
+    required = [label for label in wanted if label not in optional]
+    # a label the task can do without may be absent only from a model with fewer classes
+    if missing and not (len(own) < len(wanted) and set(missing) <= set(optional)):
+        if len(own) < len(required):
+            raise ValueError(
+                f"{named} has {len(own)} labels {list(own.values())}; {task} needs "
+                f"{'/'.join(required)}, and a label map only renames labels, it cannot add "
+                "any: choose a model with a class for each"
+            )
+        names = wanted if len(own) >= len(wanted) else required
+        example = ", ".join(
+            f"{raw}={label}" for raw, label in zip(own.values(), names, strict=False)
+        )
         raise ValueError(
-            f"cannot map the model's labels {dict(id2label)} to {task} labels {list(wanted)}: "
-            f"no match for {missing}; give a label map such as LABEL_0=negative "
+            f"cannot map the labels {dict(id2label)} of {named} to {task} labels "
+            f"{list(wanted)}: no match for {missing}; give a label map such as {example} "
             f"(label_map in [models.{task}_options] of an experiment TOML, or --label-map of "
             "`viewpoints evaluate`)"
         )
-    return [found[label] for label in wanted]
+    return [found.get(label) for label in wanted]
 
 
 def is_nli_head(id2label: Mapping[int, str]) -> bool:
@@ -111,9 +144,18 @@ class HFClassifierScorer(BaseScorer):
         self.name = name or f"{task}.hf-classifier.v1:{model_id}"
 
     @cached_property
-    def loaded(self) -> tuple[Any, Any, list[int]]:
+    def loaded(self) -> tuple[Any, Any, list[int | None]]:
         model, tokenizer = load_hf_model(self.model_id, self.task, self.precision)
-        columns = map_labels(model.config.id2label, self.task, self.label_map)
+        columns = map_labels(model.config.id2label, self.task, self.label_map, self.model_id)
+        absent = [label for label, c in zip(self.labels, columns, strict=True) if c is None]
+        if absent:
+            warnings.warn(
+                f"{self.task} model {self.model_id} has no {'/'.join(absent)} class: it never "
+                f"answers {'/'.join(absent)} (probability 0), so its {self.task} is "
+                "P(positive) - P(negative) alone",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         return model, tokenizer, columns
 
     @cached_property
@@ -131,6 +173,9 @@ class HFClassifierScorer(BaseScorer):
             "revision": getattr(model.config, "_commit_hash", None),
             "weights_sha256": self.weights_sha256,
             "label_map": self.label_map,
+            "absent_labels": [
+                label for label, c in zip(self.labels, self.loaded[2], strict=True) if c is None
+            ],
             "pair": self.pair,
             "max_length": self.max_length,
             "precision": model_precision(model),
@@ -159,7 +204,9 @@ class HFClassifierScorer(BaseScorer):
                     return_tensors="pt",
                 )
                 probs = torch.softmax(model(**enc).logits.float(), dim=-1).numpy()
-                out[idx] = probs[:, columns]
+                for j, column in enumerate(columns):  # a label the model lacks stays 0
+                    if column is not None:
+                        out[idx, j] = probs[:, column]
         sums = out.sum(axis=1, keepdims=True)
         return out / np.where(sums > 0, sums, 1.0)
 

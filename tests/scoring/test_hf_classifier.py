@@ -75,3 +75,25 @@ def test_precision_is_honoured_and_recorded(tiny_sentiment_dir):
         assert scorer.identity()["precision"] == str(dtype).removeprefix("torch.")
         probs = scorer.score(TEXTS, [None] * 3)
         assert probs.dtype == np.float32 and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_a_two_class_sentiment_model_scores_tone_without_neutral(tmp_path, minilm_tokenizer):
+    import pytest
+    import torch
+    from transformers import BertForSequenceClassification
+
+    from tests.conftest import tiny_bert_config
+
+    torch.manual_seed(0)
+    labels = {0: "NEGATIVE", 1: "POSITIVE"}
+    config = tiny_bert_config(
+        num_labels=2, id2label=labels, label2id={v: k for k, v in labels.items()}
+    )
+    BertForSequenceClassification(config).save_pretrained(tmp_path)
+    minilm_tokenizer.save_pretrained(tmp_path)
+    scorer = HFClassifierScorer(str(tmp_path), "tone", precision="fp32")
+    with pytest.warns(RuntimeWarning, match="has no neutral class"):
+        probs = scorer.score(TEXTS, [None] * 3)
+    assert probs.shape == (3, 3) and (probs[:, 1] == 0).all()  # never neutral
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert scorer.identity()["absent_labels"] == ["neutral"]

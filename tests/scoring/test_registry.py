@@ -57,6 +57,26 @@ def test_label_mapping_by_name_override_and_failure():
     assert map_labels({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, "tone", mapping) == [0, 1, 2]
     with pytest.raises(ValueError, match="LABEL_0=negative"):
         map_labels({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, "tone")
+    # the example is the task's own labels, and the error names the model
+    with pytest.raises(ValueError, match=r"of stance model m/x .*LABEL_0=favor, LABEL_1=against"):
+        map_labels({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, "stance", model="m/x")
+    # a key that is not one of the model's labels is refused, not ignored
+    with pytest.raises(ValueError, match=r"key\(s\) \['LABEL_9'\] are not labels of .*'NEG'"):
+        map_labels({0: "NEG", 1: "NEU", 2: "POS"}, "tone", {"LABEL_9": "positive"})
+    # two-class sentiment: no neutral (column None, probability 0); a third class is not optional
+    assert map_labels({0: "NEGATIVE", 1: "POSITIVE"}, "tone") == [0, None, 1]
+    binary = {0: "LABEL_0", 1: "LABEL_1"}
+    assert map_labels(binary, "tone", {"LABEL_0": "negative", "LABEL_1": "positive"}) == [
+        0,
+        None,
+        1,
+    ]
+    with pytest.raises(ValueError, match="LABEL_0=negative, LABEL_1=positive"):
+        map_labels(binary, "tone")
+    with pytest.raises(ValueError, match="cannot add any"):
+        map_labels({0: "favor", 1: "against"}, "stance")
+    with pytest.raises(ValueError, match="no match for \\['neutral'\\]"):
+        map_labels({0: "NEG", 1: "POS", 2: "OTHER"}, "tone")
 
 
 def test_missing_model_is_one_line_naming_what_was_tried(tmp_path):
