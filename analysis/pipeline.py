@@ -176,6 +176,32 @@ def unjudged_note(
     )
 
 
+# A model whose probabilities move less than this (standard deviation of every label's column)
+# over at least FLAT_MIN_PAIRS pairs gives every passage the same answer: a random or broken
+# model, whose positions would read as confident "mixed" or flat numbers.
+FLAT_SPREAD = 0.005
+FLAT_MIN_PAIRS = 10
+
+
+def flat_output_notes(
+    scores: pd.DataFrame, stance_labels: Sequence[str], tone_labels: Sequence[str]
+) -> list[str]:
+    """One note per task whose model gives (almost) the same probabilities to every pair."""
+    notes = []
+    for task, labels in (("stance", stance_labels), ("tone", tone_labels)):
+        columns = [f"{task}_{label}" for label in labels if f"{task}_{label}" in scores]
+        values = scores[columns].dropna() if columns else pd.DataFrame()
+        if len(values) < FLAT_MIN_PAIRS or values.std().max() >= FLAT_SPREAD:
+            continue
+        mean = ", ".join(f"{c.removeprefix(task + '_')} {v:.2f}" for c, v in values.mean().items())
+        notes.append(
+            f"the {task} model gives every one of {len(values)} passage-topic pairs about the "
+            f"same probabilities ({mean}): its {task} says nothing about these passages "
+            "(an untrained or broken model?)"
+        )
+    return notes
+
+
 def _refuse_if_a_task_failed_everywhere(scores: pd.DataFrame) -> None:
     """A run in which every prediction of a task failed (a chat endpoint that never answers
     in the expected form) would show "no prediction" for everything: no run is written."""
@@ -432,6 +458,9 @@ def analyze(
         agg = config.aggregate
         # A pair whose answer failed (a chat backend's unparsable reply) stays in the scores
         # table with its raw answer and reason, but counts toward no position: not guessed.
+        model_notes = flat_output_notes(scores, stance.labels, tone.labels)
+        for note in model_notes:
+            log(f"warning: {note}")
         failed = scores[["stance", "tone"]].isna().any(axis=1)
         if failed.any():
             _refuse_if_a_task_failed_everywhere(scores)
@@ -484,6 +513,7 @@ def analyze(
             # topics whose target the stance model's topic head was not trained to judge (not
             # gated by it), and each topic's relevance threshold
             "topic_head_untrained": [t.key for t in unjudged],
+            "model_warnings": model_notes,
             "relevance_thresholds": {
                 t.key: float(cut) for t, cut in zip(topics, thresholds, strict=True)
             },

@@ -260,6 +260,8 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
             "not really about the topic (counted nowhere; the dashboard's Article page lists "
             "them)"
         )
+    for warning in run.meta.get("model_warnings") or []:  # a model that says nothing
+        lines += _note(f"WARNING: {warning}")
     accuracy = accuracy_for_run(run.meta.get("models"))
     unmeasured = unmeasured_topics(accuracy, run.info.topics)
     lines += _note(accuracy_line(accuracy, unmeasured))

@@ -317,3 +317,39 @@ def test_files_a_manifest_excludes_are_named_apart_from_the_skipped_count():
     assert skipped_note([broken]) == "skipped 1"
     many = [Skipped(f"d/{i}.md", "excluded by articles.toml") for i in range(5)]
     assert skipped_note(many) == "skipped 0; 0.md, 1.md, 2.md and 2 more excluded by articles.toml"
+
+
+def test_a_model_that_answers_every_passage_alike_is_named():
+    import numpy as np
+    import pandas as pd
+
+    from analysis.pipeline import flat_output_notes
+
+    rng = np.random.default_rng(0)
+    n = 30
+    stance = rng.dirichlet([1, 1, 1], size=n)  # varies: a model that reads the passages
+    scores = pd.DataFrame(
+        {
+            "stance_favor": stance[:, 0],
+            "stance_against": stance[:, 1],
+            "stance_none": stance[:, 2],
+            "tone_negative": 0.34 + rng.normal(0, 1e-4, n),  # the same answer every time
+            "tone_neutral": np.full(n, 0.33),
+            "tone_positive": np.full(n, 0.33),
+        }
+    )
+    labels = (("favor", "against", "none"), ("negative", "neutral", "positive"))
+    (note,) = flat_output_notes(scores, *labels)
+    assert note.startswith("the tone model gives every one of 30 passage-topic pairs about the")
+    assert "negative 0.34, neutral 0.33, positive 0.33" in note
+    assert flat_output_notes(scores.iloc[:5], *labels) == []  # too few pairs to tell
+
+
+def test_show_repeats_a_models_warning(seeds_run):
+    from analysis.terminal import format_positions
+
+    run = load_run("latest", seeds_run)
+    assert run.meta["model_warnings"] == []  # the shipped models read the passages
+    assert "WARNING" not in format_positions(run)
+    run.meta["model_warnings"] = ["the tone model gives every one of 16 pairs the same"]
+    assert "WARNING: the tone model gives every one of 16 pairs the same" in format_positions(run)
