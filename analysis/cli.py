@@ -350,8 +350,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.dry_run:
         _note_reused_name(config.run.name, config.run.runs_dir)
     from analysis.pipeline import analyze
+    from analysis.scoring.base import ModelLoadError
 
-    result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
+    try:
+        result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
+    except ModelLoadError as err:  # a model the file names: say which file
+        raise ModelLoadError(f"{args.experiment}: {err}") from None
     _print_result(result, args.dry_run, args.json)
     return 0
 

@@ -450,3 +450,15 @@ def test_help_gives_the_defaults(command, said, capsys):
     with pytest.raises(SystemExit):
         main([*command, "--help"])
     assert said in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_model_an_experiment_file_names_that_cannot_load_names_the_file(tmp_path, capsys):
+    experiment = tmp_path / "exp.toml"
+    experiment.write_text(
+        '[corpus]\npaths = ["seeds"]\n[models]\nstance = "stance.nli.v1"\n'
+        '[models.stance_options]\nmodel = "nobody/no-such-nli"\n'  # HF_HUB_OFFLINE=1 in conftest
+    )
+    code = main(["run", str(experiment), "--runs-dir", str(tmp_path / "runs"), "--dry-run"])
+    assert code == 2
+    error = _error(capsys)
+    assert error.startswith(f"viewpoints: error: {experiment}: ") and "nobody/no-such-nli" in error

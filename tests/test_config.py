@@ -62,6 +62,11 @@ def test_defaults_round_trip_through_toml(tmp_path):
             "option batch_size: expected an integer >= 1, got True",
         ),
         (
+            "[models]\nstance = 'stance.nli.v1'\n[models.stance_options]\nmodel = 'm'\n"
+            "favor_template = 'The author supports it.'\n",
+            "option favor_template: expected a hypothesis template containing {target}",
+        ),
+        (
             "[models]\nstance = 'stance.chat.v1'\n[models.stance_options]\n"
             "base_url = 'ftp://x'\nmodel = 'm'\n",
             "stance.chat.v1: base_url: expected an http(s) URL",

@@ -42,7 +42,10 @@ def _text(expected: str) -> Option:
 
 FLAG = Option("true or false", lambda v: isinstance(v, bool))
 MODEL = _text("a model directory or Hugging Face id")
-TEMPLATE = _text("a hypothesis template containing {target}")
+TEMPLATE = Option(
+    "a hypothesis template containing {target}",
+    lambda v: isinstance(v, str) and "{target}" in v,
+)
 
 
 def _label_map(labels: tuple[str, ...]) -> Option:
