@@ -40,6 +40,8 @@ class CostEstimate:
     model_calls: dict[str, int]
     seconds: dict[str, float]
     notes: list[str] = field(default_factory=list)  # what the warm-up did besides timing
+    # task -> [answers that failed, answers asked] in the warm-up (a chat endpoint's replies)
+    failed_answers: dict[str, list[int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -118,6 +120,7 @@ def estimate_from_sample(
     targets = [topics[t].target for _, t in picked]
     shared = stance.shares_pass_with(tone)
     notes: list[str] = []
+    failed_answers: dict[str, list[int]] = {}  # task -> [failed, asked] in the warm-up
     for task, scorer in (("stance", stance), ("tone", tone)):
         if not texts:
             seconds[task] = 0.0
@@ -129,19 +132,27 @@ def estimate_from_sample(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             started = time.perf_counter()
-            scorer.score(texts[:2], targets[:2])  # load weights outside the timing
+            first = scorer.score(texts[:2], targets[:2])  # load weights outside the timing
             loading += time.perf_counter() - started
             started = time.perf_counter()
-            scorer.score(texts, targets)
+            timed = scorer.score(texts, targets)
             seconds[task] = (time.perf_counter() - started) / len(texts) * pairs
         if _identity_field(scorer, "backend") == "openai-chat":
             notes.append(
                 f"the {task} warm-up sent {len(texts) + 2} real requests to the chat endpoint "
                 "(uncached: they cost as much as any, also with --dry-run)"
             )
-        failed = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
-        if failed:
-            notes.append(f"{task} warm-up: {failed[0]}")
+        answers = np.vstack([np.asarray(first, dtype=float), np.asarray(timed, dtype=float)])
+        n_failed = int(np.isnan(answers).any(axis=1).sum())
+        failed_answers[task] = [n_failed, len(answers)]
+        reported = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+        if n_failed:
+            notes.append(
+                f"{task} warm-up: {n_failed} of {len(answers)} answers failed"
+                + (f" ({reported[0]})" if reported else "")
+            )
+        elif reported:
+            notes.append(f"{task} warm-up: {reported[0]}")
     seconds["loading models"] = loading
     seconds["total"] = sum(seconds.values())
     calls = {"stance": pairs * stance.calls_per_pair(), "tone": 0 if shared else pairs}
@@ -156,4 +167,5 @@ def estimate_from_sample(
         model_calls=calls,
         seconds={k: round(v, 1) for k, v in seconds.items()},
         notes=notes,
+        failed_answers=failed_answers,
     )

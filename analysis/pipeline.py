@@ -202,6 +202,18 @@ def flat_output_notes(
     return notes
 
 
+def _refuse_if_the_warm_up_failed(estimate: CostEstimate) -> None:
+    """Every answer of a task's warm-up failed: the run would fail on every pair, so none is
+    started (``--dry-run`` shows the same estimate and stops anyway)."""
+    for task, (failed, asked) in estimate.failed_answers.items():
+        if asked and failed == asked:
+            raise ValueError(
+                f"every {task} answer of the warm-up failed ({failed} of {asked}; the estimate "
+                f"above says why): no run started. Check the {task} model's endpoint, prompts "
+                "or options"
+            )
+
+
 def _refuse_if_a_task_failed_everywhere(scores: pd.DataFrame) -> None:
     """A run in which every prediction of a task failed (a chat endpoint that never answers
     in the expected form) would show "no prediction" for everything: no run is written."""
@@ -377,6 +389,8 @@ def analyze(
         peak_mib["estimate"] = peak_rss_mib()
         release_freed_memory()
         log(format_estimate(estimate))
+        if not dry_run:
+            _refuse_if_the_warm_up_failed(estimate)
         if config.engine.name == "ray":
             log(
                 "engine ray: the estimate is for one process; relevance and scoring split "

@@ -214,5 +214,16 @@ backoff = 0.01""",
         code = main(["run", str(toml), "--runs-dir", str(runs), "--cache", "", "--quiet"])
     assert code == 2
     err = capsys.readouterr().err
-    assert "every tone prediction failed" in err and "no run written" in err
+    assert "tone warm-up: 17 of 17 answers failed" in err  # every one counted, not one batch
+    assert "every tone answer of the warm-up failed (17 of 17" in err and "no run started" in err
     assert list_runs(runs) == []
+    # past the warm-up (a model that fails only later), no run is written either
+    import pandas as pd
+
+    from analysis.pipeline import _refuse_if_a_task_failed_everywhere
+
+    scores = pd.DataFrame({"stance": [0.1, -0.2], "tone": [float("nan")] * 2})
+    scores["tone_error"] = ["not JSON", "not JSON"]
+    with pytest.raises(ValueError, match=r"every tone prediction failed \(2 .*the first: not JSON"):
+        _refuse_if_a_task_failed_everywhere(scores)
+    _refuse_if_a_task_failed_everywhere(scores.assign(tone=[0.3, float("nan")]))  # not all

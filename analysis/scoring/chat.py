@@ -270,7 +270,7 @@ class ChatScorer(BaseScorer):
             raise ValueError(f"expected a ChatConfig, got {type(config).__name__}")
         self.config, self.task = config, task
         self.labels = labels_for(task)
-        self.name = name or f"{task}.openai-chat.v1:{config.model}"
+        self.name = name or f"{task}.chat.v1:{config.model}"
         self.prompt = load_prompt(config.prompts, task)
         self._server_model: tuple[str | None] | None = None
         self._lock = threading.Lock()
