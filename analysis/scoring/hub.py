@@ -120,10 +120,17 @@ def did_you_mean(spec: str, task: str | None = None) -> str:
             plain.setdefault(squeeze(form), []).append(name)
     close = difflib.get_close_matches(squeeze(spec), list(plain), 1, 0.8)
     found = plain[close[0]] if close else []
+    if task in ("stance", "tone"):  # a stance model is never a tone model
+        found = [name for name in found if name.split(".", 1)[0] == task]
     if found:
         return f"; or did you mean {' or '.join(repr(n) for n in found)}?"
     registered = [name for name in available() if name.split(".", 1)[0] == task]
-    return f"; or a registered {task} model: {', '.join(registered)}" if registered else ""
+    return (
+        f"; or a registered {task} model: {', '.join(registered)} (a hub id names its owner: "
+        "owner/name)"
+        if registered
+        else ""
+    )
 
 
 def local_id2label(spec: str) -> dict[int, str] | None:

@@ -58,6 +58,9 @@ def test_a_bare_name_close_to_a_registered_one_is_suggested():
     with pytest.raises(ModelLoadError) as err:
         resolve_model_source("minilm_v1", "sequence-classification", {"HF_HUB_OFFLINE": "1"})
     assert str(err.value).endswith("or did you mean 'stance.minilm.v1' or 'tone.minilm.v1'?")
+    with pytest.raises(ModelLoadError) as err:  # for a stance model, only the stance name
+        resolve_model_source("minilm_v1", "stance", {"HF_HUB_OFFLINE": "1"})
+    assert str(err.value).endswith("or did you mean 'stance.minilm.v1'?")
     with pytest.raises(ModelLoadError) as err:
         resolve_model_source("someone/minilm_v1", "NLI", {"HF_HUB_OFFLINE": "1"})
     assert "did you mean" not in str(err.value)  # an owner/name is a hub id as meant
@@ -99,6 +102,7 @@ def test_a_bare_name_close_to_nothing_lists_the_tasks_registered_models():
     message = str(err.value)
     assert message.startswith("stance model 'bogus'")
     assert "; or a registered stance model: " in message and "stance.minilm.v2" in message
+    assert message.endswith("(a hub id names its owner: owner/name)")
     assert "tone.minilm.v3" not in message
     with pytest.raises(ModelLoadError) as err:
         resolve_model_source("bogus", "NLI", {"HF_HUB_OFFLINE": "1"})
