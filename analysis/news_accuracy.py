@@ -147,11 +147,23 @@ def accuracy_for_run(models: Mapping[str, Any] | None) -> NewsAccuracy | None:
 
 
 def unmeasured_topics(accuracy: NewsAccuracy | None, topics: Sequence[Any]) -> list[str]:
-    """The labels of a run's ``topics`` (with ``key`` and ``label``) the figures do not cover:
-    those whose key the labelled articles do not have (none without figures at all)."""
+    """The labels of a run's ``topics`` (with ``key``, ``label`` and ``target``) the figures
+    do not cover (none without figures at all). A topic is covered when its target is the
+    target of a built-in topic the labelled articles have, whatever its key (a topic keyed
+    ``sanctions`` about Iran is another topic; Ukraine under a key of the user's is Ukraine);
+    a run that recorded no target goes by key."""
     if accuracy is None:
         return []
-    return [t.label for t in topics if t.key not in (accuracy.per_topic or {})]
+    from analysis.topics import folded, load_topics
+
+    measured = accuracy.per_topic or {}
+    targets = {folded(t.target) for t in load_topics(None) if t.key in measured}
+
+    def covered(topic: Any) -> bool:
+        target = getattr(topic, "target", None)
+        return folded(target) in targets if target else topic.key in measured
+
+    return [t.label for t in topics if not covered(t)]
 
 
 def unmeasured_note(labels: Sequence[str]) -> str:

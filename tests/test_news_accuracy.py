@@ -123,6 +123,12 @@ def test_the_line_names_the_run_topics_the_figures_do_not_cover():
         "only, and a stance model can do worse on others"
     )
     assert "not measured on" not in accuracy_line(FIGURES, unmeasured_topics(FIGURES, topics[:1]))
+    # a built-in key given another target is another topic; a run without targets goes by key
+    iran = TopicInfo("arms_control", "Iran deal", "the Iran nuclear deal")
+    assert unmeasured_topics(FIGURES, [iran]) == ["Iran deal"]
+    assert unmeasured_topics(FIGURES, [TopicInfo("arms_control", "Arms control")]) == []
+    renamed = TopicInfo("treaties", "Treaties", "US-Russia  ARMS control")  # the same target
+    assert unmeasured_topics(FIGURES, [renamed]) == []
 
 
 def test_a_model_that_finds_no_against_is_told_apart_from_always_answering_favor():
