@@ -14,7 +14,8 @@ from analysis.news_accuracy import (
     read_news_accuracy,
 )
 from analysis.runs import write_run
-from tests.dashboard.conftest import CONFIG_TOML, SMALL_ARTICLES, _meta, _tables_from_specs
+from analysis.topics import load_topics
+from tests.dashboard.conftest import CONFIG_TOML, SMALL_ARTICLES, TOPICS, _meta, _tables_from_specs
 
 V2 = read_news_accuracy(SHIPPED_ROOT / "minilm_v2" / "news_accuracy.json")
 
@@ -32,7 +33,13 @@ def v2_runs_dir(tmp_path):
         "path": "/made/on/another/machine",
         "weights_sha256": V2.weights_sha256,
     }
-    write_run(tmp_path, "20181110-120000-v2", meta, CONFIG_TOML, _tables_from_specs(SMALL_ARTICLES))
+    # the built-in topics' targets, as a run of the defaults records them: the figures were
+    # measured on those (another target is another topic, "not measured")
+    builtin = {t.key: t.target for t in load_topics(None)}
+    config = CONFIG_TOML
+    for key, _, target in TOPICS:
+        config = config.replace(f'target = "{target}"', f'target = "{builtin[key]}"')
+    write_run(tmp_path, "20181110-120000-v2", meta, config, _tables_from_specs(SMALL_ARTICLES))
     return tmp_path
 
 
