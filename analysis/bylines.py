@@ -76,6 +76,12 @@ ROSTER_MIN_LEADS = 3
 # outlet, their newspaper's list scraped after them): cut where at least this many of the names
 # after the first belong to one other outlet's roster. One alone may be a real co-author.
 FOREIGN_ROSTER_MIN = 2
+# A byline still naming more than this many people once the rosters are cut is a scraped list
+# of the site's writers that no roster caught (a Vox piece "by" eight staff names, Vanity Fair
+# "by" Condé Nast and four writers): it counts for its first name only. On the AllSides corpus
+# 53 bylines name six to ten people; read, 51 are lists of this kind, and two may be real
+# six-author pieces (a New York Times graphic, a CNN report) that now count for their first.
+MAX_BYLINE_NAMES = 5
 # The rosters the rule finds on the AllSides corpus (its reserved articles left out), written by
 # `python -m experiments.known_rosters`: a run cuts at these as well as at those it finds, so
 # that a run of a few articles credits them as a whole-corpus run does.
@@ -209,7 +215,8 @@ def article_authors(
 ) -> list[tuple[str, ...]]:
     """Each article's authors, in row order: its byline split (:func:`split_byline`) and cut
     at the first roster name after the first name (:func:`roster_names`, with the ``known``
-    rosters, by default :func:`known_rosters`); the group itself for an article grouped under
+    rosters, by default :func:`known_rosters`), and to its first name where more than
+    :data:`MAX_BYLINE_NAMES` remain; the group itself for an article grouped under
     its outlet or title. A name spelt as an outlet group but for case and spacing ("Usa Today",
     the outlet "USA TODAY") takes the outlet's spelling, so that the two are one unit."""
     bylines = _bylines(articles)
@@ -229,7 +236,8 @@ def article_authors(
             listed = [i for i, name in enumerate(names) if i and name in other]
             if len(listed) >= FOREIGN_ROSTER_MIN:
                 cut = min(cut, listed[0])
-        authors.append(names[:cut])
+        kept = names[:cut]
+        authors.append(kept[:1] if len(kept) > MAX_BYLINE_NAMES else kept)
     return _outlet_spelling(articles, authors)
 
 

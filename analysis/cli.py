@@ -339,7 +339,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         name = f"{old} (rerun of {recorded})" if old else f"rerun of {recorded}"
     else:
         name = config.run.name or Path(args.experiment).stem
-    _warn_if_topics_changed(Path(args.experiment), config)
+    config = _topics_for_rerun(Path(args.experiment), config, runs_dir, args.dry_run)
     changes = {
         "run": {**({"runs_dir": runs_dir} if runs_dir else {}), "name": name},
         "models": {"cache": args.cache} if args.cache is not None else {},
@@ -388,32 +388,90 @@ def _recorded_run(experiment: Path) -> str | None:
     return str(run_id) if run_id else None
 
 
-def _warn_if_topics_changed(experiment: Path, config: Any) -> None:
-    """A run's config.toml records the topics it used; say when its topics file no longer
-    defines them, since the rerun reads the file."""
+def _recorded_topics(experiment: Path) -> list[Any] | None:
+    """The topics a run's config.toml records (``[topic_definitions]``); None for another file
+    or where they cannot be read."""
     from analysis.toml_file import read_toml
-    from analysis.topics import TopicsError, load_topics, topics_from_toml, topics_sha256
+    from analysis.topics import TopicsError, topics_from_toml
 
     recorded = read_toml(experiment, "a config TOML file").get("topic_definitions")
     if not isinstance(recorded, dict) or not recorded:
-        return
+        return None
+    tables = {
+        key: {k: v for k, v in table.items() if k != "key"}
+        for key, table in recorded.items()
+        if isinstance(table, dict)
+    }
     try:
-        tables = {
-            key: {k: v for k, v in table.items() if k != "key"}
-            for key, table in recorded.items()
-            if isinstance(table, dict)
-        }
-        before = topics_sha256(topics_from_toml({"topics": tables}))
-        now = topics_sha256(load_topics(config.topics.file or None))
+        return topics_from_toml({"topics": tables})
     except TopicsError:
-        return  # a broken topics file is reported by the run itself
-    if before != now:
-        where = config.topics.file or "the package's built-in topics file"
+        return None
+
+
+def _topics_for_rerun(
+    experiment: Path, config: Any, runs_dir: str | None, dry_run: bool = False
+) -> Any:
+    """A run's config.toml names its topics file; where that file is gone, the rerun uses the
+    topics the run recorded (written beside the runs, in ``inputs/``, or for a dry run in a
+    temporary folder); where the file no longer defines them, the rerun reads the file and
+    says what changed."""
+    from analysis.topics import TopicsError, load_topics, topics_sha256
+
+    recorded = _recorded_topics(experiment)
+    if recorded is None:
+        return config
+    source = config.topics.file
+    if source and not Path(source).exists():
+        from analysis.config import dumps_toml
+
+        text = dumps_toml({"topics": {t.key: _plain(t.to_dict()) for t in recorded}})
+        if dry_run:  # nothing is written where runs are kept
+            import tempfile
+
+            folder = Path(tempfile.mkdtemp(prefix="viewpoints-topics-"))
+        else:
+            folder = Path(runs_dir or config.run.runs_dir) / "inputs"
+            folder.mkdir(parents=True, exist_ok=True)
+        saved = folder / f"topics-{topics_sha256(recorded)[:12]}.toml"
+        saved.write_text(text, encoding="utf-8")
         print(
-            f"warning: {where} no longer defines the topics recorded in {experiment} "
-            "([topic_definitions]); the rerun uses its topics as they are now",
+            f"note: the topics file {source} is gone; the rerun uses the {len(recorded)} "
+            f"topics {experiment} records, saved as {saved}",
             file=sys.stderr,
         )
+        return config.with_values(topics={"file": str(saved)})
+    try:
+        now = load_topics(source or None)
+    except TopicsError:
+        return config  # a broken topics file is reported by the run itself
+    if topics_sha256(recorded) != topics_sha256(now):
+        before = {t.key: t.to_dict() for t in recorded}
+        after = {t.key: t.to_dict() for t in now}
+        changes = [
+            (f"added {', '.join(k for k in after if k not in before)}", set(after) - set(before)),
+            (
+                f"removed {', '.join(k for k in before if k not in after)}",
+                set(before) - set(after),
+            ),
+            (
+                "changed " + ", ".join(k for k in before if k in after and before[k] != after[k]),
+                {k for k in before if k in after and before[k] != after[k]},
+            ),
+        ]
+        said = "; ".join(text for text, keys in changes if keys)
+        where = source or "the package's built-in topics file"
+        print(
+            f"warning: {where} no longer defines the topics recorded in {experiment} "
+            f"([topic_definitions]): {said}; the rerun uses its topics as they are now",
+            file=sys.stderr,
+        )
+    return config
+
+
+def _plain(definition: dict[str, Any]) -> dict[str, Any]:
+    """A topic's fields as a topics file writes them: the key is the table's name, and
+    optional fields left empty are left out."""
+    return {k: v for k, v in definition.items() if k != "key" and v not in (None, [], "")}
 
 
 def _runs_dir_for(given: str | None, config: Any, recorded: bool = False) -> str | None:
@@ -535,10 +593,22 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
         n_permutations=args.permutations,
         seed=args.seed,
     )
+    from analysis.news_accuracy import accuracy_for_run, unmeasured_topics
+
+    shown = {d.topic for d in diffs}
+    tested = [t for t in run.info.topics if t.key in shown]
+    unmeasured = unmeasured_topics(accuracy_for_run(run.meta.get("models")), tested)
     if args.json:
-        print(json.dumps({"run_id": run.run_id, "tests": [d.to_dict() for d in diffs]}))
+        tests = [d.to_dict() for d in diffs]
+        print(json.dumps({"run_id": run.run_id, "tests": tests, "topics_not_measured": unmeasured}))
     else:
         print(format_differences(diffs, run.info.topic_labels()))
+        if unmeasured:
+            print(
+                f"note: the stance model was not measured on {', '.join(unmeasured)}: a "
+                "difference there may be one the model makes, not the authors (read the "
+                "evidence)"
+            )
     return 0
 
 

@@ -138,6 +138,22 @@ def passages_table(corpus: Any) -> pd.DataFrame:
     )
 
 
+def replaced_topics_note(path: str, topics: Sequence[Any]) -> str | None:
+    """A topics file replaces the built-in topics: say so where it leaves some of them out, as
+    a file written to add a topic usually does."""
+    from analysis.topics import DEFAULT_TOPICS_PATH, folded, load_topics
+
+    kept = {folded(t.target) for t in topics}
+    left_out = [t.label for t in load_topics(None) if folded(t.target) not in kept]
+    if not left_out:
+        return None
+    return (
+        f"note: the topics of {path} replace the built-in ones, so {', '.join(left_out)} "
+        f"{'is' if len(left_out) == 1 else 'are'} not analyzed; to add topics to them, copy "
+        f"{DEFAULT_TOPICS_PATH} and append yours"
+    )
+
+
 def unjudged_note(
     unjudged: Sequence[Any],
     counter_examples: bool | Collection[str],
@@ -301,6 +317,8 @@ def analyze(
     stage("setup")
     # Everything that can fail on a name or a path fails here, before any work starts.
     topics = load_topics(config.topics.file or None)
+    if config.topics.file and (note := replaced_topics_note(config.topics.file, topics)):
+        log(note)
     stance, tone = build_scorers(config, topics)
     for scorer in (stance, tone):
         scorer.check()  # load (or reach) each model now: a wrong id fails before any work

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -31,4 +32,22 @@ def read_toml(path: Path, what: str = "a TOML file") -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise TomlFileError(f"{path}: expected valid TOML, found: {err}") from None
+        raise TomlFileError(
+            f"{path}: expected valid TOML, found: {_explained(err, text)}"
+        ) from None
+
+
+def _explained(err: tomllib.TOMLDecodeError, text: str) -> str:
+    """tomllib's message, with the key named where it says only "Cannot overwrite a value" (a
+    key written twice in one table)."""
+    message = str(err)
+    where = re.search(r"\(at line (\d+), column \d+\)", message)
+    if not message.startswith("Cannot overwrite a value") or where is None:
+        return message
+    lines = text.splitlines()
+    number = int(where.group(1))
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    key = line.split("=", 1)[0].strip()
+    if not key or "=" not in line:
+        return message
+    return f"key {key!r} written twice in one table {where.group(0)}"

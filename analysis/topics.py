@@ -91,7 +91,9 @@ def _check_text(key: str, name: str, value: Any) -> None:
             f"topic {key!r}: field {name!r}: expected a string, got {type(value).__name__}"
         )
     if not value.strip():
-        raise TopicsError(f"topic {key!r}: field {name!r}: expected a non-empty string, got ''")
+        raise TopicsError(
+            f"topic {key!r}: field {name!r}: expected a non-empty string, got {value!r}"
+        )
 
 
 def _check_texts(key: str, name: str, value: Any, allow_empty: bool) -> None:

@@ -121,6 +121,18 @@ def test_a_scraped_list_of_writers_is_cut_and_the_first_name_counts():
     assert set(members.loc[members["group"] == "Hannah Brown", "article_id"]) == {"hb"}
 
 
+def test_a_byline_of_more_names_than_a_team_is_a_list_and_counts_for_its_first():
+    from analysis.bylines import MAX_BYLINE_NAMES
+
+    names = ["Murray Waas", "Anna North", "Christina Thornell", "Sam Ellis", "Andrew Prokop"]
+    team = article("team", ", ".join(names[:MAX_BYLINE_NAMES]), outlet="Politico")
+    listed = article("list", ", ".join([*names, "Dylan Scott"]), outlet="Vox")
+    arts = pd.DataFrame([team, listed], index=[0, 1])
+    authors = dict(zip(arts["article_id"], article_authors(arts, known={}), strict=True))
+    assert authors["team"] == tuple(names[:MAX_BYLINE_NAMES])  # five can write together
+    assert authors["list"] == ("Murray Waas",)  # six names no roster caught: the site's list
+
+
 def test_roster_names_are_per_outlet_and_ignore_duplicates_and_steady_pairs():
     rows = _roster_outlet()
     rows.append(article("other", "Zoe Zed, Hannah Brown", outlet="Elsewhere"))

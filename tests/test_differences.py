@@ -15,7 +15,7 @@ from analysis.runs import load_run, write_run
 from tests.test_aggregate import TOPICS, article, score, tables
 
 
-def make_run(tmp_path, seed: int = 1):
+def make_run(tmp_path, seed: int = 1, meta: dict | None = None):
     """Ann argues for sanctions (favor), Bob against, Cid like Ann; tone differs little."""
     rng = np.random.default_rng(seed)
     arts, rows = [], []
@@ -30,7 +30,8 @@ def make_run(tmp_path, seed: int = 1):
     a, p, s = tables(arts, rows)
     table = positions(a, p, s, TOPICS)
     data = {"articles": a, "passages": p, "scores": s, "positions": table}
-    return load_run(write_run(tmp_path, "r1", {}, "[aggregate]\nstance_rule = 'mean'\n", data))
+    config = "[aggregate]\nstance_rule = 'mean'\n"
+    return load_run(write_run(tmp_path, "r1", meta or {}, config, data))
 
 
 def test_opposed_authors_differ_and_alike_authors_do_not(tmp_path):
@@ -126,6 +127,22 @@ def test_cli_prints_a_table_or_one_json_object(tmp_path, capsys):
     assert lines and all(line.startswith("Sanctions ") for line in lines)
     assert main([*args, "--topic", "Iran"]) == 2
     assert "expected topics among sanctions (Sanctions)" in capsys.readouterr().err
+
+
+def test_a_topic_the_stance_model_was_not_measured_on_is_said(tmp_path, capsys):
+    from analysis.news_accuracy import SHIPPED_ROOT, read_news_accuracy
+
+    v2 = read_news_accuracy(SHIPPED_ROOT / "minilm_v2" / "news_accuracy.json")
+    meta = {
+        "models": {"stance": {"name": "stance.minilm.v2", "weights_sha256": v2.weights_sha256}},
+        "topics": [{"key": "sanctions", "label": "Iran sanctions", "target": "sanctions on Iran"}],
+    }
+    make_run(tmp_path, meta=meta)
+    args = ["compare-authors", "latest", "Ann", "Bob", "--runs-dir", str(tmp_path)]
+    assert main([*args, "--permutations", "199"]) == 0
+    assert "note: the stance model was not measured on Iran sanctions" in capsys.readouterr().out
+    assert main([*args, "--permutations", "199", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["topics_not_measured"] == ["Iran sanctions"]
 
 
 def test_one_article_each_has_no_interval_and_no_stance_is_not_compared(tmp_path):

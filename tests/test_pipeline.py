@@ -208,9 +208,23 @@ def test_a_run_config_reruns_from_anywhere_and_says_when_its_topics_changed(
     mine = work / "mine.toml"
     mine.write_text(mine.read_text().replace("Nuclear arms control", "Arms control", 1))
     assert main(["run", str(config), "--dry-run", "--quiet"]) == 0
-    assert f"warning: {mine} no longer defines the topics recorded in {config}" in (
-        capsys.readouterr().err
-    )
+    err = capsys.readouterr().err
+    assert f"warning: {mine} no longer defines the topics recorded in {config}" in err
+    assert "([topic_definitions]): changed arms_control; the rerun uses" in err  # what changed
+    # the topics file gone: the rerun uses the topics the run recorded, and says where they are
+    moved = mine.rename(work / "moved.toml")
+    assert main(["run", str(config), "--dry-run", "--quiet"]) == 0  # a dry run keeps nothing
+    assert "is gone" in capsys.readouterr().err and not (work / "runs" / "inputs").exists()
+    elsewhere = str(tmp_path / "moved_runs")
+    assert main(["run", str(config), "--quiet", "--runs-dir", elsewhere]) == 0
+    err = capsys.readouterr().err
+    assert f"note: the topics file {mine} is gone; the rerun uses the 3 topics" in err
+    (saved,) = (tmp_path / "moved_runs" / "inputs").glob("topics-*.toml")
+    assert str(saved) in (Path(list_runs(elsewhere)[0]["path"]) / "config.toml").read_text()
+    from analysis.topics import load_topics, topics_sha256
+
+    assert topics_sha256(load_topics(saved)) == topics_sha256(load_topics(DEFAULT_TOPICS_PATH))
+    moved.rename(mine)
     # the folder the run went to is where it was, not a choice: the environment says where
     # its rerun goes (runs/ keeps its two runs)
     monkeypatch.setenv("VIEWPOINTS_RUNS_DIR", str(tmp_path / "elsewhere"))
@@ -353,3 +367,16 @@ def test_show_repeats_a_models_warning(seeds_run):
     assert "WARNING" not in format_positions(run)
     run.meta["model_warnings"] = ["the tone model gives every one of 16 pairs the same"]
     assert "WARNING: the tone model gives every one of 16 pairs the same" in format_positions(run)
+
+
+def test_a_topics_file_without_the_built_in_topics_says_they_are_left_out():
+    from analysis.pipeline import replaced_topics_note
+    from analysis.topics import DEFAULT_TOPICS_PATH, load_topics
+
+    builtin = load_topics(None)
+    note = replaced_topics_note("mine.toml", builtin[:1])
+    assert note is not None
+    assert note.startswith("note: the topics of mine.toml replace the built-in ones, so ")
+    assert f"{builtin[1].label}, {builtin[2].label} are not analyzed" in note
+    assert f"copy {DEFAULT_TOPICS_PATH} and append yours" in note
+    assert replaced_topics_note("all.toml", builtin) is None

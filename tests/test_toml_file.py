@@ -20,6 +20,10 @@ def test_reads_tables(tmp_path):
         (lambda p: p.mkdir(), "expected a config file, found a folder"),
         (lambda p: p.write_bytes(b'name = "\xff"\n'), "expected UTF-8 text, found byte 0xff at"),
         (lambda p: p.write_text("[run\n"), "expected valid TOML, found: "),
+        (
+            lambda p: p.write_text('[run]\nname = "x"\n  name = "y"\n'),
+            r"found: key 'name' written twice in one table \(at line 3, column",
+        ),
     ],
 )
 def test_each_bad_file_says_what_was_expected(tmp_path, make, message):

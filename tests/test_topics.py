@@ -112,6 +112,9 @@ def test_wrong_type_says_expected_and_got(tmp_path):
 
 
 def test_empty_aliases_and_blank_entries_are_refused(tmp_path):
+    path = write(tmp_path, VALID.replace('target = "fishing quotas"', 'target = "   "'))
+    with pytest.raises(TopicsError, match=r"'target': expected a non-empty string, got '   '"):
+        load_topics(path)  # what the file holds, not ''
     path = write(tmp_path, VALID.replace('["fishing quota", "trawler"]', "[]"))
     with pytest.raises(TopicsError, match=r"'aliases': expected at least one entry"):
         load_topics(path)

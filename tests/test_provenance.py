@@ -1,0 +1,30 @@
+"""What an export's provenance says about the trust its numbers rest on."""
+
+from __future__ import annotations
+
+from analysis.news_accuracy import SHIPPED_ROOT, read_news_accuracy
+from analysis.provenance import run_provenance
+
+V2 = read_news_accuracy(SHIPPED_ROOT / "minilm_v2" / "news_accuracy.json")
+
+
+def test_the_topics_the_figures_do_not_cover_travel_with_the_data():
+    meta = {
+        "run_id": "r1",
+        "models": {"stance": {"name": "stance.minilm.v2", "weights_sha256": V2.weights_sha256}},
+        "topics": [
+            {"key": "arms_control", "label": "Arms control", "target": "US-Russia arms control"},
+            {"key": "nato", "label": "NATO expansion", "target": "NATO expansion"},
+        ],
+        "topic_head_untrained": ["nato"],
+        "model_warnings": ["the tone model gives every one of 30 pairs the same"],
+    }
+    provenance = run_provenance(meta)
+    assert provenance["topics_not_measured"] == ["NATO expansion"]
+    assert provenance["topic_head_untrained"] == ["nato"]
+    assert provenance["model_warnings"] == meta["model_warnings"]
+    # a model without figures covers nothing it could name; nothing else to say
+    plain = run_provenance({**meta, "models": {"stance": {"name": "stance.other.v1"}}})
+    assert plain["topics_not_measured"] == []
+    quiet = {k: v for k, v in meta.items() if k not in ("topic_head_untrained", "model_warnings")}
+    assert "topic_head_untrained" not in run_provenance(quiet)
