@@ -31,7 +31,8 @@ from dashboard.style import (
 from dashboard.trust import trust_summary
 
 TOP_K = data.COMPARISON_TOP_K  # disagreeing passages listed per topic (and overall)
-ALL_TOPICS = "all"
+# never a topic key (analysis.topics: a letter first): a topic keyed "all" is not this
+ALL_TOPICS = "*"
 ARTICLE_PAGE = "app_pages/article.py"
 SECOND_RUN_HINT = "viewpoints run experiments/vader_tone.toml"
 CHANGE_WORDS = {

@@ -295,3 +295,11 @@ def test_a_run_with_corrections_is_marked_in_the_run_pickers():
     assert "with corrections" not in run_label(meta)
     meta["source_run"] = {"run_id": "r1", "path": "/runs/r1"}
     assert run_label(meta).endswith(" · with corrections")
+
+
+def test_the_all_topics_choice_cannot_be_a_topics_key():
+    """A topic keyed "all" is valid; the "All topics" choice must not take its place."""
+    from analysis.topics import _KEY
+    from dashboard.app_pages.runs import ALL_TOPICS
+
+    assert _KEY.fullmatch("all") and not _KEY.fullmatch(ALL_TOPICS)
