@@ -77,8 +77,8 @@ ROSTER_MIN_LEADS = 3
 # after the first belong to one other outlet's roster. One alone may be a real co-author.
 FOREIGN_ROSTER_MIN = 2
 # A byline still naming more than this many people once the rosters are cut is a scraped list
-# of the site's writers that no roster caught (a Vox piece "by" eight staff names, Vanity Fair
-# "by" Condé Nast and four writers): it counts for its first name only. On the AllSides corpus
+# of the site's writers that no roster caught (a Vox piece "by" eight staff names, Wired "by"
+# Condé Nast and nine writers): it counts for its first name only. On the AllSides corpus
 # 53 bylines name six to ten people; read, 51 are lists of this kind, and two may be real
 # six-author pieces (a New York Times graphic, a CNN report) that now count for their first.
 MAX_BYLINE_NAMES = 5

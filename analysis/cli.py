@@ -294,12 +294,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             )
     config = config.with_values(**changes)
     _check_ray_options(args, config)
-    if not args.dry_run:
-        _note_reused_name(config.run.name, config.run.runs_dir)
+    taken = [] if args.dry_run else _runs_named(config.run.name, config.run.runs_dir)
     # Imported once the config is known to be good: a bad value fails before torch loads.
     from analysis.pipeline import analyze
 
     result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
+    _note_reused_name(config.run.name, config.run.runs_dir, taken)
     _print_result(result, args.dry_run, args.json)
     return 0
 
@@ -331,6 +331,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = AnalysisConfig.from_toml(args.experiment)
     recorded = _recorded_run(Path(args.experiment))
+    if recorded and _run_meta(Path(args.experiment)).get("threshold_given") is False:
+        # the threshold the run recorded was the model's default, raised for the topics its
+        # topic head was not trained on: the rerun defaults the same way
+        config = config.with_values(topics={"threshold": None})
     # A run's own config.toml records where that run went (provenance, not a choice), so
     # $VIEWPOINTS_RUNS_DIR still decides where its rerun goes.
     runs_dir = _runs_dir_for(args.runs_dir, config, recorded=bool(recorded))
@@ -347,8 +351,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     }
     config = config.with_values(**changes)
     _check_ray_options(args, config)
-    if not args.dry_run:
-        _note_reused_name(config.run.name, config.run.runs_dir)
+    taken = [] if args.dry_run else _runs_named(config.run.name, config.run.runs_dir)
     from analysis.pipeline import analyze
     from analysis.scoring.base import ModelLoadError
 
@@ -356,21 +359,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
     except ModelLoadError as err:  # a model the file names: say which file
         raise ModelLoadError(f"{args.experiment}: {err}") from None
+    _note_reused_name(config.run.name, config.run.runs_dir, taken)
     _print_result(result, args.dry_run, args.json)
     return 0
 
 
-def _note_reused_name(name: str | None, runs_dir: str | Path) -> None:
-    """Say before a run is written that its name is taken: the name stops picking one run."""
+def _runs_named(name: str | None, runs_dir: str | Path) -> list[str]:
+    """The ids of the runs in ``runs_dir`` named ``name`` (before a new one is written)."""
     if not name:
-        return
+        return []
     from analysis.runs import list_runs
 
-    taken = [str(m.get("run_id")) for m in list_runs(runs_dir) if m.get("name") == name]
+    return [str(m.get("run_id")) for m in list_runs(runs_dir) if m.get("name") == name]
+
+
+def _note_reused_name(name: str | None, runs_dir: str | Path, taken: list[str]) -> None:
+    """Say, once a run is written, that its name was taken: it no longer picks one run."""
     if taken:
         shown = ", ".join(taken[:3]) + (f" and {len(taken) - 3} more" if len(taken) > 3 else "")
         print(
-            f"note: {len(taken)} run(s) in {runs_dir} are named {name!r} already ({shown}); "
+            f"note: {len(taken)} other run(s) in {runs_dir} are named {name!r} ({shown}); "
             "refer to the new run by its id (a name shared by runs picks none of them)",
             file=sys.stderr,
         )
@@ -378,14 +386,20 @@ def _note_reused_name(name: str | None, runs_dir: str | Path) -> None:
 
 def _recorded_run(experiment: Path) -> str | None:
     """The id of the run whose ``config.toml`` ``experiment`` is (None for another file)."""
-    meta = experiment.parent / "run.json"
-    if experiment.name != "config.toml" or not meta.is_file():
+    if experiment.name != "config.toml":
         return None
-    try:
-        run_id = json.loads(meta.read_text(encoding="utf-8")).get("run_id")
-    except (OSError, ValueError, AttributeError):
-        return None
+    run_id = _run_meta(experiment).get("run_id")
     return str(run_id) if run_id else None
+
+
+def _run_meta(experiment: Path) -> dict[str, Any]:
+    """The ``run.json`` beside ``experiment`` ({} where there is none or it cannot be read)."""
+    meta = experiment.parent / "run.json"
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _recorded_topics(experiment: Path) -> list[Any] | None:
@@ -425,10 +439,13 @@ def _topics_for_rerun(
         from analysis.config import dumps_toml
 
         text = dumps_toml({"topics": {t.key: _plain(t.to_dict()) for t in recorded}})
-        if dry_run:  # nothing is written where runs are kept
+        if dry_run:  # nothing is written where runs are kept, nor left behind
+            import atexit
+            import shutil
             import tempfile
 
             folder = Path(tempfile.mkdtemp(prefix="viewpoints-topics-"))
+            atexit.register(shutil.rmtree, folder, True)
         else:
             folder = Path(runs_dir or config.run.runs_dir) / "inputs"
             folder.mkdir(parents=True, exist_ok=True)
@@ -458,7 +475,7 @@ def _topics_for_rerun(
                 {k for k in before if k in after and before[k] != after[k]},
             ),
         ]
-        said = "; ".join(text for text, keys in changes if keys)
+        said = "; ".join(text for text, keys in changes if keys) or "the same topics, reordered"
         where = source or "the package's built-in topics file"
         print(
             f"warning: {where} no longer defines the topics recorded in {experiment} "
@@ -593,14 +610,14 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
         n_permutations=args.permutations,
         seed=args.seed,
     )
-    from analysis.news_accuracy import accuracy_for_run, unmeasured_topics
+    from analysis.news_accuracy import accuracy_for_run, trust_record, unmeasured_topics
 
     shown = {d.topic for d in diffs}
     tested = [t for t in run.info.topics if t.key in shown]
     unmeasured = unmeasured_topics(accuracy_for_run(run.meta.get("models")), tested)
     if args.json:
         tests = [d.to_dict() for d in diffs]
-        print(json.dumps({"run_id": run.run_id, "tests": tests, "topics_not_measured": unmeasured}))
+        print(json.dumps({"run_id": run.run_id, "tests": tests, **trust_record(run.meta, tested)}))
     else:
         print(format_differences(diffs, run.info.topic_labels()))
         if unmeasured:
@@ -787,7 +804,7 @@ def cmd_recompute(args: argparse.Namespace) -> int:
         raise CLIError(
             f"no corrections in {folder}: save some on the dashboard first (nothing to recompute)"
         )
-    _note_reused_name(args.name, args.runs_dir)
+    taken = _runs_named(args.name, args.runs_dir)
     path = recompute(
         run,
         corrections,
@@ -797,6 +814,7 @@ def cmd_recompute(args: argparse.Namespace) -> int:
         name=args.name,
         corrections_source=str(folder),
     )
+    _note_reused_name(args.name, args.runs_dir, taken)
     meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
     counts = meta["corrections"]
     others = counts.get("other_topics") or 0

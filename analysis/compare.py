@@ -665,6 +665,41 @@ def _setting_warnings(a: Run, b: Run, shared: list[str], labels: Mapping[str, st
     return warnings
 
 
+def _topic_threshold_warnings(a: Run, b: Run) -> list[str]:
+    """Per shared topic: relevance thresholds that differ (where the runs' thresholds for all
+    topics agree: else that is said already), and, between two runs with a topic head, a topic
+    the head judged in one run only. Runs from before these were recorded say nothing."""
+    cuts_a, cuts_b = a.meta.get("relevance_thresholds"), b.meta.get("relevance_thresholds")
+    out = []
+    if (
+        isinstance(cuts_a, dict)
+        and isinstance(cuts_b, dict)
+        and a.info.threshold == b.info.threshold
+    ):
+        differ = [
+            f"{key} ({cuts_a[key]:.2f} vs {cuts_b[key]:.2f})"
+            for key in cuts_a
+            if key in cuts_b and cuts_a[key] != cuts_b[key]
+        ]
+        if differ:
+            out.append(
+                f"relevance thresholds differ for {', '.join(differ)}: passages scored in only "
+                "one run are counted, not compared"
+            )
+    untrained_a = a.meta.get("topic_head_untrained")
+    untrained_b = b.meta.get("topic_head_untrained")
+    both_gated = "topic_gate" in a.info.models and "topic_gate" in b.info.models
+    if both_gated and isinstance(untrained_a, list) and isinstance(untrained_b, list):
+        shared = set(_ordered_topics([a])) & set(_ordered_topics([b]))
+        judged_once = sorted((set(untrained_a) ^ set(untrained_b)) & shared)
+        if judged_once:
+            out.append(
+                f"the topic head judged {', '.join(judged_once)} in one run only (the other "
+                "run's head was not trained on its target): their topic passages differ"
+            )
+    return out
+
+
 def compare_runs(
     a: Run, b: Run, top_k: int = 10, *, zero_band: float = DEFAULT_ZERO_BAND
 ) -> dict[str, Any]:
@@ -705,6 +740,7 @@ def compare_runs(
             "one run are counted, not compared"
         )
 
+    warnings += _topic_threshold_warnings(a, b)
     for name, run in (("A", a), ("B", b)):
         counts = run.meta.get("counts") or {}
         failed = int(counts.get("failed_pairs") or 0)

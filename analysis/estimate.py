@@ -8,6 +8,7 @@ predicted, so a rerun usually finishes sooner than estimated.
 from __future__ import annotations
 
 import random
+import re
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -23,7 +24,9 @@ from analysis.scoring.base import BaseScorer
 # times the seconds 2,048 did (docs/scale_history.md); 2,048 also count the topic passages closer.
 SAMPLE_PASSAGES = 2_048
 WARM_UP_PASSAGES = 256  # relevance computed on these first, untimed
-SAMPLE_PAIRS = 32
+SAMPLE_PAIRS = 64  # the batch a run scores at a time
+# the reason a scorer's failure warning gives for its first failed answer
+_FIRST_REASON = re.compile(r"\(first: (.*)\)\s*$")
 
 
 @dataclass
@@ -93,11 +96,13 @@ def estimate_from_sample(
     threshold: float,
     stance: BaseScorer,
     tone: BaseScorer,
+    loaded_seconds: float = 0.0,
 ) -> CostEstimate:
     """:func:`estimate_cost` from a sample already drawn (``context``: the sample's
-    predecessors) for a corpus of ``n`` passages: a streaming run draws it from its files."""
+    predecessors) for a corpus of ``n`` passages: a streaming run draws it from its files.
+    ``loaded_seconds``: what loading models took before (a run checks its models first)."""
     seconds: dict[str, float] = {}
-    loading = 0.0  # loading the models: the run pays it once, whatever the corpus's size
+    loading = loaded_seconds  # loading models: a run pays it once, whatever the corpus's size
     if sample:
         started = time.perf_counter()
         matcher.warm_up()  # load the embedders outside the relevance timing
@@ -128,16 +133,21 @@ def estimate_from_sample(
         if task == "tone" and shared:
             seconds[task] = 0.0  # the stance pass already computed tone
             continue
+        # an endpoint's answers cost as much as any: they are not asked twice
+        chat = _identity_field(scorer, "backend") == "openai-chat"
         # A scorer's warnings (failed chat answers) become notes of the estimate, not raw lines.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             started = time.perf_counter()
             first = scorer.score(texts[:2], targets[:2])  # load weights outside the timing
             loading += time.perf_counter() - started
+            if not chat:  # and meet the batch's shapes: a model's first call on them is slow
+                # (in another order: a pair classifier keeps its last batch's answers)
+                scorer.score(texts[::-1], targets[::-1])
             started = time.perf_counter()
             timed = scorer.score(texts, targets)
             seconds[task] = (time.perf_counter() - started) / len(texts) * pairs
-        if _identity_field(scorer, "backend") == "openai-chat":
+        if chat:
             notes.append(
                 f"the {task} warm-up sent {len(texts) + 2} real requests to the chat endpoint "
                 "(uncached: they cost as much as any, also with --dry-run)"
@@ -147,9 +157,11 @@ def estimate_from_sample(
         failed_answers[task] = [n_failed, len(answers)]
         reported = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
         if n_failed:
+            # the scorer's own warnings count one call each: only the first reason is kept
+            reason = next((m for r in reported if (m := _FIRST_REASON.search(r))), None)
             notes.append(
                 f"{task} warm-up: {n_failed} of {len(answers)} answers failed"
-                + (f" ({reported[0]})" if reported else "")
+                + (f" (the first: {reason.group(1)})" if reason else "")
             )
         elif reported:
             notes.append(f"{task} warm-up: {reported[0]}")

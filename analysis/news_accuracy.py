@@ -166,6 +166,23 @@ def unmeasured_topics(accuracy: NewsAccuracy | None, topics: Sequence[Any]) -> l
     return [t.label for t in topics if not covered(t)]
 
 
+def trust_record(meta: Mapping[str, Any], topics: Sequence[Any]) -> dict[str, Any]:
+    """What a run's numbers' trust rests on, for the data that leaves the tool (exports,
+    ``show --json``, ``compare-authors --json``): whether its stance model was measured on
+    labelled news, the labels of ``topics`` those figures do not cover (all of them for a
+    model never measured), the topic keys its topic head did not judge, and any warnings
+    about a model that gave every passage the same answer."""
+    accuracy = accuracy_for_run(meta.get("models"))
+    return {
+        "stance_model_measured_on_news": accuracy is not None,
+        "topics_not_measured": [t.label for t in topics]
+        if accuracy is None
+        else unmeasured_topics(accuracy, topics),
+        "topic_head_untrained": list(meta.get("topic_head_untrained") or []),
+        "model_warnings": list(meta.get("model_warnings") or []),
+    }
+
+
 def unmeasured_note(labels: Sequence[str]) -> str:
     """A clause saying which topics the figures do not cover ("" when they cover them all)."""
     if not labels:

@@ -143,8 +143,12 @@ def replaced_topics_note(path: str, topics: Sequence[Any]) -> str | None:
     a file written to add a topic usually does."""
     from analysis.topics import DEFAULT_TOPICS_PATH, folded, load_topics
 
-    kept = {folded(t.target) for t in topics}
-    left_out = [t.label for t in load_topics(None) if folded(t.target) not in kept]
+    keys, targets = {t.key for t in topics}, {folded(t.target) for t in topics}
+    left_out = [
+        t.label
+        for t in load_topics(None)
+        if t.key not in keys and folded(t.target) not in targets  # kept, or redefined
+    ]
     if not left_out:
         return None
     return (
@@ -161,7 +165,7 @@ def unjudged_note(
 ) -> str:
     """The log line for topics whose target the stance model's topic head was not trained on:
     there it calls nearly any passage near its own targets "on topic", so it does not gate
-    them; the relevance ``threshold`` they get instead (None: the one given for all topics),
+    them; the relevance ``threshold`` they get instead (None: the one given for every topic),
     and whether the topics' counter-examples keep look-alikes out."""
     labels = ", ".join(repr(t.label) for t in unjudged)
     keys = {t.key for t in unjudged}
@@ -181,14 +185,15 @@ def unjudged_note(
         )
     else:
         then = f"{own} counter-examples veto alias hits"
+    them = "them" if len(unjudged) > 1 else "it"
     cut = (
-        f"relevance must reach {threshold:.2f} there, as for a model without a topic head, "
+        f"relevance must reach {threshold:.2f} there, as for a model without a topic head"
         if threshold is not None
-        else ""
+        else "relevance alone decides there, at the threshold given for every topic"
     )
     return (
         f"note: the stance model's topic head was not trained on the target of {labels}; its "
-        f"P(on topic) says little there, so it does not gate them: {cut}and {then}"
+        f"P(on topic) says little there, so it does not gate {them}: {cut}, and {then}"
     )
 
 
@@ -320,8 +325,10 @@ def analyze(
     if config.topics.file and (note := replaced_topics_note(config.topics.file, topics)):
         log(note)
     stance, tone = build_scorers(config, topics)
+    clock = time.perf_counter()
     for scorer in (stance, tone):
         scorer.check()  # load (or reach) each model now: a wrong id fails before any work
+    checked = time.perf_counter() - clock  # loading models, for the estimate
     gated = topic_gate(stance) is not None
     threshold = config.topics.threshold
     if threshold is None:
@@ -402,6 +409,7 @@ def analyze(
             thresholds,
             stance,
             tone,
+            loaded_seconds=checked,
         )
         timings["estimate"] = time.perf_counter() - clock
         peak_mib["estimate"] = peak_rss_mib()
@@ -549,6 +557,9 @@ def analyze(
             "relevance_thresholds": {
                 t.key: float(cut) for t, cut in zip(topics, thresholds, strict=True)
             },
+            # config.toml records the threshold used; whether it was given (for every topic)
+            # or the model's default (raised for the topics above) decides a rerun's
+            "threshold_given": config.topics.threshold is not None,
             "engine": engine.identity() if engine is not None else {"name": "local"},
             "topics": [t.to_dict() for t in topics],
             "versions": package_versions(),

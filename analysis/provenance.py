@@ -72,18 +72,10 @@ def run_provenance(meta: Mapping[str, Any], config: Mapping[str, Any] | None = N
         provenance["corrections"] = meta.get("corrections")
     if meta.get("calibration"):
         provenance["calibration"] = meta["calibration"]
-    # What the numbers' trust rests on travels with them: the topics the stance model's
-    # figures on labelled news do not cover, those its topic head did not judge, and a model
-    # that gave every passage the same answer.
-    from analysis.news_accuracy import accuracy_for_run, unmeasured_topics
+    # What the numbers' trust rests on travels with them (news_accuracy.trust_record).
+    from analysis.news_accuracy import trust_record
 
-    provenance["topics_not_measured"] = unmeasured_topics(
-        accuracy_for_run(meta.get("models")), info.topics
-    )
-    if meta.get("topic_head_untrained"):
-        provenance["topic_head_untrained"] = meta["topic_head_untrained"]
-    if meta.get("model_warnings"):
-        provenance["model_warnings"] = meta["model_warnings"]
+    provenance.update(trust_record(meta, info.topics))
     return provenance
 
 

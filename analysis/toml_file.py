@@ -39,15 +39,22 @@ def read_toml(path: Path, what: str = "a TOML file") -> dict[str, Any]:
 
 def _explained(err: tomllib.TOMLDecodeError, text: str) -> str:
     """tomllib's message, with the key named where it says only "Cannot overwrite a value" (a
-    key written twice in one table)."""
+    key written twice in one table): tomllib points at the end of the second value, so the
+    key is the nearest line above that starts with one."""
     message = str(err)
     where = re.search(r"\(at line (\d+), column \d+\)", message)
     if not message.startswith("Cannot overwrite a value") or where is None:
         return message
-    lines = text.splitlines()
-    number = int(where.group(1))
-    line = lines[number - 1] if 0 < number <= len(lines) else ""
-    key = line.split("=", 1)[0].strip()
-    if not key or "=" not in line:
-        return message
-    return f"key {key!r} written twice in one table {where.group(0)}"
+    lines = text.splitlines()[: int(where.group(1))]
+    for line in reversed(lines):
+        found = _KEY_LINE.match(line)
+        if found:
+            return f"key {found.group(1).strip()!r} written twice in one table {where.group(0)}"
+    return message
+
+
+# A line that sets a key: a bare, quoted or dotted key, then "=" ('"a = b",' inside a list is
+# a string, not a key).
+_KEY_LINE = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)

@@ -214,7 +214,9 @@ backoff = 0.01""",
         code = main(["run", str(toml), "--runs-dir", str(runs), "--cache", "", "--quiet"])
     assert code == 2
     err = capsys.readouterr().err
-    assert "tone warm-up: 17 of 17 answers failed" in err  # every one counted, not one batch
+    # every answer counted, not one batch's, with the first reason only
+    assert "tone warm-up: 17 of 17 answers failed (the first: " in err
+    assert "2 of 2" not in err
     assert "every tone answer of the warm-up failed (17 of 17" in err and "no run started" in err
     assert list_runs(runs) == []
     # past the warm-up (a model that fails only later), no run is written either

@@ -462,3 +462,22 @@ def test_a_model_an_experiment_file_names_that_cannot_load_names_the_file(tmp_pa
     assert code == 2
     error = _error(capsys)
     assert error.startswith(f"viewpoints: error: {experiment}: ") and "nobody/no-such-nli" in error
+
+
+def test_a_rerun_whose_topics_file_only_reordered_its_topics_says_so(tmp_path, capsys):
+    from analysis.cli import _topics_for_rerun
+    from analysis.config import AnalysisConfig, dumps_toml
+    from analysis.topics import load_topics
+
+    topics = load_topics(None)
+    mine = tmp_path / "mine.toml"
+    tables = {t.key: {k: v for k, v in t.to_dict().items() if k != "key" and v} for t in topics}
+    mine.write_text(dumps_toml({"topics": dict(reversed(list(tables.items())))}))
+    recorded = tmp_path / "config.toml"
+    recorded.write_text(
+        f'[topics]\nfile = "{mine}"\n\n' + dumps_toml({"topic_definitions": tables})
+    )
+    config = AnalysisConfig.from_toml(recorded)
+    assert _topics_for_rerun(recorded, config, str(tmp_path / "runs")) == config
+    err = capsys.readouterr().err
+    assert "([topic_definitions]): the same topics, reordered; the rerun uses" in err

@@ -583,6 +583,25 @@ def test_a_run_with_failed_predictions_says_how_many(tmp_path):
     assert not any("no prediction" in w for w in compare_runs(a, a)["warnings"])
 
 
+def test_per_topic_thresholds_and_a_topic_judged_in_one_run_only_are_said(tmp_path):
+    gated = {"stance": {"name": "s"}, "tone": {"name": "t"}, "topic_gate": {"name": "g"}}
+    cuts = {"sanctions": 0.55, "ukraine": 0.55}
+    meta_a = {"models": gated, "relevance_thresholds": cuts, "topic_head_untrained": []}
+    meta_b = {
+        "models": gated,
+        "relevance_thresholds": {**cuts, "sanctions": 0.61},
+        "topic_head_untrained": ["sanctions"],
+    }
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A), meta=meta_a)
+    b = make_run(tmp_path, "run-b", scores_b(), meta=meta_b)
+    warnings = " ".join(compare_runs(a, b)["warnings"])
+    assert "relevance thresholds differ for sanctions (0.55 vs 0.61)" in warnings
+    assert "the topic head judged sanctions in one run only" in warnings
+    same = make_run(tmp_path, "run-c", scores_b(), meta=meta_a)
+    quiet = " ".join(compare_runs(a, same)["warnings"])
+    assert "relevance thresholds" not in quiet and "judged" not in quiet
+
+
 def test_runs_with_other_topic_definitions_veto_or_rules_say_so(tmp_path):
     from analysis.runs import load_run, write_run
 

@@ -78,3 +78,24 @@ def test_loading_the_models_is_counted_once_in_the_total():
     assert estimate.seconds["stance"] < 0.5  # the loading call is not extrapolated
     parts = sum(v for k, v in estimate.seconds.items() if k != "total")
     assert abs(estimate.seconds["total"] - parts) < 0.2
+
+
+def test_models_loaded_before_the_estimate_count_in_its_loading_time():
+    from analysis.estimate import estimate_from_sample
+
+    topics = load_topics(None)
+    sample = [f"passage {i} on sanctions" for i in range(20)]
+    estimate = estimate_from_sample(
+        sample,
+        None,
+        1000,
+        10,
+        SlowFirstCallMatcher(len(topics)),
+        topics,
+        0.61,
+        RuleScorer("stance"),
+        RuleScorer("tone"),
+        loaded_seconds=2.5,
+    )
+    assert estimate.seconds["loading models"] >= 2.5
+    assert estimate.seconds["total"] >= 2.5 + estimate.seconds["relevance"]

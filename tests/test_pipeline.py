@@ -164,6 +164,11 @@ aliases = ["Nord Stream"]
         "nato_expansion": 0.61,
         "nord_stream": 0.61,
     }
+    # a rerun of the run's config.toml defaults the same way (its recorded 0.55 was not given)
+    folder = load_run("latest", runs).path
+    rerun = ["run", str(Path(folder) / "config.toml"), "--cache", "", "--quiet"]
+    assert main(rerun) == 0
+    assert load_run("latest", runs).meta["relevance_thresholds"] == meta["relevance_thresholds"]
     assert "'Nord Stream' has none: add counter-examples" in err
     # "never" is obeyed, and said
     config = tmp_path / "never.toml"
@@ -192,7 +197,7 @@ def test_a_run_config_reruns_from_anywhere_and_says_when_its_topics_changed(
     command = ["analyze", "corpus", "--topics", "./mine.toml", "--runs-dir", "runs", "--quiet"]
     command += ["--name", "baseline"]
     assert main([*command, "--cache", "cache/../cache/p.sqlite"]) == 0
-    assert "already" not in capsys.readouterr().err  # the first run of that name
+    assert "other run(s)" not in capsys.readouterr().err  # the first run of that name
     (first,) = list_runs(work / "runs")
     recorded = (Path(first["path"]) / "config.toml").read_text()
     assert f'paths = ["{work / "corpus"}"]' in recorded
@@ -234,7 +239,7 @@ def test_a_run_config_reruns_from_anywhere_and_says_when_its_topics_changed(
     monkeypatch.chdir(work)
     assert main([*command, "--cache", "cache/p.sqlite"]) == 0
     assert (
-        f"note: 1 run(s) in runs are named 'baseline' already ({first['run_id']}); refer to "
+        f"note: 1 other run(s) in runs are named 'baseline' ({first['run_id']}); refer to "
         "the new run by its id"
     ) in capsys.readouterr().err.replace("\n", " ")
     assert len(list_runs(work / "runs")) == 3
@@ -380,3 +385,7 @@ def test_a_topics_file_without_the_built_in_topics_says_they_are_left_out():
     assert f"{builtin[1].label}, {builtin[2].label} are not analyzed" in note
     assert f"copy {DEFAULT_TOPICS_PATH} and append yours" in note
     assert replaced_topics_note("all.toml", builtin) is None
+    from dataclasses import replace
+
+    redefined = [replace(builtin[0], target="nuclear arms control"), *builtin[1:]]
+    assert replaced_topics_note("mine.toml", redefined) is None  # kept, under its own key

@@ -23,8 +23,10 @@ def test_the_topics_the_figures_do_not_cover_travel_with_the_data():
     assert provenance["topics_not_measured"] == ["NATO expansion"]
     assert provenance["topic_head_untrained"] == ["nato"]
     assert provenance["model_warnings"] == meta["model_warnings"]
-    # a model without figures covers nothing it could name; nothing else to say
+    assert provenance["stance_model_measured_on_news"] is True
+    # a model never measured on news: none of its topics is covered, and it says so
     plain = run_provenance({**meta, "models": {"stance": {"name": "stance.other.v1"}}})
-    assert plain["topics_not_measured"] == []
+    assert plain["stance_model_measured_on_news"] is False
+    assert plain["topics_not_measured"] == ["Arms control", "NATO expansion"]
     quiet = {k: v for k, v in meta.items() if k not in ("topic_head_untrained", "model_warnings")}
-    assert "topic_head_untrained" not in run_provenance(quiet)
+    assert run_provenance(quiet)["topic_head_untrained"] == []

@@ -73,6 +73,10 @@ def test_show_json_is_one_object_with_evidence(tmp_path, capsys):
     assert all(len(r["evidence_passages"]) <= 1 for r in discussed)
     assert any(r["evidence_passages"] and r["evidence_passages"][0]["text"] for r in discussed)
     assert all("evidence_passages" not in r for r in data["positions"] if r not in discussed)
+    # what the trust rests on: this run's stance model was never measured on news
+    assert data["stance_model_measured_on_news"] is False
+    assert data["topics_not_measured"] == list(data["topics"].values())
+    assert data["topic_head_untrained"] == [] and data["model_warnings"] == []
 
 
 def test_show_json_matches_the_table(run):

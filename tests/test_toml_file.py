@@ -24,6 +24,10 @@ def test_reads_tables(tmp_path):
             lambda p: p.write_text('[run]\nname = "x"\n  name = "y"\n'),
             r"found: key 'name' written twice in one table \(at line 3, column",
         ),
+        (  # the second value spans lines, one of them with "=" inside a string
+            lambda p: p.write_text('[t]\nex = ["x"]\nex = [\n  "a = b",\n  "c = d"]\n'),
+            r"found: key 'ex' written twice in one table \(at line 5, column",
+        ),
     ],
 )
 def test_each_bad_file_says_what_was_expected(tmp_path, make, message):

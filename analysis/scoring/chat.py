@@ -270,7 +270,9 @@ class ChatScorer(BaseScorer):
             raise ValueError(f"expected a ChatConfig, got {type(config).__name__}")
         self.config, self.task = config, task
         self.labels = labels_for(task)
-        self.name = name or f"{task}.chat.v1:{config.model}"
+        # the name predictions are cached under since the backend came (a new one would ask
+        # the endpoint again for every cached answer), so not the registered "{task}.chat.v1"
+        self.name = name or f"{task}.openai-chat.v1:{config.model}"
         self.prompt = load_prompt(config.prompts, task)
         self._server_model: tuple[str | None] | None = None
         self._lock = threading.Lock()

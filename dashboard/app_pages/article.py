@@ -234,7 +234,12 @@ def styled_scores(table: pd.DataFrame) -> Any:
     return (
         table.style.map(lambda v: "" if is_missing(v) else cell_css(v), subset=scored)
         .format(signed, subset=scored, na_rep=MISSING_SCORE)
-        .format("{:.0%}", subset=[c for c in ("Relevance", "About it") if c in table])
+        .format(
+            "{:.0%}",
+            subset=[c for c in ("Relevance", "About it") if c in table],
+            # a topic whose target the topic head was not trained on is not judged by it
+            na_rep="not judged",
+        )
     )
 
 

@@ -14,7 +14,14 @@ from dashboard.evidence import (
     reported_frame,
     show_passages,
 )
-from dashboard.style import GROUP_TAGS, NO_STANCE, NOT_DISCUSSED, legend_html, md_escape
+from dashboard.style import (
+    GROUP_TAGS,
+    NO_PREDICTION,
+    NO_STANCE,
+    NOT_DISCUSSED,
+    legend_html,
+    md_escape,
+)
 from dashboard.trust import render_trust
 
 MAX_AUTHORS = 4
@@ -192,6 +199,11 @@ def _topic_evidence(
                     st.caption(
                         f"The {len(frame)} strongest of {n_own} passages; the Overview lists more."
                     )
+            elif record is not None and record.get("status") == "unscored":
+                st.caption(
+                    f"{NO_PREDICTION}: every prediction on its passages about "
+                    f"{md_escape(label)} failed."
+                )
             else:
                 st.caption(f"{NOT_DISCUSSED}: no own-voice passage about {md_escape(label)}.")
     with st.container(border=True):

@@ -62,3 +62,14 @@ def test_per_class_frame_keeps_the_label_order_and_leaves_undefined_scores_empty
     shown = per_class_shown(report)  # as the page shows it: n/a, never "None" or an empty cell
     assert shown["precision"].tolist() == ["0.667", "n/a", "n/a"]
     assert shown["recall"].tolist() == ["1.000", "0.000", "n/a"]
+
+
+def test_a_passage_the_topic_head_did_not_judge_reads_not_judged():
+    import numpy as np
+    import pandas as pd
+
+    from dashboard.app_pages.article import styled_scores
+
+    table = pd.DataFrame({"Relevance": [0.7, 0.62], "About it": [0.93, np.nan]})
+    html = styled_scores(table).to_html()
+    assert "93%" in html and "not judged" in html and "nan" not in html
