@@ -101,11 +101,16 @@ SORT_BOUNDS = {
     "quoted_stance": ("quoted_low", "quoted_high"),
     "tone": ("tone_low", "tone_high"),
 }
+# The passages behind each score, and how many it needs for its interval to rank it: a
+# percentile interval over two passages spans just their two values (it holds the mean about
+# half the time, not 95%), so such a score ranks with those that have no interval.
+SORT_COUNTS = {"stance": "n_passages", "tone": "n_passages", "quoted_stance": "n_reported"}
+SORT_MIN_PASSAGES = 3
 SORT_HELP = (
     "Scores rank by the cautious end of their 95% interval (the lower end for most favor or "
     "most positive first, the upper end for most against or most negative first), so that a "
     "position on a few passages does not top the list on one strongly worded sentence. "
-    "Positions with no interval (one passage) follow, by their score; not discussed comes last."
+    "Positions on one or two passages follow, by their score; not discussed comes last."
 )
 
 
@@ -113,8 +118,9 @@ def sort_wide(wide: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:
     """Rows sorted by ``column`` (``__name__``: the index); missing values (not discussed) last.
 
     A score column ranks by its interval's cautious end (``SORT_BOUNDS``), the scores
-    without an interval after those with one: "most against first" should mean most clearly
-    against, not the unit with one strongly worded passage.
+    without an interval, or on fewer than :data:`SORT_MIN_PASSAGES` passages, after those with
+    one: "most against first" should mean most clearly against, not the unit with one or two
+    strongly worded passages.
     """
     if column == "__name__":
         order = wide.index.to_series().astype(str).str.casefold().argsort(kind="stable")
@@ -128,6 +134,10 @@ def sort_wide(wide: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:
         return wide.sort_values(column, ascending=ascending, na_position="last", kind="stable")
     point = pd.to_numeric(wide[column], errors="coerce").to_numpy(dtype=float)
     bound = pd.to_numeric(wide[bound_column], errors="coerce").to_numpy(dtype=float)
+    count_column = f"{topic}|{SORT_COUNTS[field]}"
+    if count_column in wide.columns:  # too few passages: the interval does not rank it
+        count = pd.to_numeric(wide[count_column], errors="coerce").to_numpy(dtype=float)
+        bound = np.where(count >= SORT_MIN_PASSAGES, bound, np.nan)
     keys = pd.DataFrame(
         {
             "missing": np.isnan(point),

@@ -138,6 +138,15 @@ def test_sorting_by_a_score_ranks_by_the_cautious_end_of_its_interval():
     # Without interval columns the score itself decides, as before.
     plain = sort_wide(wide[["t|stance"]], "t|stance", True)
     assert list(plain.index) == ["Strong", "Wide", "Clear", "Favor", "Silent"]
+    # an interval over two passages (just their two values) ranks with those without one
+    counted = wide.assign(**{"t|n_passages": [1, 2, 5, 0, 4]})
+    assert list(sort_wide(counted, "t|stance", True).index) == [
+        "Wide",
+        "Favor",
+        "Strong",
+        "Clear",
+        "Silent",
+    ]
 
 
 def test_sorting_puts_not_discussed_last_and_pages_clip():
