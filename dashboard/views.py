@@ -114,6 +114,32 @@ SORT_HELP = (
 )
 
 
+def one_sided_note(wide: pd.DataFrame, column: str, ascending: bool) -> str | None:
+    """Where a sort asks for one side first ("most against first") and no row has a score on
+    that side of 0, say so: the first rows are then only the least of the other side."""
+    field = column.rpartition("|")[2]
+    if field not in SORT_BOUNDS or column not in wide.columns:
+        return None
+    values = pd.to_numeric(wide[column], errors="coerce").dropna()
+    if values.empty:
+        return None
+    side = {
+        ("stance", True): "against",
+        ("stance", False): "favor",
+        ("quoted_stance", True): "against",
+        ("quoted_stance", False): "favor",
+        ("tone", True): "negative",
+        ("tone", False): "positive",
+    }[field, ascending]
+    if (values < 0).any() if ascending else (values > 0).any():
+        return None
+    other = {"against": "favor", "favor": "against", "negative": "positive", "positive": "negative"}
+    return (
+        f"No score here is on the {side} side of 0: the first rows lean least to {other[side]}, "
+        f"not to {side}."
+    )
+
+
 def sort_wide(wide: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:
     """Rows sorted by ``column`` (``__name__``: the index); missing values (not discussed) last.
 

@@ -466,7 +466,9 @@ def render() -> None:
             column_config={
                 PASSAGE_PLACE: st.column_config.NumberColumn(width=40, help=PASSAGE_PLACE_HELP),
                 "About it": st.column_config.NumberColumn(
-                    help="the topic check's probability that the passage is about the topic"
+                    help="the topic check's probability that the passage is about the topic; "
+                    f"{MISSING_SCORE} where the topic check does not judge the topic (a topic "
+                    "whose target its model was not trained on, such as one of your own)"
                 ),
                 "Passage": st.column_config.TextColumn(width="large"),
                 "Voice": st.column_config.TextColumn(

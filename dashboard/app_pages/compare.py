@@ -19,6 +19,7 @@ from dashboard.style import (
     NO_PREDICTION,
     NO_STANCE,
     NOT_DISCUSSED,
+    ONLY_QUOTED,
     legend_html,
     md_escape,
 )
@@ -183,9 +184,19 @@ def _topic_evidence(
                 ),
                 unsafe_allow_html=True,
             )
-            if record is not None and record.get("stance_status") == "no_stance":
+            only_quoted = (
+                record is not None
+                and record.get("status") == "discussed"
+                and not int(record.get("n_passages") or 0)
+            )
+            if only_quoted:
+                st.caption(
+                    f"{ONLY_QUOTED}: no own words on {md_escape(label)}; the people quoted "
+                    "are listed under quoted voices below."
+                )
+            elif record is not None and record.get("stance_status") == "no_stance":
                 st.caption(f"{NO_STANCE}: these passages take no side.")
-            if record is not None and record.get("status") == "discussed":
+            if record is not None and record.get("status") == "discussed" and not only_quoted:
                 frame = evidence_frame(store, "author", author, topic, TOP_EVIDENCE)
                 show_passages(
                     frame,

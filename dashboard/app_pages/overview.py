@@ -182,6 +182,8 @@ def _evidence_for_author(
             f"passage about {md_escape(ctx.label(topic))}. Silence is not neutrality, so no "
             "score is shown." + _near_note(ctx, article_ids, topic)
         )
+    elif _only_quoted(record):
+        _no_stance_note(record, ctx.label(topic))
     else:
         _no_stance_note(record, ctx.label(topic))
         frame = evidence_frame(store, "author", unit, topic, EVIDENCE_LIMIT)
@@ -190,7 +192,9 @@ def _evidence_for_author(
             f"and the tone): the author's own words (up to {EVIDENCE_LIMIT}):"
         )
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
-    _quoted_voices(store, meta_by_id, article_ids, topic, ctx.label(topic))
+    _quoted_voices(
+        store, meta_by_id, article_ids, topic, ctx.label(topic), expanded=_only_quoted(record)
+    )
 
 
 def _topic_picker(
@@ -257,11 +261,13 @@ def _evidence_for_article(
             "Not discussed: this article has no own-voice passage about "
             f"{md_escape(ctx.label(topic))}." + _near_note(ctx, [aid], topic)
         )
+    elif _only_quoted(record):
+        _no_stance_note(record, ctx.label(topic))
     else:
         _no_stance_note(record, ctx.label(topic))
         frame = evidence_frame(store, "article", aid, topic, EVIDENCE_LIMIT)
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
-    _quoted_voices(store, meta_by_id, [aid], topic, ctx.label(topic))
+    _quoted_voices(store, meta_by_id, [aid], topic, ctx.label(topic), expanded=_only_quoted(record))
 
 
 def _near_note(ctx: context.RunContext, article_ids: list[str], topic: str) -> str:
@@ -279,10 +285,11 @@ def _near_note(ctx: context.RunContext, article_ids: list[str], topic: str) -> s
 
 def _no_stance_note(record: dict, label: str) -> None:
     """Say in words why a discussed position has no stance number, or that it is mixed."""
-    if record.get("stance_status") == "no_stance" and not int(record.get("n_passages") or 0):
+    if _only_quoted(record):
         st.info(
-            f"No stance expressed: {md_escape(label)} comes up only in what others are quoted "
-            "saying; their stance is the quoted voices' measure below."
+            f"Only quoted voices: {md_escape(label)} comes up only in what others are quoted "
+            "saying, with no own words of the author on it; their stance is the quoted voices' "
+            "measure, and their passages are listed below."
         )
     elif record.get("stance_status") == "no_stance":
         st.info(
@@ -293,14 +300,30 @@ def _no_stance_note(record: dict, label: str) -> None:
         st.info(f"Mixed: these passages take both sides on {md_escape(label)}.")
 
 
+def _only_quoted(record: dict | None) -> bool:
+    """A discussed position with no own-voice passage: only the people quoted speak on it."""
+    return (
+        record is not None
+        and record.get("status") == "discussed"
+        and not int(record.get("n_passages") or 0)
+    )
+
+
 def _quoted_voices(
-    store, meta_by_id: pd.DataFrame, article_ids: list[str], topic: str, label: str
+    store,
+    meta_by_id: pd.DataFrame,
+    article_ids: list[str],
+    topic: str,
+    label: str,
+    expanded: bool = False,
 ) -> None:
-    """The quoted and reported passages: whose views the author chose to quote."""
+    """The quoted and reported passages: whose views the author chose to quote (open where
+    they are all there is)."""
     reported, total = reported_frame(store, article_ids, topic, REPORTED_LIMIT)
     with st.expander(
         f"Quoted voices on {md_escape(label)}: {total} passage(s), the second measure "
-        "(the stance of the people quoted, not the author's)"
+        "(the stance of the people quoted, not the author's)",
+        expanded=expanded,
     ):
         show_passages(reported, meta_by_id, empty="No one is quoted on this topic.")
 
@@ -322,6 +345,8 @@ def _level_table(
     choice = _sort_choice(sorts, level, left)
     wide = _only_discussing(wide, topics, level, left)
     wide = views.sort_wide(wide, *sorts[choice])
+    if note := views.one_sided_note(wide, *sorts[choice]):
+        left.caption(note)
     right.metric(count_label, f"{len(wide):,}")
     if wide.empty:
         st.warning(f"No {level} matches these filters.")

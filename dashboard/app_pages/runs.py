@@ -495,7 +495,8 @@ def render() -> None:
         ids,
         "run_a",
         where=left,
-        default=ids[0],
+        # the run picked in the sidebar, as every page reads it
+        default=ctx.run_id if ctx.run_id in by_id else ids[0],
         format_func=lambda r: run_label(by_id[r]),
     )
     b_id = state.selectbox(
@@ -571,6 +572,12 @@ def render() -> None:
         "changed: discussed in both runs, but a side taken in one and no stance expressed, or "
         "both sides about equally (mixed), in the other."
     )
+    if report.get("same_corpus") is False:
+        st.warning(
+            "The runs analysed different articles: an author's position in each run rests on "
+            "that run's articles, so the moves below include what the other articles change, "
+            "not only the models or settings (the agreement above compares shared passages only)."
+        )
     changes = changes_table(section, labels)
     if changes.empty and not section["authors"]["in_both"]:
         st.info(

@@ -368,3 +368,17 @@ def test_a_cell_whose_predictions_all_failed_reads_no_prediction_not_not_discuss
     table = matrix(wide_positions(positions, "author"), [("t2", "Topic two")], [])
     assert table.display.iloc[0]["Stance [interval]"] == "no prediction"
     assert table.display.iloc[0]["n · coverage"].startswith("no prediction")
+
+
+def test_a_sort_for_a_side_no_row_takes_says_so():
+    from dashboard.views import one_sided_note
+
+    wide = pd.DataFrame({"t|stance": [0.03, 0.2, np.nan], "t|tone": [-0.2, 0.1, np.nan]})
+    note = one_sided_note(wide, "t|stance", True)
+    assert note == (
+        "No score here is on the against side of 0: the first rows lean least to favor, "
+        "not to against."
+    )
+    assert one_sided_note(wide, "t|stance", False) is None  # there are favor scores
+    assert one_sided_note(wide, "t|tone", True) is None  # and a negative tone
+    assert one_sided_note(wide, "__name__", True) is None

@@ -112,6 +112,7 @@ def test_topic_choice_narrows_the_lists_and_is_in_the_url(app, two_runs_dir):
     at = _open(app, two_runs_dir)
     at.selectbox(key="w_runs_topic").set_value("arms_control").run()
     assert at.query_params["runs_topic"] == "arms_control"
+    assert not any("different articles" in w.value for w in at.warning)  # same corpus
     changes = _frames(at)[1]
     assert set(changes["Topic"]) == {"Arms control"}
     assert FLIPPED_TEXT not in _markdown(at)
@@ -123,6 +124,8 @@ def test_a_link_reopens_the_chosen_pair(app, two_runs_dir):
     assert at.selectbox(key="w_run_b").value == UNDATED_ID
     assert at.selectbox(key="w_runs_topic").value == "sanctions"
     assert any("different corpora" in w.value for w in at.warning)
+    # the authors' moves are said to include what the other articles change
+    assert any(w.value.startswith("The runs analysed different articles") for w in at.warning)
 
 
 def test_the_same_run_twice_asks_for_another(app, two_runs_dir):
@@ -303,3 +306,10 @@ def test_the_all_topics_choice_cannot_be_a_topics_key():
     from dashboard.app_pages.runs import ALL_TOPICS
 
     assert _KEY.fullmatch("all") and not _KEY.fullmatch(ALL_TOPICS)
+
+
+def test_run_a_is_the_run_picked_in_the_sidebar(app, two_runs_dir):
+    for run_id in (BASE_ID, UNDATED_ID):
+        at = _open(app, two_runs_dir, run=run_id)
+        assert at.selectbox(key="w_run_a").value == run_id
+        assert at.selectbox(key="w_run_b").value != run_id

@@ -214,3 +214,41 @@ def test_where_quotes_count_as_the_author_s_the_overview_says_n_counts_them(
     assert "quotes counted as the author's" in at.dataframe[0].proto.columns
     plain = app(voices_runs_dir).run()
     assert "own-voice topic passages" in plain.dataframe[0].proto.columns
+
+
+@pytest.fixture(scope="module")
+def only_quoted_runs_dir(tmp_path_factory):
+    """Valdai speaks on arms control only through the people it quotes."""
+    tables = _tables_from_specs(SMALL_ARTICLES)
+    scores = tables["scores"].copy()
+    reported = scores["reported"].astype(bool)
+    for label, value in (("favor", 0.8), ("against", 0.1), ("none", 0.1)):
+        scores[f"speaker_{label}"] = np.where(reported, value, np.nan)
+    scores["speaker_stance"] = scores["speaker_favor"] - scores["speaker_against"]
+    art = tables["articles"].set_index("article_id")
+    own = scores["article_id"].map(art["group"]).eq(VALDAI) & ~reported
+    scores = scores[~(own & scores["topic"].eq("arms_control"))].reset_index(drop=True)
+    tables["scores"] = scores
+    tables["positions"] = positions(
+        tables["articles"], tables["passages"], scores, list(TOPIC_LABELS)
+    )
+    runs = tmp_path_factory.mktemp("only_quoted_runs")
+    meta = _meta(len(SMALL_ARTICLES), "2018-11-10")
+    write_run(runs, "20181110-120000-quoted00", meta, CONFIG_TOML, tables)
+    return runs
+
+
+def test_a_position_of_only_quoted_voices_says_so_and_opens_their_passages(
+    app, only_quoted_runs_dir
+):
+    at = app(only_quoted_runs_dir, author=VALDAI, topic="arms_control").run()
+    assert not at.exception, [e.value for e in at.exception]
+    infos = [i.value for i in at.info]
+    assert any(i.startswith("Only quoted voices: Arms control comes up only") for i in infos)
+    assert not any("No stance expressed" in i for i in infos)
+    markdown = "\n".join(m.value for m in at.markdown)
+    assert "the author's own words (up to" not in markdown  # no empty own-words list
+    expander = next(e for e in at.expander if "Quoted voices" in e.label)
+    assert expander.proto.expanded  # what there is, shown
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
