@@ -623,12 +623,15 @@ def render() -> None:
                 )
 
     st.subheader("Passages the models read most differently", anchor=False)
+    measures = ["stance", "speaker", "tone"]  # the passage labels compared (compare.TASKS)
     measure = state.radio(
         "Measure",
-        ["stance", "speaker", "tone"],  # the passage labels compared (analysis.compare.TASKS)
+        measures,
         "measure",
         horizontal=True,
         format_func=lambda m: TASK_WORDS[m].capitalize(),
+        # where only one model changed (another tone model), open on what it changed
+        default=next((m for m in measures if section["disagreements"].get(m)), measures[0]),
     )
     entries = section["disagreements"].get(measure, [])
     st.caption(

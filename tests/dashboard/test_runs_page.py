@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analysis.compare import compare_runs
-from analysis.runs import load_run
+from analysis.runs import load_run, write_run
 from dashboard.style import signed
 from tests.dashboard.conftest import NHAN_DAN, TIMOFEEV, TOPIC_LABELS
 from tests.dashboard.two_runs import BASE_ID, FLIPPED_TEXT, RERUN_ID, RERUN_MODELS, UNDATED_ID
@@ -313,3 +313,30 @@ def test_run_a_is_the_run_picked_in_the_sidebar(app, two_runs_dir):
         at = _open(app, two_runs_dir, run=run_id)
         assert at.selectbox(key="w_run_a").value == run_id
         assert at.selectbox(key="w_run_b").value != run_id
+
+
+def test_the_passage_list_opens_on_a_measure_the_runs_read_differently(app, tmp_path):
+    import copy
+
+    from tests.dashboard.conftest import SMALL_ARTICLES, _tables_from_specs
+    from tests.dashboard.two_runs import CONFIG_TOML, run_meta, write_base_run
+
+    write_base_run(tmp_path)
+    specs = copy.deepcopy(SMALL_ARTICLES)
+    valdai = next(s for s in specs if s["article_id"] == "000_75f37cc66b80f13e")
+    text, _, reported, speaker = valdai["paragraphs"][1]
+    # only the tone of one passage changes (another tone model): stance is read alike
+    valdai["paragraphs"][1] = (
+        text,
+        [("arms_control", 0.86, 0.04, 0.7, 0.05, 0.94)],  # was (..., 0.05, 0.55, ...)
+        reported,
+        speaker,
+    )
+    base_scores = _tables_from_specs(SMALL_ARTICLES)["scores"]
+    tables = _tables_from_specs(specs)
+    changed = tables["scores"]["tone"].ne(base_scores["tone"])
+    assert changed.any() and tables["scores"]["stance"].equals(base_scores["stance"])
+    meta = run_meta("2018-11-12T12:00:00", "0" * 64, ("s.v1", "tone.vader.v1"), len(specs))
+    write_run(tmp_path, "20181112-120000-tone0000", meta, CONFIG_TOML, tables)
+    at = _open(app, tmp_path, run_a=BASE_ID, run_b="20181112-120000-tone0000")
+    assert at.radio(key="w_measure").value == "tone"
