@@ -165,7 +165,10 @@ def show_report(report: dict[str, Any]) -> None:
 def topic_summary(ctx: context.RunContext, table: pd.DataFrame) -> pd.DataFrame:
     """The per topic × task counts in words, for display."""
     out = table.copy()
-    out["topic"] = [ctx.label(t) for t in out["topic"]]
+    # a correction saved on another run's topic (its key): said, not passed off as this run's
+    out["topic"] = [
+        ctx.label(t) if t in ctx.labels else f"{t} (not a topic of this run)" for t in out["topic"]
+    ]
     # a number, or empty where nothing was predicted (shown as the table's placeholder)
     out["accuracy"] = pd.to_numeric(out["accuracy"], errors="coerce")
     out["task"] = [TASK_WORDS.get(t, t) for t in out["task"]]

@@ -73,3 +73,26 @@ def test_a_passage_the_topic_head_did_not_judge_reads_not_judged():
     table = pd.DataFrame({"Relevance": [0.7, 0.62], "About it": [0.93, np.nan]})
     html = styled_scores(table).to_html()
     assert "93%" in html and "not judged" in html and "nan" not in html
+
+
+def test_the_evaluation_summary_says_which_topics_the_run_lacks():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from dashboard.app_pages.evaluation import topic_summary
+
+    labels = {"sanctions": "Sanctions"}
+    ctx = SimpleNamespace(labels=labels, label=lambda t: labels.get(t, t))
+    table = pd.DataFrame(
+        {
+            "topic": ["sanctions", "nato_expansion"],
+            "task": ["stance", "stance"],
+            "corrections": [2, 1],
+            "changed": [1, 1],
+            "with_prediction": [2, 1],
+            "accuracy": [0.5, 0.0],
+        }
+    )
+    topics = list(topic_summary(ctx, table)["Topic"])
+    assert topics == ["Sanctions", "nato_expansion (not a topic of this run)"]
