@@ -620,7 +620,13 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
         print(json.dumps({"run_id": run.run_id, "tests": tests, **trust_record(run.meta, tested)}))
     else:
         print(format_differences(diffs, run.info.topic_labels()))
-        if unmeasured:
+        trust = trust_record(run.meta, tested)
+        if not trust["stance_model_measured_on_news"] and tested:
+            print(
+                "note: this run's stance model was not measured on labelled news: a difference "
+                "may be one the model makes, not the authors (read the evidence)"
+            )
+        elif unmeasured:
             print(
                 f"note: the stance model was not measured on {', '.join(unmeasured)}: a "
                 "difference there may be one the model makes, not the authors (read the "
