@@ -610,17 +610,17 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
         n_permutations=args.permutations,
         seed=args.seed,
     )
-    from analysis.news_accuracy import accuracy_for_run, trust_record, unmeasured_topics
+    from analysis.news_accuracy import trust_record
 
     shown = {d.topic for d in diffs}
     tested = [t for t in run.info.topics if t.key in shown]
-    unmeasured = unmeasured_topics(accuracy_for_run(run.meta.get("models")), tested)
+    trust = trust_record(run.meta, tested)
     if args.json:
         tests = [d.to_dict() for d in diffs]
-        print(json.dumps({"run_id": run.run_id, "tests": tests, **trust_record(run.meta, tested)}))
+        print(json.dumps({"run_id": run.run_id, "tests": tests, **trust}))
     else:
         print(format_differences(diffs, run.info.topic_labels()))
-        trust = trust_record(run.meta, tested)
+        unmeasured = trust["topics_not_measured"]
         if not trust["stance_model_measured_on_news"] and tested:
             print(
                 "note: this run's stance model was not measured on labelled news: a difference "

@@ -153,21 +153,27 @@ def chat_server():
     server.shutdown()
 
 
-def test_chat_backend_keeps_raw_answers_and_records_failures(tmp_path, chat_server):
-    toml = experiment(
+def chat_experiment(tmp_path, server: str, tone_model: str):
+    """An experiment whose stance and tone come from the test chat server ("mute": a model
+    that answers nothing in the expected form)."""
+    return experiment(
         tmp_path,
         f"""[models]
 stance = "stance.chat.v1"
 tone = "tone.chat.v1"
 [models.stance_options]
-base_url = "{chat_server}"
+base_url = "{server}"
 model = "tiny-chat"
 backoff = 0.01
 [models.tone_options]
-base_url = "{chat_server}"
-model = "tiny-chat"
+base_url = "{server}"
+model = "{tone_model}"
 backoff = 0.01""",
     )
+
+
+def test_chat_backend_keeps_raw_answers_and_records_failures(tmp_path, chat_server):
+    toml = chat_experiment(tmp_path, chat_server, tone_model="tiny-chat")
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no raw warning lines from the estimate
         meta = run(tmp_path, toml, tmp_path / "cache.sqlite")
@@ -194,20 +200,7 @@ backoff = 0.01""",
 
 
 def test_a_task_whose_every_prediction_fails_writes_no_run(tmp_path, chat_server, capsys):
-    toml = experiment(
-        tmp_path,
-        f"""[models]
-stance = "stance.chat.v1"
-tone = "tone.chat.v1"
-[models.stance_options]
-base_url = "{chat_server}"
-model = "tiny-chat"
-backoff = 0.01
-[models.tone_options]
-base_url = "{chat_server}"
-model = "mute"
-backoff = 0.01""",
-    )
+    toml = chat_experiment(tmp_path, chat_server, tone_model="mute")
     runs = tmp_path / "runs"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
