@@ -37,13 +37,16 @@ an author, else an outlet, else a lone title). For every unit and every topic,
   share author, context and model errors, so resampling them as if independent would make one
   long piece look as certain as many pieces; the two-stage scheme keeps the between-article
   spread and reduces to passage resampling when the group has one article (such a group takes
-  its article's interval, not a second bootstrap of the same passages). It is somewhat
+  its article's interval, not a second bootstrap of the same passages). Each interval is then
+  widened about its point for small samples (``analysis.intervals``: a bootstrap over two
+  passages spans just their two values), with k the articles resampled, else the passages. The
+  two-stage scheme is somewhat
   conservative (it counts within-article variance about twice; see Davison & Hinkley 1997,
   *Bootstrap Methods and their Application*, §3.8 on hierarchical data), which is the safer
   error for an analyst comparing authors. Only articles with counted passages for the
   topic are resampled (the others contribute nothing to the mean). With one counted passage the
   interval is NaN: a zero-width interval would claim a certainty that one passage cannot give;
-  ``n_passages`` says why. The percentile interval usually, but not provably, contains the point.
+  ``n_passages`` says why. The widened interval always contains the point.
 - **Randomness**: each unit × topic draws from its own generator seeded by ``(seed, level, unit
   key, topic)`` (a BLAKE2 hash of the key), and passages are put in a canonical order (article
   id, passage index) before resampling. The same inputs give identical outputs, whatever the row
@@ -78,6 +81,7 @@ import pyarrow as pa
 
 from analysis.bylines import membership
 from analysis.config import AggregateSection
+from analysis.intervals import widen
 from analysis.memory import release_freed_memory
 from analysis.quoted_voice import fill_quoted_readings
 from analysis.runs import ALL_COLUMNS, INTERVAL_COLUMNS
@@ -459,6 +463,7 @@ def _aggregate_units(
     level: str,
     config: AggregateConfig,
     article_stats: pd.DataFrame | None = None,
+    widen_small_samples: bool = True,
 ) -> pd.DataFrame:
     """Point estimates, bootstrap intervals and evidence for every unit × topic in ``table``.
 
@@ -467,6 +472,8 @@ def _aggregate_units(
     ``article_stats`` (this function's article-level output), a unit whose counted passages
     all come from one article takes that article's interval: it is the same data under the
     same resampling scheme, and a second bootstrap would only add visible noise (and time).
+    ``widen_small_samples`` False keeps the plain percentile intervals (for comparison:
+    ``experiments/interval_coverage.py``).
     """
     columns = [
         "n_passages",
@@ -524,6 +531,11 @@ def _aggregate_units(
         high[one] = known[["stance_high", "tone_high"]].to_numpy(dtype=float)
         todo &= ~one
     _intervals(matrix, bounds, article_bounds, rng_keys, todo, low, high, config)
+    if widen_small_samples:  # analysis.intervals; units that took their article's are already
+        resampled = np.where(n_articles > 1, n_articles, lengths)[todo, None]
+        low[todo], high[todo] = widen(
+            point[todo], low[todo], high[todo], resampled, config.confidence, 1.0
+        )
     strength = relevance * np.maximum(favor + against, np.abs(tone))
     evidence = _evidence(table["passage_id"].to_numpy(dtype=object), strength, bounds, config)
 

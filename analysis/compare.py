@@ -79,6 +79,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.intervals import PLAIN_PERCENTILE
 from analysis.jsonable import json_ready
 from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import cohen_kappa, spearman, total_variation
@@ -662,6 +663,13 @@ def _setting_warnings(a: Run, b: Run, shared: list[str], labels: Mapping[str, st
                 f"intervals were drawn differently ([aggregate] {intervals}): intervals that "
                 "stop overlapping may owe it to that"
             )
+    methods = [r.meta.get("interval_method") or PLAIN_PERCENTILE for r in (a, b)]
+    if methods[0] != methods[1]:
+        warnings.append(
+            f"intervals were made differently (run A: {methods[0]}; run B: {methods[1]}): "
+            "positions on few passages or articles have much wider intervals with the widening, "
+            "so intervals that start or stop overlapping may owe it to that"
+        )
     return warnings
 
 

@@ -5,7 +5,10 @@ relevance-weighted means the positions show (stance by the run's ``stance_rule``
 each author's own-voice topic passages (reported speech too if the run counted it). Articles are
 the unit of resampling, as in the positions' intervals:
 
-- the 95% interval is a bootstrap that resamples A's articles and B's articles independently;
+- the 95% interval is a bootstrap that resamples A's articles and B's articles independently,
+  widened for small samples as the positions' intervals are (``analysis.intervals``, with the
+  fewer of the two authors' articles as ``k``: a percentile interval over two articles a side
+  spans little more than their values);
 - the p-value is a permutation test: the two authors' articles are pooled and reassigned at
   random (sizes kept), two-sided, ``(1 + #{|Δ*| >= |Δ|}) / (1 + permutations)``;
 - with several pairs (more than two authors, every topic, both measures), the Benjamini–Hochberg
@@ -24,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.bylines import match_group, membership
+from analysis.intervals import widen
 from analysis.metrics import benjamini_hochberg
 from analysis.runs import Run
 
@@ -135,6 +139,8 @@ def _pair_tests(
             continue
         finite = boot[:, i][np.isfinite(boot[:, i])]
         low, high = np.percentile(finite, [2.5, 97.5]) if len(finite) else (np.nan, np.nan)
+        # few articles on either side: widened as the positions' intervals are
+        low, high = widen(observed[i], low, high, min(na, nb), 0.95, 2.0)
         null = perm[:, i][np.isfinite(perm[:, i])]
         extreme = int((np.abs(null) >= abs(observed[i]) - 1e-12).sum())
         p = (1 + extreme) / (1 + len(null))

@@ -27,6 +27,7 @@ import pandas as pd
 from analysis.config import AnalysisConfig
 from analysis.corpus.documents import is_excluded
 from analysis.estimate import SAMPLE_PASSAGES, CostEstimate, estimate_from_sample
+from analysis.intervals import INTERVAL_METHOD
 from analysis.memory import peak_rss_mib, release_freed_memory
 from analysis.provenance import command_line
 from analysis.runs import ALL_COLUMNS
@@ -565,6 +566,8 @@ def analyze(
             "versions": package_versions(),
             "known_rosters": {outlet: sorted(names) for outlet, names in sorted(rosters.items())},
             "seed": agg.seed,
+            # how the positions' intervals were made (runs without it: plain percentile)
+            "interval_method": INTERVAL_METHOD,
             "corpus_hash": summary.corpus_hash,
             "corpus_paths": list(config.corpus.paths),
             "timings": {k: round(v, 2) for k, v in timings.items()},

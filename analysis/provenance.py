@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from analysis.intervals import PLAIN_PERCENTILE
 from analysis.run_info import run_info
 
 PARQUET_KEY = b"viewpoints.provenance"
@@ -64,6 +65,8 @@ def run_provenance(meta: Mapping[str, Any], config: Mapping[str, Any] | None = N
         "topics_sha256": topics_sha256(meta.get("topics")),
         "corpus_hash": meta.get("corpus_hash"),
         "seed": meta.get("seed"),
+        # how the positions' intervals were made (runs that do not say: plain percentile)
+        "interval_method": meta.get("interval_method") or PLAIN_PERCENTILE,
         "versions": meta.get("versions"),
     }
     if meta.get("source_run"):  # recomputed with corrections: which, from where, how many

@@ -3,8 +3,10 @@
 Over the author's dated articles that discuss the topic (own voice), ordered by date:
 
 - with a date the user picks, the shift is (after − before) of the same relevance-weighted means
-  the positions show, with a bootstrap interval over articles and a permutation p-value
-  (articles reassigned to before/after at random, sizes kept);
+  the positions show, with a bootstrap interval over articles (widened for small samples as
+  the positions' intervals are, ``analysis.intervals``, with the fewer side's articles as
+  ``k``) and a permutation p-value (articles reassigned to before/after at random, sizes
+  kept);
 - without one, the change point is the split between two consecutive dates (at least
   ``min_side`` articles on each side) with the largest absolute shift, and its p-value comes from
   permutations that repeat the whole search, so that looking for the best split is paid for
@@ -25,6 +27,7 @@ import pandas as pd
 
 from analysis.bylines import match_group, membership
 from analysis.differences import MIN_ARTICLES, article_sums
+from analysis.intervals import widen
 from analysis.runs import Run
 
 MEASURE_COLUMN = {"stance": 2, "tone": 3}  # columns of the per-article sums (w, side, stance, tone)
@@ -226,6 +229,8 @@ def author_shift(
         draws.append(float(_value(a, measure) - _value(b, measure)))
     finite = np.asarray(draws)[np.isfinite(draws)]
     low, high = np.percentile(finite, [2.5, 97.5]) if len(finite) else (np.nan, np.nan)
+    # few articles on either side: widened as the positions' intervals are
+    low, high = widen(observed, low, high, min(k, len(matrix) - k), 0.95, 2.0)
     ids = list(sums["article_id"])
     sign = float(np.sign(observed)) if np.isfinite(observed) else 0.0
     note = ""

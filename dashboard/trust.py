@@ -1,5 +1,6 @@
 """The note "how far to trust these stances": the run's stance model's measured figures on
-labelled news (``analysis.news_accuracy``), shown where the stance numbers are."""
+labelled news (``analysis.news_accuracy``), shown where the stance numbers are, and a caveat
+on tone numbers from a model that reads them differently (a lexicon)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,23 @@ def trust_summary(models: Mapping[str, Any] | None) -> str:
     )
 
 
+# Tone models whose numbers read differently from a trained model's, and what to say of them.
+TONE_CAVEATS = {
+    "tone.vader.v1": (
+        "Tone in this run is the VADER lexicon's: it scores each passage as a whole, whatever "
+        "the topic, and its numbers jump (under 0.05 or at least 0.525 in size, never "
+        "between), so compare the sign of a tone with another run's, not its size."
+    ),
+}
+
+
+def tone_caveat(models: Mapping[str, Any] | None) -> str | None:
+    """What to keep in mind reading this run's tone numbers, where its tone model needs it."""
+    tone = models.get("tone") if isinstance(models, Mapping) else None
+    name = tone.get("name") if isinstance(tone, Mapping) else None
+    return TONE_CAVEATS.get(str(name)) if name else None
+
+
 def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> None:
     """A collapsed expander with the measured figures (the run's ``topics``, with key and
     label, name them; those whose key the labels lack are named as not measured), or with how
@@ -60,6 +78,9 @@ def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> Non
     accuracy = accuracy_for_run(models)
     unmeasured = unmeasured_topics(accuracy, topics)
     labels = {t.key: t.label for t in topics}
+    caveat = tone_caveat(models)
+    if caveat:
+        st.caption(caveat)
     with st.expander(trust_label(accuracy, unmeasured), icon=":material/info:"):
         if accuracy is None:
             stance = models.get("stance") if isinstance(models, Mapping) else None

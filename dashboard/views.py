@@ -102,8 +102,10 @@ SORT_BOUNDS = {
     "tone": ("tone_low", "tone_high"),
 }
 # The passages behind each score, and how many it needs for its interval to rank it: a
-# percentile interval over two passages spans just their two values (it holds the mean about
-# half the time, not 95%), so such a score ranks with those that have no interval.
+# plain percentile interval over two passages spans just their two values (it held the stance
+# of the article's other passages 45% of the time, not 95%: experiments/interval_coverage.py).
+# Runs since 2026-12-05 widen such intervals (analysis.intervals), earlier runs do not, so a
+# score on two passages ranks with those that have no interval either way.
 SORT_COUNTS = {"stance": "n_passages", "tone": "n_passages", "quoted_stance": "n_reported"}
 SORT_MIN_PASSAGES = 3
 SORT_HELP = (
@@ -299,11 +301,19 @@ KIND_ORDER = {"author": 0, "outlet": 1, "article": 2}
 
 
 def members(articles: pd.DataFrame) -> pd.DataFrame:
-    """One row per (article, group it counts toward): each author of a byline is a group."""
+    """One row per (article, group it counts toward): each author of a byline is a group. An
+    outlet group that some byline names as an author is that author, as the positions have it
+    (``analysis.bylines.membership``: "USA TODAY" unsigned and credited in a Sun-Times byline)."""
     if "groups" not in articles.columns:  # one group per article
-        return articles.reindex(columns=["article_id", "group", "group_kind"])
-    exploded = articles[["article_id", "groups", "group_kind"]].explode("groups")
-    return exploded.rename(columns={"groups": "group"})[["article_id", "group", "group_kind"]]
+        rows = articles.reindex(columns=["article_id", "group", "group_kind"])
+    else:
+        exploded = articles[["article_id", "groups", "group_kind"]].explode("groups")
+        rows = exploded.rename(columns={"groups": "group"})[["article_id", "group", "group_kind"]]
+    named = set(rows.loc[rows["group_kind"] == "author", "group"])
+    promoted = (rows["group_kind"] == "outlet") & rows["group"].isin(named)
+    if promoted.any():
+        rows = rows.assign(group_kind=rows["group_kind"].where(~promoted, "author"))
+    return rows
 
 
 def group_kinds(articles: pd.DataFrame) -> dict[str, str]:
@@ -394,7 +404,10 @@ def shift_table(shifts: Sequence[Mapping], labels: Mapping[str, str]) -> pd.Data
                 if tested
                 else "",
                 "p": f"{item['p_value']:.3f}" if tested else "",
-                "Articles": f"{item['n_before']} / {item['n_after']}",
+                # before / after where there is a split; else the dated articles there are
+                "Articles": f"{item['n_before']} / {item['n_after']}"
+                if item.get("split_date")
+                else str(item["n_before"] + item["n_after"]),
                 "Note": "" if tested else item.get("note", ""),
             }
         )

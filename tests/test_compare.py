@@ -26,6 +26,7 @@ from analysis.compare import (
     robustness,
     sign_of,
 )
+from analysis.intervals import INTERVAL_METHOD
 from analysis.metrics import average_ranks, cohen_kappa, spearman
 from analysis.runs import TABLE_COLUMNS, RunError, load_run, write_run
 from analysis.terminal import format_comparison, format_robustness
@@ -634,6 +635,12 @@ def test_runs_with_other_topic_definitions_veto_or_rules_say_so(tmp_path):
     assert not any(w.startswith("positions were computed by different rules") for w in warnings)
     (drawn,) = [w for w in warnings if w.startswith("intervals were drawn differently")]
     assert "seed 0 in run A, 7 in run B" in drawn and "max_evidence" not in drawn
+    # a run made before the small-sample widening (no interval_method) against one after it
+    assert not any("intervals were made differently" in w for w in warnings)
+    widened = rerun("run-g", "", interval_method=INTERVAL_METHOD)
+    (made,) = [w for w in compare_runs(plain, widened)["warnings"] if "made differently" in w]
+    assert f"run A: percentile bootstrap; run B: {INTERVAL_METHOD}" in made
+    assert not any("made differently" in w for w in compare_runs(widened, widened)["warnings"])
     # a veto on a topic the other run lacks is no difference between the two
     elsewhere = rerun("run-f", "", topic_matcher={"counter_examples": ["nato"]})
     assert not any("vetoed" in w for w in compare_runs(plain, elsewhere)["warnings"])

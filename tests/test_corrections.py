@@ -24,6 +24,7 @@ from analysis.corrections import (
     summary,
 )
 from analysis.datasets import DataError, detect_format, load_examples
+from analysis.intervals import INTERVAL_METHOD
 from analysis.runs import list_runs, load_run, write_run
 from tests.dashboard.conftest import CONFIG_TOML, make_small_run
 
@@ -484,6 +485,9 @@ def test_recompute_writes_a_new_run_that_names_its_source(run, tmp_path):
     assert new.meta["corrections"]["other_topic_keys"] == ["nato"]
     assert new.meta["corrections"]["source"] == "somewhere"
     assert new.meta["models"] == run.meta["models"]
+    # its positions are recomputed now: widened for small samples, whatever the source's were
+    assert "interval_method" not in run.meta
+    assert new.meta["interval_method"] == INTERVAL_METHOD
     # what an export of it carries: which corrections made it, from where
     from analysis.provenance import run_provenance
 

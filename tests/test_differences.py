@@ -180,3 +180,23 @@ def test_a_run_read_without_its_texts_gives_the_same_differences(tmp_path):
     full = [d.to_dict() for d in author_differences(run, authors, topics=["sanctions"], seed=0)]
     read = [d.to_dict() for d in author_differences(light, authors, topics=["sanctions"], seed=0)]
     assert full == read and full
+
+
+def test_two_articles_a_side_give_a_difference_no_surer_than_two_articles_can(tmp_path):
+    arts = [article(aid, name, n_passages=4) for aid, name in (("A1", "Ann"), ("A2", "Ann"))]
+    arts += [article(aid, name, n_passages=4) for aid, name in (("B1", "Bob"), ("B2", "Bob"))]
+    rows = [
+        score(f"{aid}:0", "sanctions", 0.9, value, 0.0)
+        for aid, value in (("A1", 0.5), ("A2", 0.7), ("B1", 0.0), ("B2", 0.1))
+    ]
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    run = load_run(write_run(tmp_path, "r1", {}, "", data))
+    (diff,) = [
+        d
+        for d in author_differences(run, ["Ann", "Bob"], topics=["sanctions"])
+        if d.measure == "stance"
+    ]
+    assert diff.difference == pytest.approx(0.55)
+    # resampling two articles a side spans only 0.4 to 0.7; the interval must own up to more
+    assert diff.low < 0.2 and diff.high > 0.9

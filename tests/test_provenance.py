@@ -30,3 +30,11 @@ def test_the_topics_the_figures_do_not_cover_travel_with_the_data():
     assert plain["topics_not_measured"] == ["Arms control", "NATO expansion"]
     quiet = {k: v for k, v in meta.items() if k not in ("topic_head_untrained", "model_warnings")}
     assert run_provenance(quiet)["topic_head_untrained"] == []
+
+
+def test_how_the_intervals_were_made_travels_with_the_data():
+    from analysis.intervals import INTERVAL_METHOD, PLAIN_PERCENTILE
+
+    assert run_provenance({"run_id": "old"})["interval_method"] == PLAIN_PERCENTILE
+    made = run_provenance({"run_id": "new", "interval_method": INTERVAL_METHOD})
+    assert made["interval_method"] == INTERVAL_METHOD

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -18,6 +19,9 @@ import pytest
 from analysis.cli import main
 
 ray = pytest.importorskip("ray", reason="the Ray engine's extra (ray[data]) is not installed")
+# Token authentication with a token of the test's own: on a machine without ~/.ray/auth_token,
+# Ray 2.60's head would not start ("no authentication token was found").
+AUTH = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 RAY_CLI = Path(sys.executable).parent / "ray"
@@ -36,7 +40,7 @@ def ray_head(tmp_path):
     if not RAY_CLI.exists():
         pytest.skip(f"no ray command beside {sys.executable}")
     port = free_port()
-    env = {**os.environ, "RAY_AUTH_MODE": "token"}
+    env = {**os.environ, **AUTH}
     options = [f"--port={port}", "--num-cpus=2", "--include-dashboard=false"]
     head = subprocess.Popen(
         [str(RAY_CLI), "start", "--head", "--block", *options, "--disable-usage-stats"],
@@ -80,7 +84,7 @@ def viewpoints(*args: str) -> dict:
     """``viewpoints ARGS`` in a child process with the head's authentication mode: its JSON."""
     done = subprocess.run(
         [sys.executable, "-m", "analysis.cli", *args],
-        env={**os.environ, "RAY_AUTH_MODE": "token"},
+        env={**os.environ, **AUTH},
         capture_output=True,
         text=True,
         check=False,

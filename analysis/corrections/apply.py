@@ -21,6 +21,7 @@ from analysis.corrections.records import (
     Correction,
     latest,
 )
+from analysis.intervals import INTERVAL_METHOD
 from analysis.labels import TASK_LABELS
 from analysis.provenance import command_line
 from analysis.quoted_voice import with_speaker_columns
@@ -382,6 +383,8 @@ def recompute(
             # what made this run (the source run's analyze command stays in source_command)
             "command": command_line(),
             "source_command": run.meta.get("command"),
+            # its positions are recomputed here, so made as runs now make them
+            "interval_method": INTERVAL_METHOD,
         }
     )
     if calibrate:

@@ -83,8 +83,9 @@ def per_class_shown(report: dict[str, Any]) -> pd.DataFrame:
     return frame
 
 
-def confusion_chart(report: dict[str, Any]) -> alt.LayerChart:
-    """Rows: the true label; columns: the predicted one; colour and number: the count."""
+def confusion_chart(report: dict[str, Any], truth: str = "analyst") -> alt.LayerChart:
+    """Rows: the true label (whose: ``truth``, the analyst's corrections or a labelled file);
+    columns: the predicted one; colour and number: the count."""
     labels = report["labels"]
     cells = [
         {"true": t, "predicted": p, "count": int(report["confusion"][i][j])}
@@ -95,7 +96,7 @@ def confusion_chart(report: dict[str, Any]) -> alt.LayerChart:
     top = max(1, int(frame["count"].max()))
     base = alt.Chart(frame).encode(
         x=alt.X("predicted:N", sort=labels, title="predicted", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("true:N", sort=labels, title="true label (analyst)"),
+        y=alt.Y("true:N", sort=labels, title=f"true label ({truth})"),
     )
     rect = base.mark_rect().encode(
         color=alt.Color("count:Q", scale=alt.Scale(scheme="blues", domain=[0, top]), legend=None),
@@ -141,23 +142,33 @@ def reliability_chart(report: dict[str, Any]) -> alt.LayerChart:
         .mark_point(color="#b2182b", filled=True)
         .encode(x="confidence:Q", y="confidence:Q", size=alt.Size("n:Q", legend=None))
     )
-    return (bars + line + dots).properties(
+    # each bar's share written above it, so that a bin where every prediction was wrong (a bar
+    # of height 0) is seen as such, not only by its dot
+    bins["middle"] = (bins["low"] + bins["high"]) / 2
+    shares = (
+        alt.Chart(bins)
+        .mark_text(dy=-7, fontSize=11, color="#2166ac")
+        .encode(x="middle:Q", y="accuracy:Q", text=alt.Text("accuracy:Q", format=".0%"))
+    )
+    return (bars + line + dots + shares).properties(
         height=240, title=f"Reliability (ECE {report['calibration']['ece']:.3f})"
     )
 
 
-def show_report(report: dict[str, Any]) -> None:
+def show_report(report: dict[str, Any], truth: str = "analyst") -> None:
+    """A model's figures on labelled examples; ``truth`` says whose the labels are."""
     metrics_row(report)
     left, right = st.columns(2)
     with left:
         st.markdown("**Per class**")
         st.dataframe(per_class_shown(report), hide_index=True)
-        st.altair_chart(confusion_chart(report), width="stretch")
+        st.altair_chart(confusion_chart(report, truth), width="stretch")
     with right:
         st.altair_chart(reliability_chart(report), width="stretch")
         st.caption(
             "Bars: the share of predictions that were right in each confidence bin; a "
-            "calibrated model's bars reach the dashed diagonal. Dots: mean confidence "
+            "calibrated model's bars reach the dashed diagonal (the share is written above "
+            "each bar, 0% where every prediction in the bin was wrong). Dots: mean confidence "
             "(size: examples)."
         )
 
@@ -178,7 +189,7 @@ def topic_summary(ctx: context.RunContext, table: pd.DataFrame) -> pd.DataFrame:
             "task": "Task",
             "corrections": "Corrections",
             "changed": "Changed the model's label",
-            "with_prediction": "With a prediction from this run",
+            "with_prediction": "With a prediction of this run's model",
             "accuracy": "Model accuracy",
         }
     )
@@ -406,7 +417,7 @@ def file_section(ctx: context.RunContext, task: str) -> None:
     report, total = result["report"], result["total"]
     note = f" (the first {report['n']:,} of {total:,})" if total > report["n"] else ""
     st.markdown(f"**{task.capitalize()}: {spec}** on {source}{note}")
-    show_report(report)
+    show_report(report, truth="the file")
 
 
 def _read_examples(typed: str, upload: Any, task: str, fmt: str) -> list:

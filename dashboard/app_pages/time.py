@@ -223,7 +223,13 @@ def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: 
         st.dataframe(
             views.shift_table(shifts, ctx.labels),
             hide_index=True,
-            column_config={"Note": st.column_config.TextColumn(width="large")},
+            column_config={
+                "Note": st.column_config.TextColumn(width="large"),
+                "Articles": st.column_config.TextColumn(
+                    help="Dated articles on the topic before / after the split; where no split "
+                    "was found, the dated articles there are"
+                ),
+            },
         )
         for item in shifts:
             if item["shift"] is None or item["p_value"] is None or item["p_value"] >= 0.05:

@@ -199,6 +199,15 @@ def test_runs_page_compares_default_and_vader_tone(app, allsides):
     assert "Run A: **" in text  # the largest tone disagreements, with both runs' labels
 
 
+def test_a_lexicon_tone_run_says_how_to_read_its_tone_and_the_default_run_does_not(app, allsides):
+    other = other_run(allsides)
+    for page in (None, "app_pages/compare.py"):
+        vader = _open(app, allsides, page, run=other)
+        assert any("VADER lexicon" in c.value for c in vader.caption), page
+        default = _open(app, allsides, page, run=allsides.base)
+        assert not any("VADER lexicon" in c.value for c in default.caption), page
+
+
 def test_corrections_feed_the_evaluation_and_apply_to_the_other_run(
     app, allsides, base, busiest, corrections_dir
 ):

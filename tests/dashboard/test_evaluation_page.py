@@ -209,3 +209,26 @@ def test_every_refusal_to_write_a_run_says_no_run_was_written(app, tmp_path, fol
     assert "cannot be recomputed the same way" in error.value
     assert error.value.endswith(": no new run written.")
     assert len(list_runs(runs_dir)) == 1
+
+
+def test_the_charts_say_whose_labels_and_show_a_bin_where_every_prediction_was_wrong():
+    from dashboard.app_pages.evaluation import confusion_chart, reliability_chart
+
+    report = {
+        "labels": ["negative", "positive"],
+        "confusion": [[3, 0], [2, 1]],
+        "calibration": {
+            "ece": 0.2,
+            "bins": [
+                {"low": 0.5, "high": 0.6, "n": 2, "accuracy": 0.0, "confidence": 0.55},
+                {"low": 0.9, "high": 1.0, "n": 4, "accuracy": 1.0, "confidence": 0.95},
+            ],
+        },
+    }
+    file_chart = confusion_chart(report, truth="the file").to_dict()
+    assert file_chart["layer"][0]["encoding"]["y"]["title"] == "true label (the file)"
+    assert "(analyst)" in json.dumps(confusion_chart(report).to_dict())
+    layers = reliability_chart(report).to_dict()["layer"]
+    (shares,) = [layer for layer in layers if layer["mark"]["type"] == "text"]
+    assert shares["encoding"]["text"]["format"] == ".0%"
+    assert shares["encoding"]["y"]["field"] == "accuracy"  # the 0% bin is written at 0

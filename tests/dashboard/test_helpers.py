@@ -19,7 +19,7 @@ from dashboard.style import (
     signed,
     with_interval,
 )
-from dashboard.views import group_order, matrix, page_of, sort_wide, wide_positions
+from dashboard.views import group_kinds, group_order, matrix, page_of, sort_wide, wide_positions
 
 
 def test_diverging_scale_is_red_for_against_blue_for_favor():
@@ -169,6 +169,21 @@ def test_group_order_most_articles_then_authors_before_outlets():
     assert group_order(articles) == ["Zed", "Amy", "Out", "Art"]
 
 
+def test_an_outlet_a_byline_names_as_an_author_is_that_author_as_in_the_positions():
+    # "USA TODAY": 2 unsigned pieces (its outlet group), credited once in a Sun-Times byline
+    articles = pd.DataFrame(
+        {
+            "article_id": ["u1", "u2", "s1"],
+            "group": ["USA TODAY", "USA TODAY", "USA TODAY, Ann"],
+            "groups": [["USA TODAY"], ["USA TODAY"], ["USA TODAY", "Ann"]],
+            "group_kind": ["outlet", "outlet", "author"],
+        }
+    )
+    assert group_kinds(articles) == {"USA TODAY": "author", "Ann": "author"}
+    lone = articles.iloc[:2].drop(columns="groups")
+    assert group_kinds(lone) == {"USA TODAY": "outlet"}  # named by no byline: an outlet
+
+
 def test_the_legend_says_how_the_runs_stance_rule_makes_a_stance():
     assert "pull it toward 0" in legend_html("mean")
     assert "passages that take a side" in legend_html("balance")
@@ -198,6 +213,8 @@ def test_shift_table_says_how_the_split_was_found_only_when_there_is_one():
     assert table.loc[0, "Before"] == "−0.25" and table.loc[0, "95% interval"] == "[−0.10, +1.20]"
     assert table.loc[1, "Shift"] == "" and table.loc[1, "Note"] == "one article"
     assert table.loc[0, "Note"] == ""
+    # before / after only where there is a split: else the articles there are, not "4 / 0"
+    assert table["Articles"].tolist() == ["3 / 1", "4"]
 
 
 def test_difference_table_writes_minus_signs_and_marks_what_cannot_be_compared():

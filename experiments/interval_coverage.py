@@ -1,0 +1,149 @@
+"""How often a position's 95% interval holds the stance it estimates, by how little it rests on.
+
+The intervals of ``analysis.aggregate`` come from a bootstrap over a unit's passages (article
+level) or its articles (author level). A bootstrap over two or three values cannot be wider
+than those values, so a position resting on a few passages may claim more certainty than it
+has. This measures it on a run of real articles: for every article × topic with many counted
+passages (and every author × topic with many articles discussing it), draw ``k`` of its
+passages (articles) without replacement, compute the interval from those alone exactly as
+``analyze`` does (``widened``) and as it did before 2026-12-05 (``percentile``), and count how
+often it holds the stance of all of them (the best estimate at hand of what the few were drawn
+from), with the intervals' mean width and how far outside the misses fall (median distance to
+the nearer end). A 95% interval should hold it at least 95% of the time.
+
+    python -m experiments.interval_coverage --run RUN [--runs-dir DIR] [--out FILE.json]
+
+The whole unit's stance is itself an estimate from a finite set, and ``k`` of ``N`` drawn
+without replacement vary less than ``k`` drawn from an endless supply, so the coverage read
+here is, if anything, higher than the truth for ``k`` near ``N``; units need ``N`` of at least
+``--min-passages`` (``--min-articles``) and at least ``2k`` for that reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.aggregate import AggregateConfig, _aggregate_units, _topic_passages
+from analysis.runs import load_run
+
+SIZES = (2, 3, 4, 6, 10)
+
+
+def _article_trials(
+    counted: pd.DataFrame, k: int, replicates: int, min_n: int, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Subsampled pseudo-articles (``article_id`` = 'id|topic|r') and each one's full stance."""
+    parts, truth = [], {}
+    for (article, topic), rows in counted.groupby(["article_id", "topic"], sort=True):
+        if len(rows) < max(min_n, 2 * k):
+            continue
+        full = _weighted_stance(rows)
+        for r in range(replicates):
+            pick = rows.iloc[np.sort(rng.choice(len(rows), size=k, replace=False))].copy()
+            key = f"{article}|{topic}|{r}"
+            pick["article_id"] = key
+            parts.append(pick)
+            truth[key] = full
+    return (pd.concat(parts, ignore_index=True) if parts else counted.iloc[:0]), pd.Series(truth)
+
+
+def _author_trials(
+    counted: pd.DataFrame, k: int, replicates: int, min_n: int, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Subsampled pseudo-authors (``group`` = 'name|topic|r') of k articles each."""
+    parts, truth = [], {}
+    for (group, topic), rows in counted.groupby(["group", "topic"], sort=True):
+        articles = rows["article_id"].unique()
+        if len(articles) < max(min_n, 2 * k):
+            continue
+        full = _weighted_stance(rows)
+        for r in range(replicates):
+            chosen = set(rng.choice(articles, size=k, replace=False))
+            pick = rows[rows["article_id"].isin(chosen)].copy()
+            key = f"{group}|{topic}|{r}"
+            pick["group"] = key
+            pick["article_id"] = pick["article_id"] + f"|{r}"
+            parts.append(pick)
+            truth[key] = full
+    return (pd.concat(parts, ignore_index=True) if parts else counted.iloc[:0]), pd.Series(truth)
+
+
+def _weighted_stance(rows: pd.DataFrame) -> float:
+    """The ``mean`` rule's stance of a set of passages (relevance-weighted favor − against)."""
+    weights = rows["relevance"].to_numpy(dtype=float)
+    if weights.sum() <= 0:
+        weights = np.ones(len(rows))
+    side = (rows["stance_favor"] - rows["stance_against"]).to_numpy(dtype=float)
+    return float((weights * side).sum() / weights.sum())
+
+
+def _score(stats: pd.DataFrame, key: str, truth: pd.Series) -> dict[str, float]:
+    """Coverage of the full stance, the mean width of the intervals and the median distance
+    from a missed stance to the interval."""
+    stats = stats.set_index(key)
+    low, high = stats["stance_low"], stats["stance_high"]
+    full = truth.reindex(stats.index)
+    ok = low.notna() & high.notna()
+    held = (low[ok] - 1e-9 <= full[ok]) & (full[ok] <= high[ok] + 1e-9)
+    outside = np.maximum(low[ok] - full[ok], full[ok] - high[ok])[~held]
+    return {
+        "trials": int(ok.sum()),
+        "median_miss": round(float(outside.median()), 3) if len(outside) else 0.0,
+        "coverage": round(float(held.mean()), 3) if ok.any() else float("nan"),
+        "mean_width": round(float((high[ok] - low[ok]).mean()), 3) if ok.any() else float("nan"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", required=True)
+    parser.add_argument("--runs-dir", default="runs")
+    parser.add_argument("--replicates", type=int, default=40, help="subsamples per unit and size")
+    parser.add_argument("--min-passages", type=int, default=15)
+    parser.add_argument("--min-articles", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    run = load_run(args.run, args.runs_dir, columns={"passages": ["passage_id", "index"]})
+    kept = run.articles[run.articles["duplicate_of"].isna()].reset_index(drop=True)
+    table = _topic_passages(kept, run.passages, run.scores)
+    counted = table[~table["reported"]]
+    config = AggregateConfig(**{k: v for k, v in run.config.get("aggregate", {}).items()})
+    rng = np.random.default_rng(args.seed)
+    results: dict[str, dict[str, dict[str, dict[str, float]]]] = {
+        method: {"article": {}, "author": {}} for method in ("percentile", "widened")
+    }
+    for k in SIZES:
+        for level, draw, keys, key, min_n in (
+            ("article", _article_trials, ["article_id"], "article_id", args.min_passages),
+            ("author", _author_trials, ["group_kind", "group"], "group", args.min_articles),
+        ):
+            trials, truth = draw(counted, k, args.replicates, min_n, rng)
+            if not len(truth):
+                continue
+            for method in results:
+                stats = _aggregate_units(
+                    trials, keys, level, config, widen_small_samples=method == "widened"
+                )
+                results[method][level][str(k)] = _score(stats, key, truth)
+    per_article = counted.groupby(["article_id", "topic"]).size()
+    per_author = counted.groupby(["group", "topic"])["article_id"].nunique()
+    units = {
+        "article": int((per_article >= args.min_passages).sum()),
+        "author": int((per_author >= args.min_articles).sum()),
+    }
+    report = {"run": run.meta.get("run_id"), "units": units, "confidence": config.confidence}
+    report.update(results)
+    text = json.dumps(report, indent=1)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

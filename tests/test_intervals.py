@@ -1,0 +1,74 @@
+"""Small-sample intervals: the widening, and that positions on few passages get honest ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import norm, t
+
+from analysis.aggregate import positions
+from analysis.intervals import small_sample_factor, widen
+from tests.test_aggregate import TOPICS, article, score, tables
+
+
+def test_the_factor_is_a_small_sample_t_intervals_over_the_normal_one():
+    k = np.array([2, 3, 5, 10, 50])
+    expected = t.ppf(0.975, k - 1) * np.sqrt(k / (k - 1)) / norm.ppf(0.975)
+    assert small_sample_factor(k, 0.95) == pytest.approx(expected)
+    assert small_sample_factor(2, 0.95) > 9 and small_sample_factor(50, 0.95) < 1.05
+    assert np.all(np.diff(small_sample_factor(np.arange(2, 40), 0.95)) < 0)  # fades with k
+    assert small_sample_factor(np.array([0, 1]), 0.95).tolist() == [1.0, 1.0]
+    # a 90% interval needs less widening than a 95% one at the same k
+    assert small_sample_factor(3, 0.90) < small_sample_factor(3, 0.95)
+
+
+def test_widening_keeps_each_side_about_the_point_and_stays_in_bounds():
+    low, high = widen(
+        np.array([0.2, 0.9, np.nan, 0.1]),
+        np.array([0.1, 0.8, 0.0, np.nan]),
+        np.array([0.4, 1.0, 0.5, 0.3]),
+        np.array([3, 2, 3, 3]),
+        0.95,
+        1.0,
+    )
+    f = float(small_sample_factor(3, 0.95))
+    assert low[0] == pytest.approx(0.2 - f * 0.1) and high[0] == pytest.approx(0.2 + f * 0.2)
+    assert low[1] == pytest.approx(0.9 - float(small_sample_factor(2, 0.95)) * 0.1)
+    assert high[1] == 1.0  # clipped at the scale's end
+    assert (low[2], high[2]) == (0.0, 0.5)  # no point: left as it was
+    assert np.isnan(low[3]) and high[3] == 0.3  # a missing end stays missing
+    # never narrower, also where the point lies outside the percentile interval
+    low, high = widen(np.array([0.5]), np.array([0.6]), np.array([0.7]), np.array([50]), 0.95, 1.0)
+    assert low[0] <= 0.5 and high[0] >= 0.7
+
+
+def _articles_of(values: np.ndarray, prefix: str = "a"):
+    """One article per row of ``values``, each row its passages' stances on sanctions."""
+    arts, rows = [], []
+    for j, stances in enumerate(values):
+        aid = f"{prefix}{j}"
+        arts.append(article(aid, f"Writer {prefix}{j}", n_passages=len(stances)))
+        rows += [
+            score(f"{aid}:{i}", "sanctions", 0.9, float(value), 0.0)
+            for i, value in enumerate(stances)
+        ]
+    return tables(arts, rows)
+
+
+def test_an_article_on_two_passages_is_not_as_sure_as_their_two_values():
+    table = positions(*_articles_of(np.array([[0.5, 0.7]])), TOPICS)
+    row = table.query("level == 'article' and topic == 'sanctions'").iloc[0]
+    assert row["stance"] == pytest.approx(0.6)
+    # a percentile interval would be [0.5, 0.7]; two passages say much less than that
+    assert row["stance_low"] < 0.0 and row["stance_high"] == 1.0
+
+
+def test_intervals_on_three_passages_hold_the_mean_they_estimate_about_as_often_as_they_say():
+    rng = np.random.default_rng(3)
+    true_mean = 0.2
+    values = np.clip(rng.normal(true_mean, 0.2, size=(300, 3)), -1, 1)
+    table = positions(*_articles_of(values), TOPICS)
+    rows = table.query("level == 'article' and topic == 'sanctions'")
+    held = ((rows["stance_low"] <= true_mean) & (true_mean <= rows["stance_high"])).mean()
+    # a plain percentile interval over three normal draws held the mean 74% of the time here
+    assert held >= 0.88
