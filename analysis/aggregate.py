@@ -38,15 +38,15 @@ an author, else an outlet, else a lone title). For every unit and every topic,
   long piece look as certain as many pieces; the two-stage scheme keeps the between-article
   spread and reduces to passage resampling when the group has one article (such a group takes
   its article's interval, not a second bootstrap of the same passages). Each interval is then
-  widened about its point for small samples (``analysis.intervals``: a bootstrap over two
-  passages spans just their two values), with k the articles resampled, else the passages. The
-  two-stage scheme is somewhat
-  conservative (it counts within-article variance about twice; see Davison & Hinkley 1997,
-  *Bootstrap Methods and their Application*, §3.8 on hierarchical data), which is the safer
-  error for an analyst comparing authors. Only articles with counted passages for the
-  topic are resampled (the others contribute nothing to the mean). With one counted passage the
-  interval is NaN: a zero-width interval would claim a certainty that one passage cannot give;
-  ``n_passages`` says why. The widened interval always contains the point.
+  extended to at least the small-sample t interval around its point (``analysis.intervals``:
+  a bootstrap over two passages spans just their two values), with k the articles resampled,
+  else the passages. The two-stage scheme is somewhat conservative (it counts within-article
+  variance about twice; see Davison & Hinkley 1997, *Bootstrap Methods and their Application*,
+  §3.8 on hierarchical data), which is the safer error for an analyst comparing authors. Only
+  articles with counted passages for the topic are resampled (the others contribute nothing to
+  the mean). With one counted passage the interval is NaN: a zero-width interval would claim a
+  certainty that one passage cannot give; ``n_passages`` says why. The extended interval
+  always contains the point.
 - **Randomness**: each unit × topic draws from its own generator seeded by ``(seed, level, unit
   key, topic)`` (a BLAKE2 hash of the key), and passages are put in a canonical order (article
   id, passage index) before resampling. The same inputs give identical outputs, whatever the row
@@ -530,11 +530,12 @@ def _aggregate_units(
         low[one] = known[["stance_low", "tone_low"]].to_numpy(dtype=float)
         high[one] = known[["stance_high", "tone_high"]].to_numpy(dtype=float)
         todo &= ~one
-    _intervals(matrix, bounds, article_bounds, rng_keys, todo, low, high, config)
+    spread = np.full_like(low, np.nan)
+    _intervals(matrix, bounds, article_bounds, rng_keys, todo, low, high, spread, config)
     if widen_small_samples:  # analysis.intervals; units that took their article's are already
         resampled = np.where(n_articles > 1, n_articles, lengths)[todo, None]
         low[todo], high[todo] = widen(
-            point[todo], low[todo], high[todo], resampled, config.confidence, 1.0
+            point[todo], low[todo], high[todo], spread[todo], resampled, config.confidence, 1.0
         )
     strength = relevance * np.maximum(favor + against, np.abs(tone))
     evidence = _evidence(table["passage_id"].to_numpy(dtype=object), strength, bounds, config)
@@ -580,9 +581,11 @@ def _intervals(
     todo: np.ndarray,
     low: np.ndarray,
     high: np.ndarray,
+    spread: np.ndarray,
     config: AggregateConfig,
 ) -> None:
-    """Fill ``low``/``high`` (units × 2: stance, tone) with percentile bootstrap bounds.
+    """Fill ``low``/``high`` (units × 2: stance, tone) with percentile bootstrap bounds, and
+    ``spread`` with the replicates' standard deviation.
 
     Only the units flagged in ``todo`` are computed. Each draws its resamples from its own
     generator; the arithmetic on the draws is batched over many units at a time, so the
@@ -603,6 +606,7 @@ def _intervals(
         sizes = np.concatenate([sizes for _, _, sizes in batch])
         ratios = _replicate_means(matrix, index, sizes).reshape(len(units), -1, 2)
         low[units], high[units] = _percentiles(ratios, alpha, 1.0 - alpha)
+        spread[units] = _spread(ratios)
         batch, batch_size = [], 0
         del units, index, sizes, ratios
         # After relevance and scoring the heap is full of trimmed holes; each batch's arrays,
@@ -618,6 +622,7 @@ def _intervals(
             ratios = _block_ratios(matrix, articles, start, rng_keys[unit], config)
             lower, upper = _percentiles(ratios[None], alpha, 1.0 - alpha)
             low[unit], high[unit] = lower[0], upper[0]
+            spread[unit] = _spread(ratios[None])[0]
             continue
         rng = _unit_rng(config.seed, *rng_keys[unit])
         draws, sizes = _resample(articles, start, rng, config.n_bootstrap)
@@ -694,6 +699,18 @@ def _replicate_means(matrix: np.ndarray, index: np.ndarray, sizes: np.ndarray) -
     weights, weighted = sums[:, [0, 2]], sums[:, [1, 3]]
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(weights > 0, weighted / weights, np.nan)
+
+
+def _spread(ratios: np.ndarray) -> np.ndarray:
+    """Standard deviation over axis 1 of (units × replicates × 2), NaN ignored (NaN where no
+    replicate is finite)."""
+    finite = ~np.isnan(ratios)
+    count = finite.sum(axis=1)
+    values = np.where(finite, ratios, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = values.sum(axis=1) / count
+        square = np.where(finite, (ratios - mean[:, None, :]) ** 2, 0.0).sum(axis=1) / count
+    return np.where(count > 0, np.sqrt(square), np.nan)
 
 
 def _percentiles(ratios: np.ndarray, *quantiles: float) -> list[np.ndarray]:

@@ -610,6 +610,7 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
         n_permutations=args.permutations,
         seed=args.seed,
     )
+    from analysis.intervals import INTERVAL_METHOD
     from analysis.news_accuracy import trust_record
 
     shown = {d.topic for d in diffs}
@@ -617,7 +618,11 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
     trust = trust_record(run.meta, tested)
     if args.json:
         tests = [d.to_dict() for d in diffs]
-        print(json.dumps({"run_id": run.run_id, "tests": tests, **trust}))
+        print(
+            json.dumps(
+                {"run_id": run.run_id, "interval_method": INTERVAL_METHOD, "tests": tests, **trust}
+            )
+        )
     else:
         print(format_differences(diffs, run.info.topic_labels()))
         unmeasured = trust["topics_not_measured"]
@@ -680,7 +685,12 @@ def cmd_shift(args: argparse.Namespace) -> int:
         for m in measures
     ]
     if args.json:
-        print(json.dumps({"run_id": run.run_id, "shifts": [s.to_dict() for s in shifts]}))
+        from analysis.intervals import INTERVAL_METHOD
+
+        shown = [s.to_dict() for s in shifts]
+        print(
+            json.dumps({"run_id": run.run_id, "interval_method": INTERVAL_METHOD, "shifts": shown})
+        )
     else:
         labels = run.info.topic_labels()
         print("\n".join(format_shift(s, labels.get(s.topic)) for s in shifts))

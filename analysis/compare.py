@@ -79,7 +79,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.intervals import PLAIN_PERCENTILE
 from analysis.jsonable import json_ready
 from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import cohen_kappa, spearman, total_variation
@@ -151,6 +150,7 @@ def _run_header(run: Run, label: str | None = None) -> dict[str, Any]:
             if task != "quoted" or run.info.model_name(task)  # a speaker head, where recorded
         },
         "corpus_hash": run.meta.get("corpus_hash"),
+        "interval_method": run.info.interval_method,
     }
     source = run.meta.get("source_run")
     if isinstance(source, dict):  # recomputed with the analyst's corrections
@@ -663,7 +663,7 @@ def _setting_warnings(a: Run, b: Run, shared: list[str], labels: Mapping[str, st
                 f"intervals were drawn differently ([aggregate] {intervals}): intervals that "
                 "stop overlapping may owe it to that"
             )
-    methods = [r.meta.get("interval_method") or PLAIN_PERCENTILE for r in (a, b)]
+    methods = [r.info.interval_method for r in (a, b)]
     if methods[0] != methods[1]:
         warnings.append(
             f"intervals were made differently (run A: {methods[0]}; run B: {methods[1]}): "
@@ -974,6 +974,20 @@ def robustness(
     elif len(hashes) > 1:
         warnings.append(
             "the runs analysed different corpora: only authors discussed in every run are compared"
+        )
+    methods = {run.info.interval_method for run in runs}
+    if len(methods) > 1:
+        by_method = {
+            m: ", ".join(
+                lab for run, lab in zip(runs, names, strict=True) if run.info.interval_method == m
+            )
+            for m in sorted(methods)
+        }
+        warnings.append(
+            "the runs' intervals were made differently ("
+            + "; ".join(f"{m}: {labs}" for m, labs in by_method.items())
+            + "): strong flips and separated stable pairs, which read the intervals, may owe "
+            "their counts to that"
         )
     tables = [_authors(run) for run in runs]
     topic_sets = [set(t["topic"]) for t in tables]

@@ -206,7 +206,7 @@ class AggregateSection:
     n_bootstrap: int = 1000
     include_reported: bool = False  # reported speech is not the author's own stance by default
     max_evidence: int = 10
-    confidence: float = 0.95  # coverage of the percentile bootstrap interval
+    confidence: float = 0.95  # coverage of the intervals (analysis.intervals)
     # A stance is called only where the unit's passages take a side: the expected number of
     # stance-taking passages, sum of P(favor) + P(against), must reach this; below it the
     # unit is discussed with "no stance expressed". Chosen on the article dev set

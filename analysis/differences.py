@@ -6,9 +6,9 @@ each author's own-voice topic passages (reported speech too if the run counted i
 the unit of resampling, as in the positions' intervals:
 
 - the 95% interval is a bootstrap that resamples A's articles and B's articles independently,
-  widened for small samples as the positions' intervals are (``analysis.intervals``, with the
+  extended for small samples as the positions' intervals are (``analysis.intervals``, with the
   fewer of the two authors' articles as ``k``: a percentile interval over two articles a side
-  spans little more than their values);
+  spans little more than their values), whichever way the run's positions were made;
 - the p-value is a permutation test: the two authors' articles are pooled and reassigned at
   random (sizes kept), two-sided, ``(1 + #{|Δ*| >= |Δ|}) / (1 + permutations)``;
 - with several pairs (more than two authors, every topic, both measures), the Benjamini–Hochberg
@@ -33,6 +33,8 @@ from analysis.runs import Run
 
 MEASURES = ("stance", "tone")
 MIN_ARTICLES = 2  # per author, for a bootstrap interval and a permutation test
+CONFIDENCE = 0.95  # of the differences' and shifts' intervals, whatever the positions' are
+TAILS = [50 * (1 - CONFIDENCE), 50 * (1 + CONFIDENCE)]  # its percentiles: 2.5 and 97.5
 _EMPTY = dict.fromkeys(("value_a", "value_b", "difference", "low", "high", "p_value"))
 
 
@@ -138,9 +140,10 @@ def _pair_tests(
             out[measure] = (va[i], vb[i], None, None, None, None)
             continue
         finite = boot[:, i][np.isfinite(boot[:, i])]
-        low, high = np.percentile(finite, [2.5, 97.5]) if len(finite) else (np.nan, np.nan)
-        # few articles on either side: widened as the positions' intervals are
-        low, high = widen(observed[i], low, high, min(na, nb), 0.95, 2.0)
+        low, high = np.percentile(finite, TAILS) if len(finite) else (np.nan, np.nan)
+        # few articles on either side: extended as the positions' intervals are
+        spread = finite.std() if len(finite) else np.nan
+        low, high = widen(observed[i], low, high, spread, min(na, nb), CONFIDENCE, 2.0)
         null = perm[:, i][np.isfinite(perm[:, i])]
         extreme = int((np.abs(null) >= abs(observed[i]) - 1e-12).sum())
         p = (1 + extreme) / (1 + len(null))

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from analysis.intervals import PLAIN_PERCENTILE
 from analysis.run_info import run_info
 
 PARQUET_KEY = b"viewpoints.provenance"
@@ -66,7 +65,7 @@ def run_provenance(meta: Mapping[str, Any], config: Mapping[str, Any] | None = N
         "corpus_hash": meta.get("corpus_hash"),
         "seed": meta.get("seed"),
         # how the positions' intervals were made (runs that do not say: plain percentile)
-        "interval_method": meta.get("interval_method") or PLAIN_PERCENTILE,
+        "interval_method": info.interval_method,
         "versions": meta.get("versions"),
     }
     if meta.get("source_run"):  # recomputed with corrections: which, from where, how many

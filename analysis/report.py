@@ -70,6 +70,8 @@ def positions_json(run: Run, level: str = "author", evidence: int = 0) -> dict[s
         if len(table)
         else run.info.topic_labels(),
         "positions": rows,
+        # how the positions' intervals were made (analysis.intervals)
+        "interval_method": run.info.interval_method,
         # how far the stance model's numbers held on labelled news; None: not measured
         "news_accuracy": _news_accuracy(run),
         # what that trust rests on: the topics those figures do not cover (of those shown),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.config import AggregateSection, ConfigError
+from analysis.intervals import PLAIN_PERCENTILE
 
 TASKS = ("stance", "tone")
 
@@ -54,6 +55,14 @@ class RunInfo:
     # outlet -> the writers' lists the run's bylines were cut at besides those it found itself
     # (analysis.bylines.known_rosters when it was made; runs from before: none)
     known_rosters: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # how the positions' intervals were made (analysis.intervals; runs from before: plain
+    # percentile bootstraps)
+    interval_method: str = PLAIN_PERCENTILE
+
+    @property
+    def small_sample_intervals(self) -> bool:
+        """Whether the positions' intervals own up to small samples (see ``interval_method``)."""
+        return self.interval_method != PLAIN_PERCENTILE
 
     def model_name(self, task: str) -> str | None:
         """The name of the run's model for ``task`` (None when not recorded)."""
@@ -183,6 +192,7 @@ def run_info(
         corpus_hash=None if meta.get("corpus_hash") is None else str(meta["corpus_hash"]),
         seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
         known_rosters=_rosters(meta.get("known_rosters")),
+        interval_method=str(meta.get("interval_method") or PLAIN_PERCENTILE),
     )
 
 

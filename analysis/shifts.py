@@ -3,7 +3,7 @@
 Over the author's dated articles that discuss the topic (own voice), ordered by date:
 
 - with a date the user picks, the shift is (after − before) of the same relevance-weighted means
-  the positions show, with a bootstrap interval over articles (widened for small samples as
+  the positions show, with a bootstrap interval over articles (extended for small samples as
   the positions' intervals are, ``analysis.intervals``, with the fewer side's articles as
   ``k``) and a permutation p-value (articles reassigned to before/after at random, sizes
   kept);
@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.bylines import match_group, membership
-from analysis.differences import MIN_ARTICLES, article_sums
+from analysis.differences import CONFIDENCE, MIN_ARTICLES, TAILS, article_sums
 from analysis.intervals import widen
 from analysis.runs import Run
 
@@ -228,9 +228,10 @@ def author_shift(
         a = after_rows[rng.integers(0, len(after_rows), len(after_rows))].sum(axis=0)
         draws.append(float(_value(a, measure) - _value(b, measure)))
     finite = np.asarray(draws)[np.isfinite(draws)]
-    low, high = np.percentile(finite, [2.5, 97.5]) if len(finite) else (np.nan, np.nan)
-    # few articles on either side: widened as the positions' intervals are
-    low, high = widen(observed, low, high, min(k, len(matrix) - k), 0.95, 2.0)
+    low, high = np.percentile(finite, TAILS) if len(finite) else (np.nan, np.nan)
+    # few articles on either side: extended as the positions' intervals are
+    spread = finite.std() if len(finite) else np.nan
+    low, high = widen(observed, low, high, spread, min(k, len(matrix) - k), CONFIDENCE, 2.0)
     ids = list(sums["article_id"])
     sign = float(np.sign(observed)) if np.isfinite(observed) else 0.0
     note = ""

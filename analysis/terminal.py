@@ -223,8 +223,13 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
         *_note(
             f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'only "
             "quoted': no own words on it; 'mixed': both sides, about equally), quoted voices Q, "
-            f"tone T, from -1 to 1, each with its {run.info.aggregation.confidence:.0%} interval; "
-            f"n: {counted}"
+            f"tone T, from -1 to 1, each with its {run.info.aggregation.confidence:.0%} interval "
+            + (
+                "(wide where it rests on few passages); "
+                if run.info.small_sample_intervals
+                else "(a plain percentile bootstrap: too narrow on few passages); "
+            )
+            + f"n: {counted}"
         ),
         *(line for note in _recomputed_note(run.meta) for line in _note(note)),
         header,
@@ -550,7 +555,8 @@ def format_differences(diffs: list[Difference], labels: dict[str, str] | None = 
     """A terminal table: one line per topic × measure × pair."""
     labels = labels or {}
     lines = [
-        "difference A − B (95% bootstrap interval over articles), permutation p, "
+        "difference A − B (95% bootstrap interval over articles, wide where either has few), "
+        "permutation p, "
         "Benjamini–Hochberg q over all tests shown"
     ]
     names = [f"{labels.get(d.topic, d.topic)} {d.measure}" for d in diffs]

@@ -218,11 +218,20 @@ STANCE_RULE_WORDS = {
 }
 
 
-def legend_html(stance_rule: str = "mean", counts_reported: bool = False) -> str:
+def legend_html(
+    stance_rule: str = "mean", counts_reported: bool = False, extended_intervals: bool = True
+) -> str:
     """The colour key shown above tables and charts, with how the run's stance rule
-    (``aggregate.stance_rule``) makes a stance and what n counts (``counts_reported``: the run
-    counts quotes as the author's own words, ``aggregate.include_reported``)."""
+    (``aggregate.stance_rule``) makes a stance, what n counts (``counts_reported``: the run
+    counts quotes as the author's own words, ``aggregate.include_reported``) and how its
+    intervals were made (``extended_intervals``: widened for few passages, runs since
+    2026-12-05)."""
     rule = STANCE_RULE_WORDS.get(stance_rule, STANCE_RULE_WORDS["mean"])
+    interval = (
+        "interval, wide where it rests on few passages"
+        if extended_intervals
+        else "interval (a plain percentile bootstrap: too narrow on few passages)"
+    )
     n_words = (
         "topic passages, quotes included (this run counts them as the author's)"
         if counts_reported
@@ -243,7 +252,7 @@ def legend_html(stance_rule: str = "mean", counts_reported: bool = False) -> str
         "quoted voices: the same for the people the author quotes; no stance expressed: "
         "discussed, but no side taken; only quoted voices: discussed only through the people "
         "quoted; mixed: both sides taken, about equally; tone: positive "
-        f"minus negative; [low, high]: interval; n: {n_words}; coverage: their share "
+        f"minus negative; [low, high]: {interval}; n: {n_words}; coverage: their share "
         "of all the unit's passages</span>"
         "</div>"
     )

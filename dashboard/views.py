@@ -101,18 +101,21 @@ SORT_BOUNDS = {
     "quoted_stance": ("quoted_low", "quoted_high"),
     "tone": ("tone_low", "tone_high"),
 }
-# The passages behind each score, and how many it needs for its interval to rank it: a
-# plain percentile interval over two passages spans just their two values (it held the stance
-# of the article's other passages 45% of the time, not 95%: experiments/interval_coverage.py).
-# Runs since 2026-12-05 widen such intervals (analysis.intervals), earlier runs do not, so a
-# score on two passages ranks with those that have no interval either way.
+# The passages behind each score, and how many it needs for its interval to rank it. A plain
+# percentile interval over two passages spans just their two values (it held the stance of all
+# of an article's passages 45% of the time, not 95%: experiments/interval_coverage.py), so in
+# runs made before 2026-12-05 a score on two passages ranks with those that have no interval.
+# Later runs extend such intervals to the small-sample t interval (analysis.intervals): two
+# passages that agree then rank by an interval that owns up to their number.
 SORT_COUNTS = {"stance": "n_passages", "tone": "n_passages", "quoted_stance": "n_reported"}
-SORT_MIN_PASSAGES = 3
+SORT_MIN_PASSAGES = 3  # runs with plain percentile intervals
+SORT_MIN_PASSAGES_EXTENDED = 2  # runs whose intervals own up to small samples
 SORT_HELP = (
     "Scores rank by the cautious end of their 95% interval (the lower end for most favor or "
     "most positive first, the upper end for most against or most negative first), so that a "
     "position on a few passages does not top the list on one strongly worded sentence. "
-    "Positions on one or two passages follow, by their score; not discussed comes last."
+    "Positions on one passage (on one or two in runs made before 2026-12-05, whose intervals "
+    "do not widen for few passages) follow, by their score; not discussed comes last."
 )
 
 
@@ -142,13 +145,17 @@ def one_sided_note(wide: pd.DataFrame, column: str, ascending: bool) -> str | No
     )
 
 
-def sort_wide(wide: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:
+def sort_wide(
+    wide: pd.DataFrame, column: str, ascending: bool, extended_intervals: bool = True
+) -> pd.DataFrame:
     """Rows sorted by ``column`` (``__name__``: the index); missing values (not discussed) last.
 
     A score column ranks by its interval's cautious end (``SORT_BOUNDS``), the scores
-    without an interval, or on fewer than :data:`SORT_MIN_PASSAGES` passages, after those with
-    one: "most against first" should mean most clearly against, not the unit with one or two
-    strongly worded passages.
+    without an interval, or on fewer passages than its interval needs to rank it
+    (:data:`SORT_MIN_PASSAGES_EXTENDED` where the run's intervals own up to small samples,
+    ``extended_intervals``, else :data:`SORT_MIN_PASSAGES`), after those with one: "most
+    against first" should mean most clearly against, not the unit with one or two strongly
+    worded passages.
     """
     if column == "__name__":
         order = wide.index.to_series().astype(str).str.casefold().argsort(kind="stable")
@@ -165,7 +172,8 @@ def sort_wide(wide: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:
     count_column = f"{topic}|{SORT_COUNTS[field]}"
     if count_column in wide.columns:  # too few passages: the interval does not rank it
         count = pd.to_numeric(wide[count_column], errors="coerce").to_numpy(dtype=float)
-        bound = np.where(count >= SORT_MIN_PASSAGES, bound, np.nan)
+        needed = SORT_MIN_PASSAGES_EXTENDED if extended_intervals else SORT_MIN_PASSAGES
+        bound = np.where(count >= needed, bound, np.nan)
     keys = pd.DataFrame(
         {
             "missing": np.isnan(point),

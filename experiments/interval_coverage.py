@@ -29,20 +29,26 @@ import numpy as np
 import pandas as pd
 
 from analysis.aggregate import AggregateConfig, _aggregate_units, _topic_passages
+from analysis.bylines import membership
 from analysis.runs import load_run
 
 SIZES = (2, 3, 4, 6, 10)
 
 
 def _article_trials(
-    counted: pd.DataFrame, k: int, replicates: int, min_n: int, rng: np.random.Generator
+    counted: pd.DataFrame,
+    k: int,
+    replicates: int,
+    min_n: int,
+    rng: np.random.Generator,
+    rule: str,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Subsampled pseudo-articles (``article_id`` = 'id|topic|r') and each one's full stance."""
     parts, truth = [], {}
     for (article, topic), rows in counted.groupby(["article_id", "topic"], sort=True):
         if len(rows) < max(min_n, 2 * k):
             continue
-        full = _weighted_stance(rows)
+        full = _stance(rows, rule)
         for r in range(replicates):
             pick = rows.iloc[np.sort(rng.choice(len(rows), size=k, replace=False))].copy()
             key = f"{article}|{topic}|{r}"
@@ -53,33 +59,43 @@ def _article_trials(
 
 
 def _author_trials(
-    counted: pd.DataFrame, k: int, replicates: int, min_n: int, rng: np.random.Generator
+    by_author: pd.DataFrame,
+    k: int,
+    replicates: int,
+    min_n: int,
+    rng: np.random.Generator,
+    rule: str,
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """Subsampled pseudo-authors (``group`` = 'name|topic|r') of k articles each."""
+    """Subsampled pseudo-authors (``group`` = 'kind|name|topic|r') of k articles each, from the
+    passages of each author group as the positions make them (``by_author``)."""
     parts, truth = [], {}
-    for (group, topic), rows in counted.groupby(["group", "topic"], sort=True):
+    for (kind, group, topic), rows in by_author.groupby(
+        ["group_kind", "group", "topic"], sort=True
+    ):
         articles = rows["article_id"].unique()
         if len(articles) < max(min_n, 2 * k):
             continue
-        full = _weighted_stance(rows)
+        full = _stance(rows, rule)
         for r in range(replicates):
             chosen = set(rng.choice(articles, size=k, replace=False))
             pick = rows[rows["article_id"].isin(chosen)].copy()
-            key = f"{group}|{topic}|{r}"
+            key = f"{kind}|{group}|{topic}|{r}"
             pick["group"] = key
             pick["article_id"] = pick["article_id"] + f"|{r}"
             parts.append(pick)
             truth[key] = full
-    return (pd.concat(parts, ignore_index=True) if parts else counted.iloc[:0]), pd.Series(truth)
+    return (pd.concat(parts, ignore_index=True) if parts else by_author.iloc[:0]), pd.Series(truth)
 
 
-def _weighted_stance(rows: pd.DataFrame) -> float:
-    """The ``mean`` rule's stance of a set of passages (relevance-weighted favor − against)."""
+def _stance(rows: pd.DataFrame, rule: str) -> float:
+    """A set of passages' stance by the run's rule: relevance-weighted favor − against over the
+    weights ("mean") or over the weighted sides taken ("balance")."""
     weights = rows["relevance"].to_numpy(dtype=float)
     if weights.sum() <= 0:
         weights = np.ones(len(rows))
-    side = (rows["stance_favor"] - rows["stance_against"]).to_numpy(dtype=float)
-    return float((weights * side).sum() / weights.sum())
+    favor, against = (rows[c].to_numpy(dtype=float) for c in ("stance_favor", "stance_against"))
+    below = weights * (favor + against) if rule == "balance" else weights
+    return float((weights * (favor - against)).sum() / below.sum()) if below.sum() > 0 else np.nan
 
 
 def _score(stats: pd.DataFrame, key: str, truth: pd.Series) -> dict[str, float]:
@@ -114,30 +130,37 @@ def main() -> None:
     table = _topic_passages(kept, run.passages, run.scores)
     counted = table[~table["reported"]]
     config = AggregateConfig(**{k: v for k, v in run.config.get("aggregate", {}).items()})
+    rosters = {o: frozenset(names) for o, names in (run.meta.get("known_rosters") or {}).items()}
+    # an article counts toward each author of its byline, as in the positions
+    by_author = counted.drop(columns=["group_kind", "group"]).merge(
+        membership(kept, rosters), on="article_id"
+    )
     rng = np.random.default_rng(args.seed)
     results: dict[str, dict[str, dict[str, dict[str, float]]]] = {
         method: {"article": {}, "author": {}} for method in ("percentile", "widened")
     }
     for k in SIZES:
-        for level, draw, keys, key, min_n in (
-            ("article", _article_trials, ["article_id"], "article_id", args.min_passages),
-            ("author", _author_trials, ["group_kind", "group"], "group", args.min_articles),
+        for level, draw, rows, keys, min_n in (
+            ("article", _article_trials, counted, ["article_id"], args.min_passages),
+            ("author", _author_trials, by_author, ["group_kind", "group"], args.min_articles),
         ):
-            trials, truth = draw(counted, k, args.replicates, min_n, rng)
+            trials, truth = draw(rows, k, args.replicates, min_n, rng, config.stance_rule)
             if not len(truth):
                 continue
+            units = len({key.rsplit("|", 1)[0] for key in truth.index})
             for method in results:
                 stats = _aggregate_units(
                     trials, keys, level, config, widen_small_samples=method == "widened"
                 )
-                results[method][level][str(k)] = _score(stats, key, truth)
-    per_article = counted.groupby(["article_id", "topic"]).size()
-    per_author = counted.groupby(["group", "topic"])["article_id"].nunique()
-    units = {
-        "article": int((per_article >= args.min_passages).sum()),
-        "author": int((per_author >= args.min_articles).sum()),
+                scored = _score(stats, keys[-1], truth)
+                results[method][level][str(k)] = {"units": units, **scored}
+    report = {
+        "run": run.meta.get("run_id"),
+        "stance_rule": config.stance_rule,
+        "confidence": config.confidence,
+        "min_passages": args.min_passages,
+        "min_articles": args.min_articles,
     }
-    report = {"run": run.meta.get("run_id"), "units": units, "confidence": config.confidence}
     report.update(results)
     text = json.dumps(report, indent=1)
     if args.out:

@@ -789,3 +789,20 @@ def test_a_quote_is_compared_on_its_quoted_voice_not_on_the_author_reading(tmp_p
     assert ukraine["stance"]["n"] == ukraine["passages"]["shared"]
     assert ukraine["stance"]["agreement"] < 1.0
     assert ukraine["disagreements"]["stance"][0]["passage_id"] == "a3:2"
+
+
+def test_robustness_says_when_the_runs_intervals_were_made_differently(tmp_path, three_runs):
+    from analysis.runs import load_run, write_run
+
+    first = three_runs[0]
+    tables = {n: getattr(first, n) for n in ("articles", "passages", "scores", "positions")}
+    meta = {k: v for k, v in first.meta.items() if k != "run_id"}
+    newer = load_run(
+        write_run(tmp_path, "run-n", {**meta, "interval_method": INTERVAL_METHOD}, "", tables)
+    )
+    report = robustness([*three_runs, newer], labels=["A", "B", "A2", "N"])
+    (said,) = [w for w in report["warnings"] if "made differently" in w]
+    assert f"{INTERVAL_METHOD}: N" in said and "percentile bootstrap: A, B, A2" in said
+    assert [r["interval_method"] for r in report["runs"]][-1] == INTERVAL_METHOD
+    alike = robustness(three_runs, labels=["A", "B", "A2"])
+    assert not any("made differently" in w for w in alike["warnings"])

@@ -959,3 +959,17 @@ def test_evaluating_a_task_the_corrections_lack_points_to_the_one_they_hold(tmp_
     assert "holds no stance corrections (it holds speaker corrections: --task speaker)" in (
         capsys.readouterr().err
     )
+
+
+def test_a_recomputation_made_before_the_intervals_widened_does_not_stand_for_a_new_one(run):
+    runs_dir = run.path.parent
+    labels = [corr(WIRE_TEXT, "arms_control", "stance", "favor")]
+    old = load_run(str(recompute(run, labels, runs_dir)))
+    with pytest.raises(ValueError, match=f"run {old.run_id} already holds these corrections"):
+        recompute(run, labels, runs_dir)
+    meta_path = old.path / "run.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    del meta["interval_method"]  # as a run recomputed before 2026-12-05 has it
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    new = load_run(str(recompute(run, labels, runs_dir)))
+    assert new.run_id != old.run_id and new.meta["interval_method"] == INTERVAL_METHOD

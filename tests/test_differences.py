@@ -114,6 +114,7 @@ def test_cli_prints_a_table_or_one_json_object(tmp_path, capsys):
     assert main([*args, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["run_id"] == "r1" and {t["topic"] for t in data["tests"]} == set(TOPICS)
+    assert data["interval_method"].startswith("percentile bootstrap extended")
     assert main([*args, "--permutations", "5"]) == 2
     assert "expected --permutations from 99 to 100,000, got 5" in capsys.readouterr().err
     # an upper bound too: memory grows with the resamples (ten million took 3 GB)

@@ -4,42 +4,43 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.stats import norm, t
+from scipy.stats import t
 
 from analysis.aggregate import positions
-from analysis.intervals import small_sample_factor, widen
+from analysis.intervals import t_multiplier, widen
 from tests.test_aggregate import TOPICS, article, score, tables
 
 
-def test_the_factor_is_a_small_sample_t_intervals_over_the_normal_one():
+def test_the_multiplier_is_the_t_intervals_in_bootstrap_standard_deviations():
     k = np.array([2, 3, 5, 10, 50])
-    expected = t.ppf(0.975, k - 1) * np.sqrt(k / (k - 1)) / norm.ppf(0.975)
-    assert small_sample_factor(k, 0.95) == pytest.approx(expected)
-    assert small_sample_factor(2, 0.95) > 9 and small_sample_factor(50, 0.95) < 1.05
-    assert np.all(np.diff(small_sample_factor(np.arange(2, 40), 0.95)) < 0)  # fades with k
-    assert small_sample_factor(np.array([0, 1]), 0.95).tolist() == [1.0, 1.0]
-    # a 90% interval needs less widening than a 95% one at the same k
-    assert small_sample_factor(3, 0.90) < small_sample_factor(3, 0.95)
+    expected = t.ppf(0.975, k - 1) * np.sqrt(k / (k - 1))
+    assert t_multiplier(k, 0.95) == pytest.approx(expected)
+    assert t_multiplier(2, 0.95) > 17 and t_multiplier(50, 0.95) < 2.05
+    assert np.all(np.diff(t_multiplier(np.arange(2, 40), 0.95)) < 0)  # fades with k
+    assert np.isnan(t_multiplier(np.array([0, 1]), 0.95)).all()  # one unit: no interval
+    # a 90% interval reaches less far than a 95% one at the same k
+    assert t_multiplier(3, 0.90) < t_multiplier(3, 0.95)
 
 
-def test_widening_keeps_each_side_about_the_point_and_stays_in_bounds():
+def test_the_percentile_interval_is_extended_to_at_least_the_t_interval_within_bounds():
     low, high = widen(
-        np.array([0.2, 0.9, np.nan, 0.1]),
-        np.array([0.1, 0.8, 0.0, np.nan]),
-        np.array([0.4, 1.0, 0.5, 0.3]),
-        np.array([3, 2, 3, 3]),
+        np.array([0.2, 0.9, np.nan, 0.1, 0.0]),
+        np.array([0.1, 0.8, 0.0, np.nan, -0.5]),
+        np.array([0.4, 1.0, 0.5, 0.3, 0.5]),
+        np.array([0.02, 0.05, 0.1, 0.1, 0.01]),
+        np.array([3, 2, 3, 3, 100]),
         0.95,
         1.0,
     )
-    f = float(small_sample_factor(3, 0.95))
-    assert low[0] == pytest.approx(0.2 - f * 0.1) and high[0] == pytest.approx(0.2 + f * 0.2)
-    assert low[1] == pytest.approx(0.9 - float(small_sample_factor(2, 0.95)) * 0.1)
-    assert high[1] == 1.0  # clipped at the scale's end
+    m3, m2 = float(t_multiplier(3, 0.95)), float(t_multiplier(2, 0.95))
+    assert low[0] == pytest.approx(0.2 - m3 * 0.02) and high[0] == 0.4  # the wider end kept
+    assert low[1] == pytest.approx(0.9 - m2 * 0.05) and high[1] == 1.0  # clipped at the end
     assert (low[2], high[2]) == (0.0, 0.5)  # no point: left as it was
     assert np.isnan(low[3]) and high[3] == 0.3  # a missing end stays missing
-    # never narrower, also where the point lies outside the percentile interval
-    low, high = widen(np.array([0.5]), np.array([0.6]), np.array([0.7]), np.array([50]), 0.95, 1.0)
-    assert low[0] <= 0.5 and high[0] >= 0.7
+    assert (low[4], high[4]) == (-0.5, 0.5)  # many units: the percentile interval as it is
+    # a point outside the percentile interval ends up inside the extended one
+    low, high = widen(np.array([0.5]), np.array([0.6]), np.array([0.7]), 0.01, 50, 0.95, 1.0)
+    assert low[0] < 0.5 and high[0] == 0.7
 
 
 def _articles_of(values: np.ndarray, prefix: str = "a"):
@@ -71,4 +72,4 @@ def test_intervals_on_three_passages_hold_the_mean_they_estimate_about_as_often_
     rows = table.query("level == 'article' and topic == 'sanctions'")
     held = ((rows["stance_low"] <= true_mean) & (true_mean <= rows["stance_high"])).mean()
     # a plain percentile interval over three normal draws held the mean 74% of the time here
-    assert held >= 0.88
+    assert held >= 0.92

@@ -99,6 +99,7 @@ def test_show_ends_with_how_far_to_trust_the_stance_model(run):
         "how far to trust S: not measured on news for this stance model"
     )
     assert positions_json(run)["news_accuracy"] is None
+    assert positions_json(run)["interval_method"] == "percentile bootstrap"  # not recorded
     v2 = read_news_accuracy(SHIPPED_ROOT / "minilm_v2" / "news_accuracy.json")
     run.meta["models"]["stance"] = {"name": v2.model, "weights_sha256": v2.weights_sha256}
     last = _notes(format_positions(run))[-1]
@@ -271,7 +272,9 @@ def test_show_wraps_its_notes_cuts_titles_and_says_what_n_counts(run):
     legend, trust = lines[:table], lines[-1]
     assert len(legend) > 1 and all(len(line) <= SHOW_WIDTH for line in legend)
     assert len(trust) <= SHOW_WIDTH
-    assert "n: the author's own topic passages (quotes not counted)" in " ".join(legend)
+    joined = " ".join(line.strip() for line in legend)
+    assert "n: the author's own topic passages (quotes not counted)" in joined
+    assert "(a plain percentile bootstrap: too narrow on few passages)" in joined  # not recorded
     article = run.positions["level"] == "article"
     run.positions.loc[article, "title"] = "A very long title " * 10
     shown = format_positions(run, level="article")

@@ -87,6 +87,7 @@ def test_cli_shift_prints_lines_or_json(tmp_path, capsys):
     assert main([*base, "--json", "--date", "2018-07-01"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert {s["measure"] for s in data["shifts"]} == {"stance", "tone"}
+    assert data["interval_method"].startswith("percentile bootstrap extended")
     assert all(not s["detected"] for s in data["shifts"])
 
 

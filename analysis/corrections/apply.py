@@ -416,13 +416,15 @@ def corrections_fingerprint(
 
 def _same_recomputation(runs_dir: str | Path, source: str, fingerprint: str) -> str | None:
     """The run of ``runs_dir`` already recomputed from run ``source`` with the same labels and
-    calibration (:func:`corrections_fingerprint`), if any."""
+    calibration (:func:`corrections_fingerprint`) and its intervals made as they are now, if
+    any (one recomputed before 2026-12-05 has plain percentile intervals: not the same)."""
     from analysis.runs import list_runs
 
     for meta in list_runs(runs_dir):
         origin = meta.get("source_run") if isinstance(meta.get("source_run"), dict) else {}
         made = meta.get("corrections") if isinstance(meta.get("corrections"), dict) else {}
-        if origin.get("run_id") == source and made.get("fingerprint") == fingerprint:
+        same = origin.get("run_id") == source and made.get("fingerprint") == fingerprint
+        if same and meta.get("interval_method") == INTERVAL_METHOD:
             return str(meta["run_id"])
     return None
 

@@ -426,7 +426,11 @@ def render() -> None:
     state.put("colour", None if colour_topic == STRONGEST else colour_topic)
     state.put("scale", None if measure == "stance" else measure)
     st.markdown(
-        legend_html(ctx.info.aggregation.stance_rule, ctx.info.aggregation.include_reported),
+        legend_html(
+            ctx.info.aggregation.stance_rule,
+            ctx.info.aggregation.include_reported,
+            ctx.info.small_sample_intervals,
+        ),
         unsafe_allow_html=True,
     )
     counts_reported = ctx.info.aggregation.include_reported

@@ -85,7 +85,11 @@ def render() -> None:
 
     topic_pairs = [(t.key, t.label) for t in ctx.topics]
     st.markdown(
-        legend_html(ctx.info.aggregation.stance_rule, ctx.info.aggregation.include_reported),
+        legend_html(
+            ctx.info.aggregation.stance_rule,
+            ctx.info.aggregation.include_reported,
+            ctx.info.small_sample_intervals,
+        ),
         unsafe_allow_html=True,
     )
     render_trust(ctx.meta.get("models"), ctx.info.topics)
@@ -136,13 +140,15 @@ def _differences(ctx: context.RunContext, chosen: list[str]) -> None:
     tests = data.author_differences(ctx.path, ctx.stamp, tuple(chosen))
     st.caption(
         "A − B of the numbers above, over each author's own-voice passages. Interval: "
-        "bootstrap over articles; p: permutation of the two authors' articles; q: "
+        "bootstrap over articles, extended to the small-sample t interval where either author "
+        "has few (with two articles it spans nearly everything); p: permutation of the two "
+        "authors' articles; q: "
         "Benjamini–Hochberg over every test in this table (the false discovery rate when "
         "many pairs are read at once). The interval and p answer different questions "
         "(how precise the difference is; whether it could come from shuffling the articles), "
-        "so with few articles one can exclude 0 while p stays large: trust a difference when "
-        "both agree. The same as `viewpoints compare-authors --permutations 999 --bootstrap "
-        "999` (the command draws 2,000 of each by default, so its p-values can differ a little)."
+        "so they can disagree: trust a difference when both do. The same as `viewpoints "
+        "compare-authors --permutations 999 --bootstrap 999` (the command draws 2,000 of "
+        "each by default, so its p-values can differ a little)."
     )
     st.dataframe(
         views.difference_table(tests, ctx.labels),

@@ -344,7 +344,7 @@ def _level_table(
     left, right = st.columns([2, 1])
     choice = _sort_choice(sorts, level, left)
     wide = _only_discussing(wide, topics, level, left)
-    wide = views.sort_wide(wide, *sorts[choice])
+    wide = views.sort_wide(wide, *sorts[choice], ctx.info.small_sample_intervals)
     if note := views.one_sided_note(wide, *sorts[choice]):
         left.caption(note)
     right.metric(count_label, f"{len(wide):,}")
@@ -466,7 +466,11 @@ def render() -> None:
     kept, topic_keys, narrowed = _filters(ctx, meta)
     meta_by_id = meta.set_index("article_id", drop=False)
     st.markdown(
-        legend_html(ctx.info.aggregation.stance_rule, ctx.info.aggregation.include_reported),
+        legend_html(
+            ctx.info.aggregation.stance_rule,
+            ctx.info.aggregation.include_reported,
+            ctx.info.small_sample_intervals,
+        ),
         unsafe_allow_html=True,
     )
     render_trust(ctx.meta.get("models"), ctx.info.topics)

@@ -215,7 +215,8 @@ def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: 
         shifts = data.author_shifts(ctx.path, ctx.stamp, tuple(authors), tuple(topics), split)
         st.caption(
             "After − before of each author's position, with a bootstrap interval over articles "
-            "and a permutation p-value. A detected change point is the split with the largest "
+            "(extended to the small-sample t interval where a side has few) and a permutation "
+            "p-value. A detected change point is the split with the largest "
             "shift; its p-value pays for searching every split. The same test as "
             "`viewpoints shift`, with 999 resamples where the command draws 2,000, so p-values "
             "can differ a little."
@@ -320,7 +321,11 @@ def render() -> None:
         return
 
     st.markdown(
-        legend_html(ctx.info.aggregation.stance_rule, ctx.info.aggregation.include_reported),
+        legend_html(
+            ctx.info.aggregation.stance_rule,
+            ctx.info.aggregation.include_reported,
+            ctx.info.small_sample_intervals,
+        ),
         unsafe_allow_html=True,
     )
     chart = time_chart(

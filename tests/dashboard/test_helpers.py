@@ -138,13 +138,22 @@ def test_sorting_by_a_score_ranks_by_the_cautious_end_of_its_interval():
     # Without interval columns the score itself decides, as before.
     plain = sort_wide(wide[["t|stance"]], "t|stance", True)
     assert list(plain.index) == ["Strong", "Wide", "Clear", "Favor", "Silent"]
-    # an interval over two passages (just their two values) ranks with those without one
+    # in a run made before intervals owned up to few passages, an interval over two passages
+    # (just their two values) ranks with those without one
     counted = wide.assign(**{"t|n_passages": [1, 2, 5, 0, 4]})
-    assert list(sort_wide(counted, "t|stance", True).index) == [
+    assert list(sort_wide(counted, "t|stance", True, extended_intervals=False).index) == [
         "Wide",
         "Favor",
         "Strong",
         "Clear",
+        "Silent",
+    ]
+    # in a later run, two passages' interval is already as wide as two passages warrant
+    assert list(sort_wide(counted, "t|stance", True).index) == [
+        "Clear",
+        "Wide",
+        "Favor",
+        "Strong",
         "Silent",
     ]
 
@@ -189,6 +198,8 @@ def test_the_legend_says_how_the_runs_stance_rule_makes_a_stance():
     assert "passages that take a side" in legend_html("balance")
     assert "pull it toward 0" not in legend_html("balance")
     assert legend_html() == legend_html("mean")
+    assert "wide where it rests on few passages" in legend_html()
+    assert "plain percentile" in legend_html(extended_intervals=False)
 
 
 def test_shift_table_says_how_the_split_was_found_only_when_there_is_one():
