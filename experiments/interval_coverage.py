@@ -7,9 +7,11 @@ has. This measures it on a run of real articles: for every article × topic with
 passages (and every author × topic with many articles discussing it), draw ``k`` of its
 passages (articles) without replacement, compute the interval from those alone exactly as
 ``analyze`` does (``widened``) and as it did before 2026-12-05 (``percentile``), and count how
-often it holds the stance of all of them (the best estimate at hand of what the few were drawn
-from), with the intervals' mean width and how far outside the misses fall (median distance to
-the nearer end). A 95% interval should hold it at least 95% of the time.
+often it holds the stance (and, apart, the tone) of all of them (the best estimate at hand of
+what the few were drawn from), with the intervals' mean width and how far outside the misses
+fall (median distance to the nearer end). A 95% interval should hold it at least 95% of the
+time. The JSON: measure -> method -> level -> k -> units, trials, coverage, mean width, median
+miss.
 
     python -m experiments.interval_coverage --run RUN [--runs-dir DIR] [--out FILE.json]
 
@@ -48,14 +50,14 @@ def _article_trials(
     for (article, topic), rows in counted.groupby(["article_id", "topic"], sort=True):
         if len(rows) < max(min_n, 2 * k):
             continue
-        full = _stance(rows, rule)
+        full = (_stance(rows, rule), _tone(rows))
         for r in range(replicates):
             pick = rows.iloc[np.sort(rng.choice(len(rows), size=k, replace=False))].copy()
             key = f"{article}|{topic}|{r}"
             pick["article_id"] = key
             parts.append(pick)
             truth[key] = full
-    return (pd.concat(parts, ignore_index=True) if parts else counted.iloc[:0]), pd.Series(truth)
+    return _frames(parts, counted, truth)
 
 
 def _author_trials(
@@ -75,7 +77,7 @@ def _author_trials(
         articles = rows["article_id"].unique()
         if len(articles) < max(min_n, 2 * k):
             continue
-        full = _stance(rows, rule)
+        full = (_stance(rows, rule), _tone(rows))
         for r in range(replicates):
             chosen = set(rng.choice(articles, size=k, replace=False))
             pick = rows[rows["article_id"].isin(chosen)].copy()
@@ -84,7 +86,23 @@ def _author_trials(
             pick["article_id"] = pick["article_id"] + f"|{r}"
             parts.append(pick)
             truth[key] = full
-    return (pd.concat(parts, ignore_index=True) if parts else by_author.iloc[:0]), pd.Series(truth)
+    return _frames(parts, by_author, truth)
+
+
+def _frames(
+    parts: list[pd.DataFrame], empty: pd.DataFrame, truth: dict[str, tuple[float, float]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The drawn rows as one table, and the whole units' stance and tone by trial key."""
+    rows = pd.concat(parts, ignore_index=True) if parts else empty.iloc[:0]
+    return rows, pd.DataFrame.from_dict(truth, orient="index", columns=["stance", "tone"])
+
+
+def _tone(rows: pd.DataFrame) -> float:
+    """A set of passages' tone: the relevance-weighted mean of positive − negative."""
+    weights = rows["relevance"].to_numpy(dtype=float)
+    if weights.sum() <= 0:
+        weights = np.ones(len(rows))
+    return float((weights * rows["tone"].to_numpy(dtype=float)).sum() / weights.sum())
 
 
 def _stance(rows: pd.DataFrame, rule: str) -> float:
@@ -98,11 +116,11 @@ def _stance(rows: pd.DataFrame, rule: str) -> float:
     return float((weights * (favor - against)).sum() / below.sum()) if below.sum() > 0 else np.nan
 
 
-def _score(stats: pd.DataFrame, key: str, truth: pd.Series) -> dict[str, float]:
-    """Coverage of the full stance, the mean width of the intervals and the median distance
-    from a missed stance to the interval."""
+def _score(stats: pd.DataFrame, key: str, truth: pd.Series, measure: str) -> dict[str, float]:
+    """Coverage of the whole unit's ``measure`` (stance or tone), the mean width of the
+    intervals and the median distance from a missed value to the interval."""
     stats = stats.set_index(key)
-    low, high = stats["stance_low"], stats["stance_high"]
+    low, high = stats[f"{measure}_low"], stats[f"{measure}_high"]
     full = truth.reindex(stats.index)
     ok = low.notna() & high.notna()
     held = (low[ok] - 1e-9 <= full[ok]) & (full[ok] <= high[ok] + 1e-9)
@@ -136,8 +154,10 @@ def main() -> None:
         membership(kept, rosters), on="article_id"
     )
     rng = np.random.default_rng(args.seed)
-    results: dict[str, dict[str, dict[str, dict[str, float]]]] = {
-        method: {"article": {}, "author": {}} for method in ("percentile", "widened")
+    methods, measures = ("percentile", "widened"), ("stance", "tone")
+    results: dict[str, dict[str, dict[str, dict[str, dict[str, float]]]]] = {
+        measure: {method: {"article": {}, "author": {}} for method in methods}
+        for measure in measures
     }
     for k in SIZES:
         for level, draw, rows, keys, min_n in (
@@ -148,12 +168,13 @@ def main() -> None:
             if not len(truth):
                 continue
             units = len({key.rsplit("|", 1)[0] for key in truth.index})
-            for method in results:
+            for method in methods:
                 stats = _aggregate_units(
                     trials, keys, level, config, widen_small_samples=method == "widened"
                 )
-                scored = _score(stats, keys[-1], truth)
-                results[method][level][str(k)] = {"units": units, **scored}
+                for measure in measures:
+                    scored = _score(stats, keys[-1], truth[measure], measure)
+                    results[measure][method][level][str(k)] = {"units": units, **scored}
     report = {
         "run": run.meta.get("run_id"),
         "stance_rule": config.stance_rule,
