@@ -340,9 +340,13 @@ def _level_table(
     """The sortable, paged matrix of one level (authors or articles) with its download; a
     clicked cell becomes the selection. Returns (the rows shown, all rows), None when empty."""
     sorts = views.sort_options([(k, ctx.label(k)) for k in topics], level)
-    labels = [(k, ctx.marked_label(k)) for k in topics]  # "(not measured)" in the table
     left, right = st.columns([2, 1])
     choice = _sort_choice(sorts, level, left)
+    # "(not measured)" in the table; the topic sorted by, if any, first in each unit's rows
+    sorted_by = sorts[choice][0].rpartition("|")[0]
+    labels = sorted(
+        ((k, ctx.marked_label(k)) for k in topics), key=lambda pair: pair[0] != sorted_by
+    )
     wide = _only_discussing(wide, topics, level, left)
     wide = views.sort_wide(wide, *sorts[choice], ctx.info.small_sample_intervals)
     if note := views.one_sided_note(wide, *sorts[choice]):

@@ -262,3 +262,13 @@ def test_long_names_and_titles_get_a_width_so_the_measures_stay_on_screen(overvi
     overview.radio(key="ov_view").set_value("Articles").run()
     columns = json.loads(overview.dataframe[0].proto.columns)
     assert columns["Title"]["width"] == 260 and "help" in columns["n · coverage"]
+
+
+def test_sorting_by_a_topic_puts_its_row_first_in_each_units_rows(overview):
+    before = _table(overview)
+    assert before["Topic"].iloc[0] == TOPIC_LABELS["arms_control"]  # the run's topic order
+    overview.selectbox(key="ov_sort_author").set_value("Ukraine: stance, most favor first").run()
+    table = _table(overview)
+    per_unit = table.groupby("Author / outlet", sort=False)["Topic"].first()
+    assert set(per_unit) == {TOPIC_LABELS["ukraine"]}
+    assert len(table) == len(before)  # the same rows, reordered
