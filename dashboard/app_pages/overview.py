@@ -20,6 +20,7 @@ from dashboard.style import GROUP_TAGS, counted, legend_html, md_escape
 from dashboard.trust import render_trust
 
 PAGE_SIZE = 25  # units per page (each has one row per topic)
+VIEW_SWITCHED = "ov_view_switched"  # set when the user switches between authors and articles
 EVIDENCE_LIMIT = 10
 REPORTED_LIMIT = 10
 ARTICLE_PAGE = "app_pages/article.py"
@@ -201,9 +202,12 @@ def _topic_picker(
     ctx: context.RunContext, where: Any, topics: list[str], rows: pd.DataFrame
 ) -> str | None:
     """The evidence's topic picker; with no topic chosen it opens on the first of ``topics``
-    the unit's position ``rows`` discuss."""
+    the unit's position ``rows`` discuss. Right after a switch between authors and articles,
+    a topic chosen for the other level is kept only where the new unit discusses it."""
     discussed = set(rows.loc[rows["status"] == "discussed", "topic"])
     first = next((t for t in topics if t in discussed), None)
+    if st.session_state.pop(VIEW_SWITCHED, False) and state.get("topic") not in discussed:
+        state.put("topic", None)
     return state.selectbox(
         "Topic", topics, "topic", where=where, format_func=ctx.label, default=first
     )
@@ -479,7 +483,14 @@ def render() -> None:
     )
     render_trust(ctx.meta.get("models"), ctx.info.topics)
     state.seed_widget("view", "ov_view", lambda v: v if v in ("Authors", "Articles") else None)
-    view = st.radio("Show", ["Authors", "Articles"], horizontal=True, key="ov_view")
+    view = st.radio(
+        "Show",
+        ["Authors", "Articles"],
+        horizontal=True,
+        key="ov_view",
+        on_change=_mark_chosen,
+        args=(VIEW_SWITCHED,),
+    )
     state.put("view", view if view != "Authors" else None)
     if view == "Articles":
         _articles_view(ctx, kept, meta_by_id, topic_keys)

@@ -272,3 +272,19 @@ def test_sorting_by_a_topic_puts_its_row_first_in_each_units_rows(overview):
     per_unit = table.groupby("Author / outlet", sort=False)["Topic"].first()
     assert set(per_unit) == {TOPIC_LABELS["ukraine"]}
     assert len(table) == len(before)  # the same rows, reordered
+
+
+def test_after_switching_to_articles_the_evidence_opens_on_a_topic_the_article_discusses(
+    app, small_runs_dir
+):
+    at = app(small_runs_dir, author=TIMOFEEV, topic="ukraine").run()
+    assert at.selectbox(key="w_topic").value == "ukraine"  # chosen for the author: kept
+    at.radio(key="ov_view").set_value("Articles").run()
+    assert not at.exception, [e.value for e in at.exception]
+    article = at.selectbox(key="w_article").value
+    topic = at.selectbox(key="w_topic").value
+    assert topic != "ukraine"
+    assert not any("Not discussed" in i.value for i in at.info), (article, topic)
+    # a topic chosen after the switch stays, discussed or not
+    at.selectbox(key="w_topic").set_value("ukraine").run()
+    assert at.selectbox(key="w_topic").value == "ukraine"
