@@ -19,6 +19,7 @@ Seeded, so the same call gives the same numbers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from itertools import combinations
 from typing import Any
@@ -235,12 +236,38 @@ def author_differences(
                         note=f"too few articles for an interval or a test (needs "
                         f"{MIN_ARTICLES} each)",
                     )
+                else:
+                    row["note"] = reading_note(
+                        len(sa), len(sb), row["low"], row["high"], row["p_value"]
+                    )
                 rows.append(row)
     p_values = [r["p_value"] for r in rows]
     tested = [i for i, p in enumerate(p_values) if p is not None]
     q = benjamini_hochberg([p_values[i] for i in tested])
     q_of = dict(zip(tested, q, strict=True))
     return [Difference(**r, q_value=_clean(q_of.get(i))) for i, r in enumerate(rows)]
+
+
+def smallest_p(n_a: int, n_b: int) -> float:
+    """The smallest two-sided p a permutation test of ``n_a`` against ``n_b`` articles can give:
+    the observed split is one of C(n_a + n_b, n_a) (its mirror too where the sizes are equal)."""
+    return min(1.0, (2 if n_a == n_b else 1) / math.comb(n_a + n_b, n_a))
+
+
+def reading_note(n_a: int, n_b: int, low: float | None, high: float | None, p: float | None) -> str:
+    """What keeps a tested difference from being read at a glance: a test too small to reach
+    p < 0.05 at all, or an interval and a p that disagree about 0 ("" when neither)."""
+    floor = smallest_p(n_a, n_b)
+    if floor >= 0.05:
+        return f"with {n_a} + {n_b} articles no p can be below {floor:.2f}: untestable here"
+    if p is None or low is None or high is None:
+        return ""
+    excludes_zero = low > 0 or high < 0
+    if p < 0.05 and not excludes_zero:
+        return "p under 0.05 but the interval includes 0: not settled"
+    if p >= 0.05 and excludes_zero:
+        return "the interval excludes 0 but p is 0.05 or more: not settled"
+    return ""
 
 
 def _absent_note(

@@ -576,6 +576,7 @@ def format_differences(diffs: list[Difference], labels: dict[str, str] | None = 
             f"{name}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "
             f"Δ {d.difference:+.2f} [{d.low:+.2f}, {d.high:+.2f}]  p={d.p_value:.3f} "
             f"q={d.q_value:.3f}  (articles {d.n_articles_a} / {d.n_articles_b})"
+            + (f"  {d.note}" if d.note else "")
         )
     return "\n".join(lines)
 

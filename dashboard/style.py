@@ -228,9 +228,11 @@ def legend_html(
     2026-12-05)."""
     rule = STANCE_RULE_WORDS.get(stance_rule, STANCE_RULE_WORDS["mean"])
     interval = (
-        "interval, wide where it rests on few passages"
+        "95% interval, wide where it rests on few passages or, for an author, few articles "
+        "(none: one passage)"
         if extended_intervals
-        else "interval (a plain percentile bootstrap: too narrow on few passages)"
+        else "95% interval (a plain percentile bootstrap: too narrow on few passages; none: "
+        "one passage)"
     )
     n_words = (
         "topic passages, quotes included (this run counts them as the author's)"

@@ -64,7 +64,9 @@ def matrix_table(
             "their share of all passages"
             if counts_reported
             else "own-voice topic passages · their share of all passages; reported speech apart"
-        ),
+        )
+        + " (an author's: 'in k articles' where several discuss the topic, which the interval "
+        "rests on)",
         "Grouped under": "articles that name no author are grouped under their outlet (or the "
         "article itself)",
     }

@@ -31,6 +31,7 @@ FIELDS = (
     *INTERVAL_COLUMNS,
     "n_passages",
     "n_reported",
+    "n_articles_discussing",
     "coverage",
     "stance_status",
     *QUOTED_INTERVAL,
@@ -103,19 +104,17 @@ SORT_BOUNDS = {
 }
 # The passages behind each score, and how many it needs for its interval to rank it. A plain
 # percentile interval over two passages spans just their two values (it held the stance of all
-# of an article's passages 45% of the time, not 95%: experiments/interval_coverage.py), so in
-# runs made before 2026-12-05 a score on two passages ranks with those that have no interval.
-# Later runs extend such intervals to the small-sample t interval (analysis.intervals): two
-# passages that agree then rank by an interval that owns up to their number.
+# of an article's passages 45% of the time, not 95%: experiments/interval_coverage.py). Runs
+# since 2026-12-05 extend it to the small-sample t interval (analysis.intervals), but two
+# passages that happen to agree still give a narrow one (two sentences topped "most favor
+# first" in an audit), so a score on two passages ranks with those that have no interval.
 SORT_COUNTS = {"stance": "n_passages", "tone": "n_passages", "quoted_stance": "n_reported"}
-SORT_MIN_PASSAGES = 3  # runs with plain percentile intervals
-SORT_MIN_PASSAGES_EXTENDED = 2  # runs whose intervals own up to small samples
+SORT_MIN_PASSAGES = 3
 SORT_HELP = (
     "Scores rank by the cautious end of their 95% interval (the lower end for most favor or "
     "most positive first, the upper end for most against or most negative first), so that a "
     "position on a few passages does not top the list on one strongly worded sentence. "
-    "Positions on one passage (on one or two in runs made before 2026-12-05, whose intervals "
-    "do not widen for few passages) follow, by their score; not discussed comes last."
+    "Positions on one or two passages follow, by their score; not discussed comes last."
 )
 
 
@@ -145,17 +144,13 @@ def one_sided_note(wide: pd.DataFrame, column: str, ascending: bool) -> str | No
     )
 
 
-def sort_wide(
-    wide: pd.DataFrame, column: str, ascending: bool, extended_intervals: bool = True
-) -> pd.DataFrame:
+def sort_wide(wide: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:
     """Rows sorted by ``column`` (``__name__``: the index); missing values (not discussed) last.
 
     A score column ranks by its interval's cautious end (``SORT_BOUNDS``), the scores
-    without an interval, or on fewer passages than its interval needs to rank it
-    (:data:`SORT_MIN_PASSAGES_EXTENDED` where the run's intervals own up to small samples,
-    ``extended_intervals``, else :data:`SORT_MIN_PASSAGES`), after those with one: "most
-    against first" should mean most clearly against, not the unit with one or two strongly
-    worded passages.
+    without an interval, or on fewer than :data:`SORT_MIN_PASSAGES` passages, after those with
+    one: "most against first" should mean most clearly against, not the unit with one or two
+    strongly worded passages.
     """
     if column == "__name__":
         order = wide.index.to_series().astype(str).str.casefold().argsort(kind="stable")
@@ -172,8 +167,7 @@ def sort_wide(
     count_column = f"{topic}|{SORT_COUNTS[field]}"
     if count_column in wide.columns:  # too few passages: the interval does not rank it
         count = pd.to_numeric(wide[count_column], errors="coerce").to_numpy(dtype=float)
-        needed = SORT_MIN_PASSAGES_EXTENDED if extended_intervals else SORT_MIN_PASSAGES
-        bound = np.where(count >= needed, bound, np.nan)
+        bound = np.where(count >= SORT_MIN_PASSAGES, bound, np.nan)
     keys = pd.DataFrame(
         {
             "missing": np.isnan(point),
@@ -190,14 +184,20 @@ def sort_wide(
     return wide.iloc[np.asarray(order)]
 
 
-def _n_cell(status: object, n: object, coverage: object, n_reported: object) -> str:
+def _n_cell(
+    status: object, n: object, coverage: object, n_reported: object, articles: object = None
+) -> str:
+    """Own-voice passages · coverage, with the articles they come from where there are
+    several (an author's interval rests on the articles: two give a wide one, whatever the
+    passages)."""
     reported = 0 if is_missing(n_reported) else int(n_reported)
     extra = f" (+{reported} reported)" if reported else ""
     if status == "discussed" and (is_missing(n) or int(n) == 0):
         return f"0 own{extra}"
     if status != "discussed" or is_missing(n) or int(n) == 0:
         return absent_words(status) + extra
-    return f"{int(n)} · {percent(coverage)}{extra}"
+    spread = "" if is_missing(articles) or int(articles) < 2 else f" in {int(articles)} articles"
+    return f"{int(n)}{spread} · {percent(coverage)}{extra}"
 
 
 STANCE_HEADER = "Stance [interval]"
@@ -283,7 +283,13 @@ def matrix(
             columns[TONE_HEADER].append(ONLY_QUOTED if discussed and is_missing(value) else tone)
             colour[TONE_HEADER].append(np.nan if is_missing(value) else float(value))
             columns[N_HEADER].append(
-                _n_cell(f["status"], f["n_passages"], f["coverage"], f["n_reported"])
+                _n_cell(
+                    f["status"],
+                    f["n_passages"],
+                    f["coverage"],
+                    f["n_reported"],
+                    f["n_articles_discussing"],
+                )
             )
             colour[N_HEADER].append(0.0 if discussed else np.nan)
             for header, values in tail_values.items():
@@ -363,7 +369,7 @@ def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataF
     """The author-difference tests as a readable table (one row per topic, measure and pair)."""
     if tests.empty:
         return pd.DataFrame(
-            columns=["Topic", "Measure", "A", "B", "A − B", "95% interval", "p", "q"]
+            columns=["Topic", "Measure", "A", "B", "A − B", "95% interval", "p", "q", "Articles"]
         )
 
     def interval(row: pd.Series) -> str:
@@ -383,6 +389,13 @@ def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataF
             "95% interval": tests.apply(interval, axis=1),
             "p": tests["p_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
             "q": tests["q_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
+            # each author's articles on the topic: what the interval and p rest on
+            "Articles": [
+                f"{int(a)} / {int(b)}"
+                for a, b in zip(tests["n_articles_a"], tests["n_articles_b"], strict=True)
+            ]
+            if "n_articles_a" in tests
+            else "",
             "Note": tests["note"].fillna("") if "note" in tests else "",
         }
     )
@@ -416,7 +429,13 @@ def shift_table(shifts: Sequence[Mapping], labels: Mapping[str, str]) -> pd.Data
                 "Articles": f"{item['n_before']} / {item['n_after']}"
                 if item.get("split_date")
                 else str(item["n_before"] + item["n_after"]),
-                "Note": "" if tested else item.get("note", ""),
+                "Note": (
+                    "the interval is at the split found, not corrected for the search: read p"
+                    if item.get("detected")
+                    else ""
+                )
+                if tested
+                else item.get("note", ""),
             }
         )
     return pd.DataFrame(rows)

@@ -201,3 +201,21 @@ def test_two_articles_a_side_give_a_difference_no_surer_than_two_articles_can(tm
     assert diff.difference == pytest.approx(0.55)
     # resampling two articles a side spans only 0.4 to 0.7; the interval must own up to more
     assert diff.low < 0.2 and diff.high > 0.9
+    # and no permutation of 2 + 2 articles can give p < 0.05: said, on the page and the line
+    assert diff.note == "with 2 + 2 articles no p can be below 0.33: untestable here"
+    from analysis.terminal import format_differences
+
+    assert diff.note in format_differences([diff])
+
+
+def test_a_difference_says_when_its_test_cannot_reach_p_005_or_its_interval_and_p_disagree():
+    from analysis.differences import reading_note, smallest_p
+
+    assert smallest_p(2, 2) == pytest.approx(2 / 6)  # the split and its mirror of 6
+    assert smallest_p(11, 2) == pytest.approx(1 / 78)
+    assert "no p can be below 0.33: untestable here" in reading_note(2, 2, -1.0, 0.2, 0.33)
+    assert reading_note(8, 8, -0.01, 0.35, 0.002) == (
+        "p under 0.05 but the interval includes 0: not settled"
+    )
+    assert "excludes 0 but p is 0.05 or more" in reading_note(8, 8, 0.1, 0.5, 0.2)
+    assert reading_note(8, 8, 0.1, 0.5, 0.001) == ""  # both say the same

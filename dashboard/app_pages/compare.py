@@ -146,7 +146,8 @@ def _differences(ctx: context.RunContext, chosen: list[str]) -> None:
         "Benjamini–Hochberg over every test in this table (the false discovery rate when "
         "many pairs are read at once). The interval and p answer different questions "
         "(how precise the difference is; whether it could come from shuffling the articles), "
-        "so they can disagree: trust a difference when both do. The same as `viewpoints "
+        "so they can disagree: trust a difference when both do (the Note says where they "
+        "disagree, and where too few articles leave p no way under 0.05). The same as `viewpoints "
         "compare-authors --permutations 999 --bootstrap 999` (the command draws 2,000 of "
         "each by default, so its p-values can differ a little)."
     )

@@ -352,7 +352,7 @@ def _level_table(
         ((k, ctx.marked_label(k)) for k in topics), key=lambda pair: pair[0] != sorted_by
     )
     wide = _only_discussing(wide, topics, level, left)
-    wide = views.sort_wide(wide, *sorts[choice], ctx.info.small_sample_intervals)
+    wide = views.sort_wide(wide, *sorts[choice])
     if note := views.one_sided_note(wide, *sorts[choice]):
         left.caption(note)
     right.metric(count_label, f"{len(wide):,}")

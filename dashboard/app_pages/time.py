@@ -217,7 +217,8 @@ def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: 
             "After − before of each author's position, with a bootstrap interval over articles "
             "(extended to the small-sample t interval where a side has few) and a permutation "
             "p-value. A detected change point is the split with the largest "
-            "shift; its p-value pays for searching every split. The same test as "
+            "shift; its p-value pays for searching every split, its interval does not (it is "
+            "taken at the split found, so read p). The same test as "
             "`viewpoints shift`, with 999 resamples where the command draws 2,000, so p-values "
             "can differ a little."
         )

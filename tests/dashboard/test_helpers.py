@@ -138,22 +138,14 @@ def test_sorting_by_a_score_ranks_by_the_cautious_end_of_its_interval():
     # Without interval columns the score itself decides, as before.
     plain = sort_wide(wide[["t|stance"]], "t|stance", True)
     assert list(plain.index) == ["Strong", "Wide", "Clear", "Favor", "Silent"]
-    # in a run made before intervals owned up to few passages, an interval over two passages
-    # (just their two values) ranks with those without one
+    # an interval over two passages (narrow where the two happen to agree) ranks with those
+    # without one
     counted = wide.assign(**{"t|n_passages": [1, 2, 5, 0, 4]})
-    assert list(sort_wide(counted, "t|stance", True, extended_intervals=False).index) == [
-        "Wide",
-        "Favor",
-        "Strong",
-        "Clear",
-        "Silent",
-    ]
-    # in a later run, two passages' interval is already as wide as two passages warrant
     assert list(sort_wide(counted, "t|stance", True).index) == [
-        "Clear",
         "Wide",
         "Favor",
         "Strong",
+        "Clear",
         "Silent",
     ]
 
@@ -223,7 +215,10 @@ def test_shift_table_says_how_the_split_was_found_only_when_there_is_one():
     assert table["How"].tolist() == ["detected", ""]
     assert table.loc[0, "Before"] == "−0.25" and table.loc[0, "95% interval"] == "[−0.10, +1.20]"
     assert table.loc[1, "Shift"] == "" and table.loc[1, "Note"] == "one article"
-    assert table.loc[0, "Note"] == ""
+    # a detected split's interval is taken at the split found: said where it is read
+    assert table.loc[0, "Note"].startswith("the interval is at the split found")
+    chosen = shift_table([{**measured, "detected": False}], {"t": "Topic T"})
+    assert chosen.loc[0, "Note"] == ""  # the user's own date: nothing was searched
     # before / after only where there is a split: else the articles there are, not "4 / 0"
     assert table["Articles"].tolist() == ["3 / 1", "4"]
 
@@ -243,10 +238,13 @@ def test_difference_table_writes_minus_signs_and_marks_what_cannot_be_compared()
             "p_value": [0.04, np.nan],
             "q_value": [0.08, np.nan],
             "note": ["", "B has no passages"],
+            "n_articles_a": [5, 5],
+            "n_articles_b": [2, 0],
         }
     )
     table = difference_table(tests, {"t": "Topic T"})
     assert table["A − B"].tolist() == ["−0.30", "not comparable"]
+    assert table["Articles"].tolist() == ["5 / 2", "5 / 0"]
     assert table.loc[0, "95% interval"] == "[−0.50, −0.10]" and table.loc[0, "p"] == "0.040"
 
 
@@ -410,3 +408,13 @@ def test_a_sort_for_a_side_no_row_takes_says_so():
     assert one_sided_note(wide, "t|stance", False) is None  # there are favor scores
     assert one_sided_note(wide, "t|tone", True) is None  # and a negative tone
     assert one_sided_note(wide, "__name__", True) is None
+
+
+def test_an_authors_n_says_how_many_articles_its_interval_rests_on():
+    positions = _positions().assign(n_articles_discussing=2)
+    table = matrix(wide_positions(positions, "author"), [("t1", "Topic one")], [])
+    assert table.display.iloc[0]["n · coverage"] == "3 in 2 articles · 25% (+1 reported)"
+    single = matrix(
+        wide_positions(positions.assign(n_articles_discussing=1), "author"), [("t1", "T")], []
+    )
+    assert single.display.iloc[0]["n · coverage"] == "3 · 25% (+1 reported)"
