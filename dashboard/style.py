@@ -254,7 +254,8 @@ def legend_html(
         "quoted voices: the same for the people the author quotes; no stance expressed: "
         "discussed, but no side taken; only quoted voices: discussed only through the people "
         "quoted; mixed: both sides taken, about equally; tone: positive "
-        f"minus negative; [low, high]: {interval}; n: {n_words}; coverage: their share "
+        f"minus negative; [low, high]: {interval}; a cell is pale where its interval reaches "
+        f"across 0 or it has none; n: {n_words}; coverage: their share "
         "of all the unit's passages</span>"
         "</div>"
     )

@@ -200,6 +200,23 @@ def _n_cell(
     return f"{int(n)}{spread} · {percent(coverage)}{extra}"
 
 
+# How strongly a score whose interval reaches across 0 (or that has none: one passage) is
+# coloured, against one whose interval keeps to one side: the colour says how sure, not only
+# how large (an audit found a one-passage tone the deepest red on the page).
+UNSETTLED_SHADE = 0.35
+
+
+def shade(value: object, low: object, high: object) -> float:
+    """The colour of a score on the diverging scale: the score itself where its interval keeps
+    to one side of 0, :data:`UNSETTLED_SHADE` of it where the interval reaches across 0 or there
+    is none; NaN (grey) where there is no score."""
+    if is_missing(value):
+        return np.nan
+    if is_missing(low) or is_missing(high) or float(low) <= 0.0 <= float(high):
+        return float(value) * UNSETTLED_SHADE
+    return float(value)
+
+
 STANCE_HEADER = "Stance [interval]"
 QUOTED_HEADER = "Quoted voices' stance"
 TONE_HEADER = "Tone [interval]"
@@ -274,14 +291,14 @@ def matrix(
                     n_own=f["n_passages"],
                 )
             )
-            colour[STANCE_HEADER].append(np.nan if is_missing(value) else float(value))
+            colour[STANCE_HEADER].append(shade(value, f["stance_low"], f["stance_high"]))
             quoted = f["quoted_stance"] if discussed else None
             columns[QUOTED_HEADER].append(quoted_words(f))
-            colour[QUOTED_HEADER].append(np.nan if is_missing(quoted) else float(quoted))
+            colour[QUOTED_HEADER].append(shade(quoted, f["quoted_low"], f["quoted_high"]))
             value = f["tone"] if discussed else None
             tone = with_interval(value, f["tone_low"], f["tone_high"])
             columns[TONE_HEADER].append(ONLY_QUOTED if discussed and is_missing(value) else tone)
-            colour[TONE_HEADER].append(np.nan if is_missing(value) else float(value))
+            colour[TONE_HEADER].append(shade(value, f["tone_low"], f["tone_high"]))
             columns[N_HEADER].append(
                 _n_cell(
                     f["status"],

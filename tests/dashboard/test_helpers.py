@@ -418,3 +418,17 @@ def test_an_authors_n_says_how_many_articles_its_interval_rests_on():
         wide_positions(positions.assign(n_articles_discussing=1), "author"), [("t1", "T")], []
     )
     assert single.display.iloc[0]["n · coverage"] == "3 · 25% (+1 reported)"
+
+
+def test_a_cell_is_coloured_in_full_only_where_its_interval_keeps_to_one_side_of_zero():
+    from dashboard.views import UNSETTLED_SHADE, shade
+
+    assert shade(0.6, 0.2, 0.9) == 0.6  # clearly favor: full colour
+    assert shade(-0.6, -1.0, 0.3) == pytest.approx(-0.6 * UNSETTLED_SHADE)  # across 0: pale
+    assert shade(-0.9, None, None) == pytest.approx(-0.9 * UNSETTLED_SHADE)  # one passage
+    assert np.isnan(shade(None, None, None))  # no score: grey
+    # in the table: a score whose interval reaches across 0 is paler than its number
+    positions = _positions().assign(stance_low=-0.5, stance_high=0.5)
+    table = matrix(wide_positions(positions, "author"), [("t1", "Topic one")], [])
+    shown = table.colour["Stance [interval]"].dropna()
+    assert len(shown) and all(abs(v) < 0.5 * UNSETTLED_SHADE + 1e-9 for v in shown)
