@@ -13,6 +13,7 @@ from dashboard.style import (
     signed,
     stance_words,
 )
+from dashboard.views import shade
 
 # Measure name shown -> (value column, interval columns).
 MEASURES = {
@@ -74,6 +75,8 @@ def chart_frame(
                     "value": value,
                     "low": rec.get(low) if value is not None else None,
                     "high": rec.get(high) if value is not None else None,
+                    # the point's colour: in full only where its interval keeps off 0
+                    "tint": shade(value, rec.get(low), rec.get(high)),
                     "shown": _shown(rec, measure, value),
                     "n": n,
                     "passages": passages,
@@ -83,7 +86,7 @@ def chart_frame(
     return pd.DataFrame(
         rows,
         columns=[
-            *("Author", "Topic", "Measure", "value", "low", "high", "shown"),
+            *("Author", "Topic", "Measure", "value", "low", "high", "tint", "shown"),
             *("n", "passages", "coverage"),
         ],
     )
@@ -94,7 +97,9 @@ def comparison_chart(
 ) -> alt.FacetChart:
     """Point + interval per author, one row per topic; the author's stance, the quoted voices'
     stance and tone side by side."""
-    colour = alt.Color("value:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1]), legend=None)
+    # a point's colour says how far it leans where its interval keeps off 0, and is pale where
+    # the interval reaches across 0 or there is none (views.shade); the bars are neutral
+    colour = alt.Color("tint:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1]), legend=None)
     axis = alt.Axis(
         values=[-1, -0.5, 0, 0.5, 1],
         labelExpr="datum.value == 0 ? '0' : format(datum.value, '+.1~f')",
@@ -115,11 +120,10 @@ def comparison_chart(
     zero = alt.Chart().mark_rule(color="#9e9e9e", strokeDash=[3, 3]).encode(x=alt.datum(0))
     interval = (
         base.transform_filter("isValid(datum.value)")
-        .mark_rule(strokeWidth=4, opacity=0.6)
+        .mark_rule(strokeWidth=4, opacity=0.45, color="#7a7a7a")
         .encode(
             x=alt.X("low:Q", scale=alt.Scale(domain=[-1, 1]), title=None, axis=axis),
             x2="high:Q",
-            color=colour,
         )
     )
     point = (

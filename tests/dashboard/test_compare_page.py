@@ -146,6 +146,11 @@ def test_chart_frame_leaves_not_discussed_without_a_value():
     a = frame[(frame["Author"] == "A") & (frame["Measure"] == "Stance")].iloc[0]
     assert a["value"] == 0.5 and a["shown"] == "+0.50" and a["Topic"] == "Topic T"
     assert not math.isnan(a["low"])
+    # the point's colour: in full where the interval keeps off 0, pale where it crosses it
+    assert a["tint"] == 0.5
+    tone = frame[(frame["Author"] == "A") & (frame["Measure"] == "Tone")].iloc[0]
+    assert abs(tone["tint"]) < abs(tone["value"])
+    assert b["tint"].isna().all()
 
 
 def _text_of(node) -> str:
