@@ -271,14 +271,21 @@ def membership(
         )
         for name in names
     ]
-    named = {name for _, kind, name in rows if kind == "author"}
-    rows = [
-        (article_id, "author" if kind == "outlet" and name in named else kind, name)
-        for article_id, kind, name in rows
-    ]
     import pandas as pd
 
-    return pd.DataFrame(rows, columns=["article_id", "group_kind", "group"])
+    return outlets_named_as_authors(
+        pd.DataFrame(rows, columns=["article_id", "group_kind", "group"])
+    )
+
+
+def outlets_named_as_authors(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` (a DataFrame with ``group_kind`` and ``group``) with every outlet group that
+    some row names as an author made that author (see :func:`membership`)."""
+    named = set(rows.loc[rows["group_kind"] == "author", "group"])
+    promoted = (rows["group_kind"] == "outlet") & rows["group"].isin(named)
+    if not promoted.any():
+        return rows
+    return rows.assign(group_kind=rows["group_kind"].where(~promoted, "author"))
 
 
 def match_group(name: str, groups: Iterable[str], run_id: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.bylines import outlets_named_as_authors
 from analysis.runs import INTERVAL_COLUMNS
 from dashboard.style import (
     GROUP_SHORT,
@@ -200,6 +201,15 @@ def _n_cell(
     return f"{int(n)}{spread} · {percent(coverage)}{extra}"
 
 
+def only_quoted(record: Mapping | None) -> bool:
+    """A discussed position with no own-voice passage: only the people quoted speak on it."""
+    return (
+        record is not None
+        and record.get("status") == "discussed"
+        and not int(record.get("n_passages") or 0)
+    )
+
+
 # How strongly a score whose interval reaches across 0 (or that has none: one passage) is
 # coloured, against one whose interval keeps to one side: the colour says how sure, not only
 # how large (an audit found a one-passage tone the deepest red on the page).
@@ -340,11 +350,7 @@ def members(articles: pd.DataFrame) -> pd.DataFrame:
     else:
         exploded = articles[["article_id", "groups", "group_kind"]].explode("groups")
         rows = exploded.rename(columns={"groups": "group"})[["article_id", "group", "group_kind"]]
-    named = set(rows.loc[rows["group_kind"] == "author", "group"])
-    promoted = (rows["group_kind"] == "outlet") & rows["group"].isin(named)
-    if promoted.any():
-        rows = rows.assign(group_kind=rows["group_kind"].where(~promoted, "author"))
-    return rows
+    return outlets_named_as_authors(rows)
 
 
 def group_kinds(articles: pd.DataFrame) -> dict[str, str]:

@@ -37,56 +37,36 @@ from analysis.runs import load_run
 SIZES = (2, 3, 4, 6, 10)
 
 
-def _article_trials(
-    counted: pd.DataFrame,
+def _trials(
+    table: pd.DataFrame,
+    level: str,
     k: int,
     replicates: int,
     min_n: int,
     rng: np.random.Generator,
     rule: str,
-) -> tuple[pd.DataFrame, pd.Series]:
-    """Subsampled pseudo-articles (``article_id`` = 'id|topic|r') and each one's full stance."""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Subsampled pseudo-units and each one's whole stance and tone: at article level k passages
+    of an article × topic (``article_id`` = 'id|topic|r'), at author level k articles of an
+    author group × topic as the positions make them (``group`` = 'kind|name|topic|r')."""
+    keys = ["article_id", "topic"] if level == "article" else ["group_kind", "group", "topic"]
     parts, truth = [], {}
-    for (article, topic), rows in counted.groupby(["article_id", "topic"], sort=True):
-        if len(rows) < max(min_n, 2 * k):
+    for unit, rows in table.groupby(keys, sort=True):
+        pool = np.arange(len(rows)) if level == "article" else rows["article_id"].unique()
+        if len(pool) < max(min_n, 2 * k):
             continue
         full = (_stance(rows, rule), _tone(rows))
         for r in range(replicates):
-            pick = rows.iloc[np.sort(rng.choice(len(rows), size=k, replace=False))].copy()
-            key = f"{article}|{topic}|{r}"
-            pick["article_id"] = key
+            drawn = rng.choice(pool, size=k, replace=False)
+            key = "|".join(str(part) for part in (*unit, r))
+            if level == "article":
+                pick = rows.iloc[np.sort(drawn)].assign(article_id=key)
+            else:
+                pick = rows[rows["article_id"].isin(set(drawn))]
+                pick = pick.assign(group=key, article_id=pick["article_id"] + f"|{r}")
             parts.append(pick)
             truth[key] = full
-    return _frames(parts, counted, truth)
-
-
-def _author_trials(
-    by_author: pd.DataFrame,
-    k: int,
-    replicates: int,
-    min_n: int,
-    rng: np.random.Generator,
-    rule: str,
-) -> tuple[pd.DataFrame, pd.Series]:
-    """Subsampled pseudo-authors (``group`` = 'kind|name|topic|r') of k articles each, from the
-    passages of each author group as the positions make them (``by_author``)."""
-    parts, truth = [], {}
-    for (kind, group, topic), rows in by_author.groupby(
-        ["group_kind", "group", "topic"], sort=True
-    ):
-        articles = rows["article_id"].unique()
-        if len(articles) < max(min_n, 2 * k):
-            continue
-        full = (_stance(rows, rule), _tone(rows))
-        for r in range(replicates):
-            chosen = set(rng.choice(articles, size=k, replace=False))
-            pick = rows[rows["article_id"].isin(chosen)].copy()
-            key = f"{kind}|{group}|{topic}|{r}"
-            pick["group"] = key
-            pick["article_id"] = pick["article_id"] + f"|{r}"
-            parts.append(pick)
-            truth[key] = full
-    return _frames(parts, by_author, truth)
+    return _frames(parts, table, truth)
 
 
 def _frames(
@@ -160,11 +140,11 @@ def main() -> None:
         for measure in measures
     }
     for k in SIZES:
-        for level, draw, rows, keys, min_n in (
-            ("article", _article_trials, counted, ["article_id"], args.min_passages),
-            ("author", _author_trials, by_author, ["group_kind", "group"], args.min_articles),
+        for level, rows, keys, min_n in (
+            ("article", counted, ["article_id"], args.min_passages),
+            ("author", by_author, ["group_kind", "group"], args.min_articles),
         ):
-            trials, truth = draw(rows, k, args.replicates, min_n, rng, config.stance_rule)
+            trials, truth = _trials(rows, level, k, args.replicates, min_n, rng, config.stance_rule)
             if not len(truth):
                 continue
             units = len({key.rsplit("|", 1)[0] for key in truth.index})

@@ -191,11 +191,7 @@ def _topic_evidence(
                 ),
                 unsafe_allow_html=True,
             )
-            only_quoted = (
-                record is not None
-                and record.get("status") == "discussed"
-                and not int(record.get("n_passages") or 0)
-            )
+            only_quoted = views.only_quoted(record)
             if only_quoted:
                 st.caption(
                     f"{ONLY_QUOTED}: no own words on {md_escape(label)}; the people quoted "

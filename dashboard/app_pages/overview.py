@@ -183,7 +183,7 @@ def _evidence_for_author(
             f"passage about {md_escape(ctx.label(topic))}. Silence is not neutrality, so no "
             "score is shown." + _near_note(ctx, article_ids, topic)
         )
-    elif _only_quoted(record):
+    elif views.only_quoted(record):
         _no_stance_note(record, ctx.label(topic))
     else:
         _no_stance_note(record, ctx.label(topic))
@@ -194,7 +194,7 @@ def _evidence_for_author(
         )
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
     _quoted_voices(
-        store, meta_by_id, article_ids, topic, ctx.label(topic), expanded=_only_quoted(record)
+        store, meta_by_id, article_ids, topic, ctx.label(topic), expanded=views.only_quoted(record)
     )
 
 
@@ -265,13 +265,15 @@ def _evidence_for_article(
             "Not discussed: this article has no own-voice passage about "
             f"{md_escape(ctx.label(topic))}." + _near_note(ctx, [aid], topic)
         )
-    elif _only_quoted(record):
+    elif views.only_quoted(record):
         _no_stance_note(record, ctx.label(topic))
     else:
         _no_stance_note(record, ctx.label(topic))
         frame = evidence_frame(store, "article", aid, topic, EVIDENCE_LIMIT)
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
-    _quoted_voices(store, meta_by_id, [aid], topic, ctx.label(topic), expanded=_only_quoted(record))
+    _quoted_voices(
+        store, meta_by_id, [aid], topic, ctx.label(topic), expanded=views.only_quoted(record)
+    )
 
 
 def _near_note(ctx: context.RunContext, article_ids: list[str], topic: str) -> str:
@@ -289,7 +291,7 @@ def _near_note(ctx: context.RunContext, article_ids: list[str], topic: str) -> s
 
 def _no_stance_note(record: dict, label: str) -> None:
     """Say in words why a discussed position has no stance number, or that it is mixed."""
-    if _only_quoted(record):
+    if views.only_quoted(record):
         st.info(
             f"Only quoted voices: {md_escape(label)} comes up only in what others are quoted "
             "saying, with no own words of the author on it; their stance is the quoted voices' "
@@ -302,15 +304,6 @@ def _no_stance_note(record: dict, label: str) -> None:
         )
     elif record.get("stance_status") == "mixed":
         st.info(f"Mixed: these passages take both sides on {md_escape(label)}.")
-
-
-def _only_quoted(record: dict | None) -> bool:
-    """A discussed position with no own-voice passage: only the people quoted speak on it."""
-    return (
-        record is not None
-        and record.get("status") == "discussed"
-        and not int(record.get("n_passages") or 0)
-    )
 
 
 def _quoted_voices(
