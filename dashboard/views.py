@@ -216,15 +216,18 @@ def only_quoted(record: Mapping | None) -> bool:
 UNSETTLED_SHADE = 0.35
 
 
+def keeps_off_zero(low: object, high: object) -> bool:
+    """Whether an interval exists and keeps to one side of 0 (a score settled in sign)."""
+    return not (is_missing(low) or is_missing(high) or float(low) <= 0.0 <= float(high))
+
+
 def shade(value: object, low: object, high: object) -> float:
     """The colour of a score on the diverging scale: the score itself where its interval keeps
     to one side of 0, :data:`UNSETTLED_SHADE` of it where the interval reaches across 0 or there
     is none; NaN (grey) where there is no score."""
     if is_missing(value):
         return np.nan
-    if is_missing(low) or is_missing(high) or float(low) <= 0.0 <= float(high):
-        return float(value) * UNSETTLED_SHADE
-    return float(value)
+    return float(value) if keeps_off_zero(low, high) else float(value) * UNSETTLED_SHADE
 
 
 STANCE_HEADER = "Stance [interval]"

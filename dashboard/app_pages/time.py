@@ -169,12 +169,26 @@ def time_chart(
         .mark_rule(strokeWidth=2, opacity=0.35)
         .encode(x=x, y=alt.Y("low:Q", scale=alt.Scale(domain=[-1, 1])), y2="high:Q", color=colour)
     )
-    point = (
+    # filled where the interval keeps to one side of 0, hollow where it reaches across 0 or
+    # there is none (one passage): as the Overview's pale cells, a point on one passage must
+    # not look as well measured as one on many
+    bounds = zip(frame["low"], frame["high"], strict=True)
+    drawn = frame.assign(settled=[views.keeps_off_zero(lo, hi) for lo, hi in bounds])
+    filled = (
         alt.Chart()
+        .transform_filter("datum.settled")
         .mark_point(filled=True, size=70, stroke="#222", strokeWidth=0.5, opacity=0.95)
         .encode(x=x, y=y, color=colour, tooltip=tooltip)
     )
-    layered = alt.layer(zero, interval, line, point, data=frame).properties(width=340, height=190)
+    hollow = (
+        alt.Chart()
+        .transform_filter("!datum.settled")
+        .mark_point(filled=False, size=60, strokeWidth=1.8, opacity=0.95)
+        .encode(x=x, y=y, color=colour, tooltip=tooltip)
+    )
+    layered = alt.layer(zero, interval, line, filled, hollow, data=drawn).properties(
+        width=340, height=190
+    )
     facets = by_topic_and_measure(layered, topic_labels, ["Stance", "Tone"])
     return facets.configure_axis(grid=False)
 
@@ -274,6 +288,8 @@ def render() -> None:
     st.caption(
         f"Each point is one article's position on a topic ({first:%d %b %Y} to "
         f"{last:%d %b %Y}), with its interval; the line joins an author's articles in date order. "
+        "A filled point's interval keeps to one side of 0; a hollow one's reaches across 0, or "
+        "it has none (one passage), so it says little on its own. "
         "Articles that do not discuss a topic have no point: silence is not neutrality. One "
         "that discusses it without taking a side has a tone point only (no stance expressed), "
         "and one that discusses it only through quoted voices has none."

@@ -50,6 +50,7 @@ def test_dated_run_draws_each_authors_articles_over_time(app, small_runs_dir):
         "rule",
         "line",
         "point",
+        "point",
     ]
     assert {r["Author"] for r in rows} == {TIMOFEEV, VALDAI, NHAN_DAN}
     timofeev = {
@@ -237,3 +238,40 @@ def test_the_date_shifts_are_measured_at_lives_in_the_url(app, small_runs_dir):
     # a date outside the run's is left out, not an error
     far = _open(app, small_runs_dir, time_authors=TIMOFEEV, split="1990-01-01")
     assert not far.exception and far.date_input(key="time_split_date").value is None
+
+
+def test_a_point_whose_interval_reaches_across_zero_or_is_missing_is_drawn_hollow():
+    """A one-passage point (no interval) or one whose interval spans 0 must not look as well
+    measured as one whose interval keeps off 0: only the latter is filled."""
+    import pandas as pd
+
+    from dashboard.app_pages.time import COLUMNS, time_chart
+
+    def point(article: str, value: float, low: float | None, high: float | None) -> dict:
+        return dict(
+            zip(
+                COLUMNS,
+                [
+                    *(pd.Timestamp("2024-03-0" + article[-1]), "Ann", "author", "sanctions"),
+                    *("Sanctions", "Stance", value, low, high, "", 2, article, article, "O"),
+                ],
+                strict=True,
+            )
+        )
+
+    frame = pd.DataFrame(
+        [
+            point("a1", 0.6, 0.2, 0.9),  # keeps off 0: filled
+            point("a2", 0.6, None, None),  # one passage: hollow
+            point("a3", -0.3, -0.8, 0.1),  # reaches across 0: hollow
+            point("a4", -0.5, -0.9, -0.1),  # filled
+        ],
+        columns=COLUMNS,
+    )
+    spec = time_chart(frame, ["Ann"], ["Sanctions"]).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    settled = {r["article_id"]: r["settled"] for r in rows}
+    assert settled == {"a1": True, "a2": False, "a3": False, "a4": True}
+    points = [layer for layer in spec["spec"]["layer"] if layer["mark"]["type"] == "point"]
+    by_filter = {layer["transform"][0]["filter"]: layer["mark"]["filled"] for layer in points}
+    assert by_filter == {"datum.settled": True, "!datum.settled": False}
