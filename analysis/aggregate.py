@@ -81,7 +81,7 @@ import pyarrow as pa
 
 from analysis.bylines import membership
 from analysis.config import AggregateSection
-from analysis.intervals import widen
+from analysis.intervals import two_stage_draws, widen
 from analysis.memory import release_freed_memory
 from analysis.quoted_voice import fill_quoted_readings
 from analysis.runs import ALL_COLUMNS, INTERVAL_COLUMNS
@@ -625,7 +625,7 @@ def _intervals(
             spread[unit] = _spread(ratios[None])[0]
             continue
         rng = _unit_rng(config.seed, *rng_keys[unit])
-        draws, sizes = _resample(articles, start, rng, config.n_bootstrap)
+        draws, sizes = two_stage_draws(articles, start, rng, config.n_bootstrap)
         batch.append((unit, draws, sizes))
         batch_size += len(draws)
         if batch_size >= _CHUNK_ELEMENTS:
@@ -648,7 +648,7 @@ def _block_ratios(
     for block, first in enumerate(range(0, config.n_bootstrap, per_block)):
         rng = _unit_rng(config.seed, *key, "block", block)
         size = min(per_block, config.n_bootstrap - first)
-        draws, sizes = _resample(articles, start, rng, size)
+        draws, sizes = two_stage_draws(articles, start, rng, size)
         parts.append(_replicate_means(matrix, draws, sizes))
         del draws, sizes
         release_freed_memory()  # as after each batch of units in _intervals
@@ -662,29 +662,6 @@ def _unit_rng(seed: int, *key: Any) -> np.random.Generator:
     return np.random.Generator(
         np.random.PCG64(np.random.SeedSequence([seed, int.from_bytes(digest, "little")]))
     )
-
-
-def _resample(
-    articles: np.ndarray, start: int, rng: np.random.Generator, n_bootstrap: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Bootstrap draws for one unit: row positions (replicate after replicate) and sizes.
-
-    ``articles`` gives the passages per article in row order from row ``start``. With one
-    article the passages are resampled; with several the articles are resampled, then
-    passages within each drawn article, so a replicate's size varies. Returns the drawn row
-    positions and the number of draws in each replicate.
-    """
-    n = int(articles.sum())
-    if len(articles) == 1:
-        return rng.integers(start, start + n, size=n_bootstrap * n), np.full(n_bootstrap, n)
-    k = len(articles)
-    offsets = start + np.concatenate([[0], np.cumsum(articles)[:-1]])
-    picks = rng.integers(0, k, size=n_bootstrap * k)
-    counts = articles[picks]
-    spans = np.repeat(counts, counts)
-    # floor(u × span) is uniform on 0..span-1; the minimum guards a product rounded up to span.
-    within = np.minimum((rng.random(len(spans)) * spans).astype(np.int64), spans - 1)
-    return np.repeat(offsets[picks], counts) + within, counts.reshape(n_bootstrap, k).sum(axis=1)
 
 
 def _replicate_means(matrix: np.ndarray, index: np.ndarray, sizes: np.ndarray) -> np.ndarray:

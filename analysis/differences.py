@@ -5,7 +5,9 @@ relevance-weighted means the positions show (stance by the run's ``stance_rule``
 each author's own-voice topic passages (reported speech too if the run counted it). Articles are
 the unit of resampling, as in the positions' intervals:
 
-- the 95% interval is a bootstrap that resamples A's articles and B's articles independently,
+- the 95% interval is a bootstrap that resamples A and B independently, each as its
+  position's interval does (articles with replacement, then passages within each drawn
+  article: a difference is never resampled more tightly than the positions it compares),
   extended for small samples as the positions' intervals are (``analysis.intervals``, with the
   fewer of the two authors' articles as ``k``: a percentile interval over two articles a side
   spans little more than their values), whichever way the run's positions were made;
@@ -28,11 +30,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.bylines import match_group, membership
-from analysis.intervals import widen
+from analysis.intervals import two_stage_sums, widen
 from analysis.metrics import benjamini_hochberg
 from analysis.runs import Run
 
 MEASURES = ("stance", "tone")
+# The per-passage terms summed into the means: weight, stance weight, weighted stance and tone
+SUM_COLUMNS = ("w", "side", "stance", "tone", "n")
 MIN_ARTICLES = 2  # per author, for a bootstrap interval and a permutation test
 CONFIDENCE = 0.95  # of the differences' and shifts' intervals, whatever the positions' are
 TAILS = [50 * (1 - CONFIDENCE), 50 * (1 + CONFIDENCE)]  # its percentiles: 2.5 and 97.5
@@ -64,9 +68,10 @@ class Difference:
         return asdict(self)
 
 
-def article_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per (author, article): the weighted sums behind the stance and tone means (``members``:
-    :func:`analysis.bylines.membership` of the run's articles, if already at hand)."""
+def passage_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per (author, article, passage), in that order: the weighted terms behind the stance and
+    tone means (``members``: :func:`analysis.bylines.membership` of the run's articles, if
+    already at hand)."""
     scores = run.scores[run.scores["topic"] == topic]
     include_reported = bool(run.config.get("aggregate", {}).get("include_reported", False))
     if not include_reported:
@@ -78,10 +83,8 @@ def article_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> p
     members = members.merge(kept, on="article_id")[["article_id", "group"]]
     table = scores.merge(members, on="article_id", how="inner")
     if table.empty:
-        return pd.DataFrame(
-            columns=["group", "article_id", "w", "side", "stance", "tone", "n", "mass"],
-            dtype=float,
-        )
+        return pd.DataFrame(columns=["group", "article_id", *SUM_COLUMNS, "mass"], dtype=float)
+    table = table.sort_values(["group", "article_id", "passage_id"], kind="stable")
     w = table["relevance"].astype(float).clip(0, 1).to_numpy()
     w = np.where(w > 0, w, 1e-9)
     stance = table["stance"].astype(float).to_numpy()
@@ -102,7 +105,29 @@ def article_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> p
             "mass": sided,  # expected passages taking a side, as the positions' stance_mass
         }
     )
-    return frame.groupby(["group", "article_id"], sort=True).sum().reset_index()
+    return frame.reset_index(drop=True)
+
+
+def article_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per (author, article): the weighted sums behind the stance and tone means, and ``n`` its
+    passages (``members`` as for :func:`passage_sums`)."""
+    passages = passage_sums(run, topic, members)
+    return passages.groupby(["group", "article_id"], sort=True).sum().reset_index()
+
+
+def resampled_means(
+    passages: pd.DataFrame, rng: np.random.Generator, n_bootstrap: int
+) -> np.ndarray:
+    """(stance, tone) of ``n_bootstrap`` replicates of one set of articles (rows of
+    :func:`passage_sums`), drawn as the positions' author intervals are: articles with
+    replacement, then passages within each drawn article."""
+    sizes = passages.groupby("article_id", sort=False).size().to_numpy()
+    rows = passages[list(SUM_COLUMNS[:4])].to_numpy(float)
+    sums = two_stage_sums(rows, sizes, rng, n_bootstrap)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stance = np.where(sums[:, 1] > 0, sums[:, 2] / sums[:, 1], np.nan)
+        tone = np.where(sums[:, 0] > 0, sums[:, 3] / sums[:, 0], np.nan)
+    return np.column_stack([stance, tone])
 
 
 def _means(sums: np.ndarray) -> tuple[float, float]:
@@ -123,15 +148,22 @@ def _batch_means(sums: np.ndarray, index: np.ndarray) -> np.ndarray:
 
 
 def _pair_tests(
-    a_sums: np.ndarray, b_sums: np.ndarray, n_boot: int, n_perm: int, rng: np.random.Generator
+    a_passages: pd.DataFrame,
+    b_passages: pd.DataFrame,
+    n_boot: int,
+    n_perm: int,
+    rng: np.random.Generator,
 ) -> dict[str, tuple]:
-    """Per measure: (value_a, value_b, diff, low, high, p)."""
+    """Per measure: (value_a, value_b, diff, low, high, p). The interval resamples each side
+    as its position's interval does; the permutation test reassigns whole articles."""
+    a_sums, b_sums = (
+        x.groupby("article_id", sort=False)[list(SUM_COLUMNS[:4])].sum().to_numpy(float)
+        for x in (a_passages, b_passages)
+    )
     va, vb = _means(a_sums), _means(b_sums)
     observed = np.array(va) - np.array(vb)
     na, nb = len(a_sums), len(b_sums)
-    boot = _batch_means(a_sums, rng.integers(0, na, (n_boot, na))) - _batch_means(
-        b_sums, rng.integers(0, nb, (n_boot, nb))
-    )
+    boot = resampled_means(a_passages, rng, n_boot) - resampled_means(b_passages, rng, n_boot)
     pooled = np.vstack([a_sums, b_sums])
     order = np.argsort(rng.random((n_perm, na + nb)), axis=1)
     perm = _batch_means(pooled, order[:, :na]) - _batch_means(pooled, order[:, na:])
@@ -190,21 +222,19 @@ def author_differences(
     }
     rows: list[dict[str, Any]] = []
     for topic in topics:
-        sums = article_sums(run, topic, members)
-        per_author = {
-            a: sums.loc[sums["group"] == a, ["w", "side", "stance", "tone", "n"]].to_numpy(float)
-            for a in authors
-        }
+        passages = passage_sums(run, topic, members)
+        per_author = {a: passages[passages["group"] == a] for a in authors}
         for a, b in combinations(authors, 2):
-            sa, sb = per_author[a], per_author[b]
+            pa, pb = per_author[a], per_author[b]
+            sa, sb = (x["article_id"].unique() for x in (pa, pb))
             base = {
                 "a": a,
                 "b": b,
                 "topic": topic,
                 "n_articles_a": len(sa),
                 "n_articles_b": len(sb),
-                "n_passages_a": int(sa[:, 4].sum()) if len(sa) else 0,
-                "n_passages_b": int(sb[:, 4].sum()) if len(sb) else 0,
+                "n_passages_a": len(pa),
+                "n_passages_b": len(pb),
             }
             if not len(sa) or not len(sb):
                 absent = [x for x, sums_x in ((a, sa), (b, sb)) if not len(sums_x)]
@@ -212,7 +242,7 @@ def author_differences(
                     note = _absent_note(absent, topic, by_status, measure)
                     rows.append({**base, "measure": measure, **_EMPTY, "note": note})
                 continue
-            tests = _pair_tests(sa[:, :4], sb[:, :4], n_boot, n_permutations, rng)
+            tests = _pair_tests(pa, pb, n_boot, n_permutations, rng)
             for measure, (va, vb, diff, low, high, p) in tests.items():
                 row = {
                     **base,

@@ -10,6 +10,10 @@ extend each percentile interval to at least the small-sample t interval, ``point
 sqrt(k / (k - 1)) · SD`` with SD the bootstrap replicates' standard deviation; as ``k`` grows
 the two agree and the percentile interval (which can be asymmetric) is kept. The intervals
 stay too narrow where the few passages happen to agree (a zero-width interval stays so).
+
+All three also draw their replicates alike (:func:`two_stage_draws`): an author's articles
+with replacement, then passages within each drawn article, so that a difference or a shift
+is never resampled more tightly than the positions it compares.
 """
 
 from __future__ import annotations
@@ -60,3 +64,48 @@ def widen(
         np.where(missing, low, np.clip(wide_low, -limit, limit)),
         np.where(missing, high, np.clip(wide_high, -limit, limit)),
     )
+
+
+def two_stage_draws(
+    articles: np.ndarray, start: int, rng: np.random.Generator, n_bootstrap: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bootstrap draws over one set of articles: row positions (replicate after replicate) and
+    the number of rows in each replicate.
+
+    ``articles`` gives the passages per article in row order from row ``start``. With one
+    article the passages are resampled; with several the articles are resampled, then
+    passages within each drawn article, so a replicate's size varies. The positions' author
+    intervals, the author differences and the shifts all draw this way, so that a difference
+    is never resampled more tightly than the positions it compares.
+    """
+    n = int(articles.sum())
+    if len(articles) == 1:
+        return rng.integers(start, start + n, size=n_bootstrap * n), np.full(n_bootstrap, n)
+    k = len(articles)
+    offsets = start + np.concatenate([[0], np.cumsum(articles)[:-1]])
+    picks = rng.integers(0, k, size=n_bootstrap * k)
+    counts = articles[picks]
+    spans = np.repeat(counts, counts)
+    # floor(u × span) is uniform on 0..span-1; the minimum guards a product rounded up to span.
+    within = np.minimum((rng.random(len(spans)) * spans).astype(np.int64), spans - 1)
+    return np.repeat(offsets[picks], counts) + within, counts.reshape(n_bootstrap, k).sum(axis=1)
+
+
+def two_stage_sums(
+    rows: np.ndarray,
+    articles: np.ndarray,
+    rng: np.random.Generator,
+    n_bootstrap: int,
+    max_rows: int = 1 << 20,
+) -> np.ndarray:
+    """Column sums of ``rows`` (passages × columns, grouped by article in order, ``articles``
+    passages each) over ``n_bootstrap`` replicates drawn by :func:`two_stage_draws`: replicates
+    × columns. Drawn in blocks of about ``max_rows`` rows, so memory stays bounded for a
+    prolific author."""
+    per_block = max(1, max_rows // max(1, int(articles.sum())))
+    parts = []
+    for done in range(0, n_bootstrap, per_block):
+        index, sizes = two_stage_draws(articles, 0, rng, min(per_block, n_bootstrap - done))
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        parts.append(np.add.reduceat(rows[index], starts, axis=0))
+    return np.vstack(parts) if parts else np.empty((0, rows.shape[1]))

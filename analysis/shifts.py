@@ -3,10 +3,11 @@
 Over the author's dated articles that discuss the topic (own voice), ordered by date:
 
 - with a date the user picks, the shift is (after − before) of the same relevance-weighted means
-  the positions show, with a bootstrap interval over articles (extended for small samples as
-  the positions' intervals are, ``analysis.intervals``, with the fewer side's articles as
-  ``k``) and a permutation p-value (articles reassigned to before/after at random, sizes
-  kept);
+  the positions show, with a bootstrap interval that resamples each side as the positions'
+  author intervals do (articles, then passages within each drawn article; extended for small
+  samples as the positions' intervals are, ``analysis.intervals``, with the fewer side's
+  articles as ``k``) and a permutation p-value (articles reassigned to before/after at
+  random, sizes kept);
 - without one, the change point is the split between two consecutive dates (at least
   ``min_side`` articles on each side) with the largest absolute shift, and its p-value comes from
   permutations that repeat the whole search, so that looking for the best split is paid for
@@ -26,7 +27,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.bylines import match_group, membership
-from analysis.differences import CONFIDENCE, MIN_ARTICLES, TAILS, article_sums
+from analysis.differences import (
+    CONFIDENCE,
+    MIN_ARTICLES,
+    TAILS,
+    passage_sums,
+    resampled_means,
+)
 from analysis.intervals import widen
 from analysis.runs import Run
 
@@ -131,8 +138,9 @@ def author_shift(
             split_day = pd.Timestamp(date.fromisoformat(split_date))
         except (TypeError, ValueError):
             raise ValueError(f"expected a date like 2018-07-16, got {split_date!r}") from None
-    sums = article_sums(run, topic, members)
-    sums = sums[sums["group"] == author]
+    passages = passage_sums(run, topic, members)
+    passages = passages[passages["group"] == author]
+    sums = passages.groupby(["group", "article_id"], sort=True).sum().reset_index()
     base = {"author": author, "topic": topic, "measure": measure}
 
     def unmeasured(note: str, split: str | None, n_before: int, n_after: int) -> Shift:
@@ -222,17 +230,20 @@ def author_shift(
     null_arr = null_arr[np.isfinite(null_arr)]
     p = (1 + int((null_arr >= abs(observed) - 1e-12).sum())) / (1 + len(null_arr))
     before_rows, after_rows = matrix[:k], matrix[k:]
-    draws = []
-    for _ in range(n_resamples):
-        b = before_rows[rng.integers(0, len(before_rows), len(before_rows))].sum(axis=0)
-        a = after_rows[rng.integers(0, len(after_rows), len(after_rows))].sum(axis=0)
-        draws.append(float(_value(a, measure) - _value(b, measure)))
-    finite = np.asarray(draws)[np.isfinite(draws)]
+    # each side resampled as the positions' author intervals are: articles, then passages
+    column = 0 if measure == "stance" else 1
+    ids = list(sums["article_id"])
+    by_article = passages.set_index("article_id")
+    before_draws, after_draws = (
+        resampled_means(by_article.loc[side].reset_index(), rng, n_resamples)[:, column]
+        for side in (ids[:k], ids[k:])
+    )
+    draws = after_draws - before_draws
+    finite = draws[np.isfinite(draws)]
     low, high = np.percentile(finite, TAILS) if len(finite) else (np.nan, np.nan)
     # few articles on either side: extended as the positions' intervals are
     spread = finite.std() if len(finite) else np.nan
     low, high = widen(observed, low, high, spread, min(k, len(matrix) - k), CONFIDENCE, 2.0)
-    ids = list(sums["article_id"])
     sign = float(np.sign(observed)) if np.isfinite(observed) else 0.0
     note = ""
     if min(k, len(days) - k) < MIN_ARTICLES:  # one article cannot vary: no interval, no test

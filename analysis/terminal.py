@@ -555,7 +555,8 @@ def format_differences(diffs: list[Difference], labels: dict[str, str] | None = 
     """A terminal table: one line per topic × measure × pair."""
     labels = labels or {}
     lines = [
-        "difference A − B (95% bootstrap interval over articles, wide where either has few), "
+        "difference A − B (95% bootstrap interval resampling articles and their passages as the "
+        "positions do, wide where either has few articles), "
         "permutation p, "
         "Benjamini–Hochberg q over all tests shown"
     ]

@@ -219,3 +219,36 @@ def test_a_difference_says_when_its_test_cannot_reach_p_005_or_its_interval_and_
     )
     assert "excludes 0 but p is 0.05 or more" in reading_note(8, 8, 0.1, 0.5, 0.2)
     assert reading_note(8, 8, 0.1, 0.5, 0.001) == ""  # both say the same
+
+
+def _split_articles_run(tmp_path):
+    """Ann and Bob write four articles each; in every article one passage favors sanctions and
+    one opposes them as strongly, so every article averages 0."""
+    arts, rows = [], []
+    for author, strength in (("Ann", 0.8), ("Bob", 0.6)):
+        for k in range(4):
+            aid = f"{author}{k}"
+            arts.append(article(aid, author, n_passages=4))
+            rows.append(score(f"{aid}:0", "sanctions", 0.9, strength, -0.5))
+            rows.append(score(f"{aid}:1", "sanctions", 0.9, -strength, 0.5))
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    config = "[aggregate]\nstance_rule = 'mean'\n"
+    return load_run(write_run(tmp_path, "r1", {}, config, data))
+
+
+def test_a_difference_is_resampled_as_the_positions_it_compares(tmp_path):
+    """Resampling whole articles alone would call the difference exactly 0 with a zero-width
+    interval, surer than either author's own position (whose interval resamples passages
+    within articles too); resampled as the positions are, it is at least as wide as each."""
+    run = _split_articles_run(tmp_path)
+    diffs = author_differences(run, ["Ann", "Bob"], topics=["sanctions"], seed=0)
+    shown = run.positions.query("level == 'author' and topic == 'sanctions'").set_index("author")
+    for d in diffs:
+        assert d.difference == pytest.approx(0.0, abs=1e-9)
+        widths = [
+            shown.at[who, f"{d.measure}_high"] - shown.at[who, f"{d.measure}_low"]
+            for who in ("Ann", "Bob")
+        ]
+        assert min(widths) > 0.3
+        assert d.high - d.low >= max(widths), (d.measure, d.low, d.high, widths)

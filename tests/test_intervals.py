@@ -73,3 +73,20 @@ def test_intervals_on_three_passages_hold_the_mean_they_estimate_about_as_often_
     held = ((rows["stance_low"] <= true_mean) & (true_mean <= rows["stance_high"])).mean()
     # a plain percentile interval over three normal draws held the mean 74% of the time here
     assert held >= 0.92
+
+
+def test_two_stage_sums_draw_whole_articles_then_passages_in_bounded_blocks():
+    from analysis.intervals import two_stage_sums
+
+    # two articles of 1 and 5 passages; column 0 counts rows, column 1 names the article
+    rows = np.array([[1.0, 0.0]] + [[1.0, 1.0]] * 5)
+    sizes = np.array([1, 5])
+    for max_rows in (3, 1 << 20):  # one replicate per block, or all in one
+        sums = two_stage_sums(rows, sizes, np.random.default_rng(0), 400, max_rows=max_rows)
+        assert sums.shape == (400, 2)
+        # a replicate draws two articles whole in size: 1 + 1, 1 + 5 or 5 + 5 passages
+        assert set(sums[:, 0]) == {2.0, 6.0, 10.0}
+        # and its passages from the articles drawn: the second article's count is 0, 5 or 10
+        assert set(sums[:, 1]) == {0.0, 5.0, 10.0}
+    one = two_stage_sums(rows[1:], np.array([5]), np.random.default_rng(0), 50)
+    assert set(one[:, 0]) == {5.0}  # one article: its passages are resampled

@@ -141,3 +141,22 @@ def test_a_side_that_takes_no_side_has_no_stance_to_shift_from(tmp_path):
     assert tone.shift is not None  # tone needs no side taken
     found = author_shift(run, "Ann", "sanctions", n_resamples=99)
     assert found.split_date != "2018-04-15" and found.n_before > 3  # silent months not a side
+
+
+def test_a_shift_is_resampled_as_the_positions_are(tmp_path):
+    """Every article holds one passage for and one as strongly against: each article averages
+    0, so resampling whole articles alone gives a zero-width interval around a zero shift;
+    passages resampled within articles, as the positions' intervals do, show how unsure it is."""
+    arts, rows = [], []
+    for month in range(1, 9):
+        aid = f"a{month:02d}"
+        arts.append(article(aid, "Ann", n_passages=2, date=f"2018-{month:02d}-15"))
+        rows.append(score(f"{aid}:0", "sanctions", 0.9, 0.7, -0.4))
+        rows.append(score(f"{aid}:1", "sanctions", 0.9, -0.7, 0.4))
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    run = load_run(write_run(tmp_path, "r1", {}, "", data))
+    for measure in ("stance", "tone"):
+        shift = author_shift(run, "Ann", "sanctions", measure, split_date="2018-05-01")
+        assert shift.shift == pytest.approx(0.0, abs=1e-9)
+        assert shift.high - shift.low > 0.5, (measure, shift.low, shift.high)

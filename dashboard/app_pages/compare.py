@@ -140,8 +140,9 @@ def _differences(ctx: context.RunContext, chosen: list[str]) -> None:
     tests = data.author_differences(ctx.path, ctx.stamp, tuple(chosen))
     st.caption(
         "A − B of the numbers above, over each author's own-voice passages. Interval: "
-        "bootstrap over articles, extended to the small-sample t interval where either author "
-        "has few (with two articles it spans nearly everything); p: permutation of the two "
+        "bootstrap over each author's articles and their passages, as the positions above, "
+        "extended to the small-sample t interval where either author has few articles (with "
+        "two it spans nearly everything); p: permutation of the two "
         "authors' articles; q: "
         "Benjamini–Hochberg over every test in this table (the false discovery rate when "
         "many pairs are read at once). The interval and p answer different questions "

@@ -228,8 +228,9 @@ def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: 
         state.put("split", split)
         shifts = data.author_shifts(ctx.path, ctx.stamp, tuple(authors), tuple(topics), split)
         st.caption(
-            "After − before of each author's position, with a bootstrap interval over articles "
-            "(extended to the small-sample t interval where a side has few) and a permutation "
+            "After − before of each author's position, with a bootstrap interval that resamples "
+            "each side's articles and their passages as the positions do (extended to the "
+            "small-sample t interval where a side has few articles) and a permutation "
             "p-value. A detected change point is the split with the largest "
             "shift; its p-value pays for searching every split, its interval does not (it is "
             "taken at the split found, so read p). The same test as "
