@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -219,13 +220,18 @@ STANCE_RULE_WORDS = {
 
 
 def legend_html(
-    stance_rule: str = "mean", counts_reported: bool = False, extended_intervals: bool = True
+    stance_rule: str = "mean",
+    counts_reported: bool = False,
+    extended_intervals: bool = True,
+    targets: Sequence[tuple[str, str | None]] = (),
+    points: bool = False,
 ) -> str:
     """The colour key shown above tables and charts, with how the run's stance rule
     (``aggregate.stance_rule``) makes a stance, what n counts (``counts_reported``: the run
-    counts quotes as the author's own words, ``aggregate.include_reported``) and how its
+    counts quotes as the author's own words, ``aggregate.include_reported``), how its
     intervals were made (``extended_intervals``: widened for few passages, runs since
-    2026-12-05)."""
+    2026-12-05), what favor means on each topic (``targets``: label, target pairs) and, for a
+    chart of ``points`` rather than a table, how an unsettled score is drawn."""
     rule = STANCE_RULE_WORDS.get(stance_rule, STANCE_RULE_WORDS["mean"])
     interval = (
         "95% interval, wide where it rests on few passages or, for an author, few articles "
@@ -239,6 +245,18 @@ def legend_html(
         if counts_reported
         else "own-voice passages"
     )
+    unsettled = (
+        "a point is hollow where its interval reaches across 0 or it has none"
+        if points
+        else "a cell is pale where its interval reaches across 0, it has none, or an author's "
+        f"rests on one article; n: {n_words}; coverage: their share of all the unit's passages"
+    )
+    named = [(html.escape(label), html.escape(target)) for label, target in targets if target]
+    favor_of = (
+        "; favor means for: " + ", ".join(f"{label}: “{target}”" for label, target in named)
+        if named
+        else ""
+    )
     gradient = ", ".join(diverging_color(v / 4) for v in range(-4, 5))
     return (
         '<div style="display:flex;align-items:center;gap:10px;font-size:0.85em;'
@@ -250,13 +268,12 @@ def legend_html(
         f'<span style="background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};font-style:italic;'
         f'padding:1px 8px;border-radius:8px">{NOT_DISCUSSED}</span>'
         '<span style="color:#666">stance: how far the author\'s own words lean toward the '
-        f"topic's target ({rule}); "
+        f"topic's target ({rule}){favor_of}; "
         "quoted voices: the same for the people the author quotes; no stance expressed: "
         "discussed, but no side taken; only quoted voices: discussed only through the people "
-        "quoted; mixed: both sides taken, about equally; tone: positive "
-        f"minus negative; [low, high]: {interval}; a cell is pale where its interval reaches "
-        f"across 0 or it has none; n: {n_words}; coverage: their share "
-        "of all the unit's passages</span>"
+        "quoted; mixed: both sides taken, about equally; tone: positive minus negative wording "
+        "of the author's own passages on the topic, not a side (reporting bad news reads "
+        f"negative); [low, high]: {interval}; {unsettled}</span>"
         "</div>"
     )
 

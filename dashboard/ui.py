@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.style import NOT_DISCUSSED_BG, NOT_DISCUSSED_FG, cell_css
+from dashboard.style import NOT_DISCUSSED_BG, NOT_DISCUSSED_FG, cell_css, legend_html
 from dashboard.views import N_HEADER, STANCE_HEADER, TONE_HEADER, Matrix
 
 _GREY = f"background-color: {NOT_DISCUSSED_BG}; color: {NOT_DISCUSSED_FG}; font-style: italic"
@@ -113,3 +113,19 @@ def opened_expander(label: str, key: str) -> Any | None:
     while closed, so that what it holds is computed and drawn only when someone looks."""
     box = st.expander(label, key=key, on_change="rerun")
     return box if box.open else None
+
+
+def legend(ctx: Any, points: bool = False) -> None:
+    """The colour key for the run of ``ctx`` (a :class:`dashboard.context.RunContext`), with
+    its stance rule, interval method and each topic's target; ``points``: for a chart whose
+    unsettled scores are hollow points rather than pale cells."""
+    st.markdown(
+        legend_html(
+            ctx.info.aggregation.stance_rule,
+            ctx.info.aggregation.include_reported,
+            ctx.info.small_sample_intervals,
+            targets=[(ctx.label(t.key), t.target) for t in ctx.topics],
+            points=points,
+        ),
+        unsafe_allow_html=True,
+    )

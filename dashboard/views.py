@@ -18,6 +18,7 @@ from dashboard.style import (
     GROUP_SHORT,
     ONLY_QUOTED,
     absent_words,
+    counted,
     is_missing,
     percent,
     quoted_words,
@@ -111,11 +112,15 @@ SORT_BOUNDS = {
 # first" in an audit), so a score on two passages ranks with those that have no interval.
 SORT_COUNTS = {"stance": "n_passages", "tone": "n_passages", "quoted_stance": "n_reported"}
 SORT_MIN_PASSAGES = 3
+# An author's interval on one article is that article's: it does not rank an author either
+# (an audit found single-article authors topping "most favor first").
+SORT_MIN_ARTICLES = 2
 SORT_HELP = (
     "Scores rank by the cautious end of their 95% interval (the lower end for most favor or "
     "most positive first, the upper end for most against or most negative first), so that a "
     "position on a few passages does not top the list on one strongly worded sentence. "
-    "Positions on one or two passages follow, by their score; not discussed comes last."
+    "Positions on one or two passages, and authors' positions on one article, follow, by "
+    "their score; not discussed comes last."
 )
 
 
@@ -145,13 +150,16 @@ def one_sided_note(wide: pd.DataFrame, column: str, ascending: bool) -> str | No
     )
 
 
-def sort_wide(wide: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:
+def sort_wide(
+    wide: pd.DataFrame, column: str, ascending: bool, level: str = "author"
+) -> pd.DataFrame:
     """Rows sorted by ``column`` (``__name__``: the index); missing values (not discussed) last.
 
     A score column ranks by its interval's cautious end (``SORT_BOUNDS``), the scores
-    without an interval, or on fewer than :data:`SORT_MIN_PASSAGES` passages, after those with
-    one: "most against first" should mean most clearly against, not the unit with one or two
-    strongly worded passages.
+    without an interval, or on fewer than :data:`SORT_MIN_PASSAGES` passages (at author level
+    also on fewer than :data:`SORT_MIN_ARTICLES` articles), after those with one: "most
+    against first" should mean most clearly against, not the unit with one or two strongly
+    worded passages, nor an author with one article.
     """
     if column == "__name__":
         order = wide.index.to_series().astype(str).str.casefold().argsort(kind="stable")
@@ -169,6 +177,10 @@ def sort_wide(wide: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:
     if count_column in wide.columns:  # too few passages: the interval does not rank it
         count = pd.to_numeric(wide[count_column], errors="coerce").to_numpy(dtype=float)
         bound = np.where(count >= SORT_MIN_PASSAGES, bound, np.nan)
+    article_column = f"{topic}|n_articles_discussing"
+    if level == "author" and article_column in wide.columns and field != "quoted_stance":
+        articles = pd.to_numeric(wide[article_column], errors="coerce").to_numpy(dtype=float)
+        bound = np.where(articles >= SORT_MIN_ARTICLES, bound, np.nan)
     keys = pd.DataFrame(
         {
             "missing": np.isnan(point),
@@ -188,16 +200,16 @@ def sort_wide(wide: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:
 def _n_cell(
     status: object, n: object, coverage: object, n_reported: object, articles: object = None
 ) -> str:
-    """Own-voice passages · coverage, with the articles they come from where there are
-    several (an author's interval rests on the articles: two give a wide one, whatever the
-    passages)."""
+    """Own-voice passages · coverage, with the articles they come from at author level
+    (``articles`` None at article level): an author's interval rests on the articles, two
+    give a wide one whatever the passages, and one says nothing of the author's others."""
     reported = 0 if is_missing(n_reported) else int(n_reported)
     extra = f" (+{reported} reported)" if reported else ""
     if status == "discussed" and (is_missing(n) or int(n) == 0):
         return f"0 own{extra}"
     if status != "discussed" or is_missing(n) or int(n) == 0:
         return absent_words(status) + extra
-    spread = "" if is_missing(articles) or int(articles) < 2 else f" in {int(articles)} articles"
+    spread = "" if is_missing(articles) else f" in {counted(int(articles), 'article')}"
     return f"{int(n)}{spread} · {percent(coverage)}{extra}"
 
 
@@ -221,13 +233,22 @@ def keeps_off_zero(low: object, high: object) -> bool:
     return not (is_missing(low) or is_missing(high) or float(low) <= 0.0 <= float(high))
 
 
-def shade(value: object, low: object, high: object) -> float:
+def one_article(articles: object) -> bool:
+    """An author's position that rests on a single article (``articles``: the articles that
+    discuss the topic; None at article level, where it does not apply): its interval says how
+    sure that article is, not where the author stands across their writing."""
+    return not is_missing(articles) and int(articles) < 2
+
+
+def shade(value: object, low: object, high: object, articles: object = None) -> float:
     """The colour of a score on the diverging scale: the score itself where its interval keeps
     to one side of 0, :data:`UNSETTLED_SHADE` of it where the interval reaches across 0 or there
-    is none; NaN (grey) where there is no score."""
+    is none, or where an author's score rests on one article (``articles``, author level
+    only); NaN (grey) where there is no score."""
     if is_missing(value):
         return np.nan
-    return float(value) if keeps_off_zero(low, high) else float(value) * UNSETTLED_SHADE
+    settled = keeps_off_zero(low, high) and not one_article(articles)
+    return float(value) if settled else float(value) * UNSETTLED_SHADE
 
 
 STANCE_HEADER = "Stance [interval]"
@@ -265,10 +286,12 @@ def matrix(
     topics: Sequence[tuple[str, str]],
     info: Sequence[tuple[str, str]],
     trailing: Sequence[tuple[str, str]] = (),
+    level: str = "author",
 ) -> Matrix:
     """Rows of ``wide`` as strings, one per unit × topic in topic order: ``info`` (column,
     header) first, then Topic, the author's stance, the quoted voices' stance and tone with
     their intervals, n · coverage, ``trailing``. ``__name__`` as a column means the unit itself.
+    At author (not article) ``level`` a score on one article is pale and n names its articles.
     A stance without a number says why in words (not discussed, no stance expressed, no
     quoted voices)."""
     info_values = {header: _info_values(wide, col) for col, header in info}
@@ -290,6 +313,7 @@ def matrix(
         for key, label in topics:
             f = {name: values[i] for name, values in per_topic[key].items()}
             discussed = f["status"] == "discussed"
+            articles = f["n_articles_discussing"] if level == "author" else None
             for header, values in info_values.items():
                 columns[header].append(values[i])
             columns["Topic"].append(label)
@@ -304,21 +328,21 @@ def matrix(
                     n_own=f["n_passages"],
                 )
             )
-            colour[STANCE_HEADER].append(shade(value, f["stance_low"], f["stance_high"]))
+            colour[STANCE_HEADER].append(shade(value, f["stance_low"], f["stance_high"], articles))
             quoted = f["quoted_stance"] if discussed else None
             columns[QUOTED_HEADER].append(quoted_words(f))
             colour[QUOTED_HEADER].append(shade(quoted, f["quoted_low"], f["quoted_high"]))
             value = f["tone"] if discussed else None
             tone = with_interval(value, f["tone_low"], f["tone_high"])
             columns[TONE_HEADER].append(ONLY_QUOTED if discussed and is_missing(value) else tone)
-            colour[TONE_HEADER].append(shade(value, f["tone_low"], f["tone_high"]))
+            colour[TONE_HEADER].append(shade(value, f["tone_low"], f["tone_high"], articles))
             columns[N_HEADER].append(
                 _n_cell(
                     f["status"],
                     f["n_passages"],
                     f["coverage"],
                     f["n_reported"],
-                    f["n_articles_discussing"],
+                    articles,
                 )
             )
             colour[N_HEADER].append(0.0 if discussed else np.nan)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.bylines import split_byline
-from dashboard import context, corrections_ui, data, state, views
+from dashboard import context, corrections_ui, data, state, ui, views
 from dashboard.evidence import group_note_html, position_html, quoted_readings
 from dashboard.highlight import Span, highlight_html
 from dashboard.style import (
@@ -20,7 +20,6 @@ from dashboard.style import (
     TONE_PROBS,
     cell_css,
     is_missing,
-    legend_html,
     md_escape,
     passage_place,
     probabilities,
@@ -425,14 +424,7 @@ def render() -> None:
     measure = c2.radio("Scale", ["stance", "tone"], horizontal=True, key="art_measure")
     state.put("colour", None if colour_topic == STRONGEST else colour_topic)
     state.put("scale", None if measure == "stance" else measure)
-    st.markdown(
-        legend_html(
-            ctx.info.aggregation.stance_rule,
-            ctx.info.aggregation.include_reported,
-            ctx.info.small_sample_intervals,
-        ),
-        unsafe_allow_html=True,
-    )
+    ui.legend(ctx)
     counts_reported = ctx.info.aggregation.include_reported
     if counts_reported:
         reported_note = (

@@ -20,7 +20,6 @@ from dashboard.style import (
     NO_STANCE,
     NOT_DISCUSSED,
     ONLY_QUOTED,
-    legend_html,
     md_escape,
 )
 from dashboard.trust import render_trust
@@ -84,14 +83,7 @@ def render() -> None:
         return  # not st.stop(): the app then writes the emptied choice to the address
 
     topic_pairs = [(t.key, t.label) for t in ctx.topics]
-    st.markdown(
-        legend_html(
-            ctx.info.aggregation.stance_rule,
-            ctx.info.aggregation.include_reported,
-            ctx.info.small_sample_intervals,
-        ),
-        unsafe_allow_html=True,
-    )
+    ui.legend(ctx)
     render_trust(ctx.meta.get("models"), ctx.info.topics)
     marked = [(t.key, ctx.marked_label(t.key)) for t in ctx.topics]  # "(not measured)"
     frame = chart_frame(

@@ -16,7 +16,7 @@ from dashboard.evidence import (
     reported_frame,
     show_passages,
 )
-from dashboard.style import GROUP_TAGS, counted, legend_html, md_escape
+from dashboard.style import GROUP_TAGS, counted, md_escape
 from dashboard.trust import render_trust
 
 PAGE_SIZE = 25  # units per page (each has one row per topic)
@@ -345,7 +345,7 @@ def _level_table(
         ((k, ctx.marked_label(k)) for k in topics), key=lambda pair: pair[0] != sorted_by
     )
     wide = _only_discussing(wide, topics, level, left)
-    wide = views.sort_wide(wide, *sorts[choice])
+    wide = views.sort_wide(wide, *sorts[choice], level=level)
     if note := views.one_sided_note(wide, *sorts[choice]):
         left.caption(note)
     right.metric(count_label, f"{len(wide):,}")
@@ -354,7 +354,7 @@ def _level_table(
         return None
     page = ui.page_picker(len(wide), PAGE_SIZE, f"ov_page_{level}")
     shown = views.page_of(wide, page, PAGE_SIZE)
-    table = views.matrix(shown, labels, info, tail)
+    table = views.matrix(shown, labels, info, tail, level=level)
     clicked = ui.matrix_table(
         table,
         ui.table_key(f"ov_{level}", table.units),
@@ -466,14 +466,7 @@ def render() -> None:
     )
     kept, topic_keys, narrowed = _filters(ctx, meta)
     meta_by_id = meta.set_index("article_id", drop=False)
-    st.markdown(
-        legend_html(
-            ctx.info.aggregation.stance_rule,
-            ctx.info.aggregation.include_reported,
-            ctx.info.small_sample_intervals,
-        ),
-        unsafe_allow_html=True,
-    )
+    ui.legend(ctx)
     render_trust(ctx.meta.get("models"), ctx.info.topics)
     state.seed_widget("view", "ov_view", lambda v: v if v in ("Authors", "Articles") else None)
     view = st.radio(

@@ -18,7 +18,6 @@ from dashboard.style import (
     NO_STANCE,
     counted,
     is_missing,
-    legend_html,
     md_escape,
     signed,
     with_interval,
@@ -338,14 +337,7 @@ def render() -> None:
         )
         return
 
-    st.markdown(
-        legend_html(
-            ctx.info.aggregation.stance_rule,
-            ctx.info.aggregation.include_reported,
-            ctx.info.small_sample_intervals,
-        ),
-        unsafe_allow_html=True,
-    )
+    ui.legend(ctx, points=True)
     chart = time_chart(
         frame,
         chosen,

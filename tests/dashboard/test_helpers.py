@@ -148,6 +148,19 @@ def test_sorting_by_a_score_ranks_by_the_cautious_end_of_its_interval():
         "Clear",
         "Silent",
     ]
+    # an author whose position rests on one article ranks with those without an interval
+    # (its interval is that article's), at author level only
+    articles = counted.assign(**{"t|n_articles_discussing": [1, 1, 1, 0, 3]})
+    assert list(sort_wide(articles, "t|stance", False).index) == [
+        "Favor",  # the only one ranked by its interval: then the rest by their score
+        "Clear",
+        "Wide",
+        "Strong",
+        "Silent",
+    ]
+    assert list(sort_wide(articles, "t|stance", False, level="article").index) == list(
+        sort_wide(counted, "t|stance", False).index
+    )
 
 
 def test_sorting_puts_not_discussed_last_and_pages_clip():
@@ -192,6 +205,13 @@ def test_the_legend_says_how_the_runs_stance_rule_makes_a_stance():
     assert legend_html() == legend_html("mean")
     assert "wide where it rests on few passages" in legend_html()
     assert "plain percentile" in legend_html(extended_intervals=False)
+    # each topic's target says what favor means; a chart of points says how they are drawn
+    targets = legend_html(targets=[("Sanctions", "sanctions on Russia"), ("Mine", None)])
+    assert "favor means for: Sanctions: “sanctions on Russia”" in targets
+    assert "Mine" not in targets  # a topic without a target is not listed as if it had one
+    assert "favor means for" not in legend_html()
+    assert "hollow" in legend_html(points=True) and "a cell is pale" not in legend_html(points=True)
+    assert "a cell is pale" in legend_html() and "one article" in legend_html()
 
 
 def test_shift_table_says_how_the_split_was_found_only_when_there_is_one():
@@ -411,13 +431,34 @@ def test_a_sort_for_a_side_no_row_takes_says_so():
 
 
 def test_an_authors_n_says_how_many_articles_its_interval_rests_on():
+    from dashboard.views import UNSETTLED_SHADE
+
     positions = _positions().assign(n_articles_discussing=2)
     table = matrix(wide_positions(positions, "author"), [("t1", "Topic one")], [])
     assert table.display.iloc[0]["n · coverage"] == "3 in 2 articles · 25% (+1 reported)"
     single = matrix(
         wide_positions(positions.assign(n_articles_discussing=1), "author"), [("t1", "T")], []
     )
-    assert single.display.iloc[0]["n · coverage"] == "3 · 25% (+1 reported)"
+    assert single.display.iloc[0]["n · coverage"] == "3 in 1 article · 25% (+1 reported)"
+    # an author's score on one article is pale whatever its interval; at article level the
+    # count of articles is not shown and does not pale it
+    settled = positions.assign(stance_low=0.1, stance_high=0.9, stance=0.5, tone_low=0.1)
+    settled = settled.assign(tone_high=0.9, tone=0.5)
+    two = matrix(wide_positions(settled, "author"), [("t1", "T")], [])
+    one = matrix(
+        wide_positions(settled.assign(n_articles_discussing=1), "author"), [("t1", "T")], []
+    )
+    for header in ("Stance [interval]", "Tone [interval]"):
+        assert two.colour[header].iloc[0] == pytest.approx(0.5)
+        assert one.colour[header].iloc[0] == pytest.approx(0.5 * UNSETTLED_SHADE)
+    article_level = matrix(
+        wide_positions(settled.assign(n_articles_discussing=1), "author"),
+        [("t1", "T")],
+        [],
+        level="article",
+    )
+    assert article_level.colour["Stance [interval]"].iloc[0] == pytest.approx(0.5)
+    assert article_level.display.iloc[0]["n · coverage"] == "3 · 25% (+1 reported)"
 
 
 def test_a_cell_is_coloured_in_full_only_where_its_interval_keeps_to_one_side_of_zero():
