@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -205,21 +206,12 @@ def position_batches(
     counted = table if config.include_reported else table[~table["reported"]]
     reported = table[table["reported"]]
 
-    def per_group(rows: pd.DataFrame) -> pd.DataFrame:
-        return rows.drop(columns=["group_kind", "group"]).merge(members, on="article_id")
-
-    art_keys, grp_keys = ["article_id"], ["group_kind", "group"]
+    art_keys = ["article_id"]
     art_stats = _aggregate_units(counted, art_keys, "article", config)
-    grp_stats = _aggregate_units(per_group(counted), grp_keys, "author", config, art_stats)
     quoted = _speaker_view(reported)
     art_quoted = _quoted(_aggregate_units(quoted, art_keys, "article-quoted", config))
-    grp_quoted = _quoted(
-        _aggregate_units(
-            per_group(quoted), grp_keys, "author-quoted", config, _unquoted(art_quoted)
-        )
-    )
+    groups = _GroupStats.of(members, counted, quoted, reported, art_stats, art_quoted, config)
     art_reported = reported.groupby(["article_id", "topic"]).size()
-    grp_reported = per_group(reported).groupby(["group_kind", "group", "topic"]).size()
     unscored = _unscored_keys(failed, members, config.include_reported)
     del table, counted, reported, quoted
 
@@ -228,10 +220,117 @@ def position_batches(
         rows = _attach(rows, art_stats, art_quoted, art_reported, [*art_keys, "topic"])
         yield _finish(rows, config, unscored)
     del art_stats, art_quoted, art_reported  # before the author level's rows are made
-    group_columns = ["article_id", "group_kind", "group", "outlet", "date", "n_passages"]
-    rows = _group_frame(per_group(kept[group_columns]), topics)
-    rows = _attach(rows, grp_stats, grp_quoted, grp_reported, [*grp_keys, "topic"])
-    yield _finish(rows, config, unscored)
+    yield groups.rows(kept, topics, config, unscored)
+
+
+def outlet_positions(
+    articles: pd.DataFrame,
+    passages: pd.DataFrame,
+    scores: pd.DataFrame,
+    topics: Sequence[str],
+    config: AggregateConfig | None = None,
+    failed: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Positions per outlet × topic over all of each outlet's articles, signed or not (level
+    ``"outlet"``; the unit's name, in ``author``, is the outlet's): what the outlet publishes,
+    where the author level files a signed article under its authors and only the unsigned
+    ones under the outlet. Articles without an outlet count toward none. The same statistics,
+    rules and intervals as the author level (see the module docstring), with its own seeds;
+    computed when asked (runs store the article and author levels), from the run's tables."""
+    config = config or AggregateConfig()
+    topics = _check_inputs(articles, passages, scores, topics, config)
+    kept = articles[articles["duplicate_of"].isna()].reset_index(drop=True)
+    members = outlet_membership(kept)
+    table = _topic_passages(kept, passages, scores)
+    counted = table if config.include_reported else table[~table["reported"]]
+    reported = table[table["reported"]]
+    quoted = _speaker_view(reported)
+    art_stats = _aggregate_units(counted, ["article_id"], "article", config)
+    art_quoted = _quoted(_aggregate_units(quoted, ["article_id"], "article-quoted", config))
+    groups = _GroupStats.of(
+        members, counted, quoted, reported, art_stats, art_quoted, config, level="outlet"
+    )
+    unscored = _unscored_keys(failed, members, config.include_reported)
+    return groups.rows(
+        kept[kept["article_id"].isin(members["article_id"])], topics, config, unscored
+    )
+
+
+def unusable_scores(scores: pd.DataFrame, include_reported: bool) -> pd.Series:
+    """The score rows no position may read (a prediction that failed, kept in the table with
+    its reason): no tone, or no stance where the stance is read. A quote that has only its
+    quoted voice's stance (an analyst's label) is usable unless quotes count as the author's."""
+    unknown_stance = scores["stance"].isna()
+    if not include_reported and "speaker_stance" in scores:
+        quoted = pd.to_numeric(scores["speaker_stance"], errors="coerce").notna()
+        unknown_stance &= ~(scores["reported"].astype(bool) & quoted)
+    return unknown_stance | scores["tone"].isna()
+
+
+def outlet_membership(articles: pd.DataFrame) -> pd.DataFrame:
+    """(article_id, group_kind "outlet", group: its outlet) for every article with an outlet."""
+    outlets = articles["outlet"] if "outlet" in articles.columns else pd.Series(dtype=object)
+    named = [_present(o) and bool(str(o).strip()) for o in outlets]
+    out = articles.loc[named, ["article_id"]].copy()
+    out["group_kind"] = "outlet"
+    out["group"] = [str(o).strip() for o in outlets[named]]
+    return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class _GroupStats:
+    """The statistics of a level of groups of articles (authors, outlets) and how to lay them
+    out as rows: ``members`` maps each article to its groups."""
+
+    level: str
+    members: pd.DataFrame
+    stats: pd.DataFrame
+    quoted: pd.DataFrame
+    reported: pd.Series
+
+    @classmethod
+    def of(
+        cls,
+        members: pd.DataFrame,
+        counted: pd.DataFrame,
+        quoted: pd.DataFrame,
+        reported: pd.DataFrame,
+        art_stats: pd.DataFrame,
+        art_quoted: pd.DataFrame,
+        config: AggregateConfig,
+        level: str = "author",
+    ) -> _GroupStats:
+        """Computed from the topic passages (``counted``, ``quoted``: the quoted voices'
+        view, ``reported``) and the article level's statistics (a group with one article
+        takes its article's interval); seeded by ``level``."""
+
+        def per_group(rows: pd.DataFrame) -> pd.DataFrame:
+            return rows.drop(columns=["group_kind", "group"]).merge(members, on="article_id")
+
+        keys = ["group_kind", "group"]
+        stats = _aggregate_units(per_group(counted), keys, level, config, art_stats)
+        in_quotes = _quoted(
+            _aggregate_units(
+                per_group(quoted), keys, f"{level}-quoted", config, _unquoted(art_quoted)
+            )
+        )
+        n_reported = per_group(reported).groupby([*keys, "topic"]).size()
+        return cls(level, members, stats, in_quotes, n_reported)
+
+    def rows(
+        self,
+        kept: pd.DataFrame,
+        topics: list[str],
+        config: AggregateConfig,
+        unscored: tuple[set[tuple], set[tuple]],
+    ) -> pd.DataFrame:
+        """One finished row per group × topic."""
+        columns = ["article_id", "outlet", "date", "n_passages"]
+        grouped = kept[columns].merge(self.members, on="article_id")
+        rows = _group_frame(grouped, topics, self.level)
+        keys = ["group_kind", "group", "topic"]
+        rows = _attach(rows, self.stats, self.quoted, self.reported, keys)
+        return _finish(rows, config, unscored)
 
 
 def _finish(
@@ -725,7 +824,7 @@ def _article_frame(kept: pd.DataFrame, topics: list[str]) -> pd.DataFrame:
     return _cross_topics(base, topics)
 
 
-def _group_frame(kept: pd.DataFrame, topics: list[str]) -> pd.DataFrame:
+def _group_frame(kept: pd.DataFrame, topics: list[str], level: str = "author") -> pd.DataFrame:
     """One row per group (author, else outlet, else title) × topic with pooled metadata."""
     keys = ["group_kind", "group"]
     meta = kept[keys].copy()
@@ -747,7 +846,7 @@ def _group_frame(kept: pd.DataFrame, topics: list[str]) -> pd.DataFrame:
         .agg("; ".join)
     )
     base["outlet"] = outlets.reindex(pd.MultiIndex.from_frame(base[keys])).to_numpy()
-    base["level"] = "author"
+    base["level"] = level
     base["article_id"] = None
     base["title"] = [f"{n} article" if n == 1 else f"{n} articles" for n in base["n_articles"]]
     base["author"] = base["group"]

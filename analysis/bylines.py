@@ -288,10 +288,11 @@ def outlets_named_as_authors(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(group_kind=rows["group_kind"].where(~promoted, "author"))
 
 
-def match_group(name: str, groups: Iterable[str], run_id: str) -> str:
+def match_group(name: str, groups: Iterable[str], run_id: str, noun: str = "author") -> str:
     """The author or outlet group of a run that ``name`` means: the group of that exact name,
     else the one group equal to it ignoring case, spacing and apostrophes ("greg botelho");
-    otherwise a ValueError naming the closest groups (by words in common, then by spelling)."""
+    otherwise a ValueError naming the closest groups (by words in common, then by spelling).
+    ``noun``: what the groups are, in the error ("outlet" where they are outlets)."""
     groups = set(groups)
     if name in groups:
         return name
@@ -299,7 +300,7 @@ def match_group(name: str, groups: Iterable[str], run_id: str) -> str:
     if len(same) == 1:
         return same[0]
     if same:
-        raise ValueError(f"author {name!r} is ambiguous in run {run_id}: {same}")
+        raise ValueError(f"{noun} {name!r} is ambiguous in run {run_id}: {same}")
     import difflib
 
     key = _name_key(name)
@@ -311,7 +312,7 @@ def match_group(name: str, groups: Iterable[str], run_id: str) -> str:
         if by_key[near] not in close:
             close.append(by_key[near])
     hint = f"closest: {close[:3]}" if close else "no name is close to it"
-    raise ValueError(f"no author {name!r} in run {run_id}; {hint}")
+    raise ValueError(f"no {noun} {name!r} in run {run_id}; {hint}")
 
 
 def _name_key(name: str) -> str:

@@ -609,6 +609,7 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
         n_boot=args.bootstrap,
         n_permutations=args.permutations,
         seed=args.seed,
+        level="outlet" if args.outlets else "author",
     )
     from analysis.intervals import INTERVAL_METHOD
     from analysis.news_accuracy import trust_record
@@ -678,9 +679,24 @@ def cmd_shift(args: argparse.Namespace) -> int:
     run = load_run(args.run, args.runs_dir)
     topics = _topic_keys(run, args.topic or [])
     measures = [args.measure] if args.measure else ["stance", "tone"]
-    members = membership(run.articles, run.info.known_rosters)
+    level = "outlet" if args.outlets else "author"
+    if args.outlets:
+        from analysis import outlets
+
+        members = outlets.members(run.articles)
+    else:
+        members = membership(run.articles, run.info.known_rosters)
     shifts = [
-        author_shift(run, args.author, t, m, split_date=args.date, seed=args.seed, members=members)
+        author_shift(
+            run,
+            args.author,
+            t,
+            m,
+            split_date=args.date,
+            seed=args.seed,
+            members=members,
+            level=level,
+        )
         for t in topics
         for m in measures
     ]
@@ -721,6 +737,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.evidence < 0:
         raise CLIError(f"expected --evidence N >= 0, got {args.evidence}")
     run = load_run(args.run, args.runs_dir)
+    if args.level == "outlet":
+        run = _with_outlet_positions(run)
     if args.author or args.topic or args.discussed:
         run = _selected_positions(run, args.level, args.author, args.topic, args.discussed)
         if run.positions.empty:
@@ -740,6 +758,21 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_outlet_positions(run: Any) -> Any:
+    """A copy of ``run`` whose positions are its outlets' (:mod:`analysis.outlets`)."""
+    import copy
+
+    from analysis.outlets import run_outlet_positions
+
+    try:
+        table = run_outlet_positions(run)
+    except ValueError as error:
+        raise CLIError(str(error)) from None
+    outlets = copy.copy(run)
+    outlets.positions = table
+    return outlets
+
+
 def _selected_positions(
     run: Any, level: str, authors: list[str], topics: list[str], discussed: bool
 ) -> Any:
@@ -749,12 +782,13 @@ def _selected_positions(
     import copy
 
     from analysis.bylines import match_group, membership
+    from analysis.runs import GROUP_LEVELS
 
     table = run.positions[run.positions["level"] == level]
     table = table[table["topic"].isin(_topic_keys(run, topics))]
-    if authors and level == "author":  # the names the run's positions carry
+    if authors and level in GROUP_LEVELS:  # the names the run's positions carry
         names = table["author"].astype(str)
-        chosen = {match_group(name, set(names), run.run_id) for name in authors}
+        chosen = {match_group(name, set(names), run.run_id, level) for name in authors}
         table = table[names.isin(chosen)]
     elif authors:
         members = membership(run.articles, run.info.known_rosters)
@@ -763,7 +797,7 @@ def _selected_positions(
         articles = set(members.loc[groups.isin(chosen), "article_id"])
         table = table[table["article_id"].isin(articles)]
     if discussed:
-        unit = "author" if level == "author" else "article_id"
+        unit = "author" if level in GROUP_LEVELS else "article_id"
         speaking = set(table.loc[table["status"] == "discussed", unit])
         table = table[table[unit].isin(speaking)]
     selected = copy.copy(run)
@@ -978,6 +1012,12 @@ def _check_seed(seed: int) -> None:
 def _add_test_options(parser: argparse.ArgumentParser, handler: Callable[..., int]) -> None:
     """What the statistical commands (compare-authors, shift) share."""
     parser.add_argument("--topic", action="append", default=[], help="only this topic (repeatable)")
+    parser.add_argument(
+        "--outlets",
+        action="store_true",
+        help="the names are outlets, each over all the articles it published, signed or not "
+        "(without it: authors, and outlet groups of unsigned articles)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="resampling seed")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     _add_runs_dir(parser)
@@ -1252,9 +1292,11 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("run", nargs="?", default="latest", help="run id, name, path or 'latest'")
     sh.add_argument(
         "--level",
-        choices=["author", "article"],
+        choices=["author", "outlet", "article"],
         default="author",
-        help="author (default): authors and outlet groups x topics; article: each article x topic",
+        help="author (default): authors and outlet groups x topics (an outlet group: its "
+        "unsigned articles); outlet: each outlet over all its articles, signed or not; "
+        "article: each article x topic",
     )
     sh.add_argument(
         "--evidence",
@@ -1270,7 +1312,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="only this author or outlet group (repeatable; case and spacing aside); at "
-        "--level article, their articles",
+        "--level outlet, this outlet; at --level article, their articles",
     )
     sh.add_argument(
         "--topic",

@@ -29,10 +29,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis import outlets
 from analysis.bylines import match_group, membership
 from analysis.intervals import two_stage_sums, widen
 from analysis.metrics import benjamini_hochberg
-from analysis.runs import Run
+from analysis.runs import GROUP_LEVELS, Run
 
 MEASURES = ("stance", "tone")
 # The per-passage terms summed into the means: weight, stance weight, weighted stance and tone
@@ -195,14 +196,23 @@ def author_differences(
     n_boot: int = 2000,
     n_permutations: int = 2000,
     seed: int = 0,
+    level: str = "author",
 ) -> list[Difference]:
     """Every pair of ``authors`` on every topic (or ``topics``), stance and tone, with
-    Benjamini–Hochberg q-values over all the tests returned."""
+    Benjamini–Hochberg q-values over all the tests returned. ``level`` "outlet": the names
+    are outlets, each over all its articles (:mod:`analysis.outlets`)."""
+    if level not in GROUP_LEVELS:
+        raise ValueError(f"expected level among {GROUP_LEVELS}, got {level!r}")
     if len(set(authors)) < 2:
         raise ValueError(f"expected at least two different authors, got {authors!r}")
-    members = membership(run.articles, run.info.known_rosters)
+    if level == "outlet":
+        members = outlets.members(run.articles)
+        authors_rows = outlets.run_outlet_positions(run)
+    else:
+        members = membership(run.articles, run.info.known_rosters)
+        authors_rows = run.positions[run.positions["level"] == "author"]
     known = set(members["group"].astype(str))
-    authors = list(dict.fromkeys(match_group(a, known, run.run_id) for a in authors))
+    authors = list(dict.fromkeys(match_group(a, known, run.run_id, level) for a in authors))
     if len(authors) < 2:
         raise ValueError(f"expected at least two different authors, got {authors!r}")
     all_topics = list(dict.fromkeys(run.positions["topic"]))
@@ -211,7 +221,6 @@ def author_differences(
     if missing:
         raise ValueError(f"expected topics among {all_topics}, got {missing}")
     rng = np.random.default_rng(seed)
-    authors_rows = run.positions[run.positions["level"] == "author"]
     no_stance = set()
     if "stance_status" in authors_rows:
         silent = authors_rows[authors_rows["stance_status"] == "no_stance"]

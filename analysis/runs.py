@@ -44,6 +44,9 @@ TABLES = ("articles", "passages", "scores", "positions")
 OPTIONAL_TABLES = ("gated_out",)
 GATED_OUT_TABLE = "gated_out.parquet"
 GATED_OUT_COLUMNS = ("passage_id", "article_id", "topic", "relevance", "reported", "on_topic")
+# Levels whose units are groups of articles, named in the positions' ``author`` column: the
+# stored author level, and outlets (``analysis.outlets``, computed when asked).
+GROUP_LEVELS = ("author", "outlet")
 # A position's numbers: points in [-1, 1] and their bootstrap interval (NaN where none).
 INTERVAL_COLUMNS = ("stance", "stance_low", "stance_high", "tone", "tone_low", "tone_high")
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis import outlets
 from analysis.bylines import match_group, membership
 from analysis.differences import (
     CONFIDENCE,
@@ -35,7 +36,7 @@ from analysis.differences import (
     resampled_means,
 )
 from analysis.intervals import widen
-from analysis.runs import Run
+from analysis.runs import GROUP_LEVELS, Run
 
 MEASURE_COLUMN = {"stance": 2, "tone": 3}  # columns of the per-article sums (w, side, stance, tone)
 
@@ -124,15 +125,23 @@ def author_shift(
     seed: int = 0,
     evidence: int = 3,
     members: pd.DataFrame | None = None,
+    level: str = "author",
 ) -> Shift:
     """The author's shift on ``topic`` at ``split_date`` (ISO date), or at the detected change
     point when none is given (``members``: :func:`analysis.bylines.membership` of the run's
-    articles, if already at hand: it is most of the cost when many shifts are asked for)."""
+    articles, if already at hand: it is most of the cost when many shifts are asked for).
+    ``level`` "outlet": ``author`` is an outlet, over all its articles (``members`` then
+    :func:`analysis.outlets.members`)."""
     if measure not in MEASURE_COLUMN:
         raise ValueError(f"expected measure 'stance' or 'tone', got {measure!r}")
+    if level not in GROUP_LEVELS:
+        raise ValueError(f"expected level among {GROUP_LEVELS}, got {level!r}")
     if members is None:
-        members = membership(run.articles, run.info.known_rosters)
-    author = match_group(author, members["group"].astype(str), run.run_id)
+        if level == "outlet":
+            members = outlets.members(run.articles)
+        else:
+            members = membership(run.articles, run.info.known_rosters)
+    author = match_group(author, members["group"].astype(str), run.run_id, level)
     if split_date is not None:
         try:
             split_day = pd.Timestamp(date.fromisoformat(split_date))
@@ -157,7 +166,7 @@ def author_shift(
         )
 
     if sums.empty:  # nothing in the author's own words on the topic: say why, not "no date"
-        return unmeasured(_absent_note(run, author, topic), split_date, 0, 0)
+        return unmeasured(_absent_note(run, author, topic, level), split_date, 0, 0)
     dates = pd.to_datetime(run.articles.set_index("article_id")["date"], errors="coerce")
     sums = sums.assign(day=sums["article_id"].map(dates)).dropna(subset=["day"])
     sums = sums.sort_values(["day", "article_id"], kind="stable").reset_index(drop=True)
@@ -272,15 +281,16 @@ def _clean(value: Any) -> float | None:
     return round(value, 6) if np.isfinite(value) else None
 
 
-def _absent_note(run: Run, author: str, topic: str) -> str:
-    """Why an author has no article to compare on ``topic``: the positions table says whether
-    the author discusses it only through quoted voices, has passages the model could not score,
-    or does not discuss it."""
-    rows = run.positions[
-        (run.positions["level"] == "author")
-        & (run.positions["author"] == author)
-        & (run.positions["topic"] == topic)
-    ]
+def _absent_note(run: Run, author: str, topic: str, level: str = "author") -> str:
+    """Why an author (or outlet, at ``level`` "outlet") has no article to compare on
+    ``topic``: the positions say whether it discusses it only through quoted voices, has
+    passages the model could not score, or does not discuss it."""
+    table = (
+        outlets.run_outlet_positions(run)
+        if level == "outlet"
+        else run.positions[run.positions["level"] == "author"]
+    )
+    rows = table[(table["author"] == author) & (table["topic"] == topic)]
     if (rows["status"] == "discussed").any():
         return "discussed only through quoted voices, nothing in the author's own words"
     if (rows["status"] == "unscored").any():

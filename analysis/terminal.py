@@ -23,7 +23,7 @@ from analysis.metrics import defined_per_class
 from analysis.news_accuracy import accuracy_for_run, accuracy_line, unmeasured_topics
 from analysis.report import EvidenceLookup
 from analysis.run_info import run_info
-from analysis.runs import TABLES, Run
+from analysis.runs import GROUP_LEVELS, TABLES, Run
 from analysis.shifts import Shift
 
 # --- evaluation reports (viewpoints evaluate) ---
@@ -177,16 +177,23 @@ def _cell(row: pd.Series) -> str:
     return f"{shown}{quoted}{tone} n={n}"
 
 
+OUTLETS_NOTE = (
+    "outlets: every article each outlet published, signed or not (the author level files a "
+    "signed article under its authors, and only unsigned ones under the outlet)"
+)
+
+
 def _units(run: Run, level: str) -> list[tuple[str, pd.DataFrame]]:
     """(display name, that unit's rows) in name order."""
     table = run.positions[run.positions["level"] == level]
-    key = "author" if level == "author" else "article_id"
+    group = level in GROUP_LEVELS
+    key = "author" if group else "article_id"
     out = []
     for unit, rows in table.groupby(key, sort=True):
         first = rows.iloc[0]
         title = first.get("title")
-        name = str(unit) if level == "author" or not title or title != title else str(title)
-        if level != "author" and len(name) > TITLE_CHARS:
+        name = str(unit) if group or not title or title != title else str(title)
+        if not group and len(name) > TITLE_CHARS:
             name = name[: TITLE_CHARS - 1] + "…"
         if level == "author" and first.get("group_kind") in ("outlet", "article"):
             name += " *"
@@ -208,10 +215,10 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
     cells = [(name, rows, {r["topic"]: r for _, r in rows.iterrows()}) for name, rows in units]
     texts = [[_cell(by[t]) if t in by else "" for t in topics] for _, _, by in cells]
     lookup = EvidenceLookup(run) if evidence else None
-    width = max([len("author"), *(len(name) for name, _, _ in cells)]) + 2
+    width = max([len(level), *(len(name) for name, _, _ in cells)]) + 2
     cell = max([24, *(len(c) + 2 for row in texts for c in row)])
     header = (
-        f"{'author' if level == 'author' else 'article':<{width}}"
+        f"{level:<{width}}"
         + "".join(f"{labels.get(t, t)[: cell - 1]:<{cell}}" for t in topics).rstrip()
     )
     counted = (
@@ -232,6 +239,7 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
             + f"n: {counted}"
         ),
         *(line for note in _recomputed_note(run.meta) for line in _note(note)),
+        *(_note(OUTLETS_NOTE) if level == "outlet" else []),
         header,
         "-" * (width + cell * len(topics) - 2),  # the table's width, its last gap aside
     ]

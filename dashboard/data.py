@@ -152,7 +152,10 @@ def article_meta(run_path: str, stamp: float) -> pd.DataFrame:
 
 @st.cache_data(max_entries=MAX_RUNS_CACHED, show_spinner=False)
 def positions(run_path: str, stamp: float, level: str) -> pd.DataFrame:
-    """Positions at ``level`` ("author" or "article") without the evidence lists."""
+    """Positions at ``level`` ("author", "outlet" or "article") without the evidence lists;
+    the outlets' are computed from the run's tables (:mod:`analysis.outlets`)."""
+    if level == "outlet":
+        return outlet_positions(run_path, stamp).drop(columns=["evidence", "quoted_evidence"])
     columns = [
         c
         for c in (*TABLE_COLUMNS["positions"], *NEWER_COLUMNS["positions"])
@@ -160,6 +163,28 @@ def positions(run_path: str, stamp: float, level: str) -> pd.DataFrame:
     ]
     df = _read(run_path, "positions", columns)
     return df[df["level"] == level].reset_index(drop=True)
+
+
+@st.cache_data(max_entries=MAX_RUNS_CACHED, show_spinner="Gathering each outlet's articles…")
+def outlet_positions(run_path: str, stamp: float) -> pd.DataFrame:
+    """Each outlet's positions over all the articles it published, signed or not, with their
+    evidence lists (:func:`analysis.outlets.run_outlet_positions`; about a second for a
+    whole-corpus run)."""
+    from analysis.outlets import run_outlet_positions
+
+    return run_outlet_positions(scored_run(run_path, stamp))
+
+
+def unit_evidence_ids(
+    run_path: str, stamp: float, store: TextStore, level: str, unit: str, topic: str
+) -> list[str]:
+    """Evidence passage ids of one position at any level, strongest first: the run's stored
+    lists, or the outlets' (computed with their positions)."""
+    if level != "outlet":
+        return evidence_ids(store, level, unit, topic)
+    table = outlet_positions(run_path, stamp)
+    row = table[(table["author"] == unit) & (table["topic"] == topic)]
+    return as_id_list(row["evidence"].iloc[0]) if len(row) else []
 
 
 @dataclass(frozen=True)
@@ -259,13 +284,22 @@ def full_run(run_path: str, stamp: float) -> Run:
 
 @st.cache_data(max_entries=MAX_COMPARISONS_CACHED, show_spinner="Testing the differences…")
 def author_differences(
-    run_path: str, stamp: float, authors: tuple[str, ...], resamples: int = 999
+    run_path: str,
+    stamp: float,
+    authors: tuple[str, ...],
+    resamples: int = 999,
+    level: str = "author",
 ) -> pd.DataFrame:
-    """:func:`analysis.differences.author_differences` of ``authors`` (every pair and topic)."""
+    """:func:`analysis.differences.author_differences` of ``authors`` (every pair and topic;
+    ``level`` "outlet": outlets over all their articles)."""
     from analysis.differences import author_differences as differences
 
     diffs = differences(
-        scored_run(run_path, stamp), list(authors), n_boot=resamples, n_permutations=resamples
+        scored_run(run_path, stamp),
+        list(authors),
+        n_boot=resamples,
+        n_permutations=resamples,
+        level=level,
     )
     return pd.DataFrame([d.to_dict() for d in diffs])
 

@@ -238,11 +238,18 @@ def show_passages(
 
 
 def evidence_frame(
-    store: data.TextStore, level: str, unit: str, topic: str, limit: int
+    store: data.TextStore,
+    level: str,
+    unit: str,
+    topic: str,
+    limit: int,
+    ids: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The evidence behind one position, strongest first, with text and probabilities."""
-    ids = data.evidence_ids(store, level, unit, topic)[:limit]
-    return data.passages_with_scores(store, ids, topic)
+    """The evidence behind one position, strongest first, with text and probabilities
+    (``ids``: its evidence passage ids where the store does not hold them, as for outlets)."""
+    if ids is None:
+        ids = data.evidence_ids(store, level, unit, topic)
+    return data.passages_with_scores(store, list(ids)[:limit], topic)
 
 
 def reported_frame(

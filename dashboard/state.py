@@ -20,18 +20,21 @@ import streamlit as st
 SINGLE = (
     "run",
     "author",
+    "outlet",
     "topic",
     "article",
-    # Overview: authors or articles, their order, and the date-range and undated filters
+    # Overview: authors, outlets or articles, their order, and the date-range and undated filters
     "view",
     "sort_authors",
+    "sort_outlets",
     "sort_articles",
     "from",
     "to",
     "undated",
     "silent",  # "1": those that discuss no topic shown too, "0": hidden (else by run size)
-    # Compare: which kind of group the authors are chosen among
+    # Compare: which kind of group the authors are chosen among; "outlets": compare outlets
     "among",
+    "units",
     # Article: the search text and group the articles are chosen among, the topic whose scores
     # colour the passages, and the scale (stance or tone)
     "search",
@@ -48,6 +51,8 @@ SINGLE = (
 )
 MULTI = (
     "authors",
+    # Compare: the outlets compared (each over all its articles)
+    "compared_outlets",
     # Filters (Overview, Over time): outlets, authors or outlet groups, topics
     "outlets",
     "groups",
@@ -58,7 +63,14 @@ MULTI = (
 _LOADED = "_vp_query_params_loaded"
 _FROM_LINK = "_vp_from_link"  # selections the opened link set, not yet checked by a widget
 # What a selection is, in the warning about a link's value that is not here.
-NOUNS = {"run": "run", "run_a": "run", "run_b": "run", "author": "author", "topic": "topic"}
+NOUNS = {
+    "run": "run",
+    "run_a": "run",
+    "run_b": "run",
+    "author": "author",
+    "outlet": "outlet",
+    "topic": "topic",
+}
 
 
 def _key(name: str) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.bylines import outlets_named_as_authors
-from analysis.runs import INTERVAL_COLUMNS
+from analysis.runs import GROUP_LEVELS, INTERVAL_COLUMNS
 from dashboard.style import (
     GROUP_SHORT,
     ONLY_QUOTED,
@@ -44,10 +44,11 @@ UNIT_INFO = ("author", "group_kind", "outlet", "date", "title", "article_id", "n
 
 
 def unit_column(level: str) -> str:
-    """The column that names a unit at ``level``: the group label or the article id."""
-    if level not in ("author", "article"):
-        raise ValueError(f"expected level 'author' or 'article', got {level!r}")
-    return "author" if level == "author" else "article_id"
+    """The column that names a unit at ``level``: the group label (an author's, an outlet's)
+    or the article id."""
+    if level not in (*GROUP_LEVELS, "article"):
+        raise ValueError(f"expected level 'author', 'outlet' or 'article', got {level!r}")
+    return "author" if level in GROUP_LEVELS else "article_id"
 
 
 def wide_positions(positions: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -81,7 +82,7 @@ def sort_options(topics: Sequence[tuple[str, str]], level: str) -> dict[str, tup
     """Sort choices in words -> (column, ascending). ``topics`` is (key, label) pairs."""
     first = (
         {"Most articles": ("n_articles", False), "Name": ("__name__", True)}
-        if level == "author"
+        if level in GROUP_LEVELS
         else {
             "Newest first": ("date", False),
             "Oldest first": ("date", True),
@@ -178,7 +179,7 @@ def sort_wide(
         count = pd.to_numeric(wide[count_column], errors="coerce").to_numpy(dtype=float)
         bound = np.where(count >= SORT_MIN_PASSAGES, bound, np.nan)
     article_column = f"{topic}|n_articles_discussing"
-    if level == "author" and article_column in wide.columns and field != "quoted_stance":
+    if level in GROUP_LEVELS and article_column in wide.columns and field != "quoted_stance":
         articles = pd.to_numeric(wide[article_column], errors="coerce").to_numpy(dtype=float)
         bound = np.where(articles >= SORT_MIN_ARTICLES, bound, np.nan)
     keys = pd.DataFrame(
@@ -313,7 +314,7 @@ def matrix(
         for key, label in topics:
             f = {name: values[i] for name, values in per_topic[key].items()}
             discussed = f["status"] == "discussed"
-            articles = f["n_articles_discussing"] if level == "author" else None
+            articles = f["n_articles_discussing"] if level in GROUP_LEVELS else None
             for header, values in info_values.items():
                 columns[header].append(values[i])
             columns["Topic"].append(label)
@@ -384,6 +385,27 @@ def group_kinds(articles: pd.DataFrame) -> dict[str, str]:
     """Group -> its kind (author, outlet or article)."""
     rows = members(articles)
     return dict(zip(rows["group"], rows["group_kind"], strict=True))
+
+
+def outlet_articles(articles: pd.DataFrame) -> dict[str, int]:
+    """Outlet -> the articles it published (duplicates not counted)."""
+    kept = articles[articles["duplicate_of"].isna()] if "duplicate_of" in articles else articles
+    named = kept["outlet"].dropna().astype(str).str.strip()
+    return {str(o): int(n) for o, n in named[named != ""].value_counts().items()}
+
+
+def outlet_order(articles: pd.DataFrame) -> list[str]:
+    """Outlets with the most articles first, then by name (duplicates not counted)."""
+    counts = outlet_articles(articles)
+    return sorted(counts, key=lambda o: (-counts[o], o.casefold()))
+
+
+def unit_articles(articles: pd.DataFrame, level: str, unit: str) -> pd.Series:
+    """Which articles make up ``unit`` at ``level``: those counting toward an author (or
+    outlet group), or every article an outlet published."""
+    if level == "outlet":
+        return articles["outlet"].astype(str).str.strip() == str(unit)
+    return in_groups(articles, [unit])
 
 
 def in_groups(articles: pd.DataFrame, groups: Sequence[str]) -> pd.Series:

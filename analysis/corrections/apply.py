@@ -74,7 +74,7 @@ def apply_corrections(
     The scores table gains a ``corrected`` column: the tasks corrected on that row, joined by
     commas ("" when none).
     """
-    from analysis.aggregate import positions
+    from analysis.aggregate import positions, unusable_scores
 
     topics = run.info.topic_keys()
     in_force = latest(corrections)
@@ -191,11 +191,7 @@ def apply_corrections(
     agg = run.info.aggregation
     # Rows the model could not score. A quote the analyst added with its quoted voice's stance
     # alone has no author's stance, which no position reads unless quotes count as the author's.
-    unknown_stance = scores["stance"].isna()
-    if not agg.include_reported:
-        quoted = pd.to_numeric(scores["speaker_stance"], errors="coerce").notna()
-        unknown_stance &= ~(scores["reported"].astype(bool) & quoted)
-    failed = unknown_stance | scores["tone"].isna()
+    failed = unusable_scores(scores, agg.include_reported)
     table = positions(
         run.articles,
         passages,

@@ -1,4 +1,5 @@
-"""Compare: two to four authors (or outlet groups) per topic, with intervals and evidence."""
+"""Compare: two to four authors (or outlet groups), or outlets over all their articles, per
+topic, with intervals and evidence."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from dashboard.style import (
 from dashboard.trust import render_trust
 
 MAX_AUTHORS = 4
+UNIT_CHOICES = {"Authors": "author", "Outlets": "outlet"}  # what is compared -> its level
 TOP_EVIDENCE = 3
 TOP_REPORTED = 3
 KIND_CHOICES = {
@@ -46,39 +48,25 @@ def render() -> None:
     """Lay out the page (Streamlit runs this file as ``__main__``; importing it runs nothing)."""
     ctx = context.active()
     meta = data.article_meta(ctx.path, ctx.stamp)
-    positions = data.positions(ctx.path, ctx.stamp, "author")
     meta_by_id = meta.set_index("article_id", drop=False)
-    groups = views.group_order(meta)
-    kinds = views.group_kinds(meta)
 
     st.title("Compare")
-    st.caption(
-        "Two to four authors side by side. Articles without an author are grouped under their "
-        "outlet, so outlets can be compared too."
+    state.seed_widget("units", "cmp_units", lambda v: v if v in UNIT_CHOICES else None)
+    units = st.radio(
+        "Compare",
+        list(UNIT_CHOICES),
+        horizontal=True,
+        key="cmp_units",
+        help="Outlets: each outlet over every article it published, signed or not. Authors: "
+        "named authors, and outlet groups that hold an outlet's unsigned articles.",
     )
-    if not state.get("authors") and not st.session_state.get("_vp_compare_seeded"):
-        state.put("authors", groups[:3])
-    st.session_state["_vp_compare_seeded"] = True
-
-    left, right = st.columns([3, 1])
-    state.seed_widget("among", "cmp_kinds", lambda v: v if v in KIND_CHOICES else None)
-    kind_choice = right.radio("Choose among", list(KIND_CHOICES), key="cmp_kinds")
-    state.put("among", kind_choice if kind_choice != next(iter(KIND_CHOICES)) else None)
-    current = set(state.get("authors") or [])
-    options = [g for g in groups if kinds.get(g) in KIND_CHOICES[kind_choice] or g in current]
-    chosen = state.multiselect(
-        f"Authors or outlet groups (two to {MAX_AUTHORS})",
-        options,
-        "authors",
-        where=left,
-        max_selections=MAX_AUTHORS,
-        format_func=_author_label(kinds),
-        placeholder="Type a name",
-    )
-    if len(chosen) < 2:
-        st.info(
-            f"Pick at least two (and at most {MAX_AUTHORS}) authors or outlet groups to compare."
-        )
+    state.put("units", None if units == next(iter(UNIT_CHOICES)) else units)
+    level = UNIT_CHOICES[units]
+    positions = data.positions(ctx.path, ctx.stamp, level)
+    if level == "outlet":
+        chosen, kinds = _choose_outlets(meta)
+    else:
+        chosen, kinds = _choose_authors(meta)
     if not chosen:
         return  # not st.stop(): the app then writes the emptied choice to the address
 
@@ -98,7 +86,7 @@ def render() -> None:
         key="cmp_download",
         table=shown.sort_values(["_order"], kind="stable").drop(columns=["_order"]),
         chart=chart,
-        what="these authors' positions",
+        what="these outlets' positions" if level == "outlet" else "these authors' positions",
         provenance=ctx.provenance,
     )
 
@@ -111,7 +99,7 @@ def render() -> None:
         )
         if differences is not None:
             with differences:
-                _differences(ctx, chosen)
+                _differences(ctx, chosen, level)
 
     # The evidence of one topic at a time: the chart above has every topic, and drawing every
     # topic's cards made the page's first paint slow on a whole-corpus run.
@@ -124,12 +112,69 @@ def render() -> None:
         horizontal=True,
     )
     if topic is not None:
-        _topic_evidence(ctx, topic, labels[topic], chosen, positions, meta_by_id, kinds)
+        _topic_evidence(ctx, topic, labels[topic], chosen, positions, meta_by_id, kinds, level)
 
 
-def _differences(ctx: context.RunContext, chosen: list[str]) -> None:
-    """The differences between the chosen authors with intervals and tests."""
-    tests = data.author_differences(ctx.path, ctx.stamp, tuple(chosen))
+def _choose_authors(meta: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
+    """The authors (or outlet groups) picked, among a kind of group; and each group's kind."""
+    groups = views.group_order(meta)
+    kinds = views.group_kinds(meta)
+    st.caption(
+        "Two to four authors side by side. Articles without an author are grouped under their "
+        "outlet (an outlet group); to compare outlets over all their articles, choose Outlets."
+    )
+    if not state.get("authors") and not st.session_state.get("_vp_compare_seeded"):
+        state.put("authors", groups[:3])
+    st.session_state["_vp_compare_seeded"] = True
+    left, right = st.columns([3, 1])
+    state.seed_widget("among", "cmp_kinds", lambda v: v if v in KIND_CHOICES else None)
+    kind_choice = right.radio("Choose among", list(KIND_CHOICES), key="cmp_kinds")
+    state.put("among", kind_choice if kind_choice != next(iter(KIND_CHOICES)) else None)
+    current = set(state.get("authors") or [])
+    options = [g for g in groups if kinds.get(g) in KIND_CHOICES[kind_choice] or g in current]
+    chosen = state.multiselect(
+        f"Authors or outlet groups (two to {MAX_AUTHORS})",
+        options,
+        "authors",
+        where=left,
+        max_selections=MAX_AUTHORS,
+        format_func=_author_label(kinds),
+        placeholder="Type a name",
+    )
+    if len(chosen) < 2:
+        st.info(
+            f"Pick at least two (and at most {MAX_AUTHORS}) authors or outlet groups to compare."
+        )
+    return chosen, kinds
+
+
+def _choose_outlets(meta: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
+    """The outlets picked (each over all the articles it published); no kinds to tell apart."""
+    outlets = views.outlet_order(meta)
+    st.caption(
+        "Two to four outlets side by side, each over every article it published, signed or "
+        "not: what the outlet publishes, whoever wrote it."
+    )
+    if not state.get("compared_outlets") and not st.session_state.get("_vp_outlets_seeded"):
+        state.put("compared_outlets", outlets[:3])
+    st.session_state["_vp_outlets_seeded"] = True
+    counts = views.outlet_articles(meta)
+    chosen = state.multiselect(
+        f"Outlets (two to {MAX_AUTHORS}; in brackets: their articles)",
+        outlets,
+        "compared_outlets",
+        max_selections=MAX_AUTHORS,
+        format_func=lambda o: f"{o} ({counts.get(o, 0):,})",
+        placeholder="Type an outlet",
+    )
+    if len(chosen) < 2:
+        st.info(f"Pick at least two (and at most {MAX_AUTHORS}) outlets to compare.")
+    return chosen, {}
+
+
+def _differences(ctx: context.RunContext, chosen: list[str], level: str = "author") -> None:
+    """The differences between the chosen authors (or outlets) with intervals and tests."""
+    tests = data.author_differences(ctx.path, ctx.stamp, tuple(chosen), level=level)
     st.caption(
         "A − B of the numbers above, over each author's own-voice passages. Interval: "
         "bootstrap over each author's articles and their passages, as the positions above, "
@@ -160,8 +205,10 @@ def _topic_evidence(
     positions: pd.DataFrame,
     meta_by_id: pd.DataFrame,
     kinds: dict[str, str],
+    level: str = "author",
 ) -> None:
-    """Each chosen author's position on one topic with its evidence, then the quoted voices."""
+    """Each chosen author's (or outlet's) position on one topic with its evidence, then the
+    quoted voices."""
     store = data.text_store(ctx.path, ctx.stamp)
     # A run made before an outlet group named as an author counted as that author can hold
     # two units of one name: the author's is shown (the pages pick authors by name).
@@ -193,14 +240,15 @@ def _topic_evidence(
             elif record is not None and record.get("stance_status") == "no_stance":
                 st.caption(f"{NO_STANCE}: these passages take no side.")
             if record is not None and record.get("status") == "discussed" and not only_quoted:
-                frame = evidence_frame(store, "author", author, topic, TOP_EVIDENCE)
+                ids = data.unit_evidence_ids(ctx.path, ctx.stamp, store, level, author, topic)
+                frame = evidence_frame(store, level, author, topic, TOP_EVIDENCE, ids=ids)
                 show_passages(
                     frame,
                     meta_by_id,
                     empty="No evidence passages were stored.",
                     scope=author,
                 )
-                stored = len(data.evidence_ids(store, "author", author, topic))
+                stored = len(ids)
                 if stored > len(frame):  # the run kept more than the card shows
                     n_own = int(record.get("n_passages") or 0)
                     st.caption(
@@ -220,7 +268,7 @@ def _topic_evidence(
         )
         columns = st.columns(len(chosen))
         for column, author in zip(columns, chosen, strict=True):
-            ids = list(meta_by_id.index[views.in_groups(meta_by_id, [author])])
+            ids = list(meta_by_id.index[views.unit_articles(meta_by_id, level, author)])
             reported, total = reported_frame(store, ids, topic, TOP_REPORTED)
             with column:
                 st.caption(f"{md_escape(author)}: {total} quoted or reported passage(s)")

@@ -150,14 +150,22 @@ def _download_positions(
     )
 
 
-def _evidence_for_author(
-    ctx: context.RunContext, meta_by_id: pd.DataFrame, units: list[str], topics: list[str]
+def _evidence_for_group(
+    ctx: context.RunContext,
+    meta_by_id: pd.DataFrame,
+    units: list[str],
+    topics: list[str],
+    level: str = "author",
 ) -> None:
+    """The evidence of one author (or outlet group), or at ``level`` "outlet" of one outlet
+    over all its articles."""
     st.subheader("Evidence")
-    st.caption("Click a cell in the table above, or choose an author and a topic here.")
+    noun = "an outlet" if level == "outlet" else "an author"
+    st.caption(f"Click a cell in the table above, or choose {noun} and a topic here.")
     left, right = st.columns(2)
-    unit = state.selectbox("Author or outlet group", units, "author", where=left)
-    pos = data.positions(ctx.path, ctx.stamp, "author")
+    label = "Outlet" if level == "outlet" else "Author or outlet group"
+    unit = state.selectbox(label, units, level, where=left)
+    pos = data.positions(ctx.path, ctx.stamp, level)
     topic = _topic_picker(ctx, right, topics, pos[pos["author"] == unit])
     if unit is None or topic is None:
         return
@@ -173,7 +181,7 @@ def _evidence_for_author(
         unsafe_allow_html=True,
     )
     store = data.text_store(ctx.path, ctx.stamp)
-    article_ids = list(meta_by_id.index[views.in_groups(meta_by_id, [unit])])
+    article_ids = list(meta_by_id.index[views.unit_articles(meta_by_id, level, unit)])
     if record is not None and record.get("status") == "unscored":
         st.warning(_unscored_note(ctx.label(topic)))
     elif record is None or record.get("status") != "discussed":
@@ -187,10 +195,16 @@ def _evidence_for_author(
         _no_stance_note(record, ctx.label(topic))
     else:
         _no_stance_note(record, ctx.label(topic))
-        frame = evidence_frame(store, "author", unit, topic, EVIDENCE_LIMIT)
+        ids = data.unit_evidence_ids(ctx.path, ctx.stamp, store, level, unit, topic)
+        frame = evidence_frame(store, level, unit, topic, EVIDENCE_LIMIT, ids=ids)
+        whose = (
+            "its authors' own words, in any of its articles"
+            if level == "outlet"
+            else ("the author's own words")
+        )
         st.markdown(
             "Evidence passages, strongest first (relevance × the clearer of the side taken "
-            f"and the tone): the author's own words (up to {EVIDENCE_LIMIT}):"
+            f"and the tone): {whose} (up to {EVIDENCE_LIMIT}):"
         )
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
     _quoted_voices(
@@ -372,7 +386,10 @@ def _only_discussing(wide: pd.DataFrame, topics: list[str], level: str, where) -
     ticked by default when the rows fill more than a page: a corpus of a few articles shows
     everyone); authors chosen by name are all shown, whatever they discuss."""
     status = [c for c in (f"{k}|status" for k in topics) if c in wide.columns]
-    if not status or (level == "author" and state.get("groups")):
+    chosen_by_name = (level == "author" and state.get("groups")) or (
+        level == "outlet" and state.get("outlets")
+    )
+    if not status or chosen_by_name:
         return wide
     discussing = (wide[status] == "discussed").any(axis=1)
     if discussing.all() or not discussing.any():
@@ -431,7 +448,41 @@ def _authors_view(
     current = state.get("author")
     if current in wide.index and current not in units:
         units.insert(0, current)
-    _evidence_for_author(ctx, meta_by_id, units, topics)
+    _evidence_for_group(ctx, meta_by_id, units, topics)
+
+
+def _outlets_view(
+    ctx: context.RunContext,
+    kept: pd.DataFrame,
+    meta_by_id: pd.DataFrame,
+    topics: list[str],
+    narrowed: bool,
+) -> None:
+    """Each outlet over all the articles it published, signed or not."""
+    wide = data.wide_positions(ctx.path, ctx.stamp, "outlet")
+    if narrowed:
+        wide = wide[wide.index.isin(kept["outlet"].dropna().astype(str).str.strip().unique())]
+    st.caption(
+        "Each outlet over every article it published, signed or not: what it publishes, "
+        "whoever wrote it (under Authors an outlet group holds only its unsigned articles)."
+    )
+    found = _level_table(
+        ctx,
+        "outlet",
+        wide,
+        topics,
+        "Outlets",
+        [("__name__", "Outlet")],
+        [("n_articles", "Articles")],
+    )
+    if found is None:
+        return
+    shown, wide = found
+    units = list(shown.index.astype(str))
+    current = state.get("outlet")
+    if current in wide.index and current not in units:
+        units.insert(0, current)
+    _evidence_for_group(ctx, meta_by_id, units, topics, level="outlet")
 
 
 def _articles_view(
@@ -468,10 +519,11 @@ def render() -> None:
     meta_by_id = meta.set_index("article_id", drop=False)
     ui.legend(ctx)
     render_trust(ctx.meta.get("models"), ctx.info.topics)
-    state.seed_widget("view", "ov_view", lambda v: v if v in ("Authors", "Articles") else None)
+    views_offered = ["Authors", "Outlets", "Articles"]
+    state.seed_widget("view", "ov_view", lambda v: v if v in views_offered else None)
     view = st.radio(
         "Show",
-        ["Authors", "Articles"],
+        views_offered,
         horizontal=True,
         key="ov_view",
         on_change=_mark_chosen,
@@ -480,6 +532,8 @@ def render() -> None:
     state.put("view", view if view != "Authors" else None)
     if view == "Articles":
         _articles_view(ctx, kept, meta_by_id, topic_keys)
+    elif view == "Outlets":
+        _outlets_view(ctx, kept, meta_by_id, topic_keys, narrowed)
     else:
         _authors_view(ctx, kept, meta_by_id, topic_keys, narrowed)
 

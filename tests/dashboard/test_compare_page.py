@@ -227,3 +227,22 @@ def test_evidence_cut_to_the_strongest_says_how_many_there_are(app, tmp_path):
     assert f"The {len(stored)} strongest of 7 passages; the Overview lists more." in captions
     at = _evidence_on(at, "arms_control")  # every stored passage shown: nothing to say
     assert not any("strongest of" in c for c in (c.value for c in at.caption))
+
+
+def test_outlets_are_compared_over_all_their_articles(compare):
+    compare.radio(key="cmp_units").set_value("Outlets").run()
+    assert not compare.exception, [e.value for e in compare.exception]
+    chosen = compare.multiselect(key="w_compared_outlets")
+    assert chosen.value == [VALDAI, NHAN_DAN]  # most articles first
+    assert "(3)" in chosen.format_func(VALDAI)
+    assert "every article it published, signed or not" in " ".join(c.value for c in compare.caption)
+    compare.session_state["cmp_differences_open"] = True
+    compare.run()
+    (table,) = [d.value for d in compare.dataframe if "Measure" in d.value.columns]
+    assert set(table["A"]) == {VALDAI} and set(table["B"]) == {NHAN_DAN}
+    # Valdai's sanctions passages come from all three of its articles, two of them signed
+    sanctions = table[table["Topic"] == TOPIC_LABELS["sanctions"]]
+    assert set(sanctions["Articles"].str.split(" / ").str[0]) == {"3"}
+    compare.radio(key="w_topic").set_value("sanctions").run()
+    cards = "\n".join(m.value for m in compare.markdown)
+    assert "sanctions machine in Washington runs on autopilot" in cards  # Timofeev's, signed

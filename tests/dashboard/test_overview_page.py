@@ -288,3 +288,28 @@ def test_after_switching_to_articles_the_evidence_opens_on_a_topic_the_article_d
     # a topic chosen after the switch stays, discussed or not
     at.selectbox(key="w_topic").set_value("ukraine").run()
     assert at.selectbox(key="w_topic").value == "ukraine"
+
+
+def test_outlets_view_holds_every_article_an_outlet_published(overview):
+    """Under Authors, Valdai is its one unsigned article (Timofeev's signed two are his);
+    under Outlets, Valdai is all three, with the evidence of all three."""
+    authors = _table(overview)
+    assert str(_row(authors, VALDAI, "Sanctions")["Articles"]) == "1"
+    overview.radio(key="ov_view").set_value("Outlets").run()
+    outlets = _table(overview)
+    assert set(outlets["Outlet"]) == {VALDAI, NHAN_DAN}  # the wire report has no outlet
+    valdai = _row(outlets, VALDAI, "Sanctions", unit_column="Outlet")
+    assert str(valdai["Articles"]) == "3"
+    assert valdai["n · coverage"].startswith("3 in 3 articles")
+    assert "every article it published, signed or not" in " ".join(
+        c.value for c in overview.caption
+    )
+    overview.selectbox(key="w_outlet").set_value(VALDAI).run()
+    overview.selectbox(key="w_topic").set_value("sanctions").run()
+    text = _markdown(overview)
+    assert "**Valdai Discussion Club** on **Sanctions**" in text
+    assert "its authors' own words, in any of its articles" in text
+    # Timofeev's signed sentence is evidence for his outlet too
+    assert "sanctions machine in Washington runs on autopilot" in text
+    assert overview.query_params["view"] == "Outlets"  # a link reopens this view
+    assert overview.query_params["outlet"] == VALDAI

@@ -1,0 +1,102 @@
+"""Outlets as units: every article an outlet published, signed or not (`analysis.outlets`)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from analysis.aggregate import positions
+from analysis.cli import main
+from analysis.differences import author_differences
+from analysis.outlets import run_outlet_positions
+from analysis.runs import load_run, write_run
+from analysis.shifts import author_shift
+from tests.test_aggregate import TOPICS, article, score, tables
+
+
+def unsigned(article_id: str, outlet: str, day: str) -> dict:
+    """An article without a byline: grouped under its outlet at author level."""
+    return article(article_id, outlet, outlet=outlet, group_kind="outlet", author=None, date=day)
+
+
+def make_run(tmp_path):
+    """The Daily: two signed articles (Ann, Bob) that favor sanctions and one unsigned piece
+    that opposes them; The Weekly: two unsigned pieces against, one by Ann for; one article
+    without an outlet."""
+    arts = [
+        article("d1", "Ann", outlet="The Daily", date="2018-01-10"),
+        article("d2", "Bob", outlet="The Daily", date="2018-02-10"),
+        unsigned("d3", "The Daily", "2018-03-10"),
+        unsigned("w1", "The Weekly", "2018-01-12"),
+        unsigned("w2", "The Weekly", "2018-02-12"),
+        article("w3", "Ann", outlet="The Weekly", date="2018-03-12"),
+        article("x1", "Cid", outlet=None, date="2018-03-15"),
+    ]
+    rows = []
+    for aid, stance in (("d1", 0.7), ("d2", 0.6), ("d3", -0.5), ("w1", -0.6), ("w2", -0.7)):
+        rows += [score(f"{aid}:{i}", "sanctions", 0.9, stance, -0.3) for i in range(3)]
+    rows += [score(f"w3:{i}", "sanctions", 0.9, 0.8, 0.1) for i in range(3)]
+    rows += [score(f"x1:{i}", "sanctions", 0.9, 0.9, 0.1) for i in range(3)]
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    return load_run(write_run(tmp_path, "r1", {}, "[aggregate]\nstance_rule = 'mean'\n", data))
+
+
+def test_an_outlet_holds_every_article_it_published_signed_or_not(tmp_path):
+    run = make_run(tmp_path)
+    table = run_outlet_positions(run)
+    assert set(table["level"]) == {"outlet"}
+    assert set(table["author"]) == {"The Daily", "The Weekly"}  # no outlet: counted nowhere
+    daily = table[(table["author"] == "The Daily") & (table["topic"] == "sanctions")].iloc[0]
+    assert daily["n_articles"] == 3 and daily["n_passages"] == 9
+    assert daily["stance"] == pytest.approx((0.7 + 0.6 - 0.5) / 3, abs=1e-6)
+    assert daily["stance_low"] < daily["stance"] < daily["stance_high"]
+    assert len(daily["evidence"]) > 0
+    # the author level keeps filing signed articles under their authors, and the outlet group
+    # holds the unsigned piece only
+    stored = run.positions.query("level == 'author' and topic == 'sanctions'")
+    group = stored[stored["author"] == "The Daily"].iloc[0]
+    assert group["n_articles"] == 1 and group["stance"] == pytest.approx(-0.5, abs=1e-6)
+    # the same call gives the same numbers (seeded)
+    again = run_outlet_positions(run)
+    assert np.allclose(
+        again[["stance_low", "stance_high"]].to_numpy(float),
+        table[["stance_low", "stance_high"]].to_numpy(float),
+        equal_nan=True,
+    )
+
+
+def test_outlets_are_compared_and_followed_over_time_as_authors_are(tmp_path):
+    run = make_run(tmp_path)
+    diffs = author_differences(
+        run, ["the daily", "THE WEEKLY"], topics=["sanctions"], level="outlet"
+    )
+    stance = next(d for d in diffs if d.measure == "stance")
+    assert (stance.a, stance.b) == ("The Daily", "The Weekly")
+    assert (stance.n_articles_a, stance.n_articles_b) == (3, 3)
+    expected = (0.7 + 0.6 - 0.5) / 3 - (-0.6 - 0.7 + 0.8) / 3
+    assert stance.difference == pytest.approx(expected, abs=1e-6)
+    with pytest.raises(ValueError, match=r"no outlet 'The Dialy'.*The Daily"):
+        author_differences(run, ["The Dialy", "The Weekly"], level="outlet")
+    shift = author_shift(run, "The Weekly", "sanctions", split_date="2018-03-01", level="outlet")
+    assert (shift.n_before, shift.n_after) == (2, 1)
+    assert shift.after == pytest.approx(0.8, abs=1e-6)  # Ann's signed piece counts
+
+
+def test_cli_shows_and_compares_outlets(tmp_path, capsys):
+    make_run(tmp_path)
+    runs = ["--runs-dir", str(tmp_path)]
+    assert main(["show", "r1", "--level", "outlet", *runs]) == 0
+    out = capsys.readouterr().out
+    assert "every article each outlet published, signed or not" in out
+    assert "The Daily" in out and "The Weekly" in out and "Cid" not in out
+    assert main(["show", "r1", "--level", "outlet", "--author", "the weekly", "--json", *runs]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["level"] == "outlet"
+    assert {p["author"] for p in shown["positions"]} == {"The Weekly"}
+    assert main(["compare-authors", "r1", "The Daily", "The Weekly", "--outlets", *runs]) == 0
+    assert "articles 3 / 3" in capsys.readouterr().out
+    assert main(["compare-authors", "r1", "The Dialy", "The Weekly", "--outlets", *runs]) == 2
+    assert "no outlet 'The Dialy'" in capsys.readouterr().err
