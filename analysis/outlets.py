@@ -6,7 +6,7 @@ outlet, so an outlet group there is the outlet's unsigned pieces (6 of The New Y
 article the outlet published, whoever signed it: these positions, computed from a run's tables
 when asked (``analysis.aggregate.outlet_positions``, with the run's own aggregation settings),
 so that runs made before them have them too. ``show --level outlet``, ``compare-authors
---outlets``, ``shift --outlet`` and the dashboard's Outlets views read them.
+--outlets``, ``shift --outlets`` and the dashboard's Outlets choices read them.
 """
 
 from __future__ import annotations

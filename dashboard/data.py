@@ -325,16 +325,29 @@ def author_shifts(
     topics: tuple[str, ...],
     split_date: str | None,
     resamples: int = 999,
+    level: str = "author",
 ) -> list[dict[str, Any]]:
-    """:func:`analysis.shifts.author_shift` for each author × topic × measure (JSON-ready)."""
+    """:func:`analysis.shifts.author_shift` for each author (outlet, at ``level`` "outlet")
+    × topic × measure (JSON-ready)."""
+    from analysis import outlets
     from analysis.bylines import membership
     from analysis.shifts import author_shift
 
     run = full_run(run_path, stamp)
-    members = membership(run.articles, run.info.known_rosters)
+    if level == "outlet":
+        members = outlets.members(run.articles)
+    else:
+        members = membership(run.articles, run.info.known_rosters)
     return [
         author_shift(
-            run, a, t, m, split_date=split_date, n_resamples=resamples, members=members
+            run,
+            a,
+            t,
+            m,
+            split_date=split_date,
+            n_resamples=resamples,
+            members=members,
+            level=level,
         ).to_dict()
         for a in authors
         for t in topics

@@ -57,8 +57,9 @@ MULTI = (
     "outlets",
     "groups",
     "topics",
-    # Over time: the authors drawn
+    # Over time: the authors drawn, or the outlets
     "time_authors",
+    "time_outlets",
 )
 _LOADED = "_vp_query_params_loaded"
 _FROM_LINK = "_vp_from_link"  # selections the opened link set, not yet checked by a widget

@@ -26,6 +26,7 @@ from dashboard.trust import render_trust
 
 DEFAULT_AUTHORS = 5  # authors drawn until the user picks: the ones with most dated articles
 MAX_AUTHORS = 10  # distinguishable colours
+UNIT_CHOICES = {"Authors": "author", "Outlets": "outlet"}  # what is drawn -> its level
 COLUMNS = [
     "Date",
     "Author",
@@ -44,19 +45,32 @@ COLUMNS = [
 ]
 
 
+def unit_members(meta: pd.DataFrame, level: str = "author") -> pd.DataFrame:
+    """(article_id, group) of every article: each author of its byline (or its outlet group),
+    or at ``level`` "outlet" its outlet."""
+    if level == "outlet":
+        named = meta[meta["outlet"].notna()]
+        return pd.DataFrame(
+            {"article_id": named["article_id"], "group": named["outlet"].astype(str).str.strip()}
+        )
+    return views.members(meta)[["article_id", "group"]].drop_duplicates()
+
+
 def time_frame(
     positions: pd.DataFrame,
     meta: pd.DataFrame,
     authors: list[str],
     topics: list[tuple[str, str]],
+    level: str = "author",
 ) -> pd.DataFrame:
-    """One row per dated article × topic × measure discussed by one of ``authors``: the
-    article's position joined to its date (``meta["day"]``), oldest first."""
+    """One row per dated article × topic × measure discussed by one of ``authors`` (outlets at
+    ``level`` "outlet"): the article's position joined to its date (``meta["day"]``), oldest
+    first."""
     labels = dict(topics)
     days = meta.drop_duplicates("article_id").set_index("article_id")["day"]
     pos = positions[(positions["status"] == "discussed") & positions["topic"].isin(labels)]
-    # an article counts toward each author of its byline
-    groups = views.members(meta)[["article_id", "group"]].drop_duplicates()
+    # an article counts toward each author of its byline (or toward its outlet)
+    groups = unit_members(meta, level)
     pos = pos.merge(groups, on="article_id", how="inner")
     pos = pos[pos["group"].isin(authors)].assign(author=lambda f: f["group"])
     pos["Date"] = pos["article_id"].map(days)
@@ -90,16 +104,18 @@ def time_frame(
     return frame.sort_values(["Date", "Author", "topic"], kind="stable").reset_index(drop=True)
 
 
-def articles_with_points(positions: pd.DataFrame, dated: pd.DataFrame) -> pd.Series:
-    """Per author or outlet group, its dated articles that get a point on some topic: those
-    whose own voice gives a stance or a tone (one discussed only through quoted voices has
-    none, so an author with only such articles is not offered)."""
+def articles_with_points(
+    positions: pd.DataFrame, dated: pd.DataFrame, level: str = "author"
+) -> pd.Series:
+    """Per author or outlet group (outlet at ``level`` "outlet"), its dated articles that get
+    a point on some topic: those whose own voice gives a stance or a tone (one discussed only
+    through quoted voices has none, so an author with only such articles is not offered)."""
     pointed = positions[
         (positions["status"] == "discussed")
         & (positions["stance"].notna() | positions["tone"].notna())
     ]
     ids = set(pointed["article_id"]) & set(dated["article_id"])
-    members = views.members(dated)
+    members = unit_members(dated, level)
     return members[members["article_id"].isin(ids)].groupby("group")["article_id"].nunique()
 
 
@@ -202,7 +218,9 @@ def _iso_day(value: Any, first: datetime.date, last: datetime.date) -> datetime.
     return day if first <= day <= last else None
 
 
-def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: Any) -> None:
+def _changes(
+    ctx: Any, authors: list[str], topics: list[str], first: Any, last: Any, level: str
+) -> None:
     """Did they change? Shifts before/after a chosen date, or at the detected change point.
     Computed only while the expander is open: the change-point search tests every split with
     permutations, and most visits never open it."""
@@ -225,7 +243,9 @@ def _changes(ctx: Any, authors: list[str], topics: list[str], first: Any, last: 
         )
         split = picked.isoformat() if picked else None
         state.put("split", split)
-        shifts = data.author_shifts(ctx.path, ctx.stamp, tuple(authors), tuple(topics), split)
+        shifts = data.author_shifts(
+            ctx.path, ctx.stamp, tuple(authors), tuple(topics), split, level=level
+        )
         st.caption(
             "After − before of each author's position, with a bootstrap interval that resamples "
             "each side's articles and their passages as the positions do (extended to the "
@@ -279,10 +299,24 @@ def render() -> None:
         return
 
     positions = data.positions(ctx.path, ctx.stamp, "article")
-    kinds = views.group_kinds(meta)
-    counts = articles_with_points(positions, dated)
-    ranked = [g for g in views.group_order(dated) if g in counts.index]
-    ranked.sort(key=lambda g: -int(counts[g]))  # stable: group_order breaks ties
+    state.seed_widget("units", "time_units", lambda v: v if v in UNIT_CHOICES else None)
+    units = st.radio(
+        "Draw",
+        list(UNIT_CHOICES),
+        horizontal=True,
+        key="time_units",
+        help="Outlets: each outlet's articles, signed or not. Authors: named authors, and "
+        "outlet groups that hold an outlet's unsigned articles.",
+    )
+    state.put("units", None if units == next(iter(UNIT_CHOICES)) else units)
+    level = UNIT_CHOICES[units]
+    kinds = {} if level == "outlet" else views.group_kinds(meta)
+    counts = articles_with_points(positions, dated, level)
+    order = views.outlet_order(dated) if level == "outlet" else views.group_order(dated)
+    ranked = [g for g in order if g in counts.index]
+    ranked.sort(key=lambda g: -int(counts[g]))  # stable: the order above breaks ties
+    selection = "time_outlets" if level == "outlet" else "time_authors"
+    noun = "Outlets" if level == "outlet" else "Authors or outlet groups"
 
     first, last = dated["day"].min().date(), dated["day"].max().date()
     st.caption(
@@ -302,16 +336,16 @@ def render() -> None:
 
     left, right = st.columns([3, 2])
     chosen = state.multiselect(
-        f"Authors or outlet groups (up to {MAX_AUTHORS}; in brackets: their dated articles "
+        f"{noun} (up to {MAX_AUTHORS}; in brackets: their dated articles "
         "with a point on a topic, most first)",
         ranked,
-        "time_authors",
+        selection,
         where=left,
         default=ranked[:DEFAULT_AUTHORS],
         max_selections=MAX_AUTHORS,
         format_func=lambda g: (
             f"{g} ({int(counts.get(g, 0))})"
-            if kinds.get(g) == "author"
+            if kinds.get(g, "author") == "author"
             else f"{g} ({GROUP_TAGS.get(kinds.get(g), '')}, {int(counts.get(g, 0))})"
         ),
         placeholder="Type a name",
@@ -325,10 +359,10 @@ def render() -> None:
         st.info("No dated article discusses any of the run's topics in its own voice.")
         return
     if not chosen:
-        st.info("Pick one or more authors or outlet groups to draw.")
+        st.info(f"Pick one or more {noun.lower()} to draw.")
         return
 
-    frame = time_frame(positions, meta, chosen, topic_pairs)
+    frame = time_frame(positions, meta, chosen, topic_pairs, level)
     if frame.empty:
         st.info(
             "The chosen authors have no dated article that discusses "
@@ -355,7 +389,7 @@ def render() -> None:
         provenance=ctx.provenance,
     )
 
-    _changes(ctx, chosen, [k for k, _ in topic_pairs], first, last)
+    _changes(ctx, chosen, [k for k, _ in topic_pairs], first, last, level)
 
     n_articles = frame["article_id"].nunique()
     with st.expander(

@@ -275,3 +275,17 @@ def test_a_point_whose_interval_reaches_across_zero_or_is_missing_is_drawn_hollo
     points = [layer for layer in spec["spec"]["layer"] if layer["mark"]["type"] == "point"]
     by_filter = {layer["transform"][0]["filter"]: layer["mark"]["filled"] for layer in points}
     assert by_filter == {"datum.settled": True, "!datum.settled": False}
+
+
+def test_outlets_are_drawn_over_all_their_dated_articles(app, small_runs_dir):
+    at = _open(app, small_runs_dir)
+    at.radio(key="time_units").set_value("Outlets").run()
+    assert not at.exception, [e.value for e in at.exception]
+    chosen = at.multiselect(key="w_time_outlets")
+    assert VALDAI in chosen.value and TIMOFEEV not in chosen.options
+    _, rows = _chart(at)
+    valdai = {r["article_id"] for r in rows if r["Author"] == VALDAI}
+    # Timofeev's two signed articles are his outlet's too, beside its unsigned one
+    assert {"001_6c28832786d132a7", "002_timofeev_sanctions"} <= valdai
+    assert "000_75f37cc66b80f13e" in valdai
+    assert at.query_params["units"] == "Outlets"
