@@ -2,7 +2,9 @@
 
 A *unit* is one article, or one group of articles (``articles.group`` with its ``group_kind``:
 an author, else an outlet, else a lone title). For every unit and every topic,
-:func:`positions` gives one row (columns in ``analysis.runs.TABLE_COLUMNS["positions"]``):
+:func:`positions` gives one row (columns in ``analysis.runs.TABLE_COLUMNS["positions"]``).
+:func:`outlet_positions` gives the same rows for outlets over all their articles, signed or
+not (level ``"outlet"``, made when asked: ``analysis.outlets``):
 
 - **status**: ``"discussed"`` when the unit has at least one topic passage, its own or quoted,
   else ``"not_discussed"``. *Counted* passages, those that make the author's stance and tone,
