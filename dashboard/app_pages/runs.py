@@ -272,7 +272,7 @@ def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFra
             "Topic": labels.get(e["topic"], e["topic"]),
             "Author": e["author"],
             "group_kind": e["group_kind"],
-            "What changed": ", ".join(CHANGE_WORDS[kind] for kind in e["changes"]),
+            "What changed": change_words(e["changes"]),
             "Measure": MEASURE_WORDS.get(e["measure"], e["measure"]),
         }
         for side in ("a", "b"):
@@ -281,6 +281,8 @@ def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFra
             row[f"n {side.upper()}"] = pos["n_passages"]
             for field in ("value", "low", "high", "status"):
                 row[f"{field}_{side}"] = pos[field]
+        row["_apart"] = "split" in e["changes"]
+        row["_fewer"] = min(int(e["a"]["n_passages"] or 0), int(e["b"]["n_passages"] or 0))
         rows.append(row)
     columns = [
         "topic",
@@ -295,7 +297,33 @@ def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFra
         "n B",
         *[f"{f}_{s}" for s in ("a", "b") for f in ("value", "low", "high", "status")],
     ]
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=[*columns, "_apart", "_fewer"])
+    # the changes beyond both runs' uncertainty first, then those on the most passages
+    table = table.sort_values(["_apart", "_fewer"], ascending=[False, False], kind="stable")
+    return table[columns].reset_index(drop=True)
+
+
+def change_words(kinds: list[str]) -> str:
+    """What changed, in words; a sign flip whose two intervals still overlap says so (the
+    runs' uncertainty covers it: not a flip an analyst should read as settled)."""
+    words = [CHANGE_WORDS[kind] for kind in kinds]
+    if "sign" in kinds and "split" not in kinds:
+        words[kinds.index("sign")] += " (the intervals still overlap)"
+    return ", ".join(words)
+
+
+def changes_summary(table: pd.DataFrame) -> str:
+    """How many changes of each kind the table lists, the settled ones apart."""
+    changed = table["What changed"]
+    flips = changed.str.contains(CHANGE_WORDS["sign"], regex=False)
+    apart = changed.str.contains(CHANGE_WORDS["split"], regex=False)
+    status = changed.str.contains(CHANGE_WORDS["status"], regex=False)
+    return (
+        f"{counted(int(flips.sum()), 'sign flip')}, {int((flips & apart).sum()):,} of them with "
+        f"the two runs' intervals apart; {int(apart.sum()):,} change(s) in all beyond both "
+        f"intervals; {int(status.sum()):,} discussed in one run only. Listed beyond-interval "
+        "changes first, then by the passages behind them."
+    )
 
 
 def _show_changes(table: pd.DataFrame) -> None:
@@ -590,6 +618,7 @@ def render() -> None:
             "of stance between the runs."
         )
     else:
+        st.caption(changes_summary(changes))
         _show_changes(changes)
     export.download_buttons(
         f"{stem}-authors-{topic}",

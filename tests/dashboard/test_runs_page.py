@@ -174,12 +174,9 @@ def test_the_changes_table_lays_out_what_the_comparison_found(report):
     assert merged  # the rerun fixture moves at least one author
     table = changes_table(report["overall"], {"sanctions": "Sanctions on Russia"})
     assert len(table) == len(merged)
-    for row, entry in zip(table.to_dict("records"), merged, strict=True):
-        assert (row["Author"], row["topic"], row["Measure"]) == (
-            entry["author"],
-            entry["topic"],
-            entry["measure"],
-        )
+    by_key = {(e["author"], e["topic"], e["measure"]): e for e in merged}
+    for row in table.to_dict("records"):
+        entry = by_key[(row["Author"], row["topic"], row["Measure"])]
         value = entry["a"]["value"]
         assert (value is None and row["value_a"] != row["value_a"]) or row["value_a"] == value
         assert row["n B"] == entry["b"]["n_passages"]
@@ -340,3 +337,40 @@ def test_the_passage_list_opens_on_a_measure_the_runs_read_differently(app, tmp_
     write_run(tmp_path, "20181112-120000-tone0000", meta, CONFIG_TOML, tables)
     at = _open(app, tmp_path, run_a=BASE_ID, run_b="20181112-120000-tone0000")
     assert at.radio(key="w_measure").value == "tone"
+
+
+def test_a_sign_flip_inside_both_intervals_is_not_read_as_settled():
+    """An audit found "sign flips" listed alike whether or not the runs' intervals overlap."""
+    import pandas as pd
+
+    from dashboard.app_pages.runs import change_words, changes_summary, changes_table
+
+    assert change_words(["sign"]) == "sign flips (the intervals still overlap)"
+    assert change_words(["sign", "split"]) == "sign flips, intervals stop overlapping"
+
+    def entry(author: str, kinds: list[str], n: int) -> dict:
+        side = {"status": "discussed", "value": 0.2, "low": -0.3, "high": 0.6, "n_passages": n}
+        flipped = {**side, "value": -0.2, "low": -0.6, "high": 0.3}
+        return {
+            "topic": "sanctions",
+            "author": author,
+            "group_kind": "author",
+            "measure": "tone",
+            "changes": kinds,
+            "a": side,
+            "b": flipped,
+        }
+
+    section = {
+        "author_changes": [
+            entry("Ann", ["sign"], 40),
+            entry("Bob", ["sign", "split"], 3),
+            entry("Cid", ["sign"], 2),
+        ]
+    }
+    table = changes_table(section, {"sanctions": "Sanctions"})
+    # beyond both intervals first, then the most passages
+    assert table["Author"].tolist() == ["Bob", "Ann", "Cid"]
+    summary = changes_summary(table)
+    assert summary.startswith("3 sign flips, 1 of them with the two runs' intervals apart")
+    assert isinstance(table, pd.DataFrame) and "_apart" not in table.columns
