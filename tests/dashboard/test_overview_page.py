@@ -258,7 +258,7 @@ def test_long_names_and_titles_get_a_width_so_the_measures_stay_on_screen(overvi
     import json
 
     columns = json.loads(overview.dataframe[0].proto.columns)
-    assert columns["Author / outlet"]["width"] == 200 and columns["n · coverage"]["width"] == 190
+    assert columns["Author / outlet"]["width"] == 200 and columns["n · coverage"]["width"] == 230
     overview.radio(key="ov_view").set_value("Articles").run()
     columns = json.loads(overview.dataframe[0].proto.columns)
     assert columns["Title"]["width"] == 260 and "help" in columns["n · coverage"]
