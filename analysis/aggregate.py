@@ -261,7 +261,10 @@ def outlet_positions(
 def unusable_scores(scores: pd.DataFrame, include_reported: bool) -> pd.Series:
     """The score rows no position may read (a prediction that failed, kept in the table with
     its reason): no tone, or no stance where the stance is read. A quote that has only its
-    quoted voice's stance (an analyst's label) is usable unless quotes count as the author's."""
+    quoted voice's stance (an analyst's label) is usable unless quotes count as the author's.
+    ``analyze`` leaves out every row without a stance or a tone; the two agree on its runs,
+    where a quote without a stance has no quoted voice's stance either (both come from the
+    same model call), and this rule reads a run recomputed with corrections as it was made."""
     unknown_stance = scores["stance"].isna()
     if not include_reported and "speaker_stance" in scores:
         quoted = pd.to_numeric(scores["speaker_stance"], errors="coerce").notna()
@@ -271,12 +274,19 @@ def unusable_scores(scores: pd.DataFrame, include_reported: bool) -> pd.Series:
 
 def outlet_membership(articles: pd.DataFrame) -> pd.DataFrame:
     """(article_id, group_kind "outlet", group: its outlet) for every article with an outlet."""
-    outlets = articles["outlet"] if "outlet" in articles.columns else pd.Series(dtype=object)
-    named = [_present(o) and bool(str(o).strip()) for o in outlets]
-    out = articles.loc[named, ["article_id"]].copy()
-    out["group_kind"] = "outlet"
-    out["group"] = [str(o).strip() for o in outlets[named]]
-    return out.reset_index(drop=True)
+    if "outlet" not in articles.columns:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object) for c in ("article_id", "group_kind", "group")}
+        )
+    outlets = articles["outlet"]
+    named = np.array([_present(o) and bool(str(o).strip()) for o in outlets], dtype=bool)
+    return pd.DataFrame(
+        {
+            "article_id": articles["article_id"].to_numpy(dtype=object)[named],
+            "group_kind": pd.Series(["outlet"] * int(named.sum()), dtype=object).to_numpy(),
+            "group": np.array([str(o).strip() for o in outlets[named]], dtype=object),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -329,6 +339,8 @@ class _GroupStats:
         """One finished row per group × topic."""
         columns = ["article_id", "outlet", "date", "n_passages"]
         grouped = kept[columns].merge(self.members, on="article_id")
+        if self.level == "outlet":  # one outlet, however the articles spell it
+            grouped["outlet"] = grouped["group"]
         rows = _group_frame(grouped, topics, self.level)
         keys = ["group_kind", "group", "topic"]
         rows = _attach(rows, self.stats, self.quoted, self.reported, keys)

@@ -621,7 +621,13 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
         tests = [d.to_dict() for d in diffs]
         print(
             json.dumps(
-                {"run_id": run.run_id, "interval_method": INTERVAL_METHOD, "tests": tests, **trust}
+                {
+                    "run_id": run.run_id,
+                    "level": "outlet" if args.outlets else "author",
+                    "interval_method": INTERVAL_METHOD,
+                    "tests": tests,
+                    **trust,
+                }
             )
         )
     else:
@@ -705,7 +711,14 @@ def cmd_shift(args: argparse.Namespace) -> int:
 
         shown = [s.to_dict() for s in shifts]
         print(
-            json.dumps({"run_id": run.run_id, "interval_method": INTERVAL_METHOD, "shifts": shown})
+            json.dumps(
+                {
+                    "run_id": run.run_id,
+                    "level": level,
+                    "interval_method": INTERVAL_METHOD,
+                    "shifts": shown,
+                }
+            )
         )
     else:
         labels = run.info.topic_labels()

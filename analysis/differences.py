@@ -109,13 +109,6 @@ def passage_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> p
     return frame.reset_index(drop=True)
 
 
-def article_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per (author, article): the weighted sums behind the stance and tone means, and ``n`` its
-    passages (``members`` as for :func:`passage_sums`)."""
-    passages = passage_sums(run, topic, members)
-    return passages.groupby(["group", "article_id"], sort=True).sum().reset_index()
-
-
 def resampled_means(
     passages: pd.DataFrame, rng: np.random.Generator, n_bootstrap: int
 ) -> np.ndarray:

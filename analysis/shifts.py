@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import outlets
+from analysis.aggregate import unusable_scores
 from analysis.bylines import match_group, membership
 from analysis.differences import (
     CONFIDENCE,
@@ -166,7 +167,7 @@ def author_shift(
         )
 
     if sums.empty:  # nothing in the author's own words on the topic: say why, not "no date"
-        return unmeasured(_absent_note(run, author, topic, level), split_date, 0, 0)
+        return unmeasured(_absent_note(run, author, topic, level, members), split_date, 0, 0)
     dates = pd.to_datetime(run.articles.set_index("article_id")["date"], errors="coerce")
     sums = sums.assign(day=sums["article_id"].map(dates)).dropna(subset=["day"])
     sums = sums.sort_values(["day", "article_id"], kind="stable").reset_index(drop=True)
@@ -281,16 +282,26 @@ def _clean(value: Any) -> float | None:
     return round(value, 6) if np.isfinite(value) else None
 
 
-def _absent_note(run: Run, author: str, topic: str, level: str = "author") -> str:
-    """Why an author (or outlet, at ``level`` "outlet") has no article to compare on
-    ``topic``: the positions say whether it discusses it only through quoted voices, has
-    passages the model could not score, or does not discuss it."""
-    table = (
-        outlets.run_outlet_positions(run)
-        if level == "outlet"
-        else run.positions[run.positions["level"] == "author"]
-    )
-    rows = table[(table["author"] == author) & (table["topic"] == topic)]
+def _absent_note(
+    run: Run, author: str, topic: str, level: str = "author", members: pd.DataFrame | None = None
+) -> str:
+    """Why an author (or outlet, at ``level`` "outlet", whose articles ``members`` lists) has
+    no article to compare on ``topic``: it discusses it only through quoted voices, has
+    passages the model could not score, or does not discuss it (as the positions say)."""
+    if level == "outlet" and members is not None:
+        ids = set(members.loc[members["group"] == author, "article_id"])
+        rows = run.scores[(run.scores["topic"] == topic) & run.scores["article_id"].isin(ids)]
+        usable = ~unusable_scores(rows, run.info.aggregation.include_reported)
+        if (rows["reported"].astype(bool) & usable).any():
+            return "discussed only through quoted voices, nothing in its articles' own words"
+        if len(rows):
+            return "no prediction: the model could not score the passages on it"
+        return "does not discuss it"
+    rows = run.positions[
+        (run.positions["level"] == "author")
+        & (run.positions["author"] == author)
+        & (run.positions["topic"] == topic)
+    ]
     if (rows["status"] == "discussed").any():
         return "discussed only through quoted voices, nothing in the author's own words"
     if (rows["status"] == "unscored").any():

@@ -76,9 +76,12 @@ def chart_frame(
                     "low": rec.get(low) if value is not None else None,
                     "high": rec.get(high) if value is not None else None,
                     # the point's colour: in full only where its interval keeps off 0 and
-                    # it rests on more than one article
+                    # (the author's own measures) it rests on more than one article
                     "tint": shade(
-                        value, rec.get(low), rec.get(high), rec.get("n_articles_discussing")
+                        value,
+                        rec.get(low),
+                        rec.get(high),
+                        None if measure == "Quoted voices" else rec.get("n_articles_discussing"),
                     ),
                     "shown": _shown(rec, measure, value),
                     "n": n,

@@ -32,8 +32,10 @@ SINGLE = (
     "to",
     "undated",
     "silent",  # "1": those that discuss no topic shown too, "0": hidden (else by run size)
-    # Compare: which kind of group the authors are chosen among; "outlets": compare outlets
+    # Compare: which kind of group the authors are chosen among
     "among",
+    # Compare and Over time: "Outlets" (each over all its articles) instead of authors; one
+    # choice for both pages, so that an analyst comparing outlets keeps to outlets
     "units",
     # Article: the search text and group the articles are chosen among, the topic whose scores
     # colour the passages, and the scale (stance or tone)

@@ -224,14 +224,14 @@ def legend_html(
     counts_reported: bool = False,
     extended_intervals: bool = True,
     targets: Sequence[tuple[str, str | None]] = (),
-    points: bool = False,
+    points: str | None = None,
 ) -> str:
     """The colour key shown above tables and charts, with how the run's stance rule
     (``aggregate.stance_rule``) makes a stance, what n counts (``counts_reported``: the run
     counts quotes as the author's own words, ``aggregate.include_reported``), how its
     intervals were made (``extended_intervals``: widened for few passages, runs since
     2026-12-05), what favor means on each topic (``targets``: label, target pairs) and, for a
-    chart of ``points`` rather than a table, how an unsettled score is drawn."""
+    chart whose unsettled ``points`` are drawn "pale" or "hollow" rather than a table, how."""
     rule = STANCE_RULE_WORDS.get(stance_rule, STANCE_RULE_WORDS["mean"])
     interval = (
         "95% interval, wide where it rests on few passages or, for an author, few articles "
@@ -245,12 +245,19 @@ def legend_html(
         if counts_reported
         else "own-voice passages"
     )
-    unsettled = (
-        "a point is hollow where its interval reaches across 0 or it has none"
-        if points
-        else "a cell is pale where its interval reaches across 0, it has none, or an author's "
-        f"rests on one article; n: {n_words}; coverage: their share of all the unit's passages"
-    )
+    if points == "hollow":  # one article's points: no author's article count applies
+        unsettled = "a point is hollow where its interval reaches across 0 or it has none"
+    elif points:
+        unsettled = (
+            f"a point is {points} where its interval reaches across 0, it has none, or an "
+            "author's rests on one article"
+        )
+    else:
+        unsettled = (
+            "a cell is pale where its interval reaches across 0, it has none, or an author's "
+            f"rests on one article; n: {n_words}; coverage: their share of all the unit's "
+            "passages"
+        )
     named = [(html.escape(label), html.escape(target)) for label, target in targets if target]
     favor_of = (
         "; favor means for: " + ", ".join(f"{label}: “{target}”" for label, target in named)

@@ -115,10 +115,10 @@ def opened_expander(label: str, key: str) -> Any | None:
     return box if box.open else None
 
 
-def legend(ctx: Any, points: bool = False) -> None:
+def legend(ctx: Any, points: str | None = None) -> None:
     """The colour key for the run of ``ctx`` (a :class:`dashboard.context.RunContext`), with
     its stance rule, interval method and each topic's target; ``points``: for a chart whose
-    unsettled scores are hollow points rather than pale cells."""
+    unsettled scores are "pale" or "hollow" points rather than pale cells."""
     st.markdown(
         legend_html(
             ctx.info.aggregation.stance_rule,

@@ -98,5 +98,50 @@ def test_cli_shows_and_compares_outlets(tmp_path, capsys):
     assert {p["author"] for p in shown["positions"]} == {"The Weekly"}
     assert main(["compare-authors", "r1", "The Daily", "The Weekly", "--outlets", *runs]) == 0
     assert "articles 3 / 3" in capsys.readouterr().out
+    pair = ["The Daily", "The Weekly", "--outlets", "--json"]
+    assert main(["compare-authors", "r1", *pair, *runs]) == 0
+    assert json.loads(capsys.readouterr().out)["level"] == "outlet"  # told apart from authors
+    assert main(["shift", "r1", "The Weekly", "--outlets", "--json", *runs]) == 0
+    assert json.loads(capsys.readouterr().out)["level"] == "outlet"
     assert main(["compare-authors", "r1", "The Dialy", "The Weekly", "--outlets", *runs]) == 2
     assert "no outlet 'The Dialy'" in capsys.readouterr().err
+
+
+def test_a_run_whose_articles_name_no_outlet_has_no_outlets_and_says_so(tmp_path, capsys):
+    arts = [article("a1", "Ann", outlet=None), article("a2", "Bob", outlet=" ")]
+    rows = [score("a1:0", "sanctions", 0.9, 0.5, 0.1), score("a2:0", "sanctions", 0.9, 0.4, 0.1)]
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    run = load_run(write_run(tmp_path, "r1", {}, "", data))
+    assert run_outlet_positions(run).empty
+    runs = ["--runs-dir", str(tmp_path)]
+    assert main(["show", "r1", "--level", "outlet", *runs]) == 0
+    assert "(no positions)" in capsys.readouterr().out
+    assert main(["compare-authors", "r1", "Ann", "Bob", "--outlets", *runs]) == 2
+    assert "no outlet 'Ann'" in capsys.readouterr().err
+    assert main(["shift", "r1", "Ann", "--outlets", *runs]) == 2
+    assert "no outlet 'Ann'" in capsys.readouterr().err
+
+
+def test_an_outlet_spelt_with_spaces_is_one_outlet_under_one_name(tmp_path):
+    arts = [article("a1", "Ann", outlet="The Daily"), article("a2", "Bob", outlet=" The Daily ")]
+    rows = [score("a1:0", "sanctions", 0.9, 0.5, 0.1), score("a2:0", "sanctions", 0.9, 0.3, 0.1)]
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    table = run_outlet_positions(load_run(write_run(tmp_path, "r1", {}, "", data)))
+    assert set(table["author"]) == {"The Daily"} and set(table["outlet"]) == {"The Daily"}
+    assert set(table["n_articles"]) == {2}
+
+
+def test_an_outlet_that_only_quotes_people_on_a_topic_says_so_when_no_shift_is_measured(
+    tmp_path,
+):
+    arts = [article("a1", "Ann", outlet="The Daily", date="2018-01-01")]
+    quote = score("a1:0", "sanctions", 0.9, 0.5, 0.1, reported=True, speaker="Someone")
+    a, p, s = tables(arts, [quote, score("a1:1", "ukraine", 0.9, 0.2, 0.1)])
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    run = load_run(write_run(tmp_path, "r1", {}, "", data))
+    quoted = author_shift(run, "The Daily", "sanctions", split_date="2018-06-01", level="outlet")
+    assert quoted.shift is None and quoted.note.startswith("discussed only through quoted voices")
+    silent = author_shift(run, "The Daily", "arms_control", split_date="2018-06-01", level="outlet")
+    assert silent.note == "does not discuss it"

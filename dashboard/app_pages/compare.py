@@ -71,7 +71,7 @@ def render() -> None:
         return  # not st.stop(): the app then writes the emptied choice to the address
 
     topic_pairs = [(t.key, t.label) for t in ctx.topics]
-    ui.legend(ctx)
+    ui.legend(ctx, points="pale")
     render_trust(ctx.meta.get("models"), ctx.info.topics)
     marked = [(t.key, ctx.marked_label(t.key)) for t in ctx.topics]  # "(not measured)"
     frame = chart_frame(
@@ -151,6 +151,9 @@ def _choose_authors(meta: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
 def _choose_outlets(meta: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
     """The outlets picked (each over all the articles it published); no kinds to tell apart."""
     outlets = views.outlet_order(meta)
+    if not outlets:
+        st.info("No article of this run names an outlet, so there are no outlets to compare.")
+        return [], {}
     st.caption(
         "Two to four outlets side by side, each over every article it published, signed or "
         "not: what the outlet publishes, whoever wrote it."

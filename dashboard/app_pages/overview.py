@@ -460,6 +460,12 @@ def _outlets_view(
 ) -> None:
     """Each outlet over all the articles it published, signed or not."""
     wide = data.wide_positions(ctx.path, ctx.stamp, "outlet")
+    if wide.empty:
+        st.info(
+            "No article of this run names an outlet, so there is no outlet to show; the "
+            "Authors view groups each unsigned article under itself."
+        )
+        return
     if narrowed:
         wide = wide[wide.index.isin(kept["outlet"].dropna().astype(str).str.strip().unique())]
     st.caption(

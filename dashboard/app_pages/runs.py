@@ -272,7 +272,7 @@ def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFra
             "Topic": labels.get(e["topic"], e["topic"]),
             "Author": e["author"],
             "group_kind": e["group_kind"],
-            "What changed": change_words(e["changes"]),
+            "What changed": change_words(e["changes"], e),
             "Measure": MEASURE_WORDS.get(e["measure"], e["measure"]),
         }
         for side in ("a", "b"):
@@ -303,12 +303,16 @@ def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFra
     return table[columns].reset_index(drop=True)
 
 
-def change_words(kinds: list[str]) -> str:
+def change_words(kinds: list[str], entry: dict[str, Any] | None = None) -> str:
     """What changed, in words; a sign flip whose two intervals still overlap says so (the
-    runs' uncertainty covers it: not a flip an analyst should read as settled)."""
+    runs' uncertainty covers it: not a flip an analyst should read as settled), and so does
+    one where a run has no interval to tell (``entry``: the change, with both runs' sides)."""
     words = [CHANGE_WORDS[kind] for kind in kinds]
     if "sign" in kinds and "split" not in kinds:
-        words[kinds.index("sign")] += " (the intervals still overlap)"
+        sides = [entry[side] for side in ("a", "b")] if entry else []
+        unmeasured = any(is_missing(x.get("low")) or is_missing(x.get("high")) for x in sides)
+        why = "one run has no interval" if unmeasured else "the intervals still overlap"
+        words[kinds.index("sign")] += f" ({why})"
     return ", ".join(words)
 
 
@@ -320,7 +324,8 @@ def changes_summary(table: pd.DataFrame) -> str:
     status = changed.str.contains(CHANGE_WORDS["status"], regex=False)
     return (
         f"{counted(int(flips.sum()), 'sign flip')}, {int((flips & apart).sum()):,} of them with "
-        f"the two runs' intervals apart; {int(apart.sum()):,} change(s) in all beyond both "
+        f"the two runs' intervals apart (the others overlap, or a run has none); "
+        f"{int(apart.sum()):,} change(s) in all beyond both "
         f"intervals; {int(status.sum()):,} discussed in one run only. Listed beyond-interval "
         "changes first, then by the passages behind them."
     )

@@ -371,7 +371,7 @@ def render() -> None:
         )
         return
 
-    ui.legend(ctx, points=True)
+    ui.legend(ctx, points="hollow")
     chart = time_chart(
         frame,
         chosen,

@@ -246,3 +246,34 @@ def test_outlets_are_compared_over_all_their_articles(compare):
     compare.radio(key="w_topic").set_value("sanctions").run()
     cards = "\n".join(m.value for m in compare.markdown)
     assert "sanctions machine in Washington runs on autopilot" in cards  # Timofeev's, signed
+
+
+def test_an_author_on_one_article_is_pale_but_the_voices_it_quotes_are_not_judged_by_it():
+    """The author's own stance on one article says little of the author; the quoted voices'
+    stance is not made from the author's own articles, so their count does not pale it."""
+    from dashboard.views import UNSETTLED_SHADE
+
+    record = {
+        "author": "A",
+        "topic": "t",
+        "status": "discussed",
+        "stance": 0.5,
+        "stance_low": 0.2,
+        "stance_high": 0.8,
+        "quoted_stance": 0.6,
+        "quoted_low": 0.3,
+        "quoted_high": 0.8,
+        "tone": -0.4,
+        "tone_low": -0.6,
+        "tone_high": -0.2,
+        "n_passages": 3,
+        "n_reported": 4,
+        "n_articles_discussing": 1,
+        "coverage": 0.1,
+    }
+    frame = chart_frame(pd.DataFrame([record]), ["A"], [("t", "T")]).set_index("Measure")
+    assert frame.loc["Stance", "tint"] == pytest.approx(0.5 * UNSETTLED_SHADE)
+    assert frame.loc["Tone", "tint"] == pytest.approx(-0.4 * UNSETTLED_SHADE)
+    assert frame.loc["Quoted voices", "tint"] == pytest.approx(0.6)
+    two = chart_frame(pd.DataFrame([{**record, "n_articles_discussing": 2}]), ["A"], [("t", "T")])
+    assert two.set_index("Measure").loc["Stance", "tint"] == pytest.approx(0.5)

@@ -210,7 +210,10 @@ def test_the_legend_says_how_the_runs_stance_rule_makes_a_stance():
     assert "favor means for: Sanctions: “sanctions on Russia”" in targets
     assert "Mine" not in targets  # a topic without a target is not listed as if it had one
     assert "favor means for" not in legend_html()
-    assert "hollow" in legend_html(points=True) and "a cell is pale" not in legend_html(points=True)
+    hollow = legend_html(points="hollow")
+    assert "a point is hollow" in hollow and "a cell is pale" not in hollow
+    assert "one article" not in hollow  # one article's points: the author's count does not apply
+    assert "a point is pale where" in legend_html(points="pale")
     assert "a cell is pale" in legend_html() and "one article" in legend_html()
 
 

@@ -347,6 +347,8 @@ def test_a_sign_flip_inside_both_intervals_is_not_read_as_settled():
 
     assert change_words(["sign"]) == "sign flips (the intervals still overlap)"
     assert change_words(["sign", "split"]) == "sign flips, intervals stop overlapping"
+    one_passage = {"a": {"low": None, "high": None}, "b": {"low": -0.8, "high": -0.2}}
+    assert change_words(["sign"], one_passage) == "sign flips (one run has no interval)"
 
     def entry(author: str, kinds: list[str], n: int) -> dict:
         side = {"status": "discussed", "value": 0.2, "low": -0.3, "high": 0.6, "n_passages": n}
