@@ -200,3 +200,28 @@ def test_runs_link_reopens_the_same_pair(allsides, served, open_page, screenshot
     assert selected(again, "Run A").startswith(other)
     assert selected(again, "Run B").startswith(allsides.base)
     expect(widget(again, "stRadio", "Measure").get_by_role("radio", name="Tone")).to_be_checked()
+
+
+def test_outlets_link_compares_outlets_over_all_their_articles(
+    allsides, served, open_page, screenshots
+):
+    """Outlets chosen by a link: each over every article it published, signed or not (the
+    author level's outlet group holds only its unsigned pieces)."""
+    from analysis import outlets
+
+    run = load_run(allsides.runs_dir / allsides.base)
+    top = outlets.members(run.articles)["group"].value_counts().index[:2].tolist()
+    query = urlencode(
+        {"run": allsides.base, "units": "Outlets", "compared_outlets": top}, doseq=True
+    )
+    page = open_page(f"{served['url']}/compare?{query}")
+    page.get_by_role("heading", name="Compare").wait_for()
+    page.locator(".vega-embed").first.wait_for()
+    settle(page)
+    chosen = widget(page, "stMultiSelect", "Outlets")
+    for name in top:
+        expect(chosen).to_contain_text(name)
+    main = page.locator("[data-testid='stMain']").first
+    expect(main).to_contain_text("each over every article it published, signed or not")
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    shoot(page, _shot(screenshots, allsides, "compare_outlets"))
