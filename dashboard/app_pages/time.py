@@ -26,6 +26,7 @@ from dashboard.trust import render_trust
 
 DEFAULT_AUTHORS = 5  # authors drawn until the user picks: the ones with most dated articles
 MAX_AUTHORS = 10  # distinguishable colours
+LINE_GAP_DAYS = 180  # an author's line breaks across a longer silence on the topic
 UNIT_CHOICES = {"Authors": "author", "Outlets": "outlet"}  # what is drawn -> its level
 COLUMNS = [
     "Date",
@@ -136,6 +137,18 @@ def articles_behind(frame: pd.DataFrame) -> pd.DataFrame:
     return listed[["Date", "Author", "Topic", "Title", "Stance", "Tone"]].reset_index(drop=True)
 
 
+def stretches(frame: pd.DataFrame, gap_days: int = LINE_GAP_DAYS) -> list[str]:
+    """For each point of :func:`time_frame`, the stretch of its line: an author's points on a
+    topic and measure in date order, a new stretch after a silence of more than ``gap_days``."""
+    out = pd.Series("", index=frame.index, dtype=object)
+    for key, rows in frame.groupby(["Author", "topic", "Measure"], sort=False):
+        ordered = rows.sort_values("Date", kind="stable")
+        gaps = ordered["Date"].diff().dt.days.fillna(0) > gap_days
+        numbers = gaps.cumsum().astype(int)
+        out.loc[ordered.index] = [f"{key[0]}|{key[1]}|{key[2]}|{n}" for n in numbers]
+    return out.tolist()
+
+
 def time_chart(
     frame: pd.DataFrame,
     authors: list[str],
@@ -177,7 +190,13 @@ def time_chart(
         ),
     ]
     zero = alt.Chart().mark_rule(color="#9e9e9e", strokeDash=[3, 3]).encode(y=alt.datum(0))
-    line = alt.Chart().mark_line(strokeWidth=1.5, opacity=0.6).encode(x=x, y=y, color=colour)
+    # a line joins an author's articles only within LINE_GAP_DAYS of each other: across a
+    # longer silence it would draw a trend the articles do not show
+    line = (
+        alt.Chart()
+        .mark_line(strokeWidth=1.5, opacity=0.6)
+        .encode(x=x, y=y, color=colour, detail="stretch:N")
+    )
     interval = (
         alt.Chart()
         .transform_filter("isValid(datum.low) && isValid(datum.high)")
@@ -188,7 +207,9 @@ def time_chart(
     # there is none (one passage): as the Overview's pale cells, a point on one passage must
     # not look as well measured as one on many
     bounds = zip(frame["low"], frame["high"], strict=True)
-    drawn = frame.assign(settled=[views.keeps_off_zero(lo, hi) for lo, hi in bounds])
+    drawn = frame.assign(
+        settled=[views.keeps_off_zero(lo, hi) for lo, hi in bounds], stretch=stretches(frame)
+    )
     filled = (
         alt.Chart()
         .transform_filter("datum.settled")
@@ -321,7 +342,8 @@ def render() -> None:
     first, last = dated["day"].min().date(), dated["day"].max().date()
     st.caption(
         f"Each point is one article's position on a topic ({first:%d %b %Y} to "
-        f"{last:%d %b %Y}), with its interval; the line joins an author's articles in date order. "
+        f"{last:%d %b %Y}), with its interval; the line joins an author's articles in date order, "
+        f"broken where more than {LINE_GAP_DAYS} days pass between two of them. "
         "A filled point's interval keeps to one side of 0; a hollow one's reaches across 0, or "
         "it has none (one passage), so it says little on its own. "
         "Articles that do not discuss a topic have no point: silence is not neutrality. One "

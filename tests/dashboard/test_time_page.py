@@ -289,3 +289,37 @@ def test_outlets_are_drawn_over_all_their_dated_articles(app, small_runs_dir):
     assert {"001_6c28832786d132a7", "002_timofeev_sanctions"} <= valdai
     assert "000_75f37cc66b80f13e" in valdai
     assert at.query_params["units"] == "Outlets"
+
+
+def test_an_authors_line_breaks_across_a_long_silence():
+    """A line across two years of silence draws a trend the articles do not show."""
+    import pandas as pd
+
+    from dashboard.app_pages.time import COLUMNS, stretches
+
+    def point(day: str, author: str = "Ann", measure: str = "Stance") -> dict:
+        return dict(
+            zip(
+                COLUMNS,
+                [
+                    *(pd.Timestamp(day), author, "author", "sanctions", "Sanctions", measure),
+                    *(0.1, None, None, "", 2, day, day, "O"),
+                ],
+                strict=True,
+            )
+        )
+
+    frame = pd.DataFrame(
+        [
+            point("2014-03-01"),
+            point("2014-05-01"),
+            point("2016-09-01"),  # after more than 180 days: a new stretch
+            point("2016-10-01"),
+            point("2014-04-01", author="Bob"),
+            point("2014-04-01", measure="Tone"),
+        ],
+        columns=COLUMNS,
+    )
+    found = stretches(frame)
+    assert found[0] == found[1] != found[2] == found[3]
+    assert len({found[0], found[4], found[5]}) == 3  # each author and measure its own line
