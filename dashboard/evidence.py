@@ -100,7 +100,12 @@ def position_html(
         facts.append(f"{n_rep} quoted or reported")
     n_art = row.get("n_articles")
     if not compact and not is_missing(n_art):
-        facts.append(counted(int(n_art), "article"))
+        speaking = row.get("n_articles_discussing")
+        if discussed and not is_missing(speaking) and int(n_art) > 1:
+            # the articles the numbers rest on, of all the unit's
+            facts.append(f"own words in {int(speaking):,} of its {counted(int(n_art), 'article')}")
+        else:
+            facts.append(counted(int(n_art), "article"))
     tail = html.escape(" · ".join(facts))
     return f'{"".join(parts)}<span style="color:#555;font-size:0.85em">{tail}</span>'
 

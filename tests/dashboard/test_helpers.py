@@ -314,6 +314,10 @@ def test_a_position_without_quoted_voices_is_not_labelled_quoted_voices_twice():
     assert "quoted voices no quoted voices" not in shown and ">no quoted voices<" in shown
     assert "n = 1 own-voice passage · sides taken in ≈0.7 of them (expected count)" in shown
     assert "coverage &lt;1%" in shown
+    # an author's summary says how many of their articles the numbers rest on
+    both = position_html({**row, "n_articles": 6, "n_articles_discussing": 1})
+    assert "own words in 1 of its 6 articles" in both
+    assert "own words in" not in position_html({**row, "n_articles": 1, "n_articles_discussing": 1})
 
 
 def test_quoted_voices_that_take_both_sides_read_mixed_as_the_author_s_stance_does():
