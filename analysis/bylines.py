@@ -288,6 +288,9 @@ def outlets_named_as_authors(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(group_kind=rows["group_kind"].where(~promoted, "author"))
 
 
+CLOSEST = 5  # names offered for one not found ("Fox" shares a word with four Fox outlets)
+
+
 def match_group(name: str, groups: Iterable[str], run_id: str, noun: str = "author") -> str:
     """The author or outlet group of a run that ``name`` means: the group of that exact name,
     else the one group equal to it ignoring case, spacing and apostrophes ("greg botelho");
@@ -306,12 +309,12 @@ def match_group(name: str, groups: Iterable[str], run_id: str, noun: str = "auth
     key = _name_key(name)
     words = set(key.split())
     shared = {g: len(words & set(_name_key(g).split())) for g in groups}
-    close = sorted((g for g in groups if shared[g]), key=lambda g: (-shared[g], g))[:3]
+    close = sorted((g for g in groups if shared[g]), key=lambda g: (-shared[g], g))[:CLOSEST]
     by_key = {_name_key(g): g for g in sorted(groups)}
     for near in difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.75):  # misspelt
         if by_key[near] not in close:
             close.append(by_key[near])
-    hint = f"closest: {close[:3]}" if close else "no name is close to it"
+    hint = f"closest: {close[:CLOSEST]}" if close else "no name is close to it"
     raise ValueError(f"no {noun} {name!r} in run {run_id}; {hint}")
 
 

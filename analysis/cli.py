@@ -631,7 +631,8 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
             )
         )
     else:
-        print(format_differences(diffs, run.info.topic_labels()))
+        level = "outlet" if args.outlets else "author"
+        print(format_differences(diffs, run.info.topic_labels(), level))
         unmeasured = trust["topics_not_measured"]
         if not trust["stance_model_measured_on_news"] and tested:
             print(

@@ -34,6 +34,7 @@ from analysis.differences import (
     MIN_ARTICLES,
     TAILS,
     passage_sums,
+    reading_note,
     resampled_means,
 )
 from analysis.intervals import widen
@@ -259,6 +260,8 @@ def author_shift(
     if min(k, len(days) - k) < MIN_ARTICLES:  # one article cannot vary: no interval, no test
         low, high, p = np.nan, np.nan, np.nan
         note = f"too few articles for an interval or a test (needs {MIN_ARTICLES} each side)"
+    elif not detected:  # as for differences: a test too small, or an interval and p at odds
+        note = reading_note(k, len(days) - k, _clean(low), _clean(high), _clean(p))
     return Shift(
         **base,
         split_date=split_date or days[k].date().isoformat(),

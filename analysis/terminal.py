@@ -149,7 +149,9 @@ def passage_ref(passage_id: str) -> str:
     return f"{passage_id}, ¶{int(index) + 1}" if index.isdigit() else str(passage_id)
 
 
-def _cell(row: pd.Series) -> str:
+def _cell(row: pd.Series, group: bool = False) -> str:
+    """One position in a few words; ``group``: an author's or outlet's, whose n says when it
+    rests on one article (its interval is then that article's)."""
     if row["status"] == "unscored":
         return "no prediction"
     if row["status"] != "discussed":
@@ -174,7 +176,8 @@ def _cell(row: pd.Series) -> str:
         quoted = f" Q {mixed}{signed(quoted)}{_interval(row, 'quoted_low', 'quoted_high')}"
     tone = row["tone"]
     tone = "" if pd.isna(tone) else f" T {signed(tone)}{_interval(row, 'tone_low', 'tone_high')}"
-    return f"{shown}{quoted}{tone} n={n}"
+    one = group and n and int(row.get("n_articles_discussing") or 0) == 1
+    return f"{shown}{quoted}{tone} n={n}" + (", 1 article" if one else "")
 
 
 OUTLETS_NOTE = (
@@ -213,7 +216,8 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
     table = run.positions[run.positions["level"] == level]
     topics = list(dict.fromkeys(table["topic"]))
     cells = [(name, rows, {r["topic"]: r for _, r in rows.iterrows()}) for name, rows in units]
-    texts = [[_cell(by[t]) if t in by else "" for t in topics] for _, _, by in cells]
+    group = level in GROUP_LEVELS
+    texts = [[_cell(by[t], group) if t in by else "" for t in topics] for _, _, by in cells]
     lookup = EvidenceLookup(run) if evidence else None
     width = max([len(level), *(len(name) for name, _, _ in cells)]) + 2
     cell = max([24, *(len(c) + 2 for row in texts for c in row)])
@@ -559,12 +563,21 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
 # --- author differences and shifts (viewpoints compare-authors, shift) ---
 
 
-def format_differences(diffs: list[Difference], labels: dict[str, str] | None = None) -> str:
-    """A terminal table: one line per topic × measure × pair."""
+def format_differences(
+    diffs: list[Difference], labels: dict[str, str] | None = None, level: str = "author"
+) -> str:
+    """A terminal table: one line per topic × measure × pair, under a header that says what
+    the units are (``level`` "outlet": outlets over all their articles)."""
     labels = labels or {}
+    units = (
+        "outlets, each over every article it published"
+        if level == "outlet"
+        else "authors (an outlet group: the outlet's unsigned articles; --outlets compares "
+        "outlets over all their articles)"
+    )
     lines = [
-        "difference A − B (95% bootstrap interval resampling articles and their passages as the "
-        "positions do, wide where either has few articles), "
+        f"{units}: difference A − B (95% bootstrap interval resampling articles and their "
+        "passages as the positions do, wide where either has few articles), "
         "permutation p, "
         "Benjamini–Hochberg q over all tests shown"
     ]
@@ -608,7 +621,7 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
             " (p pays for the search over every split; the interval is at the split found, "
             "so trust p)"
             if shift.detected
-            else ""
+            else (f"  {shift.note}" if shift.note and shift.p_value is not None else "")
         )
     ]
     for side, items in (("before", shift.evidence_before), ("after", shift.evidence_after)):

@@ -174,11 +174,20 @@ def passage_card_html(
     )
 
 
+BYLINE_CHARS = 60  # a scraped byline can list ten writers: the card shows its start
+
+
 def _source_of(article_id: str, meta: pd.DataFrame) -> str:
     if article_id not in meta.index:
         return str(article_id)
     row = meta.loc[article_id]
     bits = [str(row["title"])]
+    byline = row.get("author")
+    if not is_missing(byline) and str(byline).strip():  # whose words: an op-ed shows its writer
+        byline = " ".join(str(byline).split())
+        bits.append(
+            "by " + (byline if len(byline) <= BYLINE_CHARS else byline[: BYLINE_CHARS - 1] + "…")
+        )
     if not is_missing(row.get("outlet")):
         bits.append(str(row["outlet"]))
     if not is_missing(row.get("date")):

@@ -47,6 +47,7 @@ GROUP_NOTES = {
     "author": "",
     "outlet": "grouped under outlet (no author named)",
     "article": "grouped under the article (no author or outlet)",
+    "outlet_all": "the outlet: all its articles, signed or not",
 }
 GROUP_SHORT = {"author": "", "outlet": "outlet (no author)", "article": "the article itself"}
 GROUP_TAGS = {"author": "", "outlet": "outlet", "article": "single article"}

@@ -504,7 +504,7 @@ def shift_table(shifts: Sequence[Mapping], labels: Mapping[str, str]) -> pd.Data
                 "Note": (
                     "the interval is at the split found, not corrected for the search: read p"
                     if item.get("detected")
-                    else ""
+                    else item.get("note", "")
                 )
                 if tested
                 else item.get("note", ""),

@@ -332,3 +332,14 @@ def test_a_typed_name_matches_apart_from_apostrophes_and_show_s_outlet_mark():
         match_group("Bret Stevens", groups, "r")  # misspelt: by spelling
     with pytest.raises(ValueError, match="no name is close to it"):
         match_group("Nobody X", groups, "r")  # not padded with unrelated names
+
+
+def test_a_name_not_found_offers_up_to_five_close_ones():
+    from analysis.bylines import match_group
+
+    outlets = ["Fox News", "Fox News (Online)", "Fox News Opinion", "Fox Online News", "CNN"]
+    with pytest.raises(ValueError) as found:
+        match_group("Fox", outlets, "r1", "outlet")
+    message = str(found.value)
+    assert message.startswith("no outlet 'Fox' in run r1")
+    assert "Fox Online News" in message and "CNN" not in message

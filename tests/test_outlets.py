@@ -145,3 +145,41 @@ def test_an_outlet_that_only_quotes_people_on_a_topic_says_so_when_no_shift_is_m
     assert quoted.shift is None and quoted.note.startswith("discussed only through quoted voices")
     silent = author_shift(run, "The Daily", "arms_control", split_date="2018-06-01", level="outlet")
     assert silent.note == "does not discuss it"
+
+
+def test_the_terminal_says_which_units_it_compares_and_when_one_rests_on_one_article(
+    tmp_path, capsys
+):
+    make_run(tmp_path)
+    runs = ["--runs-dir", str(tmp_path)]
+    assert main(["compare-authors", "r1", "Ann", "Bob", *runs]) == 0
+    assert capsys.readouterr().out.startswith("authors (an outlet group: the outlet's unsigned")
+    assert main(["compare-authors", "r1", "The Daily", "The Weekly", "--outlets", *runs]) == 0
+    assert capsys.readouterr().out.startswith("outlets, each over every article it published")
+    assert main(["show", "r1", *runs]) == 0
+    shown = capsys.readouterr().out
+    bob = next(line for line in shown.splitlines() if line.startswith("Bob"))
+    assert "n=3, 1 article" in bob  # Bob's one article: his interval is that article's
+    ann = next(line for line in shown.splitlines() if line.startswith("Ann"))
+    assert "1 article" not in ann  # two articles
+    assert main(["show", "r1", "--level", "article", *runs]) == 0
+    assert "1 article" not in capsys.readouterr().out
+
+
+def test_a_shift_at_a_date_says_when_its_test_cannot_settle_anything(tmp_path):
+    run = make_run(tmp_path)
+    shift = author_shift(run, "The Daily", "sanctions", split_date="2018-02-01", level="outlet")
+    assert (shift.n_before, shift.n_after) == (1, 2)  # one article: no test at all
+    assert "too few articles" in shift.note
+    arts = [article(f"a{i}", "Ann", outlet="O", date=f"2018-0{i}-01") for i in range(1, 5)]
+    rows = [
+        score(f"a{i}:{j}", "sanctions", 0.9, stance, 0.1)
+        for i, stance in zip(range(1, 5), (0.6, 0.5, -0.5, -0.6), strict=True)
+        for j in range(2)
+    ]
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    two_two = load_run(write_run(tmp_path, "r2", {}, "", data))
+    split = author_shift(two_two, "Ann", "sanctions", split_date="2018-03-01")
+    assert split.p_value is not None
+    assert split.note == "with 2 + 2 articles no p can be below 0.33: untestable here"

@@ -61,6 +61,8 @@ def render() -> None:
         "named authors, and outlet groups that hold an outlet's unsigned articles.",
     )
     state.put("units", None if units == next(iter(UNIT_CHOICES)) else units)
+    if state.get("view") != "Articles":  # the Overview opens on the same kind of unit
+        state.put("view", "Outlets" if units == "Outlets" else None)
     level = UNIT_CHOICES[units]
     positions = data.positions(ctx.path, ctx.stamp, level)
     if level == "outlet":

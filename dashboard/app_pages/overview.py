@@ -83,10 +83,12 @@ def _filters(ctx: context.RunContext, meta: pd.DataFrame) -> tuple[pd.DataFrame,
             in_range = meta["day"].between(lo, hi) | (meta["day"].isna() & undated)
             narrowed |= bool((~in_range).any())
             mask &= in_range
-        if narrowed and not chosen_groups:
+        if narrowed:
             st.caption(
-                "Author positions are computed over all of an author's articles; outlet and "
-                "date filters choose which authors are listed and which articles are shown."
+                "Author and outlet positions are computed over all of an author's (an "
+                "outlet's) articles; the filters choose which authors and outlets are listed "
+                "(under Outlets, the Author filter lists the outlets of their articles, with "
+                "every article of each) and which articles are shown."
             )
     return meta[mask], chosen_topics or keys, narrowed
 
@@ -171,9 +173,13 @@ def _evidence_for_group(
         return
     row = pos[(pos["author"] == unit) & (pos["topic"] == topic)]
     record = row.iloc[0].to_dict() if len(row) else None
+    badge = (
+        group_note_html("outlet_all")
+        if level == "outlet"
+        else group_note_html(record.get("group_kind") if record else None)
+    )
     st.markdown(
-        f"**{md_escape(unit)}** on **{md_escape(ctx.label(topic))}**"
-        + group_note_html(record.get("group_kind") if record else None),
+        f"**{md_escape(unit)}** on **{md_escape(ctx.label(topic))}**" + badge,
         unsafe_allow_html=True,
     )
     st.markdown(
@@ -536,6 +542,8 @@ def render() -> None:
         args=(VIEW_SWITCHED,),
     )
     state.put("view", view if view != "Authors" else None)
+    if view != "Articles":  # Compare and Over time open on the same kind of unit
+        state.put("units", "Outlets" if view == "Outlets" else None)
     if view == "Articles":
         _articles_view(ctx, kept, meta_by_id, topic_keys)
     elif view == "Outlets":

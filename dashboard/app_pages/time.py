@@ -330,6 +330,8 @@ def render() -> None:
         "outlet groups that hold an outlet's unsigned articles.",
     )
     state.put("units", None if units == next(iter(UNIT_CHOICES)) else units)
+    if state.get("view") != "Articles":  # the Overview opens on the same kind of unit
+        state.put("view", "Outlets" if units == "Outlets" else None)
     level = UNIT_CHOICES[units]
     kinds = {} if level == "outlet" else views.group_kinds(meta)
     counts = articles_with_points(positions, dated, level)

@@ -309,7 +309,13 @@ def test_outlets_view_holds_every_article_an_outlet_published(overview):
     text = _markdown(overview)
     assert "**Valdai Discussion Club** on **Sanctions**" in text
     assert "its authors' own words, in any of its articles" in text
-    # Timofeev's signed sentence is evidence for his outlet too
+    # Timofeev's signed sentence is evidence for his outlet too, and says whose it is
     assert "sanctions machine in Washington runs on autopilot" in text
+    assert "the outlet: all its articles, signed or not" in text
+    assert "grouped under outlet (no author named)" not in text
+    assert f"by {TIMOFEEV}" in text
+    # Compare opens on outlets too
+    overview.switch_page("app_pages/compare.py").run()
+    assert overview.radio(key="cmp_units").value == "Outlets"
     assert overview.query_params["view"] == "Outlets"  # a link reopens this view
     assert overview.query_params["outlet"] == VALDAI
