@@ -90,6 +90,8 @@ def _is_boundary(text: str, punct: int, after: int, nxt: int) -> bool:
     while word_start > 0 and not text[word_start - 1].isspace():
         word_start -= 1
     word = text[word_start:punct].lstrip("\"'“‘([")
+    # "then-U.S. President", "ex-Sen. Lugar": the abbreviation is the part after the hyphen
+    word = word.rsplit("-", 1)[-1] if "-" in word[:-1] else word
     lowered = word.lower()
     if lowered in TITLES or (len(word) == 1 and word.isupper()):
         return False

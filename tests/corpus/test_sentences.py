@@ -33,6 +33,23 @@ def test_sentence_spans_handle_abbreviations_initials_decimals_and_quotes():
     ]
 
 
+def test_an_abbreviation_after_a_hyphen_is_still_an_abbreviation():
+    """An abbreviation such as "then-U.S." cut an AllSides evidence passage in two."""
+    text = (
+        "The INF treaty was negotiated by then-U.S. President Ronald Reagan and Mikhail "
+        "Gorbachev. It was hailed by ex-Sen. Lugar. They met in the U.S. The talks failed. "
+        "It was brand-new. Next."
+    )
+    assert _sentences(text) == [
+        "The INF treaty was negotiated by then-U.S. President Ronald Reagan and Mikhail Gorbachev.",
+        "It was hailed by ex-Sen. Lugar.",
+        "They met in the U.S.",
+        "The talks failed.",
+        "It was brand-new.",
+        "Next.",
+    ]
+
+
 def test_paragraph_spans_split_on_blank_lines_only():
     text = "  One line\nsame paragraph.\n \n\nTwo.  "
     assert [text[s:e] for s, e in paragraph_spans(text)] == ["One line\nsame paragraph.", "Two."]
