@@ -262,9 +262,9 @@ def unusable_scores(scores: pd.DataFrame, include_reported: bool) -> pd.Series:
     """The score rows no position may read (a prediction that failed, kept in the table with
     its reason): no tone, or no stance where the stance is read. A quote that has only its
     quoted voice's stance (an analyst's label) is usable unless quotes count as the author's.
-    ``analyze`` leaves out every row without a stance or a tone; the two agree on its runs,
-    where a quote without a stance has no quoted voice's stance either (both come from the
-    same model call), and this rule reads a run recomputed with corrections as it was made."""
+    ``analyze`` leaves out every row without a stance or a tone; the two differ only on a quote
+    whose stance failed while its quoted voice's stance did not, which this rule keeps as a
+    quote (as a run recomputed with corrections does)."""
     unknown_stance = scores["stance"].isna()
     if not include_reported and "speaker_stance" in scores:
         quoted = pd.to_numeric(scores["speaker_stance"], errors="coerce").notna()
