@@ -44,11 +44,16 @@ def quoted_readings(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def position_html(
-    row: Mapping[str, Any] | None, *, compact: bool = False, counts_reported: bool = False
+    row: Mapping[str, Any] | None,
+    *,
+    compact: bool = False,
+    counts_reported: bool = False,
+    whose: str = "author's",
 ) -> str:
     """Chips for the author's stance, the quoted voices' stance and tone with intervals (or
     why there is no number), then n, coverage and reported counts in words (n counts quotes
-    too where the run counts reported speech as the author's: ``counts_reported``)."""
+    too where the run counts reported speech as the author's: ``counts_reported``; ``whose``
+    stance it is: "outlet's" for an outlet over all its articles)."""
     if row is None:
         return f'<span style="color:#666;font-style:italic">{NOT_DISCUSSED}</span>'
     discussed = row.get("status") == "discussed"
@@ -63,7 +68,7 @@ def position_html(
         quoted = row.get("quoted_stance")
         parts = [
             score_chip(
-                f"author's stance{mixed}",
+                f"{whose} stance{mixed}",
                 None if no_stance else stance,
                 row.get("stance_low"),
                 row.get("stance_high"),

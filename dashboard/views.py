@@ -473,17 +473,20 @@ def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataF
     )
 
 
-def shift_table(shifts: Sequence[Mapping], labels: Mapping[str, str]) -> pd.DataFrame:
-    """Author shifts over time as a readable table (one row per author, topic and measure);
-    why a shift is not measured or not tested goes in a Note column of its own (as wide as the
-    reason), not into the numbers' narrow columns."""
+def shift_table(
+    shifts: Sequence[Mapping], labels: Mapping[str, str], unit: str = "Author"
+) -> pd.DataFrame:
+    """Author shifts over time as a readable table (one row per author, topic and measure;
+    ``unit`` names the first column: "Outlet" for outlets); why a shift is not measured or not
+    tested goes in a Note column of its own (as wide as the reason), not into the numbers'
+    narrow columns."""
     rows = []
     for item in shifts:
         measurable = item.get("shift") is not None
         tested = measurable and item.get("p_value") is not None
         rows.append(
             {
-                "Author": item["author"],
+                unit: item["author"],
                 "Topic": labels.get(item["topic"], item["topic"]),
                 "Measure": str(item["measure"]).capitalize(),
                 "Split": item.get("split_date") or "",

@@ -5,9 +5,10 @@ followed by white space and a character that is not lower case, and always at a 
 break (a blank line). A period does not end a sentence after a title ("Mr.", "Sen."), an
 initial ("John F. Kennedy"), or "No." before a number; after an abbreviation that can also end
 a sentence ("U.S.", "Jan.", "Inc.", "a.m.") it does only when a typical sentence opener
-("The", "But", "He", ...) follows; after a hyphen ("then-U.S.", "ex-Sen.") the same rules hold. A question or exclamation in quotes that is followed by
-its attribution ("Is this fun?" Trump said) stays one sentence. Decimals ("4.5") never split
-because no white space follows the point.
+("The", "But", "He", ...) follows; after a hyphen ("then-U.S.", "ex-Sen.") the same rules
+hold. A question or exclamation in quotes that is followed by its attribution ("Is this fun?"
+Trump said) stays one sentence. Decimals ("4.5") never split because no white space follows
+the point.
 """
 
 from __future__ import annotations

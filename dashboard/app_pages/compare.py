@@ -180,8 +180,9 @@ def _choose_outlets(meta: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
 def _differences(ctx: context.RunContext, chosen: list[str], level: str = "author") -> None:
     """The differences between the chosen authors (or outlets) with intervals and tests."""
     tests = data.author_differences(ctx.path, ctx.stamp, tuple(chosen), level=level)
+    noun = "outlet" if level == "outlet" else "author"
     st.caption(
-        "A − B of the numbers above, over each author's own-voice passages. Interval: "
+        f"A − B of the numbers above, over each {noun}'s own-voice passages. Interval: "
         "bootstrap over each author's articles and their passages, as the positions above, "
         "extended to the small-sample t interval where either author has few articles (with "
         "two it spans nearly everything); p: permutation of the two "
@@ -232,7 +233,10 @@ def _topic_evidence(
             )
             st.markdown(
                 position_html(
-                    record, compact=True, counts_reported=ctx.info.aggregation.include_reported
+                    record,
+                    compact=True,
+                    counts_reported=ctx.info.aggregation.include_reported,
+                    whose="outlet's" if level == "outlet" else "author's",
                 ),
                 unsafe_allow_html=True,
             )
@@ -268,7 +272,8 @@ def _topic_evidence(
                 st.caption(f"{NOT_DISCUSSED}: no own-voice passage about {md_escape(label)}.")
     with st.container(border=True):
         st.markdown(
-            f"**Quoted voices on {md_escape(label)}** · whose views each author quotes: "
+            f"**Quoted voices on {md_escape(label)}** · whose views each "
+            f"{'outlet' if level == 'outlet' else 'author'} quotes: "
             "their stance is the second measure, never counted as the author's own"
         )
         columns = st.columns(len(chosen))

@@ -183,7 +183,11 @@ def _evidence_for_group(
         unsafe_allow_html=True,
     )
     st.markdown(
-        position_html(record, counts_reported=ctx.info.aggregation.include_reported),
+        position_html(
+            record,
+            counts_reported=ctx.info.aggregation.include_reported,
+            whose="outlet's" if level == "outlet" else "author's",
+        ),
         unsafe_allow_html=True,
     )
     store = data.text_store(ctx.path, ctx.stamp)

@@ -154,9 +154,11 @@ def time_chart(
     authors: list[str],
     topic_labels: list[str],
     counts_reported: bool = False,
+    unit: str = "Author",
 ) -> alt.FacetChart:
     """A line with points per author, one row per topic, stance and tone side by side
-    (``counts_reported``: the run counts quotes as the author's own words, so n does too)."""
+    (``counts_reported``: the run counts quotes as the author's own words, so n does too;
+    ``unit``: what the lines are, "Outlet" for outlets, in the key and the tooltips)."""
     y = alt.Y(
         "value:Q",
         scale=alt.Scale(domain=[-1, 1]),
@@ -176,11 +178,11 @@ def time_chart(
         "Author:N",
         sort=authors,
         scale=alt.Scale(domain=authors, range=list(CATEGORY_COLORS[: len(authors)])),
-        legend=alt.Legend(orient="bottom", columns=4, labelLimit=260),
+        legend=alt.Legend(orient="bottom", columns=4, labelLimit=260, title=unit),
     )
     tooltip = [
         alt.Tooltip("Date:T", format="%Y-%m-%d"),
-        alt.Tooltip("Author:N"),
+        alt.Tooltip("Author:N", title=unit),
         alt.Tooltip("Title:N"),
         alt.Tooltip("Topic:N"),
         alt.Tooltip("Measure:N"),
@@ -278,7 +280,7 @@ def _changes(
             "can differ a little."
         )
         st.dataframe(
-            views.shift_table(shifts, ctx.labels),
+            views.shift_table(shifts, ctx.labels, "Outlet" if level == "outlet" else "Author"),
             hide_index=True,
             column_config={
                 "Note": st.column_config.TextColumn(width="large"),
@@ -401,6 +403,7 @@ def render() -> None:
         chosen,
         [label for _, label in topic_pairs],
         counts_reported=ctx.info.aggregation.include_reported,
+        unit="Outlet" if level == "outlet" else "Author",
     )
     st.altair_chart(chart)
     stem = export.file_stem("over-time", ctx.run_id)

@@ -246,6 +246,9 @@ def test_outlets_are_compared_over_all_their_articles(compare):
     compare.radio(key="w_topic").set_value("sanctions").run()
     cards = "\n".join(m.value for m in compare.markdown)
     assert "sanctions machine in Washington runs on autopilot" in cards  # Timofeev's, signed
+    assert "outlet&#x27;s stance" in cards  # the position's chip (a card's passage keeps its
+    # author's stance: the passage is its writer's)
+    assert "whose views each outlet quotes" in cards
 
 
 def test_an_author_on_one_article_is_pale_but_the_voices_it_quotes_are_not_judged_by_it():

@@ -289,6 +289,8 @@ def test_outlets_are_drawn_over_all_their_dated_articles(app, small_runs_dir):
     assert {"001_6c28832786d132a7", "002_timofeev_sanctions"} <= valdai
     assert "000_75f37cc66b80f13e" in valdai
     assert at.query_params["units"] == "Outlets"
+    spec, _ = _chart(at)
+    assert spec["spec"]["layer"][2]["encoding"]["color"]["legend"]["title"] == "Outlet"
 
 
 def test_an_authors_line_breaks_across_a_long_silence():
