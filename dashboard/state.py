@@ -275,3 +275,10 @@ def seed_widget(name: str, key: str, convert: Callable[[Any], Any] | None = None
     value = convert(value) if convert is not None else value
     if value is not None:
         st.session_state[key] = value
+
+
+def one_of(options: Sequence[str]) -> Callable[[Any], str | None]:
+    """A converter for :func:`seed_widget`: the option a link's value names, case aside
+    ("view=outlets" opens Outlets); None for one that names none."""
+    by_key = {str(o).casefold(): o for o in options}
+    return lambda value: by_key.get(str(value).casefold())

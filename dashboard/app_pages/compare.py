@@ -51,7 +51,7 @@ def render() -> None:
     meta_by_id = meta.set_index("article_id", drop=False)
 
     st.title("Compare")
-    state.seed_widget("units", "cmp_units", lambda v: v if v in UNIT_CHOICES else None)
+    state.seed_widget("units", "cmp_units", state.one_of(list(UNIT_CHOICES)))
     units = st.radio(
         "Compare",
         list(UNIT_CHOICES),

@@ -536,7 +536,7 @@ def render() -> None:
     ui.legend(ctx)
     render_trust(ctx.meta.get("models"), ctx.info.topics)
     views_offered = ["Authors", "Outlets", "Articles"]
-    state.seed_widget("view", "ov_view", lambda v: v if v in views_offered else None)
+    state.seed_widget("view", "ov_view", state.one_of(views_offered))
     view = st.radio(
         "Show",
         views_offered,

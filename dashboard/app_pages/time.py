@@ -322,7 +322,7 @@ def render() -> None:
         return
 
     positions = data.positions(ctx.path, ctx.stamp, "article")
-    state.seed_widget("units", "time_units", lambda v: v if v in UNIT_CHOICES else None)
+    state.seed_widget("units", "time_units", state.one_of(list(UNIT_CHOICES)))
     units = st.radio(
         "Draw",
         list(UNIT_CHOICES),

@@ -319,3 +319,10 @@ def test_outlets_view_holds_every_article_an_outlet_published(overview):
     assert overview.radio(key="cmp_units").value == "Outlets"
     assert overview.query_params["view"] == "Outlets"  # a link reopens this view
     assert overview.query_params["outlet"] == VALDAI
+
+
+def test_a_link_names_the_view_in_any_case(app, small_runs_dir):
+    at = app(small_runs_dir, view="outlets").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="ov_view").value == "Outlets"
+    assert "Outlet" in _table(at).columns
