@@ -32,12 +32,12 @@ browser:
 
 # Two workers, a test file each at a time (module fixtures are built once; PYTEST_WORKERS=0:
 # one process); the `heavy` tests, benchmark scripts' own checks of a minute or more, only in
-# test-all.
+# test-all. Lint first (a second): a style slip fails CI as a broken test does.
 PYTEST_WORKERS ?= 2
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not heavy"
 
-test-all: $(STAMP) browser
+test-all: $(STAMP) browser lint
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
