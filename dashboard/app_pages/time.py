@@ -178,7 +178,10 @@ def time_chart(
         "Author:N",
         sort=authors,
         scale=alt.Scale(domain=authors, range=list(CATEGORY_COLORS[: len(authors)])),
-        legend=alt.Legend(orient="bottom", columns=4, labelLimit=260, title=unit),
+        # swatches as strong as the points (they took the lines' opacity)
+        legend=alt.Legend(
+            orient="bottom", columns=4, labelLimit=260, title=unit, symbolOpacity=1.0
+        ),
     )
     tooltip = [
         alt.Tooltip("Date:T", format="%Y-%m-%d"),
