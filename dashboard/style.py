@@ -50,7 +50,9 @@ GROUP_NOTES = {
     "outlet_all": "the outlet: all its articles, signed or not",
 }
 GROUP_SHORT = {"author": "", "outlet": "outlet (no author)", "article": "the article itself"}
-GROUP_TAGS = {"author": "", "outlet": "outlet", "article": "single article"}
+# An outlet group under Authors holds the outlet's unsigned pieces only: tagged so, never read
+# as the outlet over all its articles (the Outlets choices)
+GROUP_TAGS = {"author": "", "outlet": "unsigned pieces", "article": "single article"}
 STANCE_PROBS = (("stance_favor", "favor"), ("stance_against", "against"), ("stance_none", "none"))
 SPEAKER_PROBS = (
     ("speaker_favor", "favor"),

@@ -32,7 +32,7 @@ TOP_REPORTED = 3
 KIND_CHOICES = {
     "All": ("author", "outlet", "article"),
     "Named authors": ("author",),
-    "Outlets (articles without an author)": ("outlet",),
+    "Outlet groups (unsigned pieces)": ("outlet",),
 }
 
 
@@ -79,7 +79,12 @@ def render() -> None:
     frame = chart_frame(
         positions, chosen, marked, counts_reported=ctx.info.aggregation.include_reported
     )
-    chart = comparison_chart(frame, chosen, [lab for _, lab in marked])
+    names = chosen
+    if level == "author":  # an outlet group's row says it holds unsigned pieces, as its chip
+        label = _author_label(kinds)
+        frame = frame.assign(Author=frame["Author"].map(label))
+        names = [label(a) for a in chosen]
+    chart = comparison_chart(frame, names, [lab for _, lab in marked])
     st.altair_chart(chart)
     shown = positions[positions["author"].isin(chosen)].copy()
     shown["_order"] = shown["author"].map({a: i for i, a in enumerate(chosen)})

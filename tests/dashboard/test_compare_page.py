@@ -104,9 +104,23 @@ def test_one_author_asks_for_more(compare):
 
 def test_outlets_only_choice_offers_outlet_groups(compare):
     compare.multiselect(key="w_authors").set_value([]).run()
-    compare.radio(key="cmp_kinds").set_value("Outlets (articles without an author)").run()
+    compare.radio(key="cmp_kinds").set_value("Outlet groups (unsigned pieces)").run()
     options = compare.multiselect(key="w_authors").options
-    assert options == [f"{NHAN_DAN} (outlet)", f"{VALDAI} (outlet)"]
+    assert options == [f"{NHAN_DAN} (unsigned pieces)", f"{VALDAI} (unsigned pieces)"]
+
+
+def test_the_chart_tags_an_outlet_group_as_its_unsigned_pieces(compare):
+    """Under Authors an outlet group is the outlet's unsigned articles: its chart row says so,
+    so that it is not read as the outlet over all its articles (the Outlets choice)."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    (chart,) = compare.get("vega_lite_chart")
+    rows = pd.concat(convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets)
+    assert set(rows["Author"]) == {
+        TIMOFEEV,
+        f"{NHAN_DAN} (unsigned pieces)",
+        f"{VALDAI} (unsigned pieces)",
+    }
 
 
 def test_chart_frame_leaves_not_discussed_without_a_value():

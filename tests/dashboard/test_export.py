@@ -201,7 +201,7 @@ def test_overview_filters_and_view_are_in_the_url_and_come_back(app, small_runs_
 
 def test_compare_kind_choice_is_in_the_url(app, small_runs_dir):
     at = _page(app, small_runs_dir, "app_pages/compare.py")
-    outlets_only = "Outlets (articles without an author)"
+    outlets_only = "Outlet groups (unsigned pieces)"
     at.radio(key="cmp_kinds").set_value(outlets_only).run()
     assert at.query_params["among"] == outlets_only
     again = _page(app, small_runs_dir, "app_pages/compare.py", among=outlets_only)
