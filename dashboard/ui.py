@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard import state
 from dashboard.style import NOT_DISCUSSED_BG, NOT_DISCUSSED_FG, cell_css, legend_html
 from dashboard.views import N_HEADER, STANCE_HEADER, TONE_HEADER, Matrix
 
@@ -129,3 +130,23 @@ def legend(ctx: Any, points: str | None = None) -> None:
         ),
         unsafe_allow_html=True,
     )
+
+
+UNIT_CHOICES = {"Authors": "author", "Outlets": "outlet"}  # the kind of unit -> its level
+UNITS_HELP = (
+    "Outlets: each outlet over every article it published, signed or not. Authors: named "
+    "authors, and outlet groups that hold an outlet's unsigned articles."
+)
+
+
+def unit_choice(label: str, key: str) -> str:
+    """The Authors / Outlets radio of Compare and Over time (widget ``key``), shared with each
+    other through the ``units`` selection and with the Overview's Show choice (unless that
+    shows articles), so that an analyst comparing outlets keeps to outlets; returns the level,
+    "author" or "outlet"."""
+    state.seed_widget("units", key, state.one_of(list(UNIT_CHOICES)))
+    units = st.radio(label, list(UNIT_CHOICES), horizontal=True, key=key, help=UNITS_HELP)
+    state.put("units", None if units == next(iter(UNIT_CHOICES)) else units)
+    if state.get("view") != "Articles":  # the Overview opens on the same kind of unit
+        state.put("view", "Outlets" if units == "Outlets" else None)
+    return UNIT_CHOICES[units]

@@ -26,7 +26,6 @@ from dashboard.style import (
 from dashboard.trust import render_trust
 
 MAX_AUTHORS = 4
-UNIT_CHOICES = {"Authors": "author", "Outlets": "outlet"}  # what is compared -> its level
 TOP_EVIDENCE = 3
 TOP_REPORTED = 3
 KIND_CHOICES = {
@@ -51,19 +50,7 @@ def render() -> None:
     meta_by_id = meta.set_index("article_id", drop=False)
 
     st.title("Compare")
-    state.seed_widget("units", "cmp_units", state.one_of(list(UNIT_CHOICES)))
-    units = st.radio(
-        "Compare",
-        list(UNIT_CHOICES),
-        horizontal=True,
-        key="cmp_units",
-        help="Outlets: each outlet over every article it published, signed or not. Authors: "
-        "named authors, and outlet groups that hold an outlet's unsigned articles.",
-    )
-    state.put("units", None if units == next(iter(UNIT_CHOICES)) else units)
-    if state.get("view") != "Articles":  # the Overview opens on the same kind of unit
-        state.put("view", "Outlets" if units == "Outlets" else None)
-    level = UNIT_CHOICES[units]
+    level = ui.unit_choice("Compare", "cmp_units")
     positions = data.positions(ctx.path, ctx.stamp, level)
     if level == "outlet":
         chosen, kinds = _choose_outlets(meta)

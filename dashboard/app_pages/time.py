@@ -27,7 +27,6 @@ from dashboard.trust import render_trust
 DEFAULT_AUTHORS = 5  # authors drawn until the user picks: the ones with most dated articles
 MAX_AUTHORS = 10  # distinguishable colours
 LINE_GAP_DAYS = 180  # an author's line breaks across a longer silence on the topic
-UNIT_CHOICES = {"Authors": "author", "Outlets": "outlet"}  # what is drawn -> its level
 COLUMNS = [
     "Date",
     "Author",
@@ -325,19 +324,7 @@ def render() -> None:
         return
 
     positions = data.positions(ctx.path, ctx.stamp, "article")
-    state.seed_widget("units", "time_units", state.one_of(list(UNIT_CHOICES)))
-    units = st.radio(
-        "Draw",
-        list(UNIT_CHOICES),
-        horizontal=True,
-        key="time_units",
-        help="Outlets: each outlet's articles, signed or not. Authors: named authors, and "
-        "outlet groups that hold an outlet's unsigned articles.",
-    )
-    state.put("units", None if units == next(iter(UNIT_CHOICES)) else units)
-    if state.get("view") != "Articles":  # the Overview opens on the same kind of unit
-        state.put("view", "Outlets" if units == "Outlets" else None)
-    level = UNIT_CHOICES[units]
+    level = ui.unit_choice("Draw", "time_units")
     kinds = {} if level == "outlet" else views.group_kinds(meta)
     counts = articles_with_points(positions, dated, level)
     order = views.outlet_order(dated) if level == "outlet" else views.group_order(dated)
