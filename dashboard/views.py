@@ -387,11 +387,21 @@ def group_kinds(articles: pd.DataFrame) -> dict[str, str]:
     return dict(zip(rows["group"], rows["group_kind"], strict=True))
 
 
+def members_at(articles: pd.DataFrame, level: str = "author") -> pd.DataFrame:
+    """(article_id, group) of every article: each author of its byline (or its outlet group,
+    :func:`members`), or at ``level`` "outlet" its outlet, as the outlet positions read it
+    (:func:`analysis.outlets.members`: duplicates and articles without an outlet left out)."""
+    if level == "outlet":
+        from analysis import outlets
+
+        return outlets.members(articles)[["article_id", "group"]]
+    return members(articles)[["article_id", "group"]].drop_duplicates()
+
+
 def outlet_articles(articles: pd.DataFrame) -> dict[str, int]:
     """Outlet -> the articles it published (duplicates not counted)."""
-    kept = articles[articles["duplicate_of"].isna()] if "duplicate_of" in articles else articles
-    named = kept["outlet"].dropna().astype(str).str.strip()
-    return {str(o): int(n) for o, n in named[named != ""].value_counts().items()}
+    counts = members_at(articles, "outlet")["group"].value_counts()
+    return {str(o): int(n) for o, n in counts.items()}
 
 
 def outlet_order(articles: pd.DataFrame) -> list[str]:
@@ -404,7 +414,8 @@ def unit_articles(articles: pd.DataFrame, level: str, unit: str) -> pd.Series:
     """Which articles make up ``unit`` at ``level``: those counting toward an author (or
     outlet group), or every article an outlet published."""
     if level == "outlet":
-        return articles["outlet"].astype(str).str.strip() == str(unit)
+        rows = members_at(articles, "outlet")
+        return articles["article_id"].isin(rows.loc[rows["group"] == str(unit), "article_id"])
     return in_groups(articles, [unit])
 
 

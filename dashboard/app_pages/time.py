@@ -45,17 +45,6 @@ COLUMNS = [
 ]
 
 
-def unit_members(meta: pd.DataFrame, level: str = "author") -> pd.DataFrame:
-    """(article_id, group) of every article: each author of its byline (or its outlet group),
-    or at ``level`` "outlet" its outlet."""
-    if level == "outlet":
-        named = meta[meta["outlet"].notna()]
-        return pd.DataFrame(
-            {"article_id": named["article_id"], "group": named["outlet"].astype(str).str.strip()}
-        )
-    return views.members(meta)[["article_id", "group"]].drop_duplicates()
-
-
 def time_frame(
     positions: pd.DataFrame,
     meta: pd.DataFrame,
@@ -70,7 +59,7 @@ def time_frame(
     days = meta.drop_duplicates("article_id").set_index("article_id")["day"]
     pos = positions[(positions["status"] == "discussed") & positions["topic"].isin(labels)]
     # an article counts toward each author of its byline (or toward its outlet)
-    groups = unit_members(meta, level)
+    groups = views.members_at(meta, level)
     pos = pos.merge(groups, on="article_id", how="inner")
     pos = pos[pos["group"].isin(authors)].assign(author=lambda f: f["group"])
     pos["Date"] = pos["article_id"].map(days)
@@ -115,7 +104,7 @@ def articles_with_points(
         & (positions["stance"].notna() | positions["tone"].notna())
     ]
     ids = set(pointed["article_id"]) & set(dated["article_id"])
-    members = unit_members(dated, level)
+    members = views.members_at(dated, level)
     return members[members["article_id"].isin(ids)].groupby("group")["article_id"].nunique()
 
 
