@@ -432,73 +432,51 @@ def _mark_chosen(flag: str) -> None:
     st.session_state[flag] = True
 
 
-def _authors_view(
-    ctx: context.RunContext,
-    kept: pd.DataFrame,
-    meta_by_id: pd.DataFrame,
-    topics: list[str],
-    narrowed: bool,
-) -> None:
-    wide = data.wide_positions(ctx.path, ctx.stamp, "author")
-    if narrowed:
-        wide = wide[wide.index.isin(views.members(kept)["group"].unique())]
-    found = _level_table(
-        ctx,
-        "author",
-        wide,
-        topics,
+# Per group level: the count's label, the leading and trailing columns of its table
+GROUP_TABLES = {
+    "author": (
         "Authors and outlet groups",
         [("__name__", "Author / outlet"), ("group_kind", "Grouped under")],
         [("n_articles", "Articles"), ("outlet", "Outlet")],
-    )
-    if found is None:
-        return
-    shown, wide = found
-    units = list(shown.index.astype(str))
-    current = state.get("author")
-    if current in wide.index and current not in units:
-        units.insert(0, current)
-    _evidence_for_group(ctx, meta_by_id, units, topics)
+    ),
+    "outlet": ("Outlets", [("__name__", "Outlet")], [("n_articles", "Articles")]),
+}
 
 
-def _outlets_view(
+def _groups_view(
     ctx: context.RunContext,
     kept: pd.DataFrame,
     meta_by_id: pd.DataFrame,
     topics: list[str],
     narrowed: bool,
+    level: str = "author",
 ) -> None:
-    """Each outlet over all the articles it published, signed or not."""
-    wide = data.wide_positions(ctx.path, ctx.stamp, "outlet")
-    if wide.empty:
-        st.info(
-            "No article of this run names an outlet, so there is no outlet to show; the "
-            "Authors view groups each unsigned article under itself."
+    """Authors (and outlet groups), or at ``level`` "outlet" each outlet over all the articles
+    it published, signed or not; the evidence of one below."""
+    wide = data.wide_positions(ctx.path, ctx.stamp, level)
+    if level == "outlet":
+        if wide.empty:
+            st.info(
+                "No article of this run names an outlet, so there is no outlet to show; the "
+                "Authors view groups each unsigned article under itself."
+            )
+            return
+        st.caption(
+            "Each outlet over every article it published, signed or not: what it publishes, "
+            "whoever wrote it (under Authors an outlet group holds only its unsigned articles)."
         )
-        return
-    if narrowed:
-        wide = wide[wide.index.isin(kept["outlet"].dropna().astype(str).str.strip().unique())]
-    st.caption(
-        "Each outlet over every article it published, signed or not: what it publishes, "
-        "whoever wrote it (under Authors an outlet group holds only its unsigned articles)."
-    )
-    found = _level_table(
-        ctx,
-        "outlet",
-        wide,
-        topics,
-        "Outlets",
-        [("__name__", "Outlet")],
-        [("n_articles", "Articles")],
-    )
+    if narrowed:  # the units of the articles the filters keep
+        wide = wide[wide.index.isin(views.members_at(kept, level)["group"].unique())]
+    count_label, info, tail = GROUP_TABLES[level]
+    found = _level_table(ctx, level, wide, topics, count_label, info, tail)
     if found is None:
         return
     shown, wide = found
     units = list(shown.index.astype(str))
-    current = state.get("outlet")
+    current = state.get(level)
     if current in wide.index and current not in units:
         units.insert(0, current)
-    _evidence_for_group(ctx, meta_by_id, units, topics, level="outlet")
+    _evidence_for_group(ctx, meta_by_id, units, topics, level)
 
 
 def _articles_view(
@@ -551,9 +529,9 @@ def render() -> None:
     if view == "Articles":
         _articles_view(ctx, kept, meta_by_id, topic_keys)
     elif view == "Outlets":
-        _outlets_view(ctx, kept, meta_by_id, topic_keys, narrowed)
+        _groups_view(ctx, kept, meta_by_id, topic_keys, narrowed, "outlet")
     else:
-        _authors_view(ctx, kept, meta_by_id, topic_keys, narrowed)
+        _groups_view(ctx, kept, meta_by_id, topic_keys, narrowed)
 
 
 if __name__ == "__main__":
