@@ -199,23 +199,16 @@ def position_batches(
     """
     if not isinstance(batch_articles, int) or batch_articles < 1:
         raise ValueError(f"expected batch_articles a positive integer, got {batch_articles!r}")
-    config = config or AggregateConfig()
-    topics = _check_inputs(articles, passages, scores, topics, config)
-    kept = articles[articles["duplicate_of"].isna()].reset_index(drop=True)
+    config, topics, kept, counted, reported, quoted, art_stats, art_quoted = _article_level(
+        articles, passages, scores, topics, config
+    )
     # An article counts toward each author of its byline (analysis.bylines).
     members = membership(kept, known_rosters)
-    table = _topic_passages(kept, passages, scores)
-    counted = table if config.include_reported else table[~table["reported"]]
-    reported = table[table["reported"]]
-
     art_keys = ["article_id"]
-    art_stats = _aggregate_units(counted, art_keys, "article", config)
-    quoted = _speaker_view(reported)
-    art_quoted = _quoted(_aggregate_units(quoted, art_keys, "article-quoted", config))
     groups = _GroupStats.of(members, counted, quoted, reported, art_stats, art_quoted, config)
     art_reported = reported.groupby(["article_id", "topic"]).size()
     unscored = _unscored_keys(failed, members, config.include_reported)
-    del table, counted, reported, quoted
+    del counted, reported, quoted
 
     for start in range(0, len(kept), batch_articles):
         rows = _article_frame(kept.iloc[start : start + batch_articles], topics)
@@ -239,16 +232,10 @@ def outlet_positions(
     ones under the outlet. Articles without an outlet count toward none. The same statistics,
     rules and intervals as the author level (see the module docstring), with its own seeds;
     computed when asked (runs store the article and author levels), from the run's tables."""
-    config = config or AggregateConfig()
-    topics = _check_inputs(articles, passages, scores, topics, config)
-    kept = articles[articles["duplicate_of"].isna()].reset_index(drop=True)
+    config, topics, kept, counted, reported, quoted, art_stats, art_quoted = _article_level(
+        articles, passages, scores, topics, config
+    )
     members = outlet_membership(kept)
-    table = _topic_passages(kept, passages, scores)
-    counted = table if config.include_reported else table[~table["reported"]]
-    reported = table[table["reported"]]
-    quoted = _speaker_view(reported)
-    art_stats = _aggregate_units(counted, ["article_id"], "article", config)
-    art_quoted = _quoted(_aggregate_units(quoted, ["article_id"], "article-quoted", config))
     groups = _GroupStats.of(
         members, counted, quoted, reported, art_stats, art_quoted, config, level="outlet"
     )
@@ -256,6 +243,29 @@ def outlet_positions(
     return groups.rows(
         kept[kept["article_id"].isin(members["article_id"])], topics, config, unscored
     )
+
+
+def _article_level(
+    articles: pd.DataFrame,
+    passages: pd.DataFrame,
+    scores: pd.DataFrame,
+    topics: Sequence[str],
+    config: AggregateConfig | None,
+) -> tuple:
+    """What every level starts from: the config (defaults for None) and topics, checked; the
+    kept articles (duplicates out); their topic passages, counted and reported (and the
+    reported ones read as the quoted voices); and the article level's statistics of both,
+    which a group of one article takes as its own."""
+    config = config or AggregateConfig()
+    topics = _check_inputs(articles, passages, scores, topics, config)
+    kept = articles[articles["duplicate_of"].isna()].reset_index(drop=True)
+    table = _topic_passages(kept, passages, scores)
+    counted = table if config.include_reported else table[~table["reported"]]
+    reported = table[table["reported"]]
+    quoted = _speaker_view(reported)
+    art_stats = _aggregate_units(counted, ["article_id"], "article", config)
+    art_quoted = _quoted(_aggregate_units(quoted, ["article_id"], "article-quoted", config))
+    return config, topics, kept, counted, reported, quoted, art_stats, art_quoted
 
 
 def unusable_scores(scores: pd.DataFrame, include_reported: bool) -> pd.Series:
