@@ -109,6 +109,15 @@ def render() -> None:
         _topic_evidence(ctx, topic, labels[topic], chosen, positions, meta_by_id, kinds, level)
 
 
+def _first_choice(selection: str, default: list[str]) -> None:
+    """On the session's first visit, with no choice from a link, start ``selection`` at
+    ``default`` (those with most articles); an emptied choice stays empty afterwards."""
+    seeded = f"_vp_{selection}_seeded"
+    if not state.get(selection) and not st.session_state.get(seeded):
+        state.put(selection, default)
+    st.session_state[seeded] = True
+
+
 def _choose_authors(meta: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
     """The authors (or outlet groups) picked, among a kind of group; and each group's kind."""
     groups = views.group_order(meta)
@@ -117,9 +126,7 @@ def _choose_authors(meta: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
         "Two to four authors side by side. Articles without an author are grouped under their "
         "outlet (an outlet group); to compare outlets over all their articles, choose Outlets."
     )
-    if not state.get("authors") and not st.session_state.get("_vp_compare_seeded"):
-        state.put("authors", groups[:3])
-    st.session_state["_vp_compare_seeded"] = True
+    _first_choice("authors", groups[:3])
     left, right = st.columns([3, 1])
     state.seed_widget("among", "cmp_kinds", lambda v: v if v in KIND_CHOICES else None)
     kind_choice = right.radio("Choose among", list(KIND_CHOICES), key="cmp_kinds")
@@ -152,9 +159,7 @@ def _choose_outlets(meta: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
         "Two to four outlets side by side, each over every article it published, signed or "
         "not: what the outlet publishes, whoever wrote it."
     )
-    if not state.get("compared_outlets") and not st.session_state.get("_vp_outlets_seeded"):
-        state.put("compared_outlets", outlets[:3])
-    st.session_state["_vp_outlets_seeded"] = True
+    _first_choice("compared_outlets", outlets[:3])
     counts = views.outlet_articles(meta)
     chosen = state.multiselect(
         f"Outlets (two to {MAX_AUTHORS}; in brackets: their articles)",
