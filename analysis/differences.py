@@ -190,17 +190,21 @@ def author_differences(
     n_permutations: int = 2000,
     seed: int = 0,
     level: str = "author",
+    outlet_positions: pd.DataFrame | None = None,
 ) -> list[Difference]:
     """Every pair of ``authors`` on every topic (or ``topics``), stance and tone, with
     Benjamini–Hochberg q-values over all the tests returned. ``level`` "outlet": the names
-    are outlets, each over all its articles (:mod:`analysis.outlets`)."""
+    are outlets, each over all its articles (:mod:`analysis.outlets`; ``outlet_positions``:
+    their positions, if already at hand, for what each says of a pair it cannot compare)."""
     if level not in GROUP_LEVELS:
         raise ValueError(f"expected level among {GROUP_LEVELS}, got {level!r}")
     if len(set(authors)) < 2:
         raise ValueError(f"expected at least two different authors, got {authors!r}")
     if level == "outlet":
         members = outlets.members(run.articles)
-        authors_rows = outlets.run_outlet_positions(run)
+        authors_rows = (
+            outlets.run_outlet_positions(run) if outlet_positions is None else outlet_positions
+        )
     else:
         members = membership(run.articles, run.info.known_rosters)
         authors_rows = run.positions[run.positions["level"] == "author"]

@@ -300,6 +300,8 @@ def author_differences(
         n_boot=resamples,
         n_permutations=resamples,
         level=level,
+        # the page's outlet positions, made once per run (not again for every comparison)
+        outlet_positions=outlet_positions(run_path, stamp) if level == "outlet" else None,
     )
     return pd.DataFrame([d.to_dict() for d in diffs])
 

@@ -78,6 +78,11 @@ def test_outlets_are_compared_and_followed_over_time_as_authors_are(tmp_path):
     assert (stance.n_articles_a, stance.n_articles_b) == (3, 3)
     expected = (0.7 + 0.6 - 0.5) / 3 - (-0.6 - 0.7 + 0.8) / 3
     assert stance.difference == pytest.approx(expected, abs=1e-6)
+    given = run_outlet_positions(run)  # the dashboard passes the positions it already has
+    pair = ["The Daily", "The Weekly"]
+    assert author_differences(run, pair, level="outlet", outlet_positions=given) == (
+        author_differences(run, pair, level="outlet")
+    )
     with pytest.raises(ValueError, match=r"no outlet 'The Dialy'.*The Daily"):
         author_differences(run, ["The Dialy", "The Weekly"], level="outlet")
     shift = author_shift(run, "The Weekly", "sanctions", split_date="2018-03-01", level="outlet")
