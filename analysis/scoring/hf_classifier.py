@@ -7,9 +7,11 @@ Labels come from the model's ``id2label``, matched to the task's labels by name 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -250,15 +252,48 @@ def load_hf_model(model_id: str, kind: str, precision: str = "auto") -> tuple[An
         tokenizer = AutoTokenizer.from_pretrained(
             source, trust_remote_code=False, local_files_only=local_only
         )
-        model = AutoModelForSequenceClassification.from_pretrained(
-            source,
-            trust_remote_code=False,
-            use_safetensors=True,
-            local_files_only=local_only,
-            dtype=dtype,
-        )
+        with quiet_load_report():
+            model, info = AutoModelForSequenceClassification.from_pretrained(
+                source,
+                trust_remote_code=False,
+                use_safetensors=True,
+                local_files_only=local_only,
+                dtype=dtype,
+                output_loading_info=True,
+            )
     except Exception as err:  # transformers raises OSError, ValueError, HTTP errors ...
         reason = " ".join(str(err).split())
         reason = reason if len(reason) <= 300 else reason[:297] + "..."
         raise ModelLoadError(f"could not load {kind} model from {where}: {reason}") from None
+    missing = sorted(info.get("missing_keys") or ())
+    if missing:
+        raise ModelLoadError(untrained_weights_message(kind, where, missing))
     return model.eval(), tokenizer
+
+
+def untrained_weights_message(kind: str, where: str, missing: Sequence[str]) -> str:
+    """Why a model whose files lack some of its classifier's weights is refused: transformers
+    would fill them at random, anew on every load, and its scores would be noise that no
+    warning catches (a random head's probabilities need not be flat)."""
+    shown = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+    return (
+        f"the {kind} model from {where} has no trained classification head: {shown} "
+        "not in its files, so they would be random on every load. It is a base encoder "
+        "(a sentence-embedding or pretrained model), not a classifier: give a model "
+        "fine-tuned for the task"
+    )
+
+
+@contextlib.contextmanager
+def quiet_load_report() -> Iterator[None]:
+    """Hold back the load report transformers prints (missing or unexpected weights): the
+    caller says what matters in one line of its own."""
+    from transformers.utils import logging as hf_logging
+
+    before = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        hf_logging.set_verbosity(before)

@@ -97,3 +97,26 @@ def test_a_two_class_sentiment_model_scores_tone_without_neutral(tmp_path, minil
     assert probs.shape == (3, 3) and (probs[:, 1] == 0).all()  # never neutral
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     assert scorer.identity()["absent_labels"] == ["neutral"]
+
+
+def test_a_base_encoder_without_a_classification_head_is_refused(
+    tiny_encoder_dir, tiny_sentiment_dir, capsys
+):
+    """An encoder saved without a classifier would get a random head, drawn anew on every load:
+    its tone would be noise that the flat-model warning need not catch. Refused, in one line
+    that names the missing weights; a model that has its head loads as before."""
+    import pytest
+
+    from analysis.scoring.base import ModelLoadError
+
+    scorer = HFClassifierScorer(str(tiny_encoder_dir), "tone", precision="fp32")
+    with pytest.raises(ModelLoadError) as err:
+        scorer.score(TEXTS, [None] * 3)
+    message = str(err.value)
+    assert "no trained classification head" in message and "classifier.weight" in message
+    assert "\n" not in message
+    assert "MISSING" not in capsys.readouterr().out  # transformers' own load report held back
+    assert HFClassifierScorer(str(tiny_sentiment_dir), "tone").score(TEXTS, [None] * 3).shape == (
+        3,
+        3,
+    )
