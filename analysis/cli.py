@@ -796,13 +796,14 @@ def _selected_positions(
     import copy
 
     from analysis.bylines import match_group, membership
+    from analysis.outlets import match_unit
     from analysis.runs import GROUP_LEVELS
 
     table = run.positions[run.positions["level"] == level]
     table = table[table["topic"].isin(_topic_keys(run, topics))]
     if authors and level in GROUP_LEVELS:  # the names the run's positions carry
         names = table["author"].astype(str)
-        chosen = {match_group(name, set(names), run.run_id, level) for name in authors}
+        chosen = {match_unit(run, name, set(names), level) for name in authors}
         table = table[names.isin(chosen)]
     elif authors:
         members = membership(run.articles, run.info.known_rosters)

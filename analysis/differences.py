@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import outlets
-from analysis.bylines import match_group, membership
+from analysis.bylines import membership
 from analysis.intervals import two_stage_sums, widen
 from analysis.metrics import benjamini_hochberg
 from analysis.runs import GROUP_LEVELS, Run
@@ -209,7 +209,7 @@ def author_differences(
         members = membership(run.articles, run.info.known_rosters)
         authors_rows = run.positions[run.positions["level"] == "author"]
     known = set(members["group"].astype(str))
-    authors = list(dict.fromkeys(match_group(a, known, run.run_id, level) for a in authors))
+    authors = list(dict.fromkeys(outlets.match_unit(run, a, known, level) for a in authors))
     if len(authors) < 2:
         raise ValueError(f"expected at least two different authors, got {authors!r}")
     all_topics = list(dict.fromkeys(run.positions["topic"]))

@@ -11,9 +11,12 @@ so that runs made before them have them too. ``show --level outlet``, ``compare-
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from analysis.aggregate import outlet_membership, outlet_positions, unusable_scores
+from analysis.bylines import match_group, membership
 from analysis.runs import Run
 
 LEVEL = "outlet"  # the positions' ``level`` of these rows (the stored levels: article, author)
@@ -45,3 +48,31 @@ def members(articles: pd.DataFrame) -> pd.DataFrame:
     :func:`analysis.bylines.membership`, so that differences and shifts read either."""
     kept = articles[articles["duplicate_of"].isna()] if "duplicate_of" in articles else articles
     return outlet_membership(kept)
+
+
+OTHER_LEVEL_HINTS = {
+    "author": "it is an outlet there: ask at outlet level (--outlets; show: --level outlet)",
+    "outlet": "it is an author there: ask at author level (no --outlets; show: --level author)",
+}
+
+
+def match_unit(run: Run, name: str, groups: Iterable[str], level: str) -> str:
+    """The author (``level`` "author") or outlet group of ``run`` that ``name`` means, as
+    :func:`analysis.bylines.match_group` finds it; a name not found at this level but found at
+    the other says so, since "CNN (Web News)" typed as an author is an outlet asked at the wrong
+    level, not a misspelling."""
+    try:
+        return match_group(name, groups, run.run_id, level)
+    except ValueError as err:
+        if level not in OTHER_LEVEL_HINTS or str(err).startswith(f"{level} {name!r} is ambig"):
+            raise
+        other = (
+            membership(run.articles, run.info.known_rosters)
+            if level == LEVEL
+            else members(run.articles)
+        )
+        try:
+            match_group(name, other["group"].astype(str), run.run_id, level)
+        except ValueError:
+            raise err from None
+        raise ValueError(f"{err}; {OTHER_LEVEL_HINTS[level]}") from None

@@ -28,7 +28,7 @@ import pandas as pd
 
 from analysis import outlets
 from analysis.aggregate import unusable_scores
-from analysis.bylines import match_group, membership
+from analysis.bylines import membership
 from analysis.differences import (
     CONFIDENCE,
     MIN_ARTICLES,
@@ -143,7 +143,7 @@ def author_shift(
             members = outlets.members(run.articles)
         else:
             members = membership(run.articles, run.info.known_rosters)
-    author = match_group(author, members["group"].astype(str), run.run_id, level)
+    author = outlets.match_unit(run, author, members["group"].astype(str), level)
     if split_date is not None:
         try:
             split_day = pd.Timestamp(date.fromisoformat(split_date))

@@ -188,3 +188,26 @@ def test_a_shift_at_a_date_says_when_its_test_cannot_settle_anything(tmp_path):
     split = author_shift(two_two, "Ann", "sanctions", split_date="2018-03-01")
     assert split.p_value is not None
     assert split.note == "with 2 + 2 articles no p can be below 0.33: untestable here"
+
+
+def test_a_name_asked_at_the_wrong_level_is_named_as_the_other_kind_of_unit(tmp_path, capsys):
+    """An outlet typed as an author (or an author as an outlet) is not a misspelling: the error
+    says what the name is in the run and how to ask at its level."""
+    arts = [
+        article("a1", "Ann", outlet="The Daily", date="2018-01-10"),
+        article("a2", "Bob", outlet="The Weekly", date="2018-02-10"),
+    ]
+    rows = [score("a1:0", "sanctions", 0.9, 0.5, 0.1), score("a2:0", "sanctions", 0.9, 0.3, 0.1)]
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    write_run(tmp_path, "r1", {}, "", data)
+    runs = ["--runs-dir", str(tmp_path)]
+    assert main(["compare-authors", "r1", "The Daily", "Bob", *runs]) == 2
+    err = capsys.readouterr().err
+    assert "no author 'The Daily'" in err and "it is an outlet there" in err and "--outlets" in err
+    assert main(["shift", "r1", "the weekly", *runs]) == 2
+    assert "it is an outlet there" in capsys.readouterr().err
+    assert main(["show", "r1", "--level", "outlet", "--author", "Ann", *runs]) == 2
+    assert "it is an author there" in capsys.readouterr().err
+    assert main(["compare-authors", "r1", "The Daly", "Bob", *runs]) == 2  # misspelt: no hint
+    assert "there" not in capsys.readouterr().err
