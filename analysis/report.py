@@ -69,6 +69,8 @@ def positions_json(run: Run, level: str = "author", evidence: int = 0) -> dict[s
         "topics": {k: v for k, v in run.info.topic_labels().items() if k in shown}
         if len(table)
         else run.info.topic_labels(),
+        # what a positive stance means on each topic: favoring its target (None: not recorded)
+        "targets": {t.key: t.target for t in run.info.topics if t.key in shown or not len(table)},
         "positions": rows,
         # how the positions' intervals were made (analysis.intervals)
         "interval_method": run.info.interval_method,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from analysis.labels import MEASURE_WORDS, TASK_WORDS
 from analysis.metrics import defined_per_class
 from analysis.news_accuracy import accuracy_for_run, accuracy_line, unmeasured_topics
 from analysis.report import EvidenceLookup
-from analysis.run_info import run_info
+from analysis.run_info import TopicInfo, run_info
 from analysis.runs import GROUP_LEVELS, TABLES, Run
 from analysis.shifts import Shift
 
@@ -150,8 +151,8 @@ def passage_ref(passage_id: str) -> str:
 
 
 def _cell(row: pd.Series, group: bool = False) -> str:
-    """One position in a few words; ``group``: an author's or outlet's, whose n says when it
-    rests on one article (its interval is then that article's)."""
+    """One position in a few words; ``group``: an author's or outlet's, whose n says in how
+    many articles its passages are (one article: its interval is that article's)."""
     if row["status"] == "unscored":
         return "no prediction"
     if row["status"] != "discussed":
@@ -176,8 +177,9 @@ def _cell(row: pd.Series, group: bool = False) -> str:
         quoted = f" Q {mixed}{signed(quoted)}{_interval(row, 'quoted_low', 'quoted_high')}"
     tone = row["tone"]
     tone = "" if pd.isna(tone) else f" T {signed(tone)}{_interval(row, 'tone_low', 'tone_high')}"
-    one = group and n and int(row.get("n_articles_discussing") or 0) == 1
-    return f"{shown}{quoted}{tone} n={n}" + (", 1 article" if one else "")
+    articles = int(row.get("n_articles_discussing") or 0) if group and n else 0
+    where = f" in {articles} article{'' if articles == 1 else 's'}" if articles else ""
+    return f"{shown}{quoted}{tone} n={n}{where}"
 
 
 OUTLETS_NOTE = (
@@ -229,7 +231,7 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
         "topic passages, quotes included (this run counts them as the author's)"
         if run.info.aggregation.include_reported
         else "the author's own topic passages (quotes not counted)"
-    )
+    ) + (", in how many of its articles" if level in GROUP_LEVELS else "")
     lines = [
         *_note(
             f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'only "
@@ -244,6 +246,7 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
         ),
         *(line for note in _recomputed_note(run.meta) for line in _note(note)),
         *(_note(OUTLETS_NOTE) if level == "outlet" else []),
+        *_note(targets_note(run.info.topics, topics)),
         header,
         "-" * (width + cell * len(topics) - 2),  # the table's width, its last gap aside
     ]
@@ -283,6 +286,16 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
     unmeasured = unmeasured_topics(accuracy, run.info.topics)
     lines += _note(accuracy_line(accuracy, unmeasured))
     return "\n".join(lines)
+
+
+def targets_note(topics: Sequence[TopicInfo], shown: Sequence[str]) -> str:
+    """What a positive stance means on each topic shown: favoring its target (Ukraine:
+    'Ukraine against Russia'), which the topic's label alone does not say; "" where the run
+    recorded no targets."""
+    parts = [f"{t.label}: '{t.target}'" for t in topics if t.key in shown and t.target]
+    if not parts:
+        return ""
+    return "S or Q above 0 favors, below 0 opposes the topic's target: " + "; ".join(parts)
 
 
 def _note(text: str) -> list[str]:

@@ -164,9 +164,9 @@ def test_the_terminal_says_which_units_it_compares_and_when_one_rests_on_one_art
     assert main(["show", "r1", *runs]) == 0
     shown = capsys.readouterr().out
     bob = next(line for line in shown.splitlines() if line.startswith("Bob"))
-    assert "n=3, 1 article" in bob  # Bob's one article: his interval is that article's
+    assert "n=3 in 1 article" in bob  # Bob's one article: his interval is that article's
     ann = next(line for line in shown.splitlines() if line.startswith("Ann"))
-    assert "1 article" not in ann  # two articles
+    assert "n=6 in 2 articles" in ann
     assert main(["show", "r1", "--level", "article", *runs]) == 0
     assert "1 article" not in capsys.readouterr().out
 

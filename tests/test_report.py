@@ -202,7 +202,17 @@ def test_show_json_names_only_the_topics_it_shows(tmp_path, capsys):
     assert (
         main(["show", "latest", "--runs-dir", str(tmp_path), "--json", "--topic", "ukraine"]) == 0
     )
-    assert list(json.loads(capsys.readouterr().out)["topics"]) == ["ukraine"]
+    shown = json.loads(capsys.readouterr().out)
+    assert list(shown["topics"]) == ["ukraine"]
+    target = next(t.target for t in load_run("latest", tmp_path).info.topics if t.key == "ukraine")
+    assert target and shown["targets"] == {"ukraine": target}  # what favor means
+
+
+def test_show_says_what_a_positive_stance_favors_on_each_topic_shown(run):
+    out = format_positions(run)
+    assert "above 0 favors, below 0 opposes the topic's target" in " ".join(out.split())
+    for topic in run.info.topics:
+        assert f"'{topic.target}'" in " ".join(out.split())
 
 
 def test_show_says_why_nothing_is_shown(tmp_path, capsys):
