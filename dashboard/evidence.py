@@ -31,6 +31,7 @@ from dashboard.style import (
     score_chip,
     signed,
 )
+from dashboard.views import shade
 
 
 def quoted_readings(frame: pd.DataFrame) -> pd.DataFrame:
@@ -53,7 +54,9 @@ def position_html(
     """Chips for the author's stance, the quoted voices' stance and tone with intervals (or
     why there is no number), then n, coverage and reported counts in words (n counts quotes
     too where the run counts reported speech as the author's: ``counts_reported``; ``whose``
-    stance it is: "outlet's" for an outlet over all its articles)."""
+    stance it is: "outlet's" for an outlet over all its articles). A chip is pale where the
+    tables' cell would be: its interval reaches across 0, it has none, or an author's or
+    outlet's score rests on one article."""
     if row is None:
         return f'<span style="color:#666;font-style:italic">{NOT_DISCUSSED}</span>'
     discussed = row.get("status") == "discussed"
@@ -66,13 +69,17 @@ def position_html(
         mixed = " (mixed)" if row.get("stance_status") == "mixed" else ""
         quoted_mixed = " (mixed)" if row.get("quoted_status") == "mixed" else ""
         quoted = row.get("quoted_stance")
+        # one article behind a unit's score (None for an article's own row: not its level)
+        articles = row.get("n_articles_discussing") if row.get("level") != "article" else None
+        low, high = row.get("stance_low"), row.get("stance_high")
         parts = [
             score_chip(
                 f"{whose} stance{mixed}",
                 None if no_stance else stance,
-                row.get("stance_low"),
-                row.get("stance_high"),
+                low,
+                high,
                 missing=ONLY_QUOTED if int(row.get("n_passages") or 0) == 0 else NO_STANCE,
+                tint=None if no_stance else shade(stance, low, high, articles),
             ),
             score_chip(
                 f"quoted voices{quoted_mixed}"
@@ -82,9 +89,15 @@ def position_html(
                 row.get("quoted_low"),
                 row.get("quoted_high"),
                 missing=NO_STANCE if n_rep else NO_QUOTES,
+                tint=shade(quoted, row.get("quoted_low"), row.get("quoted_high")),
             ),
             score_chip(
-                "tone", tone, row.get("tone_low"), row.get("tone_high"), missing=ONLY_QUOTED
+                "tone",
+                tone,
+                row.get("tone_low"),
+                row.get("tone_high"),
+                missing=ONLY_QUOTED,
+                tint=shade(tone, row.get("tone_low"), row.get("tone_high"), articles),
             ),
         ]
     else:

@@ -199,15 +199,22 @@ def quoted_words(row: Any) -> str:
 
 
 def score_chip(
-    label: str, value: Any, low: Any = None, high: Any = None, missing: str = NOT_DISCUSSED
+    label: str,
+    value: Any,
+    low: Any = None,
+    high: Any = None,
+    missing: str = NOT_DISCUSSED,
+    tint: Any = None,
 ) -> str:
-    """An inline HTML chip: ``Stance +0.42 [..]`` coloured by value, or grey ``missing``
-    ("not discussed", "no stance expressed")."""
+    """An inline HTML chip: ``Stance +0.42 [..]`` coloured by ``tint`` (the value paled where
+    it is unsettled, as the tables colour it: ``views.shade``; the value itself when not
+    given), or grey ``missing`` ("not discussed", "no stance expressed")."""
     if is_missing(value):
         style = f"background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};font-style:italic"
         body = missing
     else:
-        style = f"background:{diverging_color(value)};color:{text_color(value)}"
+        colour = value if is_missing(tint) else tint
+        style = f"background:{diverging_color(colour)};color:{text_color(colour)}"
         body = with_interval(value, low, high)
     return (
         f'<span style="{style};padding:2px 8px;border-radius:10px;margin-right:6px;'

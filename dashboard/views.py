@@ -90,13 +90,22 @@ def sort_options(topics: Sequence[tuple[str, str]], level: str) -> dict[str, tup
         }
     )
     for key, label in topics:
-        first[f"{label}: stance, most against first"] = (f"{key}|stance", True)
-        first[f"{label}: stance, most favor first"] = (f"{key}|stance", False)
-        first[f"{label}: quoted voices, most against first"] = (f"{key}|quoted_stance", True)
-        first[f"{label}: quoted voices, most favor first"] = (f"{key}|quoted_stance", False)
-        first[f"{label}: tone, most negative first"] = (f"{key}|tone", True)
-        first[f"{label}: tone, most positive first"] = (f"{key}|tone", False)
+        first[f"{label}: stance, clearest against first"] = (f"{key}|stance", True)
+        first[f"{label}: stance, clearest favor first"] = (f"{key}|stance", False)
+        first[f"{label}: quoted voices, clearest against first"] = (f"{key}|quoted_stance", True)
+        first[f"{label}: quoted voices, clearest favor first"] = (f"{key}|quoted_stance", False)
+        first[f"{label}: tone, clearest negative first"] = (f"{key}|tone", True)
+        first[f"{label}: tone, clearest positive first"] = (f"{key}|tone", False)
     return first
+
+
+def sort_named(value: str, sorts: Mapping[str, tuple[str, bool]]) -> str | None:
+    """The sort a link names: one of ``sorts``, also under its name before 2026-12-06
+    ("Ukraine: stance, most favor first"); None for one that names none."""
+    if value in sorts:
+        return value
+    older = value.replace(", most ", ", clearest ", 1)
+    return older if older in sorts else None
 
 
 # The interval ends a score ranks by: (lower, upper); the upper end when the lowest come first.
@@ -110,15 +119,16 @@ SORT_BOUNDS = {
 # of an article's passages 45% of the time, not 95%: experiments/interval_coverage.py). Runs
 # since 2026-12-05 extend it to the small-sample t interval (analysis.intervals), but two
 # passages that happen to agree still give a narrow one (two sentences topped "most favor
-# first" in an audit), so a score on two passages ranks with those that have no interval.
+# first", as the sort was called, in an audit), so a score on two passages ranks with those
+# that have no interval.
 SORT_COUNTS = {"stance": "n_passages", "tone": "n_passages", "quoted_stance": "n_reported"}
 SORT_MIN_PASSAGES = 3
 # An author's interval on one article is that article's: it does not rank an author either
 # (an audit found single-article authors topping "most favor first").
 SORT_MIN_ARTICLES = 2
 SORT_HELP = (
-    "Scores rank by the cautious end of their 95% interval (the lower end for most favor or "
-    "most positive first, the upper end for most against or most negative first), so that a "
+    "Clearest first: scores rank by the cautious end of their 95% interval (the lower end for "
+    "favor or positive first, the upper end for against or negative first), so that a "
     "position on a few passages does not top the list on one strongly worded sentence. "
     "Positions on one or two passages, and authors' positions on one article, follow, by "
     "their score; not discussed comes last."
@@ -126,8 +136,10 @@ SORT_HELP = (
 
 
 def one_sided_note(wide: pd.DataFrame, column: str, ascending: bool) -> str | None:
-    """Where a sort asks for one side first ("most against first") and no row has a score on
-    that side of 0, say so: the first rows are then only the least of the other side."""
+    """Where a sort asks for one side first ("clearest against first") and no row has a score
+    on that side of 0, say so: the first rows are then those whose intervals reach least far
+    to the other side (the sort ranks by the interval's cautious end), none of them on this
+    side."""
     field = column.rpartition("|")[2]
     if field not in SORT_BOUNDS or column not in wide.columns:
         return None
@@ -146,8 +158,8 @@ def one_sided_note(wide: pd.DataFrame, column: str, ascending: bool) -> str | No
         return None
     other = {"against": "favor", "favor": "against", "negative": "positive", "positive": "negative"}
     return (
-        f"No score here is on the {side} side of 0: the first rows lean least to {other[side]}, "
-        f"not to {side}."
+        f"No score here is on the {side} side of 0: the first rows are those whose intervals "
+        f"reach least far toward {other[side]}, none of them {side}."
     )
 
 

@@ -126,7 +126,8 @@ def _unscored_note(label: str) -> str:
 def _sort_choice(sorts: dict[str, tuple[str, bool]], level: str, where) -> str:
     """The "Sort by" selectbox of one view, its choice shared through the address."""
     name, key = f"sort_{level}s", f"ov_sort_{level}"
-    state.seed_widget(name, key, lambda v: v if v in sorts else None)
+    # links made before the sorts were named "clearest ... first" said "most ... first"
+    state.seed_widget(name, key, lambda v: views.sort_named(str(v), sorts))
     choice = where.selectbox("Sort by", list(sorts), key=key, help=views.SORT_HELP)
     state.put(name, choice if choice != next(iter(sorts)) else None)
     return choice

@@ -429,8 +429,8 @@ def test_a_sort_for_a_side_no_row_takes_says_so():
     wide = pd.DataFrame({"t|stance": [0.03, 0.2, np.nan], "t|tone": [-0.2, 0.1, np.nan]})
     note = one_sided_note(wide, "t|stance", True)
     assert note == (
-        "No score here is on the against side of 0: the first rows lean least to favor, "
-        "not to against."
+        "No score here is on the against side of 0: the first rows are those whose intervals "
+        "reach least far toward favor, none of them against."
     )
     assert one_sided_note(wide, "t|stance", False) is None  # there are favor scores
     assert one_sided_note(wide, "t|tone", True) is None  # and a negative tone
@@ -480,3 +480,51 @@ def test_a_cell_is_coloured_in_full_only_where_its_interval_keeps_to_one_side_of
     table = matrix(wide_positions(positions, "author"), [("t1", "Topic one")], [])
     shown = table.colour["Stance [interval]"].dropna()
     assert len(shown) and all(abs(v) < 0.5 * UNSETTLED_SHADE + 1e-9 for v in shown)
+
+
+def test_a_summary_chip_is_pale_where_the_table_cell_is():
+    """The chips above the evidence colour a score as the tables do: in full where it is
+    settled, pale where an author's rests on one article or its interval reaches across 0 (an
+    audit found a one-article, one-passage +0.89 as the darkest chip on the page)."""
+    from dashboard.evidence import position_html
+    from dashboard.style import diverging_color
+    from dashboard.views import UNSETTLED_SHADE
+
+    row = {
+        "level": "author",
+        "status": "discussed",
+        "stance": 0.8,
+        "stance_low": 0.6,
+        "stance_high": 0.95,
+        "stance_status": "expressed",
+        "tone": -0.7,
+        "tone_low": -0.9,
+        "tone_high": -0.5,
+        "n_passages": 9,
+        "n_reported": 0,
+        "n_articles": 5,
+        "n_articles_discussing": 4,
+    }
+    full, pale = diverging_color(0.8), diverging_color(0.8 * UNSETTLED_SHADE)
+    assert full != pale
+    settled = position_html(row)
+    assert f"background:{full}" in settled and f"background:{diverging_color(-0.7)}" in settled
+    one = position_html({**row, "n_articles_discussing": 1})
+    assert f"background:{pale}" in one and f"background:{full}" not in one
+    assert f"background:{diverging_color(-0.7 * UNSETTLED_SHADE)}" in one  # tone too
+    across = position_html({**row, "stance_low": -0.1})
+    assert f"background:{pale}" in across
+    # an article's own row: one article is what it is, not a reason to pale it
+    article = position_html({**row, "level": "article", "n_articles_discussing": 1})
+    assert f"background:{full}" in article
+
+
+def test_a_link_made_when_sorts_were_named_most_first_still_opens_its_sort():
+    from dashboard.views import sort_named, sort_options
+
+    sorts = sort_options([("ukraine", "Ukraine")], "author")
+    assert sort_named("Ukraine: stance, clearest favor first", sorts) in sorts
+    assert sort_named("Ukraine: stance, most favor first", sorts) == (
+        "Ukraine: stance, clearest favor first"
+    )
+    assert sort_named("Ukraine: stance, most loved first", sorts) is None

@@ -28,7 +28,7 @@ def test_every_page_renders_a_corpus_sized_run(app, large_runs_dir):
     assert len(table) == 25 * 3  # one page of 25 groups, one row per topic
     _timed("overview, new session (warm caches)", app(large_runs_dir).run, timings)
     sort = at.selectbox(key="ov_sort_author")
-    _timed("sort by a topic", sort.set_value("Ukraine: tone, most negative first").run, timings)
+    _timed("sort by a topic", sort.set_value("Ukraine: tone, clearest negative first").run, timings)
     key = at.dataframe[0].key
     at.session_state[key] = {"selection": {"rows": [], "columns": [], "cells": [[4, "Topic"]]}}
     _timed("click a row -> evidence", at.run, timings)

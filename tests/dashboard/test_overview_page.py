@@ -267,7 +267,9 @@ def test_long_names_and_titles_get_a_width_so_the_measures_stay_on_screen(overvi
 def test_sorting_by_a_topic_puts_its_row_first_in_each_units_rows(overview):
     before = _table(overview)
     assert before["Topic"].iloc[0] == TOPIC_LABELS["arms_control"]  # the run's topic order
-    overview.selectbox(key="ov_sort_author").set_value("Ukraine: stance, most favor first").run()
+    overview.selectbox(key="ov_sort_author").set_value(
+        "Ukraine: stance, clearest favor first"
+    ).run()
     table = _table(overview)
     per_unit = table.groupby("Author / outlet", sort=False)["Topic"].first()
     assert set(per_unit) == {TOPIC_LABELS["ukraine"]}
