@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.config import AggregateSection, ConfigError
+from analysis.config import AggregateSection, ConfigError, ModelsSection
 from analysis.intervals import PLAIN_PERCENTILE
 
 TASKS = ("stance", "tone")
@@ -68,6 +68,14 @@ class RunInfo:
         """The name of the run's model for ``task`` (None when not recorded)."""
         name = self.models.get(task, {}).get("name")
         return None if name is None else str(name)
+
+    def other_models(self) -> dict[str, str]:
+        """Task -> the run's model where it is not the shipped default (stance, tone): a run
+        of a baseline or of another model, not what the defaults say ({} for a default run;
+        a task whose model was not recorded is not counted)."""
+        defaults = {"stance": ModelsSection.stance, "tone": ModelsSection.tone}
+        names = {task: self.model_name(task) for task in defaults}
+        return {t: n for t, n in names.items() if n is not None and n != defaults[t]}
 
     def topic_labels(self) -> dict[str, str]:
         """Topic key -> label, in the run's topic order."""

@@ -81,6 +81,27 @@ def available_runs(runs_dir: Path) -> list[dict[str, Any]]:
     return list_runs(runs_dir)
 
 
+def first_run_id(runs: Sequence[Mapping[str, Any]]) -> str | None:
+    """The run the dashboard opens on without a link naming one (``runs`` newest first, as
+    :func:`available_runs` lists them): the newest made with the default models, so that a
+    baseline run made last (VADER tone) is not read as the defaults' numbers; else the
+    newest; None without runs."""
+    from analysis.run_info import run_info
+
+    ids = [(str(m["run_id"]), m) for m in runs if "run_id" in m]
+    default = (rid for rid, meta in ids if not run_info(meta, None).other_models())
+    return next(default, ids[0][0] if ids else None)
+
+
+def default_run_b(by_id: Mapping[str, Mapping[str, Any]], a_id: str) -> str | None:
+    """The run B the Runs page offers first: the newest other run of the same articles as run
+    A (same corpus hash), else the newest other run (``by_id`` newest first)."""
+    others = [r for r in by_id if r != a_id]
+    corpus = by_id.get(a_id, {}).get("corpus_hash")
+    same = [r for r in others if corpus and by_id[r].get("corpus_hash") == corpus]
+    return (same or others or [None])[0]
+
+
 def run_stamp(run_path: str | Path) -> float:
     """Cache key part that changes when a run folder is replaced."""
     try:

@@ -117,23 +117,27 @@ def read_run_tables(path: str) -> None:
 
 
 def warm_newest_runs(runs_dir: Path) -> list[str]:
-    """Read the newest run's tables into the caches its first page reads (the run a visitor
-    sees first); compare it with the run before it as the Runs page first does, and read that
-    run's tables too (the one a visitor switches to, to compare). Returns the folders read,
-    newest first; none when there is no run."""
+    """Read the tables of the run a visitor sees first (``data.first_run_id``: the newest of
+    the default models) into the caches its first page reads; compare it with the run the
+    Runs page first offers beside it, and read that run's tables too (the one a visitor
+    switches to, to compare). Returns the folders read, the first run's first; none when
+    there is no run."""
     from dashboard import data
 
     runs = [m for m in data.available_runs(runs_dir) if "run_id" in m]  # as the app lists them
-    paths = [str(meta["path"]) for meta in runs[:2]]
-    if not paths:
+    by_id = {str(m["run_id"]): m for m in runs}
+    first = data.first_run_id(runs)
+    if first is None:
         return []
+    other = data.default_run_b(by_id, first)
+    paths = [str(by_id[rid]["path"]) for rid in (first, other) if rid is not None]
     read_run_tables(paths[0])
     if len(paths) > 1:
-        newest, other = paths
+        shown, beside = paths
         data.run_comparison(
-            newest, data.run_stamp(newest), other, data.run_stamp(other), data.COMPARISON_TOP_K
+            shown, data.run_stamp(shown), beside, data.run_stamp(beside), data.COMPARISON_TOP_K
         )
-        read_run_tables(other)
+        read_run_tables(beside)
     return paths
 
 

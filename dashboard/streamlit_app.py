@@ -40,6 +40,18 @@ def _run_caption(meta: dict) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def _other_models(meta: dict) -> dict[str, str]:
+    """Task -> the run's model where it is not the shipped default (a baseline's run)."""
+    return run_info(meta, None).other_models()
+
+
+def _option_caption(meta: dict, run_id: str) -> str:
+    """A run as the sidebar's list names it: name first (a narrow sidebar cuts the end, and
+    ids look alike), then its id and the models it has that are not the defaults."""
+    other = "; ".join(f"{task}: {name}" for task, name in _other_models(meta).items())
+    return " · ".join(p for p in (_run_caption(meta), run_id, other) if p)
+
+
 def _models_caption(meta: dict) -> str:
     info = run_info(meta, None)
     return "; ".join(f"{task}: {info.model_name(task)}" for task in info.models)
@@ -102,12 +114,22 @@ def main() -> None:
             "Run (newest first)",
             list(by_id),
             "run",
-            # name first: a narrow sidebar cuts the end of the label, and ids look alike
-            format_func=lambda rid: " · ".join(p for p in (_run_caption(by_id[rid]), rid) if p),
+            format_func=lambda rid: _option_caption(by_id[rid], rid),
+            default=data.first_run_id(runs),
+            help="Opens on the newest run made with the default models (the newest of all "
+            "where there is none); a run with other models names them in this list.",
         )
         meta = by_id[run_id]
         st.caption(f"run `{run_id}`")
         st.caption(_models_caption(meta) or "models not recorded")
+        other = _other_models(meta)
+        if other:
+            named = ", ".join(f"{task} from {name}" for task, name in other.items())
+            st.info(
+                f"Not the default models: {named}. Its numbers are that model's; the Runs "
+                "page compares it with a run of the defaults.",
+                icon=":material/science:",
+            )
         adjusted = _adjusted_note(meta)
         if adjusted:
             st.warning(adjusted, icon=":material/tune:")

@@ -56,15 +56,6 @@ def _models(meta: dict[str, Any]) -> str:
     return " + ".join(info.model_name(task) or "?" for task in ("stance", "tone"))
 
 
-def default_run_b(by_id: dict[str, dict[str, Any]], a_id: str) -> str | None:
-    """The run B offered first: the newest other run of the same articles as run A (same
-    corpus hash), else the newest other run (``by_id`` newest first)."""
-    others = [r for r in by_id if r != a_id]
-    corpus = by_id.get(a_id, {}).get("corpus_hash")
-    same = [r for r in others if corpus and by_id[r].get("corpus_hash") == corpus]
-    return (same or others or [None])[0]
-
-
 def run_label(meta: dict[str, Any]) -> str:
     """A run as the run pickers list it: id, name, models, and whether the analyst's
     corrections went into it."""
@@ -537,7 +528,7 @@ def render() -> None:
         ids,
         "run_b",
         where=right,
-        default=default_run_b(by_id, a_id),
+        default=data.default_run_b(by_id, a_id),
         format_func=lambda r: run_label(by_id[r]),
     )
     if a_id == b_id:

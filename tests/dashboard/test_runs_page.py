@@ -227,7 +227,7 @@ def test_runs_of_different_articles_say_there_is_nothing_to_compare(app, tmp_pat
 
 
 def test_run_b_defaults_to_the_newest_other_run_of_the_same_articles():
-    from dashboard.app_pages.runs import default_run_b
+    from dashboard.data import default_run_b
 
     by_id = {  # newest first, as the runs list is
         "r4-other": {"corpus_hash": "bbb"},

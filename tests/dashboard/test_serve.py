@@ -151,3 +151,29 @@ def test_the_server_says_what_it_read_ahead_and_starts_past_a_broken_run(
     monkeypatch.setattr(serve, "read_run_tables", broken)
     serve.warm_before_serving(runs_dir)  # no exception: the page says what is wrong
     assert "not every run was read ahead: " in capsys.readouterr().err
+
+
+def test_warming_reads_the_run_the_dashboard_opens_on_not_a_newer_baseline(tmp_path):
+    import json
+
+    from analysis.config import ModelsSection
+    from dashboard.serve import warm_newest_runs
+    from tests.dashboard.conftest import make_small_run
+
+    runs_dir = tmp_path / "runs"
+    made = {}
+    for run_id, created, tone in (
+        ("20181109-120000-oldest00", "2018-11-09T12:00:00", ModelsSection.tone),
+        ("20181110-120000-defaul00", "2018-11-10T12:00:00", ModelsSection.tone),
+        ("20181111-120000-vader000", "2018-11-11T12:00:00", "tone.vader.v1"),
+    ):
+        path = make_small_run(runs_dir, run_id, created)
+        meta = json.loads((path / "run.json").read_text())
+        meta["models"] = {"stance": {"name": ModelsSection.stance}, "tone": {"name": tone}}
+        (path / "run.json").write_text(json.dumps(meta))
+        made[run_id] = str(path)
+    # the newest run of the defaults first, then the one the Runs page offers beside it
+    assert warm_newest_runs(runs_dir) == [
+        made["20181110-120000-defaul00"],
+        made["20181111-120000-vader000"],
+    ]
