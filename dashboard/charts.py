@@ -9,6 +9,7 @@ from dashboard.style import (
     ONLY_QUOTED,
     absent_words,
     is_missing,
+    percent,
     quoted_words,
     signed,
     stance_words,
@@ -87,22 +88,25 @@ def chart_frame(
                     "n": n,
                     "passages": passages,
                     "coverage": float(rec.get("coverage") or 0.0),
+                    # as the tables write it ("<1%", never a 0% for a unit that discusses it)
+                    "coverage_shown": percent(rec.get("coverage") or 0.0),
                 }
             )
     return pd.DataFrame(
         rows,
         columns=[
             *("Author", "Topic", "Measure", "value", "low", "high", "tint", "shown"),
-            *("n", "passages", "coverage"),
+            *("n", "passages", "coverage", "coverage_shown"),
         ],
     )
 
 
 def comparison_chart(
-    frame: pd.DataFrame, authors: list[str], topic_labels: list[str]
+    frame: pd.DataFrame, authors: list[str], topic_labels: list[str], unit: str = "Author"
 ) -> alt.FacetChart:
     """Point + interval per author, one row per topic; the author's stance, the quoted voices'
-    stance and tone side by side."""
+    stance and tone side by side. ``unit``: what the rows are, as the tooltips name them
+    ("Outlet"); every mark has the same tooltip, so that no mark shows raw fields."""
     # a point's colour says how far it leans where its interval keeps off 0, and is pale where
     # the interval reaches across 0 or there is none (views.shade); the bars are neutral
     colour = alt.Color("tint:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1]), legend=None)
@@ -113,23 +117,28 @@ def comparison_chart(
     x = alt.X("value:Q", scale=alt.Scale(domain=[-1, 1]), title=None, axis=axis)
     y = alt.Y("Author:N", sort=authors, title=None, axis=alt.Axis(labelLimit=170))
     tooltip = [
-        alt.Tooltip("Author:N"),
+        alt.Tooltip("Author:N", title=unit),
         alt.Tooltip("Topic:N"),
         alt.Tooltip("Measure:N"),
         alt.Tooltip("shown:N", title="value"),
         alt.Tooltip("low:Q", format="+.2f"),
         alt.Tooltip("high:Q", format="+.2f"),
         alt.Tooltip("passages:N"),
-        alt.Tooltip("coverage:Q", format=".0%"),
+        alt.Tooltip("coverage_shown:N", title="coverage"),
     ]
     base = alt.Chart().encode(y=y)
-    zero = alt.Chart().mark_rule(color="#9e9e9e", strokeDash=[3, 3]).encode(x=alt.datum(0))
+    zero = (
+        alt.Chart()
+        .mark_rule(color="#9e9e9e", strokeDash=[3, 3])
+        .encode(x=alt.datum(0), tooltip=alt.value(None))
+    )
     interval = (
         base.transform_filter("isValid(datum.value)")
         .mark_rule(strokeWidth=4, opacity=0.45, color="#7a7a7a")
         .encode(
             x=alt.X("low:Q", scale=alt.Scale(domain=[-1, 1]), title=None, axis=axis),
             x2="high:Q",
+            tooltip=tooltip,
         )
     )
     point = (

@@ -71,7 +71,8 @@ def render() -> None:
         label = _author_label(kinds)
         frame = frame.assign(Author=frame["Author"].map(label))
         names = [label(a) for a in chosen]
-    chart = comparison_chart(frame, names, [lab for _, lab in marked])
+    unit = "Outlet" if level == "outlet" else "Author"
+    chart = comparison_chart(frame, names, [lab for _, lab in marked], unit)
     st.altair_chart(chart)
     shown = positions[positions["author"].isin(chosen)].copy()
     shown["_order"] = shown["author"].map({a: i for i, a in enumerate(chosen)})

@@ -182,19 +182,30 @@ def time_chart(
             "n:Q", title="passages, quotes included" if counts_reported else "own-voice passages"
         ),
     ]
-    zero = alt.Chart().mark_rule(color="#9e9e9e", strokeDash=[3, 3]).encode(y=alt.datum(0))
+    zero = (
+        alt.Chart()
+        .mark_rule(color="#9e9e9e", strokeDash=[3, 3])
+        .encode(y=alt.datum(0), tooltip=alt.value(None))
+    )
     # a line joins an author's articles only within LINE_GAP_DAYS of each other: across a
     # longer silence it would draw a trend the articles do not show
     line = (
         alt.Chart()
         .mark_line(strokeWidth=1.5, opacity=0.6)
-        .encode(x=x, y=y, color=colour, detail="stretch:N")
+        # no tooltip: a line's would show its first article's, wherever it is hovered
+        .encode(x=x, y=y, color=colour, detail="stretch:N", tooltip=alt.value(None))
     )
     interval = (
         alt.Chart()
         .transform_filter("isValid(datum.low) && isValid(datum.high)")
         .mark_rule(strokeWidth=2, opacity=0.35)
-        .encode(x=x, y=alt.Y("low:Q", scale=alt.Scale(domain=[-1, 1])), y2="high:Q", color=colour)
+        .encode(
+            x=x,
+            y=alt.Y("low:Q", scale=alt.Scale(domain=[-1, 1])),
+            y2="high:Q",
+            color=colour,
+            tooltip=tooltip,
+        )
     )
     # filled where the interval keeps to one side of 0, hollow where it reaches across 0 or
     # there is none (one passage): as the Overview's pale cells, a point on one passage must

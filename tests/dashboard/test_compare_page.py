@@ -42,6 +42,19 @@ def test_chart_has_point_and_interval_per_author_and_topic(compare):
     assert spec["facet"]["column"]["field"] == "Measure"
     marks = [layer["mark"]["type"] for layer in spec["spec"]["layer"]]
     assert marks == ["rule", "rule", "point", "text"]
+    # no mark left to Streamlit's default tooltip, which shows raw fields (low -0.01486...)
+    for layer in spec["spec"]["layer"]:
+        tip = layer["encoding"]["tooltip"]
+        assert tip == {"value": None} or "shown" in {t["field"] for t in tip}
+
+
+def test_the_chart_names_outlets_as_outlets_and_coverage_as_the_tables_do(compare):
+    compare.radio(key="cmp_units").set_value("Outlets").run()
+    assert not compare.exception, [e.value for e in compare.exception]
+    spec = _chart_spec(compare)
+    point = next(x for x in spec["spec"]["layer"] if x["mark"]["type"] == "point")
+    titles = {t["field"]: t.get("title") for t in point["encoding"]["tooltip"]}
+    assert titles["Author"] == "Outlet" and titles["coverage_shown"] == "coverage"
 
 
 def _evidence_on(at, topic: str):
@@ -165,6 +178,9 @@ def test_chart_frame_leaves_not_discussed_without_a_value():
     tone = frame[(frame["Author"] == "A") & (frame["Measure"] == "Tone")].iloc[0]
     assert abs(tone["tint"]) < abs(tone["value"])
     assert b["tint"].isna().all()
+    assert a["coverage_shown"] == "10%"
+    tiny = positions.assign(coverage=[0.003, 0.0])
+    assert chart_frame(tiny, ["A"], [("t", "Topic T")])["coverage_shown"].iloc[0] == "<1%"
 
 
 def _text_of(node) -> str:

@@ -275,6 +275,11 @@ def test_a_point_whose_interval_reaches_across_zero_or_is_missing_is_drawn_hollo
     points = [layer for layer in spec["spec"]["layer"] if layer["mark"]["type"] == "point"]
     by_filter = {layer["transform"][0]["filter"]: layer["mark"]["filled"] for layer in points}
     assert by_filter == {"datum.settled": True, "!datum.settled": False}
+    # Streamlit's theme gives a mark without a tooltip one of its raw fields ("low
+    # -0.0148608637662"): every mark says what it shows, or nothing (the lines, the 0 rule)
+    for layer in spec["spec"]["layer"]:
+        tip = layer["encoding"]["tooltip"]
+        assert tip == {"value": None} or "shown" in {t["field"] for t in tip}, layer["mark"]
 
 
 def test_outlets_are_drawn_over_all_their_dated_articles(app, small_runs_dir):
