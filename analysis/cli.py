@@ -679,7 +679,7 @@ def _topic_keys(run: Any, given: list[str]) -> list[str]:
 def cmd_shift(args: argparse.Namespace) -> int:
     from analysis.bylines import membership
     from analysis.runs import load_run
-    from analysis.shifts import author_shift
+    from analysis.shifts import author_shift, with_q_values
     from analysis.terminal import format_shift
 
     _check_seed(args.seed)
@@ -693,20 +693,22 @@ def cmd_shift(args: argparse.Namespace) -> int:
         members = outlets.members(run.articles)
     else:
         members = membership(run.articles, run.info.known_rosters)
-    shifts = [
-        author_shift(
-            run,
-            args.author,
-            t,
-            m,
-            split_date=args.date,
-            seed=args.seed,
-            members=members,
-            level=level,
-        )
-        for t in topics
-        for m in measures
-    ]
+    shifts = with_q_values(
+        [
+            author_shift(
+                run,
+                args.author,
+                t,
+                m,
+                split_date=args.date,
+                seed=args.seed,
+                members=members,
+                level=level,
+            )
+            for t in topics
+            for m in measures
+        ]
+    )
     if args.json:
         from analysis.intervals import INTERVAL_METHOD
 

@@ -627,6 +627,7 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
         f"-> {shift.after:+.2f} ({shift.n_after} articles), shift {shift.shift:+.2f} "
         + (
             f"[{shift.low:+.2f}, {shift.high:+.2f}], permutation p={shift.p_value:.3f}"
+            + ("" if shift.q_value is None else f", q={shift.q_value:.3f}")
             if shift.p_value is not None
             else f"({shift.note})"
         )

@@ -351,17 +351,17 @@ def author_shifts(
     level: str = "author",
 ) -> list[dict[str, Any]]:
     """:func:`analysis.shifts.author_shift` for each author (outlet, at ``level`` "outlet")
-    × topic × measure (JSON-ready)."""
+    × topic × measure (JSON-ready), with q-values over all of them."""
     from analysis import outlets
     from analysis.bylines import membership
-    from analysis.shifts import author_shift
+    from analysis.shifts import author_shift, with_q_values
 
     run = full_run(run_path, stamp)
     if level == "outlet":
         members = outlets.members(run.articles)
     else:
         members = membership(run.articles, run.info.known_rosters)
-    return [
+    shifts = [
         author_shift(
             run,
             a,
@@ -371,11 +371,12 @@ def author_shifts(
             n_resamples=resamples,
             members=members,
             level=level,
-        ).to_dict()
+        )
         for a in authors
         for t in topics
         for m in ("stance", "tone")
     ]
+    return [s.to_dict() for s in with_q_values(shifts)]
 
 
 @st.cache_resource(max_entries=MAX_FULL_RUNS_CACHED, show_spinner="Loading run…")

@@ -150,3 +150,8 @@ def unit_choice(label: str, key: str) -> str:
     if state.get("view") != "Articles":  # the Overview opens on the same kind of unit
         state.put("view", "Outlets" if units == "Outlets" else None)
     return UNIT_CHOICES[units]
+
+
+def widths(pixels: dict[str, int]) -> dict[str, Any]:
+    """A dataframe's column_config giving each named text column its width in pixels."""
+    return {name: st.column_config.TextColumn(width=w) for name, w in pixels.items()}

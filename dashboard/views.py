@@ -496,6 +496,47 @@ def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataF
     )
 
 
+# Tables whose last column is a note (differences, shifts): rows tall enough for the note to
+# wrap onto three lines (Streamlit wraps a cell's text only in rows over 4rem), the names and
+# numbers no wider than they need, so that the note is read whole on a laptop's screen.
+NOTE_ROW_HEIGHT = 66
+NOTE_TABLE_WIDTHS = {  # pixels, within the ~900 px of a laptop's page beside the sidebar
+    "Topic": 75,
+    "Measure": 65,
+    "A": 110,
+    "B": 110,
+    "A − B": 80,
+    "95% interval": 105,
+    "p": 50,
+    "q": 50,
+    "Articles": 60,
+    "Note": 190,
+}
+SHIFT_TABLE_WIDTHS = {
+    "Author": 90,
+    "Outlet": 90,
+    "Topic": 74,
+    "Measure": 60,
+    "Split": 84,
+    "How": 72,
+    "Before": 48,
+    "After": 48,
+    "Shift": 48,
+    "95% interval": 100,
+    "p": 48,
+    "q": 48,
+    "Articles": 54,
+    "Note": 140,
+}
+SHIFT_ROW_HEIGHT = 84  # its narrower note wraps onto four lines
+NOTE_TABLE_ROWS = 8  # rows shown before the table scrolls
+
+
+def note_table_height(n_rows: int, row_height: int = NOTE_ROW_HEIGHT) -> int:
+    """Pixels for a note table to show up to :data:`NOTE_TABLE_ROWS` rows without scrolling."""
+    return 40 + row_height * max(1, min(n_rows, NOTE_TABLE_ROWS))
+
+
 def shift_table(
     shifts: Sequence[Mapping], labels: Mapping[str, str], unit: str = "Author"
 ) -> pd.DataFrame:
@@ -523,12 +564,14 @@ def shift_table(
                 if tested
                 else "",
                 "p": f"{item['p_value']:.3f}" if tested else "",
+                # over every test of the table (absent: a lone test, or an older caller)
+                "q": f"{item['q_value']:.3f}" if tested and item.get("q_value") is not None else "",
                 # before / after where there is a split; else the dated articles there are
                 "Articles": f"{item['n_before']} / {item['n_after']}"
                 if item.get("split_date")
                 else str(item["n_before"] + item["n_after"]),
                 "Note": (
-                    "the interval is at the split found, not corrected for the search: read p"
+                    "the interval is not corrected for the search for the split: read p"
                     if item.get("detected")
                     else item.get("note", "")
                 )

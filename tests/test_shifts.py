@@ -89,6 +89,10 @@ def test_cli_shift_prints_lines_or_json(tmp_path, capsys):
     assert {s["measure"] for s in data["shifts"]} == {"stance", "tone"}
     assert data["interval_method"].startswith("percentile bootstrap extended")
     assert all(not s["detected"] for s in data["shifts"])
+    tested = [s for s in data["shifts"] if s["p_value"] is not None]
+    assert len(tested) == 2 and all(s["q_value"] >= s["p_value"] for s in tested)
+    assert main([*base, "--date", "2018-07-01"]) == 0
+    assert ", q=" in capsys.readouterr().out  # stance and tone read together
 
 
 def test_membership_computed_once_gives_the_same_shifts_and_evidence_texts(tmp_path):
@@ -160,3 +164,16 @@ def test_a_shift_is_resampled_as_the_positions_are(tmp_path):
         shift = author_shift(run, "Ann", "sanctions", measure, split_date="2018-05-01")
         assert shift.shift == pytest.approx(0.0, abs=1e-9)
         assert shift.high - shift.low > 0.5, (measure, shift.low, shift.high)
+
+
+def test_shifts_read_together_get_q_values_over_the_tests_among_them():
+    from dataclasses import replace
+
+    from analysis.shifts import Shift, with_q_values
+
+    blank = Shift("A", "t", "stance", None, False, None, None, None, None, None, None, 0, 0)
+    tested = [replace(blank, shift=0.3, p_value=p) for p in (0.01, 0.04, 0.03)]
+    out = with_q_values([*tested, blank])
+    assert [s.q_value for s in out[:3]] == pytest.approx([0.03, 0.04, 0.04])
+    assert out[3].q_value is None  # no test, no q
+    assert with_q_values(tested[:1])[0].q_value is None  # alone: its q would be its p

@@ -193,11 +193,14 @@ def _differences(ctx: context.RunContext, chosen: list[str], level: str = "autho
         "compare-authors --permutations 999 --bootstrap 999` (the command draws 2,000 of "
         "each by default, so its p-values can differ a little)."
     )
+    table = views.difference_table(tests, ctx.labels)
     st.dataframe(
-        views.difference_table(tests, ctx.labels),
+        table,
+        height=views.note_table_height(len(table)),
         hide_index=True,
         key="cmp_differences",
-        column_config={"Note": st.column_config.TextColumn(width="large")},
+        column_config=ui.widths(views.NOTE_TABLE_WIDTHS),
+        row_height=views.NOTE_ROW_HEIGHT,
     )
 
 

@@ -275,22 +275,28 @@ def _changes(
             "After − before of each author's position, with a bootstrap interval that resamples "
             "each side's articles and their passages as the positions do (extended to the "
             "small-sample t interval where a side has few articles) and a permutation "
-            "p-value. A detected change point is the split with the largest "
-            "shift; its p-value pays for searching every split, its interval does not (it is "
-            "taken at the split found, so read p). The same test as "
+            "p-value; q: Benjamini–Hochberg over every test in this table (reading many "
+            "shifts at once finds one under p 0.05 by chance). A detected change point is "
+            "the split with the largest shift; its p-value pays for searching every split, "
+            "its interval does not (it is taken at the split found, so read p). The same "
+            "test as "
             "`viewpoints shift`, with 999 resamples where the command draws 2,000, so p-values "
             "can differ a little."
         )
+        table = views.shift_table(shifts, ctx.labels, "Outlet" if level == "outlet" else "Author")
         st.dataframe(
-            views.shift_table(shifts, ctx.labels, "Outlet" if level == "outlet" else "Author"),
+            table,
+            height=views.note_table_height(len(table), views.SHIFT_ROW_HEIGHT),
             hide_index=True,
             column_config={
-                "Note": st.column_config.TextColumn(width="large"),
+                **ui.widths(views.SHIFT_TABLE_WIDTHS),
                 "Articles": st.column_config.TextColumn(
+                    width=views.SHIFT_TABLE_WIDTHS["Articles"],
                     help="Dated articles on the topic before / after the split; where no split "
-                    "was found, the dated articles there are"
+                    "was found, the dated articles there are",
                 ),
             },
+            row_height=views.SHIFT_ROW_HEIGHT,
         )
         for item in shifts:
             if item["shift"] is None or item["p_value"] is None or item["p_value"] >= 0.05:

@@ -239,7 +239,10 @@ def test_shift_table_says_how_the_split_was_found_only_when_there_is_one():
     assert table.loc[0, "Before"] == "−0.25" and table.loc[0, "95% interval"] == "[−0.10, +1.20]"
     assert table.loc[1, "Shift"] == "" and table.loc[1, "Note"] == "one article"
     # a detected split's interval is taken at the split found: said where it is read
-    assert table.loc[0, "Note"].startswith("the interval is at the split found")
+    assert table.loc[0, "Note"].startswith("the interval is not corrected for the search")
+    assert table.loc[0, "q"] == ""  # no q-value given: a lone test
+    both = shift_table([{**measured, "q_value": 0.4}, unsplit], {"t": "Topic T"})
+    assert both["q"].tolist() == ["0.400", ""]
     chosen = shift_table([{**measured, "detected": False}], {"t": "Topic T"})
     assert chosen.loc[0, "Note"] == ""  # the user's own date: nothing was searched
     # before / after only where there is a split: else the articles there are, not "4 / 0"
