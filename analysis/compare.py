@@ -79,6 +79,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.intervals import NEAR_ZERO
 from analysis.jsonable import json_ready
 from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import cohen_kappa, spearman, total_variation
@@ -98,7 +99,7 @@ MEASURES = ("stance", "tone")
 COMPARED_MEASURES = ("stance", "quoted", "tone")
 # The column saying how a measure's stance reads ("expressed", "no_stance", "mixed")
 STATUS_COLUMNS = {"stance": "stance_status", "quoted": "quoted_status"}
-DEFAULT_ZERO_BAND = 0.05
+DEFAULT_ZERO_BAND = NEAR_ZERO
 _TIE = 1e-9  # probability rows closer than this are identical
 # Robustness orders two authors' point estimates as printed, at this many decimals: values
 # that print alike are tied, so that a "flip" is never between them (float noise on "mixed"

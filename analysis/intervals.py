@@ -24,6 +24,20 @@ import numpy as np
 # that do not record one made plain percentile intervals.
 INTERVAL_METHOD = "percentile bootstrap extended to the small-sample t interval (k - 1 df)"
 PLAIN_PERCENTILE = "percentile bootstrap"
+# A stance within ±NEAR_ZERO of 0 takes practically no side: +0.02 is a mean over passages
+# nearly all of which take none, however narrow its interval (run comparisons read values in
+# this band as 0: ``analysis.compare.DEFAULT_ZERO_BAND``)
+NEAR_ZERO = 0.05
+
+
+def settled_near_zero(low: object, high: object, band: float = NEAR_ZERO) -> bool:
+    """Whether an interval exists and lies wholly within ±``band``: a stance sure to be close
+    to 0, which an analyst should not read as a side however sure it is."""
+    try:
+        lo, hi = float(low), float(high)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return bool(np.isfinite(lo) and np.isfinite(hi) and -band <= lo and hi <= band)
 
 
 def t_multiplier(resampled: np.ndarray | int, confidence: float) -> np.ndarray:

@@ -19,6 +19,7 @@ from analysis.compare import TASKS, recomputed_words
 from analysis.corpus.documents import is_excluded
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
+from analysis.intervals import NEAR_ZERO, settled_near_zero
 from analysis.labels import MEASURE_WORDS, TASK_WORDS
 from analysis.metrics import defined_per_class
 from analysis.news_accuracy import accuracy_for_run, accuracy_line, unmeasured_topics
@@ -167,6 +168,8 @@ def _cell(row: pd.Series, group: bool = False) -> str:
         shown = f"S mixed {signed(stance)}{_interval(row, 'stance_low', 'stance_high')}"
     else:
         shown = f"S {signed(stance)}{_interval(row, 'stance_low', 'stance_high')}"
+    if settled_near_zero(row.get("stance_low"), row.get("stance_high")) and n:
+        shown += " near 0"  # sure, but of nearly nothing: not a side
     quoted = row.get("quoted_stance")
     if row.get("quoted_status") == "no_stance":  # quoted, but no quoted voice takes a side
         quoted = " Q none"
@@ -235,7 +238,8 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
     lines = [
         *_note(
             f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'only "
-            "quoted': no own words on it; 'mixed': both sides, about equally), quoted voices Q, "
+            "quoted': no own words on it; 'mixed': both sides, about equally; 'near 0': all of "
+            f"its interval within ±{NEAR_ZERO:.2f}, practically no side), quoted voices Q, "
             f"tone T, from -1 to 1, each with its {run.info.aggregation.confidence:.0%} interval "
             + (
                 "(wide where it rests on few passages); "

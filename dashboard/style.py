@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.intervals import NEAR_ZERO, settled_near_zero
+
 # ColorBrewer RdBu anchors at -1, -0.5, 0, 0.5, 1.
 _ANCHORS = ((178, 24, 43), (239, 138, 98), (247, 247, 247), (103, 169, 207), (33, 102, 172))
 NEGATIVE_COLOR = "#b2182b"
@@ -26,6 +28,7 @@ NO_PREDICTION = "no prediction"
 NO_STANCE = "no stance expressed"  # discussed, but no passage of the voice takes a side
 NO_QUOTES = "no quoted voices"  # discussed, but nobody is quoted on the topic
 MIXED = "mixed"  # both sides taken
+NEAR_ZERO_WORDS = "near 0"  # the whole interval within ±0.05: practically no side taken
 ONLY_QUOTED = "only quoted voices"  # discussed, but only through what others are quoted saying
 # Colours for categories (authors, topics) in charts: no pure red or blue, which mean against
 # and favor on the diverging scale (ColorBrewer Dark2, then four more).
@@ -168,10 +171,11 @@ def stance_words(
     high: Any = None,
     n_own: Any = None,
 ) -> str:
-    """A stance as shown: the number with its interval ("mixed" added when both sides are
-    taken), or in words when there is no number: not discussed, no stance expressed, or only
-    quoted voices (``n_own``, the own-voice passages, is 0: the unit speaks on the topic only
-    through the people it quotes)."""
+    """A stance as shown: the number with its interval ("near 0" added when all of the
+    interval is within ±0.05, "mixed" when both sides are taken), or in words when there is
+    no number: not discussed, no stance expressed, or only quoted voices (``n_own``, the
+    own-voice passages, is 0: the unit speaks on the topic only through the people it
+    quotes)."""
     if status != "discussed":
         return absent_words(status)
     if not is_missing(n_own) and int(n_own) == 0:
@@ -179,6 +183,8 @@ def stance_words(
     if stance_status == "no_stance" or is_missing(value):
         return NO_STANCE
     shown = with_interval(value, low, high)
+    if settled_near_zero(low, high):  # sure, but of nearly nothing: not a side
+        shown = f"{shown} {NEAR_ZERO_WORDS}"
     return f"{shown} {MIXED}" if stance_status == "mixed" else shown
 
 
@@ -288,7 +294,9 @@ def legend_html(
         f"topic's target ({rule}){favor_of}; "
         "quoted voices: the same for the people the author quotes; no stance expressed: "
         "discussed, but no side taken; only quoted voices: discussed only through the people "
-        "quoted; mixed: both sides taken, about equally; tone: positive minus negative wording "
+        f"quoted; mixed: both sides taken, about equally; {NEAR_ZERO_WORDS}: all of the "
+        f"interval within ±{NEAR_ZERO:.2f}, practically no side however sure; "
+        "tone: positive minus negative wording "
         "of the author's own passages on the topic, not a side (reporting bad news reads "
         f"negative); [low, high]: {interval}; {unsettled}</span>"
         "</div>"

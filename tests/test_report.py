@@ -208,6 +208,17 @@ def test_show_json_names_only_the_topics_it_shows(tmp_path, capsys):
     assert target and shown["targets"] == {"ukraine": target}  # what favor means
 
 
+def test_show_marks_a_stance_sure_to_be_near_0(run):
+    positions = run.positions
+    at = positions.index[(positions["level"] == "author") & (positions["status"] == "discussed")]
+    positions.loc[at[0], ["stance", "stance_low", "stance_high"]] = [0.02, 0.01, 0.04]
+    positions.loc[at[1], ["stance", "stance_low", "stance_high"]] = [0.02, -0.3, 0.4]
+    out = format_positions(run)
+    assert "S +0.02 [+0.01, +0.04] near 0" in out
+    assert "[-0.30, +0.40] near 0" not in out
+    assert "'near 0': all of its interval within ±0.05" in " ".join(out.split())
+
+
 def test_show_says_what_a_positive_stance_favors_on_each_topic_shown(run):
     out = format_positions(run)
     assert "above 0 favors, below 0 opposes the topic's target" in " ".join(out.split())

@@ -531,3 +531,17 @@ def test_a_link_made_when_sorts_were_named_most_first_still_opens_its_sort():
         "Ukraine: stance, clearest favor first"
     )
     assert sort_named("Ukraine: stance, most loved first", sorts) is None
+
+
+def test_a_stance_sure_to_be_near_0_says_so_and_one_that_may_be_larger_does_not():
+    """+0.02 [+0.01, +0.04] is a sure reading of almost nothing (an audit found such a
+    stance read as an outlet favoring sanctions): it says "near 0"; a wide interval around a
+    small value says nothing of the kind, nor does a large stance."""
+    from dashboard.style import stance_words
+
+    assert stance_words("discussed", "expressed", 0.02, 0.01, 0.04) == "+0.02 [+0.01, +0.04] near 0"
+    assert "near 0" not in stance_words("discussed", "expressed", 0.02, -0.2, 0.3)
+    assert "near 0" not in stance_words("discussed", "expressed", 0.3, 0.1, 0.5)
+    assert "near 0" not in stance_words("discussed", "expressed", 0.02)  # no interval
+    mixed = stance_words("discussed", "mixed", 0.01, -0.03, 0.04)
+    assert mixed == "+0.01 [−0.03, +0.04] near 0 mixed"
