@@ -1358,7 +1358,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=["jsonl", "csv", "parquet"],
         default=None,
-        help="default: the one --out's ending names (.jsonl, .csv, .parquet), else jsonl",
+        help="default: the one --out's ending names (.jsonl, .ndjson, .csv, .parquet; another "
+        "ending is refused without --format), else jsonl",
     )
     ex.add_argument(
         "--out",

@@ -942,6 +942,18 @@ def _topic_robustness(
     }
 
 
+def _same_model(runs: Sequence[Run], task: str) -> str | None:
+    """The name of the model every run used for ``task``, where all recorded the same one (by
+    name and, where recorded, weights); None where they differ or one recorded none."""
+    seen = set()
+    for run in runs:
+        model = run.meta.get("models", {}).get(task) if isinstance(run.meta, dict) else None
+        if not isinstance(model, dict) or not model.get("name"):
+            return None
+        seen.add((str(model["name"]), model.get("weights_sha256") or model.get("sha256")))
+    return next(iter(seen))[0] if len(seen) == 1 else None
+
+
 def robustness(
     runs: Sequence[Run],
     labels: Sequence[str] | None = None,
@@ -989,6 +1001,13 @@ def robustness(
             + "; ".join(f"{m}: {labs}" for m, labs in by_method.items())
             + "): strong flips and separated stable pairs, which read the intervals, may owe "
             "their counts to that"
+        )
+    same = _same_model(runs, measure)
+    if same is not None:
+        warnings.append(
+            f"every run reads {measure} with the same model ({same}): a stable pair says the "
+            "runs' other differences (topics, thresholds, corrections) leave its order alone, "
+            "not that another model would agree"
         )
     tables = [_authors(run) for run in runs]
     topic_sets = [set(t["topic"]) for t in tables]

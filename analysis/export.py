@@ -68,10 +68,18 @@ EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": 
 
 
 def resolve_format(fmt: str | None, out: str | Path | None) -> str:
-    """The export format: ``fmt`` when given, else the one ``out``'s ending names, else JSONL.
-    A ``fmt`` that contradicts the ending is refused, so that ``x.parquet`` never holds JSONL."""
-    named = EXTENSIONS.get(Path(out).suffix.lower()) if out is not None else None
+    """The export format: ``fmt`` when given, else the one ``out``'s ending names, else JSONL
+    (no ``out``, or one without an ending). A ``fmt`` that contradicts the ending is refused,
+    so that ``x.parquet`` never holds JSONL, and so is an ending that names no format
+    without a ``fmt`` (``x.xlsx`` would hold JSON Lines)."""
+    suffix = Path(out).suffix.lower() if out is not None else ""
+    named = EXTENSIONS.get(suffix)
     if fmt is None:
+        if suffix and named is None:
+            raise ValueError(
+                f"--out {out}: no export format ends in {suffix!r}; expected one of "
+                f"{', '.join(EXTENSIONS)} (or name the format with --format)"
+            )
         return named or "jsonl"
     if fmt not in FORMATS:
         raise ValueError(f"expected --format one of {', '.join(FORMATS)}, got {fmt!r}")

@@ -425,6 +425,13 @@ def load_run(
     some tables (a whole-corpus run's passage and article texts are most of its size)."""
     path = resolve_run(str(spec), runs_dir)
     columns = columns or {}
+    missing = [f"{name}.parquet" for name in TABLES if not (path / f"{name}.parquet").is_file()]
+    missing += [] if (path / "config.toml").is_file() else ["config.toml"]
+    if missing:  # a folder edited by hand, or copied in part: say what is not there
+        raise RunError(
+            f"run {path} is incomplete: it has no {', '.join(missing)} (a run is written whole, "
+            "so a file was removed or not copied; `viewpoints runs` marks such runs)"
+        )
     try:
         meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
         config = tomllib.loads((path / "config.toml").read_text(encoding="utf-8"))

@@ -166,10 +166,11 @@ def _cell(row: pd.Series, group: bool = False) -> str:
         shown = "S none"  # no stance expressed: no side taken
     elif row.get("stance_status") == "mixed":  # both sides about equally: not a true zero
         shown = f"S mixed {signed(stance)}{_interval(row, 'stance_low', 'stance_high')}"
+    elif settled_near_zero(row.get("stance_low"), row.get("stance_high")):
+        # sure, but of nearly nothing: not a side ("mixed" already says why it is near 0)
+        shown = f"S {signed(stance)}{_interval(row, 'stance_low', 'stance_high')} near 0"
     else:
         shown = f"S {signed(stance)}{_interval(row, 'stance_low', 'stance_high')}"
-    if settled_near_zero(row.get("stance_low"), row.get("stance_high")) and n:
-        shown += " near 0"  # sure, but of nearly nothing: not a side
     quoted = row.get("quoted_stance")
     if row.get("quoted_status") == "no_stance":  # quoted, but no quoted voice takes a side
         quoted = " Q none"

@@ -171,8 +171,8 @@ def stance_words(
     high: Any = None,
     n_own: Any = None,
 ) -> str:
-    """A stance as shown: the number with its interval ("near 0" added when all of the
-    interval is within ±0.05, "mixed" when both sides are taken), or in words when there is
+    """A stance as shown: the number with its interval ("mixed" added when both sides are
+    taken, else "near 0" when all of the interval is within ±0.05), or in words when there is
     no number: not discussed, no stance expressed, or only quoted voices (``n_own``, the
     own-voice passages, is 0: the unit speaks on the topic only through the people it
     quotes)."""
@@ -183,9 +183,11 @@ def stance_words(
     if stance_status == "no_stance" or is_missing(value):
         return NO_STANCE
     shown = with_interval(value, low, high)
+    if stance_status == "mixed":  # both sides: that, not "near 0", says why it is small
+        return f"{shown} {MIXED}"
     if settled_near_zero(low, high):  # sure, but of nearly nothing: not a side
-        shown = f"{shown} {NEAR_ZERO_WORDS}"
-    return f"{shown} {MIXED}" if stance_status == "mixed" else shown
+        return f"{shown} {NEAR_ZERO_WORDS}"
+    return shown
 
 
 def quoted_words(row: Any) -> str:

@@ -206,8 +206,14 @@ def test_export_takes_its_format_from_the_out_files_ending(tmp_path, capsys):
     assert main([*base, str(tmp_path / "z.csv"), "--format", "parquet"]) == 2
     assert "names the csv format but --format is parquet" in _error(capsys)
     assert not (tmp_path / "z.csv").exists()
-    assert main([*base, str(tmp_path / "plain.out")]) == 0  # no known ending: JSONL
+    # an ending that names no format: refused, not JSON Lines under a spreadsheet's name
+    assert main([*base, str(tmp_path / "sheet.xlsx")]) == 2
+    assert "no export format ends in '.xlsx'" in _error(capsys)
+    assert not (tmp_path / "sheet.xlsx").exists()
+    assert main([*base, str(tmp_path / "plain.out"), "--format", "jsonl"]) == 0  # named: kept
     assert (tmp_path / "plain.out").read_text().startswith('{"run_id"')
+    assert main([*base, str(tmp_path / "plain")]) == 0  # no ending at all: JSONL
+    assert (tmp_path / "plain").read_text().startswith('{"run_id"')
 
 
 def test_recompute_with_an_empty_corrections_folder_writes_no_run(tmp_path, capsys):

@@ -806,3 +806,21 @@ def test_robustness_says_when_the_runs_intervals_were_made_differently(tmp_path,
     assert [r["interval_method"] for r in report["runs"]][-1] == INTERVAL_METHOD
     alike = robustness(three_runs, labels=["A", "B", "A2"])
     assert not any("made differently" in w for w in alike["warnings"])
+
+
+def test_robustness_says_when_every_run_reads_the_measure_with_one_model(three_runs):
+    """Runs that differ only in tone (a VADER baseline) cannot test the stance model: their
+    stance pairs are stable by construction, and the report says so."""
+    import copy
+
+    distinct = robustness(three_runs, labels=["A", "B", "A2"])  # three stance models
+    assert not [w for w in distinct["warnings"] if "the same model" in w]
+    shared = [copy.copy(r) for r in three_runs]
+    for run in shared:
+        run.meta = {**run.meta, "models": {**run.meta["models"], "stance": {"name": "stance.x"}}}
+    report = robustness(shared, labels=["A", "B", "A2"])
+    assert any(
+        "every run reads stance with the same model (stance.x)" in w for w in report["warnings"]
+    )
+    tone = robustness(shared, labels=["A", "B", "A2"], measure="tone")
+    assert not [w for w in tone["warnings"] if "the same model" in w]

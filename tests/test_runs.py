@@ -216,3 +216,11 @@ def test_a_run_folder_with_a_broken_run_json_is_left_out_with_a_warning(tmp_path
     assert len(messages) == 2
     assert "broken: its run.json is unreadable" in messages[0]
     assert "listed: its run.json is not a JSON object" in messages[1]
+
+
+def test_a_run_with_a_table_removed_says_which_files_it_lacks(tmp_path):
+    path = write_run(tmp_path, "r1", {"created": "2026-01-01T00:00:00"}, "", tables())
+    (path / "scores.parquet").unlink()
+    (path / "config.toml").unlink()
+    with pytest.raises(RunError, match=r"incomplete: it has no scores\.parquet, config\.toml"):
+        load_run("latest", tmp_path)

@@ -50,6 +50,8 @@ DOC_NAMES = re.compile(
 _UNSAFE_ID = re.compile(r"[\s:/\\]+")
 # Articles whose unreadable date is named one by one; the rest are counted at the end.
 UNREAD_DATES_SHOWN = 5
+# Skipped inputs named one by one on stderr (all are recorded in the run); the rest counted.
+SKIPS_SHOWN = 20
 NO_PASSAGE = "no passage to score (only a heading, or no words)"
 
 
@@ -117,6 +119,7 @@ class _Loader:
         self.texts: dict[str, str] = {}  # hash of the normalised text -> article id
         self.manifests: dict[Path, Manifest | None] = {}
         self.unread_dates = 0  # articles kept undated because their date could not be read
+        self.skips = 0  # inputs skipped (each is announced up to SKIPS_SHOWN)
 
     def items(self, roots: list[Path]) -> Iterator[LoadedArticle | Skipped]:
         bar = tqdm(desc="loading", unit=" docs", disable=not self.progress, file=sys.stderr)
@@ -144,6 +147,11 @@ class _Loader:
             yield from self._flush(unreadable)
         if self.unread_dates > UNREAD_DATES_SHOWN:
             _warn(f"{self.unread_dates} articles in all had a date that could not be read")
+        if self.skips > SKIPS_SHOWN:
+            _warn(
+                f"{self.skips} inputs skipped in all ({self.skips - SKIPS_SHOWN} not shown above); "
+                "the run's run.json lists each with its reason"
+            )
 
     def _flush(self, pending: list[Skipped]) -> Iterator[Skipped]:
         while pending:
@@ -227,8 +235,11 @@ class _Loader:
         return candidate
 
     def _skip(self, skipped: Skipped) -> Skipped:
-        """Announce ``skipped`` on stderr and hand it back to be yielded."""
-        _warn(f"skipped {skipped.source}: {skipped.reason}")
+        """Announce ``skipped`` on stderr (the first :data:`SKIPS_SHOWN`; a count of the rest
+        at the end) and hand it back to be yielded."""
+        self.skips += 1
+        if self.skips <= SKIPS_SHOWN:
+            _warn(f"skipped {skipped.source}: {skipped.reason}")
         return skipped
 
 

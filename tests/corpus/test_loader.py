@@ -198,3 +198,19 @@ def test_a_file_that_is_only_a_heading_is_skipped_not_read_as_an_empty_article(t
     for article in corpus.articles:
         mine = [p for p in corpus.passages if p.article_id == article.article_id]
         assert mine and all(p.passage_id.startswith(f"{article.article_id}:") for p in mine)
+
+
+def test_many_skipped_inputs_are_named_up_to_a_limit_then_counted(tmp_path, capsys):
+    """Two hundred bad lines do not bury the log under two hundred warnings: the first
+    SKIPS_SHOWN are named, the rest counted; every one is still recorded."""
+    from analysis.corpus.loader import SKIPS_SHOWN
+
+    path = tmp_path / "c.jsonl"
+    lines = ["{not json"] * (SKIPS_SHOWN + 7)
+    lines.append('{"ID": "a", "content_original": "' + BODY.replace("\n", " ") + '"}')
+    write(path, ("\n".join(lines) + "\n").encode())
+    corpus = load_corpus([path])
+    assert len(corpus.skipped) == SKIPS_SHOWN + 7 and len(corpus.articles) == 1
+    err = capsys.readouterr().err
+    assert err.count("warning: skipped ") == SKIPS_SHOWN
+    assert f"{SKIPS_SHOWN + 7} inputs skipped in all (7 not shown above)" in err

@@ -544,4 +544,4 @@ def test_a_stance_sure_to_be_near_0_says_so_and_one_that_may_be_larger_does_not(
     assert "near 0" not in stance_words("discussed", "expressed", 0.3, 0.1, 0.5)
     assert "near 0" not in stance_words("discussed", "expressed", 0.02)  # no interval
     mixed = stance_words("discussed", "mixed", 0.01, -0.03, 0.04)
-    assert mixed == "+0.01 [−0.03, +0.04] near 0 mixed"
+    assert mixed == "+0.01 [−0.03, +0.04] mixed"  # both sides taken: not "no side"
