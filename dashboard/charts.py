@@ -8,6 +8,7 @@ import pandas as pd
 from dashboard.style import (
     ONLY_QUOTED,
     absent_words,
+    diverging_color,
     is_missing,
     percent,
     quoted_words,
@@ -16,6 +17,8 @@ from dashboard.style import (
 )
 from dashboard.views import shade
 
+# Measure shown -> the colour scale of its points (tone's own: negative is not "against").
+SCALE = {"Stance": "stance", "Quoted voices": "stance", "Tone": "tone"}
 # Measure name shown -> (value column, interval columns).
 MEASURES = {
     "Stance": ("stance", "stance_low", "stance_high"),
@@ -68,6 +71,14 @@ def chart_frame(
             value = rec.get(column) if discussed else None
             value = None if is_missing(value) else value
             n, passages = _passages(rec, measure, counts_reported)
+            # the point's colour: in full only where its interval keeps off 0 and (the
+            # author's own measures) it rests on more than one article
+            tint = shade(
+                value,
+                rec.get(low),
+                rec.get(high),
+                None if measure == "Quoted voices" else rec.get("n_articles_discussing"),
+            )
             rows.append(
                 {
                     "Author": rec["author"],
@@ -76,14 +87,9 @@ def chart_frame(
                     "value": value,
                     "low": rec.get(low) if value is not None else None,
                     "high": rec.get(high) if value is not None else None,
-                    # the point's colour: in full only where its interval keeps off 0 and
-                    # (the author's own measures) it rests on more than one article
-                    "tint": shade(
-                        value,
-                        rec.get(low),
-                        rec.get(high),
-                        None if measure == "Quoted voices" else rec.get("n_articles_discussing"),
-                    ),
+                    "tint": tint,
+                    # on the stance's scale, or tone's own (not read as for or against)
+                    "fill": None if is_missing(tint) else diverging_color(tint, SCALE[measure]),
                     "shown": _shown(rec, measure, value),
                     "n": n,
                     "passages": passages,
@@ -95,7 +101,7 @@ def chart_frame(
     return pd.DataFrame(
         rows,
         columns=[
-            *("Author", "Topic", "Measure", "value", "low", "high", "tint", "shown"),
+            *("Author", "Topic", "Measure", "value", "low", "high", "tint", "fill", "shown"),
             *("n", "passages", "coverage", "coverage_shown"),
         ],
     )
@@ -108,8 +114,9 @@ def comparison_chart(
     stance and tone side by side. ``unit``: what the rows are, as the tooltips name them
     ("Outlet"); every mark has the same tooltip, so that no mark shows raw fields."""
     # a point's colour says how far it leans where its interval keeps off 0, and is pale where
-    # the interval reaches across 0 or there is none (views.shade); the bars are neutral
-    colour = alt.Color("tint:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1]), legend=None)
+    # the interval reaches across 0 or there is none (views.shade), on its measure's scale
+    # (chart_frame's ``fill``); the bars are neutral
+    colour = alt.Color("fill:N", scale=None, legend=None)
     axis = alt.Axis(
         values=[-1, -0.5, 0, 0.5, 1],
         labelExpr="datum.value == 0 ? '0' : format(datum.value, '+.1~f')",

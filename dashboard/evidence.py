@@ -98,6 +98,7 @@ def position_html(
                 row.get("tone_high"),
                 missing=ONLY_QUOTED,
                 tint=shade(tone, row.get("tone_low"), row.get("tone_high"), articles),
+                scale="tone",
             ),
         ]
     else:

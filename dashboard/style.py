@@ -1,6 +1,7 @@
 """Colours, number formats and small HTML pieces shared by every page.
 
-One diverging scale everywhere: against / negative is red, favor / positive is blue, zero is
+Two diverging scales: a stance's against is red and favor blue; a tone's negative purple and
+positive green (so that negative wording is not read as "against"); zero is
 near-white. "Not discussed" is never a number: it is grey and says so in words.
 """
 
@@ -19,6 +20,13 @@ from analysis.intervals import NEAR_ZERO, settled_near_zero
 _ANCHORS = ((178, 24, 43), (239, 138, 98), (247, 247, 247), (103, 169, 207), (33, 102, 172))
 NEGATIVE_COLOR = "#b2182b"
 POSITIVE_COLOR = "#2166ac"
+# Tone has a scale of its own, purple (negative) to green (positive) (ColorBrewer PRGn): on
+# the stance's red and blue, negative wording read as "against" (an audit found the tone
+# column the reddest on every page, beside a stance of +0.02).
+_TONE_ANCHORS = ((118, 42, 131), (175, 141, 195), (247, 247, 247), (127, 191, 123), (27, 120, 55))
+TONE_NEGATIVE_COLOR = "#762a83"
+TONE_POSITIVE_COLOR = "#1b7837"
+SCALES = {"stance": _ANCHORS, "tone": _TONE_ANCHORS}
 NOT_DISCUSSED_BG = "#d4d4d4"
 NOT_DISCUSSED_FG = "#4a4a4a"
 NOT_DISCUSSED = "not discussed"
@@ -90,13 +98,15 @@ def is_missing(value: Any) -> bool:
         return False
 
 
-def diverging_color(value: float) -> str:
-    """A score in [-1, 1] -> a hex colour on the red (-1) / white (0) / blue (+1) scale."""
+def diverging_color(value: float, scale: str = "stance") -> str:
+    """A score in [-1, 1] -> a hex colour on the stance's red (-1) / white (0) / blue (+1)
+    scale, or (``scale`` "tone") tone's purple / white / green."""
+    anchors = SCALES[scale]
     v = max(-1.0, min(1.0, float(value)))
     pos = (v + 1.0) * 2.0  # 0..4 over the anchors
     i = min(math.floor(pos), 3)
     t = pos - i
-    lo, hi = _ANCHORS[i], _ANCHORS[i + 1]
+    lo, hi = anchors[i], anchors[i + 1]
     rgb = (round(a + (b - a) * t) for a, b in zip(lo, hi, strict=True))
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
@@ -106,13 +116,14 @@ def text_color(value: float) -> str:
     return "#ffffff" if abs(float(value)) > 0.55 else "#1f1f1f"
 
 
-def cell_css(value: Any) -> str:
-    """CSS for a table cell that shows a score, or "not discussed" when ``value`` is missing."""
+def cell_css(value: Any, scale: str = "stance") -> str:
+    """CSS for a table cell that shows a score (a stance, or a tone with ``scale`` "tone"),
+    or "not discussed" when ``value`` is missing."""
     if is_missing(value):
         return (
             f"background-color: {NOT_DISCUSSED_BG}; color: {NOT_DISCUSSED_FG}; font-style: italic"
         )
-    return f"background-color: {diverging_color(value)}; color: {text_color(value)}"
+    return f"background-color: {diverging_color(value, scale)}; color: {text_color(value)}"
 
 
 def signed(value: Any, digits: int = 2) -> str:
@@ -213,6 +224,7 @@ def score_chip(
     high: Any = None,
     missing: str = NOT_DISCUSSED,
     tint: Any = None,
+    scale: str = "stance",
 ) -> str:
     """An inline HTML chip: ``Stance +0.42 [..]`` coloured by ``tint`` (the value paled where
     it is unsettled, as the tables colour it: ``views.shade``; the value itself when not
@@ -222,7 +234,7 @@ def score_chip(
         body = missing
     else:
         colour = value if is_missing(tint) else tint
-        style = f"background:{diverging_color(colour)};color:{text_color(colour)}"
+        style = f"background:{diverging_color(colour, scale)};color:{text_color(colour)}"
         body = with_interval(value, low, high)
     return (
         f'<span style="{style};padding:2px 8px;border-radius:10px;margin-right:6px;'
@@ -282,15 +294,12 @@ def legend_html(
         if named
         else ""
     )
-    gradient = ", ".join(diverging_color(v / 4) for v in range(-4, 5))
     return (
         '<div style="display:flex;align-items:center;gap:10px;font-size:0.85em;'
         'margin:4px 0 10px 0;flex-wrap:wrap">'
-        f'<span style="color:{NEGATIVE_COLOR};font-weight:600">against / negative {MINUS}1</span>'
-        f'<span style="display:inline-block;width:160px;height:12px;border-radius:6px;'
-        f'background:linear-gradient(to right, {gradient})"></span>'
-        f'<span style="color:{POSITIVE_COLOR};font-weight:600">+1 favor / positive</span>'
-        f'<span style="background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};font-style:italic;'
+        + _scale_key("stance", f"against {MINUS}1", "+1 favor")
+        + _scale_key("tone", f"negative {MINUS}1", "+1 positive")
+        + f'<span style="background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};font-style:italic;'
         f'padding:1px 8px;border-radius:8px">{NOT_DISCUSSED}</span>'
         '<span style="color:#666">stance: how far the author\'s own words lean toward the '
         f"topic's target ({rule}){favor_of}; "
@@ -302,6 +311,23 @@ def legend_html(
         "of the author's own passages on the topic, not a side (reporting bad news reads "
         f"negative); [low, high]: {interval}; {unsettled}</span>"
         "</div>"
+    )
+
+
+SCALE_NAMES = {"stance": "stance, quoted voices", "tone": "tone"}
+
+
+def _scale_key(scale: str, low: str, high: str) -> str:
+    """One colour key of the legend: what it colours, its two ends and the gradient between."""
+    gradient = ", ".join(diverging_color(v / 4, scale) for v in range(-4, 5))
+    left, right = diverging_color(-1, scale), diverging_color(1, scale)
+    return (
+        '<span style="white-space:nowrap">'
+        f'<span style="color:#444;margin-right:4px">{SCALE_NAMES[scale]}:</span>'
+        f'<span style="color:{left};font-weight:600">{low}</span> '
+        '<span style="display:inline-block;width:110px;height:12px;border-radius:6px;'
+        f'vertical-align:middle;background:linear-gradient(to right, {gradient})"></span> '
+        f'<span style="color:{right};font-weight:600">{high}</span></span>'
     )
 
 

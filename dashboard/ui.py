@@ -23,7 +23,8 @@ def style_matrix(table: Matrix) -> Any:
     def css(_: pd.DataFrame) -> pd.DataFrame:
         out = pd.DataFrame("", index=table.display.index, columns=table.display.columns)
         for column in table.scored:
-            out[column] = [cell_css(v) for v in table.colour[column]]
+            scale = "tone" if column == TONE_HEADER else "stance"
+            out[column] = [cell_css(v, scale) for v in table.colour[column]]
         for column in table.counts:
             out[column] = [_GREY if math.isnan(v) else "" for v in table.colour[column]]
         return out

@@ -31,7 +31,8 @@ STRONGEST = "__strongest__"
 STANCE = "Stance"
 AUTHOR_STANCE = "Author's stance"
 QUOTED_STANCE = "Quoted voice's stance"
-SCORE_COLUMNS = (STANCE, AUTHOR_STANCE, QUOTED_STANCE, "Tone")
+TONE_COLUMN = "Tone"
+SCORE_COLUMNS = (STANCE, AUTHOR_STANCE, QUOTED_STANCE, TONE_COLUMN)
 MISSING_SCORE = "–"
 
 
@@ -230,8 +231,11 @@ def styled_scores(table: pd.DataFrame) -> Any:
     quoted voice's stance of own words) is left uncoloured, and shown as the table's
     placeholder (:data:`MISSING_SCORE`)."""
     scored = [c for c in SCORE_COLUMNS if c in table]
+    tones = [c for c in scored if c == TONE_COLUMN]  # tone on its own scale
+    stances = [c for c in scored if c != TONE_COLUMN]
     return (
-        table.style.map(lambda v: "" if is_missing(v) else cell_css(v), subset=scored)
+        table.style.map(lambda v: "" if is_missing(v) else cell_css(v), subset=stances)
+        .map(lambda v: "" if is_missing(v) else cell_css(v, "tone"), subset=tones)
         .format(signed, subset=scored, na_rep=MISSING_SCORE)
         .format(
             "{:.0%}",

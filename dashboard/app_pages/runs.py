@@ -327,8 +327,9 @@ def _show_changes(table: pd.DataFrame) -> None:
 
     def css(_: pd.DataFrame) -> pd.DataFrame:
         out = pd.DataFrame("", index=shown.index, columns=shown.columns)
-        out["Run A"] = [cell_css(v) for v in table["value_a"]]
-        out["Run B"] = [cell_css(v) for v in table["value_b"]]
+        scales = ["tone" if m == MEASURE_WORDS["tone"] else "stance" for m in table["Measure"]]
+        out["Run A"] = [cell_css(v, s) for v, s in zip(table["value_a"], scales, strict=True)]
+        out["Run B"] = [cell_css(v, s) for v, s in zip(table["value_b"], scales, strict=True)]
         return out
 
     st.dataframe(

@@ -37,7 +37,8 @@ def test_overview(server, page, screenshots):
     # expect() retries until that mirror holds the text.
     for name in (*GROUPS, *TOPIC_LABELS.values(), "not discussed", "outlet (no author)"):
         expect(table).to_contain_text(name)
-    expect(page.get_by_text("against / negative")).to_be_visible()
+    expect(page.get_by_text("against \u22121").first).to_be_visible()  # the stance's key
+    expect(page.get_by_text("negative \u22121").first).to_be_visible()  # and tone's
     # A real click on a row (Nhan Dan × Sanctions, the 8th row) opens what is behind it.
     box = table.bounding_box()
     page.mouse.click(box["x"] + 60, box["y"] + ROW_PX + 7 * ROW_PX + ROW_PX / 2)

@@ -31,6 +31,29 @@ def test_diverging_scale_is_red_for_against_blue_for_favor():
     assert red > blue
 
 
+def test_tone_has_a_scale_of_its_own_so_negative_wording_is_not_read_as_against():
+    """Tone runs purple to green: no tone colour is a stance colour, in tables, chips, the
+    Compare chart's points and the legend."""
+    from dashboard.charts import chart_frame
+    from dashboard.style import TONE_NEGATIVE_COLOR, TONE_POSITIVE_COLOR, cell_css, legend_html
+
+    assert diverging_color(-1, "tone") == TONE_NEGATIVE_COLOR
+    assert diverging_color(1, "tone") == TONE_POSITIVE_COLOR
+    assert diverging_color(0, "tone") == diverging_color(0)  # zero is near-white on both
+    for v in (-1, -0.5, 0.5, 1):
+        assert diverging_color(v, "tone") != diverging_color(v)
+    red, green, _ = (int(diverging_color(-0.6, "tone")[i : i + 2], 16) for i in (1, 3, 5))
+    assert red > green  # purple: no green in negative tone
+    assert TONE_NEGATIVE_COLOR in cell_css(-1, "tone") and NEGATIVE_COLOR in cell_css(-1)
+    legend = legend_html()
+    assert TONE_NEGATIVE_COLOR in legend and NEGATIVE_COLOR in legend
+    row = {"author": "A", "topic": "t", "status": "discussed", "stance": 0.8, "tone": -0.8}
+    row |= {"stance_low": 0.6, "stance_high": 0.9, "tone_low": -0.9, "tone_high": -0.6}
+    frame = chart_frame(pd.DataFrame([row]), ["A"], [("t", "T")]).set_index("Measure")
+    assert frame.loc["Stance", "fill"] == diverging_color(0.8)
+    assert frame.loc["Tone", "fill"] == diverging_color(-0.8, "tone")
+
+
 def test_missing_scores_are_grey_and_in_words():
     assert NOT_DISCUSSED_BG in cell_css(np.nan)
     assert NOT_DISCUSSED_BG not in cell_css(0.0)
@@ -511,10 +534,12 @@ def test_a_summary_chip_is_pale_where_the_table_cell_is():
     full, pale = diverging_color(0.8), diverging_color(0.8 * UNSETTLED_SHADE)
     assert full != pale
     settled = position_html(row)
-    assert f"background:{full}" in settled and f"background:{diverging_color(-0.7)}" in settled
+    tone = diverging_color(-0.7, "tone")  # tone on its own scale, not the stance's red
+    assert f"background:{full}" in settled and f"background:{tone}" in settled
+    assert f"background:{diverging_color(-0.7)}" not in settled
     one = position_html({**row, "n_articles_discussing": 1})
     assert f"background:{pale}" in one and f"background:{full}" not in one
-    assert f"background:{diverging_color(-0.7 * UNSETTLED_SHADE)}" in one  # tone too
+    assert f"background:{diverging_color(-0.7 * UNSETTLED_SHADE, 'tone')}" in one  # tone too
     across = position_html({**row, "stance_low": -0.1})
     assert f"background:{pale}" in across
     # an article's own row: one article is what it is, not a reason to pale it
