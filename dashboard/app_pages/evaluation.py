@@ -105,6 +105,7 @@ def confusion_chart(report: dict[str, Any], truth: str = "analyst") -> alt.Layer
     text = base.mark_text(fontSize=14).encode(
         text="count:Q",
         color=alt.condition(alt.datum.count > top / 2, alt.value("white"), alt.value("black")),
+        tooltip=["true:N", "predicted:N", "count:Q"],
     )
     return (rect + text).properties(height=240, title="Confusion")
 
@@ -116,10 +117,21 @@ def reliability_chart(report: dict[str, Any]) -> alt.LayerChart:
     if not bins.empty:
         bins["zero"] = 0.0
     diagonal = pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]})
-    line = alt.Chart(diagonal).mark_line(strokeDash=[4, 4], color="#888").encode(x="x:Q", y="y:Q")
+    line = (
+        alt.Chart(diagonal)
+        .mark_line(strokeDash=[4, 4], color="#888")
+        .encode(x="x:Q", y="y:Q", tooltip=alt.value(None))  # not the raw fields
+    )
     if bins.empty:
         return line.properties(height=240, title="Reliability")
     scale = alt.Scale(domain=[0, 1])
+    tooltip = [
+        alt.Tooltip("low:Q", format=".1f"),
+        alt.Tooltip("high:Q", format=".1f"),
+        alt.Tooltip("n:Q", title="examples"),
+        alt.Tooltip("accuracy:Q", format=".0%"),
+        alt.Tooltip("confidence:Q", format=".0%", title="mean confidence"),
+    ]
     bars = (
         alt.Chart(bins)
         .mark_bar(opacity=0.75, color="#2166ac")
@@ -128,19 +140,18 @@ def reliability_chart(report: dict[str, Any]) -> alt.LayerChart:
             x2="high:Q",
             y=alt.Y("accuracy:Q", scale=scale, title="accuracy"),
             y2="zero:Q",
-            tooltip=[
-                alt.Tooltip("low:Q", format=".1f"),
-                alt.Tooltip("high:Q", format=".1f"),
-                alt.Tooltip("n:Q", title="examples"),
-                alt.Tooltip("accuracy:Q", format=".0%"),
-                alt.Tooltip("confidence:Q", format=".0%", title="mean confidence"),
-            ],
+            tooltip=tooltip,
         )
     )
     dots = (
         alt.Chart(bins)
         .mark_point(color="#b2182b", filled=True)
-        .encode(x="confidence:Q", y="confidence:Q", size=alt.Size("n:Q", legend=None))
+        .encode(
+            x="confidence:Q",
+            y="confidence:Q",
+            size=alt.Size("n:Q", legend=None),
+            tooltip=tooltip,
+        )
     )
     # each bar's share written above it, so that a bin where every prediction was wrong (a bar
     # of height 0) is seen as such, not only by its dot
@@ -148,7 +159,12 @@ def reliability_chart(report: dict[str, Any]) -> alt.LayerChart:
     shares = (
         alt.Chart(bins)
         .mark_text(dy=-7, fontSize=11, color="#2166ac")
-        .encode(x="middle:Q", y="accuracy:Q", text=alt.Text("accuracy:Q", format=".0%"))
+        .encode(
+            x="middle:Q",
+            y="accuracy:Q",
+            text=alt.Text("accuracy:Q", format=".0%"),
+            tooltip=tooltip,
+        )
     )
     return (bars + line + dots + shares).properties(
         height=240, title=f"Reliability (ECE {report['calibration']['ece']:.3f})"

@@ -393,10 +393,16 @@ def scatter_chart(frame: pd.DataFrame, topic_labels: list[str]) -> alt.FacetChar
     diagonal = (
         alt.Chart()
         .mark_rule(color="#9e9e9e", strokeDash=[4, 3])
-        .encode(x=alt.datum(-1), y=alt.datum(-1), x2=alt.datum(1), y2=alt.datum(1))
+        .encode(
+            x=alt.datum(-1),
+            y=alt.datum(-1),
+            x2=alt.datum(1),
+            y2=alt.datum(1),
+            tooltip=alt.value(None),  # not Streamlit's default of the raw fields
+        )
     )
-    zero_x = alt.Chart().mark_rule(color="#d0d0d0").encode(x=alt.datum(0))
-    zero_y = alt.Chart().mark_rule(color="#d0d0d0").encode(y=alt.datum(0))
+    zero_x = alt.Chart().mark_rule(color="#d0d0d0").encode(x=alt.datum(0), tooltip=alt.value(None))
+    zero_y = alt.Chart().mark_rule(color="#d0d0d0").encode(y=alt.datum(0), tooltip=alt.value(None))
     points = (
         alt.Chart()
         .mark_point(filled=True, size=110, stroke="#222", strokeWidth=0.6, opacity=0.9)

@@ -232,3 +232,6 @@ def test_the_charts_say_whose_labels_and_show_a_bin_where_every_prediction_was_w
     (shares,) = [layer for layer in layers if layer["mark"]["type"] == "text"]
     assert shares["encoding"]["text"]["format"] == ".0%"
     assert shares["encoding"]["y"]["field"] == "accuracy"  # the 0% bin is written at 0
+    # every mark says what it shows (Streamlit's default tooltip shows raw fields) or nothing
+    for layer in [*layers, *confusion_chart(report).to_dict()["layer"]]:
+        assert "tooltip" in layer["encoding"], layer["mark"]
