@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.config import AnalysisConfig
 from analysis.memory import release_freed_memory
+from analysis.progress import bars_off
 from analysis.runs import ALL_COLUMNS, GATED_OUT_COLUMNS
 from analysis.scoring.base import Scorer
 
@@ -252,7 +253,9 @@ def _score_in_chunks(
 
     stance, tone, quoted, gate = scorers
     parts = []
-    with tqdm(total=len(found), desc="scoring", unit=" passages", disable=not progress) as bar:
+    with tqdm(
+        total=len(found), desc="scoring", unit=" passages", disable=bars_off(progress)
+    ) as bar:
         for passages, relevance in found.chunks(SCORING_ROWS):
             part = score_topic_passages(
                 passages,

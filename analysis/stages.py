@@ -35,6 +35,7 @@ from tqdm.auto import tqdm
 from analysis.corpus import Skipped, iter_corpus
 from analysis.corpus.documents import Article, Passage
 from analysis.memory import release_freed_memory
+from analysis.progress import bars_off
 
 if TYPE_CHECKING:
     from analysis.config import AnalysisConfig
@@ -287,7 +288,7 @@ def find_topic_passages(
             writer = pq.ParquetWriter(spill, PASSAGE_SCHEMA)
             closing.callback(writer.close)
         bar = closing.enter_context(
-            tqdm(total=n_passages, desc="relevance", unit=" passages", disable=not progress)
+            tqdm(total=n_passages, desc="relevance", unit=" passages", disable=bars_off(progress))
         )
         for batch in passage_batches(path, batch_rows=batch_rows):
             previous, carry = previous_in_batch(batch, carry)

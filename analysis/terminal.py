@@ -628,7 +628,8 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
         return f"{head}: no shift measurable ({shift.note})"
     how = "detected change point" if shift.detected else "before/after"
     lines = [
-        f"{head}: {how} at {shift.split_date}: {shift.before:+.2f} ({shift.n_before} articles) "
+        f"{head}: {how} at {shift.split_date} (the first day after it): "
+        f"{shift.before:+.2f} ({shift.n_before} articles) "
         f"-> {shift.after:+.2f} ({shift.n_after} articles), shift {shift.shift:+.2f} "
         + (
             f"[{shift.low:+.2f}, {shift.high:+.2f}], permutation p={shift.p_value:.3f}"
@@ -648,7 +649,7 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
             text = " ".join(item["text"].split())
             text = text if len(text) <= 150 else text[:149] + "…"
             value = item[shift.measure]
-            lines.append(f"  {side} {item['date']}: {shift.measure} {value:+.2f}  {text}")
+            lines.append(f"  {side}, {item['date']}: {shift.measure} {value:+.2f}  {text}")
     return "\n".join(lines)
 
 

@@ -45,6 +45,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from analysis.embedding import text_list
+from analysis.progress import bars_off
 from analysis.toml_file import TomlFileError, read_toml
 
 if TYPE_CHECKING:
@@ -493,7 +494,7 @@ class TopicMatcher:
             return self._combine(texts, embeddings)
         out = np.zeros((len(texts), len(self.topics)), dtype=np.float32)
         with tqdm(
-            total=len(texts), desc="relevance", unit=" passages", disable=not progress
+            total=len(texts), desc="relevance", unit=" passages", disable=bars_off(progress)
         ) as bar:
             for start in range(0, len(texts), RELEVANCE_CHUNK):
                 chunk = texts[start : start + RELEVANCE_CHUNK]

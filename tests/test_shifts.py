@@ -82,7 +82,8 @@ def test_cli_shift_prints_lines_or_json(tmp_path, capsys):
     base = ["shift", "latest", "Ann", "--runs-dir", str(tmp_path), "--topic", "sanctions"]
     assert main([*base, "--measure", "stance"]) == 0
     out = capsys.readouterr().out
-    assert "detected change point at 2018-07-15" in out and "before 2018-" in out
+    assert "detected change point at 2018-07-15 (the first day after it)" in out
+    assert "  before, 2018-" in out and "  after, 2018-" in out  # each passage's own date
     assert "stance +0." in out and "stance -0." in out  # evidence with the measure's values
     assert main([*base, "--json", "--date", "2018-07-01"]) == 0
     data = json.loads(capsys.readouterr().out)

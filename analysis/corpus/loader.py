@@ -42,6 +42,7 @@ from analysis.corpus.fields import FieldMap
 from analysis.corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest
 from analysis.corpus.passages import build_passages
 from analysis.corpus.readers import RawDocument, read_file
+from analysis.progress import bars_off
 
 DOC_NAMES = re.compile(
     r"^(?:readme|sources|license|licence|changelog|notice|contributing|authors)(?:\.[\w.]+)?$",
@@ -122,7 +123,7 @@ class _Loader:
         self.skips = 0  # inputs skipped (each is announced up to SKIPS_SHOWN)
 
     def items(self, roots: list[Path]) -> Iterator[LoadedArticle | Skipped]:
-        bar = tqdm(desc="loading", unit=" docs", disable=not self.progress, file=sys.stderr)
+        bar = tqdm(desc="loading", unit=" docs", disable=bars_off(self.progress), file=sys.stderr)
         unreadable: list[Skipped] = []  # folders os.walk could not read, reported in order
         with bar:
             for path in _files(roots, unreadable.append):

@@ -157,12 +157,19 @@ def test_passages_cover_every_article_with_valid_spans(tmp_path):
     assert all(article.text[p.start : p.end] == p.text for p in corpus.passages)
 
 
-def test_progress_bar_goes_to_stderr(tmp_path, capsys):
+def test_progress_bar_goes_to_a_terminal_s_stderr_and_stays_out_of_logs(
+    tmp_path, capsys, monkeypatch
+):
+    import sys
+
     write(tmp_path / "a.txt", f"A\n\n{BODY}")
+    load_corpus([tmp_path], progress=True)  # stderr captured, as in a log: no bar
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # a terminal
     load_corpus([tmp_path], progress=True)
     captured = capsys.readouterr()
     assert "loading" in captured.err and captured.out == ""
-    load_corpus([tmp_path])
+    load_corpus([tmp_path])  # none asked for
     assert capsys.readouterr().err == ""
 
 
