@@ -752,11 +752,18 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     if args.evidence < 0:
         raise CLIError(f"expected --evidence N >= 0, got {args.evidence}")
+    if args.all and args.discussed:
+        raise CLIError("--all and --discussed ask for opposite things; give one")
     run = load_run(args.run, args.runs_dir)
     if args.level == "outlet":
         run = _with_outlet_positions(run)
-    if args.author or args.topic or args.discussed:
-        run = _selected_positions(run, args.level, args.author, args.topic, args.discussed)
+    silent_left_out = 0
+    if not (args.json or args.all or args.discussed or args.author):
+        # a long table of units that discuss nothing buries the few that do
+        silent_left_out = _silent_units_beyond(run, args.level, args.topic)
+    if args.author or args.topic or args.discussed or silent_left_out:
+        discussed = args.discussed or bool(silent_left_out)
+        run = _selected_positions(run, args.level, args.author, args.topic, discussed)
         if run.positions.empty:
             print(
                 "nothing to show: "
@@ -771,7 +778,32 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(json.dumps(positions_json(run, args.level, args.evidence), ensure_ascii=False))
     else:
         print(format_positions(run, level=args.level, evidence=args.evidence))
+        if silent_left_out:
+            noun = {"article": "articles", "outlet": "outlets"}.get(args.level, "authors")
+            print(
+                f"({silent_left_out:,} {noun} that discuss none of the topics shown left out; "
+                "--all lists them)"
+            )
     return 0
+
+
+SHOW_ALL_UP_TO = 40  # units `show` lists whole; beyond, only those that discuss a topic
+
+
+def _silent_units_beyond(run: Any, level: str, topics: list[str]) -> int:
+    """How many units `show` leaves out by default: those that discuss none of the ``topics``
+    (all where none are given), where the table would list more than :data:`SHOW_ALL_UP_TO`;
+    0 where it lists them all."""
+    from analysis.runs import GROUP_LEVELS
+
+    table = run.positions[run.positions["level"] == level]
+    if topics:
+        table = table[table["topic"].isin(_topic_keys(run, topics))]
+    unit = "author" if level in GROUP_LEVELS else "article_id"
+    units = table[unit].nunique()
+    if units <= SHOW_ALL_UP_TO:
+        return 0
+    return units - table.loc[table["status"] == "discussed", unit].nunique()
 
 
 def _with_outlet_positions(run: Any) -> Any:
@@ -1352,7 +1384,14 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument(
         "--discussed",
         action="store_true",
-        help="only the authors (or articles) that discuss one of the topics shown",
+        help="only the authors (or articles) that discuss one of the topics shown (the "
+        f"table's default beyond {SHOW_ALL_UP_TO} of them)",
+    )
+    sh.add_argument(
+        "--all",
+        action="store_true",
+        help="every author (or article), also beyond "
+        f"{SHOW_ALL_UP_TO} where the table leaves out those that discuss none of the topics",
     )
     sh.add_argument("--json", action="store_true", help="print one JSON object")
     _add_runs_dir(sh)

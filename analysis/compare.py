@@ -70,6 +70,7 @@ Both reports are plain JSON-ready dicts (no numpy types, NaN as ``None``);
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, replace
 from itertools import combinations
@@ -943,15 +944,17 @@ def _topic_robustness(
 
 
 def _same_model(runs: Sequence[Run], task: str) -> str | None:
-    """The name of the model every run used for ``task``, where all recorded the same one (by
-    name and, where recorded, weights); None where they differ or one recorded none."""
-    seen = set()
+    """The name of the model every run used for ``task``, where all recorded the same one (its
+    whole recorded identity: name, weights, NLI templates, a chat model's prompts, options;
+    not the folder it was read from); None where they differ or one recorded none."""
+    seen: dict[str, str] = {}
     for run in runs:
         model = run.meta.get("models", {}).get(task) if isinstance(run.meta, dict) else None
         if not isinstance(model, dict) or not model.get("name"):
             return None
-        seen.add((str(model["name"]), model.get("weights_sha256") or model.get("sha256")))
-    return next(iter(seen))[0] if len(seen) == 1 else None
+        identity = {k: v for k, v in model.items() if k != "path"}
+        seen[json.dumps(identity, sort_keys=True, default=str)] = str(model["name"])
+    return next(iter(seen.values())) if len(seen) == 1 else None
 
 
 def robustness(

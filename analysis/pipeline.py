@@ -42,7 +42,8 @@ STAGES = ("setup", "loading", "estimate", "relevance", "scoring", "aggregate", "
 
 
 def skipped_note(skipped: Sequence[Any]) -> str:
-    """How many inputs were skipped (each warned about on stderr by the loader) and, apart,
+    """How many inputs were skipped (warned about on stderr by the loader, the first
+    ``loader.SKIPS_SHOWN`` by name) and, apart,
     the files a manifest excludes on purpose, which are not counted as skipped."""
     excluded = [s for s in skipped if is_excluded(s.reason)]
     note = f"skipped {len(skipped) - len(excluded)}"

@@ -430,7 +430,7 @@ def load_run(
     if missing:  # a folder edited by hand, or copied in part: say what is not there
         raise RunError(
             f"run {path} is incomplete: it has no {', '.join(missing)} (a run is written whole, "
-            "so a file was removed or not copied; `viewpoints runs` marks such runs)"
+            "so a file was removed or not copied)"
         )
     try:
         meta = json.loads((path / "run.json").read_text(encoding="utf-8"))

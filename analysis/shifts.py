@@ -64,7 +64,7 @@ class Shift:
     evidence_after: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
     # Benjamini–Hochberg over the shifts asked for together (:func:`with_q_values`); None
-    # where there is no test or it was asked for alone
+    # where there is no test, or before q-values are given
     q_value: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,9 +74,9 @@ class Shift:
 def with_q_values(shifts: Sequence[Shift]) -> list[Shift]:
     """``shifts`` with the q-value of each tested one: the Benjamini–Hochberg false discovery
     rate over every test among them, since reading six shifts at once finds one under p 0.05
-    more often than one in twenty. A lone test keeps None (its q would be its p)."""
+    more often than one in twenty (a lone test's q is its p, as for differences)."""
     tested = [i for i, s in enumerate(shifts) if s.p_value is not None]
-    if len(tested) < 2:
+    if not tested:
         return list(shifts)
     q = benjamini_hochberg([shifts[i].p_value for i in tested])
     q_of = dict(zip(tested, q, strict=True))

@@ -12,8 +12,8 @@ from dashboard.style import (
     is_missing,
     percent,
     quoted_words,
-    signed,
     stance_words,
+    with_interval,
 )
 from dashboard.views import shade
 
@@ -28,18 +28,36 @@ MEASURES = {
 
 
 def _shown(rec: dict, measure: str, value: object) -> str:
-    """The words a point without a number carries (not discussed, no stance expressed ...)."""
+    """A point as its tooltip words it: the value with its interval ("near 0", "mixed" where
+    they apply), or the words a point without a number carries (not discussed, no stance
+    expressed ...)."""
     if measure == "Stance":
         return stance_words(
-            rec.get("status"), rec.get("stance_status"), value, n_own=rec.get("n_passages")
+            rec.get("status"),
+            rec.get("stance_status"),
+            value,
+            rec.get("stance_low"),
+            rec.get("stance_high"),
+            n_own=rec.get("n_passages"),
         )
     if measure == "Quoted voices":
         if is_missing(value):
             return quoted_words(rec)
-        return stance_words("discussed", rec.get("quoted_status"), value)  # "mixed" as for S
+        # "mixed" and "near 0" as for S
+        return stance_words(
+            "discussed",
+            rec.get("quoted_status"),
+            value,
+            rec.get("quoted_low"),
+            rec.get("quoted_high"),
+        )
     if rec.get("status") != "discussed":
         return absent_words(rec.get("status"))
-    return ONLY_QUOTED if is_missing(value) else signed(value)
+    return (
+        ONLY_QUOTED
+        if is_missing(value)
+        else with_interval(value, rec.get("tone_low"), rec.get("tone_high"))
+    )
 
 
 def _passages(rec: dict, measure: str, counts_reported: bool) -> tuple[int, str]:
@@ -127,9 +145,7 @@ def comparison_chart(
         alt.Tooltip("Author:N", title=unit),
         alt.Tooltip("Topic:N"),
         alt.Tooltip("Measure:N"),
-        alt.Tooltip("shown:N", title="value"),
-        alt.Tooltip("low:Q", format="+.2f"),
-        alt.Tooltip("high:Q", format="+.2f"),
+        alt.Tooltip("shown:N", title="value [interval]"),
         alt.Tooltip("passages:N"),
         alt.Tooltip("coverage_shown:N", title="coverage"),
     ]

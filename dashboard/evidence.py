@@ -10,11 +10,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.intervals import settled_near_zero
 from analysis.quoted_voice import fill_quoted_readings
 from dashboard import data
 from dashboard.style import (
     GROUP_NOTES,
     GROUP_SHORT,
+    NEAR_ZERO_WORDS,
     NO_QUOTES,
     NO_STANCE,
     NOT_DISCUSSED,
@@ -67,6 +69,8 @@ def position_html(
     if discussed:
         no_stance = row.get("stance_status") == "no_stance" or is_missing(stance)
         mixed = " (mixed)" if row.get("stance_status") == "mixed" else ""
+        if not mixed and settled_near_zero(row.get("stance_low"), row.get("stance_high")):
+            mixed = f" ({NEAR_ZERO_WORDS})"  # sure, but of nearly nothing, as the tables say
         quoted_mixed = " (mixed)" if row.get("quoted_status") == "mixed" else ""
         quoted = row.get("quoted_stance")
         # one article behind a unit's score (None for an article's own row: not its level)

@@ -18,10 +18,10 @@ from dashboard.style import diverging_color, text_color
 class Span:
     """A highlighted character range of the text.
 
-    ``value`` colours it on the diverging scale (None: outlined only); ``tooltip`` is plain
-    text; ``reported`` marks quoted or attributed speech, labelled with ``speaker`` when known;
-    ``place`` (such as "¶3") is shown before it, so that the text and the score tables, which
-    number passages the same way, can be read side by side.
+    ``value`` colours it on the diverging scale of ``scale`` (None: outlined only);
+    ``tooltip`` is plain text; ``reported`` marks quoted or attributed speech, labelled with
+    ``speaker`` when known; ``place`` (such as "¶3") is shown before it, so that the text and
+    the score tables, which number passages the same way, can be read side by side.
     """
 
     start: int
@@ -31,6 +31,7 @@ class Span:
     reported: bool = False
     speaker: str | None = None
     place: str | None = None
+    scale: str = "stance"  # the colour scale of ``value``: "tone" for a tone
 
 
 def _escape(text: str) -> str:
@@ -42,7 +43,10 @@ def _span_html(text: str, span: Span) -> str:
     if span.value is None:
         styles.append("outline:1px solid #999")
     else:
-        styles += [f"background:{diverging_color(span.value)}", f"color:{text_color(span.value)}"]
+        styles += [
+            f"background:{diverging_color(span.value, span.scale)}",
+            f"color:{text_color(span.value)}",
+        ]
     badge = ""
     if span.reported:
         styles += ["border:2px dashed #555", "opacity:0.85"]

@@ -181,9 +181,11 @@ def stance_words(
     low: Any = None,
     high: Any = None,
     n_own: Any = None,
+    near_zero: bool = True,
 ) -> str:
     """A stance as shown: the number with its interval ("mixed" added when both sides are
-    taken, else "near 0" when all of the interval is within ±0.05), or in words when there is
+    taken, else "near 0" when all of the interval is within ±0.05 and ``near_zero``: False for
+    a tone worded through here, which is never a side), or in words when there is
     no number: not discussed, no stance expressed, or only quoted voices (``n_own``, the
     own-voice passages, is 0: the unit speaks on the topic only through the people it
     quotes)."""
@@ -196,7 +198,7 @@ def stance_words(
     shown = with_interval(value, low, high)
     if stance_status == "mixed":  # both sides: that, not "near 0", says why it is small
         return f"{shown} {MIXED}"
-    if settled_near_zero(low, high):  # sure, but of nearly nothing: not a side
+    if near_zero and settled_near_zero(low, high):  # sure, but of nearly nothing: not a side
         return f"{shown} {NEAR_ZERO_WORDS}"
     return shown
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.bylines import outlets_named_as_authors
+from analysis.intervals import NEAR_ZERO
 from analysis.runs import GROUP_LEVELS, INTERVAL_COLUMNS
 from dashboard.style import (
     GROUP_SHORT,
@@ -104,7 +105,8 @@ def sort_named(value: str, sorts: Mapping[str, tuple[str, bool]]) -> str | None:
     ("Ukraine: stance, most favor first"); None for one that names none."""
     if value in sorts:
         return value
-    older = value.replace(", most ", ", clearest ", 1)
+    head, found, tail = value.rpartition(", most ")  # the sort's words, not the topic label's
+    older = f"{head}, clearest {tail}" if found else value
     return older if older in sorts else None
 
 
@@ -128,7 +130,8 @@ SORT_MIN_PASSAGES = 3
 SORT_MIN_ARTICLES = 2
 SORT_HELP = (
     "Clearest first: scores rank by the cautious end of their 95% interval (the lower end for "
-    "favor or positive first, the upper end for against or negative first), so that a "
+    "favor or positive first, the upper end for against or negative first; an end within "
+    "±0.05 counts as 0), so that a "
     "position on a few passages does not top the list on one strongly worded sentence. "
     "Positions on one or two passages, and authors' positions on one article, follow, by "
     "their score; not discussed comes last."
@@ -168,11 +171,13 @@ def sort_wide(
 ) -> pd.DataFrame:
     """Rows sorted by ``column`` (``__name__``: the index); missing values (not discussed) last.
 
-    A score column ranks by its interval's cautious end (``SORT_BOUNDS``), the scores
+    A score column ranks by its interval's cautious end (``SORT_BOUNDS``: "clearest against
+    first" by the upper end), the scores
     without an interval, or on fewer than :data:`SORT_MIN_PASSAGES` passages (at author level
     also on fewer than :data:`SORT_MIN_ARTICLES` articles), after those with one: "most
     against first" should mean most clearly against, not the unit with one or two strongly
-    worded passages, nor an author with one article.
+    worded passages, nor an author with one article, nor one sure to be near 0 (a cautious
+    end within ±:data:`NEAR_ZERO` ranks as 0).
     """
     if column == "__name__":
         order = wide.index.to_series().astype(str).str.casefold().argsort(kind="stable")
@@ -186,6 +191,9 @@ def sort_wide(
         return wide.sort_values(column, ascending=ascending, na_position="last", kind="stable")
     point = pd.to_numeric(wide[column], errors="coerce").to_numpy(dtype=float)
     bound = pd.to_numeric(wide[bound_column], errors="coerce").to_numpy(dtype=float)
+    # a cautious end within ±NEAR_ZERO is no clearer than 0 ("near 0" is no side): such rows
+    # tie at 0 and rank by their score, so a sure +0.02 does not top "clearest favor first"
+    bound = np.where(np.abs(bound) <= NEAR_ZERO, 0.0, bound)
     count_column = f"{topic}|{SORT_COUNTS[field]}"
     if count_column in wide.columns:  # too few passages: the interval does not rank it
         count = pd.to_numeric(wide[count_column], errors="coerce").to_numpy(dtype=float)
@@ -564,7 +572,7 @@ def shift_table(
                 if tested
                 else "",
                 "p": f"{item['p_value']:.3f}" if tested else "",
-                # over every test of the table (absent: a lone test, or an older caller)
+                # over every test of the table (absent where the caller gave none)
                 "q": f"{item['q_value']:.3f}" if tested and item.get("q_value") is not None else "",
                 # before / after where there is a split; else the dated articles there are
                 "Articles": f"{item['n_before']} / {item['n_after']}"

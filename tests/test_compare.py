@@ -824,3 +824,9 @@ def test_robustness_says_when_every_run_reads_the_measure_with_one_model(three_r
     )
     tone = robustness(shared, labels=["A", "B", "A2"], measure="tone")
     assert not [w for w in tone["warnings"] if "the same model" in w]
+    # one NLI model under different templates (robustness --template): not one model
+    for run, template in zip(shared, ("supports", "favors", "backs"), strict=True):
+        stance = {"name": "stance.nli.v1", "favor_template": f"The author {template} {{target}}."}
+        run.meta = {**run.meta, "models": {**run.meta["models"], "stance": stance}}
+    templates = robustness(shared, labels=["A", "B", "A2"])
+    assert not [w for w in templates["warnings"] if "the same model" in w]

@@ -177,4 +177,4 @@ def test_shifts_read_together_get_q_values_over_the_tests_among_them():
     out = with_q_values([*tested, blank])
     assert [s.q_value for s in out[:3]] == pytest.approx([0.03, 0.04, 0.04])
     assert out[3].q_value is None  # no test, no q
-    assert with_q_values(tested[:1])[0].q_value is None  # alone: its q would be its p
+    assert with_q_values(tested[:1])[0].q_value == pytest.approx(0.01)  # alone: q is p

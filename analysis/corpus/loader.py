@@ -151,7 +151,7 @@ class _Loader:
         if self.skips > SKIPS_SHOWN:
             _warn(
                 f"{self.skips} inputs skipped in all ({self.skips - SKIPS_SHOWN} not shown above); "
-                "the run's run.json lists each with its reason"
+                "a run made from them lists each with its reason in its run.json"
             )
 
     def _flush(self, pending: list[Skipped]) -> Iterator[Skipped]:

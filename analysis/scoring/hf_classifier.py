@@ -276,12 +276,23 @@ def untrained_weights_message(kind: str, where: str, missing: Sequence[str]) -> 
     would fill them at random, anew on every load, and its scores would be noise that no
     warning catches (a random head's probabilities need not be flat)."""
     shown = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
-    return (
-        f"the {kind} model from {where} has no trained classification head: {shown} "
-        "not in its files, so they would be random on every load. It is a base encoder "
-        "(a sentence-embedding or pretrained model), not a classifier: give a model "
-        "fine-tuned for the task"
+    head = any(part in name for name in missing for part in HEAD_WEIGHTS)
+    what = "has no trained classification head" if head else "lacks some of its weights"
+    why = (
+        " It is a base encoder (a sentence-embedding or pretrained model), not a classifier: "
+        "give a model fine-tuned for the task"
+        if head
+        else " Give a complete model folder"
     )
+    return (
+        f"the {kind} model from {where} {what}: {shown} not in its files, so they would be "
+        f"random on every load.{why}"
+    )
+
+
+# Names of classification heads' weights in transformers' models (BERT's ``classifier``,
+# RoBERTa's ``classifier.out_proj``, GPT-style ``score``).
+HEAD_WEIGHTS = ("classifier", "score.", "out_proj")
 
 
 @contextlib.contextmanager

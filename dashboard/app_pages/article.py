@@ -159,6 +159,7 @@ def spans_for(
                 reported=bool(passage.get("reported")),
                 speaker=None if is_missing(speaker) else str(speaker),
                 place=None if is_missing(passage.get("index")) else passage_place(passage["index"]),
+                scale="tone" if measure == "tone" else "stance",
             )
         )
     return spans

@@ -20,6 +20,8 @@ from dashboard.style import (
     NO_QUOTES,
     NO_STANCE,
     ONLY_QUOTED,
+    TONE_NEGATIVE_COLOR,
+    TONE_POSITIVE_COLOR,
     cell_css,
     counted,
     is_missing,
@@ -45,8 +47,8 @@ PROBABILITY_COLOURS = {
     "favor": "#2166ac",
     "against": "#b2182b",
     "none": "#bdbdbd",
-    "positive": "#2166ac",
-    "negative": "#b2182b",
+    "positive": TONE_POSITIVE_COLOR,  # tone on its own scale, as everywhere
+    "negative": TONE_NEGATIVE_COLOR,
     "neutral": "#bdbdbd",
 }
 
@@ -249,7 +251,13 @@ def change_cell(side: dict[str, Any], measure: str) -> str:
     stance_status = side.get("stance_status") if measure != "tone" else None
     n_own = side.get("n_passages") if measure == "stance" else None
     return stance_words(
-        side["status"], stance_status, side["value"], side["low"], side["high"], n_own=n_own
+        side["status"],
+        stance_status,
+        side["value"],
+        side["low"],
+        side["high"],
+        n_own=n_own,
+        near_zero=measure != "tone",
     )
 
 

@@ -221,3 +221,4 @@ def test_many_skipped_inputs_are_named_up_to_a_limit_then_counted(tmp_path, caps
     err = capsys.readouterr().err
     assert err.count("warning: skipped ") == SKIPS_SHOWN
     assert f"{SKIPS_SHOWN + 7} inputs skipped in all (7 not shown above)" in err
+    assert all(s.reason for s in corpus.skipped)  # the reasons not shown are kept

@@ -65,7 +65,7 @@ def test_colouring_by_a_topic_the_article_does_not_discuss(article):
 def test_tone_scale(article):
     article.radio(key="art_measure").set_value("tone").run()
     own = next(s for s in _spans(_article_html(article)) if "dashed" not in s)
-    assert f"background:{diverging_color(-0.68)}" in own
+    assert f"background:{diverging_color(-0.68, 'tone')}" in own  # tone's scale, not stance's
 
 
 def test_scores_table_beneath_lists_each_passage_and_marks_reported(article):

@@ -171,7 +171,7 @@ def test_chart_frame_leaves_not_discussed_without_a_value():
     b = frame[frame["Author"] == "B"]
     assert b["value"].isna().all() and set(b["shown"]) == {"not discussed"}
     a = frame[(frame["Author"] == "A") & (frame["Measure"] == "Stance")].iloc[0]
-    assert a["value"] == 0.5 and a["shown"] == "+0.50" and a["Topic"] == "Topic T"
+    assert a["value"] == 0.5 and a["shown"] == "+0.50 [+0.20, +0.80]" and a["Topic"] == "Topic T"
     assert not math.isnan(a["low"])
     # the point's colour: in full where the interval keeps off 0, pale where it crosses it
     assert a["tint"] == 0.5

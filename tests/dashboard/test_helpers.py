@@ -263,7 +263,7 @@ def test_shift_table_says_how_the_split_was_found_only_when_there_is_one():
     assert table.loc[1, "Shift"] == "" and table.loc[1, "Note"] == "one article"
     # a detected split's interval is taken at the split found: said where it is read
     assert table.loc[0, "Note"].startswith("the interval is not corrected for the search")
-    assert table.loc[0, "q"] == ""  # no q-value given: a lone test
+    assert table.loc[0, "q"] == ""  # no q-value given (a caller that computes none)
     both = shift_table([{**measured, "q_value": 0.4}, unsplit], {"t": "Topic T"})
     assert both["q"].tolist() == ["0.400", ""]
     chosen = shift_table([{**measured, "detected": False}], {"t": "Topic T"})
@@ -570,3 +570,38 @@ def test_a_stance_sure_to_be_near_0_says_so_and_one_that_may_be_larger_does_not(
     assert "near 0" not in stance_words("discussed", "expressed", 0.02)  # no interval
     mixed = stance_words("discussed", "mixed", 0.01, -0.03, 0.04)
     assert mixed == "+0.01 [−0.03, +0.04] mixed"  # both sides taken: not "no side"
+
+
+def test_clearest_favor_first_does_not_start_with_a_stance_sure_to_be_near_0():
+    """A cautious end within ±0.05 is no clearer than 0: the sure +0.02 ties at 0 with a
+    wider +0.30 and ranks after it by its score, under the clearly favoring one."""
+    wide = pd.DataFrame(
+        {
+            "t|stance": [0.02, 0.30, 0.40],
+            "t|stance_low": [0.01, -0.02, 0.10],
+            "t|stance_high": [0.04, 0.62, 0.70],
+        },
+        index=["Near", "Wide", "Clear"],
+    )
+    assert list(sort_wide(wide, "t|stance", False).index) == ["Clear", "Wide", "Near"]
+
+
+def test_a_highlighted_tone_is_coloured_on_tone_s_scale():
+    text = "Sanctions were tightened."
+    stance = highlight_html(text, [Span(0, len(text), -0.7, "tip")])
+    tone = highlight_html(text, [Span(0, len(text), -0.7, "tip", scale="tone")])
+    assert diverging_color(-0.7) in stance and diverging_color(-0.7, "tone") in tone
+    assert diverging_color(-0.7) not in tone
+
+
+def test_chips_and_chart_points_say_near_0_as_the_table_does():
+    from dashboard.charts import chart_frame
+    from dashboard.evidence import position_html
+
+    row = {"author": "A", "topic": "t", "status": "discussed", "stance": 0.02, "tone": -0.1}
+    row |= {"stance_low": 0.01, "stance_high": 0.04, "stance_status": "expressed"}
+    row |= {"tone_low": -0.2, "tone_high": 0.0, "n_passages": 9, "n_reported": 0}
+    assert "stance (near 0) +0.02" in position_html(row)
+    frame = chart_frame(pd.DataFrame([row]), ["A"], [("t", "T")]).set_index("Measure")
+    assert frame.loc["Stance", "shown"].endswith("near 0")
+    assert "near 0" not in frame.loc["Tone", "shown"]

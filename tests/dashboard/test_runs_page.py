@@ -202,6 +202,10 @@ def test_a_side_without_a_value_says_why_in_words():
     mixed = {**side("discussed", 0.0, n=3), "stance_status": "mixed"}
     assert change_cell(mixed, "stance").endswith(" mixed")  # as the Overview says
     assert not change_cell(mixed, "tone").endswith(" mixed")
+    sure = {"status": "discussed", "value": 0.02, "low": 0.01, "high": 0.04, "n_passages": 9}
+    assert change_cell(sure, "stance").endswith(" near 0")  # a stance sure to be near 0
+    assert change_cell(sure, "quoted").endswith(" near 0")
+    assert "near 0" not in change_cell(sure, "tone")  # a tone is never a side
 
 
 def test_runs_of_different_articles_say_there_is_nothing_to_compare(app, tmp_path):

@@ -120,3 +120,13 @@ def test_a_base_encoder_without_a_classification_head_is_refused(
         3,
         3,
     )
+
+
+def test_a_model_missing_other_weights_than_its_head_is_refused_for_what_it_lacks():
+    from analysis.scoring.hf_classifier import untrained_weights_message
+
+    head = untrained_weights_message("tone", "here", ["classifier.bias", "classifier.weight"])
+    assert "no trained classification head" in head and "base encoder" in head
+    pooler = untrained_weights_message("tone", "here", ["bert.pooler.dense.weight"])
+    assert "lacks some of its weights: bert.pooler.dense.weight" in pooler
+    assert "classification head" not in pooler
