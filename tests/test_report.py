@@ -302,3 +302,42 @@ def test_show_wraps_its_notes_cuts_titles_and_says_what_n_counts(run):
     assert "A very long title " * 10 not in shown
     assert ("A very long title " * 10)[: TITLE_CHARS - 1] + "…" in shown
     assert not any(line.endswith(" ") for line in shown.splitlines())
+
+
+def test_show_leaves_out_units_that_discuss_nothing_when_the_table_is_long(tmp_path, capsys):
+    """Beyond SHOW_ALL_UP_TO units the table lists those that discuss a topic and counts the
+    rest (an audit found 138 of 170 rows "not discussed" three times over); --all lists them
+    all, --json is never cut, and a short table stays whole."""
+    import pandas as pd
+
+    from analysis.cli import SHOW_ALL_UP_TO
+
+    path = make_small_run(tmp_path)
+    loaded = load_run(path, tmp_path)
+    positions = loaded.positions
+    authors = positions[positions["level"] == "author"]
+    template = authors[authors["author"] == authors["author"].iloc[0]]
+    silent = []
+    for i in range(SHOW_ALL_UP_TO + 5):
+        rows = template.assign(author=f"Silent {i:02d}", status="not_discussed")
+        silent.append(rows)
+    tables = {
+        "articles": loaded.articles,
+        "passages": loaded.passages,
+        "scores": loaded.scores,
+        "positions": pd.concat([positions, *silent], ignore_index=True),
+    }
+    write_run(tmp_path, "long", loaded.meta, (path / "config.toml").read_text(), tables)
+    args = ["show", "long", "--runs-dir", str(tmp_path)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "Silent 00" not in out
+    assert f"({SHOW_ALL_UP_TO + 5} authors that discuss none of the topics shown left out" in out
+    speaking = set(authors.loc[authors["status"] == "discussed", "author"])
+    assert all(name in out for name in speaking)
+    assert main([*args, "--all"]) == 0
+    assert "Silent 44" in capsys.readouterr().out
+    assert main([*args, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert {"Silent 00", "Silent 44"} <= {p["author"] for p in shown["positions"]}
+    assert main([*args, "--all", "--discussed"]) == 2

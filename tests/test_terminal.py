@@ -111,7 +111,7 @@ def test_a_shift_prints_both_sides_and_its_evidence():
     text = format_shift(replace(shift, evidence_after=evidence), "Ukraine")
     assert text.startswith("Ann on Ukraine, tone: detected change point at 2024-03-01")
     assert "shift +0.60 [+0.10, +0.90], permutation p=0.030 (p pays for the search" in text
-    assert text.splitlines()[-1] == "  after 2024-04-02: tone +0.50  Talks went well."
+    assert text.splitlines()[-1] == "  after, 2024-04-02: tone +0.50  Talks went well."
     none = replace(shift, split_date=None, shift=None, note="one article")
     assert format_shift(none) == "Ann on ukraine, tone: no shift measurable (one article)"
 
