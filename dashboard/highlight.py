@@ -45,7 +45,7 @@ def _span_html(text: str, span: Span) -> str:
     else:
         styles += [
             f"background:{diverging_color(span.value, span.scale)}",
-            f"color:{text_color(span.value)}",
+            f"color:{text_color(span.value, span.scale)}",
         ]
     badge = ""
     if span.reported:

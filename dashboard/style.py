@@ -111,9 +111,18 @@ def diverging_color(value: float, scale: str = "stance") -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def text_color(value: float) -> str:
-    """Readable text colour on :func:`diverging_color` of ``value``."""
-    return "#ffffff" if abs(float(value)) > 0.55 else "#1f1f1f"
+def text_color(value: float, scale: str = "stance") -> str:
+    """Readable text colour on :func:`diverging_color` of ``value``: white or near-black,
+    whichever contrasts more with it (WCAG relative luminance; a fixed cut left white text at
+    2.4:1 on mid-green tone cells)."""
+    background = diverging_color(value, scale)
+    channels = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    dark = 0.0125  # the luminance of #1f1f1f
+    on_white = 1.05 / (luminance + 0.05)
+    on_dark = (luminance + 0.05) / (dark + 0.05)
+    return "#ffffff" if on_white > on_dark else "#1f1f1f"
 
 
 def cell_css(value: Any, scale: str = "stance") -> str:
@@ -123,7 +132,7 @@ def cell_css(value: Any, scale: str = "stance") -> str:
         return (
             f"background-color: {NOT_DISCUSSED_BG}; color: {NOT_DISCUSSED_FG}; font-style: italic"
         )
-    return f"background-color: {diverging_color(value, scale)}; color: {text_color(value)}"
+    return f"background-color: {diverging_color(value, scale)}; color: {text_color(value, scale)}"
 
 
 def signed(value: Any, digits: int = 2) -> str:
@@ -236,7 +245,7 @@ def score_chip(
         body = missing
     else:
         colour = value if is_missing(tint) else tint
-        style = f"background:{diverging_color(colour, scale)};color:{text_color(colour)}"
+        style = f"background:{diverging_color(colour, scale)};color:{text_color(colour, scale)}"
         body = with_interval(value, low, high)
     return (
         f'<span style="{style};padding:2px 8px;border-radius:10px;margin-right:6px;'
@@ -257,13 +266,15 @@ def legend_html(
     extended_intervals: bool = True,
     targets: Sequence[tuple[str, str | None]] = (),
     points: str | None = None,
+    keys: bool = True,
 ) -> str:
     """The colour key shown above tables and charts, with how the run's stance rule
     (``aggregate.stance_rule``) makes a stance, what n counts (``counts_reported``: the run
     counts quotes as the author's own words, ``aggregate.include_reported``), how its
     intervals were made (``extended_intervals``: widened for few passages, runs since
     2026-12-05), what favor means on each topic (``targets``: label, target pairs) and, for a
-    chart whose unsettled ``points`` are drawn "pale" or "hollow" rather than a table, how."""
+    chart whose unsettled ``points`` are drawn "pale" or "hollow" rather than a table, how.
+    ``keys`` False leaves out the colour keys, for a chart whose colours name its units."""
     rule = STANCE_RULE_WORDS.get(stance_rule, STANCE_RULE_WORDS["mean"])
     interval = (
         "95% interval, wide where it rests on few passages or, for an author, few articles "
@@ -299,8 +310,12 @@ def legend_html(
     return (
         '<div style="display:flex;align-items:center;gap:10px;font-size:0.85em;'
         'margin:4px 0 10px 0;flex-wrap:wrap">'
-        + _scale_key("stance", f"against {MINUS}1", "+1 favor")
-        + _scale_key("tone", f"negative {MINUS}1", "+1 positive")
+        + (
+            _scale_key("stance", f"against {MINUS}1", "+1 favor")
+            + _scale_key("tone", f"negative {MINUS}1", "+1 positive")
+            if keys
+            else ""
+        )
         + f'<span style="background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};font-style:italic;'
         f'padding:1px 8px;border-radius:8px">{NOT_DISCUSSED}</span>'
         '<span style="color:#666">stance: how far the author\'s own words lean toward the '

@@ -117,10 +117,11 @@ def opened_expander(label: str, key: str) -> Any | None:
     return box if box.open else None
 
 
-def legend(ctx: Any, points: str | None = None) -> None:
+def legend(ctx: Any, points: str | None = None, keys: bool = True) -> None:
     """The colour key for the run of ``ctx`` (a :class:`dashboard.context.RunContext`), with
     its stance rule, interval method and each topic's target; ``points``: for a chart whose
-    unsettled scores are "pale" or "hollow" points rather than pale cells."""
+    unsettled scores are "pale" or "hollow" points rather than pale cells; ``keys`` False: no
+    colour keys (a chart whose colours are its units)."""
     st.markdown(
         legend_html(
             ctx.info.aggregation.stance_rule,
@@ -128,6 +129,7 @@ def legend(ctx: Any, points: str | None = None) -> None:
             ctx.info.small_sample_intervals,
             targets=[(ctx.label(t.key), t.target) for t in ctx.topics],
             points=points,
+            keys=keys,
         ),
         unsafe_allow_html=True,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -138,15 +139,23 @@ SORT_HELP = (
 )
 
 
-def one_sided_note(wide: pd.DataFrame, column: str, ascending: bool) -> str | None:
-    """Where a sort asks for one side first ("clearest against first") and no row has a score
-    on that side of 0, say so: the first rows are then those whose intervals reach least far
-    to the other side (the sort ranks by the interval's cautious end), none of them on this
-    side."""
+def one_sided_note(
+    wide: pd.DataFrame, column: str, ascending: bool, level: str = "author"
+) -> str | None:
+    """Where a sort asks for one side first ("clearest against first") and no row that the
+    sort ranks by its interval (:func:`ranking_bounds`; those on one or two passages or one
+    article follow them) has a score on that side of 0, say so: the first rows are then those
+    whose intervals reach least far to the other side, none of them on this side (an audit
+    found "clearest against first" led by +0.03 while the only negative scores were
+    one-article rows further down)."""
     field = column.rpartition("|")[2]
     if field not in SORT_BOUNDS or column not in wide.columns:
         return None
-    values = pd.to_numeric(wide[column], errors="coerce").dropna()
+    bound = ranking_bounds(wide, column, ascending, level)
+    values = pd.to_numeric(wide[column], errors="coerce")
+    if bound is not None:
+        values = values[~np.isnan(bound)]
+    values = values.dropna()
     if values.empty:
         return None
     side = {
@@ -161,9 +170,34 @@ def one_sided_note(wide: pd.DataFrame, column: str, ascending: bool) -> str | No
         return None
     other = {"against": "favor", "favor": "against", "negative": "positive", "positive": "negative"}
     return (
-        f"No score here is on the {side} side of 0: the first rows are those whose intervals "
-        f"reach least far toward {other[side]}, none of them {side}."
+        f"No score ranked by its interval is on the {side} side of 0: the first rows are those "
+        f"whose intervals reach least far toward {other[side]}, none of them {side} (a score on "
+        "one or two passages, or an author's on one article, follows them)."
     )
+
+
+def ranking_bounds(
+    wide: pd.DataFrame, column: str, ascending: bool, level: str = "author"
+) -> np.ndarray | None:
+    """The interval end each row of ``wide`` ranks by under a sort of score ``column`` (the
+    upper end when ``ascending``): NaN for a row whose interval does not rank it (too few
+    passages, or an author's one article); None for a column that is not a score with
+    intervals."""
+    topic, _, field = column.rpartition("|")
+    bounds = SORT_BOUNDS.get(field)
+    bound_column = f"{topic}|{bounds[1] if ascending else bounds[0]}" if bounds else None
+    if bound_column is None or bound_column not in wide.columns:
+        return None
+    bound = pd.to_numeric(wide[bound_column], errors="coerce").to_numpy(dtype=float)
+    count_column = f"{topic}|{SORT_COUNTS[field]}"
+    if count_column in wide.columns:  # too few passages: the interval does not rank it
+        count = pd.to_numeric(wide[count_column], errors="coerce").to_numpy(dtype=float)
+        bound = np.where(count >= SORT_MIN_PASSAGES, bound, np.nan)
+    article_column = f"{topic}|n_articles_discussing"
+    if level in GROUP_LEVELS and article_column in wide.columns and field != "quoted_stance":
+        articles = pd.to_numeric(wide[article_column], errors="coerce").to_numpy(dtype=float)
+        bound = np.where(articles >= SORT_MIN_ARTICLES, bound, np.nan)
+    return bound
 
 
 def sort_wide(
@@ -184,24 +218,13 @@ def sort_wide(
         return wide.iloc[np.asarray(order)]
     if column not in wide.columns:
         return wide
-    topic, _, field = column.rpartition("|")
-    bounds = SORT_BOUNDS.get(field)
-    bound_column = f"{topic}|{bounds[1] if ascending else bounds[0]}" if bounds else None
-    if bound_column is None or bound_column not in wide.columns:
+    bound = ranking_bounds(wide, column, ascending, level)
+    if bound is None:
         return wide.sort_values(column, ascending=ascending, na_position="last", kind="stable")
     point = pd.to_numeric(wide[column], errors="coerce").to_numpy(dtype=float)
-    bound = pd.to_numeric(wide[bound_column], errors="coerce").to_numpy(dtype=float)
     # a cautious end within ±NEAR_ZERO is no clearer than 0 ("near 0" is no side): such rows
     # tie at 0 and rank by their score, so a sure +0.02 does not top "clearest favor first"
     bound = np.where(np.abs(bound) <= NEAR_ZERO, 0.0, bound)
-    count_column = f"{topic}|{SORT_COUNTS[field]}"
-    if count_column in wide.columns:  # too few passages: the interval does not rank it
-        count = pd.to_numeric(wide[count_column], errors="coerce").to_numpy(dtype=float)
-        bound = np.where(count >= SORT_MIN_PASSAGES, bound, np.nan)
-    article_column = f"{topic}|n_articles_discussing"
-    if level in GROUP_LEVELS and article_column in wide.columns and field != "quoted_stance":
-        articles = pd.to_numeric(wide[article_column], errors="coerce").to_numpy(dtype=float)
-        bound = np.where(articles >= SORT_MIN_ARTICLES, bound, np.nan)
     keys = pd.DataFrame(
         {
             "missing": np.isnan(point),
@@ -545,6 +568,15 @@ def note_table_height(n_rows: int, row_height: int = NOTE_ROW_HEIGHT) -> int:
     return 40 + row_height * max(1, min(n_rows, NOTE_TABLE_ROWS))
 
 
+def shift_holds(item: Mapping[str, Any], level: float = 0.05) -> bool:
+    """Whether a shift (``author_shifts``' dict) holds: measured, tested and under ``level``
+    in q (in p where it has no q), the false discovery rate over the tests read with it."""
+    if item.get("shift") is None or item.get("p_value") is None:
+        return False
+    q = item.get("q_value")
+    return (item["p_value"] if q is None else q) < level
+
+
 def shift_table(
     shifts: Sequence[Mapping], labels: Mapping[str, str], unit: str = "Author"
 ) -> pd.DataFrame:
@@ -578,13 +610,8 @@ def shift_table(
                 "Articles": f"{item['n_before']} / {item['n_after']}"
                 if item.get("split_date")
                 else str(item["n_before"] + item["n_after"]),
-                "Note": (
-                    "the interval is not corrected for the search for the split: read p"
-                    if item.get("detected")
-                    else item.get("note", "")
-                )
-                if tested
-                else item.get("note", ""),
+                # a found split's uncorrected interval is said once, in the table's caption
+                "Note": "" if tested and item.get("detected") else item.get("note", ""),
             }
         )
     return pd.DataFrame(rows)

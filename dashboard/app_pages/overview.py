@@ -371,7 +371,7 @@ def _level_table(
     )
     wide = _only_discussing(wide, topics, level, left)
     wide = views.sort_wide(wide, *sorts[choice], level=level)
-    if note := views.one_sided_note(wide, *sorts[choice]):
+    if note := views.one_sided_note(wide, *sorts[choice], level=level):
         left.caption(note)
     right.metric(count_label, f"{len(wide):,}")
     if wide.empty:

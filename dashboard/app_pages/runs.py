@@ -31,6 +31,7 @@ from dashboard.style import (
     stance_words,
 )
 from dashboard.trust import trust_summary
+from dashboard.views import shade
 
 TOP_K = data.COMPARISON_TOP_K  # disagreeing passages listed per topic (and overall)
 # never a topic key (analysis.topics: a letter first): a topic keyed "all" is not this
@@ -336,8 +337,11 @@ def _show_changes(table: pd.DataFrame) -> None:
     def css(_: pd.DataFrame) -> pd.DataFrame:
         out = pd.DataFrame("", index=shown.index, columns=shown.columns)
         scales = ["tone" if m == MEASURE_WORDS["tone"] else "stance" for m in table["Measure"]]
-        out["Run A"] = [cell_css(v, s) for v, s in zip(table["value_a"], scales, strict=True)]
-        out["Run B"] = [cell_css(v, s) for v, s in zip(table["value_b"], scales, strict=True)]
+        for side in ("a", "b"):  # pale where the interval reaches across 0, as the Overview
+            tints = map(shade, table[f"value_{side}"], table[f"low_{side}"], table[f"high_{side}"])
+            out[f"Run {side.upper()}"] = [
+                cell_css(t, s) for t, s in zip(tints, scales, strict=True)
+            ]
         return out
 
     st.dataframe(

@@ -47,6 +47,10 @@ def test_tone_has_a_scale_of_its_own_so_negative_wording_is_not_read_as_against(
     assert TONE_NEGATIVE_COLOR in cell_css(-1, "tone") and NEGATIVE_COLOR in cell_css(-1)
     legend = legend_html()
     assert TONE_NEGATIVE_COLOR in legend and NEGATIVE_COLOR in legend
+    # a chart coloured by unit (Over time) shows no score keys beside its unit colours
+    bare = legend_html(points="hollow", keys=False)
+    assert TONE_NEGATIVE_COLOR not in bare and NEGATIVE_COLOR not in bare
+    assert "hollow" in bare
     row = {"author": "A", "topic": "t", "status": "discussed", "stance": 0.8, "tone": -0.8}
     row |= {"stance_low": 0.6, "stance_high": 0.9, "tone_low": -0.9, "tone_high": -0.6}
     frame = chart_frame(pd.DataFrame([row]), ["A"], [("t", "T")]).set_index("Measure")
@@ -261,8 +265,8 @@ def test_shift_table_says_how_the_split_was_found_only_when_there_is_one():
     assert table["How"].tolist() == ["detected", ""]
     assert table.loc[0, "Before"] == "−0.25" and table.loc[0, "95% interval"] == "[−0.10, +1.20]"
     assert table.loc[1, "Shift"] == "" and table.loc[1, "Note"] == "one article"
-    # a detected split's interval is taken at the split found: said where it is read
-    assert table.loc[0, "Note"].startswith("the interval is not corrected for the search")
+    # a detected split's uncorrected interval is said once, in the caption, not on every row
+    assert table.loc[0, "Note"] == ""
     assert table.loc[0, "q"] == ""  # no q-value given (a caller that computes none)
     both = shift_table([{**measured, "q_value": 0.4}, unsplit], {"t": "Topic T"})
     assert both["q"].tolist() == ["0.400", ""]
@@ -455,12 +459,26 @@ def test_a_sort_for_a_side_no_row_takes_says_so():
     wide = pd.DataFrame({"t|stance": [0.03, 0.2, np.nan], "t|tone": [-0.2, 0.1, np.nan]})
     note = one_sided_note(wide, "t|stance", True)
     assert note == (
-        "No score here is on the against side of 0: the first rows are those whose intervals "
-        "reach least far toward favor, none of them against."
+        "No score ranked by its interval is on the against side of 0: the first rows are those "
+        "whose intervals reach least far toward favor, none of them against (a score on one or "
+        "two passages, or an author's on one article, follows them)."
     )
     assert one_sided_note(wide, "t|stance", False) is None  # there are favor scores
     assert one_sided_note(wide, "t|tone", True) is None  # and a negative tone
     assert one_sided_note(wide, "__name__", True) is None
+    # the only negative scores rest on one article: they follow the ranked rows, which are
+    # all on the favor side, so the note still says none of the first rows is against
+    ranked = pd.DataFrame(
+        {
+            "t|stance": [0.03, 0.2, -0.4],
+            "t|stance_low": [0.01, 0.1, -0.6],
+            "t|stance_high": [0.05, 0.3, -0.2],
+            "t|n_passages": [9, 9, 9],
+            "t|n_articles_discussing": [5, 4, 1],
+        }
+    )
+    assert one_sided_note(ranked, "t|stance", True, "author") is not None
+    assert one_sided_note(ranked, "t|stance", True, "article") is None  # no article rule
 
 
 def test_an_authors_n_says_how_many_articles_its_interval_rests_on():
@@ -605,3 +623,23 @@ def test_chips_and_chart_points_say_near_0_as_the_table_does():
     frame = chart_frame(pd.DataFrame([row]), ["A"], [("t", "T")]).set_index("Measure")
     assert frame.loc["Stance", "shown"].endswith("near 0")
     assert "near 0" not in frame.loc["Tone", "shown"]
+
+
+def test_a_shift_holds_on_its_q_value_not_on_p_alone():
+    from dashboard.views import shift_holds
+
+    tested = {"shift": -0.3, "p_value": 0.048, "q_value": 0.35}
+    assert not shift_holds(tested)  # p under 0.05, but not over the table's tests
+    assert shift_holds({**tested, "q_value": 0.03})
+    assert shift_holds({**tested, "q_value": None})  # no q given: p
+    assert not shift_holds({"shift": None, "p_value": None, "q_value": None})
+
+
+def test_text_on_a_score_colour_is_whichever_of_white_or_dark_reads_better():
+    """Mid-green tone cells had white text at 2.4:1; the text colour is now the one of higher
+    contrast on each scale's colour."""
+    from dashboard.style import text_color
+
+    assert text_color(0.56, "tone") == "#1f1f1f"  # mid-green: dark text
+    assert text_color(-1, "tone") == "#ffffff" and text_color(1) == "#ffffff"  # deep ends
+    assert text_color(0) == "#1f1f1f" and text_color(0, "tone") == "#1f1f1f"  # near-white
