@@ -267,6 +267,7 @@ def legend_html(
     targets: Sequence[tuple[str, str | None]] = (),
     points: str | None = None,
     keys: bool = True,
+    part: str = "all",
 ) -> str:
     """The colour key shown above tables and charts, with how the run's stance rule
     (``aggregate.stance_rule``) makes a stance, what n counts (``counts_reported``: the run
@@ -274,7 +275,11 @@ def legend_html(
     intervals were made (``extended_intervals``: widened for few passages, runs since
     2026-12-05), what favor means on each topic (``targets``: label, target pairs) and, for a
     chart whose unsettled ``points`` are drawn "pale" or "hollow" rather than a table, how.
-    ``keys`` False leaves out the colour keys, for a chart whose colours name its units."""
+    ``keys`` False leaves out the colour keys, for a chart whose colours name its units.
+    ``part``: "all"; "short" (the keys, what favor means and what a pale score is: what must
+    stay in view above a table); "detail" (the rest, in words, for a box opened on demand)."""
+    if part not in ("all", "short", "detail"):
+        raise ValueError(f"expected part 'all', 'short' or 'detail', got {part!r}")
     rule = STANCE_RULE_WORDS.get(stance_rule, STANCE_RULE_WORDS["mean"])
     interval = (
         "95% interval, wide where it rests on few passages or, for an author, few articles "
@@ -289,24 +294,53 @@ def legend_html(
         else "own-voice passages"
     )
     if points == "hollow":  # one article's points: no author's article count applies
-        unsettled = "a point is hollow where its interval reaches across 0 or it has none"
+        pale = "a point is hollow where its interval reaches across 0 or it has none"
+        counts = ""
     elif points:
-        unsettled = (
+        pale = (
             f"a point is {points} where its interval reaches across 0, it has none, or an "
             "author's rests on one article"
         )
+        counts = ""
     else:
-        unsettled = (
+        pale = (
             "a cell is pale where its interval reaches across 0, it has none, or an author's "
-            f"rests on one article; n: {n_words}; coverage: their share of all the unit's "
-            "passages"
+            "rests on one article"
         )
+        counts = f"; n: {n_words}; coverage: their share of all the unit's passages"
+    unsettled = pale + counts
     named = [(html.escape(label), html.escape(target)) for label, target in targets if target]
     favor_of = (
         "; favor means for: " + ", ".join(f"{label}: “{target}”" for label, target in named)
         if named
         else ""
     )
+    if part == "short":
+        return (
+            '<div style="display:flex;align-items:center;gap:10px;font-size:0.85em;'
+            'margin:4px 0 6px 0;flex-wrap:wrap">'
+            + (
+                _scale_key("stance", f"against {MINUS}1", "+1 favor")
+                + _scale_key("tone", f"negative {MINUS}1", "+1 positive")
+                if keys
+                else ""
+            )
+            + f'<span style="background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};'
+            f'font-style:italic;padding:1px 8px;border-radius:8px">{NOT_DISCUSSED}</span>'
+            f'<span style="color:#666">{favor_of.removeprefix("; ")}'
+            f"{'; ' if favor_of else ''}{pale}</span></div>"
+        )
+    if part == "detail":
+        return (
+            '<span style="color:#666;font-size:0.85em">stance: how far the author\'s own words '
+            f"lean toward the topic's target ({rule}); quoted voices: the same for the people "
+            "the author quotes; no stance expressed: discussed, but no side taken; only quoted "
+            "voices: discussed only through the people quoted; mixed: both sides taken, about "
+            f"equally; {NEAR_ZERO_WORDS}: all of the interval within ±{NEAR_ZERO:.2f}, "
+            "practically no side however sure; tone: positive minus negative wording of the "
+            "author's own passages on the topic, not a side (reporting bad news reads "
+            f"negative); [low, high]: {interval}{counts}</span>"
+        )
     return (
         '<div style="display:flex;align-items:center;gap:10px;font-size:0.85em;'
         'margin:4px 0 10px 0;flex-wrap:wrap">'

@@ -122,17 +122,23 @@ def legend(ctx: Any, points: str | None = None, keys: bool = True) -> None:
     its stance rule, interval method and each topic's target; ``points``: for a chart whose
     unsettled scores are "pale" or "hollow" points rather than pale cells; ``keys`` False: no
     colour keys (a chart whose colours are its units)."""
-    st.markdown(
-        legend_html(
+
+    def part(which: str) -> str:
+        return legend_html(
             ctx.info.aggregation.stance_rule,
             ctx.info.aggregation.include_reported,
             ctx.info.small_sample_intervals,
             targets=[(ctx.label(t.key), t.target) for t in ctx.topics],
             points=points,
             keys=keys,
-        ),
-        unsafe_allow_html=True,
-    )
+            part=which,
+        )
+
+    # the keys, what favor means and what pale means stay in view; the rest is a click away,
+    # so that a laptop's screen shows the table under it (an audit found only its header)
+    st.markdown(part("short"), unsafe_allow_html=True)
+    with st.expander("How these numbers are made and what the words mean"):
+        st.markdown(part("detail"), unsafe_allow_html=True)
 
 
 UNIT_CHOICES = {"Authors": "author", "Outlets": "outlet"}  # the kind of unit -> its level

@@ -643,3 +643,19 @@ def test_text_on_a_score_colour_is_whichever_of_white_or_dark_reads_better():
     assert text_color(0.56, "tone") == "#1f1f1f"  # mid-green: dark text
     assert text_color(-1, "tone") == "#ffffff" and text_color(1) == "#ffffff"  # deep ends
     assert text_color(0) == "#1f1f1f" and text_color(0, "tone") == "#1f1f1f"  # near-white
+
+
+def test_the_legend_keeps_keys_targets_and_pale_in_view_and_the_rest_in_its_detail():
+    from dashboard.style import legend_html
+
+    targets = [("Sanctions", "sanctions on Russia")]
+    short = legend_html(targets=targets, part="short")
+    detail = legend_html(targets=targets, part="detail")
+    assert NEGATIVE_COLOR in short and "sanctions on Russia" in short and "pale" in short
+    assert "pull it toward 0" not in short and "near 0" not in short
+    assert "pull it toward 0" in detail and "near 0" in detail and "coverage:" in detail
+    assert NEGATIVE_COLOR not in detail
+    full = legend_html(targets=targets)
+    assert all(words in full for words in ("pull it toward 0", "sanctions on Russia", "pale"))
+    with pytest.raises(ValueError, match="expected part"):
+        legend_html(part="middle")
