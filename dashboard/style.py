@@ -315,53 +315,38 @@ def legend_html(
         if named
         else ""
     )
-    if part == "short":
-        return (
-            '<div style="display:flex;align-items:center;gap:10px;font-size:0.85em;'
-            'margin:4px 0 6px 0;flex-wrap:wrap">'
-            + (
-                _scale_key("stance", f"against {MINUS}1", "+1 favor")
-                + _scale_key("tone", f"negative {MINUS}1", "+1 positive")
-                if keys
-                else ""
-            )
-            + f'<span style="background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};'
-            f'font-style:italic;padding:1px 8px;border-radius:8px">{NOT_DISCUSSED}</span>'
-            f'<span style="color:#666">{favor_of.removeprefix("; ")}'
-            f"{'; ' if favor_of else ''}{pale}</span></div>"
-        )
-    if part == "detail":
-        return (
-            '<span style="color:#666;font-size:0.85em">stance: how far the author\'s own words '
-            f"lean toward the topic's target ({rule}); quoted voices: the same for the people "
-            "the author quotes; no stance expressed: discussed, but no side taken; only quoted "
-            "voices: discussed only through the people quoted; mixed: both sides taken, about "
-            f"equally; {NEAR_ZERO_WORDS}: all of the interval within ±{NEAR_ZERO:.2f}, "
-            "practically no side however sure; tone: positive minus negative wording of the "
-            "author's own passages on the topic, not a side (reporting bad news reads "
-            f"negative); [low, high]: {interval}{counts}</span>"
-        )
-    return (
-        '<div style="display:flex;align-items:center;gap:10px;font-size:0.85em;'
-        'margin:4px 0 10px 0;flex-wrap:wrap">'
-        + (
+    key_html = (
+        (
             _scale_key("stance", f"against {MINUS}1", "+1 favor")
             + _scale_key("tone", f"negative {MINUS}1", "+1 positive")
             if keys
             else ""
         )
-        + f'<span style="background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};font-style:italic;'
-        f'padding:1px 8px;border-radius:8px">{NOT_DISCUSSED}</span>'
-        '<span style="color:#666">stance: how far the author\'s own words lean toward the '
-        f"topic's target ({rule}){favor_of}; "
-        "quoted voices: the same for the people the author quotes; no stance expressed: "
+        + f'<span style="background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};'
+        f'font-style:italic;padding:1px 8px;border-radius:8px">{NOT_DISCUSSED}</span>'
+    )
+    row = (
+        '<div style="display:flex;align-items:center;gap:10px;font-size:0.85em;'
+        'margin:4px 0 6px 0;flex-wrap:wrap">'
+    )
+    if part == "short":
+        return (
+            f'{row}{key_html}<span style="color:#666">{favor_of.removeprefix("; ")}'
+            f"{'; ' if favor_of else ''}{pale}</span></div>"
+        )
+    head = f"stance: how far the author's own words lean toward the topic's target ({rule})"
+    body = (
+        "; quoted voices: the same for the people the author quotes; no stance expressed: "
         "discussed, but no side taken; only quoted voices: discussed only through the people "
         f"quoted; mixed: both sides taken, about equally; {NEAR_ZERO_WORDS}: all of the "
-        f"interval within ±{NEAR_ZERO:.2f}, practically no side however sure; "
-        "tone: positive minus negative wording "
-        "of the author's own passages on the topic, not a side (reporting bad news reads "
-        f"negative); [low, high]: {interval}; {unsettled}</span>"
-        "</div>"
+        f"interval within ±{NEAR_ZERO:.2f}, practically no side however sure; tone: positive "
+        "minus negative wording of the author's own passages on the topic, not a side "
+        f"(reporting bad news reads negative); [low, high]: {interval}"
+    )
+    if part == "detail":
+        return f'<span style="color:#666;font-size:0.85em">{head}{body}{counts}</span>'
+    return (
+        f'{row}{key_html}<span style="color:#666">{head}{favor_of}{body}; {unsettled}</span></div>'
     )
 
 
