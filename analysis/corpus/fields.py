@@ -19,7 +19,8 @@ FALLBACKS: Mapping[str, tuple[str, ...]] = {
     "id": ("id", "article_id", "ID", "uuid"),
     "title": ("title", "headline"),
     "authors": ("authors", "author", "byline", "creator"),
-    "outlet": ("outlet", "source", "publisher", "site_name", "sitename"),
+    # "publication": the All the News corpus and many scrapes name the outlet so
+    "outlet": ("outlet", "source", "publisher", "publication", "site_name", "sitename"),
     "date": ("date", "published", "published_at", "publish_date", "date_published", "pubdate"),
     "url": ("url", "link"),
     "text": ("content_original", "text", "content", "body", "article", "maintext"),

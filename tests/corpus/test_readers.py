@@ -134,6 +134,9 @@ def test_field_fallbacks_and_json_author_lists(tmp_path):
     path = write_jsonl(tmp_path / "b.jsonl", [record])
     (article,) = load_corpus([path]).articles
     assert (article.article_id, article.title, article.author) == ("7", "H", "Ann Lee, Bo Kim")
+    named = {"id": 8, "publication": "The Daily", "text": BODY}
+    (other,) = load_corpus([write_jsonl(tmp_path / "c.jsonl", [named])]).articles
+    assert other.outlet == "The Daily"  # a "publication" column names the outlet
 
 
 def test_field_map_validates_names():
