@@ -46,10 +46,14 @@ def _other_models(meta: dict) -> dict[str, str]:
 
 
 def _option_caption(meta: dict, run_id: str) -> str:
-    """A run as the sidebar's list names it: name first (a narrow sidebar cuts the end, and
-    ids look alike), then its id and the models it has that are not the defaults."""
+    """A run as the sidebar's list names it: its name and the models it has that are not the
+    defaults first (a narrow sidebar cuts the end, and ids look alike), then when, how big,
+    and its id."""
     other = "; ".join(f"{task}: {name}" for task, name in _other_models(meta).items())
-    return " · ".join(p for p in (_run_caption(meta), run_id, other) if p)
+    caption = _run_caption(meta)
+    name = meta.get("name") if isinstance(meta.get("name"), str) and meta.get("name") else ""
+    rest = caption.removeprefix(f"{name} · ") if name else caption
+    return " · ".join(p for p in (name, other, rest, run_id) if p)
 
 
 def _models_caption(meta: dict) -> str:

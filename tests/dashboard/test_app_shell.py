@@ -118,9 +118,9 @@ def test_the_run_picker_shows_each_runs_name(app, tmp_path):
     at = app(tmp_path).run()
     assert not at.exception
     options = at.sidebar.selectbox(key="w_run").options
-    assert options[0].startswith("vader tone · 2019-01-01 00:00")
-    assert "20190101-000000-named000" in options[0]  # the name first: ids look alike
-    assert options[1].startswith("2018-01-01 00:00 · 5 articles · 20180101-000000-plain000")
+    assert options[0].startswith("vader tone · ")  # the name first: ids look alike
+    assert options[0].endswith("2019-01-01 00:00 · 5 articles · 20190101-000000-named000")
+    assert options[1].endswith("2018-01-01 00:00 · 5 articles · 20180101-000000-plain000")
 
 
 def test_the_dashboard_opens_on_the_newest_run_of_the_default_models(app, tmp_path):
@@ -142,7 +142,9 @@ def test_the_dashboard_opens_on_the_newest_run_of_the_default_models(app, tmp_pa
     models(baseline, "tone.vader.v1")
     at = app(tmp_path).run()
     picker = at.sidebar.selectbox(key="w_run")
-    assert picker.options[0].endswith("20190101-000000-vader000 · tone: tone.vader.v1")
+    # the models that are not the defaults before the date: a narrow sidebar cuts the end
+    assert picker.options[0].startswith("tone: tone.vader.v1 · 2019-01-01 00:00")
+    assert picker.options[0].endswith("20190101-000000-vader000")
     assert picker.value == "20180101-000000-defau000"  # not the newest: a baseline's
     assert not [i for i in at.sidebar.info if "Not the default models" in i.value]
     chosen = app(tmp_path, run="20190101-000000-vader000").run()
