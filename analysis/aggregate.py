@@ -60,7 +60,8 @@ not (level ``"outlet"``, made when asked: ``analysis.outlets``):
   summed at author level); NaN when the unit has no passages at all.
 - **n_passages**: counted topic passages; **n_reported**: reported-speech topic passages, always
   (whether or not they are counted); **n_articles**: articles in the unit (1 at article level).
-  Extra column **n_articles_discussing**: articles with at least one counted topic passage.
+  Extra column **n_articles_discussing**: articles with at least one counted topic passage;
+  **n_articles_quoting**: articles with at least one of the unit's quotes on the topic.
 - **evidence**: ids of the counted passages that drove the numbers, strongest first, at most
   ``max_evidence``. Strength is ``relevance × max(P(favor) + P(against), |tone|)``: a passage
   that is clearly on the topic and clearly takes a side or speaks sharply. Ties go to the earlier
@@ -525,9 +526,12 @@ QUOTED_COLUMNS = {
 
 
 def _quoted(stats: pd.DataFrame) -> pd.DataFrame:
-    """Quoted-voice statistics under their own column names (their tone is not a measure)."""
-    drop = ["n_passages", "n_articles_discussing", "tone", "tone_low", "tone_high"]
-    return stats.drop(columns=drop).rename(columns=QUOTED_COLUMNS)
+    """Quoted-voice statistics under their own column names (their tone is not a measure;
+    the articles they come from are ``n_articles_quoting``)."""
+    drop = ["n_passages", "tone", "tone_low", "tone_high"]
+    return stats.drop(columns=drop).rename(
+        columns={**QUOTED_COLUMNS, "n_articles_discussing": "n_articles_quoting"}
+    )
 
 
 def _unquoted(stats: pd.DataFrame) -> pd.DataFrame:
@@ -897,7 +901,7 @@ def _attach(
     out = out.merge(quoted, on=keys, how="left", validate="one_to_one")
     n_reported = reported.rename("n_reported").reset_index()
     out = out.merge(n_reported, on=keys, how="left", validate="one_to_one")
-    for column in ("n_passages", "n_reported", "n_articles_discussing"):
+    for column in ("n_passages", "n_reported", "n_articles_discussing", "n_articles_quoting"):
         out[column] = out[column].fillna(0).astype(int)
     out["n_articles"] = out["n_articles"].astype(int)
     # Discussed: the unit has topic passages, its own or quoted (an article that only quotes

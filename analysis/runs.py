@@ -136,6 +136,8 @@ NEWER_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "quoted_status",
         "quoted_mass",
         "quoted_evidence",  # reported passages whose speaker takes a side most clearly
+        "n_articles_quoting",  # articles with at least one counted quote (runs since
+        # 2026-12-06: a quoted-voices score on one article is pale, as an author's is)
     ),
 }
 

@@ -89,13 +89,16 @@ def chart_frame(
             value = rec.get(column) if discussed else None
             value = None if is_missing(value) else value
             n, passages = _passages(rec, measure, counts_reported)
-            # the point's colour: in full only where its interval keeps off 0 and (the
-            # author's own measures) it rests on more than one article
+            # the point's colour: in full only where its interval keeps off 0 and it rests
+            # on more than one article (for the quoted voices, the articles quoted; older
+            # runs do not record them)
             tint = shade(
                 value,
                 rec.get(low),
                 rec.get(high),
-                None if measure == "Quoted voices" else rec.get("n_articles_discussing"),
+                rec.get(
+                    "n_articles_quoting" if measure == "Quoted voices" else "n_articles_discussing"
+                ),
             )
             rows.append(
                 {

@@ -93,7 +93,12 @@ def position_html(
                 row.get("quoted_low"),
                 row.get("quoted_high"),
                 missing=NO_STANCE if n_rep else NO_QUOTES,
-                tint=shade(quoted, row.get("quoted_low"), row.get("quoted_high")),
+                tint=shade(
+                    quoted,
+                    row.get("quoted_low"),
+                    row.get("quoted_high"),
+                    row.get("n_articles_quoting") if row.get("level") != "article" else None,
+                ),
             ),
             score_chip(
                 "tone",

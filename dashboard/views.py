@@ -40,6 +40,7 @@ FIELDS = (
     "stance_status",
     *QUOTED_INTERVAL,
     "quoted_status",
+    "n_articles_quoting",  # runs since 2026-12-06
 )
 SCORE_FIELDS = (*INTERVAL_COLUMNS, *QUOTED_INTERVAL)
 UNIT_INFO = ("author", "group_kind", "outlet", "date", "title", "article_id", "n_articles")
@@ -193,8 +194,10 @@ def ranking_bounds(
     if count_column in wide.columns:  # too few passages: the interval does not rank it
         count = pd.to_numeric(wide[count_column], errors="coerce").to_numpy(dtype=float)
         bound = np.where(count >= SORT_MIN_PASSAGES, bound, np.nan)
-    article_column = f"{topic}|n_articles_discussing"
-    if level in GROUP_LEVELS and article_column in wide.columns and field != "quoted_stance":
+    # the articles a score rests on: the own-voice ones, or those quoted (older runs: none)
+    counted = "n_articles_quoting" if field == "quoted_stance" else "n_articles_discussing"
+    article_column = f"{topic}|{counted}"
+    if level in GROUP_LEVELS and article_column in wide.columns:
         articles = pd.to_numeric(wide[article_column], errors="coerce").to_numpy(dtype=float)
         bound = np.where(articles >= SORT_MIN_ARTICLES, bound, np.nan)
     return bound
@@ -358,6 +361,7 @@ def matrix(
             f = {name: values[i] for name, values in per_topic[key].items()}
             discussed = f["status"] == "discussed"
             articles = f["n_articles_discussing"] if level in GROUP_LEVELS else None
+            quoting = f["n_articles_quoting"] if level in GROUP_LEVELS else None
             for header, values in info_values.items():
                 columns[header].append(values[i])
             columns["Topic"].append(label)
@@ -375,7 +379,7 @@ def matrix(
             colour[STANCE_HEADER].append(shade(value, f["stance_low"], f["stance_high"], articles))
             quoted = f["quoted_stance"] if discussed else None
             columns[QUOTED_HEADER].append(quoted_words(f))
-            colour[QUOTED_HEADER].append(shade(quoted, f["quoted_low"], f["quoted_high"]))
+            colour[QUOTED_HEADER].append(shade(quoted, f["quoted_low"], f["quoted_high"], quoting))
             value = f["tone"] if discussed else None
             tone = with_interval(value, f["tone_low"], f["tone_high"])
             columns[TONE_HEADER].append(ONLY_QUOTED if discussed and is_missing(value) else tone)

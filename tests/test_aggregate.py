@@ -276,6 +276,28 @@ def test_reported_speech_is_excluded_by_default_and_counted_apart():
     assert silent["status"] == "not_discussed" and silent["quoted_status"] is None
 
 
+def test_a_unit_records_how_many_of_its_articles_its_quotes_come_from():
+    """An author's quoted voices on one article are that article's: the count lets the
+    dashboard pale them as it pales an author's own stance on one article."""
+    arts, passages, scores = tables(
+        [article("a", "Ann"), article("b", "Ann"), article("c", "Cy")],
+        [
+            score("a:0", "sanctions", 0.8, 0.5, 0.3),
+            score("a:1", "sanctions", 0.6, -1.0, -1.0, reported=True),
+            score("b:1", "sanctions", 0.7, -0.8, -0.2, reported=True),
+            score("c:0", "sanctions", 0.9, 0.4, 0.1),
+            score("c:1", "sanctions", 0.9, 0.6, 0.1, reported=True),
+            score("c:2", "sanctions", 0.9, 0.7, 0.1, reported=True),
+        ],
+    )
+    out = positions(arts, passages, scores, TOPICS)
+    ann = row(out, "author", "sanctions", author="Ann")
+    assert (ann["n_articles_discussing"], ann["n_articles_quoting"]) == (1, 2)
+    cy = row(out, "author", "sanctions", author="Cy")
+    assert (cy["n_reported"], cy["n_articles_quoting"]) == (2, 1)
+    assert row(out, "author", "ukraine", author="Cy")["n_articles_quoting"] == 0
+
+
 def test_include_reported_counts_reported_speech():
     arts, passages, scores = tables(
         [article("a", "Ann", n_passages=4), article("b", "Bob", n_passages=4)],

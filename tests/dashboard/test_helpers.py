@@ -510,6 +510,17 @@ def test_an_authors_n_says_how_many_articles_its_interval_rests_on():
     )
     assert article_level.colour["Stance [interval]"].iloc[0] == pytest.approx(0.5)
     assert article_level.display.iloc[0]["n · coverage"] == "3 · 25% (+1 reported)"
+    # the quoted voices on one article are pale too (runs that record the articles quoted);
+    # a run without the count leaves them as they were
+    quoted = settled.assign(quoted_stance=0.6, quoted_low=0.3, quoted_high=0.9)
+    quoted = quoted.assign(quoted_status="expressed")
+    header = "Quoted voices' stance"
+    older = matrix(wide_positions(quoted, "author"), [("t1", "T")], [])
+    assert older.colour[header].iloc[0] == pytest.approx(0.6)
+    many = matrix(wide_positions(quoted.assign(n_articles_quoting=3), "author"), [("t1", "T")], [])
+    assert many.colour[header].iloc[0] == pytest.approx(0.6)
+    once = matrix(wide_positions(quoted.assign(n_articles_quoting=1), "author"), [("t1", "T")], [])
+    assert once.colour[header].iloc[0] == pytest.approx(0.6 * UNSETTLED_SHADE)
 
 
 def test_a_cell_is_coloured_in_full_only_where_its_interval_keeps_to_one_side_of_zero():
