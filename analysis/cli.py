@@ -882,8 +882,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_recompute(args: argparse.Namespace) -> int:
-    from analysis.corrections import corrections_dir, model_run, read_corrections, recompute
-    from analysis.runs import load_run
+    from analysis.corrections import (
+        SameRecomputation,
+        corrections_dir,
+        model_run,
+        read_corrections,
+        recompute,
+    )
+    from analysis.runs import load_run, resolve_run
 
     if args.min_examples is not None and not args.calibrate:
         raise CLIError("--min-examples: only with --calibrate")
@@ -904,15 +910,22 @@ def cmd_recompute(args: argparse.Namespace) -> int:
             f"no corrections in {folder}: save some on the dashboard first (nothing to recompute)"
         )
     taken = _runs_named(args.name, args.runs_dir)
-    path = recompute(
-        run,
-        corrections,
-        args.runs_dir,
-        calibrate=args.calibrate,
-        min_examples=10 if args.min_examples is None else args.min_examples,
-        name=args.name,
-        corrections_source=str(folder),
-    )
+    try:
+        path = recompute(
+            run,
+            corrections,
+            args.runs_dir,
+            calibrate=args.calibrate,
+            min_examples=10 if args.min_examples is None else args.min_examples,
+            name=args.name,
+            corrections_source=str(folder),
+        )
+    except SameRecomputation as same:
+        # done already: the run that holds these corrections is the answer (as a script that
+        # recomputes after every batch of corrections expects), not an error
+        print(str(same), file=sys.stderr)
+        print(resolve_run(same.run_id, args.runs_dir))
+        return 0
     _note_reused_name(args.name, args.runs_dir, taken)
     meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
     counts = meta["corrections"]

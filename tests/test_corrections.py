@@ -392,9 +392,11 @@ def test_the_recompute_line_counts_every_correction_in_force_once(run, tmp_path,
     assert "; 1 without effect (on passages this run does not" in err
     assert " 0 " not in err.splitlines()[0]  # counts of nothing are left out
     # too few corrections to calibrate: the same run as without calibration, and said so
-    assert main([*args, "--runs-dir", str(run.path.parent), "--calibrate"]) == 2
-    err = capsys.readouterr().err
+    assert main([*args, "--runs-dir", str(run.path.parent), "--calibrate"]) == 0  # done already
+    captured = capsys.readouterr()
+    err = captured.err
     assert "already holds these corrections" in err and "calibration fitted nothing: " in err
+    assert "error" not in err and captured.out.strip()  # the run that holds them, named
     # elsewhere, the run is written and says it is not rescaled
     assert main([*args, "--runs-dir", str(tmp_path / "other"), "--calibrate"]) == 0
     err = capsys.readouterr().err
@@ -819,13 +821,18 @@ def test_recomputing_a_corrected_run_starts_again_from_the_model_s_run(run, tmp_
     folder = tmp_path / "corr"
     CorrectionStore(folder).append(second_labels)
     args = ["recompute", str(first.path), "--corrections-dir", str(folder)]
-    # the same labels again: the run that holds them is named, nothing written
-    assert main([*args, "--runs-dir", str(runs_dir)]) == 2
-    err = capsys.readouterr().err
+    # the same labels again: the run that holds them is named (its folder on stdout, as a new
+    # run's would be), nothing written, and it is not an error
+    before = sorted(p.name for p in runs_dir.iterdir())
+    assert main([*args, "--runs-dir", str(runs_dir)]) == 0
+    captured = capsys.readouterr()
+    err = captured.err
     assert f"starting again from the model's run {run.run_id}" in err
     assert f"run {second.run_id} already holds these corrections" in err
+    assert captured.out.strip() == str(second.path)
+    assert sorted(p.name for p in runs_dir.iterdir()) == before
     # calibration asked for but fitting nothing (too few labels) makes the same run: said so
-    assert main([*args, "--runs-dir", str(runs_dir), "--calibrate"]) == 2
+    assert main([*args, "--runs-dir", str(runs_dir), "--calibrate"]) == 0
     assert f"run {second.run_id} already holds these corrections" in capsys.readouterr().err
     assert main([*args, "--runs-dir", str(runs_dir), "--min-examples", "5"]) == 2
     assert "--min-examples: only with --calibrate" in capsys.readouterr().err
