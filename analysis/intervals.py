@@ -31,10 +31,11 @@ NEAR_ZERO = 0.05
 
 
 def settled_near_zero(low: object, high: object, band: float = NEAR_ZERO) -> bool:
-    """Whether an interval exists and lies wholly within ±``band``: a stance sure to be close
+    """Whether an interval exists and lies wholly within ±``band``, its ends as shown (to two
+    decimals, so that two intervals printed alike are judged alike): a stance sure to be close
     to 0, which an analyst should not read as a side however sure it is."""
     try:
-        lo, hi = float(low), float(high)  # type: ignore[arg-type]
+        lo, hi = round(float(low), 2), round(float(high), 2)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
     return bool(np.isfinite(lo) and np.isfinite(hi) and -band <= lo and hi <= band)

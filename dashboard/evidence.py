@@ -72,6 +72,8 @@ def position_html(
         if not mixed and settled_near_zero(row.get("stance_low"), row.get("stance_high")):
             mixed = f" ({NEAR_ZERO_WORDS})"  # sure, but of nearly nothing, as the tables say
         quoted_mixed = " (mixed)" if row.get("quoted_status") == "mixed" else ""
+        if not quoted_mixed and settled_near_zero(row.get("quoted_low"), row.get("quoted_high")):
+            quoted_mixed = f" ({NEAR_ZERO_WORDS})"  # as the table's cell says
         quoted = row.get("quoted_stance")
         # one article behind a unit's score (None for an article's own row: not its level)
         articles = row.get("n_articles_discussing") if row.get("level") != "article" else None

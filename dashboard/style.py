@@ -38,19 +38,20 @@ NO_QUOTES = "no quoted voices"  # discussed, but nobody is quoted on the topic
 MIXED = "mixed"  # both sides taken
 NEAR_ZERO_WORDS = "near 0"  # the whole interval within ±0.05: practically no side taken
 ONLY_QUOTED = "only quoted voices"  # discussed, but only through what others are quoted saying
-# Colours for categories (authors, topics) in charts: no pure red or blue, which mean against
-# and favor on the diverging scale (ColorBrewer Dark2, then four more).
+# Colours for categories (authors, topics) in charts: none of the scores' colours, neither
+# the stance's red and blue nor the tone's purple and green (an audit found a purple outlet
+# on Over time's tone panel read as negative): oranges, yellows, browns, pinks, teal, greys.
 CATEGORY_COLORS = (
-    "#1b9e77",
     "#d95f02",
-    "#7570b3",
-    "#e7298a",
-    "#66a61e",
-    "#e6ab02",
-    "#a6761d",
-    "#666666",
     "#17becf",
+    "#e7298a",
+    "#e6ab02",
     "#8c564b",
+    "#666666",
+    "#bcbd22",
+    "#f4a582",
+    "#222222",
+    "#8c6d31",
 )
 MINUS = "\u2212"
 
@@ -299,13 +300,13 @@ def legend_html(
     elif points:
         pale = (
             f"a point is {points} where its interval reaches across 0, it has none, or an "
-            "author's rests on one article"
+            "author's or outlet's rests on one article"
         )
         counts = ""
     else:
         pale = (
             "a cell is pale where its interval reaches across 0, it has none, or an author's "
-            "rests on one article"
+            "or outlet's rests on one article"
         )
         counts = f"; n: {n_words}; coverage: their share of all the unit's passages"
     unsettled = pale + counts
@@ -315,15 +316,13 @@ def legend_html(
         if named
         else ""
     )
-    key_html = (
-        (
-            _scale_key("stance", f"against {MINUS}1", "+1 favor")
-            + _scale_key("tone", f"negative {MINUS}1", "+1 positive")
-            if keys
-            else ""
-        )
+    key_html = (  # a chart coloured by unit has neither the score keys nor grey cells
+        _scale_key("stance", f"against {MINUS}1", "+1 favor")
+        + _scale_key("tone", f"negative {MINUS}1", "+1 positive")
         + f'<span style="background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};'
         f'font-style:italic;padding:1px 8px;border-radius:8px">{NOT_DISCUSSED}</span>'
+        if keys
+        else ""
     )
     row = (
         '<div style="display:flex;align-items:center;gap:10px;font-size:0.85em;'
@@ -332,7 +331,7 @@ def legend_html(
     if part == "short":
         return (
             f'{row}{key_html}<span style="color:#666">{favor_of.removeprefix("; ")}'
-            f"{'; ' if favor_of else ''}{pale}</span></div>"
+            f"{'; ' if favor_of else ''}tone: the wording, not a side; {pale}</span></div>"
         )
     head = f"stance: how far the author's own words lean toward the topic's target ({rule})"
     body = (

@@ -148,7 +148,8 @@ def one_sided_note(
     article follow them) has a score on that side of 0, say so: the first rows are then those
     whose intervals reach least far to the other side, none of them on this side (an audit
     found "clearest against first" led by +0.03 while the only negative scores were
-    one-article rows further down)."""
+    one-article rows further down). Where some are on that side but none clearly (no
+    cautious end beyond ±:data:`NEAR_ZERO`), say that: the first row is then no clear case."""
     field = column.rpartition("|")[2]
     if field not in SORT_BOUNDS or column not in wide.columns:
         return None
@@ -167,13 +168,25 @@ def one_sided_note(
         ("tone", True): "negative",
         ("tone", False): "positive",
     }[field, ascending]
-    if (values < 0).any() if ascending else (values > 0).any():
-        return None
     other = {"against": "favor", "favor": "against", "negative": "positive", "positive": "negative"}
+    if not ((values < 0).any() if ascending else (values > 0).any()):
+        return (
+            f"No score ranked by its interval is on the {side} side of 0: the first rows are "
+            f"those whose intervals reach least far toward {other[side]}, none of them {side} "
+            "(a score on one or two passages, or an author's on one article, follows them)."
+        )
+    ranked = bound[~np.isnan(bound)] if bound is not None else np.array([])
+    if bound is None or not len(ranked):
+        return None
+    ranked = np.round(ranked, 2)  # as the intervals are shown
+    clear = (ranked < -NEAR_ZERO) if ascending else (ranked > NEAR_ZERO)
+    if clear.any():
+        return None
+    end = "upper" if ascending else "lower"
     return (
-        f"No score ranked by its interval is on the {side} side of 0: the first rows are those "
-        f"whose intervals reach least far toward {other[side]}, none of them {side} (a score on "
-        "one or two passages, or an author's on one article, follows them)."
+        f"No score ranked by its interval is clearly {side}: none has its interval's {end} end "
+        f"beyond {'−' if ascending else '+'}{NEAR_ZERO:.2f}, so the first rows lean {side} at "
+        "most slightly, their intervals reaching to 0 or past it."
     )
 
 
@@ -227,7 +240,7 @@ def sort_wide(
     point = pd.to_numeric(wide[column], errors="coerce").to_numpy(dtype=float)
     # a cautious end within ±NEAR_ZERO is no clearer than 0 ("near 0" is no side): such rows
     # tie at 0 and rank by their score, so a sure +0.02 does not top "clearest favor first"
-    bound = np.where(np.abs(bound) <= NEAR_ZERO, 0.0, bound)
+    bound = np.where(np.abs(np.round(bound, 2)) <= NEAR_ZERO, 0.0, bound)  # as shown
     keys = pd.DataFrame(
         {
             "missing": np.isnan(point),

@@ -670,3 +670,61 @@ def test_the_legend_keeps_keys_targets_and_pale_in_view_and_the_rest_in_its_deta
     assert all(words in full for words in ("pull it toward 0", "sanctions on Russia", "pale"))
     with pytest.raises(ValueError, match="expected part"):
         legend_html(part="middle")
+
+
+def test_unit_colours_are_none_of_the_score_colours():
+    """A unit's colour on a chart must not read as a side or a tone: far from the ends of
+    both diverging scales."""
+    from dashboard.style import CATEGORY_COLORS
+
+    def rgb(hex_colour):
+        return [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
+
+    ends = [diverging_color(v, s) for s in ("stance", "tone") for v in (-1, -0.6, 0.6, 1)]
+    for colour in CATEGORY_COLORS:
+        nearest = min(
+            sum((a - b) ** 2 for a, b in zip(rgb(colour), rgb(e), strict=True)) ** 0.5 for e in ends
+        )
+        assert nearest > 60, (colour, nearest)
+    assert len(set(CATEGORY_COLORS)) == len(CATEGORY_COLORS) >= 10
+
+
+def test_near_0_is_judged_on_the_interval_as_shown_and_the_sort_note_on_clear_ends():
+    from analysis.intervals import settled_near_zero
+    from dashboard.views import one_sided_note
+
+    # +0.02 [−0.02, +0.05] is shown so whether its end is 0.048 or 0.052: judged alike
+    assert settled_near_zero(-0.02, 0.052) and settled_near_zero(-0.02, 0.048)
+    assert not settled_near_zero(-0.02, 0.056)  # shown +0.06
+    # favor scores exist, but no ranked interval's lower end is beyond +0.05: said so
+    wide = pd.DataFrame(
+        {
+            "t|stance": [0.05, 0.03],
+            "t|stance_low": [-0.02, 0.01],
+            "t|stance_high": [0.12, 0.05],
+            "t|n_passages": [9, 9],
+        }
+    )
+    note = one_sided_note(wide, "t|stance", False, "article")
+    assert note is not None and note.startswith("No score ranked by its interval is clearly favor")
+    clear = wide.assign(**{"t|stance_low": [0.08, 0.01]})
+    assert one_sided_note(clear, "t|stance", False, "article") is None
+
+
+def test_the_short_legend_says_tone_is_not_a_side_and_a_unit_chart_gets_no_grey_chip():
+    from dashboard.style import NOT_DISCUSSED, legend_html
+
+    short = legend_html(part="short")
+    assert "tone: the wording, not a side" in short and "or outlet's rests" in short
+    bare = legend_html(points="hollow", keys=False, part="short")
+    assert NOT_DISCUSSED not in bare and NEGATIVE_COLOR not in bare
+
+
+def test_a_quoted_voices_chip_says_near_0_as_its_cell_does():
+    from dashboard.evidence import position_html
+
+    row = {"level": "author", "status": "discussed", "stance": 0.4, "stance_low": 0.2}
+    row |= {"stance_high": 0.6, "stance_status": "expressed", "n_passages": 5, "n_reported": 9}
+    row |= {"quoted_stance": 0.02, "quoted_low": 0.0, "quoted_high": 0.04}
+    row |= {"quoted_status": "expressed"}
+    assert "quoted voices (near 0) +0.02" in position_html(row)
