@@ -517,6 +517,9 @@ def _merged_changes(
             discussed = row[f"status_{side}"] == "discussed"
             # the passages behind the value: own words, or for the quoted voices the quotes
             n = row.get(f"n_reported_{side}" if measure == "quoted" else f"n_passages_{side}")
+            # the articles behind it (own words, or the quotes'; None where a run has no count)
+            counted = "n_articles_quoting" if measure == "quoted" else "n_articles_discussing"
+            articles = row.get(f"{counted}_{side}")
             column = STATUS_COLUMNS.get(measure)
             stance_status = row.get(f"{column}_{side}") if column else None
             entry[side] = {
@@ -532,6 +535,7 @@ def _merged_changes(
                     )
                 },
                 "n_passages": 0 if _missing(n) else int(n),
+                "n_articles": None if _missing(articles) else int(articles),
             }
         out.append(entry)
     return out

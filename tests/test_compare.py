@@ -304,6 +304,17 @@ def test_author_changes_merge_the_kinds_per_author_topic_and_measure(runs):
     carol = next(e for e in merged if e["author"] == "Carol")
     assert carol["a"]["status"] == "discussed" and carol["b"]["status"] == "not_discussed"
     assert carol["b"]["value"] is None and carol["b"]["n_passages"] == 0
+    # the articles behind each side, so the Runs page pales a one-article score as the
+    # Overview does
+    assert alice["a"]["n_articles"] is None  # these runs record no count
+    import copy
+
+    counted = [copy.copy(r) for r in runs]
+    for run, n in zip(counted, (1, 3), strict=True):
+        run.positions = run.positions.assign(n_articles_discussing=n)
+    recounted = compare_runs(*counted)["overall"]["author_changes"]
+    alice = next(e for e in recounted if e["author"] == "Alice")
+    assert (alice["a"]["n_articles"], alice["b"]["n_articles"]) == (1, 3)
 
 
 def test_rank_correlation_of_authors(runs):

@@ -281,6 +281,7 @@ def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFra
             row[f"n {side.upper()}"] = pos["n_passages"]
             for field in ("value", "low", "high", "status"):
                 row[f"{field}_{side}"] = pos[field]
+            row[f"articles_{side}"] = pos.get("n_articles")  # None: the run has no count
         row["_apart"] = "split" in e["changes"]
         row["_fewer"] = min(int(e["a"]["n_passages"] or 0), int(e["b"]["n_passages"] or 0))
         rows.append(row)
@@ -295,7 +296,7 @@ def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFra
         "Run B",
         "n A",
         "n B",
-        *[f"{f}_{s}" for s in ("a", "b") for f in ("value", "low", "high", "status")],
+        *[f"{f}_{s}" for s in ("a", "b") for f in ("value", "low", "high", "status", "articles")],
     ]
     table = pd.DataFrame(rows, columns=[*columns, "_apart", "_fewer"])
     # the changes beyond both runs' uncertainty first, then those on the most passages
@@ -337,8 +338,14 @@ def _show_changes(table: pd.DataFrame) -> None:
     def css(_: pd.DataFrame) -> pd.DataFrame:
         out = pd.DataFrame("", index=shown.index, columns=shown.columns)
         scales = ["tone" if m == MEASURE_WORDS["tone"] else "stance" for m in table["Measure"]]
-        for side in ("a", "b"):  # pale where the interval reaches across 0, as the Overview
-            tints = map(shade, table[f"value_{side}"], table[f"low_{side}"], table[f"high_{side}"])
+        for side in ("a", "b"):  # pale where the Overview pales: across 0, or one article
+            tints = map(
+                shade,
+                table[f"value_{side}"],
+                table[f"low_{side}"],
+                table[f"high_{side}"],
+                table[f"articles_{side}"],
+            )
             out[f"Run {side.upper()}"] = [
                 cell_css(t, s) for t, s in zip(tints, scales, strict=True)
             ]
