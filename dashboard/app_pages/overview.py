@@ -223,14 +223,21 @@ def _evidence_for_group(
     )
 
 
+# The session key of the topic the Overview's table is sorted by (None: sorted by no topic).
+SORTED_TOPIC = "_vp_sorted_topic"
+
+
 def _topic_picker(
     ctx: context.RunContext, where: Any, topics: list[str], rows: pd.DataFrame
 ) -> str | None:
-    """The evidence's topic picker; with no topic chosen it opens on the first of ``topics``
-    the unit's position ``rows`` discuss. Right after a switch between authors and articles,
-    a topic chosen for the other level is kept only where the new unit discusses it."""
+    """The evidence's topic picker; with no topic chosen it opens on the topic the table is
+    sorted by, else the first of ``topics``, that the unit's position ``rows`` discuss (an
+    audit sorted by Sanctions and got Arms control's evidence). Right after a switch between
+    authors and articles, a topic chosen for the other level is kept only where the new unit
+    discusses it."""
     discussed = set(rows.loc[rows["status"] == "discussed", "topic"])
-    first = next((t for t in topics if t in discussed), None)
+    sorted_by = st.session_state.get(SORTED_TOPIC)  # the topic the table is sorted by, first
+    first = next((t for t in (sorted_by, *topics) if t in discussed), None)
     if st.session_state.pop(VIEW_SWITCHED, False) and state.get("topic") not in discussed:
         state.put("topic", None)
     return state.selectbox(
@@ -366,6 +373,7 @@ def _level_table(
     choice = _sort_choice(sorts, level, left)
     # "(not measured)" in the table; the topic sorted by, if any, first in each unit's rows
     sorted_by = sorts[choice][0].rpartition("|")[0]
+    st.session_state[SORTED_TOPIC] = sorted_by or None  # the evidence opens on it
     labels = sorted(
         ((k, ctx.marked_label(k)) for k in topics), key=lambda pair: pair[0] != sorted_by
     )

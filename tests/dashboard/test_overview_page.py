@@ -276,6 +276,19 @@ def test_sorting_by_a_topic_puts_its_row_first_in_each_units_rows(overview):
     assert len(table) == len(before)  # the same rows, reordered
 
 
+def test_the_evidence_opens_on_the_topic_the_table_is_sorted_by(app, small_runs_dir):
+    at = app(small_runs_dir, author=TIMOFEEV).run()
+    assert at.selectbox(key="w_topic").value == "arms_control"  # its first discussed topic
+    sort = f"{TOPIC_LABELS['sanctions']}: stance, clearest favor first"
+    fresh = app(small_runs_dir, author=TIMOFEEV, sort_authors=sort).run()
+    assert not fresh.exception, [e.value for e in fresh.exception]
+    assert fresh.selectbox(key="ov_sort_author").value == sort
+    assert fresh.selectbox(key="w_topic").value == "sanctions"
+    # a unit that does not discuss the sorted-by topic opens on one it discusses
+    silent = app(small_runs_dir, author=NHAN_DAN, sort_authors=sort).run()
+    assert silent.selectbox(key="w_topic").value == "arms_control"
+
+
 def test_after_switching_to_articles_the_evidence_opens_on_a_topic_the_article_discusses(
     app, small_runs_dir
 ):
