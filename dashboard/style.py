@@ -120,7 +120,7 @@ def text_color(value: float, scale: str = "stance") -> str:
     channels = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    dark = 0.0125  # the luminance of #1f1f1f
+    dark = 0.0137  # the luminance of #1f1f1f
     on_white = 1.05 / (luminance + 0.05)
     on_dark = (luminance + 0.05) / (dark + 0.05)
     return "#ffffff" if on_white > on_dark else "#1f1f1f"
