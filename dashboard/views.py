@@ -22,6 +22,7 @@ from dashboard.style import (
     absent_words,
     counted,
     is_missing,
+    md_escape,
     percent,
     quoted_words,
     signed,
@@ -592,6 +593,21 @@ def shift_holds(item: Mapping[str, Any], level: float = 0.05) -> bool:
         return False
     q = item.get("q_value")
     return (item["p_value"] if q is None else q) < level
+
+
+def shift_heading(item: Mapping[str, Any], label: str) -> str:
+    """The Markdown heading of a shift listed with its evidence: who, on what, from and to,
+    and what it rests on (interval, p, q, articles on each side), so that a headline is read
+    with its strength (an audit found one read without it)."""
+    q = item.get("q_value")
+    return (
+        f"**{md_escape(item['author'])}, {md_escape(label)} ({item['measure']})**: "
+        f"{signed(item['before'])} → {signed(item['after'])} at {item['split_date']}: shift "
+        f"{signed(item['shift'])} [{signed(item['low'])}, {signed(item['high'])}], "
+        f"p {item['p_value']:.3f}"
+        + ("" if q is None else f", q {q:.3f}")
+        + f", articles {item['n_before']} / {item['n_after']}"
+    )
 
 
 def shift_table(

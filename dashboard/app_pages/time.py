@@ -309,11 +309,7 @@ def _changes(
                 "in this table), so none is listed with its evidence."
             )
         for item in held:
-            st.markdown(
-                f"**{md_escape(item['author'])}, {md_escape(ctx.label(item['topic']))} "
-                f"({item['measure']})**: {signed(item['before'])} → {signed(item['after'])} at "
-                f"{item['split_date']}"
-            )
+            st.markdown(views.shift_heading(item, ctx.label(item["topic"])))
             for side in ("before", "after"):
                 for ev in item[f"evidence_{side}"]:
                     st.caption(f"{side}, {ev['date']}: {md_escape(ev['text'])}")

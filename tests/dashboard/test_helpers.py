@@ -728,3 +728,14 @@ def test_a_quoted_voices_chip_says_near_0_as_its_cell_does():
     row |= {"quoted_stance": 0.02, "quoted_low": 0.0, "quoted_high": 0.04}
     row |= {"quoted_status": "expressed"}
     assert "quoted voices (near 0) +0.02" in position_html(row)
+
+
+def test_a_listed_shift_s_heading_says_what_it_rests_on():
+    from dashboard.views import shift_heading
+
+    item = {"author": "CNN", "measure": "tone", "before": -0.1, "after": -0.4, "shift": -0.3}
+    item |= {"split_date": "2016-06-01", "low": -0.5, "high": -0.1, "p_value": 0.004}
+    item |= {"q_value": 0.02, "n_before": 12, "n_after": 30}
+    heading = shift_heading(item, "Ukraine")
+    assert heading.startswith("**CNN, Ukraine (tone)**: −0.10 → −0.40 at 2016-06-01")
+    assert "shift −0.30 [−0.50, −0.10], p 0.004, q 0.020, articles 12 / 30" in heading
