@@ -288,6 +288,10 @@ def outlets_named_as_authors(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(group_kind=rows["group_kind"].where(~promoted, "author"))
 
 
+class AmbiguousName(ValueError):
+    """A typed name that several groups of a run answer to (not a name the run lacks)."""
+
+
 CLOSEST = 5  # names offered for one not found ("Fox" shares a word with four Fox outlets)
 
 
@@ -303,7 +307,7 @@ def match_group(name: str, groups: Iterable[str], run_id: str, noun: str = "auth
     if len(same) == 1:
         return same[0]
     if same:
-        raise ValueError(f"{noun} {name!r} is ambiguous in run {run_id}: {same}")
+        raise AmbiguousName(f"{noun} {name!r} is ambiguous in run {run_id}: {same}")
     import difflib
 
     key = _name_key(name)

@@ -1123,6 +1123,14 @@ def _add_run_outputs(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bars (shown only on a terminal) and no stage or cache lines",
+    )
+
+
 def _add_runs_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--runs-dir",
@@ -1252,11 +1260,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="count reported speech toward the author's stance",
     )
     an.add_argument("--name", default=None, help="a label for the run")
-    an.add_argument(
-        "--quiet",
-        action="store_true",
-        help="no progress bars (shown only on a terminal) and no stage or cache lines",
-    )
+    _add_quiet(an)
     an.add_argument(
         "--runs-dir",
         default=None,
@@ -1271,11 +1275,7 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("experiment", help="an experiment TOML file, e.g. experiments/defaults.toml")
     _add_run_outputs(rn)
     rn.add_argument("--cache", default=None, help="prediction cache file ('' = none)")
-    rn.add_argument(
-        "--quiet",
-        action="store_true",
-        help="no progress bars (shown only on a terminal) and no stage or cache lines",
-    )
+    _add_quiet(rn)
     rn.add_argument(
         "--runs-dir",
         default=None,
@@ -1315,11 +1315,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="'FAVOR|AGAINST' hypothesis templates with {target}, for stance.nli.v1",
     )
     rb.add_argument("--json", action="store_true", help="print one JSON object")
-    rb.add_argument(
-        "--quiet",
-        action="store_true",
-        help="no progress bars (shown only on a terminal) and no stage or cache lines",
-    )
+    _add_quiet(rb)
     _add_runs_dir(rb)
     rb.set_defaults(handler=cmd_robustness)
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analysis.aggregate import outlet_membership, outlet_positions, unusable_scores
-from analysis.bylines import match_group, membership
+from analysis.bylines import AmbiguousName, match_group, membership
 from analysis.runs import Run
 
 LEVEL = "outlet"  # the positions' ``level`` of these rows (the stored levels: article, author)
@@ -64,7 +64,7 @@ def match_unit(run: Run, name: str, groups: Iterable[str], level: str) -> str:
     try:
         return match_group(name, groups, run.run_id, level)
     except ValueError as err:
-        if level not in OTHER_LEVEL_HINTS or str(err).startswith(f"{level} {name!r} is ambig"):
+        if level not in OTHER_LEVEL_HINTS or isinstance(err, AmbiguousName):
             raise
         other = (
             membership(run.articles, run.info.known_rosters)
