@@ -38,6 +38,7 @@ from tqdm.auto import tqdm
 
 from analysis.corpus.clean import clean_text, repeat_key
 from analysis.corpus.documents import EXCLUDED, Article, Corpus, Passage, Skipped
+from analysis.corpus.encoding import FALLBACK_NAME
 from analysis.corpus.fields import FieldMap
 from analysis.corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest
 from analysis.corpus.passages import build_passages
@@ -120,6 +121,7 @@ class _Loader:
         self.texts: dict[str, str] = {}  # hash of the normalised text -> article id
         self.manifests: dict[Path, Manifest | None] = {}
         self.unread_dates = 0  # articles kept undated because their date could not be read
+        self.misencoded = 0  # articles with bytes that were not UTF-8 (read as Windows-1252)
         self.skips = 0  # inputs skipped (each is announced up to SKIPS_SHOWN)
 
     def items(self, roots: list[Path]) -> Iterator[LoadedArticle | Skipped]:
@@ -148,6 +150,11 @@ class _Loader:
             yield from self._flush(unreadable)
         if self.unread_dates > UNREAD_DATES_SHOWN:
             _warn(f"{self.unread_dates} articles in all had a date that could not be read")
+        if self.misencoded > UNREAD_DATES_SHOWN:
+            _warn(
+                f"{self.misencoded} articles in all had bytes that are not UTF-8, read as "
+                f"{FALLBACK_NAME}"
+            )
         if self.skips > SKIPS_SHOWN:
             _warn(
                 f"{self.skips} inputs skipped in all ({self.skips - SKIPS_SHOWN} not shown above); "
@@ -189,6 +196,17 @@ class _Loader:
                     + (
                         f" (the first {UNREAD_DATES_SHOWN} are named; more are counted at the end)"
                         if self.unread_dates == UNREAD_DATES_SHOWN
+                        else ""
+                    )
+                )
+        if raw.encoding_note:
+            self.misencoded += 1
+            if self.misencoded <= UNREAD_DATES_SHOWN:
+                _warn(
+                    f"{raw.source}: {raw.encoding_note}; check its special characters"
+                    + (
+                        f" (the first {UNREAD_DATES_SHOWN} are named; more are counted at the end)"
+                        if self.misencoded == UNREAD_DATES_SHOWN
                         else ""
                     )
                 )

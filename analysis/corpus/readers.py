@@ -23,11 +23,12 @@ import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from analysis.corpus.dates import normalise_date
 from analysis.corpus.documents import Skipped
+from analysis.corpus.encoding import FALLBACK_NAME, Decoded, decode_lenient, from_escaped
 from analysis.corpus.fields import FieldMap
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -52,6 +53,7 @@ class RawDocument:
     url: str | None
     text: str
     unread_date: str | None = None  # a date given in a form that could not be read
+    encoding_note: str | None = None  # what was not UTF-8 and how it was read instead
 
 
 def read_file(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocument | Skipped]:
@@ -67,15 +69,23 @@ def read_file(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocum
         content = _read_text(path, max_bytes)
         if isinstance(content, Skipped):
             yield content
-        elif suffix in TEXT_SUFFIXES:
-            yield _text_document(path, content)
+            return
+        if suffix in TEXT_SUFFIXES:
+            items: Iterator[RawDocument | Skipped] = iter([_text_document(path, content.text)])
         elif suffix in HTML_SUFFIXES:
-            yield _html_document(path, content)
+            items = iter([_html_document(path, content.text)])
         else:
-            yield from _json_documents(path, content, fields)
+            items = _json_documents(path, content.text, fields)
+        for item in items:
+            yield _noted(item, content.note)
 
 
-def _read_text(path: Path, max_bytes: int) -> str | Skipped:
+def _noted(item: RawDocument | Skipped, note: str | None) -> RawDocument | Skipped:
+    """``item`` with the note on how its bytes were decoded, when it is a document."""
+    return replace(item, encoding_note=note) if note and isinstance(item, RawDocument) else item
+
+
+def _read_text(path: Path, max_bytes: int) -> Decoded | Skipped:
     """The whole file as text, or why it cannot be used."""
     where = str(path)
     try:
@@ -88,10 +98,7 @@ def _read_text(path: Path, max_bytes: int) -> str | Skipped:
     problem = _bytes_problem(data)
     if problem:
         return Skipped(where, problem)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        return Skipped(where, f"not UTF-8 text (undecodable byte at offset {e.start})")
+    return decode_lenient(data)
 
 
 def _bytes_problem(data: bytes) -> str | None:
@@ -190,11 +197,9 @@ def _read_jsonl(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDoc
                 if b"\x00" in line:
                     yield Skipped(where, "binary data (contains NUL bytes)")
                     continue
+                decoded = decode_lenient(line)
                 try:
-                    record = json.loads(line.decode("utf-8-sig"))
-                except UnicodeDecodeError as e:
-                    yield Skipped(where, f"not UTF-8 text (undecodable byte at offset {e.start})")
-                    continue
+                    record = json.loads(decoded.text)
                 except json.JSONDecodeError as e:
                     yield Skipped(where, f"malformed JSON: {e.msg} (column {e.colno})")
                     continue
@@ -202,7 +207,8 @@ def _read_jsonl(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDoc
                     kind = type(record).__name__
                     yield Skipped(where, f"expected a JSON object, got {kind}")
                     continue
-                yield _record(path, where, f"{path.stem}-{number}", record, fields)
+                item = _record(path, where, f"{path.stem}-{number}", record, fields)
+                yield _noted(item, decoded.note)
         except OSError as e:
             yield Skipped(str(path), f"unreadable: {e.strerror or e}")
             return
@@ -214,7 +220,9 @@ def _read_csv(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocum
     try:
         with path.open("rb") as probe:
             head = probe.read(8192)
-        handle = path.open(encoding="utf-8-sig", newline="")
+        # Bytes that are not UTF-8 come through escaped, and each row's are read by
+        # from_escaped as decode_lenient reads a whole file's.
+        handle = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
     except OSError as e:
         yield Skipped(str(path), f"unreadable: {e.strerror or e}")
         return
@@ -231,12 +239,40 @@ def _read_csv(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocum
                 yield Skipped(str(path), "empty file")
                 return
             line = reader.line_num + 1
-            for row in reader:
+            for escaped in reader:
                 where = f"{path}:{line}"
                 line = reader.line_num + 1
-                yield _record(path, where, f"{path.stem}-{where.rsplit(':', 1)[1]}", row, fields)
+                row, note = _csv_decoded(escaped)
+                item = _record(path, where, f"{path.stem}-{where.rsplit(':', 1)[1]}", row, fields)
+                yield _noted(item, note)
         except (csv.Error, UnicodeDecodeError) as e:
             yield Skipped(f"{path}:{line}", f"malformed CSV, rest of the file skipped: {e}")
+
+
+def _csv_decoded(row: dict) -> tuple[dict, str | None]:
+    """A CSV row read with escaped bytes, its names and cells read by ``from_escaped``, and
+    how many bytes were not UTF-8 (None when none were)."""
+    bad = 0
+
+    def read(value: object) -> object:
+        nonlocal bad
+        if isinstance(value, list):  # cells beyond the header, under the key None
+            return [read(v) for v in value]
+        if not isinstance(value, str):
+            return value
+        decoded = from_escaped(value)
+        if decoded.note:
+            bad += len(value.encode("utf-8", errors="surrogateescape")) - len(
+                value.encode("utf-8", errors="ignore")
+            )
+        return decoded.text
+
+    names = {key: from_escaped(key).text if isinstance(key, str) else key for key in row}
+    out = {names[key]: read(value) for key, value in row.items()}  # cells' bytes counted
+    if not bad:
+        return out, None
+    noun = "byte" if bad == 1 else "bytes"
+    return out, f"not UTF-8: {bad} {noun} read as {FALLBACK_NAME}"
 
 
 @contextmanager

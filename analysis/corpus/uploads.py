@@ -15,8 +15,9 @@ What is refused, with the reason shown to the user (the other files are still sa
   ``articles.csv``);
 - a file over :attr:`UploadLimits.max_file_bytes`, or one that would bring the batch over
   :attr:`UploadLimits.max_total_bytes` (files count in upload order);
-- an empty file, a binary one (NUL bytes) and one that is not UTF-8 text — the same rules the
-  corpus loader applies, checked before anything is written;
+- an empty file or a binary one (NUL bytes) — the same rules the corpus loader applies, checked
+  before anything is written — and a manifest that is not UTF-8 text (an article file that is
+  not is saved, and read as the loader reads it: its bad bytes as Windows-1252, with a note);
 - a second manifest, or a manifest the corpus loader would refuse.
 
 Names are sanitised (:func:`sanitize_name`): only the last path component is kept, only letters,
@@ -43,6 +44,7 @@ from typing import Any
 
 from analysis.config import AnalysisConfig
 from analysis.corpus.dates import normalise_date
+from analysis.corpus.encoding import decode_lenient
 from analysis.corpus.loader import DOC_NAMES
 from analysis.corpus.manifest import (
     MANIFEST_NAMES,
@@ -158,10 +160,11 @@ def file_problem(name: str, data: bytes, limits: UploadLimits) -> str | None:
         return "empty file"
     if b"\x00" in data:
         return "binary file (contains NUL bytes)"
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        return f"not UTF-8 text (undecodable byte at offset {err.start})"
+    if name in MANIFEST_NAMES:  # TOML must be UTF-8; article files are read leniently
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            return f"not UTF-8 text (undecodable byte at offset {err.start})"
     return None
 
 
@@ -325,6 +328,9 @@ def save_uploads(
         for c in accepted:
             (folder / c.name).write_bytes(c.data)
             batch.files.append(SavedFile(c.original, c.name, len(c.data)))
+            note = None if c.is_manifest else decode_lenient(c.data).note
+            if note:
+                batch.notes.append(f"{c.name}: {note}; check its special characters")
         _write_batch_manifest(batch, metadata)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)

@@ -92,7 +92,7 @@ def test_limits_validate_and_describe_themselves():
         ("a.txt", b"", "empty file"),
         ("a.txt", b" \n\t\n", "empty file"),
         ("a.txt", b"PK\x03\x04\x00\x00binary", "binary file (contains NUL bytes)"),
-        ("a.txt", "caf\u00e9".encode("latin-1") + b" au lait", "not UTF-8 text"),
+        ("articles.toml", "x = 'caf\u00e9'".encode("latin-1"), "not UTF-8 text"),
         ("a.txt", b"x" * 101, "file is 101 bytes, over the limit of 100 bytes per file"),
     ],
 )
@@ -107,6 +107,18 @@ def test_usable_files_and_manifests_pass():
     assert file_problem("a.jsonl", b'{"text": "x"}\n', limits) is None
     assert file_problem("articles.toml", b"exclude = []\n", limits) is None
     assert file_problem("other.toml", b"exclude = []\n", limits) is not None
+
+
+def test_an_article_file_not_in_utf8_is_saved_with_a_note_and_loads(tmp_path):
+    windows = "Caf\u00e9 talks\n\nSanctions on Russia were extended \u2013 again.\n".encode("cp1252")
+    batch = save_uploads([("a.txt", windows), ("b.txt", TEXT)], tmp_path, now=NOW)
+    assert [f.name for f in batch.files] == ["a.txt", "b.txt"] and batch.rejected == []
+    assert batch.notes == [
+        "a.txt: not UTF-8: 2 bytes read as Windows-1252 (the first at offset 3); "
+        "check its special characters"
+    ]
+    titles = {a.title for a in load_corpus([batch.folder]).articles}
+    assert titles == {"Caf\u00e9 talks", "A title"}
 
 
 def test_check_uploads_enforces_the_total_and_renames_clashes():

@@ -93,7 +93,7 @@ def test_bad_files_are_listed_with_reasons_before_anything_runs(page, small_runs
 
 
 def test_no_usable_file_means_no_run(page, small_runs_dir):
-    _upload(page, ("broken.txt", b"\x00\x01\x02"), ("latin.txt", "caf\u00e9".encode("latin-1")))
+    _upload(page, ("broken.txt", b"\x00\x01\x02"), ("blank.txt", b" \n\n"))
     assert "No usable article file" in page.error[0].value
     assert _analyze_button(page).disabled
     assert [m["run_id"] for m in list_runs(small_runs_dir)] == ["20181110-120000-seeds000"]
