@@ -20,7 +20,8 @@ def test_a_stray_windows_byte_in_utf8_keeps_the_utf8_around_it():
     data = "na\u00efve \u201cquote\u201d".encode() + b"\x92s"
     got = decode_lenient(data)
     assert got.text == "na\u00efve \u201cquote\u201d\u2019s"
-    assert got.note == f"not UTF-8: 1 byte read as Windows-1252 (the first at offset {len(data) - 2})"
+    where = len(data) - 2
+    assert got.note == f"not UTF-8: 1 byte read as Windows-1252 (the first at offset {where})"
 
 
 def test_a_windows_1252_file_reads_whole_and_undefined_bytes_become_replacement_marks():

@@ -110,7 +110,8 @@ def test_usable_files_and_manifests_pass():
 
 
 def test_an_article_file_not_in_utf8_is_saved_with_a_note_and_loads(tmp_path):
-    windows = "Caf\u00e9 talks\n\nSanctions on Russia were extended \u2013 again.\n".encode("cp1252")
+    text = "Caf\u00e9 talks\n\nSanctions on Russia were extended \u2013 again.\n"
+    windows = text.encode("cp1252")
     batch = save_uploads([("a.txt", windows), ("b.txt", TEXT)], tmp_path, now=NOW)
     assert [f.name for f in batch.files] == ["a.txt", "b.txt"] and batch.rejected == []
     assert batch.notes == [
