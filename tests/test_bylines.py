@@ -121,6 +121,29 @@ def test_a_scraped_list_of_writers_is_cut_and_the_first_name_counts():
     assert set(members.loc[members["group"] == "Hannah Brown", "article_id"]) == {"hb"}
 
 
+def test_a_byline_that_reaches_a_list_counts_for_its_first_name_only():
+    rows = _roster_outlet()
+    # less frequent writers of the same sidebar before the list's frequent names
+    rows.append(article("side", f"Scott Kay, Ben Stein, Betsy Mac, {ROSTER}", outlet="Vox"))
+    arts = pd.DataFrame(rows)
+    authors = dict(zip(arts["article_id"], article_authors(arts), strict=True))
+    assert authors["side"] == ("Scott Kay",)
+    assert authors["co"] == ("Ann Lee", "Bob Roe")  # no list reached: both write it
+    members = membership(arts)
+    assert "side" not in set(members.loc[members["group"] == "Ben Stein", "article_id"])
+
+
+def test_an_office_after_the_first_name_is_the_story_s_subject_not_a_co_author():
+    from analysis.bylines import byline_names
+
+    assert byline_names("Gregg Re, President Trump") == ("Gregg Re",)
+    assert byline_names("Joseph Weber, Sen. John Kennedy") == ("Joseph Weber",)
+    assert byline_names("Matt Hoye, Holly Yan, President Obama") == ("Matt Hoye", "Holly Yan")
+    assert byline_names("Rep. Angie Craig") == ("Rep. Angie Craig",)  # an op-ed's writer
+    assert byline_names("Amy Rep, Bob Gover") == ("Amy Rep", "Bob Gover")
+    assert byline_names("Cond\u00e9 Nast, Tina Nguyen") == ("Tina Nguyen",)  # the publisher
+
+
 def test_a_byline_of_more_names_than_a_team_is_a_list_and_counts_for_its_first():
     from analysis.bylines import MAX_BYLINE_NAMES
 
