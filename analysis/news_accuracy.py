@@ -209,6 +209,17 @@ def finds_no_against(accuracy: NewsAccuracy) -> bool:
 FAVOR_BASELINE = "answering favor every time would score at least as well"
 
 
+def no_against_lead(accuracy: NewsAccuracy, times: str = "\u00d7") -> str:
+    """What an analyst must know first when :func:`finds_no_against` holds: the model does not
+    find opposition, so a score above 0 can be an author who opposes the topic (an audit
+    found hawks against arms control scored in favor of it)."""
+    return (
+        f"{accuracy.model} finds no opposition (none of the {accuracy.n_against} labelled "
+        f"article {times} topic pairs that lean against read as against), so a score above 0 "
+        "may be an author who opposes the topic"
+    )
+
+
 def accuracy_sentences(
     accuracy: NewsAccuracy, labels: Mapping[str, str] | None = None
 ) -> list[str]:
@@ -275,6 +286,14 @@ def accuracy_line(accuracy: NewsAccuracy | None, unmeasured: Sequence[str] = ())
         return (
             "how far to trust S: not measured on news for this stance model "
             "(viewpoints evaluate --level article --data LABELS --run RUN measures it)"
+        )
+    if finds_no_against(accuracy):
+        return (
+            f"how far to trust S: {no_against_lead(accuracy, 'x')}; on labelled news, "
+            f"{pct(accuracy.sign_accuracy_called)} of the stances it gives have the right sign "
+            f"(all of them favor: {FAVOR_BASELINE}); "
+            f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article "
+            "x topic pairs get none" + unmeasured_note(unmeasured)
         )
     return (
         f"how far to trust S: on labelled news, {pct(accuracy.sign_accuracy_called)} of the "

@@ -15,6 +15,7 @@ from analysis.news_accuracy import (
     accuracy_for_run,
     accuracy_sentences,
     finds_no_against,
+    no_against_lead,
     pct,
     unmeasured_note,
     unmeasured_topics,
@@ -27,13 +28,19 @@ def trust_label(accuracy: NewsAccuracy | None, unmeasured: Sequence[str] = ()) -
     (``unmeasured``: the labels of the run's topics the figures do not cover)."""
     if accuracy is None:
         return "How far to trust these stances: not measured on news for this stance model"
+    if finds_no_against(accuracy):
+        return (
+            f"How far to trust these stances: {no_against_lead(accuracy)}. Of the stances it "
+            f"gives, {pct(accuracy.sign_accuracy_called)} have the right sign (all of them "
+            f"favor), and {accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} "
+            "article × topic pairs a reader found leaning get none" + unmeasured_note(unmeasured)
+        )
     return (
         f"How far to trust these stances: on labelled news, {pct(accuracy.sign_accuracy_called)}"
         f" of the stances {accuracy.model} gives have the right sign, and "
         f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} article × topic "
         "pairs a reader found leaning get none; it finds "
         f"{accuracy.against_found} of {accuracy.n_against} that lean against"
-        + (f" ({FAVOR_BASELINE})" if finds_no_against(accuracy) else "")
         + unmeasured_note(unmeasured)
     )
 
@@ -44,13 +51,33 @@ def trust_summary(models: Mapping[str, Any] | None) -> str:
     accuracy = accuracy_for_run(models)
     if accuracy is None:
         return "Stance model: not measured on labelled news."
+    if finds_no_against(accuracy):
+        return (
+            f"Stance model on labelled news: finds no opposition (against found 0 of "
+            f"{accuracy.n_against}: a score above 0 may be an author who opposes the topic); "
+            f"{accuracy.n_called} of {accuracy.n_leaning} leaning pairs given a stance, "
+            f"{pct(accuracy.sign_accuracy_called)} of those the right sign ({FAVOR_BASELINE}); "
+            f"coverage F1 {accuracy.coverage_f1:.2f}."
+        )
     return (
         f"Stance model on labelled news: {accuracy.n_called} of {accuracy.n_leaning} leaning "
         f"pairs given a stance, {pct(accuracy.sign_accuracy_called)} of those the right sign; "
-        f"against found {accuracy.against_found} of {accuracy.n_against}"
-        + (f" ({FAVOR_BASELINE})" if finds_no_against(accuracy) else "")
-        + "; coverage F1 "
+        f"against found {accuracy.against_found} of {accuracy.n_against}" + "; coverage F1 "
         f"{accuracy.coverage_f1:.2f}."
+    )
+
+
+def against_sort_note(models: Mapping[str, Any] | None) -> str | None:
+    """Said above a table sorted "clearest against first" when the run's stance model finds no
+    opposition on labelled news: the authors it lists last may be the ones who oppose."""
+    accuracy = accuracy_for_run(models)
+    if accuracy is None or not finds_no_against(accuracy):
+        return None
+    return (
+        f"{accuracy.model} read none of the {accuracy.n_against} labelled articles that lean "
+        "against as against: an author who opposes the topic may be scored in favor of it or "
+        "as taking no side, so this order shows who the model reads as least in favor, not who "
+        "opposes. Read the evidence."
     )
 
 

@@ -139,6 +139,13 @@ def test_a_model_that_finds_no_against_is_told_apart_from_always_answering_favor
     assert "Every right sign above" not in "\n".join(accuracy_sentences(FIGURES))
     blind = replace(FIGURES, against_found=0)
     assert finds_no_against(blind)
-    assert accuracy_line(blind).endswith(f"against found 0 of 3 ({FAVOR_BASELINE})")
+    line = accuracy_line(blind)
+    assert line.startswith(
+        f"how far to trust S: {blind.model} finds no opposition (none of the 3 labelled article "
+        "x topic pairs that lean against read as against), so a score above 0 may be an author "
+        "who opposes the topic;"
+    )
+    assert f"(all of them favor: {FAVOR_BASELINE})" in line
+    assert "finds no opposition" not in accuracy_line(FIGURES)
     assert "Every right sign above is a *favor*" in "\n".join(accuracy_sentences(blind))
     assert not finds_no_against(replace(FIGURES, n_against=0, against_found=0))  # none to find

@@ -92,7 +92,7 @@ def _notes(text: str) -> list[str]:
 
 
 def test_show_ends_with_how_far_to_trust_the_stance_model(run):
-    from analysis.news_accuracy import SHIPPED_ROOT, read_news_accuracy
+    from analysis.news_accuracy import SHIPPED_ROOT, finds_no_against, read_news_accuracy
 
     # The small run's stance model has no recorded figures: the table says so.
     assert _notes(format_positions(run))[-1].startswith(
@@ -103,8 +103,11 @@ def test_show_ends_with_how_far_to_trust_the_stance_model(run):
     v2 = read_news_accuracy(SHIPPED_ROOT / "minilm_v2" / "news_accuracy.json")
     run.meta["models"]["stance"] = {"name": v2.model, "weights_sha256": v2.weights_sha256}
     last = _notes(format_positions(run))[-1]
-    assert f"{v2.sign_accuracy_called:.0%} of the stances {v2.model} gives" in last
-    assert f"against found {v2.against_found} of {v2.n_against}" in last
+    assert f"{v2.sign_accuracy_called:.0%} of the stances" in last and v2.model in last
+    if finds_no_against(v2):  # said first: the sign figure alone would read as trustworthy
+        assert last.startswith(f"how far to trust S: {v2.model} finds no opposition (none of ")
+    else:
+        assert f"against found {v2.against_found} of {v2.n_against}" in last
     assert positions_json(run)["news_accuracy"]["run_id"] == v2.run_id
 
 

@@ -17,7 +17,7 @@ from dashboard.evidence import (
     show_passages,
 )
 from dashboard.style import GROUP_TAGS, counted, md_escape
-from dashboard.trust import render_trust
+from dashboard.trust import against_sort_note, render_trust
 
 PAGE_SIZE = 25  # units per page (each has one row per topic)
 VIEW_SWITCHED = "ov_view_switched"  # set when the user switches between authors and articles
@@ -380,6 +380,10 @@ def _level_table(
     wide = _only_discussing(wide, topics, level, left)
     wide = views.sort_wide(wide, *sorts[choice], level=level)
     if note := views.one_sided_note(wide, *sorts[choice], level=level):
+        left.caption(note)
+    column, ascending = sorts[choice][:2]
+    against_first = ascending and column.rpartition("|")[2] == "stance"
+    if against_first and (note := against_sort_note(ctx.meta.get("models"))):
         left.caption(note)
     right.metric(count_label, f"{len(wide):,}")
     if wide.empty:

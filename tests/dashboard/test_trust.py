@@ -52,13 +52,21 @@ def test_a_run_of_the_shipped_model_shows_its_measured_figures(app, v2_runs_dir,
     assert at.title[0].value == page
     labels = [x for x in _expander_labels(at) if x.startswith("How far to trust")]
     called = f"{V2.sign_accuracy_called:.0%}"
-    assert labels == [
-        f"How far to trust these stances: on labelled news, {called} of the stances "
-        f"stance.minilm.v2 gives have the right sign, and {V2.n_leaning - V2.n_called} of "
-        f"{V2.n_leaning} article × topic pairs a reader found leaning get none; it finds "
-        f"{V2.against_found} of {V2.n_against} that lean against"
-        + (f" ({FAVOR_BASELINE})" if finds_no_against(V2) else "")
-    ]
+    none = f"{V2.n_leaning - V2.n_called} of {V2.n_leaning} article × topic pairs"
+    if finds_no_against(V2):  # the failure first, then the sign figure
+        assert labels == [
+            f"How far to trust these stances: stance.minilm.v2 finds no opposition (none of the "
+            f"{V2.n_against} labelled article × topic pairs that lean against read as against), "
+            f"so a score above 0 may be an author who opposes the topic. Of the stances it "
+            f"gives, {called} have the right sign (all of them favor), and {none} a reader "
+            "found leaning get none"
+        ]
+    else:
+        assert labels == [
+            f"How far to trust these stances: on labelled news, {called} of the stances "
+            f"stance.minilm.v2 gives have the right sign, and {none} a reader found leaning get "
+            f"none; it finds {V2.against_found} of {V2.n_against} that lean against"
+        ]
     text = "\n".join(m.value for m in at.markdown)
     assert f"{V2.against_found} of {V2.n_against} pairs leaning against" in text
     # topics named as the run names them
@@ -88,11 +96,19 @@ def test_the_runs_page_gives_each_runs_stance_model_figures(app, tmp_path):
     assert not at.exception, [e.value for e in at.exception]
     captions = [c.value for c in at.caption if c.value.startswith("Stance model")]
     assert captions == [
-        f"Stance model on labelled news: {f.n_called} of {f.n_leaning} leaning pairs given a "
-        f"stance, {f.sign_accuracy_called:.0%} of those the right sign; against found "
-        f"{f.against_found} of {f.n_against}"
-        + (f" ({FAVOR_BASELINE})" if finds_no_against(f) else "")
-        + f"; coverage F1 {f.coverage_f1:.2f}."
+        (
+            f"Stance model on labelled news: finds no opposition (against found 0 of "
+            f"{f.n_against}: a score above 0 may be an author who opposes the topic); "
+            f"{f.n_called} of {f.n_leaning} leaning pairs given a stance, "
+            f"{f.sign_accuracy_called:.0%} of those the right sign ({FAVOR_BASELINE}); "
+            f"coverage F1 {f.coverage_f1:.2f}."
+        )
+        if finds_no_against(f)
+        else (
+            f"Stance model on labelled news: {f.n_called} of {f.n_leaning} leaning pairs given a "
+            f"stance, {f.sign_accuracy_called:.0%} of those the right sign; against found "
+            f"{f.against_found} of {f.n_against}; coverage F1 {f.coverage_f1:.2f}."
+        )
         for f in (V2, v1)  # run A is the newest
     ]
 
@@ -124,3 +140,20 @@ def test_topics_the_figures_do_not_cover_are_named(app, tmp_path):
     spec = json.loads(chart.proto.spec)
     rows = spec["facet"]["row"]["sort"]  # the chart's rows, a topic each
     assert "NATO expansion (not measured)" in rows and "Sanctions" in rows
+
+
+def test_clearest_against_first_warns_where_the_model_finds_no_opposition(app, v2_runs_dir):
+    at = app(v2_runs_dir).run()
+    sort = at.selectbox(key="ov_sort_author")
+    against = next(o for o in sort.options if o.endswith(": stance, clearest against first"))
+    favor = against.replace("against first", "favor first")
+    quoted = against.replace(": stance,", ": quoted voices,")
+
+    def warned(choice: str) -> bool:
+        at.selectbox(key="ov_sort_author").set_value(choice).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return any("read none of the" in c.value for c in at.caption)
+
+    blind = finds_no_against(V2)
+    assert warned(against) == blind
+    assert not warned(favor) and not warned(quoted)  # the quoted voices' head finds against
