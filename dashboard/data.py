@@ -171,10 +171,24 @@ def article_meta(run_path: str, stamp: float) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-@st.cache_data(max_entries=MAX_RUNS_CACHED, show_spinner=False)
-def positions(run_path: str, stamp: float, level: str) -> pd.DataFrame:
+# A date range the Overview narrows to: (first day, last day, undated included), ISO days; None
+# for all of a run's articles. A tuple, so that the caches key on it.
+PeriodKey = tuple[str, str, bool] | None
+
+
+def positions(run_path: str, stamp: float, level: str, period: PeriodKey = None) -> pd.DataFrame:
     """Positions at ``level`` ("author", "outlet" or "article") without the evidence lists;
-    the outlets' are computed from the run's tables (:mod:`analysis.outlets`)."""
+    the outlets' are computed from the run's tables (:mod:`analysis.outlets`), and so are the
+    authors' and outlets' over a ``period`` (:mod:`analysis.periods`)."""
+    if period is not None and level != "article":
+        table = period_positions(run_path, stamp, level, period)
+        return table.drop(columns=["evidence", "quoted_evidence"])
+    return _positions(run_path, stamp, level)
+
+
+@st.cache_data(max_entries=MAX_RUNS_CACHED, show_spinner=False)
+def _positions(run_path: str, stamp: float, level: str) -> pd.DataFrame:
+    """:func:`positions` over all of a run's articles (cached under one key however called)."""
     if level == "outlet":
         return outlet_positions(run_path, stamp).drop(columns=["evidence", "quoted_evidence"])
     columns = [
@@ -196,14 +210,37 @@ def outlet_positions(run_path: str, stamp: float) -> pd.DataFrame:
     return run_outlet_positions(scored_run(run_path, stamp))
 
 
+@st.cache_data(max_entries=MAX_COMPARISONS_CACHED, show_spinner="Positions over these dates…")
+def period_positions(run_path: str, stamp: float, level: str, period: tuple) -> pd.DataFrame:
+    """Author or outlet positions over the articles of a date range, evidence lists included
+    (:func:`analysis.periods.period_positions`; about a second for a whole-corpus run)."""
+    import datetime as dt
+
+    from analysis.periods import Period
+    from analysis.periods import period_positions as made
+
+    first, last, undated = period
+    span = Period(dt.date.fromisoformat(first), dt.date.fromisoformat(last), bool(undated))
+    return made(scored_run(run_path, stamp), level, span)
+
+
 def unit_evidence_ids(
-    run_path: str, stamp: float, store: TextStore, level: str, unit: str, topic: str
+    run_path: str,
+    stamp: float,
+    store: TextStore,
+    level: str,
+    unit: str,
+    topic: str,
+    period: PeriodKey = None,
 ) -> list[str]:
     """Evidence passage ids of one position at any level, strongest first: the run's stored
-    lists, or the outlets' (computed with their positions)."""
-    if level != "outlet":
+    lists, or the outlets' (computed with their positions), or those of a ``period``'s."""
+    if period is not None and level != "article":
+        table = period_positions(run_path, stamp, level, period)
+    elif level != "outlet":
         return evidence_ids(store, level, unit, topic)
-    table = outlet_positions(run_path, stamp)
+    else:
+        table = outlet_positions(run_path, stamp)
     row = table[(table["author"] == unit) & (table["topic"] == topic)]
     return as_id_list(row["evidence"].iloc[0]) if len(row) else []
 
@@ -264,10 +301,17 @@ def gated_out(run_path: str, stamp: float) -> tuple[pd.DataFrame, str | None]:
     return table.to_pandas(ignore_metadata=True), None
 
 
+def wide_positions(
+    run_path: str, stamp: float, level: str, period: PeriodKey = None
+) -> pd.DataFrame:
+    """Positions at ``level`` (over a ``period``, where given) with one row per unit (see
+    :func:`dashboard.views.wide_positions`)."""
+    return _wide_positions(run_path, stamp, level, period)
+
+
 @st.cache_data(max_entries=MAX_RUNS_CACHED * 2, show_spinner=False)
-def wide_positions(run_path: str, stamp: float, level: str) -> pd.DataFrame:
-    """Positions at ``level`` with one row per unit (see :func:`dashboard.views.wide_positions`)."""
-    return views.wide_positions(positions(run_path, stamp, level), level)
+def _wide_positions(run_path: str, stamp: float, level: str, period: PeriodKey) -> pd.DataFrame:
+    return views.wide_positions(positions(run_path, stamp, level, period), level)
 
 
 def evidence_ids(store: TextStore, level: str, unit: str, topic: str) -> list[str]:

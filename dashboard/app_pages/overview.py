@@ -26,8 +26,11 @@ REPORTED_LIMIT = 10
 ARTICLE_PAGE = "app_pages/article.py"
 
 
-def _filters(ctx: context.RunContext, meta: pd.DataFrame) -> tuple[pd.DataFrame, list[str], bool]:
-    """Sidebar filters -> (articles kept, topic keys shown, whether any filter narrows units)."""
+def _filters(
+    ctx: context.RunContext, meta: pd.DataFrame
+) -> tuple[pd.DataFrame, list[str], bool, data.PeriodKey]:
+    """Sidebar filters -> (articles kept, topic keys shown, whether any filter narrows units,
+    the date range the authors' and outlets' positions are computed over: None for all)."""
     run = ctx.run_id
     with st.sidebar:
         st.markdown("#### Filters")
@@ -63,6 +66,7 @@ def _filters(ctx: context.RunContext, meta: pd.DataFrame) -> tuple[pd.DataFrame,
             mask &= views.in_groups(meta, chosen_groups)
         days = meta["day"].dropna()
         narrowed = bool(chosen_outlets or chosen_groups)
+        period: data.PeriodKey = None
         if not days.empty:
             first, last = days.min().date(), days.max().date()
             if f"ov_dates_{run}" not in st.session_state:  # from a link, else the whole range
@@ -81,16 +85,31 @@ def _filters(ctx: context.RunContext, meta: pd.DataFrame) -> tuple[pd.DataFrame,
             state.put("from", None if lo.date() == first else lo.date().isoformat())
             state.put("to", None if hi.date() == last else hi.date().isoformat())
             in_range = meta["day"].between(lo, hi) | (meta["day"].isna() & undated)
-            narrowed |= bool((~in_range).any())
+            if (~in_range).any():
+                narrowed = True
+                period = (lo.date().isoformat(), hi.date().isoformat(), bool(undated))
             mask &= in_range
-        if narrowed:
+        if period is not None:
+            st.caption(
+                "Author and outlet positions are computed over their articles in the date "
+                f"range ({period_words(period)}): the numbers, intervals, article counts and "
+                "evidence are the period's. The Outlet and Author filters choose which authors "
+                "and outlets are listed."
+            )
+        elif narrowed:
             st.caption(
                 "Author and outlet positions are computed over all of an author's (an "
                 "outlet's) articles; the filters choose which authors and outlets are listed "
                 "(under Outlets, the Author filter lists the outlets of their articles, with "
                 "every article of each) and which articles are shown."
             )
-    return meta[mask], chosen_topics or keys, narrowed
+    return meta[mask], chosen_topics or keys, narrowed, period
+
+
+def period_words(period: tuple[str, str, bool]) -> str:
+    """A date range of the Overview in words."""
+    first, last, undated = period
+    return f"{first} to {last}, undated articles {'included' if undated else 'left out'}"
 
 
 def _known(options: list[str]):
@@ -134,21 +153,31 @@ def _sort_choice(sorts: dict[str, tuple[str, bool]], level: str, where) -> str:
 
 
 def _download_positions(
-    ctx: context.RunContext, level: str, units: pd.Index, topics: list[str]
+    ctx: context.RunContext,
+    level: str,
+    units: pd.Index,
+    topics: list[str],
+    period: data.PeriodKey = None,
 ) -> None:
-    """CSV and JSON of the positions behind the table (every page of it, in its order)."""
-    pos = data.positions(ctx.path, ctx.stamp, level)
+    """CSV and JSON of the positions behind the table (every page of it, in its order; over
+    the ``period`` the table shows, named in the file's name and description)."""
+    pos = data.positions(ctx.path, ctx.stamp, level, period)
     unit = views.unit_column(level)
     order = {str(u): i for i, u in enumerate(units)}
     rows = pos[pos[unit].astype(str).isin(order) & pos["topic"].isin(topics)].copy()
     rows["_order"] = rows[unit].astype(str).map(order)
     rows["_topic"] = rows["topic"].map({t: i for i, t in enumerate(topics)})
     rows = rows.sort_values(["_order", "_topic"], kind="stable").drop(columns=["_order", "_topic"])
+    stem = export.file_stem("overview", level, ctx.run_id)
+    what = f"the {level} positions of this table (all pages)"
+    if period is not None and level != "article":
+        stem = f"{stem}-{period[0]}-to-{period[1]}"
+        what += f", computed over the articles of {period_words(period)}"
     export.download_buttons(
-        export.file_stem("overview", level, ctx.run_id),
+        stem,
         key=f"ov_download_{level}",
         table=rows.reset_index(drop=True),
-        what=f"the {level} positions of this table (all pages)",
+        what=what,
         provenance=ctx.provenance,
     )
 
@@ -159,16 +188,18 @@ def _evidence_for_group(
     units: list[str],
     topics: list[str],
     level: str = "author",
+    period: data.PeriodKey = None,
+    kept: pd.DataFrame | None = None,
 ) -> None:
     """The evidence of one author (or outlet group), or at ``level`` "outlet" of one outlet
-    over all its articles."""
+    over all its articles (over those of ``period`` where given: the ``kept`` articles)."""
     st.subheader("Evidence")
     noun = "an outlet" if level == "outlet" else "an author"
     st.caption(f"Click a cell in the table above, or choose {noun} and a topic here.")
     left, right = st.columns(2)
     label = "Outlet" if level == "outlet" else "Author or outlet group"
     unit = state.selectbox(label, units, level, where=left)
-    pos = data.positions(ctx.path, ctx.stamp, level)
+    pos = data.positions(ctx.path, ctx.stamp, level, period)
     topic = _topic_picker(ctx, right, topics, pos[pos["author"] == unit])
     if unit is None or topic is None:
         return
@@ -193,6 +224,8 @@ def _evidence_for_group(
     )
     store = data.text_store(ctx.path, ctx.stamp)
     article_ids = list(meta_by_id.index[views.unit_articles(meta_by_id, level, unit)])
+    if period is not None and kept is not None:  # the period's articles only
+        article_ids = [a for a in article_ids if a in set(kept["article_id"])]
     if record is not None and record.get("status") == "unscored":
         st.warning(_unscored_note(ctx.label(topic)))
     elif record is None or record.get("status") != "discussed":
@@ -206,7 +239,7 @@ def _evidence_for_group(
         _no_stance_note(record, ctx.label(topic))
     else:
         _no_stance_note(record, ctx.label(topic))
-        ids = data.unit_evidence_ids(ctx.path, ctx.stamp, store, level, unit, topic)
+        ids = data.unit_evidence_ids(ctx.path, ctx.stamp, store, level, unit, topic, period)
         frame = evidence_frame(store, level, unit, topic, EVIDENCE_LIMIT, ids=ids)
         whose = (
             "its authors' own words, in any of its articles"
@@ -365,9 +398,11 @@ def _level_table(
     count_label: str,
     info: list[tuple[str, str]],
     tail: list[tuple[str, str]],
+    period: data.PeriodKey = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The sortable, paged matrix of one level (authors or articles) with its download; a
-    clicked cell becomes the selection. Returns (the rows shown, all rows), None when empty."""
+    """The sortable, paged matrix of one level (authors or articles) with its download (over
+    ``period``, as the table); a clicked cell becomes the selection. Returns (the rows shown,
+    all rows), None when empty."""
     sorts = views.sort_options([(k, ctx.label(k)) for k in topics], level)
     left, right = st.columns([2, 1])
     choice = _sort_choice(sorts, level, left)
@@ -397,7 +432,7 @@ def _level_table(
         ui.table_key(f"ov_{level}", table.units),
         counts_reported=ctx.info.aggregation.include_reported,
     )
-    _download_positions(ctx, level, wide.index, topics)
+    _download_positions(ctx, level, wide.index, topics, period)
     if clicked:
         state.put(level, clicked[0])
         state.put("topic", clicked[1])
@@ -463,10 +498,12 @@ def _groups_view(
     topics: list[str],
     narrowed: bool,
     level: str = "author",
+    period: data.PeriodKey = None,
 ) -> None:
     """Authors (and outlet groups), or at ``level`` "outlet" each outlet over all the articles
-    it published, signed or not; the evidence of one below."""
-    wide = data.wide_positions(ctx.path, ctx.stamp, level)
+    it published, signed or not (over those of ``period`` where given); the evidence of one
+    below."""
+    wide = data.wide_positions(ctx.path, ctx.stamp, level, period)
     if level == "outlet":
         if wide.empty:
             st.info(
@@ -481,7 +518,7 @@ def _groups_view(
     if narrowed:  # the units of the articles the filters keep
         wide = wide[wide.index.isin(views.members_at(kept, level)["group"].unique())]
     count_label, info, tail = GROUP_TABLES[level]
-    found = _level_table(ctx, level, wide, topics, count_label, info, tail)
+    found = _level_table(ctx, level, wide, topics, count_label, info, tail, period)
     if found is None:
         return
     shown, wide = found
@@ -489,7 +526,7 @@ def _groups_view(
     current = state.get(level)
     if current in wide.index and current not in units:
         units.insert(0, current)
-    _evidence_for_group(ctx, meta_by_id, units, topics, level)
+    _evidence_for_group(ctx, meta_by_id, units, topics, level, period, kept)
 
 
 def _articles_view(
@@ -522,7 +559,7 @@ def render() -> None:
         "a shared byline counts). An article with no author is grouped under its outlet (or "
         "itself)."
     )
-    kept, topic_keys, narrowed = _filters(ctx, meta)
+    kept, topic_keys, narrowed, period = _filters(ctx, meta)
     meta_by_id = meta.set_index("article_id", drop=False)
     ui.legend(ctx)
     render_trust(ctx.meta.get("models"), ctx.info.topics)
@@ -542,9 +579,9 @@ def render() -> None:
     if view == "Articles":
         _articles_view(ctx, kept, meta_by_id, topic_keys)
     elif view == "Outlets":
-        _groups_view(ctx, kept, meta_by_id, topic_keys, narrowed, "outlet")
+        _groups_view(ctx, kept, meta_by_id, topic_keys, narrowed, "outlet", period)
     else:
-        _groups_view(ctx, kept, meta_by_id, topic_keys, narrowed)
+        _groups_view(ctx, kept, meta_by_id, topic_keys, narrowed, period=period)
 
 
 if __name__ == "__main__":

@@ -341,3 +341,22 @@ def test_a_link_names_the_view_in_any_case(app, small_runs_dir):
     assert not at.exception, [e.value for e in at.exception]
     assert at.radio(key="ov_view").value == "Outlets"
     assert "Outlet" in _table(at).columns
+
+
+def test_a_date_range_makes_the_authors_positions_over_its_articles(overview):
+    before = _row(_table(overview), TIMOFEEV, "Sanctions")
+    assert before["Articles"] == "2"  # his June and September pieces
+    dates = overview.date_input(key="ov_dates_20181110-120000-seeds000")
+    dates.set_value((dt.date(2018, 6, 27), dt.date(2018, 6, 30))).run()
+    table = _table(overview)
+    after = _row(table, TIMOFEEV, "Sanctions")
+    assert after["Articles"] == "1"
+    # his June article alone: its own position, not the two articles' together
+    overview.radio(key="ov_view").set_value("Articles").run()
+    title = "John Bolton in Moscow: Can One Expect a Turnabout in the US-Russia Relations?"
+    june = _row(_table(overview), title, "Sanctions", "Title")[STANCE_HEADER]
+    assert after[STANCE_HEADER] != before[STANCE_HEADER]
+    assert after[STANCE_HEADER].split(" [")[0] == june.split(" [")[0]
+    captions = [c.value for c in overview.sidebar.caption]
+    period = "computed over their articles in the date range (2018-06-27 to 2018-06-30"
+    assert any(period in c for c in captions)

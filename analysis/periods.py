@@ -1,0 +1,76 @@
+"""Positions over the articles of a date range: what an analyst who picks dates reads.
+
+A run stores each author's positions over all of the author's articles. An analyst who narrows
+the dates asks how authors and outlets wrote in that period, so these positions are made again
+from the run's tables over the articles the range keeps, with the run's own aggregation
+settings and writers' lists (about a second for a whole-corpus run): the same statistics,
+intervals and evidence as the stored ones, which they equal when the range keeps everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.aggregate import outlet_positions, position_batches, unusable_scores
+from analysis.runs import Run
+
+LEVELS = ("author", "outlet")
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days ``first`` to ``last`` (both included), and whether undated articles count."""
+
+    first: dt.date
+    last: dt.date
+    undated: bool = True
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValueError(f"expected the first day before the last, got {self}")
+
+    def keeps(self, dates: pd.Series) -> np.ndarray:
+        """Which of the articles' ``dates`` (ISO strings or None) fall in the period."""
+        days = pd.to_datetime(dates, errors="coerce").dt.normalize()
+        within = days.between(pd.Timestamp(self.first), pd.Timestamp(self.last))
+        return (within | (days.isna() & self.undated)).to_numpy()
+
+    def words(self) -> str:
+        """The period in words, for captions and file notes."""
+        undated = "undated articles included" if self.undated else "undated articles left out"
+        return f"{self.first.isoformat()} to {self.last.isoformat()}, {undated}"
+
+
+def period_positions(run: Run, level: str, period: Period) -> pd.DataFrame:
+    """Positions at ``level`` ("author" or "outlet") over the articles ``period`` keeps, evidence
+    lists included, made as the run made its own (see the module docstring)."""
+    if level not in LEVELS:
+        raise ValueError(f"expected level one of {', '.join(LEVELS)}, got {level!r}")
+    if run.info.aggregation_error:
+        raise ValueError(
+            f"run {run.run_id}: its [aggregate] settings cannot be read "
+            f"({run.info.aggregation_error}); positions over a period cannot be made the same way"
+        )
+    agg = run.info.aggregation
+    articles = run.articles[period.keeps(run.articles["date"])]
+    ids = set(articles["article_id"])
+    passages = run.passages[run.passages["article_id"].isin(ids)]
+    scores = run.scores[run.scores["article_id"].isin(ids)]
+    failed = unusable_scores(scores, agg.include_reported)
+    topics = run.info.topic_keys()
+    if level == "outlet":
+        return outlet_positions(articles, passages, scores[~failed], topics, agg, scores[failed])
+    *_, authors = position_batches(
+        articles,
+        passages,
+        scores[~failed],
+        topics,
+        agg,
+        scores[failed],
+        known_rosters=run.info.known_rosters,
+    )
+    return authors.reset_index(drop=True)
