@@ -37,7 +37,8 @@ def length_sorted_batches(
     if progress:
         from tqdm.auto import tqdm
 
-        starts = tqdm(starts, desc=desc, unit="batch", leave=False)
+        # only where stderr is a terminal (bars_off), as every other bar
+        starts = tqdm(starts, desc=desc, unit="batch", leave=False, disable=None)
     for start in starts:
         yield order[start : start + batch_size]
         release_freed_memory()

@@ -42,3 +42,14 @@ def test_fill_rows_repeats_the_last_row_up_to_the_batch_size():
     assert filled["attention_mask"][3].tolist() == [1, 1, 1]
     full = fill_rows(encoded, 2)  # a full batch is left as it is
     assert torch.equal(full["input_ids"], encoded["input_ids"])
+
+
+def test_the_batches_bar_shows_only_on_a_terminal(capsys, monkeypatch):
+    import sys
+
+    batches = list(length_sorted_batches([3, 1, 2, 5], 2, progress=True, desc="embedding"))
+    assert len(batches) == 2
+    assert capsys.readouterr().err == ""  # captured stderr is no terminal: no bar, no "\r"
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    list(length_sorted_batches([3, 1, 2, 5], 2, progress=True, desc="embedding"))
+    assert "embedding" in capsys.readouterr().err  # a terminal gets it

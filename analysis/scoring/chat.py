@@ -363,7 +363,12 @@ class ChatScorer(BaseScorer):
         if progress:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=len(texts), desc=f"asking {self.config.model}", unit="passage")
+            bar = tqdm(
+                total=len(texts),
+                desc=f"asking {self.config.model}",
+                unit="passage",
+                disable=None,  # only where stderr is a terminal, as every other bar
+            )
         with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
             futures = {
                 pool.submit(self._score_one, text, target): i
