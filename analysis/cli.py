@@ -260,6 +260,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     paths = [str(p) for p in args.paths] if args.paths else None
     if paths is None and not args.config and not Path("seeds").exists():
         paths = [str(SEEDS_DIR)]  # the default outside the repository: its seed articles
+    if not args.paths and not args.config:
+        shown = Path("seeds").resolve() if Path("seeds").exists() else SEEDS_DIR
+        if not args.quiet:  # a forgotten path would otherwise make a seeds run unnoticed
+            print(f"note: no paths given: analyzing the seed articles in {shown}", file=sys.stderr)
     overrides = {
         ("corpus", "paths"): paths,
         ("topics", "file"): args.topics,

@@ -487,3 +487,14 @@ def test_a_rerun_whose_topics_file_only_reordered_its_topics_says_so(tmp_path, c
     assert _topics_for_rerun(recorded, config, str(tmp_path / "runs")) == config
     err = capsys.readouterr().err
     assert "([topic_definitions]): the same topics, reordered; the rerun uses" in err
+
+
+def test_analyze_with_no_paths_says_it_reads_the_seeds(tmp_path, monkeypatch, capsys):
+    from analysis.cli import SEEDS_DIR
+
+    monkeypatch.chdir(tmp_path)  # no ./seeds here: the checkout's seed articles
+    assert main(["analyze", "--dry-run", "--runs-dir", str(tmp_path), "--cache", ""]) == 0
+    err = capsys.readouterr().err
+    assert f"note: no paths given: analyzing the seed articles in {SEEDS_DIR}" in err
+    assert main(["analyze", str(SEEDS_DIR), "--dry-run", "--cache", ""]) == 0
+    assert "no paths given" not in capsys.readouterr().err
