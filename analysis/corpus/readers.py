@@ -95,15 +95,24 @@ def _read_text(path: Path, max_bytes: int) -> Decoded | Skipped:
         data = path.read_bytes()
     except OSError as e:
         return Skipped(where, f"unreadable: {e.strerror or e}")
+    if data.startswith(UTF16_BOMS):  # read whole here; streamed formats refuse it below
+        text = data.decode("utf-16", errors="replace")
+        return Decoded(text) if text.strip() else Skipped(where, "empty file")
     problem = _bytes_problem(data)
     if problem:
         return Skipped(where, problem)
     return decode_lenient(data)
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF16_STREAMED = "UTF-16 text: save it as UTF-8 to read it in this format"
+
+
 def _bytes_problem(data: bytes) -> str | None:
     if not data.strip():
         return "empty file"
+    if data.startswith(UTF16_BOMS):
+        return UTF16_STREAMED
     if b"\x00" in data:
         return "binary file (contains NUL bytes)"
     return None
@@ -164,6 +173,8 @@ def _json_documents(path: Path, content: str, fields: FieldMap) -> Iterator[RawD
     if isinstance(data, dict):
         yield _record(path, str(path), path.stem, data, fields)
     elif isinstance(data, list):
+        if not data:
+            yield Skipped(str(path), "no records: an empty JSON list")
         for n, item in enumerate(data, start=1):
             where = f"{path} item {n}"  # the list's n-th object, not a line number
             if isinstance(item, dict):
@@ -182,6 +193,10 @@ def _read_jsonl(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDoc
         yield Skipped(str(path), f"unreadable: {e.strerror or e}")
         return
     records = 0
+    if handle.peek(2)[:2] in UTF16_BOMS:
+        handle.close()
+        yield Skipped(str(path), UTF16_STREAMED)
+        return
     with handle:
         try:
             for number, line in enumerate(handle, start=1):
@@ -239,12 +254,16 @@ def _read_csv(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocum
                 yield Skipped(str(path), "empty file")
                 return
             line = reader.line_num + 1
+            rows = 0
             for escaped in reader:
+                rows += 1
                 where = f"{path}:{line}"
                 line = reader.line_num + 1
                 row, note = _csv_decoded(escaped)
                 item = _record(path, where, f"{path.stem}-{where.rsplit(':', 1)[1]}", row, fields)
                 yield _noted(item, note)
+            if not rows:
+                yield Skipped(str(path), "no records: a header row only")
         except (csv.Error, UnicodeDecodeError) as e:
             yield Skipped(f"{path}:{line}", f"malformed CSV, rest of the file skipped: {e}")
 

@@ -53,6 +53,7 @@ from analysis.corpus.manifest import (
     find_manifest,
     write_manifest,
 )
+from analysis.corpus.readers import UTF16_BOMS, UTF16_STREAMED
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv")
 SINGLE_ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")  # files that hold one article
@@ -142,6 +143,10 @@ def unique_name(name: str, taken: Collection[str]) -> str:
     return f"{stem}-{n}{ext}"
 
 
+# Formats the loader streams, record by record (it reads the others whole).
+STREAMED_SUFFIXES = (".jsonl", ".ndjson", ".csv")
+
+
 def file_problem(name: str, data: bytes, limits: UploadLimits) -> str | None:
     """Why the upload ``name`` with content ``data`` cannot be used, or None when it can."""
     suffix = Path(name).suffix.lower()
@@ -158,6 +163,8 @@ def file_problem(name: str, data: bytes, limits: UploadLimits) -> str | None:
         )
     if not data.strip():
         return "empty file"
+    if data.startswith(UTF16_BOMS):  # read whole by the loader; streamed formats refuse it
+        return UTF16_STREAMED if suffix in STREAMED_SUFFIXES or name in MANIFEST_NAMES else None
     if b"\x00" in data:
         return "binary file (contains NUL bytes)"
     if name in MANIFEST_NAMES:  # TOML must be UTF-8; article files are read leniently

@@ -57,3 +57,27 @@ def test_clean_utf8_files_give_no_encoding_warning(tmp_path, capsys):
     corpus = load_corpus([tmp_path])
     assert len(corpus.articles) == 2
     assert "not UTF-8" not in capsys.readouterr().err
+
+
+def test_utf16_with_its_mark_reads_whole_and_streamed_formats_say_to_save_it_as_utf8(tmp_path):
+    write(tmp_path / "a.txt", f"Title one\n\n{WINDOWS_BODY}".encode("utf-16"))
+    write(tmp_path / "b.jsonl", f'{{"id": "b", "text": "{WINDOWS_BODY}"}}\n'.encode("utf-16"))
+    write(tmp_path / "c.csv", f'id,text\nc,"{WINDOWS_BODY}"\n'.encode("utf-16"))
+    corpus = load_corpus([tmp_path])
+    (article,) = corpus.articles
+    assert article.title == "Title one" and "Kremlin\u2019s" in article.text
+    reasons = {s.source.rsplit("/", 1)[1]: s.reason for s in corpus.skipped}
+    expected = "UTF-16 text: save it as UTF-8 to read it in this format"
+    assert reasons == {"b.jsonl": expected, "c.csv": expected}
+
+
+def test_files_without_records_are_named_not_passed_over(tmp_path):
+    write(tmp_path / "header.csv", "id,title,text\n")
+    write(tmp_path / "empty_list.json", "[]")
+    write(tmp_path / "good.txt", f"Title\n\n{BODY}")
+    corpus = load_corpus([tmp_path])
+    reasons = {s.source.rsplit("/", 1)[1]: s.reason for s in corpus.skipped}
+    assert reasons == {
+        "header.csv": "no records: a header row only",
+        "empty_list.json": "no records: an empty JSON list",
+    }

@@ -93,6 +93,7 @@ def test_limits_validate_and_describe_themselves():
         ("a.txt", b" \n\t\n", "empty file"),
         ("a.txt", b"PK\x03\x04\x00\x00binary", "binary file (contains NUL bytes)"),
         ("articles.toml", "x = 'caf\u00e9'".encode("latin-1"), "not UTF-8 text"),
+        ("a.csv", "id,text\na,x\n".encode("utf-16"), "UTF-16 text: save it as UTF-8"),
         ("a.txt", b"x" * 101, "file is 101 bytes, over the limit of 100 bytes per file"),
     ],
 )
@@ -105,6 +106,7 @@ def test_usable_files_and_manifests_pass():
     limits = UploadLimits()
     assert file_problem("a.txt", TEXT, limits) is None
     assert file_problem("a.jsonl", b'{"text": "x"}\n', limits) is None
+    assert file_problem("a.txt", "T\n\nSanctions.".encode("utf-16"), limits) is None
     assert file_problem("articles.toml", b"exclude = []\n", limits) is None
     assert file_problem("other.toml", b"exclude = []\n", limits) is not None
 
