@@ -636,6 +636,9 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
         )
     else:
         level = "outlet" if args.outlets else "author"
+        from analysis.terminal import models_note
+
+        print(f"run {run.run_id}; {models_note(run.info)}")
         print(format_differences(diffs, run.info.topic_labels(), level))
         unmeasured = trust["topics_not_measured"]
         if not trust["stance_model_measured_on_news"] and tested:
@@ -728,7 +731,10 @@ def cmd_shift(args: argparse.Namespace) -> int:
             )
         )
     else:
+        from analysis.terminal import models_note
+
         labels = run.info.topic_labels()
+        print(f"run {run.run_id}; {models_note(run.info)}")
         print("\n".join(format_shift(s, labels.get(s.topic)) for s in shifts))
     return 0
 

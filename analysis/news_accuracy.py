@@ -303,3 +303,21 @@ def accuracy_line(accuracy: NewsAccuracy | None, unmeasured: Sequence[str] = ())
         + (f" ({FAVOR_BASELINE})" if finds_no_against(accuracy) else "")
         + unmeasured_note(unmeasured)
     )
+
+
+# Tone models whose numbers read differently from a trained model's, and what to say of them.
+TONE_CAVEATS = {
+    "tone.vader.v1": (
+        "Tone in this run is the VADER lexicon's: it scores each passage as a whole, whatever "
+        "the topic, and its numbers jump (under 0.05 or at least 0.525 in size, never "
+        "between), so compare the sign of a tone with another run's, not its size."
+    ),
+}
+
+
+def tone_caveat(models: Mapping[str, Any] | None) -> str | None:
+    """What to keep in mind reading a run's tone numbers (``models``: its run.json ``models``),
+    where its tone model needs it."""
+    tone = models.get("tone") if isinstance(models, Mapping) else None
+    name = tone.get("name") if isinstance(tone, Mapping) else None
+    return TONE_CAVEATS.get(str(name)) if name else None

@@ -22,9 +22,14 @@ from analysis.estimate import CostEstimate
 from analysis.intervals import NEAR_ZERO, settled_near_zero
 from analysis.labels import MEASURE_WORDS, TASK_WORDS
 from analysis.metrics import defined_per_class
-from analysis.news_accuracy import accuracy_for_run, accuracy_line, unmeasured_topics
+from analysis.news_accuracy import (
+    accuracy_for_run,
+    accuracy_line,
+    tone_caveat,
+    unmeasured_topics,
+)
 from analysis.report import EvidenceLookup
-from analysis.run_info import TopicInfo, run_info
+from analysis.run_info import RunInfo, TopicInfo, run_info
 from analysis.runs import GROUP_LEVELS, TABLES, Run
 from analysis.shifts import Shift
 
@@ -249,6 +254,8 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
             )
             + f"n: {counted}"
         ),
+        *_note(models_note(run.info)),
+        *(_note(caveat) if (caveat := tone_caveat(run.meta.get("models"))) else []),
         *(line for note in _recomputed_note(run.meta) for line in _note(note)),
         *(_note(OUTLETS_NOTE) if level == "outlet" else []),
         *_note(targets_note(run.info.topics, topics)),
@@ -727,3 +734,17 @@ def format_corrections(report: dict[str, Any]) -> str:
             f"  {len(skipped)} line(s) skipped as not JSON (writes cut short, never saved): {shown}"
         )
     return "\n".join(lines)
+
+
+def models_note(info: RunInfo) -> str:
+    """The run's stance and tone models in one line, saying which are not the defaults (a
+    baseline's numbers read differently: an audit read VADER's tone as a confident 0)."""
+    names = [f"{task} {info.model_name(task) or 'not recorded'}" for task in ("stance", "tone")]
+    other = info.other_models()
+    if not other:
+        return "models: " + ", ".join(names) + " (the defaults)"
+    return (
+        "models: "
+        + ", ".join(names)
+        + f" (not the default {' and '.join(other)} model{'s' if len(other) > 1 else ''})"
+    )

@@ -17,6 +17,7 @@ from analysis.news_accuracy import (
     finds_no_against,
     no_against_lead,
     pct,
+    tone_caveat,
     unmeasured_note,
     unmeasured_topics,
 )
@@ -79,23 +80,6 @@ def against_sort_note(models: Mapping[str, Any] | None) -> str | None:
         "as taking no side, so this order shows who the model reads as least in favor, not who "
         "opposes. Read the evidence."
     )
-
-
-# Tone models whose numbers read differently from a trained model's, and what to say of them.
-TONE_CAVEATS = {
-    "tone.vader.v1": (
-        "Tone in this run is the VADER lexicon's: it scores each passage as a whole, whatever "
-        "the topic, and its numbers jump (under 0.05 or at least 0.525 in size, never "
-        "between), so compare the sign of a tone with another run's, not its size."
-    ),
-}
-
-
-def tone_caveat(models: Mapping[str, Any] | None) -> str | None:
-    """What to keep in mind reading this run's tone numbers, where its tone model needs it."""
-    tone = models.get("tone") if isinstance(models, Mapping) else None
-    name = tone.get("name") if isinstance(tone, Mapping) else None
-    return TONE_CAVEATS.get(str(name)) if name else None
 
 
 def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> None:

@@ -124,7 +124,8 @@ def test_cli_prints_a_table_or_one_json_object(tmp_path, capsys):
     assert "expected --seed to be an integer >= 0, got -1" in capsys.readouterr().err
     # a topic by its label, as the pages show it, case and spacing aside
     assert main([*args, "--topic", " SANCTIONS ", "--permutations", "199"]) == 0
-    *lines, note = capsys.readouterr().out.splitlines()[1:]
+    models, _, *lines, note = capsys.readouterr().out.splitlines()
+    assert models.startswith("run r1; models: stance ")  # which models made these numbers
     assert lines and all(line.startswith("Sanctions ") for line in lines)
     # this run records no stance model measured on news: the table says so under it
     assert note.startswith("note: this run's stance model was not measured on labelled news")

@@ -344,3 +344,17 @@ def test_show_leaves_out_units_that_discuss_nothing_when_the_table_is_long(tmp_p
     shown = json.loads(capsys.readouterr().out)
     assert {"Silent 00", "Silent 44"} <= {p["author"] for p in shown["positions"]}
     assert main([*args, "--all", "--discussed"]) == 2
+
+
+def test_show_names_the_models_and_warns_of_a_lexicons_tone(run):
+    def with_tone(name: str) -> None:
+        run.meta["models"]["tone"] = {"name": name}
+        run.__dict__.pop("info", None)  # read run.json's models again
+
+    with_tone("tone.minilm.v3")
+    out = format_positions(run)
+    assert "models: stance " in out and "Tone in this run is the VADER" not in out
+    with_tone("tone.vader.v1")
+    out = " ".join(format_positions(run).split())  # notes wrap
+    assert "tone tone.vader.v1 (not the default stance and tone models)" in out  # a test model
+    assert "Tone in this run is the VADER lexicon's" in out

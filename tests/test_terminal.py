@@ -218,3 +218,24 @@ def test_a_cell_says_none_mixed_or_the_stance():
     taken = pd.Series({**base, "stance": 0.4, "stance_status": "expressed"})
     assert _cell(taken).startswith("S +0.40 [-0.01, +0.02]")
     assert _num(-1e-7) == "+0.00" and _num(-0.5) == "-0.50" and _num(0.25, sign=False) == "0.25"
+
+
+def test_the_models_note_names_both_models_and_those_that_are_not_the_defaults():
+    from analysis.config import ModelsSection
+    from analysis.run_info import run_info
+    from analysis.terminal import models_note
+
+    def note(stance: str, tone: str) -> str:
+        models = {"stance": {"name": stance}, "tone": {"name": tone}}
+        return models_note(run_info({"models": models}, None))
+
+    defaults = note(ModelsSection.stance, ModelsSection.tone)
+    assert defaults == (
+        f"models: stance {ModelsSection.stance}, tone {ModelsSection.tone} (the defaults)"
+    )
+    assert note(ModelsSection.stance, "tone.vader.v1").endswith(
+        "tone tone.vader.v1 (not the default tone model)"
+    )
+    assert note("stance.minilm.v1", "tone.vader.v1").endswith(
+        "(not the default stance and tone models)"
+    )
