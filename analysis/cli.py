@@ -38,7 +38,7 @@ def parse_label_map(text: str | None) -> dict[str, str]:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from analysis.datasets import load_examples
+    from analysis.datasets import load_examples, news_file_note
     from analysis.evaluate import evaluate_scorer
     from analysis.scoring import create_scorer
 
@@ -80,6 +80,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         f"evaluating {scorer.name} on {len(examples)} {what} examples from {args.data}",
         file=sys.stderr,
     )
+    if args.task == "stance" and (note := news_file_note(args.data)):
+        print(note, file=sys.stderr)
     untargeted = sum(1 for e in examples if not (e.target or "").strip())
     if args.task == "stance" and untargeted:
         print(

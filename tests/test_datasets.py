@@ -114,3 +114,24 @@ def test_a_bom_a_long_vast_post_and_newsmtsc_targets_that_are_no_list(tmp_path):
     bad.write_text(json.dumps({"sentence_normalized": "Putin praised.", "targets": 5}) + "\n")
     with pytest.raises(DataError, match=r"nm.jsonl:1: 'targets' must be a list"):
         load_examples(bad, "tone", "newsmtsc")
+
+
+def test_a_labelled_news_file_gets_a_note_before_its_score_is_read(tmp_path):
+    from analysis.datasets import news_file_note
+
+    row = {"text": "Sanctions work.", "target": "sanctions on Russia", "label": "favor"}
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps(row) + "\n")
+    assert news_file_note(plain) is None
+    marked = tmp_path / "marked.jsonl"
+    off = {**row, "label": "none", "on_topic": False}
+    marked.write_text("".join(json.dumps(r) + "\n" for r in ({**row, "on_topic": True}, off)))
+    note = news_file_note(marked)
+    assert note.startswith("note: 1 of its 2 passages are marked off topic")
+    assert "trained on" not in note
+    trained = tmp_path / "news_stance" / "passages.jsonl"  # the shipped model's training file
+    trained.parent.mkdir()
+    trained.write_text(json.dumps({**row, "on_topic": True}) + "\n")
+    assert "the shipped stance model trained on the passages of its train articles" in (
+        news_file_note(trained)
+    )
