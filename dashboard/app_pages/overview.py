@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.periods import Period
 from dashboard import context, data, export, state, ui, views
 from dashboard.evidence import (
     evidence_frame,
@@ -110,6 +111,22 @@ def period_words(period: tuple[str, str, bool]) -> str:
     """A date range of the Overview in words."""
     first, last, undated = period
     return f"{first} to {last}, undated articles {'included' if undated else 'left out'}"
+
+
+def _tone_baseline(
+    ctx: context.RunContext, meta: pd.DataFrame, topics: list[str], period: data.PeriodKey
+) -> None:
+    """Each topic's mean tone over the articles that discuss it (those of the date range, if
+    one is chosen; the outlet and author filters aside: it is the corpus's baseline)."""
+    articles = data.positions(ctx.path, ctx.stamp, "article")
+    if period is not None:
+        first, last, undated = period
+        span = Period(dt.date.fromisoformat(first), dt.date.fromisoformat(last), undated)
+        articles = articles[
+            articles["article_id"].isin(meta["article_id"][span.keeps(meta["date"])])
+        ]
+    if note := views.tone_baseline_note(views.topic_tone_means(articles, topics), ctx.label):
+        st.caption(note + (f" (Articles of {period_words(period)}.)" if period else ""))
 
 
 def _known(options: list[str]):
@@ -563,6 +580,7 @@ def render() -> None:
     meta_by_id = meta.set_index("article_id", drop=False)
     ui.legend(ctx)
     render_trust(ctx.meta.get("models"), ctx.info.topics)
+    _tone_baseline(ctx, meta, topic_keys, period)
     views_offered = ["Authors", "Outlets", "Articles"]
     state.seed_widget("view", "ov_view", state.one_of(views_offered))
     view = st.radio(

@@ -739,3 +739,22 @@ def test_a_listed_shift_s_heading_says_what_it_rests_on():
     heading = shift_heading(item, "Ukraine")
     assert heading.startswith("**CNN, Ukraine (tone)**: −0.10 → −0.40 at 2016-06-01")
     assert "shift −0.30 [−0.50, −0.10], p 0.004, q 0.020, articles 12 / 30" in heading
+
+
+def test_each_topics_mean_tone_is_said_where_enough_articles_discuss_it():
+    from dashboard.views import TONE_BASELINE_MIN_ARTICLES, tone_baseline_note, topic_tone_means
+
+    n = TONE_BASELINE_MIN_ARTICLES
+    rows = [
+        {"topic": "sanctions", "status": "discussed", "tone": -0.6 + 0.05 * i} for i in range(n)
+    ]
+    rows += [{"topic": "sanctions", "status": "not_discussed", "tone": np.nan}]
+    rows += [{"topic": "ukraine", "status": "discussed", "tone": 0.4}] * (n - 1)  # too few
+    means = topic_tone_means(pd.DataFrame(rows), ["sanctions", "ukraine", "arms"])
+    assert list(means) == ["sanctions"]
+    mean, count = means["sanctions"]
+    assert count == n and mean == pytest.approx(-0.6 + 0.05 * (n - 1) / 2)
+    note = tone_baseline_note(means, lambda key: key.title())
+    assert note.startswith("Tone averaged over the articles that discuss each topic: Sanctions ")
+    assert f"({n} articles)" in note and "not with 0" in note
+    assert tone_baseline_note({}, str) is None
