@@ -10,8 +10,14 @@
   first examples are scored (500 by default) so the page stays interactive; the full file is
   for ``viewpoints evaluate``.
 
-Both show macro-F1, accuracy, the per-class table, the confusion matrix and a reliability
-diagram (confidence bins against accuracy; ECE).
+Both show macro-F1, accuracy (beside the accuracy of always answering the commonest label),
+the per-class table, the confusion matrix and a reliability diagram (confidence bins against
+accuracy; ECE).
+
+- **Article labels** (JSONL: ``article_id`` or ``title``, ``topic``, ``label`` among
+  not_discussed / none / favor / against, as ``viewpoints evaluate --level article`` reads them)
+  judge the selected run's article positions as they stand: coverage, sign accuracy, the AUC
+  of the stance between favor and none articles, the confusion and each topic's figures.
 """
 
 from __future__ import annotations
@@ -41,7 +47,11 @@ from dashboard import context, corrections_ui, data, state
 from dashboard.style import counted
 
 DEFAULT_LIMIT = 500
-SOURCES = {"corrections": "My corrections", "file": "A labelled file"}
+SOURCES = {
+    "corrections": "My corrections",
+    "file": "A labelled file",
+    "articles": "Article labels (this run)",
+}
 WRITTEN_KEY = "_vp_corrected_run"  # just written: (from run, new run, message)
 OVERVIEW_PAGE = "app_pages/overview.py"
 
@@ -57,6 +67,25 @@ def metrics_row(report: dict[str, Any]) -> None:
         "weighted over the bins of the reliability diagram (0 = calibrated)",
     )
     cols[3].metric("Examples", f"{report['n']:,}")
+    if note := majority_note(report):
+        st.caption(note)
+
+
+def majority_note(report: dict[str, Any]) -> str | None:
+    """The accuracy of always answering the commonest label, where it is over half: then a
+    high accuracy says little (an audit read 93% on a file where favor and against recall
+    were 0)."""
+    support = {k: int(v.get("support") or 0) for k, v in (report.get("per_class") or {}).items()}
+    if not support or not report.get("n"):
+        return None
+    label, count = max(support.items(), key=lambda item: item[1])
+    share = count / report["n"]
+    if share <= 0.5:
+        return None
+    return (
+        f"Answering “{label}” every time would score {share:.1%} accuracy on these examples: "
+        "read macro-F1 and each class's recall, not accuracy."
+    )
 
 
 SCORES = ("precision", "recall", "f1")  # the per-class scores, each undefined somewhere
@@ -406,7 +435,12 @@ def file_section(ctx: context.RunContext, task: str) -> None:
         try:
             examples = _read_examples(typed.strip(), upload, task, fmt)
         except (DataError, ValueError, OSError) as err:
-            st.error(str(err))
+            hint = (
+                " (article labels? Choose “Article labels (this run)” above.)"
+                if "missing field 'text'" in str(err)
+                else ""
+            )
+            st.error(str(err) + hint)
             return
         total = len(examples)
         examples = examples[:limit]
@@ -436,6 +470,123 @@ def file_section(ctx: context.RunContext, task: str) -> None:
     show_report(report, truth="the file")
 
 
+def article_section(ctx: context.RunContext) -> None:
+    """The selected run's article positions judged against article labels."""
+    from analysis.evaluate_articles import evaluate_run_articles, load_article_labels
+
+    left, right = st.columns([3, 1])
+    typed = left.text_input(
+        "Article labels (path on the server)",
+        key="ev_articles_path",
+        placeholder="e.g. experiments/news_labels/articles.jsonl",
+        help="JSON Lines: article_id or title, topic, label (not_discussed, none, favor, "
+        "against), and optionally split",
+    )
+    split = right.text_input("Split (optional)", key="ev_articles_split", placeholder="e.g. dev")
+    upload = st.file_uploader("…or upload one", type=["jsonl"], key="ev_articles_upload")
+    source = upload.name if upload is not None else typed.strip()
+    key = (ctx.run_id, source, split.strip(), upload.size if upload is not None else None)
+    if st.button("Judge this run", icon=":material/play_arrow:", disabled=not source):
+        try:
+            with _as_path(typed.strip(), upload) as path:
+                labels = load_article_labels(path, split.strip() or None)
+            positions = data.positions(ctx.path, ctx.stamp, "article")
+            report = evaluate_run_articles(labels, positions)
+        except (DataError, ValueError, OSError) as err:
+            st.error(str(err))
+            return
+        st.session_state["ev_articles_result"] = {"key": key, "report": report}
+    result = st.session_state.get("ev_articles_result")
+    if not result or result["key"] != key:
+        st.caption(
+            "Choose a file of article labels and press Judge: the run's article positions "
+            "are read as they stand (`viewpoints evaluate --level article` does the same)."
+        )
+        return
+    show_article_report(result["report"], source, split.strip())
+
+
+def show_article_report(report: dict[str, Any], source: str, split: str) -> None:
+    """The article-level figures of a run (see :func:`analysis.evaluate_articles`)."""
+    where = f"{source}" + (f", split {split}" if split else "")
+    missing = report.get("labels_not_in_run") or 0
+    st.markdown(
+        f"**{report['n']:,} labelled article × topic pairs** from {where}"
+        + (f"; {missing:,} not in this run" if missing else "")
+    )
+    cov = report["coverage"]
+    against = dict(zip(report["labels"], report["confusion"], strict=True)).get("against", [])
+    n_against = int(sum(against))
+    found = int(against[report["labels"].index("against")]) if n_against else 0
+    cols = st.columns(4)
+    cols[0].metric("Coverage F1", _figure(cov.get("f1")), help="discussed or not, as read")
+    cols[1].metric(
+        "Sign accuracy",
+        _figure(report.get("sign_accuracy")),
+        help=f"over the {report['n_signed']} favor and against articles; a stance of "
+        "'none' or a topic not found counts as wrong",
+    )
+    cols[2].metric(
+        "AUC favor vs none",
+        _figure(report.get("auc_favor_vs_none")),
+        help="how well the stance number ranks favor articles above articles that take no side",
+    )
+    cols[3].metric("Against found", f"{found} of {n_against}")
+    called = report.get("sign_accuracy_called")
+    st.caption(
+        f"Of the favor and against articles, {report['n_called']} get a stance, "
+        + (f"{called:.0%} of those the right sign" if called is not None else "none with a sign")
+        + f"; macro-F1 over the four labels {report['macro_f1']:.3f}."
+    )
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Confusion** (rows: label; columns: the run's reading)")
+        st.dataframe(
+            pd.DataFrame(report["confusion"], index=report["labels"], columns=report["labels"])
+        )
+    with right:
+        st.markdown("**Per topic**")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Topic": topic,
+                        "Pairs": row["n"],
+                        "Leaning": row["n_leaning"],
+                        "Given a stance": row["n_called"],
+                        "Right sign": row["n_right"],
+                        "Coverage F1": _figure(row.get("coverage_f1")),
+                    }
+                    for topic, row in (report.get("per_topic") or {}).items()
+                ]
+            ),
+            hide_index=True,
+        )
+
+
+def _figure(value: Any) -> str:
+    return "n/a" if value is None else f"{float(value):.3f}"
+
+
+class _as_path:
+    """A typed path, or an upload written to a temporary file for as long as it is read."""
+
+    def __init__(self, typed: str, upload: Any) -> None:
+        self.typed, self.upload, self.folder = typed, upload, None
+
+    def __enter__(self) -> Path:
+        if self.upload is None:
+            return Path(self.typed)
+        self.folder = tempfile.TemporaryDirectory()
+        path = Path(self.folder.name) / "upload.jsonl"
+        path.write_bytes(self.upload.getvalue())
+        return path
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.folder is not None:
+            self.folder.cleanup()
+
+
 def _read_examples(typed: str, upload: Any, task: str, fmt: str) -> list:
     if upload is None:
         return load_examples(typed, task, fmt)
@@ -458,6 +609,9 @@ def render() -> None:
     chosen = left.radio(
         "Labelled data", list(SOURCES), format_func=SOURCES.get, horizontal=True, key="ev_source"
     )
+    if chosen == "articles":  # positions, not a model's passages: no task to choose
+        article_section(ctx)
+        return
     # A quoted voice's stance has labels only in corrections: no labelled file format has it
     tasks = [*TASK_LABELS, SPEAKER] if chosen == "corrections" else list(TASK_LABELS)
     if st.session_state.get("ev_task") not in tasks:

@@ -236,3 +236,60 @@ def test_the_charts_say_whose_labels_and_show_a_bin_where_every_prediction_was_w
     for layer in [*layers, *confusion_chart(report).to_dict()["layer"]]:
         tip = layer["encoding"]["tooltip"]
         assert tip == {"value": None} or all("field" in t or isinstance(t, str) for t in tip)
+
+
+def _article_labels(path: Path) -> Path:
+    rows = [
+        {"article_id": "001_6c28832786d132a7", "topic": "sanctions", "label": "against"},
+        {"article_id": "001_6c28832786d132a7", "topic": "ukraine", "label": "not_discussed"},
+        {"article_id": "000_75f37cc66b80f13e", "topic": "arms_control", "label": "favor"},
+        {"article_id": "000_75f37cc66b80f13e", "topic": "sanctions", "label": "none"},
+        {"title": "A title no run has", "topic": "sanctions", "label": "favor"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_article_labels_judge_the_runs_article_positions(app, small_runs_dir, folder, tmp_path):
+    from analysis.evaluate_articles import evaluate_run_articles, load_article_labels
+    from analysis.runs import load_run
+
+    labels = _article_labels(tmp_path / "articles.jsonl")
+    at = _open(app, small_runs_dir)
+    at.radio(key="ev_source").set_value("articles").run()
+    assert "ev_task" not in [r.key for r in at.radio]  # positions, not a model: no task
+    at.text_input(key="ev_articles_path").input(str(labels)).run()
+    _press(at, "Judge this run")
+    assert not at.exception, [e.value for e in at.exception]
+    run = load_run("20181110-120000-seeds000", small_runs_dir)
+    expected = evaluate_run_articles(load_article_labels(labels), run.positions)
+    metrics = _metrics(at)
+    assert metrics["Coverage F1"] == f"{expected['coverage']['f1']:.3f}"
+    assert metrics["Against found"].endswith("of 1")
+    assert any(
+        "4 labelled article × topic pairs" in m.value and "1 not in this run" in m.value
+        for m in at.markdown
+    )
+
+
+def test_article_labels_given_as_a_passage_file_point_to_their_place(
+    app, small_runs_dir, folder, tmp_path
+):
+    labels = _article_labels(tmp_path / "articles.jsonl")
+    at = _open(app, small_runs_dir)
+    at.radio(key="ev_source").set_value("file").run()
+    at.text_input(key="ev_path").input(str(labels)).run()
+    _press(at, "Score")
+    assert any("Choose “Article labels (this run)” above" in e.value for e in at.error)
+
+
+def test_a_file_that_one_label_fills_says_what_always_answering_it_would_score():
+    from dashboard.app_pages.evaluation import majority_note
+
+    report = {
+        "n": 100,
+        "per_class": {"none": {"support": 93}, "favor": {"support": 5}, "against": {"support": 2}},
+    }
+    assert majority_note(report).startswith("Answering “none” every time would score 93.0%")
+    balanced = {"n": 10, "per_class": {"positive": {"support": 5}, "negative": {"support": 5}}}
+    assert majority_note(balanced) is None
