@@ -322,9 +322,16 @@ def list_runs(runs_dir: str | Path) -> list[dict[str, Any]]:
     return found
 
 
+def missing_files(path: Path) -> list[str]:
+    """The files a run folder needs and lacks (a run is written whole: none, unless a folder
+    was copied in part or edited by hand)."""
+    missing = [f"{name}.parquet" for name in TABLES if not (path / f"{name}.parquet").is_file()]
+    return missing + ([] if (path / "config.toml").is_file() else ["config.toml"])
+
+
 def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
     """A run id, a run folder path, a run's name (``--name``, where one run has it) or
-    ``latest`` -> the run folder.
+    ``latest`` (the newest complete run) -> the run folder.
 
     A run id is a folder name in ``runs_dir`` or, for a folder copied or renamed there, the id
     its ``run.json`` records: the one ``viewpoints runs`` lists."""
@@ -333,7 +340,15 @@ def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
         runs = list_runs(runs_dir)
         if not runs:
             raise RunError(f"no runs in {runs_dir}: run `viewpoints analyze PATH` first")
-        return Path(runs[0]["path"])
+        whole = [m for m in runs if not missing_files(Path(m["path"]))]
+        if whole and whole[0] is not runs[0]:  # a folder copied in part, or edited by hand
+            warnings.warn(
+                f"the newest run, {runs[0].get('run_id')}, is incomplete (no "
+                f"{', '.join(missing_files(Path(runs[0]['path'])))}): latest is "
+                f"{whole[0].get('run_id')}",
+                stacklevel=2,
+            )
+        return Path((whole or runs)[0]["path"])
     as_path = Path(spec).expanduser()
     if (as_path / "run.json").is_file():
         return as_path
@@ -427,8 +442,7 @@ def load_run(
     some tables (a whole-corpus run's passage and article texts are most of its size)."""
     path = resolve_run(str(spec), runs_dir)
     columns = columns or {}
-    missing = [f"{name}.parquet" for name in TABLES if not (path / f"{name}.parquet").is_file()]
-    missing += [] if (path / "config.toml").is_file() else ["config.toml"]
+    missing = missing_files(path)
     if missing:  # a folder edited by hand, or copied in part: say what is not there
         raise RunError(
             f"run {path} is incomplete: it has no {', '.join(missing)} (a run is written whole, "

@@ -224,3 +224,13 @@ def test_a_run_with_a_table_removed_says_which_files_it_lacks(tmp_path):
     (path / "config.toml").unlink()
     with pytest.raises(RunError, match=r"incomplete: it has no scores\.parquet, config\.toml"):
         load_run("latest", tmp_path)
+
+
+def test_latest_passes_over_a_newest_run_copied_in_part(tmp_path):
+    write_run(tmp_path, "r1", {"created": "2026-01-01T00:00:00"}, "", tables())
+    newest = write_run(tmp_path, "r2", {"created": "2026-01-02T00:00:00"}, "", tables())
+    (newest / "positions.parquet").unlink()
+    with pytest.warns(UserWarning, match=r"the newest run, r2, is incomplete \(no positions"):
+        assert resolve_run("latest", tmp_path).name == "r1"
+    with pytest.raises(RunError, match="is incomplete"):
+        load_run("r2", tmp_path)  # named, it is still refused with what it lacks
