@@ -616,6 +616,7 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
         n_permutations=args.permutations,
         seed=args.seed,
         level="outlet" if args.outlets else "author",
+        measures=[args.measure] if args.measure else ("stance", "tone"),
     )
     from analysis.intervals import INTERVAL_METHOD
     from analysis.news_accuracy import trust_record
@@ -1349,6 +1350,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=2000,
         help="resamples of the articles behind each interval (default 2000)",
+    )
+    ca.add_argument(
+        "--measure", choices=["stance", "tone"], default=None, help="one measure (default: both)"
     )
     _add_test_options(ca, cmd_compare_authors)
 

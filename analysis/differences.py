@@ -22,6 +22,7 @@ Seeded, so the same call gives the same numbers.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from itertools import combinations
 from typing import Any
@@ -191,15 +192,19 @@ def author_differences(
     seed: int = 0,
     level: str = "author",
     outlet_positions: pd.DataFrame | None = None,
+    measures: Sequence[str] = MEASURES,
 ) -> list[Difference]:
-    """Every pair of ``authors`` on every topic (or ``topics``), stance and tone, with
-    Benjamini–Hochberg q-values over all the tests returned. ``level`` "outlet": the names
-    are outlets, each over all its articles (:mod:`analysis.outlets`; ``outlet_positions``:
-    their positions, if already at hand, for what each says of a pair it cannot compare)."""
+    """Every pair of ``authors`` on every topic (or ``topics``), stance and tone (or only
+    ``measures``), with Benjamini–Hochberg q-values over all the tests returned. ``level``
+    "outlet": the names are outlets, each over all its articles (:mod:`analysis.outlets`;
+    ``outlet_positions``: their positions, if already at hand, for what each says of a pair it
+    cannot compare)."""
     if level not in GROUP_LEVELS:
         raise ValueError(f"expected level among {GROUP_LEVELS}, got {level!r}")
     if len(set(authors)) < 2:
         raise ValueError(f"expected at least two different authors, got {authors!r}")
+    if not measures or set(measures) - set(MEASURES):
+        raise ValueError(f"expected measures among {MEASURES}, got {list(measures)!r}")
     if level == "outlet":
         members = outlets.members(run.articles)
         authors_rows = (
@@ -277,6 +282,7 @@ def author_differences(
                         len(sa), len(sb), row["low"], row["high"], row["p_value"]
                     )
                 rows.append(row)
+    rows = [r for r in rows if r["measure"] in measures]  # q over the tests asked for only
     p_values = [r["p_value"] for r in rows]
     tested = [i for i, p in enumerate(p_values) if p is not None]
     q = benjamini_hochberg([p_values[i] for i in tested])

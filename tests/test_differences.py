@@ -253,3 +253,22 @@ def test_a_difference_is_resampled_as_the_positions_it_compares(tmp_path):
         ]
         assert min(widths) > 0.3
         assert d.high - d.low >= max(widths), (d.measure, d.low, d.high, widths)
+
+
+def test_one_measure_is_tested_alone_with_q_over_its_own_tests(tmp_path, capsys):
+    run = make_run(tmp_path)
+    both = author_differences(run, ["Ann", "Bob"], n_boot=199, n_permutations=199)
+    tone = author_differences(
+        run, ["Ann", "Bob"], n_boot=199, n_permutations=199, measures=["tone"]
+    )
+    assert {d.measure for d in tone} == {"tone"}
+    assert [d.p_value for d in tone] == [d.p_value for d in both if d.measure == "tone"]
+    tested = [d for d in tone if d.p_value is not None]
+    assert tested
+    expected = benjamini_hochberg([d.p_value for d in tested])  # the tone tests' alone
+    assert [d.q_value for d in tested] == pytest.approx(list(expected))
+    with pytest.raises(ValueError, match="expected measures among"):
+        author_differences(run, ["Ann", "Bob"], measures=["mood"])
+    args = ["compare-authors", "latest", "Ann", "Bob", "--runs-dir", str(tmp_path)]
+    assert main([*args, "--measure", "stance", "--permutations", "199", "--json"]) == 0
+    assert {t["measure"] for t in json.loads(capsys.readouterr().out)["tests"]} == {"stance"}
