@@ -887,8 +887,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CLIError(f"--out {args.out}: no folder {out.parent}")
     elif fmt == "parquet" and sys.stdout.isatty():
         raise CLIError("Parquet is binary: expected --out FILE, or a pipe, not a terminal")
+    if args.outlets and args.what != "positions":
+        raise CLIError(f"--outlets: only with --what positions, got --what {args.what}")
     run = load_run(args.run, args.runs_dir)
-    export_table(run, args.what, fmt, args.out)
+    export_table(run, args.what, fmt, args.out, outlets=args.outlets)
     if args.out:
         print(f"wrote {args.out}", file=sys.stderr)
     return 0
@@ -1422,7 +1424,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_runs_dir(sh)
     sh.set_defaults(handler=cmd_show)
 
-    ex = sub.add_parser("export", help="write a run's table as JSONL, CSV or Parquet")
+    ex = sub.add_parser("export", help="write a run's table as JSONL, JSON, CSV or Parquet")
     ex.add_argument("run", help="run id, name, path or 'latest'")
     ex.add_argument(
         "--what",
@@ -1431,17 +1433,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="which table (default: positions)",
     )
     ex.add_argument(
+        "--outlets",
+        action="store_true",
+        help="--what positions: each outlet's over all its articles, signed or not (as show "
+        "--level outlet), instead of the stored article and author positions",
+    )
+    ex.add_argument(
         "--format",
-        choices=["jsonl", "csv", "parquet"],
+        choices=["jsonl", "json", "csv", "parquet"],
         default=None,
-        help="default: the one --out's ending names (.jsonl, .ndjson, .csv, .parquet; another "
-        "ending is refused without --format), else jsonl",
+        help="default: the one --out's ending names (.jsonl, .ndjson, .json, .csv, .parquet; "
+        "another ending is refused without --format), else jsonl",
     )
     ex.add_argument(
         "--out",
         default=None,
-        help="output file (default: stdout); a CSV or JSONL file gets FILE.provenance.json "
-        "beside it, Parquet carries it in its metadata",
+        help="output file (default: stdout); a CSV, JSON or JSONL file gets "
+        "FILE.provenance.json beside it, Parquet carries it in its metadata",
     )
     _add_runs_dir(ex)
     ex.set_defaults(handler=cmd_export)

@@ -22,14 +22,21 @@ from analysis.provenance import PARQUET_KEY, export_provenance
 from analysis.runs import Run, write_parquet
 
 WHAT = ("positions", "passages", "articles")
-FORMATS = ("jsonl", "csv", "parquet")
+FORMATS = ("jsonl", "json", "csv", "parquet")
 
 
-def table_for(run: Run, what: str) -> pd.DataFrame:
-    """The exported table: positions as stored; passages as scored topic passages with their text
+def table_for(run: Run, what: str, outlets: bool = False) -> pd.DataFrame:
+    """The exported table: positions as stored (or, with ``outlets``, each outlet's over all
+    its articles: :mod:`analysis.outlets`); passages as scored topic passages with their text
     and article metadata (one row per passage and topic); articles with their metadata."""
     if what not in WHAT:
         raise ValueError(f"expected --what one of {', '.join(WHAT)}, got {what!r}")
+    if outlets and what != "positions":
+        raise ValueError(f"--outlets: only with --what positions, got --what {what}")
+    if outlets:
+        from analysis.outlets import run_outlet_positions
+
+        return with_topic_labels(run_outlet_positions(run), run)
     if what == "positions":
         return with_topic_labels(run.positions, run)
     if what == "articles":
@@ -64,7 +71,13 @@ def with_run_id(table: pd.DataFrame, run_id: str) -> pd.DataFrame:
 
 
 # File name endings that name an export format.
-EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+EXTENSIONS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".parquet": "parquet",
+}
 
 
 def resolve_format(fmt: str | None, out: str | Path | None) -> str:
@@ -95,14 +108,17 @@ def sidecar_path(out: str | Path) -> Path:
     return Path(f"{out}.provenance.json")
 
 
-def export_table(run: Run, what: str, fmt: str, out: str | Path | None = None) -> None:
+def export_table(
+    run: Run, what: str, fmt: str, out: str | Path | None = None, outlets: bool = False
+) -> None:
     """Write ``what`` of ``run`` in ``fmt`` to ``out`` (stdout when None), with the run id on
     every row and the provenance in the Parquet metadata or a sidecar file. A file and its
     sidecar appear together or not at all (written aside, then moved into place)."""
     if fmt not in FORMATS:
         raise ValueError(f"expected --format one of {', '.join(FORMATS)}, got {fmt!r}")
-    table = with_run_id(table_for(run, what), run.run_id)
-    provenance = export_provenance(run.meta, run.config, what, fmt, len(table))
+    table = with_run_id(table_for(run, what, outlets), run.run_id)
+    shown = "outlet positions" if outlets else what
+    provenance = export_provenance(run.meta, run.config, shown, fmt, len(table))
     if fmt == "parquet":
         metadata = {PARQUET_KEY: json.dumps(provenance, default=str).encode("utf-8")}
         buffer = io.BytesIO()
@@ -120,11 +136,11 @@ def export_table(run: Run, what: str, fmt: str, out: str | Path | None = None) -
                 flat[column] = flat[column].map(lambda v: " ".join(map(str, json_ready(v) or [])))
         text = flat.to_csv(index=False)
     else:
-        records = table.to_dict(orient="records")
-        text = "".join(
-            json.dumps({k: json_ready(v) for k, v in r.items()}, ensure_ascii=False) + "\n"
-            for r in records
-        )
+        records = [{k: json_ready(v) for k, v in r.items()} for r in table.to_dict("records")]
+        if fmt == "json":  # one array, for tools that read a JSON document rather than lines
+            text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+        else:
+            text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     if out is None:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -214,6 +214,26 @@ def test_export_takes_its_format_from_the_out_files_ending(tmp_path, capsys):
     assert (tmp_path / "plain.out").read_text().startswith('{"run_id"')
     assert main([*base, str(tmp_path / "plain")]) == 0  # no ending at all: JSONL
     assert (tmp_path / "plain").read_text().startswith('{"run_id"')
+    assert main([*base, str(tmp_path / "all.json")]) == 0  # one JSON document, an array
+    rows = json.loads((tmp_path / "all.json").read_text())
+    assert isinstance(rows, list) and rows and rows[0]["run_id"]
+    assert (tmp_path / "all.json.provenance.json").is_file()
+
+
+def test_export_writes_the_outlets_positions_when_asked(tmp_path, capsys):
+    from analysis.outlets import run_outlet_positions
+    from analysis.runs import load_run
+
+    make_run(tmp_path / "runs")
+    base = ["export", "latest", "--runs-dir", str(tmp_path / "runs"), "--outlets", "--out"]
+    assert main([*base, str(tmp_path / "o.json")]) == 0
+    rows = json.loads((tmp_path / "o.json").read_text())
+    expected = run_outlet_positions(load_run("latest", tmp_path / "runs"))
+    assert {r["level"] for r in rows} == {"outlet"} and len(rows) == len(expected)
+    provenance = json.loads((tmp_path / "o.json.provenance.json").read_text())
+    assert provenance["export"]["what"] == "outlet positions"
+    assert main([*base, str(tmp_path / "p.json"), "--what", "articles"]) == 2
+    assert "--outlets: only with --what positions" in _error(capsys)
 
 
 def test_recompute_with_an_empty_corrections_folder_writes_no_run(tmp_path, capsys):
