@@ -534,6 +534,9 @@ def _groups_view(
         )
     if narrowed:  # the units of the articles the filters keep
         wide = wide[wide.index.isin(views.members_at(kept, level)["group"].unique())]
+    chosen = state.get("groups") if level == "author" else None
+    if chosen:  # the authors chosen by name, not their co-authors on those articles
+        wide = wide[wide.index.isin(chosen)]
     count_label, info, tail = GROUP_TABLES[level]
     found = _level_table(ctx, level, wide, topics, count_label, info, tail, period)
     if found is None:

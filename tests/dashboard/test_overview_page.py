@@ -360,3 +360,25 @@ def test_a_date_range_makes_the_authors_positions_over_its_articles(overview):
     captions = [c.value for c in overview.sidebar.caption]
     period = "computed over their articles in the date range (2018-06-27 to 2018-06-30"
     assert any(period in c for c in captions)
+
+
+def test_the_author_filter_lists_the_authors_chosen_not_their_co_authors(app, tmp_path):
+    import copy
+
+    from analysis.aggregate import positions
+    from analysis.runs import write_run
+    from tests.dashboard.conftest import CONFIG_TOML, SMALL_ARTICLES, _meta, _tables_from_specs
+
+    specs = copy.deepcopy(SMALL_ARTICLES)
+    shared = next(s for s in specs if s["author"] == TIMOFEEV)
+    shared["author"] = f"{TIMOFEEV} and Jane Roe"  # one of his articles, written with her
+    run = "20181110-120000-coauth00"
+    meta = _meta(len(specs), "2018-11-10T12:00:00")
+    tables = _tables_from_specs(specs)
+    keys = list(dict.fromkeys(tables["positions"]["topic"]))  # positions that split bylines
+    tables["positions"] = positions(tables["articles"], tables["passages"], tables["scores"], keys)
+    write_run(tmp_path, run, meta, CONFIG_TOML, tables)
+    at = app(tmp_path).run()
+    assert "Jane Roe" in set(_table(at)["Author / outlet"])
+    at.multiselect(key=f"ov_authors_{run}").set_value([TIMOFEEV]).run()
+    assert set(_table(at)["Author / outlet"]) == {TIMOFEEV}
