@@ -597,7 +597,8 @@ def test_recompute_cli_with_calibration_fits_and_records_the_temperature(
     assert new.meta["source_command"] == run.meta.get("command")
     assert main(["show", str(new.path)]) == 0
     notes = capsys.readouterr().out.replace("\n  ", " ").splitlines()  # notes unwrapped
-    shown = notes[1]
+    assert notes[1].startswith("models: ")  # the models, then where the run came from
+    shown = notes[2]
     assert shown.startswith(f"recomputed from run {run.run_id} with {n} correction(s) applied")
     assert "probabilities calibrated (stance T=" in shown
 

@@ -63,7 +63,7 @@ def _parse_file(path: Path) -> tuple[list[Correction], list[tuple[str, str]]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            skipped.append((f"{path}:{i + 1}", err.msg))
+            skipped.append((f"{path}:{i + 1}", f"{err.msg}, column {err.colno}"))
             continue
         if not isinstance(record, dict):
             raise DataError(path, i + 1, "expected a JSON object")
