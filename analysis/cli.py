@@ -790,7 +790,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(positions_json(run, args.level, args.evidence), ensure_ascii=False))
     else:
-        print(format_positions(run, level=args.level, evidence=args.evidence))
+        width = None if args.wide else _terminal_columns()
+        print(format_positions(run, level=args.level, evidence=args.evidence, width=width))
         if silent_left_out:
             noun = {"article": "articles", "outlet": "outlets"}.get(args.level, "authors")
             print(
@@ -865,6 +866,17 @@ def _selected_positions(
     selected = copy.copy(run)
     selected.positions = table
     return selected
+
+
+def _terminal_columns() -> int | None:
+    """The width ``show`` fits: the terminal's where stdout is one, else ``$COLUMNS`` where
+    set (a pipe or a file gets the whole table)."""
+    import shutil
+
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -1419,6 +1431,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="every author (or article), also beyond "
         f"{SHOW_ALL_UP_TO} where the table leaves out those that discuss none of the topics",
+    )
+    sh.add_argument(
+        "--wide",
+        action="store_true",
+        help="the table however wide (by default a terminal narrower than it gets one block "
+        "per author, a topic a line)",
     )
     sh.add_argument("--json", action="store_true", help="print one JSON object")
     _add_runs_dir(sh)

@@ -215,13 +215,16 @@ def _units(run: Run, level: str) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
-def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
+def format_positions(
+    run: Run, level: str = "author", evidence: int = 0, width: int | None = None
+) -> str:
     """Authors (or articles) x topics: stance (S) with its interval (the run's confidence,
     95% by default), quoted voices (Q) and
     tone (T) in [-1, 1] and passage counts; with ``evidence`` > 0 the top passages of each
     discussed cell under its row (for a cell discussed only through quotes, the quotes behind
     Q). Authors' names are never cut; article titles are cut to :data:`TITLE_CHARS`, and the
-    notes wrapped to :data:`SHOW_WIDTH`."""
+    notes wrapped to :data:`SHOW_WIDTH`. Where the table is wider than ``width`` (a terminal's
+    columns; None: any width), each unit is a block with one line per topic instead."""
     labels = run.info.topic_labels()
     units = _units(run, level)
     table = run.positions[run.positions["level"] == level]
@@ -230,8 +233,10 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
     group = level in GROUP_LEVELS
     texts = [[_cell(by[t], group) if t in by else "" for t in topics] for _, _, by in cells]
     lookup = EvidenceLookup(run) if evidence else None
+    terminal = width
     width = max([len(level), *(len(name) for name, _, _ in cells)]) + 2
     cell = max([24, *(len(c) + 2 for row in texts for c in row)])
+    blocks = terminal is not None and width + cell * len(topics) - 2 > terminal
     header = (
         f"{level:<{width}}"
         + "".join(f"{labels.get(t, t)[: cell - 1]:<{cell}}" for t in topics).rstrip()
@@ -259,12 +264,23 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
         *(line for note in _recomputed_note(run.meta) for line in _note(note)),
         *(_note(OUTLETS_NOTE) if level == "outlet" else []),
         *_note(targets_note(run.info.topics, topics)),
-        header,
-        "-" * (width + cell * len(topics) - 2),  # the table's width, its last gap aside
+        *(
+            [f"(one block per {level}: the table is wider than {terminal} columns; --wide for it)"]
+            if blocks
+            else [header, "-" * (width + cell * len(topics) - 2)]  # its last gap aside
+        ),
     ]
+    topic_width = max([0, *(len(labels.get(t, t)) for t in topics)]) + 2
     for (name, _, by_topic), row_texts in zip(cells, texts, strict=True):
-        row_line = f"{name:<{width}}" + "".join(f"{c:<{cell}}" for c in row_texts)
-        lines.append(row_line.rstrip())
+        if blocks:
+            lines.append(name.rstrip())
+            lines += [
+                f"  {labels.get(t, t):<{topic_width}}{text}".rstrip()
+                for t, text in zip(topics, row_texts, strict=True)
+            ]
+        else:
+            row_line = f"{name:<{width}}" + "".join(f"{c:<{cell}}" for c in row_texts)
+            lines.append(row_line.rstrip())
         for topic in topics if evidence else ():
             row = by_topic.get(topic)
             if row is None or row["status"] != "discussed":
@@ -274,13 +290,18 @@ def format_positions(run: Run, level: str = "author", evidence: int = 0) -> str:
             if not items:  # discussed only through quotes: the quotes behind Q
                 items, measure = lookup.top(row, evidence, "quoted_evidence"), "Q"
             for item in items:
-                text = " ".join(item["text"].split())
-                if len(text) > EVIDENCE_CHARS:
-                    text = text[: EVIDENCE_CHARS - 1] + "…"
-                lines.append(
+                head = (
                     f"    {labels.get(topic, topic)}: {measure} {signed(item['stance'])} "
-                    f"T {signed(item['tone'])}  {text}  [{passage_ref(item['passage_id'])}]"
+                    f"T {signed(item['tone'])}  "
                 )
+                tail = f"  [{passage_ref(item['passage_id'])}]"
+                room = EVIDENCE_CHARS  # in blocks, what the terminal leaves (40 at least)
+                if blocks:
+                    room = min(room, max(40, terminal - len(head) - len(tail)))
+                text = " ".join(item["text"].split())
+                if len(text) > room:
+                    text = text[: room - 1] + "…"
+                lines.append(f"{head}{text}{tail}")
     if level == "author" and (table["group_kind"] != "author").any():
         lines.append("* no author named: grouped under the outlet (or the article itself)")
     if table.empty:

@@ -17,6 +17,10 @@ if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
     _share = (_cores or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, _share)))
 
+# `show` fits a terminal's width ($COLUMNS where stdout is no terminal): the tests read its
+# table, whatever the shell that runs them exports.
+os.environ.pop("COLUMNS", None)
+
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 

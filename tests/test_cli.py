@@ -518,3 +518,16 @@ def test_analyze_with_no_paths_says_it_reads_the_seeds(tmp_path, monkeypatch, ca
     assert f"note: no paths given: analyzing the seed articles in {SEEDS_DIR}" in err
     assert main(["analyze", str(SEEDS_DIR), "--dry-run", "--cache", ""]) == 0
     assert "no paths given" not in capsys.readouterr().err
+
+
+def test_show_fits_columns_unless_asked_for_the_wide_table(tmp_path, capsys, monkeypatch):
+    make_run(tmp_path / "runs")
+    base = ["show", "latest", "--runs-dir", str(tmp_path / "runs")]
+    monkeypatch.setenv("COLUMNS", "60")
+    assert main(base) == 0
+    assert "one block per author: the table is wider than 60 columns" in capsys.readouterr().out
+    assert main([*base, "--wide"]) == 0
+    assert "one block per" not in capsys.readouterr().out
+    monkeypatch.delenv("COLUMNS")  # a pipe with no width: the table, as before
+    assert main(base) == 0
+    assert "one block per" not in capsys.readouterr().out

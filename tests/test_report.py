@@ -358,3 +358,17 @@ def test_show_names_the_models_and_warns_of_a_lexicons_tone(run):
     out = " ".join(format_positions(run).split())  # notes wrap
     assert "tone tone.vader.v1 (not the default stance and tone models)" in out  # a test model
     assert "Tone in this run is the VADER lexicon's" in out
+
+
+def test_a_terminal_narrower_than_the_table_gets_one_block_per_unit(run):
+    wide = format_positions(run)
+    table_width = max(len(line) for line in wide.splitlines() if line.startswith("-"))
+    assert format_positions(run, width=table_width + 10) == wide  # it fits: the table
+    narrow = format_positions(run, width=80, evidence=1)
+    assert "one block per author: the table is wider than 80 columns" in narrow
+    lines = narrow.splitlines()
+    first = lines.index(LONG_NAME)  # the name alone, its topics under it
+    assert lines[first + 1].lstrip().startswith(("Arms control", "Sanctions", "Ukraine"))
+    assert not any(line.startswith("-" * 20) for line in lines)  # no table rule
+    units = [line for line in lines if not line.startswith((" ", "how far", "topic check"))]
+    assert all(len(line) <= 100 for line in units)
