@@ -18,6 +18,9 @@ is never resampled more tightly than the positions it compares.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
 # The name runs record for how their intervals were made (run.json ``interval_method``); runs
@@ -124,3 +127,16 @@ def two_stage_sums(
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         parts.append(np.add.reduceat(rows[index], starts, axis=0))
     return np.vstack(parts) if parts else np.empty((0, rows.shape[1]))
+
+
+def mixed_lean(low: Any, high: Any) -> str | None:
+    """The side a "mixed" stance (both sides taken, about equally) still leans to where its
+    whole interval is on it ("favor", "against"), else None: an audit read "+0.26 [+0.03,
+    +0.49] mixed" as a contradiction."""
+    try:
+        lo, hi = float(low), float(high)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(lo) or math.isnan(hi):
+        return None
+    return "favor" if lo > 0 else "against" if hi < 0 else None

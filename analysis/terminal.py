@@ -19,7 +19,7 @@ from analysis.compare import TASKS, recomputed_words
 from analysis.corpus.documents import is_excluded
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
-from analysis.intervals import NEAR_ZERO, settled_near_zero
+from analysis.intervals import NEAR_ZERO, mixed_lean, settled_near_zero
 from analysis.labels import MEASURE_WORDS, TASK_WORDS
 from analysis.metrics import defined_per_class
 from analysis.news_accuracy import (
@@ -170,7 +170,9 @@ def _cell(row: pd.Series, group: bool = False) -> str:
     elif row.get("stance_status") == "no_stance" or pd.isna(stance):
         shown = "S none"  # no stance expressed: no side taken
     elif row.get("stance_status") == "mixed":  # both sides about equally: not a true zero
-        shown = f"S mixed {signed(stance)}{_interval(row, 'stance_low', 'stance_high')}"
+        lean = mixed_lean(row.get("stance_low"), row.get("stance_high"))
+        mixed = f"mixed (leaning {lean})" if lean else "mixed"
+        shown = f"S {mixed} {signed(stance)}{_interval(row, 'stance_low', 'stance_high')}"
     elif settled_near_zero(row.get("stance_low"), row.get("stance_high")):
         # sure, but of nearly nothing: not a side ("mixed" already says why it is near 0)
         shown = f"S {signed(stance)}{_interval(row, 'stance_low', 'stance_high')} near 0"
@@ -182,7 +184,10 @@ def _cell(row: pd.Series, group: bool = False) -> str:
     elif quoted is None or pd.isna(quoted):
         quoted = ""
     else:  # "mixed": the quoted voices take both sides about equally
-        mixed = "mixed " if row.get("quoted_status") == "mixed" else ""
+        mixed = ""
+        if row.get("quoted_status") == "mixed":
+            lean = mixed_lean(row.get("quoted_low"), row.get("quoted_high"))
+            mixed = f"mixed (leaning {lean}) " if lean else "mixed "
         quoted = f" Q {mixed}{signed(quoted)}{_interval(row, 'quoted_low', 'quoted_high')}"
     tone = row["tone"]
     tone = "" if pd.isna(tone) else f" T {signed(tone)}{_interval(row, 'tone_low', 'tone_high')}"
@@ -249,7 +254,8 @@ def format_positions(
     lines = [
         *_note(
             f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'only "
-            "quoted': no own words on it; 'mixed': both sides, about equally; 'near 0': all of "
+            "quoted': no own words on it; 'mixed': both sides, about equally, 'leaning' a side "
+            "where its interval keeps to it; 'near 0': all of "
             f"its interval within ±{NEAR_ZERO:.2f}, practically no side), quoted voices Q, "
             f"tone T, from -1 to 1, each with its {run.info.aggregation.confidence:.0%} interval "
             + (

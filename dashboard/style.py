@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.intervals import NEAR_ZERO, settled_near_zero
+from analysis.intervals import NEAR_ZERO, mixed_lean, settled_near_zero
 
 # ColorBrewer RdBu anchors at -1, -0.5, 0, 0.5, 1.
 _ANCHORS = ((178, 24, 43), (239, 138, 98), (247, 247, 247), (103, 169, 207), (33, 102, 172))
@@ -207,7 +207,8 @@ def stance_words(
         return NO_STANCE
     shown = with_interval(value, low, high)
     if stance_status == "mixed":  # both sides: that, not "near 0", says why it is small
-        return f"{shown} {MIXED}"
+        lean = mixed_lean(low, high)
+        return f"{shown} {MIXED}" + (f", leaning {lean}" if lean else "")
     if near_zero and settled_near_zero(low, high):  # sure, but of nearly nothing: not a side
         return f"{shown} {NEAR_ZERO_WORDS}"
     return shown
@@ -337,7 +338,8 @@ def legend_html(
     body = (
         "; quoted voices: the same for the people the author quotes; no stance expressed: "
         "discussed, but no side taken; only quoted voices: discussed only through the people "
-        f"quoted; mixed: both sides taken, about equally; {NEAR_ZERO_WORDS}: all of the "
+        "quoted; mixed: both sides taken, about equally (leaning a side where its interval "
+        f"keeps to it); {NEAR_ZERO_WORDS}: all of the "
         f"interval within ±{NEAR_ZERO:.2f}, practically no side however sure; tone: positive "
         "minus negative wording of the author's own passages on the topic, not a side "
         f"(reporting bad news reads negative); [low, high]: {interval}"

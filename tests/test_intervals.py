@@ -90,3 +90,13 @@ def test_two_stage_sums_draw_whole_articles_then_passages_in_bounded_blocks():
         assert set(sums[:, 1]) == {0.0, 5.0, 10.0}
     one = two_stage_sums(rows[1:], np.array([5]), np.random.default_rng(0), 50)
     assert set(one[:, 0]) == {5.0}  # one article: its passages are resampled
+
+
+def test_a_mixed_stance_leans_only_where_its_whole_interval_is_on_one_side():
+    from analysis.intervals import mixed_lean
+
+    assert mixed_lean(0.03, 0.49) == "favor"
+    assert mixed_lean(-0.4, -0.01) == "against"
+    assert mixed_lean(-0.1, 0.3) is None
+    assert mixed_lean(0.0, 0.3) is None  # reaching 0 is no lean
+    assert mixed_lean(None, 0.3) is None and mixed_lean(float("nan"), 0.2) is None

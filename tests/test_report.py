@@ -283,7 +283,7 @@ def test_show_gives_the_quoted_voices_stance_its_interval():
     )
     assert _cell(row) == "S +0.20 [+0.10, +0.30] Q -0.50 [-0.70, -0.25] n=2"
     row["quoted_status"] = "mixed"
-    assert " Q mixed -0.50 [-0.70, -0.25] " in _cell(row)
+    assert " Q mixed (leaning against) -0.50 [-0.70, -0.25] " in _cell(row)
     row["quoted_low"] = float("nan")  # no interval where an end is missing
     assert " Q mixed -0.50 n=2" in _cell(row)
 

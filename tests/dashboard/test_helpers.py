@@ -758,3 +758,11 @@ def test_each_topics_mean_tone_is_said_where_enough_articles_discuss_it():
     assert note.startswith("Tone averaged over the articles that discuss each topic: Sanctions ")
     assert f"({n} articles)" in note and "not with 0" in note
     assert tone_baseline_note({}, str) is None
+
+
+def test_a_mixed_stance_says_its_lean_where_its_interval_keeps_to_one_side():
+    from dashboard.style import stance_words
+
+    clear = stance_words("discussed", "mixed", 0.26, 0.03, 0.49)
+    assert clear == "+0.26 [+0.03, +0.49] mixed, leaning favor"
+    assert stance_words("discussed", "mixed", 0.05, -0.2, 0.3).endswith("] mixed")
