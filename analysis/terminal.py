@@ -766,10 +766,11 @@ def format_corrections(report: dict[str, Any]) -> str:
 def models_note(info: RunInfo) -> str:
     """The run's stance and tone models in one line, saying which are not the defaults (a
     baseline's numbers read differently: an audit read VADER's tone as a confident 0)."""
-    names = [f"{task} {info.model_name(task) or 'not recorded'}" for task in ("stance", "tone")]
+    recorded = {task: info.model_name(task) for task in ("stance", "tone")}
+    names = [f"{task} {name or 'not recorded'}" for task, name in recorded.items()]
     other = info.other_models()
     if not other:
-        return "models: " + ", ".join(names) + " (the defaults)"
+        return "models: " + ", ".join(names) + (" (the defaults)" if all(recorded.values()) else "")
     return (
         "models: "
         + ", ".join(names)

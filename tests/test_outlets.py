@@ -157,10 +157,19 @@ def test_the_terminal_says_which_units_it_compares_and_when_one_rests_on_one_art
 ):
     make_run(tmp_path)
     runs = ["--runs-dir", str(tmp_path)]
+
+    def heading(out: str) -> str:  # the line under the run's models
+        models, heading, *_ = out.splitlines()
+        assert models.startswith("run r1; models: stance not recorded, tone not recorded")
+        assert "(the defaults)" not in models  # unrecorded models are not called defaults
+        return heading
+
     assert main(["compare-authors", "r1", "Ann", "Bob", *runs]) == 0
-    assert capsys.readouterr().out.startswith("authors (an outlet group: the outlet's unsigned")
+    out = capsys.readouterr().out
+    assert heading(out).startswith("authors (an outlet group: the outlet's unsigned")
     assert main(["compare-authors", "r1", "The Daily", "The Weekly", "--outlets", *runs]) == 0
-    assert capsys.readouterr().out.startswith("outlets, each over every article it published")
+    out = capsys.readouterr().out
+    assert heading(out).startswith("outlets, each over every article it published")
     assert main(["show", "r1", *runs]) == 0
     shown = capsys.readouterr().out
     bob = next(line for line in shown.splitlines() if line.startswith("Bob"))
