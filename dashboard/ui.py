@@ -77,12 +77,17 @@ def matrix_table(
     widths: dict[str, Any] = {
         "Title": 260,
         "Author / outlet": 200,
+        "Outlet": 200,
+        "Topic": 100,
         "Grouped under": 130,  # "outlet (no author)" whole
         N_HEADER: 230,  # "35 in 14 articles · <1% (+29 reported)" whole
     }
+    unit = table.display.columns[0]  # the unit's name stays in view when the table scrolls
     config = {
-        c: st.column_config.TextColumn(c, help=help_text.get(c), width=widths.get(c))
-        for c in (*help_text, *widths)
+        c: st.column_config.TextColumn(
+            c, help=help_text.get(c), width=widths.get(c), pinned=c == unit or None
+        )
+        for c in (*help_text, *widths, unit)
         if c in table.display.columns
     }
     rows = len(table.display)
