@@ -171,6 +171,10 @@ def time_chart(
             orient="bottom", columns=4, labelLimit=260, title=unit, symbolOpacity=1.0
         ),
     )
+    # a shape per unit as well as a colour: the colours left once red, blue, purple and green
+    # are the scores' (orange, brown, yellow...) are hard to tell apart on their own
+    legend = alt.Legend(orient="bottom", columns=4, labelLimit=260, title=unit, symbolOpacity=1.0)
+    shape = alt.Shape("Author:N", sort=authors, legend=legend)  # merged with the colours' key
     tooltip = [
         alt.Tooltip("Date:T", format="%Y-%m-%d"),
         alt.Tooltip("Author:N", title=unit),
@@ -218,16 +222,16 @@ def time_chart(
         alt.Chart()
         .transform_filter("datum.settled")
         .mark_point(filled=True, size=70, stroke="#222", strokeWidth=0.5, opacity=0.95)
-        .encode(x=x, y=y, color=colour, tooltip=tooltip)
+        .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
     )
     hollow = (
         alt.Chart()
         .transform_filter("!datum.settled")
         .mark_point(filled=False, size=60, strokeWidth=1.8, opacity=0.95)
-        .encode(x=x, y=y, color=colour, tooltip=tooltip)
+        .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
     )
     layered = alt.layer(zero, interval, line, filled, hollow, data=drawn).properties(
-        width=340, height=190
+        width=420, height=280  # two panels a row fill a 1400 px screen's page
     )
     facets = by_topic_and_measure(layered, topic_labels, ["Stance", "Tone"])
     return facets.configure_axis(grid=False)
