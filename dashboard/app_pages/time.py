@@ -231,7 +231,8 @@ def time_chart(
         .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
     )
     layered = alt.layer(zero, interval, line, filled, hollow, data=drawn).properties(
-        width=420, height=280  # two panels a row fill a 1400 px screen's page
+        width=420,
+        height=280,  # two panels a row fill a 1400 px screen's page
     )
     facets = by_topic_and_measure(layered, topic_labels, ["Stance", "Tone"])
     return facets.configure_axis(grid=False)
