@@ -621,6 +621,8 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
     from analysis.intervals import INTERVAL_METHOD
     from analysis.news_accuracy import trust_record
 
+    if args.outlets:
+        _sibling_notes(run, [u for d in diffs for u in (d.a, d.b)])
     shown = {d.topic for d in diffs}
     tested = [t for t in run.info.topics if t.key in shown]
     trust = trust_record(run.meta, tested)
@@ -656,6 +658,17 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
                 "evidence)"
             )
     return 0
+
+
+def _sibling_notes(run: Any, outlets: list[str]) -> None:
+    """A note on stderr for each outlet compared that the corpus also files under other names
+    (Fox News, Fox Online News, Fox News Opinion...): its numbers are that section's only."""
+    from analysis.outlets import members, siblings_note
+
+    counts = members(run.articles)["group"].astype(str).value_counts().to_dict()
+    for name in dict.fromkeys(outlets):
+        if note := siblings_note(name, counts):
+            print(f"note: {note}", file=sys.stderr)
 
 
 def _topic_keys(run: Any, given: list[str]) -> list[str]:
@@ -719,6 +732,8 @@ def cmd_shift(args: argparse.Namespace) -> int:
             for m in measures
         ]
     )
+    if args.outlets:
+        _sibling_notes(run, [s.author for s in shifts])
     if args.json:
         from analysis.intervals import INTERVAL_METHOD
 

@@ -11,7 +11,8 @@ so that runs made before them have them too. ``show --level outlet``, ``compare-
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -76,3 +77,59 @@ def match_unit(run: Run, name: str, groups: Iterable[str], level: str) -> str:
         except ValueError:
             raise err from None
         raise ValueError(f"{err}; {OTHER_LEVEL_HINTS[level]}") from None
+
+
+# Words that name a section of an outlet, not the outlet: "Fox Online News", "Fox News
+# Opinion" and "Fox News (Online)" are one newsroom's sections, filed apart by the corpus.
+SECTION_WORDS = frozenset(
+    [
+        "online",
+        "news",
+        "opinion",
+        "opinions",
+        "web",
+        "editorial",
+        "editorials",
+        "wire",
+        "wires",
+        "digital",
+        "the",
+        "blog",
+        "blogs",
+        "commentary",
+        "analysis",
+        "politics",
+        "magazine",
+    ]
+)
+
+
+def outlet_stem(name: str) -> str:
+    """An outlet's name without its section words and punctuation ("CNN (Web News)" -> "cnn");
+    "" where nothing else is left."""
+    words = re.sub(r"[()\[\]\-–—,:/]", " ", str(name).casefold()).split()
+    return " ".join(w for w in words if w not in SECTION_WORDS)
+
+
+def sibling_outlets(name: str, counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    """The other outlets of ``counts`` (outlet -> articles) whose names differ from ``name``
+    only by section words, most articles first: AllSides files Fox News under four names."""
+    stem = outlet_stem(name)
+    if not stem:
+        return []
+    found = [(o, int(n)) for o, n in counts.items() if o != name and outlet_stem(o) == stem]
+    return sorted(found, key=lambda pair: (-pair[1], pair[0]))
+
+
+def siblings_note(name: str, counts: Mapping[str, int]) -> str | None:
+    """A sentence naming ``name``'s sibling outlets (:func:`sibling_outlets`), else None."""
+    siblings = sibling_outlets(name, counts)
+    if not siblings:
+        return None
+    listed = ", ".join(f"{o} ({n:,} article{'s' if n != 1 else ''})" for o, n in siblings)
+    own = counts.get(name)
+    mine = f" ({own:,} articles)" if own is not None else ""
+    return (
+        f"{name}{mine} is filed apart from {listed}: sections of one newsroom are separate "
+        "outlets in this corpus, each compared on its own articles"
+    )

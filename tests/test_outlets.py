@@ -220,3 +220,51 @@ def test_a_name_asked_at_the_wrong_level_is_named_as_the_other_kind_of_unit(tmp_
     assert "it is an author there" in capsys.readouterr().err
     assert main(["compare-authors", "r1", "The Daly", "Bob", *runs]) == 2  # misspelt: no hint
     assert "there" not in capsys.readouterr().err
+
+
+def test_sections_of_one_newsroom_filed_apart_are_named_together():
+    from analysis.outlets import outlet_stem, sibling_outlets, siblings_note
+
+    counts = {
+        "Fox Online News": 506,
+        "Fox News": 77,
+        "Fox News Opinion": 16,
+        "Fox News (Online)": 12,
+        "CNN (Web News)": 488,
+        "CNN - Editorial": 18,
+        "New York Times - News": 175,
+        "New York Post": 18,
+        "The Hill": 30,
+    }
+    assert outlet_stem("CNN (Web News)") == outlet_stem("CNN - Editorial") == "cnn"
+    assert sibling_outlets("Fox News", counts) == [
+        ("Fox Online News", 506),
+        ("Fox News Opinion", 16),
+        ("Fox News (Online)", 12),
+    ]
+    assert sibling_outlets("New York Times - News", counts) == []  # not the Post
+    assert siblings_note("The Hill", counts) is None
+    note = siblings_note("CNN - Editorial", counts)
+    assert note.startswith("CNN - Editorial (18 articles) is filed apart from CNN (Web News)")
+
+
+def test_comparing_an_outlet_filed_under_several_names_says_so(tmp_path, capsys):
+    from analysis.cli import main
+
+    run = make_run(tmp_path)
+    runs = ["--runs-dir", str(tmp_path)]
+    assert main(["compare-authors", "r1", "The Daily", "The Weekly", "--outlets", *runs]) == 0
+    assert "is filed apart from" not in capsys.readouterr().err  # distinct newsrooms
+    # The Weekly's opinion pages filed as an outlet of their own
+    arts = run.articles.copy()
+    arts.loc[arts["article_id"] == "w3", "outlet"] = "The Weekly (Opinion)"
+    tabs = {"articles": arts, "passages": run.passages, "scores": run.scores}
+    tabs["positions"] = positions(arts, run.passages, run.scores, TOPICS)
+    write_run(tmp_path, "r2", {"created": "2030-01-01"}, "", tabs)
+    assert main(["compare-authors", "r2", "The Daily", "The Weekly", "--outlets", *runs]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "note: The Weekly (2 articles) is filed apart from The Weekly (Opinion) (1 article)" in err
+    )
+    assert main(["shift", "r2", "The Weekly", "--outlets", *runs]) == 0
+    assert "is filed apart from The Weekly (Opinion)" in capsys.readouterr().err

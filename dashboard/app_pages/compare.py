@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.outlets import siblings_note
 from dashboard import context, data, export, state, ui, views
 from dashboard.charts import chart_frame, comparison_chart
 from dashboard.evidence import (
@@ -170,6 +171,9 @@ def _choose_outlets(meta: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
         format_func=lambda o: f"{o} ({counts.get(o, 0):,})",
         placeholder="Type an outlet",
     )
+    for name in chosen:  # Fox News, Fox Online News...: one newsroom, several outlets here
+        if note := siblings_note(name, counts):
+            st.caption(note + ".")
     if len(chosen) < 2:
         st.info(f"Pick at least two (and at most {MAX_AUTHORS}) outlets to compare.")
     return chosen, {}

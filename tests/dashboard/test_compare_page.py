@@ -310,3 +310,24 @@ def test_an_author_on_one_article_is_pale_but_the_voices_it_quotes_are_not_judge
     assert frame.loc["Quoted voices", "tint"] == pytest.approx(0.6)
     two = chart_frame(pd.DataFrame([{**record, "n_articles_discussing": 2}]), ["A"], [("t", "T")])
     assert two.set_index("Measure").loc["Stance", "tint"] == pytest.approx(0.5)
+
+
+def test_an_outlet_the_corpus_also_files_under_another_name_says_so(app, tmp_path):
+    import copy
+
+    from analysis.runs import write_run
+    from tests.dashboard.conftest import CONFIG_TOML, SMALL_ARTICLES, _meta, _tables_from_specs
+
+    specs = copy.deepcopy(SMALL_ARTICLES)
+    opinion = next(s for s in specs if s["outlet"] == VALDAI and s["author"] is None)
+    opinion["outlet"] = f"{VALDAI} (Opinion)"  # its opinion pages filed as an outlet
+    meta = _meta(len(specs), "2018-11-10T12:00:00")
+    write_run(tmp_path, "20181110-120000-sibling0", meta, CONFIG_TOML, _tables_from_specs(specs))
+    at = app(tmp_path).run()
+    at.switch_page("app_pages/compare.py").run()
+    at.radio(key="cmp_units").set_value("Outlets").run()
+    at.multiselect(key="w_compared_outlets").set_value([VALDAI, NHAN_DAN]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(c.value for c in at.caption)
+    assert f"{VALDAI} (2 articles) is filed apart from {VALDAI} (Opinion) (1 article)" in captions
+    assert captions.count("is filed apart from") == 1  # Nhan Dan has one name: no note
