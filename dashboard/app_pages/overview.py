@@ -575,10 +575,19 @@ def render() -> None:
     st.title("Overview")
     n_groups = views.members(meta)["group"].nunique()
     groups = counted(n_groups, "author or outlet group", "authors and outlet groups")
+    stored = set(data.wide_positions(ctx.path, ctx.stamp, "author").index.astype(str))
+    read = set(views.members(meta)["group"].astype(str))
+    older = (
+        f" This run's stored author positions hold {len(stored):,} units, {len(stored - read):,}"
+        " of them named otherwise today: it was made with the byline rules of its day; "
+        "analyze its articles again to have both agree (docs/bylines.md)."
+        if stored and stored != read
+        else ""
+    )
     st.caption(
         f"Run `{ctx.run_id}` · {counted(len(meta), 'article')} · {groups} (each author of "
         "a shared byline counts). An article with no author is grouped under its outlet (or "
-        "itself)."
+        "itself)." + older
     )
     kept, topic_keys, narrowed, period = _filters(ctx, meta)
     meta_by_id = meta.set_index("article_id", drop=False)

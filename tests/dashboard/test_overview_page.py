@@ -382,3 +382,23 @@ def test_the_author_filter_lists_the_authors_chosen_not_their_co_authors(app, tm
     assert "Jane Roe" in set(_table(at)["Author / outlet"])
     at.multiselect(key=f"ov_authors_{run}").set_value([TIMOFEEV]).run()
     assert set(_table(at)["Author / outlet"]) == {TIMOFEEV}
+
+
+def test_a_run_whose_stored_authors_differ_from_todays_byline_reading_says_so(app, tmp_path):
+    import copy
+
+    from analysis.runs import write_run
+    from tests.dashboard.conftest import CONFIG_TOML, SMALL_ARTICLES, _meta, _tables_from_specs
+
+    specs = copy.deepcopy(SMALL_ARTICLES)
+    next(s for s in specs if s["author"] == TIMOFEEV)["author"] = f"{TIMOFEEV} and Jane Roe"
+    meta = _meta(len(specs), "2018-11-10T12:00:00")
+    # positions stored by the whole byline, as an older run's rules may have left them
+    write_run(tmp_path, "20181110-120000-oldrules", meta, CONFIG_TOML, _tables_from_specs(specs))
+    at = app(tmp_path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("stored author positions hold" in c.value for c in at.caption)
+
+
+def test_a_run_read_as_it_was_made_has_no_byline_note(overview):
+    assert not any("stored author positions hold" in c.value for c in overview.caption)
