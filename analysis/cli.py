@@ -885,7 +885,7 @@ def _selected_positions(
 
 def _terminal_columns() -> int | None:
     """The width ``show`` fits: the terminal's where stdout is one, else ``$COLUMNS`` where
-    set (a pipe or a file gets the whole table)."""
+    the environment sets it (a pipe or a file with no ``$COLUMNS`` gets the whole table)."""
     import shutil
 
     if sys.stdout.isatty():

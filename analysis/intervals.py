@@ -132,11 +132,11 @@ def two_stage_sums(
 def mixed_lean(low: Any, high: Any) -> str | None:
     """The side a "mixed" stance (both sides taken, about equally) still leans to where its
     whole interval is on it ("favor", "against"), else None: an audit read "+0.26 [+0.03,
-    +0.49] mixed" as a contradiction."""
+    +0.49] mixed" as a contradiction. None too where all of it is within ±NEAR_ZERO."""
     try:
         lo, hi = float(low), float(high)
     except (TypeError, ValueError):
         return None
-    if math.isnan(lo) or math.isnan(hi):
+    if math.isnan(lo) or math.isnan(hi) or settled_near_zero(lo, hi):  # no side worth naming
         return None
     return "favor" if lo > 0 else "against" if hi < 0 else None

@@ -300,7 +300,6 @@ def accuracy_line(accuracy: NewsAccuracy | None, unmeasured: Sequence[str] = ())
         f"stances {accuracy.model} gives have the right sign; "
         f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article x "
         f"topic pairs get none; against found {accuracy.against_found} of {accuracy.n_against}"
-        + (f" ({FAVOR_BASELINE})" if finds_no_against(accuracy) else "")
         + unmeasured_note(unmeasured)
     )
 

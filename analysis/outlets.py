@@ -90,8 +90,6 @@ SECTION_WORDS = frozenset(
         "web",
         "editorial",
         "editorials",
-        "wire",
-        "wires",
         "digital",
         "the",
         "blog",

@@ -4,7 +4,9 @@ A run stores each author's positions over all of the author's articles. An analy
 the dates asks how authors and outlets wrote in that period, so these positions are made again
 from the run's tables over the articles the range keeps, with the run's own aggregation
 settings and writers' lists (about a second for a whole-corpus run): the same statistics,
-intervals and evidence as the stored ones, which they equal when the range keeps everything.
+intervals and evidence as the stored ones, which they equal when the range keeps everything
+(for a run made before small-sample intervals or today's byline rules, the period's are made
+the current way).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class Period:
 
     def keeps(self, dates: pd.Series) -> np.ndarray:
         """Which of the articles' ``dates`` (ISO strings or None) fall in the period."""
-        days = pd.to_datetime(dates, errors="coerce").dt.normalize()
+        days = article_days(dates)
         within = days.between(pd.Timestamp(self.first), pd.Timestamp(self.last))
         return (within | (days.isna() & self.undated)).to_numpy()
 
@@ -43,6 +45,13 @@ class Period:
         """The period in words, for captions and file notes."""
         undated = "undated articles included" if self.undated else "undated articles left out"
         return f"{self.first.isoformat()} to {self.last.isoformat()}, {undated}"
+
+
+def article_days(dates: pd.Series) -> pd.Series:
+    """Articles' ``date`` strings as days (NaT where none or not ISO), read as the dashboard
+    reads them: ISO 8601 with or without a time zone, whatever the mix."""
+    days = pd.to_datetime(pd.Series(dates), errors="coerce", utc=True, format="ISO8601")
+    return days.dt.tz_localize(None).dt.normalize()
 
 
 def period_positions(run: Run, level: str, period: Period) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from analysis.news_accuracy import (
 )
 from analysis.report import EvidenceLookup
 from analysis.run_info import RunInfo, TopicInfo, run_info
-from analysis.runs import GROUP_LEVELS, TABLES, Run
+from analysis.runs import GROUP_LEVELS, Run, missing_files
 from analysis.shifts import Shift
 
 # --- evaluation reports (viewpoints evaluate) ---
@@ -239,6 +239,11 @@ def format_positions(
     texts = [[_cell(by[t], group) if t in by else "" for t in topics] for _, _, by in cells]
     lookup = EvidenceLookup(run) if evidence else None
     terminal = width
+    wrap = min(SHOW_WIDTH, terminal) if terminal else SHOW_WIDTH
+
+    def wrapped(text: str) -> list[str]:
+        return _note(text, wrap)
+
     width = max([len(level), *(len(name) for name, _, _ in cells)]) + 2
     cell = max([24, *(len(c) + 2 for row in texts for c in row)])
     blocks = terminal is not None and width + cell * len(topics) - 2 > terminal
@@ -252,7 +257,7 @@ def format_positions(
         else "the author's own topic passages (quotes not counted)"
     ) + (", in how many of its articles" if level in GROUP_LEVELS else "")
     lines = [
-        *_note(
+        *wrapped(
             f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'only "
             "quoted': no own words on it; 'mixed': both sides, about equally, 'leaning' a side "
             "where its interval keeps to it; 'near 0': all of "
@@ -265,11 +270,11 @@ def format_positions(
             )
             + f"n: {counted}"
         ),
-        *_note(models_note(run.info)),
-        *(_note(caveat) if (caveat := tone_caveat(run.meta.get("models"))) else []),
-        *(line for note in _recomputed_note(run.meta) for line in _note(note)),
-        *(_note(OUTLETS_NOTE) if level == "outlet" else []),
-        *_note(targets_note(run.info.topics, topics)),
+        *wrapped(models_note(run.info)),
+        *(wrapped(caveat) if (caveat := tone_caveat(run.meta.get("models"))) else []),
+        *(line for note in _recomputed_note(run.meta) for line in wrapped(note)),
+        *(wrapped(OUTLETS_NOTE) if level == "outlet" else []),
+        *wrapped(targets_note(run.info.topics, topics)),
         *(
             [f"(one block per {level}: the table is wider than {terminal} columns; --wide for it)"]
             if blocks
@@ -314,16 +319,16 @@ def format_positions(
         lines.append("(no positions)")
     left_out = (run.meta.get("counts") or {}).get("gated_out_pairs")
     if isinstance(left_out, int) and left_out > 0:
-        lines += _note(
+        lines += wrapped(
             f"topic check: {left_out:,} candidate passage-topic pair(s) of the run left out as "
             "not really about the topic (counted nowhere; the dashboard's Article page lists "
             "them)"
         )
     for warning in run.meta.get("model_warnings") or []:  # a model that says nothing
-        lines += _note(f"WARNING: {warning}")
+        lines += wrapped(f"WARNING: {warning}")
     accuracy = accuracy_for_run(run.meta.get("models"))
     unmeasured = unmeasured_topics(accuracy, run.info.topics)
-    lines += _note(accuracy_line(accuracy, unmeasured))
+    lines += wrapped(accuracy_line(accuracy, unmeasured))
     return "\n".join(lines)
 
 
@@ -337,9 +342,10 @@ def targets_note(topics: Sequence[TopicInfo], shown: Sequence[str]) -> str:
     return "S or Q above 0 favors, below 0 opposes the topic's target: " + "; ".join(parts)
 
 
-def _note(text: str) -> list[str]:
-    """A note of `viewpoints show` wrapped to :data:`SHOW_WIDTH`, its further lines indented."""
-    return textwrap.wrap(text, SHOW_WIDTH, subsequent_indent="  ", break_on_hyphens=False)
+def _note(text: str, width: int = SHOW_WIDTH) -> list[str]:
+    """A note of `viewpoints show` wrapped to ``width`` (:data:`SHOW_WIDTH`, or a narrower
+    terminal's), its further lines indented."""
+    return textwrap.wrap(text, width, subsequent_indent="  ", break_on_hyphens=False)
 
 
 # --- run comparison and robustness (viewpoints compare, robustness) ---
@@ -712,11 +718,9 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
         info = run_info(meta, None)
         names = " / ".join(info.model_name(task) or "?" for task in ("stance", "tone"))
         label = f"  ({meta['name']})" if meta.get("name") else ""
-        missing = [
-            t for t in TABLES if not (Path(str(meta.get("path", ""))) / f"{t}.parquet").is_file()
-        ]
-        if missing and meta.get("path"):  # a folder copied in part: `show` cannot read it
-            label += f"  [incomplete: no {', '.join(missing)} table]"
+        missing = missing_files(Path(str(meta["path"]))) if meta.get("path") else []
+        if missing:  # a folder copied in part: `show` cannot read it, nor `latest` pick it
+            label += f"  [incomplete: no {', '.join(missing)}]"
         failed = int(counts.get("failed_pairs") or 0)
         if failed:  # answers a chat endpoint gave in no usable form: counted nowhere
             label += f"  [{failed} of {counts.get('scored_pairs', '?')} pairs without a prediction]"

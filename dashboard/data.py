@@ -158,11 +158,11 @@ def article_meta(run_path: str, stamp: float) -> pd.DataFrame:
     ``groups`` (the author groups an article counts toward: each author of its byline, as
     :func:`analysis.bylines.article_authors` reads it for the run's positions)."""
     from analysis.bylines import article_authors
+    from analysis.periods import article_days
     from analysis.run_info import run_info
 
     df = _read(run_path, "articles", ARTICLE_META_COLUMNS)
-    day = pd.to_datetime(df["date"], errors="coerce", utc=True, format="ISO8601")
-    df["day"] = day.dt.tz_localize(None).dt.normalize()
+    df["day"] = article_days(df["date"])  # as a date range reads them (analysis.periods)
     try:
         meta = json.loads((Path(run_path) / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):

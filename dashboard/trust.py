@@ -75,10 +75,10 @@ def against_sort_note(models: Mapping[str, Any] | None) -> str | None:
     if accuracy is None or not finds_no_against(accuracy):
         return None
     return (
-        f"{accuracy.model} read none of the {accuracy.n_against} labelled articles that lean "
-        "against as against: an author who opposes the topic may be scored in favor of it or "
-        "as taking no side, so this order shows who the model reads as least in favor, not who "
-        "opposes. Read the evidence."
+        f"{accuracy.model} read none of the {accuracy.n_against} labelled article × topic "
+        "pairs that lean against as against: an author who opposes the topic may be scored in "
+        "favor of it or as taking no side, so this order shows who the model reads as least in "
+        "favor, not who opposes. Read the evidence."
     )
 
 

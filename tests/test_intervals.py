@@ -99,4 +99,5 @@ def test_a_mixed_stance_leans_only_where_its_whole_interval_is_on_one_side():
     assert mixed_lean(-0.4, -0.01) == "against"
     assert mixed_lean(-0.1, 0.3) is None
     assert mixed_lean(0.0, 0.3) is None  # reaching 0 is no lean
+    assert mixed_lean(0.01, 0.04) is None  # practically 0: no side worth naming
     assert mixed_lean(None, 0.3) is None and mixed_lean(float("nan"), 0.2) is None

@@ -76,8 +76,10 @@ def read_file(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocum
             items = iter([_html_document(path, content.text)])
         else:
             items = _json_documents(path, content.text, fields)
-        for item in items:
-            yield _noted(item, content.note)
+        note = content.note
+        for item in items:  # the file's note once, on its first document (a JSON list's)
+            yield _noted(item, note)
+            note = None if isinstance(item, RawDocument) else note
 
 
 def _noted(item: RawDocument | Skipped, note: str | None) -> RawDocument | Skipped:
@@ -101,7 +103,9 @@ def _read_text(path: Path, max_bytes: int) -> Decoded | Skipped:
     problem = _bytes_problem(data)
     if problem:
         return Skipped(where, problem)
-    return decode_lenient(data)
+    decoded = decode_lenient(data)
+    # a byte-order mark or Windows-1252 no-break spaces alone: nothing to read
+    return decoded if decoded.text.strip() else Skipped(where, "empty file")
 
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

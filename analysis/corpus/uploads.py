@@ -164,9 +164,13 @@ def file_problem(name: str, data: bytes, limits: UploadLimits) -> str | None:
     if not data.strip():
         return "empty file"
     if data.startswith(UTF16_BOMS):  # read whole by the loader; streamed formats refuse it
-        return UTF16_STREAMED if suffix in STREAMED_SUFFIXES or name in MANIFEST_NAMES else None
+        if suffix in STREAMED_SUFFIXES or name in MANIFEST_NAMES:
+            return UTF16_STREAMED
+        return None if data.decode("utf-16", errors="replace").strip() else "empty file"
     if b"\x00" in data:
         return "binary file (contains NUL bytes)"
+    if name not in MANIFEST_NAMES and not decode_lenient(data).text.strip():
+        return "empty file"  # a byte-order mark or no-break spaces alone
     if name in MANIFEST_NAMES:  # TOML must be UTF-8; article files are read leniently
         try:
             data.decode("utf-8-sig")
@@ -335,7 +339,8 @@ def save_uploads(
         for c in accepted:
             (folder / c.name).write_bytes(c.data)
             batch.files.append(SavedFile(c.original, c.name, len(c.data)))
-            note = None if c.is_manifest else decode_lenient(c.data).note
+            utf16 = c.data.startswith(UTF16_BOMS)  # read as UTF-16 by the loader: no note
+            note = None if c.is_manifest or utf16 else decode_lenient(c.data).note
             if note:
                 batch.notes.append(f"{c.name}: {note}; check its special characters")
         _write_batch_manifest(batch, metadata)

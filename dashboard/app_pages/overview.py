@@ -120,13 +120,16 @@ def _tone_baseline(
     one is chosen; the outlet and author filters aside: it is the corpus's baseline)."""
     articles = data.positions(ctx.path, ctx.stamp, "article")
     if period is not None:
-        first, last, undated = period
-        span = Period(dt.date.fromisoformat(first), dt.date.fromisoformat(last), undated)
-        articles = articles[
-            articles["article_id"].isin(meta["article_id"][span.keeps(meta["date"])])
-        ]
+        articles = articles[articles["article_id"].isin(_in_period(meta, period))]
     if note := views.tone_baseline_note(views.topic_tone_means(articles, topics), ctx.label):
         st.caption(note + (f" (Articles of {period_words(period)}.)" if period else ""))
+
+
+def _in_period(meta: pd.DataFrame, period: tuple[str, str, bool]) -> set[str]:
+    """The ids of the articles of ``meta`` a date range keeps (whatever the other filters)."""
+    first, last, undated = period
+    span = Period(dt.date.fromisoformat(first), dt.date.fromisoformat(last), undated)
+    return set(meta["article_id"].astype(str)[span.keeps(meta["date"])])
 
 
 def _known(options: list[str]):
@@ -206,10 +209,10 @@ def _evidence_for_group(
     topics: list[str],
     level: str = "author",
     period: data.PeriodKey = None,
-    kept: pd.DataFrame | None = None,
+    meta: pd.DataFrame | None = None,
 ) -> None:
     """The evidence of one author (or outlet group), or at ``level`` "outlet" of one outlet
-    over all its articles (over those of ``period`` where given: the ``kept`` articles)."""
+    over all its articles (over those of ``period`` where given, among ``meta``'s)."""
     st.subheader("Evidence")
     noun = "an outlet" if level == "outlet" else "an author"
     st.caption(f"Click a cell in the table above, or choose {noun} and a topic here.")
@@ -241,8 +244,9 @@ def _evidence_for_group(
     )
     store = data.text_store(ctx.path, ctx.stamp)
     article_ids = list(meta_by_id.index[views.unit_articles(meta_by_id, level, unit)])
-    if period is not None and kept is not None:  # the period's articles only
-        article_ids = [a for a in article_ids if a in set(kept["article_id"])]
+    if period is not None and meta is not None:  # the period's articles only, as its position
+        in_period = _in_period(meta, period)
+        article_ids = [a for a in article_ids if a in in_period]
     if record is not None and record.get("status") == "unscored":
         st.warning(_unscored_note(ctx.label(topic)))
     elif record is None or record.get("status") != "discussed":
@@ -547,7 +551,7 @@ def _groups_view(
     current = state.get(level)
     if current in wide.index and current not in units:
         units.insert(0, current)
-    _evidence_for_group(ctx, meta_by_id, units, topics, level, period, kept)
+    _evidence_for_group(ctx, meta_by_id, units, topics, level, period, meta_by_id)
 
 
 def _articles_view(

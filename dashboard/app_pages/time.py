@@ -162,18 +162,17 @@ def time_chart(
         axis=alt.Axis(labelAngle=0, labelOverlap=True),
         scale=alt.Scale(padding=10),  # the first and last points drawn whole, not cut in half
     )
+    # swatches as strong as the points (they took the lines' opacity); one key for colour and
+    # shape
+    legend = alt.Legend(orient="bottom", columns=4, labelLimit=260, title=unit, symbolOpacity=1.0)
     colour = alt.Color(
         "Author:N",
         sort=authors,
         scale=alt.Scale(domain=authors, range=list(CATEGORY_COLORS[: len(authors)])),
-        # swatches as strong as the points (they took the lines' opacity)
-        legend=alt.Legend(
-            orient="bottom", columns=4, labelLimit=260, title=unit, symbolOpacity=1.0
-        ),
+        legend=legend,
     )
     # a shape per unit as well as a colour: the colours left once red, blue, purple and green
     # are the scores' (orange, brown, yellow...) are hard to tell apart on their own
-    legend = alt.Legend(orient="bottom", columns=4, labelLimit=260, title=unit, symbolOpacity=1.0)
     shape = alt.Shape("Author:N", sort=authors, legend=legend)  # merged with the colours' key
     tooltip = [
         alt.Tooltip("Date:T", format="%Y-%m-%d"),

@@ -81,3 +81,35 @@ def test_files_without_records_are_named_not_passed_over(tmp_path):
         "header.csv": "no records: a header row only",
         "empty_list.json": "no records: an empty JSON list",
     }
+
+
+def test_a_file_with_nothing_but_a_mark_or_no_break_spaces_is_empty_not_a_crash(tmp_path):
+    from analysis.corpus.uploads import UploadLimits, file_problem
+
+    write(tmp_path / "bom.txt", b"\xef\xbb\xbf\r\n")
+    write(tmp_path / "nbsp.md", b"\xa0\xa0\n")
+    write(tmp_path / "good.txt", f"Title\n\n{BODY}")
+    corpus = load_corpus([tmp_path])
+    assert [a.article_id for a in corpus.articles] == ["good"]
+    reasons = {s.source.rsplit("/", 1)[1]: s.reason for s in corpus.skipped}
+    assert reasons == {"bom.txt": "empty file", "nbsp.md": "empty file"}
+    limits = UploadLimits()
+    assert file_problem("bom.txt", b"\xef\xbb\xbf\r\n", limits) == "empty file"
+    assert file_problem("nbsp.md", b"\xa0\xa0\n", limits) == "empty file"
+
+
+def test_a_json_list_with_a_bad_byte_is_noted_once(tmp_path, capsys):
+    items = [f'{{"id": "i{n}", "text": "{WINDOWS_BODY} Item {n}."}}' for n in range(3)]
+    write(tmp_path / "list.json", ("[" + ", ".join(items) + "]").encode("cp1252"))
+    corpus = load_corpus([tmp_path])
+    assert len(corpus.articles) == 3
+    assert capsys.readouterr().err.count("read as Windows-1252") == 1
+
+
+def test_a_utf16_upload_is_saved_without_a_windows_note(tmp_path):
+    from analysis.corpus.uploads import save_uploads
+
+    data = f"Title one\n\n{WINDOWS_BODY}".encode("utf-16")
+    batch = save_uploads([("a.txt", data)], tmp_path)
+    assert [f.name for f in batch.files] == ["a.txt"]
+    assert not any("Windows-1252" in note for note in batch.notes)
