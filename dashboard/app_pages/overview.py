@@ -78,7 +78,13 @@ def _filters(
             state.seed_widget("undated", f"ov_undated_{run}", lambda v: v != "0")
             if f"ov_undated_{run}" not in st.session_state:
                 st.session_state[f"ov_undated_{run}"] = True
-            undated = st.checkbox("Include undated articles", key=f"ov_undated_{run}")
+            undated = st.checkbox(
+                "Include undated articles",
+                key=f"ov_undated_{run}",
+                help="Lists the articles without a date. Over a narrower date range, authors' "
+                "and outlets' positions count their dated articles only: an undated article "
+                "is in no period.",
+            )
             state.put("undated", None if undated else "0")
             picked = tuple(picked) if isinstance(picked, list | tuple) else (picked,)
             lo = pd.Timestamp(picked[0]) if picked else pd.Timestamp(first)
@@ -88,14 +94,17 @@ def _filters(
             in_range = meta["day"].between(lo, hi) | (meta["day"].isna() & undated)
             if (~in_range).any():
                 narrowed = True
-                period = (lo.date().isoformat(), hi.date().isoformat(), bool(undated))
+                # an undated article is in no period: positions over dates count dated ones
+                # (an audit's "2014 only" was three parts undated articles of any year)
+                period = (lo.date().isoformat(), hi.date().isoformat(), False)
             mask &= in_range
         if period is not None:
             st.caption(
-                "Author and outlet positions are computed over their articles in the date "
-                f"range ({period_words(period)}): the numbers, intervals, article counts and "
-                "evidence are the period's. The Outlet and Author filters choose which authors "
-                "and outlets are listed."
+                "Author and outlet positions are computed over their dated articles in the "
+                f"date range ({period[0]} to {period[1]}; undated articles are counted only "
+                "over the whole range): the numbers, intervals, article counts and evidence "
+                "are the period's. The Outlet and Author filters choose which authors and "
+                "outlets are listed."
             )
         elif narrowed:
             st.caption(
@@ -191,7 +200,7 @@ def _download_positions(
     stem = export.file_stem("overview", level, ctx.run_id)
     what = f"the {level} positions of this table (all pages)"
     if period is not None and level != "article":
-        stem = f"{stem}-{period[0]}-to-{period[1]}"
+        stem = f"{stem}-{period[0]}-to-{period[1]}-dated"
         what += f", computed over the articles of {period_words(period)}"
     export.download_buttons(
         stem,
@@ -533,9 +542,14 @@ def _groups_view(
                 "Authors view groups each unsigned article under itself."
             )
             return
+        published = (
+            f"every dated article it published from {period[0]} to {period[1]}"
+            if period is not None
+            else "every article it published"
+        )
         st.caption(
-            "Each outlet over every article it published, signed or not: what it publishes, "
-            "whoever wrote it (under Authors an outlet group holds only its unsigned articles)."
+            f"Each outlet over {published}, signed or not: what it publishes, whoever wrote it "
+            "(under Authors an outlet group holds only its unsigned articles)."
         )
     if narrowed:  # the units of the articles the filters keep
         wide = wide[wide.index.isin(views.members_at(kept, level)["group"].unique())]

@@ -104,9 +104,13 @@ def test_topic_filter(overview):
 def test_date_range_and_undated_filters(overview):
     dates = overview.date_input(key="ov_dates_20181110-120000-seeds000")
     dates.set_value((dt.date(2018, 6, 27), dt.date(2018, 9, 30))).run()
-    assert set(_table(overview)["Author / outlet"]) == {TIMOFEEV, VALDAI, WIRE_TITLE}
-    overview.checkbox(key="ov_undated_20181110-120000-seeds000").uncheck().run()
+    # authors over a period: their dated articles in it (an undated one is in no period)
     assert set(_table(overview)["Author / outlet"]) == {TIMOFEEV, VALDAI}
+    overview.radio(key="ov_view").set_value("Articles").run()
+    undated = set(_table(overview)["Author / outlet"])
+    assert WIRE_TITLE in undated  # listed, as the box asks
+    overview.checkbox(key="ov_undated_20181110-120000-seeds000").uncheck().run()
+    assert set(_table(overview)["Author / outlet"]) == undated - {WIRE_TITLE}
 
 
 def test_clicking_a_cell_opens_its_evidence_strongest_first(overview):
@@ -358,7 +362,7 @@ def test_a_date_range_makes_the_authors_positions_over_its_articles(overview):
     assert after[STANCE_HEADER] != before[STANCE_HEADER]
     assert after[STANCE_HEADER].split(" [")[0] == june.split(" [")[0]
     captions = [c.value for c in overview.sidebar.caption]
-    period = "computed over their articles in the date range (2018-06-27 to 2018-06-30"
+    period = "computed over their dated articles in the date range (2018-06-27 to 2018-06-30"
     assert any(period in c for c in captions)
 
 
