@@ -40,7 +40,7 @@ from analysis.corrections import (
     scoring_model,
     source_run_path,
 )
-from analysis.datasets import FORMATS, DataError, load_examples
+from analysis.datasets import FORMATS, DataError, load_examples, news_file_note
 from analysis.evaluate import evaluate_scorer, probability_report
 from analysis.labels import TASK_LABELS, TASK_WORDS
 from dashboard import context, corrections_ui, data, state
@@ -467,6 +467,8 @@ def file_section(ctx: context.RunContext, task: str) -> None:
     report, total = result["report"], result["total"]
     note = f" (the first {report['n']:,} of {total:,})" if total > report["n"] else ""
     st.markdown(f"**{task.capitalize()}: {spec}** on {source}{note}")
+    if task == "stance" and upload is None and (news := news_file_note(typed.strip())):
+        st.warning(news.removeprefix("note: ").capitalize() + ".")  # before the figures
     show_report(report, truth="the file")
 
 
@@ -503,10 +505,10 @@ def article_section(ctx: context.RunContext) -> None:
             "are read as they stand (`viewpoints evaluate --level article` does the same)."
         )
         return
-    show_article_report(result["report"], source, split.strip())
+    show_article_report(result["report"], source, split.strip(), ctx.label)
 
 
-def show_article_report(report: dict[str, Any], source: str, split: str) -> None:
+def show_article_report(report: dict[str, Any], source: str, split: str, label: Any = str) -> None:
     """The article-level figures of a run (see :func:`analysis.evaluate_articles`)."""
     where = f"{source}" + (f", split {split}" if split else "")
     missing = report.get("labels_not_in_run") or 0
@@ -533,10 +535,21 @@ def show_article_report(report: dict[str, Any], source: str, split: str) -> None
     )
     cols[3].metric("Against found", f"{found} of {n_against}")
     called = report.get("sign_accuracy_called")
+    counts = report.get("label_counts") or {}
+    leaning = int(counts.get("favor", 0)) + int(counts.get("against", 0))
     st.caption(
-        f"Of the favor and against articles, {report['n_called']} get a stance, "
+        f"Of the {report['n_signed']} favor and against pairs, {report['n_called']} get a "
+        "stance number (a 'mixed' one is judged by its number here, and read as 'none' in the "
+        "confusion), "
         + (f"{called:.0%} of those the right sign" if called is not None else "none with a sign")
         + f"; macro-F1 over the four labels {report['macro_f1']:.3f}."
+        + (
+            f" Answering favor for every one of them would score "
+            f"{int(counts.get('favor', 0)) / leaning:.0%} sign accuracy: read the sign "
+            "accuracy against that, and 'Against found'."
+            if leaning
+            else ""
+        )
     )
     left, right = st.columns(2)
     with left:
@@ -550,7 +563,7 @@ def show_article_report(report: dict[str, Any], source: str, split: str) -> None
             pd.DataFrame(
                 [
                     {
-                        "Topic": topic,
+                        "Topic": label(topic),
                         "Pairs": row["n"],
                         "Leaning": row["n_leaning"],
                         "Given a stance": row["n_called"],

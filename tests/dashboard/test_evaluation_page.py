@@ -270,6 +270,24 @@ def test_article_labels_judge_the_runs_article_positions(app, small_runs_dir, fo
         "4 labelled article × topic pairs" in m.value and "1 not in this run" in m.value
         for m in at.markdown
     )
+    # one favor and one against pair: answering favor every time would get half the signs
+    assert any(
+        "Answering favor for every one of them would score 50%" in c.value for c in at.caption
+    )
+
+
+def test_a_labelled_news_file_is_flagged_before_its_figures(app, small_runs_dir, folder, tmp_path):
+    rows = [{"text": "Sanctions work.", "target": "sanctions on Russia", "label": "none"}] * 4
+    data = tmp_path / "news_stance" / "passages.jsonl"  # the shipped model's training file
+    data.parent.mkdir()
+    data.write_text("".join(json.dumps({**r, "on_topic": False}) + "\n" for r in rows))
+    at = _open(app, small_runs_dir)
+    at.radio(key="ev_source").set_value("file").run()
+    at.text_input(key="ev_path").input(str(data)).run()
+    at.text_input(key="ev_model_stance_20181110-120000-seeds000").input("stance.minilm.v2").run()
+    _press(at, "Score")
+    assert not at.error, [e.value for e in at.error]
+    assert any("marked off topic" in w.value and "trained on" in w.value for w in at.warning)
 
 
 def test_article_labels_given_as_a_passage_file_point_to_their_place(
