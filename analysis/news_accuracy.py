@@ -209,6 +209,24 @@ def finds_no_against(accuracy: NewsAccuracy) -> bool:
 FAVOR_BASELINE = "answering favor every time would score at least as well"
 
 
+# A topic whose leaning pairs are at least this many and none read right is named in the
+# one-line figures (arms control: 0 of 5 on the shipped model's dev articles).
+MIN_LEANING_NAMED = 3
+
+
+def failed_topics(accuracy: NewsAccuracy, labels: Mapping[str, str] | None = None) -> str:
+    """ "; on arms control it read 0 of 5 leaning pairs right" for each topic the figures cover
+    with at least :data:`MIN_LEANING_NAMED` leaning pairs and none right; "" where there are
+    none (``labels``: topic key -> the run's name for it)."""
+    labels = labels or {}
+    return "".join(
+        f"; on {labels.get(key, key.replace('_', ' '))} it read {row.get('n_right', 0)} of "
+        f"{row['n_leaning']} leaning pairs right"
+        for key, row in (accuracy.per_topic or {}).items()
+        if int(row.get("n_leaning") or 0) >= MIN_LEANING_NAMED and not row.get("n_right")
+    )
+
+
 def no_against_lead(accuracy: NewsAccuracy, times: str = "\u00d7") -> str:
     """What an analyst must know first when :func:`finds_no_against` holds: the model does not
     find opposition, so a score above 0 can be an author who opposes the topic (an audit
@@ -293,13 +311,14 @@ def accuracy_line(accuracy: NewsAccuracy | None, unmeasured: Sequence[str] = ())
             f"{pct(accuracy.sign_accuracy_called)} of the stances it gives have the right sign "
             f"(all of them favor: {FAVOR_BASELINE}); "
             f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article "
-            "x topic pairs get none" + unmeasured_note(unmeasured)
+            "x topic pairs get none" + failed_topics(accuracy) + unmeasured_note(unmeasured)
         )
     return (
         f"how far to trust S: on labelled news, {pct(accuracy.sign_accuracy_called)} of the "
         f"stances {accuracy.model} gives have the right sign; "
         f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article x "
         f"topic pairs get none; against found {accuracy.against_found} of {accuracy.n_against}"
+        + failed_topics(accuracy)
         + unmeasured_note(unmeasured)
     )
 

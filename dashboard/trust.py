@@ -14,6 +14,7 @@ from analysis.news_accuracy import (
     NewsAccuracy,
     accuracy_for_run,
     accuracy_sentences,
+    failed_topics,
     finds_no_against,
     no_against_lead,
     pct,
@@ -24,17 +25,24 @@ from analysis.news_accuracy import (
 from dashboard.style import md_escape
 
 
-def trust_label(accuracy: NewsAccuracy | None, unmeasured: Sequence[str] = ()) -> str:
-    """The expander's title: the one figure an analyst should see without opening it
-    (``unmeasured``: the labels of the run's topics the figures do not cover)."""
+def trust_label(
+    accuracy: NewsAccuracy | None,
+    unmeasured: Sequence[str] = (),
+    labels: Mapping[str, str] | None = None,
+) -> str:
+    """The expander's title: the figures an analyst should see without opening it
+    (``unmeasured``: the labels of the run's topics the figures do not cover; ``labels``: the
+    run's names of its topics)."""
     if accuracy is None:
         return "How far to trust these stances: not measured on news for this stance model"
     if finds_no_against(accuracy):
         return (
             f"How far to trust these stances: {no_against_lead(accuracy)}. Of the stances it "
-            f"gives, {pct(accuracy.sign_accuracy_called)} have the right sign (all of them "
-            f"favor), and {accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} "
-            "article × topic pairs a reader found leaning get none" + unmeasured_note(unmeasured)
+            f"gives, {pct(accuracy.sign_accuracy_called)} have the right sign, all of them "
+            f"favor ({FAVOR_BASELINE}), and {accuracy.n_leaning - accuracy.n_called} of "
+            f"{accuracy.n_leaning} article × topic pairs a reader found leaning get none"
+            + failed_topics(accuracy, labels)
+            + unmeasured_note(unmeasured)
         )
     return (
         f"How far to trust these stances: on labelled news, {pct(accuracy.sign_accuracy_called)}"
@@ -42,6 +50,7 @@ def trust_label(accuracy: NewsAccuracy | None, unmeasured: Sequence[str] = ()) -
         f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} article × topic "
         "pairs a reader found leaning get none; it finds "
         f"{accuracy.against_found} of {accuracy.n_against} that lean against"
+        + failed_topics(accuracy, labels)
         + unmeasured_note(unmeasured)
     )
 
@@ -92,7 +101,7 @@ def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> Non
     caveat = tone_caveat(models)
     if caveat:
         st.caption(caveat)
-    with st.expander(trust_label(accuracy, unmeasured), icon=":material/info:"):
+    with st.expander(trust_label(accuracy, unmeasured, labels), icon=":material/info:"):
         if accuracy is None:
             stance = models.get("stance") if isinstance(models, Mapping) else None
             name = stance.get("name") if isinstance(stance, Mapping) else None

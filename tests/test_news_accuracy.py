@@ -149,3 +149,20 @@ def test_a_model_that_finds_no_against_is_told_apart_from_always_answering_favor
     assert "finds no opposition" not in accuracy_line(FIGURES)
     assert "Every right sign above is a *favor*" in "\n".join(accuracy_sentences(blind))
     assert not finds_no_against(replace(FIGURES, n_against=0, against_found=0))  # none to find
+
+
+def test_a_topic_with_no_leaning_pair_read_right_is_named_in_the_one_line_figures():
+    from analysis.news_accuracy import failed_topics
+
+    per_topic = {
+        "arms_control": {"n_leaning": 5, "n_right": 0, "n_called": 2},
+        "sanctions": {"n_leaning": 11, "n_right": 8, "n_called": 8},
+        "ukraine": {"n_leaning": 2, "n_right": 0, "n_called": 0},  # too few to say
+    }
+    figures = replace(FIGURES, per_topic=per_topic)
+    assert failed_topics(figures) == "; on arms control it read 0 of 5 leaning pairs right"
+    named = failed_topics(figures, {"arms_control": "Treaties"})
+    assert named == "; on Treaties it read 0 of 5 leaning pairs right"
+    assert failed_topics(replace(FIGURES, per_topic={})) == ""
+    blind = replace(figures, against_found=0)
+    assert accuracy_line(blind).endswith("on arms control it read 0 of 5 leaning pairs right")

@@ -10,12 +10,20 @@ import pytest
 from analysis.news_accuracy import (
     FAVOR_BASELINE,
     SHIPPED_ROOT,
+    failed_topics,
     finds_no_against,
     read_news_accuracy,
 )
 from analysis.runs import write_run
 from analysis.topics import load_topics
-from tests.dashboard.conftest import CONFIG_TOML, SMALL_ARTICLES, TOPICS, _meta, _tables_from_specs
+from tests.dashboard.conftest import (
+    CONFIG_TOML,
+    SMALL_ARTICLES,
+    TOPIC_LABELS,
+    TOPICS,
+    _meta,
+    _tables_from_specs,
+)
 
 V2 = read_news_accuracy(SHIPPED_ROOT / "minilm_v2" / "news_accuracy.json")
 
@@ -58,14 +66,15 @@ def test_a_run_of_the_shipped_model_shows_its_measured_figures(app, v2_runs_dir,
             f"How far to trust these stances: stance.minilm.v2 finds no opposition (none of the "
             f"{V2.n_against} labelled article × topic pairs that lean against read as against), "
             f"so a score above 0 may be an author who opposes the topic. Of the stances it "
-            f"gives, {called} have the right sign (all of them favor), and {none} a reader "
-            "found leaning get none"
+            f"gives, {called} have the right sign, all of them favor ({FAVOR_BASELINE}), and "
+            f"{none} a reader found leaning get none" + failed_topics(V2, TOPIC_LABELS)
         ]
     else:
         assert labels == [
             f"How far to trust these stances: on labelled news, {called} of the stances "
             f"stance.minilm.v2 gives have the right sign, and {none} a reader found leaning get "
             f"none; it finds {V2.against_found} of {V2.n_against} that lean against"
+            + failed_topics(V2, TOPIC_LABELS)
         ]
     text = "\n".join(m.value for m in at.markdown)
     assert f"{V2.against_found} of {V2.n_against} pairs leaning against" in text
