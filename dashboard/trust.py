@@ -66,8 +66,9 @@ def trust_summary(models: Mapping[str, Any] | None) -> str:
             f"Stance model on labelled news: finds no opposition (against found 0 of "
             f"{accuracy.n_against}: a score above 0 may be an author who opposes the topic); "
             f"{accuracy.n_called} of {accuracy.n_leaning} leaning pairs given a stance, "
-            f"{pct(accuracy.sign_accuracy_called)} of those the right sign ({FAVOR_BASELINE}); "
-            f"coverage F1 {accuracy.coverage_f1:.2f}."
+            f"{pct(accuracy.sign_accuracy_called)} of those the right sign ({FAVOR_BASELINE})"
+            + failed_topics(accuracy)
+            + f"; coverage F1 {accuracy.coverage_f1:.2f}."
         )
     return (
         f"Stance model on labelled news: {accuracy.n_called} of {accuracy.n_leaning} leaning "

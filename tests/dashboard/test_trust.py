@@ -109,8 +109,9 @@ def test_the_runs_page_gives_each_runs_stance_model_figures(app, tmp_path):
             f"Stance model on labelled news: finds no opposition (against found 0 of "
             f"{f.n_against}: a score above 0 may be an author who opposes the topic); "
             f"{f.n_called} of {f.n_leaning} leaning pairs given a stance, "
-            f"{f.sign_accuracy_called:.0%} of those the right sign ({FAVOR_BASELINE}); "
-            f"coverage F1 {f.coverage_f1:.2f}."
+            f"{f.sign_accuracy_called:.0%} of those the right sign ({FAVOR_BASELINE})"
+            + failed_topics(f)
+            + f"; coverage F1 {f.coverage_f1:.2f}."
         )
         if finds_no_against(f)
         else (
