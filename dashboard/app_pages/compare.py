@@ -51,6 +51,12 @@ def render() -> None:
     meta_by_id = meta.set_index("article_id", drop=False)
 
     st.title("Compare")
+    if state.get("from") or state.get("to") or state.get("undated") is not None:
+        st.caption(  # the Overview's dates travel in the address; they do not apply here
+            "The date range chosen on the Overview does not apply here: each author and "
+            "outlet is compared over all of their articles (the Over time page splits them by "
+            "date)."
+        )
     level = ui.unit_choice("Compare", "cmp_units")
     positions = data.positions(ctx.path, ctx.stamp, level)
     if level == "outlet":

@@ -331,3 +331,13 @@ def test_an_outlet_the_corpus_also_files_under_another_name_says_so(app, tmp_pat
     captions = " ".join(c.value for c in at.caption)
     assert f"{VALDAI} (2 articles) is filed apart from {VALDAI} (Opinion) (1 article)" in captions
     assert captions.count("is filed apart from") == 1  # Nhan Dan has one name: no note
+
+
+def test_the_overviews_date_range_is_said_not_to_apply_here(app, small_runs_dir):
+    at = app(small_runs_dir, **{"from": "2018-06-27", "to": "2018-06-30"}).run()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("does not apply here" in c.value for c in at.caption)
+    plain = app(small_runs_dir).run()
+    plain.switch_page("app_pages/compare.py").run()
+    assert not any("does not apply here" in c.value for c in plain.caption)
