@@ -652,35 +652,70 @@ def shift_table(
 
 # Articles discussing a topic below which its mean tone is not said (too few to set a baseline).
 TONE_BASELINE_MIN_ARTICLES = 5
+# Outlets in the range given beside it: those with at least this many articles on the topic.
+TONE_RANGE_MIN_ARTICLES = 3
 
 
 def topic_tone_means(
     article_positions: pd.DataFrame, topics: Sequence[str]
 ) -> dict[str, tuple[float, int]]:
-    """Topic -> (the mean tone of the articles that discuss it, how many), for the topics that
-    at least :data:`TONE_BASELINE_MIN_ARTICLES` articles discuss with a tone. A topic's own
-    words pull every tone one way (every outlet's sanctions tone read −0.47 to −0.73 on the
-    AllSides corpus), so an analyst reads a unit's tone against this, not against 0."""
+    """Topic -> (the tone of all the own-voice topic passages of the articles that discuss it,
+    pooled as an outlet's are: each article weighs by its passages; how many articles), for
+    the topics that at least :data:`TONE_BASELINE_MIN_ARTICLES` articles discuss with a tone.
+    A topic's own words pull every tone one way (every outlet's sanctions tone read −0.47 to
+    −0.73 on the AllSides corpus), so an analyst reads a unit's tone against this, not 0."""
     rows = article_positions[
         (article_positions["status"] == "discussed") & article_positions["tone"].notna()
     ]
     means = {}
     for topic in topics:
-        tones = rows.loc[rows["topic"] == topic, "tone"].astype(float)
-        if len(tones) >= TONE_BASELINE_MIN_ARTICLES:
-            means[topic] = (float(tones.mean()), len(tones))
+        part = rows[rows["topic"] == topic]
+        if len(part) < TONE_BASELINE_MIN_ARTICLES:
+            continue
+        weights = pd.to_numeric(part["n_passages"], errors="coerce").fillna(0).clip(lower=0)
+        tones = part["tone"].astype(float)
+        mean = float((tones * weights).sum() / weights.sum()) if weights.sum() else tones.mean()
+        means[topic] = (mean, len(part))
     return means
 
 
-def tone_baseline_note(means: Mapping[str, tuple[float, int]], label: Any) -> str | None:
-    """The sentence that gives each topic's mean tone (``label``: topic key -> its name)."""
+def outlet_tone_ranges(
+    outlet_positions: pd.DataFrame, topics: Sequence[str]
+) -> dict[str, tuple[float, float, int]]:
+    """Topic -> (lowest, highest tone, how many outlets) among the outlets with at least
+    :data:`TONE_RANGE_MIN_ARTICLES` articles discussing it."""
+    rows = outlet_positions[
+        (outlet_positions["status"] == "discussed") & outlet_positions["tone"].notna()
+    ]
+    if "n_articles_discussing" in rows.columns:
+        rows = rows[rows["n_articles_discussing"].fillna(0) >= TONE_RANGE_MIN_ARTICLES]
+    ranges = {}
+    for topic in topics:
+        tones = rows.loc[rows["topic"] == topic, "tone"].astype(float)
+        if len(tones) >= 2:
+            ranges[topic] = (float(tones.min()), float(tones.max()), len(tones))
+    return ranges
+
+
+def tone_baseline_note(
+    means: Mapping[str, tuple[float, int]],
+    label: Any,
+    ranges: Mapping[str, tuple[float, float, int]] | None = None,
+) -> str | None:
+    """The sentence that gives each topic's pooled tone and the outlets' range around it
+    (``label``: topic key -> its name)."""
     if not means:
         return None
-    parts = ", ".join(
-        f"{label(topic)} {signed(mean)} ({n:,} articles)" for topic, (mean, n) in means.items()
-    )
+    ranges = ranges or {}
+
+    def part(topic: str, mean: float, n: int) -> str:
+        spread = ranges.get(topic)
+        around = f", outlets {signed(spread[0])} to {signed(spread[1])}" if spread else ""
+        return f"{label(topic)} {signed(mean)} ({n:,} articles{around})"
+
+    parts = "; ".join(part(topic, mean, n) for topic, (mean, n) in means.items())
     return (
-        f"Tone averaged over the articles that discuss each topic: {parts}. A topic's own words "
-        "(sanctions, war, invasion) pull every tone one way, so compare a tone with this and "
-        "with other authors' and outlets', not with 0."
+        f"Tone over all the articles that discuss each topic, whatever the outlet and author "
+        f"filters: {parts}. A topic's own words (sanctions, war, invasion) pull every tone one "
+        "way, so compare a tone with this and with other authors' and outlets', not with 0."
     )

@@ -130,8 +130,10 @@ def _tone_baseline(
     articles = data.positions(ctx.path, ctx.stamp, "article")
     if period is not None:
         articles = articles[articles["article_id"].isin(_in_period(meta, period))]
-    if note := views.tone_baseline_note(views.topic_tone_means(articles, topics), ctx.label):
-        st.caption(note + (f" (Articles of {period_words(period)}.)" if period else ""))
+    ranges = views.outlet_tone_ranges(data.positions(ctx.path, ctx.stamp, "outlet", period), topics)
+    means = views.topic_tone_means(articles, topics)
+    if note := views.tone_baseline_note(means, ctx.label, ranges):
+        st.caption(note + (f" (Dated articles of {period[0]} to {period[1]}.)" if period else ""))
 
 
 def _in_period(meta: pd.DataFrame, period: tuple[str, str, bool]) -> set[str]:

@@ -741,22 +741,46 @@ def test_a_listed_shift_s_heading_says_what_it_rests_on():
     assert "shift −0.30 [−0.50, −0.10], p 0.004, q 0.020, articles 12 / 30" in heading
 
 
-def test_each_topics_mean_tone_is_said_where_enough_articles_discuss_it():
-    from dashboard.views import TONE_BASELINE_MIN_ARTICLES, tone_baseline_note, topic_tone_means
+def test_each_topics_tone_is_pooled_over_its_articles_and_set_beside_the_outlets():
+    from dashboard.views import (
+        TONE_BASELINE_MIN_ARTICLES,
+        outlet_tone_ranges,
+        tone_baseline_note,
+        topic_tone_means,
+    )
 
     n = TONE_BASELINE_MIN_ARTICLES
-    rows = [
-        {"topic": "sanctions", "status": "discussed", "tone": -0.6 + 0.05 * i} for i in range(n)
-    ]
-    rows += [{"topic": "sanctions", "status": "not_discussed", "tone": np.nan}]
-    rows += [{"topic": "ukraine", "status": "discussed", "tone": 0.4}] * (n - 1)  # too few
+    rows = [{"topic": "sanctions", "status": "discussed", "tone": -0.8, "n_passages": 3}]
+    rows += [{"topic": "sanctions", "status": "discussed", "tone": -0.2, "n_passages": 1}] * (n - 1)
+    rows += [{"topic": "sanctions", "status": "not_discussed", "tone": np.nan, "n_passages": 0}]
+    rows += [{"topic": "ukraine", "status": "discussed", "tone": 0.4, "n_passages": 2}] * (n - 1)
     means = topic_tone_means(pd.DataFrame(rows), ["sanctions", "ukraine", "arms"])
-    assert list(means) == ["sanctions"]
+    assert list(means) == ["sanctions"]  # Ukraine: too few articles to set a baseline
     mean, count = means["sanctions"]
-    assert count == n and mean == pytest.approx(-0.6 + 0.05 * (n - 1) / 2)
-    note = tone_baseline_note(means, lambda key: key.title())
-    assert note.startswith("Tone averaged over the articles that discuss each topic: Sanctions ")
-    assert f"({n} articles)" in note and "not with 0" in note
+    # pooled as an outlet's tone is: the three-passage article weighs three times
+    assert count == n and mean == pytest.approx((-0.8 * 3 - 0.2 * (n - 1)) / (3 + n - 1))
+    outlets = pd.DataFrame(
+        [
+            {
+                "topic": "sanctions",
+                "status": "discussed",
+                "tone": -0.47,
+                "n_articles_discussing": 9,
+            },
+            {
+                "topic": "sanctions",
+                "status": "discussed",
+                "tone": -0.73,
+                "n_articles_discussing": 4,
+            },
+            {"topic": "sanctions", "status": "discussed", "tone": 0.9, "n_articles_discussing": 1},
+        ]
+    )
+    ranges = outlet_tone_ranges(outlets, ["sanctions"])
+    assert ranges == {"sanctions": (-0.73, -0.47, 2)}  # the one-article outlet left out
+    note = tone_baseline_note(means, lambda key: key.title(), ranges)
+    assert note.startswith("Tone over all the articles that discuss each topic, whatever the")
+    assert f"({n} articles, outlets −0.73 to −0.47)" in note and "not with 0" in note
     assert tone_baseline_note({}, str) is None
 
 
