@@ -259,8 +259,8 @@ def format_positions(
     lines = [
         *wrapped(
             f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'only "
-            "quoted': no own words on it; 'mixed': both sides, about equally, 'leaning' a side "
-            "where its interval keeps to it; 'near 0': all of "
+            "quoted': no own words on it; 'mixed': both sides, the smaller at least half the "
+            "larger, 'leaning' a side where its interval keeps to it; 'near 0': all of "
             f"its interval within ±{NEAR_ZERO:.2f}, practically no side), quoted voices Q, "
             f"tone T, from -1 to 1, each with its {run.info.aggregation.confidence:.0%} interval "
             + (

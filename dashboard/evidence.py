@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.intervals import settled_near_zero
+from analysis.intervals import mixed_lean, settled_near_zero
 from analysis.quoted_voice import fill_quoted_readings
 from dashboard import data
 from dashboard.style import (
@@ -68,10 +68,10 @@ def position_html(
     n_rep = 0 if is_missing(n_rep) else int(n_rep)
     if discussed:
         no_stance = row.get("stance_status") == "no_stance" or is_missing(stance)
-        mixed = " (mixed)" if row.get("stance_status") == "mixed" else ""
+        mixed = _mixed(row, "stance_status", "stance_low", "stance_high")
         if not mixed and settled_near_zero(row.get("stance_low"), row.get("stance_high")):
             mixed = f" ({NEAR_ZERO_WORDS})"  # sure, but of nearly nothing, as the tables say
-        quoted_mixed = " (mixed)" if row.get("quoted_status") == "mixed" else ""
+        quoted_mixed = _mixed(row, "quoted_status", "quoted_low", "quoted_high")
         if not quoted_mixed and settled_near_zero(row.get("quoted_low"), row.get("quoted_high")):
             quoted_mixed = f" ({NEAR_ZERO_WORDS})"  # as the table's cell says
         quoted = row.get("quoted_stance")
@@ -312,3 +312,12 @@ def reported_frame(
     hits = hits.assign(_strength=hits["relevance"].astype(float) * sided)
     ranked = hits.sort_values(["_strength", "relevance"], ascending=False, kind="stable")
     return data.passages_with_scores(store, list(ranked["passage_id"][:limit]), topic), len(hits)
+
+
+def _mixed(row: Any, status: str, low: str, high: str) -> str:
+    """ " (mixed)", or " (mixed, leaning favor)" where the interval keeps to one side, as the
+    tables' cells say; "" for a stance that is not mixed."""
+    if row.get(status) != "mixed":
+        return ""
+    lean = mixed_lean(row.get(low), row.get(high))
+    return f" (mixed, leaning {lean})" if lean else " (mixed)"

@@ -338,8 +338,8 @@ def legend_html(
     body = (
         "; quoted voices: the same for the people the author quotes; no stance expressed: "
         "discussed, but no side taken; only quoted voices: discussed only through the people "
-        "quoted; mixed: both sides taken, about equally (leaning a side where its interval "
-        f"keeps to it); {NEAR_ZERO_WORDS}: all of the "
+        "quoted; mixed: both sides taken, the smaller side at least half the larger (leaning "
+        f"a side where its interval keeps to it); {NEAR_ZERO_WORDS}: all of the "
         f"interval within ±{NEAR_ZERO:.2f}, practically no side however sure; tone: positive "
         "minus negative wording of the author's own passages on the topic, not a side "
         f"(reporting bad news reads negative); [low, high]: {interval}"
