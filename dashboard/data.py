@@ -186,7 +186,7 @@ def positions(run_path: str, stamp: float, level: str, period: PeriodKey = None)
     return _positions(run_path, stamp, level)
 
 
-@st.cache_data(max_entries=MAX_RUNS_CACHED, show_spinner=False)
+@st.cache_data(max_entries=MAX_RUNS_CACHED * 3, show_spinner=False)  # a run's three levels
 def _positions(run_path: str, stamp: float, level: str) -> pd.DataFrame:
     """:func:`positions` over all of a run's articles (cached under one key however called)."""
     if level == "outlet":

@@ -113,6 +113,7 @@ def read_run_tables(path: str) -> None:
     for level in ("author", "article"):
         data.positions(path, stamp, level)
         data.wide_positions(path, stamp, level)
+    data.positions(path, stamp, "outlet")  # the Overview's tone baseline sets outlets beside it
     data.text_store(path, stamp)
 
 

@@ -75,19 +75,20 @@ def matrix_table(
     # Long scraped bylines and titles are cut to a width of their own (whole on hover), so that
     # the measures stay on screen; n · coverage is wide enough for "(+1 reported)".
     widths: dict[str, Any] = {
-        "Title": 260,
+        "Title": 220,
         "Author / outlet": 200,
         "Outlet": 200,
         "Topic": 100,
         "Grouped under": 130,  # "outlet (no author)" whole
         N_HEADER: 230,  # "35 in 14 articles · <1% (+29 reported)" whole
     }
-    unit = table.display.columns[0]  # the unit's name stays in view when the table scrolls
+    # the unit's name and the topic stay in view when the table scrolls sideways
+    pinned = {table.display.columns[0], "Topic"}
     config = {
         c: st.column_config.TextColumn(
-            c, help=help_text.get(c), width=widths.get(c), pinned=c == unit or None
+            c, help=help_text.get(c), width=widths.get(c), pinned=c in pinned or None
         )
-        for c in (*help_text, *widths, unit)
+        for c in (*help_text, *widths, *pinned)
         if c in table.display.columns
     }
     rows = len(table.display)

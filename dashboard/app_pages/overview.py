@@ -580,8 +580,9 @@ def _articles_view(
         wide[wide.index.isin(kept["article_id"])],
         topics,
         "Articles",
-        [("title", "Title"), ("author", "Author / outlet"), ("group_kind", "Grouped under")],
-        [("date", "Date")],
+        # the measures right after the title, as for authors; who wrote it at the end
+        [("title", "Title")],
+        [("author", "Author / outlet"), ("group_kind", "Grouped under"), ("date", "Date")],
     )
     if found is not None:
         shown, listed = found
