@@ -263,9 +263,14 @@ def test_long_names_and_titles_get_a_width_so_the_measures_stay_on_screen(overvi
 
     columns = json.loads(overview.dataframe[0].proto.columns)
     assert columns["Author / outlet"]["width"] == 200 and columns["n · coverage"]["width"] == 230
+    assert columns["Author / outlet"].get("pinned") and columns["Topic"].get("pinned")
+    order = list(_table(overview).columns)
+    assert order.index("Tone [interval]") < order.index("Grouped under")  # measures first
     overview.radio(key="ov_view").set_value("Articles").run()
     columns = json.loads(overview.dataframe[0].proto.columns)
-    assert columns["Title"]["width"] == 260 and "help" in columns["n · coverage"]
+    assert columns["Title"]["width"] == 220 and "help" in columns["n · coverage"]
+    order = list(_table(overview).columns)
+    assert order.index("Tone [interval]") < order.index("Author / outlet")
 
 
 def test_sorting_by_a_topic_puts_its_row_first_in_each_units_rows(overview):
