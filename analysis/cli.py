@@ -619,7 +619,12 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
         measures=[args.measure] if args.measure else ("stance", "tone"),
     )
     from analysis.intervals import INTERVAL_METHOD
-    from analysis.news_accuracy import trust_record
+    from analysis.news_accuracy import (
+        accuracy_for_run,
+        finds_no_against,
+        no_against_lead,
+        trust_record,
+    )
 
     if args.outlets:
         _sibling_notes(run, [u for d in diffs for u in (d.a, d.b)])
@@ -656,6 +661,12 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
                 f"note: the stance model was not measured on {', '.join(unmeasured)}: a "
                 "difference there may be one the model makes, not the authors (read the "
                 "evidence)"
+            )
+        accuracy = accuracy_for_run(run.meta.get("models"))
+        if accuracy is not None and finds_no_against(accuracy) and args.measure != "tone":
+            print(
+                f"note: {no_against_lead(accuracy, 'x')}: a stance difference may be the "
+                "model's, not the authors' (read the evidence)"
             )
     return 0
 

@@ -144,7 +144,14 @@ def test_a_topic_the_stance_model_was_not_measured_on_is_said(tmp_path, capsys):
     make_run(tmp_path, meta=meta)
     args = ["compare-authors", "latest", "Ann", "Bob", "--runs-dir", str(tmp_path)]
     assert main([*args, "--permutations", "199"]) == 0
-    assert "note: the stance model was not measured on Iran sanctions" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "note: the stance model was not measured on Iran sanctions" in out
+    from analysis.news_accuracy import finds_no_against
+
+    blind = "a stance difference may be the model's, not the authors'"
+    assert (blind in out) == finds_no_against(v2)  # said where the model finds no opposition
+    assert main([*args, "--permutations", "199", "--measure", "tone"]) == 0
+    assert blind not in capsys.readouterr().out  # nor of tone, which it is not about
     assert main([*args, "--permutations", "199", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["topics_not_measured"] == ["Iran sanctions"]
 

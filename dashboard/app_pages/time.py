@@ -230,7 +230,7 @@ def time_chart(
         .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
     )
     layered = alt.layer(zero, interval, line, filled, hollow, data=drawn).properties(
-        width=420,
+        width=400,
         height=280,  # two panels a row fill a 1400 px screen's page
     )
     facets = by_topic_and_measure(layered, topic_labels, ["Stance", "Tone"])
