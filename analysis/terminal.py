@@ -271,6 +271,13 @@ def format_positions(
             + f"n: {counted}"
         ),
         *wrapped(models_note(run.info)),
+        # how far to trust S comes first: a long table would push it out of sight
+        *wrapped(
+            accuracy_line(
+                accuracy := accuracy_for_run(run.meta.get("models")),
+                unmeasured_topics(accuracy, run.info.topics),
+            )
+        ),
         *(wrapped(caveat) if (caveat := tone_caveat(run.meta.get("models"))) else []),
         *(line for note in _recomputed_note(run.meta) for line in wrapped(note)),
         *(wrapped(OUTLETS_NOTE) if level == "outlet" else []),
@@ -326,9 +333,6 @@ def format_positions(
         )
     for warning in run.meta.get("model_warnings") or []:  # a model that says nothing
         lines += wrapped(f"WARNING: {warning}")
-    accuracy = accuracy_for_run(run.meta.get("models"))
-    unmeasured = unmeasured_topics(accuracy, run.info.topics)
-    lines += wrapped(accuracy_line(accuracy, unmeasured))
     return "\n".join(lines)
 
 

@@ -597,8 +597,9 @@ def test_recompute_cli_with_calibration_fits_and_records_the_temperature(
     assert new.meta["source_command"] == run.meta.get("command")
     assert main(["show", str(new.path)]) == 0
     notes = capsys.readouterr().out.replace("\n  ", " ").splitlines()  # notes unwrapped
-    assert notes[1].startswith("models: ")  # the models, then where the run came from
-    shown = notes[2]
+    assert notes[1].startswith("models: ")  # the models, how far to trust S, where it came from
+    assert notes[2].startswith("how far to trust S")
+    shown = notes[3]
     assert shown.startswith(f"recomputed from run {run.run_id} with {n} correction(s) applied")
     assert "probabilities calibrated (stance T=" in shown
 

@@ -91,18 +91,28 @@ def _notes(text: str) -> list[str]:
     return text.replace("\n  ", " ").splitlines()
 
 
-def test_show_ends_with_how_far_to_trust_the_stance_model(run):
+def _trust(text: str) -> str:
+    """`show`'s "how far to trust S" line, its wrapped lines joined: under the models line,
+    before the table, where a long table cannot push it out of sight."""
+    lines = _notes(text)
+    (found,) = [i for i, line in enumerate(lines) if line.startswith("how far to trust S")]
+    assert lines[found - 1].startswith("models: ")
+    return lines[found]
+
+
+def test_show_says_first_how_far_to_trust_the_stance_model(run):
     from analysis.news_accuracy import SHIPPED_ROOT, finds_no_against, read_news_accuracy
 
     # The small run's stance model has no recorded figures: the table says so.
-    assert _notes(format_positions(run))[-1].startswith(
+    assert _trust(format_positions(run)).startswith(
         "how far to trust S: not measured on news for this stance model"
     )
     assert positions_json(run)["news_accuracy"] is None
     assert positions_json(run)["interval_method"] == "percentile bootstrap"  # not recorded
     v2 = read_news_accuracy(SHIPPED_ROOT / "minilm_v2" / "news_accuracy.json")
     run.meta["models"]["stance"] = {"name": v2.model, "weights_sha256": v2.weights_sha256}
-    last = _notes(format_positions(run))[-1]
+    run.__dict__.pop("info", None)  # read run.json's models again
+    last = _trust(format_positions(run))
     assert f"{v2.sign_accuracy_called:.0%} of the stances" in last and v2.model in last
     if finds_no_against(v2):  # said first: the sign figure alone would read as trustworthy
         assert last.startswith(f"how far to trust S: {v2.model} finds no opposition (none of ")
@@ -115,10 +125,9 @@ def test_show_says_how_many_candidates_the_topic_check_left_out(run):
     assert "topic check:" not in format_positions(run)  # the small run recorded none
     run.meta["counts"] = {**run.meta.get("counts", {}), "gated_out_pairs": 3418}
     lines = _notes(format_positions(run))
-    assert lines[-2].startswith(
+    assert lines[-1].startswith(
         "topic check: 3,418 candidate passage-topic pair(s) of the run left out"
     )
-    assert lines[-1].startswith("how far to trust S")
 
 
 def test_a_quoted_stance_of_both_sides_reads_mixed_as_the_author_s_does(run):
