@@ -794,7 +794,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.all and args.discussed:
         raise CLIError("--all and --discussed ask for opposite things; give one")
     run = load_run(args.run, args.runs_dir)
-    if args.level == "outlet":
+    period = _period_of(args)
+    if period is not None:
+        run = _with_period_positions(run, args.level, period)
+    elif args.level == "outlet":
         run = _with_outlet_positions(run)
     silent_left_out = 0
     if not (args.json or args.all or args.discussed or args.author):
@@ -844,6 +847,48 @@ def _silent_units_beyond(run: Any, level: str, topics: list[str]) -> int:
     if units <= SHOW_ALL_UP_TO:
         return 0
     return units - table.loc[table["status"] == "discussed", unit].nunique()
+
+
+def _add_period(parser: argparse.ArgumentParser) -> None:
+    """``--from``/``--to``: positions over the dated articles of a period, as the dashboard's
+    date range makes them."""
+    parser.add_argument(
+        "--from",
+        dest="date_from",
+        default=None,
+        help="positions over the dated articles from this day (YYYY-MM-DD): authors' and "
+        "outlets' made again over them, as the dashboard's date range does",
+    )
+    parser.add_argument(
+        "--to", dest="date_to", default=None, help="...and up to this day (YYYY-MM-DD)"
+    )
+
+
+def _period_of(args: argparse.Namespace) -> Any:
+    """The period ``--from``/``--to`` give, or None (a bad day is one error line)."""
+    from analysis.periods import period_from_days
+
+    try:
+        return period_from_days(args.date_from, args.date_to)
+    except ValueError as error:
+        raise CLIError(str(error)) from None
+
+
+def _with_period_positions(run: Any, level: str, period: Any) -> Any:
+    """A copy of ``run`` whose positions at ``level`` are those over ``period``
+    (:func:`analysis.periods.positions_within`), said on stderr."""
+    import copy
+
+    from analysis.periods import period_note, positions_within
+
+    try:
+        table = positions_within(run, level, period)
+    except ValueError as error:
+        raise CLIError(str(error)) from None
+    print(f"note: {period_note(period)}", file=sys.stderr)
+    within = copy.copy(run)
+    within.positions = table.reset_index(drop=True)
+    return within
 
 
 def _with_outlet_positions(run: Any) -> Any:
@@ -927,8 +972,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CLIError("Parquet is binary: expected --out FILE, or a pipe, not a terminal")
     if args.outlets and args.what != "positions":
         raise CLIError(f"--outlets: only with --what positions, got --what {args.what}")
+    period = _period_of(args)
+    if period is not None and args.what != "positions":
+        raise CLIError(f"--from/--to: only with --what positions, got --what {args.what}")
     run = load_run(args.run, args.runs_dir)
-    export_table(run, args.what, fmt, args.out, outlets=args.outlets)
+    if period is not None:
+        from analysis.periods import period_note
+
+        print(f"note: {period_note(period)}", file=sys.stderr)
+    export_table(run, args.what, fmt, args.out, outlets=args.outlets, period=period)
     if args.out:
         print(f"wrote {args.out}", file=sys.stderr)
     return 0
@@ -1458,6 +1510,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="every author (or article), also beyond "
         f"{SHOW_ALL_UP_TO} where the table leaves out those that discuss none of the topics",
     )
+    _add_period(sh)
     sh.add_argument(
         "--wide",
         action="store_true",
@@ -1482,6 +1535,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="--what positions: each outlet's over all its articles, signed or not (as show "
         "--level outlet), instead of the stored article and author positions",
     )
+    _add_period(ex)
     ex.add_argument(
         "--format",
         choices=["jsonl", "json", "csv", "parquet"],

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.jsonable import json_ready
+from analysis.periods import Period
 from analysis.provenance import PARQUET_KEY, export_provenance
 from analysis.runs import Run, write_parquet
 
@@ -25,14 +26,24 @@ WHAT = ("positions", "passages", "articles")
 FORMATS = ("jsonl", "json", "csv", "parquet")
 
 
-def table_for(run: Run, what: str, outlets: bool = False) -> pd.DataFrame:
+def table_for(
+    run: Run, what: str, outlets: bool = False, period: Period | None = None
+) -> pd.DataFrame:
     """The exported table: positions as stored (or, with ``outlets``, each outlet's over all
-    its articles: :mod:`analysis.outlets`); passages as scored topic passages with their text
-    and article metadata (one row per passage and topic); articles with their metadata."""
+    its articles: :mod:`analysis.outlets`; over ``period``, the articles' in it and the authors'
+    or outlets' made again over them: :mod:`analysis.periods`); passages as scored topic
+    passages with their text and article metadata (one row per passage and topic); articles
+    with their metadata."""
     if what not in WHAT:
         raise ValueError(f"expected --what one of {', '.join(WHAT)}, got {what!r}")
-    if outlets and what != "positions":
-        raise ValueError(f"--outlets: only with --what positions, got --what {what}")
+    if (outlets or period is not None) and what != "positions":
+        raise ValueError(f"--outlets, --from, --to: only with --what positions, got {what}")
+    if period is not None:
+        from analysis.periods import positions_within
+
+        levels = ["outlet"] if outlets else ["article", "author"]
+        table = pd.concat([positions_within(run, level, period) for level in levels])
+        return with_topic_labels(table.reset_index(drop=True), run)
     if outlets:
         from analysis.outlets import run_outlet_positions
 
@@ -109,15 +120,24 @@ def sidecar_path(out: str | Path) -> Path:
 
 
 def export_table(
-    run: Run, what: str, fmt: str, out: str | Path | None = None, outlets: bool = False
+    run: Run,
+    what: str,
+    fmt: str,
+    out: str | Path | None = None,
+    outlets: bool = False,
+    period: Period | None = None,
 ) -> None:
     """Write ``what`` of ``run`` in ``fmt`` to ``out`` (stdout when None), with the run id on
     every row and the provenance in the Parquet metadata or a sidecar file. A file and its
     sidecar appear together or not at all (written aside, then moved into place)."""
     if fmt not in FORMATS:
         raise ValueError(f"expected --format one of {', '.join(FORMATS)}, got {fmt!r}")
-    table = with_run_id(table_for(run, what, outlets), run.run_id)
+    table = with_run_id(table_for(run, what, outlets, period), run.run_id)
     shown = "outlet positions" if outlets else what
+    if period is not None:
+        from analysis.periods import period_note
+
+        shown += f": {period_note(period)}"
     provenance = export_provenance(run.meta, run.config, shown, fmt, len(table))
     if fmt == "parquet":
         metadata = {PARQUET_KEY: json.dumps(provenance, default=str).encode("utf-8")}

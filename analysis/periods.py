@@ -83,3 +83,44 @@ def period_positions(run: Run, level: str, period: Period) -> pd.DataFrame:
         known_rosters=run.info.known_rosters,
     )
     return authors.reset_index(drop=True)
+
+
+def period_from_days(first: str | None, last: str | None) -> Period | None:
+    """The period a command's ``--from``/``--to`` give (YYYY-MM-DD, either open), or None when
+    neither is given; undated articles are in no period. Raises ValueError naming the bad one."""
+    if first is None and last is None:
+        return None
+    days = []
+    for flag, value, open_end in (("--from", first, dt.date.min), ("--to", last, dt.date.max)):
+        if value is None:
+            days.append(open_end)
+            continue
+        try:
+            days.append(dt.date.fromisoformat(value))
+        except ValueError:
+            raise ValueError(f"expected {flag} as a day YYYY-MM-DD, got {value!r}") from None
+    if days[1] < days[0]:
+        raise ValueError(f"expected --from on or before --to, got {first} and {last}")
+    return Period(days[0], days[1], undated=False)
+
+
+def positions_within(run: Run, level: str, period: Period) -> pd.DataFrame:
+    """The run's positions at ``level`` over ``period``: authors' and outlets' made again over
+    their dated articles in it (:func:`period_positions`), articles' as stored, those in it."""
+    if level in LEVELS:
+        return period_positions(run, level, period)
+    kept = set(run.articles["article_id"][period.keeps(run.articles["date"])].astype(str))
+    table = run.positions
+    return table[(table["level"] == level) & table["article_id"].astype(str).isin(kept)]
+
+
+def period_note(period: Period) -> str:
+    """How a command's output over ``period`` was made, in one line."""
+    first = "" if period.first == dt.date.min else period.first.isoformat()
+    last = "" if period.last == dt.date.max else period.last.isoformat()
+    span = f"from {first} " if first else ""
+    span += f"to {last}" if last else ""
+    return (
+        f"positions over the dated articles {span.strip()} (authors' and outlets' made again "
+        "over them; undated articles left out)"
+    )

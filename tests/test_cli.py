@@ -531,3 +531,28 @@ def test_show_fits_columns_unless_asked_for_the_wide_table(tmp_path, capsys, mon
     monkeypatch.delenv("COLUMNS")  # a pipe with no width: the table, as before
     assert main(base) == 0
     assert "one block per" not in capsys.readouterr().out
+
+
+def test_show_and_export_take_a_period_as_the_dashboards_date_range_does(tmp_path, capsys):
+    runs = tmp_path / "runs"
+    make_run(runs)  # Ann: favor January to June, against from July
+    base = ["--runs-dir", str(runs), "--from", "2018-07-01", "--to", "2018-12-31"]
+    assert main(["show", "latest", *base, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "note: positions over the dated articles from 2018-07-01 to 2018-12-31" in captured.err
+    shown = json.loads(captured.out)["positions"]
+    (ann,) = [r for r in shown if r["author"] == "Ann" and r["topic"] == "sanctions"]
+    assert ann["n_articles"] == 6 and ann["stance"] < 0  # the second half alone
+    out = tmp_path / "late.json"
+    assert main(["export", "latest", *base, "--out", str(out)]) == 0
+    rows = json.loads(out.read_text())
+    articles = [r for r in rows if r["level"] == "article" and r["topic"] == "sanctions"]
+    assert len(articles) == 6 and all(r["date"] >= "2018-07" for r in articles)
+    (author,) = [r for r in rows if r["level"] == "author" and r["topic"] == "sanctions"]
+    assert author["n_articles"] == 6 and author["stance"] < 0
+    provenance = json.loads((tmp_path / "late.json.provenance.json").read_text())
+    assert "from 2018-07-01 to 2018-12-31" in provenance["export"]["what"]
+    assert main(["show", "latest", "--runs-dir", str(runs), "--from", "July"]) == 2
+    assert "expected --from as a day YYYY-MM-DD, got 'July'" in _error(capsys)
+    assert main(["export", "latest", *base, "--what", "articles"]) == 2
+    assert "only with --what positions" in _error(capsys)

@@ -80,3 +80,18 @@ def test_a_period_checks_its_days_and_level():
     assert Period(D(2019, 1, 1), D(2019, 1, 31)).words() == (
         "2019-01-01 to 2019-01-31, undated articles included"
     )
+
+
+def test_a_commands_from_and_to_make_an_open_or_closed_period():
+    from analysis.periods import period_from_days, period_note
+
+    assert period_from_days(None, None) is None
+    late = period_from_days("2019-01-01", None)
+    assert late.first == D(2019, 1, 1) and late.last == D.max and not late.undated
+    assert period_note(late).startswith("positions over the dated articles from 2019-01-01 (")
+    early = period_from_days(None, "2018-12-31")
+    assert period_note(early).startswith("positions over the dated articles to 2018-12-31 (")
+    with pytest.raises(ValueError, match="expected --to as a day YYYY-MM-DD, got '31/12'"):
+        period_from_days(None, "31/12")
+    with pytest.raises(ValueError, match="--from on or before --to"):
+        period_from_days("2019-02-01", "2019-01-01")
