@@ -229,6 +229,12 @@ class PredictionCache:
             ")"
         )
         conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS predictions_key ON predictions (key)")
+        # Each passage's relevance to each topic (analysis.relevance_cache): a file written
+        # before this table read as having none, and older versions leave it alone.
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS relevance (key BLOB PRIMARY KEY, n INTEGER NOT NULL,"
+            " vals BLOB NOT NULL)"
+        )
         conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
@@ -330,6 +336,36 @@ class PredictionCache:
             "INSERT OR REPLACE INTO predictions (key, model_key, text_sha256, target, template,"
             " span, n_labels, probs, details, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
+        for start in range(0, len(records), WRITE_CHUNK):
+            chunk = records[start : start + WRITE_CHUNK]
+            self._retry(lambda c=chunk: self._write(lambda conn: conn.executemany(sql, c)))
+        return len(records)
+
+    def get_relevance(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        """The stored relevance row (float32, one value per topic) of each key found."""
+        found: dict[bytes, np.ndarray] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), CHUNK):
+            chunk = unique[start : start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key, n, vals FROM relevance WHERE key IN ({marks})"
+            result = self._retry(lambda q=query, c=chunk: self.conn.execute(q, c).fetchall())
+            for key, n, vals in result:
+                row = np.frombuffer(vals, dtype="<f4").astype(np.float32)
+                if row.shape == (n,):
+                    found[bytes(key)] = row
+        return found
+
+    def put_relevance(self, keys: Sequence[bytes], rows: np.ndarray) -> int:
+        """Store one relevance row per key (last write wins; rows with NaN/inf skipped)."""
+        array = np.asarray(rows, dtype=np.float32)
+        if array.ndim != 2 or array.shape[0] != len(keys):
+            raise ValueError(f"expected rows of shape ({len(keys)}, n_topics), got {array.shape}")
+        records = [
+            (keys[i], array.shape[1], array[i].astype("<f4").tobytes())
+            for i in np.flatnonzero(np.isfinite(array).all(axis=1))
+        ]
+        sql = "INSERT OR REPLACE INTO relevance (key, n, vals) VALUES (?, ?, ?)"
         for start in range(0, len(records), WRITE_CHUNK):
             chunk = records[start : start + WRITE_CHUNK]
             self._retry(lambda c=chunk: self._write(lambda conn: conn.executemany(sql, c)))

@@ -297,7 +297,6 @@ def analyze(
     from analysis.scoring_stage import build_scorers, score_with_cache, split_gated_out
     from analysis.stages import (
         build_matcher,
-        find_topic_passages,
         read_corpus,
         sample_for_estimate,
     )
@@ -432,14 +431,16 @@ def analyze(
         clock = time.perf_counter()
         if progress:
             log("finding topic passages")
+        relevance_stats: dict[str, dict[str, int]] = {}
         if engine is None:
-            found = find_topic_passages(
+            found, relevance_stats = _find_with_cache(
                 staging / "passages.parquet",
                 matcher,
                 thresholds,
                 summary.n_passages,
                 progress,
-                spill=staging / SPILLED_TOPIC_PASSAGES,
+                staging / SPILLED_TOPIC_PASSAGES,
+                config.models.cache,
             )
         else:
             found = engine.find_topic_passages(
@@ -475,6 +476,7 @@ def analyze(
             )
         else:
             scores, cache_stats = engine.score(found, config, topics, thresholds, ungated)
+        cache_stats = {**relevance_stats, **cache_stats}
         # The candidates the topic gates left out count toward nothing, but the run keeps them
         # (ids, relevance, P(on topic)) so that an analyst can read what was left out.
         scores, gated_out = split_gated_out(scores, config.topics.gate)
@@ -627,3 +629,28 @@ def _topics_toml(topics: list[Any]) -> str:
     from analysis.config import dumps_toml
 
     return "\n" + dumps_toml({"topic_definitions": {t.key: t.to_dict() for t in topics}})
+
+
+def _find_with_cache(
+    path: Path,
+    matcher: Any,
+    thresholds: Any,
+    n_passages: int,
+    progress: bool,
+    spill: Path,
+    cache_path: str,
+) -> tuple[Any, dict[str, dict[str, int]]]:
+    """The relevance stage in this process, behind the prediction cache where the config
+    names one (:mod:`analysis.relevance_cache`): the topic passages, and the cache's hits and
+    misses in passages ({} without a cache)."""
+    from analysis.stages import find_topic_passages
+
+    if not cache_path:
+        return find_topic_passages(path, matcher, thresholds, n_passages, progress, spill=spill), {}
+    from analysis.cache import PredictionCache
+    from analysis.relevance_cache import CachedRelevance
+
+    with PredictionCache(cache_path) as cache:
+        cached = CachedRelevance(matcher, cache)
+        found = find_topic_passages(path, cached, thresholds, n_passages, progress, spill=spill)
+    return found, {"relevance": cached.stats()}

@@ -266,7 +266,14 @@ def test_a_rerun_hits_the_cache_and_gives_the_same_positions(seeds_run, tmp_path
     second = load_run("latest", again)
     assert second.meta["cache"]["stance"]["misses"] == 0
     assert second.meta["cache"]["stance"]["hits"] == first.meta["counts"]["candidate_pairs"]
+    # relevance too: the first run computed every passage's, the second read them all
+    assert first.meta["cache"]["relevance"]["misses"] > 0
+    assert second.meta["cache"]["relevance"] == {
+        "hits": first.meta["cache"]["relevance"]["misses"],
+        "misses": 0,
+    }
     assert second.positions["stance"].equals(first.positions["stance"])
+    assert second.scores["relevance"].equals(first.scores["relevance"])
 
 
 def test_bad_files_are_skipped_with_reasons_and_the_run_goes_on(tmp_path, capsys):
