@@ -91,6 +91,9 @@ def test_a_commands_from_and_to_make_an_open_or_closed_period():
     assert period_note(late).startswith("positions over the dated articles from 2019-01-01 (")
     early = period_from_days(None, "2018-12-31")
     assert period_note(early).startswith("positions over the dated articles to 2018-12-31 (")
+    dates = pd.Series(["2019-05-01", "2018-01-01", None])
+    assert late.keeps(dates).tolist() == [True, False, False]  # open ends read as open
+    assert early.keeps(dates).tolist() == [False, True, False]
     with pytest.raises(ValueError, match="expected --to as a day YYYY-MM-DD, got '31/12'"):
         period_from_days(None, "31/12")
     with pytest.raises(ValueError, match="--from on or before --to"):
