@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.outlets import siblings_note
 from analysis.periods import Period
 from dashboard import context, data, export, state, ui, views
 from dashboard.evidence import (
@@ -553,6 +554,10 @@ def _groups_view(
             f"Each outlet over {published}, signed or not: what it publishes, whoever wrote it "
             "(under Authors an outlet group holds only its unsigned articles)."
         )
+        counts = views.outlet_articles(meta_by_id)
+        for name in state.get("outlets") or []:  # Fox News, Fox Online News...: filed apart
+            if note := siblings_note(name, counts):
+                st.caption(note + ".")
     if narrowed:  # the units of the articles the filters keep
         wide = wide[wide.index.isin(views.members_at(kept, level)["group"].unique())]
     chosen = state.get("groups") if level == "author" else None

@@ -411,3 +411,27 @@ def test_a_run_whose_stored_authors_differ_from_todays_byline_reading_says_so(ap
 
 def test_a_run_read_as_it_was_made_has_no_byline_note(overview):
     assert not any("stored author positions hold" in c.value for c in overview.caption)
+
+
+def test_an_outlet_chosen_that_the_corpus_files_under_another_name_says_so(app, tmp_path):
+    import copy
+
+    from analysis.runs import write_run
+    from tests.dashboard.conftest import CONFIG_TOML, SMALL_ARTICLES, _meta, _tables_from_specs
+
+    specs = copy.deepcopy(SMALL_ARTICLES)
+    opinion = next(s for s in specs if s["outlet"] == VALDAI and s["author"] is None)
+    opinion["outlet"] = f"{VALDAI} (Opinion)"
+    run = "20181110-120000-sibling0"
+    write_run(
+        tmp_path,
+        run,
+        _meta(len(specs), "2018-11-10T12:00:00"),
+        CONFIG_TOML,
+        _tables_from_specs(specs),
+    )
+    at = app(tmp_path).run()
+    at.radio(key="ov_view").set_value("Outlets").run()
+    at.multiselect(key=f"ov_outlets_{run}").set_value([VALDAI]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"is filed apart from {VALDAI} (Opinion)" in c.value for c in at.caption)
