@@ -259,11 +259,16 @@ def _read_csv(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocum
                 return
             line = reader.line_num + 1
             rows = 0
+            # bytes of the header that are not UTF-8 are said once, with the first record
+            header = sum(_escaped_bytes(n) for n in reader.fieldnames if isinstance(n, str))
             for escaped in reader:
                 rows += 1
                 where = f"{path}:{line}"
                 line = reader.line_num + 1
-                row, note = _csv_decoded(escaped)
+                row, bad = _csv_decoded(escaped)
+                bad, header = bad + header, 0
+                noun = "byte" if bad == 1 else "bytes"
+                note = f"not UTF-8: {bad} {noun} read as {FALLBACK_NAME}" if bad else None
                 item = _record(path, where, f"{path.stem}-{where.rsplit(':', 1)[1]}", row, fields)
                 yield _noted(item, note)
             if not rows:
@@ -272,9 +277,9 @@ def _read_csv(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocum
             yield Skipped(f"{path}:{line}", f"malformed CSV, rest of the file skipped: {e}")
 
 
-def _csv_decoded(row: dict) -> tuple[dict, str | None]:
+def _csv_decoded(row: dict) -> tuple[dict, int]:
     """A CSV row read with escaped bytes, its names and cells read by ``from_escaped``, and
-    how many bytes were not UTF-8 (None when none were)."""
+    how many bytes of its cells were not UTF-8."""
     bad = 0
 
     def read(value: object) -> object:
@@ -283,19 +288,18 @@ def _csv_decoded(row: dict) -> tuple[dict, str | None]:
             return [read(v) for v in value]
         if not isinstance(value, str):
             return value
-        decoded = from_escaped(value)
-        if decoded.note:
-            bad += len(value.encode("utf-8", errors="surrogateescape")) - len(
-                value.encode("utf-8", errors="ignore")
-            )
-        return decoded.text
+        bad += _escaped_bytes(value)
+        return from_escaped(value).text
 
     names = {key: from_escaped(key).text if isinstance(key, str) else key for key in row}
-    out = {names[key]: read(value) for key, value in row.items()}  # cells' bytes counted
-    if not bad:
-        return out, None
-    noun = "byte" if bad == 1 else "bytes"
-    return out, f"not UTF-8: {bad} {noun} read as {FALLBACK_NAME}"
+    return {names[key]: read(value) for key, value in row.items()}, bad
+
+
+def _escaped_bytes(text: str) -> int:
+    """How many bytes that were not UTF-8 a text read with ``surrogateescape`` holds."""
+    return len(text.encode("utf-8", errors="surrogateescape")) - len(
+        text.encode("utf-8", errors="ignore")
+    )
 
 
 @contextmanager

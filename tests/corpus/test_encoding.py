@@ -113,3 +113,13 @@ def test_a_utf16_upload_is_saved_without_a_windows_note(tmp_path):
     batch = save_uploads([("a.txt", data)], tmp_path)
     assert [f.name for f in batch.files] == ["a.txt"]
     assert not any("Windows-1252" in note for note in batch.notes)
+
+
+def test_a_csv_whose_header_alone_is_not_utf8_is_noted_once(tmp_path, capsys):
+    data = "id,r\u00e9sum\u00e9,text\n".encode("cp1252")
+    data += f'c1,x,"{WINDOWS_BODY} One."\nc2,y,"{WINDOWS_BODY} Two."\n'.encode()
+    write(tmp_path / "h.csv", data)
+    corpus = load_corpus([tmp_path])
+    assert len(corpus.articles) == 2
+    err = capsys.readouterr().err
+    assert err.count("read as Windows-1252") == 1 and "h.csv:2: not UTF-8: 2 bytes" in err
