@@ -12,7 +12,7 @@ shows none, never another model's. ``experiments/news_accuracy.py`` writes the f
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -214,17 +214,34 @@ FAVOR_BASELINE = "answering favor every time would score at least as well"
 MIN_LEANING_NAMED = 3
 
 
-def failed_topics(accuracy: NewsAccuracy, labels: Mapping[str, str] | None = None) -> str:
+def failed_topics(
+    accuracy: NewsAccuracy,
+    labels: Mapping[str, str] | None = None,
+    covered: Collection[str] | None = None,
+) -> str:
     """ "; on arms control it read 0 of 5 leaning pairs right" for each topic the figures cover
     with at least :data:`MIN_LEANING_NAMED` leaning pairs and none right; "" where there are
-    none (``labels``: topic key -> the run's name for it)."""
+    none (``labels``: topic key -> the run's name for it; ``covered``: the keys of the run's
+    topics the figures measure, by target as :func:`unmeasured_topics` reads them: only those
+    are named; None: every topic of the figures)."""
     labels = labels or {}
     return "".join(
         f"; on {labels.get(key, key.replace('_', ' '))} it read {row.get('n_right', 0)} of "
         f"{row['n_leaning']} leaning pairs right"
         for key, row in (accuracy.per_topic or {}).items()
-        if int(row.get("n_leaning") or 0) >= MIN_LEANING_NAMED and not row.get("n_right")
+        if int(row.get("n_leaning") or 0) >= MIN_LEANING_NAMED
+        and not row.get("n_right")
+        and (covered is None or key in covered)
     )
+
+
+def covered_topics(accuracy: NewsAccuracy, topics: Sequence[Any]) -> list[str]:
+    """The keys of the run's ``topics`` (with key, label and target) that the figures measure:
+    the same key and not among :func:`unmeasured_topics` (matched by target)."""
+    unmeasured = set(unmeasured_topics(accuracy, topics))
+    return [
+        t.key for t in topics if t.key in (accuracy.per_topic or {}) and t.label not in unmeasured
+    ]
 
 
 def no_against_lead(accuracy: NewsAccuracy, times: str = "\u00d7") -> str:
@@ -297,7 +314,11 @@ def accuracy_sentences(
     return lines
 
 
-def accuracy_line(accuracy: NewsAccuracy | None, unmeasured: Sequence[str] = ()) -> str:
+def accuracy_line(
+    accuracy: NewsAccuracy | None,
+    unmeasured: Sequence[str] = (),
+    covered: Collection[str] | None = None,
+) -> str:
     """The figures in one plain line for a terminal (None: not measured); ``unmeasured``: the
     labels of the run's topics they do not cover (:func:`unmeasured_topics`)."""
     if accuracy is None:
@@ -311,14 +332,16 @@ def accuracy_line(accuracy: NewsAccuracy | None, unmeasured: Sequence[str] = ())
             f"{pct(accuracy.sign_accuracy_called)} of the stances it gives have the right sign "
             f"(all of them favor: {FAVOR_BASELINE}); "
             f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article "
-            "x topic pairs get none" + failed_topics(accuracy) + unmeasured_note(unmeasured)
+            "x topic pairs get none"
+            + failed_topics(accuracy, covered=covered)
+            + unmeasured_note(unmeasured)
         )
     return (
         f"how far to trust S: on labelled news, {pct(accuracy.sign_accuracy_called)} of the "
         f"stances {accuracy.model} gives have the right sign; "
         f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article x "
         f"topic pairs get none; against found {accuracy.against_found} of {accuracy.n_against}"
-        + failed_topics(accuracy)
+        + failed_topics(accuracy, covered=covered)
         + unmeasured_note(unmeasured)
     )
 

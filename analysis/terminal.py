@@ -25,6 +25,7 @@ from analysis.metrics import defined_per_class
 from analysis.news_accuracy import (
     accuracy_for_run,
     accuracy_line,
+    covered_topics,
     tone_caveat,
     unmeasured_topics,
 )
@@ -276,6 +277,9 @@ def format_positions(
             accuracy_line(
                 accuracy := accuracy_for_run(run.meta.get("models")),
                 unmeasured_topics(accuracy, run.info.topics),
+                None
+                if accuracy is None
+                else [k for k in covered_topics(accuracy, run.info.topics) if k in topics],
             )
         ),
         *(wrapped(caveat) if (caveat := tone_caveat(run.meta.get("models"))) else []),

@@ -14,6 +14,7 @@ from analysis.news_accuracy import (
     NewsAccuracy,
     accuracy_for_run,
     accuracy_sentences,
+    covered_topics,
     failed_topics,
     finds_no_against,
     no_against_lead,
@@ -29,6 +30,7 @@ def trust_label(
     accuracy: NewsAccuracy | None,
     unmeasured: Sequence[str] = (),
     labels: Mapping[str, str] | None = None,
+    covered: Sequence[str] | None = None,
 ) -> str:
     """The expander's title: the figures an analyst should see without opening it
     (``unmeasured``: the labels of the run's topics the figures do not cover; ``labels``: the
@@ -41,7 +43,7 @@ def trust_label(
             f"gives, {pct(accuracy.sign_accuracy_called)} have the right sign, all of them "
             f"favor ({FAVOR_BASELINE}), and {accuracy.n_leaning - accuracy.n_called} of "
             f"{accuracy.n_leaning} article × topic pairs a reader found leaning get none"
-            + failed_topics(accuracy, labels)
+            + failed_topics(accuracy, labels, covered)
             + unmeasured_note(unmeasured)
         )
     return (
@@ -50,7 +52,7 @@ def trust_label(
         f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} article × topic "
         "pairs a reader found leaning get none; it finds "
         f"{accuracy.against_found} of {accuracy.n_against} that lean against"
-        + failed_topics(accuracy, labels)
+        + failed_topics(accuracy, labels, covered)
         + unmeasured_note(unmeasured)
     )
 
@@ -102,7 +104,8 @@ def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> Non
     caveat = tone_caveat(models)
     if caveat:
         st.caption(caveat)
-    with st.expander(trust_label(accuracy, unmeasured, labels), icon=":material/info:"):
+    covered = covered_topics(accuracy, topics) if accuracy is not None else None
+    with st.expander(trust_label(accuracy, unmeasured, labels, covered), icon=":material/info:"):
         if accuracy is None:
             stance = models.get("stance") if isinstance(models, Mapping) else None
             name = stance.get("name") if isinstance(stance, Mapping) else None

@@ -166,3 +166,19 @@ def test_a_topic_with_no_leaning_pair_read_right_is_named_in_the_one_line_figure
     assert failed_topics(replace(FIGURES, per_topic={})) == ""
     blind = replace(figures, against_found=0)
     assert accuracy_line(blind).endswith("on arms control it read 0 of 5 leaning pairs right")
+
+
+def test_a_failed_topic_is_named_only_where_the_run_has_its_target():
+    from analysis.news_accuracy import covered_topics, failed_topics
+    from analysis.run_info import TopicInfo
+
+    per_topic = {"arms_control": {"n_leaning": 5, "n_right": 0, "n_called": 2}}
+    figures = replace(FIGURES, per_topic=per_topic)
+    same = TopicInfo("arms_control", "Arms control", "US-Russia arms control")
+    other = TopicInfo("arms_control", "Iran deal", "the Iran nuclear deal")  # the key only
+    assert covered_topics(figures, [same]) == ["arms_control"]
+    assert covered_topics(figures, [other]) == []
+    labels = {"arms_control": "Iran deal"}
+    assert failed_topics(figures, labels, covered_topics(figures, [other])) == ""
+    named = failed_topics(figures, {"arms_control": "Arms control"}, ["arms_control"])
+    assert named == "; on Arms control it read 0 of 5 leaning pairs right"
