@@ -214,6 +214,7 @@ class PredictionCache:
             )
         if found is not None and found < SCHEMA_VERSION:
             conn.execute("DROP TABLE IF EXISTS predictions")  # rebuilt empty below
+            conn.execute("DROP TABLE IF EXISTS relevance")
         conn.execute(
             "CREATE TABLE IF NOT EXISTS predictions ("
             " key BLOB NOT NULL,"  # entry_key(): the hashed, indexed lookup column

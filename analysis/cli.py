@@ -817,7 +817,14 @@ def cmd_show(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     if args.json:
-        print(json.dumps(positions_json(run, args.level, args.evidence), ensure_ascii=False))
+        shown = positions_json(run, args.level, args.evidence)
+        if period is not None:  # positions made again over it, not the stored ones
+            shown["period"] = {
+                "from": None if args.date_from is None else period.first.isoformat(),
+                "to": None if args.date_to is None else period.last.isoformat(),
+                "undated": False,
+            }
+        print(json.dumps(shown, ensure_ascii=False))
     else:
         width = None if args.wide else _terminal_columns()
         print(format_positions(run, level=args.level, evidence=args.evidence, width=width))

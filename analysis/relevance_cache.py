@@ -30,8 +30,12 @@ def matcher_key(identity: dict[str, Any]) -> bytes:
 def passage_keys(prefix: bytes, texts: Sequence[str], previous: Sequence[str | None] | None):
     """One key per passage: the matcher's prefix, the passage and the one before it."""
     before = previous if previous is not None else [None] * len(texts)
-    return [
-        hashlib.sha256(prefix + (p or "").encode() + b"\x1f" + t.encode()).digest()
+    return [  # each part hashed apart, so that no text can run into the next
+        hashlib.sha256(
+            prefix
+            + hashlib.sha256((p or "").encode()).digest()
+            + hashlib.sha256(t.encode()).digest()
+        ).digest()
         for t, p in zip(texts, before, strict=True)
     ]
 

@@ -540,6 +540,11 @@ def test_show_and_export_take_a_period_as_the_dashboards_date_range_does(tmp_pat
     assert main(["show", "latest", *base, "--json"]) == 0
     captured = capsys.readouterr()
     assert "note: positions over the dated articles from 2018-07-01 to 2018-12-31" in captured.err
+    assert json.loads(captured.out)["period"] == {
+        "from": "2018-07-01",
+        "to": "2018-12-31",
+        "undated": False,
+    }
     shown = json.loads(captured.out)["positions"]
     (ann,) = [r for r in shown if r["author"] == "Ann" and r["topic"] == "sanctions"]
     assert ann["n_articles"] == 6 and ann["stance"] < 0  # the second half alone

@@ -468,7 +468,8 @@ def file_section(ctx: context.RunContext, task: str) -> None:
     note = f" (the first {report['n']:,} of {total:,})" if total > report["n"] else ""
     st.markdown(f"**{task.capitalize()}: {spec}** on {source}{note}")
     if task == "stance" and upload is None and (news := news_file_note(typed.strip())):
-        st.warning(news.removeprefix("note: ").capitalize() + ".")  # before the figures
+        # before the figures; its counts are the whole file's, not only the passages scored
+        st.warning("In the whole file: " + news.removeprefix("note: ") + ".")
     show_report(report, truth="the file")
 
 
@@ -544,9 +545,9 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
         + (f"{called:.0%} of those the right sign" if called is not None else "none with a sign")
         + f"; macro-F1 over the four labels {report['macro_f1']:.3f}."
         + (
-            f" Answering favor for every one of them would score "
-            f"{int(counts.get('favor', 0)) / leaning:.0%} sign accuracy: read the sign "
-            "accuracy against that, and 'Against found'."
+            f" Answering favor for every one of the {leaning} leaning pairs would score "
+            f"{int(counts.get('favor', 0)) / leaning:.0%} sign accuracy over them, against the "
+            f"run's {_figure(report.get('sign_accuracy'))}: read it beside 'Against found'."
             if leaning
             else ""
         )

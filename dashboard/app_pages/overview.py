@@ -102,10 +102,10 @@ def _filters(
         if period is not None:
             st.caption(
                 "Author and outlet positions are computed over their dated articles in the "
-                f"date range ({period[0]} to {period[1]}; undated articles are counted only "
-                "over the whole range): the numbers, intervals, article counts and evidence "
-                "are the period's. The Outlet and Author filters choose which authors and "
-                "outlets are listed."
+                f"date range ({period[0]} to {period[1]}; undated articles count only when the "
+                "whole range is chosen with 'Include undated articles' on): the numbers, "
+                "intervals, article counts and evidence are the period's. The Outlet and "
+                "Author filters choose which authors and outlets are listed."
             )
         elif narrowed:
             st.caption(

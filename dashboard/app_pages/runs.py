@@ -620,7 +620,7 @@ def render() -> None:
         "the runs differ by more than either run's uncertainty. Discussed in one run only: a "
         "threshold or model change dropped or added the author's passages. Kind of stance "
         "changed: discussed in both runs, but a side taken in one and no stance expressed, or "
-        "both sides about equally (mixed), in the other."
+        "both sides (mixed), in the other."
     )
     if report.get("same_corpus") is False:
         st.warning(

@@ -272,7 +272,8 @@ def test_article_labels_judge_the_runs_article_positions(app, small_runs_dir, fo
     )
     # one favor and one against pair: answering favor every time would get half the signs
     assert any(
-        "Answering favor for every one of them would score 50%" in c.value for c in at.caption
+        "Answering favor for every one of the 2 leaning pairs would score 50%" in c.value
+        for c in at.caption
     )
 
 
