@@ -547,8 +547,8 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
         + (
             f" Answering favor for every one of the {leaning} leaning pairs would score "
             f"{int(counts.get('favor', 0)) / leaning:.0%} sign accuracy over them, against the "
-            f"run's {_figure(report.get('sign_accuracy'))}: read it beside 'Against found'."
-            if leaning
+            f"run's {float(report['sign_accuracy']):.0%}: read it beside 'Against found'."
+            if leaning and report.get("sign_accuracy") is not None
             else ""
         )
     )
