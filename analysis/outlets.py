@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -23,25 +24,38 @@ from analysis.runs import Run
 LEVEL = "outlet"  # the positions' ``level`` of these rows (the stored levels: article, author)
 
 
-def run_outlet_positions(run: Run) -> pd.DataFrame:
+def run_outlet_positions(run: Run, articles: pd.DataFrame | None = None) -> pd.DataFrame:
     """The run's positions per outlet × topic (level ``"outlet"``; the outlet's name in
-    ``author``), as its author positions are made; evidence lists included."""
+    ``author``), as its author positions are made; evidence lists included. ``articles``: only
+    these of the run's (a date range's, :mod:`analysis.periods`); None: all."""
+    agg = run_settings(run, "outlet positions")
+    articles, passages, scores = run_tables(run, articles)
+    failed = unusable_scores(scores, agg.include_reported)
+    return outlet_positions(
+        articles, passages, scores[~failed], run.info.topic_keys(), agg, scores[failed]
+    )
+
+
+def run_settings(run: Run, what: str) -> Any:
+    """The run's aggregation settings, or ValueError where its [aggregate] cannot be read:
+    ``what`` (positions made again from its tables) could not be made the way it made its own."""
     if run.info.aggregation_error:
         raise ValueError(
             f"run {run.run_id}: its [aggregate] settings cannot be read "
-            f"({run.info.aggregation_error}); outlet positions cannot be made the same way"
+            f"({run.info.aggregation_error}); {what} cannot be made the same way"
         )
-    agg = run.info.aggregation
-    scores = run.scores
-    failed = unusable_scores(scores, agg.include_reported)
-    return outlet_positions(
-        run.articles,
-        run.passages,
-        scores[~failed],
-        run.info.topic_keys(),
-        agg,
-        scores[failed],
-    )
+    return run.info.aggregation
+
+
+def run_tables(
+    run: Run, articles: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The run's articles, passages and scores, or only those of ``articles`` where given."""
+    if articles is None:
+        return run.articles, run.passages, run.scores
+    ids = set(articles["article_id"])
+    passages = run.passages[run.passages["article_id"].isin(ids)]
+    return articles, passages, run.scores[run.scores["article_id"].isin(ids)]
 
 
 def members(articles: pd.DataFrame) -> pd.DataFrame:

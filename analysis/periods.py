@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.aggregate import outlet_positions, position_batches, unusable_scores
+from analysis.aggregate import position_batches, unusable_scores
+from analysis.outlets import run_outlet_positions, run_settings, run_tables
 from analysis.runs import Run
 
 LEVELS = ("author", "outlet")
@@ -59,25 +60,17 @@ def period_positions(run: Run, level: str, period: Period) -> pd.DataFrame:
     lists included, made as the run made its own (see the module docstring)."""
     if level not in LEVELS:
         raise ValueError(f"expected level one of {', '.join(LEVELS)}, got {level!r}")
-    if run.info.aggregation_error:
-        raise ValueError(
-            f"run {run.run_id}: its [aggregate] settings cannot be read "
-            f"({run.info.aggregation_error}); positions over a period cannot be made the same way"
-        )
-    agg = run.info.aggregation
     articles = run.articles[period.keeps(run.articles["date"])]
-    ids = set(articles["article_id"])
-    passages = run.passages[run.passages["article_id"].isin(ids)]
-    scores = run.scores[run.scores["article_id"].isin(ids)]
-    failed = unusable_scores(scores, agg.include_reported)
-    topics = run.info.topic_keys()
     if level == "outlet":
-        return outlet_positions(articles, passages, scores[~failed], topics, agg, scores[failed])
+        return run_outlet_positions(run, articles)
+    agg = run_settings(run, "positions over a period")
+    articles, passages, scores = run_tables(run, articles)
+    failed = unusable_scores(scores, agg.include_reported)
     *_, authors = position_batches(
         articles,
         passages,
         scores[~failed],
-        topics,
+        run.info.topic_keys(),
         agg,
         scores[failed],
         known_rosters=run.info.known_rosters,
