@@ -884,33 +884,32 @@ def _period_of(args: argparse.Namespace) -> Any:
 def _with_period_positions(run: Any, level: str, period: Any) -> Any:
     """A copy of ``run`` whose positions at ``level`` are those over ``period``
     (:func:`analysis.periods.positions_within`), said on stderr."""
-    import copy
-
     from analysis.periods import period_note, positions_within
 
-    try:
-        table = positions_within(run, level, period)
-    except ValueError as error:
-        raise CLIError(str(error)) from None
+    within = _with_positions(run, lambda: positions_within(run, level, period))
     print(f"note: {period_note(period)}", file=sys.stderr)
-    within = copy.copy(run)
-    within.positions = table.reset_index(drop=True)
     return within
 
 
 def _with_outlet_positions(run: Any) -> Any:
     """A copy of ``run`` whose positions are its outlets' (:mod:`analysis.outlets`)."""
-    import copy
-
     from analysis.outlets import run_outlet_positions
 
+    return _with_positions(run, lambda: run_outlet_positions(run))
+
+
+def _with_positions(run: Any, made: Any) -> Any:
+    """A copy of ``run`` whose positions are the table ``made()`` makes from it (a run whose
+    settings cannot be read: one error line)."""
+    import copy
+
     try:
-        table = run_outlet_positions(run)
+        table = made()
     except ValueError as error:
         raise CLIError(str(error)) from None
-    outlets = copy.copy(run)
-    outlets.positions = table
-    return outlets
+    copied = copy.copy(run)
+    copied.positions = table.reset_index(drop=True)
+    return copied
 
 
 def _selected_positions(

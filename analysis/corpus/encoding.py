@@ -41,7 +41,7 @@ def from_escaped(escaped: str, offset: int = 0) -> Decoded:
     runs = list(_ESCAPED.finditer(escaped))
     if not runs:
         return Decoded(escaped)
-    bad = sum(len(m.group()) for m in runs)
+    bad = escaped_bytes(escaped)
     offset += len(escaped[: runs[0].start()].encode("utf-8", errors="surrogateescape"))
     noun = "byte" if bad == 1 else "bytes"
     note = f"not UTF-8: {bad} {noun} read as {FALLBACK_NAME} (the first at offset {offset})"
@@ -49,6 +49,11 @@ def from_escaped(escaped: str, offset: int = 0) -> Decoded:
 
 
 _ESCAPED = re.compile("[\udc80-\udcff]+")
+
+
+def escaped_bytes(escaped: str) -> int:
+    """How many bytes that were not UTF-8 a text decoded with ``surrogateescape`` holds."""
+    return sum(len(m.group()) for m in _ESCAPED.finditer(escaped))
 
 
 def _as_fallback(run: re.Match[str]) -> str:

@@ -28,7 +28,13 @@ from pathlib import Path
 
 from analysis.corpus.dates import normalise_date
 from analysis.corpus.documents import Skipped
-from analysis.corpus.encoding import FALLBACK_NAME, Decoded, decode_lenient, from_escaped
+from analysis.corpus.encoding import (
+    FALLBACK_NAME,
+    Decoded,
+    decode_lenient,
+    escaped_bytes,
+    from_escaped,
+)
 from analysis.corpus.fields import FieldMap
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -260,7 +266,7 @@ def _read_csv(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocum
             line = reader.line_num + 1
             rows = 0
             # bytes of the header that are not UTF-8 are said once, with the first record
-            header = sum(_escaped_bytes(n) for n in reader.fieldnames if isinstance(n, str))
+            header = sum(escaped_bytes(n) for n in reader.fieldnames if isinstance(n, str))
             for escaped in reader:
                 rows += 1
                 where = f"{path}:{line}"
@@ -288,18 +294,11 @@ def _csv_decoded(row: dict) -> tuple[dict, int]:
             return [read(v) for v in value]
         if not isinstance(value, str):
             return value
-        bad += _escaped_bytes(value)
+        bad += escaped_bytes(value)
         return from_escaped(value).text
 
     names = {key: from_escaped(key).text if isinstance(key, str) else key for key in row}
     return {names[key]: read(value) for key, value in row.items()}, bad
-
-
-def _escaped_bytes(text: str) -> int:
-    """How many bytes that were not UTF-8 a text read with ``surrogateescape`` holds."""
-    return len(text.encode("utf-8", errors="surrogateescape")) - len(
-        text.encode("utf-8", errors="ignore")
-    )
 
 
 @contextmanager

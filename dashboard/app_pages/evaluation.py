@@ -592,7 +592,7 @@ class _as_path:
         if self.upload is None:
             return Path(self.typed)
         self.folder = tempfile.TemporaryDirectory()
-        path = Path(self.folder.name) / "upload.jsonl"
+        path = Path(self.folder.name) / f"upload{Path(self.upload.name).suffix or '.jsonl'}"
         path.write_bytes(self.upload.getvalue())
         return path
 
@@ -602,12 +602,7 @@ class _as_path:
 
 
 def _read_examples(typed: str, upload: Any, task: str, fmt: str) -> list:
-    if upload is None:
-        return load_examples(typed, task, fmt)
-    suffix = Path(upload.name).suffix or ".jsonl"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(upload.getvalue())
+    with _as_path(typed, upload) as path:
         return load_examples(path, task, fmt)
 
 
