@@ -116,11 +116,30 @@ SECTION_WORDS = frozenset(
 )
 
 
+# A web address filed as an outlet's name ("NBCNews.com"): the name is its first part.
+_DOMAIN = re.compile(r"(?:www\.)?([a-z0-9]+)\.(?:com|org|net|co\.uk|com\.au)")
+
+
 def outlet_stem(name: str) -> str:
-    """An outlet's name without its section words and punctuation ("CNN (Web News)" -> "cnn");
-    "" where nothing else is left."""
+    """An outlet's name without its section words, punctuation and spaces, to match sections
+    of one newsroom filed apart ("CNN (Web News)" -> "cnn"; "NBCNews.com" and "NBC News
+    (Online)" -> "nbc"); "" where nothing else is left."""
     words = re.sub(r"[()\[\]\-–—,:/]", " ", str(name).casefold()).split()
-    return " ".join(w for w in words if w not in SECTION_WORDS)
+    kept = []
+    for word in words:
+        if domain := _DOMAIN.fullmatch(word):
+            word = domain.group(1)
+            # a web address runs the words together: "nbcnews" is NBC's news section,
+            # "theblaze" The Blaze
+            if word.startswith("the") and len(word) > 5:
+                word = word.removeprefix("the")
+            for section in sorted(SECTION_WORDS, key=len, reverse=True):
+                if word.endswith(section) and len(word) - len(section) >= 2:
+                    word = word.removesuffix(section)
+                    break
+        if word not in SECTION_WORDS:
+            kept.append(word)
+    return "".join(kept)
 
 
 def sibling_outlets(name: str, counts: Mapping[str, int]) -> list[tuple[str, int]]:

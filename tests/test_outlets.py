@@ -244,6 +244,11 @@ def test_sections_of_one_newsroom_filed_apart_are_named_together():
     ]
     assert sibling_outlets("New York Times - News", counts) == []  # not the Post
     assert siblings_note("The Hill", counts) is None
+    # a web address filed as a name: its words run together
+    web = {"NBCNews.com": 2, "NBC News (Online)": 1, "TheBlaze.com": 22, "The Blaze": 3}
+    assert sibling_outlets("NBC News (Online)", web) == [("NBCNews.com", 2)]
+    assert sibling_outlets("The Blaze", web) == [("TheBlaze.com", 22)]
+    assert sibling_outlets("NBC News (Online)", {"NBCUniversal": 5, "CNBC": 4}) == []
     note = siblings_note("CNN - Editorial", counts)
     assert note.startswith("CNN - Editorial (18 articles) is filed apart from CNN (Web News)")
 
