@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import __version__
+from analysis.labels import STANCE_LABELS, TONE_LABELS
 
 EXIT_USAGE = 2
 
@@ -1108,6 +1109,102 @@ def cmd_corrections(args: argparse.Namespace) -> int:
     return _emit(report, args.json, "format_corrections")
 
 
+def cmd_correct(args: argparse.Namespace) -> int:
+    from analysis.corrections import SPEAKER, CorrectionStore, corrections_dir, latest
+    from analysis.corrections.build import existing_for, index_of, labelled_corrections, passage_row
+    from analysis.labels import TASK_WORDS
+    from analysis.records import is_missing
+    from analysis.runs import load_run
+
+    given = {
+        task: label
+        for task, label in (("stance", args.stance), (SPEAKER, args.quoted), ("tone", args.tone))
+        if label is not None
+    }
+    if args.relevance is not None:
+        given["topic"] = args.relevance
+    if not given and not args.confirm:
+        raise CLIError(
+            "nothing to save: give --stance, --quoted, --tone, --relevant or --not-relevant "
+            "(or --confirm to record the model's labels as right)"
+        )
+    run = load_run(args.run, args.runs_dir)
+    pid = str(args.passage_id)
+    if not (run.passages["passage_id"].astype(str) == pid).any():
+        raise CLIError(
+            f"run {run.run_id} has no passage {pid!r}: evidence lines end with passage ids "
+            f"(viewpoints show {args.run} --evidence 3)"
+        )
+    scored = run.scores.loc[run.scores["passage_id"].astype(str) == pid, "topic"].astype(str)
+    if args.topic is not None:
+        topic = _topic_keys(run, [args.topic])[0]
+    elif scored.nunique() == 1:
+        topic = scored.iloc[0]
+    else:
+        labels = run.info.topic_labels()
+        on = sorted(set(scored)) or list(labels)
+        listed = ", ".join(f"{k} ({labels.get(k, k)})" for k in on)
+        said = "is scored on several topics" if len(scored) else "is scored on no topic"
+        raise CLIError(f"passage {pid} {said}: give --topic, one of {listed}")
+    row = passage_row(run.passages, run.scores, pid, topic)
+    folder = corrections_dir(args.corrections_dir)
+    if folder.exists() and not folder.is_dir():
+        raise CLIError(f"--corrections-dir {folder} is a file; expected a folder")
+    store = CorrectionStore(folder)
+    existing = existing_for(row, index_of(latest(store.history())))
+    try:
+        records = labelled_corrections(
+            row, given, run.info, run.run_id, existing, confirm=args.confirm
+        )
+    except ValueError as err:
+        raise CLIError(f"passage {pid} on {topic}: {err}") from None
+    path = store.append(records) if records else None
+    in_force = {**{t: c.label for t, c in existing.items()}, **{r.task: r.label for r in records}}
+    reported = not is_missing(row.get("reported")) and bool(row.get("reported"))
+    counts_toward = SPEAKER if reported and not run.info.aggregation.include_reported else "stance"
+    waiting = [task for task in (counts_toward, "tone") if task not in in_force]
+    unscored = is_missing(row.get("relevance"))
+    pending = unscored and in_force.get("topic") == "relevant" and waiting
+    report = {
+        "run_id": run.run_id,
+        "passage_id": pid,
+        "topic": topic,
+        "file": None if path is None else str(path),
+        "saved": [r.to_dict() for r in records],
+        "in_force": in_force,
+        "pending": bool(pending),
+    }
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    if not records:
+        print(f"nothing new: passage {pid} on {topic} already has these labels", file=sys.stderr)
+        return 0
+    said = [
+        f"{TASK_WORDS[r.task]} {r.label} "
+        + (
+            "(the model's, confirmed)"
+            if not r.changed
+            else f"(model: {r.model_label or 'not scored'})"
+        )
+        for r in records
+    ]
+    print(f"saved to {path}: passage {pid} on {topic}: {'; '.join(said)}", file=sys.stderr)
+    if pending:
+        flags = {"stance": "--stance", SPEAKER: "--quoted", "tone": "--tone"}
+        print(
+            f"the model did not score this passage on {topic}: it counts there once it also "
+            f"has {' and '.join(flags[t] for t in waiting)}",
+            file=sys.stderr,
+        )
+    print(
+        f"positions change in a recomputed run: viewpoints recompute {args.run}"
+        + (f" --corrections-dir {folder}" if args.corrections_dir else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _emit(data: Any, as_json: bool, renderer: str) -> int:
     """Print ``data`` as one JSON object, or as text for people (``analysis.terminal``'s
     ``renderer``, imported only then)."""
@@ -1584,6 +1681,57 @@ def build_parser() -> argparse.ArgumentParser:
     _add_corrections_dir(co)
     co.add_argument("--json", action="store_true", help="print one JSON object")
     co.set_defaults(handler=cmd_corrections)
+
+    cr = sub.add_parser(
+        "correct",
+        help="label one passage on one topic (as the dashboard's Correct does): its stance, "
+        "quoted voice's stance, tone or relevance",
+    )
+    cr.add_argument("run", help="run id, name, path or 'latest'")
+    cr.add_argument("passage_id", help="the id that ends an evidence line (ARTICLE:INDEX)")
+    cr.add_argument(
+        "--topic",
+        default=None,
+        help="topic key or label (needed where the passage is scored on several topics or none)",
+    )
+    cr.add_argument(
+        "--stance",
+        choices=STANCE_LABELS,
+        default=None,
+        help="the author's stance toward the topic's target (own words)",
+    )
+    cr.add_argument(
+        "--quoted",
+        choices=STANCE_LABELS,
+        default=None,
+        help="the stance of the voice a reported passage quotes",
+    )
+    cr.add_argument("--tone", choices=TONE_LABELS, default=None, help="the passage's tone")
+    about = cr.add_mutually_exclusive_group()
+    about.add_argument(
+        "--relevant",
+        dest="relevance",
+        action="store_const",
+        const="relevant",
+        help="the passage is about the topic (one the model did not score there "
+        "also needs its stance and tone)",
+    )
+    about.add_argument(
+        "--not-relevant",
+        dest="relevance",
+        action="store_const",
+        const="not relevant",
+        help="the passage is not about the topic: it leaves the topic in a recomputed run",
+    )
+    cr.add_argument(
+        "--confirm",
+        action="store_true",
+        help="also record the model's labels left as they are as right",
+    )
+    cr.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_corrections_dir(cr)
+    _add_runs_dir(cr)
+    cr.set_defaults(handler=cmd_correct)
 
     db = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
     _add_runs_dir(db)

@@ -1,10 +1,24 @@
-"""Record types shared by the data readers and the corrections: a labelled example, and the
-error a labelled file that cannot be read raises."""
+"""Record types shared by the data readers and the corrections: a labelled example, the
+error a labelled file that cannot be read raises, and what counts as a table cell without a
+value."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN or NA: a table cell without a value."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array: a value
+        return False
 
 
 class DataError(ValueError):

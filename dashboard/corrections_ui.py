@@ -36,26 +36,31 @@ from analysis.cache import text_sha256
 from analysis.corrections import (
     NOT_RELEVANT,
     RELEVANT,
-    SCORED_BY,
     SPEAKER,
     Correction,
     CorrectionStore,
     corrections_dir,
     labels_of,
     latest,
-    predicted_label,
     predictions_for,
-    probabilities_of,
-    scoring_model,
     summary,
 )
+from analysis.corrections.build import (
+    Index,
+    existing_for,
+    index_of,
+    labels_in_force,
+    model_labels,
+    passage_row,
+    stance_tasks,
+)
+from analysis.corrections.build import build_corrections as build_records
 from analysis.labels import TASK_WORDS
 from dashboard import data
 from dashboard.context import RunContext
 from dashboard.style import is_missing, passage_place
 
 MAX_STORES_CACHED = 4
-Index = dict[tuple[str, str], dict[str, Correction]]
 
 
 def corrections_dir_from(
@@ -82,10 +87,7 @@ def _in_force(folder: str, stamp: tuple) -> tuple[list[Correction], Index]:
     between sessions and only read.
     """
     current = latest(CorrectionStore(folder).history())
-    index: Index = {}
-    for c in current:
-        index.setdefault((c.text_sha256, c.topic), {})[c.task] = c
-    return current, index
+    return current, index_of(current)
 
 
 def in_force(where: CorrectionStore | None = None) -> tuple[list[Correction], Index]:
@@ -106,70 +108,7 @@ def evaluation_tables(
     return summary(run, current), predictions_for(run, current, task)
 
 
-FALLBACK_LABELS = {"topic": NOT_RELEVANT, "stance": "none", "tone": "neutral", SPEAKER: "none"}
 BOX_LABELS = {"stance": "Stance", SPEAKER: "Quoted voice's stance", "tone": "Tone"}
-
-
-def stance_tasks(row: Mapping[str, Any], include_reported: bool = False) -> list[str]:
-    """The stances a passage counts toward, which its form corrects: the author's for own
-    words; for reported speech the quoted voice's (``speaker``), and the author's too in a run
-    that counts reported speech as the author's (``aggregate.include_reported``)."""
-    reported = not is_missing(row.get("reported")) and bool(row.get("reported"))
-    if not reported:
-        return ["stance"]
-    return [SPEAKER, "stance"] if include_reported else [SPEAKER]
-
-
-def _corrected_tasks(row: Mapping[str, Any]) -> set[str]:
-    """The tasks a recomputed run's row carries the analyst's labels for (its ``corrected``)."""
-    value = row.get("corrected")
-    return set() if is_missing(value) or not value else set(str(value).split(","))
-
-
-def model_labels(
-    row: Mapping[str, Any], existing: Mapping[str, Correction] | None = None
-) -> dict[str, str | None]:
-    """What the model said about a passage on the row's topic: scored rows are ``relevant``.
-    On a run recomputed with corrections, a corrected task's numbers are the analyst's: the
-    model's label is then the one the correction recorded (None when unknown)."""
-    scored = not is_missing(row.get("relevance"))
-    out = {
-        "topic": RELEVANT if scored else NOT_RELEVANT,
-        **{task: predicted_label(row, task) if scored else None for task in SCORED_BY},
-    }
-    for task in _corrected_tasks(row) & set(out):
-        out[task] = existing[task].model_label if existing and task in existing else None
-    return out
-
-
-def _model_probs(
-    row: Mapping[str, Any], task: str, existing: Mapping[str, Correction] | None
-) -> dict[str, float] | None:
-    """The model's probabilities for ``task`` on the row, as :func:`model_labels` reads it."""
-    if task == "topic":
-        return None
-    if task in _corrected_tasks(row):
-        return existing[task].probs if existing and task in existing else None
-    return probabilities_of(row, task)
-
-
-def labels_in_force(
-    row: Mapping[str, Any],
-    existing: Mapping[str, Correction] | None,
-    include_reported: bool = False,
-) -> dict[str, str]:
-    """The label each selectbox starts at: the latest correction, else the model's, else what
-    the row's numbers say (a recomputed run's label whose correction is not in this folder),
-    else the task's neutral label."""
-    model = model_labels(row, existing)
-    out = {}
-    for task in ("topic", *stance_tasks(row, include_reported), "tone"):
-        if existing and task in existing:
-            out[task] = existing[task].label
-        else:
-            shown = predicted_label(row, task) if task in SCORED_BY else None
-            out[task] = model[task] or shown or FALLBACK_LABELS[task]
-    return out
 
 
 def build_corrections(
@@ -179,52 +118,9 @@ def build_corrections(
     existing: Mapping[str, Correction] | None = None,
     confirm: bool = True,
 ) -> list[Correction]:
-    """The records one Save writes (see the module docstring): without ``confirm`` only the
-    tasks whose chosen label differs from the one the form started at, and on a passage the
-    model did not score on the topic and the analyst marks relevant, every label (the model
-    gave none: those shown are the analyst's)."""
-    topic = str(row["topic"])
-    target = next((t.target for t in ctx.topics if t.key == topic), None) or ctx.label(topic)
-    include_reported = ctx.info.aggregation.include_reported
-    model = model_labels(row, existing)
-    tasks = ["topic"]
-    if chosen["topic"] != NOT_RELEVANT:
-        tasks += [*stance_tasks(row, include_reported), "tone"]
-    if not confirm:
-        start = labels_in_force(row, existing, include_reported)
-        unscored = is_missing(row.get("relevance"))
-        tasks = [
-            task
-            for task in tasks
-            if chosen[task] != start[task]
-            or (unscored and task != "topic" and not (existing and task in existing))
-        ]
-    out = []
-    for task in tasks:
-        if existing and task in existing and existing[task].label == chosen[task]:
-            continue  # already the label in force: nothing new to say
-        out.append(
-            Correction(
-                text=str(row["text"]),
-                target=target,
-                topic=topic,
-                task=task,
-                label=chosen[task],
-                model_label=model[task],
-                model=scoring_model(ctx.info, task),
-                run_id=ctx.run_id,
-                passage_id=None if is_missing(row.get("passage_id")) else str(row["passage_id"]),
-                article_id=None if is_missing(row.get("article_id")) else str(row["article_id"]),
-                probs=_model_probs(row, task, existing),
-                relevance=None if is_missing(row.get("relevance")) else float(row["relevance"]),
-            )
-        )
-    return out
-
-
-def existing_for(row: Mapping[str, Any], index: Index) -> dict[str, Correction]:
-    """The corrections in force for the row's passage text and topic."""
-    return index.get((text_sha256(str(row.get("text") or "")), str(row.get("topic"))), {})
+    """The records one Save writes (:func:`analysis.corrections.build.build_corrections` on
+    the chosen run)."""
+    return build_records(row, chosen, ctx.info, ctx.run_id, existing, confirm=confirm)
 
 
 def badge_html(row: Mapping[str, Any], existing: Mapping[str, Correction]) -> str:
@@ -432,13 +328,8 @@ def article_corrections(passages: pd.DataFrame, scores: pd.DataFrame, ctx: RunCo
         format_func=ctx.label,
         key=f"corr_art_topic_{ctx.run_id}_{pid}",  # per passage: each opens on its own topic
     )
-    passage = passages[passages["passage_id"] == pid].iloc[0].to_dict()
-    on_topic = own[own["topic"] == topic]
-    row = {**passage, "topic": topic}
-    if len(on_topic):
-        row.update({k: v for k, v in on_topic.iloc[0].to_dict().items() if k != "text"})
-    else:
-        row["relevance"] = None
+    row = passage_row(passages, own, str(pid), topic)
+    if is_missing(row["relevance"]):
         st.caption(
             f"The model did not find this passage about {ctx.label(topic)}. Mark it relevant "
             "and give its stance and tone to add it to the topic in a recomputed run."

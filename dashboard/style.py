@@ -12,9 +12,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
-
 from analysis.intervals import NEAR_ZERO, mixed_lean, settled_near_zero
+from analysis.records import is_missing
 
 # ColorBrewer RdBu anchors at -1, -0.5, 0, 0.5, 1.
 _ANCHORS = ((178, 24, 43), (239, 138, 98), (247, 247, 247), (103, 169, 207), (33, 102, 172))
@@ -87,16 +86,6 @@ PASSAGE_PLACE_HELP = "the passage's place in the article: ¶1 is its first passa
 def passage_place(index: Any) -> str:
     """A passage's place in its article, counted from 1 (``index`` counts from 0)."""
     return f"{PASSAGE_PLACE}{int(index) + 1}"
-
-
-def is_missing(value: Any) -> bool:
-    """None, NaN or NA."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def diverging_color(value: float, scale: str = "stance") -> str:

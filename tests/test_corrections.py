@@ -982,3 +982,96 @@ def test_a_recomputation_made_before_the_intervals_widened_does_not_stand_for_a_
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     new = load_run(str(recompute(run, labels, runs_dir)))
     assert new.run_id != old.run_id and new.meta["interval_method"] == INTERVAL_METHOD
+
+
+# --- viewpoints correct: one passage labelled from the command line ----------------------------
+
+
+def _correct(run, folder, *args):
+    return main(
+        [
+            "correct",
+            str(run.path),
+            *args,
+            "--corrections-dir",
+            str(folder),
+            "--runs-dir",
+            str(run.path.parent),
+        ]
+    )
+
+
+def _own_scored(run):
+    """(passage id, topic) of an own-words passage scored on exactly one topic."""
+    own = run.scores[~run.scores["reported"].astype(bool)]
+    once = own.groupby("passage_id")["topic"].nunique()
+    pid = once[once == 1].index[0]
+    return pid, own.loc[own["passage_id"] == pid, "topic"].iloc[0]
+
+
+def test_correct_saves_the_changed_label_and_a_recompute_applies_it(run, tmp_path, capsys):
+    folder = tmp_path / "c"
+    pid, topic = _own_scored(run)
+    model = _score_row(run.scores, pid, topic)
+    said = max(("favor", "against", "none"), key=lambda label: model[f"stance_{label}"])
+    other = "against" if said != "against" else "favor"
+    assert _correct(run, folder, pid, "--stance", other, "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["topic"] == topic and report["in_force"] == {"stance": other}
+    [saved] = report["saved"]
+    assert (saved["task"], saved["label"], saved["model_label"]) == ("stance", other, said)
+    assert saved["passage_id"] == pid and saved["run_id"] == run.run_id
+    # the same label again: nothing new is written
+    assert _correct(run, folder, pid, "--stance", other) == 0
+    assert "nothing new" in capsys.readouterr().err
+    assert len(read_corrections(folder)) == 1
+    # the recomputed run carries the analyst's label
+    new = load_run(str(recompute(run, read_corrections(folder), run.path.parent)))
+    row = _score_row(new.scores, pid, topic)
+    assert row[f"stance_{other}"] == 1.0 and row["corrected"] == "stance"
+
+
+def test_correct_with_confirm_records_the_model_s_labels_as_right(run, tmp_path, capsys):
+    pid, topic = _own_scored(run)
+    assert _correct(run, tmp_path / "c", pid, "--confirm") == 0
+    err = capsys.readouterr().err
+    assert f"passage {pid} on {topic}" in err and "(the model's, confirmed)" in err
+    saved = read_corrections(tmp_path / "c")
+    assert {c.task for c in saved} == {"topic", "stance", "tone"}
+    assert not any(c.changed for c in saved)
+
+
+def test_correct_on_an_unscored_passage_records_only_what_is_given(run, tmp_path, capsys):
+    folder = tmp_path / "c"
+    pid = run.passages.set_index("text").at[UNSCORED_TEXT, "passage_id"]
+    assert _correct(run, folder, pid, "--topic", "ukraine", "--stance", "favor") == 0
+    err = capsys.readouterr().err
+    assert "it counts there once it also has --tone" in err
+    assert {(c.task, c.label) for c in read_corrections(folder)} == {
+        ("topic", RELEVANT),
+        ("stance", "favor"),
+    }  # no tone made up
+    assert _correct(run, folder, pid, "--topic", "Ukraine", "--tone", "positive") == 0
+    assert "once it also has" not in capsys.readouterr().err
+    applied = apply_corrections(run, read_corrections(folder))
+    assert applied.counts["added"] == 1
+
+
+def test_correct_refuses_what_the_passage_does_not_count_toward(run, tmp_path, capsys):
+    folder = tmp_path / "c"
+    quote, _ = _unscored_quote(run, "ukraine")
+    pid, _ = _own_scored(run)
+    nowhere = next(p for p in run.passages["passage_id"] if p not in set(run.scores["passage_id"]))
+    cases = [
+        ([quote, "--topic", "ukraine", "--stance", "favor"], "give --quoted"),
+        ([pid, "--quoted", "favor"], "give --stance"),
+        ([pid, "--not-relevant", "--tone", "negative"], "takes no stance or tone"),
+        ([pid], "nothing to save"),
+        (["no-such:9", "--stance", "favor"], "has no passage 'no-such:9'"),
+        ([pid, "--topic", "weather", "--stance", "favor"], "expected topics among"),
+        ([nowhere, "--tone", "neutral"], "is scored on no topic: give --topic, one of"),
+    ]
+    for args, message in cases:
+        assert _correct(run, folder, *args) == 2, args
+        assert message in capsys.readouterr().err, args
+    assert not folder.exists()  # nothing written by a refused command
