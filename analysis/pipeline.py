@@ -443,7 +443,7 @@ def analyze(
                 config.models.cache,
             )
         else:
-            found = engine.find_topic_passages(
+            found, relevance_stats = engine.find_topic_passages(
                 staging / "passages.parquet",
                 config,
                 topics,

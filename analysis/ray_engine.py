@@ -168,20 +168,23 @@ def relevance_columns(n_topics: int) -> list[str]:
 
 
 class RelevanceWorker:
-    """A Ray Data actor: topic relevance of a block of passages (the model loaded once); only
-    the rows on some topic are returned, with one relevance column per topic."""
+    """A Ray Data actor: topic relevance of a block of passages (the model loaded once), behind
+    the prediction cache where the config names one (:mod:`analysis.relevance_cache`, as the
+    local engine reads it); only the rows on some topic are returned, with one relevance
+    column per topic."""
 
     def __init__(
         self,
         config: AnalysisConfig,
         topics: list[Any],
         threshold: float | np.ndarray,
+        tally: Any,
         counter_examples: bool | Collection[str] = True,
     ) -> None:
         from analysis.stages import build_matcher
 
         self.matcher = build_matcher(config, topics, threshold, counter_examples)
-        self.threshold = threshold
+        self.threshold, self.tally, self.cache_path = threshold, tally, config.models.cache
         self.schema = PASSAGE_SCHEMA.append(pa.field(ROW, pa.int64()))
         for name in relevance_columns(len(topics)):
             self.schema = self.schema.append(pa.field(name, pa.float32()))
@@ -190,7 +193,18 @@ class RelevanceWorker:
         from analysis.stages import relevance_of_batch
 
         previous = [p if isinstance(p, str) else None for p in batch[PREVIOUS].tolist()]
-        relevance = relevance_of_batch(batch, previous, self.matcher)
+        if self.cache_path:
+            import ray
+
+            from analysis.cache import PredictionCache
+            from analysis.relevance_cache import CachedRelevance
+
+            with PredictionCache(self.cache_path) as cache:
+                cached = CachedRelevance(self.matcher, cache)
+                relevance = relevance_of_batch(batch, previous, cached)
+            ray.get(self.tally.add.remote({"relevance": cached.stats()}))
+        else:
+            relevance = relevance_of_batch(batch, previous, self.matcher)
         on = (relevance >= self.threshold).any(axis=1)
         kept = batch.loc[on, [*PASSAGE_SCHEMA.names, ROW]].reset_index(drop=True)
         for t, name in enumerate(relevance_columns(relevance.shape[1])):
@@ -296,9 +310,10 @@ class RayEngine:
         threshold: float | np.ndarray,
         n_passages: int,
         counter_examples: bool | Collection[str] = True,
-    ) -> TopicPassages:
+    ) -> tuple[TopicPassages, dict[str, dict[str, int]]]:
         """Relevance of every passage in ``path`` on the actor pool; the rows on a topic
-        (``counter_examples``: whose counter-examples veto alias hits: all, none, or these keys)."""
+        (``counter_examples``: whose counter-examples veto alias hits: all, none, or these keys)
+        and the prediction cache's hits and misses in passages ({} without a cache)."""
         import ray
 
         rows = block_rows(n_passages, self.workers)
@@ -311,10 +326,18 @@ class RayEngine:
             blocks.append(ray.put(table))
         names = relevance_columns(len(topics))
         if not blocks:
-            return _topic_passages(pd.DataFrame(columns=[*PASSAGE_SCHEMA.names, ROW]), names)
+            empty = pd.DataFrame(columns=[*PASSAGE_SCHEMA.names, ROW])
+            return _topic_passages(empty, names), {}
+        tally = ray.remote(num_cpus=0)(CacheTally).remote()
         dataset = ray.data.from_arrow_refs(blocks).map_batches(
             RelevanceWorker,
-            fn_constructor_args=(portable_config(config), topics, threshold, counter_examples),
+            fn_constructor_args=(
+                portable_config(config),
+                topics,
+                threshold,
+                tally,
+                counter_examples,
+            ),
             batch_size=None,  # a block at a time
             batch_format="pandas",
             compute=self._pool("relevance", len(blocks)),
@@ -324,7 +347,7 @@ class RayEngine:
         frame = frame.sort_values(ROW, kind="stable").reset_index(drop=True)
         found = _topic_passages(frame, names)
         found.n_pairs = int((found.relevance >= threshold).sum())
-        return found
+        return found, ray.get(tally.totals.remote())
 
     def score(
         self,

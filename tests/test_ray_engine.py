@@ -132,7 +132,7 @@ def allsides_slice(tmp_path_factory) -> Path:
 @pytest.mark.slow
 def test_allsides_slice_and_the_cache_on_ray(ray_instance, allsides_slice, tmp_path, capsys):
     """fp32 so that different batching cannot move a number; the second Ray run finds every
-    prediction in the cache the first one wrote."""
+    prediction and every passage's relevance in the cache the first one wrote."""
     common = [str(allsides_slice), "--precision", "fp32"]
     local = analyze(capsys, *common, "--runs-dir", str(tmp_path / "local"), "--cache", "")
     cache = tmp_path / "cache.sqlite"
@@ -146,9 +146,11 @@ def test_allsides_slice_and_the_cache_on_ray(ray_instance, allsides_slice, tmp_p
     second = analyze(capsys, *ray_args, "--runs-dir", str(tmp_path / "ray2"))
     assert_same_run(first, second, atol=1e-6)
     first_cache, second_cache = run_json(first)["cache"], run_json(second)["cache"]
-    for task in ("stance", "tone", "quoted", "gate"):
+    for task in ("relevance", "stance", "tone", "quoted", "gate"):
         assert first_cache[task]["misses"] > 0 and first_cache[task]["hits"] == 0, task
         assert second_cache[task] == {"hits": first_cache[task]["misses"], "misses": 0}, task
+    # relevance counts every passage of the slice once
+    assert first_cache["relevance"]["misses"] == counts["passages"]
 
 
 def test_more_workers_than_cpus_is_one_line(ray_instance, tmp_path, capsys):
