@@ -544,7 +544,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if a.path.resolve() == b.path.resolve():
         print(f"note: run A and run B are the same run ({a.run_id})", file=sys.stderr)
     report = compare_runs(a, b, top_k=args.top)
-    print(json.dumps(report) if args.json else format_comparison(report))
+    print(json.dumps(report) if args.json else format_comparison(report, max_passages=args.top))
     return 0
 
 
@@ -593,7 +593,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
             )
         result = analyze(config, progress=not args.quiet)
         runs.append(load_run(str(result.path), args.runs_dir))
-    report = robustness(runs)
+    report = robustness(runs, measure=args.measure)
     print(json.dumps(report) if args.json else format_robustness(report))
     return 0
 
@@ -1521,6 +1521,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="'FAVOR|AGAINST' hypothesis templates with {target}, for stance.nli.v1",
+    )
+    rb.add_argument(
+        "--measure",
+        choices=("stance", "tone"),
+        default="stance",
+        help="the author measure whose orders and signs are compared (default stance)",
     )
     rb.add_argument("--json", action="store_true", help="print one JSON object")
     _add_quiet(rb)

@@ -737,10 +737,14 @@ def compare_runs(
     if same_corpus is False:
         warnings.append(
             f"the runs analysed different corpora ({str(hash_a)[:12]} vs {str(hash_b)[:12]}): "
-            "the comparison covers only the passages and authors they share"
+            "the passage agreement covers only the passages they share, but an author's "
+            "position in each run rests on that run's articles, so the author changes include "
+            "what the other articles change (an author discussed in one run only among them), "
+            "not only the models or settings"
         )
     elif same_corpus is None:
         warnings.append("a run records no corpus hash: cannot tell whether the corpora match")
+    warnings += _tone_caveats({"A": a, "B": b})
     relevance_a, relevance_b = a.info.relevance, b.info.relevance
     if relevance_a and relevance_b and relevance_a != relevance_b:
         warnings.append(
@@ -961,6 +965,32 @@ def _same_model(runs: Sequence[Run], task: str) -> str | None:
     return next(iter(seen.values())) if len(seen) == 1 else None
 
 
+def _tone_caveats(runs: Mapping[str, Run]) -> list[str]:
+    """What to keep in mind reading the tone of the runs named (label -> run) whose tone model
+    needs it (:data:`analysis.news_accuracy.TONE_CAVEATS`), once per caveat."""
+    from analysis.news_accuracy import tone_caveat
+
+    said: dict[str, list[str]] = {}
+    for label, run in runs.items():
+        caveat = tone_caveat(run.meta.get("models") if isinstance(run.meta, dict) else None)
+        if caveat:
+            said.setdefault(caveat, []).append(label)
+    return [
+        f"run{'s' if len(labels) > 1 else ''} {' and '.join(labels)}: {caveat}"
+        for caveat, labels in said.items()
+    ]
+
+
+def _models_differ(runs: Sequence[Run], task: str) -> bool:
+    """Whether every run recorded its ``task`` model and they are not all the same one."""
+    recorded = [
+        run.meta.get("models", {}).get(task) if isinstance(run.meta, dict) else None for run in runs
+    ]
+    if not all(isinstance(m, dict) and m.get("name") for m in recorded):
+        return False
+    return _same_model(runs, task) is None
+
+
 def robustness(
     runs: Sequence[Run],
     labels: Sequence[str] | None = None,
@@ -1016,6 +1046,14 @@ def robustness(
             "runs' other differences (topics, thresholds, corrections) leave its order alone, "
             "not that another model would agree"
         )
+    if measure == "tone":
+        warnings += _tone_caveats(dict(zip(names, runs, strict=True)))
+    for other in MEASURES:
+        if other != measure and _models_differ(runs, other):
+            warnings.append(
+                f"the runs read {other} with different models, which this report does not "
+                f"compare: it reads {measure} (viewpoints robustness --measure {other})"
+            )
     tables = [_authors(run) for run in runs]
     topic_sets = [set(t["topic"]) for t in tables]
     topic_label = _labels_for(runs)

@@ -403,10 +403,27 @@ def _num(value: float | None, sign: bool = True, digits: int = 2) -> str:
     return signed(value, digits) if sign else f"{value:.{digits}f}"
 
 
+# What a group that is not an author holds, as the dashboard tags it: an outlet's row among
+# the authors has only its unsigned pieces (never the outlet over all its articles).
+GROUP_WORDS = {"outlet": "unsigned pieces", "article": "single article"}
+
+
 def _who(entry: dict[str, Any]) -> str:
     """The author of a change, cut to 40 characters (a scraped byline can be a paragraph)."""
     kind = entry.get("group_kind")
-    return _short(entry["author"], 40) + (f" ({kind})" if kind and kind != "author" else "")
+    tag = GROUP_WORDS.get(kind, kind) if kind and kind != "author" else ""
+    return _short(entry["author"], 40) + (f" ({tag})" if tag else "")
+
+
+def _beside_band(value: Any, band: float) -> str:
+    """``value`` as :func:`_num` prints it, with a third decimal where two would put a value
+    outside ``band`` on its edge (+0.0511 is not "+0.05", which counts as around zero)."""
+    shown = _num(value)
+    if value is None or math.isnan(float(value)):
+        return shown
+    if abs(float(value)) > band and abs(round(float(value), 2)) <= band:
+        return f"{float(value):+.3f}"
+    return shown
 
 
 def _warning_lines(warnings: list[str], width: int = 100) -> list[str]:
@@ -507,13 +524,34 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
 
     overall = report["overall"]
     lines.append("")
-    lines.append(f"Sign changes (|value| <= {report['zero_band']} counts as around zero)")
-    for e in overall["sign_changes"]:
+    band = report["zero_band"]
+
+    def where(entry: dict[str, Any]) -> tuple:
+        return (entry["topic"], entry["author"], entry.get("group_kind"), entry["measure"])
+
+    apart = {where(e) for e in overall["interval_splits"]}
+    flips = sorted(
+        overall["sign_changes"],
+        key=lambda e: (where(e) not in apart, -abs(float(e["b"]) - float(e["a"]))),
+    )
+    settled = sum(where(e) in apart for e in flips)
+    lines.extend(
+        _wrapped(
+            f"Sign changes (|value| <= {band} counts as around zero): {len(flips)}, {settled} "
+            "of them with the two runs' intervals apart, listed first, then by size; the "
+            "others overlap, so the runs' uncertainty covers them"
+            if flips
+            else f"Sign changes (|value| <= {band} counts as around zero)",
+            width,
+        )
+    )
+    for e in flips:
         lines.append(
             f"  [{label(e)}] {_who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
-            f"{_num(e['a'])} -> {_num(e['b'])}"
+            f"{_beside_band(e['a'], band)} -> {_beside_band(e['b'], band)}"
+            + ("" if where(e) in apart else "  (intervals overlap)")
         )
-    if not overall["sign_changes"]:
+    if not flips:
         lines.append("  none")
     lines.append("Intervals that no longer overlap")
     for e in overall["interval_splits"]:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.cli import main
 from analysis.compare import (
     compare_runs,
     load_for_comparison,
@@ -841,3 +842,81 @@ def test_robustness_says_when_every_run_reads_the_measure_with_one_model(three_r
         run.meta = {**run.meta, "models": {**run.meta["models"], "stance": stance}}
     templates = robustness(shared, labels=["A", "B", "A2"])
     assert not [w for w in templates["warnings"] if "the same model" in w]
+
+
+def test_robustness_says_which_measure_the_runs_differ_on_and_reads_tone(three_runs, capsys):
+    """Runs that differ in their tone models only: a stance report says tone is not read, and
+    `--measure tone` reads it."""
+    import copy
+
+    shared = [copy.copy(r) for r in three_runs]
+    for run in shared:
+        run.meta = {**run.meta, "models": {**run.meta["models"], "stance": {"name": "stance.x"}}}
+    report = robustness(shared, labels=["A", "B", "A2"])
+    assert any(
+        "read tone with different models" in w and "--measure tone" in w for w in report["warnings"]
+    )
+    assert not [w for w in robustness(shared, measure="tone")["warnings"] if "different" in w]
+    runs_dir = str(three_runs[0].path.parent)
+    args = ["robustness", "run-a", "run-b", "--runs-dir", runs_dir, "--measure", "tone", "--json"]
+    assert main(args) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["measure"] == "tone"
+    assert printed == robustness(
+        [load_run(r, runs_dir) for r in ("run-a", "run-b")], measure="tone"
+    )
+
+
+def test_a_lexicon_tone_model_is_caveated_where_runs_are_compared(tmp_path, runs):
+    meta = {
+        "topics": TOPICS,
+        "corpus_hash": "c0ffee" * 10,
+        "models": {"stance": {"name": "stance.run-a"}, "tone": {"name": "tone.vader.v1"}},
+    }
+    vader = make_run(tmp_path, "run-v", score_rows(STANCE_A), meta=meta)
+    report = compare_runs(runs[0], vader)
+    assert any(w.startswith("run B: Tone in this run is the VADER") for w in report["warnings"])
+    assert not any("VADER" in w for w in compare_runs(*runs)["warnings"])
+    tone = robustness([runs[0], vader], labels=["A", "V"], measure="tone")
+    assert any(w.startswith("run V: Tone in this run is the VADER") for w in tone["warnings"])
+
+
+def test_sign_changes_list_those_beyond_both_intervals_first(runs):
+    report = compare_runs(*runs)
+    flips = report["overall"]["sign_changes"]
+    assert flips, "the fixture flips Alice's stance"
+    text = format_comparison(report, width=300)  # the summary on one line
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Sign changes"))
+    listed = [line for line in lines[start:] if line.startswith("  [")][: len(flips)]
+    apart = {(e["topic"], e["author"], e["measure"]) for e in report["overall"]["interval_splits"]}
+    marks = ["(intervals overlap)" in line for line in listed]
+    assert marks == sorted(marks)  # those apart (no mark) first
+    n_apart = sum((e["topic"], e["author"], e["measure"]) in apart for e in flips)
+    assert f"{len(flips)}, {n_apart} of them with the two runs' intervals apart" in text
+    assert marks.count(False) == n_apart
+
+
+def test_change_lists_tag_an_outlet_group_as_its_unsigned_pieces_and_show_a_third_decimal():
+    from analysis.terminal import _beside_band, _who
+
+    assert _who({"author": "BBC News", "group_kind": "outlet"}) == "BBC News (unsigned pieces)"
+    assert _who({"author": "Ann", "group_kind": "author"}) == "Ann"
+    assert _beside_band(0.0511, 0.05) == "+0.051"  # not "+0.05", which reads as around zero
+    assert _beside_band(0.049, 0.05) == "+0.05"  # within the band: as usual
+    assert _beside_band(-0.56, 0.05) == "-0.56"
+
+
+def test_compare_top_sets_the_passages_printed_per_topic(runs, capsys):
+    runs_dir = str(runs[0].path.parent)
+    for top in (1, 5):
+        assert main(["compare", "run-a", "run-b", "--runs-dir", runs_dir, "--top", str(top)]) == 0
+        text = capsys.readouterr().out
+        report = compare_runs(*runs, top_k=top)
+        expected = sum(
+            len(sec["disagreements"][task])
+            for sec in report["topics"].values()
+            for task in sec["disagreements"]
+        )
+        assert text.count("] tv ") == expected
+    assert expected > 3  # more than the three the text once printed at most
