@@ -17,11 +17,11 @@ from dashboard.evidence import (
     show_passages,
 )
 from dashboard.style import (
-    GROUP_TAGS,
     NO_PREDICTION,
     NO_STANCE,
     NOT_DISCUSSED,
     ONLY_QUOTED,
+    group_label,
     md_escape,
 )
 from dashboard.trust import render_trust
@@ -38,8 +38,7 @@ KIND_CHOICES = {
 
 def _author_label(kinds: dict[str, str]):
     def label(group: str) -> str:
-        kind = kinds.get(group)
-        return group if kind == "author" else f"{group} ({GROUP_TAGS.get(kind, kind)})"
+        return group_label(group, kinds.get(group))
 
     return label
 

@@ -24,6 +24,7 @@ from dashboard.style import (
     TONE_POSITIVE_COLOR,
     cell_css,
     counted,
+    group_label,
     is_missing,
     md_escape,
     percent,
@@ -102,6 +103,16 @@ def _header(report: dict[str, Any], metas: dict[str, dict[str, Any]]) -> None:
         st.caption("Both runs analysed the same corpus (same corpus hash).")
     for warning in report["warnings"]:
         st.warning(warning[:1].upper() + warning[1:], icon=":material/warning:")
+    models = [report[side].get("models") or {} for side in ("a", "b")]
+    if models[0].get("tone") != models[1].get("tone"):
+        same_stance = models[0].get("stance") == models[1].get("stance")
+        st.caption(
+            "The runs read tone with different models"
+            + (" (and stance with the same one)" if same_stance else "")
+            + ": the lines on labelled news above are about stance. Score each tone model on "
+            "labelled tone data on the Evaluation page (NewsMTSC dev, in the "
+            "data folder) before trusting either run's tone."
+        )
 
 
 def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame:
@@ -117,6 +128,12 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
                 "Passages compared": sec["passages"]["shared"],
                 "Only in A": sec["passages"]["only_a"],
                 "Only in B": sec["passages"]["only_b"],
+                # the authors' ranks first: what an analyst reads of a swapped model
+                "Authors in both": sec["authors"]["discussed_in_both"],
+                "Stance rank ρ": sp["stance"],
+                "Tone rank ρ": sp["tone"],
+                "Quoted rank ρ": sp.get("quoted"),
+                "Author changes": len(sec["author_changes"]),
                 "Stance κ": sec["stance"]["kappa"],
                 "Stance agreement": sec["stance"]["agreement"],
                 "Stance distance": sec["stance"]["mean_tv"],
@@ -127,11 +144,6 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
                 "Quoted κ": (sec.get("speaker") or {}).get("kappa"),
                 "Quoted agreement": (sec.get("speaker") or {}).get("agreement"),
                 "Quoted distance": (sec.get("speaker") or {}).get("mean_tv"),
-                "Authors in both": sec["authors"]["discussed_in_both"],
-                "Stance rank ρ": sp["stance"],
-                "Quoted rank ρ": sp.get("quoted"),
-                "Tone rank ρ": sp["tone"],
-                "Author changes": len(sec["author_changes"]),
             }
         )
     table = pd.DataFrame(rows)
@@ -270,7 +282,7 @@ def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFra
         row: dict[str, Any] = {
             "topic": e["topic"],
             "Topic": labels.get(e["topic"], e["topic"]),
-            "Author": e["author"],
+            "Author": group_label(e["author"], e["group_kind"]),
             "group_kind": e["group_kind"],
             "What changed": change_words(e["changes"], e),
             "Measure": MEASURE_WORDS.get(e["measure"], e["measure"]),
@@ -391,7 +403,7 @@ def scatter_frame(
                 continue
             rows.append(
                 {
-                    "Author": rec["author"],
+                    "Author": group_label(rec["author"], rec.get("group_kind") or None),
                     "Topic": labels.get(rec["topic"], rec["topic"]),
                     "Measure": shown,
                     "Run A": float(a),
@@ -622,12 +634,6 @@ def render() -> None:
         "changed: discussed in both runs, but a side taken in one and no stance expressed, or "
         "both sides (mixed), in the other."
     )
-    if report.get("same_corpus") is False:
-        st.warning(
-            "The runs analysed different articles: an author's position in each run rests on "
-            "that run's articles, so the moves below include what the other articles change, "
-            "not only the models or settings (the agreement above compares shared passages only)."
-        )
     changes = changes_table(section, labels)
     if changes.empty and not section["authors"]["in_both"]:
         st.info(

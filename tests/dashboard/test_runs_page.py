@@ -42,7 +42,8 @@ def test_defaults_to_the_two_newest_runs_and_shows_their_models(app, two_runs_di
     text = _markdown(at)
     for model in (*RERUN_MODELS, "stance.finetuned-minilm.v1", "tone.finetuned-minilm.v1"):
         assert f"`{model}`" in text
-    assert not at.warning  # same corpus hash: no warning
+    # same corpus hash: no warning but the tone lexicon's caveat (run A reads tone with VADER)
+    assert [w.value[:40] for w in at.warning] == ["Run A: Tone in this run is the VADER lex"]
     assert at.query_params["run_a"] == RERUN_ID
     assert at.query_params["run_b"] == BASE_ID
 
@@ -90,7 +91,7 @@ def test_flips_are_listed_with_both_runs_values(app, two_runs_dir, report):
     assert flip["Run A"].startswith(signed(entry["a"]))  # run A (the rerun) favors now
     assert flip["Run B"].startswith(signed(entry["b"]))
     assert entry["a"] > 0 > entry["b"]
-    status = rows.loc[(NHAN_DAN, "Arms control", "stance")]
+    status = rows.loc[(f"{NHAN_DAN} (unsigned pieces)", "Arms control", "stance")]  # tagged
     assert "discussed in one run only" in status["What changed"]
     assert status["Run A"] == "not discussed"
 
@@ -112,7 +113,7 @@ def test_topic_choice_narrows_the_lists_and_is_in_the_url(app, two_runs_dir):
     at = _open(app, two_runs_dir)
     at.selectbox(key="w_runs_topic").set_value("arms_control").run()
     assert at.query_params["runs_topic"] == "arms_control"
-    assert not any("different articles" in w.value for w in at.warning)  # same corpus
+    assert not any("different corpora" in w.value for w in at.warning)  # same corpus
     changes = _frames(at)[1]
     assert set(changes["Topic"]) == {"Arms control"}
     assert FLIPPED_TEXT not in _markdown(at)
@@ -125,7 +126,7 @@ def test_a_link_reopens_the_chosen_pair(app, two_runs_dir):
     assert at.selectbox(key="w_runs_topic").value == "sanctions"
     assert any("different corpora" in w.value for w in at.warning)
     # the authors' moves are said to include what the other articles change
-    assert any(w.value.startswith("The runs analysed different articles") for w in at.warning)
+    assert any("rests on that run's articles" in w.value for w in at.warning)
 
 
 def test_the_same_run_twice_asks_for_another(app, two_runs_dir):
@@ -169,12 +170,15 @@ def test_a_disagreement_opens_its_article_in_run_a(app, two_runs_dir):
 def test_the_changes_table_lays_out_what_the_comparison_found(report):
     """The page helper only lays out the library's merged author changes."""
     from dashboard.app_pages.runs import changes_table
+    from dashboard.style import group_label
 
     merged = report["overall"]["author_changes"]
     assert merged  # the rerun fixture moves at least one author
     table = changes_table(report["overall"], {"sanctions": "Sanctions on Russia"})
     assert len(table) == len(merged)
-    by_key = {(e["author"], e["topic"], e["measure"]): e for e in merged}
+    by_key = {
+        (group_label(e["author"], e["group_kind"]), e["topic"], e["measure"]): e for e in merged
+    }
     for row in table.to_dict("records"):
         entry = by_key[(row["Author"], row["topic"], row["Measure"])]
         value = entry["a"]["value"]
@@ -341,6 +345,11 @@ def test_the_passage_list_opens_on_a_measure_the_runs_read_differently(app, tmp_
     write_run(tmp_path, "20181112-120000-tone0000", meta, CONFIG_TOML, tables)
     at = _open(app, tmp_path, run_a=BASE_ID, run_b="20181112-120000-tone0000")
     assert at.radio(key="w_measure").value == "tone"
+    # the lexicon's numbers are caveated, and the tone models pointed to their measurement
+    assert any(w.value.startswith("Run B: Tone in this run is the VADER") for w in at.warning)
+    captions = " ".join(c.value for c in at.caption)
+    assert "The runs read tone with different models" in captions
+    assert "Evaluation page" in captions
 
 
 def test_a_sign_flip_inside_both_intervals_is_not_read_as_settled():
@@ -380,3 +389,22 @@ def test_a_sign_flip_inside_both_intervals_is_not_read_as_settled():
     summary = changes_summary(table)
     assert summary.startswith("3 sign flips, 1 of them with the two runs' intervals apart")
     assert isinstance(table, pd.DataFrame) and "_apart" not in table.columns
+
+
+def test_a_group_that_is_not_an_author_is_tagged_in_the_changes_table():
+    """An audit found "BBC News" listed among the authors whose positions move with no word
+    that the row holds only the outlet's unsigned pieces."""
+    from dashboard.app_pages.runs import changes_table
+
+    side = {"status": "discussed", "value": 0.2, "low": 0.1, "high": 0.3, "n_passages": 3}
+    entry = {
+        "topic": "sanctions",
+        "author": "BBC News",
+        "group_kind": "outlet",
+        "measure": "tone",
+        "changes": ["sign"],
+        "a": side,
+        "b": {**side, "value": -0.2, "low": -0.3, "high": -0.1},
+    }
+    table = changes_table({"author_changes": [entry]}, {})
+    assert table["Author"].tolist() == ["BBC News (unsigned pieces)"]
