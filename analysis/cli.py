@@ -543,7 +543,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     b = load_for_comparison(args.run_b, args.runs_dir)
     if a.path.resolve() == b.path.resolve():
         print(f"note: run A and run B are the same run ({a.run_id})", file=sys.stderr)
-    report = compare_runs(a, b, top_k=args.top)
+    try:
+        report = compare_runs(a, b, top_k=args.top, level="outlet" if args.outlets else "author")
+    except ValueError as error:  # a run whose settings cannot make its outlets' positions
+        raise CLIError(str(error)) from None
+    if args.outlets:
+        from analysis.outlets import sibling_outlets
+
+        counts = a.articles["outlet"].dropna().astype(str).value_counts().to_dict()
+        groups = {
+            " / ".join(sorted([outlet, *(o for o, _ in sibling_outlets(outlet, counts))]))
+            for outlet in {e["author"] for e in report["overall"]["author_changes"]}
+            if sibling_outlets(outlet, counts)
+        }
+        if groups:
+            print(
+                "note: sections of one newsroom are separate outlets in this corpus, each "
+                f"compared on its own articles: {'; '.join(sorted(groups))}",
+                file=sys.stderr,
+            )
     print(json.dumps(report) if args.json else format_comparison(report, max_passages=args.top))
     return 0
 
@@ -1502,6 +1520,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=10,
         help="passages listed where the runs disagree most, per topic and label (default 10)",
+    )
+    cp.add_argument(
+        "--outlets",
+        action="store_true",
+        help="the position changes of outlets, each over every article it published (by "
+        "default those of authors, where an outlet's row holds only its unsigned pieces)",
     )
     cp.add_argument("--json", action="store_true", help="print one JSON object")
     _add_runs_dir(cp)

@@ -205,11 +205,21 @@ def _labels_for(runs: Sequence[Run]) -> dict[str, str]:
     return labels
 
 
-def _authors(run: Run) -> pd.DataFrame:
-    """Author-level positions with a clean key; one row per (topic, author, group_kind)."""
-    table = run.positions
-    if "level" in table.columns:
-        table = table[table["level"] == "author"]
+def _outlets(run: Run) -> pd.DataFrame:
+    """:func:`_authors` of the run's outlets, each over every article it published."""
+    from analysis.outlets import run_outlet_positions
+
+    table = run_outlet_positions(run)
+    return _authors(run, table[table["level"] == "outlet"].assign(group_kind="author"))
+
+
+def _authors(run: Run, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Author-level positions (or ``table``'s) with a clean key; one row per (topic, author,
+    group_kind)."""
+    if table is None:
+        table = run.positions
+        if "level" in table.columns:
+            table = table[table["level"] == "author"]
     table = table.copy()
     if "group_kind" not in table.columns:
         table["group_kind"] = None
@@ -715,9 +725,17 @@ def _topic_threshold_warnings(a: Run, b: Run) -> list[str]:
 
 
 def compare_runs(
-    a: Run, b: Run, top_k: int = 10, *, zero_band: float = DEFAULT_ZERO_BAND
+    a: Run,
+    b: Run,
+    top_k: int = 10,
+    *,
+    zero_band: float = DEFAULT_ZERO_BAND,
+    level: str = "author",
 ) -> dict[str, Any]:
     """Compare run ``a`` with run ``b`` per topic and overall; see the module docstring.
+    ``level`` "outlet": the position changes are the outlets', each over every article it
+    published (:mod:`analysis.outlets`), instead of the authors' (an outlet's row there holds
+    only its unsigned pieces).
 
     Returns a JSON-ready dict with keys ``a``, ``b`` (run id, name, models, corpus hash),
     ``same_corpus`` (bool, or None when a hash is missing), ``warnings``, ``zero_band``,
@@ -730,6 +748,8 @@ def compare_runs(
     if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 0:
         raise ValueError(f"expected top_k to be an integer >= 0, got {top_k!r}")
     _check_zero_band(zero_band)
+    if level not in ("author", "outlet"):
+        raise ValueError(f"expected level 'author' or 'outlet', got {level!r}")
 
     hash_a, hash_b = a.meta.get("corpus_hash"), b.meta.get("corpus_hash")
     same_corpus = None if not hash_a or not hash_b else hash_a == hash_b
@@ -774,7 +794,7 @@ def compare_runs(
     warnings += _setting_warnings(a, b, sorted(topics_a & topics_b), labels)
 
     sa, sb = _scores(a), _scores(b)
-    pa, pb = _authors(a), _authors(b)
+    pa, pb = (_authors(a), _authors(b)) if level == "author" else (_outlets(a), _outlets(b))
     shared = _shared_pairs(sa, sb, a, b)
     info = (_passage_info(a, sa), _passage_info(b, sb))
 
@@ -808,6 +828,7 @@ def compare_runs(
         "warnings": warnings,
         "zero_band": zero_band,
         "top_k": top_k,
+        "level": level,
         "topics": topics,
         "overall": overall,
     }

@@ -525,6 +525,11 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     overall = report["overall"]
     lines.append("")
     band = report["zero_band"]
+    if report.get("level") == "outlet":
+        lines.append(
+            "Position changes of outlets, each over every article it published (--outlets; "
+            "the authors and rho columns above count outlets)"
+        )
 
     def where(entry: dict[str, Any]) -> tuple:
         return (entry["topic"], entry["author"], entry.get("group_kind"), entry["measure"])

@@ -432,7 +432,10 @@ def comparison_run(run_path: str, stamp: float) -> Run:
 
 @st.cache_data(max_entries=MAX_COMPARISONS_CACHED, show_spinner="Comparing the two runs…")
 def run_comparison(
-    path_a: str, stamp_a: float, path_b: str, stamp_b: float, top_k: int
+    path_a: str, stamp_a: float, path_b: str, stamp_b: float, top_k: int, level: str = "author"
 ) -> dict[str, Any]:
-    """:func:`analysis.compare.compare_runs` of run A with run B (a JSON-ready dict)."""
-    return compare_runs(comparison_run(path_a, stamp_a), comparison_run(path_b, stamp_b), top_k)
+    """:func:`analysis.compare.compare_runs` of run A with run B (a JSON-ready dict); ``level``
+    "outlet": the outlets' positions, each over every article it published."""
+    return compare_runs(
+        comparison_run(path_a, stamp_a), comparison_run(path_b, stamp_b), top_k, level=level
+    )

@@ -920,3 +920,26 @@ def test_compare_top_sets_the_passages_printed_per_topic(runs, capsys):
         )
         assert text.count("] tv ") == expected
     assert expected > 3  # more than the three the text once printed at most
+
+
+def test_compare_outlets_reads_each_outlet_over_all_its_articles(runs, capsys):
+    from analysis.outlets import run_outlet_positions
+
+    runs_dir = str(runs[0].path.parent)
+    args = ["compare", "run-a", "run-b", "--runs-dir", runs_dir, "--outlets"]
+    assert main([*args, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["level"] == "outlet"
+    # one outlet publishes every article: its positions are the units compared
+    outlets = set(run_outlet_positions(runs[0])["author"])
+    assert outlets == {"Outlet"}
+    assert report["overall"]["authors"]["discussed_in_both"] >= 1
+    changed = {e["author"] for e in report["overall"]["author_changes"]}
+    assert changed <= outlets
+    authors = compare_runs(*runs)
+    assert authors["level"] == "author"
+    assert {e["author"] for e in authors["overall"]["author_changes"]} - outlets  # people
+    assert main(args) == 0
+    assert "Position changes of outlets, each over every article" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="expected level"):
+        compare_runs(*runs, level="article")

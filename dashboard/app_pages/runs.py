@@ -403,7 +403,10 @@ def scatter_frame(
                 continue
             rows.append(
                 {
-                    "Author": group_label(rec["author"], rec.get("group_kind") or None),
+                    # an outlet over all its articles (the Outlets choice) is not tagged
+                    "Author": rec["author"]
+                    if rec.get("level_a") == "outlet"
+                    else group_label(rec["author"], rec.get("group_kind") or None),
                     "Topic": labels.get(rec["topic"], rec["topic"]),
                     "Measure": shown,
                     "Run A": float(a),
@@ -573,10 +576,12 @@ def render() -> None:
         st.info("Run A and run B are the same run: choose two different runs to compare.")
         return
 
+    level = ui.unit_choice("Compare the positions of", "runs_units")
+    units = "outlets" if level == "outlet" else "authors"
     path_a, path_b = str(by_id[a_id]["path"]), str(by_id[b_id]["path"])
     stamp_a, stamp_b = data.run_stamp(path_a), data.run_stamp(path_b)
     try:
-        report = data.run_comparison(path_a, stamp_a, path_b, stamp_b, TOP_K)
+        report = data.run_comparison(path_a, stamp_a, path_b, stamp_b, TOP_K, level)
     except Exception as err:  # an unreadable run must not take the page down
         st.error(f"These runs cannot be compared: {err}")
         return
@@ -597,8 +602,8 @@ def render() -> None:
         "(both runs give every passage one label). Agree: the share of passages given one "
         "label. Dist.: the mean distance between the two runs' probabilities, 0 the same, 1 "
         "nothing in common (labels can agree while the probabilities differ). ρ is the rank "
-        "correlation of the authors' positions: 1 means the same order of authors, – too few "
-        "authors. Stance and tone are compared on the author's own words (and on quotes where "
+        f"correlation of the {units}' positions: 1 means the same order of {units}, – too few "
+        f"{units}. Stance and tone are compared on the author's own words (and on quotes where "
         "a run counts them as the author's), as the positions read them; Quoted: the same for "
         "the quoted voice's stance, on the quotes, and for the authors' quoted voices. Only A "
         "/ Only B: passages scored in one run only."
@@ -622,10 +627,15 @@ def render() -> None:
     )
     section = report["overall"] if topic == ALL_TOPICS else report["topics"][topic]
     topic_keys = list(labels) if topic == ALL_TOPICS else [topic]
-    pos_a = data.positions(path_a, stamp_a, "author")
-    pos_b = data.positions(path_b, stamp_b, "author")
+    pos_a = data.positions(path_a, stamp_a, level)
+    pos_b = data.positions(path_b, stamp_b, level)
 
-    st.subheader("Authors whose positions move", anchor=False)
+    st.subheader(f"{units.capitalize()} whose positions move", anchor=False)
+    if level == "outlet":
+        st.caption(
+            "Each outlet over every article it published, signed or not (the Authors choice "
+            "has named authors, and outlet groups that hold only an outlet's unsigned pieces)."
+        )
     st.caption(
         f"Sign flips: from favor/positive to against/negative or back (values within "
         f"±{report['zero_band']} count as around zero, not as a sign). Intervals stop overlapping: "
@@ -635,38 +645,39 @@ def render() -> None:
         "both sides (mixed), in the other."
     )
     changes = changes_table(section, labels)
+    one = units[:-1]
     if changes.empty and not section["authors"]["in_both"]:
         st.info(
-            "No author has a position on this in both runs, so there is nothing to compare: "
+            f"No {one} has a position on this in both runs, so there is nothing to compare: "
             "the runs analysed different articles, or one of them does not find the topic."
         )
     elif changes.empty:
         st.success(
-            "No author changes sign, splits its intervals, changes status or changes the kind "
+            f"No {one} changes sign, splits its intervals, changes status or changes the kind "
             "of stance between the runs."
         )
     else:
         st.caption(changes_summary(changes))
         _show_changes(changes)
     export.download_buttons(
-        f"{stem}-authors-{topic}",
+        f"{stem}-{units}-{topic}",
         key="runs_changes",
         table=changes,
-        what="the author changes",
+        what=f"the {one} changes",
         provenance=provenance,
     )
 
     # Drawn only while open: thousands of points on a whole-corpus run, which slowed the
     # page's first paint by more than a second.
     everyone = ui.opened_expander(
-        "Every author discussed in both runs: run A (across) against run B (up)",
+        f"Every {one} discussed in both runs: run A (across) against run B (up)",
         "runs_scatter_open",
     )
     if everyone is not None:
         with everyone:
             scatter = scatter_frame(pos_a, pos_b, topic_keys, labels)
             if scatter.empty:
-                st.caption("No author is discussed in both runs.")
+                st.caption(f"No {one} is discussed in both runs.")
             else:
                 chart = scatter_chart(scatter, [labels[k] for k in topic_keys])
                 st.altair_chart(chart)
@@ -676,7 +687,7 @@ def render() -> None:
                     provenance=provenance,
                     table=scatter.drop(columns=["shown_a", "shown_b"]),
                     chart=chart,
-                    what="both runs' author positions",
+                    what=f"both runs' {one} positions",
                 )
 
     st.subheader("Passages the models read most differently", anchor=False)

@@ -408,3 +408,25 @@ def test_a_group_that_is_not_an_author_is_tagged_in_the_changes_table():
     }
     table = changes_table({"author_changes": [entry]}, {})
     assert table["Author"].tolist() == ["BBC News (unsigned pieces)"]
+
+
+def test_outlets_compare_each_outlet_over_all_its_articles(app, two_runs_dir):
+    """An audit found no way to ask which outlets moved between two runs: the author view's
+    outlet rows hold only unsigned pieces."""
+    at = _open(app, two_runs_dir)
+    at.radio(key="runs_units").set_value("Outlets").run()
+    assert not at.exception
+    assert "Outlets whose positions move" in [s.value for s in at.subheader]
+    expected = compare_runs(
+        load_run(two_runs_dir / RERUN_ID), load_run(two_runs_dir / BASE_ID), level="outlet"
+    )
+    outlets = {e["author"] for e in expected["overall"]["author_changes"]}
+    assert outlets  # the rerun moves some outlet
+    changes = _frames(at)[1]
+    assert set(changes["Author"]) == outlets  # untagged: each outlet over all its articles
+    assert not any("unsigned pieces" in a for a in changes["Author"])
+    table = _frames(at)[0].set_index("Topic")
+    assert (
+        table.loc["All topics", "Authors in both"]
+        == (expected["overall"]["authors"]["discussed_in_both"])
+    )
