@@ -37,7 +37,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas is imported where a table is built: reading bylines stays light
     import pandas as pd
@@ -345,3 +345,41 @@ def _name_key(name: str) -> str:
 
     text = str(name).strip().removesuffix("*")
     return folded("".join(ch for ch in text if ch not in "'\u2019\"\u201c\u201d"))
+
+
+def units_named_otherwise(run: Any) -> tuple[int, int]:
+    """(author units the run's stored positions hold, how many of them today's byline rules
+    name otherwise): a run made before a rule changed keeps the units of its day (an
+    :class:`analysis.runs.Run`); (n, 0) where they agree."""
+    positions = run.positions
+    if "level" in positions.columns:
+        positions = positions[positions["level"] == "author"]
+    stored = set(positions["author"].dropna().astype(str))
+    import pandas as pd
+
+    articles = run.articles
+    if not stored or not len(articles) or "group_kind" not in articles.columns:
+        return len(stored), 0
+    groups = article_authors(articles, run.info.known_rosters)
+    rows = pd.DataFrame(
+        {
+            "article_id": articles["article_id"].to_numpy(),
+            "group": pd.Series(groups, dtype=object).to_numpy(),
+            "group_kind": articles["group_kind"].to_numpy(),
+        }
+    ).explode("group")
+    today = set(outlets_named_as_authors(rows)["group"].dropna().astype(str))
+    return len(stored), len(stored - today)
+
+
+def units_note(run: Any) -> str | None:
+    """A sentence where the run's stored author units differ from today's reading of its
+    bylines (:func:`units_named_otherwise`), else None."""
+    stored, otherwise = units_named_otherwise(run)
+    if not otherwise:
+        return None
+    return (
+        f"run {run.run_id}'s stored author positions hold {stored:,} units, {otherwise:,} of "
+        "them named otherwise today: it was made with the byline rules of its day; analyze its "
+        "articles again to have both agree (docs/bylines.md)"
+    )

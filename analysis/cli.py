@@ -647,6 +647,8 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
 
     if args.outlets:
         _sibling_notes(run, [u for d in diffs for u in (d.a, d.b)])
+    else:
+        _note_older_units(run)
     shown = {d.topic for d in diffs}
     tested = [t for t in run.info.topics if t.key in shown]
     trust = trust_record(run.meta, tested)
@@ -688,6 +690,15 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
                 "model's, not the authors' (read the evidence)"
             )
     return 0
+
+
+def _note_older_units(run: Any) -> None:
+    """On stderr, where the run's stored author units differ from today's byline rules."""
+    from analysis.bylines import units_note
+
+    note = units_note(run)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
 
 
 def _sibling_notes(run: Any, outlets: list[str]) -> None:
@@ -818,6 +829,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         run = _with_period_positions(run, args.level, period)
     elif args.level == "outlet":
         run = _with_outlet_positions(run)
+    elif args.level == "author":
+        _note_older_units(run)
     silent_left_out = 0
     if not (args.json or args.all or args.discussed or args.author):
         # a long table of units that discuss nothing buries the few that do

@@ -366,3 +366,45 @@ def test_a_name_not_found_offers_up_to_five_close_ones():
     message = str(found.value)
     assert message.startswith("no outlet 'Fox' in run r1")
     assert "Fox Online News" in message and "CNN" not in message
+
+
+def test_a_run_made_under_older_byline_rules_is_noted_where_its_authors_are_read(tmp_path, capsys):
+    """An audit found only the Overview saying so; `show`, `compare-authors`, `compare` and
+    `robustness` listed the older units without a word."""
+    import copy
+
+    from analysis.bylines import units_named_otherwise, units_note
+    from analysis.cli import main
+    from analysis.compare import compare_runs, robustness
+    from analysis.runs import load_run, write_run
+    from tests.dashboard.conftest import CONFIG_TOML, make_small_run
+
+    run = load_run(str(make_small_run(tmp_path / "runs")))
+    stored, otherwise = units_named_otherwise(run)
+    assert stored > 0 and otherwise == 0 and units_note(run) is None
+    # the same run, as if an older rule had made one author unit of a byline's second name
+    older = copy.copy(run)
+    author = run.positions[run.positions["level"] == "author"].iloc[:1]
+    older.positions = pd.concat([run.positions, author.assign(author="Cond\u00e9 Nast")])
+    assert units_named_otherwise(older) == (stored + 1, 1)
+    tables = {name: getattr(older, name) for name in ("articles", "passages", "scores")}
+    meta = {k: v for k, v in run.meta.items() if k not in ("run_id", "format_version")}
+    path = write_run(
+        tmp_path / "runs",
+        "20190101-000000-older000",
+        meta,
+        CONFIG_TOML,
+        {**tables, "positions": older.positions},
+    )
+    older = load_run(str(path))
+    note = units_note(older)
+    assert note.startswith(f"run {older.run_id}'s stored author positions hold {stored + 1:,}")
+    assert "1 of them named otherwise today" in note
+    assert any(note in w for w in compare_runs(run, older)["warnings"])
+    assert any(note in w for w in robustness([run, older])["warnings"])
+    assert not any(note in w for w in compare_runs(run, older, level="outlet")["warnings"])
+    runs = ["--runs-dir", str(tmp_path / "runs")]
+    assert main(["show", str(path), *runs]) == 0
+    assert f"note: {note}" in capsys.readouterr().err
+    assert main(["show", str(path), "--level", "outlet", *runs]) == 0
+    assert "named otherwise" not in capsys.readouterr().err
