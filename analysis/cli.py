@@ -611,7 +611,10 @@ def cmd_robustness(args: argparse.Namespace) -> int:
             )
         result = analyze(config, progress=not args.quiet)
         runs.append(load_run(str(result.path), args.runs_dir))
-    report = robustness(runs, measure=args.measure)
+    # runs named by their names where those tell them apart (pair lines repeat them)
+    names = [str(run.meta.get("name") or run.run_id) for run in runs]
+    labels = names if len(set(names)) == len(names) else None
+    report = robustness(runs, labels, measure=args.measure)
     print(json.dumps(report) if args.json else format_robustness(report))
     return 0
 
@@ -1366,7 +1369,8 @@ def _add_quiet(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quiet",
         action="store_true",
-        help="no progress bars (shown only on a terminal) and no stage or cache lines",
+        help="no progress bars (shown only on a terminal) and no stage, cache, reading or "
+        "estimate lines (a dry run still prints its estimate); warnings and notes stay",
     )
 
 
@@ -1860,6 +1864,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("viewpoints: interrupted", file=sys.stderr)
+        if args.handler in (cmd_analyze, cmd_run, cmd_robustness):
+            print(
+                "no run was written; with the prediction cache on (the default), the topic "
+                "relevance and every finished batch of scores computed so far are kept, and "
+                "the same command again starts from them",
+                file=sys.stderr,
+            )
         return 130
 
 

@@ -766,7 +766,7 @@ def compare_runs(
         warnings.append("a run records no corpus hash: cannot tell whether the corpora match")
     warnings += _tone_caveats({"A": a, "B": b})
     if level == "author":
-        warnings += _units_notes([a, b])
+        warnings += _units_notes([a, b], "author changes")
     relevance_a, relevance_b = a.info.relevance, b.info.relevance
     if relevance_a and relevance_b and relevance_a != relevance_b:
         warnings.append(
@@ -988,13 +988,13 @@ def _same_model(runs: Sequence[Run], task: str) -> str | None:
     return next(iter(seen.values())) if len(seen) == 1 else None
 
 
-def _units_notes(runs: Sequence[Run]) -> list[str]:
-    """A note per run whose stored author units today's byline rules name otherwise (those
-    authors' changes may be a rule's, not a model's: :func:`analysis.bylines.units_note`)."""
+def _units_notes(runs: Sequence[Run], what: str) -> list[str]:
+    """A note per run whose stored author units today's byline rules name otherwise
+    (:func:`analysis.bylines.units_note`); ``what`` the report compares between those units."""
     from analysis.bylines import units_note
 
     notes = [units_note(run) for run in runs]
-    return [n + "; the author changes are between the units each run stored" for n in notes if n]
+    return [f"{n}; the {what} are between the units each run stored" for n in notes if n]
 
 
 def _tone_caveats(runs: Mapping[str, Run]) -> list[str]:
@@ -1080,7 +1080,7 @@ def robustness(
         )
     if measure == "tone":
         warnings += _tone_caveats(dict(zip(names, runs, strict=True)))
-    warnings += _units_notes(runs)
+    warnings += _units_notes(runs, "author comparisons")
     for other in MEASURES:
         if other != measure and _models_differ(runs, other):
             warnings.append(

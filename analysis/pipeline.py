@@ -369,10 +369,11 @@ def analyze(
         timings["load"] = time.perf_counter() - clock
         peak_mib["load"] = peak_rss_mib()
         release_freed_memory()
-        log(
-            f"read {summary.n_articles} articles ({summary.n_passages} passages), "
-            f"{skipped_note(summary.skipped)}"
-        )
+        if progress or summary.skipped:  # what was left out is said even with --quiet
+            log(
+                f"read {summary.n_articles} articles ({summary.n_passages} passages), "
+                f"{skipped_note(summary.skipped)}"
+            )
         if not summary.n_articles:
             raise ValueError(
                 f"no articles could be read from {', '.join(config.corpus.paths)} "
@@ -397,6 +398,11 @@ def analyze(
 
         stage("estimate")
         clock = time.perf_counter()
+        if progress:  # the warm-up takes seconds to a minute: say what is going on
+            log(
+                f"measuring the cost on {min(SAMPLE_PASSAGES, summary.n_passages):,} "
+                "passages (a warm-up of every model)…"
+            )
         sample, context = sample_for_estimate(
             staging / "passages.parquet", summary.n_passages, SAMPLE_PASSAGES, config.aggregate.seed
         )
@@ -415,7 +421,8 @@ def analyze(
         timings["estimate"] = time.perf_counter() - clock
         peak_mib["estimate"] = peak_rss_mib()
         release_freed_memory()
-        log(format_estimate(estimate))
+        if progress or dry_run:  # a dry run's answer, even with --quiet
+            log(format_estimate(estimate))
         if not dry_run:
             _refuse_if_the_warm_up_failed(estimate)
         if config.engine.name == "ray":

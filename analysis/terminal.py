@@ -605,7 +605,7 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
     lines = [f"Robustness of author {measure} across {len(report['runs'])} runs"]
     for run in report["runs"]:
         models = ", ".join(f"{task} {name or '?'}" for task, name in run["models"].items())
-        name = f" ({run['name']})" if run.get("name") else ""
+        name = f" ({run['name']})" if run.get("name") and run["name"] != run["label"] else ""
         which = (
             run["run_id"] if run["label"] == run["run_id"] else f"{run['label']}: {run['run_id']}"
         )

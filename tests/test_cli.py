@@ -561,3 +561,29 @@ def test_show_and_export_take_a_period_as_the_dashboards_date_range_does(tmp_pat
     assert "expected --from as a day YYYY-MM-DD, got 'July'" in _error(capsys)
     assert main(["export", "latest", *base, "--what", "articles"]) == 2
     assert "only with --what positions" in _error(capsys)
+
+
+def test_quiet_keeps_to_warnings_and_an_interrupt_says_what_is_kept(
+    tmp_path, capsys, monkeypatch, tiny_pair_model_dir
+):
+    corpus = tmp_path / "a.txt"
+    corpus.write_text("A title\n\nSanctions on Russia were tightened again this week.\n")
+    models = ["--stance-model", str(tiny_pair_model_dir), "--tone-model", str(tiny_pair_model_dir)]
+    runs = ["--runs-dir", str(tmp_path / "runs"), "--cache", ""]
+    assert main(["analyze", str(corpus), *models, *runs]) == 0
+    loud = capsys.readouterr().err
+    assert "read 1 articles" in loud and "estimate:" in loud and "measuring the cost" in loud
+    assert main(["analyze", str(corpus), "--quiet", *models, *runs]) == 0
+    quiet = capsys.readouterr().err
+    assert "read 1 articles" not in quiet and "estimate:" not in quiet
+    assert main(["analyze", str(corpus), "--quiet", "--dry-run", *models, *runs]) == 0
+    assert "estimate:" in capsys.readouterr().err  # a dry run's answer, even quiet
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("analysis.pipeline.analyze", interrupted)
+    assert main(["analyze", str(corpus), "--quiet", *models, *runs]) == 130
+    err = capsys.readouterr().err
+    assert "viewpoints: interrupted" in err and "no run was written" in err
+    assert "the same command again starts from them" in err

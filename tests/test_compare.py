@@ -943,3 +943,18 @@ def test_compare_outlets_reads_each_outlet_over_all_its_articles(runs, capsys):
     assert "Position changes of outlets, each over every article" in capsys.readouterr().out
     with pytest.raises(ValueError, match="expected level"):
         compare_runs(*runs, level="article")
+
+
+def test_robustness_names_runs_by_their_names_where_those_tell_them_apart(tmp_path, capsys):
+    def meta(name):
+        return {"topics": TOPICS, "corpus_hash": "c0ffee" * 10, "name": name, "models": {}}
+
+    make_run(tmp_path, "run-1", score_rows(STANCE_A), meta=meta("base"))
+    make_run(tmp_path, "run-2", scores_b(), meta=meta("vader"))
+    make_run(tmp_path, "run-3", scores_b(), meta=meta("vader"))
+    args = ["robustness", "run-1", "run-2", "--runs-dir", str(tmp_path), "--json"]
+    assert main(args) == 0
+    assert [r["label"] for r in json.loads(capsys.readouterr().out)["runs"]] == ["base", "vader"]
+    assert main([*args[:3], "run-3", *args[3:]]) == 0  # two runs named alike: their ids
+    labels = [r["label"] for r in json.loads(capsys.readouterr().out)["runs"]]
+    assert labels == ["run-1", "run-2", "run-3"]
