@@ -152,6 +152,9 @@ def prediction_arrays(
 # A fitted temperature under this says the corrected examples cannot calibrate (too few, or all
 # right): at 0.05 every probability becomes 0 or 1, so such a fit is refused.
 MIN_USEFUL_TEMPERATURE = 0.2
+# At or above this a fitted temperature leaves little of any probability's lean (0.9 / 0.05 /
+# 0.05 becomes about 0.57 / 0.22 / 0.22): applied, with a warning.
+FLATTENING_TEMPERATURE = 3.0
 
 
 def fit_temperatures(
@@ -201,6 +204,15 @@ def fit_temperatures(
                 f"temperature at the search bound {scaler.bounds[1]:g}: on the corrected "
                 "examples the model does no better than chance, so its probabilities are "
                 "flattened to near uniform"
+            )
+        elif scaler.temperature_ >= FLATTENING_TEMPERATURE:
+            out[task]["warning"] = (
+                f"temperature {scaler.temperature_:.1f} flattens every probability toward "
+                "uniform: sides taken count for little, and a position whose two sides come "
+                "close reads 'mixed' or 'no stance expressed' (fitted on "
+                f"{scaler.n_} corrected example{'s' if scaler.n_ != 1 else ''}: "
+                + ("check it on more" if scaler.n_ < 30 else "read its evidence")
+                + ")"
             )
     return out
 

@@ -146,3 +146,25 @@ def test_probability_report_scores_the_top_class_and_bins_confidence():
     assert report["n"] == 4 and report["accuracy"] == 0.75
     assert report["confusion"][1] == [1, 1, 0]  # one 'against' predicted as favor
     assert sum(b["n"] for b in report["calibration"]["bins"]) == 4
+
+
+def test_a_temperature_that_flattens_the_probabilities_is_applied_with_a_warning():
+    """An audit found a temperature of 14 fitted on three corrections turning "no stance
+    expressed" into "mixed" across a run, with nothing said."""
+    labels = ("favor", "against", "none")
+
+    def frame_of(n: int, right: float) -> pd.DataFrame:
+        probs, y = _confident(n, right=right, confidence=0.95)
+        frame = pd.DataFrame({f"p_{label}": probs[:, i] for i, label in enumerate(labels)})
+        frame["label"] = [labels[i] for i in y]
+        frame["predicted"] = [labels[i] for i in probs.argmax(axis=1)]
+        return frame
+
+    fitted = {
+        right: fit_temperatures({"stance": frame_of(40, right)})["stance"] for right in (0.5, 0.9)
+    }
+    flat = next(f for f in fitted.values() if 3 <= f["temperature"] < 19)
+    assert "flattens every probability toward uniform" in flat["warning"]
+    assert "fitted on 40 corrected examples" in flat["warning"]
+    sharp = fitted[0.9]
+    assert sharp["temperature"] < 3 and "warning" not in sharp
