@@ -484,11 +484,20 @@ def _topics_for_rerun(
         ]
         said = "; ".join(text for text, keys in changes if keys) or "the same topics, reordered"
         where = source or "the package's built-in topics file"
-        print(
-            f"warning: {where} no longer defines the topics recorded in {experiment} "
-            f"([topic_definitions]): {said}; the rerun uses its topics as they are now",
-            file=sys.stderr,
-        )
+        if _recorded_run(experiment):
+            print(
+                f"warning: {where} no longer defines the topics recorded in {experiment} "
+                f"([topic_definitions]): {said}; the rerun uses its topics as they are now",
+                file=sys.stderr,
+            )
+        else:  # not a run's own config: a user may have meant to define topics there
+            print(
+                f"warning: {experiment} has [topic_definitions], which is what a run records "
+                f"of its topics, not where topics are defined; they differ from {where} "
+                f"({said}), and the run uses {where}'s topics. To define topics of your own, "
+                'write them in a topics file and name it as [topics] file = "FILE"',
+                file=sys.stderr,
+            )
     return config
 
 

@@ -345,6 +345,13 @@ def _section(section_cls: type, name: str, values: object, source: str) -> Any:
     for key in extra:
         if (name, key) in REMOVED:
             raise ConfigError(f"{source}: {name}.{key} {REMOVED[(name, key)]}")
+    tables = [key for key in extra if isinstance(values[key], Mapping)]
+    if name == "topics" and tables:  # a topics file's tables written into the experiment
+        raise ConfigError(
+            f"{source}: [topics.{tables[0]}] defines a topic, which goes in a topics file of "
+            "its own (the same [topics.KEY] tables as analysis/default_topics.toml, which it "
+            'replaces: copy that file and append yours), named here as [topics] file = "FILE"'
+        )
     if extra:
         raise ConfigError(
             f"{source}: unknown key(s) {extra} in [{name}]; expected some of {sorted(known)}"

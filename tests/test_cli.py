@@ -587,3 +587,21 @@ def test_quiet_keeps_to_warnings_and_an_interrupt_says_what_is_kept(
     err = capsys.readouterr().err
     assert "viewpoints: interrupted" in err and "no run was written" in err
     assert "the same command again starts from them" in err
+
+
+def test_topic_definitions_in_a_users_experiment_are_said_not_to_define_topics(
+    tmp_path, capsys, tiny_pair_model_dir
+):
+    corpus = tmp_path / "a.txt"
+    corpus.write_text("A title\n\nNATO expansion worried Moscow again this week.\n")
+    experiment = tmp_path / "exp.toml"
+    experiment.write_text(
+        f'[corpus]\npaths = ["{corpus}"]\n[models]\nstance = "{tiny_pair_model_dir}"\n'
+        f'tone = "{tiny_pair_model_dir}"\ncache = ""\n'
+        '[topic_definitions.nato]\nlabel = "NATO expansion"\ndescription = "NATO enlargement"\n'
+        'target = "NATO expansion"\naliases = ["NATO expansion"]\n'
+    )
+    assert main(["run", str(experiment), "--dry-run", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "has [topic_definitions], which is what a run records of its topics" in err
+    assert "removed nato" in err and '[topics] file = "FILE"' in err

@@ -262,3 +262,19 @@ def test_absolute_paths_are_read_from_the_working_folder_and_normalised(tmp_path
         models={"stance": "stance.chat.v1", "stance_options": options}
     )
     assert chat.with_absolute_paths().models.stance_options["model"] == "qwen2.5:7b-instruct"
+
+
+def test_a_topic_written_into_an_experiment_says_where_topics_go(tmp_path):
+    """An audit wrote [topics.nato_expansion] into an experiment (as a topics file has it) and
+    got only "unknown key(s)"."""
+    from analysis.config import AnalysisConfig, ConfigError
+
+    experiment = tmp_path / "exp.toml"
+    experiment.write_text('[topics.nato_expansion]\nlabel = "NATO expansion"\n')
+    with pytest.raises(ConfigError) as err:
+        AnalysisConfig.from_toml(experiment)
+    said = str(err.value)
+    assert "[topics.nato_expansion] defines a topic" in said
+    assert '[topics] file = "FILE"' in said
+    experiment.write_text('[topics]\nfile = "mine.toml"\n')
+    assert AnalysisConfig.from_toml(experiment).topics.file.endswith("mine.toml")
