@@ -484,7 +484,7 @@ def _topics_for_rerun(
         ]
         said = "; ".join(text for text, keys in changes if keys) or "the same topics, reordered"
         where = source or "the package's built-in topics file"
-        if _recorded_run(experiment):
+        if experiment.name == "config.toml":  # a run's config, or a copy of one
             print(
                 f"warning: {where} no longer defines the topics recorded in {experiment} "
                 f"([topic_definitions]): {said}; the rerun uses its topics as they are now",
