@@ -690,16 +690,13 @@ def _setting_warnings(a: Run, b: Run, shared: list[str], labels: Mapping[str, st
 
 
 def _topic_threshold_warnings(a: Run, b: Run) -> list[str]:
-    """Per shared topic: relevance thresholds that differ (where the runs' thresholds for all
-    topics agree: else that is said already), and, between two runs with a topic head, a topic
-    the head judged in one run only. Runs from before these were recorded say nothing."""
+    """Per shared topic: relevance thresholds that differ (a topic of the user's can keep its
+    threshold where the built-in ones' changed), and, between two runs with a topic head, a
+    topic the head judged in one run only. Runs from before these were recorded say nothing
+    (of their thresholds, the one for all topics is compared instead)."""
     cuts_a, cuts_b = a.meta.get("relevance_thresholds"), b.meta.get("relevance_thresholds")
     out = []
-    if (
-        isinstance(cuts_a, dict)
-        and isinstance(cuts_b, dict)
-        and a.info.threshold == b.info.threshold
-    ):
+    if isinstance(cuts_a, dict) and isinstance(cuts_b, dict):
         differ = [
             f"{key} ({cuts_a[key]:.2f} vs {cuts_b[key]:.2f})"
             for key in cuts_a
@@ -774,7 +771,13 @@ def compare_runs(
             "passages found by only one run are counted, not compared"
         )
     threshold_a, threshold_b = a.info.threshold, b.info.threshold
-    if threshold_a is not None and threshold_b is not None and threshold_a != threshold_b:
+    per_topic = all(isinstance(r.meta.get("relevance_thresholds"), dict) for r in (a, b))
+    if (  # where both runs record each topic's threshold, those that differ are named below
+        not per_topic
+        and threshold_a is not None
+        and threshold_b is not None
+        and threshold_a != threshold_b
+    ):
         warnings.append(
             f"topic thresholds differ ({threshold_a} vs {threshold_b}): passages scored in only "
             "one run are counted, not compared"

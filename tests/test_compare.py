@@ -958,3 +958,21 @@ def test_robustness_names_runs_by_their_names_where_those_tell_them_apart(tmp_pa
     assert main([*args[:3], "run-3", *args[3:]]) == 0  # two runs named alike: their ids
     labels = [r["label"] for r in json.loads(capsys.readouterr().out)["runs"]]
     assert labels == ["run-1", "run-2", "run-3"]
+
+
+def test_a_changed_threshold_names_only_the_topics_it_moved(tmp_path):
+    """An audit: "topic thresholds differ (0.55 vs 0.61)" although the user's own topics had
+    0.61 in both runs; only the built-in ones moved."""
+    cuts = {"sanctions": 0.55, "ukraine": 0.61}
+    config_a = "[topics]\nthreshold = 0.55\n"
+    meta_a = {"models": {}, "relevance_thresholds": cuts}
+    meta_b = {"models": {}, "relevance_thresholds": {**cuts, "sanctions": 0.61}}
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A), meta=meta_a)
+    b = make_run(tmp_path, "run-b", scores_b(), meta=meta_b)
+    (a.path / "config.toml").write_text(config_a)
+    (b.path / "config.toml").write_text("[topics]\nthreshold = 0.61\n")
+    a, b = load_run("run-a", tmp_path), load_run("run-b", tmp_path)
+    assert (a.info.threshold, b.info.threshold) == (0.55, 0.61)
+    warnings = " ".join(compare_runs(a, b)["warnings"])
+    assert "relevance thresholds differ for sanctions (0.55 vs 0.61)" in warnings
+    assert "ukraine" not in warnings and "topic thresholds differ (0.55" not in warnings
