@@ -1108,6 +1108,7 @@ def cmd_recompute(args: argparse.Namespace) -> int:
         f"topics" + (f": {said}" if said else ""),
         file=sys.stderr,
     )
+    _moved_positions(run, path)
     for task, info in meta.get("calibration", {}).items():
         if info.get("temperature") is None:
             print(
@@ -1124,6 +1125,47 @@ def cmd_recompute(args: argparse.Namespace) -> int:
             )
     print(path)
     return 0
+
+
+MOVED_SHOWN = 5  # author changes a recompute names; `compare` lists them all
+
+
+def _moved_positions(run: Any, path: Path) -> None:
+    """On stderr: how many author positions a recompute moved (sign, interval, discussed or
+    kind of stance, as `compare` finds them), the largest named."""
+    from analysis.compare import compare_runs, load_for_comparison
+    from analysis.labels import MEASURE_WORDS
+    from analysis.records import is_missing
+    from analysis.terminal import signed, who
+
+    new = load_for_comparison(path)
+    changes = compare_runs(load_for_comparison(run.path), new, top_k=0)["overall"]["author_changes"]
+    if not changes:
+        print("no author position changes sign, interval, status or kind", file=sys.stderr)
+        return
+
+    def size(e: dict[str, Any]) -> float:
+        a, b = e["a"].get("value"), e["b"].get("value")
+        return 2.0 if is_missing(a) or is_missing(b) else abs(float(b) - float(a))
+
+    labels = run.info.topic_labels()
+    print(
+        f"{len(changes)} author position change(s) (sign, interval, discussed or kind of "
+        f"stance; viewpoints compare {run.run_id} {new.run_id} lists them all), e.g.:",
+        file=sys.stderr,
+    )
+    for e in sorted(changes, key=size, reverse=True)[:MOVED_SHOWN]:
+
+        def said(side: dict[str, Any]) -> str:
+            if is_missing(side.get("value")):
+                return str(side.get("stance_status") or side["status"]).replace("_", " ")
+            return signed(side["value"])
+
+        print(
+            f"  [{labels.get(e['topic'], e['topic'])}] {who(e)} "
+            f"{MEASURE_WORDS.get(e['measure'], e['measure'])}: {said(e['a'])} -> {said(e['b'])}",
+            file=sys.stderr,
+        )
 
 
 def cmd_corrections(args: argparse.Namespace) -> int:

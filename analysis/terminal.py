@@ -408,7 +408,7 @@ def _num(value: float | None, sign: bool = True, digits: int = 2) -> str:
 GROUP_WORDS = {"outlet": "unsigned pieces", "article": "single article"}
 
 
-def _who(entry: dict[str, Any]) -> str:
+def who(entry: dict[str, Any]) -> str:
     """The author of a change, cut to 40 characters (a scraped byline can be a paragraph)."""
     kind = entry.get("group_kind")
     tag = GROUP_WORDS.get(kind, kind) if kind and kind != "author" else ""
@@ -552,7 +552,7 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     )
     for e in flips:
         lines.append(
-            f"  [{label(e)}] {_who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
+            f"  [{label(e)}] {who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
             f"{_beside_band(e['a'], band)} -> {_beside_band(e['b'], band)}"
             + ("" if where(e) in apart else "  (intervals overlap)")
         )
@@ -561,7 +561,7 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     lines.append("Intervals that no longer overlap")
     for e in overall["interval_splits"]:
         lines.append(
-            f"  [{label(e)}] {_who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
+            f"  [{label(e)}] {who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
             f"{_num(e['a'])} [{_num(e['a_low'])}, {_num(e['a_high'])}] -> {_num(e['b'])} "
             f"[{_num(e['b_low'])}, {_num(e['b_high'])}]"
         )
@@ -569,10 +569,10 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
         lines.append("  none")
     lines.append("Status changes (discussed in one run only; the kind of stance)")
     for e in overall["status_changes"]:
-        lines.append(f"  [{label(e)}] {_who(e)}: {_words(e['a'])} -> {_words(e['b'])}")
+        lines.append(f"  [{label(e)}] {who(e)}: {_words(e['a'])} -> {_words(e['b'])}")
     for e in overall.get("stance_status_changes", []):
         measure = MEASURE_WORDS.get(e["measure"], e["measure"])
-        lines.append(f"  [{label(e)}] {_who(e)} {measure}: {_words(e['a'])} -> {_words(e['b'])}")
+        lines.append(f"  [{label(e)}] {who(e)} {measure}: {_words(e['a'])} -> {_words(e['b'])}")
     if not overall["status_changes"] and not overall.get("stance_status_changes"):
         lines.append("  none")
 

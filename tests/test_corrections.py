@@ -1075,3 +1075,24 @@ def test_correct_refuses_what_the_passage_does_not_count_toward(run, tmp_path, c
         assert _correct(run, folder, *args) == 2, args
         assert message in capsys.readouterr().err, args
     assert not folder.exists()  # nothing written by a refused command
+
+
+def test_recompute_names_the_author_positions_it_moved(run, tmp_path, capsys):
+    """An audit: the recompute line said only how many corrections applied, not that an
+    author's stance flipped."""
+    from analysis.compare import compare_runs
+
+    store = CorrectionStore(tmp_path / "c")
+    store.append([corr(WIRE_TEXT, "arms_control", "stance", "favor")])
+    args = ["recompute", str(run.path), "--corrections-dir", str(store.folder)]
+    assert main([*args, "--runs-dir", str(run.path.parent)]) == 0
+    captured = capsys.readouterr()
+    new = load_run(captured.out.strip())
+    changes = compare_runs(run, new)["overall"]["author_changes"]
+    assert changes
+    err = captured.err
+    assert f"{len(changes)} author position change(s)" in err
+    assert f"viewpoints compare {run.run_id} {new.run_id} lists them all" in err
+    listed = [line for line in err.splitlines() if line.startswith("  [")]
+    assert 1 <= len(listed) <= 5
+    assert any("Arms control" in line and "stance" in line for line in listed)
