@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from analysis.labels import TASK_LABELS, labels_for
-from analysis.metrics import classification_report, expected_calibration_error
+from analysis.metrics import classification_report, expected_calibration_error, macro_f1_interval
 from analysis.records import Example
 from analysis.scoring.base import Scorer
 
@@ -37,6 +37,8 @@ def probability_report(
     predicted = [labels[i] for i in probs.argmax(axis=1)]
     report = classification_report(list(truth), predicted, labels)
     index = np.array([labels.index(t) for t in truth])
+    interval = macro_f1_interval(index, probs.argmax(axis=1), len(labels))
+    report["macro_f1_interval"] = None if interval is None else [round(v, 4) for v in interval]
     report["calibration"] = expected_calibration_error(probs, index, bins=bins)
     report["task"] = task
     return report

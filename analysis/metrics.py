@@ -73,6 +73,38 @@ def classification_report(
     }
 
 
+def macro_f1_interval(
+    y_true_index: np.ndarray,
+    y_pred_index: np.ndarray,
+    n_labels: int,
+    n_boot: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> tuple[float, float] | None:
+    """Percentile-bootstrap interval of :func:`classification_report`'s macro-F1, resampling
+    the examples (``seed`` fixed, so a report repeats); None for fewer than two examples."""
+    truth = np.asarray(y_true_index, dtype=np.int64)
+    pred = np.asarray(y_pred_index, dtype=np.int64)
+    if len(truth) < 2:
+        return None
+    draws = np.random.default_rng(seed).integers(0, len(truth), size=(n_boot, len(truth)))
+    cells = truth[draws] * n_labels + pred[draws]
+    offsets = np.arange(n_boot)[:, None] * n_labels * n_labels
+    confusion = np.bincount((cells + offsets).ravel(), minlength=n_boot * n_labels * n_labels)
+    confusion = confusion.reshape(n_boot, n_labels, n_labels).astype(float)
+    tp = np.einsum("bii->bi", confusion)
+    predicted, actual = confusion.sum(axis=1), confusion.sum(axis=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted > 0, tp / predicted, 0.0)
+        recall = np.where(actual > 0, tp / actual, 0.0)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+    present = (predicted + actual) > 0  # labels absent from a resample say nothing of it
+    scores = (f1 * present).sum(axis=1) / present.sum(axis=1)
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(scores, [tail, 100 - tail])
+    return float(low), float(high)
+
+
 def expected_calibration_error(
     probabilities: np.ndarray, y_true_index: np.ndarray, bins: int = 10
 ) -> dict[str, Any]:

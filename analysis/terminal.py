@@ -37,12 +37,17 @@ from analysis.shifts import Shift
 # --- evaluation reports (viewpoints evaluate) ---
 
 
+FEW_EXAMPLES = 50  # under this, an evaluation says its figure rests on few examples
+
+
 def format_evaluation(report: dict[str, Any]) -> str:
     """A terminal rendering of an evaluation report."""
     labels = report["labels"]
+    interval = report.get("macro_f1_interval")
+    within = "" if not interval else f" [{interval[0]:.2f}, {interval[1]:.2f}]"
     lines = [
         f"task: {report['task']}   model: {report['model']}   n: {report['n']}",
-        f"macro-F1: {report['macro_f1']:.4f}   accuracy: {report['accuracy']:.4f}   "
+        f"macro-F1: {report['macro_f1']:.4f}{within}   accuracy: {report['accuracy']:.4f}   "
         f"ECE: {report['calibration']['ece']:.4f}",
         "",
         f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}",
@@ -62,6 +67,17 @@ def format_evaluation(report: dict[str, Any]) -> str:
     ]
     for label, row in zip(labels, report["confusion"], strict=True):
         lines.append(f"{label:<10}" + "".join(f"{v:>{width}d}" for v in row))
+    if interval:
+        lines.append(
+            "(macro-F1's 95% interval: a percentile bootstrap over the examples"
+            + (
+                f"; on {report['n']} examples one label moves it by a lot: read the interval, "
+                "not the figure"
+                if report["n"] < FEW_EXAMPLES
+                else ""
+            )
+            + ")"
+        )
     return "\n".join(lines)
 
 

@@ -54,3 +54,24 @@ def test_precision_recall_f1_from_counts_with_nothing_predicted_or_nothing_true(
     assert precision_recall_f1(2, 4, 3) == {"precision": 0.5, "recall": 0.667, "f1": 0.571}
     assert precision_recall_f1(0, 0, 3) == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
     assert precision_recall_f1(0, 2, 0)["recall"] == 0.0
+
+
+def test_macro_f1_interval_is_the_percentile_bootstrap_of_the_report_s_macro_f1():
+    from analysis.metrics import classification_report, macro_f1_interval
+
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 3, 60)
+    pred = np.where(rng.random(60) < 0.6, truth, rng.integers(0, 3, 60))
+    labels = ["favor", "against", "none"]
+    low, high = macro_f1_interval(truth, pred, 3, n_boot=200, seed=5)
+    draws = np.random.default_rng(5).integers(0, 60, size=(200, 60))  # the same resamples
+    slow = [
+        classification_report([labels[i] for i in truth[d]], [labels[i] for i in pred[d]], labels)[
+            "macro_f1"
+        ]
+        for d in draws
+    ]
+    assert (low, high) == pytest.approx(tuple(np.percentile(slow, [2.5, 97.5])))
+    whole = classification_report([labels[i] for i in truth], [labels[i] for i in pred], labels)
+    assert low < whole["macro_f1"] < high
+    assert macro_f1_interval(truth[:1], pred[:1], 3) is None  # one example: no interval

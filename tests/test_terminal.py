@@ -33,8 +33,11 @@ def test_an_evaluation_prints_its_scores_and_confusion_rows():
     text = format_evaluation(evaluate_scorer(says_yes, examples))
     assert "model: stance.fixed.v1   n: 3" in text
     assert "accuracy: 0.6667" in text
-    rows = {line.split()[0]: line.split()[1:] for line in text.splitlines()[-3:]}
+    rows = {line.split()[0]: line.split()[1:] for line in text.splitlines()[-4:-1]}
     assert rows == {"favor": ["1", "1", "0"], "against": ["0", "1", "0"], "none": ["0", "0", "0"]}
+    # three examples: the figure comes with its interval and a word on how little it rests on
+    assert "macro-F1: 0.6667 [0.00, 1.00]" in text
+    assert "on 3 examples one label moves it by a lot: read the interval" in text.splitlines()[-1]
     # no "none" in the data and none predicted: its scores are undefined, not zero
     per_class = {line.split()[0]: line.split()[1:] for line in text.splitlines()[4:7]}
     assert per_class["none"] == ["n/a", "n/a", "n/a", "0"]

@@ -43,6 +43,7 @@ from analysis.corrections import (
 from analysis.datasets import FORMATS, DataError, load_examples, news_file_note
 from analysis.evaluate import evaluate_scorer, probability_report
 from analysis.labels import TASK_LABELS, TASK_WORDS
+from analysis.terminal import FEW_EXAMPLES
 from dashboard import context, corrections_ui, data, state
 from dashboard.style import counted
 
@@ -58,7 +59,15 @@ OVERVIEW_PAGE = "app_pages/overview.py"
 
 def metrics_row(report: dict[str, Any]) -> None:
     cols = st.columns(4)
-    cols[0].metric("Macro-F1", f"{report['macro_f1']:.3f}")
+    interval = report.get("macro_f1_interval")
+    cols[0].metric(
+        "Macro-F1",
+        f"{report['macro_f1']:.3f}",
+        help=None
+        if not interval
+        else f"95% interval {interval[0]:.2f} to {interval[1]:.2f} (a percentile bootstrap "
+        "over the examples)",
+    )
     cols[1].metric("Accuracy", f"{report['accuracy']:.1%}")
     cols[2].metric(
         "ECE",
@@ -67,6 +76,18 @@ def metrics_row(report: dict[str, Any]) -> None:
         "weighted over the bins of the reliability diagram (0 = calibrated)",
     )
     cols[3].metric("Examples", f"{report['n']:,}")
+    if interval:
+        few = report["n"] < FEW_EXAMPLES
+        st.caption(
+            f"Macro-F1's 95% interval: {interval[0]:.2f} to {interval[1]:.2f} (a percentile "
+            "bootstrap over the examples)"
+            + (
+                f"; on {report['n']} examples one label moves it by a lot: read the interval, "
+                "not the figure."
+                if few
+                else "."
+            )
+        )
     if note := majority_note(report):
         st.caption(note)
 
