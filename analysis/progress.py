@@ -1,6 +1,13 @@
-"""Progress bars: shown where someone watches them, not written into logs."""
+"""Progress bars: shown where someone watches them, not written into logs; a log gets a plain
+line now and then instead, so that a long stage is never silent."""
 
 from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+LOG_EVERY_S = 30.0  # seconds between two progress lines in a log
 
 
 def bars_off(progress: bool) -> bool | None:
@@ -9,3 +16,53 @@ def bars_off(progress: bool) -> bool | None:
     terminal, so that a log or CI output gets the stage lines without carriage returns and
     cursor codes."""
     return None if progress else True
+
+
+class LogProgress:
+    """A stand-in for a tqdm bar where stderr is not a terminal: ``update`` writes "relevance:
+    12,000 of 80,000 passages (15%)" at most every ``every`` seconds (the first after that
+    long, so a short stage says nothing), to ``stream``."""
+
+    def __init__(
+        self,
+        total: int | None,
+        desc: str,
+        unit: str,
+        every: float = LOG_EVERY_S,
+        stream: TextIO | None = None,
+        clock: Any = time.monotonic,
+    ) -> None:
+        self.total, self.desc, self.unit, self.every = total, desc, unit.strip(), every
+        self.stream, self.clock = stream, clock
+        self.done = 0
+        self.last = clock()
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        now = self.clock()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        share = f" ({self.done / self.total:.0%})" if self.total else ""
+        of = f" of {self.total:,}" if self.total else ""
+        print(
+            f"{self.desc}: {self.done:,}{of} {self.unit}{share}",
+            file=self.stream or sys.stderr,
+            flush=True,
+        )
+
+    def __enter__(self) -> LogProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def stage_bar(total: int | None, desc: str, unit: str, progress: bool) -> Any:
+    """A long stage's progress: a tqdm bar on a terminal, a :class:`LogProgress` in a log (with
+    ``progress``), nothing with ``progress`` off. A context manager with ``update``."""
+    from tqdm.auto import tqdm
+
+    if progress and not sys.stderr.isatty():
+        return LogProgress(total, desc, unit)
+    return tqdm(total=total, desc=desc, unit=unit, disable=bars_off(progress))

@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis.config import AnalysisConfig
 from analysis.memory import release_freed_memory
-from analysis.progress import bars_off
+from analysis.progress import stage_bar
 from analysis.runs import ALL_COLUMNS, GATED_OUT_COLUMNS
 from analysis.scoring.base import Scorer
 
@@ -247,15 +247,12 @@ def _score_in_chunks(
 ) -> pd.DataFrame:
     """:func:`score_topic_passages` on :data:`SCORING_ROWS` topic passages at a time, the rows
     in the order one call on all of them gives (by topic, then passage)."""
-    from tqdm.auto import tqdm
 
     from analysis.stages import PASSAGE_SCHEMA
 
     stance, tone, quoted, gate = scorers
     parts = []
-    with tqdm(
-        total=len(found), desc="scoring", unit=" passages", disable=bars_off(progress)
-    ) as bar:
+    with stage_bar(len(found), "scoring", " passages", progress) as bar:
         for passages, relevance in found.chunks(SCORING_ROWS):
             part = score_topic_passages(
                 passages,

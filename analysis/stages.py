@@ -30,12 +30,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from tqdm.auto import tqdm
 
 from analysis.corpus import Skipped, iter_corpus
 from analysis.corpus.documents import Article, Passage
 from analysis.memory import release_freed_memory
-from analysis.progress import bars_off
+from analysis.progress import stage_bar
 
 if TYPE_CHECKING:
     from analysis.config import AnalysisConfig
@@ -287,9 +286,7 @@ def find_topic_passages(
         if spill is not None:
             writer = pq.ParquetWriter(spill, PASSAGE_SCHEMA)
             closing.callback(writer.close)
-        bar = closing.enter_context(
-            tqdm(total=n_passages, desc="relevance", unit=" passages", disable=bars_off(progress))
-        )
+        bar = closing.enter_context(stage_bar(n_passages, "relevance", " passages", progress))
         for batch in passage_batches(path, batch_rows=batch_rows):
             previous, carry = previous_in_batch(batch, carry)
             relevance = relevance_of_batch(batch, previous, matcher)
