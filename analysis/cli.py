@@ -305,7 +305,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     # Imported once the config is known to be good: a bad value fails before torch loads.
     from analysis.pipeline import analyze
 
-    result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
+    result = analyze(config, progress=not args.quiet, dry_run=args.dry_run, quiet=args.quiet)
     _note_reused_name(config.run.name, config.run.runs_dir, taken)
     _print_result(result, args.dry_run, args.json)
     return 0
@@ -363,7 +363,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from analysis.scoring.base import ModelLoadError
 
     try:
-        result = analyze(config, progress=not args.quiet, dry_run=args.dry_run)
+        result = analyze(config, progress=not args.quiet, dry_run=args.dry_run, quiet=args.quiet)
     except ModelLoadError as err:  # a model the file names: say which file
         raise ModelLoadError(f"{args.experiment}: {err}") from None
     _note_reused_name(config.run.name, config.run.runs_dir, taken)
@@ -618,7 +618,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
                 },
                 run={"name": f"{Path(args.experiment).stem}: {favor}"},
             )
-        result = analyze(config, progress=not args.quiet)
+        result = analyze(config, progress=not args.quiet, quiet=args.quiet)
         runs.append(load_run(str(result.path), args.runs_dir))
     # runs named by their names where those tell them apart (pair lines repeat them)
     names = [str(run.meta.get("name") or run.run_id) for run in runs]

@@ -282,6 +282,7 @@ def analyze(
     log: Log = _stderr,
     dry_run: bool = False,
     on_stage: OnStage | None = None,
+    quiet: bool = False,
 ) -> AnalysisResult:
     """Run the analysis ``config`` describes and write it as a run; return its path and meta.
 
@@ -289,6 +290,8 @@ def analyze(
     stops there and writes nothing. ``on_stage``, when given, is called as each stage of
     :data:`STAGES` starts with the stage's name and the share of the run done so far (a
     progress bar's value; "done" with 1.0 once the run is written, not after a dry run).
+    ``quiet`` (``--quiet``) logs only warnings and notes (and a dry run's estimate), not the
+    lines that say what is being read and measured.
     """
     from analysis.aggregate import POSITIONS_SCHEMA, position_batches
     from analysis.aggregate import REQUIRED as AGGREGATE_REQUIRED
@@ -369,7 +372,7 @@ def analyze(
         timings["load"] = time.perf_counter() - clock
         peak_mib["load"] = peak_rss_mib()
         release_freed_memory()
-        if progress or summary.skipped:  # what was left out is said even with --quiet
+        if not quiet or summary.skipped:  # what was left out is said even with --quiet
             log(
                 f"read {summary.n_articles} articles ({summary.n_passages} passages), "
                 f"{skipped_note(summary.skipped)}"
@@ -398,7 +401,7 @@ def analyze(
 
         stage("estimate")
         clock = time.perf_counter()
-        if progress:  # the warm-up takes seconds to a minute: say what is going on
+        if not quiet:  # the warm-up takes seconds to a minute: say what is going on
             log(
                 f"measuring the cost on {min(SAMPLE_PASSAGES, summary.n_passages):,} "
                 "passages (a warm-up of every model)…"
@@ -421,7 +424,7 @@ def analyze(
         timings["estimate"] = time.perf_counter() - clock
         peak_mib["estimate"] = peak_rss_mib()
         release_freed_memory()
-        if progress or dry_run:  # a dry run's answer, even with --quiet
+        if not quiet or dry_run:  # a dry run's answer, even with --quiet
             log(format_estimate(estimate))
         if not dry_run:
             _refuse_if_the_warm_up_failed(estimate)
