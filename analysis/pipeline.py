@@ -424,7 +424,8 @@ def analyze(
         timings["estimate"] = time.perf_counter() - clock
         peak_mib["estimate"] = peak_rss_mib()
         release_freed_memory()
-        if not quiet or dry_run:  # a dry run's answer, even with --quiet
+        failed = any(n for n, _ in estimate.failed_answers.values())
+        if not quiet or dry_run or failed:  # a dry run's answer, and failures, even quiet
             log(format_estimate(estimate))
         if not dry_run:
             _refuse_if_the_warm_up_failed(estimate)
