@@ -1062,7 +1062,8 @@ def cmd_recompute(args: argparse.Namespace) -> int:
     corrections = read_corrections(folder)
     if not corrections:
         raise CLIError(
-            f"no corrections in {folder}: save some on the dashboard first (nothing to recompute)"
+            f"no corrections in {folder}: save some on the dashboard or with `viewpoints "
+            "correct` first (nothing to recompute)"
         )
     taken = _runs_named(args.name, args.runs_dir)
     try:
@@ -1132,35 +1133,48 @@ MOVED_SHOWN = 5  # author changes a recompute names; `compare` lists them all
 
 def _moved_positions(run: Any, path: Path) -> None:
     """On stderr: how many author positions a recompute moved (sign, interval, discussed or
-    kind of stance, as `compare` finds them), the largest named."""
-    from analysis.compare import compare_runs, load_for_comparison
+    kind of stance, as `compare` finds them), sign and interval changes first, the largest
+    named; those of authors whose articles today's byline rules regrouped counted apart."""
+    from analysis.bylines import units_note
+    from analysis.compare import load_for_comparison, position_changes
     from analysis.labels import MEASURE_WORDS
     from analysis.records import is_missing
     from analysis.terminal import signed, who
 
     new = load_for_comparison(path)
-    changes = compare_runs(load_for_comparison(run.path), new, top_k=0)["overall"]["author_changes"]
-    if not changes:
+    changes = position_changes(load_for_comparison(run.path), new)
+    regrouped = [e for e in changes if e["regrouped"]]
+    moved = [e for e in changes if not e["regrouped"]]
+    compare = f"viewpoints compare {run.run_id} {new.run_id}"
+    if regrouped:
+        note = units_note(run) or f"run {run.run_id} groups some authors otherwise"
+        print(
+            f"note: {note}; recompute reads bylines by today's rules, so {len(regrouped)} "
+            f"author position change(s) come from authors regrouped, not from the corrections "
+            f"({compare} lists them)",
+            file=sys.stderr,
+        )
+    if not moved:
         print("no author position changes sign, interval, status or kind", file=sys.stderr)
         return
 
-    def size(e: dict[str, Any]) -> float:
+    def rank(e: dict[str, Any]) -> tuple[int, float]:
         a, b = e["a"].get("value"), e["b"].get("value")
-        return 2.0 if is_missing(a) or is_missing(b) else abs(float(b) - float(a))
+        size = 0.0 if is_missing(a) or is_missing(b) else abs(float(b) - float(a))
+        return (0 if {"sign", "split"} & set(e["changes"]) else 1, -size)
+
+    def said(side: dict[str, Any]) -> str:
+        if is_missing(side.get("value")):
+            return str(side.get("stance_status") or side["status"]).replace("_", " ")
+        return signed(side["value"])
 
     labels = run.info.topic_labels()
     print(
-        f"{len(changes)} author position change(s) (sign, interval, discussed or kind of "
-        f"stance; viewpoints compare {run.run_id} {new.run_id} lists them all), e.g.:",
+        f"{len(moved)} author position change(s) (sign, interval, discussed or kind of "
+        f"stance; {compare} lists them all), e.g.:",
         file=sys.stderr,
     )
-    for e in sorted(changes, key=size, reverse=True)[:MOVED_SHOWN]:
-
-        def said(side: dict[str, Any]) -> str:
-            if is_missing(side.get("value")):
-                return str(side.get("stance_status") or side["status"]).replace("_", " ")
-            return signed(side["value"])
-
+    for e in sorted(moved, key=rank)[:MOVED_SHOWN]:
         print(
             f"  [{labels.get(e['topic'], e['topic'])}] {who(e)} "
             f"{MEASURE_WORDS.get(e['measure'], e['measure'])}: {said(e['a'])} -> {said(e['b'])}",
@@ -1265,13 +1279,12 @@ def cmd_correct(args: argparse.Namespace) -> int:
     if not records:
         print(f"nothing new: passage {pid} on {topic} already has these labels", file=sys.stderr)
         return 0
+    unknown = (  # a recomputed run's label whose correction is in another folder
+        "not scored" if unscored else "unknown: this run holds a correction not in this folder"
+    )
     said = [
         f"{TASK_WORDS[r.task]} {r.label} "
-        + (
-            "(the model's, confirmed)"
-            if not r.changed
-            else f"(model: {r.model_label or 'not scored'})"
-        )
+        + ("(the model's, confirmed)" if not r.changed else f"(model: {r.model_label or unknown})")
         for r in records
     ]
     print(f"saved to {path}: passage {pid} on {topic}: {'; '.join(said)}", file=sys.stderr)
@@ -1282,8 +1295,10 @@ def cmd_correct(args: argparse.Namespace) -> int:
             f"has {' and '.join(flags[t] for t in waiting)}",
             file=sys.stderr,
         )
+    default_runs = os.environ.get("VIEWPOINTS_RUNS_DIR", "runs")
     print(
         f"positions change in a recomputed run: viewpoints recompute {args.run}"
+        + (f" --runs-dir {args.runs_dir}" if args.runs_dir != default_runs else "")
         + (f" --corrections-dir {folder}" if args.corrections_dir else ""),
         file=sys.stderr,
     )
@@ -1915,7 +1930,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("viewpoints: interrupted", file=sys.stderr)
-        if args.handler in (cmd_analyze, cmd_run, cmd_robustness):
+        if args.handler in (cmd_analyze, cmd_run):  # robustness may have written some
             print(
                 "no run was written; with the prediction cache on (the default), the topic "
                 "relevance and every finished batch of scores computed so far are kept, and "

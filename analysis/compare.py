@@ -1000,6 +1000,21 @@ def _units_notes(runs: Sequence[Run], what: str) -> list[str]:
     return [f"{n}; the {what} are between the units each run stored" for n in notes if n]
 
 
+def position_changes(a: Run, b: Run, zero_band: float = DEFAULT_ZERO_BAND) -> list[dict[str, Any]]:
+    """The author changes of :func:`compare_runs` alone (no passage agreement), each with
+    ``regrouped``: whether the author's articles differ in number between the runs (a byline
+    rule regrouped them) rather than only the scores behind them."""
+    pa, pb = _authors(a), _authors(b)
+    _, signs, splits, status, stance_status = _author_changes(pa, pb, zero_band)
+    both = pa.merge(pb, on=["topic", *_AUTHOR_KEY], suffixes=("_a", "_b"))
+    changes = _merged_changes(both, signs, splits, status, stance_status)
+    counts = both.drop_duplicates(["topic", *_AUTHOR_KEY]).set_index(["topic", *_AUTHOR_KEY])
+    for e in changes:
+        row = counts.loc[(e["topic"], e["author"], e["group_kind"] or "")]
+        e["regrouped"] = bool(row.get("n_articles_a") != row.get("n_articles_b"))
+    return changes
+
+
 def _tone_caveats(runs: Mapping[str, Run]) -> list[str]:
     """What to keep in mind reading the tone of the runs named (label -> run) whose tone model
     needs it (:data:`analysis.news_accuracy.TONE_CAVEATS`), once per caveat."""

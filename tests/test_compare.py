@@ -976,3 +976,23 @@ def test_a_changed_threshold_names_only_the_topics_it_moved(tmp_path):
     warnings = " ".join(compare_runs(a, b)["warnings"])
     assert "relevance thresholds differ for sanctions (0.55 vs 0.61)" in warnings
     assert "ukraine" not in warnings and "topic thresholds differ (0.55" not in warnings
+
+
+def test_position_changes_mark_authors_whose_articles_were_regrouped(tmp_path, runs):
+    """recompute reads bylines by today's rules: an author whose articles changed in number
+    moved because of that, not because of the corrections (a review found such changes
+    reported as the corrections')."""
+    from analysis.compare import position_changes
+
+    a, b = runs
+    changes = position_changes(a, b)
+    assert changes and not any(e["regrouped"] for e in changes)
+    merged = compare_runs(a, b)["overall"]["author_changes"]
+    assert [(e["topic"], e["author"], e["measure"]) for e in changes] == [
+        (e["topic"], e["author"], e["measure"]) for e in merged
+    ]
+    regrouped = make_run(tmp_path, "run-r", scores_b())
+    regrouped.positions.loc[regrouped.positions["author"] == "Alice", "n_articles"] = 2
+    marked = {(e["author"], e["regrouped"]) for e in position_changes(a, regrouped)}
+    assert ("Alice", True) in marked
+    assert all(flag is False for author, flag in marked if author != "Alice")

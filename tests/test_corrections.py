@@ -1036,6 +1036,8 @@ def test_correct_with_confirm_records_the_model_s_labels_as_right(run, tmp_path,
     assert _correct(run, tmp_path / "c", pid, "--confirm") == 0
     err = capsys.readouterr().err
     assert f"passage {pid} on {topic}" in err and "(the model's, confirmed)" in err
+    # the hint reruns where this run lives, with these corrections
+    assert f"viewpoints recompute {run.path} --runs-dir {run.path.parent} --corrections-dir" in err
     saved = read_corrections(tmp_path / "c")
     assert {c.task for c in saved} == {"topic", "stance", "tone"}
     assert not any(c.changed for c in saved)

@@ -183,7 +183,6 @@ def chosen_labels(
     words) or labels given beside ``not relevant``."""
     chosen = labels_in_force(row, existing, include_reported)
     offered = set(chosen)
-    words = {"stance": "the author's stance", SPEAKER: "a quoted voice's stance"}
     for task in given:
         if task in offered:
             continue
@@ -193,8 +192,8 @@ def chosen_labels(
                 "--quoted), and no position counts a quote's stance as the author's"
             )
         raise ValueError(
-            f"the passage is in the author's own words: it has no {words.get(task, task)} "
-            "(give --stance)"
+            "the passage is in the author's own words: it has no quoted voice whose stance "
+            "to label (give --stance)"
         )
     labelled = [task for task in given if task != "topic"]
     if given.get("topic") == NOT_RELEVANT and labelled:
