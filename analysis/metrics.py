@@ -81,28 +81,37 @@ def macro_f1_interval(
     seed: int = 0,
     confidence: float = 0.95,
 ) -> tuple[float, float] | None:
-    """Percentile-bootstrap interval of :func:`classification_report`'s macro-F1, resampling
-    the examples (``seed`` fixed, so a report repeats); None for fewer than two examples."""
+    """Percentile-bootstrap interval of :func:`classification_report`'s macro-F1 over the
+    examples (``seed`` fixed, so a report repeats); None for fewer than two examples.
+
+    A resample of the examples is a multinomial draw of the confusion matrix's cells (the same
+    distribution as drawing example indices), so memory stays ``n_boot`` × cells whatever the
+    number of examples."""
     truth = np.asarray(y_true_index, dtype=np.int64)
     pred = np.asarray(y_pred_index, dtype=np.int64)
-    if len(truth) < 2:
+    n = len(truth)
+    if n < 2:
         return None
-    draws = np.random.default_rng(seed).integers(0, len(truth), size=(n_boot, len(truth)))
-    cells = truth[draws] * n_labels + pred[draws]
-    offsets = np.arange(n_boot)[:, None] * n_labels * n_labels
-    confusion = np.bincount((cells + offsets).ravel(), minlength=n_boot * n_labels * n_labels)
-    confusion = confusion.reshape(n_boot, n_labels, n_labels).astype(float)
-    tp = np.einsum("bii->bi", confusion)
-    predicted, actual = confusion.sum(axis=1), confusion.sum(axis=2)
+    cells = np.bincount(truth * n_labels + pred, minlength=n_labels * n_labels)
+    draws = np.random.default_rng(seed).multinomial(n, cells / n, size=n_boot)
+    scores = macro_f1_of(draws.reshape(n_boot, n_labels, n_labels))
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(scores, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def macro_f1_of(confusions: np.ndarray) -> np.ndarray:
+    """The macro-F1 of each confusion matrix (``[..., true, predicted]``), over the labels that
+    occur in its truth or predictions, as :func:`classification_report` counts it."""
+    confusion = np.asarray(confusions, dtype=float)
+    tp = np.einsum("...ii->...i", confusion)
+    predicted, actual = confusion.sum(axis=-2), confusion.sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         precision = np.where(predicted > 0, tp / predicted, 0.0)
         recall = np.where(actual > 0, tp / actual, 0.0)
         f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
-    present = (predicted + actual) > 0  # labels absent from a resample say nothing of it
-    scores = (f1 * present).sum(axis=1) / present.sum(axis=1)
-    tail = (1 - confidence) / 2 * 100
-    low, high = np.percentile(scores, [tail, 100 - tail])
-    return float(low), float(high)
+    present = (predicted + actual) > 0  # a label absent from a matrix says nothing of it
+    return (f1 * present).sum(axis=-1) / present.sum(axis=-1)
 
 
 def expected_calibration_error(

@@ -884,17 +884,17 @@ def test_a_lexicon_tone_model_is_caveated_where_runs_are_compared(tmp_path, runs
 def test_sign_changes_list_those_beyond_both_intervals_first(runs):
     report = compare_runs(*runs)
     flips = report["overall"]["sign_changes"]
-    assert flips, "the fixture flips Alice's stance"
+    apart = report["overall"]["interval_splits"]
+    assert [(e["author"], e["measure"]) for e in flips] == [("Alice", "stance")]
+    assert any(e["author"] == "Alice" for e in apart)  # the fixture's flip: intervals apart
+    # a larger flip whose intervals overlap: listed after it, and marked
+    wider = {**flips[0], "author": "Zed", "a": -0.9, "b": 0.9}
+    report["overall"]["sign_changes"] = [wider, *flips]
     text = format_comparison(report, width=300)  # the summary on one line
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("Sign changes"))
-    listed = [line for line in lines[start:] if line.startswith("  [")][: len(flips)]
-    apart = {(e["topic"], e["author"], e["measure"]) for e in report["overall"]["interval_splits"]}
-    marks = ["(intervals overlap)" in line for line in listed]
-    assert marks == sorted(marks)  # those apart (no mark) first
-    n_apart = sum((e["topic"], e["author"], e["measure"]) in apart for e in flips)
-    assert f"{len(flips)}, {n_apart} of them with the two runs' intervals apart" in text
-    assert marks.count(False) == n_apart
+    assert "Sign changes (|value| <= 0.05 counts as around zero): 2, 1 of them with the" in text
+    listed = [line for line in text.splitlines() if line.startswith("  [") and "->" in line]
+    assert "Alice stance" in listed[0] and "(intervals overlap)" not in listed[0]
+    assert "Zed stance: -0.90 -> +0.90  (intervals overlap)" in listed[1]
 
 
 def test_change_lists_tag_an_outlet_group_as_its_unsigned_pieces_and_show_a_third_decimal():

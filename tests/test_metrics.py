@@ -56,22 +56,33 @@ def test_precision_recall_f1_from_counts_with_nothing_predicted_or_nothing_true(
     assert precision_recall_f1(0, 2, 0)["recall"] == 0.0
 
 
-def test_macro_f1_interval_is_the_percentile_bootstrap_of_the_report_s_macro_f1():
+def test_macro_f1_of_a_confusion_matrix_is_the_report_s_macro_f1():
+    from analysis.metrics import classification_report, macro_f1_of
+
+    rng = np.random.default_rng(3)
+    labels = ["favor", "against", "none"]
+    for _ in range(20):
+        truth = rng.integers(0, 3, 30)
+        pred = np.where(rng.random(30) < 0.5, truth, rng.integers(0, 2, 30))  # "none" rarer
+        report = classification_report(
+            [labels[i] for i in truth], [labels[i] for i in pred], labels
+        )
+        assert macro_f1_of(np.array(report["confusion"])) == pytest.approx(report["macro_f1"])
+
+
+def test_macro_f1_interval_brackets_the_figure_and_narrows_with_more_examples():
     from analysis.metrics import classification_report, macro_f1_interval
 
     rng = np.random.default_rng(3)
-    truth = rng.integers(0, 3, 60)
-    pred = np.where(rng.random(60) < 0.6, truth, rng.integers(0, 3, 60))
     labels = ["favor", "against", "none"]
-    low, high = macro_f1_interval(truth, pred, 3, n_boot=200, seed=5)
-    draws = np.random.default_rng(5).integers(0, 60, size=(200, 60))  # the same resamples
-    slow = [
-        classification_report([labels[i] for i in truth[d]], [labels[i] for i in pred[d]], labels)[
-            "macro_f1"
-        ]
-        for d in draws
-    ]
-    assert (low, high) == pytest.approx(tuple(np.percentile(slow, [2.5, 97.5])))
-    whole = classification_report([labels[i] for i in truth], [labels[i] for i in pred], labels)
-    assert low < whole["macro_f1"] < high
+    widths = []
+    for n in (40, 4000):
+        truth = rng.integers(0, 3, n)
+        pred = np.where(rng.random(n) < 0.6, truth, rng.integers(0, 3, n))
+        low, high = macro_f1_interval(truth, pred, 3, seed=5)
+        whole = classification_report([labels[i] for i in truth], [labels[i] for i in pred], labels)
+        assert low < whole["macro_f1"] < high
+        assert macro_f1_interval(truth, pred, 3, seed=5) == (low, high)  # seeded: repeats
+        widths.append(high - low)
+    assert widths[1] < widths[0] / 5  # about 1/sqrt(100) as wide
     assert macro_f1_interval(truth[:1], pred[:1], 3) is None  # one example: no interval
