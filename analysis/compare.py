@@ -763,7 +763,7 @@ def compare_runs(
         warnings.append("a run records no corpus hash: cannot tell whether the corpora match")
     warnings += _tone_caveats({"A": a, "B": b})
     if level == "author":
-        warnings += _units_notes([a, b], "author changes")
+        warnings += _units_notes([a, b], ["A", "B"], "author changes")
     relevance_a, relevance_b = a.info.relevance, b.info.relevance
     if relevance_a and relevance_b and relevance_a != relevance_b:
         warnings.append(
@@ -991,13 +991,28 @@ def _same_model(runs: Sequence[Run], task: str) -> str | None:
     return next(iter(seen.values())) if len(seen) == 1 else None
 
 
-def _units_notes(runs: Sequence[Run], what: str) -> list[str]:
-    """A note per run whose stored author units today's byline rules name otherwise
-    (:func:`analysis.bylines.units_note`); ``what`` the report compares between those units."""
-    from analysis.bylines import units_note
+def _units_notes(runs: Sequence[Run], names: Sequence[str], what: str) -> list[str]:
+    """A note on the runs (named ``names``) whose stored author units today's byline rules
+    name otherwise (:func:`analysis.bylines.units_named_otherwise`), runs alike in one note;
+    ``what`` the report compares between those units."""
+    from analysis.bylines import units_named_otherwise
 
-    notes = [units_note(run) for run in runs]
-    return [f"{n}; the {what} are between the units each run stored" for n in notes if n]
+    alike: dict[tuple[int, int], list[str]] = {}
+    for name, run in zip(names, runs, strict=True):
+        stored, otherwise = units_named_otherwise(run)
+        if otherwise:
+            alike.setdefault((stored, otherwise), []).append(name)
+    notes = []
+    for (stored, otherwise), named in alike.items():
+        several = len(named) > 1
+        notes.append(
+            f"run{'s' if several else ''} {' and '.join(named)}: the stored author positions "
+            f"hold {stored:,} units, {otherwise:,} of them named otherwise today (made with the "
+            f"byline rules of {'their' if several else 'its'} day; analyze the articles again "
+            f"to have both agree, docs/bylines.md); the {what} are between the units each run "
+            "stored"
+        )
+    return notes
 
 
 def position_changes(a: Run, b: Run, zero_band: float = DEFAULT_ZERO_BAND) -> list[dict[str, Any]]:
@@ -1098,7 +1113,7 @@ def robustness(
         )
     if measure == "tone":
         warnings += _tone_caveats(dict(zip(names, runs, strict=True)))
-    warnings += _units_notes(runs, "author comparisons")
+    warnings += _units_notes(runs, names, "author comparisons")
     for other in MEASURES:
         if other != measure and _models_differ(runs, other):
             warnings.append(

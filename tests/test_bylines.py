@@ -400,9 +400,13 @@ def test_a_run_made_under_older_byline_rules_is_noted_where_its_authors_are_read
     note = units_note(older)
     assert note.startswith(f"run {older.run_id}'s stored author positions hold {stored + 1:,}")
     assert "1 of them named otherwise today" in note
-    assert any(note in w for w in compare_runs(run, older)["warnings"])
-    assert any(note in w for w in robustness([run, older])["warnings"])
-    assert not any(note in w for w in compare_runs(run, older, level="outlet")["warnings"])
+    said = f"run B: the stored author positions hold {stored + 1:,} units, 1 of them named"
+    assert any(w.startswith(said) for w in compare_runs(run, older)["warnings"])
+    labelled = robustness([run, older], labels=["new", "old"])["warnings"]
+    assert any(w.startswith(said.replace("run B", "run old")) for w in labelled)
+    assert not any(
+        "named otherwise" in w for w in compare_runs(run, older, level="outlet")["warnings"]
+    )
     runs = ["--runs-dir", str(tmp_path / "runs")]
     assert main(["show", str(path), *runs]) == 0
     assert f"note: {note}" in capsys.readouterr().err
