@@ -1210,7 +1210,13 @@ def cmd_corrections(args: argparse.Namespace) -> int:
 
 def cmd_correct(args: argparse.Namespace) -> int:
     from analysis.corrections import SPEAKER, CorrectionStore, corrections_dir, latest
-    from analysis.corrections.build import existing_for, index_of, labelled_corrections, passage_row
+    from analysis.corrections.build import (
+        counted_stance,
+        existing_for,
+        index_of,
+        labelled_corrections,
+        passage_row,
+    )
     from analysis.labels import TASK_WORDS
     from analysis.records import is_missing
     from analysis.runs import load_run
@@ -1259,8 +1265,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
         raise CLIError(f"passage {pid} on {topic}: {err}") from None
     path = store.append(records) if records else None
     in_force = {**{t: c.label for t, c in existing.items()}, **{r.task: r.label for r in records}}
-    reported = not is_missing(row.get("reported")) and bool(row.get("reported"))
-    counts_toward = SPEAKER if reported and not run.info.aggregation.include_reported else "stance"
+    counts_toward = counted_stance(row, run.info.aggregation.include_reported)
     waiting = [task for task in (counts_toward, "tone") if task not in in_force]
     unscored = is_missing(row.get("relevance"))
     pending = unscored and in_force.get("topic") == "relevant" and waiting

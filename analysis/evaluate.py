@@ -44,6 +44,27 @@ def probability_report(
     return report
 
 
+FEW_EXAMPLES = 50  # under this, an evaluation says its figure rests on few examples
+
+
+def interval_words(report: dict[str, Any]) -> str | None:
+    """The macro-F1's interval of a :func:`probability_report` in words, with a warning under
+    :data:`FEW_EXAMPLES` examples; None where it has none."""
+    interval = report.get("macro_f1_interval")
+    if not interval:
+        return None
+    n = report["n"]
+    return (
+        f"macro-F1's 95% interval: {interval[0]:.2f} to {interval[1]:.2f}, a percentile "
+        f"bootstrap over the {n:,} examples"
+        + (
+            "; so few that one label moves it by a lot: read the interval, not the figure"
+            if n < FEW_EXAMPLES
+            else ""
+        )
+    )
+
+
 def evaluate_scorer(
     scorer: Scorer,
     examples: Sequence[Example],

@@ -29,3 +29,19 @@ def labels_for(task: str) -> tuple[str, ...]:
         return TASK_LABELS[task]
     except KeyError:
         raise ValueError(f"expected task 'stance' or 'tone', got {task!r}") from None
+
+
+# What a unit that is not an author holds, as every list tags it: an outlet's row among the
+# authors has only its unsigned pieces (never the outlet over all its articles).
+GROUP_TAGS: dict[str, str] = {
+    "author": "",
+    "outlet": "unsigned pieces",
+    "article": "single article",
+}
+
+
+def group_label(name: str, kind: str | None) -> str:
+    """A unit's name as lists show it: an author's as it is, a group's with its tag
+    ("BBC News (unsigned pieces)")."""
+    tag = GROUP_TAGS.get(kind, kind) if kind and kind != "author" else ""
+    return f"{name} ({tag})" if tag else name

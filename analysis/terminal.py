@@ -19,8 +19,9 @@ from analysis.compare import TASKS, recomputed_words
 from analysis.corpus.documents import is_excluded
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
+from analysis.evaluate import interval_words
 from analysis.intervals import NEAR_ZERO, mixed_lean, settled_near_zero
-from analysis.labels import MEASURE_WORDS, TASK_WORDS
+from analysis.labels import MEASURE_WORDS, TASK_WORDS, group_label
 from analysis.metrics import defined_per_class
 from analysis.news_accuracy import (
     accuracy_for_run,
@@ -35,9 +36,6 @@ from analysis.runs import GROUP_LEVELS, Run, missing_files
 from analysis.shifts import Shift
 
 # --- evaluation reports (viewpoints evaluate) ---
-
-
-FEW_EXAMPLES = 50  # under this, an evaluation says its figure rests on few examples
 
 
 def format_evaluation(report: dict[str, Any]) -> str:
@@ -67,17 +65,8 @@ def format_evaluation(report: dict[str, Any]) -> str:
     ]
     for label, row in zip(labels, report["confusion"], strict=True):
         lines.append(f"{label:<10}" + "".join(f"{v:>{width}d}" for v in row))
-    if interval:
-        lines.append(
-            "(macro-F1's 95% interval: a percentile bootstrap over the examples"
-            + (
-                f"; on {report['n']} examples one label moves it by a lot: read the interval, "
-                "not the figure"
-                if report["n"] < FEW_EXAMPLES
-                else ""
-            )
-            + ")"
-        )
+    if words := interval_words(report):
+        lines.append(f"({words})")
     return "\n".join(lines)
 
 
@@ -419,16 +408,9 @@ def _num(value: float | None, sign: bool = True, digits: int = 2) -> str:
     return signed(value, digits) if sign else f"{value:.{digits}f}"
 
 
-# What a group that is not an author holds, as the dashboard tags it: an outlet's row among
-# the authors has only its unsigned pieces (never the outlet over all its articles).
-GROUP_WORDS = {"outlet": "unsigned pieces", "article": "single article"}
-
-
 def who(entry: dict[str, Any]) -> str:
     """The author of a change, cut to 40 characters (a scraped byline can be a paragraph)."""
-    kind = entry.get("group_kind")
-    tag = GROUP_WORDS.get(kind, kind) if kind and kind != "author" else ""
-    return _short(entry["author"], 40) + (f" ({tag})" if tag else "")
+    return group_label(_short(entry["author"], 40), entry.get("group_kind"))
 
 
 def _beside_band(value: Any, band: float) -> str:

@@ -61,18 +61,6 @@ GROUP_NOTES = {
     "outlet_all": "the outlet: all its articles, signed or not",
 }
 GROUP_SHORT = {"author": "", "outlet": "outlet (no author)", "article": "the article itself"}
-# An outlet group under Authors holds the outlet's unsigned pieces only: tagged so, never read
-# as the outlet over all its articles (the Outlets choices)
-GROUP_TAGS = {"author": "", "outlet": "unsigned pieces", "article": "single article"}
-
-
-def group_label(name: str, kind: str | None) -> str:
-    """A unit's name as lists show it: an author's as it is, a group's with its tag
-    ("BBC News (unsigned pieces)")."""
-    tag = GROUP_TAGS.get(kind, kind) if kind and kind != "author" else ""
-    return f"{name} ({tag})" if tag else name
-
-
 STANCE_PROBS = (("stance_favor", "favor"), ("stance_against", "against"), ("stance_none", "none"))
 SPEAKER_PROBS = (
     ("speaker_favor", "favor"),

@@ -37,7 +37,10 @@ def test_an_evaluation_prints_its_scores_and_confusion_rows():
     assert rows == {"favor": ["1", "1", "0"], "against": ["0", "1", "0"], "none": ["0", "0", "0"]}
     # three examples: the figure comes with its interval and a word on how little it rests on
     assert "macro-F1: 0.6667 [0.00, 1.00]" in text
-    assert "on 3 examples one label moves it by a lot: read the interval" in text.splitlines()[-1]
+    assert text.splitlines()[-1] == (
+        "(macro-F1's 95% interval: 0.00 to 1.00, a percentile bootstrap over the 3 examples; "
+        "so few that one label moves it by a lot: read the interval, not the figure)"
+    )
     # no "none" in the data and none predicted: its scores are undefined, not zero
     per_class = {line.split()[0]: line.split()[1:] for line in text.splitlines()[4:7]}
     assert per_class["none"] == ["n/a", "n/a", "n/a", "0"]

@@ -285,10 +285,11 @@ def _added_rows(
 def _has_stance(
     passage: dict[str, Any], tasks: dict[str, Correction], include_reported: bool
 ) -> bool:
-    """Whether the analyst gave the stance an added passage counts toward: for reported
-    speech not counted as the author's, the quoted voice's; else the author's."""
-    quote = bool(passage.get("reported")) and not include_reported
-    return (SPEAKER if quote else "stance") in tasks
+    """Whether the analyst gave the stance an added passage counts toward
+    (:func:`analysis.corrections.build.counted_stance`)."""
+    from analysis.corrections.build import counted_stance
+
+    return counted_stance(passage, include_reported) in tasks
 
 
 def recompute(

@@ -35,6 +35,13 @@ def stance_tasks(row: Mapping[str, Any], include_reported: bool = False) -> list
     return [SPEAKER, "stance"] if include_reported else [SPEAKER]
 
 
+def counted_stance(row: Mapping[str, Any], include_reported: bool = False) -> str:
+    """The stance task that makes a passage count toward a position: for reported speech not
+    counted as the author's, the quoted voice's (``speaker``); else the author's."""
+    reported = not is_missing(row.get("reported")) and bool(row.get("reported"))
+    return SPEAKER if reported and not include_reported else "stance"
+
+
 def corrected_tasks(row: Mapping[str, Any]) -> set[str]:
     """The tasks a recomputed run's row carries the analyst's labels for (its ``corrected``)."""
     value = row.get("corrected")

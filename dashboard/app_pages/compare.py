@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.labels import group_label
 from analysis.outlets import siblings_note
 from dashboard import context, data, export, state, ui, views
 from dashboard.charts import chart_frame, comparison_chart
@@ -21,7 +22,6 @@ from dashboard.style import (
     NO_STANCE,
     NOT_DISCUSSED,
     ONLY_QUOTED,
-    group_label,
     md_escape,
 )
 from dashboard.trust import render_trust

@@ -41,9 +41,8 @@ from analysis.corrections import (
     source_run_path,
 )
 from analysis.datasets import FORMATS, DataError, load_examples, news_file_note
-from analysis.evaluate import evaluate_scorer, probability_report
+from analysis.evaluate import evaluate_scorer, interval_words, probability_report
 from analysis.labels import TASK_LABELS, TASK_WORDS
-from analysis.terminal import FEW_EXAMPLES
 from dashboard import context, corrections_ui, data, state
 from dashboard.style import counted
 
@@ -76,18 +75,8 @@ def metrics_row(report: dict[str, Any]) -> None:
         "weighted over the bins of the reliability diagram (0 = calibrated)",
     )
     cols[3].metric("Examples", f"{report['n']:,}")
-    if interval:
-        few = report["n"] < FEW_EXAMPLES
-        st.caption(
-            f"Macro-F1's 95% interval: {interval[0]:.2f} to {interval[1]:.2f} (a percentile "
-            "bootstrap over the examples)"
-            + (
-                f"; on {report['n']} examples one label moves it by a lot: read the interval, "
-                "not the figure."
-                if few
-                else "."
-            )
-        )
+    if words := interval_words(report):
+        st.caption(f"{words[:1].upper()}{words[1:]}.")
     if note := majority_note(report):
         st.caption(note)
 

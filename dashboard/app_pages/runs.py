@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.compare import recomputed_words
-from analysis.labels import MEASURE_WORDS, TASK_WORDS
+from analysis.labels import MEASURE_WORDS, TASK_WORDS, group_label
 from analysis.provenance import run_provenance
 from analysis.run_info import run_info
 from dashboard import context, data, export, state, ui
@@ -24,7 +24,6 @@ from dashboard.style import (
     TONE_POSITIVE_COLOR,
     cell_css,
     counted,
-    group_label,
     is_missing,
     md_escape,
     percent,

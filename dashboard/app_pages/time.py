@@ -10,11 +10,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analysis.labels import GROUP_TAGS
 from dashboard import context, data, export, state, ui, views
 from dashboard.charts import by_topic_and_measure
 from dashboard.style import (
     CATEGORY_COLORS,
-    GROUP_TAGS,
     NO_STANCE,
     counted,
     is_missing,

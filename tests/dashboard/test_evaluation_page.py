@@ -114,8 +114,8 @@ def test_scoring_a_labelled_file_runs_the_chosen_model(app, small_runs_dir, fold
     assert any("the first 10 of 12" in m.value for m in at.markdown)
     # ten examples: the figure's interval, and a word on how little it rests on
     captions = " ".join(c.value for c in at.caption)
-    assert "Macro-F1's 95% interval: 1.00 to 1.00" in captions
-    assert "on 10 examples one label moves it by a lot" in captions
+    assert "Macro-F1's 95% interval: 1.00 to 1.00, a percentile bootstrap over the 10" in captions
+    assert "so few that one label moves it by a lot" in captions
 
 
 def test_a_bad_file_is_an_error_message_not_a_crash(app, small_runs_dir, folder, tmp_path):

@@ -169,8 +169,8 @@ def test_a_disagreement_opens_its_article_in_run_a(app, two_runs_dir):
 
 def test_the_changes_table_lays_out_what_the_comparison_found(report):
     """The page helper only lays out the library's merged author changes."""
+    from analysis.labels import group_label
     from dashboard.app_pages.runs import changes_table
-    from dashboard.style import group_label
 
     merged = report["overall"]["author_changes"]
     assert merged  # the rerun fixture moves at least one author
