@@ -557,20 +557,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except ValueError as error:  # a run whose settings cannot make its outlets' positions
         raise CLIError(str(error)) from None
     if args.outlets:
-        from analysis.outlets import sibling_outlets
+        from analysis.outlets import sibling_groups_note
 
         counts = a.articles["outlet"].dropna().astype(str).value_counts().to_dict()
-        groups = {
-            " / ".join(sorted([outlet, *(o for o, _ in sibling_outlets(outlet, counts))]))
-            for outlet in {e["author"] for e in report["overall"]["author_changes"]}
-            if sibling_outlets(outlet, counts)
-        }
-        if groups:
-            print(
-                "note: sections of one newsroom are separate outlets in this corpus, each "
-                f"compared on its own articles: {'; '.join(sorted(groups))}",
-                file=sys.stderr,
-            )
+        moved = [e["author"] for e in report["overall"]["author_changes"]]
+        if note := sibling_groups_note(moved, counts):
+            print(f"note: {note}", file=sys.stderr)
     print(json.dumps(report) if args.json else format_comparison(report, max_passages=args.top))
     return 0
 

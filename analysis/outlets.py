@@ -152,6 +152,25 @@ def sibling_outlets(name: str, counts: Mapping[str, int]) -> list[tuple[str, int
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 
 
+def sibling_groups_note(names: Iterable[str], counts: Mapping[str, int]) -> str | None:
+    """One sentence naming, for the outlets ``names`` that have siblings in ``counts``, each
+    newsroom's outlets ("Fox News / Fox Online News / ..."), else None: a list of many outlets
+    (the outlets whose positions moved between two runs) says it once."""
+    groups = sorted(
+        {
+            " / ".join(sorted([name, *(o for o, _ in sibling_outlets(name, counts))]))
+            for name in set(names)
+            if sibling_outlets(name, counts)
+        }
+    )
+    if not groups:
+        return None
+    return (
+        "sections of one newsroom are separate outlets in this corpus, each compared on its "
+        f"own articles: {'; '.join(groups)}"
+    )
+
+
 def siblings_note(name: str, counts: Mapping[str, int]) -> str | None:
     """A sentence naming ``name``'s sibling outlets (:func:`sibling_outlets`), else None."""
     siblings = sibling_outlets(name, counts)

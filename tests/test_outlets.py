@@ -249,6 +249,17 @@ def test_sections_of_one_newsroom_filed_apart_are_named_together():
     assert sibling_outlets("NBC News (Online)", web) == [("NBCNews.com", 2)]
     assert sibling_outlets("The Blaze", web) == [("TheBlaze.com", 22)]
     assert sibling_outlets("NBC News (Online)", {"NBCUniversal": 5, "CNBC": 4}) == []
+    # many outlets listed (those that moved between two runs): each newsroom named once
+    from analysis.outlets import sibling_groups_note
+
+    note = sibling_groups_note(
+        ["Fox News", "Fox Online News", "The Hill", "CNN - Editorial"], counts
+    )
+    assert note.endswith(
+        "its own articles: CNN (Web News) / CNN - Editorial; "
+        "Fox News / Fox News (Online) / Fox News Opinion / Fox Online News"
+    )
+    assert sibling_groups_note(["The Hill"], counts) is None
     note = siblings_note("CNN - Editorial", counts)
     assert note.startswith("CNN - Editorial (18 articles) is filed apart from CNN (Web News)")
 

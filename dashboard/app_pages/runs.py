@@ -12,9 +12,10 @@ import streamlit as st
 
 from analysis.compare import recomputed_words
 from analysis.labels import MEASURE_WORDS, TASK_WORDS, group_label
+from analysis.outlets import sibling_groups_note
 from analysis.provenance import run_provenance
 from analysis.run_info import run_info
-from dashboard import context, data, export, state, ui
+from dashboard import context, data, export, state, ui, views
 from dashboard.style import (
     CATEGORY_COLORS,
     NO_QUOTES,
@@ -163,7 +164,8 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
     return table
 
 
-def _show_agreement(table: pd.DataFrame) -> None:
+def _show_agreement(table: pd.DataFrame, units: str = "authors") -> None:
+    """The agreement table; ``units`` "authors" or "outlets": what its unit columns count."""
     shown = table.drop(columns=["topic"])
     two_decimals, whole_percent = "{:.2f}".format, "{:.0%}".format
     formats = {
@@ -223,22 +225,24 @@ def _show_agreement(table: pd.DataFrame) -> None:
                 "Quoted dist.",
                 help="mean total variation distance between the quoted voice's probabilities",
             ),
-            "Authors in both": number("Authors", help="authors discussing the topic in both runs"),
+            "Authors in both": number(
+                units.capitalize(), help=f"{units} discussing the topic in both runs"
+            ),
             "Stance rank ρ": text(
                 "Stance ρ",
-                help="Spearman rank correlation of the authors' stance in the two runs, over "
+                help=f"Spearman rank correlation of the {units}' stance in the two runs, over "
                 "those with a stance in both (– with fewer than 3, or when a run gives them "
                 "all one value)",
             ),
             "Quoted rank ρ": text(
                 "Quoted ρ",
-                help="Spearman rank correlation of the authors' quoted voices' stance",
+                help=f"Spearman rank correlation of the {units}' quoted voices' stance",
             ),
-            "Tone rank ρ": text("Tone ρ", help="Spearman rank correlation of the authors' tone"),
+            "Tone rank ρ": text("Tone ρ", help=f"Spearman rank correlation of the {units}' tone"),
             "Author changes": number(
                 "Changes",
-                help="rows listed below (author × topic × measure): sign flips, split intervals, "
-                "status changes, changes of the kind of stance",
+                help=f"rows listed below ({units[:-1]} × topic × measure): sign flips, split "
+                "intervals, status changes, changes of the kind of stance",
             ),
         },
     )
@@ -343,7 +347,15 @@ def changes_summary(table: pd.DataFrame) -> str:
     )
 
 
-def _show_changes(table: pd.DataFrame) -> None:
+def _sibling_captions(outlets: pd.Series, path: str, stamp: float) -> None:
+    """Under the outlets' changes: which of them are sections of one newsroom filed apart."""
+    counts = views.outlet_articles(data.article_meta(path, stamp))
+    if note := sibling_groups_note([str(o) for o in outlets], counts):
+        st.caption(f"{note[:1].upper()}{note[1:]}.")
+
+
+def _show_changes(table: pd.DataFrame, units: str = "authors") -> None:
+    """The changes table; ``units`` "authors" or "outlets": what its Author column names."""
     shown = table[["Topic", "Author", "What changed", "Measure", "Run A", "Run B", "n A", "n B"]]
 
     def css(_: pd.DataFrame) -> pd.DataFrame:
@@ -366,6 +378,7 @@ def _show_changes(table: pd.DataFrame) -> None:
         shown.style.apply(css, axis=None),
         hide_index=True,
         column_config={
+            "Author": st.column_config.TextColumn(units[:-1].capitalize()),
             "Run A": st.column_config.TextColumn(width=170),
             "Run B": st.column_config.TextColumn(width=170),
             "n A": st.column_config.NumberColumn(
@@ -608,7 +621,7 @@ def render() -> None:
         "/ Only B: passages scored in one run only."
     )
     agreement = agreement_table(report, labels)
-    _show_agreement(agreement)
+    _show_agreement(agreement, units)
     export.download_buttons(
         f"{stem}-agreement",
         key="runs_agreement",
@@ -657,7 +670,9 @@ def render() -> None:
         )
     else:
         st.caption(changes_summary(changes))
-        _show_changes(changes)
+        _show_changes(changes, units)
+        if level == "outlet":
+            _sibling_captions(changes["Author"], path_a, stamp_a)
     export.download_buttons(
         f"{stem}-{units}-{topic}",
         key="runs_changes",
