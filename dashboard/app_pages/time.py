@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analysis.intervals import settled_near_zero
 from analysis.labels import GROUP_TAGS
 from dashboard import context, data, export, state, ui, views
 from dashboard.charts import by_topic_and_measure
@@ -38,6 +39,7 @@ COLUMNS = [
     "low",
     "high",
     "shown",
+    "near_zero",
     "n",
     "article_id",
     "Title",
@@ -71,6 +73,8 @@ def time_frame(
             if is_missing(value):
                 continue
             low, high = rec.get(f"{measure}_low"), rec.get(f"{measure}_high")
+            # a stance sure to be close to 0 is no side, as the Overview and Article say
+            near = measure == "stance" and settled_near_zero(low, high)
             rows.append(
                 {
                     "Date": rec["Date"],
@@ -82,7 +86,8 @@ def time_frame(
                     "value": float(value),
                     "low": None if is_missing(low) else float(low),
                     "high": None if is_missing(high) else float(high),
-                    "shown": with_interval(value, low, high),
+                    "shown": ("near 0: " if near else "") + with_interval(value, low, high),
+                    "near_zero": near,
                     "n": int(rec.get("n_passages") or 0),
                     "article_id": rec["article_id"],
                     "Title": rec.get("title"),
@@ -215,7 +220,11 @@ def time_chart(
     # not look as well measured as one on many
     bounds = zip(frame["low"], frame["high"], strict=True)
     drawn = frame.assign(
-        settled=[views.keeps_off_zero(lo, hi) for lo, hi in bounds], stretch=stretches(frame)
+        settled=[
+            views.keeps_off_zero(lo, hi) and not near
+            for (lo, hi), near in zip(bounds, frame["near_zero"], strict=True)
+        ],
+        stretch=stretches(frame),
     )
     filled = (
         alt.Chart()
@@ -353,7 +362,8 @@ def render() -> None:
         f"{last:%d %b %Y}), with its interval; the line joins an author's articles in date order, "
         f"broken where more than {LINE_GAP_DAYS} days pass between two of them. "
         "A filled point's interval keeps to one side of 0; a hollow one's reaches across 0, or "
-        "it has none (one passage), so it says little on its own. "
+        "it has none (one passage), or (stance) lies within ±0.05, near 0: practically no side, "
+        "however sure. "
         "Articles that do not discuss a topic have no point: silence is not neutrality. One "
         "that discusses it without taking a side has a tone point only (no stance expressed), "
         "and one that discusses it only through quoted voices has none."

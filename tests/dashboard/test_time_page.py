@@ -178,7 +178,8 @@ def test_an_article_with_a_tone_point_only_is_listed_as_no_stance():
                 COLUMNS,
                 [
                     *(pd.Timestamp("2024-03-0" + article[-1]), "Ann", "author", "sanctions"),
-                    *("Sanctions", measure, value, None, None, "", 2, article, article, "Outlet"),
+                    *("Sanctions", measure, value, None, None, "", False, 2, article, article),
+                    "Outlet",
                 ],
                 strict=True,
             )
@@ -245,15 +246,18 @@ def test_a_point_whose_interval_reaches_across_zero_or_is_missing_is_drawn_hollo
     measured as one whose interval keeps off 0: only the latter is filled."""
     import pandas as pd
 
+    from analysis.intervals import settled_near_zero
     from dashboard.app_pages.time import COLUMNS, time_chart
 
     def point(article: str, value: float, low: float | None, high: float | None) -> dict:
+        near = settled_near_zero(low, high)
         return dict(
             zip(
                 COLUMNS,
                 [
                     *(pd.Timestamp("2024-03-0" + article[-1]), "Ann", "author", "sanctions"),
-                    *("Sanctions", "Stance", value, low, high, "", 2, article, article, "O"),
+                    *("Sanctions", "Stance", value, low, high, "", near, 2, article, article),
+                    "O",
                 ],
                 strict=True,
             )
@@ -265,13 +269,14 @@ def test_a_point_whose_interval_reaches_across_zero_or_is_missing_is_drawn_hollo
             point("a2", 0.6, None, None),  # one passage: hollow
             point("a3", -0.3, -0.8, 0.1),  # reaches across 0: hollow
             point("a4", -0.5, -0.9, -0.1),  # filled
+            point("a5", 0.02, 0.001, 0.03),  # off 0 but within ±0.05: near 0, hollow
         ],
         columns=COLUMNS,
     )
     spec = time_chart(frame, ["Ann"], ["Sanctions"]).to_dict()
     rows = next(iter(spec["datasets"].values()))
     settled = {r["article_id"]: r["settled"] for r in rows}
-    assert settled == {"a1": True, "a2": False, "a3": False, "a4": True}
+    assert settled == {"a1": True, "a2": False, "a3": False, "a4": True, "a5": False}
     points = [layer for layer in spec["spec"]["layer"] if layer["mark"]["type"] == "point"]
     by_filter = {layer["transform"][0]["filter"]: layer["mark"]["filled"] for layer in points}
     assert by_filter == {"datum.settled": True, "!datum.settled": False}
@@ -310,7 +315,7 @@ def test_an_authors_line_breaks_across_a_long_silence():
                 COLUMNS,
                 [
                     *(pd.Timestamp(day), author, "author", "sanctions", "Sanctions", measure),
-                    *(0.1, None, None, "", 2, day, day, "O"),
+                    *(0.1, None, None, "", False, 2, day, day, "O"),
                 ],
                 strict=True,
             )
@@ -330,3 +335,45 @@ def test_an_authors_line_breaks_across_a_long_silence():
     found = stretches(frame)
     assert found[0] == found[1] != found[2] == found[3]
     assert len({found[0], found[4], found[5]}) == 3  # each author and measure its own line
+
+
+def test_a_stance_sure_to_be_near_zero_is_said_so_in_the_frame():
+    """An audit: Over time drew +0.02 [+0.00, +0.03] as a filled point, a side, where the
+    Article page calls it near 0."""
+    import pandas as pd
+
+    from dashboard.app_pages.time import time_frame
+
+    positions = pd.DataFrame(
+        [
+            {
+                "article_id": "a1",
+                "topic": "sanctions",
+                "status": "discussed",
+                "stance": 0.02,
+                "stance_low": 0.001,
+                "stance_high": 0.03,
+                "tone": 0.02,
+                "tone_low": 0.001,
+                "tone_high": 0.03,
+                "n_passages": 3,
+                "title": "T",
+                "outlet": "O",
+                "group_kind": "author",
+            }
+        ]
+    )
+    meta = pd.DataFrame(
+        [
+            {
+                "article_id": "a1",
+                "day": pd.Timestamp("2020-01-01"),
+                "groups": ("Ann",),
+                "group_kind": "author",
+                "group": "Ann",
+            }
+        ]
+    )
+    frame = time_frame(positions, meta, ["Ann"], [("sanctions", "Sanctions")]).set_index("Measure")
+    assert frame.loc["Stance", "near_zero"] and frame.loc["Stance", "shown"].startswith("near 0: ")
+    assert not frame.loc["Tone", "near_zero"]  # tone has no "near 0": it is not a side
