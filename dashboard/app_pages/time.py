@@ -28,6 +28,8 @@ from dashboard.trust import render_trust
 DEFAULT_AUTHORS = 5  # authors drawn until the user picks: the ones with most dated articles
 MAX_AUTHORS = 10  # distinguishable colours
 LINE_GAP_DAYS = 180  # an author's line breaks across a longer silence on the topic
+ARTICLE_PAGE = "app_pages/article.py"
+
 COLUMNS = [
     "Date",
     "Author",
@@ -116,7 +118,8 @@ def articles_with_points(
 def articles_behind(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per article × topic × author of :func:`time_frame`'s points, with the stance
     and tone shown (an article by two of the chosen authors is listed under each; one that
-    takes no side has a tone point only and is listed as "no stance expressed")."""
+    takes no side has a tone point only and is listed as "no stance expressed"); its
+    ``article_id`` and ``topic`` last, for opening it (not shown)."""
     keys = ["article_id", "topic", "Author"]
     listed = frame.drop_duplicates(keys)[[*keys, "Date", "Topic", "Title"]]
     for measure, missing in (("Stance", NO_STANCE), ("Tone", "–")):
@@ -127,7 +130,8 @@ def articles_behind(frame: pd.DataFrame) -> pd.DataFrame:
         ]
     listed = listed.sort_values(["Date", "Author", "topic"], kind="stable")
     listed["Date"] = listed["Date"].dt.strftime("%Y-%m-%d")
-    return listed[["Date", "Author", "Topic", "Title", "Stance", "Tone"]].reset_index(drop=True)
+    shown = ["Date", "Author", "Topic", "Title", "Stance", "Tone", "article_id", "topic"]
+    return listed[shown].reset_index(drop=True)
 
 
 def stretches(frame: pd.DataFrame, gap_days: int = LINE_GAP_DAYS) -> list[str]:
@@ -437,7 +441,28 @@ def render() -> None:
         f"The {counted(n_articles, 'article')} behind "
         + ("this point" if len(frame) == 1 else "these points")
     ):
-        st.dataframe(articles_behind(frame), hide_index=True)
+        behind = articles_behind(frame)
+        st.caption("Pick a row to open its article with the passages behind its point.")
+        event = st.dataframe(
+            behind,
+            hide_index=True,
+            column_order=["Date", "Author", "Topic", "Title", "Stance", "Tone"],
+            on_select="rerun",
+            selection_mode="single-row",
+            key="time_behind",
+        )
+        rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+        if rows and 0 <= int(rows[0]) < len(behind):
+            picked = behind.iloc[int(rows[0])]
+            if st.button(
+                f"Open “{picked['Title']}” with its passages highlighted",
+                icon=":material/article:",
+                key="time_open_article",
+            ):
+                state.put("article", str(picked["article_id"]))
+                state.put("topic", str(picked["topic"]))
+                state.push_to_query_params()
+                st.switch_page(ARTICLE_PAGE)
 
 
 if __name__ == "__main__":

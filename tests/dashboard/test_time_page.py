@@ -377,3 +377,21 @@ def test_a_stance_sure_to_be_near_zero_is_said_so_in_the_frame():
     frame = time_frame(positions, meta, ["Ann"], [("sanctions", "Sanctions")]).set_index("Measure")
     assert frame.loc["Stance", "near_zero"] and frame.loc["Stance", "shown"].startswith("near 0: ")
     assert not frame.loc["Tone", "near_zero"]  # tone has no "near 0": it is not a side
+
+
+def test_an_article_behind_the_points_opens_on_the_article_page(app, small_runs_dir):
+    """An audit could not get from a point to its article: a row of the articles behind the
+    points now opens it."""
+    at = _open(app, small_runs_dir)
+    behind = next(d for d in at.dataframe if "Title" in d.value.columns)
+    first = behind.value.iloc[0]
+    at.session_state["time_behind"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    opener = next(b for b in at.button if b.key == "time_open_article")
+    assert first["Title"] in opener.label
+    opener.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["article"] == str(first["article_id"])
+    assert at.query_params["topic"] == str(first["topic"])
+    shown = [e.value for kind in (at.title, at.header, at.subheader, at.markdown) for e in kind]
+    assert any(first["Title"] in str(text) for text in shown)  # the Article page, on it
