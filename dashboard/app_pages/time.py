@@ -12,6 +12,7 @@ import streamlit as st
 
 from analysis.intervals import settled_near_zero
 from analysis.labels import GROUP_TAGS
+from analysis.outlets import sibling_groups_note
 from dashboard import context, data, export, state, ui, views
 from dashboard.charts import by_topic_and_measure
 from dashboard.style import (
@@ -381,7 +382,7 @@ def render() -> None:
     left, right = st.columns([3, 2])
     chosen = state.multiselect(
         f"{noun} (up to {MAX_AUTHORS}; in brackets: their dated articles "
-        "with a point on a topic, most first)",
+        "with a point on any of the run's topics, most first)",
         ranked,
         selection,
         where=left,
@@ -394,6 +395,9 @@ def render() -> None:
         ),
         placeholder="Type a name",
     )
+    # Fox News, Fox Online News...: one newsroom, several outlets here
+    if level == "outlet" and (note := sibling_groups_note(chosen, views.outlet_articles(meta))):
+        left.caption(f"{note[:1].upper()}{note[1:]}.")
     topic_keys = [t.key for t in ctx.topics]
     chosen_topics = state.multiselect(
         "Topics", topic_keys, "topics", where=right, format_func=ctx.label, placeholder="All topics"

@@ -395,3 +395,24 @@ def test_an_article_behind_the_points_opens_on_the_article_page(app, small_runs_
     assert at.query_params["topic"] == str(first["topic"])
     shown = [e.value for kind in (at.title, at.header, at.subheader, at.markdown) for e in kind]
     assert any(first["Title"] in str(text) for text in shown)  # the Article page, on it
+
+
+def test_outlets_filed_under_several_names_are_said_to_be_one_newsroom(app, tmp_path, monkeypatch):
+    """An audit: Over time drew "Fox Online News" without a word that Fox files three more
+    outlets apart, as Compare and the Overview say."""
+    import copy
+
+    import tests.dashboard.conftest as conftest
+
+    specs = copy.deepcopy(conftest.SMALL_ARTICLES)
+    for spec in specs:
+        if spec["outlet"] == NHAN_DAN:
+            spec["outlet"] = f"{VALDAI} (Opinion)"  # the same newsroom, filed apart
+    monkeypatch.setattr(conftest, "SMALL_ARTICLES", specs)
+    conftest.make_small_run(tmp_path)
+    at = _open(app, tmp_path)
+    at.radio(key="time_units").set_value("Outlets").run()
+    at.multiselect(key="w_time_outlets").set_value([VALDAI]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(c.value for c in at.caption)
+    assert f"{VALDAI} / {VALDAI} (Opinion)" in captions
