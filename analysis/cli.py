@@ -1125,53 +1125,34 @@ MOVED_SHOWN = 5  # author changes a recompute names; `compare` lists them all
 
 def _moved_positions(run: Any, path: Path) -> None:
     """On stderr: how many author positions a recompute moved (sign, interval, discussed or
-    kind of stance, as `compare` finds them), sign and interval changes first, the largest
-    named; those of authors whose articles today's byline rules regrouped counted apart."""
+    kind of stance, as `compare` finds them), the first named
+    (:func:`analysis.compare.moved_positions`); regrouped authors' changes counted apart."""
     from analysis.bylines import units_note
-    from analysis.compare import load_for_comparison, position_changes
-    from analysis.labels import MEASURE_WORDS
-    from analysis.records import is_missing
-    from analysis.terminal import signed, who
+    from analysis.compare import load_for_comparison, moved_positions
+    from analysis.terminal import change_line
 
     new = load_for_comparison(path)
-    changes = position_changes(load_for_comparison(run.path), new)
-    regrouped = [e for e in changes if e["regrouped"]]
-    moved = [e for e in changes if not e["regrouped"]]
+    moved, regrouped = moved_positions(load_for_comparison(run.path), new)
     compare = f"viewpoints compare {run.run_id} {new.run_id}"
     if regrouped:
         note = units_note(run) or f"run {run.run_id} groups some authors otherwise"
         print(
-            f"note: {note}; recompute reads bylines by today's rules, so {len(regrouped)} "
-            f"author position change(s) come from authors regrouped, not from the corrections "
+            f"note: {note}; recompute reads bylines by today's rules, so {regrouped} author "
+            f"position change(s) come from authors regrouped, not from the corrections "
             f"({compare} lists them)",
             file=sys.stderr,
         )
     if not moved:
         print("no author position changes sign, interval, status or kind", file=sys.stderr)
         return
-
-    def rank(e: dict[str, Any]) -> tuple[int, float]:
-        a, b = e["a"].get("value"), e["b"].get("value")
-        size = 0.0 if is_missing(a) or is_missing(b) else abs(float(b) - float(a))
-        return (0 if {"sign", "split"} & set(e["changes"]) else 1, -size)
-
-    def said(side: dict[str, Any]) -> str:
-        if is_missing(side.get("value")):
-            return str(side.get("stance_status") or side["status"]).replace("_", " ")
-        return signed(side["value"])
-
-    labels = run.info.topic_labels()
     print(
         f"{len(moved)} author position change(s) (sign, interval, discussed or kind of "
         f"stance; {compare} lists them all), e.g.:",
         file=sys.stderr,
     )
-    for e in sorted(moved, key=rank)[:MOVED_SHOWN]:
-        print(
-            f"  [{labels.get(e['topic'], e['topic'])}] {who(e)} "
-            f"{MEASURE_WORDS.get(e['measure'], e['measure'])}: {said(e['a'])} -> {said(e['b'])}",
-            file=sys.stderr,
-        )
+    labels = run.info.topic_labels()
+    for e in moved[:MOVED_SHOWN]:
+        print(f"  {change_line(e, labels)}", file=sys.stderr)
 
 
 def cmd_corrections(args: argparse.Namespace) -> int:

@@ -1030,6 +1030,22 @@ def position_changes(a: Run, b: Run, zero_band: float = DEFAULT_ZERO_BAND) -> li
     return changes
 
 
+def moved_positions(source: Run, new: Run) -> tuple[list[dict[str, Any]], int]:
+    """What a recompute moved: the author changes of :func:`position_changes` from ``source``
+    to ``new`` that are not regroupings, sign and interval changes first, then the largest;
+    and how many changes came from authors regrouped (a run made under older byline rules,
+    recomputed under today's)."""
+    changes = position_changes(source, new)
+    moved = [e for e in changes if not e["regrouped"]]
+
+    def rank(e: dict[str, Any]) -> tuple[int, float]:
+        a, b = e["a"].get("value"), e["b"].get("value")
+        size = 0.0 if _missing(a) or _missing(b) else abs(float(b) - float(a))
+        return (0 if {"sign", "split"} & set(e["changes"]) else 1, -size)
+
+    return sorted(moved, key=rank), len(changes) - len(moved)
+
+
 def _tone_caveats(runs: Mapping[str, Run]) -> list[str]:
     """What to keep in mind reading the tone of the runs named (label -> run) whose tone model
     needs it (:data:`analysis.news_accuracy.TONE_CAVEATS`), once per caveat."""

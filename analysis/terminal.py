@@ -408,6 +408,23 @@ def _num(value: float | None, sign: bool = True, digits: int = 2) -> str:
     return signed(value, digits) if sign else f"{value:.{digits}f}"
 
 
+def change_line(entry: dict[str, Any], labels: dict[str, str]) -> str:
+    """One author change in words: "[Ukraine] ABC News (unsigned pieces) stance: +0.39 ->
+    -1.00", a side without a value by its status ("no stance", "not discussed")."""
+
+    def said(side: dict[str, Any]) -> str:
+        value = side.get("value")
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return str(side.get("stance_status") or side["status"]).replace("_", " ")
+        return signed(value)
+
+    measure = MEASURE_WORDS.get(entry["measure"], entry["measure"])
+    return (
+        f"[{labels.get(entry['topic'], entry['topic'])}] {who(entry)} {measure}: "
+        f"{said(entry['a'])} -> {said(entry['b'])}"
+    )
+
+
 def who(entry: dict[str, Any]) -> str:
     """The author of a change, cut to 40 characters (a scraped byline can be a paragraph)."""
     return group_label(_short(entry["author"], 40), entry.get("group_kind"))

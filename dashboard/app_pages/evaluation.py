@@ -323,7 +323,40 @@ def _model_run_path(run: Any) -> str | None:
     return str(base.path)
 
 
-def _remember_written(ctx: context.RunContext, path: Any) -> None:
+MOVED_SHOWN = 3  # author changes the message names; the Runs page lists them all
+
+
+def _moved_words(source: Any, path: Any) -> str:
+    """What the corrected run moved, in words: how many author positions and the first few
+    (:func:`analysis.compare.moved_positions`), regrouped authors counted apart."""
+    from analysis.compare import load_for_comparison, moved_positions
+    from analysis.corrections import model_run
+    from analysis.terminal import change_line
+
+    source = model_run(source)  # a recompute starts from the model's run: so does this
+    moved, regrouped = moved_positions(source, load_for_comparison(path))
+    labels = source.info.topic_labels()
+    words = (
+        f" {counted(len(moved), 'author position')} moved (sign, interval, discussed or kind "
+        "of stance)"
+        + (
+            ": "
+            + "; ".join(change_line(e, labels) for e in moved[:MOVED_SHOWN])
+            + ("; the Runs page lists them all" if len(moved) > MOVED_SHOWN else "")
+            if moved
+            else ""
+        )
+        + "."
+    )
+    if regrouped:
+        words += (
+            f" {counted(regrouped, 'more change')} come from authors regrouped by today's byline "
+            "rules (this run was made under older ones), not from the corrections."
+        )
+    return words
+
+
+def _remember_written(ctx: context.RunContext, source: Any, path: Any) -> None:
     """Keep what the run just written holds, to show (with a way to open it) on this page."""
     meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
     counts = meta["corrections"]
@@ -353,7 +386,8 @@ def _remember_written(ctx: context.RunContext, path: Any) -> None:
             else ""
         )
         + (f"; {note}" if note else "")
-        + ".",
+        + "."
+        + _moved_words(source, path),
     )
 
 
@@ -392,7 +426,7 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
             st.error(f"{message[:1].upper()}{message[1:]}.")
             return
         else:
-            _remember_written(ctx, path)
+            _remember_written(ctx, run, path)
     written = st.session_state.get(WRITTEN_KEY)
     if written and written[0] == ctx.run_id:  # shown on the run it was written from only
         _, run_id, message = written

@@ -138,6 +138,18 @@ def test_write_a_corrected_run_from_the_page(app, tmp_path, folder):
     assert newest["corrections"]["applied"] == 1
     # the new run opens from here, not only from the sidebar
     assert any("1 correction applied" in s.value for s in at.success)
+    # and says which author positions moved, as `viewpoints recompute` does
+    from analysis.compare import load_for_comparison, moved_positions
+    from analysis.terminal import change_line
+
+    source = next(r for r in runs if "source_run" not in r)
+    moved, _ = moved_positions(
+        load_for_comparison(source["path"]), load_for_comparison(newest["path"])
+    )
+    said = next(s.value for s in at.success if "Wrote run" in s.value)
+    assert moved  # the corrected passage moves its author's position
+    assert f"{len(moved)} author position" in said
+    assert change_line(moved[0], {}).split("]", 1)[1] in said
     _press(at, "Open this run in the Overview")
     assert not at.exception
     assert at.sidebar.selectbox(key="w_run").value == newest["run_id"]
