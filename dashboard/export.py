@@ -201,7 +201,8 @@ def download_buttons(
             JSON_MIME,
             f"{key}_provenance",
             "Where these numbers come from: run id, models and their hashes, topics and "
-            "their hash, the command that made the run",
+            "their hash, the command that made the run, and the view (filters, units, "
+            "topics) where the page records it",
         )
     if report is not None:
         _button(

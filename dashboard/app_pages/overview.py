@@ -206,12 +206,19 @@ def _download_positions(
     if period is not None and level != "article":
         stem = f"{stem}-{period[0]}-to-{period[1]}-dated"
         what += f", computed over the articles of {period_words(period)}"
+    view = {  # the filters the table was made under, so that a file says what it holds
+        "level": level,
+        "topics": list(topics),
+        "outlets": state.get("outlets") or None,
+        "authors": state.get("groups") or None,
+        "period": None if period is None else {"from": period[0], "to": period[1]},
+    }
     export.download_buttons(
         stem,
         key=f"ov_download_{level}",
         table=rows.reset_index(drop=True),
         what=what,
-        provenance=ctx.provenance,
+        provenance={**ctx.provenance, "view": view},
     )
 
 

@@ -317,6 +317,25 @@ def _changes(
             },
             row_height=views.SHIFT_ROW_HEIGHT,
         )
+        if shifts:
+            export.download_buttons(
+                export.file_stem("shifts", ctx.run_id),
+                key="time_shifts",
+                table=pd.DataFrame(shifts).drop(
+                    columns=["evidence_before", "evidence_after"], errors="ignore"
+                ),
+                what="these shifts (every test, with its interval, p and q)",
+                provenance={
+                    **ctx.provenance,
+                    "view": {
+                        "level": level,
+                        "units": list(authors),
+                        "topics": list(topics),
+                        "split": split or "change point searched",
+                        "resamples": 999,
+                    },
+                },
+            )
         # only shifts that hold over every test of the table get their evidence headlined: at p
         # under 0.05 alone, one of twenty tests would, by chance (an audit found a shift
         # headlined at p 0.048, q 0.35)
@@ -435,7 +454,11 @@ def render() -> None:
         table=frame.drop(columns=["shown"]),
         chart=chart,
         what="the points of this chart",
-        provenance=ctx.provenance,
+        # what the chart was drawn for, so that a file says what it holds
+        provenance={
+            **ctx.provenance,
+            "view": {"level": level, "units": list(chosen), "topics": [k for k, _ in topic_pairs]},
+        },
     )
 
     _changes(ctx, chosen, [k for k, _ in topic_pairs], first, last, level)

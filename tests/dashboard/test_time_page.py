@@ -122,6 +122,9 @@ def test_shifts_are_tested_at_a_chosen_date(app, small_runs_dir):
     expected = (0.1 - 0.62) - (0.05 - 0.88)
     assert float(sanctions["Shift"]) == pytest.approx(expected, abs=0.01)
     assert sanctions["Articles"] == "1 / 1"
+    # the shifts download with their tests, beside the chart's
+    keys = {b.key for b in at.download_button}
+    assert {"time_shifts_csv", "time_shifts_json", "time_shifts_provenance"} <= keys
 
 
 def test_an_article_by_two_chosen_authors_is_listed_under_each():
