@@ -124,7 +124,9 @@ def position_html(
         )
         mass = row.get("stance_mass")
         if not is_missing(mass):
-            facts.append(f"sides taken in ≈{float(mass):.1f} of them (expected count)")
+            facts.append(
+                f"about {float(mass):.1f} of them take a side (P(favor) + P(against) summed)"
+            )
         facts.append(f"coverage {percent(row.get('coverage'))}")
     if n_rep:
         facts.append(f"{n_rep} quoted or reported")

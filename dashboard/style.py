@@ -59,6 +59,7 @@ GROUP_NOTES = {
     "outlet": "grouped under outlet (no author named)",
     "article": "grouped under the article (no author or outlet)",
     "outlet_all": "the outlet: all its articles, signed or not",
+    "outlet_period": "the outlet: all its dated articles in the date range, signed or not",
 }
 GROUP_SHORT = {"author": "", "outlet": "outlet (no author)", "article": "the article itself"}
 STANCE_PROBS = (("stance_favor", "favor"), ("stance_against", "against"), ("stance_none", "none"))
@@ -231,6 +232,7 @@ def score_chip(
     if is_missing(value):
         style = f"background:{NOT_DISCUSSED_BG};color:{NOT_DISCUSSED_FG};font-style:italic"
         body = missing
+        label = f"{label}:" if label else label  # "tone: only quoted voices", not run together
     else:
         colour = value if is_missing(tint) else tint
         style = f"background:{diverging_color(colour, scale)};color:{text_color(colour, scale)}"

@@ -246,7 +246,7 @@ def _evidence_for_group(
     row = pos[(pos["author"] == unit) & (pos["topic"] == topic)]
     record = row.iloc[0].to_dict() if len(row) else None
     badge = (
-        group_note_html("outlet_all")
+        group_note_html("outlet_all" if period is None else "outlet_period")
         if level == "outlet"
         else group_note_html(record.get("group_kind") if record else None)
     )

@@ -342,7 +342,10 @@ def test_a_position_without_quoted_voices_is_not_labelled_quoted_voices_twice():
     }
     shown = position_html(row)
     assert "quoted voices no quoted voices" not in shown and ">no quoted voices<" in shown
-    assert "n = 1 own-voice passage · sides taken in ≈0.7 of them (expected count)" in shown
+    assert (
+        "n = 1 own-voice passage · about 0.7 of them take a side (P(favor) + P(against) summed)"
+        in shown
+    )
     assert "coverage &lt;1%" in shown
     # an author's summary says how many of their articles the numbers rest on
     both = position_html({**row, "n_articles": 6, "n_articles_discussing": 1})

@@ -79,7 +79,8 @@ def test_evidence_of_a_position_without_stance_says_why(app, voices_runs_dir):
     assert any("No stance expressed" in i.value for i in at.info)
     markdown = "\n".join(m.value for m in at.markdown)
     assert (
-        "quoted voices +0.70" in markdown and "author&#x27;s stance no stance expressed" in markdown
+        "quoted voices +0.70" in markdown
+        and "author&#x27;s stance: no stance expressed" in markdown
     )
     expander = next(e for e in at.expander if "Quoted voices" in e.label)
     cards = "\n".join(m.value for m in expander.markdown)
