@@ -117,3 +117,23 @@ def period_note(period: Period) -> str:
         f"positions over the dated articles {span.strip()} (authors' and outlets' made again "
         "over them; undated articles left out)"
     )
+
+
+def yearly_positions(run: Run, level: str) -> pd.DataFrame:
+    """Positions at ``level`` ("author" or "outlet") per calendar year, each made over the
+    year's dated articles (:func:`period_positions`), with a ``year`` column: how an author or
+    outlet wrote year by year, with intervals, where one point per article says little alone.
+    Undated articles are in no year."""
+    days = article_days(run.articles["date"])
+    years = sorted({int(day.year) for day in days.dropna()})
+    parts = [
+        period_positions(run, level, Period(dt.date(y, 1, 1), dt.date(y, 12, 31), False)).assign(
+            year=y
+        )
+        for y in years
+    ]
+    if not parts:
+        return period_positions(run, level, Period(dt.date.min, dt.date.min, False)).assign(
+            year=pd.Series(dtype=int)
+        )
+    return pd.concat(parts, ignore_index=True)

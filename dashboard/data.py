@@ -210,6 +210,16 @@ def outlet_positions(run_path: str, stamp: float) -> pd.DataFrame:
     return run_outlet_positions(scored_run(run_path, stamp))
 
 
+@st.cache_data(max_entries=MAX_COMPARISONS_CACHED, show_spinner="Positions year by year…")
+def yearly_positions(run_path: str, stamp: float, level: str) -> pd.DataFrame:
+    """Author or outlet positions per calendar year, without the evidence lists
+    (:func:`analysis.periods.yearly_positions`; one to two seconds for a whole-corpus run)."""
+    from analysis.periods import yearly_positions as per_year
+
+    table = per_year(scored_run(run_path, stamp), level)
+    return table.drop(columns=["evidence", "quoted_evidence"], errors="ignore")
+
+
 @st.cache_data(max_entries=MAX_COMPARISONS_CACHED, show_spinner="Positions over these dates…")
 def period_positions(run_path: str, stamp: float, level: str, period: tuple) -> pd.DataFrame:
     """Author or outlet positions over the articles of a date range, evidence lists included

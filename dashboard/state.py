@@ -43,8 +43,10 @@ SINGLE = (
     "article_group",
     "colour",
     "scale",
-    # Over time: the date the shifts are measured at (none: the change point is searched)
+    # Over time: the date the shifts are measured at (none: the change point is searched), and
+    # whether points are articles or years
     "split",
+    "time_points",
     # Runs: the two runs compared, the topic and the measure looked at
     "run_a",
     "run_b",

@@ -98,3 +98,28 @@ def test_a_commands_from_and_to_make_an_open_or_closed_period():
         period_from_days(None, "31/12")
     with pytest.raises(ValueError, match="--from on or before --to"):
         period_from_days("2019-02-01", "2019-01-01")
+
+
+def test_yearly_positions_are_each_years_period_positions(tmp_path, monkeypatch):
+    import copy
+
+    import tests.dashboard.conftest as conftest
+    from analysis.periods import yearly_positions
+
+    specs = copy.deepcopy(conftest.SMALL_ARTICLES)
+    dated = [spec for spec in specs if spec.get("date")]
+    dated[0]["date"] = "2017-05-01"  # a second year
+    monkeypatch.setattr(conftest, "SMALL_ARTICLES", specs)
+    run = load_run(str(conftest.make_small_run(tmp_path)))
+    years = yearly_positions(run, "author")
+    assert sorted(years["year"].unique()) == [2017, 2018]
+    for year in (2017, 2018):
+        alone = period_positions(
+            run, "author", Period(dt.date(year, 1, 1), dt.date(year, 12, 31), False)
+        )
+        pd.testing.assert_frame_equal(
+            years[years["year"] == year].drop(columns="year").reset_index(drop=True),
+            alone.reset_index(drop=True),
+        )
+    outlets = yearly_positions(run, "outlet")
+    assert set(outlets["level"]) == {"outlet"} and set(outlets["year"]) == {2017, 2018}

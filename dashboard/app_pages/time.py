@@ -29,6 +29,7 @@ from dashboard.trust import render_trust
 DEFAULT_AUTHORS = 5  # authors drawn until the user picks: the ones with most dated articles
 MAX_AUTHORS = 10  # distinguishable colours
 LINE_GAP_DAYS = 180  # an author's line breaks across a longer silence on the topic
+YEAR_GAP_DAYS = 400  # per year: the line breaks across a year without a position
 ARTICLE_PAGE = "app_pages/article.py"
 
 COLUMNS = [
@@ -101,6 +102,54 @@ def time_frame(
     return frame.sort_values(["Date", "Author", "topic"], kind="stable").reset_index(drop=True)
 
 
+YEARLY = "Per year"
+POINT_CHOICES = ("Each article", YEARLY)
+
+
+def yearly_frame(
+    yearly: pd.DataFrame, authors: list[str], topics: list[tuple[str, str]]
+) -> pd.DataFrame:
+    """:func:`time_frame`'s rows from :func:`analysis.periods.yearly_positions`: one point per
+    author (outlet) × topic × measure × year, at the year's middle, made over the year's dated
+    articles with its interval (``article_id``: the year; ``Title``: how many articles)."""
+    labels = dict(topics)
+    pos = yearly[
+        (yearly["status"] == "discussed")
+        & yearly["topic"].isin(labels)
+        & yearly["author"].astype(str).isin(authors)
+    ]
+    rows = []
+    for rec in pos.to_dict("records"):
+        for measure in ("stance", "tone"):
+            value = rec.get(measure)
+            if is_missing(value):
+                continue
+            low, high = rec.get(f"{measure}_low"), rec.get(f"{measure}_high")
+            near = measure == "stance" and settled_near_zero(low, high)
+            n_articles = int(rec.get("n_articles_discussing") or 0)
+            rows.append(
+                {
+                    "Date": pd.Timestamp(int(rec["year"]), 7, 1),
+                    "Author": str(rec["author"]),
+                    "group_kind": rec.get("group_kind"),
+                    "topic": rec["topic"],
+                    "Topic": labels[rec["topic"]],
+                    "Measure": measure.capitalize(),
+                    "value": float(value),
+                    "low": None if is_missing(low) else float(low),
+                    "high": None if is_missing(high) else float(high),
+                    "shown": ("near 0: " if near else "") + with_interval(value, low, high),
+                    "near_zero": near,
+                    "n": int(rec.get("n_passages") or 0),
+                    "article_id": str(int(rec["year"])),
+                    "Title": f"{int(rec['year'])}: {counted(n_articles, 'article')}",
+                    "outlet": rec.get("outlet"),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return frame.sort_values(["Date", "Author", "topic"], kind="stable").reset_index(drop=True)
+
+
 def articles_with_points(
     positions: pd.DataFrame, dated: pd.DataFrame, level: str = "author"
 ) -> pd.Series:
@@ -153,6 +202,7 @@ def time_chart(
     topic_labels: list[str],
     counts_reported: bool = False,
     unit: str = "Author",
+    gap_days: int = LINE_GAP_DAYS,
 ) -> alt.FacetChart:
     """A line with points per author, one row per topic, stance and tone side by side
     (``counts_reported``: the run counts quotes as the author's own words, so n does too;
@@ -229,7 +279,7 @@ def time_chart(
             views.keeps_off_zero(lo, hi) and not near
             for (lo, hi), near in zip(bounds, frame["near_zero"], strict=True)
         ],
-        stretch=stretches(frame),
+        stretch=stretches(frame, gap_days),
     )
     filled = (
         alt.Chart()
@@ -383,8 +433,9 @@ def render() -> None:
     first, last = dated["day"].min().date(), dated["day"].max().date()
     st.caption(
         f"Each point is one article's position on a topic ({first:%d %b %Y} to "
-        f"{last:%d %b %Y}), with its interval; the line joins an author's articles in date order, "
-        f"broken where more than {LINE_GAP_DAYS} days pass between two of them. "
+        f"{last:%d %b %Y}), or with Per year below a year's, over its dated articles, with its "
+        "interval; the line joins an author's points in date order, broken where more than "
+        f"{LINE_GAP_DAYS} days (per year: a year) pass between two of them. "
         "A filled point's interval keeps to one side of 0; a hollow one's reaches across 0, or "
         "it has none (one passage), or (stance) lies within ±0.05, near 0: practically no side, "
         "however sure. "
@@ -429,7 +480,25 @@ def render() -> None:
         st.info(f"Pick one or more {noun.lower()} to draw.")
         return
 
-    frame = time_frame(positions, meta, chosen, topic_pairs, level)
+    points = state.radio(
+        "Points",
+        list(POINT_CHOICES),
+        "time_points",
+        horizontal=True,
+        default=POINT_CHOICES[0],
+        help="Per year: each one's position over its dated articles of the year, with the "
+        "interval positions have (resampling articles, then passages); each article: one "
+        "point per article.",
+    )
+    yearly = points == YEARLY
+    if yearly:
+        frame = yearly_frame(data.yearly_positions(ctx.path, ctx.stamp, level), chosen, topic_pairs)
+        st.caption(
+            "Each point is a year: the position over that year's dated articles, drawn at "
+            "mid-year; a year with one article rests on that article alone."
+        )
+    else:
+        frame = time_frame(positions, meta, chosen, topic_pairs, level)
     if frame.empty:
         st.info(
             "The chosen authors have no dated article that discusses "
@@ -445,6 +514,7 @@ def render() -> None:
         [label for _, label in topic_pairs],
         counts_reported=ctx.info.aggregation.include_reported,
         unit="Outlet" if level == "outlet" else "Author",
+        gap_days=YEAR_GAP_DAYS if yearly else LINE_GAP_DAYS,
     )
     st.altair_chart(chart)
     stem = export.file_stem("over-time", ctx.run_id)
@@ -453,16 +523,23 @@ def render() -> None:
         key="time",
         table=frame.drop(columns=["shown"]),
         chart=chart,
-        what="the points of this chart",
+        what="the yearly positions of this chart" if yearly else "the points of this chart",
         # what the chart was drawn for, so that a file says what it holds
         provenance={
             **ctx.provenance,
-            "view": {"level": level, "units": list(chosen), "topics": [k for k, _ in topic_pairs]},
+            "view": {
+                "level": level,
+                "units": list(chosen),
+                "topics": [k for k, _ in topic_pairs],
+                "points": "per year" if yearly else "each article",
+            },
         },
     )
 
     _changes(ctx, chosen, [k for k, _ in topic_pairs], first, last, level)
 
+    if yearly:  # a year's articles: switch to each article to open them
+        return
     n_articles = frame["article_id"].nunique()
     with st.expander(
         f"The {counted(n_articles, 'article')} behind "

@@ -419,3 +419,32 @@ def test_outlets_filed_under_several_names_are_said_to_be_one_newsroom(app, tmp_
     assert not at.exception, [e.value for e in at.exception]
     captions = " ".join(c.value for c in at.caption)
     assert f"{VALDAI} / {VALDAI} (Opinion)" in captions
+
+
+def test_per_year_draws_each_units_position_over_the_years_articles(app, small_runs_dir):
+    """An audit wanted an outlet's sanctions stance year by year, with intervals, not eight
+    date ranges on the Overview."""
+    from analysis.periods import yearly_positions
+    from analysis.runs import load_run
+
+    at = _open(app, small_runs_dir, time_authors=TIMOFEEV)
+    at.radio(key="w_time_points").set_value("Per year").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["time_points"] == "Per year"
+    _, rows = _chart(at)
+    yearly = yearly_positions(load_run("latest", small_runs_dir), "author")
+    mine = yearly[(yearly["author"] == TIMOFEEV) & (yearly["status"] == "discussed")]
+    expected = {
+        (f"{int(r.year)}-07-01", r.topic, "Stance"): r.stance
+        for r in mine.itertuples()
+        if r.stance == r.stance
+    }
+    drawn = {
+        (r["Date"][:10], r["topic"], r["Measure"]): r["value"]
+        for r in rows
+        if r["Measure"] == "Stance"
+    }
+    assert drawn == pytest.approx(expected)
+    # his two 2018 articles on sanctions make one point, over both
+    assert ("2018-07-01", "sanctions", "Stance") in drawn
+    assert not [d for d in at.dataframe if "Title" in d.value.columns]  # no per-article list
