@@ -351,12 +351,12 @@ def units_named_otherwise(run: Any) -> tuple[int, int]:
     """(author units the run's stored positions hold, how many of them today's byline rules
     name otherwise): a run made before a rule changed keeps the units of its day (an
     :class:`analysis.runs.Run`); (n, 0) where they agree."""
+    import pandas as pd
+
     positions = run.positions
     if "level" in positions.columns:
         positions = positions[positions["level"] == "author"]
     stored = set(positions["author"].dropna().astype(str))
-    import pandas as pd
-
     articles = run.articles
     if not stored or not len(articles) or "group_kind" not in articles.columns:
         return len(stored), 0

@@ -1026,7 +1026,9 @@ def position_changes(a: Run, b: Run, zero_band: float = DEFAULT_ZERO_BAND) -> li
     counts = both.drop_duplicates(["topic", *_AUTHOR_KEY]).set_index(["topic", *_AUTHOR_KEY])
     for e in changes:
         row = counts.loc[(e["topic"], e["author"], e["group_kind"] or "")]
-        e["regrouped"] = bool(row.get("n_articles_a") != row.get("n_articles_b"))
+        before, after = row.get("n_articles_a"), row.get("n_articles_b")
+        # a run without article counts (an older format) says nothing of regrouping
+        e["regrouped"] = bool(not (_missing(before) or _missing(after)) and before != after)
     return changes
 
 
