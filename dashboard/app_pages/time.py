@@ -452,7 +452,7 @@ def render() -> None:
     left, right = st.columns([3, 2])
     chosen = state.multiselect(
         f"{noun} (up to {MAX_AUTHORS}; in brackets: their dated articles "
-        "with a point on any of the run's topics, most first)",
+        "with a point on any topic, most first)",
         ranked,
         selection,
         where=left,
