@@ -1155,6 +1155,26 @@ def _moved_positions(run: Any, path: Path) -> None:
         print(f"  {change_line(e, labels)}", file=sys.stderr)
 
 
+def _gated_out(run: Any, passage_id: str, topic: str) -> str | None:
+    """Where the run's topic head left a passage out of ``topic``: what it said, in words."""
+    import pandas as pd
+
+    from analysis.runs import GATED_OUT_TABLE
+
+    path = Path(run.path) / GATED_OUT_TABLE
+    if not path.exists():
+        return None
+    table = pd.read_parquet(path, columns=["passage_id", "topic", "relevance", "on_topic"])
+    hit = table[(table["passage_id"].astype(str) == passage_id) & (table["topic"] == topic)]
+    if not len(hit):
+        return None
+    row = hit.iloc[0]
+    return (
+        f"the model found passage {passage_id} near {topic} (relevance {row['relevance']:.2f}) "
+        f"but its topic head left it out (P(on topic) {row['on_topic']:.2f}, under the gate)"
+    )
+
+
 def cmd_corrections(args: argparse.Namespace) -> int:
     from analysis.corrections import CorrectionStore, corrections_dir, latest
 
@@ -1257,6 +1277,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
     if not records:
         print(f"nothing new: passage {pid} on {topic} already has these labels", file=sys.stderr)
         return 0
+    if unscored and (gated := _gated_out(run, pid, topic)):
+        print(f"note: {gated}", file=sys.stderr)
     unknown = (  # a recomputed run's label whose correction is in another folder
         "not scored" if unscored else "unknown: this run holds a correction not in this folder"
     )

@@ -1098,3 +1098,29 @@ def test_recompute_names_the_author_positions_it_moved(run, tmp_path, capsys):
     listed = [line for line in err.splitlines() if line.startswith("  [")]
     assert 1 <= len(listed) <= 5
     assert any("Arms control" in line and "stance" in line for line in listed)
+
+
+def test_correct_says_when_the_topic_head_left_the_passage_out(run, tmp_path, capsys):
+    """A review: a passage the topic gate left out read as one the model never found."""
+    from analysis.runs import GATED_OUT_TABLE
+
+    pid = run.passages.set_index("text").at[UNSCORED_TEXT, "passage_id"]
+    aid = run.passages.set_index("passage_id").at[pid, "article_id"]
+    gated = pd.DataFrame(
+        [
+            {
+                "passage_id": pid,
+                "article_id": aid,
+                "topic": "ukraine",
+                "relevance": 0.64,
+                "reported": False,
+                "on_topic": 0.31,
+            }
+        ]
+    )
+    gated.to_parquet(run.path / GATED_OUT_TABLE)
+    assert _correct(run, tmp_path / "c", pid, "--topic", "ukraine", "--relevant") == 0
+    err = capsys.readouterr().err
+    assert "relevance 0.64) but its topic head left it out (P(on topic) 0.31" in err
+    assert _correct(run, tmp_path / "c", pid, "--topic", "sanctions", "--relevant") == 0
+    assert "topic head left it out" not in capsys.readouterr().err  # not on that topic
