@@ -51,6 +51,40 @@ COLUMNS = [
 ]
 
 
+def _points(
+    rec: dict[str, Any], labels: dict[str, str], date: Any, article_id: str, title: Any
+) -> list[dict[str, Any]]:
+    """A position's chart rows (:data:`COLUMNS`), its stance and its tone where it has them;
+    a stance sure to be close to 0 is no side, as the Overview and Article pages say."""
+    rows = []
+    for measure in ("stance", "tone"):
+        value = rec.get(measure)
+        if is_missing(value):
+            continue
+        low, high = rec.get(f"{measure}_low"), rec.get(f"{measure}_high")
+        near = measure == "stance" and settled_near_zero(low, high)
+        rows.append(
+            {
+                "Date": date,
+                "Author": str(rec["author"]),
+                "group_kind": rec.get("group_kind"),
+                "topic": rec["topic"],
+                "Topic": labels[rec["topic"]],
+                "Measure": measure.capitalize(),
+                "value": float(value),
+                "low": None if is_missing(low) else float(low),
+                "high": None if is_missing(high) else float(high),
+                "shown": ("near 0: " if near else "") + with_interval(value, low, high),
+                "near_zero": near,
+                "n": int(rec.get("n_passages") or 0),
+                "article_id": article_id,
+                "Title": title,
+                "outlet": rec.get("outlet"),
+            }
+        )
+    return rows
+
+
 def time_frame(
     positions: pd.DataFrame,
     meta: pd.DataFrame,
@@ -70,34 +104,11 @@ def time_frame(
     pos = pos[pos["group"].isin(authors)].assign(author=lambda f: f["group"])
     pos["Date"] = pos["article_id"].map(days)
     pos = pos[pos["Date"].notna()]
-    rows = []
-    for rec in pos.to_dict("records"):
-        for measure in ("stance", "tone"):
-            value = rec.get(measure)
-            if is_missing(value):
-                continue
-            low, high = rec.get(f"{measure}_low"), rec.get(f"{measure}_high")
-            # a stance sure to be close to 0 is no side, as the Overview and Article say
-            near = measure == "stance" and settled_near_zero(low, high)
-            rows.append(
-                {
-                    "Date": rec["Date"],
-                    "Author": rec["author"],
-                    "group_kind": rec.get("group_kind"),
-                    "topic": rec["topic"],
-                    "Topic": labels[rec["topic"]],
-                    "Measure": measure.capitalize(),
-                    "value": float(value),
-                    "low": None if is_missing(low) else float(low),
-                    "high": None if is_missing(high) else float(high),
-                    "shown": ("near 0: " if near else "") + with_interval(value, low, high),
-                    "near_zero": near,
-                    "n": int(rec.get("n_passages") or 0),
-                    "article_id": rec["article_id"],
-                    "Title": rec.get("title"),
-                    "outlet": rec.get("outlet"),
-                }
-            )
+    rows = [
+        row
+        for rec in pos.to_dict("records")
+        for row in _points(rec, labels, rec["Date"], rec["article_id"], rec.get("title"))
+    ]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.sort_values(["Date", "Author", "topic"], kind="stable").reset_index(drop=True)
 
@@ -120,32 +131,10 @@ def yearly_frame(
     ]
     rows = []
     for rec in pos.to_dict("records"):
-        for measure in ("stance", "tone"):
-            value = rec.get(measure)
-            if is_missing(value):
-                continue
-            low, high = rec.get(f"{measure}_low"), rec.get(f"{measure}_high")
-            near = measure == "stance" and settled_near_zero(low, high)
-            n_articles = int(rec.get("n_articles_discussing") or 0)
-            rows.append(
-                {
-                    "Date": pd.Timestamp(int(rec["year"]), 7, 1),
-                    "Author": str(rec["author"]),
-                    "group_kind": rec.get("group_kind"),
-                    "topic": rec["topic"],
-                    "Topic": labels[rec["topic"]],
-                    "Measure": measure.capitalize(),
-                    "value": float(value),
-                    "low": None if is_missing(low) else float(low),
-                    "high": None if is_missing(high) else float(high),
-                    "shown": ("near 0: " if near else "") + with_interval(value, low, high),
-                    "near_zero": near,
-                    "n": int(rec.get("n_passages") or 0),
-                    "article_id": str(int(rec["year"])),
-                    "Title": f"{int(rec['year'])}: {counted(n_articles, 'article')}",
-                    "outlet": rec.get("outlet"),
-                }
-            )
+        year = int(rec["year"])
+        n_articles = int(rec.get("n_articles_discussing") or 0)
+        title = f"{year}: {counted(n_articles, 'article')}"
+        rows += _points(rec, labels, pd.Timestamp(year, 7, 1), str(year), title)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.sort_values(["Date", "Author", "topic"], kind="stable").reset_index(drop=True)
 
