@@ -436,8 +436,23 @@ def _topics_for_rerun(
     topics the run recorded (written beside the runs, in ``inputs/``, or for a dry run in a
     temporary folder); where the file no longer defines them, the rerun reads the file and
     says what changed."""
+    from analysis.toml_file import read_toml
     from analysis.topics import TopicsError, load_topics, topics_sha256
 
+    if experiment.name != "config.toml":  # not a run's config: a user may mean to define topics
+        written = read_toml(experiment, "a config TOML file").get("topic_definitions")
+        if written is not None:
+            named = ", ".join(written) if isinstance(written, dict) else repr(written)
+            where = config.topics.file or "the package's built-in topics file"
+            print(
+                f"warning: {experiment} has [topic_definitions] ({named}), which is what a run "
+                "records of its topics (read when its config.toml is rerun), not where topics "
+                f"are defined: they are not used, and the run reads {where}. To define topics "
+                "of your own, write them in a topics file and name it as "
+                '[topics] file = "FILE"',
+                file=sys.stderr,
+            )
+        return config
     recorded = _recorded_topics(experiment)
     if recorded is None:
         return config
@@ -484,20 +499,11 @@ def _topics_for_rerun(
         ]
         said = "; ".join(text for text, keys in changes if keys) or "the same topics, reordered"
         where = source or "the package's built-in topics file"
-        if experiment.name == "config.toml":  # a run's config, or a copy of one
-            print(
-                f"warning: {where} no longer defines the topics recorded in {experiment} "
-                f"([topic_definitions]): {said}; the rerun uses its topics as they are now",
-                file=sys.stderr,
-            )
-        else:  # not a run's own config: a user may have meant to define topics there
-            print(
-                f"warning: {experiment} has [topic_definitions], which is what a run records "
-                f"of its topics, not where topics are defined; they differ from {where} "
-                f"({said}), and the run uses {where}'s topics. To define topics of your own, "
-                'write them in a topics file and name it as [topics] file = "FILE"',
-                file=sys.stderr,
-            )
+        print(
+            f"warning: {where} no longer defines the topics recorded in {experiment} "
+            f"([topic_definitions]): {said}; the rerun uses its topics as they are now",
+            file=sys.stderr,
+        )
     return config
 
 
@@ -1933,8 +1939,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.handler in (cmd_analyze, cmd_run):  # robustness may have written some
             print(
                 "no run was written; with the prediction cache on (the default), the topic "
-                "relevance and every finished batch of scores computed so far are kept, and "
-                "the same command again starts from them",
+                "relevance and the scores of every batch finished so far are kept, and the "
+                "same command again starts from them",
                 file=sys.stderr,
             )
         return 130

@@ -51,9 +51,13 @@ def interval_words(report: dict[str, Any]) -> str | None:
     """The macro-F1's interval of a :func:`probability_report` in words, with a warning under
     :data:`FEW_EXAMPLES` examples; None where it has none."""
     interval = report.get("macro_f1_interval")
-    if not interval:
-        return None
     n = report["n"]
+    if not interval:
+        return (
+            "one example: no interval, and no figure to read as the model's accuracy"
+            if n == 1
+            else None
+        )
     return (
         f"macro-F1's 95% interval: {interval[0]:.2f} to {interval[1]:.2f}, a percentile "
         f"bootstrap over the {n:,} examples"

@@ -408,6 +408,15 @@ def _num(value: float | None, sign: bool = True, digits: int = 2) -> str:
     return signed(value, digits) if sign else f"{value:.{digits}f}"
 
 
+# The kinds of an author change (analysis.compare's CHANGE_KINDS), in words.
+CHANGE_KIND_WORDS = {
+    "sign": "sign flip",
+    "split": "intervals apart",
+    "status": "discussed in one run only",
+    "stance_status": "kind of stance",
+}
+
+
 def change_line(entry: dict[str, Any], labels: dict[str, str]) -> str:
     """One author change in words: "[Ukraine] ABC News (unsigned pieces) stance: +0.39 ->
     -1.00", a side without a value by its status ("no stance", "not discussed")."""
@@ -419,9 +428,13 @@ def change_line(entry: dict[str, Any], labels: dict[str, str]) -> str:
         return signed(value)
 
     measure = MEASURE_WORDS.get(entry["measure"], entry["measure"])
+    why = [CHANGE_KIND_WORDS[k] for k in entry.get("changes", []) if k in CHANGE_KIND_WORDS]
+    if "stance_status" in entry.get("changes", []):
+        kinds = [str(entry[s].get("stance_status") or "-").replace("_", " ") for s in "ab"]
+        why[why.index(CHANGE_KIND_WORDS["stance_status"])] += f" ({kinds[0]} -> {kinds[1]})"
     return (
         f"[{labels.get(entry['topic'], entry['topic'])}] {who(entry)} {measure}: "
-        f"{said(entry['a'])} -> {said(entry['b'])}"
+        f"{said(entry['a'])} -> {said(entry['b'])}" + (f"  ({'; '.join(why)})" if why else "")
     )
 
 
@@ -577,8 +590,8 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     for e in overall["interval_splits"]:
         lines.append(
             f"  [{label(e)}] {who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
-            f"{_num(e['a'])} [{_num(e['a_low'])}, {_num(e['a_high'])}] -> {_num(e['b'])} "
-            f"[{_num(e['b_low'])}, {_num(e['b_high'])}]"
+            f"{_beside_band(e['a'], band)} [{_num(e['a_low'])}, {_num(e['a_high'])}] -> "
+            f"{_beside_band(e['b'], band)} [{_num(e['b_low'])}, {_num(e['b_high'])}]"
         )
     if not overall["interval_splits"]:
         lines.append("  none")

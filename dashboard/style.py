@@ -284,7 +284,10 @@ def legend_html(
         else "own-voice passages"
     )
     if points == "hollow":  # one article's points: no author's article count applies
-        pale = "a point is hollow where its interval reaches across 0 or it has none"
+        pale = (
+            "a point is hollow where its interval reaches across 0, it has none, or (stance) "
+            "it lies within ±0.05, near 0"
+        )
         counts = ""
     elif points:
         pale = (

@@ -603,5 +603,13 @@ def test_topic_definitions_in_a_users_experiment_are_said_not_to_define_topics(
     )
     assert main(["run", str(experiment), "--dry-run", "--quiet"]) == 0
     err = capsys.readouterr().err
-    assert "has [topic_definitions], which is what a run records of its topics" in err
-    assert "removed nato" in err and '[topics] file = "FILE"' in err
+    assert "has [topic_definitions] (nato), which is what a run records of its topics" in err
+    assert "they are not used" in err and '[topics] file = "FILE"' in err
+    # a table that is no whole topic, or no table at all, is said the same way
+    for table in (
+        '[topic_definitions.nato]\nlabel = "NATO"\n',
+        '[topic_definitions]\nnato = "x"\n',
+    ):
+        experiment.write_text(experiment.read_text().split("[topic_definitions")[0] + table)
+        assert main(["run", str(experiment), "--dry-run", "--quiet"]) == 0
+        assert "has [topic_definitions] (nato)" in capsys.readouterr().err

@@ -246,3 +246,33 @@ def test_the_models_note_names_both_models_and_those_that_are_not_the_defaults()
     assert note("stance.minilm.v1", "tone.vader.v1").endswith(
         "(not the default stance and tone models)"
     )
+
+
+def test_a_change_line_says_what_kind_of_change_it_is():
+    """A re-audit: recompute printed "Alex Ward stance: +0.35 -> -0.01" where the change was a
+    side taken turning mixed, not a flip."""
+    from analysis.terminal import change_line
+
+    side = {"status": "discussed", "value": 0.35, "stance_status": "expressed"}
+    entry = {
+        "topic": "arms_control",
+        "author": "Alex Ward",
+        "group_kind": "author",
+        "measure": "stance",
+        "changes": ["stance_status"],
+        "a": side,
+        "b": {**side, "value": -0.01, "stance_status": "mixed"},
+    }
+    line = change_line(entry, {"arms_control": "Arms control"})
+    assert line == (
+        "[Arms control] Alex Ward stance: +0.35 -> -0.01  (kind of stance (expressed -> mixed))"
+    )
+    flip = change_line({**entry, "changes": ["sign", "split"]}, {})
+    assert flip.endswith("(sign flip; intervals apart)")
+
+
+def test_one_example_is_said_to_be_no_figure():
+    from analysis.evaluate import interval_words
+
+    assert interval_words({"n": 1, "macro_f1_interval": None}).startswith("one example")
+    assert interval_words({"n": 0, "macro_f1_interval": None}) is None

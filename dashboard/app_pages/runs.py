@@ -338,12 +338,14 @@ def changes_summary(table: pd.DataFrame) -> str:
     flips = changed.str.contains(CHANGE_WORDS["sign"], regex=False)
     apart = changed.str.contains(CHANGE_WORDS["split"], regex=False)
     status = changed.str.contains(CHANGE_WORDS["status"], regex=False)
+    # discussed in one run only moves every measure of the author on the topic: counted once
+    silent = table.loc[status, ["Topic", "Author"]].drop_duplicates()
     return (
         f"{counted(int(flips.sum()), 'sign flip')}, {int((flips & apart).sum()):,} of them with "
         f"the two runs' intervals apart (the others overlap, or a run has none); "
         f"{int(apart.sum()):,} change(s) in all beyond both "
-        f"intervals; {int(status.sum()):,} discussed in one run only. Listed beyond-interval "
-        "changes first, then by the passages behind them."
+        f"intervals; {len(silent):,} author × topic pair(s) discussed in one run only. Rows "
+        "are per measure; beyond-interval changes first, then by the passages behind them."
     )
 
 

@@ -528,6 +528,9 @@ def render() -> None:
     _changes(ctx, chosen, [k for k, _ in topic_pairs], first, last, level)
 
     if yearly:  # a year's articles: switch to each article to open them
+        st.caption(
+            "The articles behind these yearly points are listed, and open, under Each article."
+        )
         return
     n_articles = frame["article_id"].nunique()
     with st.expander(

@@ -430,3 +430,27 @@ def test_outlets_compare_each_outlet_over_all_its_articles(app, two_runs_dir):
         table.loc["All topics", "Authors in both"]
         == (expected["overall"]["authors"]["discussed_in_both"])
     )
+
+
+def test_an_author_discussed_in_one_run_only_is_counted_once_not_per_measure():
+    """A re-audit: the page counted 16 "discussed in one run only" where `compare` lists 7
+    author × topic lines (each counted once per measure)."""
+    from dashboard.app_pages.runs import changes_summary, changes_table
+
+    gone = {"status": "not_discussed", "value": None, "low": None, "high": None, "n_passages": 0}
+    here = {"status": "discussed", "value": 0.2, "low": 0.1, "high": 0.3, "n_passages": 3}
+    entries = [
+        {
+            "topic": "sanctions",
+            "author": "Ann",
+            "group_kind": "author",
+            "measure": measure,
+            "changes": ["status"],
+            "a": here,
+            "b": gone,
+        }
+        for measure in ("stance", "quoted", "tone")
+    ]
+    table = changes_table({"author_changes": entries}, {})
+    assert len(table) == 3  # a row per measure
+    assert "1 author × topic pair(s) discussed in one run only" in changes_summary(table)
