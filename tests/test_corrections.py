@@ -1124,3 +1124,15 @@ def test_correct_says_when_the_topic_head_left_the_passage_out(run, tmp_path, ca
     assert "relevance 0.64) but its topic head left it out (P(on topic) 0.31" in err
     assert _correct(run, tmp_path / "c", pid, "--topic", "sanctions", "--relevant") == 0
     assert "topic head left it out" not in capsys.readouterr().err  # not on that topic
+
+
+def test_a_correction_on_a_topic_the_run_lacks_is_named_when_nothing_new_is_written(run, tmp_path):
+    """A re-audit: a hand-written correction on "sanctoins" was accepted silently and recompute
+    said only that the run already held the corrections."""
+    from analysis.corrections import SameRecomputation
+
+    runs_dir = run.path.parent
+    good = corr(WIRE_TEXT, "arms_control", "stance", "favor")
+    recompute(run, [good], runs_dir)
+    with pytest.raises(SameRecomputation, match="topics this run does not have.*sanctoins"):
+        recompute(run, [good, corr(WIRE_TEXT, "sanctoins", "stance", "against")], runs_dir)

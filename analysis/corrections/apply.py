@@ -342,6 +342,12 @@ def recompute(
                 f"{t}: {i.get('reason', 'too few examples')}" for t, i in calibration.items()
             ]
             note = f" (calibration fitted nothing: {'; '.join(reasons)})"
+        elsewhere = sorted({c.topic for c in latest(corrections)} - set(run.info.topic_keys()))
+        if elsewhere:  # a misspelt topic in a file written by hand changes nothing: say so
+            note += (
+                f" (corrections on topics this run does not have, which change nothing: "
+                f"{', '.join(elsewhere)})"
+            )
         raise SameRecomputation(same, run.run_id, note)
     applied = apply_corrections(run, corrections, temperatures or None)
     changed = sum(applied.counts[k] for k in ("applied", "added", "removed"))
