@@ -1134,5 +1134,5 @@ def test_a_correction_on_a_topic_the_run_lacks_is_named_when_nothing_new_is_writ
     runs_dir = run.path.parent
     good = corr(WIRE_TEXT, "arms_control", "stance", "favor")
     recompute(run, [good], runs_dir)
-    with pytest.raises(SameRecomputation, match="topics this run does not have.*sanctoins"):
+    with pytest.raises(SameRecomputation, match=r"topics this run does not have.*sanctoins"):
         recompute(run, [good, corr(WIRE_TEXT, "sanctoins", "stance", "against")], runs_dir)
