@@ -665,7 +665,11 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
                     f"{_num(x)} vs {_num(y)}" for x, y in zip(p["a"], p["b"], strict=True)
                 )
                 mark = " STRONG" if p["strong"] else ""
-                lines.append(f"    {p['author_a']} vs {p['author_b']}: {orders}  ({values}){mark}")
+                pair = (
+                    f"{group_label(p['author_a'], p.get('group_kind_a'))} vs "
+                    f"{group_label(p['author_b'], p.get('group_kind_b'))}"
+                )
+                lines.append(f"    {pair}: {orders}  ({values}){mark}")
             hidden = len(chosen) - max_listed
             if hidden > 0:
                 lines.append(f"    ... and {hidden} more")
@@ -676,7 +680,7 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
         lines.append(f"  signs (|{measure}| <= {report['zero_band']} is 0): {steady} stable")
         for s in unsteady[:max_listed]:
             marks = " ".join(m or "?" for m in s["signs"])
-            lines.append(f"    {s['author']}: {s['verdict']} ({marks})")
+            lines.append(f"    {who(s)}: {s['verdict']} ({marks})")
         if len(unsteady) > max_listed:
             lines.append(f"    ... and {len(unsteady) - max_listed} more")
         if section["authors_not_in_all"]:

@@ -996,3 +996,20 @@ def test_position_changes_mark_authors_whose_articles_were_regrouped(tmp_path, r
     marked = {(e["author"], e["regrouped"]) for e in position_changes(a, regrouped)}
     assert ("Alice", True) in marked
     assert all(flag is False for author, flag in marked if author != "Alice")
+
+
+def test_robustness_tags_an_outlet_group_as_its_unsigned_pieces(three_runs):
+    """A re-audit: `robustness` listed "BBC News" where `compare` says "BBC News (unsigned
+    pieces)"."""
+    import copy
+
+    tagged = []
+    for run in three_runs:
+        run = copy.copy(run)
+        positions = run.positions.copy()
+        positions.loc[positions["author"] == "Alice", "group_kind"] = "outlet"
+        run.positions = positions
+        tagged.append(run)
+    text = format_robustness(robustness(tagged, labels=["A", "B", "A2"]))
+    assert "Alice (unsigned pieces) vs Carol: A >, B <, A2 >" in text
+    assert "Alice (unsigned pieces): flips (+ - +)" in text
