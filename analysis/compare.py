@@ -826,6 +826,7 @@ def compare_runs(
         elif key in topics_b and key not in topics_a:
             warnings.append(f"topic {labels.get(key, key)!r} is only in run B")
     overall = _compare_slice(sa, sb, pa, pb, shared, top_k, zero_band, info)
+    warnings += _code_warning(a, b, overall["passages"], same_corpus)
     report = {
         "a": _run_header(a),
         "b": _run_header(b),
@@ -989,6 +990,26 @@ def _same_model(runs: Sequence[Run], task: str) -> str | None:
         identity = {k: v for k, v in model.items() if k != "path"}
         seen[json.dumps(identity, sort_keys=True, default=str)] = str(model["name"])
     return next(iter(seen.values())) if len(seen) == 1 else None
+
+
+def _code_warning(
+    a: Run, b: Run, passages: Mapping[str, int], same_corpus: bool | None
+) -> list[str]:
+    """Where passages are read differently (a passage id with other text; of the same corpus,
+    a passage in one run only) and the runs were made by different code: that may be why
+    (text cleaning and passage cutting change between versions)."""
+    commits = [(r.meta.get("versions") or {}).get("viewpoints_commit") for r in (a, b)]
+    moved = passages["text_differs"]
+    if same_corpus is True:
+        moved += passages["only_a"] + passages["only_b"]
+    if not all(commits) or commits[0] == commits[1] or not moved:
+        return []
+    return [
+        f"the runs were made by different code (commit {str(commits[0])[:12]} vs "
+        f"{str(commits[1])[:12]}): text cleaning and passage cutting can change between "
+        f"versions, which may be why {moved:,} passage-topic pair(s) are in one run only or "
+        "read differently"
+    ]
 
 
 def _units_notes(runs: Sequence[Run], names: Sequence[str], what: str) -> list[str]:

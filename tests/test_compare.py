@@ -1013,3 +1013,24 @@ def test_robustness_tags_an_outlet_group_as_its_unsigned_pieces(three_runs):
     text = format_robustness(robustness(tagged, labels=["A", "B", "A2"]))
     assert "Alice (unsigned pieces) vs Carol: A >, B <, A2 >" in text
     assert "Alice (unsigned pieces): flips (+ - +)" in text
+
+
+def test_passages_read_differently_by_runs_of_different_code_say_so(tmp_path):
+    """A re-audit saw passages in one run only of a corpus and its subset, unexplained: the
+    runs had been made by different code."""
+
+    def meta(commit):
+        base = {"topics": TOPICS, "corpus_hash": "c0ffee" * 10}
+        return {**base, "models": {}, "versions": {"viewpoints_commit": commit}}
+
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A), meta=meta("aaaa1111"))
+    b = make_run(
+        tmp_path, "run-b", score_rows(STANCE_A), meta=meta("bbbb2222"), changed_text="a0:1"
+    )
+    said = [w for w in compare_runs(a, b)["warnings"] if "different code" in w]
+    assert len(said) == 1 and "commit aaaa1111 vs bbbb2222" in said[0]
+    same_code = make_run(tmp_path, "run-c", score_rows(STANCE_A), meta=meta("aaaa1111"))
+    assert not [w for w in compare_runs(a, same_code)["warnings"] if "different code" in w]
+    other_code = make_run(tmp_path, "run-d", score_rows(STANCE_A), meta=meta("dddd4444"))
+    # other code that reads every passage alike: nothing to explain
+    assert not [w for w in compare_runs(a, other_code)["warnings"] if "different code" in w]
