@@ -39,7 +39,7 @@ def parse_label_map(text: str | None) -> dict[str, str]:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from analysis.datasets import load_examples, news_file_note
+    from analysis.datasets import detect_format, load_examples, news_file_note
     from analysis.evaluate import evaluate_scorer
     from analysis.scoring import create_scorer
 
@@ -83,6 +83,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     )
     if args.task == "stance" and (note := news_file_note(args.data)):
         print(note, file=sys.stderr)
+    fmt = args.format if args.format not in (None, "auto") else detect_format(Path(args.data))
+    if fmt == "corrections":
+        print(
+            "note: every correction is scored afresh by the model; the dashboard's Evaluation "
+            "page reads a run's own predictions instead, leaving out passages the run did not "
+            "score, so its figures on the same folder can differ",
+            file=sys.stderr,
+        )
     untargeted = sum(1 for e in examples if not (e.target or "").strip())
     if args.task == "stance" and untargeted:
         print(

@@ -289,7 +289,10 @@ def test_evaluate_cli_scores_a_model_on_a_corrections_folder(tmp_path, capsys):
         )
         == 0
     )  # auto detects the folder
-    assert json.loads(capsys.readouterr().out)["n"] == 2
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["n"] == 2
+    # the command scores afresh where the Evaluation page reads a run's predictions: said
+    assert "the dashboard's Evaluation page reads a run's own predictions" in captured.err
 
 
 # --- joined to a run ----------------------------------------------------------------------------

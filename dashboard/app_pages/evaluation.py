@@ -286,7 +286,9 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
         st.caption(
             f"{missing} of {len(predictions)} {name} correction(s) have no prediction from this "
             "run's model (the run did not score that passage on that topic, and no "
-            "probabilities of this model were saved with them); they are left out."
+            "probabilities of this model were saved with them); they are left out. "
+            f"`viewpoints evaluate --task {task} --data {where.folder}` scores every one "
+            "afresh with the model, so its figures can differ."
         )
     if len(y) == 0:
         st.info(f"No {name} correction has a prediction from this run's model yet.")
