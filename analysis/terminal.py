@@ -443,15 +443,17 @@ def who(entry: dict[str, Any]) -> str:
     return group_label(_short(entry["author"], 40), entry.get("group_kind"))
 
 
-def _beside_band(value: Any, band: float) -> str:
+def beside_band(value: Any, band: float) -> str:
     """``value`` as :func:`_num` prints it, with a third decimal where two would put a value
     outside ``band`` on its edge (+0.0511 is not "+0.05", which counts as around zero)."""
-    shown = _num(value)
+    return f"{float(value):+.3f}" if on_band_edge(value, band) else _num(value)
+
+
+def on_band_edge(value: Any, band: float) -> bool:
+    """Whether ``value`` lies outside ±``band`` but prints, to two decimals, on its edge."""
     if value is None or math.isnan(float(value)):
-        return shown
-    if abs(float(value)) > band and abs(round(float(value), 2)) <= band:
-        return f"{float(value):+.3f}"
-    return shown
+        return False
+    return abs(float(value)) > band and abs(round(float(value), 2)) <= band
 
 
 def _warning_lines(warnings: list[str], width: int = 100) -> list[str]:
@@ -581,7 +583,7 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     for e in flips:
         lines.append(
             f"  [{label(e)}] {who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
-            f"{_beside_band(e['a'], band)} -> {_beside_band(e['b'], band)}"
+            f"{beside_band(e['a'], band)} -> {beside_band(e['b'], band)}"
             + ("" if where(e) in apart else "  (intervals overlap)")
         )
     if not flips:
@@ -590,8 +592,8 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     for e in overall["interval_splits"]:
         lines.append(
             f"  [{label(e)}] {who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
-            f"{_beside_band(e['a'], band)} [{_num(e['a_low'])}, {_num(e['a_high'])}] -> "
-            f"{_beside_band(e['b'], band)} [{_num(e['b_low'])}, {_num(e['b_high'])}]"
+            f"{beside_band(e['a'], band)} [{_num(e['a_low'])}, {_num(e['a_high'])}] -> "
+            f"{beside_band(e['b'], band)} [{_num(e['b_low'])}, {_num(e['b_high'])}]"
         )
     if not overall["interval_splits"]:
         lines.append("  none")

@@ -898,13 +898,13 @@ def test_sign_changes_list_those_beyond_both_intervals_first(runs):
 
 
 def test_change_lists_tag_an_outlet_group_as_its_unsigned_pieces_and_show_a_third_decimal():
-    from analysis.terminal import _beside_band, who
+    from analysis.terminal import beside_band, who
 
     assert who({"author": "BBC News", "group_kind": "outlet"}) == "BBC News (unsigned pieces)"
     assert who({"author": "Ann", "group_kind": "author"}) == "Ann"
-    assert _beside_band(0.0511, 0.05) == "+0.051"  # not "+0.05", which reads as around zero
-    assert _beside_band(0.049, 0.05) == "+0.05"  # within the band: as usual
-    assert _beside_band(-0.56, 0.05) == "-0.56"
+    assert beside_band(0.0511, 0.05) == "+0.051"  # not "+0.05", which reads as around zero
+    assert beside_band(0.049, 0.05) == "+0.05"  # within the band: as usual
+    assert beside_band(-0.56, 0.05) == "-0.56"
 
 
 def test_compare_top_sets_the_passages_printed_per_topic(runs, capsys):

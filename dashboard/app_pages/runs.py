@@ -10,11 +10,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analysis.compare import recomputed_words
+from analysis.compare import DEFAULT_ZERO_BAND, recomputed_words
 from analysis.labels import MEASURE_WORDS, TASK_WORDS, group_label
 from analysis.outlets import sibling_groups_note
 from analysis.provenance import run_provenance
 from analysis.run_info import run_info
+from analysis.terminal import on_band_edge
 from dashboard import context, data, export, state, ui, views
 from dashboard.style import (
     CATEGORY_COLORS,
@@ -266,7 +267,7 @@ def change_cell(side: dict[str, Any], measure: str) -> str:
         return ONLY_QUOTED  # a discussed author's tone is missing only without own passages
     stance_status = side.get("stance_status") if measure != "tone" else None
     n_own = side.get("n_passages") if measure == "stance" else None
-    return stance_words(
+    words = stance_words(
         side["status"],
         stance_status,
         side["value"],
@@ -275,6 +276,11 @@ def change_cell(side: dict[str, Any], measure: str) -> str:
         n_own=n_own,
         near_zero=measure != "tone",
     )
+    value = side["value"]
+    if not is_missing(value) and on_band_edge(value, DEFAULT_ZERO_BAND):
+        # +0.0511 is no "+0.05", which counts as around zero: a third decimal, as `compare`
+        words = words.replace(signed(value), signed(value, 3), 1)
+    return words
 
 
 def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame:

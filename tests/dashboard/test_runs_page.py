@@ -454,3 +454,12 @@ def test_an_author_discussed_in_one_run_only_is_counted_once_not_per_measure():
     table = changes_table({"author_changes": entries}, {})
     assert len(table) == 3  # a row per measure
     assert "1 author × topic pair(s) discussed in one run only" in changes_summary(table)
+
+
+def test_a_value_just_outside_the_zero_band_is_not_shown_on_its_edge():
+    """+0.0511 flips a sign (the band is ±0.05) but printed +0.05, which reads as zero."""
+    from dashboard.app_pages.runs import change_cell
+
+    side = {"status": "discussed", "value": 0.0511, "low": -0.16, "high": 0.26, "n_passages": 9}
+    assert change_cell(side, "tone").startswith("+0.051 ")
+    assert change_cell({**side, "value": 0.2}, "tone").startswith("+0.20 ")
