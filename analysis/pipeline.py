@@ -372,7 +372,8 @@ def analyze(
         timings["load"] = time.perf_counter() - clock
         peak_mib["load"] = peak_rss_mib()
         release_freed_memory()
-        if not quiet or summary.skipped:  # what was left out is said even with --quiet
+        # what was left out is said even with --quiet (not the files a manifest excludes)
+        if not quiet or any(not is_excluded(s.reason) for s in summary.skipped):
             log(
                 f"read {summary.n_articles} articles ({summary.n_passages} passages), "
                 f"{skipped_note(summary.skipped)}"

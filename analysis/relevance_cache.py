@@ -22,9 +22,24 @@ from analysis.cache import PredictionCache
 
 
 def matcher_key(identity: dict[str, Any]) -> bytes:
-    """The part of every key that names the matcher: its identity without the threshold."""
+    """The part of every key that names the matcher: its identity without the threshold, and
+    of a model's the dtype it ran in rather than the precision asked for ("auto" locally, the
+    resolved "bf16" on Ray workers: the same numbers)."""
     named = {k: v for k, v in identity.items() if k != "threshold"}
-    return hashlib.sha256(json.dumps(named, sort_keys=True, default=str).encode()).digest()
+    return hashlib.sha256(
+        json.dumps(_resolved(named), sort_keys=True, default=str).encode()
+    ).digest()
+
+
+def _resolved(value: Any) -> Any:
+    """``value`` with every ``precision`` dropped from a dict that also names its ``dtype``."""
+    if isinstance(value, dict):
+        return {
+            k: _resolved(v) for k, v in value.items() if not (k == "precision" and "dtype" in value)
+        }
+    if isinstance(value, list | tuple):
+        return [_resolved(v) for v in value]
+    return value
 
 
 def passage_keys(prefix: bytes, texts: Sequence[str], previous: Sequence[str | None] | None):

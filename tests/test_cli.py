@@ -578,6 +578,15 @@ def test_quiet_keeps_to_warnings_and_an_interrupt_says_what_is_kept(
     assert "read 1 articles" not in quiet and "estimate:" not in quiet
     assert main(["analyze", str(corpus), "--quiet", "--dry-run", *models, *runs]) == 0
     assert "estimate:" in capsys.readouterr().err  # a dry run's answer, even quiet
+    # a file a manifest leaves out on purpose is no skip to report; a file that fails is
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "a.txt").write_text(corpus.read_text())
+    (batch / "notes.md").write_text("# notes\n")
+    (batch / "articles.toml").write_text('exclude = ["notes.md"]\n')
+    folder = ["analyze", str(batch), "--quiet", *models, *runs]
+    assert main(folder) == 0
+    assert "read " not in capsys.readouterr().err
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

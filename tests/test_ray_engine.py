@@ -210,3 +210,16 @@ def test_engine_local_on_the_command_line_sets_a_files_ray_keys_aside(tmp_path, 
     # 0 (every CPU on Ray) is no exception: asked for without Ray, it is refused, not ignored
     assert main(["analyze", str(SEEDS), "--workers", "0", "--dry-run", "--quiet"]) == 2
     assert "--workers: only with --engine ray" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_ray_run_reads_the_relevance_a_local_run_cached(ray_instance, tmp_path, capsys):
+    """A docs audit: the workers' precision, resolved by the driver ("bf16"), keyed relevance
+    apart from a local run's ("auto", the same dtype), so a Ray run embedded everything again."""
+    common = [str(SEEDS), "--cache", str(tmp_path / "cache.sqlite")]
+    analyze(capsys, *common, "--runs-dir", str(tmp_path / "local"))
+    on_ray = analyze(
+        capsys, *common, "--engine", "ray", "--workers", "1", "--runs-dir", str(tmp_path / "ray")
+    )
+    relevance = run_json(on_ray)["cache"]["relevance"]
+    assert relevance == {"hits": run_json(on_ray)["counts"]["passages"], "misses": 0}

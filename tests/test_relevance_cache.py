@@ -65,3 +65,20 @@ def test_the_wrapper_is_the_matcher_for_everything_else(tmp_path):
         matcher = CountingMatcher(threshold=0.7)
         cached = CachedRelevance(matcher, cache)
         assert cached.threshold == 0.7 and cached.identity() == matcher.identity()
+
+
+def test_a_precision_asked_for_and_the_same_one_resolved_share_their_rows():
+    """A docs audit: a Ray run (its workers get the driver's resolved "bf16") recomputed the
+    relevance a local run ("auto", resolved to the same bf16) had cached."""
+    from analysis.relevance_cache import matcher_key
+
+    def identity(precision: str, dtype: str) -> dict:
+        embedder = {"name": "m", "precision": precision, "dtype": dtype}
+        return {"topics": ["a"], "threshold": 0.5, "embedder": embedder}
+
+    assert matcher_key(identity("auto", "bfloat16")) == matcher_key(identity("bf16", "bfloat16"))
+    assert matcher_key(identity("auto", "bfloat16")) != matcher_key(identity("fp32", "float32"))
+    # where no dtype is named, the precision still tells models apart
+    assert matcher_key({"embedder": {"precision": "a"}}) != matcher_key(
+        {"embedder": {"precision": "b"}}
+    )
