@@ -581,6 +581,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+ROBUSTNESS_LABEL_CHARS = 24  # a run name longer than this is a letter in robustness' lines
+
+
 def cmd_robustness(args: argparse.Namespace) -> int:
     from analysis.compare import robustness
     from analysis.config import AnalysisConfig
@@ -626,9 +629,14 @@ def cmd_robustness(args: argparse.Namespace) -> int:
             )
         result = analyze(config, progress=not args.quiet, quiet=args.quiet)
         runs.append(load_run(str(result.path), args.runs_dir))
-    # runs named by their names where those tell them apart (pair lines repeat them)
+    # runs named by their names where those tell them apart and are short (every pair line
+    # repeats them: a recomputed run's "NAME + corrections DATE TIME" would fill the line);
+    # else A, B, C..., each listed with its run in the header
     names = [str(run.meta.get("name") or run.run_id) for run in runs]
-    labels = names if len(set(names)) == len(names) else None
+    if len(set(names)) == len(names) and all(len(n) <= ROBUSTNESS_LABEL_CHARS for n in names):
+        labels = names
+    else:
+        labels = [chr(ord("A") + i) if i < 26 else f"R{i + 1}" for i in range(len(runs))]
     report = robustness(runs, labels, measure=args.measure)
     print(json.dumps(report) if args.json else format_robustness(report))
     return 0

@@ -955,9 +955,14 @@ def test_robustness_names_runs_by_their_names_where_those_tell_them_apart(tmp_pa
     args = ["robustness", "run-1", "run-2", "--runs-dir", str(tmp_path), "--json"]
     assert main(args) == 0
     assert [r["label"] for r in json.loads(capsys.readouterr().out)["runs"]] == ["base", "vader"]
-    assert main([*args[:3], "run-3", *args[3:]]) == 0  # two runs named alike: their ids
-    labels = [r["label"] for r in json.loads(capsys.readouterr().out)["runs"]]
-    assert labels == ["run-1", "run-2", "run-3"]
+    assert main([*args[:3], "run-3", *args[3:]]) == 0  # two runs named alike: letters
+    report = json.loads(capsys.readouterr().out)
+    assert [r["label"] for r in report["runs"]] == ["A", "B", "C"]
+    assert [r["run_id"] for r in report["runs"]] == ["run-1", "run-2", "run-3"]
+    # a long name (a recomputed run's "NAME + corrections DATE TIME"): letters too
+    make_run(tmp_path, "run-4", scores_b(), meta=meta("base + corrections 2026-12-06 09:53:32"))
+    assert main(["robustness", "run-1", "run-4", "--runs-dir", str(tmp_path), "--json"]) == 0
+    assert [r["label"] for r in json.loads(capsys.readouterr().out)["runs"]] == ["A", "B"]
 
 
 def test_a_changed_threshold_names_only_the_topics_it_moved(tmp_path):
