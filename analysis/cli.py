@@ -1154,7 +1154,7 @@ def _moved_positions(run: Any, path: Path) -> None:
     from analysis.terminal import change_line
 
     new = load_for_comparison(path)
-    moved, regrouped = moved_positions(load_for_comparison(run.path), new)
+    moved, regrouped = moved_positions(run, new)  # the model's run, already read
     compare = f"viewpoints compare {run.run_id} {new.run_id}"
     if regrouped:
         note = units_note(run) or f"run {run.run_id} groups some authors otherwise"
