@@ -85,6 +85,7 @@ from analysis.jsonable import json_ready
 from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import cohen_kappa, spearman, total_variation
 from analysis.quoted_voice import fill_quoted_readings, with_speaker_columns
+from analysis.records import is_missing
 from analysis.runs import INTERVAL_COLUMNS, Run, RunError
 
 # Passage labels compared: the author head's stance, tone, and the quoted voice's stance of
@@ -125,10 +126,6 @@ def sign_of(value: float | None, zero_band: float = DEFAULT_ZERO_BAND) -> str | 
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (not isinstance(value, list | tuple | np.ndarray) and pd.isna(value))
 
 
 def _check_run(run: Any, name: str) -> None:
@@ -381,7 +378,7 @@ def _disagreements(
         about: dict[str, Any] = {}
         for info in (info_b, info_a):  # run A's details win where both have them
             if pid in info.index:
-                about.update({k: v for k, v in info.loc[pid].items() if not _missing(v)})
+                about.update({k: v for k, v in info.loc[pid].items() if not is_missing(v)})
         out.append(
             {
                 "passage_id": pid,
@@ -535,7 +532,7 @@ def _merged_changes(
             entry[side] = {
                 "status": row[f"status_{side}"],
                 # how the stance reads where discussed: "expressed", "no_stance" or "mixed"
-                "stance_status": None if _missing(stance_status) else stance_status,
+                "stance_status": None if is_missing(stance_status) else stance_status,
                 **{
                     name: (row[f"{column}_{side}"] if discussed else None)
                     for name, column in (
@@ -544,8 +541,8 @@ def _merged_changes(
                         ("high", f"{measure}_high"),
                     )
                 },
-                "n_passages": 0 if _missing(n) else int(n),
-                "n_articles": None if _missing(articles) else int(articles),
+                "n_passages": 0 if is_missing(n) else int(n),
+                "n_articles": None if is_missing(articles) else int(articles),
             }
         out.append(entry)
     return out
@@ -554,7 +551,7 @@ def _merged_changes(
 def _moved_by_status(row: pd.Series) -> list[str]:
     """The measures a change of discussed status moves: stance and tone, and the quoted
     voices' stance where either run has one."""
-    quoted = not (_missing(row.get("quoted_a")) and _missing(row.get("quoted_b")))
+    quoted = not (is_missing(row.get("quoted_a")) and is_missing(row.get("quoted_b")))
     return [m for m in COMPARED_MEASURES if m != "quoted" or quoted]
 
 
@@ -1049,7 +1046,7 @@ def position_changes(a: Run, b: Run, zero_band: float = DEFAULT_ZERO_BAND) -> li
         row = counts.loc[(e["topic"], e["author"], e["group_kind"] or "")]
         before, after = row.get("n_articles_a"), row.get("n_articles_b")
         # a run without article counts (an older format) says nothing of regrouping
-        e["regrouped"] = bool(not (_missing(before) or _missing(after)) and before != after)
+        e["regrouped"] = bool(not (is_missing(before) or is_missing(after)) and before != after)
     return changes
 
 
@@ -1063,7 +1060,7 @@ def moved_positions(source: Run, new: Run) -> tuple[list[dict[str, Any]], int]:
 
     def rank(e: dict[str, Any]) -> tuple[int, float]:
         a, b = e["a"].get("value"), e["b"].get("value")
-        size = 0.0 if _missing(a) or _missing(b) else abs(float(b) - float(a))
+        size = 0.0 if is_missing(a) or is_missing(b) else abs(float(b) - float(a))
         return (0 if {"sign", "split"} & set(e["changes"]) else 1, -size)
 
     return sorted(moved, key=rank), len(changes) - len(moved)

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.records import is_missing
+
 SPEAKER_LABELS = ("favor", "against", "none")
 # Each ``speaker_*`` column of a run's scores and the stance column that stands in for it.
 STANCE_STAND_IN = {
@@ -57,13 +59,9 @@ def quoted_values(row: Mapping[str, Any], labels: Sequence[str]) -> list[Any] | 
     """One score row's quoted-voice probabilities for ``labels``: its ``speaker_*`` values, or
     its ``stance_*`` ones where a quote has none; None for own words without a speaker reading."""
     values = [row.get(f"speaker_{label}") for label in labels]
-    if all(not _missing(v) for v in values):
+    if all(not is_missing(v) for v in values):
         return values
     reported = row.get("reported")
-    if _missing(reported) or not bool(reported):
+    if is_missing(reported) or not bool(reported):
         return None
     return [row.get(f"stance_{label}") for label in labels]
-
-
-def _missing(value: Any) -> bool:
-    return value is None or bool(pd.isna(value))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -15,9 +16,11 @@ def is_missing(value: Any) -> bool:
     """None, NaN or NA: a table cell without a value."""
     if value is None:
         return True
+    if isinstance(value, list | tuple | set | dict | np.ndarray):
+        return False  # a container (or an array) is a value, even of one missing element
     try:
         return bool(pd.isna(value))
-    except (TypeError, ValueError):  # a list or an array: a value
+    except (TypeError, ValueError):
         return False
 
 

@@ -133,13 +133,14 @@ def signed(value: Any, digits: int = 2) -> str:
     return f"+{v:.{digits}f}" if v > 0 else f"{MINUS}{-v:.{digits}f}"
 
 
-def with_interval(value: Any, low: Any, high: Any) -> str:
-    """``+0.42 [+0.10, +0.70]``; the interval is left out when unknown."""
+def with_interval(value: Any, low: Any, high: Any, value_digits: int = 2) -> str:
+    """``+0.42 [+0.10, +0.70]``; the interval is left out when unknown. ``value_digits`` 3
+    tells +0.051 from the +0.05 that counts as around zero."""
     if is_missing(value):
         return NOT_DISCUSSED
     if is_missing(low) or is_missing(high):
-        return signed(value)
-    return f"{signed(value)} [{signed(low)}, {signed(high)}]"
+        return signed(value, value_digits)
+    return f"{signed(value, value_digits)} [{signed(low)}, {signed(high)}]"
 
 
 def counted(n: int, word: str, plural: str | None = None) -> str:
@@ -179,6 +180,7 @@ def stance_words(
     high: Any = None,
     n_own: Any = None,
     near_zero: bool = True,
+    value_digits: int = 2,
 ) -> str:
     """A stance as shown: the number with its interval ("mixed" added when both sides are
     taken, else "near 0" when all of the interval is within ±0.05 and ``near_zero``: False for
@@ -192,7 +194,7 @@ def stance_words(
         return ONLY_QUOTED
     if stance_status == "no_stance" or is_missing(value):
         return NO_STANCE
-    shown = with_interval(value, low, high)
+    shown = with_interval(value, low, high, value_digits)
     if stance_status == "mixed":  # both sides: that, not "near 0", says why it is small
         lean = mixed_lean(low, high)
         return f"{shown} {MIXED}" + (f", leaning {lean}" if lean else "")

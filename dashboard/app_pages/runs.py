@@ -267,20 +267,19 @@ def change_cell(side: dict[str, Any], measure: str) -> str:
         return ONLY_QUOTED  # a discussed author's tone is missing only without own passages
     stance_status = side.get("stance_status") if measure != "tone" else None
     n_own = side.get("n_passages") if measure == "stance" else None
-    words = stance_words(
+    value = side["value"]
+    # +0.0511 is no "+0.05", which counts as around zero: a third decimal, as `compare`
+    edge = not is_missing(value) and on_band_edge(value, DEFAULT_ZERO_BAND)
+    return stance_words(
         side["status"],
         stance_status,
-        side["value"],
+        value,
         side["low"],
         side["high"],
         n_own=n_own,
         near_zero=measure != "tone",
+        value_digits=3 if edge else 2,
     )
-    value = side["value"]
-    if not is_missing(value) and on_band_edge(value, DEFAULT_ZERO_BAND):
-        # +0.0511 is no "+0.05", which counts as around zero: a third decimal, as `compare`
-        words = words.replace(signed(value), signed(value, 3), 1)
-    return words
 
 
 def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame:
@@ -647,8 +646,6 @@ def render() -> None:
     )
     section = report["overall"] if topic == ALL_TOPICS else report["topics"][topic]
     topic_keys = list(labels) if topic == ALL_TOPICS else [topic]
-    pos_a = data.positions(path_a, stamp_a, level)
-    pos_b = data.positions(path_b, stamp_b, level)
 
     st.subheader(f"{units.capitalize()} whose positions move", anchor=False)
     if level == "outlet":
@@ -697,6 +694,10 @@ def render() -> None:
     )
     if everyone is not None:
         with everyone:
+            # read only when opened: at outlet level the comparison made these positions
+            # already, and a second pass over a whole-corpus run costs seconds
+            pos_a = data.positions(path_a, stamp_a, level)
+            pos_b = data.positions(path_b, stamp_b, level)
             scatter = scatter_frame(pos_a, pos_b, topic_keys, labels)
             if scatter.empty:
                 st.caption(f"No {one} is discussed in both runs.")
