@@ -34,6 +34,7 @@ from analysis.report import EvidenceLookup
 from analysis.run_info import RunInfo, TopicInfo, run_info
 from analysis.runs import GROUP_LEVELS, Run, missing_files
 from analysis.shifts import Shift
+from analysis.speech_accuracy import read_speech_accuracy, speech_line
 
 # --- evaluation reports (viewpoints evaluate) ---
 
@@ -287,6 +288,7 @@ def format_positions(
                 else [k for k in covered_topics(accuracy, run.info.topics) if k in topics],
             )
         ),
+        *(wrapped(speech_line(speech)) if (speech := read_speech_accuracy()) else []),
         *(wrapped(caveat) if (caveat := tone_caveat(run.meta.get("models"))) else []),
         *(line for note in _recomputed_note(run.meta) for line in wrapped(note)),
         *(wrapped(OUTLETS_NOTE) if level == "outlet" else []),

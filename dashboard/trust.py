@@ -23,6 +23,7 @@ from analysis.news_accuracy import (
     unmeasured_note,
     unmeasured_topics,
 )
+from analysis.speech_accuracy import read_speech_accuracy, speech_sentence
 from dashboard.style import md_escape
 
 
@@ -105,6 +106,7 @@ def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> Non
     if caveat:
         st.caption(caveat)
     covered = covered_topics(accuracy, topics) if accuracy is not None else None
+    speech = read_speech_accuracy()  # whichever stance model: the rules are the run's code's
     with st.expander(trust_label(accuracy, unmeasured, labels, covered), icon=":material/info:"):
         if accuracy is None:
             stance = models.get("stance") if isinstance(models, Mapping) else None
@@ -116,6 +118,8 @@ def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> Non
                 "--run RUN` (README, *Models*). Until then, read the "
                 "evidence behind each number before trusting it."
             )
+            if speech is not None:
+                st.markdown(f"- {speech_sentence(speech)}")
             return
         lines = accuracy_sentences(accuracy, labels)
         if unmeasured:
@@ -125,4 +129,6 @@ def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> Non
                 "were read for the built-in topics only; on other topics the model can do "
                 "worse, and its topic check may call look-alikes on topic. Read the evidence.",
             )
+        if speech is not None:
+            lines.insert(-1, speech_sentence(speech))  # before the line saying how measured
         st.markdown("\n".join(f"- {line}" for line in lines))

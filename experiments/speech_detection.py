@@ -8,18 +8,23 @@ passages only, per article split (rules are chosen on train; dev is the check). 
 passage whose speaker states nothing about the target counts as a false positive here, so
 precision is a lower bound.
 
-    python -m experiments.speech_detection [--show train]
+    python -m experiments.speech_detection [--show train] [--write]
+
+``--write`` keeps the figures in ``analysis/speech_accuracy.json``, which the dashboard's
+"how far to trust these stances" and ``viewpoints show`` quote.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 from collections.abc import Sequence
 from typing import Any
 
 from analysis.corpus.speech import detect_speech
 from analysis.metrics import precision_recall_f1
+from analysis.speech_accuracy import SPEECH_ACCURACY_FILE
 from experiments.train_news_stance import NEW_LABELS, NEWS_STANCE, SPLITS, read_news
 
 
@@ -49,12 +54,26 @@ def scores(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--show", choices=("train", "dev"), help="print missed and extra rows")
+    parser.add_argument(
+        "--write", action="store_true", help=f"keep the figures in {SPEECH_ACCURACY_FILE.name}"
+    )
     args = parser.parse_args(argv)
     rows = [
         r for r in read_news([str(NEWS_STANCE), str(NEW_LABELS)], str(SPLITS)) if r.get("on_topic")
     ]
+    figures = {}
     for split in ("train", "dev"):
-        print(split, scores([r for r in rows if r["split"] == split]))
+        figures[split] = scores([r for r in rows if r["split"] == split])
+        print(split, figures[split])
+    if args.write:
+        record = {
+            "what": "reported-speech detection against readers' speaker labels, on-topic "
+            "news passages (news_stance and experiments/news_labels), by article split",
+            "command": "python -m experiments.speech_detection",
+            **figures,
+        }
+        SPEECH_ACCURACY_FILE.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {SPEECH_ACCURACY_FILE}")
     if args.show:
         part = [r for r in rows if r["split"] == args.show]
         rng = random.Random(0)

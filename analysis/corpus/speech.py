@@ -133,9 +133,14 @@ NOT_NAMES = _words(
 MIN_QUOTE_WORDS = 5
 # Transcripts: a paragraph that starts with a speaker's name in capitals and a colon ("AMY
 # GOODMAN: ...", "INSKEEP: ...") is that speaker's, when the article gives the same label to
-# two paragraphs or more (a label used once is more often a heading, "UPDATE: ..."). Labels
-# that name no speaker are listed here.
+# two turns or more (a label used once is more often a heading, "UPDATE: ..."). A turn can also
+# begin inside such a paragraph, after a sentence ends ('... in response to — TILLERSON: I
+# would have ...'): the passages from there on are the new speaker's, and those turns count
+# toward the two. Labels that name no speaker are listed here.
 _TRANSCRIPT_LABEL = re.compile(r"([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}):\s+\S")
+_TRANSCRIPT_LABEL_INSIDE = re.compile(
+    r"(?<=[.?!…—–])\s+([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}):\s+\S"
+)
 NOT_SPEAKER_LABELS = _words(
     "UPDATE CORRECTION VERDICT CLAIM FACT TARGET ATTACKER ATTACKERS ATTAKER ATTAKERS NOTE "
     "BREAKING WATCH READ RELATED PHOTOS PHOTO MORE STORY WHAT WHO WHEN WHERE WHY HOW "
@@ -290,9 +295,9 @@ def detect_speech(
         if not spans:
             continue
         quotes = quote_spans(text, spans[0][0], spans[-1][1])
-        if number in turns:  # a transcript's turn: every passage is the speaker's
-            for _ in spans:
-                results.append((True, turns[number]))
+        if number in turns:  # a transcript's turns: every passage is its turn's speaker's
+            for start, _ in spans:
+                results.append((True, _turn_speaker(turns[number], start)))
                 kinds.append("named")
                 groups.append(None)
                 paragraph_of.append(number)
@@ -327,20 +332,42 @@ def detect_speech(
     ]
 
 
-def _transcript_turns(text: str, paragraphs: Sequence[Sequence[tuple[int, int]]]) -> dict[int, str]:
-    """Paragraph number -> speaker, for the paragraphs that are a transcript's turns."""
-    labels: dict[int, str] = {}
+def _transcript_turns(
+    text: str, paragraphs: Sequence[Sequence[tuple[int, int]]]
+) -> dict[int, list[tuple[int, str]]]:
+    """Paragraph number -> its turns (where each starts in ``text``, its speaker), for the
+    paragraphs that are a transcript's turns."""
+    turns: dict[int, list[tuple[int, str]]] = {}
     for number, spans in enumerate(paragraphs):
-        if spans:
-            m = _TRANSCRIPT_LABEL.match(text, spans[0][0], spans[-1][1])
-            if m and len(m.group(1)) > 1 and m.group(1) not in NOT_SPEAKER_LABELS:
-                labels[number] = m.group(1)
-    uses = Counter(labels.values())
+        if not spans:
+            continue
+        start, end = spans[0][0], spans[-1][1]
+        m = _TRANSCRIPT_LABEL.match(text, start, end)
+        if m and _names_a_speaker(m.group(1)):
+            turns[number] = [(start, m.group(1))] + [
+                (inside.start(1), inside.group(1))
+                for inside in _TRANSCRIPT_LABEL_INSIDE.finditer(text, m.end(1), end)
+                if _names_a_speaker(inside.group(1))
+            ]
+    uses = Counter(label for labelled in turns.values() for _, label in labelled)
     return {
-        number: _speaker_of_label(label)
-        for number, label in labels.items()
-        if uses[label] >= MIN_TRANSCRIPT_TURNS
+        number: [
+            (at, _speaker_of_label(label))
+            for at, label in labelled
+            if uses[label] >= MIN_TRANSCRIPT_TURNS
+        ]
+        for number, labelled in turns.items()
+        if uses[labelled[0][1]] >= MIN_TRANSCRIPT_TURNS
     }
+
+
+def _names_a_speaker(label: str) -> bool:
+    return len(label) > 1 and label not in NOT_SPEAKER_LABELS
+
+
+def _turn_speaker(turns: list[tuple[int, str]], start: int) -> str:
+    """The speaker of the turn a passage starting at ``start`` belongs to."""
+    return [speaker for at, speaker in turns if at <= start + 1][-1]
 
 
 def _speaker_of_label(label: str) -> str:

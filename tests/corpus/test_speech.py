@@ -198,6 +198,27 @@ def test_a_transcripts_turns_are_their_speakers():
     assert hosted["Lifting them would reward Putin."]
 
 
+def test_a_turn_can_begin_inside_a_paragraph_and_counts_toward_a_transcript():
+    # A hearing excerpt: each label opens one paragraph only, the other turns run on inside them.
+    text = (
+        "The exchange with the senator was telling.\n\n"
+        "TILLERSON: The taking of Crimea was illegal. The response was weak.\n\n"
+        "CARDIN: What should we have done in response to the taking of Crimea — TILLERSON: I "
+        "would have armed Ukraine along its whole eastern border. CARDIN: So your recommendation "
+        "is more weapons for Ukraine? TILLERSON: Yes, sir. Russia expects a show of force from "
+        "us and understands nothing else.\n\n"
+        "The exchange shows a willingness to counter Russia."
+    )
+    flags = {t: (reported, speaker) for t, reported, speaker in _flags(text)}
+    assert flags["The response was weak."] == (True, "Tillerson")
+    # a turn begun inside a paragraph
+    expects = [v for t, v in flags.items() if t.startswith("Russia expects")]
+    assert expects == [(True, "Tillerson")]
+    cardin = [s for t, (_, s) in flags.items() if t.startswith("CARDIN: What")]
+    assert cardin == ["Cardin"]
+    assert flags["The exchange shows a willingness to counter Russia."] == (False, None)
+
+
 def test_a_label_used_once_is_a_heading_not_a_transcript():
     flags = _flags("BOTTOM LINE: Sanctions work.\n\nSTEVE SMITH: Sanctions work.")
     assert [reported for _, reported, _ in flags] == [False, False]

@@ -15,6 +15,7 @@ from analysis.news_accuracy import (
     read_news_accuracy,
 )
 from analysis.runs import write_run
+from analysis.speech_accuracy import read_speech_accuracy
 from analysis.topics import load_topics
 from tests.dashboard.conftest import (
     CONFIG_TOML,
@@ -81,6 +82,10 @@ def test_a_run_of_the_shipped_model_shows_its_measured_figures(app, v2_runs_dir,
     # topics named as the run names them
     arms = V2.per_topic["arms_control"]
     assert f"Arms control: {arms['n_right']} of {arms['n_leaning']} leaning pairs right" in text
+    # how often a quote passes for the author's words, from the shipped speech figures
+    speech = read_speech_accuracy()
+    assert speech is not None
+    assert f"the author's words find {speech.recall:.0%}" in text
 
 
 def test_a_model_without_figures_says_so_and_how_to_measure(app, small_runs_dir):
@@ -89,6 +94,7 @@ def test_a_model_without_figures_says_so_and_how_to_measure(app, small_runs_dir)
     assert labels == ["How far to trust these stances: not measured on news for this stance model"]
     text = "\n".join(m.value for m in at.markdown)
     assert "viewpoints evaluate --level article" in text
+    assert "**Own words or quotes.**" in text  # the speech rules' figures hold for any model
 
 
 def test_the_runs_page_gives_each_runs_stance_model_figures(app, tmp_path):
