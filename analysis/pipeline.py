@@ -13,6 +13,7 @@ import platform
 import shutil
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
@@ -142,22 +143,37 @@ def passages_table(corpus: Any) -> pd.DataFrame:
 
 def replaced_topics_note(path: str, topics: Sequence[Any]) -> str | None:
     """A topics file replaces the built-in topics: say so where it leaves some of them out, as
-    a file written to add a topic usually does."""
+    a file written to add a topic usually does, and where it gives a built-in key another
+    target (every page then shows that target under the built-in name)."""
     from analysis.topics import DEFAULT_TOPICS_PATH, folded, load_topics
 
     keys, targets = {t.key for t in topics}, {folded(t.target) for t in topics}
+    mine = {t.key: t for t in topics}
+    builtin = load_topics(None)
     left_out = [
         t.label
-        for t in load_topics(None)
+        for t in builtin
         if t.key not in keys and folded(t.target) not in targets  # kept, or redefined
     ]
-    if not left_out:
-        return None
-    return (
-        f"note: the topics of {path} replace the built-in ones, so {', '.join(left_out)} "
-        f"{'is' if len(left_out) == 1 else 'are'} not analyzed; to add topics to them, copy "
-        f"{DEFAULT_TOPICS_PATH} and append yours"
-    )
+    redefined = [
+        f"'{t.key}' is redefined as '{mine[t.key].label}', target '{mine[t.key].target}' (built "
+        f"in: '{t.target}')"
+        for t in builtin
+        if t.key in mine and folded(mine[t.key].target) != folded(t.target)
+    ]
+    parts = []
+    if left_out:
+        parts.append(
+            f"the topics of {path} replace the built-in ones, so {', '.join(left_out)} "
+            f"{'is' if len(left_out) == 1 else 'are'} not analyzed; to add topics to them, copy "
+            f"{DEFAULT_TOPICS_PATH} and append yours"
+        )
+    if redefined:
+        parts.append(
+            f"in {path}, " + "; ".join(redefined) + ": its stances are of that target, and the "
+            "figures on labelled news do not cover it"
+        )
+    return "note: " + "; ".join(parts) if parts else None
 
 
 def unjudged_note(
@@ -554,7 +570,11 @@ def analyze(
         created = datetime.now(UTC)
         run_id = new_run_id(summary.corpus_hash, created)
         resolved = config.with_values(topics={"threshold": threshold})
-        resolved_toml = resolved.to_toml() + _topics_toml(topics)
+        resolved_toml = (
+            _untrained_note(unjudged, DEFAULT_THRESHOLD if raised else None)
+            + resolved.to_toml()
+            + _topics_toml(topics)
+        )
         meta = {
             "name": config.run.name,
             "created": created.isoformat(timespec="seconds"),
@@ -634,6 +654,24 @@ def _noting_authors(batches: Iterable[pd.DataFrame], authors: set[str]) -> Itera
     for batch in batches:
         authors.update(batch.loc[batch["level"] == "author", "author"].astype(str))
         yield batch
+
+
+def _untrained_note(unjudged: list[Any], own_cut: float | None) -> str:
+    """TOML comment lines for the top of a run's config.toml: the topics that took neither the
+    gate nor the threshold it records (the topic head was not trained on their targets);
+    ``own_cut``: their relevance threshold where it was raised."""
+    if not unjudged:
+        return ""
+    keys = ", ".join(t.key for t in unjudged)
+    cut = (
+        f"their relevance threshold was {own_cut}, not [topics] threshold, and " if own_cut else ""
+    )
+    note = (
+        f"{keys}: the stance model's topic head was not trained on their targets, so {cut}no "
+        "topic gate applied to them (run.json: relevance_thresholds, topic_head_untrained); a "
+        "rerun of this file does the same."
+    )
+    return "".join(f"# {line}\n" for line in textwrap.wrap(note, 94))
 
 
 def _topics_toml(topics: list[Any]) -> str:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -794,17 +796,47 @@ def _bad_inputs(meta: dict[str, Any]) -> int:
     return int((meta.get("counts") or {}).get("articles_skipped", 0))
 
 
+@cache
+def builtin_topic_targets() -> Mapping[str, str]:
+    """The built-in topics' keys and their targets (case and spacing folded); read once, as a
+    list of runs names each run's topics against them."""
+    from analysis.topics import folded, load_topics
+
+    return MappingProxyType({t.key: folded(t.target) for t in load_topics(None)})
+
+
+def topics_words(topics: Any, builtin: Mapping[str, str]) -> str:
+    """A run's topics for its line in a list of runs, where they are not the built-in ones
+    (runs of other topics look alike otherwise): their labels, a built-in key given another
+    target with that target in brackets; "" for the built-in topics or none recorded."""
+    from analysis.topics import folded
+
+    if not isinstance(topics, list) or not all(isinstance(t, Mapping) for t in topics):
+        return ""
+    own = {str(t.get("key")): folded(str(t.get("target", ""))) for t in topics}
+    if not own or own == dict(builtin):
+        return ""
+    shown = []
+    for t in topics:
+        key = str(t.get("key"))
+        redefined = key in builtin and own[key] != builtin[key]
+        shown.append(str(t.get("label") or key) + (f" [{t.get('target')}]" if redefined else ""))
+    return f"  topics: {', '.join(shown)}"
+
+
 def format_runs(runs: list[dict[str, Any]]) -> str:
     """One line per run (newest first): id, created, articles read and skipped (bad input, not
     the files a manifest excludes), models, name, the tables a run folder lacks, and the
     passage-topic pairs whose prediction failed."""
     width = max([len("run"), *(len(str(m.get("run_id", "?"))) for m in runs)]) + 2
     lines = [f"{'run':<{width}}{'created':<27}{'articles':>9}{'skipped':>9}  models"]
+    builtin = builtin_topic_targets()
     for meta in runs:
         counts = meta.get("counts", {})
         info = run_info(meta, None)
         names = " / ".join(info.model_name(task) or "?" for task in ("stance", "tone"))
         label = f"  ({meta['name']})" if meta.get("name") else ""
+        label += topics_words(meta.get("topics"), builtin)
         missing = missing_files(Path(str(meta["path"]))) if meta.get("path") else []
         if missing:  # a folder copied in part: `show` cannot read it, nor `latest` pick it
             label += f"  [incomplete: no {', '.join(missing)}]"

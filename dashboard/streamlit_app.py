@@ -17,6 +17,7 @@ if str(_ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pa
 import streamlit as st  # noqa: E402
 
 from analysis.run_info import run_info  # noqa: E402
+from analysis.terminal import builtin_topic_targets, topics_words  # noqa: E402
 from dashboard import data, state  # noqa: E402
 from dashboard.context import RunContext, set_active  # noqa: E402
 from dashboard.style import counted  # noqa: E402
@@ -53,7 +54,9 @@ def _option_caption(meta: dict, run_id: str) -> str:
     caption = _run_caption(meta)
     name = meta.get("name") if isinstance(meta.get("name"), str) and meta.get("name") else ""
     rest = caption.removeprefix(f"{name} · ") if name else caption
-    return " · ".join(p for p in (name, other, rest, run_id) if p)
+    # runs of other topics than the built-in ones look alike otherwise
+    topics = topics_words(meta.get("topics"), builtin_topic_targets()).strip()
+    return " · ".join(p for p in (name, other, topics, rest, run_id) if p)
 
 
 def _models_caption(meta: dict) -> str:

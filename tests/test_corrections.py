@@ -602,7 +602,8 @@ def test_recompute_cli_with_calibration_fits_and_records_the_temperature(
     notes = capsys.readouterr().out.replace("\n  ", " ").splitlines()  # notes unwrapped
     assert notes[1].startswith("models: ")  # the models, how far to trust S, where it came from
     assert notes[2].startswith("how far to trust S")
-    shown = notes[3]
+    assert notes[3].startswith("quotes told from own words")
+    shown = notes[4]
     assert shown.startswith(f"recomputed from run {run.run_id} with {n} correction(s) applied")
     assert "probabilities calibrated (stance T=" in shown
 

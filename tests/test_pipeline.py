@@ -164,8 +164,13 @@ aliases = ["Nord Stream"]
         "nato_expansion": 0.61,
         "nord_stream": 0.61,
     }
-    # a rerun of the run's config.toml defaults the same way (its recorded 0.55 was not given)
+    # a rerun of the run's config.toml defaults the same way (its recorded 0.55 was not given),
+    # and the file says so above that 0.55, which these two topics did not take
     folder = load_run("latest", runs).path
+    recorded = (Path(folder) / "config.toml").read_text(encoding="utf-8")
+    head = " ".join(line.lstrip("# ") for line in recorded.splitlines() if line.startswith("#"))
+    assert head.startswith("nato_expansion, nord_stream: the stance model's topic head")
+    assert "their relevance threshold was 0.61" in head and "no topic gate" in head
     rerun = ["run", str(Path(folder) / "config.toml"), "--cache", "", "--quiet"]
     assert main(rerun) == 0
     assert load_run("latest", runs).meta["relevance_thresholds"] == meta["relevance_thresholds"]
@@ -394,5 +399,16 @@ def test_a_topics_file_without_the_built_in_topics_says_they_are_left_out():
     assert replaced_topics_note("all.toml", builtin) is None
     from dataclasses import replace
 
-    redefined = [replace(builtin[0], target="nuclear arms control"), *builtin[1:]]
-    assert replaced_topics_note("mine.toml", redefined) is None  # kept, under its own key
+    # a built-in key given another target: nothing left out, but the pages show the new target
+    # under the built-in key, and the figures on labelled news are not of it
+    redefined = [replace(builtin[1], target="sanctions on Iran"), builtin[0], builtin[2]]
+    note = replaced_topics_note("mine.toml", redefined)
+    assert note is not None and "replace the built-in ones" not in note
+    assert (
+        f"'{builtin[1].key}' is redefined as '{builtin[1].label}', target 'sanctions on Iran' "
+        f"(built in: '{builtin[1].target}')"
+    ) in note
+    assert "figures on labelled news do not cover it" in note
+    # the same target in other words of case and spacing is no redefinition
+    respaced = [replace(builtin[0], target=builtin[0].target.upper()), *builtin[1:]]
+    assert replaced_topics_note("mine.toml", respaced) is None

@@ -276,3 +276,19 @@ def test_one_example_is_said_to_be_no_figure():
 
     assert interval_words({"n": 1, "macro_f1_interval": None}).startswith("one example")
     assert interval_words({"n": 0, "macro_f1_interval": None}) is None
+
+
+def test_runs_of_other_topics_name_them_and_a_redefined_built_in_its_target():
+    from analysis.terminal import format_runs
+    from analysis.topics import load_topics
+
+    builtin = [{"key": t.key, "label": t.label, "target": t.target} for t in load_topics(None)]
+    base = {"run_id": "r1", "created": "", "counts": {"articles_read": 1}, "models": {}}
+    assert "topics:" not in format_runs([dict(base, topics=builtin)])  # the defaults: unsaid
+    nato = {"key": "nato", "label": "NATO expansion", "target": "NATO expansion"}
+    assert format_runs([dict(base, topics=[*builtin, nato])]).endswith(
+        ", ".join(t["label"] for t in builtin) + ", NATO expansion"
+    )
+    iran = dict(builtin[1], target="sanctions on Iran")
+    line = format_runs([dict(base, topics=[builtin[0], iran])]).splitlines()[1]
+    assert line.endswith(f"topics: {builtin[0]['label']}, {iran['label']} [sanctions on Iran]")

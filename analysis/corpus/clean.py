@@ -1,6 +1,7 @@
 """Text cleaning: Unicode and white space, stray HTML, boilerplate and credit lines, links to
-other stories and headlines in capitals or title case, captions and photo galleries, repeated
-lines, scraped widgets and hover cards.
+other stories and headlines (in capitals, in title case, or alone in a paragraph without a
+stop), captions and photo galleries, repeated lines, scraped widgets and hover cards; and a
+title's trailing link.
 
 Cleaning works line by line, so it never cuts into the middle of an author's paragraph: a
 line is dropped whole when it matches a pattern below (and is short enough to be what the
@@ -71,6 +72,15 @@ TITLE_SMALL_WORDS = frozenset(
     )
 )
 
+# So is a paragraph of one short line in sentence case without closing punctuation: a linked
+# headline ("Obama sanctions Russian officials over election hacking"), a subheading, a caption
+# without its credit. A sentence, and a paragraph the scrape cut short, end with a stop, a
+# quotation mark, a comma or a dash.
+HEADLINE_MIN_WORDS = 3
+HEADLINE_MAX_WORDS = 16
+HEADLINE_ENDS = frozenset(".!?:;,\"”’')]…—–-")
+_SENTENCE_STOP = re.compile(r"[a-z0-9][.!?][\"”’']?\s")
+
 # Photo captions and credits, dropped as whole lines: patterns for the start of the line ...
 CAPTIONS: tuple[str, ...] = (
     r"photo(?:graph|s)?\s*(?:[:|]|by\b|credit\b|courtesy\b|illustration\b)",
@@ -81,8 +91,11 @@ CAPTIONS: tuple[str, ...] = (
     r"image\s.{0,380}?\bcredit(?:(?:\.\.\.|…|:)\s*|\s+(?-i:[A-Z]))[^.!?]{0,80}$",
 )
 # ... and for a credit in brackets that ends it: "... in Helsinki on July 16, 2018. (Reuters)".
+_AGENCIES = r"(?:reuters|ap|afp|epa|getty images|tass|sputnik|xinhua|ria novosti)"
 CAPTION_CREDITS: tuple[str, ...] = (
-    r"\((?:reuters|ap|afp|epa|getty images|tass|sputnik|xinhua|ria novosti)(?:\s*/[^()]*)?\)$",
+    rf"\({_AGENCIES}(?:\s*/[^()]*)?\)$",
+    # the photographer, then the agency: "... February 7, 2017. (Ints Kalnins/Reuters)"
+    rf"\([^()/]{{2,60}}/{_AGENCIES}(?:\s*/[^()]*)?\)$",
     r"\((?:(?:ap|afp|reuters|getty|epa) )?(?:photo|image|picture)s?\b[^()]*\)$",
 )
 CAPTION_MAX_CHARS = 400
@@ -107,6 +120,7 @@ WIDGETS: tuple[str, ...] = (
     # title (a question mark only right before the duration), then its duration
     rf"MUST WATCH\b{_WIDGET_TITLE_CHAR}{{0,150}}?(?:\?\s*)?\b\d{{1,2}}:\d{{2}}\b",
     r"Hide Caption \d+ of \d+\s*(?:Photos:\s*)*",
+    r"#share#",  # National Review's share-button placeholder
 )
 
 # A photo gallery scraped into the text (CNN's): every caption line carries the widget's
@@ -212,6 +226,20 @@ def is_title_case_line(line: str) -> bool:
     )
 
 
+def is_unpunctuated_headline(line: str) -> bool:
+    """Whether a (normalised) line that makes a paragraph alone is a headline in sentence case:
+    a few words from a capital letter, without the stop, comma or dash a sentence (or a
+    paragraph cut short) ends with ("Obama sanctions Russian officials over election hacking",
+    a link USA TODAY sets between paragraphs)."""
+    words = line.split()
+    return (
+        HEADLINE_MIN_WORDS <= len(words) <= HEADLINE_MAX_WORDS
+        and line[:1].isupper()
+        and line[-1:] not in HEADLINE_ENDS
+        and _SENTENCE_STOP.search(line) is None  # one sentence, not a paragraph missing its stop
+    )
+
+
 def _mostly_lower_case(text: str) -> bool:
     """More lower-case than capital Latin letters (other scripts: False, nothing is dropped)."""
     lower = len(text) - len(text.translate(_DROP_LOWER))
@@ -251,7 +279,7 @@ def clean_text(text: str) -> str:
                 continue
             if "(" in line:
                 line = " ".join(_INLINE.sub("", line).split())
-            if "WATCH" in line or "Hide Caption" in line:
+            if "WATCH" in line or "Hide Caption" in line or "#share#" in line:
                 line = " ".join(_WIDGETS.sub(" ", line).split())
             if " MORE" in line:
                 line = drop_hover_cards(line)
@@ -273,6 +301,22 @@ def clean_text(text: str) -> str:
                     continue
                 seen.add(key)
             lines.append(line)
+        if len(lines) == 1 and is_unpunctuated_headline(lines[0]):
+            if capitals_stand_out is None:
+                capitals_stand_out = _mostly_lower_case(text)
+            if capitals_stand_out:
+                continue
         if lines:
             blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+# A title's tail that links to the article: "Rex Tillerson: A Worthy Choice   Read more at:
+# http://www.nationalreview.com/article/..."
+_TITLE_LINK = re.compile(r"\s*(?:read more at:?\s*)?(?:https?://|www\.)\S*$", re.IGNORECASE)
+
+
+def clean_title(title: str) -> str:
+    """The title normalised, without a trailing "Read more at: URL" or bare web address."""
+    cleaned = _TITLE_LINK.sub("", normalise(title))
+    return cleaned or normalise(title)

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from analysis.corpus.clean import clean_text, repeat_key
+from analysis.corpus.clean import clean_text, clean_title, repeat_key
 from analysis.corpus.documents import EXCLUDED, Article, Corpus, Passage, Skipped
 from analysis.corpus.encoding import FALLBACK_NAME
 from analysis.corpus.fields import FieldMap
@@ -218,7 +218,7 @@ class _Loader:
             return
         article = Article(
             article_id=_UNSAFE_ID.sub("_", (raw.record_id or raw.fallback_id).strip()) or "article",
-            title=meta["title"] or "",
+            title=clean_title(meta["title"] or ""),
             author=meta["author"],
             outlet=meta["outlet"],
             date=meta["date"],

@@ -25,6 +25,7 @@ from dashboard.style import (
     probabilities,
     signed,
 )
+from dashboard.trust import render_trust
 
 MAX_CHOICES = 300
 STRONGEST = "__strongest__"
@@ -406,8 +407,11 @@ def render() -> None:
     for t in ctx.topics:
         record = own.loc[t.key].to_dict() if t.key in own.index else None
         chip = position_html(record, compact=True, counts_reported=counts_reported)
-        chips.append(f'<div style="margin:2px 0"><b>{md_escape(t.label)}</b>: {chip}</div>')
+        # "(not measured)": a topic the stance model's figures on news do not cover
+        name = md_escape(ctx.marked_label(t.key))
+        chips.append(f'<div style="margin:2px 0"><b>{name}</b>: {chip}</div>')
     st.markdown("".join(chips), unsafe_allow_html=True)
+    render_trust(ctx.meta.get("models"), ctx.info.topics)
 
     store = data.text_store(ctx.path, ctx.stamp)
     passages = store.passages[store.passages["article_id"] == aid]

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.corpus.clean import clean_text, is_boilerplate, is_caption, is_title_case_line
+from analysis.corpus.clean import (
+    clean_text,
+    clean_title,
+    is_boilerplate,
+    is_caption,
+    is_title_case_line,
+)
 
 VALDAI = (
     "Views expressed are of individual Members and Contributors, rather than the Club's, "
@@ -198,3 +204,56 @@ def test_headlines_bylines_and_credits_in_title_case_are_dropped():
     assert is_title_case_line("New Sanctions Hit Russian Banks")
     assert not is_title_case_line("New sanctions hit Russian banks")
     assert not is_title_case_line("Putin Meets Trump")
+
+
+def test_a_credit_naming_the_photographer_before_the_agency_ends_a_caption():
+    caption = (
+        "A German soldier holds the NATO flag during a welcoming ceremony in Rukla, Lithuania, "
+        "February 7, 2017. (Ints Kalnins/Reuters)"
+    )
+    body = "It is long past time for the alliance to reckon with its own weaknesses."
+    assert clean_text(f"{caption}\n\n{body}") == body
+    assert is_caption("Trump and Putin in Buenos Aires. (Marcos Brindicci/Reuters/File Photo)")
+    # a slash inside prose in brackets is no credit
+    assert not is_caption("The vote split the party (yes/no) and ended the talks early.")
+
+
+def test_a_share_button_placeholder_goes_and_the_sentence_after_it_stays():
+    raw = "The reset failed.\n\n#share#Almost every initiative Obama pushed has largely failed."
+    assert clean_text(raw) == (
+        "The reset failed.\n\nAlmost every initiative Obama pushed has largely failed."
+    )
+
+
+def test_a_headline_standing_alone_without_a_stop_is_dropped():
+    prose = (
+        "Lavrov called for the expulsion of 35 American diplomats, but Putin declined.\n\n"
+        "The Kremlin said it would wait for the new administration."
+    )
+    for headline in (
+        "Obama sanctions Russian officials over election hacking",  # a linked headline
+        "Economic sanctions standoff",  # a subheading
+        "Jill Harth speaks out about alleged groping by Donald Trump Read more",
+    ):
+        assert clean_text(f"{prose}\n\n{headline}") == prose, headline
+    # kept: a paragraph cut short (a comma, a dash), several sentences without the last stop,
+    # a line inside a paragraph, and two words too few to tell
+    for kept in (
+        "Arab Emirates, Saudi, Jordanian and Iraqi forces to forge a strategy,",
+        "The talks resumed in Geneva on Monday —",
+        "Sanctions were tightened. Russia says it will respond in kind",
+        "Putin declined",
+    ):
+        assert clean_text(f"{prose}\n\n{kept}") == f"{prose}\n\n{kept}", kept
+    in_paragraph = f"{prose}\nObama sanctions Russian officials over election hacking"
+    assert clean_text(in_paragraph) == in_paragraph
+
+
+def test_a_titles_link_to_the_article_is_removed():
+    title = (
+        "Rex Tillerson: A Worthy Choice   Read more at: "
+        "http://www.nationalreview.com/article/443827/rex-tillerson-good-choice"
+    )
+    assert clean_title(title) == "Rex Tillerson: A Worthy Choice"
+    assert clean_title("Sanctions bite   www.example.com/x") == "Sanctions bite"
+    assert clean_title("Why Russia.com domains matter") == "Why Russia.com domains matter"

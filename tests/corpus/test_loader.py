@@ -220,3 +220,11 @@ def test_many_skipped_inputs_are_named_up_to_a_limit_then_counted(tmp_path, caps
     assert err.count("warning: skipped ") == SKIPS_SHOWN
     assert f"{SKIPS_SHOWN + 7} inputs skipped in all (7 not shown above)" in err
     assert all(s.reason for s in corpus.skipped)  # the reasons not shown are kept
+
+
+def test_a_titles_trailing_link_is_not_part_of_the_title(tmp_path):
+    url = "http://www.nationalreview.com/article/443827/rex-tillerson-good-choice"
+    write_jsonl(
+        tmp_path / "r.jsonl", [{"title": f"A Worthy Choice   Read more at: {url}", "text": BODY}]
+    )
+    assert [a.title for a in load_corpus([tmp_path]).articles] == ["A Worthy Choice"]

@@ -793,3 +793,12 @@ def test_a_mixed_stance_says_its_lean_where_its_interval_keeps_to_one_side():
     clear = stance_words("discussed", "mixed", 0.26, 0.03, 0.49)
     assert clear == "+0.26 [+0.03, +0.49] mixed, leaning favor"
     assert stance_words("discussed", "mixed", 0.05, -0.2, 0.3).endswith("] mixed")
+
+
+def test_a_topic_column_is_wide_enough_for_its_longest_label_within_bounds():
+    from dashboard.ui import label_width
+
+    marked = "Election interference (not measured)"
+    assert label_width(["Sanctions", marked]) >= 7 * len(marked)  # the mark is not cut off
+    assert label_width(["Ukraine"]) == 100  # short labels keep the usual width
+    assert label_width(["x" * 200]) == 260  # a very long label is cut (whole on hover)

@@ -52,11 +52,11 @@ def v2_runs_dir(tmp_path):
     return tmp_path
 
 
-@pytest.mark.parametrize("page", ["Overview", "Compare", "Over time"])
+@pytest.mark.parametrize("page", ["Overview", "Compare", "Over time", "Article"])
 def test_a_run_of_the_shipped_model_shows_its_measured_figures(app, v2_runs_dir, page):
     at = app(v2_runs_dir).run()
     if page != "Overview":
-        file = {"Compare": "compare.py", "Over time": "time.py"}[page]
+        file = {"Compare": "compare.py", "Over time": "time.py", "Article": "article.py"}[page]
         at.switch_page(f"app_pages/{file}").run()
     assert at.title[0].value == page
     labels = [x for x in _expander_labels(at) if x.startswith("How far to trust")]
@@ -156,6 +156,12 @@ def test_topics_the_figures_do_not_cover_are_named(app, tmp_path):
     spec = json.loads(chart.proto.spec)
     rows = spec["facet"]["row"]["sort"]  # the chart's rows, a topic each
     assert "NATO expansion (not measured)" in rows and "Sanctions" in rows
+    # and above an article's stances, with the note on how far to trust them
+    at.switch_page("app_pages/article.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    chips = "\n".join(m.value for m in at.markdown)
+    assert "<b>NATO expansion (not measured)</b>" in chips and "<b>Sanctions</b>" in chips
+    assert any(x.startswith("How far to trust") for x in _expander_labels(at))
 
 
 def test_clearest_against_first_warns_where_the_model_finds_no_opposition(app, v2_runs_dir):
