@@ -1953,10 +1953,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("viewpoints: interrupted", file=sys.stderr)
         if args.handler in (cmd_analyze, cmd_run):  # robustness may have written some
+            from analysis.scoring_stage import SCORING_ROWS
+            from analysis.stages import RELEVANCE_ROWS
+
             print(
-                "no run was written; with the prediction cache on (the default), the topic "
-                "relevance and the scores of every batch finished so far are kept, and the "
-                "same command again starts from them",
+                "no run was written; with the prediction cache on (the default), what finished "
+                f"batches computed is kept (topic relevance in batches of {RELEVANCE_ROWS:,} "
+                f"passages, scores in batches of {SCORING_ROWS:,}), and the same command again "
+                "starts from it: an interrupt within a stage's first batch keeps nothing of it",
                 file=sys.stderr,
             )
         return 130

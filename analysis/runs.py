@@ -299,6 +299,32 @@ def _claim(staging: Path, runs_dir: Path, run_id: str, meta: dict[str, Any]) -> 
         run_id = f"{base}~{n}"
 
 
+# run.json fields that lists of runs and every reader rely on, and the JSON types they hold.
+META_TYPES: Mapping[str, tuple[type, ...]] = {
+    "run_id": (str,),
+    "created": (str,),
+    "name": (str, type(None)),
+    "counts": (dict,),
+    "models": (dict,),
+    "topics": (list,),
+    "skipped": (list,),
+}
+
+
+def meta_problem(meta: Any) -> str | None:
+    """What is wrong with a run's parsed run.json, in words; None when it is what runs write."""
+    if not isinstance(meta, dict):
+        return f"is not a JSON object (found {type(meta).__name__})"
+    for key, kinds in META_TYPES.items():
+        if key in meta and not isinstance(meta[key], kinds):
+            expected = " or ".join("null" if k is type(None) else _JSON_TYPE[k] for k in kinds)
+            return f"has {key} = {json.dumps(meta[key])[:60]}, expected {expected}"
+    return None
+
+
+_JSON_TYPE = {str: "a string", dict: "an object", list: "a list"}
+
+
 def list_runs(runs_dir: str | Path) -> list[dict[str, Any]]:
     """Metadata of the complete runs in ``runs_dir``, newest first (``path`` added)."""
     runs_dir = Path(runs_dir)
@@ -313,8 +339,8 @@ def list_runs(runs_dir: str | Path) -> list[dict[str, Any]]:
         except (OSError, json.JSONDecodeError) as err:
             warnings.warn(f"left out {child}: its run.json is unreadable ({err})", stacklevel=2)
             continue
-        if not isinstance(meta, dict):
-            warnings.warn(f"left out {child}: its run.json is not a JSON object", stacklevel=2)
+        if problem := meta_problem(meta):
+            warnings.warn(f"left out {child}: its run.json {problem}", stacklevel=2)
             continue
         meta["path"] = str(child)
         found.append(meta)
@@ -329,6 +355,45 @@ def missing_files(path: Path) -> list[str]:
     return missing + ([] if (path / "config.toml").is_file() else ["config.toml"])
 
 
+# The columns no reader can do without, checked where a run is listed or opened: a table
+# without them is another file, or one edited by hand (runs of every version have them).
+ESSENTIAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "articles": ("article_id",),
+    "passages": ("passage_id", "article_id", "text"),
+    "scores": ("passage_id", "article_id", "topic"),
+    "positions": ("level", "author", "topic", "status"),
+}
+
+
+def damaged_files(path: Path) -> list[str]:
+    """The tables of a run folder that are there but cannot be read as its tables, each with
+    why ("positions.parquet (cannot be read: ...)"): a file copied in part, truncated, or
+    replaced. Only the files' footers are read, so listing runs stays quick."""
+    import pyarrow.parquet as pq
+
+    damaged = []
+    for name in TABLES:
+        file = path / f"{name}.parquet"
+        if not file.is_file():
+            continue  # missing_files says so
+        try:
+            names = set(pq.read_schema(file).names)
+        except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
+            damaged.append(f"{file.name} (cannot be read: {err})")
+            continue
+        lacking = [c for c in ESSENTIAL_COLUMNS[name] if c not in names]
+        if lacking:
+            damaged.append(f"{file.name} (no column {', '.join(lacking)})")
+    return damaged
+
+
+def run_problems(path: Path) -> str | None:
+    """Why a run folder cannot be opened (files missing or damaged), in words; None when whole."""
+    missing, damaged = missing_files(path), damaged_files(path)
+    parts = ([f"no {', '.join(missing)}"] if missing else []) + damaged
+    return "; ".join(parts) or None
+
+
 def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
     """A run id, a run folder path, a run's name (``--name``, where one run has it) or
     ``latest`` (the newest complete run) -> the run folder.
@@ -340,12 +405,11 @@ def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
         runs = list_runs(runs_dir)
         if not runs:
             raise RunError(f"no runs in {runs_dir}: run `viewpoints analyze PATH` first")
-        whole = [m for m in runs if not missing_files(Path(m["path"]))]
+        whole = [m for m in runs if not run_problems(Path(m["path"]))]
         if whole and whole[0] is not runs[0]:  # a folder copied in part, or edited by hand
             warnings.warn(
-                f"the newest run, {runs[0].get('run_id')}, is incomplete (no "
-                f"{', '.join(missing_files(Path(runs[0]['path'])))}): latest is "
-                f"{whole[0].get('run_id')}",
+                f"the newest run, {runs[0].get('run_id')}, is incomplete or damaged "
+                f"({run_problems(Path(runs[0]['path']))}): latest is {whole[0].get('run_id')}",
                 stacklevel=2,
             )
         return Path((whole or runs)[0]["path"])
@@ -448,6 +512,12 @@ def load_run(
             f"run {path} is incomplete: it has no {', '.join(missing)} (a run is written whole, "
             "so a file was removed or not copied)"
         )
+    damaged = damaged_files(path)
+    if damaged:
+        raise RunError(
+            f"run {path} is damaged: {'; '.join(damaged)} (copied in part or replaced: copy the "
+            "run folder again, or analyze its articles again)"
+        )
     try:
         meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
         config = tomllib.loads((path / "config.toml").read_text(encoding="utf-8"))
@@ -455,6 +525,8 @@ def load_run(
             name: load_table(path, name, list(columns[name]) if name in columns else None)
             for name in TABLES
         }
-    except (OSError, json.JSONDecodeError, tomllib.TOMLDecodeError) as err:
+    except (OSError, ValueError, tomllib.TOMLDecodeError) as err:  # JSON, TOML or Parquet
         raise RunError(f"run {path} is unreadable: {err}") from None
+    if problem := meta_problem(meta):
+        raise RunError(f"run {path} is unreadable: its run.json {problem}")
     return Run(path=path, meta=meta, config=config, **tables)

@@ -34,7 +34,7 @@ from analysis.news_accuracy import (
 )
 from analysis.report import EvidenceLookup
 from analysis.run_info import RunInfo, TopicInfo, run_info
-from analysis.runs import GROUP_LEVELS, Run, missing_files
+from analysis.runs import GROUP_LEVELS, Run, damaged_files, missing_files
 from analysis.shifts import Shift
 from analysis.speech_accuracy import read_speech_accuracy, speech_line
 
@@ -837,9 +837,13 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
         names = " / ".join(info.model_name(task) or "?" for task in ("stance", "tone"))
         label = f"  ({meta['name']})" if meta.get("name") else ""
         label += topics_words(meta.get("topics"), builtin)
-        missing = missing_files(Path(str(meta["path"]))) if meta.get("path") else []
+        folder = Path(str(meta["path"])) if meta.get("path") else None
+        missing = missing_files(folder) if folder else []
         if missing:  # a folder copied in part: `show` cannot read it, nor `latest` pick it
             label += f"  [incomplete: no {', '.join(missing)}]"
+        damaged = damaged_files(folder) if folder else []
+        if damaged:  # a table truncated or replaced: the same
+            label += f"  [damaged: {'; '.join(damaged)}]"
         failed = int(counts.get("failed_pairs") or 0)
         if failed:  # answers a chat endpoint gave in no usable form: counted nowhere
             label += f"  [{failed} of {counts.get('scored_pairs', '?')} pairs without a prediction]"

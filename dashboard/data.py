@@ -36,6 +36,7 @@ from analysis.runs import (
     Run,
     list_runs,
     load_run,
+    run_problems,
 )
 from dashboard import views
 
@@ -76,9 +77,38 @@ def runs_dir_from(argv: Sequence[str], environ: Mapping[str, str]) -> Path:
 
 
 def available_runs(runs_dir: Path) -> list[dict[str, Any]]:
-    """Metadata of the complete runs in ``runs_dir``, newest first (not cached: cheap, and a new
-    run should appear without restarting the dashboard)."""
-    return list_runs(runs_dir)
+    """Metadata of the runs in ``runs_dir`` that can be opened, newest first (see
+    :func:`runs_in`)."""
+    return runs_in(runs_dir)[0]
+
+
+def runs_in(runs_dir: Path) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """The runs in ``runs_dir`` that can be opened (metadata, newest first), and (run id, why)
+    of those left out: a run folder copied in part or with a damaged table, so that no page
+    opens on it. Not cached: a new run should appear without restarting the dashboard."""
+    whole, left_out = [], []
+    for meta in list_runs(runs_dir):
+        problem = _problems_of(meta)
+        if problem is None:
+            whole.append(meta)
+        else:
+            left_out.append((str(meta.get("run_id", Path(str(meta["path"])).name)), problem))
+    return whole, left_out
+
+
+def _problems_of(meta: Mapping[str, Any]) -> str | None:
+    folder = Path(str(meta.get("path", "")))
+    signature = tuple(
+        (f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in sorted(folder.glob("*"))
+    )
+    return _folder_problems(str(folder), signature)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _folder_problems(folder: str, signature: tuple) -> str | None:
+    """:func:`analysis.runs.run_problems`, read again only when the folder's files change
+    (``signature``: their names, sizes and times), as every page's rerun asks."""
+    return run_problems(Path(folder))
 
 
 def first_run_id(runs: Sequence[Mapping[str, Any]]) -> str | None:

@@ -20,7 +20,7 @@ from analysis.run_info import run_info  # noqa: E402
 from analysis.terminal import builtin_topic_targets, topics_words  # noqa: E402
 from dashboard import data, state  # noqa: E402
 from dashboard.context import RunContext, set_active  # noqa: E402
-from dashboard.style import counted  # noqa: E402
+from dashboard.style import counted, md_escape  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 LATER_PAGES = (
@@ -101,11 +101,27 @@ def _empty_state(runs_dir: Path) -> None:
     )
 
 
+def _left_out_words(left_out: list[tuple[str, str]]) -> str:
+    """The runs the list leaves out, and why, for the sidebar."""
+    shown = "; ".join(f"`{rid}`: {md_escape(why)}" for rid, why in left_out[:3])
+    more = (
+        f"; and {len(left_out) - 3} more (`viewpoints runs` lists them)"
+        if len(left_out) > 3
+        else ""
+    )
+    return (
+        f"Left out, as they cannot be opened (copied in part, or a table damaged): {shown}{more}. "
+        "Copy the folder again, or analyze the articles again."
+    )
+
+
 def main() -> None:
     st.set_page_config(page_title="viewpoints", page_icon=":material/balance:", layout="wide")
     state.load_from_query_params()
     runs_dir = data.runs_dir_from(sys.argv[1:], os.environ)
-    runs = data.available_runs(runs_dir)
+    runs, left_out = data.runs_in(runs_dir)
+    if left_out:  # said before anything else: a folder copied in part is easily missed
+        st.sidebar.warning(_left_out_words(left_out), icon=":material/report:")
     if not runs:
         _empty_state(runs_dir)
         add_page = PAGES_DIR / "add_articles.py"

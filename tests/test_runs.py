@@ -230,7 +230,42 @@ def test_latest_passes_over_a_newest_run_copied_in_part(tmp_path):
     write_run(tmp_path, "r1", {"created": "2026-01-01T00:00:00"}, "", tables())
     newest = write_run(tmp_path, "r2", {"created": "2026-01-02T00:00:00"}, "", tables())
     (newest / "positions.parquet").unlink()
-    with pytest.warns(UserWarning, match=r"the newest run, r2, is incomplete \(no positions"):
+    with pytest.warns(UserWarning, match=r"the newest run, r2, is incomplete or damaged \(no posi"):
         assert resolve_run("latest", tmp_path).name == "r1"
     with pytest.raises(RunError, match="is incomplete"):
         load_run("r2", tmp_path)  # named, it is still refused with what it lacks
+
+
+def test_a_table_truncated_or_replaced_is_damaged_listed_so_and_passed_over(tmp_path):
+    import pandas as pd
+
+    from analysis.terminal import format_runs
+
+    write_run(tmp_path, "r1", {"created": "2026-01-01T00:00:00"}, "", tables())
+    newest = write_run(tmp_path, "r2", {"created": "2026-01-02T00:00:00"}, "", tables())
+    positions = newest / "positions.parquet"
+    positions.write_bytes(positions.read_bytes()[: positions.stat().st_size // 2])  # half copied
+    with pytest.warns(UserWarning, match=r"the newest run, r2, is incomplete or damaged"):
+        assert resolve_run("latest", tmp_path).name == "r1"
+    with pytest.raises(RunError, match=r"r2 is damaged: positions\.parquet \(cannot be read"):
+        load_run("r2", tmp_path)  # named: refused in one line that names run and file
+    listed = format_runs(list_runs(tmp_path)).splitlines()
+    assert "[damaged: positions.parquet (cannot be read" in listed[1]
+    assert "damaged" not in listed[2]
+    # a table of another kind under the name (no status column) is damaged too
+    pd.DataFrame({"level": ["author"], "author": ["A"], "topic": ["t"]}).to_parquet(positions)
+    with pytest.raises(RunError, match=r"positions\.parquet \(no column status\)"):
+        load_run("r2", tmp_path)
+
+
+def test_a_run_json_whose_fields_have_the_wrong_types_is_left_out_and_refused(tmp_path):
+    write_run(tmp_path, "good", {"created": "2026-01-01T00:00:00"}, "", tables())
+    bad = write_run(tmp_path, "bad", {"created": "2026-01-02T00:00:00"}, "", tables())
+    meta = json.loads((bad / "run.json").read_text())
+    (bad / "run.json").write_text(json.dumps({**meta, "counts": "many"}))
+    with pytest.warns(
+        UserWarning, match=r'bad: its run\.json has counts = "many", expected an obj'
+    ):
+        assert [m["run_id"] for m in list_runs(tmp_path)] == ["good"]
+    with pytest.raises(RunError, match=r"its run\.json has counts"):
+        load_run(str(bad), tmp_path)

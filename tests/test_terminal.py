@@ -159,7 +159,9 @@ def test_runs_estimates_and_corrections_print_what_they_hold(tmp_path):
         (folder / f"{table}.parquet").write_bytes(b"")
     (folder / "config.toml").write_text("")
     partial = format_runs([dict(runs[0], path=str(folder))]).splitlines()[1]
-    assert partial.endswith("[incomplete: no positions.parquet]")
+    assert "[incomplete: no positions.parquet]" in partial
+    # and the empty files there are no tables either
+    assert partial.endswith("scores.parquet (cannot be read: Parquet file size is 0 bytes)]")
     assert line.endswith("stance.minilm.v2 / tone.vader.v1  (defaults)")
     # A long id (a recomputed run's) keeps a space before the date.
     runs.append(dict(runs[0], run_id="20261204-013903-c4b438f4-corrected"))

@@ -31,6 +31,7 @@ import hashlib
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from analysis.corpus.clean import clean_text, clean_title, repeat_key
 from analysis.corpus.documents import EXCLUDED, Article, Corpus, Passage, Skipped
 from analysis.corpus.encoding import FALLBACK_NAME
 from analysis.corpus.fields import FieldMap
+from analysis.corpus.language import looks_english
 from analysis.corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest
 from analysis.corpus.passages import build_passages
 from analysis.corpus.readers import RawDocument, read_file
@@ -51,7 +53,14 @@ DOC_NAMES = re.compile(
 )
 _UNSAFE_ID = re.compile(r"[\s:/\\]+")
 # Articles whose unreadable date is named one by one; the rest are counted at the end.
-UNREAD_DATES_SHOWN = 5
+UNREAD_DATES_SHOWN = 5  # articles named per kind of note; the rest are counted
+# The end of the count of each kind of note: "12 articles in all ..."
+NOTED_IN_ALL = {
+    "undated": "had a date that could not be read",
+    "misencoded": f"had bytes that are not UTF-8, read as {FALLBACK_NAME}",
+    "not_english": "do not look like English (the models read English)",
+    "renamed": "were given another id (unsafe characters, or an id already taken)",
+}
 # Skipped inputs named one by one on stderr (all are recorded in the run); the rest counted.
 SKIPS_SHOWN = 20
 NO_PASSAGE = "no passage to score (only a heading, or no words)"
@@ -120,8 +129,9 @@ class _Loader:
         self.ids: set[str] = set()
         self.texts: dict[str, str] = {}  # hash of the normalised text -> article id
         self.manifests: dict[Path, Manifest | None] = {}
-        self.unread_dates = 0  # articles kept undated because their date could not be read
-        self.misencoded = 0  # articles with bytes that were not UTF-8 (read as Windows-1252)
+        # articles noted per kind (each named up to UNREAD_DATES_SHOWN, then counted): kept
+        # undated, bytes read as Windows-1252, text not in English, id changed to be unique
+        self.noted: Counter[str] = Counter()
         self.skips = 0  # inputs skipped (each is announced up to SKIPS_SHOWN)
 
     def items(self, roots: list[Path]) -> Iterator[LoadedArticle | Skipped]:
@@ -148,13 +158,9 @@ class _Loader:
                     else:
                         yield from self._add(item, manifest)
             yield from self._flush(unreadable)
-        if self.unread_dates > UNREAD_DATES_SHOWN:
-            _warn(f"{self.unread_dates} articles in all had a date that could not be read")
-        if self.misencoded > UNREAD_DATES_SHOWN:
-            _warn(
-                f"{self.misencoded} articles in all had bytes that are not UTF-8, read as "
-                f"{FALLBACK_NAME}"
-            )
+        for kind, count in self.noted.items():
+            if count > UNREAD_DATES_SHOWN:
+                _warn(f"{count} articles in all {NOTED_IN_ALL[kind]}")
         if self.skips > SKIPS_SHOWN:
             _warn(
                 f"{self.skips} inputs skipped in all ({self.skips - SKIPS_SHOWN} not shown above); "
@@ -188,28 +194,15 @@ class _Loader:
         if manifest is not None:
             meta.update(manifest.overrides(raw.path.name))
         if raw.unread_date and meta["date"] is None:
-            self.unread_dates += 1
-            if self.unread_dates <= UNREAD_DATES_SHOWN:
-                _warn(
-                    f"{raw.source}: date {raw.unread_date!r} could not be read as a day "
-                    "(expected e.g. 2018-06-28 or June 28, 2018); the article is kept undated"
-                    + (
-                        f" (the first {UNREAD_DATES_SHOWN} are named; more are counted at the end)"
-                        if self.unread_dates == UNREAD_DATES_SHOWN
-                        else ""
-                    )
-                )
+            self._note(
+                "undated",
+                f"{raw.source}: date {raw.unread_date!r} could not be read as a day "
+                "(expected e.g. 2018-06-28 or June 28, 2018); the article is kept undated",
+            )
         if raw.encoding_note:
-            self.misencoded += 1
-            if self.misencoded <= UNREAD_DATES_SHOWN:
-                _warn(
-                    f"{raw.source}: {raw.encoding_note}; check its special characters"
-                    + (
-                        f" (the first {UNREAD_DATES_SHOWN} are named; more are counted at the end)"
-                        if self.misencoded == UNREAD_DATES_SHOWN
-                        else ""
-                    )
-                )
+            self._note(
+                "misencoded", f"{raw.source}: {raw.encoding_note}; check its special characters"
+            )
         text = clean_text(raw.text)
         if not text:
             yield self._skip(
@@ -236,7 +229,26 @@ class _Loader:
         if not passages:  # only a heading (a title alone): nothing to read a side in
             yield self._skip(Skipped(raw.source, NO_PASSAGE))
             return
+        if not looks_english(text):
+            self._note(
+                "not_english",
+                f"{raw.source}: the text does not look like English; the models read English, "
+                "so its topics will likely read not discussed",
+            )
+        given = (raw.record_id or "").strip()
+        if given and given != article.article_id:
+            self._note(
+                "renamed",
+                f"{raw.source}: id {given!r} is kept as {article.article_id!r}"
+                " (ids name files and links: '/' and other such characters become '_')",
+            )
         unique = self._unique(article.article_id)
+        if unique != article.article_id:
+            self._note(
+                "renamed",
+                f"{raw.source}: id {article.article_id!r} is taken by an earlier article; "
+                f"this one is {unique!r}",
+            )
         if unique != article.article_id:  # the passages carry the article's id in theirs
             passages = [
                 dataclasses.replace(p, passage_id=f"{unique}:{p.index}", article_id=unique)
@@ -245,6 +257,18 @@ class _Loader:
         article = dataclasses.replace(article, article_id=unique)
         self.texts[key] = article.article_id
         yield LoadedArticle(article, passages)
+
+    def _note(self, kind: str, message: str) -> None:
+        """Warn of one article's ``kind`` of note, the first :data:`UNREAD_DATES_SHOWN` of each
+        kind by name; the rest are counted at the end of the load."""
+        self.noted[kind] += 1
+        count = self.noted[kind]
+        if count <= UNREAD_DATES_SHOWN:
+            last = count == UNREAD_DATES_SHOWN
+            _warn(
+                message
+                + (f" (the first {count} are named; more are counted at the end)" if last else "")
+            )
 
     def _unique(self, article_id: str) -> str:
         candidate, n = article_id, 2

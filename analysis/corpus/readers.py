@@ -258,7 +258,7 @@ def _read_csv(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocum
         return
     line = 1
     with handle, _csv_field_limit(max_bytes):
-        reader = csv.DictReader(handle)
+        reader = csv.DictReader(handle, delimiter=csv_delimiter(head))
         try:
             if not reader.fieldnames:
                 yield Skipped(str(path), "empty file")
@@ -281,6 +281,15 @@ def _read_csv(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocum
                 yield Skipped(str(path), "no records: a header row only")
         except (csv.Error, UnicodeDecodeError) as e:
             yield Skipped(f"{path}:{line}", f"malformed CSV, rest of the file skipped: {e}")
+
+
+def csv_delimiter(head: bytes) -> str:
+    """The delimiter of a CSV file from its first bytes: a comma, unless its header row has
+    none but semicolons or tabs (a spreadsheet saved in a locale that writes decimal commas)."""
+    first = head.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+    if "," in first:
+        return ","
+    return max((";", "\t"), key=first.count) if (";" in first or "\t" in first) else ","
 
 
 def _csv_decoded(row: dict) -> tuple[dict, int]:

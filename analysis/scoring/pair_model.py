@@ -288,6 +288,22 @@ def save_pair_adapter(
     return directory
 
 
+def read_model_info(directory: str | Path) -> dict[str, Any]:
+    """A saved model's ``viewpoints_model.json``, or a ValueError naming the file and what is
+    wrong with it (a file edited by hand, or cut short in a copy)."""
+    file = Path(directory) / "viewpoints_model.json"
+    try:
+        info = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(
+            f"{file} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); "
+            "copy the model folder again, or save the model again"
+        ) from None
+    if not isinstance(info, dict):
+        raise ValueError(f"{file}: expected a JSON object, found {type(info).__name__}")
+    return info
+
+
 def weights_sha256(directory: str | Path) -> str:
     """A digest of everything a saved model's predictions depend on: its weights file, and for
     an adapter also the base weights it was trained over."""
@@ -296,7 +312,7 @@ def weights_sha256(directory: str | Path) -> str:
     from analysis.backbone import sha256_of
 
     directory = Path(directory)
-    config = json.loads((directory / "viewpoints_model.json").read_text())
+    config = read_model_info(directory)
     if not config.get("adapter"):
         return sha256_of(directory / WEIGHTS_FILE)
     base_sha = config["adapter"].get("base_sha256") or ""
@@ -358,9 +374,7 @@ def load_pair_classifier(directory: str | Path, dtype: torch.dtype = torch.float
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
     directory = Path(directory)
-    config = PairModelConfig.from_dict(
-        json.loads((directory / "viewpoints_model.json").read_text())
-    )
+    config = PairModelConfig.from_dict(read_model_info(directory))
     if config.adapter:
         encoder, state = _merged_base_encoder(directory, config)
         model = PairClassifier(encoder, config)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -71,8 +70,9 @@ class PairModel:
     def head_layers(self) -> dict[str, list[int]]:
         """The layers each head reads where not the last alone (from the model's config file,
         without loading the weights): part of what a head's scores depend on."""
-        config = json.loads((self.directory / "viewpoints_model.json").read_text("utf-8"))
-        return dict(config.get("head_layers") or {})
+        from analysis.scoring.pair_model import read_model_info
+
+        return dict(read_model_info(self.directory).get("head_layers") or {})
 
     def predict(
         self,

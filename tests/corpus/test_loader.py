@@ -228,3 +228,32 @@ def test_a_titles_trailing_link_is_not_part_of_the_title(tmp_path):
         tmp_path / "r.jsonl", [{"title": f"A Worthy Choice   Read more at: {url}", "text": BODY}]
     )
     assert [a.title for a in load_corpus([tmp_path]).articles] == ["A Worthy Choice"]
+
+
+RUSSIAN = (
+    "Санкции против России были ужесточены весной. Министерство финансов США объявило новые "
+    "меры против банков и энергетических компаний в Москве. Критики политики сомневаются, что "
+    "она изменит курс Кремля на Украине. Переговоры о контроле над вооружениями не ведутся уже "
+    "несколько лет, и эксперты опасаются новой гонки вооружений в Европе и в мире в целом."
+)
+
+
+def test_an_article_not_in_english_is_named_since_it_will_read_not_discussed(tmp_path, capsys):
+    records = [{"id": "ru", "text": RUSSIAN}, {"id": "en", "text": BODY}]
+    corpus = load_corpus([write_jsonl(tmp_path / "mixed.jsonl", records)])
+    assert [a.article_id for a in corpus.articles] == ["ru", "en"]  # both kept
+    warned = [line for line in capsys.readouterr().err.splitlines() if "English" in line]
+    assert len(warned) == 1 and "mixed.jsonl:1: the text does not look like English" in warned[0]
+
+
+def test_ids_changed_to_be_safe_or_unique_are_named(tmp_path, capsys):
+    records = [
+        {"id": "same", "text": BODY},
+        {"id": "same", "text": BODY + " A different ending here."},
+        {"id": "a/b", "text": BODY + " Yet another ending here."},
+    ]
+    corpus = load_corpus([write_jsonl(tmp_path / "ids.jsonl", records)])
+    assert [a.article_id for a in corpus.articles] == ["same", "same-2", "a_b"]
+    err = capsys.readouterr().err
+    assert "ids.jsonl:2: id 'same' is taken by an earlier article; this one is 'same-2'" in err
+    assert "ids.jsonl:3: id 'a/b' is kept as 'a_b'" in err

@@ -178,3 +178,16 @@ def test_an_html_date_comes_from_markup_never_from_a_copyright_footer(tmp_path):
     write(tmp_path / "page.html", dated.replace("</title>", "</title></head>", 1))
     (article,) = load_corpus([tmp_path]).articles
     assert article.date == "2018-07-16"
+
+
+def test_a_csv_separated_by_semicolons_or_tabs_is_read_as_such(tmp_path):
+    for name, delimiter in (("semi.csv", ";"), ("tabs.csv", "\t")):
+        path = tmp_path / name
+        with path.open("w", newline="", encoding="utf-8-sig") as handle:  # a spreadsheet's BOM
+            writer = csv.writer(handle, delimiter=delimiter)
+            writer.writerow(["ID", "title", "text"])
+            writer.writerow(["s1", "Sanctions, again", BODY])  # a comma in a cell is no delimiter
+        corpus = load_corpus([path])
+        (article,) = corpus.articles
+        assert (article.article_id, article.title) == ("s1", "Sanctions, again"), name
+        assert not corpus.skipped

@@ -150,3 +150,18 @@ def test_the_dashboard_opens_on_the_newest_run_of_the_default_models(app, tmp_pa
     chosen = app(tmp_path, run="20190101-000000-vader000").run()
     notes = [i.value for i in chosen.sidebar.info if "Not the default models" in i.value]
     assert notes and "tone from tone.vader.v1" in notes[0]
+
+
+def test_a_run_copied_in_part_is_left_out_and_named_and_the_app_opens_on_a_whole_one(app, tmp_path):
+    make_small_run(tmp_path, "20180101-000000-whole000", created="2018-01-01T00:00:00")
+    newest = make_small_run(tmp_path, "20190101-000000-broken00", created="2019-01-01T00:00:00")
+    positions = Path(newest) / "positions.parquet"
+    positions.write_bytes(positions.read_bytes()[:100])  # a copy cut short
+    at = app(tmp_path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    picker = at.sidebar.selectbox(key="w_run")
+    assert len(picker.options) == 1 and "whole000" in picker.options[0]
+    assert picker.value == "20180101-000000-whole000"
+    (warning,) = [w.value for w in at.sidebar.warning if "Left out" in w.value]
+    assert "`20190101-000000-broken00`: positions.parquet (cannot be read" in warning
+    assert at.title[0].value == "Overview" and not at.error  # the whole run's page, no traceback

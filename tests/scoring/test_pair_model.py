@@ -182,3 +182,16 @@ def test_a_model_config_from_a_newer_version_or_not_fitting_its_heads_is_named(t
     (copy / "viewpoints_model.json").write_text(json.dumps(config))
     with pytest.raises(ValueError, match=r"heads in .*v2 do not fit its config: .*tone_v3"):
         load_pair_classifier(copy)
+
+
+def test_a_broken_model_info_file_is_named_with_what_is_wrong(tiny_pair_model_dir, tmp_path):
+    from analysis.scoring.pair_model import weights_sha256
+
+    broken = Path(shutil.copytree(tiny_pair_model_dir, tmp_path / "model"))
+    info = broken / "viewpoints_model.json"
+    info.write_text('{\n  "heads": \n')  # cut short in a copy
+    with pytest.raises(ValueError, match=r"viewpoints_model\.json is not valid JSON \(line 3"):
+        load_pair_classifier(broken)
+    info.write_text("[1, 2]")
+    with pytest.raises(ValueError, match=r"viewpoints_model\.json: expected a JSON object"):
+        weights_sha256(broken)
