@@ -131,6 +131,16 @@ NOT_NAMES = _words(
     f"few several having needless in on at for after before since {_DAYS_MONTHS}"
 )
 MIN_QUOTE_WORDS = 5
+# A block quote set with one opening mark in its first paragraph and one closing mark in its
+# last runs over at most this many paragraphs without marks between them.
+MAX_QUOTED_PARAGRAPHS = 12
+_DOUBLE_QUOTES = re.compile('["“”]')
+# The line that introduces a block quote and names its source: "From McClatchy:", "Via the
+# Washington Post:", "Per Politico:", "As CNN reported:".
+_BLOCK_INTRO = re.compile(
+    r"(?:From|Via|Per|As)\s+(?:the\s+)?([A-Z][\w.&'’ -]{1,60}?)(?:\s+(?:reports?|reported|"
+    r"writes|wrote|notes|noted|explains|explained|put it))?:"
+)
 # Transcripts: a paragraph that starts with a speaker's name in capitals and a colon ("AMY
 # GOODMAN: ...", "INSKEEP: ...") is that speaker's, when the article gives the same label to
 # two turns or more (a label used once is more often a heading, "UPDATE: ..."). A turn can also
@@ -291,10 +301,13 @@ def detect_speech(
     kinds: list[str | None] = []  # the passage's own attribution kind, if any
     groups: list[tuple[int, int] | None] = []  # the quotation a passage is mostly part of
     paragraph_of: list[int] = []
+    carried, sources = _quotations_across_paragraphs(text, paragraphs)
     for number, spans in enumerate(paragraphs):
         if not spans:
             continue
         quotes = quote_spans(text, spans[0][0], spans[-1][1])
+        if number in carried:  # inside a quotation opened in an earlier paragraph
+            quotes = _union([*quotes, carried[number]])
         if number in turns:  # a transcript's turns: every passage is its turn's speaker's
             for start, _ in spans:
                 results.append((True, _turn_speaker(turns[number], start)))
@@ -307,8 +320,12 @@ def detect_speech(
             inside, longest, group = _quoted(text, start, end, quotes)
             quoted = inside * 2 >= end - start or longest >= MIN_QUOTE_WORDS
             speaker = attribution.speaker if attribution else None
+            if quoted and speaker is None and number in sources:  # "From McClatchy:" above
+                speaker, kind = sources[number], "named"
+            else:
+                kind = attribution.kind if attribution else None
             results.append((quoted or attribution is not None, speaker))
-            kinds.append(attribution.kind if attribution else None)
+            kinds.append(kind)
             groups.append(group)
             paragraph_of.append(number)
     _share_within_quotes(results, groups)
@@ -330,6 +347,71 @@ def detect_speech(
         else (rep, full.get(speaker, speaker) if speaker else speaker)
         for rep, speaker in results
     ]
+
+
+def _quotations_across_paragraphs(
+    text: str, paragraphs: Sequence[Sequence[tuple[int, int]]]
+) -> tuple[dict[int, tuple[int, int]], dict[int, str]]:
+    """Block quotes that open in one paragraph and close in a later one, with no marks between
+    but quotations inside them (an excerpt set with one opening and one closing mark, as
+    scraped pages often give them): paragraph number -> its span inside the block quote, and
+    paragraph number -> the source an introduction names ("From McClatchy:" before it) for
+    every paragraph of the quote. Without a closing mark nothing is carried: each paragraph's
+    own marks decide."""
+    carried: dict[int, tuple[int, int]] = {}
+    sources: dict[int, str] = {}
+    opened: int | None = None  # the paragraph whose quotation is left open
+    between: list[int] = []
+    intro: dict[int, str] = {}  # an opening paragraph -> the source its introduction names
+    for number, spans in enumerate(paragraphs):
+        if not spans:
+            continue
+        start, end = spans[0][0], spans[-1][1]
+        marks = [m.start() for m in _DOUBLE_QUOTES.finditer(text, start, end)]
+        if opened is not None:
+            closing, depth = None, 0  # quotations inside the excerpt open and close in turn
+            for at in marks:
+                if not _closes(text, at, start, end):
+                    depth += 1
+                elif depth:
+                    depth -= 1
+                else:
+                    closing = at
+                    break
+            if closing is not None and text[closing + 1 : end].strip():
+                opened, between = None, []  # the excerpt ends where its paragraph does
+            elif closing is not None:
+                for inside in between:
+                    carried[inside] = (paragraphs[inside][0][0], paragraphs[inside][-1][1])
+                carried[number] = (start, closing + 1)
+                if opened in intro:
+                    for n in (opened, *between, number):
+                        sources[n] = intro[opened]
+                opened, between = None, []
+            elif depth or len(between) >= MAX_QUOTED_PARAGRAPHS:
+                opened, between = None, []  # a new quotation left open, or no end in sight
+            else:
+                between.append(number)
+        # an excerpt begins its paragraph with the one mark in it: '"Confirmation of the trip
+        # would ...' (a paragraph with more marks may be a quotation mis-scraped)
+        elif len(marks) == 1 and marks[0] == start and not _closes(text, start, start, end):
+            opened, between = number, []
+            # the line above, a heading or not: "From McClatchy:"
+            lead = _BLOCK_INTRO.fullmatch(text[:start].rstrip().rsplit("\n", 1)[-1].strip())
+            if lead:
+                intro[number] = lead.group(1)
+    return carried, sources
+
+
+def _closes(text: str, at: int, start: int, end: int) -> bool:
+    """Whether the double quotation mark at ``at`` closes a quotation (rather than opens one)."""
+    if text[at] == "”":
+        return True
+    if text[at] == "“":
+        return False
+    before = text[at - 1] if at > start else " "
+    after = text[at + 1] if at + 1 < end else " "
+    return not before.isspace() and (after.isspace() or after in ".,;:!?)—-")
 
 
 def _transcript_turns(

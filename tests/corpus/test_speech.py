@@ -222,3 +222,41 @@ def test_a_turn_can_begin_inside_a_paragraph_and_counts_toward_a_transcript():
 def test_a_label_used_once_is_a_heading_not_a_transcript():
     flags = _flags("BOTTOM LINE: Sanctions work.\n\nSTEVE SMITH: Sanctions work.")
     assert [reported for _, reported, _ in flags] == [False, False]
+
+
+EXCERPT = (
+    "Reporters at McClatchy say investigators have new evidence about the trip to Prague.\n\n"
+    "From McClatchy:\n\n"
+    '"Confirmation of the trip would lend credence to the report about the Kremlin meeting.\n\n'
+    "It would also be one of the most significant developments in the investigation so far. "
+    "It undercuts the claim that “there is no evidence of collusion,” the report notes.\n\n"
+    'Kosachev was among the Russians hit with stiff U.S. sanctions earlier this month."\n\n'
+    "Whatever the truth, the sanctions on Russia are working as intended."
+)
+
+
+def test_a_block_quote_set_with_one_opening_and_one_closing_mark_is_the_sources():
+    flags = {t.strip('"'): (reported, speaker) for t, reported, speaker in _flags(EXCERPT)}
+    quoted = [v for t, v in flags.items() if t.startswith(("Confirmation", "It would", "Kosachev"))]
+    assert quoted == [(True, "McClatchy")] * 3  # its source, named by the line above it
+    middle = [v for t, v in flags.items() if t.startswith("It undercuts")]
+    assert middle == [(True, "McClatchy")]  # a quotation inside the excerpt does not end it
+    after = flags["Whatever the truth, the sanctions on Russia are working as intended."]
+    assert after == (False, None)  # the author's own words again
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        # no closing mark: each paragraph's own marks decide
+        EXCERPT.replace('this month."', "this month."),
+        # a closing mark before the paragraph ends closes something else
+        EXCERPT.replace('this month."', 'this month," he added, and left.'),
+        # the opening paragraph closes its own quotation
+        EXCERPT.replace("Kremlin meeting.\n\n", 'Kremlin meeting."\n\n'),
+    ],
+)
+def test_a_block_quote_needs_its_closing_mark_at_a_paragraphs_end(changed):
+    flags = {t: reported for t, reported, _ in _flags(changed)}
+    assert not flags["It would also be one of the most significant developments in the "
+                     "investigation so far."]  # fmt: skip
