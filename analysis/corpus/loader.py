@@ -38,6 +38,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from analysis.corpus.clean import clean_text, clean_title, repeat_key
+from analysis.corpus.contributors import contributor_named
 from analysis.corpus.documents import EXCLUDED, Article, Corpus, Passage, Skipped
 from analysis.corpus.encoding import FALLBACK_NAME
 from analysis.corpus.fields import FieldMap
@@ -212,7 +213,8 @@ class _Loader:
         article = Article(
             article_id=_UNSAFE_ID.sub("_", (raw.record_id or raw.fallback_id).strip()) or "article",
             title=clean_title(meta["title"] or ""),
-            author=meta["author"],
+            # an unsigned op-ed names its writer in the note that ends it
+            author=meta["author"] or contributor_named(text),
             outlet=meta["outlet"],
             date=meta["date"],
             url=meta["url"],

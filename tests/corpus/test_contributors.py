@@ -1,0 +1,61 @@
+"""analysis.corpus.contributors: the writer an unsigned op-ed names in the note that ends it."""
+
+import pytest
+
+from analysis.corpus import load_corpus
+from analysis.corpus.contributors import contributor_named
+from tests.corpus.conftest import BODY, write_jsonl
+
+
+@pytest.mark.parametrize(
+    ("note", "writer"),
+    [
+        (
+            "Jonathan Turley is the chair of public interest law at George Washington University.",
+            "Jonathan Turley",
+        ),
+        ("Robert A. Manning is a senior fellow of the Atlantic Council.", "Robert A. Manning"),
+        (
+            "The Memo is a reported column by Niall Stanage, focused on the presidency.",
+            "Niall Stanage",
+        ),
+        (
+            "Rep. Eric Swalwell, D-Calif., serves on the House Intelligence Committee and is a "
+            "former prosecutor.",
+            "Eric Swalwell",
+        ),
+    ],
+)
+def test_a_contributor_note_names_the_writer(note, writer):
+    assert contributor_named(f"{BODY}\n\n{note}") == writer
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "The Pentagon is building 133 cyber teams, a former official said.",  # not a name
+        "Mr Mulvaney was ordered by Congress to testify, and the former aide refused.",
+        "Sanctions expert Jane Doe is a fellow here.",  # does not begin with the name
+        "Jane Doe is visiting Moscow next week.",  # no role: a sentence about her
+    ],
+)
+def test_other_last_paragraphs_name_no_one(note):
+    assert contributor_named(f"{BODY}\n\n{note}") is None
+
+
+def test_a_person_the_article_discusses_is_not_its_writer():
+    text = f"Jane Doe met the Russian envoy in Geneva.\n\n{BODY}\n\nJane Doe is a former diplomat."
+    assert contributor_named(text) is None
+
+
+def test_an_unsigned_article_is_grouped_under_its_contributor_a_byline_wins(tmp_path):
+    note = "Jane Doe is a senior fellow at the Atlantic Council."
+    records = [
+        {"ID": "op-ed", "title": "T", "text": f"{BODY}\n\n{note}"},
+        {"ID": "signed", "title": "T", "authors": "John Roe", "text": f"{BODY} Again.\n\n{note}"},
+    ]
+    articles = load_corpus([write_jsonl(tmp_path / "a.jsonl", records)]).articles
+    assert [(a.article_id, a.author) for a in articles] == [
+        ("op-ed", "Jane Doe"),
+        ("signed", "John Roe"),
+    ]
