@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.bylines import split_byline
+from analysis.corpus.contributors import contributor_named
 from dashboard import context, corrections_ui, data, state, ui, views
 from dashboard.evidence import group_note_html, position_html, quoted_readings
 from dashboard.highlight import Span, highlight_html
@@ -313,6 +314,16 @@ def _roster_note(info: pd.Series) -> None:
     )
 
 
+def _contributor_note(info: pd.Series, text: str) -> None:
+    """Say where an author came from when the article's closing contributor note names them
+    (:mod:`analysis.corpus.contributors`: how an unsigned op-ed gets its writer)."""
+    if info["group_kind"] == "author" and contributor_named(text) == info.get("author"):
+        st.caption(
+            f"{md_escape(str(info['author']))} is the writer the contributor note at the end "
+            "of the article names (an article without a byline counts for that writer)."
+        )
+
+
 def render() -> None:
     """Lay out the page (Streamlit runs this file as ``__main__``; importing it runs nothing)."""
     ctx = context.active()
@@ -400,6 +411,7 @@ def render() -> None:
         facts.append(f"duplicate of {md_escape(info['duplicate_of'])} (not counted twice)")
     st.markdown(" · ".join(facts), unsafe_allow_html=True)
     _roster_note(info)
+    _contributor_note(info, str(data.article_texts(ctx.path, ctx.stamp).get(aid, "")))
 
     own = positions[positions["article_id"] == aid].set_index("topic")
     counts_reported = ctx.info.aggregation.include_reported

@@ -210,6 +210,51 @@ def test_a_byline_with_the_sites_list_of_writers_says_whom_it_counts_for(app, ro
     assert "Cy Kim" in groups and "Hannah Brown" not in groups
 
 
+def test_an_author_a_contributor_note_names_is_said_to_come_from_it(app, tmp_path):
+    note = "Jane Doe is a senior fellow at the Atlantic Council."
+    specs = [
+        {
+            "article_id": "oped",
+            "title": "Guest op-ed",
+            "author": "Jane Doe",  # as the loader gives an unsigned op-ed with this note
+            "outlet": "The Hill",
+            "date": "2019-01-02",
+            "url": None,
+            "paragraphs": [
+                ("Sanctions on Russia were tightened.", [("sanctions", 0.6, 0.1, 0.2, 0.1, 0.9)],
+                 False, None),
+                (note, [], False, None),
+            ],
+        },
+        {
+            "article_id": "news",
+            "title": "A news story",
+            "author": "John Roe",
+            "outlet": "The Hill",
+            "date": "2019-01-03",
+            "url": None,
+            "paragraphs": [
+                ("Sanctions on Russia were eased.", [("sanctions", 0.6, 0.1, 0.2, 0.1, 0.9)],
+                 False, None),
+            ],
+        },
+    ]  # fmt: skip
+    runs = _write_specs(tmp_path, "20190110-120000-oped0000", specs)
+    notes = {}
+    for aid in ("oped", "news"):
+        at = app(runs, article=aid).run()
+        at.switch_page("app_pages/article.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        notes[aid] = [c.value for c in at.caption if "contributor note" in c.value]
+    assert notes == {
+        "oped": [
+            "Jane Doe is the writer the contributor note at the end of the article names (an "
+            "article without a byline counts for that writer)."
+        ],
+        "news": [],
+    }
+
+
 def _left_out_listed(app, tmp_path, run, on_topic: float):
     """The small run's first Nhan Dan passage left out of Sanctions with ``on_topic``: the
     passage and the Article page's expander that lists it."""
