@@ -1186,7 +1186,10 @@ def _gated_out(run: Any, passage_id: str, topic: str) -> str | None:
     path = Path(run.path) / GATED_OUT_TABLE
     if not path.exists():
         return None
-    table = pd.read_parquet(path, columns=["passage_id", "topic", "relevance", "on_topic"])
+    try:
+        table = pd.read_parquet(path, columns=["passage_id", "topic", "relevance", "on_topic"])
+    except (OSError, ValueError):  # an optional table, damaged: `runs` says so; no note here
+        return None
     hit = table[(table["passage_id"].astype(str) == passage_id) & (table["topic"] == topic)]
     if not len(hit):
         return None

@@ -669,7 +669,8 @@ def _untrained_note(unjudged: list[Any], own_cut: float | None) -> str:
     note = (
         f"{keys}: the stance model's topic head was not trained on their targets, so {cut}no "
         "topic gate applied to them (run.json: relevance_thresholds, topic_head_untrained); a "
-        "rerun of this file does the same."
+        "`viewpoints run` of this file does the same (`analyze --config` gives every topic the "
+        "threshold below)."
     )
     return "".join(f"# {line}\n" for line in textwrap.wrap(note, 94))
 

@@ -26,7 +26,7 @@ import shutil
 import tomllib
 import uuid
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -325,8 +325,12 @@ def meta_problem(meta: Any) -> str | None:
 _JSON_TYPE = {str: "a string", dict: "an object", list: "a list"}
 
 
-def list_runs(runs_dir: str | Path) -> list[dict[str, Any]]:
-    """Metadata of the complete runs in ``runs_dir``, newest first (``path`` added)."""
+def list_runs(
+    runs_dir: str | Path, on_left_out: Callable[[Path, str], None] | None = None
+) -> list[dict[str, Any]]:
+    """Metadata of the complete runs in ``runs_dir``, newest first (``path`` added). A folder
+    whose run.json cannot be read is left out: ``on_left_out(folder, why)`` hears of it, by
+    default a warning."""
     runs_dir = Path(runs_dir)
     if not runs_dir.is_dir():
         return []
@@ -336,11 +340,14 @@ def list_runs(runs_dir: str | Path) -> list[dict[str, Any]]:
             continue
         try:
             meta = json.loads((child / "run.json").read_text(encoding="utf-8"))
+            problem = meta_problem(meta)
         except (OSError, json.JSONDecodeError) as err:
-            warnings.warn(f"left out {child}: its run.json is unreadable ({err})", stacklevel=2)
-            continue
-        if problem := meta_problem(meta):
-            warnings.warn(f"left out {child}: its run.json {problem}", stacklevel=2)
+            problem = f"is unreadable ({err})"
+        if problem:
+            if on_left_out is None:
+                warnings.warn(f"left out {child}: its run.json {problem}", stacklevel=2)
+            else:
+                on_left_out(child, f"its run.json {problem}")
             continue
         meta["path"] = str(child)
         found.append(meta)
@@ -362,26 +369,29 @@ ESSENTIAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "passages": ("passage_id", "article_id", "text"),
     "scores": ("passage_id", "article_id", "topic"),
     "positions": ("level", "author", "topic", "status"),
+    "gated_out": ("passage_id", "topic"),
 }
 
 
-def damaged_files(path: Path) -> list[str]:
+def damaged_files(path: Path, optional: bool = False) -> list[str]:
     """The tables of a run folder that are there but cannot be read as its tables, each with
     why ("positions.parquet (cannot be read: ...)"): a file copied in part, truncated, or
-    replaced. Only the files' footers are read, so listing runs stays quick."""
+    replaced; with ``optional``, the optional tables too (which no reader needs: a damaged one
+    is said where runs are listed, and read as absent). Only the files' footers are read, so
+    listing runs stays quick."""
     import pyarrow.parquet as pq
 
     damaged = []
-    for name in TABLES:
+    for name in (*TABLES, *(OPTIONAL_TABLES if optional else ())):
         file = path / f"{name}.parquet"
         if not file.is_file():
-            continue  # missing_files says so
+            continue  # missing_files says so (an optional table may be absent)
         try:
             names = set(pq.read_schema(file).names)
         except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
-            damaged.append(f"{file.name} (cannot be read: {err})")
+            damaged.append(f"{file.name} (cannot be read: {' '.join(str(err).split())})")
             continue
-        lacking = [c for c in ESSENTIAL_COLUMNS[name] if c not in names]
+        lacking = [c for c in ESSENTIAL_COLUMNS.get(name, ()) if c not in names]
         if lacking:
             damaged.append(f"{file.name} (no column {', '.join(lacking)})")
     return damaged
@@ -520,13 +530,17 @@ def load_run(
         )
     try:
         meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
+        if problem := meta_problem(meta):
+            raise RunError(f"run {path} is unreadable: its run.json {problem}")
         config = tomllib.loads((path / "config.toml").read_text(encoding="utf-8"))
         tables = {
             name: load_table(path, name, list(columns[name]) if name in columns else None)
             for name in TABLES
         }
-    except (OSError, ValueError, tomllib.TOMLDecodeError) as err:  # JSON, TOML or Parquet
+    except (OSError, tomllib.TOMLDecodeError) as err:
         raise RunError(f"run {path} is unreadable: {err}") from None
-    if problem := meta_problem(meta):
-        raise RunError(f"run {path} is unreadable: its run.json {problem}")
+    except ValueError as err:  # JSON or Parquet (RunError is one too: passed on as it is)
+        if isinstance(err, RunError):
+            raise
+        raise RunError(f"run {path} is unreadable: {err}") from None
     return Run(path=path, meta=meta, config=config, **tables)

@@ -290,7 +290,12 @@ def format_positions(
                 else [k for k in covered_topics(accuracy, run.info.topics) if k in topics],
             )
         ),
-        *(wrapped(speech_line(speech)) if (speech := read_speech_accuracy()) else []),
+        # not where quotes count as the author's words too: a missed quote changes nothing there
+        *(
+            wrapped(speech_line(speech))
+            if not run.info.aggregation.include_reported and (speech := read_speech_accuracy())
+            else []
+        ),
         *(wrapped(caveat) if (caveat := tone_caveat(run.meta.get("models"))) else []),
         *(line for note in _recomputed_note(run.meta) for line in wrapped(note)),
         *(wrapped(OUTLETS_NOTE) if level == "outlet" else []),
@@ -826,8 +831,9 @@ def topics_words(topics: Any, builtin: Mapping[str, str]) -> str:
 
 def format_runs(runs: list[dict[str, Any]]) -> str:
     """One line per run (newest first): id, created, articles read and skipped (bad input, not
-    the files a manifest excludes), models, name, the tables a run folder lacks, and the
-    passage-topic pairs whose prediction failed."""
+    the files a manifest excludes), models, name, its topics where not the built-in ones, the
+    tables a run folder lacks or holds damaged, and the passage-topic pairs whose prediction
+    failed."""
     width = max([len("run"), *(len(str(m.get("run_id", "?"))) for m in runs)]) + 2
     lines = [f"{'run':<{width}}{'created':<27}{'articles':>9}{'skipped':>9}  models"]
     builtin = builtin_topic_targets()
@@ -841,7 +847,7 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
         missing = missing_files(folder) if folder else []
         if missing:  # a folder copied in part: `show` cannot read it, nor `latest` pick it
             label += f"  [incomplete: no {', '.join(missing)}]"
-        damaged = damaged_files(folder) if folder else []
+        damaged = damaged_files(folder, optional=True) if folder else []
         if damaged:  # a table truncated or replaced: the same
             label += f"  [damaged: {'; '.join(damaged)}]"
         failed = int(counts.get("failed_pairs") or 0)

@@ -84,10 +84,13 @@ def available_runs(runs_dir: Path) -> list[dict[str, Any]]:
 
 def runs_in(runs_dir: Path) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """The runs in ``runs_dir`` that can be opened (metadata, newest first), and (run id, why)
-    of those left out: a run folder copied in part or with a damaged table, so that no page
-    opens on it. Not cached: a new run should appear without restarting the dashboard."""
-    whole, left_out = [], []
-    for meta in list_runs(runs_dir):
+    of those left out: a run folder copied in part, with a damaged table or an unreadable
+    run.json, so that no page opens on it. Not cached: a new run should appear without
+    restarting the dashboard."""
+    left_out: list[tuple[str, str]] = []  # folders whose run.json cannot be read, then the rest
+    listed = list_runs(runs_dir, lambda folder, why: left_out.append((folder.name, why)))
+    whole = []
+    for meta in listed:
         problem = _problems_of(meta)
         if problem is None:
             whole.append(meta)

@@ -95,10 +95,12 @@ def against_sort_note(models: Mapping[str, Any] | None) -> str | None:
     )
 
 
-def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> None:
+def render_trust(
+    models: Mapping[str, Any] | None, topics: Sequence[Any], counts_reported: bool = False
+) -> None:
     """A collapsed expander with the measured figures (the run's ``topics``, with key and
     label, name them; those whose key the labels lack are named as not measured), or with how
-    to measure them."""
+    to measure them; ``counts_reported``: the run counts quotes as the author's words too."""
     accuracy = accuracy_for_run(models)
     unmeasured = unmeasured_topics(accuracy, topics)
     labels = {t.key: t.label for t in topics}
@@ -106,7 +108,9 @@ def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> Non
     if caveat:
         st.caption(caveat)
     covered = covered_topics(accuracy, topics) if accuracy is not None else None
-    speech = read_speech_accuracy()  # whichever stance model: the rules are the run's code's
+    # whichever stance model (the figures are of today's speech rules); not said where the run
+    # counts quotes as the author's words too, as a missed quote then changes nothing
+    speech = None if counts_reported else read_speech_accuracy()
     with st.expander(trust_label(accuracy, unmeasured, labels, covered), icon=":material/info:"):
         if accuracy is None:
             stance = models.get("stance") if isinstance(models, Mapping) else None
@@ -121,7 +125,9 @@ def render_trust(models: Mapping[str, Any] | None, topics: Sequence[Any]) -> Non
             if speech is not None:
                 st.markdown(f"- {speech_sentence(speech)}")
             return
-        lines = accuracy_sentences(accuracy, labels)
+        # the run's names only for the topics the figures measure: a built-in key given another
+        # target ("sanctions" on Iran) keeps the figures' own key, not the run's label
+        lines = accuracy_sentences(accuracy, {k: labels[k] for k in covered or []})
         if unmeasured:
             lines.insert(
                 0,

@@ -49,7 +49,7 @@ def table_key(prefix: str, units: list[str]) -> str:
     return f"{prefix}_{digest}"
 
 
-def label_width(labels: Any, least: int = 100, most: int = 260) -> int:
+def label_width(labels: Any, least: int = 100, most: int = 420) -> int:
     """Pixels that show the longest of ``labels`` whole in a table's 14 px font (about 7 px a
     character and the cell's padding), between ``least`` and ``most``."""
     longest = max((len(str(v)) for v in labels), default=0)

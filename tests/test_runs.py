@@ -269,3 +269,13 @@ def test_a_run_json_whose_fields_have_the_wrong_types_is_left_out_and_refused(tm
         assert [m["run_id"] for m in list_runs(tmp_path)] == ["good"]
     with pytest.raises(RunError, match=r"its run\.json has counts"):
         load_run(str(bad), tmp_path)
+
+
+def test_a_damaged_optional_table_is_listed_but_the_run_still_opens(tmp_path):
+    from analysis.runs import GATED_OUT_TABLE
+    from analysis.terminal import format_runs
+
+    path = write_run(tmp_path, "r1", {"created": "2026-01-01T00:00:00"}, "", tables())
+    (path / GATED_OUT_TABLE).write_bytes(b"PAR1 cut short")
+    assert "[damaged: gated_out.parquet (cannot be read" in format_runs(list_runs(tmp_path))
+    assert load_run("latest", tmp_path).run_id == "r1"  # no reader needs it

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from analysis.speech_accuracy import (
     SPEECH_ACCURACY_FILE,
     read_speech_accuracy,
@@ -9,8 +11,12 @@ from analysis.speech_accuracy import (
     speech_sentence,
 )
 from experiments.speech_detection import main as measure
+from experiments.train_news_stance import NEW_LABELS, NEWS_STANCE
 
 
+@pytest.mark.skipif(
+    not (NEWS_STANCE.is_file() and NEW_LABELS.is_file()), reason="labelled news passages absent"
+)
 def test_the_shipped_figures_are_what_the_experiment_measures_today(tmp_path, monkeypatch, capsys):
     # Rules changed without measuring again would show stale figures beside every position.
     written = tmp_path / "speech_accuracy.json"

@@ -74,12 +74,24 @@ TITLE_SMALL_WORDS = frozenset(
 
 # So is a paragraph of one short line in sentence case without closing punctuation: a linked
 # headline ("Obama sanctions Russian officials over election hacking"), a subheading, a caption
-# without its credit. A sentence, and a paragraph the scrape cut short, end with a stop, a
-# quotation mark, a comma or a dash.
+# without its credit. A sentence ends with a stop or a quotation mark; a paragraph the scrape cut
+# short, with a comma, a dash or a word no headline ends on ("would", "the"); a transcript's
+# turn opens with its speaker's label, a list's item with its bullet; and a text's only
+# paragraph is its text (:func:`clean_text`).
 HEADLINE_MIN_WORDS = 3
 HEADLINE_MAX_WORDS = 16
 HEADLINE_ENDS = frozenset(".!?:;,\"”’')]…—–-")
 _SENTENCE_STOP = re.compile(r"[a-z0-9][.!?][\"”’']?\s")
+# A line that ends on one of these was cut short ("the talks would"): no headline ends so.
+HEADLINE_CUT_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "a an the of to and or but that which who would will could should can may might must "
+        "is are was were be been has have had with from for by in on at as than if",
+    )
+)
+# A speaker's label opening a line: "RUBIO:", "AMY GOODMAN:", "Q:" (a transcript's turn).
+_SPEAKER_LABEL = re.compile(r"[A-Z][A-Z.'’ -]{0,40}:\s")
 
 # Photo captions and credits, dropped as whole lines: patterns for the start of the line ...
 CAPTIONS: tuple[str, ...] = (
@@ -237,6 +249,9 @@ def is_unpunctuated_headline(line: str) -> bool:
         and line[:1].isupper()
         and line[-1:] not in HEADLINE_ENDS
         and _SENTENCE_STOP.search(line) is None  # one sentence, not a paragraph missing its stop
+        and words[-1].lower() not in HEADLINE_CUT_WORDS  # a scrape cut mid-sentence
+        and _SPEAKER_LABEL.match(line) is None  # a transcript's turn: "RUBIO: Thank you"
+        and line[:1] not in "•*-–—"  # an item of a list
     )
 
 
@@ -301,22 +316,26 @@ def clean_text(text: str) -> str:
                     continue
                 seen.add(key)
             lines.append(line)
-        if len(lines) == 1 and is_unpunctuated_headline(lines[0]):
-            if capitals_stand_out is None:
-                capitals_stand_out = _mostly_lower_case(text)
-            if capitals_stand_out:
-                continue
         if lines:
             blocks.append("\n".join(lines))
+    headlines = [len(b.split("\n")) == 1 and is_unpunctuated_headline(b) for b in blocks]
+    # dropped where they stand out from prose in lower case, and never all of a text (a
+    # one-line article is its own paragraph, not a headline)
+    if any(headlines) and not all(headlines) and _mostly_lower_case(text):
+        blocks = [b for b, headline in zip(blocks, headlines, strict=True) if not headline]
     return "\n\n".join(blocks)
 
 
 # A title's tail that links to the article: "Rex Tillerson: A Worthy Choice   Read more at:
 # http://www.nationalreview.com/article/..."
-_TITLE_LINK = re.compile(r"\s*(?:read more at:?\s*)?(?:https?://|www\.)\S*$", re.IGNORECASE)
+_TITLE_LINK = re.compile(
+    r"\s*(?:read more at:?\s*(?:https?://|www\.)|[-–—|]\s*(?:https?://|www\.)|https?://)\S*$",
+    re.IGNORECASE,
+)
 
 
 def clean_title(title: str) -> str:
-    """The title normalised, without a trailing "Read more at: URL" or bare web address."""
+    """The title normalised, without a trailing "Read more at: URL", "- www.site.com" or
+    "http://..." (a title that ends naming a site, "The case for Russia.com", keeps it)."""
     cleaned = _TITLE_LINK.sub("", normalise(title))
     return cleaned or normalise(title)

@@ -19,7 +19,7 @@ FUNCTION_WORDS = frozenset(
     )
 )  # fmt: skip
 MIN_SHARE = 0.10  # of a text's words; English news has about 0.33
-MIN_WORDS = 30  # shorter texts are too few words to tell: taken as English
+MIN_WORDS = 50  # shorter texts are too few words to tell (a run of headlines): taken as English
 _WORD = re.compile(r"[^\W\d_]+")
 
 

@@ -237,19 +237,19 @@ class _Loader:
                 f"{raw.source}: the text does not look like English; the models read English, "
                 "so its topics will likely read not discussed",
             )
-        given = (raw.record_id or "").strip()
-        if given and given != article.article_id:
-            self._note(
-                "renamed",
-                f"{raw.source}: id {given!r} is kept as {article.article_id!r}"
-                " (ids name files and links: '/' and other such characters become '_')",
-            )
         unique = self._unique(article.article_id)
-        if unique != article.article_id:
+        given = (raw.record_id or "").strip()
+        if given and given != unique:  # one note per article, with the id it ends up with
             self._note(
                 "renamed",
-                f"{raw.source}: id {article.article_id!r} is taken by an earlier article; "
-                f"this one is {unique!r}",
+                f"{raw.source}: id {given!r} is kept as {unique!r} ("
+                + (
+                    "an earlier article has it"
+                    if given == article.article_id
+                    else "ids name files and links: '/' and such characters become '_'"
+                    + ("; that id was taken" if unique != article.article_id else "")
+                )
+                + ")",
             )
         if unique != article.article_id:  # the passages carry the article's id in theirs
             passages = [

@@ -16,7 +16,7 @@ from __future__ import annotations
 from analysis.corpus.clean import MIN_REPEAT_KEY, repeat_key
 from analysis.corpus.documents import Passage
 from analysis.corpus.sentences import sentence_spans
-from analysis.corpus.speech import detect_speech
+from analysis.corpus.speech import detect_speech, split_at_turns
 
 MIN_WORDS = 4
 # Longer than any sentence of the AllSides corpus (its longest passage: 3,242 characters).
@@ -27,6 +27,7 @@ def build_passages(article_id: str, text: str, author: str | None = None) -> lis
     """The passages of one article's cleaned ``text``, numbered from 0."""
     paragraphs = [_cut_long(text, _merge_short(text, spans)) for spans in sentence_spans(text)]
     paragraphs = [spans for spans in paragraphs if not _is_heading(text, spans)]
+    paragraphs = split_at_turns(text, paragraphs)  # one speaker's turn per passage
     speech = detect_speech(text, paragraphs, author)
     passages: list[Passage] = []
     seen: set[str] = set()

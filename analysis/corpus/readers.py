@@ -287,6 +287,7 @@ def csv_delimiter(head: bytes) -> str:
     """The delimiter of a CSV file from its first bytes: a comma, unless its header row has
     none but semicolons or tabs (a spreadsheet saved in a locale that writes decimal commas)."""
     first = head.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+    first = re.sub(r'"[^"]*"', "", first)  # a quoted name may hold any of them
     if "," in first:
         return ","
     return max((";", "\t"), key=first.count) if (";" in first or "\t" in first) else ","

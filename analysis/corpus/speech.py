@@ -145,8 +145,9 @@ _BLOCK_INTRO = re.compile(
 # GOODMAN: ...", "INSKEEP: ...") is that speaker's, when the article gives the same label to
 # two turns or more (a label used once is more often a heading, "UPDATE: ..."). A turn can also
 # begin inside such a paragraph, after a sentence ends ('... in response to — TILLERSON: I
-# would have ...'): the passages from there on are the new speaker's, and those turns count
-# toward the two. Labels that name no speaker are listed here.
+# would have ...'): the passage is cut there (:func:`split_at_turns`), the passages from there
+# on are the new speaker's, and those turns count toward the two. Labels that name no speaker
+# are listed here.
 _TRANSCRIPT_LABEL = re.compile(r"([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}):\s+\S")
 _TRANSCRIPT_LABEL_INSIDE = re.compile(
     r"(?<=[.?!…—–])\s+([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}):\s+\S"
@@ -441,6 +442,27 @@ def _transcript_turns(
         for number, labelled in turns.items()
         if uses[labelled[0][1]] >= MIN_TRANSCRIPT_TURNS
     }
+
+
+def split_at_turns(
+    text: str, paragraphs: Sequence[Sequence[tuple[int, int]]]
+) -> list[list[tuple[int, int]]]:
+    """``paragraphs`` with each passage cut where a transcript's turn begins inside it ("What
+    should we have done — TILLERSON: I would have ..."), so that each passage is one speaker's."""
+    turns = _transcript_turns(text, paragraphs)
+    split: list[list[tuple[int, int]]] = []
+    for number, spans in enumerate(paragraphs):
+        starts = [at for at, _ in turns.get(number, [])]
+        pieces: list[tuple[int, int]] = []
+        for start, end in spans:
+            for at in (a for a in starts if start < a < end):
+                head_end = len(text[start:at].rstrip()) + start
+                if head_end > start:
+                    pieces.append((start, head_end))
+                start = at
+            pieces.append((start, end))
+        split.append(pieces)
+    return split
 
 
 def _names_a_speaker(label: str) -> bool:

@@ -626,7 +626,7 @@ def render() -> None:
     kept, topic_keys, narrowed, period = _filters(ctx, meta)
     meta_by_id = meta.set_index("article_id", drop=False)
     ui.legend(ctx)
-    render_trust(ctx.meta.get("models"), ctx.info.topics)
+    render_trust(ctx.meta.get("models"), ctx.info.topics, ctx.info.aggregation.include_reported)
     _tone_baseline(ctx, meta, topic_keys, period)
     views_offered = ["Authors", "Outlets", "Articles"]
     state.seed_widget("view", "ov_view", state.one_of(views_offered))

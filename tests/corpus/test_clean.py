@@ -247,6 +247,17 @@ def test_a_headline_standing_alone_without_a_stop_is_dropped():
         assert clean_text(f"{prose}\n\n{kept}") == f"{prose}\n\n{kept}", kept
     in_paragraph = f"{prose}\nObama sanctions Russian officials over election hacking"
     assert clean_text(in_paragraph) == in_paragraph
+    # nor a transcript's short turn, a list's item, a line cut short by the scrape
+    for kept in (
+        "RUBIO: Thank you, Senator",
+        "Q: What about sanctions on Russia",
+        "• The US will expel 35 Russian diplomats",
+        "The Kremlin said on Tuesday that the talks would",
+    ):
+        assert clean_text(f"{prose}\n\n{kept}") == f"{prose}\n\n{kept}", kept
+    # and an article of one such line is that line, not a headline with nothing under it
+    alone = "Russia and the United States agree to extend the New START arms control treaty"
+    assert clean_text(alone) == alone
 
 
 def test_a_titles_link_to_the_article_is_removed():
@@ -255,5 +266,6 @@ def test_a_titles_link_to_the_article_is_removed():
         "http://www.nationalreview.com/article/443827/rex-tillerson-good-choice"
     )
     assert clean_title(title) == "Rex Tillerson: A Worthy Choice"
-    assert clean_title("Sanctions bite   www.example.com/x") == "Sanctions bite"
+    assert clean_title("Sanctions bite - www.example.com/x") == "Sanctions bite"
+    assert clean_title("The case for www.example.com") == "The case for www.example.com"
     assert clean_title("Why Russia.com domains matter") == "Why Russia.com domains matter"

@@ -255,5 +255,15 @@ def test_ids_changed_to_be_safe_or_unique_are_named(tmp_path, capsys):
     corpus = load_corpus([write_jsonl(tmp_path / "ids.jsonl", records)])
     assert [a.article_id for a in corpus.articles] == ["same", "same-2", "a_b"]
     err = capsys.readouterr().err
-    assert "ids.jsonl:2: id 'same' is taken by an earlier article; this one is 'same-2'" in err
-    assert "ids.jsonl:3: id 'a/b' is kept as 'a_b'" in err
+    assert "ids.jsonl:2: id 'same' is kept as 'same-2' (an earlier article has it)" in err
+    assert "ids.jsonl:3: id 'a/b' is kept as 'a_b' (ids name files and links" in err
+    # one note per article, with the id it ends up with, and the count at the end right
+    same = [{"id": "a/b", "text": f"{BODY} Ending number {i}."} for i in range(7)]
+    load_corpus([write_jsonl(tmp_path / "same.jsonl", same)])
+    err = capsys.readouterr().err
+    assert "7 articles in all were given another id" in err
+    notes = [line for line in err.splitlines() if "id 'a/b'" in line]
+    assert (
+        len(notes) == 5 and "is kept as 'a_b-2' (" in notes[1] and "that id was taken" in notes[1]
+    )
+    assert "(the first 5 are named" in notes[4]

@@ -191,3 +191,10 @@ def test_a_csv_separated_by_semicolons_or_tabs_is_read_as_such(tmp_path):
         (article,) = corpus.articles
         assert (article.article_id, article.title) == ("s1", "Sanctions, again"), name
         assert not corpus.skipped
+
+
+def test_a_quoted_header_name_holding_a_comma_does_not_make_the_file_comma_separated():
+    from analysis.corpus.readers import csv_delimiter
+
+    assert csv_delimiter(b'"id, key";text;date\n1;2;3\n') == ";"
+    assert csv_delimiter(b'id,"text; body"\n') == ","

@@ -214,8 +214,13 @@ def test_a_turn_can_begin_inside_a_paragraph_and_counts_toward_a_transcript():
     # a turn begun inside a paragraph
     expects = [v for t, v in flags.items() if t.startswith("Russia expects")]
     assert expects == [(True, "Tillerson")]
-    cardin = [s for t, (_, s) in flags.items() if t.startswith("CARDIN: What")]
-    assert cardin == ["Cardin"]
+    # each turn its own passage, the speaker's: the words after "— TILLERSON:" are not Cardin's
+    speakers = {t.split(":")[0]: [] for t in flags if t[:1].isupper() and ":" in t[:12]}
+    for t, (_, speaker) in flags.items():
+        if t.split(":")[0] in speakers:
+            speakers[t.split(":")[0]].append(speaker)
+    assert speakers == {"TILLERSON": ["Tillerson"] * 3, "CARDIN": ["Cardin"] * 2}
+    assert "TILLERSON: I would have armed Ukraine along its whole eastern border." in flags
     assert flags["The exchange shows a willingness to counter Russia."] == (False, None)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from dashboard.data import runs_dir_from
@@ -157,6 +158,9 @@ def test_a_run_copied_in_part_is_left_out_and_named_and_the_app_opens_on_a_whole
     newest = make_small_run(tmp_path, "20190101-000000-broken00", created="2019-01-01T00:00:00")
     positions = Path(newest) / "positions.parquet"
     positions.write_bytes(positions.read_bytes()[:100])  # a copy cut short
+    edited = make_small_run(tmp_path, "20170101-000000-edited00", created="2017-01-01T00:00:00")
+    meta = json.loads((Path(edited) / "run.json").read_text())
+    (Path(edited) / "run.json").write_text(json.dumps({**meta, "counts": "many"}))  # by hand
     at = app(tmp_path).run()
     assert not at.exception, [e.value for e in at.exception]
     picker = at.sidebar.selectbox(key="w_run")
@@ -164,4 +168,5 @@ def test_a_run_copied_in_part_is_left_out_and_named_and_the_app_opens_on_a_whole
     assert picker.value == "20180101-000000-whole000"
     (warning,) = [w.value for w in at.sidebar.warning if "Left out" in w.value]
     assert "`20190101-000000-broken00`: positions.parquet (cannot be read" in warning
+    assert '`20170101-000000-edited00`: its run.json has counts = "many"' in warning
     assert at.title[0].value == "Overview" and not at.error  # the whole run's page, no traceback

@@ -179,3 +179,19 @@ def test_clearest_against_first_warns_where_the_model_finds_no_opposition(app, v
     blind = finds_no_against(V2)
     assert warned(against) == blind
     assert not warned(favor) and not warned(quoted)  # the quoted voices' head finds against
+
+
+def test_a_built_in_key_given_another_target_does_not_take_the_figures_of_the_built_in(
+    app, tmp_path
+):
+    meta = _meta(len(SMALL_ARTICLES), "2018-11-10T12:00:00")
+    meta["models"]["stance"] = {"name": "stance.minilm.v2", "weights_sha256": V2.weights_sha256}
+    meta["topics"] = [{"key": "sanctions", "label": "Sanctions", "target": "sanctions on Iran"}]
+    write_run(tmp_path, "20181110-120000-v2", meta, CONFIG_TOML, _tables_from_specs(SMALL_ARTICLES))
+    at = app(tmp_path).run()
+    text = "\n".join(m.value for m in at.markdown)
+    assert "**Not measured on Sanctions.**" in text
+    row = V2.per_topic["sanctions"]
+    # the figures of sanctions on Russia stay under their own key, not the run's "Sanctions"
+    assert f"Sanctions: {row['n_right']} of {row['n_leaning']} leaning pairs" not in text
+    assert f"sanctions: {row['n_right']} of {row['n_leaning']} leaning pairs" in text
