@@ -227,7 +227,7 @@ class _Loader:
             yield LoadedArticle(dataclasses.replace(article, duplicate_of=original), [])
             yield self._skip(Skipped(raw.source, f"duplicate of {original}"))
             return
-        passages = build_passages(article.article_id, text, article.author)
+        passages = build_passages(article.article_id, text, article.author, article.title)
         if not passages:  # only a heading (a title alone): nothing to read a side in
             yield self._skip(Skipped(raw.source, NO_PASSAGE))
             return

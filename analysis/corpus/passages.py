@@ -23,12 +23,18 @@ MIN_WORDS = 4
 MAX_PASSAGE_CHARS = 5000
 
 
-def build_passages(article_id: str, text: str, author: str | None = None) -> list[Passage]:
-    """The passages of one article's cleaned ``text``, numbered from 0."""
+def build_passages(
+    article_id: str, text: str, author: str | None = None, title: str | None = None
+) -> list[Passage]:
+    """The passages of one article's cleaned ``text``, numbered from 0 (``title``: the
+    article's, which a text repeating it as its first paragraph does not count twice, and which
+    may say the text is another's, "Transcript: ...")."""
     paragraphs = [_cut_long(text, _merge_short(text, spans)) for spans in sentence_spans(text)]
     paragraphs = [spans for spans in paragraphs if not _is_heading(text, spans)]
+    if title and len(paragraphs) > 1 and _is_title(text, paragraphs[0], title):
+        paragraphs = paragraphs[1:]  # the title again, scraped into the text
     paragraphs = split_at_turns(text, paragraphs)  # one speaker's turn per passage
-    speech = detect_speech(text, paragraphs, author)
+    speech = detect_speech(text, paragraphs, author, title)
     passages: list[Passage] = []
     seen: set[str] = set()
     flat = [span for spans in paragraphs for span in spans]
@@ -48,6 +54,10 @@ def build_passages(article_id: str, text: str, author: str | None = None) -> lis
             )
         )
     return passages
+
+
+def _is_title(text: str, spans: list[tuple[int, int]], title: str) -> bool:
+    return repeat_key(text[spans[0][0] : spans[-1][1]]) == repeat_key(title)
 
 
 def _merge_short(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

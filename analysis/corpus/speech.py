@@ -109,7 +109,8 @@ FIRST_PERSON = frozenset({"i", "we"})
 GENERIC_SUBJECTS = _words(
     "officials official analysts experts sources spokesman spokeswoman spokesperson ministry "
     "department statement report reports agency critics observers diplomats lawmakers side "
-    "government administration authorities police prosecutors investigators aides"
+    "government administration authorities police prosecutors investigators aides source "
+    "office groups"
 )
 GENERIC_SOURCES = GENERIC_SUBJECTS | _words(
     "data documents poll polls survey study estimates figures media records reporting"
@@ -135,6 +136,13 @@ MIN_QUOTE_WORDS = 5
 # last runs over at most this many paragraphs without marks between them.
 MAX_QUOTED_PARAGRAPHS = 12
 _DOUBLE_QUOTES = re.compile('["“”]')
+# An article that is another's words printed whole says so in its title or first line.
+_PRINTED_WHOLE_TITLE = re.compile(r"\s*(?:full\s+)?(?:transcript|text)\s*:", re.IGNORECASE)
+_PRINTED_WHOLE_LEAD = re.compile(
+    r"\s*(?:below is|here is|the following is)\b[^.\n]{0,160}\b(?:address|remarks|speech|"
+    r"statement|letter|testimony)\b[^.\n]{0,80}\bas (?:prepared for delivery|delivered|released)",
+    re.IGNORECASE,
+)
 # The line that introduces a block quote and names its source: "From McClatchy:", "Via the
 # Washington Post:", "Per Politico:", "As CNN reported:".
 _BLOCK_INTRO = re.compile(
@@ -294,8 +302,11 @@ def detect_speech(
     text: str,
     paragraphs: Sequence[Sequence[tuple[int, int]]],
     author: str | None = None,
+    title: str | None = None,
 ) -> list[tuple[bool, str | None]]:
     """``(reported, speaker)`` for every passage span, in order, paragraphs flattened."""
+    if printed_whole(text, title):  # a speech or statement printed whole: none of it is own
+        return [(True, None) for spans in paragraphs for _ in spans]
     authors = _author_names(author)
     turns = _transcript_turns(text, paragraphs)
     results: list[tuple[bool, str | None]] = []
@@ -348,6 +359,17 @@ def detect_speech(
         else (rep, full.get(speaker, speaker) if speaker else speaker)
         for rep, speaker in results
     ]
+
+
+def printed_whole(text: str, title: str | None = None) -> bool:
+    """Whether the article is another's words printed whole: a title that says so
+    ("Transcript: President Obama's Final State Of The Union Address", "Full text: ...") or a
+    first line that does ("Below is President Obama's final State of the Union address as
+    prepared for delivery.")."""
+    first = text.lstrip().split("\n", 1)[0]
+    return any(_PRINTED_WHOLE_TITLE.match(line) for line in (title or "", first)) or bool(
+        _PRINTED_WHOLE_LEAD.match(first)
+    )
 
 
 def _quotations_across_paragraphs(
@@ -554,6 +576,14 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
         i = opening
         tokens = [*tokens[:i], tokens[i][:-1]]
     word = tokens[i].strip("\"'“”‘’()[]").lower()
+    if word == "who" and i > 0 and tokens[i - 1].endswith(","):
+        # "..., Rep. Howard McKeon of California, who said ...": the noun before the clause
+        tokens = [*tokens[: i - 1], tokens[i - 1][:-1]]
+        i -= 1
+        if i >= 2 and tokens[i - 1] == "of" and tokens[i][:1].isupper():
+            i -= 2  # "McKeon of California": the person, not the place
+            tokens = tokens[: i + 1]
+        word = tokens[i].strip("\"'“”‘’()[]").lower()
     if word in FIRST_PERSON:
         return None
     if word in PRONOUNS:

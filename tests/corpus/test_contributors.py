@@ -20,12 +20,22 @@ from tests.corpus.conftest import BODY, write_jsonl
             "Niall Stanage",
         ),
         (
-            "Rep. Eric Swalwell, D-Calif., serves on the House Intelligence Committee and is a "
-            "former prosecutor.",
+            "Rep. Eric Swalwell, D-Calif., a former prosecutor, serves on the House Intelligence "
+            "Committee.",
             "Eric Swalwell",
         ),
+        ("Herman Pirchner, Jr. is the founding president of a foreign policy council.",
+         "Herman Pirchner"),
+        ("Cindy Otis, a writer and consultant, worked for the CIA for 10 years as an analyst.",
+         "Cindy Otis"),
+        (
+            "Rep. Ro Khanna, a Democrat, represents Silicon Valley in the House. Rep. Matt Gaetz, "
+            "a Republican, represents Florida's 1st district and serves on the Armed Services "
+            "Committee.",
+            "Ro Khanna, Matt Gaetz",
+        ),
     ],
-)
+)  # fmt: skip
 def test_a_contributor_note_names_the_writer(note, writer):
     assert contributor_named(f"{BODY}\n\n{note}") == writer
 
@@ -41,6 +51,16 @@ def test_a_contributor_note_names_the_writer(note, writer):
 )
 def test_other_last_paragraphs_name_no_one(note):
     assert contributor_named(f"{BODY}\n\n{note}") is None
+
+
+def test_a_sentence_about_someone_else_with_an_aside_is_no_note():
+    note = "Alan Futerfas, an attorney for Trump Jr., said the officer is a U.S. citizen."
+    assert contributor_named(f"{BODY}\n\n{note}") is None
+
+
+def test_a_header_that_is_only_the_writers_name_does_not_count_as_discussing_them():
+    note = "Eric Swalwell is a former prosecutor and serves on the Intelligence Committee."
+    assert contributor_named(f"Eric Swalwell\n\n{BODY}\n\n{note}") == "Eric Swalwell"
 
 
 def test_a_person_the_article_discusses_is_not_its_writer():

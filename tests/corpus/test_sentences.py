@@ -109,3 +109,18 @@ def test_text_without_sentence_ends_is_cut_into_passages_a_model_can_read():
     unbroken = "".join(chr(97 + i % 26) for i in range(2 * MAX_PASSAGE_CHARS + 10))
     pieces = build_passages("b", "A title.\n\n" + unbroken)
     assert [len(p.text) for p in pieces[1:]] == [MAX_PASSAGE_CHARS, MAX_PASSAGE_CHARS, 10]
+
+
+def test_sentences_the_scrape_ran_together_are_split_and_abbreviations_are_not():
+    text = (
+        "The deal was signed over the summer.Even some Obama officials agreed. Gov.Abbott "
+        "spoke. See nytimes.com today. It was 4.5 percent.Then it fell."
+    )
+    assert [text[a:b] for a, b in sentence_spans(text)[0]] == [
+        "The deal was signed over the summer.",
+        "Even some Obama officials agreed.",
+        "Gov.Abbott spoke.",
+        "See nytimes.com today.",
+        "It was 4.5 percent.",
+        "Then it fell.",
+    ]

@@ -265,3 +265,46 @@ def test_a_block_quote_needs_its_closing_mark_at_a_paragraphs_end(changed):
     flags = {t: reported for t, reported, _ in _flags(changed)}
     assert not flags["It would also be one of the most significant developments in the "
                      "investigation so far."]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # a relative clause: the noun before it speaks (the person, not the place)
+        ("The bill drew fire from Rep. Howard McKeon of California, who said in a statement "
+         "that Russia had already failed to honour the treaty.", "Howard McKeon"),
+        ("The sanctions brought condemnation from Russian officials, who accused Washington of "
+         "lashing out.", None),
+        ("The strike was meant as a warning, the source said.", None),
+        ("Civilians died in the shelling, the UN human rights office says.", None),
+        ("The groups say President Trump has been tougher on Russia than any president.", None),
+    ],
+)  # fmt: skip
+def test_relative_clauses_and_more_generic_sources_attribute_speech(sentence, speaker):
+    attribution = find_attribution(sentence)
+    assert attribution is not None and attribution.speaker == speaker
+
+
+def test_a_speech_printed_whole_is_none_of_it_the_authors():
+    text = (
+        "Below is President Obama's final State of the Union address as prepared for delivery."
+        "\n\nWhen we help Ukraine defend its democracy, that strengthens the international "
+        "order.\n\nThank you, God bless you, and God bless the United States of America."
+    )
+    assert all(reported for _, reported, _ in _flags(text))
+    titled = [
+        p.reported
+        for p in build_passages("a", "When we help Ukraine defend its democracy, it helps us.",
+                                title="Transcript: President Obama's Final Address")
+    ]  # fmt: skip
+    assert titled == [True]
+    assert not any(r for _, r, _ in _flags("When we help Ukraine defend its democracy, it helps."))
+
+
+def test_the_title_again_as_the_first_paragraph_is_not_a_passage():
+    title = "Putin's gambit in Ukraine"
+    text = f"{title}\n\nSanctions on Russia were tightened again this spring by the Treasury."
+    assert [p.text for p in build_passages("a", text, title=title)] == [
+        "Sanctions on Russia were tightened again this spring by the Treasury."
+    ]
+    assert len(build_passages("a", text)) == 2  # without the title, nothing to tell it by
