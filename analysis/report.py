@@ -20,6 +20,9 @@ class EvidenceLookup:
 
     def __init__(self, run: Run) -> None:
         self.texts = run.passages.set_index("passage_id")["text"]
+        self.articles = run.passages.set_index("passage_id")["article_id"]
+        # the article's title beside its passage: "Transcript: ...", "REP. X: ..." say whose
+        self.titles = run.articles.drop_duplicates("article_id").set_index("article_id")["title"]
         columns = ["stance", "tone", "speaker_stance"]
         # a quote's quoted-voice stance as the positions read it (analysis.quoted_voice)
         scores = fill_quoted_readings(with_speaker_columns(run.scores))
@@ -39,9 +42,12 @@ class EvidenceLookup:
             key = (pid, row["topic"])
             score = self.scores.loc[key] if key in self.scores.index else None
             stance = None if score is None else score["speaker_stance" if quoted else "stance"]
+            article = self.articles[pid]
+            title = self.titles.get(article) if article in self.titles.index else None
             out.append(
                 {
                     "passage_id": pid,
+                    "title": None if title is None or title != title else str(title),
                     "text": str(self.texts[pid]),
                     "stance": None if stance is None else json_ready(stance),
                     "tone": None if score is None else json_ready(score["tone"]),

@@ -158,6 +158,15 @@ def _interval(row: pd.Series, low: str, high: str) -> str:
     return f" [{signed(lo)}, {signed(hi)}]"
 
 
+def _of_title(title: Any, most: int = 48) -> str:
+    """`` of "Title"`` (cut to ``most`` characters) for an evidence line: the article it is
+    from, whose title may say whose words it holds ("Transcript: ...", "REP. X: ...")."""
+    if not title or not isinstance(title, str):
+        return ""
+    shown = title if len(title) <= most else title[: most - 1].rstrip() + "…"
+    return f' of "{shown}"'
+
+
 def passage_ref(passage_id: str) -> str:
     """``art:6, ¶7``: a passage's id (as corrections and exports name it, counted from 0) and
     its place as the dashboard's Article page marks it (counted from 1)."""
@@ -330,7 +339,7 @@ def format_positions(
                     f"    {labels.get(topic, topic)}: {measure} {signed(item['stance'])} "
                     f"T {signed(item['tone'])}  "
                 )
-                tail = f"  [{passage_ref(item['passage_id'])}]"
+                tail = f"  [{passage_ref(item['passage_id'])}{_of_title(item.get('title'))}]"
                 room = EVIDENCE_CHARS  # in blocks, what the terminal leaves (40 at least)
                 if blocks:
                     room = min(room, max(40, terminal - len(head) - len(tail)))

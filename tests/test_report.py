@@ -52,11 +52,15 @@ def test_show_evidence_lists_the_top_passages_of_each_cell(run):
         (run.positions["level"] == "author") & (run.positions["status"] == "discussed")
     ]
     texts = run.passages.set_index("passage_id")["text"]
+    titles = run.articles.set_index("article_id")["title"]
     for _, row in discussed.iterrows():
         for pid in list(row["evidence"])[:2]:
-            # the id corrections and exports use, and the place the Article page marks
-            index = int(run.passages.set_index("passage_id").at[pid, "index"])
-            assert f"[{pid}, ¶{index + 1}]" in out
+            # the id corrections and exports use, the place the Article page marks, and the
+            # article's title (which may say whose words it holds: "Transcript: ...")
+            passage = run.passages.set_index("passage_id").loc[pid]
+            index, title = int(passage["index"]), titles[passage["article_id"]]
+            shown = title if len(title) <= 48 else title[:47].rstrip() + "…"  # cut to fit
+            assert f'[{pid}, ¶{index + 1} of "{shown}"]' in out
             assert " ".join(texts[pid].split())[:60] in out
     evidence_lines = [line for line in out.splitlines() if line.startswith("    ")]
     assert 0 < len(evidence_lines) <= 2 * len(discussed)
@@ -262,7 +266,7 @@ def test_show_evidence_of_a_cell_discussed_only_through_quotes_lists_the_quotes(
     positions.at[at, "n_passages"] = 0
     out = format_positions(run, evidence=1)
     index = int(run.passages.set_index("passage_id").at[quote["passage_id"], "index"])
-    line = next(x for x in out.splitlines() if f"[{quote['passage_id']}, ¶{index + 1}]" in x)
+    line = next(x for x in out.splitlines() if f"[{quote['passage_id']}, ¶{index + 1} of " in x)
     assert line.split(": ", 1)[1].startswith(f"Q {signed(quote['stance'])}")  # its quoted voice
     data = positions_json(run, evidence=1)
     cell = next(
@@ -274,7 +278,7 @@ def test_show_evidence_of_a_cell_discussed_only_through_quotes_lists_the_quotes(
     line = next(
         x
         for x in format_positions(run, evidence=1).splitlines()
-        if f"[{quote['passage_id']}, ¶{index + 1}]" in x
+        if f"[{quote['passage_id']}, ¶{index + 1} of " in x
     )
     assert line.split(": ", 1)[1].startswith(f"Q {signed(quote['stance'])}")  # not "Q -"
 
