@@ -128,7 +128,7 @@ SKIP_BEFORE_VERB = _words(
 NOT_NAMES = _words(
     "the a an as so if when but and or then also yet while although though because whereas "
     "it its this that these those "
-    "there here what which who one everyone nobody someone some many others both all most "
+    "there here what which who one everyone nobody someone some many others both all most only "
     f"few several having needless in on at for after before since {_DAYS_MONTHS}"
 )
 MIN_QUOTE_WORDS = 5
@@ -167,8 +167,8 @@ NOT_SPEAKER_LABELS = _words(
 ) | {"SEE ALSO", "FILE PHOTO", "EDITOR'S NOTE", "THE FACTS", "BOTTOM LINE", "THE BOTTOM LINE"}
 MIN_TRANSCRIPT_TURNS = 2
 
-_CUE = re.compile(
-    r"\b(?:"
+_CUE = re.compile(  # not inside a hyphenated word: "Russian-supported" is no speech
+    r"(?<![-‐])\b(?:"
     + "|".join(sorted(SPEECH_VERBS | THAT_VERBS))
     + r"|[Aa]ccording to|as saying|pointed out)\b"
 )
@@ -292,6 +292,12 @@ def _attribution_at(sentence: str, m: re.Match[str]) -> Attribution | None:
         not rest or rest[0] in _CLAUSE_MARKS or rest.startswith("that ") or before[-1:] in ',”"’'
     ):
         return None
+    if cue in INVERSION_VERBS and before[-1:] in '”"' and before[-2:-1] in ",?!":
+        # '"... from the side of the Americans," said Gen. Vladimir Dzhabarov': the words
+        # before the verb end a quotation, whose speaker follows the verb
+        after = _speaker_after(sentence, m.start(), m.end())
+        if after is not None:
+            return after
     attribution = _subject_before(sentence, m.start())
     if attribution is None and cue in INVERSION_VERBS:
         attribution = _speaker_after(sentence, m.start(), m.end())
@@ -573,16 +579,24 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
         opening = next((j for j in back if tokens[j].endswith(",")), None)
         if opening is None:
             return None
-        i = opening
-        tokens = [*tokens[:i], tokens[i][:-1]]
+        between = [*tokens[opening + 1 : i], tokens[i][:-1]]
+        if not _is_name(between):
+            i = opening
+            tokens = [*tokens[:i], tokens[i][:-1]]
+        else:  # "the deputy minister of the Donetsk People's Republic, Fyodor Berezin, said"
+            tokens = [*tokens[:i], tokens[i][:-1]]
     word = tokens[i].strip("\"'“”‘’()[]").lower()
     if word == "who" and i > 0 and tokens[i - 1].endswith(","):
         # "..., Rep. Howard McKeon of California, who said ...": the noun before the clause
         tokens = [*tokens[: i - 1], tokens[i - 1][:-1]]
         i -= 1
-        if i >= 2 and tokens[i - 1] == "of" and tokens[i][:1].isupper():
-            i -= 2  # "McKeon of California": the person, not the place
-            tokens = tokens[: i + 1]
+        word = tokens[i].strip("\"'“”‘’()[]").lower()
+    place_of = next((j for j in (i - 1, i - 2) if j >= 2 and tokens[j] == "of"), None)
+    if place_of is not None and _is_person_before(tokens[:place_of], tokens[place_of + 1 : i + 1]):
+        # "Rep. Michael T. McCaul of Texas", "Lindsey Graham of South Carolina": the person,
+        # not the place ("The Ministry of Foreign Affairs", "Bank of America" stay whole)
+        i = place_of - 1
+        tokens = tokens[: i + 1]
         word = tokens[i].strip("\"'“”‘’()[]").lower()
     if word in FIRST_PERSON:
         return None
@@ -594,6 +608,25 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
     if word in GENERIC_SUBJECTS and (tokens[i][:1].islower() or len(run) == 1):
         return Attribution("generic")
     return _named_or_titled(run)
+
+
+def _is_name(tokens: list[str]) -> bool:
+    """Whether ``tokens`` are a person's name alone: two or three capitalised words."""
+    return 2 <= len(tokens) <= 3 and all(
+        t[:1].isupper() and t.lower().strip(".") not in NOT_NAMES and not _is_title(t)
+        for t in tokens
+    )
+
+
+def _is_person_before(before: list[str], place: list[str]) -> bool:
+    """Whether ``before`` ends with a person's name of two words or more (first and last) and
+    ``place``, the words after "of", is a capitalised place."""
+    names = before[-2:]
+    return (
+        len(names) == 2
+        and all(t[:1].isupper() and t.lower() not in NOT_NAMES for t in names)
+        and all(t[:1].isupper() for t in place)
+    )
 
 
 def _speaker_after(sentence: str, verb_start: int, verb_end: int) -> Attribution | None:

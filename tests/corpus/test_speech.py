@@ -308,3 +308,28 @@ def test_the_title_again_as_the_first_paragraph_is_not_a_passage():
         "Sanctions on Russia were tightened again this spring by the Treasury."
     ]
     assert len(build_passages("a", text)) == 2  # without the title, nothing to tell it by
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # the speaker after the verb, where the words before it end a quotation
+        ('"We see lawlessness from the side of the Americans," said Vladimir Dzhabarov.',
+         "Vladimir Dzhabarov"),
+        # the person, not their state
+        ('"The accord is being violated," Sen. Lindsey Graham of South Carolina told reporters.',
+         "Lindsey Graham"),
+        # the name between commas, not the office before it
+        ("The deputy minister of the Donetsk People's Republic, Fyodor Berezin, admitted to "
+         "problems among the fighters.", "Fyodor Berezin"),
+        ("Only Poland has explicitly stated that it might arm Ukraine.", "Poland"),
+        ("The Bank of America said that profits fell.", "Bank of America"),
+    ],
+)  # fmt: skip
+def test_the_speaker_is_the_person_who_speaks(sentence, speaker):
+    attribution = find_attribution(sentence)
+    assert attribution is not None and attribution.speaker == speaker
+
+
+def test_a_verb_inside_a_hyphenated_word_is_no_speech():
+    assert find_attribution("The House acted against Russian-supported disinformation.") is None
