@@ -853,6 +853,8 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
         label = f"  ({meta['name']})" if meta.get("name") else ""
         label += topics_words(meta.get("topics"), builtin)
         folder = Path(str(meta["path"])) if meta.get("path") else None
+        if folder is not None and folder.name != str(meta.get("run_id")):
+            label += f"  [folder {folder.name}]"  # a copy or a renamed folder: which one
         missing = missing_files(folder) if folder else []
         if missing:  # a folder copied in part: `show` cannot read it, nor `latest` pick it
             label += f"  [incomplete: no {', '.join(missing)}]"

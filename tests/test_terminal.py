@@ -294,3 +294,16 @@ def test_runs_of_other_topics_name_them_and_a_redefined_built_in_its_target():
     iran = dict(builtin[1], target="sanctions on Iran")
     line = format_runs([dict(base, topics=[builtin[0], iran])]).splitlines()[1]
     assert line.endswith(f"topics: {builtin[0]['label']}, {iran['label']} [sanctions on Iran]")
+
+
+def test_a_run_folder_named_otherwise_than_its_run_is_named_in_the_list(tmp_path):
+    import shutil
+
+    from analysis.runs import list_runs, write_run
+    from analysis.terminal import format_runs
+    from tests.test_runs import tables
+
+    original = write_run(tmp_path, "r1", {"created": "2026-01-01T00:00:00"}, "", tables())
+    shutil.copytree(original, tmp_path / "r1-copy")  # two folders of one run
+    lines = format_runs(list_runs(tmp_path)).splitlines()[1:]
+    assert sorted(line.endswith("[folder r1-copy]") for line in lines) == [False, True]
