@@ -11,7 +11,7 @@ commas: "Rep. Eric Swalwell, D-Calif., a former prosecutor, serves on ...") and 
 editor, former ...); the surname appears nowhere earlier in the article but in a first paragraph
 that is only a name (a byline header), else the sentence is about someone the article discusses.
 A note presenting two writers gives both ("Ro Khanna, Matt Gaetz"). On the 6,121 AllSides
-articles it names the writers of 70 unsigned articles, every one of them right on reading (The
+articles it names the writers of 71 unsigned articles, every one of them right on reading (The
 Memo's Niall Stanage 32 times, Patrick Buchanan 12, op-eds by Joe Biden, Adam Schiff, Eric
 Swalwell, Jonathan Turley ...), and agrees with the byline of 56 of the 58 signed articles it
 matches (the other two: a byline scraped as page furniture, and a co-author's note).
@@ -41,7 +41,7 @@ _ROLE = re.compile(
     r"\b(?:professor|fellow|director|president|editor|columnist|contributor|contributing|member"
     r"|author|former|writer|chair|chairman|analyst|correspondent|founder|partner|represents"
     r"|serves|retired|CEO|executive|lecturer|scholar|researcher|attorney|lawyer|ambassador"
-    r"|journalist|commentator|host|adviser|advisor)\b",
+    r"|journalist|commentator|host|adviser|advisor|prosecutor|consultant|veteran)\b",
     re.IGNORECASE,
 )
 # Capitalised words that begin sentences about others, not a contributor's name.
@@ -64,9 +64,6 @@ def contributor_named(text: str) -> str | None:
     column = _COLUMN.search(note)
     if column:
         return column.group(1)
-    # the text before the note, but a first paragraph that is only a name: the byline header
-    # some outlets print ("Eric Swalwell", then the op-ed)
-    body = paragraphs[1:-1] if len(paragraphs[0].split()) <= 4 else paragraphs[:-1]
     names = []
     sentences = [note[a:b] for a, b in sentence_spans(note)[0]]
     for sentence in sentences:  # a note may present two writers, one each
@@ -76,6 +73,9 @@ def contributor_named(text: str) -> str | None:
         name = bio.group(1).removesuffix(" PhD")
         if name.split()[0] in _NOT_FIRST_NAMES:
             continue
+        # the text before the note, but a first paragraph that is the name alone: the byline
+        # header some outlets print ("Eric Swalwell", then the op-ed)
+        body = paragraphs[1:-1] if paragraphs[0] == name else paragraphs[:-1]
         surname = re.compile(rf"\b{re.escape(name.split()[-1])}\b")
         if not any(surname.search(p) for p in body):  # not someone the article discusses
             names.append(name)

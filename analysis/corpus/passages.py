@@ -8,7 +8,9 @@ A passage that repeats an earlier one of the same article (same words, ignoring 
 quote style) is dropped, so an article that restates its opening is not counted twice; the
 article text keeps both copies. A span longer than :data:`MAX_PASSAGE_CHARS` (text without
 sentence punctuation, such as a PDF dump) is cut at spaces into passages of at most that length,
-so that no passage is more than a model reads or a page can show.
+so that no passage is more than a model reads or a page can show. A first paragraph that
+repeats the title (without a closing stop: a lead sentence a source also files as the title
+stays) is not a passage, and a passage is cut where a transcript's turn begins inside it.
 """
 
 from __future__ import annotations
@@ -57,7 +59,10 @@ def build_passages(
 
 
 def _is_title(text: str, spans: list[tuple[int, int]], title: str) -> bool:
-    return repeat_key(text[spans[0][0] : spans[-1][1]]) == repeat_key(title)
+    """Whether a paragraph repeats the title; a sentence ending in a stop is the lead even
+    where a source files it as the title too."""
+    paragraph = text[spans[0][0] : spans[-1][1]]
+    return not paragraph.endswith(".") and repeat_key(paragraph) == repeat_key(title)
 
 
 def _merge_short(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

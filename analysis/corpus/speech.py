@@ -12,14 +12,26 @@ A passage is reported when
   supported/proposed ...", the plural
   present: "critics say", a participle after a comma: "The Kremlin rejected the claims,
   saying ...", whose speaker is the sentence's subject), to a pronoun ("he said") or to a
-  generic source ("officials said").
+  generic source ("officials said", "the source said", "the office says").
+
+Also reported: the turns of a transcript ("AMY GOODMAN: ...", a capital label given to two
+turns or more, a turn beginning a paragraph or following a finished sentence inside one); a
+block quote set with one opening mark at the start of its first paragraph and one closing mark
+at the end of its last (its source named by a line above it, "From McClatchy:"); and an
+article that is another's words printed whole ("Transcript: ..." as its title, or a first line
+"Below is ... address as prepared for delivery"). A speech verb inside a hyphenated word
+("Russian-supported") is none.
 
 Speakers are capitalised names with titles and descriptors removed ("Russian Foreign Minister
-Sergey Lavrov" -> "Sergey Lavrov", "Russian news agency Sputnik" -> "Sputnik"). A reported
-passage without a named speaker of its own takes one from its context: another passage of the
-same quotation; for "he said", the nearest speaker in the three passages before it; for a
-quotation that continues after its attribution in the same paragraph ('"...," he said. "More
-words."'), the previous passage's speaker.
+Sergey Lavrov" -> "Sergey Lavrov", "Russian news agency Sputnik" -> "Sputnik"); a member of
+Congress without their state ("Rep. Michael T. McCaul of Texas" -> "Michael T McCaul"); a
+name between commas before the verb rather than the office before it ("the deputy minister of
+..., Fyodor Berezin, admitted"), party and state labels never ("Rep. Devin Nunes, California
+Republican, said"); after a quotation's closing mark, the name after the verb ('...," said
+Gen. Vladimir Dzhabarov'). A reported passage without a named speaker of its own takes one
+from its context: another passage of the same quotation; for "he said", the nearest speaker
+in the three passages before it; for a quotation that continues after its attribution in the
+same paragraph ('"...," he said. "More words."'), the previous passage's speaker.
 
 The author's own voice is never reported: first-person attributions ("I said earlier", "as
 we noted") are ignored, and words attributed to the article's author (the interview-style
@@ -131,6 +143,19 @@ NOT_NAMES = _words(
     "there here what which who one everyone nobody someone some many others both all most only "
     f"few several having needless in on at for after before since {_DAYS_MONTHS}"
 )
+US_STATES = frozenset(
+    re.findall(
+        r"[^,]+",
+        "Alabama,Alaska,Arizona,Arkansas,California,Colorado,Connecticut,Delaware,Florida,Georgia,"
+        "Hawaii,Idaho,Illinois,Indiana,Iowa,Kansas,Kentucky,Louisiana,Maine,Maryland,"
+        "Massachusetts,Michigan,Minnesota,Mississippi,Missouri,Montana,Nebraska,Nevada,"
+        "New Hampshire,New Jersey,New Mexico,New York,North Carolina,North Dakota,Ohio,Oklahoma,"
+        "Oregon,Pennsylvania,Rhode Island,South Carolina,South Dakota,Tennessee,Texas,Utah,"
+        "Vermont,Virginia,Washington,West Virginia,Wisconsin,Wyoming",
+    )
+)
+US_STATE_WORDS = frozenset(w for state in US_STATES for w in state.split())
+PARTY_WORDS = _words("Republican Democrat Democratic Independent GOP")
 MIN_QUOTE_WORDS = 5
 # A block quote set with one opening mark in its first paragraph and one closing mark in its
 # last runs over at most this many paragraphs without marks between them.
@@ -311,8 +336,6 @@ def detect_speech(
     title: str | None = None,
 ) -> list[tuple[bool, str | None]]:
     """``(reported, speaker)`` for every passage span, in order, paragraphs flattened."""
-    if printed_whole(text, title):  # a speech or statement printed whole: none of it is own
-        return [(True, None) for spans in paragraphs for _ in spans]
     authors = _author_names(author)
     turns = _transcript_turns(text, paragraphs)
     results: list[tuple[bool, str | None]] = []
@@ -359,10 +382,11 @@ def detect_speech(
             results[i] = (True, results[i - 1][1])
     _share_within_quotes(results, groups)
     full = _full_names({speaker for _, speaker in results if speaker})
+    whole = printed_whole(text, title)  # a speech or statement printed whole: none of it own
     return [
         (False, None)
-        if speaker is not None and _is_author(speaker, authors)
-        else (rep, full.get(speaker, speaker) if speaker else speaker)
+        if speaker is not None and _is_author(speaker, authors) and not whole
+        else (rep or whole, full.get(speaker, speaker) if speaker else speaker)
         for rep, speaker in results
     ]
 
@@ -586,11 +610,6 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
         else:  # "the deputy minister of the Donetsk People's Republic, Fyodor Berezin, said"
             tokens = [*tokens[:i], tokens[i][:-1]]
     word = tokens[i].strip("\"'“”‘’()[]").lower()
-    if word == "who" and i > 0 and tokens[i - 1].endswith(","):
-        # "..., Rep. Howard McKeon of California, who said ...": the noun before the clause
-        tokens = [*tokens[: i - 1], tokens[i - 1][:-1]]
-        i -= 1
-        word = tokens[i].strip("\"'“”‘’()[]").lower()
     place_of = next((j for j in (i - 1, i - 2) if j >= 2 and tokens[j] == "of"), None)
     if place_of is not None and _is_person_before(tokens[:place_of], tokens[place_of + 1 : i + 1]):
         # "Rep. Michael T. McCaul of Texas", "Lindsey Graham of South Carolina": the person,
@@ -611,21 +630,31 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
 
 
 def _is_name(tokens: list[str]) -> bool:
-    """Whether ``tokens`` are a person's name alone: two or three capitalised words."""
+    """Whether ``tokens`` are a person's name alone: two or three capitalised words, none of
+    them a party or a state ("California Republican", "R- Missouri", "D-Calif." are labels
+    after a name) or an abbreviation."""
     return 2 <= len(tokens) <= 3 and all(
-        t[:1].isupper() and t.lower().strip(".") not in NOT_NAMES and not _is_title(t)
+        t[:1].isupper()
+        and t.lower().strip(".") not in NOT_NAMES
+        and not _is_title(t)
+        and not t.endswith(".")
+        and "-" not in t
+        and t not in PARTY_WORDS
+        and t not in US_STATE_WORDS
         for t in tokens
     )
 
 
 def _is_person_before(before: list[str], place: list[str]) -> bool:
     """Whether ``before`` ends with a person's name of two words or more (first and last) and
-    ``place``, the words after "of", is a capitalised place."""
+    ``place``, the words after "of", is a US state: a member of Congress ("Rep. Michael T.
+    McCaul of Texas"). Other places after "of" mostly end an organisation's name ("Ministry of
+    Defense", "Royal Bank of Scotland"), which stays whole."""
     names = before[-2:]
     return (
         len(names) == 2
         and all(t[:1].isupper() and t.lower() not in NOT_NAMES for t in names)
-        and all(t[:1].isupper() for t in place)
+        and " ".join(place) in US_STATES
     )
 
 
@@ -661,7 +690,7 @@ def _run_forward(tokens: list[str]) -> list[str]:
             run.append(bare)
         else:
             break
-        if bare != token:  # punctuation ends the name
+        if bare != token and not (token.endswith(".") and titled):  # "Gen." goes on
             break
     return run
 

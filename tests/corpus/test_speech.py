@@ -270,19 +270,24 @@ def test_a_block_quote_needs_its_closing_mark_at_a_paragraphs_end(changed):
 @pytest.mark.parametrize(
     ("sentence", "speaker"),
     [
-        # a relative clause: the noun before it speaks (the person, not the place)
-        ("The bill drew fire from Rep. Howard McKeon of California, who said in a statement "
-         "that Russia had already failed to honour the treaty.", "Howard McKeon"),
-        ("The sanctions brought condemnation from Russian officials, who accused Washington of "
-         "lashing out.", None),
         ("The strike was meant as a warning, the source said.", None),
         ("Civilians died in the shelling, the UN human rights office says.", None),
         ("The groups say President Trump has been tougher on Russia than any president.", None),
     ],
 )  # fmt: skip
-def test_relative_clauses_and_more_generic_sources_attribute_speech(sentence, speaker):
+def test_more_generic_sources_attribute_speech(sentence, speaker):
     attribution = find_attribution(sentence)
     assert attribution is not None and attribution.speaker == speaker
+
+
+def test_a_relative_clause_does_not_make_the_authors_main_clause_reported():
+    # tried and dropped: ", who said" as an attribution misread about a quarter of the passages
+    # it changed on the AllSides corpus, the author's own main clause among them
+    sentence = (
+        "Ivanka Trump, who just this week formally said she would step back, has yet to file "
+        "her own disclosure forms."
+    )
+    assert find_attribution(sentence) is None
 
 
 def test_a_speech_printed_whole_is_none_of_it_the_authors():
@@ -324,6 +329,15 @@ def test_the_title_again_as_the_first_paragraph_is_not_a_passage():
          "problems among the fighters.", "Fyodor Berezin"),
         ("Only Poland has explicitly stated that it might arm Ukraine.", "Poland"),
         ("The Bank of America said that profits fell.", "Bank of America"),
+        # a title's stop does not end the name after the verb
+        ('"It is over," said Gen. Vladimir Dzhabarov, deputy head of the committee.',
+         "Vladimir Dzhabarov"),
+        # a party and state label between commas is no name; an organisation keeps its place
+        ("Rep. Devin Nunes, California Republican, said the memo was true.", "Devin Nunes"),
+        ("Sen. Roy Blunt, R- Missouri, said the talks failed.", "Roy Blunt"),
+        ("The Russian Ministry of Defense said the drills had ended.",
+         "Russian Ministry of Defense"),
+        ('"The sanctions will stay on the Islamic Republic of Iran," Pompeo said.', "Pompeo"),
     ],
 )  # fmt: skip
 def test_the_speaker_is_the_person_who_speaks(sentence, speaker):
