@@ -193,7 +193,15 @@ def by_topic_and_measure(
         row=alt.Row(
             "Topic:N",
             sort=topic_labels,
-            header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", title=None),
+            # above its row, not beside it: a long topic name takes no width from the panels
+            header=alt.Header(
+                labelAngle=0,
+                labelAlign="left",
+                labelAnchor="start",
+                labelOrient="top",
+                labelFontWeight="bold",
+                title=None,
+            ),
         ),
         column=alt.Column(
             "Measure:N",

@@ -283,8 +283,8 @@ def time_chart(
         .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
     )
     layered = alt.layer(zero, interval, line, filled, hollow, data=drawn).properties(
-        width=400,
-        height=280,  # two panels a row fill a 1400 px screen's page
+        width=360,
+        height=260,  # two panels a row fit beside the sidebar on a 1280 px screen
     )
     facets = by_topic_and_measure(layered, topic_labels, ["Stance", "Tone"])
     return facets.configure_axis(grid=False)

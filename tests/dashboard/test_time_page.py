@@ -283,6 +283,10 @@ def test_a_point_whose_interval_reaches_across_zero_or_is_missing_is_drawn_hollo
     points = [layer for layer in spec["spec"]["layer"] if layer["mark"]["type"] == "point"]
     by_filter = {layer["transform"][0]["filter"]: layer["mark"]["filled"] for layer in points}
     assert by_filter == {"datum.settled": True, "!datum.settled": False}
+    # the topic names sit above their rows and two panels fit a 1280 px screen's page beside
+    # the sidebar (about 820 px): a page wider than the screen hides the tone panel
+    assert spec["facet"]["row"]["header"]["labelOrient"] == "top"
+    assert 2 * spec["spec"]["width"] + 100 <= 820
     # Streamlit's theme gives a mark without a tooltip one of its raw fields ("low
     # -0.0148608637662"): every mark says what it shows, or nothing (the lines, the 0 rule)
     for layer in spec["spec"]["layer"]:
