@@ -19,7 +19,8 @@ turns or more, a turn beginning a paragraph or following a finished sentence ins
 block quote set with one opening mark at the start of its first paragraph and one closing mark
 at the end of its last (its source named by a line above it, "From McClatchy:"); and an
 article that is another's words printed whole ("Transcript: ..." as its title, or a first line
-"Below is ... address as prepared for delivery"). A speech verb inside a hyphenated word
+"Below is ... address as prepared for delivery"; its speaker the one a title names,
+"Transcript: President Obama's ..." -> "Obama"). A speech verb inside a hyphenated word
 ("Russian-supported") is none.
 
 Speakers are capitalised names with titles and descriptors removed ("Russian Foreign Minister
@@ -168,6 +169,7 @@ _PRINTED_WHOLE_LEAD = re.compile(
     r"statement|letter|testimony)\b[^.\n]{0,80}\bas (?:prepared for delivery|delivered|released)",
     re.IGNORECASE,
 )
+_POSSESSIVE = re.compile(r":\s*((?:[A-Z][\w.-]*\s){0,3}[A-Z][\w-]*)['’]s\b")
 # The line that introduces a block quote and names its source: "From McClatchy:", "Via the
 # Washington Post:", "Per Politico:", "As CNN reported:".
 _BLOCK_INTRO = re.compile(
@@ -383,10 +385,11 @@ def detect_speech(
     _share_within_quotes(results, groups)
     full = _full_names({speaker for _, speaker in results if speaker})
     whole = printed_whole(text, title)  # a speech or statement printed whole: none of it own
+    orator = _whose(title) if whole else None  # "Transcript: President Obama's ..." -> Obama
     return [
         (False, None)
         if speaker is not None and _is_author(speaker, authors) and not whole
-        else (rep or whole, full.get(speaker, speaker) if speaker else speaker)
+        else (rep or whole, full.get(speaker, speaker) if speaker else orator)
         for rep, speaker in results
     ]
 
@@ -400,6 +403,13 @@ def printed_whole(text: str, title: str | None = None) -> bool:
     return any(_PRINTED_WHOLE_TITLE.match(line) for line in (title or "", first)) or bool(
         _PRINTED_WHOLE_LEAD.match(first)
     )
+
+
+def _whose(title: str | None) -> str | None:
+    """The speaker a title of a text printed whole names by a possessive: "Transcript: President
+    Obama's Final State Of The Union Address" -> "Obama"."""
+    m = _POSSESSIVE.search(title or "")
+    return _person(m.group(1).split()) if m else None
 
 
 def _quotations_across_paragraphs(

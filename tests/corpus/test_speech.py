@@ -298,11 +298,11 @@ def test_a_speech_printed_whole_is_none_of_it_the_authors():
     )
     assert all(reported for _, reported, _ in _flags(text))
     titled = [
-        p.reported
+        (p.reported, p.speaker)
         for p in build_passages("a", "When we help Ukraine defend its democracy, it helps us.",
                                 title="Transcript: President Obama's Final Address")
     ]  # fmt: skip
-    assert titled == [True]
+    assert titled == [(True, "Obama")]  # the speaker the title names
     assert not any(r for _, r, _ in _flags("When we help Ukraine defend its democracy, it helps."))
 
 
