@@ -104,6 +104,7 @@ PERSON_TITLES = _words(
     "ambassador spokesman spokeswoman spokesperson director chairman chairwoman chair "
     "chancellor premier mr mrs ms dr prof professor adviser advisor leader king queen prince "
     "pope judge attorney speaker commander admiral adm col colonel lt sgt capt captain mayor "
+    "cmdr maj brig "
     "deputy vice chief ceo envoy lawmaker rev analyst expert correspondent editor founder "
     "co-founder head officer commissioner nominee candidate aide strategist"
 )
@@ -157,6 +158,17 @@ US_STATES = frozenset(
 )
 US_STATE_WORDS = frozenset(w for state in US_STATES for w in state.split())
 PARTY_WORDS = _words("Republican Democrat Democratic Independent GOP")
+_PARTY_LABEL = re.compile(r"[RDI]-")  # "R-N.C.", "D-Calif.", "R- Missouri"
+# Nouns that end an organisation's name before "of" ("Royal Bank of Scotland", "Ministry of
+# Defense"): the words before them are no person.
+ORGANISATION_NOUNS = _words(
+    "bank ministry department republic university college school institute institution "
+    "council court house committee commission agency office bureau board chamber centre "
+    "center foundation association federation union organization organisation party "
+    "government kingdom state states embassy church museum academy corporation company "
+    "group fund reserve service services force forces army navy people fleet "
+    "command daily times post journal network television tv radio"
+)
 MIN_QUOTE_WORDS = 5
 # A block quote set with one opening mark in its first paragraph and one closing mark in its
 # last runs over at most this many paragraphs without marks between them.
@@ -169,7 +181,14 @@ _PRINTED_WHOLE_LEAD = re.compile(
     r"statement|letter|testimony)\b[^.\n]{0,80}\bas (?:prepared for delivery|delivered|released)",
     re.IGNORECASE,
 )
-_POSSESSIVE = re.compile(r":\s*((?:[A-Z][\w.-]*\s){0,3}[A-Z][\w-]*)['’]s\b")
+# Whose words a title or a lead of a text printed whole names: a possessive before the kind of
+# text ("Transcript: President Obama's Final State Of The Union Address"; not "NPR's Interview
+# With Vladimir Putin", whose words are the interviewee's as much as NPR's).
+_POSSESSIVE = re.compile(
+    r"(?::|\b(?i:below is|here is|the following is))\s*((?:[A-Z][\w.-]*\s){0,3}[A-Z][\w-]*)"
+    r"['’]s\s+(?:[\w-]+\s+){0,6}?(?i:address|remarks|speech|statement|letter|testimony|op-ed)\b"
+)
+_NOT_IN_NAME = _words("read watch see full text")
 # The line that introduces a block quote and names its source: "From McClatchy:", "Via the
 # Washington Post:", "Per Politico:", "As CNN reported:".
 _BLOCK_INTRO = re.compile(
@@ -385,12 +404,16 @@ def detect_speech(
     _share_within_quotes(results, groups)
     full = _full_names({speaker for _, speaker in results if speaker})
     whole = printed_whole(text, title)  # a speech or statement printed whole: none of it own
-    orator = _whose(title) if whole else None  # "Transcript: President Obama's ..." -> Obama
+    first = text.lstrip().split("\n", 1)[0]
+    lead = first if whole and _PRINTED_WHOLE_LEAD.match(first) else ""
+    orator = _whose(title, lead) if whole else None  # "Transcript: President Obama's ..."
+    first_paragraph = paragraph_of[0] if paragraph_of else None
     return [
         (False, None)
-        if speaker is not None and _is_author(speaker, authors) and not whole
+        if (speaker is not None and _is_author(speaker, authors) and not whole)
+        or (lead and paragraph_of[i] == first_paragraph)  # "Below is ...": the editor's line
         else (rep or whole, full.get(speaker, speaker) if speaker else orator)
-        for rep, speaker in results
+        for i, (rep, speaker) in enumerate(results)
     ]
 
 
@@ -405,11 +428,17 @@ def printed_whole(text: str, title: str | None = None) -> bool:
     )
 
 
-def _whose(title: str | None) -> str | None:
-    """The speaker a title of a text printed whole names by a possessive: "Transcript: President
-    Obama's Final State Of The Union Address" -> "Obama"."""
-    m = _POSSESSIVE.search(title or "")
-    return _person(m.group(1).split()) if m else None
+def _whose(title: str | None, lead: str = "") -> str | None:
+    """The speaker that a title or lead line of a text printed whole names by a possessive:
+    "Transcript: President Obama's Final State Of The Union Address" -> "Obama"; "Full text:
+    Read Mueller's statement" -> "Mueller"."""
+    for line in (title or "", lead):
+        m = _POSSESSIVE.search(line)
+        if m:
+            words = [w for w in m.group(1).split() if w.lower() not in _NOT_IN_NAME]
+            if words and words[0][:1].isupper():
+                return _person(words)
+    return None
 
 
 def _quotations_across_paragraphs(
@@ -591,7 +620,16 @@ def _share_within_quotes(
 
 
 def _according(rest: str) -> Attribution | None:
-    cut = _SEGMENT_END.search(rest, 0, 120)
+    cut = next(
+        (  # a title's stop ends nothing: "according to Marine Brig. Gen. Paul Kennedy"
+            m
+            for m in _SEGMENT_END.finditer(rest, 0, 120)
+            if not (
+                m.group().startswith(".") and _is_title((rest[: m.start()].split() or [""])[-1])
+            )
+        ),
+        None,
+    )
     segment = rest[: cut.start()] if cut else rest[:120]
     name = _name_at_end(segment)
     if name:
@@ -614,11 +652,16 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
         if opening is None:
             return None
         between = [*tokens[opening + 1 : i], tokens[i][:-1]]
-        if not _is_name(between):
+        if not _is_name(between) and not _is_titled_name(between):
             i = opening
-            tokens = [*tokens[:i], tokens[i][:-1]]
-        else:  # "the deputy minister of the Donetsk People's Republic, Fyodor Berezin, said"
-            tokens = [*tokens[:i], tokens[i][:-1]]
+        # else "the deputy minister of the Donetsk People's Republic, Fyodor Berezin, said",
+        # "His Holiness, Pope Francis, told"
+        tokens = [*tokens[:i], tokens[i][:-1]]
+    if i > 0 and _is_label(tokens[i]) and tokens[i - 1].endswith(","):
+        # a party label between the name and the verb or another aside: "Sen. Richard Burr,
+        # R-N.C., chairman of the committee, said", "Sen. John McCain, R-Ariz. said"
+        i -= 1
+        tokens = [*tokens[:i], tokens[i][:-1]]
     word = tokens[i].strip("\"'“”‘’()[]").lower()
     place_of = next((j for j in (i - 1, i - 2) if j >= 2 and tokens[j] == "of"), None)
     if place_of is not None and _is_person_before(tokens[:place_of], tokens[place_of + 1 : i + 1]):
@@ -640,31 +683,65 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
 
 
 def _is_name(tokens: list[str]) -> bool:
-    """Whether ``tokens`` are a person's name alone: two or three capitalised words, none of
-    them a party or a state ("California Republican", "R- Missouri", "D-Calif." are labels
-    after a name) or an abbreviation."""
-    return 2 <= len(tokens) <= 3 and all(
-        t[:1].isupper()
-        and t.lower().strip(".") not in NOT_NAMES
-        and not _is_title(t)
-        and not t.endswith(".")
-        and "-" not in t
-        and t not in PARTY_WORDS
-        and t not in US_STATE_WORDS
-        for t in tokens
+    """Whether ``tokens`` are a person's name alone: two or three capitalised words (initials
+    and hyphenated names too: "H.R. McMaster", "Jean-Yves Le Drian"), not a title, a party or
+    a state ("California Republican", "R- Missouri", "New York" are labels after a name)."""
+    return (
+        2 <= len(tokens) <= 3
+        and " ".join(tokens) not in US_STATES
+        and all(
+            t[:1].isupper()
+            and t.lower().strip(".") not in NOT_NAMES
+            and not _is_title(t)
+            and not _is_label(t)
+            and t not in PARTY_WORDS
+            for t in tokens
+        )
+    )
+
+
+def _is_titled_name(tokens: list[str]) -> bool:
+    """Whether ``tokens`` are a title and a name, capitalised: "Pope Francis", "Sen. Chris
+    Coons" (not "the Kremlin spokesman")."""
+    return (
+        2 <= len(tokens) <= 4
+        and _is_title(tokens[0])
+        and all(t[:1].isupper() and t.lower().strip(".") not in NOT_NAMES for t in tokens)
+        and not _is_title(tokens[-1])
+    )
+
+
+def _is_label(token: str) -> bool:
+    """A party and state label or an abbreviation after a name ("R-N.C.", "D-Del.", "Calif."),
+    not an initial ("S.", "H.R.")."""
+    bare = token.rstrip(",")
+    return bool(_PARTY_LABEL.match(bare)) or (
+        bare.endswith(".") and _INITIAL.fullmatch(bare) is None
     )
 
 
 def _is_person_before(before: list[str], place: list[str]) -> bool:
-    """Whether ``before`` ends with a person's name of two words or more (first and last) and
-    ``place``, the words after "of", is a US state: a member of Congress ("Rep. Michael T.
-    McCaul of Texas"). Other places after "of" mostly end an organisation's name ("Ministry of
-    Defense", "Royal Bank of Scotland"), which stays whole."""
-    names = before[-2:]
-    return (
-        len(names) == 2
-        and all(t[:1].isupper() and t.lower() not in NOT_NAMES for t in names)
-        and " ".join(place) in US_STATES
+    """Whether ``before`` ends with a person and ``place``, the words after "of", is where they
+    belong, not the rest of an organisation's name: a member of Congress and their state
+    ("Rep. Michael T. McCaul of Texas"), or a title or a first name before a surname ("Ms.
+    Stark of Accenture", "Claus Vistesen of Pantheon Macroeconomics"). "Ministry of Defense",
+    "Royal Bank of Scotland" and "Secretary of State" stay whole."""
+    if len(before) < 2 or not place or not place[0][:1].isupper():
+        return False
+    if any(c in t for t in place for c in ',;:"“”’'):  # '... Putin of Russia," Trump wrote'
+        return False
+    first, last = before[-2], before[-1]
+    if not last[:1].isupper() or last.lower() in NOT_NAMES or _is_title(last):
+        return False
+    if last.lower().rstrip(".") in ORGANISATION_NOUNS:
+        return False
+    if first.lower().rstrip(".") in PERSON_TITLES:  # "Ms. Stark", "Sen. Graham"
+        return True
+    return (  # "Claus Vistesen": a first name, not "Royal Bank" or "Foreign Ministry"
+        first[:1].isupper()
+        and first.lower() not in NOT_NAMES
+        and not _is_title(first)
+        and first.lower().rstrip(".") not in ORGANISATION_NOUNS
     )
 
 
@@ -672,7 +749,10 @@ def _speaker_after(sentence: str, verb_start: int, verb_end: int) -> Attribution
     before = sentence[:verb_start].rstrip()
     if not before or before[-1] not in ',”"’—-:':
         return None
-    return _named_or_titled(_run_forward(sentence[verb_end:].split()[:10]))
+    run = _run_forward(sentence[verb_end:].split()[:10])
+    if run and run[-1].endswith(("'s", "’s")):  # "said Mr. Reid's girlfriend": someone else
+        return Attribution("generic")
+    return _named_or_titled(run)
 
 
 def _named_or_titled(run: list[str]) -> Attribution | None:
@@ -681,7 +761,8 @@ def _named_or_titled(run: list[str]) -> Attribution | None:
     name = _person(run)
     if name:
         return Attribution("named", name)
-    return Attribution("generic") if run and _has_title(run) else None
+    owned = any(w.endswith(("'s", "’s")) for w in run[:-1])  # "CNN's senior analyst"
+    return Attribution("generic") if run and (_has_title(run) or owned) else None
 
 
 def _run_forward(tokens: list[str]) -> list[str]:
@@ -755,11 +836,16 @@ def _person(run: list[str]) -> str | None:
                 low in PERSON_TITLES
                 or low in OFFICE_WORDS
                 or low in DESCRIPTORS
-                or low in CONNECTORS
+                or word in CONNECTORS  # in lower case: "Chris Van Hollen", "Al Green" keep theirs
             ):
                 break
             keep.insert(0, word)
         words = keep
+    owned = [j for j, w in enumerate(words[:-1]) if w.endswith(("'s", "’s"))]
+    if owned and words[-1].lower() not in ORGANISATION_NOUNS:
+        # "MSNBC's Chris Hayes", "Iran's Hassan Rouhani": the person, not whose ("China's
+        # Foreign Ministry", "People's Daily" stay whole)
+        words = words[owned[-1] + 1 :]
     while words and words[0].lower() in NOT_NAMES:
         words.pop(0)
     if not words or all(w.lower() in NOT_NAMES for w in words):

@@ -296,13 +296,21 @@ def test_a_speech_printed_whole_is_none_of_it_the_authors():
         "\n\nWhen we help Ukraine defend its democracy, that strengthens the international "
         "order.\n\nThank you, God bless you, and God bless the United States of America."
     )
-    assert all(reported for _, reported, _ in _flags(text))
+    flags = _flags(text)
+    assert not flags[0][1]  # the editor's line that says so is the author's
+    assert all(reported and speaker == "Obama" for _, reported, speaker in flags[1:])
     titled = [
         (p.reported, p.speaker)
         for p in build_passages("a", "When we help Ukraine defend its democracy, it helps us.",
                                 title="Transcript: President Obama's Final Address")
     ]  # fmt: skip
     assert titled == [(True, "Obama")]  # the speaker the title names
+    for title, speaker in [
+        ("Full text: Read Mueller's statement", "Mueller"),
+        ("Transcript: NPR's Interview With Vladimir Putin", None),  # whose words? not NPR's
+    ]:
+        (passage,) = build_passages("a", "We will not let Ukraine fall today.", title=title)
+        assert (passage.reported, passage.speaker) == (True, speaker)
     assert not any(r for _, r, _ in _flags("When we help Ukraine defend its democracy, it helps."))
 
 
@@ -338,11 +346,49 @@ def test_the_title_again_as_the_first_paragraph_is_not_a_passage():
         ("The Russian Ministry of Defense said the drills had ended.",
          "Russian Ministry of Defense"),
         ('"The sanctions will stay on the Islamic Republic of Iran," Pompeo said.', "Pompeo"),
+        # initials and hyphenated names are names; a label after another aside is not
+        ("Trump's national security adviser, H.R. McMaster, said the talks failed.",
+         "H.R. McMaster"),
+        ("The French foreign minister, Jean-Yves Le Drian, said the deal was dead.",
+         "Jean-Yves Le Drian"),
+        ("Sen. Richard Burr, R-N.C., chairman of the Senate intelligence committee, said the "
+         "report was done.", "Richard Burr"),
+        ("Sen. Chris Coons, D-Del., a member of the committee, said the talks failed.",
+         "Chris Coons"),
+        ("Sen. John McCain, R-Ariz. said the sanctions must stay.", "John McCain"),
+        ("His Holiness, Pope Francis, told the crowd that peace was possible.", "Francis"),
+        # a capitalised particle is part of the name; a rank with a stop is a title
+        ('"We must act," argued Sen. Chris Van Hollen.', "Chris Van Hollen"),
+        ('"We must act," said Rep. Al Green.', "Al Green"),
+        ('"The drills are over," said Lt. Cmdr. Cate Cook.', "Cate Cook"),
+        # a person "of" an organisation or a country, where a title or two names say so
+        ("Ms. Stark of Accenture said the market would recover.", "Stark"),
+        ("Mr. Friedman of Defense Priorities says the war will drag on.", "Friedman"),
+        ("Claus Vistesen of Pantheon Macroeconomics said growth would slow.", "Claus Vistesen"),
+        ("Foreign Minister Sergei Lavrov of Russia said the talks failed.", "Sergei Lavrov"),
+        ('"I had a better meeting with Vladimir Putin of Russia," Trump wrote.', "Trump"),
+        # the person, not whose they are; an organisation keeps its owner
+        ('"The thing I keep coming back to is the ban," says MSNBC\'s Chris Hayes.',
+         "Chris Hayes"),
+        ("China's Foreign Ministry said the talks were useful.", "China's Foreign Ministry"),
+        ("The sites were assessed, according to Marine Brig. Gen. Paul Kennedy.",
+         "Paul Kennedy"),
     ],
 )  # fmt: skip
 def test_the_speaker_is_the_person_who_speaks(sentence, speaker):
     attribution = find_attribution(sentence)
     assert attribution is not None and attribution.speaker == speaker
+
+
+def test_a_possessive_after_the_verb_is_not_the_speaker():
+    attribution = find_attribution(
+        '"I want to see Kim Jong-un," said Mr. Reid\'s girlfriend, Kailyn Leckie.'
+    )
+    assert attribution is not None and attribution.speaker is None  # someone, not "Reid's"
+    attribution = find_attribution(
+        "CNN's senior legal analyst Jeffrey Toobin was not buying it, saying it was absurd."
+    )
+    assert attribution is not None and attribution.speaker is None
 
 
 def test_a_verb_inside_a_hyphenated_word_is_no_speech():
