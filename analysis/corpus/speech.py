@@ -119,7 +119,7 @@ OFFICE_WORDS = _words(
 DESCRIPTORS = _words("agency broadcaster newspaper channel executive")
 CONNECTORS = _words("of de da del van von bin al la le der den")
 PRONOUNS = frozenset({"he", "she", "they"})
-FIRST_PERSON = frozenset({"i", "we"})
+FIRST_PERSON = frozenset({"i", "we", "you"})  # the author's own voice, or the reader
 GENERIC_SUBJECTS = _words(
     "officials official analysts experts sources spokesman spokeswoman spokesperson ministry "
     "department statement report reports agency critics observers diplomats lawmakers side "
@@ -133,16 +133,29 @@ _DAYS_MONTHS = (
     "monday tuesday wednesday thursday friday saturday sunday january february march april may "
     "june july august september october november december"
 )
+_MONTHS = frozenset(_DAYS_MONTHS.split()[7:])
+_LY_NOUNS = _words("family ally assembly rally supply reply monopoly anomaly")  # not adverbs
 SKIP_BEFORE_VERB = _words(
     "also has have had recently later previously repeatedly then once reportedly publicly "
     "earlier further again never often ultimately flatly bluntly just already simply last "
     "week month year night on this morning afternoon evening today yesterday tonight "
     f"privately openly separately subsequently {_DAYS_MONTHS}"
 )
+# Words that open a sentence without being its subject: "Meanwhile, officials said ..."
+SENTENCE_ADVERBS = _words("however nonetheless nevertheless meanwhile moreover instead indeed")
+POSSESSIVE_PRONOUNS = _words("his her their its")
+# Cues that are as often nouns or adjectives: "his own notes", "his proposed bills"
+NOUN_LIKE_CUES = _words(
+    "notes tweets signals signaled pledges claims demands vows counters supports praises "
+    "proposed stated opposed demand claim pledge vow tweet note signal support counter"
+)
+# Words before the noun that says who speaks: "some White House officials"
+DETERMINERS = _words("the a an some many several other two three four few most")
 NOT_NAMES = _words(
     "the a an as so if when but and or then also yet while although though because whereas "
     "it its this that these those "
     "there here what which who one everyone nobody someone some many others both all most only "
+    f"his her their our your my {' '.join(sorted(SENTENCE_ADVERBS))} "
     f"few several having needless in on at for after before since {_DAYS_MONTHS}"
 )
 US_STATES = frozenset(
@@ -296,26 +309,51 @@ def find_attribution(sentence: str) -> Attribution | None:
 
 def _subject_at_start(head: str) -> Attribution | None:
     """Who a sentence's main clause is about, read from its start ("Russian news agency
-    Sputnik launched ...", "Officials said ..."), past one opening phrase ("On Monday, ...")."""
+    Sputnik launched ...", "Officials said ..."), past one opening phrase ("On Monday, ...").
+    Someone unnamed where a sentence adverb or a possessive opens it ("Meanwhile, ...", "His
+    lawyers ..."): the participle still reports them."""
     tokens = head.split()[:SUBJECT_WORDS]
     starts = [0, *[i + 1 for i, t in enumerate(tokens[:-1]) if t.endswith(",")][:1]]
+    unnamed = False
     for start in starts:
         words = tokens[start:]
         if not words:
             continue
-        first = words[0].strip("\"'“”‘’()[]").lower()
+        first = words[0].strip("\"'“”‘’()[],").lower()
         if first in FIRST_PERSON:
             return None
         if first in PRONOUNS:
             return Attribution("pronoun")
-        if first in GENERIC_SUBJECTS or (
-            first in ("the", "a", "an") and len(words) > 1 and words[1].lower() in GENERIC_SUBJECTS
-        ):
+        if first in SENTENCE_ADVERBS:
+            unnamed = True
+            continue
+        if first in POSSESSIVE_PRONOUNS:
             return Attribution("generic")
+        if first in GENERIC_SUBJECTS or _generic_subject(words):
+            return Attribution("generic")  # "Officials ...", "some White House officials ..."
         attribution = _named_or_titled(_run_forward(words))
         if attribution is not None:
             return attribution
-    return None
+    return Attribution("generic") if unnamed else None
+
+
+def _generic_subject(words: list[str]) -> bool:
+    """Whether ``words`` open with an unnamed speaker in lower case, past determiners and
+    capitalised modifiers: "officials", "some White House officials", "rights groups" (not
+    "Russian news agency Sputnik", whose name follows)."""
+    bare = [w.strip("\"'“”‘’()[],") for w in words[:6]]
+    j = 0
+    while j < len(bare) and bare[j].lower() in DETERMINERS:
+        j += 1
+    for k in range(j, min(j + 3, len(bare))):
+        if bare[k].lower() in GENERIC_SUBJECTS and bare[k].islower():
+            before = bare[j:k]
+            after = bare[k + 1 : k + 2]
+            modifiers = all(w[:1].isupper() for w in before) or len(before) == 1
+            return modifiers and not (after and after[0][:1].isupper())
+        if bare[k][:1].islower() and k > j:
+            break
+    return False
 
 
 def _attribution_at(sentence: str, m: re.Match[str]) -> Attribution | None:
@@ -642,7 +680,7 @@ def _according(rest: str) -> Attribution | None:
 def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
     tokens = sentence[:verb_start].split()[-16:]
     i, skipped = len(tokens) - 1, 0
-    while i >= 0 and skipped < 4 and _skippable(tokens[i]):
+    while i >= 0 and skipped < 4 and _skippable(tokens[i], tokens[i - 1] if i else ""):
         i, skipped = i - 1, skipped + 1
     if i < 0:
         return None
@@ -652,8 +690,9 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
         if opening is None:
             return None
         between = [*tokens[opening + 1 : i], tokens[i][:-1]]
-        if not _is_name(between) and not _is_titled_name(between):
-            i = opening
+        adverb = tokens[opening].rstrip(",").lower() in SENTENCE_ADVERBS
+        if not _is_name(between) and not _is_titled_name(between) and not adverb:
+            i = opening  # else "Meanwhile, Brig. Gen. Khattab Omer of the Kirkuk police, said"
         # else "the deputy minister of the Donetsk People's Republic, Fyodor Berezin, said",
         # "His Holiness, Pope Francis, told"
         tokens = [*tokens[:i], tokens[i][:-1]]
@@ -674,6 +713,14 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
         return None
     if word in PRONOUNS:
         return Attribution("pronoun")
+    cue = sentence[verb_start:].split(maxsplit=1)[0].lower() if sentence[verb_start:] else ""
+    if (
+        i > 0
+        and tokens[i].islower()
+        and tokens[i - 1].lower() in POSSESSIVE_PRONOUNS
+        and cue not in NOUN_LIKE_CUES
+    ):
+        return Attribution("generic")  # "His family has said": someone unnamed
     if tokens[i].endswith(("'s", "’s")):  # "Trump's claims": a possessive, not a subject
         return None
     run = _run_backwards(tokens, i)
@@ -867,10 +914,15 @@ def _has_title(run: list[str]) -> bool:
     return any(w.lower().rstrip(".") in PERSON_TITLES for w in run)
 
 
-def _skippable(token: str) -> bool:
+def _skippable(token: str, before: str) -> bool:
+    """A word between the subject and its verb ("Trump on Tuesday said", "Putin repeatedly
+    warned"); a month after a capitalised word is a name's ("Theresa May said")."""
     lowered = token.lower()
+    if lowered in _MONTHS and token[:1].isupper() and before[:1].isupper():
+        return False
     return token.isalpha() and (
-        lowered in SKIP_BEFORE_VERB or (token.islower() and lowered.endswith("ly"))
+        lowered in SKIP_BEFORE_VERB
+        or (token.islower() and lowered.endswith("ly") and lowered not in _LY_NOUNS)
     )
 
 

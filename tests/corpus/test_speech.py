@@ -373,11 +373,42 @@ def test_the_title_again_as_the_first_paragraph_is_not_a_passage():
         ("China's Foreign Ministry said the talks were useful.", "China's Foreign Ministry"),
         ("The sites were assessed, according to Marine Brig. Gen. Paul Kennedy.",
          "Paul Kennedy"),
+        # a month after a first name is a surname; a day after a name is not part of it
+        ("Theresa May said the talks failed.", "Theresa May"),
+        ("In May Putin said the talks failed.", "Putin"),
+        ("Sen. Jeff Flake Wednesday said the deal was dead.", "Jeff Flake"),
+        ("Trump may argue that the trial was unfair.", "Trump"),
     ],
 )  # fmt: skip
 def test_the_speaker_is_the_person_who_speaks(sentence, speaker):
     attribution = find_attribution(sentence)
     assert attribution is not None and attribution.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "His proposed cuts would gut the program.",
+        "You insist that Russia is a friend, but it is not.",
+    ],
+)
+def test_pronouns_name_nobody(sentence):
+    attribution = find_attribution(sentence)
+    assert attribution is None or attribution.speaker is None
+    # someone of theirs still speaks, unnamed
+    for sentence in (
+        "His family has said his health is poor.",
+        "Her lawyers argued that she was innocent.",
+        "His lawyers went further, arguing that he had immunity.",
+    ):
+        attribution = find_attribution(sentence)
+        assert attribution is not None and attribution.speaker is None
+
+
+def test_a_sentence_adverb_is_not_part_of_the_name():
+    for adverb in ("Meanwhile", "Nonetheless", "However"):
+        attribution = find_attribution(f"{adverb} The Boston Globe said the talks failed.")
+        assert attribution is not None and attribution.speaker == "Boston Globe"
 
 
 def test_a_possessive_after_the_verb_is_not_the_speaker():
