@@ -156,7 +156,7 @@ NOT_NAMES = _words(
     "it its this that these those "
     "there here what which who one everyone nobody someone some many others both all most only "
     f"his her their our your my {' '.join(sorted(SENTENCE_ADVERBS))} "
-    f"few several having needless in on at for after before since {_DAYS_MONTHS}"
+    f"few several having needless in on at for after before since up {_DAYS_MONTHS}"
 )
 US_STATES = frozenset(
     re.findall(
@@ -180,7 +180,10 @@ ORGANISATION_NOUNS = _words(
     "center foundation association federation union organization organisation party "
     "government kingdom state states embassy church museum academy corporation company "
     "group fund reserve service services force forces army navy people fleet "
-    "command daily times post journal network television tv radio"
+    "command daily times post journal network television tv radio administration chiefs "
+    "code reunification authority coalition alliance front movement staff police guard corps "
+    "unit division directorate assembly hospital inc corp ltd co campaign investors "
+    "representatives parliament congress senate"
 )
 MIN_QUOTE_WORDS = 5
 # A block quote set with one opening mark in its first paragraph and one closing mark in its
@@ -285,6 +288,8 @@ def find_attribution(sentence: str) -> Attribution | None:
     """The attribution a passage makes by its own words, or None (the author's voice)."""
     if _CUE_WORDS.isdisjoint(_LOWER_WORDS.findall(sentence)) and "ccording to" not in sentence:
         return None  # a quick test: most passages name no speech verb
+    if _asks(sentence):  # "Did your boss, Ambassador Bolton, tell you ...?" reports nothing
+        return None
     found: list[Attribution] = []
     for m in _CUE.finditer(sentence):
         attribution = _attribution_at(sentence, m)
@@ -305,6 +310,21 @@ def find_attribution(sentence: str) -> Attribution | None:
             if attribution.kind == kind:
                 return attribution
     return None
+
+
+_AUXILIARIES = _words("did do does will would can could should has have is are was were")
+
+
+def _asks(sentence: str) -> bool:
+    """Whether ``sentence`` is the author's yes-no question: an auxiliary first, a question
+    mark last, no quotation marks (a quoted question is someone's)."""
+    words = sentence.lstrip("( ").split(maxsplit=1)
+    return (
+        bool(words)
+        and words[0].lower() in _AUXILIARIES
+        and sentence.rstrip().rstrip(")").endswith("?")
+        and not _DOUBLE_QUOTES.search(sentence)
+    )
 
 
 def _subject_at_start(head: str) -> Attribution | None:
@@ -663,7 +683,9 @@ def _according(rest: str) -> Attribution | None:
             m
             for m in _SEGMENT_END.finditer(rest, 0, 120)
             if not (
-                m.group().startswith(".") and _is_title((rest[: m.start()].split() or [""])[-1])
+                m.group().startswith(".")
+                and rest[m.start() - 1 : m.start()].isalpha()
+                and rest[: m.start()].split()[-1].lower() in PERSON_TITLES
             )
         ),
         None,
@@ -758,6 +780,10 @@ def _is_titled_name(tokens: list[str]) -> bool:
     )
 
 
+def _is_organisation(word: str) -> bool:
+    return word.lower().rstrip(".,") in ORGANISATION_NOUNS
+
+
 def _is_label(token: str) -> bool:
     """A party and state label or an abbreviation after a name ("R-N.C.", "D-Del.", "Calif."),
     not an initial ("S.", "H.R.")."""
@@ -770,25 +796,35 @@ def _is_label(token: str) -> bool:
 def _is_person_before(before: list[str], place: list[str]) -> bool:
     """Whether ``before`` ends with a person and ``place``, the words after "of", is where they
     belong, not the rest of an organisation's name: a member of Congress and their state
-    ("Rep. Michael T. McCaul of Texas"), or a title or a first name before a surname ("Ms.
-    Stark of Accenture", "Claus Vistesen of Pantheon Macroeconomics"). "Ministry of Defense",
-    "Royal Bank of Scotland" and "Secretary of State" stay whole."""
+    ("Rep. Michael T. McCaul of Texas", "Sen. Angus King of Maine"), or a title or a first name
+    before a surname ("Ms. Stark of Accenture", "Claus Vistesen of Pantheon Macroeconomics").
+    "Ministry of Defense", "Civil Aviation Administration of China" and "Secretary of State"
+    stay whole."""
     if len(before) < 2 or not place or not place[0][:1].isupper():
         return False
     if any(c in t for t in place for c in ',;:"“”’'):  # '... Putin of Russia," Trump wrote'
         return False
     first, last = before[-2], before[-1]
-    if not last[:1].isupper() or last.lower() in NOT_NAMES or _is_title(last):
+    if not last[:1].isupper() or last.lower() in NOT_NAMES or _is_organisation(last):
         return False
-    if last.lower().rstrip(".") in ORGANISATION_NOUNS:
-        return False
+    titled = [w.lower().rstrip(".") in PERSON_TITLES for w in before[-4:-1]]
+    if _is_title(last):  # a surname that is also a title: "Sen. Angus King of Maine"
+        return " ".join(place) in US_STATES and any(titled) and not _is_title(first)
     if first.lower().rstrip(".") in PERSON_TITLES:  # "Ms. Stark", "Sen. Graham"
         return True
-    return (  # "Claus Vistesen": a first name, not "Royal Bank" or "Foreign Ministry"
+    if " ".join(place) in US_STATES:  # "Rep. Adam B. Schiff of California"
+        return first[:1].isupper() and first.lower() not in NOT_NAMES
+    before_first = before[-3] if len(before) >= 3 else ""
+    return (  # "Claus Vistesen": a first name, not "Royal Bank" or "Civil Aviation Administration"
         first[:1].isupper()
         and first.lower() not in NOT_NAMES
         and not _is_title(first)
-        and first.lower().rstrip(".") not in ORGANISATION_NOUNS
+        and not _is_organisation(first)
+        and (
+            not before_first[:1].isupper()
+            or before_first.lower().rstrip(".") in PERSON_TITLES
+            or _INITIAL.fullmatch(before_first) is not None
+        )
     )
 
 
@@ -840,7 +876,8 @@ def _run_backwards(tokens: list[str], i: int) -> list[str]:
         token = tokens[j]
         if j < i and (token[-1] in ',;:!?”"’)' or token[0] in '“"‘(' or _ends_sentence(token)):
             break
-        bare = token.rstrip(".") if token.count(".") == 1 else token
+        initial = j < i and _INITIAL.fullmatch(token) is not None  # "T." in "Peter T. King"
+        bare = token.rstrip(".") if token.count(".") == 1 and not initial else token
         lowered = bare.lower()
         inner = lowered in PERSON_TITLES or lowered in OFFICE_WORDS or lowered in CONNECTORS
         if bare[:1].isupper() or (run and inner):
@@ -878,7 +915,11 @@ def _person(run: list[str]) -> str | None:
     described = any(w in DESCRIPTORS for w in words[:-1])
     if described or any(w in PERSON_TITLES for w in lowered):
         keep: list[str] = []
-        for word, low in zip(reversed(words), reversed(lowered), strict=True):
+        for j in range(len(words) - 1, -1, -1):
+            word, low = words[j], lowered[j]
+            if not keep and low in PERSON_TITLES and _surname_after_title(words[:j]):
+                keep.insert(0, word)  # "Sen. Angus King": a surname that is also a title
+                continue
             if (
                 low in PERSON_TITLES
                 or low in OFFICE_WORDS
@@ -889,10 +930,14 @@ def _person(run: list[str]) -> str | None:
             keep.insert(0, word)
         words = keep
     owned = [j for j, w in enumerate(words[:-1]) if w.endswith(("'s", "’s"))]
-    if owned and words[-1].lower() not in ORGANISATION_NOUNS:
+    rest = words[owned[-1] + 1 :] if owned else []
+    if rest and not any(w[:1].isupper() for w in rest):  # "CNN's senior": someone unnamed
+        return None
+    surname = len(rest) == 1 and _is_name([rest[0], rest[0]])  # "China's Xi", "Poland's Sikorski"
+    if (_is_name(rest) or surname) and not any(_is_organisation(w) for w in rest):
         # "MSNBC's Chris Hayes", "Iran's Hassan Rouhani": the person, not whose ("China's
         # Foreign Ministry", "People's Daily" stay whole)
-        words = words[owned[-1] + 1 :]
+        words = rest
     while words and words[0].lower() in NOT_NAMES:
         words.pop(0)
     if not words or all(w.lower() in NOT_NAMES for w in words):
@@ -903,6 +948,19 @@ def _person(run: list[str]) -> str | None:
         return None
     name = " ".join(words)
     return name[:-1] if name.endswith(".") and name.count(".") == 1 else name
+
+
+def _surname_after_title(before: list[str]) -> bool:
+    """Whether the words before a title word are a title and a first name (or initial), so
+    that the title word is a surname: "Sen. Angus" + "King", "Rep. Peter T." + "King"."""
+    names: list[str] = []
+    for word in reversed(before):
+        if word.lower().rstrip(".") in PERSON_TITLES:
+            return bool(names)
+        if not word[:1].isupper() or _is_title(word):
+            return False
+        names.append(word)
+    return False
 
 
 def _is_title(word: str) -> bool:

@@ -371,6 +371,27 @@ def test_the_title_again_as_the_first_paragraph_is_not_a_passage():
         ('"The thing I keep coming back to is the ban," says MSNBC\'s Chris Hayes.',
          "Chris Hayes"),
         ("China's Foreign Ministry said the talks were useful.", "China's Foreign Ministry"),
+        # an organisation whose name holds a possessive stays whole
+        ("Ethiopia's House of People's Representatives said the vote was valid.",
+         "Ethiopia's House of People's Representatives"),
+        ("Time's Up said the ruling was a setback.", "Time's Up"),
+        ("Moody's Investors Service said the debt was safe.", "Moody's Investors Service"),
+        ("King's College London said the study was sound.", "King's College London"),
+        ("North Korea's Supreme People's Assembly said the law was passed.",
+         "North Korea's Supreme People's Assembly"),
+        # organisations "of" a place, and a surname that is also a title
+        ("South Korea's Office of the Joint Chiefs of Staff said the missile fell.",
+         "Joint Chiefs of Staff"),
+        ("The Civil Aviation Administration of China said the flights were halted.",
+         "Civil Aviation Administration of China"),
+        ("Sen. Angus King of Maine said the deal was sound.", "Angus King"),
+        ("Rep. Peter T. King of New York said the threat was real.", "Peter T. King"),
+        ("Rep. Adam B. Schiff of California said the memo was false.", "Adam B. Schiff"),
+        ("Democratic Rep. Chris Van Hollen of Maryland said he was working on it.",
+         "Chris Van Hollen"),
+        # a stop after a space ends an "according to"; an office word's stop does too
+        ("The base was closed, according to the Department of Defense . It reopened.",
+         "Department of Defense"),
         ("The sites were assessed, according to Marine Brig. Gen. Paul Kennedy.",
          "Paul Kennedy"),
         # a month after a first name is a surname; a day after a name is not part of it
@@ -409,6 +430,13 @@ def test_a_sentence_adverb_is_not_part_of_the_name():
     for adverb in ("Meanwhile", "Nonetheless", "However"):
         attribution = find_attribution(f"{adverb} The Boston Globe said the talks failed.")
         assert attribution is not None and attribution.speaker == "Boston Globe"
+
+
+def test_a_titled_name_inside_a_question_is_not_its_speaker():
+    attribution = find_attribution(
+        "Did your boss — Doctor, I mean, Ambassador Bolton, tell you that it was a grenade?"
+    )
+    assert attribution is None or attribution.speaker != "Bolton"
 
 
 def test_a_possessive_after_the_verb_is_not_the_speaker():
