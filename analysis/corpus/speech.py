@@ -312,6 +312,7 @@ def find_attribution(sentence: str) -> Attribution | None:
     return None
 
 
+_AFTER_A_NOUN = _words("are were is was have had of for from")
 _AUXILIARIES = _words("did do does will would can could should has have is are was were")
 
 
@@ -387,6 +388,12 @@ def _attribution_at(sentence: str, m: re.Match[str]) -> Attribution | None:
     rest = sentence[m.end() :].lstrip()
     before = sentence[: m.start()].rstrip()
     if cue in THAT_VERBS and not rest.startswith("that"):
+        return None
+    if (
+        cue in NOUN_LIKE_CUES
+        and rest.split(maxsplit=1)[:1]
+        and (rest.split(maxsplit=1)[0].lower() in _AFTER_A_NOUN)
+    ):  # "Danger signals are flashing", "his claims of fraud": a noun, not a verb
         return None
     if cue in PASSIVE_BEFORE_OF and rest.startswith("of "):  # "officials accused of corruption"
         return None
@@ -940,6 +947,8 @@ def _person(run: list[str]) -> str | None:
         words = rest
     while words and words[0].lower() in NOT_NAMES:
         words.pop(0)
+    while len(words) > 1 and _PARTY_LABEL.match(words[-1]):  # "Dianne Feinstein D-Calif."
+        words.pop()
     if not words or all(w.lower() in NOT_NAMES for w in words):
         return None
     if not any(w[:1].isupper() for w in words):

@@ -356,6 +356,8 @@ def test_the_title_again_as_the_first_paragraph_is_not_a_passage():
         ("Sen. Chris Coons, D-Del., a member of the committee, said the talks failed.",
          "Chris Coons"),
         ("Sen. John McCain, R-Ariz. said the sanctions must stay.", "John McCain"),
+        ("The top Democrat, Sen. Dianne Feinstein D-Calif., said the report was clear.",
+         "Dianne Feinstein"),
         ("His Holiness, Pope Francis, told the crowd that peace was possible.", "Francis"),
         # a capitalised particle is part of the name; a rank with a stop is a title
         ('"We must act," argued Sen. Chris Van Hollen.', "Chris Van Hollen"),
@@ -448,6 +450,14 @@ def test_a_possessive_after_the_verb_is_not_the_speaker():
         "CNN's senior legal analyst Jeffrey Toobin was not buying it, saying it was absurd."
     )
     assert attribution is not None and attribution.speaker is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Danger signals are flashing across Europe.", "Trump's claims of fraud were rejected."],
+)
+def test_a_speech_verb_that_is_a_noun_here_is_no_speech(sentence):
+    assert find_attribution(sentence) is None
 
 
 def test_a_verb_inside_a_hyphenated_word_is_no_speech():
