@@ -12,7 +12,12 @@ A passage is reported when
   supported/proposed ...", the plural
   present: "critics say", a participle after a comma: "The Kremlin rejected the claims,
   saying ...", whose speaker is the sentence's subject), to a pronoun ("he said") or to a
-  generic source ("officials said", "the source said", "the office says").
+  generic source ("officials said", "the source said", "the office says", "some White House
+  officials ..., saying", "His lawyers argued", "Meanwhile, ..., saying": someone unnamed).
+
+Not reported: the author's own yes-no questions ("Did Papadopoulos tell anyone?"), "you"
+(an interviewer's or reviewer's "You say that ..."), a speech verb used as a noun ("Danger
+signals are flashing", "Democratic demands for witnesses").
 
 Also reported: the turns of a transcript ("AMY GOODMAN: ...", a capital label given to two
 turns or more, a turn beginning a paragraph or following a finished sentence inside one); a
@@ -20,19 +25,24 @@ block quote set with one opening mark at the start of its first paragraph and on
 at the end of its last (its source named by a line above it, "From McClatchy:"); and an
 article that is another's words printed whole ("Transcript: ..." as its title, or a first line
 "Below is ... address as prepared for delivery"; its speaker the one a title names,
-"Transcript: President Obama's ..." -> "Obama"). A speech verb inside a hyphenated word
-("Russian-supported") is none.
+"Transcript: President Obama's ..." -> "Obama"; the editor's line is the author's). A speech
+verb inside a hyphenated word ("Russian-supported") is none.
 
 Speakers are capitalised names with titles and descriptors removed ("Russian Foreign Minister
-Sergey Lavrov" -> "Sergey Lavrov", "Russian news agency Sputnik" -> "Sputnik"); a member of
-Congress without their state ("Rep. Michael T. McCaul of Texas" -> "Michael T McCaul"); a
-name between commas before the verb rather than the office before it ("the deputy minister of
-..., Fyodor Berezin, admitted"), party and state labels never ("Rep. Devin Nunes, California
-Republican, said"); after a quotation's closing mark, the name after the verb ('...," said
-Gen. Vladimir Dzhabarov'). A reported passage without a named speaker of its own takes one
-from its context: another passage of the same quotation; for "he said", the nearest speaker
-in the three passages before it; for a quotation that continues after its attribution in the
-same paragraph ('"...," he said. "More words."'), the previous passage's speaker.
+Sergey Lavrov" -> "Sergey Lavrov", "Russian news agency Sputnik" -> "Sputnik"); a person
+without the state or organisation a title or first name places them in ("Rep. Michael T.
+McCaul of Texas" -> "Michael T. McCaul", "Ms. Stark of Accenture" -> "Stark"; "Ministry of
+Defense" stays whole), nor whose they are ("MSNBC's Chris Hayes" -> "Chris Hayes"; "China's
+Foreign Ministry" stays whole); a name between commas before the verb rather than the office
+before it ("the deputy minister of ..., Fyodor Berezin, admitted", "His Holiness, Pope
+Francis, told"), party and state labels never ("Rep. Devin Nunes, California Republican,
+said", "Sen. Richard Burr, R-N.C., chairman of ..., said"); initials, hyphens and capitalised
+particles kept ("H.R. McMaster", "Jean-Yves Le Drian", "Chris Van Hollen"); after a
+quotation's closing mark, the name after the verb ('...," said Gen. Vladimir Dzhabarov').
+A reported passage without a named speaker of its own takes one from its context: another
+passage of the same quotation; for "he said", the nearest speaker in the three passages before
+it; for a quotation that continues after its attribution in the same paragraph ('"...," he
+said. "More words."'), the previous passage's speaker.
 
 The author's own voice is never reported: first-person attributions ("I said earlier", "as
 we noted") are ignored, and words attributed to the article's author (the interview-style
@@ -149,6 +159,10 @@ NOUN_LIKE_CUES = _words(
     "notes tweets signals signaled pledges claims demands vows counters supports praises "
     "proposed stated opposed demand claim pledge vow tweet note signal support counter"
 )
+# ... and are nouns before these: "Danger signals are flashing", "his claims of fraud"
+_AFTER_A_NOUN = _words("are were is was have had of for from")
+# A sentence that opens with one of these and ends with "?" asks rather than reports
+_AUXILIARIES = _words("did do does will would can could should has have is are was were")
 # Words before the noun that says who speaks: "some White House officials"
 DETERMINERS = _words("the a an some many several other two three four few most")
 NOT_NAMES = _words(
@@ -312,10 +326,6 @@ def find_attribution(sentence: str) -> Attribution | None:
     return None
 
 
-_AFTER_A_NOUN = _words("are were is was have had of for from")
-_AUXILIARIES = _words("did do does will would can could should has have is are was were")
-
-
 def _asks(sentence: str) -> bool:
     """Whether ``sentence`` is the author's yes-no question: an auxiliary first, a question
     mark last, no quotation marks (a quoted question is someone's)."""
@@ -389,11 +399,8 @@ def _attribution_at(sentence: str, m: re.Match[str]) -> Attribution | None:
     before = sentence[: m.start()].rstrip()
     if cue in THAT_VERBS and not rest.startswith("that"):
         return None
-    if (
-        cue in NOUN_LIKE_CUES
-        and rest.split(maxsplit=1)[:1]
-        and (rest.split(maxsplit=1)[0].lower() in _AFTER_A_NOUN)
-    ):  # "Danger signals are flashing", "his claims of fraud": a noun, not a verb
+    next_word = (rest.split(maxsplit=1) or [""])[0].lower()
+    if cue in NOUN_LIKE_CUES and next_word in _AFTER_A_NOUN:  # a noun: "Danger signals are"
         return None
     if cue in PASSIVE_BEFORE_OF and rest.startswith("of "):  # "officials accused of corruption"
         return None
