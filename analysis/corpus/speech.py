@@ -37,7 +37,9 @@ Foreign Ministry" stays whole); a name between commas before the verb rather tha
 before it ("the deputy minister of ..., Fyodor Berezin, admitted", "His Holiness, Pope
 Francis, told"), party and state labels never ("Rep. Devin Nunes, California Republican,
 said", "Sen. Richard Burr, R-N.C., chairman of ..., said"); initials, hyphens and capitalised
-particles kept ("H.R. McMaster", "Jean-Yves Le Drian", "Chris Van Hollen"); after a
+particles kept ("H.R. McMaster", "Jean-Yves Le Drian", "Chris Van Hollen"); the speaker
+named outside a quotation rather than one it quotes ('"... Sondland replied ...," Holmes
+said' -> "Holmes"); after a
 quotation's closing mark, the name after the verb ('...," said Gen. Vladimir Dzhabarov').
 A reported passage without a named speaker of its own takes one from its context: another
 passage of the same quotation; for "he said", the nearest speaker in the three passages before
@@ -305,7 +307,16 @@ def find_attribution(sentence: str) -> Attribution | None:
     if _asks(sentence):  # "Did your boss, Ambassador Bolton, tell you ...?" reports nothing
         return None
     found: list[Attribution] = []
-    for m in _CUE.finditer(sentence):
+    cues = list(_CUE.finditer(sentence))
+    quoted = quote_spans(sentence, 0, len(sentence))
+    outside = [m for m in cues if not any(a <= m.start() < b for a, b in quoted)]
+    if len(outside) < len(cues):  # '"... Sondland replied ...," Holmes said': the speaker
+        # named outside the quotation, not one the quotation itself quotes
+        for m in outside:
+            attribution = _attribution_at(sentence, m)
+            if attribution is not None and attribution.speaker:
+                return attribution
+    for m in cues:
         attribution = _attribution_at(sentence, m)
         if attribution is None:
             continue

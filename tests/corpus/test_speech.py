@@ -401,6 +401,9 @@ def test_the_title_again_as_the_first_paragraph_is_not_a_passage():
         ("In May Putin said the talks failed.", "Putin"),
         ("Sen. Jeff Flake Wednesday said the deal was dead.", "Jeff Flake"),
         ("Trump may argue that the trial was unfair.", "Trump"),
+        # the speaker outside the quotation, not one the quotation quotes
+        ('"I heard the president ask about it, and Ambassador Sondland replied that he would," '
+         "Holmes said.", "Holmes"),
     ],
 )  # fmt: skip
 def test_the_speaker_is_the_person_who_speaks(sentence, speaker):
