@@ -38,8 +38,8 @@ before it ("the deputy minister of ..., Fyodor Berezin, admitted", "His Holiness
 Francis, told"), party and state labels never ("Rep. Devin Nunes, California Republican,
 said", "Sen. Richard Burr, R-N.C., chairman of ..., said"); initials, hyphens and capitalised
 particles kept ("H.R. McMaster", "Jean-Yves Le Drian", "Chris Van Hollen"); the speaker
-named outside a quotation rather than one it quotes ('"... Sondland replied ...," Holmes
-said' -> "Holmes"); after a
+outside a quotation (named, a pronoun, a generic source) rather than one it quotes ('"...
+Sondland replied ...," Holmes said' -> "Holmes"); after a
 quotation's closing mark, the name after the verb ('...," said Gen. Vladimir Dzhabarov').
 A reported passage without a named speaker of its own takes one from its context: another
 passage of the same quotation; for "he said", the nearest speaker in the three passages before
@@ -308,14 +308,15 @@ def find_attribution(sentence: str) -> Attribution | None:
         return None
     found: list[Attribution] = []
     cues = list(_CUE.finditer(sentence))
-    quoted = quote_spans(sentence, 0, len(sentence))
+    quoted = _quotations_in(sentence)
     outside = [m for m in cues if not any(a <= m.start() < b for a, b in quoted)]
     if len(outside) < len(cues):  # '"... Sondland replied ...," Holmes said': the speaker
-        # named outside the quotation, not one the quotation itself quotes
-        for m in outside:
-            attribution = _attribution_at(sentence, m)
-            if attribution is not None and attribution.speaker:
-                return attribution
+        # outside the quotation (named, "he", "a source"), not one the quotation quotes
+        around = [a for a in (_attribution_at(sentence, m) for m in outside) if a is not None]
+        for kind in ("named", "pronoun", "generic"):
+            for attribution in around:
+                if attribution.kind == kind:
+                    return attribution
     for m in cues:
         attribution = _attribution_at(sentence, m)
         if attribution is None:
@@ -335,6 +336,15 @@ def find_attribution(sentence: str) -> Attribution | None:
             if attribution.kind == kind:
                 return attribution
     return None
+
+
+def _quotations_in(sentence: str) -> list[tuple[int, int]]:
+    """Quotation spans of one passage; a passage that begins inside a quotation (its first
+    mark closes one: 'I believe him," Trump told reporters') has it from its start."""
+    marks = [m.start() for m in _DOUBLE_QUOTES.finditer(sentence)]
+    if len(marks) % 2 and marks[0] > 0 and sentence[marks[0] - 1] in ",.!?":
+        return [(0, marks[0] + 1), *quote_spans(sentence, marks[0] + 1, len(sentence))]
+    return quote_spans(sentence, 0, len(sentence))
 
 
 def _asks(sentence: str) -> bool:
@@ -967,6 +977,8 @@ def _person(run: list[str]) -> str | None:
         words.pop(0)
     while len(words) > 1 and _PARTY_LABEL.match(words[-1]):  # "Dianne Feinstein D-Calif."
         words.pop()
+    if len(words) > 2 and re.fullmatch(r"[RDI]-", words[-2]):  # "Roy Blunt R- Missouri"
+        words = words[:-2]
     if not words or all(w.lower() in NOT_NAMES for w in words):
         return None
     if not any(w[:1].isupper() for w in words):

@@ -404,6 +404,10 @@ def test_the_title_again_as_the_first_paragraph_is_not_a_passage():
         # the speaker outside the quotation, not one the quotation quotes
         ('"I heard the president ask about it, and Ambassador Sondland replied that he would," '
          "Holmes said.", "Holmes"),
+        ('"We knew Lavrov said it," one official said.', None),
+        ('And I really believe that when he tells me that," Trump told reporters.', "Trump"),
+        ("Lavrov said the talks failed,” Peskov said.", "Peskov"),
+        ("Sen. Roy Blunt R- Missouri said the talks failed.", "Roy Blunt"),
     ],
 )  # fmt: skip
 def test_the_speaker_is_the_person_who_speaks(sentence, speaker):
