@@ -842,9 +842,8 @@ def _is_person_before(before: list[str], place: list[str]) -> bool:
     first, last = before[-2], before[-1]
     if not last[:1].isupper() or last.lower() in NOT_NAMES or _is_organisation(last):
         return False
-    titled = [w.lower().rstrip(".") in PERSON_TITLES for w in before[-4:-1]]
     if _is_title(last):  # a surname that is also a title: "Sen. Angus King of Maine"
-        return " ".join(place) in US_STATES and any(titled) and not _is_title(first)
+        return " ".join(place) in US_STATES and _surname_after_title(before[:-1])
     if first.lower().rstrip(".") in PERSON_TITLES:  # "Ms. Stark", "Sen. Graham"
         return True
     if " ".join(place) in US_STATES:  # "Rep. Adam B. Schiff of California"
