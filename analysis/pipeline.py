@@ -693,7 +693,7 @@ def _find_with_cache(
 ) -> tuple[Any, dict[str, dict[str, int]]]:
     """The relevance stage in this process, behind the prediction cache where the config
     names one (:mod:`analysis.relevance_cache`): the topic passages, and the cache's hits and
-    misses in passages ({} without a cache)."""
+    misses in passages, of relevance rows and of embeddings ({} without a cache)."""
     from analysis.stages import find_topic_passages
 
     if not cache_path:
@@ -704,4 +704,4 @@ def _find_with_cache(
     with PredictionCache(cache_path) as cache:
         cached = CachedRelevance(matcher, cache)
         found = find_topic_passages(path, cached, thresholds, n_passages, progress, spill=spill)
-    return found, {"relevance": cached.stats()}
+    return found, cached.stats()

@@ -202,7 +202,7 @@ class RelevanceWorker:
             with PredictionCache(self.cache_path) as cache:
                 cached = CachedRelevance(self.matcher, cache)
                 relevance = relevance_of_batch(batch, previous, cached)
-            ray.get(self.tally.add.remote({"relevance": cached.stats()}))
+            ray.get(self.tally.add.remote(cached.stats()))
         else:
             relevance = relevance_of_batch(batch, previous, self.matcher)
         on = (relevance >= self.threshold).any(axis=1)
