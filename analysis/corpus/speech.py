@@ -11,13 +11,16 @@ A passage is reported when
   added ...", a stated position: "X urged/accused/denied/condemned/opposed/threatened/
   supported/proposed ...", the plural
   present: "critics say", a participle after a comma: "The Kremlin rejected the claims,
-  saying ...", whose speaker is the sentence's subject), to a pronoun ("he said") or to a
+  saying ...", whose speaker is the sentence's subject), to a pronoun ("he said", "he's
+  insisted"), to a role after an article ("the president said", "a former ambassador
+  warned": someone unnamed, or the speaker its quotation's other passages name) or to a
   generic source ("officials said", "the source said", "the office says", "some White House
   officials ..., saying", "His lawyers argued", "Meanwhile, ..., saying": someone unnamed).
 
 Not reported: the author's own yes-no questions ("Did Papadopoulos tell anyone?"), "you"
 (an interviewer's or reviewer's "You say that ..."), a speech verb used as a noun ("Danger
-signals are flashing", "Democratic demands for witnesses").
+signals are flashing", "Democratic demands for witnesses"), a passive ("a plan supported by
+Democrats", "she's opposed by the Left").
 
 Also reported: the turns of a transcript ("AMY GOODMAN: ...", a capital label given to two
 turns or more, a turn beginning a paragraph or following a finished sentence inside one); a
@@ -99,7 +102,10 @@ SUBJECT_WORDS = 12
 # These are passive before "of" ("officials accused of corruption"), active before an object.
 PASSIVE_BEFORE_OF = _words("accused accuses accuse")
 # These are passive before "by" ("a plan supported by Democrats", "Ukraine, threatened by ...").
-PASSIVE_BEFORE_BY = _words("threatened supported proposed defended signaled signalled")
+PASSIVE_BEFORE_BY = _words(
+    "threatened supported proposed defended signaled signalled opposed criticized criticised "
+    "condemned praised endorsed"
+)
 # These also have other senses ("added five companies", "claimed responsibility"): they
 # attribute speech only before "that", a quote or punctuation, or after a quote or comma.
 AMBIGUOUS_VERBS = _words(
@@ -131,6 +137,12 @@ OFFICE_WORDS = _words(
 DESCRIPTORS = _words("agency broadcaster newspaper channel executive")
 CONNECTORS = _words("of de da del van von bin al la le der den")
 PRONOUNS = frozenset({"he", "she", "they"})
+_PRONOUN_CONTRACTION = re.compile(r"(?:he|she|they)['’](?:s|ve|d|ll)")  # "he's said"
+ARTICLES = _words("the a an")
+# Kinds of attribution, the one a passage is given first where its words make several: a
+# name; a pronoun, named by the speakers before it ("The president said he ..."); a role for
+# a name ("the president"); someone unnamed.
+ATTRIBUTION_KINDS = ("named", "pronoun", "titled", "generic")
 FIRST_PERSON = frozenset({"i", "we", "you"})  # the author's own voice, or the reader
 GENERIC_SUBJECTS = _words(
     "officials official analysts experts sources spokesman spokeswoman spokesperson ministry "
@@ -272,7 +284,8 @@ _SEGMENT_END = re.compile(r"[,;:()]|(?<![A-Z])\.(?:\s|$)")
 class Attribution:
     """What a passage's own words say about who speaks: kind and, when named, the speaker."""
 
-    kind: str  # "named", "pronoun" or "generic"
+    # "named"; "titled", a role for a name ("the president said"); "pronoun"; or "generic"
+    kind: str
     speaker: str | None = None
 
 
@@ -313,7 +326,7 @@ def find_attribution(sentence: str) -> Attribution | None:
     if len(outside) < len(cues):  # '"... Sondland replied ...," Holmes said': the speaker
         # outside the quotation (named, "he", "a source"), not one the quotation quotes
         around = [a for a in (_attribution_at(sentence, m) for m in outside) if a is not None]
-        for kind in ("named", "pronoun", "generic"):
+        for kind in ATTRIBUTION_KINDS:
             for attribution in around:
                 if attribution.kind == kind:
                     return attribution
@@ -331,7 +344,7 @@ def find_attribution(sentence: str) -> Attribution | None:
             if attribution.speaker:
                 return attribution
             found.append(attribution)
-    for kind in ("named", "pronoun", "generic"):
+    for kind in ATTRIBUTION_KINDS:
         for attribution in found:
             if attribution.kind == kind:
                 return attribution
@@ -480,7 +493,9 @@ def detect_speech(
             else:
                 kind = attribution.kind if attribution else None
             results.append((quoted or attribution is not None, speaker))
-            kinds.append(kind)
+            # a quotation whose speaker is called by a role ('"...," the president said') is
+            # named as one without an attribution is: by the quotation's other passages
+            kinds.append(None if quoted and kind == "titled" else kind)
             groups.append(group)
             paragraph_of.append(number)
     _share_within_quotes(results, groups)
@@ -768,8 +783,10 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
         word = tokens[i].strip("\"'“”‘’()[]").lower()
     if word in FIRST_PERSON:
         return None
-    if word in PRONOUNS:
+    if word in PRONOUNS or _PRONOUN_CONTRACTION.fullmatch(word):  # "he said", "he's argued"
         return Attribution("pronoun")
+    if tokens[i].islower() and word in PERSON_TITLES and _after_determiner(tokens, i):
+        return Attribution("titled")  # "the president said", "a former ambassador warned"
     cue = sentence[verb_start:].split(maxsplit=1)[0].lower() if sentence[verb_start:] else ""
     if (
         i > 0
@@ -784,6 +801,18 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
     if word in GENERIC_SUBJECTS and (tokens[i][:1].islower() or len(run) == 1):
         return Attribution("generic")
     return _named_or_titled(run)
+
+
+def _after_determiner(tokens: list[str], i: int) -> bool:
+    """Whether the word at ``i`` ends a noun phrase opened by an article within three words,
+    past modifiers alone ("the president", "the Russian foreign minister")."""
+    for j in range(i - 1, max(-1, i - 4), -1):
+        token = tokens[j].lstrip('"“‘(')
+        if token.lower() in ARTICLES:
+            return True
+        if not token.replace("-", "").isalpha():
+            return False
+    return False
 
 
 def _is_name(tokens: list[str]) -> bool:

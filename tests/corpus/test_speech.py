@@ -75,6 +75,8 @@ def test_attributions_are_found_with_their_speaker(sentence, speaker):
         "Analysts hailed the sanctions as a success.",
         "The US sanctioned top Russian officials accused of corruption.",
         "The bill, supported by Democrats, passed.",
+        "What happens to Pelosi when she’s opposed by the Left?",
+        "The pipeline, condemned by Kyiv, was finished.",
         "The proposed sanctions would hit banks.",
         "Markets sent mixed signals on Monday.",
         "The storm hit the coast, claiming 30 lives.",
@@ -469,3 +471,46 @@ def test_a_speech_verb_that_is_a_noun_here_is_no_speech(sentence):
 
 def test_a_verb_inside_a_hyphenated_word_is_no_speech():
     assert find_attribution("The House acted against Russian-supported disinformation.") is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The president said that he would talk to Putin about Ukraine.",
+        "The president said at the news conference that he would talk to Putin.",
+        "The Russian foreign minister warned that the treaty was dead.",
+        "A former ambassador argued that sanctions had failed.",
+        "The president has denied that the call was improper.",
+    ],
+)
+def test_a_role_with_an_article_is_someone_speaking_unnamed(sentence):
+    attribution = find_attribution(sentence)
+    assert attribution is not None
+    assert (attribution.kind, attribution.speaker) == ("titled", None)
+
+
+def test_a_pronoun_with_a_contraction_speaks_as_the_pronoun_does():
+    for sentence in (
+        "He’s insisted there is no proof of collusion.",
+        "She's argued that sanctions must stay.",
+        "They’ve said repeatedly they will not use the full time.",
+        "Earlier he'd said the aid was released.",
+    ):
+        attribution = find_attribution(sentence)
+        assert attribution is not None and attribution.kind == "pronoun", sentence
+        assert attribution.speaker is None  # never "He’s" or "They’ve" as a name
+    text = "Senator Rand Paul said the deal was bad. He's endorsed the Obama approach to Russia."
+    assert [(r, s) for _, r, s in _flags(text)][1] == (True, "Rand Paul")
+
+
+def test_a_quotation_whose_speaker_is_called_by_a_role_keeps_the_quotations_speaker():
+    text = (
+        "Trump said on Monday that the talks went well. “The meeting was great,” the president "
+        "said. “We will meet again.”\n\nThe president said there were no casualties."
+    )
+    assert [(r, s) for _, r, s in _flags(text)] == [
+        (True, "Trump"),
+        (True, "Trump"),
+        (True, "Trump"),
+        (True, None),  # a new paragraph, not a quotation: someone unnamed, not guessed
+    ]
