@@ -279,6 +279,34 @@ def test_a_rerun_hits_the_cache_and_gives_the_same_positions(seeds_run, tmp_path
     }
     assert second.positions["stance"].equals(first.positions["stance"])
     assert second.scores["relevance"].equals(first.scores["relevance"])
+    # nothing had to be embedded again: the relevance rows were all there
+    assert first.meta["cache"]["embedding"]["misses"] > 0
+    assert second.meta["cache"]["embedding"] == {"hits": 0, "misses": 0}
+
+
+def test_a_topic_added_reads_the_embeddings_an_earlier_run_cached(seeds_run, tmp_path):
+    """The cascade behind the cache: every passage the first run embedded is read back, and
+    the default topics' scores are the first run's."""
+    first = load_run("latest", seeds_run)
+    topics = tmp_path / "topics.toml"
+    defaults = Path(__file__).resolve().parent.parent / "analysis" / "default_topics.toml"
+    topics.write_text(
+        defaults.read_text(encoding="utf-8")
+        + '\n[topics.energy]\nlabel = "Energy"\ndescription = "Russian gas exports to Europe '
+        'and the Nord Stream pipelines."\ntarget = "Russian gas"\naliases = ["Nord Stream", '
+        '"Gazprom", "gas pipeline"]\n',
+        encoding="utf-8",
+    )
+    runs = tmp_path / "runs"
+    cache = str(first.config["models"]["cache"])
+    command = ["analyze", str(SEEDS), "--topics", str(topics), "--cache", cache]
+    assert main([*command, "--runs-dir", str(runs), "--quiet"]) == 0
+    added = load_run("latest", runs)
+    assert added.meta["cache"]["relevance"]["hits"] == 0  # other topics: other rows
+    assert added.meta["cache"]["embedding"]["hits"] == first.meta["cache"]["embedding"]["misses"]
+    old_topics = added.scores[added.scores["topic"] != "energy"].reset_index(drop=True)
+    columns = ["passage_id", "topic", "relevance", "stance_favor", "stance_against"]
+    assert old_topics[columns].equals(first.scores[columns].reset_index(drop=True))
 
 
 def test_bad_files_are_skipped_with_reasons_and_the_run_goes_on(tmp_path, capsys):

@@ -174,6 +174,10 @@ def test_a_topic_added_to_real_topics_embeds_no_passage_again(tmp_path):
             "relevance": {"hits": 0, "misses": 3},
             "embedding": {"hits": 3, "misses": 0},
         }
+    # the cached reading went through a copy: the matcher keeps its own embedder and shares
+    # its prototypes with the copy
+    assert added.matcher.embedder_ is embedder
+    assert added._computing.prototypes_ is added.matcher.prototypes_
     uncached = TopicMatcher([*topics, extra], Embedder(precision="fp32"))
     np.testing.assert_allclose(read, uncached.relevance(texts, previous=previous), atol=1e-6)
     assert read[2, 2] > read[2, 0]  # the pipeline passage reads as the added topic

@@ -31,6 +31,9 @@ article that is another's words printed whole ("Transcript: ..." as its title, o
 "Transcript: President Obama's ..." -> "Obama"; the editor's line is the author's). A speech
 verb inside a hyphenated word ("Russian-supported") is none.
 
+A wire story's dateline ("WASHINGTON (AP) — ") is not the subject of the sentence after it;
+someone of a named owner speaks unnamed ("Hunter Biden's lawyer said").
+
 Speakers are capitalised names with titles and descriptors removed ("Russian Foreign Minister
 Sergey Lavrov" -> "Sergey Lavrov", "Russian news agency Sputnik" -> "Sputnik"); a person
 without the state or organisation a title or first name places them in ("Rep. Michael T.
@@ -50,8 +53,9 @@ it; for a quotation that continues after its attribution in the same paragraph (
 said. "More words."'), the previous passage's speaker.
 
 The author's own voice is never reported: first-person attributions ("I said earlier", "as
-we noted") are ignored, and words attributed to the article's author (the interview-style
-"says Ivan Timofeev" in an article by Ivan Timofeev) count as the author's. Known limits:
+we noted", "I've argued", "I'd say") are ignored, and words attributed to the article's
+author (the interview-style "says Ivan Timofeev" in an article by Ivan Timofeev) count as the
+author's. Known limits:
 verbs with other senses need "that" or a quote to count ("claimed responsibility" is not
 speech, so neither is "Trump claimed officials had..."), and a speaker joined by "and"
 keeps only the last name ("Barr and Rosenstein said" -> "Rosenstein").
@@ -124,7 +128,7 @@ PERSON_TITLES = _words(
     "pope judge attorney speaker commander admiral adm col colonel lt sgt capt captain mayor "
     "cmdr maj brig "
     "deputy vice chief ceo envoy lawmaker rev analyst expert correspondent editor founder "
-    "co-founder head officer commissioner nominee candidate aide strategist"
+    "co-founder head officer commissioner nominee candidate hopeful aide strategist"
 )
 OFFICE_WORDS = _words(
     "state defense defence foreign national security treasury homeland press kremlin white "
@@ -137,7 +141,11 @@ OFFICE_WORDS = _words(
 DESCRIPTORS = _words("agency broadcaster newspaper channel executive")
 CONNECTORS = _words("of de da del van von bin al la le der den")
 PRONOUNS = frozenset({"he", "she", "they"})
-_PRONOUN_CONTRACTION = re.compile(r"(?:he|she|they)['’](?:s|ve|d|ll)")  # "he's said"
+_CONTRACTION = re.compile(r"([a-z]+)['’](?:s|ve|d|ll|m|re)")  # "he's", "I've", "it's"
+NOBODY = _words("it here there that this what who")  # "It's said", "Here's": no speaker
+# A wire story's dateline before its first sentence: "WASHINGTON (AP) — ", "BEIJING/SEOUL
+# (Reuters) - "; not the subject of the sentence after it.
+_DATELINE = re.compile(r"[A-Z][A-Z.,/' -]*[A-Z.](?: \([^)]{1,40}\))?\s+[—–-]+\s+")
 ARTICLES = _words("the a an")
 # Kinds of attribution, the one a passage is given first where its words make several: a
 # name; a pronoun, named by the speakers before it ("The president said he ..."); a role for
@@ -377,15 +385,16 @@ def _subject_at_start(head: str) -> Attribution | None:
     Sputnik launched ...", "Officials said ..."), past one opening phrase ("On Monday, ...").
     Someone unnamed where a sentence adverb or a possessive opens it ("Meanwhile, ...", "His
     lawyers ..."): the participle still reports them."""
-    tokens = head.split()[:SUBJECT_WORDS]
+    dateline = _DATELINE.match(head)
+    tokens = head[dateline.end() if dateline else 0 :].split()[:SUBJECT_WORDS]
     starts = [0, *[i + 1 for i, t in enumerate(tokens[:-1]) if t.endswith(",")][:1]]
     unnamed = False
     for start in starts:
         words = tokens[start:]
         if not words:
             continue
-        first = words[0].strip("\"'“”‘’()[],").lower()
-        if first in FIRST_PERSON:
+        first = _uncontracted(words[0].strip("\"'“”‘’()[],").lower())
+        if first in FIRST_PERSON or first in NOBODY:
             return None
         if first in PRONOUNS:
             return Attribution("pronoun")
@@ -494,7 +503,8 @@ def detect_speech(
                 kind = attribution.kind if attribution else None
             results.append((quoted or attribution is not None, speaker))
             # a quotation whose speaker is called by a role ('"...," the president said') is
-            # named as one without an attribution is: by the quotation's other passages
+            # named as one without an attribution is: by its quotation's other passages, or
+            # else the passage before it in its paragraph
             kinds.append(None if quoted and kind == "titled" else kind)
             groups.append(group)
             paragraph_of.append(number)
@@ -781,26 +791,36 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
         i = place_of - 1
         tokens = tokens[: i + 1]
         word = tokens[i].strip("\"'“”‘’()[]").lower()
-    if word in FIRST_PERSON:
+    word = _uncontracted(word)
+    if word in FIRST_PERSON or word in NOBODY:  # "I've said", "I'd say", "It's said"
         return None
-    if word in PRONOUNS or _PRONOUN_CONTRACTION.fullmatch(word):  # "he said", "he's argued"
+    if word in PRONOUNS:  # "he said", "he's argued"
         return Attribution("pronoun")
     if tokens[i].islower() and word in PERSON_TITLES and _after_determiner(tokens, i):
         return Attribution("titled")  # "the president said", "a former ambassador warned"
-    cue = sentence[verb_start:].split(maxsplit=1)[0].lower() if sentence[verb_start:] else ""
+    cue = sentence[verb_start:].split(maxsplit=1)[0] if sentence[verb_start:] else ""
+    cue = cue.strip(".,;:!?\"'“”‘’()").lower()  # "his previous claims." is a noun too
     if (
         i > 0
         and tokens[i].islower()
-        and tokens[i - 1].lower() in POSSESSIVE_PRONOUNS
+        and (tokens[i - 1].lower() in POSSESSIVE_PRONOUNS or tokens[i - 1].endswith(("'s", "’s")))
         and cue not in NOUN_LIKE_CUES
     ):
-        return Attribution("generic")  # "His family has said": someone unnamed
+        return Attribution("generic")  # "His family has said", "Hunter Biden's lawyer said"
     if tokens[i].endswith(("'s", "’s")):  # "Trump's claims": a possessive, not a subject
         return None
     run = _run_backwards(tokens, i)
     if word in GENERIC_SUBJECTS and (tokens[i][:1].islower() or len(run) == 1):
         return Attribution("generic")
     return _named_or_titled(run)
+
+
+def _uncontracted(word: str) -> str:
+    """A lower-case pronoun without the contraction it ends with ("he's" -> "he", "i've" ->
+    "i"); any other word as it is ("president's" stays a possessive)."""
+    m = _CONTRACTION.fullmatch(word)
+    pronoun = m is not None and m.group(1) in FIRST_PERSON | PRONOUNS | NOBODY
+    return m.group(1) if pronoun else word
 
 
 def _after_determiner(tokens: list[str], i: int) -> bool:
@@ -904,6 +924,8 @@ def _speaker_after(sentence: str, verb_start: int, verb_end: int) -> Attribution
 def _named_or_titled(run: list[str]) -> Attribution | None:
     """The speaker a capitalised run names; a run of titles alone ("the president", "Putin's
     spokesperson") is a generic speaker; None when it is neither."""
+    if run and run[-1].endswith(("'s", "’s")):  # "Hunter Biden's lawyer": someone of theirs
+        return Attribution("generic")
     name = _person(run)
     if name:
         return Attribution("named", name)

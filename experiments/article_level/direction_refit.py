@@ -137,7 +137,7 @@ def article_figures(run_dir: Path, features: Any, weight: Any, bias: Any, labels
         favor, against = split_sides(
             scores["stance_none"].to_numpy(), p_against(features, weight, bias)
         )
-        scores = scores.assign(stance_favor=favor, stance_against=against)
+        scores = scores.assign(stance_favor=favor, stance_against=against, stance=favor - against)
     table = positions(
         articles,
         passages,
@@ -162,6 +162,13 @@ def run_examples(run_dir: Path) -> list[Example]:
     passages = pd.read_parquet(run_dir / "passages.parquet", columns=["passage_id", "text"])
     text = scores.merge(passages, on="passage_id", how="left")["text"]
     return [Example(t, targets[k], "none") for t, k in zip(text, scores["topic"], strict=True)]
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository where it lies inside it (a record to commit)."""
+    root = Path(__file__).resolve().parents[2]
+    resolved = path.resolve()
+    return str(resolved.relative_to(root)) if resolved.is_relative_to(root) else str(path)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -197,7 +204,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     head = head.float()
     shipped_against = torch.softmax(head[:, :2], dim=1)[:, 1].numpy()
     result: dict[str, Any] = {
-        "model": str(args.model),
+        "model": _shown(args.model),
         "rows": {name: len(rows) for name, rows in sets.items()},
         "against_rows": {name: labels[name].count("against") for name in sets},
         "passages": {

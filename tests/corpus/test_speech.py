@@ -62,6 +62,8 @@ def test_attributions_are_found_with_their_speaker(sentence, speaker):
     "sentence",
     [
         "I said earlier that sanctions do not work.",
+        "And the legislation that I've supported calls for a long process.",
+        "It’s very possible — I’d say likely — that the motive was vindictive.",
         "As I have argued, sanctions do not work.",
         "As we noted last year, the treaty is weak.",
         "That said, the treaty is weak.",
@@ -514,3 +516,32 @@ def test_a_quotation_whose_speaker_is_called_by_a_role_keeps_the_quotations_spea
         (True, "Trump"),
         (True, None),  # a new paragraph, not a quotation: someone unnamed, not guessed
     ]
+
+
+def test_a_dateline_is_not_the_subject_of_the_sentence_after_it():
+    for sentence, speaker in (
+        ("WASHINGTON (AP) — Attorney General William Barr swiped at Trump, declaring the tweets "
+         "harmful.", "William Barr"),
+        ("MILWAUKEE — Republican presidential hopeful Ben Carson lashed out at the press, "
+         "saying it lied.", "Ben Carson"),
+    ):  # fmt: skip
+        attribution = find_attribution(sentence)
+        assert attribution is not None and attribution.speaker == speaker
+
+
+def test_someone_of_a_named_owner_speaks_unnamed():
+    for sentence in (
+        "Hunter Biden's lawyer said the deal was legal.",
+        "A lawyer for Hunter Biden's firm denied it, adding that the deal was legal.",
+        "Hunter Biden's lawyer denied it, adding that the deal was legal.",
+    ):
+        attribution = find_attribution(sentence)
+        assert attribution is not None, sentence
+        assert (attribution.kind, attribution.speaker) == ("generic", None), sentence
+    # a possessive that is not a pronoun's contraction is never a role speaking
+    assert find_attribution("The president’s tweets hit back hard amid the danger.") is None
+    for noun in (
+        "plus hundreds of Trump's own tweets, speeches and interviews.",
+        "It emerged that the panel met him, contrary to Schiff's previous claims.",
+    ):
+        assert find_attribution(noun) is None, noun  # fmt: skip
