@@ -394,8 +394,10 @@ def _subject_at_start(head: str) -> Attribution | None:
         if not words:
             continue
         first = _uncontracted(words[0].strip("\"'“”‘’()[],").lower())
-        if first in FIRST_PERSON or first in NOBODY:
+        if first in FIRST_PERSON:
             return None
+        if first in NOBODY:  # "That said, the Democrats ..., saying": read on past it
+            continue
         if first in PRONOUNS:
             return Attribution("pronoun")
         if first in SENTENCE_ADVERBS:

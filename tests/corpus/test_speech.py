@@ -518,6 +518,13 @@ def test_a_quotation_whose_speaker_is_called_by_a_role_keeps_the_quotations_spea
     ]
 
 
+def test_an_opening_that_names_nobody_is_read_past():
+    attribution = find_attribution(
+        "That said, the Democrats are focusing on who was behind it, saying that it matters."
+    )
+    assert attribution is not None and attribution.speaker == "Democrats"
+
+
 def test_a_dateline_is_not_the_subject_of_the_sentence_after_it():
     for sentence, speaker in (
         ("WASHINGTON (AP) — Attorney General William Barr swiped at Trump, declaring the tweets "
