@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -62,6 +62,30 @@ def passage_keys(prefix: bytes, texts: Sequence[str], previous: Sequence[str | N
     ]
 
 
+def cached_rows(
+    cache: PredictionCache,
+    keys: Sequence[bytes],
+    width: int,
+    compute: Callable[[list[int]], np.ndarray],
+) -> tuple[np.ndarray, int]:
+    """The row the cache holds for each key (``width`` values), the others computed by
+    ``compute`` (given their indices, a row each) and stored; and how many were computed."""
+    stored = cache.get_relevance(keys)
+    out = np.zeros((len(keys), width), dtype=np.float32)
+    missing = []
+    for i, key in enumerate(keys):
+        row = stored.get(key)
+        if row is not None and row.shape == (width,):
+            out[i] = row
+        else:
+            missing.append(i)
+    if missing:
+        computed = compute(missing)
+        out[missing] = computed
+        cache.put_relevance([keys[i] for i in missing], computed)
+    return out, len(missing)
+
+
 EMBEDDING_KIND = b"minilm-embedding.v1"  # sets embedding keys apart from relevance keys
 
 
@@ -92,20 +116,15 @@ class CachedEmbedder:
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         texts = list(texts)
-        if not texts:
-            return self.embedder.encode(texts)
-        keys = text_keys(self.prefix, texts)
-        stored = self.cache.get_relevance(keys)
-        rows: list[np.ndarray | None] = [stored.get(key) for key in keys]
-        missing = [i for i, row in enumerate(rows) if row is None]
-        self.hits += len(texts) - len(missing)
-        self.misses += len(missing)
-        if missing:
-            computed = self.embedder.encode([texts[i] for i in missing], progress=progress)
-            self.cache.put_relevance([keys[i] for i in missing], computed)
-            for row, i in zip(computed, missing, strict=True):
-                rows[i] = row
-        return np.stack(rows).astype(np.float32, copy=False)
+        out, computed = cached_rows(
+            self.cache,
+            text_keys(self.prefix, texts),
+            self.embedder.dim,
+            lambda missing: self.embedder.encode([texts[i] for i in missing], progress=progress),
+        )
+        self.hits += len(texts) - computed
+        self.misses += computed
+        return out
 
     def stats(self) -> dict[str, int]:
         """Texts whose embedding the cache held, and those computed."""
@@ -137,28 +156,23 @@ class CachedRelevance:
         previous: Sequence[str | None] | None = None,
     ) -> np.ndarray:
         texts = list(texts)
-        keys = passage_keys(self.prefix, texts, previous)
-        stored = self.cache.get_relevance(keys)
-        n_topics = len(self.matcher.topics)
-        out = np.zeros((len(texts), n_topics), dtype=np.float32)
-        missing = []
-        for i, key in enumerate(keys):
-            row = stored.get(key)
-            if row is not None and row.shape == (n_topics,):
-                out[i] = row
-            else:
-                missing.append(i)
-        self.hits += len(texts) - len(missing)
-        self.misses += len(missing)
-        if missing:
-            before = None if previous is None else [previous[i] for i in missing]
+
+        def compute(missing: list[int]) -> np.ndarray:
             if self._computing is None:
                 self._computing = self.matcher.with_embedder(self.embedder)
-            computed = self._computing.relevance(
+            before = None if previous is None else [previous[i] for i in missing]
+            return self._computing.relevance(
                 [texts[i] for i in missing], progress=progress, previous=before
             )
-            out[missing] = computed
-            self.cache.put_relevance([keys[i] for i in missing], computed)
+
+        out, computed = cached_rows(
+            self.cache,
+            passage_keys(self.prefix, texts, previous),
+            len(self.matcher.topics),
+            compute,
+        )
+        self.hits += len(texts) - computed
+        self.misses += computed
         return out
 
     def stats(self) -> dict[str, dict[str, int]]:

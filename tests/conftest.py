@@ -22,6 +22,10 @@ if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
 os.environ.pop("COLUMNS", None)
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# Tests that read the labelled news passages of ../shared/data
+NEEDS_NEWS_STANCE = pytest.mark.skipif(
+    not (SHARED_DATA / "news_stance").is_dir(), reason="needs ../shared/data (news_stance)"
+)
 
 
 def tiny_bert_config(**extra):

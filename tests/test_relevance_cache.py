@@ -14,6 +14,8 @@ class CountingEmbedder:
     """A stand-in embedder: a 2-d vector from the text's length, and how many texts it
     embedded."""
 
+    dim = 2
+
     def __init__(self, name="counting"):
         self.name = name
         self.embedded = 0

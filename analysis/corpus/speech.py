@@ -146,7 +146,6 @@ NOBODY = _words("it here there that this what who")  # "It's said", "Here's": no
 # A wire story's dateline before its first sentence: "WASHINGTON (AP) — ", "BEIJING/SEOUL
 # (Reuters) - "; not the subject of the sentence after it.
 _DATELINE = re.compile(r"[A-Z][A-Z.,/' -]*[A-Z.](?: \([^)]{1,40}\))?\s+[—–-]+\s+")
-ARTICLES = _words("the a an")
 # Kinds of attribution, the one a passage is given first where its words make several: a
 # name; a pronoun, named by the speakers before it ("The president said he ..."); a role for
 # a name ("the president"); someone unnamed.
@@ -826,11 +825,11 @@ def _uncontracted(word: str) -> str:
 
 
 def _after_determiner(tokens: list[str], i: int) -> bool:
-    """Whether the word at ``i`` ends a noun phrase opened by an article within three words,
+    """Whether the word at ``i`` ends a noun phrase opened by a determiner within three words,
     past modifiers alone ("the president", "the Russian foreign minister")."""
     for j in range(i - 1, max(-1, i - 4), -1):
         token = tokens[j].lstrip('"“‘(')
-        if token.lower() in ARTICLES:
+        if token.lower() in DETERMINERS:
             return True
         if not token.replace("-", "").isalpha():
             return False

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -123,45 +122,43 @@ def passage_figures(head_logits: Any, against: np.ndarray, truth: list[str]) -> 
     }
 
 
-def article_figures(run_dir: Path, features: Any, weight: Any, bias: Any, labels_file: Path):
-    """The article splits' figures of the run's positions recomputed with the classifier's
-    sides (``weight`` None: as the run scored them)."""
+def article_figures(run: Any, scores: pd.DataFrame, labels: dict[str, pd.DataFrame]):
+    """The article splits' figures (``labels`` by split) of the run's positions recomputed
+    from ``scores`` by the run's own [aggregate] settings."""
     from analysis.aggregate import AggregateConfig, positions
-    from analysis.evaluate_articles import evaluate_run_articles, load_article_labels
+    from analysis.evaluate_articles import evaluate_run_articles
 
-    config = tomllib.loads((run_dir / "config.toml").read_text(encoding="utf-8"))
-    articles = pd.read_parquet(run_dir / "articles.parquet")
-    passages = pd.read_parquet(run_dir / "passages.parquet")
-    scores = pd.read_parquet(run_dir / "scores.parquet")
-    if weight is not None:
-        favor, against = split_sides(
-            scores["stance_none"].to_numpy(), p_against(features, weight, bias)
-        )
-        scores = scores.assign(stance_favor=favor, stance_against=against, stance=favor - against)
     table = positions(
-        articles,
-        passages,
+        run.articles,
+        run.passages,
         scores,
-        list(config["topic_definitions"]),
-        AggregateConfig.from_dict(config["aggregate"]),
+        list(run.config["topic_definitions"]),
+        AggregateConfig.from_dict(run.config["aggregate"]),
     )
     out = {}
-    for split in ("dev", "train"):
-        metrics = evaluate_run_articles(load_article_labels(labels_file, split), table)
+    for split, split_labels in labels.items():
+        metrics = evaluate_run_articles(split_labels, table)
         out[split] = {k: metrics[k] for k in ARTICLE_FIGURES} | {
             "coverage_f1": metrics["coverage"]["f1"]
         }
     return out
 
 
-def run_examples(run_dir: Path) -> list[Example]:
+def with_sides(scores: pd.DataFrame, features: Any, weight: Any, bias: Any) -> pd.DataFrame:
+    """``scores`` with each pair's sided mass split by the classifier."""
+    favor, against = split_sides(
+        scores["stance_none"].to_numpy(), p_against(features, weight, bias)
+    )
+    return scores.assign(stance_favor=favor, stance_against=against, stance=favor - against)
+
+
+def run_examples(run: Any) -> list[Example]:
     """The run's scored (passage, topic) pairs as examples against their topic's target."""
-    config = tomllib.loads((run_dir / "config.toml").read_text(encoding="utf-8"))
-    targets = {k: v["target"] for k, v in config["topic_definitions"].items()}
-    scores = pd.read_parquet(run_dir / "scores.parquet", columns=["passage_id", "topic"])
-    passages = pd.read_parquet(run_dir / "passages.parquet", columns=["passage_id", "text"])
-    text = scores.merge(passages, on="passage_id", how="left")["text"]
-    return [Example(t, targets[k], "none") for t, k in zip(text, scores["topic"], strict=True)]
+    targets = {k: v["target"] for k, v in run.config["topic_definitions"].items()}
+    text = run.scores[["passage_id"]].merge(
+        run.passages[["passage_id", "text"]], on="passage_id", how="left"
+    )["text"]
+    return [Example(t, targets[k], "none") for t, k in zip(text, run.scores["topic"], strict=True)]
 
 
 def _shown(path: Path) -> str:
@@ -196,7 +193,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         name: pooled_features(args.model, rows, loaded=loaded, layers=layers)[0]
         for name, rows in sets.items()
     }
-    labels = {name: [e.label for e in rows] for name, rows in sets.items()}
+    labels_of = {name: [e.label for e in rows] for name, rows in sets.items()}
     with torch.inference_mode():
         head = model.heads["stance"](
             features["dev_on_topic"].to(model.heads["stance"].weight.dtype)
@@ -206,29 +203,30 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "model": _shown(args.model),
         "rows": {name: len(rows) for name, rows in sets.items()},
-        "against_rows": {name: labels[name].count("against") for name in sets},
+        "against_rows": {name: labels_of[name].count("against") for name in sets},
         "passages": {
-            "shipped head": passage_figures(head, shipped_against, labels["dev_on_topic"])
+            "shipped head": passage_figures(head, shipped_against, labels_of["dev_on_topic"])
         },
     }
-    run_features = None
     if args.run:
-        run_features = pooled_features(
-            args.model, run_examples(args.run), loaded=loaded, layers=layers
-        )[0]
+        from analysis.evaluate_articles import load_article_labels
+        from analysis.runs import load_run
+
+        run = load_run(str(args.run))
+        article_labels = {s: load_article_labels(args.labels, s) for s in ("dev", "train")}
+        run_features = pooled_features(args.model, run_examples(run), loaded=loaded, layers=layers)[
+            0
+        ]
         result["run"] = args.run.name
-        result["articles"] = {
-            "shipped head": article_figures(args.run, None, None, None, args.labels)
-        }
+        result["articles"] = {"shipped head": article_figures(run, run.scores, article_labels)}
     for c in GRID:
-        weight, bias = fit_direction(features, labels, c)
+        weight, bias = fit_direction(features, labels_of, c)
         name = f"direction C={c}"
         against = p_against(features["dev_on_topic"], weight, bias)
-        result["passages"][name] = passage_figures(head, against, labels["dev_on_topic"])
+        result["passages"][name] = passage_figures(head, against, labels_of["dev_on_topic"])
         if args.run:
-            result["articles"][name] = article_figures(
-                args.run, run_features, weight, bias, args.labels
-            )
+            scores = with_sides(run.scores, run_features, weight, bias)
+            result["articles"][name] = article_figures(run, scores, article_labels)
         print(json.dumps({name: result["passages"][name]}), flush=True)
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from experiments.author_head_refit import GRID, macro_f1, main
-from tests.conftest import SHARED_DATA
+from tests.conftest import NEEDS_NEWS_STANCE
 
 
 def test_a_set_without_none_is_read_over_favor_and_against():
@@ -21,9 +21,7 @@ def test_a_set_without_none_is_read_over_favor_and_against():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not (SHARED_DATA / "news_stance").is_dir(), reason="needs ../shared/data (news_stance)"
-)
+@NEEDS_NEWS_STANCE
 def test_every_variant_is_read_on_every_dev_set(tmp_path):
     out = tmp_path / "refit.json"
     result = main(["--limit", "12", "--out", str(out)])

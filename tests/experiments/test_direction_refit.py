@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from experiments.article_level.direction_refit import GRID, main, passage_figures, split_sides
-from tests.conftest import SHARED_DATA
+from tests.conftest import NEEDS_NEWS_STANCE
 
 
 def test_the_classifier_moves_mass_between_the_sides_and_never_touches_none():
@@ -34,9 +34,7 @@ def test_a_passage_the_head_reads_as_none_stays_none():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not (SHARED_DATA / "news_stance").is_dir(), reason="needs ../shared/data (news_stance)"
-)
+@NEEDS_NEWS_STANCE
 def test_every_c_is_read_on_the_dev_passages(tmp_path):
     out = tmp_path / "direction.json"
     result = main(["--limit", "40", "--out", str(out)])

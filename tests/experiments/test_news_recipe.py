@@ -35,11 +35,7 @@ from experiments.train_news_stance import (
     side_targets,
     written_examples,
 )
-from tests.conftest import SHARED_DATA
-
-needs_data = pytest.mark.skipif(
-    not (SHARED_DATA / "news_stance").is_dir(), reason="needs ../shared/data (news_stance)"
-)
+from tests.conftest import NEEDS_NEWS_STANCE
 
 
 def test_news_rows_give_author_and_speaker_examples():
@@ -164,7 +160,7 @@ def test_config_rejects_unknown_heads_and_stages():
         NewsRecipeConfig(stage=4)
 
 
-@needs_data
+@NEEDS_NEWS_STANCE
 def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path, tiny_encoder_dir):
     common = {"base": str(tiny_encoder_dir), "limit": 16, "max_length": 64, "seed": 5}
     first = run_stage(NewsRecipeConfig(stage=1, **common), tmp_path / "s1", None, "cpu")
@@ -406,7 +402,7 @@ def test_a_pair_model_without_a_speaker_head_reads_quotes_with_its_stance_head(t
     assert quoted_voice(stance) is stance
 
 
-@needs_data
+@NEEDS_NEWS_STANCE
 def test_extra_news_labels_join_the_training_rows_and_never_dev_articles(tmp_path):
     from experiments.train_news_stance import NEW_LABELS_R3, SPLITS, load_data
 

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.records import Example
 from experiments.speaker_head_refit import GRID, halves, main
-from tests.conftest import SHARED_DATA
+from tests.conftest import NEEDS_NEWS_STANCE
 
 
 def test_the_halves_split_whole_articles_and_depend_on_the_seed():
@@ -23,9 +23,7 @@ def test_the_halves_split_whole_articles_and_depend_on_the_seed():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not (SHARED_DATA / "news_stance").is_dir(), reason="needs ../shared/data (news_stance)"
-)
+@NEEDS_NEWS_STANCE
 def test_every_variant_is_read_on_every_dev_set_and_one_is_picked_on_the_tuning_half(tmp_path):
     out = tmp_path / "refit.json"
     result = main(["--limit", "12", "--out", str(out)])
