@@ -24,6 +24,10 @@ by an *older* version is rebuilt empty on open (it is a cache: everything in it 
 recomputed); a file written by a *newer* version raises :class:`CacheVersionError` rather than
 destroying data another, newer program is using.
 
+Read-only: ``PredictionCache(path, read_only=True)`` opens an existing file without writing to
+it (no schema set-up; stores are skipped): the cost estimate looks up what a run would find
+there, and a dry run leaves the file as it was. A file of another schema version reads as empty.
+
 Concurrency: writes go in short ``BEGIN IMMEDIATE`` transactions of at most
 :data:`WRITE_CHUNK` rows, with SQLite's busy timeout and a bounded retry on "database is
 locked"; WAL lets readers go on while one process writes. Open one :class:`PredictionCache`
@@ -125,9 +129,12 @@ class PredictionCache:
     path:
         The database file; its parent folders are created. Several processes may open the
         same file at once.
+    read_only:
+        Open an existing file only to read it: lookups answer as usual, stores write nothing
+        and return 0, and a file of another schema version answers no lookup.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
         if not isinstance(path, str | Path):
             raise ValueError(f"expected path to be a str or Path, got {type(path).__name__}")
         self.path = Path(path).expanduser()
@@ -136,17 +143,23 @@ class PredictionCache:
                 f"prediction cache {self.path} is a folder; expected a file such as "
                 f"{self.path / 'predictions.sqlite'}"
             )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
+        self._readable = True  # False: a read-only file of another schema version
+        if read_only and not self.path.is_file():
+            raise ValueError(f"prediction cache {self.path} does not exist; expected a file")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         try:
             self._conn = sqlite3.connect(
-                self.path,
+                f"{self.path.resolve().as_uri()}?mode=ro" if read_only else self.path,
                 timeout=BUSY_TIMEOUT_S,  # SQLite's busy timeout: wait for another writer
                 isolation_level=None,  # autocommit; transactions are explicit
                 check_same_thread=False,  # guarded by self._lock instead
+                uri=read_only,
             )
-            self._retry(self._setup)
+            self._retry(self._check_version if read_only else self._setup)
         except sqlite3.DatabaseError as error:
             self.close()
             if isinstance(error, sqlite3.OperationalError) and _is_locked(error):
@@ -202,6 +215,21 @@ class PredictionCache:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self._write(self._create_schema)
+
+    def _check_version(self) -> None:
+        """A read-only file's schema: readable only where it is this version's."""
+        conn = self.conn
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        row = (
+            conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if "meta" in tables
+            else None
+        )
+        self._readable = (
+            row is not None
+            and row[0] == str(SCHEMA_VERSION)
+            and {"predictions", "relevance"} <= tables
+        )
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
         conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -266,7 +294,7 @@ class PredictionCache:
         """Like :meth:`get_many`, plus each entry's stored details (None when absent)."""
         keys, _ = self._keys(model_key, texts, targets, template, spans)
         found: dict[bytes, tuple[int, bytes, str | None]] = {}
-        unique = list(dict.fromkeys(keys))
+        unique = list(dict.fromkeys(keys)) if self._readable else []
         for start in range(0, len(unique), CHUNK):
             chunk = unique[start : start + CHUNK]
             query = (
@@ -301,8 +329,10 @@ class PredictionCache:
     ) -> int:
         """Store one row per input (last write wins); rows with NaN/inf are skipped.
 
-        Returns the number of rows stored.
+        Returns the number of rows stored (0 when read-only).
         """
+        if self.read_only:
+            return 0
         keys, digests = self._keys(model_key, texts, targets, template, spans)
         array = np.asarray(rows, dtype=np.float32)
         if array.ndim != 2 or array.shape[0] != len(keys):
@@ -345,7 +375,7 @@ class PredictionCache:
     def get_relevance(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         """The stored relevance row (float32, one value per topic) of each key found."""
         found: dict[bytes, np.ndarray] = {}
-        unique = list(dict.fromkeys(keys))
+        unique = list(dict.fromkeys(keys)) if self._readable else []
         for start in range(0, len(unique), CHUNK):
             chunk = unique[start : start + CHUNK]
             marks = ",".join("?" * len(chunk))
@@ -358,7 +388,10 @@ class PredictionCache:
         return found
 
     def put_relevance(self, keys: Sequence[bytes], rows: np.ndarray) -> int:
-        """Store one relevance row per key (last write wins; rows with NaN/inf skipped)."""
+        """Store one relevance row per key (last write wins; rows with NaN/inf skipped; none
+        when read-only)."""
+        if self.read_only:
+            return 0
         array = np.asarray(rows, dtype=np.float32)
         if array.ndim != 2 or array.shape[0] != len(keys):
             raise ValueError(f"expected rows of shape ({len(keys)}, n_topics), got {array.shape}")
@@ -374,10 +407,14 @@ class PredictionCache:
 
     def stats(self) -> dict[str, Any]:
         """Entries, distinct models, and bytes on disk (database plus its WAL and index files)."""
-        entries, models = self._retry(
-            lambda: self.conn.execute(
-                "SELECT COUNT(*), COUNT(DISTINCT model_key) FROM predictions"
-            ).fetchone()
+        entries, models = (
+            self._retry(
+                lambda: self.conn.execute(
+                    "SELECT COUNT(*), COUNT(DISTINCT model_key) FROM predictions"
+                ).fetchone()
+            )
+            if self._readable
+            else (0, 0)
         )
         files = [self.path, *(Path(f"{self.path}{s}") for s in ("-wal", "-shm"))]
         size = sum(f.stat().st_size for f in files if f.exists())

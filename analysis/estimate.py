@@ -1,8 +1,9 @@
 """What a run will cost before it starts: passages, topic passages, model calls and time.
 
 The time comes from a short measured warm-up on a seeded sample of the corpus's own passages:
-embedding for topic relevance, then each scorer on sample topic passages. Cache hits are not
-predicted, so a rerun usually finishes sooner than estimated.
+embedding for topic relevance, then each scorer on sample topic passages. Where the run has a
+prediction cache, the warm-up reads it (read-only) as the run will, so the seconds count only
+what is left to compute: a rerun, or a topic added after a run, is estimated at what it costs.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import random
 import re
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,7 +38,9 @@ class CostEstimate:
     """The counts and seconds a run is expected to take, extrapolated from a sample.
 
     ``topic_passages`` and ``scored_pairs`` count what relevance passes on to scoring; a stance
-    model with a topic gate leaves some of them out while scoring."""
+    model with a topic gate leaves some of them out while scoring. ``model_calls`` and
+    ``seconds`` count what the prediction cache is not expected to answer (its share of the
+    sample, ``cache_hits``)."""
 
     articles: int
     passages: int
@@ -45,6 +51,8 @@ class CostEstimate:
     notes: list[str] = field(default_factory=list)  # what the warm-up did besides timing
     # task -> [answers that failed, answers asked] in the warm-up (a chat endpoint's replies)
     failed_answers: dict[str, list[int]] = field(default_factory=dict)
+    # what the prediction cache held of the timed sample: task -> [held, asked] ({}: no cache)
+    cache_hits: dict[str, list[int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,18 +75,56 @@ def estimate_cost(
     tone: BaseScorer,
     seed: int = 0,
     previous: list[str | None] | None = None,
+    cache_path: str = "",
 ) -> CostEstimate:
     """Measure a warm-up on a sample of ``passages`` and extrapolate to all of them.
 
-    ``previous`` (each passage's predecessor) is passed on to relevance as the run will.
+    ``previous`` (each passage's predecessor) is passed on to relevance as the run will;
+    ``cache_path``: the run's prediction cache ("" = none).
     """
     n = len(passages)
     picks = sample_indices(n, seed)
     sample = [passages[i] for i in picks]
     context = [previous[i] for i in picks] if previous is not None else None
     return estimate_from_sample(
-        sample, context, n, n_articles, matcher, topics, threshold, stance, tone
+        sample,
+        context,
+        n,
+        n_articles,
+        matcher,
+        topics,
+        threshold,
+        stance,
+        tone,
+        cache_path=cache_path,
     )
+
+
+@contextmanager
+def cache_view(path: str) -> Iterator[Any]:
+    """The prediction cache at ``path`` opened read-only, or None where there is none yet: the
+    warm-up finds what the run will find there, and writes nothing (a dry run changes no file,
+    and the timed pass does not read what the untimed one computed)."""
+    if not path or not Path(path).expanduser().is_file():
+        yield None
+        return
+    from analysis.cache import PredictionCache
+
+    with PredictionCache(path, read_only=True) as cache:
+        yield cache
+
+
+def _held_note(held: dict[str, list[int]]) -> str | None:
+    """What the cache held of the sample, in words (None where it held nothing)."""
+    if not any(hits for hits, _ in held.values()):
+        return None
+    unit = {"relevance": "passages' relevance", "embedding": "passages' embeddings"}
+    parts = [
+        f"{hits:,} of {asked:,} sampled {unit.get(task, task + ' answers')}"
+        for task, (hits, asked) in held.items()
+        if asked
+    ]
+    return "the prediction cache holds " + ", ".join(parts) + "; the seconds count the rest"
 
 
 def sample_indices(n: int, seed: int, size: int = SAMPLE_PASSAGES) -> list[int]:
@@ -97,11 +143,52 @@ def estimate_from_sample(
     stance: BaseScorer,
     tone: BaseScorer,
     loaded_seconds: float = 0.0,
+    cache_path: str = "",
 ) -> CostEstimate:
     """:func:`estimate_cost` from a sample already drawn (``context``: the sample's
     predecessors) for a corpus of ``n`` passages: a streaming run draws it from its files.
-    ``loaded_seconds``: what loading models took before (a run checks its models first)."""
+    ``loaded_seconds``: what loading models took before (a run checks its models first);
+    ``cache_path``: the run's prediction cache ("" = none), read as the run will read it."""
+    with cache_view(cache_path) as cache:
+        if cache is not None:
+            from analysis.cache import CachedScorer
+            from analysis.relevance_cache import CachedRelevance
+
+            matcher = CachedRelevance(matcher, cache)
+            stance, tone = CachedScorer(stance, cache), CachedScorer(tone, cache)
+        return _measured(
+            sample, context, n, n_articles, matcher, topics, threshold, stance, tone, loaded_seconds
+        )
+
+
+def _left(held: dict[str, list[int]], task: str, calls: int) -> int:
+    """Of a task's ``calls``, those the cache is not expected to answer (its share of the
+    sample)."""
+    hits, asked = held.get(task, (0, 0))
+    return round(calls * (asked - hits) / asked) if asked else calls
+
+
+def _held(scorer: Any) -> int:
+    """Inputs a cached scorer or matcher found in the cache so far (0 without a cache)."""
+    return int(getattr(scorer, "hits", 0))
+
+
+def _measured(
+    sample: list[str],
+    context: list[str | None] | None,
+    n: int,
+    n_articles: int,
+    matcher: Any,
+    topics: list[Any],
+    threshold: float,
+    stance: BaseScorer,
+    tone: BaseScorer,
+    loaded_seconds: float,
+) -> CostEstimate:
+    """The warm-up of :func:`estimate_from_sample`, through whatever wraps the models."""
     seconds: dict[str, float] = {}
+    cached = hasattr(matcher, "hits")  # behind the prediction cache
+    held: dict[str, list[int]] = {}
     loading = loaded_seconds  # loading models: a run pays it once, whatever the corpus's size
     if sample:
         started = time.perf_counter()
@@ -109,9 +196,19 @@ def estimate_from_sample(
         loading += time.perf_counter() - started
         warm = slice(0, WARM_UP_PASSAGES)  # and meet the first input shapes
         matcher.relevance(sample[warm], previous=context[warm] if context is not None else None)
+        before = _held(matcher)
+        if cached:
+            embedded = (matcher.embedder.hits, matcher.embedder.misses)
         started = time.perf_counter()
         relevance = matcher.relevance(sample, previous=context)
         seconds["relevance"] = (time.perf_counter() - started) / len(sample) * n
+        if cached:
+            held["relevance"] = [_held(matcher) - before, len(sample)]
+            embedder = matcher.embedder  # what MiniLM reads of the rows not held
+            held["embedding"] = [
+                embedder.hits - embedded[0],
+                embedder.hits + embedder.misses - sum(embedded),
+            ]
         hits = relevance >= threshold
         share = float(hits.sum()) / len(sample)
         topic_share = float(hits.any(axis=1).mean())
@@ -135,6 +232,7 @@ def estimate_from_sample(
             continue
         # an endpoint's answers cost as much as any: they are not asked twice
         chat = _identity_field(scorer, "backend") == "openai-chat"
+        missed = getattr(scorer, "misses", None)  # behind the cache: what it sends
         # A scorer's warnings (failed chat answers) become notes of the estimate, not raw lines.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -144,13 +242,17 @@ def estimate_from_sample(
             if not chat:  # and meet the batch's shapes: a model's first call on them is slow
                 # (in another order: a pair classifier keeps its last batch's answers)
                 scorer.score(texts[::-1], targets[::-1])
+            before = _held(scorer)
             started = time.perf_counter()
             timed = scorer.score(texts, targets)
             seconds[task] = (time.perf_counter() - started) / len(texts) * pairs
-        if chat:
+            if cached:
+                held[task] = [_held(scorer) - before, len(texts)]
+        sent = len(texts) + 2 if missed is None else scorer.misses - missed  # type: ignore[attr-defined]
+        if chat and sent:
             notes.append(
-                f"the {task} warm-up sent {len(texts) + 2} real requests to the chat endpoint "
-                "(uncached: they cost as much as any, also with --dry-run)"
+                f"the {task} warm-up sent {sent} real requests to the chat endpoint "
+                "(not from the cache: they cost as much as any, also with --dry-run)"
             )
         answers = np.vstack([np.asarray(first, dtype=float), np.asarray(timed, dtype=float)])
         n_failed = int(np.isnan(answers).any(axis=1).sum())
@@ -165,9 +267,14 @@ def estimate_from_sample(
             )
         elif reported:
             notes.append(f"{task} warm-up: {reported[0]}")
+    if (note := _held_note(held)) is not None:
+        notes.append(note)
     seconds["loading models"] = loading
     seconds["total"] = sum(seconds.values())
-    calls = {"stance": pairs * stance.calls_per_pair(), "tone": 0 if shared else pairs}
+    calls = {
+        "stance": _left(held, "stance", pairs * stance.calls_per_pair()),
+        "tone": 0 if shared else _left(held, "tone", pairs),
+    }
     if shared:
         calls["stance+tone (one pass)"] = calls.pop("stance")
         calls.pop("tone")
@@ -180,4 +287,5 @@ def estimate_from_sample(
         seconds={k: round(v, 1) for k, v in seconds.items()},
         notes=notes,
         failed_answers=failed_answers,
+        cache_hits=held,
     )

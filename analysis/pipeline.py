@@ -437,6 +437,7 @@ def analyze(
             stance,
             tone,
             loaded_seconds=checked,
+            cache_path=config.models.cache,
         )
         timings["estimate"] = time.perf_counter() - clock
         peak_mib["estimate"] = peak_rss_mib()

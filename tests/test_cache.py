@@ -273,6 +273,45 @@ def test_a_file_that_is_not_a_cache_is_a_clear_error(tmp_path):
         PredictionCache(path)
 
 
+def test_a_read_only_cache_answers_lookups_and_writes_nothing(tmp_path):
+    path = tmp_path / "cache.sqlite"
+    with PredictionCache(path) as cache:
+        cache.put_many("m", ["a"], ["t"], np.ones((1, 3)))
+        cache.put_relevance([b"k" * 32], np.ones((1, 2)))
+    written = path.read_bytes()
+    with PredictionCache(path, read_only=True) as view:
+        assert view.get_many("m", ["a", "b"], ["t", "t"])[0].tolist() == [1.0, 1.0, 1.0]
+        assert set(view.get_relevance([b"k" * 32, b"j" * 32])) == {b"k" * 32}
+        assert view.put_many("m", ["b"], ["t"], np.ones((1, 3))) == 0
+        assert view.put_relevance([b"j" * 32], np.ones((1, 2))) == 0
+        wrapped = CachedScorer(CountingScorer(), view)
+        wrapped.score(["fresh text"], ["t"])
+        wrapped.score(["fresh text"], ["t"])
+        assert wrapped.cache_counts() == {"hits": 0, "misses": 2}  # nothing was stored
+    assert path.read_bytes() == written
+    with PredictionCache(path) as cache:
+        assert cache.get_many("m", ["b"], ["t"]) == [None]
+        assert cache.stats()["entries"] == 1
+
+
+def test_a_read_only_cache_of_another_version_reads_as_empty_and_is_kept(tmp_path):
+    path = tmp_path / "cache.sqlite"
+    with PredictionCache(path) as cache:
+        cache.put_many("m", ["a"], ["t"], np.ones((1, 3)))
+    _set_version(path, SCHEMA_VERSION - 1)
+    with PredictionCache(path, read_only=True) as view:
+        assert view.get_many("m", ["a"], ["t"]) == [None]
+        assert view.stats()["entries"] == 0
+    count = sqlite3.connect(path).execute("SELECT COUNT(*) FROM predictions").fetchone()[0]
+    assert count == 1  # not rebuilt: a run, not a look, decides that
+
+
+def test_a_read_only_cache_must_exist(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        PredictionCache(tmp_path / "none.sqlite", read_only=True)
+    assert not (tmp_path / "none.sqlite").exists()
+
+
 def test_wraps_a_real_backend(cache):
     from analysis.scoring.base import Scorer
     from analysis.scoring.vader import VaderToneScorer

@@ -6,9 +6,12 @@ import time
 
 import numpy as np
 
+from analysis.cache import CachedScorer, PredictionCache
 from analysis.estimate import WARM_UP_PASSAGES, estimate_cost
+from analysis.relevance_cache import CachedRelevance
 from analysis.topics import load_topics
 from tests.fakes import RuleScorer
+from tests.test_relevance_cache import CountingEmbedder, CountingMatcher
 
 
 class SlowLoadingScorer(RuleScorer):
@@ -99,3 +102,65 @@ def test_models_loaded_before_the_estimate_count_in_its_loading_time():
     )
     assert estimate.seconds["loading models"] >= 2.5
     assert estimate.seconds["total"] >= 2.5 + estimate.seconds["relevance"]
+
+
+class SlowEmbedder(CountingEmbedder):
+    """A counting embedder that takes 2 ms a text, as a model would take its time."""
+
+    def encode(self, texts, progress=False):
+        time.sleep(0.002 * len(texts))
+        return super().encode(texts, progress)
+
+
+class WarmingMatcher(CountingMatcher):
+    """The counting matcher with the warm-up a real matcher has (nothing to load here)."""
+
+    def warm_up(self):
+        pass
+
+
+def test_what_the_cache_holds_is_not_counted_and_the_estimate_writes_nothing(tmp_path):
+    topics = load_topics(None)[:2]
+    passages = [f"passage {i} on sanctions" for i in range(300)]
+    path = tmp_path / "cache.sqlite"
+    matcher = WarmingMatcher(topics=[t.key for t in topics], embedder=SlowEmbedder())
+    stance, tone = RuleScorer("stance"), RuleScorer("tone")
+
+    def estimate():
+        return estimate_cost(passages, 3, matcher, topics, 0.0, stance, tone, cache_path=str(path))
+
+    before = estimate()  # no cache file yet: everything is computed, and no file is made
+    assert before.cache_hits == {} and not path.exists()
+    with PredictionCache(path) as cache:  # a run: relevance and both scorers' answers stored
+        CachedRelevance(matcher, cache).relevance(passages)
+        pairs = [(p, t.target) for p in passages for t in topics]
+        for scorer in (stance, tone):
+            CachedScorer(scorer, cache).score([p for p, _ in pairs], [t for _, t in pairs])
+        entries = cache.stats()["entries"]
+    empty_cache = tmp_path / "empty.sqlite"
+    PredictionCache(empty_cache).close()
+    embedded, calls = matcher.embedded, stance.calls
+    after = estimate()
+    assert matcher.embedded == embedded and stance.calls == calls  # all read from the cache
+    assert after.cache_hits["relevance"] == [300, 300]
+    assert after.cache_hits["stance"] == [64, 64] and after.cache_hits["tone"] == [64, 64]
+    assert after.cache_hits["embedding"] == [0, 0]  # nothing left to embed
+    assert after.model_calls == {"stance": 0, "tone": 0}
+    assert before.model_calls == {"stance": 600, "tone": 600}
+    assert any("cache holds 300 of 300 sampled passages' relevance" in n for n in after.notes)
+    assert after.seconds["relevance"] < before.seconds["relevance"] / 4
+    with PredictionCache(path) as cache:
+        assert cache.stats()["entries"] == entries  # the warm-up stored nothing
+    # a prediction cache that holds nothing of this corpus: all of it is counted
+    none_held = estimate_cost(
+        passages, 3, matcher, topics, 0.0, stance, tone, cache_path=str(empty_cache)
+    )
+    assert none_held.cache_hits["relevance"] == [0, 300]
+    assert none_held.cache_hits["embedding"] == [0, 600]
+    assert not any("cache holds" in n for n in none_held.notes)
+    assert matcher.embedded > embedded
+    # a topic dropped: no relevance row is the same, but every embedding beneath them is held
+    fewer = WarmingMatcher(topics=[topics[0].key], embedder=SlowEmbedder())
+    dropped = estimate_cost(passages, 3, fewer, topics[:1], 0.0, stance, tone, cache_path=str(path))
+    assert dropped.cache_hits["relevance"] == [0, 300]
+    assert dropped.cache_hits["embedding"] == [600, 600] and fewer.embedded == 0

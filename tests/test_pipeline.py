@@ -334,9 +334,19 @@ def test_analyze_json_prints_one_object_and_dry_run_writes_nothing(seeds_run, tm
     cache = load_run("latest", seeds_run).config["models"]["cache"]
     runs = tmp_path / "runs"
     common = [str(SEEDS), "--runs-dir", str(runs), "--quiet", "--cache", cache, "--json"]
+    written = Path(cache).read_bytes()
     assert main(["analyze", *common, "--dry-run"]) == 0
     estimate = json.loads(capsys.readouterr().out)
     assert estimate["articles"] == 3 and list_runs(runs) == []
+    # the seeds' run left everything in the cache: nothing is left to compute, nothing written
+    sampled = estimate["cache_hits"]["relevance"][1]
+    assert sampled == estimate["passages"] and estimate["cache_hits"]["relevance"][0] == sampled
+    assert set(estimate["model_calls"].values()) == {0}
+    assert Path(cache).read_bytes() == written
+    assert main(["analyze", *common, "--dry-run", "--cache", ""]) == 0
+    uncached = json.loads(capsys.readouterr().out)
+    assert uncached["cache_hits"] == {} and uncached["scored_pairs"] > 0
+    assert sum(uncached["model_calls"].values()) >= uncached["scored_pairs"]
     assert main(["analyze", *common]) == 0
     captured = capsys.readouterr()
     summary = json.loads(captured.out)  # exactly one JSON object on stdout
