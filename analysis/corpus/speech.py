@@ -46,8 +46,12 @@ said", "Sen. Richard Burr, R-N.C., chairman of ..., said"); initials, hyphens an
 particles kept ("H.R. McMaster", "Jean-Yves Le Drian", "Chris Van Hollen"); the speaker
 outside a quotation (named, a pronoun, a generic source) rather than one it quotes ('"...
 Sondland replied ...," Holmes said' -> "Holmes"); after a
-quotation's closing mark, the name after the verb ('...," said Gen. Vladimir Dzhabarov').
-A reported passage without a named speaker of its own takes one from its context: another
+quotation's closing mark, the name after the verb ('...," said Gen. Vladimir Dzhabarov'),
+past lower-case words that describe them ('...," tweeted Trump campaign communications
+director Tim Murtaugh'), and where the verb opens the sentence ("Said Mr. O'Connell, ...");
+a one-word name that ends like an English word ("Kelly", "Downing") where the article writes it
+in mid-sentence and never in lower case (a "Shortly" or "During" that opens a sentence is no
+speaker). A reported passage without a named speaker of its own takes one from its context: another
 passage of the same quotation; for "he said", the nearest speaker in the three passages before
 it; for a quotation that continues after its attribution in the same paragraph ('"...," he
 said. "More words."'), the previous passage's speaker.
@@ -65,7 +69,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 
@@ -119,7 +123,9 @@ AMBIGUOUS_VERBS = _words(
 # These may come before their speaker after a quote or clause: '..., said Peskov'.
 INVERSION_VERBS = _words(
     "said says added adds wrote writes asked asks noted notes argued argues warned warns "
-    "explained explains replied insisted insists stated"
+    "explained explains replied insisted insists stated tweeted tweets responded declared "
+    "acknowledged admitted conceded quipped cautioned countered recalled stressed emphasized "
+    "reiterated complained testified"
 )
 PERSON_TITLES = _words(
     "president minister secretary senator sen rep representative gov governor gen general "
@@ -139,6 +145,19 @@ OFFICE_WORDS = _words(
 # Words in lower case that describe the speaker named after them ("Russian news agency
 # Sputnik", "state broadcaster RT"): the name is what follows.
 DESCRIPTORS = _words("agency broadcaster newspaper channel executive")
+# Lower-case words that start a phrase, not a description of the speaker ("said Trump in a
+# speech", "said Putin and his ministers"), or a name's particle ("Ruud van Dijk")
+NOT_DESCRIPTORS = _words(
+    "in at on to of for with from by during after before about or but as when while who "
+    "which that than this these those the a an his her their its van von de la der del da di le"
+)
+# Lower-case nouns for a person that end a description before their name ("Trump ally Newt
+# Gingrich", "Democratic pollster Celinda Lake"), besides the titles
+PERSON_NOUNS = _words(
+    "ally allies lawyer historian economist pollster consultant operative columnist "
+    "commentator host anchor scholar fellow researcher veteran activist official negotiator "
+    "critic writer reporter journalist author backer supporter"
+)
 CONNECTORS = _words("of de da del van von bin al la le der den")
 PRONOUNS = frozenset({"he", "she", "they"})
 _CONTRACTION = re.compile(r"([a-z]+)['’](?:s|ve|d|ll|m|re)")  # "he's", "I've", "it's"
@@ -272,6 +291,9 @@ _CUE = re.compile(  # not inside a hyphenated word: "Russian-supported" is no sp
 _INITIAL = re.compile(r"[A-Z]\.(?:[A-Z]\.)*")
 _CUE_WORDS = SPEECH_VERBS | THAT_VERBS | PARTICIPLES | THAT_PARTICIPLES | {"saying", "pointed"}
 _LOWER_WORDS = re.compile(r"[a-z]+")
+# a sentence that opens with its speech verb: 'Said one young man in Kiev: "...'
+_VERB_FIRST = re.compile(r"\s*(?:Said|Says|Asked|Added|Wrote)\s+")
+_LY_ING = re.compile(r"\b[A-Z][A-Za-z]*(?:ly|ing)\b")  # "Kelly", "McSally", "Downing"
 _PARTICIPLE = re.compile(
     r",\s+(?:(?:"
     + "|".join(sorted(PARTICIPLES))
@@ -320,8 +342,20 @@ def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return _union(spans)
 
 
-def find_attribution(sentence: str) -> Attribution | None:
-    """The attribution a passage makes by its own words, or None (the author's voice)."""
+def find_attribution(sentence: str, names: Collection[str] = ()) -> Attribution | None:
+    """The attribution a passage makes by its own words, or None (the author's voice).
+
+    ``names``: one-word names that look like English words ("Kelly", "Downing"), which a
+    speaker may be called by here (:func:`names_like_words` of the article); any other word
+    ending in "-ly" or "-ing" at a sentence's head ("Shortly", "During") names nobody."""
+    opening = _VERB_FIRST.match(sentence)  # 'Said Mr. O'Connell, "The fact ..."'
+    if opening:
+        words = sentence[opening.end() :].split()[:8]
+        run = _run_forward(words)
+        if run and _run_end(words, run)[-1:] in ",:":  # the name closes the clause
+            attribution = _named_or_titled(run, names)
+            if attribution is not None:
+                return attribution
     if _CUE_WORDS.isdisjoint(_LOWER_WORDS.findall(sentence)) and "ccording to" not in sentence:
         return None  # a quick test: most passages name no speech verb
     if _asks(sentence):  # "Did your boss, Ambassador Bolton, tell you ...?" reports nothing
@@ -332,13 +366,15 @@ def find_attribution(sentence: str) -> Attribution | None:
     outside = [m for m in cues if not any(a <= m.start() < b for a, b in quoted)]
     if len(outside) < len(cues):  # '"... Sondland replied ...," Holmes said': the speaker
         # outside the quotation (named, "he", "a source"), not one the quotation quotes
-        around = [a for a in (_attribution_at(sentence, m) for m in outside) if a is not None]
+        around = [
+            a for a in (_attribution_at(sentence, m, names) for m in outside) if a is not None
+        ]
         for kind in ATTRIBUTION_KINDS:
             for attribution in around:
                 if attribution.kind == kind:
                     return attribution
     for m in cues:
-        attribution = _attribution_at(sentence, m)
+        attribution = _attribution_at(sentence, m, names)
         if attribution is None:
             continue
         if attribution.speaker:
@@ -346,7 +382,7 @@ def find_attribution(sentence: str) -> Attribution | None:
         found.append(attribution)
     participle = _PARTICIPLE.search(sentence)
     if participle:
-        attribution = _subject_at_start(sentence[: participle.start()])
+        attribution = _subject_at_start(sentence[: participle.start()], names)
         if attribution is not None:
             if attribution.speaker:
                 return attribution
@@ -356,6 +392,37 @@ def find_attribution(sentence: str) -> Attribution | None:
             if attribution.kind == kind:
                 return attribution
     return None
+
+
+def names_like_words(text: str) -> frozenset[str]:
+    """The one-word names in ``text`` that end like English words at a sentence's head
+    ("Kelly", "Downing", "Beijing", not "Shortly", "During", "Speaking"): words ending in "-ly"
+    or "-ing" that ``text`` writes capitalised in mid-sentence and never in lower case."""
+    lower = set(_LOWER_WORDS.findall(text))
+    found = set()
+    for m in _LY_ING.finditer(text):
+        word = m.group()
+        if word not in found and word.lower() not in lower and _mid_sentence(text, m.start()):
+            found.add(word)
+    return frozenset(found)
+
+
+def _mid_sentence(text: str, i: int) -> bool:
+    """Whether position ``i`` of ``text`` is inside a sentence, not at its head (after a
+    paragraph break, a sentence's end, a dash or an opening quotation mark); a title's stop
+    ("Mr.") and an initial ("John F.") end nothing."""
+    before = text[:i].rstrip(" \t")
+    if not before or before.endswith("\n") or before[-1] in "“‘(—–":  # "MOSCOW (AP) — Nearly"
+        return False
+    if before[-1] in "\"'" and (len(before) == 1 or before[-2].isspace()):
+        return False  # a straight mark opening a quotation
+    end = before.rstrip("\"”’')]")
+    if end.endswith(("!", "?")):
+        return False
+    if end.endswith("."):
+        last = end.split()[-1]
+        return last[:-1].lower() in PERSON_TITLES or _INITIAL.fullmatch(last) is not None
+    return True
 
 
 def _quotations_in(sentence: str) -> list[tuple[int, int]]:
@@ -379,7 +446,7 @@ def _asks(sentence: str) -> bool:
     )
 
 
-def _subject_at_start(head: str) -> Attribution | None:
+def _subject_at_start(head: str, names: Collection[str] = ()) -> Attribution | None:
     """Who a sentence's main clause is about, read from its start ("Russian news agency
     Sputnik launched ...", "Officials said ..."), past one opening phrase ("On Monday, ...").
     Someone unnamed where a sentence adverb or a possessive opens it ("Meanwhile, ...", "His
@@ -406,7 +473,7 @@ def _subject_at_start(head: str) -> Attribution | None:
             return Attribution("generic")
         if first in GENERIC_SUBJECTS or _generic_subject(words):
             return Attribution("generic")  # "Officials ...", "some White House officials ..."
-        attribution = _named_or_titled(_run_forward(words))
+        attribution = _named_or_titled(_run_forward(words), names)
         if attribution is not None:
             return attribution
     return Attribution("generic") if unnamed else None
@@ -431,13 +498,15 @@ def _generic_subject(words: list[str]) -> bool:
     return False
 
 
-def _attribution_at(sentence: str, m: re.Match[str]) -> Attribution | None:
+def _attribution_at(
+    sentence: str, m: re.Match[str], names: Collection[str] = ()
+) -> Attribution | None:
     cue = m.group().lower()
     if cue.startswith("according"):
-        return _according(sentence[m.end() :])
+        return _according(sentence[m.end() :], names)
     if cue == "as saying":
         cited = _CITED.search(sentence, max(0, m.start() - 120), m.end())
-        name = _name_at_end(cited.group(1)) if cited else None
+        name = _name_at_end(cited.group(1), names) if cited else None
         return Attribution("named", name) if name else Attribution("generic")
     rest = sentence[m.end() :].lstrip()
     before = sentence[: m.start()].rstrip()
@@ -457,12 +526,12 @@ def _attribution_at(sentence: str, m: re.Match[str]) -> Attribution | None:
     if cue in INVERSION_VERBS and before[-1:] in '”"' and before[-2:-1] in ",?!":
         # '"... from the side of the Americans," said Gen. Vladimir Dzhabarov': the words
         # before the verb end a quotation, whose speaker follows the verb
-        after = _speaker_after(sentence, m.start(), m.end())
+        after = _speaker_after(sentence, m.start(), m.end(), names)
         if after is not None:
             return after
-    attribution = _subject_before(sentence, m.start())
+    attribution = _subject_before(sentence, m.start(), names)
     if attribution is None and cue in INVERSION_VERBS:
-        attribution = _speaker_after(sentence, m.start(), m.end())
+        attribution = _speaker_after(sentence, m.start(), m.end(), names)
     return attribution
 
 
@@ -480,6 +549,7 @@ def detect_speech(
     groups: list[tuple[int, int] | None] = []  # the quotation a passage is mostly part of
     paragraph_of: list[int] = []
     carried, sources = _quotations_across_paragraphs(text, paragraphs)
+    names = names_like_words(text)  # "Kelly said": a name, though it ends like "Shortly"
     for number, spans in enumerate(paragraphs):
         if not spans:
             continue
@@ -494,7 +564,7 @@ def detect_speech(
                 paragraph_of.append(number)
             continue
         for start, end in spans:
-            attribution = find_attribution(text[start:end])
+            attribution = find_attribution(text[start:end], names)
             inside, longest, group = _quoted(text, start, end, quotes)
             quoted = inside * 2 >= end - start or longest >= MIN_QUOTE_WORDS
             speaker = attribution.speaker if attribution else None
@@ -738,7 +808,7 @@ def _share_within_quotes(
             results[i] = (True, speakers[group])
 
 
-def _according(rest: str) -> Attribution | None:
+def _according(rest: str, names: Collection[str] = ()) -> Attribution | None:
     cut = next(
         (  # a title's stop ends nothing: "according to Marine Brig. Gen. Paul Kennedy"
             m
@@ -752,7 +822,7 @@ def _according(rest: str) -> Attribution | None:
         None,
     )
     segment = rest[: cut.start()] if cut else rest[:120]
-    name = _name_at_end(segment)
+    name = _name_at_end(segment, names)
     if name:
         return Attribution("named", name)
     if any(w.lower() in GENERIC_SOURCES for w in _WORDS.findall(segment)):
@@ -760,7 +830,9 @@ def _according(rest: str) -> Attribution | None:
     return None
 
 
-def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
+def _subject_before(
+    sentence: str, verb_start: int, names: Collection[str] = ()
+) -> Attribution | None:
     tokens = sentence[:verb_start].split()[-16:]
     i, skipped = len(tokens) - 1, 0
     while i >= 0 and skipped < 4 and _skippable(tokens[i], tokens[i - 1] if i else ""):
@@ -813,7 +885,7 @@ def _subject_before(sentence: str, verb_start: int) -> Attribution | None:
     run = _run_backwards(tokens, i)
     if word in GENERIC_SUBJECTS and (tokens[i][:1].islower() or len(run) == 1):
         return Attribution("generic")
-    return _named_or_titled(run)
+    return _named_or_titled(run, names)
 
 
 def _uncontracted(word: str) -> str:
@@ -912,22 +984,44 @@ def _is_person_before(before: list[str], place: list[str]) -> bool:
     )
 
 
-def _speaker_after(sentence: str, verb_start: int, verb_end: int) -> Attribution | None:
+def _speaker_after(
+    sentence: str, verb_start: int, verb_end: int, names: Collection[str] = ()
+) -> Attribution | None:
     before = sentence[:verb_start].rstrip()
     if not before or before[-1] not in ',”"’—-:':
         return None
-    run = _run_forward(sentence[verb_end:].split()[:10])
+    words = sentence[verb_end:].split()[:10]
+    run = _run_forward(words)
     if run and run[-1].endswith(("'s", "’s")):  # "said Mr. Reid's girlfriend": someone else
         return Attribution("generic")
-    return _named_or_titled(run)
+    described = _described_name(_after_run(words, run), names)
+    if run and described:  # "tweeted Trump campaign communications director Tim Murtaugh"
+        return Attribution("named", described)
+    return _named_or_titled(run, names)
 
 
-def _named_or_titled(run: list[str]) -> Attribution | None:
+def _described_name(words: list[str], names: Collection[str] = ()) -> str | None:
+    """The name after a run of lower-case words that describes a person ("[Trump] campaign
+    communications director Tim Murtaugh", "[Trump] ally Newt Gingrich"): the run ends in a
+    title or a word like "ally"; None for any other run ("[Trump] should not fire Sessions",
+    "[Trump] in a speech")."""
+    lower = 0
+    while lower < len(words) and words[lower].isalpha() and words[lower].islower():
+        if words[lower] in NOT_DESCRIPTORS:
+            return None
+        lower += 1
+    if lower == 0 or words[lower - 1] not in PERSON_TITLES | PERSON_NOUNS:
+        return None
+    run = _run_forward(words[lower:])
+    return _person(run, names) if run else None
+
+
+def _named_or_titled(run: list[str], names: Collection[str] = ()) -> Attribution | None:
     """The speaker a capitalised run names; a run of titles alone ("the president", "Putin's
     spokesperson") is a generic speaker; None when it is neither."""
     if run and run[-1].endswith(("'s", "’s")):  # "Hunter Biden's lawyer": someone of theirs
         return Attribution("generic")
-    name = _person(run)
+    name = _person(run, names)
     if name:
         return Attribution("named", name)
     owned = any(w.endswith(("'s", "’s")) for w in run[:-1])  # "CNN's senior analyst"
@@ -953,6 +1047,16 @@ def _run_forward(tokens: list[str]) -> list[str]:
         if bare != token and not (token.endswith(".") and titled):  # "Gen." goes on
             break
     return run
+
+
+def _after_run(tokens: list[str], run: list[str]) -> list[str]:
+    """The tokens after the run :func:`_run_forward` read from them (past its leading "the")."""
+    return tokens[len(run) + (1 if tokens and tokens[0].lower() == "the" else 0) :]
+
+
+def _run_end(tokens: list[str], run: list[str]) -> str:
+    """The token, as written, that ends the run :func:`_run_forward` read from ``tokens``."""
+    return tokens[len(tokens) - len(_after_run(tokens, run)) - 1] if run else ""
 
 
 def _run_backwards(tokens: list[str], i: int) -> list[str]:
@@ -983,16 +1087,17 @@ def _ends_sentence(token: str) -> bool:
     return token[:-1].lower() not in PERSON_TITLES
 
 
-def _name_at_end(segment: str) -> str | None:
+def _name_at_end(segment: str, names: Collection[str] = ()) -> str | None:
     """The name that ends ``segment`` ("Russian presidential spokesman Dmitry Peskov")."""
     tokens = segment.split()
     if not tokens or not tokens[-1][:1].isupper():
         return None
-    return _person(_run_backwards(tokens, len(tokens) - 1))
+    return _person(_run_backwards(tokens, len(tokens) - 1), names)
 
 
-def _person(run: list[str]) -> str | None:
-    """A speaker label from a run: the name after any title, else the whole run."""
+def _person(run: list[str], names: Collection[str] = ()) -> str | None:
+    """A speaker label from a run: the name after any title, else the whole run (a word ending
+    in "-ly" or "-ing" alone only where ``names`` has it: see :func:`find_attribution`)."""
     words = [w.strip("\"'“”‘’()[],;:") for w in run]
     words = [w for w in words if w]
     lowered = [w.lower().rstrip(".") for w in words]
@@ -1034,7 +1139,7 @@ def _person(run: list[str]) -> str | None:
         return None
     if not any(w[:1].isupper() for w in words):
         return None
-    if len(words) == 1 and words[0].lower().endswith(("ing", "ly")):
+    if len(words) == 1 and words[0].lower().endswith(("ing", "ly")) and words[0] not in names:
         return None
     name = " ".join(words)
     return name[:-1] if name.endswith(".") and name.count(".") == 1 else name

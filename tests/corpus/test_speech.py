@@ -552,3 +552,46 @@ def test_someone_of_a_named_owner_speaks_unnamed():
         "It emerged that the panel met him, contrary to Schiff's previous claims.",
     ):
         assert find_attribution(noun) is None, noun  # fmt: skip
+
+
+def test_a_one_word_name_ending_like_an_english_word_is_a_name_where_the_article_says_so():
+    from analysis.corpus.speech import names_like_words
+
+    text = (
+        "White House chief of staff John Kelly met the caucus on Tuesday.\n\n"
+        "“He has changed his attitudes,” Kelly said.\n\n"
+        "Kelly said he told the lawmakers that the wall would be built.\n\n"
+        "Shortly after, the senator said it was wrong.\n\n"
+        "MOSCOW (AP) — Nearly 1,400 people were detained, a monitoring group said."
+    )
+    assert names_like_words(text) == {"Kelly"}  # "Shortly", "Nearly" open their sentences
+    speakers = [speaker for _, _, speaker in _flags(text)]
+    assert speakers[1:3] == ["Kelly", "Kelly"]
+    assert speakers[3] != "Shortly" and speakers[4] != "Nearly"
+    # read alone, "Kelly" might be "Shortly": it names nobody
+    assert find_attribution("Kelly said he was not worried.") is None
+    assert find_attribution("Kelly said he was not worried.", {"Kelly"}).speaker == "Kelly"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        (
+            "“He disagreed,” tweeted Trump campaign communications director Tim Murtaugh.",
+            "Tim Murtaugh",
+        ),
+        ("“No,” said Trump campaign spokesman Tim Murtaugh in a statement.", "Tim Murtaugh"),
+        (
+            "“They moved to us,” said Trump ally Newt Gingrich, who served as speaker.",
+            "Newt Gingrich",
+        ),
+        ("“We will win,” said Trump in a speech to the Heritage Foundation.", "Trump"),
+        ("A larger portion, 64 percent, said Trump should not fire Sessions.", "Trump"),
+        ("“She doesn’t quit,” responded Trump.", "Trump"),
+        ("Said Mr. O’Connell, “The fact that he’s an incumbent gives him advantages.", "O’Connell"),
+        ("Said Trump: “No.”", "Trump"),
+    ],
+)
+def test_a_speaker_named_after_the_verb_is_read_past_what_describes_them(sentence, speaker):
+    attribution = find_attribution(sentence)
+    assert attribution is not None and attribution.speaker == speaker
