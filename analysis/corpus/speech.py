@@ -51,10 +51,14 @@ past lower-case words that describe them ('...," tweeted Trump campaign communic
 director Tim Murtaugh'), and where the verb opens the sentence ("Said Mr. O'Connell, ...");
 a one-word name that ends like an English word ("Kelly", "Downing") where the article writes it
 in mid-sentence and never in lower case (a "Shortly" or "During" that opens a sentence is no
-speaker). A reported passage without a named speaker of its own takes one from its context: another
+speaker); a titled name and a colon before a quotation ("Mr. Schiff: "...") as a turn; never
+an opening phrase with a preposition ("At Exxon, Tillerson ...") or a place after a role ("the
+ambassador to Berlin said").
+A reported passage without a named speaker of its own takes one from its context: another
 passage of the same quotation; for "he said", the nearest speaker in the three passages before
 it; for a quotation that continues after its attribution in the same paragraph ('"...," he
-said. "More words."'), the previous passage's speaker.
+said. "More words."'), the previous passage's speaker. A short name takes the one fuller name
+the article's speakers give it ("Lavrov" -> "Sergey Lavrov"), unless two people share it.
 
 The author's own voice is never reported: first-person attributions ("I said earlier", "as
 we noted", "I've argued", "I'd say") are ignored, and words attributed to the article's
@@ -103,7 +107,7 @@ THAT_VERBS = _words(
 # After a comma, these attribute the clause to the sentence's subject: "The Kremlin rejected
 # the claims, saying Moscow had complied"; those with other senses ("adding to tensions",
 # "claiming 30 lives") only before "that".
-PARTICIPLES = _words("saying stating arguing warning noting insisting declaring")
+PARTICIPLES = _words("saying stating arguing warning noting insisting declaring calling")
 THAT_PARTICIPLES = _words("adding claiming explaining suggesting")
 # the subject is looked for this many words into the sentence, past one opening phrase
 SUBJECT_WORDS = 12
@@ -159,12 +163,19 @@ PERSON_NOUNS = _words(
     "critic writer reporter journalist author backer supporter"
 )
 CONNECTORS = _words("of de da del van von bin al la le der den")
+# An opening phrase that starts with one of these is no subject: "At Exxon, Tillerson ..."
+OPENING_PREPOSITIONS = _words(
+    "at in on for after before since during despite unlike like as with without under from "
+    "following amid over through within"
+)
 PRONOUNS = frozenset({"he", "she", "they"})
 _CONTRACTION = re.compile(r"([a-z]+)['’](?:s|ve|d|ll|m|re)")  # "he's", "I've", "it's"
 NOBODY = _words("it here there that this what who")  # "It's said", "Here's": no speaker
 # A wire story's dateline before its first sentence: "WASHINGTON (AP) — ", "BEIJING/SEOUL
 # (Reuters) - "; not the subject of the sentence after it.
-_DATELINE = re.compile(r"[A-Z][A-Z.,/' -]*[A-Z.](?: \([^)]{1,40}\))?\s+[—–-]+\s+")
+_DATELINE = re.compile(  # "WASHINGTON (AP) — ", "HERSHEY, Pa. (AP) — "
+    r"[A-Z][A-Z.,/' -]*[A-Z.](?:, [A-Z][a-z]+\.?)?(?: \([^)]{1,40}\))?\s+[—–-]+\s+"
+)
 # Kinds of attribution, the one a passage is given first where its words make several: a
 # name; a pronoun, named by the speakers before it ("The president said he ..."); a role for
 # a name ("the president"); someone unnamed.
@@ -174,7 +185,7 @@ GENERIC_SUBJECTS = _words(
     "officials official analysts experts sources spokesman spokeswoman spokesperson ministry "
     "department statement report reports agency critics observers diplomats lawmakers side "
     "government administration authorities police prosecutors investigators aides source "
-    "office groups"
+    "office groups crowds protesters demonstrators"
 )
 GENERIC_SOURCES = GENERIC_SUBJECTS | _words(
     "data documents poll polls survey study estimates figures media records reporting"
@@ -293,6 +304,10 @@ _CUE_WORDS = SPEECH_VERBS | THAT_VERBS | PARTICIPLES | THAT_PARTICIPLES | {"sayi
 _LOWER_WORDS = re.compile(r"[a-z]+")
 # a sentence that opens with its speech verb: 'Said one young man in Kiev: "...'
 _VERB_FIRST = re.compile(r"\s*(?:Said|Says|Asked|Added|Wrote)\s+")
+# a titled name and a colon before a quotation: a speaker's turn inside a news story
+_TURN_LABEL = re.compile(
+    r"\s*((?:Mr|Mrs|Ms|Dr|Sen|Rep|Gen)\.\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?):\s*[“\"]"
+)
 _LY_ING = re.compile(r"\b[A-Z][A-Za-z]*(?:ly|ing)\b")  # "Kelly", "McSally", "Downing"
 _PARTICIPLE = re.compile(
     r",\s+(?:(?:"
@@ -348,6 +363,9 @@ def find_attribution(sentence: str, names: Collection[str] = ()) -> Attribution 
     ``names``: one-word names that look like English words ("Kelly", "Downing"), which a
     speaker may be called by here (:func:`names_like_words` of the article); any other word
     ending in "-ly" or "-ing" at a sentence's head ("Shortly", "During") names nobody."""
+    label = _TURN_LABEL.match(sentence)  # 'Mr. Schiff: "I think that's a yes or no question.'
+    if label and (name := _person(label.group(1).split(), names)):
+        return Attribution("named", name)
     opening = _VERB_FIRST.match(sentence)  # 'Said Mr. O'Connell, "The fact ..."'
     if opening:
         words = sentence[opening.end() :].split()[:8]
@@ -452,8 +470,9 @@ def _subject_at_start(head: str, names: Collection[str] = ()) -> Attribution | N
     Someone unnamed where a sentence adverb or a possessive opens it ("Meanwhile, ...", "His
     lawyers ..."): the participle still reports them."""
     dateline = _DATELINE.match(head)
-    tokens = head[dateline.end() if dateline else 0 :].split()[:SUBJECT_WORDS]
-    starts = [0, *[i + 1 for i, t in enumerate(tokens[:-1]) if t.endswith(",")][:1]]
+    tokens = head[dateline.end() if dateline else 0 :].split()
+    window = tokens[:SUBJECT_WORDS]  # where the subject may start; its name may run past it
+    starts = [0, *[i + 1 for i, t in enumerate(window[:-1]) if t.endswith(",")][:1]]
     unnamed = False
     for start in starts:
         words = tokens[start:]
@@ -463,6 +482,9 @@ def _subject_at_start(head: str, names: Collection[str] = ()) -> Attribution | N
         if first in FIRST_PERSON:
             return None
         if first in NOBODY:  # "That said, the Democrats ..., saying": read on past it
+            continue
+        if first in OPENING_PREPOSITIONS and start == 0:  # "At Exxon, Tillerson has been ..."
+            unnamed = True  # the subject may lie past the window: someone speaks, unnamed
             continue
         if first in PRONOUNS:
             return Attribution("pronoun")
@@ -591,7 +613,7 @@ def detect_speech(
         if reported and speaker is None and kinds[i] is None and same_paragraph:
             results[i] = (True, results[i - 1][1])
     _share_within_quotes(results, groups)
-    full = _full_names({speaker for _, speaker in results if speaker})
+    full = _full_names({speaker for _, speaker in results if speaker}, text)
     whole = printed_whole(text, title)  # a speech or statement printed whole: none of it own
     first = text.lstrip().split("\n", 1)[0]
     lead = first if whole and _PRINTED_WHOLE_LEAD.match(first) else ""
@@ -763,12 +785,16 @@ def _speaker_of_label(label: str) -> str:
     return _person(words) or " ".join(words)
 
 
-def _full_names(speakers: set[str]) -> dict[str, str]:
+def _full_names(speakers: set[str], text: str = "") -> dict[str, str]:
     """Within one article, a short name ("Lavrov") -> the one fuller name it ends ("Sergey
-    Lavrov"), so that one person is one speaker; a surname two full names share stays as is."""
+    Lavrov"), so that one person is one speaker; a surname two full names share stays as is,
+    also where ``text`` names the other one only outside speech ("President Donald Trump"
+    beside a quoted "Eric Trump")."""
     out: dict[str, str] = {}
     for short in speakers:
         words = short.split()
+        if len(words) == 1 and len(_first_names(text, short)) > 1:
+            continue
         longer = {
             name
             for name in speakers
@@ -777,6 +803,22 @@ def _full_names(speakers: set[str]) -> dict[str, str]:
         if len(longer) == 1:
             out[short] = longer.pop()
     return out
+
+
+def _first_names(text: str, surname: str) -> set[str]:
+    """The first names ``text`` writes right before ``surname`` at least twice: capitalised
+    words it never writes in lower case ("Donald" and "Eric" before "Trump"; not "When
+    Comey", "Director Comey", "President Trump", as the text has "when" and "director" too)."""
+    before = Counter(re.findall(rf"\b([A-Z][a-z]+) {re.escape(surname)}\b", text))
+    repeated = {w for w, n in before.items() if n >= 2}
+    if len(repeated) < 2:
+        return repeated
+    lower = set(_LOWER_WORDS.findall(text))
+    return {
+        w
+        for w in repeated
+        if w.lower() not in lower and w.lower() not in PERSON_TITLES | NOT_NAMES | OFFICE_WORDS
+    }
 
 
 def _quoted(
@@ -885,6 +927,14 @@ def _subject_before(
     run = _run_backwards(tokens, i)
     if word in GENERIC_SUBJECTS and (tokens[i][:1].islower() or len(run) == 1):
         return Attribution("generic")
+    # "The Saudi ambassador to Berlin said": the place is no speaker; "US envoy to Ukraine
+    # Kurt Volker said": the name after it is
+    to = i - len(run)
+    to -= 1 if to >= 1 and tokens[to].lower() == "the" else 0  # "to the United Nations"
+    if run and to >= 1 and tokens[to] == "to" and tokens[to - 1].lower() in PERSON_TITLES:
+        if len(run) >= 3 and _is_name(run[-2:]):
+            return Attribution("named", " ".join(run[-2:]))
+        return Attribution("titled" if _after_determiner(tokens, to - 1) else "generic")
     return _named_or_titled(run, names)
 
 

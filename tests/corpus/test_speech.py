@@ -590,8 +590,76 @@ def test_a_one_word_name_ending_like_an_english_word_is_a_name_where_the_article
         ("“She doesn’t quit,” responded Trump.", "Trump"),
         ("Said Mr. O’Connell, “The fact that he’s an incumbent gives him advantages.", "O’Connell"),
         ("Said Trump: “No.”", "Trump"),
+        ("Trump weighed in on Twitter with praise for Putin, calling him “very smart!”", "Trump"),
+        ("Mr. Schiff: “I think that’s a yes or no question.", "Schiff"),
+        (
+            "At Exxon, Tillerson has been critical of sanctions, saying they are hard to impose.",
+            "Tillerson",
+        ),
+        (
+            "On Putin, Schiff downplayed his abilities, saying he is no master chess player.",
+            "Schiff",
+        ),
+        ("US envoy to Ukraine Kurt Volker said the talks failed.", "Kurt Volker"),
+        ("US ambassador to the United Nations Nikki Haley said no.", "Nikki Haley"),
+        (
+            "Sen. Kamala Harris: “I think it is fair to say that we are looking at a crisis.”",
+            "Kamala Harris",
+        ),
     ],
 )
 def test_a_speaker_named_after_the_verb_is_read_past_what_describes_them(sentence, speaker):
+    attribution = find_attribution(sentence)
+    assert attribution is not None and attribution.speaker == speaker
+
+
+def test_a_label_before_a_quotation_is_a_speaker_only_with_a_title():
+    assert find_attribution("Update: “The talks failed.”") is None
+    assert find_attribution("Russia: “The talks failed.”") is None
+
+
+def test_a_place_after_a_role_is_not_the_speaker():
+    embassy = find_attribution('The Saudi ambassador to Berlin said "everything is on the table."')
+    assert embassy is not None and (embassy.kind, embassy.speaker) == ("titled", None)
+    # a role before a verb in the infinitive speaks of nobody
+    assert find_attribution("We asked a law professor to explain.") is None
+
+
+def test_an_opening_phrase_whose_subject_lies_past_it_reports_someone_unnamed():
+    # the subject is past the window read for it: someone speaks, not "During"
+    attribution = find_attribution(
+        "During a Thursday afternoon tour of an aircraft carrier in Newport News, Virginia, "
+        "Trump responded to a reporter's shouted question, saying that he had total confidence."
+    )
+    assert attribution is not None and attribution.speaker != "During"
+
+
+def test_a_surname_two_people_share_in_the_article_is_not_given_one_of_their_first_names():
+    text = (
+        "President Donald Trump met Eric Trump on Monday. Donald Trump spoke first.\n\n"
+        "“We will win,” Eric Trump told reporters. Eric Trump then left.\n\n"
+        "“It is a hoax,” Trump said."
+    )
+    assert _flags(text)[-1][2] == "Trump"  # not "Eric Trump": which Trump is not certain
+    alone = "“We will win,” Eric Trump told reporters.\n\n“It is a hoax,” Trump said."
+    assert _flags(alone)[-1][2] == "Eric Trump"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        (
+            "HERSHEY, Pa. (AP) — President Donald Trump mocked the effort, calling it a hoax.",
+            "Donald Trump",
+        ),
+        (
+            "Speaking on CBS' “Face the Nation” on Sunday, Secretary of State John Kerry disputed "
+            "both claims, calling them “not accurate.”",
+            "John Kerry",
+        ),
+        ("Crowds of students protested, calling for resignations.", None),
+    ],
+)
+def test_the_subject_before_a_participle_is_read_whole(sentence, speaker):
     attribution = find_attribution(sentence)
     assert attribution is not None and attribution.speaker == speaker
