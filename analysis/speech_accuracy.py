@@ -4,14 +4,15 @@
 A quote the rules miss counts as the author's own words and moves the author's stance; an
 analyst reading a position should know how often that happens. ``python -m
 experiments.speech_detection --write`` measures the rules against news passages labelled by
-reading and writes ``speech_accuracy.json`` here; the figures hold for the rules of the commit
-that wrote them.
+reading and writes ``speech_accuracy.json`` here; ``python -m experiments.speaker_names.measure
+--write`` adds how often the speaker they name is the one a reader names. The figures hold for
+the rules of the commit that wrote them.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,9 @@ class SpeechAccuracy:
     reported: int  # passages the readers marked as reporting a speaker's statement
     passages: int
     command: str
+    # of the reported passages the rules name a speaker for, the share named as a reader does
+    speaker_precision: float | None = None
+    speaker_command: str | None = None
 
 
 def read_speech_accuracy(path: Path = SPEECH_ACCURACY_FILE) -> SpeechAccuracy | None:
@@ -36,7 +40,7 @@ def read_speech_accuracy(path: Path = SPEECH_ACCURACY_FILE) -> SpeechAccuracy | 
     try:
         record: Any = json.loads(path.read_text(encoding="utf-8"))
         dev = record["dev"]
-        return SpeechAccuracy(
+        accuracy = SpeechAccuracy(
             split="dev",
             precision=float(dev["precision"]),
             recall=float(dev["recall"]),
@@ -46,6 +50,12 @@ def read_speech_accuracy(path: Path = SPEECH_ACCURACY_FILE) -> SpeechAccuracy | 
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    try:  # optional: the speaker names, measured apart
+        names = record["speaker_names"]
+        precision = float(names["dev"]["name_precision"])
+        return replace(accuracy, speaker_precision=precision, speaker_command=str(names["command"]))
+    except (KeyError, TypeError, ValueError):
+        return accuracy
 
 
 def speech_sentence(accuracy: SpeechAccuracy) -> str:
@@ -56,7 +66,18 @@ def speech_sentence(accuracy: SpeechAccuracy) -> str:
         f"find {accuracy.recall:.0%} (and {accuracy.precision:.0%} of what they mark is a quote): "
         "a quote they miss, such as a position reported without a speech verb, counts as the "
         "author's own words. Each evidence passage says whether it was read as quoted. "
-        f"*`{accuracy.command}`*"
+        f"*`{accuracy.command}`*" + _speakers_sentence(accuracy)
+    )
+
+
+def _speakers_sentence(accuracy: SpeechAccuracy) -> str:
+    if accuracy.speaker_precision is None:
+        return ""
+    return (
+        f" **Who speaks.** Of the quotes they name a speaker for, "
+        f"{accuracy.speaker_precision:.0%} name the speaker a reader names (dev articles); the "
+        'others name someone nearby, such as the last speaker before a "he said". '
+        f"*`{accuracy.speaker_command}`*"
     )
 
 
@@ -65,4 +86,9 @@ def speech_line(accuracy: SpeechAccuracy) -> str:
     return (
         f"quotes told from own words: {accuracy.recall:.0%} of the quotes in labelled dev "
         "passages are found; a quote missed counts as the author's words"
+        + (
+            f"; {accuracy.speaker_precision:.0%} of the speakers named are right"
+            if accuracy.speaker_precision is not None
+            else ""
+        )
     )

@@ -51,6 +51,17 @@ def scores(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def kept_speaker_names() -> dict[str, Any]:
+    """The speaker-name figures the file holds (``experiments.speaker_names.measure``), kept
+    when the detection figures are written again."""
+    try:
+        record = json.loads(SPEECH_ACCURACY_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    names = record.get("speaker_names") if isinstance(record, dict) else None
+    return {"speaker_names": names} if names is not None else {}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--show", choices=("train", "dev"), help="print missed and extra rows")
@@ -71,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             "news passages (news_stance and experiments/news_labels), by article split",
             "command": "python -m experiments.speech_detection",
             **figures,
+            **kept_speaker_names(),
         }
         SPEECH_ACCURACY_FILE.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {SPEECH_ACCURACY_FILE}")

@@ -36,3 +36,36 @@ def test_a_missing_or_malformed_file_gives_no_figures(tmp_path):
     for text in ("{", "[]", '{"command": "x", "dev": {"precision": "high"}}'):
         broken.write_text(text)
         assert read_speech_accuracy(broken) is None
+
+
+def test_the_speaker_names_figure_is_shown_where_the_file_has_it(tmp_path):
+    record = json.loads(SPEECH_ACCURACY_FILE.read_text())
+    with_names = tmp_path / "with.json"
+    with_names.write_text(json.dumps(record))
+    figures = read_speech_accuracy(with_names)
+    assert figures is not None and figures.speaker_precision is not None
+    shown = f"{figures.speaker_precision:.0%}"
+    assert f"{shown} name the speaker a reader names" in speech_sentence(figures)
+    assert f"{shown} of the speakers named are right" in speech_line(figures)
+    # without them (or with them malformed) the detection figures stand alone
+    for names in (None, {"command": "x", "dev": {"name_precision": "high"}}):
+        without = {k: v for k, v in record.items() if k != "speaker_names"}
+        if names is not None:
+            without["speaker_names"] = names
+        path = tmp_path / "without.json"
+        path.write_text(json.dumps(without))
+        alone = read_speech_accuracy(path)
+        assert alone is not None and alone.speaker_precision is None
+        assert "Who speaks" not in speech_sentence(alone)
+
+
+@pytest.mark.skipif(
+    not (NEWS_STANCE.is_file() and NEW_LABELS.is_file()), reason="labelled news passages absent"
+)
+def test_writing_the_detection_figures_keeps_the_speaker_names(tmp_path, monkeypatch):
+    written = tmp_path / "speech_accuracy.json"
+    written.write_text(SPEECH_ACCURACY_FILE.read_text())
+    monkeypatch.setattr("experiments.speech_detection.SPEECH_ACCURACY_FILE", written)
+    assert measure(["--write"]) == 0
+    kept = json.loads(written.read_text())
+    assert kept["speaker_names"] == json.loads(SPEECH_ACCURACY_FILE.read_text())["speaker_names"]

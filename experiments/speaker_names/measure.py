@@ -33,6 +33,7 @@ from typing import Any
 
 from analysis.corpus import load_corpus
 from analysis.corpus.speech import PERSON_TITLES
+from analysis.speech_accuracy import SPEECH_ACCURACY_FILE
 from experiments.speaker_names.sample import ALLSIDES, HERE
 
 LABELS = HERE / "labels"
@@ -156,7 +157,12 @@ def agreement(first: dict[str, dict], second: dict[str, dict]) -> dict[str, Any]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--show", choices=("train", "dev"), help="print the wrong and unnamed")
-    parser.add_argument("--write", action="store_true", help=f"keep the figures in {RESULTS}")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help=f"keep the figures in {RESULTS.name} and the weighted ones in "
+        f"{SPEECH_ACCURACY_FILE.name}",
+    )
     args = parser.parse_args(argv)
     items = {r["item"]: r for r in read_jsonl(HERE / "items.jsonl")}
     detector = read_jsonl(HERE / "detector.jsonl")
@@ -188,6 +194,14 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(results, indent=1))
     if args.write:
         RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+        record = json.loads(SPEECH_ACCURACY_FILE.read_text(encoding="utf-8"))
+        record["speaker_names"] = {
+            "what": "speakers the rules name for reported passages against readers' names, "
+            "strata weighted (experiments/speaker_names)",
+            "command": "python -m experiments.speaker_names.measure",
+            **{split: results[split]["weighted"] for split in ("train", "dev")},
+        }
+        SPEECH_ACCURACY_FILE.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

@@ -62,3 +62,25 @@ def test_the_drawn_passages_are_found_again_and_scored(tmp_path):
     assert sum(same) >= len(detector) // 2
     result = outcome("Somebody Else", speakers[detector[0]["item"]])
     assert result in ("named_wrong", "no_name_missed", "not_reported")
+
+
+@pytest.mark.skipif(not ALLSIDES.is_file(), reason="needs ../shared/data (allsides)")
+def test_the_shipped_speaker_figures_are_what_the_measure_gives_today(tmp_path, monkeypatch):
+    # speech rules changed without measuring again would show a stale figure in the notes
+    import json
+
+    from analysis.speech_accuracy import SPEECH_ACCURACY_FILE
+    from experiments.speaker_names import measure
+
+    shipped_results = measure.RESULTS
+    written = tmp_path / "speech_accuracy.json"
+    written.write_text(SPEECH_ACCURACY_FILE.read_text())
+    monkeypatch.setattr(measure, "SPEECH_ACCURACY_FILE", written)
+    monkeypatch.setattr(measure, "RESULTS", tmp_path / "results.json")
+    assert measure.main(["--write"]) == 0
+    fresh = json.loads(written.read_text())["speaker_names"]
+    shipped = json.loads(SPEECH_ACCURACY_FILE.read_text())["speaker_names"]
+    assert fresh == shipped
+    assert json.loads((tmp_path / "results.json").read_text()) == json.loads(
+        shipped_results.read_text()
+    )
