@@ -62,7 +62,16 @@ def write_jsonl(path: Path, rows: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument(
+        "--force", action="store_true", help="replace the drawn items the labels refer to"
+    )
     args = parser.parse_args(argv)
+    if (args.out / "items.jsonl").exists() and not args.force:
+        # the strata follow the rules of today: a new draw is other passages than were read
+        raise SystemExit(
+            f"{args.out / 'items.jsonl'} exists and the labels refer to its items; "
+            "draw into another folder with --out DIR, or replace it with --force"
+        )
     reserved = set(RESERVED.read_text().split())
     splits = {a: s for a, s in article_splits().items() if a not in reserved}
     corpus = load_corpus([ALLSIDES], progress=True)
