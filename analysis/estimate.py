@@ -108,9 +108,16 @@ def cache_view(path: str) -> Iterator[Any]:
     if not path or not Path(path).expanduser().is_file():
         yield None
         return
+    import sqlite3
+
     from analysis.cache import PredictionCache
 
-    with PredictionCache(path, read_only=True) as cache:
+    try:
+        cache = PredictionCache(path, read_only=True)
+    except (sqlite3.Error, ValueError):  # unreadable: the run itself says why, when it opens it
+        yield None
+        return
+    with cache:
         yield cache
 
 

@@ -164,3 +164,22 @@ def test_what_the_cache_holds_is_not_counted_and_the_estimate_writes_nothing(tmp
     dropped = estimate_cost(passages, 3, fewer, topics[:1], 0.0, stance, tone, cache_path=str(path))
     assert dropped.cache_hits["relevance"] == [0, 300]
     assert dropped.cache_hits["embedding"] == [600, 600] and fewer.embedded == 0
+
+
+def test_a_cache_file_that_cannot_be_read_is_estimated_without(tmp_path):
+    broken = tmp_path / "cache.sqlite"
+    broken.write_bytes(b"not a database" * 100)
+    topics = load_topics(None)[:1]
+    matcher = WarmingMatcher(topics=[topics[0].key])
+    estimate = estimate_cost(
+        ["a passage on sanctions"] * 10,
+        1,
+        matcher,
+        topics,
+        0.0,
+        RuleScorer("stance"),
+        RuleScorer("tone"),
+        cache_path=str(broken),
+    )
+    assert estimate.cache_hits == {} and estimate.scored_pairs == 10
+    assert broken.read_bytes() == b"not a database" * 100
