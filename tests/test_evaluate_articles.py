@@ -167,7 +167,8 @@ def test_cli_scores_a_run_and_says_what_is_missing(tmp_path, capsys, tiny_pair_m
     seeds = Path(__file__).resolve().parent.parent / "seeds"
     runs = tmp_path / "runs"
     model = ["--stance-model", str(tiny_pair_model_dir), "--tone-model", str(tiny_pair_model_dir)]
-    assert main(["analyze", str(seeds), "--runs-dir", str(runs), "--quiet", *model]) == 0
+    analyze = ["analyze", str(seeds), "--runs-dir", str(runs), "--quiet", "--cache", ""]
+    assert main([*analyze, *model]) == 0
     capsys.readouterr()
     from analysis.runs import load_run
 
@@ -224,12 +225,13 @@ def test_bootstrap_intervals_resample_whole_articles_and_hold_the_figure():
     assert one["auc_favor_vs_none"] is None and one["sign_accuracy"] is None
 
 
-def test_a_fresh_analysis_of_the_labelled_articles_is_kept_as_a_run(tmp_path, capsys):
+def test_a_fresh_analysis_of_the_labelled_articles_is_kept_as_a_run(tmp_path, capsys, monkeypatch):
     """``--corpus``: only the labelled articles are analyzed, into a run that stays (named
     after the labels) with its input beside it, so its path can be opened, but out of the
     runs "latest" and the dashboard list."""
     from analysis.runs import list_runs
 
+    monkeypatch.chdir(tmp_path)  # the default prediction cache is relative to the cwd
     text = (
         "Washington and Moscow should extend the New START treaty on nuclear arms control. "
         "Both sides gain from limits on strategic warheads."

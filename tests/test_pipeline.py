@@ -361,7 +361,10 @@ def test_the_relevance_cascade_finds_the_seeds_topic_passages_the_full_method_fi
     """The default cascade (static first stage, MiniLM on what it passes) against MiniLM on
     every passage: the same topic passages on the seeds, and each run records its method."""
     code = main(
-        ["analyze", str(SEEDS), "--relevance", "full", "--runs-dir", str(tmp_path), "--quiet"]
+        [
+            *("analyze", str(SEEDS), "--relevance", "full", "--runs-dir", str(tmp_path)),
+            *("--quiet", "--cache", ""),  # not the checkout's default cache
+        ]
     )
     assert code == 0
     cascade, full = load_run("latest", seeds_run), load_run("latest", tmp_path)

@@ -19,7 +19,8 @@ def test_the_figures_are_the_runs_article_evaluation_and_the_heads_passage_f1(
 ):
     runs = tmp_path / "runs"
     model = ["--stance-model", str(tiny_news_model_dir), "--tone-model", str(tiny_news_model_dir)]
-    assert viewpoints(["analyze", str(SEEDS), "--runs-dir", str(runs), "--quiet", *model]) == 0
+    analyze = ["analyze", str(SEEDS), "--runs-dir", str(runs), "--quiet", "--cache", ""]
+    assert viewpoints([*analyze, *model]) == 0
     run = load_run("latest", runs)
     art = run.positions[run.positions["level"] == "article"]
     discussed = art[art["status"] != "not_discussed"].iloc[0]
