@@ -86,18 +86,10 @@ def estimate_cost(
     picks = sample_indices(n, seed)
     sample = [passages[i] for i in picks]
     context = [previous[i] for i in picks] if previous is not None else None
-    return estimate_from_sample(
-        sample,
-        context,
-        n,
-        n_articles,
-        matcher,
-        topics,
-        threshold,
-        stance,
-        tone,
-        cache_path=cache_path,
-    )
+    with cache_view(cache_path) as cache:
+        return estimate_from_sample(
+            sample, context, n, n_articles, matcher, topics, threshold, stance, tone, cache=cache
+        )
 
 
 @contextmanager
@@ -139,6 +131,13 @@ def sample_indices(n: int, seed: int, size: int = SAMPLE_PASSAGES) -> list[int]:
     return random.Random(seed).sample(range(n), min(size, n)) if n else []
 
 
+def _left(held: dict[str, list[int]], task: str, calls: int) -> int:
+    """Of a task's ``calls``, those the cache is not expected to answer (its share of the
+    sample)."""
+    hits, asked = held.get(task, (0, 0))
+    return round(calls * (asked - hits) / asked) if asked else calls
+
+
 def estimate_from_sample(
     sample: list[str],
     context: list[str | None] | None,
@@ -150,67 +149,36 @@ def estimate_from_sample(
     stance: BaseScorer,
     tone: BaseScorer,
     loaded_seconds: float = 0.0,
-    cache_path: str = "",
+    cache: Any = None,
 ) -> CostEstimate:
     """:func:`estimate_cost` from a sample already drawn (``context``: the sample's
     predecessors) for a corpus of ``n`` passages: a streaming run draws it from its files.
     ``loaded_seconds``: what loading models took before (a run checks its models first);
-    ``cache_path``: the run's prediction cache ("" = none), read as the run will read it."""
-    with cache_view(cache_path) as cache:
-        if cache is not None:
-            from analysis.cache import CachedScorer
-            from analysis.relevance_cache import CachedRelevance
+    ``cache``: the run's prediction cache opened read-only (:func:`cache_view`), read as the
+    run will read it, or None."""
+    if cache is not None:
+        from analysis.cache import CachedScorer
+        from analysis.relevance_cache import CachedRelevance
 
-            matcher = CachedRelevance(matcher, cache)
-            stance, tone = CachedScorer(stance, cache), CachedScorer(tone, cache)
-        return _measured(
-            sample, context, n, n_articles, matcher, topics, threshold, stance, tone, loaded_seconds
-        )
-
-
-def _left(held: dict[str, list[int]], task: str, calls: int) -> int:
-    """Of a task's ``calls``, those the cache is not expected to answer (its share of the
-    sample)."""
-    hits, asked = held.get(task, (0, 0))
-    return round(calls * (asked - hits) / asked) if asked else calls
-
-
-def _held(scorer: Any) -> int:
-    """Inputs a cached scorer or matcher found in the cache so far (0 without a cache)."""
-    return int(getattr(scorer, "hits", 0))
-
-
-def _measured(
-    sample: list[str],
-    context: list[str | None] | None,
-    n: int,
-    n_articles: int,
-    matcher: Any,
-    topics: list[Any],
-    threshold: float,
-    stance: BaseScorer,
-    tone: BaseScorer,
-    loaded_seconds: float,
-) -> CostEstimate:
-    """The warm-up of :func:`estimate_from_sample`, through whatever wraps the models."""
+        matcher = CachedRelevance(matcher, cache)
+        stance, tone = CachedScorer(stance, cache), CachedScorer(tone, cache)
     seconds: dict[str, float] = {}
-    cached = hasattr(matcher, "hits")  # behind the prediction cache
-    held: dict[str, list[int]] = {}
+    held: dict[str, list[int]] = {}  # task -> [held by the cache, asked] in the timed sample
     loading = loaded_seconds  # loading models: a run pays it once, whatever the corpus's size
+
     if sample:
         started = time.perf_counter()
         matcher.warm_up()  # load the embedders outside the relevance timing
         loading += time.perf_counter() - started
         warm = slice(0, WARM_UP_PASSAGES)  # and meet the first input shapes
         matcher.relevance(sample[warm], previous=context[warm] if context is not None else None)
-        before = _held(matcher)
-        if cached:
-            embedded = (matcher.embedder.hits, matcher.embedder.misses)
+        if cache is not None:
+            before, embedded = matcher.hits, (matcher.embedder.hits, matcher.embedder.misses)
         started = time.perf_counter()
         relevance = matcher.relevance(sample, previous=context)
         seconds["relevance"] = (time.perf_counter() - started) / len(sample) * n
-        if cached:
-            held["relevance"] = [_held(matcher) - before, len(sample)]
+        if cache is not None:
+            held["relevance"] = [matcher.hits - before, len(sample)]
             embedder = matcher.embedder  # what MiniLM reads of the rows not held
             held["embedding"] = [
                 embedder.hits - embedded[0],
@@ -249,12 +217,12 @@ def _measured(
             if not chat:  # and meet the batch's shapes: a model's first call on them is slow
                 # (in another order: a pair classifier keeps its last batch's answers)
                 scorer.score(texts[::-1], targets[::-1])
-            before = _held(scorer)
+            before = scorer.hits if cache is not None else 0  # type: ignore[attr-defined]
             started = time.perf_counter()
             timed = scorer.score(texts, targets)
             seconds[task] = (time.perf_counter() - started) / len(texts) * pairs
-            if cached:
-                held[task] = [_held(scorer) - before, len(texts)]
+            if cache is not None:
+                held[task] = [scorer.hits - before, len(texts)]  # type: ignore[attr-defined]
         sent = len(texts) + 2 if missed is None else scorer.misses - missed  # type: ignore[attr-defined]
         if chat and sent:
             notes.append(

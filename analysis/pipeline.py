@@ -27,7 +27,7 @@ import pandas as pd
 
 from analysis.config import AnalysisConfig
 from analysis.corpus.documents import is_excluded
-from analysis.estimate import SAMPLE_PASSAGES, CostEstimate, estimate_from_sample
+from analysis.estimate import SAMPLE_PASSAGES, CostEstimate, cache_view, estimate_from_sample
 from analysis.intervals import INTERVAL_METHOD
 from analysis.memory import peak_rss_mib, release_freed_memory
 from analysis.provenance import command_line
@@ -426,19 +426,20 @@ def analyze(
         sample, context = sample_for_estimate(
             staging / "passages.parquet", summary.n_passages, SAMPLE_PASSAGES, config.aggregate.seed
         )
-        estimate = estimate_from_sample(
-            sample,
-            context,
-            summary.n_passages,
-            summary.n_articles,
-            matcher,
-            topics,
-            thresholds,
-            stance,
-            tone,
-            loaded_seconds=checked,
-            cache_path=config.models.cache,
-        )
+        with cache_view(config.models.cache) as cache:  # read as the run will, written never
+            estimate = estimate_from_sample(
+                sample,
+                context,
+                summary.n_passages,
+                summary.n_articles,
+                matcher,
+                topics,
+                thresholds,
+                stance,
+                tone,
+                loaded_seconds=checked,
+                cache=cache,
+            )
         timings["estimate"] = time.perf_counter() - clock
         peak_mib["estimate"] = peak_rss_mib()
         release_freed_memory()

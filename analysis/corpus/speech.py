@@ -429,7 +429,7 @@ def _mid_sentence(text: str, i: int) -> bool:
     """Whether position ``i`` of ``text`` is inside a sentence, not at its head (after a
     paragraph break, a sentence's end, a dash or an opening quotation mark); a title's stop
     ("Mr.") and an initial ("John F.") end nothing."""
-    before = text[:i].rstrip(" \t")
+    before = text[max(0, i - 200) : i].rstrip(" \t")  # the words just before are enough
     if not before or before.endswith("\n") or before[-1] in "“‘(—–":  # "MOSCOW (AP) — Nearly"
         return False
     if before[-1] in "\"'" and (len(before) == 1 or before[-2].isspace()):
@@ -437,10 +437,7 @@ def _mid_sentence(text: str, i: int) -> bool:
     end = before.rstrip("\"”’')]")
     if end.endswith(("!", "?")):
         return False
-    if end.endswith("."):
-        last = end.split()[-1]
-        return last[:-1].lower() in PERSON_TITLES or _INITIAL.fullmatch(last) is not None
-    return True
+    return not (end.endswith(".") and _ends_sentence(end.split()[-1]))
 
 
 def _quotations_in(sentence: str) -> list[tuple[int, int]]:
