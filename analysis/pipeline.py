@@ -340,7 +340,11 @@ def analyze(
     peak_mib: dict[str, float] = {}  # the process's peak resident memory after each stage
     started = time.perf_counter()
     stage("setup")
-    # Everything that can fail on a name or a path fails here, before any work starts.
+    # Everything that can fail on a name or a path fails here, before any work starts: the
+    # paths first, which take no time, then the models, which take seconds to load.
+    for path in config.corpus.paths:
+        if not Path(path).exists():
+            raise ValueError(f"no such file or folder: {path}")
     topics = load_topics(config.topics.file or None)
     if config.topics.file and (note := replaced_topics_note(config.topics.file, topics)):
         log(note)
@@ -357,9 +361,6 @@ def analyze(
         from analysis.ray_engine import require_ray
 
         require_ray()  # without Ray installed: one line saying what to install
-    for path in config.corpus.paths:
-        if not Path(path).exists():
-            raise ValueError(f"no such file or folder: {path}")
     timings["setup"] = time.perf_counter() - started
     peak_mib["setup"] = peak_rss_mib()
 

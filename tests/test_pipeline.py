@@ -330,6 +330,15 @@ def test_missing_input_fails_in_one_line(tmp_path, capsys):
     assert list_runs(tmp_path) == []
 
 
+def test_a_missing_input_is_named_before_any_model_is_loaded(tmp_path, capsys):
+    # A typo in the path must not wait for models to load: the path is checked first, so a
+    # model that cannot load is never reached.
+    args = ["analyze", str(tmp_path / "nope"), "--runs-dir", str(tmp_path), "--quiet"]
+    code = main([*args, "--stance-model", str(tmp_path / "no-model-here")])
+    err = capsys.readouterr().err
+    assert code == 2 and "nope" in err and "no-model-here" not in err
+
+
 def test_analyze_json_prints_one_object_and_dry_run_writes_nothing(seeds_run, tmp_path, capsys):
     cache = load_run("latest", seeds_run).config["models"]["cache"]
     runs = tmp_path / "runs"
