@@ -434,9 +434,11 @@ def _author_changes(
                 "b": vb,
             }
             sa, sb = sign_of(va, zero_band), sign_of(vb, zero_band)
-            if {sa, sb} == {"+", "-"}:
-                signs.append({**base, "sign_a": sa, "sign_b": sb})
             ia, ib = _interval(row, measure, "_a"), _interval(row, measure, "_b")
+            if {sa, sb} == {"+", "-"}:
+                # the runs whose position has no interval (it rests on one passage)
+                lacking = [side for side, i in (("a", ia), ("b", ib)) if not i]
+                signs.append({**base, "sign_a": sa, "sign_b": sb, "no_interval": lacking})
             if ia and ib and (ia[1] < ib[0] or ib[1] < ia[0]):
                 splits.append(
                     {**base, "a_low": ia[0], "a_high": ia[1], "b_low": ib[0], "b_high": ib[1]}

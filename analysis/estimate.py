@@ -65,6 +65,19 @@ def _identity_field(scorer: BaseScorer, key: str) -> Any:
         return None
 
 
+def is_remote(scorer: BaseScorer) -> bool:
+    """Whether ``scorer`` asks a chat endpoint: its answers cost money and may fail."""
+    return _identity_field(scorer, "backend") == "openai-chat"
+
+
+def worth_estimating(n_passages: int, dry_run: bool, *scorers: BaseScorer) -> bool:
+    """Whether a run measures its cost first. A dry run always does (the estimate is its
+    answer), and so does a run asking a chat endpoint (its warm-up refuses a run whose every
+    answer fails); any other run only when its corpus is larger than the warm-up's sample:
+    below that the warm-up would read every passage, as long as the run itself takes."""
+    return dry_run or n_passages > SAMPLE_PASSAGES or any(is_remote(s) for s in scorers)
+
+
 def estimate_cost(
     passages: list[str],
     n_articles: int,
@@ -206,7 +219,7 @@ def estimate_from_sample(
             seconds[task] = 0.0  # the stance pass already computed tone
             continue
         # an endpoint's answers cost as much as any: they are not asked twice
-        chat = _identity_field(scorer, "backend") == "openai-chat"
+        chat = is_remote(scorer)
         missed = getattr(scorer, "misses", None)  # behind the cache: what it sends
         # A scorer's warnings (failed chat answers) become notes of the estimate, not raw lines.
         with warnings.catch_warnings(record=True) as caught:

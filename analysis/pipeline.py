@@ -27,7 +27,13 @@ import pandas as pd
 
 from analysis.config import AnalysisConfig
 from analysis.corpus.documents import is_excluded
-from analysis.estimate import SAMPLE_PASSAGES, CostEstimate, cache_view, estimate_from_sample
+from analysis.estimate import (
+    SAMPLE_PASSAGES,
+    CostEstimate,
+    cache_view,
+    estimate_from_sample,
+    worth_estimating,
+)
 from analysis.intervals import INTERVAL_METHOD
 from analysis.memory import peak_rss_mib, release_freed_memory
 from analysis.provenance import command_line
@@ -241,6 +247,11 @@ def flat_output_notes(
     return notes
 
 
+def _counted(n: int, word: str) -> str:
+    """``1 article``, ``1,200 articles``."""
+    return f"{n:,} {word if n == 1 else word + 's'}"
+
+
 def _refuse_if_the_warm_up_failed(estimate: CostEstimate) -> None:
     """Every answer of a task's warm-up failed: the run would fail on every pair, so none is
     started (``--dry-run`` shows the same estimate and stops anyway)."""
@@ -392,8 +403,8 @@ def analyze(
         # what was left out is said even with --quiet (not the files a manifest excludes)
         if not quiet or any(not is_excluded(s.reason) for s in summary.skipped):
             log(
-                f"read {summary.n_articles} articles ({summary.n_passages} passages), "
-                f"{skipped_note(summary.skipped)}"
+                f"read {_counted(summary.n_articles, 'article')} "
+                f"({_counted(summary.n_passages, 'passage')}), {skipped_note(summary.skipped)}"
             )
         if not summary.n_articles:
             raise ValueError(
@@ -419,42 +430,55 @@ def analyze(
 
         stage("estimate")
         clock = time.perf_counter()
-        if not quiet:  # the warm-up takes seconds to a minute: say what is going on
-            log(
-                f"measuring the cost on {min(SAMPLE_PASSAGES, summary.n_passages):,} "
-                "passages (a warm-up of every model)…"
-            )
-        sample, context = sample_for_estimate(
-            staging / "passages.parquet", summary.n_passages, SAMPLE_PASSAGES, config.aggregate.seed
-        )
-        with cache_view(config.models.cache) as cache:  # read as the run will, written never
-            estimate = estimate_from_sample(
-                sample,
-                context,
+        estimate = None  # a small corpus's run takes no longer than a warm-up would
+        if not worth_estimating(summary.n_passages, dry_run, stance, tone):
+            if not quiet:
+                log(
+                    "no cost estimate for a corpus this small "
+                    f"({_counted(summary.n_passages, 'passage')}): its warm-up would read every "
+                    "passage, as the run itself does (--dry-run gives one)"
+                )
+        else:
+            if not quiet:  # the warm-up takes seconds to a minute: say what is going on
+                log(
+                    f"measuring the cost on {min(SAMPLE_PASSAGES, summary.n_passages):,} "
+                    "passages (a warm-up of every model)…"
+                )
+            sample, context = sample_for_estimate(
+                staging / "passages.parquet",
                 summary.n_passages,
-                summary.n_articles,
-                matcher,
-                topics,
-                thresholds,
-                stance,
-                tone,
-                loaded_seconds=checked,
-                cache=cache,
+                SAMPLE_PASSAGES,
+                config.aggregate.seed,
             )
+            with cache_view(config.models.cache) as cache:  # read as the run will, written never
+                estimate = estimate_from_sample(
+                    sample,
+                    context,
+                    summary.n_passages,
+                    summary.n_articles,
+                    matcher,
+                    topics,
+                    thresholds,
+                    stance,
+                    tone,
+                    loaded_seconds=checked,
+                    cache=cache,
+                )
+            failed = any(n for n, _ in estimate.failed_answers.values())
+            if not quiet or dry_run or failed:  # a dry run's answer, and failures, even quiet
+                log(format_estimate(estimate))
+            if not dry_run:
+                _refuse_if_the_warm_up_failed(estimate)
+            if config.engine.name == "ray":
+                log(
+                    "engine ray: the estimate is for one process; relevance and scoring split "
+                    "over the Ray workers, after each worker loads its models"
+                )
         timings["estimate"] = time.perf_counter() - clock
         peak_mib["estimate"] = peak_rss_mib()
         release_freed_memory()
-        failed = any(n for n, _ in estimate.failed_answers.values())
-        if not quiet or dry_run or failed:  # a dry run's answer, and failures, even quiet
-            log(format_estimate(estimate))
-        if not dry_run:
-            _refuse_if_the_warm_up_failed(estimate)
-        if config.engine.name == "ray":
-            log(
-                "engine ray: the estimate is for one process; relevance and scoring split "
-                "over the Ray workers, after each worker loads its models"
-            )
         if dry_run:
+            assert estimate is not None  # a dry run always estimates
             return AnalysisResult(path=None, meta={"counts": estimate.to_dict()}, estimate=estimate)
         shares = stage_shares(estimate)
 
@@ -626,7 +650,7 @@ def analyze(
             },
             "skipped": [{"source": s.source, "reason": s.reason} for s in summary.skipped],
             "cache": {"path": config.models.cache, **cache_stats},
-            "estimate": estimate.to_dict(),
+            "estimate": estimate.to_dict() if estimate is not None else None,
         }
         stage("writing")
         path = finish_run(

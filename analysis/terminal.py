@@ -592,7 +592,8 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
         _wrapped(
             f"Sign changes (|value| <= {band} counts as around zero): {len(flips)}, {settled} "
             "of them with the two runs' intervals apart, listed first, then by size; the "
-            "others overlap, so the runs' uncertainty covers them"
+            "others overlap, so the runs' uncertainty covers them, or rest on one passage "
+            "in a run, which gives no interval"
             if flips
             else f"Sign changes (|value| <= {band} counts as around zero)",
             width,
@@ -602,7 +603,7 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
         lines.append(
             f"  [{label(e)}] {who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
             f"{beside_band(e['a'], band)} -> {beside_band(e['b'], band)}"
-            + ("" if where(e) in apart else "  (intervals overlap)")
+            + ("" if where(e) in apart else f"  ({_overlap_note(e)})")
         )
     if not flips:
         lines.append("  none")
@@ -794,6 +795,15 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
             value = item[shift.measure]
             lines.append(f"  {side}, {item['date']}: {shift.measure} {value:+.2f}  {text}")
     return "\n".join(lines)
+
+
+def _overlap_note(entry: dict[str, Any]) -> str:
+    """Why a sign change is not settled: the intervals overlap, or a run has none."""
+    lacking = entry.get("no_interval") or []
+    if not lacking:
+        return "intervals overlap"
+    runs = " and ".join(f"run {side.upper()}" for side in lacking)
+    return f"no interval in {runs}: one passage"
 
 
 # --- runs, estimates, corrections (viewpoints runs, analyze, corrections) ---

@@ -479,9 +479,10 @@ def test_help_gives_the_defaults(command, said, capsys):
 
 
 def test_a_model_an_experiment_file_names_that_cannot_load_names_the_file(tmp_path, capsys):
-    experiment = tmp_path / "exp.toml"
+    experiment, corpus = tmp_path / "exp.toml", tmp_path / "a.txt"
+    corpus.write_text("A title\n\nSanctions on Russia were tightened again this week.\n")
     experiment.write_text(
-        '[corpus]\npaths = ["seeds"]\n[models]\nstance = "stance.nli.v1"\n'
+        f'[corpus]\npaths = ["{corpus}"]\n[models]\nstance = "stance.nli.v1"\n'
         '[models.stance_options]\nmodel = "nobody/no-such-nli"\n'  # HF_HUB_OFFLINE=1 in conftest
     )
     code = main(["run", str(experiment), "--runs-dir", str(tmp_path / "runs"), "--dry-run"])
@@ -572,10 +573,17 @@ def test_quiet_keeps_to_warnings_and_an_interrupt_says_what_is_kept(
     runs = ["--runs-dir", str(tmp_path / "runs"), "--cache", ""]
     assert main(["analyze", str(corpus), *models, *runs]) == 0
     loud = capsys.readouterr().err
-    assert "read 1 articles" in loud and "estimate:" in loud and "measuring the cost" in loud
+    # one article: its run reads every passage as soon as a warm-up would, so no estimate
+    assert "read 1 article (1 passage)" in loud and "no cost estimate" in loud
+    assert "measuring the cost" not in loud and "estimate:" not in loud
+    # a corpus larger than the warm-up's sample is measured first
+    monkeypatch.setattr("analysis.estimate.SAMPLE_PASSAGES", 0)
+    assert main(["analyze", str(corpus), *models, *runs]) == 0
+    loud = capsys.readouterr().err
+    assert "estimate:" in loud and "measuring the cost" in loud and "no cost" not in loud
     assert main(["analyze", str(corpus), "--quiet", *models, *runs]) == 0
     quiet = capsys.readouterr().err
-    assert "read 1 articles" not in quiet and "estimate:" not in quiet
+    assert "read 1 article" not in quiet and "estimate:" not in quiet
     assert main(["analyze", str(corpus), "--quiet", "--dry-run", *models, *runs]) == 0
     assert "estimate:" in capsys.readouterr().err  # a dry run's answer, even quiet
     # a file a manifest leaves out on purpose is no skip to report; a file that fails is

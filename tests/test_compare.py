@@ -895,6 +895,20 @@ def test_sign_changes_list_those_beyond_both_intervals_first(runs):
     listed = [line for line in text.splitlines() if line.startswith("  [") and "->" in line]
     assert "Alice stance" in listed[0] and "(intervals overlap)" not in listed[0]
     assert "Zed stance: -0.90 -> +0.90  (intervals overlap)" in listed[1]
+    # a flip where a run's position rests on one passage has no interval to overlap
+    report["overall"]["sign_changes"] = [{**wider, "no_interval": ["b"]}]
+    assert "Zed stance: -0.90 -> +0.90  (no interval in run B: one passage)" in format_comparison(
+        report, width=300
+    )
+
+
+def test_a_sign_change_says_which_run_has_no_interval(runs):
+    # Alice's stance in run B, as if it rested on one passage: no interval
+    assert [e["no_interval"] for e in compare_runs(*runs)["overall"]["sign_changes"]] == [[]]
+    pb = runs[1].positions
+    pb.loc[pb["author"] == "Alice", ["stance_low", "stance_high"]] = float("nan")
+    flips = compare_runs(*runs)["overall"]["sign_changes"]
+    assert [(e["author"], e["no_interval"]) for e in flips] == [("Alice", ["b"])]
 
 
 def test_change_lists_tag_an_outlet_group_as_its_unsigned_pieces_and_show_a_third_decimal():
