@@ -37,6 +37,9 @@ from analysis.metrics import classification_report, precision_recall_f1, roc_auc
 
 ARTICLE_LABELS = ("not_discussed", "none", "favor", "against")
 BOOTSTRAP_RESAMPLES = 1000
+# Fewer labelled articles than this get no intervals: resampling a handful of articles gives
+# an interval as narrow as the handful is alike ([1.000, 1.000] from three articles read right).
+MIN_INTERVAL_ARTICLES = 10
 
 
 def load_article_labels(path: str | Path, split: str | None = None) -> pd.DataFrame:
@@ -177,8 +180,11 @@ def bootstrap_intervals(
     confidence: float = 0.95,
 ) -> dict[str, list[float] | None]:
     """Percentile-bootstrap intervals of :func:`headline_figures`, resampling whole articles
-    (``articles``: each pair's article) so that an article's topics stay together."""
+    (``articles``: each pair's article) so that an article's topics stay together; none from
+    fewer than :data:`MIN_INTERVAL_ARTICLES` articles."""
     ids, index = np.unique(articles, return_inverse=True)
+    if len(ids) < MIN_INTERVAL_ARTICLES:
+        return dict.fromkeys(("coverage_f1", "sign_accuracy", "auc_favor_vs_none"))
     rows_of = [np.flatnonzero(index == i) for i in range(len(ids))]
     rng = np.random.default_rng(seed)
     draws: dict[str, list[float]] = {}
@@ -247,6 +253,7 @@ def article_metrics(matched: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
         }
     return {
         "n": len(matched),
+        "n_articles": int(matched["article_id"].nunique()) if "article_id" in matched else None,
         "label_counts": {k: int((label == k).sum()) for k in ARTICLE_LABELS},
         "coverage": coverage,
         "sign_accuracy": _round(point["sign_accuracy"]),

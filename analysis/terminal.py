@@ -22,6 +22,7 @@ from analysis.corpus.documents import is_excluded
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
 from analysis.evaluate import interval_words
+from analysis.evaluate_articles import MIN_INTERVAL_ARTICLES
 from analysis.intervals import NEAR_ZERO, mixed_lean, settled_near_zero
 from analysis.labels import MEASURE_WORDS, TASK_WORDS, group_label
 from analysis.metrics import defined_per_class
@@ -76,13 +77,21 @@ def format_evaluation(report: dict[str, Any]) -> str:
 def format_article_report(report: dict[str, Any]) -> str:
     """The article-level report as plain text."""
     cov = report["coverage"]
+    missing = report.get("labels_not_in_run") or 0
     lines = [
+        *(
+            [
+                f"only {report['n']} of the {report['n'] + missing} labelled article × topic "
+                "pairs are in the run: the figures below rest on those alone"
+            ]
+            if missing > report["n"]
+            else []
+        ),
         f"{report['n']} labelled article × topic pairs "
         f"({', '.join(f'{k} {v}' for k, v in report['label_counts'].items())})"
         + (
-            f"; {report['labels_not_in_run']} not in the run (first: "
-            f"{'; '.join(report.get('first_not_in_run') or [])})"
-            if report.get("labels_not_in_run")
+            f"; {missing} not in the run (first: {'; '.join(report.get('first_not_in_run') or [])})"
+            if missing
             else ""
         ),
         f"coverage    precision {_fmt(cov['precision'] if cov['n_read'] else None)}  "
@@ -100,6 +109,13 @@ def format_article_report(report: dict[str, Any]) -> str:
         *(
             [f"[low, high]: 95% bootstrap interval over the labelled articles ({BOOTSTRAP_NOTE})"]
             if any((report.get("intervals") or {}).values())
+            else [
+                f"no intervals: {report['n_articles']} labelled "
+                f"article{'' if report['n_articles'] == 1 else 's'}, fewer than the "
+                f"{MIN_INTERVAL_ARTICLES} a bootstrap over articles needs; one article read "
+                "differently moves these figures a lot"
+            ]
+            if (report.get("n_articles") or MIN_INTERVAL_ARTICLES) < MIN_INTERVAL_ARTICLES
             else []
         ),
         "",

@@ -223,6 +223,42 @@ def test_bootstrap_intervals_resample_whole_articles_and_hold_the_figure():
     # one article alone: every resample is that article; nothing favor, so no AUC interval
     one = bootstrap_intervals(articles[:3], np.array(["none"] * 3), discussed[:3], score[:3], 50)
     assert one["auc_favor_vs_none"] is None and one["sign_accuracy"] is None
+    # nine articles, all read right, would give [1.0, 1.0]: too few for any interval
+    few = bootstrap_intervals(articles[:27], label[:27], discussed[:27], score[:27], 50)
+    assert few == dict.fromkeys(("coverage_f1", "sign_accuracy", "auc_favor_vs_none"))
+    ten = bootstrap_intervals(articles[:30], label[:30], discussed[:30], score[:30], 50)
+    assert ten["coverage_f1"] == [1.0, 1.0]
+
+
+def test_a_report_on_few_labels_found_in_the_run_says_so_before_its_figures():
+    from analysis.evaluate_articles import evaluate_run_articles
+    from analysis.terminal import format_article_report
+
+    labels = pd.DataFrame(
+        {
+            "article_id": ["a", "a", "b", "c", "d"],
+            "title": [None] * 5,
+            "topic": ["sanctions", "ukraine", "sanctions", "sanctions", "sanctions"],
+            "label": ["favor", "not_discussed", "none", "favor", "favor"],
+            "line": [1, 2, 3, 4, 5],
+        }
+    )
+    positions = pd.DataFrame(
+        {
+            "level": "article",
+            "article_id": ["a", "a"],
+            "title": ["A", "A"],
+            "topic": ["sanctions", "ukraine"],
+            "status": ["discussed", "not_discussed"],
+            "stance": [0.4, None],
+            "stance_status": ["expressed", None],
+        }
+    )
+    text = format_article_report(evaluate_run_articles(labels, positions))
+    first, second = text.splitlines()[:2]
+    assert first.startswith("only 2 of the 5 labelled article × topic pairs are in the run")
+    assert second.startswith("2 labelled article × topic pairs") and "3 not in the run" in second
+    assert "no intervals: 1 labelled article, fewer than the 10" in text
 
 
 def test_a_fresh_analysis_of_the_labelled_articles_is_kept_as_a_run(tmp_path, capsys, monkeypatch):
