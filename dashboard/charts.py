@@ -132,8 +132,29 @@ def comparison_chart(
     frame: pd.DataFrame, authors: list[str], topic_labels: list[str], unit: str = "Author"
 ) -> alt.FacetChart:
     """Point + interval per author, one row per topic; the author's stance, the quoted voices'
-    stance and tone side by side. ``unit``: what the rows are, as the tooltips name them
-    ("Outlet"); every mark has the same tooltip, so that no mark shows raw fields."""
+    stance and tone side by side (the chart a download gives). ``unit``: what the rows are, as
+    the tooltips name them ("Outlet"); every mark has the same tooltip, so that no mark shows
+    raw fields."""
+    layered = _comparison_layers(frame, authors, unit)
+    return by_topic_and_measure(layered, topic_labels, list(MEASURES)).configure_axis(grid=False)
+
+
+def comparison_charts(
+    frame: pd.DataFrame, authors: list[str], topic_labels: list[str], unit: str = "Author"
+) -> list[alt.FacetChart]:
+    """:func:`comparison_chart` as one chart per measure (those with rows in ``frame``), for a
+    page to lay out side by side or one under another as its width allows."""
+    layered = _comparison_layers(frame, authors, unit)
+    shown = set(frame["Measure"])
+    return [
+        one_measure(layered, topic_labels, m).configure_axis(grid=False)
+        for m in MEASURES
+        if m in shown
+    ]
+
+
+def _comparison_layers(frame: pd.DataFrame, authors: list[str], unit: str) -> alt.LayerChart:
+    """The marks of :func:`comparison_chart` for one panel (an author a row)."""
     # a point's colour says how far it leans where its interval keeps off 0, and is pale where
     # the interval reaches across 0 or there is none (views.shade), on its measure's scale
     # (chart_frame's ``fill``); the bars are neutral
@@ -177,12 +198,39 @@ def comparison_chart(
         .mark_text(color="#4a4a4a", fontStyle="italic", fontSize=12)
         .encode(x=alt.datum(0), text="shown:N", tooltip=tooltip)
     )
-    layered = alt.layer(zero, interval, point, silent, data=frame).properties(
-        # three panels and the names fit a wide page's column beside the sidebar (~940 px)
+    return alt.layer(zero, interval, point, silent, data=frame).properties(
+        # one measure's panel with the names is ~390 px: one on a 1024 px screen beside the
+        # sidebar (a column of ~560 px), two at 1366, three at 1920 (charts_side_by_side)
         width=200,
         height=34 * max(len(authors), 1),
     )
-    return by_topic_and_measure(layered, topic_labels, list(MEASURES)).configure_axis(grid=False)
+
+
+def _topic_rows(topic_labels: list[str]) -> alt.Row:
+    """A row of panels per topic (labels in this order), its name above the row."""
+    return alt.Row(
+        "Topic:N",
+        sort=topic_labels,
+        # above its row, not beside it: a long topic name takes no width from the panels
+        header=alt.Header(
+            labelAngle=0,
+            labelAlign="left",
+            labelAnchor="start",
+            labelOrient="top",
+            labelFontWeight="bold",
+            title=None,
+        ),
+    )
+
+
+def one_measure(layered: alt.LayerChart, topic_labels: list[str], measure: str) -> alt.FacetChart:
+    """The panels of one measure (the rows whose ``Measure`` is it), a row per topic, titled
+    with the measure."""
+    return (
+        layered.transform_filter(alt.datum.Measure == measure)
+        .facet(row=_topic_rows(topic_labels))
+        .properties(title=alt.TitleParams(measure, anchor="start", fontSize=14))
+    )
 
 
 def by_topic_and_measure(
@@ -190,19 +238,7 @@ def by_topic_and_measure(
 ) -> alt.FacetChart:
     """A row of panels per topic (labels in this order), a column per measure."""
     return layered.facet(
-        row=alt.Row(
-            "Topic:N",
-            sort=topic_labels,
-            # above its row, not beside it: a long topic name takes no width from the panels
-            header=alt.Header(
-                labelAngle=0,
-                labelAlign="left",
-                labelAnchor="start",
-                labelOrient="top",
-                labelFontWeight="bold",
-                title=None,
-            ),
-        ),
+        row=_topic_rows(topic_labels),
         column=alt.Column(
             "Measure:N",
             sort=measures,

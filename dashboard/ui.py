@@ -175,6 +175,15 @@ def unit_choice(label: str, key: str) -> str:
     return UNIT_CHOICES[units]
 
 
+def charts_side_by_side(charts: list[Any]) -> None:
+    """Charts in a row that wraps: as many side by side as the page is wide, one under
+    another on a narrow screen, each at its own width (a chart wider than the page would
+    push the page sideways)."""
+    with st.container(horizontal=True, wrap=True, gap="medium"):
+        for chart in charts:
+            st.altair_chart(chart, width="content")
+
+
 def widths(pixels: dict[str, int]) -> dict[str, Any]:
     """A dataframe's column_config giving each named text column its width in pixels."""
     return {name: st.column_config.TextColumn(width=w) for name, w in pixels.items()}

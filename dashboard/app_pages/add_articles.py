@@ -169,12 +169,17 @@ def _run_analysis(batch: SavedBatch, runs_dir: Path, name: str) -> dict[str, Any
         try:
             result = analyze_upload(batch, runs_dir, name, on_stage=on_stage, log=log)
         except Exception as err:  # a bad model or no readable article: say so, keep the page
-            status.update(label="The analysis failed", state="error")
-            st.error(f"The analysis failed: {err}")
-            if batch.folder is not None:
-                shutil.rmtree(batch.folder, ignore_errors=True)
-            return None
-        status.update(label=f"Run {result.meta['run_id']} written", state="complete")
+            status.update(label="The analysis failed", state="error", expanded=True)
+            failure = str(err)
+        else:
+            failure = None
+            status.update(label=f"Run {result.meta['run_id']} written", state="complete")
+    if failure is not None:
+        # on the page, not only inside the status box: the box may be folded away
+        st.error(f"The analysis failed: {failure}")
+        if batch.folder is not None:
+            shutil.rmtree(batch.folder, ignore_errors=True)
+        return None
     return {
         "run_id": str(result.meta["run_id"]),
         "path": str(result.path),

@@ -9,7 +9,7 @@ import streamlit as st
 from analysis.labels import group_label
 from analysis.outlets import siblings_note
 from dashboard import context, data, export, state, ui, views
-from dashboard.charts import chart_frame, comparison_chart
+from dashboard.charts import chart_frame, comparison_chart, comparison_charts
 from dashboard.evidence import (
     evidence_frame,
     group_note_html,
@@ -78,8 +78,9 @@ def render() -> None:
         frame = frame.assign(Author=frame["Author"].map(label))
         names = [label(a) for a in chosen]
     unit = "Outlet" if level == "outlet" else "Author"
-    chart = comparison_chart(frame, names, [lab for _, lab in marked], unit)
-    st.altair_chart(chart)
+    topic_labels = [lab for _, lab in marked]
+    ui.charts_side_by_side(comparison_charts(frame, names, topic_labels, unit))
+    chart = comparison_chart(frame, names, topic_labels, unit)  # the download: one chart
     shown = positions[positions["author"].isin(chosen)].copy()
     shown["_order"] = shown["author"].map({a: i for i, a in enumerate(chosen)})
     export.download_buttons(

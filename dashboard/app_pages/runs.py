@@ -441,7 +441,37 @@ def scatter_frame(
 
 def scatter_chart(frame: pd.DataFrame, topic_labels: list[str]) -> alt.FacetChart:
     """Run A (x) against run B (y) per author, stance, quoted voices and tone side by side; the
-    diagonal is "unchanged", the off-diagonal quadrants are sign flips."""
+    diagonal is "unchanged", the off-diagonal quadrants are sign flips (the chart a download
+    gives)."""
+    return (
+        _scatter_layers(frame, topic_labels)
+        .facet(
+            column=alt.Column(
+                "Measure:N",
+                sort=list(SCATTER_MEASURES.values()),
+                header=alt.Header(title=None, labelFontWeight="bold"),
+            )
+        )
+        .configure_axis(grid=False)
+    )
+
+
+def scatter_charts(frame: pd.DataFrame, topic_labels: list[str]) -> list[alt.LayerChart]:
+    """:func:`scatter_chart` as a chart per measure, for the page to lay out side by side or
+    one under another as its width allows."""
+    layered = _scatter_layers(frame, topic_labels)
+    shown = set(frame["Measure"])
+    return [
+        layered.transform_filter(alt.datum.Measure == m)
+        .properties(title=alt.TitleParams(m, anchor="start", fontSize=14))
+        .configure_axis(grid=False)
+        for m in SCATTER_MEASURES.values()
+        if m in shown
+    ]
+
+
+def _scatter_layers(frame: pd.DataFrame, topic_labels: list[str]) -> alt.LayerChart:
+    """The marks of one panel of :func:`scatter_chart`."""
     scale = alt.Scale(domain=[-1, 1])
     diagonal = (
         alt.Chart()
@@ -479,16 +509,7 @@ def scatter_chart(frame: pd.DataFrame, topic_labels: list[str]) -> alt.FacetChar
             ],
         )
     )
-    layered = alt.layer(zero_x, zero_y, diagonal, points, data=frame).properties(
-        width=260, height=260
-    )
-    return layered.facet(
-        column=alt.Column(
-            "Measure:N",
-            sort=list(SCATTER_MEASURES.values()),
-            header=alt.Header(title=None, labelFontWeight="bold"),
-        )
-    ).configure_axis(grid=False)
+    return alt.layer(zero_x, zero_y, diagonal, points, data=frame).properties(width=260, height=260)
 
 
 def _probability_bar(probs: dict[str, float]) -> str:
@@ -702,8 +723,9 @@ def render() -> None:
             if scatter.empty:
                 st.caption(f"No {one} is discussed in both runs.")
             else:
-                chart = scatter_chart(scatter, [labels[k] for k in topic_keys])
-                st.altair_chart(chart)
+                topic_labels = [labels[k] for k in topic_keys]
+                ui.charts_side_by_side(scatter_charts(scatter, topic_labels))
+                chart = scatter_chart(scatter, topic_labels)  # the download: one chart
                 export.download_buttons(
                     f"{stem}-positions-{topic}",
                     key="runs_scatter",

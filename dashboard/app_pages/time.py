@@ -14,7 +14,7 @@ from analysis.intervals import settled_near_zero
 from analysis.labels import GROUP_TAGS
 from analysis.outlets import sibling_groups_note
 from dashboard import context, data, export, state, ui, views
-from dashboard.charts import by_topic_and_measure
+from dashboard.charts import by_topic_and_measure, one_measure
 from dashboard.style import (
     CATEGORY_COLORS,
     NO_STANCE,
@@ -49,6 +49,10 @@ COLUMNS = [
     "Title",
     "outlet",
 ]
+
+
+# The measures drawn over time, in their panels' order.
+TIME_MEASURES = ("Stance", "Tone")
 
 
 def _points(
@@ -195,7 +199,45 @@ def time_chart(
 ) -> alt.FacetChart:
     """A line with points per author, one row per topic, stance and tone side by side
     (``counts_reported``: the run counts quotes as the author's own words, so n does too;
-    ``unit``: what the lines are, "Outlet" for outlets, in the key and the tooltips)."""
+    ``unit``: what the lines are, "Outlet" for outlets, in the key and the tooltips): the
+    chart a download gives."""
+    layered = _time_layers(frame, authors, counts_reported, unit, gap_days)
+    return by_topic_and_measure(layered, topic_labels, list(TIME_MEASURES)).configure_axis(
+        grid=False
+    )
+
+
+def time_charts(
+    frame: pd.DataFrame,
+    authors: list[str],
+    topic_labels: list[str],
+    counts_reported: bool = False,
+    unit: str = "Author",
+    gap_days: int = LINE_GAP_DAYS,
+) -> list[alt.FacetChart]:
+    """:func:`time_chart` as a chart per measure, for the page to lay out side by side or one
+    under another as its width allows; the key of colours and shapes under the last."""
+    shown = [m for m in TIME_MEASURES if m in set(frame["Measure"])]
+    return [
+        one_measure(
+            _time_layers(frame, authors, counts_reported, unit, gap_days, key=m == shown[-1]),
+            topic_labels,
+            m,
+        ).configure_axis(grid=False)
+        for m in shown
+    ]
+
+
+def _time_layers(
+    frame: pd.DataFrame,
+    authors: list[str],
+    counts_reported: bool,
+    unit: str,
+    gap_days: int,
+    key: bool = True,
+) -> alt.LayerChart:
+    """The marks of one panel of :func:`time_chart` (``key``: with the key of colours and
+    shapes)."""
     y = alt.Y(
         "value:Q",
         scale=alt.Scale(domain=[-1, 1]),
@@ -213,7 +255,11 @@ def time_chart(
     )
     # swatches as strong as the points (they took the lines' opacity); one key for colour and
     # shape
-    legend = alt.Legend(orient="bottom", columns=4, labelLimit=260, title=unit, symbolOpacity=1.0)
+    legend = (
+        alt.Legend(orient="bottom", columns=2, labelLimit=200, title=unit, symbolOpacity=1.0)
+        if key
+        else None
+    )
     colour = alt.Color(
         "Author:N",
         sort=authors,
@@ -282,12 +328,10 @@ def time_chart(
         .mark_point(filled=False, size=60, strokeWidth=1.8, opacity=0.95)
         .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
     )
-    layered = alt.layer(zero, interval, line, filled, hollow, data=drawn).properties(
+    return alt.layer(zero, interval, line, filled, hollow, data=drawn).properties(
         width=360,
-        height=260,  # two panels a row fit beside the sidebar on a 1280 px screen
+        height=260,  # a measure's panel fits beside the sidebar on a 1024 px screen
     )
-    facets = by_topic_and_measure(layered, topic_labels, ["Stance", "Tone"])
-    return facets.configure_axis(grid=False)
 
 
 def _iso_day(value: Any, first: datetime.date, last: datetime.date) -> datetime.date | None:
@@ -497,15 +541,14 @@ def render() -> None:
         return
 
     ui.legend(ctx, points="hollow", keys=False)  # colours here are the units, not scores
-    chart = time_chart(
-        frame,
-        chosen,
-        [label for _, label in topic_pairs],
-        counts_reported=ctx.info.aggregation.include_reported,
-        unit="Outlet" if level == "outlet" else "Author",
-        gap_days=YEAR_GAP_DAYS if yearly else LINE_GAP_DAYS,
-    )
-    st.altair_chart(chart)
+    drawing = {
+        "counts_reported": ctx.info.aggregation.include_reported,
+        "unit": "Outlet" if level == "outlet" else "Author",
+        "gap_days": YEAR_GAP_DAYS if yearly else LINE_GAP_DAYS,
+    }
+    topic_labels = [label for _, label in topic_pairs]
+    ui.charts_side_by_side(time_charts(frame, chosen, topic_labels, **drawing))
+    chart = time_chart(frame, chosen, topic_labels, **drawing)  # the download: one chart
     stem = export.file_stem("over-time", ctx.run_id)
     export.download_buttons(
         stem,

@@ -182,3 +182,22 @@ def test_analyze_uploads_into_a_new_run_with_the_default_models(app, tmp_path, m
     assert list(refused["Reason"]) == ["binary file (contains NUL bytes)"]
     assert not at.file_uploader[0].value  # a fresh uploader for the next batch
     assert at.sidebar.selectbox(key="w_run").options[0].endswith(new[0]["run_id"])
+
+
+def test_a_failed_analysis_says_why_on_the_page_and_keeps_no_upload(app, tmp_path, monkeypatch):
+    """The reason stands on the page itself, not only in the (foldable) status box."""
+
+    def fail(batch, *args, **kwargs):
+        raise ValueError("no viewpoints model in /nowhere")
+
+    monkeypatch.setattr("analysis.corpus.uploads.analyze_upload", fail)
+    runs = tmp_path / "runs"
+    make_small_run(runs)
+    at = _ok(app(runs).run())
+    _ok(at.switch_page(PAGE).run())
+    _upload(at, ("valdai.txt", SEED_A.read_bytes()))
+    _ok(_analyze_button(at).click().run())
+    top = [e.value for e in at.main.children.values() if e.type == "error"]  # not in a box
+    assert "The analysis failed: no viewpoints model in /nowhere" in top
+    assert not list((runs / UPLOADS_DIR).glob("*/*.txt"))  # the saved upload was removed
+    assert [m["run_id"] for m in list_runs(runs)] == ["20181110-120000-seeds000"]

@@ -161,7 +161,7 @@ def test_time_page_draws_dated_articles_of_the_chosen_authors(app, allsides, bas
         app, allsides, "app_pages/time.py", run=allsides.base, time_authors=[busiest["author"]]
     )
     charts = at.get("vega_lite_chart")
-    assert len(charts) == 1
+    assert len(charts) == 2  # stance and tone: each chart holds every row
     from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
     rows = pd.concat(

@@ -16,10 +16,13 @@ def _markdown(at) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+def _chart_specs(at) -> list[dict]:
+    """The chart of each measure, in the page's order."""
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
 def _chart_spec(at) -> dict:
-    charts = at.get("vega_lite_chart")
-    assert len(charts) == 1
-    return json.loads(charts[0].proto.spec)
+    return _chart_specs(at)[0]
 
 
 @pytest.fixture
@@ -37,15 +40,21 @@ def test_starts_with_the_groups_that_wrote_most(compare):
 
 
 def test_chart_has_point_and_interval_per_author_and_topic(compare):
-    spec = _chart_spec(compare)
-    assert spec["facet"]["row"]["field"] == "Topic"
-    assert spec["facet"]["column"]["field"] == "Measure"
-    marks = [layer["mark"]["type"] for layer in spec["spec"]["layer"]]
-    assert marks == ["rule", "rule", "point", "text"]
-    # no mark left to Streamlit's default tooltip, which shows raw fields (low -0.01486...)
-    for layer in spec["spec"]["layer"]:
-        tip = layer["encoding"]["tooltip"]
-        assert tip == {"value": None} or "shown" in {t["field"] for t in tip}
+    # a chart per measure, each a row of panels per topic: they sit side by side as the
+    # page's width allows (one under another on a narrow screen), never wider than the page
+    specs = _chart_specs(compare)
+    assert [s["title"]["text"] for s in specs] == ["Stance", "Quoted voices", "Tone"]
+    for spec in specs:
+        assert spec["facet"]["row"]["field"] == "Topic" and "column" not in spec["facet"]
+        assert spec["spec"]["transform"] == [
+            {"filter": f"(datum.Measure === '{spec['title']['text']}')"}
+        ]
+        marks = [layer["mark"]["type"] for layer in spec["spec"]["layer"]]
+        assert marks == ["rule", "rule", "point", "text"]
+        # no mark left to Streamlit's default tooltip, which shows raw fields (low -0.0148...)
+        for layer in spec["spec"]["layer"]:
+            tip = layer["encoding"]["tooltip"]
+            assert tip == {"value": None} or "shown" in {t["field"] for t in tip}
 
 
 def test_the_chart_names_outlets_as_outlets_and_coverage_as_the_tables_do(compare):
@@ -127,7 +136,7 @@ def test_the_chart_tags_an_outlet_group_as_its_unsigned_pieces(compare):
     so that it is not read as the outlet over all its articles (the Outlets choice)."""
     from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-    (chart,) = compare.get("vega_lite_chart")
+    chart = compare.get("vega_lite_chart")[0]  # each measure's chart holds every row
     rows = pd.concat(convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets)
     assert set(rows["Author"]) == {
         TIMOFEEV,

@@ -71,6 +71,30 @@ def test_compare(server, page, screenshots):
     expect(page).to_have_url(re.compile(r"topic=sanctions"))
 
 
+# The right edge of the page's column and of every chart, in pixels.
+EDGES = """() => {
+  const right = e => e.getBoundingClientRect().right;
+  const column = '[data-testid=stMainBlockContainer] [data-testid=stVerticalBlock]';
+  return {column: right(document.querySelector(column)),
+          charts: [...document.querySelectorAll('.vega-embed')].map(right)};
+}"""
+
+
+@pytest.mark.parametrize("path", ["compare", "time"])
+def test_charts_fit_a_1024_px_screen_beside_the_sidebar(server, page, screenshots, path):
+    """A chart wider than the page's column pushed the page sideways and cut its last panels
+    (the tone panel at 1024 px): a measure's chart now goes under the others where the row is
+    full."""
+    page.set_viewport_size({"width": 1024, "height": 900})
+    page.goto(f"{server}/{path}")
+    page.locator(".vega-embed").first.wait_for()
+    settle(page)
+    edges = page.evaluate(EDGES)
+    assert len(edges["charts"]) >= 2
+    assert all(right <= edges["column"] + 1 for right in edges["charts"]), edges
+    shoot(page, screenshots / f"{path}-1024.png")
+
+
 def test_article(server, page, screenshots):
     page.goto(f"{server}/article?article=004_874e9fd0087b4233")
     page.locator(".vp-article").wait_for()

@@ -3,6 +3,7 @@ the same articles undated (``tests/dashboard/two_runs.py``)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -144,7 +145,9 @@ def test_download_buttons_for_every_table_and_the_chart(app, two_runs_dir):
     assert not {b.key for b in at.download_button if b.key.startswith("runs_scatter")}
     at.session_state["runs_scatter_open"] = True  # opened, as a click would
     at.run()
-    assert len(at.get("vega_lite_chart")) == 1
+    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    # a chart per measure these runs hold (no quoted voices in them), laid out as the width allows
+    assert [c["title"]["text"] for c in charts] == ["Stance", "Tone"]
     keys = {b.key for b in at.download_button}
     for prefix in ("runs_agreement", "runs_changes", "runs_scatter", "runs_disagreements"):
         assert f"{prefix}_csv" in keys and f"{prefix}_json" in keys

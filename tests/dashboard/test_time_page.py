@@ -26,11 +26,12 @@ def _open(app, runs_dir, **params):
     return at
 
 
-def _chart(at) -> tuple[dict, list[dict]]:
-    """The one chart's spec and its data rows (Streamlit ships the data as Arrow datasets)."""
+def _chart(at, last: bool = False) -> tuple[dict, list[dict]]:
+    """The stance chart's spec (``last``: the tone chart's, which carries the key) and its
+    data rows, every measure's (Streamlit ships the data as Arrow datasets)."""
     charts = at.get("vega_lite_chart")
-    assert len(charts) == 1
-    proto = charts[0].proto
+    assert len(charts) == 2  # stance and tone, side by side as the page's width allows
+    proto = charts[-1 if last else 0].proto
     spec = json.loads(proto.spec)
     rows = []
     for dataset in proto.datasets:
@@ -43,8 +44,8 @@ def _chart(at) -> tuple[dict, list[dict]]:
 def test_dated_run_draws_each_authors_articles_over_time(app, small_runs_dir):
     at = _open(app, small_runs_dir)
     spec, rows = _chart(at)
-    assert spec["facet"]["row"]["field"] == "Topic"
-    assert spec["facet"]["column"]["field"] == "Measure"
+    assert spec["facet"]["row"]["field"] == "Topic" and "column" not in spec["facet"]
+    assert spec["title"]["text"] == "Stance" and _chart(at, last=True)[0]["title"]["text"] == "Tone"
     assert [layer["mark"]["type"] for layer in spec["spec"]["layer"]] == [
         "rule",
         "rule",
@@ -306,8 +307,9 @@ def test_outlets_are_drawn_over_all_their_dated_articles(app, small_runs_dir):
     assert {"001_6c28832786d132a7", "002_timofeev_sanctions"} <= valdai
     assert "000_75f37cc66b80f13e" in valdai
     assert at.query_params["units"] == "Outlets"
-    spec, _ = _chart(at)
+    spec, _ = _chart(at, last=True)  # the key under the last chart only
     assert spec["spec"]["layer"][2]["encoding"]["color"]["legend"]["title"] == "Outlet"
+    assert _chart(at)[0]["spec"]["layer"][2]["encoding"]["color"]["legend"] is None
 
 
 def test_an_authors_line_breaks_across_a_long_silence():
