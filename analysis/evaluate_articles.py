@@ -253,7 +253,10 @@ def article_metrics(matched: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
         }
     return {
         "n": len(matched),
-        "n_articles": int(matched["article_id"].nunique()) if "article_id" in matched else None,
+        # without article ids (pairs given directly) each pair is its own article
+        "n_articles": int(matched["article_id"].nunique())
+        if "article_id" in matched
+        else len(matched),
         "label_counts": {k: int((label == k).sum()) for k in ARTICLE_LABELS},
         "coverage": coverage,
         "sign_accuracy": _round(point["sign_accuracy"]),

@@ -124,8 +124,10 @@ def position_html(
         )
         mass = row.get("stance_mass")
         if not is_missing(mass):
+            # an expected count, not a count: a passage half sure of a side adds 0.5
             facts.append(
-                f"about {float(mass):.1f} of them take a side (P(favor) + P(against) summed)"
+                f"{float(mass):.1f} of {n} expected to take a side "
+                "(each passage's P(favor) + P(against), summed)"
             )
         facts.append(f"coverage {percent(row.get('coverage'))}")
     if n_rep:

@@ -220,7 +220,9 @@ def ranking_bounds(
 def sort_wide(
     wide: pd.DataFrame, column: str, ascending: bool, level: str = "author"
 ) -> pd.DataFrame:
-    """Rows sorted by ``column`` (``__name__``: the index); missing values (not discussed) last.
+    """Rows sorted by ``column`` (``__name__``: the index); rows without a value after those
+    with one, and of those, the ones that discuss the topic (no stance expressed, only quoted)
+    before the ones that do not.
 
     A score column ranks by its interval's cautious end (``SORT_BOUNDS``: "clearest against
     first" by the upper end), the scores
@@ -235,24 +237,35 @@ def sort_wide(
         return wide.iloc[np.asarray(order)]
     if column not in wide.columns:
         return wide
+    point = pd.to_numeric(wide[column], errors="coerce").to_numpy(dtype=float)
+    status = wide.get(f"{column.rpartition('|')[0]}|status")
+    silent = (
+        np.zeros(len(wide), dtype=bool)
+        if status is None
+        else (status != "discussed").to_numpy(dtype=bool)
+    )
     bound = ranking_bounds(wide, column, ascending, level)
     if bound is None:
-        return wide.sort_values(column, ascending=ascending, na_position="last", kind="stable")
-    point = pd.to_numeric(wide[column], errors="coerce").to_numpy(dtype=float)
+        keys = pd.DataFrame({"missing": np.isnan(point), "silent": silent, "point": point})
+        order = keys.sort_values(
+            ["missing", "silent", "point"], ascending=[True, True, ascending], kind="stable"
+        ).index
+        return wide.iloc[np.asarray(order)]
     # a cautious end within ±NEAR_ZERO is no clearer than 0 ("near 0" is no side): such rows
     # tie at 0 and rank by their score, so a sure +0.02 does not top "clearest favor first"
     bound = np.where(np.abs(np.round(bound, 2)) <= NEAR_ZERO, 0.0, bound)  # as shown
     keys = pd.DataFrame(
         {
             "missing": np.isnan(point),
+            "silent": silent,
             "no_interval": np.isnan(bound),
             "bound": bound,
             "point": point,
         }
     )
     order = keys.sort_values(
-        ["missing", "no_interval", "bound", "point"],
-        ascending=[True, True, ascending, ascending],
+        ["missing", "silent", "no_interval", "bound", "point"],
+        ascending=[True, True, True, ascending, ascending],
         kind="stable",
     ).index
     return wide.iloc[np.asarray(order)]
@@ -500,6 +513,11 @@ def group_order(articles: pd.DataFrame) -> list[str]:
     return [str(g) for g in counts.index]
 
 
+def discussing_first(order: list[str], discussing: set[str]) -> list[str]:
+    """``order`` with the units in ``discussing`` first, each part in its order."""
+    return [u for u in order if u in discussing] + [u for u in order if u not in discussing]
+
+
 def page_of(frame: pd.DataFrame, page: int, page_size: int) -> pd.DataFrame:
     """Rows of 1-based ``page`` (clipped to the pages there are)."""
     if page_size < 1:
@@ -510,7 +528,8 @@ def page_of(frame: pd.DataFrame, page: int, page_size: int) -> pd.DataFrame:
 
 
 def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
-    """The author-difference tests as a readable table (one row per topic, measure and pair)."""
+    """The author-difference tests as a readable table (one row per topic, measure and pair),
+    the pairs that can be compared first (the others say why not in their Note)."""
     if tests.empty:
         return pd.DataFrame(
             columns=["Topic", "Measure", "A", "B", "A − B", "95% interval", "p", "q", "Articles"]
@@ -521,6 +540,8 @@ def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataF
             return ""
         return f"[{signed(row['low'])}, {signed(row['high'])}]"
 
+    first = np.argsort(tests["difference"].isna().to_numpy(), kind="stable")
+    tests = tests.iloc[first].reset_index(drop=True)
     return pd.DataFrame(
         {
             "Topic": tests["topic"].map(lambda t: labels.get(t, t)),

@@ -54,13 +54,15 @@ class StageMemory:
         self.stages: list[dict[str, Any]] = []
 
     def __call__(self, name: str, share: float) -> None:
-        now = memory_mib()
         if self.stages:  # the stage that just ended
-            self.stages[-1]["peak_mib"] = now["VmHWM"]
-            self.stages[-1]["rise_mib"] = now["VmHWM"] - self.stages[-1]["start_mib"]
-        if name != "done":
-            self.stages.append({"stage": name, "start_mib": now["VmRSS"]})
+            peak = memory_mib()["VmHWM"]
+            self.stages[-1]["peak_mib"] = peak
+            self.stages[-1]["rise_mib"] = peak - self.stages[-1]["start_mib"]
+        # the peak restarts before the start is read: memory freed between the two would
+        # leave a stage that does little (no estimate for a small corpus) peaking under its start
         restart_peak()
+        if name != "done":
+            self.stages.append({"stage": name, "start_mib": memory_mib()["VmRSS"]})
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:

@@ -81,9 +81,10 @@ def test_an_article_report_prints_coverage_signs_and_missing_labels():
     text = format_article_report(report)
     assert text.startswith("3 labelled article × topic pairs")
     assert "; 2 not in the run" in text
-    # with its bootstrap interval over articles: two leaning pairs, one right, span 0 to 1
-    assert "sign accuracy on favor/against articles: 0.500 [0.000, 1.000] (n=2)" in text
-    assert "[low, high]: 95% bootstrap interval over the labelled articles" in text
+    # three pairs without article ids, each its own article: too few for an interval
+    assert "sign accuracy on favor/against articles: 0.500 (n=2)" in text
+    assert "no intervals: 3 labelled articles, fewer than the 10" in text
+    assert "[low, high]" not in text
     # sanctions: favor +0.4 right, against +0.3 wrong, both given a stance
     assert "  sanctions: 1 of 2 (2), coverage F1 1.000" in text
     assert "  ukraine: 0 of 0 (0), coverage F1 0.000" in text

@@ -58,10 +58,13 @@ def render() -> None:
         )
     level = ui.unit_choice("Compare", "cmp_units")
     positions = data.positions(ctx.path, ctx.stamp, level)
+    # the first choice: those who wrote most among those who discuss a topic (a page that
+    # opened on three groups that discuss nothing showed only "not discussed")
+    discussing = set(positions.loc[positions["status"] == "discussed", "author"].astype(str))
     if level == "outlet":
-        chosen, kinds = _choose_outlets(meta)
+        chosen, kinds = _choose_outlets(meta, discussing)
     else:
-        chosen, kinds = _choose_authors(meta)
+        chosen, kinds = _choose_authors(meta, discussing)
     if not chosen:
         return  # not st.stop(): the app then writes the emptied choice to the address
 
@@ -126,15 +129,16 @@ def _first_choice(selection: str, default: list[str]) -> None:
     st.session_state[seeded] = True
 
 
-def _choose_authors(meta: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
-    """The authors (or outlet groups) picked, among a kind of group; and each group's kind."""
+def _choose_authors(meta: pd.DataFrame, discussing: set[str]) -> tuple[list[str], dict[str, str]]:
+    """The authors (or outlet groups) picked, among a kind of group; and each group's kind
+    (``discussing``: the groups that discuss a topic, the first choice among them)."""
     groups = views.group_order(meta)
     kinds = views.group_kinds(meta)
     st.caption(
         "Two to four authors side by side. Articles without an author are grouped under their "
         "outlet (an outlet group); to compare outlets over all their articles, choose Outlets."
     )
-    _first_choice("authors", groups[:3])
+    _first_choice("authors", views.discussing_first(groups, discussing)[:3])
     left, right = st.columns([3, 1])
     state.seed_widget("among", "cmp_kinds", lambda v: v if v in KIND_CHOICES else None)
     kind_choice = right.radio("Choose among", list(KIND_CHOICES), key="cmp_kinds")
@@ -157,8 +161,9 @@ def _choose_authors(meta: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
     return chosen, kinds
 
 
-def _choose_outlets(meta: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
-    """The outlets picked (each over all the articles it published); no kinds to tell apart."""
+def _choose_outlets(meta: pd.DataFrame, discussing: set[str]) -> tuple[list[str], dict[str, str]]:
+    """The outlets picked (each over all the articles it published); no kinds to tell apart
+    (``discussing``: the outlets that discuss a topic, the first choice among them)."""
     outlets = views.outlet_order(meta)
     if not outlets:
         st.info("No article of this run names an outlet, so there are no outlets to compare.")
@@ -167,7 +172,7 @@ def _choose_outlets(meta: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
         "Two to four outlets side by side, each over every article it published, signed or "
         "not: what the outlet publishes, whoever wrote it."
     )
-    _first_choice("compared_outlets", outlets[:3])
+    _first_choice("compared_outlets", views.discussing_first(outlets, discussing)[:3])
     counts = views.outlet_articles(meta)
     chosen = state.multiselect(
         f"Outlets (two to {MAX_AUTHORS}; in brackets: their articles)",

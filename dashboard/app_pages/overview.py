@@ -180,9 +180,22 @@ def _sort_choice(sorts: dict[str, tuple[str, bool]], level: str, where) -> str:
     name, key = f"sort_{level}s", f"ov_sort_{level}"
     # links made before the sorts were named "clearest ... first" said "most ... first"
     state.seed_widget(name, key, lambda v: views.sort_named(str(v), sorts))
-    choice = where.selectbox("Sort by", list(sorts), key=key, help=views.SORT_HELP)
+    choice = where.selectbox(
+        "Sort by",
+        list(sorts),
+        key=key,
+        help=views.SORT_HELP,
+        on_change=_first_page,  # a new order starts at its top, not on the page left open
+        args=(level,),
+    )
     state.put(name, choice if choice != next(iter(sorts)) else None)
     return choice
+
+
+def _first_page(level: str) -> None:
+    """Back to the first page of the table of ``level`` (its pagers' keys forgotten)."""
+    for key in [k for k in st.session_state if str(k).startswith(f"ov_page_{level}_")]:
+        del st.session_state[key]
 
 
 def _download_positions(

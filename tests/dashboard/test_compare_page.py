@@ -247,6 +247,23 @@ def test_a_run_with_two_units_of_one_name_shows_the_author_s_without_failing(app
     assert "n = 2 own-voice passages" in text and "n = 99" not in text
 
 
+def test_the_first_choice_passes_over_groups_that_discuss_no_topic(app, tmp_path):
+    """The page opened on the groups that wrote most; in a news corpus those often discuss
+    none of the topics, and the page showed only "not discussed"."""
+    from tests.dashboard.conftest import make_small_run
+
+    path = make_small_run(tmp_path)
+    positions = pd.read_parquet(path / "positions.parquet")
+    silent = (positions["author"] == TIMOFEEV) & (positions["level"] == "author")
+    positions.loc[silent, "status"] = "not_discussed"
+    positions.to_parquet(path / "positions.parquet")
+    at = app(tmp_path).run()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    chosen = at.multiselect(key="w_authors").value
+    assert chosen[:2] == [NHAN_DAN, VALDAI] and TIMOFEEV not in chosen  # he wrote most
+
+
 def test_evidence_cut_to_the_strongest_says_how_many_there_are(app, tmp_path):
     from tests.dashboard.conftest import make_small_run
 

@@ -200,6 +200,21 @@ def test_sorting_puts_not_discussed_last_and_pages_clip():
         page_of(wide, 1, 0)
 
 
+def test_rows_that_discuss_a_topic_without_a_stance_come_before_those_that_do_not():
+    # An audit sorted by Sanctions, every row listed: authors who discuss sanctions with no
+    # stance expressed were mixed in among the not-discussed rows, on a later page.
+    wide = pd.DataFrame(
+        {
+            "s|stance": [None, None, 0.4, None, -0.3],
+            "s|status": ["not_discussed", "discussed", "discussed", "not_discussed", "discussed"],
+        },
+        index=["Silent1", "NoStance", "Favor", "Silent2", "Against"],
+    )
+    for ascending, first in ((True, ["Against", "Favor"]), (False, ["Favor", "Against"])):
+        order = list(sort_wide(wide, "s|stance", ascending).index)
+        assert order == [*first, "NoStance", "Silent1", "Silent2"]
+
+
 def test_group_order_most_articles_then_authors_before_outlets():
     articles = pd.DataFrame(
         {
@@ -299,6 +314,10 @@ def test_difference_table_writes_minus_signs_and_marks_what_cannot_be_compared()
     assert table["A − B"].tolist() == ["−0.30", "not comparable"]
     assert table["Articles"].tolist() == ["5 / 2", "5 / 0"]
     assert table.loc[0, "95% interval"] == "[−0.50, −0.10]" and table.loc[0, "p"] == "0.040"
+    # what can be compared comes first, whatever the order of the tests
+    flipped = difference_table(tests.iloc[::-1], {"t": "Topic T"})
+    assert flipped["A − B"].tolist() == ["−0.30", "not comparable"]
+    assert flipped["Note"].tolist() == ["", "B has no passages"]
 
 
 def test_a_small_share_reads_under_one_percent_not_zero():
@@ -343,8 +362,8 @@ def test_a_position_without_quoted_voices_is_not_labelled_quoted_voices_twice():
     shown = position_html(row)
     assert "quoted voices no quoted voices" not in shown and ">no quoted voices<" in shown
     assert (
-        "n = 1 own-voice passage · about 0.7 of them take a side (P(favor) + P(against) summed)"
-        in shown
+        "n = 1 own-voice passage · 0.7 of 1 expected to take a side "
+        "(each passage&#x27;s P(favor) + P(against), summed)" in shown
     )
     assert "coverage &lt;1%" in shown
     # an author's summary says how many of their articles the numbers rest on

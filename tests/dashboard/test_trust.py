@@ -152,7 +152,7 @@ def test_topics_the_figures_do_not_cover_are_named(app, tmp_path):
     # and on the Compare chart, whose rows are the topics
     at.switch_page("app_pages/compare.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    (chart,) = at.get("vega_lite_chart")
+    chart = at.get("vega_lite_chart")[0]  # the stance chart (a chart per measure)
     spec = json.loads(chart.proto.spec)
     rows = spec["facet"]["row"]["sort"]  # the chart's rows, a topic each
     assert "NATO expansion (not measured)" in rows and "Sanctions" in rows
