@@ -55,11 +55,13 @@ class StageMemory:
 
     def __call__(self, name: str, share: float) -> None:
         if self.stages:  # the stage that just ended
-            peak = memory_mib()["VmHWM"]
+            # at least its start: the kernel's high-water mark is only brought up to date now
+            # and then, so a stage that does little (no estimate for a small corpus) and frees
+            # memory could read a peak a MiB under the resident memory it started with
+            start = self.stages[-1]["start_mib"]
+            peak = max(memory_mib()["VmHWM"], start)
             self.stages[-1]["peak_mib"] = peak
-            self.stages[-1]["rise_mib"] = peak - self.stages[-1]["start_mib"]
-        # the peak restarts before the start is read: memory freed between the two would
-        # leave a stage that does little (no estimate for a small corpus) peaking under its start
+            self.stages[-1]["rise_mib"] = peak - start
         restart_peak()
         if name != "done":
             self.stages.append({"stage": name, "start_mib": memory_mib()["VmRSS"]})
