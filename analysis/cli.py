@@ -45,7 +45,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if args.level == "article":
         return evaluate_articles(args)
-    stray = [f"--{name}" for name in ("run", "corpus", "split") if getattr(args, name)]
+    stray = [
+        f"--{name}"
+        for name in ("run", "corpus", "split", "cache")
+        if getattr(args, name) is not None
+    ]
     if stray:
         raise CLIError(f"{', '.join(stray)}: only with --level article")
     if args.task is None:
@@ -131,8 +135,10 @@ def evaluate_articles(args: argparse.Namespace) -> int:
     ]
     if unused:
         raise CLIError(f"{', '.join(unused)}: not used with --level article")
-    if args.run and (args.model or args.precision != "auto"):
-        raise CLIError("--model, --precision: only with --corpus (a --run is already scored)")
+    if args.run and (args.model or args.precision != "auto" or args.cache is not None):
+        raise CLIError(
+            "--model, --precision, --cache: only with --corpus (a --run is already scored)"
+        )
     labels = load_article_labels(args.data, args.split)
     if args.run and args.corpus:
         raise ValueError("--level article takes --run RUN or --corpus FILE, not both")
@@ -246,7 +252,11 @@ def _analyze_labelled(args: argparse.Namespace, labels: Any, runs_dir: Path) -> 
     config = AnalysisConfig().with_values(
         corpus={"paths": [str(subset)]},
         run={"runs_dir": str(runs_dir), "name": f"evaluate {Path(args.data).name}"},
-        models={"precision": args.precision, **({"stance": args.model} if args.model else {})},
+        models={
+            "precision": args.precision,
+            **({"stance": args.model} if args.model else {}),
+            **({"cache": args.cache} if args.cache is not None else {}),
+        },
     )
     try:
         result = analyze(config, progress=True)
@@ -1523,6 +1533,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="--level article without --run: JSON Lines corpus whose labelled articles are "
         "analyzed afresh with the default models (or --model for stance), into a run kept "
         "in RUNS_DIR/evaluate (not among the runs 'latest' and the dashboard list)",
+    )
+    ev.add_argument(
+        "--cache",
+        default=None,
+        help="--level article with --corpus: the analysis's prediction cache file ('' = none; "
+        "default .viewpoints-cache/... where you run it, as analyze's)",
     )
     ev.add_argument(
         "--split", default=None, help="--level article: only labels with this split (e.g. dev)"

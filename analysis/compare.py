@@ -825,6 +825,14 @@ def compare_runs(
         elif key in topics_b and key not in topics_a:
             warnings.append(f"topic {labels.get(key, key)!r} is only in run B")
     overall = _compare_slice(sa, sb, pa, pb, shared, top_k, zero_band, info)
+    if same_corpus is False and not overall["passages"]["shared"]:
+        # said instead of "covers only the passages they share": they share none
+        warnings[0] = (
+            "the runs analysed different corpora and share no passage: there is no passage "
+            "agreement to measure, and an author's change between them is a change of "
+            "articles, not of models or settings; to compare models, compare two runs of "
+            "the same articles"
+        )
     warnings += _code_warning(a, b, overall["passages"], same_corpus)
     report = {
         "a": _run_header(a),

@@ -428,6 +428,21 @@ def test_different_corpora_warn_and_compare_only_identical_passages(tmp_path):
     assert report["topics"]["sanctions"]["stance"]["n"] == 7
     assert report["b"]["models"] == {"stance": None, "tone": None}
     assert "DIFFERENT corpora" in format_comparison(report)
+    assert "covers only the passages they share" in report["warnings"][0]
+
+
+def test_runs_that_share_no_passage_say_there_is_no_agreement_to_measure(tmp_path):
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A))
+    meta = {"topics": TOPICS, "corpus_hash": "beef" * 15, "models": {}}
+    rows = score_rows(STANCE_A)
+    rows["passage_id"] = "other-" + rows["passage_id"].astype(str)  # other articles' passages
+    b = make_run(tmp_path, "run-b", rows, meta=meta)
+    report = compare_runs(a, b)
+    assert report["overall"]["passages"]["shared"] == 0
+    assert report["warnings"][0].startswith(
+        "the runs analysed different corpora and share no passage: there is no passage "
+        "agreement to measure"
+    )
 
 
 def test_runs_loaded_for_comparison_compare_as_the_whole_runs(tmp_path):

@@ -197,7 +197,9 @@ def test_cli_scores_a_run_and_says_what_is_missing(tmp_path, capsys, tiny_pair_m
     assert main([*args, "--run", "latest", "--task", "tone", "--format", "vast"]) == 2
     assert "--task, --format: not used with --level article" in capsys.readouterr().err
     assert main([*args, "--run", "latest", "--model", "tone.vader.v1"]) == 2
-    assert "--model, --precision: only with --corpus" in capsys.readouterr().err
+    assert "--model, --precision, --cache: only with --corpus" in capsys.readouterr().err
+    assert main([*args, "--run", "latest", "--cache", ""]) == 2  # a run is already scored
+    assert "only with --corpus" in capsys.readouterr().err
     assert main([*args, "--run", "latest"]) == 0
     assert "1 not in the run (first: line 3: id 'not-in-run' (sanctions))" in (
         capsys.readouterr().out
@@ -265,7 +267,7 @@ def test_a_fresh_analysis_of_the_labelled_articles_is_kept_as_a_run(tmp_path, ca
     """``--corpus``: only the labelled articles are analyzed, into a run that stays (named
     after the labels) with its input beside it, so its path can be opened, but out of the
     runs "latest" and the dashboard list."""
-    from analysis.runs import list_runs
+    from analysis.runs import list_runs, load_run
 
     monkeypatch.chdir(tmp_path)  # the default prediction cache is relative to the cwd
     text = (
@@ -295,3 +297,9 @@ def test_a_fresh_analysis_of_the_labelled_articles_is_kept_as_a_run(tmp_path, ca
     inputs = list((runs / "evaluate" / "inputs").glob("labels-*.jsonl"))
     assert len(inputs) == 1 and [json.loads(x)["ID"] for x in inputs[0].open()] == ["a1"]
     assert report["n"] == 1 and report["labels_not_in_run"] == 0
+    assert (tmp_path / ".viewpoints-cache").is_dir()  # the default cache, where it was run
+    # --cache: the analysis's prediction cache where the user says ('' = none), as analyze's
+    cache = tmp_path / "elsewhere" / "predictions.sqlite"
+    assert main([*base, "--corpus", str(corpus), "--cache", str(cache), "--json"]) == 0
+    assert cache.is_file()
+    assert load_run("latest", runs / "evaluate").config["models"]["cache"] == str(cache)
