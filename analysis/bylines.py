@@ -265,8 +265,8 @@ def _outlet_spelling(
     spellings: dict[str, str] = {}
     for group, kind in sorted(zip(articles["group"], kinds, strict=True), key=str):
         if kind == "outlet" and isinstance(group, str):
-            spellings.setdefault(_name_key(group), group)
-    return [tuple(spellings.get(_name_key(n), n) for n in names) for names in authors]
+            spellings.setdefault(name_key(group), group)
+    return [tuple(spellings.get(name_key(n), n) for n in names) for names in authors]
 
 
 def membership(
@@ -318,18 +318,18 @@ def match_group(name: str, groups: Iterable[str], run_id: str, noun: str = "auth
     groups = set(groups)
     if name in groups:
         return name
-    same = sorted(g for g in groups if _name_key(g) == _name_key(name))
+    same = sorted(g for g in groups if name_key(g) == name_key(name))
     if len(same) == 1:
         return same[0]
     if same:
         raise AmbiguousName(f"{noun} {name!r} is ambiguous in run {run_id}: {same}")
     import difflib
 
-    key = _name_key(name)
-    words = set(key.split())
-    shared = {g: len(words & set(_name_key(g).split())) for g in groups}
+    key = name_key(name)
+    words = _words(key)
+    shared = {g: len(words & _words(name_key(g))) for g in groups}
     close = sorted((g for g in groups if shared[g]), key=lambda g: (-shared[g], g))[:CLOSEST]
-    by_key = {_name_key(g): g for g in sorted(groups)}
+    by_key = {name_key(g): g for g in sorted(groups)}
     for near in difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.75):  # misspelt
         if by_key[near] not in close:
             close.append(by_key[near])
@@ -337,7 +337,13 @@ def match_group(name: str, groups: Iterable[str], run_id: str, noun: str = "auth
     raise ValueError(f"no {noun} {name!r} in run {run_id}; {hint}")
 
 
-def _name_key(name: str) -> str:
+def _words(key: str) -> set[str]:
+    """The words of a name key, punctuation aside (a roster "Yglesias, German Lopez, ..." has
+    the words "german" and "lopez", not "lopez,")."""
+    return set(re.findall(r"\w+", key))
+
+
+def name_key(name: str) -> str:
     """A name as typed names are matched: case, spacing, apostrophes and quotes aside, without
     the `` *`` that `viewpoints show` puts after an outlet group ("Cortney OBrien" is
     "Cortney O'Brien"; "The Hill *" is "The Hill")."""

@@ -71,6 +71,29 @@ OTHER_LEVEL_HINTS = {
 }
 
 
+def _credited_instead(run: Run, name: str) -> list[str]:
+    """The authors credited with the articles whose byline lists ``name`` without crediting
+    it (one per such article; empty where none)."""
+    from analysis.bylines import name_key
+
+    key = name_key(name)
+    if not key or "author" not in run.articles.columns:
+        return []
+    credited = membership(run.articles, run.info.known_rosters)
+    named = {}
+    for article_id, byline in zip(run.articles["article_id"], run.articles["author"], strict=True):
+        parts = [name_key(p) for p in str(byline or "").replace(" and ", ",").split(",")]
+        if key in parts:
+            named[str(article_id)] = True
+    if not named:
+        return []
+    rows = credited[credited["article_id"].astype(str).isin(named)]
+    by_article = rows.groupby("article_id")["group"].agg(list)
+    return [
+        groups[0] for groups in by_article if not any(name_key(g) == key for g in groups) and groups
+    ]
+
+
 def match_unit(run: Run, name: str, groups: Iterable[str], level: str) -> str:
     """The author (``level`` "author") or outlet group of ``run`` that ``name`` means, as
     :func:`analysis.bylines.match_group` finds it; a name not found at this level but found at
@@ -81,6 +104,14 @@ def match_unit(run: Run, name: str, groups: Iterable[str], level: str) -> str:
     except ValueError as err:
         if level not in OTHER_LEVEL_HINTS or isinstance(err, AmbiguousName):
             raise
+        if level == "author" and (credited := _credited_instead(run, name)):
+            # a name cut from a byline is not a misspelling: say whose articles hold it
+            raise ValueError(
+                f"no author {name!r} in run {run.run_id}: the name is in the byline of "
+                f"{len(credited)} of its articles, each credited to its first name only (a "
+                "byline that lists the site's staff is read as scraped, not as co-authors): "
+                f"ask for {', '.join(repr(g) for g in sorted(set(credited)))}"
+            ) from None
         other = (
             membership(run.articles, run.info.known_rosters)
             if level == LEVEL

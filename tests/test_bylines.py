@@ -258,6 +258,10 @@ def test_a_group_is_found_ignoring_case_and_spacing_and_a_near_miss_names_the_cl
         match_group("Greg Botello", groups, "r")
     with pytest.raises(ValueError, match=r"ambiguous in run r: \['ANN LEE', 'Ann Lee'\]"):
         match_group("ann lee", [*groups, "ANN LEE"], "r")
+    # a writer listed inside a byline roster the run keeps whole is offered, commas aside
+    roster = "Matthew Yglesias, German Lopez, Hannah Brown"
+    with pytest.raises(ValueError, match=r"closest: \['Matthew Yglesias, German Lopez, Hannah"):
+        match_group("German Lopez", [*groups, roster], "r")
 
 
 def test_an_outlet_group_named_as_an_author_is_that_author():

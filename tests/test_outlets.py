@@ -284,3 +284,22 @@ def test_comparing_an_outlet_filed_under_several_names_says_so(tmp_path, capsys)
     )
     assert main(["shift", "r2", "The Weekly", "--outlets", *runs]) == 0
     assert "is filed apart from The Weekly (Opinion)" in capsys.readouterr().err
+
+
+def test_a_writer_cut_from_a_staff_list_byline_is_named_with_whose_articles_hold_them(
+    tmp_path, capsys
+):
+    # A byline listing eight of the site's staff counts for its first name only; asked for
+    # the fourth, the run said "no name is close to it", as for a misspelling.
+    staff = "Ann, Zed One, Yan Two, Vic Five, Xi Three, Wu Four, Uma Six, Tom Seven"
+    arts = [article("d1", "Ann", outlet="The Daily", author=staff), article("d2", "Bob")]
+    rows = [score(f"{aid}:{i}", "sanctions", 0.9, 0.5, 0.1) for aid in ("d1", "d2") for i in (0, 1)]
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    write_run(tmp_path, "r1", {}, "[aggregate]\nstance_rule = 'mean'\n", data)
+    assert main(["show", "r1", "--runs-dir", str(tmp_path), "--author", "vic five"]) == 2
+    error = capsys.readouterr().err
+    assert "no author 'vic five' in run r1: the name is in the byline of 1 of its articles" in error
+    assert "ask for 'Ann'" in error
+    assert main(["show", "r1", "--runs-dir", str(tmp_path), "--author", "Vic Fiver"]) == 2
+    assert "byline" not in capsys.readouterr().err  # a name in no byline: the usual hint
