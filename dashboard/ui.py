@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.style import NOT_DISCUSSED_BG, NOT_DISCUSSED_FG, cell_css, legend_html
-from dashboard.views import N_HEADER, STANCE_HEADER, TONE_HEADER, Matrix
+from dashboard.views import N_HEADER, QUOTED_HEADER, STANCE_HEADER, TONE_HEADER, Matrix
 
 _GREY = f"background-color: {NOT_DISCUSSED_BG}; color: {NOT_DISCUSSED_FG}; font-style: italic"
 
@@ -49,11 +49,13 @@ def table_key(prefix: str, units: list[str]) -> str:
     return f"{prefix}_{digest}"
 
 
-def label_width(labels: Any, least: int = 100, most: int = 420) -> int:
+def label_width(
+    labels: Any, least: int = 100, most: int = 420, per_char: float = 7, padding: int = 24
+) -> int:
     """Pixels that show the longest of ``labels`` whole in a table's 14 px font (about 7 px a
-    character and the cell's padding), between ``least`` and ``most``."""
+    character of words, ``per_char``, and the cell's padding), between ``least`` and ``most``."""
     longest = max((len(str(v)) for v in labels), default=0)
-    return max(least, min(most, 7 * longest + 24))
+    return max(least, min(most, round(per_char * longest + padding)))
 
 
 def matrix_table(
@@ -88,8 +90,14 @@ def matrix_table(
         # "Nord Stream 2 (not measured)" whole: the mark is the row's only warning
         "Topic": label_width(table.display["Topic"]) if "Topic" in table.display else 100,
         "Grouped under": 130,  # "outlet (no author)" whole
-        N_HEADER: 230,  # "35 in 14 articles · <1% (+29 reported)" whole
     }
+    # the measures as wide as their longest cell ("−0.04 [−1.00, +1.00] mixed", "35 in 14
+    # articles · <1% (+29 reported)"): the grid sizes a column by its first rows only
+    for column in (STANCE_HEADER, QUOTED_HEADER, TONE_HEADER, N_HEADER):
+        if column in table.display.columns:
+            values = [*table.display[column], column]  # the header too
+            # digits, signs and brackets are narrower than letters: under 6 px each
+            widths[column] = label_width(values, least=110, most=300, per_char=5.8, padding=18)
     # the unit's name and the topic stay in view when the table scrolls sideways
     pinned = {table.display.columns[0], "Topic"}
     config = {

@@ -262,7 +262,13 @@ def test_long_names_and_titles_get_a_width_so_the_measures_stay_on_screen(overvi
     import json
 
     columns = json.loads(overview.dataframe[0].proto.columns)
-    assert columns["Author / outlet"]["width"] == 200 and columns["n · coverage"]["width"] == 230
+    assert columns["Author / outlet"]["width"] == 200
+    # each measure as wide as its longest cell (the grid sized them by their first rows and
+    # cut "−0.04 [−1.00, +1.00] mixed" and "(+3 reporte")
+    table = _table(overview)
+    for name in ("Stance [interval]", "Quoted voices' stance", "Tone [interval]", "n · coverage"):
+        longest = max(len(str(v)) for v in [*table[name], name])
+        assert columns[name]["width"] == max(110, min(300, round(5.8 * longest + 18))), name
     assert columns["Author / outlet"].get("pinned") and columns["Topic"].get("pinned")
     order = list(_table(overview).columns)
     assert order.index("Tone [interval]") < order.index("Grouped under")  # measures first
