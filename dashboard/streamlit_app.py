@@ -23,6 +23,7 @@ from dashboard.context import RunContext, set_active  # noqa: E402
 from dashboard.style import counted, md_escape  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
+FAVICON = Path(__file__).resolve().parent / "favicon.png"  # a balance, in the dashboard's red
 LATER_PAGES = (
     ("time.py", "Over time", ":material/timeline:"),
     ("runs.py", "Runs", ":material/difference:"),
@@ -116,7 +117,9 @@ def _left_out_words(left_out: list[tuple[str, str]]) -> str:
 
 
 def main() -> None:
-    st.set_page_config(page_title="viewpoints", page_icon=":material/balance:", layout="wide")
+    # a file beside the app, not a Material icon: Streamlit draws those as favicons from
+    # fonts.gstatic.com, which an offline machine cannot reach (the tab showed none)
+    st.set_page_config(page_title="viewpoints", page_icon=str(FAVICON), layout="wide")
     state.load_from_query_params()
     runs_dir = data.runs_dir_from(sys.argv[1:], os.environ)
     runs, left_out = data.runs_in(runs_dir)

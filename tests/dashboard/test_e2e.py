@@ -95,6 +95,28 @@ def test_charts_fit_a_1024_px_screen_beside_the_sidebar(server, page, screenshot
     shoot(page, screenshots / f"{path}-1024.png")
 
 
+def test_pages_ask_nothing_of_any_other_machine(server, page):
+    """The dashboard runs offline: every request a page makes goes to its own server (a
+    Material favicon came from fonts.gstatic.com, and the tab showed none offline)."""
+    from urllib.parse import urlparse
+
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    for path in ("", "compare", "article", "time", "runs", "evaluation", "add_articles"):
+        page.goto(f"{server}/{path}")
+        page.locator('[data-testid="stSidebarNav"]').wait_for()
+        settle(page)
+    own = urlparse(server).hostname
+    elsewhere = [
+        url
+        for url in asked
+        if urlparse(url).scheme in ("http", "https") and urlparse(url).hostname != own
+    ]
+    assert asked and not elsewhere, elsewhere
+    icon = page.locator("link[rel*='icon']").first.get_attribute("href")
+    assert icon and urlparse(icon).hostname in (None, own), icon
+
+
 def test_article(server, page, screenshots):
     page.goto(f"{server}/article?article=004_874e9fd0087b4233")
     page.locator(".vp-article").wait_for()
