@@ -576,11 +576,13 @@ def render() -> None:
         )
         return
     n_articles = frame["article_id"].nunique()
+    behind = articles_behind(frame)
     with st.expander(
         f"The {counted(n_articles, 'article')} behind "
         + ("this point" if len(frame) == 1 else "these points")
+        # an article on two topics is a row for each: say so, or the rows outnumber the count
+        + (f" (a row per article and topic: {len(behind)})" if len(behind) != n_articles else "")
     ):
-        behind = articles_behind(frame)
         st.caption("Pick a row to open its article with the passages behind its point.")
         event = st.dataframe(
             behind,

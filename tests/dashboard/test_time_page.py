@@ -394,6 +394,11 @@ def test_an_article_behind_the_points_opens_on_the_article_page(app, small_runs_
     at = _open(app, small_runs_dir)
     behind = next(d for d in at.dataframe if "Title" in d.value.columns)
     first = behind.value.iloc[0]
+    # the expander counts the articles, and the rows where an article is on several topics
+    (label,) = [e.label for e in at.expander if " behind these points" in e.label]
+    n, rows = behind.value["article_id"].nunique(), len(behind.value)
+    assert label.startswith(f"The {n} articles behind these points")
+    assert rows > n and label.endswith(f"(a row per article and topic: {rows})")
     at.session_state["time_behind"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
     opener = next(b for b in at.button if b.key == "time_open_article")
