@@ -631,12 +631,18 @@ def render() -> None:
         if stored and stored != read
         else ""
     )
+    kept, topic_keys, narrowed, period = _filters(ctx, meta)  # in the sidebar
+    # the run's counts, and what the filters leave of them (a date range did not say)
+    filtered = (
+        f" The filters keep {counted(len(kept), 'article')} of them."
+        if len(kept) != len(meta)
+        else ""
+    )
     st.caption(
         f"Run `{ctx.run_id}` · {counted(len(meta), 'article')} · {groups} (each author of "
         "a shared byline counts). An article with no author is grouped under its outlet (or "
-        "itself)." + older
+        "itself)." + filtered + older
     )
-    kept, topic_keys, narrowed, period = _filters(ctx, meta)
     meta_by_id = meta.set_index("article_id", drop=False)
     ui.legend(ctx)
     render_trust(ctx.meta.get("models"), ctx.info.topics, ctx.info.aggregation.include_reported)

@@ -111,6 +111,15 @@ def test_date_range_and_undated_filters(overview):
     assert WIRE_TITLE in undated  # listed, as the box asks
     overview.checkbox(key="ov_undated_20181110-120000-seeds000").uncheck().run()
     assert set(_table(overview)["Author / outlet"]) == undated - {WIRE_TITLE}
+    # the header says what the filters leave of the run's articles
+    header = next(c.value for c in overview.caption if c.value.startswith("Run `"))
+    n = _table(overview)["Title"].nunique()  # the Articles view: a row per article and topic
+    assert n == 3 and "5 articles" in header and "The filters keep 3 articles of them." in header
+
+
+def test_the_header_says_nothing_of_filters_that_keep_every_article(overview):
+    header = next(c.value for c in overview.caption if c.value.startswith("Run `"))
+    assert "The filters keep" not in header
 
 
 def test_clicking_a_cell_opens_its_evidence_strongest_first(overview):
