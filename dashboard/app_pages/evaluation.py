@@ -56,7 +56,18 @@ WRITTEN_KEY = "_vp_corrected_run"  # just written: (from run, new run, message)
 OVERVIEW_PAGE = "app_pages/overview.py"
 
 
+# Under this many examples the figures are anecdotes: said before them, not after
+TOO_FEW_TO_SCORE = 10
+
+
 def metrics_row(report: dict[str, Any]) -> None:
+    if report["n"] < TOO_FEW_TO_SCORE:
+        st.warning(
+            f"{counted(report['n'], 'example')}: too few to read the figures below as the "
+            "model's accuracy (one answer moves them between 0 and 1): label or correct more "
+            "passages.",
+            icon=":material/warning:",
+        )
     cols = st.columns(4)
     interval = report.get("macro_f1_interval")
     cols[0].metric(

@@ -79,6 +79,8 @@ def test_metrics_on_corrections_use_the_runs_stored_predictions(app, small_runs_
     metrics = _metrics(at)
     assert metrics["Examples"] == "2"
     assert metrics["Accuracy"] == "50.0%"
+    # said before the figures: two answers are no accuracy to read
+    assert any(w.value.startswith("2 examples: too few to read") for w in at.warning)
     summary = at.dataframe[0].value
     by_topic = summary.set_index(["Topic", "Task"])
     assert by_topic.loc[("Arms control", "stance"), "Model accuracy"] == 0.0
@@ -111,6 +113,7 @@ def test_scoring_a_labelled_file_runs_the_chosen_model(app, small_runs_dir, fold
     assert not at.exception
     metrics = _metrics(at)
     assert metrics["Examples"] == "10" and metrics["Macro-F1"] == "1.000"
+    assert not any("too few to read" in w.value for w in at.warning)  # ten: the interval says it
     assert any("the first 10 of 12" in m.value for m in at.markdown)
     # ten examples: the figure's interval, and a word on how little it rests on
     captions = " ".join(c.value for c in at.caption)
