@@ -1919,10 +1919,24 @@ def _port(text: str) -> int:
     return port
 
 
+def _subcommand_parser(
+    parser: argparse.ArgumentParser, command: str | None
+) -> argparse.ArgumentParser | None:
+    """The parser of ``command`` (``viewpoints runs`` ...), None if there is none."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices.get(command)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said with the command's own usage, not the list of every command
+        command = _subcommand_parser(parser, args.command)
+        (command or parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     try:  # weight-loading bars say nothing a user needs; real progress bars stay on
         from transformers.utils import logging as hf_logging
 

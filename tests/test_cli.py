@@ -632,3 +632,12 @@ def test_topic_definitions_in_a_users_experiment_are_said_not_to_define_topics(
         experiment.write_text(experiment.read_text().split("[topic_definitions")[0] + table)
         assert main(["run", str(experiment), "--dry-run", "--quiet"]) == 0
         assert "has [topic_definitions] (nato)" in capsys.readouterr().err
+
+
+def test_an_unknown_option_is_refused_with_its_commands_usage(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["runs", "--bogus"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert err.startswith("usage: viewpoints runs ") and "unrecognized arguments: --bogus" in err
+    assert "{evaluate,analyze" not in err  # not the list of every command
