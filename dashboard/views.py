@@ -637,9 +637,10 @@ def shift_table(
     """Author shifts over time as a readable table (one row per author, topic and measure;
     ``unit`` names the first column: "Outlet" for outlets); why a shift is not measured or not
     tested goes in a Note column of its own (as wide as the reason), not into the numbers'
-    narrow columns."""
+    narrow columns. The shifts measured come first, the others after them."""
     rows = []
-    for item in shifts:
+    measured_first = sorted(shifts, key=lambda item: item.get("shift") is None)  # stable
+    for item in measured_first:
         measurable = item.get("shift") is not None
         tested = measurable and item.get("p_value") is not None
         rows.append(

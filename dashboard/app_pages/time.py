@@ -386,6 +386,12 @@ def _changes(
             "can differ a little."
         )
         table = views.shift_table(shifts, ctx.labels, "Outlet" if level == "outlet" else "Author")
+        if shifts and all(item.get("shift") is None for item in shifts):
+            st.info(
+                "No shift can be measured for these authors and topics: each needs dated "
+                "articles on the topic on both sides of a split (the Note of each row says "
+                "what is missing). Choose authors with more dated articles, or another date."
+            )
         st.dataframe(
             table,
             height=views.note_table_height(len(table), views.SHIFT_ROW_HEIGHT),

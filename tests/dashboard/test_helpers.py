@@ -289,6 +289,8 @@ def test_shift_table_says_how_the_split_was_found_only_when_there_is_one():
     assert chosen.loc[0, "Note"] == ""  # the user's own date: nothing was searched
     # before / after only where there is a split: else the articles there are, not "4 / 0"
     assert table["Articles"].tolist() == ["3 / 1", "4"]
+    # the shifts measured come first, whatever the order given
+    assert shift_table([unsplit, measured], {"t": "Topic T"})["Author"].tolist() == ["A", "B"]
 
 
 def test_difference_table_writes_minus_signs_and_marks_what_cannot_be_compared():

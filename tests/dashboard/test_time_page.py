@@ -113,10 +113,12 @@ def test_shifts_are_tested_at_a_chosen_date(app, small_runs_dir):
     at.run()
     (table,) = [d.value for d in at.dataframe if "Shift" in d.value.columns]
     assert set(table["Author"]) == {TIMOFEEV}
-    # two dated articles: too few for a change point, said in words
+    # two dated articles: too few for a change point, said in words, and above the table
     assert table["Note"].str.contains("needs at least").all() and (table["Shift"] == "").all()
+    assert any(i.value.startswith("No shift can be measured") for i in at.info)
     at.date_input(key="time_split_date").set_value(datetime.date(2018, 8, 1)).run()
     assert not at.exception
+    assert not any(i.value.startswith("No shift can be measured") for i in at.info)
     (table,) = [d.value for d in at.dataframe if "Shift" in d.value.columns]
     sanctions = table[(table["Topic"] == "Sanctions") & (table["Measure"] == "Stance")].iloc[0]
     assert sanctions["Split"] == "2018-08-01" and sanctions["How"] == "your date"
