@@ -203,15 +203,16 @@ def reliability_chart(report: dict[str, Any]) -> alt.LayerChart:
             tooltip=tooltip,
         )
     )
-    # each bar's share written above it, so that a bin where every prediction was wrong (a bar
-    # of height 0) is seen as such, not only by its dot
+    # each bin's share written in a row above the plot, over its bar, so that a bin where every
+    # prediction was wrong (a bar of height 0) is seen as such, not only by its dot; written
+    # on the bar's top, a label sat under the dot wherever accuracy matched confidence
     bins["middle"] = (bins["low"] + bins["high"]) / 2
     shares = (
         alt.Chart(bins)
-        .mark_text(dy=-7, fontSize=11, color="#2166ac")
+        .mark_text(dy=-10, fontSize=11, color="#2166ac", baseline="bottom")
         .encode(
             x="middle:Q",
-            y="accuracy:Q",
+            y=alt.datum(1.0),
             text=alt.Text("accuracy:Q", format=".0%"),
             tooltip=tooltip,
         )

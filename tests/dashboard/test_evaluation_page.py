@@ -250,7 +250,9 @@ def test_the_charts_say_whose_labels_and_show_a_bin_where_every_prediction_was_w
     layers = reliability_chart(report).to_dict()["layer"]
     (shares,) = [layer for layer in layers if layer["mark"]["type"] == "text"]
     assert shares["encoding"]["text"]["format"] == ".0%"
-    assert shares["encoding"]["y"]["field"] == "accuracy"  # the 0% bin is written at 0
+    # each bin's share in a row above the plot (the 0% bin too), never under a dot
+    assert shares["encoding"]["y"] == {"datum": 1.0} and shares["mark"]["dy"] < 0
+    assert shares["encoding"]["x"]["field"] == "middle"
     # every mark says what it shows (Streamlit's default tooltip shows raw fields) or nothing
     for layer in [*layers, *confusion_chart(report).to_dict()["layer"]]:
         tip = layer["encoding"]["tooltip"]
