@@ -826,7 +826,7 @@ def compare_runs(
             warnings.append(f"topic {labels.get(key, key)!r} is only in run B")
     overall = _compare_slice(sa, sb, pa, pb, shared, top_k, zero_band, info)
     if same_corpus is False and not overall["passages"]["shared"]:
-        # said instead of "covers only the passages they share": they share none
+        # said instead of "covers only the passages they share" (the first warning): none
         warnings[0] = (
             "the runs analysed different corpora and share no passage: there is no passage "
             "agreement to measure, and an author's change between them is a change of "

@@ -79,19 +79,19 @@ def _credited_instead(run: Run, name: str) -> list[str]:
     key = name_key(name)
     if not key or "author" not in run.articles.columns:
         return []
-    credited = membership(run.articles, run.info.known_rosters)
-    named = {}
-    for article_id, byline in zip(run.articles["article_id"], run.articles["author"], strict=True):
-        parts = [name_key(p) for p in str(byline or "").replace(" and ", ",").split(",")]
-        if key in parts:
-            named[str(article_id)] = True
+    named = {
+        str(article_id)
+        for article_id, byline in zip(
+            run.articles["article_id"], run.articles["author"], strict=True
+        )
+        if key in {name_key(p) for p in str(byline or "").replace(" and ", ",").split(",")}
+    }
     if not named:
         return []
+    credited = membership(run.articles, run.info.known_rosters)
     rows = credited[credited["article_id"].astype(str).isin(named)]
     by_article = rows.groupby("article_id")["group"].agg(list)
-    return [
-        groups[0] for groups in by_article if not any(name_key(g) == key for g in groups) and groups
-    ]
+    return [groups[0] for groups in by_article if not any(name_key(g) == key for g in groups)]
 
 
 def match_unit(run: Run, name: str, groups: Iterable[str], level: str) -> str:
