@@ -308,6 +308,9 @@ _VERB_FIRST = re.compile(r"\s*(?:Said|Says|Asked|Added|Wrote)\s+")
 _TURN_LABEL = re.compile(
     r"\s*((?:Mr|Mrs|Ms|Dr|Sen|Rep|Gen)\.\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?):\s*[“\"]"
 )
+# A wire video's shot list: "(SOUNDBITE) (Russian) RUSSIAN PRESIDENT VLADIMIR PUTIN, SAYING: “...":
+# the words after it are the named speaker's, whichever quotation mark follows
+_SOUNDBITE = re.compile(r"\(SOUNDBITE\)\s*(?:\([^)]*\)\s*)*([A-Z][A-Z.'’, -]*?[A-Z.]),?\s+SAYING:")
 _LY_ING = re.compile(r"\b[A-Z][A-Za-z]*(?:ly|ing)\b")  # "Kelly", "McSally", "Downing"
 _PARTICIPLE = re.compile(
     r",\s+(?:(?:"
@@ -363,6 +366,9 @@ def find_attribution(sentence: str, names: Collection[str] = ()) -> Attribution 
     ``names``: one-word names that look like English words ("Kelly", "Downing"), which a
     speaker may be called by here (:func:`names_like_words` of the article); any other word
     ending in "-ly" or "-ing" at a sentence's head ("Shortly", "During") names nobody."""
+    soundbite = _SOUNDBITE.search(sentence)
+    if soundbite:
+        return Attribution("named", _speaker_of_label(" ".join(soundbite.group(1).split(","))))
     label = _TURN_LABEL.match(sentence)  # 'Mr. Schiff: "I think that's a yes or no question.'
     if label and (name := _person(label.group(1).split(), names)):
         return Attribution("named", name)

@@ -228,6 +228,23 @@ def test_a_turn_can_begin_inside_a_paragraph_and_counts_toward_a_transcript():
     assert flags["The exchange shows a willingness to counter Russia."] == (False, None)
 
 
+def test_a_wire_videos_soundbite_is_its_speakers_words():
+    # Reuters shot lists name the speaker in capitals before his words; a reviewer found
+    # Putin's "punitive operation ... Kiev authorities" counted as the reporter's own
+    text = (
+        "Putin spoke at his annual news conference.\n\n"
+        "6. (SOUNDBITE) (Russian) RUSSIAN PRESIDENT, VLADIMIR PUTIN, SAYING: ”(STARTS OVER "
+        "SHOT OF REPORTERS) The Kiev authorities have started a punitive operation.\n\n"
+        "(SOUNDBITE) (English) ARIZONA REPUBLICAN SENATOR JOHN MCCAIN SAYING: \u201cWe should "
+        "arm Ukraine now.\u201d"
+    )
+    flags = {t: (reported, speaker) for t, reported, speaker in _flags(text)}
+    assert flags["Putin spoke at his annual news conference."] == (False, None)
+    said = [(r, s) for t, (r, s) in flags.items() if "Kiev authorities" in t]
+    assert said == [(True, "Vladimir Putin")]
+    assert [(r, s) for t, (r, s) in flags.items() if "arm Ukraine" in t] == [(True, "John Mccain")]
+
+
 def test_a_label_used_once_is_a_heading_not_a_transcript():
     flags = _flags("BOTTOM LINE: Sanctions work.\n\nSTEVE SMITH: Sanctions work.")
     assert [reported for _, reported, _ in flags] == [False, False]
