@@ -129,7 +129,10 @@ def position_html(
                 f"{float(mass):.1f} of {n} expected to take a side "
                 "(each passage's P(favor) + P(against), summed)"
             )
-        facts.append(f"coverage {percent(row.get('coverage'))}")
+        # of what: an article's coverage and its author's differ (4% of one article, 1% of
+        # all the author's passages), and the two pages showed both as "coverage"
+        of = "this article's passages" if row.get("level") == "article" else "all its passages"
+        facts.append(f"coverage {percent(row.get('coverage'))} of {of}")
     if n_rep:
         facts.append(f"{n_rep} quoted or reported")
     n_art = row.get("n_articles")

@@ -367,7 +367,9 @@ def test_a_position_without_quoted_voices_is_not_labelled_quoted_voices_twice():
         "n = 1 own-voice passage · 0.7 of 1 expected to take a side "
         "(each passage&#x27;s P(favor) + P(against), summed)" in shown
     )
-    assert "coverage &lt;1%" in shown
+    assert "coverage &lt;1% of all its passages" in shown  # a unit's, over all its articles
+    article = position_html({**row, "level": "article"})
+    assert "coverage &lt;1% of this article&#x27;s passages" in article
     # an author's summary says how many of their articles the numbers rest on
     both = position_html({**row, "n_articles": 6, "n_articles_discussing": 1})
     assert "own words in 1 of its 6 articles" in both
