@@ -189,6 +189,17 @@ def stretches(frame: pd.DataFrame, gap_days: int = LINE_GAP_DAYS) -> list[str]:
     return out.tolist()
 
 
+def same_points(frame: pd.DataFrame) -> list[list[str]]:
+    """Units whose points are all the same (date, topic, measure and value), two or more to a
+    group, in the frame's order: co-authors of the same articles plot on top of each other."""
+    keyed: dict[tuple, list[str]] = {}
+    for unit, rows in frame.groupby("Author", sort=False):
+        points = rows[["Date", "topic", "Measure", "value"]].astype(str)
+        key = tuple(sorted(map(tuple, points.to_numpy().tolist())))
+        keyed.setdefault(key, []).append(str(unit))
+    return [units for units in keyed.values() if len(units) > 1]
+
+
 def time_chart(
     frame: pd.DataFrame,
     authors: list[str],
@@ -554,6 +565,12 @@ def render() -> None:
     }
     topic_labels = [label for _, label in topic_pairs]
     ui.charts_side_by_side(time_charts(frame, chosen, topic_labels, **drawing))
+    for group in same_points(frame):  # one drawn over the other: only the last one shows
+        st.caption(
+            f"{' and '.join(md_escape(u) for u in group)} have the same points here (co-authors "
+            "of the same articles, or one article each read alike): they are drawn on top of "
+            "each other."
+        )
     chart = time_chart(frame, chosen, topic_labels, **drawing)  # the download: one chart
     stem = export.file_stem("over-time", ctx.run_id)
     export.download_buttons(

@@ -171,6 +171,31 @@ def test_an_article_by_two_chosen_authors_is_listed_under_each():
     assert listed["Date"].tolist() == ["2024-03-01", "2024-03-01"]
 
 
+def test_units_with_the_same_points_are_named_as_drawn_on_top_of_each_other():
+    """Co-authors of the same articles plot on top of each other: only the last one drawn
+    shows, so the page names them."""
+    import pandas as pd
+
+    from dashboard.app_pages.time import COLUMNS, same_points
+
+    def point(author: str, article: str, value: float) -> dict:
+        row = dict.fromkeys(COLUMNS)
+        day = pd.Timestamp("2024-03-01") + pd.Timedelta(days=len(article))
+        row.update(Date=day, Author=author, topic="ukraine", Measure="Stance", value=value)
+        return {**row, "article_id": article}
+
+    rows = [
+        point("Greg", "a1", 0.1),
+        point("Nic", "a1", 0.1),
+        point("Greg", "a22", 0.3),
+        point("Nic", "a22", 0.3),
+        point("Ann", "a1", 0.1),  # one point the same, one missing: not the same points
+    ]
+    assert same_points(pd.DataFrame(rows, columns=COLUMNS)) == [["Greg", "Nic"]]
+    rows[3] = point("Nic", "a22", 0.35)
+    assert same_points(pd.DataFrame(rows, columns=COLUMNS)) == []
+
+
 def test_an_article_with_a_tone_point_only_is_listed_as_no_stance():
     """Every article drawn is listed, also one that takes no side (a tone point only)."""
     import pandas as pd
