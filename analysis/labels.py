@@ -45,3 +45,8 @@ def group_label(name: str, kind: str | None) -> str:
     ("BBC News (unsigned pieces)")."""
     tag = GROUP_TAGS.get(kind, kind) if kind and kind != "author" else ""
     return f"{name} ({tag})" if tag else name
+
+
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """``1 article``, ``2,000 articles``: a count with its noun in the right number."""
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"

@@ -35,6 +35,7 @@ from analysis.estimate import (
     worth_estimating,
 )
 from analysis.intervals import INTERVAL_METHOD
+from analysis.labels import counted
 from analysis.memory import peak_rss_mib, release_freed_memory
 from analysis.provenance import command_line
 from analysis.runs import ALL_COLUMNS
@@ -247,11 +248,6 @@ def flat_output_notes(
     return notes
 
 
-def _counted(n: int, word: str) -> str:
-    """``1 article``, ``1,200 articles``."""
-    return f"{n:,} {word if n == 1 else word + 's'}"
-
-
 def _refuse_if_the_warm_up_failed(estimate: CostEstimate) -> None:
     """Every answer of a task's warm-up failed: the run would fail on every pair, so none is
     started (``--dry-run`` shows the same estimate and stops anyway)."""
@@ -403,8 +399,8 @@ def analyze(
         # what was left out is said even with --quiet (not the files a manifest excludes)
         if not quiet or any(not is_excluded(s.reason) for s in summary.skipped):
             log(
-                f"read {_counted(summary.n_articles, 'article')} "
-                f"({_counted(summary.n_passages, 'passage')}), {skipped_note(summary.skipped)}"
+                f"read {counted(summary.n_articles, 'article')} "
+                f"({counted(summary.n_passages, 'passage')}), {skipped_note(summary.skipped)}"
             )
         if not summary.n_articles:
             raise ValueError(
@@ -435,7 +431,7 @@ def analyze(
             if not quiet:
                 log(
                     "no cost estimate for a corpus this small "
-                    f"({_counted(summary.n_passages, 'passage')}): its warm-up would read every "
+                    f"({counted(summary.n_passages, 'passage')}): its warm-up would read every "
                     "passage, as the run itself does (--dry-run gives one)"
                 )
         else:

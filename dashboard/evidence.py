@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.intervals import mixed_lean, settled_near_zero
+from analysis.labels import counted
 from analysis.quoted_voice import fill_quoted_readings
 from dashboard import data
 from dashboard.style import (
@@ -25,7 +26,6 @@ from dashboard.style import (
     STANCE_PROBS,
     TONE_PROBS,
     absent_words,
-    counted,
     diverging_color,
     is_missing,
     percent,

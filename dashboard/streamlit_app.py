@@ -16,11 +16,12 @@ if str(_ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pa
 
 import streamlit as st  # noqa: E402
 
+from analysis.labels import counted  # noqa: E402
 from analysis.run_info import run_info  # noqa: E402
 from analysis.terminal import builtin_topic_targets, topics_words  # noqa: E402
 from dashboard import data, state  # noqa: E402
 from dashboard.context import RunContext, set_active  # noqa: E402
-from dashboard.style import counted, md_escape  # noqa: E402
+from dashboard.style import md_escape  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 FAVICON = Path(__file__).resolve().parent / "favicon.png"  # a balance, in the dashboard's red

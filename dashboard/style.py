@@ -143,11 +143,6 @@ def with_interval(value: Any, low: Any, high: Any, value_digits: int = 2) -> str
     return f"{signed(value, value_digits)} [{signed(low)}, {signed(high)}]"
 
 
-def counted(n: int, word: str, plural: str | None = None) -> str:
-    """``1 article``, ``2,000 articles``: a count with its noun in the right number."""
-    return f"{n:,} {word if n == 1 else plural or word + 's'}"
-
-
 def percent(value: Any) -> str:
     """``0.123`` -> ``12%``; a share that would round to 0% or 100% without being it ->
     ``<1%``, ``>99%``."""

@@ -15,12 +15,12 @@ import pandas as pd
 
 from analysis.bylines import outlets_named_as_authors
 from analysis.intervals import NEAR_ZERO
+from analysis.labels import counted
 from analysis.runs import GROUP_LEVELS, INTERVAL_COLUMNS
 from dashboard.style import (
     GROUP_SHORT,
     ONLY_QUOTED,
     absent_words,
-    counted,
     is_missing,
     md_escape,
     percent,

@@ -33,8 +33,8 @@ from analysis.corpus.uploads import (
     format_bytes,
     save_uploads,
 )
+from analysis.labels import counted
 from dashboard import data, state
-from dashboard.style import counted
 
 OVERVIEW_PAGE = "app_pages/overview.py"
 LIMITS = UploadLimits()

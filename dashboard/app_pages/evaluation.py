@@ -42,9 +42,8 @@ from analysis.corrections import (
 )
 from analysis.datasets import FORMATS, DataError, load_examples, news_file_note
 from analysis.evaluate import evaluate_scorer, interval_words, probability_report
-from analysis.labels import TASK_LABELS, TASK_WORDS
+from analysis.labels import TASK_LABELS, TASK_WORDS, counted
 from dashboard import context, corrections_ui, data, state
-from dashboard.style import counted
 
 DEFAULT_LIMIT = 500
 SOURCES = {

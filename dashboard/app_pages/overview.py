@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.labels import GROUP_TAGS
+from analysis.labels import GROUP_TAGS, counted
 from analysis.outlets import siblings_note
 from analysis.periods import Period
 from dashboard import context, data, export, state, ui, views
@@ -19,7 +19,7 @@ from dashboard.evidence import (
     reported_frame,
     show_passages,
 )
-from dashboard.style import counted, md_escape
+from dashboard.style import md_escape
 from dashboard.trust import against_sort_note, render_trust
 
 PAGE_SIZE = 25  # units per page (each has one row per topic)

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.compare import DEFAULT_ZERO_BAND, recomputed_words
-from analysis.labels import MEASURE_WORDS, TASK_WORDS, group_label
+from analysis.labels import MEASURE_WORDS, TASK_WORDS, counted, group_label
 from analysis.outlets import sibling_groups_note
 from analysis.provenance import run_provenance
 from analysis.run_info import run_info
@@ -25,7 +25,6 @@ from dashboard.style import (
     TONE_NEGATIVE_COLOR,
     TONE_POSITIVE_COLOR,
     cell_css,
-    counted,
     is_missing,
     md_escape,
     percent,

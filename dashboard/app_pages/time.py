@@ -11,19 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from analysis.intervals import settled_near_zero
-from analysis.labels import GROUP_TAGS
+from analysis.labels import GROUP_TAGS, counted
 from analysis.outlets import sibling_groups_note
 from dashboard import context, data, export, state, ui, views
 from dashboard.charts import by_topic_and_measure, one_measure
-from dashboard.style import (
-    CATEGORY_COLORS,
-    NO_STANCE,
-    counted,
-    is_missing,
-    md_escape,
-    signed,
-    with_interval,
-)
+from dashboard.style import CATEGORY_COLORS, NO_STANCE, is_missing, md_escape, signed, with_interval
 from dashboard.trust import render_trust
 
 DEFAULT_AUTHORS = 5  # authors drawn until the user picks: the ones with most dated articles

@@ -333,7 +333,7 @@ def test_a_small_share_reads_under_one_percent_not_zero():
 
 
 def test_counts_are_written_in_the_right_number():
-    from dashboard.style import counted
+    from analysis.labels import counted
 
     assert counted(1, "article") == "1 article"
     assert counted(2000, "article") == "2,000 articles"
