@@ -37,6 +37,7 @@ NO_QUOTES = "no quoted voices"  # discussed, but nobody is quoted on the topic
 MIXED = "mixed"  # both sides taken
 NEAR_ZERO_WORDS = "near 0"  # the whole interval within ±0.05: practically no side taken
 ONLY_QUOTED = "only quoted voices"  # discussed, but only through what others are quoted saying
+NO_INTERVAL = "(one passage)"  # a score without an interval: it rests on a single passage
 # Colours for categories (authors, topics) in charts: none of the scores' colours, neither
 # the stance's red and blue nor the tone's purple and green (an audit found a purple outlet
 # on Over time's tone panel read as negative): oranges, yellows, browns, pinks, teal, greys.
@@ -134,12 +135,13 @@ def signed(value: Any, digits: int = 2) -> str:
 
 
 def with_interval(value: Any, low: Any, high: Any, value_digits: int = 2) -> str:
-    """``+0.42 [+0.10, +0.70]``; the interval is left out when unknown. ``value_digits`` 3
-    tells +0.051 from the +0.05 that counts as around zero."""
+    """``+0.42 [+0.10, +0.70]``; ``+0.84 (one passage)`` where there is no interval, which
+    says why its colour is pale (a review read pale +0.84 cells as settled small values).
+    ``value_digits`` 3 tells +0.051 from the +0.05 that counts as around zero."""
     if is_missing(value):
         return NOT_DISCUSSED
     if is_missing(low) or is_missing(high):
-        return signed(value, value_digits)
+        return f"{signed(value, value_digits)} {NO_INTERVAL}"
     return f"{signed(value, value_digits)} [{signed(low)}, {signed(high)}]"
 
 
@@ -294,8 +296,9 @@ def legend_html(
         counts = ""
     else:
         pale = (
-            "a cell is pale where its interval reaches across 0, it has none, or an author's "
-            "or outlet's rests on one article"
+            "a cell is pale (a third of its colour: read its number, not its shade) where its "
+            "interval reaches across 0, it has none (one passage), or an author's or outlet's "
+            "rests on one article"
         )
         counts = f"; n: {n_words}; coverage: their share of all the unit's passages"
     unsettled = pale + counts

@@ -63,6 +63,8 @@ def test_missing_scores_are_grey_and_in_words():
     assert NOT_DISCUSSED_BG not in cell_css(0.0)
     assert with_interval(None, None, None) == "not discussed"
     assert with_interval(0.42, -0.1, 0.7) == "+0.42 [−0.10, +0.70]"
+    # no interval (one passage) says so: its pale colour alone read as a settled small value
+    assert with_interval(0.84, None, float("nan")) == "+0.84 (one passage)"
     assert signed(0.0) == "0.00"
 
 

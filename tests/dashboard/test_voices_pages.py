@@ -67,7 +67,7 @@ def test_overview_says_no_stance_expressed_and_shows_the_quoted_voices(app, voic
     at = app(voices_runs_dir).run()
     valdai = _row(at, VALDAI, "Arms control")
     assert valdai[STANCE_HEADER] == "no stance expressed"
-    assert valdai[QUOTED_HEADER] == "+0.70"  # 0.8 - 0.1: the quoted voice favors
+    assert valdai[QUOTED_HEADER] == "+0.70 (one passage)"  # 0.8 - 0.1: the voice favors
     timofeev = _row(at, TIMOFEEV, "Sanctions")
     # two passages (-0.83, -0.52): the t interval over two values spans the whole scale
     assert timofeev[STANCE_HEADER] == "−0.68 [−1.00, +1.00]"
