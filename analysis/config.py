@@ -66,7 +66,7 @@ STANCE_RULES = ("mean", "balance")
 # MiniLM on every passage (the method before the cascade, for comparison)
 RELEVANCE_METHODS = ("cascade", "full")
 # When a topic's counter-examples veto its alias hits: auto = only where no topic head judges
-# the candidates (a model with one tells look-alikes apart better: README, Topics)
+# the candidates (a model with one tells look-alikes apart better: docs/topics.md)
 COUNTER_EXAMPLES = ("auto", "always", "never")
 # local: the stages run in this process; ray: relevance and scoring run on Ray Data actors
 ENGINES = ("local", "ray")
@@ -108,7 +108,7 @@ class TopicsSection:
     threshold: float | None = None
     # An article discusses a topic when one of its candidate passages reaches ``gate``; then its
     # candidates from ``passage_gate`` on are its topic passages (two gates: coverage strict,
-    # evidence looser; chosen on the labelled dev passages and articles, README).
+    # evidence looser; chosen on the labelled dev passages and articles, docs/positions.md).
     gate: float = 0.9
     passage_gate: float = 0.7
     relevance: str = "cascade"

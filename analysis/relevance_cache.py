@@ -12,8 +12,9 @@ Beneath those rows, the passages' MiniLM embeddings are kept too (:class:`Cached
 keyed by the embedder's identity and the text it embeds (the passage joined to the one before
 it): a topic added or reworded changes every relevance row, but MiniLM then embeds only the
 passages no earlier run embedded (on the first 1,000 AllSides articles, two topics added to the
-defaults: 169 passages embedded instead of 3,171, README). An embedding is 384 float32 values,
-1.5 KiB a passage MiniLM reads (behind the cascade, about one passage in fifteen).
+defaults: 169 passages embedded instead of 3,171, docs/experiments.md). An embedding is 384
+float32 values, 1.5 KiB a passage MiniLM reads (behind the cascade, about one passage in
+fifteen).
 """
 
 from __future__ import annotations

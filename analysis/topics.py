@@ -73,7 +73,7 @@ GATED_THRESHOLD = 0.55
 # projected into the static table's space). Chosen as the largest value keeping >= 99% of the
 # full method's pairs at 0.55 on 1,000 AllSides articles; on today's passages it keeps 98.8% of
 # those and 99.7% of the pairs the topic gate keeps, what default runs score
-# (experiments/topic_relevance/choose_cascade.py, cascade.json; README, Topics).
+# (experiments/topic_relevance/choose_cascade.py, cascade.json; docs/topics.md).
 CASCADE_THRESHOLD = 0.50
 # Passages whose relevance is computed at once: bounds the texts, static vectors and MiniLM
 # embeddings held in memory, whatever the corpus size.

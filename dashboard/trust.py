@@ -119,7 +119,7 @@ def render_trust(
                 f"No figures on labelled news are recorded for this run's stance model "
                 f"({md_escape(name or 'unknown')}, these weights). Measure them on articles "
                 "labelled by reading: `viewpoints evaluate --level article --data LABELS.jsonl "
-                "--run RUN` (README, *Models*). Until then, read the "
+                "--run RUN` (docs/models.md). Until then, read the "
                 "evidence behind each number before trusting it."
             )
             if speech is not None:

@@ -8,7 +8,7 @@ prediction cache (every prediction computed), on the same articles:
 ``--relevance both`` (the default) runs the cascade and then the full method (MiniLM on every
 passage) and prints the ratio of their wall times. The corpus defaults to the AllSides file;
 ``--limit N`` takes its first N articles. Prints the CPU it ran on. Numbers are measured, never
-asserted: run it, read it, put it in the README with the command.
+asserted: run it, read it, put it in docs/performance.md with the command.
 """
 
 from __future__ import annotations

@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "target_recall": TARGET_RECALL,
         "chosen": chosen,
         # what runs use (analysis.topics.CASCADE_THRESHOLD), which may differ from "chosen"
-        # when the passages have changed since it was chosen (README, Topics)
+        # when the passages have changed since it was chosen (docs/topics.md)
         "shipped": next(row for row in grid if abs(row["t"] - CASCADE_THRESHOLD) < 1e-9),
         "labelled": labelled_sets(matcher, stage, chosen["t"]),
         "grid": grid,

@@ -51,8 +51,8 @@ def test_the_earlier_vast_model_reads_clear_stance_cases():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known weakness of stance.minilm.v2 (README, where it fails): it reads the dismissive "
-    "'naive illusion' sentence as favoring arms control treaties",
+    reason="known weakness of stance.minilm.v2 (docs/models.md, where it fails): it reads the "
+    "dismissive 'naive illusion' sentence as favoring arms control treaties",
 )
 def test_clear_stance_cases(shipped):
     stance, _ = shipped
