@@ -21,9 +21,9 @@ threshold, ...)?", per topic and overall:
   *Overall* pools the shared pairs of all topics.
 - **Author rank correlation.** Spearman's rho (:func:`spearman`) of the author-level ``stance``
   (and ``quoted``, the quoted voices' stance, and ``tone``) over authors *discussed* in both
-  runs with that measure in both; ``None`` with fewer than 3 such authors
-  or when either run gives them all the same value. *Overall* correlates all (author, topic)
-  cells discussed in both runs.
+  runs with that measure in both, read as shown (two decimals: :func:`shown_spearman`);
+  ``None`` with fewer than 3 such authors or when either run gives them all the same value.
+  *Overall* correlates all (author, topic) cells discussed in both runs.
 - **Sign changes.** A value is read as ``+`` above ``zero_band`` (0.05 by default), ``-`` below
   ``-zero_band`` and ``0`` ("around zero") in between. An author is listed when the sign goes
   from ``+`` to ``-`` or back; moves into or out of the band are not sign changes (a drift from
@@ -99,6 +99,11 @@ MEASURES = ("stance", "tone")
 # Author measures compared between two runs: MEASURES and the quoted voices' stance
 # (``quoted_stance``, read here as the measure ``quoted``)
 COMPARED_MEASURES = ("stance", "quoted", "tone")
+# Decimals of the values as the tables show them: rank correlations read values so rounded
+SHOWN_DIGITS = 2
+# How a stance reads where its unit has no own words on the topic, only quotes (the positions
+# table records "no_stance" there, with n_passages 0)
+ONLY_QUOTED_KIND = "only_quoted"
 # The column saying how a measure's stance reads ("expressed", "no_stance", "mixed")
 STATUS_COLUMNS = {"stance": "stance_status", "quoted": "quoted_status"}
 DEFAULT_ZERO_BAND = NEAR_ZERO
@@ -421,7 +426,7 @@ def _author_changes(
             & both[f"{measure}_b"].notna()
         )
         rows = both[ok].sort_values(["topic", *_AUTHOR_KEY])
-        correlation[measure] = spearman(rows[f"{measure}_a"], rows[f"{measure}_b"])
+        correlation[measure] = shown_spearman(rows[f"{measure}_a"], rows[f"{measure}_b"])
         correlation[f"n_{measure}"] = len(rows)
         for _, row in rows.iterrows():
             va, vb = float(row[f"{measure}_a"]), float(row[f"{measure}_b"])
@@ -466,9 +471,9 @@ def _author_changes(
 
 def _stance_status(both: pd.DataFrame) -> list[dict]:
     """Authors discussed in both runs whose stance, or whose quoted voices' stance, reads
-    differently in kind: a side taken ("expressed"), "no_stance" (no side taken) or "mixed"
-    (both sides, about equally). A quoted voices' status that is missing (no quotes) is
-    "none quoted"."""
+    differently in kind: a side taken ("expressed"), "no_stance" (no side taken), "mixed"
+    (both sides, about equally) or, for the stance, "only_quoted" (no own words on the topic).
+    A quoted voices' status that is missing (no quotes) is "none quoted"."""
     out = []
     discussed = (both["status_a"] == "discussed") & (both["status_b"] == "discussed")
     for measure, column in STATUS_COLUMNS.items():
@@ -477,6 +482,9 @@ def _stance_status(both: pd.DataFrame) -> list[dict]:
         missing = "expressed" if measure == "stance" else "none_quoted"
         was = both[f"{column}_a"].fillna(missing).astype(str)
         now = both[f"{column}_b"].fillna(missing).astype(str)
+        if measure == "stance":  # no own words on it: "only quoted voices", not "no stance"
+            was = was.where(~_no_own_words(both, "a"), ONLY_QUOTED_KIND)
+            now = now.where(~_no_own_words(both, "b"), ONLY_QUOTED_KIND)
         moved = both[discussed & (was != now)].sort_values(["topic", *_AUTHOR_KEY])
         out += [
             {
@@ -493,6 +501,15 @@ def _stance_status(both: pd.DataFrame) -> list[dict]:
 
 
 CHANGE_KINDS = ("sign", "split", "status", "stance_status")
+
+
+def _no_own_words(both: pd.DataFrame, side: str) -> pd.Series:
+    """Rows whose unit has no own-voice passage on the topic in run ``side`` (it speaks on it
+    only through the people it quotes; runs without the count: none)."""
+    column = f"n_passages_{side}"
+    if column not in both:
+        return pd.Series(False, index=both.index)
+    return pd.to_numeric(both[column], errors="coerce").eq(0)
 
 
 def _merged_changes(
@@ -760,6 +777,7 @@ def compare_runs(
         )
     elif same_corpus is None:
         warnings.append("a run records no corpus hash: cannot tell whether the corpora match")
+    warnings += _model_warnings({"A": a, "B": b})
     warnings += _tone_caveats({"A": a, "B": b})
     if level == "author":
         warnings += _units_notes([a, b], ["A", "B"], "author changes")
@@ -961,7 +979,7 @@ def _topic_robustness(
         )
 
     correlations = [
-        {"a": labels[r], "b": labels[s], "rho": spearman(values[r], values[s])}
+        {"a": labels[r], "b": labels[s], "rho": shown_spearman(values[r], values[s])}
         for r, s in combinations(range(len(labels)), 2)
     ]
     return {
@@ -1012,11 +1030,18 @@ def _code_warning(
     if not all(commits) or commits[0] == commits[1] or not moved:
         return []
     return [
-        f"the runs were made by different code (commit {str(commits[0])[:12]} vs "
-        f"{str(commits[1])[:12]}): text cleaning and passage cutting can change between "
+        f"the runs were made by different code (commit {_commit_words(commits[0])} vs "
+        f"{_commit_words(commits[1])}): text cleaning and passage cutting can change between "
         f"versions, which may be why {moved:,} passage-topic pair(s) are in one run only or "
         "read differently"
     ]
+
+
+def _commit_words(commit: object) -> str:
+    """A recorded commit, short: ``842367b753d0``, or ``842367b753d0 with uncommitted changes``
+    for one recorded as ``<sha>+changes`` (two runs of one commit can differ by those)."""
+    sha, _, extra = str(commit).partition("+")
+    return sha[:12] + (f" with uncommitted {extra}" if extra else "")
 
 
 def _units_notes(runs: Sequence[Run], names: Sequence[str], what: str) -> list[str]:
@@ -1092,6 +1117,28 @@ def _tone_caveats(runs: Mapping[str, Run]) -> list[str]:
     ]
 
 
+def shown_spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
+    """Spearman's rho of two runs' values read as the tables show them (:data:`SHOWN_DIGITS`
+    decimals): a difference no table shows is a tie, so a model that gives every author about
+    the same score (an untrained one: -0.005129 to -0.005137) has no rho rather than one
+    ranked from noise."""
+    return spearman(
+        np.round(np.asarray(x, dtype=float), SHOWN_DIGITS),
+        np.round(np.asarray(y, dtype=float), SHOWN_DIGITS),
+    )
+
+
+def _model_warnings(runs: Mapping[str, Run]) -> list[str]:
+    """The runs' own warnings about their models (label -> run; ``run.json``
+    ``model_warnings``: a model that gives every passage the same answer), which make that
+    measure of the comparison noise: repeated wherever the run is compared."""
+    return [
+        f"run {label}: {warning}"
+        for label, run in runs.items()
+        for warning in (run.meta.get("model_warnings") or [] if isinstance(run.meta, dict) else [])
+    ]
+
+
 def _models_differ(runs: Sequence[Run], task: str) -> bool:
     """Whether every run recorded its ``task`` model and they are not all the same one."""
     recorded = [
@@ -1150,6 +1197,7 @@ def robustness(
             + "): strong flips and separated stable pairs, which read the intervals, may owe "
             "their counts to that"
         )
+    warnings += _model_warnings(dict(zip(names, runs, strict=True)))
     same = _same_model(runs, measure)
     if same is not None:
         warnings.append(

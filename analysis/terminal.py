@@ -428,6 +428,7 @@ STATUS_WORDS = {
     "no_stance": "no stance expressed",
     "mixed": "mixed (both sides)",
     "none_quoted": "nobody quoted",
+    "only_quoted": "only quoted voices",
 }
 
 
@@ -725,8 +726,10 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
             names = ", ".join(left_out[:max_listed]) + (
                 " ..." if len(left_out) > max_listed else ""
             )
-            why = (
-                "not discussed, or no stance expressed" if measure == "stance" else "not discussed"
+            why = (  # a unit that speaks on it only through quotes has neither of its own
+                "not discussed, no stance expressed, or only quoted voices"
+                if measure == "stance"
+                else "not discussed, or only quoted voices"
             )
             lines.append(
                 f"  without a {measure} in every run ({why}), left out: {len(left_out)} ({names})"

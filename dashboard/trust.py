@@ -96,11 +96,18 @@ def against_sort_note(models: Mapping[str, Any] | None) -> str | None:
 
 
 def render_trust(
-    models: Mapping[str, Any] | None, topics: Sequence[Any], counts_reported: bool = False
+    models: Mapping[str, Any] | None,
+    topics: Sequence[Any],
+    counts_reported: bool = False,
+    model_warnings: Sequence[str] | None = None,
 ) -> None:
     """A collapsed expander with the measured figures (the run's ``topics``, with key and
     label, name them; those whose key the labels lack are named as not measured), or with how
-    to measure them; ``counts_reported``: the run counts quotes as the author's words too."""
+    to measure them; ``counts_reported``: the run counts quotes as the author's words too.
+    ``model_warnings`` (the run's ``run.json``: a model that gave every passage the same
+    answer) come first, in view: that measure's numbers say nothing."""
+    for warning in model_warnings or ():
+        st.warning(f"This run: {md_escape(warning)}", icon=":material/warning:")
     accuracy = accuracy_for_run(models)
     unmeasured = unmeasured_topics(accuracy, topics)
     labels = {t.key: t.label for t in topics}

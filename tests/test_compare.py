@@ -553,7 +553,7 @@ def test_format_robustness_names_flips_and_stable_pairs(three_runs):
         "Bob vs Carol",
         "Alice: flips (+ - +)",
         "Dan: unsettled (+ 0 +)",
-        "(not discussed, or no stance expressed), left out: 1 (Carol)",
+        "(not discussed, no stance expressed, or only quoted voices), left out: 1 (Carol)",
     ):
         assert fact in text, fact
 
@@ -1068,3 +1068,74 @@ def test_passages_read_differently_by_runs_of_different_code_say_so(tmp_path):
     other_code = make_run(tmp_path, "run-d", score_rows(STANCE_A), meta=meta("dddd4444"))
     # other code that reads every passage alike: nothing to explain
     assert not [w for w in compare_runs(a, other_code)["warnings"] if "different code" in w]
+
+
+def test_a_commit_with_uncommitted_changes_is_named_as_such(tmp_path):
+    """A review saw "commit 842367b753d0 vs 842367b753d0": one run's code had uncommitted
+    changes, which the warning dropped."""
+
+    def meta(commit):
+        base = {"topics": TOPICS, "corpus_hash": "c0ffee" * 10}
+        return {**base, "models": {}, "versions": {"viewpoints_commit": commit}}
+
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A), meta=meta("aaaa1111"))
+    b = make_run(
+        tmp_path,
+        "run-b",
+        score_rows(STANCE_A),
+        meta=meta("aaaa1111+changes"),
+        changed_text="a0:1",
+    )
+    said = [w for w in compare_runs(a, b)["warnings"] if "different code" in w]
+    assert len(said) == 1 and "commit aaaa1111 vs aaaa1111 with uncommitted changes" in said[0]
+
+
+FLAT_TONE = (
+    "the tone model gives every one of 16 passage-topic pairs about the same probabilities "
+    "(negative 0.33, neutral 0.33, positive 0.33): its tone says nothing about these passages "
+    "(an untrained or broken model?)"
+)
+
+
+def test_a_run_with_a_broken_model_says_so_wherever_it_is_compared(runs, three_runs):
+    """A review compared a run of an untrained tone model: `show` warned, `compare` and
+    `robustness` did not, and printed rank correlations of values equal to five decimals."""
+    a, b = runs
+    flat = b.positions.copy()
+    discussed = flat["status"] == "discussed"
+    # every author's tone the same to two decimals, in a noise order of the fifth
+    flat.loc[discussed, "tone"] = -0.005129 - 1e-6 * np.arange(int(discussed.sum()))
+    broken = dataclasses.replace(b, positions=flat, meta={**b.meta, "model_warnings": [FLAT_TONE]})
+    report = compare_runs(a, broken)
+    assert f"run B: {FLAT_TONE}" in report["warnings"]
+    for key in ("sanctions", "ukraine"):
+        assert report["topics"][key]["authors"]["spearman"]["tone"] is None
+    assert report["overall"]["authors"]["spearman"]["tone"] is None
+    # the stance, which the warning does not touch, still correlates
+    assert report["topics"]["sanctions"]["authors"]["spearman"]["stance"] is not None
+    assert f"run B: {FLAT_TONE}" in " ".join(format_comparison(report).split())
+    first, second, third = three_runs
+    third = dataclasses.replace(third, meta={**third.meta, "model_warnings": [FLAT_TONE]})
+    said = robustness([first, second, third], measure="tone")["warnings"]
+    assert any(w.startswith("run ") and FLAT_TONE in w for w in said)
+
+
+def test_an_author_heard_only_through_quotes_reads_so_in_a_change(runs):
+    """A review saw "Andrew Prokop stance: no stance expressed -> a side taken" where the first
+    run had no own words of his on the topic, only quotes ("only quoted voices" in `show`)."""
+    a, b = runs
+    ours = {}
+    for run, quoted_only in ((a, True), (b, False)):
+        table = run.positions.copy()
+        table["stance_status"] = np.where(table["status"] == "discussed", "expressed", None)
+        where = (table["level"] == "author") & (table["author"] == "Bob")
+        where &= table["topic"] == "sanctions"
+        if quoted_only:
+            table.loc[where, "stance_status"] = "no_stance"
+            table.loc[where, ["stance", "stance_low", "stance_high"]] = np.nan
+            table.loc[where, "n_passages"] = 0
+        ours[run.run_id] = dataclasses.replace(run, positions=table)
+    report = compare_runs(ours[a.run_id], ours[b.run_id])
+    moved = report["topics"]["sanctions"]["stance_status_changes"]
+    assert [(e["author"], e["a"], e["b"]) for e in moved] == [("Bob", "only_quoted", "expressed")]
+    assert "Bob stance: only quoted voices -> a side taken" in format_comparison(report)

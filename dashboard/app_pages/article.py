@@ -423,7 +423,12 @@ def render() -> None:
         name = md_escape(ctx.marked_label(t.key))
         chips.append(f'<div style="margin:2px 0"><b>{name}</b>: {chip}</div>')
     st.markdown("".join(chips), unsafe_allow_html=True)
-    render_trust(ctx.meta.get("models"), ctx.info.topics, ctx.info.aggregation.include_reported)
+    render_trust(
+        ctx.meta.get("models"),
+        ctx.info.topics,
+        ctx.info.aggregation.include_reported,
+        ctx.meta.get("model_warnings"),
+    )
 
     store = data.text_store(ctx.path, ctx.stamp)
     passages = store.passages[store.passages["article_id"] == aid]

@@ -70,7 +70,12 @@ def render() -> None:
 
     topic_pairs = [(t.key, t.label) for t in ctx.topics]
     ui.legend(ctx, points="pale")
-    render_trust(ctx.meta.get("models"), ctx.info.topics, ctx.info.aggregation.include_reported)
+    render_trust(
+        ctx.meta.get("models"),
+        ctx.info.topics,
+        ctx.info.aggregation.include_reported,
+        ctx.meta.get("model_warnings"),
+    )
     marked = [(t.key, ctx.marked_label(t.key)) for t in ctx.topics]  # "(not measured)"
     frame = chart_frame(
         positions, chosen, marked, counts_reported=ctx.info.aggregation.include_reported

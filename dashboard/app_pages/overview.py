@@ -645,7 +645,12 @@ def render() -> None:
     )
     meta_by_id = meta.set_index("article_id", drop=False)
     ui.legend(ctx)
-    render_trust(ctx.meta.get("models"), ctx.info.topics, ctx.info.aggregation.include_reported)
+    render_trust(
+        ctx.meta.get("models"),
+        ctx.info.topics,
+        ctx.info.aggregation.include_reported,
+        ctx.meta.get("model_warnings"),
+    )
     _tone_baseline(ctx, meta, topic_keys, period)
     views_offered = ["Authors", "Outlets", "Articles"]
     state.seed_widget("view", "ov_view", state.one_of(views_offered))

@@ -489,7 +489,12 @@ def render() -> None:
         st.caption(
             f"{n_undated:,} of {len(meta):,} articles have no date and are left out of this page."
         )
-    render_trust(ctx.meta.get("models"), ctx.info.topics, ctx.info.aggregation.include_reported)
+    render_trust(
+        ctx.meta.get("models"),
+        ctx.info.topics,
+        ctx.info.aggregation.include_reported,
+        ctx.meta.get("model_warnings"),
+    )
 
     left, right = st.columns([3, 2])
     chosen = state.multiselect(

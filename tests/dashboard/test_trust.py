@@ -195,3 +195,25 @@ def test_a_built_in_key_given_another_target_does_not_take_the_figures_of_the_bu
     # the figures of sanctions on Russia stay under their own key, not the run's "Sanctions"
     assert f"Sanctions: {row['n_right']} of {row['n_leaning']} leaning pairs" not in text
     assert f"sanctions: {row['n_right']} of {row['n_leaning']} leaning pairs" in text
+
+
+@pytest.mark.parametrize("page", ["Overview", "Compare", "Over time", "Article"])
+def test_a_run_whose_model_said_nothing_warns_on_every_page(app, tmp_path, page):
+    """A review opened a run of an untrained tone model: `show` warned that its tone says
+    nothing, the pages showed "−0.01 [−0.01, −0.01]" with no word of it."""
+    meta = _meta(len(SMALL_ARTICLES), "2018-11-10T12:00:00")
+    flat = (
+        "tone model gives every one of 40 passage-topic pairs about the same probabilities "
+        "(negative 0.33, neutral 0.33, positive 0.33): its tone says nothing about these "
+        "passages (an untrained or broken model?)"
+    )
+    meta["model_warnings"] = [f"the {flat}"]
+    write_run(
+        tmp_path, "20181110-120000-flat", meta, CONFIG_TOML, _tables_from_specs(SMALL_ARTICLES)
+    )
+    at = app(tmp_path).run()
+    if page != "Overview":
+        file = {"Compare": "compare.py", "Over time": "time.py", "Article": "article.py"}[page]
+        at.switch_page(f"app_pages/{file}").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(flat in w.value for w in at.warning), [w.value for w in at.warning]
