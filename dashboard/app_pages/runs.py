@@ -462,11 +462,20 @@ def scatter_charts(frame: pd.DataFrame, topic_labels: list[str]) -> list[alt.Lay
     shown = set(frame["Measure"])
     return [
         layered.transform_filter(alt.datum.Measure == m)
-        .properties(title=alt.TitleParams(m, anchor="start", fontSize=14))
+        .properties(
+            title=alt.TitleParams(m, anchor="start", fontSize=14),
+            # its natural size: Streamlit's default ("fit") squeezed title, axes and legend
+            # into the plot's 260 px, which left the plot flat and the legend cut to two topics
+            autosize=alt.AutoSizeParams(type="pad", contains="padding"),
+        )
         .configure_axis(grid=False)
         for m in SCATTER_MEASURES.values()
         if m in shown
     ]
+
+
+# A scatter's ticks on both axes: a square plot of -1 to 1 read at a glance
+TICKS = [-1, -0.5, 0, 0.5, 1]
 
 
 def _scatter_layers(frame: pd.DataFrame, topic_labels: list[str]) -> alt.LayerChart:
@@ -489,8 +498,8 @@ def _scatter_layers(frame: pd.DataFrame, topic_labels: list[str]) -> alt.LayerCh
         alt.Chart()
         .mark_point(filled=True, size=110, stroke="#222", strokeWidth=0.6, opacity=0.9)
         .encode(
-            x=alt.X("Run A:Q", scale=scale, title="run A"),
-            y=alt.Y("Run B:Q", scale=scale, title="run B"),
+            x=alt.X("Run A:Q", scale=scale, title="run A", axis=alt.Axis(values=TICKS)),
+            y=alt.Y("Run B:Q", scale=scale, title="run B", axis=alt.Axis(values=TICKS)),
             color=alt.Color(
                 "Topic:N",
                 sort=topic_labels,
@@ -508,7 +517,7 @@ def _scatter_layers(frame: pd.DataFrame, topic_labels: list[str]) -> alt.LayerCh
             ],
         )
     )
-    return alt.layer(zero_x, zero_y, diagonal, points, data=frame).properties(width=260, height=260)
+    return alt.layer(zero_x, zero_y, diagonal, points, data=frame).properties(width=230, height=230)
 
 
 def _probability_bar(probs: dict[str, float]) -> str:

@@ -466,3 +466,30 @@ def test_a_value_just_outside_the_zero_band_is_not_shown_on_its_edge():
     side = {"status": "discussed", "value": 0.0511, "low": -0.16, "high": 0.26, "n_passages": 9}
     assert change_cell(side, "tone").startswith("+0.051 ")
     assert change_cell({**side, "value": 0.2}, "tone").startswith("+0.20 ")
+
+
+def test_each_scatter_panel_keeps_its_square_plot_and_every_topic_in_its_legend():
+    """A review saw flat panels whose legends named two of three topics: Streamlit's default
+    sizing ("fit") squeezed title, axes and legend into the plot's own size."""
+    import pandas as pd
+
+    from dashboard.app_pages.runs import scatter_charts, scatter_frame
+
+    labels = ["Arms control", "Sanctions", "Ukraine"]
+    rows = [
+        {"author": a, "group_kind": "author", "topic": t, "status": "discussed"}
+        | {"stance": 0.1 * i, "tone": -0.1 * i, "quoted_stance": 0.2}
+        for i, (a, t) in enumerate([("A", "s"), ("B", "u"), ("C", "u")])
+    ]
+    frame = scatter_frame(
+        pd.DataFrame(rows),
+        pd.DataFrame(rows),
+        ["a", "s", "u"],
+        dict(zip("asu", labels, strict=True)),
+    )
+    for chart in scatter_charts(frame, labels):
+        spec = chart.to_dict()
+        assert spec["autosize"]["type"] == "pad"  # its own size, decorations around the plot
+        assert spec["width"] == spec["height"]
+        colour = spec["layer"][-1]["encoding"]["color"]
+        assert colour["scale"]["domain"] == labels  # every topic keeps its colour and entry
