@@ -65,7 +65,7 @@ def build_nli_model(folder: Path, seed: int = 0) -> Path:
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
     from analysis.backbone import minilm_path
-    from analysis.scoring.hf_classifier import is_nli_head
+    from analysis.scoring.label_names import is_nli_head
 
     tokenizer = AutoTokenizer.from_pretrained(str(minilm_path()))
     config = BertConfig(

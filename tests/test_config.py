@@ -101,7 +101,7 @@ def test_recorded_topic_definitions_do_not_break_reloading(tmp_path):
 def test_every_relative_path_in_a_toml_file_is_read_from_its_folder(tmp_path, monkeypatch):
     exp = tmp_path / "exp"
     (exp / "models" / "local-nli").mkdir(parents=True)
-    (tmp_path / "shared-model").mkdir()
+    _hf_folder(tmp_path / "shared-model", ["negative", "neutral", "positive"])
     (exp / "x.toml").write_text(
         """
 [corpus]
@@ -227,7 +227,8 @@ def test_a_model_folder_beside_the_file_loads_from_any_working_folder(tmp_path, 
     """A folder named like a registered name (stance.mine.v1) beside the experiment is that
     folder, wherever the command runs; paths resolve before names are checked."""
     exp = tmp_path / "exp"
-    (exp / "stance.mine.v1").mkdir(parents=True)
+    exp.mkdir()
+    _hf_folder(exp / "stance.mine.v1", ["favor", "against", "none"])
     (exp / "x.toml").write_text('[models]\nstance = "stance.mine.v1"\n')
     monkeypatch.chdir(tmp_path)
     config = AnalysisConfig.from_toml(exp / "x.toml")
@@ -238,7 +239,8 @@ def test_a_model_folder_beside_the_file_loads_from_any_working_folder(tmp_path, 
 
 
 def test_absolute_paths_are_read_from_the_working_folder_and_normalised(tmp_path, monkeypatch):
-    (tmp_path / "models" / "nli").mkdir(parents=True)
+    (tmp_path / "models").mkdir()
+    _hf_folder(tmp_path / "models" / "nli", ["entailment", "neutral", "contradiction"])
     monkeypatch.chdir(tmp_path)
     config = AnalysisConfig().with_values(
         corpus={"paths": ["news", "/data/x/../y.jsonl"]},
@@ -278,3 +280,64 @@ def test_a_topic_written_into_an_experiment_says_where_topics_go(tmp_path):
     assert '[topics] file = "FILE"' in said
     experiment.write_text('[topics]\nfile = "mine.toml"\n')
     assert AnalysisConfig.from_toml(experiment).topics.file.endswith("mine.toml")
+
+
+def _hf_folder(path, labels):
+    """A folder with only the config.json a Hugging Face classifier's labels are read from."""
+    import json
+
+    path.mkdir()
+    id2label = {str(i): label for i, label in enumerate(labels)}
+    (path / "config.json").write_text(json.dumps({"id2label": id2label}))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("labels", "table", "message"),
+    [
+        (
+            ["FAVOR", "AGAINST", "NONE"],
+            "",
+            "are stance labels, not tone labels: give it as the stance model",
+        ),
+        (
+            ["LABEL_0", "LABEL_1", "LABEL_2"],
+            "label_map = {LABEL_0 = 'negative', LABEL_1 = 'neutral', LABEL_3 = 'positive'}\n",
+            "label map key(s) ['LABEL_3'] are not labels of tone model",
+        ),
+        (None, "", "has no config.json: expected a Hugging Face model folder"),
+    ],
+)
+def test_a_local_classifier_folder_is_checked_at_load_naming_the_file(
+    tmp_path, labels, table, message
+):
+    """A review's wrong-task folder, misspelt label-map key and folder holding no model failed
+    only once the other models had loaded (7 s), in messages that named no file."""
+    folder = tmp_path / "model"
+    if labels is None:
+        folder.mkdir()
+        (folder / "README.md").write_text("not a model")
+    else:
+        _hf_folder(folder, labels)
+    path = tmp_path / "exp.toml"
+    path.write_text(
+        f"[models]\ntone = 'tone.hf-classifier.v1'\n[models.tone_options]\nmodel = 'model'\n{table}"
+    )
+    with pytest.raises(ConfigError) as info:
+        AnalysisConfig.from_toml(path)
+    assert message in str(info.value) and str(path) in str(info.value)
+    assert "models.tone" in str(info.value)
+
+
+def test_a_folder_given_as_the_model_itself_is_checked_too(tmp_path):
+    _hf_folder(tmp_path / "sentiment", ["negative", "neutral", "positive"])
+    _hf_folder(tmp_path / "nli", ["entailment", "neutral", "contradiction"])
+    path = tmp_path / "exp.toml"
+    path.write_text("[models]\nstance = 'sentiment'\n")
+    with pytest.raises(ConfigError, match="are tone labels, not stance labels"):
+        AnalysisConfig.from_toml(path)
+    path.write_text("[models]\nstance = 'nli'\n")  # an NLI folder is a stance model (NLI backend)
+    assert AnalysisConfig.from_toml(path).models.stance == str(tmp_path / "nli")
+    path.write_text("[models]\ntone = 'nli'\n")
+    with pytest.raises(ConfigError, match="is an NLI model .* not tone"):
+        AnalysisConfig.from_toml(path)

@@ -6,7 +6,6 @@ one line within seconds, not a minute of retries ending in a message cut mid-URL
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -131,15 +130,3 @@ def did_you_mean(spec: str, task: str | None = None) -> str:
         if registered
         else ""
     )
-
-
-def local_id2label(spec: str) -> dict[int, str] | None:
-    """``id2label`` of a local model folder's ``config.json``, if it has one."""
-    config = Path(spec).expanduser() / "config.json"
-    if not config.is_file():
-        return None
-    try:
-        raw = json.loads(config.read_text(encoding="utf-8")).get("id2label") or {}
-        return {int(k): str(v) for k, v in raw.items()}
-    except (OSError, ValueError, AttributeError):
-        return None

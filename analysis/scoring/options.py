@@ -112,6 +112,31 @@ def _check_chat(options: Mapping[str, Any]) -> None:
     ChatConfig.from_dict(dict(options))
 
 
+def _check_hf_folder(task: str) -> Callable[[Mapping[str, Any]], None]:
+    """A check of a Hugging Face classifier's ``model`` where it is a local folder: a
+    ``config.json``, and labels that read as ``task``'s (with the ``label_map`` given), so that
+    a folder that is no model, a model of the other task or a wrong label map fails at load,
+    naming the experiment file, not after the other models have loaded. A hub id, or a path
+    that is not there, is left to the loader, which says what it tried."""
+
+    def check(options: Mapping[str, Any]) -> None:
+        from analysis.scoring.label_names import local_id2label, map_labels
+
+        folder = Path(str(options.get("model") or "")).expanduser()
+        if not str(options.get("model") or "") or not folder.is_dir():
+            return
+        if not (folder / "config.json").is_file():
+            raise ValueError(
+                f"model folder {folder} has no config.json: expected a Hugging Face model "
+                "folder (config.json, weights, tokenizer)"
+            )
+        id2label = local_id2label(str(folder))
+        if id2label:
+            map_labels(id2label, task, options.get("label_map"), str(folder))
+
+    return check
+
+
 BACKEND_SPECS: Mapping[str, BackendSpec] = MappingProxyType(
     {
         "stance.minilm.v1": BackendSpec(
@@ -130,10 +155,16 @@ BACKEND_SPECS: Mapping[str, BackendSpec] = MappingProxyType(
             NLI_OPTIONS, ("model",), "any Hugging Face NLI model as a zero-shot stance scorer"
         ),
         "stance.hf-classifier.v1": BackendSpec(
-            HF_OPTIONS["stance"], ("model",), "any Hugging Face stance classifier"
+            HF_OPTIONS["stance"],
+            ("model",),
+            "any Hugging Face stance classifier",
+            _check_hf_folder("stance"),
         ),
         "tone.hf-classifier.v1": BackendSpec(
-            HF_OPTIONS["tone"], ("model",), "any Hugging Face sentiment classifier"
+            HF_OPTIONS["tone"],
+            ("model",),
+            "any Hugging Face sentiment classifier",
+            _check_hf_folder("tone"),
         ),
         "stance.chat.v1": BackendSpec(
             _chat_options(),
@@ -205,3 +236,25 @@ def check_spec(spec: str, task: str, options: Mapping[str, Any]) -> None:
             f"{', '.join(available(task))} (or give a model directory or Hugging Face id)"
         )
     check_values("a Hugging Face model", {**HF_OPTIONS[task], **NLI_OPTIONS}, options)
+    folder = Path(spec).expanduser()
+    if folder.is_dir() and not (folder / "viewpoints_model.json").is_file():
+        _check_folder_given_as_model(folder, task, options)
+
+
+def _check_folder_given_as_model(folder: Path, task: str, options: Mapping[str, Any]) -> None:
+    """A Hugging Face folder named as the model itself: as :func:`_check_hf_folder`, except
+    that an NLI head is what the stance model's folder may be (it is scored as stance.nli.v1)."""
+    from analysis.scoring.label_names import is_nli_head, local_id2label
+
+    id2label = local_id2label(str(folder))
+    if id2label and is_nli_head(id2label) and not options.get("label_map"):
+        if task == "stance":
+            return
+        raise UnknownScorerError(
+            f"{folder} is an NLI model (labels {sorted(id2label.values())}): it can score "
+            "stance (as stance.nli.v1), not tone; choose a sentiment classifier for tone"
+        )
+    try:
+        _check_hf_folder(task)({**options, "model": str(folder)})
+    except ValueError as err:
+        raise UnknownScorerError(str(err)) from None

@@ -18,14 +18,13 @@ from typing import Any
 
 from analysis.labels import labels_for
 from analysis.scoring.base import ModelLoadError, Scorer
-from analysis.scoring.hf_classifier import HFClassifierScorer, is_nli_head
-from analysis.scoring.hub import local_id2label
+from analysis.scoring.hf_classifier import HFClassifierScorer
+from analysis.scoring.label_names import is_nli_head, local_id2label
 from analysis.scoring.options import (
     BACKEND_SPECS,
     DEFAULTS,
     HF_OPTIONS,
     NLI_OPTIONS,
-    UnknownScorerError,
     check_spec,
     check_values,
 )
@@ -172,12 +171,7 @@ def create_scorer(
             "(viewpoints_model.json)"
         )
     id2label = local_id2label(spec) if path.is_dir() else None
-    if id2label and is_nli_head(id2label) and not label_map:
-        if task != "stance":
-            raise UnknownScorerError(
-                f"{spec} is an NLI model (labels {sorted(id2label.values())}): it can score "
-                "stance (as stance.nli.v1), not tone; choose a sentiment classifier for tone"
-            )
+    if id2label and is_nli_head(id2label) and not label_map:  # as tone: refused by check_spec
         nli_options = {k: v for k, v in options.items() if k in NLI_OPTIONS}
         return _nli(BuildRequest({**nli_options, "model": spec}, precision, templates=templates))
     check_values("a Hugging Face classifier", HF_OPTIONS[task], options)

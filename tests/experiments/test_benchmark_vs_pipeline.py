@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analysis.corpus import load_corpus
-from analysis.scoring.hf_classifier import is_nli_head
+from analysis.scoring.label_names import is_nli_head
 from analysis.scoring.nli import DEFAULT_AGAINST_TEMPLATE, DEFAULT_FAVOR_TEMPLATE
 from analysis.topics import load_topics
 from experiments.benchmark_corpus import cpu_name

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from analysis.scoring import ModelLoadError, UnknownScorerError, available, create_scorer
-from analysis.scoring.hf_classifier import map_labels
+from analysis.scoring.label_names import map_labels
 from analysis.scoring.vader import VaderToneScorer, compound_to_probabilities
 
 
@@ -79,6 +79,21 @@ def test_label_mapping_by_name_override_and_failure():
         map_labels({0: "NEG", 1: "POS", 2: "OTHER"}, "tone")
 
 
+def test_a_model_of_the_other_task_is_refused_as_such_not_offered_a_label_map():
+    """A review gave a stance model as the tone model and was offered "give a label map such as
+    FAVOR=negative, AGAINST=neutral, NONE=positive": numbers that mean nothing."""
+    with pytest.raises(ValueError, match="are stance labels, not tone labels: give it as the "):
+        map_labels({0: "FAVOR", 1: "AGAINST", 2: "NONE"}, "tone", model="m/stance")
+    with pytest.raises(ValueError, match="are tone labels, not stance labels") as info:
+        map_labels({0: "negative", 1: "neutral", 2: "positive"}, "stance")
+    assert "label map such as" not in str(info.value)
+    with pytest.raises(ValueError, match="are tone labels"):
+        map_labels({0: "NEGATIVE", 1: "POSITIVE"}, "stance")
+    # a label map given on purpose is the user's reading of the labels, and is kept
+    mapping = {"negative": "against", "neutral": "none", "positive": "favor"}
+    assert map_labels({0: "negative", 1: "neutral", 2: "positive"}, "stance", mapping) == [2, 0, 1]
+
+
 def test_missing_model_is_one_line_naming_what_was_tried(tmp_path):
     scorer = create_scorer("nobody/no-such-model", "tone")
     with pytest.raises(ModelLoadError) as info:
@@ -89,7 +104,7 @@ def test_missing_model_is_one_line_naming_what_was_tried(tmp_path):
     assert "--local-dir" in message
     empty = tmp_path / "empty_model"
     empty.mkdir()
-    with pytest.raises(ModelLoadError, match=r"has no config\.json"):
+    with pytest.raises(UnknownScorerError, match=r"has no config\.json"):
         create_scorer(str(empty), "tone")  # said when the model is chosen, before any work
 
 
