@@ -623,7 +623,12 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     if len(runs) + len(variants) < 2:  # before any analysis, so that none is left behind
         raise CLIError("expected at least two runs (RUN ids, or --experiment with --template)")
     for favor, against in variants:
-        config = base.with_values(run={"runs_dir": args.runs_dir} if args.runs_dir else {})
+        # named as `viewpoints run` names an experiment's run: its own name, else the file's
+        name = base.run.name or Path(args.experiment).stem
+        config = base.with_values(
+            run={"name": name, **({"runs_dir": args.runs_dir} if args.runs_dir else {})},
+            models={"cache": args.cache} if args.cache is not None else {},
+        )
         if favor:
             # The command line's templates win over the topics file's per-topic ones.
             config = config.with_values(
@@ -635,7 +640,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
                         "topic_templates": False,
                     }
                 },
-                run={"name": f"{Path(args.experiment).stem}: {favor}"},
+                run={"name": f"{name}: {favor} | {against}"},
             )
         result = analyze(config, progress=not args.quiet, quiet=args.quiet)
         runs.append(load_run(str(result.path), args.runs_dir))
@@ -1675,6 +1680,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("stance", "tone"),
         default="stance",
         help="the author measure whose orders and signs are compared (default stance)",
+    )
+    rb.add_argument(
+        "--cache",
+        default=None,
+        help="with --experiment: the prediction cache file of its runs ('' = none; default the "
+        "experiment's, else .viewpoints-cache/... where you run it)",
     )
     rb.add_argument("--json", action="store_true", help="print one JSON object")
     _add_quiet(rb)

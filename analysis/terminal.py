@@ -642,6 +642,9 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     if not overall["status_changes"] and not overall.get("stance_status_changes"):
         lines.append("  none")
 
+    if report.get("top_k") == 0:  # asked for none: not "none", which reads as full agreement
+        lines += ["", "Passages where the runs disagree most: not listed (--top 0)"]
+        return "\n".join(lines)
     for task in TASKS:
         lines.append("")
         lines.append(

@@ -949,6 +949,11 @@ def test_compare_top_sets_the_passages_printed_per_topic(runs, capsys):
         )
         assert text.count("] tv ") == expected
     assert expected > 3  # more than the three the text once printed at most
+    # none asked for: said so, not "none" under each heading, which reads as full agreement
+    assert main(["compare", "run-a", "run-b", "--runs-dir", runs_dir, "--top", "0"]) == 0
+    text = capsys.readouterr().out
+    assert "disagree most: not listed (--top 0)" in text and "] tv " not in text
+    assert "disagree most on the" not in text
 
 
 def test_compare_outlets_reads_each_outlet_over_all_its_articles(runs, capsys):

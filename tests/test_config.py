@@ -339,5 +339,5 @@ def test_a_folder_given_as_the_model_itself_is_checked_too(tmp_path):
     path.write_text("[models]\nstance = 'nli'\n")  # an NLI folder is a stance model (NLI backend)
     assert AnalysisConfig.from_toml(path).models.stance == str(tmp_path / "nli")
     path.write_text("[models]\ntone = 'nli'\n")
-    with pytest.raises(ConfigError, match="is an NLI model .* not tone"):
+    with pytest.raises(ConfigError, match=r"is an NLI model .* not tone"):
         AnalysisConfig.from_toml(path)

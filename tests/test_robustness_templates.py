@@ -53,6 +53,8 @@ def test_each_template_is_a_run_besides_the_experiment_as_is(nli_experiment, tmp
             "{target} is good.|{target} is bad.",
             "--runs-dir",
             str(tmp_path),
+            "--cache",
+            str(tmp_path / "cache" / "p.sqlite"),
             "--json",
             "--quiet",
         ]
@@ -64,6 +66,9 @@ def test_each_template_is_a_run_besides_the_experiment_as_is(nli_experiment, tmp
     assert len(runs) == 3  # as is + two templates
     names = sorted(r["name"] for r in runs)
     assert any("welcomes" in n for n in names) and any("is good" in n for n in names)
+    # named as `viewpoints run` names them: the file's stem, each template in both halves
+    assert "nli" in names and "nli: {target} is good. | {target} is bad." in names
+    assert (tmp_path / "cache" / "p.sqlite").is_file()  # the cache asked for, not ./...
     as_is = next(r for r in runs if "{target}" not in r["name"])
     by_template = [r for r in runs if "{target}" in r["name"]]
     # The command line's templates replace the topics file's: every run scores differently.
