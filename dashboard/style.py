@@ -57,12 +57,17 @@ MINUS = "\u2212"
 
 GROUP_NOTES = {
     "author": "",
-    "outlet": "grouped under outlet (no author named)",
+    "outlet": "grouped under the outlet: its unsigned pieces (no author named)",
     "article": "grouped under the article (no author or outlet)",
     "outlet_all": "the outlet: all its articles, signed or not",
     "outlet_period": "the outlet: all its dated articles in the date range, signed or not",
 }
-GROUP_SHORT = {"author": "", "outlet": "outlet (no author)", "article": "the article itself"}
+# "unsigned pieces", as every list tags an outlet's row at author level (analysis.labels)
+GROUP_SHORT = {
+    "author": "",
+    "outlet": "outlet (unsigned pieces)",
+    "article": "the article itself",
+}
 STANCE_PROBS = (("stance_favor", "favor"), ("stance_against", "against"), ("stance_none", "none"))
 SPEAKER_PROBS = (
     ("speaker_favor", "favor"),

@@ -78,8 +78,8 @@ def matrix_table(
         )
         + " (an author's or an outlet's: 'in k articles', the articles that discuss the topic, "
         "which its interval rests on)",
-        "Grouped under": "articles that name no author are grouped under their outlet (or the "
-        "article itself)",
+        "Grouped under": "articles that name no author are grouped under their outlet, as its "
+        "unsigned pieces (or under the article itself)",
     }
     # Long scraped bylines and titles are cut to a width of their own (whole on hover), so that
     # the measures stay on screen; n · coverage is wide enough for "(+1 reported)".
@@ -89,7 +89,7 @@ def matrix_table(
         "Outlet": 200,
         # "Nord Stream 2 (not measured)" whole: the mark is the row's only warning
         "Topic": label_width(table.display["Topic"]) if "Topic" in table.display else 100,
-        "Grouped under": 130,  # "outlet (no author)" whole
+        "Grouped under": label_width(["outlet (unsigned pieces)"]),  # whole
     }
     # the measures as wide as their longest cell ("−0.04 [−1.00, +1.00] mixed", "35 in 14
     # articles · <1% (+29 reported)"): the grid sizes a column by its first rows only

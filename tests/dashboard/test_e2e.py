@@ -35,7 +35,7 @@ def test_overview(server, page, screenshots):
     table = page.locator('[data-testid="stDataFrame"]').first
     # The grid draws on a canvas and mirrors the visible cells into an accessible table;
     # expect() retries until that mirror holds the text.
-    for name in (*GROUPS, *TOPIC_LABELS.values(), "not discussed", "outlet (no author)"):
+    for name in (*GROUPS, *TOPIC_LABELS.values(), "not discussed", "outlet (unsigned pieces)"):
         expect(table).to_contain_text(name)
     expect(page.get_by_text("against \u22121").first).to_be_visible()  # the stance's key
     expect(page.get_by_text("negative \u22121").first).to_be_visible()  # and tone's

@@ -830,3 +830,13 @@ def test_a_topic_column_is_wide_enough_for_its_longest_label_within_bounds():
         assert label_width(["Sanctions", marked]) >= 7 * len(marked)  # the mark is not cut off
     assert label_width(["Ukraine"]) == 100  # short labels keep the usual width
     assert label_width(["x" * 200]) == 420  # a very long label is cut (whole on hover)
+
+
+def test_an_outlet_group_is_named_its_unsigned_pieces_everywhere():
+    """A review found one unit under four names ("The Hill (unsigned pieces)", "outlet (no
+    author)", ...): the notes now say what every list tags it with."""
+    from dashboard.evidence import group_note_html
+
+    assert "unsigned pieces" in group_note_html("outlet")
+    assert "outlet (unsigned pieces)" in group_note_html("outlet", short=True)
+    assert group_note_html("author") == ""

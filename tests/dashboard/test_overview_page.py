@@ -75,7 +75,7 @@ def test_not_discussed_is_shown_in_words_never_as_zero(overview):
 
 def test_rows_without_author_say_what_they_are_grouped_under(overview):
     table = _table(overview)
-    assert _row(table, NHAN_DAN, "Ukraine")["Grouped under"] == "outlet (no author)"
+    assert _row(table, NHAN_DAN, "Ukraine")["Grouped under"] == "outlet (unsigned pieces)"
     assert _row(table, WIRE_TITLE, "Ukraine")["Grouped under"] == "the article itself"
     assert _row(table, TIMOFEEV, "Ukraine")["Grouped under"] == ""
 
@@ -351,7 +351,7 @@ def test_outlets_view_holds_every_article_an_outlet_published(overview):
     # Timofeev's signed sentence is evidence for his outlet too, and says whose it is
     assert "sanctions machine in Washington runs on autopilot" in text
     assert "the outlet: all its articles, signed or not" in text
-    assert "grouped under outlet (no author named)" not in text
+    assert "grouped under the outlet: its unsigned pieces" not in text
     assert f"by {TIMOFEEV}" in text
     # Compare opens on outlets too
     overview.switch_page("app_pages/compare.py").run()
