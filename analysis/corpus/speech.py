@@ -784,8 +784,19 @@ def _speaker_of_label(label: str) -> str:
     ("HH") stay as they are."""
     if len(label) <= 3:
         return label
-    words = [w.capitalize() if w.isupper() else w for w in label.split()]
+    words = [_name_case(w) if w.isupper() else w for w in label.split()]
     return _person(words) or " ".join(words)
+
+
+# After these, a name's next letter is a capital too ("McCain", "O'Neill")
+_INNER_CAPITAL = re.compile(r"\b(Mc|O['’])([a-z])")
+
+
+def _name_case(word: str) -> str:
+    """A word of a name written in capitals, cased as a name: "MCCAIN" -> "McCain",
+    "O'NEILL" -> "O'Neill", "JEAN-CLAUDE" -> "Jean-Claude" (a review saw "John Mccain")."""
+    cased = "-".join(part.capitalize() for part in word.split("-"))
+    return _INNER_CAPITAL.sub(lambda m: m.group(1) + m.group(2).upper(), cased)
 
 
 def _full_names(speakers: set[str], text: str = "") -> dict[str, str]:

@@ -242,7 +242,16 @@ def test_a_wire_videos_soundbite_is_its_speakers_words():
     assert flags["Putin spoke at his annual news conference."] == (False, None)
     said = [(r, s) for t, (r, s) in flags.items() if "Kiev authorities" in t]
     assert said == [(True, "Vladimir Putin")]
-    assert [(r, s) for t, (r, s) in flags.items() if "arm Ukraine" in t] == [(True, "John Mccain")]
+    assert [(r, s) for t, (r, s) in flags.items() if "arm Ukraine" in t] == [(True, "John McCain")]
+
+
+def test_a_name_in_capitals_is_cased_as_a_name():
+    from analysis.corpus.speech import _speaker_of_label
+
+    assert _speaker_of_label("SENATOR JOHN MCCAIN") == "John McCain"
+    assert _speaker_of_label("TIP O'NEILL") == "Tip O'Neill"
+    assert _speaker_of_label("JEAN-CLAUDE JUNCKER") == "Jean-Claude Juncker"
+    assert _speaker_of_label("MACY GRAY") == "Macy Gray"  # "Mac" is no prefix: Macy, Mack
 
 
 def test_a_label_used_once_is_a_heading_not_a_transcript():
