@@ -86,6 +86,7 @@ from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import cohen_kappa, spearman, total_variation
 from analysis.quoted_voice import fill_quoted_readings, with_speaker_columns
 from analysis.records import is_missing
+from analysis.run_info import flat_model_tasks
 from analysis.runs import INTERVAL_COLUMNS, Run, RunError
 
 # Passage labels compared: the author head's stance, tone, and the quoted voice's stance of
@@ -843,6 +844,9 @@ def compare_runs(
         elif key in topics_b and key not in topics_a:
             warnings.append(f"topic {labels.get(key, key)!r} is only in run B")
     overall = _compare_slice(sa, sb, pa, pb, shared, top_k, zero_band, info)
+    _no_rho_for_noise(
+        [*topics.values(), overall], flat_model_tasks(a.meta) | flat_model_tasks(b.meta)
+    )
     if same_corpus is False and not overall["passages"]["shared"]:
         # said instead of "covers only the passages they share" (the first warning): none
         warnings[0] = (
@@ -1128,6 +1132,18 @@ def shown_spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
     )
 
 
+def _no_rho_for_noise(sections: Iterable[dict[str, Any]], flat: set[str]) -> None:
+    """No rank correlation for a measure whose model gave every passage the same answer in
+    either run (``flat``: tasks, :func:`analysis.run_info.flat_model_tasks`): its values differ
+    by noise, which can still round apart (the quoted voices are read by the stance model)."""
+    measures = {"stance": ("stance", "quoted"), "tone": ("tone",)}
+    for section in sections:
+        correlation = section["authors"]["spearman"]
+        for task in flat:
+            for measure in measures[task]:
+                correlation[measure] = None
+
+
 def _model_warnings(runs: Mapping[str, Run]) -> list[str]:
     """The runs' own warnings about their models (label -> run; ``run.json``
     ``model_warnings``: a model that gives every passage the same answer), which make that
@@ -1227,6 +1243,10 @@ def robustness(
             [t[t["topic"] == key] for t in tables], names, measure, zero_band, max_pairs
         )
         topics[key] = {"label": topic_label.get(key, key), **section}
+    if any(measure in flat_model_tasks(run.meta) for run in runs):  # a rank of noise: none
+        for section in topics.values():
+            for pair in section["spearman"]:
+                pair["rho"] = None
 
     overall_pairs = {
         k: sum(t["pairs"][k] for t in topics.values())

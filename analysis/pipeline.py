@@ -38,6 +38,7 @@ from analysis.intervals import INTERVAL_METHOD
 from analysis.labels import counted
 from analysis.memory import peak_rss_mib, release_freed_memory
 from analysis.provenance import command_line
+from analysis.run_info import FLAT_MODEL_NOTE
 from analysis.runs import ALL_COLUMNS
 from analysis.scoring.pair_scorer import quoted_voice, topic_gate, topic_head_targets
 
@@ -241,7 +242,7 @@ def flat_output_notes(
             continue
         mean = ", ".join(f"{c.removeprefix(task + '_')} {v:.2f}" for c, v in values.mean().items())
         notes.append(
-            f"the {task} model gives every one of {len(values)} passage-topic pairs about the "
+            f"{FLAT_MODEL_NOTE.format(task=task)} {len(values)} passage-topic pairs about the "
             f"same probabilities ({mean}): its {task} says nothing about these passages "
             "(an untrained or broken model?)"
         )

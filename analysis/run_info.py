@@ -85,6 +85,23 @@ class RunInfo:
         return [t.key for t in self.topics]
 
 
+# How a run's warning about a model that gave every passage the same answer begins (written
+# by analysis.pipeline.flat_output_notes into run.json's model_warnings): the task follows
+FLAT_MODEL_NOTE = "the {task} model gives every one of"
+
+
+def flat_model_tasks(meta: Mapping[str, Any] | None) -> set[str]:
+    """The tasks ("stance", "tone") whose model the run warned gave every passage about the
+    same answer: their numbers in that run are noise, whatever they round to."""
+    warnings = meta.get("model_warnings") or [] if isinstance(meta, Mapping) else []
+    return {
+        task
+        for task in ("stance", "tone")
+        for warning in warnings
+        if str(warning).startswith(FLAT_MODEL_NOTE.format(task=task))
+    }
+
+
 def label_from_key(key: str) -> str:
     """``arms_control`` -> ``Arms control`` (used where a run gives no label)."""
     words = str(key).replace("_", " ").replace("-", " ").strip()

@@ -1121,8 +1121,32 @@ def test_a_run_with_a_broken_model_says_so_wherever_it_is_compared(runs, three_r
     assert f"run B: {FLAT_TONE}" in " ".join(format_comparison(report).split())
     first, second, third = three_runs
     third = dataclasses.replace(third, meta={**third.meta, "model_warnings": [FLAT_TONE]})
-    said = robustness([first, second, third], measure="tone")["warnings"]
-    assert any(w.startswith("run ") and FLAT_TONE in w for w in said)
+    report = robustness([first, second, third], measure="tone")
+    assert any(w.startswith("run ") and FLAT_TONE in w for w in report["warnings"])
+    assert all(p["rho"] is None for t in report["topics"].values() for p in t["spearman"])
+    assert any(  # the stance, which the model read, still ranks
+        p["rho"] is not None
+        for t in robustness([first, second, third])["topics"].values()
+        for p in t["spearman"]
+    )
+
+
+def test_a_broken_models_noise_gets_no_rho_even_where_it_rounds_apart(runs):
+    """A review's untrained tone model gave -0.005 and +0.0002, which round apart: rho -0.87."""
+    a, b = runs
+    spread = {}
+    for run in runs:  # tones that differ by author, as a working model's would
+        table = run.positions.copy()
+        table["tone"] = 0.1 * table["author"].map({n: i for i, n in enumerate(AUTHORS)})
+        spread[run.run_id] = dataclasses.replace(run, positions=table)
+    a, b = spread[a.run_id], spread[b.run_id]
+    broken = dataclasses.replace(b, meta={**b.meta, "model_warnings": [FLAT_TONE]})
+    plain = compare_runs(a, b)["topics"]["sanctions"]["authors"]["spearman"]
+    assert plain["tone"] is not None  # the same runs, with no warning, do rank
+    report = compare_runs(a, broken)
+    for section in [*report["topics"].values(), report["overall"]]:
+        assert section["authors"]["spearman"]["tone"] is None
+    assert report["topics"]["sanctions"]["authors"]["spearman"]["stance"] is not None
 
 
 def test_an_author_heard_only_through_quotes_reads_so_in_a_change(runs):
