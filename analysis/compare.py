@@ -21,7 +21,8 @@ threshold, ...)?", per topic and overall:
   *Overall* pools the shared pairs of all topics.
 - **Author rank correlation.** Spearman's rho (:func:`spearman`) of the author-level ``stance``
   (and ``quoted``, the quoted voices' stance, and ``tone``) over authors *discussed* in both
-  runs with that measure in both, read as shown (two decimals: :func:`shown_spearman`);
+  runs with that measure in both (co-authors of the same articles, whose positions are the same
+  in both runs, once), read as shown (two decimals: :func:`shown_spearman`);
   ``None`` with fewer than 3 such authors or when either run gives them all the same value.
   *Overall* correlates all (author, topic) cells discussed in both runs.
 - **Sign changes.** A value is read as ``+`` above ``zero_band`` (0.05 by default), ``-`` below
@@ -427,8 +428,13 @@ def _author_changes(
             & both[f"{measure}_b"].notna()
         )
         rows = both[ok].sort_values(["topic", *_AUTHOR_KEY])
-        correlation[measure] = shown_spearman(rows[f"{measure}_a"], rows[f"{measure}_b"])
-        correlation[f"n_{measure}"] = len(rows)
+        # co-authors of the same articles (the same position in both runs) rank once
+        same = [f"{c.format(m=measure)}_{r}" for c in SAME_POSITION for r in "ab"]
+        columns = ["topic", *[c for c in same if c in rows]]
+        position = pd.Series([repr(v) for v in rows[columns].to_numpy().tolist()], index=rows.index)
+        ranked = rows[~position.duplicated()]
+        correlation[measure] = shown_spearman(ranked[f"{measure}_a"], ranked[f"{measure}_b"])
+        correlation[f"n_{measure}"] = len(ranked)
         for _, row in rows.iterrows():
             va, vb = float(row[f"{measure}_a"]), float(row[f"{measure}_b"])
             base = {
@@ -895,6 +901,37 @@ def _check_runs(runs: Sequence[Run], labels: Sequence[str] | None) -> list[str]:
     return list(labels)
 
 
+# What makes two units' positions the same: co-authors of the same articles have these equal,
+# the evidence (passage ids, which name their article) among them
+SAME_POSITION = ("{m}", "{m}_low", "{m}_high", "n_passages", "n_articles", "evidence")
+
+
+def _once_each(
+    discussed: list[pd.DataFrame], common: list[tuple], measure: str
+) -> tuple[list[tuple], list[dict[str, Any]]]:
+    """``common`` with each unit whose position is the same as an earlier one's in every run
+    (value, interval, passages, articles: co-authors of the same articles) left out, and those
+    left out with whom they share it: a pair of them is no comparison (always a tie), and their
+    pairs with others would count every comparison once per co-author (a review counted two
+    flips of one article)."""
+    columns = [c.format(m=measure) for c in SAME_POSITION]
+    first: dict[str, tuple] = {}
+    kept: list[tuple] = []
+    same: list[dict[str, Any]] = []
+    for key in common:
+        position = repr(
+            [[d.loc[key, c] if c in d.columns else None for c in columns] for d in discussed]
+        )
+        if position in first:
+            same.append(
+                {"author": key[0], "group_kind": key[1] or None, "same_as": first[position][0]}
+            )
+        else:
+            first[position] = key
+            kept.append(key)
+    return kept, same
+
+
 def _topic_robustness(
     tables: list[pd.DataFrame],
     labels: list[str],
@@ -905,7 +942,8 @@ def _topic_robustness(
     """Pairwise orders and per-author signs for one topic (tables already filtered to it)."""
     discussed = [t[_discussed(t, measure)].set_index(_AUTHOR_KEY) for t in tables]
     everyone = sorted(set().union(*(set(d.index) for d in discussed)))
-    common = [k for k in everyone if all(k in d.index for d in discussed)]
+    in_all = [k for k in everyone if all(k in d.index for d in discussed)]
+    common, same_as = _once_each(discussed, in_all, measure)
     not_in_all = [
         {
             "author": k[0],
@@ -913,7 +951,7 @@ def _topic_robustness(
             "discussed_in": [lab for lab, d in zip(labels, discussed, strict=True) if k in d.index],
         }
         for k in everyone
-        if k not in common
+        if k not in in_all
     ]
     n = len(common)
 
@@ -988,6 +1026,7 @@ def _topic_robustness(
     ]
     return {
         "authors": [k[0] for k in common],
+        "same_as": same_as,
         "authors_not_in_all": not_in_all,
         "pairs": {
             "n": len(i),

@@ -724,6 +724,12 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
             lines.append(f"    {who(s)}: {s['verdict']} ({marks})")
         if len(unsteady) > max_listed:
             lines.append(f"    ... and {len(unsteady) - max_listed} more")
+        if section.get("same_as"):
+            twins = ", ".join(f"{e['author']} (as {e['same_as']})" for e in section["same_as"])
+            lines.append(
+                f"  the same position in every run as another (co-authors of the same "
+                f"articles), compared once: {twins}"
+            )
         if section["authors_not_in_all"]:
             left_out = [a["author"] for a in section["authors_not_in_all"]]
             names = ", ".join(left_out[:max_listed]) + (

@@ -1168,3 +1168,36 @@ def test_an_author_heard_only_through_quotes_reads_so_in_a_change(runs):
     moved = report["topics"]["sanctions"]["stance_status_changes"]
     assert [(e["author"], e["a"], e["b"]) for e in moved] == [("Bob", "only_quoted", "expressed")]
     assert "Bob stance: only quoted voices -> a side taken" in format_comparison(report)
+
+
+def test_co_authors_of_the_same_articles_are_compared_once(three_runs):
+    """A review's robustness counted two flips of one article, once per co-author, and a tie
+    between the two co-authors in every run."""
+    twinned = []
+    for run in three_runs:
+        table = run.positions.copy()
+        alice = table[(table["level"] == "author") & (table["author"] == "Alice")].copy()
+        alice["author"] = "Alicia"  # her co-author: every position the same
+        table = pd.concat([table, alice], ignore_index=True)
+        twinned.append(dataclasses.replace(run, positions=table))
+    plain = robustness(three_runs)["topics"]["sanctions"]
+    report = robustness(twinned)["topics"]["sanctions"]
+    assert report["same_as"] == [{"author": "Alicia", "group_kind": "author", "same_as": "Alice"}]
+    assert report["pairs"] == plain["pairs"]  # no Alice-Alicia tie, no flip counted twice
+    assert all("Alicia" not in (p["author_a"], p["author_b"]) for p in report["pair_list"])
+    text = format_robustness(robustness(twinned))
+    assert "compared once: Alicia (as Alice)" in text
+    assert not any("Alicia" in str(e) for e in report["authors_not_in_all"])
+
+
+def test_co_authors_of_the_same_articles_rank_once_between_two_runs(runs):
+    twinned = []
+    for run in runs:
+        table = run.positions.copy()
+        dan = table[(table["level"] == "author") & (table["author"] == "Dan")].copy()
+        dan["author"] = "Dana"  # his co-author
+        twinned.append(dataclasses.replace(run, positions=pd.concat([table, dan])))
+    plain = compare_runs(*runs)["topics"]["sanctions"]["authors"]["spearman"]
+    twins = compare_runs(*twinned)["topics"]["sanctions"]["authors"]["spearman"]
+    assert twins["stance"] == pytest.approx(plain["stance"])  # not weighted twice
+    assert twins["n_stance"] == plain["n_stance"]
