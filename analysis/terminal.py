@@ -940,7 +940,8 @@ def format_corrections(report: dict[str, Any]) -> str:
             f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
         )
         lines.append(
-            f"  {len(skipped)} line(s) skipped as not JSON (writes cut short, never saved): {shown}"
+            f"  {len(skipped)} line(s) skipped, not JSON (writes cut short, never saved) or no "
+            f"correction (edited by hand?): {shown}"
         )
     return "\n".join(lines)
 

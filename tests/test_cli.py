@@ -328,9 +328,16 @@ def test_warnings_are_one_line_for_people(tmp_path, capsys):
     assert "UserWarning" not in err and len(err.strip().splitlines()) == 1
     # the summary counts the line the reading skipped, and says where it is
     assert (
-        f"1 line(s) skipped as not JSON (writes cut short, never saved): {folder / 'a.jsonl'}:1"
-        in out
+        "1 line(s) skipped, not JSON (writes cut short, never saved) or no correction (edited "
+        f"by hand?): {folder / 'a.jsonl'}:1" in out
     )
+    # a line edited by hand (a label that is none) is skipped and said too, not fatal
+    (folder / "a.jsonl").write_text(
+        '{"text": "x", "target": "t", "topic": "s", "task": "stance", "label": "favour"}\n'
+    )
+    assert main(["corrections", "--corrections-dir", str(folder)]) == 0
+    out, err = capsys.readouterr()
+    assert "skipped a line that is not a correction" in err and "a.jsonl:1" in out
 
 
 def test_article_options_are_refused_for_passages(tmp_path, capsys):

@@ -179,6 +179,21 @@ def test_a_malformed_record_names_file_and_line(tmp_path):
         read_corrections(tmp_path)
 
 
+def test_a_line_edited_by_hand_is_skipped_in_the_folder_not_fatal(tmp_path):
+    """A review's hand-edited line ("favour") put a traceback on three dashboard pages and
+    stopped `correct`, `corrections` and `recompute` until the file was fixed by hand."""
+    path = tmp_path / "corrections-2024-01-01.jsonl"
+    good = corr(WIRE_TEXT, "arms_control", "stance", "favor").to_dict()
+    path.write_text(json.dumps({**good, "label": "favour"}) + "\n" + json.dumps(good) + "\n")
+    store = CorrectionStore(tmp_path)
+    with pytest.warns(UserWarning, match=r":1: skipped a line that is not a correction"):
+        assert [c.label for c in store.history()] == ["favor"]
+    assert store.skipped_lines() == [f"{path}:1"]
+    store.append([corr(WIRE_TEXT, "arms_control", "tone", "neutral")])  # saving still works
+    with pytest.warns(UserWarning):
+        assert sorted(c.task for c in store.latest()) == ["stance", "tone"]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -14,7 +14,9 @@ platform has one, then ``flush`` + ``fsync``. Nothing is rewritten: a new answer
 passage, topic and task *supersedes* the earlier one when read (the later ``time`` wins; on equal
 times, the later line). A line that is not JSON can only be a write cut short (a crash, a full
 disk): it is skipped with a warning naming file and line, and the next append starts on a fresh
-line. A JSON line that is not a valid correction is an error naming file and line.
+line. A JSON line that is not a valid correction (edited by hand) is skipped the same way in
+the corrections folder, so that one bad line stops neither the dashboard nor saving; read as
+one file (`evaluate --format corrections FILE`) it is an error naming file and line.
 
 **Keys.** A correction is keyed by (sha256 of the passage text, topic, task), not by run or
 passage id: a rerun of the same articles gets a new run id, but the same passage texts, so every

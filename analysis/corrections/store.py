@@ -17,11 +17,12 @@ from analysis.corrections.records import (
 from analysis.records import DataError
 
 
-def read_corrections(path: str | Path) -> list[Correction]:
+def read_corrections(path: str | Path, strict: bool = True) -> list[Correction]:
     """Every correction in a file or in a folder's ``*.jsonl`` files (history, not superseded).
 
-    Raises DataError naming the file and line of a malformed record; a missing folder or file is
-    an error too (a store that was never written to reads as empty through
+    Raises DataError naming the file and line of a malformed record (``strict``; else such a
+    line is skipped with a warning, as the corrections folder reads it); a missing folder or
+    file is an error too (a store that was never written to reads as empty through
     :class:`CorrectionStore`).
     """
     path = Path(path)
@@ -33,25 +34,23 @@ def read_corrections(path: str | Path) -> list[Correction]:
         raise DataError(path, None, "no such file or folder")
     found: list[Correction] = []
     for file in files:
-        found.extend(_read_file(file))
+        found.extend(_read_file(file, strict))
     return found
 
 
-def _read_file(path: Path) -> list[Correction]:
-    found, skipped = _parse_file(path)
+def _read_file(path: Path, strict: bool) -> list[Correction]:
+    found, skipped = _parse_file(path, strict)
     for where, reason in skipped:
-        # Only whole lines are ever appended, so this is a write cut short (a crash, a full
-        # disk) and was never reported saved; the next append started on a fresh line.
-        warnings.warn(
-            f"{where}: skipped a line that is not valid JSON ({reason}); "
-            "probably a write cut short",
-            stacklevel=3,
-        )
+        warnings.warn(f"{where}: skipped a line that is {reason}", stacklevel=3)
     return found
 
 
-def _parse_file(path: Path) -> tuple[list[Correction], list[tuple[str, str]]]:
-    """The file's corrections, and the ("file:line", reason) of each line that is not JSON."""
+def _parse_file(path: Path, strict: bool = True) -> tuple[list[Correction], list[tuple[str, str]]]:
+    """The file's corrections, and the ("file:line", reason) of each line skipped: one that is
+    not JSON (only whole lines are ever appended, so a write cut short by a crash or a full
+    disk, never reported saved; the next append starts on a fresh line) and, unless
+    ``strict``, one that is JSON but no correction (a line edited by hand: one such line must
+    not stop the analyst from saving or reading every other correction)."""
     try:
         lines = path.read_text(encoding="utf-8").split("\n")
     except UnicodeDecodeError:
@@ -63,14 +62,21 @@ def _parse_file(path: Path) -> tuple[list[Correction], list[tuple[str, str]]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            skipped.append((f"{path}:{i + 1}", f"{err.msg}, column {err.colno}"))
+            skipped.append(
+                (
+                    f"{path}:{i + 1}",
+                    f"not valid JSON ({err.msg}, column {err.colno}): probably a write cut short",
+                )
+            )
             continue
-        if not isinstance(record, dict):
-            raise DataError(path, i + 1, "expected a JSON object")
         try:
+            if not isinstance(record, dict):
+                raise ValueError("expected a JSON object")
             found.append(Correction.from_dict(record))
         except (TypeError, ValueError) as err:
-            raise DataError(path, i + 1, str(err)) from None
+            if strict:
+                raise DataError(path, i + 1, str(err)) from None
+            skipped.append((f"{path}:{i + 1}", f"not a correction ({err}): edited by hand?"))
     return found, skipped
 
 
@@ -102,11 +108,12 @@ class CorrectionStore:
 
     def history(self) -> list[Correction]:
         """Every correction ever saved (superseded ones included), in file order."""
-        return read_corrections(self.folder) if self.folder.is_dir() else []
+        return read_corrections(self.folder, strict=False) if self.folder.is_dir() else []
 
     def skipped_lines(self) -> list[str]:
-        """ "file:line" of each line that is not JSON (a write cut short), which reads skip."""
-        return [where for path in self.files() for where, _ in _parse_file(path)[1]]
+        """ "file:line" of each line reading skips: not JSON (a write cut short), or JSON that
+        is no correction (edited by hand)."""
+        return [where for path in self.files() for where, _ in _parse_file(path, False)[1]]
 
     def latest(self) -> list[Correction]:
         """The corrections in force (see :func:`latest`)."""

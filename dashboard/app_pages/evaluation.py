@@ -265,6 +265,15 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
     where = corrections_ui.store()
     current, _ = corrections_ui.in_force(where)
     st.caption(f"Corrections folder: `{where.folder}` · {len(current)} correction(s) in force.")
+    skipped = where.skipped_lines()
+    if skipped:  # said here, not only in the server's log
+        shown = ", ".join(f"`{s}`" for s in skipped[:5]) + (" …" if len(skipped) > 5 else "")
+        st.warning(
+            f"{len(skipped)} line(s) of the corrections folder are skipped: not JSON (a write cut "
+            f"short, never saved) or no correction (edited by hand?): {shown}. Fix or delete "
+            "them to have them count.",
+            icon=":material/warning:",
+        )
     if not current:
         st.info(
             "No corrections yet. Open **Correct** under any passage (Overview, Compare) or use "

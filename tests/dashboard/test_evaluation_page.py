@@ -333,3 +333,20 @@ def test_a_file_that_one_label_fills_says_what_always_answering_it_would_score()
     assert majority_note(report).startswith("Answering “none” every time would score 93.0%")
     balanced = {"n": 10, "per_class": {"positive": {"support": 5}, "negative": {"support": 5}}}
     assert majority_note(balanced) is None
+
+
+def test_a_line_edited_by_hand_is_said_on_the_page_not_a_traceback(app, small_runs_dir, folder):
+    """A review's hand-edited line ("favour") put a traceback on the Overview, Article and
+    Evaluation pages."""
+    _save(folder, (SANCTIONS_TEXT, "sanctions", "stance", "against"))
+    day = next(folder.glob("*.jsonl"))
+    line = day.read_text().splitlines()[0]
+    with day.open("a") as handle:
+        handle.write(line.replace('"against"', '"favour"') + "\n")
+    for page in ("overview.py", "article.py", "evaluation.py"):
+        at = app(small_runs_dir).run()
+        at.switch_page(f"app_pages/{page}").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+    assert _metrics(at)["Examples"] == "1"  # the good line still counts
+    said = [w.value for w in at.warning if "skipped" in w.value]
+    assert said and f"{day}:2" in said[0] and "edited by hand" in said[0]
