@@ -594,6 +594,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
 ROBUSTNESS_LABEL_CHARS = 24  # a run name longer than this is a letter in robustness' lines
 
 
+def _model_scores(run: Any) -> Any:
+    """For a run recomputed with corrections, the scores of the model's run it came from
+    (None for a model's run, or where that run is gone)."""
+    from analysis.corrections.apply import source_run_path
+    from analysis.runs import load_run
+
+    try:
+        path = source_run_path(run)
+    except ValueError:
+        return None
+    return None if path is None else load_run(str(path)).scores
+
+
 def cmd_robustness(args: argparse.Namespace) -> int:
     from analysis.compare import robustness
     from analysis.config import AnalysisConfig
@@ -1284,7 +1297,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
         listed = ", ".join(f"{k} ({labels.get(k, k)})" for k in on)
         said = "is scored on several topics" if len(scored) else "is scored on no topic"
         raise CLIError(f"passage {pid} {said}: give --topic, one of {listed}")
-    row = passage_row(run.passages, run.scores, pid, topic)
+    row = passage_row(run.passages, run.scores, pid, topic, _model_scores(run))
     folder = corrections_dir(args.corrections_dir)
     if folder.exists() and not folder.is_dir():
         raise CLIError(f"--corrections-dir {folder} is a file; expected a folder")

@@ -27,6 +27,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -293,6 +294,22 @@ def corrected_here(passages: pd.DataFrame, index: Index) -> list[tuple[int, list
     return out
 
 
+def _model_scores(ctx: RunContext, passages: pd.DataFrame) -> pd.DataFrame | None:
+    """For a run recomputed with corrections, the article's scores in the model's run it came
+    from: a passage a correction took off a topic is read as the model scored it (None for a
+    model's run, or where that run is gone)."""
+    from analysis.corrections.apply import source_run_path
+
+    try:
+        path = source_run_path(SimpleNamespace(meta=ctx.meta, run_id=ctx.run_id, path=ctx.path))
+    except ValueError:
+        return None
+    if path is None or not len(passages):
+        return None
+    store = data.text_store(str(path), data.run_stamp(path))
+    return data.article_scores(store, str(passages["article_id"].iloc[0]))
+
+
 def article_corrections(passages: pd.DataFrame, scores: pd.DataFrame, ctx: RunContext) -> None:
     """The Article page's section: pick any passage of the article and a topic, then correct."""
     st.subheader("Correct a passage")
@@ -328,7 +345,7 @@ def article_corrections(passages: pd.DataFrame, scores: pd.DataFrame, ctx: RunCo
         format_func=ctx.label,
         key=f"corr_art_topic_{ctx.run_id}_{pid}",  # per passage: each opens on its own topic
     )
-    row = passage_row(passages, own, str(pid), topic)
+    row = passage_row(passages, own, str(pid), topic, _model_scores(ctx, passages))
     if is_missing(row["relevance"]):
         st.caption(
             f"The model did not find this passage about {ctx.label(topic)}. Mark it relevant "

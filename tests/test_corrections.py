@@ -1155,3 +1155,24 @@ def test_a_correction_on_a_topic_the_run_lacks_is_named_when_nothing_new_is_writ
     recompute(run, [good], runs_dir)
     with pytest.raises(SameRecomputation, match=r"topics this run does not have.*sanctoins"):
         recompute(run, [good, corr(WIRE_TEXT, "sanctoins", "stance", "against")], runs_dir)
+
+
+def test_a_passage_taken_off_a_topic_reads_as_the_model_scored_it_on_the_recomputed_run(
+    run, tmp_path, capsys
+):
+    """A review undid a "not relevant" on the recomputed run: it was told the model had not
+    scored the passage, and the record said the model's label was "not relevant"."""
+    folder = tmp_path / "c"
+    pid, topic = _own_scored(run)
+    model = _score_row(run.scores, pid, topic)
+    assert _correct(run, folder, pid, "--topic", topic, "--not-relevant") == 0
+    new = load_run(str(recompute(run, read_corrections(folder), run.path.parent)))
+    assert not len(new.scores[(new.scores["passage_id"] == pid) & (new.scores["topic"] == topic)])
+    capsys.readouterr()
+    assert _correct(new, folder, pid, "--topic", topic, "--relevant", "--json") == 0
+    out, err = capsys.readouterr()
+    assert "did not score" not in err
+    [saved] = json.loads(out)["saved"]
+    assert (saved["task"], saved["label"], saved["model_label"]) == ("topic", RELEVANT, RELEVANT)
+    assert saved["relevance"] == pytest.approx(float(model["relevance"]))
+    assert not [c for c in latest(read_corrections(folder)) if c.changed]  # undone: as the model

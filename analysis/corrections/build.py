@@ -160,21 +160,39 @@ def existing_for(row: Mapping[str, Any], index: Index) -> dict[str, Correction]:
 
 
 def passage_row(
-    passages: pd.DataFrame, scores: pd.DataFrame, passage_id: str, topic: str
+    passages: pd.DataFrame,
+    scores: pd.DataFrame,
+    passage_id: str,
+    topic: str,
+    model_scores: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """A passage of a run's tables on ``topic`` as a form reads it: the passage's fields, and
     its score row on the topic where the run scored it there (else ``relevance`` None: not
-    scored). KeyError when ``passages`` has no such passage."""
+    scored). ``model_scores``, for a run recomputed with corrections: the scores of the model's
+    run it came from, where a passage a correction took off the topic is still scored: the row
+    is then the model's, its topic marked corrected (a review's undo recorded "the model said
+    not relevant" for a passage the model had called relevant). KeyError when ``passages`` has
+    no such passage."""
     found = passages[passages["passage_id"].astype(str) == passage_id]
     if not len(found):
         raise KeyError(passage_id)
     row = {**found.iloc[0].to_dict(), "topic": topic}
-    on_topic = scores[(scores["passage_id"].astype(str) == passage_id) & (scores["topic"] == topic)]
+    on_topic = _scored_on(scores, passage_id, topic)
+    taken_off = (
+        _scored_on(model_scores, passage_id, topic) if model_scores is not None else on_topic
+    )
     if len(on_topic):
         row.update({k: v for k, v in on_topic.iloc[0].to_dict().items() if k != "text"})
+    elif len(taken_off):
+        row.update({k: v for k, v in taken_off.iloc[0].to_dict().items() if k != "text"})
+        row["corrected"] = "topic"  # its numbers the model's; its topic label the analyst's
     else:
         row["relevance"] = None
     return row
+
+
+def _scored_on(scores: pd.DataFrame, passage_id: str, topic: str) -> pd.DataFrame:
+    return scores[(scores["passage_id"].astype(str) == passage_id) & (scores["topic"] == topic)]
 
 
 def chosen_labels(
