@@ -1338,9 +1338,24 @@ def cmd_correct(args: argparse.Namespace) -> int:
     said = [
         f"{TASK_WORDS[r.task]} {r.label} "
         + ("(the model's, confirmed)" if not r.changed else f"(model: {r.model_label or unknown})")
+        + (  # a new answer supersedes the earlier one: say which
+            f", replacing your earlier {existing[r.task].label}"
+            if r.task in existing and existing[r.task].label != r.label
+            else ""
+        )
         for r in records
     ]
     print(f"saved to {path}: passage {pid} on {topic}: {'; '.join(said)}", file=sys.stderr)
+    saved_tasks = {r.task for r in records}
+    kept = [  # given, but already the label in force: nothing written for them
+        f"{TASK_WORDS[t]} {label} ("
+        + ("your earlier correction" if t in existing else "the model's; --confirm records it")
+        + ")"
+        for t, label in given.items()
+        if t not in saved_tasks
+    ]
+    if kept:
+        print(f"already in force, not saved again: {'; '.join(kept)}", file=sys.stderr)
     if pending:
         flags = {"stance": "--stance", SPEAKER: "--quoted", "tone": "--tone"}
         print(

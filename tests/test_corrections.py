@@ -1176,3 +1176,24 @@ def test_a_passage_taken_off_a_topic_reads_as_the_model_scored_it_on_the_recompu
     assert (saved["task"], saved["label"], saved["model_label"]) == ("topic", RELEVANT, RELEVANT)
     assert saved["relevance"] == pytest.approx(float(model["relevance"]))
     assert not [c for c in latest(read_corrections(folder)) if c.changed]  # undone: as the model
+
+
+def test_correct_says_what_it_replaces_and_what_it_did_not_save(run, tmp_path, capsys):
+    """A review's `--stance none --tone neutral` printed only the tone (the model had said
+    none), and a second `--stance` did not say it replaced the first."""
+    folder = tmp_path / "c"
+    pid, topic = _own_scored(run)
+    model = _score_row(run.scores, pid, topic)
+    said = max(("favor", "against", "none"), key=lambda label: model[f"stance_{label}"])
+    tone = max(("negative", "neutral", "positive"), key=lambda label: model[f"tone_{label}"])
+    other_tone = "positive" if tone != "positive" else "negative"
+    assert _correct(run, folder, pid, "--stance", said, "--tone", other_tone) == 0
+    err = capsys.readouterr().err
+    assert f"already in force, not saved again: stance {said} (the model's" in err
+    first, second = [x for x in ("favor", "against", "none") if x != said][:2]
+    assert _correct(run, folder, pid, "--stance", first) == 0
+    capsys.readouterr()
+    assert _correct(run, folder, pid, "--stance", second) == 0
+    assert f"stance {second} (model: {said}), replacing your earlier {first}" in (
+        capsys.readouterr().err
+    )

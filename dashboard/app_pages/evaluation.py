@@ -44,6 +44,7 @@ from analysis.datasets import FORMATS, DataError, load_examples, news_file_note
 from analysis.evaluate import evaluate_scorer, interval_words, probability_report
 from analysis.labels import TASK_LABELS, TASK_WORDS, counted
 from dashboard import context, corrections_ui, data, state
+from dashboard.style import is_missing
 
 DEFAULT_LIMIT = 500
 SOURCES = {
@@ -318,11 +319,17 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
         shown = predictions[["time", "topic", "label", "predicted", "source", "text"]].copy()
         shown["topic"] = [ctx.label(t) for t in shown["topic"]]
         shown["time"] = shown["time"].str.slice(0, 19).str.replace("T", " ")
+        # no prediction: said in words, not a literal "None"
+        shown["predicted"] = [NOT_SCORED if is_missing(v) else v for v in shown["predicted"]]
         st.dataframe(
             shown.rename(columns={"label": "analyst", "predicted": "model (this run)"}),
             hide_index=True,
         )
     recompute_section(ctx, run, where)
+
+
+# The model column of a correction this run's model did not score
+NOT_SCORED = "not scored"
 
 
 def _model_run_path(run: Any) -> str | None:

@@ -350,3 +350,14 @@ def test_a_line_edited_by_hand_is_said_on_the_page_not_a_traceback(app, small_ru
     assert _metrics(at)["Examples"] == "1"  # the good line still counts
     said = [w.value for w in at.warning if "skipped" in w.value]
     assert said and f"{day}:2" in said[0] and "edited by hand" in said[0]
+
+
+def test_a_correction_the_run_did_not_score_reads_not_scored_not_none(app, small_runs_dir, folder):
+    _save(
+        folder,
+        (SANCTIONS_TEXT, "sanctions", "stance", "against"),
+        ("A sentence no run of these articles holds.", "sanctions", "stance", "favor"),
+    )
+    at = _open(app, small_runs_dir)
+    listed = at.dataframe[-1].value
+    assert sorted(map(str, listed["model (this run)"])) == ["against", "not scored"]
