@@ -519,7 +519,9 @@ def test_recompute_writes_a_new_run_that_names_its_source(run, tmp_path):
     # nothing changes the run, but a label on a topic it lacks (a label typed as the key?):
     # the refusal names it and the run's keys
     lost = [corr(WIRE_TEXT, "Arms control", "stance", "favor")]
-    with pytest.raises(ValueError, match="1 more on topics this run does not have") as err:
+    with pytest.raises(
+        ValueError, match="1 correction in force, on topics it does not have"
+    ) as err:
         recompute(run, lost, runs_dir)
     assert "(Arms control; its topic keys: arms_control" in str(err.value)
     assert _position(new, "article", WIRE, "arms_control")["stance"] == pytest.approx(1.0)
@@ -880,8 +882,18 @@ def test_recompute_writes_nothing_when_no_correction_changes_the_run(run, tmp_pa
     CorrectionStore(folder).append(useless)
     args = ["recompute", str(run.path), "--corrections-dir", str(folder), "--runs-dir"]
     assert main([*args, str(runs_dir)]) == 2
-    assert "1 on text not in it" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "(1 on text not in it)" in err and " 0 " not in err  # counts of nothing left out
     assert sorted(p.name for p in runs_dir.iterdir()) == before
+    # every correction on another topic: said so, not "none of the 0 corrections in force"
+    elsewhere = [corr(WIRE_TEXT, "nord_stream", "tone", "neutral")]
+    with pytest.raises(ValueError) as info:
+        recompute(run, elsewhere, runs_dir)
+    said = str(info.value)
+    assert said.startswith(
+        "no correction in force is on this run's topics: 1 correction in force, on"
+    )
+    assert "nord_stream" in said and "none of the 0" not in said
 
 
 def test_comparing_a_run_with_its_corrected_run_shows_the_quoted_voices_that_moved(run):

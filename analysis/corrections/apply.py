@@ -22,7 +22,7 @@ from analysis.corrections.records import (
     latest,
 )
 from analysis.intervals import INTERVAL_METHOD
-from analysis.labels import TASK_LABELS
+from analysis.labels import TASK_LABELS, counted
 from analysis.provenance import command_line
 from analysis.quoted_voice import with_speaker_columns
 
@@ -354,18 +354,35 @@ def recompute(
     if not changed and not temperatures:
         counts = applied.counts
         others = counts.get("other_topics") or 0
-        elsewhere = (
-            f"; {others} more on topics this run does not have "
+        topics = (
             f"({', '.join(map(str, counts.get('other_topic_keys') or []))}; its topic keys: "
             f"{', '.join(run.info.topic_keys())})"
-            if others
-            else ""
         )
+        elsewhere = f"; {others} more on topics this run does not have {topics}" if others else ""
+        if not counts["in_force"]:  # "none of the 0 ..." read as a riddle
+            raise ValueError(
+                "no correction in force is on this run's topics"
+                + (
+                    f": {counted(others, 'correction')} in force, on topics it does not have "
+                    f"{topics}"
+                    if others
+                    else ""
+                )
+                + "; no new run written"
+            )
+        why = [  # counts of nothing left out, as the recompute line leaves them out
+            f"{n} {words}"
+            for n, words in (
+                (counts["unmatched"], "on text not in it"),
+                (counts["no_effect"], "without effect"),
+                (counts["waiting"], "waiting for the stance a passage counts toward and its tone"),
+            )
+            if n
+        ]
+        detail = f" ({', '.join(why)})" if why else ""
         raise ValueError(
             f"none of the {counts['in_force']} corrections in force on this run's topics changes "
-            f"run {run.run_id} ({counts['unmatched']} on text not in it, "
-            f"{counts['no_effect']} without effect, {counts['waiting']} waiting for the stance "
-            f"a passage counts toward and its tone){elsewhere}: no new run written"
+            f"run {run.run_id}{detail}{elsewhere}: no new run written"
         )
     created = datetime.now(UTC)
     corpus_hash = str(run.meta.get("corpus_hash") or "0" * 8)
