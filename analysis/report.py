@@ -26,6 +26,8 @@ class EvidenceLookup:
         columns = ["stance", "tone", "speaker_stance"]
         # a quote's quoted-voice stance as the positions read it (analysis.quoted_voice)
         scores = fill_quoted_readings(with_speaker_columns(run.scores))
+        # a run recomputed with corrections: the tasks whose numbers are the analyst's labels
+        columns += ["corrected"] if "corrected" in scores.columns else []
         self.scores = scores.set_index(["passage_id", "topic"])[columns]
 
     def top(self, row: pd.Series, top: int, column: str = "evidence") -> list[dict[str, Any]]:
@@ -51,9 +53,16 @@ class EvidenceLookup:
                     "text": str(self.texts[pid]),
                     "stance": None if stance is None else json_ready(stance),
                     "tone": None if score is None else json_ready(score["tone"]),
+                    "corrected": _corrected(score),
                 }
             )
         return out
+
+
+def _corrected(score: pd.Series | None) -> str | None:
+    """The tasks a score row carries the analyst's labels for ("stance,tone"), else None."""
+    value = None if score is None else score.get("corrected")
+    return str(value) if isinstance(value, str) and value else None
 
 
 def positions_json(run: Run, level: str = "author", evidence: int = 0) -> dict[str, Any]:

@@ -355,7 +355,13 @@ def format_positions(
                     f"    {labels.get(topic, topic)}: {measure} {signed(item['stance'])} "
                     f"T {signed(item['tone'])}  "
                 )
-                tail = f"  [{passage_ref(item['passage_id'])}{_of_title(item.get('title'))}]"
+                mine = (  # on a recomputed run: the numbers that are the analyst's labels
+                    f"; your label: {item['corrected'].replace(',', ', ')}"
+                    if item.get("corrected")
+                    else ""
+                )
+                ref = f"{passage_ref(item['passage_id'])}{_of_title(item.get('title'))}"
+                tail = f"  [{ref}{mine}]"
                 room = EVIDENCE_CHARS  # in blocks, what the terminal leaves (40 at least)
                 if blocks:
                     room = min(room, max(40, terminal - len(head) - len(tail)))

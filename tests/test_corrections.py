@@ -1209,3 +1209,17 @@ def test_correct_says_what_it_replaces_and_what_it_did_not_save(run, tmp_path, c
     assert f"stance {second} (model: {said}), replacing your earlier {first}" in (
         capsys.readouterr().err
     )
+
+
+def test_show_marks_the_evidence_whose_numbers_are_the_analysts_labels(run, tmp_path, capsys):
+    """A review found corrected passages unmarked in `show --evidence` of a recomputed run
+    (the dashboard has badges, exports a `corrected` column)."""
+    new = load_run(
+        str(recompute(run, [corr(WIRE_TEXT, "arms_control", "stance", "favor")], tmp_path))
+    )
+    assert main(["show", str(new.path), "--evidence", "5", "--level", "article", "--wide"]) == 0
+    out = capsys.readouterr().out
+    marked = [line for line in out.splitlines() if "your label: stance" in line]
+    assert len(marked) == 1 and "Arms control: S +1.00" in marked[0]
+    assert main(["show", str(run.path), "--evidence", "5", "--level", "article"]) == 0
+    assert "your label" not in capsys.readouterr().out  # the model's run: none
