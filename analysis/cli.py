@@ -1297,7 +1297,9 @@ def cmd_correct(args: argparse.Namespace) -> int:
         listed = ", ".join(f"{k} ({labels.get(k, k)})" for k in on)
         said = "is scored on several topics" if len(scored) else "is scored on no topic"
         raise CLIError(f"passage {pid} {said}: give --topic, one of {listed}")
-    row = passage_row(run.passages, run.scores, pid, topic, _model_scores(run))
+    row = passage_row(run.passages, run.scores, pid, topic)
+    if is_missing(row.get("relevance")):  # taken off the topic by a correction? (read if so)
+        row = passage_row(run.passages, run.scores, pid, topic, _model_scores(run))
     folder = corrections_dir(args.corrections_dir)
     if folder.exists() and not folder.is_dir():
         raise CLIError(f"--corrections-dir {folder} is a file; expected a folder")
