@@ -429,10 +429,11 @@ def _author_changes(
         )
         rows = both[ok].sort_values(["topic", *_AUTHOR_KEY])
         # co-authors of the same articles (the same position in both runs) rank once
-        same = [f"{c.format(m=measure)}_{r}" for c in SAME_POSITION for r in "ab"]
-        columns = ["topic", *[c for c in same if c in rows]]
-        position = pd.Series([repr(v) for v in rows[columns].to_numpy().tolist()], index=rows.index)
-        ranked = rows[~position.duplicated()]
+        same = [f"{c}_{r}" for c in _same_position_columns(measure) for r in "ab"]
+        position = [
+            _position_key(v) for v in rows[["topic", *[c for c in same if c in rows]]].to_numpy()
+        ]
+        ranked = rows[~pd.Series(position, index=rows.index).duplicated()]
         correlation[measure] = shown_spearman(ranked[f"{measure}_a"], ranked[f"{measure}_b"])
         correlation[f"n_{measure}"] = len(ranked)
         for _, row in rows.iterrows():
@@ -906,6 +907,15 @@ def _check_runs(runs: Sequence[Run], labels: Sequence[str] | None) -> list[str]:
 SAME_POSITION = ("{m}", "{m}_low", "{m}_high", "n_passages", "n_articles", "evidence")
 
 
+def _same_position_columns(measure: str) -> list[str]:
+    return [c.format(m=measure) for c in SAME_POSITION]
+
+
+def _position_key(values: Any) -> str:
+    """The values that make a unit's position, as one comparable key (lists included)."""
+    return repr(list(values) if not isinstance(values, list) else values)
+
+
 def _once_each(
     discussed: list[pd.DataFrame], common: list[tuple], measure: str
 ) -> tuple[list[tuple], list[dict[str, Any]]]:
@@ -914,12 +924,12 @@ def _once_each(
     left out with whom they share it: a pair of them is no comparison (always a tie), and their
     pairs with others would count every comparison once per co-author (a review counted two
     flips of one article)."""
-    columns = [c.format(m=measure) for c in SAME_POSITION]
+    columns = _same_position_columns(measure)
     first: dict[str, tuple] = {}
     kept: list[tuple] = []
     same: list[dict[str, Any]] = []
     for key in common:
-        position = repr(
+        position = _position_key(
             [[d.loc[key, c] if c in d.columns else None for c in columns] for d in discussed]
         )
         if position in first:

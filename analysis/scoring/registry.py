@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from analysis.labels import labels_for
-from analysis.scoring.base import ModelLoadError, Scorer
+from analysis.scoring.base import Scorer
 from analysis.scoring.hf_classifier import HFClassifierScorer
 from analysis.scoring.label_names import is_nli_head, local_id2label
 from analysis.scoring.options import (
@@ -164,12 +164,7 @@ def create_scorer(
     if path.is_dir() and is_pair_classifier_dir(path):
         model = pair_model or PairModel(path, precision=precision)
         return PairModelScorer(f"{task}.pair-classifier.v1:{path}", task, model)
-    if path.is_dir() and not (path / "config.json").is_file():
-        raise ModelLoadError(
-            f"model folder {spec} has no config.json: expected a Hugging Face model folder "
-            "(config.json, weights, tokenizer) or a viewpoints model folder "
-            "(viewpoints_model.json)"
-        )
+    # a folder without config.json, or with the other task's labels, was refused by check_spec
     id2label = local_id2label(spec) if path.is_dir() else None
     if id2label and is_nli_head(id2label) and not label_map:  # as tone: refused by check_spec
         nli_options = {k: v for k, v in options.items() if k in NLI_OPTIONS}
