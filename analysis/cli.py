@@ -597,13 +597,10 @@ ROBUSTNESS_LABEL_CHARS = 24  # a run name longer than this is a letter in robust
 def _model_scores(run: Any) -> Any:
     """For a run recomputed with corrections, the scores of the model's run it came from
     (None for a model's run, or where that run is gone)."""
-    from analysis.corrections.apply import source_run_path
+    from analysis.corrections.apply import source_run_if_kept
     from analysis.runs import load_run
 
-    try:
-        path = source_run_path(run)
-    except ValueError:
-        return None
+    path = source_run_if_kept(run)
     return None if path is None else load_run(str(path)).scores
 
 

@@ -1045,6 +1045,8 @@ def _topic_robustness(
             "tie": int((verdict == "tie").sum()),
             "strong_flip": int(strong.sum()),
             "stable_separated": int(separated.sum()),
+            # ordered by points alone in some run: an author there rests on one passage
+            "stable_without_interval": int((stable & ~known.all(axis=0)).sum()),
         },
         "pair_list": pair_list,
         "pair_list_truncated": len(i) > len(pair_list),
@@ -1299,7 +1301,15 @@ def robustness(
 
     overall_pairs = {
         k: sum(t["pairs"][k] for t in topics.values())
-        for k in ("n", "stable", "flip", "tie", "strong_flip", "stable_separated")
+        for k in (
+            "n",
+            "stable",
+            "flip",
+            "tie",
+            "strong_flip",
+            "stable_separated",
+            "stable_without_interval",
+        )
     }
     overall_signs = {
         k: sum(t["sign_counts"][k] for t in topics.values())

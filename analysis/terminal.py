@@ -674,6 +674,16 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
     return "\n".join(lines)
 
 
+NO_INTERVAL_PAIR = "no interval in some run: one passage"
+
+
+def _unmeasured(pairs: dict[str, Any]) -> str:
+    """The stable pairs ordered in some run by a one-passage position, which has no interval:
+    their order is a point's, with nothing to say how much it is worth."""
+    n = pairs.get("stable_without_interval", 0)
+    return f", {n} without an interval in some run (one passage)" if n else ""
+
+
 def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
     """Terminal text of a :func:`robustness` report: per topic, flips, ties, stable pairs, signs."""
     measure = report["measure"]
@@ -698,8 +708,8 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
             f"[{section['label']}] {len(section['authors'])} authors with a {measure} in every "
             "run, "
             f"{pairs['n']} pairs: {pairs['stable']} stable ({pairs['stable_separated']} with "
-            f"disjoint intervals in every run), {pairs['flip']} flip ({pairs['strong_flip']} "
-            f"strong), {pairs['tie']} tied in some run"
+            f"disjoint intervals in every run{_unmeasured(pairs)}), {pairs['flip']} flip "
+            f"({pairs['strong_flip']} strong), {pairs['tie']} tied in some run"
         )
         for verdict, title in (("flip", "flips"), ("tie", "ties"), ("stable", "stable")):
             chosen = [p for p in section["pair_list"] if p["verdict"] == verdict]
@@ -712,6 +722,8 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
                     f"{_num(x)} vs {_num(y)}" for x, y in zip(p["a"], p["b"], strict=True)
                 )
                 mark = " STRONG" if p["strong"] else ""
+                if None in p["intervals_disjoint"]:
+                    mark += f" ({NO_INTERVAL_PAIR})"
                 pair = (
                     f"{group_label(p['author_a'], p.get('group_kind_a'))} vs "
                     f"{group_label(p['author_b'], p.get('group_kind_b'))}"

@@ -298,12 +298,9 @@ def _model_scores(ctx: RunContext, passages: pd.DataFrame) -> pd.DataFrame | Non
     """For a run recomputed with corrections, the article's scores in the model's run it came
     from: a passage a correction took off a topic is read as the model scored it (None for a
     model's run, or where that run is gone)."""
-    from analysis.corrections.apply import source_run_path
+    from analysis.corrections.apply import source_run_if_kept
 
-    try:
-        path = source_run_path(SimpleNamespace(meta=ctx.meta, run_id=ctx.run_id, path=ctx.path))
-    except ValueError:
-        return None
+    path = source_run_if_kept(SimpleNamespace(meta=ctx.meta, run_id=ctx.run_id, path=ctx.path))
     if path is None or not len(passages):
         return None
     store = data.text_store(str(path), data.run_stamp(path))

@@ -508,12 +508,37 @@ def test_robustness_flags_the_flipped_pairs_and_keeps_the_rest_stable(three_runs
         "strong_flip": 2,
         # Bob vs Dan overlap (Bob's interval is wide)
         "stable_separated": 2,
+        "stable_without_interval": 0,
     }
     first = sanctions["pair_list"][0]
     assert first["verdict"] == "flip" and first["strong"]
     alice_bob = next(p for p in sanctions["pair_list"] if p["author_b"] == "Bob")
     assert alice_bob["orders"] == [">", "<", ">"] and not alice_bob["strong"]
     assert alice_bob["intervals_disjoint"] == [True, False, True]
+
+
+def test_robustness_says_which_stable_pairs_rest_on_one_passage_in_some_run(three_runs):
+    from analysis.terminal import NO_INTERVAL_PAIR, format_robustness
+
+    # Carol's stance in run B as if it rested on one passage: no interval there
+    pb = three_runs[1].positions
+    pb.loc[pb["author"] == "Carol", ["stance_low", "stance_high"]] = float("nan")
+    report = robustness(three_runs, labels=["A", "B", "A2"])
+    sanctions = report["topics"]["sanctions"]
+    with_carol = [
+        p for p in sanctions["pair_list"] if p["verdict"] == "stable" and "Carol" in p.values()
+    ]
+    assert {(p["author_a"], p["author_b"]) for p in with_carol} == {("Bob", "Carol")} | {
+        ("Carol", "Dan")
+    }
+    assert all(p["intervals_disjoint"][1] is None for p in with_carol)
+    assert sanctions["pairs"]["stable_without_interval"] == 2
+    assert sanctions["pairs"]["stable_separated"] < 2  # Carol's pairs no longer count as apart
+    text = format_robustness(report)
+    assert "2 without an interval in some run (one passage)" in text
+    marked = [line for line in text.splitlines() if NO_INTERVAL_PAIR in line]
+    # her two stable pairs and her flip with Alice: every pair of hers, and no other
+    assert len(marked) == 3 and all("Carol" in line for line in marked)
 
 
 def test_robustness_signs_and_topics_with_authors_missing_from_a_run(three_runs):

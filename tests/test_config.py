@@ -306,6 +306,7 @@ def _hf_folder(path, labels):
             "label map key(s) ['LABEL_3'] are not labels of tone model",
         ),
         (None, "", "has no config.json: expected a Hugging Face model folder"),
+        ("viewpoints", "", "is a viewpoints model (viewpoints_model.json), not a Hugging Face"),
     ],
 )
 def test_a_local_classifier_folder_is_checked_at_load_naming_the_file(
@@ -317,6 +318,9 @@ def test_a_local_classifier_folder_is_checked_at_load_naming_the_file(
     if labels is None:
         folder.mkdir()
         (folder / "README.md").write_text("not a model")
+    elif labels == "viewpoints":  # the project's own model, to be named as the model itself
+        folder.mkdir()
+        (folder / "viewpoints_model.json").write_text("{}")
     else:
         _hf_folder(folder, labels)
     path = tmp_path / "exp.toml"

@@ -3,6 +3,7 @@ import dataclasses
 import json
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -864,12 +865,18 @@ def test_recomputing_a_corrected_run_starts_again_from_the_model_s_run(run, tmp_
     names = [m["name"] for m in list_runs(runs_dir) if "source_run" in m]
     # told apart by the time they were made too (to the second)
     assert len(names) == 3 and all(n.startswith(f"{run.run_id} + corrections 20") for n in names)
-    # the model's run gone: said in one line
+    # the model's run gone: said in one line; readers of its scores go on without them
     import shutil
 
+    from analysis.corrections import source_run_if_kept, source_run_path
+
+    assert source_run_if_kept(second) == Path(run.path) and source_run_if_kept(run) is None
     shutil.rmtree(run.path)
     assert main([*args, "--runs-dir", str(runs_dir)]) == 2
     assert "no longer at" in capsys.readouterr().err
+    assert source_run_if_kept(second) is None
+    with pytest.raises(ValueError, match="no longer at"):
+        source_run_path(second)
 
 
 def test_recompute_writes_nothing_when_no_correction_changes_the_run(run, tmp_path, capsys):

@@ -57,6 +57,7 @@ from analysis.corrections.apply import (
     apply_corrections,
     model_run,
     recompute,
+    source_run_if_kept,
     source_run_path,
 )
 from analysis.corrections.examples import (
@@ -120,6 +121,7 @@ __all__ = [
     "read_corrections",
     "recompute",
     "scoring_model",
+    "source_run_if_kept",
     "source_run_path",
     "summary",
 ]

@@ -479,6 +479,16 @@ def source_run_path(run: Any) -> Path | None:
     return path
 
 
+def source_run_if_kept(run: Any) -> Path | None:
+    """The folder of the model's run a recomputed ``run`` came from, for reading the model's
+    scores of passages a correction took off a topic; None for a model's run, or where that
+    run is gone (the caller then reads without it)."""
+    try:
+        return source_run_path(run)
+    except ValueError:
+        return None
+
+
 def still_gated_out(run: Any, scores: pd.DataFrame) -> pd.DataFrame | None:
     """The source run's pairs left out by the topic gate, less those a correction made topic
     passages (now in ``scores``); None when the source run kept none."""

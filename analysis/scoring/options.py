@@ -126,9 +126,16 @@ def _check_hf_folder(task: str) -> Callable[[Mapping[str, Any]], None]:
         if not str(options.get("model") or "") or not folder.is_dir():
             return
         if not (folder / "config.json").is_file():
+            if (folder / "viewpoints_model.json").is_file():
+                raise ValueError(
+                    f"model folder {folder} is a viewpoints model (viewpoints_model.json), "
+                    f"not a Hugging Face classifier: name it as the {task} model itself "
+                    f'({task} = "{folder}"), without {task}.hf-classifier.v1'
+                )
             raise ValueError(
                 f"model folder {folder} has no config.json: expected a Hugging Face model "
-                "folder (config.json, weights, tokenizer)"
+                "folder (config.json, weights, tokenizer), or a viewpoints model folder "
+                "(viewpoints_model.json) named as the model itself"
             )
         id2label = local_id2label(str(folder))
         if id2label:

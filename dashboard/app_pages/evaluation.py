@@ -282,7 +282,7 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
         )
         return
     run = data.full_run(ctx.path, ctx.stamp)
-    measured = _model_run_path(run)
+    measured = _source_run_if_kept(run)
     if measured is None:
         return
     table, predictions = corrections_ui.evaluation_tables(
@@ -332,7 +332,7 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
 NOT_SCORED = "not scored"
 
 
-def _model_run_path(run: Any) -> str | None:
+def _source_run_if_kept(run: Any) -> str | None:
     """The folder of the run whose model the corrections measure: this run, or for a run
     recomputed with corrections (its corrected numbers are the analyst's own) the model's run
     it came from, read through the page's run cache. None, with a warning, when that run is
