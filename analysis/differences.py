@@ -12,7 +12,11 @@ the unit of resampling, as in the positions' intervals:
   fewer of the two authors' articles as ``k``: a percentile interval over two articles a side
   spans little more than their values), whichever way the run's positions were made;
 - the p-value is a permutation test: the two authors' articles are pooled and reassigned at
-  random (sizes kept), two-sided, ``(1 + #{|Δ*| >= |Δ|}) / (1 + permutations)``;
+  random (sizes kept), two-sided, ``(1 + #{|t*| >= |t|}) / (1 + permutations)`` where ``t`` is
+  the difference over its standard error (:mod:`analysis.studentized`): exact where the
+  articles are interchangeable, and for the means alone in large samples, so that a
+  difference in spread is not read as one in stance; each pair draws from its own seeded
+  stream, so its numbers do not depend on the other authors of the call;
 - with several pairs (more than two authors, every topic, both measures), the Benjamini–Hochberg
   q-values control the false discovery rate over all the tests made.
 
@@ -22,6 +26,7 @@ Seeded, so the same call gives the same numbers.
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from itertools import combinations
@@ -35,10 +40,14 @@ from analysis.bylines import membership
 from analysis.intervals import two_stage_sums, widen
 from analysis.metrics import benjamini_hochberg
 from analysis.runs import GROUP_LEVELS, Run
+from analysis.studentized import article_moments, studentized_difference
 
 MEASURES = ("stance", "tone")
 # The per-passage terms summed into the means: weight, stance weight, weighted stance and tone
 SUM_COLUMNS = ("w", "side", "stance", "tone", "n")
+# Per measure, the columns of the per-article sums (w, side, stance, tone) that are its mean's
+# weights and weighted values
+MOMENT_COLUMNS = {"stance": (1, 2), "tone": (0, 3)}
 MIN_ARTICLES = 2  # per author, for a bootstrap interval and a permutation test
 CONFIDENCE = 0.95  # of the differences' and shifts' intervals, whatever the positions' are
 TAILS = [50 * (1 - CONFIDENCE), 50 * (1 + CONFIDENCE)]  # its percentiles: 2.5 and 97.5
@@ -133,15 +142,6 @@ def _means(sums: np.ndarray) -> tuple[float, float]:
     return float(stance), float(tone)
 
 
-def _batch_means(sums: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """(stance, tone) for each row of article indices ``index`` (draws x articles)."""
-    picked = sums[index].sum(axis=1)  # draws x 4
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stance = np.where(picked[:, 1] > 0, picked[:, 2] / picked[:, 1], np.nan)
-        tone = np.where(picked[:, 0] > 0, picked[:, 3] / picked[:, 0], np.nan)
-    return np.column_stack([stance, tone])
-
-
 def _pair_tests(
     a_passages: pd.DataFrame,
     b_passages: pd.DataFrame,
@@ -160,23 +160,53 @@ def _pair_tests(
     na, nb = len(a_sums), len(b_sums)
     boot = resampled_means(a_passages, rng, n_boot) - resampled_means(b_passages, rng, n_boot)
     pooled = np.vstack([a_sums, b_sums])
-    order = np.argsort(rng.random((n_perm, na + nb)), axis=1)
-    perm = _batch_means(pooled, order[:, :na]) - _batch_means(pooled, order[:, na:])
+    order = np.argsort(rng.random((n_perm, len(pooled))), axis=1)[:, :na]  # A's articles
     out = {}
     for i, measure in enumerate(MEASURES):
         if not np.isfinite(observed[i]):
             out[measure] = (va[i], vb[i], None, None, None, None)
             continue
+        weight, value = MOMENT_COLUMNS[measure]
+        moments = article_moments(pooled[:, weight], pooled[:, value])
+        total = moments.sum(axis=0)
+        t = studentized_difference(moments[:na].sum(axis=0), moments[na:].sum(axis=0))
+        drawn = moments[order].sum(axis=1)
+        perm = studentized_difference(drawn, total - drawn)
         finite = boot[:, i][np.isfinite(boot[:, i])]
         low, high = np.percentile(finite, TAILS) if len(finite) else (np.nan, np.nan)
         # few articles on either side: extended as the positions' intervals are
         spread = finite.std() if len(finite) else np.nan
         low, high = widen(observed[i], low, high, spread, min(na, nb), CONFIDENCE, 2.0)
-        null = perm[:, i][np.isfinite(perm[:, i])]
-        extreme = int((np.abs(null) >= abs(observed[i]) - 1e-12).sum())
-        p = (1 + extreme) / (1 + len(null))
+        null = np.abs(perm[~np.isnan(perm)])  # ±inf: splits as far apart as the data can be
+        extreme = int((null >= abs(t) * (1 - 1e-9)).sum())
+        p = (1 + extreme) / (1 + len(null)) if not np.isnan(t) else np.nan
         out[measure] = (va[i], vb[i], float(observed[i]), float(low), float(high), float(p))
     return out
+
+
+def _pair_tests_of(
+    a_passages: pd.DataFrame,
+    b_passages: pd.DataFrame,
+    key: tuple[str, str, str],
+    n_boot: int,
+    n_perm: int,
+    seed: int,
+) -> dict[str, tuple]:
+    """:func:`_pair_tests` with draws of the pair's own (``key``: topic, a, b), the same
+    whichever other authors are compared in the call and whichever of the two is named first
+    (then mirrored), so that a p near 0.05 does not cross it for an unrelated reason."""
+    topic, a, b = key
+    swapped = b < a
+    first, second = (b_passages, a_passages) if swapped else (a_passages, b_passages)
+    label = "\x1f".join((topic, *sorted((a, b)))).encode("utf-8")
+    rng = np.random.default_rng([seed, zlib.crc32(label)])
+    tests = _pair_tests(first, second, n_boot, n_perm, rng)
+    if not swapped:
+        return tests
+    return {  # B − A read as A − B: values swapped, the difference and its interval negated
+        measure: (vb, va, *(None if x is None else -x for x in (diff, high, low)), p)
+        for measure, (va, vb, diff, low, high, p) in tests.items()
+    }
 
 
 def _clean(value: float | None) -> float | None:
@@ -222,7 +252,6 @@ def author_differences(
     missing = [t for t in topics if t not in all_topics]
     if missing:
         raise ValueError(f"expected topics among {all_topics}, got {missing}")
-    rng = np.random.default_rng(seed)
     no_stance = set()
     if "stance_status" in authors_rows:
         silent = authors_rows[authors_rows["stance_status"] == "no_stance"]
@@ -253,7 +282,7 @@ def author_differences(
                     note = _absent_note(absent, topic, by_status, measure)
                     rows.append({**base, "measure": measure, **_EMPTY, "note": note})
                 continue
-            tests = _pair_tests(pa, pb, n_boot, n_permutations, rng)
+            tests = _pair_tests_of(pa, pb, (topic, a, b), n_boot, n_permutations, seed)
             for measure, (va, vb, diff, low, high, p) in tests.items():
                 row = {
                     **base,

@@ -50,3 +50,9 @@ def group_label(name: str, kind: str | None) -> str:
 def counted(n: int, word: str, plural: str | None = None) -> str:
     """``1 article``, ``2,000 articles``: a count with its noun in the right number."""
     return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def p_value_text(p: float) -> str:
+    """A p- or q-value as shown: three decimals, or "<0.001" below that (a permutation test's
+    p is never 0, and "0.000" read as "impossible by chance")."""
+    return "<0.001" if p < 0.0005 else f"{p:.3f}"

@@ -7,11 +7,13 @@ Over the author's dated articles that discuss the topic (own voice), ordered by 
   author intervals do (articles, then passages within each drawn article; extended for small
   samples as the positions' intervals are, ``analysis.intervals``, with the fewer side's
   articles as ``k``) and a permutation p-value (articles reassigned to before/after at
-  random, sizes kept);
+  random, sizes kept) of the shift over its standard error (:mod:`analysis.studentized`), so
+  that a change in how much the articles vary is not read as a shift;
 - without one, the change point is the split between two consecutive dates (at least
-  ``min_side`` articles on each side) with the largest absolute shift, and its p-value comes from
-  permutations that repeat the whole search, so that looking for the best split is paid for
-  (the bootstrap interval is then taken at the split found and is optimistic: read p).
+  ``min_side`` articles on each side) whose shift is largest against its standard error, and
+  its p-value comes from permutations that repeat the whole search, so that looking for the
+  best split is paid for (the shift and its bootstrap interval are then taken at the split
+  found, where the shift looks largest: both are optimistic; read p).
 
 Each result carries its evidence: the passages before and after the split that take the most
 pronounced side in the direction of the shift. Seeded.
@@ -33,6 +35,7 @@ from analysis.bylines import membership
 from analysis.differences import (
     CONFIDENCE,
     MIN_ARTICLES,
+    MOMENT_COLUMNS,
     TAILS,
     passage_sums,
     reading_note,
@@ -41,6 +44,7 @@ from analysis.differences import (
 from analysis.intervals import widen
 from analysis.metrics import benjamini_hochberg
 from analysis.runs import GROUP_LEVELS, Run
+from analysis.studentized import article_moments, studentized_difference
 
 MEASURE_COLUMN = {"stance": 2, "tone": 3}  # columns of the per-article sums (w, side, stance, tone)
 
@@ -98,6 +102,22 @@ def _split_stats(sums: np.ndarray, measure: str, cuts: list[int]) -> np.ndarray:
     before = np.stack([cumulative[k - 1] for k in cuts])
     after = total - before
     return _value(after, measure) - _value(before, measure)
+
+
+def _largest(stats: np.ndarray) -> float:
+    """The largest |statistic| of one permutation's splits (NaN where none has one)."""
+    stats = np.abs(stats[~np.isnan(stats)])
+    return float(stats.max()) if len(stats) else np.nan
+
+
+def _split_t(sums: np.ndarray, measure: str, cuts: list[int]) -> np.ndarray:
+    """The studentized (after − before) for each cut position k (before = rows [:k]): the
+    statistic the tests permute and the change point maximises, so that a side of a few
+    erratic articles is not taken for a change (:mod:`analysis.studentized`)."""
+    weight, value = MOMENT_COLUMNS[measure]
+    cumulative = np.cumsum(article_moments(sums[:, weight], sums[:, value]), axis=0)
+    before = cumulative[np.asarray(cuts) - 1]
+    return studentized_difference(cumulative[-1] - before, before)
 
 
 def _evidence(
@@ -221,10 +241,11 @@ def author_shift(
                 len(days) - k,
             )
         observed = float(_split_stats(matrix, measure, [k])[0])
+        t = float(_split_t(matrix, measure, [k])[0])
         null = []
         for _ in range(n_resamples):
             perm = matrix[rng.permutation(len(matrix))]
-            null.append(_split_stats(perm, measure, [k])[0])
+            null.append(_split_t(perm, measure, [k])[0])
         detected = False
     else:
         cuts = [
@@ -244,19 +265,21 @@ def author_shift(
                 len(days),
                 0,
             )
-        stats = _split_stats(matrix, measure, cuts)
-        if not np.isfinite(stats).any():
+        stats = _split_t(matrix, measure, cuts)
+        if np.isnan(stats).all():
             return unmeasured("no side taken on either side", None, len(days), 0)
         best = int(np.nanargmax(np.abs(stats)))
-        k, observed = cuts[best], float(stats[best])
+        k, t = cuts[best], float(stats[best])
+        observed = float(_split_stats(matrix, measure, [k])[0])
         null = []
         for _ in range(n_resamples):
             perm = matrix[rng.permutation(len(matrix))]
-            null.append(np.nanmax(np.abs(_split_stats(perm, measure, cuts))))
+            null.append(_largest(_split_t(perm, measure, cuts)))
         detected = True
     null_arr = np.abs(np.asarray(null, dtype=float))
-    null_arr = null_arr[np.isfinite(null_arr)]
-    p = (1 + int((null_arr >= abs(observed) - 1e-12).sum())) / (1 + len(null_arr))
+    null_arr = null_arr[~np.isnan(null_arr)]  # ±inf: splits as far apart as the data can be
+    extreme = int((null_arr >= abs(t) * (1 - 1e-9)).sum())
+    p = (1 + extreme) / (1 + len(null_arr)) if not np.isnan(t) else np.nan
     before_rows, after_rows = matrix[:k], matrix[k:]
     # each side resampled as the positions' author intervals are: articles, then passages
     column = 0 if measure == "stance" else 1

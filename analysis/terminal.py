@@ -24,7 +24,7 @@ from analysis.estimate import CostEstimate
 from analysis.evaluate import interval_words
 from analysis.evaluate_articles import MIN_INTERVAL_ARTICLES
 from analysis.intervals import NEAR_ZERO, mixed_lean, settled_near_zero
-from analysis.labels import MEASURE_WORDS, TASK_WORDS, group_label
+from analysis.labels import MEASURE_WORDS, TASK_WORDS, group_label, p_value_text
 from analysis.metrics import defined_per_class
 from analysis.news_accuracy import (
     accuracy_for_run,
@@ -771,6 +771,12 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
 # --- author differences and shifts (viewpoints compare-authors, shift) ---
 
 
+def _is(p: float) -> str:
+    """ "=0.012" or "<0.001", after "p" or "q"."""
+    text = p_value_text(p)
+    return text if text.startswith("<") else f"={text}"
+
+
 def format_differences(
     diffs: list[Difference], labels: dict[str, str] | None = None, level: str = "author"
 ) -> str:
@@ -804,8 +810,8 @@ def format_differences(
             continue
         lines.append(
             f"{name}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "
-            f"Δ {d.difference:+.2f} [{d.low:+.2f}, {d.high:+.2f}]  p={d.p_value:.3f} "
-            f"q={d.q_value:.3f}  (articles {d.n_articles_a} / {d.n_articles_b})"
+            f"Δ {d.difference:+.2f} [{d.low:+.2f}, {d.high:+.2f}]  p{_is(d.p_value)} "
+            f"q{_is(d.q_value)}  (articles {d.n_articles_a} / {d.n_articles_b})"
             + (f"  {d.note}" if d.note else "")
         )
     return "\n".join(lines)
@@ -822,14 +828,14 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
         f"{shift.before:+.2f} ({shift.n_before} articles) "
         f"-> {shift.after:+.2f} ({shift.n_after} articles), shift {shift.shift:+.2f} "
         + (
-            f"[{shift.low:+.2f}, {shift.high:+.2f}], permutation p={shift.p_value:.3f}"
-            + ("" if shift.q_value is None else f", q={shift.q_value:.3f}")
+            f"[{shift.low:+.2f}, {shift.high:+.2f}], permutation p{_is(shift.p_value)}"
+            + ("" if shift.q_value is None else f", q{_is(shift.q_value)}")
             if shift.p_value is not None
             else f"({shift.note})"
         )
         + (
-            " (p pays for the search over every split; the interval is at the split found, "
-            "so trust p)"
+            " (p pays for the search over every split; the shift and its interval are taken "
+            "at the split found, where the shift looks largest, so read p)"
             if shift.detected
             else (f"  {shift.note}" if shift.note and shift.p_value is not None else "")
         )

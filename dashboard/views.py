@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.bylines import outlets_named_as_authors
 from analysis.intervals import NEAR_ZERO
-from analysis.labels import counted
+from analysis.labels import counted, p_value_text
 from analysis.runs import GROUP_LEVELS, INTERVAL_COLUMNS
 from dashboard.style import (
     GROUP_SHORT,
@@ -552,8 +552,8 @@ def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataF
                 lambda v: "not comparable" if pd.isna(v) else signed(v)
             ),
             "95% interval": tests.apply(interval, axis=1),
-            "p": tests["p_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
-            "q": tests["q_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
+            "p": tests["p_value"].map(lambda v: "" if pd.isna(v) else p_value_text(v)),
+            "q": tests["q_value"].map(lambda v: "" if pd.isna(v) else p_value_text(v)),
             # each author's articles on the topic: what the interval and p rest on
             "Articles": [
                 f"{int(a)} / {int(b)}"
@@ -609,11 +609,18 @@ def note_table_height(n_rows: int, row_height: int = NOTE_ROW_HEIGHT) -> int:
 
 def shift_holds(item: Mapping[str, Any], level: float = 0.05) -> bool:
     """Whether a shift (``author_shifts``' dict) holds: measured, tested and under ``level``
-    in q (in p where it has no q), the false discovery rate over the tests read with it."""
+    in q (in p where it has no q), the false discovery rate over the tests read with it, and
+    at a date the analyst chose, with its interval clear of 0 (a test and an interval that
+    disagree are "not settled"; a detected split's interval is taken where the search looked
+    and says nothing the p does not)."""
     if item.get("shift") is None or item.get("p_value") is None:
         return False
     q = item.get("q_value")
-    return (item["p_value"] if q is None else q) < level
+    if (item["p_value"] if q is None else q) >= level:
+        return False
+    low, high = item.get("low"), item.get("high")
+    spans_zero = low is not None and high is not None and low <= 0 <= high
+    return bool(item.get("detected")) or not spans_zero
 
 
 def shift_heading(item: Mapping[str, Any], label: str) -> str:
@@ -625,8 +632,8 @@ def shift_heading(item: Mapping[str, Any], label: str) -> str:
         f"**{md_escape(item['author'])}, {md_escape(label)} ({item['measure']})**: "
         f"{signed(item['before'])} → {signed(item['after'])} at {item['split_date']}: shift "
         f"{signed(item['shift'])} [{signed(item['low'])}, {signed(item['high'])}], "
-        f"p {item['p_value']:.3f}"
-        + ("" if q is None else f", q {q:.3f}")
+        f"p {p_value_text(item['p_value'])}"
+        + ("" if q is None else f", q {p_value_text(q)}")
         + f", articles {item['n_before']} / {item['n_after']}"
     )
 
@@ -658,9 +665,11 @@ def shift_table(
                 "95% interval": f"[{signed(item['low'])}, {signed(item['high'])}]"
                 if tested
                 else "",
-                "p": f"{item['p_value']:.3f}" if tested else "",
+                "p": p_value_text(item["p_value"]) if tested else "",
                 # over every test of the table (absent where the caller gave none)
-                "q": f"{item['q_value']:.3f}" if tested and item.get("q_value") is not None else "",
+                "q": p_value_text(item["q_value"])
+                if tested and item.get("q_value") is not None
+                else "",
                 # before / after where there is a split; else the dated articles there are
                 "Articles": f"{item['n_before']} / {item['n_after']}"
                 if item.get("split_date")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -279,3 +280,61 @@ def test_one_measure_is_tested_alone_with_q_over_its_own_tests(tmp_path, capsys)
     args = ["compare-authors", "latest", "Ann", "Bob", "--runs-dir", str(tmp_path)]
     assert main([*args, "--measure", "stance", "--permutations", "199", "--json"]) == 0
     assert {t["measure"] for t in json.loads(capsys.readouterr().out)["tests"]} == {"stance"}
+
+
+def _spread_run(tmp_path):
+    """Vic's five pieces vary widely, Wes's forty hardly at all; Xan writes two."""
+    arts, rows = [], []
+    for k, stance in enumerate((1.0, -0.2, 0.95, 0.1, 0.9)):
+        arts.append(article(f"V{k}", "Vic", n_passages=1))
+        rows.append(score(f"V{k}:0", "sanctions", 0.9, stance, -0.2))
+    for k in range(40):
+        arts.append(article(f"W{k}", "Wes", n_passages=1))
+        rows.append(score(f"W{k}:0", "sanctions", 0.9, 0.3 + 0.01 * np.sin(k), -0.2))
+    arts.append(article("X0", "Xan", n_passages=1))
+    rows.append(score("X0:0", "sanctions", 0.9, 0.5, -0.2))
+    arts.append(article("X1", "Xan", n_passages=1))
+    rows.append(score("X1:0", "sanctions", 0.9, 0.6, -0.2))
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    return load_run(write_run(tmp_path, "r1", {}, "", data))
+
+
+def test_a_difference_in_spread_alone_is_not_read_as_a_difference_in_stance(tmp_path):
+    """Vic's mean is 0.25 above Wes's, well within what five articles that vary as his do
+    allow; permuting the plain difference gave p 0.02 here (Wes's alike articles make almost
+    any reshuffle look closer than the two are), against an interval that includes 0."""
+    run = _spread_run(tmp_path)
+    (d,) = author_differences(run, ["Vic", "Wes"], topics=["sanctions"], measures=["stance"])
+    assert d.difference == pytest.approx(0.25, abs=0.01)
+    assert d.p_value > 0.2 and d.low < 0 < d.high and not d.note
+
+
+def test_a_pairs_numbers_do_not_depend_on_the_others_compared_or_on_the_order_named(tmp_path):
+    run = _spread_run(tmp_path)
+    kwargs = {"topics": ["sanctions"], "measures": ["stance"], "seed": 3}
+    (alone,) = author_differences(run, ["Vic", "Wes"], **kwargs)
+    among = author_differences(run, ["Xan", "Vic", "Wes"], **kwargs)
+    (beside,) = [d for d in among if (d.a, d.b) == ("Vic", "Wes")]
+    assert (beside.difference, beside.low, beside.high, beside.p_value) == (
+        alone.difference,
+        alone.low,
+        alone.high,
+        alone.p_value,
+    )
+    (mirrored,) = author_differences(run, ["Wes", "Vic"], **kwargs)
+    assert (mirrored.value_a, mirrored.value_b) == (alone.value_b, alone.value_a)
+    assert mirrored.difference == pytest.approx(-alone.difference)
+    assert (mirrored.low, mirrored.high) == pytest.approx((-alone.high, -alone.low))
+    assert mirrored.p_value == alone.p_value
+
+
+def test_a_p_value_under_a_thousandth_is_printed_as_such_not_as_zero():
+    from analysis.differences import Difference
+    from analysis.terminal import format_differences
+
+    d = Difference(
+        "A", "B", "sanctions", "stance", 0.6, -0.6, 1.2, 0.9, 1.4, 0.0002, 0.0004, 9, 9, 20, 20
+    )
+    line = format_differences([d, dataclasses.replace(d, p_value=0.012, q_value=0.03)])
+    assert "p<0.001 q<0.001" in line and "p=0.012 q=0.030" in line and "0.000" not in line

@@ -178,3 +178,24 @@ def test_shifts_read_together_get_q_values_over_the_tests_among_them():
     assert [s.q_value for s in out[:3]] == pytest.approx([0.03, 0.04, 0.04])
     assert out[3].q_value is None  # no test, no q
     assert with_q_values(tested[:1])[0].q_value == pytest.approx(0.01)  # alone: q is p
+
+
+def test_a_change_in_spread_alone_is_not_read_as_a_shift(tmp_path):
+    """Twenty alike articles, then five that vary widely, their mean 0.25 higher: well within
+    what five such articles allow; permuting the plain difference gave p 0.054 at the date
+    and 0.068 at the detected change point."""
+    arts, rows = [], []
+    stances = [0.3 + 0.01 * np.sin(k) for k in range(20)] + [1.0, -0.2, 0.95, 0.1, 0.9]
+    for k, stance in enumerate(stances):
+        aid = f"a{k:02d}"
+        arts.append(
+            article(aid, "Ann", n_passages=1, date=f"2018-{1 + k // 3:02d}-{1 + k % 3:02d}")
+        )
+        rows.append(score(f"{aid}:0", "sanctions", 0.9, stance, -0.2))
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    run = load_run(write_run(tmp_path, "r1", {}, "", data))
+    at_date = author_shift(run, "Ann", "sanctions", split_date="2018-07-03", n_resamples=499)
+    assert (at_date.n_before, at_date.n_after) == (20, 5) and at_date.p_value > 0.2
+    searched = author_shift(run, "Ann", "sanctions", n_resamples=499)
+    assert searched.detected and searched.p_value > 0.2

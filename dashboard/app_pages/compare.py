@@ -204,7 +204,7 @@ def _differences(ctx: context.RunContext, chosen: list[str], level: str = "autho
         "bootstrap over each author's articles and their passages, as the positions above, "
         "extended to the small-sample t interval where either author has few articles (with "
         "two it spans nearly everything); p: permutation of the two "
-        "authors' articles; q: "
+        "authors' articles, the difference read against its standard error; q: "
         "Benjamini–Hochberg over every test in this table (the false discovery rate when "
         "many pairs are read at once). The interval and p answer different questions "
         "(how precise the difference is; whether it could come from shuffling the articles), "

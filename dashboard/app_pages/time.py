@@ -381,8 +381,9 @@ def _changes(
             "small-sample t interval where a side has few articles) and a permutation "
             "p-value; q: Benjamini–Hochberg over every test in this table (reading many "
             "shifts at once finds one under p 0.05 by chance). A detected change point is "
-            "the split with the largest shift; its p-value pays for searching every split, "
-            "its interval does not (it is taken at the split found, so read p for a split "
+            "the split where the shift is largest against its standard error; its p-value "
+            "pays for searching every split, its interval and its shift do not (both are "
+            "taken at the split found, where the shift looks largest, so read p for a split "
             "whose How says detected). Shifts that hold at q under 0.05 are listed under the "
             "table with their evidence. The same test as "
             "`viewpoints shift`, with 999 resamples where the command draws 2,000, so p-values "
@@ -435,7 +436,8 @@ def _changes(
         if shifts and not held:
             st.caption(
                 "No shift here holds at q under 0.05 (the false discovery rate over every test "
-                "in this table), so none is listed with its evidence."
+                "in this table) with, at a date you chose, its interval clear of 0, so none is "
+                "listed with its evidence."
             )
         for item in held:
             st.markdown(views.shift_heading(item, ctx.label(item["topic"])))

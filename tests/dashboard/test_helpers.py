@@ -672,6 +672,12 @@ def test_a_shift_holds_on_its_q_value_not_on_p_alone():
     assert shift_holds({**tested, "q_value": 0.03})
     assert shift_holds({**tested, "q_value": None})  # no q given: p
     assert not shift_holds({"shift": None, "p_value": None, "q_value": None})
+    # at a date the analyst chose, a test and an interval that disagree are not settled
+    at_date = {"shift": 0.3, "p_value": 0.01, "q_value": 0.02, "detected": False}
+    assert shift_holds({**at_date, "low": 0.05, "high": 0.6})
+    assert not shift_holds({**at_date, "low": -0.05, "high": 0.6})
+    # a detected split's interval is taken where the search looked: its p decides
+    assert shift_holds({**at_date, "detected": True, "low": -0.05, "high": 0.6})
 
 
 def test_text_on_a_score_colour_is_whichever_of_white_or_dark_reads_better():
