@@ -333,6 +333,11 @@ def reading_note(n_a: int, n_b: int, low: float | None, high: float | None, p: f
         return f"with {n_a} + {n_b} articles no p can be below {floor:.2f}: untestable here"
     if p is None or low is None or high is None:
         return ""
+    if low == high:
+        return (
+            "the articles on each side do not vary at all, so the interval has no width: "
+            "it says nothing of how far the values could move"
+        )
     excludes_zero = low > 0 or high < 0
     if p < 0.05 and not excludes_zero:
         return "p under 0.05 but the interval includes 0: not settled"

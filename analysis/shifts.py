@@ -70,6 +70,9 @@ class Shift:
     # Benjamini–Hochberg over the shifts asked for together (:func:`with_q_values`); None
     # where there is no test, or before q-values are given
     q_value: float | None = None
+    # the date of the last article before the split: a change found there happened at some
+    # time between it and ``split_date`` (None where nothing was measured)
+    last_before: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -305,6 +308,7 @@ def author_shift(
     return Shift(
         **base,
         split_date=split_date or days[k].date().isoformat(),
+        last_before=days[k - 1].date().isoformat(),
         detected=detected,
         before=_clean(_value(before_rows.sum(axis=0), measure)),
         after=_clean(_value(after_rows.sum(axis=0), measure)),

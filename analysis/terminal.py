@@ -822,9 +822,15 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
     head = f"{shift.author} on {label or shift.topic}, {shift.measure}"
     if shift.shift is None:
         return f"{head}: no shift measurable ({shift.note})"
-    how = "detected change point" if shift.detected else "before/after"
+    if shift.detected:  # found between two articles: when in that gap, nothing says
+        where = (
+            f"detected change point between {shift.last_before} and {shift.split_date} (the "
+            "last article before it and the first after)"
+        )
+    else:
+        where = f"before/after {shift.split_date} (the first day after)"
     lines = [
-        f"{head}: {how} at {shift.split_date} (the first day after it): "
+        f"{head}: {where}: "
         f"{shift.before:+.2f} ({shift.n_before} articles) "
         f"-> {shift.after:+.2f} ({shift.n_after} articles), shift {shift.shift:+.2f} "
         + (

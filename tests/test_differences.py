@@ -329,6 +329,24 @@ def test_a_pairs_numbers_do_not_depend_on_the_others_compared_or_on_the_order_na
     assert mirrored.p_value == alone.p_value
 
 
+def test_articles_that_do_not_vary_are_said_to_leave_the_interval_without_width(tmp_path):
+    """Five articles at +0.5 against five at +0.2 (as analysts' one-hot labels can make):
+    the interval was [+0.30, +0.30] at p 0.011 with nothing said."""
+    arts, rows = [], []
+    for author, stance in (("Ann", 0.5), ("Bob", 0.2)):
+        for k in range(5):
+            arts.append(article(f"{author}{k}", author, n_passages=1))
+            rows.append(score(f"{author}{k}:0", "sanctions", 0.9, stance, -0.2))
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    run = load_run(write_run(tmp_path, "r1", {}, "", data))
+    (d,) = author_differences(run, ["Ann", "Bob"], topics=["sanctions"], measures=["stance"])
+    assert d.low == d.high == pytest.approx(0.3)
+    assert "do not vary at all" in d.note
+    # as far apart as five and five articles can be: the smallest p they allow
+    assert d.p_value == pytest.approx(2 / 252, abs=0.01)
+
+
 def test_a_p_value_under_a_thousandth_is_printed_as_such_not_as_zero():
     from analysis.differences import Difference
     from analysis.terminal import format_differences

@@ -82,7 +82,11 @@ def test_cli_shift_prints_lines_or_json(tmp_path, capsys):
     base = ["shift", "latest", "Ann", "--runs-dir", str(tmp_path), "--topic", "sanctions"]
     assert main([*base, "--measure", "stance"]) == 0
     out = capsys.readouterr().out
-    assert "detected change point at 2018-07-15 (the first day after it)" in out
+    # the change happened at some time between the last article before and the first after
+    assert (
+        "detected change point between 2018-06-15 and 2018-07-15 (the last article before "
+        "it and the first after)" in out
+    )
     assert "  before, 2018-" in out and "  after, 2018-" in out  # each passage's own date
     assert "stance +0." in out and "stance -0." in out  # evidence with the measure's values
     assert main([*base, "--json", "--date", "2018-07-01"]) == 0
@@ -93,7 +97,9 @@ def test_cli_shift_prints_lines_or_json(tmp_path, capsys):
     tested = [s for s in data["shifts"] if s["p_value"] is not None]
     assert len(tested) == 2 and all(s["q_value"] >= s["p_value"] for s in tested)
     assert main([*base, "--date", "2018-07-01"]) == 0
-    assert ", q=" in capsys.readouterr().out  # stance and tone read together
+    out = capsys.readouterr().out
+    assert ", q=" in out  # stance and tone read together
+    assert "before/after 2018-07-01 (the first day after):" in out
 
 
 def test_membership_computed_once_gives_the_same_shifts_and_evidence_texts(tmp_path):
