@@ -822,11 +822,13 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
     head = f"{shift.author} on {label or shift.topic}, {shift.measure}"
     if shift.shift is None:
         return f"{head}: no shift measurable ({shift.note})"
-    if shift.detected:  # found between two articles: when in that gap, nothing says
+    if shift.detected and shift.last_before:  # between two articles: when in the gap, unsaid
         where = (
             f"detected change point between {shift.last_before} and {shift.split_date} (the "
             "last article before it and the first after)"
         )
+    elif shift.detected:
+        where = f"detected change point at {shift.split_date} (the first day after it)"
     else:
         where = f"before/after {shift.split_date} (the first day after)"
     lines = [

@@ -117,6 +117,11 @@ def test_a_shift_prints_both_sides_and_its_evidence():
     shift = Shift("Ann", "ukraine", "tone", "2024-03-01", True, **found, n_before=4, n_after=5)
     text = format_shift(replace(shift, evidence_after=evidence), "Ukraine")
     assert text.startswith("Ann on Ukraine, tone: detected change point at 2024-03-01")
+    gap = format_shift(replace(shift, last_before="2024-02-11"), "Ukraine")
+    assert gap.startswith(
+        "Ann on Ukraine, tone: detected change point between 2024-02-11 and 2024-03-01 (the "
+        "last article before it and the first after): -0.40 (4 articles) -> +0.20 (5 articles)"
+    )
     assert "shift +0.60 [+0.10, +0.90], permutation p=0.030 (p pays for the search" in text
     assert text.splitlines()[-1] == "  after, 2024-04-02: tone +0.50  Talks went well."
     none = replace(shift, split_date=None, shift=None, note="one article")
