@@ -305,8 +305,15 @@ def _walk(root: Path, on_error: Callable[[Skipped], None]) -> list[Path]:
         on_error(Skipped(str(error.filename), f"unreadable folder: {error.strerror or error}"))
 
     files = []
-    for folder, dirs, names in os.walk(root, onerror=report):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    visited = {os.path.realpath(root)}  # a linked folder is read once, a link loop not at all
+    for folder, dirs, names in os.walk(root, onerror=report, followlinks=True):
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            real = os.path.realpath(os.path.join(folder, name))
+            if real not in visited:
+                visited.add(real)
+                kept.append(name)
+        dirs[:] = kept
         files.extend(Path(folder) / n for n in names if not n.startswith("."))
     return sorted(files, key=lambda p: p.relative_to(root).parts)
 

@@ -138,6 +138,19 @@ def test_folders_are_read_recursively_in_sorted_order_and_files_once(tmp_path):
     assert len({a.article_id for a in corpus.articles}) == 3
 
 
+def test_a_linked_folder_is_read_once_and_a_link_loop_ends(tmp_path):
+    """A review's folder of articles linked into the corpus was dropped without a word."""
+    corpus_dir, real = tmp_path / "corpus", tmp_path / "real"
+    write(corpus_dir / "a.txt", f"A\n\n{BODY} a")
+    write(real / "b.txt", f"B\n\n{BODY} b")
+    (corpus_dir / "linked").symlink_to(real, target_is_directory=True)
+    (corpus_dir / "again").symlink_to(real, target_is_directory=True)  # the same folder twice
+    (real / "loop").symlink_to(corpus_dir, target_is_directory=True)  # and back: a loop
+    write(corpus_dir / ".hidden" / "c.txt", f"C\n\n{BODY} c")  # hidden: not read
+    corpus = load_corpus([corpus_dir])
+    assert sorted(a.title for a in corpus.articles) == ["A", "B"]
+
+
 def test_corpus_hash_is_stable_and_tracks_content(tmp_path):
     write(tmp_path / "a.txt", f"A\n\n{BODY}")
     first = load_corpus([tmp_path]).hash()
