@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -323,10 +324,23 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     # Imported once the config is known to be good: a bad value fails before torch loads.
     from analysis.pipeline import analyze
 
-    result = analyze(config, progress=not args.quiet, dry_run=args.dry_run, quiet=args.quiet)
+    result = analyze(
+        config,
+        progress=not args.quiet,
+        dry_run=args.dry_run,
+        quiet=args.quiet,
+        on_written=_on_written(args),
+    )
     _note_reused_name(config.run.name, config.run.runs_dir, taken)
     _print_result(result, args.dry_run, args.json)
     return 0
+
+
+def _on_written(args: argparse.Namespace) -> Callable[[Path], None] | None:
+    """Where analyze tells a command's main the run it wrote (:func:`main` reads it when an
+    interrupt comes after that)."""
+    written = getattr(args, "written_runs", None)
+    return None if written is None else written.append
 
 
 def _print_result(result: Any, dry_run: bool, as_json: bool) -> None:
@@ -381,7 +395,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from analysis.scoring.base import ModelLoadError
 
     try:
-        result = analyze(config, progress=not args.quiet, dry_run=args.dry_run, quiet=args.quiet)
+        result = analyze(
+            config,
+            progress=not args.quiet,
+            dry_run=args.dry_run,
+            quiet=args.quiet,
+            on_written=_on_written(args),
+        )
     except ModelLoadError as err:  # a model the file names: say which file
         raise ModelLoadError(f"{args.experiment}: {err}") from None
     _note_reused_name(config.run.name, config.run.runs_dir, taken)
@@ -1967,7 +1987,40 @@ def _subcommand_parser(
     return None
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill PID``, ``timeout``, a scheduler stopping the job), handled as Ctrl-C is:
+    staging folders removed, what the cache finished kept, one line said; exit 143."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``viewpoints`` command; Ctrl-C and SIGTERM at any point give one line, not a
+    traceback."""
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if on_main_thread else None
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as err:  # before a command started (its own are handled there)
+        print(f"viewpoints: {_stopped(err)}", file=sys.stderr)
+        return _interrupt_status(err)
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stopped(err: BaseException) -> str:
+    return "terminated" if isinstance(err, Terminated) else "interrupted"
+
+
+def _interrupt_status(err: BaseException) -> int:
+    """128 + the signal's number, as shells report a command a signal stopped."""
+    return 128 + (signal.SIGTERM if isinstance(err, Terminated) else signal.SIGINT)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     parser = build_parser()
@@ -1982,6 +2035,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         pass
     handler: Callable[[argparse.Namespace], int] = args.handler
+    args.written_runs = []  # the run analyze or run wrote, once it is in place
     import sqlite3
 
     from analysis.cache import CacheVersionError
@@ -2021,8 +2075,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"viewpoints: error: {err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("viewpoints: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as err:
+        if args.written_runs:  # stopped once the run was in place: the work is done
+            path = args.written_runs[-1]
+            print(
+                f"viewpoints: {_stopped(err)} after run {path.name} was written: it is complete",
+                file=sys.stderr,
+            )
+            as_json = getattr(args, "json", False)
+            print(json.dumps({"run_id": path.name, "path": str(path)}) if as_json else path)
+            return 0
+        print(f"viewpoints: {_stopped(err)}", file=sys.stderr)
         if args.handler in (cmd_analyze, cmd_run):  # robustness may have written some
             from analysis.scoring_stage import SCORING_ROWS
             from analysis.stages import RELEVANCE_ROWS
@@ -2034,7 +2097,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "starts from it: an interrupt within a stage's first batch keeps nothing of it",
                 file=sys.stderr,
             )
-        return 130
+        return _interrupt_status(err)
 
 
 if __name__ == "__main__":

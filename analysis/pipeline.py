@@ -307,6 +307,7 @@ def analyze(
     dry_run: bool = False,
     on_stage: OnStage | None = None,
     quiet: bool = False,
+    on_written: Callable[[Path], None] | None = None,
 ) -> AnalysisResult:
     """Run the analysis ``config`` describes and write it as a run; return its path and meta.
 
@@ -315,7 +316,9 @@ def analyze(
     :data:`STAGES` starts with the stage's name and the share of the run done so far (a
     progress bar's value; "done" with 1.0 once the run is written, not after a dry run).
     ``quiet`` (``--quiet``) logs only warnings and notes (and a dry run's estimate), not the
-    lines that say what is being read and measured.
+    lines that say what is being read and measured. ``on_written`` is told the run's folder
+    as it is renamed into place, before an interrupt can come between (so that a Ctrl-C after
+    that is not read as "no run was written").
     """
     from analysis.aggregate import POSITIONS_SCHEMA, position_batches
     from analysis.aggregate import REQUIRED as AGGREGATE_REQUIRED
@@ -657,6 +660,7 @@ def analyze(
             meta,
             resolved_toml,
             {"scores": scores, "gated_out": gated_out},
+            on_claimed=on_written,
         )
     finally:  # claimed, the folder was renamed; otherwise (a dry run, a failure) it goes
         try:

@@ -18,15 +18,18 @@ would list.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import re
 import shutil
+import signal
+import threading
 import tomllib
 import uuid
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -252,9 +255,12 @@ def finish_run(
     meta: dict[str, Any],
     config_toml: str,
     tables: Mapping[str, pd.DataFrame],
+    on_claimed: Callable[[Path], None] | None = None,
 ) -> Path:
     """Write ``tables`` into ``staging`` beside those a streaming run already wrote there, check
-    that every table is there with its columns, and claim the run's folder (atomically)."""
+    that every table is there with its columns, and claim the run's folder (atomically);
+    ``on_claimed`` is told the folder before an interrupt can come between (see
+    :func:`_claim`)."""
     import pyarrow.parquet as pq
 
     unknown = sorted(set(tables) - set(TABLES) - set(OPTIONAL_TABLES))
@@ -274,12 +280,37 @@ def finish_run(
     for name, table in tables.items():
         write_parquet(table, staging / f"{name}.parquet")
     (staging / "config.toml").write_text(config_toml, encoding="utf-8")
-    return _claim(staging, Path(runs_dir), run_id, meta)
+    return _claim(staging, Path(runs_dir), run_id, meta, on_claimed)
 
 
-def _claim(staging: Path, runs_dir: Path, run_id: str, meta: dict[str, Any]) -> Path:
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back (on the main thread, where Python takes them) until the
+    block ends, then delivered: so that a run renamed into place is also known to be."""
+    hold = (
+        hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    )
+    if not hold:
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _claim(
+    staging: Path,
+    runs_dir: Path,
+    run_id: str,
+    meta: dict[str, Any],
+    on_claimed: Callable[[Path], None] | None = None,
+) -> Path:
     """Rename ``staging`` to the run's folder; when another run took the id first (runs started
-    in the same second), take ``<id>~2``, ``<id>~3`` ... so that finished work is never lost."""
+    in the same second), take ``<id>~2``, ``<id>~3`` ... so that finished work is never lost.
+    ``on_claimed`` is told the folder with interrupts held, so that a Ctrl-C just after the
+    rename cannot leave the caller saying that no run was written."""
     base, n = run_id, 1
     while True:
         full_meta = {"run_id": run_id, "format_version": RUN_FORMAT_VERSION, **meta}
@@ -290,7 +321,10 @@ def _claim(staging: Path, runs_dir: Path, run_id: str, meta: dict[str, Any]) -> 
         if not final.exists():
             try:
                 # A rename onto a folder with files fails, so two writers never share one.
-                os.rename(staging, final)
+                with _interrupts_held():
+                    os.rename(staging, final)
+                    if on_claimed is not None:
+                        on_claimed(final)
                 return final
             except OSError as err:
                 if err.errno not in (errno.EEXIST, errno.ENOTEMPTY):

@@ -1,4 +1,6 @@
 import json
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -613,6 +615,27 @@ def test_quiet_keeps_to_warnings_and_an_interrupt_says_what_is_kept(
     assert "the same command again starts from it" in err
     # what is kept depends on the batches: said, so that a small run's user expects nothing
     assert "an interrupt within a stage's first batch keeps nothing of it" in err
+
+    def terminated(*args, **kwargs):  # SIGTERM (kill PID, timeout) reads as Ctrl-C does
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr("analysis.pipeline.analyze", terminated)
+    assert main(["analyze", str(corpus), "--quiet", *models, *runs]) == 143
+    err = capsys.readouterr().err
+    assert "viewpoints: terminated" in err and "no run was written" in err
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # put back as it was
+
+    def written_then_interrupted(*args, on_written=None, **kwargs):
+        done = tmp_path / "runs" / "20990101-000000-done"
+        on_written(done)  # the run is in place, then Ctrl-C comes
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("analysis.pipeline.analyze", written_then_interrupted)
+    assert main(["analyze", str(corpus), "--quiet", *models, *runs]) == 0
+    captured = capsys.readouterr()
+    assert "interrupted after run 20990101-000000-done was written: it is complete" in captured.err
+    assert "no run was written" not in captured.err
+    assert captured.out.strip() == str(tmp_path / "runs" / "20990101-000000-done")
 
 
 def test_topic_definitions_in_a_users_experiment_are_said_not_to_define_topics(

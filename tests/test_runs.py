@@ -279,3 +279,24 @@ def test_a_damaged_optional_table_is_listed_but_the_run_still_opens(tmp_path):
     (path / GATED_OUT_TABLE).write_bytes(b"PAR1 cut short")
     assert "[damaged: gated_out.parquet (cannot be read" in format_runs(list_runs(tmp_path))
     assert load_run("latest", tmp_path).run_id == "r1"  # no reader needs it
+
+
+def test_a_run_renamed_into_place_is_told_before_an_interrupt_can_come_between(tmp_path):
+    """A review's Ctrl-C just after the rename printed "no run was written" for a run that
+    was complete; the one told of the folder now learns it before the interrupt lands."""
+    import os
+    import signal
+
+    from analysis.runs import finish_run, new_staging
+
+    told = []
+
+    def on_claimed(path):
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C the moment the run is in place
+        told.append(path)  # still runs: the interrupt waits for the block to end
+
+    staging = new_staging(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        finish_run(staging, tmp_path, "20260101-000000-abc", {}, "", tables(), on_claimed)
+    assert told == [tmp_path / "20260101-000000-abc"]
+    assert load_run("20260101-000000-abc", tmp_path).run_id == "20260101-000000-abc"
