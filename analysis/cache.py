@@ -121,6 +121,26 @@ def _is_locked(error: sqlite3.OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
+class CacheFileError(sqlite3.DatabaseError):
+    """The prediction cache's file failed: the message names it and says what to do."""
+
+
+def _what_to_do(error: sqlite3.DatabaseError) -> str:
+    """Advice for a failure of the cache's file, by what SQLite said: deleting the file is
+    right for a damaged one only (a review's read-only cache was told to delete it)."""
+    message = str(error).lower()
+    if "readonly" in message or "unable to open" in message or "permission" in message:
+        return (
+            "check that the file and its folder can be written, or run without the cache: "
+            "--cache ''"
+        )
+    if "disk i/o" in message or "full" in message:
+        return "the disk may be full: free some space, or run without the cache: --cache ''"
+    if isinstance(error, sqlite3.OperationalError) and _is_locked(error):
+        return "another process holds it: wait for it, or give another file with --cache FILE"
+    return "delete the file to start an empty cache, or run without it: --cache ''"
+
+
 class PredictionCache:
     """Probability rows per (model, text, target, template, span) in a SQLite file.
 
@@ -160,13 +180,13 @@ class PredictionCache:
                 uri=read_only,
             )
             self._retry(self._check_version if read_only else self._setup)
-        except sqlite3.DatabaseError as error:
+        except CacheFileError as error:
             self.close()
-            if isinstance(error, sqlite3.OperationalError) and _is_locked(error):
-                raise
-            raise sqlite3.DatabaseError(
-                f"cannot open prediction cache {self.path}: {error} "
-                "(delete the file to start an empty cache)"
+            raise CacheFileError(f"cannot open {error}") from error.__cause__
+        except sqlite3.DatabaseError as error:  # connecting, before any work was retried
+            self.close()
+            raise CacheFileError(
+                f"cannot open prediction cache {self.path}: {error} ({_what_to_do(error)})"
             ) from error
         except CacheVersionError:
             self.close()
@@ -181,15 +201,20 @@ class PredictionCache:
         return self._conn
 
     def _retry(self, work: Callable[[], _T]) -> _T:
-        """Run ``work`` again after a short sleep when SQLite says the database is locked."""
+        """Run ``work`` again after a short sleep when SQLite says the database is locked; any
+        other failure of the file (damaged, read-only, a full disk) raised as a
+        :class:`CacheFileError` that names the file and says what to do."""
         delay = 0.05
         for attempt in range(RETRIES + 1):
             try:
                 with self._lock:
                     return work()
-            except sqlite3.OperationalError as error:
-                if not _is_locked(error) or attempt == RETRIES:
-                    raise
+            except sqlite3.DatabaseError as error:
+                transient = isinstance(error, sqlite3.OperationalError) and _is_locked(error)
+                if not transient or attempt == RETRIES:
+                    raise CacheFileError(
+                        f"prediction cache {self.path}: {error} ({_what_to_do(error)})"
+                    ) from error
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
         raise AssertionError("unreachable")

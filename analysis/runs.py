@@ -509,7 +509,29 @@ def write_parquet(
             arrow = arrow.set_column(i, column, arrow.column(i).cast(wanted))
     if metadata:
         arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **metadata})
-    pq.write_table(arrow, where)
+    with naming_the_file(where):
+        pq.write_table(arrow, where)
+
+
+# errno values that mean the disk (or a quota, or a file size limit) has no room
+NO_ROOM = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+@contextlib.contextmanager
+def naming_the_file(where: Any) -> Iterator[None]:
+    """An OSError while writing ``where`` (a path) re-raised naming the file, and saying where
+    the disk has no room (pyarrow says "Error writing bytes to file" and names none)."""
+    try:
+        yield
+    except OSError as err:
+        if not isinstance(where, str | Path):
+            raise
+        room = (
+            " (no room left: free some space, or write elsewhere)" if err.errno in NO_ROOM else ""
+        )
+        named = OSError(f"cannot write {where}: {err}{room}")
+        named.errno = err.errno
+        raise named from err
 
 
 def write_parquet_batches(frames: Iterable[pd.DataFrame], where: Any, schema: Any) -> int:
@@ -519,7 +541,7 @@ def write_parquet_batches(frames: Iterable[pd.DataFrame], where: Any, schema: An
     import pyarrow.parquet as pq
 
     rows = 0
-    with pq.ParquetWriter(where, schema) as writer:
+    with naming_the_file(where), pq.ParquetWriter(where, schema) as writer:
         for frame in frames:
             batch = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
             writer.write_table(batch.replace_schema_metadata(None))

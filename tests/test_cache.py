@@ -273,6 +273,34 @@ def test_a_file_that_is_not_a_cache_is_a_clear_error(tmp_path):
         PredictionCache(path)
 
 
+@pytest.mark.parametrize(
+    ("error", "advice"),
+    [
+        (sqlite3.DatabaseError("database disk image is malformed"), "delete the file"),
+        (sqlite3.OperationalError("attempt to write a readonly database"), "can be written"),
+        (sqlite3.OperationalError("unable to open database file"), "can be written"),
+        (sqlite3.OperationalError("disk I/O error"), "the disk may be full"),
+    ],
+)
+def test_a_failure_of_the_file_mid_run_names_it_and_says_what_to_do(tmp_path, error, advice):
+    """A review's cache damaged mid-file said only "database disk image is malformed"; a
+    read-only one was told to delete the file."""
+    from analysis.cache import CacheFileError
+
+    path = tmp_path / "cache.sqlite"
+    with PredictionCache(path) as cache:
+
+        def fails():
+            raise error
+
+        with pytest.raises(CacheFileError) as info:
+            cache._retry(fails)
+    message = str(info.value)
+    assert f"prediction cache {path}: {error}" in message and advice in message
+    assert ("delete the file" in message) == (advice == "delete the file")
+    assert "--cache ''" in message
+
+
 def test_a_read_only_cache_answers_lookups_and_writes_nothing(tmp_path):
     path = tmp_path / "cache.sqlite"
     with PredictionCache(path) as cache:

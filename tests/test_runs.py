@@ -300,3 +300,19 @@ def test_a_run_renamed_into_place_is_told_before_an_interrupt_can_come_between(t
         finish_run(staging, tmp_path, "20260101-000000-abc", {}, "", tables(), on_claimed)
     assert told == [tmp_path / "20260101-000000-abc"]
     assert load_run("20260101-000000-abc", tmp_path).run_id == "20260101-000000-abc"
+
+
+def test_a_table_that_cannot_be_written_is_named_and_a_full_disk_said(tmp_path):
+    """A review's full disk read "[Errno 27] Error writing bytes to file", naming no file."""
+    import errno
+
+    from analysis.runs import naming_the_file
+
+    where = tmp_path / "scores.parquet"
+    full = r"cannot write .*scores\.parquet: .*\(no room left"
+    with pytest.raises(OSError, match=full) as info, naming_the_file(where):
+        raise OSError(errno.EFBIG, "Error writing bytes to file")
+    assert info.value.errno == errno.EFBIG
+    denied = r"cannot write .*: .*Permission denied$"
+    with pytest.raises(OSError, match=denied), naming_the_file(str(where)):
+        raise PermissionError(errno.EACCES, "Permission denied")
