@@ -370,7 +370,15 @@ def list_runs(
         return []
     found = []
     for child in runs_dir.iterdir():
-        if child.name.startswith(".") or not (child / "run.json").is_file():
+        if child.name.startswith("."):
+            continue
+        if not (child / "run.json").is_file():
+            if _holds_run_tables(child):  # a copy cut short: said, not passed over
+                why = NO_RUN_JSON
+                if on_left_out is None:
+                    warnings.warn(f"left out {child}: it {why}", stacklevel=2)
+                else:
+                    on_left_out(child, f"it {why}")
             continue
         try:
             meta = json.loads((child / "run.json").read_text(encoding="utf-8"))
@@ -387,6 +395,20 @@ def list_runs(
         found.append(meta)
     found.sort(key=lambda m: (str(m.get("created", "")), str(m.get("run_id", ""))), reverse=True)
     return found
+
+
+NO_RUN_JSON = (
+    "holds a run's tables but no run.json (copied in part? a run is written whole: copy the "
+    "folder again from where it was made)"
+)
+
+
+def _holds_run_tables(folder: Path) -> bool:
+    """Whether a folder without run.json holds tables of a run (a copy cut short)."""
+    try:
+        return folder.is_dir() and any((folder / f"{name}.parquet").is_file() for name in TABLES)
+    except OSError:
+        return False
 
 
 def missing_files(path: Path) -> list[str]:
@@ -462,6 +484,9 @@ def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
         return as_path
     if (runs_dir / spec / "run.json").is_file():
         return runs_dir / spec
+    for folder in (as_path, runs_dir / spec):
+        if spec and _holds_run_tables(folder):
+            raise RunError(f"run folder {folder} {NO_RUN_JSON}")
     runs = list_runs(runs_dir)
     recorded = [Path(m["path"]) for m in runs if m.get("run_id") == spec]
     if len(recorded) == 1:

@@ -3,7 +3,15 @@ import json
 import pandas as pd
 import pytest
 
-from analysis.runs import TABLE_COLUMNS, RunError, list_runs, load_run, resolve_run, write_run
+from analysis.runs import (
+    NO_RUN_JSON,
+    TABLE_COLUMNS,
+    RunError,
+    list_runs,
+    load_run,
+    resolve_run,
+    write_run,
+)
 
 
 def tables(n_articles=2):
@@ -216,6 +224,24 @@ def test_a_run_folder_with_a_broken_run_json_is_left_out_with_a_warning(tmp_path
     assert len(messages) == 2
     assert "broken: its run.json is unreadable" in messages[0]
     assert "listed: its run.json is not a JSON object" in messages[1]
+
+
+def test_a_run_folder_copied_without_its_run_json_is_said_not_passed_over(tmp_path):
+    """A review's copy cut short before run.json was invisible to `runs` and the dashboard,
+    and `show` answered "no run" for a folder that was there."""
+    path = write_run(tmp_path, "20260101-000000-abc", {"created": "2026-01-01"}, "", tables())
+    (path / "run.json").unlink()
+    (tmp_path / "notes").mkdir()  # a folder of something else: no word about it
+    with pytest.warns(UserWarning) as caught:
+        assert list_runs(tmp_path) == []
+    (message,) = [str(w.message) for w in caught]
+    assert "20260101-000000-abc: it holds a run's tables but no run.json" in message
+    heard = []
+    list_runs(tmp_path, lambda folder, why: heard.append((folder.name, why)))
+    assert heard == [("20260101-000000-abc", f"it {NO_RUN_JSON}")]
+    for spec in ("20260101-000000-abc", str(path)):
+        with pytest.raises(RunError, match=r"holds a run's tables but no run\.json"):
+            resolve_run(spec, tmp_path)
 
 
 def test_a_run_with_a_table_removed_says_which_files_it_lacks(tmp_path):
