@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 
 # Tried in order; numeric day/month dates are read US-style first (AllSides is US news).
 # A month without a day ("June 2018") is not a date: it gives None rather than an invented day.
@@ -27,6 +28,8 @@ _FORMATS = (
 _ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]")
 _WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
 _ORDINAL = re.compile(r"(\d)(?:st|nd|rd|th)\b")
+# An RSS or e-mail date: a day, a month's short name, a year, then a time
+_RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
 
 
 def normalise_date(value: object) -> str | None:
@@ -40,6 +43,11 @@ def normalise_date(value: object) -> str | None:
     text = value.strip()
     if not text:
         return None
+    if _RFC_2822.match(text):  # feeds and mail: "Thu, 28 Jun 2018 14:33:00 GMT"
+        try:
+            return parsedate_to_datetime(text).date().isoformat()  # the day as written there
+        except (TypeError, ValueError):
+            pass
     prefix = _ISO_PREFIX.match(text)
     if prefix:
         text = prefix.group(1)

@@ -154,6 +154,10 @@ def test_field_map_validates_names():
         ("Mar. 1, 2019", "2019-03-01"),
         ("1 March 2019", "2019-03-01"),
         ("Friday, March 1st, 2019", "2019-03-01"),
+        # a feed's date (RFC 2822): the day as written, not moved to another zone
+        ("Thu, 28 Jun 2018 14:33:00 GMT", "2018-06-28"),
+        ("28 Jun 2018 23:30:00 -0500", "2018-06-28"),
+        ("Thu, 31 Feb 2018 10:00:00 GMT", None),
         ("late June 2018", None),
         ("June 2018", None),  # no day: not invented
         ("", None),
