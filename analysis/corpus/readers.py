@@ -5,7 +5,8 @@
   the file name and the whole file is the text.
 - ``.html``/``.htm``: the main text, title, author, site name and date extracted with
   trafilatura (imported only when an HTML file is read).
-- ``.json`` (an object or a list of objects), ``.jsonl``/``.ndjson`` (one object a line) and
+- ``.json`` (an object, a list of objects, or an object whose one list holds the objects:
+  ``{"articles": [...]}``), ``.jsonl``/``.ndjson`` (one object a line) and
   ``.csv`` (a header row): fields through a :class:`~analysis.corpus.fields.FieldMap`.
 
 ``max_bytes`` caps what is read into memory at once: a whole txt/md/html/json file, or one
@@ -25,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from analysis.corpus.dates import normalise_date
 from analysis.corpus.documents import Skipped
@@ -174,19 +176,36 @@ def _html_document(path: Path, content: str) -> RawDocument | Skipped:
     return _document(path, str(path), None, path.stem, values, unread)
 
 
+def _one_list_of_records(data: dict[str, Any]) -> tuple[str, list[Any]] | None:
+    """The key and list of an object that wraps its records in one list of objects
+    (``{"articles": [...]}``, as APIs return them), else None."""
+    lists = [
+        (key, value)
+        for key, value in data.items()
+        if isinstance(value, list) and any(isinstance(v, dict) for v in value)
+    ]
+    return lists[0] if len(lists) == 1 else None
+
+
 def _json_documents(path: Path, content: str, fields: FieldMap) -> Iterator[RawDocument | Skipped]:
     try:
         data = json.loads(content)
     except json.JSONDecodeError as e:
         yield Skipped(str(path), f"malformed JSON: {e.msg} (line {e.lineno}, column {e.colno})")
         return
+    within = ""
     if isinstance(data, dict):
-        yield _record(path, str(path), path.stem, data, fields)
-    elif isinstance(data, list):
+        record = _record(path, str(path), path.stem, data, fields)
+        wrapped = _one_list_of_records(data)
+        if wrapped is None or not isinstance(record, Skipped):
+            yield record
+            return
+        within, data = f" {wrapped[0]!r}", wrapped[1]  # {"articles": [...]}: its records
+    if isinstance(data, list):
         if not data:
             yield Skipped(str(path), "no records: an empty JSON list")
         for n, item in enumerate(data, start=1):
-            where = f"{path} item {n}"  # the list's n-th object, not a line number
+            where = f"{path}{within} item {n}"  # the list's n-th object, not a line number
             if isinstance(item, dict):
                 yield _record(path, where, f"{path.stem}-{n}", item, fields)
             else:

@@ -66,6 +66,20 @@ def test_json_object_and_list_of_objects(tmp_path):
     assert "expected a JSON object, got int" in corpus.skipped[0].reason
 
 
+def test_json_records_wrapped_in_one_list_of_an_object_are_read(tmp_path):
+    """A review's {"articles": [...]} (as APIs return them) was skipped as "no text"."""
+    first = {"title": "T", "text": BODY}
+    second = {"title": "U", "text": BODY.replace("spring", "winter")}
+    write(tmp_path / "api.json", json.dumps({"status": "ok", "articles": [first, second, 5]}))
+    corpus = load_corpus([tmp_path])
+    assert [a.title for a in corpus.articles] == ["T", "U"]
+    assert corpus.articles[1].source == f"{tmp_path / 'api.json'} 'articles' item 2"
+    # an object that is itself an article stays one, whatever lists it holds
+    tagged = {"title": "V", "text": BODY.replace("spring", "autumn"), "tags": [{"k": 1}]}
+    write(tmp_path / "one.json", json.dumps(tagged))
+    assert [a.title for a in load_corpus([tmp_path / "one.json"]).articles] == ["V"]
+
+
 def test_jsonl_reads_allsides_fields_and_normalises_metadata(tmp_path):
     records = [
         {
