@@ -13,7 +13,7 @@ Over the author's dated articles that discuss the topic (own voice), ordered by 
   ``min_side`` articles on each side) whose shift is largest against its standard error, and
   its p-value comes from permutations that repeat the whole search, so that looking for the
   best split is paid for (the shift and its bootstrap interval are then taken at the split
-  found, where the shift looks largest: both are optimistic; read p).
+  found, the one that stands out most: both are optimistic; read p).
 
 Each result carries its evidence: the passages before and after the split that take the most
 pronounced side in the direction of the shift. Seeded.

@@ -26,6 +26,8 @@ import numpy as np
 MOMENTS = ("n", "w", "x", "ww", "xx", "xw")
 # A standard error under this is no spread at all (float noise of identical values).
 _NO_SPREAD = 1e-9
+# Squared residuals under this share of the squares they come from are rounding noise.
+_ROUNDING = 1e-12
 
 
 def article_moments(weights: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -42,7 +44,10 @@ def mean_and_variance(moments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n, w, x, ww, xx, xw = (moments[..., i] for i in range(len(MOMENTS)))
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.where(w > 0, x / w, np.nan)
-        squares = np.clip(xx - 2 * mean * xw + mean * mean * ww, 0, None)
+        squares = xx - 2 * mean * xw + mean * mean * ww
+        # articles of one value leave rounding noise, not 0: read as no spread at all, so that
+        # two such sides are as far apart as their data can be (a tie at the top of the null)
+        squares = np.where(squares > _ROUNDING * (xx + mean * mean * ww), squares, 0.0)
         variance = np.where(n > 1, n / (n - 1) * squares / (w * w), np.nan)
     return mean, variance
 

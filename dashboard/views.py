@@ -628,9 +628,14 @@ def shift_heading(item: Mapping[str, Any], label: str) -> str:
     and what it rests on (interval, p, q, articles on each side), so that a headline is read
     with its strength (an audit found one read without it)."""
     q = item.get("q_value")
+    when = (  # a detected change fell somewhere in the gap between two articles
+        f"between {item['last_before']} and {item['split_date']}"
+        if item.get("detected") and item.get("last_before")
+        else f"at {item['split_date']}"
+    )
     return (
         f"**{md_escape(item['author'])}, {md_escape(label)} ({item['measure']})**: "
-        f"{signed(item['before'])} → {signed(item['after'])} at {item['split_date']}: shift "
+        f"{signed(item['before'])} → {signed(item['after'])} {when}: shift "
         f"{signed(item['shift'])} [{signed(item['low'])}, {signed(item['high'])}], "
         f"p {p_value_text(item['p_value'])}"
         + ("" if q is None else f", q {p_value_text(q)}")

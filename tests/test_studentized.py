@@ -32,6 +32,12 @@ def test_the_difference_is_divided_by_its_standard_error_and_edge_cases_are_said
     lower = article_moments(np.ones(3), np.full(3, 0.2)).sum(axis=0)
     assert studentized_difference(alike, lower) == np.inf  # apart, and neither side varies
     assert studentized_difference(alike, alike) == 0.0
+    # one value per side, with weights that leave rounding noise in the squares: still apart
+    w = np.array([0.37, 0.91, 0.13])
+    noisy_a = article_moments(w, 0.37 * w).sum(axis=0)
+    noisy_b = article_moments(w[:2], 0.11 * w[:2]).sum(axis=0)
+    assert mean_and_variance(noisy_a)[1] == 0.0
+    assert studentized_difference(noisy_a, noisy_b) == np.inf
     one = article_moments(np.ones(1), np.array([0.5])).sum(axis=0)
     assert np.isnan(studentized_difference(one, b))  # one article has no spread to estimate
 

@@ -383,9 +383,10 @@ def _changes(
             "shifts at once finds one under p 0.05 by chance). A detected change point is "
             "the split where the shift is largest against its standard error; its p-value "
             "pays for searching every split, its interval and its shift do not (both are "
-            "taken at the split found, where the shift looks largest, so read p for a split "
-            "whose How says detected). Shifts that hold at q under 0.05 are listed under the "
-            "table with their evidence. The same test as "
+            "taken at the split found, the one that stands out most, so read p for a split "
+            "whose How says detected). Shifts that hold at q under 0.05 (and, at your date, "
+            "with the interval clear of 0) are listed under the table with their evidence. "
+            "The same test as "
             "`viewpoints shift`, with 999 resamples where the command draws 2,000, so p-values "
             "can differ a little."
         )

@@ -773,6 +773,9 @@ def test_a_listed_shift_s_heading_says_what_it_rests_on():
     heading = shift_heading(item, "Ukraine")
     assert heading.startswith("**CNN, Ukraine (tone)**: −0.10 → −0.40 at 2016-06-01")
     assert "shift −0.30 [−0.50, −0.10], p 0.004, q 0.020, articles 12 / 30" in heading
+    found = shift_heading({**item, "detected": True, "last_before": "2016-05-12"}, "Ukraine")
+    assert "−0.40 between 2016-05-12 and 2016-06-01: shift" in found  # when in the gap: unsaid
+    assert "p <0.001" in shift_heading({**item, "p_value": 0.0002}, "Ukraine")
 
 
 def test_each_topics_tone_is_pooled_over_its_articles_and_set_beside_the_outlets():
