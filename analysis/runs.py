@@ -285,19 +285,31 @@ def finish_run(
 
 @contextlib.contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM held back (on the main thread, where Python takes them) until the
-    block ends, then delivered: so that a run renamed into place is also known to be."""
-    hold = (
-        hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
-    )
-    if not hold:
+    """Ctrl-C and SIGTERM held back until the block ends, then handled as they would have
+    been: so that a run renamed into place is also known to be. Python's handlers run on the
+    main thread whichever thread the signal reaches (a mask on one thread would not hold a
+    signal another thread takes), so it is they that are swapped, there only."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    pending: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, frame: pending.append(signum)) for s in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if pending:
+            _deliver(pending[0], previous[pending[0]])
+
+
+def _deliver(signum: int, handler: Any) -> None:
+    """A signal held back, handled now as ``handler`` (the one it would have met) says."""
+    if callable(handler):
+        handler(signum, None)
+    elif handler == signal.SIG_DFL:  # Python's own default for SIGINT is a callable
+        signal.raise_signal(signum)
 
 
 def _claim(

@@ -322,8 +322,13 @@ def test_a_run_renamed_into_place_is_told_before_an_interrupt_can_come_between(t
         told.append(path)  # still runs: the interrupt waits for the block to end
 
     staging = new_staging(tmp_path)
-    with pytest.raises(KeyboardInterrupt):
-        finish_run(staging, tmp_path, "20260101-000000-abc", {}, "", tables(), on_claimed)
+    # as a command has it (a test runner's worker may ignore SIGINT)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            finish_run(staging, tmp_path, "20260101-000000-abc", {}, "", tables(), on_claimed)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert told == [tmp_path / "20260101-000000-abc"]
     assert load_run("20260101-000000-abc", tmp_path).run_id == "20260101-000000-abc"
 
