@@ -95,8 +95,16 @@ def runs_in(runs_dir: Path) -> tuple[list[dict[str, Any]], list[tuple[str, str]]
         if problem is None:
             whole.append(meta)
         else:
-            left_out.append((str(meta.get("run_id", Path(str(meta["path"])).name)), problem))
+            left_out.append((_run_and_folder(meta), problem))
     return whole, left_out
+
+
+def _run_and_folder(meta: dict[str, Any]) -> str:
+    """A run's id, and its folder where that is named otherwise (a copy), so that two copies
+    of one run left out are told apart."""
+    folder = Path(str(meta["path"])).name
+    run_id = str(meta.get("run_id", folder))
+    return run_id if run_id == folder else f"{run_id} (folder {folder})"
 
 
 def _problems_of(meta: Mapping[str, Any]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from dashboard.data import runs_dir_from
@@ -170,3 +171,25 @@ def test_a_run_copied_in_part_is_left_out_and_named_and_the_app_opens_on_a_whole
     assert "`20190101-000000-broken00`: positions.parquet (cannot be read" in warning
     assert '`20170101-000000-edited00`: its run.json has counts = "many"' in warning
     assert at.title[0].value == "Overview" and not at.error  # the whole run's page, no traceback
+
+
+def test_runs_left_out_are_told_apart_by_folder_and_a_copy_without_run_json_is_named(tmp_path):
+    """A review's two copies of one damaged run read as the same id twice, and a folder
+    copied without its run.json was not named at all."""
+    from dashboard.data import runs_in
+
+    broken = make_small_run(tmp_path, "20190101-000000-broken00", created="2019-01-01T00:00:00")
+    positions = Path(broken) / "positions.parquet"
+    positions.write_bytes(positions.read_bytes()[:100])
+    shutil.copytree(broken, tmp_path / "broken-copy")
+    lost = make_small_run(tmp_path, "20160101-000000-nojson00", created="2016-01-01T00:00:00")
+    (Path(lost) / "run.json").unlink()
+    whole, left_out = runs_in(tmp_path)
+    assert whole == []
+    named = dict(left_out)
+    assert set(named) == {
+        "20190101-000000-broken00",
+        "20190101-000000-broken00 (folder broken-copy)",
+        "20160101-000000-nojson00",
+    }
+    assert named["20160101-000000-nojson00"].startswith("it holds a run's tables but no run.json")
