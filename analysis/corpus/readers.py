@@ -245,7 +245,12 @@ def _read_jsonl(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDoc
                 try:
                     record = json.loads(decoded.text)
                 except json.JSONDecodeError as e:
-                    yield Skipped(where, f"malformed JSON: {e.msg} (column {e.colno})")
+                    # a line that ends inside its record: "Invalid control character" (the line
+                    # break within a string) or "Unterminated string" read as what it is
+                    ends = len(decoded.text.rstrip("\r\n"))
+                    cut = e.pos >= ends or e.msg.startswith("Unterminated string")
+                    hint = "; the line ends before its record does: cut short?" if cut else ""
+                    yield Skipped(where, f"malformed JSON: {e.msg} (column {e.colno}){hint}")
                     continue
                 if not isinstance(record, dict):
                     kind = type(record).__name__

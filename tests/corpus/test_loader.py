@@ -67,6 +67,17 @@ def test_bad_jsonl_lines_are_skipped_with_their_line_number(tmp_path):
     assert got["8"].startswith("malformed JSON")
 
 
+def test_a_jsonl_line_cut_short_is_said_to_be_so(tmp_path):
+    """A review's copy cut inside a record read "Invalid control character at (column 56)"."""
+    record = '{"ID": "a", "content_original": "' + BODY.replace("\n", " ") + '"}'
+    lines = [record[:56], '{"ID": "b", "text": 5,}', record[:20]]  # the last without a newline
+    write(tmp_path / "c.jsonl", "\n".join(lines))
+    got = {s.source.rsplit(":", 1)[1]: s.reason for s in load_corpus([tmp_path]).skipped}
+    cut = "the line ends before its record does: cut short?"
+    assert cut in got["1"] and cut in got["3"]
+    assert cut not in got["2"]  # a mistake inside the line is only that
+
+
 def test_a_text_field_that_is_not_a_string_is_named_in_the_reason(tmp_path):
     path = tmp_path / "n.jsonl"
     write(path, '{"ID": "a", "content_original": 12345}\n{"ID": "b", "text": {"p": 1}}\n')
