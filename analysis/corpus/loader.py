@@ -33,6 +33,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -61,7 +62,9 @@ NOTED_IN_ALL = {
     "misencoded": f"had bytes that are not UTF-8, read as {FALLBACK_NAME}",
     "not_english": "do not look like English (the models read English)",
     "renamed": "were given another id (unsafe characters, or an id already taken)",
+    "odd_date": "had a date in the future or before 1900, kept as written",
 }
+EARLIEST_YEAR = 1900  # a news date before this is more likely a typo than an archive
 # Skipped inputs named one by one on stderr (all are recorded in the run); the rest counted.
 SKIPS_SHOWN = 20
 NO_PASSAGE = "no passage to score (only a heading, or no words)"
@@ -200,6 +203,12 @@ class _Loader:
                 f"{raw.source}: date {raw.unread_date!r} could not be read as a day "
                 "(expected e.g. 2018-06-28 or June 28, 2018); the article is kept undated",
             )
+        if meta["date"] is not None and (odd := _implausible(meta["date"])):
+            self._note(
+                "odd_date",
+                f"{raw.source}: date {meta['date']} is {odd}; kept as written (charts over "
+                "time place the article there: check the source)",
+            )
         if raw.encoding_note:
             self._note(
                 "misencoded", f"{raw.source}: {raw.encoding_note}; check its special characters"
@@ -316,6 +325,15 @@ def _walk(root: Path, on_error: Callable[[Skipped], None]) -> list[Path]:
         dirs[:] = kept
         files.extend(Path(folder) / n for n in names if not n.startswith("."))
     return sorted(files, key=lambda p: p.relative_to(root).parts)
+
+
+def _implausible(iso: str) -> str | None:
+    """Why an article's ISO date is unlikely for news (in the future, or before
+    :data:`EARLIEST_YEAR`), or None; a day's grace for time zones."""
+    day = date.fromisoformat(iso)
+    if day > date.today() + timedelta(days=1):
+        return "in the future"
+    return f"before {EARLIEST_YEAR}" if day.year < EARLIEST_YEAR else None
 
 
 def _not_an_article(path: Path, manifest: Manifest | None) -> str | None:

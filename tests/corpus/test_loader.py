@@ -213,6 +213,23 @@ def test_a_date_that_cannot_be_read_is_named_and_the_article_kept_undated(tmp_pa
     assert warned[-1] == "warning: 7 articles in all had a date that could not be read"
 
 
+def test_a_date_in_the_future_or_before_1900_is_kept_and_named(tmp_path, capsys):
+    """A review's articles dated 2040 and 1850 were taken silently."""
+    import datetime
+
+    future = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    records = [
+        {"title": f"t{i}", "text": f"{BODY} Number {i}.", "date": day}
+        for i, day in enumerate([future, "1850-03-01", "2018-06-28"])
+    ]
+    corpus = load_corpus([write_jsonl(tmp_path / "d.jsonl", records)])
+    assert [a.date for a in corpus.articles] == [future, "1850-03-01", "2018-06-28"]
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warned) == 2
+    assert f"date {future} is in the future; kept as written" in warned[0]
+    assert "date 1850-03-01 is before 1900; kept as written" in warned[1]
+
+
 def test_a_file_that_is_only_a_heading_is_skipped_not_read_as_an_empty_article(tmp_path, capsys):
     write(tmp_path / "t.txt", "Title only\n")
     write(tmp_path / "u.txt", f"T\n\n{BODY}")
