@@ -462,7 +462,34 @@ def damaged_files(path: Path, optional: bool = False) -> list[str]:
         lacking = [c for c in ESSENTIAL_COLUMNS.get(name, ()) if c not in names]
         if lacking:
             damaged.append(f"{file.name} (no column {', '.join(lacking)})")
+            continue
+        if (wrong := _rows_unlike_recorded(path, name)) is not None:
+            damaged.append(f"{file.name} ({wrong})")
     return damaged
+
+
+# Tables whose rows run.json counts (``counts``), the same in a model's run and a run
+# recomputed with corrections (which rewrites scores, so that count is the model's)
+COUNTED_ROWS = {"passages": "passages", "positions": "positions"}
+
+
+def _rows_unlike_recorded(path: Path, name: str) -> str | None:
+    """How a table's rows differ from what run.json recorded (a file replaced by another, or
+    by a valid but shorter one), or None (as recorded, or nothing recorded)."""
+    import pyarrow.parquet as pq
+
+    key = COUNTED_ROWS.get(name)
+    if key is None:
+        return None
+    try:
+        counts = json.loads((path / "run.json").read_text(encoding="utf-8")).get("counts")
+        recorded = counts.get(key) if isinstance(counts, dict) else None
+        found = pq.read_metadata(path / f"{name}.parquet").num_rows
+    except (OSError, ValueError, AttributeError):  # run.json is judged where runs are listed
+        return None
+    if not isinstance(recorded, int) or recorded == found:
+        return None
+    return f"{found:,} rows where run.json records {recorded:,}: replaced or edited?"
 
 
 def run_problems(path: Path) -> str | None:

@@ -347,3 +347,22 @@ def test_a_table_that_cannot_be_written_is_named_and_a_full_disk_said(tmp_path):
     denied = r"cannot write .*: .*Permission denied$"
     with pytest.raises(OSError, match=denied), naming_the_file(str(where)):
         raise PermissionError(errno.EACCES, "Permission denied")
+
+
+def test_a_table_replaced_by_a_shorter_valid_one_is_damaged_by_its_recorded_count(tmp_path):
+    """A review's positions.parquet cut to 100 of its 1,089 rows read as a whole run."""
+    from analysis.runs import run_problems, write_parquet
+
+    meta = {"created": "2026-01-01", "counts": {"passages": 0, "positions": 0}}
+    path = write_run(tmp_path, "20260101-000000-abc", meta, "", tables())
+    assert run_problems(path) is None  # as recorded
+    extra = pd.DataFrame([{c: None for c in TABLE_COLUMNS["positions"]}] * 3)
+    write_parquet(
+        extra.assign(level="author", author="A", topic="t", status="discussed"),
+        path / "positions.parquet",
+    )
+    assert run_problems(path) == (
+        "positions.parquet (3 rows where run.json records 0: replaced or edited?)"
+    )
+    with pytest.raises(RunError, match=r"damaged: positions\.parquet"):
+        load_run(str(path))
