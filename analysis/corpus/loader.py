@@ -330,7 +330,10 @@ def _walk(root: Path, on_error: Callable[[Skipped], None]) -> list[Path]:
 def _implausible(iso: str) -> str | None:
     """Why an article's ISO date is unlikely for news (in the future, or before
     :data:`EARLIEST_YEAR`), or None; a day's grace for time zones."""
-    day = date.fromisoformat(iso)
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:  # every reader gives ISO days; anything else is not judged here
+        return None
     if day > date.today() + timedelta(days=1):
         return "in the future"
     return f"before {EARLIEST_YEAR}" if day.year < EARLIEST_YEAR else None
