@@ -321,26 +321,26 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     config = config.with_values(**changes)
     _check_ray_options(args, config)
     taken = [] if args.dry_run else _runs_named(config.run.name, config.run.runs_dir)
-    # Imported once the config is known to be good: a bad value fails before torch loads.
-    from analysis.pipeline import analyze
-
-    result = analyze(
-        config,
-        progress=not args.quiet,
-        dry_run=args.dry_run,
-        quiet=args.quiet,
-        on_written=_on_written(args),
-    )
+    result = _analyze_for(args, config)
     _note_reused_name(config.run.name, config.run.runs_dir, taken)
     _print_result(result, args.dry_run, args.json)
     return 0
 
 
-def _on_written(args: argparse.Namespace) -> Callable[[Path], None] | None:
-    """Where analyze tells a command's main the run it wrote (:func:`main` reads it when an
-    interrupt comes after that)."""
+def _analyze_for(args: argparse.Namespace, config: Any) -> Any:
+    """``analyze`` or ``run``'s analysis of ``config``, as the command line asked, telling
+    :func:`main` the run it wrote (read when an interrupt comes after that). Imported here,
+    once the config is known to be good: a bad value fails before torch loads."""
+    from analysis.pipeline import analyze
+
     written = getattr(args, "written_runs", None)
-    return None if written is None else written.append
+    return analyze(
+        config,
+        progress=not args.quiet,
+        dry_run=args.dry_run,
+        quiet=args.quiet,
+        on_written=None if written is None else written.append,
+    )
 
 
 def _print_result(result: Any, dry_run: bool, as_json: bool) -> None:
@@ -391,17 +391,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = config.with_values(**changes)
     _check_ray_options(args, config)
     taken = [] if args.dry_run else _runs_named(config.run.name, config.run.runs_dir)
-    from analysis.pipeline import analyze
     from analysis.scoring.base import ModelLoadError
 
     try:
-        result = analyze(
-            config,
-            progress=not args.quiet,
-            dry_run=args.dry_run,
-            quiet=args.quiet,
-            on_written=_on_written(args),
-        )
+        result = _analyze_for(args, config)
     except ModelLoadError as err:  # a model the file names: say which file
         raise ModelLoadError(f"{args.experiment}: {err}") from None
     _note_reused_name(config.run.name, config.run.runs_dir, taken)
