@@ -136,7 +136,13 @@ _STRINGS = (
     "stance_status",
     "quoted_status",
 )
-_COUNTS = ("n_passages", "n_reported", "n_articles", "n_articles_discussing")
+COUNT_COLUMNS = (
+    "n_passages",
+    "n_reported",
+    "n_articles",
+    "n_articles_discussing",
+    "n_articles_quoting",
+)
 # The positions table as Arrow writes it, so that batches written one by one share one schema
 # (a batch whose statuses are all None would otherwise be typed null).
 POSITIONS_SCHEMA = pa.schema(
@@ -146,7 +152,7 @@ POSITIONS_SCHEMA = pa.schema(
             pa.string()
             if name in _STRINGS
             else pa.int64()
-            if name in _COUNTS
+            if name in COUNT_COLUMNS
             else EVIDENCE_DTYPE.pyarrow_dtype
             if name in ("evidence", "quoted_evidence")
             else pa.float64(),

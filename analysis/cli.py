@@ -1052,24 +1052,35 @@ def _terminal_columns() -> int | None:
     return int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
+def _check_export_target(name: str) -> None:
+    """Refuse an ``--out`` that cannot be written as a file, in words, before any work."""
+    shown = name if len(name) <= 80 else f"{name[:60]}...{name[-15:]}"
+    if not name.strip():
+        raise CLIError("--out is empty; expected a file name")
+    out = Path(name)
+    try:
+        if out.is_dir():
+            raise CLIError(f"--out {shown} is a folder; expected a file name")
+        if out.exists() and not out.is_file():
+            raise CLIError(f"--out {shown} is not a regular file; expected a file name")
+        if not out.parent.is_dir():
+            raise CLIError(f"--out {shown}: no folder {out.parent}")
+    except OSError as err:  # a name too long for the file system, a folder not readable
+        raise CLIError(f"--out {shown}: {err.strerror or err}") from None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from analysis.export import export_table, resolve_format
     from analysis.runs import load_run
 
+    if args.out == "-":  # the usual name for standard output
+        args.out = None
     try:
         fmt = resolve_format(args.format, args.out)
     except ValueError as error:
         raise CLIError(str(error)) from None
     if args.out is not None:  # checked before anything is written, the sidecar included
-        out = Path(args.out)
-        if not args.out.strip():
-            raise CLIError("--out is empty; expected a file name")
-        if out.is_dir():
-            raise CLIError(f"--out {args.out} is a folder; expected a file name")
-        if out.exists() and not out.is_file():
-            raise CLIError(f"--out {args.out} is not a regular file; expected a file name")
-        if not out.parent.is_dir():
-            raise CLIError(f"--out {args.out}: no folder {out.parent}")
+        _check_export_target(args.out)
     elif fmt == "parquet" and sys.stdout.isatty():
         raise CLIError("Parquet is binary: expected --out FILE, or a pipe, not a terminal")
     if args.outlets and args.what != "positions":
@@ -1082,9 +1093,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         from analysis.periods import period_note
 
         print(f"note: {period_note(period)}", file=sys.stderr)
-    export_table(run, args.what, fmt, args.out, outlets=args.outlets, period=period)
+    rows = export_table(run, args.what, fmt, args.out, outlets=args.outlets, period=period)
+    if rows == 0:
+        why = "no dated article falls in the period" if period is not None else "the table is empty"
+        print(f"note: no rows to export: {why}", file=sys.stderr)
     if args.out:
-        print(f"wrote {args.out}", file=sys.stderr)
+        print(f"wrote {args.out} ({rows:,} rows)", file=sys.stderr)
     return 0
 
 
@@ -1854,8 +1868,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "--out",
         default=None,
-        help="output file (default: stdout); a CSV, JSON or JSONL file gets "
-        "FILE.provenance.json beside it, Parquet carries it in its metadata",
+        help="output file (default, or '-': stdout), replaced if it exists; a CSV, JSON or "
+        "JSONL file gets FILE.provenance.json beside it, Parquet carries it in its metadata",
     )
     _add_runs_dir(ex)
     ex.set_defaults(handler=cmd_export)

@@ -1,13 +1,14 @@
-"""A run's tables out as JSONL, CSV or Parquet, to a file or stdout.
+"""A run's tables out as JSONL, JSON, CSV or Parquet, to a file or stdout.
 
 Every exported row carries the run id (first column). The provenance (models and their hashes,
 the topics and their hash, the commands that made the run and the export) goes into Parquet's
-schema metadata (key ``viewpoints.provenance``) and, for a CSV or JSONL file, into a sidecar
-``<file>.provenance.json``.
+schema metadata (key ``viewpoints.provenance``) and, for a CSV, JSON or JSONL file, into a
+sidecar ``<file>.provenance.json``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -126,10 +127,11 @@ def export_table(
     out: str | Path | None = None,
     outlets: bool = False,
     period: Period | None = None,
-) -> None:
+) -> int:
     """Write ``what`` of ``run`` in ``fmt`` to ``out`` (stdout when None), with the run id on
-    every row and the provenance in the Parquet metadata or a sidecar file. A file and its
-    sidecar appear together or not at all (written aside, then moved into place)."""
+    every row and the provenance in the Parquet metadata or a sidecar file; the number of rows
+    written. A file and its sidecar appear together or not at all (written aside, then moved
+    into place)."""
     if fmt not in FORMATS:
         raise ValueError(f"expected --format one of {', '.join(FORMATS)}, got {fmt!r}")
     table = with_run_id(table_for(run, what, outlets, period), run.run_id)
@@ -148,7 +150,7 @@ def export_table(
             sys.stdout.flush()
         else:
             publish([(Path(out), buffer.getvalue())])
-        return
+        return len(table)
     if fmt == "csv":
         flat = table.copy()
         for column in flat.columns:
@@ -164,25 +166,30 @@ def export_table(
     if out is None:
         sys.stdout.write(text)
         sys.stdout.flush()
-        return
+        return len(table)
     sidecar = json.dumps(provenance, indent=1, default=str) + "\n"
     publish([(Path(out), text.encode("utf-8")), (sidecar_path(out), sidecar.encode("utf-8"))])
+    return len(table)
 
 
 def publish(files: list[tuple[Path, bytes]]) -> None:
     """Write each (path, bytes) beside its path first, then move them all into place: a
-    failed write (a full disk, a read-only folder) leaves neither a part nor a stray sidecar."""
+    failed write (a full disk, a read-only folder) leaves neither a part nor a stray sidecar.
+    An existing file is replaced; a symbolic link is written through (its target replaced)."""
     written: list[tuple[Path, Path]] = []
     try:
-        for path, data in files:
+        for asked, data in files:
+            path = asked.resolve() if asked.is_symlink() else asked  # written through a link
             aside = path.with_name(f".{path.name}.{os.getpid()}.part")
             written.append((aside, path))
             try:
                 aside.write_bytes(data)
             except OSError as err:  # name the file asked for, not the part written first
-                raise OSError(f"cannot write {path}: {err.strerror or err}") from None
+                raise OSError(f"cannot write {asked}: {err.strerror or err}") from None
         for aside, path in written:
             os.replace(aside, path)
     finally:
         for aside, _ in written:
-            aside.unlink(missing_ok=True)
+            # a read-only file system refuses even a missing name's removal
+            with contextlib.suppress(OSError):
+                aside.unlink(missing_ok=True)

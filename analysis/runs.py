@@ -431,12 +431,10 @@ def missing_files(path: Path) -> list[str]:
 
 
 # The columns no reader can do without, checked where a run is listed or opened: a table
-# without them is another file, or one edited by hand (runs of every version have them).
+# without them is another file, or one edited by hand (runs of every version have them: the
+# TABLE_COLUMNS are those of the first run format).
 ESSENTIAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
-    "articles": ("article_id",),
-    "passages": ("passage_id", "article_id", "text"),
-    "scores": ("passage_id", "article_id", "topic"),
-    "positions": ("level", "author", "topic", "status"),
+    **TABLE_COLUMNS,
     "gated_out": ("passage_id", "topic"),
 }
 
@@ -624,7 +622,11 @@ def load_table(path: str | Path, name: str, columns: list[str] | None = None) ->
     if name not in TABLES:
         raise ValueError(f"expected a table from {list(TABLES)}, got {name!r}")
     table = pq.read_table(Path(path) / f"{name}.parquet", columns=columns)
-    return table.to_pandas(ignore_metadata=True)
+    frame = table.to_pandas(ignore_metadata=True)
+    count = frame.get("n_articles_quoting") if name == "positions" else None
+    if count is not None and count.dtype.kind == "f" and count.notna().all():
+        frame["n_articles_quoting"] = count.astype("int64")  # runs of 2026-12-06/07 wrote floats
+    return frame
 
 
 def load_run(

@@ -36,10 +36,11 @@ class ExportError(RuntimeError):
 
 
 def file_stem(*parts: Any) -> str:
-    """A safe file name stem: ``viewpoints-<parts>`` with anything but ``[A-Za-z0-9._-]`` as
-    ``_`` (run ids, topic keys and author names stay readable)."""
+    """A safe file name stem: ``viewpoints-<parts>`` with anything but letters and digits (of
+    any script), ``.``, ``_`` and ``-`` as ``_``, so that run ids, topic keys and author names
+    stay readable (``Иван Петров`` stays Cyrillic; the download sends it UTF-8 encoded)."""
     words = ["viewpoints", *(str(p) for p in parts if p is not None and str(p) != "")]
-    stem = "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", w).strip("_") for w in words)
+    stem = "-".join(re.sub(r"[^\w.-]+", "_", w).strip("_") for w in words)
     return stem[:150]
 
 
@@ -50,9 +51,10 @@ def _check_frame(frame: Any) -> pd.DataFrame:
 
 
 def _cell_text(value: Any) -> Any:
-    """List cells (evidence ids) become ``a;b;c`` in CSV; everything else is left to pandas."""
+    """List cells (evidence ids) become ``a b c`` in CSV, as ``viewpoints export`` writes
+    them; everything else is left to pandas."""
     if isinstance(value, list | tuple | np.ndarray):
-        return ";".join(str(v) for v in value)
+        return " ".join(str(v) for v in value)
     return value
 
 

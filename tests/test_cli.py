@@ -222,6 +222,53 @@ def test_export_takes_its_format_from_the_out_files_ending(tmp_path, capsys):
     assert (tmp_path / "all.json.provenance.json").is_file()
 
 
+def test_export_to_dash_is_stdout_and_odd_names_are_one_line_errors(tmp_path, capsys):
+    make_run(tmp_path / "runs")
+    base = ["export", "latest", "--runs-dir", str(tmp_path / "runs"), "--out"]
+    os.chdir(tmp_path)
+    assert main([*base, "-", "--format", "csv"]) == 0  # '-': standard output, as usual
+    assert capsys.readouterr().out.startswith("run_id,")
+    assert not (tmp_path / "-").exists() and not (tmp_path / "-.provenance.json").exists()
+    long_name = str(tmp_path / ("a" * 300 + ".csv"))
+    assert main([*base, long_name]) == 2
+    error = _error(capsys)
+    assert "File name too long" in error and "Errno" not in error and long_name not in error
+
+
+def test_export_through_a_link_and_onto_a_read_only_folder(tmp_path, capsys, monkeypatch):
+    run = make_run(tmp_path / "runs")
+    base = ["export", "latest", "--runs-dir", str(tmp_path / "runs"), "--out"]
+    target = tmp_path / "kept" / "table.csv"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    assert main([*base, str(link)]) == 0
+    assert link.is_symlink() and target.read_text().startswith("run_id,")  # written through
+    assert f"({len(run.positions)} rows)" in capsys.readouterr().err  # the rows are counted
+
+    def read_only(self, *args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    # a read-only file system refuses the write, and the clean-up's removal too
+    monkeypatch.setattr(Path, "write_bytes", read_only)
+    monkeypatch.setattr(Path, "unlink", read_only)
+    assert main([*base, str(tmp_path / "x.csv")]) == 2
+    error = _error(capsys)
+    assert f"cannot write {tmp_path / 'x.csv'}: Read-only file system" in error
+    assert ".part" not in error
+
+
+def test_an_export_with_no_rows_says_so(tmp_path, capsys):
+    make_run(tmp_path / "runs")
+    out = tmp_path / "empty.jsonl"
+    args = ["export", "latest", "--runs-dir", str(tmp_path / "runs"), "--from", "2030-01-01"]
+    assert main([*args, "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "no rows to export: no dated article falls in the period" in err
+    assert out.read_text() == "" and "(0 rows)" in err
+
+
 def test_export_writes_the_outlets_positions_when_asked(tmp_path, capsys):
     from analysis.outlets import run_outlet_positions
     from analysis.runs import load_run

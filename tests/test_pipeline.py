@@ -74,6 +74,16 @@ def test_seeds_give_three_by_three_article_positions(seeds_run, capsys):
             assert row["stance_low"] is None and row["stance"] is not None
     authors = {r["author"] for r in rows if r["level"] == "author"}
     assert len(authors) == 3
+    # counts are whole numbers in the run file and the export (a CSV shows 1, not 1.0)
+    import pyarrow.parquet as pq
+
+    from analysis.aggregate import COUNT_COLUMNS
+
+    schema = pq.read_schema(next(seeds_run.glob("*/positions.parquet")))
+    assert {c: str(schema.field(c).type) for c in COUNT_COLUMNS} == dict.fromkeys(
+        COUNT_COLUMNS, "int64"
+    )
+    assert all(isinstance(r[c], int) for r in rows for c in COUNT_COLUMNS)
 
 
 def test_run_records_models_corpus_and_timings(seeds_run):

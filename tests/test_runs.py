@@ -280,8 +280,15 @@ def test_a_table_truncated_or_replaced_is_damaged_listed_so_and_passed_over(tmp_
     assert "damaged" not in listed[2]
     # a table of another kind under the name (no status column) is damaged too
     pd.DataFrame({"level": ["author"], "author": ["A"], "topic": ["t"]}).to_parquet(positions)
-    with pytest.raises(RunError, match=r"positions\.parquet \(no column status\)"):
+    with pytest.raises(RunError, match=r"positions\.parquet \(no column article_id, .*status"):
         load_run("r2", tmp_path)
+    # and so is the run's own table with columns every run has taken out (an edit by hand)
+    whole = tables()["positions"]
+    whole.drop(columns=["stance", "tone_low"]).to_parquet(positions)
+    with pytest.raises(RunError, match=r"positions\.parquet \(no column stance, tone_low\)"):
+        load_run("r2", tmp_path)
+    whole.to_parquet(positions)
+    assert load_run("r2", tmp_path).positions.shape == whole.shape
 
 
 def test_a_run_json_whose_fields_have_the_wrong_types_is_left_out_and_refused(tmp_path):

@@ -218,11 +218,12 @@ def is_link_line(line: str) -> bool:
 
 
 def is_capitals_line(line: str) -> bool:
-    """Whether a (normalised) line is a headline or heading set all in capitals."""
+    """Whether a (normalised) line is a headline or heading set all in capitals (letters of a
+    script without capitals, Arabic or Chinese, are not capitals: such a line is prose)."""
     if len(line) > CAPITALS_MAX_CHARS or line.upper() != line:  # a lower-case letter
         return False
     words = line.split()
-    return len(words) >= CAPITALS_MIN_WORDS and sum(map(str.isalpha, line)) >= 3 * len(words)
+    return len(words) >= CAPITALS_MIN_WORDS and sum(map(str.isupper, line)) >= 3 * len(words)
 
 
 def is_title_case_line(line: str) -> bool:
@@ -329,7 +330,7 @@ def clean_text(text: str) -> str:
 # A title's tail that links to the article: "Rex Tillerson: A Worthy Choice   Read more at:
 # http://www.nationalreview.com/article/..."
 _TITLE_LINK = re.compile(
-    r"\s*(?:read more at:?\s*(?:https?://|www\.)|[-–—|]\s*(?:https?://|www\.)|https?://)\S*$",
+    r"\s*(?:read more at:?\s*(?:https?://|www\.)|[-–—|]\s*(?:https?://|www\.)|(?<!\S)https?://)\S*$",
     re.IGNORECASE,
 )
 

@@ -183,6 +183,9 @@ def test_headlines_in_capitals_are_dropped_from_a_text_in_lower_case():
     assert clean_text(f"{prose}\n\nNO COLLUSION!") == f"{prose}\n\nNO COLLUSION!"
     bulletin = "MOSCOW, MAY 5 (TASS). THE TALKS ON STRATEGIC STABILITY WILL RESUME IN GENEVA."
     assert clean_text(bulletin) == bulletin
+    # a script without capitals is not "all in capitals": an Arabic paragraph stays
+    arabic = "العقوبات على روسيا تضر بالاقتصاد العالمي. يجب على أوكرانيا وروسيا التفاوض."
+    assert clean_text(f"{arabic}\n\n{prose}") == f"{arabic}\n\n{prose}"
 
 
 def test_headlines_bylines_and_credits_in_title_case_are_dropped():
@@ -267,3 +270,7 @@ def test_a_titles_link_to_the_article_is_removed():
     assert clean_title("Sanctions bite - www.example.com/x") == "Sanctions bite"
     assert clean_title("The case for www.example.com") == "The case for www.example.com"
     assert clean_title("Why Russia.com domains matter") == "Why Russia.com domains matter"
+    assert clean_title("Sanctions bite http://example.com/x") == "Sanctions bite"
+    # a link inside the title's words is part of them, not a tail to cut at
+    quoted = '=HYPERLINK("http://example.com","Санкции")'
+    assert clean_title(quoted) == quoted

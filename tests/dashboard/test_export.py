@@ -42,7 +42,7 @@ def test_csv_round_trips_with_empty_missing_values_and_joined_lists():
     assert list(back.columns) == ["author", "stance", "n", "evidence", "day"]
     assert back.loc[0, "author"] == "A, with comma"  # quoted, not split
     assert back.loc[0, "stance"] == 0.25 and math.isnan(back.loc[1, "stance"])
-    assert back.loc[0, "evidence"] == "a:1;a:2"
+    assert back.loc[0, "evidence"] == "a:1 a:2"  # joined as `viewpoints export` joins them
     assert back.loc[0, "day"].startswith("2018-06-27")
 
 
@@ -90,6 +90,11 @@ def test_file_stem_is_safe_and_readable():
     assert export.file_stem("compare", "20181110-120000-seeds000", "Ivan Timofeev/ Valdai") == (
         "viewpoints-compare-20181110-120000-seeds000-Ivan_Timofeev_Valdai"
     )
+    # names in other scripts stay themselves, so that two pairs never share a file name
+    assert export.file_stem("compare", "r", "Иван Петров", "أحمد علي") == (
+        "viewpoints-compare-r-Иван_Петров-أحمد_علي"
+    )
+    assert export.file_stem("x", "Nguyễn Văn A") == "viewpoints-x-Nguyễn_Văn_A"
 
 
 # --------------------------------------------------------------------------- the pages' buttons
