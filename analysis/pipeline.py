@@ -63,6 +63,16 @@ def skipped_note(skipped: Sequence[Any]) -> str:
     return f"{note}; {names}{more} {excluded[0].reason}"
 
 
+def _first_reasons(skipped: Sequence[Any], shown: int = 3) -> str:
+    """ ": a.json: malformed JSON ...; b.csv: no text ..." for the first skipped inputs (where
+    nothing was read, the reasons belong in the error itself: a page shows no warnings)."""
+    counted = [s for s in skipped if not is_excluded(s.reason)]
+    if not counted:
+        return ""
+    more = f"; and {len(counted) - shown} more" if len(counted) > shown else ""
+    return ": " + "; ".join(f"{s.source}: {s.reason}" for s in counted[:shown]) + more
+
+
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -409,7 +419,7 @@ def analyze(
         if not summary.n_articles:
             raise ValueError(
                 f"no articles could be read from {', '.join(config.corpus.paths)} "
-                f"({skipped_note(summary.skipped)})"
+                f"({skipped_note(summary.skipped)}{_first_reasons(summary.skipped)})"
             )
 
         trusted = topic_head_targets(stance)

@@ -138,7 +138,10 @@ def _read_csv(path: Path) -> Manifest:
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise ManifestError(f"{path}: expected a readable CSV file, got: {e}") from None
     if "file" not in columns:
-        raise ManifestError(f"{path}: expected a 'file' column, got columns {columns}")
+        raise ManifestError(
+            f"{path}: expected a 'file' column, got columns {columns} (an articles.csv is read "
+            "as its folder's manifest: give a table of articles another name)"
+        )
     unknown = sorted(set(columns) - {"file", "exclude", *_ENTRY_KEYS})
     if unknown:
         allowed = ", ".join(("file", "exclude", *_ENTRY_KEYS))

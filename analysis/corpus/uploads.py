@@ -273,6 +273,16 @@ class Checked:
         return self.name in MANIFEST_NAMES
 
 
+def _names_files(data: bytes) -> bool:
+    """Whether a CSV's header has the ``file`` column a manifest keys its rows by (an
+    ``articles.csv`` without one is a table of articles, read as any CSV of articles)."""
+    first = decode_lenient(data[:4096]).text.lstrip("\ufeff").splitlines()[:1]
+    if not first:
+        return False
+    names = re.split(r"[,;\t]", first[0])
+    return "file" in {n.strip().strip('"').strip().lower() for n in names}
+
+
 def check_uploads(
     uploads: Iterable[tuple[str, bytes]], limits: UploadLimits | None = None
 ) -> list[Checked]:
@@ -291,6 +301,8 @@ def check_uploads(
             )
         data = bytes(data)
         safe = sanitize_name(original)
+        if safe == "articles.csv" and not _names_files(data):  # a table of articles so named
+            safe = unique_name(safe, [*MANIFEST_NAMES, *(c.name for c in checked)])
         problem = file_problem(safe, data, limits)
         if problem is None and safe in MANIFEST_NAMES and manifest is not None:
             problem = f"a second manifest: only the first one ({manifest}) is used"

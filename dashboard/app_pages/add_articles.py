@@ -3,13 +3,15 @@
 The page reads the runs folder itself (``--runs-dir`` / ``$VIEWPOINTS_RUNS_DIR``), not the run
 chosen in the sidebar, so it works before any run exists. Checking and saving the files is
 :mod:`analysis.corpus.uploads`; the analysis is its :func:`analyze_upload` (the pipeline with
-the default models and topics, on the uploaded files only), drawn here as a progress bar.
+the default models and topics, on the uploaded files only), run as a job beside the page
+(:mod:`analysis.corpus.upload_jobs`), so that leaving or reloading the page does not stop it;
+the page draws its progress and, once it has ended, its result: the newest upload's, whoever
+started it.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,14 @@ from streamlit.errors import StreamlitAPIException
 
 from analysis.config import AnalysisConfig
 from analysis.corpus.manifest import MANIFEST_NAMES
+from analysis.corpus.upload_jobs import (
+    UploadJob,
+    read_job,
+    remove_job,
+    restart_job,
+    start_job,
+    upload_jobs,
+)
 from analysis.corpus.uploads import (
     SINGLE_ARTICLE_SUFFIXES,
     SUPPORTED_SUFFIXES,
@@ -28,7 +38,6 @@ from analysis.corpus.uploads import (
     Checked,
     SavedBatch,
     UploadLimits,
-    analyze_upload,
     check_uploads,
     format_bytes,
     save_uploads,
@@ -39,7 +48,7 @@ from dashboard import data, state
 OVERVIEW_PAGE = "app_pages/overview.py"
 LIMITS = UploadLimits()
 UPLOAD_TYPES = [s.lstrip(".") for s in SUPPORTED_SUFFIXES] + ["toml"]
-RESULT_KEY = "_vp_upload_result"  # the last finished upload, shown until the next one
+POLL_S = 1.0  # how often a running upload's progress is read again
 OPEN_KEY = "_vp_upload_open"  # a run to open once the app lists it
 COUNTER_KEY = "_vp_upload_counter"  # bumped after a run: a fresh, empty uploader
 STAGE_LABELS = {
@@ -135,7 +144,7 @@ def _metadata(n_articles: int, n_single: int, batch: int) -> BatchMetadata | Non
     left, middle, right = st.columns(3)
     author = left.text_input("Author", key=f"up_author_{batch}")
     outlet = middle.text_input("Outlet", key=f"up_outlet_{batch}")
-    day = right.text_input("Date", key=f"up_date_{batch}", placeholder="2018-06-29")
+    day = right.text_input("Date", key=f"up_date_{batch}", placeholder="YYYY-MM-DD")
     one = n_articles == 1 and n_single == 1
     title = st.text_input(
         "Title",
@@ -150,69 +159,97 @@ def _metadata(n_articles: int, n_single: int, batch: int) -> BatchMetadata | Non
         return None
 
 
-def _run_analysis(batch: SavedBatch, runs_dir: Path, name: str) -> dict[str, Any] | None:
-    """Analyze the batch with a progress bar; the result to keep, or None after an error
-    (shown, and the upload folder removed: no run came of it)."""
-    n = len(batch.articles)
-    bar = st.progress(0.0, text="Starting")
-    lines: list[str] = []
-    with st.status(f"Analyzing {counted(n, 'file')}…", expanded=True) as status:
-
-        def on_stage(stage: str, share: float) -> None:
-            bar.progress(min(max(share, 0.0), 1.0), text=STAGE_LABELS.get(stage, stage))
-            status.update(label=f"{STAGE_LABELS.get(stage, stage)}…")
-
-        def log(message: str) -> None:
-            lines.append(message)
-            status.caption(message)
-
-        try:
-            result = analyze_upload(batch, runs_dir, name, on_stage=on_stage, log=log)
-        except Exception as err:  # a bad model or no readable article: say so, keep the page
-            status.update(label="The analysis failed", state="error", expanded=True)
-            failure = str(err)
-        else:
-            failure = None
-            status.update(label=f"Run {result.meta['run_id']} written", state="complete")
-    if failure is not None:
-        # on the page, not only inside the status box: the box may be folded away
-        st.error(f"The analysis failed: {failure}")
-        if batch.folder is not None:
-            shutil.rmtree(batch.folder, ignore_errors=True)
-        return None
-    return {
-        "run_id": str(result.meta["run_id"]),
-        "path": str(result.path),
-        "folder": str(batch.folder),
-        "counts": dict(result.meta.get("counts", {})),
-        "skipped": list(result.meta.get("skipped", [])),
-        "files": _batch_rows(batch),
-        "notes": list(batch.notes),
-        "log": lines,
-    }
+def _start(batch: SavedBatch, runs_dir: Path, name: str) -> None:
+    """Start the batch's analysis as a job beside the page (it goes on if the user leaves),
+    and start the next batch with a fresh uploader."""
+    start_job(batch, runs_dir, name, _batch_rows(batch))
+    st.session_state[COUNTER_KEY] = int(st.session_state.get(COUNTER_KEY, 0)) + 1
+    st.rerun()
 
 
-def _show_result(result: dict[str, Any]) -> None:
-    counts = result.get("counts", {})
+@st.fragment(run_every=POLL_S)
+def _watch(folder: str) -> None:
+    """A running job's progress, read again every ``POLL_S`` seconds; once it has ended, the
+    whole app again (the sidebar then lists the new run, and the page shows the result)."""
+    job = read_job(folder)
+    if job is None or job.state != "running":
+        st.rerun(scope="app")
+        return
+    label = STAGE_LABELS.get(job.stage or "", job.stage or "Starting")
+    st.progress(job.share, text=f"{label}…")
+    st.caption(
+        f"Analyzing `{job.folder.name}` ({counted(len(_article_rows(job)), 'file')}, started "
+        f"{job.started.replace('T', ' ')}). It goes on if you leave or reload this page; come "
+        "back here to see the result."
+    )
+    if job.log:
+        st.caption(job.log[-1])
+
+
+def _article_rows(job: UploadJob) -> list[dict[str, Any]]:
+    return [r for r in job.files if r.get("Status") == "saved"]
+
+
+def _show_messages(job: UploadJob) -> None:
+    """The analysis's warnings on the page, and every line it wrote folded away."""
+    for line in job.warnings:
+        st.warning(line)
+    if job.log:
+        with st.expander("What the analysis said"):
+            st.code("\n".join(job.log), language=None)
+
+
+def _show_files(job: UploadJob) -> None:
+    st.markdown("###### Uploaded files")
+    st.dataframe(_files_frame(job.files), hide_index=True)
+    for note in job.notes:
+        st.caption(note)
+
+
+def _show_result(job: UploadJob) -> None:
+    """The last upload: its run and what the analysis said, or why no run came of it."""
     st.markdown("##### Last upload")
+    if job.state == "failed":
+        st.error(f"The analysis failed: {job.error}")
+        st.caption("No run was written, and the uploaded files were removed.")
+        _show_messages(job)
+        _show_files(job)
+        return
+    if job.state == "stopped":
+        st.error(
+            f"The analysis of the upload `{job.folder.name}` stopped before its run was written "
+            "(the dashboard was stopped while it ran). Its files are still saved."
+        )
+        again, remove = st.columns(2)
+        if again.button("Analyze these files again", type="primary", key="up_again"):
+            restart_job(job)
+            st.rerun()
+        if remove.button("Remove these files", key="up_remove"):
+            remove_job(job)
+            st.rerun()
+        _show_files(job)
+        return
+    counts = job.counts
     st.success(
-        f"Run `{result['run_id']}` written: {counts.get('articles_read', '?')} article(s), "
+        f"Run `{job.run_id}` written: {counts.get('articles_read', '?')} article(s), "
         f"{counts.get('passages', '?')} passages, {counts.get('scored_pairs', '?')} "
         "passage-topic pairs scored."
     )
+    if not counts.get("scored_pairs"):
+        st.info(
+            "No passage reached a topic: every topic reads not discussed for these articles "
+            f"(the topics: {', '.join(_topic_labels())})."
+        )
     if st.button("Open this run in the Overview", type="primary", key="up_open"):
-        open_run(result["run_id"])
-    st.markdown("###### Uploaded files")
-    st.dataframe(_files_frame(result.get("files", [])), hide_index=True)
-    for note in result.get("notes", []):
-        st.caption(note)
-    skipped = result.get("skipped", [])
+        open_run(str(job.run_id))
+    _show_messages(job)
+    _show_files(job)
     st.markdown("###### Skipped by the analysis")
-    if skipped:
+    if job.skipped:
         frame = pd.DataFrame(
             [
-                {"Source": _short(str(s.get("source", "")), result.get("folder")), **s}
-                for s in skipped
+                {"Source": _short(str(s.get("source", "")), str(job.folder)), **s}
+                for s in job.skipped
             ]
         )
         st.dataframe(
@@ -221,7 +258,13 @@ def _show_result(result: dict[str, Any]) -> None:
         )
     else:
         st.caption("Nothing: every saved file gave articles (the run's `skipped` list is empty).")
-    st.caption(f"Files kept in `{result.get('folder')}`; run folder `{result['path']}`.")
+    st.caption(f"Files kept in `{job.folder}`; run folder `{job.path}`.")
+
+
+def _topic_labels() -> list[str]:
+    from analysis.topics import load_topics
+
+    return [t.label for t in load_topics()]
 
 
 def render() -> None:
@@ -261,6 +304,10 @@ def render() -> None:
     usable = [c for c in checked if c.problem is None and not c.is_manifest]
     if checked:
         st.dataframe(_files_frame(_check_rows(checked)), hide_index=True)
+        st.caption(
+            "**ready**: the file's type, size and text pass the checks; its articles are read "
+            "when it is analyzed, and what cannot be read is listed with the result."
+        )
         refused = [c for c in checked if c.problem]
         if refused:
             st.warning(
@@ -287,14 +334,15 @@ def render() -> None:
         if not batch.usable:
             st.error("No usable article file in this upload: no run was started.")
         else:
-            outcome = _run_analysis(batch, runs_dir, run_name)
-            if outcome is not None:
-                st.session_state[RESULT_KEY] = outcome
-                st.session_state[COUNTER_KEY] = counter + 1
-                st.rerun()  # the sidebar then lists the new run; uploader and name start empty
-    elif st.session_state.get(RESULT_KEY):
-        with result_box:
-            _show_result(st.session_state[RESULT_KEY])
+            _start(batch, runs_dir, run_name)
+
+    jobs = upload_jobs(runs_dir)
+    with result_box:
+        for job in [j for j in jobs if j.state == "running"]:
+            _watch(str(job.folder))
+        ended = next((j for j in jobs if j.state != "running"), None)
+        if ended is not None:
+            _show_result(ended)
             st.divider()
 
 

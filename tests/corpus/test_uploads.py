@@ -278,3 +278,14 @@ def test_analyze_upload_makes_a_run_of_just_the_uploads(tmp_path, tiny_pair_mode
     assert [Path(s["source"]).name for s in run.meta["skipped"]] == ["README.md"]
     # one article: the run reads every passage as soon as a warm-up would, so no estimate
     assert any(line.startswith("no cost estimate") for line in logged)
+
+
+def test_an_articles_csv_without_a_file_column_is_articles_not_a_manifest():
+    from analysis.corpus.uploads import check_uploads
+
+    table = b"ID,title,content_original\n1,Sanctions,Sanctions on Russia were tightened.\n"
+    manifest = b"file;author\nx.txt;Ann\n"
+    (articles, kept) = check_uploads([("articles.csv", table), ("x/articles.csv", manifest)])
+    assert not articles.is_manifest and articles.problem is None
+    assert articles.name != "articles.csv" and articles.name.endswith(".csv")
+    assert kept.is_manifest and kept.name == "articles.csv"  # a 'file' column: the manifest

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.corpus.upload_jobs import STATUS_FILE, read_job, upload_jobs
 from analysis.corpus.uploads import UPLOADS_DIR
 from analysis.runs import list_runs
 from tests.dashboard.conftest import make_small_run
@@ -16,7 +21,6 @@ PAGE_PATH = Path(__file__).resolve().parents[2] / "dashboard" / PAGE
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_A = SEEDS / "000_75f37cc66b80f13e.txt"
 SEED_B = SEEDS / "001_6c28832786d132a7.txt"
-RESULT_KEY = "_vp_upload_result"
 
 
 def _ok(at: AppTest) -> AppTest:
@@ -108,27 +112,39 @@ def test_a_single_file_may_get_a_title_and_a_bad_date_blocks_the_run(page):
     assert _analyze_button(page).disabled
 
 
-def test_result_shows_the_skipped_list_and_opens_the_run(app, tmp_path):
-    make_small_run(tmp_path, "20180101-000000-older000", created="2018-01-01T00:00:00")
-    make_small_run(tmp_path, "20190101-000000-newer000", created="2019-01-01T00:00:00")
-    at = _ok(app(tmp_path).run())
-    folder = str(tmp_path / UPLOADS_DIR / "20240501-120000")
-    at.session_state[RESULT_KEY] = {
-        "run_id": "20180101-000000-older000",
-        "path": str(tmp_path / "20180101-000000-older000"),
-        "folder": folder,
+def _ended_upload(runs_dir: Path, run_id: str | None, **status) -> Path:
+    """An upload folder whose job has ended as ``status`` says (``done`` unless told)."""
+    folder = runs_dir / UPLOADS_DIR / "20240501-120000"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text("An article.")
+    record = {
+        "state": "done",
+        "pid": os.getpid(),
+        "started": "2024-05-01T12:00:00",
+        "run_id": run_id,
+        "path": str(runs_dir / run_id) if run_id else None,
         "counts": {"articles_read": 1, "passages": 5, "scored_pairs": 2},
         "skipped": [{"source": f"{folder}/README.md", "reason": "documentation file"}],
         "files": [
             {"File": "a.txt", "Saved as": "a.txt", "Size": "1 kB", "Status": "saved", "Reason": ""}
         ],
-        "notes": [],
-        "log": [],
+        "log": ["read 1 article (5 passages), skipped 1", "warning: the text looks French"],
+        **status,
     }
-    _ok(at.switch_page(PAGE).run())
+    (folder / STATUS_FILE).write_text(json.dumps(record))
+    return folder
+
+
+def test_result_shows_the_skipped_list_and_opens_the_run(app, tmp_path):
+    make_small_run(tmp_path, "20180101-000000-older000", created="2018-01-01T00:00:00")
+    make_small_run(tmp_path, "20190101-000000-newer000", created="2019-01-01T00:00:00")
+    _ended_upload(tmp_path, "20180101-000000-older000")
+    at = _ok(app(tmp_path).run())
+    _ok(at.switch_page(PAGE).run())  # a fresh session: the result is read from the folder
     assert "Run `20180101-000000-older000` written: 1 article(s), 5 passages" in (
         at.success[0].value
     )
+    assert [w.value for w in at.warning] == ["warning: the text looks French"]  # said on the page
     skipped = _frame(at, "Source")
     assert skipped.to_dict("records") == [{"Source": "README.md", "Reason": "documentation file"}]
     _ok(at.button(key="up_open").click().run())
@@ -141,18 +157,21 @@ def test_open_without_an_overview_page_says_to_reload(monkeypatch, tmp_path):
     """Opened on its own (no navigation, as when the app started with no runs): the button
     cannot switch pages, so after one retry it says what to do instead of failing."""
     make_small_run(tmp_path)
+    _ended_upload(tmp_path, "20181110-120000-seeds000")
     monkeypatch.setenv("VIEWPOINTS_RUNS_DIR", str(tmp_path))
     at = AppTest.from_file(str(PAGE_PATH), default_timeout=60)
-    at.session_state[RESULT_KEY] = {
-        "run_id": "20181110-120000-seeds000",
-        "path": str(tmp_path / "20181110-120000-seeds000"),
-        "counts": {},
-        "skipped": [],
-    }
     _ok(at.run())
     _ok(at.button(key="up_open").click().run())
     assert "is ready: reload the dashboard to open it" in at.info[0].value
     assert at.session_state["sel_run"] == "20181110-120000-seeds000"
+
+
+def _until_ended(at: AppTest, runs: Path, timeout_s: float = 240) -> AppTest:
+    """Rerun the page until no upload is running (as its progress fragment would)."""
+    deadline = time.monotonic() + timeout_s
+    while any(j.state == "running" for j in upload_jobs(runs)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return _ok(at.run())
 
 
 @pytest.mark.slow
@@ -171,7 +190,11 @@ def test_analyze_uploads_into_a_new_run_with_the_default_models(app, tmp_path, m
     )
     at.text_input(key="up_outlet_0").input("Valdai Discussion Club")
     at.text_input(key="up_name_0").input("two seeds")
-    _ok(_analyze_button(at).click().run(timeout=180))
+    _ok(_analyze_button(at).click().run())
+    assert not at.file_uploader[0].value  # a fresh uploader for the next batch at once
+    (job,) = upload_jobs(runs)
+    assert job.state in ("running", "done")
+    at = _until_ended(at, runs)
     new = [m for m in list_runs(runs) if m["run_id"] != "20181110-120000-seeds000"]
     assert len(new) == 1 and new[0]["name"] == "two seeds"
     assert new[0]["counts"]["articles_read"] == 2
@@ -180,15 +203,15 @@ def test_analyze_uploads_into_a_new_run_with_the_default_models(app, tmp_path, m
     refused = files[files["Status"] == "refused"]
     assert list(refused["File"]) == ["broken.txt"]
     assert list(refused["Reason"]) == ["binary file (contains NUL bytes)"]
-    assert not at.file_uploader[0].value  # a fresh uploader for the next batch
+    assert "Nothing: every saved file gave articles" in _text(at)  # the job's own file unread
     assert at.sidebar.selectbox(key="w_run").options[0].endswith(new[0]["run_id"])
 
 
 def test_a_failed_analysis_says_why_on_the_page_and_keeps_no_upload(app, tmp_path, monkeypatch):
-    """The reason stands on the page itself, not only in the (foldable) status box."""
+    """The reason stands on the page itself, and after a reload (a new session) too."""
 
     def fail(batch, *args, **kwargs):
-        raise ValueError("no viewpoints model in /nowhere")
+        raise ValueError(f"no articles could be read from {batch.folder} (a.txt: no text)")
 
     monkeypatch.setattr("analysis.corpus.uploads.analyze_upload", fail)
     runs = tmp_path / "runs"
@@ -196,8 +219,43 @@ def test_a_failed_analysis_says_why_on_the_page_and_keeps_no_upload(app, tmp_pat
     at = _ok(app(runs).run())
     _ok(at.switch_page(PAGE).run())
     _upload(at, ("valdai.txt", SEED_A.read_bytes()))
-    _ok(_analyze_button(at).click().run())
-    top = [e.value for e in at.main.children.values() if e.type == "error"]  # not in a box
-    assert "The analysis failed: no viewpoints model in /nowhere" in top
+    at = _until_ended(_ok(_analyze_button(at).click().run()), runs, timeout_s=30)
+    for shown in (at, _ok(_ok(app(runs).run()).switch_page(PAGE).run())):
+        errors = [e.value for e in shown.error]
+        assert (
+            "The analysis failed: no articles could be read from the upload (a.txt: no text)"
+            in (errors)
+        )
     assert not list((runs / UPLOADS_DIR).glob("*/*.txt"))  # the saved upload was removed
     assert [m["run_id"] for m in list_runs(runs)] == ["20181110-120000-seeds000"]
+
+
+def test_an_upload_stopped_with_the_dashboard_is_said_and_can_be_analyzed_again(
+    app, tmp_path, monkeypatch
+):
+    """A job left "running" by a process that is gone: stopped, its files kept; analyzed
+    again it makes its run; or its files removed."""
+    runs = tmp_path / "runs"
+    make_small_run(runs)
+    folder = _ended_upload(runs, None, state="running", pid=2**22 + 12345)
+    at = _ok(app(runs).run())
+    _ok(at.switch_page(PAGE).run())
+    assert "stopped before its run was written" in at.error[0].value
+
+    def done(batch, runs_dir, name, **kwargs):
+        assert [f.name for f in batch.articles] == ["a.txt"] and batch.folder == folder
+        return SimpleNamespace(
+            meta={"run_id": "20181110-120000-seeds000", "counts": {"articles_read": 1}},
+            path=runs_dir / "20181110-120000-seeds000",
+        )
+
+    monkeypatch.setattr("analysis.corpus.uploads.analyze_upload", done)
+    at = _until_ended(_ok(at.button(key="up_again").click().run()), runs, timeout_s=30)
+    assert "Run `20181110-120000-seeds000` written: 1 article(s)" in at.success[0].value
+    assert read_job(folder).state == "done"
+
+    other = _ended_upload(runs / "more", None, state="running", pid=2**22 + 12345)
+    at = _ok(app(runs / "more").run())
+    _ok(at.switch_page(PAGE).run())
+    _ok(at.button(key="up_remove").click().run())
+    assert not other.exists() and not at.error

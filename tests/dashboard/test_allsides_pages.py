@@ -271,7 +271,12 @@ def test_add_articles_analyzes_uploaded_allsides_articles_into_a_new_run(
         ]
     )
     _ok(at.run(timeout=180))
-    _ok(at.button(key="up_go").click().run(timeout=600))
+    _ok(at.button(key="up_go").click().run(timeout=180))
+    from analysis.corpus.upload_jobs import upload_jobs, wait_for
+
+    (job,) = upload_jobs(runs)  # the analysis runs beside the page: its end is waited for
+    assert wait_for(job.folder, 600).state == "done"
+    _ok(at.run(timeout=180))
     new = [m for m in list_runs(runs) if m["run_id"] != allsides.base]
     assert len(new) == 1 and new[0]["counts"]["articles_read"] == len(expected) == 4
     articles = load_run(runs / new[0]["run_id"]).articles

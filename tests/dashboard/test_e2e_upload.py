@@ -1,4 +1,5 @@
-"""End to end: upload two seed articles and a binary file in Chromium, analyze them into a run.
+"""End to end: upload two seed articles and a binary file in Chromium, analyze them into a run
+(leaving the page and coming back while it runs).
 
 The dashboard serves a runs folder holding the small synthetic run; the analysis uses the default
 (shipped) models, so this takes a minute. Screenshots go to ``$VIEWPOINTS_SCREENSHOTS``.
@@ -61,7 +62,13 @@ def test_upload_two_seeds_and_a_binary_file(upload_server, page, screenshots, tm
 
     page.get_by_role("button", name="Analyze 2 file(s) into a new run").click()
     page.locator("[data-testid='stProgress']").wait_for()  # the progress bar, per stage
+    page.get_by_text("It goes on if you leave or reload this page").wait_for()
     shoot(page, screenshots / "add_articles_running.png")
+    # leaving the page, and reloading it, do not stop the analysis
+    page.goto(server)
+    page.get_by_role("heading", name="Overview").wait_for()
+    page.goto(f"{server}/add_articles")
+    page.get_by_role("heading", name="Add articles").wait_for()
     page.get_by_text("written: 2 article(s)").wait_for(timeout=ANALYSIS_TIMEOUT_MS)
     settle(page)
     new = [m for m in list_runs(runs) if m["run_id"] != SMALL_RUN]
@@ -70,6 +77,7 @@ def test_upload_two_seeds_and_a_binary_file(upload_server, page, screenshots, tm
     text = main.inner_text()
     assert f"Run {run_id} written" in text
     assert "Skipped by the analysis" in text
+    assert "Nothing: every saved file gave articles" in text
     # The refused file is reported with its reason beside the saved ones.
     table = page.locator("[data-testid='stDataFrame']").first
     expect(table).to_contain_text("broken.txt")

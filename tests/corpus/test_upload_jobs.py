@@ -1,0 +1,127 @@
+"""Upload jobs: an upload's analysis on a thread of its own, told through its status file."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from analysis.corpus import upload_jobs
+from analysis.corpus.upload_jobs import (
+    STATUS_FILE,
+    read_job,
+    remove_job,
+    restart_job,
+    start_job,
+    wait_for,
+)
+from analysis.corpus.upload_jobs import (
+    upload_jobs as jobs_of,
+)
+from analysis.corpus.uploads import save_uploads
+
+ARTICLE = b"Sanctions on Russia were tightened on Friday after weeks of talks in Brussels."
+
+
+def _batch(runs: Path):
+    return save_uploads([("a.txt", ARTICLE), ("b.txt", ARTICLE + b" More.")], runs)
+
+
+def test_a_job_runs_beside_its_caller_and_records_its_run(tmp_path, monkeypatch):
+    release = threading.Event()
+    seen = {}
+
+    def analyze(batch, runs_dir, name, on_stage, log):
+        on_stage("scoring", 0.5)
+        log("warning: the text does not look like English")
+        release.wait(10)  # the caller has its job back while this still runs
+        seen["name"] = name
+        return SimpleNamespace(
+            meta={"run_id": "r1", "counts": {"articles_read": 2}, "skipped": []},
+            path=runs_dir / "r1",
+        )
+
+    monkeypatch.setattr("analysis.corpus.uploads.analyze_upload", analyze)
+    batch = _batch(tmp_path)
+    job = start_job(batch, tmp_path, "mine", files=[{"File": "a.txt", "Status": "saved"}])
+    assert job.state == "running" and job.folder == batch.folder
+    running = wait_for(batch.folder, 0.0)
+    assert running.state == "running"
+    release.set()
+    done = wait_for(batch.folder, 10)
+    assert done.state == "done" and done.run_id == "r1" and done.counts == {"articles_read": 2}
+    assert done.warnings == ["warning: the text does not look like English"]
+    assert done.files == [{"File": "a.txt", "Status": "saved"}] and seen["name"] == "mine"
+    assert done.finished and done.share == 1.0
+    assert [j.folder for j in jobs_of(tmp_path)] == [batch.folder]
+    with pytest.raises(ValueError, match="expected a failed or stopped upload"):
+        remove_job(done)  # a run uses its files
+
+
+def test_a_failed_job_says_why_without_its_folder_and_keeps_no_files(tmp_path, monkeypatch):
+    def fail(batch, *args, **kwargs):
+        raise ValueError(f"no articles could be read from {batch.folder} ({batch.folder}/a.txt)")
+
+    monkeypatch.setattr("analysis.corpus.uploads.analyze_upload", fail)
+    batch = _batch(tmp_path)
+    start_job(batch, tmp_path)
+    job = wait_for(batch.folder, 10)
+    assert job.state == "failed"
+    assert job.error == "no articles could be read from the upload (a.txt)"
+    assert sorted(p.name for p in batch.folder.iterdir()) == [STATUS_FILE]  # why, and only that
+    remove_job(job)
+    assert not batch.folder.exists() and jobs_of(tmp_path) == []
+
+
+def test_a_job_whose_process_is_gone_is_stopped_and_can_run_again(tmp_path, monkeypatch):
+    batch = _batch(tmp_path)
+    status = {"state": "running", "pid": 2**22 + 4321, "name": "again", "started": "2024-01-01"}
+    (batch.folder / STATUS_FILE).write_text(json.dumps(status))
+    job = read_job(batch.folder)
+    assert job.state == "stopped"
+
+    def analyze(batch, runs_dir, name, **kwargs):
+        assert sorted(f.name for f in batch.articles) == ["a.txt", "b.txt"]
+        assert runs_dir == tmp_path and name == "again"
+        return SimpleNamespace(meta={"run_id": "r2"}, path=runs_dir / "r2")
+
+    monkeypatch.setattr("analysis.corpus.uploads.analyze_upload", analyze)
+    restart_job(job)
+    assert wait_for(batch.folder, 10).run_id == "r2"
+    with pytest.raises(ValueError, match="expected a stopped upload"):
+        restart_job(read_job(batch.folder))
+
+
+def test_folders_without_a_readable_status_are_no_jobs(tmp_path):
+    batch = _batch(tmp_path)
+    assert read_job(batch.folder) is None  # an upload from before jobs
+    (batch.folder / STATUS_FILE).write_text("{half")
+    assert read_job(batch.folder) is None and jobs_of(tmp_path) == []
+    (batch.folder / STATUS_FILE).write_text(json.dumps({"state": "exploded"}))
+    assert read_job(batch.folder) is None
+    assert jobs_of(tmp_path / "nowhere") == []
+
+
+def test_progress_is_written_no_more_often_than_asked_but_each_stage_at_once(tmp_path, monkeypatch):
+    writes: list[str | None] = []
+    real = upload_jobs._write_status
+
+    def counting(folder, status):
+        writes.append(status.get("stage"))
+        real(folder, status)
+
+    def analyze(batch, runs_dir, name, on_stage, log):
+        for share in range(100):
+            on_stage("relevance", share / 100)
+        on_stage("scoring", 0.0)
+        return SimpleNamespace(meta={"run_id": "r"}, path=runs_dir / "r")
+
+    monkeypatch.setattr(upload_jobs, "_write_status", counting)
+    monkeypatch.setattr("analysis.corpus.uploads.analyze_upload", analyze)
+    batch = _batch(tmp_path)
+    start_job(batch, tmp_path)
+    assert wait_for(batch.folder, 10).state == "done"
+    assert writes.count("relevance") < 10 and "scoring" in writes
