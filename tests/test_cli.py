@@ -448,7 +448,9 @@ def test_a_failed_run_leaves_no_runs_folder_it_made(tmp_path, capsys):
     empty.write_text("")
     runs = tmp_path / "new_runs"
     assert main(["analyze", str(empty), "--runs-dir", str(runs), "--quiet"]) == 2
-    assert "no articles could be read" in _error(capsys)
+    error = _error(capsys).splitlines()[-1]
+    assert "no articles could be read" in error
+    assert f"(skipped 1: {empty}: " in error  # the reason, in the error itself
     assert not runs.exists()
     kept = tmp_path / "kept"
     (kept / "mine.txt").parent.mkdir()
