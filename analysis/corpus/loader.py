@@ -33,6 +33,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -347,5 +348,16 @@ def _not_an_article(path: Path, manifest: Manifest | None) -> str | None:
     return None
 
 
+# Where the loader's warnings go in this thread: stderr (None), or a caller's own sink, such as
+# an upload's job, whose page shows them (a context variable: each thread starts at None).
+WARNINGS_TO: ContextVar[Callable[[str], None] | None] = ContextVar(
+    "viewpoints_loader_warnings", default=None
+)
+
+
 def _warn(message: str) -> None:
-    tqdm.write(f"warning: {message}", file=sys.stderr)
+    sink = WARNINGS_TO.get()
+    if sink is not None:
+        sink(f"warning: {message}")
+    else:
+        tqdm.write(f"warning: {message}", file=sys.stderr)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.corpus import uploads
+from analysis.corpus.loader import WARNINGS_TO
 from analysis.corpus.manifest import MANIFEST_NAMES
 
 STATUS_FILE = ".status.json"  # hidden: the analysis of the folder reads past it
@@ -180,6 +181,7 @@ def _run(batch: uploads.SavedBatch, runs_dir: Path, name: str, status: dict[str,
         status["log"].append(str(message))
         save(force=True)
 
+    WARNINGS_TO.set(log)  # the loader's warnings (a file skipped, not English) to the page
     try:
         result = uploads.analyze_upload(batch, runs_dir, name, on_stage=on_stage, log=log)
     except Exception as err:  # a bad model, no readable article: said on the page

@@ -125,3 +125,22 @@ def test_progress_is_written_no_more_often_than_asked_but_each_stage_at_once(tmp
     start_job(batch, tmp_path)
     assert wait_for(batch.folder, 10).state == "done"
     assert writes.count("relevance") < 10 and "scoring" in writes
+
+
+def test_the_loaders_warnings_reach_the_job_and_not_the_terminal(tmp_path, monkeypatch, capsys):
+    from analysis.corpus.loader import iter_corpus
+
+    french = " ".join(["Les sanctions contre la Russie pèsent sur l'économie européenne."] * 9)
+    batch = save_uploads([("fr.txt", french.encode())], tmp_path)
+
+    def analyze(batch, runs_dir, name, on_stage, log):
+        list(iter_corpus([str(batch.folder)]))  # reads the upload as the pipeline does
+        return SimpleNamespace(meta={"run_id": "r"}, path=runs_dir / "r")
+
+    monkeypatch.setattr("analysis.corpus.uploads.analyze_upload", analyze)
+    start_job(batch, tmp_path)
+    job = wait_for(batch.folder, 10)
+    assert [w for w in job.warnings if "does not look like English" in w] != []
+    assert "does not look like English" not in capsys.readouterr().err
+    list(iter_corpus([str(batch.folder)]))  # this thread's warnings still go to stderr
+    assert "does not look like English" in capsys.readouterr().err
