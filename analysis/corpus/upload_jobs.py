@@ -16,6 +16,7 @@ import os
 import shutil
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,16 +66,35 @@ def _write_status(folder: Path, status: dict[str, Any]) -> None:
     os.replace(part, folder / STATUS_FILE)
 
 
-def _process_alive(pid: Any) -> bool:
+# This process, told apart from a later one given the same pid (a restarted container).
+PROCESS_TOKEN = uuid.uuid4().hex
+
+
+def _process_started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, from /proc), or None where the
+    system does not say: with the pid, it names one process, not whichever has the pid now."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[19]  # field 22, after the command's name
+    except (OSError, IndexError):
+        return None
+
+
+def _process_alive(status: dict[str, Any]) -> bool:
+    """Whether the process that ran a job is still there (this one, or another dashboard)."""
+    pid = status.get("pid")
     if not isinstance(pid, int) or pid <= 0:
         return False
+    if pid == os.getpid():
+        return status.get("token") == PROCESS_TOKEN
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # another user's process: alive
-        return True
-    return True
+        pass
+    started = status.get("process_started")
+    return started is None or _process_started(pid) in (None, started)
 
 
 def read_job(folder: str | Path) -> UploadJob | None:
@@ -88,14 +108,14 @@ def read_job(folder: str | Path) -> UploadJob | None:
     if not isinstance(status, dict) or status.get("state") not in STATES:
         return None
     state = status["state"]
-    if state == "running" and not _process_alive(status.get("pid")):
+    if state == "running" and not _process_alive(status):
         state = "stopped"
     known = {k: v for k, v in status.items() if k in UploadJob.__dataclass_fields__}
     return UploadJob(**{**known, "folder": folder, "state": state})
 
 
 def upload_jobs(runs_dir: str | Path) -> list[UploadJob]:
-    """The uploads of ``runs_dir`` that have a job, newest first."""
+    """The uploads of ``runs_dir`` that have a job, newest started first."""
     parent = Path(runs_dir) / uploads.UPLOADS_DIR
     if not parent.is_dir():
         return []
@@ -103,6 +123,12 @@ def upload_jobs(runs_dir: str | Path) -> list[UploadJob]:
     return sorted((j for j in jobs if j is not None), key=lambda j: (j.started, j.folder.name))[
         ::-1
     ]
+
+
+def last_ended(jobs: list[UploadJob]) -> UploadJob | None:
+    """The job that ended last with a run or a failure (what a user waits for), or None."""
+    ended = [j for j in jobs if j.state in ("done", "failed")]
+    return max(ended, key=lambda j: (j.finished or "", j.started), default=None)
 
 
 def start_job(
@@ -118,6 +144,8 @@ def start_job(
     status = {
         "state": "running",
         "pid": os.getpid(),
+        "token": PROCESS_TOKEN,
+        "process_started": _process_started(os.getpid()),
         "name": name,
         "runs_dir": str(runs_dir),
         "started": datetime.now().isoformat(timespec="seconds"),
@@ -178,7 +206,7 @@ def _run(batch: uploads.SavedBatch, runs_dir: Path, name: str, status: dict[str,
         save(force=changed)
 
     def log(message: str) -> None:
-        status["log"].append(str(message))
+        status["log"].append(_without_folder(str(message), folder))
         save(force=True)
 
     WARNINGS_TO.set(log)  # the loader's warnings (a file skipped, not English) to the page

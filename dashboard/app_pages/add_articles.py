@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from analysis.config import AnalysisConfig
 from analysis.corpus.manifest import MANIFEST_NAMES
 from analysis.corpus.upload_jobs import (
     UploadJob,
+    last_ended,
     read_job,
     remove_job,
     restart_job,
@@ -49,6 +51,8 @@ OVERVIEW_PAGE = "app_pages/overview.py"
 LIMITS = UploadLimits()
 UPLOAD_TYPES = [s.lstrip(".") for s in SUPPORTED_SUFFIXES] + ["toml"]
 POLL_S = 1.0  # how often a running upload's progress is read again
+IDLE_POLL_S = 3.0  # how often, when none runs, the page looks for one started elsewhere
+STARTED_KEY = "_vp_upload_started"  # an upload this session just started (said by the button)
 OPEN_KEY = "_vp_upload_open"  # a run to open once the app lists it
 COUNTER_KEY = "_vp_upload_counter"  # bumped after a run: a fresh, empty uploader
 STAGE_LABELS = {
@@ -164,70 +168,125 @@ def _start(batch: SavedBatch, runs_dir: Path, name: str) -> None:
     and start the next batch with a fresh uploader."""
     start_job(batch, runs_dir, name, _batch_rows(batch))
     st.session_state[COUNTER_KEY] = int(st.session_state.get(COUNTER_KEY, 0)) + 1
+    st.session_state[STARTED_KEY] = batch.folder.name if batch.folder else ""
     st.rerun()
 
 
+def _signature(jobs: list[UploadJob]) -> tuple[tuple[str, str], ...]:
+    """What the page drew from: each upload and its state (progress within a state aside)."""
+    return tuple((j.folder.name, j.state) for j in jobs)
+
+
+def _watch(runs_dir: Path, jobs: list[UploadJob]) -> None:
+    """The running uploads' progress, read again every ``POLL_S`` seconds (every
+    ``IDLE_POLL_S`` when none runs); when an upload starts or ends anywhere (another tab,
+    another user), the whole app again: the sidebar lists a new run, the page its result."""
+    shown = _signature(jobs)
+    if any(j.state == "running" for j in jobs):
+        _watch_running(str(runs_dir), shown)
+    else:
+        _watch_idle(str(runs_dir), shown)
+
+
 @st.fragment(run_every=POLL_S)
-def _watch(folder: str) -> None:
-    """A running job's progress, read again every ``POLL_S`` seconds; once it has ended, the
-    whole app again (the sidebar then lists the new run, and the page shows the result)."""
-    job = read_job(folder)
-    if job is None or job.state != "running":
+def _watch_running(runs_dir: str, shown: tuple[tuple[str, str], ...]) -> None:
+    jobs = upload_jobs(runs_dir)
+    if _signature(jobs) != shown:
         st.rerun(scope="app")
         return
+    for job in [j for j in jobs if j.state == "running"]:
+        _draw_progress(job)
+
+
+@st.fragment(run_every=IDLE_POLL_S)
+def _watch_idle(runs_dir: str, shown: tuple[tuple[str, str], ...]) -> None:
+    if _signature(upload_jobs(runs_dir)) != shown:
+        st.rerun(scope="app")
+
+
+def _label(job: UploadJob) -> str:
+    return f"“{job.name}”" if job.name.strip() else f"`{job.folder.name}`"
+
+
+def _draw_progress(job: UploadJob) -> None:
     label = STAGE_LABELS.get(job.stage or "", job.stage or "Starting")
-    st.progress(job.share, text=f"{label}…")
+    st.progress(job.share, text=f"{_label(job)}: {label}…")
     st.caption(
-        f"Analyzing `{job.folder.name}` ({counted(len(_article_rows(job)), 'file')}, started "
-        f"{job.started.replace('T', ' ')}). It goes on if you leave or reload this page; come "
-        "back here to see the result."
+        f"Analyzing {counted(len(_article_rows(job)), 'file')} since "
+        f"{job.started.replace('T', ' ')} ({_elapsed(job.started)} so far). It goes on if you "
+        "leave or reload this page; come back here to see the result."
     )
     if job.log:
         st.caption(job.log[-1])
+
+
+def _elapsed(started: str) -> str:
+    """How long ago ``started`` (an ISO time of this machine) was, in words."""
+    try:
+        seconds = max(int((datetime.now() - datetime.fromisoformat(started)).total_seconds()), 0)
+    except ValueError:
+        return "a while"
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
 
 
 def _article_rows(job: UploadJob) -> list[dict[str, Any]]:
     return [r for r in job.files if r.get("Status") == "saved"]
 
 
-def _show_messages(job: UploadJob) -> None:
-    """The analysis's warnings on the page, and every line it wrote folded away."""
+def _show_messages(job: UploadJob, said: str = "") -> None:
+    """The analysis's warnings on the page (those ``said`` already holds left out), and every
+    line it wrote folded away."""
     for line in job.warnings:
-        st.warning(line)
+        if not (said and line.removeprefix("warning: skipped ") in said):
+            st.warning(line)
     if job.log:
         with st.expander("What the analysis said"):
             st.code("\n".join(job.log), language=None)
 
 
-def _show_files(job: UploadJob) -> None:
+def _show_files(job: UploadJob, removed: bool = False) -> None:
     st.markdown("###### Uploaded files")
-    st.dataframe(_files_frame(job.files), hide_index=True)
+    rows = job.files
+    if removed:  # a failed upload's saved files are gone with it
+        rows = [{**r, "Status": "removed"} if r.get("Status") == "saved" else r for r in rows]
+    st.dataframe(_files_frame(rows), hide_index=True)
     for note in job.notes:
         st.caption(note)
 
 
-def _show_result(job: UploadJob) -> None:
-    """The last upload: its run and what the analysis said, or why no run came of it."""
-    st.markdown("##### Last upload")
-    if job.state == "failed":
-        st.error(f"The analysis failed: {job.error}")
-        st.caption("No run was written, and the uploaded files were removed.")
-        _show_messages(job)
-        _show_files(job)
-        return
-    if job.state == "stopped":
-        st.error(
-            f"The analysis of the upload `{job.folder.name}` stopped before its run was written "
-            "(the dashboard was stopped while it ran). Its files are still saved."
-        )
-        again, remove = st.columns(2)
-        if again.button("Analyze these files again", type="primary", key="up_again"):
-            restart_job(job)
+def _show_stopped(job: UploadJob) -> None:
+    """An upload whose analysis stopped with its dashboard: analyze it again, or remove it."""
+    st.error(
+        f"The analysis of the upload {_label(job)} (`{job.folder.name}`, started "
+        f"{job.started.replace('T', ' ')}) stopped before its run was written: the dashboard "
+        "was stopped while it ran. Its files are still saved."
+    )
+    again, remove = st.columns(2)
+    if again.button("Analyze these files again", type="primary", key=f"up_again_{job.folder.name}"):
+        if (now := read_job(job.folder)) is not None and now.state == "stopped":  # not by now
+            restart_job(now)
+        st.rerun()
+    with remove.popover("Remove these files"):
+        st.caption(f"Delete `{job.folder}` and the files in it; no run uses them.")
+        if st.button("Remove", key=f"up_remove_{job.folder.name}"):
+            if (now := read_job(job.folder)) is not None and now.state == "stopped":
+                remove_job(now)
             st.rerun()
-        if remove.button("Remove these files", key="up_remove"):
+    _show_files(job)
+
+
+def _show_result(job: UploadJob) -> None:
+    """The upload that ended last: its run and what the analysis said, or why no run came."""
+    st.markdown("##### Last finished upload")
+    if job.state == "failed":
+        st.error(f"The analysis of {_label(job)} failed: {job.error}")
+        st.caption("No run was written, and the uploaded files were removed.")
+        if st.button("Dismiss", key=f"up_dismiss_{job.folder.name}"):
             remove_job(job)
             st.rerun()
-        _show_files(job)
+        _show_messages(job, said=job.error or "")
+        _show_files(job, removed=True)
         return
     counts = job.counts
     st.success(
@@ -336,13 +395,17 @@ def render() -> None:
         else:
             _start(batch, runs_dir, run_name)
 
+    if st.session_state.pop(STARTED_KEY, None):
+        st.info("The analysis has started: its progress is shown at the top of this page.")
     jobs = upload_jobs(runs_dir)
     with result_box:
-        for job in [j for j in jobs if j.state == "running"]:
-            _watch(str(job.folder))
-        ended = next((j for j in jobs if j.state != "running"), None)
+        _watch(runs_dir, jobs)
+        for job in [j for j in jobs if j.state == "stopped"]:
+            _show_stopped(job)
+        ended = last_ended(jobs)
         if ended is not None:
             _show_result(ended)
+        if ended is not None or any(j.state == "stopped" for j in jobs):
             st.divider()
 
 

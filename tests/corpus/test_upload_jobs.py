@@ -144,3 +144,30 @@ def test_the_loaders_warnings_reach_the_job_and_not_the_terminal(tmp_path, monke
     assert "does not look like English" not in capsys.readouterr().err
     list(iter_corpus([str(batch.folder)]))  # this thread's warnings still go to stderr
     assert "does not look like English" in capsys.readouterr().err
+
+
+def test_a_job_of_an_earlier_process_with_this_pid_is_stopped_not_running(tmp_path):
+    """A restarted container may give the new dashboard its old pid: the token tells them apart."""
+    import os
+
+    batch = _batch(tmp_path)
+    status = {"state": "running", "pid": os.getpid(), "token": "an earlier process"}
+    (batch.folder / STATUS_FILE).write_text(json.dumps(status))
+    assert read_job(batch.folder).state == "stopped"
+    status["token"] = upload_jobs.PROCESS_TOKEN
+    (batch.folder / STATUS_FILE).write_text(json.dumps(status))
+    assert read_job(batch.folder).state == "running"
+
+
+def test_the_last_ended_job_is_the_one_that_finished_last_not_the_one_started_last(tmp_path):
+    from analysis.corpus.upload_jobs import UploadJob, last_ended
+
+    def job(name, state, started, finished=None):
+        return UploadJob(tmp_path / name, state, started=started, finished=finished)
+
+    early = job("early", "done", "2024-01-01T10:00:00", "2024-01-01T10:09:00")
+    late = job("late", "done", "2024-01-01T10:01:00", "2024-01-01T10:02:00")
+    running = job("running", "running", "2024-01-01T10:05:00")
+    stopped = job("stopped", "stopped", "2024-01-01T10:06:00")
+    assert last_ended([stopped, running, late, early]) is early
+    assert last_ended([running, stopped]) is None

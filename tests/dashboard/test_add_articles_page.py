@@ -221,13 +221,16 @@ def test_a_failed_analysis_says_why_on_the_page_and_keeps_no_upload(app, tmp_pat
     _upload(at, ("valdai.txt", SEED_A.read_bytes()))
     at = _until_ended(_ok(_analyze_button(at).click().run()), runs, timeout_s=30)
     for shown in (at, _ok(_ok(app(runs).run()).switch_page(PAGE).run())):
-        errors = [e.value for e in shown.error]
-        assert (
-            "The analysis failed: no articles could be read from the upload (a.txt: no text)"
-            in (errors)
-        )
+        (error,) = [e.value for e in shown.error]
+        assert error.startswith("The analysis of `")
+        assert error.endswith("failed: no articles could be read from the upload (a.txt: no text)")
+        files = _frame(shown, "Status")
+        assert list(files["Status"]) == ["removed"]  # not "saved": it is gone with the upload
     assert not list((runs / UPLOADS_DIR).glob("*/*.txt"))  # the saved upload was removed
     assert [m["run_id"] for m in list_runs(runs)] == ["20181110-120000-seeds000"]
+    (job,) = upload_jobs(runs)
+    _ok(shown.button(key=f"up_dismiss_{job.folder.name}").click().run())
+    assert upload_jobs(runs) == [] and not shown.error
 
 
 def test_an_upload_stopped_with_the_dashboard_is_said_and_can_be_analyzed_again(
@@ -250,12 +253,33 @@ def test_an_upload_stopped_with_the_dashboard_is_said_and_can_be_analyzed_again(
         )
 
     monkeypatch.setattr("analysis.corpus.uploads.analyze_upload", done)
-    at = _until_ended(_ok(at.button(key="up_again").click().run()), runs, timeout_s=30)
+    at = _until_ended(
+        _ok(at.button(key=f"up_again_{folder.name}").click().run()), runs, timeout_s=30
+    )
     assert "Run `20181110-120000-seeds000` written: 1 article(s)" in at.success[0].value
     assert read_job(folder).state == "done"
 
     other = _ended_upload(runs / "more", None, state="running", pid=2**22 + 12345)
     at = _ok(app(runs / "more").run())
     _ok(at.switch_page(PAGE).run())
-    _ok(at.button(key="up_remove").click().run())
+    _ok(at.button(key=f"up_remove_{other.name}").click().run())  # inside "Remove these files"
     assert not other.exists() and not at.error
+
+
+def test_every_stopped_upload_stays_on_the_page_beside_the_last_result(app, tmp_path):
+    runs = tmp_path / "runs"
+    make_small_run(runs)
+    _ended_upload(runs, "20181110-120000-seeds000")  # done, 20240501-120000
+    for name in ("20240502-090000", "20240503-090000"):
+        folder = runs / UPLOADS_DIR / name
+        folder.mkdir(parents=True)
+        (folder / "a.txt").write_text("An article.")
+        status = {"state": "running", "pid": 2**22 + 7, "started": name, "name": f"batch {name}"}
+        (folder / STATUS_FILE).write_text(json.dumps(status))
+    at = _ok(app(runs).run())
+    _ok(at.switch_page(PAGE).run())
+    stopped = [e.value for e in at.error if "stopped before its run was written" in e.value]
+    assert len(stopped) == 2 and "batch 20240502-090000" in stopped[1]
+    assert "Run `20181110-120000-seeds000` written" in at.success[0].value
+    for name in ("20240502-090000", "20240503-090000"):
+        assert at.button(key=f"up_again_{name}") and at.button(key=f"up_remove_{name}")
