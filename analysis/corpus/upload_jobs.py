@@ -43,6 +43,7 @@ class UploadJob:
     started: str = ""
     finished: str | None = None
     stage: str | None = None
+    stage_started: str | None = None
     share: float = 0.0
     log: list[str] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)
@@ -203,6 +204,8 @@ def _run(batch: uploads.SavedBatch, runs_dir: Path, name: str, status: dict[str,
     def on_stage(stage: str, share: float) -> None:
         changed = stage != status["stage"]
         status.update(stage=stage, share=min(max(float(share), 0.0), 1.0))
+        if changed:
+            status["stage_started"] = datetime.now().isoformat(timespec="seconds")
         save(force=changed)
 
     def log(message: str) -> None:

@@ -210,7 +210,8 @@ def _label(job: UploadJob) -> str:
 
 def _draw_progress(job: UploadJob) -> None:
     label = STAGE_LABELS.get(job.stage or "", job.stage or "Starting")
-    st.progress(job.share, text=f"{_label(job)}: {label}…")
+    step = f" ({_elapsed(job.stage_started)} in this step)" if job.stage_started else ""
+    st.progress(job.share, text=f"{_label(job)}: {label}…{step}")
     st.caption(
         f"Analyzing {counted(len(_article_rows(job)), 'file')} since "
         f"{job.started.replace('T', ' ')} ({_elapsed(job.started)} so far). It goes on if you "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -49,7 +50,13 @@ def test_a_job_runs_beside_its_caller_and_records_its_run(tmp_path, monkeypatch)
     job = start_job(batch, tmp_path, "mine", files=[{"File": "a.txt", "Status": "saved"}])
     assert job.state == "running" and job.folder == batch.folder
     running = wait_for(batch.folder, 0.0)
+    for _ in range(100):  # until the job has said its stage and its warning
+        if running.log:
+            break
+        time.sleep(0.05)
+        running = read_job(batch.folder)
     assert running.state == "running"
+    assert running.stage == "scoring" and running.stage_started  # the page says how long
     release.set()
     done = wait_for(batch.folder, 10)
     assert done.state == "done" and done.run_id == "r1" and done.counts == {"articles_read": 2}
