@@ -2097,13 +2097,21 @@ def _main(argv: Sequence[str] | None) -> int:
             from analysis.scoring_stage import SCORING_ROWS
             from analysis.stages import RELEVANCE_ROWS
 
-            print(
-                "no run was written; with the prediction cache on (the default), what finished "
-                f"batches computed is kept (topic relevance in batches of {RELEVANCE_ROWS:,} "
-                f"passages, scores in batches of {SCORING_ROWS:,}), and the same command again "
-                "starts from it: an interrupt within a stage's first batch keeps nothing of it",
-                file=sys.stderr,
-            )
+            if getattr(args, "cache", None) == "":
+                kept = "the prediction cache was off (--cache ''), so nothing computed is kept"
+            elif getattr(args, "engine", None) == "ray":
+                kept = (
+                    "with the prediction cache on (the default), what the Ray blocks that "
+                    "finished computed is kept, and the same command again starts from it"
+                )
+            else:
+                kept = (
+                    "with the prediction cache on (the default), what finished batches computed "
+                    f"is kept (topic relevance in batches of {RELEVANCE_ROWS:,} passages, scores "
+                    f"in batches of {SCORING_ROWS:,}), and the same command again starts from "
+                    "it: an interrupt within a stage's first batch keeps nothing of it"
+                )
+            print(f"no run was written; {kept}", file=sys.stderr)
         return _interrupt_status(err)
 
 

@@ -26,7 +26,10 @@ file at that path.
 from __future__ import annotations
 
 import logging
+import signal
 import socket
+import sys
+import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,23 +87,33 @@ def ray_engine(
         # --quiet (no progress): only Ray's errors, not its start-up warnings
         level = logging.WARNING if progress else logging.ERROR
         options: dict[str, Any] = {"logging_level": level, "log_to_driver": False}
+        terminate = _sigterm_handler()  # ray.init puts its own in (sys.exit, no message)
         if section.address:
-            _check_reachable(section.address)
+            address = _resolved(section.address)
+            shown = repr(section.address) + (f" ({address})" if address != section.address else "")
+            _check_reachable(address, shown=shown)
             try:
-                ray.init(address=section.address, **options)
+                ray.init(address=address, **options)
             except (ConnectionError, RuntimeError, ValueError) as err:
                 raise ValueError(
                     f"could not join the Ray cluster at {section.address!r}: {err} (is it "
                     "running? a cluster with token authentication needs RAY_AUTH_MODE=token "
                     "here and its token: `ray get-auth-token`)"
                 ) from None
+            finally:
+                _restore_sigterm(terminate)
         else:  # Ray counts the CPUs this process may use (cgroup limits included)
+            address = ""
             try:
                 ray.init(address="local", include_dashboard=False, **options)
             except Exception as err:
                 ray.shutdown()  # whatever part of it started
                 raise EngineError(f"could not start a local Ray instance: {err}") from err
+            finally:
+                _restore_sigterm(terminate)
         started = True
+    else:
+        address = section.address
     try:
         cpus = int(ray.cluster_resources().get("CPU", 0))
         workers = section.workers or cpus
@@ -110,19 +123,55 @@ def ray_engine(
                 f"(each worker takes one), got {workers}"
             )
         context = ray.data.DataContext.get_current()
-        context.enable_progress_bars = progress
-        context.print_on_execution_start = progress
+        # bars on a terminal only, as the local engine's: elsewhere (a log file, a pipe) Ray
+        # Data would write six progress lines every ten seconds
+        bars = progress and sys.stderr.isatty()
+        context.enable_progress_bars = bars
+        context.print_on_execution_start = bars
         # quiet: Ray Data's own lines (plans, "execution finished") only when something is wrong
-        logging.getLogger("ray.data").setLevel(logging.INFO if progress else logging.ERROR)
-        where = section.address or "a local Ray instance"
+        logging.getLogger("ray.data").setLevel(logging.INFO if bars else logging.ERROR)
+        where = "a local Ray instance"
+        if section.address:
+            where = section.address + (f" ({address})" if address != section.address else "")
         log(f"engine: Ray {ray.__version__} on {where}, {workers} worker(s) of {cpus} CPUs")
-        yield RayEngine(workers, section.address, cpus)
+        yield RayEngine(workers, address, cpus)
     finally:
         if started:
             ray.shutdown()
 
 
-def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
+def _resolved(address: str) -> str:
+    """``auto`` as Ray resolves it ($RAY_ADDRESS, else the cluster last started on this
+    machine, else one running here), so that it is checked before Ray retries a stale one for
+    many minutes, and recorded as the cluster it was; any other address as given."""
+    if address != "auto":
+        return address
+    try:
+        from ray._private.services import canonicalize_bootstrap_address
+    except ImportError:  # Ray's own module moved: leave "auto" to Ray
+        return address
+    try:
+        return canonicalize_bootstrap_address(address) or address
+    except ConnectionError as err:  # none found: said at once, not after Ray's retries
+        raise ValueError(f"could not join the Ray cluster at 'auto': {err}") from None
+    except Exception:  # anything else: Ray's own error, where ray.init meets it
+        return address
+
+
+def _sigterm_handler() -> Any:
+    """The SIGTERM handler now (the CLI's, which says "terminated" and exits 143), or None
+    off the main thread, where no handler can be set."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.getsignal(signal.SIGTERM)
+
+
+def _restore_sigterm(handler: Any) -> None:
+    if handler is not None and signal.getsignal(signal.SIGTERM) is not handler:
+        signal.signal(signal.SIGTERM, handler)
+
+
+def _check_reachable(address: str, timeout_s: float = 5.0, shown: str | None = None) -> None:
     """Fail in one line when nothing listens at a HOST:PORT cluster address: Ray itself retries
     such an address for minutes. ("auto" and other forms are left to Ray.)"""
     host, _, port = address.removeprefix("ray://").rpartition(":")
@@ -132,7 +181,7 @@ def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
         socket.create_connection((host, int(port)), timeout=timeout_s).close()
     except OSError as err:
         raise ValueError(
-            f"could not join the Ray cluster at {address!r}: nothing answers there "
+            f"could not join the Ray cluster at {shown or repr(address)}: nothing answers there "
             f"({err.strerror or err}); start it with `ray start --head` or check the address"
         ) from None
 

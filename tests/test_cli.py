@@ -658,12 +658,17 @@ def test_quiet_keeps_to_warnings_and_an_interrupt_says_what_is_kept(
         raise KeyboardInterrupt
 
     monkeypatch.setattr("analysis.pipeline.analyze", interrupted)
-    assert main(["analyze", str(corpus), "--quiet", *models, *runs]) == 130
+    cached = ["--cache", str(tmp_path / "cache.sqlite")]  # after `runs`' --cache '': it wins
+    assert main(["analyze", str(corpus), "--quiet", *models, *runs, *cached]) == 130
     err = capsys.readouterr().err
     assert "viewpoints: interrupted" in err and "no run was written" in err
     assert "the same command again starts from it" in err
     # what is kept depends on the batches: said, so that a small run's user expects nothing
     assert "an interrupt within a stage's first batch keeps nothing of it" in err
+    assert main(["analyze", str(corpus), "--quiet", *models, *runs]) == 130
+    err = capsys.readouterr().err  # without a cache, nothing is kept, and it says so
+    assert "the prediction cache was off (--cache ''), so nothing computed is kept" in err
+    assert "starts from it" not in err
 
     def terminated(*args, **kwargs):  # SIGTERM (kill PID, timeout) reads as Ctrl-C does
         os.kill(os.getpid(), signal.SIGTERM)
