@@ -172,8 +172,9 @@ def _restore_sigterm(handler: Any) -> None:
 
 
 def _check_reachable(address: str, timeout_s: float = 5.0, shown: str | None = None) -> None:
-    """Fail in one line when nothing listens at a HOST:PORT cluster address: Ray itself retries
-    such an address for minutes. ("auto" and other forms are left to Ray.)"""
+    """Fail in one line when nothing listens at a HOST:PORT cluster address (``auto`` is
+    resolved to one first: :func:`_resolved`): Ray itself retries such an address for minutes.
+    Other forms are left to Ray. ``shown``: the address as the user gave it, for the message."""
     host, _, port = address.removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit():
         return
