@@ -21,5 +21,7 @@ def test_benchmark_prints_passages_per_second_and_peak_memory(capsys):
     for line in (auto, fp32):
         match = re.search(r"([\d.]+) passages/s .*peak RSS (\d+) MB", line)
         assert match and float(match[1]) > 0 and int(match[2]) > 100
+        # a forward pass was timed, not the answer the model kept from its warm-up (833,073/s)
+        assert float(match[1]) < 50_000
     for head in ("stance", "speaker", "tone", "tone_v3", "topic"):
         assert re.search(rf"same argmax as fp32: .*\b{head} [\d.]+%", auto)
