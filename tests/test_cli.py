@@ -222,10 +222,10 @@ def test_export_takes_its_format_from_the_out_files_ending(tmp_path, capsys):
     assert (tmp_path / "all.json.provenance.json").is_file()
 
 
-def test_export_to_dash_is_stdout_and_odd_names_are_one_line_errors(tmp_path, capsys):
+def test_export_to_dash_is_stdout_and_odd_names_are_one_line_errors(tmp_path, capsys, monkeypatch):
     make_run(tmp_path / "runs")
     base = ["export", "latest", "--runs-dir", str(tmp_path / "runs"), "--out"]
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # put back after the test: later tests' `python -m` need it
     assert main([*base, "-", "--format", "csv"]) == 0  # '-': standard output, as usual
     assert capsys.readouterr().out.startswith("run_id,")
     assert not (tmp_path / "-").exists() and not (tmp_path / "-.provenance.json").exists()
