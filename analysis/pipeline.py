@@ -64,8 +64,8 @@ def skipped_note(skipped: Sequence[Any]) -> str:
 
 
 def _first_reasons(skipped: Sequence[Any], shown: int = 3) -> str:
-    """ ": a.json: malformed JSON ...; b.csv: no text ..." for the first skipped inputs (where
-    nothing was read, the reasons belong in the error itself: a page shows no warnings)."""
+    """The first skipped inputs with their reasons (": a.json: malformed JSON ...; b.csv: no
+    text ..."): where nothing was read, the error itself says why, whoever shows it."""
     counted = [s for s in skipped if not is_excluded(s.reason)]
     if not counted:
         return ""
