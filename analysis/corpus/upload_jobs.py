@@ -26,6 +26,7 @@ from typing import Any
 from analysis.corpus import uploads
 from analysis.corpus.loader import WARNINGS_TO
 from analysis.corpus.manifest import MANIFEST_NAMES
+from analysis.runs import _process_alive as process_alive
 
 STATUS_FILE = ".status.json"  # hidden: the analysis of the folder reads past it
 STATES = ("running", "done", "failed", "stopped")
@@ -88,12 +89,8 @@ def _process_alive(status: dict[str, Any]) -> bool:
         return False
     if pid == os.getpid():
         return status.get("token") == PROCESS_TOKEN
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not process_alive(pid):
         return False
-    except PermissionError:  # another user's process: alive
-        pass
     started = status.get("process_started")
     return started is None or _process_started(pid) in (None, started)
 
