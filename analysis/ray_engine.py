@@ -90,8 +90,7 @@ def ray_engine(
         terminate = _sigterm_handler()  # ray.init puts its own in (sys.exit, no message)
         if section.address:
             address = _resolved(section.address)
-            shown = repr(section.address) + (f" ({address})" if address != section.address else "")
-            _check_reachable(address, shown=shown)
+            _check_reachable(address, shown=_cluster_label(section.address, address, quoted=True))
             try:
                 ray.init(address=address, **options)
             except (ConnectionError, RuntimeError, ValueError) as err:
@@ -130,14 +129,19 @@ def ray_engine(
         context.print_on_execution_start = bars
         # quiet: Ray Data's own lines (plans, "execution finished") only when something is wrong
         logging.getLogger("ray.data").setLevel(logging.INFO if bars else logging.ERROR)
-        where = "a local Ray instance"
-        if section.address:
-            where = section.address + (f" ({address})" if address != section.address else "")
-        log(f"engine: Ray {ray.__version__} on {where}, {workers} worker(s) of {cpus} CPUs")
+        if progress:  # --quiet: not this line either
+            where = _cluster_label(section.address, address) or "a local Ray instance"
+            log(f"engine: Ray {ray.__version__} on {where}, {workers} worker(s) of {cpus} CPUs")
         yield RayEngine(workers, address, cpus)
     finally:
         if started:
             ray.shutdown()
+
+
+def _cluster_label(given: str, resolved: str, quoted: bool = False) -> str:
+    """The cluster address as the user gave it (``quoted``: in quotes, as in an error), with
+    what ``auto`` resolved to after it."""
+    return (repr(given) if quoted else given) + (f" ({resolved})" if resolved != given else "")
 
 
 def _resolved(address: str) -> str:

@@ -232,13 +232,15 @@ def remove_abandoned_staging(runs_dir: Path) -> list[Path]:
     removed = []
     for child in runs_dir.iterdir():
         match = _STAGING.match(child.name)
-        if match and child.is_dir() and not _process_alive(int(match.group(1))):
+        if match and child.is_dir() and not process_alive(int(match.group(1))):
             shutil.rmtree(child, ignore_errors=True)
             removed.append(child)
     return removed
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this id exists (another user's counts): a run's staging folder or
+    an upload job is abandoned only when its process is gone."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -163,6 +163,23 @@ def test_more_workers_than_cpus_is_one_line(ray_instance, tmp_path, capsys):
     assert not any((tmp_path / "runs").glob("2*"))  # no run folder left behind
 
 
+def test_the_engine_line_is_said_unless_quiet(ray_instance):
+    """The engine says where it runs (Ray's version, the cluster, workers of CPUs), as a
+    progress line: --quiet leaves it out as it leaves out the local engine's."""
+    from analysis.config import EngineSection
+    from analysis.ray_engine import ray_engine
+
+    for progress in (True, False):
+        lines: list[str] = []
+        with ray_engine(EngineSection(name="ray", workers=1), progress, lines.append) as engine:
+            assert engine.workers == 1
+        if progress:
+            assert len(lines) == 1 and lines[0].startswith(f"engine: Ray {ray.__version__} on ")
+            assert lines[0].endswith("1 worker(s) of 2 CPUs")
+        else:
+            assert lines == []
+
+
 def test_without_ray_the_engine_says_what_to_install(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now raises ImportError
     code = main(["analyze", str(SEEDS), "--engine", "ray", "--quiet", "--runs-dir", str(tmp_path)])

@@ -26,7 +26,7 @@ from typing import Any
 from analysis.corpus import uploads
 from analysis.corpus.loader import WARNINGS_TO
 from analysis.corpus.manifest import MANIFEST_NAMES
-from analysis.runs import _process_alive as process_alive
+from analysis.runs import process_alive
 
 STATUS_FILE = ".status.json"  # hidden: the analysis of the folder reads past it
 STATES = ("running", "done", "failed", "stopped")
@@ -82,7 +82,7 @@ def _process_started(pid: int) -> str | None:
         return None
 
 
-def _process_alive(status: dict[str, Any]) -> bool:
+def _job_process_alive(status: dict[str, Any]) -> bool:
     """Whether the process that ran a job is still there (this one, or another dashboard)."""
     pid = status.get("pid")
     if not isinstance(pid, int) or pid <= 0:
@@ -106,7 +106,7 @@ def read_job(folder: str | Path) -> UploadJob | None:
     if not isinstance(status, dict) or status.get("state") not in STATES:
         return None
     state = status["state"]
-    if state == "running" and not _process_alive(status):
+    if state == "running" and not _job_process_alive(status):
         state = "stopped"
     known = {k: v for k, v in status.items() if k in UploadJob.__dataclass_fields__}
     return UploadJob(**{**known, "folder": folder, "state": state})
