@@ -48,6 +48,9 @@ class Passage:
     speaker: str | None
 
 
+NO_PASSAGE = "no passage to score (only a heading, or no words)"
+
+
 @dataclass(frozen=True)
 class Skipped:
     """An input that was not loaded: a file (``"path"``) or a record (``"path:line"``)."""

@@ -41,7 +41,7 @@ from tqdm.auto import tqdm
 
 from analysis.corpus.clean import clean_text, clean_title, repeat_key
 from analysis.corpus.contributors import contributor_named
-from analysis.corpus.documents import EXCLUDED, Article, Corpus, Passage, Skipped
+from analysis.corpus.documents import EXCLUDED, NO_PASSAGE, Article, Corpus, Passage, Skipped
 from analysis.corpus.encoding import FALLBACK_NAME
 from analysis.corpus.fields import FieldMap
 from analysis.corpus.language import looks_english
@@ -68,7 +68,6 @@ NOTED_IN_ALL = {
 EARLIEST_YEAR = 1900  # a news date before this is more likely a typo than an archive
 # Skipped inputs named one by one on stderr (all are recorded in the run); the rest counted.
 SKIPS_SHOWN = 20
-NO_PASSAGE = "no passage to score (only a heading, or no words)"
 
 
 def load_corpus(

@@ -2,7 +2,7 @@
 
 - ``.txt``/``.md``: the first non-empty line is the title (Markdown ``#`` marks removed) when
   more text follows it and it is at most :data:`MAX_TITLE_CHARS` long; otherwise the title is
-  the file name and the whole file is the text.
+  the file name and the whole file is the text (a Markdown heading alone is skipped).
 - ``.html``/``.htm``: the main text, title, author, site name and date extracted with
   trafilatura (imported only when an HTML file is read).
 - ``.json`` (an object, a list of objects, or an object whose one list holds the objects:
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.corpus.dates import normalise_date
-from analysis.corpus.documents import Skipped
+from analysis.corpus.documents import NO_PASSAGE, Skipped
 from analysis.corpus.encoding import (
     FALLBACK_NAME,
     Decoded,
@@ -136,6 +136,8 @@ def _text_document(path: Path, content: str) -> RawDocument | Skipped:
     rest = "\n".join(lines[1:]).strip()
     if rest and len(first) <= MAX_TITLE_CHARS:
         title, text = first, rest
+    elif not rest and _MD_HEADING.match(lines[0]):  # a Markdown heading and nothing under it
+        return Skipped(str(path), NO_PASSAGE)
     else:
         title, text = None, content
     if path.suffix.lower() != ".txt":

@@ -232,11 +232,13 @@ def test_a_date_in_the_future_or_before_1900_is_kept_and_named(tmp_path, capsys)
 
 def test_a_file_that_is_only_a_heading_is_skipped_not_read_as_an_empty_article(tmp_path, capsys):
     write(tmp_path / "t.txt", "Title only\n")
+    write(tmp_path / "h.txt", "# A Markdown heading alone\n")
     write(tmp_path / "u.txt", f"T\n\n{BODY}")
     write(tmp_path / "v.txt", f"T\n\n{BODY}")  # a duplicate of u: skipped as such, as before
     write_jsonl(tmp_path / "w.jsonl", [{"id": "u", "title": "T", "text": "A second copy? " + BODY}])
     corpus = load_corpus([tmp_path])
-    assert _reasons(corpus)["t.txt"] == "no passage to score (only a heading, or no words)"
+    for name in ("t.txt", "h.txt"):
+        assert _reasons(corpus)[name] == "no passage to score (only a heading, or no words)"
     assert "skipped" in capsys.readouterr().err and "t.txt" not in {
         a.source for a in corpus.articles
     }
