@@ -47,7 +47,8 @@ _BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
 # Parts that belong to the name before them ("Martin Luther King, Jr.") or are not names.
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md", "m.d."}
 _NOT_A_NAME = re.compile(
-    r"@|\.com\b|\.org\b|\bstaff\b|\bwriters?\b|\breporters?\b|\beditor\b"
+    # an e-mail address (a handle alone, "@JaneDoe", is how a blog or feed names its writer)
+    r"\w@|\.com\b|\.org\b|\bstaff\b|\bwriters?\b|\breporters?\b|\beditor\b"
     # job titles and desks in place of a name: "Nro Contributor", "Cnn Pentagon Correspondent",
     # "Newsmax Wires", "Cst Editorial Board"
     r"|\bcontributors?\b|\bcorrespondents?\b|\bwires\b|\beditorial\b"

@@ -45,6 +45,8 @@ from tests.test_aggregate import TOPICS, article, score, tables
         ),
         ("Story Musgrave", ("Story Musgrave",)),  # a label only before a name
         ("Moon Jae-in, Tom Ford", ("Moon Jae-in", "Tom Ford")),
+        ("Ann Lee, ann.lee@example.net", ("Ann Lee",)),  # an e-mail address is not a name
+        ("By @JaneDoe", ("@JaneDoe",)),  # a handle is
         (None, ()),
         ("", ()),
     ],
