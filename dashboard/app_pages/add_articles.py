@@ -1,4 +1,5 @@
-"""Add articles: upload files, see which are usable, and analyze them into a new run.
+"""Add articles: upload files (or paste a text), see which are usable, and analyze them into a
+new run.
 
 The page reads the runs folder itself (``--runs-dir`` / ``$VIEWPOINTS_RUNS_DIR``), not the run
 chosen in the sidebar, so it works before any run exists. Checking and saving the files is
@@ -43,6 +44,7 @@ from analysis.corpus.uploads import (
     check_uploads,
     format_bytes,
     save_uploads,
+    unique_name,
 )
 from analysis.labels import counted
 from dashboard import data, state
@@ -55,6 +57,7 @@ IDLE_POLL_S = 3.0  # how often, when none runs, the page looks for one started e
 STARTED_KEY = "_vp_upload_started"  # an upload this session just started (said by the button)
 OPEN_KEY = "_vp_upload_open"  # a run to open once the app lists it
 COUNTER_KEY = "_vp_upload_counter"  # bumped after a run: a fresh, empty uploader
+PASTED_NAME = "pasted.txt"  # the file a pasted text is saved as, beside the uploaded ones
 STAGE_LABELS = {
     "setup": "Loading the models",
     "loading": "Reading the files",
@@ -337,7 +340,8 @@ def render() -> None:
     defaults = AnalysisConfig().models
     st.title("Add articles")
     st.caption(
-        f"Upload article files and analyze them into a new run in `{runs_dir}`: only these files, "
+        f"Upload article files, or paste an article's text, and analyze them into a new run in "
+        f"`{runs_dir}`: only these articles, "
         f"with the default topics and models (stance `{defaults.stance}`, tone `{defaults.tone}`). "
         "For other models or topics use `viewpoints analyze` or an experiment file."
     )
@@ -360,7 +364,18 @@ def render() -> None:
         )
         or []
     )
-    checked = check_uploads([(f.name, f.getvalue()) for f in uploaded], LIMITS)
+    pasted = st.text_area(
+        "Or paste an article's text",
+        key=f"up_paste_{counter}",
+        height=140,
+        placeholder="The text of one article, copied from a page or a document",
+        help=f"Read as a text file, {PASTED_NAME}: its first line is its title where more text "
+        "follows (unless Title below is filled in).",
+    )
+    files = [(f.name, f.getvalue()) for f in uploaded]
+    if pasted.strip():
+        files.append((unique_name(PASTED_NAME, [name for name, _ in files]), pasted.encode()))
+    checked = check_uploads(files, LIMITS)
     usable = [c for c in checked if c.problem is None and not c.is_manifest]
     if checked:
         st.dataframe(_files_frame(_check_rows(checked)), hide_index=True)
@@ -390,7 +405,7 @@ def render() -> None:
     )
 
     if go and usable and metadata is not None:
-        batch = save_uploads(((f.name, f.getvalue()) for f in uploaded), runs_dir, LIMITS, metadata)
+        batch = save_uploads(files, runs_dir, LIMITS, metadata)
         if not batch.usable:
             st.error("No usable article file in this upload: no run was started.")
         else:

@@ -283,3 +283,45 @@ def test_every_stopped_upload_stays_on_the_page_beside_the_last_result(app, tmp_
     assert "Run `20181110-120000-seeds000` written" in at.success[0].value
     for name in ("20240502-090000", "20240503-090000"):
         assert at.button(key=f"up_again_{name}") and at.button(key=f"up_remove_{name}")
+
+
+def test_a_pasted_text_is_an_article_file_beside_the_uploads(app, tmp_path, monkeypatch):
+    """Pasted text is checked and saved as pasted.txt (pasted-2.txt where an upload has that
+    name), titled from the Title box as a single file is, and analyzed with the uploads."""
+    runs = tmp_path / "runs"
+    make_small_run(runs)
+    at = _ok(app(runs).run())
+    _ok(at.switch_page(PAGE).run())
+    text = SEED_A.read_text(encoding="utf-8")
+    at.text_area(key="up_paste_0").input(text)
+    _ok(at.run())
+    files = _frame(at, "Status")
+    assert list(files["File"]) == ["pasted.txt"] and list(files["Status"]) == ["ready"]
+    assert not at.text_input(key="up_title_0").disabled  # one article: it may get a title
+    at.text_input(key="up_title_0").input("Pasted from a page")
+    _ok(at.run())
+    assert _analyze_button(at).label == "Analyze 1 file(s) into a new run"
+
+    _upload(at, ("pasted.txt", SEED_B.read_bytes()))
+    files = _frame(at, "Status")
+    assert list(files["File"]) == ["pasted.txt", "pasted-2.txt"]
+    assert at.text_input(key="up_title_0").disabled  # two articles: no one title
+    saved: list[list[tuple[str, str]]] = []
+
+    def done(batch, runs_dir, name, **kwargs):
+        texts = [(batch.folder / f.name).read_text(encoding="utf-8") for f in batch.articles]
+        saved.append([(f.name, text) for f, text in zip(batch.articles, texts, strict=True)])
+        return SimpleNamespace(
+            meta={"run_id": "20181110-120000-seeds000", "counts": {"articles_read": 2}},
+            path=runs_dir / "20181110-120000-seeds000",
+        )
+
+    monkeypatch.setattr("analysis.corpus.uploads.analyze_upload", done)
+    at = _until_ended(_ok(_analyze_button(at).click().run()), runs, timeout_s=30)
+    assert saved == [[("pasted.txt", SEED_B.read_text(encoding="utf-8")), ("pasted-2.txt", text)]]
+    assert at.text_area(key="up_paste_1").value == ""  # a fresh box for the next batch
+
+    at.text_area(key="up_paste_1").input("   \n  ")  # only blanks: nothing to analyze
+    _ok(at.run())
+    assert _analyze_button(at).disabled
+    assert not any("ready" in set(d.value.get("Status", [])) for d in at.dataframe)
