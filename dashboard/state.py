@@ -205,12 +205,16 @@ def multiselect(
 ) -> list[Any]:
     """A multiselect bound to selection ``name``; values not among ``options`` are dropped.
 
-    ``default`` applies when the selection was never set (not when the user cleared it).
+    ``default`` applies when the selection was never set (not when the user cleared it), and
+    when none of what was chosen is here (another run, without those authors): an empty chart
+    would look as if the user had cleared it.
     """
     options = list(options)
     allowed = set(options)
     current = get(name)
     value = list(default) if current is None else [v for v in current if v in allowed]
+    if current and not value:
+        value = list(default)
     if _came_from_link(name):
         missing = [str(v) for v in current or [] if v not in allowed]
         if missing:

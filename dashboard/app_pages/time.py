@@ -23,6 +23,7 @@ MAX_AUTHORS = 10  # distinguishable colours
 LINE_GAP_DAYS = 180  # an author's line breaks across a longer silence on the topic
 YEAR_GAP_DAYS = 400  # per year: the line breaks across a year without a position
 ARTICLE_PAGE = "app_pages/article.py"
+PANEL_WIDTH, PANEL_HEIGHT = 360, 260  # a measure's panel fits beside the sidebar on 1024 px
 
 COLUMNS = [
     "Date",
@@ -204,7 +205,8 @@ def time_chart(
     (``counts_reported``: the run counts quotes as the author's own words, so n does too;
     ``unit``: what the lines are, "Outlet" for outlets, in the key and the tooltips): the
     chart a download gives."""
-    layered = _time_layers(frame, authors, counts_reported, unit, gap_days)
+    drawn = with_empty_panels(frame, list(TIME_MEASURES))
+    layered = _time_layers(drawn, authors, counts_reported, unit, gap_days, axis=date_axis(frame))
     return by_topic_and_measure(layered, topic_labels, list(TIME_MEASURES)).configure_axis(
         grid=False
     )
@@ -219,16 +221,73 @@ def time_charts(
     gap_days: int = LINE_GAP_DAYS,
 ) -> list[alt.FacetChart]:
     """:func:`time_chart` as a chart per measure, for the page to lay out side by side or one
-    under another as its width allows; the key of colours and shapes under the last."""
-    shown = [m for m in TIME_MEASURES if m in set(frame["Measure"])]
+    under another as its width allows; the key of colours and shapes under the last. Both
+    share one time axis and the same topic rows, a row without points saying so, so that a
+    point sits at the same place in each."""
+    drawn = with_empty_panels(frame, list(TIME_MEASURES))
+    axis = date_axis(frame)
+    last = TIME_MEASURES[-1]
     return [
         one_measure(
-            _time_layers(frame, authors, counts_reported, unit, gap_days, key=m == shown[-1]),
+            _time_layers(drawn, authors, counts_reported, unit, gap_days, m == last, axis),
             topic_labels,
             m,
         ).configure_axis(grid=False)
-        for m in shown
+        for m in TIME_MEASURES
     ]
+
+
+EMPTY_PANEL_NOTES = {
+    "Stance": "no side taken here (no stance expressed)",
+    "Tone": "no tone point here",
+}
+
+
+def with_empty_panels(frame: pd.DataFrame, measures: list[str]) -> pd.DataFrame:
+    """The frame with a row (no value, ``empty_note`` set) for each topic and measure without
+    a point, so that every measure's panels have the same topic rows and an empty panel says
+    why it is empty rather than vanishing."""
+    frame = frame.assign(empty_note="")
+    if frame.empty:
+        return frame
+    have = set(zip(frame["Topic"], frame["Measure"], strict=True))
+    first = frame.iloc[0]
+    extra = [
+        {
+            **{c: None for c in frame.columns},
+            "Date": frame["Date"].min(),
+            "Author": first["Author"],
+            "topic": topic,
+            "Topic": label,
+            "Measure": measure,
+            "value": float("nan"),
+            "near_zero": False,
+            "n": 0,
+            "empty_note": EMPTY_PANEL_NOTES.get(measure, "no point here"),
+        }
+        for topic, label in frame[["topic", "Topic"]].drop_duplicates().itertuples(index=False)
+        for measure in measures
+        if (label, measure) not in have
+    ]
+    if not extra:
+        return frame
+    return pd.concat([frame, pd.DataFrame(extra, columns=frame.columns)], ignore_index=True)
+
+
+def date_axis(frame: pd.DataFrame) -> tuple[list[alt.DateTime] | None, str]:
+    """The time scale's domain (the frame's first and last dates: one for every panel) and a
+    label format that names the year whatever the span: days over a short span, months over
+    a few years, years beyond."""
+    dates = pd.to_datetime(frame["Date"]).dropna()
+    if dates.empty:
+        return None, "%Y"
+    first, last = dates.min(), dates.max()
+    if first == last:  # one day: a week either side, or the scale has no width
+        first, last = first - pd.Timedelta(days=7), last + pd.Timedelta(days=7)
+    span = (last - first).days
+    fmt = "%d %b %Y" if span <= 120 else "%b %Y" if span <= 3 * 366 else "%Y"
+    domain = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in (first, last)]
+    return domain, fmt
 
 
 def _time_layers(
@@ -238,9 +297,12 @@ def _time_layers(
     unit: str,
     gap_days: int,
     key: bool = True,
+    axis: tuple[list[alt.DateTime] | None, str] = (None, "%Y"),
 ) -> alt.LayerChart:
     """The marks of one panel of :func:`time_chart` (``key``: with the key of colours and
-    shapes)."""
+    shapes; ``axis``: the time scale's domain and label format, :func:`date_axis`). Rows of
+    :func:`with_empty_panels` draw their note, not a point."""
+    domain, date_format = axis
     y = alt.Y(
         "value:Q",
         scale=alt.Scale(domain=[-1, 1]),
@@ -253,8 +315,9 @@ def _time_layers(
     x = alt.X(
         "Date:T",
         title=None,
-        axis=alt.Axis(labelAngle=0, labelOverlap=True),
-        scale=alt.Scale(padding=10),  # the first and last points drawn whole, not cut in half
+        axis=alt.Axis(labelAngle=0, labelOverlap=True, format=date_format),
+        # the first and last points drawn whole, not cut in half
+        scale=alt.Scale(padding=10, **({"domain": domain, "nice": False} if domain else {})),
     )
     # swatches as strong as the points (they took the lines' opacity); one key for colour and
     # shape
@@ -271,7 +334,9 @@ def _time_layers(
     )
     # a shape per unit as well as a colour: the colours left once red, blue, purple and green
     # are the scores' (orange, brown, yellow...) are hard to tell apart on their own
-    shape = alt.Shape("Author:N", sort=authors, legend=legend)  # merged with the colours' key
+    # merged with the colours' key; the domain fixed as the colours' is, or each panel gives
+    # the shapes out to the units it has, and a unit's shape differs between panels
+    shape = alt.Shape("Author:N", sort=authors, scale=alt.Scale(domain=authors), legend=legend)
     tooltip = [
         alt.Tooltip("Date:T", format="%Y-%m-%d"),
         alt.Tooltip("Author:N", title=unit),
@@ -331,9 +396,19 @@ def _time_layers(
         .mark_point(filled=False, size=60, strokeWidth=1.8, opacity=0.95)
         .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
     )
-    return alt.layer(zero, interval, line, filled, hollow, data=drawn).properties(
-        width=360,
-        height=260,  # a measure's panel fits beside the sidebar on a 1024 px screen
+    empty = (
+        alt.Chart()
+        .transform_filter("datum.empty_note != ''")
+        .mark_text(color="#757575", fontStyle="italic", fontSize=12)
+        .encode(
+            text="empty_note:N",
+            x=alt.value(PANEL_WIDTH / 2),
+            y=alt.value(PANEL_HEIGHT / 2),
+            tooltip=alt.value(None),
+        )
+    )
+    return alt.layer(zero, interval, line, filled, hollow, empty, data=drawn).properties(
+        width=PANEL_WIDTH, height=PANEL_HEIGHT
     )
 
 

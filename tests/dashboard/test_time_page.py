@@ -52,7 +52,21 @@ def test_dated_run_draws_each_authors_articles_over_time(app, small_runs_dir):
         "line",
         "point",
         "point",
+        "text",  # the note of a panel without points
     ]
+    # one time axis for both measures, its labels naming the year; a unit's shape the same in
+    # every panel (the shapes' domain is the units, as the colours')
+    tone = _chart(at, last=True)[0]
+    for measure in (spec, tone):
+        points = [layer for layer in measure["spec"]["layer"] if layer["mark"]["type"] == "point"]
+        x = points[0]["encoding"]["x"]
+        assert x["axis"]["format"] == "%b %Y"  # June to November 2018
+        dates = sorted(r["Date"][:10] for r in rows)
+        domain = [f"{d['year']}-{d['month']:02d}-{d['date']:02d}" for d in x["scale"]["domain"]]
+        assert domain == [dates[0], dates[-1]]
+        encoding = points[0]["encoding"]
+        assert encoding["shape"]["scale"]["domain"] == encoding["color"]["scale"]["domain"]
+        assert set(encoding["shape"]["scale"]["domain"]) == {TIMOFEEV, VALDAI, NHAN_DAN}
     assert {r["Author"] for r in rows} == {TIMOFEEV, VALDAI, NHAN_DAN}
     timofeev = {
         (r["Date"][:10], r["topic"], r["Measure"]): r["value"]
@@ -306,8 +320,12 @@ def test_a_point_whose_interval_reaches_across_zero_or_is_missing_is_drawn_hollo
     )
     spec = time_chart(frame, ["Ann"], ["Sanctions"]).to_dict()
     rows = next(iter(spec["datasets"].values()))
-    settled = {r["article_id"]: r["settled"] for r in rows}
+    settled = {r["article_id"]: r["settled"] for r in rows if not r["empty_note"]}
     assert settled == {"a1": True, "a2": False, "a3": False, "a4": True, "a5": False}
+    # no tone point at all: the tone panel is there, and says why it is empty
+    assert [(r["Measure"], r["empty_note"]) for r in rows if r["empty_note"]] == [
+        ("Tone", "no tone point here")
+    ]
     points = [layer for layer in spec["spec"]["layer"] if layer["mark"]["type"] == "point"]
     by_filter = {layer["transform"][0]["filter"]: layer["mark"]["filled"] for layer in points}
     assert by_filter == {"datum.settled": True, "!datum.settled": False}
@@ -486,3 +504,28 @@ def test_per_year_draws_each_units_position_over_the_years_articles(app, small_r
     # his two 2018 articles on sanctions make one point, over both
     assert ("2018-07-01", "sanctions", "Stance") in drawn
     assert not [d for d in at.dataframe if "Title" in d.value.columns]  # no per-article list
+
+
+def test_the_time_axis_names_the_year_over_any_span():
+    import pandas as pd
+
+    from dashboard.app_pages.time import date_axis
+
+    def fmt(*days: str) -> str:
+        return date_axis(pd.DataFrame({"Date": pd.to_datetime(list(days))}))[1]
+
+    assert fmt("2018-09-01", "2018-09-20") == "%d %b %Y"
+    assert fmt("2018-07-01", "2019-08-26") == "%b %Y"
+    assert fmt("2014-01-05", "2020-02-01") == "%Y"
+    domain, _ = date_axis(pd.DataFrame({"Date": pd.to_datetime(["2018-09-10"])}))
+    assert [(d["month"], d["date"]) for d in domain] == [(9, 3), (9, 17)]  # a day: a week aside
+
+
+def test_authors_none_of_whom_are_in_the_run_give_way_to_the_default(app, small_runs_dir):
+    """Authors chosen on another run (or in a link) that this run lacks: the run's default
+    authors are drawn, not an empty page that looks as if the user had cleared the choice."""
+    at = _open(app, small_runs_dir, time_authors=["Someone Elsewhere"])
+    assert set(at.multiselect(key="w_time_authors").value) == {NHAN_DAN, TIMOFEEV, VALDAI}
+    _, rows = _chart(at)
+    assert {r["Author"] for r in rows} == {TIMOFEEV, VALDAI, NHAN_DAN}
+    assert any("Someone Elsewhere" in w.value for w in at.warning)  # the link's name: said
