@@ -40,7 +40,7 @@ def parse_label_map(text: str | None) -> dict[str, str]:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from analysis.datasets import detect_format, load_examples, news_file_note
+    from analysis.datasets import detect_format, load_examples, news_file_note, untargeted_note
     from analysis.evaluate import evaluate_scorer
     from analysis.scoring import create_scorer
 
@@ -96,14 +96,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "score, so its figures on the same folder can differ",
             file=sys.stderr,
         )
-    untargeted = sum(1 for e in examples if not (e.target or "").strip())
-    if args.task == "stance" and untargeted:
-        print(
-            f"warning: {untargeted} of {len(examples)} stance examples have no target; a stance "
-            "is toward something, so these are read against an empty target (add a 'target' "
-            "field to each line)",
-            file=sys.stderr,
-        )
+    if untargeted := untargeted_note(examples, args.task):
+        print(untargeted, file=sys.stderr)
     report = evaluate_scorer(scorer, examples, progress=True)
     report["data"] = str(args.data)
     report["task"] = args.task

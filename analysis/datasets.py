@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from analysis.labels import SPEAKER_TASK, labels_for
@@ -243,6 +243,20 @@ TRAINING_NEWS_FILES = (
     ("news_labels", "news_passages.jsonl"),
     ("news_labels", "news_passages_r3.jsonl"),
 )
+
+
+def untargeted_note(examples: Sequence[Example], task: str) -> str | None:
+    """A warning where stance examples have no target (a file without a 'target' field): a
+    stance is toward something, and such rows are scored against an empty one. None where
+    every example has one, or for tone."""
+    untargeted = sum(1 for e in examples if not (e.target or "").strip())
+    if task != "stance" or not untargeted:
+        return None
+    return (
+        f"warning: {untargeted} of {len(examples)} stance examples have no target; a stance "
+        "is toward something, so these are read against an empty target (add a 'target' "
+        "field to each line)"
+    )
 
 
 def news_file_note(path: str | Path) -> str | None:

@@ -103,7 +103,7 @@ def match_labels(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.Data
     """Labels joined to the run's article positions (by id, else by title), and how many
     labelled pairs the run does not have (see :func:`_matched`)."""
     matched, unmatched = _matched(labels, positions)
-    return matched, len(unmatched)
+    return matched.drop(columns="by_title"), len(unmatched)
 
 
 def _matched(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -116,6 +116,7 @@ def _matched(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFram
         articles["stance_status"] = None
     by_title = articles.drop_duplicates(["title", "topic"]).set_index(["title", "topic"])
     by_id = articles.set_index(["article_id", "topic"])
+    topics = sorted(set(articles["topic"]))
     keep = ["status", "stance_status", "stance", "article_id"]
     rows, unmatched = [], []
     for label in labels.itertuples(index=False):
@@ -124,15 +125,20 @@ def _matched(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFram
         if label.article_id and (label.article_id, label.topic) in by_id.index:
             found = by_id.loc[(label.article_id, label.topic)]
             found = {"article_id": label.article_id, **{k: found[k] for k in keep[:3]}}
+            found["by_title"] = False
         elif label.title and (label.title, label.topic) in by_title.index:
             hit = by_title.loc[(label.title, label.topic)]
-            found = {k: hit[k] for k in keep}
+            # an id the run lacks, matched by its title: said, a generic headline may mislead
+            found = {**{k: hit[k] for k in keep}, "by_title": bool(label.article_id)}
         if found is not None:
             rows.append({"topic": label.topic, "label": label.label, **found, "line": line})
-        else:
-            name = f"id {label.article_id!r}" if label.article_id else f"title {label.title!r}"
-            unmatched.append(f"line {line if line is not None else '?'}: {name} ({label.topic})")
-    matched = pd.DataFrame(rows, columns=["topic", "label", *keep, "line"])
+            continue
+        name = f"id {label.article_id!r}" if label.article_id else f"title {label.title!r}"
+        where = f"line {line if line is not None else '?'}: {name} ({label.topic})"
+        if label.topic not in topics:  # the article may well be there: the topic is not
+            where += f": not a topic of the run ({', '.join(topics)})"
+        unmatched.append(where)
+    matched = pd.DataFrame(rows, columns=["topic", "label", *keep, "by_title", "line"])
     twice = matched[matched.duplicated(["article_id", "topic"], keep=False)]
     if len(twice):
         first = twice.iloc[0]
@@ -146,6 +152,17 @@ def _matched(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFram
             "expected one label per article and topic"
         )
     return matched.drop(columns="line"), unmatched
+
+
+def defined_coverage(coverage: dict[str, Any]) -> dict[str, float | None]:
+    """Coverage precision, recall and F1 of :func:`article_metrics`, None where undefined:
+    precision when nothing is read as discussed, recall when nothing is labelled discussed,
+    F1 when neither (0.000 there would read as every discussed article missed)."""
+    return {
+        "precision": coverage["precision"] if coverage["n_read"] else None,
+        "recall": coverage["recall"] if coverage["n_labelled"] else None,
+        "f1": coverage["f1"] if coverage["n_read"] or coverage["n_labelled"] else None,
+    }
 
 
 def headline_figures(
@@ -287,12 +304,14 @@ def evaluate_run_articles(labels: pd.DataFrame, positions: pd.DataFrame) -> dict
     matched, unmatched = _matched(labels, positions)
     if matched.empty:
         raise ValueError(
-            f"none of the labelled articles is in the run (first: {'; '.join(unmatched[:5])}); "
-            "labels match a run article by 'article_id', else by its exact title"
+            "none of the labelled article × topic pairs is in the run (first: "
+            f"{'; '.join(unmatched[:5])}); labels match a run article by 'article_id', else by "
+            "its exact title, on one of the run's topics"
         )
-    report = article_metrics(matched)
+    report = article_metrics(matched.drop(columns="by_title"))
     report["labels_not_in_run"] = len(unmatched)
     report["first_not_in_run"] = unmatched[:5]
+    report["matched_by_title"] = int(matched["by_title"].sum())
     return report
 
 

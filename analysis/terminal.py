@@ -22,7 +22,7 @@ from analysis.corpus.documents import is_excluded
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
 from analysis.evaluate import interval_words
-from analysis.evaluate_articles import MIN_INTERVAL_ARTICLES
+from analysis.evaluate_articles import MIN_INTERVAL_ARTICLES, defined_coverage
 from analysis.intervals import NEAR_ZERO, mixed_lean, settled_near_zero
 from analysis.labels import MEASURE_WORDS, TASK_WORDS, group_label, p_value_text
 from analysis.metrics import defined_per_class
@@ -76,7 +76,7 @@ def format_evaluation(report: dict[str, Any]) -> str:
 
 def format_article_report(report: dict[str, Any]) -> str:
     """The article-level report as plain text."""
-    cov = report["coverage"]
+    cov = defined_coverage(report["coverage"])
     missing = report.get("labels_not_in_run") or 0
     lines = [
         *(
@@ -94,30 +94,22 @@ def format_article_report(report: dict[str, Any]) -> str:
             if missing
             else ""
         ),
-        f"coverage    precision {_fmt(cov['precision'] if cov['n_read'] else None)}  "
-        f"recall {_fmt(cov['recall'] if cov['n_labelled'] else None)}  "
-        f"F1 {_fmt(cov['f1'] if cov['n_read'] or cov['n_labelled'] else None)}"
-        f"{_interval_of(report, 'coverage_f1')}",
+        *(
+            [f"{by_title} of them matched by title: their article_id is not in the run"]
+            if (by_title := report.get("matched_by_title"))
+            else []
+        ),
+        f"coverage    precision {_fmt(cov['precision'])}  recall {_fmt(cov['recall'])}  "
+        f"F1 {_fmt(cov['f1'])}{interval_text(report, 'coverage_f1')}",
         f"sign accuracy on favor/against articles: {_fmt(report['sign_accuracy'])}"
-        f"{_interval_of(report, 'sign_accuracy')} "
+        f"{interval_text(report, 'sign_accuracy')} "
         f"(n={report['n_signed']}); on those given a stance: "
         f"{_fmt(report['sign_accuracy_called'])} (n={report['n_called']})",
         f"AUC favor vs none: {_fmt(report['auc_favor_vs_none'])}"
-        f"{_interval_of(report, 'auc_favor_vs_none')}   "
+        f"{interval_text(report, 'auc_favor_vs_none')}   "
         f"AUC against vs none: {_fmt(report['auc_against_vs_none'])}",
         f"macro-F1 over the four labels: {report['macro_f1']:.3f}",
-        *(
-            [f"[low, high]: 95% bootstrap interval over the labelled articles ({BOOTSTRAP_NOTE})"]
-            if any((report.get("intervals") or {}).values())
-            else [
-                f"no intervals: {report['n_articles']} labelled "
-                f"article{'' if report['n_articles'] == 1 else 's'}, fewer than the "
-                f"{MIN_INTERVAL_ARTICLES} a bootstrap over articles needs; one article read "
-                "differently moves these figures a lot"
-            ]
-            if (report.get("n_articles") or MIN_INTERVAL_ARTICLES) < MIN_INTERVAL_ARTICLES
-            else []
-        ),
+        *([note] if (note := article_interval_note(report)) else []),
         "",
         "confusion (rows: label, columns: the run's reading)",
         " " * 14 + "".join(f"{x:>14}" for x in report["labels"]),
@@ -138,7 +130,22 @@ def format_article_report(report: dict[str, Any]) -> str:
 BOOTSTRAP_NOTE = "articles resampled with their topics, fixed seed"
 
 
-def _interval_of(report: dict[str, Any], name: str) -> str:
+def article_interval_note(report: dict[str, Any]) -> str | None:
+    """What the article report's ``[low, high]`` are, or why it has none (too few labelled
+    articles to resample); None where neither applies."""
+    if any((report.get("intervals") or {}).values()):
+        return f"[low, high]: 95% bootstrap interval over the labelled articles ({BOOTSTRAP_NOTE})"
+    n = report.get("n_articles") or MIN_INTERVAL_ARTICLES
+    if n >= MIN_INTERVAL_ARTICLES:
+        return None
+    return (
+        f"no intervals: {n} labelled article{'' if n == 1 else 's'}, fewer than the "
+        f"{MIN_INTERVAL_ARTICLES} a bootstrap over articles needs; one article read "
+        "differently moves these figures a lot"
+    )
+
+
+def interval_text(report: dict[str, Any], name: str) -> str:
     """`` [low, high]`` of a headline figure's bootstrap interval ("" where there is none)."""
     interval = (report.get("intervals") or {}).get(name)
     return "" if not interval else f" [{interval[0]:.3f}, {interval[1]:.3f}]"

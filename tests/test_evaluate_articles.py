@@ -12,12 +12,14 @@ from analysis.cli import main
 from analysis.datasets import DataError
 from analysis.evaluate_articles import (
     article_metrics,
+    defined_coverage,
     evaluate_run_articles,
     load_article_labels,
     match_labels,
     predicted_label,
 )
 from analysis.metrics import roc_auc
+from analysis.terminal import format_article_report
 from tests.conftest import write_jsonl
 
 
@@ -159,6 +161,50 @@ def test_an_article_labelled_twice_is_an_error_and_unmatched_labels_are_named():
     assert report["first_not_in_run"] == ["line 5: id 'nope' (ukraine)"]
     with pytest.raises(ValueError, match=r"none of the labelled .* \(first: line 5: id 'nope'"):
         evaluate_run_articles(labels.iloc[2:], table)
+
+
+def test_a_topic_the_run_lacks_is_named_and_a_match_by_title_is_counted():
+    table = positions(
+        [
+            ("x1", "Trump Goes to North Korea", "ukraine", "discussed", "expressed", 0.5),
+            ("x1", "Trump Goes to North Korea", "sanctions", "not_discussed", None, None),
+        ]
+    )
+    labels = pd.DataFrame(
+        {
+            "article_id": ["x1", "wrong-id"],
+            "title": [None, "Trump Goes to North Korea"],
+            "topic": ["climate", "ukraine"],
+            "label": ["none", "favor"],
+            "line": [1, 2],
+        }
+    )
+    report = evaluate_run_articles(labels, table)
+    # the article is in the run; the topic is not, and the note says which topics are
+    assert report["first_not_in_run"] == [
+        "line 1: id 'x1' (climate): not a topic of the run (sanctions, ukraine)"
+    ]
+    assert report["matched_by_title"] == 1  # its id is not in the run: matched by title
+    assert "1 of them matched by title" in format_article_report(report)
+    with pytest.raises(ValueError, match=r"pairs is in the run \(first: line 1: id 'x1' \(clim"):
+        evaluate_run_articles(labels.iloc[:1], table)
+
+
+def test_coverage_with_nothing_discussed_either_way_is_undefined_not_zero():
+    table = positions([("a", "A", "ukraine", "not_discussed", None, None)])
+    labels = pd.DataFrame(
+        {"article_id": ["a"], "title": [None], "topic": ["ukraine"], "label": ["not_discussed"]}
+    )
+    report = evaluate_run_articles(labels, table)
+    assert report["coverage"]["f1"] == 0.0  # the raw count's F1, as stored
+    assert defined_coverage(report["coverage"]) == {"precision": None, "recall": None, "f1": None}
+    assert "F1 n/a" in format_article_report(report)
+    table = positions([("a", "A", "ukraine", "discussed", "no_stance", None)])
+    assert defined_coverage(evaluate_run_articles(labels, table)["coverage"]) == {
+        "precision": 0.0,
+        "recall": None,
+        "f1": 0.0,  # read as discussed where nothing is: wrong, not undefined
+    }
 
 
 def test_cli_scores_a_run_and_says_what_is_missing(tmp_path, capsys, tiny_pair_model_dir):

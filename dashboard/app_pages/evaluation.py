@@ -40,9 +40,11 @@ from analysis.corrections import (
     scoring_model,
     source_run_path,
 )
-from analysis.datasets import FORMATS, DataError, load_examples, news_file_note
+from analysis.datasets import FORMATS, DataError, load_examples, news_file_note, untargeted_note
 from analysis.evaluate import evaluate_scorer, interval_words, probability_report
+from analysis.evaluate_articles import defined_coverage
 from analysis.labels import TASK_LABELS, TASK_WORDS, counted
+from analysis.terminal import BOOTSTRAP_NOTE, article_interval_note, interval_text
 from dashboard import context, corrections_ui, data, state
 from dashboard.style import is_missing
 
@@ -311,7 +313,9 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
             f"`viewpoints evaluate --task {task} --data {where.folder}` scores every one "
             "afresh with the model, so its figures can differ."
         )
-    if len(y) == 0:
+    if predictions.empty:
+        st.info(f"No {name} corrections yet: the corrections in force are of other tasks.")
+    elif len(y) == 0:
         st.info(f"No {name} correction has a prediction from this run's model yet.")
     else:
         show_report(probability_report(probs, [labels[i] for i in y], task, labels=labels))
@@ -321,8 +325,15 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
         shown["time"] = shown["time"].str.slice(0, 19).str.replace("T", " ")
         # no prediction: said in words, not a literal "None"
         shown["predicted"] = [NOT_SCORED if is_missing(v) else v for v in shown["predicted"]]
+        shown["source"] = [SOURCE_WORDS.get(v, v) for v in shown["source"]]
         st.dataframe(
-            shown.rename(columns={"label": "analyst", "predicted": "model (this run)"}),
+            shown.rename(
+                columns={
+                    "label": "analyst",
+                    "predicted": "model (this run)",
+                    "source": "the model's reading from",
+                }
+            ),
             hide_index=True,
         )
     recompute_section(ctx, run, where)
@@ -330,6 +341,12 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
 
 # The model column of a correction this run's model did not score
 NOT_SCORED = "not scored"
+# Where a correction's model reading comes from (analysis.corrections.examples), in words
+SOURCE_WORDS = {
+    "run": "this run's scores",
+    "stored": "saved with the correction (same model)",
+    "missing": "nowhere: left out",
+}
 
 
 def _source_run_if_kept(run: Any) -> str | None:
@@ -532,7 +549,12 @@ def file_section(ctx: context.RunContext, task: str) -> None:
             st.error(f"could not score with {spec}: {err}")
             return
         bar.empty()
-        st.session_state["ev_file_result"] = {"key": key, "report": report, "total": total}
+        st.session_state["ev_file_result"] = {
+            "key": key,
+            "report": report,
+            "total": total,
+            "untargeted": untargeted_note(examples, task),
+        }
     result = st.session_state.get("ev_file_result")
     if not result or result["key"] != key:
         st.caption("Choose a file and press Score.")
@@ -543,6 +565,8 @@ def file_section(ctx: context.RunContext, task: str) -> None:
     if task == "stance" and upload is None and (news := news_file_note(typed.strip())):
         # before the figures; its counts are the whole file's, not only the passages scored
         st.warning("In the whole file: " + news.removeprefix("note: ") + ".")
+    if untargeted := result.get("untargeted"):  # of the examples scored
+        st.warning(untargeted.removeprefix("warning: ") + ".")
     show_report(report, truth="the file")
 
 
@@ -590,12 +614,30 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
         f"**{report['n']:,} labelled article × topic pairs** from {where}"
         + (f"; {missing:,} not in this run" if missing else "")
     )
-    cov = report["coverage"]
+    first_missing = "; ".join(report.get("first_not_in_run") or [])
+    if missing > report["n"]:  # as the command says: the figures rest on a small part
+        st.warning(
+            f"Only {report['n']:,} of the {report['n'] + missing:,} labelled pairs are in this "
+            f"run: the figures below rest on those alone (first not found: {first_missing})."
+        )
+    elif missing:
+        st.caption(f"Not in this run (first {min(missing, 5)}): {first_missing}.")
+    if by_title := report.get("matched_by_title"):
+        st.caption(
+            f"{by_title:,} of them matched by title: their article_id is not in the run, and a "
+            "headline such as another article's may have matched; check the ids."
+        )
+    cov = defined_coverage(report["coverage"])
     against = dict(zip(report["labels"], report["confusion"], strict=True)).get("against", [])
     n_against = int(sum(against))
     found = int(against[report["labels"].index("against")]) if n_against else 0
     cols = st.columns(4)
-    cols[0].metric("Coverage F1", _figure(cov.get("f1")), help="discussed or not, as read")
+    cols[0].metric(
+        "Coverage F1",
+        _figure(cov["f1"]),
+        help="discussed or not, as read (n/a: no labelled pair is discussed, and none is read "
+        "as discussed)",
+    )
     cols[1].metric(
         "Sign accuracy",
         _figure(report.get("sign_accuracy")),
@@ -625,6 +667,24 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
             else ""
         )
     )
+    intervals = {
+        words: interval_text(report, name).strip()
+        for name, words in (
+            ("coverage_f1", "coverage F1"),
+            ("sign_accuracy", "sign accuracy"),
+            ("auc_favor_vs_none", "AUC favor vs none"),
+        )
+    }
+    if any(intervals.values()):
+        st.caption(
+            "95% bootstrap intervals over the labelled articles ("
+            + BOOTSTRAP_NOTE
+            + "): "
+            + "; ".join(f"{w} {i}" for w, i in intervals.items() if i)
+            + "."
+        )
+    elif note := article_interval_note(report):
+        st.caption(note[:1].upper() + note[1:] + ".")
     left, right = st.columns(2)
     with left:
         st.markdown("**Confusion** (rows: label; columns: the run's reading)")

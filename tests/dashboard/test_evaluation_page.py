@@ -298,6 +298,48 @@ def test_article_labels_judge_the_runs_article_positions(app, small_runs_dir, fo
     )
 
 
+def test_labels_where_nothing_is_discussed_read_coverage_n_a_and_a_topic_the_run_lacks_is_named(
+    app, small_runs_dir, folder, tmp_path
+):
+    """Coverage F1 is undefined, not 0, when no pair is discussed in the labels or the run (as
+    the command prints); too few articles for intervals is said; a label on a topic the run
+    does not have says that, not that the article is missing."""
+    from analysis.runs import load_run
+
+    positions = load_run("20181110-120000-seeds000", small_runs_dir).positions
+    quiet = positions[(positions["level"] == "article") & (positions["status"] == "not_discussed")]
+    pair = quiet.iloc[0]
+    rows = [
+        {"article_id": pair["article_id"], "topic": pair["topic"], "label": "not_discussed"},
+        {"article_id": pair["article_id"], "topic": "climate", "label": "none"},
+    ]
+    labels = tmp_path / "quiet.jsonl"
+    labels.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    at = _open(app, small_runs_dir)
+    at.radio(key="ev_source").set_value("articles").run()
+    at.text_input(key="ev_articles_path").input(str(labels)).run()
+    _press(at, "Judge this run")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _metrics(at)["Coverage F1"] == "n/a"
+    captions = " ".join(c.value for c in at.caption)
+    assert "No intervals: 1 labelled article, fewer than the" in captions
+    assert "(climate): not a topic of the run (arms_control, sanctions, ukraine)" in captions
+
+
+def test_a_stance_file_without_targets_is_warned_of_on_the_page(
+    app, small_runs_dir, folder, tmp_path
+):
+    data = tmp_path / "notarget.jsonl"
+    data.write_text(json.dumps({"text": "Sanctions work.", "label": "favor"}) + "\n")
+    at = _open(app, small_runs_dir)
+    at.radio(key="ev_source").set_value("file").run()
+    at.text_input(key="ev_path").input(str(data)).run()
+    at.text_input(key="ev_model_stance_20181110-120000-seeds000").input("stance.minilm.v2").run()
+    _press(at, "Score")
+    assert not at.error, [e.value for e in at.error]
+    assert any("1 of 1 stance examples have no target" in w.value for w in at.warning)
+
+
 def test_a_labelled_news_file_is_flagged_before_its_figures(app, small_runs_dir, folder, tmp_path):
     rows = [{"text": "Sanctions work.", "target": "sanctions on Russia", "label": "none"}] * 4
     data = tmp_path / "news_stance" / "passages.jsonl"  # the shipped model's training file
