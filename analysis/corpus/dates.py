@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 # Tried in order; numeric day/month dates are read US-style first (AllSides is US news).
@@ -29,6 +29,9 @@ _ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]")
 _WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
 _ORDINAL = re.compile(r"(\d)(?:st|nd|rd|th)\b")
 # An RSS or e-mail date: a day, a month's short name, a year, then a time
+# A numeric date both ways round ("03/04/2018": 4 March or 3 April), read month first
+_SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(?:\d{2}|\d{4})\s*$")
+EARLIEST_YEAR = 1900  # a news date before this is more likely a typo than an archive
 _RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
 
 
@@ -61,3 +64,25 @@ def normalise_date(value: object) -> str | None:
         except ValueError:
             continue
     return None
+
+
+def is_ambiguous_date(value: object) -> bool:
+    """Whether ``value`` is a slashed numeric date that reads as a day either way round
+    ("03/04/2018"): :func:`normalise_date` reads it month first, as US sources write it."""
+    match = _SLASHED.match(value) if isinstance(value, str) else None
+    if not match:
+        return False
+    first, second = int(match.group(1)), int(match.group(2))
+    return first != second and 1 <= first <= 12 and 1 <= second <= 12
+
+
+def implausible_date(iso: object, today: date | None = None) -> str | None:
+    """Why an ISO date is unlikely for a news article ("in the future" of ``today``, by
+    default the day it is, or "before 1900"), or None; a day's grace for time zones."""
+    try:
+        day = date.fromisoformat(str(iso))
+    except ValueError:  # every reader gives ISO days; anything else is not judged here
+        return None
+    if day > (today or date.today()) + timedelta(days=1):
+        return "in the future"
+    return f"before {EARLIEST_YEAR}" if day.year < EARLIEST_YEAR else None

@@ -34,13 +34,13 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
-from datetime import date, timedelta
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from analysis.corpus.clean import clean_text, clean_title, repeat_key
 from analysis.corpus.contributors import contributor_named
+from analysis.corpus.dates import implausible_date
 from analysis.corpus.documents import EXCLUDED, NO_PASSAGE, Article, Corpus, Passage, Skipped
 from analysis.corpus.encoding import FALLBACK_NAME
 from analysis.corpus.fields import FieldMap
@@ -64,8 +64,8 @@ NOTED_IN_ALL = {
     "not_english": "do not look like English (the models read English)",
     "renamed": "were given another id (unsafe characters, or an id already taken)",
     "odd_date": "had a date in the future or before 1900, kept as written",
+    "ambiguous_date": "had a date like 03/04/2018, read month first (US order)",
 }
-EARLIEST_YEAR = 1900  # a news date before this is more likely a typo than an archive
 # Skipped inputs named one by one on stderr (all are recorded in the run); the rest counted.
 SKIPS_SHOWN = 20
 
@@ -203,11 +203,18 @@ class _Loader:
                 f"{raw.source}: date {raw.unread_date!r} could not be read as a day "
                 "(expected e.g. 2018-06-28 or June 28, 2018); the article is kept undated",
             )
-        if meta["date"] is not None and (odd := _implausible(meta["date"])):
+        if meta["date"] is not None and (odd := implausible_date(meta["date"])):
             self._note(
                 "odd_date",
                 f"{raw.source}: date {meta['date']} is {odd}; kept as written (charts over "
                 "time place the article there: check the source)",
+            )
+        if raw.ambiguous_date and meta["date"] == raw.date:  # not one a manifest gave
+            self._note(
+                "ambiguous_date",
+                f"{raw.source}: date {raw.ambiguous_date!r} reads either way round; read as "
+                f"{raw.date} (month first, as US sources write it): if the source writes the "
+                "day first, give the date as YYYY-MM-DD",
             )
         if raw.encoding_note:
             self._note(
@@ -325,18 +332,6 @@ def _walk(root: Path, on_error: Callable[[Skipped], None]) -> list[Path]:
         dirs[:] = kept
         files.extend(Path(folder) / n for n in names if not n.startswith("."))
     return sorted(files, key=lambda p: p.relative_to(root).parts)
-
-
-def _implausible(iso: str) -> str | None:
-    """Why an article's ISO date is unlikely for news (in the future, or before
-    :data:`EARLIEST_YEAR`), or None; a day's grace for time zones."""
-    try:
-        day = date.fromisoformat(iso)
-    except ValueError:  # every reader gives ISO days; anything else is not judged here
-        return None
-    if day > date.today() + timedelta(days=1):
-        return "in the future"
-    return f"before {EARLIEST_YEAR}" if day.year < EARLIEST_YEAR else None
 
 
 def _not_an_article(path: Path, manifest: Manifest | None) -> str | None:

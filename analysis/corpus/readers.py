@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from analysis.corpus.dates import normalise_date
+from analysis.corpus.dates import is_ambiguous_date, normalise_date
 from analysis.corpus.documents import NO_PASSAGE, Skipped
 from analysis.corpus.encoding import (
     FALLBACK_NAME,
@@ -61,6 +61,7 @@ class RawDocument:
     url: str | None
     text: str
     unread_date: str | None = None  # a date given in a form that could not be read
+    ambiguous_date: str | None = None  # a date given as 03/04/2018: read month first
     encoding_note: str | None = None  # what was not UTF-8 and how it was read instead
 
 
@@ -365,7 +366,10 @@ def _record(
         return Skipped(where, f"no text: none of the fields {tried} holds non-empty text")
     given = fields.given_date(record)
     unread = given if given and values["date"] is None else None
-    return _document(path, where, values.pop("id"), fallback_id, values, unread)
+    document = _document(path, where, values.pop("id"), fallback_id, values, unread)
+    if isinstance(document, RawDocument) and is_ambiguous_date(given):
+        return replace(document, ambiguous_date=given)
+    return document
 
 
 def _document(

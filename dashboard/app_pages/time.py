@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analysis.corpus.dates import implausible_date
 from analysis.intervals import settled_near_zero
 from analysis.labels import GROUP_TAGS, counted
 from analysis.outlets import sibling_groups_note
@@ -522,14 +523,61 @@ def _changes(
                     st.caption(f"{side}, {ev['date']}: {md_escape(ev['text'])}")
 
 
+def odd_dates(meta: pd.DataFrame, created: Any = None) -> pd.DataFrame:
+    """The articles whose date is unlikely for news (before 1900, or after the run was made):
+    ``article_id``, ``title``, ``date`` and ``why``, oldest first."""
+    try:
+        made = datetime.date.fromisoformat(str(created)[:10])
+    except ValueError:
+        made = None
+    dated = meta[meta["day"].notna()]
+    why = [implausible_date(day.date().isoformat(), made) for day in dated["day"]]
+    odd = dated.assign(why=why)
+    odd = odd[odd["why"].notna()].sort_values("day", kind="stable")
+    return odd[["article_id", "title", "date", "why"]].reset_index(drop=True)
+
+
+def _leave_out_odd_dates(meta: pd.DataFrame, created: Any) -> tuple[pd.DataFrame, int]:
+    """Say which articles have unlikely dates (a typo puts one in 1899 and squeezes every
+    real point into one column) and, unless the reader keeps them, leave their dates out of
+    this page; the meta as drawn, and how many dates were left out."""
+    odd = odd_dates(meta, created)
+    if odd.empty:
+        return meta, 0
+    named = "; ".join(
+        f"{md_escape(str(row.title or row.article_id))} ({row.date}, {row.why})"
+        for row in odd.head(5).itertuples()
+    ) + (f"; and {len(odd) - 5:,} more" if len(odd) > 5 else "")
+    st.warning(
+        f"{counted(len(odd), 'article')} of this run {'has' if len(odd) == 1 else 'have'} a "
+        f"date unlikely for news (before 1900, or after the run was made), most likely a typo "
+        f"in the source: {named}.",
+        icon=":material/event_busy:",
+    )
+    keep = st.checkbox(
+        "Draw them at those dates anyway",
+        key="time_keep_odd_dates",
+        help="Left out, they are treated as undated here; the shifts below count them either way.",
+    )
+    if keep:
+        return meta, 0
+    meta = meta.copy()
+    meta.loc[meta["article_id"].isin(set(odd["article_id"])), "day"] = pd.NaT
+    return meta, len(odd)
+
+
 def render() -> None:
     """The page; returns early (rather than st.stop()) so that the app still writes
     the selections to the address."""
     ctx = context.active()
     meta = data.article_meta(ctx.path, ctx.stamp)
     st.title("Over time")
+    meta, odd = _leave_out_odd_dates(meta, ctx.meta.get("created"))
     dated = meta[meta["day"].notna()]
     n_undated = len(meta) - len(dated)
+    if dated.empty and odd:
+        st.info("Every dated article's date is unlikely for news (above): nothing else to draw.")
+        return
     if dated.empty:
         st.info(
             f"None of the {len(meta):,} articles of run `{ctx.run_id}` has a date, so there is "
@@ -563,9 +611,10 @@ def render() -> None:
         "that discusses it without taking a side has a tone point only (no stance expressed), "
         "and one that discusses it only through quoted voices has none."
     )
-    if n_undated:
+    if n_undated - odd:
         st.caption(
-            f"{n_undated:,} of {len(meta):,} articles have no date and are left out of this page."
+            f"{n_undated - odd:,} of {len(meta):,} articles have no date and are left out of "
+            "this page."
         )
     render_trust(
         ctx.meta.get("models"),
@@ -618,6 +667,8 @@ def render() -> None:
     yearly = points == YEARLY
     if yearly:
         frame = yearly_frame(data.yearly_positions(ctx.path, ctx.stamp, level), chosen, topic_pairs)
+        if odd:  # the years of the dates left out (the yearly positions count every article)
+            frame = frame[frame["Date"].dt.year.between(first.year, last.year)]
         st.caption(
             "Each point is a year: the position over that year's dated articles, drawn at "
             "mid-year; a year with one article rests on that article alone."
@@ -639,14 +690,17 @@ def render() -> None:
         "gap_days": YEAR_GAP_DAYS if yearly else LINE_GAP_DAYS,
     }
     topic_labels = [label for _, label in topic_pairs]
-    ui.charts_side_by_side(time_charts(frame, chosen, topic_labels, **drawing))
+    # colours and shapes go by the units' order in the list, not the order they were picked
+    # in: picking one more does not repaint the others
+    units = sorted(chosen, key=lambda g: ranked.index(g) if g in ranked else len(ranked))
+    ui.charts_side_by_side(time_charts(frame, units, topic_labels, **drawing))
     for group in same_points(frame):  # one drawn over the other: only the last one shows
         st.caption(
             f"{' and '.join(md_escape(u) for u in group)} have the same points here (co-authors "
             "of the same articles, or one article each read alike): they are drawn on top of "
             "each other."
         )
-    chart = time_chart(frame, chosen, topic_labels, **drawing)  # the download: one chart
+    chart = time_chart(frame, units, topic_labels, **drawing)  # the download: one chart
     stem = export.file_stem("over-time", ctx.run_id)
     export.download_buttons(
         stem,

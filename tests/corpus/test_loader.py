@@ -213,6 +213,24 @@ def test_a_date_that_cannot_be_read_is_named_and_the_article_kept_undated(tmp_pa
     assert warned[-1] == "warning: 7 articles in all had a date that could not be read"
 
 
+def test_a_date_that_reads_either_way_round_is_read_month_first_and_said(tmp_path, capsys):
+    """03/04/2018 is 4 March in US order and 3 April elsewhere: read as the former, said."""
+    records = [
+        {"title": f"t{i}", "text": f"{BODY} Number {i}.", "date": day}
+        for i, day in enumerate(["03/04/2018", "13/04/2018", "04/04/2018", "2018-04-03"])
+    ]
+    corpus = load_corpus([write_jsonl(tmp_path / "d.jsonl", records)])
+    assert [a.date for a in corpus.articles] == [
+        "2018-03-04",
+        "2018-04-13",  # no month 13: only one reading
+        "2018-04-04",  # the same day either way
+        "2018-04-03",
+    ]
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warned) == 1
+    assert "d.jsonl:1: date '03/04/2018' reads either way round; read as 2018-03-04" in warned[0]
+
+
 def test_a_date_in_the_future_or_before_1900_is_kept_and_named(tmp_path, capsys):
     """A review's articles dated 2040 and 1850 were taken silently."""
     import datetime

@@ -529,3 +529,38 @@ def test_authors_none_of_whom_are_in_the_run_give_way_to_the_default(app, small_
     _, rows = _chart(at)
     assert {r["Author"] for r in rows} == {TIMOFEEV, VALDAI, NHAN_DAN}
     assert any("Someone Elsewhere" in w.value for w in at.warning)  # the link's name: said
+
+
+def test_an_article_with_an_unlikely_date_is_named_and_left_out_unless_kept(
+    app, tmp_path, monkeypatch
+):
+    """A review: one article dated 1899 (a typo) squeezed every real point into one column
+    of an axis from 1900, and the page did not say why."""
+    import copy
+
+    import tests.dashboard.conftest as conftest
+
+    specs = copy.deepcopy(conftest.SMALL_ARTICLES)
+    typo = next(s for s in specs if s["author"] == TIMOFEEV)
+    typo["date"] = "1899-12-31"
+    monkeypatch.setattr(conftest, "SMALL_ARTICLES", specs)
+    conftest.make_small_run(tmp_path)
+    at = _open(app, tmp_path)
+    (warning,) = [w.value for w in at.warning if "unlikely for news" in w.value]
+    assert f"{typo['title']} (1899-12-31, before 1900)" in warning
+    _, rows = _chart(at)
+    assert min(r["Date"][:4] for r in rows) == "2018"  # left out: the axis keeps to 2018
+    at.checkbox(key="time_keep_odd_dates").check().run()
+    assert not at.exception, [e.value for e in at.exception]
+    _, rows = _chart(at)
+    assert min(r["Date"][:4] for r in rows) == "1899"  # drawn where its date says
+
+
+def test_a_units_colour_does_not_depend_on_the_order_it_was_picked_in(app, small_runs_dir):
+    domains = []
+    for picked in ([VALDAI, TIMOFEEV], [TIMOFEEV, VALDAI]):
+        at = _open(app, small_runs_dir, time_authors=picked)
+        spec, _ = _chart(at)
+        point = next(la for la in spec["spec"]["layer"] if la["mark"]["type"] == "point")
+        domains.append(point["encoding"]["color"]["scale"]["domain"])
+    assert domains[0] == domains[1] and set(domains[0]) == {VALDAI, TIMOFEEV}
