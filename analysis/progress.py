@@ -20,19 +20,20 @@ def bars_off(progress: bool) -> bool | None:
 
 class LogProgress:
     """A stand-in for a tqdm bar where stderr is not a terminal: ``update`` writes "relevance:
-    12,000 of 80,000 passages (15%)" at most every ``every`` seconds (the first after that
-    long, so a short stage says nothing), to ``stream``."""
+    12,000 of 80,000 passages (15%)" at most every ``every`` seconds (:data:`LOG_EVERY_S`
+    unless told; the first after that long, so a short stage says nothing), to ``stream``."""
 
     def __init__(
         self,
         total: int | None,
         desc: str,
         unit: str,
-        every: float = LOG_EVERY_S,
+        every: float | None = None,
         stream: TextIO | None = None,
         clock: Any = time.monotonic,
     ) -> None:
-        self.total, self.desc, self.unit, self.every = total, desc, unit.strip(), every
+        self.total, self.desc, self.unit = total, desc, unit.strip()
+        self.every = LOG_EVERY_S if every is None else every  # read now: a test may lower it
         self.stream, self.clock = stream, clock
         self.done = 0
         self.last = clock()

@@ -951,15 +951,16 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
 
 def format_estimate(estimate: CostEstimate) -> str:
     """The cost estimate in one line: counts, model calls, seconds per stage, notes."""
-    calls = ", ".join(f"{task} {n}" for task, n in estimate.model_calls.items())
-    parts = ", ".join(f"{k} {v:.0f} s" for k, v in estimate.seconds.items() if k != "total")
+    calls = ", ".join(f"{task} {n:,}" for task, n in estimate.model_calls.items())
+    parts = ", ".join(f"{k} {v:,.0f} s" for k, v in estimate.seconds.items() if k != "total")
     notes = "".join(f"; {note}" for note in estimate.notes)
+    total = estimate.seconds["total"]
+    minutes = f" (~{total / 60:,.0f} min)" if total >= 120 else ""
     return (
-        f"estimate: {estimate.articles} articles, {estimate.passages} passages, about "
-        f"{estimate.topic_passages} passages on a topic by relevance ({estimate.scored_pairs} "
-        f"passage-topic pairs to score); model calls: {calls}; time about "
-        f"{estimate.seconds['total']:.0f} s "
-        f"({parts}){notes}"
+        f"estimate: {estimate.articles:,} articles, {estimate.passages:,} passages, about "
+        f"{estimate.topic_passages:,} passages on a topic by relevance "
+        f"({estimate.scored_pairs:,} passage-topic pairs to score); model calls: {calls}; "
+        f"time about {total:,.0f} s{minutes} ({parts}){notes}"
     )
 
 

@@ -183,3 +183,45 @@ def test_a_cache_file_that_cannot_be_read_is_estimated_without(tmp_path):
     )
     assert estimate.cache_hits == {} and estimate.scored_pairs == 10
     assert broken.read_bytes() == b"not a database" * 100
+
+
+class StallingMatcher(SlowFirstCallMatcher):
+    """As :class:`SlowFirstCallMatcher`, and its second call (the first timed one, after the
+    warm-up) stalls for a second, as another process taking the cores would make it."""
+
+    def relevance(self, texts, previous=None):
+        if len(self.calls) == 1:
+            time.sleep(1.0)
+        return super().relevance(texts, previous)
+
+
+class StallingScorer(RuleScorer):
+    """A scorer whose second call on a whole batch (the timed one, after the warm-up) stalls
+    for a second."""
+
+    def score(self, texts, targets):
+        if len(texts) > 2:
+            self.batches = getattr(self, "batches", 0) + 1
+            if self.batches == 2:
+                time.sleep(1.0)
+        return super().score(texts, targets)
+
+
+def test_a_stall_of_the_machine_while_timing_is_not_multiplied_by_the_corpus():
+    """An audit saw the same dry run estimate 135 s, then 742 s: one stall during the one
+    timed pass, times 138 for the whole corpus."""
+    topics = load_topics(None)
+    passages = [f"passage {i} on sanctions" if i % 10 == 0 else f"passage {i}" for i in range(600)]
+    estimate = estimate_cost(
+        passages * 20,
+        100,
+        StallingMatcher(len(topics)),
+        topics,
+        0.61,
+        StallingScorer("stance"),
+        RuleScorer("tone"),
+    )
+    # timed whole, the stall alone would have counted 12,000 / 2,048 s of relevance, and
+    # 1,200 / 64 s of stance
+    assert estimate.seconds["relevance"] < 1.0
+    assert estimate.seconds["stance"] < 1.0

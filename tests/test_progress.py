@@ -27,3 +27,19 @@ def test_a_stage_bar_is_a_log_line_off_a_terminal_and_nothing_when_quiet(capsys)
         assert not isinstance(bar, LogProgress) and bar.disable
         bar.update(10)
     assert capsys.readouterr().err == ""
+
+
+def test_reading_a_corpus_into_a_log_is_not_silent(tmp_path, capsys, monkeypatch):
+    """An audit piped a 3x corpus: 70 s of reading without a line, where every other long
+    stage says how far it is every 30 s."""
+    from analysis.corpus.loader import load_corpus
+
+    monkeypatch.setattr("analysis.progress.LOG_EVERY_S", 0.0)  # a line at every document
+    body = "Sanctions on Russia were extended again by the European Union this week. " * 3
+    for i in range(3):
+        (tmp_path / f"a{i}.txt").write_text(f"Title {i}\n\n{body} Number {i}.", encoding="utf-8")
+    load_corpus([tmp_path], progress=True)
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("loading:")]
+    assert lines[-1] == "loading: 3 docs"
+    load_corpus([tmp_path], progress=False)  # --quiet: nothing
+    assert "loading:" not in capsys.readouterr().err

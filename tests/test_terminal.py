@@ -184,6 +184,15 @@ def test_runs_estimates_and_corrections_print_what_they_hold(tmp_path):
         "(14 passage-topic pairs to score); model calls: stance 14; time about 3 s "
         "(relevance 2 s, stance 1 s); a note"
     )
+    big = CostEstimate(
+        articles=6121, passages=283204, topic_passages=8574, scored_pairs=8271,
+        model_calls={"stance": 8271}, seconds={"relevance": 120.0, "stance": 30.0, "total": 150.0},
+    )  # fmt: skip
+    assert format_estimate(big) == (
+        "estimate: 6,121 articles, 283,204 passages, about 8,574 passages on a topic by "
+        "relevance (8,271 passage-topic pairs to score); model calls: stance 8,271; time about "
+        "150 s (~2 min) (relevance 120 s, stance 30 s)"
+    )
     report = {
         "folder": "corrections",
         "saved": 5,

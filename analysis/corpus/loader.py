@@ -48,7 +48,7 @@ from analysis.corpus.language import looks_english
 from analysis.corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest
 from analysis.corpus.passages import build_passages
 from analysis.corpus.readers import RawDocument, read_file
-from analysis.progress import bars_off
+from analysis.progress import stage_bar
 
 DOC_NAMES = re.compile(
     r"^(?:readme|sources|license|licence|changelog|notice|contributing|authors)(?:\.[\w.]+)?$",
@@ -139,7 +139,8 @@ class _Loader:
         self.skips = 0  # inputs skipped (each is announced up to SKIPS_SHOWN)
 
     def items(self, roots: list[Path]) -> Iterator[LoadedArticle | Skipped]:
-        bar = tqdm(desc="loading", unit=" docs", disable=bars_off(self.progress), file=sys.stderr)
+        # a bar on a terminal; in a log a line every 30 s (a 10x corpus reads for minutes)
+        bar = stage_bar(None, "loading", " docs", self.progress)
         unreadable: list[Skipped] = []  # folders os.walk could not read, reported in order
         with bar:
             for path in _files(roots, unreadable.append):
