@@ -8,7 +8,6 @@ what is left to compute: a rerun, or a topic added after a run, is estimated at 
 
 from __future__ import annotations
 
-import itertools
 import random
 import re
 import time
@@ -152,29 +151,6 @@ def _left(held: dict[str, list[int]], task: str, calls: int) -> int:
     return round(calls * (asked - hits) / asked) if asked else calls
 
 
-RELEVANCE_CHUNKS = 4  # the timed sample's parts; the median part's rate is the estimate's
-
-
-def _timed_relevance(
-    matcher: Any, sample: list[str], context: list[str | None] | None
-) -> tuple[np.ndarray, float]:
-    """The sample's relevance, and the seconds a passage takes: the median over
-    :data:`RELEVANCE_CHUNKS` parts of the sample timed one by one, so that a stall of the
-    machine during one part (another process, the page cache) is not multiplied by the
-    corpus's size (one timing of the whole sample made estimates swing 5-10x)."""
-    bounds = np.linspace(0, len(sample), min(RELEVANCE_CHUNKS, len(sample)) + 1).astype(int)
-    parts, rates = [], []
-    for lo, hi in itertools.pairwise(bounds):
-        started = time.perf_counter()
-        parts.append(
-            matcher.relevance(
-                sample[lo:hi], previous=context[lo:hi] if context is not None else None
-            )
-        )
-        rates.append((time.perf_counter() - started) / (hi - lo))
-    return np.concatenate(parts), float(np.median(rates))
-
-
 def estimate_from_sample(
     sample: list[str],
     context: list[str | None] | None,
@@ -211,8 +187,9 @@ def estimate_from_sample(
         matcher.relevance(sample[warm], previous=context[warm] if context is not None else None)
         if cache is not None:
             before, embedded = matcher.hits, (matcher.embedder.hits, matcher.embedder.misses)
-        relevance, per_passage = _timed_relevance(matcher, sample, context)
-        seconds["relevance"] = per_passage * n
+        started = time.perf_counter()
+        relevance = matcher.relevance(sample, previous=context)
+        took = time.perf_counter() - started
         if cache is not None:
             held["relevance"] = [matcher.hits - before, len(sample)]
             embedder = matcher.embedder  # what MiniLM reads of the rows not held
@@ -220,6 +197,13 @@ def estimate_from_sample(
                 embedder.hits - embedded[0],
                 embedder.hits + embedder.misses - sum(embedded),
             ]
+        # the quicker of two passes (the cache is read-only here: the second computes what
+        # the first did): a stall of the machine in one, another process or the page cache,
+        # would be multiplied by n / 2,048 (the same dry run said 135 s, then 742 s); parts
+        # of the sample timed apart read 2.4x the run's time, each call's overhead counted
+        started = time.perf_counter()
+        matcher.relevance(sample, previous=context)
+        seconds["relevance"] = min(took, time.perf_counter() - started) / len(sample) * n
         hits = relevance >= threshold
         share = float(hits.sum()) / len(sample)
         topic_share = float(hits.any(axis=1).mean())

@@ -603,6 +603,13 @@ def article_section(ctx: context.RunContext) -> None:
             "are read as they stand (`viewpoints evaluate --level article` does the same)."
         )
         return
+    source_run = ctx.meta.get("source_run")
+    if isinstance(source_run, dict) and source_run.get("run_id") not in (None, ctx.run_id):
+        st.caption(
+            "This run is recomputed with corrections: its positions mix your corrected "
+            "passages with the model's readings, so these figures are not the model's alone; "
+            f"judge the run it came from, `{source_run['run_id']}`, for those."
+        )
     show_article_report(result["report"], source, split.strip(), ctx.label)
 
 

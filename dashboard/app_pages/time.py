@@ -466,12 +466,26 @@ def _changes(
             "`viewpoints shift`, with 999 resamples where the command draws 2,000, so p-values "
             "can differ a little."
         )
-        table = views.shift_table(shifts, ctx.labels, "Outlet" if level == "outlet" else "Author")
+        # a unit with no dated article on a topic has nothing to shift: named once, not a row
+        # for each measure (five authors on three topics made 30 rows, most of them empty)
+        silent = [s for s in shifts if s.get("shift") is None and not s["n_before"] + s["n_after"]]
+        table = views.shift_table(
+            [s for s in shifts if s not in silent],
+            ctx.labels,
+            "Outlet" if level == "outlet" else "Author",
+        )
         if shifts and all(item.get("shift") is None for item in shifts):
             st.info(
                 "No shift can be measured for these authors and topics: each needs dated "
                 "articles on the topic on both sides of a split (the Note of each row says "
                 "what is missing). Choose authors with more dated articles, or another date."
+            )
+        if silent:
+            pairs = list(dict.fromkeys((s["author"], ctx.label(s["topic"])) for s in silent))
+            st.caption(
+                "Not in the table, no dated article on the topic: "
+                + "; ".join(f"{md_escape(str(a))} on {t}" for a, t in pairs)
+                + "."
             )
         st.dataframe(
             table,

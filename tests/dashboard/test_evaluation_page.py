@@ -175,6 +175,16 @@ def test_on_a_corrected_run_the_model_is_measured_on_the_run_it_came_from(app, t
     assert not at.exception
     sources = {r["source_run"]["run_id"] for r in list_runs(runs_dir) if "source_run" in r}
     assert sources == {"20181110-120000-seeds000"}
+    # article labels on it: the figures are the corrections' as much as the model's, said
+    at.radio(key="ev_source").set_value("articles").run()
+    labels = _article_labels(tmp_path / "articles.jsonl")
+    at.text_input(key="ev_articles_path").input(str(labels)).run()
+    _press(at, "Judge this run")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any(
+        "mix your corrected passages" in c.value and "20181110-120000-seeds000" in c.value
+        for c in at.caption
+    )
 
 
 def test_writing_a_run_no_correction_changes_is_said_not_done(app, tmp_path, folder):

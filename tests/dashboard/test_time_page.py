@@ -564,3 +564,24 @@ def test_a_units_colour_does_not_depend_on_the_order_it_was_picked_in(app, small
         point = next(la for la in spec["spec"]["layer"] if la["mark"]["type"] == "point")
         domains.append(point["encoding"]["color"]["scale"]["domain"])
     assert domains[0] == domains[1] and set(domains[0]) == {VALDAI, TIMOFEEV}
+
+
+def test_a_unit_without_dated_articles_on_a_topic_is_named_not_given_empty_shift_rows(
+    app, small_runs_dir
+):
+    """A review: five authors on three topics made a table of 30 rows, most of them "does
+    not discuss it"."""
+    at = _open(app, small_runs_dir, time_authors=[VALDAI, NHAN_DAN])
+    at.session_state["time_changes_open"] = True
+    at.run()
+    (table,) = [d.value for d in at.dataframe if "Shift" in d.value.columns]
+    assert set(zip(table["Author"], table["Topic"], strict=True)) == {
+        (VALDAI, "Arms control"),
+        (VALDAI, "Sanctions"),
+        (NHAN_DAN, "Arms control"),
+    }
+    assert any(
+        "no dated article on the topic: Valdai Discussion Club on Ukraine; Nhan Dan on "
+        "Sanctions; Nhan Dan on Ukraine." in c.value
+        for c in at.caption
+    )
