@@ -14,7 +14,8 @@ skips at its rerun step)::
     viewpoints analyze ../shared/data/allsides/articles.jsonl --runs-dir DIR \\
         --name allsides-vader --tone-model tone.vader.v1
 
-The whole corpus takes about half an hour per run, which is why CI uses the slice.
+The whole corpus takes two to six minutes per run here (docs/performance.md), with a gigabyte
+of memory, which is why CI uses the slice.
 """
 
 from __future__ import annotations
