@@ -524,8 +524,8 @@ def analyze(
         clock = time.perf_counter()
         if progress:
             log(
-                f"scoring stance and tone of {found.n_pairs} (passage, topic) pairs, "
-                f"{len(found)} passages"
+                f"scoring stance and tone of {found.n_pairs:,} candidate (passage, topic) "
+                f"pairs, {len(found):,} passages (the topic check keeps those really on topic)"
             )
         quoted, gate = quoted_voice(stance), topic_gate(stance)
         if engine is None:
@@ -681,7 +681,15 @@ def analyze(
                 with contextlib.suppress(OSError):  # kept when it holds anything, a run first
                     runs_dir.rmdir()
     run_id = path.name  # another run may have taken the id first (runs.finish_run)
-    log(f"wrote run {run_id} to {path} in {timings['total']:.1f} s")
+    counts = meta["counts"]
+    log(
+        f"wrote run {run_id} to {path} in {timings['total']:.1f} s: "
+        f"{counted(counts['articles_read'], 'article')}, "
+        f"{counted(counts['topic_passages'], 'topic passage')} "
+        f"({counts['scored_pairs']:,} passage-topic pairs after the topic check), "
+        f"{counted(counts['positions'], 'position')}, "
+        f"{counted(counts['authors'], 'author or outlet group', 'authors and outlet groups')}"
+    )
     stage("done")
     return AnalysisResult(path=path, meta={"run_id": run_id, **meta}, estimate=estimate)
 

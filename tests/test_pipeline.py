@@ -371,7 +371,14 @@ def test_analyze_json_prints_one_object_and_dry_run_writes_nothing(seeds_run, tm
     summary = json.loads(captured.out)  # exactly one JSON object on stdout
     assert Path(summary["path"]).is_dir() and summary["run_id"] == list_runs(runs)[0]["run_id"]
     assert summary["counts"]["articles_read"] == 3
-    assert "wrote run" in captured.err
+    counts = summary["counts"]  # the closing line says what the run holds
+    (closing,) = [line for line in captured.err.splitlines() if line.startswith("wrote run")]
+    assert closing.endswith(
+        f": 3 articles, {counts['topic_passages']} topic passage"
+        + ("" if counts["topic_passages"] == 1 else "s")
+        + f" ({counts['scored_pairs']} passage-topic pairs after the topic check), "
+        f"{counts['positions']} positions, {counts['authors']} authors and outlet groups"
+    )
 
 
 def test_the_relevance_cascade_finds_the_seeds_topic_passages_the_full_method_finds(
