@@ -1,5 +1,5 @@
-"""End to end: upload two seed articles and a binary file in Chromium, analyze them into a run
-(leaving the page and coming back while it runs).
+"""End to end: upload a seed article and a binary file in Chromium, paste another seed's text,
+analyze them into a run (leaving the page and coming back while it runs).
 
 The dashboard serves a runs folder holding the small synthetic run; the analysis uses the default
 (shipped) models, so this takes a minute. Screenshots go to ``$VIEWPOINTS_SCREENSHOTS``.
@@ -34,16 +34,11 @@ def upload_server(tmp_path_factory):
         yield url, runs
 
 
-def test_upload_two_seeds_and_a_binary_file(upload_server, page, screenshots, tmp_path):
+def test_upload_a_seed_paste_another_and_a_binary_file(upload_server, page, screenshots, tmp_path):
     server, runs = upload_server
-    files = [
-        tmp_path / "valdai.txt",
-        tmp_path / "bolton.txt",
-        tmp_path / "broken.txt",
-    ]
+    files = [tmp_path / "valdai.txt", tmp_path / "broken.txt"]
     files[0].write_bytes((SEEDS / "000_75f37cc66b80f13e.txt").read_bytes())
-    files[1].write_bytes((SEEDS / "001_6c28832786d132a7.txt").read_bytes())
-    files[2].write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    files[1].write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
 
     page.goto(f"{server}/add_articles")
     page.get_by_role("heading", name="Add articles").wait_for()
@@ -54,6 +49,12 @@ def test_upload_two_seeds_and_a_binary_file(upload_server, page, screenshots, tm
     page.get_by_text("1 file(s) cannot be used and will be left out").wait_for()
     settle(page)
     assert "broken.txt: binary file (contains NUL bytes)" in main.inner_text()
+    # the second article pasted, as copied from a page: read as a text file of its own
+    pasted = page.get_by_role("textbox", name="Or paste an article's text")
+    pasted.fill((SEEDS / "001_6c28832786d132a7.txt").read_text(encoding="utf-8"))
+    pasted.blur()
+    settle(page)
+    expect(page.locator("[data-testid='stDataFrame']").first).to_contain_text("pasted.txt")
     page.get_by_label("Run name (optional)").fill("two seeds")
     page.get_by_label("Run name (optional)").press("Enter")
     settle(page)
@@ -83,6 +84,7 @@ def test_upload_two_seeds_and_a_binary_file(upload_server, page, screenshots, tm
     expect(table).to_contain_text("broken.txt")
     expect(table).to_contain_text("binary file (contains NUL bytes)")
     expect(table).to_contain_text("valdai.txt")
+    expect(table).to_contain_text("pasted.txt")
     # The sidebar lists the new run (newest first).
     page.get_by_role("combobox", name="Run (newest first)").click()
     expect(page.get_by_role("option").filter(has_text=run_id)).to_have_count(1)
