@@ -77,6 +77,9 @@ _OFFICE = re.compile(
 # A name the source quoted after losing its apostrophe ('"Cortney OBrien"', '"Michael
 # DAntonio"'): the quotes go and the apostrophe comes back, so that it reads and sorts as a name.
 _QUOTES = '"\u201c\u201d'
+# A social handle after a name ("Jane Doe @JaneDoe", "Jane Doe (@janedoe)"): the name is the
+# author, or the handle would make a second unit of the same writer
+_TRAILING_HANDLE = re.compile(r"\s*\(?@\w+\)?$")
 _LOST_APOSTROPHE = re.compile(r"\b([OD])(?=[A-Z][a-z])")
 # A label before the name: "Analysis Stephen Collinson", "Story X, Video Y", "Opinion by Z".
 _ROLE = re.compile(r"^(?:analysis|opinion|commentary|story|video|photos?)\s+(?:by\s+)?", re.I)
@@ -142,6 +145,8 @@ def byline_names(byline: str | None) -> tuple[str, ...]:
     names: list[str] = []
     for raw in _SEPARATORS.split(text):
         part = unquote_name(raw.strip(" ."))
+        if not part.startswith("@"):  # a handle alone is kept as the name
+            part = _TRAILING_HANDLE.sub("", part)
         if _NOT_A_NAME.search(part):
             continue
         unlabelled = _ROLE.sub("", part).strip(" .")

@@ -213,12 +213,14 @@ def multiselect(
     allowed = set(options)
     current = get(name)
     value = list(default) if current is None else [v for v in current if v in allowed]
-    if current and not value:
+    fell_back = bool(current) and not value and bool(default)
+    if fell_back:
         value = list(default)
     if _came_from_link(name):
         missing = [str(v) for v in current or [] if v not in allowed]
         if missing:
-            _warn_not_here(where, name, label, ", ".join(missing), "left out")
+            instead = "showing the default ones instead" if fell_back else "left out"
+            _warn_not_here(where, name, label, ", ".join(missing), instead)
     if max_selections is not None:
         value = value[:max_selections]
     return _bound(

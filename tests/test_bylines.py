@@ -47,6 +47,8 @@ from tests.test_aggregate import TOPICS, article, score, tables
         ("Moon Jae-in, Tom Ford", ("Moon Jae-in", "Tom Ford")),
         ("Ann Lee, ann.lee@example.net", ("Ann Lee",)),  # an e-mail address is not a name
         ("By @JaneDoe", ("@JaneDoe",)),  # a handle is
+        ("Jane Doe @JaneDoe", ("Jane Doe",)),  # after a name, the name is the writer
+        ("Jane Doe (@janedoe), Ann Lee", ("Jane Doe", "Ann Lee")),
         (None, ()),
         ("", ()),
     ],

@@ -207,8 +207,8 @@ class _Loader:
         if meta["date"] is not None and (odd := implausible_date(meta["date"])):
             self._note(
                 "odd_date",
-                f"{raw.source}: date {meta['date']} is {odd}; kept as written (charts over "
-                "time place the article there: check the source)",
+                f"{raw.source}: date {meta['date']} is {odd}; kept as written (the dashboard's "
+                "Over time names it and leaves it out unless kept: check the source)",
             )
         if raw.ambiguous_date and meta["date"] == raw.date:  # not one a manifest gave
             self._note(

@@ -370,7 +370,8 @@ def render() -> None:
         height=140,
         placeholder="The text of one article, copied from a page or a document",
         help=f"Read as a text file, {PASTED_NAME}: its first line is its title where more text "
-        "follows (unless Title below is filled in).",
+        "follows (unless Title below is filled in). It counts once the box is left or "
+        "Ctrl+Enter pressed.",
     )
     files = [(f.name, f.getvalue()) for f in uploaded]
     if pasted.strip():

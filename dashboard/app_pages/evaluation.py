@@ -46,7 +46,7 @@ from analysis.evaluate_articles import defined_coverage
 from analysis.labels import TASK_LABELS, TASK_WORDS, counted
 from analysis.terminal import BOOTSTRAP_NOTE, article_interval_note, interval_text
 from dashboard import context, corrections_ui, data, state
-from dashboard.style import is_missing
+from dashboard.style import is_missing, md_escape
 
 DEFAULT_LIMIT = 500
 SOURCES = {
@@ -621,7 +621,8 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
         f"**{report['n']:,} labelled article × topic pairs** from {where}"
         + (f"; {missing:,} not in this run" if missing else "")
     )
-    first_missing = "; ".join(report.get("first_not_in_run") or [])
+    # raw ids and titles: a headline's * or $ would otherwise render as Markdown
+    first_missing = "; ".join(md_escape(m) for m in report.get("first_not_in_run") or [])
     if missing > report["n"]:  # as the command says: the figures rest on a small part
         st.warning(
             f"Only {report['n']:,} of the {report['n'] + missing:,} labelled pairs are in this "

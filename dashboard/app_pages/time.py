@@ -201,13 +201,18 @@ def time_chart(
     counts_reported: bool = False,
     unit: str = "Author",
     gap_days: int = LINE_GAP_DAYS,
+    slots: list[int] | None = None,
+    yearly: bool = False,
 ) -> alt.FacetChart:
     """A line with points per author, one row per topic, stance and tone side by side
     (``counts_reported``: the run counts quotes as the author's own words, so n does too;
-    ``unit``: what the lines are, "Outlet" for outlets, in the key and the tooltips): the
-    chart a download gives."""
+    ``unit``: what the lines are, "Outlet" for outlets, in the key and the tooltips;
+    ``slots``: each author's colour and shape, :func:`unit_slots`; ``yearly``: points per
+    year): the chart a download gives."""
     drawn = with_empty_panels(frame, list(TIME_MEASURES))
-    layered = _time_layers(drawn, authors, counts_reported, unit, gap_days, axis=date_axis(frame))
+    layered = _time_layers(
+        drawn, authors, counts_reported, unit, gap_days, True, date_axis(frame, yearly), slots
+    )
     return by_topic_and_measure(layered, topic_labels, list(TIME_MEASURES)).configure_axis(
         grid=False
     )
@@ -220,22 +225,52 @@ def time_charts(
     counts_reported: bool = False,
     unit: str = "Author",
     gap_days: int = LINE_GAP_DAYS,
+    slots: list[int] | None = None,
+    yearly: bool = False,
 ) -> list[alt.FacetChart]:
     """:func:`time_chart` as a chart per measure, for the page to lay out side by side or one
     under another as its width allows; the key of colours and shapes under the last. Both
     share one time axis and the same topic rows, a row without points saying so, so that a
     point sits at the same place in each."""
     drawn = with_empty_panels(frame, list(TIME_MEASURES))
-    axis = date_axis(frame)
+    axis = date_axis(frame, yearly)
     last = TIME_MEASURES[-1]
     return [
         one_measure(
-            _time_layers(drawn, authors, counts_reported, unit, gap_days, m == last, axis),
+            _time_layers(drawn, authors, counts_reported, unit, gap_days, m == last, axis, slots),
             topic_labels,
             m,
         ).configure_axis(grid=False)
         for m in TIME_MEASURES
     ]
+
+
+# Vega-Lite's point shapes, in its own order: a unit's shape goes with its colour's slot
+UNIT_SHAPES = (
+    "circle",
+    "square",
+    "triangle-up",
+    "cross",
+    "diamond",
+    "triangle-down",
+    "triangle-right",
+    "triangle-left",
+)
+
+
+def unit_slots(units: list[str], ranked: list[str]) -> list[int]:
+    """Each unit's colour (and shape) slot: its place in the page's list (``ranked``) when that
+    slot is free among ``units``, else the next free one, so that a unit keeps its colour
+    whatever order it was picked in and whatever else is picked beside it."""
+    taken: set[int] = set()
+    slots = []
+    for unit in units:
+        slot = (ranked.index(unit) if unit in ranked else len(ranked)) % len(CATEGORY_COLORS)
+        while slot in taken:
+            slot = (slot + 1) % len(CATEGORY_COLORS)
+        taken.add(slot)
+        slots.append(slot)
+    return slots
 
 
 EMPTY_PANEL_NOTES = {
@@ -275,10 +310,10 @@ def with_empty_panels(frame: pd.DataFrame, measures: list[str]) -> pd.DataFrame:
     return pd.concat([frame, pd.DataFrame(extra, columns=frame.columns)], ignore_index=True)
 
 
-def date_axis(frame: pd.DataFrame) -> tuple[list[alt.DateTime] | None, str]:
+def date_axis(frame: pd.DataFrame, yearly: bool = False) -> tuple[list[alt.DateTime] | None, str]:
     """The time scale's domain (the frame's first and last dates: one for every panel) and a
     label format that names the year whatever the span: days over a short span, months over
-    a few years, years beyond."""
+    a few years, years beyond (``yearly``: points per year, always years)."""
     dates = pd.to_datetime(frame["Date"]).dropna()
     if dates.empty:
         return None, "%Y"
@@ -287,6 +322,8 @@ def date_axis(frame: pd.DataFrame) -> tuple[list[alt.DateTime] | None, str]:
         first, last = first - pd.Timedelta(days=7), last + pd.Timedelta(days=7)
     span = (last - first).days
     fmt = "%d %b %Y" if span <= 120 else "%b %Y" if span <= 3 * 366 else "%Y"
+    if yearly:
+        fmt = "%Y"
     domain = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in (first, last)]
     return domain, fmt
 
@@ -299,6 +336,7 @@ def _time_layers(
     gap_days: int,
     key: bool = True,
     axis: tuple[list[alt.DateTime] | None, str] = (None, "%Y"),
+    slots: list[int] | None = None,
 ) -> alt.LayerChart:
     """The marks of one panel of :func:`time_chart` (``key``: with the key of colours and
     shapes; ``axis``: the time scale's domain and label format, :func:`date_axis`). Rows of
@@ -327,17 +365,23 @@ def _time_layers(
         if key
         else None
     )
+    slots = list(range(len(authors))) if slots is None else slots
     colour = alt.Color(
         "Author:N",
         sort=authors,
-        scale=alt.Scale(domain=authors, range=list(CATEGORY_COLORS[: len(authors)])),
+        scale=alt.Scale(domain=authors, range=[CATEGORY_COLORS[i] for i in slots]),
         legend=legend,
     )
     # a shape per unit as well as a colour: the colours left once red, blue, purple and green
     # are the scores' (orange, brown, yellow...) are hard to tell apart on their own
     # merged with the colours' key; the domain fixed as the colours' is, or each panel gives
     # the shapes out to the units it has, and a unit's shape differs between panels
-    shape = alt.Shape("Author:N", sort=authors, scale=alt.Scale(domain=authors), legend=legend)
+    shape = alt.Shape(
+        "Author:N",
+        sort=authors,
+        scale=alt.Scale(domain=authors, range=[UNIT_SHAPES[i % len(UNIT_SHAPES)] for i in slots]),
+        legend=legend,
+    )
     tooltip = [
         alt.Tooltip("Date:T", format="%Y-%m-%d"),
         alt.Tooltip("Author:N", title=unit),
@@ -468,25 +512,34 @@ def _changes(
         )
         # a unit with no dated article on a topic has nothing to shift: named once, not a row
         # for each measure (five authors on three topics made 30 rows, most of them empty)
-        silent = [s for s in shifts if s.get("shift") is None and not s["n_before"] + s["n_after"]]
+        quiet = [s.get("shift") is None and not s["n_before"] + s["n_after"] for s in shifts]
+        silent = [s for s, q in zip(shifts, quiet, strict=True) if q]
         table = views.shift_table(
-            [s for s in shifts if s not in silent],
+            [s for s, q in zip(shifts, quiet, strict=True) if not q],
             ctx.labels,
             "Outlet" if level == "outlet" else "Author",
         )
         if shifts and all(item.get("shift") is None for item in shifts):
             st.info(
                 "No shift can be measured for these authors and topics: each needs dated "
-                "articles on the topic on both sides of a split (the Note of each row says "
-                "what is missing). Choose authors with more dated articles, or another date."
+                "articles on the topic on both sides of a split"
+                + (" (the Note of each row says what is missing)" if not table.empty else "")
+                + ". Choose authors with more dated articles, or another date."
             )
-        if silent:
-            pairs = list(dict.fromkeys((s["author"], ctx.label(s["topic"])) for s in silent))
+        if silent:  # why, as the rows' Note said it: not discussed, only quoted voices...
+            named = dict.fromkeys(
+                (s["author"], ctx.label(s["topic"]), s.get("note") or "") for s in silent
+            )
             st.caption(
-                "Not in the table, no dated article on the topic: "
-                + "; ".join(f"{md_escape(str(a))} on {t}" for a, t in pairs)
+                "Not in the table, nothing dated to compare: "
+                + "; ".join(
+                    f"{md_escape(str(a))} on {t}" + (f" ({md_escape(n)})" if n else "")
+                    for a, t, n in named
+                )
                 + "."
             )
+        if table.empty:  # every unit is silent on every topic: nothing to tabulate
+            return
         st.dataframe(
             table,
             height=views.note_table_height(len(table), views.SHIFT_ROW_HEIGHT),
@@ -559,7 +612,8 @@ def _leave_out_odd_dates(meta: pd.DataFrame, created: Any) -> tuple[pd.DataFrame
     if odd.empty:
         return meta, 0
     named = "; ".join(
-        f"{md_escape(str(row.title or row.article_id))} ({row.date}, {row.why})"
+        f"{md_escape(str(row.article_id if is_missing(row.title) else row.title))} "
+        f"({row.date}, {row.why})"
         for row in odd.head(5).itertuples()
     ) + (f"; and {len(odd) - 5:,} more" if len(odd) > 5 else "")
     st.warning(
@@ -681,8 +735,9 @@ def render() -> None:
     yearly = points == YEARLY
     if yearly:
         frame = yearly_frame(data.yearly_positions(ctx.path, ctx.stamp, level), chosen, topic_pairs)
-        if odd:  # the years of the dates left out (the yearly positions count every article)
-            frame = frame[frame["Date"].dt.year.between(first.year, last.year)]
+        if odd and not frame.empty:  # the years of the dates left out (yearly positions count
+            # every article: a future date within the last year kept still counts there)
+            frame = frame[pd.to_datetime(frame["Date"]).dt.year.between(first.year, last.year)]
         st.caption(
             "Each point is a year: the position over that year's dated articles, drawn at "
             "mid-year; a year with one article rests on that article alone."
@@ -702,19 +757,20 @@ def render() -> None:
         "counts_reported": ctx.info.aggregation.include_reported,
         "unit": "Outlet" if level == "outlet" else "Author",
         "gap_days": YEAR_GAP_DAYS if yearly else LINE_GAP_DAYS,
+        # a unit's colour and shape go by its place in the list, not the order it was picked
+        # in: picking one more, or another order, does not repaint the others
+        "slots": unit_slots(chosen, ranked),
+        "yearly": yearly,
     }
     topic_labels = [label for _, label in topic_pairs]
-    # colours and shapes go by the units' order in the list, not the order they were picked
-    # in: picking one more does not repaint the others
-    units = sorted(chosen, key=lambda g: ranked.index(g) if g in ranked else len(ranked))
-    ui.charts_side_by_side(time_charts(frame, units, topic_labels, **drawing))
+    ui.charts_side_by_side(time_charts(frame, chosen, topic_labels, **drawing))
     for group in same_points(frame):  # one drawn over the other: only the last one shows
         st.caption(
             f"{' and '.join(md_escape(u) for u in group)} have the same points here (co-authors "
             "of the same articles, or one article each read alike): they are drawn on top of "
             "each other."
         )
-    chart = time_chart(frame, units, topic_labels, **drawing)  # the download: one chart
+    chart = time_chart(frame, chosen, topic_labels, **drawing)  # the download: one chart
     stem = export.file_stem("over-time", ctx.run_id)
     export.download_buttons(
         stem,
@@ -730,6 +786,7 @@ def render() -> None:
                 "units": list(chosen),
                 "topics": [k for k, _ in topic_pairs],
                 "points": "per year" if yearly else "each article",
+                **({"unlikely_dates": f"{odd} left out"} if odd else {}),
             },
         },
     )

@@ -528,7 +528,11 @@ def test_authors_none_of_whom_are_in_the_run_give_way_to_the_default(app, small_
     assert set(at.multiselect(key="w_time_authors").value) == {NHAN_DAN, TIMOFEEV, VALDAI}
     _, rows = _chart(at)
     assert {r["Author"] for r in rows} == {TIMOFEEV, VALDAI, NHAN_DAN}
-    assert any("Someone Elsewhere" in w.value for w in at.warning)  # the link's name: said
+    # the link's name said, and what is drawn instead
+    assert any(
+        "Someone Elsewhere" in w.value and "showing the default ones instead" in w.value
+        for w in at.warning
+    )
 
 
 def test_an_article_with_an_unlikely_date_is_named_and_left_out_unless_kept(
@@ -557,13 +561,23 @@ def test_an_article_with_an_unlikely_date_is_named_and_left_out_unless_kept(
 
 
 def test_a_units_colour_does_not_depend_on_the_order_it_was_picked_in(app, small_runs_dir):
-    domains = []
-    for picked in ([VALDAI, TIMOFEEV], [TIMOFEEV, VALDAI]):
-        at = _open(app, small_runs_dir, time_authors=picked)
-        spec, _ = _chart(at)
+    """A review: a unit's colour went by the order it was picked in, and adding one ranked
+    higher repainted the others."""
+
+    def colours(picked: list[str]) -> dict[str, tuple[str, str]]:
+        spec, _ = _chart(_open(app, small_runs_dir, time_authors=picked))
         point = next(la for la in spec["spec"]["layer"] if la["mark"]["type"] == "point")
-        domains.append(point["encoding"]["color"]["scale"]["domain"])
-    assert domains[0] == domains[1] and set(domains[0]) == {VALDAI, TIMOFEEV}
+        colour, shape = point["encoding"]["color"]["scale"], point["encoding"]["shape"]["scale"]
+        return {
+            unit: (c, s)
+            for unit, c, s in zip(colour["domain"], colour["range"], shape["range"], strict=True)
+        }
+
+    two = colours([VALDAI, TIMOFEEV])
+    assert two == colours([TIMOFEEV, VALDAI]) and len({c for c, _ in two.values()}) == 2
+    three = colours([VALDAI, TIMOFEEV, NHAN_DAN])
+    assert {unit: three[unit] for unit in two} == two  # one more picked: the others keep theirs
+    assert len({c for c, _ in three.values()}) == 3
 
 
 def test_a_unit_without_dated_articles_on_a_topic_is_named_not_given_empty_shift_rows(
@@ -581,7 +595,32 @@ def test_a_unit_without_dated_articles_on_a_topic_is_named_not_given_empty_shift
         (NHAN_DAN, "Arms control"),
     }
     assert any(
-        "no dated article on the topic: Valdai Discussion Club on Ukraine; Nhan Dan on "
-        "Sanctions; Nhan Dan on Ukraine." in c.value
+        "nothing dated to compare: Valdai Discussion Club on Ukraine (does not discuss it); "
+        "Nhan Dan on Sanctions (does not discuss it); Nhan Dan on Ukraine (does not discuss "
+        "it)." in c.value
         for c in at.caption
     )
+
+
+def test_unit_slots_keep_a_units_place_and_never_share_one():
+    from dashboard.app_pages.time import unit_slots
+
+    ranked = [f"u{i}" for i in range(12)]
+    assert unit_slots(["u3", "u1"], ranked) == [3, 1]
+    assert unit_slots(["u0", "u10"], ranked) == [0, 1]  # u10's place (0 of 10 colours) taken
+    assert unit_slots(["gone"], ranked) == [2]  # not in the list: after it, wrapped
+
+
+def test_per_year_with_unlikely_dates_and_nothing_to_draw_says_so(app, tmp_path, monkeypatch):
+    """A review: per year, a run with an unlikely date and units without a point raised an
+    exception where the page should say there is nothing to draw."""
+    import copy
+
+    import tests.dashboard.conftest as conftest
+
+    specs = copy.deepcopy(conftest.SMALL_ARTICLES)
+    next(s for s in specs if s["author"] == TIMOFEEV)["date"] = "1899-12-31"
+    monkeypatch.setattr(conftest, "SMALL_ARTICLES", specs)
+    conftest.make_small_run(tmp_path)
+    at = _open(app, tmp_path, time_authors=[NHAN_DAN], topics="ukraine", time_points="Per year")
+    assert any("have no dated article that discusses Ukraine" in i.value for i in at.info)
