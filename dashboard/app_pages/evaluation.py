@@ -299,6 +299,10 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
             "Model accuracy": st.column_config.NumberColumn(format="percent"),
         },
     )
+    if task == TOPIC_TASK:
+        topic_check_section(predictions)
+        recompute_section(ctx, run, where)
+        return
     labels = labels_of(task)
     probs, y = prediction_arrays(predictions, task, labels)
     name = TASK_WORDS.get(task, task)
@@ -337,6 +341,60 @@ def corrections_section(ctx: context.RunContext, task: str) -> None:
             hide_index=True,
         )
     recompute_section(ctx, run, where)
+
+
+TOPIC_TASK = "topic"  # corrections of the topic check: is this passage about the topic?
+
+
+def topic_check_section(predictions: pd.DataFrame) -> None:
+    """How often the run's topic reading (the passage scored on the topic, or left out by
+    relevance or the topic check) agrees with the analyst's topic corrections. A reading, not
+    probabilities: agreement and the confusion, no calibration."""
+    from analysis.metrics import classification_report
+
+    st.markdown("**Topic check: which passages the run counts on a topic**")
+    if predictions.empty:
+        st.info(
+            "No topic corrections yet: mark a passage *not about this topic* under **Correct**, "
+            "or one the topic check left out (the Article page lists them) as about it."
+        )
+        return
+    read = predictions[predictions["predicted"].notna()]
+    missing = len(predictions) - len(read)
+    if missing:
+        st.caption(
+            f"{missing} of {len(predictions)} topic correction(s) are on passages this run does "
+            "not have (another corpus); they are left out."
+        )
+    if read.empty:
+        st.info("None of the topic corrections is on a passage of this run.")
+        return
+    labels = list(labels_of(TOPIC_TASK))
+    report = classification_report(read["label"].tolist(), read["predicted"].tolist(), labels)
+    cols = st.columns(3)
+    cols[0].metric("Agreement", f"{report['accuracy']:.1%}")
+    cols[1].metric("Macro-F1", f"{report['macro_f1']:.3f}")
+    cols[2].metric("Corrections", f"{len(read):,}")
+    st.caption(
+        "The run's reading of a passage: *relevant* where it scored the passage on the topic "
+        "(relevance over the threshold, and the topic check's P(on topic) high enough), *not "
+        "relevant* where it left it out. Corrections are made where the reading looked wrong, "
+        "so agreement here is far below the topic check's on passages at large."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            report["confusion"],
+            index=[f"analyst: {x}" for x in labels],
+            columns=[f"run: {x}" for x in labels],
+        )
+    )
+    with st.expander(f"The {len(predictions)} topic correction(s)"):
+        shown = predictions[["time", "topic", "label", "predicted", "text"]].copy()
+        shown["time"] = shown["time"].str.slice(0, 19).str.replace("T", " ")
+        shown["predicted"] = [NOT_SCORED if is_missing(v) else v for v in shown["predicted"]]
+        st.dataframe(
+            shown.rename(columns={"label": "analyst", "predicted": "the run"}), hide_index=True
+        )
 
 
 # The model column of a correction this run's model did not score
@@ -763,7 +821,8 @@ def render() -> None:
         article_section(ctx)
         return
     # A quoted voice's stance has labels only in corrections: no labelled file format has it
-    tasks = [*TASK_LABELS, SPEAKER] if chosen == "corrections" else list(TASK_LABELS)
+    # ... and so has the topic check (is this passage about the topic?)
+    tasks = [*TASK_LABELS, SPEAKER, TOPIC_TASK] if chosen == "corrections" else list(TASK_LABELS)
     if st.session_state.get("ev_task") not in tasks:
         st.session_state.pop("ev_task", None)
     first = 0
@@ -776,9 +835,9 @@ def render() -> None:
         index=first,
         horizontal=True,
         key="ev_task",
-        format_func=TASK_WORDS.get,
+        format_func=lambda t: "topic check" if t == TOPIC_TASK else TASK_WORDS.get(t, t),
         help="stance: the author's own; quoted voice's stance: of the voices the author quotes "
-        "(reported speech)",
+        "(reported speech); topic check: whether a passage is counted on a topic",
     )
     if chosen == "corrections":
         corrections_section(ctx, chosen_task)

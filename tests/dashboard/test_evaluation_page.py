@@ -414,3 +414,24 @@ def test_a_correction_the_run_did_not_score_reads_not_scored_not_none(app, small
     at = _open(app, small_runs_dir)
     listed = at.dataframe[-1].value
     assert sorted(map(str, listed["model (this run)"])) == ["against", "not scored"]
+
+
+def test_topic_corrections_measure_the_runs_topic_reading(app, small_runs_dir, folder):
+    """A review: topic corrections were listed but the topic check could not be evaluated."""
+    _save(
+        folder,
+        (WIRE_TEXT, "arms_control", "topic", "not relevant"),  # the run counts it: disagree
+        (SANCTIONS_TEXT, "sanctions", "topic", "relevant"),  # the run counts it: agree
+        (SANCTIONS_TEXT, "ukraine", "topic", "relevant"),  # the run left it out: disagree
+        ("A passage no run has.", "ukraine", "topic", "relevant"),  # not in this run
+    )
+    at = _open(app, small_runs_dir)
+    at.radio(key="ev_task").set_value("topic").run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = _metrics(at)
+    assert metrics["Agreement"] == "33.3%" and metrics["Corrections"] == "3"
+    (confusion,) = [d.value for d in at.dataframe if "run: relevant" in d.value.columns]
+    assert confusion.loc["analyst: relevant", "run: relevant"] == 1
+    assert confusion.loc["analyst: relevant", "run: not relevant"] == 1
+    assert confusion.loc["analyst: not relevant", "run: relevant"] == 1
+    assert any("1 of 4 topic correction(s) are on passages this run" in c.value for c in at.caption)
