@@ -23,6 +23,7 @@ from dashboard.serve import server_command
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="e2e needs the playwright package")
 expect = sync_api.expect
+PlaywrightTimeoutError = sync_api.TimeoutError
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -202,7 +203,16 @@ def choose(page, testid: str, label: str, option: str) -> None:
     # bottom edge (where the click's own scrolling leaves it) the list may not show.
     box.evaluate("e => e.scrollIntoView({block: 'center'})")
     box.click()
-    page.get_by_role("option").filter(has_text=option).first.click()
+    wanted = page.get_by_role("option").filter(has_text=option).first
+    try:
+        wanted.click(timeout=10_000)
+    except PlaywrightTimeoutError:  # a rerun redrew the box as its list opened (a loaded CI
+        # machine missed "Sanctions" for 30 s once): close whatever is open, open it again
+        page.keyboard.press("Escape")
+        settle(page)
+        box.evaluate("e => e.scrollIntoView({block: 'center'})")
+        box.click()
+        wanted.click()
     if testid == "stMultiSelect":
         page.keyboard.press("Escape")  # close the list, which stays open for more choices
     settle(page)
