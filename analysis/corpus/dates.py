@@ -28,10 +28,10 @@ _FORMATS = (
 _ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]")
 _WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
 _ORDINAL = re.compile(r"(\d)(?:st|nd|rd|th)\b")
-# An RSS or e-mail date: a day, a month's short name, a year, then a time
 # A numeric date both ways round ("03/04/2018": 4 March or 3 April), read month first
 _SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(?:\d{2}|\d{4})\s*$")
 EARLIEST_YEAR = 1900  # a news date before this is more likely a typo than an archive
+# An RSS or e-mail date: a day, a month's short name, a year, then a time
 _RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
 
 
