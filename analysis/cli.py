@@ -46,16 +46,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if args.level == "article":
         return evaluate_articles(args)
+    if args.task == "topic":
+        return evaluate_topic_check(args)
     stray = [
         f"--{name}"
         for name in ("run", "corpus", "split", "cache")
         if getattr(args, name) is not None
     ]
     if stray:
-        raise CLIError(f"{', '.join(stray)}: only with --level article")
+        raise CLIError(f"{', '.join(stray)}: only with --level article (--run: or --task topic)")
     if args.task is None:
         raise ValueError(
-            "--task stance|tone|speaker is needed to evaluate passages (or --level article)"
+            "--task stance|tone|speaker|topic is needed to evaluate passages (or --level article)"
         )
     examples = load_examples(args.data, args.task, args.format)
     if args.task == "speaker":  # the stance model's reader of quoted voices (its speaker head)
@@ -109,6 +111,57 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from analysis.terminal import format_evaluation
 
         print(format_evaluation(report))
+    return 0
+
+
+def evaluate_topic_check(args: argparse.Namespace) -> int:
+    """``evaluate --task topic``: how often a run's topic reading (a passage scored on a topic,
+    or left out) agrees with the analyst's topic corrections, as the Evaluation page shows."""
+    from analysis.corrections import latest, predictions_for, read_corrections
+    from analysis.metrics import classification_report
+    from analysis.runs import load_run
+
+    if args.run is None:
+        raise CLIError("--task topic: needs --run RUN, the run whose topic reading is judged")
+    stray = [f"--{n}" for n in ("corpus", "split", "cache", "model") if getattr(args, n)]
+    if stray or args.label_map or args.precision != "auto":
+        raise CLIError(
+            f"{', '.join(stray) or '--label-map, --precision'}: not used with --task topic "
+            "(the run's reading is judged, no model is run)"
+        )
+    run = load_run(args.run, args.runs_dir)
+    readings = predictions_for(run, latest(read_corrections(args.data)), "topic")
+    read = readings[readings["predicted"].notna()]
+    if read.empty:
+        raise ValueError(
+            f"no topic correction in {args.data} is on a passage of run {run.run_id}"
+            + ("" if len(readings) else " (it holds no topic corrections)")
+        )
+    labels = ["relevant", "not relevant"]
+    report = classification_report(read["label"].tolist(), read["predicted"].tolist(), labels)
+    report.update(
+        run_id=run.run_id,
+        data=str(args.data),
+        task="topic",
+        n=len(read),
+        not_in_run=len(readings) - len(read),
+    )
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(
+        f"topic check of run {run.run_id} on {len(read)} topic correction(s) from {args.data}"
+        + (
+            f" ({report['not_in_run']} on passages the run does not have: left out)"
+            if report["not_in_run"]
+            else ""
+        )
+    )
+    print(f"agreement {report['accuracy']:.1%}   macro-F1 {report['macro_f1']:.3f}")
+    print("confusion (rows: the analyst, columns: the run)")
+    print(" " * 14 + "".join(f"{x:>14}" for x in labels))
+    for name, row in zip(labels, report["confusion"], strict=True):
+        print(f"{name:<14}" + "".join(f"{v:>14d}" for v in row))
     return 0
 
 
@@ -1567,12 +1620,17 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--task",
         default=None,
-        choices=["stance", "tone", "speaker"],
+        choices=["stance", "tone", "speaker", "topic"],
         help="stance (the author's), tone, or speaker: the quoted voice's stance of reported "
         "speech, on the analyst's corrections (a corrections file or folder), read by the "
-        "stance model's speaker head",
+        "stance model's speaker head; topic: a run's topic reading (--run) on the analyst's "
+        "topic corrections",
     )
-    ev.add_argument("--run", default=None, help="--level article: the run to judge (id or path)")
+    ev.add_argument(
+        "--run",
+        default=None,
+        help="--level article, or --task topic: the run to judge (id or path)",
+    )
     ev.add_argument(
         "--runs-dir",
         default=os.environ.get("VIEWPOINTS_RUNS_DIR", "runs"),

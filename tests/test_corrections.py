@@ -1230,3 +1230,37 @@ def test_show_marks_the_evidence_whose_numbers_are_the_analysts_labels(run, tmp_
     assert len(marked) == 1 and "Arms control: S +1.00" in marked[0]
     assert main(["show", str(run.path), "--evidence", "5", "--level", "article"]) == 0
     assert "your label" not in capsys.readouterr().out  # the model's run: none
+
+
+def test_evaluate_the_topic_check_of_a_run_on_topic_corrections(tmp_path, capsys):
+    """The command beside the Evaluation page's topic check: the run's reading (scored on the
+    topic, or left out) against the analyst's topic corrections."""
+    runs = tmp_path / "runs"
+    run = load_run(str(make_small_run(runs)))
+    scored = run.scores.merge(run.passages[["passage_id", "text"]], on="passage_id")
+    kept = scored.iloc[0]
+    left_out = next(t for t in run.passages["text"] if t not in set(scored["text"]))
+    store = CorrectionStore(tmp_path / "corrections")
+    store.append(
+        [
+            Correction(text=kept["text"], target="t", topic=kept["topic"], task="topic",
+                       label="not relevant"),  # the run counts it: disagree
+            Correction(text=left_out, target="t", topic=kept["topic"], task="topic",
+                       label="not relevant"),  # the run left it out: agree
+            Correction(text="A passage of no run.", target="t", topic="ukraine", task="topic",
+                       label="relevant"),
+        ]
+    )  # fmt: skip
+    args = ["evaluate", "--task", "topic", "--data", str(store.folder), "--runs-dir", str(runs)]
+    capsys.readouterr()
+    assert main([*args, "--run", run.run_id, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["n"], report["not_in_run"], report["accuracy"]) == (2, 1, 0.5)
+    assert report["confusion"] == [[0, 0], [1, 1]]  # rows: relevant, not relevant
+    assert main([*args, "--run", run.run_id]) == 0
+    out = capsys.readouterr().out
+    assert "agreement 50.0%" in out and "(1 on passages the run does not have" in out
+    assert main(args) == 2  # no run to judge: one line
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["viewpoints: error: --task topic: needs --run RUN, the run whose topic "
+                   "reading is judged"]  # fmt: skip
