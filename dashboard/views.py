@@ -217,6 +217,9 @@ def ranking_bounds(
     return bound
 
 
+TEXT_SORTS = ("date", "title")  # the Articles view's columns that sort as text, not numbers
+
+
 def sort_wide(
     wide: pd.DataFrame, column: str, ascending: bool, level: str = "author"
 ) -> pd.DataFrame:
@@ -237,6 +240,15 @@ def sort_wide(
         return wide.iloc[np.asarray(order)]
     if column not in wide.columns:
         return wide
+    if column in TEXT_SORTS:  # dates (ISO) and titles sort as text, those without one last
+        text = wide[column].map(lambda v: None if is_missing(v) else str(v).casefold())
+        keys = pd.DataFrame(
+            {"missing": text.isna().to_numpy(), "text": text.fillna("").to_numpy(dtype=object)}
+        )
+        order = keys.sort_values(
+            ["missing", "text"], ascending=[True, ascending], kind="stable"
+        ).index
+        return wide.iloc[np.asarray(order)]
     point = pd.to_numeric(wide[column], errors="coerce").to_numpy(dtype=float)
     status = wide.get(f"{column.rpartition('|')[0]}|status")
     silent = (

@@ -369,6 +369,7 @@ def render() -> None:
         meta, query, group or None, discussing if only_discussing else None, texts
     )
     current = state.get("article")
+    listed = len(options)  # what the filters give, before a linked article is added
     if (
         current in meta_by_id.index
         and current not in options
@@ -382,8 +383,9 @@ def render() -> None:
     aid = state.selectbox(
         (
             f"Article ({len(options)} shown, newest first)"
-            if matching <= len(options)
-            else f"Article (the newest {len(options)} of {matching:,}; search to find the others)"
+            if matching <= listed
+            else f"Article (the newest {listed} of {matching:,}; search to find the others)"
+            + (" and the one the link names" if len(options) > listed else "")
         ),
         options,
         "article",

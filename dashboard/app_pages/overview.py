@@ -24,6 +24,7 @@ from dashboard.trust import against_sort_note, render_trust
 
 PAGE_SIZE = 25  # units per page (each has one row per topic)
 VIEW_SWITCHED = "ov_view_switched"  # set when the user switches between authors and articles
+EVIDENCE_UNIT = "_vp_evidence_unit"  # the unit the evidence was last shown for
 EVIDENCE_LIMIT = 10
 REPORTED_LIMIT = 10
 ARTICLE_PAGE = "app_pages/article.py"
@@ -253,7 +254,7 @@ def _evidence_for_group(
     label = "Outlet" if level == "outlet" else "Author or outlet group"
     unit = state.selectbox(label, units, level, where=left)
     pos = data.positions(ctx.path, ctx.stamp, level, period)
-    topic = _topic_picker(ctx, right, topics, pos[pos["author"] == unit])
+    topic = _topic_picker(ctx, right, topics, pos[pos["author"] == unit], f"{level}:{unit}")
     if unit is None or topic is None:
         return
     row = pos[(pos["author"] == unit) & (pos["topic"] == topic)]
@@ -315,17 +316,30 @@ SORTED_TOPIC = "_vp_sorted_topic"
 
 
 def _topic_picker(
-    ctx: context.RunContext, where: Any, topics: list[str], rows: pd.DataFrame
+    ctx: context.RunContext, where: Any, topics: list[str], rows: pd.DataFrame, unit: str = ""
 ) -> str | None:
     """The evidence's topic picker; with no topic chosen it opens on the topic the table is
-    sorted by, else the first of ``topics``, that the unit's position ``rows`` discuss (an
-    audit sorted by Sanctions and got Arms control's evidence). Right after a switch between
-    authors and articles, a topic chosen for the other level is kept only where the new unit
-    discusses it."""
-    discussed = set(rows.loc[rows["status"] == "discussed", "topic"])
+    sorted by, else the first of ``topics``, that the unit's position ``rows`` discuss in its
+    own words, else through quoted voices (an audit sorted by Sanctions and got Arms control's
+    evidence). Right after a switch between authors and articles, or to another ``unit``, a
+    topic chosen before is kept only where the new unit discusses it (a review chose an author
+    and got "not discussed" for the topic the last one was shown on)."""
+    said = rows["status"] == "discussed"
+    discussed = set(rows.loc[said, "topic"])
+    own = (
+        set(rows.loc[said & (pd.to_numeric(rows["n_passages"], errors="coerce") > 0), "topic"])
+        if "n_passages" in rows
+        else discussed
+    )
     sorted_by = st.session_state.get(SORTED_TOPIC)  # the topic the table is sorted by, first
-    first = next((t for t in (sorted_by, *topics) if t in discussed), None)
-    if st.session_state.pop(VIEW_SWITCHED, False) and state.get("topic") not in discussed:
+    ranked = (sorted_by, *topics)
+    first = next((t for t in ranked if t in own), None) or next(
+        (t for t in ranked if t in discussed), None
+    )
+    switched = st.session_state.pop(VIEW_SWITCHED, False)
+    moved = st.session_state.get(EVIDENCE_UNIT, unit) != unit
+    st.session_state[EVIDENCE_UNIT] = unit
+    if (switched or moved) and state.get("topic") not in discussed:
         state.put("topic", None)
     return state.selectbox(
         "Topic", topics, "topic", where=where, format_func=ctx.label, default=first
@@ -356,7 +370,7 @@ def _evidence_for_article(
         format_func=lambda a: str(meta_by_id.loc[a, "title"]) if a in meta_by_id.index else a,
     )
     pos = data.positions(ctx.path, ctx.stamp, "article")
-    topic = _topic_picker(ctx, right, topics, pos[pos["article_id"] == aid])
+    topic = _topic_picker(ctx, right, topics, pos[pos["article_id"] == aid], f"article:{aid}")
     if aid is None or topic is None:
         return
     row = pos[(pos["article_id"] == aid) & (pos["topic"] == topic)]
@@ -490,6 +504,8 @@ def _level_table(
     if clicked:
         state.put(level, clicked[0])
         state.put("topic", clicked[1])
+        # the cell asked for: its topic is shown, discussed or not
+        st.session_state[EVIDENCE_UNIT] = f"{level}:{clicked[0]}"
     return shown, wide
 
 

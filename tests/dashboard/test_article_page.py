@@ -453,3 +453,23 @@ def test_a_link_to_an_article_opens_it_whatever_the_list_s_filters(app, quiet_ru
         at.switch_page("app_pages/article.py").run()
         assert not at.exception and not at.warning, (article_id, [w.value for w in at.warning])
         assert at.header[0].value == title
+
+
+def test_the_list_counts_what_the_filters_give_beside_a_linked_article(app, large_runs_dir):
+    """A review: a link to an article outside the newest 300 made the label say "the newest
+    301 of 717", counting the linked article among the newest."""
+    from analysis.runs import load_run
+
+    run = load_run("latest", large_runs_dir)
+    discussed = run.positions[
+        (run.positions["level"] == "article") & (run.positions["status"] == "discussed")
+    ]
+    dated = run.articles[run.articles["article_id"].isin(set(discussed["article_id"]))]
+    oldest = dated.sort_values("date").iloc[0]["article_id"]
+    at = app(large_runs_dir, article=oldest).run()
+    at.switch_page("app_pages/article.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    label = at.selectbox(key="w_article").label
+    assert re.match(r"Article \(the newest 300 of [\d,]+; search to find the others\)", label)
+    assert label.endswith(" and the one the link names")
+    assert at.selectbox(key="w_article").value == oldest

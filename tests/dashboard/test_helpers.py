@@ -192,6 +192,18 @@ def test_sorting_by_a_score_ranks_by_the_cautious_end_of_its_interval():
     )
 
 
+def test_articles_sort_by_date_and_title_as_text_undated_last():
+    """A review: Newest first, Oldest first and Title left the Articles view in stored order
+    (their columns were read as numbers, every one NaN)."""
+    wide = pd.DataFrame(
+        {"date": ["2018-04-16", None, "2014-09-04", "2019-01-02"], "title": ["b", "C", "a", None]},
+        index=["x", "y", "z", "w"],
+    )
+    assert list(sort_wide(wide, "date", False, level="article").index) == ["w", "x", "z", "y"]
+    assert list(sort_wide(wide, "date", True, level="article").index) == ["z", "x", "w", "y"]
+    assert list(sort_wide(wide, "title", True, level="article").index) == ["z", "x", "y", "w"]
+
+
 def test_sorting_puts_not_discussed_last_and_pages_clip():
     wide = wide_positions(_positions(), "author")
     assert list(sort_wide(wide, "t2|stance", True).index) == ["A", "B"]

@@ -146,6 +146,22 @@ def test_evidence_pickers_and_not_discussed_message(overview):
     assert "The sanctions machine" not in _markdown(overview)
 
 
+def test_choosing_another_author_keeps_the_topic_only_where_they_discuss_it(overview):
+    """A review: the evidence kept the last author's topic, so choosing an author who never
+    discusses it opened on "Not discussed"."""
+    table = _table(overview)
+    row = int(
+        table.index[(table["Author / outlet"] == TIMOFEEV) & (table["Topic"] == "Sanctions")][0]
+    )
+    _click(overview, row)
+    assert overview.selectbox(key="w_topic").value == "sanctions"
+    overview.selectbox(key="w_author").set_value(NHAN_DAN).run()
+    assert overview.selectbox(key="w_topic").value == "arms_control"  # the one he discusses
+    assert not any("Not discussed" in i.value for i in overview.info)
+    overview.selectbox(key="w_author").set_value(TIMOFEEV).run()  # he discusses it: kept
+    assert overview.selectbox(key="w_topic").value == "arms_control"
+
+
 def test_not_discussed_says_when_the_topic_check_left_passages_out(app, tmp_path):
     import pandas as pd
 
