@@ -388,6 +388,7 @@ def _evidence_for_article(
     )
     if st.button("Open this article with its passages highlighted", icon=":material/article:"):
         state.put("article", aid)
+        state.put("colour", topic)  # coloured by the topic its evidence was opened on
         state.push_to_query_params()
         st.switch_page(ARTICLE_PAGE)
     store = data.text_store(ctx.path, ctx.stamp)

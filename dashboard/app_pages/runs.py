@@ -582,6 +582,7 @@ def _show_disagreements(
                 state.put("run", run_a)
                 state.put("article", e["article_id"])
                 state.put("topic", e["topic"])
+                state.put("colour", e["topic"])  # coloured by the topic it was opened on
                 state.push_to_query_params()
                 st.switch_page(ARTICLE_PAGE)
 

@@ -221,6 +221,7 @@ def test_article_level_view_and_opening_an_article(overview):
     assert not overview.exception
     assert overview.title[0].value == "Article"
     assert overview.query_params["article"] == "002_timofeev_sanctions"
+    assert overview.radio(key="art_colour_topic").value == "ukraine"  # the evidence's topic
 
 
 def test_the_silent_ones_box_lives_in_the_url_and_names_chosen_are_all_shown(app, small_runs_dir):

@@ -452,6 +452,8 @@ def test_an_article_behind_the_points_opens_on_the_article_page(app, small_runs_
     assert not at.exception, [e.value for e in at.exception]
     assert at.query_params["article"] == str(first["article_id"])
     assert at.query_params["topic"] == str(first["topic"])
+    # coloured by the point's topic, not by each passage's most relevant one
+    assert at.radio(key="art_colour_topic").value == str(first["topic"])
     shown = [e.value for kind in (at.title, at.header, at.subheader, at.markdown) for e in kind]
     assert any(first["Title"] in str(text) for text in shown)  # the Article page, on it
 
