@@ -815,12 +815,11 @@ def _note_older_units(run: Any) -> None:
 def _sibling_notes(run: Any, outlets: list[str]) -> None:
     """A note on stderr for each outlet compared that the corpus also files under other names
     (Fox News, Fox Online News, Fox News Opinion...): its numbers are that section's only."""
-    from analysis.outlets import members, siblings_note
+    from analysis.outlets import members, newsroom_notes
 
     counts = members(run.articles)["group"].astype(str).value_counts().to_dict()
-    for name in dict.fromkeys(outlets):
-        if note := siblings_note(name, counts):
-            print(f"note: {note}", file=sys.stderr)
+    for note in newsroom_notes(outlets, counts):
+        print(f"note: {note}", file=sys.stderr)
 
 
 def _topic_keys(run: Any, given: list[str]) -> list[str]:

@@ -202,6 +202,18 @@ def sibling_groups_note(names: Iterable[str], counts: Mapping[str, int]) -> str 
     )
 
 
+def newsroom_notes(names: Iterable[str], counts: Mapping[str, int]) -> list[str]:
+    """:func:`siblings_note` once per newsroom among ``names``: choosing Fox News and its
+    three sections gives one note naming the four, not four notes that each name them."""
+    notes, covered = [], set()
+    for name in dict.fromkeys(names):
+        if name in covered or not (note := siblings_note(name, counts)):
+            continue
+        notes.append(note)
+        covered |= {name, *(o for o, _ in sibling_outlets(name, counts))}
+    return notes
+
+
 def siblings_note(name: str, counts: Mapping[str, int]) -> str | None:
     """A sentence naming ``name``'s sibling outlets (:func:`sibling_outlets`), else None."""
     siblings = sibling_outlets(name, counts)

@@ -223,7 +223,7 @@ def test_a_name_asked_at_the_wrong_level_is_named_as_the_other_kind_of_unit(tmp_
 
 
 def test_sections_of_one_newsroom_filed_apart_are_named_together():
-    from analysis.outlets import outlet_stem, sibling_outlets, siblings_note
+    from analysis.outlets import newsroom_notes, outlet_stem, sibling_outlets, siblings_note
 
     counts = {
         "Fox Online News": 506,
@@ -244,6 +244,10 @@ def test_sections_of_one_newsroom_filed_apart_are_named_together():
     ]
     assert sibling_outlets("New York Times - News", counts) == []  # not the Post
     assert siblings_note("The Hill", counts) is None
+    # Fox's four sections and CNN chosen together: one note per newsroom, not one per outlet
+    fox = ["Fox News", "Fox Online News", "Fox News Opinion", "Fox News (Online)"]
+    notes = newsroom_notes([*fox, "CNN (Web News)", "The Hill"], counts)
+    assert notes == [siblings_note("Fox News", counts), siblings_note("CNN (Web News)", counts)]
     # a web address filed as a name: its words run together
     web = {"NBCNews.com": 2, "NBC News (Online)": 1, "TheBlaze.com": 22, "The Blaze": 3}
     assert sibling_outlets("NBC News (Online)", web) == [("NBCNews.com", 2)]

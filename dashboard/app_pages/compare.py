@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.labels import group_label
-from analysis.outlets import siblings_note
+from analysis.outlets import newsroom_notes
 from dashboard import context, data, export, state, ui, views
 from dashboard.charts import chart_frame, comparison_chart, comparison_charts
 from dashboard.evidence import (
@@ -187,9 +187,9 @@ def _choose_outlets(meta: pd.DataFrame, discussing: set[str]) -> tuple[list[str]
         format_func=lambda o: f"{o} ({counts.get(o, 0):,})",
         placeholder="Type an outlet",
     )
-    for name in chosen:  # Fox News, Fox Online News...: one newsroom, several outlets here
-        if note := siblings_note(name, counts):
-            st.caption(note + ".")
+    # Fox News, Fox Online News...: one newsroom, several outlets here (one note for each)
+    for note in newsroom_notes(chosen, counts):
+        st.caption(note + ".")
     if len(chosen) < 2:
         st.info(f"Pick at least two (and at most {MAX_AUTHORS}) outlets to compare.")
     return chosen, {}

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.labels import GROUP_TAGS, counted
-from analysis.outlets import siblings_note
+from analysis.outlets import newsroom_notes
 from analysis.periods import Period
 from dashboard import context, data, export, state, ui, views
 from dashboard.evidence import (
@@ -593,9 +593,9 @@ def _groups_view(
             "(under Authors an outlet group holds only its unsigned articles)."
         )
         counts = views.outlet_articles(meta_by_id)
-        for name in state.get("outlets") or []:  # Fox News, Fox Online News...: filed apart
-            if note := siblings_note(name, counts):
-                st.caption(note + ".")
+        # Fox News, Fox Online News...: filed apart (one note per newsroom)
+        for note in newsroom_notes(state.get("outlets") or [], counts):
+            st.caption(note + ".")
     if narrowed:  # the units of the articles the filters keep
         wide = wide[wide.index.isin(views.members_at(kept, level)["group"].unique())]
     chosen = state.get("groups") if level == "author" else None
