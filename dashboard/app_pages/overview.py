@@ -650,8 +650,18 @@ def render() -> None:
     )
     kept, topic_keys, narrowed, period = _filters(ctx, meta)  # in the sidebar
     # the run's counts, and what the filters leave of them (a date range did not say)
+    undated = int(kept["day"].isna().sum()) if period is not None else 0
     filtered = (
-        f" The filters keep {counted(len(kept), 'article')} of them."
+        f" The filters keep {counted(len(kept), 'article')} of them"
+        # undated articles kept beside a date range: said apart, or the count reads as the
+        # range's (a review read 1,253 articles for 2014, 929 of them undated); the period's
+        # positions count dated articles only
+        + (
+            f" ({undated:,} of them undated: listed, not in the period's positions)"
+            if undated
+            else ""
+        )
+        + "."
         if len(kept) != len(meta)
         else ""
     )

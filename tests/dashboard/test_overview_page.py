@@ -109,6 +109,9 @@ def test_date_range_and_undated_filters(overview):
     overview.radio(key="ov_view").set_value("Articles").run()
     undated = set(_table(overview)["Author / outlet"])
     assert WIRE_TITLE in undated  # listed, as the box asks
+    header = next(c.value for c in overview.caption if c.value.startswith("Run `"))
+    # and counted apart: a count that read as the range's misled a review
+    assert "(1 of them undated: listed, not in the period's positions)" in header
     overview.checkbox(key="ov_undated_20181110-120000-seeds000").uncheck().run()
     assert set(_table(overview)["Author / outlet"]) == undated - {WIRE_TITLE}
     # the header says what the filters leave of the run's articles
