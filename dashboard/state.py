@@ -32,6 +32,9 @@ SINGLE = (
     "to",
     "undated",
     "silent",  # "1": those that discuss no topic shown too, "0": hidden (else by run size)
+    "page_author",  # the table's page under Authors, Outlets and Articles (none: the first)
+    "page_outlet",
+    "page_article",
     # Compare: which kind of group the authors are chosen among
     "among",
     # Compare and Over time: "Outlets" (each over all its articles) instead of authors; one

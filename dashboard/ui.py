@@ -32,15 +32,23 @@ def style_matrix(table: Matrix) -> Any:
     return table.display.style.apply(css, axis=None)
 
 
-def page_picker(n_rows: int, page_size: int, key: str) -> int:
-    """A 1-based page number for ``n_rows`` rows (no widget when one page holds them all)."""
+def page_picker(n_rows: int, page_size: int, key: str, name: str | None = None) -> int:
+    """A 1-based page number for ``n_rows`` rows (no widget when one page holds them all);
+    ``name``: the selection that keeps it in the address, so that a link reopens the page."""
     n_pages = max(1, math.ceil(n_rows / page_size))
+    asked = str(state.get(name) or "") if name else ""
+    start = int(asked) if asked.isdigit() and 1 <= int(asked) <= n_pages else 1
     if n_pages == 1:
-        return 1
-    key = f"{key}_{n_pages}"  # a new pager when the number of pages changes
-    if hasattr(st, "pagination"):
-        return int(st.pagination(n_pages, key=key))
-    return int(st.number_input(f"Page (of {n_pages})", 1, n_pages, 1, key=key))
+        page = 1
+    elif hasattr(st, "pagination"):  # a new pager when the number of pages changes
+        page = int(st.pagination(n_pages, default=start, key=f"{key}_{n_pages}"))
+    else:
+        page = int(
+            st.number_input(f"Page (of {n_pages})", 1, n_pages, start, key=f"{key}_{n_pages}")
+        )
+    if name:
+        state.put(name, None if page == 1 else str(page))
+    return page
 
 
 def table_key(prefix: str, units: list[str]) -> str:

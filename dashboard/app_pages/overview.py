@@ -493,7 +493,7 @@ def _level_table(
     if wide.empty:
         st.warning(f"No {level} matches these filters.")
         return None
-    page = ui.page_picker(len(wide), PAGE_SIZE, f"ov_page_{level}")
+    page = ui.page_picker(len(wide), PAGE_SIZE, f"ov_page_{level}", f"page_{level}")
     shown = views.page_of(wide, page, PAGE_SIZE)
     table = views.matrix(shown, labels, info, tail, level=level)
     clicked = ui.matrix_table(

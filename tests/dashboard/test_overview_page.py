@@ -470,3 +470,15 @@ def test_an_outlet_chosen_that_the_corpus_files_under_another_name_says_so(app, 
     at.multiselect(key=f"ov_outlets_{run}").set_value([VALDAI]).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(f"is filed apart from {VALDAI} (Opinion)" in c.value for c in at.caption)
+
+
+def test_the_tables_page_lives_in_the_address(app, large_runs_dir):
+    """A review: a shared link reopened the table on its first page."""
+    first = _table(app(large_runs_dir).run())
+    at = app(large_runs_dir, page_author="3").run()
+    third = _table(at)
+    assert at.query_params["page_author"] == "3"
+    assert set(third["Author / outlet"]).isdisjoint(set(first["Author / outlet"]))
+    beyond = app(large_runs_dir, page_author="9999").run()  # no such page: the first
+    assert list(_table(beyond)["Author / outlet"]) == list(first["Author / outlet"])
+    assert "page_author" not in beyond.query_params
