@@ -750,12 +750,15 @@ def tone_baseline_note(
     means: Mapping[str, tuple[float, int]],
     label: Any,
     ranges: Mapping[str, tuple[float, float, int]] | None = None,
+    topics: Sequence[str] = (),
 ) -> str | None:
     """The sentence that gives each topic's pooled tone and the outlets' range around it
-    (``label``: topic key -> its name)."""
+    (``label``: topic key -> its name); the ``topics`` shown without one are named as such,
+    not left out (a review read a date range's note without Arms control and no word why)."""
     if not means:
         return None
     ranges = ranges or {}
+    missing = [label(t) for t in topics if t not in means]
 
     def part(topic: str, mean: float, n: int) -> str:
         spread = ranges.get(topic)
@@ -763,6 +766,11 @@ def tone_baseline_note(
         return f"{label(topic)} {signed(mean)} ({n:,} articles{around})"
 
     parts = "; ".join(part(topic, mean, n) for topic, (mean, n) in means.items())
+    if missing:
+        parts += (
+            f"; {', '.join(missing)}: none, fewer than {TONE_BASELINE_MIN_ARTICLES} articles "
+            "discuss it with a tone"
+        )
     return (
         f"Tone over all the articles that discuss each topic, whatever the outlet and author "
         f"filters: {parts}. A topic's own words (sanctions, war, invasion) pull every tone one "

@@ -135,7 +135,7 @@ def _tone_baseline(
         articles = articles[articles["article_id"].isin(_in_period(meta, period))]
     ranges = views.outlet_tone_ranges(data.positions(ctx.path, ctx.stamp, "outlet", period), topics)
     means = views.topic_tone_means(articles, topics)
-    if note := views.tone_baseline_note(means, ctx.label, ranges):
+    if note := views.tone_baseline_note(means, ctx.label, ranges, topics):
         st.caption(note + (f" (Dated articles of {period[0]} to {period[1]}.)" if period else ""))
 
 

@@ -831,6 +831,11 @@ def test_each_topics_tone_is_pooled_over_its_articles_and_set_beside_the_outlets
     assert note.startswith("Tone over all the articles that discuss each topic, whatever the")
     assert f"({n} articles, outlets −0.73 to −0.47)" in note and "not with 0" in note
     assert tone_baseline_note({}, str) is None
+    # a topic shown without a baseline (too few articles in a date range) is named, not dropped
+    named = tone_baseline_note(
+        means, lambda key: key.title(), ranges, ["arms_control", "sanctions"]
+    )
+    assert "; Arms_Control: none, fewer than 5 articles discuss it with a tone." in named
 
 
 def test_a_mixed_stance_says_its_lean_where_its_interval_keeps_to_one_side():
