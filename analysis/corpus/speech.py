@@ -205,6 +205,8 @@ SKIP_BEFORE_VERB = _words(
 # Words that open a sentence without being its subject: "Meanwhile, officials said ..."
 SENTENCE_ADVERBS = _words("however nonetheless nevertheless meanwhile moreover instead indeed")
 POSSESSIVE_PRONOUNS = _words("his her their its")
+# Words that open a sentence, capitalised there, before a name: not part of it
+_OPENERS = SENTENCE_ADVERBS | _words("but and so yet still now then also")
 # Cues that are as often nouns or adjectives: "his own notes", "his proposed bills"
 NOUN_LIKE_CUES = _words(
     "notes tweets signals signaled pledges claims demands vows counters supports praises "
@@ -940,7 +942,9 @@ def _subject_before(
         tokens = [*tokens[:i], tokens[i][:-1]]
     word = tokens[i].strip("\"'“”‘’()[]").lower()
     place_of = next((j for j in (i - 1, i - 2) if j >= 2 and tokens[j] == "of"), None)
-    if place_of is not None and _is_person_before(tokens[:place_of], tokens[place_of + 1 : i + 1]):
+    if place_of is None or not _is_person_before(tokens[:place_of], tokens[place_of + 1 : i + 1]):
+        place_of = _person_of_institution(tokens, i)  # or None: no person "of" a place here
+    if place_of is not None:
         # "Rep. Michael T. McCaul of Texas", "Lindsey Graham of South Carolina": the person,
         # not the place ("The Ministry of Foreign Affairs", "Bank of America" stay whole)
         i = place_of - 1
@@ -1040,6 +1044,32 @@ def _is_label(token: str) -> bool:
     )
 
 
+# Small words inside an institution's name and where it is: "Institute of International
+# Studies at Monterey", "Center for Strategic and International Studies"
+_INSTITUTION_LINKS = frozenset({"of", "at", "for", "and", "on", "in", "the", "&"})
+
+
+def _person_of_institution(tokens: list[str], i: int) -> int | None:
+    """The "of" after a person named before a longer institution ending at ``tokens[i]``
+    ("Jeffrey Lewis of the Middlebury Institute of International Studies at Monterey
+    says"): its index where what follows it is a capitalised name ("the" first allowed)
+    joined only by small words, else None. The speaker is the person, not "Monterey"."""
+    for j in range(max(2, i - 10), i - 1):
+        if tokens[j] != "of":
+            continue
+        place = tokens[j + 1 : i + 1]
+        if place[:1] == ["the"]:
+            place = place[1:]
+        if (
+            len(place) >= 2
+            and place[0][:1].isupper()
+            and all(t[:1].isupper() or t.lower() in _INSTITUTION_LINKS for t in place)
+            and _is_person_before(tokens[:j], place)
+        ):
+            return j
+    return None
+
+
 def _is_person_before(before: list[str], place: list[str]) -> bool:
     """Whether ``before`` ends with a person and ``place``, the words after "of", is where they
     belong, not the rest of an organisation's name: a member of Congress and their state
@@ -1069,6 +1099,7 @@ def _is_person_before(before: list[str], place: list[str]) -> bool:
         and (
             not before_first[:1].isupper()
             or before_first.lower().rstrip(".") in PERSON_TITLES
+            or before_first.lower().rstrip(",") in _OPENERS  # "But Jeffrey Lewis of ..."
             or _INITIAL.fullmatch(before_first) is not None
         )
     )

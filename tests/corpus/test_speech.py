@@ -397,6 +397,11 @@ def test_the_title_again_as_the_first_paragraph_is_not_a_passage():
         ("Ms. Stark of Accenture said the market would recover.", "Stark"),
         ("Mr. Friedman of Defense Priorities says the war will drag on.", "Friedman"),
         ("Claus Vistesen of Pantheon Macroeconomics said growth would slow.", "Claus Vistesen"),
+        # ... of a longer institution, and after a word that opens the sentence
+        ("But Jeffrey Lewis of the Middlebury Institute of International Studies at Monterey "
+         "says the treaty is dead.", "Jeffrey Lewis"),
+        ("Anthony Cordesman of the Center for Strategic and International Studies said the "
+         "war would last.", "Anthony Cordesman"),
         ("Foreign Minister Sergei Lavrov of Russia said the talks failed.", "Sergei Lavrov"),
         ('"I had a better meeting with Vladimir Putin of Russia," Trump wrote.', "Trump"),
         # the person, not whose they are; an organisation keeps its owner
