@@ -337,17 +337,24 @@ def test_labels_where_nothing_is_discussed_read_coverage_n_a_and_a_topic_the_run
     assert "(climate): not a topic of the run (arms_control, sanctions, ukraine)" in shown
 
 
-def test_a_stance_file_without_targets_is_warned_of_on_the_page(
-    app, small_runs_dir, folder, tmp_path
-):
-    data = tmp_path / "notarget.jsonl"
-    data.write_text(json.dumps({"text": "Sanctions work.", "label": "favor"}) + "\n")
-    at = _open(app, small_runs_dir)
+def _score_stance_file(app, runs_dir: Path, data: Path):
+    """The page on the small run, ``data`` scored as a stance file with the shipped model;
+    no error on the page."""
+    at = _open(app, runs_dir)
     at.radio(key="ev_source").set_value("file").run()
     at.text_input(key="ev_path").input(str(data)).run()
     at.text_input(key="ev_model_stance_20181110-120000-seeds000").input("stance.minilm.v2").run()
     _press(at, "Score")
     assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def test_a_stance_file_without_targets_is_warned_of_on_the_page(
+    app, small_runs_dir, folder, tmp_path
+):
+    data = tmp_path / "notarget.jsonl"
+    data.write_text(json.dumps({"text": "Sanctions work.", "label": "favor"}) + "\n")
+    at = _score_stance_file(app, small_runs_dir, data)
     assert any("1 of 1 stance examples have no target" in w.value for w in at.warning)
 
 
@@ -356,12 +363,7 @@ def test_a_labelled_news_file_is_flagged_before_its_figures(app, small_runs_dir,
     data = tmp_path / "news_stance" / "passages.jsonl"  # the shipped model's training file
     data.parent.mkdir()
     data.write_text("".join(json.dumps({**r, "on_topic": False}) + "\n" for r in rows))
-    at = _open(app, small_runs_dir)
-    at.radio(key="ev_source").set_value("file").run()
-    at.text_input(key="ev_path").input(str(data)).run()
-    at.text_input(key="ev_model_stance_20181110-120000-seeds000").input("stance.minilm.v2").run()
-    _press(at, "Score")
-    assert not at.error, [e.value for e in at.error]
+    at = _score_stance_file(app, small_runs_dir, data)
     assert any("marked off topic" in w.value and "trained on" in w.value for w in at.warning)
 
 
