@@ -102,13 +102,15 @@ def predicted_label(status: Any, stance_status: Any, stance: Any) -> str:
 def match_labels(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Labels joined to the run's article positions (by id, else by title), and how many
     labelled pairs the run does not have (see :func:`_matched`)."""
-    matched, unmatched = _matched(labels, positions)
-    return matched.drop(columns="by_title"), len(unmatched)
+    matched, unmatched, _ = _matched(labels, positions)
+    return matched, len(unmatched)
 
 
-def _matched(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Labels joined to the run's article positions (by id, else by title), and the labelled
-    pairs the run does not have, as "line N: id or title (topic)". One article × topic labelled
+def _matched(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFrame, list[str], int]:
+    """Labels joined to the run's article positions (by id, else by title), the labelled
+    pairs the run does not have, as "line N: id or title (topic)", and how many labels with
+    an id the run lacks were matched by their title (a generic headline may mislead). One
+    article × topic labelled
     twice (by id and by title alike) is an error naming the lines: it would count twice, or
     both ways."""
     articles = positions[positions["level"] == "article"].copy()
@@ -118,18 +120,17 @@ def _matched(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFram
     by_id = articles.set_index(["article_id", "topic"])
     topics = sorted(set(articles["topic"]))
     keep = ["status", "stance_status", "stance", "article_id"]
-    rows, unmatched = [], []
+    rows, unmatched, n_by_title = [], [], 0
     for label in labels.itertuples(index=False):
         found = None
         line = getattr(label, "line", None)
         if label.article_id and (label.article_id, label.topic) in by_id.index:
             found = by_id.loc[(label.article_id, label.topic)]
             found = {"article_id": label.article_id, **{k: found[k] for k in keep[:3]}}
-            found["by_title"] = False
         elif label.title and (label.title, label.topic) in by_title.index:
             hit = by_title.loc[(label.title, label.topic)]
-            # an id the run lacks, matched by its title: said, a generic headline may mislead
-            found = {**{k: hit[k] for k in keep}, "by_title": bool(label.article_id)}
+            found = {k: hit[k] for k in keep}
+            n_by_title += bool(label.article_id)
         if found is not None:
             rows.append({"topic": label.topic, "label": label.label, **found, "line": line})
             continue
@@ -138,7 +139,7 @@ def _matched(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFram
         if label.topic not in topics:  # the article may well be there: the topic is not
             where += f": not a topic of the run ({', '.join(topics)})"
         unmatched.append(where)
-    matched = pd.DataFrame(rows, columns=["topic", "label", *keep, "by_title", "line"])
+    matched = pd.DataFrame(rows, columns=["topic", "label", *keep, "line"])
     twice = matched[matched.duplicated(["article_id", "topic"], keep=False)]
     if len(twice):
         first = twice.iloc[0]
@@ -151,7 +152,7 @@ def _matched(labels: pd.DataFrame, positions: pd.DataFrame) -> tuple[pd.DataFram
             f"(lines {', '.join(str(n) for n in lines)}; {len(twice)} such lines in all): "
             "expected one label per article and topic"
         )
-    return matched.drop(columns="line"), unmatched
+    return matched.drop(columns="line"), unmatched, n_by_title
 
 
 def defined_coverage(coverage: dict[str, Any]) -> dict[str, float | None]:
@@ -301,17 +302,17 @@ def article_metrics(matched: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
 
 def evaluate_run_articles(labels: pd.DataFrame, positions: pd.DataFrame) -> dict[str, Any]:
     """:func:`article_metrics` of a run's positions, with how many labels were not found."""
-    matched, unmatched = _matched(labels, positions)
+    matched, unmatched, n_by_title = _matched(labels, positions)
     if matched.empty:
         raise ValueError(
             "none of the labelled article × topic pairs is in the run (first: "
             f"{'; '.join(unmatched[:5])}); labels match a run article by 'article_id', else by "
             "its exact title, on one of the run's topics"
         )
-    report = article_metrics(matched.drop(columns="by_title"))
+    report = article_metrics(matched)
     report["labels_not_in_run"] = len(unmatched)
     report["first_not_in_run"] = unmatched[:5]
-    report["matched_by_title"] = int(matched["by_title"].sum())
+    report["matched_by_title"] = n_by_title
     return report
 
 
