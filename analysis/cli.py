@@ -117,8 +117,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def evaluate_topic_check(args: argparse.Namespace) -> int:
     """``evaluate --task topic``: how often a run's topic reading (a passage scored on a topic,
     or left out) agrees with the analyst's topic corrections, as the Evaluation page shows."""
-    from analysis.corrections import latest, predictions_for, read_corrections
-    from analysis.metrics import classification_report
+    from analysis.corrections import latest, predictions_for, read_corrections, topic_agreement
     from analysis.runs import load_run
 
     if args.run is None:
@@ -131,26 +130,19 @@ def evaluate_topic_check(args: argparse.Namespace) -> int:
         )
     run = load_run(args.run, args.runs_dir)
     readings = predictions_for(run, latest(read_corrections(args.data)), "topic")
-    read = readings[readings["predicted"].notna()]
-    if read.empty:
+    report = topic_agreement(readings)
+    if report is None:
         raise ValueError(
             f"no topic correction in {args.data} is on a passage of run {run.run_id}"
             + ("" if len(readings) else " (it holds no topic corrections)")
         )
-    labels = ["relevant", "not relevant"]
-    report = classification_report(read["label"].tolist(), read["predicted"].tolist(), labels)
-    report.update(
-        run_id=run.run_id,
-        data=str(args.data),
-        task="topic",
-        n=len(read),
-        not_in_run=len(readings) - len(read),
-    )
+    report.update(run_id=run.run_id, data=str(args.data), task="topic")
+    labels = report["labels"]
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
     print(
-        f"topic check of run {run.run_id} on {len(read)} topic correction(s) from {args.data}"
+        f"topic check of run {run.run_id} on {report['n']} topic correction(s) from {args.data}"
         + (
             f" ({report['not_in_run']} on passages the run does not have: left out)"
             if report["not_in_run"]

@@ -67,6 +67,7 @@ from analysis.corrections.examples import (
     predictions_for,
     probabilities_of,
     summary,
+    topic_agreement,
 )
 from analysis.corrections.records import (
     CORRECTION_LABELS,
@@ -124,4 +125,5 @@ __all__ = [
     "source_run_if_kept",
     "source_run_path",
     "summary",
+    "topic_agreement",
 ]

@@ -123,6 +123,21 @@ def predictions_for(run: Any, corrections: Iterable[Correction], task: str) -> p
     return pd.DataFrame(rows, columns=columns)
 
 
+def topic_agreement(readings: pd.DataFrame) -> dict[str, Any] | None:
+    """How often a run's topic reading agrees with the analyst's topic corrections, from
+    :func:`predictions_for`'s ``topic`` rows: the classification report (accuracy, macro-F1,
+    confusion over ``relevant`` / ``not relevant``), ``n`` corrections on the run's passages
+    and ``not_in_run``, the others; None where none is on a passage of the run."""
+    from analysis.metrics import classification_report
+
+    read = readings[readings["predicted"].notna()]
+    if read.empty:
+        return None
+    labels = list(labels_of("topic"))
+    report = classification_report(read["label"].tolist(), read["predicted"].tolist(), labels)
+    return {**report, "labels": labels, "n": len(read), "not_in_run": len(readings) - len(read)}
+
+
 def summary(run: Any, corrections: Iterable[Correction]) -> pd.DataFrame:
     """Per topic × task: corrections in force, how many changed the model's label (when made),
     and the run's model accuracy on those it has a prediction for."""

@@ -39,6 +39,7 @@ from analysis.corrections import (
     recompute,
     scoring_model,
     source_run_path,
+    topic_agreement,
 )
 from analysis.datasets import FORMATS, DataError, load_examples, news_file_note, untargeted_note
 from analysis.evaluate import evaluate_scorer, interval_words, probability_report
@@ -350,8 +351,6 @@ def topic_check_section(predictions: pd.DataFrame) -> None:
     """How often the run's topic reading (the passage scored on the topic, or left out by
     relevance or the topic check) agrees with the analyst's topic corrections. A reading, not
     probabilities: agreement and the confusion, no calibration."""
-    from analysis.metrics import classification_report
-
     st.markdown("**Topic check: which passages the run counts on a topic**")
     if predictions.empty:
         st.info(
@@ -359,22 +358,21 @@ def topic_check_section(predictions: pd.DataFrame) -> None:
             "or one the topic check left out (the Article page lists them) as about it."
         )
         return
-    read = predictions[predictions["predicted"].notna()]
-    missing = len(predictions) - len(read)
+    report = topic_agreement(predictions)
+    missing = len(predictions) - (report["n"] if report else 0)
     if missing:
         st.caption(
             f"{missing} of {len(predictions)} topic correction(s) are on passages this run does "
             "not have (another corpus); they are left out."
         )
-    if read.empty:
+    if report is None:
         st.info("None of the topic corrections is on a passage of this run.")
         return
-    labels = list(labels_of(TOPIC_TASK))
-    report = classification_report(read["label"].tolist(), read["predicted"].tolist(), labels)
+    labels = report["labels"]
     cols = st.columns(3)
     cols[0].metric("Agreement", f"{report['accuracy']:.1%}")
     cols[1].metric("Macro-F1", f"{report['macro_f1']:.3f}")
-    cols[2].metric("Corrections", f"{len(read):,}")
+    cols[2].metric("Corrections", f"{report['n']:,}")
     st.caption(
         "The run's reading of a passage: *relevant* where it scored the passage on the topic "
         "(relevance over the threshold, and the topic check's P(on topic) high enough), *not "
