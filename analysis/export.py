@@ -152,11 +152,7 @@ def export_table(
             publish([(Path(out), buffer.getvalue())])
         return len(table)
     if fmt == "csv":
-        flat = table.copy()
-        for column in flat.columns:
-            if flat[column].map(lambda v: isinstance(v, list | np.ndarray)).any():
-                flat[column] = flat[column].map(lambda v: " ".join(map(str, json_ready(v) or [])))
-        text = flat.to_csv(index=False)
+        text = csv_text(table)
     else:
         records = [{k: json_ready(v) for k, v in r.items()} for r in table.to_dict("records")]
         if fmt == "json":  # one array, for tools that read a JSON document rather than lines
@@ -170,6 +166,36 @@ def export_table(
     sidecar = json.dumps(provenance, indent=1, default=str) + "\n"
     publish([(Path(out), text.encode("utf-8")), (sidecar_path(out), sidecar.encode("utf-8"))])
     return len(table)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list); article
+# text, titles and author names come from the corpus, so such a cell is written with a leading
+# apostrophe: it opens as text, never as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, made plain text; others as given."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _csv_cell(value: object) -> object:
+    """List cells (evidence ids) as ``a b c``; text cells spreadsheet-safe."""
+    if isinstance(value, list | tuple | np.ndarray):
+        value = " ".join(map(str, json_ready(value) or []))
+    return spreadsheet_safe(value)
+
+
+def csv_text(table: pd.DataFrame) -> str:
+    """The table as CSV (header row, no index, missing values empty), as both ``viewpoints
+    export`` and the dashboard's download buttons write it."""
+    flat = table.copy()
+    for column in flat.columns:
+        if flat[column].dtype == object or isinstance(flat[column].dtype, pd.StringDtype):
+            flat[column] = flat[column].map(_csv_cell)
+    return flat.to_csv(index=False)
 
 
 def publish(files: list[tuple[Path, bytes]]) -> None:

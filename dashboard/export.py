@@ -17,11 +17,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis.export import with_run_id
+from analysis.export import csv_text, with_run_id
 from analysis.jsonable import json_ready
 
 CSV_MIME = "text/csv"
@@ -50,22 +49,9 @@ def _check_frame(frame: Any) -> pd.DataFrame:
     return frame
 
 
-def _cell_text(value: Any) -> Any:
-    """List cells (evidence ids) become ``a b c`` in CSV, as ``viewpoints export`` writes
-    them; everything else is left to pandas."""
-    if isinstance(value, list | tuple | np.ndarray):
-        return " ".join(str(v) for v in value)
-    return value
-
-
 def table_csv(frame: pd.DataFrame) -> bytes:
-    """The table as UTF-8 CSV with a header row and no index; missing values are empty."""
-    frame = _check_frame(frame)
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(_cell_text)
-    return out.to_csv(index=False).encode("utf-8")
+    """The table as UTF-8 CSV, as ``viewpoints export`` writes it (``csv_text``)."""
+    return csv_text(_check_frame(frame)).encode("utf-8")
 
 
 def table_json(frame: pd.DataFrame) -> bytes:

@@ -230,3 +230,9 @@ def test_article_colouring_choices_are_in_the_url(app, small_runs_dir):
     )
     assert again.radio(key="art_colour_topic").value == "arms_control"
     assert again.radio(key="art_measure").value == "tone"
+
+
+def test_a_downloaded_csv_never_holds_a_cell_a_spreadsheet_would_run():
+    frame = pd.DataFrame({"author": ["=cmd|' /C calc'!A0", "Ann"], "stance": [-0.5, 0.5]})
+    rows = export.table_csv(frame).decode("utf-8").splitlines()
+    assert rows[1] == "'=cmd|' /C calc'!A0,-0.5" and rows[2] == "Ann,0.5"
