@@ -50,6 +50,7 @@ SINGLE = (
     # whether points are articles or years
     "split",
     "time_points",
+    "odd_dates",  # "1": articles with dates unlikely for news drawn at them (none: left out)
     # Runs: the two runs compared, the topic and the measure looked at
     "run_a",
     "run_b",

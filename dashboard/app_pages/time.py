@@ -622,11 +622,13 @@ def _leave_out_odd_dates(meta: pd.DataFrame, created: Any) -> tuple[pd.DataFrame
         f"in the source: {named}.",
         icon=":material/event_busy:",
     )
+    state.seed_widget("odd_dates", "time_keep_odd_dates", lambda v: v == "1")
     keep = st.checkbox(
         "Draw them at those dates anyway",
         key="time_keep_odd_dates",
         help="Left out, they are treated as undated here; the shifts below count them either way.",
     )
+    state.put("odd_dates", "1" if keep else None)
     if keep:
         return meta, 0
     meta = meta.copy()

@@ -560,6 +560,11 @@ def test_an_article_with_an_unlikely_date_is_named_and_left_out_unless_kept(
     assert not at.exception, [e.value for e in at.exception]
     _, rows = _chart(at)
     assert min(r["Date"][:4] for r in rows) == "1899"  # drawn where its date says
+    assert at.query_params["odd_dates"] == "1"  # and a link keeps the choice
+    linked = _open(app, tmp_path, odd_dates="1")
+    assert linked.checkbox(key="time_keep_odd_dates").value
+    _, rows = _chart(linked)
+    assert min(r["Date"][:4] for r in rows) == "1899"
 
 
 def test_a_units_colour_does_not_depend_on_the_order_it_was_picked_in(app, small_runs_dir):
