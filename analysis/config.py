@@ -10,7 +10,7 @@ all of them, so a run says exactly what produced it)::
     [topics]
     file = ""                    # "" = the package's default topics
     threshold = 0.55             # leave it out for the default chosen on labelled data: 0.55
-                                 # with a topic gate (stance.minilm.v2), else 0.61
+                                 # with a topic gate (stance.minilm.v2), else 0.66
     gate = 0.9                   # P(on topic) from the stance model's topic head (stance.minilm.v2)
                                  # that one passage of an article needs for the article to discuss
                                  # the topic; models without a topic head: no gate

@@ -15,6 +15,7 @@ Writes ``news_passages.jsonl`` (the format of ``news_stance/passages.jsonl``),
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections import Counter
 from pathlib import Path
@@ -146,7 +147,8 @@ def passage_counts(rows: list[dict], splits: dict) -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     splits = json.loads((HERE / "splits.json").read_text())["articles"]
     items = {}
     for suffix, _ in ROUNDS:

@@ -21,7 +21,11 @@ labelled passage of a dev article is a dev passage (``splits.json``).
 Never drawn: the reserved articles (``../shared/data/allsides/reserved_ids.txt``) and passages
 already in ``news_stance/passages.jsonl``. Passage ids are the ones ``viewpoints analyze`` gives.
 
-    python -m experiments.news_labels.sample
+    python -m experiments.news_labels.sample --out FOLDER [--round 2|3]
+
+A round's files already in ``--out`` are not replaced without ``--force``: in this folder they
+are the record of what was drawn and labelled (the code has changed since, and draws
+differently).
 """
 
 from __future__ import annotations
@@ -235,14 +239,43 @@ def article_item(item: str, a, split: str) -> dict:
     }
 
 
-def main() -> None:
+# What each round writes into --out (splits.json: every round adds its articles' splits)
+ROUND_FILES = {
+    1: ("passages_to_label.jsonl", "articles_to_label.jsonl", "splits.json"),
+    2: ("passages_to_label_r2.jsonl", "articles_to_label_r2.jsonl", "splits.json"),
+    3: ("passages_to_label_r3.jsonl", "splits.json"),
+}
+
+
+def refuse_to_replace(out: Path, round_: int, force: bool) -> None:
+    """Stop before a draw replaces files already there: in this folder they are the committed
+    record of what was labelled, and a new splits.json would re-split every evaluation."""
+    present = [name for name in ROUND_FILES[round_] if (out / name).exists()]
+    if present and not force:
+        raise SystemExit(
+            f"{out} already holds {', '.join(present)}: a new draw would replace them. Give "
+            "--out another folder (rounds 2 and 3 read the earlier rounds' files from it: copy "
+            "them there first), or --force to replace them."
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=HERE,
+        help="the folder of the draws and labels (default: this one, the committed record)",
+    )
     parser.add_argument("--round", type=int, choices=[1, 2, 3], default=1)
     parser.add_argument(
         "--model", type=Path, default=ROUND3_MODEL, help="round 3: the model that ranks passages"
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--force", action="store_true", help="replace the round's files where --out has them"
+    )
+    args = parser.parse_args(argv)
+    refuse_to_replace(args.out, args.round, args.force)
     if args.round == 2:
         second_round(args.out)
         return

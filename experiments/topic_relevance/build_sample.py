@@ -9,11 +9,16 @@ The sample is every sentence of the three seeds plus AllSides sentences:
   to the topic's label, description, target and examples, alias or not) and ``sim_band`` (top
   1–5%: near misses), so that each topic has enough positives and hard negatives.
 
-    python -m experiments.topic_relevance.build_sample
+    python -m experiments.topic_relevance.build_sample [--out FILE]
 
 Each line: id, text, context (the previous sentence of the same article, "" for the first),
 source (``seed:FILE:INDEX`` or ``allsides:ID:INDEX``) and stratum. Labels are added by reading
 each passage (see README.md); the stratum is not shown while labelling.
+
+The sample was first drawn from every AllSides article, the reserved ones included (56 of the
+440 passages came from 44 reserved articles, labelled and used in tuning before this was
+noticed). It is still drawn exactly as then, so that ids and strata stay those of the labels,
+and the passages of reserved articles are then left out.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SEEDS_DIR = ROOT / "seeds"
 SAMPLING_TOPICS = Path(__file__).parent / "sampling_topics.toml"
 ALLSIDES = ROOT.parent / "shared" / "data" / "allsides" / "articles.jsonl"
+RESERVED = ALLSIDES.parent / "reserved_ids.txt"
 SEED = 20240611
 N_RANDOM = 150
 POOL = 30_000
@@ -135,6 +141,9 @@ def build(out: Path) -> None:
         take([pool[i] for i in top], EXTRA_SIM_TOP, f"sim_top:{key}")
     for i, rec in enumerate(records):
         rec["id"] = i
+    drawn, reserved = len(records), reserved_ids()
+    records = [r for r in records if not from_reserved(r["source"], reserved)]
+    print(f"left out {drawn - len(records)} passages of reserved articles")
     out.write_text(
         "".join(
             json.dumps(
@@ -149,9 +158,26 @@ def build(out: Path) -> None:
     print(f"wrote {len(records)} passages to {out}")
 
 
+def reserved_ids() -> frozenset[str]:
+    """The AllSides articles held out for evaluation: never labelled."""
+    return frozenset(RESERVED.read_text(encoding="utf-8").split())
+
+
+def from_reserved(source: str, reserved: frozenset[str]) -> bool:
+    """Whether a passage's ``source`` (``allsides:ID:INDEX``) is a reserved article's."""
+    kind, _, rest = source.partition(":")
+    return kind == "allsides" and rest.rpartition(":")[0] in reserved
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "candidates.jsonl")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "experiments" / "output" / "topic_relevance_candidates.jsonl",
+        help="default: under experiments/output (git-ignored); compare it with the committed "
+        "candidates.jsonl, which the labels were added to",
+    )
     build(parser.parse_args(argv).out)
 
 

@@ -5,9 +5,10 @@ embedding (``analysis.static_embedding``, with its previous passage, as MiniLM s
 cosine ``t`` with one of a topic's prototypes. The threshold is chosen on evidence:
 
 - on a sample of AllSides articles that are not reserved (``--limit``, seeded), the share of the
-  full method's topic passages (relevance >= 0.55, the gated threshold, and >= 0.61) that the
-  cascade keeps: the largest ``t`` keeping at least 99% of them at 0.55 is chosen; also the
-  share kept of those the default stance model's topic head then lets through (P(on) >= 0.9),
+  full method's topic passages (relevance >= 0.55, the gated threshold, and >= the default
+  threshold of models without a topic head, ``DEFAULT_THRESHOLD``) that the cascade keeps:
+  the largest ``t`` keeping at least 99% of them at 0.55 is chosen; also the share kept of
+  those the default stance model's topic head then lets through (P(on) >= 0.9),
   the topic passages a default run ends up scoring;
 - on the hand-labelled relevance sets (``experiments/topic_relevance/labels.jsonl`` and the
   ``on_topic`` labels of the default topics in ``../shared/data/news_stance``), precision and
@@ -221,7 +222,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for row in grid[::5]:
         print(
             f"t={row['t']:.2f} passed {row['passed_share']:.3f} "
-            f"recall@0.55 {row['recall@0.55']:.4f} recall@0.61 {row['recall@0.61']:.4f} "
+            + " ".join(f"recall@{t:g} {row[f'recall@{t:g}']:.4f}" for t in THRESHOLDS)
+            + " "
             f"gated {row['recall_gated']:.4f}"
         )
     print("chosen:", json.dumps(chosen))

@@ -33,6 +33,7 @@ import numpy as np
 from analysis import topics as topics_mod
 from analysis.embedding import Embedder
 from analysis.topics import TopicMatcher, load_topics, prototypes
+from experiments.topic_relevance.build_sample import from_reserved, reserved_ids
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels.jsonl"
@@ -63,8 +64,19 @@ CANDIDATE_ALIASES = {
 
 
 def read_labels(path: Path) -> list[dict[str, Any]]:
+    """The labelled passages; refused if any is from a reserved article (held out for
+    evaluation: never labelled, never tuned on)."""
     with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        records = [json.loads(line) for line in handle if line.strip()]
+    reserved = reserved_ids()
+    held_out = [r["id"] for r in records if from_reserved(r["source"], reserved)]
+    if held_out:
+        raise SystemExit(
+            f"{path}: {len(held_out)} passage(s) from reserved articles (ids "
+            f"{', '.join(map(str, held_out[:5]))}{', ...' if len(held_out) > 5 else ''}); "
+            "leave them out"
+        )
+    return records
 
 
 def split(records: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
@@ -413,6 +425,10 @@ def write_markdown(res: dict, path: Path) -> None:
                     f"{a['on_topic']} |"
                 )
     sp = res["speed"]
+    if sp is None:
+        lines += ["", "## Throughput", "", "Not measured in this run (`--no-speed`).", ""]
+        path.write_text("\n".join(lines), encoding="utf-8")
+        return
     rate = sp["relevance_with_previous_per_second"]
     lines += [
         "",
@@ -575,8 +591,7 @@ def main(argv: list[str] | None = None) -> dict:
     res["embedder"] = embedder.identity()
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
-    if res["speed"] is not None:
-        write_markdown(res, args.out / "RESULTS.md")
+    write_markdown(res, args.out / "RESULTS.md")
     print(f"wrote {args.out / 'results.json'}")
     return res
 
