@@ -24,12 +24,14 @@ threshold, ...)?", per topic and overall:
   runs with that measure in both (co-authors of the same articles, whose positions are the same
   in both runs, once), read as shown (two decimals: :func:`shown_spearman`);
   ``None`` with fewer than 3 such authors or when either run gives them all the same value.
-  *Overall* correlates all (author, topic) cells discussed in both runs.
+  *Overall* is the mean of the topics' rho (``n_*``: the units behind them, summed; a rho over
+  every (author, topic) cell would mostly measure how far apart the topics' averages lie).
 - **Sign changes.** A value is read as ``+`` above ``zero_band`` (0.05 by default), ``-`` below
   ``-zero_band`` and ``0`` ("around zero") in between. An author is listed when the sign goes
-  from ``+`` to ``-`` or back; moves into or out of the band are not sign changes (a drift from
-  +0.03 to -0.02 is noise, not a reversal). Interval separation below catches large moves that
-  stay on one side.
+  from ``+`` to ``-`` or back (co-authors who share the position in both runs once, the others
+  named in ``co_authors``, as for interval splits); moves into or out of the band are not sign
+  changes (a drift from +0.03 to -0.02 is noise, not a reversal). Interval separation below
+  catches large moves that stay on one side.
 - **Interval splits.** Authors whose interval in A and interval in B are disjoint (``A_high <
   B_low`` or ``B_high < A_low``): the runs disagree by more than the sampling uncertainty of
   either. Intervals that are missing (one passage) cannot split.
@@ -430,18 +432,23 @@ def _author_changes(
         rows = both[ok].sort_values(["topic", *_AUTHOR_KEY])
         # co-authors of the same articles (the same position in both runs) rank once
         same = [f"{c}_{r}" for c in _same_position_columns(measure) for r in "ab"]
-        position = [
-            _position_key(v) for v in rows[["topic", *[c for c in same if c in rows]]].to_numpy()
-        ]
-        ranked = rows[~pd.Series(position, index=rows.index).duplicated()]
+        position = pd.Series(
+            [_position_key(v) for v in rows[["topic", *[c for c in same if c in rows]]].to_numpy()],
+            index=rows.index,
+            dtype=object,
+        )
+        ranked = rows[~position.duplicated()]
         correlation[measure] = shown_spearman(ranked[f"{measure}_a"], ranked[f"{measure}_b"])
         correlation[f"n_{measure}"] = len(ranked)
-        for _, row in rows.iterrows():
+        sharing = rows["author"].groupby(position, sort=False).agg(list)
+        # sign changes and splits once per position too, naming the co-authors who share it
+        for index, row in ranked.iterrows():
             va, vb = float(row[f"{measure}_a"]), float(row[f"{measure}_b"])
             base = {
                 "topic": row["topic"],
                 "author": row["author"],
                 "group_kind": row["group_kind"] or None,
+                "co_authors": [str(a) for a in sharing[position[index]][1:]],
                 "measure": measure,
                 "a": va,
                 "b": vb,
@@ -531,12 +538,15 @@ def _merged_changes(
     change moves both measures) and the author's position in each run side by side."""
     rows = both.drop_duplicates(["topic", *_AUTHOR_KEY]).set_index(["topic", *_AUTHOR_KEY])
     found: dict[tuple[str, str, str, str], list[str]] = {}
+    co_authors: dict[tuple[str, str, str, str], list[str]] = {}
     for kind, entries in zip(CHANGE_KINDS, (signs, splits, status, stance_status), strict=True):
         for e in entries:
             where = (e["topic"], e["author"], e["group_kind"] or "")
             measures = [e["measure"]] if kind != "status" else _moved_by_status(rows.loc[where])
             for measure in measures:
                 found.setdefault((*where, measure), []).append(kind)
+                if e.get("co_authors"):
+                    co_authors[(*where, measure)] = e["co_authors"]
     out = []
     for (topic, author, kind, measure), kinds in found.items():
         row = rows.loc[(topic, author, kind)]
@@ -544,6 +554,8 @@ def _merged_changes(
             "topic": topic,
             "author": author,
             "group_kind": kind or None,
+            # co-authors of the same articles, whose position is this one in both runs
+            "co_authors": co_authors.get((topic, author, kind, measure), []),
             "measure": measure,
             "changes": kinds,
         }
@@ -851,6 +863,7 @@ def compare_runs(
         elif key in topics_b and key not in topics_a:
             warnings.append(f"topic {labels.get(key, key)!r} is only in run B")
     overall = _compare_slice(sa, sb, pa, pb, shared, top_k, zero_band, info)
+    overall["authors"]["spearman"] = _mean_of_topics([s["authors"] for s in topics.values()])
     _no_rho_for_noise(
         [*topics.values(), overall], flat_model_tasks(a.meta) | flat_model_tasks(b.meta)
     )
@@ -1181,6 +1194,21 @@ def shown_spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
         np.round(np.asarray(x, dtype=float), SHOWN_DIGITS),
         np.round(np.asarray(y, dtype=float), SHOWN_DIGITS),
     )
+
+
+def _mean_of_topics(sections: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """All topics' rank correlations: the mean of the topics' rho (those defined), with the
+    units they rest on summed (a unit counts once per topic). Not one rho over every (author,
+    topic) cell: that mostly measures how far apart the topics' averages lie (a review read
+    +0.41 over topics of +0.16, -0.05 and -0.10)."""
+    out: dict[str, Any] = {}
+    for measure in COMPARED_MEASURES:
+        rhos = [s["spearman"].get(measure) for s in sections]
+        defined = [float(r) for r in rhos if r is not None]
+        out[measure] = round(float(np.mean(defined)), SHOWN_DIGITS) if defined else None
+        out[f"n_{measure}"] = sum(int(s["spearman"].get(f"n_{measure}") or 0) for s in sections)
+        out[f"topics_{measure}"] = len(defined)
+    return out
 
 
 def _no_rho_for_noise(sections: Iterable[dict[str, Any]], flat: set[str]) -> None:

@@ -487,8 +487,12 @@ def change_line(entry: dict[str, Any], labels: dict[str, str]) -> str:
 
 
 def who(entry: dict[str, Any]) -> str:
-    """The author of a change, cut to 40 characters (a scraped byline can be a paragraph)."""
-    return group_label(_short(entry["author"], 40), entry.get("group_kind"))
+    """The author of a change, cut to 40 characters (a scraped byline can be a paragraph), with
+    the co-authors who share the position (listed once for all of them)."""
+    co = entry.get("co_authors") or []
+    return group_label(_short(entry["author"], 40), entry.get("group_kind")) + (
+        f" (with {_short(', '.join(co), 60)})" if co else ""
+    )
 
 
 def beside_band(value: Any, band: float) -> str:
@@ -563,9 +567,10 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
             "counts them as the author's), and of the quoted voice's stance, read on quotes "
             "('-' where both runs give one label to all); agr = share of passages with "
             "the same label; tv = mean total variation distance of the probabilities (0 = the "
-            "same, 1 = disjoint); authors = discussed in both runs; rho = Spearman of their "
-            "positions, over those with a stance (S), quoted voices' stance (Q) or tone (T) "
-            "in both",
+            "same, 1 = disjoint); authors = discussed in both runs (overall: author x topic "
+            "pairs); rho = Spearman of their positions, over those with a stance (S), quoted "
+            "voices' stance (Q) or tone (T) in both, co-authors of the same articles once "
+            "(json: n_stance, n_quoted, n_tone); overall rho = the mean of the topics' rho",
             width,
         )
     )

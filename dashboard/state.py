@@ -120,26 +120,35 @@ def load_from_query_params() -> None:
     st.session_state[_FROM_LINK] = from_link
 
 
-def push_to_query_params() -> None:
-    """Write the selections to the URL (only the keys that changed)."""
-    params = st.query_params
+def selections() -> dict[str, str | list[str]]:
+    """The selections as URL parameters (those with a value)."""
+    out: dict[str, str | list[str]] = {}
     for name in (*SINGLE, *MULTI):
         value = get(name)
-        wanted = (
-            [str(v) for v in value]
-            if isinstance(value, list)
-            else []
-            if not value
-            else [str(value)]
-        )
-        if params.get_all(name) == wanted:
-            continue
-        if not wanted:
-            del params[name]
-        elif name in MULTI:
-            params[name] = wanted
-        else:
-            params[name] = wanted[0]
+        single = [str(value)] if value else []
+        wanted = [str(v) for v in value] if isinstance(value, list) else single
+        if wanted:
+            out[name] = wanted if name in MULTI else wanted[0]
+    return out
+
+
+def push_to_query_params() -> None:
+    """Write the selections to the URL in one step, other parameters kept: one browser history
+    entry per change of view (written one by one, a click added a dozen identical entries and
+    Back seemed to do nothing)."""
+    params = st.query_params
+    wanted = selections()
+    mine = {*SINGLE, *MULTI}
+    as_lists = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
+    if all(params.get_all(name) == as_lists.get(name, []) for name in mine):
+        return
+    others = {key: params.get_all(key) for key in params if key not in mine}
+    params.from_dict({**others, **wanted})
+
+
+def switch_page(page: Any) -> None:
+    """Open ``page`` with the selections in its address, in one browser history entry."""
+    st.switch_page(page, query_params=selections())
 
 
 def _copy_from_widget(name: str) -> None:

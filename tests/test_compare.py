@@ -1226,3 +1226,39 @@ def test_co_authors_of_the_same_articles_rank_once_between_two_runs(runs):
     twins = compare_runs(*twinned)["topics"]["sanctions"]["authors"]["spearman"]
     assert twins["stance"] == pytest.approx(plain["stance"])  # not weighted twice
     assert twins["n_stance"] == plain["n_stance"]
+
+
+def test_co_authors_of_the_same_articles_flip_once_named_together(runs):
+    """A review counted 112 sign flips where 96 were distinct: each co-author of one article
+    was listed with the same flip."""
+    twinned = []
+    for run in runs:
+        table = run.positions.copy()
+        alice = table[(table["level"] == "author") & (table["author"] == "Alice")].copy()
+        alice["author"] = "Alicia"  # her co-author: every position the same
+        twinned.append(dataclasses.replace(run, positions=pd.concat([table, alice])))
+    plain = compare_runs(*runs)["overall"]
+    twins = compare_runs(*twinned)["overall"]
+    flips = [e for e in twins["sign_changes"] if e["author"] in ("Alice", "Alicia")]
+    assert [(e["author"], e["co_authors"]) for e in flips] == [
+        (e["author"], ["Alicia"]) for e in plain["sign_changes"] if e["author"] == "Alice"
+    ]
+    assert len(twins["sign_changes"]) == len(plain["sign_changes"])
+    assert len(twins["interval_splits"]) == len(plain["interval_splits"])
+    moved = [e for e in twins["author_changes"] if e["author"] == "Alice"]
+    assert moved and all(e["co_authors"] == ["Alicia"] for e in moved if "sign" in e["changes"])
+    assert "Alice (with Alicia)" in format_comparison(compare_runs(*twinned))
+
+
+def test_all_topics_rank_correlation_is_the_mean_of_the_topics(runs):
+    """A review read +0.41 on All topics over topics of +0.16, -0.05 and -0.10: one rho over
+    every (author, topic) cell measures how far apart the topics lie."""
+    report = compare_runs(*runs)
+    topics = [s["authors"]["spearman"] for s in report["topics"].values()]
+    overall = report["overall"]["authors"]["spearman"]
+    for measure in ("stance", "tone"):
+        defined = [t[measure] for t in topics if t[measure] is not None]
+        expected = round(sum(defined) / len(defined), 2) if defined else None
+        assert overall[measure] == expected
+        assert overall[f"n_{measure}"] == sum(t[f"n_{measure}"] for t in topics)
+        assert overall[f"topics_{measure}"] == len(defined)

@@ -289,7 +289,7 @@ def _topic_evidence(
                     f"{NO_PREDICTION}: every prediction on its passages about "
                     f"{md_escape(label)} failed."
                 )
-            else:
+            elif not only_quoted:  # said above: quoted voices only, which is not "not discussed"
                 st.caption(f"{NOT_DISCUSSED}: no own-voice passage about {md_escape(label)}.")
     with st.container(border=True):
         st.markdown(

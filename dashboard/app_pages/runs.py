@@ -133,6 +133,10 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
                 "Stance rank ρ": sp["stance"],
                 "Tone rank ρ": sp["tone"],
                 "Quoted rank ρ": sp.get("quoted"),
+                # the units each rho ranks (summed over topics on the All topics row)
+                "Stance ρ n": sp.get("n_stance"),
+                "Tone ρ n": sp.get("n_tone"),
+                "Quoted ρ n": sp.get("n_quoted"),
                 "Author changes": len(sec["author_changes"]),
                 "Stance κ": sec["stance"]["kappa"],
                 "Stance agreement": sec["stance"]["agreement"],
@@ -166,7 +170,7 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
 
 def _show_agreement(table: pd.DataFrame, units: str = "authors") -> None:
     """The agreement table; ``units`` "authors" or "outlets": what its unit columns count."""
-    shown = table.drop(columns=["topic"])
+    shown = table.drop(columns=["topic", "Stance ρ n", "Tone ρ n", "Quoted ρ n"], errors="ignore")
     two_decimals, whole_percent = "{:.2f}".format, "{:.0%}".format
     formats = {
         "Stance κ": two_decimals,
@@ -184,6 +188,12 @@ def _show_agreement(table: pd.DataFrame, units: str = "authors") -> None:
     }
     for column, as_text in formats.items():  # as text: an undefined value reads "–", not "None"
         shown[column] = ["–" if is_missing(v) else as_text(v) for v in shown[column]]
+    for measure in ("Stance", "Tone", "Quoted"):  # each rho with the units it ranks
+        if f"{measure} ρ n" in table:
+            shown[f"{measure} rank ρ"] = [
+                text if text == "–" or is_missing(n) else f"{text} ({int(n):,})"
+                for text, n in zip(shown[f"{measure} rank ρ"], table[f"{measure} ρ n"], strict=True)
+            ]
     text = st.column_config.TextColumn
     number = st.column_config.NumberColumn
     st.dataframe(
@@ -226,13 +236,17 @@ def _show_agreement(table: pd.DataFrame, units: str = "authors") -> None:
                 help="mean total variation distance between the quoted voice's probabilities",
             ),
             "Authors in both": number(
-                units.capitalize(), help=f"{units} discussing the topic in both runs"
+                units.capitalize(),
+                help=f"{units} discussing the topic in both runs (All topics: {units[:-1]} × "
+                "topic pairs, a unit once per topic it discusses)",
             ),
             "Stance rank ρ": text(
                 "Stance ρ",
                 help=f"Spearman rank correlation of the {units}' stance in the two runs, over "
-                "those with a stance in both (– with fewer than 3, or when a run gives them "
-                "all one value)",
+                "those with a stance in both, co-authors of the same articles once; in "
+                f"brackets how many {units} it ranks (– with fewer than 3, or when a run gives "
+                "them all one value). All topics: the mean of the topics' ρ (not one ρ over "
+                "every topic's values, which would mostly say how far apart the topics lie)",
             ),
             "Quoted rank ρ": text(
                 "Quoted ρ",
@@ -289,7 +303,8 @@ def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFra
         row: dict[str, Any] = {
             "topic": e["topic"],
             "Topic": labels.get(e["topic"], e["topic"]),
-            "Author": group_label(e["author"], e["group_kind"]),
+            "Author": group_label(e["author"], e["group_kind"])
+            + (f" (with {', '.join(e['co_authors'])})" if e.get("co_authors") else ""),
             "group_kind": e["group_kind"],
             "What changed": change_words(e["changes"], e),
             "Measure": MEASURE_WORDS.get(e["measure"], e["measure"]),
@@ -336,7 +351,7 @@ def change_words(kinds: list[str], entry: dict[str, Any] | None = None) -> str:
     return ", ".join(words)
 
 
-def changes_summary(table: pd.DataFrame) -> str:
+def changes_summary(table: pd.DataFrame, units: str = "authors") -> str:
     """How many changes of each kind the table lists, the settled ones apart."""
     changed = table["What changed"]
     flips = changed.str.contains(CHANGE_WORDS["sign"], regex=False)
@@ -348,7 +363,7 @@ def changes_summary(table: pd.DataFrame) -> str:
         f"{counted(int(flips.sum()), 'sign flip')}, {int((flips & apart).sum()):,} of them with "
         f"the two runs' intervals apart (the others overlap, or a run has none); "
         f"{int(apart.sum()):,} change(s) in all beyond both "
-        f"intervals; {len(silent):,} author × topic pair(s) discussed in one run only. Rows "
+        f"intervals; {len(silent):,} {units[:-1]} × topic pair(s) discussed in one run only. Rows "
         "are per measure; beyond-interval changes first, then by the passages behind them."
     )
 
@@ -362,7 +377,8 @@ def _sibling_captions(outlets: pd.Series, path: str, stamp: float) -> None:
 
 def _show_changes(table: pd.DataFrame, units: str = "authors") -> None:
     """The changes table; ``units`` "authors" or "outlets": what its Author column names."""
-    shown = table[["Topic", "Author", "What changed", "Measure", "Run A", "Run B", "n A", "n B"]]
+    # both runs' values right after whose they are: a laptop-wide page shows them unscrolled
+    shown = table[["Topic", "Author", "Measure", "Run A", "Run B", "What changed", "n A", "n B"]]
 
     def css(_: pd.DataFrame) -> pd.DataFrame:
         out = pd.DataFrame("", index=shown.index, columns=shown.columns)
@@ -385,8 +401,8 @@ def _show_changes(table: pd.DataFrame, units: str = "authors") -> None:
         hide_index=True,
         column_config={
             "Author": st.column_config.TextColumn(units[:-1].capitalize()),
-            "Run A": st.column_config.TextColumn(width=170),
-            "Run B": st.column_config.TextColumn(width=170),
+            "Run A": st.column_config.TextColumn(width=210),
+            "Run B": st.column_config.TextColumn(width=210),
             "n A": st.column_config.NumberColumn(
                 help="passages behind run A's value: own words, or the quotes for quoted voices"
             ),
@@ -583,8 +599,7 @@ def _show_disagreements(
                 state.put("article", e["article_id"])
                 state.put("topic", e["topic"])
                 state.put("colour", e["topic"])  # coloured by the topic it was opened on
-                state.push_to_query_params()
-                st.switch_page(ARTICLE_PAGE)
+                state.switch_page(ARTICLE_PAGE)
 
 
 def render() -> None:
@@ -651,8 +666,9 @@ def render() -> None:
         "(both runs give every passage one label). Agree: the share of passages given one "
         "label. Dist.: the mean distance between the two runs' probabilities, 0 the same, 1 "
         "nothing in common (labels can agree while the probabilities differ). ρ is the rank "
-        f"correlation of the {units}' positions: 1 means the same order of {units}, – too few "
-        f"{units}. Stance and tone are compared on the author's own words (and on quotes where "
+        f"correlation of the {units}' positions, with how many {units} it ranks: 1 means the "
+        f"same order of {units}, – too few {units}; on All topics, the mean of the topics' ρ. "
+        "Stance and tone are compared on the author's own words (and on quotes where "
         "a run counts them as the author's), as the positions read them; Quoted: the same for "
         "the quoted voice's stance, on the quotes, and for the authors' quoted voices. Only A "
         "/ Only B: passages scored in one run only."
@@ -687,9 +703,10 @@ def render() -> None:
         f"Sign flips: from favor/positive to against/negative or back (values within "
         f"±{report['zero_band']} count as around zero, not as a sign). Intervals stop overlapping: "
         "the runs differ by more than either run's uncertainty. Discussed in one run only: a "
-        "threshold or model change dropped or added the author's passages. Kind of stance "
+        f"threshold or model change dropped or added the {units[:-1]}'s passages. Kind of stance "
         "changed: discussed in both runs, but a side taken in one and no stance expressed, or "
-        "both sides (mixed), in the other."
+        "both sides (mixed), in the other. Co-authors of the same articles, whose positions "
+        "are the same in both runs, are one row, their names together."
     )
     changes = changes_table(section, labels)
     one = units[:-1]
@@ -704,7 +721,7 @@ def render() -> None:
             "of stance between the runs."
         )
     else:
-        st.caption(changes_summary(changes))
+        st.caption(changes_summary(changes, units))
         _show_changes(changes, units)
         if level == "outlet":
             _sibling_captions(changes["Author"], path_a, stamp_a)

@@ -828,8 +828,7 @@ def render() -> None:
                 state.put("article", str(picked["article_id"]))
                 state.put("topic", str(picked["topic"]))
                 state.put("colour", str(picked["topic"]))  # coloured by the point's topic
-                state.push_to_query_params()
-                st.switch_page(ARTICLE_PAGE)
+                state.switch_page(ARTICLE_PAGE)
 
 
 if __name__ == "__main__":

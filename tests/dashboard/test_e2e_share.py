@@ -146,3 +146,20 @@ def test_overview_filters_link_reopens_the_same_filters(share_server, open_page,
     reopened = again.locator('[data-testid="stDataFrame"]').first
     expect(reopened).to_contain_text(NHAN_DAN)
     expect(reopened).not_to_contain_text(TIMOFEEV)
+
+
+def test_a_click_that_changes_several_choices_adds_one_history_entry(share_server, open_page):
+    """A review: "Open the article (run A)" on Runs took the browser history from 2 entries
+    to 15, all of one address, so Back seemed to do nothing (the selections were written to
+    the URL one by one, an entry each)."""
+    page = open_page(f"{share_server}/runs")
+    page.get_by_role("heading", name="Runs").wait_for()
+    page.get_by_text(FLIPPED_TEXT).first.wait_for()
+    settle(page)
+    before = page.evaluate("history.length")
+    page.get_by_role("button", name="Open the article (run A)").first.click()
+    page.get_by_role("heading", name="Article").wait_for()
+    expect(page).to_have_url(re.compile(r"/article\?.*article="))
+    settle(page)
+    # the page switch, and the selections written once
+    assert page.evaluate("history.length") - before <= 2

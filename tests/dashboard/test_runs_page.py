@@ -66,8 +66,12 @@ def test_agreement_table_shows_the_librarys_kappa_and_rank_correlation(app, two_
         assert by_topic.loc[label, "Quoted agreement"] == shown
     overall = report["overall"]
     assert by_topic.loc["All topics", "Stance κ"] == f"{overall['stance']['kappa']:.2f}"
-    rho = overall["authors"]["spearman"]["stance"]
-    assert by_topic.loc["All topics", "Stance rank ρ"] == signed(rho)
+    rho, n = overall["authors"]["spearman"]["stance"], overall["authors"]["spearman"]["n_stance"]
+    assert by_topic.loc["All topics", "Stance rank ρ"] == f"{signed(rho)} ({n})"  # how many
+    # All topics: the mean of the topics' rho, and the units each ranked, summed
+    topics = [report["topics"][k]["authors"]["spearman"] for k in TOPIC_LABELS]
+    defined = [t["stance"] for t in topics if t["stance"] is not None]
+    assert rho == round(sum(defined) / len(defined), 2) and n == sum(t["n_stance"] for t in topics)
     # The rescoring changed Timofeev's sanctions labels: stance kappa on sanctions is below 1.
     assert report["topics"]["sanctions"]["stance"]["kappa"] < 1
     # Two authors discuss sanctions in both runs: too few for a rank correlation, said as "–".

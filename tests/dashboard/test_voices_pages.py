@@ -254,3 +254,9 @@ def test_a_position_of_only_quoted_voices_says_so_and_opens_their_passages(
     assert expander.proto.expanded  # what there is, shown
     at.switch_page("app_pages/compare.py").run()
     assert not at.exception, [e.value for e in at.exception]
+    # the evidence column says "only quoted voices", and not also "not discussed"
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("only quoted voices: no own words on Arms control") for c in captions)
+    assert not any(
+        c.startswith("not discussed: no own-voice passage about Arms control") for c in captions
+    )
