@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -174,11 +175,20 @@ def export_table(
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A signed number opening a text cell ("+0.45 [+0.35, +0.54] favor", the pages' own intervals)
+# cannot call a function, reach another program or open a link without one of these.
+_FORMULA_MEANS = re.compile(r"[=(|!@]")
+_SIGNED_NUMBER = re.compile(r"[+-]\d+(?:\.\d+)?(?:\s|$)")  # then a space or the end
+
+
 def spreadsheet_safe(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, made plain text; others as given."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A text cell that a spreadsheet would run as a formula, made plain text; others as given
+    (a signed number and words after it, with nothing a formula needs to do harm, stay)."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    if _SIGNED_NUMBER.match(value) and not _FORMULA_MEANS.search(value):
+        return value
+    return "'" + value
 
 
 def _csv_cell(value: object) -> object:

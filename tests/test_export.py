@@ -31,3 +31,27 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text():
 def test_a_string_dtype_column_is_made_safe_too():
     frame = pd.DataFrame({"author": pd.array(["=1+1", "Ann"], dtype="string")})
     assert csv_text(frame).splitlines() == ["author", "'=1+1", "Ann"]
+
+
+def test_a_signed_number_opening_text_stays_but_a_formula_behind_one_does_not():
+    frame = pd.DataFrame(
+        {
+            "cell": [
+                "+0.45 [+0.35, +0.54] favor",
+                "-0.20 [-0.31, -0.09]",
+                "+1+cmd|' /C calc'!A0",
+                '-1+HYPERLINK("http://x.example")',
+                "+A1",
+                "-2+3",
+            ]
+        }
+    )
+    back = pd.read_csv(io.StringIO(csv_text(frame)))
+    assert list(back["cell"]) == [
+        "+0.45 [+0.35, +0.54] favor",
+        "-0.20 [-0.31, -0.09]",
+        "'+1+cmd|' /C calc'!A0",
+        '\'-1+HYPERLINK("http://x.example")',
+        "'+A1",
+        "'-2+3",  # arithmetic: a spreadsheet would show 1
+    ]
