@@ -20,6 +20,7 @@ import json
 import math
 import platform
 import random
+import shlex
 import sys
 import tempfile
 import time
@@ -399,6 +400,18 @@ def fit(
     return result
 
 
+def retrain_command(cfg: dict[str, Any]) -> str:
+    """The command that trains this configuration again: a flag for each setting that differs
+    from the recipe's default (``cfg``: the recorded configuration)."""
+    flags = []
+    for name, default in asdict(RecipeConfig()).items():
+        value = cfg.get(name, default)
+        if value != default and name != "note":  # the note describes; it trains nothing
+            shown = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+            flags.append(f"--{name.replace('_', '-')} {shlex.quote(shown)}")
+    return " ".join(["python -m experiments.train_minilm --out DIR", *flags])
+
+
 def model_card(result: dict[str, Any]) -> str:
     """A markdown model card: data, recipe, seed, time and dev metrics."""
     cfg = result["config"]
@@ -425,6 +438,7 @@ def model_card(result: dict[str, Any]) -> str:
         "- The official test splits were not used.",
         "",
         "## Recipe",
+        f"- Command: `{retrain_command(cfg)}`.",
         f"- Base encoder: {base}.",
         "- Hyperparameters: "
         + ", ".join(

@@ -395,6 +395,10 @@ def model_card(result: dict[str, Any]) -> str:
         f"- Training examples in this stage: {counts}.",
         "",
         "## Recipe",
+        "- Command: `python -m experiments.train_news_stance --out DIR --stage all` (every stage",
+        "  from the pinned MiniLM, seed 42; this stage alone: `--stage "
+        f"{cfg['stage']}`"
+        + (" with `--init-from` the previous stage's folder)." if cfg["stage"] > 1 else ")."),
         f"- Stage {cfg['stage']} of `experiments/train_news_stance.py` (per-stage sampling in",
         f"  `STAGES`), seed {cfg['seed']}, epochs {cfg['epochs']}, lr {cfg['lr']}, head lr",
         f"  {cfg['head_lr']}, batch {cfg['batch_size']}, max length {cfg['max_length']}, LoRA rank",

@@ -185,7 +185,12 @@ def test_lora_recipe_ships_only_the_adapter_and_loads_it_over_the_base(tmp_path,
         "heads.tone.bias",
     }
     assert result["adapter_bytes"] == (out / ADAPTER_FILE).stat().st_size
-    assert "lora_rank=2" in (out / "MODEL_CARD.md").read_text()
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "lora_rank=2" in card
+    # the command that trains it again: a flag for each setting off the recipe's default
+    command = next(line for line in card.splitlines() if line.startswith("- Command:"))
+    assert "python -m experiments.train_minilm --out DIR" in command
+    assert "--lora-rank 2" in command and "--adapter lora" in command and "--seed" not in command
     # Loaded: the base's weights plus the adapter's update, which training made non-zero.
     model, tokenizer = load_pair_classifier(out)
     base = load_file(str(tiny_encoder_dir / "model.safetensors"))
