@@ -680,11 +680,15 @@ def _setting_warnings(a: Run, b: Run, shared: list[str], labels: Mapping[str, st
     gates_a, gates_b = (a.info.gate, a.info.passage_gate), (b.info.gate, b.info.passage_gate)
     if gates_a != gates_b:
         shown = [
-            "none" if g[0] is None else f"{g[0]} (passages {g[1]})" for g in (gates_a, gates_b)
+            "none (no topic head)"
+            if g[0] is None
+            else f"P(on topic) {g[0]} for an article to discuss a topic, {g[1]} for a passage "
+            "to count"
+            for g in (gates_a, gates_b)
         ]
         warnings.append(
-            f"the topic gates differ ({shown[0]} vs {shown[1]}): which candidate passages count "
-            "differs"
+            f"the topic gates differ (run A: {shown[0]}; run B: {shown[1]}): which candidate "
+            "passages count differs"
         )
     veto_a, veto_b = _vetoed(a, shared), _vetoed(b, shared)
     if veto_a is not None and veto_b is not None and veto_a != veto_b:
@@ -725,7 +729,7 @@ def _setting_warnings(a: Run, b: Run, shared: list[str], labels: Mapping[str, st
     return warnings
 
 
-def _topic_threshold_warnings(a: Run, b: Run) -> list[str]:
+def _topic_threshold_warnings(a: Run, b: Run, labels: Mapping[str, str]) -> list[str]:
     """Per shared topic: relevance thresholds that differ (a topic of the user's can keep its
     threshold where the built-in ones' changed), and, between two runs with a topic head, a
     topic the head judged in one run only. Runs from before these were recorded say nothing
@@ -734,7 +738,7 @@ def _topic_threshold_warnings(a: Run, b: Run) -> list[str]:
     out = []
     if isinstance(cuts_a, dict) and isinstance(cuts_b, dict):
         differ = [
-            f"{key} ({cuts_a[key]:.2f} vs {cuts_b[key]:.2f})"
+            f"{labels.get(key, key)} ({cuts_a[key]:.2f} vs {cuts_b[key]:.2f})"
             for key in cuts_a
             if key in cuts_b and cuts_a[key] != cuts_b[key]
         ]
@@ -751,7 +755,8 @@ def _topic_threshold_warnings(a: Run, b: Run) -> list[str]:
         judged_once = sorted((set(untrained_a) ^ set(untrained_b)) & shared)
         if judged_once:
             out.append(
-                f"the topic head judged {', '.join(judged_once)} in one run only (the other "
+                f"the topic head judged {', '.join(labels.get(k, k) for k in judged_once)} in "
+                "one run only (the other "
                 "run's head was not trained on its target): their topic passages differ"
             )
     return out
@@ -786,6 +791,7 @@ def compare_runs(
 
     hash_a, hash_b = a.meta.get("corpus_hash"), b.meta.get("corpus_hash")
     same_corpus = None if not hash_a or not hash_b else hash_a == hash_b
+    labels = _labels_for([a, b])
     warnings = []
     if same_corpus is False:
         warnings.append(
@@ -820,7 +826,7 @@ def compare_runs(
             "one run are counted, not compared"
         )
 
-    warnings += _topic_threshold_warnings(a, b)
+    warnings += _topic_threshold_warnings(a, b, labels)
     for name, run in (("A", a), ("B", b)):
         counts = run.meta.get("counts") or {}
         failed = int(counts.get("failed_pairs") or 0)
@@ -830,7 +836,6 @@ def compare_runs(
                 "have no prediction (answers that did not parse), left out of the comparison"
             )
 
-    labels = _labels_for([a, b])
     topics_a = set(_ordered_topics([a]))
     topics_b = set(_ordered_topics([b]))
     warnings += _setting_warnings(a, b, sorted(topics_a & topics_b), labels)

@@ -79,6 +79,14 @@ NOUNS = {
     "author": "author",
     "outlet": "outlet",
     "topic": "topic",
+    # multiselects: the noun, not their label ("authors or outlet groups (two to 4)")
+    "authors": "authors or outlet groups",
+    "compared_outlets": "outlets",
+    "outlets": "outlets",
+    "groups": "authors or outlet groups",
+    "topics": "topics",
+    "time_authors": "authors or outlet groups",
+    "time_outlets": "outlets",
 }
 
 

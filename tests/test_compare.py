@@ -648,8 +648,8 @@ def test_per_topic_thresholds_and_a_topic_judged_in_one_run_only_are_said(tmp_pa
     a = make_run(tmp_path, "run-a", score_rows(STANCE_A), meta=meta_a)
     b = make_run(tmp_path, "run-b", scores_b(), meta=meta_b)
     warnings = " ".join(compare_runs(a, b)["warnings"])
-    assert "relevance thresholds differ for sanctions (0.55 vs 0.61)" in warnings
-    assert "the topic head judged sanctions in one run only" in warnings
+    assert "relevance thresholds differ for Sanctions (0.55 vs 0.61)" in warnings  # its label
+    assert "the topic head judged Sanctions in one run only" in warnings
     same = make_run(tmp_path, "run-c", scores_b(), meta=meta_a)
     quiet = " ".join(compare_runs(a, same)["warnings"])
     assert "relevance thresholds" not in quiet and "judged" not in quiet
@@ -700,8 +700,9 @@ def test_runs_with_other_topic_definitions_veto_or_rules_say_so(tmp_path):
     gated = rerun("run-d", "[topics]\ngate = 0.9\npassage_gate = 0.7\n", models=models)
     gate = [w for w in compare_runs(a, gated)["warnings"] if w.startswith("the topic gates")]
     assert gate == [
-        "the topic gates differ (none vs 0.9 (passages 0.7)): which candidate passages count "
-        "differs"
+        "the topic gates differ (run A: none (no topic head); run B: P(on topic) 0.9 for an "
+        "article to discuss a topic, 0.7 for a passage to count): which candidate passages "
+        "count differs"
     ]
 
 
@@ -1038,7 +1039,7 @@ def test_a_changed_threshold_names_only_the_topics_it_moved(tmp_path):
     a, b = load_run("run-a", tmp_path), load_run("run-b", tmp_path)
     assert (a.info.threshold, b.info.threshold) == (0.55, 0.61)
     warnings = " ".join(compare_runs(a, b)["warnings"])
-    assert "relevance thresholds differ for sanctions (0.55 vs 0.61)" in warnings
+    assert "relevance thresholds differ for Sanctions (0.55 vs 0.61)" in warnings
     assert "ukraine" not in warnings and "topic thresholds differ (0.55" not in warnings
 
 

@@ -602,6 +602,30 @@ def _show_disagreements(
                 state.switch_page(ARTICLE_PAGE)
 
 
+def _note_no_run_of_the_same_articles(by_id: dict[str, dict[str, Any]], a_id: str) -> None:
+    """Where no other run analysed run A's articles, say so, and name the newest two runs
+    that share theirs: the page opens on the newest run, which may be a small one of its own."""
+    corpus = by_id[a_id].get("corpus_hash")
+    if not corpus or any(r != a_id and by_id[r].get("corpus_hash") == corpus for r in by_id):
+        return
+    groups: dict[str, list[str]] = {}
+    for run_id, meta in by_id.items():  # newest first
+        if meta.get("corpus_hash"):
+            groups.setdefault(str(meta["corpus_hash"]), []).append(run_id)
+    pair = next((g[:2] for g in groups.values() if len(g) > 1), None)
+    where = (
+        f" {run_label(by_id[pair[0]])} and {run_label(by_id[pair[1]])} analysed the same "
+        "articles: choose them to compare their models."
+        if pair
+        else ""
+    )
+    st.info(
+        "No other run analysed the same articles as run A, so what differs below is the "
+        f"articles as much as the models.{where}",
+        icon=":material/compare_arrows:",
+    )
+
+
 def render() -> None:
     """The page; returns early (rather than st.stop()) so that the app still writes
     the selections to the address."""
@@ -636,6 +660,7 @@ def render() -> None:
         default=data.default_run_b(by_id, a_id),
         format_func=lambda r: run_label(by_id[r]),
     )
+    _note_no_run_of_the_same_articles(by_id, a_id)
     if a_id == b_id:
         st.info("Run A and run B are the same run: choose two different runs to compare.")
         return

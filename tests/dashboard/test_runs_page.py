@@ -497,3 +497,16 @@ def test_each_scatter_panel_keeps_its_square_plot_and_every_topic_in_its_legend(
         assert spec["width"] == spec["height"]
         colour = spec["layer"][-1]["encoding"]["color"]
         assert colour["scale"]["domain"] == labels  # every topic keeps its colour and entry
+
+
+def test_a_run_a_whose_articles_no_other_run_analysed_names_a_pair_that_shares_them(
+    app, two_runs_dir
+):
+    """A review: the page opened on a small run of its own (the newest) against a whole-corpus
+    run, five warnings and empty sections, while two runs of the same articles were there."""
+    at = _open(app, two_runs_dir, run_a=UNDATED_ID)
+    (note,) = [i.value for i in at.info if "No other run analysed" in i.value]
+    assert "the articles as much as the models" in note
+    assert RERUN_ID in note and BASE_ID in note  # the newest two runs of one corpus
+    shared = _open(app, two_runs_dir, run_a=BASE_ID)
+    assert not any("No other run analysed" in i.value for i in shared.info)

@@ -532,7 +532,8 @@ def test_authors_none_of_whom_are_in_the_run_give_way_to_the_default(app, small_
     assert {r["Author"] for r in rows} == {TIMOFEEV, VALDAI, NHAN_DAN}
     # the link's name said, and what is drawn instead
     assert any(
-        "Someone Elsewhere" in w.value and "showing the default ones instead" in w.value
+        "asked for authors or outlet groups “Someone Elsewhere”" in w.value
+        and "showing the default ones instead" in w.value
         for w in at.warning
     )
 
