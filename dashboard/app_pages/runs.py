@@ -61,11 +61,14 @@ def _models(meta: dict[str, Any]) -> str:
 
 
 def run_label(meta: dict[str, Any]) -> str:
-    """A run as the run pickers list it: id, name, models, and whether the analyst's
-    corrections went into it."""
+    """A run as the run pickers list it: id, name, models, how many articles, and whether the
+    analyst's corrections went into it."""
     name = f" ({meta['name']})" if meta.get("name") else ""
     corrected = " · with corrections" if isinstance(meta.get("source_run"), dict) else ""
-    return f"{meta.get('run_id')}{name} · {_models(meta)}{corrected}"
+    counts = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
+    n = counts.get("articles", counts.get("articles_read"))
+    articles = f" · {counted(n, 'article')}" if isinstance(n, int) else ""
+    return f"{meta.get('run_id')}{name} · {_models(meta)}{articles}{corrected}"
 
 
 def _explain_second_run(ctx: context.RunContext, n_runs: int) -> None:
@@ -89,7 +92,8 @@ def _header(report: dict[str, Any], metas: dict[str, dict[str, Any]]) -> None:
         n = counts.get("articles", counts.get("articles_read"))
         facts = [f for f in (created, counted(n, "article") if isinstance(n, int) else "") if f]
         with column.container(border=True):
-            st.markdown(f"**Run {side.upper()}** `{run['run_id']}`")
+            name = f" ({md_escape(str(meta['name']))})" if meta.get("name") else ""
+            st.markdown(f"**Run {side.upper()}** `{run['run_id']}`{name}")
             models = run.get("models") or {}
             st.markdown(
                 f"stance: `{models.get('stance') or '?'}` · tone: `{models.get('tone') or '?'}`"
@@ -751,7 +755,7 @@ def render() -> None:
         if level == "outlet":
             _sibling_captions(changes["Author"], path_a, stamp_a)
     export.download_buttons(
-        f"{stem}-{units}-{topic}",
+        f"{stem}-{units}-{'all-topics' if topic == ALL_TOPICS else topic}",
         key="runs_changes",
         table=changes,
         what=f"the {one} changes",

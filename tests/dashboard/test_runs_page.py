@@ -310,6 +310,9 @@ def test_a_run_with_corrections_is_marked_in_the_run_pickers():
     assert "with corrections" not in run_label(meta)
     meta["source_run"] = {"run_id": "r1", "path": "/runs/r1"}
     assert run_label(meta).endswith(" · with corrections")
+    # how many articles, as the sidebar's picker says (a review: the pickers omitted it)
+    meta["counts"] = {"articles": 6121}
+    assert run_label(meta).endswith(" · 6,121 articles · with corrections")
 
 
 def test_the_all_topics_choice_cannot_be_a_topics_key():
