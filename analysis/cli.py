@@ -624,6 +624,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if args.top < 0:
         raise CLIError(f"expected --top to be 0 or more, got {args.top}")
+    if args.changes < 0:
+        raise CLIError(f"expected --changes to be 0 (every one) or more, got {args.changes}")
     a = load_for_comparison(args.run_a, args.runs_dir)
     b = load_for_comparison(args.run_b, args.runs_dir)
     if a.path.resolve() == b.path.resolve():
@@ -639,10 +641,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
         moved = [e["author"] for e in report["overall"]["author_changes"]]
         if note := sibling_groups_note(moved, counts):
             print(f"note: {note}", file=sys.stderr)
-    print(json.dumps(report) if args.json else format_comparison(report, max_passages=args.top))
+    listed = args.changes or None
+    print(
+        json.dumps(report)
+        if args.json
+        else format_comparison(report, max_passages=args.top, max_changes=listed)
+    )
     return 0
 
 
+# Changes `compare` lists of each kind (sign flips, splits, status): a whole-corpus comparison
+# printed over 1,000 status lines; the rest are counted, and --json keeps them all
+DEFAULT_CHANGES_LISTED = 40
 ROBUSTNESS_LABEL_CHARS = 24  # a run name longer than this is a letter in robustness' lines
 
 
@@ -1232,7 +1242,7 @@ def cmd_recompute(args: argparse.Namespace) -> int:
     return 0
 
 
-MOVED_SHOWN = 5  # author changes a recompute names; `compare` lists them all
+MOVED_SHOWN = 5  # author changes a recompute names; `compare` lists 40 of each kind
 
 
 def _moved_positions(run: Any, path: Path) -> None:
@@ -1245,7 +1255,7 @@ def _moved_positions(run: Any, path: Path) -> None:
 
     new = load_for_comparison(path)
     moved, regrouped = moved_positions(run, new)  # the model's run, already read
-    compare = f"viewpoints compare {run.run_id} {new.run_id}"
+    compare = f"viewpoints compare {run.run_id} {new.run_id} --changes 0"
     if regrouped:
         note = units_note(run) or f"run {run.run_id} groups some authors otherwise"
         print(
@@ -1746,6 +1756,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=10,
         help="passages listed where the runs disagree most, per topic and label (default 10)",
+    )
+    cp.add_argument(
+        "--changes",
+        type=int,
+        default=DEFAULT_CHANGES_LISTED,
+        help=f"changes listed of each kind, the rest counted (default {DEFAULT_CHANGES_LISTED}; "
+        "0: every one; --json always has them all)",
     )
     cp.add_argument(
         "--outlets",

@@ -541,8 +541,21 @@ def _probs(probs: dict[str, float]) -> str:
     return " ".join(f"{label} {round(value, 2) + 0.0:.2f}" for label, value in probs.items())
 
 
-def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int = 100) -> str:
-    """Terminal text of a :func:`compare_runs` report: header, agreement table, changes."""
+def format_comparison(
+    report: dict[str, Any], max_passages: int = 3, width: int = 100, max_changes: int | None = None
+) -> str:
+    """Terminal text of a :func:`compare_runs` report: header, agreement table, changes (at
+    most ``max_changes`` of each kind, the rest counted; None: all)."""
+
+    def capped(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return entries if max_changes is None else entries[:max_changes]
+
+    def more(entries: list[dict[str, Any]]) -> list[str]:
+        left = len(entries) - len(capped(entries))
+        return [f"  ... and {left:,} more (--changes 0 lists every one; --json has them all)"] * (
+            left > 0
+        )
+
     lines = ["Run comparison"]
     for side in ("a", "b"):
         run = report[side]
@@ -634,29 +647,37 @@ def format_comparison(report: dict[str, Any], max_passages: int = 3, width: int 
             width,
         )
     )
-    for e in flips:
+    for e in capped(flips):
         lines.append(
             f"  [{label(e)}] {who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
             f"{beside_band(e['a'], band)} -> {beside_band(e['b'], band)}"
             + ("" if where(e) in apart else f"  ({_overlap_note(e)})")
         )
+    lines += more(flips)
     if not flips:
         lines.append("  none")
     lines.append("Intervals that no longer overlap")
-    for e in overall["interval_splits"]:
+    for e in capped(overall["interval_splits"]):
         lines.append(
             f"  [{label(e)}] {who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
             f"{beside_band(e['a'], band)} [{_num(e['a_low'])}, {_num(e['a_high'])}] -> "
             f"{beside_band(e['b'], band)} [{_num(e['b_low'])}, {_num(e['b_high'])}]"
         )
+    lines += more(overall["interval_splits"])
     if not overall["interval_splits"]:
         lines.append("  none")
-    lines.append("Status changes (discussed in one run only; the kind of stance)")
-    for e in overall["status_changes"]:
+    status, kinds = overall["status_changes"], overall.get("stance_status_changes", [])
+    lines.append(
+        "Status changes (discussed in one run only; the kind of stance)"
+        + (f": {len(status):,} and {len(kinds):,}" if status or kinds else "")
+    )
+    for e in capped(status):
         lines.append(f"  [{label(e)}] {who(e)}: {_words(e['a'])} -> {_words(e['b'])}")
-    for e in overall.get("stance_status_changes", []):
+    lines += more(status)
+    for e in capped(kinds):
         measure = MEASURE_WORDS.get(e["measure"], e["measure"])
         lines.append(f"  [{label(e)}] {who(e)} {measure}: {_words(e['a'])} -> {_words(e['b'])}")
+    lines += more(kinds)
     if not overall["status_changes"] and not overall.get("stance_status_changes"):
         lines.append("  none")
 

@@ -1263,3 +1263,23 @@ def test_all_topics_rank_correlation_is_the_mean_of_the_topics(runs):
         assert overall[measure] == expected
         assert overall[f"n_{measure}"] == sum(t[f"n_{measure}"] for t in topics)
         assert overall[f"topics_{measure}"] == len(defined)
+
+
+def test_the_terminal_lists_a_few_changes_of_each_kind_and_counts_the_rest(runs):
+    """A review: a whole-corpus comparison printed 2,057 lines, 1,078 of them status lines."""
+    report = compare_runs(*runs)
+    overall = report["overall"]
+    many = {
+        **overall,
+        "status_changes": [dict(overall["status_changes"][0], author=f"A{i}") for i in range(7)]
+        if overall["status_changes"]
+        else [],
+    }
+    assert many["status_changes"], "the two runs differ in status somewhere"
+    text = format_comparison({**report, "overall": many}, max_changes=3)
+    listed = [line for line in text.splitlines() if line.startswith("  [") and ": " in line]
+    assert sum(any(f"A{i}:" in line for i in range(7)) for line in listed) == 3
+    assert "  ... and 4 more (--changes 0 lists every one; --json has them all)" in text
+    assert "Status changes (discussed in one run only; the kind of stance): 7 and" in text
+    full = format_comparison({**report, "overall": many})
+    assert all(f"A{i}:" in full for i in range(7)) and "... and" not in full

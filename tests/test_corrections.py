@@ -1132,7 +1132,7 @@ def test_recompute_names_the_author_positions_it_moved(run, tmp_path, capsys):
     assert changes
     err = captured.err
     assert f"{len(changes)} author position change(s)" in err
-    assert f"viewpoints compare {run.run_id} {new.run_id} lists them all" in err
+    assert f"viewpoints compare {run.run_id} {new.run_id} --changes 0 lists them all" in err
     listed = [line for line in err.splitlines() if line.startswith("  [")]
     assert 1 <= len(listed) <= 5
     assert any("Arms control" in line and "stance" in line for line in listed)
