@@ -429,26 +429,20 @@ def _author_changes(
             & both[f"{measure}_a"].notna()
             & both[f"{measure}_b"].notna()
         )
-        rows = both[ok].sort_values(["topic", *_AUTHOR_KEY])
-        # co-authors of the same articles (the same position in both runs) rank once
-        same = [f"{c}_{r}" for c in _same_position_columns(measure) for r in "ab"]
-        position = pd.Series(
-            [_position_key(v) for v in rows[["topic", *[c for c in same if c in rows]]].to_numpy()],
-            index=rows.index,
-            dtype=object,
+        # co-authors of the same articles (the same position in both runs) rank once, and
+        # flip and split once, named together
+        ranked, co_authors = _once_per_position(
+            both[ok].sort_values(["topic", *_AUTHOR_KEY]), _same_position_columns(measure)
         )
-        ranked = rows[~position.duplicated()]
         correlation[measure] = shown_spearman(ranked[f"{measure}_a"], ranked[f"{measure}_b"])
         correlation[f"n_{measure}"] = len(ranked)
-        sharing = rows["author"].groupby(position, sort=False).agg(list)
-        # sign changes and splits once per position too, naming the co-authors who share it
         for index, row in ranked.iterrows():
             va, vb = float(row[f"{measure}_a"]), float(row[f"{measure}_b"])
             base = {
                 "topic": row["topic"],
                 "author": row["author"],
                 "group_kind": row["group_kind"] or None,
-                "co_authors": [str(a) for a in sharing[position[index]][1:]],
+                "co_authors": co_authors[index],
                 "measure": measure,
                 "a": va,
                 "b": vb,
@@ -464,13 +458,17 @@ def _author_changes(
                     {**base, "a_low": ia[0], "a_high": ia[1], "b_low": ib[0], "b_high": ib[1]}
                 )
     status = []
-    changed = both[both["status_a"] != both["status_b"]].sort_values(["topic", *_AUTHOR_KEY])
-    for _, row in changed.iterrows():
+    changed, status_co = _once_per_position(
+        both[both["status_a"] != both["status_b"]].sort_values(["topic", *_AUTHOR_KEY]),
+        ["status", *_same_position_columns("stance")],
+    )
+    for index, row in changed.iterrows():
         status.append(
             {
                 "topic": row["topic"],
                 "author": row["author"],
                 "group_kind": row["group_kind"] or None,
+                "co_authors": status_co[index],
                 "a": row["status_a"],
                 "b": row["status_b"],
                 "n_passages_a": row.get("n_passages_a"),
@@ -482,6 +480,23 @@ def _author_changes(
     discussed = (both["status_a"] == "discussed") & (both["status_b"] == "discussed")
     counts["discussed_in_both"] = int(discussed.sum())
     return {**counts, "spearman": correlation}, signs, splits, status, _stance_status(both)
+
+
+def _once_per_position(
+    rows: pd.DataFrame, columns: Sequence[str]
+) -> tuple[pd.DataFrame, dict[Any, list[str]]]:
+    """``rows`` (author x topic, both runs side by side) with one row per position: co-authors
+    of the same articles, whose ``columns`` are the same in both runs, are one unit. The rows
+    kept, and for each the other authors who share its position."""
+    present = [f"{c}_{side}" for c in columns for side in "ab" if f"{c}_{side}" in rows]
+    position = pd.Series(
+        [_position_key(v) for v in rows[["topic", *present]].to_numpy()],
+        index=rows.index,
+        dtype=object,
+    )
+    kept = rows[~position.duplicated()]
+    sharing = rows["author"].groupby(position, sort=False).agg(list)
+    return kept, {i: [str(a) for a in sharing[position[i]][1:]] for i in kept.index}
 
 
 def _stance_status(both: pd.DataFrame) -> list[dict]:
@@ -500,12 +515,16 @@ def _stance_status(both: pd.DataFrame) -> list[dict]:
         if measure == "stance":  # no own words on it: "only quoted voices", not "no stance"
             was = was.where(~_no_own_words(both, "a"), ONLY_QUOTED_KIND)
             now = now.where(~_no_own_words(both, "b"), ONLY_QUOTED_KIND)
-        moved = both[discussed & (was != now)].sort_values(["topic", *_AUTHOR_KEY])
+        moved, co_authors = _once_per_position(
+            both[discussed & (was != now)].sort_values(["topic", *_AUTHOR_KEY]),
+            [column, *_same_position_columns(measure)],
+        )
         out += [
             {
                 "topic": row["topic"],
                 "author": row["author"],
                 "group_kind": row["group_kind"] or None,
+                "co_authors": co_authors[i],
                 "measure": measure,
                 "a": was[i],
                 "b": now[i],
@@ -1203,7 +1222,7 @@ def shown_spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
 
 def _mean_of_topics(sections: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """All topics' rank correlations: the mean of the topics' rho (those defined), with the
-    units they rest on summed (a unit counts once per topic). Not one rho over every (author,
+    units those rest on summed (a unit counts once per topic). Not one rho over every (author,
     topic) cell: that mostly measures how far apart the topics' averages lie (a review read
     +0.41 over topics of +0.16, -0.05 and -0.10)."""
     out: dict[str, Any] = {}
@@ -1211,7 +1230,11 @@ def _mean_of_topics(sections: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         rhos = [s["spearman"].get(measure) for s in sections]
         defined = [float(r) for r in rhos if r is not None]
         out[measure] = round(float(np.mean(defined)), SHOWN_DIGITS) if defined else None
-        out[f"n_{measure}"] = sum(int(s["spearman"].get(f"n_{measure}") or 0) for s in sections)
+        out[f"n_{measure}"] = sum(
+            int(s["spearman"].get(f"n_{measure}") or 0)
+            for s in sections
+            if s["spearman"].get(measure) is not None
+        )
         out[f"topics_{measure}"] = len(defined)
     return out
 

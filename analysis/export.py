@@ -175,18 +175,21 @@ def export_table(
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-# A signed number opening a text cell ("+0.45 [+0.35, +0.54] favor", the pages' own intervals)
-# cannot call a function, reach another program or open a link without one of these.
-_FORMULA_MEANS = re.compile(r"[=(|!@]")
-_SIGNED_NUMBER = re.compile(r"[+-]\d+(?:\.\d+)?(?:\s|$)")  # then a space or the end
+# The pages' own cells that open with a sign, kept as they are: a signed value, then its
+# interval, "(one passage)" and words ("+0.12 [+0.02, +0.22] mixed, leaning favor"); nothing in
+# them can compute, call a function or reach another program.
+_NUMBER = r"[+\-\u2212]?\d+(?:\.\d+)?"
+_OWN_CELL = re.compile(
+    rf"[+-]\d+(?:\.\d+)?(?: \[{_NUMBER}, {_NUMBER}\])?(?: \(one passage\))?(?: [a-z][a-z ,]*)?"
+)
 
 
 def spreadsheet_safe(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, made plain text; others as given
-    (a signed number and words after it, with nothing a formula needs to do harm, stay)."""
+    """A text cell that a spreadsheet would run as a formula, made plain text; others, and the
+    pages' own signed values with their intervals and words, as given."""
     if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
         return value
-    if _SIGNED_NUMBER.match(value) and not _FORMULA_MEANS.search(value):
+    if _OWN_CELL.fullmatch(value):
         return value
     return "'" + value
 

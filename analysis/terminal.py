@@ -552,9 +552,9 @@ def format_comparison(
 
     def more(entries: list[dict[str, Any]]) -> list[str]:
         left = len(entries) - len(capped(entries))
-        return [f"  ... and {left:,} more (--changes 0 lists every one; --json has them all)"] * (
-            left > 0
-        )
+        if not left:
+            return []
+        return [f"  ... and {left:,} more (--changes 0 lists every one; --json has them all)"]
 
     lines = ["Run comparison"]
     for side in ("a", "b"):
@@ -667,9 +667,16 @@ def format_comparison(
     if not overall["interval_splits"]:
         lines.append("  none")
     status, kinds = overall["status_changes"], overall.get("stance_status_changes", [])
-    lines.append(
-        "Status changes (discussed in one run only; the kind of stance)"
-        + (f": {len(status):,} and {len(kinds):,}" if status or kinds else "")
+    lines.extend(
+        _wrapped(
+            "Status changes (discussed in one run only; the kind of stance)"
+            + (
+                f": {len(status):,} discussed in one run only, {len(kinds):,} of the kind of stance"
+                if status or kinds
+                else ""
+            ),
+            width,
+        )
     )
     for e in capped(status):
         lines.append(f"  [{label(e)}] {who(e)}: {_words(e['a'])} -> {_words(e['b'])}")

@@ -26,7 +26,7 @@ Over a corpus, relevance is a cascade (:class:`TopicMatcher` with a ``first_stag
 word-piece embeddings fitted to MiniLM (:mod:`analysis.static_embedding`) and the aliases pick
 the passages that MiniLM then embeds; :data:`CASCADE_THRESHOLD` was chosen to keep at least 99%
 of the passage-topic pairs MiniLM alone finds at 0.55 (``experiments/topic_relevance/
-choose_cascade.py``; on today's passages 99.05% of those, 99.7% of the pairs the topic gate keeps).
+choose_cascade.py``; on today's passages 99.05% of those, 99.8% of the pairs the topic gate keeps).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ GATED_THRESHOLD = 0.55
 # occurs in it or its static embedding reaches this cosine with a topic prototype (MiniLM's,
 # projected into the static table's space). Chosen as the largest value keeping >= 99% of the
 # full method's pairs at 0.55 on 1,000 AllSides articles; on today's passages it keeps 99.05% of
-# those and 99.7% of the pairs the topic gate keeps, what default runs score
+# those and 99.8% of the pairs the topic gate keeps, what default runs score
 # (experiments/topic_relevance/choose_cascade.py, cascade.json; docs/topics.md).
 CASCADE_THRESHOLD = 0.50
 # Passages whose relevance is computed at once: bounds the texts, static vectors and MiniLM

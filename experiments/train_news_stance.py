@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shlex
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -361,6 +362,26 @@ def load_data(cfg: NewsRecipeConfig, workdir: Path) -> dict[str, dict[str, list[
     return {task: data[task] for task in cfg.tasks}
 
 
+def retrain_command(cfg: dict[str, Any], stage: str) -> str:
+    """The command that trains this configuration again (``stage``: "all" or one stage), with
+    a flag for each setting off the recipe's defaults (``cfg``: the recorded configuration)."""
+    flags = [f"--stage {stage}"]
+    if cfg.get("seed", 42) != 42:
+        flags.append(f"--seed {cfg['seed']}")
+    if stage != "all" and cfg.get("epochs") != STAGE_SCHEDULE[int(stage)][1]:
+        flags.append(f"--epochs {cfg['epochs']}")
+    if cfg.get("tone_rows"):
+        flags.append(f"--tone-rows {cfg['tone_rows']}")
+    if cfg.get("limit"):
+        flags.append(f"--limit {cfg['limit']}")
+    for name in ("extra_news", "written"):
+        flags += [f"--{name.replace('_', '-')} {shlex.quote(str(v))}" for v in cfg.get(name) or []]
+    for name in ("title_context", "side_definitions", "negated_targets"):
+        if cfg.get(name):
+            flags.append(f"--{name.replace('_', '-')}")
+    return " ".join(["python -m experiments.train_news_stance --out DIR", *flags])
+
+
 def model_card(result: dict[str, Any]) -> str:
     """Model card: what the heads mean, the data, the recipe and every dev number."""
     cfg = result["config"]
@@ -395,10 +416,14 @@ def model_card(result: dict[str, Any]) -> str:
         f"- Training examples in this stage: {counts}.",
         "",
         "## Recipe",
-        "- Command: `python -m experiments.train_news_stance --out DIR --stage all` (every stage",
-        "  from the pinned MiniLM, seed 42; this stage alone: `--stage "
-        f"{cfg['stage']}`"
+        f"- Command: `{retrain_command(cfg, 'all')}` (every stage from the pinned MiniLM;",
+        f"  this stage alone: `{retrain_command(cfg, str(cfg['stage']))}`"
         + (" with `--init-from` the previous stage's folder)." if cfg["stage"] > 1 else ")."),
+        *(
+            [f"  (Base encoder {cfg['base']}: no flag of this command.)"]
+            if cfg.get("base", "minilm") != "minilm"
+            else []
+        ),
         f"- Stage {cfg['stage']} of `experiments/train_news_stance.py` (per-stage sampling in",
         f"  `STAGES`), seed {cfg['seed']}, epochs {cfg['epochs']}, lr {cfg['lr']}, head lr",
         f"  {cfg['head_lr']}, batch {cfg['batch_size']}, max length {cfg['max_length']}, LoRA rank",

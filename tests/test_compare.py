@@ -1261,7 +1261,9 @@ def test_all_topics_rank_correlation_is_the_mean_of_the_topics(runs):
         defined = [t[measure] for t in topics if t[measure] is not None]
         expected = round(sum(defined) / len(defined), 2) if defined else None
         assert overall[measure] == expected
-        assert overall[f"n_{measure}"] == sum(t[f"n_{measure}"] for t in topics)
+        # the units behind the topics' rho that are defined (a topic of 2 authors has none)
+        rested = [t[f"n_{measure}"] for t in topics if t[measure] is not None]
+        assert overall[f"n_{measure}"] == sum(rested)
         assert overall[f"topics_{measure}"] == len(defined)
 
 
@@ -1280,6 +1282,26 @@ def test_the_terminal_lists_a_few_changes_of_each_kind_and_counts_the_rest(runs)
     listed = [line for line in text.splitlines() if line.startswith("  [") and ": " in line]
     assert sum(any(f"A{i}:" in line for i in range(7)) for line in listed) == 3
     assert "  ... and 4 more (--changes 0 lists every one; --json has them all)" in text
-    assert "Status changes (discussed in one run only; the kind of stance): 7 and" in text
+    assert "Status changes (discussed in one run only; the kind of stance): 7 discussed" in text
     full = format_comparison({**report, "overall": many})
     assert all(f"A{i}:" in full for i in range(7)) and "... and" not in full
+
+
+def test_co_authors_change_status_and_kind_of_stance_once_named_together(runs):
+    """A review: co-authors were merged in sign flips and splits only, so one appeared both
+    inside the other's row and in a "discussed in one run only" row of their own."""
+    twinned = []
+    for run in runs:
+        table = run.positions.copy()
+        carol = table[(table["level"] == "author") & (table["author"] == "Carol")].copy()
+        carol["author"] = "Caroline"  # her co-author: every position the same
+        twinned.append(dataclasses.replace(run, positions=pd.concat([table, carol])))
+    plain = compare_runs(*runs)["overall"]
+    twins = compare_runs(*twinned)["overall"]
+    # Carol's sanctions passages fall under run B's threshold: discussed in run A only
+    assert [e["author"] for e in plain["status_changes"]] == ["Carol"]
+    assert [(e["author"], e["co_authors"]) for e in twins["status_changes"]] == [
+        ("Carol", ["Caroline"])
+    ]
+    assert not any(e["author"] == "Caroline" for e in twins["author_changes"])
+    assert "Carol (with Caroline)" in format_comparison(compare_runs(*twinned))

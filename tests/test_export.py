@@ -43,6 +43,11 @@ def test_a_signed_number_opening_text_stays_but_a_formula_behind_one_does_not():
                 '-1+HYPERLINK("http://x.example")',
                 "+A1",
                 "-2+3",
+                "+0.84 (one passage)",
+                "+0.12 [\u22120.02, +0.22] mixed, leaning favor",
+                "-2 +3",
+                "+1 +A1",
+                "-1 -1",
             ]
         }
     )
@@ -54,4 +59,9 @@ def test_a_signed_number_opening_text_stays_but_a_formula_behind_one_does_not():
         '\'-1+HYPERLINK("http://x.example")',
         "'+A1",
         "'-2+3",  # arithmetic: a spreadsheet would show 1
+        "+0.84 (one passage)",  # the pages' own cells
+        "+0.12 [\u22120.02, +0.22] mixed, leaning favor",
+        "'-2 +3",  # arithmetic with spaces, as spreadsheets allow
+        "'+1 +A1",
+        "'-1 -1",
     ]

@@ -307,8 +307,9 @@ def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFra
         row: dict[str, Any] = {
             "topic": e["topic"],
             "Topic": labels.get(e["topic"], e["topic"]),
-            "Author": group_label(e["author"], e["group_kind"])
-            + (f" (with {', '.join(e['co_authors'])})" if e.get("co_authors") else ""),
+            "Author": group_label(e["author"], e["group_kind"]),
+            # co-authors of the same articles, whose position is this one in both runs
+            "Co-authors": ", ".join(e.get("co_authors") or []),
             "group_kind": e["group_kind"],
             "What changed": change_words(e["changes"], e),
             "Measure": MEASURE_WORDS.get(e["measure"], e["measure"]),
@@ -327,6 +328,7 @@ def changes_table(section: dict[str, Any], labels: dict[str, str]) -> pd.DataFra
         "topic",
         "Topic",
         "Author",
+        "Co-authors",
         "group_kind",
         "What changed",
         "Measure",
@@ -383,6 +385,12 @@ def _show_changes(table: pd.DataFrame, units: str = "authors") -> None:
     """The changes table; ``units`` "authors" or "outlets": what its Author column names."""
     # both runs' values right after whose they are: a laptop-wide page shows them unscrolled
     shown = table[["Topic", "Author", "Measure", "Run A", "Run B", "What changed", "n A", "n B"]]
+    shown = shown.assign(
+        Author=[
+            f"{a} (with {co})" if co else a
+            for a, co in zip(table["Author"], table["Co-authors"], strict=True)
+        ]
+    )
 
     def css(_: pd.DataFrame) -> pd.DataFrame:
         out = pd.DataFrame("", index=shown.index, columns=shown.columns)

@@ -610,6 +610,7 @@ def _leave_out_odd_dates(meta: pd.DataFrame, created: Any) -> tuple[pd.DataFrame
     this page; the meta as drawn, and how many dates were left out."""
     odd = odd_dates(meta, created)
     if odd.empty:
+        state.put("odd_dates", None)  # nothing to keep: no stale choice in a shared link
         return meta, 0
     named = "; ".join(
         f"{md_escape(str(row.article_id if is_missing(row.title) else row.title))} "

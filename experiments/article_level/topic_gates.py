@@ -1,4 +1,4 @@
-"""Coverage with a topic gate of its own per topic (the others at the shipped 0.9).
+"""Coverage with a topic gate of its own per topic (the others at 0.9, the gate shipped then).
 
 Reads a run of the labelled articles made with the gate off (every candidate passage at the
 shipped relevance 0.55 kept with its P(on topic)) and prints coverage F1 / precision / recall on

@@ -239,11 +239,12 @@ def article_item(item: str, a, split: str) -> dict:
     }
 
 
-# What each round writes into --out (splits.json: every round adds its articles' splits)
+# The files a round draws into --out, refused where they are already there (rounds 2 and 3
+# also add their articles to round 1's splits.json, which they read: it must be there)
 ROUND_FILES = {
     1: ("passages_to_label.jsonl", "articles_to_label.jsonl", "splits.json"),
-    2: ("passages_to_label_r2.jsonl", "articles_to_label_r2.jsonl", "splits.json"),
-    3: ("passages_to_label_r3.jsonl", "splits.json"),
+    2: ("passages_to_label_r2.jsonl", "articles_to_label_r2.jsonl"),
+    3: ("passages_to_label_r3.jsonl",),
 }
 
 

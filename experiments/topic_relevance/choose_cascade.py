@@ -8,7 +8,7 @@ cosine ``t`` with one of a topic's prototypes. The threshold is chosen on eviden
   full method's topic passages (relevance >= 0.55, the gated threshold, and >= the default
   threshold of models without a topic head, ``DEFAULT_THRESHOLD``) that the cascade keeps:
   the largest ``t`` keeping at least 99% of them at 0.55 is chosen; also the share kept of
-  those the default stance model's topic head then lets through (P(on) >= 0.9),
+  those the default stance model's topic head then lets through (P(on) >= ``topics.gate``),
   the topic passages a default run ends up scoring;
 - on the hand-labelled relevance sets (``experiments/topic_relevance/labels.jsonl`` and the
   ``on_topic`` labels of the default topics in ``../shared/data/news_stance``), precision and
@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis.config import TopicsSection
 from analysis.topics import (
     CASCADE_THRESHOLD,
     DEFAULT_THRESHOLD,
@@ -105,7 +106,7 @@ def recall_grid(full: np.ndarray, alias: np.ndarray, static: np.ndarray) -> list
 
 def gated_pairs(full: np.ndarray, texts: list[str], topics: list[Any]) -> np.ndarray:
     """The (passage, topic) pairs at relevance >= 0.55 that stance.minilm.v2's topic head keeps
-    (P(on) >= 0.9): what a default run scores."""
+    (P(on) >= the default ``topics.gate``): what a default run scores."""
     from analysis.config import TopicsSection
     from analysis.scoring import create_scorer
     from analysis.scoring.pair_scorer import topic_gate
@@ -206,6 +207,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "topic_passages@0.55": int((full >= GATED_THRESHOLD).any(axis=1).sum()),
             "pairs@0.55": int((full >= GATED_THRESHOLD).sum()),
             "pairs_gated": int(gated.sum()),
+            "topic_gate": TopicsSection().gate,  # the P(on topic) those pairs reach
         },
         "static_seconds": round(static_seconds, 2),
         "full_seconds_incl_loading": round(full_seconds, 1),

@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         yes = [r for r in now if r["on_topic"] == "yes"]
         print(
             f"{topic:<16} {DEFAULT_THRESHOLD:<7} {len(now):>4}  {len(yes):>8}  "
-            f"{len(yes) / len(now):>9.2f}  (the 'after' run's passages at today's threshold)"
+            f"{len(yes) / len(now) if now else float('nan'):>9.2f}  (the 'after' run's passages at "
+            "today's threshold)"
         )
         lost = [
             r

@@ -3,7 +3,8 @@
 The written passages (``written.jsonl``) are on their topic by construction: each was written to
 take a side on it, or to report on it without one, in a news or opinion voice. The shipped
 stance model's topic head is the second stage of topic relevance: a topic passage needs
-P(on topic) of at least ``topics.gate`` (0.9) for its article to count as discussing the topic,
+P(on topic) of at least ``topics.gate`` (0.9 when this was measured; 0.8 since 2026-12-07) for
+its article to count as discussing the topic,
 and ``topics.passage_gate`` (0.7) to count toward a discussing article's stance. Its training
 data are news passages, so this asks how it treats the argument-style sentences of opinion
 pieces, where a reviewer's probe found "The sanctions have failed ... Congress should repeal
@@ -30,7 +31,8 @@ TARGETS = {
     "sanctions": "sanctions on Russia",
     "ukraine": "Ukraine against Russia",
 }
-GATES = (0.9, 0.7)  # the shipped topics.gate (coverage) and topics.passage_gate (stance)
+# topics.gate (coverage) as shipped when measured (0.8 since), and topics.passage_gate (stance)
+GATES = (0.9, 0.7)
 LABELS = ("favor", "against", "none")
 
 

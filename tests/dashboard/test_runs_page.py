@@ -71,7 +71,8 @@ def test_agreement_table_shows_the_librarys_kappa_and_rank_correlation(app, two_
     # All topics: the mean of the topics' rho, and the units each ranked, summed
     topics = [report["topics"][k]["authors"]["spearman"] for k in TOPIC_LABELS]
     defined = [t["stance"] for t in topics if t["stance"] is not None]
-    assert rho == round(sum(defined) / len(defined), 2) and n == sum(t["n_stance"] for t in topics)
+    assert rho == round(sum(defined) / len(defined), 2)
+    assert n == sum(t["n_stance"] for t in topics if t["stance"] is not None)
     # The rescoring changed Timofeev's sanctions labels: stance kappa on sanctions is below 1.
     assert report["topics"]["sanctions"]["stance"]["kappa"] < 1
     # Two authors discuss sanctions in both runs: too few for a rank correlation, said as "–".
@@ -398,6 +399,10 @@ def test_a_sign_flip_inside_both_intervals_is_not_read_as_settled():
     assert table["Author"].tolist() == ["Bob", "Ann", "Cid"]
     summary = changes_summary(table)
     assert summary.startswith("3 sign flips, 1 of them with the two runs' intervals apart")
+    # co-authors of one article's position: a column of their own, for the download
+    shared = {"author_changes": [{**entry("Ann", ["sign"], 4), "co_authors": ["Al", "Bea"]}]}
+    row = changes_table(shared, {"sanctions": "Sanctions"}).iloc[0]
+    assert (row["Author"], row["Co-authors"]) == ("Ann", "Al, Bea")
     assert isinstance(table, pd.DataFrame) and "_apart" not in table.columns
 
 

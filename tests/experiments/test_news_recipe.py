@@ -172,8 +172,11 @@ def test_two_stages_train_three_heads_and_the_speaker_head_reads_quotes(tmp_path
     assert "topic/news_topic" in second["dev"]
     card = (tmp_path / "s2" / "MODEL_CARD.md").read_text()
     assert "Stage 2" in card and "| speaker | news_speaker |" in card and "`topic`" in card
-    assert "`python -m experiments.train_news_stance --out DIR --stage all`" in card
-    assert "this stage alone: `--stage 2` with `--init-from` the previous stage's folder" in card
+    # the command that trains it again, with the flags of its settings (seed 5, 16 rows)
+    command = "python -m experiments.train_news_stance --out DIR --stage {} --seed 5 --limit 16"
+    assert f"- Command: `{command.format('all')}`" in card
+    assert f"this stage alone: `{command.format(2)}` with `--init-from` the previous" in card
+    assert f"(Base encoder {common['base']}: no flag of this command.)" in card
     metrics = json.loads((tmp_path / "s2" / "metrics.json").read_text())
     assert metrics["config"]["stage"] == 2 and second["dev"]
     # the targets its topic head judges are recorded (none from 16 rows: too few of each label),
