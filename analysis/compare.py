@@ -159,6 +159,7 @@ def _run_header(run: Run, label: str | None = None) -> dict[str, Any]:
         },
         "corpus_hash": run.meta.get("corpus_hash"),
         "interval_method": run.info.interval_method,
+        "topic_gate": run.info.gate,  # None: no topic head
     }
     source = run.meta.get("source_run")
     if isinstance(source, dict):  # recomputed with the analyst's corrections

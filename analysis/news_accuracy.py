@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ class NewsAccuracy:
     passages: int | None
     # topic key -> n_leaning, n_called, n_right (right sign among the leaning), coverage_f1
     per_topic: dict[str, dict[str, Any]]
+    # the run's topics.gate (None: not recorded, files from before): coverage moves with it
+    coverage_gate: float | None = None
 
 
 class NewsAccuracyError(ValueError):
@@ -62,9 +64,11 @@ def read_news_accuracy(path: Path) -> NewsAccuracy:
     if not isinstance(raw, dict):
         raise NewsAccuracyError(f"{path}: expected a JSON object, got {type(raw).__name__}")
     names = [f.name for f in fields(NewsAccuracy)]
-    missing = [n for n in names if n not in raw]
+    required = [f.name for f in fields(NewsAccuracy) if f.default is MISSING]
+    missing = [n for n in required if n not in raw]
     if missing:
-        raise NewsAccuracyError(f"{path}: expected the fields {names}, missing {missing}")
+        raise NewsAccuracyError(f"{path}: expected the fields {required}, missing {missing}")
+    names = [n for n in names if n in raw]
     for name in names:
         value, kind = raw[name], _KINDS[name]
         if not _fits(value, kind):
@@ -103,6 +107,7 @@ _KINDS = {
     ),
     "passages": "count?",
     "per_topic": "table",
+    "coverage_gate": "rate?",
 }
 _TOPIC_COUNTS = ("n_leaning", "n_called", "n_right")
 
@@ -144,6 +149,19 @@ def accuracy_for_run(models: Mapping[str, Any] | None) -> NewsAccuracy | None:
         if accuracy.weights_sha256 == stance["weights_sha256"]:
             return accuracy
     return None
+
+
+def gate_note(accuracy: NewsAccuracy | None, gate: float | None) -> str:
+    """Where a run's coverage gate is not the one its model's figures were measured with, what
+    that means for their coverage F1 (the other figures do not move with it); else ""."""
+    if accuracy is None or accuracy.coverage_gate is None or gate is None:
+        return ""
+    if abs(float(gate) - float(accuracy.coverage_gate)) < 1e-9:
+        return ""
+    return (
+        f" (coverage measured with the topic gate at {accuracy.coverage_gate:g}; this run's is "
+        f"{float(gate):g}, so its coverage differs)"
+    )
 
 
 def unmeasured_topics(accuracy: NewsAccuracy | None, topics: Sequence[Any]) -> list[str]:

@@ -33,6 +33,7 @@ from analysis.news_accuracy import (
     tone_caveat,
     unmeasured_topics,
 )
+from analysis.records import is_missing
 from analysis.report import EvidenceLookup
 from analysis.run_info import RunInfo, TopicInfo, run_info
 from analysis.runs import GROUP_LEVELS, Run, damaged_files, missing_files
@@ -450,6 +451,15 @@ def _words(status: Any) -> str:
     return STATUS_WORDS.get(str(status), str(status))
 
 
+def _status_words(entry: dict[str, Any], side: str) -> str:
+    """One run's side of a status change in words: "discussed" through quotes alone (no own
+    passage) reads "only quoted voices", as the pages say."""
+    n_own = entry.get(f"n_passages_{side}")
+    if entry[side] == "discussed" and not is_missing(n_own) and int(n_own) == 0:
+        return "only quoted voices"
+    return _words(entry[side])
+
+
 def _num(value: float | None, sign: bool = True, digits: int = 2) -> str:
     if value is None:
         return "-"
@@ -679,7 +689,7 @@ def format_comparison(
         )
     )
     for e in capped(status):
-        lines.append(f"  [{label(e)}] {who(e)}: {_words(e['a'])} -> {_words(e['b'])}")
+        lines.append(f"  [{label(e)}] {who(e)}: {_status_words(e, 'a')} -> {_status_words(e, 'b')}")
     lines += more(status)
     for e in capped(kinds):
         measure = MEASURE_WORDS.get(e["measure"], e["measure"])

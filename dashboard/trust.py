@@ -17,6 +17,7 @@ from analysis.news_accuracy import (
     covered_topics,
     failed_topics,
     finds_no_against,
+    gate_note,
     no_against_lead,
     pct,
     tone_caveat,
@@ -58,9 +59,10 @@ def trust_label(
     )
 
 
-def trust_summary(models: Mapping[str, Any] | None) -> str:
+def trust_summary(models: Mapping[str, Any] | None, gate: float | None = None) -> str:
     """One line for a run's card where runs are compared: its stance model's figures on
-    labelled news, or that there are none."""
+    labelled news, or that there are none (``gate``: the run's coverage gate, said where the
+    figures were measured with another)."""
     accuracy = accuracy_for_run(models)
     if accuracy is None:
         return "Stance model: not measured on labelled news."
@@ -71,13 +73,13 @@ def trust_summary(models: Mapping[str, Any] | None) -> str:
             f"{accuracy.n_called} of {accuracy.n_leaning} leaning pairs given a stance, "
             f"{pct(accuracy.sign_accuracy_called)} of those the right sign ({FAVOR_BASELINE})"
             + failed_topics(accuracy)
-            + f"; coverage F1 {accuracy.coverage_f1:.2f}."
+            + f"; coverage F1 {accuracy.coverage_f1:.2f}{gate_note(accuracy, gate)}."
         )
     return (
         f"Stance model on labelled news: {accuracy.n_called} of {accuracy.n_leaning} leaning "
         f"pairs given a stance, {pct(accuracy.sign_accuracy_called)} of those the right sign; "
         f"against found {accuracy.against_found} of {accuracy.n_against}" + "; coverage F1 "
-        f"{accuracy.coverage_f1:.2f}."
+        f"{accuracy.coverage_f1:.2f}{gate_note(accuracy, gate)}."
     )
 
 

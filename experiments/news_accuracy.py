@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> None:
         passage_author_f1=author,
         passage_speaker_f1=speaker,
         passages=passages,
+        coverage_gate=run.info.gate,
         per_topic={
             topic: {k: row[k] for k in ("n_leaning", "n_called", "n_right", "coverage_f1")}
             for topic, row in report["per_topic"].items()

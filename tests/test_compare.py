@@ -1305,3 +1305,25 @@ def test_co_authors_change_status_and_kind_of_stance_once_named_together(runs):
     ]
     assert not any(e["author"] == "Caroline" for e in twins["author_changes"])
     assert "Carol (with Caroline)" in format_comparison(compare_runs(*twinned))
+
+
+def test_a_status_change_to_quotes_alone_reads_only_quoted_voices_as_on_the_page(runs):
+    """A review: the CLI said "not discussed -> discussed" where the Runs page said "only
+    quoted voices" for an outlet that speaks on the topic only through quotes."""
+    report = compare_runs(*runs)
+    change = {
+        "topic": "sanctions",
+        "author": "Xena",
+        "group_kind": "author",
+        "a": "not_discussed",
+        "b": "discussed",
+        "n_passages_a": 0,
+        "n_passages_b": 0,
+    }
+    text = format_comparison(
+        {**report, "overall": {**report["overall"], "status_changes": [change]}}
+    )
+    assert "Xena: not discussed -> only quoted voices" in text
+    own = {**change, "n_passages_b": 2}
+    text = format_comparison({**report, "overall": {**report["overall"], "status_changes": [own]}})
+    assert "Xena: not discussed -> discussed" in text

@@ -182,3 +182,26 @@ def test_a_failed_topic_is_named_only_where_the_run_has_its_target():
     assert failed_topics(figures, labels, covered_topics(figures, [other])) == ""
     named = failed_topics(figures, {"arms_control": "Arms control"}, ["arms_control"])
     assert named == "; on Arms control it read 0 of 5 leaning pairs right"
+
+
+def test_coverage_measured_at_another_gate_than_the_run_s_is_said(tmp_path):
+    """A review: figures measured with the coverage gate at 0.8 were shown beside runs made at
+    0.9, whose coverage they do not describe (the other figures do not move with the gate)."""
+    from analysis.news_accuracy import gate_note
+    from dashboard.trust import trust_summary
+
+    measured = replace(FIGURES, coverage_gate=0.8)
+    write_news_accuracy(tmp_path / FILE_NAME, measured)
+    models = {"stance": {"name": "x", "path": str(tmp_path), "weights_sha256": "c" * 64}}
+    assert accuracy_for_run(models).coverage_gate == 0.8
+    note = "coverage measured with the topic gate at 0.8; this run's is 0.9"
+    assert note in trust_summary(models, 0.9)
+    assert "topic gate" not in trust_summary(models, 0.8) and "topic gate" not in trust_summary(
+        models, None
+    )
+    # a file from before the gate was recorded still reads, and says nothing of it
+    old = asdict(FIGURES)
+    del old["coverage_gate"]
+    (tmp_path / FILE_NAME).write_text(json.dumps(old), encoding="utf-8")
+    assert read_news_accuracy(tmp_path / FILE_NAME).coverage_gate is None
+    assert gate_note(read_news_accuracy(tmp_path / FILE_NAME), 0.9) == ""
