@@ -274,10 +274,11 @@ def no_against_lead(accuracy: NewsAccuracy, times: str = "\u00d7") -> str:
 
 
 def accuracy_sentences(
-    accuracy: NewsAccuracy, labels: Mapping[str, str] | None = None
+    accuracy: NewsAccuracy, labels: Mapping[str, str] | None = None, gate: float | None = None
 ) -> list[str]:
     """The figures as plain sentences for an analyst (Markdown); ``labels`` names the topics
-    (key -> label) where the run has the same keys."""
+    (key -> label) where the run has the same keys; ``gate``: the run's coverage gate, said
+    where the figures were measured with another (:func:`gate_note`)."""
     lines = [
         f"**Sign.** Of {accuracy.n_leaning} article × topic pairs a careful reader found "
         f"leaning, {accuracy.n_called} get a stance, and {pct(accuracy.sign_accuracy_called)} "
@@ -293,7 +294,8 @@ def accuracy_sentences(
             else ""
         ),
         f"**Coverage.** {pct(accuracy.coverage_recall)} of discussed article × topic pairs are "
-        f"found, and {pct(accuracy.coverage_precision)} of those found are really discussed.",
+        f"found, and {pct(accuracy.coverage_precision)} of those found are really discussed"
+        f"{gate_note(accuracy, gate)}.",
     ]
     if accuracy.auc_favor_vs_none is not None:
         lines.append(

@@ -102,12 +102,14 @@ def render_trust(
     topics: Sequence[Any],
     counts_reported: bool = False,
     model_warnings: Sequence[str] | None = None,
+    gate: float | None = None,
 ) -> None:
     """A collapsed expander with the measured figures (the run's ``topics``, with key and
     label, name them; those whose key the labels lack are named as not measured), or with how
     to measure them; ``counts_reported``: the run counts quotes as the author's words too.
     ``model_warnings`` (the run's ``run.json``: a model that gave every passage the same
-    answer) come first, in view: that measure's numbers say nothing."""
+    answer) come first, in view: that measure's numbers say nothing. ``gate``: the run's coverage
+    gate, said where the figures were measured with another."""
     for warning in model_warnings or ():
         st.warning(f"This run: {md_escape(warning)}", icon=":material/warning:")
     accuracy = accuracy_for_run(models)
@@ -136,7 +138,7 @@ def render_trust(
             return
         # the run's names only for the topics the figures measure: a built-in key given another
         # target ("sanctions" on Iran) keeps the figures' own key, not the run's label
-        lines = accuracy_sentences(accuracy, {k: labels[k] for k in covered or []})
+        lines = accuracy_sentences(accuracy, {k: labels[k] for k in covered or []}, gate)
         if unmeasured:
             lines.insert(
                 0,

@@ -199,6 +199,11 @@ def test_coverage_measured_at_another_gate_than_the_run_s_is_said(tmp_path):
     assert "topic gate" not in trust_summary(models, 0.8) and "topic gate" not in trust_summary(
         models, None
     )
+    # and in the "how far to trust" sentences the pages show
+    coverage = next(line for line in accuracy_sentences(measured, gate=0.9) if "Coverage" in line)
+    assert coverage.endswith(f"really discussed ({note}, so its coverage differs).")
+    plain = next(line for line in accuracy_sentences(measured, gate=0.8) if "Coverage" in line)
+    assert plain.endswith("really discussed.")
     # a file from before the gate was recorded still reads, and says nothing of it
     old = asdict(FIGURES)
     del old["coverage_gate"]

@@ -430,6 +430,7 @@ def render() -> None:
         ctx.info.topics,
         ctx.info.aggregation.include_reported,
         ctx.meta.get("model_warnings"),
+        gate=ctx.info.gate,
     )
 
     store = data.text_store(ctx.path, ctx.stamp)

@@ -75,6 +75,7 @@ def render() -> None:
         ctx.info.topics,
         ctx.info.aggregation.include_reported,
         ctx.meta.get("model_warnings"),
+        gate=ctx.info.gate,
     )
     marked = [(t.key, ctx.marked_label(t.key)) for t in ctx.topics]  # "(not measured)"
     frame = chart_frame(

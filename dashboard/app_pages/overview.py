@@ -676,6 +676,7 @@ def render() -> None:
         ctx.info.topics,
         ctx.info.aggregation.include_reported,
         ctx.meta.get("model_warnings"),
+        gate=ctx.info.gate,
     )
     _tone_baseline(ctx, meta, topic_keys, period)
     views_offered = ["Authors", "Outlets", "Articles"]

@@ -692,6 +692,7 @@ def render() -> None:
         ctx.info.topics,
         ctx.info.aggregation.include_reported,
         ctx.meta.get("model_warnings"),
+        gate=ctx.info.gate,
     )
 
     left, right = st.columns([3, 2])
