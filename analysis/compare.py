@@ -739,6 +739,15 @@ def _setting_warnings(a: Run, b: Run, shared: list[str], labels: Mapping[str, st
                 f"intervals were drawn differently ([aggregate] {intervals}): intervals that "
                 "stop overlapping may owe it to that"
             )
+    for task in MEASURES:  # the same model in another precision moves the third decimal
+        precisions = [_precision(run, task) for run in (a, b)]
+        same_model = a.info.model_name(task) == b.info.model_name(task)
+        if same_model and None not in precisions and precisions[0] != precisions[1]:
+            warnings.append(
+                f"the {task} model ran in {precisions[0]} in run A and {precisions[1]} in run "
+                "B: scores differ in the third decimal, so a passage at a threshold or gate "
+                "can count in one run only and small changes may owe to that alone"
+            )
     methods = [r.info.interval_method for r in (a, b)]
     if methods[0] != methods[1]:
         warnings.append(
@@ -747,6 +756,14 @@ def _setting_warnings(a: Run, b: Run, shared: list[str], labels: Mapping[str, st
             "so intervals that start or stop overlapping may owe it to that"
         )
     return warnings
+
+
+def _precision(run: Run, task: str) -> str | None:
+    """The precision ``task``'s model ran in (``run.json``'s models), or None unrecorded."""
+    models = run.meta.get("models")
+    entry = models.get(task) if isinstance(models, Mapping) else None
+    value = entry.get("precision") if isinstance(entry, Mapping) else None
+    return str(value) if value else None
 
 
 def _topic_threshold_warnings(a: Run, b: Run, labels: Mapping[str, str]) -> list[str]:

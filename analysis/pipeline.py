@@ -431,6 +431,7 @@ def analyze(
         # topic passes the gate, and relevance alone must reach the threshold chosen for models
         # without a head (unless a threshold was given for every topic).
         ungated = [t.key for t in unjudged]
+        checked_topics = gated and len(ungated) < len(topics)  # the topic check judges some
         raised = ungated if config.topics.threshold is None else []
         thresholds = topic_thresholds(topics, threshold, raised)
         if unjudged:
@@ -525,7 +526,8 @@ def analyze(
         if progress:
             log(
                 f"scoring stance and tone of {found.n_pairs:,} candidate (passage, topic) "
-                f"pairs, {len(found):,} passages (the topic check keeps those really on topic)"
+                f"pairs, {len(found):,} passages"
+                + (" (the topic check keeps those really on topic)" if checked_topics else "")
             )
         quoted, gate = quoted_voice(stance), topic_gate(stance)
         if engine is None:
@@ -686,7 +688,8 @@ def analyze(
         f"wrote run {run_id} to {path} in {timings['total']:.1f} s: "
         f"{counted(counts['articles_read'], 'article')}, "
         f"{counted(counts['topic_passages'], 'topic passage')} "
-        f"({counts['scored_pairs']:,} passage-topic pairs after the topic check), "
+        f"({counts['scored_pairs']:,} passage-topic pairs"
+        f"{' after the topic check' if checked_topics else ''}), "
         f"{counted(counts['positions'], 'position')}, "
         f"{counted(counts['authors'], 'author or outlet group', 'authors and outlet groups')}"
     )

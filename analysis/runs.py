@@ -509,7 +509,8 @@ def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
     if spec == "latest":
         runs = list_runs(runs_dir)
         if not runs:
-            raise RunError(f"no runs in {runs_dir}: run `viewpoints analyze PATH` first")
+            missing = "" if runs_dir.is_dir() else " (no such folder: check --runs-dir)"
+            raise RunError(f"no runs in {runs_dir}{missing}: run `viewpoints analyze PATH` first")
         whole = [m for m in runs if not run_problems(Path(m["path"]))]
         if whole and whole[0] is not runs[0]:  # a folder copied in part, or edited by hand
             warnings.warn(

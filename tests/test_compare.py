@@ -1327,3 +1327,28 @@ def test_a_status_change_to_quotes_alone_reads_only_quoted_voices_as_on_the_page
     own = {**change, "n_passages_b": 2}
     text = format_comparison({**report, "overall": {**report["overall"], "status_changes": [own]}})
     assert "Xena: not discussed -> discussed" in text
+
+
+def test_the_same_model_in_another_precision_is_said(tmp_path):
+    """A review: two runs of one corpus and one model, bf16 and fp32, compared with no
+    warning, although a passage at the gate's edge counted in one of them only."""
+
+    def models(precision):
+        return {
+            "stance": {"name": "stance.minilm.v2", "precision": precision},
+            "tone": {"name": "tone.minilm.v3", "precision": "float32"},
+        }
+
+    meta = {"topics": TOPICS, "corpus_hash": "c0ffee" * 10}
+    a = make_run(
+        tmp_path, "run-a", score_rows(STANCE_A), meta={**meta, "models": models("bfloat16")}
+    )
+    b = make_run(
+        tmp_path, "run-b", score_rows(STANCE_A), meta={**meta, "models": models("float32")}
+    )
+    (warning,) = [w for w in compare_runs(a, b)["warnings"] if "precision" in w or "ran in" in w]
+    assert warning.startswith("the stance model ran in bfloat16 in run A and float32 in run B")
+    same = make_run(
+        tmp_path, "run-c", score_rows(STANCE_A), meta={**meta, "models": models("bfloat16")}
+    )
+    assert not any("ran in" in w for w in compare_runs(a, same)["warnings"])

@@ -479,3 +479,15 @@ def test_a_topics_file_without_the_built_in_topics_says_they_are_left_out():
     # the same target in other words of case and spacing is no redefinition
     respaced = [replace(builtin[0], target=builtin[0].target.upper()), *builtin[1:]]
     assert replaced_topics_note("mine.toml", respaced) is None
+
+
+def test_a_model_without_a_topic_head_is_not_said_to_check_topics(tmp_path, capsys):
+    """A review: with stance.minilm.v1 the log still said "(the topic check keeps those really
+    on topic)" and "pairs after the topic check", where no check ran."""
+    runs = tmp_path / "runs"
+    command = ["analyze", str(SEEDS), "--stance-model", "stance.minilm.v1", "--cache", ""]
+    assert main([*command, "--runs-dir", str(runs)]) == 0
+    err = capsys.readouterr().err
+    assert "topic check" not in err
+    (closing,) = [line for line in err.splitlines() if line.startswith("wrote run")]
+    assert "passage-topic pairs), " in closing

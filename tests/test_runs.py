@@ -42,7 +42,10 @@ def test_latest_is_the_newest_and_unknown_runs_name_recent_ones(tmp_path):
     assert [m["run_id"] for m in list_runs(tmp_path)] == ["r2", "r1"]
     with pytest.raises(RunError, match="recent runs: r2, r1"):
         resolve_run("r3", tmp_path)
-    with pytest.raises(RunError, match="no runs in"):
+    with pytest.raises(RunError, match=r"no runs in .*empty \(no such folder: check --runs-dir\)"):
+        resolve_run("latest", tmp_path / "empty")  # a misspelt --runs-dir is said to be one
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RunError, match=r"no runs in .*empty: run `viewpoints analyze PATH`"):
         resolve_run("latest", tmp_path / "empty")
 
 
