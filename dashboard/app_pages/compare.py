@@ -123,6 +123,11 @@ def render() -> None:
         horizontal=True,
     )
     if topic is not None:
+        st.caption(
+            "Each position's own passages, strongest first: relevance × how clearly a passage "
+            "takes a side or how sharply it is worded, so a sharp passage that takes no side "
+            "can come before one that leans a little (its stance and tone are on its card)."
+        )
         _topic_evidence(ctx, topic, labels[topic], chosen, positions, meta_by_id, kinds, level)
 
 

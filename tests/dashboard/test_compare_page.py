@@ -93,6 +93,9 @@ def test_evidence_is_of_one_topic_chosen_among_all(compare):
         _evidence_on(compare, key)
         assert [s.value for s in compare.subheader] == [label]
         assert compare.query_params["topic"] == key  # a link keeps the topic
+    # what "strongest" means is said: a review read a tone-strong, sideless passage first
+    # under a stance and took it for the passage behind the stance
+    assert any("strongest first: relevance ×" in c.value for c in compare.caption)
 
 
 def test_a_link_with_a_topic_opens_its_evidence(app, small_runs_dir):
