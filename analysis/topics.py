@@ -190,7 +190,10 @@ class Topic:
             )
         missing = [name for name in ("key", *_REQUIRED) if name not in data]
         if missing:
-            raise TopicsError(f"topic {key!r}: expected fields {missing}, got none for them")
+            raise TopicsError(
+                f"topic {key!r}: missing {' and '.join(repr(m) for m in missing)} (every topic "
+                f"needs {', '.join(repr(r) for r in _REQUIRED)})"
+            )
         return cls(**dict(data))
 
 

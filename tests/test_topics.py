@@ -98,7 +98,10 @@ def test_an_alias_needs_a_letter_or_digit(tmp_path):
 
 def test_missing_field_is_named(tmp_path):
     path = write(tmp_path, VALID.replace('target = "fishing quotas"\n', ""))
-    with pytest.raises(TopicsError, match=r"topic 'fishing': expected fields \['target'\]"):
+    needs = r"'label', 'description', 'target', 'aliases'"
+    with pytest.raises(
+        TopicsError, match=rf"'fishing': missing 'target' \(every topic needs {needs}"
+    ):
         load_topics(path)
 
 
