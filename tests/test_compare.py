@@ -1196,16 +1196,23 @@ def test_an_author_heard_only_through_quotes_reads_so_in_a_change(runs):
     assert "Bob stance: only quoted voices -> a side taken" in format_comparison(report)
 
 
+def with_co_author(runs, author: str, co_author: str) -> list:
+    """``runs`` with ``co_author`` added beside ``author``: every author position the same, as
+    for two bylines of the same articles."""
+    twinned = []
+    for run in runs:
+        table = run.positions.copy()
+        twin = table[(table["level"] == "author") & (table["author"] == author)].copy()
+        twin["author"] = co_author
+        table = pd.concat([table, twin], ignore_index=True)
+        twinned.append(dataclasses.replace(run, positions=table))
+    return twinned
+
+
 def test_co_authors_of_the_same_articles_are_compared_once(three_runs):
     """A review's robustness counted two flips of one article, once per co-author, and a tie
     between the two co-authors in every run."""
-    twinned = []
-    for run in three_runs:
-        table = run.positions.copy()
-        alice = table[(table["level"] == "author") & (table["author"] == "Alice")].copy()
-        alice["author"] = "Alicia"  # her co-author: every position the same
-        table = pd.concat([table, alice], ignore_index=True)
-        twinned.append(dataclasses.replace(run, positions=table))
+    twinned = with_co_author(three_runs, "Alice", "Alicia")
     plain = robustness(three_runs)["topics"]["sanctions"]
     report = robustness(twinned)["topics"]["sanctions"]
     assert report["same_as"] == [{"author": "Alicia", "group_kind": "author", "same_as": "Alice"}]
@@ -1217,12 +1224,7 @@ def test_co_authors_of_the_same_articles_are_compared_once(three_runs):
 
 
 def test_co_authors_of_the_same_articles_rank_once_between_two_runs(runs):
-    twinned = []
-    for run in runs:
-        table = run.positions.copy()
-        dan = table[(table["level"] == "author") & (table["author"] == "Dan")].copy()
-        dan["author"] = "Dana"  # his co-author
-        twinned.append(dataclasses.replace(run, positions=pd.concat([table, dan])))
+    twinned = with_co_author(runs, "Dan", "Dana")
     plain = compare_runs(*runs)["topics"]["sanctions"]["authors"]["spearman"]
     twins = compare_runs(*twinned)["topics"]["sanctions"]["authors"]["spearman"]
     assert twins["stance"] == pytest.approx(plain["stance"])  # not weighted twice
@@ -1232,12 +1234,7 @@ def test_co_authors_of_the_same_articles_rank_once_between_two_runs(runs):
 def test_co_authors_of_the_same_articles_flip_once_named_together(runs):
     """A review counted 112 sign flips where 96 were distinct: each co-author of one article
     was listed with the same flip."""
-    twinned = []
-    for run in runs:
-        table = run.positions.copy()
-        alice = table[(table["level"] == "author") & (table["author"] == "Alice")].copy()
-        alice["author"] = "Alicia"  # her co-author: every position the same
-        twinned.append(dataclasses.replace(run, positions=pd.concat([table, alice])))
+    twinned = with_co_author(runs, "Alice", "Alicia")
     plain = compare_runs(*runs)["overall"]
     twins = compare_runs(*twinned)["overall"]
     flips = [e for e in twins["sign_changes"] if e["author"] in ("Alice", "Alicia")]
@@ -1290,12 +1287,7 @@ def test_the_terminal_lists_a_few_changes_of_each_kind_and_counts_the_rest(runs)
 def test_co_authors_change_status_and_kind_of_stance_once_named_together(runs):
     """A review: co-authors were merged in sign flips and splits only, so one appeared both
     inside the other's row and in a "discussed in one run only" row of their own."""
-    twinned = []
-    for run in runs:
-        table = run.positions.copy()
-        carol = table[(table["level"] == "author") & (table["author"] == "Carol")].copy()
-        carol["author"] = "Caroline"  # her co-author: every position the same
-        twinned.append(dataclasses.replace(run, positions=pd.concat([table, carol])))
+    twinned = with_co_author(runs, "Carol", "Caroline")
     plain = compare_runs(*runs)["overall"]
     twins = compare_runs(*twinned)["overall"]
     # Carol's sanctions passages fall under run B's threshold: discussed in run A only
