@@ -39,11 +39,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from analysis.corpus import load_corpus
+from experiments.reserved import reserved_ids
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[2] / "shared" / "data"
 ALLSIDES = SHARED / "allsides" / "articles.jsonl"
-RESERVED = SHARED / "allsides" / "reserved_ids.txt"
 NEWS_STANCE = SHARED / "news_stance" / "passages.jsonl"
 SEED = 20261201
 PER_TOPIC = {"opinion": 420, "evaluative": 260, "reported": 150, "random": 170}
@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> None:
         third_round(args.out, args.model)
         return
     rng = random.Random(SEED)
-    reserved = set(RESERVED.read_text().split())
+    reserved = reserved_ids()
     labelled = [json.loads(line) for line in NEWS_STANCE.open(encoding="utf-8")]
     taken = {row["passage_id"] for row in labelled}
     corpus = load_corpus([ALLSIDES], progress=True)
@@ -428,7 +428,7 @@ def take(pool: list, quota: int, picked: set[str], per_article: Counter, cap: in
 def second_round(out: Path) -> None:
     """Round 2: strictly on-topic passages and articles not drawn before (see ``EXCLUDE``)."""
     rng = random.Random(SEED + 2)
-    reserved = set(RESERVED.read_text().split())
+    reserved = reserved_ids()
     taken = {json.loads(x)["passage_id"] for x in NEWS_STANCE.open(encoding="utf-8")}
     first = [json.loads(x) for x in (out / "passages_to_label.jsonl").open(encoding="utf-8")]
     taken |= {it["passage_id"] for it in first}
@@ -582,7 +582,7 @@ def sided_articles(out: Path) -> set[tuple[str, str]]:
 def third_round(out: Path, model_dir: Path) -> None:
     """Round 3: model-ranked passages of non-dev articles (see ``ROUND3_QUOTA``); train only."""
     rng = random.Random(SEED + 3)
-    reserved = set(RESERVED.read_text().split())
+    reserved = reserved_ids()
     taken = taken_passages(out)
     splits = json.loads((out / "splits.json").read_text())
     dev = {aid for aid, split in splits["articles"].items() if split == "dev"}

@@ -27,11 +27,11 @@ from collections import defaultdict
 from pathlib import Path
 
 from analysis.corpus import load_corpus
+from experiments.reserved import reserved_ids
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[2] / "shared" / "data"
 ALLSIDES = SHARED / "allsides" / "articles.jsonl"
-RESERVED = SHARED / "allsides" / "reserved_ids.txt"
 ARTICLE_LABELS = HERE.parent / "news_labels" / "articles.jsonl"
 SEED = 20261206
 PER_SPLIT = {"inferred": 100, "in_text": 40, "unnamed": 30}
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.out / 'items.jsonl'} exists and the labels refer to its items; "
             "draw into another folder with --out DIR, or replace it with --force"
         )
-    reserved = set(RESERVED.read_text().split())
+    reserved = reserved_ids()
     splits = {a: s for a, s in article_splits().items() if a not in reserved}
     corpus = load_corpus([ALLSIDES], progress=True)
     articles = {a.article_id: a for a in corpus.articles if a.article_id in splits}

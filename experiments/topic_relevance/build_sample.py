@@ -33,12 +33,12 @@ import numpy as np
 
 from analysis.embedding import Embedder
 from analysis.topics import alias_pattern, load_topics
+from experiments.reserved import reserved_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS_DIR = ROOT / "seeds"
 SAMPLING_TOPICS = Path(__file__).parent / "sampling_topics.toml"
 ALLSIDES = ROOT.parent / "shared" / "data" / "allsides" / "articles.jsonl"
-RESERVED = ALLSIDES.parent / "reserved_ids.txt"
 SEED = 20240611
 N_RANDOM = 150
 POOL = 30_000
@@ -156,11 +156,6 @@ def build(out: Path) -> None:
         encoding="utf-8",
     )
     print(f"wrote {len(records)} passages to {out}")
-
-
-def reserved_ids() -> frozenset[str]:
-    """The AllSides articles held out for evaluation: never labelled."""
-    return frozenset(RESERVED.read_text(encoding="utf-8").split())
 
 
 def from_reserved(source: str, reserved: frozenset[str]) -> bool:

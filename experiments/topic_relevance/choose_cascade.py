@@ -40,6 +40,7 @@ from analysis.topics import (
     TopicMatcher,
     load_topics,
 )
+from experiments.reserved import reserved_ids
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -54,7 +55,7 @@ THRESHOLDS = (GATED_THRESHOLD, DEFAULT_THRESHOLD)
 
 def sample_articles(limit: int, seed: int) -> list[dict[str, Any]]:
     """``limit`` AllSides articles drawn at random (seeded) from those not reserved."""
-    reserved = set((ALLSIDES / "reserved_ids.txt").read_text(encoding="utf-8").split())
+    reserved = reserved_ids()
     with (ALLSIDES / "articles.jsonl").open(encoding="utf-8") as handle:
         records = [json.loads(line) for line in handle]
     usable = [r for r in records if str(r.get("ID")) not in reserved]

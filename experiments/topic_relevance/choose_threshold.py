@@ -33,7 +33,8 @@ import numpy as np
 from analysis import topics as topics_mod
 from analysis.embedding import Embedder
 from analysis.topics import TopicMatcher, load_topics, prototypes
-from experiments.topic_relevance.build_sample import from_reserved, reserved_ids
+from experiments.reserved import reserved_ids
+from experiments.topic_relevance.build_sample import from_reserved
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels.jsonl"

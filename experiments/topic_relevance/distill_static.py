@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from experiments.reserved import reserved_ids
+
 ROOT = Path(__file__).resolve().parents[2]
 ALLSIDES = ROOT.parent / "shared" / "data" / "allsides"
 OUT = ROOT / "analysis" / "shipped_models" / "minilm_static"
@@ -59,7 +61,7 @@ def piece_frequencies(vocab_size: int) -> tuple[np.ndarray, int]:
     from analysis.backbone import minilm_path
 
     tokenizer = Tokenizer.from_file(str(minilm_path(verify=False) / "tokenizer.json"))
-    reserved = set((ALLSIDES / "reserved_ids.txt").read_text(encoding="utf-8").split())
+    reserved = reserved_ids()
     texts = []
     with (ALLSIDES / "articles.jsonl").open(encoding="utf-8") as handle:
         for line in handle:

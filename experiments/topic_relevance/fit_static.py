@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.reserved import reserved_ids
 from experiments.topic_relevance.choose_cascade import ALLSIDES, OUTPUT
 from experiments.topic_relevance.distill_static import SIF_A, piece_frequencies, piece_vectors
 
@@ -47,7 +48,7 @@ CHOOSE_SAMPLE = (1000, 0)  # choose_cascade.py's defaults: its sample is left ou
 
 def training_articles(n: int, seed: int) -> list[dict[str, Any]]:
     """``n`` non-reserved AllSides articles outside choose_cascade's sample, drawn with ``seed``."""
-    reserved = set((ALLSIDES / "reserved_ids.txt").read_text(encoding="utf-8").split())
+    reserved = reserved_ids()
     with (ALLSIDES / "articles.jsonl").open(encoding="utf-8") as handle:
         records = [json.loads(line) for line in handle]
     usable = [r for r in records if str(r.get("ID")) not in reserved]

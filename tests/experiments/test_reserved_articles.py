@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments.topic_relevance import build_sample, choose_threshold
+import experiments.reserved
+from experiments.topic_relevance import choose_threshold
 from tests.conftest import SHARED_DATA
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ def test_no_committed_file_names_a_reserved_article():
 def test_relevance_labels_from_a_reserved_article_are_refused(tmp_path, monkeypatch):
     reserved = tmp_path / "reserved_ids.txt"
     reserved.write_text("AAAAAAAAAAAAAAAA\n", encoding="utf-8")
-    monkeypatch.setattr(build_sample, "RESERVED", reserved)
+    monkeypatch.setattr(experiments.reserved, "RESERVED", reserved)
     rows = [
         {"id": 0, "text": "a", "context": "", "source": "seed:x.txt:0", "labels": {}},
         {"id": 1, "text": "b", "context": "", "source": "allsides:BBBBBBBBBBBBBBBB:3"},
