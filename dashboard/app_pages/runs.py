@@ -60,14 +60,20 @@ def _models(meta: dict[str, Any]) -> str:
     return " + ".join(info.model_name(task) or "?" for task in ("stance", "tone"))
 
 
+def _article_count(meta: dict[str, Any]) -> int | None:
+    """How many articles a run holds, as its ``run.json`` counts them (None: not recorded)."""
+    counts = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
+    n = counts.get("articles", counts.get("articles_read"))
+    return n if isinstance(n, int) else None
+
+
 def run_label(meta: dict[str, Any]) -> str:
     """A run as the run pickers list it: id, name, models, how many articles, and whether the
     analyst's corrections went into it."""
     name = f" ({meta['name']})" if meta.get("name") else ""
     corrected = " · with corrections" if isinstance(meta.get("source_run"), dict) else ""
-    counts = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
-    n = counts.get("articles", counts.get("articles_read"))
-    articles = f" · {counted(n, 'article')}" if isinstance(n, int) else ""
+    n = _article_count(meta)
+    articles = f" · {counted(n, 'article')}" if n is not None else ""
     return f"{meta.get('run_id')}{name} · {_models(meta)}{articles}{corrected}"
 
 
@@ -88,9 +94,8 @@ def _header(report: dict[str, Any], metas: dict[str, dict[str, Any]]) -> None:
         run = report[side]
         meta = metas[run["run_id"]]
         created = str(run.get("created") or "")[:16].replace("T", " ")
-        counts = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
-        n = counts.get("articles", counts.get("articles_read"))
-        facts = [f for f in (created, counted(n, "article") if isinstance(n, int) else "") if f]
+        n = _article_count(meta)
+        facts = [f for f in (created, counted(n, "article") if n is not None else "") if f]
         with column.container(border=True):
             name = f" ({md_escape(str(meta['name']))})" if meta.get("name") else ""
             st.markdown(f"**Run {side.upper()}** `{run['run_id']}`{name}")

@@ -108,7 +108,6 @@ def recall_grid(full: np.ndarray, alias: np.ndarray, static: np.ndarray) -> list
 def gated_pairs(full: np.ndarray, texts: list[str], topics: list[Any]) -> np.ndarray:
     """The (passage, topic) pairs at relevance >= 0.55 that stance.minilm.v2's topic head keeps
     (P(on) >= the default ``topics.gate``): what a default run scores."""
-    from analysis.config import TopicsSection
     from analysis.scoring import create_scorer
     from analysis.scoring.pair_scorer import topic_gate
 
