@@ -19,10 +19,11 @@ not (level ``"outlet"``, made when asked: ``analysis.outlets``):
   **stance_mass** = ``sum(f_i + a_i)`` is the expected number of passages that take a side
   (**favor_mass**, **against_mass** its two parts). **stance_status**: ``no_stance`` when the
   mass is under ``min_stance_mass`` (the topic is discussed but no side is taken: stance and
-  its interval are NaN, shown as "no stance expressed"), ``mixed`` when both sides reach half of
-  it, the smaller side's mass is at least :data:`MIXED_RATIO` of the larger's (both sides taken
+  its interval are NaN, shown as "no stance expressed"), ``mixed`` when both sides reach it,
+  the smaller side's mass is at least :data:`MIXED_RATIO` of the larger's (both sides taken
   about equally) and the stance stays within ±1/3, else ``expressed``; None when not
-  discussed.
+  discussed. Sides that balance that way without both reaching ``min_stance_mass`` are
+  ``no_stance`` too: neither side is taken.
 - **tone**: the relevance-weighted mean ``sum(r_i x_i) / sum(r_i)`` of the counted passages'
   ``tone`` (positive − negative), in [-1, 1].
 - **quoted_stance**, **quoted_low/high**, **quoted_status**, **quoted_mass**,
@@ -95,6 +96,8 @@ EVIDENCE_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
 # at least this share of the larger's. Before, any side over half of min_stance_mass made a
 # weak stance "mixed" (favor mass 1.88 against 0.20 read "mixed"); on the article dev set this
 # ratio read one more pair right, net, among 804 and 0.25 two (experiments/article_level/README.md).
+# Both sides must also reach min_stance_mass: until 2026-12-07 half of it sufficed, and articles
+# with 0.06 expected passages on each side read "mixed" beside "0.1 of 3 expected to take a side".
 MIXED_RATIO = 0.5
 REQUIRED = {
     "articles": (
@@ -559,27 +562,26 @@ def _stance_status(
     """Set ``status`` where ``present`` (the voice has something to say about the topic):
     ``no_stance`` when the expected number of its stance-taking passages is under
     ``min_mass`` (the stance and its interval are then NaN: no side is taken, so no number is
-    shown), ``mixed`` when both sides reach half of it, the smaller side at least
-    :data:`MIXED_RATIO` of the larger and the stance stays within ±1/3, else ``expressed``;
-    None elsewhere."""
+    shown), ``mixed`` when the sides balance (the smaller at least :data:`MIXED_RATIO` of the
+    larger, the stance within ±1/3) and both reach ``min_mass``, ``no_stance`` too when they
+    balance without both reaching it (neither side is taken), else ``expressed``; None
+    elsewhere."""
     name = (lambda c: f"{prefix}_{c}") if prefix else (lambda c: c)
     mass = out[name("mass") if prefix else "stance_mass"].astype(float).fillna(0.0)
     favor = out[name("favor_mass")].astype(float).fillna(0.0)
     against = out[name("against_mass")].astype(float).fillna(0.0)
     present = present.to_numpy(dtype=bool)
-    none = present & (mass < min_mass).to_numpy()
-    mixed = (
-        present
-        & ~none
-        & (
-            (favor >= min_mass / 2)
-            & (against >= min_mass / 2)
-            & (np.minimum(favor, against) >= MIXED_RATIO * np.maximum(favor, against))
+    balanced = (
+        (
+            (np.minimum(favor, against) >= MIXED_RATIO * np.maximum(favor, against))
             & (out[column].abs() <= 1 / 3)
         )
         .fillna(False)
         .to_numpy()
     )
+    both_taken = ((favor >= min_mass) & (against >= min_mass)).to_numpy()
+    none = present & ((mass < min_mass).to_numpy() | (balanced & ~both_taken))
+    mixed = present & ~none & balanced
     labels = np.where(none, "no_stance", np.where(mixed, "mixed", "expressed"))
     out[status] = pd.Series(
         [lab if p else None for lab, p in zip(labels, present, strict=True)],

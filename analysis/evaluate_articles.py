@@ -166,6 +166,17 @@ def defined_coverage(coverage: dict[str, Any]) -> dict[str, float | None]:
     }
 
 
+def macro_f1_words(report: dict[str, Any]) -> str:
+    """What the report's macro-F1 averages over, in words: the four labels, or those present
+    (a file of not-discussed pairs alone scores 1.000 over that one label)."""
+    present = report.get("macro_f1_labels")
+    if present is None or len(present) == len(ARTICLE_LABELS):
+        return "macro-F1 over the four labels"
+    if len(present) == 1:
+        return f"macro-F1 over the one label present ({present[0]})"
+    return f"macro-F1 over the {len(present)} labels present ({', '.join(present)})"
+
+
 def headline_figures(
     label: np.ndarray, discussed_pred: np.ndarray, score: np.ndarray
 ) -> dict[str, float | None]:
@@ -245,6 +256,7 @@ def article_metrics(matched: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
     )
     # the counts behind it: precision is undefined when nothing is read as discussed
     coverage.update(n_read=int(discussed_pred.sum()), n_labelled=int(discussed_true.sum()))
+    coverage.update(defined_coverage(coverage))  # None, not 0.0, where undefined (JSON too)
     score = (
         matched["stance"]
         .astype(float)
@@ -284,6 +296,8 @@ def article_metrics(matched: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
         "auc_favor_vs_none": _round(point["auc_favor_vs_none"]),
         "auc_against_vs_none": _round(roc_auc(-score[label == "against"], -score[label == "none"])),
         "macro_f1": round(report["macro_f1"], 4),
+        # the labels the macro-F1 averages: those in the labels or the run's reading
+        "macro_f1_labels": [k for k in ARTICLE_LABELS if k in truth or k in predicted],
         "labels": list(ARTICLE_LABELS),
         "confusion": report["confusion"],
         "per_topic": per_topic,

@@ -86,7 +86,9 @@ def macro_f1_interval(
 
     A resample of the examples is a multinomial draw of the confusion matrix's cells (the same
     distribution as drawing example indices), so memory stays ``n_boot`` × cells whatever the
-    number of examples."""
+    number of examples. Every resample averages over the labels of the whole sample: a resample
+    that happens to draw none of a rare label scores 0 on it rather than leaving it out, which
+    would lift that resample's average above anything the sample's macro-F1 can reach."""
     truth = np.asarray(y_true_index, dtype=np.int64)
     pred = np.asarray(y_pred_index, dtype=np.int64)
     n = len(truth)
@@ -94,15 +96,18 @@ def macro_f1_interval(
         return None
     cells = np.bincount(truth * n_labels + pred, minlength=n_labels * n_labels)
     draws = np.random.default_rng(seed).multinomial(n, cells / n, size=n_boot)
-    scores = macro_f1_of(draws.reshape(n_boot, n_labels, n_labels))
+    matrix = cells.reshape(n_labels, n_labels)
+    labels = (matrix.sum(axis=0) + matrix.sum(axis=1)) > 0
+    scores = macro_f1_of(draws.reshape(n_boot, n_labels, n_labels), labels)
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(scores, [tail, 100 - tail])
     return float(low), float(high)
 
 
-def macro_f1_of(confusions: np.ndarray) -> np.ndarray:
+def macro_f1_of(confusions: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
     """The macro-F1 of each confusion matrix (``[..., true, predicted]``), over the labels that
-    occur in its truth or predictions, as :func:`classification_report` counts it."""
+    occur in its truth or predictions, as :func:`classification_report` counts it, or over
+    ``labels`` (a boolean mask of the label indices) where given."""
     confusion = np.asarray(confusions, dtype=float)
     tp = np.einsum("...ii->...i", confusion)
     predicted, actual = confusion.sum(axis=-2), confusion.sum(axis=-1)
@@ -110,7 +115,10 @@ def macro_f1_of(confusions: np.ndarray) -> np.ndarray:
         precision = np.where(predicted > 0, tp / predicted, 0.0)
         recall = np.where(actual > 0, tp / actual, 0.0)
         f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
-    present = (predicted + actual) > 0  # a label absent from a matrix says nothing of it
+    if labels is None:
+        present = (predicted + actual) > 0  # a label absent from a matrix says nothing of it
+    else:
+        present = np.broadcast_to(np.asarray(labels, dtype=bool), f1.shape)
     return (f1 * present).sum(axis=-1) / present.sum(axis=-1)
 
 

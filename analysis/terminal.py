@@ -22,7 +22,7 @@ from analysis.corpus.documents import is_excluded
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
 from analysis.evaluate import interval_words
-from analysis.evaluate_articles import MIN_INTERVAL_ARTICLES, defined_coverage
+from analysis.evaluate_articles import MIN_INTERVAL_ARTICLES, defined_coverage, macro_f1_words
 from analysis.intervals import NEAR_ZERO, mixed_lean, settled_near_zero
 from analysis.labels import MEASURE_WORDS, TASK_WORDS, group_label, p_value_text
 from analysis.metrics import defined_per_class
@@ -109,7 +109,7 @@ def format_article_report(report: dict[str, Any]) -> str:
         f"AUC favor vs none: {_fmt(report['auc_favor_vs_none'])}"
         f"{interval_text(report, 'auc_favor_vs_none')}   "
         f"AUC against vs none: {_fmt(report['auc_against_vs_none'])}",
-        f"macro-F1 over the four labels: {report['macro_f1']:.3f}",
+        f"{macro_f1_words(report)}: {report['macro_f1']:.3f}",
         *([note] if (note := article_interval_note(report)) else []),
         "",
         "confusion (rows: label, columns: the run's reading)",

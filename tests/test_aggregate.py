@@ -191,6 +191,26 @@ def test_no_stance_expressed_and_mixed_are_said_apart_from_a_number():
     assert row(default, "article", "sanctions", article_id="a")["stance_status"] == "mixed"
 
 
+def test_sides_that_balance_without_either_being_taken_read_no_stance_not_mixed():
+    """0.3 expected passages on each side, under the 0.5 a side needs: nothing is taken, so
+    the article reads "no stance expressed" (with no number), not "mixed"."""
+    arts, passages, scores = tables(
+        [article("a", "Ann"), article("b", "Bob")],
+        [
+            score("a:0", "sanctions", 0.9, 0.3, 0.0),
+            score("a:1", "sanctions", 0.9, -0.3, 0.0),
+            score("b:0", "sanctions", 0.9, 0.6, 0.0),
+            score("b:1", "sanctions", 0.9, -0.5, 0.0),
+        ],
+    )
+    out = positions(arts, passages, scores, TOPICS, AggregateConfig(min_stance_mass=0.5))
+    a = row(out, "article", "sanctions", article_id="a")
+    assert a["stance_mass"] == pytest.approx(0.6)
+    assert a["stance_status"] == "no_stance" and np.isnan(a["stance"])
+    assert np.isnan(a["stance_low"]) and np.isnan(a["stance_high"])
+    assert row(out, "article", "sanctions", article_id="b")["stance_status"] == "mixed"
+
+
 def test_a_side_much_weaker_than_the_other_does_not_make_a_stance_mixed():
     """Both sides taken, but one four times the other: a weak stance, not a mix."""
     arts, passages, scores = tables(

@@ -196,7 +196,9 @@ def test_coverage_with_nothing_discussed_either_way_is_undefined_not_zero():
         {"article_id": ["a"], "title": [None], "topic": ["ukraine"], "label": ["not_discussed"]}
     )
     report = evaluate_run_articles(labels, table)
-    assert report["coverage"]["f1"] == 0.0  # the raw count's F1, as stored
+    # stored as undefined too, so that --json does not give 0.0 where the text says n/a
+    assert report["coverage"]["f1"] is None and report["coverage"]["precision"] is None
+    assert json.loads(json.dumps(report))["coverage"]["recall"] is None
     assert defined_coverage(report["coverage"]) == {"precision": None, "recall": None, "f1": None}
     assert "F1 n/a" in format_article_report(report)
     table = positions([("a", "A", "ukraine", "discussed", "no_stance", None)])

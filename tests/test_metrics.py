@@ -86,3 +86,21 @@ def test_macro_f1_interval_brackets_the_figure_and_narrows_with_more_examples():
         widths.append(high - low)
     assert widths[1] < widths[0] / 5  # about 1/sqrt(100) as wide
     assert macro_f1_interval(truth[:1], pred[:1], 3) is None  # one example: no interval
+
+
+def test_a_resample_without_the_rare_label_does_not_lift_the_macro_f1_interval():
+    """Two 'against' rows among 40, both missed: the sample's macro-F1 averages three labels,
+    one of them 0. A resample that draws neither still averages three (it cannot do better on
+    'against'), so the interval stays around the figure; averaged over the two labels it drew,
+    such a resample scored near 0.85 and stretched the interval to [0.44, 0.85] around 0.53."""
+    from analysis.metrics import classification_report, macro_f1_interval
+
+    truth = np.array([0] * 19 + [2] * 19 + [1, 1])
+    pred = truth.copy()
+    pred[[0, 1, 2, 20, 21, 22, 23]] = [2, 2, 2, 0, 0, 0, 0]
+    pred[[38, 39]] = 2  # 'against' never found
+    labels = ["favor", "against", "none"]
+    whole = classification_report([labels[i] for i in truth], [labels[i] for i in pred], labels)
+    low, high = macro_f1_interval(truth, pred, 3, seed=0)
+    assert low < whole["macro_f1"] < high
+    assert high < 2 / 3  # favor and none perfect, against 0: no resample can read more

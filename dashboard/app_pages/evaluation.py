@@ -43,7 +43,7 @@ from analysis.corrections import (
 )
 from analysis.datasets import FORMATS, DataError, load_examples, news_file_note, untargeted_note
 from analysis.evaluate import evaluate_scorer, interval_words, probability_report
-from analysis.evaluate_articles import defined_coverage
+from analysis.evaluate_articles import defined_coverage, macro_f1_words
 from analysis.labels import TASK_LABELS, TASK_WORDS, counted
 from analysis.terminal import BOOTSTRAP_NOTE, article_interval_note, interval_text
 from dashboard import context, corrections_ui, data, state
@@ -717,12 +717,14 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
     called = report.get("sign_accuracy_called")
     counts = report.get("label_counts") or {}
     leaning = int(counts.get("favor", 0)) + int(counts.get("against", 0))
+    n_signed, n_called = report["n_signed"], report["n_called"]
     st.caption(
-        f"Of the {report['n_signed']} favor and against pairs, {report['n_called']} get a "
+        f"Of the {n_signed} favor and against {'pair' if n_signed == 1 else 'pairs'}, "
+        f"{n_called} {'gets' if n_called == 1 else 'get'} a "
         "stance number (a 'mixed' one is judged by its number here, and read as 'none' in the "
         "confusion), "
         + (f"{called:.0%} of those the right sign" if called is not None else "none with a sign")
-        + f"; macro-F1 over the four labels {report['macro_f1']:.3f}."
+        + f"; {macro_f1_words(report)} {report['macro_f1']:.3f}."
         + (
             f" Answering favor for every one of the {leaning} leaning pairs would score "
             f"{int(counts.get('favor', 0)) / leaning:.0%} sign accuracy over them, against the "
