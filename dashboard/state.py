@@ -77,6 +77,7 @@ NOUNS = {
     "run_a": "run",
     "run_b": "run",
     "author": "author",
+    "article": "article",
     "outlet": "outlet",
     "topic": "topic",
     # multiselects: the noun, not their label ("authors or outlet groups (two to 4)")
@@ -154,8 +155,13 @@ def push_to_query_params() -> None:
     params.from_dict({**others, **wanted})
 
 
-def switch_page(page: Any) -> None:
-    """Open ``page`` with the selections in its address, in one browser history entry."""
+def switch_page(page: Any, handed: Sequence[str] = ()) -> None:
+    """Open ``page`` with the selections in its address, in one browser history entry.
+    ``handed`` names the selections this page hands over (the article a button opens): the
+    page opened treats them as a link's, shown whatever its own filters hold, and says so
+    where one is not there."""
+    if handed:
+        st.session_state.setdefault(_FROM_LINK, set()).update(handed)
     st.switch_page(page, query_params=selections())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -203,6 +204,9 @@ def score_table(
     records = df.to_dict("records")
     table = pd.DataFrame({PASSAGE_PLACE: df["index"].astype("Int64") + 1})
     table["Topic"] = [label(t) for t in df["topic"]]
+    table["Voice"] = [_voice(r) for r in records]
+    # the text before the numbers: last, it stayed cut off at 1280 px even scrolled right
+    table["Passage"] = df["text"].fillna("").str.slice(0, 160).to_numpy()
     if has_quoted_stance(df):
         nan = float("nan")
         table[AUTHOR_STANCE] = [
@@ -216,8 +220,6 @@ def score_table(
     table["Tone"] = df["tone"].astype(float).to_numpy()
     table["Tone probabilities"] = [probabilities(r, TONE_PROBS) for r in records]
     table["Relevance"] = df["relevance"].astype(float).to_numpy()
-    table["Voice"] = [_voice(r) for r in records]
-    table["Passage"] = df["text"].fillna("").str.slice(0, 160).to_numpy()
     # With a topic head: its P(on topic), the gate each passage passed (runs without one: none)
     if "on_topic" in df.columns and df["on_topic"].notna().any():
         table.insert(
@@ -291,7 +293,7 @@ def _show_gated_out(table: pd.DataFrame, gate: float | None, passage_gate: float
             hide_index=True,
             column_config={
                 PASSAGE_PLACE: st.column_config.NumberColumn(width=40, help=PASSAGE_PLACE_HELP),
-                "Passage": st.column_config.TextColumn(width="large"),
+                "Passage": st.column_config.TextColumn(width="medium"),
             },
         )
 
@@ -370,22 +372,31 @@ def render() -> None:
     )
     current = state.get("article")
     listed = len(options)  # what the filters give, before a linked article is added
+    asked = state.opened_by_link("article")  # by a link, or by another page's button
     if (
-        current in meta_by_id.index
-        and current not in options
-        and (not (query or group) or state.opened_by_link("article"))
+        current in meta_by_id.index and current not in options and (not (query or group) or asked)
     ):  # the article a link names is shown, whatever filters the link's reader has on
         options.insert(0, current)
+    if current is not None and current not in meta_by_id.index and not asked and options:
+        # the run was switched to one without the open article: say so, not swap it silently
+        st.info(
+            f"The article open before (id {current}) is not in this run: showing another.",
+            icon=":material/swap_horiz:",
+        )
     if not options:
-        untick = " Untick *Only articles that discuss a topic* to search them all."
-        st.warning("No article matches this search." + (untick if only_discussing else ""))
+        hints = []
+        if query and not in_text:
+            hints.append("Tick *Search the articles' text too* to look in their text.")
+        if only_discussing:
+            hints.append("Untick *Only articles that discuss a topic* to search them all.")
+        st.warning(" ".join(["No article matches this search.", *hints]))
         return  # not st.stop(): the app then writes the search to the address
     aid = state.selectbox(
         (
             f"Article ({len(options)} shown, newest first)"
             if matching <= listed
             else f"Article (the newest {listed} of {matching:,}; search to find the others)"
-            + (" and the one the link names" if len(options) > listed else "")
+            + (" and the one asked for" if len(options) > listed else "")
         ),
         options,
         "article",
@@ -408,7 +419,8 @@ def render() -> None:
         md_escape(str(info["date"])[:10]) if not is_missing(info.get("date")) else "undated"
     )
     if not is_missing(info.get("url")) and str(info["url"]).startswith(("http://", "https://")):
-        facts.append(f'<a href="{md_escape(info["url"])}" target="_blank">source</a>')
+        # an attribute, not Markdown: md_escape's backslashes broke 428 addresses with _ or #
+        facts.append(f'<a href="{html.escape(str(info["url"]))}" target="_blank">source</a>')
     if not is_missing(info.get("duplicate_of")):
         facts.append(f"duplicate of {md_escape(info['duplicate_of'])} (not counted twice)")
     st.markdown(" · ".join(facts), unsafe_allow_html=True)
@@ -492,7 +504,7 @@ def render() -> None:
                 PASSAGE_PLACE: st.column_config.NumberColumn(width=40, help=PASSAGE_PLACE_HELP),
                 "About it": st.column_config.NumberColumn(
                     help="the topic check's probability that the passage is about the topic; "
-                    f"{MISSING_SCORE} where the topic check does not judge the topic (a topic "
+                    "'not judged' where the topic check does not judge the topic (a topic "
                     "whose target its model was not trained on, such as one of your own)"
                 ),
                 "Passage": st.column_config.TextColumn(width="large"),

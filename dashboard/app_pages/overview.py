@@ -389,7 +389,7 @@ def _evidence_for_article(
     if st.button("Open this article with its passages highlighted", icon=":material/article:"):
         state.put("article", aid)
         state.put("colour", topic)  # coloured by the topic its evidence was opened on
-        state.switch_page(ARTICLE_PAGE)
+        state.switch_page(ARTICLE_PAGE, handed=("article",))
     store = data.text_store(ctx.path, ctx.stamp)
     if record is not None and record.get("status") == "unscored":
         st.warning(_unscored_note(ctx.label(topic)))

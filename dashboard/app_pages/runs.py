@@ -616,7 +616,7 @@ def _show_disagreements(
                 state.put("article", e["article_id"])
                 state.put("topic", e["topic"])
                 state.put("colour", e["topic"])  # coloured by the topic it was opened on
-                state.switch_page(ARTICLE_PAGE)
+                state.switch_page(ARTICLE_PAGE, handed=("article",))
 
 
 def _note_no_run_of_the_same_articles(by_id: dict[str, dict[str, Any]], a_id: str) -> None:

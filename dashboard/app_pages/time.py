@@ -830,7 +830,7 @@ def render() -> None:
                 state.put("article", str(picked["article_id"]))
                 state.put("topic", str(picked["topic"]))
                 state.put("colour", str(picked["topic"]))  # coloured by the point's topic
-                state.switch_page(ARTICLE_PAGE)
+                state.switch_page(ARTICLE_PAGE, handed=("article",))
 
 
 if __name__ == "__main__":

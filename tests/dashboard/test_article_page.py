@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
 from analysis.runs import write_run
 from dashboard.style import diverging_color
+from tests.dashboard.conftest import make_small_run
 
 NHAN_DAN_ARTICLE = "004_874e9fd0087b4233"
 
@@ -471,5 +473,49 @@ def test_the_list_counts_what_the_filters_give_beside_a_linked_article(app, larg
     assert not at.exception, [e.value for e in at.exception]
     label = at.selectbox(key="w_article").label
     assert re.match(r"Article \(the newest 300 of [\d,]+; search to find the others\)", label)
-    assert label.endswith(" and the one the link names")
+    assert label.endswith(" and the one asked for")
     assert at.selectbox(key="w_article").value == oldest
+
+
+def test_the_source_link_keeps_the_address_as_it_is(app, tmp_path):
+    """A review: the link was Markdown-escaped, so '_' became '\\_' and the browser opened
+    '/'-broken addresses for 428 of the AllSides articles."""
+    url = "https://example.com/national-security_3143215.html#top?a=1&b=2"
+    spec = {
+        "article_id": "u1",
+        "title": "Treaty talks",
+        "author": "Ann Lee",
+        "outlet": "Wire",
+        "date": "2019-01-02",
+        "url": url,
+        "paragraphs": [("Words.", [("arms_control", 0.7, 0.1, 0.2, 0.1, 0.9)], False, None)],
+    }
+    at = app(_write_specs(tmp_path, "20190110-120000-links000", [spec]), article="u1").run()
+    at.switch_page("app_pages/article.py").run()
+    assert not at.exception
+    links = [m.value for m in at.markdown if ">source</a>" in m.value]
+    assert len(links) == 1
+    assert 'href="https://example.com/national-security_3143215.html#top?a=1&amp;b=2"' in links[0]
+
+
+def test_switching_to_a_run_without_the_open_article_says_so(app, tmp_path, quiet_runs_dir):
+    """A review: switching runs swapped the open article for another without a word."""
+    runs = tmp_path / "runs"
+    make_small_run(runs)
+    for run in quiet_runs_dir.iterdir():
+        if run.is_dir():
+            shutil.copytree(run, runs / run.name)
+    at = app(runs, run="20181110-120000-seeds000", article=NHAN_DAN_ARTICLE).run()
+    at.switch_page("app_pages/article.py").run()
+    assert at.header[0].value.startswith("A positive sign")
+    at.sidebar.selectbox(key="w_run").set_value("20190110-120000-quiet000").run()  # no Nhan Dan
+    assert not at.exception
+    assert any(f"(id {NHAN_DAN_ARTICLE}) is not in this run" in i.value for i in at.info)
+    assert at.header[0].value in {"Sanctions tightened", "Treaty talks"}
+
+
+def test_a_link_to_an_article_the_run_lacks_names_it_as_an_article(app, small_runs_dir):
+    at = app(small_runs_dir, article="no-such-article").run()
+    at.switch_page("app_pages/article.py").run()
+    warnings = [w.value for w in at.warning]
+    assert any("This link asked for article “no-such-article”" in w for w in warnings), warnings

@@ -227,6 +227,29 @@ def test_article_level_view_and_opening_an_article(overview):
     assert overview.radio(key="art_colour_topic").value == "ukraine"  # the evidence's topic
 
 
+def test_an_article_opened_here_is_shown_whatever_the_article_pages_search(app, small_runs_dir):
+    """A review: with a search on the Article page, opening another article from here showed
+    the search's article instead, and rewrote the address to it."""
+    at = app(small_runs_dir).run()
+    at.switch_page("app_pages/article.py").run()
+    at.text_input(key="art_query").input("positive sign").run()
+    assert at.header[0].value.startswith("A positive sign")
+    at.switch_page("app_pages/overview.py").run()
+    at.radio(key="ov_view").set_value("Articles").run()
+    table = _table(at)
+    row = int(
+        table.index[
+            (table["Title"] == "Sanctions Are Here to Stay") & (table["Topic"] == "Ukraine")
+        ][0]
+    )
+    _click(at, row, TONE_HEADER)
+    next(b for b in at.button if "Open this article" in b.label).click().run()
+    assert not at.exception
+    assert at.title[0].value == "Article"
+    assert at.header[0].value == "Sanctions Are Here to Stay"
+    assert at.query_params["article"] == "002_timofeev_sanctions"
+
+
 def test_the_silent_ones_box_lives_in_the_url_and_names_chosen_are_all_shown(app, small_runs_dir):
     at = app(small_runs_dir, topics="sanctions").run()
     box = at.checkbox(key="ov_discussing_author")
