@@ -54,7 +54,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None
     ]
     if stray:
-        raise CLIError(f"{', '.join(stray)}: only with --level article (--run: or --task topic)")
+        also = " (--run: also with --task topic)" if "--run" in stray else ""
+        raise CLIError(f"{', '.join(stray)}: only with --level article{also}")
     if args.task is None:
         raise ValueError(
             "--task stance|tone|speaker|topic is needed to evaluate passages (or --level article)"
@@ -84,8 +85,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             label_map=parse_label_map(args.label_map),
         )
     what = "quoted voice's stance" if args.task == "speaker" else args.task
+    try:  # named: bf16 and fp32 move the third decimal (the dashboard uses the run's)
+        precision = scorer.identity().get("precision")
+    except Exception:
+        precision = None
     print(
-        f"evaluating {scorer.name} on {len(examples)} {what} examples from {args.data}",
+        f"evaluating {scorer.name} on {len(examples)} {what} examples from {args.data}"
+        + (f" ({precision})" if precision else ""),
         file=sys.stderr,
     )
     if args.task == "stance" and (note := news_file_note(args.data)):
@@ -103,6 +109,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     report = evaluate_scorer(scorer, examples, progress=True)
     report["data"] = str(args.data)
     report["task"] = args.task
+    report["precision"] = precision
     if args.json:  # undefined per-class scores as null, as the text prints n/a
         from analysis.metrics import defined_per_class
 
@@ -160,7 +167,11 @@ def evaluate_topic_check(args: argparse.Namespace) -> int:
 def evaluate_articles(args: argparse.Namespace) -> int:
     """``evaluate --level article``: a run's article positions (or a fresh analysis of the
     labelled articles in ``--corpus``) against article labels."""
-    from analysis.evaluate_articles import evaluate_run_articles, load_article_labels
+    from analysis.evaluate_articles import (
+        check_label_topics,
+        evaluate_run_articles,
+        load_article_labels,
+    )
     from analysis.runs import load_run
     from analysis.terminal import format_article_report
 
@@ -184,19 +195,21 @@ def evaluate_articles(args: argparse.Namespace) -> int:
         raise ValueError("--level article takes --run RUN or --corpus FILE, not both")
     if args.run:
         run = _load_run_or_kept(args.run, args.runs_dir)
-        _check_label_topics(labels, [str(t) for t in dict.fromkeys(run.positions["topic"])])
+        check_label_topics(labels, [str(t) for t in dict.fromkeys(run.positions["topic"])])
     else:
         if not args.corpus:
             raise ValueError("--level article needs --run RUN, or --corpus FILE to analyze afresh")
         from analysis.topics import load_topics
 
-        _check_label_topics(labels, [t.key for t in load_topics()])
+        check_label_topics(labels, [t.key for t in load_topics()])
         run = load_run(_analyze_labelled(args, labels, Path(args.runs_dir) / EVALUATE_RUNS))
     report = evaluate_run_articles(labels, run.positions)
     report.update({"data": str(args.data), "split": args.split, "run": str(run.path)})
     if args.json:
         print(json.dumps(report))
-    else:
+    else:  # which run, file and split: a saved report can be traced back
+        split = f", split {args.split}" if args.split else ""
+        print(f"run {run.run_id} judged against {args.data}{split}")
         print(format_article_report(report))
     return 0
 
@@ -219,18 +232,6 @@ def _load_run_or_kept(spec: str, runs_dir: str) -> Any:
                 f"no run {spec!r} in {runs_dir} or in {kept} (where evaluate --corpus keeps its "
                 "runs)"
             ) from None
-
-
-def _check_label_topics(labels: Any, topics: Sequence[str]) -> None:
-    """Article labels must name the run's topics by key (``arms_control``, not its label)."""
-    if not topics:
-        return
-    unknown = sorted(set(labels["topic"].astype(str)) - set(topics))
-    if unknown:
-        raise ValueError(
-            f"unknown topic(s) {unknown} in the labels; expected the run's topic keys: "
-            f"{', '.join(topics)}"
-        )
 
 
 def _corpus_records(path: str) -> Iterator[tuple[dict[str, Any], str]]:

@@ -43,8 +43,11 @@ MIN_INTERVAL_ARTICLES = 10
 
 
 def load_article_labels(path: str | Path, split: str | None = None) -> pd.DataFrame:
-    """The labelled (article, topic) pairs of ``path`` (only ``split`` when given)."""
+    """The labelled (article, topic) pairs of ``path`` (only ``split`` when given, in any
+    case)."""
     path = Path(path)
+    if split is not None and not split.strip():
+        raise ValueError("--split: empty; leave it out to judge every labelled article")
     if path.is_dir():
         raise DataError(
             path,
@@ -53,8 +56,17 @@ def load_article_labels(path: str | Path, split: str | None = None) -> pd.DataFr
             "title, topic, label)",
         )
     if not path.is_file():
-        raise DataError(path, None, "no such file")
+        where = "" if path.is_absolute() else f" (looked in {Path.cwd()})"
+        raise DataError(path, None, f"no such file{where}")
+    if path.suffix.lower() in (".csv", ".tsv", ".xlsx", ".xls"):
+        raise DataError(
+            path,
+            None,
+            "article labels are read from JSON Lines, one JSON object a line (article_id or "
+            f"title, topic, label, optionally split); this file ends in {path.suffix}",
+        )
     rows = []
+    splits: set[str] = set()  # the splits the file has, to name them when none matches
     for number, record in json_lines(path):
         if not record.get("article_id") and not record.get("title"):
             raise DataError(path, number, "expected 'article_id' or 'title'")
@@ -73,7 +85,9 @@ def load_article_labels(path: str | Path, split: str | None = None) -> pd.DataFr
                 number,
                 f"unknown label {record['label']!r}; expected one of {list(ARTICLE_LABELS)}",
             )
-        if split is not None and record.get("split") != split:
+        if isinstance(record.get("split"), str):
+            splits.add(record["split"])
+        if split is not None and str(record.get("split", "")).casefold() != split.casefold():
             continue
         rows.append(
             {
@@ -86,8 +100,28 @@ def load_article_labels(path: str | Path, split: str | None = None) -> pd.DataFr
         )
     if not rows:
         where = f" with split {split!r}" if split else ""
-        raise DataError(path, None, f"holds no labelled articles{where}")
+        has = (
+            f" (its splits: {', '.join(sorted(splits))})"
+            if splits
+            else " (no line of it has a split field)"
+            if split
+            else ""
+        )
+        raise DataError(path, None, f"holds no labelled articles{where}{has}")
     return pd.DataFrame(rows)
+
+
+def check_label_topics(labels: pd.DataFrame, topics: Sequence[str]) -> None:
+    """Article labels must name the run's topics by key (``arms_control``, not its label): a
+    misspelt topic would otherwise leave its pairs out and the rest score alone."""
+    if not topics:
+        return
+    unknown = sorted(set(labels["topic"].astype(str)) - set(topics))
+    if unknown:
+        raise ValueError(
+            f"unknown topic(s) {unknown} in the labels; expected the run's topic keys: "
+            f"{', '.join(topics)}"
+        )
 
 
 def predicted_label(status: Any, stance_status: Any, stance: Any) -> str:

@@ -46,6 +46,9 @@ def test_evaluate_json_prints_exactly_one_object_with_the_metrics(
     for label, n in zip(report["labels"], predicted, strict=True):
         assert (report["per_class"][label]["precision"] is None) == (n == 0), label
     assert "evaluating" in captured.err
+    # the precision is named (bf16 and fp32 move the third decimal; the page uses the run's)
+    assert report["precision"] in ("float32", "bfloat16")
+    assert f"examples from {data} ({report['precision']})" in captured.err
     assert "no target" not in captured.err
 
 
@@ -393,7 +396,11 @@ def test_article_options_are_refused_for_passages(tmp_path, capsys):
     data = write_jsonl(tmp_path / "stance.jsonl", STANCE_ROWS)
     base = ["evaluate", "--task", "tone", "--data", str(data)]
     assert main([*base, "--split", "dev", "--run", "latest"]) == 2
-    assert "--run, --split: only with --level article" in _error(capsys)
+    assert "--run, --split: only with --level article (--run: also with --task topic)" in (
+        _error(capsys)
+    )
+    assert main([*base, "--split", "dev"]) == 2  # says nothing of --task topic, which refuses it
+    assert _error(capsys).strip().endswith("--split: only with --level article")
 
 
 def test_a_model_folder_without_a_config_is_named_as_such(tmp_path, capsys):

@@ -122,13 +122,26 @@ def test_label_files_are_checked_line_by_line(tmp_path):
         ],
     )
     assert list(load_article_labels(good, "dev")["article_id"]) == ["a"]
-    with pytest.raises(DataError, match="no labelled articles with split 'test'"):
+    assert list(load_article_labels(good, "Dev")["article_id"]) == ["a"]  # any case
+    with pytest.raises(DataError, match=r"with split 'test' \(its splits: dev, train\)"):
         load_article_labels(good, "test")
+    with pytest.raises(ValueError, match="--split: empty"):
+        load_article_labels(good, " ")
+    unsplit = write_jsonl(
+        tmp_path / "u.jsonl", [{"article_id": "a", "topic": "x", "label": "none"}]
+    )
+    with pytest.raises(DataError, match=r"split 'dev' \(no line of it has a split field\)"):
+        load_article_labels(unsplit, "dev")
+    (tmp_path / "labels.csv").write_text("article_id,topic,label\na,sanctions,favor\n")
+    with pytest.raises(DataError, match=r"labels.csv: article labels are read from JSON Lines"):
+        load_article_labels(tmp_path / "labels.csv")
     bad = write_jsonl(tmp_path / "bad.jsonl", [{"article_id": "a", "topic": "x", "label": "pro"}])
     with pytest.raises(DataError, match=r"bad.jsonl:1: unknown label 'pro'"):
         load_article_labels(bad)
     with pytest.raises(DataError, match="no such file"):
         load_article_labels(tmp_path / "missing.jsonl")
+    with pytest.raises(DataError, match=r"no such file \(looked in "):  # relative: where from
+        load_article_labels("missing-here.jsonl")
 
 
 def test_label_fields_are_strings_labels_ignore_case_and_a_bom_is_no_text(tmp_path):
@@ -237,8 +250,12 @@ def test_cli_scores_a_run_and_says_what_is_missing(tmp_path, capsys, tiny_pair_m
     report = json.loads(capsys.readouterr().out)
     assert report["n"] == 2 and report["labels_not_in_run"] == 1
     assert report["coverage"]["recall"] == 0.5  # the "none" article was not found discussed
+    assert main([*args, "--run", "latest", "--split", "dev"]) == 2  # no split field
+    capsys.readouterr()
     assert main([*args, "--run", "latest"]) == 0
-    assert "coverage    precision" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "coverage    precision" in out
+    assert out.startswith(f"run {run.run_id} judged against {labels}\n")  # traceable
     assert main(["evaluate", "--level", "article", "--data", str(labels)]) == 2
     assert "needs --run RUN, or --corpus" in capsys.readouterr().err
     # options that would do nothing here are refused, not silently ignored

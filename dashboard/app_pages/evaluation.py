@@ -560,7 +560,7 @@ def file_section(ctx: context.RunContext, task: str) -> None:
     typed = left.text_input(
         "Labelled file (path on the server)",
         key="ev_path",
-        placeholder="e.g. data/newsmtsc/test.jsonl, data/vast/vast_test.csv or corrections/",
+        placeholder="e.g. ../shared/data/newsmtsc/dev_rw.jsonl or corrections/",
     )
     fmt = right.selectbox("Format", FORMATS, key="ev_format")
     upload = st.file_uploader("…or upload one", type=["jsonl", "json", "csv"], key="ev_upload")
@@ -578,15 +578,16 @@ def file_section(ctx: context.RunContext, task: str) -> None:
     source = upload.name if upload is not None else typed.strip()
     key = (source, fmt, task, spec, limit, upload.size if upload is not None else None)
     if st.button("Score", icon=":material/play_arrow:", disabled=not (source and spec)):
+        reader = _as_path(typed.strip(), upload)
         try:
-            examples = _read_examples(typed.strip(), upload, task, fmt)
+            examples = _read_examples(reader, task, fmt)
         except (DataError, ValueError, OSError) as err:
             hint = (
                 " (article labels? Choose “Article labels (this run)” above.)"
                 if "missing field 'text'" in str(err)
                 else ""
             )
-            st.error(str(err) + hint)
+            st.error(reader.named(err) + hint)
             return
         total = len(examples)
         examples = examples[:limit]
@@ -628,7 +629,11 @@ def file_section(ctx: context.RunContext, task: str) -> None:
 
 def article_section(ctx: context.RunContext) -> None:
     """The selected run's article positions judged against article labels."""
-    from analysis.evaluate_articles import evaluate_run_articles, load_article_labels
+    from analysis.evaluate_articles import (
+        check_label_topics,
+        evaluate_run_articles,
+        load_article_labels,
+    )
 
     left, right = st.columns([3, 1])
     typed = left.text_input(
@@ -639,17 +644,22 @@ def article_section(ctx: context.RunContext) -> None:
         "against), and optionally split",
     )
     split = right.text_input("Split (optional)", key="ev_articles_split", placeholder="e.g. dev")
-    upload = st.file_uploader("…or upload one", type=["jsonl"], key="ev_articles_upload")
+    upload = st.file_uploader(
+        "…or upload one (JSON Lines: .jsonl)", type=["jsonl"], key="ev_articles_upload"
+    )
     source = upload.name if upload is not None else typed.strip()
     key = (ctx.run_id, source, split.strip(), upload.size if upload is not None else None)
     if st.button("Judge this run", icon=":material/play_arrow:", disabled=not source):
+        reader = _as_path(typed.strip(), upload)
         try:
-            with _as_path(typed.strip(), upload) as path:
+            with reader as path:
                 labels = load_article_labels(path, split.strip() or None)
+            # as the command: a misspelt topic is refused, not left out while the rest score
+            check_label_topics(labels, [t.key for t in ctx.topics])
             positions = data.positions(ctx.path, ctx.stamp, "article")
             report = evaluate_run_articles(labels, positions)
         except (DataError, ValueError, OSError) as err:
-            st.error(str(err))
+            st.error(reader.named(err))
             return
         st.session_state["ev_articles_result"] = {"key": key, "report": report}
     result = st.session_state.get("ev_articles_result")
@@ -786,22 +796,28 @@ class _as_path:
 
     def __init__(self, typed: str, upload: Any) -> None:
         self.typed, self.upload, self.folder = typed, upload, None
+        self.path: Path | None = None
 
     def __enter__(self) -> Path:
         if self.upload is None:
             return Path(self.typed)
         self.folder = tempfile.TemporaryDirectory()
-        path = Path(self.folder.name) / f"upload{Path(self.upload.name).suffix or '.jsonl'}"
-        path.write_bytes(self.upload.getvalue())
-        return path
+        self.path = Path(self.folder.name) / f"upload{Path(self.upload.name).suffix or '.jsonl'}"
+        self.path.write_bytes(self.upload.getvalue())
+        return self.path
 
     def __exit__(self, *exc: Any) -> None:
         if self.folder is not None:
             self.folder.cleanup()
 
+    def named(self, err: Exception) -> str:
+        """``err``'s message with the upload's own name for its temporary file."""
+        message = str(err)
+        return message if self.path is None else message.replace(str(self.path), self.upload.name)
 
-def _read_examples(typed: str, upload: Any, task: str, fmt: str) -> list:
-    with _as_path(typed, upload) as path:
+
+def _read_examples(reader: _as_path, task: str, fmt: str) -> list:
+    with reader as path:
         return load_examples(path, task, fmt)
 
 

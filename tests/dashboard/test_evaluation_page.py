@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.corrections import Correction, CorrectionStore
+from analysis.datasets import DataError
 from analysis.runs import list_runs
 from tests.dashboard.conftest import make_small_run
 
@@ -308,21 +309,15 @@ def test_article_labels_judge_the_runs_article_positions(app, small_runs_dir, fo
     )
 
 
-def test_labels_where_nothing_is_discussed_read_coverage_n_a_and_a_topic_the_run_lacks_is_named(
-    app, small_runs_dir, folder, tmp_path
-):
+def test_labels_where_nothing_is_discussed_read_coverage_n_a(app, small_runs_dir, folder, tmp_path):
     """Coverage F1 is undefined, not 0, when no pair is discussed in the labels or the run (as
-    the command prints); too few articles for intervals is said; a label on a topic the run
-    does not have says that, not that the article is missing."""
+    the command prints); too few articles for intervals is said."""
     from analysis.runs import load_run
 
     positions = load_run("20181110-120000-seeds000", small_runs_dir).positions
     quiet = positions[(positions["level"] == "article") & (positions["status"] == "not_discussed")]
     pair = quiet.iloc[0]
-    rows = [
-        {"article_id": pair["article_id"], "topic": pair["topic"], "label": "not_discussed"},
-        {"article_id": pair["article_id"], "topic": "climate", "label": "none"},
-    ]
+    rows = [{"article_id": pair["article_id"], "topic": pair["topic"], "label": "not_discussed"}]
     labels = tmp_path / "quiet.jsonl"
     labels.write_text("".join(json.dumps(r) + "\n" for r in rows))
     at = _open(app, small_runs_dir)
@@ -333,8 +328,31 @@ def test_labels_where_nothing_is_discussed_read_coverage_n_a_and_a_topic_the_run
     assert _metrics(at)["Coverage F1"] == "n/a"
     captions = " ".join(c.value for c in at.caption)
     assert "No intervals: 1 labelled article, fewer than the" in captions
-    shown = captions.replace("\\", "")  # as written, without the Markdown escapes
-    assert "(climate): not a topic of the run (arms_control, sanctions, ukraine)" in shown
+
+
+def test_a_topic_named_by_its_label_is_refused_as_the_command_refuses_it(
+    app, small_runs_dir, folder, tmp_path
+):
+    """A review: "Arms control" (the label, not the key) left its pairs out and the page
+    showed perfect scores on the rest, where the command refuses the file."""
+    from analysis.runs import load_run
+
+    positions = load_run("20181110-120000-seeds000", small_runs_dir).positions
+    pair = positions[positions["level"] == "article"].iloc[0]
+    rows = [
+        {"article_id": pair["article_id"], "topic": pair["topic"], "label": "none"},
+        {"article_id": pair["article_id"], "topic": "Arms control", "label": "favor"},
+    ]
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    at = _open(app, small_runs_dir)
+    at.radio(key="ev_source").set_value("articles").run()
+    at.text_input(key="ev_articles_path").input(str(labels)).run()
+    _press(at, "Judge this run")
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("unknown topic(s) ['Arms control']" in e and "arms_control" in e for e in errors)
+    assert "Coverage F1" not in _metrics(at)
 
 
 def _score_stance_file(app, runs_dir: Path, data: Path):
@@ -437,3 +455,21 @@ def test_topic_corrections_measure_the_runs_topic_reading(app, small_runs_dir, f
     assert confusion.loc["analyst: relevant", "run: not relevant"] == 1
     assert confusion.loc["analyst: not relevant", "run: relevant"] == 1
     assert any("1 of 4 topic correction(s) are on passages this run" in c.value for c in at.caption)
+
+
+def test_an_uploaded_files_error_names_the_upload_not_its_temporary_copy():
+    """A review: errors read '/tmp/tmp3krx4nlm/upload.jsonl:6: unknown label ...'."""
+    from analysis.evaluate_articles import load_article_labels
+    from dashboard.app_pages.evaluation import _as_path
+
+    class Upload:
+        name = "badlabel.jsonl"
+
+        def getvalue(self) -> bytes:
+            return b'{"article_id": "a", "topic": "sanctions", "label": "pro"}\n'
+
+    reader = _as_path("", Upload())
+    with pytest.raises(DataError) as caught, reader as path:
+        load_article_labels(path)
+    assert reader.named(caught.value).startswith("badlabel.jsonl:1: unknown label 'pro'")
+    assert str(path) in str(caught.value)  # what it replaces
