@@ -133,6 +133,24 @@ def split_byline(byline: str | None) -> tuple[str, ...]:
     return (text,) if text else ()
 
 
+def not_names(byline: str | None) -> tuple[str, ...]:
+    """The parts of a byline that :func:`byline_names` does not read as names (section tags,
+    e-mail addresses, job titles: "Homeland Security" in "Malia Zimmerman, Homeland Security"),
+    so that a page can say why they count for no one."""
+    if _missing(byline):
+        return ()
+    names = [" ".join(n.casefold().split()) for n in byline_names(byline)]
+    out = []
+    for raw in _SEPARATORS.split(_BY.sub("", str(byline)).strip()):
+        part = raw.strip(" .")
+        folded = " ".join(unquote_name(part).casefold().split())
+        if not part or folded in _SUFFIXES or any(name in folded for name in names):
+            continue
+        if not any(folded in name for name in names):  # "King" of "Martin Luther King, Jr"
+            out.append(part)
+    return tuple(dict.fromkeys(out))
+
+
 def byline_names(byline: str | None) -> tuple[str, ...]:
     """The names :func:`split_byline` finds, and none where the byline is only page furniture
     ("Backgroundurl Avatar_Large, Story Count, Comment Count, Popular Tags") or staff labels:

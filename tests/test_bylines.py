@@ -11,6 +11,7 @@ from analysis.bylines import (
     article_authors,
     known_rosters,
     membership,
+    not_names,
     roster_names,
     split_byline,
 )
@@ -420,3 +421,21 @@ def test_a_run_made_under_older_byline_rules_is_noted_where_its_authors_are_read
     assert f"note: {note}" in capsys.readouterr().err
     assert main(["show", str(path), "--level", "outlet", *runs]) == 0
     assert "named otherwise" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("byline", "left_out"),
+    [
+        (
+            "Malia Zimmerman, Homeland Security, Illegal Immigration Crime",
+            ("Homeland Security", "Illegal Immigration Crime"),
+        ),
+        ("Byron Tau, Byron.Tau Wsj.Com", ("Byron.Tau Wsj.Com",)),
+        ("Martin Luther King, Jr.", ()),  # a suffix belongs to the name
+        ("By Mark Landler and David M. Halbfinger", ()),
+        ('"Cortney OBrien"', ()),  # quotes around a name are not a part left out
+        (None, ()),
+    ],
+)
+def test_the_parts_of_a_byline_not_read_as_names_are_named(byline, left_out):
+    assert not_names(byline) == left_out

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.bylines import split_byline
+from analysis.bylines import not_names, split_byline
 from analysis.corpus.contributors import contributor_named
 from dashboard import context, corrections_ui, data, state, ui, views
 from dashboard.evidence import group_note_html, position_html, quoted_readings
@@ -306,14 +306,18 @@ def _roster_note(info: pd.Series) -> None:
         return
     counted = tuple(info["groups"])
     listed = split_byline(info["group"])
-    if counted == listed:
-        return
-    rest = [name for name in listed if name not in counted]
-    st.caption(
-        f"Counted for: {md_escape(', '.join(counted))}. The other names of the byline "
-        f"({md_escape(', '.join(rest))}) are an outlet's list of its writers, printed after "
-        "the author on many of its articles, not co-authors."
-    )
+    if counted != listed:
+        rest = [name for name in listed if name not in counted]
+        st.caption(
+            f"Counted for: {md_escape(', '.join(counted))}. The other names of the byline "
+            f"({md_escape(', '.join(rest))}) are an outlet's list of its writers, printed "
+            "after the author on many of its articles, not co-authors."
+        )
+    elif counted and (other := not_names(info["group"])):  # section tags, job titles
+        st.caption(
+            f"Counted for: {md_escape(', '.join(counted))}. The rest of the byline "
+            f"({md_escape(', '.join(other))}) is not read as a name, and counts for no one."
+        )
 
 
 def _contributor_note(info: pd.Series, text: str) -> None:

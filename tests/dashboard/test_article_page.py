@@ -519,3 +519,24 @@ def test_a_link_to_an_article_the_run_lacks_names_it_as_an_article(app, small_ru
     at.switch_page("app_pages/article.py").run()
     warnings = [w.value for w in at.warning]
     assert any("This link asked for article “no-such-article”" in w for w in warnings), warnings
+
+
+def test_a_byline_with_section_tags_says_they_count_for_no_one(app, tmp_path):
+    """A review: "Malia Zimmerman, Homeland Security, Illegal Immigration Crime" read as three
+    co-authors in the header, with no word that only the first counts."""
+    spec = {
+        "article_id": "z1",
+        "title": "Sanctions tightened",
+        "author": "Malia Zimmerman, Homeland Security, Illegal Immigration Crime",
+        "outlet": "Fox Online News",
+        "date": "2019-01-02",
+        "url": None,
+        "paragraphs": [("Words.", [("sanctions", 0.7, 0.1, 0.2, 0.1, 0.9)], False, None)],
+    }
+    at = app(_write_specs(tmp_path, "20190110-120000-tags0000", [spec]), article="z1").run()
+    at.switch_page("app_pages/article.py").run()
+    notes = [c.value for c in at.caption if "Counted for" in c.value]
+    assert notes == [
+        "Counted for: Malia Zimmerman. The rest of the byline (Homeland Security, Illegal "
+        "Immigration Crime) is not read as a name, and counts for no one."
+    ]
