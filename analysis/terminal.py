@@ -119,11 +119,12 @@ def format_article_report(report: dict[str, Any]) -> str:
         lines.append(f"{name:<14}" + "".join(f"{v:>14d}" for v in row))
     per_topic = report.get("per_topic") or {}
     if per_topic:
-        lines += ["", "per topic: leaning pairs with the right sign (given a stance), coverage F1"]
+        lines += ["", "per topic"]
         for topic, row in per_topic.items():
             lines.append(
-                f"  {topic}: {row['n_right']} of {row['n_leaning']} ({row['n_called']}), "
-                f"coverage F1 {_fmt(row['coverage_f1'])}"
+                f"  {topic}: {row['n_right']} of {row['n_leaning']} leaning pairs with the right "
+                f"sign ({row['n_called']} given a stance), coverage F1 "
+                f"{_fmt(row['coverage_f1'])}"
             )
     return "\n".join(lines)
 

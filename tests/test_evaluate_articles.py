@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -255,6 +256,9 @@ def test_cli_scores_a_run_and_says_what_is_missing(tmp_path, capsys, tiny_pair_m
     assert main([*args, "--run", "latest"]) == 0
     out = capsys.readouterr().out
     assert "coverage    precision" in out
+    assert re.search(
+        r"\n  \w+: \d+ of \d+ leaning pairs with the right sign \(\d+ given a stance\)", out
+    )
     assert out.startswith(f"run {run.run_id} judged against {labels}\n")  # traceable
     assert main(["evaluate", "--level", "article", "--data", str(labels)]) == 2
     assert "needs --run RUN, or --corpus" in capsys.readouterr().err

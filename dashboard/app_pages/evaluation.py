@@ -723,7 +723,12 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
         _figure(report.get("auc_favor_vs_none")),
         help="how well the stance number ranks favor articles above articles that take no side",
     )
-    cols[3].metric("Against found", f"{found} of {n_against}")
+    cols[3].metric(
+        "Against found",
+        f"{found} of {n_against}",
+        help="the articles labelled against that the run reads as against: a model that "
+        "never finds opposition scores 0 here whatever its sign accuracy",
+    )
     called = report.get("sign_accuracy_called")
     counts = report.get("label_counts") or {}
     leaning = int(counts.get("favor", 0)) + int(counts.get("against", 0))
@@ -761,30 +766,33 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
         )
     elif note := article_interval_note(report):
         st.caption(note[:1].upper() + note[1:] + ".")
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**Confusion** (rows: label; columns: the run's reading)")
-        st.dataframe(
-            pd.DataFrame(report["confusion"], index=report["labels"], columns=report["labels"])
-        )
-    with right:
-        st.markdown("**Per topic**")
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "Topic": label(topic),
-                        "Pairs": row["n"],
-                        "Leaning": row["n_leaning"],
-                        "Given a stance": row["n_called"],
-                        "Right sign": row["n_right"],
-                        "Coverage F1": _figure(row.get("coverage_f1")),
-                    }
-                    for topic, row in (report.get("per_topic") or {}).items()
-                ]
-            ),
-            hide_index=True,
-        )
+    st.caption(
+        f"Coverage precision {_figure(cov['precision'])}, recall {_figure(cov['recall'])}; "
+        f"AUC against vs none {_figure(report.get('auc_against_vs_none'))} (as the command "
+        "prints them)."
+    )
+    # stacked, not side by side: beside the confusion the per-topic table was cut at 1280 px
+    st.markdown("**Confusion** (rows: label; columns: the run's reading)")
+    st.dataframe(
+        pd.DataFrame(report["confusion"], index=report["labels"], columns=report["labels"])
+    )
+    st.markdown("**Per topic**")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Topic": label(topic),
+                    "Pairs": row["n"],
+                    "Leaning": row["n_leaning"],
+                    "Given a stance": row["n_called"],
+                    "Right sign": row["n_right"],
+                    "Coverage F1": _figure(row.get("coverage_f1")),
+                }
+                for topic, row in (report.get("per_topic") or {}).items()
+            ]
+        ),
+        hide_index=True,
+    )
 
 
 def _figure(value: Any) -> str:

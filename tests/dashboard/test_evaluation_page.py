@@ -298,6 +298,12 @@ def test_article_labels_judge_the_runs_article_positions(app, small_runs_dir, fo
     metrics = _metrics(at)
     assert metrics["Coverage F1"] == f"{expected['coverage']['f1']:.3f}"
     assert metrics["Against found"].endswith("of 1")
+    cov = expected["coverage"]
+    assert any(
+        f"Coverage precision {cov['precision']:.3f}, recall {cov['recall']:.3f}" in c.value
+        and "AUC against vs none" in c.value
+        for c in at.caption
+    )  # as the command prints them
     assert any(
         "4 labelled article × topic pairs" in m.value and "1 not in this run" in m.value
         for m in at.markdown
