@@ -53,10 +53,16 @@ class FieldMap:
         return (primary, *(f for f in FALLBACKS[name] if f != primary))
 
     def lookup(self, record: Mapping[str, object], name: str) -> object:
-        """The first non-empty value among :meth:`candidates`, else None."""
+        """The first non-empty value among :meth:`candidates`, else None; a field named in
+        another case ("Title", "TEXT": a spreadsheet's header) where none is named exactly."""
         for key in self.candidates(name):
             value = record.get(key)
-            if value is not None and value != "" and value != []:
+            if _present(value):
+                return value
+        folded = {str(k).casefold(): v for k, v in record.items()}
+        for key in self.candidates(name):
+            value = folded.get(key.casefold())
+            if _present(value):
                 return value
         return None
 
@@ -75,6 +81,10 @@ class FieldMap:
             "url": _scalar(self.lookup(record, "url")),
             "text": _text(self.lookup(record, "text")),
         }
+
+
+def _present(value: object) -> bool:
+    return value is not None and value != "" and value != []
 
 
 def _scalar(value: object) -> str | None:

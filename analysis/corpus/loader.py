@@ -156,7 +156,8 @@ class _Loader:
                 if reason:
                     yield self._skip(Skipped(str(path), reason))
                     continue
-                for item in read_file(path, self.fields, self.max_bytes):
+                titled = manifest is not None and bool(manifest.overrides(path.name).get("title"))
+                for item in read_file(path, self.fields, self.max_bytes, titled):
                     bar.update()
                     if isinstance(item, Skipped):
                         yield self._skip(item)

@@ -1,8 +1,11 @@
 """File readers: each turns one file into raw documents, or says why it was skipped.
 
 - ``.txt``/``.md``: the first non-empty line is the title (Markdown ``#`` marks removed) when
-  more text follows it and it is at most :data:`MAX_TITLE_CHARS` long; otherwise the title is
-  the file name and the whole file is the text (a Markdown heading alone is skipped).
+  more text follows it, it is at most :data:`MAX_TITLE_CHARS` long and it does not read as a
+  sentence of the text (more than :data:`SENTENCE_WORDS` words ending in a full stop: a lede
+  pasted without its headline); otherwise the title is the file name and the whole file is the
+  text (a Markdown heading alone is skipped). A file whose manifest entry gives a title keeps
+  its first line as text.
 - ``.html``/``.htm``: the main text, title, author, site name and date extracted with
   trafilatura (imported only when an HTML file is read).
 - ``.json`` (an object, a list of objects, or an object whose one list holds the objects:
@@ -43,6 +46,9 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES, ".json", ".jsonl", ".ndjson", ".csv")
 MAX_TITLE_CHARS = 300
+# A first line of more words than this that ends in a full stop is the text's first sentence,
+# not a headline (headlines end without one): a lede pasted without its title lost it.
+SENTENCE_WORDS = 12
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 
 
@@ -65,8 +71,12 @@ class RawDocument:
     encoding_note: str | None = None  # what was not UTF-8 and how it was read instead
 
 
-def read_file(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocument | Skipped]:
-    """The documents in one file, and a Skipped for each file or record that is unusable."""
+def read_file(
+    path: Path, fields: FieldMap, max_bytes: int, titled: bool = False
+) -> Iterator[RawDocument | Skipped]:
+    """The documents in one file, and a Skipped for each file or record that is unusable.
+    ``titled``: a title is given for the file (its manifest entry), so a text file's first line
+    is read as text, not taken for the title."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         yield Skipped(str(path), f"unsupported file type {suffix or '(none)'!r}")
@@ -80,7 +90,9 @@ def read_file(path: Path, fields: FieldMap, max_bytes: int) -> Iterator[RawDocum
             yield content
             return
         if suffix in TEXT_SUFFIXES:
-            items: Iterator[RawDocument | Skipped] = iter([_text_document(path, content.text)])
+            items: Iterator[RawDocument | Skipped] = iter(
+                [_text_document(path, content.text, titled)]
+            )
         elif suffix in HTML_SUFFIXES:
             items = iter([_html_document(path, content.text)])
         else:
@@ -131,11 +143,18 @@ def _bytes_problem(data: bytes) -> str | None:
     return None
 
 
-def _text_document(path: Path, content: str) -> RawDocument | Skipped:
+def _reads_as_a_sentence(line: str) -> bool:
+    """Whether a first line is the text's first sentence rather than a headline."""
+    return line.endswith(".") and not line.endswith("..") and len(line.split()) > SENTENCE_WORDS
+
+
+def _text_document(path: Path, content: str, titled: bool = False) -> RawDocument | Skipped:
     lines = content.strip().splitlines()
     first = _MD_HEADING.sub("", lines[0]).strip()
     rest = "\n".join(lines[1:]).strip()
-    if rest and len(first) <= MAX_TITLE_CHARS:
+    if titled and rest:
+        title, text = None, content  # the manifest's title stands; nothing is cut
+    elif rest and len(first) <= MAX_TITLE_CHARS and not _reads_as_a_sentence(first):
         title, text = first, rest
     elif not rest and _MD_HEADING.match(lines[0]):  # a Markdown heading and nothing under it
         return Skipped(str(path), NO_PASSAGE)

@@ -22,7 +22,9 @@ What is refused, with the reason shown to the user (the other files are still sa
 
 Names are sanitised (:func:`sanitize_name`): only the last path component is kept, only letters,
 digits, ``.``, ``-`` and ``_`` remain, no leading dots or dashes, no ``..``, at most
-:data:`MAX_NAME_CHARS` characters; a clash (ignoring case) gets ``-2``, ``-3``...
+:data:`MAX_NAME_CHARS` characters; a clash (ignoring case) gets ``-2``, ``-3``..., and so does a
+name the loader takes for documentation (``sources.jsonl``, ``README.txt``: an upload is
+articles; the loader would skip such a file).
 
 Metadata: the batch's author, outlet and date (and a title, when the batch holds one single-article
 file) are written as an ``articles.toml`` manifest (:mod:`analysis.corpus.manifest`) entry for every
@@ -35,6 +37,7 @@ from __future__ import annotations
 import math
 import re
 import shutil
+import tempfile
 import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
@@ -283,6 +286,19 @@ def _names_files(data: bytes) -> bool:
     return "file" in {n.strip().strip('"').strip().lower() for n in names}
 
 
+def manifest_problem(name: str, data: bytes) -> str | None:
+    """Why an uploaded manifest cannot be used (as the corpus loader would refuse it), or
+    None. Its file names are checked against the upload when it is saved."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        try:
+            find_manifest(Path(tmp))
+        except ManifestError as err:
+            return f"unusable manifest: {str(err).replace(str(path), name)}"
+    return None
+
+
 def check_uploads(
     uploads: Iterable[tuple[str, bytes]], limits: UploadLimits | None = None
 ) -> list[Checked]:
@@ -303,7 +319,11 @@ def check_uploads(
         safe = sanitize_name(original)
         if safe == "articles.csv" and not _names_files(data):  # a table of articles so named
             safe = unique_name(safe, [*MANIFEST_NAMES, *(c.name for c in checked)])
+        if DOC_NAMES.match(safe):  # uploaded to be read: "sources.jsonl" is articles, not docs
+            safe = unique_name(safe, [safe, *MANIFEST_NAMES, *(c.name for c in checked)])
         problem = file_problem(safe, data, limits)
+        if problem is None and safe in MANIFEST_NAMES:  # refused now, not after the run
+            problem = manifest_problem(safe, data)
         if problem is None and safe in MANIFEST_NAMES and manifest is not None:
             problem = f"a second manifest: only the first one ({manifest}) is used"
         if problem is None and total + len(data) > limits.max_total_bytes:
@@ -403,10 +423,6 @@ def _write_batch_manifest(batch: SavedBatch, metadata: BatchMetadata) -> None:
         batch.files = [f for f in batch.files if f.name != uploaded.path.name]
     if given:
         for f in articles:
-            # Batch values must not turn a README or SOURCES file into an article: the loader
-            # reads such a file only when a manifest names it, so only an uploaded one may.
-            if DOC_NAMES.match(f.name) and f.name not in entries:
-                continue
             entries[f.name] = {**given, **entries.get(f.name, {})}
     written = write_manifest(
         folder, entries, exclude, "Written by the dashboard's Add articles page for this batch."

@@ -12,6 +12,7 @@ started it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from datetime import datetime
@@ -57,6 +58,9 @@ IDLE_POLL_S = 3.0  # how often, when none runs, the page looks for one started e
 STARTED_KEY = "_vp_upload_started"  # an upload this session just started (said by the button)
 OPEN_KEY = "_vp_upload_open"  # a run to open once the app lists it
 COUNTER_KEY = "_vp_upload_counter"  # bumped after a run: a fresh, empty uploader
+# (uploader counter, what was uploaded) of the batch this session last started: a second click
+# before the page reran with a fresh uploader started the same files again (two runs)
+STARTING_KEY = "_vp_upload_starting"
 PASTED_NAME = "pasted.txt"  # the file a pasted text is saved as, beside the uploaded ones
 STAGE_LABELS = {
     "setup": "Loading the models",
@@ -173,6 +177,14 @@ def _start(batch: SavedBatch, runs_dir: Path, name: str) -> None:
     st.session_state[COUNTER_KEY] = int(st.session_state.get(COUNTER_KEY, 0)) + 1
     st.session_state[STARTED_KEY] = batch.folder.name if batch.folder else ""
     st.rerun()
+
+
+def _batch_signature(files: list[tuple[str, bytes]], metadata: BatchMetadata, name: str) -> str:
+    """What a batch is made of: its files, metadata and run name (a digest)."""
+    digest = hashlib.sha256(repr((metadata, name.strip())).encode())
+    for file_name, content in files:
+        digest.update(file_name.encode() + b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()
 
 
 def _signature(jobs: list[UploadJob]) -> tuple[tuple[str, str], ...]:
@@ -293,9 +305,11 @@ def _show_result(job: UploadJob) -> None:
         _show_files(job, removed=True)
         return
     counts = job.counts
+    skipped = counts.get("articles_skipped") or 0
     st.success(
-        f"Run `{job.run_id}` written: {counts.get('articles_read', '?')} article(s), "
-        f"{counts.get('passages', '?')} passages, {counts.get('scored_pairs', '?')} "
+        f"Run `{job.run_id}` written: {counts.get('articles_read', '?')} article(s)"
+        + (f" ({skipped} input(s) skipped: listed below)" if skipped else "")
+        + f", {counts.get('passages', '?')} passages, {counts.get('scored_pairs', '?')} "
         "passage-topic pairs scored."
     )
     if not counts.get("scored_pairs"):
@@ -370,8 +384,9 @@ def render() -> None:
         height=140,
         placeholder="The text of one article, copied from a page or a document",
         help=f"Read as a text file, {PASTED_NAME}: its first line is its title where more text "
-        "follows (unless Title below is filled in). It counts once the box is left or "
-        "Ctrl+Enter pressed.",
+        "follows, unless Title below is filled in (the line is then kept as text) or the line "
+        "reads as a sentence (more than 12 words ending in a full stop). It counts once the "
+        "box is left or Ctrl+Enter pressed.",
     )
     files = [(f.name, f.getvalue()) for f in uploaded]
     if pasted.strip():
@@ -406,6 +421,12 @@ def render() -> None:
     )
 
     if go and usable and metadata is not None:
+        batch_key = (counter, _batch_signature(files, metadata, run_name))
+        if st.session_state.get(STARTING_KEY) == batch_key:  # started by the first click
+            st.session_state[COUNTER_KEY] = counter + 1  # what that click did not get to
+            st.session_state[STARTED_KEY] = "again"
+            st.rerun()
+        st.session_state[STARTING_KEY] = batch_key
         batch = save_uploads(files, runs_dir, LIMITS, metadata)
         if not batch.usable:
             st.error("No usable article file in this upload: no run was started.")

@@ -37,6 +37,38 @@ def test_single_paragraph_text_file_keeps_all_text_and_has_no_title(tmp_path):
     assert article.group == "one"  # falls back to the article id
 
 
+def test_a_first_line_that_reads_as_a_sentence_is_text_not_a_title(tmp_path):
+    """A review: a lede pasted without its headline lost its first paragraph to the title."""
+    lede = (
+        "Secretary of State John Kerry stepped before the cameras in Indiana on Tuesday to "
+        "defend the sanctions."
+    )
+    write(tmp_path / "pasted.txt", f"{lede}\n\n{BODY}\n")
+    (article,) = load_corpus([tmp_path]).articles
+    assert article.title == ""
+    assert article.text.startswith("Secretary of State John Kerry")
+
+
+def test_a_manifest_title_keeps_the_first_line_as_text(tmp_path):
+    write(tmp_path / "a.txt", f"Kerry went to Indiana on Tuesday.\n\n{BODY}\n")
+    write(tmp_path / "articles.toml", '[articles."a.txt"]\ntitle = "Kerry in Indiana"\n')
+    (article,) = load_corpus([tmp_path]).articles
+    assert article.title == "Kerry in Indiana"
+    assert article.text.startswith("Kerry went to Indiana on Tuesday.")
+
+
+def test_record_fields_named_in_another_case_are_read(tmp_path):
+    """A spreadsheet's header ("Title", "Author", "Text") read as the fields it names."""
+    path = tmp_path / "sheet.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Title", "Author", "Date", "Text"])
+        writer.writerow(["Sanctions", "Ann Lee", "2019-01-02", BODY])
+    (article,) = load_corpus([tmp_path]).articles
+    assert (article.title, article.author, article.date) == ("Sanctions", "Ann Lee", "2019-01-02")
+    assert article.text.startswith("Sanctions on Russia")
+
+
 def test_html_main_text_and_metadata_come_from_trafilatura(tmp_path):
     page = f"""<html><head><title>Sanctions and Moscow - The Site</title>
     <meta name="author" content="Jane Doe"><meta property="og:site_name" content="The Site">

@@ -250,7 +250,7 @@ def test_analyze_upload_makes_a_run_of_just_the_uploads(tmp_path, tiny_pair_mode
     runs = tmp_path / "runs"
     seed = (SEEDS / "001_6c28832786d132a7.txt").read_bytes()
     batch = save_uploads(
-        [("bolton.txt", seed), ("README.md", b"# Notes\n\nNot an article.\n"), ("x.txt", b"")],
+        [("bolton.txt", seed), ("notes.md", b"# Notes\n"), ("x.txt", b"")],
         runs,
         metadata=BatchMetadata(author="Ivan Timofeev"),
     )
@@ -274,8 +274,8 @@ def test_analyze_upload_makes_a_run_of_just_the_uploads(tmp_path, tiny_pair_mode
     assert run.meta["name"] == "my upload"
     assert run.meta["corpus_paths"] == [str(batch.folder)]
     assert list(run.articles["author"]) == ["Ivan Timofeev"]
-    # The loader's own skips (a documentation file) are in the run's skipped list.
-    assert [Path(s["source"]).name for s in run.meta["skipped"]] == ["README.md"]
+    # The loader's own skips (a heading with no text under it) are in the run's skipped list.
+    assert [Path(s["source"]).name for s in run.meta["skipped"]] == ["notes.md"]
     # one article: the run reads every passage as soon as a warm-up would, so no estimate
     assert any(line.startswith("no cost estimate") for line in logged)
 
@@ -289,3 +289,34 @@ def test_an_articles_csv_without_a_file_column_is_articles_not_a_manifest():
     assert not articles.is_manifest and articles.problem is None
     assert articles.name != "articles.csv" and articles.name.endswith(".csv")
     assert kept.is_manifest and kept.name == "articles.csv"  # a 'file' column: the manifest
+
+
+def test_uploads_named_like_documentation_are_read_as_articles(tmp_path):
+    """A review: sources.jsonl and authors.csv were 'ready', then skipped by the loader as
+    documentation files, 33 articles lost under a green result."""
+    from analysis.corpus.loader import DOC_NAMES
+    from analysis.corpus.uploads import check_uploads
+
+    line = b'{"title": "Sanctions", "content": "Sanctions on Russia were tightened today."}\n'
+    table = b"title,text\nTreaty,The treaty talks resumed in Geneva this week.\n"
+    checked = check_uploads([("sources.jsonl", line), ("AUTHORS.csv", table)])
+    assert [c.problem for c in checked] == [None, None]
+    assert not any(DOC_NAMES.match(c.name) for c in checked)
+    batch = save_uploads([("sources.jsonl", line), ("AUTHORS.csv", table)], tmp_path)
+    corpus = load_corpus([batch.folder])
+    assert sorted(a.title for a in corpus.articles) == ["Sanctions", "Treaty"]
+
+
+def test_a_broken_uploaded_manifest_is_refused_before_the_analysis():
+    from analysis.corpus.uploads import check_uploads
+
+    broken, article = check_uploads(
+        [("articles.toml", b'[articles."x.txt"\nauthor = "Ann"\n'), ("x.txt", b"Title\n\nText.")]
+    )
+    assert broken.problem is not None and broken.problem.startswith("unusable manifest: ")
+    assert "articles.toml" in broken.problem and "/tmp" not in broken.problem
+    assert article.problem is None
+    fine, _ = check_uploads(
+        [("articles.toml", b'[articles."x.txt"]\nauthor = "Ann"\n'), ("x.txt", b"T\n\nText.")]
+    )
+    assert fine.problem is None

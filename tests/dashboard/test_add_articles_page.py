@@ -187,6 +187,7 @@ def test_analyze_uploads_into_a_new_run_with_the_default_models(app, tmp_path, m
         ("valdai.txt", SEED_A.read_bytes()),
         ("bolton.txt", SEED_B.read_bytes()),
         ("broken.txt", b"\x00\x01binary"),
+        ("notes.md", b"# Notes\n"),  # passes the checks; the loader finds no text under it
     )
     at.text_input(key="up_outlet_0").input("Valdai Discussion Club")
     at.text_input(key="up_name_0").input("two seeds")
@@ -198,12 +199,14 @@ def test_analyze_uploads_into_a_new_run_with_the_default_models(app, tmp_path, m
     new = [m for m in list_runs(runs) if m["run_id"] != "20181110-120000-seeds000"]
     assert len(new) == 1 and new[0]["name"] == "two seeds"
     assert new[0]["counts"]["articles_read"] == 2
-    assert "written: 2 article(s)" in at.success[0].value
+    # what the analysis skipped is counted in the result, not only listed below it
+    assert "written: 2 article(s) (1 input(s) skipped: listed below)" in at.success[0].value
     files = _frame(at, "Status")
     refused = files[files["Status"] == "refused"]
     assert list(refused["File"]) == ["broken.txt"]
     assert list(refused["Reason"]) == ["binary file (contains NUL bytes)"]
-    assert "Nothing: every saved file gave articles" in _text(at)  # the job's own file unread
+    skipped = _frame(at, "Source")
+    assert list(skipped["Source"]) == ["notes.md"]  # the job's own status file is not read
     assert at.sidebar.selectbox(key="w_run").options[0].endswith(new[0]["run_id"])
 
 
@@ -325,3 +328,27 @@ def test_a_pasted_text_is_an_article_file_beside_the_uploads(app, tmp_path, monk
     _ok(at.run())
     assert _analyze_button(at).disabled
     assert not any("ready" in set(d.value.get("Status", [])) for d in at.dataframe)
+
+
+def test_a_second_click_before_the_page_reran_does_not_start_the_batch_again(page, monkeypatch):
+    """A review: two quick clicks on Analyze made two upload folders and two identical runs.
+    Here the first click has started the batch (its key recorded) but the page has not yet
+    reran with a fresh uploader: the second click starts nothing and finishes that rerun."""
+    from analysis.corpus.uploads import BatchMetadata
+    from dashboard.app_pages.add_articles import STARTING_KEY, _batch_signature
+
+    started = []
+    # the page script imports it afresh on each run: patched where it is defined
+    monkeypatch.setattr("analysis.corpus.upload_jobs.start_job", lambda *a, **k: started.append(a))
+    files = [("bolton.txt", SEED_B.read_bytes())]
+    _upload(page, *files)
+    page.session_state[STARTING_KEY] = (0, _batch_signature(files, BatchMetadata(), ""))
+    _ok(_analyze_button(page).click().run())
+    assert started == []
+    assert not page.file_uploader[0].value  # the fresh uploader the first click was owed
+    runs_dir = Path(os.environ["VIEWPOINTS_RUNS_DIR"])
+    assert not (runs_dir / UPLOADS_DIR).exists() or not any((runs_dir / UPLOADS_DIR).iterdir())
+    # the same files uploaded again afterwards are a new batch, and start
+    _upload(page, *files)
+    _ok(_analyze_button(page).click().run())
+    assert len(started) == 1
