@@ -153,11 +153,19 @@ def _option(model: str | None):
     return show
 
 
+# "(model)" beside an option is the label the model gives most probability; the signed score
+# beside a passage is P(favor) - P(against), so "none (model)" can sit beside -0.20
+MODEL_MARK = (
+    " '(model)' marks the label the model gives most probability; the signed score shown "
+    "with the passage is P(favor) − P(against), so 'none (model)' can sit beside −0.20."
+)
+
+
 def _box_help(task: str, include_reported: bool) -> str | None:
     if task == SPEAKER:
         return (
             "of the voice this passage quotes, toward the topic's target: what the "
-            "quoted-voices measure counts; ignored when the passage is not relevant"
+            "quoted-voices measure counts; ignored when the passage is not relevant." + MODEL_MARK
         )
     if task == "stance":
         whose = (
@@ -165,7 +173,7 @@ def _box_help(task: str, include_reported: bool) -> str | None:
             if include_reported
             else "the author's, toward the topic's target"
         )
-        return f"{whose}; ignored when the passage is not relevant"
+        return f"{whose}; ignored when the passage is not relevant." + MODEL_MARK
     return None
 
 

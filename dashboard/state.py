@@ -43,6 +43,7 @@ SINGLE = (
     # Article: the search text and group the articles are chosen among, the topic whose scores
     # colour the passages, and the scale (stance or tone)
     "search",
+    "in_text",  # "1": the search looks into the articles' text too (none: titles and names)
     "article_group",
     "colour",
     "scale",

@@ -346,12 +346,14 @@ def render() -> None:
         "(INF, NATO) is matched whole and in capitals, its plural too.",
     )
     state.put("search", query)
+    state.seed_widget("in_text", "art_in_text", lambda v: True if str(v) == "1" else None)
     in_text = left.checkbox(
         "Search the articles' text too",
         key="art_in_text",
         help="Looks for the search in the articles' text as well, by the same rule (slower "
         "on a large run).",
     )
+    state.put("in_text", "1" if in_text else None)
     groups = sorted(views.members(meta)["group"].dropna().astype(str).unique(), key=str.casefold)
     group_key = f"art_group_{ctx.run_id}"
     state.seed_widget("article_group", group_key, lambda g: g if g in groups else None)
@@ -485,8 +487,9 @@ def render() -> None:
         reported_note = "shown, but not counted in the article's position."
     st.caption(
         "Hover a passage for its scores; its ¶ number is its row in the Passage scores table "
-        "below. Passages with a dashed border are reported speech (quoted or attributed): "
-        + reported_note
+        "below. Passages outlined in grey, uncoloured, are about another topic than the one "
+        "chosen to colour by (or have no score on it). Passages with a dashed border are "
+        "reported speech (quoted or attributed): " + reported_note
     )
     text = data.article_texts(ctx.path, ctx.stamp).get(aid, "")
     article_scores = quoted_readings(article_scores)

@@ -406,6 +406,12 @@ def test_a_search_can_look_into_the_articles_text(app, quiet_runs_dir):
     assert not at.warning
     assert at.selectbox(key="w_article").options == ["Sanctions tightened — Ann Lee · 2019-01-01"]
     assert at.header[0].value == "Sanctions tightened"
+    # the tick lives in the address: a link copied now opens the same list
+    assert at.query_params["in_text"] == "1"
+    linked = app(quiet_runs_dir, search="inf dispute", in_text="1").run()
+    linked.switch_page("app_pages/article.py").run()
+    assert linked.checkbox(key="art_in_text").value is True and not linked.warning
+    assert linked.header[0].value == "Sanctions tightened"
 
 
 def test_a_search_matches_word_starts_and_acronyms_whole():
