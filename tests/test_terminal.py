@@ -86,8 +86,9 @@ def test_an_article_report_prints_coverage_signs_and_missing_labels():
     assert "no intervals: 3 labelled articles, fewer than the 10" in text
     assert "[low, high]" not in text
     # sanctions: favor +0.4 right, against +0.3 wrong, both given a stance
-    assert "  sanctions: 1 of 2 (2), coverage F1 1.000" in text
-    assert "  ukraine: 0 of 0 (0), coverage F1 0.000" in text
+    right = "leaning pairs with the right sign"
+    assert f"  sanctions: 1 of 2 {right} (2 given a stance), coverage F1 1.000" in text
+    assert "  ukraine: 0 of 0 leaning pairs with the right sign (0 given a stance)" in text
 
 
 def test_differences_say_why_a_number_is_missing():
