@@ -64,9 +64,10 @@ not (level ``"outlet"``, made when asked: ``analysis.outlets``):
   Extra column **n_articles_discussing**: articles with at least one counted topic passage;
   **n_articles_quoting**: articles with at least one of the unit's quotes on the topic.
 - **evidence**: ids of the counted passages that drove the numbers, strongest first, at most
-  ``max_evidence``. Strength is ``relevance × max(P(favor) + P(against), |tone|)``: a passage
-  that is clearly on the topic and clearly takes a side or speaks sharply. Ties go to the earlier
-  passage (article id, then passage index). By default only own-voice passages are evidence;
+  ``max_evidence``. Where the unit takes a side (:func:`taken_sides`: its status is not
+  ``no_stance``), strength is ``relevance × (P(favor) + P(against))``, ties going to the sharper
+  ``relevance × |tone|``; where it takes none, ``relevance × |tone|``. Then ties go to the
+  earlier passage (article id, then passage index). By default only own-voice passages are evidence;
   reported speech has its own list (``quoted_evidence``). Both columns are pyarrow
   ``list<string>``, so they stay ``list<string>`` in Parquet even when every list is empty.
 
@@ -551,6 +552,30 @@ def _unquoted(stats: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _balanced(favor: np.ndarray, against: np.ndarray, stance: np.ndarray) -> np.ndarray:
+    """Both sides taken about equally: the smaller at least :data:`MIXED_RATIO` of the larger,
+    the stance within ±1/3 (False where the stance is NaN)."""
+    with np.errstate(invalid="ignore"):
+        return (np.minimum(favor, against) >= MIXED_RATIO * np.maximum(favor, against)) & (
+            np.abs(stance) <= 1 / 3
+        )
+
+
+def taken_sides(
+    favor: np.ndarray,
+    against: np.ndarray,
+    stance: np.ndarray,
+    min_mass: float,
+    mass: np.ndarray | None = None,
+) -> np.ndarray:
+    """Whether each unit takes a side (its status ``expressed`` or ``mixed``, not
+    ``no_stance``): the expected number of its passages that take one (``mass``, by default
+    ``favor + against``) reaches ``min_mass``, and sides that balance both reach it."""
+    mass = favor + against if mass is None else mass
+    both = (favor >= min_mass) & (against >= min_mass)
+    return (mass >= min_mass) & ~(_balanced(favor, against, stance) & ~both)
+
+
 def _stance_status(
     out: pd.DataFrame,
     column: str,
@@ -571,17 +596,11 @@ def _stance_status(
     favor = out[name("favor_mass")].astype(float).fillna(0.0)
     against = out[name("against_mass")].astype(float).fillna(0.0)
     present = present.to_numpy(dtype=bool)
-    balanced = (
-        (
-            (np.minimum(favor, against) >= MIXED_RATIO * np.maximum(favor, against))
-            & (out[column].abs() <= 1 / 3)
-        )
-        .fillna(False)
-        .to_numpy()
-    )
-    both_taken = ((favor >= min_mass) & (against >= min_mass)).to_numpy()
-    none = present & ((mass < min_mass).to_numpy() | (balanced & ~both_taken))
-    mixed = present & ~none & balanced
+    favor_, against_ = favor.to_numpy(dtype=float), against.to_numpy(dtype=float)
+    stance = out[column].to_numpy(dtype=float)
+    sided = taken_sides(favor_, against_, stance, min_mass, mass.to_numpy(dtype=float))
+    none = present & ~sided
+    mixed = present & sided & _balanced(favor_, against_, stance)
     labels = np.where(none, "no_stance", np.where(mixed, "mixed", "expressed"))
     out[status] = pd.Series(
         [lab if p else None for lab, p in zip(labels, present, strict=True)],
@@ -672,8 +691,21 @@ def _aggregate_units(
         low[todo], high[todo] = widen(
             point[todo], low[todo], high[todo], spread[todo], resampled, config.confidence, 1.0
         )
-    strength = relevance * np.maximum(favor + against, np.abs(tone))
-    evidence = _evidence(table["passage_id"].to_numpy(dtype=object), strength, bounds, config)
+    # Evidence for what the cell says: where the unit takes a side, the passages that take one
+    # most clearly (then the sharpest in tone); where it takes none, the sharpest in tone. One
+    # ranking by the larger of the two put sharply worded passages that take no side ahead of
+    # the one that made a stance (sanctions wording is negative everywhere).
+    sided = taken_sides(masses[:, 1], masses[:, 2], point[:, 0], config.min_stance_mass)
+    by_side = sided[unit_of_row]
+    sharp = relevance * np.abs(tone)
+    strength = np.where(by_side, relevance * (favor + against), sharp)
+    evidence = _evidence(
+        table["passage_id"].to_numpy(dtype=object),
+        strength,
+        bounds,
+        config,
+        np.where(by_side, sharp, 0.0),
+    )
 
     out = pd.DataFrame(unit_keys, columns=[*keys, "topic"])
     out["n_passages"] = lengths
@@ -696,12 +728,18 @@ def _change_points(table: pd.DataFrame, keys: list[str]) -> np.ndarray:
 
 
 def _evidence(
-    passage_ids: np.ndarray, strength: np.ndarray, bounds: np.ndarray, config: AggregateConfig
+    passage_ids: np.ndarray,
+    strength: np.ndarray,
+    bounds: np.ndarray,
+    config: AggregateConfig,
+    then: np.ndarray | None = None,
 ) -> list[list[str]]:
-    """Per unit, the ids of its strongest passages (earlier passage first on ties)."""
+    """Per unit, the ids of its strongest passages (on ties, the larger ``then``, then the
+    earlier passage)."""
     lengths = np.diff(bounds)
     unit_of_row = np.repeat(np.arange(len(lengths)), lengths)
-    order = np.lexsort((np.arange(len(strength)), -strength, unit_of_row))
+    then = np.zeros(len(strength)) if then is None else then
+    order = np.lexsort((np.arange(len(strength)), -then, -strength, unit_of_row))
     rank = np.arange(len(order)) - bounds[:-1][unit_of_row]
     chosen = passage_ids[order[rank < config.max_evidence]]
     taken = np.minimum(lengths, config.max_evidence)

@@ -656,20 +656,27 @@ def test_units_whose_passages_all_failed_are_unscored_not_undiscussed():
 
 
 def test_evidence_is_own_voice_strongest_first_and_capped():
+    """Where the unit takes a side, the passages that take one most clearly come first (a
+    sharply worded passage that takes none after them); where it takes none, the sharpest."""
     arts, passages, scores = tables(
-        [article("a", "Ann"), article("b", "Ann")],
+        [article("a", "Ann"), article("b", "Ann"), article("c", "Cy")],
         [
-            score("a:0", "sanctions", 0.9, 0.1, 0.0),  # strength 0.09
-            score("a:1", "sanctions", 0.5, 0.0, -0.9),  # 0.45: sharp tone counts too
+            score("a:0", "sanctions", 0.9, 0.1, 0.0),  # side 0.09
+            score("a:1", "sanctions", 0.5, 0.0, -0.9),  # side 0: sharp tone, no side
             score("a:2", "sanctions", 1.0, -1.0, 0.0, reported=True),  # reported: never evidence
-            score("b:0", "sanctions", 0.8, 0.7, 0.2),  # 0.56
-            score("b:1", "sanctions", 0.3, 0.3, 0.0),  # 0.09, ties with a:0, comes after it
+            score("b:0", "sanctions", 0.8, 0.7, 0.2),  # side 0.56
+            score("b:1", "sanctions", 0.3, 0.3, 0.0),  # side 0.09, ties with a:0, comes after it
+            score("c:0", "sanctions", 0.9, 0.0, -0.2),  # no side anywhere in c: by tone, 0.18
+            score("c:1", "sanctions", 0.5, 0.0, -0.9),  # 0.45
         ],
     )
     out = positions(arts, passages, scores, TOPICS, AggregateConfig(max_evidence=3))
-    assert list(row(out, "article", "sanctions", article_id="a")["evidence"]) == ["a:1", "a:0"]
+    assert list(row(out, "article", "sanctions", article_id="a")["evidence"]) == ["a:0", "a:1"]
     ann = row(out, "author", "sanctions", author="Ann")
-    assert list(ann["evidence"]) == ["b:0", "a:1", "a:0"]
+    assert list(ann["evidence"]) == ["b:0", "a:0", "b:1"]
+    c = row(out, "article", "sanctions", article_id="c")
+    assert c["stance_status"] == "no_stance"
+    assert list(c["evidence"]) == ["c:1", "c:0"]
 
 
 def test_positions_write_to_parquet_with_list_of_strings_evidence(tmp_path):

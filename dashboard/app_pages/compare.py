@@ -125,8 +125,8 @@ def render() -> None:
     if topic is not None:
         st.caption(
             "Each position's own passages, strongest first: relevance × how clearly a passage "
-            "takes a side or how sharply it is worded, so a sharp passage that takes no side "
-            "can come before one that leans a little (its stance and tone are on its card)."
+            "takes a side where the position takes one, else × how sharply it is worded (its "
+            "stance and tone are on its card)."
         )
         _topic_evidence(ctx, topic, labels[topic], chosen, positions, meta_by_id, kinds, level)
 

@@ -302,8 +302,9 @@ def _evidence_for_group(
             else ("the author's own words")
         )
         st.markdown(
-            "Evidence passages, strongest first (relevance × the clearer of the side taken "
-            f"and the tone): {whose} (up to {EVIDENCE_LIMIT}):"
+            "Evidence passages, strongest first (relevance × how clearly a passage takes a "
+            "side, where the position takes one; else × how sharp its tone): "
+            f"{whose} (up to {EVIDENCE_LIMIT}):"
         )
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
     _quoted_voices(
