@@ -75,9 +75,12 @@ def matrix_table(
     Returns None when nothing new was clicked, so that the pickers below the table keep the
     user's own choice until the next click.
     """
+    # the grid's own header sort cannot be turned off: it orders the rows shown, as text
+    by_header = " (a click here orders only the rows shown, as text: Sort by ranks them all)"
     help_text = {
-        STANCE_HEADER: "favor minus against toward the topic's target, in [−1, 1], with interval",
-        TONE_HEADER: "positive minus negative tone, in [−1, 1], with its interval",
+        STANCE_HEADER: "favor minus against toward the topic's target, in [−1, 1], with interval"
+        + by_header,
+        TONE_HEADER: "positive minus negative tone, in [−1, 1], with its interval" + by_header,
         N_HEADER: (
             "topic passages, quotes counted as the author's (this run's include_reported) · "
             "their share of all passages"

@@ -622,9 +622,11 @@ def note_table_height(n_rows: int, row_height: int = NOTE_ROW_HEIGHT) -> int:
 def shift_holds(item: Mapping[str, Any], level: float = 0.05) -> bool:
     """Whether a shift (``author_shifts``' dict) holds: measured, tested and under ``level``
     in q (in p where it has no q), the false discovery rate over the tests read with it, and
-    at a date the analyst chose, with its interval clear of 0 (a test and an interval that
-    disagree are "not settled"; a detected split's interval is taken where the search looked
-    and says nothing the p does not)."""
+    with its interval clear of 0 (a test and an interval that disagree are "not settled"). A
+    detected split's interval too: taken where the search looked it is if anything too
+    narrow, and at a detected change point p passes a mere change in spread two to three times
+    as often as it says (docs/commands.md); until 2026-12-07 its p alone decided, and CNN's
+    sanctions shift of -0.29 [-0.66, +0.07] over 5 articles before was headlined."""
     if item.get("shift") is None or item.get("p_value") is None:
         return False
     q = item.get("q_value")
@@ -632,7 +634,7 @@ def shift_holds(item: Mapping[str, Any], level: float = 0.05) -> bool:
         return False
     low, high = item.get("low"), item.get("high")
     spans_zero = low is not None and high is not None and low <= 0 <= high
-    return bool(item.get("detected")) or not spans_zero
+    return not spans_zero
 
 
 def shift_heading(item: Mapping[str, Any], label: str) -> str:

@@ -580,8 +580,8 @@ def _changes(
         if shifts and not held:
             st.caption(
                 "No shift here holds at q under 0.05 (the false discovery rate over every test "
-                "in this table) with, at a date you chose, its interval clear of 0, so none is "
-                "listed with its evidence."
+                "in this table) with its interval clear of 0, so none is listed with its "
+                "evidence."
             )
         for item in held:
             st.markdown(views.shift_heading(item, ctx.label(item["topic"])))

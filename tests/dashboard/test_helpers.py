@@ -688,8 +688,9 @@ def test_a_shift_holds_on_its_q_value_not_on_p_alone():
     at_date = {"shift": 0.3, "p_value": 0.01, "q_value": 0.02, "detected": False}
     assert shift_holds({**at_date, "low": 0.05, "high": 0.6})
     assert not shift_holds({**at_date, "low": -0.05, "high": 0.6})
-    # a detected split's interval is taken where the search looked: its p decides
-    assert shift_holds({**at_date, "detected": True, "low": -0.05, "high": 0.6})
+    # at a detected change point too (its p passes a change in spread too often)
+    assert not shift_holds({**at_date, "detected": True, "low": -0.05, "high": 0.6})
+    assert shift_holds({**at_date, "detected": True, "low": 0.05, "high": 0.6})
 
 
 def test_text_on_a_score_colour_is_whichever_of_white_or_dark_reads_better():
