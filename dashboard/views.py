@@ -187,7 +187,8 @@ def one_sided_note(
     return (
         f"No score ranked by its interval is clearly {side}: none has its interval's {end} end "
         f"beyond {'−' if ascending else '+'}{NEAR_ZERO:.2f}, so the first rows lean {side} at "
-        "most slightly, their intervals reaching to 0 or past it."
+        f"most slightly, their intervals reaching within ±{NEAR_ZERO:.2f} of 0 (counted as 0) or "
+        "past it."
     )
 
 

@@ -437,7 +437,13 @@ def _no_stance_note(record: dict, label: str) -> None:
             "describe without taking a side, so no stance number is shown (tone still is)."
         )
     elif record.get("stance_status") == "mixed":
-        st.info(f"Mixed: these passages take both sides on {md_escape(label)}.")
+        if int(record.get("n_passages") or 0) == 1:  # one passage read both ways: not two sides
+            st.info(
+                f"Mixed: its one passage on {md_escape(label)} is read as leaning both ways "
+                "about equally: an ambiguous passage more than two sides taken."
+            )
+        else:
+            st.info(f"Mixed: these passages take both sides on {md_escape(label)}.")
 
 
 def _quoted_voices(

@@ -38,6 +38,7 @@ COLUMNS = [
     "high",
     "shown",
     "near_zero",
+    "one_article",  # a year's point that rests on one article: drawn hollow, as Overview pales it
     "n",
     "article_id",
     "Title",
@@ -50,10 +51,17 @@ TIME_MEASURES = ("Stance", "Tone")
 
 
 def _points(
-    rec: dict[str, Any], labels: dict[str, str], date: Any, article_id: str, title: Any
+    rec: dict[str, Any],
+    labels: dict[str, str],
+    date: Any,
+    article_id: str,
+    title: Any,
+    one_article: bool = False,
 ) -> list[dict[str, Any]]:
     """A position's chart rows (:data:`COLUMNS`), its stance and its tone where it has them;
-    a stance sure to be close to 0 is no side, as the Overview and Article pages say."""
+    a stance sure to be close to 0 is no side, as the Overview and Article pages say, and one
+    whose sides balance says "mixed". ``one_article``: a year's position resting on one
+    article (drawn hollow, as the Overview pales an author's score on one article)."""
     rows = []
     for measure in ("stance", "tone"):
         value = rec.get(measure)
@@ -61,6 +69,7 @@ def _points(
             continue
         low, high = rec.get(f"{measure}_low"), rec.get(f"{measure}_high")
         near = measure == "stance" and settled_near_zero(low, high)
+        mixed = measure == "stance" and rec.get("stance_status") == "mixed"
         rows.append(
             {
                 "Date": date,
@@ -72,8 +81,11 @@ def _points(
                 "value": float(value),
                 "low": None if is_missing(low) else float(low),
                 "high": None if is_missing(high) else float(high),
-                "shown": ("near 0: " if near else "") + with_interval(value, low, high),
+                "shown": ("near 0: " if near else "")
+                + with_interval(value, low, high)
+                + (" mixed" if mixed else ""),
                 "near_zero": near,
+                "one_article": one_article,
                 "n": int(rec.get("n_passages") or 0),
                 "article_id": article_id,
                 "Title": title,
@@ -132,7 +144,9 @@ def yearly_frame(
         year = int(rec["year"])
         n_articles = int(rec.get("n_articles_discussing") or 0)
         title = f"{year}: {counted(n_articles, 'article')}"
-        rows += _points(rec, labels, pd.Timestamp(year, 7, 1), str(year), title)
+        rows += _points(
+            rec, labels, pd.Timestamp(year, 7, 1), str(year), title, one_article=n_articles < 2
+        )
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.sort_values(["Date", "Author", "topic"], kind="stable").reset_index(drop=True)
 
@@ -422,10 +436,11 @@ def _time_layers(
     # there is none (one passage): as the Overview's pale cells, a point on one passage must
     # not look as well measured as one on many
     bounds = zip(frame["low"], frame["high"], strict=True)
+    one = frame["one_article"].fillna(False).astype(bool)
     drawn = frame.assign(
         settled=[
-            views.keeps_off_zero(lo, hi) and not near
-            for (lo, hi), near in zip(bounds, frame["near_zero"], strict=True)
+            views.keeps_off_zero(lo, hi) and not near and not single
+            for (lo, hi), near, single in zip(bounds, frame["near_zero"], one, strict=True)
         ],
         stretch=stretches(frame, gap_days),
     )
@@ -677,7 +692,7 @@ def render() -> None:
         f"{LINE_GAP_DAYS} days (per year: a year) pass between two of them. "
         "A filled point's interval keeps to one side of 0; a hollow one's reaches across 0, or "
         "it has none (one passage), or (stance) lies within ±0.05, near 0: practically no side, "
-        "however sure. "
+        "however sure, or (per year) it rests on one article. "
         "Articles that do not discuss a topic have no point: silence is not neutrality. One "
         "that discusses it without taking a side has a tone point only (no stance expressed), "
         "and one that discusses it only through quoted voices has none."

@@ -505,3 +505,20 @@ def test_the_tables_page_lives_in_the_address(app, large_runs_dir):
     beyond = app(large_runs_dir, page_author="9999").run()  # no such page: the first
     assert list(_table(beyond)["Author / outlet"]) == list(first["Author / outlet"])
     assert "page_author" not in beyond.query_params
+
+
+def test_a_mixed_position_on_one_passage_is_not_said_to_take_both_sides():
+    """A review: "Mixed: these passages take both sides" under a single ambiguous passage."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        from dashboard.app_pages.overview import _no_stance_note
+
+        _no_stance_note({"stance_status": "mixed", "n_passages": 1}, "Arms control")
+        _no_stance_note({"stance_status": "mixed", "n_passages": 3}, "Arms control")
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    one, several = (i.value for i in at.info)
+    assert one.startswith("Mixed: its one passage on Arms control is read as leaning both ways")
+    assert several == "Mixed: these passages take both sides on Arms control."

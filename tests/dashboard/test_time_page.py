@@ -223,7 +223,8 @@ def test_an_article_with_a_tone_point_only_is_listed_as_no_stance():
                 COLUMNS,
                 [
                     *(pd.Timestamp("2024-03-0" + article[-1]), "Ann", "author", "sanctions"),
-                    *("Sanctions", measure, value, None, None, "", False, 2, article, article),
+                    *("Sanctions", measure, value, None, None, "", False, False, 2, article),
+                    article,
                     "Outlet",
                 ],
                 strict=True,
@@ -294,15 +295,17 @@ def test_a_point_whose_interval_reaches_across_zero_or_is_missing_is_drawn_hollo
     from analysis.intervals import settled_near_zero
     from dashboard.app_pages.time import COLUMNS, time_chart
 
-    def point(article: str, value: float, low: float | None, high: float | None) -> dict:
+    def point(
+        article: str, value: float, low: float | None, high: float | None, one: bool = False
+    ) -> dict:
         near = settled_near_zero(low, high)
         return dict(
             zip(
                 COLUMNS,
                 [
                     *(pd.Timestamp("2024-03-0" + article[-1]), "Ann", "author", "sanctions"),
-                    *("Sanctions", "Stance", value, low, high, "", near, 2, article, article),
-                    "O",
+                    *("Sanctions", "Stance", value, low, high, "", near, one, 2, article),
+                    *(article, "O"),
                 ],
                 strict=True,
             )
@@ -315,13 +318,21 @@ def test_a_point_whose_interval_reaches_across_zero_or_is_missing_is_drawn_hollo
             point("a3", -0.3, -0.8, 0.1),  # reaches across 0: hollow
             point("a4", -0.5, -0.9, -0.1),  # filled
             point("a5", 0.02, 0.001, 0.03),  # off 0 but within ±0.05: near 0, hollow
+            point("a6", 0.6, 0.2, 0.9, one=True),  # a year on one article: hollow
         ],
         columns=COLUMNS,
     )
     spec = time_chart(frame, ["Ann"], ["Sanctions"]).to_dict()
     rows = next(iter(spec["datasets"].values()))
     settled = {r["article_id"]: r["settled"] for r in rows if not r["empty_note"]}
-    assert settled == {"a1": True, "a2": False, "a3": False, "a4": True, "a5": False}
+    assert settled == {
+        "a1": True,
+        "a2": False,
+        "a3": False,
+        "a4": True,
+        "a5": False,
+        "a6": False,
+    }
     # no tone point at all: the tone panel is there, and says why it is empty
     assert [(r["Measure"], r["empty_note"]) for r in rows if r["empty_note"]] == [
         ("Tone", "no tone point here")
@@ -369,7 +380,7 @@ def test_an_authors_line_breaks_across_a_long_silence():
                 COLUMNS,
                 [
                     *(pd.Timestamp(day), author, "author", "sanctions", "Sanctions", measure),
-                    *(0.1, None, None, "", False, 2, day, day, "O"),
+                    *(0.1, None, None, "", False, False, 2, day, day, "O"),
                 ],
                 strict=True,
             )
@@ -632,3 +643,37 @@ def test_per_year_with_unlikely_dates_and_nothing_to_draw_says_so(app, tmp_path,
     conftest.make_small_run(tmp_path)
     at = _open(app, tmp_path, time_authors=[NHAN_DAN], topics="ukraine", time_points="Per year")
     assert any("have no dated article that discusses Ukraine" in i.value for i in at.info)
+
+
+def test_a_year_on_one_article_is_marked_and_a_mixed_stance_says_so():
+    """A review: 67 author-year points resting on one article were drawn filled (the Overview
+    pales such a score), and a "mixed" year read as a plain number."""
+    import pandas as pd
+
+    from dashboard.app_pages.time import yearly_frame
+
+    def year(y: int, n: int, status: str) -> dict:
+        return {
+            "author": "Ann",
+            "topic": "sanctions",
+            "status": "discussed",
+            "year": y,
+            "n_articles_discussing": n,
+            "stance": 0.05,
+            "stance_low": 0.01,
+            "stance_high": 0.3,
+            "stance_status": status,
+            "tone": -0.4,
+            "tone_low": -0.6,
+            "tone_high": -0.2,
+            "n_passages": 6,
+            "group_kind": "author",
+            "outlet": "O",
+        }
+
+    yearly = pd.DataFrame([year(2014, 1, "expressed"), year(2015, 3, "mixed")])
+    frame = yearly_frame(yearly, ["Ann"], [("sanctions", "Sanctions")])
+    stance = frame[frame["Measure"] == "Stance"].set_index("article_id")
+    assert stance.loc["2014", "one_article"] and not stance.loc["2015", "one_article"]
+    assert stance.loc["2015", "shown"].endswith(" mixed")
+    assert not stance.loc["2014", "shown"].endswith(" mixed")
