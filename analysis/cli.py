@@ -924,6 +924,14 @@ def cmd_runs(args: argparse.Namespace) -> int:
         if args.json:
             print("[]")  # --json always prints one JSON value
         return 0
+    if args.json:  # what the table marks in words, for a script that picks runs
+        from analysis.runs import damaged_files, missing_files
+
+        for meta in runs:
+            folder = Path(str(meta["path"])) if meta.get("path") else None
+            meta["folder"] = folder.name if folder else None
+            meta["missing_files"] = missing_files(folder) if folder else []
+            meta["damaged_files"] = damaged_files(folder, optional=True) if folder else []
     return _emit(runs, args.json, "format_runs")
 
 
@@ -1439,8 +1447,14 @@ def cmd_correct(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     default_runs = os.environ.get("VIEWPOINTS_RUNS_DIR", "runs")
+    moves = any(r.changed for r in records)  # confirming the model's labels moves nothing
     print(
-        f"positions change in a recomputed run: viewpoints recompute {args.run}"
+        (
+            "positions change in a recomputed run"
+            if moves
+            else "the model's labels confirmed: a recomputed run keeps these positions"
+        )
+        + f": viewpoints recompute {args.run}"
         + (f" --runs-dir {args.runs_dir}" if args.runs_dir != default_runs else "")
         + (f" --corrections-dir {folder}" if args.corrections_dir else ""),
         file=sys.stderr,
@@ -2077,6 +2091,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if on_main_thread:
             signal.signal(signal.SIGTERM, previous)
+            if argv is None:  # the command itself: its status stands through the exit (a
+                # Ctrl-C while the interpreter shut down turned a written run's 0 into 130)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _file_above(path: Path) -> Path | None:
+    """The first of ``path``'s parents that exists as something other than a folder."""
+    for parent in reversed(path.parents):
+        if parent.exists() and not parent.is_dir():
+            return parent
+    return None
+
+
+def _interrupt_in(err: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C (or SIGTERM) an exception was raised while handling, if any: a module
+    initialised while the signal arrived ("ImportError: initialization failed") wraps it."""
+    seen: set[int] = set()
+    cause: BaseException | None = err
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _stopped(err: BaseException) -> str:
@@ -2117,10 +2155,23 @@ def _main(argv: Sequence[str] | None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if runs_dir and (blocked := _file_above(Path(runs_dir))) is not None:
+        print(  # "[Errno 20] Not a directory" named neither the option nor the file
+            f"viewpoints: error: --runs-dir {runs_dir}: {blocked} is a file, so no folder can "
+            "be made under it",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         with warnings.catch_warnings():  # restores Python's own display on the way out
             warnings.showwarning = _show_warning
-            return handler(args)
+            try:
+                return handler(args)
+            except ImportError as err:  # a Ctrl-C inside a lazy import arrives wrapped in one
+                stop = _interrupt_in(err)
+                if stop is None:
+                    raise
+                raise stop from None
     except BrokenPipeError:
         sys.stderr.close()  # `viewpoints export ... | head`: the reader left; nothing to report
         return 0

@@ -1,6 +1,7 @@
 import json
 import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -471,6 +472,11 @@ def test_a_file_as_the_runs_folder_is_one_clear_line(tmp_path, capsys):
     not_a_folder.write_text("{}\n")
     assert main(["runs", "--runs-dir", str(not_a_folder)]) == 2
     assert f"--runs-dir {not_a_folder} is a file; expected a folder" in _error(capsys)
+    under = not_a_folder / "runs" / "here"  # a folder that cannot be made: named, not Errno 20
+    assert main(["runs", "--runs-dir", str(under)]) == 2
+    assert f"--runs-dir {under}: {not_a_folder} is a file, so no folder can be made" in (
+        _error(capsys)
+    )
 
 
 def test_a_run_name_with_a_line_break_is_refused(tmp_path, capsys):
@@ -698,6 +704,24 @@ def test_quiet_keeps_to_warnings_and_an_interrupt_says_what_is_kept(
     assert "no run was written" not in captured.err
     assert captured.out.strip() == str(tmp_path / "runs" / "20990101-000000-done")
 
+    def interrupted_in_an_import(*args, **kwargs):  # a module initialising when Ctrl-C came
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise ImportError("initialization failed") from None
+
+    monkeypatch.setattr("analysis.pipeline.analyze", interrupted_in_an_import)
+    assert main(["analyze", str(corpus), "--quiet", *models, *runs]) == 130
+    err = capsys.readouterr().err
+    assert "viewpoints: interrupted" in err and "Traceback" not in err
+
+    def broken_import(*args, **kwargs):  # an ImportError of its own is not an interrupt
+        raise ImportError("no module named nothing")
+
+    monkeypatch.setattr("analysis.pipeline.analyze", broken_import)
+    with pytest.raises(ImportError, match="no module named nothing"):
+        main(["analyze", str(corpus), "--quiet", *models, *runs])
+
 
 def test_topic_definitions_in_a_users_experiment_are_said_not_to_define_topics(
     tmp_path, capsys, tiny_pair_model_dir
@@ -732,3 +756,21 @@ def test_an_unknown_option_is_refused_with_its_commands_usage(capsys):
     assert stop.value.code == 2
     assert err.startswith("usage: viewpoints runs ") and "unrecognized arguments: --bogus" in err
     assert "{evaluate,analyze" not in err  # not the list of every command
+
+
+def test_the_command_keeps_its_status_through_a_ctrl_c_while_python_exits(
+    tmp_path, monkeypatch, capsys
+):
+    """A review: Ctrl-C while the interpreter shut down, after 'wrote run', turned exit 0 into
+    130 with no word. Run as the command (no argv given), main leaves SIGINT ignored for the
+    exit; called with arguments (as here and in scripts), it leaves the handler alone."""
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        assert main(["runs", "--runs-dir", str(tmp_path)]) == 0
+        assert signal.getsignal(signal.SIGINT) is before
+        monkeypatch.setattr(sys, "argv", ["viewpoints", "runs", "--runs-dir", str(tmp_path)])
+        assert main() == 0
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
+    capsys.readouterr()

@@ -1076,6 +1076,9 @@ def test_correct_with_confirm_records_the_model_s_labels_as_right(run, tmp_path,
     assert f"passage {pid} on {topic}" in err and "(the model's, confirmed)" in err
     # the hint reruns where this run lives, with these corrections
     assert f"viewpoints recompute {run.path} --runs-dir {run.path.parent} --corrections-dir" in err
+    # confirming moves nothing: not said to change positions (a review)
+    assert "the model's labels confirmed: a recomputed run keeps these positions" in err
+    assert "positions change in a recomputed run" not in err
     saved = read_corrections(tmp_path / "c")
     assert {c.task for c in saved} == {"topic", "stance", "tone"}
     assert not any(c.changed for c in saved)

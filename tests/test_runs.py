@@ -265,7 +265,7 @@ def test_latest_passes_over_a_newest_run_copied_in_part(tmp_path):
         load_run("r2", tmp_path)  # named, it is still refused with what it lacks
 
 
-def test_a_table_truncated_or_replaced_is_damaged_listed_so_and_passed_over(tmp_path):
+def test_a_table_truncated_or_replaced_is_damaged_listed_so_and_passed_over(tmp_path, capsys):
     import pandas as pd
 
     from analysis.terminal import format_runs
@@ -281,6 +281,15 @@ def test_a_table_truncated_or_replaced_is_damaged_listed_so_and_passed_over(tmp_
     listed = format_runs(list_runs(tmp_path)).splitlines()
     assert "[damaged: positions.parquet (cannot be read" in listed[1]
     assert "damaged" not in listed[2]
+    # and in `runs --json`, for a script that picks runs (it had the healthy run's keys only)
+    from analysis.cli import main
+
+    capsys.readouterr()
+    assert main(["runs", "--runs-dir", str(tmp_path), "--json"]) == 0
+    by_id = {r["run_id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert by_id["r2"]["damaged_files"][0].startswith("positions.parquet (cannot be read")
+    assert by_id["r1"]["damaged_files"] == [] and by_id["r1"]["missing_files"] == []
+    assert by_id["r1"]["folder"] == "r1"
     # a table of another kind under the name (no status column) is damaged too
     pd.DataFrame({"level": ["author"], "author": ["A"], "topic": ["t"]}).to_parquet(positions)
     with pytest.raises(RunError, match=r"positions\.parquet \(no column article_id, .*status"):
