@@ -430,6 +430,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     }
     config = config.with_values(**changes)
     _check_ray_options(args, config)
+    _check_corpus_paths(Path(args.experiment), config)
     taken = [] if args.dry_run else _runs_named(config.run.name, config.run.runs_dir)
     from analysis.scoring.base import ModelLoadError
 
@@ -440,6 +441,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     _note_reused_name(config.run.name, config.run.runs_dir, taken)
     _print_result(result, args.dry_run, args.json)
     return 0
+
+
+def _check_corpus_paths(experiment: Path, config: Any) -> None:
+    """Name the experiment file and its key where a corpus path is not there (the pipeline's
+    own message named a path the user never wrote: the default "seeds", in the folder the
+    command runs in)."""
+    missing = [p for p in config.corpus.paths if not Path(p).exists()]
+    if not missing:
+        return
+    import tomllib
+
+    try:
+        given = "corpus" in tomllib.loads(experiment.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        given = True
+    where = (
+        f"[corpus] paths in {experiment}: no such file or folder: {', '.join(map(str, missing))}"
+        " (relative paths are read from the file's folder)"
+    )
+    if not given:
+        where = (
+            f"{experiment} names no [corpus] paths, and the default, 'seeds', is not in the "
+            f"folder this command runs in ({Path.cwd()}); add [corpus] paths = [...]"
+        )
+    raise ValueError(where)
 
 
 def _runs_named(name: str | None, runs_dir: str | Path) -> list[str]:
@@ -1274,7 +1300,12 @@ def _moved_positions(run: Any, path: Path) -> None:
             file=sys.stderr,
         )
     if not moved:
-        print("no author position changes sign, interval, status or kind", file=sys.stderr)
+        print(  # a value moving within overlapping intervals is not one (a review read it so)
+            "no author position changes sign, moves to an interval that no longer overlaps "
+            f"its old one, or changes status or kind of stance; values that moved less are "
+            f"in `{compare}`",
+            file=sys.stderr,
+        )
         return
     print(
         f"{len(moved)} author position change(s) (sign, interval, discussed or kind of "

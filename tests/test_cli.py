@@ -562,6 +562,25 @@ def test_a_model_an_experiment_file_names_that_cannot_load_names_the_file(tmp_pa
     assert error.startswith(f"viewpoints: error: {experiment}: ") and "nobody/no-such-nli" in error
 
 
+def test_an_experiment_whose_corpus_is_not_there_names_the_file_and_the_key(
+    tmp_path, capsys, monkeypatch
+):
+    """A review: an empty experiment file run outside the project said 'no such file or
+    folder: seeds', a path the user never wrote."""
+    monkeypatch.chdir(tmp_path)  # no seeds folder here
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    assert main(["run", str(empty), "--runs-dir", str(tmp_path / "runs"), "--dry-run"]) == 2
+    error = _error(capsys)
+    assert f"{empty} names no [corpus] paths, and the default, 'seeds', is not in" in error
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text('[corpus]\npaths = ["nowhere.jsonl"]\n')
+    assert main(["run", str(wrong), "--runs-dir", str(tmp_path / "runs"), "--dry-run"]) == 2
+    error = _error(capsys)
+    assert f"[corpus] paths in {wrong}: no such file or folder: " in error
+    assert "nowhere.jsonl" in error and not (tmp_path / "runs").exists()
+
+
 def test_a_rerun_whose_topics_file_only_reordered_its_topics_says_so(tmp_path, capsys):
     from analysis.cli import _topics_for_rerun
     from analysis.config import AnalysisConfig, dumps_toml
