@@ -541,8 +541,16 @@ def resolve_run(spec: str, runs_dir: str | Path = "runs") -> Path:
     if len(named) == 1:
         return Path(named[0]["path"])
     if named:
-        ids = ", ".join(str(m.get("run_id")) for m in named)
-        raise RunError(f"{len(named)} runs are named {spec!r} ({ids}, newest first): give an id")
+        ids = [str(m.get("run_id")) for m in named]
+        if len(set(ids)) < len(ids):  # copies of one run: its id names them all too
+            folders = ", ".join(Path(str(m["path"])).name for m in named)
+            raise RunError(
+                f"{len(named)} runs are named {spec!r}, copies of one run among them (folders "
+                f"{folders} in {runs_dir}): give a folder's path"
+            )
+        raise RunError(
+            f"{len(named)} runs are named {spec!r} ({', '.join(ids)}, newest first): give an id"
+        )
     known = [
         f"{m.get('run_id')} ({m['name']})" if m.get("name") else str(m.get("run_id")) for m in runs
     ][:5]

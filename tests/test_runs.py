@@ -1,4 +1,5 @@
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -58,6 +59,10 @@ def test_a_run_opens_by_its_name_where_one_run_has_it(tmp_path):
         resolve_run("vader", tmp_path)
     with pytest.raises(RunError, match=r"recent runs: r3 \(vader\), r2 \(v1\), r1 \(vader\)"):
         resolve_run("v2", tmp_path)
+    # two copies of one run under one name: an id would name both, so a folder is asked for
+    shutil.copytree(tmp_path / "r2", tmp_path / "r2-copy")
+    with pytest.raises(RunError, match=r"2 runs are named 'v1', copies of one run among them"):
+        resolve_run("v1", tmp_path)
 
 
 def test_a_copied_run_folder_opens_by_the_id_it_lists_under(tmp_path):
