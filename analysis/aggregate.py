@@ -22,8 +22,8 @@ not (level ``"outlet"``, made when asked: ``analysis.outlets``):
   its interval are NaN, shown as "no stance expressed"), ``mixed`` when both sides reach it,
   the smaller side's mass is at least :data:`MIXED_RATIO` of the larger's (both sides taken
   about equally) and the stance stays within ±1/3, else ``expressed``; None when not
-  discussed. Sides that balance that way without both reaching ``min_stance_mass`` are
-  ``no_stance`` too: neither side is taken.
+  discussed. Sides that balance that way with neither reaching ``min_stance_mass`` are
+  ``no_stance`` too: neither side is taken (one that reaches it alone is ``expressed``).
 - **tone**: the relevance-weighted mean ``sum(r_i x_i) / sum(r_i)`` of the counted passages'
   ``tone`` (positive − negative), in [-1, 1].
 - **quoted_stance**, **quoted_low/high**, **quoted_status**, **quoted_mass**,
@@ -98,7 +98,8 @@ EVIDENCE_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
 # weak stance "mixed" (favor mass 1.88 against 0.20 read "mixed"); on the article dev set this
 # ratio read one more pair right, net, among 804 and 0.25 two (experiments/article_level/README.md).
 # Both sides must also reach min_stance_mass: until 2026-12-07 half of it sufficed, and articles
-# with 0.06 expected passages on each side read "mixed" beside "0.1 of 3 expected to take a side".
+# with 0.06 expected passages on each side read "mixed" beside "0.1 of 3 expected to take a side";
+# balanced sides of which neither reaches it are no side taken, one that does alone a weak side.
 MIXED_RATIO = 0.5
 REQUIRED = {
     "articles": (
@@ -570,10 +571,11 @@ def taken_sides(
 ) -> np.ndarray:
     """Whether each unit takes a side (its status ``expressed`` or ``mixed``, not
     ``no_stance``): the expected number of its passages that take one (``mass``, by default
-    ``favor + against``) reaches ``min_mass``, and sides that balance both reach it."""
+    ``favor + against``) reaches ``min_mass``, and, where the sides balance, one of them does
+    on its own (0.06 on each side is no side taken; 0.15 for and 0.08 against is a side)."""
     mass = favor + against if mass is None else mass
-    both = (favor >= min_mass) & (against >= min_mass)
-    return (mass >= min_mass) & ~(_balanced(favor, against, stance) & ~both)
+    either = (favor >= min_mass) | (against >= min_mass)
+    return (mass >= min_mass) & ~(_balanced(favor, against, stance) & ~either)
 
 
 def _stance_status(
@@ -589,7 +591,7 @@ def _stance_status(
     ``min_mass`` (the stance and its interval are then NaN: no side is taken, so no number is
     shown), ``mixed`` when the sides balance (the smaller at least :data:`MIXED_RATIO` of the
     larger, the stance within ±1/3) and both reach ``min_mass``, ``no_stance`` too when they
-    balance without both reaching it (neither side is taken), else ``expressed``; None
+    balance and neither reaches it (neither side is taken), else ``expressed``; None
     elsewhere."""
     name = (lambda c: f"{prefix}_{c}") if prefix else (lambda c: c)
     mass = out[name("mass") if prefix else "stance_mass"].astype(float).fillna(0.0)
@@ -600,7 +602,8 @@ def _stance_status(
     stance = out[column].to_numpy(dtype=float)
     sided = taken_sides(favor_, against_, stance, min_mass, mass.to_numpy(dtype=float))
     none = present & ~sided
-    mixed = present & sided & _balanced(favor_, against_, stance)
+    both = (favor_ >= min_mass) & (against_ >= min_mass)
+    mixed = present & sided & _balanced(favor_, against_, stance) & both
     labels = np.where(none, "no_stance", np.where(mixed, "mixed", "expressed"))
     out[status] = pd.Series(
         [lab if p else None for lab, p in zip(labels, present, strict=True)],

@@ -453,7 +453,8 @@ def _check_corpus_paths(experiment: Path, config: Any) -> None:
     import tomllib
 
     try:
-        given = "corpus" in tomllib.loads(experiment.read_text(encoding="utf-8"))
+        corpus = tomllib.loads(experiment.read_text(encoding="utf-8")).get("corpus")
+        given = isinstance(corpus, dict) and "paths" in corpus
     except (OSError, ValueError):
         given = True
     where = (
@@ -1302,8 +1303,8 @@ def _moved_positions(run: Any, path: Path) -> None:
     if not moved:
         print(  # a value moving within overlapping intervals is not one (a review read it so)
             "no author position changes sign, moves to an interval that no longer overlaps "
-            f"its old one, or changes status or kind of stance; values that moved less are "
-            f"in `{compare}`",
+            "its old one, or changes status or kind of stance (smaller moves are not counted: "
+            "`viewpoints show` of each run gives the values)",
             file=sys.stderr,
         )
         return
@@ -1478,12 +1479,13 @@ def cmd_correct(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     default_runs = os.environ.get("VIEWPOINTS_RUNS_DIR", "runs")
-    moves = any(r.changed for r in records)  # confirming the model's labels moves nothing
+    moves = any(r.changed for r in records)
     print(
         (
             "positions change in a recomputed run"
-            if moves
-            else "the model's labels confirmed: a recomputed run keeps these positions"
+            if moves  # a confirmation is applied as certain: P(favor) 0.55 counts as 1
+            else "confirmed: a recomputed run counts these labels as certain, so its values "
+            "can still move a little"
         )
         + f": viewpoints recompute {args.run}"
         + (f" --runs-dir {args.runs_dir}" if args.runs_dir != default_runs else "")

@@ -85,9 +85,12 @@ def load_article_labels(path: str | Path, split: str | None = None) -> pd.DataFr
                 number,
                 f"unknown label {record['label']!r}; expected one of {list(ARTICLE_LABELS)}",
             )
-        if isinstance(record.get("split"), str):
-            splits.add(record["split"])
-        if split is not None and str(record.get("split", "")).casefold() != split.casefold():
+        if record.get("split") is not None:
+            splits.add(str(record["split"]))
+        if (
+            split is not None
+            and str(record.get("split", "")).strip().casefold() != split.strip().casefold()
+        ):
             continue
         rows.append(
             {

@@ -7,13 +7,15 @@ Over the author's dated articles that discuss the topic (own voice), ordered by 
   author intervals do (articles, then passages within each drawn article; extended for small
   samples as the positions' intervals are, ``analysis.intervals``, with the fewer side's
   articles as ``k``) and a permutation p-value (articles reassigned to before/after at
-  random, sizes kept) of the shift over its standard error (:mod:`analysis.studentized`), so
+  random, sizes kept, or in every way they can be where there are no more ways than
+  resamples: an exact p) of the shift over its standard error (:mod:`analysis.studentized`), so
   that a change in how much the articles vary is not read as a shift;
 - without one, the change point is the split between two consecutive dates (at least
   ``min_side`` articles on each side) whose shift is largest against its standard error, and
   its p-value comes from permutations that repeat the whole search, so that looking for the
   best split is paid for (the shift and its bootstrap interval are then taken at the split
-  found, the one that stands out most: both are optimistic; read p).
+  found, the one that stands out most: both are optimistic; the dashboard holds a shift only
+  where p and the interval agree).
 
 Each result carries its evidence: the passages before and after the split that take the most
 pronounced side in the direction of the shift. Seeded.
@@ -21,9 +23,11 @@ pronounced side in the direction of the shift. Seeded.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -246,9 +250,18 @@ def author_shift(
         observed = float(_split_stats(matrix, measure, [k])[0])
         t = float(_split_t(matrix, measure, [k])[0])
         null = []
-        for _ in range(n_resamples):
-            perm = matrix[rng.permutation(len(matrix))]
-            null.append(_split_t(perm, measure, [k])[0])
+        # every way to choose the articles before the date, where there are no more of them
+        # than resamples: the exact p (as compare-authors does; 2 + 2 articles have 6)
+        exact = math.comb(len(matrix), k) <= n_resamples
+        if exact:
+            everyone = np.arange(len(matrix))
+            for chosen in combinations(range(len(matrix)), k):
+                order = np.concatenate([chosen, np.setdiff1d(everyone, chosen)])
+                null.append(_split_t(matrix[order], measure, [k])[0])
+        else:
+            for _ in range(n_resamples):
+                perm = matrix[rng.permutation(len(matrix))]
+                null.append(_split_t(perm, measure, [k])[0])
         detected = False
     else:
         cuts = [
@@ -275,6 +288,7 @@ def author_shift(
         k, t = cuts[best], float(stats[best])
         observed = float(_split_stats(matrix, measure, [k])[0])
         null = []
+        exact = False  # the search's null reorders every article: drawn at random
         for _ in range(n_resamples):
             perm = matrix[rng.permutation(len(matrix))]
             null.append(_largest(_split_t(perm, measure, cuts)))
@@ -282,7 +296,10 @@ def author_shift(
     null_arr = np.abs(np.asarray(null, dtype=float))
     null_arr = null_arr[~np.isnan(null_arr)]  # ±inf: splits as far apart as the data can be
     extreme = int((null_arr >= abs(t) * (1 - 1e-9)).sum())
-    p = (1 + extreme) / (1 + len(null_arr)) if not np.isnan(t) else np.nan
+    if exact:  # the observed split is among those enumerated
+        p = extreme / len(null_arr) if len(null_arr) and not np.isnan(t) else np.nan
+    else:
+        p = (1 + extreme) / (1 + len(null_arr)) if not np.isnan(t) else np.nan
     before_rows, after_rows = matrix[:k], matrix[k:]
     # each side resampled as the positions' author intervals are: articles, then passages
     column = 0 if measure == "stance" else 1

@@ -894,7 +894,8 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
         )
         + (
             " (p pays for the search over every split; the shift and its interval are taken "
-            "at the split found, the one that stands out most, so read p)"
+            "at the split found, the one that stands out most: a shift holds only where p and "
+            "its interval agree, the interval clear of 0)"
             if shift.detected
             else (f"  {shift.note}" if shift.note and shift.p_value is not None else "")
         )

@@ -634,8 +634,9 @@ def shift_holds(item: Mapping[str, Any], level: float = 0.05) -> bool:
     if (item["p_value"] if q is None else q) >= level:
         return False
     low, high = item.get("low"), item.get("high")
-    spans_zero = low is not None and high is not None and low <= 0 <= high
-    return not spans_zero
+    if low is None or high is None:  # no interval to agree with p: not settled
+        return False
+    return not low <= 0 <= high
 
 
 def shift_heading(item: Mapping[str, Any], label: str) -> str:

@@ -193,14 +193,17 @@ def test_no_stance_expressed_and_mixed_are_said_apart_from_a_number():
 
 def test_sides_that_balance_without_either_being_taken_read_no_stance_not_mixed():
     """0.3 expected passages on each side, under the 0.5 a side needs: nothing is taken, so
-    the article reads "no stance expressed" (with no number), not "mixed"."""
+    the article reads "no stance expressed" (with no number), not "mixed"; 0.6 for and 0.35
+    against balance too, but the 0.6 is a side taken: a weak stance, not none."""
     arts, passages, scores = tables(
-        [article("a", "Ann"), article("b", "Bob")],
+        [article("a", "Ann"), article("b", "Bob"), article("c", "Cy")],
         [
             score("a:0", "sanctions", 0.9, 0.3, 0.0),
             score("a:1", "sanctions", 0.9, -0.3, 0.0),
             score("b:0", "sanctions", 0.9, 0.6, 0.0),
             score("b:1", "sanctions", 0.9, -0.5, 0.0),
+            score("c:0", "sanctions", 0.9, 0.6, 0.0),
+            score("c:1", "sanctions", 0.9, -0.35, 0.0),
         ],
     )
     out = positions(arts, passages, scores, TOPICS, AggregateConfig(min_stance_mass=0.5))
@@ -209,6 +212,8 @@ def test_sides_that_balance_without_either_being_taken_read_no_stance_not_mixed(
     assert a["stance_status"] == "no_stance" and np.isnan(a["stance"])
     assert np.isnan(a["stance_low"]) and np.isnan(a["stance_high"])
     assert row(out, "article", "sanctions", article_id="b")["stance_status"] == "mixed"
+    c = row(out, "article", "sanctions", article_id="c")
+    assert c["stance_status"] == "expressed" and c["stance"] == pytest.approx(0.125)
 
 
 def test_a_side_much_weaker_than_the_other_does_not_make_a_stance_mixed():

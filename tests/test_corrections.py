@@ -1077,7 +1077,7 @@ def test_correct_with_confirm_records_the_model_s_labels_as_right(run, tmp_path,
     # the hint reruns where this run lives, with these corrections
     assert f"viewpoints recompute {run.path} --runs-dir {run.path.parent} --corrections-dir" in err
     # confirming moves nothing: not said to change positions (a review)
-    assert "the model's labels confirmed: a recomputed run keeps these positions" in err
+    assert "confirmed: a recomputed run counts these labels as certain" in err
     assert "positions change in a recomputed run" not in err
     saved = read_corrections(tmp_path / "c")
     assert {c.task for c in saved} == {"topic", "stance", "tone"}

@@ -124,6 +124,7 @@ def test_label_files_are_checked_line_by_line(tmp_path):
     )
     assert list(load_article_labels(good, "dev")["article_id"]) == ["a"]
     assert list(load_article_labels(good, "Dev")["article_id"]) == ["a"]  # any case
+    assert list(load_article_labels(good, " dev ")["article_id"]) == ["a"]  # spaces aside
     with pytest.raises(DataError, match=r"with split 'test' \(its splits: dev, train\)"):
         load_article_labels(good, "test")
     with pytest.raises(ValueError, match="--split: empty"):

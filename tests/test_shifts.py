@@ -205,3 +205,15 @@ def test_a_change_in_spread_alone_is_not_read_as_a_shift(tmp_path):
     assert (at_date.n_before, at_date.n_after) == (20, 5) and at_date.p_value > 0.2
     searched = author_shift(run, "Ann", "sanctions", n_resamples=499)
     assert searched.detected and searched.p_value > 0.2
+
+
+def test_a_shift_at_a_date_over_few_articles_has_an_exact_p(tmp_path):
+    """A review: compare-authors' p became exact over every split, but a shift at a date
+    still drew its splits at random. With the flip at July, 2018-10-01 leaves 9 articles
+    before and 3 after: C(12, 3) = 220 ways, fewer than the 499 resamples, all tried, so p is
+    a count of them over 220 (drawn at random it was (1 + count) / 500)."""
+    run = make_run(tmp_path)
+    shift = author_shift(run, "Ann", "sanctions", split_date="2018-10-01", n_resamples=499)
+    assert (shift.n_before, shift.n_after) == (9, 3)
+    assert shift.p_value * 220 == pytest.approx(round(shift.p_value * 220), abs=1e-3)
+    assert shift.p_value >= 1 / 220

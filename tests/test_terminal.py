@@ -36,9 +36,9 @@ def test_an_evaluation_prints_its_scores_and_confusion_rows():
     rows = {line.split()[0]: line.split()[1:] for line in text.splitlines()[-4:-1]}
     assert rows == {"favor": ["1", "1", "0"], "against": ["0", "1", "0"], "none": ["0", "0", "0"]}
     # three examples: the figure comes with its interval and a word on how little it rests on
-    assert "macro-F1: 0.6667 [0.00, 1.00]" in text
+    assert "macro-F1: 0.6667 [0.25, 1.00]" in text  # each label resampled among its own
     assert text.splitlines()[-1] == (
-        "(macro-F1's 95% interval: 0.00 to 1.00, a percentile bootstrap over the 3 examples; "
+        "(macro-F1's 95% interval: 0.25 to 1.00, a percentile bootstrap over the 3 examples; "
         "so few that one label moves it by a lot: read the interval, not the figure)"
     )
     # no "none" in the data and none predicted: its scores are undefined, not zero

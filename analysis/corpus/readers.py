@@ -152,9 +152,13 @@ def _text_document(path: Path, content: str, titled: bool = False) -> RawDocumen
     lines = content.strip().splitlines()
     first = _MD_HEADING.sub("", lines[0]).strip()
     rest = "\n".join(lines[1:]).strip()
-    if titled and rest:
+    if titled and rest and not _MD_HEADING.match(lines[0]):
         title, text = None, content  # the manifest's title stands; nothing is cut
-    elif rest and len(first) <= MAX_TITLE_CHARS and not _reads_as_a_sentence(first):
+    elif (
+        rest
+        and len(first) <= MAX_TITLE_CHARS
+        and (_MD_HEADING.match(lines[0]) or not _reads_as_a_sentence(first))
+    ):
         title, text = first, rest
     elif not rest and _MD_HEADING.match(lines[0]):  # a Markdown heading and nothing under it
         return Skipped(str(path), NO_PASSAGE)
@@ -374,7 +378,8 @@ def _record(
     values = fields.extract(record)
     raw_text = fields.lookup(record, "text")
     if raw_text is not None and not isinstance(raw_text, str | list):
-        key = next(k for k in fields.candidates("text") if record.get(k) is raw_text)
+        # the record's own key: lookup also reads a field named in another case ("Text")
+        key = next((str(k) for k, v in record.items() if v is raw_text), "text")
         shown = repr(raw_text)
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         return Skipped(

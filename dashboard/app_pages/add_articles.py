@@ -427,11 +427,15 @@ def render() -> None:
             st.session_state[STARTED_KEY] = "again"
             st.rerun()
         st.session_state[STARTING_KEY] = batch_key
-        batch = save_uploads(files, runs_dir, LIMITS, metadata)
-        if not batch.usable:
-            st.error("No usable article file in this upload: no run was started.")
-        else:
-            _start(batch, runs_dir, run_name)
+        try:
+            batch = save_uploads(files, runs_dir, LIMITS, metadata)
+            if batch.usable:
+                _start(batch, runs_dir, run_name)  # reruns the page: nothing below runs
+        except Exception:
+            st.session_state.pop(STARTING_KEY, None)  # not started: the same files may retry
+            raise
+        st.session_state.pop(STARTING_KEY, None)
+        st.error("No usable article file in this upload: no run was started.")
 
     if st.session_state.pop(STARTED_KEY, None):
         st.info("The analysis has started: its progress is shown at the top of this page.")

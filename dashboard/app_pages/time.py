@@ -16,7 +16,15 @@ from analysis.labels import GROUP_TAGS, counted
 from analysis.outlets import sibling_groups_note
 from dashboard import context, data, export, state, ui, views
 from dashboard.charts import by_topic_and_measure, one_measure
-from dashboard.style import CATEGORY_COLORS, NO_STANCE, is_missing, md_escape, signed, with_interval
+from dashboard.style import (
+    CATEGORY_COLORS,
+    NO_STANCE,
+    is_missing,
+    md_escape,
+    signed,
+    stance_words,
+    with_interval,
+)
 from dashboard.trust import render_trust
 
 DEFAULT_AUTHORS = 5  # authors drawn until the user picks: the ones with most dated articles
@@ -69,7 +77,10 @@ def _points(
             continue
         low, high = rec.get(f"{measure}_low"), rec.get(f"{measure}_high")
         near = measure == "stance" and settled_near_zero(low, high)
-        mixed = measure == "stance" and rec.get("stance_status") == "mixed"
+        if measure == "stance":  # worded as the other pages word it ("mixed, leaning favor")
+            shown = stance_words("discussed", rec.get("stance_status"), value, low, high)
+        else:
+            shown = with_interval(value, low, high)
         rows.append(
             {
                 "Date": date,
@@ -81,9 +92,7 @@ def _points(
                 "value": float(value),
                 "low": None if is_missing(low) else float(low),
                 "high": None if is_missing(high) else float(high),
-                "shown": ("near 0: " if near else "")
-                + with_interval(value, low, high)
-                + (" mixed" if mixed else ""),
+                "shown": shown,
                 "near_zero": near,
                 "one_article": one_article,
                 "n": int(rec.get("n_passages") or 0),

@@ -248,3 +248,19 @@ def test_a_quoted_header_name_holding_a_comma_does_not_make_the_file_comma_separ
 
     assert csv_delimiter(b'"id, key";text;date\n1;2;3\n') == ";"
     assert csv_delimiter(b'id,"text; body"\n') == ","
+
+
+def test_a_field_in_another_case_that_holds_no_string_is_named_not_a_crash(tmp_path):
+    """A review: {"Title": "A", "Text": 42} stopped the whole load (StopIteration)."""
+    write_jsonl(tmp_path / "a.jsonl", [{"Title": "A", "Text": 42}, {"title": "B", "text": BODY}])
+    corpus = load_corpus([tmp_path])
+    assert [a.title for a in corpus.articles] == ["B"]
+    (skipped,) = corpus.skipped
+    assert "expected a string in Text, found int 42" in skipped.reason
+
+
+def test_a_markdown_heading_is_the_title_however_it_ends(tmp_path):
+    heading = "# Why the treaty talks in Geneva this week matter more than the ones in Vienna did."
+    write(tmp_path / "h.md", f"{heading}\n\n{BODY}\n")
+    (article,) = load_corpus([tmp_path]).articles
+    assert article.title.startswith("Why the treaty talks")

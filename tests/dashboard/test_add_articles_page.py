@@ -352,3 +352,22 @@ def test_a_second_click_before_the_page_reran_does_not_start_the_batch_again(pag
     _upload(page, *files)
     _ok(_analyze_button(page).click().run())
     assert len(started) == 1
+
+
+def test_a_batch_that_failed_to_start_can_be_started_again(page, monkeypatch):
+    """A review: the key of a batch whose start failed stayed, so the same files retried were
+    taken for a second click: the uploader emptied and 'started' said, with nothing started."""
+    started = []
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("no thread could start")
+
+    monkeypatch.setattr("analysis.corpus.upload_jobs.start_job", fail)
+    files = [("bolton.txt", SEED_B.read_bytes())]
+    _upload(page, *files)
+    _analyze_button(page).click().run()
+    assert page.exception  # the failure is shown
+    monkeypatch.setattr("analysis.corpus.upload_jobs.start_job", lambda *a, **k: started.append(a))
+    _upload(page, *files)
+    _ok(_analyze_button(page).click().run())
+    assert len(started) == 1

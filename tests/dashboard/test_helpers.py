@@ -679,10 +679,11 @@ def test_chips_and_chart_points_say_near_0_as_the_table_does():
 def test_a_shift_holds_on_its_q_value_not_on_p_alone():
     from dashboard.views import shift_holds
 
-    tested = {"shift": -0.3, "p_value": 0.048, "q_value": 0.35}
+    tested = {"shift": -0.3, "p_value": 0.048, "q_value": 0.35, "low": -0.6, "high": -0.1}
     assert not shift_holds(tested)  # p under 0.05, but not over the table's tests
     assert shift_holds({**tested, "q_value": 0.03})
     assert shift_holds({**tested, "q_value": None})  # no q given: p
+    assert not shift_holds({**tested, "q_value": 0.03, "low": None, "high": None})  # no interval
     assert not shift_holds({"shift": None, "p_value": None, "q_value": None})
     # at a date the analyst chose, a test and an interval that disagree are not settled
     at_date = {"shift": 0.3, "p_value": 0.01, "q_value": 0.02, "detected": False}
