@@ -440,7 +440,7 @@ def _no_stance_note(record: dict, label: str) -> None:
         if int(record.get("n_passages") or 0) == 1:  # one passage read both ways: not two sides
             st.info(
                 f"Mixed: its one passage on {md_escape(label)} is read as leaning both ways "
-                "about equally: an ambiguous passage more than two sides taken."
+                "about equally: an ambiguous passage rather than two sides taken."
             )
         else:
             st.info(f"Mixed: these passages take both sides on {md_escape(label)}.")

@@ -521,4 +521,5 @@ def test_a_mixed_position_on_one_passage_is_not_said_to_take_both_sides():
     assert not at.exception
     one, several = (i.value for i in at.info)
     assert one.startswith("Mixed: its one passage on Arms control is read as leaning both ways")
+    assert one.endswith("an ambiguous passage rather than two sides taken.")
     assert several == "Mixed: these passages take both sides on Arms control."
