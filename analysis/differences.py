@@ -46,6 +46,8 @@ from analysis.studentized import article_moments, studentized_difference
 MEASURES = ("stance", "tone")
 # The per-passage terms summed into the means: weight, stance weight, weighted stance and tone
 SUM_COLUMNS = ("w", "side", "stance", "tone", "n")
+# per passage: the expected count taking a side, and its two parts (as the positions' masses)
+MASS_COLUMNS = ("mass", "favor_mass", "against_mass")
 # Per measure, the columns of the per-article sums (w, side, stance, tone) that are its mean's
 # weights and weighted values
 MOMENT_COLUMNS = {"stance": (1, 2), "tone": (0, 3)}
@@ -95,15 +97,19 @@ def passage_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> p
     members = members.merge(kept, on="article_id")[["article_id", "group"]]
     table = scores.merge(members, on="article_id", how="inner")
     if table.empty:
-        return pd.DataFrame(columns=["group", "article_id", *SUM_COLUMNS, "mass"], dtype=float)
+        return pd.DataFrame(
+            columns=["group", "article_id", *SUM_COLUMNS, *MASS_COLUMNS], dtype=float
+        )
     table = table.sort_values(["group", "article_id", "passage_id"], kind="stable")
     w = table["relevance"].astype(float).clip(0, 1).to_numpy()
     w = np.where(w > 0, w, 1e-9)
     stance = table["stance"].astype(float).to_numpy()
     if "stance_favor" in table and "stance_against" in table:
-        sided = (table["stance_favor"] + table["stance_against"]).astype(float).to_numpy()
-    else:
-        sided = np.abs(stance)
+        favor = table["stance_favor"].astype(float).to_numpy()
+        against = table["stance_against"].astype(float).to_numpy()
+    else:  # a scorer without probabilities: its signed stance as the side it takes
+        favor, against = np.clip(stance, 0, None), np.clip(-stance, 0, None)
+    sided = favor + against
     rule = run.config.get("aggregate", {}).get("stance_rule", "mean")
     frame = pd.DataFrame(
         {
@@ -115,6 +121,8 @@ def passage_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> p
             "tone": w * table["tone"].astype(float).to_numpy(),
             "n": 1.0,
             "mass": sided,  # expected passages taking a side, as the positions' stance_mass
+            "favor_mass": favor,
+            "against_mass": against,
         }
     )
     return frame.reset_index(drop=True)

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import outlets
-from analysis.aggregate import unusable_scores
+from analysis.aggregate import taken_sides, unusable_scores
 from analysis.bylines import membership
 from analysis.differences import (
     CONFIDENCE,
@@ -222,15 +222,24 @@ def author_shift(
     # A side whose own-voice passages take no side has no stance to move from or to, as the
     # positions say "no stance expressed" under this expected count of passages taking a side.
     min_mass = float(run.config.get("aggregate", {}).get("min_stance_mass", 0.1))
-    mass = np.cumsum(sums["mass"].to_numpy(float)) if measure == "stance" else None
+    # running sums of (weight for the stance, weighted stance, favor mass, against mass): a
+    # side takes a side as the positions read one (aggregate.taken_sides)
+    running = (
+        np.cumsum(sums[["side", "stance", "favor_mass", "against_mass"]].to_numpy(float), axis=0)
+        if measure == "stance"
+        else None
+    )
 
     def silent_side(k: int) -> str | None:
-        if mass is None:
+        if running is None:
             return None
-        before, after = mass[k - 1], mass[-1] - mass[k - 1]
-        if before < min_mass and after < min_mass:
+        parts = np.vstack([running[k - 1], running[-1] - running[k - 1]])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            points = np.where(parts[:, 0] > 0, parts[:, 1] / parts[:, 0], np.nan)
+        taken = taken_sides(parts[:, 2], parts[:, 3], points, min_mass)
+        if not taken.any():
             return "either side"
-        return "before" if before < min_mass else ("after" if after < min_mass else None)
+        return "before" if not taken[0] else ("after" if not taken[1] else None)
 
     if split_date is not None:
         k = int(sum(d < split_day for d in days))

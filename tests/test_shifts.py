@@ -217,3 +217,23 @@ def test_a_shift_at_a_date_over_few_articles_has_an_exact_p(tmp_path):
     assert (shift.n_before, shift.n_after) == (9, 3)
     assert shift.p_value * 220 == pytest.approx(round(shift.p_value * 220), abs=1e-3)
     assert shift.p_value >= 1 / 220
+
+
+def test_a_side_whose_passages_balance_without_taking_one_is_no_stance_to_shift_from(tmp_path):
+    """A diff review: the shift's 'takes a side' read total mass alone, so months whose
+    passages lean 0.03 each way (0.18 in all, over min_stance_mass 0.1, yet neither side
+    reaching it) were a 'before' stance the positions call no stance expressed."""
+    arts, rows = [], []
+    for month in range(1, 13):
+        aid = f"a{month:02d}"
+        arts.append(article(aid, "Ann", n_passages=2, date=f"2018-{month:02d}-15"))
+        if month <= 3:  # one passage a hair for, one a hair against
+            rows += [score(f"{aid}:0", "sanctions", 0.9, 0.03, -0.2)]
+            rows += [score(f"{aid}:1", "sanctions", 0.9, -0.03, -0.2)]
+        else:
+            rows += [score(f"{aid}:{i}", "sanctions", 0.9, 0.6, -0.2) for i in range(2)]
+    a, p, s = tables(arts, rows)
+    data = {"articles": a, "passages": p, "scores": s, "positions": positions(a, p, s, TOPICS)}
+    run = load_run(write_run(tmp_path, "r1", {}, "", data))
+    given = author_shift(run, "Ann", "sanctions", split_date="2018-04-01", n_resamples=99)
+    assert given.shift is None and "no stance expressed before" in given.note
