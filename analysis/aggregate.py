@@ -101,6 +101,33 @@ EVIDENCE_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
 # with 0.06 expected passages on each side read "mixed" beside "0.1 of 3 expected to take a side";
 # balanced sides of which neither reaches it are no side taken, one that does alone a weak side.
 MIXED_RATIO = 0.5
+# The rules a run's stored positions were made by, recorded in run.json ("position_rules"): 2
+# since 2026-12-07, when "mixed" came to need both sides taken and the evidence under a side to
+# be ranked by the side taken. A run without it (or with less) keeps the rules of its day.
+POSITION_RULES = 2
+POSITION_RULES_CHANGES = {
+    2: "since 2026-12-07 'mixed' needs both sides taken, and the evidence under a position that "
+    "takes a side is ranked by how clearly each passage takes one",
+}
+
+
+def position_rules_note(meta: Mapping[str, Any] | None) -> str | None:
+    """What a run's stored positions miss of today's rules (None where it has them all): a run
+    made before a rule changed keeps its old statuses and evidence order, while the pages and
+    their captions describe today's."""
+    made = (meta or {}).get("position_rules") if isinstance(meta, Mapping) else None
+    made = made if isinstance(made, int) else 1
+    missed = [words for version, words in POSITION_RULES_CHANGES.items() if version > made]
+    if not missed:
+        return None
+    return (
+        "this run's positions were made by older rules: "
+        + "; ".join(missed)
+        + ". Its stored 'mixed' labels and evidence order are as they were then (analyze the "
+        "articles again for today's)"
+    )
+
+
 REQUIRED = {
     "articles": (
         "article_id",

@@ -972,7 +972,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.all and args.discussed:
         raise CLIError("--all and --discussed ask for opposite things; give one")
     run = load_run(args.run, args.runs_dir)
+    from analysis.aggregate import position_rules_note
+
     period = _period_of(args)
+    stored = period is None and args.level != "outlet"  # the others are made afresh, today
+    if stored and (old := position_rules_note(run.meta)):  # as the pages say too
+        print(f"note: {old}", file=sys.stderr)
     if period is not None:
         run = _with_period_positions(run, args.level, period)
     elif args.level == "outlet":

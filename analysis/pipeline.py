@@ -330,7 +330,7 @@ def analyze(
     as it is renamed into place, before an interrupt can come between (so that a Ctrl-C after
     that is not read as "no run was written").
     """
-    from analysis.aggregate import POSITIONS_SCHEMA, position_batches
+    from analysis.aggregate import POSITION_RULES, POSITIONS_SCHEMA, position_batches
     from analysis.aggregate import REQUIRED as AGGREGATE_REQUIRED
     from analysis.bylines import known_rosters
     from analysis.runs import finish_run, new_run_id, new_staging, write_parquet_batches
@@ -642,6 +642,8 @@ def analyze(
             "seed": agg.seed,
             # how the positions' intervals were made (runs without it: plain percentile)
             "interval_method": INTERVAL_METHOD,
+            # the rules of "mixed" and the evidence order (aggregate.POSITION_RULES)
+            "position_rules": POSITION_RULES,
             "corpus_hash": summary.corpus_hash,
             "corpus_paths": list(config.corpus.paths),
             "timings": {k: round(v, 2) for k, v in timings.items()},

@@ -103,15 +103,20 @@ def render_trust(
     counts_reported: bool = False,
     model_warnings: Sequence[str] | None = None,
     gate: float | None = None,
+    position_note: str | None = None,
 ) -> None:
     """A collapsed expander with the measured figures (the run's ``topics``, with key and
     label, name them; those whose key the labels lack are named as not measured), or with how
     to measure them; ``counts_reported``: the run counts quotes as the author's words too.
     ``model_warnings`` (the run's ``run.json``: a model that gave every passage the same
     answer) come first, in view: that measure's numbers say nothing. ``gate``: the run's coverage
-    gate, said where the figures were measured with another."""
+    gate, said where the figures were measured with another. ``position_note``: what the run's
+    stored positions miss of today's rules (:func:`analysis.aggregate.position_rules_note`),
+    said first: the page's captions describe today's."""
     for warning in model_warnings or ():
         st.warning(f"This run: {md_escape(warning)}", icon=":material/warning:")
+    if position_note:
+        st.caption(md_escape(position_note[:1].upper() + position_note[1:]) + ".")
     accuracy = accuracy_for_run(models)
     unmeasured = unmeasured_topics(accuracy, topics)
     labels = {t.key: t.label for t in topics}

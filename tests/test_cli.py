@@ -793,3 +793,19 @@ def test_the_command_keeps_its_status_through_a_ctrl_c_while_python_exits(
     finally:
         signal.signal(signal.SIGINT, before)
     capsys.readouterr()
+
+
+def test_show_says_when_a_runs_stored_positions_follow_older_rules(tmp_path, capsys):
+    from tests.dashboard.conftest import make_small_run
+
+    folder = make_small_run(tmp_path / "runs")
+    base = ["show", "latest", "--runs-dir", str(tmp_path / "runs")]
+    assert main(base) == 0
+    assert "older rules" not in capsys.readouterr().err  # made by today's
+    meta = json.loads((folder / "run.json").read_text())
+    del meta["position_rules"]  # as a run made before 2026-12-07
+    (folder / "run.json").write_text(json.dumps(meta))
+    assert main(base) == 0
+    assert "note: this run's positions were made by older rules" in capsys.readouterr().err
+    assert main([*base, "--level", "outlet"]) == 0  # outlets are made afresh: no note
+    assert "older rules" not in capsys.readouterr().err

@@ -487,6 +487,7 @@ def test_corrections_survive_a_rerun_with_new_ids(run, tmp_path):
 
 def test_recompute_writes_a_new_run_that_names_its_source(run, tmp_path):
     runs_dir = run.path.parent
+    run.meta.pop("position_rules")  # a source made by older rules
     path = recompute(
         run,
         [
@@ -509,6 +510,10 @@ def test_recompute_writes_a_new_run_that_names_its_source(run, tmp_path):
     # its positions are recomputed now: widened for small samples, whatever the source's were
     assert "interval_method" not in run.meta
     assert new.meta["interval_method"] == INTERVAL_METHOD
+    # and by today's rules of "mixed" and the evidence order, whatever the source's were
+    from analysis.aggregate import POSITION_RULES
+
+    assert new.meta["position_rules"] == POSITION_RULES
     # what an export of it carries: which corrections made it, from where
     from analysis.provenance import run_provenance
 

@@ -93,6 +93,11 @@ def test_run_records_models_corpus_and_timings(seeds_run):
     assert len(meta["models"]["stance"]["weights_sha256"]) == 64
     assert len(meta["corpus_hash"]) == 64
     assert meta["counts"]["articles_read"] == 3
+    # the rules its positions were made by: the pages say where a run's are older
+    from analysis.aggregate import POSITION_RULES, position_rules_note
+
+    assert meta["position_rules"] == POSITION_RULES and position_rules_note(meta) is None
+    assert "made by older rules" in position_rules_note({})
     # every author of a byline counts once (analysis.bylines)
     assert meta["counts"]["authors"] == membership(run.articles)["group"].nunique() == 3
     assert {"load", "relevance", "scoring", "aggregate", "total"} <= set(meta["timings"])

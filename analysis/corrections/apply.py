@@ -390,8 +390,12 @@ def recompute(
     meta = {k: v for k, v in run.meta.items() if k not in ("run_id", "format_version", "path")}
     what = "corrections + calibration" if temperatures else "corrections"
     when = created.strftime("%Y-%m-%d %H:%M:%S")  # runs recomputed again differ by name
+    from analysis.aggregate import POSITION_RULES
+
     meta.update(
         {
+            # its positions are made afresh, by today's rules
+            "position_rules": POSITION_RULES,
             "name": name or f"{run.meta.get('name') or run.run_id} + {what} {when}",
             "created": created.isoformat(timespec="seconds"),
             "source_run": {"run_id": run.run_id, "path": str(Path(run.path).resolve())},

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.aggregate import position_rules_note
 from analysis.bylines import not_names, split_byline
 from analysis.corpus.contributors import contributor_named
 from dashboard import context, corrections_ui, data, state, ui, views
@@ -449,6 +450,7 @@ def render() -> None:
         ctx.info.aggregation.include_reported,
         ctx.meta.get("model_warnings"),
         gate=ctx.info.gate,
+        position_note=position_rules_note(ctx.meta),
     )
 
     store = data.text_store(ctx.path, ctx.stamp)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.aggregate import position_rules_note
 from analysis.labels import group_label
 from analysis.outlets import newsroom_notes
 from dashboard import context, data, export, state, ui, views
@@ -76,6 +77,7 @@ def render() -> None:
         ctx.info.aggregation.include_reported,
         ctx.meta.get("model_warnings"),
         gate=ctx.info.gate,
+        position_note=position_rules_note(ctx.meta),
     )
     marked = [(t.key, ctx.marked_label(t.key)) for t in ctx.topics]  # "(not measured)"
     frame = chart_frame(

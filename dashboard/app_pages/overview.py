@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.aggregate import position_rules_note
 from analysis.labels import GROUP_TAGS, counted
 from analysis.outlets import newsroom_notes
 from analysis.periods import Period
@@ -684,6 +685,7 @@ def render() -> None:
         ctx.info.aggregation.include_reported,
         ctx.meta.get("model_warnings"),
         gate=ctx.info.gate,
+        position_note=position_rules_note(ctx.meta),
     )
     _tone_baseline(ctx, meta, topic_keys, period)
     views_offered = ["Authors", "Outlets", "Articles"]

@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analysis.aggregate import position_rules_note
 from analysis.corpus.dates import implausible_date
 from analysis.intervals import settled_near_zero
 from analysis.labels import GROUP_TAGS, counted
@@ -717,6 +718,7 @@ def render() -> None:
         ctx.info.aggregation.include_reported,
         ctx.meta.get("model_warnings"),
         gate=ctx.info.gate,
+        position_note=position_rules_note(ctx.meta),
     )
 
     left, right = st.columns([3, 2])

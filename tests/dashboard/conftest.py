@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from analysis.aggregate import POSITION_RULES
 from analysis.runs import TABLE_COLUMNS, write_run
 
 TOPICS = (
@@ -376,6 +377,7 @@ def _meta(n_articles: int, created: str) -> dict:
         "counts": {"articles": n_articles},
         "timings": {"total_s": 1.0},
         "skipped": [],
+        "position_rules": POSITION_RULES,  # made by today's rules (see test_trust for older)
     }
 
 

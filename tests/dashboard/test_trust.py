@@ -217,3 +217,38 @@ def test_a_run_whose_model_said_nothing_warns_on_every_page(app, tmp_path, page)
         at.switch_page(f"app_pages/{file}").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(flat in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["app_pages/overview.py", "app_pages/compare.py", "app_pages/time.py", "app_pages/article.py"],
+)
+def test_a_run_made_by_older_position_rules_says_so_above_the_figures(app, tmp_path, page):
+    """A review: a run made before 'mixed' needed both sides taken showed its stored 'mixed'
+    and evidence order under captions that describe today's rules, without a word."""
+    meta = _meta(len(SMALL_ARTICLES), "2018-11-10T12:00:00")
+    del meta["position_rules"]  # as every run made before 2026-12-07
+    write_run(
+        tmp_path, "20181110-120000-old0", meta, CONFIG_TOML, _tables_from_specs(SMALL_ARTICLES)
+    )
+    at = app(tmp_path).run()
+    if page != "app_pages/overview.py":
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    assert any(
+        c.startswith("This run's positions were made by older rules: since 2026-12-07")
+        for c in captions
+    )
+    fresh = _meta(len(SMALL_ARTICLES), "2018-11-10T12:00:00")  # today's: no such note
+    write_run(
+        tmp_path / "new",
+        "20181110-120000-new0",
+        fresh,
+        CONFIG_TOML,
+        _tables_from_specs(SMALL_ARTICLES),
+    )
+    at = app(tmp_path / "new").run()
+    if page != "app_pages/overview.py":
+        at.switch_page(page).run()
+    assert not any("made by older rules" in c.value for c in at.caption)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from analysis.aggregate import POSITION_RULES
 from analysis.runs import write_run
 from tests.dashboard.conftest import SMALL_ARTICLES, TOPICS, _tables_from_specs
 
@@ -43,6 +44,7 @@ def run_meta(created: str, corpus_hash: str, models: tuple[str, str], n_articles
         "counts": {"articles": n_articles},
         "timings": {"total_s": 1.0},
         "skipped": [],
+        "position_rules": POSITION_RULES,
     }
 
 
