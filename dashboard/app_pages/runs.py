@@ -368,13 +368,15 @@ def changes_summary(table: pd.DataFrame, units: str = "authors") -> str:
     flips = changed.str.contains(CHANGE_WORDS["sign"], regex=False)
     apart = changed.str.contains(CHANGE_WORDS["split"], regex=False)
     status = changed.str.contains(CHANGE_WORDS["status"], regex=False)
+    kind = changed.str.contains(CHANGE_WORDS["stance_status"], regex=False)
     # discussed in one run only moves every measure of the author on the topic: counted once
     silent = table.loc[status, ["Topic", "Author"]].drop_duplicates()
     return (
         f"{counted(int(flips.sum()), 'sign flip')}, {int((flips & apart).sum()):,} of them with "
         f"the two runs' intervals apart (the others overlap, or a run has none); "
         f"{int(apart.sum()):,} change(s) in all beyond both "
-        f"intervals; {len(silent):,} {units[:-1]} × topic pair(s) discussed in one run only. Rows "
+        f"intervals; {len(silent):,} {units[:-1]} × topic pair(s) discussed in one run only; "
+        f"{int(kind.sum()):,} whose kind of stance changed (a side, none or mixed). Rows "
         "are per measure; beyond-interval changes first, then by the passages behind them."
     )
 
@@ -417,9 +419,14 @@ def _show_changes(table: pd.DataFrame, units: str = "authors") -> None:
         shown.style.apply(css, axis=None),
         hide_index=True,
         column_config={
-            "Author": st.column_config.TextColumn(units[:-1].capitalize()),
-            "Run A": st.column_config.TextColumn(width=210),
-            "Run B": st.column_config.TextColumn(width=210),
+            # widths that keep "What changed" on an 820 px page: a long "… (unsigned pieces)"
+            # author pushed it out of view (whole on hover)
+            "Topic": st.column_config.TextColumn(width=90),
+            "Author": st.column_config.TextColumn(units[:-1].capitalize(), width=150),
+            "Measure": st.column_config.TextColumn(width=95),
+            "Run A": st.column_config.TextColumn(width=160),
+            "Run B": st.column_config.TextColumn(width=160),
+            "What changed": st.column_config.TextColumn(width=150),
             "n A": st.column_config.NumberColumn(
                 help="passages behind run A's value: own words, or the quotes for quoted voices"
             ),
@@ -747,8 +754,13 @@ def render() -> None:
         "the runs differ by more than either run's uncertainty. Discussed in one run only: a "
         f"threshold or model change dropped or added the {units[:-1]}'s passages. Kind of stance "
         "changed: discussed in both runs, but a side taken in one and no stance expressed, or "
-        "both sides (mixed), in the other. Co-authors of the same articles, whose positions "
-        "are the same in both runs, are one row, their names together."
+        "both sides (mixed), in the other."
+        + (
+            " Co-authors of the same articles, whose positions are the same in both runs, are "
+            "one row, their names together."
+            if level != "outlet"
+            else ""
+        )
     )
     changes = changes_table(section, labels)
     one = units[:-1]

@@ -518,3 +518,33 @@ def test_a_run_a_whose_articles_no_other_run_analysed_names_a_pair_that_shares_t
     assert RERUN_ID in note and BASE_ID in note  # the newest two runs of one corpus
     shared = _open(app, two_runs_dir, run_a=BASE_ID)
     assert not any("No other run analysed" in i.value for i in shared.info)
+
+
+def test_changes_of_the_kind_of_stance_are_counted_in_the_summary():
+    """A review: 50 kind-of-stance changes topped the table, and the summary above it counted
+    sign flips, splits and one-run-only pairs but not them."""
+    from dashboard.app_pages.runs import changes_summary, changes_table
+
+    side = {
+        "status": "discussed",
+        "stance_status": "expressed",
+        "value": 0.3,
+        "low": 0.1,
+        "high": 0.5,
+        "n_passages": 4,
+    }
+    none = {**side, "stance_status": "no_stance", "value": None, "low": None, "high": None}
+    entries = [
+        {
+            "topic": "sanctions",
+            "author": name,
+            "group_kind": "author",
+            "measure": "stance",
+            "changes": ["stance_status"],
+            "a": side,
+            "b": none,
+        }
+        for name in ("Ann", "Bob")
+    ]
+    summary = changes_summary(changes_table({"author_changes": entries}, {}))
+    assert "2 whose kind of stance changed" in summary
