@@ -540,9 +540,12 @@ def page_of(frame: pd.DataFrame, page: int, page_size: int) -> pd.DataFrame:
     return frame.iloc[(page - 1) * page_size : page * page_size]
 
 
-def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+def difference_table(
+    tests: pd.DataFrame, labels: Mapping[str, str], unit_label: Any = str
+) -> pd.DataFrame:
     """The author-difference tests as a readable table (one row per topic, measure and pair),
-    the pairs that can be compared first (the others say why not in their Note)."""
+    the pairs that can be compared first (the others say why not in their Note);
+    ``unit_label`` names a unit as the page's cards do ("The Hill (unsigned pieces)")."""
     if tests.empty:
         return pd.DataFrame(
             columns=["Topic", "Measure", "A", "B", "A − B", "95% interval", "p", "q", "Articles"]
@@ -559,8 +562,8 @@ def difference_table(tests: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataF
         {
             "Topic": tests["topic"].map(lambda t: labels.get(t, t)),
             "Measure": tests["measure"].str.capitalize(),
-            "A": tests["a"],
-            "B": tests["b"],
+            "A": tests["a"].map(unit_label),
+            "B": tests["b"].map(unit_label),
             "A − B": tests["difference"].map(
                 lambda v: "not comparable" if pd.isna(v) else signed(v)
             ),

@@ -3,6 +3,8 @@ topic, with intervals and evidence."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -112,7 +114,7 @@ def render() -> None:
         )
         if differences is not None:
             with differences:
-                _differences(ctx, chosen, level)
+                _differences(ctx, chosen, level, _author_label(kinds))
 
     # The evidence of one topic at a time: the chart above has every topic, and drawing every
     # topic's cards made the page's first paint slow on a whole-corpus run.
@@ -203,7 +205,9 @@ def _choose_outlets(meta: pd.DataFrame, discussing: set[str]) -> tuple[list[str]
     return chosen, {}
 
 
-def _differences(ctx: context.RunContext, chosen: list[str], level: str = "author") -> None:
+def _differences(
+    ctx: context.RunContext, chosen: list[str], level: str = "author", unit_label: Any = str
+) -> None:
     """The differences between the chosen authors (or outlets) with intervals and tests."""
     tests = data.author_differences(ctx.path, ctx.stamp, tuple(chosen), level=level)
     noun = "outlet" if level == "outlet" else "author"
@@ -222,7 +226,7 @@ def _differences(ctx: context.RunContext, chosen: list[str], level: str = "autho
         "compare-authors --permutations 999 --bootstrap 999` (the command draws 2,000 of "
         "each by default, so its p-values can differ a little)."
     )
-    table = views.difference_table(tests, ctx.labels)
+    table = views.difference_table(tests, ctx.labels, unit_label)
     st.dataframe(
         table,
         height=views.note_table_height(len(table)),

@@ -220,7 +220,8 @@ def test_differences_between_the_chosen_authors_have_intervals_and_q_values(comp
     compare.session_state["cmp_differences_open"] = True  # opened, as a click would
     compare.run()
     (table,) = [d.value for d in compare.dataframe if "Measure" in d.value.columns]
-    assert set(table["A"]) == {TIMOFEEV} and set(table["B"]) == {NHAN_DAN}
+    # named as the cards name them: Nhan Dan's unsigned pieces are tagged so
+    assert set(table["A"]) == {TIMOFEEV} and set(table["B"]) == {f"{NHAN_DAN} (unsigned pieces)"}
     assert set(table["Measure"]) == {"Stance", "Tone"}
     assert set(table["Topic"]) <= set(TOPIC_LABELS.values())
     compared = table[table["A − B"] != "not comparable"]

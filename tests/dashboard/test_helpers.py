@@ -334,6 +334,9 @@ def test_difference_table_writes_minus_signs_and_marks_what_cannot_be_compared()
     flipped = difference_table(tests.iloc[::-1], {"t": "Topic T"})
     assert flipped["A − B"].tolist() == ["−0.30", "not comparable"]
     assert flipped["Note"].tolist() == ["", "B has no passages"]
+    # a unit named as the cards name it (a review: "The Hill" where they said "(unsigned pieces)")
+    tagged = difference_table(tests, {"t": "Topic T"}, lambda u: f"{u} (unsigned pieces)")
+    assert tagged.loc[0, "B"] == "B (unsigned pieces)"
 
 
 def test_a_small_share_reads_under_one_percent_not_zero():
