@@ -169,13 +169,10 @@ def _pair_tests(
     na, nb = len(a_sums), len(b_sums)
     boot = resampled_means(a_passages, rng, n_boot) - resampled_means(b_passages, rng, n_boot)
     pooled = np.vstack([a_sums, b_sums])
-    # every split where there are no more of them than permutations asked for: the exact p
-    # (2 + 2 articles have 6 splits, and 2,000 draws of them gave p 0.326 under its floor 1/3)
-    exact = math.comb(len(pooled), na) <= n_perm
-    if exact:
-        order = np.array(list(combinations(range(len(pooled)), na)), dtype=np.int64)
-    else:
-        order = np.argsort(rng.random((n_perm, len(pooled))), axis=1)[:, :na]  # A's articles
+    order = every_split(len(pooled), na, n_perm)  # A's articles in each split
+    exact = order is not None
+    if order is None:
+        order = np.argsort(rng.random((n_perm, len(pooled))), axis=1)[:, :na]
     out = {}
     for i, measure in enumerate(MEASURES):
         if not np.isfinite(observed[i]):
@@ -192,12 +189,7 @@ def _pair_tests(
         # few articles on either side: extended as the positions' intervals are
         spread = finite.std() if len(finite) else np.nan
         low, high = widen(observed[i], low, high, spread, min(na, nb), CONFIDENCE, 2.0)
-        null = np.abs(perm[~np.isnan(perm)])  # ±inf: splits as far apart as the data can be
-        extreme = int((null >= abs(t) * (1 - 1e-9)).sum())
-        if exact:  # the observed split is among those enumerated
-            p = extreme / len(null) if len(null) and not np.isnan(t) else np.nan
-        else:
-            p = (1 + extreme) / (1 + len(null)) if not np.isnan(t) else np.nan
+        p = permutation_p(t, perm, exact)
         out[measure] = (va[i], vb[i], float(observed[i]), float(low), float(high), float(p))
     return out
 
@@ -335,6 +327,31 @@ def author_differences(
     q = benjamini_hochberg([p_values[i] for i in tested])
     q_of = dict(zip(tested, q, strict=True))
     return [Difference(**r, q_value=_clean(q_of.get(i))) for i, r in enumerate(rows)]
+
+
+def every_split(n: int, k: int, limit: int) -> np.ndarray | None:
+    """The rows picked for one side in every way of splitting ``n`` rows into ``k`` and the
+    rest, where there are no more ways than ``limit`` (the permutations a test would draw):
+    an exact test then tries them all (2 + 2 articles have 6 splits, and 2,000 random draws of
+    them gave p 0.326 under its floor of 1/3); None where there are more."""
+    if math.comb(n, k) > limit:
+        return None
+    return np.array(list(combinations(range(n), k)), dtype=np.int64).reshape(-1, k)
+
+
+def permutation_p(t: float, null: np.ndarray, exact: bool) -> float:
+    """Two-sided permutation p of the statistic ``t`` against its values over the splits
+    (``null``; NaN ones left out, ±inf kept: splits as far apart as the data can be):
+    ``#{|t*| >= |t|} / splits`` where every split was tried (``exact``: the observed one is
+    among them), else ``(1 + #) / (1 + draws)``."""
+    null = np.abs(np.asarray(null, dtype=float))
+    null = null[~np.isnan(null)]
+    if np.isnan(t):
+        return float("nan")
+    extreme = int((null >= abs(t) * (1 - 1e-9)).sum())
+    if exact:
+        return extreme / len(null) if len(null) else float("nan")
+    return (1 + extreme) / (1 + len(null))
 
 
 def smallest_p(n_a: int, n_b: int) -> float:

@@ -23,11 +23,9 @@ pronounced side in the direction of the shift. Seeded.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -41,7 +39,9 @@ from analysis.differences import (
     MIN_ARTICLES,
     MOMENT_COLUMNS,
     TAILS,
+    every_split,
     passage_sums,
+    permutation_p,
     reading_note,
     resampled_means,
 )
@@ -260,11 +260,12 @@ def author_shift(
         t = float(_split_t(matrix, measure, [k])[0])
         null = []
         # every way to choose the articles before the date, where there are no more of them
-        # than resamples: the exact p (as compare-authors does; 2 + 2 articles have 6)
-        exact = math.comb(len(matrix), k) <= n_resamples
-        if exact:
+        # than resamples: the exact p, as compare-authors's
+        splits = every_split(len(matrix), k, n_resamples)
+        exact = splits is not None
+        if splits is not None:
             everyone = np.arange(len(matrix))
-            for chosen in combinations(range(len(matrix)), k):
+            for chosen in splits:
                 order = np.concatenate([chosen, np.setdiff1d(everyone, chosen)])
                 null.append(_split_t(matrix[order], measure, [k])[0])
         else:
@@ -302,13 +303,7 @@ def author_shift(
             perm = matrix[rng.permutation(len(matrix))]
             null.append(_largest(_split_t(perm, measure, cuts)))
         detected = True
-    null_arr = np.abs(np.asarray(null, dtype=float))
-    null_arr = null_arr[~np.isnan(null_arr)]  # ±inf: splits as far apart as the data can be
-    extreme = int((null_arr >= abs(t) * (1 - 1e-9)).sum())
-    if exact:  # the observed split is among those enumerated
-        p = extreme / len(null_arr) if len(null_arr) and not np.isnan(t) else np.nan
-    else:
-        p = (1 + extreme) / (1 + len(null_arr)) if not np.isnan(t) else np.nan
+    p = permutation_p(t, np.asarray(null, dtype=float), exact)
     before_rows, after_rows = matrix[:k], matrix[k:]
     # each side resampled as the positions' author intervals are: articles, then passages
     column = 0 if measure == "stance" else 1
