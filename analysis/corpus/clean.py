@@ -40,6 +40,10 @@ BOILERPLATE: tuple[str, ...] = (
     r"slideshow \(\d+ images?\)$",
     r"(?:next|prev(?:ious)?) image \d+ of \d+$",  # gallery buttons
     r"(?:read more|more|watch|related|more on this\.*)\s*:?$",
+    # ABC News's follow button: "Interested in Russia? Add Russia as an interest to stay up to
+    # date on the latest Russia news, video, and analysis from ABC News. Add Interest" (32
+    # AllSides articles; scored as a sanctions passage in its own voice until 2026-12-07)
+    r"interested in [^?]{1,80}\? add .{1,80} as an interest to stay up to date\b",
 )
 # Phrases that mark a short line as boilerplate wherever they occur in it (lower case).
 BOILERPLATE_PHRASES: tuple[str, ...] = ("by signing up you agree", "by signing up, you agree")

@@ -48,6 +48,12 @@ def test_outlet_boilerplate_lines_are_dropped():
     )
     assert clean_text(raw) == body
     assert is_boilerplate(VALDAI)
+    abc = (  # ABC News's follow button, scored as a sanctions passage before
+        "Interested in Russia? Add Russia as an interest to stay up to date on the latest "
+        "Russia news, video, and analysis from ABC News. Add Interest"
+    )
+    assert clean_text(f"{body}\n\n{abc}") == body
+    assert not is_boilerplate("Interested in Russia? Many voters are, polls show.")
 
 
 def test_boilerplate_patterns_never_drop_a_long_paragraph():
