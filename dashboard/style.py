@@ -241,9 +241,12 @@ def score_chip(
         colour = value if is_missing(tint) else tint
         style = f"background:{diverging_color(colour, scale)};color:{text_color(colour, scale)}"
         body = with_interval(value, low, high)
+    # one box, moved whole to the next line; wrapped inside only where wider than its column
+    # (with four units on Compare, a chip that never wrapped ran into the next column)
     return (
-        f'<span style="{style};padding:2px 8px;border-radius:10px;margin-right:6px;'
-        f'white-space:nowrap;font-size:0.9em">{html.escape(f"{label} {body}".strip())}</span>'
+        f'<span style="{style};padding:2px 8px;border-radius:10px;margin:0 6px 3px 0;'
+        'display:inline-block;max-width:100%;white-space:normal;font-size:0.9em">'
+        f"{html.escape(f'{label} {body}'.strip())}</span>"
     )
 
 
