@@ -44,6 +44,7 @@ SINGLE = (
     # colour the passages, and the scale (stance or tone)
     "search",
     "in_text",  # "1": the search looks into the articles' text too (none: titles and names)
+    "tests",  # Compare: "1" while "Is the difference real?" is open
     "article_group",
     "colour",
     "scale",

@@ -143,10 +143,16 @@ def matrix_table(
     return clicked
 
 
-def opened_expander(label: str, key: str) -> Any | None:
+def opened_expander(label: str, key: str, name: str | None = None) -> Any | None:
     """An expander that reruns the page when opened or closed; its container while open, None
-    while closed, so that what it holds is computed and drawn only when someone looks."""
+    while closed, so that what it holds is computed and drawn only when someone looks.
+    ``name``: the selection that keeps it open in the page's address ("1"), so that a copied
+    link reopens it too."""
+    if name is not None:
+        state.seed_widget(name, key, lambda v: True if str(v) == "1" else None)
     box = st.expander(label, key=key, on_change="rerun")
+    if name is not None:
+        state.put(name, "1" if box.open else None)
     return box if box.open else None
 
 

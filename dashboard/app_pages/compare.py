@@ -111,6 +111,7 @@ def render() -> None:
         differences = ui.opened_expander(
             "Is the difference real? Differences with 95% intervals and tests",
             "cmp_differences_open",
+            "tests",
         )
         if differences is not None:
             with differences:

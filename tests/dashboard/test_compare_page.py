@@ -371,3 +371,16 @@ def test_the_overviews_date_range_is_said_not_to_apply_here(app, small_runs_dir)
     plain = app(small_runs_dir).run()
     plain.switch_page("app_pages/compare.py").run()
     assert not any("does not apply here" in c.value for c in plain.caption)
+
+
+def test_the_differences_expander_lives_in_the_address(app, small_runs_dir, compare):
+    """A review: a copied link reopened every choice but the tests, which had to be opened
+    again."""
+    compare.multiselect(key="w_authors").set_value([TIMOFEEV, NHAN_DAN]).run()
+    compare.session_state["cmp_differences_open"] = True  # opened, as a click would
+    compare.run()
+    assert compare.query_params["tests"] == "1"
+    linked = app(small_runs_dir, authors=[TIMOFEEV, NHAN_DAN], tests="1").run()
+    linked.switch_page("app_pages/compare.py").run()
+    assert not linked.exception
+    assert [d for d in linked.dataframe if "Measure" in d.value.columns]  # open: the table
