@@ -46,8 +46,8 @@ from analysis.studentized import article_moments, studentized_difference
 MEASURES = ("stance", "tone")
 # The per-passage terms summed into the means: weight, stance weight, weighted stance and tone
 SUM_COLUMNS = ("w", "side", "stance", "tone", "n")
-# per passage: the expected count taking a side, and its two parts (as the positions' masses)
-MASS_COLUMNS = ("mass", "favor_mass", "against_mass")
+# per passage: P(favor) and P(against), whose sums are the positions' favor and against masses
+MASS_COLUMNS = ("favor_mass", "against_mass")
 # Per measure, the columns of the per-article sums (w, side, stance, tone) that are its mean's
 # weights and weighted values
 MOMENT_COLUMNS = {"stance": (1, 2), "tone": (0, 3)}
@@ -109,18 +109,16 @@ def passage_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> p
         against = table["stance_against"].astype(float).to_numpy()
     else:  # a scorer without probabilities: its signed stance as the side it takes
         favor, against = np.clip(stance, 0, None), np.clip(-stance, 0, None)
-    sided = favor + against
     rule = run.config.get("aggregate", {}).get("stance_rule", "mean")
     frame = pd.DataFrame(
         {
             "group": table["group"].astype(str).to_numpy(),
             "article_id": table["article_id"].astype(str).to_numpy(),
             "w": w,
-            "side": w * sided if rule == "balance" else w,
+            "side": w * (favor + against) if rule == "balance" else w,
             "stance": w * stance,
             "tone": w * table["tone"].astype(float).to_numpy(),
             "n": 1.0,
-            "mass": sided,  # expected passages taking a side, as the positions' stance_mass
             "favor_mass": favor,
             "against_mass": against,
         }

@@ -22,7 +22,7 @@ from analysis.corpus.documents import is_excluded
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
 from analysis.evaluate import interval_words
-from analysis.evaluate_articles import MIN_INTERVAL_ARTICLES, defined_coverage, macro_f1_words
+from analysis.evaluate_articles import MIN_INTERVAL_ARTICLES, macro_f1_words
 from analysis.intervals import NEAR_ZERO, mixed_lean, settled_near_zero
 from analysis.labels import MEASURE_WORDS, TASK_WORDS, group_label, p_value_text
 from analysis.metrics import defined_per_class
@@ -77,7 +77,7 @@ def format_evaluation(report: dict[str, Any]) -> str:
 
 def format_article_report(report: dict[str, Any]) -> str:
     """The article-level report as plain text."""
-    cov = defined_coverage(report["coverage"])
+    cov = report["coverage"]  # None where undefined (evaluate_articles.article_metrics)
     missing = report.get("labels_not_in_run") or 0
     lines = [
         *(

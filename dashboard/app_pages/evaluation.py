@@ -43,7 +43,7 @@ from analysis.corrections import (
 )
 from analysis.datasets import FORMATS, DataError, load_examples, news_file_note, untargeted_note
 from analysis.evaluate import evaluate_scorer, interval_words, probability_report
-from analysis.evaluate_articles import defined_coverage, macro_f1_words
+from analysis.evaluate_articles import macro_f1_words
 from analysis.labels import TASK_LABELS, TASK_WORDS, counted
 from analysis.terminal import BOOTSTRAP_NOTE, article_interval_note, interval_text
 from dashboard import context, corrections_ui, data, state
@@ -701,7 +701,7 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
             f"{by_title:,} of them matched by title: their article_id is not in the run, and a "
             "headline such as another article's may have matched; check the ids."
         )
-    cov = defined_coverage(report["coverage"])
+    cov = report["coverage"]  # None where undefined (evaluate_articles.article_metrics)
     against = dict(zip(report["labels"], report["confusion"], strict=True)).get("against", [])
     n_against = int(sum(against))
     found = int(against[report["labels"].index("against")]) if n_against else 0

@@ -483,21 +483,27 @@ def test_the_list_counts_what_the_filters_give_beside_a_linked_article(app, larg
     assert at.selectbox(key="w_article").value == oldest
 
 
-def test_the_source_link_keeps_the_address_as_it_is(app, tmp_path):
-    """A review: the link was Markdown-escaped, so '_' became '\\_' and the browser opened
-    '/'-broken addresses for 428 of the AllSides articles."""
-    url = "https://example.com/national-security_3143215.html#top?a=1&b=2"
+def _one_article_open(app, runs_dir, **fields):
+    """The Article page on a run of one article, "a1" (its spec's ``fields`` given)."""
     spec = {
-        "article_id": "u1",
+        "article_id": "a1",
         "title": "Treaty talks",
         "author": "Ann Lee",
         "outlet": "Wire",
         "date": "2019-01-02",
-        "url": url,
+        "url": None,
         "paragraphs": [("Words.", [("arms_control", 0.7, 0.1, 0.2, 0.1, 0.9)], False, None)],
+        **fields,
     }
-    at = app(_write_specs(tmp_path, "20190110-120000-links000", [spec]), article="u1").run()
-    at.switch_page("app_pages/article.py").run()
+    at = app(_write_specs(runs_dir, "20190110-120000-single00", [spec]), article="a1").run()
+    return at.switch_page("app_pages/article.py").run()
+
+
+def test_the_source_link_keeps_the_address_as_it_is(app, tmp_path):
+    """A review: the link was Markdown-escaped, so '_' became '\\_' and the browser opened
+    '/'-broken addresses for 428 of the AllSides articles."""
+    url = "https://example.com/national-security_3143215.html#top?a=1&b=2"
+    at = _one_article_open(app, tmp_path, url=url)
     assert not at.exception
     links = [m.value for m in at.markdown if ">source</a>" in m.value]
     assert len(links) == 1
@@ -530,17 +536,8 @@ def test_a_link_to_an_article_the_run_lacks_names_it_as_an_article(app, small_ru
 def test_a_byline_with_section_tags_says_they_count_for_no_one(app, tmp_path):
     """A review: "Malia Zimmerman, Homeland Security, Illegal Immigration Crime" read as three
     co-authors in the header, with no word that only the first counts."""
-    spec = {
-        "article_id": "z1",
-        "title": "Sanctions tightened",
-        "author": "Malia Zimmerman, Homeland Security, Illegal Immigration Crime",
-        "outlet": "Fox Online News",
-        "date": "2019-01-02",
-        "url": None,
-        "paragraphs": [("Words.", [("sanctions", 0.7, 0.1, 0.2, 0.1, 0.9)], False, None)],
-    }
-    at = app(_write_specs(tmp_path, "20190110-120000-tags0000", [spec]), article="z1").run()
-    at.switch_page("app_pages/article.py").run()
+    byline = "Malia Zimmerman, Homeland Security, Illegal Immigration Crime"
+    at = _one_article_open(app, tmp_path, author=byline, outlet="Fox Online News")
     notes = [c.value for c in at.caption if "Counted for" in c.value]
     assert notes == [
         "Counted for: Malia Zimmerman. The rest of the byline (Homeland Security, Illegal "

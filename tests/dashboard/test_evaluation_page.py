@@ -50,6 +50,15 @@ def _metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def _judge_labels(app, runs_dir: Path, rows: list[dict], path: Path):
+    """The page on the small run, ``rows`` written to ``path`` as article labels and judged."""
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    at = _open(app, runs_dir)
+    at.radio(key="ev_source").set_value("articles").run()
+    at.text_input(key="ev_articles_path").input(str(path)).run()
+    return _press(at, "Judge this run")
+
+
 def _press(at, label: str):
     """Click the page's button labelled ``label`` and rerun."""
     return next(b for b in at.button if b.label == label).click().run()
@@ -324,12 +333,7 @@ def test_labels_where_nothing_is_discussed_read_coverage_n_a(app, small_runs_dir
     quiet = positions[(positions["level"] == "article") & (positions["status"] == "not_discussed")]
     pair = quiet.iloc[0]
     rows = [{"article_id": pair["article_id"], "topic": pair["topic"], "label": "not_discussed"}]
-    labels = tmp_path / "quiet.jsonl"
-    labels.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    at = _open(app, small_runs_dir)
-    at.radio(key="ev_source").set_value("articles").run()
-    at.text_input(key="ev_articles_path").input(str(labels)).run()
-    _press(at, "Judge this run")
+    at = _judge_labels(app, small_runs_dir, rows, tmp_path / "quiet.jsonl")
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert _metrics(at)["Coverage F1"] == "n/a"
     captions = " ".join(c.value for c in at.caption)
@@ -349,12 +353,7 @@ def test_a_topic_named_by_its_label_is_refused_as_the_command_refuses_it(
         {"article_id": pair["article_id"], "topic": pair["topic"], "label": "none"},
         {"article_id": pair["article_id"], "topic": "Arms control", "label": "favor"},
     ]
-    labels = tmp_path / "labels.jsonl"
-    labels.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    at = _open(app, small_runs_dir)
-    at.radio(key="ev_source").set_value("articles").run()
-    at.text_input(key="ev_articles_path").input(str(labels)).run()
-    _press(at, "Judge this run")
+    at = _judge_labels(app, small_runs_dir, rows, tmp_path / "labels.jsonl")
     assert not at.exception
     errors = [e.value for e in at.error]
     assert any("unknown topic(s) ['Arms control']" in e and "arms_control" in e for e in errors)
