@@ -338,16 +338,31 @@ def article_metrics(matched: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
         "labels": list(ARTICLE_LABELS),
         "confusion": report["confusion"],
         "per_topic": per_topic,
-        "intervals": bootstrap_intervals(
-            # without article ids (pairs given directly) each pair is its own article
-            matched["article_id"].astype(str).to_numpy()
-            if "article_id" in matched
-            else np.arange(len(matched)),
-            label,
-            discussed_pred,
-            score,
-            seed=seed,
+        **_told_intervals(
+            bootstrap_intervals(
+                # without article ids (pairs given directly) each pair is its own article
+                matched["article_id"].astype(str).to_numpy()
+                if "article_id" in matched
+                else np.arange(len(matched)),
+                label,
+                discussed_pred,
+                score,
+                seed=seed,
+            )
         ),
+    }
+
+
+def _told_intervals(intervals: dict[str, list[float] | None]) -> dict[str, Any]:
+    """The report's ``intervals``, and as ``intervals_alike`` the figures every resample gave
+    alike: ``[1.000, 1.000]`` from articles all read right says they are alike, not that the
+    figure is certain, so those get no interval."""
+    alike = [
+        name for name, interval in intervals.items() if interval and interval[0] == interval[1]
+    ]
+    return {
+        "intervals": {name: None if name in alike else i for name, i in intervals.items()},
+        "intervals_alike": alike,
     }
 
 

@@ -132,19 +132,44 @@ def format_article_report(report: dict[str, Any]) -> str:
 BOOTSTRAP_NOTE = "articles resampled with their topics, fixed seed"
 
 
+INTERVAL_FIGURES = {
+    "coverage_f1": "coverage F1",
+    "sign_accuracy": "sign accuracy",
+    "auc_favor_vs_none": "AUC favor vs none",
+}
+
+
 def article_interval_note(report: dict[str, Any]) -> str | None:
-    """What the article report's ``[low, high]`` are, or why it has none (too few labelled
-    articles to resample); None where neither applies."""
+    """What the article report's ``[low, high]`` are, and why a figure has none; None where
+    neither applies."""
+    notes = []
     if any((report.get("intervals") or {}).values()):
-        return f"[low, high]: 95% bootstrap interval over the labelled articles ({BOOTSTRAP_NOTE})"
+        notes.append(
+            f"[low, high]: 95% bootstrap interval over the labelled articles ({BOOTSTRAP_NOTE})"
+        )
+    return "; ".join(notes + missing_interval_notes(report)) or None
+
+
+def missing_interval_notes(report: dict[str, Any]) -> list[str]:
+    """Why the article report's figures have no interval: too few labelled articles to
+    resample, or every resample alike."""
+    notes = []
+    if alike := report.get("intervals_alike"):
+        words = [INTERVAL_FIGURES.get(name, name) for name in alike]
+        figures = " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+        notes.append(
+            f"no interval for {figures}: every resample of these articles gives the same "
+            "figure, which says they are alike, not that the figure is certain; more labelled "
+            "articles would say how far it holds"
+        )
     n = report.get("n_articles") or MIN_INTERVAL_ARTICLES
-    if n >= MIN_INTERVAL_ARTICLES:
-        return None
-    return (
-        f"no intervals: {n} labelled article{'' if n == 1 else 's'}, fewer than the "
-        f"{MIN_INTERVAL_ARTICLES} a bootstrap over articles needs; one article read "
-        "differently moves these figures a lot"
-    )
+    if n < MIN_INTERVAL_ARTICLES:
+        notes.append(
+            f"no intervals: {n} labelled article{'' if n == 1 else 's'}, fewer than the "
+            f"{MIN_INTERVAL_ARTICLES} a bootstrap over articles needs; one article read "
+            "differently moves these figures a lot"
+        )
+    return notes
 
 
 def interval_text(report: dict[str, Any], name: str) -> str:

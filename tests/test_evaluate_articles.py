@@ -302,6 +302,38 @@ def test_bootstrap_intervals_resample_whole_articles_and_hold_the_figure():
     assert ten["coverage_f1"] == [1.0, 1.0]
 
 
+def test_figures_every_resample_gives_alike_get_no_interval_and_a_reason():
+    from analysis.evaluate_articles import article_metrics
+    from analysis.terminal import format_article_report
+
+    # twelve articles, every one read right: each resample gives 1.000 for all three figures
+    matched = pd.DataFrame(
+        {
+            "article_id": [f"a{i}" for i in range(12)],
+            "topic": "sanctions",
+            "label": ["favor"] * 6 + ["none"] * 6,
+            "status": "discussed",
+            "stance_status": ["expressed"] * 6 + ["no_stance"] * 6,
+            "stance": [0.4] * 6 + [None] * 6,
+        }
+    )
+    report = article_metrics(matched)
+    assert report["sign_accuracy"] == 1.0 and report["coverage"]["f1"] == 1.0
+    assert report["intervals"] == dict.fromkeys(
+        ("coverage_f1", "sign_accuracy", "auc_favor_vs_none")
+    )
+    assert report["intervals_alike"] == ["coverage_f1", "sign_accuracy", "auc_favor_vs_none"]
+    text = format_article_report(report)
+    assert "[1.000, 1.000]" not in text
+    assert "no interval for coverage F1, sign accuracy and AUC favor vs none" in text
+    # one article read wrong: the figures vary across resamples and get their intervals back
+    matched.loc[0, "stance"] = -0.4
+    varied = article_metrics(matched)
+    assert varied["intervals_alike"] == ["coverage_f1"]
+    low, high = varied["intervals"]["sign_accuracy"]
+    assert low < varied["sign_accuracy"] <= high
+
+
 def test_a_report_on_few_labels_found_in_the_run_says_so_before_its_figures():
     from analysis.evaluate_articles import evaluate_run_articles
     from analysis.terminal import format_article_report

@@ -45,7 +45,12 @@ from analysis.datasets import FORMATS, DataError, load_examples, news_file_note,
 from analysis.evaluate import evaluate_scorer, interval_words, probability_report
 from analysis.evaluate_articles import macro_f1_words
 from analysis.labels import TASK_LABELS, TASK_WORDS, counted
-from analysis.terminal import BOOTSTRAP_NOTE, article_interval_note, interval_text
+from analysis.terminal import (
+    BOOTSTRAP_NOTE,
+    INTERVAL_FIGURES,
+    interval_text,
+    missing_interval_notes,
+)
 from dashboard import context, corrections_ui, data, state
 from dashboard.style import is_missing, md_escape
 
@@ -749,12 +754,7 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
         )
     )
     intervals = {
-        words: interval_text(report, name).strip()
-        for name, words in (
-            ("coverage_f1", "coverage F1"),
-            ("sign_accuracy", "sign accuracy"),
-            ("auc_favor_vs_none", "AUC favor vs none"),
-        )
+        words: interval_text(report, name).strip() for name, words in INTERVAL_FIGURES.items()
     }
     if any(intervals.values()):
         st.caption(
@@ -764,7 +764,7 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
             + "; ".join(f"{w} {i}" for w, i in intervals.items() if i)
             + "."
         )
-    elif note := article_interval_note(report):
+    for note in missing_interval_notes(report):
         st.caption(note[:1].upper() + note[1:] + ".")
     st.caption(
         f"Coverage precision {_figure(cov['precision'])}, recall {_figure(cov['recall'])}; "
