@@ -692,7 +692,8 @@ def _setting_warnings(a: Run, b: Run, shared: list[str], labels: Mapping[str, st
         )
         if fields:
             label = defined_b[key].get("label") or key
-            verb = "differs" if len(fields) == 1 else "differ"
+            # "its target differs", "its examples differ" (a plural field name takes "differ")
+            verb = "differs" if len(fields) == 1 and not fields[0].endswith("s") else "differ"
             warnings.append(
                 f"topic {label!r} is defined differently: its {' and '.join(fields)} {verb}, so "
                 "its passages and positions can change for that reason alone"

@@ -49,6 +49,11 @@ class NewsAccuracy:
     per_topic: dict[str, dict[str, Any]]
     # the run's topics.gate (None: not recorded, files from before): coverage moves with it
     coverage_gate: float | None = None
+    # does "favor" follow the target? the author head on the on-topic dev passages read
+    # against each topic's target and its reverse (experiments/negated_targets.py): how many
+    # it called favor of either, and how many readers found on either side (labelled_favor,
+    # labelled_against); None: not measured
+    reversed_target: dict[str, int] | None = None
 
 
 class NewsAccuracyError(ValueError):
@@ -72,9 +77,12 @@ def read_news_accuracy(path: Path) -> NewsAccuracy:
     for name in names:
         value, kind = raw[name], _KINDS[name]
         if not _fits(value, kind):
-            raise NewsAccuracyError(
-                f"{path}: expected {kind.rstrip('?')} for {name}, got {value!r}"
+            expected = (
+                f"null or an object of the counts {list(_REVERSAL_COUNTS)}"
+                if kind == "reversal?"
+                else kind.rstrip("?")
             )
+            raise NewsAccuracyError(f"{path}: expected {expected} for {name}, got {value!r}")
     return NewsAccuracy(**{n: raw[n] for n in names})
 
 
@@ -84,6 +92,12 @@ def _fits(value: object, kind: str) -> bool:
         return isinstance(value, str)
     if kind == "table":
         return _is_topic_table(value)
+    if kind == "reversal?":
+        return value is None or (
+            isinstance(value, dict)
+            and set(value) == set(_REVERSAL_COUNTS)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value.values())
+        )
     if value is None:
         return kind.endswith("?")
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -108,7 +122,15 @@ _KINDS = {
     "passages": "count?",
     "per_topic": "table",
     "coverage_gate": "rate?",
+    "reversed_target": "reversal?",
 }
+_REVERSAL_COUNTS = (
+    "passages",
+    "favor_of_target",
+    "favor_of_reverse",
+    "labelled_favor",
+    "labelled_against",
+)
 _TOPIC_COUNTS = ("n_leaning", "n_called", "n_right")
 
 
@@ -201,13 +223,37 @@ def trust_record(meta: Mapping[str, Any], topics: Sequence[Any]) -> dict[str, An
     }
 
 
-def unmeasured_note(labels: Sequence[str]) -> str:
-    """A clause saying which topics the figures do not cover ("" when they cover them all)."""
+def unmeasured_note(labels: Sequence[str], accuracy: NewsAccuracy | None = None) -> str:
+    """A clause saying which topics the figures do not cover ("" when they cover them all),
+    and, where it was measured, how little the model's "favor" follows the target it is given:
+    on a topic of the user's only the target says which side "favor" is."""
     if not labels:
         return ""
-    return (
+    note = (
         f"; not measured on {', '.join(labels)}: the labels cover the built-in topics only, "
         "and a stance model can do worse on others"
+    )
+    if (words := reversal_words(accuracy)) is not None:
+        note += f"; nor need its 'favor' there mean the target you wrote: {words}"
+    return note
+
+
+def reversal_words(accuracy: NewsAccuracy | None) -> str | None:
+    """Where the model's "favor" was measured not to follow its target, the figures in words
+    (None where it was not measured or follows it): on a user's topic only the target says
+    which side "favor" is, so an analyst must then read the evidence for it."""
+    reversal = accuracy.reversed_target if accuracy is not None else None
+    # a model that read the target would call favor of the reverse about as often as readers
+    # found passages against the target; one that calls it twice as often reads "takes a
+    # side" as favor of whatever it is given
+    if not reversal or reversal["favor_of_reverse"] <= 2 * reversal["labelled_against"]:
+        return None
+    return (
+        "read against the reverse of each built-in topic's target ('lifting sanctions on "
+        f"Russia'), it called {reversal['favor_of_reverse']} of {reversal['passages']} dev news "
+        f"passages favor of the reverse, where readers found {reversal['labelled_against']} on "
+        f"that side ({reversal['favor_of_target']} favor of the target, readers "
+        f"{reversal['labelled_favor']}); read the evidence for the side a score takes"
     )
 
 
@@ -354,7 +400,7 @@ def accuracy_line(
             f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article "
             "x topic pairs get none"
             + failed_topics(accuracy, covered=covered)
-            + unmeasured_note(unmeasured)
+            + unmeasured_note(unmeasured, accuracy)
         )
     return (
         f"how far to trust S: on labelled news, {pct(accuracy.sign_accuracy_called)} of the "
@@ -362,7 +408,7 @@ def accuracy_line(
         f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article x "
         f"topic pairs get none; against found {accuracy.against_found} of {accuracy.n_against}"
         + failed_topics(accuracy, covered=covered)
-        + unmeasured_note(unmeasured)
+        + unmeasured_note(unmeasured, accuracy)
     )
 
 

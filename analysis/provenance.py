@@ -62,6 +62,9 @@ def run_provenance(meta: Mapping[str, Any], config: Mapping[str, Any] | None = N
         "models": models,
         "topics_file": topics_file,
         "topics_sha256": topics_sha256(meta.get("topics")),
+        # what each topic's numbers are toward (a stance above 0 favors its target), kept with
+        # the data: the topics file may be edited or gone by the time the table is read
+        "topics": [{"key": t.key, "label": t.label, "target": t.target} for t in info.topics],
         "corpus_hash": meta.get("corpus_hash"),
         "seed": meta.get("seed"),
         # how the positions' intervals were made (runs that do not say: plain percentile)

@@ -288,6 +288,25 @@ def _units(run: Run, level: str) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
+def _left_out_pairs(run: Run, shown: Sequence[str]) -> tuple[int, str]:
+    """How many candidate pairs the topic check left out, and of what: the run's, or where
+    only some topics are shown (``show --topic``) those topics' (0 where none or unknown)."""
+    left_out = (run.meta.get("counts") or {}).get("gated_out_pairs")
+    if not isinstance(left_out, int) or left_out <= 0:
+        return 0, ""
+    if set(shown) >= {t.key for t in run.info.topics}:
+        return left_out, "of the run"
+    import pyarrow.parquet as pq
+
+    from analysis.runs import GATED_OUT_TABLE
+
+    try:
+        gated = pq.read_table(Path(run.path) / GATED_OUT_TABLE, columns=["topic"]).to_pandas()
+    except (OSError, ValueError, KeyError):  # a run from before the table: the run's count
+        return left_out, "of the run (all its topics)"
+    return int(gated["topic"].isin(list(shown)).sum()), "on the topics shown"
+
+
 def format_positions(
     run: Run, level: str = "author", evidence: int = 0, width: int | None = None
 ) -> str:
@@ -407,10 +426,10 @@ def format_positions(
         lines.append("* no author named: grouped under the outlet (or the article itself)")
     if table.empty:
         lines.append("(no positions)")
-    left_out = (run.meta.get("counts") or {}).get("gated_out_pairs")
-    if isinstance(left_out, int) and left_out > 0:
+    left_out, scope = _left_out_pairs(run, topics)
+    if left_out:
         lines += wrapped(
-            f"topic check: {left_out:,} candidate passage-topic pair(s) of the run left out as "
+            f"topic check: {left_out:,} candidate passage-topic pair(s) {scope} left out as "
             "not really about the topic (counted nowhere; the dashboard's Article page lists "
             "them)"
         )

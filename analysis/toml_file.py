@@ -42,6 +42,11 @@ def _explained(err: tomllib.TOMLDecodeError, text: str) -> str:
     key written twice in one table): tomllib points at the end of the second value, so the
     key is the nearest line above that starts with one."""
     message = str(err)
+    if message.startswith("Invalid initial character for a key part"):
+        return message + (
+            "; a bare key holds only ASCII letters, digits, '_' and '-' (write others in "
+            "quotes, or use such a key and put the words in a value)"
+        )
     where = re.search(r"\(at line (\d+), column \d+\)", message)
     if not message.startswith("Cannot overwrite a value") or where is None:
         return message

@@ -82,6 +82,9 @@ RELEVANCE_CHUNK = 16384
 
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _REQUIRED = ("label", "description", "target", "aliases")
+# Pages name a topic by its label in table cells, chart titles and selectors: a longer one is
+# cut there, and "(not measured)" after it with it.
+MAX_LABEL_CHARS = 60
 
 
 class TopicsError(ValueError):
@@ -138,6 +141,12 @@ class Topic:
             )
         for name in ("label", "description", "target"):
             _check_text(self.key, name, getattr(self, name))
+        if len(self.label.strip()) > MAX_LABEL_CHARS:
+            raise TopicsError(
+                f"topic {self.key!r}: field 'label': expected at most {MAX_LABEL_CHARS} "
+                f"characters (the pages name the topic by it; say more in 'description'), got "
+                f"{len(self.label.strip())}: {self.label[:40]!r}..."
+            )
         for name in ("aliases", "examples", "counter_examples"):
             _check_texts(self.key, name, getattr(self, name), allow_empty=name != "aliases")
             object.__setattr__(self, name, tuple(getattr(self, name)))

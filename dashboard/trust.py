@@ -20,6 +20,7 @@ from analysis.news_accuracy import (
     gate_note,
     no_against_lead,
     pct,
+    reversal_words,
     tone_caveat,
     unmeasured_note,
     unmeasured_topics,
@@ -97,6 +98,56 @@ def against_sort_note(models: Mapping[str, Any] | None) -> str | None:
     )
 
 
+def render_run_trust(ctx: Any) -> None:
+    """:func:`render_trust` for a page's run (``dashboard.context.RunContext``)."""
+    from analysis.aggregate import position_rules_note
+
+    cuts = ctx.meta.get("relevance_thresholds")
+    cuts = cuts if isinstance(cuts, Mapping) else {}
+    render_trust(
+        ctx.meta.get("models"),
+        ctx.info.topics,
+        ctx.info.aggregation.include_reported,
+        ctx.meta.get("model_warnings"),
+        gate=ctx.info.gate,
+        position_note=position_rules_note(ctx.meta),
+        ungated={
+            key: float(cuts[key])
+            for key in ctx.meta.get("topic_head_untrained") or ()
+            if isinstance(cuts.get(key), int | float)
+        },
+    )
+
+
+def _unmeasured_bullet(
+    accuracy: NewsAccuracy,
+    topics: Sequence[Any],
+    unmeasured: Sequence[str],
+    ungated: Mapping[str, float],
+) -> str:
+    """What the figures do not say of the run's topics they do not cover, in markdown: how
+    their passages were found, and whether "favor" there follows the target."""
+    text = (
+        f"**Not measured on {md_escape(', '.join(unmeasured))}.** The labelled articles were "
+        "read for the built-in topics only; on other topics the model can do worse"
+    )
+    unchecked = [t for t in topics if t.label in unmeasured and t.key in ungated]
+    if unchecked:
+        cuts = sorted({ungated[t.key] for t in unchecked})
+        names = md_escape(", ".join(t.label for t in unchecked))
+        text += (
+            f". The topic check was not trained on {names}"
+            ", so their passages were found by relevance alone (at least "
+            f"{' or '.join(f'{c:g}' for c in cuts)}), with no topic check: some are about "
+            "something near the topic"
+        )
+    else:
+        text += ", and its topic check may call look-alikes on topic"
+    if (words := reversal_words(accuracy)) is not None:  # it ends "read the evidence ..."
+        return text + f". Nor need its 'favor' there mean the target you wrote: {md_escape(words)}."
+    return text + ". Read the evidence."
+
+
 def render_trust(
     models: Mapping[str, Any] | None,
     topics: Sequence[Any],
@@ -104,6 +155,7 @@ def render_trust(
     model_warnings: Sequence[str] | None = None,
     gate: float | None = None,
     position_note: str | None = None,
+    ungated: Mapping[str, float] | None = None,
 ) -> None:
     """A collapsed expander with the measured figures (the run's ``topics``, with key and
     label, name them; those whose key the labels lack are named as not measured), or with how
@@ -112,7 +164,8 @@ def render_trust(
     answer) come first, in view: that measure's numbers say nothing. ``gate``: the run's coverage
     gate, said where the figures were measured with another. ``position_note``: what the run's
     stored positions miss of today's rules (:func:`analysis.aggregate.position_rules_note`),
-    said first: the page's captions describe today's."""
+    said first: the page's captions describe today's. ``ungated``: the topics the topic check
+    did not judge (its head was not trained on them), key -> the relevance they needed."""
     for warning in model_warnings or ():
         st.warning(f"This run: {md_escape(warning)}", icon=":material/warning:")
     if position_note:
@@ -145,12 +198,7 @@ def render_trust(
         # target ("sanctions" on Iran) keeps the figures' own key, not the run's label
         lines = accuracy_sentences(accuracy, {k: labels[k] for k in covered or []}, gate)
         if unmeasured:
-            lines.insert(
-                0,
-                f"**Not measured on {md_escape(', '.join(unmeasured))}.** The labelled articles "
-                "were read for the built-in topics only; on other topics the model can do "
-                "worse, and its topic check may call look-alikes on topic. Read the evidence.",
-            )
+            lines.insert(0, _unmeasured_bullet(accuracy, topics, unmeasured, ungated or {}))
         if speech is not None:
             lines.insert(-1, speech_sentence(speech))  # before the line saying how measured
         st.markdown("\n".join(f"- {line}" for line in lines))

@@ -7,6 +7,10 @@ speaker heads on the on-topic passages of the dev articles (pair classifiers wit
 
     viewpoints analyze experiments/output/labelled_articles.jsonl --stance-model MODEL
     python -m experiments.news_accuracy --run RUN
+
+Where ``experiments/negated_targets.py`` measured the model (``--reversed FILE``, its output),
+the file also says how often the author head read the same dev passages as favor of each
+topic's target and of its reverse: whether "favor" follows the target a user writes.
 """
 
 from __future__ import annotations
@@ -21,6 +25,40 @@ from analysis.runs import load_run
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "news_labels" / "articles.jsonl"
+REVERSED = HERE / "article_level" / "negated_targets.json"
+
+
+def reversed_target(path: Path, model_dir: Path) -> dict[str, int] | None:
+    """The model's entry in ``experiments/negated_targets.py``'s output (keyed by the model
+    folder as it was given, relative to the checkout or absolute), with the readers' labels of
+    the same passages, as the counts :class:`NewsAccuracy` keeps; None where the file or the
+    model's entry is missing."""
+    if not path.is_file():
+        return None
+    from experiments.train_news_stance import NEW_LABELS, NEWS_STANCE, SPLITS, read_news
+
+    rows = read_news([str(NEWS_STANCE), str(NEW_LABELS)], str(SPLITS))
+    labels = [r["label"] for r in rows if r["split"] == "dev" and r["on_topic"]]
+    results = json.loads(path.read_text(encoding="utf-8"))
+    for name, entry in results.items():
+        folder = Path(name) if Path(name).is_absolute() else HERE.parent / name
+        if folder.resolve() == model_dir.resolve():
+            plain, negated = entry["stance plain"], entry["stance negated"]
+            if int(plain["n"]) != len(labels):
+                raise SystemExit(
+                    f"{path}: the model's entry read {plain['n']} passages, the dev labels "
+                    f"hold {len(labels)} on-topic passages: rerun experiments/negated_targets.py"
+                )
+            return {
+                "passages": int(plain["n"]),
+                "favor_of_target": int(plain["predicted_favor"]),
+                # read against the reverse, favor and against swapped back: "against" of the
+                # target is favor of its reverse
+                "favor_of_reverse": int(negated["predicted_against"]),
+                "labelled_favor": labels.count("favor"),
+                "labelled_against": labels.count("against"),
+            }
+    return None
 
 
 def passage_f1(model_dir: Path) -> tuple[float | None, float | None, int | None]:
@@ -56,6 +94,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--split", default="dev")
     parser.add_argument("--out", type=Path, default=None, help=f"default: MODEL/{FILE_NAME}")
+    parser.add_argument(
+        "--reversed",
+        type=Path,
+        default=REVERSED,
+        help="experiments/negated_targets.py's output (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     run = load_run(args.run)
     stance = json.loads((run.path / "run.json").read_text(encoding="utf-8"))["models"]["stance"]
@@ -97,6 +141,7 @@ def main(argv: list[str] | None = None) -> None:
         passage_speaker_f1=speaker,
         passages=passages,
         coverage_gate=run.info.gate,
+        reversed_target=reversed_target(args.reversed, model_dir),
         per_topic={
             topic: {k: row[k] for k in ("n_leaning", "n_called", "n_right", "coverage_f1")}
             for topic, row in report["per_topic"].items()

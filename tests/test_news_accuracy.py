@@ -131,6 +131,40 @@ def test_the_line_names_the_run_topics_the_figures_do_not_cover():
     assert unmeasured_topics(FIGURES, [renamed]) == []
 
 
+def test_where_favor_does_not_follow_the_target_the_unmeasured_topics_are_told_so():
+    reversal = {
+        "passages": 600,
+        "favor_of_target": 61,
+        "favor_of_reverse": 66,
+        "labelled_favor": 58,
+        "labelled_against": 29,
+    }
+    unread = replace(FIGURES, reversed_target=reversal)
+    line = accuracy_line(unread, ["NATO expansion"])
+    assert "nor need its 'favor' there mean the target you wrote" in line
+    assert (
+        "it called 66 of 600 dev news passages favor of the reverse, where readers found 29" in line
+    )
+    # a model whose favor of the reverse is about what readers found reads its targets
+    follows = replace(FIGURES, reversed_target={**reversal, "favor_of_reverse": 31})
+    assert "target you wrote" not in accuracy_line(follows, ["NATO expansion"])
+    # and nothing is said of the built-in topics, where the figures were measured
+    assert "target you wrote" not in accuracy_line(unread, [])
+
+
+def test_the_shipped_model_s_reversal_figures_are_read_and_a_bad_one_refused(tmp_path):
+    shipped = read_news_accuracy(SHIPPED_ROOT / "minilm_v2" / FILE_NAME)
+    assert shipped.reversed_target is not None
+    assert (
+        shipped.reversed_target["favor_of_reverse"]
+        > 2 * shipped.reversed_target["labelled_against"]
+    )
+    path = tmp_path / FILE_NAME
+    path.write_text(json.dumps({**asdict(FIGURES), "reversed_target": {"passages": 3}}))
+    with pytest.raises(NewsAccuracyError, match="expected null or an object of the counts"):
+        read_news_accuracy(path)
+
+
 def test_a_model_that_finds_no_against_is_told_apart_from_always_answering_favor():
     from analysis.news_accuracy import FAVOR_BASELINE, finds_no_against
 

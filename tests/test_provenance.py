@@ -22,6 +22,8 @@ def test_the_topics_the_figures_do_not_cover_travel_with_the_data():
     provenance = run_provenance(meta)
     assert provenance["topics_not_measured"] == ["NATO expansion"]
     assert provenance["topic_head_untrained"] == ["nato"]
+    # what "favor" means for each topic travels too: the topics file may be gone
+    assert {t["key"]: t["target"] for t in provenance["topics"]}["nato"] == "NATO expansion"
     assert provenance["model_warnings"] == meta["model_warnings"]
     assert provenance["stance_model_measured_on_news"] is True
     # a model never measured on news: none of its topics is covered, and it says so

@@ -134,6 +134,21 @@ def test_show_says_how_many_candidates_the_topic_check_left_out(run):
     )
 
 
+def test_show_of_some_topics_counts_the_pairs_left_out_on_those_topics(run):
+    import pandas as pd
+
+    keys = list(dict.fromkeys(run.positions["topic"]))
+    run.meta["counts"] = {**run.meta.get("counts", {}), "gated_out_pairs": 3}
+    gated = pd.DataFrame({"passage_id": ["a:1", "a:2", "b:1"], "topic": [keys[0]] * 2 + [keys[1]]})
+    gated.to_parquet(run.path / "gated_out.parquet")
+    run.positions = run.positions[run.positions["topic"] == keys[1]]  # show --topic
+    assert _notes(format_positions(run))[-1].startswith(
+        "topic check: 1 candidate passage-topic pair(s) on the topics shown left out"
+    )
+    run.positions = run.positions[run.positions["topic"] == "none of them"]
+    assert "topic check:" not in format_positions(run)
+
+
 def test_a_quoted_stance_of_both_sides_reads_mixed_as_the_author_s_does(run):
     table = run.positions
     row = table.index[(table["level"] == "author") & (table["status"] == "discussed")][0]

@@ -24,6 +24,10 @@ def test_reads_tables(tmp_path):
             lambda p: p.write_text('[run]\nname = "x"\n  name = "y"\n'),
             r"found: key 'name' written twice in one table \(at line 3, column",
         ),
+        (  # a key in another script, unquoted: tomllib says only "invalid character"
+            lambda p: p.write_text("[topics.расширение]\nlabel = 'x'\n"),
+            r"\(at line 1, column 9\); a bare key holds only ASCII letters, digits",
+        ),
         (  # the second value spans lines, one of them with "=" inside a string
             lambda p: p.write_text('[t]\nex = ["x"]\nex = [\n  "a = b",\n  "c = d"]\n'),
             r"found: key 'ex' written twice in one table \(at line 5, column",

@@ -90,6 +90,15 @@ def test_bad_fields_name_file_topic_and_expectation(tmp_path, extra, message):
     assert str(path) in str(err.value) and "'fishing'" in str(err.value)
 
 
+def test_a_label_too_long_for_the_pages_is_refused_with_its_length(tmp_path):
+    long = "Fishing quotas, trawler licences and the " + "x" * 30
+    path = write(tmp_path, VALID.replace('label = "Fishing"', f'label = "{long}"'))
+    with pytest.raises(TopicsError, match=rf"expected at most 60 characters .* got {len(long)}"):
+        load_topics(path)
+    at_limit = VALID.replace('label = "Fishing"', f'label = "{"F" * 60}"')
+    assert load_topics(write(tmp_path, at_limit))[0].label == "F" * 60
+
+
 def test_an_alias_needs_a_letter_or_digit(tmp_path):
     path = write(tmp_path, VALID.replace('"trawler"', '"trawler", " - "'))
     with pytest.raises(TopicsError, match=r"'aliases': expected words .* got ' - '"):

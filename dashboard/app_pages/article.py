@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.aggregate import position_rules_note
 from analysis.bylines import not_names, split_byline
 from analysis.corpus.contributors import contributor_named
 from dashboard import context, corrections_ui, data, state, ui, views
@@ -28,7 +27,7 @@ from dashboard.style import (
     probabilities,
     signed,
 )
-from dashboard.trust import render_trust
+from dashboard.trust import render_run_trust
 
 MAX_CHOICES = 300
 STRONGEST = "__strongest__"
@@ -444,14 +443,7 @@ def render() -> None:
         name = md_escape(ctx.marked_label(t.key))
         chips.append(f'<div style="margin:2px 0"><b>{name}</b>: {chip}</div>')
     st.markdown("".join(chips), unsafe_allow_html=True)
-    render_trust(
-        ctx.meta.get("models"),
-        ctx.info.topics,
-        ctx.info.aggregation.include_reported,
-        ctx.meta.get("model_warnings"),
-        gate=ctx.info.gate,
-        position_note=position_rules_note(ctx.meta),
-    )
+    render_run_trust(ctx)
 
     store = data.text_store(ctx.path, ctx.stamp)
     passages = store.passages[store.passages["article_id"] == aid]

@@ -8,7 +8,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.aggregate import position_rules_note
 from analysis.labels import group_label
 from analysis.outlets import newsroom_notes
 from dashboard import context, data, export, state, ui, views
@@ -27,7 +26,7 @@ from dashboard.style import (
     ONLY_QUOTED,
     md_escape,
 )
-from dashboard.trust import render_trust
+from dashboard.trust import render_run_trust
 
 MAX_AUTHORS = 4
 TOP_EVIDENCE = 3
@@ -73,14 +72,7 @@ def render() -> None:
 
     topic_pairs = [(t.key, t.label) for t in ctx.topics]
     ui.legend(ctx, points="pale")
-    render_trust(
-        ctx.meta.get("models"),
-        ctx.info.topics,
-        ctx.info.aggregation.include_reported,
-        ctx.meta.get("model_warnings"),
-        gate=ctx.info.gate,
-        position_note=position_rules_note(ctx.meta),
-    )
+    render_run_trust(ctx)
     marked = [(t.key, ctx.marked_label(t.key)) for t in ctx.topics]  # "(not measured)"
     frame = chart_frame(
         positions, chosen, marked, counts_reported=ctx.info.aggregation.include_reported

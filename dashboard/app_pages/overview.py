@@ -8,7 +8,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.aggregate import position_rules_note
 from analysis.labels import GROUP_TAGS, counted
 from analysis.outlets import newsroom_notes
 from analysis.periods import Period
@@ -21,7 +20,7 @@ from dashboard.evidence import (
     show_passages,
 )
 from dashboard.style import md_escape
-from dashboard.trust import against_sort_note, render_trust
+from dashboard.trust import against_sort_note, render_run_trust
 
 PAGE_SIZE = 25  # units per page (each has one row per topic)
 VIEW_SWITCHED = "ov_view_switched"  # set when the user switches between authors and articles
@@ -679,14 +678,7 @@ def render() -> None:
     )
     meta_by_id = meta.set_index("article_id", drop=False)
     ui.legend(ctx)
-    render_trust(
-        ctx.meta.get("models"),
-        ctx.info.topics,
-        ctx.info.aggregation.include_reported,
-        ctx.meta.get("model_warnings"),
-        gate=ctx.info.gate,
-        position_note=position_rules_note(ctx.meta),
-    )
+    render_run_trust(ctx)
     _tone_baseline(ctx, meta, topic_keys, period)
     views_offered = ["Authors", "Outlets", "Articles"]
     state.seed_widget("view", "ov_view", state.one_of(views_offered))

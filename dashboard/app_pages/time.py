@@ -10,7 +10,6 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analysis.aggregate import position_rules_note
 from analysis.corpus.dates import implausible_date
 from analysis.intervals import settled_near_zero
 from analysis.labels import GROUP_TAGS, counted
@@ -26,7 +25,7 @@ from dashboard.style import (
     stance_words,
     with_interval,
 )
-from dashboard.trust import render_trust
+from dashboard.trust import render_run_trust
 
 DEFAULT_AUTHORS = 5  # authors drawn until the user picks: the ones with most dated articles
 MAX_AUTHORS = 10  # distinguishable colours
@@ -712,14 +711,7 @@ def render() -> None:
             f"{n_undated - odd:,} of {len(meta):,} articles have no date and are left out of "
             "this page."
         )
-    render_trust(
-        ctx.meta.get("models"),
-        ctx.info.topics,
-        ctx.info.aggregation.include_reported,
-        ctx.meta.get("model_warnings"),
-        gate=ctx.info.gate,
-        position_note=position_rules_note(ctx.meta),
-    )
+    render_run_trust(ctx)
 
     left, right = st.columns([3, 2])
     chosen = state.multiselect(

@@ -136,6 +136,8 @@ def test_topics_the_figures_do_not_cover_are_named(app, tmp_path):
         {"key": "sanctions", "label": "Sanctions", "target": "sanctions on Russia"},
         {"key": "nato", "label": "NATO expansion", "target": "NATO expansion"},
     ]
+    meta["topic_head_untrained"] = ["nato"]
+    meta["relevance_thresholds"] = {"sanctions": 0.55, "nato": 0.66}
     write_run(tmp_path, "20181110-120000-v2", meta, CONFIG_TOML, _tables_from_specs(SMALL_ARTICLES))
     at = app(tmp_path).run()
     (label,) = [x for x in _expander_labels(at) if x.startswith("How far to trust")]
@@ -145,6 +147,11 @@ def test_topics_the_figures_do_not_cover_are_named(app, tmp_path):
     )
     text = "\n".join(m.value for m in at.markdown)
     assert "**Not measured on NATO expansion.**" in text
+    # how its passages were found, and that the shipped model's "favor" does not follow the
+    # target (its measured figures): the two things a user's own topic changes
+    assert "found by relevance alone (at least 0.66), with no topic check" in text
+    reversal = V2.reversed_target
+    assert f"favor of the reverse, where readers found {reversal['labelled_against']}" in text
     # the Overview's table says it beside the topic, where the numbers are read
     table = at.dataframe[0].value
     topics = set(table["Topic"])

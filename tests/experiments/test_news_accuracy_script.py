@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from analysis.cli import main as viewpoints
@@ -31,9 +32,28 @@ def test_the_figures_are_the_runs_article_evaluation_and_the_heads_passage_f1(
     ]
     labels = write_jsonl(tmp_path / "labels.jsonl", [dict(r, split="dev") for r in rows])
     out = tmp_path / "news_accuracy.json"
+    # experiments/negated_targets.py's output for this model (its counts made up here)
+    on_topic_dev = len(reversal_labels())
+    reading = {"n": on_topic_dev, "predicted_favor": 40, "predicted_against": 3}
+    reversed_file = tmp_path / "negated.json"
+    reversed_file.write_text(
+        json.dumps(
+            {
+                str(tiny_news_model_dir): {
+                    "stance plain": reading,
+                    "stance negated": {**reading, "predicted_against": 50},
+                }
+            }
+        )
+    )
     capsys.readouterr()
 
-    main(["--run", str(run.path), "--labels", str(labels), "--out", str(out)])
+    main(
+        [
+            *("--run", str(run.path), "--labels", str(labels), "--out", str(out)),
+            *("--reversed", str(reversed_file)),
+        ]
+    )
 
     figures = read_news_accuracy(out)
     report = evaluate_run_articles(load_article_labels(labels, "dev"), run.positions)
@@ -48,3 +68,22 @@ def test_the_figures_are_the_runs_article_evaluation_and_the_heads_passage_f1(
     assert 0.0 <= figures.passage_author_f1 <= 1.0
     assert 0.0 <= figures.passage_speaker_f1 <= 1.0
     assert f"wrote {out}" in capsys.readouterr().out
+    # favor of the reverse: the negated reading's "against", swapped back
+    assert figures.reversed_target == {
+        "passages": on_topic_dev,
+        "favor_of_target": 40,
+        "favor_of_reverse": 50,
+        "labelled_favor": reversal_labels().count("favor"),
+        "labelled_against": reversal_labels().count("against"),
+    }
+    # a model the file does not name has no such figures
+    main(["--run", str(run.path), "--labels", str(labels), "--out", str(out), "--reversed", "x"])
+    assert read_news_accuracy(out).reversed_target is None
+
+
+def reversal_labels() -> list[str]:
+    """The readers' labels of the on-topic passages of the dev articles."""
+    from experiments.train_news_stance import NEW_LABELS, NEWS_STANCE, SPLITS, read_news
+
+    rows = read_news([str(NEWS_STANCE), str(NEW_LABELS)], str(SPLITS))
+    return [r["label"] for r in rows if r["split"] == "dev" and r["on_topic"]]
