@@ -783,6 +783,7 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
         accuracy_for_run,
         finds_no_against,
         no_against_lead,
+        run_settings,
         trust_record,
     )
 
@@ -792,7 +793,7 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
         _note_older_units(run)
     shown = {d.topic for d in diffs}
     tested = [t for t in run.info.topics if t.key in shown]
-    trust = trust_record(run.meta, tested)
+    trust = trust_record(run.meta, tested, run_settings(run.info))
     if args.json:
         tests = [d.to_dict() for d in diffs]
         print(

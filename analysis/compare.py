@@ -87,6 +87,7 @@ from analysis.intervals import NEAR_ZERO
 from analysis.jsonable import json_ready
 from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import cohen_kappa, spearman, total_variation
+from analysis.news_accuracy import run_settings
 from analysis.quoted_voice import fill_quoted_readings, with_speaker_columns
 from analysis.records import is_missing
 from analysis.run_info import flat_model_tasks
@@ -160,6 +161,8 @@ def _run_header(run: Run, label: str | None = None) -> dict[str, Any]:
         "corpus_hash": run.meta.get("corpus_hash"),
         "interval_method": run.info.interval_method,
         "topic_gate": run.info.gate,  # None: no topic head
+        # what its stance model's figures on news depend on (news_accuracy.settings_differ)
+        "settings": run_settings(run.info),
     }
     source = run.meta.get("source_run")
     if isinstance(source, dict):  # recomputed with the analyst's corrections

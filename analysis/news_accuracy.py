@@ -54,6 +54,9 @@ class NewsAccuracy:
     # it called favor of either, and how many readers found on either side (labelled_favor,
     # labelled_against); None: not measured
     reversed_target: dict[str, int] | None = None
+    # the settings of the run they were measured on (run_settings): a run made with others
+    # finds other passages or reads them otherwise; None: not recorded, files from before
+    settings: dict[str, Any] | None = None
 
 
 class NewsAccuracyError(ValueError):
@@ -77,11 +80,10 @@ def read_news_accuracy(path: Path) -> NewsAccuracy:
     for name in names:
         value, kind = raw[name], _KINDS[name]
         if not _fits(value, kind):
-            expected = (
-                f"null or an object of the counts {list(_REVERSAL_COUNTS)}"
-                if kind == "reversal?"
-                else kind.rstrip("?")
-            )
+            expected = {
+                "reversal?": f"null or an object of the counts {list(_REVERSAL_COUNTS)}",
+                "settings?": f"null or an object of the settings {list(SETTING_WORDS)}",
+            }.get(kind, kind.rstrip("?"))
             raise NewsAccuracyError(f"{path}: expected {expected} for {name}, got {value!r}")
     return NewsAccuracy(**{n: raw[n] for n in names})
 
@@ -92,6 +94,12 @@ def _fits(value: object, kind: str) -> bool:
         return isinstance(value, str)
     if kind == "table":
         return _is_topic_table(value)
+    if kind == "settings?":
+        return value is None or (
+            isinstance(value, dict)
+            and set(value) <= set(SETTING_WORDS)
+            and all(v is None or isinstance(v, bool | str | int | float) for v in value.values())
+        )
     if kind == "reversal?":
         return value is None or (
             isinstance(value, dict)
@@ -123,6 +131,7 @@ _KINDS = {
     "per_topic": "table",
     "coverage_gate": "rate?",
     "reversed_target": "reversal?",
+    "settings": "settings?",
 }
 _REVERSAL_COUNTS = (
     "passages",
@@ -173,6 +182,68 @@ def accuracy_for_run(models: Mapping[str, Any] | None) -> NewsAccuracy | None:
     return None
 
 
+# The run settings the figures hold for, in words: a run made with another relevance threshold
+# or gate finds other passages, with another stance mass or rule reads them otherwise, and one
+# that counts quotes as the author's words reads other passages as the author's.
+SETTING_WORDS = {
+    "threshold": "relevance threshold",
+    "gate": "topic gate",
+    "passage_gate": "passage gate",
+    "min_stance_mass": "min_stance_mass",
+    "stance_rule": "stance rule",
+    "include_reported": "quotes counted as the author's words",
+}
+
+
+def run_settings(info: Any) -> dict[str, Any]:
+    """The settings of a run (``analysis.run_info.RunInfo``) its figures depend on."""
+    aggregation = info.aggregation
+    return {
+        "threshold": info.threshold,
+        "gate": info.gate,
+        "passage_gate": info.passage_gate,
+        "min_stance_mass": aggregation.min_stance_mass,
+        "stance_rule": aggregation.stance_rule,
+        "include_reported": aggregation.include_reported,
+    }
+
+
+def _setting(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
+def settings_differ(accuracy: NewsAccuracy | None, settings: Mapping[str, Any] | None) -> list[str]:
+    """Where a run's ``settings`` (:func:`run_settings`) are not those the figures were
+    measured with, each in words ("relevance threshold 0.3 (measured at 0.55)"); [] where they
+    are, or either is not recorded."""
+    measured = accuracy.settings if accuracy is not None else None
+    if not measured or not settings:
+        return []
+    out = []
+    for name, words in SETTING_WORDS.items():
+        then, now = measured.get(name), settings.get(name)
+        if then is None or now is None:
+            continue
+        numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (then, now))
+        if (abs(float(then) - float(now)) > 1e-9) if numbers else then != now:
+            out.append(f"{words} {_setting(now)} (measured at {_setting(then)})")
+    return out
+
+
+def settings_note(accuracy: NewsAccuracy | None, settings: Mapping[str, Any] | None) -> str:
+    """A clause saying that the run was made with other settings than the figures were
+    measured with, and which ("" where it was not, or it is not known)."""
+    differ = settings_differ(accuracy, settings)
+    if not differ:
+        return ""
+    return (
+        f"; measured with other settings than this run's ({'; '.join(differ)}): the figures "
+        "may not hold for it"
+    )
+
+
 def gate_note(accuracy: NewsAccuracy | None, gate: float | None) -> str:
     """Where a run's coverage gate is not the one its model's figures were measured with, what
     that means for their coverage F1 (the other figures do not move with it); else ""."""
@@ -206,15 +277,20 @@ def unmeasured_topics(accuracy: NewsAccuracy | None, topics: Sequence[Any]) -> l
     return [t.label for t in topics if not covered(t)]
 
 
-def trust_record(meta: Mapping[str, Any], topics: Sequence[Any]) -> dict[str, Any]:
+def trust_record(
+    meta: Mapping[str, Any], topics: Sequence[Any], settings: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """What a run's numbers' trust rests on, for the data that leaves the tool (exports,
     ``show --json``, ``compare-authors --json``): whether its stance model was measured on
-    labelled news, the labels of ``topics`` those figures do not cover (all of them for a
-    model never measured), the topic keys its topic head did not judge, and any warnings
-    about a model that gave every passage the same answer."""
+    labelled news, and with other settings than the run's (``settings``: :func:`run_settings`),
+    the labels of ``topics`` those figures do not cover (all of them for a model never
+    measured), the topic keys its topic head did not judge, and any warnings about a model
+    that gave every passage the same answer."""
     accuracy = accuracy_for_run(meta.get("models"))
     return {
         "stance_model_measured_on_news": accuracy is not None,
+        # the run's settings that are not those the figures were measured with, in words
+        "measured_with_other_settings": settings_differ(accuracy, settings),
         "topics_not_measured": [t.label for t in topics]
         if accuracy is None
         else unmeasured_topics(accuracy, topics),
@@ -384,9 +460,11 @@ def accuracy_line(
     accuracy: NewsAccuracy | None,
     unmeasured: Sequence[str] = (),
     covered: Collection[str] | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> str:
     """The figures in one plain line for a terminal (None: not measured); ``unmeasured``: the
-    labels of the run's topics they do not cover (:func:`unmeasured_topics`)."""
+    labels of the run's topics they do not cover (:func:`unmeasured_topics`); ``settings``:
+    the run's (:func:`run_settings`), said where they are not those measured."""
     if accuracy is None:
         return (
             "how far to trust S: not measured on news for this stance model "
@@ -401,6 +479,7 @@ def accuracy_line(
             "x topic pairs get none"
             + failed_topics(accuracy, covered=covered)
             + unmeasured_note(unmeasured, accuracy)
+            + settings_note(accuracy, settings)
         )
     return (
         f"how far to trust S: on labelled news, {pct(accuracy.sign_accuracy_called)} of the "
@@ -409,6 +488,7 @@ def accuracy_line(
         f"topic pairs get none; against found {accuracy.against_found} of {accuracy.n_against}"
         + failed_topics(accuracy, covered=covered)
         + unmeasured_note(unmeasured, accuracy)
+        + settings_note(accuracy, settings)
     )
 
 

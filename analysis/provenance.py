@@ -78,9 +78,9 @@ def run_provenance(meta: Mapping[str, Any], config: Mapping[str, Any] | None = N
     if meta.get("calibration"):
         provenance["calibration"] = meta["calibration"]
     # What the numbers' trust rests on travels with them (news_accuracy.trust_record).
-    from analysis.news_accuracy import trust_record
+    from analysis.news_accuracy import run_settings, trust_record
 
-    provenance.update(trust_record(meta, info.topics))
+    provenance.update(trust_record(meta, info.topics, run_settings(info)))
     return provenance
 
 

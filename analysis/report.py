@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.jsonable import json_ready
-from analysis.news_accuracy import accuracy_for_run, trust_record
+from analysis.news_accuracy import accuracy_for_run, run_settings, trust_record
 from analysis.quoted_voice import fill_quoted_readings, with_speaker_columns
 from analysis.runs import Run
 
@@ -93,7 +93,11 @@ def positions_json(run: Run, level: str = "author", evidence: int = 0) -> dict[s
         "news_accuracy": _news_accuracy(run),
         # what that trust rests on: the topics those figures do not cover (of those shown),
         # those the topic head did not judge, a model that said the same of every passage
-        **trust_record(run.meta, [t for t in run.info.topics if t.key in shown or not len(table)]),
+        **trust_record(
+            run.meta,
+            [t for t in run.info.topics if t.key in shown or not len(table)],
+            run_settings(run.info),
+        ),
     }
 
 

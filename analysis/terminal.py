@@ -30,6 +30,7 @@ from analysis.news_accuracy import (
     accuracy_for_run,
     accuracy_line,
     covered_topics,
+    run_settings,
     tone_caveat,
     unmeasured_topics,
 )
@@ -366,6 +367,7 @@ def format_positions(
                 None
                 if accuracy is None
                 else [k for k in covered_topics(accuracy, run.info.topics) if k in topics],
+                run_settings(run.info),
             )
         ),
         # not where quotes count as the author's words too: a missed quote changes nothing there

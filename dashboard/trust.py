@@ -21,6 +21,8 @@ from analysis.news_accuracy import (
     no_against_lead,
     pct,
     reversal_words,
+    run_settings,
+    settings_note,
     tone_caveat,
     unmeasured_note,
     unmeasured_topics,
@@ -34,10 +36,12 @@ def trust_label(
     unmeasured: Sequence[str] = (),
     labels: Mapping[str, str] | None = None,
     covered: Sequence[str] | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> str:
     """The expander's title: the figures an analyst should see without opening it
     (``unmeasured``: the labels of the run's topics the figures do not cover; ``labels``: the
-    run's names of its topics)."""
+    run's names of its topics; ``settings``: the run's, said where they are not those the
+    figures were measured with)."""
     if accuracy is None:
         return "How far to trust these stances: not measured on news for this stance model"
     if finds_no_against(accuracy):
@@ -48,6 +52,7 @@ def trust_label(
             f"{accuracy.n_leaning} article × topic pairs a reader found leaning get none"
             + failed_topics(accuracy, labels, covered)
             + unmeasured_note(unmeasured)
+            + settings_note(accuracy, settings)
         )
     return (
         f"How far to trust these stances: on labelled news, {pct(accuracy.sign_accuracy_called)}"
@@ -57,16 +62,25 @@ def trust_label(
         f"{accuracy.against_found} of {accuracy.n_against} that lean against"
         + failed_topics(accuracy, labels, covered)
         + unmeasured_note(unmeasured)
+        + settings_note(accuracy, settings)
     )
 
 
-def trust_summary(models: Mapping[str, Any] | None, gate: float | None = None) -> str:
+def trust_summary(
+    models: Mapping[str, Any] | None,
+    gate: float | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> str:
     """One line for a run's card where runs are compared: its stance model's figures on
     labelled news, or that there are none (``gate``: the run's coverage gate, said where the
-    figures were measured with another)."""
+    figures were measured with another; ``settings``: all the run's settings the figures
+    depend on, said likewise, the gate among them, where the figures record theirs)."""
     accuracy = accuracy_for_run(models)
     if accuracy is None:
         return "Stance model: not measured on labelled news."
+    if other := settings_note(accuracy, settings):
+        gate = None  # the settings' note names the gate too
+    other = other.replace("; measured", " Measured", 1)
     if finds_no_against(accuracy):
         return (
             f"Stance model on labelled news: finds no opposition (against found 0 of "
@@ -74,13 +88,14 @@ def trust_summary(models: Mapping[str, Any] | None, gate: float | None = None) -
             f"{accuracy.n_called} of {accuracy.n_leaning} leaning pairs given a stance, "
             f"{pct(accuracy.sign_accuracy_called)} of those the right sign ({FAVOR_BASELINE})"
             + failed_topics(accuracy)
-            + f"; coverage F1 {accuracy.coverage_f1:.2f}{gate_note(accuracy, gate)}."
+            + f"; coverage F1 {accuracy.coverage_f1:.2f}{gate_note(accuracy, gate)}.{other}"
+            + ("." if other else "")
         )
     return (
         f"Stance model on labelled news: {accuracy.n_called} of {accuracy.n_leaning} leaning "
         f"pairs given a stance, {pct(accuracy.sign_accuracy_called)} of those the right sign; "
         f"against found {accuracy.against_found} of {accuracy.n_against}" + "; coverage F1 "
-        f"{accuracy.coverage_f1:.2f}{gate_note(accuracy, gate)}."
+        f"{accuracy.coverage_f1:.2f}{gate_note(accuracy, gate)}.{other}" + ("." if other else "")
     )
 
 
@@ -111,6 +126,7 @@ def render_run_trust(ctx: Any) -> None:
         ctx.meta.get("model_warnings"),
         gate=ctx.info.gate,
         position_note=position_rules_note(ctx.meta),
+        settings=run_settings(ctx.info),
         ungated={
             key: float(cuts[key])
             for key in ctx.meta.get("topic_head_untrained") or ()
@@ -156,6 +172,7 @@ def render_trust(
     gate: float | None = None,
     position_note: str | None = None,
     ungated: Mapping[str, float] | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> None:
     """A collapsed expander with the measured figures (the run's ``topics``, with key and
     label, name them; those whose key the labels lack are named as not measured), or with how
@@ -165,7 +182,9 @@ def render_trust(
     gate, said where the figures were measured with another. ``position_note``: what the run's
     stored positions miss of today's rules (:func:`analysis.aggregate.position_rules_note`),
     said first: the page's captions describe today's. ``ungated``: the topics the topic check
-    did not judge (its head was not trained on them), key -> the relevance they needed."""
+    did not judge (its head was not trained on them), key -> the relevance they needed.
+    ``settings``: the run's (:func:`analysis.news_accuracy.run_settings`), said in the title
+    where they are not those the figures were measured with."""
     for warning in model_warnings or ():
         st.warning(f"This run: {md_escape(warning)}", icon=":material/warning:")
     if position_note:
@@ -180,7 +199,8 @@ def render_trust(
     # whichever stance model (the figures are of today's speech rules); not said where the run
     # counts quotes as the author's words too, as a missed quote then changes nothing
     speech = None if counts_reported else read_speech_accuracy()
-    with st.expander(trust_label(accuracy, unmeasured, labels, covered), icon=":material/info:"):
+    title = trust_label(accuracy, unmeasured, labels, covered, settings)
+    with st.expander(title, icon=":material/info:"):
         if accuracy is None:
             stance = models.get("stance") if isinstance(models, Mapping) else None
             name = stance.get("name") if isinstance(stance, Mapping) else None

@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 
 from analysis.evaluate_articles import evaluate_run_articles, load_article_labels
-from analysis.news_accuracy import FILE_NAME, NewsAccuracy, write_news_accuracy
+from analysis.news_accuracy import FILE_NAME, NewsAccuracy, run_settings, write_news_accuracy
 from analysis.runs import load_run
 
 HERE = Path(__file__).resolve().parent
@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> None:
         passages=passages,
         coverage_gate=run.info.gate,
         reversed_target=reversed_target(args.reversed, model_dir),
+        settings=run_settings(run.info),
         per_topic={
             topic: {k: row[k] for k in ("n_leaning", "n_called", "n_right", "coverage_f1")}
             for topic, row in report["per_topic"].items()

@@ -152,6 +152,46 @@ def test_where_favor_does_not_follow_the_target_the_unmeasured_topics_are_told_s
     assert "target you wrote" not in accuracy_line(unread, [])
 
 
+def test_a_run_made_with_other_settings_than_the_figures_is_told_which():
+    from analysis.config import AggregateSection
+    from analysis.news_accuracy import run_settings, settings_differ
+    from analysis.run_info import RunInfo
+
+    measured = {
+        "threshold": 0.55,
+        "gate": 0.8,
+        "passage_gate": 0.7,
+        "min_stance_mass": 0.1,
+        "stance_rule": "mean",
+        "include_reported": False,
+    }
+    figures = replace(FIGURES, settings=measured)
+    same = RunInfo(None, "r", None, (), threshold=0.55, gate=0.8, passage_gate=0.7)
+    assert run_settings(same) == measured
+    assert settings_differ(figures, run_settings(same)) == []
+    assert "measured with other settings" not in accuracy_line(figures, settings=measured)
+    other = RunInfo(
+        None,
+        "r",
+        None,
+        (),
+        threshold=0.3,
+        gate=0.8,
+        passage_gate=0.7,
+        aggregation=AggregateSection(include_reported=True, min_stance_mass=0.01),
+    )
+    assert settings_differ(figures, run_settings(other)) == [
+        "relevance threshold 0.3 (measured at 0.55)",
+        "min_stance_mass 0.01 (measured at 0.1)",
+        "quotes counted as the author's words yes (measured at no)",
+    ]
+    line = accuracy_line(figures, settings=run_settings(other))
+    assert line.endswith("(measured at no)): the figures may not hold for it")
+    # figures that did not record their settings, or a run that did not: nothing to say
+    assert settings_differ(FIGURES, run_settings(other)) == []
+    assert settings_differ(figures, None) == []
+
+
 def test_the_shipped_model_s_reversal_figures_are_read_and_a_bad_one_refused(tmp_path):
     shipped = read_news_accuracy(SHIPPED_ROOT / "minilm_v2" / FILE_NAME)
     assert shipped.reversed_target is not None
@@ -163,6 +203,14 @@ def test_the_shipped_model_s_reversal_figures_are_read_and_a_bad_one_refused(tmp
     path.write_text(json.dumps({**asdict(FIGURES), "reversed_target": {"passages": 3}}))
     with pytest.raises(NewsAccuracyError, match="expected null or an object of the counts"):
         read_news_accuracy(path)
+    path.write_text(json.dumps({**asdict(FIGURES), "settings": {"gates": 0.8}}))
+    with pytest.raises(NewsAccuracyError, match="expected null or an object of the settings"):
+        read_news_accuracy(path)
+    # the shipped figures record the settings they were measured with: the defaults
+    from analysis.config import AggregateSection, TopicsSection
+
+    assert shipped.settings["gate"] == TopicsSection.gate
+    assert shipped.settings["min_stance_mass"] == AggregateSection.min_stance_mass
 
 
 def test_a_model_that_finds_no_against_is_told_apart_from_always_answering_favor():

@@ -104,7 +104,9 @@ def _header(report: dict[str, Any], metas: dict[str, dict[str, Any]]) -> None:
                 f"stance: `{models.get('stance') or '?'}` · tone: `{models.get('tone') or '?'}`"
             )
             st.caption(" · ".join([*facts, f"corpus {str(run.get('corpus_hash') or '?')[:12]}"]))
-            st.caption(trust_summary(meta.get("models"), run.get("topic_gate")))
+            st.caption(
+                trust_summary(meta.get("models"), run.get("topic_gate"), run.get("settings"))
+            )
             if run.get("recomputed_from"):
                 words = recomputed_words(run)
                 st.caption(f"{words[:1].upper()}{words[1:]}.")

@@ -110,6 +110,11 @@ def test_the_runs_page_gives_each_runs_stance_model_figures(app, tmp_path):
     at.switch_page("app_pages/runs.py").run()
     assert not at.exception, [e.value for e in at.exception]
     captions = [c.value for c in at.caption if c.value.startswith("Stance model")]
+    # the runs were made at relevance 0.5, not at the threshold either model was measured at
+    other = (
+        " Measured with other settings than this run's (relevance threshold 0.5 (measured at "
+        "{:g})): the figures may not hold for it."
+    )
     assert captions == [
         (
             f"Stance model on labelled news: finds no opposition (against found 0 of "
@@ -118,12 +123,14 @@ def test_the_runs_page_gives_each_runs_stance_model_figures(app, tmp_path):
             f"{f.sign_accuracy_called:.0%} of those the right sign ({FAVOR_BASELINE})"
             + failed_topics(f)
             + f"; coverage F1 {f.coverage_f1:.2f}."
+            + other.format(f.settings["threshold"])
         )
         if finds_no_against(f)
         else (
             f"Stance model on labelled news: {f.n_called} of {f.n_leaning} leaning pairs given a "
             f"stance, {f.sign_accuracy_called:.0%} of those the right sign; against found "
             f"{f.against_found} of {f.n_against}; coverage F1 {f.coverage_f1:.2f}."
+            + other.format(f.settings["threshold"])
         )
         for f in (V2, v1)  # run A is the newest
     ]
