@@ -1155,6 +1155,13 @@ def _check_export_target(name: str) -> None:
             raise CLIError(f"--out {shown} is not a regular file; expected a file name")
         if not out.parent.is_dir():
             raise CLIError(f"--out {shown}: no folder {out.parent}")
+        if (out.parent / "run.json").is_file() and out.exists():
+            # a run's own file overwritten would leave the run damaged; a new file beside
+            # them is harmless
+            raise CLIError(
+                f"--out {shown} is a file of the run folder {out.parent}: writing it would "
+                "damage the run; expected a file outside it, or a new name"
+            )
     except OSError as err:  # a name too long for the file system, a folder not readable
         raise CLIError(f"--out {shown}: {err.strerror or err}") from None
 
@@ -1189,6 +1196,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"note: no rows to export: {why}", file=sys.stderr)
     if args.out:
         print(f"wrote {args.out} ({rows:,} rows)", file=sys.stderr)
+    elif fmt != "parquet":  # Parquet keeps it in the file's metadata
+        print(
+            "note: written to standard output without its provenance (--out FILE writes it "
+            "beside the file, FILE.provenance.json)",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -1238,6 +1251,10 @@ def cmd_recompute(args: argparse.Namespace) -> int:
         print(str(same), file=sys.stderr)
         print(resolve_run(same.run_id, args.runs_dir))
         return 0
+    # in place: a Ctrl-C while what moved is told (it reads both runs) leaves it complete
+    written = getattr(args, "written_runs", None)
+    if written is not None:
+        written.append(path)
     _note_reused_name(args.name, args.runs_dir, taken)
     meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
     counts = meta["corrections"]
@@ -1258,6 +1275,12 @@ def cmd_recompute(args: argparse.Namespace) -> int:
             "author's stance of a quote, or on a quoted voice's stance of the author's words)",
         ),
         (others, f"more on topics this run does not have ({', '.join(elsewhere)})"),
+        (
+            counts.get("shared_text", 0),
+            "applied to more than one passage, as their text is in several places of the run "
+            f"({counts.get('shared_passages', 0)} passages in all, perhaps other authors': a "
+            "correction goes by the passage's text)",
+        ),
     ]
     said = "; ".join(f"{n} {what}" for n, what in details if n)
     print(
@@ -1292,6 +1315,7 @@ def _moved_positions(run: Any, path: Path) -> None:
     kind of stance, as `compare` finds them), the first named
     (:func:`analysis.compare.moved_positions`); regrouped authors' changes counted apart."""
     from analysis.bylines import units_note
+    from analysis.compare import DEFAULT_ZERO_BAND as band
     from analysis.compare import load_for_comparison, moved_positions
     from analysis.terminal import change_line
 
@@ -1307,10 +1331,13 @@ def _moved_positions(run: Any, path: Path) -> None:
             file=sys.stderr,
         )
     if not moved:
-        print(  # a value moving within overlapping intervals is not one (a review read it so)
-            "no author position changes sign, moves to an interval that no longer overlaps "
-            "its old one, or changes status or kind of stance (smaller moves are not counted: "
-            "`viewpoints show` of each run gives the values)",
+        # a value moving within overlapping intervals is not one (a review read it so)
+        print(
+            f"no author position changes sign (from above +{band:g} to below -{band:g} or "
+            "back; a move out of or into that band around 0 is not counted), moves to an "
+            "interval that no longer overlaps its old one, or changes status or kind of "
+            "stance (smaller moves are not counted: `viewpoints show` of each run gives the "
+            "values)",
             file=sys.stderr,
         )
         return
@@ -2180,7 +2207,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except ImportError:
         pass
     handler: Callable[[argparse.Namespace], int] = args.handler
-    args.written_runs = []  # the run analyze or run wrote, once it is in place
+    args.written_runs = []  # the run analyze, run or recompute wrote, once it is in place
     import sqlite3
 
     from analysis.cache import CacheVersionError

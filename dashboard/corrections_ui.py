@@ -236,10 +236,29 @@ def correction_form(
                 "these labels as right."
             )
             return
-        path = store().append(records)
+        try:
+            path = store().append(records)
+        except OSError as err:  # a folder the dashboard cannot write: said, nothing lost
+            st.error(str(err), icon=":material/error:")
+            return
+        # the model's label chosen again over an earlier correction is a label of the
+        # analyst's, certain in a corrected run, not an undo (a review read it as one)
+        back = [
+            TASK_WORDS[r.task]
+            for r in records
+            if r.task in existing and existing[r.task].label != r.label and model[r.task] == r.label
+        ]
         st.session_state[f"{key}_saved"] = (
             f"Saved {len(records)} label(s) to {path.name}. The numbers change in a corrected "
             "run: Evaluation page, Write a corrected run (or `viewpoints recompute`)."
+            + (
+                f" The {' and '.join(back)} set back to the model's label now "
+                + ("counts as your label" if len(back) == 1 else "count as your labels")
+                + ", certain (probability 1) in a corrected run: a correction is replaced, "
+                "never undone."
+                if back
+                else ""
+            )
         )
         if close:
             st.session_state[close] = True

@@ -172,6 +172,12 @@ def test_export_checks_out_before_writing_anything(tmp_path, capsys):
     assert "not a regular file" in _error(capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "runs"]
     assert list(folder.iterdir()) == []
+    # a run's own table, overwritten, would damage the run
+    (run,) = (tmp_path / "runs").iterdir()
+    before = (run / "positions.parquet").read_bytes()
+    assert main([*base, str(run / "positions.parquet")]) == 2
+    assert "would damage the run" in _error(capsys)
+    assert (run / "positions.parquet").read_bytes() == before
 
 
 def test_a_failed_export_leaves_neither_the_file_nor_its_sidecar(tmp_path, capsys, monkeypatch):
@@ -231,7 +237,9 @@ def test_export_to_dash_is_stdout_and_odd_names_are_one_line_errors(tmp_path, ca
     base = ["export", "latest", "--runs-dir", str(tmp_path / "runs"), "--out"]
     monkeypatch.chdir(tmp_path)  # put back after the test: later tests' `python -m` need it
     assert main([*base, "-", "--format", "csv"]) == 0  # '-': standard output, as usual
-    assert capsys.readouterr().out.startswith("run_id,")
+    captured = capsys.readouterr()
+    assert captured.out.startswith("run_id,")
+    assert "without its provenance (--out FILE writes it" in captured.err
     assert not (tmp_path / "-").exists() and not (tmp_path / "-.provenance.json").exists()
     long_name = str(tmp_path / ("a" * 300 + ".csv"))
     assert main([*base, long_name]) == 2

@@ -366,6 +366,23 @@ def test_a_stance_correction_becomes_one_hot_and_moves_the_positions(run):
     assert _position(run, "article", WIRE, "arms_control")["stance"] == pytest.approx(-0.54)
 
 
+def test_a_correction_on_text_in_several_passages_reaches_each_and_is_counted(
+    run, tmp_path, capsys
+):
+    # another article's arms-control passage holds the wire report's sentence word for word
+    scored = run.scores.query("topic == 'arms_control' and article_id != @WIRE")
+    other = scored["passage_id"].iloc[0]
+    run.passages.loc[run.passages["passage_id"] == other, "text"] = WIRE_TEXT
+    applied = apply_corrections(run, [corr(WIRE_TEXT, "arms_control", "stance", "favor")])
+    rows = applied.tables["scores"].query("topic == 'arms_control' and corrected == 'stance'")
+    assert set(rows["passage_id"]) == {
+        other,
+        *run.scores.query("article_id == @WIRE")["passage_id"],
+    }
+    assert (applied.counts["applied"], applied.counts["shared_text"]) == (1, 1)
+    assert applied.counts["shared_passages"] == 2
+
+
 def test_a_correction_on_a_pair_the_run_never_scored_is_counted_without_effect(run):
     wire_topics = set(run.scores.query("article_id == @WIRE")["topic"])
     assert "sanctions" in run.info.topic_keys() and "sanctions" not in wire_topics
@@ -420,6 +437,24 @@ def test_the_recompute_line_counts_every_correction_in_force_once(run, tmp_path,
     assert main([*args, "--runs-dir", str(tmp_path / "other"), "--calibrate"]) == 0
     err = capsys.readouterr().err
     assert "stance: not calibrated (" in err and "probabilities as they were" in err
+
+
+def test_a_ctrl_c_once_the_recomputed_run_is_in_place_leaves_it_complete(
+    run, tmp_path, capsys, monkeypatch
+):
+    store = CorrectionStore(tmp_path / "c")
+    store.append([corr(WIRE_TEXT, "arms_control", "stance", "favor")])
+
+    def interrupted(*args, **kwargs):  # while it reads both runs to tell what moved
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("analysis.cli._moved_positions", interrupted)
+    args = ["recompute", str(run.path), "--corrections-dir", str(store.folder)]
+    assert main([*args, "--runs-dir", str(run.path.parent)]) == 0
+    captured = capsys.readouterr()
+    path = Path(captured.out.strip())
+    assert f"interrupted after run {path.name} was written: it is complete" in captured.err
+    assert load_run(str(path)).meta["source_run"]["run_id"] == run.run_id
 
 
 def test_not_relevant_removes_a_passage_from_the_topic(run):

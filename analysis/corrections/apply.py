@@ -111,7 +111,12 @@ def apply_corrections(
         # in force, but on topics this run does not have (counted nowhere else)
         "other_topics": len(in_force) - len(current),
         "other_topic_keys": elsewhere,
+        # corrections whose text the run holds in several passages (the same sentence in
+        # several articles, perhaps by other authors), and how many passages they reached
+        "shared_text": 0,
+        "shared_passages": 0,
     }
+    reached: dict[tuple[str, str], int] = {}  # (text, topic) -> passages a correction reaches
     drop: list[Any] = []
     scored_keys = set(row_keys)
     # The quoted voices' measure reads a quote's speaker_* columns (a run's speaker head, or
@@ -131,6 +136,7 @@ def apply_corrections(
         tasks = by_key.get(key)
         if not tasks:
             continue
+        reached[key] = reached.get(key, 0) + 1
         topic_fix = tasks.get("topic")
         if topic_fix is not None and topic_fix.label == NOT_RELEVANT:
             drop.append(index)
@@ -174,6 +180,9 @@ def apply_corrections(
         elif key in scored_keys or key in added_keys:
             counts["applied"] += 1
             counts["by_task"][c.task] += 1
+            if reached.get(key, 0) > 1:
+                counts["shared_text"] += 1
+                counts["shared_passages"] += reached[key]
         elif key in waiting:
             counts["waiting"] += 1
         else:

@@ -132,6 +132,16 @@ class CorrectionStore:
                 raise ValueError(f"expected Correction objects, got {type(item).__name__}")
         if not corrections:
             return None
+        try:
+            return self._write(corrections)
+        except OSError as err:  # a read-only or full disk: said in words, nothing half-kept
+            raise OSError(
+                f"cannot save corrections in {self.folder}: "
+                f"{err.strerror or err} (nothing was saved; choose a folder you can write, "
+                "--corrections-dir or VIEWPOINTS_CORRECTIONS_DIR)"
+            ) from None
+
+    def _write(self, corrections: Sequence[Correction]) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
         day = datetime.now(UTC).strftime("%Y-%m-%d")
         path = self.folder / f"{FILE_PREFIX}{day}.jsonl"

@@ -115,6 +115,37 @@ def test_saving_a_correction_appends_labelled_records(app, small_runs_dir, folde
     assert len(_records(folder)) == 3  # already in force: nothing new
 
 
+def test_the_model_s_label_chosen_again_is_said_to_be_no_undo(app, small_runs_dir, folder):
+    at = _overview(app, small_runs_dir)
+    form = _form(_open_popover(at, 0))
+    form["stance"].set_value("favor")
+    form["save"].click()
+    at.run()
+    form = _form(_open_popover(at, 0))
+    form["stance"].set_value("against")  # the model's label, back over the correction
+    form["save"].click()
+    at.run()
+    assert not at.exception
+    (toast,) = [t.value for t in at.toast if "Saved 1 label(s)" in t.value]
+    assert "The stance set back to the model's label now counts as your label, certain" in toast
+    assert [r["label"] for r in _records(folder)] == ["favor", "against"]
+
+
+def test_a_folder_the_dashboard_cannot_write_is_an_error_not_a_traceback(
+    app, small_runs_dir, folder
+):
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("a file where the folder should be")
+    at = _overview(app, small_runs_dir)
+    form = _form(_open_popover(at, 0))
+    form["stance"].set_value("favor")
+    form["save"].click()
+    at.run()
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert error.startswith(f"cannot save corrections in {folder}") and "nothing was saved" in error
+
+
 def test_not_relevant_saves_only_the_topic_label(app, small_runs_dir, folder):
     at = _overview(app, small_runs_dir)
     form = _form(_open_popover(at, 1))
