@@ -665,7 +665,14 @@ INTERVAL_RULES = ("seed", "n_bootstrap", "confidence")
 def _differing(x: Mapping[str, Any], y: Mapping[str, Any]) -> str:
     """``key a in run A, b in run B`` for each key whose values differ, joined by "; "."""
     keys = [k for k in dict.fromkeys([*x, *y]) if x.get(k) != y.get(k)]
-    return "; ".join(f"{k} {x.get(k)!r} in run A, {y.get(k)!r} in run B" for k in keys)
+    return "; ".join(f"{k} {_toml(x.get(k))} in run A, {_toml(y.get(k))} in run B" for k in keys)
+
+
+def _toml(value: Any) -> str:
+    """A setting as the config file writes it (``true``, ``"mean"``, ``0.1``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value) if isinstance(value, str) else repr(value)
 
 
 def _vetoed(run: Run, keys: Iterable[str]) -> set[str] | None:

@@ -679,8 +679,8 @@ def test_runs_with_other_topic_definitions_veto_or_rules_say_so(tmp_path):
     veto = "counter-examples vetoed alias hits in run B only for Sanctions: which passages"
     assert any(veto in w for w in warnings)
     rules = [w for w in warnings if w.startswith("positions were computed by different rules")]
-    assert rules and "include_reported False in run A, True in run B" in rules[0]
-    assert "stance_rule 'mean' in run A, 'balance' in run B" in rules[0]
+    assert rules and "include_reported false in run A, true in run B" in rules[0]
+    assert 'stance_rule "mean" in run A, "balance" in run B' in rules[0]
     assert not any(w.startswith("intervals were drawn differently") for w in warnings)
     reseeded = rerun("run-e", "[aggregate]\nseed = 7\nmax_evidence = 3\n")
     warnings = compare_runs(plain, reseeded)["warnings"]

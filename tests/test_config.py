@@ -52,6 +52,10 @@ def test_defaults_round_trip_through_toml(tmp_path):
         ("[models]\nstance = 'stance.minilm.v9'\n", "unknown model name 'stance.minilm.v9'"),
         ("[models]\ntone = 'stance.nli.v1'\n", "is a stance model, expected a tone model"),
         ("[models]\nstance = 'stance.nli.v1'\n", "stance.nli.v1 needs option(s) ['model']"),
+        (  # an endpoint's address no command line gives: not "give the folder or hub id"
+            "[models]\nstance = 'stance.chat.v1'\n",
+            "stance_options] of an experiment TOML; options a command line cannot give",
+        ),
         (
             "[models]\nstance = 'stance.nli.v1'\n[models.stance_options]\nmodel = 'm'\nbogus = 1\n",
             "does not take option(s) ['bogus']; it takes: model, favor_template",

@@ -80,10 +80,12 @@ def resolve_model_source(
         )
     if cached_on_disk(spec):  # read from the cache, without retries when the hub is away
         return spec, hub_offline(environ) or not hub_reachable(environ)
-    how = (
-        f"download it where you are online (`hf download {spec} --local-dir DIR`) and give "
-        "DIR instead" + did_you_mean(spec, kind)
-    )
+    hint = did_you_mean(spec, kind)
+    download = f"download it where you are online (`hf download {spec} --local-dir DIR`)"
+    if hint.startswith("; or did you mean"):  # a registered name mistyped: said first
+        how = f"{hint[5:]} (a Hugging Face model: {download} and give DIR instead)"
+    else:
+        how = f"{download} and give DIR instead{hint}"
     if hub_offline(environ):
         raise ModelLoadError(
             f"{kind} model {spec!r} is neither a local folder nor in the Hugging Face cache, and "

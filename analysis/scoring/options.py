@@ -226,9 +226,17 @@ def check_spec(spec: str, task: str, options: Mapping[str, Any]) -> None:
         check_values(spec, backend.options, options)
         missing = [k for k in backend.required if not options.get(k)]
         if missing:
+            # a Hugging Face backend's folder or hub id can stand for its name and options on
+            # the command line; an endpoint's address only an experiment file gives
+            where = (
+                "on the command line, give the model's folder or Hugging Face id itself"
+                if missing == ["model"]
+                else "options a command line cannot give: write them in an experiment file, "
+                "docs/experiments.md"
+            )
             raise UnknownScorerError(
                 f"{spec} needs option(s) {missing} (in [models.{task}_options] of an experiment "
-                "TOML; on the command line, give the model's folder or Hugging Face id itself)"
+                f"TOML; {where})"
             )
         if backend.check_table is not None:
             try:

@@ -57,10 +57,13 @@ def test_a_hub_id_offline_fails_in_one_line_naming_the_id_and_a_local_copy():
 def test_a_bare_name_close_to_a_registered_one_is_suggested():
     with pytest.raises(ModelLoadError) as err:
         resolve_model_source("minilm_v1", "sequence-classification", {"HF_HUB_OFFLINE": "1"})
-    assert str(err.value).endswith("or did you mean 'stance.minilm.v1' or 'tone.minilm.v1'?")
+    # the likelier reading first: a registered name mistyped, then how to get a hub model
+    assert "(HF_HUB_OFFLINE): did you mean 'stance.minilm.v1' or 'tone.minilm.v1'? (a " in str(
+        err.value
+    )
     with pytest.raises(ModelLoadError) as err:  # for a stance model, only the stance name
         resolve_model_source("minilm_v1", "stance", {"HF_HUB_OFFLINE": "1"})
-    assert str(err.value).endswith("or did you mean 'stance.minilm.v1'?")
+    assert ": did you mean 'stance.minilm.v1'? (a Hugging Face model: download" in str(err.value)
     with pytest.raises(ModelLoadError) as err:
         resolve_model_source("someone/minilm_v1", "NLI", {"HF_HUB_OFFLINE": "1"})
     assert "did you mean" not in str(err.value)  # an owner/name is a hub id as meant
