@@ -686,6 +686,35 @@ def _vetoed(run: Run, keys: Iterable[str]) -> set[str] | None:
     return set(keys) & {str(k) for k in recorded}
 
 
+def _shared_topics(a: Run, b: Run) -> list[str]:
+    return sorted(set(_ordered_topics([a])) & set(_ordered_topics([b])))
+
+
+def _finding_warnings(a: Run, b: Run, labels: Mapping[str, str]) -> list[str]:
+    """Where the runs found topic passages differently: the relevance stage, the thresholds
+    (per topic where both record them). ``labels`` names the topics."""
+    warnings = []
+    relevance_a, relevance_b = a.info.relevance, b.info.relevance
+    if relevance_a and relevance_b and relevance_a != relevance_b:
+        warnings.append(
+            f"topic passages were found differently ({relevance_a} vs {relevance_b} relevance): "
+            "passages found by only one run are counted, not compared"
+        )
+    threshold_a, threshold_b = a.info.threshold, b.info.threshold
+    per_topic = all(isinstance(r.meta.get("relevance_thresholds"), dict) for r in (a, b))
+    if (  # where both runs record each topic's threshold, those that differ are named below
+        not per_topic
+        and threshold_a is not None
+        and threshold_b is not None
+        and threshold_a != threshold_b
+    ):
+        warnings.append(
+            f"topic thresholds differ ({threshold_a} vs {threshold_b}): passages scored in only "
+            "one run are counted, not compared"
+        )
+    return warnings + _topic_threshold_warnings(a, b, labels)
+
+
 def _setting_warnings(a: Run, b: Run, shared: list[str], labels: Mapping[str, str]) -> list[str]:
     """What besides the models differs between the runs and moves their positions: a topic's
     definition, the topic gates, the counter-examples' veto (on the ``shared`` topics), the
@@ -855,26 +884,7 @@ def compare_runs(
     warnings += _tone_caveats({"A": a, "B": b})
     if level == "author":
         warnings += _units_notes([a, b], ["A", "B"], "author changes")
-    relevance_a, relevance_b = a.info.relevance, b.info.relevance
-    if relevance_a and relevance_b and relevance_a != relevance_b:
-        warnings.append(
-            f"topic passages were found differently ({relevance_a} vs {relevance_b} relevance): "
-            "passages found by only one run are counted, not compared"
-        )
-    threshold_a, threshold_b = a.info.threshold, b.info.threshold
-    per_topic = all(isinstance(r.meta.get("relevance_thresholds"), dict) for r in (a, b))
-    if (  # where both runs record each topic's threshold, those that differ are named below
-        not per_topic
-        and threshold_a is not None
-        and threshold_b is not None
-        and threshold_a != threshold_b
-    ):
-        warnings.append(
-            f"topic thresholds differ ({threshold_a} vs {threshold_b}): passages scored in only "
-            "one run are counted, not compared"
-        )
-
-    warnings += _topic_threshold_warnings(a, b, labels)
+    warnings += _finding_warnings(a, b, labels)
     for name, run in (("A", a), ("B", b)):
         counts = run.meta.get("counts") or {}
         failed = int(counts.get("failed_pairs") or 0)
@@ -1360,6 +1370,32 @@ def robustness(
     if measure == "tone":
         warnings += _tone_caveats(dict(zip(names, runs, strict=True)))
     warnings += _units_notes(runs, names, "author comparisons")
+    # what else differs from the first run: a pair stable across runs that differ in more
+    # than the model says less about the model (a review read "stable across models" there)
+    topic_names = _labels_for(runs)
+    for name, run in zip(names[1:], runs[1:], strict=True):
+        differ = _finding_warnings(runs[0], run, topic_names) + _setting_warnings(
+            runs[0], run, _shared_topics(runs[0], run), topic_names
+        )
+        warnings += [
+            f"{names[0]} (run A) and {name} (run B): {w}"
+            for w in differ
+            if not w.startswith("intervals were made differently")  # said above, for all runs
+        ]
+    if measure == "stance":
+        from analysis.news_accuracy import accuracy_for_run
+
+        unmeasured = [
+            lab
+            for lab, run in zip(names, runs, strict=True)
+            if accuracy_for_run(run.meta.get("models")) is None
+        ]
+        if unmeasured:
+            warnings.append(
+                f"the stance model of {', '.join(unmeasured)} was not measured on labelled "
+                "news: a pair stable across runs says they agree, not that either reads "
+                "authors right"
+            )
     for other in MEASURES:
         if other != measure and _models_differ(runs, other):
             warnings.append(

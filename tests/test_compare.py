@@ -861,6 +861,29 @@ def test_robustness_says_when_the_runs_intervals_were_made_differently(tmp_path,
     assert not any("made differently" in w for w in alike["warnings"])
 
 
+def test_robustness_names_what_else_differs_and_a_model_never_measured(tmp_path, three_runs):
+    from analysis.runs import load_run, write_run
+
+    first = three_runs[0]
+    tables = {n: getattr(first, n) for n in ("articles", "passages", "scores", "positions")}
+    meta = {k: v for k, v in first.meta.items() if k not in ("run_id", "relevance_thresholds")}
+    runs = [
+        load_run(write_run(tmp_path, f"run-{cut}", meta, f"[topics]\nthreshold = {cut}\n", tables))
+        for cut in (0.5, 0.7)
+    ]
+    warnings = robustness(runs, labels=["low", "high"])["warnings"]
+    assert "low (run A) and high (run B): topic thresholds differ (0.5 vs 0.7)" in "\n".join(
+        warnings
+    )
+    # neither stance model has figures on labelled news: agreeing says nothing of being right
+    assert any(
+        w.startswith("the stance model of low, high was not measured on labelled news")
+        for w in warnings
+    )
+    alike = robustness([runs[0], runs[0]], labels=["low", "low2"])["warnings"]
+    assert not any("(run A) and" in w for w in alike)
+
+
 def test_robustness_says_when_every_run_reads_the_measure_with_one_model(three_runs):
     """Runs that differ only in tone (a VADER baseline) cannot test the stance model: their
     stance pairs are stable by construction, and the report says so."""
