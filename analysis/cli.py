@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -1400,6 +1400,50 @@ def cmd_corrections(args: argparse.Namespace) -> int:
     return _emit(report, args.json, "format_corrections")
 
 
+def _withdraw(
+    args: argparse.Namespace,
+    run: Any,
+    pid: str,
+    topic: str,
+    existing: Mapping[str, Any],
+    store: Any,
+) -> int:
+    """``correct --withdraw``: the analyst's corrections in force on the passage and topic
+    withdrawn (records appended; nothing is rewritten)."""
+    from analysis.corrections.build import withdrawals
+    from analysis.labels import TASK_WORDS
+
+    records = withdrawals(existing, run.run_id)
+    path = store.append(records) if records else None
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "run_id": run.run_id,
+                    "passage_id": pid,
+                    "topic": topic,
+                    "file": None if path is None else str(path),
+                    "withdrawn": {t: c.label for t, c in sorted(existing.items())},
+                }
+            )
+        )
+        return 0
+    if not records:
+        print(
+            f"nothing to withdraw: passage {pid} on {topic} has no correction of yours in "
+            f"force (in {store.folder})",
+            file=sys.stderr,
+        )
+        return 0
+    said = "; ".join(f"{TASK_WORDS[t]} {c.label}" for t, c in sorted(existing.items()))
+    print(
+        f"withdrew in {path}: passage {pid} on {topic}: {said}; the model's readings count "
+        f"again in a recomputed run: viewpoints recompute {args.run}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def cmd_correct(args: argparse.Namespace) -> int:
     from analysis.corrections import SPEAKER, CorrectionStore, corrections_dir, latest
     from analysis.corrections.build import (
@@ -1420,7 +1464,12 @@ def cmd_correct(args: argparse.Namespace) -> int:
     }
     if args.relevance is not None:
         given["topic"] = args.relevance
-    if not given and not args.confirm:
+    if args.withdraw and (given or args.confirm):
+        raise CLIError(
+            "--withdraw takes back your corrections on the passage and topic: give it alone, "
+            "not with labels or --confirm"
+        )
+    if not given and not args.confirm and not args.withdraw:
         raise CLIError(
             "nothing to save: give --stance, --quoted, --tone, --relevant or --not-relevant "
             "(or --confirm to record the model's labels as right)"
@@ -1451,6 +1500,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
         raise CLIError(f"--corrections-dir {folder} is a file; expected a folder")
     store = CorrectionStore(folder)
     existing = existing_for(row, index_of(latest(store.history())))
+    if args.withdraw:
+        return _withdraw(args, run, pid, topic, existing, store)
     try:
         records = labelled_corrections(
             row, given, run.info, run.run_id, existing, confirm=args.confirm
@@ -2087,6 +2138,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--confirm",
         action="store_true",
         help="also record the model's labels left as they are as right",
+    )
+    cr.add_argument(
+        "--withdraw",
+        action="store_true",
+        help="withdraw your corrections in force on this passage and topic: the model's "
+        "readings count again in a recomputed run (giving the model's label instead records "
+        "it as yours, certain)",
     )
     cr.add_argument("--json", action="store_true", help="print one JSON object")
     _add_corrections_dir(cr)

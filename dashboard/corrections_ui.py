@@ -54,6 +54,7 @@ from analysis.corrections.build import (
     model_labels,
     passage_row,
     stance_tasks,
+    withdrawals,
 )
 from analysis.corrections.build import build_corrections as build_records
 from analysis.labels import TASK_WORDS
@@ -226,6 +227,28 @@ def correction_form(
             "too",
         )
         saved = st.form_submit_button("Save", icon=":material/save:")
+        # the only undo: choosing the model's label again records it as the analyst's
+        withdraw = bool(existing) and st.form_submit_button(
+            "Withdraw my labels",
+            icon=":material/undo:",
+            help="takes back your labels on this passage and topic: the model's readings "
+            "count again in a corrected run (the file keeps both, as it keeps every answer)",
+        )
+    if withdraw:
+        records = withdrawals(existing, ctx.run_id)
+        try:
+            path = store().append(records)
+        except OSError as err:
+            st.error(str(err), icon=":material/error:")
+            return
+        said = ", ".join(f"{TASK_WORDS[r.task]} {existing[r.task].label}" for r in records)
+        st.session_state[f"{key}_saved"] = (
+            f"Withdrew your {said} (in {path.name}): the model's labels count again in a "
+            "corrected run (Evaluation page, Write a corrected run)."
+        )
+        if close:
+            st.session_state[close] = True
+        st.rerun()
     if saved:
         records = build_corrections(row, chosen, ctx, existing, confirm=confirm)
         if not records:
@@ -254,8 +277,8 @@ def correction_form(
             + (
                 f" The {' and '.join(back)} set back to the model's label now "
                 + ("counts as your label" if len(back) == 1 else "count as your labels")
-                + ", certain (probability 1) in a corrected run: a correction is replaced, "
-                "never undone."
+                + ", certain (probability 1) in a corrected run; to take a label back, "
+                "Withdraw my labels."
                 if back
                 else ""
             )

@@ -1109,6 +1109,37 @@ def test_correct_saves_the_changed_label_and_a_recompute_applies_it(run, tmp_pat
     assert row[f"stance_{other}"] == 1.0 and row["corrected"] == "stance"
 
 
+def test_correct_withdraw_takes_a_correction_back_and_the_model_s_reading_counts_again(
+    run, tmp_path, capsys
+):
+    folder = tmp_path / "c"
+    pid, topic = _own_scored(run)
+    model = _score_row(run.scores, pid, topic)
+    said = max(("favor", "against", "none"), key=lambda label: model[f"stance_{label}"])
+    other = "against" if said != "against" else "favor"
+    tone = min(("negative", "neutral", "positive"), key=lambda label: model[f"tone_{label}"])
+    assert _correct(run, folder, pid, "--withdraw") == 0  # nothing of the analyst's yet
+    assert "nothing to withdraw" in capsys.readouterr().err
+    assert _correct(run, folder, pid, "--stance", other, "--tone", tone) == 0
+    assert _correct(run, folder, pid, "--withdraw", "--stance", other) == 2  # alone only
+    assert "give it alone" in capsys.readouterr().err
+    assert _correct(run, folder, pid, "--withdraw") == 0
+    err = capsys.readouterr().err
+    assert f"passage {pid} on {topic}: stance {other}; tone {tone};" in err
+    assert "the model's readings count again" in err
+    history = read_corrections(folder)
+    assert [c.label for c in history][-2:] == ["withdrawn", "withdrawn"]
+    assert latest(history) == []  # nothing in force: the file only grew
+    # a recomputed run of these corrections is the model's run again: nothing to apply
+    applied = apply_corrections(run, history)
+    assert applied.counts["in_force"] == 0
+    row = _score_row(applied.tables["scores"], pid, topic)
+    assert row["stance_favor"] == model["stance_favor"] and row["corrected"] == ""
+    # and a label given after the withdrawal is in force again
+    assert _correct(run, folder, pid, "--stance", other) == 0
+    assert [c.label for c in latest(read_corrections(folder))] == [other]
+
+
 def test_correct_with_confirm_records_the_model_s_labels_as_right(run, tmp_path, capsys):
     pid, topic = _own_scored(run)
     assert _correct(run, tmp_path / "c", pid, "--confirm") == 0

@@ -12,7 +12,9 @@ object per line with the fields of :class:`Correction`. Files are only ever appe
 batch is one ``write`` on a file opened for appending, under an exclusive ``flock`` where the
 platform has one, then ``flush`` + ``fsync``. Nothing is rewritten: a new answer on the same
 passage, topic and task *supersedes* the earlier one when read (the later ``time`` wins; on equal
-times, the later line). A line that is not JSON can only be a write cut short (a crash, a full
+times, the later line); one labelled ``withdrawn`` (:data:`WITHDRAWN`, ``correct --withdraw``,
+the dashboard's Withdraw) supersedes it too and leaves no correction in force, so the model's
+reading counts again. A line that is not JSON can only be a write cut short (a crash, a full
 disk): it is skipped with a warning naming file and line, and the next append starts on a fresh
 line. A JSON line that is not a valid correction (edited by hand) is skipped the same way in
 the corrections folder, so that one bad line stops neither the dashboard nor saving; read as
@@ -81,6 +83,7 @@ from analysis.corrections.records import (
     SPEAKER,
     TASKS,
     TOPIC_LABELS,
+    WITHDRAWN,
     Correction,
     corrections_dir,
     is_corrections_record,
@@ -103,6 +106,7 @@ __all__ = [
     "SPEAKER",
     "TASKS",
     "TOPIC_LABELS",
+    "WITHDRAWN",
     "AppliedCorrections",
     "Correction",
     "CorrectionStore",

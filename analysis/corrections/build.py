@@ -5,6 +5,7 @@ force, and the :class:`Correction` records of a change (see :mod:`analysis.corre
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -16,7 +17,9 @@ from analysis.corrections.records import (
     RELEVANT,
     SCORED_BY,
     SPEAKER,
+    WITHDRAWN,
     Correction,
+    now_iso,
     scoring_model,
 )
 from analysis.records import is_missing
@@ -250,3 +253,13 @@ def labelled_corrections(
     if is_missing(row.get("relevance")):
         records = [r for r in records if r.task in given or r.task == "topic"]
     return records
+
+
+def withdrawals(existing: Mapping[str, Correction], run_id: str) -> list[Correction]:
+    """Records that withdraw the analyst's corrections in force on a passage and topic
+    (``existing``: task -> correction): read as the latest, they leave none there, so the
+    model's readings count again in a recomputed run."""
+    return [
+        replace(c, label=WITHDRAWN, run_id=run_id, time=now_iso())
+        for _, c in sorted(existing.items())
+    ]

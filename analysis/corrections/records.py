@@ -26,6 +26,10 @@ CORRECTION_LABELS: dict[str, tuple[str, ...]] = {
     SPEAKER: STANCE_LABELS,
 }
 TASKS: tuple[str, ...] = tuple(CORRECTION_LABELS)
+# The label of a record that withdraws the analyst's correction of its task (any task): read
+# as the latest, it leaves no correction in force there, so the model's reading counts again.
+# (Choosing the model's label instead records it as the analyst's, certain: no undo.)
+WITHDRAWN = "withdrawn"
 # The tasks whose labels replace a run's probabilities, and the run's models (run.json
 # ``models`` keys) that score each: a quote's speaker is read by the ``quoted`` model (a
 # speaker head), or by the stance model where there is none.
@@ -105,8 +109,11 @@ class Correction:
         if not isinstance(self.topic, str) or not self.topic:
             raise ValueError(f"expected a topic key, got {self.topic!r}")
         labels = labels_of(self.task)
-        if self.label not in labels:
-            raise ValueError(f"expected a {self.task} label among {labels}, got {self.label!r}")
+        if self.label not in labels and self.label != WITHDRAWN:
+            raise ValueError(
+                f"expected a {self.task} label among {labels} (or {WITHDRAWN!r}), got "
+                f"{self.label!r}"
+            )
         if self.model_label is not None and self.model_label not in labels:
             raise ValueError(
                 f"expected model_label among {labels} or None, got {self.model_label!r}"
@@ -168,13 +175,14 @@ class Correction:
 
 def latest(corrections: Iterable[Correction]) -> list[Correction]:
     """The corrections in force: per (text, topic, task) the one with the latest ``time`` (on
-    equal times the later in ``corrections``), in time order."""
+    equal times the later in ``corrections``), in time order; none where that one is a
+    withdrawal (:data:`WITHDRAWN`)."""
     ordered = sorted(enumerate(corrections), key=lambda pair: (_instant(pair[1].time), pair[0]))
     kept: dict[tuple[str, str, str], Correction] = {}
     for _, correction in ordered:
         kept.pop(correction.key, None)  # re-insert so the dict stays in time order
         kept[correction.key] = correction
-    return list(kept.values())
+    return [c for c in kept.values() if c.label != WITHDRAWN]
 
 
 def _instant(text: str) -> datetime:

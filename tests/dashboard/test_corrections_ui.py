@@ -131,6 +131,34 @@ def test_the_model_s_label_chosen_again_is_said_to_be_no_undo(app, small_runs_di
     assert [r["label"] for r in _records(folder)] == ["favor", "against"]
 
 
+def test_withdrawing_takes_the_labels_back_and_the_card_shows_the_model_s_again(
+    app, small_runs_dir, folder
+):
+    at = _overview(app, small_runs_dir)
+    form = _form(_open_popover(at, 0))
+    withdraw = [b for b in at.get("form_submit_button") if b.form_id == form["save"].form_id]
+    assert len(withdraw) == 1  # nothing of the analyst's yet: Save alone
+    form["stance"].set_value("favor")
+    form["save"].click()
+    at.run()
+    assert any("corrected" in m.value and "favor" in m.value for m in at.markdown)
+    _open_popover(at, 0)
+    form_id = _form(at)["save"].form_id
+    (button,) = [
+        b
+        for b in at.get("form_submit_button")
+        if b.form_id == form_id and b.label == "Withdraw my labels"
+    ]
+    button.click()
+    at.run()
+    assert not at.exception
+    (toast,) = [t.value for t in at.toast if t.value.startswith("Withdrew your stance favor")]
+    assert "the model's labels count again" in toast
+    assert [r["label"] for r in _records(folder)] == ["favor", "withdrawn"]
+    assert not any("corrected" in m.value and "favor" in m.value for m in at.markdown)
+    assert _form(_open_popover(at, 0))["stance"].value == "against"  # the model's, again
+
+
 def test_a_folder_the_dashboard_cannot_write_is_an_error_not_a_traceback(
     app, small_runs_dir, folder
 ):
