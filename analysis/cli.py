@@ -1397,6 +1397,11 @@ def cmd_corrections(args: argparse.Namespace) -> int:
         "by_topic": counts,
         "skipped_lines": store.skipped_lines(),
     }
+    if args.list:  # each one, to review what was said (and withdraw with `correct`)
+        keep = ("time", "topic", "task", "label", "model_label", "passage_id", "run_id", "text")
+        report["corrections"] = [
+            {k: c.to_dict()[k] for k in keep} for c in sorted(current, key=lambda c: c.time)[::-1]
+        ]
     return _emit(report, args.json, "format_corrections")
 
 
@@ -2090,6 +2095,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     co = sub.add_parser("corrections", help="count the analyst's corrections per topic and task")
     _add_corrections_dir(co)
+    co.add_argument(
+        "--list",
+        action="store_true",
+        help="also list each correction in force, newest first (passage id, labels, text)",
+    )
     co.add_argument("--json", action="store_true", help="print one JSON object")
     co.set_defaults(handler=cmd_corrections)
 

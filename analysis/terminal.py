@@ -1074,7 +1074,22 @@ def format_corrections(report: dict[str, Any]) -> str:
             f"  {len(skipped)} line(s) skipped, not JSON (writes cut short, never saved) or no "
             f"correction (edited by hand?): {shown}"
         )
+    listed = report.get("corrections")
+    if listed is not None:
+        lines += ["", "in force, newest first (time, topic, task: label (model's), passage, text):"]
+        for c in listed:
+            model = c.get("model_label") or "not scored"
+            text = " ".join(str(c["text"]).split())
+            lines.append(
+                f"  {str(c['time'])[:19].replace('T', ' ')}  {c['topic']}  "
+                f"{TASK_WORDS.get(c['task'], c['task'])}: {c['label']} ({model})  "
+                f"{c.get('passage_id') or '-'}  "
+                + (text if len(text) <= LISTED_TEXT else text[: LISTED_TEXT - 1] + "…")
+            )
     return "\n".join(lines)
+
+
+LISTED_TEXT = 70  # `corrections --list`: the passage's text cut to this (--json gives it whole)
 
 
 def models_note(info: RunInfo) -> str:

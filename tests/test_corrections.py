@@ -195,6 +195,21 @@ def test_a_line_edited_by_hand_is_skipped_in_the_folder_not_fatal(tmp_path):
         assert sorted(c.task for c in store.latest()) == ["stance", "tone"]
 
 
+def test_a_file_of_no_corrections_warns_of_a_few_lines_and_counts_the_rest(tmp_path):
+    import warnings
+
+    path = tmp_path / "corpus.jsonl"  # an articles file named where the folder should be
+    path.write_text("".join(json.dumps({"id": i, "text": "x"}) + "\n" for i in range(40)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert read_corrections(path, strict=False) == []
+    said = [str(w.message) for w in caught]
+    assert len(said) == 6 and said[0].startswith(f"{path}:1: skipped a line")
+    assert said[-1] == (
+        f"{path}: skipped 35 more lines (it holds no correction at all: is it a corrections file?)"
+    )
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -681,7 +696,19 @@ def test_corrections_cli_counts_per_topic_and_task(tmp_path, capsys):
     assert report["by_topic"]["arms_control"]["tone"] == {"n": 1, "changed": 0}
     store.append([corr(UKRAINE_TEXT, "ukraine", "speaker", "against", model_label="favor")])
     assert main(["corrections", "--corrections-dir", str(store.folder)]) == 0
-    assert "ukraine: quoted voice's stance 1 (1 changed)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ukraine: quoted voice's stance 1 (1 changed)" in out and "in force, newest" not in out
+    # --list: each one in force, newest first, to review (a withdrawn one is not listed)
+    args = ["corrections", "--corrections-dir", str(store.folder), "--list"]
+    assert main(args) == 0
+    listed = capsys.readouterr().out.split("in force, newest first")[1].splitlines()[1:]
+    assert len(listed) == 3 and "ukraine  quoted voice's stance: against (favor)" in listed[0]
+    assert listed[0].endswith(UKRAINE_TEXT[:69] + "…")
+    store.append([dataclasses.replace(latest(store.history())[-1], label="withdrawn")])
+    assert main([*args, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [c["task"] for c in report["corrections"]] == ["tone", "stance"]
+    assert report["corrections"][1]["text"] == WIRE_TEXT
 
 
 def test_recompute_cli_without_corrections_is_a_one_line_error(run, tmp_path, capsys):

@@ -38,10 +38,21 @@ def read_corrections(path: str | Path, strict: bool = True) -> list[Correction]:
     return found
 
 
+# Skipped lines warned of one by one, per file; the rest are counted in one warning (a file
+# that is no corrections file at all, named as the folder, warned once per line).
+SKIPPED_SHOWN = 5
+
+
 def _read_file(path: Path, strict: bool) -> list[Correction]:
     found, skipped = _parse_file(path, strict)
-    for where, reason in skipped:
+    for where, reason in skipped[:SKIPPED_SHOWN]:
         warnings.warn(f"{where}: skipped a line that is {reason}", stacklevel=3)
+    if len(skipped) > SKIPPED_SHOWN:
+        warnings.warn(
+            f"{path}: skipped {len(skipped) - SKIPPED_SHOWN:,} more lines"
+            + (" (it holds no correction at all: is it a corrections file?)" if not found else ""),
+            stacklevel=3,
+        )
     return found
 
 
