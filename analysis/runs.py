@@ -216,10 +216,16 @@ def new_staging(runs_dir: str | Path) -> Path:
     """A fresh hidden folder in ``runs_dir`` where a run is written before it is claimed
     (:func:`list_runs` never lists it; :func:`finish_run` renames it to the run's id)."""
     runs_dir = Path(runs_dir)
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    remove_abandoned_staging(runs_dir)
-    staging = runs_dir / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
-    staging.mkdir()
+    try:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_staging(runs_dir)
+        staging = runs_dir / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        staging.mkdir()
+    except OSError as err:  # a read-only or full disk: the runs folder named, not a temp name
+        raise OSError(
+            f"cannot write a run in {runs_dir}: {err.strerror or err} (choose a folder you can "
+            "write with --runs-dir)"
+        ) from None
     return staging
 
 

@@ -390,3 +390,19 @@ def test_a_table_replaced_by_a_shorter_valid_one_is_damaged_by_its_recorded_coun
     )
     with pytest.raises(RunError, match=r"damaged: positions\.parquet"):
         load_run(str(path))
+
+
+def test_a_runs_folder_that_cannot_be_written_is_named_not_a_staging_folder(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from analysis.runs import new_staging
+
+    def refused(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refused)
+    with pytest.raises(OSError) as err:
+        new_staging(tmp_path / "runs")
+    message = str(err.value)
+    assert message.startswith(f"cannot write a run in {tmp_path / 'runs'}: Permission denied")
+    assert ".tmp-" not in message

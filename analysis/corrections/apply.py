@@ -310,11 +310,13 @@ def recompute(
     min_examples: int = 10,
     name: str | None = None,
     corrections_source: str | None = None,
+    command: str | None = None,
 ) -> Path:
     """Write a new run: ``run`` (for a run already recomputed, the model's run it came from:
     :func:`model_run`) with ``corrections`` applied (and, with ``calibrate``, probabilities
     temperature-scaled per task on the corrections first). Returns its folder; a ValueError
-    when nothing would change.
+    when nothing would change. ``command``: what the run records as made it (default: this
+    process's command line; the dashboard gives the ``viewpoints recompute`` that would).
 
     ``run.json`` keeps the source run's metadata and adds ``source_run``, ``corrections``
     (counts and where they came from) and ``calibration`` (per task: temperature and n, or why
@@ -414,7 +416,7 @@ def recompute(
                 **applied.counts,
             },
             # what made this run (the source run's analyze command stays in source_command)
-            "command": command_line(),
+            "command": command or command_line(),
             "source_command": run.meta.get("command"),
             # its positions are recomputed here, so made as runs now make them
             "interval_method": INTERVAL_METHOD,

@@ -23,6 +23,7 @@ accuracy; ECE).
 from __future__ import annotations
 
 import json
+import shlex
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -518,6 +519,15 @@ def recompute_section(ctx: context.RunContext, run: Any, where: Any) -> None:
                     ctx.runs_dir,
                     calibrate=calibrate,
                     corrections_source=str(where.folder),
+                    # the command that makes the same run, not the dashboard's own
+                    command=shlex.join(
+                        [
+                            *("viewpoints", "recompute", str(Path(run.path).resolve())),
+                            *("--runs-dir", str(Path(ctx.runs_dir).resolve())),
+                            *("--corrections-dir", str(where.folder.resolve())),
+                            *(["--calibrate"] if calibrate else []),
+                        ]
+                    ),
                 )
         except SameRecomputation as same:
             st.session_state[WRITTEN_KEY] = (

@@ -149,6 +149,9 @@ def test_write_a_corrected_run_from_the_page(app, tmp_path, folder):
     assert len(runs) == 2
     newest = next(r for r in runs if "source_run" in r)
     assert newest["corrections"]["applied"] == 1
+    # it records the command that makes it again, not the dashboard's server command
+    command = json.loads((Path(newest["path"]) / "run.json").read_text())["command"]
+    assert command.startswith("viewpoints recompute ") and f"--corrections-dir {folder}" in command
     # the new run opens from here, not only from the sidebar
     assert any("1 correction applied" in s.value for s in at.success)
     # and says which author positions moved, as `viewpoints recompute` does
