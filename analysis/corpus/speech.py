@@ -195,6 +195,14 @@ _DAYS_MONTHS = (
     "june july august september october november december"
 )
 _MONTHS = frozenset(_DAYS_MONTHS.split()[7:])
+# An embedded tweet as scraped pages print it: its text, then "— Name (@handle) Month d, yyyy"
+# ending its paragraph. The whole paragraph is the tweeter's words (a review found 95 such
+# passages read as the author's own).
+_TWEET_SIGNATURE = re.compile(
+    r"[—–-]\s*(?P<name>[^()\n—–]{0,60}?)\s*\(@(?P<handle>\w{1,20})\)\s*"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+\d{1,2},\s*\d{4}\s*$"
+)
 _LY_NOUNS = _words("family ally assembly rally supply reply monopoly anomaly")  # not adverbs
 SKIP_BEFORE_VERB = _words(
     "also has have had recently later previously repeatedly then once reportedly publicly "
@@ -606,6 +614,9 @@ def detect_speech(
             kinds.append(None if quoted and kind == "titled" else kind)
             groups.append(group)
             paragraph_of.append(number)
+    for number, tweeter in _embedded_tweets(text, paragraphs).items():
+        for i in (i for i, n in enumerate(paragraph_of) if n == number):
+            results[i], kinds[i], groups[i] = (True, tweeter), "named", None
     _share_within_quotes(results, groups)
     for i, (reported, speaker) in enumerate(results):
         if reported and speaker is None and kinds[i] == "pronoun":  # "he said"
@@ -631,6 +642,19 @@ def detect_speech(
         else (rep or whole, full.get(speaker, speaker) if speaker else orator)
         for i, (rep, speaker) in enumerate(results)
     ]
+
+
+def _embedded_tweets(text: str, paragraphs: Sequence[Sequence[tuple[int, int]]]) -> dict[int, str]:
+    """Paragraph number -> the tweeter, for paragraphs that end with an embedded tweet's
+    signature ("— Donald J. Trump (@realDonaldTrump) July 4, 2017"): the name, else the
+    handle."""
+    found = {}
+    for number, spans in enumerate(paragraphs):
+        if spans:
+            signed = _TWEET_SIGNATURE.search(text[spans[0][0] : spans[-1][1]])
+            if signed:
+                found[number] = signed.group("name").strip() or f"@{signed.group('handle')}"
+    return found
 
 
 def printed_whole(text: str, title: str | None = None) -> bool:

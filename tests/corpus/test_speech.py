@@ -108,6 +108,24 @@ def test_quotes_make_passages_reported_but_scare_quotes_do_not():
     ]
 
 
+def test_an_embedded_tweet_is_its_tweeter_s_words_not_the_author_s():
+    text = (
+        "Then the nominee spent his week live-tweeting the convention, with commentary like:\n\n"
+        "The invention of email has proven to be a very bad thing for Crooked Hillary. Build "
+        "the WALL! — Donald J. Trump (@realDonaldTrump) July 26, 2016\n\n"
+        "Sanctions will stay in place until Russia leaves Ukraine. — (@StateDept) May 1, 2019"
+        "\n\nThe dispute - over (@ mentions) in May 2019 - went on for weeks."
+    )
+    assert [(r, s) for _, r, s in _flags(text)] == [
+        (False, None),  # the author's line above the tweet
+        (True, "Donald J. Trump"),  # the tweet's text
+        (True, "Donald J. Trump"),  # its signature
+        (True, "@StateDept"),  # no name printed: the handle
+        (True, "@StateDept"),
+        (False, None),  # a dash, a parenthesis and a date are no signature
+    ]
+
+
 def test_a_multi_sentence_quote_shares_its_speaker():
     text = (
         "“These are very dishonest people, many of them. They are very, very dishonest "
