@@ -44,6 +44,14 @@ BOILERPLATE: tuple[str, ...] = (
     # date on the latest Russia news, video, and analysis from ABC News. Add Interest" (32
     # AllSides articles; scored as a sanctions passage in its own voice until 2026-12-07)
     r"interested in [^?]{1,80}\? add .{1,80} as an interest to stay up to date\b",
+    # CNN Opinion's footer: "Read CNNOpinion's new Flipboard magazine." "Join us on
+    # Facebook.com/CNNOpinion." (6 and 7 lines of non-reserved AllSides articles)
+    r"read cnnopinion's new flipboard magazine",
+    r"join us on (?:twitter|facebook)\b",
+    # The Guardian's links to related stories, a headline and its button: "Putin says Russian
+    # role in election hacking 'theoretically possible' Read more" (227 lines of non-reserved
+    # AllSides articles, read as the author's own words until 2026-12-07)
+    r".{1,200}\sread more$",
 )
 # Phrases that mark a short line as boilerplate wherever they occur in it (lower case).
 BOILERPLATE_PHRASES: tuple[str, ...] = ("by signing up you agree", "by signing up, you agree")

@@ -54,6 +54,12 @@ def test_outlet_boilerplate_lines_are_dropped():
     )
     assert clean_text(f"{body}\n\n{abc}") == body
     assert not is_boilerplate("Interested in Russia? Many voters are, polls show.")
+    footer = "Read CNNOpinion's new Flipboard magazine.\n\nJoin us on Facebook.com/CNNOpinion."
+    related = "Putin says Russian role in election hacking 'theoretically possible' Read more"
+    assert clean_text(f"{body}\n\n{related}\n\n{footer}") == body
+    # "read more" inside a sentence, or a long paragraph ending so, stays
+    assert not is_boilerplate("Voters read more news about Russia than before.")
+    assert not is_boilerplate("Sanctions bite. " * 20 + "Analysts urged readers to read more")
 
 
 def test_boilerplate_patterns_never_drop_a_long_paragraph():
