@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -64,9 +65,14 @@ def table_for(
 
 def with_topic_labels(table: pd.DataFrame, run: Run) -> pd.DataFrame:
     """``table`` with a ``topic_label`` column after ``topic``: the name the pages show."""
+    return labelled_topics(table, run.info.topic_labels())
+
+
+def labelled_topics(table: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+    """``table`` with a ``topic_label`` column after ``topic`` (key -> label: ``labels``), as
+    exports and the dashboard's downloads write it."""
     if "topic" not in table.columns or "topic_label" in table.columns:
         return table
-    labels = run.info.topic_labels()
     out = table.copy()
     out.insert(
         out.columns.get_loc("topic") + 1,

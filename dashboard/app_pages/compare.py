@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.export import labelled_topics
 from analysis.labels import group_label
 from analysis.outlets import newsroom_notes
 from dashboard import context, data, export, state, ui, views
@@ -91,7 +92,9 @@ def render() -> None:
     export.download_buttons(
         export.file_stem("compare", ctx.run_id, *chosen),
         key="cmp_download",
-        table=shown.sort_values(["_order"], kind="stable").drop(columns=["_order"]),
+        table=labelled_topics(  # as `export` writes it
+            shown.sort_values(["_order"], kind="stable").drop(columns=["_order"]), ctx.labels
+        ),
         chart=chart,
         what="these outlets' positions" if level == "outlet" else "these authors' positions",
         provenance=ctx.provenance,

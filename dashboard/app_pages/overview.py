@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.export import labelled_topics
 from analysis.labels import GROUP_TAGS, counted
 from analysis.outlets import newsroom_notes
 from analysis.periods import Period
@@ -230,7 +231,7 @@ def _download_positions(
     export.download_buttons(
         stem,
         key=f"ov_download_{level}",
-        table=rows.reset_index(drop=True),
+        table=labelled_topics(rows.reset_index(drop=True), ctx.labels),  # as `export` writes
         what=what,
         provenance={**ctx.provenance, "view": view},
     )

@@ -112,6 +112,9 @@ def test_overview_downloads_every_filtered_row(app, small_runs_dir, downloads):
     rows = pd.read_csv(io.BytesIO(download_bytes(at, downloads, "ov_download_author_csv")))
     assert set(rows["author"]) == {TIMOFEEV, VALDAI}  # the outlet filter from the link
     assert set(rows["topic"]) == {"arms_control", "sanctions", "ukraine"}
+    # the name the pages show beside the key, as `viewpoints export` writes it
+    assert list(rows.columns).index("topic_label") == list(rows.columns).index("topic") + 1
+    assert set(zip(rows["topic"], rows["topic_label"], strict=True)) >= {("ukraine", "Ukraine")}
     assert set(rows["level"]) == {"author"}
     records = json.loads(download_bytes(at, downloads, "ov_download_author_json"))
     assert len(records) == len(rows) == 6
