@@ -831,6 +831,11 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
                 f"note: {no_against_lead(accuracy, 'x')}: a stance difference may be the "
                 "model's, not the authors' (read the evidence)"
             )
+        if other := trust["measured_with_other_settings"]:
+            print(
+                "note: the stance model's figures on labelled news were measured with other "
+                f"settings than this run's ({'; '.join(other)}): they may not hold for it"
+            )
     return 0
 
 
@@ -1142,6 +1147,13 @@ def _terminal_columns() -> int | None:
     return int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
+def _run_files() -> set[str]:
+    """The files a run folder holds of its own (its tables, run.json, config.toml)."""
+    from analysis.runs import OPTIONAL_TABLES, TABLES
+
+    return {f"{t}.parquet" for t in (*TABLES, *OPTIONAL_TABLES)} | {"run.json", "config.toml"}
+
+
 def _check_export_target(name: str) -> None:
     """Refuse an ``--out`` that cannot be written as a file, in words, before any work."""
     shown = name if len(name) <= 80 else f"{name[:60]}...{name[-15:]}"
@@ -1155,9 +1167,9 @@ def _check_export_target(name: str) -> None:
             raise CLIError(f"--out {shown} is not a regular file; expected a file name")
         if not out.parent.is_dir():
             raise CLIError(f"--out {shown}: no folder {out.parent}")
-        if (out.parent / "run.json").is_file() and out.exists():
-            # a run's own file overwritten would leave the run damaged; a new file beside
-            # them is harmless
+        if (out.parent / "run.json").is_file() and out.name in _run_files():
+            # a run's own file overwritten would leave the run damaged; another file beside
+            # them (an earlier export) is the user's
             raise CLIError(
                 f"--out {shown} is a file of the run folder {out.parent}: writing it would "
                 "damage the run; expected a file outside it, or a new name"
@@ -1393,6 +1405,8 @@ def cmd_corrections(args: argparse.Namespace) -> int:
     report = {
         "folder": str(store.folder),
         "saved": len(history),
+        # of those saved, the records that took a label back (correct --withdraw, Withdraw)
+        "withdrawals": sum(c.label == "withdrawn" for c in history),
         "in_force": len(current),
         "by_topic": counts,
         "skipped_lines": store.skipped_lines(),
@@ -1400,7 +1414,8 @@ def cmd_corrections(args: argparse.Namespace) -> int:
     if args.list:  # each one, to review what was said (and withdraw with `correct`)
         keep = ("time", "topic", "task", "label", "model_label", "passage_id", "run_id", "text")
         report["corrections"] = [
-            {k: c.to_dict()[k] for k in keep} for c in sorted(current, key=lambda c: c.time)[::-1]
+            {k: c.to_dict()[k] for k in keep}
+            for c in current[::-1]  # latest(): time order
         ]
     return _emit(report, args.json, "format_corrections")
 
@@ -1440,10 +1455,18 @@ def _withdraw(
             file=sys.stderr,
         )
         return 0
+    from analysis.corrections import latest
+
     said = "; ".join(f"{TASK_WORDS[t]} {c.label}" for t, c in sorted(existing.items()))
+    left = latest(store.history())
     print(
         f"withdrew in {path}: passage {pid} on {topic}: {said}; the model's readings count "
-        f"again in a recomputed run: viewpoints recompute {args.run}",
+        + (
+            f"again in a recomputed run: viewpoints recompute {args.run}"
+            if left
+            else "again: no correction of yours is left in force, so the model's run reads "
+            "every passage as the model does (nothing to recompute)"
+        ),
         file=sys.stderr,
     )
     return 0

@@ -74,6 +74,7 @@ Both reports are plain JSON-ready dicts (no numpy types, NaN as ``None``);
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, replace
 from itertools import combinations
@@ -684,6 +685,11 @@ def _vetoed(run: Run, keys: Iterable[str]) -> set[str] | None:
     if isinstance(recorded, bool):
         return set(keys) if recorded else set()
     return set(keys) & {str(k) for k in recorded}
+
+
+_PASSAGES_COUNTED = re.compile(
+    r": passages (?:found|scored) (?:by|in) only\s+one run are counted, not compared$"
+)
 
 
 def _shared_topics(a: Run, b: Run) -> list[str]:
@@ -1378,7 +1384,9 @@ def robustness(
             runs[0], run, _shared_topics(runs[0], run), topic_names
         )
         warnings += [
-            f"{names[0]} (run A) and {name} (run B): {w}"
+            # compare's passage agreement is not part of this report: what it means here
+            f"{names[0]} (run A) and {name} (run B): "
+            + _PASSAGES_COUNTED.sub(": their positions rest on passages found differently", w)
             for w in differ
             if not w.startswith("intervals were made differently")  # said above, for all runs
         ]
@@ -1391,8 +1399,10 @@ def robustness(
             if accuracy_for_run(run.meta.get("models")) is None
         ]
         if unmeasured:
+            models = "model of" if len(unmeasured) == 1 else "models of"
+            was = "was" if len(unmeasured) == 1 else "were"
             warnings.append(
-                f"the stance model of {', '.join(unmeasured)} was not measured on labelled "
+                f"the stance {models} {', '.join(unmeasured)} {was} not measured on labelled "
                 "news: a pair stable across runs says they agree, not that either reads "
                 "authors right"
             )

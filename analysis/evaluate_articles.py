@@ -354,9 +354,10 @@ def article_metrics(matched: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
 
 
 def _told_intervals(intervals: dict[str, list[float] | None]) -> dict[str, Any]:
-    """The report's ``intervals``, and as ``intervals_alike`` the figures every resample gave
-    alike: ``[1.000, 1.000]`` from articles all read right says they are alike, not that the
-    figure is certain, so those get no interval."""
+    """The report's ``intervals``, and as ``intervals_alike`` the figures whose interval has no
+    width (95% or more of the resamples gave one figure): ``[1.000, 1.000]`` from articles all
+    read right says they are alike, not that the figure is certain, so those get no
+    interval."""
     alike = [
         name for name, interval in intervals.items() if interval and interval[0] == interval[1]
     ]

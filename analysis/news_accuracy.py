@@ -228,7 +228,10 @@ def settings_differ(accuracy: NewsAccuracy | None, settings: Mapping[str, Any] |
             continue
         numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (then, now))
         if (abs(float(then) - float(now)) > 1e-9) if numbers else then != now:
-            out.append(f"{words} {_setting(now)} (measured at {_setting(then)})")
+            if isinstance(now, bool):  # "quotes counted as the author's words (measured not)"
+                out.append(f"{words if now else 'quotes not counted'} (measured otherwise)")
+            else:
+                out.append(f"{words} {_setting(now)} (measured at {_setting(then)})")
     return out
 
 

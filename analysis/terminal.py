@@ -159,9 +159,9 @@ def missing_interval_notes(report: dict[str, Any]) -> list[str]:
         words = [INTERVAL_FIGURES.get(name, name) for name in alike]
         figures = " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
         notes.append(
-            f"no interval for {figures}: every resample of these articles gives the same "
-            "figure, which says they are alike, not that the figure is certain; more labelled "
-            "articles would say how far it holds"
+            f"no interval for {figures}: 95% or more of the resamples of these articles give "
+            "the same figure, which says they are alike, not that the figure is certain; more "
+            "labelled articles would say how far it holds"
         )
     n = report.get("n_articles") or MIN_INTERVAL_ARTICLES
     if n < MIN_INTERVAL_ARTICLES:
@@ -1058,7 +1058,11 @@ def format_estimate(estimate: CostEstimate) -> str:
 def format_corrections(report: dict[str, Any]) -> str:
     """The corrections in force, per topic and task (``viewpoints corrections``)."""
     head = f"{report['folder']}: {report['in_force']} corrections in force"
-    lines = [f"{head} ({report['saved']} saved)"]
+    withdrawals = report.get("withdrawals") or 0
+    saved = f"{report['saved']} saved" + (
+        f", {withdrawals} of them withdrawing a label" if withdrawals else ""
+    )
+    lines = [f"{head} ({saved})"]
     for topic, tasks in sorted(report["by_topic"].items()):
         cells = ", ".join(
             f"{TASK_WORDS.get(task, task)} {v['n']} ({v['changed']} changed)"

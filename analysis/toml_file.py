@@ -44,8 +44,8 @@ def _explained(err: tomllib.TOMLDecodeError, text: str) -> str:
     message = str(err)
     if message.startswith("Invalid initial character for a key part"):
         return message + (
-            "; a bare key holds only ASCII letters, digits, '_' and '-' (write others in "
-            "quotes, or use such a key and put the words in a value)"
+            "; a bare key holds only ASCII letters, digits, '_' and '-' (a topic's key: "
+            "lower-case a-z, digits and '_'; its label can be in any script)"
         )
     where = re.search(r"\(at line (\d+), column \d+\)", message)
     if not message.startswith("Cannot overwrite a value") or where is None:

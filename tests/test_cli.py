@@ -178,6 +178,10 @@ def test_export_checks_out_before_writing_anything(tmp_path, capsys):
     assert main([*base, str(run / "positions.parquet")]) == 2
     assert "would damage the run" in _error(capsys)
     assert (run / "positions.parquet").read_bytes() == before
+    # an export of the user's own beside them is theirs to replace
+    (run / "authors.csv").write_text("an earlier export")
+    assert main([*base, str(run / "authors.csv")]) == 0
+    assert (run / "authors.csv").read_text().startswith("run_id,")
 
 
 def test_a_failed_export_leaves_neither_the_file_nor_its_sidecar(tmp_path, capsys, monkeypatch):

@@ -388,14 +388,18 @@ def test_a_correction_on_text_in_several_passages_reaches_each_and_is_counted(
     scored = run.scores.query("topic == 'arms_control' and article_id != @WIRE")
     other = scored["passage_id"].iloc[0]
     run.passages.loc[run.passages["passage_id"] == other, "text"] = WIRE_TEXT
-    applied = apply_corrections(run, [corr(WIRE_TEXT, "arms_control", "stance", "favor")])
-    rows = applied.tables["scores"].query("topic == 'arms_control' and corrected == 'stance'")
+    labels = [
+        corr(WIRE_TEXT, "arms_control", "stance", "favor"),
+        corr(WIRE_TEXT, "arms_control", "tone", "positive"),  # the same passages again
+    ]
+    applied = apply_corrections(run, labels)
+    rows = applied.tables["scores"].query("topic == 'arms_control' and corrected == 'stance,tone'")
     assert set(rows["passage_id"]) == {
         other,
         *run.scores.query("article_id == @WIRE")["passage_id"],
     }
-    assert (applied.counts["applied"], applied.counts["shared_text"]) == (1, 1)
-    assert applied.counts["shared_passages"] == 2
+    assert (applied.counts["applied"], applied.counts["shared_text"]) == (2, 2)
+    assert applied.counts["shared_passages"] == 2  # two passages, each counted once
 
 
 def test_a_correction_on_a_pair_the_run_never_scored_is_counted_without_effect(run):
@@ -1153,10 +1157,19 @@ def test_correct_withdraw_takes_a_correction_back_and_the_model_s_reading_counts
     assert _correct(run, folder, pid, "--withdraw") == 0
     err = capsys.readouterr().err
     assert f"passage {pid} on {topic}: stance {other}; tone {tone};" in err
-    assert "the model's readings count again" in err
+    assert "the model's readings count again" in err and "nothing to recompute" in err
     history = read_corrections(folder)
     assert [c.label for c in history][-2:] == ["withdrawn", "withdrawn"]
     assert latest(history) == []  # nothing in force: the file only grew
+    assert main(["corrections", "--corrections-dir", str(folder)]) == 0
+    assert "0 corrections in force (4 saved, 2 of them withdrawing a label)" in (
+        capsys.readouterr().out
+    )
+    recompute_args = ["recompute", str(run.path), "--corrections-dir", str(folder)]
+    assert main([*recompute_args, "--runs-dir", str(run.path.parent)]) == 2
+    assert f"your corrections were withdrawn: run {run.run_id}, the model's" in (
+        capsys.readouterr().err
+    )
     # a recomputed run of these corrections is the model's run again: nothing to apply
     applied = apply_corrections(run, history)
     assert applied.counts["in_force"] == 0

@@ -154,7 +154,16 @@ def test_a_topic_the_stance_model_was_not_measured_on_is_said(tmp_path, capsys):
     assert main([*args, "--permutations", "199", "--measure", "tone"]) == 0
     assert blind not in capsys.readouterr().out  # nor of tone, which it is not about
     assert main([*args, "--permutations", "199", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["topics_not_measured"] == ["Iran sanctions"]
+    report = json.loads(capsys.readouterr().out)
+    assert report["topics_not_measured"] == ["Iran sanctions"]
+    # a run made with another threshold than the figures' is told so, as show tells it
+    (run,) = [p for p in tmp_path.iterdir() if (p / "run.json").is_file()]
+    (run / "config.toml").write_text("[topics]\nthreshold = 0.3\n")
+    assert main([*args, "--permutations", "199"]) == 0
+    assert (
+        "were measured with other settings than this run's (relevance threshold 0.3 (measured "
+        f"at {v2.settings['threshold']:g}))" in capsys.readouterr().out
+    )
 
 
 def test_one_article_each_has_no_interval_and_no_stance_is_not_compared(tmp_path):

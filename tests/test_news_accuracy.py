@@ -183,10 +183,10 @@ def test_a_run_made_with_other_settings_than_the_figures_is_told_which():
     assert settings_differ(figures, run_settings(other)) == [
         "relevance threshold 0.3 (measured at 0.55)",
         "min_stance_mass 0.01 (measured at 0.1)",
-        "quotes counted as the author's words yes (measured at no)",
+        "quotes counted as the author's words (measured otherwise)",
     ]
     line = accuracy_line(figures, settings=run_settings(other))
-    assert line.endswith("(measured at no)): the figures may not hold for it")
+    assert line.endswith("(measured otherwise)): the figures may not hold for it")
     # figures that did not record their settings, or a run that did not: nothing to say
     assert settings_differ(FIGURES, run_settings(other)) == []
     assert settings_differ(figures, None) == []

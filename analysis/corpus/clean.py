@@ -48,11 +48,14 @@ BOILERPLATE: tuple[str, ...] = (
     # Facebook.com/CNNOpinion." (6 and 7 lines of non-reserved AllSides articles)
     r"read cnnopinion's new flipboard magazine",
     r"join us on (?:twitter|facebook)\b",
-    # The Guardian's links to related stories, a headline and its button: "Putin says Russian
-    # role in election hacking 'theoretically possible' Read more" (227 lines of non-reserved
-    # AllSides articles, read as the author's own words until 2026-12-07)
-    r".{1,200}\sread more$",
 )
+# The Guardian's "Read more" button, scraped onto the end of a line: after a headline (a link
+# to a related story, "Putin says Russian role in election hacking 'theoretically possible'
+# Read more": 226 lines of non-reserved AllSides articles, read as the author's words until
+# 2026-12-07) the line goes; after a sentence (the end of a Q&A box, "... about 2,100 miles
+# away. Read more") only the button. Case-sensitive, as the button is printed.
+READ_MORE_BUTTON = re.compile(r"\s+Read more$")
+READ_MORE_MAX_CHARS = 200
 # Phrases that mark a short line as boilerplate wherever they occur in it (lower case).
 BOILERPLATE_PHRASES: tuple[str, ...] = ("by signing up you agree", "by signing up, you agree")
 BOILERPLATE_MAX_CHARS = 600
@@ -214,6 +217,17 @@ def normalise(text: str) -> str:
     return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
 
 
+def without_read_more(line: str) -> str:
+    """A line without the "Read more" button scraped onto its end: nothing where the rest is a
+    headline (a link to another story), the sentence where it ends one; the line as it is
+    where no such button ends it or it is too long to be a link."""
+    button = READ_MORE_BUTTON.search(line)
+    if button is None or len(line) > READ_MORE_MAX_CHARS + len(button.group()):
+        return line
+    rest = line[: button.start()]
+    return rest if rest.endswith((".", ".”", '."', ".’")) else ""
+
+
 def is_boilerplate(line: str) -> bool:
     """Whether a (normalised) line is outlet boilerplate."""
     if len(line) > BOILERPLATE_MAX_CHARS:
@@ -311,6 +325,8 @@ def clean_text(text: str) -> str:
                 line = " ".join(_WIDGETS.sub(" ", line).split())
             if " MORE" in line:
                 line = drop_hover_cards(line)
+            if line.endswith("Read more"):
+                line = without_read_more(line)
             if (
                 not any(ch.isalnum() for ch in line)
                 or is_boilerplate(line)

@@ -201,7 +201,7 @@ _MONTHS = frozenset(_DAYS_MONTHS.split()[7:])
 _TWEET_SIGNATURE = re.compile(
     r"[—–-]\s*(?P<name>[^()\n—–]{0,60}?)\s*\(@(?P<handle>\w{1,20})\)\s*"
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\s+\d{1,2},\s*\d{4}\s*$"
+    r"December)\s+\d{1,2},\s*\d{4}(?:\s+Report)?\s*$"  # BBC pages print a Report button after
 )
 _LY_NOUNS = _words("family ally assembly rally supply reply monopoly anomaly")  # not adverbs
 SKIP_BEFORE_VERB = _words(

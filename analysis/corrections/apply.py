@@ -18,6 +18,7 @@ from analysis.corrections.records import (
     RELEVANT,
     SPEAKER,
     TASKS,
+    WITHDRAWN,
     Correction,
     latest,
 )
@@ -182,11 +183,15 @@ def apply_corrections(
             counts["by_task"][c.task] += 1
             if reached.get(key, 0) > 1:
                 counts["shared_text"] += 1
-                counts["shared_passages"] += reached[key]
         elif key in waiting:
             counts["waiting"] += 1
         else:
             counts["no_effect"] += 1
+    # the passages those corrections reached, each text once (a stance and a tone label on
+    # one text reach the same passages)
+    counts["shared_passages"] = sum(
+        n for key, n in reached.items() if n > 1 and key in by_key and key not in removed_keys
+    )
     if added:
         scores = pd.concat([scores, pd.DataFrame(added)], ignore_index=True)
     scores = scores.reset_index(drop=True)
@@ -371,6 +376,8 @@ def recompute(
         )
         elsewhere = f"; {others} more on topics this run does not have {topics}" if others else ""
         if not counts["in_force"]:  # "none of the 0 ..." read as a riddle
+            corrections = list(corrections)
+            withdrawn = any(c.label == WITHDRAWN for c in corrections)
             raise ValueError(
                 "no correction in force is on this run's topics"
                 + (
@@ -380,6 +387,12 @@ def recompute(
                     else ""
                 )
                 + "; no new run written"
+                + (  # all withdrawn: the model's run is what a corrected run would be
+                    f" (your corrections were withdrawn: run {run.run_id}, the model's, reads "
+                    "every passage as the model does)"
+                    if withdrawn and not others
+                    else ""
+                )
             )
         why = [  # counts of nothing left out, as the recompute line leaves them out
             f"{n} {words}"

@@ -57,9 +57,16 @@ def test_outlet_boilerplate_lines_are_dropped():
     footer = "Read CNNOpinion's new Flipboard magazine.\n\nJoin us on Facebook.com/CNNOpinion."
     related = "Putin says Russian role in election hacking 'theoretically possible' Read more"
     assert clean_text(f"{body}\n\n{related}\n\n{footer}") == body
-    # "read more" inside a sentence, or a long paragraph ending so, stays
-    assert not is_boilerplate("Voters read more news about Russia than before.")
-    assert not is_boilerplate("Sanctions bite. " * 20 + "Analysts urged readers to read more")
+    # after a sentence only the button goes; "read more" in a sentence or a long line stays
+    qa = "Two US bombers flew from Guam, about 2,100 miles away."
+    assert clean_text(f"{body}\n\n{qa} Read more") == f"{body}\n\n{qa}"
+    kept = [
+        "Voters read more news about Russia than before.",
+        "Analysts urged readers to read more.",
+    ]
+    long = "Sanctions bite. " * 20 + "Read more"
+    for line in [*kept, long]:
+        assert clean_text(f"{body}\n\n{line}") == f"{body}\n\n{line}"
 
 
 def test_boilerplate_patterns_never_drop_a_long_paragraph():

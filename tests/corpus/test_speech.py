@@ -113,7 +113,8 @@ def test_an_embedded_tweet_is_its_tweeter_s_words_not_the_author_s():
         "Then the nominee spent his week live-tweeting the convention, with commentary like:\n\n"
         "The invention of email has proven to be a very bad thing for Crooked Hillary. Build "
         "the WALL! — Donald J. Trump (@realDonaldTrump) July 26, 2016\n\n"
-        "Sanctions will stay in place until Russia leaves Ukraine. — (@StateDept) May 1, 2019"
+        "Sanctions will stay in place until Russia leaves Ukraine. — (@StateDept) May 1, 2019 "
+        "Report"
         "\n\nThe dispute - over (@ mentions) in May 2019 - went on for weeks."
     )
     assert [(r, s) for _, r, s in _flags(text)] == [
