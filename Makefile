@@ -54,8 +54,9 @@ run: analyze-seeds dashboard
 analyze-seeds: $(STAMP)
 	$(BIN)/viewpoints analyze seeds --runs-dir $(RUNS) --name seeds
 
+# Ctrl-C (status 130) is how the dashboard is stopped, not an error of make's
 dashboard: $(STAMP)
-	$(BIN)/viewpoints dashboard --runs-dir $(RUNS) --port $(PORT)
+	$(BIN)/viewpoints dashboard --runs-dir $(RUNS) --port $(PORT) || [ $$? -eq 130 ]
 
 benchmark: $(STAMP)
 	$(BIN)/python -m experiments.benchmark_throughput

@@ -1631,7 +1631,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     env = {**os.environ, "VIEWPOINTS_RUNS_DIR": str(Path(args.runs_dir).resolve())}
     command = server_command(args.port, args.runs_dir, corrections_dir=args.corrections_dir)
     if not port_is_free(args.port):
-        raise CLIError(f"port {args.port} is in use; choose another with --port")
+        raise CLIError(
+            f"port {args.port} is in use; choose another with --port (with make: PORT=N)"
+        )
     child = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent)
     previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     print(f"dashboard on http://localhost:{args.port} (runs from {args.runs_dir})", file=sys.stderr)

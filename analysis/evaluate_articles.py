@@ -99,6 +99,8 @@ def load_article_labels(path: str | Path, split: str | None = None) -> pd.DataFr
                 "topic": record["topic"],
                 "label": label,
                 "line": number,
+                # kept to tell when several splits are judged together
+                "split": None if record.get("split") is None else str(record["split"]),
             }
         )
     if not rows:
@@ -377,6 +379,10 @@ def evaluate_run_articles(labels: pd.DataFrame, positions: pd.DataFrame) -> dict
             "its exact title, on one of the run's topics"
         )
     report = article_metrics(matched)
+    # labels of several splits judged together (no --split): train articles, a model's own
+    # training data where it was trained at article level, flatter the figures
+    splits = labels["split"].dropna().astype(str) if "split" in labels else pd.Series([], dtype=str)
+    report["splits_mixed"] = sorted(set(splits)) if splits.nunique() > 1 else []
     report["labels_not_in_run"] = len(unmatched)
     report["first_not_in_run"] = unmatched[:5]
     report["matched_by_title"] = n_by_title

@@ -212,8 +212,11 @@ def csv_text(table: pd.DataFrame) -> str:
     export`` and the dashboard's download buttons write it."""
     flat = table.copy()
     for column in flat.columns:
-        if flat[column].dtype == object or isinstance(flat[column].dtype, pd.StringDtype):
-            flat[column] = flat[column].map(_csv_cell)
+        dtype = flat[column].dtype
+        # Arrow-backed list columns (the outlets' evidence) read as lists too, not as their
+        # printed form ("['a' 'b'\n 'c']")
+        if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype | pd.ArrowDtype):
+            flat[column] = flat[column].astype(object).map(_csv_cell)
     return flat.to_csv(index=False)
 
 

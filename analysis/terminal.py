@@ -81,6 +81,7 @@ def format_article_report(report: dict[str, Any]) -> str:
     cov = report["coverage"]  # None where undefined (evaluate_articles.article_metrics)
     missing = report.get("labels_not_in_run") or 0
     lines = [
+        *([mixed] if (mixed := mixed_splits_note(report)) else []),
         *(
             [
                 f"only {report['n']} of the {report['n'] + missing} labelled article × topic "
@@ -138,6 +139,18 @@ INTERVAL_FIGURES = {
     "sign_accuracy": "sign accuracy",
     "auc_favor_vs_none": "AUC favor vs none",
 }
+
+
+def mixed_splits_note(report: dict[str, Any]) -> str | None:
+    """Said first where the labels of several splits were judged together (no split chosen)."""
+    splits = report.get("splits_mixed") or []
+    if not splits:
+        return None
+    return (
+        f"note: the labels hold the splits {', '.join(splits)} and no split was chosen, so "
+        "these figures mix them: judge one (--split dev): articles a model or a threshold was "
+        "chosen on flatter it"
+    )
 
 
 def article_interval_note(report: dict[str, Any]) -> str | None:

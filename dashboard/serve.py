@@ -60,7 +60,8 @@ def server_command(
 ) -> list[str]:
     """The command line that serves the dashboard over ``runs_dir`` on ``port`` with this
     Python: headless (never Streamlit's first-run e-mail prompt, which fails without a
-    terminal), no usage statistics, the viewer's toolbar (no "Deploy" button); ``address``
+    terminal), no usage statistics, the viewer's toolbar (no "Deploy" button), no welcome
+    message of Streamlit's (the command says where it serves); ``address``
     binds one interface (default: Streamlit's), ``watch_files=False`` turns the source watcher
     off (benchmarks and tests)."""
     options = [
@@ -72,6 +73,11 @@ def server_command(
         "false",
         "--client.toolbarMode",  # no "Deploy" button or developer menu for the analyst
         "viewer",
+        # `viewpoints dashboard` says where it serves; Streamlit's own welcome looks the
+        # machine's external address up online, and offline it printed "Did not auto detect
+        # external IP", which a new user read as an error
+        "--logger.hideWelcomeMessage",
+        "true",
     ]
     if address is not None:
         options += ["--server.address", address]

@@ -297,6 +297,14 @@ def test_export_writes_the_outlets_positions_when_asked(tmp_path, capsys):
     assert {r["level"] for r in rows} == {"outlet"} and len(rows) == len(expected)
     provenance = json.loads((tmp_path / "o.json.provenance.json").read_text())
     assert provenance["export"]["what"] == "outlet positions"
+    # in CSV their evidence is passage ids separated by spaces, as the authors' (columns.md),
+    # not the printed form of an Arrow list ("['a' 'b'\n 'c']")
+    assert main([*base, str(tmp_path / "o.csv")]) == 0
+    import pandas as pd
+
+    cells = pd.read_csv(tmp_path / "o.csv")["evidence"].dropna()
+    listed = [r["evidence"] for r in rows if r["evidence"]]
+    assert len(cells) == len(listed) and set(cells) == {" ".join(ids) for ids in listed}
     assert main([*base, str(tmp_path / "p.json"), "--what", "articles"]) == 2
     assert "--outlets: only with --what positions" in _error(capsys)
 

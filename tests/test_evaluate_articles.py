@@ -363,6 +363,15 @@ def test_a_report_on_few_labels_found_in_the_run_says_so_before_its_figures():
     assert first.startswith("only 2 of the 5 labelled article × topic pairs are in the run")
     assert second.startswith("2 labelled article × topic pairs") and "3 not in the run" in second
     assert "no intervals: 1 labelled article, fewer than the 10" in text
+    # labels of two splits judged together (no --split): said first
+    both = labels.assign(split=["dev", "dev", "train", "train", "dev"])
+    report = evaluate_run_articles(both, positions)
+    assert report["splits_mixed"] == ["dev", "train"]
+    assert format_article_report(report).startswith(
+        "note: the labels hold the splits dev, train and no split was chosen"
+    )
+    one = evaluate_run_articles(both[both["split"] == "dev"], positions)
+    assert one["splits_mixed"] == [] and "no split was chosen" not in format_article_report(one)
 
 
 def test_a_fresh_analysis_of_the_labelled_articles_is_kept_as_a_run(tmp_path, capsys, monkeypatch):

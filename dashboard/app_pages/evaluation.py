@@ -698,6 +698,13 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
     """The article-level figures of a run (see :func:`analysis.evaluate_articles`)."""
     where = f"{source}" + (f", split {split}" if split else "")
     missing = report.get("labels_not_in_run") or 0
+    if mixed := report.get("splits_mixed"):
+        st.warning(
+            f"The labels hold the splits {', '.join(map(md_escape, mixed))} and no split was "
+            "chosen, so these figures mix them: give one (e.g. dev) in Split. Articles a model "
+            "or a threshold was chosen on flatter it.",
+            icon=":material/warning:",
+        )
     st.markdown(
         f"**{report['n']:,} labelled article × topic pairs** from {where}"
         + (f"; {missing:,} not in this run" if missing else "")

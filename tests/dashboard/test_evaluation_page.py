@@ -325,6 +325,22 @@ def test_article_labels_judge_the_runs_article_positions(app, small_runs_dir, fo
         "Answering favor for every one of the 2 leaning pairs would score 50%" in c.value
         for c in at.caption
     )
+    assert not any("no split was chosen" in w.value for w in at.warning)
+
+
+def test_labels_of_several_splits_judged_together_are_warned_of(app, small_runs_dir, tmp_path):
+    rows = [
+        {"article_id": "001_6c28832786d132a7", "topic": "arms_control", "label": "favor"},
+        {"article_id": "000_75f37cc66b80f13e", "topic": "sanctions", "label": "none"},
+    ]
+    rows = [dict(r, split=s) for r, s in zip(rows, ("dev", "train"), strict=True)]
+    at = _judge_labels(app, small_runs_dir, rows, tmp_path / "split.jsonl")
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning if "no split was chosen" in w.value]
+    assert warning.startswith("The labels hold the splits dev, train")
+    at.text_input(key="ev_articles_split").input("dev").run()
+    _press(at, "Judge this run")
+    assert not any("no split was chosen" in w.value for w in at.warning)
 
 
 def test_labels_where_nothing_is_discussed_read_coverage_n_a(app, small_runs_dir, folder, tmp_path):

@@ -56,6 +56,8 @@ def test_the_server_command_runs_the_launcher_with_the_app_options_after_the_sep
     assert streamlit[streamlit.index("--server.port") + 1] == "8600"
     assert streamlit[streamlit.index("--server.headless") + 1] == "true"
     assert streamlit[streamlit.index("--client.toolbarMode") + 1] == "viewer"
+    # the command says where it serves: no welcome that looks the external address up online
+    assert streamlit[streamlit.index("--logger.hideWelcomeMessage") + 1] == "true"
     assert "--server.address" not in streamlit and "--server.fileWatcherType" not in streamlit
     assert app == [
         "--runs-dir",
