@@ -783,3 +783,11 @@ def tone_baseline_note(
         f"filters: {parts}. A topic's own words (sanctions, war, invasion) pull every tone one "
         "way, so compare a tone with this and with other authors' and outlets', not with 0."
     )
+
+
+def takes_side(rows: pd.DataFrame) -> pd.Series:
+    """Which positions are discussed with a stance of the author's own (expressed or mixed):
+    where a page opens, with nothing chosen, to show a number and its evidence."""
+    if "stance_status" not in rows:
+        return pd.Series(False, index=rows.index)
+    return (rows["status"] == "discussed") & rows["stance_status"].isin(["expressed", "mixed"])

@@ -61,9 +61,13 @@ def render() -> None:
         )
     level = ui.unit_choice("Compare", "cmp_units")
     positions = data.positions(ctx.path, ctx.stamp, level)
-    # the first choice: those who wrote most among those who discuss a topic (a page that
-    # opened on three groups that discuss nothing showed only "not discussed")
+    # the first choice: those who wrote most among those whose own words take a side on a
+    # topic, else among those who discuss one (a page that opened on three groups that
+    # discuss nothing showed only "not discussed"; one on quoted voices alone, no stance)
     discussing = set(positions.loc[positions["status"] == "discussed", "author"].astype(str))
+    sided = set(positions.loc[views.takes_side(positions), "author"].astype(str))
+    if len(sided) >= 2:
+        discussing = sided
     if level == "outlet":
         chosen, kinds = _choose_outlets(meta, discussing)
     else:

@@ -356,6 +356,38 @@ def test_the_evidence_opens_on_the_topic_the_table_is_sorted_by(app, small_runs_
     assert silent.selectbox(key="w_topic").value == "arms_control"
 
 
+def test_with_nothing_chosen_the_evidence_opens_on_a_position_that_takes_a_side(
+    app, small_runs_dir, tmp_path
+):
+    import json
+
+    from analysis.runs import load_run, write_run
+
+    first = app(small_runs_dir).run().selectbox(key="w_author").value  # the table's first
+    run = load_run("latest", small_runs_dir)
+    tables = {n: getattr(run, n) for n in ("articles", "passages", "scores", "positions")}
+    positions = tables["positions"].copy()
+    discussed = positions["status"] == "discussed"
+    # every discussed position takes no side but one author's on one topic, not the first's
+    sided = positions[discussed & (positions["level"] == "author")]
+    sided = sided[sided["author"] != first].iloc[0]
+    positions["stance_status"] = [None if not d else "no_stance" for d in discussed]
+    at_sided = (positions["author"] == sided["author"]) & (positions["topic"] == sided["topic"])
+    positions.loc[at_sided, "stance_status"] = "expressed"
+    tables["positions"] = positions
+    meta = json.loads((run.path / "run.json").read_text())
+    config = (run.path / "config.toml").read_text()
+    write_run(
+        tmp_path, run.run_id, {k: v for k, v in meta.items() if k != "run_id"}, config, tables
+    )
+    at = app(tmp_path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="w_author").value == sided["author"]
+    assert at.selectbox(key="w_topic").value == sided["topic"]
+    # a unit chosen stays, whether or not it takes a side
+    assert app(tmp_path, author=first).run().selectbox(key="w_author").value == first
+
+
 def test_after_switching_to_articles_the_evidence_opens_on_a_topic_the_article_discusses(
     app, small_runs_dir
 ):
