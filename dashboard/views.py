@@ -785,9 +785,15 @@ def tone_baseline_note(
     )
 
 
-def takes_side(rows: pd.DataFrame) -> pd.Series:
-    """Which positions are discussed with a stance of the author's own (expressed or mixed):
-    where a page opens, with nothing chosen, to show a number and its evidence."""
+def takes_side(rows: pd.DataFrame, clearly: bool = False) -> pd.Series:
+    """Which positions are discussed with a stance of the author's own (expressed or mixed),
+    and with ``clearly`` an interval clear of 0: where a page opens, with nothing chosen, to
+    show a number and its evidence."""
     if "stance_status" not in rows:
         return pd.Series(False, index=rows.index)
-    return (rows["status"] == "discussed") & rows["stance_status"].isin(["expressed", "mixed"])
+    sided = (rows["status"] == "discussed") & rows["stance_status"].isin(["expressed", "mixed"])
+    if clearly and {"stance_low", "stance_high"} <= set(rows.columns):
+        low = pd.to_numeric(rows["stance_low"], errors="coerce")
+        high = pd.to_numeric(rows["stance_high"], errors="coerce")
+        sided &= (low > 0) | (high < 0)
+    return sided

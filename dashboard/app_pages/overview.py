@@ -254,10 +254,13 @@ def _evidence_for_group(
     left, right = st.columns(2)
     label = "Outlet" if level == "outlet" else "Author or outlet group"
     pos = data.positions(ctx.path, ctx.stamp, level, period)
-    # with none chosen, the first unit in the table's order whose own words take a side: a
-    # review opened on a one-passage "no stance expressed" and read nothing to see there
-    stanced = set(pos.loc[views.takes_side(pos), "author"].astype(str))
-    first = next((u for u in units if str(u) in stanced), None)
+    # with none chosen, the first unit in the table's order whose own words take a side,
+    # clearly (an interval clear of 0) where one does: a review opened on a one-passage "no
+    # stance expressed" and read nothing to see there
+    first = None
+    for clearly in (True, False):
+        stanced = set(pos.loc[views.takes_side(pos, clearly), "author"].astype(str))
+        first = first or next((u for u in units if str(u) in stanced), None)
     unit = state.selectbox(label, units, level, where=left, default=first)
     topic = _topic_picker(ctx, right, topics, pos[pos["author"] == unit], f"{level}:{unit}")
     if unit is None or topic is None:
@@ -337,11 +340,13 @@ def _topic_picker(
         if "n_passages" in rows
         else discussed
     )
+    clear = set(rows.loc[views.takes_side(rows, clearly=True), "topic"])
     sided = set(rows.loc[views.takes_side(rows), "topic"])  # own words that take a side, first
     sorted_by = st.session_state.get(SORTED_TOPIC)  # the topic the table is sorted by, first
     ranked = (sorted_by, *topics)
     first = (
-        next((t for t in ranked if t in sided), None)
+        next((t for t in ranked if t in clear), None)
+        or next((t for t in ranked if t in sided), None)
         or next((t for t in ranked if t in own), None)
         or next((t for t in ranked if t in discussed), None)
     )

@@ -386,6 +386,19 @@ def test_with_nothing_chosen_the_evidence_opens_on_a_position_that_takes_a_side(
     assert at.selectbox(key="w_topic").value == sided["topic"]
     # a unit chosen stays, whether or not it takes a side
     assert app(tmp_path, author=first).run().selectbox(key="w_author").value == first
+    # where the first unit's side is weak (its interval across 0) and another's is clear,
+    # the clear one is shown first
+    positions.loc[discussed & (positions["author"] == first), "stance_status"] = "expressed"
+    positions.loc[positions["author"] == first, ["stance_low", "stance_high"]] = [-0.2, 0.3]
+    positions.loc[at_sided, ["stance_low", "stance_high"]] = [0.1, 0.5]
+    tables["positions"] = positions
+    clear = tmp_path / "clear"
+    write_run(clear, run.run_id, {k: v for k, v in meta.items() if k != "run_id"}, config, tables)
+    at = app(clear).run()
+    assert (at.selectbox(key="w_author").value, at.selectbox(key="w_topic").value) == (
+        sided["author"],
+        sided["topic"],
+    )
 
 
 def test_after_switching_to_articles_the_evidence_opens_on_a_topic_the_article_discusses(
