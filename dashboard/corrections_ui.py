@@ -227,7 +227,8 @@ def correction_form(
             "too",
         )
         saved = st.form_submit_button("Save", icon=":material/save:")
-        # the only undo: choosing the model's label again records it as the analyst's
+        # the undo (choosing the model's label again would record it as the analyst's,
+        # certain), offered where the passage has labels of the analyst's
         withdraw = bool(existing) and st.form_submit_button(
             "Withdraw my labels",
             icon=":material/undo:",

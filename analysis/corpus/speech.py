@@ -28,7 +28,9 @@ block quote set with one opening mark at the start of its first paragraph and on
 at the end of its last (its source named by a line above it, "From McClatchy:"); and an
 article that is another's words printed whole ("Transcript: ..." as its title, or a first line
 "Below is ... address as prepared for delivery"; its speaker the one a title names,
-"Transcript: President Obama's ..." -> "Obama"; the editor's line is the author's). A speech
+"Transcript: President Obama's ..." -> "Obama"; the editor's line is the author's); and an
+embedded tweet, a paragraph that ends with the signature scraped pages print ("— Donald J.
+Trump (@realDonaldTrump) July 26, 2016"), its speaker the name (else the handle). A speech
 verb inside a hyphenated word ("Russian-supported") is none.
 
 A wire story's dateline ("WASHINGTON (AP) — ") is not the subject of the sentence after it;
