@@ -285,8 +285,8 @@ def author_shift(
         cuts = spoken
         if not cuts:
             return unmeasured(
-                f"needs at least {2 * min_side} dated articles on the topic on two or more "
-                f"dates, has {len(days)}",
+                f"needs at least {2 * min_side} dated articles on the topic in its own words "
+                f"on two or more dates, has {len(days)}",
                 None,
                 len(days),
                 0,

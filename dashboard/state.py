@@ -211,12 +211,16 @@ def _came_from_link(name: str) -> bool:
     return found
 
 
-def _warn_not_here(where: Any, name: str, label: str, asked: str, instead: str) -> None:
-    """Say that the link asked for a value this run or folder does not have, and what is
-    shown instead, rather than swapping it silently."""
+def _warn_not_here(
+    where: Any, name: str, label: str, asked: str, instead: str, why: str | None = None
+) -> None:
+    """Say that the link asked for a value this run or folder does not have (or, ``why``,
+    has but cannot show here), and what is shown instead, rather than swapping it silently."""
     noun = NOUNS.get(name, label.lower())
     where.warning(
-        f"This link asked for {noun} “{asked}”, which is not here: {instead}.",
+        f"This link asked for {noun} “{asked}”, "
+        + (f"which {why}" if why else "which is not here")
+        + f": {instead}.",
         icon=":material/link_off:",
     )
 
@@ -230,9 +234,12 @@ def multiselect(
     format_func: Callable[[Any], str] = str,
     default: Sequence[Any] = (),
     max_selections: int | None = None,
+    absent_why: Callable[[Any], str | None] | None = None,
     **kwargs: Any,
 ) -> list[Any]:
-    """A multiselect bound to selection ``name``; values not among ``options`` are dropped.
+    """A multiselect bound to selection ``name``; values not among ``options`` are dropped
+    (said where a link asked for them; ``absent_why`` says why one the run has is not among
+    them, "has no dated article here", where it can).
 
     ``default`` applies when the selection was never set (not when the user cleared it), and
     when none of what was chosen is here (another run, without those authors): an empty chart
@@ -249,7 +256,9 @@ def multiselect(
         missing = [str(v) for v in current or [] if v not in allowed]
         if missing:
             instead = "showing the default ones instead" if fell_back else "left out"
-            _warn_not_here(where, name, label, ", ".join(missing), instead)
+            reasons = {absent_why(v) for v in missing} if absent_why else {None}
+            why = reasons.pop() if len(reasons) == 1 else None
+            _warn_not_here(where, name, label, ", ".join(missing), instead, why)
     if max_selections is not None:
         value = value[:max_selections]
     return _bound(

@@ -528,8 +528,9 @@ def _changes(
             "the split where the shift is largest against its standard error; its p-value "
             "pays for searching every split, its interval and its shift do not (both are "
             "taken at the split found, the one that stands out most, so read p for a split "
-            "whose How says detected). Shifts that hold at q under 0.05 (and, at your date, "
-            "with the interval clear of 0) are listed under the table with their evidence. "
+            "whose How says detected). Shifts that hold at q under 0.05 with the interval "
+            "clear of 0 (at your date or at a detected change point) are listed under the "
+            "table with their evidence. "
             "The same test as "
             "`viewpoints shift`, with 999 resamples where the command draws 2,000, so p-values "
             "can differ a little."
@@ -689,6 +690,8 @@ def render() -> None:
     counts = articles_with_points(positions, dated, level)
     order = views.outlet_order(dated) if level == "outlet" else views.group_order(dated)
     ranked = [g for g in order if g in counts.index]
+    every = views.outlet_order(meta) if level == "outlet" else views.group_order(meta)
+    known = {str(g) for g in every}
     ranked.sort(key=lambda g: -int(counts[g]))  # stable: the order above breaks ties
     selection = "time_outlets" if level == "outlet" else "time_authors"
     noun = "Outlets" if level == "outlet" else "Authors or outlet groups"
@@ -728,6 +731,12 @@ def render() -> None:
             else f"{g} ({GROUP_TAGS.get(kinds.get(g), '')}, {int(counts.get(g, 0))})"
         ),
         placeholder="Type a name",
+        # one the run has, all of whose articles are undated or silent: not "not here"
+        absent_why=lambda g: (
+            "has no dated article that discusses a topic in its own words"
+            if str(g) in known
+            else None
+        ),
     )
     # Fox News, Fox Online News...: one newsroom, several outlets here
     if level == "outlet" and (note := sibling_groups_note(chosen, views.outlet_articles(meta))):

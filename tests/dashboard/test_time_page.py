@@ -101,6 +101,18 @@ def test_a_link_reopens_the_same_selection(app, small_runs_dir):
     assert {r["Author"] for r in rows} == {NHAN_DAN, VALDAI}
 
 
+def test_a_link_to_a_unit_with_no_dated_point_says_why_it_is_left_out(app, small_runs_dir):
+    wire = "INF Treaty: a wire report"  # in the run, its one article undated or silent
+    at = _open(app, small_runs_dir, time_authors=[TIMOFEEV, wire])
+    assert at.multiselect(key="w_time_authors").value == [TIMOFEEV]
+    (said,) = [w.value for w in at.warning if wire in w.value]
+    assert "has no dated article that discusses a topic in its own words: left out" in said
+    # a name the run does not have is "not here"
+    at = _open(app, small_runs_dir, time_authors=[TIMOFEEV, "Nobody At All"])
+    (said,) = [w.value for w in at.warning if "Nobody At All" in w.value]
+    assert "which is not here: left out" in said
+
+
 def test_undated_run_says_there_is_nothing_to_draw(app, undated_runs_dir):
     at = _open(app, undated_runs_dir)
     assert not at.get("vega_lite_chart")
