@@ -358,8 +358,15 @@ def _model_scores(ctx: RunContext, passages: pd.DataFrame) -> pd.DataFrame | Non
     return data.article_scores(store, str(passages["article_id"].iloc[0]))
 
 
-def article_corrections(passages: pd.DataFrame, scores: pd.DataFrame, ctx: RunContext) -> None:
-    """The Article page's section: pick any passage of the article and a topic, then correct."""
+def article_corrections(
+    passages: pd.DataFrame,
+    scores: pd.DataFrame,
+    ctx: RunContext,
+    left_out: pd.DataFrame | None = None,
+) -> None:
+    """The Article page's section: pick any passage of the article and a topic, then correct
+    (``left_out``: the article's candidates the topic check left out, with ``passage_id``,
+    ``topic``, ``relevance`` and ``on_topic``)."""
     st.subheader("Correct a passage")
     choices = passage_choice(passages, scores, ctx)
     if not choices:
@@ -384,8 +391,20 @@ def article_corrections(passages: pd.DataFrame, scores: pd.DataFrame, ctx: RunCo
         "Passage", scored_first, format_func=choices.__getitem__, key=f"corr_art_pid_{ctx.run_id}"
     )
     own = scores[scores["passage_id"] == pid].sort_values("relevance", ascending=False)
+    gated = (
+        left_out[left_out["passage_id"] == pid].sort_values("relevance", ascending=False)
+        if left_out is not None and len(left_out)
+        else pd.DataFrame(columns=["topic", "relevance", "on_topic"])
+    )
     keys = [t.key for t in ctx.topics]
-    first = str(own.iloc[0]["topic"]) if len(own) else keys[0]
+    # a passage the topic check left out opens on the topic it was a candidate for
+    first = (
+        str(own.iloc[0]["topic"])
+        if len(own)
+        else str(gated.iloc[0]["topic"])
+        if len(gated)
+        else keys[0]
+    )
     topic = right.selectbox(
         "Topic",
         keys,
@@ -394,7 +413,16 @@ def article_corrections(passages: pd.DataFrame, scores: pd.DataFrame, ctx: RunCo
         key=f"corr_art_topic_{ctx.run_id}_{pid}",  # per passage: each opens on its own topic
     )
     row = passage_row(passages, own, str(pid), topic, _model_scores(ctx, passages))
-    if is_missing(row["relevance"]):
+    candidate = gated[gated["topic"].astype(str) == topic]
+    if is_missing(row["relevance"]) and len(candidate):
+        found = candidate.iloc[0]
+        st.caption(
+            f"The topic check left this passage out of {ctx.label(topic)} (relevance "
+            f"{float(found['relevance']):.0%}, about it {float(found['on_topic']):.0%}: "
+            "listed above), so the model never scored its stance or tone there. Mark it "
+            "relevant and give its stance and tone to add it to the topic in a recomputed run."
+        )
+    elif is_missing(row["relevance"]):
         st.caption(
             f"The model did not find this passage about {ctx.label(topic)}. Mark it relevant "
             "and give its stance and tone to add it to the topic in a recomputed run."

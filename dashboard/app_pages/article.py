@@ -532,7 +532,7 @@ def render() -> None:
             gated_out_table(left_out, passages, ctx.label), ctx.info.gate, ctx.info.passage_gate
         )
 
-    corrections_ui.article_corrections(passages, article_scores, ctx)
+    corrections_ui.article_corrections(passages, article_scores, ctx, left_out)
 
 
 if __name__ == "__main__":

@@ -301,6 +301,23 @@ def test_passages_the_topic_gate_left_out_are_listed_apart(app, tmp_path, articl
     assert "to count" not in listed.caption[0].value
 
 
+def test_correcting_a_passage_the_topic_check_left_out_opens_on_its_topic(app, tmp_path):
+    from tests.dashboard.conftest import make_small_run
+
+    run = make_small_run(tmp_path / "runs")
+    first, _ = _left_out_listed(app, tmp_path, run, on_topic=0.34)
+    at = app(tmp_path / "runs", article=NHAN_DAN_ARTICLE).run()
+    at.switch_page("app_pages/article.py").run()
+    run_id = run.name
+    at.selectbox(key=f"corr_art_pid_{run_id}").set_value(first["passage_id"]).run()
+    assert not at.exception
+    # the topic it was a candidate for, and why the model has no stance for it there
+    assert at.selectbox(key=f"corr_art_topic_{run_id}_{first['passage_id']}").value == "sanctions"
+    said = [c.value for c in at.caption if c.value.startswith("The topic check left this")]
+    assert said and "(relevance 70%, about it 34%: listed above)" in said[0]
+    assert not any(c.value.startswith("The model did not find this passage") for c in at.caption)
+
+
 @pytest.mark.parametrize(
     ("gates", "said"),
     [
