@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -296,29 +296,41 @@ def _units(run: Run, level: str) -> list[tuple[str, pd.DataFrame]]:
         name = str(unit) if group or not title or title != title else str(title)
         if not group and len(name) > TITLE_CHARS:
             name = name[: TITLE_CHARS - 1] + "…"
+        if not group and name != str(unit):  # a cut title is no handle: the id is (Article page)
+            name += f" [{unit}]"
         if level == "author" and first.get("group_kind") in ("outlet", "article"):
             name += " *"
         out.append((name, rows))
     return out
 
 
-def _left_out_pairs(run: Run, shown: Sequence[str]) -> tuple[int, str]:
+def _left_out_pairs(
+    run: Run, shown: Sequence[str], articles: Collection[str] | None = None
+) -> tuple[int, str]:
     """How many candidate pairs the topic check left out, and of what: the run's, or where
-    only some topics are shown (``show --topic``) those topics' (0 where none or unknown)."""
+    only some topics are shown (``show --topic``) those topics', or where only some articles
+    are (``articles``: ``show --level article --author``) theirs (0 where none or unknown)."""
     left_out = (run.meta.get("counts") or {}).get("gated_out_pairs")
     if not isinstance(left_out, int) or left_out <= 0:
         return 0, ""
-    if set(shown) >= {t.key for t in run.info.topics}:
+    every_article = articles is None or len(set(articles)) >= run.articles["article_id"].nunique()
+    if set(shown) >= {t.key for t in run.info.topics} and every_article:
         return left_out, "of the run"
     import pyarrow.parquet as pq
 
     from analysis.runs import GATED_OUT_TABLE
 
     try:
-        gated = pq.read_table(Path(run.path) / GATED_OUT_TABLE, columns=["topic"]).to_pandas()
+        gated = pq.read_table(
+            Path(run.path) / GATED_OUT_TABLE, columns=["article_id", "topic"]
+        ).to_pandas()
     except (OSError, ValueError, KeyError):  # a run from before the table: the run's count
-        return left_out, "of the run (all its topics)"
-    return int(gated["topic"].isin(list(shown)).sum()), "on the topics shown"
+        return left_out, "of the run (all its topics and articles)"
+    kept = gated["topic"].isin(list(shown))
+    if not every_article:
+        kept &= gated["article_id"].astype(str).isin({str(a) for a in articles or ()})
+        return int(kept.sum()), "in the articles shown"
+    return int(kept.sum()), "on the topics shown"
 
 
 def format_positions(
@@ -441,7 +453,9 @@ def format_positions(
         lines.append("* no author named: grouped under the outlet (or the article itself)")
     if table.empty:
         lines.append("(no positions)")
-    left_out, scope = _left_out_pairs(run, topics)
+    left_out, scope = _left_out_pairs(
+        run, topics, list(table["article_id"]) if level == "article" else None
+    )
     if left_out:
         lines += wrapped(
             f"topic check: {left_out:,} candidate passage-topic pair(s) {scope} left out as "

@@ -139,9 +139,22 @@ def test_show_of_some_topics_counts_the_pairs_left_out_on_those_topics(run):
 
     keys = list(dict.fromkeys(run.positions["topic"]))
     run.meta["counts"] = {**run.meta.get("counts", {}), "gated_out_pairs": 3}
-    gated = pd.DataFrame({"passage_id": ["a:1", "a:2", "b:1"], "topic": [keys[0]] * 2 + [keys[1]]})
+    article = run.articles["article_id"].iloc[0]
+    gated = pd.DataFrame(
+        {
+            "passage_id": ["a:1", "a:2", "b:1"],
+            "article_id": [article, "other", article],
+            "topic": [keys[0]] * 2 + [keys[1]],
+        }
+    )
     gated.to_parquet(run.path / "gated_out.parquet")
-    run.positions = run.positions[run.positions["topic"] == keys[1]]  # show --topic
+    table = run.positions
+    # show --level article of one article (--author): its own pairs, on every topic
+    run.positions = table[table["article_id"] == article]
+    assert _notes(format_positions(run, level="article"))[-1].startswith(
+        "topic check: 2 candidate passage-topic pair(s) in the articles shown left out"
+    )
+    run.positions = table[table["topic"] == keys[1]]  # show --topic
     assert _notes(format_positions(run))[-1].startswith(
         "topic check: 1 candidate passage-topic pair(s) on the topics shown left out"
     )
@@ -332,6 +345,9 @@ def test_show_wraps_its_notes_cuts_titles_and_says_what_n_counts(run):
     shown = format_positions(run, level="article")
     assert "A very long title " * 10 not in shown
     assert ("A very long title " * 10)[: TITLE_CHARS - 1] + "…" in shown
+    # each article named by its id too, which the Article page and `correct` take
+    first = run.positions.loc[article, "article_id"].iloc[0]
+    assert ("A very long title " * 10)[: TITLE_CHARS - 1] + f"… [{first}]" in shown
     assert not any(line.endswith(" ") for line in shown.splitlines())
 
 
