@@ -679,7 +679,11 @@ def shift_table(
                 unit: item["author"],
                 "Topic": labels.get(item["topic"], item["topic"]),
                 "Measure": str(item["measure"]).capitalize(),
-                "Split": item.get("split_date") or "",
+                # a detected change fell somewhere in the gap before its first date, as
+                # `viewpoints shift` says
+                "Split": f"between {item['last_before']} and {item['split_date']}"
+                if item.get("detected") and item.get("last_before") and item.get("split_date")
+                else item.get("split_date") or "",
                 "How": ""
                 if not item.get("split_date")
                 else ("detected" if item.get("detected") else "your date"),

@@ -303,6 +303,12 @@ def test_shift_table_says_how_the_split_was_found_only_when_there_is_one():
     assert chosen.loc[0, "Note"] == ""  # the user's own date: nothing was searched
     # before / after only where there is a split: else the articles there are, not "4 / 0"
     assert table["Articles"].tolist() == ["3 / 1", "4"]
+    # a detected change fell in the gap before its first date: both ends, as `shift` says
+    gap = shift_table([{**measured, "last_before": "2015-03-01"}], {"t": "Topic T"})
+    assert gap.loc[0, "Split"] == "between 2015-03-01 and 2019-02-01"
+    assert table.loc[0, "Split"] == "2019-02-01"  # no earlier date recorded
+    mine = shift_table([{**measured, "detected": False, "last_before": "2015-03-01"}], {})
+    assert mine.loc[0, "Split"] == "2019-02-01"  # the user's own date
     # the shifts measured come first, whatever the order given
     assert shift_table([unsplit, measured], {"t": "Topic T"})["Author"].tolist() == ["A", "B"]
 
