@@ -169,11 +169,12 @@ def spans_for(
 
 
 def _voice(row: dict) -> str:
-    """``own`` or ``reported (speaker)``."""
+    """``own``, or the speaker of reported speech first (``Sergey Lavrov, reported``: at 1280
+    px the column showed "reported (" and hid the name), or ``reported``."""
     if not bool(row.get("reported")):
         return "own"
     speaker = row.get("speaker")
-    return f"reported ({speaker})" if isinstance(speaker, str) and speaker else "reported"
+    return f"{speaker}, reported" if isinstance(speaker, str) and speaker else "reported"
 
 
 def _stance_probabilities(rec: dict, counts_reported: bool) -> str:
@@ -510,7 +511,8 @@ def render() -> None:
                 ),
                 "Passage": st.column_config.TextColumn(width="large"),
                 "Voice": st.column_config.TextColumn(
-                    help="own voice, or reported speech (quoted or attributed)"
+                    help="own voice, or reported speech (quoted or attributed): its speaker, "
+                    "where the rules name one"
                 ),
                 AUTHOR_STANCE: st.column_config.Column(
                     help="the author's stance in their own words: it makes the article's stance"

@@ -75,8 +75,8 @@ def test_scores_table_beneath_lists_each_passage_and_marks_reported(article):
     assert list(table["Topic"]) == ["Arms control", "Arms control", "Ukraine"]
     assert list(table["Voice"]) == [
         "own",
-        "reported (Dmitry Peskov)",
-        "reported (Sergey Lavrov)",
+        "Dmitry Peskov, reported",
+        "Sergey Lavrov, reported",
     ]
     assert table["Stance probabilities"].iloc[0] == "favor 78% · against 10% · none 12%"
     assert table["Stance"].iloc[0] == pytest.approx(0.68)
