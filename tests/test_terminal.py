@@ -228,7 +228,7 @@ def test_an_untitled_article_is_shown_by_its_id():
         }
     )
     names = [name for name, _ in _units(SimpleNamespace(positions=positions), "article")]
-    assert names == ["A title", "a2"]  # not a blank row label
+    assert names == ["A title [a1]", "a2"]  # not a blank row label; a title with its id
 
 
 def test_a_cell_says_none_mixed_or_the_stance():
