@@ -110,7 +110,7 @@ def test_the_article_page_gives_reported_speech_its_quoted_voice_s_stance(app, v
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
     own = table[table["Voice"] == "own"].iloc[0]
-    quoted = table[table["Voice"] == "reported (Dmitry Peskov)"].iloc[0]
+    quoted = table[table["Voice"] == "Dmitry Peskov, reported"].iloc[0]
     # Own words: the author's stance; a quotation: its speaker's, which is what it counts
     # toward; a stance a row does not have is empty, shown as "–" (not "None", like the label)
     assert own["Author's stance"] == pytest.approx(0.68) and np.isnan(own["Quoted voice's stance"])
@@ -196,7 +196,7 @@ def test_where_quotes_count_as_the_author_s_a_quote_shows_and_corrects_both_stan
     at.switch_page("app_pages/article.py").run()
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
-    quoted = table[table["Voice"] == "reported (Dmitry Peskov)"].iloc[0]
+    quoted = table[table["Voice"] == "Dmitry Peskov, reported"].iloc[0]
     assert quoted["Author's stance"] == pytest.approx(-0.35)
     assert quoted["Quoted voice's stance"] == pytest.approx(0.7)
     assert any("counts them as the author's own words" in c.value for c in at.caption)
