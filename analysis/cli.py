@@ -1387,7 +1387,7 @@ def _gated_out(run: Any, passage_id: str, topic: str) -> str | None:
 
 
 def cmd_corrections(args: argparse.Namespace) -> int:
-    from analysis.corrections import CorrectionStore, corrections_dir, latest
+    from analysis.corrections import WITHDRAWN, CorrectionStore, corrections_dir, latest
 
     folder = corrections_dir(args.corrections_dir)
     if folder.exists() and not folder.is_dir():
@@ -1406,7 +1406,7 @@ def cmd_corrections(args: argparse.Namespace) -> int:
         "folder": str(store.folder),
         "saved": len(history),
         # of those saved, the records that took a label back (correct --withdraw, Withdraw)
-        "withdrawals": sum(c.label == "withdrawn" for c in history),
+        "withdrawals": sum(c.label == WITHDRAWN for c in history),
         "in_force": len(current),
         "by_topic": counts,
         "skipped_lines": store.skipped_lines(),
