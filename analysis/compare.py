@@ -671,6 +671,8 @@ def _differing(x: Mapping[str, Any], y: Mapping[str, Any]) -> str:
 
 def _toml(value: Any) -> str:
     """A setting as the config file writes it (``true``, ``"mean"``, ``0.1``)."""
+    if value is None:  # a setting one run's version did not record
+        return "not recorded"
     if isinstance(value, bool):
         return "true" if value else "false"
     return json.dumps(value) if isinstance(value, str) else repr(value)
