@@ -1147,15 +1147,10 @@ def _terminal_columns() -> int | None:
     return int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
-def _run_files() -> set[str]:
-    """The files a run folder holds of its own (its tables, run.json, config.toml)."""
-    from analysis.runs import OPTIONAL_TABLES, TABLES
-
-    return {f"{t}.parquet" for t in (*TABLES, *OPTIONAL_TABLES)} | {"run.json", "config.toml"}
-
-
 def _check_export_target(name: str) -> None:
     """Refuse an ``--out`` that cannot be written as a file, in words, before any work."""
+    from analysis.runs import RUN_FILE_NAMES
+
     shown = name if len(name) <= 80 else f"{name[:60]}...{name[-15:]}"
     if not name.strip():
         raise CLIError("--out is empty; expected a file name")
@@ -1167,7 +1162,7 @@ def _check_export_target(name: str) -> None:
             raise CLIError(f"--out {shown} is not a regular file; expected a file name")
         if not out.parent.is_dir():
             raise CLIError(f"--out {shown}: no folder {out.parent}")
-        if (out.parent / "run.json").is_file() and out.name in _run_files():
+        if (out.parent / "run.json").is_file() and out.name in RUN_FILE_NAMES:
             # a run's own file overwritten would leave the run damaged; another file beside
             # them (an earlier export) is the user's
             raise CLIError(
@@ -1365,16 +1360,10 @@ def _moved_positions(run: Any, path: Path) -> None:
 
 def _gated_out(run: Any, passage_id: str, topic: str) -> str | None:
     """Where the run's topic head left a passage out of ``topic``: what it said, in words."""
-    import pandas as pd
+    from analysis.runs import read_gated_out
 
-    from analysis.runs import GATED_OUT_TABLE
-
-    path = Path(run.path) / GATED_OUT_TABLE
-    if not path.exists():
-        return None
-    try:
-        table = pd.read_parquet(path, columns=["passage_id", "topic", "relevance", "on_topic"])
-    except (OSError, ValueError):  # an optional table, damaged: `runs` says so; no note here
+    table = read_gated_out(run.path, ["passage_id", "topic", "relevance", "on_topic"])
+    if table is None:
         return None
     hit = table[(table["passage_id"].astype(str) == passage_id) & (table["topic"] == topic)]
     if not len(hit):

@@ -431,6 +431,25 @@ def _holds_run_tables(folder: Path) -> bool:
         return False
 
 
+# The files of a run folder that are the run's own: overwriting one damages the run.
+RUN_FILE_NAMES: frozenset[str] = frozenset(
+    {f"{t}.parquet" for t in (*TABLES, *OPTIONAL_TABLES)} | {"run.json", "config.toml"}
+)
+
+
+def read_gated_out(path: str | Path, columns: Sequence[str]) -> pd.DataFrame | None:
+    """``columns`` of the run folder's ``gated_out`` table, or None where the run has none
+    (made before it, or without a topic head) or it cannot be read (an optional table:
+    ``viewpoints runs`` says when it is damaged)."""
+    file = Path(path) / GATED_OUT_TABLE
+    if not file.is_file():
+        return None
+    try:
+        return pd.read_parquet(file, columns=list(columns))
+    except (OSError, ValueError, KeyError):  # pyarrow's ArrowInvalid is a ValueError
+        return None
+
+
 def missing_files(path: Path) -> list[str]:
     """The files a run folder needs and lacks (a run is written whole: none, unless a folder
     was copied in part or edited by hand)."""

@@ -316,15 +316,10 @@ def _left_out_pairs(
     every_article = articles is None or len(set(articles)) >= run.articles["article_id"].nunique()
     if set(shown) >= {t.key for t in run.info.topics} and every_article:
         return left_out, "of the run"
-    import pyarrow.parquet as pq
+    from analysis.runs import read_gated_out
 
-    from analysis.runs import GATED_OUT_TABLE
-
-    try:
-        gated = pq.read_table(
-            Path(run.path) / GATED_OUT_TABLE, columns=["article_id", "topic"]
-        ).to_pandas()
-    except (OSError, ValueError, KeyError):  # a run from before the table: the run's count
+    gated = read_gated_out(run.path, ["article_id", "topic"])
+    if gated is None:  # a run from before the table: the run's count
         return left_out, "of the run (all its topics and articles)"
     kept = gated["topic"].isin(list(shown))
     if not every_article:

@@ -650,7 +650,9 @@ def _embedded_tweets(text: str, paragraphs: Sequence[Sequence[tuple[int, int]]])
     """Paragraph number -> the tweeter, for paragraphs that end with an embedded tweet's
     signature ("— Donald J. Trump (@realDonaldTrump) July 4, 2017"): the name, else the
     handle."""
-    found = {}
+    found: dict[int, str] = {}
+    if "(@" not in text:  # most articles embed no tweet: no paragraph searched
+        return found
     for number, spans in enumerate(paragraphs):
         if spans:
             signed = _TWEET_SIGNATURE.search(text[spans[0][0] : spans[-1][1]])
