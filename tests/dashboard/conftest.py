@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -628,3 +629,29 @@ def two_runs_dir(tmp_path_factory) -> Path:
     make_rerun(runs_dir)
     make_undated_run(runs_dir)
     return runs_dir
+
+
+def copy_with_positions(run_dir: Path, dest: Path, edit: Any) -> Path:
+    """A copy of the run at ``run_dir`` written to ``dest``, its positions table passed
+    through ``edit`` (a function of a copy of it, returning the table to write)."""
+    import json
+
+    from analysis.runs import load_run
+
+    run = load_run(str(run_dir))
+    tables = {n: getattr(run, n) for n in ("articles", "passages", "scores", "positions")}
+    meta = json.loads((run.path / "run.json").read_text())
+    meta = {k: v for k, v in meta.items() if k != "run_id"}
+    config = (run.path / "config.toml").read_text()
+    positions = edit(tables["positions"].copy())
+    return write_run(dest, run.run_id, meta, config, {**tables, "positions": positions})
+
+
+def take_sides(positions: pd.DataFrame, sided: pd.Series) -> pd.DataFrame:
+    """``positions`` whose discussed rows read "no stance expressed", but those ``sided``
+    (a mask) "expressed": the small run records no stance status, and the pages open on
+    positions that take a side."""
+    discussed = positions["status"] == "discussed"
+    positions["stance_status"] = [None if not d else "no_stance" for d in discussed]
+    positions.loc[discussed & sided, "stance_status"] = "expressed"
+    return positions

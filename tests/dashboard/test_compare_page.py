@@ -42,27 +42,21 @@ def test_starts_with_the_groups_that_wrote_most(compare):
 def test_it_starts_with_groups_whose_own_words_take_a_side_where_two_do(
     app, small_runs_dir, tmp_path
 ):
-    from analysis.runs import load_run, write_run
+    from analysis.runs import resolve_run
+    from tests.dashboard.conftest import copy_with_positions, take_sides
 
-    run = load_run("latest", small_runs_dir)
-    tables = {n: getattr(run, n) for n in ("articles", "passages", "scores", "positions")}
-    positions = tables["positions"].copy()
-    discussed = positions["status"] == "discussed"
-    positions["stance_status"] = [None if not d else "no_stance" for d in discussed]
     # Valdai (fewest articles of the three) and the wire report take a side; the others none
-    sided = positions["author"].isin([VALDAI, "INF Treaty: a wire report"])
-    positions.loc[discussed & sided, "stance_status"] = "expressed"
-    tables["positions"] = positions
-    meta = json.loads((run.path / "run.json").read_text())
-    config = (run.path / "config.toml").read_text()
-    write_run(
-        tmp_path, run.run_id, {k: v for k, v in meta.items() if k != "run_id"}, config, tables
+    sided = [VALDAI, "INF Treaty: a wire report"]
+    copy_with_positions(
+        resolve_run("latest", small_runs_dir),
+        tmp_path,
+        lambda table: take_sides(table, table["author"].isin(sided)),
     )
     at = app(tmp_path).run()
     at.switch_page("app_pages/compare.py").run()
     assert not at.exception, [e.value for e in at.exception]
     chosen = at.multiselect(key="w_authors").value
-    assert set(chosen[:2]) == {VALDAI, "INF Treaty: a wire report"}  # then the most prolific
+    assert set(chosen[:2]) == set(sided)  # then the most prolific
 
 
 def test_chart_has_point_and_interval_per_author_and_topic(compare):

@@ -49,6 +49,15 @@ def _open_popover(at, index: int):
     return at.run()
 
 
+def _save_stance(at, label: str, card: int = 0):
+    """The ``card``-th evidence card's correction form opened, its stance set to ``label``
+    and saved; the page after the save."""
+    form = _form(_open_popover(at, card))
+    form["stance"].set_value(label)
+    form["save"].click()
+    return at.run()
+
+
 def _overview(app, runs_dir):
     at = app(runs_dir, author=TIMOFEEV, topic="sanctions")
     at.run()
@@ -70,11 +79,7 @@ def test_every_evidence_card_has_a_correct_popover_built_when_opened(app, small_
 
 
 def test_saving_a_correction_appends_labelled_records(app, small_runs_dir, folder):
-    at = _overview(app, small_runs_dir)
-    form = _form(_open_popover(at, 0))
-    form["stance"].set_value("favor")
-    form["save"].click()
-    at.run()
+    at = _save_stance(_overview(app, small_runs_dir), "favor")
     assert not at.exception
     assert not [b for b in at.selectbox if b.form_id.startswith("corr_")]  # closed after Save
     (toast,) = [t.value for t in at.toast if "Saved 1 label(s)" in t.value]
@@ -116,15 +121,8 @@ def test_saving_a_correction_appends_labelled_records(app, small_runs_dir, folde
 
 
 def test_the_model_s_label_chosen_again_is_said_to_be_no_undo(app, small_runs_dir, folder):
-    at = _overview(app, small_runs_dir)
-    form = _form(_open_popover(at, 0))
-    form["stance"].set_value("favor")
-    form["save"].click()
-    at.run()
-    form = _form(_open_popover(at, 0))
-    form["stance"].set_value("against")  # the model's label, back over the correction
-    form["save"].click()
-    at.run()
+    at = _save_stance(_overview(app, small_runs_dir), "favor")
+    _save_stance(at, "against")  # the model's label, back over the correction
     assert not at.exception
     (toast,) = [t.value for t in at.toast if "Saved 1 label(s)" in t.value]
     assert "The stance set back to the model's label now counts as your label, certain" in toast
@@ -138,9 +136,7 @@ def test_withdrawing_takes_the_labels_back_and_the_card_shows_the_model_s_again(
     form = _form(_open_popover(at, 0))
     withdraw = [b for b in at.get("form_submit_button") if b.form_id == form["save"].form_id]
     assert len(withdraw) == 1  # nothing of the analyst's yet: Save alone
-    form["stance"].set_value("favor")
-    form["save"].click()
-    at.run()
+    _save_stance(at, "favor")
     assert any("corrected" in m.value and "favor" in m.value for m in at.markdown)
     _open_popover(at, 0)
     form_id = _form(at)["save"].form_id
@@ -164,11 +160,7 @@ def test_a_folder_the_dashboard_cannot_write_is_an_error_not_a_traceback(
 ):
     folder.parent.mkdir(parents=True, exist_ok=True)
     folder.write_text("a file where the folder should be")
-    at = _overview(app, small_runs_dir)
-    form = _form(_open_popover(at, 0))
-    form["stance"].set_value("favor")
-    form["save"].click()
-    at.run()
+    at = _save_stance(_overview(app, small_runs_dir), "favor")
     assert not at.exception
     (error,) = [e.value for e in at.error]
     assert error.startswith(f"cannot save corrections in {folder}") and "nothing was saved" in error

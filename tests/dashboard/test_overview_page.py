@@ -359,41 +359,38 @@ def test_the_evidence_opens_on_the_topic_the_table_is_sorted_by(app, small_runs_
 def test_with_nothing_chosen_the_evidence_opens_on_a_position_that_takes_a_side(
     app, small_runs_dir, tmp_path
 ):
-    import json
-
-    from analysis.runs import load_run, write_run
+    from analysis.runs import load_run, resolve_run
+    from tests.dashboard.conftest import copy_with_positions, take_sides
 
     first = app(small_runs_dir).run().selectbox(key="w_author").value  # the table's first
-    run = load_run("latest", small_runs_dir)
-    tables = {n: getattr(run, n) for n in ("articles", "passages", "scores", "positions")}
-    positions = tables["positions"].copy()
+    source = resolve_run("latest", small_runs_dir)
+    positions = load_run(str(source)).positions
     discussed = positions["status"] == "discussed"
     # every discussed position takes no side but one author's on one topic, not the first's
     sided = positions[discussed & (positions["level"] == "author")]
     sided = sided[sided["author"] != first].iloc[0]
-    positions["stance_status"] = [None if not d else "no_stance" for d in discussed]
-    at_sided = (positions["author"] == sided["author"]) & (positions["topic"] == sided["topic"])
-    positions.loc[at_sided, "stance_status"] = "expressed"
-    tables["positions"] = positions
-    meta = json.loads((run.path / "run.json").read_text())
-    config = (run.path / "config.toml").read_text()
-    write_run(
-        tmp_path, run.run_id, {k: v for k, v in meta.items() if k != "run_id"}, config, tables
-    )
+
+    def at_sided(table):
+        return (table["author"] == sided["author"]) & (table["topic"] == sided["topic"])
+
+    copy_with_positions(source, tmp_path, lambda table: take_sides(table, at_sided(table)))
     at = app(tmp_path).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="w_author").value == sided["author"]
     assert at.selectbox(key="w_topic").value == sided["topic"]
     # a unit chosen stays, whether or not it takes a side
     assert app(tmp_path, author=first).run().selectbox(key="w_author").value == first
+
     # where the first unit's side is weak (its interval across 0) and another's is clear,
     # the clear one is shown first
-    positions.loc[discussed & (positions["author"] == first), "stance_status"] = "expressed"
-    positions.loc[positions["author"] == first, ["stance_low", "stance_high"]] = [-0.2, 0.3]
-    positions.loc[at_sided, ["stance_low", "stance_high"]] = [0.1, 0.5]
-    tables["positions"] = positions
+    def weak_first(table):
+        table = take_sides(table, at_sided(table) | (table["author"] == first))
+        table.loc[table["author"] == first, ["stance_low", "stance_high"]] = [-0.2, 0.3]
+        table.loc[at_sided(table), ["stance_low", "stance_high"]] = [0.1, 0.5]
+        return table
+
     clear = tmp_path / "clear"
-    write_run(clear, run.run_id, {k: v for k, v in meta.items() if k != "run_id"}, config, tables)
+    copy_with_positions(source, clear, weak_first)
     at = app(clear).run()
     assert (at.selectbox(key="w_author").value, at.selectbox(key="w_topic").value) == (
         sided["author"],
