@@ -19,10 +19,12 @@ not (level ``"outlet"``, made when asked: ``analysis.outlets``):
   **stance_mass** = ``sum(f_i + a_i)`` is the expected number of passages that take a side
   (**favor_mass**, **against_mass** its two parts). **stance_status**: ``no_stance`` when the
   mass is under ``min_stance_mass`` (the topic is discussed but no side is taken: stance and
-  its interval are NaN, shown as "no stance expressed"), ``mixed`` when both sides reach it,
-  the smaller side's mass is at least :data:`MIXED_RATIO` of the larger's (both sides taken
-  about equally) and the stance stays within ±1/3, else ``expressed``; None when not
-  discussed. Sides that balance that way with neither reaching ``min_stance_mass`` are
+  its interval are NaN, shown as "no stance expressed"), ``mixed`` when the smaller side's
+  mass is at least :data:`MIXED_RATIO` of the larger's (both sides taken about equally), the
+  stance stays within ±1/3 and each side's *lead* reaches ``min_stance_mass`` (the sum over
+  passages of P(favor) − P(against) where positive, and the reverse: sides taken by passages
+  of their own, not one passage the model is torn on), else ``expressed``; None when not
+  discussed. Sides that balance that way with neither lead reaching ``min_stance_mass`` are
   ``no_stance`` too: neither side is taken (one that reaches it alone is ``expressed``).
 - **tone**: the relevance-weighted mean ``sum(r_i x_i) / sum(r_i)`` of the counted passages'
   ``tone`` (positive − negative), in [-1, 1].
@@ -101,13 +103,23 @@ EVIDENCE_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
 # with 0.06 expected passages on each side read "mixed" beside "0.1 of 3 expected to take a side";
 # balanced sides of which neither reaches it are no side taken, one that does alone a weak side.
 MIXED_RATIO = 0.5
+# Each side's lead: sum over passages of max(P(favor) - P(against), 0), and the reverse, the
+# side each passage takes net of the other. Balanced sides read "mixed" only where both leads
+# reach min_stance_mass (sides taken by passages of their own), and "no stance expressed"
+# where not (aggregate.torn): one passage the model is torn on (P(favor) 0.45, P(against) 0.40)
+# is no side clearly taken, not two sides. Before, 12 of the 28 "mixed" quoted voices of the
+# first 1,000 AllSides articles rested on one such passage. Internal: positions do not keep
+# them.
+LEAD_MASS_COLUMNS = ("favor_lead_mass", "against_lead_mass")
 # The rules a run's stored positions were made by, recorded in run.json ("position_rules"): 2
 # since 2026-12-07, when "mixed" came to need both sides taken and the evidence under a side to
 # be ranked by the side taken. A run without it (or with less) keeps the rules of its day.
-POSITION_RULES = 2
+POSITION_RULES = 3
 POSITION_RULES_CHANGES = {
     2: "since 2026-12-07 'mixed' needs both sides taken, and the evidence under a position that "
     "takes a side is ranked by how clearly each passage takes one",
+    3: "since 2026-12-07 (later) 'mixed' needs each side taken by passages of its own, and "
+    "sides balanced by passages the model splits between them read 'no stance expressed'",
 }
 
 
@@ -559,6 +571,8 @@ QUOTED_COLUMNS = {
     "stance_mass": "quoted_mass",
     "favor_mass": "quoted_favor_mass",
     "against_mass": "quoted_against_mass",
+    "favor_lead_mass": "quoted_favor_lead_mass",
+    "against_lead_mass": "quoted_against_lead_mass",
     "evidence": "quoted_evidence",
 }
 
@@ -595,14 +609,38 @@ def taken_sides(
     stance: np.ndarray,
     min_mass: float,
     mass: np.ndarray | None = None,
+    leads: Sequence[np.ndarray] | None = None,
 ) -> np.ndarray:
     """Whether each unit takes a side (its status ``expressed`` or ``mixed``, not
     ``no_stance``): the expected number of its passages that take one (``mass``, by default
     ``favor + against``) reaches ``min_mass``, and, where the sides balance, one of them does
-    on its own (0.06 on each side is no side taken; 0.15 for and 0.08 against is a side)."""
+    on its own (0.06 on each side is no side taken; 0.15 for and 0.08 against is a side) and,
+    where both do, they are taken by passages of their own (:func:`torn`; ``leads``: the
+    favor and against leads of :data:`LEAD_MASS_COLUMNS`, by default the masses)."""
     mass = favor + against if mass is None else mass
+    balanced = _balanced(favor, against, stance)
     either = (favor >= min_mass) | (against >= min_mass)
-    return (mass >= min_mass) & ~(_balanced(favor, against, stance) & ~either)
+    return (
+        (mass >= min_mass) & ~(balanced & ~either) & ~torn(favor, against, stance, min_mass, leads)
+    )
+
+
+def torn(
+    favor: np.ndarray,
+    against: np.ndarray,
+    stance: np.ndarray,
+    min_mass: float,
+    leads: Sequence[np.ndarray] | None = None,
+) -> np.ndarray:
+    """Sides that balance, each reaching ``min_mass``, where a side's lead does not: its mass
+    comes from passages the model splits between the sides (one passage at P(favor) 0.51,
+    P(against) 0.39), so no side is clearly taken, rather than both. On the article dev set
+    readers label such pairs "none" (5 of 6 that "mixed" had read as none; experiments/
+    article_level/README.md)."""
+    favor_lead, against_lead = (favor, against) if leads is None else leads
+    both = (favor >= min_mass) & (against >= min_mass)
+    both_led = (favor_lead >= min_mass) & (against_lead >= min_mass)
+    return _balanced(favor, against, stance) & both & ~both_led
 
 
 def _stance_status(
@@ -617,9 +655,9 @@ def _stance_status(
     ``no_stance`` when the expected number of its stance-taking passages is under
     ``min_mass`` (the stance and its interval are then NaN: no side is taken, so no number is
     shown), ``mixed`` when the sides balance (the smaller at least :data:`MIXED_RATIO` of the
-    larger, the stance within ±1/3) and both reach ``min_mass``, ``no_stance`` too when they
-    balance and neither reaches it (neither side is taken), else ``expressed``; None
-    elsewhere."""
+    larger, the stance within ±1/3) and both sides' leads (:data:`LEAD_MASS_COLUMNS`) reach
+    ``min_mass``, ``no_stance`` too when they balance and neither lead reaches it (neither
+    side is taken by passages of its own), else ``expressed``; None elsewhere."""
     name = (lambda c: f"{prefix}_{c}") if prefix else (lambda c: c)
     mass = out[name("mass") if prefix else "stance_mass"].astype(float).fillna(0.0)
     favor = out[name("favor_mass")].astype(float).fillna(0.0)
@@ -627,9 +665,10 @@ def _stance_status(
     present = present.to_numpy(dtype=bool)
     favor_, against_ = favor.to_numpy(dtype=float), against.to_numpy(dtype=float)
     stance = out[column].to_numpy(dtype=float)
-    sided = taken_sides(favor_, against_, stance, min_mass, mass.to_numpy(dtype=float))
+    leads = [out[name(c)].astype(float).fillna(0.0).to_numpy() for c in LEAD_MASS_COLUMNS]
+    sided = taken_sides(favor_, against_, stance, min_mass, mass.to_numpy(dtype=float), leads)
     none = present & ~sided
-    both = (favor_ >= min_mass) & (against_ >= min_mass)
+    both = (leads[0] >= min_mass) & (leads[1] >= min_mass)
     mixed = present & sided & _balanced(favor_, against_, stance) & both
     labels = np.where(none, "no_stance", np.where(mixed, "mixed", "expressed"))
     out[status] = pd.Series(
@@ -667,6 +706,7 @@ def _aggregate_units(
         "stance_mass",
         "favor_mass",
         "against_mass",
+        *LEAD_MASS_COLUMNS,
     ]
     if table.empty:
         return pd.DataFrame(columns=[*keys, "topic", *columns])
@@ -698,7 +738,16 @@ def _aggregate_units(
                 sums[:, 3] / sums[:, 2],
             ]
         )
-    masses = np.add.reduceat(np.column_stack([favor + against, favor, against]), starts, axis=0)
+    # favor, against, and each side's lead (LEAD_MASS_COLUMNS): "mixed" needs both sides
+    # taken by passages of their own, not one passage torn between them
+    lead = favor - against
+    masses = np.add.reduceat(
+        np.column_stack(
+            [favor + against, favor, against, np.maximum(lead, 0.0), np.maximum(-lead, 0.0)]
+        ),
+        starts,
+        axis=0,
+    )
 
     unit_keys = table[[*keys, "topic"]].iloc[starts].to_numpy(dtype=object)
     n_articles = np.diff(np.searchsorted(article_bounds, bounds))
@@ -725,7 +774,9 @@ def _aggregate_units(
     # most clearly (then the sharpest in tone); where it takes none, the sharpest in tone. One
     # ranking by the larger of the two put sharply worded passages that take no side ahead of
     # the one that made a stance (sanctions wording is negative everywhere).
-    sided = taken_sides(masses[:, 1], masses[:, 2], point[:, 0], config.min_stance_mass)
+    sided = taken_sides(
+        masses[:, 1], masses[:, 2], point[:, 0], config.min_stance_mass, leads=masses[:, 3:].T
+    )
     by_side = sided[unit_of_row]
     sharp = relevance * np.abs(tone)
     strength = np.where(by_side, relevance * (favor + against), sharp)
@@ -743,7 +794,8 @@ def _aggregate_units(
     for j, name in enumerate(("stance", "tone")):
         out[name], out[f"{name}_low"], out[f"{name}_high"] = point[:, j], low[:, j], high[:, j]
     out["evidence"] = evidence
-    out["stance_mass"], out["favor_mass"], out["against_mass"] = masses.T
+    out["stance_mass"], out["favor_mass"], out["against_mass"] = masses[:, :3].T
+    out[LEAD_MASS_COLUMNS[0]], out[LEAD_MASS_COLUMNS[1]] = masses[:, 3:].T
     return out[[*keys, "topic", *columns]]
 
 

@@ -203,14 +203,21 @@ def evaluate_articles(args: argparse.Namespace) -> int:
 
         check_label_topics(labels, [t.key for t in load_topics()])
         run = load_run(_analyze_labelled(args, labels, Path(args.runs_dir) / EVALUATE_RUNS))
+    from analysis.aggregate import position_rules_note
+
     report = evaluate_run_articles(labels, run.positions)
     report.update({"data": str(args.data), "split": args.split, "run": str(run.path)})
+    # a run of older rules keeps its old statuses: its confusion is not today's defaults'
+    if note := position_rules_note(run.meta):
+        report["position_rules_note"] = note
     if args.json:
         print(json.dumps(report))
     else:  # which run, file and split: a saved report can be traced back
         split = f", split {args.split}" if args.split else ""
         print(f"run {run.run_id} judged against {args.data}{split}")
         print(format_article_report(report))
+        if note:
+            print(f"note: {note}", file=sys.stderr)
     return 0
 
 

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import outlets
+from analysis.aggregate import LEAD_MASS_COLUMNS
 from analysis.bylines import membership
 from analysis.intervals import two_stage_sums, widen
 from analysis.metrics import benjamini_hochberg
@@ -46,8 +47,9 @@ from analysis.studentized import article_moments, studentized_difference
 MEASURES = ("stance", "tone")
 # The per-passage terms summed into the means: weight, stance weight, weighted stance and tone
 SUM_COLUMNS = ("w", "side", "stance", "tone", "n")
-# per passage: P(favor) and P(against), whose sums are the positions' favor and against masses
-MASS_COLUMNS = ("favor_mass", "against_mass")
+# per passage: P(favor) and P(against), whose sums are the positions' favor and against masses,
+# and the side each takes net of the other (aggregate.LEAD_MASS_COLUMNS)
+MASS_COLUMNS = ("favor_mass", "against_mass", *LEAD_MASS_COLUMNS)
 # Per measure, the columns of the per-article sums (w, side, stance, tone) that are its mean's
 # weights and weighted values
 MOMENT_COLUMNS = {"stance": (1, 2), "tone": (0, 3)}
@@ -121,6 +123,8 @@ def passage_sums(run: Run, topic: str, members: pd.DataFrame | None = None) -> p
             "n": 1.0,
             "favor_mass": favor,
             "against_mass": against,
+            LEAD_MASS_COLUMNS[0]: np.maximum(favor - against, 0.0),
+            LEAD_MASS_COLUMNS[1]: np.maximum(against - favor, 0.0),
         }
     )
     return frame.reset_index(drop=True)

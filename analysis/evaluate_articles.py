@@ -12,6 +12,11 @@ What is measured, on the labelled (article, topic) pairs found in the run:
   sign (an article with no stance number counts as wrong; a "mixed" one has the number the
   pages show beside "mixed", and counts by its sign); **sign accuracy called**: the same over
   those the run gives a stance number (how often a side it calls is the right one);
+- **stances given**: every labelled pair the run gives a stance number (``n_given``), how many
+  of them are the side a reader finds (``given_right``; ``stance_precision`` their share) and
+  how many a reader finds take no side or not discussed (``given_no_side``): what an analyst
+  reading a shown stance needs, where sign accuracy counts only the pairs readers found
+  leaning;
 - **AUC favor vs none** (and against vs none): how well the stance ranks favor articles above
   articles that take no side; an article with no stance number (no stance expressed, not
   discussed) scores 0;
@@ -306,6 +311,8 @@ def article_metrics(matched: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
     signed, correct = _signs(label, score)
     point = headline_figures(label, discussed_pred, score)
     called = signed & (score != 0)
+    given = discussed_pred & (score != 0)
+    no_side = np.isin(label, ["none", "not_discussed"])
     report = classification_report(truth, predicted, ARTICLE_LABELS)
     topics = matched["topic"].to_numpy()
     per_topic = {}
@@ -332,6 +339,10 @@ def article_metrics(matched: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
         "n_signed": int(signed.sum()),
         "sign_accuracy_called": round(float(correct[called].mean()), 4) if called.any() else None,
         "n_called": int(called.sum()),
+        "n_given": int(given.sum()),
+        "given_right": int((given & correct).sum()),
+        "given_no_side": int((given & no_side).sum()),
+        "stance_precision": round(float(correct[given].mean()), 4) if given.any() else None,
         "auc_favor_vs_none": _round(point["auc_favor_vs_none"]),
         "auc_against_vs_none": _round(roc_auc(-score[label == "against"], -score[label == "none"])),
         "macro_f1": round(report["macro_f1"], 4),

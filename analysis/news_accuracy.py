@@ -57,6 +57,14 @@ class NewsAccuracy:
     # the settings of the run they were measured on (run_settings): a run made with others
     # finds other passages or reads them otherwise; None: not recorded, files from before
     settings: dict[str, Any] | None = None
+    # every labelled pair the run gave a stance number, how many of those are the side a
+    # reader finds, and how many a reader finds take no side or not discussed: what a shown
+    # stance is worth (sign accuracy counts only the pairs readers found leaning); None: not
+    # recorded, files from before
+    n_given: int | None = None
+    given_right: int | None = None
+    given_no_side: int | None = None
+    speaker_passages: int | None = None  # the passages passage_speaker_f1 is over
 
 
 class NewsAccuracyError(ValueError):
@@ -128,6 +136,7 @@ _KINDS = {
         "rate?",
     ),
     "passages": "count?",
+    **dict.fromkeys(("n_given", "given_right", "given_no_side", "speaker_passages"), "count?"),
     "per_topic": "table",
     "coverage_gate": "rate?",
     "reversed_target": "reversal?",
@@ -341,6 +350,20 @@ def pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
+def given_words(accuracy: NewsAccuracy, times: str = "\u00d7") -> str | None:
+    """What a shown stance is worth, in words: of the stance numbers the run gave labelled
+    pairs, how many are the side a reader finds and how many sit on pairs a reader finds take
+    no side (None where the file does not record them)."""
+    given, right, no_side = accuracy.n_given, accuracy.given_right, accuracy.given_no_side
+    if given is None or right is None or no_side is None or not given:
+        return None
+    return (
+        f"of the {given} stances {accuracy.model} gives labelled article {times} topic pairs, "
+        f"{right} ({right / given:.0%}) are the side a reader finds and {no_side} are on pairs a "
+        "reader finds take no side"
+    )
+
+
 def finds_no_against(accuracy: NewsAccuracy) -> bool:
     """Whether the model read none of the labelled against pairs as against: then every right
     sign it gave is a favor, and answering favor every time would have scored at least as well,
@@ -404,7 +427,13 @@ def accuracy_sentences(
     """The figures as plain sentences for an analyst (Markdown); ``labels`` names the topics
     (key -> label) where the run has the same keys; ``gate``: the run's coverage gate, said
     where the figures were measured with another (:func:`gate_note`)."""
+    shown = given_words(accuracy)
     lines = [
+        *(
+            [f"**Stances shown.** {shown[0].upper()}{shown[1:]}, the rest the other side."]
+            if shown
+            else []
+        ),
         f"**Sign.** Of {accuracy.n_leaning} article × topic pairs a careful reader found "
         f"leaning, {accuracy.n_called} get a stance, and {pct(accuracy.sign_accuracy_called)} "
         f"of those have the right sign ({pct(accuracy.sign_accuracy)} of all leaning pairs); "
@@ -425,11 +454,17 @@ def accuracy_sentences(
     if accuracy.auc_favor_vs_none is not None:
         lines.append(
             f"**Ranking.** A favoring article scores above one that takes no side "
-            f"{pct(accuracy.auc_favor_vs_none)} of the time (AUC)."
+            f"{pct(accuracy.auc_favor_vs_none)} of the time (AUC, ties counting half: many of "
+            "both get no stance number, and tie at 0)."
         )
     if accuracy.passage_author_f1 is not None:
         speaker = (
             f", the quoted speakers' {accuracy.passage_speaker_f1:.2f}"
+            + (
+                f" (over the {accuracy.speaker_passages} of them readers found quoting someone)"
+                if accuracy.speaker_passages
+                else ""
+            )
             if accuracy.passage_speaker_f1 is not None
             else ""
         )
@@ -473,24 +508,42 @@ def accuracy_line(
             "how far to trust S: not measured on news for this stance model "
             "(viewpoints evaluate --level article --data LABELS --run RUN measures it)"
         )
+    quoted = (
+        ""
+        if accuracy.passage_speaker_f1 is None
+        else "; Q, less: the side of single quoted passages has macro-F1 "
+        f"{accuracy.passage_speaker_f1:.2f} on dev (favor/against/none), no article figure"
+    )
+    shown = given_words(accuracy, "x")
     if finds_no_against(accuracy):
         return (
             f"how far to trust S: {no_against_lead(accuracy, 'x')}; on labelled news, "
-            f"{pct(accuracy.sign_accuracy_called)} of the stances it gives have the right sign "
-            f"(all of them favor: {FAVOR_BASELINE}); "
-            f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article "
+            + (
+                f"{shown}; "
+                if shown
+                else f"{pct(accuracy.sign_accuracy_called)} of the stances it gives have the "
+                f"right sign (all of them favor: {FAVOR_BASELINE}); "
+            )
+            + f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article "
             "x topic pairs get none"
             + failed_topics(accuracy, covered=covered)
             + unmeasured_note(unmeasured, accuracy)
+            + quoted
             + settings_note(accuracy, settings)
         )
     return (
-        f"how far to trust S: on labelled news, {pct(accuracy.sign_accuracy_called)} of the "
-        f"stances {accuracy.model} gives have the right sign; "
-        f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article x "
+        "how far to trust S: on labelled news, "
+        + (
+            f"{shown}; "
+            if shown
+            else f"{pct(accuracy.sign_accuracy_called)} of the stances {accuracy.model} gives "
+            "have the right sign; "
+        )
+        + f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} leaning article x "
         f"topic pairs get none; against found {accuracy.against_found} of {accuracy.n_against}"
         + failed_topics(accuracy, covered=covered)
         + unmeasured_note(unmeasured, accuracy)
+        + quoted
         + settings_note(accuracy, settings)
     )
 

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import outlets
-from analysis.aggregate import taken_sides, unusable_scores
+from analysis.aggregate import LEAD_MASS_COLUMNS, taken_sides, unusable_scores
 from analysis.bylines import membership
 from analysis.differences import (
     CONFIDENCE,
@@ -222,13 +222,10 @@ def author_shift(
     # A side whose own-voice passages take no side has no stance to move from or to, as the
     # positions say "no stance expressed" under this expected count of passages taking a side.
     min_mass = float(run.config.get("aggregate", {}).get("min_stance_mass", 0.1))
-    # running sums of (weight for the stance, weighted stance, favor mass, against mass): a
-    # side takes a side as the positions read one (aggregate.taken_sides)
-    running = (
-        np.cumsum(sums[["side", "stance", "favor_mass", "against_mass"]].to_numpy(float), axis=0)
-        if measure == "stance"
-        else None
-    )
+    # running sums of (weight for the stance, weighted stance, favor and against masses and
+    # leads): a side takes a side as the positions read one (aggregate.taken_sides)
+    columns = ["side", "stance", "favor_mass", "against_mass", *LEAD_MASS_COLUMNS]
+    running = np.cumsum(sums[columns].to_numpy(float), axis=0) if measure == "stance" else None
 
     def silent_side(k: int) -> str | None:
         if running is None:
@@ -236,7 +233,7 @@ def author_shift(
         parts = np.vstack([running[k - 1], running[-1] - running[k - 1]])
         with np.errstate(divide="ignore", invalid="ignore"):
             points = np.where(parts[:, 0] > 0, parts[:, 1] / parts[:, 0], np.nan)
-        taken = taken_sides(parts[:, 2], parts[:, 3], points, min_mass)
+        taken = taken_sides(parts[:, 2], parts[:, 3], points, min_mass, leads=parts[:, 4:].T)
         if not taken.any():
             return "either side"
         return "before" if not taken[0] else ("after" if not taken[1] else None)

@@ -32,6 +32,8 @@ class SpeechAccuracy:
     # of the reported passages the rules name a speaker for, the share named as a reader does
     speaker_precision: float | None = None
     speaker_command: str | None = None
+    # of all reported passages, the share left without a speaker although readers name one
+    speaker_missed: float | None = None
 
 
 def read_speech_accuracy(path: Path = SPEECH_ACCURACY_FILE) -> SpeechAccuracy | None:
@@ -53,7 +55,13 @@ def read_speech_accuracy(path: Path = SPEECH_ACCURACY_FILE) -> SpeechAccuracy | 
     try:  # optional: the speaker names, measured apart
         names = record["speaker_names"]
         precision = float(names["dev"]["name_precision"])
-        return replace(accuracy, speaker_precision=precision, speaker_command=str(names["command"]))
+        accuracy = replace(
+            accuracy, speaker_precision=precision, speaker_command=str(names["command"])
+        )
+    except (KeyError, TypeError, ValueError):
+        return accuracy
+    try:  # added later: what the rules leave unnamed
+        return replace(accuracy, speaker_missed=float(names["dev"]["no_name_missed_share"]))
     except (KeyError, TypeError, ValueError):
         return accuracy
 
@@ -76,8 +84,15 @@ def _speakers_sentence(accuracy: SpeechAccuracy) -> str:
     return (
         f" **Who speaks.** Of the quotes they name a speaker for, "
         f"{accuracy.speaker_precision:.0%} name the speaker a reader names (dev articles); the "
-        'others name someone nearby, such as the last speaker before a "he said". '
-        f"*`{accuracy.speaker_command}`*"
+        'others name someone nearby, such as the last speaker before a "he said".'
+        + (
+            f" {accuracy.speaker_missed:.0%} of quotes are left with no speaker though a reader "
+            "names one (the name is in an earlier sentence that quotes no one, or the rules do "
+            "not parse it)."
+            if accuracy.speaker_missed is not None
+            else ""
+        )
+        + f" *`{accuracy.speaker_command}`*"
     )
 
 
@@ -89,6 +104,12 @@ def speech_line(accuracy: SpeechAccuracy) -> str:
         + (
             f"; {accuracy.speaker_precision:.0%} of the speakers named are right"
             if accuracy.speaker_precision is not None
+            else ""
+        )
+        + (
+            f", and {accuracy.speaker_missed:.0%} of quotes have no speaker named though a "
+            "reader finds one"
+            if accuracy.speaker_missed is not None
             else ""
         )
     )

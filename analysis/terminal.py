@@ -104,13 +104,23 @@ def format_article_report(report: dict[str, Any]) -> str:
         ),
         f"coverage    precision {_fmt(cov['precision'])}  recall {_fmt(cov['recall'])}  "
         f"F1 {_fmt(cov['f1'])}{interval_text(report, 'coverage_f1')}",
-        f"sign accuracy on favor/against articles: {_fmt(report['sign_accuracy'])}"
+        f"sign accuracy on favor/against pairs: {_fmt(report['sign_accuracy'])}"
         f"{interval_text(report, 'sign_accuracy')} "
-        f"(n={report['n_signed']}); on those given a stance: "
-        f"{_fmt(report['sign_accuracy_called'])} (n={report['n_called']})",
+        f"(n={report['n_signed']}); on those given a stance number: "
+        f"{_fmt(report['sign_accuracy_called'])} (n={report['n_called']}; a 'mixed' one is "
+        "judged by its number, and read as none in the confusion)",
+        *(
+            [
+                f"stances given: {report['n_given']}; the side a reader finds: "
+                f"{report['given_right']} ({_fmt(report['stance_precision'])}); on pairs a "
+                f"reader finds take no side or not discussed: {report['given_no_side']}"
+            ]
+            if report.get("n_given")
+            else []
+        ),
         f"AUC favor vs none: {_fmt(report['auc_favor_vs_none'])}"
         f"{interval_text(report, 'auc_favor_vs_none')}   "
-        f"AUC against vs none: {_fmt(report['auc_against_vs_none'])}",
+        f"AUC against vs none: {_fmt(report['auc_against_vs_none'])}" + _against_auc_note(report),
         f"{macro_f1_words(report)}: {report['macro_f1']:.3f}",
         *([note] if (note := article_interval_note(report)) else []),
         "",
@@ -190,6 +200,20 @@ def interval_text(report: dict[str, Any], name: str) -> str:
     """`` [low, high]`` of a headline figure's bootstrap interval ("" where there is none)."""
     interval = (report.get("intervals") or {}).get(name)
     return "" if not interval else f" [{interval[0]:.3f}, {interval[1]:.3f}]"
+
+
+def _against_auc_note(report: dict[str, Any]) -> str:
+    """How many against pairs the AUC against vs none rests on, and what under 0.5 means."""
+    n = int((report.get("label_counts") or {}).get("against", 0))
+    value = report.get("auc_against_vs_none")
+    if value is None:
+        return ""
+    below = (
+        "; under 0.5: they score further toward favor than pairs taking no side"
+        if value < 0.5
+        else ""
+    )
+    return f" ({n} against {'pair' if n == 1 else 'pairs'}{below})"
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -367,8 +391,9 @@ def format_positions(
     lines = [
         *wrapped(
             f"run {run.run_id}: stance S (the author's own words; 'none': no side taken; 'only "
-            "quoted': no own words on it; 'mixed': both sides, the smaller at least half the "
-            "larger, 'leaning' a side where its interval keeps to it; 'near 0': all of "
+            "quoted': no own words on it; 'mixed': both sides, each taken by passages of its "
+            "own, the smaller at least half the larger, 'leaning' a side where its interval "
+            "keeps to it; 'near 0': all of "
             f"its interval within ±{NEAR_ZERO:.2f}, practically no side), quoted voices Q, "
             f"tone T, from -1 to 1, each with its {run.info.aggregation.confidence:.0%} interval "
             + (

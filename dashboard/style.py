@@ -337,7 +337,8 @@ def legend_html(
     body = (
         "; quoted voices: the same for the people the author quotes; no stance expressed: "
         "discussed, but no side taken; only quoted voices: discussed only through the people "
-        "quoted; mixed: both sides taken, the smaller side at least half the larger (leaning "
+        "quoted; mixed: both sides taken by passages of their own, the smaller side at least half "
+        "the larger (leaning "
         f"a side where its interval keeps to it); {NEAR_ZERO_WORDS}: all of the "
         f"interval within ±{NEAR_ZERO:.2f}, practically no side however sure; tone: positive "
         "minus negative wording of the author's own passages on the topic, not a side "

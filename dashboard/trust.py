@@ -18,6 +18,7 @@ from analysis.news_accuracy import (
     failed_topics,
     finds_no_against,
     gate_note,
+    given_words,
     no_against_lead,
     pct,
     reversal_words,
@@ -44,20 +45,31 @@ def trust_label(
     figures were measured with)."""
     if accuracy is None:
         return "How far to trust these stances: not measured on news for this stance model"
+    shown = given_words(accuracy)
     if finds_no_against(accuracy):
         return (
-            f"How far to trust these stances: {no_against_lead(accuracy)}. Of the stances it "
-            f"gives, {pct(accuracy.sign_accuracy_called)} have the right sign, all of them "
-            f"favor ({FAVOR_BASELINE}), and {accuracy.n_leaning - accuracy.n_called} of "
+            f"How far to trust these stances: {no_against_lead(accuracy)}. "
+            + (
+                f"{shown[0].upper()}{shown[1:]}, and "
+                if shown
+                else f"Of the stances it gives, {pct(accuracy.sign_accuracy_called)} have the "
+                f"right sign, all of them favor ({FAVOR_BASELINE}), and "
+            )
+            + f"{accuracy.n_leaning - accuracy.n_called} of "
             f"{accuracy.n_leaning} article × topic pairs a reader found leaning get none"
             + failed_topics(accuracy, labels, covered)
             + unmeasured_note(unmeasured)
             + settings_note(accuracy, settings)
         )
     return (
-        f"How far to trust these stances: on labelled news, {pct(accuracy.sign_accuracy_called)}"
-        f" of the stances {accuracy.model} gives have the right sign, and "
-        f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} article × topic "
+        "How far to trust these stances: on labelled news, "
+        + (
+            f"{shown}, and "
+            if shown
+            else f"{pct(accuracy.sign_accuracy_called)} of the stances {accuracy.model} gives "
+            "have the right sign, and "
+        )
+        + f"{accuracy.n_leaning - accuracy.n_called} of {accuracy.n_leaning} article × topic "
         "pairs a reader found leaning get none; it finds "
         f"{accuracy.against_found} of {accuracy.n_against} that lean against"
         + failed_topics(accuracy, labels, covered)
@@ -81,20 +93,29 @@ def trust_summary(
     if other := settings_note(accuracy, settings):
         gate = None  # the settings' note names the gate too
     other = other.replace("; measured", " Measured", 1)
+    shown = (
+        f"; of {accuracy.n_given} stances given, {accuracy.given_right} the side a reader finds, "
+        f"{accuracy.given_no_side} where a reader finds none"
+        if given_words(accuracy)
+        else ""
+    )
     if finds_no_against(accuracy):
         return (
             f"Stance model on labelled news: finds no opposition (against found 0 of "
             f"{accuracy.n_against}: a score above 0 may be an author who opposes the topic); "
             f"{accuracy.n_called} of {accuracy.n_leaning} leaning pairs given a stance, "
             f"{pct(accuracy.sign_accuracy_called)} of those the right sign ({FAVOR_BASELINE})"
+            + shown
             + failed_topics(accuracy)
             + f"; coverage F1 {accuracy.coverage_f1:.2f}{gate_note(accuracy, gate)}.{other}"
             + ("." if other else "")
         )
     return (
         f"Stance model on labelled news: {accuracy.n_called} of {accuracy.n_leaning} leaning "
-        f"pairs given a stance, {pct(accuracy.sign_accuracy_called)} of those the right sign; "
-        f"against found {accuracy.against_found} of {accuracy.n_against}" + "; coverage F1 "
+        f"pairs given a stance, {pct(accuracy.sign_accuracy_called)} of those the right sign"
+        + shown
+        + f"; against found {accuracy.against_found} of {accuracy.n_against}"
+        + "; coverage F1 "
         f"{accuracy.coverage_f1:.2f}{gate_note(accuracy, gate)}.{other}" + ("." if other else "")
     )
 

@@ -61,10 +61,12 @@ def reversed_target(path: Path, model_dir: Path) -> dict[str, int] | None:
     return None
 
 
-def passage_f1(model_dir: Path) -> tuple[float | None, float | None, int | None]:
+def passage_f1(
+    model_dir: Path,
+) -> tuple[float | None, float | None, int | None, int | None]:
     """Macro-F1 of the author head (``stance``) and the speaker head on the on-topic passages
-    of the dev articles, and how many passages the author head read (None where the model is
-    not a pair classifier or lacks the head)."""
+    of the dev articles, and how many passages each head read (None where the model is not a
+    pair classifier or lacks the head)."""
     from analysis.scoring.pair_model import is_pair_classifier_dir, load_pair_classifier
     from experiments.train_minilm import evaluate_model
     from experiments.train_news_stance import (
@@ -76,7 +78,7 @@ def passage_f1(model_dir: Path) -> tuple[float | None, float | None, int | None]
     )
 
     if not is_pair_classifier_dir(model_dir):
-        return None, None, None
+        return None, None, None, None
     model, tokenizer = load_pair_classifier(model_dir)
     rows = read_news([str(NEWS_STANCE), str(NEW_LABELS)], str(SPLITS))
     rows = [r for r in rows if r["split"] == "dev"]
@@ -85,7 +87,7 @@ def passage_f1(model_dir: Path) -> tuple[float | None, float | None, int | None]
     results = evaluate_model(model, tokenizer, data, "cpu")
     scores = {h: round(results[f"{h}/news"]["macro_f1"], 4) for h in heads}
     counts = {h: len(data[h]["news"]) for h in heads}
-    return scores.get("stance"), scores.get("speaker"), counts.get("stance")
+    return scores.get("stance"), scores.get("speaker"), counts.get("stance"), counts.get("speaker")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     report = evaluate_run_articles(labels, run.positions)
     order = report["labels"]
     against = order.index("against")
-    author, speaker, passages = passage_f1(model_dir)
+    author, speaker, passages, speaker_passages = passage_f1(model_dir)
     accuracy = NewsAccuracy(
         model=stance["name"],
         weights_sha256=stance["weights_sha256"],
@@ -140,6 +142,10 @@ def main(argv: list[str] | None = None) -> None:
         passage_author_f1=author,
         passage_speaker_f1=speaker,
         passages=passages,
+        speaker_passages=speaker_passages,
+        n_given=int(report["n_given"]),
+        given_right=int(report["given_right"]),
+        given_no_side=int(report["given_no_side"]),
         coverage_gate=run.info.gate,
         reversed_target=reversed_target(args.reversed, model_dir),
         settings=run_settings(run.info),

@@ -235,6 +235,61 @@ def test_a_side_much_weaker_than_the_other_does_not_make_a_stance_mixed():
     assert row(out, "article", "sanctions", article_id="b")["stance_status"] == "mixed"
 
 
+def torn(passage_id: str, favor: float, against: float, **extra) -> dict:
+    """A sanctions passage the model splits between the sides."""
+    return score(
+        passage_id,
+        "sanctions",
+        0.9,
+        favor - against,
+        0.0,
+        stance_favor=favor,
+        stance_against=against,
+        stance_none=1.0 - favor - against,
+        **extra,
+    )
+
+
+def test_a_passage_torn_between_the_sides_takes_neither_and_makes_no_mix():
+    """P(favor) 0.45 and P(against) 0.40 on one passage is the model unsure which side that
+    passage takes: no side clearly taken ("no stance expressed"), not both sides taken.
+    "mixed" needs each side taken by passages of its own, in the author's voice and in the
+    quoted voices alike; torn passages beside clear ones leave the clear ones' reading."""
+    speaker = {"reported": True, "speaker": "Lavrov"}
+    arts, passages, scores = tables(
+        [article(k, k.upper()) for k in "abcdef"],
+        [
+            torn("a:0", 0.45, 0.40),  # one torn passage
+            torn("b:0", 0.45, 0.40),  # two, torn the opposite ways
+            torn("b:1", 0.40, 0.45),
+            torn("c:0", 0.60, 0.10),  # two leaning opposite ways, each clearly
+            torn("c:1", 0.10, 0.55),
+            torn("d:0", 0.45, 0.40, speaker_favor=0.45, speaker_against=0.40, **speaker),
+            torn("e:0", 0.50, 0.00),  # a side, and torn passages leaning the other way:
+            torn("e:1", 0.30, 0.35),  # the masses balance (1.1 for, 0.68 against), the
+            torn("e:2", 0.30, 0.33),  # leads do not (0.5 and 0.08): no side clearly taken
+            torn("f:0", 0.60, 0.00),  # a side, and a weaker one under min_stance_mass
+            torn("f:1", 0.00, 0.35),
+        ],
+    )
+    out = positions(arts, passages, scores, TOPICS)
+    a = row(out, "article", "sanctions", article_id="a")
+    assert a["status"] == "discussed" and a["stance_status"] == "no_stance"
+    assert np.isnan(a["stance"]) and a["favor_mass"] == pytest.approx(0.45)
+    assert row(out, "article", "sanctions", article_id="b")["stance_status"] == "no_stance"
+    assert row(out, "article", "sanctions", article_id="c")["stance_status"] == "mixed"
+    d = row(out, "article", "sanctions", article_id="d")
+    assert d["quoted_status"] == "no_stance" and np.isnan(d["quoted_stance"])
+    e = row(out, "article", "sanctions", article_id="e")
+    assert (e["favor_mass"], e["against_mass"]) == pytest.approx((1.1, 0.68))
+    assert e["stance_status"] == "no_stance" and np.isnan(e["stance"])
+    strict = positions(arts, passages, scores, TOPICS, AggregateConfig(min_stance_mass=0.5))
+    f = row(strict, "article", "sanctions", article_id="f")  # a weak side, as before
+    assert f["stance_status"] == "expressed" and f["stance"] == pytest.approx(0.125)
+    # A's group pools her one article: still one torn passage, not a side
+    assert row(out, "author", "sanctions", author="A")["stance_status"] == "no_stance"
+
+
 def test_every_unit_and_topic_gets_a_row_and_silence_is_nan_not_zero():
     arts, passages, scores = tables(
         [article("a", "Ann"), article("b", "Bob")],

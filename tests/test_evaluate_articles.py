@@ -96,6 +96,12 @@ def test_metrics_on_known_positions():
     # per topic: leaning a, c, f; all three given a stance; a and f with the right sign
     counts = {k: report["per_topic"]["sanctions"][k] for k in ("n_leaning", "n_called", "n_right")}
     assert counts == {"n_leaning": 3, "n_called": 3, "n_right": 2}
+    # every stance number given (a c e f), not only on leaning pairs: e is one a reader finds
+    # not discussed, so a shown stance is the reader's side 2 times in 4, not 2 in 3
+    given = {k: report[k] for k in ("n_given", "given_right", "given_no_side")}
+    assert given == {"n_given": 4, "given_right": 2, "given_no_side": 1}
+    assert report["stance_precision"] == 0.5
+    assert "stances given: 4; the side a reader finds: 2 (0.500)" in format_article_report(report)
 
 
 def test_labels_match_by_title_when_the_id_is_unknown():

@@ -292,3 +292,40 @@ def test_coverage_measured_at_another_gate_than_the_run_s_is_said(tmp_path):
     (tmp_path / FILE_NAME).write_text(json.dumps(old), encoding="utf-8")
     assert read_news_accuracy(tmp_path / FILE_NAME).coverage_gate is None
     assert gate_note(read_news_accuracy(tmp_path / FILE_NAME), 0.9) == ""
+
+
+def test_the_one_line_figures_say_how_far_q_is_measured_where_the_file_has_it():
+    """`show` prints S's figures and, where the model has them, the quoted voices' (Q): a
+    single-passage figure only, so Q's narrow intervals are not read as accuracy."""
+    assert "Q, less" not in accuracy_line(FIGURES)  # no speaker figure: nothing said of Q
+    for figures in (
+        replace(FIGURES, passage_speaker_f1=0.517),
+        replace(FIGURES, passage_speaker_f1=0.517, against_found=0),
+    ):
+        line = accuracy_line(figures)
+        assert "Q, less: the side of single quoted passages has macro-F1 0.52 on dev" in line
+        assert "no article figure" in line
+
+
+def test_what_a_shown_stance_is_worth_leads_the_figures_where_the_file_has_it(tmp_path):
+    """Sign accuracy counts only pairs readers found leaning; the stances a run shows also
+    fall on pairs readers find take no side. Where the file records them, the one-line
+    figures, the dashboard's title and its sentences say so first."""
+    from analysis.news_accuracy import given_words, read_news_accuracy, write_news_accuracy
+    from dashboard.trust import trust_label
+
+    assert given_words(FIGURES) is None  # older files: the sign figure, as before
+    shown = replace(FIGURES, n_given=10, given_right=6, given_no_side=3, speaker_passages=30)
+    words = "of the 10 stances stance.test.v1 gives labelled article x topic pairs, 6 (60%) are"
+    assert words in accuracy_line(shown)
+    assert "of the stances it gives have the right sign" not in accuracy_line(shown)
+    assert words.replace(" x ", " × ") in trust_label(shown)
+    blind = replace(shown, against_found=0)
+    assert "Of the 10 stances stance.test.v1 gives" in trust_label(blind)
+    sentences = "\n".join(accuracy_sentences(shown))
+    assert "**Stances shown.** Of the 10 stances" in sentences
+    assert "ties counting half" in sentences
+    # the fields survive the file
+    path = tmp_path / "news_accuracy.json"
+    write_news_accuracy(path, shown)
+    assert read_news_accuracy(path) == shown

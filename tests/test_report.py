@@ -117,7 +117,7 @@ def test_show_says_first_how_far_to_trust_the_stance_model(run):
     run.meta["models"]["stance"] = {"name": v2.model, "weights_sha256": v2.weights_sha256}
     run.__dict__.pop("info", None)  # read run.json's models again
     last = _trust(format_positions(run))
-    assert f"{v2.sign_accuracy_called:.0%} of the stances" in last and v2.model in last
+    assert f"of the {v2.n_given} stances {v2.model} gives labelled article x topic pairs" in last
     if finds_no_against(v2):  # said first: the sign figure alone would read as trustworthy
         assert last.startswith(f"how far to trust S: {v2.model} finds no opposition (none of ")
     else:

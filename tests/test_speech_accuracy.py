@@ -47,6 +47,16 @@ def test_the_speaker_names_figure_is_shown_where_the_file_has_it(tmp_path):
     shown = f"{figures.speaker_precision:.0%}"
     assert f"{shown} name the speaker a reader names" in speech_sentence(figures)
     assert f"{shown} of the speakers named are right" in speech_line(figures)
+    # and how many quotes it leaves unnamed, where the file says (older files do not)
+    missed = record["speaker_names"]["dev"]["no_name_missed_share"]
+    assert f"{missed:.0%} of quotes have no speaker named" in speech_line(figures)
+    assert f"{missed:.0%} of quotes are left with no speaker" in speech_sentence(figures)
+    del record["speaker_names"]["dev"]["no_name_missed_share"]
+    with_names.write_text(json.dumps(record))
+    older = read_speech_accuracy(with_names)
+    assert older is not None and older.speaker_precision == figures.speaker_precision
+    assert "no speaker named" not in speech_line(older)
+    record = json.loads(SPEECH_ACCURACY_FILE.read_text())
     # without them (or with them malformed) the detection figures stand alone
     for names in (None, {"command": "x", "dev": {"name_precision": "high"}}):
         without = {k: v for k, v in record.items() if k != "speaker_names"}

@@ -82,7 +82,7 @@ def test_an_article_report_prints_coverage_signs_and_missing_labels():
     assert text.startswith("3 labelled article × topic pairs")
     assert "; 2 not in the run" in text
     # three pairs without article ids, each its own article: too few for an interval
-    assert "sign accuracy on favor/against articles: 0.500 (n=2)" in text
+    assert "sign accuracy on favor/against pairs: 0.500 (n=2)" in text
     assert "no intervals: 3 labelled articles, fewer than the 10" in text
     assert "[low, high]" not in text
     # sanctions: favor +0.4 right, against +0.3 wrong, both given a stance

@@ -691,6 +691,10 @@ def article_section(ctx: context.RunContext) -> None:
             "passages with the model's readings, so these figures are not the model's alone; "
             f"judge the run it came from, `{source_run['run_id']}`, for those."
         )
+    from analysis.aggregate import position_rules_note
+
+    if note := position_rules_note(ctx.meta):  # its confusion is not today's defaults'
+        st.caption(f"Note: {md_escape(note)}.")
     show_article_report(result["report"], source, split.strip(), ctx.label)
 
 
@@ -752,6 +756,7 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
         "never finds opposition scores 0 here whatever its sign accuracy",
     )
     called = report.get("sign_accuracy_called")
+    given = report.get("n_given")
     counts = report.get("label_counts") or {}
     leaning = int(counts.get("favor", 0)) + int(counts.get("against", 0))
     n_signed, n_called = report["n_signed"], report["n_called"]
@@ -761,6 +766,14 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
         "stance number (a 'mixed' one is judged by its number here, and read as 'none' in the "
         "confusion), "
         + (f"{called:.0%} of those the right sign" if called is not None else "none with a sign")
+        + (
+            f". Of all {given} stance numbers the run gives these pairs, "
+            f"{report['given_right']} are the side a reader finds and "
+            f"{report['given_no_side']} are on pairs a reader finds take no side or not "
+            "discuss the topic"
+            if given
+            else ""
+        )
         + f"; {macro_f1_words(report)} {report['macro_f1']:.3f}."
         + (
             f" Answering favor for every one of the {leaning} leaning pairs would score "

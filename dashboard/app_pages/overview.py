@@ -450,7 +450,9 @@ def _no_stance_note(record: dict, label: str) -> None:
             "describe without taking a side, so no stance number is shown (tone still is)."
         )
     elif record.get("stance_status") == "mixed":
-        if int(record.get("n_passages") or 0) == 1:  # one passage read both ways: not two sides
+        # one passage read both ways: not two sides (runs made before position rules 3 only:
+        # since, such a position reads "no stance expressed", aggregate.torn)
+        if int(record.get("n_passages") or 0) == 1:
             st.info(
                 f"Mixed: its one passage on {md_escape(label)} is read as leaning both ways "
                 "about equally: an ambiguous passage rather than two sides taken."

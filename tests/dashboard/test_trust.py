@@ -62,20 +62,26 @@ def test_a_run_of_the_shipped_model_shows_its_measured_figures(app, v2_runs_dir,
     labels = [x for x in _expander_labels(at) if x.startswith("How far to trust")]
     called = f"{V2.sign_accuracy_called:.0%}"
     none = f"{V2.n_leaning - V2.n_called} of {V2.n_leaning} article × topic pairs"
-    if finds_no_against(V2):  # the failure first, then the sign figure
+    # what a shown stance is worth: every stance given, not only those on leaning pairs
+    assert V2.n_given and V2.given_right is not None
+    shown = (
+        f"of the {V2.n_given} stances stance.minilm.v2 gives labelled article × topic pairs, "
+        f"{V2.given_right} ({V2.given_right / V2.n_given:.0%}) are the side a reader finds and "
+        f"{V2.given_no_side} are on pairs a reader finds take no side"
+    )
+    assert called  # the sign figure among the leaning pairs stays inside the expander
+    if finds_no_against(V2):  # the failure first, then what a shown stance is worth
         assert labels == [
             f"How far to trust these stances: stance.minilm.v2 finds no opposition (none of the "
             f"{V2.n_against} labelled article × topic pairs that lean against read as against), "
-            f"so a score above 0 may be an author who opposes the topic. Of the stances it "
-            f"gives, {called} have the right sign, all of them favor ({FAVOR_BASELINE}), and "
+            f"so a score above 0 may be an author who opposes the topic. O{shown[1:]}, and "
             f"{none} a reader found leaning get none" + failed_topics(V2, TOPIC_LABELS)
         ]
     else:
         assert labels == [
-            f"How far to trust these stances: on labelled news, {called} of the stances "
-            f"stance.minilm.v2 gives have the right sign, and {none} a reader found leaning get "
-            f"none; it finds {V2.against_found} of {V2.n_against} that lean against"
-            + failed_topics(V2, TOPIC_LABELS)
+            f"How far to trust these stances: on labelled news, {shown}, and {none} a reader "
+            f"found leaning get none; it finds {V2.against_found} of {V2.n_against} that lean "
+            "against" + failed_topics(V2, TOPIC_LABELS)
         ]
     text = "\n".join(m.value for m in at.markdown)
     assert f"{V2.against_found} of {V2.n_against} pairs leaning against" in text
@@ -115,12 +121,22 @@ def test_the_runs_page_gives_each_runs_stance_model_figures(app, tmp_path):
         " Measured with other settings than this run's (relevance threshold 0.5 (measured at "
         "{:g})): the figures may not hold for it."
     )
+    # where the file records them (v2), every stance given and how many are the reader's side
+    shown = {
+        id(f): f"; of {f.n_given} stances given, {f.given_right} the side a reader finds, "
+        f"{f.given_no_side} where a reader finds none"
+        if f.n_given
+        else ""
+        for f in (V2, v1)
+    }
+    assert shown[id(V2)] and not shown[id(v1)]
     assert captions == [
         (
             f"Stance model on labelled news: finds no opposition (against found 0 of "
             f"{f.n_against}: a score above 0 may be an author who opposes the topic); "
             f"{f.n_called} of {f.n_leaning} leaning pairs given a stance, "
             f"{f.sign_accuracy_called:.0%} of those the right sign ({FAVOR_BASELINE})"
+            + shown[id(f)]
             + failed_topics(f)
             + f"; coverage F1 {f.coverage_f1:.2f}."
             + other.format(f.settings["threshold"])
@@ -128,8 +144,8 @@ def test_the_runs_page_gives_each_runs_stance_model_figures(app, tmp_path):
         if finds_no_against(f)
         else (
             f"Stance model on labelled news: {f.n_called} of {f.n_leaning} leaning pairs given a "
-            f"stance, {f.sign_accuracy_called:.0%} of those the right sign; against found "
-            f"{f.against_found} of {f.n_against}; coverage F1 {f.coverage_f1:.2f}."
+            f"stance, {f.sign_accuracy_called:.0%} of those the right sign{shown[id(f)]}; against "
+            f"found {f.against_found} of {f.n_against}; coverage F1 {f.coverage_f1:.2f}."
             + other.format(f.settings["threshold"])
         )
         for f in (V2, v1)  # run A is the newest
