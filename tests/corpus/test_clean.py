@@ -293,3 +293,32 @@ def test_a_titles_link_to_the_article_is_removed():
     # a link inside the title's words is part of them, not a tail to cut at
     quoted = '=HYPERLINK("http://example.com","Санкции")'
     assert clean_title(quoted) == quoted
+
+
+def test_a_hard_wrapped_text_keeps_every_line_of_its_paragraphs():
+    """A text wrapped at 72 columns (a PDF dump, an e-mail) reads as its paragraphs: a wrapped
+    line in title case is the middle of a sentence, not a headline to drop."""
+    import textwrap
+
+    from analysis.corpus.clean import is_title_case_line
+
+    paragraphs = [
+        "The decision was announced by Iranian Supreme Leader Ayatollah Ali Khamenei, Kim Jong "
+        "Un in North Korea, the Taliban in Afghanistan, and Putin in Russia are watching closely "
+        "how the alliance responds to this escalation.",
+        "Sen. Kelly Ayotte, a Republican representing New Hampshire, is a member of the Senate "
+        "Armed Services Committee. The opinions expressed in this commentary are hers, and the "
+        "co-founder of the group agreed.",
+    ]
+    plain = clean_text("\n\n".join(paragraphs))
+    wrapped = "\n\n".join(textwrap.fill(p, 72) for p in paragraphs)
+    # the wrapped text has a line that, alone, reads as a headline in title case
+    assert any(is_title_case_line(line) for line in wrapped.split("\n"))
+    assert clean_text(wrapped) == plain
+    # a headline over a byline is not a paragraph: its lines are still judged one by one
+    assert (
+        clean_text(
+            "Trump Vilifies Dishonest Press At Michigan Rally\nBy John Smith\n\n" + paragraphs[0]
+        )
+        == paragraphs[0]
+    )
