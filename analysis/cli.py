@@ -1736,7 +1736,8 @@ def _add_quiet(parser: argparse.ArgumentParser) -> None:
         "--quiet",
         action="store_true",
         help="no progress bars (shown only on a terminal) and no stage, cache, reading or "
-        "estimate lines (a dry run still prints its estimate); warnings and notes stay",
+        "estimate lines, nor the estimate's warm-up (a dry run still prints its estimate); "
+        "warnings and notes stay",
     )
 
 

@@ -70,12 +70,18 @@ def is_remote(scorer: BaseScorer) -> bool:
     return _identity_field(scorer, "backend") == "openai-chat"
 
 
-def worth_estimating(n_passages: int, dry_run: bool, *scorers: BaseScorer) -> bool:
+def worth_estimating(
+    n_passages: int, dry_run: bool, *scorers: BaseScorer, shown: bool = True
+) -> bool:
     """Whether a run measures its cost first. A dry run always does (the estimate is its
     answer), and so does a run asking a chat endpoint (its warm-up refuses a run whose every
-    answer fails); any other run only when its corpus is larger than the warm-up's sample:
-    below that the warm-up would read every passage, as long as the run itself takes."""
-    return dry_run or n_passages > SAMPLE_PASSAGES or any(is_remote(s) for s in scorers)
+    answer fails); any other run only when the estimate is ``shown`` (not ``--quiet``: the
+    warm-up's work is not kept, and took half of a quiet run of one long article) and its
+    corpus is larger than the warm-up's sample: below that the warm-up would read every
+    passage, as long as the run itself takes."""
+    if dry_run or any(is_remote(s) for s in scorers):
+        return True
+    return shown and n_passages > SAMPLE_PASSAGES
 
 
 def estimate_cost(

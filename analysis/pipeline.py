@@ -442,7 +442,7 @@ def analyze(
         stage("estimate")
         clock = time.perf_counter()
         estimate = None  # a small corpus's run takes no longer than a warm-up would
-        if not worth_estimating(summary.n_passages, dry_run, stance, tone):
+        if not worth_estimating(summary.n_passages, dry_run, stance, tone, shown=not quiet):
             if not quiet:
                 log(
                     "no cost estimate for a corpus this small "
@@ -560,7 +560,8 @@ def analyze(
             log(
                 "prediction cache: "
                 + ", ".join(
-                    f"{t} {c['hits']} hits / {c['misses']} computed" for t, c in cache_stats.items()
+                    f"{t} {c['hits']:,} hits / {c['misses']:,} computed"
+                    for t, c in cache_stats.items()
                 )
             )
 

@@ -24,7 +24,7 @@ from analysis.estimate import CostEstimate
 from analysis.evaluate import interval_words
 from analysis.evaluate_articles import MIN_INTERVAL_ARTICLES, macro_f1_words
 from analysis.intervals import NEAR_ZERO, mixed_lean, settled_near_zero
-from analysis.labels import MEASURE_WORDS, TASK_WORDS, group_label, p_value_text
+from analysis.labels import MEASURE_WORDS, TASK_WORDS, counted, group_label, p_value_text
 from analysis.metrics import defined_per_class
 from analysis.news_accuracy import (
     accuracy_for_run,
@@ -1095,7 +1095,8 @@ def format_estimate(estimate: CostEstimate) -> str:
     total = estimate.seconds["total"]
     minutes = f" (~{total / 60:,.0f} min)" if total >= 120 else ""
     return (
-        f"estimate: {estimate.articles:,} articles, {estimate.passages:,} passages, about "
+        f"estimate: {counted(estimate.articles, 'article')}, "
+        f"{counted(estimate.passages, 'passage')}, about "
         f"{estimate.topic_passages:,} passages on a topic by relevance "
         f"({estimate.scored_pairs:,} passage-topic pairs to score); model calls: {calls}; "
         f"time about {total:,.0f} s{minutes} ({parts}){notes}"

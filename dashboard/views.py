@@ -789,6 +789,21 @@ def tone_baseline_note(
     )
 
 
+def busiest_topic(rows: pd.DataFrame, topics: Sequence[str]) -> str | None:
+    """The topic on which most of ``rows`` (the chosen units' positions) take a side, then
+    discuss it (the first of ``topics`` among ties): where a page's evidence opens, rather
+    than on the first topic, which the chosen may not discuss at all."""
+    if not topics:
+        return None
+    sided, discussed = takes_side(rows), rows["status"] == "discussed"
+
+    def weight(topic: str) -> tuple[int, int]:
+        on = rows["topic"] == topic
+        return int((sided & on).sum()), int((discussed & on).sum())
+
+    return max(topics, key=weight)
+
+
 def takes_side(rows: pd.DataFrame, clearly: bool = False) -> pd.Series:
     """Which positions are discussed with a stance of the author's own (expressed or mixed),
     and with ``clearly`` an interval clear of 0: where a page opens, with nothing chosen, to

@@ -691,11 +691,21 @@ def test_quiet_keeps_to_warnings_and_an_interrupt_says_what_is_kept(
     assert main(["analyze", str(corpus), *models, *runs]) == 0
     loud = capsys.readouterr().err
     assert "estimate:" in loud and "measuring the cost" in loud and "no cost" not in loud
+    import analysis.pipeline
+
+    warm_ups = []
+    measure = analysis.pipeline.estimate_from_sample
+    monkeypatch.setattr(
+        "analysis.pipeline.estimate_from_sample",
+        lambda *a, **k: warm_ups.append(1) or measure(*a, **k),
+    )
     assert main(["analyze", str(corpus), "--quiet", *models, *runs]) == 0
     quiet = capsys.readouterr().err
     assert "read 1 article" not in quiet and "estimate:" not in quiet
+    assert not warm_ups  # an estimate nobody sees is not measured (its warm-up is not kept)
     assert main(["analyze", str(corpus), "--quiet", "--dry-run", *models, *runs]) == 0
     assert "estimate:" in capsys.readouterr().err  # a dry run's answer, even quiet
+    assert warm_ups
     # a file a manifest leaves out on purpose is no skip to report; a file that fails is
     batch = tmp_path / "batch"
     batch.mkdir()

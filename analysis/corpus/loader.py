@@ -131,7 +131,8 @@ class _Loader:
         self.max_bytes = max_bytes
         self.progress = progress
         self.ids: set[str] = set()
-        self.texts: dict[str, str] = {}  # hash of the normalised text -> article id
+        # hash of the normalised text -> the article id and source of its first copy
+        self.texts: dict[str, tuple[str, str]] = {}
         self.manifests: dict[Path, Manifest | None] = {}
         # articles noted per kind (each named up to UNREAD_DATES_SHOWN, then counted): kept
         # undated, bytes read as Windows-1252, text not in English, id changed to be unique
@@ -240,10 +241,11 @@ class _Loader:
             text=text,
         )
         key = hashlib.sha256(repeat_key(text).encode("utf-8")).hexdigest()
-        original = self.texts.get(key)
-        if original is not None:
+        if (first := self.texts.get(key)) is not None:
+            original, where = first
             yield LoadedArticle(dataclasses.replace(article, duplicate_of=original), [])
-            yield self._skip(Skipped(raw.source, f"duplicate of {original}"))
+            # the id, and where it was read: a user knows their files, not the ids made of them
+            yield self._skip(Skipped(raw.source, f"duplicate of {original} ({where})"))
             return
         passages = build_passages(article.article_id, text, article.author, article.title)
         if not passages:  # only a heading (a title alone): nothing to read a side in
@@ -275,7 +277,7 @@ class _Loader:
                 for p in passages
             ]
         article = dataclasses.replace(article, article_id=unique)
-        self.texts[key] = article.article_id
+        self.texts[key] = (article.article_id, raw.source)
         yield LoadedArticle(article, passages)
 
     def _note(self, kind: str, message: str) -> None:
@@ -327,6 +329,8 @@ def _walk(root: Path, on_error: Callable[[Skipped], None]) -> list[Path]:
     for folder, dirs, names in os.walk(root, onerror=report, followlinks=True):
         kept = []
         for name in sorted(d for d in dirs if not d.startswith(".")):
+            if _saved_page_parts(name, names):
+                continue  # a browser's "Save Page As, complete": scripts, images, ad frames
             real = os.path.realpath(os.path.join(folder, name))
             if real not in visited:
                 visited.add(real)
@@ -334,6 +338,14 @@ def _walk(root: Path, on_error: Callable[[Skipped], None]) -> list[Path]:
         dirs[:] = kept
         files.extend(Path(folder) / n for n in names if not n.startswith("."))
     return sorted(files, key=lambda p: p.relative_to(root).parts)
+
+
+def _saved_page_parts(folder: str, files: Sequence[str]) -> bool:
+    """Whether ``folder`` holds the parts of a page a browser saved beside it ("Page_files"
+    beside "Page.html"): its scripts, style sheets and images are no articles, and its
+    framed ads and promos would read as articles of their own."""
+    stem = folder.removesuffix("_files")
+    return stem != folder and any(f"{stem}{ext}" in files for ext in (".html", ".htm"))
 
 
 def _not_an_article(path: Path, manifest: Manifest | None) -> str | None:

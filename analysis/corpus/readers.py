@@ -387,7 +387,18 @@ def _record(
         )
     if values["text"] is None:
         tried = ", ".join(fields.candidates("text"))
-        return Skipped(where, f"no text: none of the fields {tried} holds non-empty text")
+        # what the record does have, so that the column to rename is in the message
+        has = [str(k) for k in record][:12]
+        return Skipped(
+            where,
+            f"no text: none of the fields {tried} holds non-empty text"
+            + (
+                f" (this record has {', '.join(has)}{', ...' if len(record) > 12 else ''}: "
+                "rename the one that holds the article's text to text)"
+                if has
+                else ""
+            ),
+        )
     given = fields.given_date(record)
     unread = given if given and values["date"] is None else None
     document = _document(path, where, values.pop("id"), fallback_id, values, unread)

@@ -125,6 +125,7 @@ def render() -> None:
         "topic",
         format_func=labels.get,
         horizontal=True,
+        default=views.busiest_topic(positions[positions["author"].isin(chosen)], list(labels)),
     )
     if topic is not None:
         st.caption(

@@ -6,9 +6,10 @@
   them). So the numbers are the *selected run's* model measured on everything the analyst has
   labelled, and they move as soon as a correction is saved.
 - **A labelled file** (JSONL, VAST CSV, NewsMTSC JSONL, or a corrections file; a path or an
-  upload) runs the model: the run's model for the task by default, or any other name. Only the
-  first examples are scored (500 by default) so the page stays interactive; the full file is
-  for ``viewpoints evaluate``.
+  upload) runs the model: the run's model for the task by default, or any other name. At most
+  500 examples are scored by default so the page stays interactive, drawn at random with a
+  fixed seed (a file's first rows may all be one topic or label); the full file is for
+  ``viewpoints evaluate``.
 
 Both show macro-F1, accuracy (beside the accuracy of always answering the commonest label),
 the per-class table, the confusion matrix and a reliability diagram (confidence bins against
@@ -23,6 +24,7 @@ accuracy; ECE).
 from __future__ import annotations
 
 import json
+import random
 import shlex
 import tempfile
 from pathlib import Path
@@ -562,6 +564,19 @@ def cached_scorer(spec: str, task: str, precision: str, options: str) -> Any:
     return create_scorer(spec, task, precision=precision, options=json.loads(options) or None)
 
 
+SAMPLE_SEED = 0
+
+
+def sampled(examples: list[Any], limit: int) -> list[Any]:
+    """At most ``limit`` of ``examples``, drawn at random with :data:`SAMPLE_SEED`, in their
+    file's order: a file's first rows can all be one topic or one label (the news passages
+    file's first 500 read 0.757 macro-F1, the whole file 0.693)."""
+    if len(examples) <= limit:
+        return examples
+    chosen = sorted(random.Random(SAMPLE_SEED).sample(range(len(examples)), limit))
+    return [examples[i] for i in chosen]
+
+
 def _run_options(ctx: context.RunContext, task: str, spec: str) -> tuple[str, str]:
     """Precision and (for the run's own model) its backend options, as the run used them."""
     models = ctx.config.get("models") if isinstance(ctx.config.get("models"), dict) else {}
@@ -605,7 +620,7 @@ def file_section(ctx: context.RunContext, task: str) -> None:
             st.error(reader.named(err) + hint)
             return
         total = len(examples)
-        examples = examples[:limit]
+        examples = sampled(examples, limit)
         precision, options = _run_options(ctx, task, spec)
         try:
             scorer = cached_scorer(spec, task, precision, options)
@@ -632,7 +647,11 @@ def file_section(ctx: context.RunContext, task: str) -> None:
         st.caption("Choose a file and press Score.")
         return
     report, total = result["report"], result["total"]
-    note = f" (the first {report['n']:,} of {total:,})" if total > report["n"] else ""
+    note = (
+        f" ({report['n']:,} of {total:,}, drawn at random with seed {SAMPLE_SEED}, in file order)"
+        if total > report["n"]
+        else ""
+    )
     st.markdown(f"**{task.capitalize()}: {spec}** on {source}{note}")
     if task == "stance" and upload is None and (news := news_file_note(typed.strip())):
         # before the figures; its counts are the whole file's, not only the passages scored

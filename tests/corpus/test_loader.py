@@ -121,7 +121,8 @@ def test_duplicate_articles_are_skipped_and_point_to_the_first(tmp_path):
     corpus = load_corpus([tmp_path])
     assert [a.article_id for a in corpus.articles] == ["a", "c"]
     assert all(a.duplicate_of is None for a in corpus.articles)
-    assert _reasons(corpus) == {"b.txt": "duplicate of a"}
+    # the first copy by its id and by where it was read (the user knows files, not ids)
+    assert _reasons(corpus) == {"b.txt": f"duplicate of a ({tmp_path / 'a.txt'})"}
     (duplicate,) = corpus.duplicates
     assert (duplicate.article_id, duplicate.duplicate_of) == ("b", "a")
     assert {p.article_id for p in corpus.passages} == {"a", "c"}
@@ -328,3 +329,26 @@ def test_ids_changed_to_be_safe_or_unique_are_named(tmp_path, capsys):
         len(notes) == 5 and "is kept as 'a_b-2' (" in notes[1] and "that id was taken" in notes[1]
     )
     assert "(the first 5 are named" in notes[4]
+
+
+def test_the_parts_a_browser_saves_beside_a_page_are_not_read(tmp_path):
+    """ "Save Page As, complete" writes "Page_files/" beside "Page.html": its scripts and
+    images are no articles, and a framed promo in it would read as an article of its own."""
+    page = (
+        f"<html><head><title>Sanctions</title></head><body><article>{BODY}</article></body></html>"
+    )
+    write(tmp_path / "Kurtz article.html", page)
+    parts = tmp_path / "Kurtz article_files"
+    parts.mkdir()
+    write(
+        parts / "saved_resource(1).html", f"<html><body><p>{BODY} Subscribe now.</p></body></html>"
+    )
+    write(parts / "app.js", "var x = 1;")
+    corpus = load_corpus([tmp_path])
+    assert [a.source for a in corpus.articles] == [str(tmp_path / "Kurtz article.html")]
+    assert not corpus.skipped  # no "unsupported file type '.js'" either
+    # a folder that only ends like one, with no page of its name beside it, is read
+    other = tmp_path / "notes_files"
+    other.mkdir()
+    write(other / "b.txt", f"Other\n\n{BODY} And one more sentence on it.")
+    assert len(load_corpus([tmp_path]).articles) == 2

@@ -264,3 +264,18 @@ def test_a_markdown_heading_is_the_title_however_it_ends(tmp_path):
     write(tmp_path / "h.md", f"{heading}\n\n{BODY}\n")
     (article,) = load_corpus([tmp_path]).articles
     assert article.title.startswith("Why the treaty talks")
+
+
+def test_a_record_without_a_text_field_is_skipped_naming_the_fields_it_has(tmp_path):
+    """A spreadsheet whose text column has another name ("Body Text"): the warning names the
+    record's columns and what to rename, not only the names tried."""
+    path = tmp_path / "sheet.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Headline", "Body Text"])
+        writer.writerow(["Sanctions", BODY])
+    corpus = load_corpus([tmp_path])
+    assert not corpus.articles
+    (skipped,) = corpus.skipped
+    assert "none of the fields content_original, text" in skipped.reason
+    assert "(this record has Headline, Body Text: rename the one that holds" in skipped.reason

@@ -124,7 +124,7 @@ def test_scoring_a_labelled_file_runs_the_chosen_model(app, small_runs_dir, fold
     metrics = _metrics(at)
     assert metrics["Examples"] == "10" and metrics["Macro-F1"] == "1.000"
     assert not any("too few to read" in w.value for w in at.warning)  # ten: the interval says it
-    assert any("the first 10 of 12" in m.value for m in at.markdown)
+    assert any("10 of 12, drawn at random with seed 0" in m.value for m in at.markdown)
     # ten examples: the figure's interval, and a word on how little it rests on
     captions = " ".join(c.value for c in at.caption)
     assert "Macro-F1's 95% interval: 1.00 to 1.00, a percentile bootstrap over the 10" in captions
@@ -497,3 +497,16 @@ def test_an_uploaded_files_error_names_the_upload_not_its_temporary_copy():
         load_article_labels(path)
     assert reader.named(caught.value).startswith("badlabel.jsonl:1: unknown label 'pro'")
     assert str(path) in str(caught.value)  # what it replaces
+
+
+def test_a_labelled_file_longer_than_the_limit_is_sampled_not_cut_at_its_start():
+    """A file sorted by label (all negatives first) scored up to a limit: the examples drawn
+    come from all of it, at random with a fixed seed, in file order."""
+    from dashboard.app_pages.evaluation import sampled
+
+    rows = [("neg", i) for i in range(50)] + [("pos", i) for i in range(50)]
+    drawn = sampled(rows, 20)
+    assert len(drawn) == 20 and drawn == sampled(rows, 20)  # the same draw each time
+    assert {label for label, _ in drawn} == {"neg", "pos"}
+    assert drawn == sorted(drawn, key=rows.index)  # in the file's order
+    assert sampled(rows, 500) == rows

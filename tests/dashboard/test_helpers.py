@@ -885,3 +885,30 @@ def test_the_differences_table_fits_a_1280_px_page_beside_the_sidebar():
     from dashboard.views import NOTE_TABLE_WIDTHS
 
     assert sum(NOTE_TABLE_WIDTHS.values()) <= 820
+
+
+def test_the_evidence_opens_on_the_topic_the_chosen_take_a_side_on_most():
+    """Compare's evidence opened on the first topic, which two of the three outlets chosen did
+    not discuss: it opens where most of them take a side, then where most discuss it."""
+    from dashboard.views import busiest_topic
+
+    def row(author, topic, status, stance_status=None):
+        return {"author": author, "topic": topic, "status": status, "stance_status": stance_status}
+
+    rows = pd.DataFrame(
+        [
+            row("A", "arms_control", "discussed", "expressed"),
+            row("B", "arms_control", "not_discussed"),
+            row("A", "ukraine", "discussed", "expressed"),
+            row("B", "ukraine", "discussed", "expressed"),
+            row("A", "sanctions", "discussed", "no_stance"),
+            row("B", "sanctions", "discussed", "no_stance"),
+        ]
+    )
+    topics = ["arms_control", "sanctions", "ukraine"]
+    assert busiest_topic(rows, topics) == "ukraine"
+    # no side taken anywhere: the topic most of them discuss; ties keep the topics' order
+    quiet = rows.assign(stance_status="no_stance")
+    assert busiest_topic(quiet, topics) == "sanctions"
+    assert busiest_topic(quiet.assign(status="discussed"), topics) == "arms_control"
+    assert busiest_topic(rows, []) is None
