@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from analysis.labels import SPEAKER_TASK, labels_for
+from analysis.labels import SPEAKER_TASK, TASK_LABELS, labels_for
 from analysis.records import DataError, Example
 
 FORMATS = ("auto", "jsonl", "vast", "newsmtsc", "corrections")
@@ -78,8 +78,15 @@ def load_examples(path: str | Path, task: str, fmt: str = "auto") -> list[Exampl
     examples = []
     for number, example in readers[fmt](path):
         if example.label not in labels:
+            other = next(
+                (t for t, words in TASK_LABELS.items() if t != task and example.label in words),
+                None,
+            )
             raise DataError(
-                path, number, f"unknown {task} label {example.label!r}; expected one of {labels}"
+                path,
+                number,
+                f"unknown {task} label {example.label!r}; expected one of {labels}"
+                + (f" ({example.label!r} is a {other} label: --task {other}?)" if other else ""),
             )
         examples.append(example)
     if not examples:
@@ -128,7 +135,14 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, Example]]:
     for number, record in json_lines(path):
         for key in ("text", "label"):
             if key not in record:
-                raise DataError(path, number, f"missing field {key!r}")
+                hint = (
+                    " (article labels, by article and topic? --level article reads them)"
+                    if key == "text"
+                    and "topic" in record
+                    and ({"article_id", "title"} & set(record))
+                    else ""
+                )
+                raise DataError(path, number, f"missing field {key!r}{hint}")
         text, label, target = record["text"], record["label"], record.get("target")
         if not isinstance(text, str) or not text.strip():
             raise DataError(path, number, "field 'text' must be a non-empty string")

@@ -38,7 +38,11 @@ def probability_report(
     report = classification_report(list(truth), predicted, labels)
     index = np.array([labels.index(t) for t in truth])
     interval = macro_f1_interval(index, probs.argmax(axis=1), len(labels))
-    report["macro_f1_interval"] = None if interval is None else [round(v, 4) for v in interval]
+    interval = None if interval is None else [round(v, 4) for v in interval]
+    # every resample gave one figure: the examples are alike (all right, or all one way), and
+    # "[0.33, 0.33]" over two examples would read as a sure figure (as at article level)
+    report["macro_f1_interval_alike"] = bool(interval) and interval[0] == interval[1]
+    report["macro_f1_interval"] = None if report["macro_f1_interval_alike"] else interval
     report["calibration"] = expected_calibration_error(probs, index, bins=bins)
     report["task"] = task
     return report
@@ -52,6 +56,17 @@ def interval_words(report: dict[str, Any]) -> str | None:
     :data:`FEW_EXAMPLES` examples; None where it has none."""
     interval = report.get("macro_f1_interval")
     n = report["n"]
+    few = (
+        "; so few that one label moves it by a lot: read the interval, not the figure"
+        if n < FEW_EXAMPLES
+        else ""
+    )
+    if report.get("macro_f1_interval_alike"):
+        return (
+            f"no interval: every resample of the {n:,} examples gives the same macro-F1, which "
+            "says they are alike (all read alike, right or wrong), not that the figure is sure"
+            + few.replace(": read the interval, not the figure", "")
+        )
     if not interval:
         return (
             "one example: no interval, and no figure to read as the model's accuracy"
@@ -60,12 +75,7 @@ def interval_words(report: dict[str, Any]) -> str | None:
         )
     return (
         f"macro-F1's 95% interval: {interval[0]:.2f} to {interval[1]:.2f}, a percentile "
-        f"bootstrap over the {n:,} examples"
-        + (
-            "; so few that one label moves it by a lot: read the interval, not the figure"
-            if n < FEW_EXAMPLES
-            else ""
-        )
+        f"bootstrap over the {n:,} examples" + few
     )
 
 

@@ -135,3 +135,21 @@ def test_a_labelled_news_file_gets_a_note_before_its_score_is_read(tmp_path):
     assert "the shipped stance model trained on the passages of its train articles" in (
         news_file_note(trained)
     )
+
+
+def test_a_file_of_another_kind_is_named_as_such_in_its_error(tmp_path):
+    """Tone labels read for stance suggest --task tone; article labels (by article and topic,
+    no text) read as passages suggest --level article, in the passage and topic readers."""
+    tone = tmp_path / "tone.jsonl"
+    write_jsonl(tone, [{"text": "Prices rose.", "label": "neutral"}])
+    with pytest.raises(DataError, match=r"'neutral' is a tone label: --task tone\?"):
+        load_examples(tone, "stance")
+    articles = tmp_path / "articles.jsonl"
+    write_jsonl(articles, [{"article_id": "a1", "topic": "sanctions", "label": "favor"}])
+    hint = r"missing field 'text' \(article labels, by article and topic\? --level article"
+    with pytest.raises(DataError, match=hint):
+        load_examples(articles, "stance", "jsonl")
+    from analysis.corrections import read_corrections
+
+    with pytest.raises(DataError, match=hint):
+        read_corrections(articles)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from analysis.differences import Difference
@@ -294,6 +295,20 @@ def test_one_example_is_said_to_be_no_figure():
 
     assert interval_words({"n": 1, "macro_f1_interval": None}).startswith("one example")
     assert interval_words({"n": 0, "macro_f1_interval": None}) is None
+
+
+def test_a_zero_width_interval_on_few_examples_is_said_to_be_no_interval():
+    """Two corrections both read wrong gave "macro-F1 0.3333 [0.33, 0.33] ... read the
+    interval": every resample of alike examples gives one figure, which is not certainty."""
+    from analysis.evaluate import interval_words, probability_report
+
+    probs = np.array([[0.9, 0.05, 0.05], [0.9, 0.05, 0.05]])
+    report = {**probability_report(probs, ["against", "against"], "stance"), "model": "m"}
+    assert report["macro_f1_interval"] is None and report["macro_f1_interval_alike"]
+    words = interval_words(report)
+    assert words.startswith("no interval: every resample of the 2 examples gives the same")
+    assert "read the interval" not in words
+    assert "[0.33" not in format_evaluation(report) and "(no interval" in format_evaluation(report)
 
 
 def test_runs_of_other_topics_name_them_and_a_redefined_built_in_its_target():

@@ -86,7 +86,13 @@ def _parse_file(path: Path, strict: bool = True) -> tuple[list[Correction], list
             found.append(Correction.from_dict(record))
         except (TypeError, ValueError) as err:
             if strict:
-                raise DataError(path, i + 1, str(err)) from None
+                labels = isinstance(record, dict) and "label" in record and "topic" in record
+                hint = (
+                    " (article labels, by article and topic? --level article reads them)"
+                    if labels and {"article_id", "title"} & set(record) and "text" not in record
+                    else ""
+                )
+                raise DataError(path, i + 1, f"{err}{hint}") from None
             skipped.append((f"{path}:{i + 1}", f"not a correction ({err}): edited by hand?"))
     return found, skipped
 
