@@ -68,8 +68,9 @@ def label_width(
 
 def matrix_table(
     table: Matrix, key: str, *, height: int | None = None, counts_reported: bool = False
-) -> tuple[str, str] | None:
-    """Show ``table`` with single-cell selection; a new click on a row -> (unit, topic).
+) -> tuple[str, str, str] | None:
+    """Show ``table`` with single-cell selection; a new click on a row -> (unit, topic, the
+    header of the column clicked).
     ``counts_reported``: the run counts reported speech as the author's, so n counts quotes.
 
     Returns None when nothing new was clicked, so that the pickers below the table keep the
@@ -136,7 +137,8 @@ def matrix_table(
     row = cells[0][0]
     if not 0 <= int(row) < rows:
         return None
-    clicked = (table.units[int(row)], table.topics[int(row)])
+    column = str(cells[0][1]) if len(cells[0]) > 1 else ""
+    clicked = (table.units[int(row)], table.topics[int(row)], column)
     if st.session_state.get(last_key) == (key, clicked):
         return None
     st.session_state[last_key] = (key, clicked)

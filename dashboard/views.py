@@ -773,7 +773,14 @@ def tone_baseline_note(
 
     def part(topic: str, mean: float, n: int) -> str:
         spread = ranges.get(topic)
-        around = f", outlets {signed(spread[0])} to {signed(spread[1])}" if spread else ""
+        # the range is over the outlets with a few articles on it, so the pooled tone of all
+        # articles can lie outside it (a review read "-0.08 ..., outlets -0.06 to -0.02")
+        around = (
+            f", the {spread[2]} outlets with {TONE_RANGE_MIN_ARTICLES} or more of them "
+            f"{signed(spread[0])} to {signed(spread[1])}"
+            if spread
+            else ""
+        )
         return f"{label(topic)} {signed(mean)} ({n:,} articles{around})"
 
     parts = "; ".join(part(topic, mean, n) for topic, (mean, n) in means.items())

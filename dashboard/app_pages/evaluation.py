@@ -780,11 +780,19 @@ def show_article_report(report: dict[str, Any], source: str, split: str, label: 
     leaning = int(counts.get("favor", 0)) + int(counts.get("against", 0))
     n_signed, n_called = report["n_signed"], report["n_called"]
     st.caption(
-        f"Of the {n_signed} favor and against {'pair' if n_signed == 1 else 'pairs'}, "
-        f"{n_called} {'gets' if n_called == 1 else 'get'} a "
-        "stance number (a 'mixed' one is judged by its number here, and read as 'none' in the "
-        "confusion), "
-        + (f"{called:.0%} of those the right sign" if called is not None else "none with a sign")
+        (
+            "No pair is labelled favor or against, so there is no sign figure"
+            if not n_signed
+            else f"Of the {n_signed} favor and against {'pair' if n_signed == 1 else 'pairs'}, "
+            f"{n_called} {'gets' if n_called == 1 else 'get'} a "
+            "stance number (a 'mixed' one is judged by its number here, and read as 'none' in "
+            "the confusion), "
+            + (
+                f"{called:.0%} of those the right sign"
+                if called is not None
+                else "none with a sign"
+            )
+        )
         + (
             f". Of all {given} stance numbers the run gives these pairs, "
             f"{report['given_right']} are the side a reader finds and "

@@ -315,11 +315,20 @@ def _evidence_for_group(
             f"{whose} (up to {EVIDENCE_LIMIT}):"
         )
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
+    asked = st.session_state.get(QUOTED_OPEN) == (level, unit, topic)
     _quoted_voices(
-        store, meta_by_id, article_ids, topic, ctx.label(topic), expanded=views.only_quoted(record)
+        store,
+        meta_by_id,
+        article_ids,
+        topic,
+        ctx.label(topic),
+        expanded=views.only_quoted(record) or asked,
     )
 
 
+# The session key of the (level, unit, topic) whose quoted voices' cell was clicked last: its
+# quoted passages open below the evidence (None: the cell clicked was another).
+QUOTED_OPEN = "_vp_quoted_open"
 # The session key of the topic the Overview's table is sorted by (None: sorted by no topic).
 SORTED_TOPIC = "_vp_sorted_topic"
 
@@ -528,6 +537,10 @@ def _level_table(
         state.put("topic", clicked[1])
         # the cell asked for: its topic is shown, discussed or not
         st.session_state[EVIDENCE_UNIT] = f"{level}:{clicked[0]}"
+        # a quoted voices' cell opens their passages, not only the author's own
+        st.session_state[QUOTED_OPEN] = (
+            (level, clicked[0], clicked[1]) if clicked[2] == views.QUOTED_HEADER else None
+        )
     return shown, wide
 
 

@@ -358,6 +358,9 @@ def test_labels_where_nothing_is_discussed_read_coverage_n_a(app, small_runs_dir
     assert _metrics(at)["Coverage F1"] == "n/a"
     captions = " ".join(c.value for c in at.caption)
     assert "No intervals: 1 labelled article, fewer than the" in captions
+    # no leaning pair: said so, not "Of the 0 favor and against pairs, 0 get a stance number"
+    assert "No pair is labelled favor or against, so there is no sign figure" in captions
+    assert "Of the 0 favor" not in captions
 
 
 def test_a_topic_named_by_its_label_is_refused_as_the_command_refuses_it(

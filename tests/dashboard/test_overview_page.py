@@ -565,3 +565,23 @@ def test_a_mixed_position_on_one_passage_is_not_said_to_take_both_sides():
     assert one.startswith("Mixed: its one passage on Arms control is read as leaning both ways")
     assert one.endswith("an ambiguous passage rather than two sides taken.")
     assert several == "Mixed: these passages take both sides on Arms control."
+
+
+def test_clicking_a_quoted_voices_cell_opens_their_passages(overview):
+    """A review: clicking the quoted voices' cell showed the author's own evidence, and the
+    quoted passages behind the clicked number stayed folded below."""
+    from dashboard.views import QUOTED_HEADER
+
+    table = _table(overview)
+    row = int(
+        table.index[(table["Author / outlet"] == VALDAI) & (table["Topic"] == "Arms control")][0]
+    )
+
+    def quoted_open(at) -> bool:
+        return next(e for e in at.expander if e.label.startswith("Quoted voices on")).proto.expanded
+
+    _click(overview, row, QUOTED_HEADER)
+    assert "**Valdai Discussion Club** on **Arms control**" in _markdown(overview)
+    assert quoted_open(overview)
+    _click(overview, row, STANCE_HEADER)  # the author's own stance: the quotes stay folded
+    assert not quoted_open(overview)
