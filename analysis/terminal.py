@@ -470,7 +470,10 @@ def format_positions(
                     text = text[: room - 1] + "…"
                 lines.append(f"{head}{text}{tail}")
     if level == "author" and (table["group_kind"] != "author").any():
-        lines.append("* no author named: grouped under the outlet (or the article itself)")
+        lines += wrapped(
+            "* no author named: grouped under the outlet (or the article itself); an "
+            "articles.toml beside the files names them (docs/input.md)"
+        )
     if table.empty:
         lines.append("(no positions)")
     left_out, scope = _left_out_pairs(

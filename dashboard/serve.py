@@ -86,7 +86,9 @@ def server_command(
     app_options = ["--runs-dir", str(Path(runs_dir).resolve())]
     if corrections_dir:
         app_options += ["--corrections-dir", str(Path(corrections_dir).resolve())]
-    return [sys.executable, "-m", "dashboard.serve", *options, "--", *app_options]
+    # -P: the folder it is started from is not put first on the import path, where a file of
+    # the user's named like a module the server imports (click.py) stopped it starting
+    return [sys.executable, "-P", "-m", "dashboard.serve", *options, "--", *app_options]
 
 
 def preload(modules: Sequence[str] = PRELOAD) -> None:

@@ -5,7 +5,7 @@
   sentence of the text (more than :data:`SENTENCE_WORDS` words ending in a full stop: a lede
   pasted without its headline); otherwise the title is the file name and the whole file is the
   text (a Markdown heading alone is skipped). A file whose manifest entry gives a title keeps
-  its first line as text.
+  its first line as text. A byline under the title ("By Michael R. Gordon") is the author.
 - ``.html``/``.htm``: the main text, title, author, site name and date extracted with
   trafilatura (imported only when an HTML file is read).
 - ``.json`` (an object, a list of objects, or an object whose one list holds the objects:
@@ -50,6 +50,11 @@ MAX_TITLE_CHARS = 300
 # not a headline (headlines end without one): a lede pasted without its title lost it.
 SENTENCE_WORDS = 12
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+# A byline under a text file's title: "By Michael R. Gordon", "By Eric Tucker and Deb
+# Riechmann, Associated Press" (the names before a comma, bar or dash). Cleaning drops such a
+# line as a credit, and the article was grouped under its title with no word why.
+_BYLINE = re.compile(r"^\s*by\s+(.{3,120}?)\s*(?:[,|]|\s[-–—]\s|$)", re.IGNORECASE)
+_NAME_WORD = re.compile(r"^(?:[A-Z][\w.'’-]*|and|&)$")
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,18 @@ def _reads_as_a_sentence(line: str) -> bool:
     return line.endswith(".") and not line.endswith("..") and len(line.split()) > SENTENCE_WORDS
 
 
+def text_byline(line: str) -> str | None:
+    """The names of a byline line ("By Michael R. Gordon" -> "Michael R. Gordon"), else None:
+    the words after "By" must be capitalised names joined by "and" (not "By the way, ...")."""
+    found = _BYLINE.match(line)
+    if found is None or len(line) > 160:
+        return None
+    names = found.group(1).split()
+    if not 1 < len(names) <= 10 or not all(_NAME_WORD.match(w) for w in names):
+        return None
+    return " ".join(names) if names[0][:1].isupper() and names[-1][:1].isupper() else None
+
+
 def _text_document(path: Path, content: str, titled: bool = False) -> RawDocument | Skipped:
     lines = content.strip().splitlines()
     first = _MD_HEADING.sub("", lines[0]).strip()
@@ -166,7 +183,14 @@ def _text_document(path: Path, content: str, titled: bool = False) -> RawDocumen
         title, text = None, content
     if path.suffix.lower() != ".txt":
         text = "\n".join(_MD_HEADING.sub("", line) for line in text.splitlines())
-    return _document(path, str(path), None, path.stem, {"title": title, "text": text})
+    author = None
+    if title is not None:  # a byline under the title names the author
+        head, _, body = text.strip().partition("\n")
+        if (author := text_byline(head)) is not None:
+            text = body
+    return _document(
+        path, str(path), None, path.stem, {"title": title, "text": text, "author": author}
+    )
 
 
 def _html_document(path: Path, content: str) -> RawDocument | Skipped:

@@ -279,3 +279,20 @@ def test_a_record_without_a_text_field_is_skipped_naming_the_fields_it_has(tmp_p
     (skipped,) = corpus.skipped
     assert "none of the fields content_original, text" in skipped.reason
     assert "(this record has Headline, Body Text: rename the one that holds" in skipped.reason
+
+
+def test_a_byline_under_a_text_files_title_names_its_author(tmp_path):
+    """ "By Michael R. Gordon" under a .txt title was cut as a credit line and the article was
+    grouped under its title: it is the author, and leaves the text."""
+    write(tmp_path / "a.txt", f"Sanctions tighten\n\nBy Michael R. Gordon\n\n{BODY}")
+    write(
+        tmp_path / "b.txt", f"Other title\n\nBy Eric Tucker and Deb Riechmann, AP\n\n{BODY} More."
+    )
+    write(
+        tmp_path / "c.txt", f"Third title\n\nBy the way, this is no byline at all.\n\n{BODY} Yes."
+    )
+    articles = {a.article_id: a for a in load_corpus([tmp_path]).articles}
+    assert articles["a"].author == "Michael R. Gordon"
+    assert "Gordon" not in articles["a"].text and articles["a"].text.startswith("Sanctions on")
+    assert articles["b"].author == "Eric Tucker and Deb Riechmann"
+    assert articles["c"].author is None and articles["c"].text.startswith("By the way")

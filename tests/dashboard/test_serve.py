@@ -51,8 +51,8 @@ def test_preloading_imports_the_modules_but_not_torch():
 
 def test_the_server_command_runs_the_launcher_with_the_app_options_after_the_separator(tmp_path):
     command = server_command(8600, tmp_path / "runs", corrections_dir=tmp_path / "fixes")
-    assert command[:3] == [sys.executable, "-m", "dashboard.serve"]
-    streamlit, app = command[3 : command.index("--")], command[command.index("--") + 1 :]
+    assert command[:4] == [sys.executable, "-P", "-m", "dashboard.serve"]
+    streamlit, app = command[4 : command.index("--")], command[command.index("--") + 1 :]
     assert streamlit[streamlit.index("--server.port") + 1] == "8600"
     assert streamlit[streamlit.index("--server.headless") + 1] == "true"
     assert streamlit[streamlit.index("--client.toolbarMode") + 1] == "viewer"
@@ -179,3 +179,17 @@ def test_warming_reads_the_run_the_dashboard_opens_on_not_a_newer_baseline(tmp_p
         made["20181110-120000-defaul00"],
         made["20181111-120000-vader000"],
     ]
+
+
+def test_a_file_in_the_starting_folder_named_like_a_module_does_not_stop_the_server(tmp_path):
+    """A review started the dashboard from a folder holding its own click.py: Streamlit's
+    `import click` loaded it and the server failed. The interpreter options of the server
+    command keep the starting folder off the import path."""
+    (tmp_path / "click.py").write_text("raise SystemExit('the user file was imported')\n")
+    interpreter = server_command(8600, tmp_path / "runs")[:2]
+    code = "import dashboard.serve, click; print(click.__file__)"
+    out = subprocess.run(
+        [*interpreter, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert str(tmp_path) not in out.stdout
