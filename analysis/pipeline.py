@@ -664,6 +664,7 @@ def analyze(
                 "authors": n_authors,
             },
             "skipped": [{"source": s.source, "reason": s.reason} for s in summary.skipped],
+            "not_english": summary.not_english,
             "cache": {"path": config.models.cache, **cache_stats},
             "estimate": estimate.to_dict() if estimate is not None else None,
         }

@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 
 from analysis.corpus import Skipped, iter_corpus
 from analysis.corpus.documents import Article, Passage
+from analysis.corpus.language import looks_english
 from analysis.memory import release_freed_memory
 from analysis.progress import stage_bar
 
@@ -89,6 +90,9 @@ class CorpusSummary:
     n_passages: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     corpus_hash: str = ""
+    # articles whose text does not look like English: the models read English, so their
+    # topics likely read not discussed; kept in run.json so that show and the pages say so
+    not_english: list[str] = field(default_factory=list)
 
     def read_articles(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The articles' metadata (``columns``, by default every column but the text), read
@@ -181,6 +185,8 @@ def read_corpus(
             summary.n_articles += 1
             passages.add([passage_row(p) for p in item.passages])
             summary.n_passages += len(item.passages)
+            if not looks_english(a.text):
+                summary.not_english.append(a.article_id)
             line = [a.article_id, a.title, a.author, a.outlet, a.date, a.url, a.text]
             digest.update(json.dumps(line, ensure_ascii=False).encode("utf-8"))
             digest.update(b"\n")

@@ -485,9 +485,34 @@ def format_positions(
             "not really about the topic (counted nowhere; the dashboard's Article page lists "
             "them)"
         )
+    if note := not_english_note(run):
+        lines += wrapped(note)
     for warning in run.meta.get("model_warnings") or []:  # a model that says nothing
         lines += wrapped(f"WARNING: {warning}")
     return "\n".join(lines)
+
+
+NOT_ENGLISH_SHOWN = 5  # articles named in the note; the rest are counted
+
+
+def not_english_note(run: Run) -> str | None:
+    """The run's articles whose text does not look like English, named (the first
+    :data:`NOT_ENGLISH_SHOWN`): their positions come from models that read English, so a
+    "not discussed" or "no stance expressed" there says nothing of the article."""
+    ids = [str(i) for i in run.meta.get("not_english") or []]
+    if not ids:
+        return None
+    titles = dict(zip(run.articles["article_id"].astype(str), run.articles["title"], strict=True))
+    named = "; ".join(
+        f"{i} ({str(titles.get(i) or '')[:40] or 'untitled'})" for i in ids[:NOT_ENGLISH_SHOWN]
+    )
+    more = f" and {len(ids) - NOT_ENGLISH_SHOWN:,} more" if len(ids) > NOT_ENGLISH_SHOWN else ""
+    return (
+        f"not English: {counted(len(ids), 'article')} of the run "
+        f"{'does' if len(ids) == 1 else 'do'} not look like English, and the models read "
+        "English, so their positions say little: "
+        f"{named}{more}"
+    )
 
 
 def targets_note(topics: Sequence[TopicInfo], shown: Sequence[str]) -> str:

@@ -416,3 +416,14 @@ def test_a_terminal_narrower_than_the_table_gets_one_block_per_unit(run):
     assert not any(line.startswith("-" * 20) for line in lines)  # no table rule
     units = [line for line in lines if not line.startswith((" ", "how far", "topic check"))]
     assert all(len(line) <= 100 for line in units)
+
+
+def test_show_names_the_articles_that_do_not_look_like_english(run):
+    """A review: a French article warned at analyze time, then showed "S none" in show and
+    export as if it said nothing. The run keeps its id; show names it."""
+    assert "not English" not in format_positions(run)
+    first = str(run.articles["article_id"].iloc[0])
+    run.meta["not_english"] = [first]
+    text = " ".join(format_positions(run).split())
+    lead = "not English: 1 article of the run does not look like English, and the models read"
+    assert f"{lead} English, so their positions say little: {first} (" in text

@@ -200,3 +200,16 @@ def test_a_failed_run_leaves_no_staging_folder_behind(tmp_path, capsys):
     assert main(["analyze", str(folder), "--runs-dir", str(runs), "--quiet", "--cache", ""]) != 0
     assert "no articles could be read" in capsys.readouterr().err
     assert list(runs.iterdir()) == []  # the staging folder went with the failure
+
+
+def test_read_corpus_keeps_the_ids_of_articles_not_in_english(corpus_folder, tmp_path):
+    """The models read English: an article in French is named in the summary (and run.json),
+    so that show and the pages can say its positions say little."""
+    french = " ".join(
+        ["Les sanctions contre la Russie sont renforcées par les pays européens cette semaine."] * 8
+    )
+    (corpus_folder / "zz_french.txt").write_text(f"Un titre\n\n{french}\n", encoding="utf-8")
+    out = tmp_path / "staged"
+    out.mkdir()
+    summary = read_corpus([corpus_folder], out)
+    assert summary.not_english == ["zz_french"]

@@ -431,6 +431,12 @@ def render() -> None:
     if not is_missing(info.get("duplicate_of")):
         facts.append(f"duplicate of {md_escape(info['duplicate_of'])} (not counted twice)")
     st.markdown(" · ".join(facts), unsafe_allow_html=True)
+    if aid in set(map(str, ctx.meta.get("not_english") or [])):
+        st.warning(
+            "This text does not look like English, and the models read English: its topics "
+            "likely read not discussed, and no number below says what the article argues.",
+            icon=":material/translate:",
+        )
     _roster_note(info)
     _contributor_note(info, str(data.article_texts(ctx.path, ctx.stamp).get(aid, "")))
 

@@ -560,3 +560,19 @@ def test_a_byline_with_section_tags_says_they_count_for_no_one(app, tmp_path):
         "Counted for: Malia Zimmerman. The rest of the byline (Homeland Security, Illegal "
         "Immigration Crime) is not read as a name, and counts for no one."
     ]
+
+
+def test_an_article_not_in_english_says_its_numbers_say_little(app, tmp_path):
+    """The run names the articles whose text does not look like English (run.json
+    "not_english"); their page says so above the numbers."""
+    import json
+
+    path = make_small_run(tmp_path)
+    meta = json.loads((path / "run.json").read_text())
+    (path / "run.json").write_text(json.dumps({**meta, "not_english": [NHAN_DAN_ARTICLE]}))
+    at = app(tmp_path, article=NHAN_DAN_ARTICLE).run()
+    at.switch_page("app_pages/article.py").run()
+    assert any("does not look like English" in w.value for w in at.warning)
+    at = app(tmp_path, article="001_6c28832786d132a7").run()
+    at.switch_page("app_pages/article.py").run()
+    assert not any("does not look like English" in w.value for w in at.warning)
