@@ -554,7 +554,15 @@ def _topics_for_rerun(
                 "records of its topics (read when its config.toml is rerun), not where topics "
                 f"are defined: they are not used, and the run reads {where}. To define topics "
                 "of your own, write them in a topics file and name it as "
-                '[topics] file = "FILE"',
+                '[topics] file = "FILE"'
+                + (
+                    f". Its [topics] threshold = {config.topics.threshold:g} is the one that run "
+                    "used, which a run's config writes even where it was its stance model's "
+                    "default: it is kept here, whatever this file's model; remove the line to "
+                    "let the model choose its own"
+                    if config.topics.threshold is not None
+                    else ""
+                ),
                 file=sys.stderr,
             )
         return config

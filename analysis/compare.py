@@ -892,7 +892,8 @@ def compare_runs(
     warnings += _tone_caveats({"A": a, "B": b})
     if level == "author":
         warnings += _units_notes([a, b], ["A", "B"], "author changes")
-    warnings += _finding_warnings(a, b, labels)
+    finding = _finding_warnings(a, b, labels)
+    warnings += finding
     for name, run in (("A", a), ("B", b)):
         counts = run.meta.get("counts") or {}
         failed = int(counts.get("failed_pairs") or 0)
@@ -904,7 +905,8 @@ def compare_runs(
 
     topics_a = set(_ordered_topics([a]))
     topics_b = set(_ordered_topics([b]))
-    warnings += _setting_warnings(a, b, sorted(topics_a & topics_b), labels)
+    settings = _setting_warnings(a, b, sorted(topics_a & topics_b), labels)
+    warnings += settings
 
     sa, sb = _scores(a), _scores(b)
     pa, pb = (_authors(a), _authors(b)) if level == "author" else (_outlets(a), _outlets(b))
@@ -946,7 +948,11 @@ def compare_runs(
             "articles, not of models or settings; to compare models, compare two runs of "
             "the same articles"
         )
-    warnings += _code_warning(a, b, overall["passages"], same_corpus)
+    # pairs in one run only are the code's doing only where nothing said above explains them:
+    # not on a topic of one run, nor where the runs found or counted passages otherwise
+    both = [s["passages"] for s in topics.values() if s["in_a"] and s["in_b"]]
+    in_both = {k: sum(p[k] for p in both) for k in ("text_differs", "only_a", "only_b")}
+    warnings += _code_warning(a, b, in_both, same_corpus and not (finding or settings))
     report = {
         "a": _run_header(a),
         "b": _run_header(b),

@@ -877,8 +877,8 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
         pairs = section["pairs"]
         lines.append("")
         lines.append(
-            f"[{section['label']}] {len(section['authors'])} authors with a {measure} in every "
-            "run, "
+            f"[{section['label']}] {counted(len(section['authors']), 'author')} with a {measure} "
+            "in every run, "
             f"{pairs['n']} pairs: {pairs['stable']} stable ({pairs['stable_separated']} with "
             f"disjoint intervals in every run{_unmeasured(pairs)}), {pairs['flip']} flip "
             f"({pairs['strong_flip']} strong), {pairs['tie']} tied in some run"
@@ -908,7 +908,15 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
             lines.append("    (pair list truncated; counts above cover every pair)")
         unsteady = [s for s in section["signs"] if s["verdict"] != "stable"]
         steady = len(section["signs"]) - len(unsteady)
-        lines.append(f"  signs (|{measure}| <= {report['zero_band']} is 0): {steady} stable")
+        lines.append(
+            f"  signs (+, - or 0 in each run, in the runs' order; |{measure}| <= "
+            f"{report['zero_band']} is 0): {steady} stable"
+            + (
+                "; flips: + in one run and - in another; unsettled: a side in one run, 0 in another"
+                if unsteady
+                else ""
+            )
+        )
         for s in unsteady[:max_listed]:
             marks = " ".join(m or "?" for m in s["signs"])
             lines.append(f"    {who(s)}: {s['verdict']} ({marks})")
@@ -931,7 +939,8 @@ def format_robustness(report: dict[str, Any], max_listed: int = 10) -> str:
                 else "not discussed, or only quoted voices"
             )
             lines.append(
-                f"  without a {measure} in every run ({why}), left out: {len(left_out)} ({names})"
+                f"  left out, without a {measure} in at least one run ({why} there): "
+                f"{len(left_out)} ({names})"
             )
         rhos = ", ".join(f"{c['a']}~{c['b']} {_num(c['rho'])}" for c in section["spearman"])
         lines.append(f"  Spearman between runs: {rhos}")

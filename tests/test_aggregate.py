@@ -108,13 +108,13 @@ def sort_rows(out: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_config_validates_and_round_trips():
-    with pytest.raises(ValueError, match=r"n_bootstrap: expected an integer from 1 to 100,000"):
+    with pytest.raises(ValueError, match=r"n_bootstrap: expected an integer from 100 to 100,000"):
         AggregateConfig(n_bootstrap=0)
     with pytest.raises(ValueError, match=r"aggregate\.max_evidence: expected an integer >= 0"):
         AggregateConfig(max_evidence=-1)
     with pytest.raises(ValueError, match="confidence"):
         AggregateConfig(confidence=1.0)
-    config = AggregateConfig(seed=7, n_bootstrap=50, include_reported=True, max_evidence=3)
+    config = AggregateConfig(seed=7, n_bootstrap=100, include_reported=True, max_evidence=3)
     assert AggregateConfig.from_dict(config.to_dict()) == config
     with pytest.raises(ValueError, match="unknown"):
         AggregateConfig.from_dict({"seed": 1, "bootstraps": 5})

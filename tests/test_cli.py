@@ -788,6 +788,14 @@ def test_topic_definitions_in_a_users_experiment_are_said_not_to_define_topics(
     err = capsys.readouterr().err
     assert "has [topic_definitions] (nato), which is what a run records of its topics" in err
     assert "they are not used" in err and '[topics] file = "FILE"' in err
+    assert "threshold" not in err  # none given here: nothing to say of it
+    # a copied run config: its threshold, written even where it was the model's default, is
+    # said to stay whatever the file's model now is
+    experiment.write_text(experiment.read_text() + "[topics]\nthreshold = 0.55\n")
+    assert main(["run", str(experiment), "--dry-run", "--quiet"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Its [topics] threshold = 0.55 is the one that run used" in err
+    assert "remove the line to let the model choose its own" in err
     # a table that is no whole topic, or no table at all, is said the same way
     for table in (
         '[topic_definitions.nato]\nlabel = "NATO"\n',

@@ -578,7 +578,9 @@ def test_format_robustness_names_flips_and_stable_pairs(three_runs):
         "Bob vs Carol",
         "Alice: flips (+ - +)",
         "Dan: unsettled (+ 0 +)",
-        "(not discussed, no stance expressed, or only quoted voices), left out: 1 (Carol)",
+        "left out, without a stance in at least one run (not discussed, no stance expressed, "
+        "or only quoted voices there): 1 (Carol)",
+        "flips: + in one run and - in another; unsettled: a side in one run, 0 in another",
     ):
         assert fact in text, fact
 
@@ -614,7 +616,7 @@ def test_a_run_without_topic_passages_compares_to_nothing_shared(tmp_path, runs)
     rob = robustness([runs[0], empty])
     assert rob["topics"]["sanctions"]["pairs"]["n"] == 0
     assert len(rob["topics"]["sanctions"]["authors_not_in_all"]) == 4
-    assert "left out: 4" in format_robustness(rob)
+    assert "only quoted voices there): 4 (Alice, Bob, Carol, Dan)" in format_robustness(rob)
 
 
 def test_runs_that_found_topic_passages_differently_say_so(tmp_path):
@@ -1122,6 +1124,17 @@ def test_passages_read_differently_by_runs_of_different_code_say_so(tmp_path):
     other_code = make_run(tmp_path, "run-d", score_rows(STANCE_A), meta=meta("dddd4444"))
     # other code that reads every passage alike: nothing to explain
     assert not [w for w in compare_runs(a, other_code)["warnings"] if "different code" in w]
+    # pairs in one run only on a topic of that run only: its topics explain them, said so
+    nato = {"topics": [*TOPICS, {"key": "nato", "label": "NATO"}]}
+    with_nato = make_run(
+        tmp_path,
+        "run-e",
+        score_rows(STANCE_A, extra=[("Alice", 0, "nato", F, N), ("Bob", 1, "nato", AG, N)]),
+        meta={**meta("eeee5555"), **nato},
+    )
+    warnings = compare_runs(a, with_nato)["warnings"]
+    assert any("topic 'NATO' is only in run B" in w for w in warnings)
+    assert not [w for w in warnings if "different code" in w]
 
 
 def test_a_commit_with_uncommitted_changes_is_named_as_such(tmp_path):

@@ -20,17 +20,20 @@ def test_defaults_round_trip_through_toml(tmp_path):
     ("toml", "message"),
     [
         ("[models]\nstance = 3\n", "models.stance: expected a model name, got 3"),
-        ("[aggregate]\nn_bootstrap = 0\n", "aggregate.n_bootstrap: expected an integer from 1 to"),
+        (
+            "[aggregate]\nn_bootstrap = 0\n",
+            "aggregate.n_bootstrap: expected an integer from 100 to",
+        ),
         (
             "[aggregate]\nn_bootstrap = 1000000000\n",
-            "aggregate.n_bootstrap: expected an integer from 1 to 100,000, got 1000000000",
+            "aggregate.n_bootstrap: expected an integer from 100 to 100,000 (fewer",
         ),
         ("[topics]\nthreshold = 2.0\n", "topics.threshold: expected a number in [0, 1]"),
         ("[modles]\nstance = 'x'\n", "unknown section(s) ['modles']"),
         ("[models]\nstanse = 'x'\n", "unknown key(s) ['stanse'] in [models]"),
         ("[models\n", "expected valid TOML"),
         ("[aggregate]\nseed = -1\n", "aggregate.seed: expected an integer >= 0, got -1"),
-        ("[aggregate]\nseed = true\n", "aggregate.seed: expected an integer >= 0, got True"),
+        ("[aggregate]\nseed = true\n", "aggregate.seed: expected an integer >= 0, got true"),
         ("[aggregate]\nn_bootstrap = true\n", "aggregate.n_bootstrap: expected an integer"),
         ("[aggregate]\nmin_stance_mass = false\n", "aggregate.min_stance_mass: expected a number"),
         ("[topics]\nthreshold = true\n", "topics.threshold: expected a number in [0, 1]"),
@@ -40,13 +43,17 @@ def test_defaults_round_trip_through_toml(tmp_path):
         ("[topics]\npassage_gate = 1.5\n", "topics.passage_gate: expected a number in [0, 1]"),
         (
             "[topics]\ncounter_examples = true\n",
-            "topics.counter_examples: expected auto or always or never, got True",
+            "topics.counter_examples: expected auto or always or never, got true",
         ),
         (
             "[topics]\nrelevance = 'fast'\n",
             "topics.relevance: expected cascade or full, got 'fast'",
         ),
-        ("[aggregate]\nconfidence = 1.0\n", "aggregate.confidence: expected a number between"),
+        (
+            "[aggregate]\nconfidence = 1.0\n",
+            "aggregate.confidence: expected a number between 0 and 1, both excluded, got 1.0",
+        ),
+        ("[aggregate]\nn_bootstrap = 1\n", "aggregate.n_bootstrap: expected an integer from 100"),
         ("[aggregate]\nstance_rule = 'median'\n", "aggregate.stance_rule: expected mean or"),
         # model names and backend options are checked at load, before any model is built
         ("[models]\nstance = 'stance.minilm.v9'\n", "unknown model name 'stance.minilm.v9'"),

@@ -41,7 +41,7 @@ def test_models_threshold_and_aggregation_of_a_run():
     }
     config = {
         "topics": {"threshold": 0.55, "file": "my_topics.toml"},
-        "aggregate": {"seed": 3, "n_bootstrap": 50, "stance_rule": "balance"},
+        "aggregate": {"seed": 3, "n_bootstrap": 100, "stance_rule": "balance"},
     }
     info = run_info(meta, config)
     assert (info.run_id, info.seed, info.threshold) == ("r1", 3, 0.55)
@@ -49,7 +49,7 @@ def test_models_threshold_and_aggregation_of_a_run():
     assert info.model_name("tone") == "vader"  # an older run recorded a bare name
     assert info.model_name("quoted") is None
     assert info.topics_file == "my_topics.toml"
-    assert info.aggregation == AggregateSection(seed=3, n_bootstrap=50, stance_rule="balance")
+    assert info.aggregation == AggregateSection(seed=3, n_bootstrap=100, stance_rule="balance")
     assert info.aggregation_error is None
 
 
