@@ -551,6 +551,54 @@ def _no_own_words(both: pd.DataFrame, side: str) -> pd.Series:
     return pd.to_numeric(both[column], errors="coerce").eq(0)
 
 
+# A position that moves this far between runs is listed among the moves, though its sign stays
+# and its intervals overlap: a review saw +0.13 -> +0.27 under a changed target, and bf16 vs
+# fp32 move +0.19 -> +0.23 with one passage fewer, in no list.
+MOVE_MIN = 0.10
+
+
+def _moves(both: pd.DataFrame, signs: list[dict], splits: list[dict]) -> list[dict[str, Any]]:
+    """Author × topic × measure positions discussed in both runs whose value moved by
+    :data:`MOVE_MIN` or more without a sign change or intervals apart (those are listed as
+    such), largest first, with the passages behind each."""
+    listed = {(e["topic"], e["author"], e["group_kind"], e["measure"]) for e in [*signs, *splits]}
+    out = []
+    for measure in COMPARED_MEASURES:
+        ok = (
+            (both["status_a"] == "discussed")
+            & (both["status_b"] == "discussed")
+            & both[f"{measure}_a"].notna()
+            & both[f"{measure}_b"].notna()
+        )
+        rows, co_authors = _once_per_position(
+            both[ok].sort_values(["topic", *_AUTHOR_KEY]), _same_position_columns(measure)
+        )
+        counted = "n_reported" if measure == "quoted" else "n_passages"
+        for index, row in rows.iterrows():
+            va, vb = float(row[f"{measure}_a"]), float(row[f"{measure}_b"])
+            where = (row["topic"], row["author"], row["group_kind"] or None, measure)
+            if abs(vb - va) < MOVE_MIN or where in listed:
+                continue
+            out.append(
+                {
+                    "topic": row["topic"],
+                    "author": row["author"],
+                    "group_kind": row["group_kind"] or None,
+                    "co_authors": co_authors[index],
+                    "measure": measure,
+                    "a": va,
+                    "b": vb,
+                    "n_a": None
+                    if is_missing(row.get(f"{counted}_a"))
+                    else int(row[f"{counted}_a"]),
+                    "n_b": None
+                    if is_missing(row.get(f"{counted}_b"))
+                    else int(row[f"{counted}_b"]),
+                }
+            )
+    return sorted(out, key=lambda e: -abs(e["b"] - e["a"]))
+
+
 def _merged_changes(
     both: pd.DataFrame,
     signs: list[dict],
@@ -653,6 +701,7 @@ def _compare_slice(
         "status_changes": status,
         "stance_status_changes": stance_status,
         "author_changes": _merged_changes(both, signs, splits, status, stance_status),
+        "moves": _moves(both, signs, splits),
         "disagreements": {task: _disagreements(same, task, top_k, *info) for task in TASKS},
     }
 

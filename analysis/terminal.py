@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.compare import TASKS, recomputed_words
+from analysis.compare import MOVE_MIN, TASKS, recomputed_words
 from analysis.corpus.documents import is_excluded
 from analysis.differences import Difference
 from analysis.estimate import CostEstimate
@@ -819,6 +819,28 @@ def format_comparison(
     lines += more(kinds)
     if not overall["status_changes"] and not overall.get("stance_status_changes"):
         lines.append("  none")
+    if "moves" in overall:  # reports from before moves were listed have none
+        moves = overall["moves"]
+        lines.extend(
+            _wrapped(
+                f"Other moves of {MOVE_MIN:.2f} or more (the same sign, intervals that overlap)"
+                + (f": {len(moves):,}, largest first" if moves else ""),
+                width,
+            )
+        )
+        for e in capped(moves):
+            n = (
+                f"  (n {e['n_a']} -> {e['n_b']})"
+                if e.get("n_a") is not None and e.get("n_b") is not None
+                else ""
+            )
+            lines.append(
+                f"  [{label(e)}] {who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
+                f"{signed(e['a'])} -> {signed(e['b'])}{n}"
+            )
+        lines += more(moves)
+        if not moves:
+            lines.append("  none")
 
     if report.get("top_k") == 0:  # asked for none: not "none", which reads as full agreement
         lines += ["", "Passages where the runs disagree most: not listed (--top 0)"]

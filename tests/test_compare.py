@@ -1380,3 +1380,26 @@ def test_the_same_model_in_another_precision_is_said(tmp_path):
         tmp_path, "run-c", score_rows(STANCE_A), meta={**meta, "models": models("bfloat16")}
     )
     assert not any("ran in" in w for w in compare_runs(a, same)["warnings"])
+
+
+def test_a_position_that_moves_without_changing_sign_is_listed_among_the_moves(tmp_path):
+    """A review: +0.13 -> +0.27 under a changed target was in none of compare's lists (no
+    sign change, intervals overlapping). Moves of 0.10 or more are listed, largest first."""
+    from analysis.compare import MOVE_MIN
+
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A))
+    weaker = {**STANCE_A, ("Alice", 0): (0.5, 0.2, 0.3), ("Alice", 1): (0.5, 0.2, 0.3)}
+    b = make_run(tmp_path, "run-b", score_rows(weaker))
+    report = compare_runs(a, b)
+    moves = report["overall"]["moves"]
+    assert [(e["topic"], e["author"], e["measure"]) for e in moves] == [
+        ("sanctions", "Alice", "stance")
+    ]
+    assert (moves[0]["a"], moves[0]["b"]) == pytest.approx((0.5, 0.3))
+    assert not report["overall"]["sign_changes"] and not report["overall"]["interval_splits"]
+    text = format_comparison(report)
+    assert (
+        f"Other moves of {MOVE_MIN:.2f} or more (the same sign, intervals that overlap): 1" in text
+    )
+    assert "[Sanctions] Alice stance: +0.50 -> +0.30" in text
+    assert not compare_runs(a, a)["overall"]["moves"]
