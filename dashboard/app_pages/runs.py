@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analysis.compare import DEFAULT_ZERO_BAND, recomputed_words
+from analysis.compare import DEFAULT_ZERO_BAND, MOVE_MIN, recomputed_words
 from analysis.labels import MEASURE_WORDS, TASK_WORDS, counted, group_label
 from analysis.outlets import sibling_groups_note
 from analysis.provenance import run_provenance
@@ -771,16 +771,42 @@ def render() -> None:
             f"No {one} has a position on this in both runs, so there is nothing to compare: "
             "the runs analysed different articles, or one of them does not find the topic."
         )
+    elif changes.empty and section.get("moves"):
+        st.info(
+            f"No {one} changes sign, splits its intervals, changes status or changes the kind "
+            f"of stance between the runs, but some move by {MOVE_MIN:.2f} or more: below."
+        )
     elif changes.empty:
         st.success(
             f"No {one} changes sign, splits its intervals, changes status or changes the kind "
-            "of stance between the runs."
+            f"of stance between the runs, and none moves by {MOVE_MIN:.2f} or more."
         )
     else:
         st.caption(changes_summary(changes, units))
         _show_changes(changes, units)
         if level == "outlet":
             _sibling_captions(changes["Author"], path_a, stamp_a)
+    if moves := section.get("moves"):  # reports from before moves were listed have none
+        st.markdown(
+            f"**Other moves of {MOVE_MIN:.2f} or more** (the same sign, intervals that "
+            f"overlap): {len(moves):,}, largest first"
+        )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Topic": [labels.get(e["topic"], e["topic"]) for e in moves],
+                    "Author": [group_label(e["author"], e.get("group_kind")) for e in moves],
+                    "Measure": [MEASURE_WORDS.get(e["measure"], e["measure"]) for e in moves],
+                    "Run A": [signed(e["a"]) for e in moves],
+                    "Run B": [signed(e["b"]) for e in moves],
+                    "n A → B": [
+                        f"{e.get('n_a')} → {e.get('n_b')}" if e.get("n_a") is not None else ""
+                        for e in moves
+                    ],
+                }
+            ),
+            hide_index=True,
+        )
     export.download_buttons(
         f"{stem}-{units}-{'all-topics' if topic == ALL_TOPICS else topic}",
         key="runs_changes",

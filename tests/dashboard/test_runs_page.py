@@ -548,3 +548,35 @@ def test_changes_of_the_kind_of_stance_are_counted_in_the_summary():
     ]
     summary = changes_summary(changes_table({"author_changes": entries}, {}))
     assert "2 whose kind of stance changed" in summary
+
+
+def test_a_tone_that_moves_without_a_sign_change_is_no_all_clear(app, tmp_path):
+    """A review: the page said no author changes, in green, while a tone went from -0.52 to
+    0.00 (a lexicon's). Moves of 0.10 or more are listed below, and the all-clear is not
+    given."""
+    import copy
+
+    from analysis.runs import write_run
+    from tests.dashboard.conftest import SMALL_ARTICLES, _tables_from_specs
+    from tests.dashboard.two_runs import CONFIG_TOML, run_meta, write_base_run
+
+    write_base_run(tmp_path)
+    specs = copy.deepcopy(SMALL_ARTICLES)
+    valdai = next(s for s in specs if s["article_id"] == "000_75f37cc66b80f13e")
+    text, _, reported, speaker = valdai["paragraphs"][1]
+    # the same stance, a tone less positive (+0.50 -> +0.21): same sign, a move of 0.29
+    valdai["paragraphs"][1] = (text, [("arms_control", 0.86, 0.04, 0.2, 0.41, 0.94)], False, None)
+    meta = run_meta("2018-11-12T12:00:00", "0" * 64, RERUN_MODELS, len(specs))
+    write_run(tmp_path, "20181112-120000-tone0000", meta, CONFIG_TOML, _tables_from_specs(specs))
+    at = _open(app, tmp_path)
+    assert not at.exception
+    assert not any("No author changes sign" in s.value for s in at.success)
+    assert any("but some move by 0.10 or more" in i.value for i in at.info)
+    moves = next(
+        d.value
+        for d in at.dataframe
+        if "Measure" in d.value.columns and "n A → B" in d.value.columns
+    )
+    assert list(moves["Measure"]) == ["tone"]
+    # run A is the newer run: the tone moved from +0.50 (B) to +0.21 (A)
+    assert (moves["Run A"].iloc[0], moves["Run B"].iloc[0]) == ("+0.21", "+0.50")
