@@ -563,7 +563,7 @@ def test_a_tone_that_moves_without_a_sign_change_is_no_all_clear(app, tmp_path):
     write_base_run(tmp_path)
     specs = copy.deepcopy(SMALL_ARTICLES)
     valdai = next(s for s in specs if s["article_id"] == "000_75f37cc66b80f13e")
-    text, _, reported, speaker = valdai["paragraphs"][1]
+    text = valdai["paragraphs"][1][0]
     # the same stance, a tone less positive (+0.50 -> +0.21): same sign, a move of 0.29
     valdai["paragraphs"][1] = (text, [("arms_control", 0.86, 0.04, 0.2, 0.41, 0.94)], False, None)
     meta = run_meta("2018-11-12T12:00:00", "0" * 64, RERUN_MODELS, len(specs))
