@@ -48,6 +48,23 @@ def _other_models(meta: dict) -> dict[str, str]:
     return run_info(meta, None).other_models()
 
 
+def _other_settings(meta: dict, config: dict) -> str | None:
+    """Where a run of the stance model's own measured figures was made with other settings
+    (relevance threshold, gates, aggregation): said beside the run, as other models are (a
+    review opened on a run at threshold 0.45 with quotes counted, read as the defaults')."""
+    from analysis.news_accuracy import accuracy_for_run, run_settings, settings_differ
+
+    differ = settings_differ(
+        accuracy_for_run(meta.get("models")), run_settings(run_info(meta, config))
+    )
+    if not differ:
+        return None
+    return (
+        f"Not the default settings: {'; '.join(differ)}. Its numbers move with them; the "
+        "Runs page compares it with a run of the defaults."
+    )
+
+
 def _option_caption(meta: dict, run_id: str) -> str:
     """A run as the sidebar's list names it: its name and the models it has that are not the
     defaults first (a narrow sidebar cuts the end, and ids look alike), then when, how big,
@@ -164,6 +181,8 @@ def main() -> None:
     path = str(meta["path"])
     stamp = data.run_stamp(path)
     config = data.run_config(path, stamp)
+    if note := _other_settings(meta, config):
+        st.sidebar.info(note, icon=":material/tune:")
     try:
         keys_in_data = data.positions(path, stamp, "author")["topic"].dropna().unique()
     except Exception as err:  # an unreadable run must not take the whole dashboard down

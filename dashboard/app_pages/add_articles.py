@@ -49,6 +49,7 @@ from analysis.corpus.uploads import (
 )
 from analysis.labels import counted
 from dashboard import data, state
+from dashboard.style import md_escape
 
 OVERVIEW_PAGE = "app_pages/overview.py"
 LIMITS = UploadLimits()
@@ -292,8 +293,9 @@ def _show_stopped(job: UploadJob) -> None:
     _show_files(job)
 
 
-def _show_result(job: UploadJob) -> None:
-    """The upload that ended last: its run and what the analysis said, or why no run came."""
+def _show_result(job: UploadJob, runs_dir: Path) -> None:
+    """The upload that ended last: its run and what the analysis said, or why no run came (and
+    that its run is gone, where its folder was removed since)."""
     st.markdown("##### Last finished upload")
     if job.state == "failed":
         st.error(f"The analysis of {_label(job)} failed: {job.error}")
@@ -306,8 +308,18 @@ def _show_result(job: UploadJob) -> None:
         return
     counts = job.counts
     skipped = counts.get("articles_skipped") or 0
+    named = f" ({md_escape(job.name)})" if job.name else ""
+    if not (runs_dir / str(job.run_id) / "run.json").is_file():
+        # opening it showed another run with no word (a review removed the folder by hand)
+        st.warning(
+            f"Run `{job.run_id}`{named}, written by this upload, is no longer in `{runs_dir}`: "
+            "its folder was moved or removed.",
+            icon=":material/folder_off:",
+        )
+        _show_messages(job)
+        return
     st.success(
-        f"Run `{job.run_id}` written: {counts.get('articles_read', '?')} article(s)"
+        f"Run `{job.run_id}`{named} written: {counts.get('articles_read', '?')} article(s)"
         + (f" ({skipped} input(s) skipped: listed below)" if skipped else "")
         + f", {counts.get('passages', '?')} passages, {counts.get('scored_pairs', '?')} "
         "passage-topic pairs scored."
@@ -446,7 +458,7 @@ def render() -> None:
             _show_stopped(job)
         ended = last_ended(jobs)
         if ended is not None:
-            _show_result(ended)
+            _show_result(ended, runs_dir)
         if ended is not None or any(j.state == "stopped" for j in jobs):
             st.divider()
 

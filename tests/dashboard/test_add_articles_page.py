@@ -371,3 +371,21 @@ def test_a_batch_that_failed_to_start_can_be_started_again(page, monkeypatch):
     _upload(page, *files)
     _ok(_analyze_button(page).click().run())
     assert len(started) == 1
+
+
+def test_an_uploads_run_removed_since_is_said_to_be_gone_not_opened(app, tmp_path):
+    """A review removed an upload's run folder by hand: the page still offered to open it, and
+    the Overview then showed another run with no word."""
+    import shutil
+
+    runs = tmp_path / "runs"
+    make_small_run(runs)
+    make_small_run(runs, "20181111-120000-other000", "2018-11-11T12:00:00")
+    _ended_upload(runs, "20181110-120000-seeds000", name="my batch")
+    shutil.rmtree(runs / "20181110-120000-seeds000")
+    at = _ok(app(runs).run())
+    _ok(at.switch_page(PAGE).run())
+    (gone,) = [w.value for w in at.warning if "no longer in" in w.value]
+    assert "Run `20181110-120000-seeds000` (my batch), written by this upload" in gone
+    assert not any(b.label == "Open this run in the Overview" for b in at.button)
+    assert not any("written:" in s.value for s in at.success)

@@ -282,3 +282,20 @@ def test_a_run_made_by_older_position_rules_says_so_above_the_figures(app, tmp_p
     if page != "app_pages/overview.py":
         at.switch_page(page).run()
     assert not any("made by older rules" in c.value for c in at.caption)
+
+
+def test_a_run_of_the_shipped_model_with_other_settings_says_so_in_the_sidebar(app, tmp_path):
+    """A review opened the dashboard on a run made at threshold 0.45 with quotes counted: the
+    sidebar named other models only, so it read as the defaults' numbers."""
+    from tests.dashboard.two_runs import CONFIG_TOML as PIPELINE_CONFIG
+    from tests.dashboard.two_runs import run_meta
+
+    meta = run_meta("2018-11-11T12:00:00", "0" * 64, ("x", "y"), 4)
+    meta["models"]["stance"] = {"name": V2.model, "weights_sha256": V2.weights_sha256}
+    write_run(
+        tmp_path, "20181111-120000-v2", meta, PIPELINE_CONFIG, _tables_from_specs(SMALL_ARTICLES)
+    )
+    at = app(tmp_path).run()
+    assert not at.exception
+    notes = [i.value for i in at.sidebar.info if i.value.startswith("Not the default settings")]
+    assert len(notes) == 1 and "relevance threshold 0.5 (measured at 0.55)" in notes[0]
