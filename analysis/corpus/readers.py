@@ -49,6 +49,11 @@ MAX_TITLE_CHARS = 300
 # A first line of more words than this that ends in a full stop is the text's first sentence,
 # not a headline (headlines end without one): a lede pasted without its title lost it.
 SENTENCE_WORDS = 12
+# What a file of a type that is not read is likely for, said where it is skipped
+UNSUPPORTED_HINTS = {
+    ".toml": "; an experiment file (other models or settings) runs with `viewpoints run FILE.toml`",
+    **dict.fromkeys((".pdf", ".docx", ".doc", ".rtf", ".odt"), "; save its text as .txt first"),
+}
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 # A byline under a text file's title: "By Michael R. Gordon", "By Eric Tucker and Deb
 # Riechmann, Associated Press" (the names before a comma, bar or dash). Cleaning drops such a
@@ -84,7 +89,8 @@ def read_file(
     is read as text, not taken for the title."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        yield Skipped(str(path), f"unsupported file type {suffix or '(none)'!r}")
+        hint = UNSUPPORTED_HINTS.get(suffix, "")
+        yield Skipped(str(path), f"unsupported file type {suffix or '(none)'!r}{hint}")
     elif suffix in (".jsonl", ".ndjson"):
         yield from _read_jsonl(path, fields, max_bytes)
     elif suffix == ".csv":

@@ -56,7 +56,7 @@ from analysis.corpus.manifest import (
     find_manifest,
     write_manifest,
 )
-from analysis.corpus.readers import UTF16_BOMS, UTF16_STREAMED
+from analysis.corpus.readers import UNSUPPORTED_HINTS, UTF16_BOMS, UTF16_STREAMED
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv")
 SINGLE_ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")  # files that hold one article
@@ -155,9 +155,10 @@ def file_problem(name: str, data: bytes, limits: UploadLimits) -> str | None:
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES and name not in MANIFEST_NAMES:
         allowed = ", ".join(SUPPORTED_SUFFIXES)
+        hint = UNSUPPORTED_HINTS.get(suffix, "")
         return (
             f"unsupported file type {suffix or '(none)'!r} (expected one of {allowed}, "
-            f"or a manifest named {' or '.join(MANIFEST_NAMES)})"
+            f"or a manifest named {' or '.join(MANIFEST_NAMES)}){hint}"
         )
     if len(data) > limits.max_file_bytes:
         return (

@@ -425,6 +425,18 @@ def render() -> None:
     run_name = st.text_input(
         "Run name (optional)", key=f"up_name_{counter}", placeholder="upload <time>"
     )
+    taken = [
+        m
+        for m in data.runs_in(runs_dir)[0]
+        if run_name.strip() and m.get("name") == run_name.strip()
+    ]
+    if taken:  # as `viewpoints run` notes: a name shared by runs picks none of them
+        st.warning(
+            f"{len(taken)} run(s) here are already named “{md_escape(run_name.strip())}”: the "
+            "new run would share the name, and commands that name a run (`viewpoints show "
+            "NAME`) would then ask for its id. Choose another name, or leave it.",
+            icon=":material/label:",
+        )
     go = st.button(
         f"Analyze {len(usable)} file(s) into a new run" if usable else "Analyze into a new run",
         type="primary",

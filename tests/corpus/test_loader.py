@@ -352,3 +352,12 @@ def test_the_parts_a_browser_saves_beside_a_page_are_not_read(tmp_path):
     other.mkdir()
     write(other / "b.txt", f"Other\n\n{BODY} And one more sentence on it.")
     assert len(load_corpus([tmp_path]).articles) == 2
+
+
+def test_a_pdf_or_an_experiment_file_among_articles_is_skipped_saying_what_to_do(tmp_path):
+    write(tmp_path / "a.txt", f"Title\n\n{BODY}")
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4 not read")
+    write(tmp_path / "vader.toml", "[models]\ntone = 'tone.vader.v1'\n")
+    reasons = _reasons(load_corpus([tmp_path]))
+    assert reasons["report.pdf"] == "unsupported file type '.pdf'; save its text as .txt first"
+    assert "runs with `viewpoints run FILE.toml`" in reasons["vader.toml"]

@@ -88,6 +88,8 @@ def test_limits_validate_and_describe_themselves():
     ("name", "data", "reason"),
     [
         ("a.pdf", TEXT, "unsupported file type '.pdf'"),
+        ("a.pdf", TEXT, "; save its text as .txt first"),
+        ("vader_tone.toml", TEXT, "an experiment file (other models or settings) runs with `v"),
         ("noext", TEXT, "unsupported file type '(none)'"),
         ("a.txt", b"", "empty file"),
         ("a.txt", b" \n\t\n", "empty file"),

@@ -389,3 +389,23 @@ def test_an_uploads_run_removed_since_is_said_to_be_gone_not_opened(app, tmp_pat
     assert "Run `20181110-120000-seeds000` (my batch), written by this upload" in gone
     assert not any(b.label == "Open this run in the Overview" for b in at.button)
     assert not any("written:" in s.value for s in at.success)
+
+
+def test_a_run_name_already_taken_is_said_before_the_run_is_made(app, tmp_path):
+    """A review named an upload as an existing run: `viewpoints show NAME` then refused both.
+    The page says so while the name is typed (as `viewpoints run` notes it)."""
+    import json
+
+    runs = tmp_path / "runs"
+    path = make_small_run(runs)
+    meta = json.loads((path / "run.json").read_text())
+    (path / "run.json").write_text(json.dumps({**meta, "name": "forty"}))
+    at = _ok(app(runs).run())
+    _ok(at.switch_page(PAGE).run())
+    _upload(at, ("a.txt", SEED_A.read_bytes()))
+    at.text_input(key="up_name_0").input("forty")
+    _ok(at.run())
+    assert any("1 run(s) here are already named “forty”" in w.value for w in at.warning)
+    at.text_input(key="up_name_0").input("forty-two")
+    _ok(at.run())
+    assert not any("already named" in w.value for w in at.warning)
