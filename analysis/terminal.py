@@ -1112,6 +1112,25 @@ def topics_words(topics: Any, builtin: Mapping[str, str]) -> str:
     return f"  topics: {', '.join(shown)}"
 
 
+def _other_settings(meta: dict[str, Any], folder: Path) -> str:
+    """The settings a run was made with that are not those its stance model's figures on news
+    were measured with (the defaults, for the shipped models), in words; "" where none differs
+    or the run records no figures or config (a review saw runs at other thresholds or with
+    quotes counted listed exactly like the defaults')."""
+    import tomllib
+
+    from analysis.news_accuracy import accuracy_for_run, run_settings, settings_differ
+
+    try:
+        config = tomllib.loads((folder / "config.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    differ = settings_differ(
+        accuracy_for_run(meta.get("models")), run_settings(run_info(meta, config))
+    )
+    return "; ".join(differ)
+
+
 def format_runs(runs: list[dict[str, Any]]) -> str:
     """One line per run (newest first): id, created, articles read and skipped (bad input, not
     the files a manifest excludes), models, name, its topics where not the built-in ones, the
@@ -1135,6 +1154,8 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
         damaged = damaged_files(folder, optional=True) if folder else []
         if damaged:  # a table truncated or replaced: the same
             label += f"  [damaged: {'; '.join(damaged)}]"
+        if folder is not None and (other := _other_settings(meta, folder)):
+            label += f"  [settings: {other}]"  # runs alike but for these read alike otherwise
         failed = int(counts.get("failed_pairs") or 0)
         if failed:  # answers a chat endpoint gave in no usable form: counted nowhere
             label += f"  [{failed} of {counts.get('scored_pairs', '?')} pairs without a prediction]"

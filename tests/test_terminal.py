@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -338,3 +339,28 @@ def test_a_run_folder_named_otherwise_than_its_run_is_named_in_the_list(tmp_path
     shutil.copytree(original, tmp_path / "r1-copy")  # two folders of one run
     lines = format_runs(list_runs(tmp_path)).splitlines()[1:]
     assert sorted(line.endswith("[folder r1-copy]") for line in lines) == [False, True]
+
+
+def test_runs_made_with_other_settings_than_their_models_figures_say_which(tmp_path):
+    """A review saw runs at thresholds 0.62 and 0.7, or with quotes counted, listed exactly as
+    the defaults' run: `viewpoints runs` names the settings that differ."""
+    import json
+
+    from analysis.news_accuracy import read_news_accuracy
+    from analysis.runs import list_runs
+    from analysis.terminal import format_runs
+    from tests.dashboard.conftest import make_small_run
+
+    v2 = read_news_accuracy(
+        Path(__file__).resolve().parent.parent
+        / "analysis/shipped_models/minilm_v2/news_accuracy.json"
+    )
+    path = make_small_run(tmp_path)
+    meta = json.loads((path / "run.json").read_text())
+    meta["models"]["stance"] = {"name": v2.model, "weights_sha256": v2.weights_sha256}
+    (path / "run.json").write_text(json.dumps(meta))
+    (path / "config.toml").write_text("[topics]\nthreshold = 0.62\n")
+    text = format_runs(list_runs(tmp_path))
+    assert "[settings: relevance threshold 0.62 (measured at 0.55)" in text
+    (path / "config.toml").write_text("[topics]\nthreshold = 0.55\n")
+    assert "[settings:" not in format_runs(list_runs(tmp_path))
