@@ -127,6 +127,29 @@ def test_an_embedded_tweet_is_its_tweeter_s_words_not_the_author_s():
     ]
 
 
+def test_an_excerpt_credited_after_its_closing_mark_is_its_writer_s():
+    """Roundups print excerpts as '"...." Edward B. Foley, Politico': the paragraph is the
+    writer's, but a speaker the rules find inside it (the writer quoting someone) stays."""
+    text = (
+        "Here is what the columnists said this week.\n\n"
+        "“Removing Trump from office would protect the electoral process. Some say the "
+        "stakes are lower than they look.” Edward B. Foley, Politico\n\n"
+        "“The Army is too small, Barndollar said. It would need the Guard too.” D. Parvaz, "
+        "ThinkProgress\n\n"
+        "“A quotation with no credit at all.” And the author goes on."
+    )
+    assert [(r, s) for _, r, s in _flags(text)] == [
+        (False, None),  # the author's line
+        (True, "Edward B. Foley"),  # the excerpt, no speaker of its own: its writer's
+        (True, "Edward B. Foley"),
+        (True, "Edward B. Foley"),  # the credit
+        (True, "Barndollar"),  # whom the writer quotes, named inside, stays
+        (True, "Barndollar"),
+        (True, None),  # a quotation with no credit after its mark: no writer to give it
+        (False, None),
+    ]
+
+
 def test_a_multi_sentence_quote_shares_its_speaker():
     text = (
         "“These are very dishonest people, many of them. They are very, very dishonest "
