@@ -76,7 +76,7 @@ def test_upload_a_seed_paste_another_and_a_binary_file(upload_server, page, scre
     assert len(new) == 1 and new[0]["name"] == "two seeds"
     run_id = new[0]["run_id"]
     text = main.inner_text()
-    assert f"Run {run_id} written" in text
+    assert f"Run {run_id} (two seeds) written" in text
     assert "Skipped by the analysis" in text
     assert "Nothing: every saved file gave articles" in text
     # The refused file is reported with its reason beside the saved ones.
