@@ -24,8 +24,11 @@ not (level ``"outlet"``, made when asked: ``analysis.outlets``):
   stance stays within ±1/3 and each side's *lead* reaches ``min_stance_mass`` (the sum over
   passages of P(favor) − P(against) where positive, and the reverse: sides taken by passages
   of their own, not one passage the model is torn on), else ``expressed``; None when not
-  discussed. Sides that balance that way with neither lead reaching ``min_stance_mass`` are
-  ``no_stance`` too: neither side is taken (one that reaches it alone is ``expressed``).
+  discussed. Sides that balance that way are ``no_stance`` too where neither lead reaches
+  ``min_stance_mass`` (neither side is clearly taken: 0.06 on each side, or one passage at
+  0.12 and 0.07), or where both masses reach it but a lead does not (:func:`torn`: the
+  balance comes from passages the model splits between the sides); where one lead reaches it
+  and the other side's mass does not, the stance is ``expressed`` (a weak side).
 - **tone**: the relevance-weighted mean ``sum(r_i x_i) / sum(r_i)`` of the counted passages'
   ``tone`` (positive − negative), in [-1, 1].
 - **quoted_stance**, **quoted_low/high**, **quoted_status**, **quoted_mass**,
@@ -613,13 +616,15 @@ def taken_sides(
 ) -> np.ndarray:
     """Whether each unit takes a side (its status ``expressed`` or ``mixed``, not
     ``no_stance``): the expected number of its passages that take one (``mass``, by default
-    ``favor + against``) reaches ``min_mass``, and, where the sides balance, one of them does
-    on its own (0.06 on each side is no side taken; 0.15 for and 0.08 against is a side) and,
-    where both do, they are taken by passages of their own (:func:`torn`; ``leads``: the
-    favor and against leads of :data:`LEAD_MASS_COLUMNS`, by default the masses)."""
+    ``favor + against``) reaches ``min_mass``, and, where the sides balance, one side's lead
+    does (0.06 on each side is no side taken, nor is one passage at 0.12 and 0.07; 0.15 for
+    and 0.08 against in passages of their own is a side), and where both masses do, both
+    leads do (:func:`torn`; ``leads``: the favor and against leads of
+    :data:`LEAD_MASS_COLUMNS`, by default the masses)."""
     mass = favor + against if mass is None else mass
     balanced = _balanced(favor, against, stance)
-    either = (favor >= min_mass) | (against >= min_mass)
+    favor_lead, against_lead = (favor, against) if leads is None else leads
+    either = (favor_lead >= min_mass) | (against_lead >= min_mass)
     return (
         (mass >= min_mass) & ~(balanced & ~either) & ~torn(favor, against, stance, min_mass, leads)
     )

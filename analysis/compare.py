@@ -747,6 +747,21 @@ def _shared_topics(a: Run, b: Run) -> list[str]:
     return sorted(set(_ordered_topics([a])) & set(_ordered_topics([b])))
 
 
+def _rules_warnings(runs: Mapping[str, Run]) -> list[str]:
+    """Where runs' positions were made by different rules (``aggregate.POSITION_RULES``): a
+    "mixed" in one and "no stance expressed" in the other may be that alone."""
+    from analysis.aggregate import position_rules_note
+
+    made = {label: (run.meta or {}).get("position_rules") for label, run in runs.items()}
+    if len({m if isinstance(m, int) else 1 for m in made.values()}) < 2:
+        return []
+    return [
+        f"run {label}: {note}, so a change of status between the runs may be the rules'"
+        for label, run in runs.items()
+        if (note := position_rules_note(run.meta))
+    ]
+
+
 def _finding_warnings(a: Run, b: Run, labels: Mapping[str, str]) -> list[str]:
     """Where the runs found topic passages differently: the relevance stage, the thresholds
     (per topic where both record them). ``labels`` names the topics."""
@@ -943,6 +958,7 @@ def compare_runs(
         warnings += _units_notes([a, b], ["A", "B"], "author changes")
     finding = _finding_warnings(a, b, labels)
     warnings += finding
+    warnings += _rules_warnings({"A": a, "B": b})
     for name, run in (("A", a), ("B", b)):
         counts = run.meta.get("counts") or {}
         failed = int(counts.get("failed_pairs") or 0)

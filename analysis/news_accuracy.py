@@ -360,7 +360,7 @@ def given_words(accuracy: NewsAccuracy, times: str = "\u00d7") -> str | None:
     return (
         f"of the {given} stances {accuracy.model} gives labelled article {times} topic pairs, "
         f"{right} ({right / given:.0%}) are the side a reader finds and {no_side} are on pairs a "
-        "reader finds take no side"
+        "reader finds take no side or do not discuss the topic"
     )
 
 

@@ -510,7 +510,7 @@ def not_english_note(run: Run) -> str | None:
     return (
         f"not English: {counted(len(ids), 'article')} of the run "
         f"{'does' if len(ids) == 1 else 'do'} not look like English, and the models read "
-        "English, so their positions say little: "
+        f"English, so {'its positions say' if len(ids) == 1 else 'their positions say'} little: "
         f"{named}{more}"
     )
 

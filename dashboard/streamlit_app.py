@@ -61,7 +61,7 @@ def _other_settings(meta: dict, config: dict) -> str | None:
         return None
     return (
         f"Not the default settings: {'; '.join(differ)}. Its numbers move with them; the "
-        "Runs page compares it with a run of the defaults."
+        "Runs page compares it with another run."
     )
 
 

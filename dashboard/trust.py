@@ -93,9 +93,10 @@ def trust_summary(
     if other := settings_note(accuracy, settings):
         gate = None  # the settings' note names the gate too
     other = other.replace("; measured", " Measured", 1)
+    # what a shown stance is worth first, where the file records it
     shown = (
-        f"; of {accuracy.n_given} stances given, {accuracy.given_right} the side a reader finds, "
-        f"{accuracy.given_no_side} where a reader finds none"
+        f"of {accuracy.n_given} stances given, {accuracy.given_right} the side a reader finds, "
+        f"{accuracy.given_no_side} where a reader finds none or no topic; "
         if given_words(accuracy)
         else ""
     )
@@ -103,17 +104,18 @@ def trust_summary(
         return (
             f"Stance model on labelled news: finds no opposition (against found 0 of "
             f"{accuracy.n_against}: a score above 0 may be an author who opposes the topic); "
-            f"{accuracy.n_called} of {accuracy.n_leaning} leaning pairs given a stance, "
-            f"{pct(accuracy.sign_accuracy_called)} of those the right sign ({FAVOR_BASELINE})"
             + shown
+            + f"{accuracy.n_called} of {accuracy.n_leaning} leaning pairs given a stance, "
+            f"{pct(accuracy.sign_accuracy_called)} of those the right sign ({FAVOR_BASELINE})"
             + failed_topics(accuracy)
             + f"; coverage F1 {accuracy.coverage_f1:.2f}{gate_note(accuracy, gate)}.{other}"
             + ("." if other else "")
         )
     return (
-        f"Stance model on labelled news: {accuracy.n_called} of {accuracy.n_leaning} leaning "
-        f"pairs given a stance, {pct(accuracy.sign_accuracy_called)} of those the right sign"
+        "Stance model on labelled news: "
         + shown
+        + f"{accuracy.n_called} of {accuracy.n_leaning} leaning "
+        f"pairs given a stance, {pct(accuracy.sign_accuracy_called)} of those the right sign"
         + f"; against found {accuracy.against_found} of {accuracy.n_against}"
         + "; coverage F1 "
         f"{accuracy.coverage_f1:.2f}{gate_note(accuracy, gate)}.{other}" + ("." if other else "")

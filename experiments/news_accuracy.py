@@ -104,6 +104,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     run = load_run(args.run)
+    from analysis.aggregate import position_rules_note
+
+    if note := position_rules_note(run.meta):  # its statuses are not today's: nor its figures
+        raise SystemExit(f"{args.run}: {note}; the figures written would not be the shipped rules'")
     stance = json.loads((run.path / "run.json").read_text(encoding="utf-8"))["models"]["stance"]
     model_dir = Path(stance["path"])
     labels = load_article_labels(args.labels, args.split)

@@ -1403,3 +1403,22 @@ def test_a_position_that_moves_without_changing_sign_is_listed_among_the_moves(t
     )
     assert "[Sanctions] Alice stance: +0.50 -> +0.30" in text
     assert not compare_runs(a, a)["overall"]["moves"]
+
+
+def test_runs_made_by_different_position_rules_say_so(tmp_path):
+    """A review compared a run of older rules with one of today's: "mixed" became "no stance
+    expressed" with no word why."""
+    from analysis.aggregate import POSITION_RULES
+
+    today = {"topics": TOPICS, "corpus_hash": "c0ffee" * 10, "models": {}}
+    a = make_run(tmp_path, "run-a", score_rows(STANCE_A), meta={**today, "position_rules": 2})
+    b = make_run(
+        tmp_path, "run-b", score_rows(STANCE_A), meta={**today, "position_rules": POSITION_RULES}
+    )
+    said = [w for w in compare_runs(a, b)["warnings"] if "older rules" in w]
+    assert len(said) == 1 and said[0].startswith("run A: this run's positions were made by older")
+    assert "a change of status between the runs may be the rules'" in said[0]
+    same = make_run(
+        tmp_path, "run-c", score_rows(STANCE_A), meta={**today, "position_rules": POSITION_RULES}
+    )
+    assert not [w for w in compare_runs(b, same)["warnings"] if "older rules" in w]

@@ -426,4 +426,4 @@ def test_show_names_the_articles_that_do_not_look_like_english(run):
     run.meta["not_english"] = [first]
     text = " ".join(format_positions(run).split())
     lead = "not English: 1 article of the run does not look like English, and the models read"
-    assert f"{lead} English, so their positions say little: {first} (" in text
+    assert f"{lead} English, so its positions say little: {first} (" in text

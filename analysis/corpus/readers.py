@@ -60,6 +60,33 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 # line as a credit, and the article was grouped under its title with no word why.
 _BYLINE = re.compile(r"^\s*by\s+(.{3,120}?)\s*(?:[,|]|\s[-–—]\s|$)", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w.'’-]*|and|&)$")
+_NOT_BYLINE_STARTS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "any",
+        "all",
+        "this",
+        "that",
+        "these",
+        "those",
+        "our",
+        "your",
+        "its",
+        "his",
+        "her",
+        "their",
+        "every",
+        "no",
+        "some",
+        "one",
+        "way",
+        "far",
+        "now",
+        "then",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -167,6 +194,8 @@ def text_byline(line: str) -> str | None:
         return None
     names = found.group(1).split()
     if not 1 < len(names) <= 10 or not all(_NAME_WORD.match(w) for w in names):
+        return None
+    if names[0].lower() in _NOT_BYLINE_STARTS:  # "By The Numbers", "By Any Means Necessary"
         return None
     return " ".join(names) if names[0][:1].isupper() and names[-1][:1].isupper() else None
 

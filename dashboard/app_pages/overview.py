@@ -299,9 +299,9 @@ def _evidence_for_group(
             "score is shown." + _near_note(ctx, article_ids, topic)
         )
     elif views.only_quoted(record):
-        _no_stance_note(record, ctx.label(topic))
+        _no_stance_note(record, ctx.label(topic), ctx.info.aggregation.min_stance_mass)
     else:
-        _no_stance_note(record, ctx.label(topic))
+        _no_stance_note(record, ctx.label(topic), ctx.info.aggregation.min_stance_mass)
         ids = data.unit_evidence_ids(ctx.path, ctx.stamp, store, level, unit, topic, period)
         frame = evidence_frame(store, level, unit, topic, EVIDENCE_LIMIT, ids=ids)
         whose = (
@@ -422,9 +422,9 @@ def _evidence_for_article(
             f"{md_escape(ctx.label(topic))}." + _near_note(ctx, [aid], topic)
         )
     elif views.only_quoted(record):
-        _no_stance_note(record, ctx.label(topic))
+        _no_stance_note(record, ctx.label(topic), ctx.info.aggregation.min_stance_mass)
     else:
-        _no_stance_note(record, ctx.label(topic))
+        _no_stance_note(record, ctx.label(topic), ctx.info.aggregation.min_stance_mass)
         frame = evidence_frame(store, "article", aid, topic, EVIDENCE_LIMIT)
         show_passages(frame, meta_by_id, empty="No evidence passages were stored for this cell.")
     _quoted_voices(
@@ -445,8 +445,10 @@ def _near_note(ctx: context.RunContext, article_ids: list[str], topic: str) -> s
     )
 
 
-def _no_stance_note(record: dict, label: str) -> None:
-    """Say in words why a discussed position has no stance number, or that it is mixed."""
+def _no_stance_note(record: dict, label: str, min_mass: float = 0.1) -> None:
+    """Say in words why a discussed position has no stance number, or that it is mixed:
+    passages that take no side, or (their expected count of sides taken at ``min_mass`` or
+    more) sides that balance only through passages the model splits between them."""
     if views.only_quoted(record):
         st.info(
             f"Only quoted voices: {md_escape(label)} comes up only in what others are quoted "
@@ -454,9 +456,17 @@ def _no_stance_note(record: dict, label: str) -> None:
             "measure, and their passages are listed below."
         )
     elif record.get("stance_status") == "no_stance":
+        mass = record.get("stance_mass")
+        split = mass is not None and not pd.isna(mass) and float(mass) >= min_mass
         st.info(
-            f"No stance expressed: the own-voice passages about {md_escape(label)} report or "
-            "describe without taking a side, so no stance number is shown (tone still is)."
+            f"No stance expressed: the own-voice passages about {md_escape(label)} "
+            + (
+                "lean to both sides about equally, each passage split between them by the "
+                "model, so no side is clearly taken"
+                if split
+                else "report or describe without taking a side"
+            )
+            + ", and no stance number is shown (tone still is)."
         )
     elif record.get("stance_status") == "mixed":
         # one passage read both ways: not two sides (runs made before position rules 3 only:

@@ -296,3 +296,7 @@ def test_a_byline_under_a_text_files_title_names_its_author(tmp_path):
     assert "Gordon" not in articles["a"].text and articles["a"].text.startswith("Sanctions on")
     assert articles["b"].author == "Eric Tucker and Deb Riechmann"
     assert articles["c"].author is None and articles["c"].text.startswith("By the way")
+    from analysis.corpus.readers import text_byline
+
+    for line in ("By The Numbers", "BY THE NUMBERS", "By Any Means Necessary", "By Now"):
+        assert text_byline(line) is None, line  # a heading, not a byline

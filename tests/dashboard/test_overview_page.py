@@ -585,3 +585,25 @@ def test_clicking_a_quoted_voices_cell_opens_their_passages(overview):
     assert quoted_open(overview)
     _click(overview, row, STANCE_HEADER)  # the author's own stance: the quotes stay folded
     assert not quoted_open(overview)
+
+
+def test_no_stance_expressed_says_why_where_the_sides_balance_through_split_passages(
+    app, small_runs_dir, tmp_path
+):
+    """A review: "the passages report or describe without taking a side" was said of a
+    passage read 51% favor and 39% against. Where the expected count of sides taken reaches
+    min_stance_mass, the note says the sides balance instead."""
+    from tests.dashboard.conftest import copy_with_positions
+
+    def edit(positions):
+        at = (positions["author"] == TIMOFEEV) & (positions["topic"] == "sanctions")
+        positions.loc[at, "stance_status"] = "no_stance"
+        positions.loc[at, ["stance", "stance_low", "stance_high"]] = float("nan")
+        positions.loc[at, "stance_mass"] = 0.9
+        return positions
+
+    copy_with_positions(small_runs_dir / "20181110-120000-seeds000", tmp_path, edit)
+    at = app(tmp_path, author=TIMOFEEV, topic="sanctions").run()
+    notes = [i.value for i in at.info if i.value.startswith("No stance expressed")]
+    assert len(notes) == 1 and "lean to both sides about equally" in notes[0]
+    assert "report or describe" not in notes[0]

@@ -67,7 +67,7 @@ def test_a_run_of_the_shipped_model_shows_its_measured_figures(app, v2_runs_dir,
     shown = (
         f"of the {V2.n_given} stances stance.minilm.v2 gives labelled article × topic pairs, "
         f"{V2.given_right} ({V2.given_right / V2.n_given:.0%}) are the side a reader finds and "
-        f"{V2.given_no_side} are on pairs a reader finds take no side"
+        f"{V2.given_no_side} are on pairs a reader finds take no side or do not discuss the topic"
     )
     assert called  # the sign figure among the leaning pairs stays inside the expander
     if finds_no_against(V2):  # the failure first, then what a shown stance is worth
@@ -123,8 +123,8 @@ def test_the_runs_page_gives_each_runs_stance_model_figures(app, tmp_path):
     )
     # where the file records them (v2), every stance given and how many are the reader's side
     shown = {
-        id(f): f"; of {f.n_given} stances given, {f.given_right} the side a reader finds, "
-        f"{f.given_no_side} where a reader finds none"
+        id(f): f"of {f.n_given} stances given, {f.given_right} the side a reader finds, "
+        f"{f.given_no_side} where a reader finds none or no topic; "
         if f.n_given
         else ""
         for f in (V2, v1)
@@ -134,17 +134,17 @@ def test_the_runs_page_gives_each_runs_stance_model_figures(app, tmp_path):
         (
             f"Stance model on labelled news: finds no opposition (against found 0 of "
             f"{f.n_against}: a score above 0 may be an author who opposes the topic); "
-            f"{f.n_called} of {f.n_leaning} leaning pairs given a stance, "
-            f"{f.sign_accuracy_called:.0%} of those the right sign ({FAVOR_BASELINE})"
             + shown[id(f)]
+            + f"{f.n_called} of {f.n_leaning} leaning pairs given a stance, "
+            f"{f.sign_accuracy_called:.0%} of those the right sign ({FAVOR_BASELINE})"
             + failed_topics(f)
             + f"; coverage F1 {f.coverage_f1:.2f}."
             + other.format(f.settings["threshold"])
         )
         if finds_no_against(f)
         else (
-            f"Stance model on labelled news: {f.n_called} of {f.n_leaning} leaning pairs given a "
-            f"stance, {f.sign_accuracy_called:.0%} of those the right sign{shown[id(f)]}; against "
+            f"Stance model on labelled news: {shown[id(f)]}{f.n_called} of {f.n_leaning} leaning "
+            f"pairs given a stance, {f.sign_accuracy_called:.0%} of those the right sign; against "
             f"found {f.against_found} of {f.n_against}; coverage F1 {f.coverage_f1:.2f}."
             + other.format(f.settings["threshold"])
         )
