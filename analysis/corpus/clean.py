@@ -312,30 +312,66 @@ def drop_hover_cards(line: str) -> str:
 # lower case (a headline over a byline does neither). Checked line by line, a wrapped line in
 # title case ("Iranian Supreme Leader Ayatollah Ali Khamenei, Kim Jong Un in North") read as a
 # headline and was dropped mid-sentence: 134 of the first 300 AllSides articles wrapped at 72
-# columns lost words, 15 since (mostly two-line captions); unwrapped texts are read as before.
+# columns lost words, 17 since (mostly two-line captions); unwrapped texts are read as before.
 WRAP_FILL = 0.6
+# A headline over a wrapped paragraph in the same block is left out of it where it is shorter
+# than this share of the block's widest line: a wrapped paragraph's first line fills about
+# the whole width, a headline rarely does.
+WRAP_HEAD_FILL = 0.85
 WRAP_MIN_WIDTH = 40
 WRAP_MAX_WIDTH = 120
 
 
+_BYLINE_LINE = re.compile(r"\s*by\s+[A-Z]", re.IGNORECASE)
+
+
+def _heads_a_block(line: str, widest: int) -> bool:
+    """A line that stands alone above a paragraph in the same block (a headline shorter than
+    the paragraph's lines, a byline, a credit), left out of the paragraph it heads so that the
+    line filters still judge it; a line in title case as wide as the paragraph's is as likely
+    its first line, wrapped ("Chinese President Xi Jinping and President Donald Trump in")."""
+    line = line.strip()
+    short = len(line) < WRAP_HEAD_FILL * widest
+    return (
+        (short and (is_title_case_line(line) or is_capitals_line(line)))
+        or is_boilerplate(line)
+        or bool(_BYLINE_LINE.match(line) and len(line.split()) <= 8 and line[-1:] != ".")
+    )
+
+
+def _ends_a_block(line: str) -> bool:
+    """A line that stands alone below a paragraph in the same block ("Advertisement", "Read
+    more: ...", a caption), left out of it for the same reason."""
+    line = line.strip()
+    return is_boilerplate(line) or is_link_line(line) or is_caption(line)
+
+
 def unwrapped(block: str) -> str:
     """A block's lines joined into one paragraph where they are a hard-wrapped paragraph's
-    (see :data:`WRAP_FILL`), else the block as it is."""
+    (see :data:`WRAP_FILL`), else the block as it is; lines above or below it that stand alone
+    (a headline and byline over it, "Advertisement" under it) stay lines of their own."""
     lines = block.split("\n")
-    if len(lines) < 2:
+    head, tail = 0, len(lines)
+    widest_of_all = max(len(line) for line in lines)
+    while head < tail - 1 and _heads_a_block(lines[head], widest_of_all):
+        head += 1
+    while tail > head + 1 and _ends_a_block(lines[tail - 1]):
+        tail -= 1
+    body = lines[head:tail]
+    if len(body) < 2:
         return block
-    widest = max(len(line) for line in lines)
+    widest = max(len(line) for line in body)
     if not WRAP_MIN_WIDTH <= widest <= WRAP_MAX_WIDTH:
         return block
-    if any(len(line) < WRAP_FILL * widest for line in lines[:-1]):
+    if any(len(line) < WRAP_FILL * widest for line in body[:-1]):
         return block
-    if len(lines) < 3 and not any(nxt[:1].islower() for nxt in lines[1:]):
+    if len(body) < 3 and not any(nxt[:1].islower() for nxt in body[1:]):
         return block
-    joined = lines[0].strip()
-    for line in lines[1:]:  # a word broken at a hyphen ("co-\nfounder") stays one word
+    joined = body[0].strip()
+    for line in body[1:]:  # a word broken at a hyphen ("co-\nfounder") stays one word
         line = line.strip()
         joined += line if joined.endswith("-") and line[:1].isalpha() else " " + line
-    return joined
+    return "\n".join([*lines[:head], joined, *lines[tail:]])
 
 
 def clean_text(text: str) -> str:

@@ -322,3 +322,27 @@ def test_a_hard_wrapped_text_keeps_every_line_of_its_paragraphs():
         )
         == paragraphs[0]
     )
+
+
+def test_lines_that_stand_alone_around_a_wrapped_paragraph_are_still_judged_alone():
+    """A review: joined into the paragraph, "Advertisement" under it and a headline and byline
+    over it (one block of a JSON text field) were kept as prose. They stay lines of their own,
+    and the filters judge them as before."""
+    import textwrap
+
+    prose = (
+        "President Trump vilified the press at a rally in Michigan on Saturday night, while "
+        "the White House press corps held its annual dinner in Washington, and the crowd "
+        "cheered him on for a long time, as it has at every rally since."
+    )
+    block = "\n".join(
+        [
+            "Trump Vilifies Dishonest Press At Michigan Rally",
+            "By John Smith",
+            *textwrap.wrap(prose, 72),
+            "Advertisement",
+        ]
+    )
+    # the headline and "Advertisement" dropped as lines of their own; a short byline is kept
+    # as a line of its own, as it always was (the loader reads bylines, not the cleaner)
+    assert clean_text(block) == f"By John Smith\n{prose}"
