@@ -104,7 +104,8 @@ EVIDENCE_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
 # ratio read one more pair right, net, among 804 and 0.25 two (experiments/article_level/README.md).
 # Both sides must also reach min_stance_mass: until 2026-12-07 half of it sufficed, and articles
 # with 0.06 expected passages on each side read "mixed" beside "0.1 of 3 expected to take a side";
-# balanced sides of which neither reaches it are no side taken, one that does alone a weak side.
+# balanced sides of which neither side's lead reaches it are no side taken, one whose lead
+# does while the other side's mass does not a weak side (LEAD_MASS_COLUMNS, torn).
 MIXED_RATIO = 0.5
 # Each side's lead: sum over passages of max(P(favor) - P(against), 0), and the reverse, the
 # side each passage takes net of the other. Balanced sides read "mixed" only where both leads
@@ -116,7 +117,9 @@ MIXED_RATIO = 0.5
 LEAD_MASS_COLUMNS = ("favor_lead_mass", "against_lead_mass")
 # The rules a run's stored positions were made by, recorded in run.json ("position_rules"): 2
 # since 2026-12-07, when "mixed" came to need both sides taken and the evidence under a side to
-# be ranked by the side taken. A run without it (or with less) keeps the rules of its day.
+# be ranked by the side taken; 3 since later that day, when each side must be taken by
+# passages of its own (its lead, LEAD_MASS_COLUMNS). A run without it (or with less) keeps the
+# rules of its day.
 POSITION_RULES = 3
 POSITION_RULES_CHANGES = {
     2: "since 2026-12-07 'mixed' needs both sides taken, and the evidence under a position that "
