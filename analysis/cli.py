@@ -651,6 +651,17 @@ def _check_ray_options(args: argparse.Namespace, config: Any) -> None:
     ]
     if given and config.engine.name != "ray":
         raise CLIError(f'{", ".join(given)}: only with --engine ray (or [engine] name = "ray")')
+    # a local Ray instance has this machine's CPUs: more workers are refused before Ray starts
+    # (it took seconds, and the message named no file), as Ray would refuse them after
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = config.engine.workers
+    if config.engine.name == "ray" and not config.engine.address and cpus and workers > cpus:
+        source = getattr(args, "experiment", None) or getattr(args, "config", None)
+        where = "--workers" if args.workers is not None else f"{source}: engine.workers"
+        raise CLIError(
+            f"{where}: expected at most the {cpus} CPUs of this machine, which a local Ray "
+            f"instance has (each worker takes one), got {workers}"
+        )
 
 
 def _engine_overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -847,3 +847,17 @@ def test_show_says_when_a_runs_stored_positions_follow_older_rules(tmp_path, cap
     assert "note: this run's positions were made by older rules" in capsys.readouterr().err
     assert main([*base, "--level", "outlet"]) == 0  # outlets are made afresh: no note
     assert "older rules" not in capsys.readouterr().err
+
+
+def test_more_ray_workers_than_cpus_are_refused_before_ray_starts(tmp_path, capsys, monkeypatch):
+    """A review: a file asking 64 workers on 2 cores was refused after Ray had started (about
+    10 s), in a message naming no file."""
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    experiment = tmp_path / "ray.toml"
+    experiment.write_text(
+        f'[corpus]\npaths = ["{tmp_path}"]\n[engine]\nname = "ray"\nworkers = 64\n'
+    )
+    assert main(["run", str(experiment), "--runs-dir", str(tmp_path / "runs")]) == 2
+    err = capsys.readouterr().err
+    assert f"{experiment}: engine.workers: expected at most the 2 CPUs of this machine" in err
+    assert "got 64" in err and "Traceback" not in err

@@ -158,7 +158,7 @@ def test_more_workers_than_cpus_is_one_line(ray_instance, tmp_path, capsys):
     code = main(["analyze", str(SEEDS), *ray_options, "--runs-dir", str(tmp_path / "runs")])
     err = capsys.readouterr().err
     assert code == 2
-    assert "engine.workers: expected at most the 2 CPUs" in err and "got 5" in err
+    assert "--workers: expected at most the 2 CPUs of this machine" in err and "got 5" in err
     assert "Traceback" not in err
     assert not any((tmp_path / "runs").glob("2*"))  # no run folder left behind
 
