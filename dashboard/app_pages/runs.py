@@ -807,6 +807,16 @@ def render() -> None:
             ),
             hide_index=True,
         )
+        export.download_buttons(  # the values themselves, as compare --json gives them
+            f"{stem}-{units}-moves-{'all-topics' if topic == ALL_TOPICS else topic}",
+            key="runs_moves",
+            table=pd.DataFrame(moves).assign(
+                topic_label=[labels.get(e["topic"], e["topic"]) for e in moves],
+                co_authors=["; ".join(e.get("co_authors") or []) for e in moves],
+            ),
+            what=f"the {one} moves of {MOVE_MIN:.2f} or more",
+            provenance=provenance,
+        )
     export.download_buttons(
         f"{stem}-{units}-{'all-topics' if topic == ALL_TOPICS else topic}",
         key="runs_changes",

@@ -580,3 +580,5 @@ def test_a_tone_that_moves_without_a_sign_change_is_no_all_clear(app, tmp_path):
     assert list(moves["Measure"]) == ["tone"]
     # run A is the newer run: the tone moved from +0.50 (B) to +0.21 (A)
     assert (moves["Run A"].iloc[0], moves["Run B"].iloc[0]) == ("+0.21", "+0.50")
+    # and downloadable, with their values (as compare --json gives them)
+    assert any("runs_moves" in str(b.key) for b in at.get("download_button"))
