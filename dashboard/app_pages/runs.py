@@ -144,19 +144,21 @@ def agreement_table(report: dict[str, Any], labels: dict[str, str]) -> pd.DataFr
                 "Stance rank ρ": sp["stance"],
                 "Tone rank ρ": sp["tone"],
                 "Quoted rank ρ": sp.get("quoted"),
+                # then each measure's passage agreement, side by side: a swapped tone model
+                # showed its Tone κ past the right edge at 1280 px, behind counts
+                "Stance κ": sec["stance"]["kappa"],
+                "Tone κ": sec["tone"]["kappa"],
+                # comparisons from before the quoted voices were compared have none
+                "Quoted κ": (sec.get("speaker") or {}).get("kappa"),
+                "Author changes": len(sec["author_changes"]),
                 # the units each rho ranks (summed over topics on the All topics row)
                 "Stance ρ n": sp.get("n_stance"),
                 "Tone ρ n": sp.get("n_tone"),
                 "Quoted ρ n": sp.get("n_quoted"),
-                "Author changes": len(sec["author_changes"]),
-                "Stance κ": sec["stance"]["kappa"],
                 "Stance agreement": sec["stance"]["agreement"],
                 "Stance distance": sec["stance"]["mean_tv"],
-                "Tone κ": sec["tone"]["kappa"],
                 "Tone agreement": sec["tone"]["agreement"],
                 "Tone distance": sec["tone"]["mean_tv"],
-                # comparisons from before the quoted voices were compared have none
-                "Quoted κ": (sec.get("speaker") or {}).get("kappa"),
                 "Quoted agreement": (sec.get("speaker") or {}).get("agreement"),
                 "Quoted distance": (sec.get("speaker") or {}).get("mean_tv"),
             }

@@ -278,6 +278,10 @@ def test_the_agreement_table_gives_the_quoted_voices_their_own_columns():
     row = table.iloc[0]
     assert (row["Quoted κ"], row["Quoted agreement"], row["Quoted distance"]) == (0.5, 0.75, 0.3)
     assert row["Quoted rank ρ"] == -0.5
+    # each measure's kappa right after the ranks, before the counts: a review found the tone
+    # kappa, what a swapped tone model moves, past the right edge at 1280 px
+    columns = list(table.columns)
+    assert columns.index("Quoted κ") < columns.index("Author changes") < columns.index("Stance ρ n")
 
 
 def test_the_scatter_of_every_author_has_a_quoted_voices_panel():
