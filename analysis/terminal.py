@@ -823,8 +823,8 @@ def format_comparison(
         moves = overall["moves"]
         lines.extend(
             _wrapped(
-                f"Other moves of {MOVE_MIN:.2f} or more (the same sign, intervals that overlap)"
-                + (f": {len(moves):,}, largest first" if moves else ""),
+                f"Other moves of {MOVE_MIN:.2f} or more (no flip from one side to the other, "
+                "intervals that overlap)" + (f": {len(moves):,}, largest first" if moves else ""),
                 width,
             )
         )

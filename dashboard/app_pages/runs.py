@@ -788,10 +788,17 @@ def render() -> None:
         _show_changes(changes, units)
         if level == "outlet":
             _sibling_captions(changes["Author"], path_a, stamp_a)
+    export.download_buttons(
+        f"{stem}-{units}-{'all-topics' if topic == ALL_TOPICS else topic}",
+        key="runs_changes",
+        table=changes,
+        what=f"the {one} changes",
+        provenance=provenance,
+    )
     if moves := section.get("moves"):  # reports from before moves were listed have none
         st.markdown(
-            f"**Other moves of {MOVE_MIN:.2f} or more** (the same sign, intervals that "
-            f"overlap): {len(moves):,}, largest first"
+            f"**Other moves of {MOVE_MIN:.2f} or more** (no flip from one side to the other, "
+            f"intervals that overlap): {len(moves):,}, largest first"
         )
         st.dataframe(
             pd.DataFrame(
@@ -819,13 +826,6 @@ def render() -> None:
             what=f"the {one} moves of {MOVE_MIN:.2f} or more",
             provenance=provenance,
         )
-    export.download_buttons(
-        f"{stem}-{units}-{'all-topics' if topic == ALL_TOPICS else topic}",
-        key="runs_changes",
-        table=changes,
-        what=f"the {one} changes",
-        provenance=provenance,
-    )
 
     # Drawn only while open: thousands of points on a whole-corpus run, which slowed the
     # page's first paint by more than a second.
