@@ -664,8 +664,8 @@ def _stance_status(
     ``min_mass`` (the stance and its interval are then NaN: no side is taken, so no number is
     shown), ``mixed`` when the sides balance (the smaller at least :data:`MIXED_RATIO` of the
     larger, the stance within ±1/3) and both sides' leads (:data:`LEAD_MASS_COLUMNS`) reach
-    ``min_mass``, ``no_stance`` too when they balance and neither lead reaches it (neither
-    side is taken by passages of its own), else ``expressed``; None elsewhere."""
+    ``min_mass``, ``no_stance`` too where they balance without a side clearly taken
+    (:func:`taken_sides`, :func:`torn`), else ``expressed``; None elsewhere."""
     name = (lambda c: f"{prefix}_{c}") if prefix else (lambda c: c)
     mass = out[name("mass") if prefix else "stance_mass"].astype(float).fillna(0.0)
     favor = out[name("favor_mass")].astype(float).fillna(0.0)
