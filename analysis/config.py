@@ -7,6 +7,9 @@ all of them, so a run says exactly what produced it)::
     paths = ["seeds"]            # files or folders; every relative path in a TOML file (corpus,
                                  # topics file, model folders, cache, runs_dir) is read from the
                                  # file's folder
+    [corpus.fields]              # the record fields (JSON keys, CSV columns) where a file names
+                                 # them otherwise: id, title, authors, outlet, date, url, text,
+                                 # e.g. text = "Body Text"; those not given keep their defaults
     [topics]
     file = ""                    # "" = the package's default topics
     threshold = 0.55             # leave it out for the default chosen on labelled data: 0.55
@@ -90,6 +93,10 @@ def _normalise(section: object, name: str, value: object) -> None:
 @dataclass(frozen=True)
 class CorpusSection:
     paths: tuple[str, ...] = ("seeds",)
+    # Which record field (JSON key, CSV column) holds what, where a file names them otherwise
+    # than the defaults (analysis.corpus.fields.FieldMap): {"text": "Body Text", "authors":
+    # "Writer(s)", "date": "Published On"}; the fields not given keep their defaults.
+    fields: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _expect(
@@ -101,6 +108,36 @@ class CorpusSection:
             list(self.paths) if isinstance(self.paths, tuple) else self.paths,
         )
         _normalise(self, "paths", tuple(self.paths))
+        from analysis.corpus.fields import FieldMap
+
+        known = [f.name for f in fields(FieldMap)]
+        _expect(
+            isinstance(self.fields, Mapping),
+            "corpus.fields",
+            f"a table of field names (keys among {', '.join(known)})",
+            self.fields,
+        )
+        unknown = sorted(set(self.fields) - set(known))
+        _expect(
+            not unknown,
+            "corpus.fields",
+            f"keys among {', '.join(known)}",
+            unknown,
+        )
+        for key, value in self.fields.items():
+            _expect(
+                isinstance(value, str) and value.strip(),
+                f"corpus.fields.{key}",
+                "the name of a field or column (a non-empty string)",
+                value,
+            )
+        _normalise(self, "fields", dict(self.fields))
+
+    def field_map(self) -> Any:
+        """The :class:`~analysis.corpus.fields.FieldMap` these fields make (None: the defaults)."""
+        from analysis.corpus.fields import FieldMap
+
+        return FieldMap(**self.fields) if self.fields else None
 
 
 @dataclass(frozen=True)

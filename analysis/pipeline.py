@@ -406,7 +406,9 @@ def analyze(
             engine = closing.enter_context(ray_engine(config.engine, progress, log))
         stage("loading")
         clock = time.perf_counter()
-        summary = read_corpus(config.corpus.paths, staging, progress=progress)
+        summary = read_corpus(
+            config.corpus.paths, staging, progress=progress, fields=config.corpus.field_map()
+        )
         timings["load"] = time.perf_counter() - clock
         peak_mib["load"] = peak_rss_mib()
         release_freed_memory()

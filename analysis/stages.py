@@ -31,7 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis.corpus import Skipped, iter_corpus
+from analysis.corpus import FieldMap, Skipped, iter_corpus
 from analysis.corpus.documents import Article, Passage
 from analysis.corpus.language import looks_english
 from analysis.memory import release_freed_memory
@@ -160,9 +160,14 @@ class _BatchWriter:
 
 
 def read_corpus(
-    paths: Sequence[str | Path], folder: Path, progress: bool = False, batch_rows: int = BATCH_ROWS
+    paths: Sequence[str | Path],
+    folder: Path,
+    progress: bool = False,
+    batch_rows: int = BATCH_ROWS,
+    fields: FieldMap | None = None,
 ) -> CorpusSummary:
-    """Read the corpus into ``folder/articles.parquet`` and ``folder/passages.parquet``."""
+    """Read the corpus into ``folder/articles.parquet`` and ``folder/passages.parquet``
+    (``fields``: the record fields to read, where not the defaults)."""
     folder = Path(folder)
     summary = CorpusSummary(folder)
     digest = hashlib.sha256()
@@ -173,7 +178,7 @@ def read_corpus(
         closing.callback(articles.close)
         passages = _BatchWriter(folder / "passages.parquet", PASSAGE_SCHEMA, batch_rows)
         closing.callback(passages.close)
-        for item in iter_corpus(paths, progress=progress):
+        for item in iter_corpus(paths, fields=fields, progress=progress):
             if isinstance(item, Skipped):
                 summary.skipped.append(item)
                 continue

@@ -861,3 +861,46 @@ def test_more_ray_workers_than_cpus_are_refused_before_ray_starts(tmp_path, caps
     err = capsys.readouterr().err
     assert f"{experiment}: engine.workers: expected at most the 2 CPUs of this machine" in err
     assert "got 64" in err and "Traceback" not in err
+
+
+def test_a_config_maps_a_spreadsheets_own_column_names(tmp_path, capsys, tiny_pair_model_dir):
+    """A review: a CSV whose columns are "Body Text", "Writer(s)" and "Published On" had every
+    row skipped, and no way to say which column is which. `[corpus.fields]` says it."""
+    import csv
+
+    from analysis.runs import load_run
+
+    sheet = tmp_path / "sheet.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Headline", "Writer(s)", "Published On", "Body Text"])
+        writer.writerow(
+            ["Sanctions", "Ann Lee", "2019-01-02", "Sanctions on Russia were tightened."]
+        )
+    experiment = tmp_path / "exp.toml"
+    base = (
+        f'[corpus]\npaths = ["{sheet}"]\n'
+        f'[models]\nstance = "{tiny_pair_model_dir}"\ntone = "{tiny_pair_model_dir}"\ncache = ""\n'
+        f'[run]\nruns_dir = "{tmp_path / "runs"}"\n'
+    )
+    experiment.write_text(base)
+    assert main(["run", str(experiment), "--quiet"]) == 2  # every row skipped: no article
+    assert (
+        "(this record has Headline, Writer(s), Published On, Body Text" in capsys.readouterr().err
+    )
+    fields = '[corpus.fields]\ntext = "Body Text"\nauthors = "Writer(s)"\ndate = "Published On"\n'
+    fields += 'title = "Headline"\n'
+    experiment.write_text(base.replace("[models]", fields + "[models]"))
+    assert main(["run", str(experiment), "--quiet"]) == 0
+    capsys.readouterr()
+    run = load_run("latest", tmp_path / "runs")
+    article = run.articles.iloc[0]
+    assert (article["title"], article["author"], article["date"]) == (
+        "Sanctions",
+        "Ann Lee",
+        "2019-01-02",
+    )
+    assert '[corpus.fields]\ntext = "Body Text"' in (run.path / "config.toml").read_text()
+    experiment.write_text(base.replace("[models]", '[corpus.fields]\nbody = "Body Text"\n[models]'))
+    assert main(["run", str(experiment), "--quiet"]) == 2
+    assert "corpus.fields: expected keys among id, title, authors" in capsys.readouterr().err

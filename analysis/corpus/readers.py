@@ -453,7 +453,8 @@ def _record(
             f"no text: none of the fields {tried} holds non-empty text"
             + (
                 f" (this record has {', '.join(has)}{', ...' if len(record) > 12 else ''}: "
-                "rename the one that holds the article's text to text)"
+                "rename the one that holds the article's text to text, or name it in a "
+                'config\'s [corpus.fields] as text = "COLUMN")'
                 if has
                 else ""
             ),
