@@ -27,6 +27,7 @@ import pandas as pd
 
 from analysis.config import AnalysisConfig
 from analysis.corpus.documents import is_excluded
+from analysis.corpus.fields import FieldMap
 from analysis.estimate import (
     SAMPLE_PASSAGES,
     CostEstimate,
@@ -406,9 +407,8 @@ def analyze(
             engine = closing.enter_context(ray_engine(config.engine, progress, log))
         stage("loading")
         clock = time.perf_counter()
-        summary = read_corpus(
-            config.corpus.paths, staging, progress=progress, fields=config.corpus.field_map()
-        )
+        fields = FieldMap(**config.corpus.fields) if config.corpus.fields else None
+        summary = read_corpus(config.corpus.paths, staging, progress=progress, fields=fields)
         timings["load"] = time.perf_counter() - clock
         peak_mib["load"] = peak_rss_mib()
         release_freed_memory()

@@ -356,3 +356,14 @@ def test_a_folder_given_as_the_model_itself_is_checked_too(tmp_path):
     path.write_text("[models]\ntone = 'nli'\n")
     with pytest.raises(ConfigError, match=r"is an NLI model .* not tone"):
         AnalysisConfig.from_toml(path)
+
+
+def test_the_record_fields_a_config_names_are_the_readers_own():
+    """`[corpus.fields]` is checked without the corpus package (an import cycle): its keys
+    must stay those of the readers' FieldMap."""
+    from dataclasses import fields
+
+    from analysis.config import RECORD_FIELDS
+    from analysis.corpus.fields import FieldMap
+
+    assert tuple(f.name for f in fields(FieldMap)) == RECORD_FIELDS
