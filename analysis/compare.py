@@ -413,9 +413,10 @@ def _disagreements(
 
 def _author_changes(
     pa: pd.DataFrame, pb: pd.DataFrame, zero_band: float
-) -> tuple[dict[str, Any], list[dict], list[dict], list[dict], list[dict]]:
-    """Counts, rank correlations, sign changes, interval splits, status changes and changes of
-    the stance's kind (:func:`_stance_status`)."""
+) -> tuple[dict[str, Any], list[dict], list[dict], list[dict], list[dict], list[dict]]:
+    """Counts, rank correlations, sign changes, interval splits, status changes, changes of
+    the stance's kind (:func:`_stance_status`) and the other moves of :data:`MOVE_MIN` or more
+    (largest first)."""
     both = pa.merge(pb, on=["topic", *_AUTHOR_KEY], suffixes=("_a", "_b"))
     keys_a = set(map(tuple, pa[_AUTHOR_KEY].to_numpy().tolist()))
     keys_b = set(map(tuple, pb[_AUTHOR_KEY].to_numpy().tolist()))
@@ -427,6 +428,7 @@ def _author_changes(
     correlation: dict[str, Any] = {}
     signs: list[dict] = []
     splits: list[dict] = []
+    moves: list[dict] = []  # moved by MOVE_MIN or more, neither flipped nor split
     for measure in COMPARED_MEASURES:
         ok = (
             (both["status_a"] == "discussed")
@@ -454,14 +456,19 @@ def _author_changes(
             }
             sa, sb = sign_of(va, zero_band), sign_of(vb, zero_band)
             ia, ib = _interval(row, measure, "_a"), _interval(row, measure, "_b")
-            if {sa, sb} == {"+", "-"}:
+            flip = {sa, sb} == {"+", "-"}
+            if flip:
                 # the runs whose position has no interval (it rests on one passage)
                 lacking = [side for side, i in (("a", ia), ("b", ib)) if not i]
                 signs.append({**base, "sign_a": sa, "sign_b": sb, "no_interval": lacking})
-            if ia and ib and (ia[1] < ib[0] or ib[1] < ia[0]):
+            split = bool(ia and ib and (ia[1] < ib[0] or ib[1] < ia[0]))
+            if split:
                 splits.append(
                     {**base, "a_low": ia[0], "a_high": ia[1], "b_low": ib[0], "b_high": ib[1]}
                 )
+            if not (flip or split) and abs(vb - va) >= MOVE_MIN:
+                counted = "n_reported" if measure == "quoted" else "n_passages"
+                moves.append({**base, **{f"n_{s}": _count(row, f"{counted}_{s}") for s in "ab"}})
     status = []
     changed, status_co = _once_per_position(
         both[both["status_a"] != both["status_b"]].sort_values(["topic", *_AUTHOR_KEY]),
@@ -484,7 +491,9 @@ def _author_changes(
     # each rank correlation is over those with that measure in both (n_stance, n_tone).
     discussed = (both["status_a"] == "discussed") & (both["status_b"] == "discussed")
     counts["discussed_in_both"] = int(discussed.sum())
-    return {**counts, "spearman": correlation}, signs, splits, status, _stance_status(both)
+    moves.sort(key=lambda e: -abs(e["b"] - e["a"]))  # largest first
+    changes = signs, splits, status, _stance_status(both), moves
+    return {**counts, "spearman": correlation}, *changes
 
 
 def _once_per_position(
@@ -557,46 +566,9 @@ def _no_own_words(both: pd.DataFrame, side: str) -> pd.Series:
 MOVE_MIN = 0.10
 
 
-def _moves(both: pd.DataFrame, signs: list[dict], splits: list[dict]) -> list[dict[str, Any]]:
-    """Author × topic × measure positions discussed in both runs whose value moved by
-    :data:`MOVE_MIN` or more without a sign change or intervals apart (those are listed as
-    such), largest first, with the passages behind each."""
-    listed = {(e["topic"], e["author"], e["group_kind"], e["measure"]) for e in [*signs, *splits]}
-    out = []
-    for measure in COMPARED_MEASURES:
-        ok = (
-            (both["status_a"] == "discussed")
-            & (both["status_b"] == "discussed")
-            & both[f"{measure}_a"].notna()
-            & both[f"{measure}_b"].notna()
-        )
-        rows, co_authors = _once_per_position(
-            both[ok].sort_values(["topic", *_AUTHOR_KEY]), _same_position_columns(measure)
-        )
-        counted = "n_reported" if measure == "quoted" else "n_passages"
-        for index, row in rows.iterrows():
-            va, vb = float(row[f"{measure}_a"]), float(row[f"{measure}_b"])
-            where = (row["topic"], row["author"], row["group_kind"] or None, measure)
-            if abs(vb - va) < MOVE_MIN or where in listed:
-                continue
-            out.append(
-                {
-                    "topic": row["topic"],
-                    "author": row["author"],
-                    "group_kind": row["group_kind"] or None,
-                    "co_authors": co_authors[index],
-                    "measure": measure,
-                    "a": va,
-                    "b": vb,
-                    "n_a": None
-                    if is_missing(row.get(f"{counted}_a"))
-                    else int(row[f"{counted}_a"]),
-                    "n_b": None
-                    if is_missing(row.get(f"{counted}_b"))
-                    else int(row[f"{counted}_b"]),
-                }
-            )
-    return sorted(out, key=lambda e: -abs(e["b"] - e["a"]))
+def _count(row: pd.Series, column: str) -> int | None:
+    """A count column of a row, None where the run has none."""
+    return None if is_missing(row.get(column)) else int(row[column])
 
 
 def _merged_changes(
@@ -688,7 +660,7 @@ def _compare_slice(
     info: tuple[pd.DataFrame, pd.DataFrame],
 ) -> dict[str, Any]:
     same = shared[shared["same_text"]]
-    authors, signs, splits, status, stance_status = _author_changes(pa, pb, zero_band)
+    authors, signs, splits, status, stance_status, moves = _author_changes(pa, pb, zero_band)
     both = pa.merge(pb, on=["topic", *_AUTHOR_KEY], suffixes=("_a", "_b"))
     return {
         "passages": _passage_counts(sa, sb, shared),
@@ -701,7 +673,7 @@ def _compare_slice(
         "status_changes": status,
         "stance_status_changes": stance_status,
         "author_changes": _merged_changes(both, signs, splits, status, stance_status),
-        "moves": _moves(both, signs, splits),
+        "moves": moves,
         "disagreements": {task: _disagreements(same, task, top_k, *info) for task in TASKS},
     }
 
@@ -1283,7 +1255,7 @@ def position_changes(a: Run, b: Run, zero_band: float = DEFAULT_ZERO_BAND) -> li
     ``regrouped``: whether the author's articles differ in number between the runs (a byline
     rule regrouped them) rather than only the scores behind them."""
     pa, pb = _authors(a), _authors(b)
-    _, signs, splits, status, stance_status = _author_changes(pa, pb, zero_band)
+    _, signs, splits, status, stance_status, _ = _author_changes(pa, pb, zero_band)
     both = pa.merge(pb, on=["topic", *_AUTHOR_KEY], suffixes=("_a", "_b"))
     changes = _merged_changes(both, signs, splits, status, stance_status)
     counts = both.drop_duplicates(["topic", *_AUTHOR_KEY]).set_index(["topic", *_AUTHOR_KEY])
