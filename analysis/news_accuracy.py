@@ -223,6 +223,17 @@ def _setting(value: Any) -> str:
     return f"{value:g}" if isinstance(value, int | float) else str(value)
 
 
+def run_settings_unlike_measured(
+    meta: Mapping[str, Any] | None, config: Mapping[str, Any] | None
+) -> list[str]:
+    """:func:`settings_differ` of a run given its ``run.json`` and ``config.toml`` (as dicts):
+    the settings it was made with that its stance model's figures were not measured with."""
+    from analysis.run_info import run_info
+
+    models = meta.get("models") if isinstance(meta, Mapping) else None
+    return settings_differ(accuracy_for_run(models), run_settings(run_info(meta, config)))
+
+
 def settings_differ(accuracy: NewsAccuracy | None, settings: Mapping[str, Any] | None) -> list[str]:
     """Where a run's ``settings`` (:func:`run_settings`) are not those the figures were
     measured with, each in words ("relevance threshold 0.3 (measured at 0.55)"); [] where they

@@ -1119,16 +1119,13 @@ def _other_settings(meta: dict[str, Any], folder: Path) -> str:
     quotes counted listed exactly like the defaults')."""
     import tomllib
 
-    from analysis.news_accuracy import accuracy_for_run, run_settings, settings_differ
+    from analysis.news_accuracy import run_settings_unlike_measured
 
     try:
         config = tomllib.loads((folder / "config.toml").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
-    differ = settings_differ(
-        accuracy_for_run(meta.get("models")), run_settings(run_info(meta, config))
-    )
-    return "; ".join(differ)
+    return "; ".join(run_settings_unlike_measured(meta, config))
 
 
 def format_runs(runs: list[dict[str, Any]]) -> str:

@@ -52,11 +52,9 @@ def _other_settings(meta: dict, config: dict) -> str | None:
     """Where a run of the stance model's own measured figures was made with other settings
     (relevance threshold, gates, aggregation): said beside the run, as other models are (a
     review opened on a run at threshold 0.45 with quotes counted, read as the defaults')."""
-    from analysis.news_accuracy import accuracy_for_run, run_settings, settings_differ
+    from analysis.news_accuracy import run_settings_unlike_measured
 
-    differ = settings_differ(
-        accuracy_for_run(meta.get("models")), run_settings(run_info(meta, config))
-    )
+    differ = run_settings_unlike_measured(meta, config)
     if not differ:
         return None
     return (
