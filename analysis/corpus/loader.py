@@ -17,7 +17,8 @@ those are usage errors.
 Article ids are the record's own id (AllSides ``ID``) or the file name stem (with the line
 or record number for files holding many records); characters that would break passage ids
 (white space, ``:``, ``/``) become ``_``, and a clash gets a ``-2``, ``-3``... suffix. An
-article whose cleaned text equals an earlier one's (ignoring case and quote style) is a
+article whose cleaned text equals an earlier one's (ignoring case, quote style and where lines
+break) is a
 duplicate: it goes to ``Corpus.duplicates`` with ``duplicate_of`` set and to
 ``Corpus.skipped`` with reason ``"duplicate of <id>"``, never to ``Corpus.articles``. So
 does an article whose text leaves no passage to score (:data:`NO_PASSAGE`: a title alone,
@@ -240,7 +241,8 @@ class _Loader:
             source=raw.source,
             text=text,
         )
-        key = hashlib.sha256(repeat_key(text).encode("utf-8")).hexdigest()
+        # line breaks aside: a hard-wrapped copy whose paragraphs cleaning cannot rebuild
+        key = hashlib.sha256(" ".join(repeat_key(text).split()).encode("utf-8")).hexdigest()
         if (first := self.texts.get(key)) is not None:
             original, where = first
             yield LoadedArticle(dataclasses.replace(article, duplicate_of=original), [])

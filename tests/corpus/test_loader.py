@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import textwrap
 
 import pytest
 
@@ -126,6 +127,23 @@ def test_duplicate_articles_are_skipped_and_point_to_the_first(tmp_path):
     (duplicate,) = corpus.duplicates
     assert (duplicate.article_id, duplicate.duplicate_of) == ("b", "a")
     assert {p.article_id for p in corpus.passages} == {"a", "c"}
+
+
+def test_a_copy_whose_lines_break_elsewhere_is_a_duplicate(tmp_path):
+    paragraphs = [
+        "Russia and the United States should extend the New START treaty before it lapses, "
+        "the senator said on Tuesday in a long speech to the chamber.",
+        "Critics argue that the treaty ties America's hands.",
+        "Officials are divided over the matter and talks are set for next week in Geneva.",
+    ]
+    write(tmp_path / "a.txt", "Title\n\n" + "\n\n".join(paragraphs))
+    # the same words hard-wrapped at 40 columns, paragraphs run together: cleaning cannot
+    # rebuild the paragraphs, yet it is the same article
+    wrapped = "\n".join(textwrap.fill(p, 40) for p in paragraphs)
+    write(tmp_path / "b.txt", "Title\n\n" + wrapped)
+    corpus = load_corpus([tmp_path])
+    assert [a.article_id for a in corpus.articles] == ["a"]
+    assert _reasons(corpus)["b.txt"].startswith("duplicate of a")
 
 
 def test_ids_are_unique_and_safe_for_passage_ids(tmp_path):
