@@ -26,7 +26,7 @@ not (level ``"outlet"``, made when asked: ``analysis.outlets``):
   of their own, not one passage the model is torn on), else ``expressed``; None when not
   discussed. Sides that balance that way are ``no_stance`` too where neither lead reaches
   ``min_stance_mass`` (neither side is clearly taken: 0.06 on each side, or one passage at
-  0.12 and 0.07), or where both masses reach it but a lead does not (:func:`torn`: the
+  0.12 and 0.07), or where both masses reach it but a lead does not (:func:`side_statuses`: the
   balance comes from passages the model splits between the sides); where one lead reaches it
   and the other side's mass does not, the stance is ``expressed`` (a weak side).
 - **tone**: the relevance-weighted mean ``sum(r_i x_i) / sum(r_i)`` of the counted passages'
@@ -105,13 +105,13 @@ EVIDENCE_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
 # Both sides must also reach min_stance_mass: until 2026-12-07 half of it sufficed, and articles
 # with 0.06 expected passages on each side read "mixed" beside "0.1 of 3 expected to take a side";
 # balanced sides of which neither side's lead reaches it are no side taken, one whose lead
-# does while the other side's mass does not a weak side (LEAD_MASS_COLUMNS, torn).
+# does while the other side's mass does not a weak side (LEAD_MASS_COLUMNS, side_statuses).
 MIXED_RATIO = 0.5
 # Each side's lead: sum over passages of max(P(favor) - P(against), 0), and the reverse, the
 # side each passage takes net of the other. Balanced sides read "mixed" only where both leads
 # reach min_stance_mass (sides taken by passages of their own), and "no stance expressed"
-# where not (aggregate.torn): one passage the model is torn on (P(favor) 0.45, P(against) 0.40)
-# is no side clearly taken, not two sides. Before, 12 of the 28 "mixed" quoted voices of the
+# where not (side_statuses): one passage the model is torn on (P(favor) 0.45, P(against)
+# 0.40) is no side clearly taken, not two sides. Before, 12 of the 28 "mixed" quoted voices of the
 # first 1,000 AllSides articles rested on one such passage. Internal: positions do not keep
 # them.
 LEAD_MASS_COLUMNS = ("favor_lead_mass", "against_lead_mass")
@@ -609,6 +609,40 @@ def _balanced(favor: np.ndarray, against: np.ndarray, stance: np.ndarray) -> np.
         )
 
 
+def side_statuses(
+    favor: np.ndarray,
+    against: np.ndarray,
+    stance: np.ndarray,
+    min_mass: float,
+    mass: np.ndarray | None = None,
+    leads: Sequence[np.ndarray] | None = None,
+) -> np.ndarray:
+    """Each unit's reading of its sides, the one place the rule lives: ``no_stance``,
+    ``mixed`` or ``expressed``. ``mass`` is the expected number of its passages that take a
+    side (by default ``favor + against``); ``leads`` the favor and against leads of
+    :data:`LEAD_MASS_COLUMNS` (by default the masses). No stance where the mass is under
+    ``min_mass``; where the sides balance (:func:`_balanced`), no stance too when neither
+    side's lead reaches it (0.06 on each side, or one passage at 0.12 and 0.07) or when both
+    masses reach it but a lead does not: that mass comes from passages the model splits
+    between the sides (one passage at P(favor) 0.51, P(against) 0.39), and readers label such
+    article dev pairs "none" (5 of 6 that "mixed" had read as none;
+    experiments/article_level/README.md). Mixed where they balance and both leads reach it;
+    else expressed (0.15 for and 0.08 against in passages of their own is a side)."""
+    mass = favor + against if mass is None else mass
+    favor_lead, against_lead = (favor, against) if leads is None else leads
+    balanced = _balanced(favor, against, stance)
+    favor_led, against_led = favor_lead >= min_mass, against_lead >= min_mass
+    both_masses = (favor >= min_mass) & (against >= min_mass)
+    both_led = favor_led & against_led
+    none = (
+        (mass < min_mass)
+        | (balanced & ~(favor_led | against_led))
+        | (balanced & both_masses & ~both_led)
+    )
+    mixed = ~none & balanced & both_led
+    return np.where(none, "no_stance", np.where(mixed, "mixed", "expressed"))
+
+
 def taken_sides(
     favor: np.ndarray,
     against: np.ndarray,
@@ -617,38 +651,8 @@ def taken_sides(
     mass: np.ndarray | None = None,
     leads: Sequence[np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Whether each unit takes a side (its status ``expressed`` or ``mixed``, not
-    ``no_stance``): the expected number of its passages that take one (``mass``, by default
-    ``favor + against``) reaches ``min_mass``, and, where the sides balance, one side's lead
-    does (0.06 on each side is no side taken, nor is one passage at 0.12 and 0.07; 0.15 for
-    and 0.08 against in passages of their own is a side), and where both masses do, both
-    leads do (:func:`torn`; ``leads``: the favor and against leads of
-    :data:`LEAD_MASS_COLUMNS`, by default the masses)."""
-    mass = favor + against if mass is None else mass
-    balanced = _balanced(favor, against, stance)
-    favor_lead, against_lead = (favor, against) if leads is None else leads
-    either = (favor_lead >= min_mass) | (against_lead >= min_mass)
-    return (
-        (mass >= min_mass) & ~(balanced & ~either) & ~torn(favor, against, stance, min_mass, leads)
-    )
-
-
-def torn(
-    favor: np.ndarray,
-    against: np.ndarray,
-    stance: np.ndarray,
-    min_mass: float,
-    leads: Sequence[np.ndarray] | None = None,
-) -> np.ndarray:
-    """Sides that balance, each reaching ``min_mass``, where a side's lead does not: its mass
-    comes from passages the model splits between the sides (one passage at P(favor) 0.51,
-    P(against) 0.39), so no side is clearly taken, rather than both. On the article dev set
-    readers label such pairs "none" (5 of 6 that "mixed" had read as none; experiments/
-    article_level/README.md)."""
-    favor_lead, against_lead = (favor, against) if leads is None else leads
-    both = (favor >= min_mass) & (against >= min_mass)
-    both_led = (favor_lead >= min_mass) & (against_lead >= min_mass)
-    return _balanced(favor, against, stance) & both & ~both_led
+    """Whether each unit takes a side: its :func:`side_statuses` is not ``no_stance``."""
+    return side_statuses(favor, against, stance, min_mass, mass, leads) != "no_stance"
 
 
 def _stance_status(
@@ -661,11 +665,10 @@ def _stance_status(
 ) -> None:
     """Set ``status`` where ``present`` (the voice has something to say about the topic):
     ``no_stance`` when the expected number of its stance-taking passages is under
-    ``min_mass`` (the stance and its interval are then NaN: no side is taken, so no number is
-    shown), ``mixed`` when the sides balance (the smaller at least :data:`MIXED_RATIO` of the
-    larger, the stance within ±1/3) and both sides' leads (:data:`LEAD_MASS_COLUMNS`) reach
-    ``min_mass``, ``no_stance`` too where they balance without a side clearly taken
-    (:func:`taken_sides`, :func:`torn`), else ``expressed``; None elsewhere."""
+    ``min_mass`` or the sides balance without one clearly taken (the stance and its interval
+    are then NaN: no side is taken, so no number is shown), ``mixed`` when they balance and
+    each is taken by passages of its own, else ``expressed`` (:func:`side_statuses`); None
+    elsewhere."""
     name = (lambda c: f"{prefix}_{c}") if prefix else (lambda c: c)
     mass = out[name("mass") if prefix else "stance_mass"].astype(float).fillna(0.0)
     favor = out[name("favor_mass")].astype(float).fillna(0.0)
@@ -674,11 +677,8 @@ def _stance_status(
     favor_, against_ = favor.to_numpy(dtype=float), against.to_numpy(dtype=float)
     stance = out[column].to_numpy(dtype=float)
     leads = [out[name(c)].astype(float).fillna(0.0).to_numpy() for c in LEAD_MASS_COLUMNS]
-    sided = taken_sides(favor_, against_, stance, min_mass, mass.to_numpy(dtype=float), leads)
-    none = present & ~sided
-    both = (leads[0] >= min_mass) & (leads[1] >= min_mass)
-    mixed = present & sided & _balanced(favor_, against_, stance) & both
-    labels = np.where(none, "no_stance", np.where(mixed, "mixed", "expressed"))
+    labels = side_statuses(favor_, against_, stance, min_mass, mass.to_numpy(dtype=float), leads)
+    none = present & (labels == "no_stance")
     out[status] = pd.Series(
         [lab if p else None for lab, p in zip(labels, present, strict=True)],
         index=out.index,

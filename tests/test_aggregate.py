@@ -7,7 +7,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from analysis.aggregate import POSITIONS_SCHEMA, AggregateConfig, position_batches, positions
+from analysis.aggregate import (
+    POSITIONS_SCHEMA,
+    AggregateConfig,
+    position_batches,
+    positions,
+    side_statuses,
+)
 from analysis.runs import TABLE_COLUMNS, write_parquet_batches
 
 TOPICS = ["sanctions", "ukraine"]
@@ -769,3 +775,18 @@ def test_bad_inputs_are_named():
         positions(arts, passages, scores, "sanctions")
     with pytest.raises(ValueError, match="one score row per"):
         positions(arts, passages, pd.concat([scores, scores]), TOPICS)
+
+
+def test_side_statuses_read_each_case_of_the_rule():
+    # favor mass, against mass, favor lead, against lead; stance = (f - a) / (f + a)
+    cases = {
+        (0.06, 0.03, 0.06, 0.03): "no_stance",  # too little taken at all
+        (0.06, 0.06, 0.03, 0.03): "no_stance",  # balanced, neither lead reaches 0.1
+        (0.15, 0.08, 0.15, 0.08): "expressed",  # balanced, one side led by passages of its own
+        (0.51, 0.39, 0.12, 0.00): "no_stance",  # balanced masses from one split passage
+        (0.60, 0.55, 0.50, 0.45): "mixed",  # both sides taken by passages of their own
+        (0.60, 0.10, 0.55, 0.05): "expressed",  # one side
+    }
+    f, a, fl, al = (np.array(column) for column in zip(*cases, strict=True))
+    statuses = side_statuses(f, a, (f - a) / (f + a), 0.1, leads=[fl, al])
+    assert list(statuses) == list(cases.values())

@@ -46,7 +46,7 @@ def test_positions_carry_both_voices(voices_run):
     assert len(quoted) and quoted["quoted_mass"].notna().all()
     assert quoted["quoted_status"].notna().all()
     # a number where the quoted voices take a side (the tiny model's heads split their
-    # probabilities about evenly: no side is clearly taken, aggregate.torn)
+    # probabilities about evenly: no side is clearly taken, aggregate.side_statuses)
     sided = quoted["quoted_status"] != "no_stance"
     assert quoted.loc[sided, "quoted_stance"].notna().all()
     assert quoted.loc[~sided, "quoted_stance"].isna().all()

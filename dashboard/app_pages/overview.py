@@ -470,7 +470,7 @@ def _no_stance_note(record: dict, label: str, min_mass: float = 0.1) -> None:
         )
     elif record.get("stance_status") == "mixed":
         # one passage read both ways: not two sides (runs made before position rules 3 only:
-        # since, such a position reads "no stance expressed", aggregate.torn)
+        # since, such a position reads "no stance expressed", aggregate.side_statuses)
         if int(record.get("n_passages") or 0) == 1:
             st.info(
                 f"Mixed: its one passage on {md_escape(label)} is read as leaning both ways "
