@@ -56,6 +56,8 @@ _NOT_A_NAME = re.compile(
     # Issues", "Cnn Justice Producer", "Senior Research Fellow", "Bank Worker", "Northeast Asia"
     r"|\b(?:producers?|fellow|owner|workers?|crimes?|security|business|journal|council)\b"
     r"|\b(?:stories|files|issues|forum|politics|immigration)\b"
+    # a credit line, not a second writer: "David Rothkopf, Special To Cnn"
+    r"|^special\s+to\b"
     # the publisher in place of a writer: "Condé Nast, Tina Nguyen" (Vanity Fair)
     r"|\bcond[eé]\s+nast\b"
     r"|^(?:north|south)?(?:east|west)?\s+asia$"
@@ -67,8 +69,9 @@ _NOT_A_NAME = re.compile(
     re.I,
 )
 # A name with an office after the first name ("Gregg Re, President Trump", "Joseph Weber, Sen.
-# John Kennedy") is the story's subject, tagged by the site, not a co-author; as the first name
-# ("Rep. Angie Craig") it is the writer of an op-ed.
+# John Kennedy") is the story's subject, tagged by the site, not a co-author, and so are the
+# names after it ("Gregg Re, President Trump, Marie Yovanovitch"); as the first name ("Rep.
+# Angie Craig") it is the writer of an op-ed.
 _OFFICE = re.compile(
     r"(?:president|vice\s+president|sen|senator|rep|representative|gov|governor|secretary"
     r"|prime\s+minister|chancellor|first\s+lady|ambassador)\b\.?\s",
@@ -181,8 +184,10 @@ def byline_names(byline: str | None) -> tuple[str, ...]:
     seen: set[str] = set()
     unique = []
     for name in names:
+        if unique and _OFFICE.match(name):  # the story's subjects from here on: tags
+            break
         key = " ".join(name.lower().split())
-        if key not in seen and not (unique and _OFFICE.match(name)):
+        if key not in seen:
             seen.add(key)
             unique.append(name)
     return tuple(unique)

@@ -144,6 +144,9 @@ def test_an_office_after_the_first_name_is_the_story_s_subject_not_a_co_author()
     assert byline_names("Gregg Re, President Trump") == ("Gregg Re",)
     assert byline_names("Joseph Weber, Sen. John Kennedy") == ("Joseph Weber",)
     assert byline_names("Matt Hoye, Holly Yan, President Obama") == ("Matt Hoye", "Holly Yan")
+    # the tags go on after the office: the names after it are subjects too
+    assert byline_names("Gregg Re, President Trump, Marie Yovanovitch") == ("Gregg Re",)
+    assert byline_names("David Rothkopf, Special To Cnn") == ("David Rothkopf",)  # a credit
     assert byline_names("Rep. Angie Craig") == ("Rep. Angie Craig",)  # an op-ed's writer
     assert byline_names("Amy Rep, Bob Gover") == ("Amy Rep", "Bob Gover")
     assert byline_names("Cond\u00e9 Nast, Tina Nguyen") == ("Tina Nguyen",)  # the publisher
