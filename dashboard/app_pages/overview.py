@@ -621,6 +621,12 @@ def _groups_view(
     below."""
     wide = data.wide_positions(ctx.path, ctx.stamp, level, period)
     if level == "outlet":
+        if wide.empty and period is not None:
+            st.info(
+                f"No dated article of this run falls in {period[0]} to {period[1]}, so no "
+                "outlet has a position there: widen the date range."
+            )
+            return
         if wide.empty:
             st.info(
                 "No article of this run names an outlet, so there is no outlet to show; the "

@@ -445,6 +445,16 @@ def test_outlets_view_holds_every_article_an_outlet_published(overview):
     assert overview.query_params["outlet"] == VALDAI
 
 
+def test_outlets_over_a_date_range_without_articles_say_so(overview):
+    overview.radio(key="ov_view").set_value("Outlets").run()
+    dates = overview.date_input(key="ov_dates_20181110-120000-seeds000")
+    dates.set_value((dt.date(2018, 7, 1), dt.date(2018, 8, 31))).run()
+    info = " ".join(i.value for i in overview.info)
+    # not "no article names an outlet": every article of the run names one
+    assert "No dated article of this run falls in 2018-07-01 to 2018-08-31" in info
+    assert "names an outlet" not in info
+
+
 def test_a_link_names_the_view_in_any_case(app, small_runs_dir):
     at = app(small_runs_dir, view="outlets").run()
     assert not at.exception, [e.value for e in at.exception]
