@@ -66,7 +66,8 @@ not (level ``"outlet"``, made when asked: ``analysis.outlets``):
   summed at author level); NaN when the unit has no passages at all.
 - **n_passages**: counted topic passages; **n_reported**: reported-speech topic passages, always
   (whether or not they are counted); **n_articles**: articles in the unit (1 at article level).
-  Extra column **n_articles_discussing**: articles with at least one counted topic passage;
+  Extra column **n_articles_discussing**: articles with at least one counted topic passage (0
+  where only quotes discuss the topic);
   **n_articles_quoting**: articles with at least one of the unit's quotes on the topic.
 - **evidence**: ids of the counted passages that drove the numbers, strongest first, at most
   ``max_evidence``. Where the unit takes a side (:func:`taken_sides`: its status is not
