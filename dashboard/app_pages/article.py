@@ -85,6 +85,21 @@ def _choices(
     return list(kept["article_id"].astype(str)[:MAX_CHOICES]), len(kept)
 
 
+def _list_label(listed: int, matching: int, asked_for: bool) -> str:
+    """The article list's label: how many of the ``matching`` articles it lists (``listed``,
+    newest first) and whether the one a link asked for, put first whatever its date, is
+    added."""
+    if not listed:
+        return "Article (the one asked for; the search and filters find no other)"
+    if matching > listed:
+        return f"Article (the newest {listed} of {matching:,}; search to find the others)" + (
+            " and the one asked for" if asked_for else ""
+        )
+    return f"Article ({listed} shown, newest first" + (
+        ", after the one asked for)" if asked_for else ")"
+    )
+
+
 def has_quoted_stance(scores: pd.DataFrame) -> bool:
     """Whether the run gives reported speech its quoted voice's stance (every run since the
     news stance model: its speaker head's reading, or the stance model's where it has none)."""
@@ -399,12 +414,7 @@ def render() -> None:
         st.warning(" ".join(["No article matches this search.", *hints]))
         return  # not st.stop(): the app then writes the search to the address
     aid = state.selectbox(
-        (
-            f"Article ({len(options)} shown, newest first)"
-            if matching <= listed
-            else f"Article (the newest {listed} of {matching:,}; search to find the others)"
-            + (" and the one asked for" if len(options) > listed else "")
-        ),
+        _list_label(listed, matching, asked_for=len(options) > listed),
         options,
         "article",
         format_func=lambda a: (

@@ -478,6 +478,14 @@ def test_a_link_to_an_article_opens_it_whatever_the_list_s_filters(app, quiet_ru
         at.switch_page("app_pages/article.py").run()
         assert not at.exception and not at.warning, (article_id, [w.value for w in at.warning])
         assert at.header[0].value == title
+        label = at.selectbox(key="w_article").label  # the search finds no other
+        assert label == "Article (the one asked for; the search and filters find no other)"
+    # without a search: listed first, out of the date order the label names, and said
+    at = app(quiet_runs_dir, article="off").run()
+    at.switch_page("app_pages/article.py").run()
+    assert at.selectbox(key="w_article").value == "off"
+    label = at.selectbox(key="w_article").label
+    assert label.endswith(" shown, newest first, after the one asked for)"), label
 
 
 def test_the_list_counts_what_the_filters_give_beside_a_linked_article(app, large_runs_dir):
