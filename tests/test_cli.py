@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.cli import main, parse_label_map
+from analysis.cli import main
+from analysis.cli.evaluate import parse_label_map
 from tests.conftest import write_jsonl
 from tests.test_shifts import make_run
 
@@ -602,7 +603,7 @@ def test_an_experiment_whose_corpus_is_not_there_names_the_file_and_the_key(
 
 
 def test_a_rerun_whose_topics_file_only_reordered_its_topics_says_so(tmp_path, capsys):
-    from analysis.cli import _topics_for_rerun
+    from analysis.cli.analyze import _topics_for_rerun
     from analysis.config import AnalysisConfig, dumps_toml
     from analysis.topics import load_topics
 
@@ -621,7 +622,7 @@ def test_a_rerun_whose_topics_file_only_reordered_its_topics_says_so(tmp_path, c
 
 
 def test_analyze_with_no_paths_says_it_reads_the_seeds(tmp_path, monkeypatch, capsys):
-    from analysis.cli import SEEDS_DIR
+    from analysis.cli.analyze import SEEDS_DIR
 
     monkeypatch.chdir(tmp_path)  # no ./seeds here: the checkout's seed articles
     assert main(["analyze", "--dry-run", "--runs-dir", str(tmp_path), "--cache", ""]) == 0

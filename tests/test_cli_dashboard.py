@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from analysis.cli import main, port_is_free
+from analysis.cli import main
+from analysis.cli.dashboard import port_is_free
 
 
 def free_port() -> int:

@@ -467,7 +467,7 @@ def test_a_ctrl_c_once_the_recomputed_run_is_in_place_leaves_it_complete(
     def interrupted(*args, **kwargs):  # while it reads both runs to tell what moved
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("analysis.cli._moved_positions", interrupted)
+    monkeypatch.setattr("analysis.cli.corrections._moved_positions", interrupted)
     args = ["recompute", str(run.path), "--corrections-dir", str(store.folder)]
     assert main([*args, "--runs-dir", str(run.path.parent)]) == 0
     captured = capsys.readouterr()

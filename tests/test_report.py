@@ -357,7 +357,7 @@ def test_show_leaves_out_units_that_discuss_nothing_when_the_table_is_long(tmp_p
     all, --json is never cut, and a short table stays whole."""
     import pandas as pd
 
-    from analysis.cli import SHOW_ALL_UP_TO
+    from analysis.cli.tables import SHOW_ALL_UP_TO
 
     path = make_small_run(tmp_path)
     loaded = load_run(path, tmp_path)
