@@ -260,6 +260,24 @@ def flat_output_notes(
     return notes
 
 
+def absent_label_notes(identities: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """One note per task whose model has no class for one of its labels (a two-class sentiment
+    model never answers neutral): said wherever the run's numbers show, not only on stderr
+    while it ran, since its labels cannot agree with a three-class model's there."""
+    notes = []
+    for task, identity in identities.items():
+        absent = [str(label) for label in identity.get("absent_labels") or ()]
+        if absent:
+            which = "/".join(absent)
+            notes.append(
+                f"the {task} model {identity.get('model') or identity.get('name')} has no "
+                f"{which} class: it never answers {which}, so its {task} is "
+                "P(positive) - P(negative) alone and its labels cannot agree with another "
+                f"model's on {which} passages"
+            )
+    return notes
+
+
 def _refuse_if_the_warm_up_failed(estimate: CostEstimate) -> None:
     """Every answer of a task's warm-up failed: the run would fail on every pair, so none is
     started (``--dry-run`` shows the same estimate and stops anyway)."""
@@ -575,6 +593,8 @@ def analyze(
         model_notes = flat_output_notes(scores, stance.labels, tone.labels)
         for note in model_notes:
             log(f"warning: {note}")
+        # said on stderr when the model loaded; kept with the run for every page and command
+        model_notes += absent_label_notes({"stance": stance.identity(), "tone": tone.identity()})
         failed = scores[["stance", "tone"]].isna().any(axis=1)
         if failed.any():
             _refuse_if_a_task_failed_everywhere(scores)

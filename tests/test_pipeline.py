@@ -142,6 +142,34 @@ def test_a_stance_model_without_a_topic_head_keeps_the_counter_examples_veto(tmp
     assert load_run("latest", tmp_path).meta["topic_matcher"]["counter_examples"] is True
 
 
+def test_a_tone_model_without_a_neutral_class_is_said_with_the_run(
+    tmp_path, minilm_tokenizer, capsys
+):
+    """A review's two-class sentiment model was named once on stderr while the run was made,
+    and nowhere after: not by show, compare or the pages, which read run.json's warnings."""
+    import torch
+    from transformers import BertForSequenceClassification
+
+    from tests.conftest import tiny_bert_config
+
+    torch.manual_seed(0)
+    labels = {0: "NEGATIVE", 1: "POSITIVE"}
+    folder = tmp_path / "sst2"
+    config = tiny_bert_config(
+        num_labels=2, id2label=labels, label2id={"NEGATIVE": 0, "POSITIVE": 1}
+    )
+    BertForSequenceClassification(config).save_pretrained(folder)
+    minilm_tokenizer.save_pretrained(folder)
+    runs = tmp_path / "runs"
+    args = ["--runs-dir", str(runs), "--quiet", "--cache", ""]
+    assert main(["analyze", str(SEEDS), "--tone-model", str(folder), *args]) == 0
+    warnings = load_run("latest", runs).meta["model_warnings"]
+    assert any(f"the tone model {folder} has no neutral class" in w for w in warnings), warnings
+    capsys.readouterr()
+    assert main(["show", "latest", "--runs-dir", str(runs)]) == 0
+    assert "WARNING: the tone model" in capsys.readouterr().out
+
+
 def test_a_topic_the_topic_head_never_learned_keeps_its_counter_examples_veto(tmp_path, capsys):
     from analysis.topics import DEFAULT_TOPICS_PATH
 

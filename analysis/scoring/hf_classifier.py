@@ -54,10 +54,10 @@ class HFClassifierScorer(BaseScorer):
         self.name = name or f"{task}.hf-classifier.v1:{model_id}"
 
     @cached_property
-    def loaded(self) -> tuple[Any, Any, list[int | None]]:
+    def loaded(self) -> tuple[Any, Any, list[tuple[int, ...]]]:
         model, tokenizer = load_hf_model(self.model_id, self.task, self.precision)
         columns = map_labels(model.config.id2label, self.task, self.label_map, self.model_id)
-        absent = [label for label, c in zip(self.labels, columns, strict=True) if c is None]
+        absent = self.absent_labels(columns)
         if absent:
             warnings.warn(
                 f"{self.task} model {self.model_id} has no {'/'.join(absent)} class: it never "
@@ -68,9 +68,18 @@ class HFClassifierScorer(BaseScorer):
             )
         return model, tokenizer, columns
 
+    def absent_labels(self, columns: Sequence[tuple[int, ...]] | None = None) -> list[str]:
+        """The task's labels the model has no class for (it never answers them)."""
+        columns = self.loaded[2] if columns is None else columns
+        return [label for label, c in zip(self.labels, columns, strict=True) if not c]
+
     @cached_property
     def weights_sha256(self) -> str | None:
         return local_weights_sha256(self.model_id)
+
+    @cached_property
+    def tokenizer_sha256(self) -> str | None:
+        return local_tokenizer_sha256(self.model_id)
 
     def identity(self) -> dict[str, Any]:
         """What the predictions depend on: the cache is keyed by it, so retrained weights or
@@ -82,10 +91,11 @@ class HFClassifierScorer(BaseScorer):
             "model": self.model_id,
             "revision": getattr(model.config, "_commit_hash", None),
             "weights_sha256": self.weights_sha256,
+            # another tokenizer reads the same weights otherwise: a folder given its tokenizer
+            # after a run must not reuse that run's predictions
+            "tokenizer_sha256": self.tokenizer_sha256,
             "label_map": self.label_map,
-            "absent_labels": [
-                label for label, c in zip(self.labels, self.loaded[2], strict=True) if c is None
-            ],
+            "absent_labels": self.absent_labels(),
             "pair": self.pair,
             "max_length": self.max_length,
             "precision": model_precision(model),
@@ -114,9 +124,9 @@ class HFClassifierScorer(BaseScorer):
                     return_tensors="pt",
                 )
                 probs = torch.softmax(model(**enc).logits.float(), dim=-1).numpy()
-                for j, column in enumerate(columns):  # a label the model lacks stays 0
-                    if column is not None:
-                        out[idx, j] = probs[:, column]
+                for j, classes in enumerate(columns):  # a label the model lacks stays 0
+                    if classes:
+                        out[idx, j] = probs[:, list(classes)].sum(axis=1)
         sums = out.sum(axis=1, keepdims=True)
         return out / np.where(sums > 0, sums, 1.0)
 
@@ -132,6 +142,32 @@ def local_weights_sha256(model_id: str) -> str | None:
         return sha256_of(files[0])
     lines = "".join(f"{f.name} {sha256_of(f)}\n" for f in files)
     return hashlib.sha256(lines.encode()).hexdigest()
+
+
+# The files a Hugging Face tokenizer is read from (any of them, by tokenizer kind).
+TOKENIZER_FILES = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "vocab.txt",
+    "vocab.json",
+    "merges.txt",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+    "added_tokens.json",
+)
+# A tokenizer with fewer entries than this has only its special tokens: a model folder
+# without its tokenizer's files loads one that reads every word as [UNK].
+MIN_VOCABULARY = 100
+
+
+def local_tokenizer_sha256(model_id: str) -> str | None:
+    """SHA-256 over a local model folder's tokenizer files (names and digests); None for a hub
+    id, whose revision names them."""
+    local = Path(model_id).expanduser()
+    files = [local / name for name in TOKENIZER_FILES] if local.is_dir() else []
+    lines = "".join(f"{f.name} {sha256_of(f)}\n" for f in files if f.is_file())
+    return hashlib.sha256(lines.encode()).hexdigest() if lines else None
 
 
 def model_precision(model: Any) -> str | None:
@@ -176,6 +212,13 @@ def load_hf_model(model_id: str, kind: str, precision: str = "auto") -> tuple[An
     missing = sorted(info.get("missing_keys") or ())
     if missing:
         raise ModelLoadError(untrained_weights_message(kind, where, missing))
+    if len(tokenizer) < MIN_VOCABULARY:
+        raise ModelLoadError(
+            f"the {kind} model from {where} has no tokenizer vocabulary ({len(tokenizer)} "
+            "entries): its folder lacks the tokenizer's files (tokenizer.json, or vocab.txt and "
+            "tokenizer_config.json, ...), so every word would read as unknown; copy in the "
+            "tokenizer the model was trained with"
+        )
     return model.eval(), tokenizer
 
 

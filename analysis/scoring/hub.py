@@ -81,6 +81,12 @@ def resolve_model_source(
     if cached_on_disk(spec):  # read from the cache, without retries when the hub is away
         return spec, hub_offline(environ) or not hub_reachable(environ)
     hint = did_you_mean(spec, kind)
+    owner = Path(spec.split("/", 1)[0]).expanduser()
+    if "/" in spec and owner.is_dir():  # "models/tone33": a folder of models is here
+        hint += (
+            f"; or, if you meant a local folder, {local.absolute()} does not exist "
+            f"(its parent {owner.absolute()} does)"
+        )
     download = f"download it where you are online (`hf download {spec} --local-dir DIR`)"
     if hint.startswith("; or did you mean"):  # a registered name mistyped: said first
         how = f"{hint[5:]} (a Hugging Face model: {download} and give DIR instead)"

@@ -44,10 +44,13 @@ def map_labels(
     task: str,
     overrides: Mapping[str, str] | None = None,
     model: str | None = None,
-) -> list[int | None]:
-    """For each task label, the model's output index (None: a label the model does not have
-    and the task can do without, :data:`OPTIONAL_LABELS`); unmappable labels, and label-map
-    keys that are not the model's labels, are a ValueError naming ``model``."""
+) -> list[tuple[int, ...]]:
+    """For each task label, the model's output indices whose probabilities it sums (a label
+    map may send several classes to one label: "1 star" and "2 stars" to negative); empty for
+    a label the model does not have and the task can do without (:data:`OPTIONAL_LABELS`).
+    Unmappable labels, a class mapped to no label (its probability would be dropped without a
+    word) and label-map keys that are not the model's labels are a ValueError naming
+    ``model``."""
     wanted = labels_for(task)
     named = f"{task} model {model}" if model else f"the {task} model"
     own = {str(raw).strip().lower(): str(raw) for raw in id2label.values()}
@@ -58,12 +61,15 @@ def map_labels(
             f"{list(own.values())}"
         )
     overrides = {k.strip().lower(): v for k, v in (overrides or {}).items()}
-    found: dict[str, int] = {}
-    for index, raw in id2label.items():
+    found: dict[str, list[int]] = {}
+    unmapped: list[str] = []
+    for index, raw in sorted(id2label.items()):
         key = str(raw).strip().lower()
         label = overrides.get(key) or SYNONYMS.get(key)
         if label in wanted:
-            found[label] = int(index)
+            found.setdefault(label, []).append(int(index))
+        else:
+            unmapped.append(str(raw))
     missing = [label for label in wanted if label not in found]
     if missing and is_nli_head(id2label):
         raise ValueError(
@@ -85,21 +91,53 @@ def map_labels(
     if missing and not (len(own) < len(wanted) and set(missing) <= set(optional)):
         if len(own) < len(required):
             raise ValueError(
-                f"{named} has {len(own)} labels {list(own.values())}; {task} needs "
+                f"{named} has {_classes(len(own))} {list(own.values())}; {task} needs "
                 f"{'/'.join(required)}, and a label map only renames labels, it cannot add "
                 "any: choose a model with a class for each"
             )
-        names = wanted if len(own) >= len(wanted) else required
-        example = ", ".join(
-            f"{raw}={label}" for raw, label in zip(own.values(), names, strict=False)
-        )
         raise ValueError(
             f"cannot map the labels {dict(id2label)} of {named} to {task} labels "
-            f"{list(wanted)}: no match for {missing}; give a label map such as {example} "
-            f"(label_map in [models.{task}_options] of an experiment TOML, or --label-map of "
-            "`viewpoints evaluate`)"
+            f"{list(wanted)}: no match for {missing}; give a label map such as "
+            f"{_example_map(list(own.values()), task, required)} ({label_map_where(task)})"
         )
-    return [found.get(label) for label in wanted]
+    if unmapped:
+        given = {raw: label for label, indices in found.items() for raw in indices}
+        mapped = ", ".join(f"{id2label[i]}={label}" for i, label in sorted(given.items()))
+        raise ValueError(
+            f"the class(es) {unmapped} of {named} map to no {task} label, so their probability "
+            f"would be dropped: give a label map that maps every class, several to one label "
+            f"where they mean one ({mapped}, {unmapped[0]}=<one of {'/'.join(wanted)}>; "
+            f"{label_map_where(task)})"
+        )
+    return [tuple(found.get(label, ())) for label in wanted]
+
+
+def label_map_where(task: str) -> str:
+    """Where a label map is given, named in every message that asks for one."""
+    return (
+        f"label_map in [models.{task}_options] of an experiment TOML, or --label-map of "
+        "`viewpoints evaluate`"
+    )
+
+
+def _classes(n: int) -> str:
+    return "1 label" if n == 1 else f"{n} labels"
+
+
+def _example_map(own: list[str], task: str, required: list[str]) -> str:
+    """A label map that maps every class of ``own`` in order; more tone classes than labels
+    are read as a rating scale ("1 star=negative, 2 stars=negative, 3 stars=neutral, 4 stars=
+    positive, 5 stars=positive"), more stance classes go to none after the first two."""
+    wanted = labels_for(task)
+    names = list(wanted) if len(own) >= len(wanted) else required
+    if len(own) <= len(names):
+        pairs = list(zip(own, names, strict=False))
+    elif task == "tone":
+        last = len(names) - 1
+        pairs = [(raw, names[round(i * last / (len(own) - 1))]) for i, raw in enumerate(own)]
+    else:
+        pairs = [(raw, names[min(i, len(names) - 1)]) for i, raw in enumerate(own)]
+    return ", ".join(f"{raw}={label}" for raw, label in pairs)
 
 
 def _refuse_the_other_tasks_labels(id2label: Mapping[int, str], task: str, named: str) -> None:
@@ -126,6 +164,16 @@ def is_nli_head(id2label: Mapping[int, str]) -> bool:
     has_entail = bool(names & {"entailment", "entail", "entails", "entailed"})
     has_contra = bool(names & {"contradiction", "not_entailment", "non_entailment"})
     return has_entail and has_contra
+
+
+def local_architectures(spec: str) -> list[str]:
+    """The ``architectures`` a local model folder's ``config.json`` names (empty if none)."""
+    config = Path(spec).expanduser() / "config.json"
+    try:
+        names = json.loads(config.read_text(encoding="utf-8")).get("architectures") or []
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [str(n) for n in names] if isinstance(names, list) else []
 
 
 def local_id2label(spec: str) -> dict[int, str] | None:

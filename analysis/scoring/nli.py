@@ -40,7 +40,12 @@ from analysis.scoring.base import (
     Targets,
     Texts,
 )
-from analysis.scoring.hf_classifier import load_hf_model, local_weights_sha256, model_precision
+from analysis.scoring.hf_classifier import (
+    load_hf_model,
+    local_tokenizer_sha256,
+    local_weights_sha256,
+    model_precision,
+)
 
 DEFAULT_FAVOR_TEMPLATE = "The author supports {target}."
 DEFAULT_AGAINST_TEMPLATE = "The author opposes {target}."
@@ -201,6 +206,7 @@ class NLIStanceScorer(BaseScorer):
             "model": self.model_id,
             "revision": getattr(model.config, "_commit_hash", None),
             "weights_sha256": self.weights_sha256,
+            "tokenizer_sha256": local_tokenizer_sha256(self.model_id),
             "nli_labels": roles,
             "favor_template": self.favor_template,
             "against_template": self.against_template,

@@ -120,7 +120,7 @@ def _check_hf_folder(task: str) -> Callable[[Mapping[str, Any]], None]:
     that is not there, is left to the loader, which says what it tried."""
 
     def check(options: Mapping[str, Any]) -> None:
-        from analysis.scoring.label_names import local_id2label, map_labels
+        from analysis.scoring.label_names import local_architectures, local_id2label, map_labels
 
         folder = Path(str(options.get("model") or "")).expanduser()
         if not str(options.get("model") or "") or not folder.is_dir():
@@ -136,6 +136,16 @@ def _check_hf_folder(task: str) -> Callable[[Mapping[str, Any]], None]:
                 f"model folder {folder} has no config.json: expected a Hugging Face model "
                 "folder (config.json, weights, tokenizer), or a viewpoints model folder "
                 "(viewpoints_model.json) named as the model itself"
+            )
+        architectures = local_architectures(str(folder))
+        if architectures and not any(
+            a.endswith("ForSequenceClassification") for a in architectures
+        ):
+            # before its labels: a base model's config still lists LABEL_0, LABEL_1
+            raise ValueError(
+                f"model folder {folder} holds a {'/'.join(architectures)}, not a classifier "
+                "(a ...ForSequenceClassification model): it has no head that gives "
+                f"{task} labels; give a model fine-tuned for {task}"
             )
         id2label = local_id2label(str(folder))
         if id2label:

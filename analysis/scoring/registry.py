@@ -152,6 +152,8 @@ def create_scorer(
             f"a label map renames a Hugging Face classifier's labels; {spec} gives "
             f"{'/'.join(labels_for(task))} itself (leave the label map out)"
         )
+    elif label_map:  # a folder or hub id: its labels are checked with the map given
+        options.setdefault("label_map", dict(label_map))
     check_spec(spec, task, options)
     if spec in BACKEND_SPECS:
         return BUILDERS[spec](BuildRequest(options, precision, pair_model, templates))
@@ -171,8 +173,6 @@ def create_scorer(
         return _nli(BuildRequest({**nli_options, "model": spec}, precision, templates=templates))
     check_values("a Hugging Face classifier", HF_OPTIONS[task], options)
     kwargs = {k: v for k, v in options.items() if k != "model"}
-    if label_map:
-        kwargs.setdefault("label_map", dict(label_map))
     return HFClassifierScorer(spec, task, precision=precision, **kwargs)
 
 

@@ -577,11 +577,21 @@ def sampled(examples: list[Any], limit: int) -> list[Any]:
     return [examples[i] for i in chosen]
 
 
+def run_model_spec(ctx: context.RunContext, task: str) -> str | None:
+    """The run's model for ``task`` as its config gives it (a registered name, or the folder of
+    a Hugging Face model, whose recorded name "tone.hf-classifier.v1:FOLDER" loads nothing)."""
+    models = ctx.config.get("models") if isinstance(ctx.config.get("models"), dict) else {}
+    given = models.get(task)
+    return str(given) if isinstance(given, str) and given else ctx.info.model_name(task)
+
+
 def _run_options(ctx: context.RunContext, task: str, spec: str) -> tuple[str, str]:
-    """Precision and (for the run's own model) its backend options, as the run used them."""
+    """Precision and (for the run's own model) its backend options, as the run used them (a
+    label map among them)."""
     models = ctx.config.get("models") if isinstance(ctx.config.get("models"), dict) else {}
     precision = str(models.get("precision") or "auto")
-    options = models.get(f"{task}_options") if spec == ctx.info.model_name(task) else None
+    own = spec in (run_model_spec(ctx, task), ctx.info.model_name(task))
+    options = models.get(f"{task}_options") if own else None
     return precision, json.dumps(options if isinstance(options, dict) else {}, sort_keys=True)
 
 
@@ -597,10 +607,10 @@ def file_section(ctx: context.RunContext, task: str) -> None:
     c1, c2 = st.columns([3, 1])
     spec = c1.text_input(
         "Model",
-        value=ctx.info.model_name(task) or "",
+        value=run_model_spec(ctx, task) or "",
         key=f"ev_model_{task}_{ctx.run_id}",
-        help="the run's model for this task, or any registered name, model directory or "
-        "Hugging Face id",
+        help="the run's model for this task (with its label map, if the run gave one), or "
+        "any registered name, model directory or Hugging Face id",
     )
     limit = int(
         c2.number_input("Score at most", 10, 100_000, DEFAULT_LIMIT, step=100, key="ev_limit")

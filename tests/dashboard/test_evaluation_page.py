@@ -514,3 +514,26 @@ def test_a_labelled_file_longer_than_the_limit_is_sampled_not_cut_at_its_start()
     assert {label for label, _ in drawn} == {"neg", "pos"}
     assert drawn == sorted(drawn, key=rows.index)  # in the file's order
     assert sampled(rows, 500) == rows
+
+
+def test_the_model_box_offers_the_runs_model_as_it_can_be_loaded_again():
+    """A review's run of a Hugging Face folder prefilled the box with its recorded name,
+    "tone.hf-classifier.v1:FOLDER", which no scorer loads: the page could not score it."""
+    from types import SimpleNamespace
+
+    from dashboard.app_pages.evaluation import _run_options, run_model_spec
+
+    recorded = "tone.hf-classifier.v1:/models/stars"
+    options = {"label_map": {"1 star": "negative"}}
+    ctx = SimpleNamespace(
+        config={"models": {"tone": "/models/stars", "tone_options": options}},
+        info=SimpleNamespace(model_name=lambda task: recorded),
+    )
+    assert run_model_spec(ctx, "tone") == "/models/stars"
+    # the run's own label map goes with its model, typed either way; not with another model
+    assert json.loads(_run_options(ctx, "tone", "/models/stars")[1]) == options
+    assert json.loads(_run_options(ctx, "tone", recorded)[1]) == options
+    assert json.loads(_run_options(ctx, "tone", "tone.vader.v1")[1]) == {}
+    # a run whose config names no model (an old one): its recorded name, as before
+    old = SimpleNamespace(config={}, info=SimpleNamespace(model_name=lambda task: "tone.vader.v1"))
+    assert run_model_spec(old, "tone") == "tone.vader.v1"

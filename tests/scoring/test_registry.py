@@ -51,10 +51,11 @@ def test_hf_classifier_reads_labels_from_id2label(tiny_sentiment_dir):
 
 
 def test_label_mapping_by_name_override_and_failure():
-    assert map_labels({0: "NEG", 1: "NEU", 2: "POS"}, "tone") == [0, 1, 2]
-    assert map_labels({0: "POS", 1: "NEG", 2: "NEU"}, "tone") == [1, 2, 0]
+    assert map_labels({0: "NEG", 1: "NEU", 2: "POS"}, "tone") == [(0,), (1,), (2,)]
+    assert map_labels({0: "POS", 1: "NEG", 2: "NEU"}, "tone") == [(1,), (2,), (0,)]
     mapping = {"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"}
-    assert map_labels({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, "tone", mapping) == [0, 1, 2]
+    labels = {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}
+    assert map_labels(labels, "tone", mapping) == [(0,), (1,), (2,)]
     with pytest.raises(ValueError, match="LABEL_0=negative"):
         map_labels({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, "tone")
     # the example is the task's own labels, and the error names the model
@@ -64,19 +65,122 @@ def test_label_mapping_by_name_override_and_failure():
     with pytest.raises(ValueError, match=r"key\(s\) \['LABEL_9'\] are not labels of .*'NEG'"):
         map_labels({0: "NEG", 1: "NEU", 2: "POS"}, "tone", {"LABEL_9": "positive"})
     # two-class sentiment: no neutral (column None, probability 0); a third class is not optional
-    assert map_labels({0: "NEGATIVE", 1: "POSITIVE"}, "tone") == [0, None, 1]
+    assert map_labels({0: "NEGATIVE", 1: "POSITIVE"}, "tone") == [(0,), (), (1,)]
     binary = {0: "LABEL_0", 1: "LABEL_1"}
-    assert map_labels(binary, "tone", {"LABEL_0": "negative", "LABEL_1": "positive"}) == [
-        0,
-        None,
-        1,
-    ]
+    mapping = {"LABEL_0": "negative", "LABEL_1": "positive"}
+    assert map_labels(binary, "tone", mapping) == [(0,), (), (1,)]
     with pytest.raises(ValueError, match="LABEL_0=negative, LABEL_1=positive"):
         map_labels(binary, "tone")
     with pytest.raises(ValueError, match="cannot add any"):
         map_labels({0: "favor", 1: "against"}, "stance")
     with pytest.raises(ValueError, match="no match for \\['neutral'\\]"):
         map_labels({0: "NEG", 1: "POS", 2: "OTHER"}, "tone")
+
+
+STARS = {0: "1 star", 1: "2 stars", 2: "3 stars", 3: "4 stars", 4: "5 stars"}
+
+
+def test_a_label_map_may_send_several_classes_to_one_label_but_none_to_nowhere():
+    """A review mapped a five-star model's 1-2 stars to negative and 4-5 to positive: only the
+    last of each pair was kept, and the map suggested for it dropped two classes unsaid."""
+    whole = {"1 star": "negative", "2 stars": "negative", "3 stars": "neutral"}
+    whole |= {"4 stars": "positive", "5 stars": "positive"}
+    assert map_labels(STARS, "tone", whole) == [(0, 1), (2,), (3, 4)]
+    # the suggestion maps every class, as a rating scale
+    with pytest.raises(ValueError, match="1 star=negative, 2 stars=negative, 3 stars=neutral, "):
+        map_labels(STARS, "tone")
+    partial = {"1 star": "negative", "2 stars": "neutral", "3 stars": "positive"}
+    with pytest.raises(ValueError, match=r"class\(es\) \['4 stars', '5 stars'\] .* no tone label"):
+        map_labels(STARS, "tone", partial)
+    # by name too: an extra class is not dropped without a word
+    with pytest.raises(ValueError, match=r"\['MIXED'\] .* MIXED=<one of negative/neutral/pos"):
+        map_labels({0: "NEG", 1: "NEU", 2: "POS", 3: "MIXED"}, "tone")
+
+
+def test_classes_mapped_to_one_label_add_up(tmp_path, minilm_tokenizer):
+    import torch
+    from transformers import BertForSequenceClassification
+
+    from tests.conftest import tiny_bert_config
+
+    torch.manual_seed(0)
+    config = tiny_bert_config(
+        num_labels=5, id2label=STARS, label2id={v: k for k, v in STARS.items()}
+    )
+    model = BertForSequenceClassification(config)
+    model.save_pretrained(tmp_path)
+    minilm_tokenizer.save_pretrained(tmp_path)
+    whole = {"1 star": "negative", "2 stars": "negative", "3 stars": "neutral"}
+    whole |= {"4 stars": "positive", "5 stars": "positive"}
+    texts = ["Good news.", "Terrible news indeed."]
+    probs = create_scorer(str(tmp_path), "tone", label_map=whole).score(texts, [None, None])
+    enc = minilm_tokenizer(texts, padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        stars = torch.softmax(model.eval()(**enc).logits, dim=-1).numpy()
+    expected = np.stack([stars[:, :2].sum(1), stars[:, 2], stars[:, 3:].sum(1)], axis=1)
+    np.testing.assert_allclose(probs, expected, atol=1e-4)
+
+
+def test_a_folder_without_its_tokenizer_is_refused_and_the_tokenizer_keys_the_cache(
+    tmp_path, tiny_sentiment_dir
+):
+    """A review ran a classifier folder without its tokenizer files: every word read as [UNK],
+    and once the files were copied in, the cache kept the [UNK] predictions."""
+    import shutil
+
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    for name in ("config.json", "model.safetensors"):
+        shutil.copy(tiny_sentiment_dir / name, bare / name)
+    with pytest.raises(ModelLoadError, match=r"no tokenizer vocabulary .* copy in the tokenizer"):
+        create_scorer(str(bare), "tone").score(["Good news."], [None])
+    whole = tmp_path / "whole"
+    shutil.copytree(tiny_sentiment_dir, whole)
+    before = create_scorer(str(whole), "tone").identity()["tokenizer_sha256"]
+    (whole / "tokenizer_config.json").write_text(
+        (whole / "tokenizer_config.json").read_text().replace("}", ', "model_max_length": 77}', 1)
+    )
+    assert before and create_scorer(str(whole), "tone").identity()["tokenizer_sha256"] != before
+
+
+def test_a_label_map_given_with_a_folder_is_used(tmp_path, minilm_tokenizer):
+    """`viewpoints evaluate --model FOLDER --label-map ...` asked for the very map it was given."""
+    import torch
+    from transformers import BertForSequenceClassification
+
+    from tests.conftest import tiny_bert_config
+
+    torch.manual_seed(0)
+    generic = {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}
+    BertForSequenceClassification(tiny_bert_config(num_labels=3, id2label=generic)).save_pretrained(
+        tmp_path
+    )
+    minilm_tokenizer.save_pretrained(tmp_path)
+    mapping = {"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"}
+    probs = create_scorer(str(tmp_path), "tone", label_map=mapping).score(["x y"], [None])
+    np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
+    with pytest.raises(UnknownScorerError, match="LABEL_0=negative"):
+        create_scorer(str(tmp_path), "tone")  # without it: asked for, at once
+
+
+def test_a_model_without_a_classification_head_is_said_so_before_its_labels(tmp_path):
+    from transformers import BertModel
+
+    from tests.conftest import tiny_bert_config
+
+    BertModel(tiny_bert_config()).save_pretrained(tmp_path)  # its config lists LABEL_0, LABEL_1
+    with pytest.raises(UnknownScorerError, match="holds a BertModel, not a classifier") as info:
+        create_scorer(str(tmp_path), "stance")
+    assert "label map" not in str(info.value)
+
+
+def test_a_mistyped_folder_under_a_folder_of_models_says_it_is_not_there(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    (tmp_path / "models").mkdir()
+    scorer = create_scorer("models/tone33", "tone")
+    with pytest.raises(ModelLoadError, match=r"models/tone33 does not exist \(its parent "):
+        scorer.score(["x"], [None])
 
 
 def test_a_model_of_the_other_task_is_refused_as_such_not_offered_a_label_map():
@@ -91,7 +195,11 @@ def test_a_model_of_the_other_task_is_refused_as_such_not_offered_a_label_map():
         map_labels({0: "NEGATIVE", 1: "POSITIVE"}, "stance")
     # a label map given on purpose is the user's reading of the labels, and is kept
     mapping = {"negative": "against", "neutral": "none", "positive": "favor"}
-    assert map_labels({0: "negative", 1: "neutral", 2: "positive"}, "stance", mapping) == [2, 0, 1]
+    assert map_labels({0: "negative", 1: "neutral", 2: "positive"}, "stance", mapping) == [
+        (2,),
+        (0,),
+        (1,),
+    ]
 
 
 def test_missing_model_is_one_line_naming_what_was_tried(tmp_path):
