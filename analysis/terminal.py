@@ -601,16 +601,24 @@ def change_line(entry: dict[str, Any], labels: dict[str, str]) -> str:
     """One author change in words: "[Ukraine] ABC News (unsigned pieces) stance: +0.39 ->
     -1.00", a side without a value by its status ("no stance", "not discussed")."""
 
+    def kind(side: dict[str, Any]) -> str | None:
+        # discussed without own words: "only quoted", as compare and the pages read it (its
+        # stored status, no_stance, read "no stance -> no stance" where that changed)
+        own = side.get("n_passages")
+        if entry["measure"] == "stance" and side["status"] == "discussed" and own == 0:
+            return "only_quoted"
+        return side.get("stance_status")
+
     def said(side: dict[str, Any]) -> str:
         value = side.get("value")
         if value is None or (isinstance(value, float) and math.isnan(value)):
-            return str(side.get("stance_status") or side["status"]).replace("_", " ")
+            return str(kind(side) or side["status"]).replace("_", " ")
         return signed(value)
 
     measure = MEASURE_WORDS.get(entry["measure"], entry["measure"])
     why = [CHANGE_KIND_WORDS[k] for k in entry.get("changes", []) if k in CHANGE_KIND_WORDS]
     if "stance_status" in entry.get("changes", []):
-        kinds = [str(entry[s].get("stance_status") or "-").replace("_", " ") for s in "ab"]
+        kinds = [str(kind(entry[s]) or "-").replace("_", " ") for s in "ab"]
         why[why.index(CHANGE_KIND_WORDS["stance_status"])] += f" ({kinds[0]} -> {kinds[1]})"
     return (
         f"[{labels.get(entry['topic'], entry['topic'])}] {who(entry)} {measure}: "

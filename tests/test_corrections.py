@@ -1130,10 +1130,14 @@ def test_correct_saves_the_changed_label_and_a_recompute_applies_it(run, tmp_pat
     [saved] = report["saved"]
     assert (saved["task"], saved["label"], saved["model_label"]) == ("stance", other, said)
     assert saved["passage_id"] == pid and saved["run_id"] == run.run_id
-    # the same label again: nothing new is written
+    # the same label again: nothing new is written, and said whose label it is
     assert _correct(run, folder, pid, "--stance", other) == 0
-    assert "nothing new" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "nothing saved" in err and f"stance {other} (your earlier correction)" in err
     assert len(read_corrections(folder)) == 1
+    # the model's own label: not recorded unless confirmed, which a review was not told
+    assert _correct(run, tmp_path / "fresh", pid, "--stance", said) == 0
+    assert f"stance {said} (the model's; --confirm records it)" in capsys.readouterr().err
     # the recomputed run carries the analyst's label
     new = load_run(str(recompute(run, read_corrections(folder), run.path.parent)))
     row = _score_row(new.scores, pid, topic)
@@ -1178,6 +1182,22 @@ def test_correct_withdraw_takes_a_correction_back_and_the_model_s_reading_counts
     # and a label given after the withdrawal is in force again
     assert _correct(run, folder, pid, "--stance", other) == 0
     assert [c.label for c in latest(read_corrections(folder))] == [other]
+
+
+def test_a_withdrawal_names_the_folders_its_recompute_needs(run, tmp_path, capsys):
+    """A review typed the recompute a withdrawal suggested and it read ./corrections: the
+    folder the corrections were in was left out of it (the other messages name it)."""
+    folder = tmp_path / "c"
+    own = run.scores[~run.scores["reported"].astype(bool)]
+    once = own.groupby("passage_id")["topic"].nunique()
+    first, second = once[once == 1].index[:2]
+    assert _correct(run, folder, first, "--tone", "neutral", "--confirm") == 0
+    assert _correct(run, folder, second, "--tone", "neutral", "--confirm") == 0
+    capsys.readouterr()
+    assert _correct(run, folder, first, "--withdraw") == 0  # the second stays in force
+    err = capsys.readouterr().err
+    assert f"viewpoints recompute {run.path} --runs-dir {run.path.parent}" in err
+    assert f"--corrections-dir {folder}" in err
 
 
 def test_correct_with_confirm_records_the_model_s_labels_as_right(run, tmp_path, capsys):

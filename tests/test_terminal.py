@@ -289,6 +289,13 @@ def test_a_change_line_says_what_kind_of_change_it_is():
     )
     flip = change_line({**entry, "changes": ["sign", "split"]}, {})
     assert flip.endswith("(sign flip; intervals apart)")
+    # a review: its only own passage corrected away, Nhan Dan read "no stance -> no stance"
+    gone = {"status": "discussed", "value": None, "stance_status": "no_stance", "n_passages": 0}
+    none = {**gone, "n_passages": 1}
+    line = change_line({**entry, "a": none, "b": gone}, {})
+    assert line.endswith(
+        "stance: no stance -> only quoted  (kind of stance (no stance -> only quoted))"
+    )
 
 
 def test_one_example_is_said_to_be_no_figure():

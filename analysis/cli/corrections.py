@@ -264,6 +264,7 @@ def _withdraw(
         f"withdrew in {path}: passage {pid} on {topic}: {said}; the model's readings count "
         + (
             f"again in a recomputed run: viewpoints recompute {args.run}"
+            + _recompute_options(args, store.folder)
             if left
             else "again: no correction of yours is left in force, so the model's run reads "
             "every passage as the model does (nothing to recompute)"
@@ -356,7 +357,17 @@ def cmd_correct(args: argparse.Namespace) -> int:
         print(json.dumps(report))
         return 0
     if not records:
-        print(f"nothing new: passage {pid} on {topic} already has these labels", file=sys.stderr)
+        whose = [  # a label the model gave is recorded only when confirmed: say so
+            f"{TASK_WORDS[t]} {label} ("
+            + ("your earlier correction" if t in existing else "the model's; --confirm records it")
+            + ")"
+            for t, label in given.items()
+        ]
+        print(
+            f"nothing saved: passage {pid} on {topic} already has these labels: "
+            + "; ".join(whose),
+            file=sys.stderr,
+        )
         return 0
     if unscored and (gated := _gated_out(run, pid, topic)):
         print(f"note: {gated}", file=sys.stderr)
@@ -391,7 +402,6 @@ def cmd_correct(args: argparse.Namespace) -> int:
             f"has {' and '.join(flags[t] for t in waiting)}",
             file=sys.stderr,
         )
-    default_runs = os.environ.get("VIEWPOINTS_RUNS_DIR", "runs")
     moves = any(r.changed for r in records)
     print(
         (
@@ -401,8 +411,16 @@ def cmd_correct(args: argparse.Namespace) -> int:
             "can still move a little"
         )
         + f": viewpoints recompute {args.run}"
-        + (f" --runs-dir {args.runs_dir}" if args.runs_dir != default_runs else "")
-        + (f" --corrections-dir {folder}" if args.corrections_dir else ""),
+        + _recompute_options(args, folder),
         file=sys.stderr,
     )
     return 0
+
+
+def _recompute_options(args: argparse.Namespace, folder: Path | str) -> str:
+    """The options a suggested ``viewpoints recompute`` needs to find what this command used:
+    the runs folder and the corrections folder where they are not the defaults."""
+    default_runs = os.environ.get("VIEWPOINTS_RUNS_DIR", "runs")
+    return (f" --runs-dir {args.runs_dir}" if args.runs_dir != default_runs else "") + (
+        f" --corrections-dir {folder}" if args.corrections_dir else ""
+    )
