@@ -243,8 +243,9 @@ def author_differences(
     cannot compare)."""
     if level not in GROUP_LEVELS:
         raise ValueError(f"expected level among {GROUP_LEVELS}, got {level!r}")
+    noun = "outlets" if level == "outlet" else "authors"
     if len(set(authors)) < 2:
-        raise ValueError(f"expected at least two different authors, got {authors!r}")
+        raise ValueError(f"expected at least two different {noun}, got {authors!r}")
     if not measures or set(measures) - set(MEASURES):
         raise ValueError(f"expected measures among {MEASURES}, got {list(measures)!r}")
     if level == "outlet":
@@ -258,7 +259,7 @@ def author_differences(
     known = set(members["group"].astype(str))
     authors = list(dict.fromkeys(outlets.match_unit(run, a, known, level) for a in authors))
     if len(authors) < 2:
-        raise ValueError(f"expected at least two different authors, got {authors!r}")
+        raise ValueError(f"expected at least two different {noun}, got {authors!r}")
     all_topics = list(dict.fromkeys(run.positions["topic"]))
     topics = topics or all_topics
     missing = [t for t in topics if t not in all_topics]

@@ -221,7 +221,7 @@ def siblings_note(name: str, counts: Mapping[str, int]) -> str | None:
         return None
     listed = ", ".join(f"{o} ({n:,} article{'s' if n != 1 else ''})" for o, n in siblings)
     own = counts.get(name)
-    mine = f" ({own:,} articles)" if own is not None else ""
+    mine = f" ({own:,} article{'s' if own != 1 else ''})" if own is not None else ""
     return (
         f"{name}{mine} is filed apart from {listed}: sections of one newsroom are separate "
         "outlets in this corpus, each compared on its own articles"

@@ -68,6 +68,8 @@ def test_a_topic_nobody_discussed_is_not_comparable_and_unknown_authors_are_name
     assert {(d.a, d.b) for d in typed} == {("Ann", "Bob")}
     with pytest.raises(ValueError, match="at least two different authors"):
         author_differences(run, ["ann", "Ann"])
+    with pytest.raises(ValueError, match="at least two different outlets"):  # not "authors"
+        author_differences(run, ["CNN", "CNN"], level="outlet")
     three = author_differences(run, ["Ann", "bob", "Bob"], topics=["ukraine"])
     assert {(d.a, d.b) for d in three} == {("Ann", "Bob")}  # Bob is not compared with Bob
 

@@ -244,6 +244,7 @@ def test_sections_of_one_newsroom_filed_apart_are_named_together():
     ]
     assert sibling_outlets("New York Times - News", counts) == []  # not the Post
     assert siblings_note("The Hill", counts) is None
+    assert siblings_note("Fox News", {**counts, "Fox News": 1}).startswith("Fox News (1 article) ")
     # Fox's four sections and CNN chosen together: one note per newsroom, not one per outlet
     fox = ["Fox News", "Fox Online News", "Fox News Opinion", "Fox News (Online)"]
     notes = newsroom_notes([*fox, "CNN (Web News)", "The Hill"], counts)

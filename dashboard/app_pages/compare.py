@@ -214,10 +214,10 @@ def _differences(
     noun = "outlet" if level == "outlet" else "author"
     st.caption(
         f"A − B of the numbers above, over each {noun}'s own-voice passages. Interval: "
-        "bootstrap over each author's articles and their passages, as the positions above, "
-        "extended to the small-sample t interval where either author has few articles (with "
+        f"bootstrap over each {noun}'s articles and their passages, as the positions above, "
+        f"extended to the small-sample t interval where either {noun} has few articles (with "
         "two it spans nearly everything); p: permutation of the two "
-        "authors' articles (every way of splitting them where there are no more than the "
+        f"{noun}s' articles (every way of splitting them where there are no more than the "
         "permutations drawn, an exact p), the difference read against its standard error; q: "
         "Benjamini–Hochberg over every test in this table (the false discovery rate when "
         "many pairs are read at once). The interval and p answer different questions "

@@ -320,6 +320,9 @@ def test_outlets_are_compared_over_all_their_articles(compare):
     compare.run()
     (table,) = [d.value for d in compare.dataframe if "Measure" in d.value.columns]
     assert set(table["A"]) == {VALDAI} and set(table["B"]) == {NHAN_DAN}
+    # the tests' explanation names outlets
+    tests_said = next(c.value for c in compare.caption if "bootstrap" in c.value)
+    assert "bootstrap over each outlet's articles" in tests_said and "author's" not in tests_said
     # Valdai's sanctions passages come from all three of its articles, two of them signed
     sanctions = table[table["Topic"] == TOPIC_LABELS["sanctions"]]
     assert set(sanctions["Articles"].str.split(" / ").str[0]) == {"3"}
