@@ -369,6 +369,11 @@ def reading_note(n_a: int, n_b: int, low: float | None, high: float | None, p: f
     floor = smallest_p(n_a, n_b)
     if floor >= 0.05:
         return f"with {n_a} + {n_b} articles no p can be below {floor:.2f}: untestable here"
+    return disagreement_note(low, high, p)
+
+
+def disagreement_note(low: float | None, high: float | None, p: float | None) -> str:
+    """Where an interval and a p disagree about 0, or the interval has no width ("" else)."""
     if p is None or low is None or high is None:
         return ""
     if low == high:

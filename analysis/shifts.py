@@ -39,6 +39,7 @@ from analysis.differences import (
     MIN_ARTICLES,
     MOMENT_COLUMNS,
     TAILS,
+    disagreement_note,
     every_split,
     passage_sums,
     permutation_p,
@@ -323,6 +324,8 @@ def author_shift(
         note = f"too few articles for an interval or a test (needs {MIN_ARTICLES} each side)"
     elif not detected:  # as for differences: a test too small, or an interval and p at odds
         note = reading_note(k, len(days) - k, _clean(low), _clean(high), _clean(p))
+    else:  # the search's p has no floor of one split's; an interval at odds with it is said
+        note = disagreement_note(_clean(low), _clean(high), _clean(p))
     return Shift(
         **base,
         split_date=split_date or days[k].date().isoformat(),

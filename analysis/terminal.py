@@ -1057,8 +1057,9 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
             "at the split found, the one that stands out most: a shift holds only where p and "
             "its interval agree, the interval clear of 0)"
             if shift.detected
-            else (f"  {shift.note}" if shift.note and shift.p_value is not None else "")
+            else ""
         )
+        + (f"  {shift.note}" if shift.note and shift.p_value is not None else "")
     ]
     for side, items in (("before", shift.evidence_before), ("after", shift.evidence_after)):
         for item in items:

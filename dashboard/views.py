@@ -702,8 +702,9 @@ def shift_table(
                 "Articles": f"{item['n_before']} / {item['n_after']}"
                 if item.get("split_date")
                 else str(item["n_before"] + item["n_after"]),
-                # a found split's uncorrected interval is said once, in the table's caption
-                "Note": "" if tested and item.get("detected") else item.get("note", ""),
+                # a found split's uncorrected interval is said once, in the table's caption;
+                # its note says only where its interval and p disagree
+                "Note": item.get("note", ""),
             }
         )
     return pd.DataFrame(rows)

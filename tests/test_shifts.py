@@ -237,3 +237,22 @@ def test_a_side_whose_passages_balance_without_taking_one_is_no_stance_to_shift_
     run = load_run(write_run(tmp_path, "r1", {}, "", data))
     given = author_shift(run, "Ann", "sanctions", split_date="2018-04-01", n_resamples=99)
     assert given.shift is None and "no stance expressed before" in given.note
+
+
+def test_a_detected_shift_says_where_its_interval_and_p_disagree(tmp_path, monkeypatch):
+    """A review: a found shift read p 0.018 with its interval across 0, and no word of it,
+    where compare-authors notes "p under 0.05 but the interval includes 0"."""
+    import analysis.shifts as shifts
+    from analysis.terminal import format_shift
+
+    seen = []
+
+    def disagreement(low, high, p):
+        seen.append((low, high, p))
+        return "p under 0.05 but the interval includes 0: not settled"
+
+    monkeypatch.setattr(shifts, "disagreement_note", disagreement)
+    found = author_shift(make_run(tmp_path), "Ann", "sanctions", n_resamples=199)
+    assert found.detected and seen == [(found.low, found.high, found.p_value)]
+    assert found.note.startswith("p under 0.05 but the interval includes 0")
+    assert format_shift(found).splitlines()[0].endswith("includes 0: not settled")
