@@ -62,6 +62,8 @@ def load_examples(path: str | Path, task: str, fmt: str = "auto") -> list[Exampl
             if path.name == "corrections" and fmt in ("auto", "corrections")
             else ""
         )
+        if path.exists():  # /dev/null, a pipe: there, but no file to read examples from
+            raise DataError(path, None, "not a regular file or folder: expected a labelled file")
         raise DataError(path, None, f"no such file or folder{hint}")
     if fmt == "auto":
         fmt = detect_format(path)
@@ -102,6 +104,11 @@ def _read_corrections(path: Path, task: str) -> list[Example]:
     if not examples:
         tasks = sorted({c.task for c in corrections} - {"topic", task})
         hint = f" (it holds {', '.join(tasks)} corrections: --task {tasks[0]})" if tasks else ""
+        if any(c.task == "topic" for c in corrections):  # no --task reads them: say where
+            hint += (
+                " (its topic corrections are measured on the dashboard's Evaluation page, "
+                "against a run's topic reading)"
+            )
         raise DataError(path, None, f"holds no {task} corrections{hint}")
     return examples
 

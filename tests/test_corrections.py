@@ -1077,6 +1077,15 @@ def test_evaluating_a_task_the_corrections_lack_points_to_the_one_they_hold(tmp_
     assert "holds no stance corrections (it holds speaker corrections: --task speaker)" in (
         capsys.readouterr().err
     )
+    # topic corrections, which no --task reads: where they are measured is said
+    store.append([corr("Talks resumed.", "arms_control", "topic", "not relevant")])
+    assert main(args) == 2
+    assert "topic corrections are measured on the dashboard's Evaluation page" in (
+        capsys.readouterr().err
+    )
+    # something there that is no file: not "no such file"
+    assert main(["evaluate", "--task", "stance", "--data", "/dev/null"]) == 2
+    assert "not a regular file or folder" in capsys.readouterr().err
 
 
 def test_a_recomputation_made_before_the_intervals_widened_does_not_stand_for_a_new_one(run):

@@ -155,6 +155,10 @@ def test_a_topic_the_stance_model_was_not_measured_on_is_said(tmp_path, capsys):
     assert (blind in out) == finds_no_against(v2)  # said where the model finds no opposition
     assert main([*args, "--permutations", "199", "--measure", "tone"]) == 0
     assert blind not in capsys.readouterr().out  # nor of tone, which it is not about
+    # nor where no stance is compared: neither discusses the topic
+    assert main([*args, "--permutations", "199", "--topic", "ukraine"]) == 0
+    out = capsys.readouterr().out
+    assert "neither discusses it" in out and blind not in out and "not measured" not in out
     assert main([*args, "--permutations", "199", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["topics_not_measured"] == ["Iran sanctions"]

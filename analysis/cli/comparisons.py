@@ -171,8 +171,16 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
 
         print(f"run {run.run_id}; {models_note(run.info)}")
         print(format_differences(diffs, run.info.topic_labels(), level))
-        unmeasured = trust["topics_not_measured"]
-        if not trust["stance_model_measured_on_news"] and tested:
+        # the stance model's caveats where a stance difference is read ("not comparable"
+        # on every line, as where neither discusses a topic, reads none)
+        labels = run.info.topic_labels()
+        compared = {
+            labels.get(d.topic, d.topic)
+            for d in diffs
+            if d.measure == "stance" and d.difference is not None
+        }
+        unmeasured = [t for t in trust["topics_not_measured"] if t in compared]
+        if not trust["stance_model_measured_on_news"] and compared:
             print(
                 "note: this run's stance model was not measured on labelled news: a difference "
                 "may be one the model makes, not the authors (read the evidence)"
@@ -184,7 +192,7 @@ def cmd_compare_authors(args: argparse.Namespace) -> int:
                 "evidence)"
             )
         accuracy = accuracy_for_run(run.meta.get("models"))
-        if accuracy is not None and finds_no_against(accuracy) and args.measure != "tone":
+        if accuracy is not None and finds_no_against(accuracy) and compared:
             print(
                 f"note: {no_against_lead(accuracy, 'x')}: a stance difference may be the "
                 "model's, not the authors' (read the evidence)"

@@ -211,7 +211,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     an.add_argument("--config", default=None, help="an analysis/experiment TOML file")
     an.add_argument("--topics", default=None, help="a topics TOML file (default: built-in)")
-    an.add_argument("--threshold", type=float, default=None, help="topic relevance threshold")
+    an.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="topic relevance threshold (default: the stance model's, 0.55 with a topic head "
+        "as the default model has, else 0.66)",
+    )
     an.add_argument(
         "--relevance",
         choices=["cascade", "full"],
