@@ -239,11 +239,21 @@ def signed(value: Any, digits: int = 2) -> str:
     return f"{rounded + 0.0:+.{digits}f}"  # + 0.0 turns -0.0 into 0.0
 
 
+def bound(value: Any) -> str:
+    """An interval's end as :func:`signed` gives it, with a third decimal where two would read
+    +0.00 for an end that is not 0: whether the interval keeps clear of 0 shows."""
+    if value is None or pd.isna(value):
+        return "-"
+    if round(float(value), 2) == 0 and round(float(value), 3) != 0:
+        return signed(value, 3)
+    return signed(value)
+
+
 def _interval(row: pd.Series, low: str, high: str) -> str:
     lo, hi = row.get(low), row.get(high)
     if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
         return ""
-    return f" [{signed(lo)}, {signed(hi)}]"
+    return f" [{bound(lo)}, {bound(hi)}]"
 
 
 def _of_title(title: Any, most: int = 48) -> str:
@@ -800,8 +810,8 @@ def format_comparison(
     for e in capped(overall["interval_splits"]):
         lines.append(
             f"  [{label(e)}] {who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
-            f"{beside_band(e['a'], band)} [{_num(e['a_low'])}, {_num(e['a_high'])}] -> "
-            f"{beside_band(e['b'], band)} [{_num(e['b_low'])}, {_num(e['b_high'])}]"
+            f"{beside_band(e['a'], band)} [{bound(e['a_low'])}, {bound(e['a_high'])}] -> "
+            f"{beside_band(e['b'], band)} [{bound(e['b_low'])}, {bound(e['b_high'])}]"
         )
     lines += more(overall["interval_splits"])
     if not overall["interval_splits"]:
@@ -1021,7 +1031,7 @@ def format_differences(
             continue
         lines.append(
             f"{name}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "
-            f"Δ {d.difference:+.2f} [{d.low:+.2f}, {d.high:+.2f}]  p{_is(d.p_value)} "
+            f"Δ {d.difference:+.2f} [{bound(d.low)}, {bound(d.high)}]  p{_is(d.p_value)} "
             f"q{_is(d.q_value)}  (articles {d.n_articles_a} / {d.n_articles_b})"
             + (f"  {d.note}" if d.note else "")
         )
@@ -1047,7 +1057,7 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
         f"{shift.before:+.2f} ({shift.n_before} articles) "
         f"-> {shift.after:+.2f} ({shift.n_after} articles), shift {shift.shift:+.2f} "
         + (
-            f"[{shift.low:+.2f}, {shift.high:+.2f}], permutation p{_is(shift.p_value)}"
+            f"[{bound(shift.low)}, {bound(shift.high)}], permutation p{_is(shift.p_value)}"
             + ("" if shift.q_value is None else f", q{_is(shift.q_value)}")
             if shift.p_value is not None
             else f"({shift.note})"

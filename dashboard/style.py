@@ -139,6 +139,15 @@ def signed(value: Any, digits: int = 2) -> str:
     return f"+{v:.{digits}f}" if v > 0 else f"{MINUS}{-v:.{digits}f}"
 
 
+def bound(value: Any) -> str:
+    """An interval's end as :func:`signed` gives it, with a third decimal where two would read
+    0.00 for an end that is not 0: whether the interval keeps clear of 0 shows (+0.004 reads
+    settled, where 0.00 read as touching it)."""
+    if not is_missing(value) and round(float(value), 2) == 0 and round(float(value), 3) != 0:
+        return signed(value, 3)
+    return signed(value)
+
+
 def with_interval(value: Any, low: Any, high: Any, value_digits: int = 2) -> str:
     """``+0.42 [+0.10, +0.70]``; ``+0.84 (one passage)`` where there is no interval, which
     says why its colour is pale (a review read pale +0.84 cells as settled small values).
@@ -147,7 +156,7 @@ def with_interval(value: Any, low: Any, high: Any, value_digits: int = 2) -> str
         return NOT_DISCUSSED
     if is_missing(low) or is_missing(high):
         return f"{signed(value, value_digits)} {NO_INTERVAL}"
-    return f"{signed(value, value_digits)} [{signed(low)}, {signed(high)}]"
+    return f"{signed(value, value_digits)} [{bound(low)}, {bound(high)}]"
 
 
 def percent(value: Any) -> str:

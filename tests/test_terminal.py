@@ -371,3 +371,13 @@ def test_runs_made_with_other_settings_than_their_models_figures_say_which(tmp_p
     assert "[settings: relevance threshold 0.62 (measured at 0.55)" in text
     (path / "config.toml").write_text("[topics]\nthreshold = 0.55\n")
     assert "[settings:" not in format_runs(list_runs(tmp_path))
+
+
+def test_an_interval_end_near_0_shows_which_side_of_0_it_is():
+    """A review: [+0.00, +0.27] where the lower end was +0.004, an interval clear of 0 that
+    read as touching it."""
+    from analysis.terminal import bound
+
+    assert bound(0.004) == "+0.004" and bound(-0.003) == "-0.003"
+    assert bound(0.0) == "+0.00" and bound(0.0004) == "+0.00"  # 0 to three decimals too
+    assert bound(0.27) == "+0.27" and bound(None) == "-"

@@ -914,3 +914,11 @@ def test_the_evidence_opens_on_the_topic_the_chosen_take_a_side_on_most():
     assert busiest_topic(quiet, topics) == "sanctions"
     assert busiest_topic(quiet.assign(status="discussed"), topics) == "arms_control"
     assert busiest_topic(rows, []) is None
+
+
+def test_an_interval_end_near_0_shows_which_side_of_0_it_is_on_the_pages():
+    from dashboard.style import MINUS, with_interval
+
+    assert with_interval(0.14, 0.004, 0.27) == "+0.14 [+0.004, +0.27]"
+    assert with_interval(-0.14, -0.27, -0.003) == f"{MINUS}0.14 [{MINUS}0.27, {MINUS}0.003]"
+    assert with_interval(0.14, 0.0, 0.27) == "+0.14 [0.00, +0.27]"
