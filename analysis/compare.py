@@ -88,7 +88,13 @@ from analysis.intervals import NEAR_ZERO
 from analysis.jsonable import json_ready
 from analysis.labels import STANCE_LABELS, TONE_LABELS
 from analysis.metrics import cohen_kappa, spearman, total_variation
-from analysis.news_accuracy import run_settings
+from analysis.news_accuracy import (
+    accuracy_for_run,
+    accuracy_line,
+    covered_topics,
+    run_settings,
+    unmeasured_topics,
+)
 from analysis.quoted_voice import fill_quoted_readings, with_speaker_columns
 from analysis.records import is_missing
 from analysis.run_info import flat_model_tasks
@@ -180,6 +186,18 @@ def _run_header(run: Run, label: str | None = None) -> dict[str, Any]:
     if label is not None:
         out = {"label": label, **out}
     return out
+
+
+def stance_trust_line(run: Run) -> str:
+    """How far to trust a run's stance (its model's figures on labelled news), as ``show``
+    says it."""
+    accuracy = accuracy_for_run(run.meta.get("models"))
+    return accuracy_line(
+        accuracy,
+        unmeasured_topics(accuracy, run.info.topics),
+        None if accuracy is None else covered_topics(accuracy, run.info.topics),
+        run_settings(run.info),
+    )
 
 
 def recomputed_words(run: dict[str, Any]) -> str:
@@ -990,9 +1008,12 @@ def compare_runs(
     both = [s["passages"] for s in topics.values() if s["in_a"] and s["in_b"]]
     in_both = {k: sum(p[k] for p in both) for k in ("text_differs", "only_a", "only_b")}
     warnings += _code_warning(a, b, in_both, same_corpus and not (finding or settings))
+    headers = {"a": _run_header(a), "b": _run_header(b)}
+    if _models_differ([a, b], "stance"):  # which of the two stance readings to trust, and how far
+        for side, run in (("a", a), ("b", b)):
+            headers[side]["stance_trust"] = stance_trust_line(run)
     report = {
-        "a": _run_header(a),
-        "b": _run_header(b),
+        **headers,
         "same_corpus": same_corpus,
         "warnings": warnings,
         "zero_band": zero_band,

@@ -713,6 +713,8 @@ def format_comparison(
         name = f" ({run['name']})" if run.get("name") else ""
         lines.append(f"  {side.upper()}: {run['run_id']}{name}")
         lines.extend(_wrapped(f"models: {models}", width, "     "))
+        if run.get("stance_trust"):  # the stance models differ: each one's figures on news
+            lines.extend(_wrapped(run["stance_trust"], width, "     "))
         if run.get("recomputed_from"):
             lines.extend(_wrapped(recomputed_words(run), width, "     "))
     same = report["same_corpus"]

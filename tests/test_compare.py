@@ -1423,3 +1423,16 @@ def test_runs_made_by_different_position_rules_say_so(tmp_path):
         tmp_path, "run-c", score_rows(STANCE_A), meta={**today, "position_rules": POSITION_RULES}
     )
     assert not [w for w in compare_runs(b, same)["warnings"] if "older rules" in w]
+
+
+def test_runs_of_two_stance_models_say_how_far_each_is_trusted(runs):
+    """A review: the Runs page and show give each stance model's figures on labelled news,
+    compare named the two models and nothing of them."""
+    from analysis.terminal import format_comparison
+
+    report = compare_runs(*runs)
+    for side in ("a", "b"):  # models never measured on news: said of each
+        assert report[side]["stance_trust"].startswith("how far to trust S: not measured")
+    assert format_comparison(report).count("how far to trust S") == 2
+    same = compare_runs(runs[0], runs[0])  # one stance model: nothing to choose between
+    assert "stance_trust" not in same["a"] and "stance_trust" not in same["b"]
