@@ -587,17 +587,17 @@ def difference_table(
 # wrap onto three lines (Streamlit wraps a cell's text only in rows over 4rem), the names and
 # numbers no wider than they need, so that the note is read whole on a laptop's screen.
 NOTE_ROW_HEIGHT = 66
-NOTE_TABLE_WIDTHS = {  # pixels, within the ~820 px of a 1280 px page beside the sidebar
-    "Topic": 70,  # (they summed to 895: the Note, the column the caption says to read, was cut)
-    "Measure": 60,
-    "A": 100,
-    "B": 100,
+NOTE_TABLE_WIDTHS = {  # pixels, within the ~785 px a 1280 px page leaves the table inside
+    "Topic": 80,  # its expander (at 816 in all the Note, the column the caption says to read,
+    "Measure": 60,  # was cut, and "Sanctions" broke inside the word at 70)
+    "A": 85,
+    "B": 85,
     "A − B": 75,
     "95% interval": 100,
-    "p": 48,
-    "q": 48,
-    "Articles": 55,
-    "Note": 160,
+    "p": 50,  # 44 broke "0.743" in two
+    "q": 50,
+    "Articles": 58,
+    "Note": 135,
 }
 SHIFT_TABLE_WIDTHS = {
     "Author": 90,
