@@ -32,7 +32,7 @@ MAX_AUTHORS = 10  # distinguishable colours
 LINE_GAP_DAYS = 180  # an author's line breaks across a longer silence on the topic
 YEAR_GAP_DAYS = 400  # per year: the line breaks across a year without a position
 ARTICLE_PAGE = "app_pages/article.py"
-PANEL_WIDTH, PANEL_HEIGHT = 360, 260  # a measure's panel fits beside the sidebar on 1024 px
+PANEL_WIDTH, PANEL_HEIGHT = 320, 260  # stance and tone side by side beside the sidebar at 1280 px
 
 COLUMNS = [
     "Date",
