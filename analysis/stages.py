@@ -33,7 +33,6 @@ import pyarrow.parquet as pq
 
 from analysis.corpus import FieldMap, Skipped, iter_corpus
 from analysis.corpus.documents import Article, Passage
-from analysis.corpus.language import looks_english
 from analysis.memory import release_freed_memory
 from analysis.progress import stage_bar
 
@@ -190,7 +189,7 @@ def read_corpus(
             summary.n_articles += 1
             passages.add([passage_row(p) for p in item.passages])
             summary.n_passages += len(item.passages)
-            if not looks_english(a.text):
+            if not item.english:
                 summary.not_english.append(a.article_id)
             line = [a.article_id, a.title, a.author, a.outlet, a.date, a.url, a.text]
             digest.update(json.dumps(line, ensure_ascii=False).encode("utf-8"))

@@ -97,6 +97,7 @@ class LoadedArticle:
 
     article: Article
     passages: list[Passage]
+    english: bool = True  # its text reads as English (:func:`looks_english`), checked once here
 
 
 def iter_corpus(
@@ -253,7 +254,8 @@ class _Loader:
         if not passages:  # only a heading (a title alone): nothing to read a side in
             yield self._skip(Skipped(raw.source, NO_PASSAGE))
             return
-        if not looks_english(text):
+        english = looks_english(text)
+        if not english:
             self._note(
                 "not_english",
                 f"{raw.source}: the text does not look like English; the models read English, "
@@ -280,7 +282,7 @@ class _Loader:
             ]
         article = dataclasses.replace(article, article_id=unique)
         self.texts[key] = (article.article_id, raw.source)
-        yield LoadedArticle(article, passages)
+        yield LoadedArticle(article, passages, english)
 
     def _note(self, kind: str, message: str) -> None:
         """Warn of one article's ``kind`` of note, the first :data:`UNREAD_DATES_SHOWN` of each
