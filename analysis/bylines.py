@@ -17,7 +17,8 @@ A byline that carries another outlet's list (two or more of one roster's names a
 name; AllSides files some columnists under their own name as the outlet, with their paper's
 list scraped after them) is cut there too. A column whose byline lacks its writer's name and
 starts with the list (George Will's and Charles Krauthammer's on AllSides, filed under their
-names) still counts for the list's first name: telling that first name from a real author
+names) counts for the writer its closing note names, where it has one (the loader's
+``_writer``), and else for the list's first name: telling that first name from a real author
 (National Review's own articles start with the same names) would need more than the bylines.
 A run of a few articles has too few bylines to find a roster, so the rosters found on the
 AllSides corpus ship with the package (``known_rosters.json``) and are cut at in every run.

@@ -10,11 +10,13 @@ commas: "Rep. Eric Swalwell, D-Calif., a former prosecutor, serves on ...") and 
 "serves", "has been", "writes", "worked" or "represents", and names a role (professor, fellow,
 editor, former ...); the surname appears nowhere earlier in the article but in a first paragraph
 that is only a name (a byline header), else the sentence is about someone the article discusses.
-A note presenting two writers gives both ("Ro Khanna, Matt Gaetz"). On the 6,121 AllSides
-articles it names the writers of 71 unsigned articles, every one of them right on reading (The
-Memo's Niall Stanage 32 times, Patrick Buchanan 12, op-eds by Joe Biden, Adam Schiff, Eric
-Swalwell, Jonathan Turley ...), and agrees with the byline of 56 of the 58 signed articles it
-matches (the other two: a byline scraped as page furniture, and a co-author's note).
+A note presenting two writers gives both ("Ro Khanna, Matt Gaetz"); a dash before the note
+("— Rich Lowry is the editor of National Review.") is the column's, not part of the name.
+On the 6,121 AllSides articles it names the writers of 71 unsigned articles, every one of them
+right on reading (The Memo's Niall Stanage 32 times, Patrick Buchanan 12, op-eds by Joe Biden,
+Adam Schiff, Eric Swalwell, Jonathan Turley ...), and agrees with the byline of 56 of the 58
+signed articles it matches (the other two: a byline scraped as page furniture, and a
+co-author's note).
 """
 
 from __future__ import annotations
@@ -55,12 +57,16 @@ _NOT_FIRST_NAMES = frozenset(
 )
 
 
+# The dash some syndicated columns set before their note.
+_DASH = re.compile(r"^[—–-]+\s*")
+
+
 def contributor_named(text: str) -> str | None:
     """The writer (or writers, "A, B") the cleaned ``text``'s contributor note names, or None."""
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
     if len(paragraphs) < 2 or len(paragraphs[-1]) > MAX_NOTE_CHARS:
         return None
-    note = paragraphs[-1]
+    note = _DASH.sub("", paragraphs[-1])  # "— Rich Lowry is the editor of National Review."
     column = _COLUMN.search(note)
     if column:
         return column.group(1)

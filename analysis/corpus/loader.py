@@ -39,6 +39,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from analysis.bylines import MAX_BYLINE_NAMES, byline_names
 from analysis.corpus.clean import clean_text, clean_title, repeat_key
 from analysis.corpus.contributors import contributor_named
 from analysis.corpus.dates import implausible_date
@@ -88,6 +89,25 @@ def load_corpus(
             corpus.articles.append(item.article)
             corpus.passages.extend(item.passages)
     return corpus
+
+
+def _writer(byline: str | None, text: str) -> str | None:
+    """The article's author: its byline, or the writer its contributor note names where it has
+    none (an unsigned op-ed) or where the byline is a scraped list of the site's writers that
+    does not name them (AllSides files George Will's and Rich Lowry's columns with National
+    Review's list as their byline, which credited them to the list's first name)."""
+    if not byline:
+        return contributor_named(text)
+    names = byline_names(byline)
+    if len(names) <= MAX_BYLINE_NAMES:
+        return byline
+    noted = contributor_named(text)
+    if noted is None:
+        return byline
+    surnames = {n.split()[-1].casefold() for n in names if n.split()}
+    if any(n.split()[-1].casefold() in surnames for n in noted.split(", ")):
+        return byline  # the note presents one of the byline's writers: the byline stands
+    return noted
 
 
 @dataclasses.dataclass(frozen=True)
@@ -234,8 +254,7 @@ class _Loader:
         article = Article(
             article_id=_UNSAFE_ID.sub("_", (raw.record_id or raw.fallback_id).strip()) or "article",
             title=clean_title(meta["title"] or ""),
-            # an unsigned op-ed names its writer in the note that ends it
-            author=meta["author"] or contributor_named(text),
+            author=_writer(meta["author"], text),
             outlet=meta["outlet"],
             date=meta["date"],
             url=meta["url"],

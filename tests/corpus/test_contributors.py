@@ -79,3 +79,35 @@ def test_an_unsigned_article_is_grouped_under_its_contributor_a_byline_wins(tmp_
         ("op-ed", "Jane Doe"),
         ("signed", "John Roe"),
     ]
+
+
+def test_a_columns_note_after_a_dash_names_its_writer():
+    note = "— Rich Lowry is the editor of National Review. He can be reached via email."
+    assert contributor_named(f"{BODY}\n\n{note}") == "Rich Lowry"
+
+
+def test_a_byline_that_is_the_sites_list_of_writers_gives_way_to_the_note(tmp_path):
+    """AllSides files Rich Lowry's and George Will's columns with National Review's list of
+    writers as their byline: they were credited to the list's first name."""
+    roster = (
+        "John Mccormack, Michael Dougherty, Robert Verbruggen, Kyle Smith, Jim Geraghty, Ann Lee"
+    )
+    note = "— Rich Lowry is the editor of National Review."
+    records = [
+        {"ID": "column", "title": "T", "authors": roster, "text": f"{BODY}\n\n{note}"},
+        # the note presents one of a list's writers: the byline stands (the list is cut later)
+        {
+            "ID": "listed",
+            "title": "T",
+            "authors": f"Rich Lowry, {roster}",
+            "text": f"{BODY} B.\n\n{note}",
+        },
+        # a byline of a few names is the article's writers, whatever note ends it
+        {"ID": "few", "title": "T", "authors": "John Roe, Ann Lee", "text": f"{BODY} C.\n\n{note}"},
+    ]
+    articles = load_corpus([write_jsonl(tmp_path / "a.jsonl", records)]).articles
+    assert [(a.article_id, a.author) for a in articles] == [
+        ("column", "Rich Lowry"),
+        ("listed", f"Rich Lowry, {roster}"),
+        ("few", "John Roe, Ann Lee"),
+    ]
