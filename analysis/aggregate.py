@@ -71,7 +71,7 @@ not (level ``"outlet"``, made when asked: ``analysis.outlets``):
   **n_articles_quoting**: articles with at least one of the unit's quotes on the topic.
 - **evidence**: ids of the counted passages that drove the numbers, strongest first, at most
   ``max_evidence``. Where the unit takes a side (:func:`taken_sides`: its status is not
-  ``no_stance``), strength is ``relevance × (P(favor) + P(against))``, ties going to the sharper
+  ``no_stance``), strength is ``relevance × |P(favor) − P(against)|``, ties going to the sharper
   ``relevance × |tone|``; where it takes none, ``relevance × |tone|``. Then ties go to the
   earlier passage (article id, then passage index). By default only own-voice passages are evidence;
   reported speech has its own list (``quoted_evidence``). Both columns are pyarrow
@@ -119,14 +119,18 @@ LEAD_MASS_COLUMNS = ("favor_lead_mass", "against_lead_mass")
 # The rules a run's stored positions were made by, recorded in run.json ("position_rules"): 2
 # since 2026-12-07, when "mixed" came to need both sides taken and the evidence under a side to
 # be ranked by the side taken; 3 since later that day, when each side must be taken by
-# passages of its own (its lead, LEAD_MASS_COLUMNS). A run without it (or with less) keeps the
-# rules of its day.
-POSITION_RULES = 3
+# passages of its own (its lead, LEAD_MASS_COLUMNS); 4 when the evidence under a side came to
+# be ranked by how far each passage leans, |P(favor) - P(against)|. A run without it (or with
+# less) keeps the rules of its day.
+POSITION_RULES = 4
 POSITION_RULES_CHANGES = {
     2: "since 2026-12-07 'mixed' needs both sides taken, and the evidence under a position that "
     "takes a side is ranked by how clearly each passage takes one",
     3: "since 2026-12-07 (later) 'mixed' needs each side taken by passages of its own, and "
     "sides balanced by passages the model splits between them read 'no stance expressed'",
+    4: "since 2026-12-07 (later still) the evidence under a side is ranked by how far each "
+    "passage leans to one side, so a passage the model splits between the sides comes after "
+    "one that clearly takes one",
 }
 
 
@@ -779,16 +783,18 @@ def _aggregate_units(
         low[todo], high[todo] = widen(
             point[todo], low[todo], high[todo], spread[todo], resampled, config.confidence, 1.0
         )
-    # Evidence for what the cell says: where the unit takes a side, the passages that take one
-    # most clearly (then the sharpest in tone); where it takes none, the sharpest in tone. One
-    # ranking by the larger of the two put sharply worded passages that take no side ahead of
-    # the one that made a stance (sanctions wording is negative everywhere).
+    # Evidence for what the cell says: where the unit takes a side, the passages that lean to
+    # one side most clearly, |P(favor) - P(against)| (then the sharpest in tone); where it
+    # takes none, the sharpest in tone. One ranking by the larger of the two put sharply
+    # worded passages that take no side ahead of the one that made a stance (sanctions
+    # wording is negative everywhere); P(favor) + P(against) put a passage the model splits
+    # between the sides (34% and 23%: +0.12) ahead of one that clearly takes one (+0.56).
     sided = taken_sides(
         masses[:, 1], masses[:, 2], point[:, 0], config.min_stance_mass, leads=masses[:, 3:].T
     )
     by_side = sided[unit_of_row]
     sharp = relevance * np.abs(tone)
-    strength = np.where(by_side, relevance * (favor + against), sharp)
+    strength = np.where(by_side, relevance * np.abs(favor - against), sharp)
     evidence = _evidence(
         table["passage_id"].to_numpy(dtype=object),
         strength,

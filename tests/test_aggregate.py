@@ -790,3 +790,18 @@ def test_side_statuses_read_each_case_of_the_rule():
     f, a, fl, al = (np.array(column) for column in zip(*cases, strict=True))
     statuses = side_statuses(f, a, (f - a) / (f + a), 0.1, leads=[fl, al])
     assert list(statuses) == list(cases.values())
+
+
+def test_evidence_under_a_side_puts_a_clear_passage_before_a_split_one():
+    """A review: a passage the model split between the sides (favor 34%, against 23%: +0.12)
+    was listed before one that clearly takes a side (+0.56), ranked by P(favor) + P(against)."""
+    split = {"stance_favor": 0.34, "stance_against": 0.23, "stance_none": 0.43}
+    arts, passages, scores = tables(
+        [article("a", "Ann")],
+        [
+            score("a:0", "sanctions", 0.95, 0.11, 0.0, **split),
+            score("a:1", "sanctions", 0.85, 0.56, 0.0),
+        ],
+    )
+    out = positions(arts, passages, scores, TOPICS, AggregateConfig(max_evidence=2))
+    assert list(row(out, "article", "sanctions", article_id="a")["evidence"]) == ["a:1", "a:0"]
