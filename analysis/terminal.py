@@ -256,6 +256,10 @@ def _interval(row: pd.Series, low: str, high: str) -> str:
     return f" [{bound(lo)}, {bound(hi)}]"
 
 
+def _missing_value(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def _of_title(title: Any, most: int = 48) -> str:
     """`` of "Title"`` (cut to ``most`` characters) for an evidence line: the article it is
     from, whose title may say whose words it holds ("Transcript: ...", "REP. X: ...")."""
@@ -456,11 +460,12 @@ def format_positions(
             row = by_topic.get(topic)
             if row is None or row["status"] != "discussed":
                 continue
-            items = lookup.top(row, evidence)
-            measure = "S"
-            if not items:  # discussed only through quotes: the quotes behind Q
-                items, measure = lookup.top(row, evidence, "quoted_evidence"), "Q"
-            for item in items:
+            # the author's own passages behind S, then the quotes behind Q where Q has a value
+            # (a review could not see what a quoted-voices stance of +0.53 rested on)
+            shown = [("S", item) for item in lookup.top(row, evidence)]
+            if not shown or not _missing_value(row.get("quoted_stance")):
+                shown += [("Q", i) for i in lookup.top(row, evidence, "quoted_evidence")]
+            for measure, item in shown:
                 head = (
                     f"    {labels.get(topic, topic)}: {measure} {signed(item['stance'])} "
                     f"T {signed(item['tone'])}  "

@@ -427,3 +427,26 @@ def test_show_names_the_articles_that_do_not_look_like_english(run):
     text = " ".join(format_positions(run).split())
     lead = "not English: 1 article of the run does not look like English, and the models read"
     assert f"{lead} English, so its positions say little: {first} (" in text
+
+
+def test_show_evidence_lists_the_quotes_behind_q_beside_the_authors_own(run):
+    """A review: a quoted-voices stance of +0.53 showed no passage behind it in `show
+    --evidence`, only the author's own."""
+    scores, positions = run.scores, run.positions
+    quote = scores[scores["reported"].astype(bool)].iloc[0]
+    at = positions.index[
+        (positions["level"] == "author")
+        & (positions["topic"] == quote["topic"])
+        & (positions["status"] == "discussed")
+        & positions["evidence"].map(len).gt(0)
+    ][0]
+    positions["quoted_evidence"] = [
+        [quote["passage_id"]] if i == at else [] for i in positions.index
+    ]
+    positions["quoted_stance"] = [0.5 if i == at else float("nan") for i in positions.index]
+    out = format_positions(run, evidence=1)
+    own = next(iter(positions.at[at, "evidence"]))
+    lines = out.splitlines()
+    mine = next(i for i, x in enumerate(lines) if f"[{own}, ¶" in x)
+    quoted = next(i for i, x in enumerate(lines) if f"[{quote['passage_id']}, ¶" in x)
+    assert ": S " in lines[mine] and ": Q " in lines[quoted] and quoted == mine + 1
