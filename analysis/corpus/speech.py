@@ -88,6 +88,9 @@ def _words(text: str) -> frozenset[str]:
 
 SPEECH_VERBS = _words(
     "said says told tells added adds argued argues warned warns claimed claims stated "
+    # "Hagel described the exercises as 'dangerously destabilising'"; chosen on the train
+    # passages (experiments.speech_detection), as each verb here
+    "described describes blamed blames "
     "noted notes explained explains insisted insists stressed stresses emphasized emphasizes "
     "emphasised emphasises asserted asserts declared declares wrote writes tweeted tweets "
     "replied replies responded responds acknowledged acknowledges admitted admits conceded "
@@ -120,7 +123,7 @@ PASSIVE_BEFORE_OF = _words("accused accuses accuse")
 # These are passive before "by" ("a plan supported by Democrats", "Ukraine, threatened by ...").
 PASSIVE_BEFORE_BY = _words(
     "threatened supported proposed defended signaled signalled opposed criticized criticised "
-    "condemned praised endorsed"
+    "condemned praised endorsed described blamed"
 )
 # These also have other senses ("added five companies", "claimed responsibility"): they
 # attribute speech only before "that", a quote or punctuation, or after a quote or comma.

@@ -50,6 +50,9 @@ def _flags(text, author=None):
          None),
         ("He added that Moscow had asked Washington to act.", None),
         ("Lavrov states that the US must clarify its plans.", "Lavrov"),
+        # a review of the Article page: positions reported without "said"
+        ("Chuck Hagel described the exercises as “dangerously destabilising”.", "Chuck Hagel"),
+        ("Trump blamed the poor relationship on past U.S. governments.", "Trump"),
     ],
 )  # fmt: skip
 def test_attributions_are_found_with_their_speaker(sentence, speaker):
@@ -79,6 +82,7 @@ def test_attributions_are_found_with_their_speaker(sentence, speaker):
         "The bill, supported by Democrats, passed.",
         "What happens to Pelosi when she’s opposed by the Left?",
         "The pipeline, condemned by Kyiv, was finished.",
+        "The plan, described by officials as final, was dropped.",
         "The proposed sanctions would hit banks.",
         "Markets sent mixed signals on Monday.",
         "The storm hit the coast, claiming 30 lives.",
