@@ -566,7 +566,7 @@ def _stance_status(both: pd.DataFrame) -> list[dict]:
     return sorted(out, key=lambda e: (e["topic"], e["author"], e["group_kind"] or ""))
 
 
-CHANGE_KINDS = ("sign", "split", "status", "stance_status")
+CHANGE_KINDS = ("sign", "split", "status", "stance_status", "move")
 
 
 def _no_own_words(both: pd.DataFrame, side: str) -> pd.Series:
@@ -595,13 +595,15 @@ def _merged_changes(
     splits: list[dict],
     status: list[dict],
     stance_status: list[dict],
+    moves: Sequence[dict] = (),
 ) -> list[dict[str, Any]]:
     """One entry per author × topic × measure that moved, with the kinds of change (a status
     change moves both measures) and the author's position in each run side by side."""
     rows = both.drop_duplicates(["topic", *_AUTHOR_KEY]).set_index(["topic", *_AUTHOR_KEY])
     found: dict[tuple[str, str, str, str], list[str]] = {}
     co_authors: dict[tuple[str, str, str, str], list[str]] = {}
-    for kind, entries in zip(CHANGE_KINDS, (signs, splits, status, stance_status), strict=True):
+    kinds = (signs, splits, status, stance_status, moves)
+    for kind, entries in zip(CHANGE_KINDS, kinds, strict=True):
         for e in entries:
             where = (e["topic"], e["author"], e["group_kind"] or "")
             measures = [e["measure"]] if kind != "status" else _moved_by_status(rows.loc[where])
@@ -1276,9 +1278,9 @@ def position_changes(a: Run, b: Run, zero_band: float = DEFAULT_ZERO_BAND) -> li
     ``regrouped``: whether the author's articles differ in number between the runs (a byline
     rule regrouped them) rather than only the scores behind them."""
     pa, pb = _authors(a), _authors(b)
-    _, signs, splits, status, stance_status, _ = _author_changes(pa, pb, zero_band)
+    _, signs, splits, status, stance_status, moves = _author_changes(pa, pb, zero_band)
     both = pa.merge(pb, on=["topic", *_AUTHOR_KEY], suffixes=("_a", "_b"))
-    changes = _merged_changes(both, signs, splits, status, stance_status)
+    changes = _merged_changes(both, signs, splits, status, stance_status, moves)
     counts = both.drop_duplicates(["topic", *_AUTHOR_KEY]).set_index(["topic", *_AUTHOR_KEY])
     for e in changes:
         row = counts.loc[(e["topic"], e["author"], e["group_kind"] or "")]

@@ -609,6 +609,7 @@ CHANGE_KIND_WORDS = {
     "split": "intervals apart",
     "status": "discussed in one run only",
     "stance_status": "kind of stance",
+    "move": f"moved {MOVE_MIN:g} or more",
 }
 
 

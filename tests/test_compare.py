@@ -1404,6 +1404,14 @@ def test_a_position_that_moves_without_changing_sign_is_listed_among_the_moves(t
     )
     assert "[Sanctions] Alice stance: +0.50 -> +0.30" in text
     assert not compare_runs(a, a)["overall"]["moves"]
+    # and among what a recompute says it moved (a review's tone went from -0.35 to -1.00 with
+    # no word of it there)
+    from analysis.compare import moved_positions
+    from analysis.terminal import change_line
+
+    (moved,), _ = moved_positions(a, b)
+    assert moved["changes"] == ["move"] and moved["author"] == "Alice"
+    assert change_line(moved, {}).endswith(f"(moved {MOVE_MIN:g} or more)")
 
 
 def test_runs_made_by_different_position_rules_say_so(tmp_path):

@@ -1222,6 +1222,12 @@ def test_correct_with_confirm_records_the_model_s_labels_as_right(run, tmp_path,
     saved = read_corrections(tmp_path / "c")
     assert {c.task for c in saved} == {"topic", "stance", "tone"}
     assert not any(c.changed for c in saved)
+    # a label given with --confirm: that one recorded, not the others too (a review's tone
+    # moved from -0.35 to -1.00 when --stance none --confirm confirmed it unasked)
+    model = _score_row(run.scores, pid, topic)
+    said = max(("favor", "against", "none"), key=lambda label: model[f"stance_{label}"])
+    assert _correct(run, tmp_path / "d", pid, "--stance", said, "--confirm") == 0
+    assert [c.task for c in read_corrections(tmp_path / "d")] == ["stance"]
 
 
 def test_correct_on_an_unscored_passage_records_only_what_is_given(run, tmp_path, capsys):

@@ -130,12 +130,12 @@ MOVED_SHOWN = 5  # author changes a recompute names; `compare` lists 40 of each 
 
 
 def _moved_positions(run: Any, path: Path) -> None:
-    """On stderr: how many author positions a recompute moved (sign, interval, discussed or
-    kind of stance, as `compare` finds them), the first named
+    """On stderr: how many author positions a recompute moved (sign, interval, discussed, kind
+    of stance or by MOVE_MIN or more, as `compare` finds them), the first named
     (:func:`analysis.compare.moved_positions`); regrouped authors' changes counted apart."""
     from analysis.bylines import units_note
     from analysis.compare import DEFAULT_ZERO_BAND as band
-    from analysis.compare import load_for_comparison, moved_positions
+    from analysis.compare import MOVE_MIN, load_for_comparison, moved_positions
     from analysis.terminal import change_line
 
     new = load_for_comparison(path)
@@ -154,15 +154,15 @@ def _moved_positions(run: Any, path: Path) -> None:
         print(
             f"no author position changes sign (from above +{band:g} to below -{band:g} or "
             "back; a move out of or into that band around 0 is not counted), moves to an "
-            "interval that no longer overlaps its old one, or changes status or kind of "
-            "stance (smaller moves are not counted: `viewpoints show` of each run gives the "
-            "values)",
+            "interval that no longer overlaps its old one, changes status or kind of stance, "
+            f"or moves by {MOVE_MIN:g} or more (smaller moves are not counted: `viewpoints "
+            "show` of each run gives the values)",
             file=sys.stderr,
         )
         return
     print(
-        f"{len(moved)} author position change(s) (sign, interval, discussed or kind of "
-        f"stance; {compare} lists them all), e.g.:",
+        f"{len(moved)} author position change(s) (sign, interval, discussed, kind of stance "
+        f"or a move of {MOVE_MIN:g} or more; {compare} lists them all), e.g.:",
         file=sys.stderr,
     )
     labels = run.info.topic_labels()
@@ -408,7 +408,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
             "positions change in a recomputed run"
             if moves  # a confirmation is applied as certain: P(favor) 0.55 counts as 1
             else "confirmed: a recomputed run counts these labels as certain, so its values "
-            "can still move a little"
+            "move toward them (a label the model gave at P(none) 0.6 counts as 1)"
         )
         + f": viewpoints recompute {args.run}"
         + _recompute_options(args, folder),

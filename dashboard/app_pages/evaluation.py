@@ -439,7 +439,7 @@ MOVED_SHOWN = 3  # author changes the message names; the Runs page lists them al
 def _moved_words(source: Any, path: Any) -> str:
     """What the corrected run moved, in words: how many author positions and the first few
     (:func:`analysis.compare.moved_positions`), regrouped authors counted apart."""
-    from analysis.compare import load_for_comparison, moved_positions
+    from analysis.compare import MOVE_MIN, load_for_comparison, moved_positions
     from analysis.corrections import model_run
     from analysis.terminal import change_line
 
@@ -447,8 +447,8 @@ def _moved_words(source: Any, path: Any) -> str:
     moved, regrouped = moved_positions(source, load_for_comparison(path))
     labels = source.info.topic_labels()
     words = (
-        f" {counted(len(moved), 'author position')} moved (sign, interval, discussed or kind "
-        "of stance)"
+        f" {counted(len(moved), 'author position')} moved (sign, interval, discussed, kind "
+        f"of stance, or by {MOVE_MIN:g} or more)"
         + (
             ": "
             + "; ".join(change_line(e, labels) for e in moved[:MOVED_SHOWN])
