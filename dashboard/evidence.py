@@ -36,6 +36,12 @@ from dashboard.style import (
 from dashboard.views import shade
 
 
+def expected_count(mass: float) -> str:
+    """An expected number of passages to one decimal, or two under 1: 0.065 read "0.1" beside
+    "no stance expressed", where 0.1 is the least that takes a side (a review)."""
+    return f"{mass:.2f}" if mass < 1 else f"{mass:.1f}"
+
+
 def quoted_readings(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (score rows) with each quote's quoted-voice columns as the positions read
     them: where a run has ``speaker_*`` columns but none for a quote (a run recomputed from
@@ -126,7 +132,7 @@ def position_html(
         if not is_missing(mass):
             # an expected count, not a count: a passage half sure of a side adds 0.5
             facts.append(
-                f"{float(mass):.1f} of {n} expected to take a side "
+                f"{expected_count(float(mass))} of {n} expected to take a side "
                 "(each passage's P(favor) + P(against), summed)"
             )
         # of what: an article's coverage and its author's differ (4% of one article, 1% of

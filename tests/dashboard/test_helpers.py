@@ -387,7 +387,7 @@ def test_a_position_without_quoted_voices_is_not_labelled_quoted_voices_twice():
     shown = position_html(row)
     assert "quoted voices no quoted voices" not in shown and ">no quoted voices<" in shown
     assert (
-        "n = 1 own-voice passage · 0.7 of 1 expected to take a side "
+        "n = 1 own-voice passage · 0.70 of 1 expected to take a side "
         "(each passage&#x27;s P(favor) + P(against), summed)" in shown
     )
     assert "coverage &lt;1% of all its passages" in shown  # a unit's, over all its articles
@@ -924,3 +924,12 @@ def test_an_interval_end_near_0_shows_which_side_of_0_it_is_on_the_pages():
     assert with_interval(0.14, 0.004, 0.27) == "+0.14 [+0.004, +0.27]"
     assert with_interval(-0.14, -0.27, -0.003) == f"{MINUS}0.14 [{MINUS}0.27, {MINUS}0.003]"
     assert with_interval(0.14, 0.0, 0.27) == "+0.14 [0.00, +0.27]"
+
+
+def test_an_expected_count_under_the_cut_does_not_round_up_to_it():
+    """A review: "no stance expressed ... 0.1 of 2 expected to take a side", where 0.1 is the
+    least that takes a side and the count was 0.065."""
+    from dashboard.evidence import expected_count
+
+    assert expected_count(0.065) == "0.07" and expected_count(0.085) == "0.09"
+    assert expected_count(3.24) == "3.2"
