@@ -187,6 +187,11 @@ def _unmeasured_bullet(
     return text + ". Read the evidence."
 
 
+# After the trust note's headline: its info icon stands where an expander's arrow would, so a
+# closed box read as a notice with nothing behind it (a review).
+OPEN_FOR_DETAILS = " (open for the figures behind this)"
+
+
 def render_trust(
     models: Mapping[str, Any] | None,
     topics: Sequence[Any],
@@ -222,7 +227,7 @@ def render_trust(
     # whichever stance model (the figures are of today's speech rules); not said where the run
     # counts quotes as the author's words too, as a missed quote then changes nothing
     speech = None if counts_reported else read_speech_accuracy()
-    title = trust_label(accuracy, unmeasured, labels, covered, settings)
+    title = trust_label(accuracy, unmeasured, labels, covered, settings) + OPEN_FOR_DETAILS
     with st.expander(title, icon=":material/info:"):
         if accuracy is None:
             stance = models.get("stance") if isinstance(models, Mapping) else None

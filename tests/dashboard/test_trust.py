@@ -17,6 +17,7 @@ from analysis.news_accuracy import (
 from analysis.runs import write_run
 from analysis.speech_accuracy import read_speech_accuracy
 from analysis.topics import load_topics
+from dashboard.trust import OPEN_FOR_DETAILS
 from tests.dashboard.conftest import (
     CONFIG_TOML,
     SMALL_ARTICLES,
@@ -75,13 +76,15 @@ def test_a_run_of_the_shipped_model_shows_its_measured_figures(app, v2_runs_dir,
             f"How far to trust these stances: stance.minilm.v2 finds no opposition (none of the "
             f"{V2.n_against} labelled article × topic pairs that lean against read as against), "
             f"so a score above 0 may be an author who opposes the topic. O{shown[1:]}, and "
-            f"{none} a reader found leaning get none" + failed_topics(V2, TOPIC_LABELS)
+            f"{none} a reader found leaning get none"
+            + failed_topics(V2, TOPIC_LABELS)
+            + OPEN_FOR_DETAILS
         ]
     else:
         assert labels == [
             f"How far to trust these stances: on labelled news, {shown}, and {none} a reader "
             f"found leaning get none; it finds {V2.against_found} of {V2.n_against} that lean "
-            "against" + failed_topics(V2, TOPIC_LABELS)
+            "against" + failed_topics(V2, TOPIC_LABELS) + OPEN_FOR_DETAILS
         ]
     text = "\n".join(m.value for m in at.markdown)
     assert f"{V2.against_found} of {V2.n_against} pairs leaning against" in text
@@ -97,7 +100,10 @@ def test_a_run_of_the_shipped_model_shows_its_measured_figures(app, v2_runs_dir,
 def test_a_model_without_figures_says_so_and_how_to_measure(app, small_runs_dir):
     at = app(small_runs_dir).run()
     labels = [x for x in _expander_labels(at) if x.startswith("How far to trust")]
-    assert labels == ["How far to trust these stances: not measured on news for this stance model"]
+    assert labels == [
+        "How far to trust these stances: not measured on news for this stance model"
+        + OPEN_FOR_DETAILS
+    ]
     text = "\n".join(m.value for m in at.markdown)
     assert "viewpoints evaluate --level article" in text
     assert "**Own words or quotes.**" in text  # the speech rules' figures hold for any model
@@ -166,7 +172,7 @@ def test_topics_the_figures_do_not_cover_are_named(app, tmp_path):
     (label,) = [x for x in _expander_labels(at) if x.startswith("How far to trust")]
     assert label.endswith(
         "; not measured on NATO expansion: the labels cover the built-in "
-        "topics only, and a stance model can do worse on others"
+        "topics only, and a stance model can do worse on others" + OPEN_FOR_DETAILS
     )
     text = "\n".join(m.value for m in at.markdown)
     assert "**Not measured on NATO expansion.**" in text
