@@ -129,8 +129,8 @@ def render() -> None:
     )
     if topic is not None:
         st.caption(
-            "Each position's own passages, strongest first: relevance × how clearly a passage "
-            "takes a side where the position takes one, else × how sharply it is worded (its "
+            "Each position's own passages, strongest first: relevance × how far a passage leans "
+            "to one side where the position takes one, else × how sharply it is worded (its "
             "stance and tone are on its card)."
         )
         _topic_evidence(ctx, topic, labels[topic], chosen, positions, meta_by_id, kinds, level)

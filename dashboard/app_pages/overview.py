@@ -310,7 +310,7 @@ def _evidence_for_group(
             else ("the author's own words")
         )
         st.markdown(
-            "Evidence passages, strongest first (relevance × how clearly a passage takes a "
+            "Evidence passages, strongest first (relevance × how far a passage leans to one "
             "side, where the position takes one; else × how sharp its tone): "
             f"{whose} (up to {EVIDENCE_LIMIT}):"
         )
