@@ -56,6 +56,10 @@ def load_examples(path: str | Path, task: str, fmt: str = "auto") -> list[Exampl
         raise ValueError(f"expected format one of {', '.join(FORMATS)}, got {fmt!r}")
     if path.is_dir() and fmt in ("auto", "corrections"):
         fmt = "corrections"
+    elif path.is_dir():
+        raise DataError(
+            path, None, f"a folder, read only as corrections: give a file for --format {fmt}"
+        )
     elif not path.is_file():
         hint = (
             ": no corrections saved yet (the dashboard's Correct buttons write them there)"

@@ -140,3 +140,13 @@ def mixed_lean(low: Any, high: Any) -> str | None:
     if math.isnan(lo) or math.isnan(hi) or settled_near_zero(lo, hi):  # no side worth naming
         return None
     return "favor" if lo > 0 else "against" if hi < 0 else None
+
+
+def end_digits(value: float, most: int = 4) -> int:
+    """The decimals an interval's end needs to show which side of 0 it lies on: 2, or more
+    (up to ``most``) where two would round an end that is not 0 to 0.00 (+0.004 is clear of
+    0, "+0.00" read as touching it)."""
+    digits = 2
+    while digits < most and value != 0 and round(value, digits) == 0:
+        digits += 1
+    return digits

@@ -23,7 +23,7 @@ from analysis.differences import Difference
 from analysis.estimate import CostEstimate
 from analysis.evaluate import interval_words
 from analysis.evaluate_articles import MIN_INTERVAL_ARTICLES, macro_f1_words
-from analysis.intervals import NEAR_ZERO, mixed_lean, settled_near_zero
+from analysis.intervals import NEAR_ZERO, end_digits, mixed_lean, settled_near_zero
 from analysis.labels import MEASURE_WORDS, TASK_WORDS, counted, group_label, p_value_text
 from analysis.metrics import defined_per_class
 from analysis.news_accuracy import (
@@ -244,9 +244,7 @@ def bound(value: Any) -> str:
     +0.00 for an end that is not 0: whether the interval keeps clear of 0 shows."""
     if value is None or pd.isna(value):
         return "-"
-    if round(float(value), 2) == 0 and round(float(value), 3) != 0:
-        return signed(value, 3)
-    return signed(value)
+    return signed(value, end_digits(float(value)))
 
 
 def _interval(row: pd.Series, low: str, high: str) -> str:
@@ -254,10 +252,6 @@ def _interval(row: pd.Series, low: str, high: str) -> str:
     if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
         return ""
     return f" [{bound(lo)}, {bound(hi)}]"
-
-
-def _missing_value(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _of_title(title: Any, most: int = 48) -> str:
@@ -463,7 +457,7 @@ def format_positions(
             # the author's own passages behind S, then the quotes behind Q where Q has a value
             # (a review could not see what a quoted-voices stance of +0.53 rested on)
             shown = [("S", item) for item in lookup.top(row, evidence)]
-            if not shown or not _missing_value(row.get("quoted_stance")):
+            if not shown or not is_missing(row.get("quoted_stance")):
                 shown += [("Q", i) for i in lookup.top(row, evidence, "quoted_evidence")]
             for measure, item in shown:
                 head = (

@@ -313,13 +313,14 @@ def reported_frame(
     store: data.TextStore, article_ids: Sequence[str], topic: str, limit: int
 ) -> tuple[pd.DataFrame, int]:
     """Quoted and reported passages on ``topic`` in the given articles and how many there are
-    in all: those whose speaker takes a side most clearly first (relevance × P(favor or
-    against) of the quoted voice), then the most relevant."""
+    in all: those whose speaker leans to one side most first (relevance × |P(favor) −
+    P(against)| of the quoted voice, as the positions rank their evidence), then the most
+    relevant."""
     rows = store.reported
     hits = rows[(rows["topic"] == topic) & rows["article_id"].isin(article_ids)]
     hits = quoted_readings(hits)  # a quote without a speaker reading: its stance's
     if {"speaker_favor", "speaker_against"} <= set(hits.columns):
-        sided = (hits["speaker_favor"] + hits["speaker_against"]).fillna(0.0)
+        sided = (hits["speaker_favor"] - hits["speaker_against"]).abs().fillna(0.0)
     else:
         sided = pd.Series(0.0, index=hits.index)
     hits = hits.assign(_strength=hits["relevance"].astype(float) * sided)

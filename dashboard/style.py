@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from analysis.intervals import NEAR_ZERO, mixed_lean, settled_near_zero
+from analysis.intervals import NEAR_ZERO, end_digits, mixed_lean, settled_near_zero
 from analysis.records import is_missing
 
 # ColorBrewer RdBu anchors at -1, -0.5, 0, 0.5, 1.
@@ -143,9 +143,7 @@ def bound(value: Any) -> str:
     """An interval's end as :func:`signed` gives it, with a third decimal where two would read
     0.00 for an end that is not 0: whether the interval keeps clear of 0 shows (+0.004 reads
     settled, where 0.00 read as touching it)."""
-    if not is_missing(value) and round(float(value), 2) == 0 and round(float(value), 3) != 0:
-        return signed(value, 3)
-    return signed(value)
+    return signed(value) if is_missing(value) else signed(value, end_digits(float(value)))
 
 
 def with_interval(value: Any, low: Any, high: Any, value_digits: int = 2) -> str:

@@ -1227,7 +1227,8 @@ def test_correct_with_confirm_records_the_model_s_labels_as_right(run, tmp_path,
     model = _score_row(run.scores, pid, topic)
     said = max(("favor", "against", "none"), key=lambda label: model[f"stance_{label}"])
     assert _correct(run, tmp_path / "d", pid, "--stance", said, "--confirm") == 0
-    assert [c.task for c in read_corrections(tmp_path / "d")] == ["stance"]
+    # (and the passage's relevance, which a label given implies), not the tone
+    assert sorted(c.task for c in read_corrections(tmp_path / "d")) == ["stance", "topic"]
 
 
 def test_correct_on_an_unscored_passage_records_only_what_is_given(run, tmp_path, capsys):
@@ -1413,3 +1414,18 @@ def test_evaluate_the_topic_check_of_a_run_on_topic_corrections(tmp_path, capsys
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["viewpoints: error: --task topic: needs --run RUN, the run whose topic "
                    "reading is judged"]  # fmt: skip
+
+
+@pytest.mark.parametrize("confirm", [[], ["--confirm"]])
+def test_a_stance_given_after_not_relevant_makes_the_passage_relevant_again(run, tmp_path, confirm):
+    """A review of this stop's own change: with --confirm narrowed to the labels given, the
+    topic record that a stance implies was dropped, leaving "not relevant" in force."""
+    folder = tmp_path / "c"
+    pid, topic = _own_scored(run)
+    model = _score_row(run.scores, pid, topic)
+    said = max(("favor", "against", "none"), key=lambda label: model[f"stance_{label}"])
+    assert _correct(run, folder, pid, "--not-relevant") == 0
+    assert _correct(run, folder, pid, "--stance", said, *confirm) == 0
+    in_force = {c.task: c.label for c in latest(read_corrections(folder))}
+    assert in_force["topic"] == RELEVANT
+    assert ("tone" in in_force) is False  # not confirmed unasked

@@ -153,3 +153,9 @@ def test_a_file_of_another_kind_is_named_as_such_in_its_error(tmp_path):
 
     with pytest.raises(DataError, match=hint):
         read_corrections(articles)
+
+
+def test_a_folder_given_with_a_file_format_is_told_so(tmp_path):
+    """A review: a folder with --format jsonl was told it is "not a regular file or folder"."""
+    with pytest.raises(DataError, match="a folder, read only as corrections: give a file"):
+        load_examples(tmp_path, "stance", "jsonl")

@@ -379,5 +379,6 @@ def test_an_interval_end_near_0_shows_which_side_of_0_it_is():
     from analysis.terminal import bound
 
     assert bound(0.004) == "+0.004" and bound(-0.003) == "-0.003"
-    assert bound(0.0) == "+0.00" and bound(0.0004) == "+0.00"  # 0 to three decimals too
+    assert bound(0.0) == "+0.00" and bound(0.0004) == "+0.0004"  # clear of 0 to four
+    assert bound(0.00004) == "+0.0000"  # beyond that, as close to 0 as it prints
     assert bound(0.27) == "+0.27" and bound(None) == "-"

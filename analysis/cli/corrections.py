@@ -362,7 +362,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
             + ("your earlier correction" if t in existing else "the model's; --confirm records it")
             + ")"
             for t, label in given.items()
-        ]
+        ] or [f"{TASK_WORDS[t]} {c.label} (yours)" for t, c in sorted(existing.items())]
         print(
             f"nothing saved: passage {pid} on {topic} already has these labels: "
             + "; ".join(whose),

@@ -534,7 +534,8 @@ def build_parser() -> argparse.ArgumentParser:
     cr.add_argument(
         "--confirm",
         action="store_true",
-        help="also record the model's labels left as they are as right",
+        help="record the model's labels as right: those given with it (--stance none "
+        "--confirm), or every task's where none is given",
     )
     cr.add_argument(
         "--withdraw",

@@ -18,8 +18,7 @@ Article ids are the record's own id (AllSides ``ID``) or the file name stem (wit
 or record number for files holding many records); characters that would break passage ids
 (white space, ``:``, ``/``) become ``_``, and a clash gets a ``-2``, ``-3``... suffix. An
 article whose cleaned text equals an earlier one's (ignoring case, quote style and where lines
-break) is a
-duplicate: it goes to ``Corpus.duplicates`` with ``duplicate_of`` set and to
+break) is a duplicate: it goes to ``Corpus.duplicates`` with ``duplicate_of`` set and to
 ``Corpus.skipped`` with reason ``"duplicate of <id>"``, never to ``Corpus.articles``. So
 does an article whose text leaves no passage to score (:data:`NO_PASSAGE`: a title alone,
 which reads as a heading, or text without a word).

@@ -254,8 +254,8 @@ def labelled_corrections(
     records = build_corrections(row, chosen, info, run_id, existing, confirm=confirm)
     if is_missing(row.get("relevance")):
         records = [r for r in records if r.task in given or r.task == "topic"]
-    elif given:
-        records = [r for r in records if r.task in given]
+    elif confirm and given:  # the topic too: a label given makes the passage relevant
+        records = [r for r in records if r.task in given or r.task == "topic" or r.changed]
     return records
 
 

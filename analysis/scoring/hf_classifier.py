@@ -85,15 +85,16 @@ class HFClassifierScorer(BaseScorer):
         """What the predictions depend on: the cache is keyed by it, so retrained weights or
         other options never reuse earlier predictions."""
         model = self.loaded[0]
+        # another tokenizer reads the same weights otherwise: a folder given its tokenizer
+        # after a run must not reuse that run's predictions (a hub id's revision names it)
+        tokenizer = {"tokenizer_sha256": self.tokenizer_sha256} if self.tokenizer_sha256 else {}
         return {
             "name": self.name,
             "backend": "hf-classifier",
             "model": self.model_id,
             "revision": getattr(model.config, "_commit_hash", None),
             "weights_sha256": self.weights_sha256,
-            # another tokenizer reads the same weights otherwise: a folder given its tokenizer
-            # after a run must not reuse that run's predictions
-            "tokenizer_sha256": self.tokenizer_sha256,
+            **tokenizer,
             "label_map": self.label_map,
             "absent_labels": self.absent_labels(),
             "pair": self.pair,

@@ -101,7 +101,7 @@ def map_labels(
             f"{_example_map(list(own.values()), task, required)} ({label_map_where(task)})"
         )
     if unmapped:
-        given = {raw: label for label, indices in found.items() for raw in indices}
+        given = {index: label for label, indices in found.items() for index in indices}
         mapped = ", ".join(f"{id2label[i]}={label}" for i, label in sorted(given.items()))
         raise ValueError(
             f"the class(es) {unmapped} of {named} map to no {task} label, so their probability "

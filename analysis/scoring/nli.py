@@ -188,6 +188,11 @@ class NLIStanceScorer(BaseScorer):
         """SHA-256 of a local model's safetensors weights (of the shard digests if sharded)."""
         return local_weights_sha256(self.model_id)
 
+    @cached_property
+    def tokenizer_sha256(self) -> str | None:
+        """SHA-256 of a local model's tokenizer files (None for a hub id)."""
+        return local_tokenizer_sha256(self.model_id)
+
     def hypotheses(self, target: str) -> tuple[str, str]:
         """The (favor, against) hypotheses for ``target``: its own templates or the defaults."""
         if not isinstance(target, str) or not target.strip():
@@ -206,7 +211,7 @@ class NLIStanceScorer(BaseScorer):
             "model": self.model_id,
             "revision": getattr(model.config, "_commit_hash", None),
             "weights_sha256": self.weights_sha256,
-            "tokenizer_sha256": local_tokenizer_sha256(self.model_id),
+            **({"tokenizer_sha256": self.tokenizer_sha256} if self.tokenizer_sha256 else {}),
             "nli_labels": roles,
             "favor_template": self.favor_template,
             "against_template": self.against_template,

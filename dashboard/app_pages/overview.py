@@ -621,7 +621,8 @@ def _groups_view(
     below."""
     wide = data.wide_positions(ctx.path, ctx.stamp, level, period)
     if level == "outlet":
-        if wide.empty and period is not None:
+        no_dated = "day" in kept and not kept["day"].notna().any()
+        if wide.empty and period is not None and no_dated:
             st.info(
                 f"No dated article of this run falls in {period[0]} to {period[1]}, so no "
                 "outlet has a position there: widen the date range."

@@ -294,8 +294,11 @@ def test_shift_table_says_how_the_split_was_found_only_when_there_is_one():
     assert table["How"].tolist() == ["detected", ""]
     assert table.loc[0, "Before"] == "−0.25" and table.loc[0, "95% interval"] == "[−0.10, +1.20]"
     assert table.loc[1, "Shift"] == "" and table.loc[1, "Note"] == "one article"
-    # a detected split's uncorrected interval is said once, in the caption, not on every row
+    # a detected split's uncorrected interval is said once, in the caption, not on every row;
+    # where its interval and p disagree about 0, that is said on its row
     assert table.loc[0, "Note"] == ""
+    odd = {**measured, "p_value": 0.01, "note": "p under 0.05 but the interval includes 0"}
+    assert shift_table([odd], {"t": "Topic T"}).loc[0, "Note"] == odd["note"]
     assert table.loc[0, "q"] == ""  # no q-value given (a caller that computes none)
     both = shift_table([{**measured, "q_value": 0.4}, unsplit], {"t": "Topic T"})
     assert both["q"].tolist() == ["0.400", ""]
