@@ -145,8 +145,11 @@ def mixed_lean(low: Any, high: Any) -> str | None:
 def end_digits(value: float, most: int = 4) -> int:
     """The decimals an interval's end needs to show which side of 0 it lies on: 2, or more
     (up to ``most``) where two would round an end that is not 0 to 0.00 (+0.004 is clear of
-    0, "+0.00" read as touching it)."""
+    0, "+0.00" read as touching it); 2 for an end that rounds to 0 even at ``most``, which is
+    0 but for the arithmetic (1e-17)."""
+    if round(value, most) == 0:
+        return 2
     digits = 2
-    while digits < most and value != 0 and round(value, digits) == 0:
+    while round(value, digits) == 0:
         digits += 1
     return digits

@@ -239,19 +239,26 @@ def signed(value: Any, digits: int = 2) -> str:
     return f"{rounded + 0.0:+.{digits}f}"  # + 0.0 turns -0.0 into 0.0
 
 
-def bound(value: Any) -> str:
-    """An interval's end as :func:`signed` gives it, with a third decimal where two would read
-    +0.00 for an end that is not 0: whether the interval keeps clear of 0 shows."""
-    if value is None or pd.isna(value):
-        return "-"
-    return signed(value, end_digits(float(value)))
+def bracket(low: Any, high: Any) -> str:
+    """``[low, high]`` as :func:`signed` gives them; an interval clear of 0 whose end rounds
+    to 0.00 shows that end with the decimals it needs ([+0.004, +0.27]), so that it does not
+    read as touching 0."""
+    missing = [v is None or pd.isna(v) for v in (low, high)]
+    clear = not any(missing) and (float(low) > 0 or float(high) < 0)
+
+    def end(value: Any, gone: bool) -> str:
+        if gone:
+            return "-"
+        return signed(value, end_digits(float(value)) if clear else 2)
+
+    return f"[{end(low, missing[0])}, {end(high, missing[1])}]"
 
 
 def _interval(row: pd.Series, low: str, high: str) -> str:
     lo, hi = row.get(low), row.get(high)
     if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
         return ""
-    return f" [{bound(lo)}, {bound(hi)}]"
+    return f" {bracket(lo, hi)}"
 
 
 def _of_title(title: Any, most: int = 48) -> str:
@@ -812,8 +819,8 @@ def format_comparison(
     for e in capped(overall["interval_splits"]):
         lines.append(
             f"  [{label(e)}] {who(e)} {MEASURE_WORDS.get(e['measure'], e['measure'])}: "
-            f"{beside_band(e['a'], band)} [{bound(e['a_low'])}, {bound(e['a_high'])}] -> "
-            f"{beside_band(e['b'], band)} [{bound(e['b_low'])}, {bound(e['b_high'])}]"
+            f"{beside_band(e['a'], band)} {bracket(e['a_low'], e['a_high'])} -> "
+            f"{beside_band(e['b'], band)} {bracket(e['b_low'], e['b_high'])}"
         )
     lines += more(overall["interval_splits"])
     if not overall["interval_splits"]:
@@ -1033,7 +1040,7 @@ def format_differences(
             continue
         lines.append(
             f"{name}{d.a} {d.value_a:+.2f} vs {d.b} {d.value_b:+.2f}: "
-            f"Δ {d.difference:+.2f} [{bound(d.low)}, {bound(d.high)}]  p{_is(d.p_value)} "
+            f"Δ {d.difference:+.2f} {bracket(d.low, d.high)}  p{_is(d.p_value)} "
             f"q{_is(d.q_value)}  (articles {d.n_articles_a} / {d.n_articles_b})"
             + (f"  {d.note}" if d.note else "")
         )
@@ -1059,7 +1066,7 @@ def format_shift(shift: Shift, label: str | None = None) -> str:
         f"{shift.before:+.2f} ({shift.n_before} articles) "
         f"-> {shift.after:+.2f} ({shift.n_after} articles), shift {shift.shift:+.2f} "
         + (
-            f"[{bound(shift.low)}, {bound(shift.high)}], permutation p{_is(shift.p_value)}"
+            f"{bracket(shift.low, shift.high)}, permutation p{_is(shift.p_value)}"
             + ("" if shift.q_value is None else f", q{_is(shift.q_value)}")
             if shift.p_value is not None
             else f"({shift.note})"

@@ -139,11 +139,18 @@ def signed(value: Any, digits: int = 2) -> str:
     return f"+{v:.{digits}f}" if v > 0 else f"{MINUS}{-v:.{digits}f}"
 
 
-def bound(value: Any) -> str:
-    """An interval's end as :func:`signed` gives it, with a third decimal where two would read
-    0.00 for an end that is not 0: whether the interval keeps clear of 0 shows (+0.004 reads
-    settled, where 0.00 read as touching it)."""
-    return signed(value) if is_missing(value) else signed(value, end_digits(float(value)))
+def bracket(low: Any, high: Any) -> str:
+    """``[low, high]`` as :func:`signed` gives them; an interval clear of 0 whose end rounds
+    to 0.00 shows that end with the decimals it needs ([+0.004, +0.27]), so that it does not
+    read as touching 0."""
+    clear = not (is_missing(low) or is_missing(high)) and (float(low) > 0 or float(high) < 0)
+
+    def end(value: Any) -> str:
+        if is_missing(value) or not clear:
+            return signed(value)
+        return signed(value, end_digits(float(value)))
+
+    return f"[{end(low)}, {end(high)}]"
 
 
 def with_interval(value: Any, low: Any, high: Any, value_digits: int = 2) -> str:
@@ -154,7 +161,7 @@ def with_interval(value: Any, low: Any, high: Any, value_digits: int = 2) -> str
         return NOT_DISCUSSED
     if is_missing(low) or is_missing(high):
         return f"{signed(value, value_digits)} {NO_INTERVAL}"
-    return f"{signed(value, value_digits)} [{bound(low)}, {bound(high)}]"
+    return f"{signed(value, value_digits)} {bracket(low, high)}"
 
 
 def percent(value: Any) -> str:

@@ -21,7 +21,7 @@ from dashboard.style import (
     GROUP_SHORT,
     ONLY_QUOTED,
     absent_words,
-    bound,
+    bracket,
     is_missing,
     md_escape,
     percent,
@@ -555,7 +555,7 @@ def difference_table(
     def interval(row: pd.Series) -> str:
         if pd.isna(row["low"]) or pd.isna(row["high"]):
             return ""
-        return f"[{bound(row['low'])}, {bound(row['high'])}]"
+        return f"{bracket(row['low'], row['high'])}"
 
     first = np.argsort(tests["difference"].isna().to_numpy(), kind="stable")
     tests = tests.iloc[first].reset_index(drop=True)
@@ -656,7 +656,7 @@ def shift_heading(item: Mapping[str, Any], label: str) -> str:
     return (
         f"**{md_escape(item['author'])}, {md_escape(label)} ({item['measure']})**: "
         f"{signed(item['before'])} → {signed(item['after'])} {when}: shift "
-        f"{signed(item['shift'])} [{bound(item['low'])}, {bound(item['high'])}], "
+        f"{signed(item['shift'])} {bracket(item['low'], item['high'])}, "
         f"p {p_value_text(item['p_value'])}"
         + ("" if q is None else f", q {p_value_text(q)}")
         + f", articles {item['n_before']} / {item['n_after']}"
@@ -691,7 +691,7 @@ def shift_table(
                 "Before": signed(item["before"]) if measurable else "",
                 "After": signed(item["after"]) if measurable else "",
                 "Shift": signed(item["shift"]) if measurable else "",
-                "95% interval": f"[{bound(item['low'])}, {bound(item['high'])}]" if tested else "",
+                "95% interval": f"{bracket(item['low'], item['high'])}" if tested else "",
                 "p": p_value_text(item["p_value"]) if tested else "",
                 # over every test of the table (absent where the caller gave none)
                 "q": p_value_text(item["q_value"])

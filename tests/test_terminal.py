@@ -376,9 +376,12 @@ def test_runs_made_with_other_settings_than_their_models_figures_say_which(tmp_p
 def test_an_interval_end_near_0_shows_which_side_of_0_it_is():
     """A review: [+0.00, +0.27] where the lower end was +0.004, an interval clear of 0 that
     read as touching it."""
-    from analysis.terminal import bound
+    from analysis.terminal import bracket
 
-    assert bound(0.004) == "+0.004" and bound(-0.003) == "-0.003"
-    assert bound(0.0) == "+0.00" and bound(0.0004) == "+0.0004"  # clear of 0 to four
-    assert bound(0.00004) == "+0.0000"  # beyond that, as close to 0 as it prints
-    assert bound(0.27) == "+0.27" and bound(None) == "-"
+    assert bracket(0.004, 0.27) == "[+0.004, +0.27]"
+    assert bracket(-0.31, -0.003) == "[-0.31, -0.003]"
+    assert bracket(0.0004, 0.27) == "[+0.0004, +0.27]"  # clear of 0: to four decimals
+    assert bracket(1e-17, 0.27) == "[+0.00, +0.27]"  # 0 but for the arithmetic
+    # an interval across 0 says so at two decimals, whatever its ends' third
+    assert bracket(-0.2, 0.0004) == "[-0.20, +0.00]"
+    assert bracket(None, 0.27) == "[-, +0.27]"
