@@ -11,7 +11,8 @@ commas: "Rep. Eric Swalwell, D-Calif., a former prosecutor, serves on ...") and 
 editor, former ...); the surname appears nowhere earlier in the article but in a first paragraph
 that is only a name (a byline header), else the sentence is about someone the article discusses.
 A note presenting two writers gives both ("Ro Khanna, Matt Gaetz"); a dash before the note
-("— Rich Lowry is the editor of National Review.") is the column's, not part of the name.
+("— Rich Lowry is the editor of National Review.") is the column's, not part of the name, and
+a columnist's address stands for a bio ("— Charles Krauthammer's email address is ...").
 On the 6,121 AllSides articles it names the writers of 71 unsigned articles, every one of them
 right on reading (The Memo's Niall Stanage 32 times, Patrick Buchanan 12, op-eds by Joe Biden,
 Adam Schiff, Eric Swalwell, Jonathan Turley ...), and agrees with the byline of 56 of the 58
@@ -59,6 +60,8 @@ _NOT_FIRST_NAMES = frozenset(
 
 # The dash some syndicated columns set before their note.
 _DASH = re.compile(r"^[—–-]+\s*")
+# A columnist's address in place of a bio: "Charles Krauthammer's email address is ...".
+_ADDRESS = re.compile(rf"{_NAME}['’]s\s+[Ee]-?mail\s+address\s+is\s")
 
 
 def contributor_named(text: str) -> str | None:
@@ -75,7 +78,9 @@ def contributor_named(text: str) -> str | None:
     for sentence in sentences:  # a note may present two writers, one each
         bio = _BIO.match(sentence)
         if bio is None or _ROLE.search(sentence) is None:
-            continue
+            bio = _ADDRESS.match(sentence)  # an address says whose column it is as a bio does
+            if bio is None:
+                continue
         name = bio.group(1).removesuffix(" PhD")
         if name.split()[0] in _NOT_FIRST_NAMES:
             continue

@@ -111,3 +111,10 @@ def test_a_byline_that_is_the_sites_list_of_writers_gives_way_to_the_note(tmp_pa
         ("listed", f"Rich Lowry, {roster}"),
         ("few", "John Roe, Ann Lee"),
     ]
+
+
+def test_a_columnists_address_stands_for_a_bio():
+    note = "— Charles Krauthammer’s email address is letters@charleskrauthammer.com."
+    assert contributor_named(f"{BODY}\n\n{note}") == "Charles Krauthammer"
+    # an address of no name at the start of the sentence names no one
+    assert contributor_named(f"{BODY}\n\nthe senator’s email address is a@b.com.") is None
