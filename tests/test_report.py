@@ -279,18 +279,29 @@ def test_show_says_why_nothing_is_shown(tmp_path, capsys):
     assert "(no positions)" in captured.out
 
 
-def test_show_evidence_of_a_cell_discussed_only_through_quotes_lists_the_quotes(run):
+def _quote_in_a_discussed_cell(run, own_evidence: bool = False):
+    """The run's first quote, and the author-level cell (index) discussing its topic that is
+    given it as its quoted evidence; one with own-voice evidence too where asked."""
     scores, positions = run.scores, run.positions
     quote = scores[scores["reported"].astype(bool)].iloc[0]
-    at = positions.index[
+    discussed = (
         (positions["level"] == "author")
         & (positions["topic"] == quote["topic"])
         & (positions["status"] == "discussed")
-    ][0]
-    positions["evidence"] = [[] if i == at else list(e) for i, e in positions["evidence"].items()]
+    )
+    if own_evidence:
+        discussed &= positions["evidence"].map(len).gt(0)
+    at = positions.index[discussed][0]
     positions["quoted_evidence"] = [
         [quote["passage_id"]] if i == at else [] for i in positions.index
     ]
+    return quote, at
+
+
+def test_show_evidence_of_a_cell_discussed_only_through_quotes_lists_the_quotes(run):
+    scores, positions = run.scores, run.positions
+    quote, at = _quote_in_a_discussed_cell(run)
+    positions["evidence"] = [[] if i == at else list(e) for i, e in positions["evidence"].items()]
     positions.at[at, "n_passages"] = 0
     out = format_positions(run, evidence=1)
     index = int(run.passages.set_index("passage_id").at[quote["passage_id"], "index"])
@@ -432,17 +443,8 @@ def test_show_names_the_articles_that_do_not_look_like_english(run):
 def test_show_evidence_lists_the_quotes_behind_q_beside_the_authors_own(run):
     """A review: a quoted-voices stance of +0.53 showed no passage behind it in `show
     --evidence`, only the author's own."""
-    scores, positions = run.scores, run.positions
-    quote = scores[scores["reported"].astype(bool)].iloc[0]
-    at = positions.index[
-        (positions["level"] == "author")
-        & (positions["topic"] == quote["topic"])
-        & (positions["status"] == "discussed")
-        & positions["evidence"].map(len).gt(0)
-    ][0]
-    positions["quoted_evidence"] = [
-        [quote["passage_id"]] if i == at else [] for i in positions.index
-    ]
+    positions = run.positions
+    quote, at = _quote_in_a_discussed_cell(run, own_evidence=True)
     positions["quoted_stance"] = [0.5 if i == at else float("nan") for i in positions.index]
     out = format_positions(run, evidence=1)
     own = next(iter(positions.at[at, "evidence"]))
