@@ -142,14 +142,22 @@ def mixed_lean(low: Any, high: Any) -> str | None:
     return "favor" if lo > 0 else "against" if hi < 0 else None
 
 
-def end_digits(value: float, most: int = 4) -> int:
-    """The decimals an interval's end needs to show which side of 0 it lies on: 2, or more
-    (up to ``most``) where two would round an end that is not 0 to 0.00 (+0.004 is clear of
-    0, "+0.00" read as touching it); 2 for an end that rounds to 0 even at ``most``, which is
-    0 but for the arithmetic (1e-17)."""
-    if round(value, most) == 0:
-        return 2
-    digits = 2
-    while round(value, digits) == 0:
-        digits += 1
-    return digits
+def interval_digits(low: Any, high: Any, most: int = 4) -> tuple[int, int]:
+    """The decimals each end of ``[low, high]`` is shown with: 2, or more (up to ``most``) for
+    an end of an interval clear of 0 that two would round to 0.00 (+0.004 is clear of 0,
+    "+0.00" read as touching it). An end that rounds to 0 even at ``most`` is 0 but for the
+    arithmetic (1e-17); an interval across 0, or missing an end, keeps 2."""
+    from analysis.records import is_missing  # pandas, only where an interval is written
+
+    if is_missing(low) or is_missing(high) or not (float(low) > 0 or float(high) < 0):
+        return 2, 2
+
+    def digits(value: float) -> int:
+        if round(value, most) == 0:
+            return 2
+        n = 2
+        while round(value, n) == 0:
+            n += 1
+        return n
+
+    return digits(float(low)), digits(float(high))

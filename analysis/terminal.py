@@ -23,7 +23,7 @@ from analysis.differences import Difference
 from analysis.estimate import CostEstimate
 from analysis.evaluate import interval_words
 from analysis.evaluate_articles import MIN_INTERVAL_ARTICLES, macro_f1_words
-from analysis.intervals import NEAR_ZERO, end_digits, mixed_lean, settled_near_zero
+from analysis.intervals import NEAR_ZERO, interval_digits, mixed_lean, settled_near_zero
 from analysis.labels import MEASURE_WORDS, TASK_WORDS, counted, group_label, p_value_text
 from analysis.metrics import defined_per_class
 from analysis.news_accuracy import (
@@ -243,15 +243,8 @@ def bracket(low: Any, high: Any) -> str:
     """``[low, high]`` as :func:`signed` gives them; an interval clear of 0 whose end rounds
     to 0.00 shows that end with the decimals it needs ([+0.004, +0.27]), so that it does not
     read as touching 0."""
-    missing = [v is None or pd.isna(v) for v in (low, high)]
-    clear = not any(missing) and (float(low) > 0 or float(high) < 0)
-
-    def end(value: Any, gone: bool) -> str:
-        if gone:
-            return "-"
-        return signed(value, end_digits(float(value)) if clear else 2)
-
-    return f"[{end(low, missing[0])}, {end(high, missing[1])}]"
+    low_digits, high_digits = interval_digits(low, high)
+    return f"[{signed(low, low_digits)}, {signed(high, high_digits)}]"
 
 
 def _interval(row: pd.Series, low: str, high: str) -> str:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from analysis.intervals import NEAR_ZERO, end_digits, mixed_lean, settled_near_zero
+from analysis.intervals import NEAR_ZERO, interval_digits, mixed_lean, settled_near_zero
 from analysis.records import is_missing
 
 # ColorBrewer RdBu anchors at -1, -0.5, 0, 0.5, 1.
@@ -143,14 +143,8 @@ def bracket(low: Any, high: Any) -> str:
     """``[low, high]`` as :func:`signed` gives them; an interval clear of 0 whose end rounds
     to 0.00 shows that end with the decimals it needs ([+0.004, +0.27]), so that it does not
     read as touching 0."""
-    clear = not (is_missing(low) or is_missing(high)) and (float(low) > 0 or float(high) < 0)
-
-    def end(value: Any) -> str:
-        if is_missing(value) or not clear:
-            return signed(value)
-        return signed(value, end_digits(float(value)))
-
-    return f"[{end(low)}, {end(high)}]"
+    low_digits, high_digits = interval_digits(low, high)
+    return f"[{signed(low, low_digits)}, {signed(high, high_digits)}]"
 
 
 def with_interval(value: Any, low: Any, high: Any, value_digits: int = 2) -> str:
